@@ -1,0 +1,55 @@
+// The engine's commands and events, and the frames that carry them over the WebSocket.
+import type {
+  AboutInfo,
+  ApiErrorInfo,
+  ClientSessionRequest,
+  HostEntry,
+  SessionDetail,
+  SessionSummary,
+} from './types';
+
+/** Every command: its parameters and its result. */
+export interface ApiMethods {
+  'engine.about': { params: Record<string, never>; result: AboutInfo };
+  'client.run': { params: ClientSessionRequest; result: SessionDetail };
+  'sessions.list': { params: { limit?: number }; result: SessionSummary[] };
+  'sessions.get': { params: { id: number }; result: SessionDetail };
+  'hosts.list': { params: Record<string, never>; result: HostEntry[] };
+  'hosts.set': { params: HostEntry; result: HostEntry[] };
+  'hosts.remove': { params: { name: string }; result: HostEntry[] };
+}
+
+export type ApiMethodName = keyof ApiMethods;
+export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
+export type ApiResult<M extends ApiMethodName> = ApiMethods[M]['result'];
+
+/** Everything the engine pushes without being asked. */
+export interface ApiEvents {
+  'session.created': SessionSummary;
+  'session.updated': SessionSummary;
+  'hosts.changed': HostEntry[];
+}
+
+export type ApiEventName = keyof ApiEvents;
+
+export interface RequestFrame<M extends ApiMethodName = ApiMethodName> {
+  type: 'request';
+  id: number;
+  method: M;
+  params: ApiParams<M>;
+}
+
+export type ResponseFrame =
+  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: false; error: ApiErrorInfo };
+
+export interface EventFrame<E extends ApiEventName = ApiEventName> {
+  type: 'event';
+  event: E;
+  data: ApiEvents[E];
+}
+
+export type ServerFrame = ResponseFrame | EventFrame;
+
+/** The WebSocket endpoint; the token travels as the `token` query parameter. */
+export const API_SOCKET_PATH = '/api';

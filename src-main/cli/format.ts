@@ -1,0 +1,111 @@
+// Plain-text rendering of sessions for the terminal: what the lab's Python client prints, and a
+// Wireshark-like record list. Pure functions, so tests can read them without a terminal.
+import type {
+  CertificateInfo,
+  ConnectionDetail,
+  SessionDetail,
+  SessionSummary,
+  TimelineEntry,
+} from '../api/types';
+
+const ARROW = { 'client-to-server': 'C->S', 'server-to-client': 'S->C' } as const;
+
+export function formatCertificate(cert: CertificateInfo, index: number): string {
+  const lines = [
+    `  [${index}] subject: ${cert.subject || '(empty)'}`,
+    `      issuer:  ${cert.issuer || '(empty)'}`,
+    `      valid:   ${cert.notBefore} to ${cert.notAfter}`,
+  ];
+  if (cert.subjectAltNames.length) lines.push(`      names:   ${cert.subjectAltNames.join(', ')}`);
+  lines.push(`      key:     ${cert.publicKey.type}${cert.publicKey.bits ? ` ${cert.publicKey.bits} bits` : ''}${cert.publicKey.curve ? ` ${cert.publicKey.curve}` : ''}${cert.isCA ? ' (CA)' : ''}`);
+  lines.push(`      serial:  ${cert.serialNumber}`);
+  lines.push(`      SHA-256: ${cert.fingerprintSha256}`);
+  return lines.join('\n');
+}
+
+export function formatTimelineEntry(entry: TimelineEntry): string {
+  const t = entry.t.toFixed(3).padStart(10);
+  switch (entry.kind) {
+    case 'record': {
+      const what = entry.malformed ? `MALFORMED: ${entry.malformed}` : entry.messages.join(', ');
+      return `${t}  #${String(entry.number).padEnd(4)} ${ARROW[entry.direction]}  ${entry.contentTypeName.padEnd(18)} ${entry.versionName.padEnd(8)} ${String(entry.length).padStart(6)}  ${what}`;
+    }
+    case 'tcp-open':
+      return `${t}  TCP connect ${entry.local} -> ${entry.remote}`;
+    case 'tcp-close':
+      return `${t}  TCP close (by ${entry.initiator === 'local' ? 'this side' : entry.initiator === 'peer' ? 'the peer' : 'unknown'})`;
+    case 'tls-established':
+      return `${t}  TLS established: ${entry.version}, ${entry.cipher}`;
+    case 'verification':
+      return `${t}  Verification: ${entry.summary}`;
+    case 'note':
+      return `${t}  Note: ${entry.text}`;
+    case 'error':
+      return `${t}  Error: ${entry.message}`;
+  }
+}
+
+export function formatConnection(connection: ConnectionDetail): string {
+  const out = [
+    `Connection ${connection.id} (${connection.leg}) ${connection.local ?? '?'} -> ${connection.remote ?? '?'}`,
+    `  bytes client->server ${connection.bytesClientToServer}, server->client ${connection.bytesServerToClient}`,
+    '  time (ms)   #    dir   type               version  length  content',
+    ...connection.timeline.map((e) => `  ${formatTimelineEntry(e)}`),
+  ];
+  if (connection.keylog.length) out.push('  Key log:', ...connection.keylog.map((l) => `    ${l}`));
+  return out.join('\n');
+}
+
+export function formatSessionHeader(s: SessionSummary): string {
+  const lines = [`Session ${s.id} (${s.kind}) ${s.target}${s.address ? ` -> ${s.address}` : ''}: ${s.status}`];
+  if (s.version) lines.push(`Version: ${s.version}`);
+  if (s.cipher) lines.push(`Cipher:  ${s.cipher.iana} (OpenSSL: ${s.cipher.openssl})`);
+  if (s.sni !== null) lines.push(`SNI:     ${s.sni}`);
+  if (s.alpn) lines.push(`ALPN:    ${s.alpn}`);
+  if (s.verification) lines.push(`Verification: ${s.verification.summary}`);
+  if (s.verification?.chain.explanation) lines.push(`  why: ${s.verification.chain.explanation}`);
+  if (s.error) lines.push(`Error: ${s.error.message}`);
+  return lines.join('\n');
+}
+
+/** What `tlslab client` prints: the lab client's view of a finished session. */
+export function formatClientResult(s: SessionDetail): string {
+  const out = [formatSessionHeader(s)];
+  const peer = s.connections[0]?.peerCertificates ?? [];
+  if (peer.length) {
+    out.push('Server certificate chain:');
+    peer.forEach((c, i) => out.push(formatCertificate(c, i)));
+  }
+  if (s.response) {
+    out.push(`Response (${s.response.bytes} bytes${s.response.truncated ? ', first 1 MiB shown' : ''}):`);
+    out.push(s.response.text);
+  }
+  return out.join('\n');
+}
+
+export function formatSessionList(list: SessionSummary[]): string {
+  if (list.length === 0) return 'No sessions yet. Run one with: tlslab client HOST[:PORT]';
+  const rows = list.map((s) =>
+    [
+      String(s.id).padStart(5),
+      new Date(s.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+      s.kind.padEnd(6),
+      s.status.padEnd(7),
+      (s.version ?? '-').padEnd(7),
+      s.target,
+      s.error ? `  (${s.error.message.slice(0, 60)})` : '',
+    ].join('  '),
+  );
+  return ['   id  started              kind    status   version  target', ...rows].join('\n');
+}
+
+export function formatSessionDetail(s: SessionDetail): string {
+  const out = [formatSessionHeader(s)];
+  for (const c of s.connections) {
+    out.push(formatConnection(c));
+    c.peerCertificates.forEach((cert, i) => out.push(`Peer certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
+    c.localCertificates.forEach((cert, i) => out.push(`Local certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
+  }
+  if (s.response) out.push(`Response (${s.response.bytes} bytes):`, s.response.text);
+  return out.join('\n');
+}

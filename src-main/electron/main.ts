@@ -1,0 +1,132 @@
+// The Electron shell: start the engine (a plain Node process, so TLS is OpenSSL's), open one
+// window on its URL, and add menus and native file dialogs. Nothing else lives here.
+// Security: contextIsolation, sandbox, no nodeIntegration, CSP from the engine, navigation and
+// new windows blocked, permissions denied, IPC only from our own page.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+
+interface EngineReady {
+  url: string;
+  port: number;
+  token: string;
+}
+
+const projectRoot = path.resolve(__dirname, '..');
+let engine: ChildProcess | null = null;
+let engineOrigin = '';
+
+function startEngineProcess(): Promise<EngineReady> {
+  const node = process.env.TLSLAB_NODE || 'node';
+  const args = [path.join(projectRoot, 'bin', 'tlslab.mjs'), 'engine', '--json'];
+  if (process.env.TLSLAB_HOME) args.push('--data-dir', process.env.TLSLAB_HOME);
+  const child = spawn(node, args, {
+    cwd: projectRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, TLSLAB_EXIT_WITH_PARENT: '1', ELECTRON_RUN_AS_NODE: undefined },
+  });
+  engine = child;
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line) as EngineReady);
+      } catch {
+        reject(new Error(`the engine printed "${line}" instead of its address`));
+      }
+    });
+    child.once('error', (err) => reject(new Error(`cannot start the engine with "${node}": ${err.message}; install Node 20 or set TLSLAB_NODE`)));
+    child.once('exit', (code) => reject(new Error(`the engine exited with status ${code} before it was ready`)));
+  });
+}
+
+function fromOurPage(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return url.startsWith(`${engineOrigin}/`);
+}
+
+function registerDialogs(window: BrowserWindow): void {
+  ipcMain.handle('dialog:open-file', async (event, options: { title?: string; directory?: boolean }) => {
+    if (!fromOurPage(event)) return null;
+    const result = await dialog.showOpenDialog(window, {
+      title: typeof options?.title === 'string' ? options.title : 'Choose a file',
+      properties: [options?.directory ? 'openDirectory' : 'openFile'],
+    });
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  });
+  ipcMain.handle('dialog:save-file', async (event, options: { title?: string; defaultPath?: string }) => {
+    if (!fromOurPage(event)) return null;
+    const result = await dialog.showSaveDialog(window, {
+      title: typeof options?.title === 'string' ? options.title : 'Save as',
+      defaultPath: typeof options?.defaultPath === 'string' ? options.defaultPath : undefined,
+    });
+    return result.canceled ? null : (result.filePath ?? null);
+  });
+}
+
+function buildMenu(window: BrowserWindow): void {
+  const go = (hash: string) => () => void window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`);
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      {
+        label: 'Session',
+        submenu: [
+          { label: 'New client session', accelerator: 'CmdOrCtrl+N', click: go('#/client') },
+          { label: 'Sessions', accelerator: 'CmdOrCtrl+L', click: go('#/sessions') },
+          { type: 'separator' },
+          { role: 'quit' },
+        ],
+      },
+      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
+      { label: 'Help', submenu: [{ label: 'About the workbench', click: go('#/about') }] },
+    ]),
+  );
+}
+
+async function createWindow(): Promise<void> {
+  const ready = await startEngineProcess();
+  engineOrigin = new URL(ready.url).origin;
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'TLS Lab Workbench',
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      preload: path.join(__dirname, 'preload.cjs'),
+    },
+  });
+  window.webContents.on('will-navigate', (event, url) => {
+    if (new URL(url).origin !== engineOrigin) event.preventDefault();
+  });
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://') || url.startsWith('http://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  registerDialogs(window);
+  buildMenu(window);
+  await window.loadURL(ready.url);
+  if (process.env.TLSLAB_SMOKE_TEST) {
+    // The smoke test: the window loaded the engine's page; say so and leave.
+    const title = await window.webContents.executeJavaScript('document.title');
+    process.stdout.write(`SMOKE OK ${String(title)}\n`);
+    app.quit();
+  }
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+app.whenReady().then(createWindow).catch((err: Error) => {
+  dialog.showErrorBox('TLS Lab Workbench could not start', err.message);
+  app.quit();
+});
+
+app.on('window-all-closed', () => app.quit());
+app.on('quit', () => engine?.kill());

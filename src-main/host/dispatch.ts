@@ -1,0 +1,21 @@
+// One table from command names to the workbench: the typed map makes a missing or mistyped
+// command a compile error.
+import type { ApiMethodName, ApiMethods, ApiParams, ApiResult } from '../api/methods';
+import type { Workbench } from '../workbench';
+
+type Handlers = { [M in ApiMethodName]: (wb: Workbench, params: ApiMethods[M]['params']) => ApiResult<M> | Promise<ApiResult<M>> };
+
+const HANDLERS: Handlers = {
+  'engine.about': (wb) => wb.about(),
+  'client.run': (wb, request) => wb.runClient(request),
+  'sessions.list': (wb, { limit }) => wb.listSessions(limit),
+  'sessions.get': (wb, { id }) => wb.session(id),
+  'hosts.list': (wb) => wb.listHosts(),
+  'hosts.set': (wb, entry) => wb.setHost(entry),
+  'hosts.remove': (wb, { name }) => wb.removeHost(name),
+};
+
+export function dispatch<M extends ApiMethodName>(wb: Workbench, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
+  const handler = HANDLERS[method] as (wb: Workbench, params: ApiParams<M>) => ApiResult<M> | Promise<ApiResult<M>>;
+  return Promise.resolve(handler(wb, params));
+}

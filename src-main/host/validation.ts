@@ -1,0 +1,64 @@
+// Every command's parameters are checked here before they reach the workbench: the renderer is
+// trusted code, but a frame is still input, and a bad one gets a clear error, not a crash.
+import { z } from 'zod';
+import type { ApiMethodName, ApiParams } from '../api/methods';
+import type { ClientSessionRequest, HostEntry, TrustStoreSpec, ClientPayload } from '../api/types';
+import { WorkbenchError } from '../errors';
+
+const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+const trustStore: z.ZodType<TrustStoreSpec> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('system') }),
+  z.object({ kind: z.literal('file'), path: z.string().min(1, 'give the path of the PEM file') }),
+  z.object({ kind: z.literal('dir'), path: z.string().min(1, 'give the path of the hash-link folder') }),
+  z.object({ kind: z.literal('lab'), name: z.string().min(1) }),
+]);
+
+const payload: z.ZodType<ClientPayload> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('http-get'), path: z.string() }),
+  z.object({ kind: z.literal('text'), text: z.string() }),
+]);
+
+const clientRequest: z.ZodType<ClientSessionRequest> = z.object({
+  host: z.string(),
+  port: z.number(),
+  connectTo: z.string().optional(),
+  trust: trustStore,
+  verifyPeer: z.boolean(),
+  checkHostname: z.boolean(),
+  servername: z.string().optional(),
+  minVersion: tlsVersion.optional(),
+  maxVersion: tlsVersion.optional(),
+  ciphers: z.string().optional(),
+  alpn: z.array(z.string()).optional(),
+  send: payload,
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+});
+
+const hostEntry: z.ZodType<HostEntry> = z.object({ name: z.string(), address: z.string() });
+const none = z.object({}).strict();
+
+const SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiParams<M>> } = {
+  'engine.about': none as z.ZodType<Record<string, never>>,
+  'client.run': clientRequest,
+  'sessions.list': z.object({ limit: z.number().int().positive().max(100_000).optional() }),
+  'sessions.get': z.object({ id: z.number().int().positive() }),
+  'hosts.list': none as z.ZodType<Record<string, never>>,
+  'hosts.set': hostEntry,
+  'hosts.remove': z.object({ name: z.string() }),
+};
+
+export function isApiMethod(name: unknown): name is ApiMethodName {
+  return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);
+}
+
+export function validateParams<M extends ApiMethodName>(method: M, params: unknown): ApiParams<M> {
+  const result = SCHEMAS[method].safeParse(params ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new WorkbenchError('BAD_INPUT', `invalid parameters for ${method}: ${where}${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,83 @@
+// A certificate summarised for the session views: who it names, who signed it, for when,
+// for which names, and how to recognise it again (fingerprints).
+import { X509Certificate, createHash } from 'node:crypto';
+import type { CertificateInfo, DistinguishedNameAttribute } from '../api/types';
+
+/** Node prints names one attribute per line ("C=US\nO=...\nCN=..."); keep that order. */
+function parseNodeName(text: string): DistinguishedNameAttribute[] {
+  const attributes: DistinguishedNameAttribute[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      // A continuation of a value that itself held a newline.
+      const last = attributes.at(-1);
+      if (last) last.value += `\n${line}`;
+      continue;
+    }
+    attributes.push({ type: line.slice(0, eq), value: line.slice(eq + 1) });
+  }
+  return attributes;
+}
+
+function formatName(attributes: DistinguishedNameAttribute[]): string {
+  return attributes.map((a) => `${a.type}=${a.value}`).join(', ');
+}
+
+function colonHex(digest: Buffer): string {
+  return [...digest].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+}
+
+/** "DNS:a, IP Address:1.2.3.4" -> ["DNS:a", "IP:1.2.3.4"] */
+export function parseSubjectAltNames(text: string | undefined): string[] {
+  if (!text) return [];
+  return text
+    .split(/,\s*/)
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => entry.replace(/^IP Address:/, 'IP:').replace(/^email:/, 'email:'));
+}
+
+function toPem(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64');
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+export function describeCertificate(der: Uint8Array): CertificateInfo {
+  const cert = new X509Certificate(der);
+  const subjectAttributes = parseNodeName(cert.subject);
+  const issuerAttributes = parseNodeName(cert.issuer);
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  return {
+    subject: formatName(subjectAttributes),
+    subjectAttributes,
+    issuer: formatName(issuerAttributes),
+    issuerAttributes,
+    serialNumber: cert.serialNumber.toUpperCase(),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    subjectAltNames: parseSubjectAltNames(cert.subjectAltName),
+    isCA: cert.ca,
+    selfIssued: cert.subject === cert.issuer,
+    publicKey: {
+      type: keyType === 'rsa' ? 'RSA' : keyType === 'ec' ? 'EC' : keyType === 'ed25519' ? 'Ed25519' : keyType,
+      bits: details.modulusLength,
+      curve: details.namedCurve,
+    },
+    fingerprintSha1: colonHex(createHash('sha1').update(der).digest()),
+    fingerprintSha256: colonHex(createHash('sha256').update(der).digest()),
+    pem: toPem(der),
+  };
+}
+
+/** The names a certificate is valid for, as the hostname check sees them. */
+export function namesForHostnameCheck(info: CertificateInfo): string[] {
+  const sanNames = info.subjectAltNames
+    .filter((n) => n.startsWith('DNS:') || n.startsWith('IP:'))
+    .map((n) => n.slice(n.indexOf(':') + 1));
+  if (sanNames.length > 0) return sanNames;
+  return info.subjectAttributes.filter((a) => a.type === 'CN').map((a) => a.value);
+}

@@ -1,0 +1,71 @@
+// The recording Duplex that sits between a TLS socket and its TCP socket. A TLS socket created
+// on a raw net.Socket hides the ciphertext; routed through this stream, every byte that goes to
+// the network or comes from it passes `observe` first, in order, exactly as sent and received.
+import { Duplex } from 'node:stream';
+import type net from 'node:net';
+
+export type TapDirection = 'outbound' | 'inbound';
+
+export interface ByteTapEvents {
+  observe(direction: TapDirection, data: Buffer): void;
+  /** The TCP connection ended; `initiator` says who closed it first. */
+  closed(initiator: 'local' | 'peer' | 'unknown', error: Error | undefined): void;
+}
+
+export class ByteTap extends Duplex {
+  private localEnded = false;
+  private peerEnded = false;
+  private reported = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly events: ByteTapEvents,
+  ) {
+    super({ allowHalfOpen: true });
+    socket.on('data', (data: Buffer) => {
+      events.observe('inbound', data);
+      if (!this.push(data)) socket.pause();
+    });
+    socket.on('end', () => {
+      if (!this.localEnded) this.peerEnded = true;
+      this.push(null);
+    });
+    socket.on('error', (err) => {
+      if (!this.localEnded) this.peerEnded = true;
+      this.report(err);
+      this.destroy(err);
+    });
+    socket.on('close', () => {
+      this.report(undefined);
+      if (!this.destroyed) this.destroy();
+    });
+  }
+
+  private report(error: Error | undefined): void {
+    if (this.reported) return;
+    this.reported = true;
+    const initiator = this.peerEnded ? 'peer' : this.localEnded ? 'local' : 'unknown';
+    this.events.closed(initiator, error);
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // The TLS layer may reuse its buffer once we call back: keep a copy.
+    this.events.observe('outbound', Buffer.from(chunk));
+    this.socket.write(chunk, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (!this.peerEnded) this.localEnded = true;
+    this.socket.end(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.peerEnded && !this.reported) this.localEnded = true;
+    this.socket.destroy();
+    callback(error);
+  }
+}

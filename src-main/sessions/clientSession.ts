@@ -1,0 +1,360 @@
+// The TLS client session of lab task 1: open TCP, run the handshake through the byte tap,
+// verify the peer, send what was asked, read the answer, and record all of it.
+import dns from 'node:dns/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import type {
+  ApiErrorInfo,
+  CertificateInfo,
+  ClientSessionRequest,
+  SessionSummary,
+  TlsVersionName,
+} from '../api/types';
+import { WorkbenchError, toErrorInfo } from '../errors';
+import { describeCertificate } from '../pki/certificateInfo';
+import type { HostTable } from '../store/hostTable';
+import { toSummary, type SessionStore } from '../store/sessionStore';
+import { ByteTap } from './byteTap';
+import { describeConnectionFailure } from './connectionErrors';
+import { BatchWriter, type ConnectionRecording, SessionRecording } from './recorder';
+import { loadTrustStore } from './trustStore';
+import { chainVerification, hostnameVerification, verificationResult } from './verification';
+
+export interface ClientSessionContext {
+  store: SessionStore;
+  writer: BatchWriter;
+  hosts: HostTable;
+  /** Called whenever the session's summary changes (created, established, finished). */
+  onUpdate?: (summary: SessionSummary, created: boolean) => void;
+  recordCapBytes?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** After the last byte of an answer, how long to wait for more before closing ourselves. */
+const ANSWER_IDLE_MS = 1_500;
+/** With nothing to send, how long to listen for post-handshake messages (TLS 1.3 tickets). */
+const QUIET_IDLE_MS = 400;
+const RESPONSE_KEEP_BYTES = 1024 * 1024;
+const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** "ADDR", "ADDR:PORT" or "[v6]:PORT"; the port defaults to the session's. */
+export function parseEndpoint(text: string, defaultPort: number): Endpoint {
+  const value = text.trim();
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
+  if (bracketed) return { host: bracketed[1], port: bracketed[2] ? Number(bracketed[2]) : defaultPort };
+  if (net.isIPv6(value)) return { host: value, port: defaultPort };
+  const m = /^([^:]+)(?::(\d+))?$/.exec(value);
+  if (!m) {
+    throw new WorkbenchError('BAD_INPUT', `"${text}" is not an address; write it as 127.0.0.1, 127.0.0.1:4433 or [::1]:4433`);
+  }
+  return { host: m[1], port: m[2] ? Number(m[2]) : defaultPort };
+}
+
+export function checkPort(port: number, what = 'port'): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new WorkbenchError('PORT_OUT_OF_RANGE', `the ${what} ${port} is out of range; a TCP port is a whole number from 1 to 65535 (HTTPS uses 443, the lab's servers 4433)`);
+  }
+}
+
+function checkRequest(request: ClientSessionRequest): void {
+  if (!request.host || !request.host.trim()) {
+    throw new WorkbenchError('BAD_INPUT', 'give the host to connect to, like www.bank32.com or 127.0.0.1');
+  }
+  if (/[\s/]/.test(request.host.trim())) {
+    throw new WorkbenchError('BAD_INPUT', `"${request.host}" is not a host name; give only the name, like www.bank32.com (the path goes in "HTTP GET")`);
+  }
+  checkPort(request.port);
+  for (const v of [request.minVersion, request.maxVersion]) {
+    if (v && !TLS_VERSIONS.includes(v)) {
+      throw new WorkbenchError('BAD_INPUT', `unknown TLS version "${v}": use TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3`);
+    }
+  }
+  if (request.minVersion && request.maxVersion && TLS_VERSIONS.indexOf(request.minVersion) > TLS_VERSIONS.indexOf(request.maxVersion)) {
+    throw new WorkbenchError('BAD_INPUT', `the minimum TLS version ${request.minVersion} is above the maximum ${request.maxVersion}; swap them`);
+  }
+  if (request.send.kind === 'http-get' && !request.send.path.startsWith('/')) {
+    throw new WorkbenchError('BAD_INPUT', `the HTTP path must start with "/", like /index.html`);
+  }
+}
+
+async function resolveAddress(name: string, hosts: HostTable): Promise<string> {
+  if (net.isIP(name)) return name;
+  const mapped = hosts.lookup(name);
+  if (mapped) return mapped;
+  const found = await dns.lookup(name);
+  return found.address;
+}
+
+function formatEndpoint(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function payloadBytes(request: ClientSessionRequest): Buffer | null {
+  switch (request.send.kind) {
+    case 'none':
+      return null;
+    case 'text':
+      return Buffer.from(request.send.text.replace(/\r?\n/g, '\r\n'), 'utf8');
+    case 'http-get': {
+      const hostHeader = request.port === 443 ? request.host : `${request.host}:${request.port}`;
+      return Buffer.from(
+        `GET ${request.send.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: tls-lab-workbench\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+        'latin1',
+      );
+    }
+  }
+}
+
+function peerChainDer(socket: tls.TLSSocket): { ders: Buffer[]; leaf: tls.PeerCertificate | undefined } {
+  const leaf = socket.getPeerCertificate(true);
+  if (!leaf || !leaf.raw) return { ders: [], leaf: undefined };
+  const ders: Buffer[] = [];
+  const seen = new Set<string>();
+  let current: tls.DetailedPeerCertificate | undefined = leaf;
+  while (current && current.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    ders.push(current.raw);
+    current = current.issuerCertificate;
+  }
+  return { ders, leaf };
+}
+
+/** Runs one client session to its end and returns its id; failures are recorded, not thrown. */
+export async function runClientSession(request: ClientSessionRequest, ctx: ClientSessionContext): Promise<number> {
+  const target = formatEndpoint(request.host?.trim() ?? '', request.port);
+  const sessionId = ctx.store.createSession({
+    kind: 'client',
+    target,
+    startedAt: Date.now(),
+    request,
+  });
+  const recording = new SessionRecording(sessionId, ctx.writer, ctx.recordCapBytes);
+  const publish = (created: boolean) => {
+    const row = ctx.store.getSession(sessionId);
+    if (row) ctx.onUpdate?.(toSummary(row), created);
+  };
+  publish(true);
+
+  const finishWithError = (error: ApiErrorInfo) => {
+    recording.flush();
+    recording.update({ status: 'failed', endedAt: Date.now(), error });
+    publish(false);
+    return sessionId;
+  };
+
+  let connection: ConnectionRecording | null = null;
+  let address: string | null = null;
+  try {
+    checkRequest(request);
+    const trust = loadTrustStore(request.trust);
+    const destination = request.connectTo ? parseEndpoint(request.connectTo, request.port) : { host: request.host.trim(), port: request.port };
+    checkPort(destination.port, '"connect to" port');
+    connection = recording.openConnection('client');
+    connection.event('note', { text: `trust store: ${trust.description}` });
+    let ip: string;
+    try {
+      ip = await resolveAddress(destination.host, ctx.hosts);
+    } catch (err) {
+      throw new WorkbenchError(
+        'NAME_NOT_RESOLVED',
+        `the name ${destination.host} does not resolve to an address; add it to the host table, or give "connect to" an address like 127.0.0.1`,
+      );
+    }
+    address = formatEndpoint(ip, destination.port);
+    const hostname = request.host.trim();
+    const sni = request.servername === undefined ? (net.isIP(hostname) ? '' : hostname) : request.servername.trim();
+    recording.update({ address, sni: sni || null });
+    publish(false);
+    const outcome = await converse(request, {
+      recording,
+      connection,
+      ip,
+      port: destination.port,
+      address,
+      target,
+      hostname,
+      sni,
+      ca: trust.certificates,
+    });
+    recording.flush();
+    recording.update(outcome);
+    publish(false);
+    return sessionId;
+  } catch (err) {
+    const info = err instanceof WorkbenchError ? err.toInfo() : toErrorInfo(err);
+    connection?.event('error', { message: info.message });
+    return finishWithError(info);
+  }
+}
+
+interface ConversationSetup {
+  recording: SessionRecording;
+  connection: ConnectionRecording;
+  ip: string;
+  port: number;
+  address: string;
+  target: string;
+  hostname: string;
+  sni: string;
+  ca: string[];
+}
+
+type Outcome = Parameters<SessionRecording['update']>[0];
+
+function converse(request: ClientSessionRequest, setup: ConversationSetup): Promise<Outcome> {
+  const { connection, recording } = setup;
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise<Outcome>((resolve) => {
+    const outcome: Outcome = { status: 'ok' };
+    let handshakeDone = false;
+    let tcpClosed = false;
+    let tlsClosed = false;
+    let settled = false;
+    let failure: ApiErrorInfo | null = null;
+    const responseParts: Buffer[] = [];
+    let responseBytes = 0;
+    let keptBytes = 0;
+    let idleTimer: NodeJS.Timeout | null = null;
+
+    const socket = net.connect({ host: setup.ip, port: setup.port });
+    const overall = setTimeout(() => fail({ code: 'SESSION_TIMEOUT' }), timeoutMs);
+
+    const settle = () => {
+      if (settled || !tcpClosed || !tlsClosed) return;
+      settled = true;
+      clearTimeout(overall);
+      if (idleTimer) clearTimeout(idleTimer);
+      if (failure) {
+        outcome.status = 'failed';
+        outcome.error = failure;
+      }
+      if (handshakeDone || responseBytes > 0) {
+        const text = Buffer.concat(responseParts).toString('utf8');
+        outcome.response = { text, bytes: responseBytes, truncated: responseBytes > keptBytes };
+      }
+      outcome.endedAt = Date.now();
+      resolve(outcome);
+    };
+
+    function fail(err: unknown) {
+      if (!failure) {
+        failure = describeConnectionFailure(err, { target: setup.target, address: setup.address, handshakeDone });
+        connection.event('error', { message: failure.message });
+      }
+      secure.destroy();
+      tap.destroy();
+    }
+
+    socket.once('connect', () => {
+      connection.update({ openedAt: Date.now(), local: formatEndpoint(socket.localAddress ?? '?', socket.localPort ?? 0), remote: setup.address });
+      connection.event('tcp-open', {
+        local: formatEndpoint(socket.localAddress ?? '?', socket.localPort ?? 0),
+        remote: setup.address,
+      });
+    });
+
+    const tap = new ByteTap(socket, {
+      observe(direction, data) {
+        connection.bytes(direction === 'outbound' ? 'client-to-server' : 'server-to-client', data);
+      },
+      closed(initiator, error) {
+        connection.event('tcp-close', { initiator, error: error?.message ?? null });
+        connection.update({ closedAt: Date.now() });
+        tcpClosed = true;
+        settle();
+      },
+    });
+    // net.connect errors before 'connect' (refused, unreachable) surface on the raw socket.
+    socket.once('error', (err) => fail(err));
+
+    const secure = tls.connect({
+      socket: tap,
+      servername: setup.sni || undefined,
+      ca: setup.ca,
+      rejectUnauthorized: false,
+      // The hostname check is done below, where its result can be recorded and explained.
+      checkServerIdentity: () => undefined,
+      minVersion: request.minVersion,
+      maxVersion: request.maxVersion,
+      ciphers: request.ciphers || undefined,
+      ALPNProtocols: request.alpn?.length ? request.alpn : undefined,
+    });
+
+    secure.on('keylog', (line: Buffer) => connection.keylog(line.toString('latin1').trim()));
+
+    secure.once('secureConnect', () => {
+      handshakeDone = true;
+      const cipher = secure.getCipher();
+      const version = secure.getProtocol() ?? cipher.version;
+      const { ders, leaf } = peerChainDer(secure);
+      connection.certificates('peer', ders);
+      const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
+      const verification = verificationResult(
+        request.verifyPeer,
+        request.checkHostname,
+        chainVerification(secure.authorized, secure.authorizationError, chain),
+        hostnameVerification(setup.hostname, chain[0], leaf),
+      );
+      outcome.version = version;
+      outcome.cipher = { openssl: cipher.name, iana: cipher.standardName ?? cipher.name, version: cipher.version };
+      outcome.alpn = secure.alpnProtocol || null;
+      outcome.verification = verification;
+      connection.event('tls-established', { version, cipher: cipher.standardName ?? cipher.name });
+      connection.event('verification', { accepted: verification.accepted, summary: verification.summary });
+      recording.update({ version, cipher: outcome.cipher, alpn: outcome.alpn, verification });
+
+      if (!verification.accepted) {
+        failure = { code: 'VERIFICATION_FAILED', message: verification.summary };
+        connection.event('note', { text: 'the client closes the connection because verification failed; no data is sent' });
+        secure.destroy();
+        tap.destroy();
+        return;
+      }
+      const payload = payloadBytes(request);
+      if (payload) {
+        secure.write(payload);
+        armIdle(timeoutMs);
+      } else {
+        armIdle(QUIET_IDLE_MS);
+      }
+    });
+
+    function armIdle(ms: number) {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        if (responseBytes === 0 && request.send.kind !== 'none') {
+          connection.event('note', { text: `no answer within ${ms / 1000} s; the client closes the connection` });
+        }
+        secure.end();
+      }, ms);
+    }
+
+    secure.on('data', (data: Buffer) => {
+      responseBytes += data.length;
+      if (keptBytes < RESPONSE_KEEP_BYTES) {
+        const part = data.subarray(0, RESPONSE_KEEP_BYTES - keptBytes);
+        responseParts.push(part);
+        keptBytes += part.length;
+      }
+      armIdle(ANSWER_IDLE_MS);
+    });
+    secure.on('end', () => {
+      // The server closed its side: close ours too.
+      secure.end();
+    });
+    secure.on('error', (err) => fail(err));
+    secure.on('close', () => {
+      tlsClosed = true;
+      if (!handshakeDone && !failure) {
+        fail(new Error('Client network socket disconnected before secure TLS connection was established'));
+      }
+      if (!tcpClosed && !socket.destroyed) socket.destroy();
+      settle();
+    });
+  });
+}

@@ -1,0 +1,101 @@
+// What went wrong on the wire, said for a student: each socket or TLS failure Node can report
+// becomes one sentence with what happened and what to try.
+import type { ApiErrorInfo } from '../api/types';
+
+export interface FailureContext {
+  /** "www.bank32.com:4433" as the user named it. */
+  target: string;
+  /** "127.0.0.1:4433" where the TCP connection went, when known. */
+  address: string | null;
+  /** True once the TLS handshake had finished. */
+  handshakeDone: boolean;
+}
+
+/** OpenSSL's alert names in Node's error codes: ERR_SSL_TLSV1_ALERT_UNKNOWN_CA -> unknown_ca. */
+function alertFromCode(code: string): string | null {
+  const m = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(code);
+  return m ? m[1].toLowerCase() : null;
+}
+
+export function describeConnectionFailure(err: unknown, ctx: FailureContext): ApiErrorInfo {
+  const e = err as NodeJS.ErrnoException & { reason?: string };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const where = ctx.address ?? ctx.target;
+  const alert = alertFromCode(code);
+  if (alert) {
+    return {
+      code: 'PEER_ALERT',
+      message: `the server ended the handshake with the alert "${alert}": it refused something this client offered or sent (TLS version, cipher list, SNI or a missing client certificate)`,
+    };
+  }
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return {
+        code: 'NAME_NOT_RESOLVED',
+        message: `the name ${ctx.target.replace(/:\d+$/, '')} does not resolve to an address; add it to the host table, or give "connect to" an address like 127.0.0.1`,
+      };
+    case 'ECONNREFUSED':
+      return {
+        code: 'CONNECTION_REFUSED',
+        message: `nothing is listening on ${where} (connection refused); start the server first, or check the address and port`,
+      };
+    case 'ETIMEDOUT':
+    case 'SESSION_TIMEOUT':
+      return {
+        code: 'TIMEOUT',
+        message: `no answer from ${where} in time; the server may be stuck or the address wrong`,
+      };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { code: 'UNREACHABLE', message: `${where} cannot be reached from this machine; check the address` };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return ctx.handshakeDone
+        ? { code: 'CONNECTION_RESET', message: `the server reset the connection after the handshake` }
+        : {
+            code: 'CLOSED_DURING_HANDSHAKE',
+            message: `the server at ${where} reset the connection during the handshake; it may not speak TLS on this port, or it rejected what the client offered`,
+          };
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'ERR_SSL_RECORD_LAYER_FAILURE':
+    case 'ERR_SSL_HTTP_REQUEST':
+      return {
+        code: 'NOT_TLS',
+        message: `the server at ${where} answered with bytes that are not TLS (is it a plain HTTP or other non-TLS service?); the bytes it sent are in the timeline`,
+      };
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+    case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
+    case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':
+      return {
+        code: 'VERSION_MISMATCH',
+        message: `the client and the server share no TLS version; widen the min/max TLS version`,
+      };
+    case 'ERR_SSL_NO_SHARED_CIPHER':
+    case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
+      return {
+        code: 'HANDSHAKE_FAILURE',
+        message: `the handshake failed: client and server could not agree (often no common cipher suite); check the cipher list`,
+      };
+    case 'ERR_SSL_NO_CIPHER_MATCH':
+    case 'ERR_SSL_NO_CIPHERS_AVAILABLE':
+      return {
+        code: 'BAD_CIPHER_LIST',
+        message: `the cipher list matches no cipher OpenSSL knows; use names like ECDHE-RSA-AES128-GCM-SHA256 or AES128-GCM-SHA256 (see "openssl ciphers")`,
+      };
+    case 'ERR_TLS_INVALID_PROTOCOL_VERSION':
+      return { code: 'BAD_INPUT', message: `unknown TLS version: use TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3` };
+    case 'ERR_TLS_PROTOCOL_VERSION_CONFLICT':
+      return { code: 'BAD_INPUT', message: `the minimum TLS version is above the maximum; swap them` };
+  }
+  if (/socket hang up|Client network socket disconnected/i.test(e?.message ?? '')) {
+    return {
+      code: 'CLOSED_DURING_HANDSHAKE',
+      message: `the server at ${where} closed the connection before the handshake finished; it may have rejected the ClientHello (look for an alert in the timeline) or may not speak TLS`,
+    };
+  }
+  const text = e?.message ?? String(err);
+  return { code: code || 'CONNECTION_FAILED', message: `the connection failed: ${text}` };
+}

@@ -1,0 +1,176 @@
+// Recording: the byte tap and the session runners report here; rows reach SQLite in batches,
+// one transaction per flush, scheduled off the data path so recording never throttles a socket.
+import type { ConnectionLeg, Direction } from '../api/types';
+import type {
+  ConnectionFields,
+  RecordingBatch,
+  SessionFields,
+  SessionStore,
+} from '../store/sessionStore';
+
+/** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
+const FLUSH_BYTES = 4 * 1024 * 1024;
+const FLUSH_DELAY_MS = 25;
+
+export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
+
+function emptyBatch(): RecordingBatch {
+  return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
+}
+
+/** Queues rows from every live recording and writes them in batches. One per engine. */
+export class BatchWriter {
+  private batch = emptyBatch();
+  private queuedBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private failure: Error | null = null;
+
+  constructor(readonly store: SessionStore) {}
+
+  get pending(): RecordingBatch {
+    return this.batch;
+  }
+
+  queued(bytes: number): void {
+    this.queuedBytes += bytes;
+    if (this.queuedBytes >= FLUSH_BYTES) {
+      if (!this.immediate) this.immediate = setImmediate(() => this.flush());
+    } else if (!this.timer && !this.immediate) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    }
+  }
+
+  updateConnection(id: number, fields: ConnectionFields): void {
+    const existing = this.batch.connectionUpdates.get(id) ?? {};
+    this.batch.connectionUpdates.set(id, { ...existing, ...fields });
+    this.queued(0);
+  }
+
+  /** Write everything queued now. Safe to call at any time. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    const batch = this.batch;
+    this.batch = emptyBatch();
+    this.queuedBytes = 0;
+    if (
+      batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
+      batch.connectionUpdates.size === 0
+    ) {
+      return;
+    }
+    try {
+      this.store.writeBatch(batch);
+    } catch (err) {
+      // Keep the rows for the next try rather than losing recorded data.
+      this.failure = err as Error;
+      this.batch.chunks.unshift(...batch.chunks);
+      this.batch.events.unshift(...batch.events);
+      this.batch.keylog.unshift(...batch.keylog);
+      this.batch.certificates.unshift(...batch.certificates);
+      for (const [id, fields] of batch.connectionUpdates) {
+        this.batch.connectionUpdates.set(id, { ...fields, ...this.batch.connectionUpdates.get(id) });
+      }
+      this.timer = setTimeout(() => this.flush(), 500);
+    }
+  }
+
+  get lastFailure(): Error | null {
+    return this.failure;
+  }
+}
+
+/** One recorded session: its clock and its connections. */
+export class SessionRecording {
+  private readonly origin = process.hrtime.bigint();
+
+  constructor(
+    readonly id: number,
+    private readonly writer: BatchWriter,
+    private readonly recordCapBytes: number = DEFAULT_RECORD_CAP_BYTES,
+  ) {}
+
+  /** Milliseconds since the session started, from the monotonic clock. */
+  now(): number {
+    return Number(process.hrtime.bigint() - this.origin) / 1e6;
+  }
+
+  openConnection(leg: ConnectionLeg): ConnectionRecording {
+    const id = this.writer.store.createConnection(this.id, leg);
+    return new ConnectionRecording(id, this, this.writer, this.recordCapBytes);
+  }
+
+  update(fields: SessionFields): void {
+    this.writer.store.updateSession(this.id, fields);
+  }
+
+  flush(): void {
+    this.writer.flush();
+  }
+}
+
+export class ConnectionRecording {
+  private seq = 0;
+  private readonly total: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 0 };
+  private readonly kept: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 0 };
+  private capNoted = false;
+
+  constructor(
+    readonly id: number,
+    readonly session: SessionRecording,
+    private readonly writer: BatchWriter,
+    private readonly capBytes: number,
+  ) {}
+
+  bytes(direction: Direction, data: Uint8Array): void {
+    const t = this.session.now();
+    this.total[direction] += data.length;
+    let keep = data;
+    if (this.capBytes > 0) {
+      const room = this.capBytes - this.kept[direction];
+      if (room <= 0) keep = data.subarray(0, 0);
+      else if (data.length > room) keep = data.subarray(0, room);
+    }
+    if (keep.length > 0) {
+      this.kept[direction] += keep.length;
+      this.writer.pending.chunks.push({ connectionId: this.id, seq: this.seq++, direction, t, data: keep });
+    }
+    if (keep.length < data.length && !this.capNoted) {
+      this.capNoted = true;
+      this.event('note', {
+        text: `recording cap of ${Math.round(this.capBytes / 1048576)} MiB reached (${direction}): further bytes are counted, not stored`,
+      });
+    }
+    this.writer.updateConnection(this.id, {
+      bytesClientToServer: this.total['client-to-server'],
+      bytesServerToClient: this.total['server-to-client'],
+      recordedClientToServer: this.kept['client-to-server'],
+      recordedServerToClient: this.kept['server-to-client'],
+    });
+    this.writer.queued(keep.length);
+  }
+
+  event(kind: string, data: Record<string, unknown>): void {
+    this.writer.pending.events.push({ connectionId: this.id, t: this.session.now(), kind, data });
+    this.writer.queued(64);
+  }
+
+  keylog(line: string): void {
+    this.writer.pending.keylog.push({ connectionId: this.id, t: this.session.now(), line });
+    this.writer.queued(line.length);
+  }
+
+  certificates(role: 'peer' | 'local', ders: Uint8Array[]): void {
+    ders.forEach((der, position) => {
+      this.writer.pending.certificates.push({ connectionId: this.id, role, position, der });
+    });
+    this.writer.queued(ders.reduce((n, d) => n + d.length, 0));
+  }
+
+  update(fields: ConnectionFields): void {
+    this.writer.updateConnection(this.id, fields);
+  }
+}

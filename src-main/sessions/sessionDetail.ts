@@ -1,0 +1,69 @@
+// A recorded session put back together for the views: its rows, and per connection the
+// timeline decoded from the raw bytes, interleaved with what the runner noted.
+import type { ConnectionDetail, SessionDetail, TimelineEntry } from '../api/types';
+import { WorkbenchError } from '../errors';
+import { describeCertificate } from '../pki/certificateInfo';
+import type { SessionStore } from '../store/sessionStore';
+import { decodeTlsTimeline } from '../tls/records';
+
+function eventEntry(kind: string, t: number, data: Record<string, unknown>): TimelineEntry | null {
+  switch (kind) {
+    case 'tcp-open':
+      return { kind, t, local: String(data.local ?? ''), remote: String(data.remote ?? '') };
+    case 'tcp-close': {
+      const initiator = data.initiator === 'local' || data.initiator === 'peer' ? data.initiator : 'unknown';
+      return { kind, t, initiator };
+    }
+    case 'tls-established':
+      return { kind, t, version: String(data.version ?? ''), cipher: String(data.cipher ?? '') };
+    case 'verification':
+      return { kind, t, accepted: Boolean(data.accepted), summary: String(data.summary ?? '') };
+    case 'note':
+      return { kind, t, text: String(data.text ?? '') };
+    case 'error':
+      return { kind, t, message: String(data.message ?? '') };
+    default:
+      return null;
+  }
+}
+
+/** Merge two time-ordered lists; on equal times the runner's events come first. */
+function mergeByTime(events: TimelineEntry[], records: TimelineEntry[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < events.length || j < records.length) {
+    if (j >= records.length || (i < events.length && events[i].t <= records[j].t)) out.push(events[i++]);
+    else out.push(records[j++]);
+  }
+  return out;
+}
+
+export function loadSessionDetail(store: SessionStore, id: number): SessionDetail {
+  const row = store.getSession(id);
+  if (!row) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+  const connections: ConnectionDetail[] = store.getConnections(id).map((c) => {
+    const events = store
+      .getEvents(c.id)
+      .map((e) => eventEntry(e.kind, e.t, e.data))
+      .filter((e): e is TimelineEntry => e !== null);
+    const records = decodeTlsTimeline(store.getChunks(c.id));
+    return {
+      id: c.id,
+      leg: c.leg,
+      local: c.local,
+      remote: c.remote,
+      openedAt: c.openedAt,
+      closedAt: c.closedAt,
+      bytesClientToServer: c.bytesClientToServer,
+      bytesServerToClient: c.bytesServerToClient,
+      recordedClientToServer: c.recordedClientToServer,
+      recordedServerToClient: c.recordedServerToClient,
+      timeline: mergeByTime(events, records),
+      keylog: store.getKeylog(c.id),
+      peerCertificates: store.getCertificates(c.id, 'peer').map((der) => describeCertificate(der)),
+      localCertificates: store.getCertificates(c.id, 'local').map((der) => describeCertificate(der)),
+    };
+  });
+  return { ...row, connections };
+}

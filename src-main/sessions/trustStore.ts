@@ -1,0 +1,150 @@
+// Loading the certificates a session trusts: the system store, a PEM file, or a folder of hash
+// links laid out as OpenSSL's capath expects (HASH.0, HASH.1, ... named by subject hash).
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { TrustStoreSpec } from '../api/types';
+import { WorkbenchError } from '../errors';
+import { subjectHash } from '../pki/subjectHash';
+
+/** Where Linux distributions keep the system bundle; Node's own Mozilla roots otherwise. */
+const SYSTEM_BUNDLES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+
+export interface LoadedTrustStore {
+  /** PEM certificates to hand to Node's TLS as `ca`. */
+  certificates: string[];
+  /** What was loaded, for the session record ("3 certificates from /tmp/ca.pem"). */
+  description: string;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const HASH_LINK = /^[0-9a-f]{8}\.\d+$/;
+
+export function pemCertificates(text: string): string[] {
+  return text.match(PEM_CERTIFICATE) ?? [];
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new WorkbenchError('TRUST_NOT_FOUND', `the ${what} ${file} does not exist; check the path`);
+    if (code === 'EISDIR') {
+      throw new WorkbenchError('TRUST_IS_FOLDER', `${file} is a folder; choose "hash-link folder" as the trust store kind, or pick a PEM file`);
+    }
+    throw new WorkbenchError('TRUST_UNREADABLE', `cannot read the ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+function checkParsable(pem: string, source: string): void {
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new WorkbenchError('TRUST_NOT_PEM', `${source} holds a PEM block that is not a valid certificate; re-export it from the CA`);
+  }
+}
+
+function loadFile(file: string): LoadedTrustStore {
+  const text = readText(file, 'trust file');
+  const certificates = pemCertificates(text);
+  if (certificates.length === 0) {
+    throw new WorkbenchError(
+      'TRUST_NOT_PEM',
+      `the trust file ${file} contains no PEM certificate (no "-----BEGIN CERTIFICATE-----" block); give the CA certificate in PEM form, e.g. one made by "openssl x509 -outform PEM"`,
+    );
+  }
+  certificates.forEach((pem) => checkParsable(pem, file));
+  return { certificates, description: `${certificates.length} certificate(s) from ${file}` };
+}
+
+/**
+ * OpenSSL's capath looks certificates up by the hash of the issuer name it needs, so a file
+ * only counts when its name matches its own subject hash; we load those and only those.
+ */
+function loadHashFolder(dir: string): LoadedTrustStore {
+  let entries: string[];
+  try {
+    if (!fs.statSync(dir).isDirectory()) {
+      throw new WorkbenchError('TRUST_NOT_FOLDER', `${dir} is a file, not a folder; choose "PEM file" as the trust store kind`);
+    }
+    entries = fs.readdirSync(dir);
+  } catch (err) {
+    if (err instanceof WorkbenchError) throw err;
+    throw new WorkbenchError('TRUST_NOT_FOUND', `cannot open the trust folder ${dir}: ${(err as Error).message}`);
+  }
+  const certificates: string[] = [];
+  let ignored = 0;
+  for (const name of entries.sort()) {
+    if (!HASH_LINK.test(name)) continue;
+    const file = path.join(dir, name);
+    for (const pem of pemCertificates(readText(file, 'trust file'))) {
+      let der: Uint8Array;
+      try {
+        der = new X509Certificate(pem).raw;
+      } catch {
+        ignored++;
+        continue;
+      }
+      if (subjectHash(der) === name.slice(0, 8)) certificates.push(pem);
+      else ignored++;
+    }
+  }
+  if (certificates.length === 0) {
+    throw new WorkbenchError(
+      'TRUST_FOLDER_EMPTY',
+      `the folder ${dir} has no certificate under a subject-hash name (like 1a2b3c4d.0); create the links with "openssl rehash ${dir}" or the workbench's trust-folder export`,
+    );
+  }
+  const note = ignored ? `, ${ignored} file(s) ignored because their name is not their subject hash` : '';
+  return { certificates, description: `${certificates.length} certificate(s) from hash links in ${dir}${note}` };
+}
+
+function loadSystem(): LoadedTrustStore {
+  for (const bundle of SYSTEM_BUNDLES) {
+    if (fs.existsSync(bundle)) {
+      const certificates = pemCertificates(fs.readFileSync(bundle, 'latin1'));
+      if (certificates.length > 0) {
+        return { certificates, description: `system store: ${certificates.length} certificates from ${bundle}` };
+      }
+    }
+  }
+  return {
+    certificates: [...tls.rootCertificates],
+    description: `system store: Node's built-in ${tls.rootCertificates.length} Mozilla root certificates`,
+  };
+}
+
+export function loadTrustStore(spec: TrustStoreSpec): LoadedTrustStore {
+  switch (spec.kind) {
+    case 'system':
+      return loadSystem();
+    case 'file':
+      return loadFile(spec.path);
+    case 'dir':
+      return loadHashFolder(spec.path);
+    case 'lab':
+      throw new WorkbenchError(
+        'TRUST_LAB_UNAVAILABLE',
+        `trusting the workbench CA "${spec.name}" needs the certificate workshop, which is not in this build yet; export the CA to a PEM file and use that`,
+      );
+  }
+}
+
+/** "--ca FILE|DIR|system|lab:NAME" as the CLI and the form give it. */
+export function parseTrustArgument(value: string): TrustStoreSpec {
+  if (value === 'system') return { kind: 'system' };
+  if (value.startsWith('lab:')) return { kind: 'lab', name: value.slice(4) };
+  try {
+    if (fs.statSync(value).isDirectory()) return { kind: 'dir', path: path.resolve(value) };
+  } catch {
+    // Not there: let loading report it as a missing file.
+  }
+  return { kind: 'file', path: path.resolve(value) };
+}

@@ -1,0 +1,114 @@
+// The composition root: one data folder, its database and every service over it. The engine
+// host and the CLI both drive a Workbench; nothing else opens the database.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type { ApiEvents, ApiEventName } from './api/methods';
+import type {
+  AboutInfo,
+  ClientSessionRequest,
+  HostEntry,
+  SessionDetail,
+  SessionSummary,
+} from './api/types';
+import { runClientSession } from './sessions/clientSession';
+import { BatchWriter } from './sessions/recorder';
+import { loadSessionDetail } from './sessions/sessionDetail';
+import { openDatabase, type Db } from './store/database';
+import { HostTable } from './store/hostTable';
+import { SessionStore, toSummary } from './store/sessionStore';
+import { probeTlsFeatures, tlsLibraryName } from './tlsFeatures';
+
+const require = createRequire(import.meta.url);
+const packageJson = require('../package.json') as { version: string };
+
+export const ENGINE_VERSION: string = packageJson.version;
+
+type Listener = <E extends ApiEventName>(event: E, data: ApiEvents[E]) => void;
+
+export interface WorkbenchOptions {
+  dataDir: string;
+  /** Per-connection recording cap in bytes each way; 0 for none. */
+  recordCapBytes?: number;
+}
+
+export class Workbench {
+  readonly db: Db;
+  readonly sessions: SessionStore;
+  readonly hosts: HostTable;
+  readonly writer: BatchWriter;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(readonly options: WorkbenchOptions) {
+    this.db = openDatabase(options.dataDir);
+    this.sessions = new SessionStore(this.db);
+    this.hosts = new HostTable(this.db);
+    this.writer = new BatchWriter(this.sessions);
+    this.sessions.closeAbandonedSessions(Date.now());
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends ApiEventName>(event: E, data: ApiEvents[E]): void {
+    for (const listener of this.listeners) listener(event, data);
+  }
+
+  about(): AboutInfo {
+    return {
+      engineVersion: ENGINE_VERSION,
+      nodeVersion: process.versions.node,
+      tlsLibrary: tlsLibraryName(),
+      platform: `${os.type()} ${os.release()} (${process.arch})`,
+      dataDir: this.dataDir,
+      features: probeTlsFeatures(),
+    };
+  }
+
+  async runClient(request: ClientSessionRequest): Promise<SessionDetail> {
+    const id = await runClientSession(request, {
+      store: this.sessions,
+      writer: this.writer,
+      hosts: this.hosts,
+      recordCapBytes: this.options.recordCapBytes,
+      onUpdate: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
+    });
+    this.writer.flush();
+    return this.session(id);
+  }
+
+  listSessions(limit?: number): SessionSummary[] {
+    return this.sessions.listSessions(limit).map(toSummary);
+  }
+
+  session(id: number): SessionDetail {
+    this.writer.flush();
+    return loadSessionDetail(this.sessions, id);
+  }
+
+  listHosts(): HostEntry[] {
+    return this.hosts.list();
+  }
+
+  setHost(entry: HostEntry): HostEntry[] {
+    const list = this.hosts.set(entry);
+    this.emit('hosts.changed', list);
+    return list;
+  }
+
+  removeHost(name: string): HostEntry[] {
+    const list = this.hosts.remove(name);
+    this.emit('hosts.changed', list);
+    return list;
+  }
+
+  close(): void {
+    this.writer.flush();
+    this.db.close();
+  }
+}

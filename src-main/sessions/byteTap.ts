@@ -53,6 +53,12 @@ export class ByteTap extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.socket.connecting) {
+      // TLS writes its first flight before TCP is up; it reaches the wire only after connect,
+      // and the record must say so.
+      this.socket.once('connect', () => this._write(chunk, _encoding, callback));
+      return;
+    }
     // The TLS layer may reuse its buffer once we call back: keep a copy.
     this.events.observe('outbound', Buffer.from(chunk));
     this.socket.write(chunk, callback);

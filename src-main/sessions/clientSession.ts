@@ -319,8 +319,13 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       if (payload) {
         secure.write(payload);
         armIdle(timeoutMs);
-      } else {
+      } else if (version === 'TLSv1.3') {
+        // TLS 1.3 servers send their session tickets after the handshake: let the first one
+        // arrive so the timeline shows it, then close.
+        secure.once('session', () => setImmediate(() => secure.end()));
         armIdle(QUIET_IDLE_MS);
+      } else {
+        secure.end();
       }
     });
 

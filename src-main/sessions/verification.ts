@@ -121,7 +121,9 @@ export function verificationResult(
   const accepted = !chainCounts && !nameCounts && !(verifyPeer && chain.code === 'NO_CERTIFICATE');
   const problems: string[] = [];
   if (!chain.ok) problems.push(chainReason(chain));
-  if (hostname && !hostname.ok) problems.push(`hostname mismatch (valid for ${hostname.validNames.join(', ') || 'no names'})`);
+  if (hostname && !hostname.ok) {
+    problems.push(`hostname mismatch: asked for ${hostname.hostname}, the certificate is valid only for ${hostname.validNames.join(', ') || 'no names'}`);
+  }
   let summary: string;
   if (!verifyPeer) {
     summary = problems.length

@@ -1,0 +1,116 @@
+// What recording costs the client: handshakes per second and a 100 MB download, the workbench's
+// recorded client against a plain Node TLS client, same openssl s_server, same run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { Workbench } from '../src-main/workbench';
+import { makeTestPki } from '../test/support/opensslPki';
+import { startOpensslServer } from '../test/support/opensslServer';
+
+const HANDSHAKES = 300;
+const DOWNLOAD_BYTES = 100 * 1024 * 1024;
+const ROUNDS = 3;
+
+function plainHandshake(port: number, ca: string, maxVersion: tls.SecureVersion): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'www.bank32.com', ca, maxVersion });
+    s.once('secureConnect', () => {
+      s.end();
+    });
+    s.on('data', () => undefined);
+    s.once('close', () => resolve());
+    s.once('error', reject);
+  });
+}
+
+function plainDownload(port: number, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'www.bank32.com', ca });
+    s.once('secureConnect', () => s.write('GET /big.bin HTTP/1.0\r\nHost: www.bank32.com\r\n\r\n'));
+    s.on('data', (d: Buffer) => (bytes += d.length));
+    s.once('end', () => s.end());
+    s.once('close', () => resolve(bytes));
+    s.once('error', reject);
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export async function benchClientRecording(): Promise<void> {
+  const pki = makeTestPki('tlslab-bench-');
+  const ca = fs.readFileSync(pki.caCert, 'utf8');
+  const www = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-www-'));
+  fs.writeFileSync(path.join(www, 'big.bin'), Buffer.alloc(DOWNLOAD_BYTES, 0x61));
+  // s_server -WWW serves files relative to its working directory.
+  const served = await startServerIn(www, pki.serverCert, pki.serverKey);
+  const uncapped = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-data-')), recordCapBytes: 0 });
+  const capped = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-data-')) });
+  const request = (send: 'none' | 'get', maxVersion: 'TLSv1.2' | 'TLSv1.3') => ({
+    host: 'www.bank32.com',
+    port: served.port,
+    connectTo: '127.0.0.1',
+    trust: { kind: 'file' as const, path: pki.caCert },
+    verifyPeer: true,
+    checkHostname: true,
+    maxVersion,
+    send: send === 'none' ? { kind: 'none' as const } : { kind: 'http-get' as const, path: '/big.bin' },
+    timeoutMs: 60_000,
+  });
+  try {
+    for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const plainRates: number[] = [];
+      const recordedRates: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        let t = performance.now();
+        for (let i = 0; i < HANDSHAKES; i++) await plainHandshake(served.port, ca, version);
+        plainRates.push(HANDSHAKES / ((performance.now() - t) / 1000));
+        t = performance.now();
+        for (let i = 0; i < HANDSHAKES; i++) {
+          const s = await uncapped.runClient(request('none', version));
+          if (s.status !== 'ok') throw new Error(`recorded handshake failed: ${s.error?.message}`);
+        }
+        recordedRates.push(HANDSHAKES / ((performance.now() - t) / 1000));
+      }
+      const p = median(plainRates);
+      const r = median(recordedRates);
+      console.log(`handshakes/s ${version}: plain Node ${p.toFixed(0)}, recorded ${r.toFixed(0)}  -> recording costs ${((1 - r / p) * 100).toFixed(1)}%`);
+    }
+    const plain: number[] = [];
+    const recorded: number[] = [];
+    const recordedCapped: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      let t = performance.now();
+      const bytes = await plainDownload(served.port, ca);
+      plain.push(bytes / ((performance.now() - t) / 1000) / 1e6);
+      t = performance.now();
+      const s = await uncapped.runClient(request('get', 'TLSv1.3'));
+      recorded.push((s.response?.bytes ?? 0) / ((performance.now() - t) / 1000) / 1e6);
+      t = performance.now();
+      const c = await capped.runClient(request('get', 'TLSv1.3'));
+      recordedCapped.push((c.response?.bytes ?? 0) / ((performance.now() - t) / 1000) / 1e6);
+    }
+    const p = median(plain);
+    const r = median(recorded);
+    const rc = median(recordedCapped);
+    console.log(`100 MB download MB/s: plain Node ${p.toFixed(0)}, recorded (all bytes stored) ${r.toFixed(0)} -> costs ${((1 - r / p) * 100).toFixed(1)}%; recorded with the default 64 MiB cap ${rc.toFixed(0)} -> costs ${((1 - rc / p) * 100).toFixed(1)}%`);
+  } finally {
+    uncapped.close();
+    capped.close();
+    await served.stop();
+  }
+}
+
+async function startServerIn(cwd: string, cert: string, key: string) {
+  const prev = process.cwd();
+  process.chdir(cwd);
+  try {
+    return await startOpensslServer(cert, key, ['-WWW', '-quiet']);
+  } finally {
+    process.chdir(prev);
+  }
+}

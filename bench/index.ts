@@ -1,0 +1,17 @@
+import { benchClientRecording } from './clientRecording';
+import { benchUiFirstPaint } from './uiFirstPaint';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  client: benchClientRecording,
+  ui: benchUiFirstPaint,
+};
+
+export async function runBenchmarks(which: string): Promise<void> {
+  const names = which === 'all' ? Object.keys(BENCHMARKS) : [which];
+  for (const name of names) {
+    const bench = BENCHMARKS[name];
+    if (!bench) throw new Error(`no benchmark "${name}"; choose one of ${Object.keys(BENCHMARKS).join(', ')} or all`);
+    console.log(`\n### ${name}`);
+    await bench();
+  }
+}

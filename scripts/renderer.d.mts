@@ -1,0 +1,4 @@
+export const ROOT: string;
+export function rendererIsStale(): boolean;
+export function buildRenderer(options?: { quiet?: boolean }): void;
+export function ensureRenderer(options?: { quiet?: boolean }): void;

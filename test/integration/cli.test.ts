@@ -1,0 +1,96 @@
+// The tlslab command as a script would use it: real process, real exit codes, --json.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+let pki: TestPki;
+let server: RunningPeer;
+let dataDir: string;
+
+function tlslab(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+beforeAll(async () => {
+  pki = makeTestPki();
+  server = await startOpensslServer(pki.serverCert, pki.serverKey);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-cli-'));
+});
+afterAll(async () => server?.stop());
+
+describe('tlslab client', () => {
+  it('prints what the lab client prints and exits 0 on success', () => {
+    const r = tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/', '--data-dir', dataDir]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Version: TLSv1\.3/);
+    expect(r.stdout).toMatch(/Cipher: +TLS_AES_\d+_GCM_SHA\d+ \(OpenSSL: TLS_AES/);
+    expect(r.stdout).toContain('subject: CN=www.bank32.com');
+    expect(r.stdout).toContain('Verification: verified');
+    expect(r.stdout).toContain('HTTP/1.0 200 ok');
+  });
+
+  it('--json gives one object with the session id, version, cipher, verified, error and certificates', () => {
+    const r = tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--max-version', 'TLSv1.2', '--json', '--data-dir', dataDir]);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.sessionId).toBeGreaterThan(0);
+    expect(out.version).toBe('TLSv1.2');
+    expect(out.cipher.openssl).toMatch(/ECDHE-RSA-AES(128|256)-GCM-SHA(256|384)/);
+    expect(out.verified).toBe(true);
+    expect(out.error).toBeNull();
+    expect(out.peerCertificates[0].subject).toBe('CN=www.bank32.com');
+  });
+
+  it('exits non-zero with the verification reason on one line', () => {
+    const r = tlslab(['client', `www.example.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--data-dir', dataDir]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^tlslab: not verified: hostname mismatch.*www\.bank32\.com.*\(recorded as session \d+\)$/);
+  });
+
+  it('--no-check-hostname lets the same mismatch through', () => {
+    const r = tlslab(['client', `www.example.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--no-check-hostname', '--json', '--data-dir', dataDir]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).verification.summary).toContain('hostname check off');
+  });
+
+  it('reads the data folder from TLSLAB_HOME and lists sessions newest first', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-home-'));
+    tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert], { TLSLAB_HOME: home });
+    tlslab(['client', `www.bank32.com:1`, '--connect-to', '127.0.0.1', '--ca', pki.caCert], { TLSLAB_HOME: home });
+    const list = JSON.parse(tlslab(['sessions', 'list', '--json'], { TLSLAB_HOME: home }).stdout);
+    expect(list).toHaveLength(2);
+    expect(list[0].status).toBe('failed');
+    expect(list[1].status).toBe('ok');
+    expect(fs.existsSync(path.join(home, 'workbench.sqlite'))).toBe(true);
+  });
+
+  it('sessions show prints records with direction, type, names and lengths, the key log and PEM', () => {
+    const id = JSON.parse(tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--max-version', 'TLSv1.2', '--json', '--data-dir', dataDir]).stdout).sessionId;
+    const r = tlslab(['sessions', 'show', String(id), '--data-dir', dataDir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/#1 +C->S +Handshake +TLS 1\.[02] +\d+ +ClientHello/);
+    expect(r.stdout).toMatch(/S->C +Handshake +TLS 1\.2 +\d+ +ServerHello/);
+    expect(r.stdout).toMatch(/CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}/);
+    expect(r.stdout).toContain('-----BEGIN CERTIFICATE-----');
+    const json = JSON.parse(tlslab(['sessions', 'show', String(id), '--json', '--data-dir', dataDir]).stdout);
+    expect(json.connections[0].timeline.some((e: { kind: string }) => e.kind === 'record')).toBe(true);
+  });
+
+  it('a usage error and an unknown session each give one clear line', () => {
+    const bad = tlslab(['client', 'www.bank32.com', '--max-version', 'TLSv9', '--data-dir', dataDir]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('use TLSv1.2 or TLSv1.3');
+    const missing = tlslab(['sessions', 'show', '424242', '--data-dir', dataDir]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe('tlslab: there is no session 424242; list the sessions to see their numbers');
+  });
+});

@@ -1,0 +1,15 @@
+// The one door to the shared engine contract; everything in the renderer imports it from here.
+export type * from '../../../src-main/api/types';
+export type {
+  ApiMethods,
+  ApiMethodName,
+  ApiParams,
+  ApiResult,
+  ApiEvents,
+  ApiEventName,
+  RequestFrame,
+  ResponseFrame,
+  EventFrame,
+  ServerFrame,
+} from '../../../src-main/api/methods';
+export { API_SOCKET_PATH } from '../../../src-main/api/methods';

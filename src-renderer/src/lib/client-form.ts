@@ -1,0 +1,193 @@
+// The "New client session" form as plain data: its defaults, its validation, and the
+// ClientSessionRequest it becomes. Errors are written for a student in the first hour.
+import type { ClientPayload, ClientSessionRequest, TlsVersionName, TrustStoreSpec } from '../api/contract';
+
+export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+export type TrustKind = 'system' | 'file' | 'dir';
+export type SendKind = 'none' | 'http-get' | 'text';
+
+export interface ClientForm {
+  host: string;
+  port: string;
+  connectTo: string;
+  trustKind: TrustKind;
+  trustPath: string;
+  verifyPeer: boolean;
+  checkHostname: boolean;
+  sni: string;
+  sendNoSni: boolean;
+  /** "" means the library's default. */
+  minVersion: TlsVersionName | '';
+  maxVersion: TlsVersionName | '';
+  ciphers: string;
+  alpn: string;
+  sendKind: SendKind;
+  httpPath: string;
+  text: string;
+}
+
+export type ClientFormField = keyof ClientForm;
+export type ClientFormErrors = Partial<Record<ClientFormField, string>>;
+
+export type ClientFormResult = { ok: true; request: ClientSessionRequest } | { ok: false; errors: ClientFormErrors };
+
+export function defaultClientForm(): ClientForm {
+  return {
+    host: '',
+    port: '443',
+    connectTo: '',
+    trustKind: 'system',
+    trustPath: '',
+    verifyPeer: true,
+    checkHostname: true,
+    sni: '',
+    sendNoSni: false,
+    minVersion: '',
+    maxVersion: '',
+    ciphers: '',
+    alpn: '',
+    sendKind: 'http-get',
+    httpPath: '/',
+    text: '',
+  };
+}
+
+const HOST_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV6 = /^[0-9A-Fa-f:.]+$/;
+
+function isHostOrAddress(value: string): boolean {
+  if (IPV4.test(value)) return value.split('.').every((octet) => Number(octet) <= 255);
+  if (value.includes(':')) return IPV6.test(value);
+  return HOST_NAME.test(value);
+}
+
+function parsePort(value: string): number | null {
+  if (!/^\d+$/.test(value)) return null;
+  const port = Number(value);
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
+function checkHost(value: string): string | undefined {
+  if (value === '') return 'Enter the server name, e.g. www.bank32.com.';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'Enter just the name, without "https://" or a path: e.g. www.bank32.com.';
+  if (/[/\s]/.test(value)) return 'A host name has no spaces or slashes: e.g. www.bank32.com.';
+  if (!isHostOrAddress(value.replace(/^\[|\]$/g, ''))) return `"${value}" is not a valid host name or IP address.`;
+  return undefined;
+}
+
+function checkConnectTo(value: string): string | undefined {
+  if (value === '') return undefined;
+  let address = value;
+  let port: string | null = null;
+  const bracketed = /^\[([^\]]+)\](?::(\d*))?$/.exec(value);
+  if (bracketed) {
+    address = bracketed[1];
+    port = bracketed[2] ?? null;
+  } else if ((value.match(/:/g) ?? []).length === 1) {
+    [address, port] = value.split(':') as [string, string];
+  }
+  if (!isHostOrAddress(address) || /\s/.test(value)) {
+    return 'Use an address like 127.0.0.1 or 127.0.0.1:4433 (IPv6 as [::1]:4433).';
+  }
+  if (port !== null && parsePort(port) === null) return 'The port after ":" must be a number from 1 to 65535.';
+  return undefined;
+}
+
+function splitAlpn(value: string): string[] {
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+export function validateClientForm(form: ClientForm): ClientFormResult {
+  const errors: ClientFormErrors = {};
+  const host = form.host.trim();
+  const hostError = checkHost(host);
+  if (hostError) errors.host = hostError;
+
+  const port = parsePort(form.port.trim());
+  if (port === null) errors.port = 'The port must be a whole number from 1 to 65535 (HTTPS uses 443).';
+
+  const connectTo = form.connectTo.trim();
+  const connectToError = checkConnectTo(connectTo);
+  if (connectToError) errors.connectTo = connectToError;
+
+  let trust: TrustStoreSpec = { kind: 'system' };
+  if (form.trustKind !== 'system') {
+    const path = form.trustPath.trim();
+    if (path === '') {
+      errors.trustPath =
+        form.trustKind === 'file'
+          ? 'Enter the path of a PEM file with the CA certificate(s), e.g. /home/student/lab/ca.pem.'
+          : 'Enter the path of a folder of hash links (as made by openssl rehash / c_rehash).';
+    }
+    trust = { kind: form.trustKind, path };
+  }
+
+  const sni = form.sni.trim();
+  if (!form.sendNoSni && sni !== '' && checkHost(sni)) errors.sni = 'The SNI must be a host name, e.g. www.bank32.com.';
+
+  if (form.minVersion && form.maxVersion && TLS_VERSIONS.indexOf(form.minVersion) > TLS_VERSIONS.indexOf(form.maxVersion)) {
+    errors.maxVersion = `The highest version cannot be below the lowest (${form.minVersion}).`;
+  }
+
+  const alpn = splitAlpn(form.alpn);
+  const badProtocol = alpn.find((p) => /\s/.test(p) || p.length > 255);
+  if (badProtocol !== undefined) errors.alpn = 'Separate protocol names with commas, e.g. h2, http/1.1.';
+
+  let send: ClientPayload = { kind: 'none' };
+  if (form.sendKind === 'http-get') {
+    const path = form.httpPath.trim() === '' ? '/' : form.httpPath.trim();
+    if (!path.startsWith('/') || /\s/.test(path)) errors.httpPath = 'The path starts with "/" and has no spaces, e.g. / or /index.html.';
+    send = { kind: 'http-get', path };
+  } else if (form.sendKind === 'text') {
+    if (form.text === '') errors.text = 'Type the text to send, or choose "Nothing".';
+    send = { kind: 'text', text: form.text };
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+  const request: ClientSessionRequest = {
+    host,
+    port: port as number,
+    trust,
+    verifyPeer: form.verifyPeer,
+    checkHostname: form.checkHostname,
+    send,
+  };
+  if (connectTo !== '') request.connectTo = connectTo;
+  if (form.sendNoSni) request.servername = '';
+  else if (sni !== '') request.servername = sni;
+  if (form.minVersion) request.minVersion = form.minVersion;
+  if (form.maxVersion) request.maxVersion = form.maxVersion;
+  if (form.ciphers.trim() !== '') request.ciphers = form.ciphers.trim();
+  if (alpn.length > 0) request.alpn = alpn;
+  return { ok: true, request };
+}
+
+/** The form that would run `request` again, for "Edit and run again". */
+export function clientFormFromRequest(request: ClientSessionRequest): ClientForm {
+  const form = defaultClientForm();
+  form.host = request.host;
+  form.port = String(request.port);
+  form.connectTo = request.connectTo ?? '';
+  if (request.trust.kind === 'file' || request.trust.kind === 'dir') {
+    form.trustKind = request.trust.kind;
+    form.trustPath = request.trust.path;
+  }
+  form.verifyPeer = request.verifyPeer;
+  form.checkHostname = request.checkHostname;
+  if (request.servername === '') form.sendNoSni = true;
+  else form.sni = request.servername ?? '';
+  form.minVersion = request.minVersion ?? '';
+  form.maxVersion = request.maxVersion ?? '';
+  form.ciphers = request.ciphers ?? '';
+  form.alpn = (request.alpn ?? []).join(', ');
+  form.sendKind = request.send.kind;
+  if (request.send.kind === 'http-get') form.httpPath = request.send.path;
+  if (request.send.kind === 'text') form.text = request.send.text;
+  return form;
+}

@@ -1,0 +1,28 @@
+// What the Response panel says about the request the client sent (or could not send).
+import type { ApplicationResponse, ClientPayload, SessionStatus } from '../api/contract';
+import { formatBytes } from './format';
+
+export interface ExchangeView {
+  /** "Sent", "Not sent", or null when there was nothing to send. */
+  verb: 'Sent' | 'Not sent' | null;
+  /** What the request was: "GET / HTTP/1.1", "6 bytes of text". */
+  request: string | null;
+  /** Why it was not sent, when it was not. */
+  reason: string | null;
+  /** Shown instead of the response text when there is none. */
+  emptyText: string;
+}
+
+export function exchangeView(status: SessionStatus, send: ClientPayload | null, response: ApplicationResponse | null): ExchangeView {
+  const nothingBack = !response || response.bytes === 0;
+  if (!send || send.kind === 'none') {
+    return { verb: null, request: null, reason: null, emptyText: 'Nothing was sent (handshake only), and the server sent nothing on its own.' };
+  }
+  const request =
+    send.kind === 'http-get' ? `GET ${send.path} HTTP/1.1` : `${formatBytes(new TextEncoder().encode(send.text).length)} of text`;
+  if (status === 'failed' && nothingBack) {
+    return { verb: 'Not sent', request, reason: 'the session failed before the request could go out.', emptyText: 'Nothing came back.' };
+  }
+  if (status === 'running') return { verb: null, request, reason: null, emptyText: 'Waiting for the server…' };
+  return { verb: 'Sent', request, reason: null, emptyText: 'The server sent no application data back.' };
+}

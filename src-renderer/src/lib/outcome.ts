@@ -1,0 +1,35 @@
+// The verdict a session header shows: green verified, amber accepted with checks off or
+// failing, red failed, blue still running.
+import type { SessionSummary } from '../api/contract';
+
+export type OutcomeTone = 'ok' | 'warn' | 'fail' | 'running';
+
+export interface SessionOutcome {
+  tone: OutcomeTone;
+  label: string;
+  detail: string;
+}
+
+export function sessionOutcome(session: Pick<SessionSummary, 'status' | 'verification' | 'error'>): SessionOutcome {
+  const { status, verification, error } = session;
+  if (status === 'running') return { tone: 'running', label: 'Running', detail: 'The session is still in progress.' };
+  if (status === 'failed' || error) {
+    return {
+      tone: 'fail',
+      label: 'Failed',
+      detail: error?.message ?? verification?.summary ?? 'The session failed without a recorded reason.',
+    };
+  }
+  if (verification && verification.chain.ok && verification.hostname?.ok === true) {
+    return { tone: 'ok', label: 'Verified', detail: verification.summary };
+  }
+  if (verification && (!verification.verifyPeer || !verification.checkHostname)) {
+    return { tone: 'warn', label: 'Not verified (checks off)', detail: verification.summary };
+  }
+  return { tone: 'warn', label: 'Not verified', detail: verification?.summary ?? 'No certificate verification was recorded.' };
+}
+
+/** The small status dot in lists. */
+export function statusDot(session: Pick<SessionSummary, 'status' | 'verification' | 'error'>): OutcomeTone {
+  return sessionOutcome(session).tone;
+}

@@ -1,0 +1,94 @@
+// Turns a connection's timeline into table rows: records with their direction and the
+// messages inside them, interleaved with TCP, TLS and verification events.
+import type { Direction, TimelineEntry } from '../api/contract';
+import { formatOffsetMs } from './format';
+
+export type TimelineTone = 'record' | 'encrypted' | 'malformed' | 'alert' | 'event' | 'success' | 'warning' | 'error';
+
+export interface TimelineRow {
+  key: string;
+  /** Record number in wire order, empty for events. */
+  number: string;
+  time: string;
+  arrow: '→' | '←' | '';
+  /** "client → server", "server → client", or the event's side. */
+  directionLabel: string;
+  type: string;
+  version: string;
+  length: string;
+  summary: string;
+  tone: TimelineTone;
+}
+
+export const DIRECTION_ARROW: Record<Direction, '→' | '←'> = {
+  'client-to-server': '→',
+  'server-to-client': '←',
+};
+
+export const DIRECTION_LABEL: Record<Direction, string> = {
+  'client-to-server': 'client → server',
+  'server-to-client': 'server → client',
+};
+
+export function timelineRows(entries: readonly TimelineEntry[]): TimelineRow[] {
+  return entries.map((entry, index) => timelineRow(entry, index));
+}
+
+export function timelineRow(entry: TimelineEntry, index: number): TimelineRow {
+  const base = { key: `${index}`, number: '', time: formatOffsetMs(entry.t), arrow: '' as const, directionLabel: '', version: '', length: '' };
+  switch (entry.kind) {
+    case 'record': {
+      const summary = entry.malformed
+        ? `Malformed: ${entry.malformed}`
+        : entry.alert
+          ? `Alert: ${entry.alert.levelName} ${entry.alert.descriptionName}`
+          : entry.messages.length > 0
+            ? entry.messages.join(', ')
+            : entry.encrypted
+              ? 'encrypted'
+              : '';
+      const tone: TimelineTone = entry.malformed ? 'malformed' : entry.alert ? 'alert' : entry.encrypted ? 'encrypted' : 'record';
+      return {
+        ...base,
+        key: `r${entry.number}-${index}`,
+        number: String(entry.number),
+        arrow: DIRECTION_ARROW[entry.direction],
+        directionLabel: DIRECTION_LABEL[entry.direction],
+        type: entry.contentTypeName,
+        version: entry.versionName,
+        length: String(entry.length),
+        summary,
+        tone,
+      };
+    }
+    case 'tcp-open':
+      return { ...base, type: 'TCP open', summary: `${entry.local} → ${entry.remote}`, tone: 'event' };
+    case 'tcp-close':
+      return {
+        ...base,
+        type: 'TCP close',
+        summary: entry.initiator === 'unknown' ? 'connection closed' : `closed by the ${entry.initiator === 'local' ? 'workbench' : 'peer'}`,
+        tone: 'event',
+      };
+    case 'tls-established':
+      return { ...base, type: 'TLS established', version: entry.version, summary: entry.cipher, tone: 'success' };
+    case 'verification':
+      return { ...base, type: 'Verification', summary: entry.summary, tone: entry.accepted ? 'success' : 'warning' };
+    case 'note':
+      return { ...base, type: 'Note', summary: entry.text, tone: 'event' };
+    case 'error':
+      return { ...base, type: 'Error', summary: entry.message, tone: 'error' };
+  }
+}
+
+/** Totals of what a timeline shows, for the section header. */
+export function recordCounts(entries: readonly TimelineEntry[]): { records: number; clientToServer: number; serverToClient: number } {
+  let clientToServer = 0;
+  let serverToClient = 0;
+  for (const entry of entries) {
+    if (entry.kind !== 'record') continue;
+    if (entry.direction === 'client-to-server') clientToServer += 1;
+    else serverToClient += 1;
+  }
+  return { records: clientToServer + serverToClient, clientToServer, serverToClient };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { clientFormFromRequest, defaultClientForm, validateClientForm, type ClientForm } from '../../../src-renderer/src/lib/client-form';
+import { validateHostEntry } from '../../../src-renderer/src/lib/hosts';
+
+function form(overrides: Partial<ClientForm>): ClientForm {
+  return { ...defaultClientForm(), ...overrides };
+}
+
+describe('the new client session form', () => {
+  it('starts on port 443, system trust, both checks on, HTTP GET /', () => {
+    expect(defaultClientForm()).toMatchObject({ port: '443', trustKind: 'system', verifyPeer: true, checkHostname: true, sendKind: 'http-get', httpPath: '/' });
+  });
+
+  it('turns the lab setup into a ClientSessionRequest', () => {
+    const result = validateClientForm(
+      form({ host: ' www.bank32.com ', port: '4433', connectTo: '127.0.0.1', trustKind: 'file', trustPath: '/tmp/ca.pem', alpn: 'h2, http/1.1,' }),
+    );
+    expect(result).toEqual({
+      ok: true,
+      request: {
+        host: 'www.bank32.com',
+        port: 4433,
+        connectTo: '127.0.0.1',
+        trust: { kind: 'file', path: '/tmp/ca.pem' },
+        verifyPeer: true,
+        checkHostname: true,
+        alpn: ['h2', 'http/1.1'],
+        send: { kind: 'http-get', path: '/' },
+      },
+    });
+  });
+
+  it('sends SNI as the host unless told otherwise, and can send none', () => {
+    const ok = (f: ClientForm) => {
+      const r = validateClientForm(f);
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.request;
+    };
+    expect(ok(form({ host: 'a.example' })).servername).toBeUndefined();
+    expect(ok(form({ host: 'a.example', sni: 'b.example' })).servername).toBe('b.example');
+    expect(ok(form({ host: 'a.example', sni: 'b.example', sendNoSni: true })).servername).toBe('');
+  });
+
+  it('explains each mistake next to its field', () => {
+    const result = validateClientForm(
+      form({ host: 'https://www.bank32.com/', port: '70000', connectTo: '127.0.0.1:0', trustKind: 'dir', trustPath: ' ', minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2', sendKind: 'text', text: '' }),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.host).toMatch(/without "https:\/\/"/);
+    expect(result.errors.port).toMatch(/1 to 65535/);
+    expect(result.errors.connectTo).toMatch(/1 to 65535/);
+    expect(result.errors.trustPath).toMatch(/folder of hash links/);
+    expect(result.errors.maxVersion).toMatch(/cannot be below/);
+    expect(result.errors.text).toMatch(/Type the text/);
+  });
+
+  it('asks for a host before anything else', () => {
+    const result = validateClientForm(defaultClientForm());
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(Object.keys(result.errors)).toEqual(['host']);
+  });
+
+  it('accepts IPv6 connect-to addresses in brackets', () => {
+    expect(validateClientForm(form({ host: 'localhost', connectTo: '[::1]:4433' })).ok).toBe(true);
+    expect(validateClientForm(form({ host: 'localhost', connectTo: '::1' })).ok).toBe(true);
+  });
+
+  it('fills the form back from a recorded request for "Edit and run again"', () => {
+    const original = form({ host: 'www.bank32.com', port: '4433', connectTo: '127.0.0.1', trustKind: 'dir', trustPath: '/tmp/certs', checkHostname: false, sendNoSni: true, minVersion: 'TLSv1.2', ciphers: 'AES128-SHA', sendKind: 'text', text: 'HELLO\n' });
+    const result = validateClientForm(original);
+    if (!result.ok) throw new Error('valid form expected');
+    expect(clientFormFromRequest(result.request)).toEqual(original);
+  });
+});
+
+describe('the host table form', () => {
+  it('accepts a name and an IP address, lower-casing the name', () => {
+    expect(validateHostEntry(' WWW.Bank32.com ', '127.0.0.1')).toEqual({ ok: true, entry: { name: 'www.bank32.com', address: '127.0.0.1' } });
+  });
+
+  it('refuses addresses that are not IP addresses', () => {
+    expect(validateHostEntry('www.bank32.com', 'localhost')).toMatchObject({ ok: false, errors: { address: expect.stringMatching(/IP address/) } });
+    expect(validateHostEntry('', '999.0.0.1')).toMatchObject({ ok: false, errors: { name: expect.any(String), address: expect.any(String) } });
+  });
+});

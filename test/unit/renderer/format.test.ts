@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  formatFingerprint,
+  formatHexLines,
+  formatListTime,
+  formatOffsetMs,
+  formatVersionHex,
+  plural,
+} from '../../../src-renderer/src/lib/format';
+
+describe('formatting for the screen', () => {
+  it('shows offsets inside a session in ms with three decimals', () => {
+    expect(formatOffsetMs(0)).toBe('0.000');
+    expect(formatOffsetMs(12.34567)).toBe('12.346');
+  });
+
+  it('shows durations in the unit a person would use', () => {
+    expect(formatDuration(4.25)).toBe('4.3 ms');
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(2400)).toBe('2.40 s');
+    expect(formatDuration(185_000)).toBe('3 min 05 s');
+    expect(formatDuration(-1)).toBe('—');
+  });
+
+  it('shows local times unambiguously', () => {
+    const t = new Date(2025, 10, 25, 9, 3, 7).getTime();
+    expect(formatDateTime(t)).toBe('2025-11-25 09:03:07');
+    expect(formatListTime(t, new Date(2025, 10, 25, 18, 0, 0).getTime())).toBe('09:03:07');
+    expect(formatListTime(t, new Date(2025, 10, 26, 8, 0, 0).getTime())).toBe('2025-11-25 09:03');
+  });
+
+  it('counts bytes', () => {
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(517)).toBe('517 bytes');
+    expect(formatBytes(2048)).toBe('2.0 KiB');
+    expect(formatBytes(4 * 1024 * 1024)).toBe('4.00 MiB');
+  });
+
+  it('writes protocol versions and fingerprints as hex', () => {
+    expect(formatVersionHex(0x0303)).toBe('0x0303');
+    expect(formatFingerprint('ab01ff')).toBe('AB:01:FF');
+    expect(formatFingerprint('AB:01:FF')).toBe('AB:01:FF');
+    expect(formatHexLines('000102030405', 4)).toEqual(['00 01 02 03', '04 05']);
+  });
+
+  it('agrees nouns with numbers', () => {
+    expect(plural(1, 'certificate')).toBe('1 certificate');
+    expect(plural(3, 'certificate')).toBe('3 certificates');
+  });
+});

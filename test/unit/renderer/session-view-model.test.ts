@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
+import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState } from '../../../src-renderer/src/lib/certificate';
+import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
+import { mergeSession, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { exchangeView } from '../../../src-renderer/src/lib/exchange';
+import { certificate, summary, tls12Timeline, verification } from './fixtures';
+
+describe('the timeline table', () => {
+  const rows = timelineRows(tls12Timeline);
+
+  it('shows TCP open before the first TLS record', () => {
+    expect(rows[0]).toMatchObject({ type: 'TCP open', summary: '127.0.0.1:50000 → 127.0.0.1:4433', time: '0.512', tone: 'event' });
+    expect(rows[1]).toMatchObject({ number: '1', type: 'Handshake', summary: 'ClientHello' });
+  });
+
+  it('gives each record its direction as an arrow read as client → server', () => {
+    expect(rows[1]).toMatchObject({ arrow: '→', directionLabel: 'client → server', version: 'TLS 1.0', length: '512', time: '1.250' });
+    expect(rows[2]).toMatchObject({ arrow: '←', directionLabel: 'server → client' });
+  });
+
+  it('joins the handshake messages inside one record', () => {
+    expect(rows[2].summary).toBe('ServerHello, Certificate, ServerKeyExchange, ServerHelloDone');
+  });
+
+  it('marks encrypted records, alerts by name and malformed bytes', () => {
+    expect(rows[3]).toMatchObject({ tone: 'encrypted', summary: 'encrypted' });
+    expect(rows[4]).toMatchObject({ tone: 'alert', summary: 'Alert: fatal unknown_ca' });
+    expect(rows[5]).toMatchObject({ tone: 'malformed', summary: 'Malformed: unknown content type 99 at offset 1812' });
+  });
+
+  it('interleaves TLS, verification, error and close events in the order given', () => {
+    expect(rows.slice(6).map((r) => [r.type, r.tone])).toEqual([
+      ['TLS established', 'success'],
+      ['Verification', 'warning'],
+      ['Error', 'error'],
+      ['TCP close', 'event'],
+    ]);
+    expect(rows[9].summary).toBe('closed by the peer');
+  });
+
+  it('counts records per direction', () => {
+    expect(recordCounts(tls12Timeline)).toEqual({ records: 5, clientToServer: 2, serverToClient: 3 });
+  });
+});
+
+describe('certificate cards', () => {
+  it('tell expired and not-yet-valid certificates apart', () => {
+    const now = Date.parse('2026-06-01T00:00:00Z');
+    expect(validityState(certificate(), now)).toBe('valid');
+    expect(validityState(certificate({ notAfter: '2026-01-01T00:00:00Z' }), now)).toBe('expired');
+    expect(validityState(certificate({ notBefore: '2027-01-01T00:00:00Z' }), now)).toBe('not-yet-valid');
+    expect(validityState(certificate({ notAfter: 'garbage' }), now)).toBe('unknown');
+  });
+
+  it('read OpenSSL-style dates too', () => {
+    expect(formatCertificateTime('Nov 25 11:47:00 2025 GMT')).toBe('2025-11-25 11:47 UTC');
+    expect(formatCertificateTime('not a date')).toBe('not a date');
+  });
+
+  it('name the certificate by its CN and its place in the chain', () => {
+    const leaf = certificate();
+    expect(commonName(leaf.subjectAttributes)).toBe('www.bank32.com');
+    expect(distinguishedName(leaf.subject, [{ type: 'CN', value: 'a' }, { type: 'O', value: 'Bank32' }])).toBe('CN=a, O=Bank32');
+    expect(chainRole(leaf, 0)).toBe('Server certificate');
+    expect(chainRole({ isCA: true, selfIssued: false }, 1)).toBe('Intermediate CA');
+    expect(chainRole({ isCA: true, selfIssued: true }, 1)).toBe('Root CA');
+  });
+});
+
+describe('the session outcome', () => {
+  it('is green "Verified" when chain and host name both check out', () => {
+    expect(sessionOutcome(summary())).toMatchObject({ tone: 'ok', label: 'Verified', detail: 'verified' });
+  });
+
+  it('is amber when the session went on with a check turned off', () => {
+    const v = verification({ checkHostname: false, hostname: { ok: false, hostname: 'bank32.com', validNames: ['www.bank32.com'] }, summary: 'not verified: hostname mismatch (check off)' });
+    expect(sessionOutcome(summary({ verification: v }))).toMatchObject({ tone: 'warn', label: 'Not verified (checks off)' });
+  });
+
+  it('is red "Failed" with the error message a student can act on', () => {
+    const failed = summary({ status: 'failed', error: { code: 'CERT_UNTRUSTED', message: 'unable to get local issuer certificate: add the lab CA to the trust store' } });
+    expect(sessionOutcome(failed)).toEqual({ tone: 'fail', label: 'Failed', detail: 'unable to get local issuer certificate: add the lab CA to the trust store' });
+  });
+
+  it('is running while the session runs', () => {
+    expect(sessionOutcome(summary({ status: 'running', verification: null })).tone).toBe('running');
+  });
+});
+
+describe('the live sessions list', () => {
+  it('puts new sessions first and replaces updated ones in place', () => {
+    const list = sortSessions([summary({ id: 1, startedAt: 1 }), summary({ id: 2, startedAt: 2 })]);
+    expect(list.map((s) => s.id)).toEqual([2, 1]);
+    const created = mergeSession(list, summary({ id: 3, startedAt: 3, status: 'running' }));
+    expect(created.map((s) => s.id)).toEqual([3, 2, 1]);
+    const updated = mergeSession(created, summary({ id: 3, startedAt: 3, status: 'ok' }));
+    expect(updated.map((s) => [s.id, s.status])).toEqual([[3, 'ok'], [2, 'ok'], [1, 'ok']]);
+  });
+});
+
+describe('the response panel', () => {
+  it('says the request went out when the session succeeded', () => {
+    expect(exchangeView('ok', { kind: 'http-get', path: '/' }, { text: 'HTTP/1.0 200 ok', bytes: 15, truncated: false })).toMatchObject({
+      verb: 'Sent',
+      request: 'GET / HTTP/1.1',
+    });
+  });
+
+  it('does not claim a request was sent when verification failed first', () => {
+    expect(exchangeView('failed', { kind: 'http-get', path: '/' }, { text: '', bytes: 0, truncated: false })).toMatchObject({
+      verb: 'Not sent',
+      reason: 'the session failed before the request could go out.',
+    });
+  });
+
+  it('measures text payloads in bytes, not characters', () => {
+    expect(exchangeView('ok', { kind: 'text', text: 'héllo\n' }, null)).toMatchObject({ request: '7 bytes of text' });
+  });
+
+  it('has nothing to report for a handshake-only session', () => {
+    expect(exchangeView('ok', { kind: 'none' }, null)).toMatchObject({ verb: null, request: null });
+  });
+});

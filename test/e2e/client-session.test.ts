@@ -1,0 +1,232 @@
+// The workbench in Chromium, in browser mode, against a real engine and a real openssl s_server:
+// a student fills the client form, runs the session, reads the result, reloads, finds it again.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startEngine } from '../../src-main/host/engine';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
+const CHROMIUM = '/usr/bin/chromium';
+
+let tmp: string;
+let caFile: string;
+let serverPort: number;
+let server: ChildProcess;
+let engine: Awaited<ReturnType<typeof startEngine>>;
+let browser: Browser;
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A lab CA and a server certificate for www.bank32.com signed by it. */
+function makePki(dir: string): { ca: string; cert: string; key: string } {
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-subj', '/O=Lab/CN=Lab Root CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Bank32/CN=www.bank32.com', '-keyout', 'server.key', '-out', 'server.csr'], dir);
+  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:www.bank32.com\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
+    '-extfile', 'server.ext', '-out', 'server.pem'], dir);
+  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** openssl s_server answering GET with its status page (-www); resolves once it accepts. */
+function startOpensslServer(port: number, cert: string, key: string): Promise<ChildProcess> {
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-www'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ACCEPT')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`openssl s_server exited (${code}) before accepting: ${output}`)));
+  });
+}
+
+/** The whole page, from the top (a scrolled page would shift the sticky sidebar in the picture). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(): Promise<Page> {
+  // A fresh context per page: its own sessionStorage, as a new browser window would have.
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  return context.newPage();
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId).first();
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+async function runClientSession(page: Page, host: string): Promise<void> {
+  await page.getByTestId('nav-new-client').click();
+  await page.getByTestId('client-host').fill(host);
+  await page.getByTestId('client-port').fill(String(serverPort));
+  await page.getByTestId('client-connect-to').fill('127.0.0.1');
+  await page.getByTestId('client-trust-kind').selectOption('file');
+  await page.getByTestId('client-trust-path').fill(caFile);
+  await page.getByTestId('client-send-http-get').check();
+  await page.getByTestId('client-http-path').fill('/');
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-'));
+  const pki = makePki(tmp);
+  caFile = pki.ca;
+  serverPort = await freePort();
+  server = await startOpensslServer(serverPort, pki.cert, pki.key);
+
+  // Test what the sources say now, not a build left over from earlier.
+  const staticDir = path.join(tmp, 'renderer');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+
+  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+  server?.kill();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the workbench in Chromium', () => {
+  it('runs a client session against openssl s_server, shows cipher, certificate and timeline, and keeps it after a reload', async () => {
+    const page = await newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+
+    await page.goto(engine.url);
+    await page.getByRole('heading', { name: 'New client session' }).waitFor();
+    // The token leaves the address bar once it is stored for this window.
+    expect(page.url()).not.toContain(engine.token);
+
+    await runClientSession(page, 'www.bank32.com');
+    await screenshot(page, '01-new-client-form');
+    await page.getByTestId('client-connect').click();
+
+    await page.getByTestId('session-detail').waitFor();
+    await page.getByTestId('cipher-openssl').waitFor({ timeout: 30_000 });
+    expect(await text(page, 'outcome-badge')).toContain('Verified');
+    expect(await page.getByTestId('outcome-badge').getAttribute('data-tone')).toBe('ok');
+    const cipher = await text(page, 'cipher-openssl');
+    expect(cipher).toMatch(/^[A-Z0-9_-]+$/);
+    expect(await text(page, 'cipher-iana')).toMatch(/^TLS_/);
+    // s_server -www reports the cipher it chose in its page; both ends must agree.
+    const response = await text(page, 'response-text');
+    expect(response).toContain('HTTP/1.0 200 ok');
+    expect(response).toContain(`Cipher is ${cipher}`);
+
+    expect(await text(page, 'cert-subject')).toContain('CN=www.bank32.com');
+    const rows = await page.getByTestId('timeline-row').allInnerTexts();
+    expect(rows.some((row) => row.includes('TCP open'))).toBe(true);
+    expect(rows.some((row) => row.includes('ClientHello'))).toBe(true);
+    expect(rows.some((row) => row.includes('ServerHello'))).toBe(true);
+    expect(rows.findIndex((row) => row.includes('TCP open'))).toBeLessThan(rows.findIndex((row) => row.includes('ClientHello')));
+    await screenshot(page, '02-session-detail');
+    await page.screenshot({ path: path.join(SCREENSHOTS, '02a-session-detail-first-screen.png') });
+    await page.getByTestId('connection-timeline').screenshot({ path: path.join(SCREENSHOTS, '02b-timeline.png') });
+
+    const detailUrl = page.url();
+    expect(detailUrl).toMatch(/#\/sessions\/\d+$/);
+    await page.reload();
+    await page.getByTestId('cipher-openssl').waitFor();
+    expect(page.url()).toBe(detailUrl);
+    const listed = page.getByTestId('session-nav-item').filter({ hasText: `www.bank32.com:${serverPort}` });
+    await listed.first().waitFor();
+    expect(await listed.count()).toBe(1);
+
+    await page.getByTestId('nav-sessions').click();
+    await page.getByTestId('sessions-row').first().waitFor();
+    expect(await page.getByTestId('sessions-row').first().innerText()).toContain(`www.bank32.com:${serverPort}`);
+    await screenshot(page, '03-sessions-after-reload');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a hostname mismatch in red, naming the names the certificate is valid for', async () => {
+    const page = await newPage();
+    await page.goto(engine.url);
+    await runClientSession(page, 'bank32.com');
+    await page.getByTestId('client-connect').click();
+    await page.getByTestId('session-detail').waitFor();
+    await page.getByTestId('verification-hostname').waitFor({ timeout: 30_000 });
+    expect(await text(page, 'outcome-badge')).toContain('Failed');
+    expect(await page.getByTestId('outcome-badge').getAttribute('data-tone')).toBe('fail');
+    const hostname = await text(page, 'verification-hostname');
+    expect(hostname).toContain('bank32.com');
+    expect(hostname).toContain('www.bank32.com');
+    await screenshot(page, '04-hostname-mismatch');
+  });
+
+  it('edits the host table', async () => {
+    const page = await newPage();
+    await page.goto(engine.url);
+    await page.getByTestId('nav-hosts').click();
+    await page.getByTestId('host-name').fill('www.bank32.com');
+    await page.getByTestId('host-address').fill('127.0.0.1');
+    await page.getByTestId('host-add').click();
+    await page.getByTestId('hosts-row').filter({ hasText: 'www.bank32.com' }).waitFor();
+    await page.getByTestId('host-name').fill('mail.bank32.com');
+    await page.getByTestId('host-add').click();
+    await page.getByTestId('hosts-row').filter({ hasText: 'mail.bank32.com' }).waitFor();
+    await page.getByRole('button', { name: 'Remove mail.bank32.com' }).click();
+    await page.getByTestId('hosts-row').filter({ hasText: 'mail.bank32.com' }).waitFor({ state: 'detached' });
+    expect(await page.getByTestId('hosts-row').count()).toBe(1);
+    await screenshot(page, '05-host-table');
+
+    await page.getByTestId('nav-about').click();
+    await page.getByTestId('about-facts').waitFor();
+    expect(await text(page, 'about-facts')).toContain(process.versions.node);
+    await screenshot(page, '06-about');
+  });
+
+  it('says the access token is not valid when the window was opened with a wrong one', async () => {
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${engine.port}/#token=not-the-token`);
+    const banner = page.getByTestId('connection-banner').and(page.locator('[data-state="token-refused"]'));
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.innerText()).toContain(
+      "This window's access token is not valid; reopen the workbench from the link printed by npm start",
+    );
+    // Instead of a form that cannot work, the window says how to get a valid link.
+    await page.getByTestId('access-problem').waitFor();
+    expect(await page.getByTestId('client-form').count()).toBe(0);
+    await screenshot(page, '07-token-refused');
+  });
+});

@@ -40,6 +40,9 @@ export const MAX_RECORD_LENGTH = 16384 + 2048;
 
 const RECORD_HEADER_LENGTH = 5;
 
+/** How many bytes of a non-TLS stream the reason may quote from. */
+const FOREIGN_PREVIEW_LENGTH = 80;
+
 // ---------------------------------------------------------------------------------------------
 // Decryption hook: a later issue plugs key material in here; the decoder itself holds no keys.
 
@@ -321,7 +324,7 @@ function firstLine(bytes: Uint8Array): string {
   return text;
 }
 
-const HTTP_START = /^(HTTP\/\d|GET |POST |HEAD |PUT |DELETE |OPTIONS |CONNECT |PATCH |TRACE |PRI \* HTTP)/;
+const HTTP_START = /^(HTTP\/|GET |POST |HEAD |PUT |DELETE |OPTIONS |CONNECT |PATCH |TRACE |PRI \* HTTP)/;
 
 /** Says, for a student, what arrived instead of a TLS record. */
 function describeForeignBytes(bytes: Uint8Array, direction: Direction): string {
@@ -342,12 +345,20 @@ function describeForeignBytes(bytes: Uint8Array, direction: Direction): string {
   return `not a TLS record: ${sender} sent content type ${bytes[0]} (${hex(bytes[0], 2)}), which TLS does not define (first bytes: ${dump})`;
 }
 
-/** Checks a record header (or as much of it as arrived); returns why it is not TLS, if it is not. */
-function headerProblem(header: Uint8Array, direction: Direction, atEnd: boolean): string | undefined {
+/**
+ * Checks a record header (or as much of it as arrived); returns why it is not TLS, if it is not.
+ * `lookAhead` gives the first bytes of the stream from the header on, to quote in the reason.
+ */
+function headerProblem(
+  header: Uint8Array,
+  direction: Direction,
+  atEnd: boolean,
+  lookAhead: () => Uint8Array,
+): string | undefined {
   if (header.length === 0) return undefined;
   if (!isKnownContentType(header[0])) {
-    // Wait for a few bytes so the reason can quote them, unless nothing more will come.
-    return header.length >= RECORD_HEADER_LENGTH || atEnd ? describeForeignBytes(header, direction) : undefined;
+    // Wait for a whole header's worth so the reason can quote something, unless nothing more will come.
+    return header.length >= RECORD_HEADER_LENGTH || atEnd ? describeForeignBytes(lookAhead(), direction) : undefined;
   }
   if (header.length >= 2 && header[1] !== 0x03) {
     const version = header.length >= 3 ? hex((header[1] << 8) | header[2], 4) : `${hex(header[1], 2)}..`;
@@ -457,7 +468,7 @@ export class TlsConnectionDecoder {
     const queue = dir.queue;
     while (queue.length > 0) {
       const header = queue.peek(RECORD_HEADER_LENGTH);
-      const problem = headerProblem(header, dir.direction, false);
+      const problem = headerProblem(header, dir.direction, false, () => queue.peek(FOREIGN_PREVIEW_LENGTH));
       if (problem !== undefined) {
         this.stop(dir, header, problem, t);
         return;
@@ -499,7 +510,7 @@ export class TlsConnectionDecoder {
 
   private trailingEntry(dir: DirectionState): TlsRecordEntry {
     const header = dir.queue.peek(RECORD_HEADER_LENGTH);
-    const problem = headerProblem(header, dir.direction, true);
+    const problem = headerProblem(header, dir.direction, true, () => dir.queue.peek(FOREIGN_PREVIEW_LENGTH));
     const contentType = header[0];
     const version = header.length >= 3 ? (header[1] << 8) | header[2] : 0;
     const length = header.length >= RECORD_HEADER_LENGTH ? (header[3] << 8) | header[4] : 0;

@@ -139,7 +139,7 @@ export function handshakeTypeName(code: number): string {
 
 /** The message's name as the timeline shows it, e.g. "ClientHello". */
 export function handshakeMessageName(code: number): string {
-  return handshakeTypes.get(code)?.[1] ?? `Handshake message unknown (${hex(code, 2)})`;
+  return handshakeTypes.get(code)?.[1] ?? `unknown handshake message (${hex(code, 2)})`;
 }
 
 // RFC 8446, Section 6 (AlertLevel, AlertDescription) and RFC 5246, Section 7.2.

@@ -50,15 +50,18 @@ export interface CertificateAuthority {
   chain: Uint8Array[];
 }
 
-export interface IssuedCertificate {
+export interface SignedCertificate {
   /** DER of the new certificate. */
   certificate: Uint8Array;
-  /** The key of the new certificate (generated or given). */
-  privateKey: KeyObject;
   /** DER of the issuing CA and the CAs above it, nearest first (what a server sends after its certificate). */
   chain: Uint8Array[];
   /** PEM of the new certificate. */
   pem: string;
+}
+
+export interface IssuedCertificate extends SignedCertificate {
+  /** The key of the new certificate (generated or given). */
+  privateKey: KeyObject;
 }
 
 export type CertificateProfile = 'server' | 'client' | 'ca';
@@ -202,37 +205,72 @@ function caExtensions(options: CaOptions, privateKey: KeyObject): x509.Extension
 // --- leaf certificates ------------------------------------------------------------------------
 
 export async function issueCertificate(ca: CertificateAuthority, options: IssueOptions): Promise<IssuedCertificate> {
+  const profile = options.profile ?? 'server';
+  const rdns = subjectToRdns(options.subject);
+  const sans = resolveSubjectAltNames(options.subjectAltNames, rdns, profile);
+  inspectIssuer(ca);
+  const privateKey = await resolveKey(options.key);
+  const signed = await signSubjectKey(ca, { ...options, subject: rdns, subjectAltNames: sans }, privateKey);
+  return { ...signed, privateKey };
+}
+
+/** Options for signing a public key that arrived without its private half (a CSR). */
+export interface SignKeyOptions extends Omit<IssueOptions, 'key'> {
+  /** Extensions to add as they are (from a CSR), replacing the profile's extension of the same OID. */
+  extraExtensions?: readonly x509.Extension[];
+}
+
+/** Signs a certificate for a public key (KeyObject or SPKI DER) under the CA, as issueCertificate does. */
+export async function signSubjectKey(
+  ca: CertificateAuthority,
+  options: SignKeyOptions,
+  subjectKey: KeyObject | Uint8Array,
+): Promise<SignedCertificate> {
   const issuer = inspectIssuer(ca);
   const profile = options.profile ?? 'server';
   const rdns = subjectToRdns(options.subject);
   const sans = resolveSubjectAltNames(options.subjectAltNames, rdns, profile);
   const subject = encodeName(rdns);
-  if (rdns.length === 0 && sans.length === 0) {
+  const extra = options.extraExtensions ?? [];
+  const extraSans = extra.some((extension) => extension.type === OID.subjectAltName);
+  if (rdns.length === 0 && sans.length === 0 && !extraSans) {
     throw new PkiError(
       'BAD_SUBJECT',
       'The certificate names nothing: give it a common name (CN) or at least one subject alternative name.',
     );
   }
-  const privateKey = await resolveKey(options.key);
-  const keyType = describeKey(privateKey).type;
-  const extensions = leafExtensions({
+  const publicKey = subjectKey instanceof Uint8Array ? createPublicKey({ key: Buffer.from(subjectKey), format: 'der', type: 'spki' }) : subjectKey;
+  const keyType = describeKey(publicKey).type;
+  const profileExtensions = leafExtensions({
     keyUsage: options.keyUsage ?? defaultKeyUsage(profile, keyType),
     extendedKeyUsage: options.extendedKeyUsage ?? defaultExtendedKeyUsage(profile),
     sans,
     emptySubject: rdns.length === 0,
-    subjectKeyId: keyIdentifier(privateKey),
+    subjectKeyId: keyIdentifier(publicKey),
     authorityKeyId: issuer.keyIdentifier,
   });
+  const extensions = mergeExtensions(profileExtensions, extra);
   const certificate = await buildCertificate({
     subject,
     issuer: issuer.subject,
-    publicKey: privateKey,
+    publicKey,
     signer: ca.privateKey,
     serialNumber: options.serialNumber ?? randomSerialNumber(),
     ...validityWindow(options, 365),
     extensions,
   });
-  return issued(certificate, privateKey, ca);
+  return signed(certificate, ca);
+}
+
+/** The profile's extensions with same-OID ones replaced in place by `extra`, the rest of `extra` appended before SKI/AKI. */
+function mergeExtensions(profile: x509.Extension[], extra: readonly x509.Extension[]): x509.Extension[] {
+  const extraByOid = new Map(extra.map((extension) => [extension.type, extension]));
+  const merged = profile.map((extension) => extraByOid.get(extension.type) ?? extension);
+  const present = new Set(profile.map((extension) => extension.type));
+  const appended = extra.filter((extension) => !present.has(extension.type));
+  const keyIds = merged.filter((e) => e.type === OID.subjectKeyIdentifier || e.type === OID.authorityKeyIdentifier);
+  const rest = merged.filter((e) => e.type !== OID.subjectKeyIdentifier && e.type !== OID.authorityKeyIdentifier);
+  return [...rest, ...appended, ...keyIds];
 }
 
 function resolveSubjectAltNames(
@@ -366,7 +404,7 @@ export async function forgeLeafCertificate(options: ForgeOptions): Promise<Issue
       authorityKeyId: issuer.keyIdentifier,
     }),
   });
-  return issued(certificate, privateKey, ca);
+  return { ...signed(certificate, ca), privateKey };
 }
 
 function sanCovers(pattern: string, host: string): boolean {
@@ -468,8 +506,8 @@ function validityWindow(options: ValidityOptions, defaultDays: number): { notBef
   return { notBefore, notAfter };
 }
 
-function issued(certificate: Uint8Array, privateKey: KeyObject, ca: CertificateAuthority): IssuedCertificate {
-  return { certificate, privateKey, chain: [ca.certificate, ...ca.chain], pem: certificatePem(certificate) };
+function signed(certificate: Uint8Array, ca: CertificateAuthority): SignedCertificate {
+  return { certificate, chain: [ca.certificate, ...ca.chain], pem: certificatePem(certificate) };
 }
 
 export interface CertificateBuildParams {

@@ -42,7 +42,7 @@ export class Workbench {
     this.db = openDatabase(options.dataDir);
     this.sessions = new SessionStore(this.db);
     this.hosts = new HostTable(this.db);
-    this.writer = new BatchWriter(this.sessions);
+    this.writer = new BatchWriter(this.sessions, options.dataDir);
     this.sessions.closeAbandonedSessions(Date.now());
   }
 
@@ -71,6 +71,11 @@ export class Workbench {
   }
 
   async runClient(request: ClientSessionRequest): Promise<SessionDetail> {
+    return this.session(await this.recordClient(request));
+  }
+
+  /** Runs a client session and returns its id once everything it recorded is stored. */
+  async recordClient(request: ClientSessionRequest): Promise<number> {
     const id = await runClientSession(request, {
       store: this.sessions,
       writer: this.writer,
@@ -78,16 +83,16 @@ export class Workbench {
       recordCapBytes: this.options.recordCapBytes,
       onUpdate: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
     });
-    this.writer.flush();
-    return this.session(id);
+    await this.writer.written();
+    return id;
   }
 
   listSessions(limit?: number): SessionSummary[] {
     return this.sessions.listSessions(limit).map(toSummary);
   }
 
-  session(id: number): SessionDetail {
-    this.writer.flush();
+  async session(id: number): Promise<SessionDetail> {
+    await this.writer.written();
     return loadSessionDetail(this.sessions, id);
   }
 
@@ -107,8 +112,8 @@ export class Workbench {
     return list;
   }
 
-  close(): void {
-    this.writer.flush();
+  async close(): Promise<void> {
+    await this.writer.close();
     this.db.close();
   }
 }

@@ -130,7 +130,7 @@ export function buildProgram(): Command {
           throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})`);
         }
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
 
@@ -140,14 +140,14 @@ export function buildProgram(): Command {
     .description('every recorded session, newest first')
     .option('--limit <n>', 'at most this many', integer('--limit'), 500)
     .option('--json', 'print JSON')
-    .action((opts, command: Command) => {
+    .action(async (opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
         const list = wb.listSessions(opts.limit);
         if (opts.json) printJson(list);
         else process.stdout.write(`${formatSessionList(list)}\n`);
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
   sessions
@@ -155,14 +155,14 @@ export function buildProgram(): Command {
     .description('one session: records, key log lines, certificates')
     .argument('<id>', 'session number', integer('the session id'))
     .option('--json', 'print JSON')
-    .action((id: number, opts, command: Command) => {
+    .action(async (id: number, opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
-        const detail = wb.session(id);
+        const detail = await wb.session(id);
         if (opts.json) printJson(detail);
         else process.stdout.write(`${formatSessionDetail(detail)}\n`);
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
 
@@ -170,38 +170,38 @@ export function buildProgram(): Command {
   hosts
     .command('list')
     .option('--json', 'print JSON')
-    .action((opts, command: Command) => {
+    .action(async (opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
         const list = wb.listHosts();
         if (opts.json) printJson(list);
         else process.stdout.write(list.length ? `${list.map((h) => `${h.address}\t${h.name}`).join('\n')}\n` : 'The host table is empty.\n');
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
   hosts
     .command('set')
     .argument('<name>')
     .argument('<address>')
-    .action((name: string, address: string, _opts, command: Command) => {
+    .action(async (name: string, address: string, _opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
         wb.setHost({ name, address });
         process.stdout.write(`${name} -> ${address}\n`);
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
   hosts
     .command('remove')
     .argument('<name>')
-    .action((name: string, _opts, command: Command) => {
+    .action(async (name: string, _opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
         wb.removeHost(name);
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
 
@@ -233,7 +233,7 @@ export function buildProgram(): Command {
     .command('about')
     .description('versions and available TLS features')
     .option('--json', 'print JSON')
-    .action((opts, command: Command) => {
+    .action(async (opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
         const about = wb.about();
@@ -249,7 +249,7 @@ export function buildProgram(): Command {
           );
         }
       } finally {
-        wb.close();
+        await wb.close();
       }
     });
 

@@ -184,7 +184,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      workbench.close();
+      void workbench.close();
       if (err.code === 'EADDRINUSE') {
         reject(new WorkbenchError('PORT_IN_USE', `port ${port} on ${host} is already in use; stop the other program or choose another port with --port`));
       } else if (err.code === 'EACCES') {
@@ -210,7 +210,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      workbench.close();
+      await workbench.close();
     },
   };
 }

@@ -17,6 +17,7 @@ import { toSummary, type SessionStore } from '../store/sessionStore';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, SessionRecording } from './recorder';
+import { clientSecureContext } from './secureContexts';
 import { loadTrustStore } from './trustStore';
 import { chainVerification, hostnameVerification, verificationResult } from './verification';
 
@@ -179,6 +180,7 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
       target,
       hostname,
       sni,
+      trustId: trust.id,
       ca: trust.certificates,
     });
     recording.flush();
@@ -201,6 +203,7 @@ interface ConversationSetup {
   target: string;
   hostname: string;
   sni: string;
+  trustId: string;
   ca: string[];
 }
 
@@ -272,16 +275,28 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     // net.connect errors before 'connect' (refused, unreachable) surface on the raw socket.
     socket.once('error', (err) => fail(err));
 
+    let secureContext: tls.SecureContext;
+    try {
+      secureContext = clientSecureContext({
+        trustId: setup.trustId,
+        ca: setup.ca,
+        minVersion: request.minVersion,
+        maxVersion: request.maxVersion,
+        ciphers: request.ciphers || undefined,
+      });
+    } catch (err) {
+      socket.destroy();
+      failure = describeConnectionFailure(err, { target: setup.target, address: setup.address, handshakeDone });
+      connection.event('error', { message: failure.message });
+      secureContext = tls.createSecureContext();
+    }
     const secure = tls.connect({
       socket: tap,
+      secureContext,
       servername: setup.sni || undefined,
-      ca: setup.ca,
       rejectUnauthorized: false,
       // The hostname check is done below, where its result can be recorded and explained.
       checkServerIdentity: () => undefined,
-      minVersion: request.minVersion,
-      maxVersion: request.maxVersion,
-      ciphers: request.ciphers || undefined,
       ALPNProtocols: request.alpn?.length ? request.alpn : undefined,
     });
 

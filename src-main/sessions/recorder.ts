@@ -1,5 +1,6 @@
 // Recording: the byte tap and the session runners report here; rows reach SQLite in batches,
 // one transaction per flush, scheduled off the data path so recording never throttles a socket.
+import { Worker } from 'node:worker_threads';
 import type { ConnectionLeg, Direction } from '../api/types';
 import type {
   ConnectionFields,
@@ -7,6 +8,7 @@ import type {
   SessionFields,
   SessionStore,
 } from '../store/sessionStore';
+import type { WriterReply, WriterRequest } from '../store/writerWorker';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -18,15 +20,44 @@ function emptyBatch(): RecordingBatch {
   return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
 }
 
-/** Queues rows from every live recording and writes them in batches. One per engine. */
+/**
+ * Queues rows from every live recording and hands them, batch by batch, to the writer thread
+ * (store/writerWorker), which writes each batch in one transaction. One per engine.
+ */
 export class BatchWriter {
   private batch = emptyBatch();
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private failure: Error | null = null;
+  private readonly worker: Worker;
+  private seq = 0;
+  private acknowledged = 0;
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private closed = false;
 
-  constructor(readonly store: SessionStore) {}
+  constructor(
+    readonly store: SessionStore,
+    dataDir: string,
+  ) {
+    this.worker = startWriterThread(dataDir);
+    this.worker.on('message', (reply: WriterReply) => {
+      if (reply.type === 'failed') {
+        this.failure = new Error(`recording could not be written: ${reply.message}`);
+        process.stderr.write(`tlslab: ${this.failure.message}\n`);
+      }
+      if (reply.type === 'done' || reply.type === 'failed') {
+        this.acknowledged = reply.seq;
+        this.waiters = this.waiters.filter((w) => (w.seq <= reply.seq ? (w.resolve(), false) : true));
+      }
+    });
+    this.worker.on('error', (err) => {
+      this.failure = err;
+      process.stderr.write(`tlslab: the recording writer stopped: ${err.message}\n`);
+    });
+    // The writer thread must not keep a finished CLI command alive.
+    this.worker.unref();
+  }
 
   get pending(): RecordingBatch {
     return this.batch;
@@ -42,45 +73,77 @@ export class BatchWriter {
   }
 
   updateConnection(id: number, fields: ConnectionFields): void {
-    const existing = this.batch.connectionUpdates.get(id) ?? {};
-    this.batch.connectionUpdates.set(id, { ...existing, ...fields });
+    const existing = this.batch.connectionUpdates.get(id);
+    this.batch.connectionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
     this.queued(0);
   }
 
-  /** Write everything queued now. Safe to call at any time. */
+  /** Send everything queued to the writer thread now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
     this.immediate = null;
     const batch = this.batch;
-    this.batch = emptyBatch();
-    this.queuedBytes = 0;
     if (
       batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
       batch.connectionUpdates.size === 0
     ) {
       return;
     }
-    try {
-      this.store.writeBatch(batch);
-    } catch (err) {
-      // Keep the rows for the next try rather than losing recorded data.
-      this.failure = err as Error;
-      this.batch.chunks.unshift(...batch.chunks);
-      this.batch.events.unshift(...batch.events);
-      this.batch.keylog.unshift(...batch.keylog);
-      this.batch.certificates.unshift(...batch.certificates);
-      for (const [id, fields] of batch.connectionUpdates) {
-        this.batch.connectionUpdates.set(id, { ...fields, ...this.batch.connectionUpdates.get(id) });
-      }
-      this.timer = setTimeout(() => this.flush(), 500);
+    this.batch = emptyBatch();
+    this.queuedBytes = 0;
+    this.worker.ref();
+    this.worker.postMessage({ type: 'batch', seq: ++this.seq, batch } satisfies WriterRequest);
+  }
+
+  /** Resolves once everything queued before the call is in the database. */
+  written(): Promise<void> {
+    this.flush();
+    const seq = this.seq;
+    if (this.acknowledged >= seq) {
+      this.worker.unref();
+      return Promise.resolve();
     }
+    return new Promise((resolve) =>
+      this.waiters.push({
+        seq,
+        resolve: () => {
+          if (this.acknowledged >= this.seq) this.worker.unref();
+          resolve();
+        },
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.written();
+    this.worker.ref();
+    await new Promise<void>((resolve) => {
+      this.worker.once('exit', () => resolve());
+      this.worker.once('message', (reply: WriterReply) => {
+        if (reply.type === 'closed') void this.worker.terminate();
+      });
+      this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+    });
   }
 
   get lastFailure(): Error | null {
     return this.failure;
   }
+}
+
+/**
+ * The writer thread runs TypeScript like the rest of the engine: a two-line bootstrap registers
+ * tsx inside the worker before importing it.
+ */
+function startWriterThread(dataDir: string): Worker {
+  const entry = new URL('../store/writerWorker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: { dataDir } });
 }
 
 /** One recorded session: its clock and its connections. */
@@ -109,6 +172,10 @@ export class SessionRecording {
 
   flush(): void {
     this.writer.flush();
+  }
+
+  written(): Promise<void> {
+    return this.writer.written();
   }
 }
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+import crypto, { X509Certificate } from 'node:crypto';
 import type { TrustStoreSpec } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { subjectHash } from '../pki/subjectHash';
@@ -17,6 +17,8 @@ const SYSTEM_BUNDLES = [
 ];
 
 export interface LoadedTrustStore {
+  /** Identifies this store's content, for caching what is built from it. */
+  id: string;
   /** PEM certificates to hand to Node's TLS as `ca`. */
   certificates: string[];
   /** What was loaded, for the session record ("3 certificates from /tmp/ca.pem"). */
@@ -61,7 +63,7 @@ function loadFile(file: string): LoadedTrustStore {
     );
   }
   certificates.forEach((pem) => checkParsable(pem, file));
-  return { certificates, description: `${certificates.length} certificate(s) from ${file}` };
+  return { id: `file:${file}:${crypto.randomUUID()}`, certificates, description: `${certificates.length} certificate(s) from ${file}` };
 }
 
 /**
@@ -103,7 +105,7 @@ function loadHashFolder(dir: string): LoadedTrustStore {
     );
   }
   const note = ignored ? `, ${ignored} file(s) ignored because their name is not their subject hash` : '';
-  return { certificates, description: `${certificates.length} certificate(s) from hash links in ${dir}${note}` };
+  return { id: `dir:${dir}:${crypto.randomUUID()}`, certificates, description: `${certificates.length} certificate(s) from hash links in ${dir}${note}` };
 }
 
 function loadSystem(): LoadedTrustStore {
@@ -111,17 +113,55 @@ function loadSystem(): LoadedTrustStore {
     if (fs.existsSync(bundle)) {
       const certificates = pemCertificates(fs.readFileSync(bundle, 'latin1'));
       if (certificates.length > 0) {
-        return { certificates, description: `system store: ${certificates.length} certificates from ${bundle}` };
+        return { id: 'system', certificates, description: `system store: ${certificates.length} certificates from ${bundle}` };
       }
     }
   }
   return {
+    id: 'system',
     certificates: [...tls.rootCertificates],
     description: `system store: Node's built-in ${tls.rootCertificates.length} Mozilla root certificates`,
   };
 }
 
+/** Loaded stores by what they were loaded from; an edit to a file or folder makes a new key. */
+const cache = new Map<string, LoadedTrustStore>();
+const CACHE_LIMIT = 32;
+
+function cacheKey(spec: TrustStoreSpec): string | null {
+  try {
+    if (spec.kind === 'system') return 'system';
+    if (spec.kind === 'file') {
+      const st = fs.statSync(spec.path);
+      return `file:${spec.path}:${st.mtimeMs}:${st.size}`;
+    }
+    if (spec.kind === 'dir') {
+      const names = fs.readdirSync(spec.path).filter((n) => HASH_LINK.test(n)).sort();
+      const stamps = names.map((n) => {
+        const st = fs.statSync(path.join(spec.path, n));
+        return `${n}@${st.mtimeMs}:${st.size}`;
+      });
+      return `dir:${spec.path}:${stamps.join(',')}`;
+    }
+  } catch {
+    // Unreadable: load it for real and let that report why.
+  }
+  return null;
+}
+
 export function loadTrustStore(spec: TrustStoreSpec): LoadedTrustStore {
+  const key = cacheKey(spec);
+  const hit = key ? cache.get(key) : undefined;
+  if (hit) return hit;
+  const loaded = loadUncached(spec);
+  if (key) {
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(key, loaded);
+  }
+  return loaded;
+}
+
+function loadUncached(spec: TrustStoreSpec): LoadedTrustStore {
   switch (spec.kind) {
     case 'system':
       return loadSystem();

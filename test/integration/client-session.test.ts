@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  wb?.close();
+  await wb?.close();
   await server?.stop();
   await expiredServer?.stop();
 });

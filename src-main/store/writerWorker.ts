@@ -1,0 +1,37 @@
+// The recorder's writer thread: batches of recorded rows arrive by message and are written in
+// one transaction each, so SQLite's work runs beside the TLS sockets instead of between them.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './database';
+import { SessionStore, type RecordingBatch } from './sessionStore';
+
+export type WriterRequest = { type: 'batch'; seq: number; batch: RecordingBatch } | { type: 'close' };
+export type WriterReply = { type: 'done'; seq: number } | { type: 'failed'; seq: number; message: string } | { type: 'closed' };
+
+const RETRIES = 20;
+
+if (parentPort) {
+  const port = parentPort;
+  const db = openDatabase((workerData as { dataDir: string }).dataDir);
+  const store = new SessionStore(db);
+  port.on('message', async (request: WriterRequest) => {
+    if (request.type === 'close') {
+      db.close();
+      port.postMessage({ type: 'closed' } satisfies WriterReply);
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        store.writeBatch(request.batch);
+        port.postMessage({ type: 'done', seq: request.seq } satisfies WriterReply);
+        return;
+      } catch (err) {
+        // A busy database is a reason to wait, not to drop recorded bytes.
+        if (attempt >= RETRIES) {
+          port.postMessage({ type: 'failed', seq: request.seq, message: (err as Error).message } satisfies WriterReply);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
+    }
+  });
+}

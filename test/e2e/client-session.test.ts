@@ -137,7 +137,14 @@ describe('the workbench in Chromium', () => {
     // The token leaves the address bar once it is stored for this window.
     expect(page.url()).not.toContain(engine.token);
 
+    // Mistakes are explained next to the field, before anything reaches the engine.
+    await page.getByTestId('client-host').fill('https://www.bank32.com/');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'client-host-error')).toContain('without "https://"');
+    await screenshot(page, '00-form-validation');
+
     await runClientSession(page, 'www.bank32.com');
+    expect(await page.getByTestId('client-host-error').count()).toBe(0);
     await screenshot(page, '01-new-client-form');
     await page.getByTestId('client-connect').click();
 
@@ -179,7 +186,7 @@ describe('the workbench in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a hostname mismatch in red, naming the names the certificate is valid for', async () => {
+  it('shows a hostname mismatch in red with the names the certificate is valid for, and amber with the check off', async () => {
     const page = await newPage();
     await page.goto(engine.url);
     await runClientSession(page, 'bank32.com');
@@ -192,6 +199,17 @@ describe('the workbench in Chromium', () => {
     expect(hostname).toContain('bank32.com');
     expect(hostname).toContain('www.bank32.com');
     await screenshot(page, '04-hostname-mismatch');
+
+    // The lab's lesson: with the check off, the same certificate is accepted.
+    await page.getByTestId('run-again').click();
+    expect(await page.getByTestId('client-host').inputValue()).toBe('bank32.com');
+    await page.getByTestId('client-check-hostname').uncheck();
+    await page.getByTestId('client-connect').click();
+    await page.locator('[data-testid="outcome-badge"][data-tone="warn"]').waitFor({ timeout: 30_000 });
+    expect(await text(page, 'outcome-badge')).toContain('Not verified (checks off)');
+    expect(await text(page, 'verification-hostname')).toContain('check off');
+    expect(await text(page, 'response-text')).toContain('HTTP/1.0 200 ok');
+    await screenshot(page, '04b-hostname-check-off');
   });
 
   it('edits the host table', async () => {
@@ -214,6 +232,29 @@ describe('the workbench in Chromium', () => {
     await page.getByTestId('about-facts').waitFor();
     expect(await text(page, 'about-facts')).toContain(process.versions.node);
     await screenshot(page, '06-about');
+  });
+
+  it('says when the engine is gone, and recovers when it comes back on the same port', async () => {
+    const dataDir = path.join(tmp, 'data-restart');
+    const staticDir = path.join(tmp, 'renderer');
+    const first = await startEngine({ dataDir, staticDir });
+    const page = await newPage();
+    await page.goto(first.url);
+    await page.getByTestId('client-form').waitFor();
+    await first.close();
+    const gone = page.locator('[data-testid="connection-banner"][data-state="engine-gone"]');
+    await gone.waitFor({ timeout: 15_000 });
+    expect(await gone.innerText()).toContain('The engine is not answering');
+    await screenshot(page, '08-engine-gone');
+
+    const second = await startEngine({ dataDir, staticDir, port: first.port, token: first.token });
+    try {
+      await gone.waitFor({ state: 'detached', timeout: 15_000 });
+      await page.getByTestId('nav-about').click();
+      await page.getByTestId('about-facts').waitFor();
+    } finally {
+      await second.close();
+    }
   });
 
   it('says the access token is not valid when the window was opened with a wrong one', async () => {

@@ -196,7 +196,7 @@ function decodeExtensionValue(type: number, c: Cursor, site: ExtensionSite, fiel
 }
 
 /** Reads an extensions block (RFC 8446, Section 4.2): a 2-byte-length list of Extension. */
-export function decodeExtensions(c: Cursor, message: string, site: ExtensionSite): Extension[] {
+function decodeExtensions(c: Cursor, message: string, site: ExtensionSite): Extension[] {
   const list = c.vector(2, `${message}.extensions`);
   const out: Extension[] = [];
   while (!list.empty) {

@@ -362,12 +362,16 @@ function headerProblem(
   }
   if (header.length >= 2 && header[1] !== 0x03) {
     const version = header.length >= 3 ? hex((header[1] << 8) | header[2], 4) : `${hex(header[1], 2)}..`;
-    return `not a TLS record: ${senderOf(direction)} sent a ${contentTypeName(header[0])} header with version ${version}, which is no SSL/TLS version`;
+    const kind = contentTypeName(header[0]);
+    return `not a TLS record: ${senderOf(direction)} sent a ${kind} header with version ${version}, which is no SSL/TLS version`;
   }
   if (header.length >= RECORD_HEADER_LENGTH) {
     const length = (header[3] << 8) | header[4];
     if (length > MAX_RECORD_LENGTH) {
-      return `not a TLS record: ${senderOf(direction)} sent a header that claims ${length} bytes, more than the ${MAX_RECORD_LENGTH} (2^14 + 2048) a TLS record may carry`;
+      return (
+        `not a TLS record: ${senderOf(direction)} sent a header that claims ${length} bytes, ` +
+        `more than the ${MAX_RECORD_LENGTH} (2^14 + 2048) a TLS record may carry`
+      );
     }
   }
   return undefined;

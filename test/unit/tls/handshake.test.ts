@@ -155,7 +155,14 @@ describe('handshake message decoders', () => {
 
   it('never throws on random bodies for any message type, with or without a negotiated suite', () => {
     const random = seededRandom(0x5eed);
-    const contexts = [{}, { version: 0x0303, cipherSuite: 0xc02f }, { version: 0x0303, cipherSuite: 0x009c }, { version: 0x0304, cipherSuite: 0x1301 }, { version: 0x0303, cipherSuite: 0xc0a4 }];
+    const contexts = [
+      {},
+      { version: 0x0303, cipherSuite: 0xc02f }, // ECDHE
+      { version: 0x0303, cipherSuite: 0x009c }, // RSA
+      { version: 0x0304, cipherSuite: 0x1301 }, // TLS 1.3
+      { version: 0x0303, cipherSuite: 0xc0a4 }, // PSK
+      { version: 0x0301, cipherSuite: 0x0033 }, // TLS 1.0 DHE
+    ];
     for (let i = 0; i < 3000; i++) {
       const body = Uint8Array.from({ length: Math.floor(random() * 80) }, () => Math.floor(random() * 256));
       // Bias towards plausible shapes: small length prefixes.

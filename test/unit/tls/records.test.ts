@@ -77,7 +77,12 @@ describe('record stream decoding', () => {
   });
 
   it('decodes the same capture the same way however TCP cut it into chunks', () => {
-    const client = concat(clientHello({ serverName: 'www.bank32.com' }), record(22, handshake(16, vec(1, new Uint8Array(32)))), record(20, [1]), record(22, new Uint8Array(40)));
+    const client = concat(
+      clientHello({ serverName: 'www.bank32.com' }),
+      record(22, handshake(16, vec(1, new Uint8Array(32)))),
+      record(20, [1]),
+      record(22, new Uint8Array(40)),
+    );
     const server = concat(
       record(22, concat(handshake(2, serverHelloBody()), handshake(11, vec(3, vec(3, new Uint8Array(5000)))), handshake(14, []))),
       record(20, [1]),
@@ -104,7 +109,15 @@ describe('record stream decoding', () => {
 
   it('names TLS 1.2 records after ChangeCipherSpec: Finished first, then encrypted handshake, alerts', () => {
     const entries = decodeTlsTimeline([
-      chunk(C2S, 1, record(20, [1]), record(22, new Uint8Array(40)), record(22, new Uint8Array(60)), record(23, new Uint8Array(30)), record(21, new Uint8Array(26))),
+      chunk(
+        C2S,
+        1,
+        record(20, [1]),
+        record(22, new Uint8Array(40)),
+        record(22, new Uint8Array(60)),
+        record(23, new Uint8Array(30)),
+        record(21, new Uint8Array(26)),
+      ),
     ]);
     expect(entries.map((e) => [e.messages[0], e.encrypted])).toEqual([
       ['ChangeCipherSpec', false],
@@ -140,6 +153,9 @@ describe('record stream decoding', () => {
       const inner = record.body.map((b) => b ^ 0x5a);
       return { contentType: inner[inner.length - 1], plaintext: inner.subarray(0, inner.length - 1) };
     };
+    const encryptedExtensions = handshake(8, vec(2, extension(16, vec(2, vec(1, ascii('h2'))))));
+    // TLS 1.3 Certificate: empty request context, one entry with empty extensions.
+    const certificate = handshake(11, concat(vec(1, []), vec(3, vec(3, new Uint8Array(20)), vec(2))));
     const seen: string[] = [];
     const connection = decodeConnection(
       [
@@ -148,7 +164,7 @@ describe('record stream decoding', () => {
           S2C,
           2,
           record(22, handshake(2, serverHelloBody({ version: 0x0304 }))),
-          record(23, seal(22, concat(handshake(8, vec(2, extension(16, vec(2, vec(1, ascii('h2')))))), handshake(11, concat(vec(1, []), vec(3, vec(3, new Uint8Array(20)), vec(2))))))),
+          record(23, seal(22, concat(encryptedExtensions, certificate))),
           record(23, seal(22, handshake(20, new Uint8Array(32)))),
           record(23, seal(23, ascii('HTTP/1.1 200 OK\r\n'))),
         ),
@@ -166,8 +182,8 @@ describe('record stream decoding', () => {
       [['Finished'], false],
       [['Application Data'], false],
     ]);
-    const certificate = connection.handshakeMessages.find((m) => m.name === 'Certificate');
-    expect(certificate?.body.kind === 'certificate' && certificate.body.form).toBe('tls13');
+    const decodedCertificate = connection.handshakeMessages.find((m) => m.name === 'Certificate');
+    expect(decodedCertificate?.body.kind === 'certificate' && decodedCertificate.body.form).toBe('tls13');
     expect(connection.handshakeFragments.find((f) => f.recordNumber === 3)?.wireOffset).toBeUndefined();
   });
 

@@ -29,7 +29,3 @@ export function sessionOutcome(session: Pick<SessionSummary, 'status' | 'verific
   return { tone: 'warn', label: 'Not verified', detail: verification?.summary ?? 'No certificate verification was recorded.' };
 }
 
-/** The small status dot in lists. */
-export function statusDot(session: Pick<SessionSummary, 'status' | 'verification' | 'error'>): OutcomeTone {
-  return sessionOutcome(session).tone;
-}

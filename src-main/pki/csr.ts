@@ -132,7 +132,14 @@ export interface CsrInfo {
   /** Attributes other than extensionRequest (OID → raw DER of the values SET). */
   otherAttributes: Array<{ oid: string; value: Uint8Array }>;
   /** The parts of the request in the DER tree, for the inspector. */
-  nodes: { root: Asn1Node; info: Asn1Node; subject: Asn1Node; subjectPublicKeyInfo: Asn1Node; attributes?: Asn1Node };
+  nodes: {
+    root: Asn1Node;
+    info: Asn1Node;
+    subject: Asn1Node;
+    subjectPublicKeyInfo: Asn1Node;
+    attributes?: Asn1Node;
+    extensions: ExtensionNode[];
+  };
 }
 
 function notACsr(detail: string): PkiError {
@@ -196,7 +203,7 @@ export function parseCsr(input: string | Uint8Array): CsrInfo {
     keyUsage: readKeyUsage({ extensions: requestedExtensions }),
     extendedKeyUsage: readExtendedKeyUsage({ extensions: requestedExtensions }),
     otherAttributes,
-    nodes: { root, info, subject: subjectNode, subjectPublicKeyInfo: spkiNode, attributes: attributesNode },
+    nodes: { root, info, subject: subjectNode, subjectPublicKeyInfo: spkiNode, attributes: attributesNode, extensions: requestedExtensions },
   };
 }
 

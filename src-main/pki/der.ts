@@ -231,3 +231,14 @@ export function compareDerEncodings(a: Uint8Array, b: Uint8Array): number {
   }
   return a.length - b.length;
 }
+
+/** Parses `bytes` that sit at `baseOffset` inside a larger buffer, so offsets point into that buffer. */
+export function parseDerAt(bytes: Uint8Array, baseOffset: number, what?: string): Asn1Node {
+  const node = parseDer(bytes, what);
+  const shift = (n: Asn1Node): void => {
+    n.offset += baseOffset;
+    n.children.forEach(shift);
+  };
+  shift(node);
+  return node;
+}

@@ -562,6 +562,6 @@ export function decodeGeneralNames(generalNames: Asn1Node): Array<GeneralNameEnt
           return { type: 'other', value: `RID:${decodeOid(node.contents)}` } as const;
       }
     }
-    return { type: 'other', value: `[${node.tagNumber}]:${Buffer.from(node.contents).toString('hex')}` } as const;
+    return { type: 'other', value: `${node.typeName}:${Buffer.from(node.contents).toString('hex')}` } as const;
   });
 }

@@ -7,9 +7,11 @@ import type {
   SessionDetail,
   SessionSummary,
 } from './types';
+import type { PkiEvents, PkiMethods } from './pkiMethods';
+import type { ServerEvents, ServerMethods } from './serverMethods';
 
-/** Every command: its parameters and its result. */
-export interface ApiMethods {
+/** The foundation's commands: the engine, client sessions, the session list and the host table. */
+export interface CoreMethods {
   'engine.about': { params: Record<string, never>; result: AboutInfo };
   'client.run': { params: ClientSessionRequest; result: SessionDetail };
   'sessions.list': { params: { limit?: number }; result: SessionSummary[] };
@@ -19,16 +21,21 @@ export interface ApiMethods {
   'hosts.remove': { params: { name: string }; result: HostEntry[] };
 }
 
+/** Every command: its parameters and its result. Each domain declares its own in its own file. */
+export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods {}
+
 export type ApiMethodName = keyof ApiMethods;
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
 export type ApiResult<M extends ApiMethodName> = ApiMethods[M]['result'];
 
-/** Everything the engine pushes without being asked. */
-export interface ApiEvents {
+export interface CoreEvents {
   'session.created': SessionSummary;
   'session.updated': SessionSummary;
   'hosts.changed': HostEntry[];
 }
+
+/** Everything the engine pushes without being asked. */
+export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents {}
 
 export type ApiEventName = keyof ApiEvents;
 

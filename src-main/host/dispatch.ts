@@ -1,11 +1,12 @@
 // One table from command names to the workbench: the typed map makes a missing or mistyped
 // command a compile error.
-import type { ApiMethodName, ApiMethods, ApiParams, ApiResult } from '../api/methods';
+import type { ApiMethodName, ApiMethods, ApiParams, ApiResult, CoreMethods } from '../api/methods';
 import type { Workbench } from '../workbench';
+import { PKI_HANDLERS } from './handlers/pki';
+import { SERVER_HANDLERS } from './handlers/servers';
+import type { Handlers } from './handlers/types';
 
-type Handlers = { [M in ApiMethodName]: (wb: Workbench, params: ApiMethods[M]['params']) => ApiResult<M> | Promise<ApiResult<M>> };
-
-const HANDLERS: Handlers = {
+const CORE_HANDLERS: Handlers<CoreMethods> = {
   'engine.about': (wb) => wb.about(),
   'client.run': (wb, request) => wb.runClient(request),
   'sessions.list': (wb, { limit }) => wb.listSessions(limit),
@@ -14,6 +15,8 @@ const HANDLERS: Handlers = {
   'hosts.set': (wb, entry) => wb.setHost(entry),
   'hosts.remove': (wb, { name }) => wb.removeHost(name),
 };
+
+const HANDLERS: Handlers<ApiMethods> = { ...CORE_HANDLERS, ...PKI_HANDLERS, ...SERVER_HANDLERS };
 
 export function dispatch<M extends ApiMethodName>(wb: Workbench, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
   const handler = HANDLERS[method] as (wb: Workbench, params: ApiParams<M>) => ApiResult<M> | Promise<ApiResult<M>>;

@@ -1,9 +1,12 @@
 // Every command's parameters are checked here before they reach the workbench: the renderer is
 // trusted code, but a frame is still input, and a bad one gets a clear error, not a crash.
 import { z } from 'zod';
-import type { ApiMethodName, ApiParams } from '../api/methods';
+import type { ApiMethodName, ApiMethods, ApiParams, CoreMethods } from '../api/methods';
 import type { ClientSessionRequest, HostEntry, TrustStoreSpec, ClientPayload } from '../api/types';
 import { WorkbenchError } from '../errors';
+import { PKI_SCHEMAS } from './handlers/pki';
+import { SERVER_SCHEMAS } from './handlers/servers';
+import type { Schemas } from './handlers/types';
 
 const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
@@ -39,7 +42,7 @@ const clientRequest: z.ZodType<ClientSessionRequest> = z.object({
 const hostEntry: z.ZodType<HostEntry> = z.object({ name: z.string(), address: z.string() });
 const none = z.object({}).strict();
 
-const SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiParams<M>> } = {
+const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'engine.about': none as z.ZodType<Record<string, never>>,
   'client.run': clientRequest,
   'sessions.list': z.object({ limit: z.number().int().positive().max(100_000).optional() }),
@@ -49,12 +52,14 @@ const SCHEMAS: { [M in ApiMethodName]: z.ZodType<ApiParams<M>> } = {
   'hosts.remove': z.object({ name: z.string() }),
 };
 
+const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS };
+
 export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);
 }
 
 export function validateParams<M extends ApiMethodName>(method: M, params: unknown): ApiParams<M> {
-  const result = SCHEMAS[method].safeParse(params ?? {});
+  const result = (SCHEMAS[method] as z.ZodType<ApiParams<M>>).safeParse(params ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';

@@ -8,6 +8,7 @@ import type {
   SessionFields,
   SessionStore,
 } from '../store/sessionStore';
+import { packBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
@@ -94,7 +95,8 @@ export class BatchWriter {
     this.batch = emptyBatch();
     this.queuedBytes = 0;
     this.worker.ref();
-    this.worker.postMessage({ type: 'batch', seq: ++this.seq, batch } satisfies WriterRequest);
+    const packed = packBatch(batch);
+    this.worker.postMessage({ type: 'batch', seq: ++this.seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
   }
 
   /** Resolves once everything queued before the call is in the database. */
@@ -143,7 +145,7 @@ function startWriterThread(dataDir: string): Worker {
   const entry = new URL('../store/writerWorker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { dataDir } });
+  return new Worker(bootstrap, { eval: true, workerData: { dataDir, role: 'tlslab-recording-writer' } });
 }
 
 /** One recorded session: its clock and its connections. */

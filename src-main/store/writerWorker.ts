@@ -2,14 +2,16 @@
 // one transaction each, so SQLite's work runs beside the TLS sockets instead of between them.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database';
-import { SessionStore, type RecordingBatch } from './sessionStore';
+import { unpackBatch, type PackedBatch } from './packedBatch';
+import { SessionStore } from './sessionStore';
 
-export type WriterRequest = { type: 'batch'; seq: number; batch: RecordingBatch } | { type: 'close' };
+export type WriterRequest = { type: 'batch'; seq: number; batch: PackedBatch } | { type: 'close' };
 export type WriterReply = { type: 'done'; seq: number } | { type: 'failed'; seq: number; message: string } | { type: 'closed' };
 
 const RETRIES = 20;
+export const WRITER_ROLE = 'tlslab-recording-writer';
 
-if (parentPort) {
+if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE) {
   const port = parentPort;
   const db = openDatabase((workerData as { dataDir: string }).dataDir);
   const store = new SessionStore(db);
@@ -21,7 +23,7 @@ if (parentPort) {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        store.writeBatch(request.batch);
+        store.writeBatch(unpackBatch(request.batch));
         port.postMessage({ type: 'done', seq: request.seq } satisfies WriterReply);
         return;
       } catch (err) {

@@ -11,7 +11,7 @@ export interface RunningPeer {
 
 export async function startOpensslServer(cert: string, key: string, extraArgs: string[] = ['-www']): Promise<RunningPeer> {
   const port = await freePort();
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-naccept', '1000', ...extraArgs], {
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, ...extraArgs], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';

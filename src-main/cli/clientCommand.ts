@@ -1,0 +1,78 @@
+// tlslab client: the TLS client session of lab task 1.
+import type { Command } from 'commander';
+import type { ClientPayload, ClientSessionRequest } from '../api/types';
+import { parseTrustArgument } from '../sessions/trustStore';
+import { CliExit, integer, openWorkbench, parseTarget, printJson, tlsVersion } from './common';
+import { formatClientResult } from './format';
+
+export function registerClientCommand(program: Command): void {
+  program
+    .command('client')
+    .description('connect to a TLS server, verify it, send a request and record the session')
+    .argument('<target>', 'HOST[:PORT], port 443 by default')
+    .option('--connect-to <addr>', 'open the TCP connection to ADDR[:PORT] instead of resolving HOST')
+    .option('--ca <trust>', 'trust store: a PEM FILE, a hash-link DIR, "system" or lab:NAME', 'system')
+    .option('--insecure', 'do not let verification failures stop the session (they are still shown)')
+    .option('--no-check-hostname', 'verify the chain but not that it names HOST')
+    .option('--servername <name>', 'SNI to send (default HOST; "" sends none)')
+    .option('--min-version <v>', 'lowest TLS version to offer', tlsVersion)
+    .option('--max-version <v>', 'highest TLS version to offer', tlsVersion)
+    .option('--ciphers <list>', 'OpenSSL cipher list, e.g. ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256')
+    .option('--alpn <list>', 'ALPN protocols, comma separated, e.g. h2,http/1.1')
+    .option('--get <path>', 'send an HTTP GET for PATH with a Host header')
+    .option('--send <text>', 'send TEXT (newlines become CRLF)')
+    .option('--timeout <ms>', 'give up after this many ms without progress', integer('--timeout'), 10_000)
+    .option('--json', 'print one JSON object')
+    .action(async (targetText: string, opts, command: Command) => {
+      if (opts.get !== undefined && opts.send !== undefined) {
+        throw new CliExit(2, 'choose one of --get PATH and --send TEXT');
+      }
+      const { host, port } = parseTarget(targetText);
+      const send: ClientPayload =
+        opts.get !== undefined ? { kind: 'http-get', path: opts.get } : opts.send !== undefined ? { kind: 'text', text: opts.send } : { kind: 'none' };
+      const request: ClientSessionRequest = {
+        host,
+        port,
+        connectTo: opts.connectTo,
+        trust: parseTrustArgument(opts.ca),
+        verifyPeer: !opts.insecure,
+        checkHostname: opts.checkHostname !== false,
+        servername: opts.servername,
+        minVersion: opts.minVersion,
+        maxVersion: opts.maxVersion,
+        ciphers: opts.ciphers,
+        alpn: opts.alpn ? String(opts.alpn).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
+        send,
+        timeoutMs: opts.timeout,
+      };
+      const wb = openWorkbench(command);
+      try {
+        const session = await wb.runClient(request);
+        const verified = session.verification?.accepted === true && session.verification.verifyPeer;
+        if (opts.json) {
+          printJson({
+            sessionId: session.id,
+            status: session.status,
+            target: session.target,
+            address: session.address,
+            sni: session.sni,
+            version: session.version,
+            cipher: session.cipher,
+            alpn: session.alpn,
+            verified,
+            verification: session.verification,
+            error: session.error,
+            peerCertificates: session.connections[0]?.peerCertificates ?? [],
+            response: session.response,
+          });
+        } else {
+          process.stdout.write(`${formatClientResult(session)}\n`);
+        }
+        if (session.status === 'failed') {
+          throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})`);
+        }
+      } finally {
+        await wb.close();
+      }
+    });
+}

@@ -1,0 +1,53 @@
+// What every tlslab command shares: the data folder, JSON output, argument parsers, exits.
+import { Command, InvalidArgumentError } from 'commander';
+import type { TlsVersionName } from '../api/types';
+import { WorkbenchError } from '../errors';
+import { resolveDataDir } from '../store/dataDir';
+import { Workbench } from '../workbench';
+
+export interface GlobalOptions {
+  dataDir?: string;
+}
+
+/** Thrown to leave with a message and an exit status without a stack trace. */
+export class CliExit extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function integer(what: string) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`${what} must be a whole number`);
+    return Number(value);
+  };
+}
+
+export function tlsVersion(value: string): TlsVersionName {
+  const normal = value.replace(/^tls/i, 'TLSv').replace(/^TLSvv/, 'TLSv').replace('TLSv1_', 'TLSv1.');
+  if (!['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].includes(normal)) {
+    throw new InvalidArgumentError('use TLSv1.2 or TLSv1.3 (or TLSv1, TLSv1.1)');
+  }
+  return normal as TlsVersionName;
+}
+
+/** HOST, HOST:PORT or [V6]:PORT with 443 as the default port. */
+export function parseTarget(text: string): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed) return { host: bracketed[1], port: bracketed[2] ? Number(bracketed[2]) : 443 };
+  const m = /^([^:]*)(?::(-?\d+))?$/.exec(text);
+  if (!m) throw new WorkbenchError('BAD_INPUT', `"${text}" is not HOST or HOST:PORT (e.g. www.bank32.com:4433)`);
+  return { host: m[1], port: m[2] ? Number(m[2]) : 443 };
+}
+
+export function openWorkbench(command: Command): Workbench {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  return new Workbench({ dataDir: resolveDataDir(globals.dataDir) });
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

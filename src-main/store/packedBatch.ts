@@ -1,0 +1,32 @@
+// Packing a recording batch for the trip to the writer thread.
+import type { ChunkRow, RecordingBatch } from './sessionStore';
+
+/**
+ * A batch as it crosses to the writer thread: every chunk's bytes packed into one buffer that is
+ * transferred, not cloned (cloning chunk by chunk cost more than the TLS work it recorded).
+ */
+export interface PackedBatch extends Omit<RecordingBatch, 'chunks'> {
+  chunks: (Omit<ChunkRow, 'data'> & { offset: number; length: number })[];
+  bytes: ArrayBuffer;
+}
+
+export function packBatch(batch: RecordingBatch): PackedBatch {
+  const total = batch.chunks.reduce((n, c) => n + c.data.length, 0);
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  const chunks = batch.chunks.map(({ data, ...row }) => {
+    bytes.set(data, offset);
+    const packed = { ...row, offset, length: data.length };
+    offset += data.length;
+    return packed;
+  });
+  return { ...batch, chunks, bytes: bytes.buffer };
+}
+
+export function unpackBatch(packed: PackedBatch): RecordingBatch {
+  const { bytes, ...rest } = packed;
+  return {
+    ...rest,
+    chunks: packed.chunks.map(({ offset, length, ...row }) => ({ ...row, data: new Uint8Array(bytes, offset, length) })),
+  };
+}

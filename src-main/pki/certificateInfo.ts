@@ -44,7 +44,26 @@ function toPem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
+/** Servers send the same certificates on every handshake: describe each one once. */
+const DESCRIBED_LIMIT = 512;
+const described = new Map<string, CertificateInfo>();
+
 export function describeCertificate(der: Uint8Array): CertificateInfo {
+  const sha256 = createHash('sha256').update(der).digest();
+  const key = sha256.toString('hex');
+  const cached = described.get(key);
+  if (cached) {
+    described.delete(key);
+    described.set(key, cached);
+    return structuredClone(cached);
+  }
+  const info = describeUncached(der, sha256);
+  described.set(key, info);
+  if (described.size > DESCRIBED_LIMIT) described.delete(described.keys().next().value as string);
+  return structuredClone(info);
+}
+
+function describeUncached(der: Uint8Array, sha256: Buffer): CertificateInfo {
   const cert = new X509Certificate(der);
   const subjectAttributes = parseNodeName(cert.subject);
   const issuerAttributes = parseNodeName(cert.issuer);
@@ -68,7 +87,7 @@ export function describeCertificate(der: Uint8Array): CertificateInfo {
       curve: details.namedCurve,
     },
     fingerprintSha1: colonHex(createHash('sha1').update(der).digest()),
-    fingerprintSha256: colonHex(createHash('sha256').update(der).digest()),
+    fingerprintSha256: colonHex(sha256),
     pem: toPem(der),
   };
 }

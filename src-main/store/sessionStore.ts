@@ -11,6 +11,7 @@ import type {
   SessionSummary,
   VerificationResult,
 } from '../api/types';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 export interface SessionFields {
@@ -183,6 +184,18 @@ export class SessionStore {
   private readonly insertKeylog;
   private readonly insertCertificate;
 
+  /** Statements prepared once and kept: preparing costs more than running a small insert. */
+  private readonly statements = new Map<string, Statement>();
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   constructor(private readonly db: Db) {
     this.insertChunk = db.prepare(
       'INSERT INTO chunks (connection_id, seq, direction, t, data) VALUES (?, ?, ?, ?, ?)',
@@ -195,8 +208,8 @@ export class SessionStore {
   }
 
   createSession(session: NewSession): number {
-    const result = this.db
-      .prepare(
+    const result = this
+      .sql(
         `INSERT INTO sessions (kind, status, started_at, target, address, sni, request_json)
          VALUES (?, 'running', ?, ?, ?, ?, ?)`,
       )
@@ -220,11 +233,11 @@ export class SessionStore {
       if (JSON_SESSION_FIELDS.has(k)) return value == null ? null : JSON.stringify(value);
       return value ?? null;
     });
-    this.db.prepare(`UPDATE sessions SET ${assignments} WHERE id = ?`).run(...values, id);
+    this.sql(`UPDATE sessions SET ${assignments} WHERE id = ?`).run(...values, id);
   }
 
   createConnection(sessionId: number, leg: ConnectionLeg): number {
-    const result = this.db.prepare('INSERT INTO connections (session_id, leg) VALUES (?, ?)').run(sessionId, leg);
+    const result = this.sql('INSERT INTO connections (session_id, leg) VALUES (?, ?)').run(sessionId, leg);
     return Number(result.lastInsertRowid);
   }
 
@@ -232,7 +245,7 @@ export class SessionStore {
     const keys = Object.keys(fields) as (keyof ConnectionFields)[];
     if (keys.length === 0) return;
     const assignments = keys.map((k) => `${CONNECTION_COLUMNS[k]} = ?`).join(', ');
-    this.db.prepare(`UPDATE connections SET ${assignments} WHERE id = ?`).run(...keys.map((k) => fields[k] ?? null), id);
+    this.sql(`UPDATE connections SET ${assignments} WHERE id = ?`).run(...keys.map((k) => fields[k] ?? null), id);
   }
 
   writeBatch(batch: RecordingBatch): void {
@@ -248,14 +261,14 @@ export class SessionStore {
   }
 
   listSessions(limit = 500): SessionRow[] {
-    const rows = this.db
-      .prepare('SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?')
+    const rows = this
+      .sql('SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?')
       .all(limit) as RawSessionRow[];
     return rows.map(toSessionRow);
   }
 
   getSession(id: number): SessionRow | null {
-    const raw = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as RawSessionRow | undefined;
+    const raw = this.sql('SELECT * FROM sessions WHERE id = ?').get(id) as RawSessionRow | undefined;
     return raw ? toSessionRow(raw) : null;
   }
 
@@ -265,15 +278,15 @@ export class SessionStore {
       code: 'INTERRUPTED',
       message: 'the engine stopped while this session was running; what was recorded up to then is kept',
     };
-    return this.db
-      .prepare(`UPDATE sessions SET status = 'failed', ended_at = ?, error_json = ? WHERE status = 'running'`)
+    return this
+      .sql(`UPDATE sessions SET status = 'failed', ended_at = ?, error_json = ? WHERE status = 'running'`)
       .run(now, JSON.stringify(error)).changes;
   }
 
   getConnections(sessionId: number): ConnectionRow[] {
     return (
-      this.db
-        .prepare(
+      this
+        .sql(
           `SELECT id, session_id AS sessionId, leg, local, remote, opened_at AS openedAt, closed_at AS closedAt,
                   bytes_c2s AS bytesClientToServer, bytes_s2c AS bytesServerToClient,
                   recorded_c2s AS recordedClientToServer, recorded_s2c AS recordedServerToClient
@@ -284,22 +297,22 @@ export class SessionStore {
   }
 
   getChunks(connectionId: number): { direction: Direction; t: number; data: Uint8Array }[] {
-    const rows = this.db
-      .prepare('SELECT direction, t, data FROM chunks WHERE connection_id = ? ORDER BY seq')
+    const rows = this
+      .sql('SELECT direction, t, data FROM chunks WHERE connection_id = ? ORDER BY seq')
       .all(connectionId) as { direction: number; t: number; data: Buffer }[];
     return rows.map((r) => ({ direction: DIRECTION_NAME[r.direction], t: r.t, data: r.data }));
   }
 
   getEvents(connectionId: number): { t: number; kind: string; data: Record<string, unknown> }[] {
-    const rows = this.db
-      .prepare('SELECT t, kind, data_json FROM events WHERE connection_id = ? ORDER BY id')
+    const rows = this
+      .sql('SELECT t, kind, data_json FROM events WHERE connection_id = ? ORDER BY id')
       .all(connectionId) as { t: number; kind: string; data_json: string }[];
     return rows.map((r) => ({ t: r.t, kind: r.kind, data: JSON.parse(r.data_json) as Record<string, unknown> }));
   }
 
   getKeylog(connectionId: number): string[] {
     return (
-      this.db.prepare('SELECT line FROM keylog WHERE connection_id = ? ORDER BY id').all(connectionId) as {
+      this.sql('SELECT line FROM keylog WHERE connection_id = ? ORDER BY id').all(connectionId) as {
         line: string;
       }[]
     ).map((r) => r.line);
@@ -307,8 +320,8 @@ export class SessionStore {
 
   getCertificates(connectionId: number, role: 'peer' | 'local'): Uint8Array[] {
     return (
-      this.db
-        .prepare('SELECT der FROM certificates WHERE connection_id = ? AND role = ? ORDER BY position')
+      this
+        .sql('SELECT der FROM certificates WHERE connection_id = ? AND role = ? ORDER BY position')
         .all(connectionId, role) as { der: Buffer }[]
     ).map((r) => r.der);
   }

@@ -127,6 +127,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       res.end(JSON.stringify(ok ? { ok: true, engineVersion: workbench.about().engineVersion } : { ok: false }));
       return;
     }
+    if (url.pathname === API_SOCKET_PATH) {
+      // The API speaks WebSocket only; a plain request gets a plain answer, not the app's page.
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
+      res.end('the workbench API is a WebSocket at /api?token=...; open the workbench at the address npm start printed\n');
+      return;
+    }
     serveStatic(staticDir, url.pathname, res, securityHeaders());
   });
 

@@ -103,6 +103,10 @@ describe('engine API access', () => {
     expect(await httpGet('/', `attacker.example:${engine.port}`)).toBe(403);
   });
 
+  it('answers a plain GET of the API path with 426, not with the app page', async () => {
+    expect(await httpGet('/api')).toBe(426);
+  });
+
   it('answers bad frames with one clear error and keeps the connection', async () => {
     const a = await attempt({ send: { type: 'request', id: 7, method: 'sessions.get', params: { id: 'seven' } } });
     expect(a.frames[0]).toMatchObject({ id: 7, ok: false, error: { code: 'BAD_INPUT' } });

@@ -13,6 +13,7 @@ import type {
 import { runClientSession } from './sessions/clientSession';
 import { BatchWriter } from './sessions/recorder';
 import { loadSessionDetail } from './sessions/sessionDetail';
+import { ServerManager } from './sessions/serverManager';
 import { openDatabase, type Db } from './store/database';
 import { HostTable } from './store/hostTable';
 import { SessionStore, toSummary } from './store/sessionStore';
@@ -36,6 +37,7 @@ export class Workbench {
   readonly sessions: SessionStore;
   readonly hosts: HostTable;
   readonly writer: BatchWriter;
+  readonly servers: ServerManager;
   private readonly listeners = new Set<Listener>();
 
   constructor(readonly options: WorkbenchOptions) {
@@ -44,6 +46,17 @@ export class Workbench {
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
     this.sessions.closeAbandonedSessions(Date.now());
+    this.servers = new ServerManager({
+      store: this.sessions,
+      writer: this.writer,
+      lab: () => null,
+      recordCapBytes: options.recordCapBytes,
+      events: {
+        changed: (info) => this.emit('server.changed', info),
+        connection: (summary) => this.emit('server.connection', summary),
+        session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
+      },
+    });
   }
 
   get dataDir(): string {
@@ -113,6 +126,7 @@ export class Workbench {
   }
 
   async close(): Promise<void> {
+    await this.servers.stopAll();
     await this.writer.close();
     this.db.close();
   }

@@ -1,4 +1,6 @@
 // The contract shared by the engine and the renderer: plain data, no Node or DOM imports.
+import type { ServerSessionInfo } from './serverTypes';
+
 // Times are milliseconds: wall-clock instants as epoch ms, offsets inside a session as
 // fractional ms since the session started (taken from a monotonic clock).
 
@@ -205,6 +207,8 @@ export interface ApplicationResponse {
 
 export interface SessionDetail extends SessionSummary {
   request: ClientSessionRequest | null;
+  /** A server session's own facts (resumption, key exchange, client certificate, client alert). */
+  server?: ServerSessionInfo | null;
   response: ApplicationResponse | null;
   connections: ConnectionDetail[];
 }

@@ -1,7 +1,21 @@
 // The TLS servers' commands and events (issue 4). Types only.
+import type { ServerConfig, ServerConnectionSummary, ServerInfo } from './serverTypes';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ServerMethods {}
+export interface ServerMethods {
+  /** Every server started since the engine began, running or not. */
+  'servers.list': { params: Record<string, never>; result: ServerInfo[] };
+  /** Start a server; a server that cannot start fails with a clear error and is not listed. */
+  'servers.start': { params: { config: ServerConfig }; result: ServerInfo };
+  'servers.stop': { params: { id: number }; result: ServerInfo };
+  /** Stop and start again, with a new configuration if one is given. */
+  'servers.restart': { params: { id: number; config?: ServerConfig }; result: ServerInfo };
+  /** Forget a stopped server (a running one is stopped first). */
+  'servers.remove': { params: { id: number }; result: ServerInfo[] };
+}
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ServerEvents {}
+export interface ServerEvents {
+  /** A server started, stopped, failed or changed its counters. */
+  'server.changed': ServerInfo;
+  /** A connection to a server ended (handshake failures included); its session is recorded. */
+  'server.connection': ServerConnectionSummary;
+}

@@ -1,5 +1,6 @@
 // A recorded session put back together for the views: its rows, and per connection the
 // timeline decoded from the raw bytes, interleaved with what the runner noted.
+import type { ServerSessionInfo } from '../api/serverTypes';
 import type { ConnectionDetail, SessionDetail, TimelineEntry } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
@@ -42,9 +43,12 @@ function mergeByTime(events: TimelineEntry[], records: TimelineEntry[]): Timelin
 export function loadSessionDetail(store: SessionStore, id: number): SessionDetail {
   const row = store.getSession(id);
   if (!row) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+  let server: ServerSessionInfo | null = null;
   const connections: ConnectionDetail[] = store.getConnections(id).map((c) => {
-    const events = store
-      .getEvents(c.id)
+    const rows = store.getEvents(c.id);
+    // A server session's facts travel as one event (no schema change): resumption, key exchange, client certificate.
+    for (const e of rows) if (e.kind === 'server-session') server = e.data as unknown as ServerSessionInfo;
+    const events = rows
       .map((e) => eventEntry(e.kind, e.t, e.data))
       .filter((e): e is TimelineEntry => e !== null);
     const records = decodeTlsTimeline(store.getChunks(c.id));
@@ -65,5 +69,5 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
       localCertificates: store.getCertificates(c.id, 'local').map((der) => describeCertificate(der)),
     };
   });
-  return { ...row, connections };
+  return row.kind === 'server' ? { ...row, server, connections } : { ...row, connections };
 }

@@ -1,0 +1,116 @@
+// What a server presents and whom it trusts: a certificate, its key and chain from PEM files or
+// from the certificate workshop, and the CA that client certificates must come from.
+import fs from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import type { ClientCaSpec, ServerIdentitySpec } from '../api/serverTypes';
+import { WorkbenchError } from '../errors';
+import { PkiError } from '../pki/errors';
+import { assertKeyMatchesCertificate, importPrivateKey } from '../pki/keys';
+import { splitPem } from '../pki/pem';
+
+/** The certificate workshop as a server sees it (the Workbench's `workshop`). */
+export interface LabIdentitySource {
+  serverIdentity(name: string): Promise<{ certificatePem: string; keyPem: string; chainPem: string[] }>;
+  trustAnchorsPem(caName: string): string[];
+}
+
+export interface ServerIdentity {
+  /** The leaf followed by its chain, as Node's `cert` option takes it. */
+  certificateChainPem: string;
+  /** The key, decrypted, PKCS#8 PEM (kept in memory only). */
+  keyPem: string;
+  leafDer: Uint8Array;
+  chainDer: Uint8Array[];
+}
+
+const NO_WORKSHOP =
+  'lab: identities come from the certificate workshop, which this engine does not have yet; give --cert and --key files instead';
+
+function readFile(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new WorkbenchError('FILE_NOT_FOUND', `the ${what} ${file} does not exist; check the path`);
+    if (code === 'EISDIR') throw new WorkbenchError('FILE_IS_FOLDER', `the ${what} ${file} is a folder; give the PEM file inside it`);
+    if (code === 'EACCES') throw new WorkbenchError('FILE_UNREADABLE', `the ${what} ${file} cannot be read (permission denied); check its owner and mode`);
+    throw new WorkbenchError('FILE_UNREADABLE', `cannot read the ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+function certificateBlocks(text: string, source: string): Uint8Array[] {
+  let blocks;
+  try {
+    blocks = splitPem(text).filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+  } catch (err) {
+    throw new WorkbenchError('NOT_PEM', `${source} is damaged PEM: ${(err as Error).message}`);
+  }
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b.der);
+    } catch {
+      throw new WorkbenchError('NOT_A_CERTIFICATE', `${source} holds a CERTIFICATE block that is not a valid certificate; export it again`);
+    }
+  }
+  return blocks.map((b) => b.der);
+}
+
+function pem(der: Uint8Array): string {
+  const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** Re-throws a key or certificate problem with the name it concerns in front. */
+function withContext<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof PkiError) throw new WorkbenchError(err.code, `${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+function assemble(what: string, certText: string, certSource: string, keyText: string, chainText: string | null, chainSource: string, passphrase?: string): ServerIdentity {
+  const certs = certificateBlocks(certText, certSource);
+  if (certs.length === 0) {
+    throw new WorkbenchError('NOT_A_CERTIFICATE', `${certSource} holds no certificate (no "-----BEGIN CERTIFICATE-----" line); choose the certificate file (often .crt or cert.pem)`);
+  }
+  const chain = [...certs.slice(1), ...(chainText !== null ? certificateBlocks(chainText, chainSource) : [])];
+  const key = withContext(what, () => importPrivateKey(keyText, passphrase));
+  withContext(what, () => assertKeyMatchesCertificate(key, certs[0]));
+  return {
+    certificateChainPem: [certs[0], ...chain].map(pem).join(''),
+    keyPem: key.export({ type: 'pkcs8', format: 'pem' }) as string,
+    leafDer: certs[0],
+    chainDer: chain,
+  };
+}
+
+/** `what` names the identity in messages: "the default certificate", "the certificate for www.x.com". */
+export async function loadServerIdentity(spec: ServerIdentitySpec, what: string, lab: LabIdentitySource | null): Promise<ServerIdentity> {
+  if (spec.kind === 'lab') {
+    if (!lab) throw new WorkbenchError('NO_WORKSHOP', NO_WORKSHOP);
+    const found = await lab.serverIdentity(spec.name);
+    return assemble(what, found.certificatePem, `the lab identity "${spec.name}"`, found.keyPem, found.chainPem.join('\n'), `the chain of "${spec.name}"`);
+  }
+  const certText = readFile(spec.certPath, `certificate file for ${what}`);
+  const keyText = readFile(spec.keyPath, `key file for ${what}`);
+  const chainText = spec.chainPath ? readFile(spec.chainPath, `chain file for ${what}`) : null;
+  return assemble(what, certText, spec.certPath, keyText, chainText, spec.chainPath ?? '', spec.keyPassphrase);
+}
+
+/** The CA certificates client certificates must chain to, as PEM. */
+export function loadClientCa(spec: ClientCaSpec, lab: LabIdentitySource | null): { pem: string[]; description: string } {
+  if (spec.kind === 'lab') {
+    if (!lab) throw new WorkbenchError('NO_WORKSHOP', NO_WORKSHOP.replace('give --cert and --key files', 'give --client-ca a PEM file'));
+    const anchors = lab.trustAnchorsPem(spec.name);
+    if (anchors.length === 0) throw new WorkbenchError('NOT_FOUND', `the lab CA "${spec.name}" has no certificate; make it in the certificate workshop first`);
+    return { pem: anchors, description: `lab CA ${spec.name}` };
+  }
+  const text = readFile(spec.path, 'client CA file');
+  const certs = certificateBlocks(text, spec.path);
+  if (certs.length === 0) {
+    throw new WorkbenchError('NOT_A_CERTIFICATE', `the client CA file ${spec.path} holds no certificate; give the CA's PEM certificate`);
+  }
+  return { pem: certs.map(pem), description: `${certs.length} CA certificate${certs.length === 1 ? '' : 's'} from ${spec.path}` };
+}

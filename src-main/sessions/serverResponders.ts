@@ -1,0 +1,280 @@
+// What a lab server does after the handshake: HTTP/1.1 with keep-alive (a built-in page per host,
+// one file, a folder, an echo, a fixed raw answer) or plain bytes for non-HTTP lessons.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { BuiltinPageName, ServerResponder } from '../api/serverTypes';
+import { WorkbenchError } from '../errors';
+
+const PAGES_DIR = new URL('../../resources/pages/', import.meta.url);
+const MAX_HEAD_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** What the page templates may show about the connection. */
+export interface ConnectionFacts {
+  host: string | null;
+  version: string;
+  cipher: string;
+}
+
+export interface ResponderHooks {
+  /** One HTTP request answered (or one chunk echoed in plain mode). */
+  answered(): void;
+  note(text: string): void;
+}
+
+const builtinCache = new Map<BuiltinPageName, string>();
+
+function builtinTemplate(page: BuiltinPageName): string {
+  let text = builtinCache.get(page);
+  if (text === undefined) {
+    text = fs.readFileSync(new URL(`${page}.html`, PAGES_DIR), 'utf8');
+    builtinCache.set(page, text);
+  }
+  return text;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function pageForHost(host: string | null): BuiltinPageName {
+  return host && /bank32/i.test(host) ? 'bank32' : 'plain';
+}
+
+function fill(template: string, facts: ConnectionFacts, fallbackHost: string): string {
+  const values: Record<string, string> = { host: facts.host ?? fallbackHost, version: facts.version, cipher: facts.cipher };
+  return template.replace(/\{\{(host|version|cipher)\}\}/g, (_, k: string) => escapeHtml(values[k]));
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.pem': 'application/x-pem-file',
+  '.crt': 'application/x-x509-ca-cert',
+};
+
+/** Checks a responder's settings before the server starts: missing files are start failures. */
+export function checkResponder(responder: ServerResponder): void {
+  if (responder.kind === 'file') {
+    let stat;
+    try {
+      stat = fs.statSync(responder.path);
+    } catch {
+      throw new WorkbenchError('FILE_NOT_FOUND', `the page file ${responder.path} does not exist; check the path, or use a built-in page (bank32, plain)`);
+    }
+    if (!stat.isFile()) throw new WorkbenchError('BAD_INPUT', `the page ${responder.path} is not a file; to serve a folder use --dir`);
+  }
+  if (responder.kind === 'dir') {
+    let stat;
+    try {
+      stat = fs.statSync(responder.path);
+    } catch {
+      throw new WorkbenchError('FILE_NOT_FOUND', `the folder ${responder.path} does not exist; check the path`);
+    }
+    if (!stat.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${responder.path} is not a folder; to serve one file use --page`);
+  }
+}
+
+interface HttpRequest {
+  method: string;
+  target: string;
+  version: string;
+  headers: [string, string][];
+  head: Buffer;
+  body: Buffer;
+}
+
+function header(req: HttpRequest, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return req.headers.find(([k]) => k.toLowerCase() === lower)?.[1];
+}
+
+function wantsKeepAlive(req: HttpRequest): boolean {
+  const connection = (header(req, 'connection') ?? '').toLowerCase();
+  if (req.version === 'HTTP/1.0') return connection.includes('keep-alive');
+  return !connection.includes('close');
+}
+
+interface HttpAnswer {
+  status: number;
+  reason: string;
+  type: string;
+  body: Buffer;
+}
+
+function answer(status: number, reason: string, body: string, type = 'text/plain; charset=utf-8'): HttpAnswer {
+  return { status, reason, type, body: Buffer.from(body, 'utf8') };
+}
+
+/** A path under `root` for the request target, or null when it would leave the folder. */
+export function resolveInFolder(root: string, target: string): string | null {
+  let pathname = target.split(/[?#]/, 1)[0];
+  try {
+    pathname = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0') || !pathname.startsWith('/')) return null;
+  const base = path.resolve(root);
+  const full = path.resolve(base, `.${pathname}`);
+  if (full !== base && !full.startsWith(base + path.sep)) return null;
+  return full;
+}
+
+function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
+  const full = resolveInFolder(root, req.target);
+  if (!full) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
+  let file = full;
+  try {
+    if (fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    // A link inside the folder must not lead outside it either.
+    const real = fs.realpathSync(file);
+    const realRoot = fs.realpathSync(root);
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
+    const body = fs.readFileSync(real);
+    return { status: 200, reason: 'OK', type: CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream', body };
+  } catch {
+    return answer(404, 'Not Found', `no file ${req.target.split(/[?#]/, 1)[0]} here\n`);
+  }
+}
+
+/** The answer for one request under an HTTP responder. */
+function respond(responder: ServerResponder, req: HttpRequest, facts: ConnectionFacts, fallbackHost: string, hostPage: BuiltinPageName | undefined): HttpAnswer | Buffer {
+  switch (responder.kind) {
+    case 'builtin': {
+      const page = responder.page ?? hostPage ?? pageForHost(facts.host);
+      return answer(200, 'OK', fill(builtinTemplate(page), facts, fallbackHost), 'text/html; charset=utf-8');
+    }
+    case 'file':
+      try {
+        return { status: 200, reason: 'OK', type: 'text/html; charset=utf-8', body: fs.readFileSync(responder.path) };
+      } catch {
+        return answer(404, 'Not Found', `the page file ${responder.path} is gone\n`);
+      }
+    case 'dir':
+      return serveFromFolder(responder.path, req);
+    case 'echo':
+      return { status: 200, reason: 'OK', type: 'text/plain; charset=utf-8', body: Buffer.concat([req.head, req.body]) };
+    case 'fixed':
+      return Buffer.from(responder.response.replace(/\r?\n/g, '\r\n'), 'utf8');
+    case 'plain':
+      throw new Error('plain mode has no HTTP answers');
+  }
+}
+
+function parseHead(head: Buffer): HttpRequest | null {
+  const lines = head.toString('latin1').split('\r\n');
+  const m = /^([A-Z]+) (\S+) (HTTP\/1\.[01])$/.exec(lines[0]);
+  if (!m) return null;
+  const headers: [string, string][] = [];
+  for (const line of lines.slice(1)) {
+    if (!line) continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return null;
+    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return { method: m[1], target: m[2], version: m[3], headers, head, body: Buffer.alloc(0) };
+}
+
+function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: boolean): void {
+  const lines = [
+    `HTTP/1.1 ${a.status} ${a.reason}`,
+    'Server: tlslab',
+    `Content-Type: ${a.type}`,
+    `Content-Length: ${a.body.length}`,
+    `Connection: ${keepAlive ? 'keep-alive' : 'close'}`,
+    '',
+    '',
+  ];
+  const headBytes = Buffer.from(lines.join('\r\n'), 'latin1');
+  stream.write(head ? headBytes : Buffer.concat([headBytes, a.body]));
+}
+
+/**
+ * Serves HTTP/1.1 requests on the decrypted stream, one after another, until the client closes
+ * or asks to. `fallbackHost` names the server when the client sent no SNI.
+ */
+export function serveHttp(
+  stream: Duplex,
+  responder: ServerResponder,
+  facts: ConnectionFacts,
+  fallbackHost: string,
+  hostPage: BuiltinPageName | undefined,
+  hooks: ResponderHooks,
+): void {
+  let buffered: Buffer = Buffer.alloc(0);
+  let pending: HttpRequest | null = null;
+  let bodyNeeded = 0;
+  let closing = false;
+
+  const fail = (status: number, reason: string, text: string) => {
+    hooks.note(`bad request: ${text.trim()}`);
+    writeAnswer(stream, answer(status, reason, text), false, false);
+    closing = true;
+    stream.end();
+  };
+
+  const pump = () => {
+    while (!closing) {
+      if (!pending) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (buffered.length > MAX_HEAD_BYTES) fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
+          return;
+        }
+        const req = parseHead(buffered.subarray(0, end + 4));
+        if (!req) return fail(400, 'Bad Request', 'this server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n');
+        if (header(req, 'transfer-encoding')) return fail(411, 'Length Required', 'send the body with Content-Length, not chunked\n');
+        const length = Number(header(req, 'content-length') ?? '0');
+        if (!Number.isInteger(length) || length < 0 || length > MAX_BODY_BYTES) return fail(413, 'Content Too Large', 'the body is over 8 MiB or its length is not a number\n');
+        buffered = buffered.subarray(end + 4);
+        pending = req;
+        bodyNeeded = length;
+      }
+      if (buffered.length < bodyNeeded) return;
+      const req: HttpRequest = pending;
+      req.body = Buffer.from(buffered.subarray(0, bodyNeeded));
+      buffered = buffered.subarray(bodyNeeded);
+      pending = null;
+      const keepAlive = wantsKeepAlive(req);
+      const result = respond(responder, req, facts, fallbackHost, hostPage);
+      if (Buffer.isBuffer(result)) stream.write(result);
+      else writeAnswer(stream, result, keepAlive, req.method === 'HEAD');
+      hooks.answered();
+      if (!keepAlive) {
+        closing = true;
+        stream.end();
+      }
+    }
+  };
+
+  stream.on('data', (data: Buffer) => {
+    if (closing) return;
+    buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+    pump();
+  });
+  stream.on('end', () => {
+    if (!closing) stream.end();
+  });
+}
+
+/** Plain bytes after the handshake: an optional greeting, then every byte echoed back. */
+export function servePlain(stream: Duplex, greeting: string | undefined, hooks: ResponderHooks): void {
+  if (greeting) stream.write(greeting.replace(/\r?\n/g, '\r\n'));
+  stream.on('data', (data: Buffer) => {
+    stream.write(data);
+    hooks.answered();
+  });
+  stream.on('end', () => stream.end());
+}

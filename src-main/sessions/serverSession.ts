@@ -1,0 +1,440 @@
+// One accepted connection of a lab server, recorded as a session of kind 'server': the raw bytes
+// each way through the byte tap, the server-side key log, the client's certificate, SNI, ALPN,
+// version, cipher, resumption, the key exchange, and failures named for a student (a client that
+// rejected the certificate shows the alert it sent).
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { BuiltinPageName, KeyExchangeInfo, ServerConnectionSummary, ServerResponder, ServerSessionInfo } from '../api/serverTypes';
+import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary, VerificationResult } from '../api/types';
+import { describeCertificate } from '../pki/certificateInfo';
+import { toSummary, type SessionStore } from '../store/sessionStore';
+import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
+import { keyExchangeOf, namedGroupName } from '../tls/registry';
+import { ByteTap } from './byteTap';
+import type { BatchWriter, ConnectionRecording } from './recorder';
+import { SessionRecording } from './recorder';
+import { serveHttp, servePlain } from './serverResponders';
+
+/** Bytes of each direction kept in memory until the handshake ends, to name alerts and the key exchange. */
+const HANDSHAKE_KEEP_BYTES = 64 * 1024;
+
+/** What one connection needs to know about the server that accepted it. */
+export interface AcceptingServer {
+  id: number;
+  label: string;
+  /** "127.0.0.1:4433". */
+  address: string;
+  defaultContext: tls.SecureContext;
+  sniCallback: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void;
+  /** The certificates sent for a name (the default ones when the name has none of its own). */
+  localCertificates(servername: string | null): Uint8Array[];
+  pageFor(servername: string | null): BuiltinPageName | undefined;
+  requestCert: boolean;
+  requireCert: boolean;
+  clientCaDescription: string | null;
+  alpn: string[] | undefined;
+  handshakeTimeoutMs: number;
+  responder: ServerResponder;
+}
+
+export interface ServerSessionContext {
+  store: SessionStore;
+  writer: BatchWriter;
+  recordCapBytes?: number;
+  onUpdate?: (summary: SessionSummary, created: boolean) => void;
+  onEnd?: (summary: ServerConnectionSummary) => void;
+}
+
+export interface AcceptedConnection {
+  sessionId: number;
+  /** Ends the connection now (the server is stopping). */
+  close(reason: string): void;
+  /** Resolves once the session is finished and its rows are queued. */
+  done: Promise<void>;
+}
+
+/** OpenSSL's alert names inside Node's error codes: ERR_SSL_TLSV1_ALERT_UNKNOWN_CA -> unknown_ca. */
+function alertFromCode(code: string): string | null {
+  const m = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(code);
+  if (!m) return null;
+  const name = m[1].toLowerCase();
+  return name === 'bad_certificate' ? 'bad_certificate' : name;
+}
+
+const ALERT_MEANING: Record<string, string> = {
+  unknown_ca: 'it does not trust the CA that issued this server\'s certificate; give the client the CA certificate (e.g. curl --cacert ca.pem, openssl s_client -CAfile ca.pem)',
+  bad_certificate: 'it found the certificate unacceptable (wrong name, bad signature or wrong key usage); check the certificate\'s names and extensions',
+  certificate_expired: 'the certificate is expired (or not yet valid) by the client\'s clock; issue a new one',
+  certificate_unknown: 'it rejected the certificate for a reason it did not name (often a hostname mismatch); check the names the certificate is valid for',
+  unsupported_certificate: 'it does not accept this kind of certificate (key type or usage)',
+  decrypt_error: 'a signature or the Finished check failed',
+  handshake_failure: 'it could not agree on parameters with this server (cipher, group or signature algorithm)',
+  protocol_version: 'it does not accept the TLS versions this server allows; widen --min-version/--max-version',
+  insufficient_security: 'it wants stronger ciphers than this server allows',
+  access_denied: 'it refused to go on',
+  internal_error: 'it hit an internal error',
+};
+
+/** What went wrong on a server-side connection, said for a student. */
+export function describeServerFailure(err: unknown, handshakeDone: boolean, server: AcceptingServer): ApiErrorInfo & { alert?: string } {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const alert = alertFromCode(code);
+  if (alert) {
+    return {
+      code: 'CLIENT_ALERT',
+      alert,
+      message: `the client ended the handshake with the alert "${alert}": ${ALERT_MEANING[alert] ?? 'it refused what this server sent'}`,
+    };
+  }
+  switch (code) {
+    case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':
+      return {
+        code: 'CLIENT_CERT_MISSING',
+        message: `the client sent no certificate, and this server requires one from ${server.clientCaDescription ?? 'its client CA'}; give the client a certificate and key (e.g. openssl s_client -cert client.pem -key client.key)`,
+      };
+    case 'CLIENT_CERT_REJECTED':
+      return { code, message: e.message };
+    case 'ERR_TLS_HANDSHAKE_TIMEOUT':
+      return {
+        code: 'HANDSHAKE_TIMEOUT',
+        message: `the client did not finish the handshake within ${server.handshakeTimeoutMs / 1000} s; the server dropped it (other connections are not affected)`,
+      };
+    case 'ERR_SSL_HTTP_REQUEST':
+      return {
+        code: 'NOT_TLS',
+        message: 'the client sent a plain HTTP request to this TLS port; use https:// (not http://) in the address',
+      };
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'ERR_SSL_RECORD_LAYER_FAILURE':
+    case 'ERR_SSL_UNEXPECTED_MESSAGE':
+    case 'ERR_SSL_HTTPS_PROXY_REQUEST':
+      return {
+        code: 'NOT_TLS',
+        message: 'the client sent bytes that are not a TLS handshake; it may not speak TLS (the bytes are in the timeline)',
+      };
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+    case 'ERR_SSL_VERSION_TOO_LOW':
+    case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':
+      return {
+        code: 'VERSION_MISMATCH',
+        message: 'the client offered no TLS version this server allows; compare its versions with --min-version/--max-version',
+      };
+    case 'ERR_SSL_NO_SHARED_CIPHER':
+      return {
+        code: 'NO_SHARED_CIPHER',
+        message: 'the client offered no cipher suite this server allows (with an RSA-only list, the client must offer e.g. AES128-GCM-SHA256); compare both cipher lists',
+      };
+    case 'ERR_SSL_NO_SUITABLE_KEY_SHARE':
+    case 'ERR_SSL_NO_SHARED_GROUPS':
+      return { code: 'NO_SHARED_GROUP', message: 'the client offered no key exchange group this server allows; compare the groups' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return handshakeDone
+        ? { code: 'CONNECTION_RESET', message: 'the client reset the connection' }
+        : { code: 'CLOSED_DURING_HANDSHAKE', message: 'the client reset the connection during the handshake; it may have rejected the certificate (look for its alert in the timeline)' };
+  }
+  const text = e?.message ?? String(err);
+  return { code: code || 'CONNECTION_FAILED', message: `the connection failed: ${text.split('\n')[0]}` };
+}
+
+function formatEndpoint(host: string | undefined, port: number | undefined): string {
+  const h = host ?? '?';
+  return h.includes(':') ? `[${h}]:${port ?? 0}` : `${h}:${port ?? 0}`;
+}
+
+function peerChainDer(socket: tls.TLSSocket): Uint8Array[] {
+  const leaf = socket.getPeerCertificate(true);
+  if (!leaf || !leaf.raw) return [];
+  const ders: Uint8Array[] = [];
+  const seen = new Set<string>();
+  let current: tls.DetailedPeerCertificate | undefined = leaf;
+  while (current && current.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    ders.push(current.raw);
+    current = current.issuerCertificate;
+  }
+  return ders;
+}
+
+/** The verify error OpenSSL kept for the client's certificate (what Node's own server reads). */
+function clientVerifyError(socket: tls.TLSSocket): Error | null {
+  const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
+  return handle?.verifyError?.() ?? null;
+}
+
+/** Decodes what the server sent in the clear to name its key exchange (Node has no server-side getEphemeralKeyInfo). */
+export function keyExchangeFrom(chunks: RecordedChunk[], version: string, resumed: boolean): KeyExchangeInfo {
+  const decoder = new TlsConnectionDecoder();
+  for (const c of chunks) decoder.push(c);
+  const decoded = decoder.finish();
+  const suite = decoded.cipherSuite?.code;
+  if (version === 'TLSv1.3' || decoded.serverHello?.selectedVersion) {
+    const group = decoded.serverHello?.keyShareGroup?.name ?? null;
+    if (!group) {
+      return { method: 'PSK', ephemeral: false, group: null, summary: 'resumed with a pre-shared key only (psk_ke): no ephemeral key, no forward secrecy for this connection' };
+    }
+    const method = /ffdhe/i.test(group) ? 'DHE' : 'ECDHE';
+    return { method, ephemeral: true, group, summary: `${method} with ${group}${resumed ? ' (resumed, with a fresh key share)' : ''}: ephemeral key, forward secrecy` };
+  }
+  if (resumed) {
+    return { method: 'resumed', ephemeral: false, group: null, summary: 'resumed TLS 1.2 session: no key exchange; the keys come from the earlier session\'s master secret' };
+  }
+  const kx = suite !== undefined ? keyExchangeOf(suite) : 'unknown';
+  const ske = decoded.handshakeMessages.find((m) => m.body.kind === 'server_key_exchange')?.body;
+  if (ske && ske.kind === 'server_key_exchange' && ske.ecdh) {
+    const group = namedGroupName(ske.ecdh.namedCurve.code);
+    return { method: 'ECDHE', ephemeral: true, group, summary: `ECDHE with ${group}: ephemeral key, forward secrecy` };
+  }
+  if (ske && ske.kind === 'server_key_exchange' && ske.dh) {
+    const bits = ske.dh.dhP.length * 8;
+    return { method: 'DHE', ephemeral: true, group: `ffdhe ${bits}-bit`, summary: `DHE with a ${bits}-bit group: ephemeral key, forward secrecy` };
+  }
+  if (kx === 'rsa') {
+    return {
+      method: 'RSA',
+      ephemeral: false,
+      group: null,
+      summary: 'RSA key transport: the client encrypts the premaster secret to the certificate\'s key; no ephemeral key, no forward secrecy',
+    };
+  }
+  return { method: kx.toUpperCase(), ephemeral: false, group: null, summary: `${kx} key exchange (no ServerKeyExchange seen)` };
+}
+
+/** Alerts the client sent in the clear, by name, from the bytes it sent. */
+function clearAlertsFrom(chunks: RecordedChunk[]): string[] {
+  const decoder = new TlsConnectionDecoder();
+  for (const c of chunks) decoder.push(c);
+  return decoder
+    .finish()
+    .records.filter((r) => r.direction === 'client-to-server' && r.alert)
+    .map((r) => r.alert!.descriptionName);
+}
+
+/** Takes one accepted TCP connection through the handshake and the responder, recording it all. */
+export function acceptServerConnection(raw: net.Socket, server: AcceptingServer, ctx: ServerSessionContext): AcceptedConnection {
+  const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
+  const local = formatEndpoint(raw.localAddress, raw.localPort);
+  const startedAt = Date.now();
+  const sessionId = ctx.store.createSession({ kind: 'server', target: server.address, startedAt, address: peer });
+  const recording = new SessionRecording(sessionId, ctx.writer, ctx.recordCapBytes);
+  const connection: ConnectionRecording = recording.openConnection('server');
+  connection.update({ openedAt: startedAt, local, remote: peer });
+  connection.event('tcp-open', { local, remote: peer });
+  const publish = (created: boolean) => {
+    const row = ctx.store.getSession(sessionId);
+    if (row) ctx.onUpdate?.(toSummary(row), created);
+  };
+  publish(true);
+
+  const kept: RecordedChunk[] = [];
+  let keptBytes = 0;
+  let keeping = true;
+  let handshakeDone = false;
+  let tcpClosed = false;
+  let tlsClosed = false;
+  let finished = false;
+  let failure: (ApiErrorInfo & { alert?: string }) | null = null;
+  const info: ServerSessionInfo = {
+    serverId: server.id,
+    serverLabel: server.label,
+    peer,
+    resumed: false,
+    keyExchange: null,
+    clientCertificate: null,
+    clientCertificateAuthorized: null,
+    clientAlert: null,
+    requests: 0,
+  };
+  const outcome: { sni: string | null; version: string | null; cipher: string | null; alpn: string | null } = { sni: null, version: null, cipher: null, alpn: null };
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  const tap = new ByteTap(raw, {
+    observe(direction, data) {
+      const dir: Direction = direction === 'inbound' ? 'client-to-server' : 'server-to-client';
+      connection.bytes(dir, data);
+      if (keeping && keptBytes < HANDSHAKE_KEEP_BYTES) {
+        kept.push({ direction: dir, t: 0, data });
+        keptBytes += data.length;
+      }
+    },
+    closed(initiator, error) {
+      connection.event('tcp-close', { initiator, error: error?.message ?? null });
+      connection.update({ closedAt: Date.now() });
+      tcpClosed = true;
+      finish();
+    },
+  });
+
+  const secure = new tls.TLSSocket(tap, {
+    isServer: true,
+    secureContext: server.defaultContext,
+    SNICallback: server.sniCallback,
+    requestCert: server.requestCert,
+    rejectUnauthorized: server.requireCert,
+    ALPNProtocols: server.alpn,
+  });
+  secure.on('keylog', (line: Buffer) => connection.keylog(line.toString('latin1').trim()));
+
+  const timer = setTimeout(() => {
+    const err = Object.assign(new Error('handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+    fail(err);
+  }, server.handshakeTimeoutMs);
+
+  function fail(err: unknown) {
+    if (!failure) {
+      failure = describeServerFailure(err, handshakeDone, server);
+      connection.event('error', { message: failure.message });
+    }
+    secure.destroy();
+    tap.destroy();
+  }
+
+  secure.on('secure', () => {
+    clearTimeout(timer);
+    handshakeDone = true;
+    const cipher = secure.getCipher();
+    const version = secure.getProtocol() ?? cipher.version;
+    const sni = typeof secure.servername === 'string' && secure.servername ? secure.servername : null;
+    info.resumed = secure.isSessionReused();
+    outcome.sni = sni;
+    outcome.version = version;
+    outcome.cipher = cipher.standardName ?? cipher.name;
+    outcome.alpn = secure.alpnProtocol || null;
+    info.keyExchange = keyExchangeFrom(kept.filter((c) => c.direction === 'server-to-client'), version, info.resumed);
+    keeping = false;
+    kept.length = 0;
+    connection.certificates('local', server.localCertificates(sni));
+    const peerDers = peerChainDer(secure);
+    let verification: VerificationResult | null = null;
+    if (peerDers.length > 0) {
+      connection.certificates('peer', peerDers);
+      const chain: CertificateInfo[] = peerDers.map((d) => describeCertificate(d));
+      info.clientCertificate = chain[0];
+      const verifyError = clientVerifyError(secure);
+      info.clientCertificateAuthorized = verifyError === null;
+      const code = (verifyError as NodeJS.ErrnoException | null)?.code;
+      verification = {
+        verifyPeer: server.requireCert,
+        checkHostname: false,
+        chain: verifyError
+          ? { ok: false, code, message: verifyError.message, explanation: `the client's certificate does not chain to ${server.clientCaDescription ?? 'the client CA'}` }
+          : { ok: true },
+        hostname: null,
+        accepted: verifyError === null || !server.requireCert,
+        summary: verifyError
+          ? `client certificate "${chain[0].subject}" not verified: ${verifyError.message}`
+          : `client certificate "${chain[0].subject}" verified against ${server.clientCaDescription ?? 'the client CA'}`,
+      };
+    } else if (server.requestCert) {
+      verification = {
+        verifyPeer: server.requireCert,
+        checkHostname: false,
+        chain: { ok: false, message: 'the client sent no certificate' },
+        hostname: null,
+        accepted: !server.requireCert,
+        summary: 'the client sent no certificate (asked for, not required)',
+      };
+    }
+    recording.update({
+      sni,
+      version,
+      cipher: { openssl: cipher.name, iana: cipher.standardName ?? cipher.name, version: cipher.version },
+      alpn: outcome.alpn,
+      verification,
+    });
+    connection.event('tls-established', { version, cipher: cipher.standardName ?? cipher.name });
+    if (info.resumed) connection.event('note', { text: 'session resumed: the abbreviated handshake, no certificate sent' });
+    connection.event('note', { text: `key exchange: ${info.keyExchange.summary}` });
+    if (verification) connection.event('verification', { accepted: verification.accepted, summary: verification.summary });
+    publish(false);
+    (secure as unknown as { _releaseControl?: () => boolean })._releaseControl?.();
+
+    if (verification && !verification.accepted) {
+      const err = Object.assign(new Error(`the client's certificate is not from ${server.clientCaDescription ?? 'the client CA'} (${verification.chain.message}); the server closes the connection`), {
+        code: 'CLIENT_CERT_REJECTED',
+      });
+      fail(err);
+      return;
+    }
+    const hooks = {
+      answered: () => {
+        info.requests++;
+      },
+      note: (text: string) => connection.event('note', { text }),
+    };
+    if (server.responder.kind === 'plain') servePlain(secure, server.responder.greeting, hooks);
+    else {
+      serveHttp(secure, server.responder, { host: sni, version, cipher: cipher.standardName ?? cipher.name }, server.address, server.pageFor(sni), hooks);
+    }
+  });
+
+  const onError = (err: Error) => fail(err);
+  secure.on('error', onError);
+  secure.on('_tlsError', onError);
+  secure.on('close', () => {
+    tlsClosed = true;
+    if (!tcpClosed && !raw.destroyed) raw.destroy();
+    finish();
+  });
+
+  function finish() {
+    if (finished || !tcpClosed || !tlsClosed) return;
+    finished = true;
+    clearTimeout(timer);
+    if (!handshakeDone && !failure) {
+      failure = {
+        code: 'CLOSED_DURING_HANDSHAKE',
+        message: 'the client closed the connection before the handshake finished; it may have rejected the certificate (look for its alert in the timeline)',
+      };
+      connection.event('error', { message: failure.message });
+    }
+    if (!handshakeDone) {
+      const clearAlerts = clearAlertsFrom(kept);
+      const alert = failure?.alert ?? clearAlerts.find((a) => a !== 'close_notify') ?? null;
+      info.clientAlert = alert;
+      if (alert && failure && failure.code !== 'CLIENT_ALERT') {
+        failure = {
+          code: 'CLIENT_ALERT',
+          message: `the client ended the handshake with the alert "${alert}": ${ALERT_MEANING[alert] ?? 'it refused what this server sent'}`,
+        };
+        connection.event('error', { message: failure.message });
+      }
+    }
+    kept.length = 0;
+    connection.event('server-session', { ...info });
+    const error = failure ? { code: failure.code, message: failure.message } : null;
+    recording.update({ status: error ? 'failed' : 'ok', endedAt: Date.now(), error });
+    publish(false);
+    ctx.onEnd?.({
+      serverId: server.id,
+      sessionId,
+      at: startedAt,
+      peer,
+      sni: outcome.sni,
+      version: outcome.version,
+      cipher: outcome.cipher,
+      alpn: outcome.alpn,
+      resumed: info.resumed,
+      clientCertificate: info.clientCertificate?.subject ?? null,
+      requests: info.requests,
+      outcome: error ? 'failed' : 'ok',
+      error,
+    });
+    resolveDone();
+  }
+
+  return {
+    sessionId,
+    done,
+    close(reason: string) {
+      if (finished) return;
+      connection.event('note', { text: reason });
+      if (handshakeDone) secure.end();
+      secure.destroy();
+      tap.destroy();
+    },
+  };
+}

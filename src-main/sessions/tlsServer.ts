@@ -1,0 +1,275 @@
+// A running lab server: a loopback listener, one secure context per SNI name plus a default,
+// the versions, ciphers, groups, tickets and client-certificate policy it was started with, and
+// every accepted connection handed to serverSession to be recorded.
+import crypto from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { BuiltinPageName, ServedName, ServerConfig, ServerConnectionSummary, ServerResponder } from '../api/serverTypes';
+import type { SessionSummary, TlsVersionName } from '../api/types';
+import { WorkbenchError } from '../errors';
+import { describeCertificate } from '../pki/certificateInfo';
+import type { SessionStore } from '../store/sessionStore';
+import type { BatchWriter } from './recorder';
+import { loadClientCa, loadServerIdentity, type LabIdentitySource, type ServerIdentity } from './serverIdentity';
+import { checkResponder } from './serverResponders';
+import { acceptServerConnection, type AcceptedConnection, type AcceptingServer } from './serverSession';
+
+export const DEFAULT_SERVER_HOST = '127.0.0.1';
+export const DEFAULT_SERVER_PORT = 4433;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+export interface TlsServerDeps {
+  store: SessionStore;
+  writer: BatchWriter;
+  lab: LabIdentitySource | null;
+  recordCapBytes?: number;
+  onSessionUpdate?: (summary: SessionSummary, created: boolean) => void;
+  onConnection?: (summary: ServerConnectionSummary) => void;
+  /** Counters or state changed. */
+  onChange?: () => void;
+}
+
+/** 127.0.0.0/8, ::1 and "localhost" only: a lab server must not be reachable from the network. */
+export function loopbackHost(host: string | undefined): string {
+  const value = (host ?? DEFAULT_SERVER_HOST).trim();
+  if (value === 'localhost') return '127.0.0.1';
+  if (net.isIPv4(value) && value.startsWith('127.')) return value;
+  if (net.isIPv6(value) && (value === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(value))) return '::1';
+  throw new WorkbenchError(
+    'NOT_LOOPBACK',
+    `the lab's servers listen only on loopback (127.0.0.1 to 127.255.255.254, or ::1) so that nothing outside this machine can reach them; "${value}" is not one: use --host 127.0.0.1`,
+  );
+}
+
+function checkConfig(config: ServerConfig): void {
+  const port = config.port ?? DEFAULT_SERVER_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new WorkbenchError('PORT_OUT_OF_RANGE', `the port ${port} is out of range; a TCP port is a whole number from 1 to 65535 (the lab's servers use 4433)`);
+  }
+  for (const v of [config.minVersion, config.maxVersion]) {
+    if (v && !TLS_VERSIONS.includes(v)) throw new WorkbenchError('BAD_INPUT', `unknown TLS version "${v}": use TLSv1.2 or TLSv1.3 (or TLSv1, TLSv1.1)`);
+  }
+  if (config.minVersion && config.maxVersion && TLS_VERSIONS.indexOf(config.minVersion) > TLS_VERSIONS.indexOf(config.maxVersion)) {
+    throw new WorkbenchError('BAD_INPUT', `the minimum TLS version ${config.minVersion} is above the maximum ${config.maxVersion}; swap them`);
+  }
+  const seen = new Set<string>();
+  for (const host of config.sni ?? []) {
+    const name = host.name.trim().toLowerCase();
+    if (!name || /[\s/:]/.test(name)) throw new WorkbenchError('BAD_INPUT', `"${host.name}" is not a host name for SNI; write it like www.bank32.com or *.bank32.com`);
+    if (seen.has(name)) throw new WorkbenchError('BAD_INPUT', `the SNI name ${name} is given twice; give each name once`);
+    seen.add(name);
+  }
+  if ((config.handshakeTimeoutMs ?? 1) <= 0) throw new WorkbenchError('BAD_INPUT', 'the handshake timeout must be a positive number of milliseconds');
+}
+
+function contextError(err: unknown, config: ServerConfig): WorkbenchError {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ERR_SSL_NO_CIPHER_MATCH':
+      return new WorkbenchError('BAD_CIPHER_LIST', `the cipher list "${config.ciphers}" matches no cipher OpenSSL knows; use names like ECDHE-RSA-AES128-GCM-SHA256 or AES128-GCM-SHA256 (see "openssl ciphers")`);
+    case 'ERR_CRYPTO_OPERATION_FAILED':
+    case 'ERR_SSL_NO_VALID_CIPHERSUITES':
+      return new WorkbenchError('BAD_CIPHER_LIST', `the TLS 1.3 suite list "${config.ciphersuites}" has no suite OpenSSL knows; use names like TLS_AES_128_GCM_SHA256`);
+  }
+  if (/ecdh|curve|group/i.test(e.message)) {
+    return new WorkbenchError('BAD_GROUPS', `the group list "${config.groups}" has a name OpenSSL does not know; use names like X25519, P-256, P-384`);
+  }
+  return new WorkbenchError('BAD_TLS_SETTINGS', `OpenSSL refused these settings: ${e.message}`);
+}
+
+function matchesName(pattern: string, name: string): boolean {
+  if (pattern === name) return true;
+  if (pattern.startsWith('*.')) {
+    const rest = pattern.slice(1);
+    return name.endsWith(rest) && !name.slice(0, -rest.length).includes('.') && name.length > rest.length;
+  }
+  return false;
+}
+
+interface NamedContext {
+  name: string;
+  identity: ServerIdentity;
+  context: tls.SecureContext;
+  page?: BuiltinPageName;
+}
+
+export class TlsLabServer {
+  private listener: net.Server | null = null;
+  private readonly open = new Set<AcceptedConnection>();
+  private boundPort = 0;
+  connections = 0;
+  failed = 0;
+  names: ServedName[] = [];
+
+  constructor(
+    readonly id: number,
+    readonly config: ServerConfig,
+    private readonly deps: TlsServerDeps,
+  ) {}
+
+  get host(): string {
+    return loopbackHost(this.config.host);
+  }
+
+  get port(): number {
+    return this.boundPort || (this.config.port ?? DEFAULT_SERVER_PORT);
+  }
+
+  get address(): string {
+    return this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+  }
+
+  get label(): string {
+    return this.config.label?.trim() || this.address;
+  }
+
+  get active(): number {
+    return this.open.size;
+  }
+
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
+  /** Loads every certificate and key, builds the contexts and listens; any problem is one clear error. */
+  async start(): Promise<void> {
+    const config = this.config;
+    const host = loopbackHost(config.host);
+    checkConfig(config);
+    const responder: ServerResponder = config.responder ?? { kind: 'builtin' };
+    checkResponder(responder);
+    const clientCa = config.clientAuth ? loadClientCa(config.clientAuth.ca, this.deps.lab) : null;
+    const defaultIdentity = await loadServerIdentity(config.identity, 'the default certificate', this.deps.lab);
+    const sniIdentities: { name: string; identity: ServerIdentity; page?: BuiltinPageName }[] = [];
+    for (const host of config.sni ?? []) {
+      const name = host.name.trim().toLowerCase();
+      sniIdentities.push({ name, identity: await loadServerIdentity(host.identity, `the certificate for ${name}`, this.deps.lab), page: host.page });
+    }
+
+    // One ticket key for every context, so a ticket issued under one name resumes under it again
+    // whichever context OpenSSL looks it up in.
+    const ticketKeys = crypto.randomBytes(48);
+    const makeContext = (identity: ServerIdentity): tls.SecureContext => {
+      try {
+        const context = tls.createSecureContext({
+          cert: identity.certificateChainPem,
+          key: identity.keyPem,
+          ca: clientCa?.pem,
+          minVersion: config.minVersion,
+          maxVersion: config.maxVersion,
+          // Node takes TLS 1.3 suite names (TLS_...) and TLS 1.2 cipher strings in one list.
+          ciphers: [config.ciphersuites, config.ciphers].filter(Boolean).join(':') || undefined,
+          ecdhCurve: config.groups || undefined,
+          honorCipherOrder: true,
+          secureOptions: config.tickets === false ? crypto.constants.SSL_OP_NO_TICKET : 0,
+          sessionIdContext: `tlslab-${this.id}`.slice(0, 32),
+        });
+        if (config.tickets !== false) context.context.setTicketKeys(ticketKeys);
+        return context;
+      } catch (err) {
+        throw contextError(err, config);
+      }
+    };
+    const defaultContext = makeContext(defaultIdentity);
+    const named: NamedContext[] = sniIdentities.map((s) => ({ ...s, context: makeContext(s.identity) }));
+    const lookup = (servername: string | null): NamedContext | undefined => {
+      if (!servername) return undefined;
+      const name = servername.toLowerCase();
+      return named.find((n) => n.name === name) ?? named.find((n) => matchesName(n.name, name));
+    };
+    this.names = [
+      { name: null, certificate: describeCertificate(defaultIdentity.leafDer), chainLength: 1 + defaultIdentity.chainDer.length },
+      ...named.map((n) => ({ name: n.name, certificate: describeCertificate(n.identity.leafDer), chainLength: 1 + n.identity.chainDer.length })),
+    ];
+
+    const requestCert = clientCa !== null;
+    const accepting: AcceptingServer = {
+      id: this.id,
+      label: this.label,
+      address: '',
+      defaultContext,
+      sniCallback: (servername, cb) => cb(null, lookup(servername)?.context ?? defaultContext),
+      localCertificates: (servername) => {
+        const identity = lookup(servername)?.identity ?? defaultIdentity;
+        return [identity.leafDer, ...identity.chainDer];
+      },
+      pageFor: (servername) => lookup(servername)?.page,
+      requestCert,
+      requireCert: requestCert && config.clientAuth?.require === true,
+      clientCaDescription: clientCa?.description ?? null,
+      alpn: config.alpn?.length ? config.alpn : responder.kind === 'plain' ? undefined : ['http/1.1'],
+      handshakeTimeoutMs: config.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      responder,
+    };
+
+    const listener = net.createServer({ noDelay: true }, (raw) => {
+      raw.on('error', () => undefined);
+      this.connections++;
+      let accepted: AcceptedConnection;
+      try {
+        accepted = acceptServerConnection(raw, accepting, {
+          store: this.deps.store,
+          writer: this.deps.writer,
+          recordCapBytes: this.deps.recordCapBytes,
+          onUpdate: this.deps.onSessionUpdate,
+          onEnd: (summary) => {
+            if (summary.outcome === 'failed') this.failed++;
+            this.open.delete(accepted);
+            this.deps.onConnection?.(summary);
+            this.deps.onChange?.();
+          },
+        });
+      } catch (err) {
+        // The store refused the session (disk full, database closed): drop the connection, keep serving.
+        process.stderr.write(`tlslab: a connection to ${this.address} could not be recorded: ${(err as Error).message}\n`);
+        raw.destroy();
+        return;
+      }
+      this.open.add(accepted);
+      this.deps.onChange?.();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => reject(this.listenError(err, host));
+      listener.once('error', onError);
+      listener.listen({ host, port: config.port ?? DEFAULT_SERVER_PORT, backlog: 1024 }, () => {
+        listener.off('error', onError);
+        resolve();
+      });
+    });
+    listener.on('error', (err) => process.stderr.write(`tlslab: the server on ${this.address} failed: ${err.message}\n`));
+    this.boundPort = (listener.address() as net.AddressInfo).port;
+    accepting.address = this.address;
+    accepting.label = this.label;
+    this.listener = listener;
+    this.connections = 0;
+    this.failed = 0;
+  }
+
+  private listenError(err: NodeJS.ErrnoException, host: string): WorkbenchError {
+    const port = this.config.port ?? DEFAULT_SERVER_PORT;
+    switch (err.code) {
+      case 'EADDRINUSE':
+        return new WorkbenchError('PORT_IN_USE', `port ${port} on ${host} is already in use (another server, or one still running from before); stop it, or choose another port such as ${port === 4433 ? 4434 : 4433}`);
+      case 'EACCES':
+      case 'EPERM':
+        return port < 1024
+          ? new WorkbenchError('PRIVILEGED_PORT', `port ${port} is below 1024 and only an administrator may listen on it; use --port 4433 (and https://NAME:4433/ in the client) instead`)
+          : new WorkbenchError('PORT_NOT_ALLOWED', `this system does not allow listening on ${host}:${port}: ${err.message}`);
+      case 'EADDRNOTAVAIL':
+        return new WorkbenchError('ADDRESS_NOT_AVAILABLE', `${host} is not an address of this machine; use 127.0.0.1`);
+    }
+    return new WorkbenchError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.message}`);
+  }
+
+  /** Stops listening and ends every open connection; resolves once their sessions are finished. */
+  async stop(reason = 'the server was stopped'): Promise<void> {
+    const listener = this.listener;
+    this.listener = null;
+    // close() stops accepting at once but calls back only when every connection is gone.
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    const open = [...this.open];
+    for (const c of open) c.close(reason);
+    await Promise.all([closed, ...open.map((c) => c.done)]);
+  }
+}

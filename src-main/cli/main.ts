@@ -8,6 +8,7 @@ import { CliExit } from './common';
 import { registerEngineCommands } from './engineCommands';
 import { registerHostCommands } from './hostCommands';
 import { registerSessionCommands } from './sessionCommands';
+import { registerServerCommand } from './serverCommand';
 
 export { CliExit, parseTarget } from './common';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerHostCommands(program);
   registerEngineCommands(program);
+  registerServerCommand(program);
 
   return program;
 }

@@ -284,6 +284,15 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
   }, server.handshakeTimeoutMs);
 
   function fail(err: unknown) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (handshakeDone && !failure && (code === 'ECONNRESET' || code === 'EPIPE')) {
+      // Clients often close with bytes still unread (TLS 1.3 tickets) and their kernel answers with
+      // a reset: after the handshake and the answers, that is an ending, not a failure.
+      connection.event('note', { text: 'the client reset the TCP connection instead of closing it (often: it closed with bytes still unread)' });
+      secure.destroy();
+      tap.destroy();
+      return;
+    }
     if (!failure) {
       failure = describeServerFailure(err, handshakeDone, server);
       connection.event('error', { message: failure.message });

@@ -1,0 +1,243 @@
+// Lab task 2: the workbench's HTTPS server judged by peers nobody here wrote: openssl s_client,
+// curl, Python's ssl module with check_hostname (the lab's client), and the workbench's own client.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerConfig, ServerInfo } from '../../src-main/api/serverTypes';
+import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
+import { Workbench } from '../../src-main/workbench';
+import { run } from '../support/run';
+import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+
+let pki: ServerTestPki;
+let wb: Workbench;
+
+beforeAll(async () => {
+  pki = await makeServerPki();
+  wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-server-peers-')) });
+});
+
+afterAll(async () => {
+  await wb?.close();
+});
+
+async function start(config: Partial<ServerConfig> = {}): Promise<ServerInfo> {
+  return wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, ...config });
+}
+
+const GET = (host: string) => `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+
+function sClient(server: ServerInfo, args: string[], input = GET('www.bank32.com')) {
+  return run('openssl', ['s_client', '-connect', server.address, '-CAfile', pki.caCert, '-verify_return_error', '-ign_eof', ...args], { input });
+}
+
+/** The server sessions of one server, newest first, once the connection has been recorded. */
+async function lastSession(server: ServerInfo): Promise<SessionDetail> {
+  for (let i = 0; i < 200; i++) {
+    const found = wb.listSessions(50).find((s) => s.kind === 'server' && s.target === server.address && s.status !== 'running');
+    if (found) return wb.session(found.id);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no finished session for ${server.address}`);
+}
+
+function messages(s: SessionDetail, direction: TlsRecordEntry['direction']): string[] {
+  return s.connections[0].timeline
+    .filter((e): e is TlsRecordEntry => e.kind === 'record' && e.direction === direction)
+    .flatMap((r) => r.messages);
+}
+
+describe('the lab HTTPS server against real clients', () => {
+  it('openssl s_client verifies it with TLS 1.3 and gets the bank page; the session records it all', async () => {
+    const server = await start();
+    const out = await sClient(server, ['-tls1_3', '-servername', 'www.bank32.com']);
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    expect(out.output).toContain('HTTP/1.1 200 OK');
+    expect(out.output).toContain('Bank32 Online Banking');
+    const s = await lastSession(server);
+    expect(s.kind).toBe('server');
+    expect(s.status).toBe('ok');
+    expect(s.sni).toBe('www.bank32.com');
+    expect(s.version).toBe('TLSv1.3');
+    expect(s.cipher?.iana).toMatch(/^TLS_AES_|^TLS_CHACHA20/);
+    expect(s.server?.keyExchange?.ephemeral).toBe(true);
+    expect(s.server?.requests).toBe(1);
+    expect(s.server?.resumed).toBe(false);
+    const c = s.connections[0];
+    expect(c.leg).toBe('server');
+    expect(c.localCertificates[0].subject).toBe('CN=localhost');
+    expect(c.keylog.some((l) => l.startsWith('SERVER_HANDSHAKE_TRAFFIC_SECRET '))).toBe(true);
+    expect(c.keylog.some((l) => l.startsWith('CLIENT_TRAFFIC_SECRET_0 '))).toBe(true);
+    expect(messages(s, 'client-to-server')[0]).toBe('ClientHello');
+    expect(messages(s, 'server-to-client')[0]).toBe('ServerHello');
+    expect(c.bytesClientToServer).toBeGreaterThan(200);
+    await wb.servers.stop(server.id);
+  });
+
+  it('openssl s_client verifies it with TLS 1.2 (ECDHE), and the timeline shows the clear handshake', async () => {
+    const server = await start();
+    const out = await sClient(server, ['-tls1_2', '-servername', 'www.bank32.com']);
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    expect(out.output).toMatch(/Cipher is ECDHE-RSA-/);
+    const s = await lastSession(server);
+    expect(s.version).toBe('TLSv1.2');
+    expect(messages(s, 'server-to-client').slice(0, 4)).toEqual(['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone']);
+    expect(s.server?.keyExchange).toMatchObject({ method: 'ECDHE', ephemeral: true });
+    expect(s.connections[0].keylog.some((l) => l.startsWith('CLIENT_RANDOM '))).toBe(true);
+    await wb.servers.stop(server.id);
+  });
+
+  it('RSA key exchange: a client offering only AES128-GCM-SHA256 over TLS 1.2 gets it, and the session shows no ephemeral key', async () => {
+    const server = await start({ ciphers: 'AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256' });
+    const out = await sClient(server, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256', '-servername', 'www.bank32.com']);
+    expect(out.output).toContain('Cipher is AES128-GCM-SHA256');
+    expect(out.output).not.toContain('Server Temp Key');
+    const s = await lastSession(server);
+    expect(s.cipher?.iana).toBe('TLS_RSA_WITH_AES_128_GCM_SHA256');
+    expect(s.server?.keyExchange).toMatchObject({ method: 'RSA', ephemeral: false, group: null });
+    expect(messages(s, 'server-to-client')).not.toContain('ServerKeyExchange');
+    expect(messages(s, 'client-to-server')).toContain('ClientKeyExchange');
+    expect(s.connections[0].timeline.some((e) => e.kind === 'note' && e.text.includes('no forward secrecy'))).toBe(true);
+    await wb.servers.stop(server.id);
+  });
+
+  it('curl --cacert fetches the page', async () => {
+    const server = await start();
+    const out = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, `https://www.bank32.com:${server.port}/`]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Sign in to online banking');
+    const s = await lastSession(server);
+    expect(s.alpn).toBe('http/1.1');
+    expect(s.status).toBe('ok');
+    await wb.servers.stop(server.id);
+  });
+
+  it("Python's ssl client with check_hostname (the lab's client) fetches it", async () => {
+    const server = await start();
+    const script = [
+      'import socket, ssl, sys',
+      'ctx = ssl.create_default_context(cafile=sys.argv[1])',
+      'assert ctx.check_hostname and ctx.verify_mode == ssl.CERT_REQUIRED',
+      'with socket.create_connection(("127.0.0.1", int(sys.argv[2]))) as raw:',
+      '    with ctx.wrap_socket(raw, server_hostname="www.bank32.com") as s:',
+      '        print("version", s.version())',
+      '        s.sendall(b"GET / HTTP/1.1\\r\\nHost: www.bank32.com\\r\\nConnection: close\\r\\n\\r\\n")',
+      '        data = b""',
+      '        while True:',
+      '            chunk = s.recv(4096)',
+      '            if not chunk: break',
+      '            data += chunk',
+      '        print(data.decode())',
+    ].join('\n');
+    const out = await run('python3', ['-c', script, pki.caCert, String(server.port)]);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain('version TLSv1.3');
+    expect(out.stdout).toContain('Bank32 Online Banking');
+    await wb.servers.stop(server.id);
+  });
+
+  it("the workbench's own client verifies it and reads the page", async () => {
+    const server = await start();
+    const client = await wb.runClient({
+      host: 'www.bank32.com',
+      port: server.port,
+      connectTo: '127.0.0.1',
+      trust: { kind: 'file', path: pki.caCert },
+      verifyPeer: true,
+      checkHostname: true,
+      send: { kind: 'http-get', path: '/' },
+    });
+    expect(client.status).toBe('ok');
+    expect(client.verification?.accepted).toBe(true);
+    expect(client.response?.text).toContain('Bank32 Online Banking');
+    await wb.servers.stop(server.id);
+  });
+
+  it('serves an ECDSA certificate with its intermediate: openssl and curl verify the chain', async () => {
+    const server = await start({ identity: { kind: 'files', certPath: pki.ecdsa.cert, keyPath: pki.ecdsa.key, chainPath: pki.ecdsa.chain } });
+    expect(server.names[0].certificate.publicKey.type).toBe('EC');
+    expect(server.names[0].chainLength).toBe(2);
+    const out = await sClient(server, ['-servername', 'www.bank32.com']);
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    expect(out.output).toMatch(/Peer signature type: ECDSA/);
+    const curl = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, `https://www.bank32.com:${server.port}/`]);
+    expect(curl.stdout).toContain('Bank32');
+    const s = await lastSession(server);
+    expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual(['CN=www.bank32.com', 'CN=Server Lab Issuing CA, O=TLS Lab']);
+    await wb.servers.stop(server.id);
+  });
+
+  it('SNI: two names on one port, each gets its own certificate; no SNI gets the default', async () => {
+    const server = await start({
+      sni: [
+        { name: 'www.bank32.com', identity: { kind: 'files', certPath: pki.bank.cert, keyPath: pki.bank.key } },
+        { name: 'www.example.lab', identity: { kind: 'files', certPath: pki.example.cert, keyPath: pki.example.key } },
+      ],
+    });
+    const bank = await sClient(server, ['-servername', 'www.bank32.com', '-verify_hostname', 'www.bank32.com'], GET('www.bank32.com'));
+    expect(bank.output).toMatch(/subject=CN ?= ?www\.bank32\.com/);
+    expect(bank.output).toContain('Verify return code: 0 (ok)');
+    expect(bank.output).toContain('Bank32 Online Banking');
+    const example = await sClient(server, ['-servername', 'www.example.lab', '-verify_hostname', 'www.example.lab'], GET('www.example.lab'));
+    expect(example.output).toMatch(/subject=CN ?= ?www\.example\.lab/);
+    expect(example.output).toContain('Verify return code: 0 (ok)');
+    expect(example.output).toContain('<h1>www.example.lab</h1>');
+    const none = await sClient(server, ['-noservername']);
+    expect(none.output).toMatch(/subject=CN ?= ?localhost/);
+    const sessions = wb.listSessions(10).filter((s) => s.target === server.address);
+    expect(sessions.map((s) => s.sni).sort()).toEqual([null, 'www.bank32.com', 'www.example.lab'].sort());
+    await wb.servers.stop(server.id);
+  });
+
+  it('HTTP/1.1 keep-alive: several requests on one connection, echo, a folder without path traversal', async () => {
+    const site = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-site-'));
+    fs.writeFileSync(path.join(site, 'index.html'), '<p>folder index</p>');
+    fs.writeFileSync(path.join(os.tmpdir(), 'tlslab-secret.txt'), 'outside');
+    const server = await start({ responder: { kind: 'dir', path: site } });
+    const base = `https://www.bank32.com:${server.port}`;
+    const curl = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, '--path-as-is',
+      `${base}/`, `${base}/index.html`, `${base}/../tlslab-secret.txt`, `${base}/%2e%2e/tlslab-secret.txt`, '-w', ' [%{http_code}]\n']);
+    expect(curl.stdout).toContain('<p>folder index</p> [200]');
+    expect(curl.stdout).not.toContain('outside');
+    expect(curl.stdout.match(/\[403\]/g)?.length).toBe(2);
+    const s = await lastSession(server);
+    expect(s.server?.requests).toBe(4);
+    expect(wb.listSessions(10).filter((x) => x.target === server.address)).toHaveLength(1);
+    await wb.servers.stop(server.id);
+
+    const echo = await start({ responder: { kind: 'echo' } });
+    const out = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${echo.port}:127.0.0.1`, '-H', 'X-Lab: hello', `https://www.bank32.com:${echo.port}/path?q=1`]);
+    expect(out.stdout).toContain('GET /path?q=1 HTTP/1.1');
+    expect(out.stdout).toContain('X-Lab: hello');
+    await wb.servers.stop(echo.id);
+  });
+
+  it('plain-bytes mode: a greeting after the handshake, then bytes echoed (SMTP-over-TLS style)', async () => {
+    const server = await start({ responder: { kind: 'plain', greeting: '220 mail.bank32.com ESMTP lab\n' } });
+    const script = [
+      'import socket, ssl, sys',
+      'ctx = ssl.create_default_context(cafile=sys.argv[1])',
+      'with socket.create_connection(("127.0.0.1", int(sys.argv[2]))) as raw:',
+      '    with ctx.wrap_socket(raw, server_hostname="www.bank32.com") as s:',
+      '        f = s.makefile("rb")',
+      '        print(f.readline().decode().strip())',
+      '        s.sendall(b"EHLO student\\r\\n")',
+      '        print(f.readline().decode().strip())',
+    ].join('\n');
+    const out = await run('python3', ['-c', script, pki.caCert, String(server.port)]);
+    expect(out.stdout).toBe('220 mail.bank32.com ESMTP lab\nEHLO student\n');
+    const s = await lastSession(server);
+    expect(s.status).toBe('ok');
+    await wb.servers.stop(server.id);
+  });
+
+  it('tickets off: no NewSessionTicket is sent', async () => {
+    const server = await start({ tickets: false, maxVersion: 'TLSv1.2' });
+    const out = await sClient(server, ['-servername', 'www.bank32.com']);
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    const s = await lastSession(server);
+    expect(messages(s, 'server-to-client')).not.toContain('NewSessionTicket');
+    await wb.servers.stop(server.id);
+  });
+});

@@ -1,0 +1,30 @@
+// Runs a peer program asynchronously: the servers under test share this process's event loop,
+// so a synchronous child would deadlock them.
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as they interleaved. */
+  output: string;
+}
+
+export function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    child.stdout.on('data', (d) => ((stdout += d), (output += d)));
+    child.stderr.on('data', (d) => ((stderr += d), (output += d)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, output });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}

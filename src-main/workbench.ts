@@ -18,6 +18,8 @@ import { openDatabase, type Db } from './store/database';
 import { HostTable } from './store/hostTable';
 import { SessionStore, toSummary } from './store/sessionStore';
 import { probeTlsFeatures, tlsLibraryName } from './tlsFeatures';
+import { setLabTrustResolver } from './sessions/trustStore';
+import { CertificateWorkshop } from './workshop/workshop';
 
 const require = createRequire(import.meta.url);
 const packageJson = require('../package.json') as { version: string };
@@ -38,6 +40,8 @@ export class Workbench {
   readonly hosts: HostTable;
   readonly writer: BatchWriter;
   readonly servers: ServerManager;
+  readonly workshop: CertificateWorkshop;
+  private readonly releaseLabTrust: () => void;
   private readonly listeners = new Set<Listener>();
 
   constructor(readonly options: WorkbenchOptions) {
@@ -45,6 +49,8 @@ export class Workbench {
     this.sessions = new SessionStore(this.db);
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
+    this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
+    this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));
     this.sessions.closeAbandonedSessions(Date.now());
     this.servers = new ServerManager({
       store: this.sessions,
@@ -80,6 +86,7 @@ export class Workbench {
       platform: `${os.type()} ${os.release()} (${process.arch})`,
       dataDir: this.dataDir,
       features: probeTlsFeatures(),
+      keyProtection: this.workshop.keyProtection(),
     };
   }
 
@@ -128,6 +135,7 @@ export class Workbench {
   async close(): Promise<void> {
     await this.servers.stopAll();
     await this.writer.close();
+    this.releaseLabTrust();
     this.db.close();
   }
 }

@@ -231,4 +231,6 @@ export interface AboutInfo {
   platform: string;
   dataDir: string;
   features: TlsFeature[];
+  /** Whether the workshop's private keys are encrypted under a workbench passphrase. */
+  keyProtection?: import('./pkiTypes').PkiKeyProtection;
 }

@@ -44,6 +44,7 @@ export function registerEngineCommands(program: Command): void {
               `TLS Lab Workbench ${about.engineVersion}`,
               `Node ${about.nodeVersion}, ${about.tlsLibrary}, ${about.platform}`,
               `Data folder: ${about.dataDir}`,
+              ...(about.keyProtection ? [`Keys: ${about.keyProtection.message}`] : []),
               ...about.features.map((f) => `  [${f.available ? 'x' : ' '}] ${f.name}: ${f.detail}`),
             ].join('\n') + '\n',
           );

@@ -9,6 +9,10 @@ import { registerEngineCommands } from './engineCommands';
 import { registerHostCommands } from './hostCommands';
 import { registerSessionCommands } from './sessionCommands';
 import { registerServerCommand } from './serverCommand';
+import { registerCaCommands } from './caCommands';
+import { registerCertCommands } from './certCommands';
+import { registerCsrCommands } from './csrCommands';
+import { registerPkiMiscCommands } from './pkiMiscCommands';
 
 export { CliExit, parseTarget } from './common';
 
@@ -25,6 +29,10 @@ export function buildProgram(): Command {
   registerHostCommands(program);
   registerEngineCommands(program);
   registerServerCommand(program);
+  registerCaCommands(program);
+  registerCertCommands(program);
+  registerCsrCommands(program);
+  registerPkiMiscCommands(program);
 
   return program;
 }

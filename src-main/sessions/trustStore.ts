@@ -108,6 +108,12 @@ function loadHashFolder(dir: string): LoadedTrustStore {
   return { id: `dir:${dir}:${crypto.randomUUID()}`, certificates, description: `${certificates.length} certificate(s) from hash links in ${dir}${note}` };
 }
 
+function loadLab(name: string): LoadedTrustStore {
+  const certificates = labCertificates(name);
+  const above = certificates.length > 1 ? ` and ${certificates.length - 1} CA(s) above it` : '';
+  return { id: `lab:${name}:${crypto.randomUUID()}`, certificates, description: `workbench CA "${name}"${above}` };
+}
+
 function loadSystem(): LoadedTrustStore {
   for (const bundle of SYSTEM_BUNDLES) {
     if (fs.existsSync(bundle)) {
@@ -124,6 +130,29 @@ function loadSystem(): LoadedTrustStore {
   };
 }
 
+/** Gives the PEM certificates of a workbench CA (`lab:NAME`); the certificate workshop registers one. */
+export type LabTrustResolver = (name: string) => string[];
+
+let labResolver: LabTrustResolver | null = null;
+
+/** Makes `lab:NAME` resolve through the workshop; returns a function that takes it back. */
+export function setLabTrustResolver(resolver: LabTrustResolver): () => void {
+  labResolver = resolver;
+  return () => {
+    if (labResolver === resolver) labResolver = null;
+  };
+}
+
+function labCertificates(name: string): string[] {
+  if (!labResolver) {
+    throw new WorkbenchError(
+      'TRUST_LAB_UNAVAILABLE',
+      `trusting the workbench CA "${name}" needs the certificate workshop, which is not open here; export the CA to a PEM file and use that`,
+    );
+  }
+  return labResolver(name);
+}
+
 /** Loaded stores by what they were loaded from; an edit to a file or folder makes a new key. */
 const cache = new Map<string, LoadedTrustStore>();
 const CACHE_LIMIT = 32;
@@ -131,6 +160,11 @@ const CACHE_LIMIT = 32;
 function cacheKey(spec: TrustStoreSpec): string | null {
   try {
     if (spec.kind === 'system') return 'system';
+    if (spec.kind === 'lab') {
+      // The CA's certificates are the key: a CA deleted and made again under the same name is a new store.
+      const digest = crypto.createHash('sha256').update(labCertificates(spec.name).join('')).digest('hex');
+      return `lab:${spec.name}:${digest}`;
+    }
     if (spec.kind === 'file') {
       const st = fs.statSync(spec.path);
       return `file:${spec.path}:${st.mtimeMs}:${st.size}`;
@@ -170,10 +204,7 @@ function loadUncached(spec: TrustStoreSpec): LoadedTrustStore {
     case 'dir':
       return loadHashFolder(spec.path);
     case 'lab':
-      throw new WorkbenchError(
-        'TRUST_LAB_UNAVAILABLE',
-        `trusting the workbench CA "${spec.name}" needs the certificate workshop, which is not in this build yet; export the CA to a PEM file and use that`,
-      );
+      return loadLab(spec.name);
   }
 }
 

@@ -78,4 +78,54 @@ export const MIGRATIONS: readonly string[] = [
     address TEXT NOT NULL
   );
   `,
+  // 2: the certificate workshop (issue 3). Private keys are PKCS#8 DER, sealed with AES-256-GCM
+  // under the workbench passphrase when one is set ('sealed'), else kept as they are ('plain').
+  `
+  CREATE TABLE pki_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spki_sha256 TEXT NOT NULL UNIQUE,
+    summary TEXT NOT NULL,
+    protection TEXT NOT NULL CHECK (protection IN ('plain', 'sealed')),
+    data BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE pki_certificates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind TEXT NOT NULL CHECK (kind IN ('ca', 'server', 'client', 'imported', 'forged')),
+    der BLOB NOT NULL,
+    fingerprint_sha256 TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    issuer_id INTEGER REFERENCES pki_certificates(id) ON DELETE CASCADE,
+    key_id INTEGER REFERENCES pki_keys(id),
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX pki_certificates_issuer ON pki_certificates(issuer_id);
+
+  CREATE TABLE pki_cas (
+    certificate_id INTEGER PRIMARY KEY REFERENCES pki_certificates(id) ON DELETE CASCADE,
+    path_length INTEGER,
+    name_constraints_json TEXT
+  );
+
+  CREATE TABLE pki_csrs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    der BLOB NOT NULL,
+    subject TEXT NOT NULL,
+    key_id INTEGER REFERENCES pki_keys(id),
+    created_at INTEGER NOT NULL
+  );
+
+  -- One row: the workbench passphrase's scrypt salt and parameters, and a verifier sealed under it.
+  CREATE TABLE pki_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    kdf_json TEXT NOT NULL,
+    verifier BLOB NOT NULL
+  );
+  `,
 ];

@@ -1,0 +1,321 @@
+// tlslab cert: issue, show, hash, verify, export, forge and delete certificates.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { PkiInspection, PkiTrustSpec, PkiVerifyResult } from '../api/pkiTypes';
+import { readCertificate } from '../pki/certificates';
+import { exportPrivateKeyPem } from '../pki/keys';
+import { subjectHash, subjectHashOld } from '../pki/subjectHash';
+import { parseTrustArgument } from '../sessions/trustStore';
+import { exportFrom, verifyWith } from '../workshop/exchange';
+import { type OutputFile, writeFilesAtomically } from '../workshop/files';
+import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
+import { inspect } from '../pki/inspect';
+import { CliExit, integer, printJson } from './common';
+import {
+  addSubjectOptions,
+  collectSans,
+  commaList,
+  keyTypeOption,
+  openWorkshop,
+  readInputFile,
+  readPassphraseFile,
+  subjectFromFlags,
+  withWorkbenchPassphrase,
+} from './pkiCommon';
+
+export function registerCertCommands(program: Command): void {
+  const cert = program.command('cert').description('certificates: issue, show, hash, verify, export, forge');
+
+  withWorkbenchPassphrase(
+    addSubjectOptions(
+      cert
+        .command('issue')
+        .description('issue a server (default) or client certificate from a workbench CA')
+        .requiredOption('--ca <name>', 'the issuing workbench CA')
+        .option('--san <names>', 'subject alternative names: DNS:a,DNS:*.b,IP:127.0.0.1,email:x@y (repeatable)', collectSans)
+        .option('--client', 'a client certificate (clientAuth) instead of a server one')
+        .option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption)
+        .option('--days <n>', 'validity in days (default 365)', integer('--days'))
+        .option('--key-usage <list>', 'replace the default key usage: digitalSignature,keyEncipherment,...', commaList)
+        .option('--eku <list>', 'replace the default extended key usage: serverAuth,clientAuth,... ("none" for none)', commaList)
+        .option('--name <name>', 'workbench name (default: the CN)')
+        .requiredOption('--out-cert <file>', 'write the certificate (PEM) here')
+        .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
+        .option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file')
+        .option('--chain-out <file>', 'write the issuing CA chain (PEM) here')
+        .option('--json', 'print JSON'),
+    ),
+  ).action(async (opts, command: Command) => {
+    const keyPassphrase = opts.keyPassphraseFile !== undefined ? readPassphraseFile(opts.keyPassphraseFile) : undefined;
+    const subject = subjectFromFlags(opts);
+    const wb = await openWorkshop(command);
+    try {
+      const issued = await wb.workshop.issue(
+        {
+          ca: opts.ca,
+          name: opts.name,
+          subject,
+          subjectAltNames: opts.san,
+          profile: opts.client ? 'client' : 'server',
+          key: opts.key,
+          days: opts.days,
+          keyUsage: opts.keyUsage,
+          extendedKeyUsage: opts.eku ? (opts.eku.length === 1 && opts.eku[0] === 'none' ? [] : opts.eku) : undefined,
+        },
+        (result) => {
+          const files: OutputFile[] = [
+            { path: opts.outCert, data: result.certificatePem, secret: false },
+            { path: opts.outKey, data: exportPrivateKeyPem(result.privateKey, keyPassphrase), secret: true },
+          ];
+          if (opts.chainOut) files.push({ path: opts.chainOut, data: result.chainPem.join(''), secret: false });
+          writeFilesAtomically(files);
+        },
+      );
+      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: path.resolve(opts.outCert), keyFile: path.resolve(opts.outKey) });
+      else process.stdout.write(`Issued "${issued.certificate.name}": ${issued.certificate.subject} by ${issued.certificate.issuer}\n  names: ${issued.certificate.subjectAltNames.join(', ') || '(none)'}\n  certificate: ${opts.outCert}\n  key: ${opts.outKey}${keyPassphrase ? ' (encrypted)' : ''}\n`);
+    } finally {
+      await wb.close();
+    }
+  });
+
+  cert
+    .command('show')
+    .description('explain a certificate or CSR field by field (a PEM/DER file, or lab:NAME)')
+    .argument('<file>')
+    .option('--json', 'print JSON (fields, extensions, fingerprints, hashes, ASN.1 tree)')
+    .action(async (file: string, opts, command: Command) => {
+      const inspection = await inspectArgument(file, command);
+      if (opts.json) printJson(inspection);
+      else process.stdout.write(formatInspection(inspection));
+    });
+
+  cert
+    .command('hash')
+    .description('the subject hash, as openssl x509 -subject_hash prints it')
+    .argument('<file>')
+    .option('--old', 'the pre-1.0 (MD5) hash, as -subject_hash_old')
+    .option('--json', 'print JSON')
+    .action((file: string, opts) => {
+      const der = readCertificate(requirePemOrDer(readInputFile(file, 'certificate'), 'certificate'));
+      const hash = opts.old ? subjectHashOld(der) : subjectHash(der);
+      if (opts.json) printJson({ subjectHash: subjectHash(der), subjectHashOld: subjectHashOld(der) });
+      else process.stdout.write(`${hash}\n`);
+    });
+
+  cert
+    .command('verify')
+    .description('verify a certificate against a trust store; names every check and the one that failed')
+    .argument('<file>', 'the certificate (PEM/DER file) or lab:NAME')
+    .requiredOption('--trust <store>', 'FILE, DIR (hash links), system or lab:NAME')
+    .option('--chain <file>', 'intermediate certificates (PEM)')
+    .option('--host <name>', 'check that the certificate is valid for this host name or IP')
+    .option('--at <time>', 'verify at this moment (ISO time, e.g. 2030-01-01T00:00:00Z)')
+    .option('--purpose <p>', 'serverAuth, clientAuth or any', 'serverAuth')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts, command: Command) => {
+      const trust = parseTrustArgument(opts.trust) as PkiTrustSpec;
+      const intermediatesPem = opts.chain ? [Buffer.from(readInputFile(opts.chain, 'chain file')).toString('latin1')] : undefined;
+      if (!['serverAuth', 'clientAuth', 'any'].includes(opts.purpose)) throw new CliExit(2, '--purpose must be serverAuth, clientAuth or any');
+      const wb = await openWorkshop(command);
+      let result: PkiVerifyResult;
+      try {
+        const target = file.startsWith('lab:')
+          ? { certificateId: wb.workshop.certificate(file.slice(4)).id }
+          : { text: pemOrBase64(readInputFile(file, 'certificate')) };
+        result = verifyWith(wb.workshop, { ...target, trust, intermediatesPem, hostname: opts.host, at: opts.at, purpose: opts.purpose });
+      } finally {
+        await wb.close();
+      }
+      if (opts.json) printJson(result);
+      else process.stdout.write(formatVerification(result));
+      if (!result.ok) throw new CliExit(1, opts.json ? '' : `not verified: ${result.failed?.detail ?? 'a check failed'}`);
+    });
+
+  withWorkbenchPassphrase(
+    cert
+      .command('export')
+      .description('write a workbench certificate (or its key) to a file')
+      .argument('<name>')
+      .requiredOption('--out <file>', 'the file to write')
+      .option('--format <f>', 'pem | der | chain (certificate and CAs, PEM) | p12 | key', 'pem')
+      .option('--with-key', 'pem: append the private key; p12: include it')
+      .option('--passphrase-file <file>', 'password for p12, or to encrypt the key')
+      .option('--legacy', 'p12 for old tools (3DES, SHA-1 MAC)')
+      .option('--json', 'print JSON'),
+  ).action(async (name: string, opts, command: Command) => {
+    await exportCommand(name, opts, command);
+  });
+
+  withWorkbenchPassphrase(
+    cert
+      .command('forge')
+      .description('forge a server certificate for a host with a workbench CA, as the proxy does')
+      .argument('<host>')
+      .requiredOption('--ca <name>', 'the signing workbench CA')
+      .option('--template <file>', 'copy names (CN, O, SANs) from this certificate')
+      .requiredOption('--out-cert <file>', 'write the certificate (PEM) here')
+      .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
+      .option('--chain-out <file>', 'write the CA chain (PEM) here')
+      .option('--json', 'print JSON'),
+  ).action(async (host: string, opts, command: Command) => {
+    const template = opts.template ? readInputFile(opts.template, 'template certificate') : undefined;
+    const wb = await openWorkshop(command);
+    try {
+      const forged = await wb.workshop.forgeForHost(opts.ca, host, template);
+      const files: OutputFile[] = [
+        { path: opts.outCert, data: forged.certificatePem, secret: false },
+        { path: opts.outKey, data: forged.keyPem, secret: true },
+      ];
+      if (opts.chainOut) files.push({ path: opts.chainOut, data: forged.chainPem.join(''), secret: false });
+      writeFilesAtomically(files);
+      const shown = wb.workshop.inspect({ text: forged.certificatePem });
+      if (opts.json) printJson({ subject: shown.subject, issuer: shown.issuer, notAfter: shown.notAfter, certificateFile: path.resolve(opts.outCert), keyFile: path.resolve(opts.outKey) });
+      else process.stdout.write(`Forged ${shown.subject} for ${host}, signed by ${shown.issuer}\n`);
+    } finally {
+      await wb.close();
+    }
+  });
+
+  cert
+    .command('list')
+    .description('the workshop: CAs as a tree with what each issued')
+    .option('--json', 'print JSON')
+    .action(async (opts, command: Command) => {
+      const { printTree } = await import('./caCommands');
+      await printTree(opts, command);
+    });
+
+  cert
+    .command('delete')
+    .description('delete a certificate (a CA goes with everything it issued)')
+    .argument('<name>')
+    .action(async (name: string, _opts, command: Command) => {
+      const wb = await openWorkshop(command);
+      try {
+        wb.workshop.delete({ id: wb.workshop.certificate(name).id });
+        process.stdout.write(`Deleted "${name}".\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+}
+
+interface ExportFlags {
+  out: string;
+  format: string;
+  withKey?: boolean;
+  passphraseFile?: string;
+  legacy?: boolean;
+  json?: boolean;
+}
+
+/** `ca export` and `cert export`: one file, written whole or not at all. */
+export async function exportCommand(name: string, opts: ExportFlags, command: Command): Promise<void> {
+  const password = opts.passphraseFile !== undefined ? readPassphraseFile(opts.passphraseFile) : undefined;
+  const wb = await openWorkshop(command);
+  try {
+    const row = wb.workshop.certificate(name);
+    let written: string[];
+    let containsKey = false;
+    switch (opts.format) {
+      case 'pem': {
+        if (opts.withKey) {
+          const key = wb.workshop.privateKeyOf(row);
+          const pem = exportFrom(wb.workshop, { id: row.id, format: 'pem' });
+          const text = Buffer.from(pem.dataBase64!, 'base64').toString('utf8') + exportPrivateKeyPem(key, password);
+          written = writeFilesAtomically([{ path: opts.out, data: text, secret: true }]);
+          containsKey = true;
+        } else {
+          written = exportFrom(wb.workshop, { id: row.id, format: 'pem', path: opts.out }).written ?? [];
+        }
+        break;
+      }
+      case 'der':
+        if (opts.withKey) throw new CliExit(2, 'a DER file holds one object: export the key separately (--format key), or use pem or p12');
+        written = exportFrom(wb.workshop, { id: row.id, format: 'der', path: opts.out }).written ?? [];
+        break;
+      case 'chain':
+        written = exportFrom(wb.workshop, { id: row.id, format: 'chain-pem', path: opts.out }).written ?? [];
+        break;
+      case 'key':
+        written = exportFrom(wb.workshop, { id: row.id, format: 'key-pem', password, path: opts.out }).written ?? [];
+        containsKey = true;
+        break;
+      case 'p12': {
+        if (!password) throw new CliExit(2, 'a PKCS#12 file needs a password: give --passphrase-file FILE');
+        if (!opts.withKey && row.key_id !== null) {
+          // PKCS#12 without the key is only the certificate chain.
+          const { exportPkcs12 } = await import('../pki/formats');
+          const data = exportPkcs12({ certificate: new Uint8Array(row.der), chain: wb.workshop.chainDer(row), password, friendlyName: row.name, legacy: opts.legacy });
+          written = writeFilesAtomically([{ path: opts.out, data, secret: false }]);
+        } else {
+          const result = exportFrom(wb.workshop, { id: row.id, format: 'p12', password, legacy: opts.legacy, path: opts.out });
+          written = result.written ?? [];
+          containsKey = result.containsPrivateKey;
+        }
+        break;
+      }
+      default:
+        throw new CliExit(2, `--format must be pem, der, chain, key or p12, not "${opts.format}"`);
+    }
+    if (opts.json) printJson({ written, containsPrivateKey: containsKey });
+    else process.stdout.write(`Wrote ${written.join(', ')}${containsKey ? ' (holds the private key; mode 0600)' : ''}\n`);
+  } finally {
+    await wb.close();
+  }
+}
+
+async function inspectArgument(file: string, command: Command): Promise<PkiInspection> {
+  if (file.startsWith('lab:') && !fs.existsSync(file)) {
+    const wb = await openWorkshop(command);
+    try {
+      return wb.workshop.inspect({ certificateId: wb.workshop.certificate(file.slice(4)).id });
+    } finally {
+      await wb.close();
+    }
+  }
+  return toApiInspection(inspect(requirePemOrDer(readInputFile(file, 'certificate or CSR'), 'certificate or CSR')));
+}
+
+function pemOrBase64(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes).toString('latin1');
+  return /-----BEGIN /.test(text) ? text : Buffer.from(bytes).toString('base64');
+}
+
+export function formatInspection(i: PkiInspection): string {
+  const out: string[] = [i.summary, ''];
+  for (const field of i.fields) {
+    out.push(`${field.label}: ${field.value}`);
+    for (const detail of field.details ?? []) out.push(`    ${detail}`);
+    out.push(`    (${field.explanation})`);
+  }
+  if (i.extensions.length) out.push('', 'Extensions:');
+  for (const ext of i.extensions) {
+    out.push(`  ${ext.label}${ext.critical ? ' (critical)' : ''}: ${ext.value}`);
+    for (const detail of ext.details ?? []) out.push(`      ${detail}`);
+    if (!ext.decoded) out.push(`      raw: ${ext.rawHex}`);
+    out.push(`      (${ext.explanation})`);
+  }
+  out.push(
+    '',
+    `SHA-1 fingerprint:   ${i.fingerprints.sha1}`,
+    `SHA-256 fingerprint: ${i.fingerprints.sha256}`,
+    `Subject hash: ${i.subjectHash} (old: ${i.subjectHashOld})`,
+    '',
+    i.pem,
+  );
+  return out.join('\n');
+}
+
+export function formatVerification(result: PkiVerifyResult): string {
+  const out = [`Trust: ${result.trustDescription}`, 'Chain:'];
+  result.chain.forEach((entry, index) => out.push(`  [${index}] ${entry.subject || '(empty subject)'}`));
+  out.push('Checks:');
+  for (const check of result.checks) {
+    const where = check.certificateIndex !== undefined ? ` [${check.certificateIndex}]` : '';
+    out.push(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${where}: ${check.detail}`);
+  }
+  out.push(result.ok ? 'Verified.' : `Not verified: ${result.failed?.name} failed.`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,95 @@
+// tlslab csr: make a certificate signing request as openssl req does, show one, sign one.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { exportPrivateKeyPem } from '../pki/keys';
+import { type OutputFile, writeFilesAtomically } from '../workshop/files';
+import { CliExit, integer, printJson } from './common';
+import { formatInspection } from './certCommands';
+import { addSubjectOptions, collectSans, keyTypeOption, openWorkshop, readInputFile, readPassphraseFile, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
+import { inspect } from '../pki/inspect';
+import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
+
+export function registerCsrCommands(program: Command): void {
+  const csr = program.command('csr').description('certificate signing requests');
+
+  withWorkbenchPassphrase(
+    addSubjectOptions(
+      csr
+        .command('create')
+        .description('make a key and a CSR for it, as openssl req -new does (kept in the workbench too)')
+        .option('--san <names>', 'requested subject alternative names: DNS:a,IP:127.0.0.1 (repeatable)', collectSans)
+        .option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption)
+        .option('--name <name>', 'workbench name of the request')
+        .requiredOption('--out-csr <file>', 'write the request (PEM) here')
+        .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
+        .option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file')
+        .option('--json', 'print JSON'),
+    ),
+  ).action(async (opts, command: Command) => {
+    const keyPassphrase = opts.keyPassphraseFile !== undefined ? readPassphraseFile(opts.keyPassphraseFile) : undefined;
+    const subject = subjectFromFlags(opts);
+    const wb = await openWorkshop(command);
+    try {
+      const made = await wb.workshop.createCsr({ name: opts.name, subject, subjectAltNames: opts.san, key: opts.key }, (result) => {
+        writeFilesAtomically([
+          { path: opts.outCsr, data: result.pem, secret: false },
+          { path: opts.outKey, data: exportPrivateKeyPem(result.privateKey, keyPassphrase), secret: true },
+        ]);
+      });
+      const { privateKey: _key, ...summary } = made;
+      if (opts.json) printJson({ csr: summary, csrFile: path.resolve(opts.outCsr), keyFile: path.resolve(opts.outKey) });
+      else process.stdout.write(`Request "${made.name}": ${made.subject}${made.subjectAltNames.length ? ` (${made.subjectAltNames.join(', ')})` : ''}\n  request: ${opts.outCsr}\n  key: ${opts.outKey}\n`);
+    } finally {
+      await wb.close();
+    }
+  });
+
+  withWorkbenchPassphrase(
+    csr
+      .command('sign')
+      .description('sign a CSR (a file) with a workbench CA')
+      .argument('<csr>', 'the request, PEM or DER')
+      .requiredOption('--ca <name>', 'the signing workbench CA')
+      .option('--copy-extensions', "copy the requested extensions (SANs, usages), as openssl's copy_extensions = copy")
+      .option('--client', 'a client certificate instead of a server one')
+      .option('--days <n>', 'validity in days (default 365)', integer('--days'))
+      .option('--name <name>', 'workbench name of the certificate')
+      .requiredOption('--out <file>', 'write the certificate (PEM) here')
+      .option('--chain-out <file>', 'write the CA chain (PEM) here')
+      .option('--json', 'print JSON'),
+  ).action(async (file: string, opts, command: Command) => {
+    const bytes = readInputFile(file, 'certificate signing request');
+    const text = /-----BEGIN /.test(Buffer.from(bytes).toString('latin1')) ? Buffer.from(bytes).toString('utf8') : Buffer.from(bytes).toString('base64');
+    const wb = await openWorkshop(command);
+    try {
+      const signed = await wb.workshop.signCsr(
+        { csr: text, ca: opts.ca, copyExtensions: opts.copyExtensions === true, profile: opts.client ? 'client' : 'server', days: opts.days, name: opts.name },
+        (result) => {
+          const files: OutputFile[] = [{ path: opts.out, data: result.certificatePem, secret: false }];
+          if (opts.chainOut) files.push({ path: opts.chainOut, data: result.chainPem.join(''), secret: false });
+          writeFilesAtomically(files);
+        },
+      );
+      if (opts.json) printJson(signed);
+      else {
+        process.stdout.write(`Signed "${signed.certificate.name}": ${signed.certificate.subject} by ${signed.certificate.issuer}\n`);
+        process.stdout.write(`  names: ${signed.certificate.subjectAltNames.join(', ') || '(none)'}\n`);
+        for (const ignored of signed.ignoredExtensions) process.stdout.write(`  not copied: ${ignored.oid} (${ignored.reason})\n`);
+      }
+    } finally {
+      await wb.close();
+    }
+  });
+
+  csr
+    .command('show')
+    .description('explain a CSR field by field')
+    .argument('<file>')
+    .option('--json', 'print JSON')
+    .action((file: string, opts) => {
+      const inspection = toApiInspection(inspect(requirePemOrDer(readInputFile(file, 'certificate signing request'), 'certificate signing request')));
+      if (inspection.kind !== 'csr') throw new CliExit(1, `${file} holds a certificate, not a request: use "tlslab cert show"`);
+      if (opts.json) printJson(inspection);
+      else process.stdout.write(formatInspection(inspection));
+    });
+}

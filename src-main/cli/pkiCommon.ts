@@ -1,0 +1,146 @@
+// What the certificate commands share: the workbench with its keys unlocked when a workbench
+// passphrase is given, passphrase files, subjects from flags, and the text of a summary.
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { PkiCaNode, PkiCertificateSummary, PkiKeyType, PkiSubject, PkiSubjectFields, PkiTree } from '../api/pkiTypes';
+import { WorkbenchError } from '../errors';
+import { parseKeySpec, formatKeySpec } from '../pki/keys';
+import type { Workbench } from '../workbench';
+import { CliExit, openWorkbench } from './common';
+
+/** Adds --workbench-passphrase-file to a command that uses keys kept in the workbench. */
+export function withWorkbenchPassphrase(command: Command): Command {
+  return command.option(
+    '--workbench-passphrase-file <file>',
+    'file whose first line is the workbench passphrase (else $TLSLAB_PASSPHRASE), for keys kept encrypted',
+  );
+}
+
+/** Opens the workbench and, when its keys are encrypted and a passphrase is given, unlocks them. */
+export async function openWorkshop(command: Command): Promise<Workbench> {
+  const opts = command.opts<{ workbenchPassphraseFile?: string }>();
+  const wb = openWorkbench(command);
+  try {
+    const passphrase = opts.workbenchPassphraseFile !== undefined ? readPassphraseFile(opts.workbenchPassphraseFile) : process.env.TLSLAB_PASSPHRASE;
+    if (passphrase !== undefined && passphrase !== '' && wb.workshop.vault.passphraseSet) await wb.workshop.unlock(passphrase);
+  } catch (error) {
+    await wb.close();
+    throw error;
+  }
+  return wb;
+}
+
+/** The first line of the file, as openssl's -passin file: reads it. */
+export function readPassphraseFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new WorkbenchError('BAD_INPUT', `cannot read the passphrase file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
+  }
+  const line = text.split(/\r?\n/)[0];
+  if (line === '') throw new WorkbenchError('BAD_INPUT', `the passphrase file ${file} is empty: write the passphrase on its first line`);
+  return line;
+}
+
+export function readInputFile(file: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(fs.readFileSync(file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new WorkbenchError('BAD_INPUT', `the ${what} ${file} does not exist; check the path`);
+    if (code === 'EISDIR') throw new WorkbenchError('BAD_INPUT', `${file} is a folder; give the ${what} file`);
+    throw new WorkbenchError('BAD_INPUT', `cannot read the ${what} ${file}: ${(error as Error).message}`);
+  }
+}
+
+export function keyTypeOption(value: string): PkiKeyType {
+  try {
+    return formatKeySpec(parseKeySpec(value));
+  } catch (error) {
+    throw new CliExit(2, (error as Error).message);
+  }
+}
+
+/** --san DNS:a,DNS:*.b,IP:127.0.0.1 (repeatable) */
+export function collectSans(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+export function commaList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export interface SubjectFlags {
+  subject?: string;
+  cn?: string;
+  o?: string;
+  ou?: string;
+  c?: string;
+  st?: string;
+  l?: string;
+  email?: string;
+}
+
+export function addSubjectOptions(command: Command): Command {
+  return command
+    .option('--subject <dn>', 'the whole subject, openssl style: "/C=US/O=Model CA LTD./CN=www.modelCA.com"')
+    .option('--cn <cn>', 'common name')
+    .option('--o <org>', 'organization (O)')
+    .option('--ou <unit>', 'organizational unit (OU)')
+    .option('--c <country>', 'two-letter country (C)')
+    .option('--st <state>', 'state or province (ST)')
+    .option('--l <locality>', 'locality (L)')
+    .option('--email <address>', 'emailAddress');
+}
+
+/** The subject from --subject, or from the field flags; --cn alone is enough. */
+export function subjectFromFlags(opts: SubjectFlags, fallbackCn?: string): PkiSubject {
+  const fields: PkiSubjectFields = { CN: opts.cn ?? undefined, O: opts.o, OU: opts.ou, C: opts.c, ST: opts.st, L: opts.l, emailAddress: opts.email };
+  const anyField = Object.values(fields).some((v) => v !== undefined);
+  if (opts.subject !== undefined) {
+    if (anyField) throw new CliExit(2, 'give the subject either with --subject or with --cn/--o/... flags, not both');
+    return opts.subject;
+  }
+  if (!anyField) {
+    if (fallbackCn !== undefined) return { CN: fallbackCn };
+    throw new CliExit(2, 'give a subject: --cn NAME, or --subject "/O=.../CN=..."');
+  }
+  return fields;
+}
+
+export function formatTree(tree: PkiTree): string {
+  const lines: string[] = [`Keys: ${tree.keyProtection.message}`];
+  if (tree.cas.length === 0 && tree.others.length === 0 && tree.csrs.length === 0) {
+    lines.push('The workshop is empty: create a CA with "tlslab ca create NAME --cn NAME".');
+    return lines.join('\n');
+  }
+  const walk = (node: PkiCaNode, depth: number) => {
+    const pad = '  '.repeat(depth);
+    lines.push(`${pad}${line(node)}`);
+    for (const child of node.children) walk(child, depth + 1);
+    for (const leaf of node.issued) lines.push(`${pad}  - ${line(leaf)}`);
+  };
+  for (const ca of tree.cas) walk(ca, 0);
+  if (tree.others.length) {
+    lines.push('Certificates without a workbench issuer:');
+    for (const cert of tree.others) lines.push(`  - ${line(cert)}`);
+  }
+  if (tree.csrs.length) {
+    lines.push('Certificate signing requests:');
+    for (const csr of tree.csrs) lines.push(`  - [csr ${csr.id}] ${csr.name}: ${csr.subject}${csr.subjectAltNames.length ? ` (${csr.subjectAltNames.join(', ')})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function line(cert: PkiCertificateSummary): string {
+  const flags = [
+    cert.kind,
+    cert.keySummary,
+    cert.pathLength !== undefined ? `pathlen ${cert.pathLength}` : '',
+    cert.expired ? 'EXPIRED' : `until ${cert.notAfter.slice(0, 10)}`,
+    cert.hasPrivateKey ? '' : 'no key',
+  ].filter(Boolean);
+  const names = cert.subjectAltNames.length ? ` [${cert.subjectAltNames.join(', ')}]` : '';
+  return `[${cert.id}] ${cert.name}: ${cert.subject}${names} (${flags.join(', ')})`;
+}

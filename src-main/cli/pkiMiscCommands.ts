@@ -1,0 +1,106 @@
+// tlslab trust-dir, tlslab import and tlslab passphrase: trust folders, bringing files in, and
+// the workbench passphrase that encrypts the keys it keeps.
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { PkiImportResult } from '../api/pkiTypes';
+import { readCertificate } from '../pki/certificates';
+import { splitPem, looksLikePem } from '../pki/pem';
+import { importInto, writeTrustFolder } from '../workshop/exchange';
+import { printJson } from './common';
+import { openWorkshop, readInputFile, readPassphraseFile, withWorkbenchPassphrase } from './pkiCommon';
+
+export function registerPkiMiscCommands(program: Command): void {
+  program
+    .command('trust-dir')
+    .description('write an OpenSSL capath folder: each CA as HASH.0 (HASH.1, ... on collisions)')
+    .argument('<dir>')
+    .argument('<certs...>', 'PEM/DER certificate files (many per PEM file) or lab:NAME')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, certs: string[], opts, command: Command) => {
+      const ders: Uint8Array[] = [];
+      const labNames = certs.filter((c) => c.startsWith('lab:'));
+      for (const file of certs.filter((c) => !c.startsWith('lab:'))) {
+        const bytes = readInputFile(file, 'certificate');
+        if (looksLikePem(bytes)) {
+          const blocks = splitPem(bytes).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+          if (blocks.length === 0) readCertificate(bytes); // throws the clear "expected a certificate" error
+          for (const block of blocks) ders.push(readCertificate(block.der));
+        } else ders.push(readCertificate(bytes));
+      }
+      if (labNames.length) {
+        const wb = await openWorkshop(command);
+        try {
+          for (const name of labNames) ders.push(new Uint8Array(wb.workshop.ca(name.slice(4)).der));
+        } finally {
+          await wb.close();
+        }
+      }
+      const written = writeTrustFolder(dir, ders);
+      if (opts.json) printJson({ written });
+      else process.stdout.write(`${written.map((f) => path.relative(process.cwd(), f) || f).join('\n')}\n`);
+    });
+
+  withWorkbenchPassphrase(
+    program
+      .command('import')
+      .description('bring certificates, keys, CSRs and PKCS#12 files into the workbench (keys go with their certificates)')
+      .argument('<files...>')
+      .option('--passphrase-file <file>', "the files' passphrase (encrypted keys, PKCS#12)")
+      .option('--name <name>', 'workbench name of the first certificate')
+      .option('--json', 'print JSON'),
+  ).action(async (files: string[], opts, command: Command) => {
+    const passphrase = opts.passphraseFile !== undefined ? readPassphraseFile(opts.passphraseFile) : undefined;
+    const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'file') }));
+    const wb = await openWorkshop(command);
+    const results: Array<PkiImportResult & { file: string }> = [];
+    try {
+      for (const input of inputs) {
+        results.push({ file: input.file, ...importInto(wb.workshop, { bytes: input.bytes, fileName: path.basename(input.file), passphrase, name: opts.name }) });
+      }
+    } finally {
+      await wb.close();
+    }
+    if (opts.json) printJson(results.length === 1 ? results[0] : results);
+    else {
+      for (const r of results) {
+        process.stdout.write(`${r.file}: ${r.description}\n`);
+        for (const c of r.certificates) process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}\n`);
+        for (const c of r.csrs) process.stdout.write(`  + [csr ${c.id}] ${c.name}: ${c.subject}\n`);
+        for (const d of r.duplicates) process.stdout.write(`  = already in the workbench as "${d}"\n`);
+        if (r.keysUnmatched) process.stdout.write(`  ! ${r.keysUnmatched} key(s) match no certificate or request and were not kept\n`);
+      }
+    }
+  });
+
+  const passphrase = program.command('passphrase').description('the workbench passphrase that encrypts the private keys it keeps');
+  passphrase
+    .command('set')
+    .description('set (or change) the workbench passphrase and encrypt every stored key under it')
+    .requiredOption('--passphrase-file <file>', 'the new passphrase, on the first line')
+    .option('--current-file <file>', 'the current passphrase, when changing it (else $TLSLAB_PASSPHRASE)')
+    .action(async (opts, command: Command) => {
+      const next = readPassphraseFile(opts.passphraseFile);
+      const current = opts.currentFile !== undefined ? readPassphraseFile(opts.currentFile) : process.env.TLSLAB_PASSPHRASE || undefined;
+      const wb = await openWorkshop(command);
+      try {
+        const status = await wb.workshop.setPassphrase(next, current);
+        process.stdout.write(`${status.message}\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+  passphrase
+    .command('status')
+    .description('whether the stored keys are protected')
+    .option('--json', 'print JSON')
+    .action(async (opts, command: Command) => {
+      const wb = await openWorkshop(command);
+      try {
+        const status = wb.workshop.keyProtection();
+        if (opts.json) printJson(status);
+        else process.stdout.write(`${status.message}\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+}

@@ -1,0 +1,243 @@
+// What crosses the workshop's edge: files brought in (PEM, DER, PKCS#12, keys, CSRs), files
+// and folders given out (PEM, DER, PKCS#12, keys, trust folders), and verification against a
+// trust store of any kind.
+import { type KeyObject, X509Certificate, createHash } from 'node:crypto';
+import path from 'node:path';
+import type {
+  PkiCertificateSummary,
+  PkiCsrSummary,
+  PkiExportRequest,
+  PkiExportResult,
+  PkiImportResult,
+  PkiTrustSpec,
+  PkiVerifyRequest,
+  PkiVerifyResult,
+} from '../api/pkiTypes';
+import { WorkbenchError } from '../errors';
+import { certificatePem, readCertificate } from '../pki/certificates';
+import { exportPkcs12, importPkiData } from '../pki/formats';
+import { exportPrivateKeyPem } from '../pki/keys';
+import { loadTrustStore, pemCertificates } from '../sessions/trustStore';
+import { planTrustFolder } from '../pki/trustFolder';
+import { verifyCertificate } from '../pki/verify';
+import { spkiSha256 } from './keyVault';
+import { ensureFolder, writeFilesAtomically } from './files';
+import { bytesFromText, type CertificateWorkshop } from './workshop';
+
+export interface ImportInput {
+  bytes: Uint8Array;
+  fileName?: string;
+  passphrase?: string;
+  name?: string;
+}
+
+/**
+ * Stores every certificate, CSR and key of the file: keys go with the certificates (or CSRs) of
+ * the same file or already in the workbench that they match; a key that matches nothing is not
+ * kept, and a certificate already present is reported, not added twice. All or nothing.
+ */
+export function importInto(workshop: CertificateWorkshop, input: ImportInput): PkiImportResult {
+  const items = importPkiData(input.bytes, { passphrase: input.passphrase, fileName: input.fileName });
+  const certificates: PkiCertificateSummary[] = [];
+  const csrs: PkiCsrSummary[] = [];
+  const duplicates: string[] = [];
+  const usedKeys = new Set<number>();
+  const ids: number[] = [];
+  workshop.store.transaction(() => {
+    // CAs first, so that the certificates they issued in the same file link to them.
+    const order = items.certificates
+      .map((certificate, index) => ({ certificate, index }))
+      .sort((a, b) => Number(isSelfIssued(b.certificate.der)) - Number(isSelfIssued(a.certificate.der)));
+    for (const { certificate, index } of order) {
+      const pair = items.pairs.find((p) => p.certificateIndex === index);
+      const key = pair ? items.privateKeys[pair.keyIndex] : undefined;
+      if (pair) usedKeys.add(pair.keyIndex);
+      const existing = workshop.store.certificateByFingerprint(fingerprint(certificate.der));
+      if (existing) {
+        if (key && existing.key_id === null) workshop.store.setCertificateKey(existing.id, workshop.vault.storeKey(key));
+        duplicates.push(existing.name);
+        continue;
+      }
+      const keyId = key ? workshop.vault.storeKey(key) : null;
+      const name = ids.length === 0 && input.name ? input.name : certificate.friendlyName ? uniqueFriendly(workshop, certificate.friendlyName) : undefined;
+      const id = workshop.insertImported(certificate.der, name, keyId);
+      ids.push(id);
+    }
+    for (const der of items.csrs) {
+      const csr = workshop.importCsr(der, undefined, undefined);
+      csrs.push(csr);
+    }
+    // Keys without a certificate in the file: match them to stored certificates and CSRs.
+    items.privateKeys.forEach((key, index) => {
+      if (usedKeys.has(index)) return;
+      if (attachKey(workshop, key)) usedKeys.add(index);
+    });
+  });
+  for (const id of ids) certificates.push(workshop.summary(workshop.store.certificate(id)!));
+  return {
+    description: items.description,
+    certificates,
+    csrs,
+    keysMatched: usedKeys.size,
+    keysUnmatched: items.privateKeys.length - usedKeys.size,
+    duplicates,
+  };
+}
+
+function attachKey(workshop: CertificateWorkshop, key: KeyObject): boolean {
+  const rows = workshop.certificatesForKey(key);
+  const spki = spkiSha256(key);
+  const csrRows = workshop.store.allCsrs().filter((row) => row.key_id === null && workshop.csrPublicKeySha256(row.id) === spki);
+  if (rows.length === 0 && csrRows.length === 0) return false;
+  const keyId = workshop.vault.storeKey(key);
+  for (const row of rows) workshop.store.setCertificateKey(row.id, keyId);
+  for (const row of csrRows) workshop.store.setCsrKey(row.id, keyId);
+  return true;
+}
+
+function uniqueFriendly(workshop: CertificateWorkshop, friendly: string): string {
+  return workshop.newName(friendly, undefined, true);
+}
+
+function isSelfIssued(der: Uint8Array): boolean {
+  try {
+    const cert = new X509Certificate(der);
+    return cert.subject === cert.issuer;
+  } catch {
+    return false;
+  }
+}
+
+function fingerprint(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+// --- verification ----------------------------------------------------------------------------
+
+/**
+ * Verifies a stored or pasted certificate against a trust store for a hostname and a moment.
+ * A stored certificate's workbench chain is offered as intermediates.
+ */
+export function verifyWith(workshop: CertificateWorkshop, request: PkiVerifyRequest): PkiVerifyResult {
+  let leaf: Uint8Array;
+  const intermediates: Uint8Array[] = [];
+  if (request.certificateId !== undefined) {
+    const row = workshop.certificate(request.certificateId);
+    leaf = new Uint8Array(row.der);
+    intermediates.push(...workshop.chainDer(row));
+  } else if (request.text !== undefined) {
+    leaf = readCertificate(bytesFromText(request.text, 'certificate'));
+  } else {
+    throw new WorkbenchError('BAD_INPUT', 'give the certificate to verify: a workbench certificate or a PEM');
+  }
+  for (const text of request.intermediatesPem ?? []) {
+    for (const pem of pemCertificates(text)) intermediates.push(readCertificate(pem));
+  }
+  const trust = loadTrust(workshop, request.trust);
+  let at: Date | undefined;
+  if (request.at !== undefined) {
+    at = new Date(request.at);
+    if (Number.isNaN(at.getTime())) {
+      throw new WorkbenchError('BAD_INPUT', `"${request.at}" is not a moment: give an ISO time like 2030-01-01T00:00:00Z`);
+    }
+  }
+  const result = verifyCertificate(leaf, {
+    trustAnchors: trust.anchors,
+    intermediates,
+    hostname: request.hostname,
+    at,
+    purpose: request.purpose,
+  });
+  return {
+    ok: result.ok,
+    chain: result.chain.map((entry) => ({
+      subject: entry.subject,
+      issuer: entry.issuer,
+      fingerprintSha256: entry.fingerprintSha256,
+      pem: certificatePem(entry.der),
+    })),
+    checks: result.checks,
+    failed: result.failed,
+    trustDescription: trust.description,
+  };
+}
+
+function loadTrust(workshop: CertificateWorkshop, spec: PkiTrustSpec): { anchors: Uint8Array[]; description: string } {
+  if (spec.kind === 'lab') {
+    const anchors = workshop.trustAnchorsPem(spec.name).map((pem) => readCertificate(pem));
+    return { anchors, description: `workbench CA "${spec.name}"` };
+  }
+  const loaded = loadTrustStore(spec);
+  return { anchors: loaded.certificates.map((pem) => readCertificate(pem)), description: loaded.description };
+}
+
+// --- export ----------------------------------------------------------------------------------
+
+interface ExportBody {
+  fileName: string;
+  data: string | Uint8Array;
+  secret: boolean;
+}
+
+/** The bytes of an export, or the files written when the request gives a path. */
+export function exportFrom(workshop: CertificateWorkshop, request: PkiExportRequest): PkiExportResult {
+  const row = workshop.certificate(request.id);
+  const base = safeFileName(row.name);
+  if (request.format === 'trust-folder') {
+    if (!request.path) throw new WorkbenchError('BAD_INPUT', 'a trust folder is written to a folder: give its path');
+    const written = writeTrustFolder(request.path, [new Uint8Array(row.der), ...workshop.chainDer(row)]);
+    return { fileName: path.basename(request.path), written, containsPrivateKey: false };
+  }
+  const body = exportBody(workshop, row.id, request, base);
+  if (request.path) {
+    const written = writeFilesAtomically([{ path: request.path, data: body.data, secret: body.secret }]);
+    return { fileName: body.fileName, written, containsPrivateKey: body.secret };
+  }
+  return { fileName: body.fileName, dataBase64: Buffer.from(body.data).toString('base64'), containsPrivateKey: body.secret };
+}
+
+function exportBody(workshop: CertificateWorkshop, id: number, request: PkiExportRequest, base: string): ExportBody {
+  const row = workshop.certificate(id);
+  const der = new Uint8Array(row.der);
+  switch (request.format) {
+    case 'pem':
+      return { fileName: `${base}.pem`, data: certificatePem(der), secret: false };
+    case 'der':
+      return { fileName: `${base}.der`, data: der, secret: false };
+    case 'chain-pem':
+      return { fileName: `${base}-chain.pem`, data: [der, ...workshop.chainDer(row)].map(certificatePem).join(''), secret: false };
+    case 'key-pem': {
+      const key = workshop.privateKeyOf(row);
+      const password = request.password === '' ? undefined : request.password;
+      return { fileName: `${base}.key`, data: exportPrivateKeyPem(key, password), secret: true };
+    }
+    case 'p12': {
+      if (!request.password) {
+        throw new WorkbenchError('BAD_INPUT', 'a PKCS#12 file needs a password to protect the key inside it: give one');
+      }
+      const privateKey = row.key_id !== null ? workshop.privateKeyOf(row) : undefined;
+      const data = exportPkcs12({
+        certificate: der,
+        privateKey,
+        chain: workshop.chainDer(row),
+        password: request.password,
+        friendlyName: row.name,
+        legacy: request.legacy,
+      });
+      return { fileName: `${base}.p12`, data, secret: privateKey !== undefined };
+    }
+    default:
+      throw new WorkbenchError('BAD_INPUT', `"${String(request.format)}" is not an export format: use pem, der, chain-pem, p12, key-pem or trust-folder`);
+  }
+}
+
+/** Writes HASH.N files (as openssl rehash names them) into the folder; nothing when any fails. */
+export function writeTrustFolder(dir: string, certificates: Uint8Array[]): string[] {
+  const plan = planTrustFolder(certificates);
+  ensureFolder(dir);
+  return writeFilesAtomically(plan.map((entry) => ({ path: path.join(dir, entry.fileName), data: entry.pem, secret: false })));
+}
+
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._ -]+/g, '_').replace(/^\.+/, '_').trim() || 'certificate';
+}

@@ -1,0 +1,145 @@
+// The certificate workshop as the engine, the servers and the proxy use it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { Workbench } from '../../src-main/workbench';
+import { importInto, exportFrom } from '../../src-main/workshop/exchange';
+import { startOpensslServer } from '../support/opensslServer';
+import { openssl, opensslOk } from './pki/openssl';
+
+let dataDir: string;
+let work: string;
+let wb: Workbench;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-workshop-svc-'));
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-workshop-svc-files-'));
+  wb = new Workbench({ dataDir });
+  await wb.workshop.createCa({ name: 'Proxy CA', subject: '/O=Lab/CN=Proxy CA' });
+  await wb.workshop.createCa({ name: 'Proxy Sub', subject: '/O=Lab/CN=Proxy Sub CA', parent: 'Proxy CA', key: 'ec:P-256' });
+});
+afterAll(async () => wb?.close());
+
+const file = (name: string) => path.join(work, name);
+
+describe('serverIdentity and trustAnchorsPem (what the TLS servers use)', () => {
+  it('gives a certificate, key and chain that openssl s_server serves and openssl s_client verifies', async () => {
+    await wb.workshop.issue({ ca: 'Proxy Sub', subject: { CN: 'www.bank32.com' } });
+    const identity = await wb.workshop.serverIdentity('www.bank32.com');
+    expect(identity.chainPem).toHaveLength(2);
+    fs.writeFileSync(file('id.pem'), identity.certificatePem);
+    fs.writeFileSync(file('id.key'), identity.keyPem, { mode: 0o600 });
+    fs.writeFileSync(file('id-chain.pem'), identity.chainPem.join(''));
+    fs.writeFileSync(file('anchors.pem'), wb.workshop.trustAnchorsPem('Proxy CA').join(''));
+    const server = await startOpensslServer(file('id.pem'), file('id.key'), ['-www', '-cert_chain', file('id-chain.pem')]);
+    try {
+      const out = openssl(['s_client', '-connect', `127.0.0.1:${server.port}`, '-servername', 'www.bank32.com', '-verify_hostname', 'www.bank32.com', '-CAfile', file('anchors.pem'), '-verify_return_error'], { input: Buffer.from('') });
+      expect(out.stdout).toContain('Verify return code: 0 (ok)');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('forgeForHost (what the proxy calls)', () => {
+  it('makes a leaf for the host that verifies under the CA, reuses one leaf key, and caches per host', async () => {
+    const a = await wb.workshop.forgeForHost('Proxy CA', 'www.victim.test');
+    const b = await wb.workshop.forgeForHost('Proxy CA', 'mail.victim.test');
+    const again = await wb.workshop.forgeForHost('Proxy CA', 'WWW.victim.test');
+    expect(again).toBe(a);
+    expect(b.certificatePem).not.toBe(a.certificatePem);
+    expect(b.keyPem).toBe(a.keyPem);
+    fs.writeFileSync(file('proxy-ca.pem'), wb.workshop.trustAnchorsPem('Proxy CA').join(''));
+    fs.writeFileSync(file('forged.pem'), a.certificatePem);
+    expect(opensslOk(['verify', '-CAfile', file('proxy-ca.pem'), '-verify_hostname', 'www.victim.test', file('forged.pem')])).toContain(': OK');
+    // An EC CA gets EC leaves.
+    const ec = await wb.workshop.forgeForHost('Proxy Sub', 'www.victim.test');
+    expect(opensslOk(['x509', '-noout', '-text'], { input: Buffer.from(ec.certificatePem) })).toContain('id-ecPublicKey');
+  });
+
+  it('copies names from a template certificate', async () => {
+    opensslOk(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('real.key'), '-out', file('real.pem'),
+      '-subj', '/O=Real Bank Inc./CN=www.realbank.test', '-addext', 'subjectAltName=DNS:www.realbank.test,DNS:realbank.test', '-days', '2']);
+    const forged = await wb.workshop.forgeForHost('Proxy CA', 'www.realbank.test', fs.readFileSync(file('real.pem')));
+    const text = opensslOk(['x509', '-noout', '-subject', '-ext', 'subjectAltName'], { input: Buffer.from(forged.certificatePem) });
+    expect(text).toContain('O = Real Bank Inc.');
+    expect(text).toContain('DNS:realbank.test');
+  });
+});
+
+describe('import', () => {
+  it('imports PKCS#12 made by openssl (modern and legacy) with the key matched to the certificate', () => {
+    opensslOk(['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('p12.key'), '-out', file('p12.pem'), '-subj', '/CN=p12.lab.test', '-days', '2']);
+    opensslOk(['pkcs12', '-export', '-in', file('p12.pem'), '-inkey', file('p12.key'), '-out', file('modern.p12'), '-passout', 'pass:pw', '-name', 'modern one']);
+    const modern = importInto(wb.workshop, { bytes: fs.readFileSync(file('modern.p12')), passphrase: 'pw', fileName: 'modern.p12' });
+    expect(modern.certificates).toHaveLength(1);
+    expect(modern.certificates[0].hasPrivateKey).toBe(true);
+    expect(modern.keysMatched).toBe(1);
+    opensslOk(['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('p12b.key'), '-out', file('p12b.pem'), '-subj', '/CN=legacy.lab.test', '-days', '2']);
+    opensslOk(['pkcs12', '-export', '-in', file('p12b.pem'), '-inkey', file('p12b.key'), '-out', file('legacy.p12'), '-passout', 'pass:pw', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']);
+    const legacy = importInto(wb.workshop, { bytes: fs.readFileSync(file('legacy.p12')), passphrase: 'pw', fileName: 'legacy.p12' });
+    expect(legacy.certificates[0].hasPrivateKey).toBe(true);
+  });
+
+  it('imports many PEM blocks at once, links a leaf to its imported CA, and a later key finds its certificate', () => {
+    opensslOk(['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('oca.key'), '-out', file('oca.pem'), '-subj', '/CN=Outside CA', '-days', '5', '-addext', 'basicConstraints=critical,CA:TRUE']);
+    opensslOk(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('oleaf.key'), '-out', file('oleaf.csr'), '-subj', '/CN=leaf.outside.test']);
+    opensslOk(['x509', '-req', '-in', file('oleaf.csr'), '-CA', file('oca.pem'), '-CAkey', file('oca.key'), '-CAcreateserial', '-out', file('oleaf.pem'), '-days', '2']);
+    const bundle = fs.readFileSync(file('oleaf.pem'), 'utf8') + fs.readFileSync(file('oca.pem'), 'utf8');
+    const result = importInto(wb.workshop, { bytes: Buffer.from(bundle), fileName: 'bundle.pem' });
+    expect(result.certificates).toHaveLength(2);
+    const leaf = result.certificates.find((c) => c.subject === 'CN=leaf.outside.test')!;
+    const ca = result.certificates.find((c) => c.subject === 'CN=Outside CA')!;
+    expect(leaf.issuerId).toBe(ca.id);
+    expect(leaf.hasPrivateKey).toBe(false);
+    const keyOnly = importInto(wb.workshop, { bytes: fs.readFileSync(file('oleaf.key')), fileName: 'oleaf.key' });
+    expect(keyOnly.keysMatched).toBe(1);
+    expect(wb.workshop.summary(wb.workshop.certificate(leaf.id)).hasPrivateKey).toBe(true);
+    const twice = importInto(wb.workshop, { bytes: Buffer.from(bundle), fileName: 'bundle.pem' });
+    expect(twice.certificates).toHaveLength(0);
+    expect(twice.duplicates).toHaveLength(2);
+  });
+});
+
+describe('the workbench passphrase', () => {
+  it('keeps keys out of the database in the clear; locked keys give one clear error and work after unlocking', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-workshop-pass-'));
+    const own = new Workbench({ dataDir: dir });
+    try {
+      const made = await own.workshop.createCa({ name: 'Locked CA', subject: '/CN=Locked CA', key: 'ec:P-256' });
+      const pkcs8 = made.privateKey.export({ type: 'pkcs8', format: 'der' });
+      expect(own.workshop.keyProtection().status).toBe('not-protected');
+      await own.workshop.setPassphrase('a long lab passphrase');
+      expect(own.workshop.keyProtection().status).toBe('unlocked');
+      own.workshop.lock();
+      await expect(own.workshop.issue({ ca: 'Locked CA', subject: { CN: 'x.lab.test' } })).rejects.toMatchObject({ code: 'KEYS_LOCKED' });
+      await expect(own.workshop.serverIdentity('Locked CA')).rejects.toThrow(/workbench passphrase/);
+      expect(() => exportFrom(own.workshop, { id: made.certificate.id, format: 'key-pem', path: path.join(dir, 'k.pem') })).toThrow(/workbench passphrase/);
+      expect(fs.existsSync(path.join(dir, 'k.pem'))).toBe(false);
+      await expect(own.workshop.unlock('not it')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+      await own.workshop.unlock('a long lab passphrase');
+      const issued = await own.workshop.issue({ ca: 'Locked CA', subject: { CN: 'x.lab.test' } });
+      expect(issued.certificate.hasPrivateKey).toBe(true);
+      // No stored key is in the clear.
+      const db = new Database(path.join(dir, 'workbench.sqlite'), { readonly: true });
+      const rows = db.prepare('SELECT protection, data FROM pki_keys').all() as Array<{ protection: string; data: Buffer }>;
+      db.close();
+      expect(rows.every((r) => r.protection === 'sealed')).toBe(true);
+      expect(rows.some((r) => r.data.includes(pkcs8.subarray(20, 60)))).toBe(false);
+    } finally {
+      await own.close();
+    }
+    // A new engine (a new process) starts locked.
+    const reopened = new Workbench({ dataDir: dir });
+    try {
+      expect(reopened.workshop.keyProtection().status).toBe('locked');
+      expect(reopened.about().keyProtection?.status).toBe('locked');
+      await reopened.workshop.unlock('a long lab passphrase');
+      expect((await reopened.workshop.serverIdentity('x.lab.test')).keyPem).toContain('BEGIN PRIVATE KEY');
+    } finally {
+      await reopened.close();
+    }
+  });
+});

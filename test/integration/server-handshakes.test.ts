@@ -1,0 +1,160 @@
+// Client certificates, resumption and a client that rejects the certificate, as the server
+// session records them, judged by openssl s_client.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerConfig, ServerInfo } from '../../src-main/api/serverTypes';
+import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
+import { Workbench } from '../../src-main/workbench';
+import { run } from '../support/run';
+import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+
+let pki: ServerTestPki;
+let wb: Workbench;
+
+beforeAll(async () => {
+  pki = await makeServerPki();
+  wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-server-hs-')) });
+});
+
+afterAll(async () => {
+  await wb?.close();
+});
+
+function start(config: Partial<ServerConfig> = {}): Promise<ServerInfo> {
+  return wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, ...config });
+}
+
+const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
+
+function sClient(server: ServerInfo, args: string[], input = GET) {
+  return run('openssl', ['s_client', '-connect', server.address, '-servername', 'localhost', '-ign_eof', ...args], { input });
+}
+
+async function sessionsOf(server: ServerInfo, count: number): Promise<SessionDetail[]> {
+  for (let i = 0; i < 200; i++) {
+    const found = wb.listSessions(100).filter((s) => s.kind === 'server' && s.target === server.address && s.status !== 'running');
+    if (found.length >= count) return Promise.all(found.reverse().map((s) => wb.session(s.id)));
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fewer than ${count} finished sessions for ${server.address}`);
+}
+
+function messages(s: SessionDetail, direction: TlsRecordEntry['direction']): string[] {
+  return s.connections[0].timeline
+    .filter((e): e is TlsRecordEntry => e.kind === 'record' && e.direction === direction)
+    .flatMap((r) => r.messages);
+}
+
+describe('client certificates', () => {
+  for (const version of ['-tls1_2', '-tls1_3']) {
+    it(`required (${version}): a client without one fails and the session says why`, async () => {
+      const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: true } });
+      const out = await sClient(server, ['-CAfile', pki.caCert, version]);
+      expect(out.output).not.toContain('Bank32');
+      const [s] = await sessionsOf(server, 1);
+      expect(s.status).toBe('failed');
+      expect(s.error?.code).toBe('CLIENT_CERT_MISSING');
+      expect(s.error?.message).toContain('the client sent no certificate');
+      expect(s.error?.message).toContain('client-ca.crt');
+      expect(messages(s, 'server-to-client')).toContain(version === '-tls1_2' ? 'CertificateRequest' : 'ServerHello');
+      await wb.servers.stop(server.id);
+    });
+  }
+
+  it('required: a client with a certificate from the CA succeeds and the session shows it', async () => {
+    const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: true } });
+    const out = await sClient(server, ['-CAfile', pki.caCert, '-verify_return_error', '-cert', pki.client.cert, '-key', pki.client.key]);
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    expect(out.output).toContain('HTTP/1.1 200 OK');
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('ok');
+    expect(s.server?.clientCertificate?.subject).toBe('CN=alice, O=TLS Lab students');
+    expect(s.server?.clientCertificateAuthorized).toBe(true);
+    expect(s.connections[0].peerCertificates[0].subject).toBe('CN=alice, O=TLS Lab students');
+    expect(s.verification?.accepted).toBe(true);
+    expect(s.verification?.summary).toContain('verified against');
+    await wb.servers.stop(server.id);
+  });
+
+  it('required: a certificate from another CA is refused and the session names the reason', async () => {
+    const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: true } });
+    const out = await sClient(server, ['-CAfile', pki.caCert, '-tls1_2', '-cert', pki.strangerClient.cert, '-key', pki.strangerClient.key]);
+    expect(out.output).not.toContain('HTTP/1.1 200 OK');
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('failed');
+    expect(s.server?.clientCertificate?.subject).toBe('CN=mallory');
+    expect(s.server?.clientCertificateAuthorized).toBe(false);
+    expect(s.error?.code).toBe('CLIENT_CERT_REJECTED');
+    await wb.servers.stop(server.id);
+  });
+
+  it('requested, not required: a client without one is served', async () => {
+    const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: false } });
+    const out = await sClient(server, ['-CAfile', pki.caCert]);
+    expect(out.output).toContain('HTTP/1.1 200 OK');
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('ok');
+    expect(s.server?.clientCertificate).toBeNull();
+    await wb.servers.stop(server.id);
+  });
+});
+
+describe('resumption', () => {
+  for (const version of ['-tls1_2', '-tls1_3']) {
+    it(`a second connection with the ticket resumes (${version}) and the timeline shows the shorter handshake`, async () => {
+      const server = await start();
+      const sess = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-sess-')), 'session.pem');
+      const first = await sClient(server, ['-CAfile', pki.caCert, version, '-sess_out', sess]);
+      expect(first.output).toContain('HTTP/1.1 200 OK');
+      const second = await sClient(server, ['-CAfile', pki.caCert, version, '-sess_in', sess]);
+      expect(second.output).toContain('Reused,');
+      const [full, resumed] = await sessionsOf(server, 2);
+      expect(full.server?.resumed).toBe(false);
+      expect(resumed.server?.resumed).toBe(true);
+      expect(resumed.connections[0].timeline.some((e) => e.kind === 'note' && e.text.startsWith('session resumed'))).toBe(true);
+      if (version === '-tls1_2') {
+        expect(messages(full, 'server-to-client')).toContain('Certificate');
+        expect(messages(resumed, 'server-to-client')).not.toContain('Certificate');
+        // Abbreviated handshake (RFC 5246, Section 7.3): ServerHello, then straight to ChangeCipherSpec.
+        expect(messages(resumed, 'server-to-client')[0]).toBe('ServerHello');
+        expect(messages(resumed, 'server-to-client')).toContain('ChangeCipherSpec');
+        expect(messages(resumed, 'server-to-client')).not.toContain('ServerHelloDone');
+        expect(messages(resumed, 'client-to-server')).not.toContain('ClientKeyExchange');
+        expect(resumed.server?.keyExchange?.method).toBe('resumed');
+      }
+      // The server sends fewer handshake bytes without its certificate.
+      const serverBytes = (s: SessionDetail) =>
+        s.connections[0].timeline.filter((e): e is TlsRecordEntry => e.kind === 'record' && e.direction === 'server-to-client' && e.contentTypeName !== 'application_data').reduce((n, r) => n + r.length, 0);
+      expect(serverBytes(resumed)).toBeLessThan(serverBytes(full));
+      await wb.servers.stop(server.id);
+    });
+  }
+});
+
+describe('a client that rejects the certificate', () => {
+  it('TLS 1.2: the session shows the alert it sent, by name (unknown_ca)', async () => {
+    const server = await start();
+    const out = await sClient(server, ['-CAfile', pki.otherCaCert, '-verify_return_error', '-tls1_2']);
+    expect(out.output).toMatch(/verify error|unable to get local issuer/);
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('failed');
+    expect(s.server?.clientAlert).toBe('unknown_ca');
+    expect(s.error?.code).toBe('CLIENT_ALERT');
+    expect(s.error?.message).toContain('"unknown_ca"');
+    const alert = s.connections[0].timeline.find((e): e is TlsRecordEntry => e.kind === 'record' && e.direction === 'client-to-server' && e.alert !== undefined);
+    expect(alert?.alert?.descriptionName).toBe('unknown_ca');
+    await wb.servers.stop(server.id);
+  });
+
+  it('TLS 1.3: the alert travels encrypted; the server names it from OpenSSL', async () => {
+    const server = await start();
+    await sClient(server, ['-CAfile', pki.otherCaCert, '-verify_return_error', '-tls1_3']);
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('failed');
+    expect(s.server?.clientAlert).toBe('unknown_ca');
+    expect(s.error?.message).toContain('does not trust the CA');
+    await wb.servers.stop(server.id);
+  });
+});

@@ -86,7 +86,7 @@ function assemble(what: string, certText: string, certSource: string, keyText: s
   };
 }
 
-/** `what` names the identity in messages: "the default certificate", "the certificate for www.x.com". */
+/** `what` names whose identity it is in messages: "the server" (the default) or the SNI name. */
 export async function loadServerIdentity(spec: ServerIdentitySpec, what: string, lab: LabIdentitySource | null): Promise<ServerIdentity> {
   if (spec.kind === 'lab') {
     if (!lab) throw new WorkbenchError('NO_WORKSHOP', NO_WORKSHOP);

@@ -202,14 +202,15 @@ export function keyExchangeFrom(chunks: RecordedChunk[], version: string, resume
   return { method: kx.toUpperCase(), ephemeral: false, group: null, summary: `${kx} key exchange (no ServerKeyExchange seen)` };
 }
 
-/** Alerts the client sent in the clear, by name, from the bytes it sent. */
-function clearAlertsFrom(chunks: RecordedChunk[]): string[] {
+/** What the client sent in the clear before a failed handshake: its SNI and its alerts, by name. */
+function clientSideFrom(chunks: RecordedChunk[]): { sni: string | null; alerts: string[] } {
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
-  return decoder
-    .finish()
-    .records.filter((r) => r.direction === 'client-to-server' && r.alert)
-    .map((r) => r.alert!.descriptionName);
+  const decoded = decoder.finish();
+  return {
+    sni: decoded.clientHello?.serverName ?? null,
+    alerts: decoded.records.filter((r) => r.direction === 'client-to-server' && r.alert).map((r) => r.alert!.descriptionName),
+  };
 }
 
 /** Takes one accepted TCP connection through the handshake and the responder, recording it all. */
@@ -401,8 +402,12 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       connection.event('error', { message: failure.message });
     }
     if (!handshakeDone) {
-      const clearAlerts = clearAlertsFrom(kept);
-      const alert = failure?.alert ?? clearAlerts.find((a) => a !== 'close_notify') ?? null;
+      const clientSide = clientSideFrom(kept);
+      if (clientSide.sni) {
+        outcome.sni = clientSide.sni;
+        recording.update({ sni: clientSide.sni });
+      }
+      const alert = failure?.alert ?? clientSide.alerts.find((a) => a !== 'close_notify') ?? null;
       info.clientAlert = alert;
       if (alert && failure && failure.code !== 'CLIENT_ALERT') {
         failure = {

@@ -140,11 +140,11 @@ export class TlsLabServer {
     const responder: ServerResponder = config.responder ?? { kind: 'builtin' };
     checkResponder(responder);
     const clientCa = config.clientAuth ? loadClientCa(config.clientAuth.ca, this.deps.lab) : null;
-    const defaultIdentity = await loadServerIdentity(config.identity, 'the default certificate', this.deps.lab);
+    const defaultIdentity = await loadServerIdentity(config.identity, 'the server', this.deps.lab);
     const sniIdentities: { name: string; identity: ServerIdentity; page?: BuiltinPageName }[] = [];
     for (const host of config.sni ?? []) {
       const name = host.name.trim().toLowerCase();
-      sniIdentities.push({ name, identity: await loadServerIdentity(host.identity, `the certificate for ${name}`, this.deps.lab), page: host.page });
+      sniIdentities.push({ name, identity: await loadServerIdentity(host.identity, name, this.deps.lab), page: host.page });
     }
 
     // One ticket key for every context, so a ticket issued under one name resumes under it again

@@ -1,0 +1,173 @@
+// A server that cannot start says why and what to do; the CLI runs one until SIGTERM and prints
+// a line per connection.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerConfig } from '../../src-main/api/serverTypes';
+import { Workbench } from '../../src-main/workbench';
+import { freePort } from '../support/ports';
+import { run } from '../support/run';
+import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+
+const BIN = path.resolve('bin/tlslab.mjs');
+let pki: ServerTestPki;
+let wb: Workbench;
+let dataDir: string;
+
+beforeAll(async () => {
+  pki = await makeServerPki();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-server-start-'));
+  wb = new Workbench({ dataDir });
+});
+
+afterAll(async () => {
+  await wb?.close();
+});
+
+function files(overrides: Partial<Extract<ServerConfig['identity'], { kind: 'files' }>> = {}): ServerConfig['identity'] {
+  return { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key, ...overrides };
+}
+
+async function startError(config: Partial<ServerConfig>): Promise<{ code: string; message: string }> {
+  try {
+    await wb.servers.start({ port: 0, identity: files(), ...config });
+  } catch (err) {
+    const e = err as { code: string; message: string };
+    return { code: e.code, message: e.message };
+  }
+  throw new Error('the server started');
+}
+
+describe('failures to start', () => {
+  it('port in use', async () => {
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    const e = await startError({ port });
+    blocker.close();
+    expect(e.code).toBe('PORT_IN_USE');
+    expect(e.message).toBe(`port ${port} on 127.0.0.1 is already in use (another server, or one still running from before); stop it, or choose another port such as 4433`);
+    expect(wb.servers.list().some((s) => s.port === port)).toBe(false);
+  });
+
+  it('a non-loopback address', async () => {
+    const e = await startError({ host: '0.0.0.0' });
+    expect(e.code).toBe('NOT_LOOPBACK');
+    expect(e.message).toContain('use --host 127.0.0.1');
+  });
+
+  it('key not matching the certificate', async () => {
+    const e = await startError({ identity: files({ keyPath: pki.bank.key }) });
+    expect(e.code).toBe('KEY_MISMATCH');
+    expect(e.message).toMatch(/^the server: The key does not match the certificate/);
+  });
+
+  it('wrong passphrase, missing passphrase, right passphrase', async () => {
+    const wrong = await startError({ identity: files({ keyPath: pki.encryptedKey, keyPassphrase: 'nope' }) });
+    expect(wrong.code).toBe('WRONG_PASSPHRASE');
+    expect(wrong.message).toContain('The passphrase does not open this private key');
+    const missing = await startError({ identity: files({ keyPath: pki.encryptedKey }) });
+    expect(missing.code).toBe('PASSPHRASE_REQUIRED');
+    const ok = await wb.servers.start({ port: 0, identity: files({ keyPath: pki.encryptedKey, keyPassphrase: 'lab-secret' }) });
+    expect(ok.status).toBe('running');
+    expect(JSON.stringify(wb.servers.list())).not.toContain('lab-secret');
+    await wb.servers.stop(ok.id);
+  });
+
+  it('missing SNI certificate file', async () => {
+    const e = await startError({ sni: [{ name: 'www.example.lab', identity: files({ certPath: '/nonexistent/example.crt' }) }] });
+    expect(e.code).toBe('FILE_NOT_FOUND');
+    expect(e.message).toBe('the certificate file for www.example.lab /nonexistent/example.crt does not exist; check the path');
+  });
+
+  it('a cipher list OpenSSL does not know', async () => {
+    const e = await startError({ ciphers: 'NOT-A-CIPHER' });
+    expect(e.code).toBe('BAD_CIPHER_LIST');
+  });
+
+  it('privileged port without the privilege (the CLI as an unprivileged user)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-nobody-'));
+    fs.chmodSync(dir, 0o777);
+    for (const f of [pki.rsa.cert, pki.rsa.key]) fs.chmodSync(f, 0o644);
+    fs.chmodSync(pki.dir, 0o755);
+    const out = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '--data-dir', dir, 'server', '--port', '443', '--cert', pki.rsa.cert, '--key', pki.rsa.key], {
+      env: { ...process.env, HOME: dir },
+    });
+    fs.chmodSync(pki.rsa.key, 0o600);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe('tlslab: port 443 is below 1024 and only an administrator may listen on it; use --port 4433 (and https://NAME:4433/ in the client) instead');
+  });
+});
+
+function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; lines: string[]; next: () => Promise<string> }> {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'server', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let buffer = '';
+  let read = 0;
+  child.stdout.on('data', (d) => {
+    buffer += d;
+    let i;
+    while ((i = buffer.indexOf('\n')) >= 0) {
+      lines.push(buffer.slice(0, i));
+      buffer = buffer.slice(i + 1);
+      waiters.shift()?.(lines[read++]);
+    }
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      if (read < lines.length) return resolve(lines[read++]);
+      waiters.push(resolve);
+      child.once('exit', () => reject(new Error(`tlslab server exited: ${stderr}`)));
+    });
+  return Promise.resolve({ child, lines, next });
+}
+
+describe('tlslab server', () => {
+  it('serves until SIGTERM and prints one line per connection', async () => {
+    const port = await freePort();
+    const { child, next } = await startCli(['--port', String(port), '--cert', pki.rsa.cert, '--key', pki.encryptedKey, '--key-passphrase-file', writePassphrase(),
+      '--sni', `www.example.lab=${pki.example.cert}:${pki.example.key}`]);
+    expect(await next()).toBe(`listening on https://127.0.0.1:${port}/ (stop with Ctrl-C)`);
+    expect(await next()).toMatch(/^ {2}default: CN=localhost \(issuer CN=Server Lab Root CA, O=TLS Lab\)$/);
+    expect(await next()).toMatch(/^ {2}www\.example\.lab: CN=www\.example\.lab/);
+    const curl = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.example.lab:${port}:127.0.0.1`, `https://www.example.lab:${port}/`]);
+    expect(curl.stdout).toContain('<h1>www.example.lab</h1>');
+    expect(await next()).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+  sni=www\\.example\\.lab  TLSv1\\.3  TLS_AES_\\S+  ok \\(1 request\\)  session \\d+$`));
+    await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-CAfile', pki.otherCaCert, '-verify_return_error', '-tls1_2'], { input: '' });
+    expect(await next()).toMatch(/sni=www\.bank32\.com {2}- {2}- {2}FAILED: the client ended the handshake with the alert "unknown_ca"/);
+    child.kill('SIGTERM');
+    expect(await next()).toBe('stopped (SIGTERM) after 2 connections, 1 failed');
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('--json prints one JSON object per line', async () => {
+    const port = await freePort();
+    const { child, next } = await startCli(['--port', String(port), '--cert', pki.rsa.cert, '--key', pki.rsa.key, '--echo', '--json']);
+    const listening = JSON.parse(await next());
+    expect(listening).toMatchObject({ event: 'listening', server: { address: `127.0.0.1:${port}`, status: 'running', config: { responder: { kind: 'echo' } } } });
+    await run('curl', ['-sS', '--cacert', pki.caCert, `https://localhost:${port}/x`]);
+    const connection = JSON.parse(await next());
+    expect(connection).toMatchObject({ event: 'connection', sni: 'localhost', version: 'TLSv1.3', outcome: 'ok', requests: 1, error: null });
+    child.kill('SIGINT');
+    expect(JSON.parse(await next())).toEqual({ event: 'stopped', signal: 'SIGINT', connections: 1, failed: 0 });
+  });
+
+  it('an encrypted key without a passphrase file and no terminal is a clear error', async () => {
+    const out = await run(process.execPath, [BIN, '--data-dir', dataDir, 'server', '--port', '0', '--cert', pki.rsa.cert, '--key', pki.encryptedKey]);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe(`tlslab: the key ${pki.encryptedKey} is encrypted; give its passphrase with --key-passphrase-file FILE (or run in a terminal to be asked)`);
+  });
+});
+
+function writePassphrase(): string {
+  const file = path.join(pki.dir, 'passphrase.txt');
+  fs.writeFileSync(file, 'lab-secret\n', { mode: 0o600 });
+  return file;
+}

@@ -86,6 +86,11 @@ export interface DecryptionContext {
 export interface DecodeOptions {
   /** Asked once per direction, when its first protected record arrives. */
   decryptorFor?: (context: DecryptionContext) => RecordDecryptor | undefined;
+  /**
+   * Told of each complete handshake message (header included), clear or decrypted, in the order
+   * they complete: the transcript a key schedule hashes (RFC 8446, Section 4.4.1; RFC 7627).
+   */
+  onHandshakeMessage?: (direction: Direction, bytes: Uint8Array, message: HandshakeMessage) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -737,6 +742,11 @@ export class TlsConnectionDecoder {
     for (let next = reassembler.next(); next; next = reassembler.next()) {
       const message = decodeHandshakeMessage(next.bytes, next.offset, this.context());
       this.learn(message);
+      try {
+        this.options.onHandshakeMessage?.(dir.direction, next.bytes, message);
+      } catch {
+        // A listener's failure is its own; decoding goes on.
+      }
       this.messages.push({ message, direction: dir.direction, records: next.records });
       // A message that spans records is named in the record that completes it: this one.
       entry.messages.push(message.name);

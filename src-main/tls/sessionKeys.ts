@@ -1,0 +1,728 @@
+// One recorded connection opened: from its chunks, its NSS key log lines and (optionally) the
+// server's private key to the key material with every derivation step, and every protected record
+// decrypted, TLS 1.3's encrypted handshake included. Pure: bytes in, values out; run per
+// connection, when someone asks.
+
+import type { KeyObject } from 'node:crypto';
+import type {
+  ConnectionKeys,
+  DecryptedRecordInfo,
+  DerivationStep,
+  HandshakeMessageInfo,
+  KeyValue,
+} from '../api/decryptTypes';
+import type { Direction } from '../api/types';
+import type { ClientHello, HandshakeMessage, ServerHello } from './handshake';
+import { hashOf, hkdfExpandLabel } from './hkdf';
+import { TLS13_KEYLOG_LABELS, UPPER_SCHEDULE_NOTE, nextTrafficSecret, trafficKeys } from './keySchedule13';
+import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prf12, toHex } from './prf';
+import { type OpenedRecord, type RecordKeys, openRecord } from './recordCrypto';
+import {
+  type DecodedConnection,
+  type DecryptedRecord,
+  type ProtectedRecord,
+  type RecordDecryptor,
+  type RecordedChunk,
+  type RecordedHandshakeMessage,
+  decodeConnection,
+} from './records';
+import { CONTENT_TYPE, HANDSHAKE_TYPE, contentTypeName, isTls13, versionName } from './registry';
+import { decryptPreMasterSecret, forwardSecrecyNote, keyMatchesCertificate } from './rsaPremaster';
+import { HASH_LENGTH, type SuiteParameters, suiteParameters } from './suites';
+
+/** RFC 7627 and RFC 7366 extension code points. */
+const EXTENDED_MASTER_SECRET = 23;
+const ENCRYPT_THEN_MAC = 22;
+
+export type ConnectionKeyMaterial = Omit<ConnectionKeys, 'sessionId' | 'connectionId' | 'leg'>;
+
+export interface ConnectionDecryptionInput {
+  chunks: readonly RecordedChunk[];
+  keylog: readonly string[];
+  /** The server's private key: opens an RSA key exchange without any key log. */
+  serverPrivateKey?: KeyObject;
+  /** The server's certificate (DER), to check the private key belongs to it. */
+  serverCertificate?: Uint8Array;
+}
+
+export interface ConnectionDecryption {
+  keys: ConnectionKeyMaterial;
+  /** Every protected record, in wire order. */
+  records: DecryptedRecordInfo[];
+  handshake: HandshakeMessageInfo[];
+  decoded: DecodedConnection;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NSS key log (https://udn.realityripple.com/docs/Mozilla/Projects/NSS/Key_Log_Format)
+
+export interface KeyLog {
+  /** label -> client random (hex) -> secret */
+  secrets: Map<string, Map<string, Uint8Array>>;
+  problems: string[];
+}
+
+export function parseKeyLog(lines: readonly string[]): KeyLog {
+  const secrets = new Map<string, Map<string, Uint8Array>>();
+  const problems: string[] = [];
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const parts = line.split(/\s+/);
+    if (parts.length !== 3 || !/^[0-9a-fA-F]+$/.test(parts[1]) || !/^[0-9a-fA-F]+$/.test(parts[2]) || parts[2].length % 2 !== 0) {
+      problems.push(`key log line not understood (expected "LABEL <client random hex> <secret hex>"): ${line.slice(0, 80)}`);
+      continue;
+    }
+    const [label, random, secret] = parts;
+    let byRandom = secrets.get(label);
+    if (!byRandom) secrets.set(label, (byRandom = new Map()));
+    byRandom.set(random.toLowerCase(), new Uint8Array(Buffer.from(secret, 'hex')));
+  }
+  return { secrets, problems };
+}
+
+function fromKeyLog(log: KeyLog, label: string, clientRandom: Uint8Array): Uint8Array | undefined {
+  return log.secrets.get(label)?.get(toHex(clientRandom));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key material
+
+interface Tls12Material {
+  kind: 'tls12';
+  suite: SuiteParameters;
+  keyBlock: KeyBlock;
+  master: Uint8Array;
+  encryptThenMac: boolean;
+}
+
+interface Tls13Material {
+  kind: 'tls13';
+  suite: SuiteParameters;
+  /** Per direction: handshake and application traffic secrets (generation 0). */
+  handshakeSecret: Partial<Record<Direction, Uint8Array>>;
+  applicationSecret: Partial<Record<Direction, Uint8Array>>;
+}
+
+type Material = Tls12Material | Tls13Material;
+
+interface TranscriptEntry {
+  direction: Direction;
+  bytes: Uint8Array;
+  message: HandshakeMessage;
+}
+
+function hasExtension(hello: ClientHello | ServerHello | undefined, type: number): boolean {
+  return hello?.extensions.some((e) => e.type === type) ?? false;
+}
+
+function describeSuite(suite: SuiteParameters): ConnectionKeys['suite'] {
+  const info: NonNullable<ConnectionKeys['suite']> = {
+    code: suite.code,
+    name: suite.name,
+    cipher: suite.cipher,
+    protection: suite.protection,
+    keyLength: suite.keyLength,
+    fixedIvLength: suite.fixedIvLength,
+    recordIvLength: suite.recordIvLength,
+    tagLength: suite.tagLength,
+    macKeyLength: suite.macKeyLength,
+    prfHash: suite.prfHash,
+  };
+  if (suite.macHash) info.macHash = suite.macHash;
+  return info;
+}
+
+const senderName = (direction: Direction): 'client' | 'server' => (direction === 'client-to-server' ? 'client' : 'server');
+
+/** Everything the decryptors of one connection share: the transcript so far and the keys. */
+class ConnectionCrypto {
+  readonly transcript: TranscriptEntry[] = [];
+  clientHello?: ClientHello;
+  serverHello?: ServerHello;
+  helloRetry = false;
+  readonly keys: ConnectionKeyMaterial;
+  private material?: Material | null;
+  private readonly log: KeyLog;
+
+  constructor(private readonly input: ConnectionDecryptionInput) {
+    this.log = parseKeyLog(input.keylog);
+    this.keys = {
+      keyShares: [],
+      extendedMasterSecret: false,
+      encryptThenMac: false,
+      source: 'none',
+      secrets: [],
+      keys: [],
+      steps: [],
+      keylog: [...input.keylog],
+      notes: [...this.log.problems],
+    };
+  }
+
+  onHandshakeMessage(direction: Direction, bytes: Uint8Array, message: HandshakeMessage): void {
+    this.transcript.push({ direction, bytes, message });
+    const body = message.body;
+    if (body.kind === 'client_hello') this.clientHello ??= body;
+    else if (body.kind === 'server_hello') {
+      if (body.isHelloRetryRequest) this.helloRetry = true;
+      else this.serverHello ??= body;
+    }
+  }
+
+  /** The keys, derived once, when the hellos (and for RSA, the ClientKeyExchange) are known. */
+  materialNow(): Material | null {
+    if (this.material !== undefined) return this.material;
+    if (!this.clientHello || !this.serverHello) return null; // not yet: ask again later
+    this.material = this.derive(this.clientHello, this.serverHello);
+    return this.material;
+  }
+
+  private note(text: string): null {
+    this.keys.notes.push(text);
+    return null;
+  }
+
+  private derive(clientHello: ClientHello, serverHello: ServerHello): Material | null {
+    const k = this.keys;
+    const version = serverHello.version.code;
+    k.version = versionName(version);
+    k.cipherSuite = { code: serverHello.cipherSuite.code, name: serverHello.cipherSuite.name };
+    k.clientRandom = toHex(clientHello.random);
+    k.serverRandom = toHex(serverHello.random);
+    const suite = suiteParameters(serverHello.cipherSuite.code);
+    const tls13 = isTls13(version);
+    if (suite) {
+      k.suite = describeSuite(suite);
+      k.keyExchange = suite.keyExchange;
+    }
+    if (this.input.serverPrivateKey && this.input.serverCertificate) {
+      const match = keyMatchesCertificate(this.input.serverPrivateKey, this.input.serverCertificate);
+      if (!match.ok && match.problem) k.notes.push(match.problem);
+    }
+    if (!suite) {
+      return this.note(
+        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens AES-GCM, AES-CBC with HMAC, ChaCha20-Poly1305 and AES-CCM suites`,
+      );
+    }
+    if (tls13 !== (suite.family === 'tls13')) {
+      return this.note(`${suite.name} does not belong to ${versionName(version)}: the ServerHello is inconsistent`);
+    }
+    if (this.input.serverPrivateKey && suite.keyExchange !== 'rsa') {
+      const lesson = forwardSecrecyNote(suite.keyExchange);
+      if (lesson) k.notes.push(lesson);
+    }
+    return tls13 ? this.derive13(suite, clientHello) : this.derive12(suite, clientHello, serverHello, version);
+  }
+
+  private derive12(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, version: number): Material | null {
+    const k = this.keys;
+    if (version !== 0x0303) {
+      return this.note(`${versionName(version)} uses a different PRF and record format: the workbench decrypts TLS 1.2 and TLS 1.3`);
+    }
+    const ems = hasExtension(serverHello, EXTENDED_MASTER_SECRET);
+    const etm = suite.protection === 'cbc' && hasExtension(serverHello, ENCRYPT_THEN_MAC);
+    k.extendedMasterSecret = ems;
+    k.encryptThenMac = etm;
+    const steps = k.steps;
+    let master: Uint8Array | undefined;
+
+    const logged = fromKeyLog(this.log, 'CLIENT_RANDOM', clientHello.random);
+    if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey) {
+      master = this.rsaMasterSecret(suite, clientHello, serverHello, ems);
+      if (master) {
+        k.source = 'server-private-key';
+        if (logged) {
+          k.notes.push(
+            toHex(logged) === toHex(master)
+              ? 'the master secret computed from the server key equals the one in the key log'
+              : 'the master secret computed from the server key differs from the one in the key log',
+          );
+        }
+      }
+    }
+    if (!master && logged) {
+      if (logged.length !== 48) return this.note(`the key log's CLIENT_RANDOM secret is ${logged.length} bytes; a master secret is 48`);
+      master = logged;
+      k.source = 'keylog';
+      steps.push({
+        title: 'master secret from the key log (CLIENT_RANDOM line matching ClientHello.random)',
+        operation: 'key log lookup',
+        inputs: [keyValue('ClientHello.random', clientHello.random)],
+        outputs: [keyValue('master_secret', master)],
+        note:
+          (ems
+            ? 'this connection used the extended master secret (RFC 7627): PRF(pre_master_secret, "extended master secret", session_hash). '
+            : 'master_secret = PRF(pre_master_secret, "master secret", client_random + server_random). ') +
+          'The pre-master secret itself is not logged; for RSA key exchange the server key recovers it.',
+      });
+    }
+    if (!master) {
+      const why =
+        suite.keyExchange === 'rsa'
+          ? 'no CLIENT_RANDOM line in the key log matches this connection, and no server private key was given'
+          : 'no CLIENT_RANDOM line in the key log matches this connection';
+      return this.note(`cannot decrypt: ${why}`);
+    }
+    k.secrets.push(keyValue('master_secret', master));
+    const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps);
+    k.keys.push(...keyBlockKeyValues(block, suite));
+    return { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm };
+  }
+
+  private rsaMasterSecret(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, ems: boolean): Uint8Array | undefined {
+    const k = this.keys;
+    const key = this.input.serverPrivateKey as KeyObject;
+    const index = this.transcript.findIndex((e) => e.message.body.kind === 'client_key_exchange');
+    const cke = index >= 0 ? this.transcript[index].message.body : undefined;
+    if (!cke || cke.kind !== 'client_key_exchange' || !cke.encryptedPreMasterSecret) {
+      k.notes.push('no RSA ClientKeyExchange was recorded: the server key has nothing to decrypt');
+      return undefined;
+    }
+    const result = decryptPreMasterSecret(cke.encryptedPreMasterSecret, key, clientHello.legacyVersion.code, k.steps);
+    if (!result.ok) {
+      k.notes.push(result.problem);
+      return undefined;
+    }
+    k.secrets.push(keyValue('pre_master_secret', result.preMasterSecret));
+    k.notes.push('whoever holds this server key can read this recorded session: RSA key exchange has no forward secrecy');
+    if (ems) {
+      const handshake = concat(...this.transcript.slice(0, index + 1).map((e) => e.bytes));
+      const sessionHash = hashOf(suite.prfHash, handshake);
+      k.steps.push({
+        title: `session_hash = ${suite.prfHash.toUpperCase()}(handshake messages ClientHello..ClientKeyExchange)`,
+        operation: suite.prfHash.toUpperCase(),
+        rfc: 'RFC 7627, Section 3',
+        inputs: [keyValue(`${index + 1} handshake messages`, handshake)],
+        outputs: [keyValue('session_hash', sessionHash)],
+      });
+      return extendedMasterSecret(suite.prfHash, result.preMasterSecret, sessionHash, k.steps);
+    }
+    return masterSecret(suite.prfHash, result.preMasterSecret, clientHello.random, serverHello.random, k.steps);
+  }
+
+  private derive13(suite: SuiteParameters, clientHello: ClientHello): Material | null {
+    const k = this.keys;
+    const steps = k.steps;
+    const material: Tls13Material = { kind: 'tls13', suite, handshakeSecret: {}, applicationSecret: {} };
+    const found: string[] = [];
+    const pick = (label: keyof typeof TLS13_KEYLOG_LABELS): Uint8Array | undefined => {
+      const secret = fromKeyLog(this.log, label, clientHello.random);
+      if (secret) {
+        found.push(label);
+        k.secrets.push(keyValue(TLS13_KEYLOG_LABELS[label], secret));
+        if (secret.length !== HASH_LENGTH[suite.prfHash]) {
+          k.notes.push(`the key log's ${label} is ${secret.length} bytes; ${suite.name} uses ${HASH_LENGTH[suite.prfHash]}-byte secrets`);
+        }
+      }
+      return secret;
+    };
+    const sources: [keyof typeof TLS13_KEYLOG_LABELS, 'handshakeSecret' | 'applicationSecret', Direction][] = [
+      ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'handshakeSecret', 'client-to-server'],
+      ['SERVER_HANDSHAKE_TRAFFIC_SECRET', 'handshakeSecret', 'server-to-client'],
+      ['CLIENT_TRAFFIC_SECRET_0', 'applicationSecret', 'client-to-server'],
+      ['SERVER_TRAFFIC_SECRET_0', 'applicationSecret', 'server-to-client'],
+    ];
+    for (const [label, slot, direction] of sources) {
+      const secret = pick(label);
+      if (!secret) continue;
+      material[slot][direction] = secret;
+      const who = senderName(direction);
+      const epoch = slot === 'handshakeSecret' ? 'handshake' : 'application';
+      steps.push({
+        title: `${TLS13_KEYLOG_LABELS[label]} from the key log (${label})`,
+        operation: 'key log lookup',
+        inputs: [keyValue('ClientHello.random', clientHello.random)],
+        outputs: [keyValue(TLS13_KEYLOG_LABELS[label], secret)],
+      });
+      const keys = trafficKeys(suite, secret, steps, TLS13_KEYLOG_LABELS[label], `${who}_${epoch}_`);
+      k.keys.push(keyValue(`${who}_${epoch}_write_key`, keys.key), keyValue(`${who}_${epoch}_write_iv`, keys.iv));
+    }
+    pick('EXPORTER_SECRET');
+    if (found.length === 0) return this.note('cannot decrypt: no TLS 1.3 traffic secrets in the key log match this connection');
+    k.source = 'keylog';
+    k.notes.push(UPPER_SCHEDULE_NOTE);
+    const missing = sources.map(([label]) => label).filter((label) => !found.includes(label));
+    if (missing.length > 0) k.notes.push(`the key log lacks ${missing.join(', ')}: records under those keys stay sealed`);
+    return material;
+  }
+
+  /** Records the secret of a later key generation (after KeyUpdate) as it is derived. */
+  recordKeyUpdate(direction: Direction, generation: number, secret: Uint8Array, keys: { key: Uint8Array; iv: Uint8Array }): void {
+    const who = senderName(direction);
+    this.keys.secrets.push(keyValue(`${who}_application_traffic_secret_${generation}`, secret));
+    this.keys.keys.push(
+      keyValue(`${who}_application_${generation}_write_key`, keys.key),
+      keyValue(`${who}_application_${generation}_write_iv`, keys.iv),
+    );
+  }
+}
+
+function keyBlockKeyValues(block: KeyBlock, suite: SuiteParameters): KeyValue[] {
+  const out: KeyValue[] = [];
+  if (suite.macKeyLength > 0) {
+    out.push(keyValue('client_write_MAC_key', block.clientWriteMacKey), keyValue('server_write_MAC_key', block.serverWriteMacKey));
+  }
+  out.push(keyValue('client_write_key', block.clientWriteKey), keyValue('server_write_key', block.serverWriteKey));
+  if (suite.protection !== 'cbc') {
+    out.push(keyValue('client_write_IV', block.clientWriteIv), keyValue('server_write_IV', block.serverWriteIv));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-direction decryptors
+
+interface RecordResult {
+  opened: OpenedRecord;
+  epoch?: string;
+  sequenceNumber?: number;
+}
+
+interface Epoch {
+  name: string;
+  keys: RecordKeys;
+  generation: number;
+  phase: 'handshake' | 'application' | 'tls12';
+  /** TLS 1.3: the traffic secret the keys came from. */
+  secret?: Uint8Array;
+  /** TLS 1.3 after a KeyUpdate: how this generation's secret was derived. */
+  derivation?: DerivationStep[];
+}
+
+class DirectionDecryptor implements RecordDecryptor {
+  private epoch?: Epoch;
+  private sequenceNumber = 0;
+  /** TLS 1.3: the plaintext of this direction's encrypted handshake messages, to see Finished and KeyUpdate. */
+  private handshakeBytes: Uint8Array = new Uint8Array(0);
+  private started = false;
+
+  constructor(
+    private readonly direction: Direction,
+    private readonly crypto: ConnectionCrypto,
+    private readonly results: Map<string, RecordResult>,
+  ) {}
+
+  decrypt(record: ProtectedRecord): DecryptedRecord | null {
+    const key = `${record.direction}:${record.streamOffset}`;
+    const material = this.crypto.materialNow();
+    if (!material) {
+      const early = !this.crypto.serverHello && this.direction === 'client-to-server';
+      this.results.set(key, {
+        opened: {
+          status: 'no-keys',
+          problem: early
+            ? 'early data (0-RTT) sent before the ServerHello: its keys (CLIENT_EARLY_TRAFFIC_SECRET) are not used by the workbench'
+            : 'no keys for this connection (see the key material notes)',
+        },
+      });
+      return null;
+    }
+    if (!this.started) {
+      this.started = true;
+      this.epoch = this.firstEpoch(material);
+    }
+    if (!this.epoch) {
+      this.results.set(key, { opened: { status: 'no-keys', problem: `no ${senderName(this.direction)} keys for this record in the key log` } });
+      return null;
+    }
+    let epoch = this.epoch;
+    let sequenceNumber = this.sequenceNumber;
+    let opened = openRecord({ keys: epoch.keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
+    if (opened.status !== 'decrypted' && material.kind === 'tls13') {
+      // A lost Finished or KeyUpdate (a changed record): try the next epoch from its start.
+      const next = this.nextEpoch(material, epoch);
+      if (next) {
+        const retry = openRecord({ keys: next.keys, sequenceNumber: 0, contentType: record.contentType, version: record.version, body: record.body });
+        if (retry.status === 'decrypted') {
+          epoch = this.epoch = next;
+          sequenceNumber = 0;
+          opened = retry;
+        }
+      }
+    }
+    this.sequenceNumber = sequenceNumber + 1;
+    this.results.set(key, { opened, epoch: epoch.name, sequenceNumber });
+    if (opened.status !== 'decrypted' || opened.plaintext === undefined || opened.contentType === undefined) return null;
+    if (material.kind === 'tls13' && opened.contentType === CONTENT_TYPE.handshake) this.afterHandshake(material, opened.plaintext);
+    return { contentType: opened.contentType, plaintext: opened.plaintext };
+  }
+
+  private firstEpoch(material: Material): Epoch | undefined {
+    const who = senderName(this.direction);
+    if (material.kind === 'tls12') {
+      const client = this.direction === 'client-to-server';
+      const b = material.keyBlock;
+      return {
+        name: 'after ChangeCipherSpec',
+        phase: 'tls12',
+        generation: 0,
+        keys: {
+          suite: material.suite,
+          key: client ? b.clientWriteKey : b.serverWriteKey,
+          iv: client ? b.clientWriteIv : b.serverWriteIv,
+          macKey: client ? b.clientWriteMacKey : b.serverWriteMacKey,
+          encryptThenMac: material.encryptThenMac,
+          tls13: false,
+          ivName: `${who}_write_IV`,
+        },
+      };
+    }
+    const handshake = material.handshakeSecret[this.direction];
+    if (handshake) return this.tls13Epoch(material, handshake, 'handshake', 0);
+    const application = material.applicationSecret[this.direction];
+    return application ? this.tls13Epoch(material, application, 'application', 0) : undefined;
+  }
+
+  private tls13Epoch(material: Tls13Material, secret: Uint8Array, phase: 'handshake' | 'application', generation: number): Epoch {
+    const who = senderName(this.direction);
+    const { key, iv } = trafficKeys(material.suite, secret);
+    const name = phase === 'handshake' ? 'handshake' : generation === 0 ? 'application' : `application (after KeyUpdate ${generation})`;
+    return {
+      name,
+      phase,
+      generation,
+      keys: { suite: material.suite, key, iv, tls13: true, ivName: `${who}_${phase}_write_iv` },
+      secret,
+    };
+  }
+
+  private nextEpoch(material: Tls13Material, epoch: Epoch): Epoch | undefined {
+    if (epoch.phase === 'handshake') {
+      const application = material.applicationSecret[this.direction];
+      return application ? this.tls13Epoch(material, application, 'application', 0) : undefined;
+    }
+    const current = epoch.secret;
+    if (!current) return undefined;
+    const who = senderName(this.direction);
+    const generation = epoch.generation + 1;
+    const steps: DerivationStep[] = [];
+    const secret = nextTrafficSecret(material.suite.prfHash, current, steps, {
+      secret: `${who}_application_traffic_secret_${generation - 1}`,
+      output: `${who}_application_traffic_secret_${generation}`,
+    });
+    const next = this.tls13Epoch(material, secret, 'application', generation);
+    return { ...next, derivation: steps };
+  }
+
+  /** RFC 8446, Section 5.1 and 7.2: keys change after this direction's Finished and after each KeyUpdate. */
+  private afterHandshake(material: Tls13Material, plaintext: Uint8Array): void {
+    this.handshakeBytes = concat(this.handshakeBytes, plaintext);
+    let change = false;
+    while (this.handshakeBytes.length >= 4) {
+      const length = (this.handshakeBytes[1] << 16) | (this.handshakeBytes[2] << 8) | this.handshakeBytes[3];
+      if (this.handshakeBytes.length < 4 + length) break;
+      const type = this.handshakeBytes[0];
+      this.handshakeBytes = this.handshakeBytes.slice(4 + length);
+      if (type === HANDSHAKE_TYPE.finished && this.epoch?.phase === 'handshake') change = true;
+      if (type === HANDSHAKE_TYPE.key_update && this.epoch?.phase === 'application') change = true;
+    }
+    if (!change || !this.epoch) return;
+    const next = this.nextEpoch(material, this.epoch);
+    if (next) {
+      if (next.derivation && next.secret) {
+        this.crypto.keys.steps.push(...next.derivation);
+        const name = next.derivation[0].outputs[0].name;
+        const keys = trafficKeys(material.suite, next.secret, this.crypto.keys.steps, name, `${senderName(this.direction)}_application_${next.generation}_`);
+        this.crypto.recordKeyUpdate(this.direction, next.generation, next.secret, keys);
+      }
+    }
+    this.epoch = next;
+    this.sequenceNumber = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presenting the results
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The plaintext as text when a person could read it; undefined for binary. */
+export function readableText(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return '';
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  let control = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) control++;
+  }
+  return control === 0 ? text : undefined;
+}
+
+function recordInfo(
+  entry: DecodedConnection['records'][number],
+  result: RecordResult | undefined,
+): DecryptedRecordInfo {
+  const info: DecryptedRecordInfo = {
+    number: entry.number,
+    t: entry.t,
+    direction: entry.direction,
+    outerContentType: entry.contentType,
+    length: entry.length,
+    status: result?.opened.status ?? 'no-keys',
+    messages: result?.opened.status === 'decrypted' ? entry.messages : [],
+  };
+  if (!result) {
+    info.problem = 'no keys for this record';
+    return info;
+  }
+  const o = result.opened;
+  if (result.epoch !== undefined) info.keyEpoch = result.epoch;
+  if (result.sequenceNumber !== undefined) info.sequenceNumber = result.sequenceNumber;
+  if (o.nonce) info.nonce = o.nonce;
+  if (o.additionalData) info.additionalData = toHex(o.additionalData);
+  if (o.tag) info.tag = toHex(o.tag);
+  if (o.tagCheck) info.tagCheck = o.tagCheck;
+  if (o.mac) info.mac = o.mac;
+  if (o.recordIv) info.recordIv = toHex(o.recordIv);
+  if (o.paddingLength !== undefined) info.paddingLength = o.paddingLength;
+  if (o.contentType !== undefined) {
+    info.contentType = o.contentType;
+    info.contentTypeName = contentTypeName(o.contentType);
+  }
+  if (o.plaintext) {
+    info.plaintextHex = toHex(o.plaintext);
+    info.plaintextLength = o.plaintext.length;
+    const text = readableText(o.plaintext);
+    if (text !== undefined) info.plaintextText = text;
+  }
+  if (o.problem) info.problem = o.problem;
+  if (entry.malformed && o.status === 'decrypted') info.problem = entry.malformed;
+  return info;
+}
+
+function summarize(message: HandshakeMessage): string {
+  const b = message.body;
+  switch (b.kind) {
+    case 'client_hello': {
+      const parts = [`${b.cipherSuites.length} cipher suites`];
+      if (b.serverName) parts.unshift(`SNI ${b.serverName}`);
+      if (b.supportedVersions) parts.push(`versions ${b.supportedVersions.map((v) => v.name).join(', ')}`);
+      if (b.keyShareGroups) parts.push(`key shares ${b.keyShareGroups.map((g) => g.name).join(', ')}`);
+      return parts.join('; ');
+    }
+    case 'server_hello':
+      return `${b.version.name}, ${b.cipherSuite.name}${b.keyShareGroup ? `, key share ${b.keyShareGroup.name}` : ''}`;
+    case 'encrypted_extensions':
+      return b.extensions.length ? `extensions: ${b.extensions.map((e) => e.name).join(', ')}` : 'no extensions';
+    case 'certificate':
+      return `${b.certificateList.length} certificate${b.certificateList.length === 1 ? '' : 's'} (${b.certificateList.map((c) => `${c.certData.length} bytes`).join(', ')})`;
+    case 'certificate_verify':
+      return `${b.algorithm?.name ?? 'signature'}, ${b.signature.length}-byte signature`;
+    case 'finished':
+      return `verify_data ${toHex(b.verifyData)}`;
+    case 'new_session_ticket':
+      return `lifetime ${b.ticketLifetime} s, ${b.ticket.length}-byte ticket`;
+    case 'server_key_exchange':
+      return b.ecdh ? `${b.ecdh.namedCurve.name}, ${b.ecdh.publicPoint.length}-byte public key` : `${b.keyExchange} parameters`;
+    case 'client_key_exchange':
+      return b.encryptedPreMasterSecret
+        ? `${b.encryptedPreMasterSecret.length}-byte encrypted pre-master secret`
+        : b.publicValue
+          ? `${b.publicValue.length}-byte public key`
+          : b.keyExchange;
+    case 'key_update':
+      return `request_update: ${b.requestUpdate.name}`;
+    case 'malformed':
+      return `malformed: ${b.error}`;
+    default:
+      return message.name;
+  }
+}
+
+/** RFC 8446, Section 4.4.4 and RFC 5246, Section 7.4.9: recompute each Finished and compare. */
+function checkFinished(crypto: ConnectionCrypto, material: Material | null): void {
+  if (!material) return;
+  const transcript = crypto.transcript;
+  const hash = material.suite.prfHash;
+  for (let i = 0; i < transcript.length; i++) {
+    const entry = transcript[i];
+    const body = entry.message.body;
+    if (body.kind !== 'finished') continue;
+    const who = senderName(entry.direction);
+    const before = concat(...transcript.slice(0, i).map((e) => e.bytes));
+    const transcriptHash = hashOf(hash, before);
+    let expected: Uint8Array;
+    let key: KeyValue;
+    if (material.kind === 'tls13') {
+      if (crypto.helloRetry) return; // the transcript starts with message_hash (Section 4.4.1): not rebuilt here
+      const base = material.handshakeSecret[entry.direction];
+      if (!base) continue;
+      const finishedKey = hkdfExpandLabel(hash, base, 'finished', new Uint8Array(0), HASH_LENGTH[hash]);
+      expected = hmac(hash, finishedKey, transcriptHash);
+      key = keyValue(`${who} finished_key`, finishedKey);
+    } else {
+      expected = prf12(hash, material.master, `${who} finished`, transcriptHash, 12);
+      key = keyValue('master_secret', material.master);
+    }
+    const ok = toHex(expected) === toHex(body.verifyData);
+    crypto.keys.steps.push({
+      title: `${who} Finished check: verify_data = ${material.kind === 'tls13' ? 'HMAC(finished_key, Transcript-Hash)' : `PRF(master_secret, "${who} finished", Hash(handshake messages))[0..11]`}`,
+      operation: material.kind === 'tls13' ? `HMAC-${hash.toUpperCase()}` : 'PRF',
+      rfc: material.kind === 'tls13' ? 'RFC 8446, Section 4.4.4' : 'RFC 5246, Section 7.4.9',
+      inputs: [key, keyValue(`Transcript-Hash (${i} messages before this Finished)`, transcriptHash)],
+      outputs: [keyValue('computed verify_data', expected), keyValue('received verify_data', body.verifyData)],
+      note: ok ? 'they match: these keys are the ones the peers used' : 'they differ: the keys or the recorded transcript do not fit',
+    });
+  }
+}
+
+/** Decrypts one connection: key material and steps, every protected record, every handshake message. */
+export function decryptConnection(input: ConnectionDecryptionInput): ConnectionDecryption {
+  const crypto = new ConnectionCrypto(input);
+  const results = new Map<string, RecordResult>();
+  const decoded = decodeConnection(input.chunks, {
+    decryptorFor: (context) => new DirectionDecryptor(context.direction, crypto, results),
+    onHandshakeMessage: (direction, bytes, message) => crypto.onHandshakeMessage(direction, bytes, message),
+  });
+  const material = crypto.materialNow();
+  if (material === null && !crypto.serverHello) {
+    crypto.keys.notes.push('no ServerHello was recorded: nothing was negotiated, so there are no keys');
+  }
+  checkFinished(crypto, material);
+  collectKeyShares(crypto.keys, decoded);
+
+  const records: DecryptedRecordInfo[] = [];
+  const opened = new Set<number>();
+  for (const entry of decoded.records) {
+    const result = results.get(`${entry.direction}:${entry.streamOffset}`);
+    if (!result && !entry.encrypted) continue;
+    if (!result && entry.messages.length === 0 && entry.malformed) continue; // an unfinished tail, not a record
+    if (result?.opened.status === 'decrypted') opened.add(entry.number);
+    records.push(recordInfo(entry, result));
+  }
+  const handshake: HandshakeMessageInfo[] = decoded.handshakeMessages.map((m: RecordedHandshakeMessage) => {
+    const info: HandshakeMessageInfo = {
+      name: m.name,
+      direction: m.direction,
+      recordNumbers: m.recordNumbers,
+      encrypted: m.recordNumbers.some((n) => opened.has(n)),
+      summary: summarize(m),
+    };
+    if (m.malformed) info.malformed = m.malformed;
+    return info;
+  });
+  return { keys: crypto.keys, records, handshake, decoded };
+}
+
+function collectKeyShares(keys: ConnectionKeyMaterial, decoded: DecodedConnection): void {
+  for (const m of decoded.handshakeMessages) {
+    const b = m.body;
+    if (b.kind === 'client_hello' || b.kind === 'server_hello') {
+      const who = b.kind === 'client_hello' ? 'client' : 'server';
+      for (const e of b.extensions) {
+        if (e.value.kind !== 'key_share') continue;
+        for (const share of e.value.shares) keys.keyShares.push(keyValue(`${who} key share (${share.group.name})`, share.keyExchange));
+      }
+    } else if (b.kind === 'server_key_exchange' && b.ecdh) {
+      keys.keyShares.push(keyValue(`server ECDHE public key (${b.ecdh.namedCurve.name})`, b.ecdh.publicPoint));
+    } else if (b.kind === 'client_key_exchange' && b.publicValue) {
+      keys.keyShares.push(keyValue(`client ${b.keyExchange.toUpperCase()} public key`, b.publicValue));
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// What each cipher suite asks of the record layer and the key schedule: the bulk cipher and its
+// mode, key/IV/MAC lengths and the hash of the PRF or HKDF. Only suites that Node's OpenSSL
+// negotiates are listed; anything else is reported as "not supported" by name, never guessed.
+
+import { cipherSuiteName } from './registry';
+
+export type HashName = 'sha1' | 'sha256' | 'sha384';
+
+export const HASH_LENGTH: Record<HashName, number> = { sha1: 20, sha256: 32, sha384: 48 };
+
+/** How a record is protected. */
+export type RecordProtection =
+  /** AEAD with a 4-byte implicit salt and an 8-byte explicit nonce (RFC 5288). */
+  | 'aead-explicit-nonce'
+  /** AEAD with a 12-byte IV XORed with the sequence number (RFC 7905, RFC 8446 Section 5.3). */
+  | 'aead-xor-nonce'
+  /** CBC with an explicit per-record IV and an HMAC (RFC 5246, Section 6.2.3.2). */
+  | 'cbc';
+
+export interface SuiteParameters {
+  code: number;
+  name: string;
+  /** 'tls12' suites carry the key exchange in their name; 'tls13' suites do not. */
+  family: 'tls12' | 'tls13';
+  keyExchange: 'ecdhe' | 'rsa' | 'dhe' | 'tls13';
+  /** Node crypto's cipher name: aes-128-gcm, aes-256-cbc, chacha20-poly1305, aes-128-ccm. */
+  cipher: string;
+  protection: RecordProtection;
+  keyLength: number;
+  /** The write IV taken from the key block (TLS 1.2) or expanded from the secret (TLS 1.3). */
+  fixedIvLength: number;
+  /** Bytes of nonce (AEAD) or IV (CBC) carried in each record. */
+  recordIvLength: number;
+  /** AEAD tag length; 0 for CBC. */
+  tagLength: number;
+  /** HMAC hash and key length for CBC suites. */
+  macHash?: HashName;
+  macKeyLength: number;
+  /** Hash of the TLS 1.2 PRF or of TLS 1.3's HKDF and transcript. */
+  prfHash: HashName;
+}
+
+type Row = [code: number, kx: SuiteParameters['keyExchange'], cipher: string, prfHash: HashName, macHash?: HashName];
+
+// TLS 1.2 suites: RFC 5246 Appendix C, RFC 5288 (GCM), RFC 5289 (ECDHE with SHA-256/384), RFC 7905.
+const TLS12: Row[] = [
+  // ECDHE with AES-GCM
+  [0xc02b, 'ecdhe', 'aes-128-gcm', 'sha256'],
+  [0xc02c, 'ecdhe', 'aes-256-gcm', 'sha384'],
+  [0xc02f, 'ecdhe', 'aes-128-gcm', 'sha256'],
+  [0xc030, 'ecdhe', 'aes-256-gcm', 'sha384'],
+  // ECDHE with AES-CBC
+  [0xc009, 'ecdhe', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0xc00a, 'ecdhe', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0xc013, 'ecdhe', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0xc014, 'ecdhe', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0xc023, 'ecdhe', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0xc024, 'ecdhe', 'aes-256-cbc', 'sha384', 'sha384'],
+  [0xc027, 'ecdhe', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0xc028, 'ecdhe', 'aes-256-cbc', 'sha384', 'sha384'],
+  // ChaCha20-Poly1305 (RFC 7905)
+  [0xcca8, 'ecdhe', 'chacha20-poly1305', 'sha256'],
+  [0xcca9, 'ecdhe', 'chacha20-poly1305', 'sha256'],
+  [0xccaa, 'dhe', 'chacha20-poly1305', 'sha256'],
+  // DHE
+  [0x009e, 'dhe', 'aes-128-gcm', 'sha256'],
+  [0x009f, 'dhe', 'aes-256-gcm', 'sha384'],
+  [0x0033, 'dhe', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x0039, 'dhe', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x0067, 'dhe', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x006b, 'dhe', 'aes-256-cbc', 'sha256', 'sha256'],
+  // RSA key transport
+  [0x009c, 'rsa', 'aes-128-gcm', 'sha256'],
+  [0x009d, 'rsa', 'aes-256-gcm', 'sha384'],
+  [0x002f, 'rsa', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x0035, 'rsa', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x003c, 'rsa', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x003d, 'rsa', 'aes-256-cbc', 'sha256', 'sha256'],
+];
+
+// TLS 1.3 suites: RFC 8446, Appendix B.4.
+const TLS13: Row[] = [
+  [0x1301, 'tls13', 'aes-128-gcm', 'sha256'],
+  [0x1302, 'tls13', 'aes-256-gcm', 'sha384'],
+  [0x1303, 'tls13', 'chacha20-poly1305', 'sha256'],
+  [0x1304, 'tls13', 'aes-128-ccm', 'sha256'],
+  [0x1305, 'tls13', 'aes-128-ccm-8', 'sha256'],
+];
+
+function keyLengthOf(cipher: string): number {
+  return cipher.startsWith('aes-128') ? 16 : 32;
+}
+
+function build(row: Row, family: 'tls12' | 'tls13'): SuiteParameters {
+  const [code, keyExchange, cipher, prfHash, macHash] = row;
+  const cbc = cipher.endsWith('-cbc');
+  const chacha = cipher === 'chacha20-poly1305';
+  const suite: SuiteParameters = {
+    code,
+    name: cipherSuiteName(code),
+    family,
+    keyExchange,
+    cipher,
+    protection: cbc ? 'cbc' : family === 'tls13' || chacha ? 'aead-xor-nonce' : 'aead-explicit-nonce',
+    keyLength: keyLengthOf(cipher),
+    fixedIvLength: cbc ? 16 : family === 'tls13' || chacha ? 12 : 4,
+    recordIvLength: cbc ? 16 : family === 'tls13' || chacha ? 0 : 8,
+    tagLength: cbc ? 0 : cipher === 'aes-128-ccm-8' ? 8 : 16,
+    macKeyLength: macHash ? HASH_LENGTH[macHash] : 0,
+    prfHash,
+  };
+  if (macHash) suite.macHash = macHash;
+  return suite;
+}
+
+const SUITES = new Map<number, SuiteParameters>([
+  ...TLS12.map((row) => [row[0], build(row, 'tls12')] as const),
+  ...TLS13.map((row) => [row[0], build(row, 'tls13')] as const),
+]);
+
+/** The suite's record and key parameters, or undefined when the workbench cannot decrypt it. */
+export function suiteParameters(code: number): SuiteParameters | undefined {
+  return SUITES.get(code);
+}
+
+/** Every suite the workbench decrypts. */
+export function supportedSuites(): SuiteParameters[] {
+  return [...SUITES.values()];
+}
+
+/** Node crypto's name for the bulk cipher ('aes-128-ccm-8' is aes-128-ccm with an 8-byte tag). */
+export function nodeCipherName(suite: SuiteParameters): string {
+  return suite.cipher === 'aes-128-ccm-8' ? 'aes-128-ccm' : suite.cipher;
+}

@@ -55,7 +55,7 @@ export class Workbench {
     this.servers = new ServerManager({
       store: this.sessions,
       writer: this.writer,
-      lab: () => null,
+      lab: () => this.workshop,
       recordCapBytes: options.recordCapBytes,
       events: {
         changed: (info) => this.emit('server.changed', info),

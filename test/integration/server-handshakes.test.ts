@@ -158,3 +158,26 @@ describe('a client that rejects the certificate', () => {
     await wb.servers.stop(server.id);
   });
 });
+
+describe('identities from the certificate workshop', () => {
+  it('--identity lab:NAME and --client-ca lab:NAME: openssl verifies the server and the client certificate is checked', async () => {
+    await wb.workshop.createCa({ name: 'serverlab-root', subject: 'CN=Workshop Root CA' });
+    await wb.workshop.createCa({ name: 'serverlab-issuing', subject: 'CN=Workshop Issuing CA', parent: 'serverlab-root', key: 'ec:P-256' });
+    await wb.workshop.issue({ ca: 'serverlab-issuing', name: 'serverlab-www', subject: 'CN=www.bank32.com', subjectAltNames: ['DNS:www.bank32.com'] });
+    await wb.workshop.createCa({ name: 'serverlab-students', subject: 'CN=Workshop Students CA' });
+    const server = await start({
+      identity: { kind: 'lab', name: 'serverlab-www' },
+      clientAuth: { ca: { kind: 'lab', name: 'serverlab-students' }, require: true },
+    });
+    expect(server.names[0].certificate.subject).toBe('CN=www.bank32.com');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-lab-ca-'));
+    const rootPem = path.join(dir, 'root.pem');
+    fs.writeFileSync(rootPem, wb.workshop.trustAnchorsPem('serverlab-root').join(''));
+    const out = await run('openssl', ['s_client', '-connect', server.address, '-servername', 'www.bank32.com', '-CAfile', rootPem, '-verify_return_error', '-verify_hostname', 'www.bank32.com', '-ign_eof'], { input: GET });
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    const [s] = await sessionsOf(server, 1);
+    expect(s.error?.code).toBe('CLIENT_CERT_MISSING');
+    expect(s.error?.message).toContain('lab CA serverlab-students');
+    await wb.servers.stop(server.id);
+  });
+});

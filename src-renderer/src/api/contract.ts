@@ -1,5 +1,6 @@
 // The one door to the shared engine contract; everything in the renderer imports it from here.
 export type * from '../../../src-main/api/types';
+export type * from '../../../src-main/api/pkiTypes';
 export type {
   ApiMethods,
   ApiMethodName,

@@ -1,10 +1,14 @@
-// Hash routes, so that a reload keeps the view: #/new, #/sessions, #/sessions/12, #/hosts, #/about.
+// Hash routes, so that a reload keeps the view: #/new, #/sessions, #/sessions/12, #/hosts,
+// #/certificates, #/certificates/3, #/certificates/csr/2, #/about.
 
 export type Route =
   | { name: 'new-client' }
   | { name: 'sessions' }
   | { name: 'session'; id: number }
   | { name: 'hosts' }
+  | { name: 'certificates' }
+  | { name: 'certificate'; id: number }
+  | { name: 'csr'; id: number }
   | { name: 'about' }
   | { name: 'not-found'; path: string };
 
@@ -14,6 +18,11 @@ export function parseRoute(hash: string): Route {
   if (path === '/sessions') return { name: 'sessions' };
   if (path === '/hosts') return { name: 'hosts' };
   if (path === '/about') return { name: 'about' };
+  if (path === '/certificates') return { name: 'certificates' };
+  const certificate = /^\/certificates\/(\d+)$/.exec(path);
+  if (certificate) return { name: 'certificate', id: Number(certificate[1]) };
+  const csr = /^\/certificates\/csr\/(\d+)$/.exec(path);
+  if (csr) return { name: 'csr', id: Number(csr[1]) };
   const session = /^\/sessions\/(\d+)$/.exec(path);
   if (session) return { name: 'session', id: Number(session[1]) };
   return { name: 'not-found', path };
@@ -29,6 +38,12 @@ export function routeHash(route: Route): string {
       return `#/sessions/${route.id}`;
     case 'hosts':
       return '#/hosts';
+    case 'certificates':
+      return '#/certificates';
+    case 'certificate':
+      return `#/certificates/${route.id}`;
+    case 'csr':
+      return `#/certificates/csr/${route.id}`;
     case 'about':
       return '#/about';
     case 'not-found':

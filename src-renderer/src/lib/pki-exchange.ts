@@ -1,0 +1,139 @@
+// Export and verification forms: which formats a certificate can leave in, where trust comes from,
+// and how the verifier's checks read for a student.
+import type {
+  PkiCertificateSummary,
+  PkiExportFormat,
+  PkiExportRequest,
+  PkiVerifyCheck,
+  PkiVerifyCheckName,
+  PkiVerifyRequest,
+  PkiVerifyResult,
+} from '../api/contract';
+import type { FormErrors, FormResult } from './pki-forms';
+
+export interface ExportChoice {
+  format: PkiExportFormat;
+  label: string;
+  hint: string;
+  /** 'required' for PKCS#12, 'optional' for a key (plain without one). */
+  password: 'none' | 'optional' | 'required';
+  needsKey: boolean;
+  caOnly: boolean;
+  /** A trust folder is many files: it can only be written to a folder. */
+  pathOnly: boolean;
+  mime: string;
+}
+
+export const EXPORT_CHOICES: readonly ExportChoice[] = [
+  { format: 'pem', label: 'Certificate (PEM)', hint: 'Text, -----BEGIN CERTIFICATE-----: what servers and openssl read.', password: 'none', needsKey: false, caOnly: false, pathOnly: false, mime: 'application/x-pem-file' },
+  { format: 'der', label: 'Certificate (DER)', hint: 'The same certificate as raw binary ASN.1 (.cer / .der).', password: 'none', needsKey: false, caOnly: false, pathOnly: false, mime: 'application/pkix-cert' },
+  { format: 'chain-pem', label: 'Certificate with chain (PEM)', hint: 'The certificate followed by its CAs: a server\'s fullchain.pem.', password: 'none', needsKey: false, caOnly: false, pathOnly: false, mime: 'application/x-pem-file' },
+  { format: 'p12', label: 'PKCS#12 (.p12) with key and chain', hint: 'One password-protected file with key, certificate and chain, for browsers and Windows.', password: 'required', needsKey: true, caOnly: false, pathOnly: false, mime: 'application/x-pkcs12' },
+  { format: 'key-pem', label: 'Private key (PEM)', hint: 'The private key alone; give a password to encrypt it (PKCS#8), leave it empty for a plain key.', password: 'optional', needsKey: true, caOnly: false, pathOnly: false, mime: 'application/x-pem-file' },
+  { format: 'trust-folder', label: 'Trust folder (hash links)', hint: 'HASH.0 files for the CA and those above it: OpenSSL\'s -CApath and Python\'s capath= read it.', password: 'none', needsKey: false, caOnly: true, pathOnly: true, mime: 'application/octet-stream' },
+];
+
+/** The formats that make sense for this certificate, each with why not when it does not. */
+export function exportChoices(certificate: Pick<PkiCertificateSummary, 'hasPrivateKey' | 'isCa'>): Array<ExportChoice & { unavailable?: string }> {
+  return EXPORT_CHOICES.map((choice) => {
+    if (choice.needsKey && !certificate.hasPrivateKey) return { ...choice, unavailable: 'the private key is not in the workbench' };
+    if (choice.caOnly && !certificate.isCa) return { ...choice, unavailable: 'only a CA goes into a trust folder' };
+    return choice;
+  });
+}
+
+export interface ExportForm {
+  format: PkiExportFormat;
+  password: string;
+  legacy: boolean;
+  destination: 'download' | 'path';
+  path: string;
+}
+
+export function defaultExportForm(): ExportForm {
+  return { format: 'pem', password: '', legacy: false, destination: 'download', path: '' };
+}
+
+export function validateExportForm(id: number, form: ExportForm): FormResult<PkiExportRequest> {
+  const errors: FormErrors = {};
+  const choice = EXPORT_CHOICES.find((c) => c.format === form.format);
+  const request: PkiExportRequest = { id, format: form.format };
+  if (choice?.password === 'required' && form.password === '') errors.password = 'PKCS#12 needs a password; openssl pkcs12 -passin asks for it.';
+  if (choice?.password !== 'none' && form.password !== '') request.password = form.password;
+  if (form.format === 'p12' && form.legacy) request.legacy = true;
+  const toPath = choice?.pathOnly || form.destination === 'path';
+  if (toPath) {
+    const path = form.path.trim();
+    if (path === '') errors.path = choice?.pathOnly ? 'Give the folder to write the hash links into, e.g. /home/student/lab/trust.' : 'Give the file path to write, e.g. /home/student/lab/server.pem.';
+    else if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) && !path.startsWith('~')) errors.path = 'Give a full path from the root, e.g. /home/student/lab/server.pem: the engine does not know your current folder.';
+    else request.path = path;
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
+}
+
+// --- verification ------------------------------------------------------------------------------
+
+export interface VerifyForm {
+  trustKind: 'lab' | 'file' | 'dir' | 'system';
+  trustCa: string;
+  trustPath: string;
+  hostname: string;
+  /** A datetime-local value, empty for now. */
+  at: string;
+  purpose: 'serverAuth' | 'clientAuth' | 'any';
+  intermediates: string;
+}
+
+export function defaultVerifyForm(trustCa = '', hostname = ''): VerifyForm {
+  return { trustKind: trustCa ? 'lab' : 'system', trustCa, trustPath: '', hostname, at: '', purpose: 'serverAuth', intermediates: '' };
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** `source` is the stored certificate or the pasted PEM being verified. */
+export function validateVerifyForm(source: { certificateId: number } | { text: string }, form: VerifyForm): FormResult<PkiVerifyRequest> {
+  const errors: FormErrors = {};
+  const request: PkiVerifyRequest = { ...source, trust: { kind: 'system' }, purpose: form.purpose };
+  if (form.trustKind === 'lab') {
+    if (!form.trustCa) errors.trustCa = 'Choose the workbench CA to trust.';
+    request.trust = { kind: 'lab', name: form.trustCa };
+  } else if (form.trustKind === 'file' || form.trustKind === 'dir') {
+    const path = form.trustPath.trim();
+    if (path === '') errors.trustPath = form.trustKind === 'file' ? 'Give the path of a PEM file of CA certificates.' : 'Give the path of a folder of hash links (HASH.0).';
+    request.trust = { kind: form.trustKind, path };
+  }
+  const hostname = form.hostname.trim();
+  if (hostname) request.hostname = hostname;
+  if (form.at.trim() !== '') {
+    const t = Date.parse(form.at);
+    if (Number.isNaN(t)) errors.at = 'Give a date and time, or leave it empty for now.';
+    else request.at = new Date(t).toISOString();
+  }
+  const intermediates = form.intermediates.match(PEM_CERT) ?? [];
+  if (form.intermediates.trim() !== '' && intermediates.length === 0) {
+    errors.intermediates = 'Paste intermediate CA certificates as PEM blocks (-----BEGIN CERTIFICATE-----), or leave it empty.';
+  }
+  if (intermediates.length > 0) request.intermediatesPem = intermediates;
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
+}
+
+export const CHECK_INFO: Record<PkiVerifyCheckName, { label: string; explanation: string }> = {
+  chain: { label: 'Chain to a trusted CA', explanation: 'Each certificate\'s issuer is found, up to a CA in the trust store.' },
+  signature: { label: 'Signatures', explanation: 'Each certificate is signed by the key of the one above it, and nothing was changed.' },
+  validity: { label: 'Validity period', explanation: 'The moment checked lies between notBefore and notAfter of every certificate.' },
+  'ca-flag': { label: 'CA flag', explanation: 'Every issuer says basicConstraints CA:TRUE: only CAs may sign certificates.' },
+  'key-usage': { label: 'Key usage', explanation: 'Issuers may sign certificates (keyCertSign); the leaf\'s key may do what TLS asks of it.' },
+  'extended-key-usage': { label: 'Extended key usage', explanation: 'The leaf is meant for this purpose (serverAuth for a server).' },
+  'path-length': { label: 'Path length', explanation: 'No CA has more CAs below it than its pathLenConstraint allows.' },
+  'name-constraints': { label: 'Name constraints', explanation: 'The names lie inside what each CA is permitted to certify.' },
+  hostname: { label: 'Host name', explanation: 'The name you connect to is among the certificate\'s subject alternative names.' },
+};
+
+export function checkLabel(check: Pick<PkiVerifyCheck, 'name'>): string {
+  return CHECK_INFO[check.name]?.label ?? check.name;
+}
+
+/** The check that decides the answer: the one the engine named, else the first that failed. */
+export function decisiveFailure(result: PkiVerifyResult): PkiVerifyCheck | null {
+  return result.failed ?? result.checks.find((c) => !c.ok) ?? null;
+}

@@ -1,0 +1,110 @@
+// The workshop's tree as rows on screen: CAs with their sub-CAs and what they issued, indented.
+import type { PkiCaNode, PkiCertificateKind, PkiCertificateSummary, PkiTree } from '../api/contract';
+
+export interface PkiTreeRow {
+  certificate: PkiCertificateSummary;
+  /** 0 for a root CA. */
+  depth: number;
+  /** Name of the workbench CA that issued it, when it is in the workbench. */
+  issuerName: string | null;
+}
+
+/** Depth-first: each CA, then the CAs below it, then the certificates it issued. */
+export function flattenCaTree(cas: readonly PkiCaNode[]): PkiTreeRow[] {
+  const rows: PkiTreeRow[] = [];
+  const walk = (node: PkiCaNode, depth: number, issuerName: string | null): void => {
+    const { children, issued, ...certificate } = node;
+    rows.push({ certificate, depth, issuerName });
+    for (const child of children) walk(child, depth + 1, node.name);
+    for (const leaf of issued) rows.push({ certificate: leaf, depth: depth + 1, issuerName: node.name });
+  };
+  for (const root of cas) walk(root, 0, null);
+  return rows;
+}
+
+export interface CaChoice {
+  id: number;
+  name: string;
+  /** "Lab Root › Lab Intermediate": where it sits. */
+  label: string;
+  hasPrivateKey: boolean;
+  expired: boolean;
+}
+
+/** Every workbench CA, for the "issuing CA" selects; a CA without its key cannot sign. */
+export function caChoices(tree: PkiTree | null): CaChoice[] {
+  if (!tree) return [];
+  const choices: CaChoice[] = [];
+  const walk = (node: PkiCaNode, trail: string[]): void => {
+    const path = [...trail, node.name];
+    choices.push({ id: node.id, name: node.name, label: path.join(' › '), hasPrivateKey: node.hasPrivateKey, expired: node.expired });
+    for (const child of node.children) walk(child, path);
+  };
+  for (const root of tree.cas) walk(root, []);
+  // Imported CAs without a workbench issuer may still sign when their key came along.
+  for (const other of tree.others) {
+    if (other.isCa) choices.push({ id: other.id, name: other.name, label: other.name, hasPrivateKey: other.hasPrivateKey, expired: other.expired });
+  }
+  return choices;
+}
+
+/** The CAs that can sign now: their key is in the workbench. */
+export function signingCas(tree: PkiTree | null): CaChoice[] {
+  return caChoices(tree).filter((ca) => ca.hasPrivateKey);
+}
+
+/** A stored certificate, wherever it sits in the tree. */
+export function findCertificate(tree: PkiTree | null, id: number): PkiCertificateSummary | null {
+  if (!tree) return null;
+  const row = flattenCaTree(tree.cas).find((r) => r.certificate.id === id);
+  if (row) return row.certificate;
+  return tree.others.find((c) => c.id === id) ?? null;
+}
+
+/** The workbench CAs above a certificate, root first, ending with the certificate itself. */
+export function certificatePath(tree: PkiTree | null, id: number): PkiCertificateSummary[] {
+  if (!tree) return [];
+  const search = (node: PkiCaNode, trail: PkiCertificateSummary[]): PkiCertificateSummary[] | null => {
+    const { children, issued, ...self } = node;
+    const here = [...trail, self];
+    if (node.id === id) return here;
+    const leaf = issued.find((c) => c.id === id);
+    if (leaf) return [...here, leaf];
+    for (const child of children) {
+      const found = search(child, here);
+      if (found) return found;
+    }
+    return null;
+  };
+  for (const root of tree.cas) {
+    const found = search(root, []);
+    if (found) return found;
+  }
+  const other = tree.others.find((c) => c.id === id);
+  return other ? [other] : [];
+}
+
+export function countCertificates(tree: PkiTree | null): number {
+  if (!tree) return 0;
+  return flattenCaTree(tree.cas).length + tree.others.length;
+}
+
+const KIND_LABELS: Record<PkiCertificateKind, string> = {
+  ca: 'CA',
+  server: 'Server',
+  client: 'Client',
+  imported: 'Imported',
+  forged: 'Forged',
+};
+
+/** What a row is, in one word: a root and an intermediate CA are told apart. */
+export function kindLabel(certificate: Pick<PkiCertificateSummary, 'kind' | 'isCa' | 'selfSigned'>): string {
+  if (certificate.isCa) return certificate.selfSigned ? 'Root CA' : 'Intermediate CA';
+  return KIND_LABELS[certificate.kind];
+}
+
+/** The common name out of an OpenSSL-style or RFC 2253-style subject, else the whole subject. */
+export function subjectCommonName(subject: string): string {
+  const match = /(?:^|[/,]\s*)CN\s*=\s*([^/,]+)/.exec(subject);
+  return match?.[1]?.trim() || subject;
+}

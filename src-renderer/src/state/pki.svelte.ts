@@ -1,0 +1,73 @@
+// The certificate workshop's live state: the tree, running jobs, and which form is open.
+// It listens to the engine once for the life of the window, so a job started on one view is
+// still seen on another.
+import type { PkiJobEvent, PkiKeyProtection, PkiTree } from '../api/contract';
+import { errorInfo } from '../lib/pki-forms';
+import { mergeJob, pruneJobs } from '../lib/pki-jobs';
+import { engine } from './app.svelte';
+
+/** Which action form the Certificates view shows, with what it was opened for. */
+export type PkiAction =
+  | { kind: 'ca'; parent?: string }
+  | { kind: 'issue'; ca?: string }
+  | { kind: 'csr-create' }
+  | { kind: 'csr-sign'; csrId?: number }
+  | { kind: 'import' }
+  | { kind: 'forge'; ca?: string }
+  | { kind: 'inspect-pem' };
+
+/** A line shown after an action succeeded, with the certificate it made. */
+export interface PkiNotice {
+  text: string;
+  certificateId?: number;
+  csrId?: number;
+}
+
+export const pki = $state({
+  tree: null as PkiTree | null,
+  loaded: false,
+  loadError: null as string | null,
+  jobs: [] as PkiJobEvent[],
+  action: null as PkiAction | null,
+  notice: null as PkiNotice | null,
+});
+
+let watching = false;
+
+export async function refreshPki(): Promise<void> {
+  try {
+    pki.tree = await engine().call('pki.cas.list', {});
+    pki.loadError = null;
+  } catch (error) {
+    pki.loadError = errorInfo(error).message;
+  } finally {
+    pki.loaded = true;
+  }
+}
+
+export function setKeyProtection(protection: PkiKeyProtection): void {
+  if (pki.tree) pki.tree = { ...pki.tree, keyProtection: protection };
+}
+
+export function openAction(action: PkiAction | null): void {
+  pki.action = action;
+  pki.notice = null;
+}
+
+/** Starts listening to the workshop's events (once) and loads the tree. */
+export function watchPki(): void {
+  if (watching) {
+    void refreshPki();
+    return;
+  }
+  watching = true;
+  const client = engine();
+  client.on('pki.changed', () => void refreshPki());
+  client.on('pki.job', (event) => {
+    pki.jobs = pruneJobs(mergeJob(pki.jobs, event), Date.now());
+  });
+  // Events missed while the engine was away are not replayed: reload on every (re)open.
+  client.onState((state) => {
+    if (state.kind === 'open') void refreshPki();
+  });
+}

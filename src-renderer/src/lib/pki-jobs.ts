@@ -12,7 +12,7 @@ export function runningJobs(jobs: readonly PkiJobEvent[]): PkiJobEvent[] {
 }
 
 /** Forget jobs that ended more than `keepMs` ago. */
-export function pruneJobs(jobs: readonly PkiJobEvent[], now: number, keepMs = 8_000): PkiJobEvent[] {
+export function pruneJobs(jobs: readonly PkiJobEvent[], now: number, keepMs = 12_000): PkiJobEvent[] {
   return jobs.filter((job) => job.state === 'started' || (job.endedAt ?? job.startedAt) > now - keepMs);
 }
 

@@ -1,0 +1,216 @@
+// The Certificates view in Chromium, in browser mode, against a real engine: a student becomes a
+// CA, issues a certificate for www.bank32.com, looks inside it, verifies it and exports it; openssl
+// judges what comes out of the download.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startEngine } from '../../src-main/host/engine';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
+const CHROMIUM = '/usr/bin/chromium';
+
+let tmp: string;
+let engine: Awaited<ReturnType<typeof startEngine>>;
+let browser: Browser;
+
+function openssl(args: string[], input?: string): string {
+  return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+}
+
+/** The whole page, from the top (a scrolled page would shift the sticky sidebar in the picture). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  return context.newPage();
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId).first();
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-certs-'));
+  // Test what the sources say now, not a build left over from earlier.
+  const staticDir = path.join(tmp, 'renderer');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the Certificates view in Chromium', () => {
+  it('creates a CA, issues www.bank32.com, inspects it down to its bytes, verifies it and exports a PEM openssl reads', async () => {
+    const page = await newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+
+    await page.goto(engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByRole('heading', { name: 'Certificates', exact: true }).waitFor();
+    expect(await text(page, 'key-protection')).toContain('keys not encrypted');
+    await screenshot(page, '10-certificates-empty');
+
+    // A mistake is explained next to its field, before anything reaches the engine.
+    await page.getByTestId('pki-new-ca').click();
+    await page.getByTestId('ca-subject-C').fill('U1');
+    await page.getByTestId('ca-form-submit').click();
+    expect(await text(page, 'ca-name-error')).toContain('Give it a name');
+    expect(await text(page, 'ca-subject-C-error')).toContain('two letters');
+    expect(await page.getByTestId('error-box').count()).toBe(0);
+
+    // RSA 4096: the engine announces the slow key generation and the view shows it.
+    await page.getByTestId('ca-name').fill('Lab Root');
+    await page.getByTestId('ca-subject-CN').fill('Lab Root CA');
+    await page.getByTestId('ca-subject-O').fill('Model CA LTD.');
+    await page.getByTestId('ca-subject-C').fill('US');
+    await page.getByTestId('ca-key').selectOption('rsa:4096');
+    await page.getByTestId('ca-pathlen').fill('1');
+    await screenshot(page, '11-new-root-ca-form');
+    await page.getByTestId('ca-form-submit').click();
+    await page.getByTestId('pki-jobs').filter({ hasText: 'Generating an RSA 4096 key' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('pki-notice').filter({ hasText: 'Root CA "Lab Root" created' }).waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid="pki-row"][data-name="Lab Root"]').waitFor();
+    await screenshot(page, '12-root-ca-created');
+
+    // A name the engine refuses comes back as one clear error next to the form.
+    await page.getByTestId('pki-issue').click();
+    await page.getByTestId('issue-subject-CN').fill('www.bank32.com');
+    await page.getByTestId('issue-sans').fill('www.bank32.com, *.bank32, 127.0.0.1');
+    await page.getByTestId('issue-form-submit').click();
+    expect(await text(page, 'issue-sans-error')).toContain('wildcard');
+
+    await page.getByTestId('issue-sans').fill('www.bank32.com, bank32.com, 127.0.0.1');
+    expect(await page.getByTestId('issue-ku-digitalSignature').isChecked()).toBe(true);
+    expect(await page.getByTestId('issue-ku-keyEncipherment').isChecked()).toBe(true);
+    expect(await page.getByTestId('issue-eku-serverAuth').isChecked()).toBe(true);
+    // An ECDSA key cannot encipher: the default usages follow the key type.
+    await page.getByTestId('issue-key').selectOption('ec:P-256');
+    expect(await page.getByTestId('issue-ku-keyEncipherment').isChecked()).toBe(false);
+    await screenshot(page, '13-issue-form');
+    await page.getByTestId('issue-form-submit').click();
+    await page.getByTestId('pki-notice').filter({ hasText: 'Issued "www.bank32.com"' }).waitFor({ timeout: 60_000 });
+    const leafRow = page.locator('[data-testid="pki-row"][data-name="www.bank32.com"]');
+    await leafRow.waitFor();
+    expect(await leafRow.innerText()).toContain('DNS:www.bank32.com');
+    await screenshot(page, '14-tree-with-leaf');
+
+    // The inspector: the names, the subject hash as openssl prints it, and the bytes behind a node.
+    await leafRow.getByTestId('pki-open').click();
+    await page.getByTestId('inspector').waitFor();
+    const san = page.locator('[data-testid="inspect-extension"][data-oid="2.5.29.17"]');
+    expect(await san.innerText()).toContain('DNS:www.bank32.com');
+    expect(await san.innerText()).toContain('IP:127.0.0.1');
+    const pem = await text(page, 'inspect-pem');
+    const expectedHash = openssl(['x509', '-noout', '-subject_hash'], `${pem}\n`).trim();
+    const expectedOldHash = openssl(['x509', '-noout', '-subject_hash_old'], `${pem}\n`).trim();
+    expect(await text(page, 'inspect-subject-hash')).toBe(expectedHash);
+    expect(await text(page, 'inspect-subject-hash-old')).toBe(expectedOldHash);
+    expect(await text(page, 'inspect-subject')).toContain('CN=www.bank32.com');
+
+    // Clicking the serial's node highlights its INTEGER: tag and length apart from the 16 content bytes.
+    const serialNode = page.getByTestId('asn1-node').filter({ hasText: 'serialNumber' }).first();
+    await serialNode.getByRole('button').last().click();
+    expect(await serialNode.getAttribute('aria-selected')).toBe('true');
+    const hex = page.getByTestId('hex-view');
+    const headerBytes = await hex.locator('.byte.header').allInnerTexts();
+    const contentBytes = await hex.locator('.byte.content').allInnerTexts();
+    expect(headerBytes).toEqual(['02', '10']);
+    const serialHex = openssl(['x509', '-noout', '-serial'], `${pem}\n`).trim().replace(/^serial=/, '').toLowerCase();
+    expect(contentBytes.join('')).toBe(serialHex);
+    expect(await text(page, 'asn1-selection')).toContain('INTEGER at offset');
+    // The highlighted bytes sit inside the hex box's visible part.
+    const visible = await hex.locator('.byte.content').first().evaluate((el) => {
+      const box = el.closest('[data-testid="hex-view"]')!.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom;
+    });
+    expect(visible).toBe(true);
+    await screenshot(page, '15-inspector');
+    await page.getByTestId('hex-view').scrollIntoViewIfNeeded();
+    await page.locator('section.card').filter({ has: page.getByTestId('asn1-tree') }).screenshot({ path: path.join(SCREENSHOTS, '15b-asn1-hex.png') });
+
+    // Verify: trusting the root, for a name the certificate does not carry; the failing check is named.
+    await page.getByTestId('tab-verify').click();
+    expect(await page.getByTestId('verify-trust-ca').inputValue()).toBe('Lab Root');
+    await page.getByTestId('verify-host').fill('mail.bank32.com');
+    await page.getByTestId('verify-run').click();
+    const outcome = await text(page, 'verify-outcome');
+    expect(outcome).toContain('Failed: Host name');
+    expect(await text(page, 'verify-reason')).toContain('www.bank32.com');
+    await screenshot(page, '16-verify-hostname-mismatch');
+    await page.getByTestId('verify-host').fill('www.bank32.com');
+    await page.getByTestId('verify-run').click();
+    await page.locator('[data-testid="verify-result"][data-ok="true"]').waitFor();
+    expect(await text(page, 'verify-outcome')).toContain('Verified');
+
+    // Export: the download is a PEM certificate that openssl reads.
+    await page.getByTestId('tab-export').click();
+    await page.getByTestId('export-format-pem').check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-run').click()]);
+    expect(download.suggestedFilename()).toBe('www.bank32.com.pem');
+    const saved = path.join(tmp, 'downloaded.pem');
+    await download.saveAs(saved);
+    const downloaded = fs.readFileSync(saved, 'utf8');
+    expect(downloaded).toContain('-----BEGIN CERTIFICATE-----');
+    expect(openssl(['x509', '-noout', '-subject', '-in', saved])).toMatch(/subject=\s*CN\s*=\s*www\.bank32\.com/);
+    expect(await text(page, 'export-result')).toContain('www.bank32.com.pem');
+    await screenshot(page, '17-export');
+
+    // PKCS#12 needs a password: said next to the field.
+    await page.getByTestId('export-format-p12').check();
+    await page.getByTestId('export-run').click();
+    expect(await text(page, 'export-password-error')).toContain('needs a password');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('inspects pasted PEM that is not in the workshop, and says clearly when the paste is not a certificate', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'paste-'));
+    const certFile = path.join(dir, 'cert.pem');
+    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '5', '-subj', '/O=Elsewhere/CN=elsewhere.test',
+      '-addext', 'subjectAltName=DNS:elsewhere.test', '-keyout', path.join(dir, 'key.pem'), '-out', certFile]);
+    const page = await newPage();
+    await page.goto(engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-inspect-pem').click();
+    await page.getByTestId('paste-text').fill('hello, this is not PEM');
+    await page.getByTestId('paste-form-submit').click();
+    const error = page.getByTestId('error-box');
+    await error.waitFor();
+    expect(await error.count()).toBe(1);
+    await screenshot(page, '18-paste-not-pem');
+
+    await page.getByTestId('paste-text').fill(fs.readFileSync(certFile, 'utf8'));
+    await page.getByTestId('paste-form-submit').click();
+    await page.getByTestId('inspector').waitFor();
+    expect(await page.getByTestId('error-box').count()).toBe(0);
+    expect(await text(page, 'inspect-subject-hash')).toBe(openssl(['x509', '-noout', '-subject_hash', '-in', certFile]).trim());
+    expect(await page.locator('[data-testid="inspect-extension"][data-oid="2.5.29.17"]').innerText()).toContain('DNS:elsewhere.test');
+    await screenshot(page, '19-paste-inspected');
+  });
+});

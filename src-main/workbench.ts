@@ -10,8 +10,10 @@ import type {
   SessionDetail,
   SessionSummary,
 } from './api/types';
+import type { ConnectionKeys, DecryptedConnection } from './api/decryptTypes';
 import { runClientSession } from './sessions/clientSession';
 import { BatchWriter } from './sessions/recorder';
+import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
 import { loadSessionDetail } from './sessions/sessionDetail';
 import { ServerManager } from './sessions/serverManager';
 import { openDatabase, type Db } from './store/database';
@@ -41,6 +43,7 @@ export class Workbench {
   readonly writer: BatchWriter;
   readonly servers: ServerManager;
   readonly workshop: CertificateWorkshop;
+  readonly decryption: SessionDecryption;
   private readonly releaseLabTrust: () => void;
   private readonly listeners = new Set<Listener>();
 
@@ -49,6 +52,7 @@ export class Workbench {
     this.sessions = new SessionStore(this.db);
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
+    this.decryption = new SessionDecryption(this.sessions);
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
     this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));
     this.sessions.closeAbandonedSessions(Date.now());
@@ -114,6 +118,18 @@ export class Workbench {
   async session(id: number): Promise<SessionDetail> {
     await this.writer.written();
     return loadSessionDetail(this.sessions, id);
+  }
+
+  /** Key material and derivation steps of a session's connections (issue 6). */
+  async sessionKeys(request: { id: number; connectionId?: number; serverKeyPath?: string }): Promise<ConnectionKeys[]> {
+    await this.writer.written();
+    return this.decryption.keys(request);
+  }
+
+  /** A session's protected records, decrypted, per connection (issue 6). */
+  async decryptSession(request: DecryptRequest): Promise<DecryptedConnection[]> {
+    await this.writer.written();
+    return this.decryption.decrypt(request);
   }
 
   listHosts(): HostEntry[] {

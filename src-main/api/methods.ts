@@ -7,6 +7,7 @@ import type {
   SessionDetail,
   SessionSummary,
 } from './types';
+import type { DecryptMethods } from './decryptMethods';
 import type { PkiEvents, PkiMethods } from './pkiMethods';
 import type { ServerEvents, ServerMethods } from './serverMethods';
 
@@ -22,7 +23,7 @@ export interface CoreMethods {
 }
 
 /** Every command: its parameters and its result. Each domain declares its own in its own file. */
-export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods {}
+export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, DecryptMethods {}
 
 export type ApiMethodName = keyof ApiMethods;
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];

@@ -1,6 +1,7 @@
 // tlslab sessions: the recorded sessions.
 import type { Command } from 'commander';
 import { integer, openWorkbench, printJson } from './common';
+import { formatConnectionKeys, formatDecryptedConnection } from './decryptFormat';
 import { formatSessionDetail, formatSessionList } from './format';
 
 export function registerSessionCommands(program: Command): void {
@@ -25,9 +26,26 @@ export function registerSessionCommands(program: Command): void {
     .description('one session: records, key log lines, certificates')
     .argument('<id>', 'session number', integer('the session id'))
     .option('--json', 'print JSON')
+    .option('--keys', 'key material and every derivation step, per connection')
+    .option('--decrypt', 'the decrypted records, per connection (application data as text, hex for binary)')
+    .option('--server-key <file>', "the server's PEM private key: opens an RSA key exchange without a key log")
+    .option('--connection <id>', 'only this connection', integer('--connection'))
+    .option('--from <n>', 'with --decrypt: start at this record number', integer('--from'))
+    .option('--limit <n>', 'with --decrypt: at most this many records per connection', integer('--limit'))
     .action(async (id: number, opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
+        if (opts.keys || opts.decrypt) {
+          const base = { id, connectionId: opts.connection, serverKeyPath: opts.serverKey };
+          const keys = opts.keys ? await wb.sessionKeys(base) : undefined;
+          const decrypted = opts.decrypt ? await wb.decryptSession({ ...base, fromRecord: opts.from, limit: opts.limit }) : undefined;
+          if (opts.json) printJson(keys && decrypted ? { keys, decrypted } : (keys ?? decrypted));
+          else {
+            const parts = [...(keys ?? []).map(formatConnectionKeys), ...(decrypted ?? []).map(formatDecryptedConnection)];
+            process.stdout.write(`${parts.join('\n\n') || `session ${id} has no connections`}\n`);
+          }
+          return;
+        }
         const detail = await wb.session(id);
         if (opts.json) printJson(detail);
         else process.stdout.write(`${formatSessionDetail(detail)}\n`);

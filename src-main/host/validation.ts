@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiMethodName, ApiMethods, ApiParams, CoreMethods } from '../api/methods';
 import type { ClientSessionRequest, HostEntry, TrustStoreSpec, ClientPayload } from '../api/types';
 import { WorkbenchError } from '../errors';
+import { DECRYPT_SCHEMAS } from './handlers/decrypt';
 import { PKI_SCHEMAS } from './handlers/pki';
 import { SERVER_SCHEMAS } from './handlers/servers';
 import type { Schemas } from './handlers/types';
@@ -52,7 +53,7 @@ const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'hosts.remove': z.object({ name: z.string() }),
 };
 
-const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS };
+const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...DECRYPT_SCHEMAS };
 
 export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);

@@ -1,0 +1,107 @@
+// Opening recorded sessions on demand: reads a connection's chunks, key log and certificates from
+// the store and hands them to tls/sessionKeys, one connection at a time, when someone asks.
+import fs from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import type { ConnectionKeys, DecryptedConnection } from '../api/decryptTypes';
+import { WorkbenchError } from '../errors';
+import type { ConnectionRow, SessionStore } from '../store/sessionStore';
+import { readPrivateKey } from '../tls/rsaPremaster';
+import { type ConnectionDecryption, decryptConnection } from '../tls/sessionKeys';
+
+export interface DecryptRequest {
+  id: number;
+  connectionId?: number;
+  /** First record number (TlsRecordEntry.number) to return; 1 by default. */
+  fromRecord?: number;
+  /** At most this many protected records per connection; 1000 by default. */
+  limit?: number;
+  /** A PEM file with the server's private key (for RSA key exchange without a key log). */
+  serverKeyPath?: string;
+}
+
+const DEFAULT_LIMIT = 1000;
+const CACHE_SIZE = 4;
+
+export class SessionDecryption {
+  /** The last few connections opened, so paging through one does not decrypt it again. */
+  private readonly cache = new Map<string, ConnectionDecryption>();
+
+  constructor(private readonly store: SessionStore) {}
+
+  keys(request: { id: number; connectionId?: number; serverKeyPath?: string }): ConnectionKeys[] {
+    const key = this.serverKey(request.serverKeyPath);
+    return this.connections(request.id, request.connectionId).map((row) => ({
+      sessionId: request.id,
+      connectionId: row.id,
+      leg: row.leg,
+      ...this.open(row, key, request.serverKeyPath).keys,
+    }));
+  }
+
+  decrypt(request: DecryptRequest): DecryptedConnection[] {
+    const key = this.serverKey(request.serverKeyPath);
+    const from = request.fromRecord ?? 1;
+    const limit = request.limit ?? DEFAULT_LIMIT;
+    return this.connections(request.id, request.connectionId).map((row) => {
+      const opened = this.open(row, key, request.serverKeyPath);
+      return {
+        sessionId: request.id,
+        connectionId: row.id,
+        leg: row.leg,
+        source: opened.keys.source,
+        total: opened.records.length,
+        decrypted: opened.records.filter((r) => r.status === 'decrypted').length,
+        records: opened.records.filter((r) => r.number >= from).slice(0, limit),
+        handshake: opened.handshake,
+        notes: opened.keys.notes,
+      };
+    });
+  }
+
+  private connections(id: number, connectionId?: number): ConnectionRow[] {
+    if (!this.store.getSession(id)) {
+      throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+    }
+    const rows = this.store.getConnections(id);
+    if (connectionId === undefined) return rows;
+    const row = rows.find((r) => r.id === connectionId);
+    if (!row) {
+      const ids = rows.map((r) => r.id).join(', ') || 'none';
+      throw new WorkbenchError('NOT_FOUND', `session ${id} has no connection ${connectionId}; its connections are: ${ids}`);
+    }
+    return [row];
+  }
+
+  private serverKey(path: string | undefined): KeyObject | undefined {
+    if (path === undefined) return undefined;
+    let pem: string;
+    try {
+      pem = fs.readFileSync(path, 'utf8');
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message;
+      throw new WorkbenchError('NOT_FOUND', `cannot read the server key ${path}: ${why}; give the path of the server's PEM private key`);
+    }
+    const key = readPrivateKey(pem);
+    if ('problem' in key) throw new WorkbenchError('BAD_INPUT', `${path}: ${key.problem}`);
+    return key;
+  }
+
+  private open(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined): ConnectionDecryption {
+    const recorded = row.recordedClientToServer + row.recordedServerToClient;
+    const cacheKey = `${row.id}:${recorded}:${keyPath ?? ''}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit) return hit;
+    // The server's certificate is the peer's for the legs where the workbench is the client.
+    const serverSide = row.leg === 'client' || row.leg === 'proxy-upstream' ? 'peer' : 'local';
+    const [serverCertificate] = serverPrivateKey ? this.store.getCertificates(row.id, serverSide) : [];
+    const opened = decryptConnection({
+      chunks: this.store.getChunks(row.id),
+      keylog: this.store.getKeylog(row.id),
+      serverPrivateKey,
+      serverCertificate,
+    });
+    this.cache.set(cacheKey, opened);
+    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    return opened;
+  }
+}

@@ -275,8 +275,12 @@ const NOT_PKI = 'this file is not a certificate, key, CSR or PKCS#12';
 export function importPkiData(input: Uint8Array, options: { passphrase?: string; fileName?: string } = {}): ImportedItems {
   const name = options.fileName ? `"${options.fileName}"` : 'this file';
   if (input.length === 0) throw new PkiError('NOT_PEM', `${capitalise(name)} is empty: ${NOT_PKI}. Check that you chose the right file.`);
-  const collected = looksLikePem(input) ? importPem(input, options.passphrase, name) : importDer(input, options.passphrase, name);
-  return withPairs(collected);
+  try {
+    const collected = looksLikePem(input) ? importPem(input, options.passphrase, name) : importDer(input, options.passphrase, name);
+    return withPairs(collected);
+  } catch (error) {
+    throw asPkiError(error, name);
+  }
 }
 
 interface Collected {
@@ -796,6 +800,20 @@ function unsupportedKey(what: string, hint = ''): PkiError {
   return new PkiError(
     'UNSUPPORTED_KEY_TYPE',
     `${capitalise(what)}, which the workbench cannot use for certificates. Supported keys are RSA, EC P-256/P-384/P-521 and Ed25519.${hint}`,
+  );
+}
+
+/**
+ * Damaged input can make the ASN.1 reader (asn1js: "Wrong input string for conversion", RangeError)
+ * or a walk over a malformed tree throw; the student still gets one PkiError saying the file is damaged.
+ */
+function asPkiError(error: unknown, name: string): unknown {
+  if (isPkiError(error) || !(error instanceof Error)) return error;
+  return new PkiError(
+    'BAD_DER',
+    `${capitalise(name)} is damaged: its ASN.1 structure does not hold together (${error.message}). ` +
+      'Get an undamaged copy of the file.',
+    { cause: error },
   );
 }
 

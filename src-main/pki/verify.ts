@@ -139,8 +139,15 @@ function candidate(der: Uint8Array, what: string): Candidate {
   let parts: CertificateParts;
   try {
     parts = parseCertificateDer(der);
+    // Read every extension the checks use now, so that a malformed one fails here, clearly.
+    readBasicConstraints(parts);
+    readKeyUsage(parts);
+    readExtendedKeyUsage(parts);
   } catch (error) {
     if (isPkiError(error)) throw new PkiError(error.code, `${capitalise(what)}: ${error.message}`, { cause: error });
+    if (error instanceof Error) {
+      throw new PkiError('BAD_DER', `${capitalise(what)} is damaged: its ASN.1 structure does not hold together (${error.message}).`, { cause: error });
+    }
     throw error;
   }
   const subjectKey = nameKey(parts.subject);

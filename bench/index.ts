@@ -1,8 +1,12 @@
 import { benchClientRecording } from './clientRecording';
+import { benchForge } from './forge';
+import { benchServer } from './server';
 import { benchUiFirstPaint } from './uiFirstPaint';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   client: benchClientRecording,
+  forge: benchForge,
+  server: benchServer,
   ui: benchUiFirstPaint,
 };
 

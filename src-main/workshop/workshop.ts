@@ -30,7 +30,6 @@ import {
   certificatePem,
   createIntermediateCa,
   createRootCa,
-  forgeLeafCertificate,
   issueCertificate,
   leafKeySpecFor,
   readCertificate,
@@ -44,6 +43,7 @@ import { looksLikePem, toPem } from '../pki/pem';
 import type { Db } from '../store/database';
 import { type CertificateRow, type CsrRow, PkiStore } from '../store/pkiStore';
 import { ExpiringLru } from './forgeCache';
+import { LeafTemplate } from './leafTemplate';
 import { KeyVault, spkiSha256 } from './keyVault';
 
 type WorkshopEvent = 'pki.changed' | 'pki.job';
@@ -86,6 +86,7 @@ export class CertificateWorkshop {
   private readonly authorities = new Map<number, CertificateAuthority>();
   private readonly forged = new ExpiringLru<ForgedIdentity>(FORGE_CACHE_SIZE);
   private readonly leafKeys = new Map<string, Promise<{ key: KeyObject; pem: string }>>();
+  private readonly leafTemplates = new Map<string, Promise<LeafTemplate>>();
   private jobs = 0;
 
   constructor(
@@ -118,6 +119,7 @@ export class CertificateWorkshop {
     this.vault.lock();
     this.authorities.clear();
     this.forged.clear();
+    this.leafTemplates.clear();
     this.emit('pki.changed', { reason: 'locked', ids: [] });
     return this.keyProtection();
   }
@@ -403,15 +405,16 @@ export class CertificateWorkshop {
     const hit = this.forged.get(cacheKey);
     if (hit) return hit;
     const leaf = await this.leafKey(leafKeySpecFor(ca.privateKey));
-    const made = await forgeLeafCertificate({ ca, hostname: host, template: templateDer, leafKey: leaf.key });
+    const made = (await this.leafTemplate(ca, leaf.key)).forge(host, templateDer);
+    const chain = [ca.certificate, ...ca.chain];
     const identity: ForgedIdentity = {
-      certificatePem: made.pem,
+      certificatePem: certificatePem(made.certificate),
       keyPem: leaf.pem,
-      chainPem: made.chain.map(certificatePem),
+      chainPem: chain.map(certificatePem),
       certificateDer: made.certificate,
-      chainDer: made.chain,
+      chainDer: chain,
       privateKey: leaf.key,
-      notAfter: parseCertificateDer(made.certificate).notAfter.getTime(),
+      notAfter: made.notAfter.getTime(),
       caId: ca.id,
     };
     this.forged.set(cacheKey, identity);
@@ -461,6 +464,7 @@ export class CertificateWorkshop {
     // A deleted CA takes its sub-CAs and forgeries with it: forget every cached signer.
     this.authorities.clear();
     this.forged.clear();
+    this.leafTemplates.clear();
     this.emit('pki.changed', { reason: 'deleted', ids });
     return this.list();
   }
@@ -606,6 +610,17 @@ export class CertificateWorkshop {
       this.emit('pki.job', { id, label, state: 'failed', startedAt, endedAt: Date.now(), error: (error as Error).message });
       throw error;
     }
+  }
+
+  private leafTemplate(ca: CertificateAuthority & { id: number }, leafKey: KeyObject): Promise<LeafTemplate> {
+    const key = `${ca.id}|${spkiSha256(leafKey)}`;
+    let pending = this.leafTemplates.get(key);
+    if (!pending) {
+      pending = LeafTemplate.create(ca, leafKey);
+      this.leafTemplates.set(key, pending);
+      pending.catch(() => this.leafTemplates.delete(key));
+    }
+    return pending;
   }
 
   private leafKey(spec: KeySpec): Promise<{ key: KeyObject; pem: string }> {

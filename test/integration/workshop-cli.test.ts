@@ -341,3 +341,23 @@ describe('bad input: one clear error each, nothing half written', () => {
     expect(JSON.parse(await ok(['ca', 'list', '--json']))).toEqual(before);
   });
 });
+
+describe('the workbench passphrase on the command line', () => {
+  it('keys cannot be used without it (one clear error) and work with TLSLAB_PASSPHRASE or --workbench-passphrase-file', async () => {
+    fs.writeFileSync(file('wbpass'), 'class of 2026 lab\n');
+    expect(await ok(['passphrase', 'set', '--passphrase-file', file('wbpass')])).toContain('encrypted with the workbench passphrase');
+    expect(await ok(['passphrase', 'status'])).toContain('locked');
+    const locked = await tlslab(['cert', 'issue', '--ca', 'Serve Root', '--cn', 'locked.bank32.com', '--out-cert', file('locked.pem'), '--out-key', file('locked.key')], { TLSLAB_PASSPHRASE: undefined });
+    expect(locked.status).toBe(1);
+    expect(locked.stderr.trim().split('\n')).toHaveLength(1);
+    expect(locked.stderr).toContain('workbench passphrase');
+    expect(fs.existsSync(file('locked.pem'))).toBe(false);
+    const wrong = await tlslab(['ca', 'export', 'Serve Root', '--with-key', '--out', file('wrong.pem')], { TLSLAB_PASSPHRASE: 'nope' });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('workbench passphrase is wrong');
+    await ok(['cert', 'issue', '--ca', 'Serve Root', '--cn', 'locked.bank32.com', '--out-cert', file('locked.pem'), '--out-key', file('locked.key')], { TLSLAB_PASSPHRASE: 'class of 2026 lab' });
+    await ok(['ca', 'export', 'Serve Root', '--format', 'key', '--out', file('serve-root.key'), '--workbench-passphrase-file', file('wbpass')]);
+    expect(opensslOk(['verify', '-CAfile', file('serve-ca.pem'), file('locked.pem')])).toContain(': OK');
+    expect(await ok(['about'])).toMatch(/Keys: private keys are encrypted/);
+  });
+});

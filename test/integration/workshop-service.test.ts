@@ -59,6 +59,23 @@ describe('forgeForHost (what the proxy calls)', () => {
     expect(opensslOk(['x509', '-noout', '-text'], { input: Buffer.from(ec.certificatePem) })).toContain('id-ecPublicKey');
   });
 
+  it('forges leaves OpenSSL accepts for every CA key type, with serverAuth and the host as SAN', async () => {
+    for (const key of ['ec:P-384', 'ed25519', 'rsa:3072'] as const) {
+      const name = `Forge ${key}`;
+      await wb.workshop.createCa({ name, subject: `/CN=${name}`, key });
+      fs.writeFileSync(file('fca.pem'), wb.workshop.trustAnchorsPem(name).join(''));
+      for (const host of ['shop.victim.test', '10.1.2.3']) {
+        const forged = await wb.workshop.forgeForHost(name, host);
+        fs.writeFileSync(file('fleaf.pem'), forged.certificatePem);
+        const hostFlag = host.startsWith('10.') ? '-verify_ip' : '-verify_hostname';
+        expect(opensslOk(['verify', '-purpose', 'sslserver', '-CAfile', file('fca.pem'), hostFlag, host, file('fleaf.pem')])).toContain(': OK');
+        const text = opensslOk(['x509', '-noout', '-text', '-in', file('fleaf.pem')]);
+        expect(text).toContain('TLS Web Server Authentication');
+        expect(text).toContain(host.startsWith('10.') ? 'IP Address:10.1.2.3' : 'DNS:shop.victim.test');
+      }
+    }
+  });
+
   it('copies names from a template certificate', async () => {
     opensslOk(['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('real.key'), '-out', file('real.pem'),
       '-subj', '/O=Real Bank Inc./CN=www.realbank.test', '-addext', 'subjectAltName=DNS:www.realbank.test,DNS:realbank.test', '-days', '2']);

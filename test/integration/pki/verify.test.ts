@@ -266,6 +266,14 @@ describe('verifying workbench certificates', () => {
     expect(excluded.failed?.detail).toContain('which the CA "CN=Constrained Lab CA" excludes (DNS:secret.lab.test)');
   });
 
+  it('an intermediate is trusted by being in the anchor list, as OpenSSL does with -partial_chain (and not without it)', () => {
+    const result = verifyCertificate(leafDer, { trustAnchors: [intermediate.certificate], hostname: 'www.bank32.com' });
+    expect(result.ok).toBe(true);
+    expect(result.chain.map((entry) => entry.subject)).toEqual(['O=Bank 32, CN=www.bank32.com', 'O=Model CA LTD., CN=Model Issuing CA']);
+    expect(opensslVerify(dir.file('leaf.pem'), { anchors: dir.file('intermediate.pem'), partialChain: true }).ok).toBe(true);
+    expect(opensslVerify(dir.file('leaf.pem'), { anchors: dir.file('intermediate.pem') })).toMatchObject({ ok: false, check: 'chain' });
+  });
+
   it('a self-signed certificate verifies when it is itself the trust anchor, and fails the chain check otherwise', () => {
     const rootFile = dir.file('root.pem');
     expect(bothAgree({ leaf: rootFile, anchors: rootFile }).ok).toBe(true);

@@ -89,6 +89,9 @@ interface Candidate {
 
 export function verifyCertificate(leaf: Uint8Array, options: VerifyOptions): VerifyResult {
   const at = options.at ?? new Date();
+  if (Number.isNaN(at.getTime())) {
+    throw new PkiError('BAD_OPTION', 'The moment to verify at is not a valid date: give it as an ISO time such as 2025-06-01T12:00:00Z.');
+  }
   const purpose = options.purpose ?? 'any';
   const leafCandidate = candidate(leaf, 'the certificate to verify');
   const anchors = dedupe(options.trustAnchors.map((der, i) => candidate(der, `trust anchor ${i + 1}`)));
@@ -115,7 +118,7 @@ export function verifyCertificate(leaf: Uint8Array, options: VerifyOptions): Ver
     const pathLength = index > 1 ? pathLengthCheck(chain, index) : undefined;
     if (pathLength) checks.push(pathLength);
   });
-  if (options.hostname !== undefined) checks.push(hostnameCheck(leafCandidate, options.hostname));
+  if (options.hostname !== undefined && options.hostname.trim() !== '') checks.push(hostnameCheck(leafCandidate, options.hostname));
   for (let index = chain.length - 1; index >= 0; index--) {
     const issuer = chain[index + 1];
     if (issuer) checks.push(signatureCheck(chain[index], issuer, index));

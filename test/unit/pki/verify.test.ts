@@ -97,6 +97,12 @@ describe('the result', () => {
     expect(result.chain[0].fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
+  it('an invalid moment is refused; an empty hostname means no hostname check', () => {
+    expect(() => verifyCertificate(wildcard, { trustAnchors: [ca.certificate], at: new Date('not a date') })).toThrow(/not a valid date/);
+    const result = verifyCertificate(wildcard, { trustAnchors: [ca.certificate], hostname: ' ' });
+    expect(result.checks.some((check) => check.name === 'hostname')).toBe(false);
+  });
+
   it('damaged certificates give a PkiError, never a crash', () => {
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;

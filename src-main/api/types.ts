@@ -1,4 +1,5 @@
 // The contract shared by the engine and the renderer: plain data, no Node or DOM imports.
+import type { ProxySessionInfo } from './proxyTypes';
 import type { ServerSessionInfo } from './serverTypes';
 
 // Times are milliseconds: wall-clock instants as epoch ms, offsets inside a session as
@@ -209,6 +210,8 @@ export interface SessionDetail extends SessionSummary {
   request: ClientSessionRequest | null;
   /** A server session's own facts (resumption, key exchange, client certificate, client alert). */
   server?: ServerSessionInfo | null;
+  /** A proxy session's own facts (both legs, forged and real certificate, rules fired). */
+  proxy?: ProxySessionInfo | null;
   response: ApplicationResponse | null;
   connections: ConnectionDetail[];
 }

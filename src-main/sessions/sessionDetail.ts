@@ -1,5 +1,6 @@
 // A recorded session put back together for the views: its rows, and per connection the
 // timeline decoded from the raw bytes, interleaved with what the runner noted.
+import type { ProxySessionInfo } from '../api/proxyTypes';
 import type { ServerSessionInfo } from '../api/serverTypes';
 import type { ConnectionDetail, SessionDetail, TimelineEntry } from '../api/types';
 import { WorkbenchError } from '../errors';
@@ -44,10 +45,13 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
   const row = store.getSession(id);
   if (!row) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
   let server: ServerSessionInfo | null = null;
+  let proxy: ProxySessionInfo | null = null;
   const connections: ConnectionDetail[] = store.getConnections(id).map((c) => {
     const rows = store.getEvents(c.id);
     // A server session's facts travel as one event (no schema change): resumption, key exchange, client certificate.
     for (const e of rows) if (e.kind === 'server-session') server = e.data as unknown as ServerSessionInfo;
+    // Likewise a proxy session's facts, on its victim leg.
+    for (const e of rows) if (e.kind === 'proxy-session') proxy = e.data as unknown as ProxySessionInfo;
     const events = rows
       .map((e) => eventEntry(e.kind, e.t, e.data))
       .filter((e): e is TimelineEntry => e !== null);
@@ -69,5 +73,6 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
       localCertificates: store.getCertificates(c.id, 'local').map((der) => describeCertificate(der)),
     };
   });
+  if (row.kind === 'proxy') return { ...row, proxy, connections };
   return row.kind === 'server' ? { ...row, server, connections } : { ...row, connections };
 }

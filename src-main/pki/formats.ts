@@ -591,6 +591,7 @@ interface Pkcs12Reading {
 }
 
 function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: string): Collected {
+  withoutEndOfContents(pfx);
   const [, authSafe, macData] = pfx.children;
   const contentType = decodeOid(authSafe.children[0].contents);
   if (contentType !== OIDS.data) {
@@ -640,7 +641,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
   const out: Collected = { certificates: [], privateKeys: [], csrs: [], description: '' };
   const keyIds: Array<{ keyId?: string; friendlyName?: string }> = [];
   const certificateIds: Array<string | undefined> = [];
-  for (const contentInfo of parseDer(authenticatedSafe, `the contents of ${name}`).children) {
+  for (const contentInfo of withoutEndOfContents(parseDer(authenticatedSafe, `the contents of ${name}`)).children) {
     const type = decodeOid(contentInfo.children[0].contents);
     let safeContents: Uint8Array;
     if (type === OIDS.data) safeContents = octetsOf(contentInfo.children[1]?.children[0]);
@@ -651,7 +652,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
     } else {
       throw new PkiError('BAD_PKCS12', `${capitalise(name)} holds ${type === OIDS.envelopedData ? 'public-key encrypted (enveloped)' : type} contents, which the workbench does not read.`);
     }
-    readSafeContents(parseDer(safeContents, `the bags of ${name}`), reading, name, out, keyIds, certificateIds);
+    readSafeContents(withoutEndOfContents(parseDer(safeContents, `the bags of ${name}`)), reading, name, out, keyIds, certificateIds);
   }
   // Keys and certificates are paired by public key in withPairs; friendly names travel with certificates.
   out.certificates.forEach((certificate, index) => {
@@ -787,6 +788,16 @@ function isUniversal(node: Asn1Node | undefined, tagNumber: number): node is Asn
 
 function readInteger(node: Asn1Node): number {
   return node.contents.reduce((n, byte) => n * 256 + byte, 0);
+}
+
+/**
+ * PKCS#12 files from Windows and Java may use BER indefinite lengths: drop the end-of-contents
+ * markers from the tree so that every structure has only its real members.
+ */
+function withoutEndOfContents(node: Asn1Node): Asn1Node {
+  node.children = node.children.filter((child) => !(child.tagClass === 'universal' && child.tagNumber === 0 && child.length === 0));
+  node.children.forEach(withoutEndOfContents);
+  return node;
 }
 
 /** The bytes of an OCTET STRING, primitive or (BER) constructed from pieces. */

@@ -101,3 +101,54 @@ describe('importPkiData', () => {
     }
   });
 });
+
+describe('BER PKCS#12 (indefinite lengths, OCTET STRINGs in pieces, as Windows and Java may write)', () => {
+  /** Re-encodes DER as BER: every constructed value with an indefinite length, long OCTET STRINGs in 64-byte pieces. */
+  function toBer(der: Uint8Array): Uint8Array {
+    const out: number[] = [];
+    const walk = (bytes: Uint8Array, start: number, end: number) => {
+      let pos = start;
+      while (pos < end) {
+        const tag = bytes[pos];
+        let at = pos + 1;
+        let length = bytes[at++];
+        if (length & 0x80) {
+          const count = length & 0x7f;
+          length = 0;
+          for (let i = 0; i < count; i++) length = length * 256 + bytes[at++];
+        }
+        const contents = bytes.subarray(at, at + length);
+        if (tag & 0x20) {
+          out.push(tag, 0x80);
+          walk(bytes, at, at + length);
+          out.push(0, 0);
+        } else if (tag === 0x04 && length > 64) {
+          out.push(0x24, 0x80);
+          for (let i = 0; i < length; i += 64) {
+            const piece = contents.subarray(i, Math.min(length, i + 64));
+            out.push(0x04, piece.length, ...piece);
+          }
+          out.push(0, 0);
+        } else {
+          out.push(...bytes.subarray(pos, at + length));
+        }
+        pos = at + length;
+      }
+    };
+    walk(der, 0, der.length);
+    return Uint8Array.from(out);
+  }
+
+  it('reads back, with pairs, for modern and legacy encryption', async () => {
+    const leaf = await issueCertificate(ca, { subject: { CN: 'ber.test' }, key: 'ec:P-256' });
+    for (const legacy of [false, true]) {
+      const der = exportPkcs12({ certificate: leaf.certificate, privateKey: leaf.privateKey, chain: [ca.certificate], password: 'pw', legacy });
+      const ber = toBer(der);
+      expect(ber.length).toBeGreaterThan(der.length);
+      expect(ber[1]).toBe(0x80);
+      const items = importPkiData(ber, { passphrase: 'pw' });
+      expect(items.pairs).toEqual([{ certificateIndex: 0, keyIndex: 0 }]);
+      expect(items.certificates).toHaveLength(2);
+    }
+  });
+});

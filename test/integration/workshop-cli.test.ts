@@ -129,6 +129,20 @@ describe('a chain through an intermediate', () => {
   });
 });
 
+describe('name constraints', () => {
+  it('a CA limited to .lab.test: openssl accepts a leaf inside and refuses one outside', async () => {
+    await ok(['ca', 'create', 'Constrained', '--cn', 'Constrained CA', '--key', 'ec:P-256', '--permit', 'DNS:.lab.test']);
+    await ok(['ca', 'export', 'Constrained', '--out', file('constrained.pem')]);
+    expect(opensslOk(['x509', '-in', file('constrained.pem'), '-noout', '-text'])).toMatch(/Name Constraints: critical\n\s+Permitted:\n\s+DNS:\.lab\.test/);
+    await ok(['cert', 'issue', '--ca', 'Constrained', '--cn', 'www.lab.test', '--out-cert', file('inside.pem'), '--out-key', file('inside.key')]);
+    await ok(['cert', 'issue', '--ca', 'Constrained', '--cn', 'www.bank32.com', '--name', 'outside', '--out-cert', file('outside.pem'), '--out-key', file('outside.key')]);
+    expect(opensslOk(['verify', '-CAfile', file('constrained.pem'), file('inside.pem')])).toContain(': OK');
+    const outside = openssl(['verify', '-CAfile', file('constrained.pem'), file('outside.pem')]);
+    expect(outside.status).not.toBe(0);
+    expect(outside.stdout + outside.stderr).toContain('permitted subtree violation');
+  });
+});
+
 describe('serving a workbench certificate', () => {
   let server: RunningPeer;
   beforeAll(async () => {

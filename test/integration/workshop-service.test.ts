@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { Workbench } from '../../src-main/workbench';
 import { importInto, exportFrom } from '../../src-main/workshop/exchange';
+import { ExpiringLru } from '../../src-main/workshop/forgeCache';
 import { startOpensslServer } from '../support/opensslServer';
 import { openssl, opensslOk } from './pki/openssl';
 
@@ -74,6 +75,20 @@ describe('forgeForHost (what the proxy calls)', () => {
         expect(text).toContain(host.startsWith('10.') ? 'IP Address:10.1.2.3' : 'DNS:shop.victim.test');
       }
     }
+  });
+
+  it('the forge cache serves a leaf until an hour before it expires, then forgets it, and keeps the most recent', () => {
+    const lru = new ExpiringLru<{ notAfter: number; host: string }>(2);
+    const now = Date.UTC(2030, 0, 1);
+    lru.set('a', { notAfter: now + 2 * 3_600_000, host: 'a' });
+    lru.set('b', { notAfter: now + 30 * 86_400_000, host: 'b' });
+    expect(lru.get('a', now)?.host).toBe('a');
+    expect(lru.get('a', now + 3_600_000)).toBeUndefined();
+    lru.set('c', { notAfter: now + 30 * 86_400_000, host: 'c' });
+    lru.set('d', { notAfter: now + 30 * 86_400_000, host: 'd' });
+    expect(lru.get('b', now)).toBeUndefined();
+    expect(lru.get('c', now)?.host).toBe('c');
+    expect(lru.get('d', now)?.host).toBe('d');
   });
 
   it('copies names from a template certificate', async () => {

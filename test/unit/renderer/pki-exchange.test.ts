@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkLabel,
+  decisiveFailure,
+  defaultExportForm,
+  defaultVerifyForm,
+  exportChoices,
+  validateExportForm,
+  validateVerifyForm,
+} from '../../../src-renderer/src/lib/pki-exchange';
+
+describe('export', () => {
+  it('offers key formats only with the key, and a trust folder only for a CA, saying why not', () => {
+    const leafWithoutKey = exportChoices({ hasPrivateKey: false, isCa: false });
+    expect(leafWithoutKey.filter((c) => !c.unavailable).map((c) => c.format)).toEqual(['pem', 'der', 'chain-pem']);
+    expect(leafWithoutKey.find((c) => c.format === 'p12')?.unavailable).toContain('private key');
+    expect(leafWithoutKey.find((c) => c.format === 'trust-folder')?.unavailable).toContain('CA');
+    expect(exportChoices({ hasPrivateKey: true, isCa: true }).every((c) => !c.unavailable)).toBe(true);
+  });
+
+  it('downloads by default and writes to a full path when asked', () => {
+    expect(validateExportForm(3, defaultExportForm())).toEqual({ ok: true, request: { id: 3, format: 'pem' } });
+    const toPath = { ...defaultExportForm(), destination: 'path' as const, path: 'server.pem' };
+    expect(validateExportForm(3, toPath)).toMatchObject({ ok: false, errors: { path: expect.stringContaining('full path') } });
+    toPath.path = '/home/student/lab/server.pem';
+    expect(validateExportForm(3, toPath)).toEqual({ ok: true, request: { id: 3, format: 'pem', path: '/home/student/lab/server.pem' } });
+  });
+
+  it('needs a password for PKCS#12, takes one for a key, and a folder for a trust folder', () => {
+    const p12 = { ...defaultExportForm(), format: 'p12' as const };
+    expect(validateExportForm(1, p12)).toMatchObject({ ok: false, errors: { password: expect.stringContaining('needs a password') } });
+    expect(validateExportForm(1, { ...p12, password: 'pw', legacy: true })).toEqual({ ok: true, request: { id: 1, format: 'p12', password: 'pw', legacy: true } });
+    expect(validateExportForm(1, { ...defaultExportForm(), format: 'key-pem' })).toEqual({ ok: true, request: { id: 1, format: 'key-pem' } });
+    expect(validateExportForm(1, { ...defaultExportForm(), format: 'pem', password: 'ignored' })).toEqual({ ok: true, request: { id: 1, format: 'pem' } });
+    const folder = { ...defaultExportForm(), format: 'trust-folder' as const };
+    expect(validateExportForm(1, folder)).toMatchObject({ ok: false, errors: { path: expect.stringContaining('folder') } });
+    expect(validateExportForm(1, { ...folder, path: '/tmp/trust' })).toEqual({ ok: true, request: { id: 1, format: 'trust-folder', path: '/tmp/trust' } });
+  });
+});
+
+describe('verification', () => {
+  it('trusts a workbench CA by default when there is one, else the system store', () => {
+    expect(defaultVerifyForm('Lab Root', 'www.bank32.com')).toMatchObject({ trustKind: 'lab', trustCa: 'Lab Root', hostname: 'www.bank32.com' });
+    expect(defaultVerifyForm()).toMatchObject({ trustKind: 'system' });
+    expect(validateVerifyForm({ certificateId: 2 }, defaultVerifyForm())).toEqual({
+      ok: true,
+      request: { certificateId: 2, trust: { kind: 'system' }, purpose: 'serverAuth' },
+    });
+  });
+
+  it('builds the request with trust, name, moment and the pasted intermediates', () => {
+    const form = {
+      ...defaultVerifyForm(),
+      trustKind: 'file' as const,
+      trustPath: ' /lab/ca.pem ',
+      hostname: ' www.bank32.com ',
+      at: '2031-02-03T04:05',
+      intermediates: 'junk\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    };
+    const result = validateVerifyForm({ text: 'PEM' }, form);
+    expect(result).toMatchObject({
+      ok: true,
+      request: {
+        text: 'PEM',
+        trust: { kind: 'file', path: '/lab/ca.pem' },
+        hostname: 'www.bank32.com',
+        intermediatesPem: ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'],
+      },
+    });
+    if (result.ok) expect(new Date(result.request.at!).getTime()).toBe(new Date('2031-02-03T04:05').getTime());
+  });
+
+  it('explains what is missing', () => {
+    const result = validateVerifyForm({ certificateId: 1 }, { ...defaultVerifyForm(), trustKind: 'dir', at: 'soon', intermediates: 'not pem' });
+    expect(result).toMatchObject({ ok: false, errors: { trustPath: expect.any(String), at: expect.any(String), intermediates: expect.any(String) } });
+    expect(validateVerifyForm({ certificateId: 1 }, { ...defaultVerifyForm(), trustKind: 'lab' })).toMatchObject({ ok: false, errors: { trustCa: expect.any(String) } });
+  });
+
+  it('puts forward the check the engine named as failed, else the first that failed', () => {
+    const checks = [
+      { name: 'chain' as const, ok: true, detail: 'ok' },
+      { name: 'validity' as const, ok: false, detail: 'expired on 2020-01-01' },
+      { name: 'hostname' as const, ok: false, detail: 'not for bank32.com' },
+    ];
+    const base = { ok: false, chain: [], checks, trustDescription: 'workbench CA "Lab Root"' };
+    expect(decisiveFailure(base)?.name).toBe('validity');
+    expect(decisiveFailure({ ...base, failed: checks[2] })?.name).toBe('hostname');
+    expect(decisiveFailure({ ...base, ok: true, checks: [checks[0]!] })).toBeNull();
+    expect(checkLabel({ name: 'ca-flag' })).toBe('CA flag');
+  });
+});

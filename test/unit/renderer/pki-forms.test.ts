@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultCaForm,
+  defaultCsrSignForm,
+  defaultExtendedKeyUsage,
+  defaultIssueForm,
+  defaultKeyUsage,
+  emptySubject,
+  errorInfo,
+  implicitServerSans,
+  parseSubjectAltNames,
+  validateCaForm,
+  validateCsrSignForm,
+  validateForgeForm,
+  validateIssueForm,
+  validateNewPassphrase,
+} from '../../../src-renderer/src/lib/pki-forms';
+
+describe('subject alternative names as a student types them', () => {
+  it('tells DNS names, wildcards, IP addresses and emails apart and writes them as the engine wants', () => {
+    expect(parseSubjectAltNames('www.bank32.com, *.bank32.com 127.0.0.1\n::1; admin@bank32.com')).toEqual({
+      ok: true,
+      names: ['DNS:www.bank32.com', 'DNS:*.bank32.com', 'IP:127.0.0.1', 'IP:::1', 'email:admin@bank32.com'],
+    });
+  });
+
+  it('keeps prefixes written out, lower-cases DNS names and drops repeats', () => {
+    expect(parseSubjectAltNames('DNS:WWW.Bank32.com ip:10.0.0.1 www.bank32.com URI:https://x.test/')).toEqual({
+      ok: true,
+      names: ['DNS:www.bank32.com', 'IP:10.0.0.1', 'URI:https://x.test/'],
+    });
+    expect(parseSubjectAltNames('  ')).toEqual({ ok: true, names: [] });
+  });
+
+  it('refuses a wildcard that is not the whole first label of a name with two more labels', () => {
+    for (const bad of ['*.com', 'www.*.bank32.com', 'w*.bank32.com']) {
+      const parsed = parseSubjectAltNames(bad);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toContain('wildcard');
+    }
+  });
+
+  it('names the entry that is neither a name, an address nor an email', () => {
+    expect(parseSubjectAltNames('www.bank32.com, bank_32!')).toEqual({ ok: false, error: '"bank_32!" is not a DNS name, IP address or email address.' });
+    expect(parseSubjectAltNames('IP:300.1.1.1')).toMatchObject({ ok: false, error: expect.stringContaining('not an IP address') });
+    expect(parseSubjectAltNames('dns:')).toMatchObject({ ok: false, error: expect.stringContaining('no name after the colon') });
+  });
+});
+
+describe('usage defaults per profile, as the engine applies them', () => {
+  it('gives an RSA server key encipherment as well, and every other key digital signature only', () => {
+    expect(defaultKeyUsage('server', 'rsa:2048')).toEqual(['digitalSignature', 'keyEncipherment']);
+    expect(defaultKeyUsage('server', 'ec:P-256')).toEqual(['digitalSignature']);
+    expect(defaultKeyUsage('client', 'rsa:4096')).toEqual(['digitalSignature']);
+    expect(defaultExtendedKeyUsage('server')).toEqual(['serverAuth']);
+    expect(defaultExtendedKeyUsage('client')).toEqual(['clientAuth']);
+  });
+
+  it('says which SAN a server gets from its CN when none is typed', () => {
+    const form = defaultIssueForm('Lab Root');
+    form.subject.CN = 'WWW.bank32.com';
+    expect(implicitServerSans(form)).toBe('DNS:www.bank32.com');
+    form.sans = 'mail.bank32.com';
+    expect(implicitServerSans(form)).toBeNull();
+  });
+});
+
+describe('the root CA form', () => {
+  it('asks for a name and a common name, and explains a bad country and path length', () => {
+    const form = defaultCaForm();
+    form.subject.C = 'USA';
+    form.pathLength = '-1';
+    const result = validateCaForm(form);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(result.errors).sort()).toEqual(['name', 'pathLength', 'subject-C', 'subject-CN']);
+    expect(result.errors['subject-C']).toContain('two letters');
+  });
+
+  it('turns a filled form into the request, leaving empty fields out', () => {
+    const form = defaultCaForm();
+    form.name = ' Lab Root ';
+    form.subject = { ...emptySubject('Lab Root CA'), O: 'Model CA LTD.', C: 'us' };
+    form.key = 'ec:P-384';
+    form.pathLength = '1';
+    form.permitted = 'DNS:.lab.test, IP:10.0.0.0/8';
+    expect(validateCaForm(form)).toEqual({
+      ok: true,
+      request: {
+        name: 'Lab Root',
+        subject: { CN: 'Lab Root CA', O: 'Model CA LTD.', C: 'US' },
+        key: 'ec:P-384',
+        days: 3650,
+        pathLength: 1,
+        nameConstraints: { permitted: ['DNS:.lab.test', 'IP:10.0.0.0/8'] },
+      },
+    });
+  });
+
+  it('signs an intermediate under its parent and refuses a constraint without its type', () => {
+    const form = defaultCaForm('Lab Root');
+    form.name = 'Lab Issuing';
+    form.subject.CN = 'Lab Issuing CA';
+    expect(validateCaForm(form)).toMatchObject({ ok: true, request: { parent: 'Lab Root', pathLength: 0, days: 1825 } });
+    form.excluded = '.gov';
+    expect(validateCaForm(form)).toMatchObject({ ok: false, errors: { excluded: expect.stringContaining('DNS:.lab.test') } });
+  });
+});
+
+describe('the issue form', () => {
+  it('sends the usages the student sees, the SANs and the profile', () => {
+    const form = defaultIssueForm('Lab Root');
+    form.subject.CN = 'www.bank32.com';
+    form.sans = 'www.bank32.com, 127.0.0.1';
+    form.key = 'ec:P-256';
+    form.keyUsage = ['digitalSignature'];
+    expect(validateIssueForm(form)).toEqual({
+      ok: true,
+      request: {
+        ca: 'Lab Root',
+        subject: { CN: 'www.bank32.com' },
+        profile: 'server',
+        key: 'ec:P-256',
+        keyUsage: ['digitalSignature'],
+        extendedKeyUsage: ['serverAuth'],
+        subjectAltNames: ['DNS:www.bank32.com', 'IP:127.0.0.1'],
+        days: 365,
+      },
+    });
+  });
+
+  it('needs a CA, a common name, at least one key usage and a sane validity', () => {
+    const form = defaultIssueForm('');
+    form.keyUsage = [];
+    form.days = '0';
+    const result = validateIssueForm(form);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(Object.keys(result.errors).sort()).toEqual(['ca', 'days', 'keyUsage', 'subject-CN']);
+  });
+});
+
+describe('signing a CSR, forging, the passphrase', () => {
+  it('signs a workbench CSR by id, or pasted PEM, with the copy-extensions choice', () => {
+    const byId = { ...defaultCsrSignForm(4), ca: 'Lab Root' };
+    expect(validateCsrSignForm(byId)).toEqual({ ok: true, request: { ca: 'Lab Root', copyExtensions: true, profile: 'server', csrId: 4, days: 365 } });
+    const pasted = { ...defaultCsrSignForm(), ca: 'Lab Root', copyExtensions: false, csrText: 'hello, not a request!' };
+    expect(validateCsrSignForm(pasted)).toMatchObject({ ok: false, errors: { csrText: expect.stringContaining('BEGIN CERTIFICATE REQUEST') } });
+    pasted.csrText = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
+    expect(validateCsrSignForm(pasted)).toMatchObject({ ok: true, request: { copyExtensions: false, csr: pasted.csrText.trim() } });
+  });
+
+  it('forges for a host name or an address, and wants a PEM template if any', () => {
+    expect(validateForgeForm({ ca: 'Lab Root', hostname: ' WWW.Bank32.com ', templatePem: '' })).toEqual({
+      ok: true,
+      request: { ca: 'Lab Root', hostname: 'www.bank32.com', store: true },
+    });
+    expect(validateForgeForm({ ca: '', hostname: 'https://x', templatePem: 'nope' })).toMatchObject({
+      ok: false,
+      errors: { ca: expect.any(String), hostname: expect.any(String), templatePem: expect.any(String) },
+    });
+  });
+
+  it('wants a passphrase of 8 characters typed the same twice', () => {
+    expect(validateNewPassphrase('short', 'short')).toContain('8 characters');
+    expect(validateNewPassphrase('long enough', 'long enougH')).toContain('differ');
+    expect(validateNewPassphrase('long enough', 'long enough')).toBeNull();
+  });
+
+  it('keeps the engine\'s code and message, and makes one for anything else thrown', () => {
+    expect(errorInfo({ code: 'NOT_PEM', message: 'not PEM' })).toEqual({ code: 'NOT_PEM', message: 'not PEM' });
+    expect(errorInfo(new Error('boom'))).toEqual({ code: 'UNEXPECTED', message: 'boom' });
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { PkiCaNode, PkiCertificateSummary, PkiTree } from '../../../src-renderer/src/api/contract';
+import {
+  caChoices,
+  certificatePath,
+  countCertificates,
+  findCertificate,
+  flattenCaTree,
+  kindLabel,
+  signingCas,
+  subjectCommonName,
+} from '../../../src-renderer/src/lib/pki-tree';
+import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
+import { jobProgress, mergeJob, pruneJobs, runningJobs } from '../../../src-renderer/src/lib/pki-jobs';
+
+function cert(id: number, name: string, extra: Partial<PkiCertificateSummary> = {}): PkiCertificateSummary {
+  return {
+    id,
+    name,
+    kind: 'server',
+    subject: `CN=${name}`,
+    issuer: 'CN=Lab Root CA',
+    issuerId: 1,
+    serialNumber: '01',
+    notBefore: '2025-01-01T00:00:00Z',
+    notAfter: '2030-01-01T00:00:00Z',
+    expired: false,
+    isCa: false,
+    selfSigned: false,
+    subjectAltNames: [`DNS:${name}`],
+    keySummary: 'RSA 2048 bits',
+    hasPrivateKey: true,
+    fingerprintSha256: 'ab',
+    createdAt: id,
+    ...extra,
+  };
+}
+
+function ca(id: number, name: string, children: PkiCaNode[], issued: PkiCertificateSummary[], extra: Partial<PkiCertificateSummary> = {}): PkiCaNode {
+  return { ...cert(id, name, { kind: 'ca', isCa: true, subjectAltNames: [], ...extra }), children, issued };
+}
+
+const tree: PkiTree = {
+  cas: [
+    ca(1, 'Lab Root', [ca(3, 'Lab Issuing', [], [cert(4, 'mail.bank32.com')], { issuerId: 1 })], [cert(2, 'www.bank32.com')], { selfSigned: true, issuerId: null }),
+    ca(5, 'Old Root', [], [], { selfSigned: true, issuerId: null, hasPrivateKey: false, expired: true }),
+  ],
+  others: [cert(6, 'imported.test', { kind: 'imported', issuerId: null }), cert(7, 'Their CA', { kind: 'imported', isCa: true, selfSigned: true, hasPrivateKey: true })],
+  csrs: [],
+  keyProtection: { status: 'not-protected', message: '' },
+};
+
+describe('the workshop tree on screen', () => {
+  it('lists each CA, then the CAs below it, then what it issued, indented by depth', () => {
+    expect(flattenCaTree(tree.cas).map((r) => [r.certificate.name, r.depth, r.issuerName])).toEqual([
+      ['Lab Root', 0, null],
+      ['Lab Issuing', 1, 'Lab Root'],
+      ['mail.bank32.com', 2, 'Lab Issuing'],
+      ['www.bank32.com', 1, 'Lab Root'],
+      ['Old Root', 0, null],
+    ]);
+    expect(countCertificates(tree)).toBe(7);
+    expect(countCertificates(null)).toBe(0);
+  });
+
+  it('offers as signers only the CAs whose key is in the workbench, labelled by where they sit', () => {
+    expect(caChoices(tree).map((c) => c.label)).toEqual(['Lab Root', 'Lab Root › Lab Issuing', 'Old Root', 'Their CA']);
+    expect(signingCas(tree).map((c) => c.name)).toEqual(['Lab Root', 'Lab Issuing', 'Their CA']);
+    expect(signingCas(null)).toEqual([]);
+  });
+
+  it('finds a certificate anywhere and the CAs above it', () => {
+    expect(findCertificate(tree, 4)?.name).toBe('mail.bank32.com');
+    expect(findCertificate(tree, 6)?.name).toBe('imported.test');
+    expect(findCertificate(tree, 99)).toBeNull();
+    expect(certificatePath(tree, 4).map((c) => c.name)).toEqual(['Lab Root', 'Lab Issuing', 'mail.bank32.com']);
+    expect(certificatePath(tree, 1).map((c) => c.name)).toEqual(['Lab Root']);
+    expect(certificatePath(tree, 6).map((c) => c.name)).toEqual(['imported.test']);
+    // A node in the path is the certificate alone, without its subtree.
+    expect(certificatePath(tree, 4)[0]).not.toHaveProperty('children');
+  });
+
+  it('names what a row is, and pulls the CN out of either way of writing a subject', () => {
+    expect(kindLabel(tree.cas[0]!)).toBe('Root CA');
+    expect(kindLabel(tree.cas[0]!.children[0]!)).toBe('Intermediate CA');
+    expect(kindLabel(cert(9, 'x', { kind: 'forged' }))).toBe('Forged');
+    expect(subjectCommonName('O=Lab, CN=Lab Root CA')).toBe('Lab Root CA');
+    expect(subjectCommonName('/C=US/O=Model CA LTD./CN=www.modelCA.com')).toBe('www.modelCA.com');
+    expect(subjectCommonName('O=Nameless')).toBe('O=Nameless');
+  });
+});
+
+describe('certificate routes', () => {
+  it('keep the list, a certificate and a CSR in the address, so a reload keeps the view', () => {
+    expect(parseRoute('#/certificates')).toEqual({ name: 'certificates' });
+    expect(parseRoute('#/certificates/12')).toEqual({ name: 'certificate', id: 12 });
+    expect(parseRoute('#/certificates/csr/3/')).toEqual({ name: 'csr', id: 3 });
+    for (const route of [{ name: 'certificates' }, { name: 'certificate', id: 12 }, { name: 'csr', id: 3 }] as const) {
+      expect(parseRoute(routeHash(route))).toEqual(route);
+    }
+    expect(parseRoute('#/certificates/abc')).toEqual({ name: 'not-found', path: '/certificates/abc' });
+  });
+});
+
+describe('long jobs', () => {
+  it('keeps the newest state of each job in start order, and drops ended ones after a while', () => {
+    let jobs = mergeJob([], { id: 2, label: 'Generating an RSA 4096 key', state: 'started', startedAt: 2_000 });
+    jobs = mergeJob(jobs, { id: 1, label: 'first', state: 'started', startedAt: 1_000 });
+    jobs = mergeJob(jobs, { id: 2, label: 'Generating an RSA 4096 key', state: 'finished', startedAt: 2_000, endedAt: 5_800 });
+    expect(jobs.map((j) => [j.id, j.state])).toEqual([[1, 'started'], [2, 'finished']]);
+    expect(runningJobs(jobs).map((j) => j.id)).toEqual([1]);
+    expect(jobProgress(jobs[0]!, 5_250)).toBe('4.3 s');
+    expect(jobProgress(jobs[1]!, 99_000)).toBe('took 3.8 s');
+    expect(jobProgress({ id: 3, label: 'x', state: 'failed', startedAt: 0, endedAt: 1_000, error: 'no memory' }, 5_000)).toBe('failed after 1.0 s: no memory');
+    expect(pruneJobs(jobs, 5_800 + 12_001).map((j) => j.id)).toEqual([1]);
+    expect(pruneJobs(jobs, 5_800 + 1_000).map((j) => j.id)).toEqual([1, 2]);
+  });
+});

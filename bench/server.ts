@@ -1,0 +1,119 @@
+// What recording costs the server: handshakes per second (TLS 1.3, RSA 2048 and P-256) and a
+// 100 MB download, the workbench's recording server against a bare Node TLS server and
+// `openssl s_server -WWW`, driven by the same load generator (its own process), in one run.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { Workbench } from '../src-main/workbench';
+import { run } from '../test/support/run';
+import { freePort, waitForPort } from '../test/support/ports';
+import { makeServerPki } from '../test/support/serverPki';
+
+const HANDSHAKES = 1500;
+const CONCURRENCY = 16;
+const DOWNLOAD_BYTES = 100 * 1024 * 1024;
+const LOAD = path.resolve('test/support/tlsLoad.mjs');
+
+interface Target {
+  name: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function load(args: string[]): Promise<Record<string, number>> {
+  const out = await run(process.execPath, [LOAD, ...args], { timeoutMs: 600_000 });
+  if (out.code !== 0) throw new Error(`load generator failed: ${out.stderr}`);
+  return JSON.parse(out.stdout) as Record<string, number>;
+}
+
+async function bareNode(cert: string, key: string, chain: string | undefined, big: Buffer): Promise<Target> {
+  const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
+  const server = tls.createServer({ cert: certPem, key: fs.readFileSync(key) }, (socket) => {
+    socket.on('error', () => undefined);
+    let head = '';
+    socket.on('data', (d: Buffer) => {
+      head += d.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      const body = head.startsWith('GET /big.bin') ? big : Buffer.from('<p>hello</p>');
+      socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { name: 'bare Node TLS server', port: (server.address() as AddressInfo).port, stop: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function opensslServer(cert: string, key: string, chain: string | undefined, www: string): Promise<Target> {
+  const port = await freePort();
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, ...(chain ? ['-cert_chain', chain] : []), '-WWW', '-quiet'], { cwd: www, stdio: 'ignore' });
+  await waitForPort(port);
+  return {
+    name: 'openssl s_server -WWW',
+    port,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+async function recording(wb: Workbench, cert: string, key: string, chain: string | undefined, www: string, name: string): Promise<Target> {
+  const info = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: cert, keyPath: key, chainPath: chain }, responder: { kind: 'dir', path: www } });
+  return { name, port: info.port, stop: async () => void (await wb.servers.stop(info.id)) };
+}
+
+function row(name: string, value: number, unit: string, bare: number): string {
+  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${((value / bare) * 100).toFixed(0).padStart(4)}% of bare Node`;
+}
+
+export async function benchServer(): Promise<void> {
+  const pki = await makeServerPki();
+  const www = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-www-'));
+  const big = Buffer.alloc(DOWNLOAD_BYTES, 0x61);
+  fs.writeFileSync(path.join(www, 'big.bin'), big);
+  fs.writeFileSync(path.join(www, 'index.html'), '<p>hello</p>');
+  const wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')) });
+  const uncapped = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')), recordCapBytes: 0 });
+  try {
+    for (const [label, id] of [['RSA 2048', pki.rsa], ['ECDSA P-256', pki.ecdsa]] as const) {
+      const chain = 'chain' in id ? id.chain : undefined;
+      console.log(`handshakes per second, TLS 1.3, ${label} (${HANDSHAKES} handshakes, ${CONCURRENCY} at a time):`);
+      const targets = [
+        await bareNode(id.cert, id.key, chain, big),
+        await recording(wb, id.cert, id.key, chain, www, 'recording workbench server'),
+        await opensslServer(id.cert, id.key, chain, www),
+      ];
+      const results: number[] = [];
+      for (const t of targets) {
+        const r = await load(['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(HANDSHAKES)]);
+        if (r.failed) console.log(`  (${t.name}: ${r.failed} handshakes failed)`);
+        results.push(r.perSecond);
+      }
+      targets.forEach((t, i) => console.log(row(t.name, results[i], 'hs/s', results[0])));
+      for (const t of targets) await t.stop();
+    }
+
+    console.log('100 MB download over TLS 1.3 (RSA 2048), one connection:');
+    const id = pki.rsa;
+    const targets = [
+      await bareNode(id.cert, id.key, undefined, big),
+      await recording(wb, id.cert, id.key, undefined, www, 'recording server (64 MiB cap, default)'),
+      await recording(uncapped, id.cert, id.key, undefined, www, 'recording server (no cap: all 100 MB kept)'),
+      await opensslServer(id.cert, id.key, undefined, www),
+    ];
+    const results: number[] = [];
+    for (const t of targets) {
+      const r = await load(['download', '127.0.0.1', String(t.port), '/big.bin']);
+      if (r.bytes < DOWNLOAD_BYTES) console.log(`  (${t.name}: only ${r.bytes} bytes)`);
+      results.push(r.megabytesPerSecond);
+    }
+    targets.forEach((t, i) => console.log(row(t.name, results[i], 'MB/s', results[0])));
+    for (const t of targets) await t.stop();
+  } finally {
+    await wb.close();
+    await uncapped.close();
+  }
+}

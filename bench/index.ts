@@ -1,12 +1,10 @@
 import { benchClientRecording } from './clientRecording';
-import { benchServer } from './server';
 import { benchForge } from './forge';
 import { benchServer } from './server';
 import { benchUiFirstPaint } from './uiFirstPaint';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   client: benchClientRecording,
-  server: benchServer,
   forge: benchForge,
   server: benchServer,
   ui: benchUiFirstPaint,

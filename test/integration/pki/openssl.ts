@@ -16,7 +16,7 @@ export interface CommandResult {
 /** Runs openssl with the given arguments; never throws on a non-zero exit. */
 export function openssl(args: string[], options: { input?: string | Uint8Array; cwd?: string } = {}): CommandResult {
   const result = spawnSync('openssl', args, {
-    input: options.input,
+    input: typeof options.input === 'string' ? Buffer.from(options.input, 'utf8') : options.input,
     cwd: options.cwd,
     encoding: 'buffer',
     env: { ...process.env, OPENSSL_CONF: '/dev/null' },

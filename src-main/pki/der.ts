@@ -65,7 +65,12 @@ export function parseDer(bytes: Uint8Array, what = 'the data'): Asn1Node {
     throw new PkiError('BAD_DER', `${what} is empty: there are no bytes to decode. Check that the file is not empty.`);
   }
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parsed = asn1js.fromBER(view);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(view);
+  } catch (err) {
+    throw new PkiError('BAD_DER', `${what} is not valid DER: ${err instanceof Error ? err.message : String(err)}. The file may be damaged.`);
+  }
   if (parsed.offset === -1) {
     const reason = parsed.result.error || 'unknown decoding error';
     if (/end of input|too short|not enough|exceeds/i.test(reason) || declaredLengthExceeds(view)) {
@@ -87,7 +92,12 @@ export function parseDer(bytes: Uint8Array, what = 'the data'): Asn1Node {
         'A DER file holds exactly one structure; the file may be two files joined or damaged.',
     );
   }
-  return toNode(parsed.result, view, 0, 0);
+  try {
+    return toNode(parsed.result, view, 0, 0);
+  } catch (err) {
+    if (err instanceof PkiError) throw err;
+    throw new PkiError('BAD_DER', `${what} is not valid DER: a nested element cannot be read (${err instanceof Error ? err.message : String(err)}). The file may be damaged.`);
+  }
 }
 
 function declaredLengthExceeds(view: Uint8Array): boolean {

@@ -112,7 +112,24 @@ export function inspect(input: string | Uint8Array, now: Date = new Date()): Ins
   return looksLikeCsr ? inspectCsr(input) : inspectCertificate(input, now);
 }
 
+/** Damaged input must end in a PkiError the student can read, never in a TypeError. */
+function damaged<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof PkiError) throw err;
+    throw new PkiError(
+      'BAD_DER',
+      `${what} is damaged: its ASN.1 structure is not what a ${what} holds (${err instanceof Error ? err.message : String(err)}). Get an intact copy of the file.`,
+    );
+  }
+}
+
 export function inspectCertificate(der: Uint8Array, now: Date = new Date()): Inspection {
+  return damaged('certificate', () => inspectCertificateUnchecked(der, now));
+}
+
+function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
   const parts = parseCertificateDer(der);
   const subject = formatDistinguishedName(decodeName(parts.subject));
   const issuer = formatDistinguishedName(decodeName(parts.issuer));
@@ -205,6 +222,10 @@ export function inspectCertificate(der: Uint8Array, now: Date = new Date()): Ins
 }
 
 export function inspectCsr(der: Uint8Array): Inspection {
+  return damaged('certificate request', () => inspectCsrUnchecked(der));
+}
+
+function inspectCsrUnchecked(der: Uint8Array): Inspection {
   const info: CsrInfo = parseCsr(der);
   const subject = formatDistinguishedName(info.subject);
   const publicKey = publicKeyDetails(info.nodes.subjectPublicKeyInfo);

@@ -1,6 +1,7 @@
 // The one door to the shared engine contract; everything in the renderer imports it from here.
 export type * from '../../../src-main/api/types';
 export type * from '../../../src-main/api/pkiTypes';
+export type * from '../../../src-main/api/serverTypes';
 export type {
   ApiMethods,
   ApiMethodName,

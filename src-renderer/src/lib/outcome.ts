@@ -1,6 +1,7 @@
 // The verdict a session header shows: green verified, amber accepted with checks off or
 // failing, red failed, blue still running.
-import type { SessionSummary } from '../api/contract';
+import type { SessionKind, SessionSummary } from '../api/contract';
+import { serverSessionOutcome } from './server-session';
 
 export type OutcomeTone = 'ok' | 'warn' | 'fail' | 'running';
 
@@ -10,7 +11,9 @@ export interface SessionOutcome {
   detail: string;
 }
 
-export function sessionOutcome(session: Pick<SessionSummary, 'status' | 'verification' | 'error'>): SessionOutcome {
+export function sessionOutcome(session: Pick<SessionSummary, 'status' | 'verification' | 'error'> & { kind?: SessionKind }): SessionOutcome {
+  // A server session has no server certificate to verify: its verdict is about the client.
+  if (session.kind === 'server') return serverSessionOutcome(session);
   const { status, verification, error } = session;
   if (status === 'running') return { tone: 'running', label: 'Running', detail: 'The session is still in progress.' };
   if (status === 'failed' || error) {

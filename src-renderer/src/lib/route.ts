@@ -1,5 +1,5 @@
 // Hash routes, so that a reload keeps the view: #/new, #/sessions, #/sessions/12, #/hosts,
-// #/certificates, #/certificates/3, #/certificates/csr/2, #/about.
+// #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/about.
 
 export type Route =
   | { name: 'new-client' }
@@ -9,6 +9,7 @@ export type Route =
   | { name: 'certificates' }
   | { name: 'certificate'; id: number }
   | { name: 'csr'; id: number }
+  | { name: 'servers' }
   | { name: 'about' }
   | { name: 'not-found'; path: string };
 
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/sessions') return { name: 'sessions' };
   if (path === '/hosts') return { name: 'hosts' };
   if (path === '/about') return { name: 'about' };
+  if (path === '/servers') return { name: 'servers' };
   if (path === '/certificates') return { name: 'certificates' };
   const certificate = /^\/certificates\/(\d+)$/.exec(path);
   if (certificate) return { name: 'certificate', id: Number(certificate[1]) };
@@ -44,6 +46,8 @@ export function routeHash(route: Route): string {
       return `#/certificates/${route.id}`;
     case 'csr':
       return `#/certificates/csr/${route.id}`;
+    case 'servers':
+      return '#/servers';
     case 'about':
       return '#/about';
     case 'not-found':

@@ -1,0 +1,198 @@
+// What the Servers view shows about each server and its connections, as plain values.
+// Connections come from two places: the session list (kept live by session.created/updated, so a
+// connection shows the moment it is accepted, and again after a reload) and the server.connection
+// events (sent when a connection ends, with resumption, the client's certificate and requests).
+import type {
+  ApiErrorInfo,
+  ServerConfig,
+  ServerConnectionSummary,
+  ServerIdentitySpec,
+  ServerInfo,
+  ServerResponder,
+  SessionSummary,
+} from '../api/contract';
+import type { OutcomeTone } from './outcome';
+import { plural } from './format';
+
+export interface ServerStatusView {
+  tone: OutcomeTone | 'idle';
+  label: string;
+}
+
+export function serverStatus(server: Pick<ServerInfo, 'status'>): ServerStatusView {
+  switch (server.status) {
+    case 'running':
+      return { tone: 'ok', label: 'Running' };
+    case 'failed':
+      return { tone: 'fail', label: 'Failed' };
+    default:
+      return { tone: 'idle', label: 'Stopped' };
+  }
+}
+
+/** "12 connections · 1 open · 2 failed". */
+export function serverCounts(server: Pick<ServerInfo, 'connections' | 'active' | 'failed'>): string {
+  const parts = [plural(server.connections, 'connection')];
+  if (server.active > 0) parts.push(`${server.active} open`);
+  if (server.failed > 0) parts.push(`${server.failed} failed`);
+  return parts.join(' · ');
+}
+
+export function identityLabel(identity: ServerIdentitySpec): string {
+  if (identity.kind === 'lab') return `lab:${identity.name}`;
+  return identity.certPath;
+}
+
+export function responderLabel(responder: ServerResponder | undefined): string {
+  const r = responder ?? { kind: 'builtin' };
+  switch (r.kind) {
+    case 'builtin':
+      return r.page === 'bank32' ? 'Bank login page' : r.page === 'plain' ? 'Plain page' : 'Built-in page per host';
+    case 'file':
+      return `Page ${r.path}`;
+    case 'dir':
+      return `Files from ${r.path}`;
+    case 'echo':
+      return 'Echo of each request';
+    case 'fixed':
+      return 'Fixed raw response';
+    case 'plain':
+      return 'Plain bytes (echo, no HTTP)';
+  }
+}
+
+/** The settings worth a glance, one short phrase each. */
+export function configSummary(config: ServerConfig): string[] {
+  const parts: string[] = [];
+  if (config.minVersion || config.maxVersion) parts.push(`${config.minVersion ?? 'any'} to ${config.maxVersion ?? 'any'}`);
+  if (config.ciphers) parts.push(`ciphers ${config.ciphers}`);
+  if (config.ciphersuites) parts.push(`TLS 1.3 suites ${config.ciphersuites}`);
+  if (config.groups) parts.push(`groups ${config.groups}`);
+  if (config.clientAuth) {
+    const ca = config.clientAuth.ca.kind === 'lab' ? `lab:${config.clientAuth.ca.name}` : config.clientAuth.ca.path;
+    parts.push(`client certificate ${config.clientAuth.require ? 'required' : 'requested'} from ${ca}`);
+  }
+  parts.push(config.tickets === false ? 'no session tickets' : 'session tickets');
+  parts.push(responderLabel(config.responder));
+  return parts;
+}
+
+/** One row of a server's live connection list. */
+export interface ConnectionRow {
+  sessionId: number;
+  at: number;
+  peer: string;
+  sni: string | null;
+  version: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  resumed: boolean | null;
+  clientCertificate: string | null;
+  requests: number | null;
+  tone: OutcomeTone;
+  outcome: string;
+  error: ApiErrorInfo | null;
+}
+
+function fromSession(session: SessionSummary): ConnectionRow {
+  const tone: OutcomeTone = session.status === 'running' ? 'running' : session.status === 'failed' || session.error ? 'fail' : 'ok';
+  return {
+    sessionId: session.id,
+    at: session.startedAt,
+    peer: session.address ?? '—',
+    sni: session.sni,
+    version: session.version,
+    cipher: session.cipher?.iana ?? null,
+    alpn: session.alpn,
+    resumed: null,
+    clientCertificate: null,
+    requests: null,
+    tone,
+    outcome: tone === 'running' ? (session.version ? 'open' : 'handshake…') : tone === 'fail' ? 'failed' : 'ok',
+    error: session.error,
+  };
+}
+
+function fromSummary(summary: ServerConnectionSummary): ConnectionRow {
+  return {
+    sessionId: summary.sessionId,
+    at: summary.at,
+    peer: summary.peer,
+    sni: summary.sni,
+    version: summary.version,
+    cipher: summary.cipher,
+    alpn: summary.alpn,
+    resumed: summary.resumed,
+    clientCertificate: summary.clientCertificate,
+    requests: summary.requests,
+    tone: summary.outcome === 'ok' ? 'ok' : 'fail',
+    outcome: summary.outcome,
+    error: summary.error,
+  };
+}
+
+/** Whether a recorded session was accepted by this server during its current (or last) run. */
+export function sessionBelongsTo(session: SessionSummary, server: Pick<ServerInfo, 'address' | 'startedAt' | 'stoppedAt' | 'status'>): boolean {
+  if (session.kind !== 'server' || session.target !== server.address || server.startedAt === null) return false;
+  if (session.startedAt < server.startedAt) return false;
+  return server.status === 'running' || server.stoppedAt === null || session.startedAt <= server.stoppedAt;
+}
+
+/**
+ * The server's connections, newest first: every ended one the engine reported, and every session
+ * recorded at its address since it started (still open ones included). A reported summary wins
+ * over the session row, since it knows more; a later session update wins where it is newer.
+ */
+export function connectionRows(
+  server: ServerInfo,
+  sessions: readonly SessionSummary[],
+  summaries: readonly ServerConnectionSummary[],
+  limit = 200,
+): ConnectionRow[] {
+  const rows = new Map<number, ConnectionRow>();
+  for (const session of sessions) {
+    if (sessionBelongsTo(session, server)) rows.set(session.id, fromSession(session));
+  }
+  for (const summary of summaries) {
+    if (summary.serverId !== server.id) continue;
+    const fromList = rows.get(summary.sessionId);
+    const row = fromSummary(summary);
+    // The session list may have the cipher's IANA name where the summary has the same; keep the summary's.
+    rows.set(summary.sessionId, fromList ? { ...fromList, ...row } : row);
+  }
+  return [...rows.values()].sort((a, b) => b.at - a.at || b.sessionId - a.sessionId).slice(0, limit);
+}
+
+/** Keeps the newest connection summaries per server, so a load test does not fill the memory. */
+export function addConnectionSummary(
+  list: readonly ServerConnectionSummary[],
+  summary: ServerConnectionSummary,
+  perServer = 200,
+): ServerConnectionSummary[] {
+  const next = [summary, ...list.filter((s) => s.sessionId !== summary.sessionId)];
+  let kept = 0;
+  return next.filter((s) => s.serverId !== summary.serverId || ++kept <= perServer);
+}
+
+/** Inserts or replaces a server, keeping them in the order they were started (newest first). */
+export function mergeServer(list: readonly ServerInfo[], server: ServerInfo): ServerInfo[] {
+  const next = list.filter((s) => s.id !== server.id);
+  next.push(server);
+  return next.sort((a, b) => b.id - a.id);
+}
+
+export function sortServers(list: readonly ServerInfo[]): ServerInfo[] {
+  return [...list].sort((a, b) => b.id - a.id);
+}
+
+/** What a curl or openssl command to try this server looks like, for the card's hint. */
+export function tryCommand(server: Pick<ServerInfo, 'host' | 'port' | 'names' | 'config'>): string {
+  const named = server.names.find((n) => n.name !== null && !n.name.startsWith('*.'))?.name;
+  const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
+  const host = named ?? san ?? 'localhost';
+  const address = server.host.includes(':') ? `[${server.host}]` : server.host;
+  if (server.config.responder?.kind === 'plain') {
+    return `openssl s_client -connect ${address}:${server.port} -servername ${host} -CAfile ca.pem`;
+  }
+  return `curl --cacert ca.pem --resolve ${host}:${server.port}:${address} https://${host}:${server.port}/`;
+}

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { PkiCaNode, PkiCertificateSummary, PkiTree } from '../../../src-main/api/pkiTypes';
+import {
+  cipherNote,
+  defaultServerForm,
+  emptySni,
+  identityChoices,
+  portNote,
+  restoreServerForm,
+  serverFormFromConfig,
+  storableServerForm,
+  validateServerForm,
+  type ServerForm,
+} from '../../../src-renderer/src/lib/server-form';
+import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
+
+function form(overrides: Partial<ServerForm> = {}): ServerForm {
+  const base = defaultServerForm();
+  base.identity.labName = 'www.bank32.com';
+  return { ...base, ...overrides };
+}
+
+function cert(overrides: Partial<PkiCertificateSummary>): PkiCertificateSummary {
+  return {
+    id: 1, name: 'x', kind: 'server', subject: 'CN=x', issuer: 'CN=Lab Root', issuerId: 1, serialNumber: '01',
+    notBefore: '2025-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', expired: false, isCa: false, selfSigned: false,
+    subjectAltNames: [], keySummary: 'RSA 2048 bits', hasPrivateKey: true, fingerprintSha256: 'ab', createdAt: 0,
+    ...overrides,
+  };
+}
+
+describe('the start-a-server form', () => {
+  it('starts from the lab defaults: 127.0.0.1:4433, tickets on, a built-in page per host', () => {
+    const result = validateServerForm(form());
+    expect(result).toEqual({
+      ok: true,
+      config: { host: '127.0.0.1', port: 4433, identity: { kind: 'lab', name: 'www.bank32.com' }, responder: { kind: 'builtin' }, tickets: true },
+    });
+  });
+
+  it('asks for a certificate, and for both files when files are chosen', () => {
+    const noLab = validateServerForm(defaultServerForm());
+    expect(noLab.ok).toBe(false);
+    if (!noLab.ok) expect(noLab.errors['identity.labName']).toContain('Choose the workshop certificate');
+    const files = form();
+    files.identity = { ...files.identity, kind: 'files' };
+    const result = validateServerForm(files);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(Object.keys(result.errors).sort()).toEqual(['identity.certPath', 'identity.keyPath']);
+  });
+
+  it('sends files, chain and passphrase as given, and leaves an empty chain out', () => {
+    const f = form();
+    f.identity = { kind: 'files', labName: '', certPath: ' /lab/server.pem ', keyPath: '/lab/server.key', chainPath: '', keyPassphrase: 'dees' };
+    const result = validateServerForm(f);
+    expect(result.ok && result.config.identity).toEqual({ kind: 'files', certPath: '/lab/server.pem', keyPath: '/lab/server.key', keyPassphrase: 'dees' });
+  });
+
+  it('refuses an address that is not loopback, and a port out of range, with what to use', () => {
+    const result = validateServerForm(form({ host: '0.0.0.0', port: '70000' }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors.host).toContain('Use 127.0.0.1');
+      expect(result.errors.port).toContain('4433');
+    }
+    expect(validateServerForm(form({ host: '127.0.0.2' })).ok).toBe(true);
+    expect(validateServerForm(form({ host: '::1' })).ok).toBe(true);
+  });
+
+  it('warns about privileged ports before the engine refuses them, and suggests 4433', () => {
+    expect(portNote('443')).toContain('below 1024');
+    expect(portNote('443')).toContain('4433');
+    expect(portNote('4433')).toBeNull();
+    expect(portNote('0')).toBeNull();
+    expect(portNote('abc')).toBeNull();
+  });
+
+  it('explains an RSA-key-exchange-only cipher list, and not an ECDHE one', () => {
+    expect(cipherNote('AES128-GCM-SHA256')).toContain('no forward secrecy');
+    expect(cipherNote('AES128-GCM-SHA256:AES256-SHA')).toContain('TLSv1.2');
+    expect(cipherNote('ECDHE-RSA-AES128-GCM-SHA256')).toBeNull();
+    expect(cipherNote('AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256')).toBeNull();
+    expect(cipherNote('')).toBeNull();
+  });
+
+  it('gives each SNI name its own identity, and catches duplicates and bad names', () => {
+    const f = form();
+    f.sni = [
+      { ...emptySni(), name: 'Mail.Bank32.com', identity: { ...emptySni().identity, labName: 'mail' }, page: 'plain' },
+      { ...emptySni(), name: '*.bank32.com', identity: { ...emptySni().identity, labName: 'wild' } },
+    ];
+    const ok = validateServerForm(f);
+    expect(ok.ok && ok.config.sni).toEqual([
+      { name: 'mail.bank32.com', identity: { kind: 'lab', name: 'mail' }, page: 'plain' },
+      { name: '*.bank32.com', identity: { kind: 'lab', name: 'wild' } },
+    ]);
+    f.sni = [
+      { ...emptySni(), name: 'www.bank32.com', identity: { ...emptySni().identity, labName: 'a' } },
+      { ...emptySni(), name: 'WWW.bank32.com', identity: emptySni().identity },
+      { ...emptySni(), name: 'https://x/', identity: { ...emptySni().identity, labName: 'a' } },
+    ];
+    const bad = validateServerForm(f);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.errors['sni.1.name']).toContain('already listed');
+      expect(bad.errors['sni.1.labName']).toBeDefined();
+      expect(bad.errors['sni.2.name']).toContain('is not a host name');
+    }
+  });
+
+  it('turns off / request / require into the client-certificate setting, with a CA', () => {
+    expect((validateServerForm(form({ clientCert: 'off', clientCaLab: 'Lab Root' })) as { config: { clientAuth?: unknown } }).config.clientAuth).toBeUndefined();
+    const request = validateServerForm(form({ clientCert: 'request', clientCaLab: 'Lab Root' }));
+    expect(request.ok && request.config.clientAuth).toEqual({ ca: { kind: 'lab', name: 'Lab Root' }, require: false });
+    const require = validateServerForm(form({ clientCert: 'require', clientCaKind: 'file', clientCaPath: '/lab/ca.pem' }));
+    expect(require.ok && require.config.clientAuth).toEqual({ ca: { kind: 'file', path: '/lab/ca.pem' }, require: true });
+    const missing = validateServerForm(form({ clientCert: 'require' }));
+    expect(!missing.ok && missing.errors.clientCaLab).toContain('Choose the CA');
+  });
+
+  it('passes versions, ciphers, groups and tickets, and refuses a maximum below the minimum', () => {
+    const result = validateServerForm(form({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256', groups: 'X25519:P-256', tickets: false }));
+    expect(result.ok && result.config).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256', groups: 'X25519:P-256', tickets: false });
+    const bad = validateServerForm(form({ minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256 AES256-SHA' }));
+    expect(!bad.ok && bad.errors.maxVersion).toContain('TLSv1.3');
+    expect(!bad.ok && bad.errors.ciphers).toContain('colons');
+  });
+
+  it('builds each responder, and asks for the path or bytes it needs', () => {
+    expect((validateServerForm(form({ responder: 'echo' })) as { config: { responder: unknown } }).config.responder).toEqual({ kind: 'echo' });
+    expect((validateServerForm(form({ responder: 'builtin', builtinPage: 'bank32' })) as { config: { responder: unknown } }).config.responder)
+      .toEqual({ kind: 'builtin', page: 'bank32' });
+    expect((validateServerForm(form({ responder: 'plain', plainGreeting: '' })) as { config: { responder: unknown } }).config.responder).toEqual({ kind: 'plain' });
+    const dir = validateServerForm(form({ responder: 'dir' }));
+    expect(!dir.ok && dir.errors.dirPath).toContain('folder');
+    const fixed = validateServerForm(form({ responder: 'fixed', fixedResponse: '' }));
+    expect(!fixed.ok && fixed.errors.fixedResponse).toContain('HTTP/1.1 200 OK');
+  });
+
+  it('never keeps a passphrase in storage, and a config comes back as the same form', () => {
+    const f = form();
+    f.identity = { kind: 'files', labName: '', certPath: '/a', keyPath: '/b', chainPath: '', keyPassphrase: 'secret' };
+    const stored = JSON.stringify(storableServerForm(f));
+    expect(stored).not.toContain('secret');
+    expect(restoreServerForm(JSON.parse(stored)).identity.certPath).toBe('/a');
+    expect(restoreServerForm(null)).toEqual(defaultServerForm());
+
+    const config = { host: '127.0.0.1', port: 4434, identity: { kind: 'lab' as const, name: 'www' }, clientAuth: { ca: { kind: 'lab' as const, name: 'Root' }, require: true },
+      maxVersion: 'TLSv1.2' as const, ciphers: 'AES128-GCM-SHA256', tickets: false, responder: { kind: 'dir' as const, path: '/site' } };
+    const again = validateServerForm(serverFormFromConfig(config));
+    expect(again.ok && again.config).toEqual(config);
+  });
+
+  it('offers workshop certificates with their key, not CAs or client certificates', () => {
+    const root: PkiCaNode = {
+      ...cert({ id: 1, name: 'Lab Root', kind: 'ca', isCa: true, selfSigned: true, issuerId: null }),
+      children: [],
+      issued: [
+        cert({ id: 2, name: 'www.bank32.com' }),
+        cert({ id: 3, name: 'alice', kind: 'client' }),
+        cert({ id: 4, name: 'nokey.bank32.com', hasPrivateKey: false }),
+      ],
+    };
+    const tree: PkiTree = { cas: [root], others: [cert({ id: 5, name: 'imported.example', kind: 'imported', issuerId: null })], csrs: [],
+      keyProtection: { status: 'not-protected', message: '' } };
+    expect(identityChoices(tree).map((c) => c.name)).toEqual(['www.bank32.com', 'imported.example']);
+    expect(identityChoices(tree)[0].label).toBe('www.bank32.com (server, by Lab Root)');
+    expect(identityChoices(null)).toEqual([]);
+  });
+});
+
+describe('the servers route', () => {
+  it('is #/servers both ways', () => {
+    expect(parseRoute('#/servers')).toEqual({ name: 'servers' });
+    expect(routeHash({ name: 'servers' })).toBe('#/servers');
+  });
+});

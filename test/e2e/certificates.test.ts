@@ -189,6 +189,64 @@ describe('the Certificates view in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('makes a CSR, signs it copying its names, imports an openssl certificate with its key, and locks the keys', async () => {
+    const page = await newPage();
+    await page.goto(engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator('[data-testid="pki-row"][data-name="Lab Root"]').waitFor();
+
+    await page.getByTestId('pki-new-csr').click();
+    await page.getByTestId('csr-subject-CN').fill('api.bank32.com');
+    await page.getByTestId('csr-sans').fill('api.bank32.com, 10.0.0.7');
+    await page.getByTestId('csr-key').selectOption('ec:P-256');
+    await page.getByTestId('csr-form-submit').click();
+    await page.getByTestId('csr-row').filter({ hasText: 'api.bank32.com' }).waitFor({ timeout: 60_000 });
+
+    await page.getByTestId('csr-row').filter({ hasText: 'api.bank32.com' }).getByRole('button', { name: 'Sign…' }).click();
+    await page.getByTestId('sign-ca').selectOption('Lab Root');
+    expect(await page.getByTestId('sign-copy').isChecked()).toBe(true);
+    await screenshot(page, '20-sign-csr');
+    await page.getByTestId('sign-form-submit').click();
+    const signedRow = page.locator('[data-testid="pki-row"]').filter({ hasText: 'IP:10.0.0.7' });
+    await signedRow.waitFor({ timeout: 60_000 });
+    expect(await signedRow.innerText()).toContain('DNS:api.bank32.com');
+
+    // A certificate and its key made by openssl, pasted as one PEM text: the key is matched.
+    const dir = fs.mkdtempSync(path.join(tmp, 'import-'));
+    const certFile = path.join(dir, 'cert.pem');
+    const keyFile = path.join(dir, 'key.pem');
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '5', '-subj', '/O=Elsewhere/CN=imported.test',
+      '-addext', 'subjectAltName=DNS:imported.test', '-keyout', keyFile, '-out', certFile]);
+    await page.getByTestId('pki-import').click();
+    await page.getByTestId('import-text').fill(fs.readFileSync(certFile, 'utf8') + fs.readFileSync(keyFile, 'utf8'));
+    await page.getByTestId('import-form-submit').click();
+    const imported = await text(page, 'import-result');
+    expect(imported).toContain('imported.test');
+    expect(imported).toContain('with its key');
+    await page.locator('[data-testid="pki-row"][data-name="imported.test"]').waitFor();
+    await screenshot(page, '21-imported');
+
+    // The workbench passphrase: set, lock (a new key cannot be kept), unlock.
+    await page.getByTestId('passphrase-set-open').click();
+    await page.getByTestId('passphrase-new').fill('correct horse battery');
+    await page.getByTestId('passphrase-repeat').fill('correct horse battery');
+    await page.getByTestId('passphrase-save').click();
+    await page.locator('[data-testid="key-protection"][data-status="unlocked"]').waitFor();
+    await page.getByTestId('passphrase-lock').click();
+    await page.locator('[data-testid="key-protection"][data-status="locked"]').waitFor();
+    await page.getByTestId('pki-new-csr').click();
+    await page.getByTestId('csr-subject-CN').fill('locked.bank32.com');
+    await page.getByTestId('csr-form-submit').click();
+    expect(await text(page, 'error-box')).toContain('The request was not created');
+    await screenshot(page, '22-keys-locked');
+    await page.getByTestId('unlock-passphrase').fill('wrong passphrase');
+    await page.getByTestId('passphrase-unlock').click();
+    await page.getByTestId('key-protection').getByTestId('error-box').waitFor();
+    await page.getByTestId('unlock-passphrase').fill('correct horse battery');
+    await page.getByTestId('passphrase-unlock').click();
+    await page.locator('[data-testid="key-protection"][data-status="unlocked"]').waitFor();
+  });
+
   it('inspects pasted PEM that is not in the workshop, and says clearly when the paste is not a certificate', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'paste-'));
     const certFile = path.join(dir, 'cert.pem');

@@ -3,48 +3,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { EventFrame, ResponseFrame, ServerFrame } from '../../src-main/api/methods';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
+import { connectApi, type ApiConnection } from '../support/engineApi';
 import { opensslOk } from './pki/openssl';
 
 let engine: RunningEngine;
-let ws: WebSocket;
-let nextId = 1;
-const events: EventFrame[] = [];
-const pending = new Map<number, (frame: ResponseFrame) => void>();
+let api: ApiConnection;
 
 beforeAll(async () => {
   engine = await startEngine({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-workshop-api-')) });
-  ws = new WebSocket(`ws://127.0.0.1:${engine.port}/api?token=${encodeURIComponent(engine.token)}`);
-  ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
-    if (frame.type === 'event') events.push(frame);
-    else pending.get(frame.id)?.(frame);
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+  api = await connectApi(engine);
 });
 afterAll(async () => {
-  ws?.close();
+  api?.close();
   await engine?.close();
 });
 
-function call(method: string, params: object): Promise<ResponseFrame> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, resolve);
-    ws.send(JSON.stringify({ type: 'request', id, method, params }));
-  });
-}
-
-async function result<T>(method: string, params: object): Promise<T> {
-  const frame = await call(method, params);
-  if (!frame.ok) throw new Error(`${method}: ${frame.error.code} ${frame.error.message}`);
-  return frame.result as T;
-}
+const call = (method: string, params: object) => api.call(method, params);
+const result = <T>(method: string, params: object) => api.result<T>(method, params);
 
 describe('pki.* over the engine API', () => {
   it('creates a CA, issues www.bank32.com, lists them as a tree, and announces the changes', async () => {
@@ -61,7 +37,7 @@ describe('pki.* over the engine API', () => {
     expect(tree.cas[0].name).toBe('API Root');
     expect(tree.cas[0].issued[0].name).toBe('www.bank32.com');
     expect(tree.keyProtection.status).toBe('not-protected');
-    expect(events.filter((e) => e.event === 'pki.changed').map((e) => (e.data as { reason: string }).reason)).toEqual(['ca.created', 'certificate.issued']);
+    expect(api.events.filter((e) => e.event === 'pki.changed').map((e) => (e.data as { reason: string }).reason)).toEqual(['ca.created', 'certificate.issued']);
   });
 
   it('announces an RSA 4096 key generation as a job that starts and ends, and answers other calls meanwhile', async () => {
@@ -73,7 +49,7 @@ describe('pki.* over the engine API', () => {
     expect(createdFirst).toBe(false);
     const created = await creating;
     expect(created.ok).toBe(true);
-    const jobs = events
+    const jobs = api.events
       .filter((e) => e.event === 'pki.job')
       .map((e) => e.data as { state: string; label: string })
       .filter((job) => job.label.includes('RSA 4096'));

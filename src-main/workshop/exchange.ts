@@ -74,6 +74,7 @@ export function importInto(workshop: CertificateWorkshop, input: ImportInput): P
     });
   });
   for (const id of ids) certificates.push(workshop.summary(workshop.store.certificate(id)!));
+  if (ids.length > 0 || usedKeys.size > 0) workshop.announceChange('imported', ids);
   return {
     description: items.description,
     certificates,

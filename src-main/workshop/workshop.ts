@@ -97,6 +97,11 @@ export class CertificateWorkshop {
     this.vault = new KeyVault(this.store);
   }
 
+  /** Tells every window that the workshop's contents changed (for changes made outside this class). */
+  announceChange(reason: string, ids: number[]): void {
+    this.emit('pki.changed', { reason, ids });
+  }
+
   // --- the workbench passphrase -------------------------------------------------------------
 
   keyProtection(): PkiKeyProtection {

@@ -88,6 +88,18 @@ describe('pki.* over the engine API', () => {
     expect(again.cached).toBe(true);
   });
 
+  it('imports a certificate made by openssl and tells every window the workshop changed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-import-'));
+    opensslOk(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=Imported Root', '-days', '30', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem')]);
+    const imported = await result<{ certificates: Array<{ id: number; name: string }>; keysMatched: number }>('pki.import', {
+      text: fs.readFileSync(path.join(dir, 'c.pem'), 'utf8') + fs.readFileSync(path.join(dir, 'k.pem'), 'utf8'),
+    });
+    expect(imported.keysMatched).toBe(1);
+    const id = imported.certificates[0].id;
+    const changed = api.events.find((e) => e.event === 'pki.changed' && (e.data as { reason: string; ids: number[] }).ids.includes(id));
+    expect(changed?.data).toEqual({ reason: 'imported', ids: [id] });
+  });
+
   it('refuses bad parameters with one clear error', async () => {
     const frame = await call('pki.ca.create', { name: 'X', subject: '/CN=X', key: 'rsa:1024' });
     expect(frame.ok).toBe(false);

@@ -92,6 +92,25 @@ export interface ConnectionRow {
   tone: OutcomeTone;
   outcome: string;
   error: ApiErrorInfo | null;
+  /** The alert the client sent to end the handshake, by name, when that is why it failed. */
+  alert: string | null;
+  /** The error in a few words for the list; the whole message goes in its tooltip. */
+  problem: string | null;
+}
+
+/** "the client ended the handshake with the alert "unknown_ca": ..." -> "unknown_ca". */
+export function alertOf(error: ApiErrorInfo | null): string | null {
+  if (!error) return null;
+  return /alert "([a-z0-9_]+)"/i.exec(error.message)?.[1] ?? null;
+}
+
+/** The part of an error message before its advice: "the client sent no certificate, and ...". */
+export function shortProblem(error: ApiErrorInfo | null): string | null {
+  if (!error) return null;
+  const alert = alertOf(error);
+  if (alert) return `the client refused the handshake with the alert ${alert}`;
+  const first = error.message.split(/;\s/)[0];
+  return first.length > 140 ? `${first.slice(0, 137)}…` : first;
 }
 
 function fromSession(session: SessionSummary): ConnectionRow {
@@ -110,6 +129,8 @@ function fromSession(session: SessionSummary): ConnectionRow {
     tone,
     outcome: tone === 'running' ? (session.version ? 'open' : 'handshake…') : tone === 'fail' ? 'failed' : 'ok',
     error: session.error,
+    alert: alertOf(session.error),
+    problem: shortProblem(session.error),
   };
 }
 
@@ -128,6 +149,8 @@ function fromSummary(summary: ServerConnectionSummary): ConnectionRow {
     tone: summary.outcome === 'ok' ? 'ok' : 'fail',
     outcome: summary.outcome,
     error: summary.error,
+    alert: alertOf(summary.error),
+    problem: shortProblem(summary.error),
   };
 }
 

@@ -1,0 +1,248 @@
+// The Servers view in Chromium, in browser mode, against a real engine: a student starts an HTTPS
+// server from the form with a certificate made in the workshop, reaches it with curl and openssl,
+// watches the connections arrive, opens them, and sees a start failure explained.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startEngine } from '../../src-main/host/engine';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
+const CHROMIUM = '/usr/bin/chromium';
+
+let tmp: string;
+let caFile: string;
+let engine: Awaited<ReturnType<typeof startEngine>>;
+let browser: Browser;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a real peer; resolves with its exit code and output whatever the code. */
+function run(command: string, args: string[], input?: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return { page, errors };
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId).first();
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-servers-'));
+  const staticDir = path.join(tmp, 'renderer');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+
+  // The lab's CA and the bank's certificate, made in the certificate workshop.
+  const ca = await engine.workbench.workshop.createCa({ name: 'Lab Root', subject: '/O=Lab/CN=Lab Root CA' });
+  await engine.workbench.workshop.issue({ ca: 'Lab Root', name: 'www.bank32.com', subject: { CN: 'www.bank32.com', O: 'Bank32' },
+    subjectAltNames: ['DNS:www.bank32.com'] });
+  caFile = path.join(tmp, 'ca.pem');
+  fs.writeFileSync(caFile, ca.certificatePem);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the Servers view in Chromium', () => {
+  it('starts a server with a workshop certificate, shows curl and openssl connections live, and opens them', async () => {
+    const { page, errors } = await newPage();
+    const port = await freePort();
+    await page.goto(engine.url);
+    await page.getByTestId('nav-servers').click();
+    await page.getByRole('heading', { name: 'Servers', exact: true }).waitFor();
+
+    // With no server yet the form is open; a forgotten certificate is explained before the engine is asked.
+    await page.getByTestId('server-form').waitFor();
+    await page.getByTestId('server-port').fill(String(port));
+    await page.getByTestId('server-form-submit').click();
+    expect(await text(page, 'server-identity-lab-error')).toContain('Choose the workshop certificate');
+
+    // A privileged port is called out next to the field, with the port to use instead.
+    await page.getByTestId('server-port').fill('443');
+    expect(await text(page, 'server-port-note')).toContain('Use 4433');
+    await page.getByTestId('server-port').fill(String(port));
+    expect(await page.getByTestId('server-port-note').count()).toBe(0);
+
+    await page.getByTestId('server-identity-lab').selectOption('www.bank32.com');
+    // The RSA key exchange hint appears for an RSA-only cipher list, and goes with it.
+    await page.getByTestId('server-ciphers').fill('AES128-GCM-SHA256');
+    expect(await text(page, 'server-rsa-note')).toContain('no forward secrecy');
+    await page.getByTestId('server-ciphers').fill('');
+    await page.getByTestId('server-label').fill('Bank32');
+    await screenshot(page, 'servers-01-start-form');
+    await page.getByTestId('server-form-submit').click();
+
+    const card = page.getByTestId('server-card').filter({ hasText: 'Bank32' });
+    await page.locator('[data-testid="server-card"][data-status="running"]').filter({ hasText: 'Bank32' }).waitFor();
+    expect(await card.getByTestId('server-status').innerText()).toBe('Running');
+    expect(await card.getByTestId('server-address').innerText()).toBe(`127.0.0.1:${port}`);
+    expect(await card.getByTestId('server-names').innerText()).toContain('www.bank32.com');
+    expect(await text(page, 'server-notice')).toContain(`127.0.0.1:${port}`);
+    expect(await card.getByTestId('server-connections-empty').innerText()).toContain('No connection yet');
+    // The form closes once the server runs.
+    expect(await page.getByTestId('server-form').count()).toBe(0);
+    // The sidebar counts running servers.
+    expect(await page.getByTestId('nav-servers').innerText()).toContain('1');
+
+    // curl with the lab CA fetches the bank page; the connection appears without a reload.
+    const curl = await run('curl', ['-sS', '--cacert', caFile, '--resolve', `www.bank32.com:${port}:127.0.0.1`, `https://www.bank32.com:${port}/`]);
+    expect(curl.code).toBe(0);
+    expect(curl.out.toLowerCase()).toContain('bank32');
+    // A row shows as soon as the session is created; the request count arrives when the connection ends.
+    const okRow = card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').filter({ hasText: '1 request' }).first();
+    await okRow.waitFor();
+    const okText = await okRow.innerText();
+    expect(okText).toContain('www.bank32.com');
+    expect(okText).toContain('TLSv1.3');
+    expect(okText).toContain('TLS_');
+    expect(okText).toContain('1 request');
+
+    // openssl offering only RSA key exchange over TLS 1.2 gets it.
+    const rsa = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-CAfile', caFile,
+      '-verify_return_error', '-tls1_2', '-cipher', 'AES128-GCM-SHA256'], 'Q\n');
+    expect(rsa.out).toContain('AES128-GCM-SHA256');
+    const rsaRow = card.getByTestId('server-connection-row').filter({ hasText: 'TLS_RSA_WITH_AES_128_GCM_SHA256' }).first();
+    await rsaRow.waitFor();
+    expect(await rsaRow.innerText()).toContain('TLSv1.2');
+
+    // curl without the lab CA refuses the certificate: the failure shows the alert it sent, by name.
+    const refused = await run('curl', ['-sS', '--resolve', `www.bank32.com:${port}:127.0.0.1`, `https://www.bank32.com:${port}/`]);
+    expect(refused.code).not.toBe(0);
+    const failedRow = card.locator('[data-testid="server-connection-row"][data-outcome="failed"]').first();
+    await failedRow.waitFor();
+    expect(await failedRow.innerText()).toContain('unknown_ca');
+    // The counters follow within a moment (the engine batches their updates).
+    await card.getByTestId('server-counts').filter({ hasText: '3 connections · 1 failed' }).waitFor();
+    await screenshot(page, 'servers-02-live-connections');
+
+    // The curl connection, as the server recorded it.
+    const okId = await okRow.getAttribute('data-session-id');
+    await okRow.getByTestId('server-connection-open').click();
+    await page.getByTestId('session-detail').waitFor();
+    expect(page.url()).toMatch(new RegExp(`#/sessions/${okId}$`));
+    await page.getByTestId('cipher-iana').waitFor();
+    expect(await text(page, 'outcome-badge')).toContain('Served');
+    expect(await page.getByTestId('outcome-badge').getAttribute('data-tone')).toBe('ok');
+    expect(await text(page, 'fact-sni')).toBe('www.bank32.com');
+    expect(await text(page, 'fact-version')).toBe('TLSv1.3');
+    expect(await text(page, 'cipher-iana')).toMatch(/^TLS_AES_/);
+    expect(await text(page, 'fact-peer')).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await text(page, 'fact-alpn')).toBe('http/1.1');
+    expect(await text(page, 'fact-resumed')).toContain('no');
+    expect(await text(page, 'fact-key-exchange')).toContain('forward secrecy');
+    expect(await text(page, 'client-certificate-result')).toContain('Not asked for');
+    expect(await text(page, 'cert-subject')).toContain('CN=www.bank32.com');
+    const rows = await page.getByTestId('timeline-row').allInnerTexts();
+    expect(rows.some((row) => row.includes('ClientHello'))).toBe(true);
+    expect(rows.some((row) => row.includes('ServerHello'))).toBe(true);
+    await screenshot(page, 'servers-03-server-session');
+
+    // The RSA key exchange connection says there is no forward secrecy.
+    await page.getByTestId('nav-servers').click();
+    const rsaId = await card.getByTestId('server-connection-row').filter({ hasText: 'TLS_RSA_WITH_AES_128_GCM_SHA256' }).first().getAttribute('data-session-id');
+    await page.goto(`${engine.url.replace(/#.*$/, '')}#/sessions/${rsaId}`);
+    await page.getByTestId('fact-key-exchange').waitFor();
+    expect(await text(page, 'fact-key-exchange')).toContain('RSA');
+    expect(await text(page, 'fact-key-exchange')).toContain('no forward secrecy');
+    expect(await text(page, 'cipher-openssl')).toBe('AES128-GCM-SHA256');
+    await screenshot(page, 'servers-04-rsa-key-exchange');
+
+    // The refused connection names the client's alert.
+    await page.getByTestId('nav-servers').click();
+    await card.locator('[data-testid="server-connection-row"][data-outcome="failed"]').first().getByTestId('server-connection-open').click();
+    await page.getByTestId('fact-client-alert').waitFor();
+    expect(await text(page, 'fact-client-alert')).toContain('unknown_ca');
+    expect(await text(page, 'outcome-badge')).toContain('Failed');
+    expect(await text(page, 'session-outcome-detail')).toContain('unknown_ca');
+    await screenshot(page, 'servers-05-client-alert');
+    expect(errors).toEqual([]);
+  });
+
+  it('says why a server cannot start (port in use) next to the form, and stops and removes a server', async () => {
+    const { page, errors } = await newPage();
+    const blocker = net.createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+    try {
+      await page.goto(engine.url);
+      await page.getByTestId('nav-servers').click();
+      await page.getByTestId('server-card').first().waitFor();
+      await page.getByTestId('server-new').click();
+      await page.getByTestId('server-form').waitFor();
+      await page.getByTestId('server-port').fill(String(port));
+      await page.getByTestId('server-label').fill('Blocked');
+      await page.getByTestId('server-identity-lab').selectOption('www.bank32.com');
+      await page.getByTestId('server-form-submit').click();
+      const error = page.getByTestId('server-form').getByTestId('error-box');
+      await error.waitFor();
+      const message = await error.innerText();
+      expect(message).toContain('The server did not start');
+      expect(message).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(message).toContain('PORT_IN_USE');
+      expect(await page.getByTestId('server-card').filter({ hasText: 'Blocked' }).count()).toBe(0);
+      await screenshot(page, 'servers-06-port-in-use');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+
+    const card = page.getByTestId('server-card').filter({ hasText: 'Bank32' });
+    await card.getByTestId('server-stop').click();
+    await card.getByTestId('server-status').filter({ hasText: 'Stopped' }).waitFor();
+    expect(await card.getByTestId('server-restart').innerText()).toBe('Start again');
+    // Its recorded connections stay listed after it stops.
+    expect(await card.getByTestId('server-connection-row').count()).toBe(3);
+    await screenshot(page, 'servers-07-stopped');
+    await card.getByTestId('server-remove').click();
+    await card.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  });
+});

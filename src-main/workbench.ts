@@ -16,6 +16,7 @@ import { BatchWriter } from './sessions/recorder';
 import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
 import { loadSessionDetail } from './sessions/sessionDetail';
 import { ServerManager } from './sessions/serverManager';
+import { ProxyManager } from './sessions/proxyManager';
 import { openDatabase, type Db } from './store/database';
 import { HostTable } from './store/hostTable';
 import { SessionStore, toSummary } from './store/sessionStore';
@@ -42,6 +43,7 @@ export class Workbench {
   readonly hosts: HostTable;
   readonly writer: BatchWriter;
   readonly servers: ServerManager;
+  readonly proxies: ProxyManager;
   readonly workshop: CertificateWorkshop;
   readonly decryption: SessionDecryption;
   private readonly releaseLabTrust: () => void;
@@ -64,6 +66,17 @@ export class Workbench {
       events: {
         changed: (info) => this.emit('server.changed', info),
         connection: (summary) => this.emit('server.connection', summary),
+        session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
+      },
+    });
+    this.proxies = new ProxyManager({
+      store: this.sessions,
+      writer: this.writer,
+      hosts: this.hosts,
+      workshop: this.workshop,
+      events: {
+        changed: (info) => this.emit('proxy.changed', info),
+        connection: (summary) => this.emit('proxy.connection', summary),
         session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
       },
     });
@@ -150,6 +163,7 @@ export class Workbench {
 
   async close(): Promise<void> {
     await this.servers.stopAll();
+    await this.proxies.stopAll();
     await this.writer.close();
     this.releaseLabTrust();
     this.db.close();

@@ -9,6 +9,7 @@ import type {
 } from './types';
 import type { DecryptMethods } from './decryptMethods';
 import type { PkiEvents, PkiMethods } from './pkiMethods';
+import type { ProxyEvents, ProxyMethods } from './proxyMethods';
 import type { ServerEvents, ServerMethods } from './serverMethods';
 
 /** The foundation's commands: the engine, client sessions, the session list and the host table. */
@@ -23,7 +24,7 @@ export interface CoreMethods {
 }
 
 /** Every command: its parameters and its result. Each domain declares its own in its own file. */
-export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, DecryptMethods {}
+export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods {}
 
 export type ApiMethodName = keyof ApiMethods;
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
@@ -36,7 +37,7 @@ export interface CoreEvents {
 }
 
 /** Everything the engine pushes without being asked. */
-export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents {}
+export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents, ProxyEvents {}
 
 export type ApiEventName = keyof ApiEvents;
 

@@ -293,7 +293,8 @@ export type PkiVerifyCheckName =
   | 'extended-key-usage'
   | 'path-length'
   | 'name-constraints'
-  | 'hostname';
+  | 'hostname'
+  | 'critical-extension';
 
 export interface PkiVerifyCheck {
   name: PkiVerifyCheckName;

@@ -4,6 +4,7 @@ import type { ApiMethodName, ApiMethods, ApiParams, ApiResult, CoreMethods } fro
 import type { Workbench } from '../workbench';
 import { DECRYPT_HANDLERS } from './handlers/decrypt';
 import { PKI_HANDLERS } from './handlers/pki';
+import { PROXY_HANDLERS } from './handlers/proxy';
 import { SERVER_HANDLERS } from './handlers/servers';
 import type { Handlers } from './handlers/types';
 
@@ -17,7 +18,7 @@ const CORE_HANDLERS: Handlers<CoreMethods> = {
   'hosts.remove': (wb, { name }) => wb.removeHost(name),
 };
 
-const HANDLERS: Handlers<ApiMethods> = { ...CORE_HANDLERS, ...PKI_HANDLERS, ...SERVER_HANDLERS, ...DECRYPT_HANDLERS };
+const HANDLERS: Handlers<ApiMethods> = { ...CORE_HANDLERS, ...PKI_HANDLERS, ...SERVER_HANDLERS, ...PROXY_HANDLERS, ...DECRYPT_HANDLERS };
 
 export function dispatch<M extends ApiMethodName>(wb: Workbench, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
   const handler = HANDLERS[method] as (wb: Workbench, params: ApiParams<M>) => ApiResult<M> | Promise<ApiResult<M>>;

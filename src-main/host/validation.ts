@@ -6,6 +6,7 @@ import type { ClientSessionRequest, HostEntry, TrustStoreSpec, ClientPayload } f
 import { WorkbenchError } from '../errors';
 import { DECRYPT_SCHEMAS } from './handlers/decrypt';
 import { PKI_SCHEMAS } from './handlers/pki';
+import { PROXY_SCHEMAS } from './handlers/proxy';
 import { SERVER_SCHEMAS } from './handlers/servers';
 import type { Schemas } from './handlers/types';
 
@@ -53,7 +54,7 @@ const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'hosts.remove': z.object({ name: z.string() }),
 };
 
-const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...DECRYPT_SCHEMAS };
+const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS };
 
 export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);

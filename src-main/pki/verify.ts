@@ -34,7 +34,8 @@ export type VerifyCheckName =
   | 'extended-key-usage'
   | 'path-length'
   | 'name-constraints'
-  | 'hostname';
+  | 'hostname'
+  | 'critical-extension';
 
 export interface VerifyCheck {
   name: VerifyCheckName;
@@ -105,6 +106,7 @@ export function verifyCertificate(leaf: Uint8Array, options: VerifyOptions): Ver
   // curl and Python would report: extensions and purpose from the leaf up, then the hostname,
   // then signatures and dates from the anchor down, then name constraints.
   chain.forEach((cert, index) => {
+    checks.push(criticalExtensionCheck(cert, index));
     if (index > 0) {
       checks.push(caFlagCheck(cert, index, anchored && index === chain.length - 1));
       checks.push(issuerKeyUsageCheck(cert, index));
@@ -345,6 +347,39 @@ function validityCheck(cert: Candidate, index: number, at: Date): VerifyCheck {
 
 function showDate(date: Date): string {
   return date.toISOString().replace('T', ' ').replace(/\.000Z$/, ' UTC').replace(/Z$/, ' UTC');
+}
+
+/** The extensions OpenSSL understands (X509_supported_extension); any other marked critical is fatal. */
+const UNDERSTOOD_EXTENSIONS = new Map<string, string>([
+  ['2.16.840.1.113730.1.1', 'nsCertType'],
+  ['2.5.29.15', 'keyUsage'],
+  ['2.5.29.17', 'subjectAltName'],
+  ['2.5.29.19', 'basicConstraints'],
+  ['2.5.29.32', 'certificatePolicies'],
+  ['2.5.29.37', 'extendedKeyUsage'],
+  ['2.5.29.36', 'policyConstraints'],
+  ['1.3.6.1.5.5.7.1.14', 'proxyCertInfo'],
+  ['2.5.29.30', 'nameConstraints'],
+  ['2.5.29.33', 'policyMappings'],
+  ['2.5.29.54', 'inhibitAnyPolicy'],
+  ['1.3.6.1.5.5.7.1.7', 'ipAddrBlocks'],
+  ['1.3.6.1.5.5.7.1.8', 'autonomousSysIds'],
+]);
+
+function criticalExtensionCheck(cert: Candidate, index: number): VerifyCheck {
+  const base = { name: 'critical-extension' as const, certificateIndex: index, subject: cert.subject };
+  const unknown = cert.parts.extensions.filter((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.oid));
+  if (unknown.length === 0) {
+    return { ...base, ok: true, detail: `${quote(cert)} has no critical extension a verifier would not understand.` };
+  }
+  const oids = unknown.map((e) => e.oid).join(', ');
+  return {
+    ...base,
+    ok: false,
+    detail:
+      `${quote(cert)} marks the extension ${oids} critical, and a verifier must refuse a certificate with a critical ` +
+      'extension it does not understand (OpenSSL says "unhandled critical extension"); reissue it with that extension not critical.',
+  };
 }
 
 function caFlagCheck(cert: Candidate, index: number, isAnchor: boolean): VerifyCheck {

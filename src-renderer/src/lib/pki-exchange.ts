@@ -127,6 +127,7 @@ export const CHECK_INFO: Record<PkiVerifyCheckName, { label: string; explanation
   'path-length': { label: 'Path length', explanation: 'No CA has more CAs below it than its pathLenConstraint allows.' },
   'name-constraints': { label: 'Name constraints', explanation: 'The names lie inside what each CA is permitted to certify.' },
   hostname: { label: 'Host name', explanation: 'The name you connect to is among the certificate\'s subject alternative names.' },
+  'critical-extension': { label: 'Critical extensions', explanation: 'Every extension marked critical is one the verifier understands; an unknown critical one must be refused.' },
 };
 
 export function checkLabel(check: Pick<PkiVerifyCheck, 'name'>): string {

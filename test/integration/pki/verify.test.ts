@@ -61,6 +61,7 @@ const OPENSSL_ERRORS: Array<[RegExp, VerifyCheckName]> = [
   [/hostname mismatch|IP address mismatch/i, 'hostname'],
   [/unsuitable certificate purpose/, 'extended-key-usage'],
   [/(permitted|excluded) subtree violation/, 'name-constraints'],
+  [/unhandled critical extension/, 'critical-extension'],
 ];
 
 function opensslVerify(leaf: string, options: { anchors: string; untrusted?: string; host?: string; ip?: string; at?: Date; purpose?: string; partialChain?: boolean }): OpensslVerdict {
@@ -306,6 +307,14 @@ describe('verifying certificates made by openssl', () => {
     expect(result.failed).toMatchObject({ name: 'ca-flag', certificateIndex: 1, subject: 'CN=Not A CA' });
     expect(result.failed?.detail).toContain('is not a CA: its basicConstraints say CA:FALSE');
     expect(result.chain).toHaveLength(3);
+  });
+
+  it('a leaf with an unknown critical extension fails critical-extension, as OpenSSL says "unhandled critical extension"', () => {
+    const rootCert = dir.file('o-root.crt');
+    const leaf = opensslCa('o-critical', '/CN=critical.lab.test', 'subjectAltName=DNS:critical.lab.test;1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:lab', dir.file('o-root'));
+    const result = bothAgree({ leaf, anchors: rootCert });
+    expect(result.failed).toMatchObject({ name: 'critical-extension', certificateIndex: 0 });
+    expect(result.failed?.detail).toContain('1.3.6.1.4.1.55555.1');
   });
 
   it('a CA whose keyUsage lacks keyCertSign fails key-usage (OpenSSL: invalid CA certificate)', () => {

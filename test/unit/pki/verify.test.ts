@@ -79,6 +79,7 @@ describe('the result', () => {
     expect(any.checks.some((check) => check.name === 'extended-key-usage')).toBe(false);
     const server = verifyCertificate(wildcard, { trustAnchors: [ca.certificate], purpose: 'serverAuth' });
     expect(server.checks.filter((check) => check.certificateIndex === 0).map((check) => check.name)).toEqual([
+      'critical-extension',
       'key-usage',
       'extended-key-usage',
       'signature',

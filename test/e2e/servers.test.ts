@@ -18,6 +18,10 @@ const CHROMIUM = '/usr/bin/chromium';
 
 let tmp: string;
 let caFile: string;
+let aliceCert: string;
+let aliceKey: string;
+let mailCert: string;
+let mailKey: string;
 let engine: Awaited<ReturnType<typeof startEngine>>;
 let browser: Browser;
 
@@ -78,6 +82,19 @@ beforeAll(async () => {
     subjectAltNames: ['DNS:www.bank32.com'] });
   caFile = path.join(tmp, 'ca.pem');
   fs.writeFileSync(caFile, ca.certificatePem);
+  // A student's client certificate from the same CA, as files for openssl.
+  const alice = await engine.workbench.workshop.issue({ ca: 'Lab Root', name: 'alice', subject: { CN: 'alice' }, profile: 'client' });
+  aliceCert = path.join(tmp, 'alice.pem');
+  aliceKey = path.join(tmp, 'alice.key');
+  fs.writeFileSync(aliceCert, alice.certificatePem);
+  fs.writeFileSync(aliceKey, alice.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+  // A second site made with openssl, its key encrypted under a passphrase ("Enter PEM pass phrase").
+  mailCert = path.join(tmp, 'mail.pem');
+  mailKey = path.join(tmp, 'mail.key');
+  const made = await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', mailKey,
+    '-passout', 'pass:dees', '-subj', '/CN=mail.bank32.com', '-addext', 'subjectAltName=DNS:mail.bank32.com', '-days', '30', '-out', mailCert]);
+  if (made.code !== 0) throw new Error(`openssl could not make the mail certificate: ${made.out}`);
+  fs.chmodSync(mailKey, 0o600);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -243,6 +260,74 @@ describe('the Servers view in Chromium', () => {
     await screenshot(page, 'servers-07-stopped');
     await card.getByTestId('server-remove').click();
     await card.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  });
+
+  it('serves a second name by SNI from PEM files with a key passphrase, and requires a client certificate', async () => {
+    const { page, errors } = await newPage();
+    const port = await freePort();
+    await page.goto(engine.url);
+    await page.getByTestId('nav-servers').click();
+    if ((await page.getByTestId('server-form').count()) === 0) await page.getByTestId('server-new').click();
+    await page.getByTestId('server-port').fill(String(port));
+    await page.getByTestId('server-label').fill('Bank32 with mail');
+    await page.getByTestId('server-identity-lab').selectOption('www.bank32.com');
+    await page.getByTestId('server-sni-add').click();
+    await page.getByTestId('server-sni-0-name').fill('mail.bank32.com');
+    await page.getByTestId('server-sni-0-kind-files').check();
+    await page.getByTestId('server-sni-0-cert').fill(mailCert);
+    await page.getByTestId('server-sni-0-key').fill(mailKey);
+    await page.getByTestId('server-sni-0-passphrase').fill('not-the-passphrase');
+    await page.getByTestId('server-client-cert-require').check();
+    await page.getByTestId('server-client-ca-lab').selectOption('Lab Root');
+    await page.getByTestId('server-form-submit').click();
+
+    // A wrong passphrase is one clear error next to the form, naming the key it concerns.
+    const error = page.getByTestId('server-form').getByTestId('error-box');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('mail.bank32.com');
+    expect(await error.innerText()).toContain('passphrase does not open this private key');
+    await screenshot(page, 'servers-08-wrong-passphrase');
+
+    await page.getByTestId('server-sni-0-passphrase').fill('dees');
+    await page.getByTestId('server-form-submit').click();
+    const card = page.locator('[data-testid="server-card"][data-status="running"]').filter({ hasText: 'Bank32 with mail' });
+    await card.waitFor();
+    const names = await card.getByTestId('server-names').innerText();
+    expect(names).toContain('default');
+    expect(names).toContain('mail.bank32.com');
+
+    // With alice's certificate, openssl gets the mail certificate by SNI and is let in.
+    const withCert = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'mail.bank32.com', '-CAfile', mailCert,
+      '-verify_return_error', '-cert', aliceCert, '-key', aliceKey], 'Q\n');
+    expect(withCert.out).toContain('subject=CN = mail.bank32.com');
+    const okRow = card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').filter({ hasText: 'client cert' }).first();
+    await okRow.waitFor();
+    expect(await okRow.innerText()).toContain('mail.bank32.com');
+
+    // Without one, it is refused, and the session says why.
+    await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-CAfile', caFile], 'Q\n');
+    const refused = card.locator('[data-testid="server-connection-row"][data-outcome="failed"]').first();
+    await refused.waitFor();
+    await screenshot(page, 'servers-09-client-certificates');
+
+    await okRow.getByTestId('server-connection-open').click();
+    await page.getByTestId('client-certificate-subject').waitFor();
+    expect(await text(page, 'client-certificate-subject')).toContain('CN=alice');
+    expect(await text(page, 'client-certificate-result')).toContain('verified');
+    expect(await text(page, 'outcome-badge')).toContain('Client verified');
+    expect(await text(page, 'fact-sni')).toBe('mail.bank32.com');
+    const subjects = await page.getByTestId('cert-subject').allInnerTexts();
+    expect(subjects[0]).toContain('CN=mail.bank32.com');
+    expect(subjects.some((subject) => subject.includes('CN=alice'))).toBe(true);
+    await screenshot(page, 'servers-10-client-certificate-session');
+
+    await page.getByTestId('nav-servers').click();
+    await card.locator('[data-testid="server-connection-row"][data-outcome="failed"]').first().getByTestId('server-connection-open').click();
+    await page.getByTestId('client-certificate-result').waitFor();
+    expect(await text(page, 'outcome-badge')).toContain('Failed');
+    expect(await text(page, 'session-outcome-detail')).toMatch(/certificate/);
+    await screenshot(page, 'servers-11-client-certificate-missing');
     expect(errors).toEqual([]);
   });
 });

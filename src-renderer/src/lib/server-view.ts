@@ -108,7 +108,7 @@ export function alertOf(error: ApiErrorInfo | null): string | null {
 export function shortProblem(error: ApiErrorInfo | null): string | null {
   if (!error) return null;
   const alert = alertOf(error);
-  if (alert) return `the client refused the handshake with the alert ${alert}`;
+  if (alert) return "the client's alert ended the handshake";
   const first = error.message.split(/;\s/)[0];
   return first.length > 140 ? `${first.slice(0, 137)}…` : first;
 }

@@ -107,7 +107,7 @@ describe('a server\'s live connections', () => {
   it('show a failure with the client\'s alert by name', () => {
     const error = { code: 'CLIENT_ALERT', message: 'the client ended the handshake with the alert "unknown_ca": ...' };
     const rows = connectionRows(server(), [], [connection({ outcome: 'failed', error, version: null, cipher: null })]);
-    expect(rows[0]).toMatchObject({ tone: 'fail', outcome: 'failed', error, alert: 'unknown_ca', problem: 'the client refused the handshake with the alert unknown_ca' });
+    expect(rows[0]).toMatchObject({ tone: 'fail', outcome: 'failed', error, alert: 'unknown_ca', problem: "the client's alert ended the handshake" });
     const missing = { code: 'CLIENT_CERT_MISSING', message: 'the client sent no certificate, and this server requires one; give the client a certificate' };
     expect(connectionRows(server(), [], [connection({ outcome: 'failed', error: missing })])[0]).toMatchObject({ alert: null, problem: 'the client sent no certificate, and this server requires one' });
   });

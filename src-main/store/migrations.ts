@@ -128,4 +128,14 @@ export const MIGRATIONS: readonly string[] = [
     verifier BLOB NOT NULL
   );
   `,
+  // 3: exchange (issue 7). A session's own name and its tags, for finding it again.
+  `
+  ALTER TABLE sessions ADD COLUMN name TEXT;
+  CREATE TABLE session_tags (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (session_id, tag)
+  );
+  CREATE INDEX session_tags_tag ON session_tags(tag);
+  `,
 ];

@@ -1,6 +1,6 @@
 // How a server session (one connection a lab server accepted) reads in the session views: the
 // verdict in its header, and what the server saw of the client.
-import type { ServerSessionInfo, SessionSummary } from '../api/contract';
+import type { ServerInfo, ServerSessionInfo, SessionSummary } from '../api/contract';
 import type { SessionOutcome } from './outcome';
 
 /** A server session's verdict: did the client finish the handshake, and was its certificate good. */
@@ -23,11 +23,16 @@ export interface ClientCertificateView {
   text: string;
 }
 
+/** Whether the server asked for a client certificate: known from its settings while it is listed. */
+export type ClientCertPolicy = 'required' | 'requested' | 'off' | 'unknown';
+
 /** What the client-certificate line of a server session says. */
 export function clientCertificateView(
   info: Pick<ServerSessionInfo, 'clientCertificate' | 'clientCertificateAuthorized'>,
-  verification: SessionSummary['verification'],
+  session: Pick<SessionSummary, 'verification' | 'version' | 'error'>,
+  policy: ClientCertPolicy = 'unknown',
 ): ClientCertificateView {
+  const { verification } = session;
   if (info.clientCertificate) {
     if (info.clientCertificateAuthorized) return { tone: 'ok', text: verification?.summary ?? 'Sent, and it chains to the client CA.' };
     return {
@@ -40,7 +45,21 @@ export function clientCertificateView(
       ? { tone: 'fail', text: 'None sent, and this server requires one.' }
       : { tone: 'warn', text: 'None sent (asked for, not required).' };
   }
-  return { tone: 'none', text: 'Not asked for: this server does not request client certificates.' };
+  if (session.error?.code === 'CLIENT_CERT_MISSING') return { tone: 'fail', text: 'None sent, and this server requires one.' };
+  // A finished handshake with no verification recorded: the server did not ask.
+  if (session.version || policy === 'off') return { tone: 'none', text: 'Not asked for: this server does not request client certificates.' };
+  if (policy === 'required' || policy === 'requested') {
+    return { tone: 'none', text: `None received: the handshake ended before the client would have sent one (this server ${policy === 'required' ? 'requires' : 'requests'} one).` };
+  }
+  return { tone: 'none', text: "None received: the handshake ended before the client's certificate would have been sent." };
+}
+
+/** The client-certificate policy of the server that accepted a session, if that server is still listed. */
+export function clientCertPolicy(servers: readonly ServerInfo[], serverId: number | null | undefined): ClientCertPolicy {
+  const server = serverId == null ? undefined : servers.find((s) => s.id === serverId);
+  if (!server) return 'unknown';
+  if (!server.config.clientAuth) return 'off';
+  return server.config.clientAuth.require ? 'required' : 'requested';
 }
 
 /** "yes — the abbreviated handshake" / "no — a full handshake". */

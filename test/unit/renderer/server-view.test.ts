@@ -9,7 +9,7 @@ import {
   serverStatus,
   tryCommand,
 } from '../../../src-renderer/src/lib/server-view';
-import { clientCertificateView, serverSessionOutcome } from '../../../src-renderer/src/lib/server-session';
+import { clientCertPolicy, clientCertificateView, serverSessionOutcome } from '../../../src-renderer/src/lib/server-session';
 import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
 import { certificate, summary, verification } from './fixtures';
 
@@ -66,6 +66,9 @@ describe('a server in the list', () => {
   it('suggests a curl command with the certificate\'s name resolved to the server', () => {
     expect(tryCommand(server())).toBe('curl --cacert ca.pem --resolve www.bank32.com:4433:127.0.0.1 https://www.bank32.com:4433/');
     expect(tryCommand(server({ config: { identity: { kind: 'lab', name: 'x' }, responder: { kind: 'plain' } } }))).toContain('openssl s_client -connect 127.0.0.1:4433');
+    const required = { identity: { kind: 'lab' as const, name: 'x' }, clientAuth: { ca: { kind: 'lab' as const, name: 'Root' }, require: true } };
+    expect(tryCommand(server({ config: required }))).toContain('curl --cacert ca.pem --cert client.pem --key client.key --resolve');
+    expect(tryCommand(server({ config: { ...required, responder: { kind: 'plain' } } }))).toMatch(/-CAfile ca.pem -cert client.pem -key client.key$/);
   });
 
   it('is merged by id, newest first', () => {
@@ -139,9 +142,27 @@ describe('a server session\'s verdict', () => {
     const none = verification({ verifyPeer: false, checkHostname: false, hostname: null, chain: { ok: false, message: 'the client sent no certificate' }, accepted: true });
     expect(serverSessionOutcome(serverSession({ verification: none })).tone).toBe('warn');
 
-    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, null).tone).toBe('none');
-    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, none)).toEqual({ tone: 'warn', text: 'None sent (asked for, not required).' });
-    expect(clientCertificateView({ clientCertificate: certificate(), clientCertificateAuthorized: true }, ok)).toEqual({ tone: 'ok', text: ok.summary });
-    expect(clientCertificateView({ clientCertificate: certificate(), clientCertificateAuthorized: false }, { ...ok, chain: { ok: false } }).tone).toBe('fail');
+    const done = { verification: null, version: 'TLSv1.3', error: null };
+    const failed = (code: string) => ({ verification: null, version: null, error: { code, message: '' } });
+    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, done).text).toContain('Not asked for');
+    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, { ...done, verification: none }))
+      .toEqual({ tone: 'warn', text: 'None sent (asked for, not required).' });
+    expect(clientCertificateView({ clientCertificate: certificate(), clientCertificateAuthorized: true }, { ...done, verification: ok }))
+      .toEqual({ tone: 'ok', text: ok.summary });
+    expect(clientCertificateView({ clientCertificate: certificate(), clientCertificateAuthorized: false }, { ...done, verification: { ...ok, chain: { ok: false } } }).tone).toBe('fail');
+    // A failed handshake records no verification: the error code or the server's settings tell.
+    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, failed('CLIENT_CERT_MISSING')))
+      .toEqual({ tone: 'fail', text: 'None sent, and this server requires one.' });
+    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, failed('CLIENT_ALERT'), 'required').text).toContain('requires one');
+    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, failed('CLIENT_ALERT'), 'off').text).toContain('Not asked for');
+    expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, failed('CLIENT_ALERT')).text).toContain('None received');
+  });
+
+  it('knows the client-certificate policy of a server still listed', () => {
+    const required = server({ config: { identity: { kind: 'lab', name: 'x' }, clientAuth: { ca: { kind: 'lab', name: 'Root' }, require: true } } });
+    expect(clientCertPolicy([required], 1)).toBe('required');
+    expect(clientCertPolicy([server()], 1)).toBe('off');
+    expect(clientCertPolicy([server()], 7)).toBe('unknown');
+    expect(clientCertPolicy([server()], null)).toBe('unknown');
   });
 });

@@ -1,0 +1,505 @@
+// The proxy's plug-in points: named hooks on an HTTP exchange ('request-head', 'request-body',
+// 'response-head', 'response-body'), and the rewrite rules that register on them. The forwarding
+// loop only runs whatever is registered; it has no rule-specific branches.
+import type { ProxyHookEvent, ProxyRewritePart, ProxyRewriteRule } from '../api/proxyTypes';
+import { WorkbenchError } from '../errors';
+
+/** A parsed HTTP/1.x head; hooks edit it in place and set `changed`. */
+export interface HttpHead {
+  /** "GET /path HTTP/1.1" or "HTTP/1.1 200 OK". */
+  startLine: string;
+  headers: [name: string, value: string][];
+  changed: boolean;
+}
+
+/** What a hook knows about the exchange it runs in, and how it reports back. */
+export interface ExchangeContext {
+  /** 1-based number of the exchange on this connection. */
+  exchange: number;
+  /** A rule replaced something. */
+  fired(rule: number, event: ProxyHookEvent, replacements: number): void;
+  note(text: string): void;
+}
+
+export type HeadHook = (head: HttpHead, ctx: ExchangeContext) => void;
+/** Returns the new body (or the same buffer when nothing changed). */
+export type BodyHook = (body: Buffer, head: HttpHead, ctx: ExchangeContext) => Buffer;
+
+type HeadEvent = 'request-head' | 'response-head';
+type BodyEvent = 'request-body' | 'response-body';
+
+/** Hooks by event, run in the order they were added. */
+export class ProxyHooks {
+  private readonly heads: Record<HeadEvent, HeadHook[]> = { 'request-head': [], 'response-head': [] };
+  private readonly bodies: Record<BodyEvent, BodyHook[]> = { 'request-body': [], 'response-body': [] };
+
+  onHead(event: HeadEvent, hook: HeadHook): this {
+    this.heads[event].push(hook);
+    return this;
+  }
+
+  onBody(event: BodyEvent, hook: BodyHook): this {
+    this.bodies[event].push(hook);
+    return this;
+  }
+
+  /** Whether bodies of this kind must be held whole (some hook wants to see them). */
+  wantsBody(event: BodyEvent): boolean {
+    return this.bodies[event].length > 0;
+  }
+
+  runHead(event: HeadEvent, head: HttpHead, ctx: ExchangeContext): void {
+    for (const hook of this.heads[event]) hook(head, ctx);
+  }
+
+  runBody(event: BodyEvent, body: Buffer, head: HttpHead, ctx: ExchangeContext): Buffer {
+    let current = body;
+    for (const hook of this.bodies[event]) current = hook(current, head, ctx);
+    return current;
+  }
+}
+
+// --- rewrite rules -----------------------------------------------------------------------------
+
+/** Bytes as a string one char per byte, so binary bodies survive a find/replace untouched. */
+const asBytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+type Replacer = (text: string) => { text: string; count: number };
+
+function compileReplacer(rule: ProxyRewriteRule, index: number): Replacer {
+  if (!rule.find) throw new WorkbenchError('BAD_REWRITE', `rewrite rule ${index + 1} has nothing to find; write it as request:FROM=>TO`);
+  const replacement = asBytes(rule.replace);
+  if (rule.regex) {
+    let pattern: RegExp;
+    try {
+      const flags = [...new Set(`g${rule.flags ?? ''}`)].join('');
+      pattern = new RegExp(asBytes(rule.find), flags);
+    } catch (err) {
+      throw new WorkbenchError('BAD_REWRITE', `rewrite rule ${index + 1}: /${rule.find}/ is not a valid regular expression (${(err as Error).message})`);
+    }
+    return (text) => {
+      let count = 0;
+      const out = text.replace(pattern, (...args: unknown[]) => {
+        count++;
+        // Expand $1, $&, ... as String.replace would.
+        const groups = args.slice(0, -2) as string[];
+        return replacement.replace(/\$(\d+|&)/g, (m, g: string) => (g === '&' ? groups[0] : (groups[Number(g)] ?? m)));
+      });
+      return { text: out, count };
+    };
+  }
+  const needle = asBytes(rule.find);
+  return (text) => {
+    const parts = text.split(needle);
+    return { text: parts.join(replacement), count: parts.length - 1 };
+  };
+}
+
+export function defaultParts(rule: ProxyRewriteRule): ProxyRewritePart[] {
+  return rule.parts?.length ? rule.parts : rule.direction === 'request' ? ['body', 'url'] : ['body'];
+}
+
+function contentEncoding(head: HttpHead): string | null {
+  const value = header(head, 'content-encoding');
+  return value && value.toLowerCase() !== 'identity' ? value : null;
+}
+
+/** Registers each rule on the hooks its parts need. */
+export function rewriteHooks(rules: readonly ProxyRewriteRule[], hooks = new ProxyHooks()): ProxyHooks {
+  rules.forEach((rule, index) => {
+    if (rule.direction !== 'request' && rule.direction !== 'response') {
+      throw new WorkbenchError('BAD_REWRITE', `rewrite rule ${index + 1}: the direction must be "request" or "response"`);
+    }
+    const replace = compileReplacer(rule, index);
+    const parts = defaultParts(rule);
+    const headEvent: HeadEvent = rule.direction === 'request' ? 'request-head' : 'response-head';
+    const bodyEvent: BodyEvent = rule.direction === 'request' ? 'request-body' : 'response-body';
+    if (parts.includes('url') && rule.direction === 'request') {
+      hooks.onHead(headEvent, (head, ctx) => {
+        const m = /^(\S+) (\S+)( .*)$/.exec(head.startLine);
+        if (!m) return;
+        const { text, count } = replace(m[2]);
+        if (count === 0) return;
+        head.startLine = `${m[1]} ${text}${m[3]}`;
+        head.changed = true;
+        ctx.fired(index, headEvent, count);
+      });
+    }
+    if (parts.includes('headers')) {
+      hooks.onHead(headEvent, (head, ctx) => {
+        let total = 0;
+        for (const h of head.headers) {
+          const { text, count } = replace(h[1]);
+          if (count > 0) {
+            h[1] = text;
+            total += count;
+          }
+        }
+        if (total === 0) return;
+        head.changed = true;
+        ctx.fired(index, headEvent, total);
+      });
+    }
+    if (parts.includes('body')) {
+      hooks.onBody(bodyEvent, (body, head, ctx) => {
+        const encoding = contentEncoding(head);
+        if (encoding) {
+          ctx.note(`rule ${index + 1} skipped a body sent with Content-Encoding ${encoding} (compressed text cannot be searched)`);
+          return body;
+        }
+        const { text, count } = replace(body.toString('latin1'));
+        if (count === 0) return body;
+        ctx.fired(index, bodyEvent, count);
+        return Buffer.from(text, 'latin1');
+      });
+    }
+  });
+  if (rules.some((r) => r.direction === 'response' && defaultParts(r).includes('body'))) {
+    // Response bodies can only be rewritten uncompressed: ask the upstream for identity encoding.
+    hooks.onHead('request-head', (head) => {
+      const before = head.headers.length;
+      head.headers = head.headers.filter(([name]) => name.toLowerCase() !== 'accept-encoding');
+      if (head.headers.length !== before) head.changed = true;
+    });
+  }
+  return hooks;
+}
+
+/** "request:FROM=>TO", "response:/re/i=>TO", "request+headers:FROM=>TO" as the CLI takes them. */
+export function parseRewriteArgument(text: string): ProxyRewriteRule {
+  const m = /^(request|response)((?:\+(?:headers|body|url))*):([\s\S]*)$/.exec(text);
+  const arrow = m ? m[3].lastIndexOf('=>') : -1;
+  if (!m || arrow < 0) {
+    throw new WorkbenchError(
+      'BAD_REWRITE',
+      `--rewrite ${text}: write it as request:FROM=>TO or response:FROM=>TO (a regular expression as /FROM/flags, headers too with request+headers:...)`,
+    );
+  }
+  const extra = m[2].split('+').filter(Boolean) as ProxyRewritePart[];
+  const direction = m[1] as 'request' | 'response';
+  let find = m[3].slice(0, arrow);
+  const replace = m[3].slice(arrow + 2);
+  const regex = /^\/(.+)\/([a-z]*)$/s.exec(find);
+  const rule: ProxyRewriteRule = { direction, find, replace };
+  if (regex) {
+    find = regex[1];
+    Object.assign(rule, { find, regex: true, flags: regex[2] || undefined });
+  }
+  if (extra.length) rule.parts = [...new Set([...defaultParts({ direction, find, replace }), ...extra])];
+  return rule;
+}
+
+// --- HTTP/1.x framing ------------------------------------------------------------------------
+
+const MAX_HEAD_BYTES = 64 * 1024;
+/** Bodies held for rewriting up to this size; a larger one passes unchanged (and the record says so). */
+export const MAX_REWRITE_BODY_BYTES = 32 * 1024 * 1024;
+const REQUEST_LINE = /^[A-Z][A-Z-]{0,19} \S+ HTTP\/1\.[01]$/;
+const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+export function header(head: HttpHead, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [n, v] of head.headers) if (n.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function parseHead(bytes: Buffer): HttpHead | null {
+  const lines = bytes.toString('latin1').split('\r\n');
+  const headers: [string, string][] = [];
+  for (const line of lines.slice(1)) {
+    if (!line) continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return null;
+    headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+  }
+  return { startLine: lines[0], headers, changed: false };
+}
+
+function serializeHead(head: HttpHead): Buffer {
+  return Buffer.from(`${head.startLine}\r\n${head.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'latin1');
+}
+
+/** Where a chunked body ends, found incrementally; optionally collects the decoded data. */
+class ChunkedScanner {
+  private state: 'size' | 'data' | 'data-crlf' | 'trailer' = 'size';
+  private line = '';
+  private remaining = 0;
+  readonly data: Buffer[] = [];
+  decodedBytes = 0;
+
+  constructor(private readonly collect: boolean) {}
+
+  /** Returns how many bytes of `buf` belong to the body once it is complete, else -1. */
+  feed(buf: Buffer): number {
+    let i = 0;
+    while (i < buf.length) {
+      if (this.state === 'data') {
+        const take = Math.min(this.remaining, buf.length - i);
+        if (this.collect) this.data.push(buf.subarray(i, i + take));
+        this.decodedBytes += take;
+        this.remaining -= take;
+        i += take;
+        if (this.remaining === 0) {
+          this.state = 'data-crlf';
+          this.remaining = 2;
+        }
+        continue;
+      }
+      if (this.state === 'data-crlf') {
+        const take = Math.min(this.remaining, buf.length - i);
+        this.remaining -= take;
+        i += take;
+        if (this.remaining === 0) this.state = 'size';
+        continue;
+      }
+      // 'size' and 'trailer' read lines.
+      const nl = buf.indexOf(10, i);
+      if (nl < 0) {
+        this.line += buf.toString('latin1', i);
+        if (this.line.length > 8192) throw new Error('a chunk-size or trailer line longer than 8 KiB');
+        return -1;
+      }
+      this.line += buf.toString('latin1', i, nl);
+      i = nl + 1;
+      const line = this.line.replace(/\r$/, '');
+      this.line = '';
+      if (this.state === 'size') {
+        const size = parseInt(line.split(';')[0].trim(), 16);
+        if (!Number.isFinite(size) || size < 0) throw new Error(`a bad chunk size "${line.slice(0, 40)}"`);
+        if (size === 0) this.state = 'trailer';
+        else {
+          this.state = 'data';
+          this.remaining = size;
+        }
+      } else if (line === '') {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
+
+type Framing = { kind: 'none' } | { kind: 'length'; remaining: number } | { kind: 'chunked'; scanner: ChunkedScanner } | { kind: 'close' };
+
+export interface HttpStreamEvents {
+  /** Bytes to forward, in order. */
+  out(data: Buffer): void;
+  /** A head was parsed (a request starts a new exchange). */
+  head?(head: HttpHead): void;
+  /** The bytes are not HTTP/1.x (or stopped being parseable): everything from here on is forwarded as is. */
+  raw?(reason: string): void;
+}
+
+/**
+ * One direction of HTTP/1.x: finds each message's head and body, runs the hooks, and keeps
+ * Content-Length or chunking correct when a body changes. Bodies no hook wants stream through.
+ * The response side learns request methods from `methods` (HEAD has no body) in order.
+ */
+export class HttpStream {
+  private buffer: Buffer = Buffer.alloc(0);
+  private state: 'head' | 'body' | 'raw' = 'head';
+  private framing: Framing = { kind: 'none' };
+  private held: Buffer[] | null = null;
+  private heldBytes = 0;
+  private heldRaw: Buffer[] = [];
+  /** The head of a held message, as it will be sent if the body stays the same. */
+  private heldHead: Buffer | null = null;
+  private current: HttpHead | null = null;
+  private readonly bodyEvent: BodyEvent;
+  private readonly headEvent: HeadEvent;
+
+  constructor(
+    private readonly side: 'request' | 'response',
+    private readonly hooks: ProxyHooks,
+    private readonly ctx: () => ExchangeContext,
+    private readonly events: HttpStreamEvents,
+    private readonly methods: string[],
+  ) {
+    this.bodyEvent = side === 'request' ? 'request-body' : 'response-body';
+    this.headEvent = side === 'request' ? 'request-head' : 'response-head';
+  }
+
+  get isRaw(): boolean {
+    return this.state === 'raw';
+  }
+
+  /** From now on forward bytes as they come (the other direction gave up on HTTP, or a protocol switch). */
+  goRaw(): void {
+    if (this.state === 'raw') return;
+    this.state = 'raw';
+    const pending = [...(this.heldHead ? [this.heldHead] : []), ...this.heldRaw, this.buffer].filter((b) => b.length > 0);
+    this.heldHead = null;
+    this.heldRaw = [];
+    this.held = null;
+    this.buffer = Buffer.alloc(0);
+    for (const b of pending) this.events.out(b);
+  }
+
+  push(chunk: Buffer): void {
+    if (this.state === 'raw') return this.events.out(chunk);
+    let data = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    this.buffer = Buffer.alloc(0);
+    while (data.length > 0 && !this.isRaw) {
+      if (this.state === 'head') {
+        const end = data.indexOf(CRLFCRLF);
+        if (end < 0) {
+          if (data.length > MAX_HEAD_BYTES || !this.looksLikeStart(data)) return this.fallBack(data, 'the bytes are not an HTTP/1.1 message');
+          this.buffer = data;
+          return;
+        }
+        const headBytes = data.subarray(0, end + 4);
+        data = data.subarray(end + 4);
+        if (!this.startHead(headBytes)) return this.fallBack(Buffer.concat([headBytes, data]), 'the bytes are not an HTTP/1.1 message');
+        continue;
+      }
+      data = this.body(data);
+    }
+    if (this.isRaw && data.length) this.events.out(data);
+  }
+
+  /** The sender closed: a body delimited by the close ends here. */
+  end(): void {
+    if (this.state === 'body' && this.framing.kind === 'close' && this.held) this.release();
+    else if (this.buffer.length) this.events.out(this.buffer);
+    this.buffer = Buffer.alloc(0);
+  }
+
+  private looksLikeStart(data: Buffer): boolean {
+    const text = data.toString('latin1', 0, Math.min(data.length, 32));
+    if (this.side === 'request') return /^[A-Z-]{1,20}( |$)/.test(text);
+    return text.startsWith('HTTP/1.') || 'HTTP/1.'.startsWith(text);
+  }
+
+  private fallBack(data: Buffer, reason: string): void {
+    this.state = 'raw';
+    this.events.raw?.(reason);
+    if (data.length) this.events.out(data);
+  }
+
+  /** Parses one head, runs the head hooks and chooses how the body is framed. */
+  private startHead(bytes: Buffer): boolean {
+    const head = parseHead(bytes.subarray(0, bytes.length - 4));
+    if (!head) return false;
+    let status = 0;
+    if (this.side === 'request') {
+      if (!REQUEST_LINE.test(head.startLine)) return false;
+      this.methods.push(head.startLine.split(' ')[0]);
+    } else {
+      const m = STATUS_LINE.exec(head.startLine);
+      if (!m) return false;
+      status = Number(m[1]);
+    }
+    this.events.head?.(head);
+    const ctx = this.ctx();
+    this.hooks.runHead(this.headEvent, head, ctx);
+    const te = header(head, 'transfer-encoding');
+    const cl = header(head, 'content-length');
+    let framing: Framing;
+    if (this.side === 'response' && status >= 100 && status < 200) {
+      framing = { kind: 'none' };
+      if (status === 101) {
+        this.events.out(head.changed ? serializeHead(head) : bytes);
+        this.methods.shift();
+        this.goRaw();
+        this.events.raw?.('the connection switched protocols (101)');
+        return true;
+      }
+    } else if (this.side === 'response' && (this.methods.shift() === 'HEAD' || status === 204 || status === 304)) {
+      framing = { kind: 'none' };
+    } else if (te && /chunked/i.test(te)) {
+      framing = { kind: 'chunked', scanner: new ChunkedScanner(this.hooks.wantsBody(this.bodyEvent)) };
+    } else if (cl !== undefined && /^\d+$/.test(cl)) {
+      framing = { kind: 'length', remaining: Number(cl) };
+    } else {
+      framing = { kind: this.side === 'request' ? 'none' : 'close' };
+    }
+    this.framing = framing;
+    this.current = head;
+    if (framing.kind !== 'none' && this.hooks.wantsBody(this.bodyEvent)) {
+      this.held = [];
+      this.heldBytes = 0;
+      this.heldRaw = [];
+      this.heldHead = head.changed ? serializeHead(head) : bytes;
+      this.state = 'body';
+      return true;
+    }
+    this.events.out(head.changed ? serializeHead(head) : bytes);
+    this.state = framing.kind === 'none' ? 'head' : 'body';
+    return true;
+  }
+
+  /** Consumes body bytes; returns what is left after this message's body. */
+  private body(data: Buffer): Buffer {
+    const framing = this.framing;
+    let used: number;
+    let complete: boolean;
+    switch (framing.kind) {
+      case 'length': {
+        used = Math.min(framing.remaining, data.length);
+        framing.remaining -= used;
+        complete = framing.remaining === 0;
+        if (this.held) this.held.push(data.subarray(0, used));
+        break;
+      }
+      case 'chunked': {
+        const end = framing.scanner.feed(data);
+        used = end < 0 ? data.length : end;
+        complete = end >= 0;
+        break;
+      }
+      case 'close':
+        used = data.length;
+        complete = false;
+        if (this.held) this.held.push(data);
+        break;
+      default:
+        used = 0;
+        complete = true;
+    }
+    const part = data.subarray(0, used);
+    if (this.held) {
+      this.heldRaw.push(part);
+      this.heldBytes += part.length;
+      if (this.heldBytes > MAX_REWRITE_BODY_BYTES) {
+        this.ctx().note(`a ${this.side} body larger than ${MAX_REWRITE_BODY_BYTES / 1048576} MiB passed unchanged: the rules only rewrite bodies up to that size`);
+        this.events.out(this.heldHead!);
+        for (const b of this.heldRaw) this.events.out(b);
+        this.heldHead = null;
+        this.heldRaw = [];
+        this.held = null;
+        if (framing.kind === 'chunked') (framing.scanner.data as Buffer[]).length = 0;
+      }
+    } else if (part.length) {
+      this.events.out(part);
+    }
+    if (complete) {
+      if (this.held) this.release();
+      this.state = 'head';
+      this.current = null;
+    }
+    return data.subarray(used);
+  }
+
+  /** A held body is complete: run the body hooks and send the head with the framing fixed. */
+  private release(): void {
+    const head = this.current!;
+    const framing = this.framing;
+    const body = framing.kind === 'chunked' ? Buffer.concat(framing.scanner.data) : Buffer.concat(this.held ?? []);
+    const changed = this.hooks.runBody(this.bodyEvent, body, head, this.ctx());
+    if (changed === body) {
+      this.events.out(this.heldHead!);
+      for (const b of this.heldRaw) this.events.out(b);
+    } else {
+      head.headers = head.headers.filter(([n]) => !/^(content-length|transfer-encoding)$/i.test(n));
+      head.headers.push(['Content-Length', String(changed.length)]);
+      if (framing.kind === 'chunked') this.ctx().note(`a chunked ${this.side} body was rewritten and sent with Content-Length ${changed.length}`);
+      this.events.out(serializeHead(head));
+      this.events.out(changed);
+    }
+    this.held = null;
+    this.heldHead = null;
+    this.heldRaw = [];
+    this.heldBytes = 0;
+  }
+}

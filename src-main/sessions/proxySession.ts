@@ -1,0 +1,698 @@
+// One victim connection through the man-in-the-middle proxy, recorded as ONE session of kind
+// 'proxy' with two linked legs: 'proxy-client' (victim to proxy: the forged chain, the proxy's
+// server-side key log) and 'proxy-upstream' (proxy to the real server: its real chain, the
+// proxy's client-side key log). Between them the plaintext runs through the HTTP hooks.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ProxyConnectionSummary, ProxyHookEvent, ProxySessionInfo } from '../api/proxyTypes';
+import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary } from '../api/types';
+import { WorkbenchError, toErrorInfo } from '../errors';
+import { describeCertificate } from '../pki/certificateInfo';
+import { toSummary, type SessionStore } from '../store/sessionStore';
+import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
+import { ByteTap } from './byteTap';
+import { describeConnectionFailure } from './connectionErrors';
+import { peekClientHello } from './proxyClientHello';
+import { type ExchangeContext, HttpStream, type ProxyHooks } from './proxyRewrite';
+import type { BatchWriter, ConnectionRecording } from './recorder';
+import { SessionRecording } from './recorder';
+import { clientSecureContext } from './secureContexts';
+import type { LoadedTrustStore } from './trustStore';
+import { chainVerification, hostnameVerification, verificationResult } from './verification';
+
+/** Victim bytes kept in memory until its handshake ends, to name its alerts. */
+const HANDSHAKE_KEEP_BYTES = 64 * 1024;
+/** After one side has closed, how long the other may take to finish before it is cut. */
+const LINGER_MS = 2_000;
+/** A fatal handshake_failure alert (RFC 8446, Section 6): what a refused victim receives. */
+const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+
+export interface UpstreamTarget {
+  ip: string;
+  port: number;
+  /** "127.0.0.1:4433". */
+  address: string;
+  source: 'map' | 'hosts' | 'dns';
+}
+
+export interface ForgedForVictim {
+  context: tls.SecureContext;
+  /** Leaf first, then the CA chain, as sent to the victim. */
+  certificates: Uint8Array[];
+  cached: boolean;
+}
+
+/** What one victim connection needs from the proxy that accepted it. */
+export interface ProxyEndpoint {
+  id: number;
+  label: string;
+  caName: string;
+  hooks: ProxyHooks;
+  upstreamTrust: LoadedTrustStore;
+  upstreamInsecure: boolean;
+  handshakeTimeoutMs: number;
+  recordCapBytes?: number;
+  /** Where the name goes; throws a WorkbenchError that says why not. */
+  resolve(host: string, port: number): Promise<UpstreamTarget>;
+  forge(host: string, template: Uint8Array | undefined): Promise<ForgedForVictim>;
+}
+
+export interface ProxySessionContext {
+  store: SessionStore;
+  writer: BatchWriter;
+  onUpdate?: (summary: SessionSummary, created: boolean) => void;
+  onEnd?: (summary: ProxyConnectionSummary) => void;
+}
+
+/** A CONNECT request already read off the victim's socket. */
+export interface ConnectRequest {
+  host: string;
+  port: number;
+  /** The request head as received, for the record. */
+  head: string;
+  /** Bytes the victim sent after the head. */
+  rest: Buffer;
+}
+
+export interface ProxiedConnection {
+  /** Ends the connection now (the proxy is stopping). */
+  close(reason: string): void;
+  /** Resolves once the session is finished and its rows are queued. */
+  done: Promise<void>;
+}
+
+function formatEndpoint(host: string | undefined, port: number | undefined): string {
+  const h = host ?? '?';
+  return h.includes(':') ? `[${h}]:${port ?? 0}` : `${h}:${port ?? 0}`;
+}
+
+function alertFromCode(code: string): string | null {
+  const m = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(code);
+  return m ? m[1].toLowerCase() : null;
+}
+
+const VICTIM_ALERT_MEANING: Record<string, string> = {
+  unknown_ca: 'it does not trust the CA that signed the forged certificate; this is what a victim without the proxy\'s CA in its trust store does (install the CA to complete the attack in the lab)',
+  bad_certificate: 'it found the forged certificate unacceptable (a name, key usage or signature problem)',
+  certificate_unknown: 'it rejected the forged certificate without naming why (often a hostname mismatch or an untrusted CA)',
+  certificate_expired: 'the forged certificate is expired or not yet valid by its clock',
+  unsupported_certificate: 'it does not accept the forged certificate\'s key type',
+  handshake_failure: 'it could not agree on parameters with the proxy',
+  protocol_version: 'it does not accept the TLS versions the proxy offers',
+  decrypt_error: 'a signature or the Finished check failed',
+};
+
+function peerChainDer(socket: tls.TLSSocket): Uint8Array[] {
+  const leaf = socket.getPeerCertificate(true);
+  if (!leaf || !leaf.raw) return [];
+  const ders: Uint8Array[] = [];
+  const seen = new Set<string>();
+  let current: tls.DetailedPeerCertificate | undefined = leaf;
+  while (current && current.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    ders.push(current.raw);
+    current = current.issuerCertificate;
+  }
+  return ders;
+}
+
+/** The alerts the victim sent in the clear, by name. */
+function victimAlerts(chunks: RecordedChunk[]): string[] {
+  const decoder = new TlsConnectionDecoder();
+  for (const c of chunks) decoder.push(c);
+  return decoder
+    .finish()
+    .records.filter((r) => r.direction === 'client-to-server' && r.alert)
+    .map((r) => r.alert!.descriptionName);
+}
+
+const plainHttpAnswer = (address: string) => {
+  const body = `This is the TLS Lab Workbench's man-in-the-middle proxy on ${address}. It speaks TLS here: use https:// in the address.\n`;
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+};
+
+/** Takes one accepted victim through the forged handshake, the upstream and the forwarding, recording it all. */
+export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: ProxySessionContext, connect?: ConnectRequest): ProxiedConnection {
+  raw.setNoDelay(true);
+  const mode: 'transparent' | 'connect' = connect ? 'connect' : 'transparent';
+  const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
+  const local = formatEndpoint(raw.localAddress, raw.localPort);
+  const startedAt = Date.now();
+  const info: ProxySessionInfo = {
+    proxyId: endpoint.id,
+    proxyLabel: endpoint.label,
+    mode,
+    host: connect ? `${connect.host}:${connect.port}` : null,
+    upstreamSource: null,
+    caName: endpoint.caName,
+    forgedCertificate: null,
+    forgedFromCache: false,
+    namesFromUpstream: false,
+    upstreamCertificate: null,
+    upstreamVerification: null,
+    upstreamInsecure: endpoint.upstreamInsecure,
+    victim: { peer, version: null, cipher: null, alpn: null },
+    upstream: { peer: null, version: null, cipher: null, alpn: null },
+    victimAlert: null,
+    failedLeg: null,
+    exchanges: 0,
+    rawForwarding: false,
+    rulesFired: [],
+  };
+
+  let recording: SessionRecording | null = null;
+  let victimLeg: ConnectionRecording | null = null;
+  let upstreamLeg: ConnectionRecording | null = null;
+  /** Victim bytes and events seen before the session row exists (transparent mode reads the ClientHello first). */
+  const early: { direction: Direction; data: Buffer }[] = [];
+  const earlyEvents: { kind: string; data: Record<string, unknown> }[] = [];
+  const kept: RecordedChunk[] = [];
+  let keptBytes = 0;
+  let victimSecure = false;
+  let upstreamSecure = false;
+  let failure: ApiErrorInfo | null = null;
+  let ending = false;
+  let finished = false;
+  let open = 0;
+  let sessionId = 0;
+  let bytesFromVictim = 0;
+  let bytesFromUpstream = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  let victimTap: ByteTap | null = null;
+  let victimTls: tls.TLSSocket | null = null;
+  let upstreamRaw: net.Socket | null = null;
+  let upstreamTls: tls.TLSSocket | null = null;
+  let lingerTimer: NodeJS.Timeout | null = null;
+
+  const victimEvent = (kind: string, data: Record<string, unknown>) => {
+    if (victimLeg) victimLeg.event(kind, data);
+    else earlyEvents.push({ kind, data });
+  };
+  const publish = (created: boolean) => {
+    const row = sessionId ? ctx.store.getSession(sessionId) : null;
+    if (row) ctx.onUpdate?.(toSummary(row), created);
+  };
+
+  /** Every socket counts until its 'close'; the session finishes when the last one has closed. */
+  const track = (socket: net.Socket | tls.TLSSocket) => {
+    open++;
+    socket.once('close', () => {
+      open--;
+      finish();
+    });
+  };
+
+  function startRecording(host: string | null, port: number): void {
+    if (recording) return;
+    info.host = host ? `${host}:${port}` : null;
+    sessionId = ctx.store.createSession({ kind: 'proxy', target: host ? `${host}:${port}` : `(no name) via ${local}`, startedAt, sni: mode === 'transparent' ? host : null });
+    recording = new SessionRecording(sessionId, ctx.writer, endpoint.recordCapBytes);
+    victimLeg = recording.openConnection('proxy-client');
+    victimLeg.update({ openedAt: startedAt, local, remote: peer });
+    victimLeg.event('tcp-open', { local, remote: peer });
+    victimLeg.event('note', { text: `victim ${peer} reached the proxy "${endpoint.label}" in ${mode} mode` });
+    for (const e of earlyEvents) victimLeg.event(e.kind, e.data);
+    for (const c of early) victimLeg.bytes(c.direction, c.data);
+    early.length = 0;
+    earlyEvents.length = 0;
+    publish(true);
+  }
+
+  function fail(error: ApiErrorInfo, leg: 'victim' | 'upstream'): void {
+    if (!failure) {
+      failure = error;
+      info.failedLeg = leg;
+      const target = leg === 'upstream' && upstreamLeg ? upstreamLeg : null;
+      if (target) target.event('error', { message: error.message });
+      victimEvent('error', { message: error.message });
+    }
+    teardown();
+  }
+
+  function teardown(): void {
+    ending = true;
+    victimTls?.destroy();
+    victimTap?.destroy();
+    upstreamTls?.destroy();
+    upstreamRaw?.destroy();
+    if (!victimTap) raw.destroy();
+  }
+
+  /** Refuses the victim in its own protocol: a TLS alert, or a 502 to its CONNECT. */
+  function refuse(error: ApiErrorInfo, leg: 'victim' | 'upstream'): void {
+    if (!failure) {
+      failure = error;
+      info.failedLeg = leg;
+      if (leg === 'upstream') upstreamLeg?.event('error', { message: error.message });
+      victimEvent('error', { message: error.message });
+    }
+    upstreamTls?.destroy();
+    upstreamRaw?.destroy();
+    ending = true;
+    if (connect && !victimTap) {
+      const body = `The proxy could not reach ${connect.host}:${connect.port}: ${error.message}\n`;
+      victimEvent('note', { text: 'the proxy answered the CONNECT with 502 Bad Gateway' });
+      raw.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      setTimeout(() => raw.destroy(), LINGER_MS).unref();
+    } else if (victimTap && !victimTls) {
+      victimEvent('note', { text: 'the proxy refused the victim with a handshake_failure alert' });
+      victimTap.end(HANDSHAKE_FAILURE_ALERT);
+      setTimeout(() => victimTap?.destroy(), LINGER_MS).unref();
+    } else {
+      teardown();
+    }
+  }
+
+  // --- the victim's TCP connection -------------------------------------------------------------
+
+  track(raw);
+  raw.on('error', () => undefined);
+  raw.once('close', () => {
+    // A CONNECT victim that left while the proxy was still reaching the upstream.
+    if (!victimTap && !ending) fail({ code: 'CLOSED_BEFORE_HELLO', message: 'the victim closed the connection before the tunnel was up' }, 'victim');
+  });
+  const handshakeTimer = setTimeout(() => {
+    fail({ code: 'HANDSHAKE_TIMEOUT', message: `the victim did not finish its handshake within ${endpoint.handshakeTimeoutMs / 1000} s; the proxy dropped it` }, 'victim');
+  }, endpoint.handshakeTimeoutMs);
+
+  let peeked: Buffer = Buffer.alloc(0);
+  let peekDone = false;
+
+  function attachVictimTap(): void {
+    if (connect?.rest.length) raw.unshift(connect.rest);
+    victimTap = new ByteTap(raw, {
+      observe(direction, data) {
+        const dir: Direction = direction === 'inbound' ? 'client-to-server' : 'server-to-client';
+        if (dir === 'client-to-server') bytesFromVictim += data.length;
+        if (victimLeg) victimLeg.bytes(dir, data);
+        else early.push({ direction: dir, data });
+        if (!victimSecure && keptBytes < HANDSHAKE_KEEP_BYTES) {
+          kept.push({ direction: dir, t: 0, data });
+          keptBytes += data.length;
+        }
+        if (dir === 'client-to-server' && !peekDone) onVictimBytes(data);
+      },
+      closed(initiator, error) {
+        victimEvent('tcp-close', { initiator, error: error?.message ?? null });
+        victimLeg?.update({ closedAt: Date.now() });
+        if (!peekDone) {
+          peekDone = true;
+          startRecording(connect?.host ?? null, connect?.port ?? 443);
+          fail({ code: 'CLOSED_BEFORE_HELLO', message: 'the victim closed the connection before sending its ClientHello' }, 'victim');
+        }
+      },
+    });
+    // The CONNECT reader paused the socket; the ClientHello must flow to be peeked at.
+    raw.resume();
+  }
+
+  function onVictimBytes(data: Buffer): void {
+    peeked = peeked.length ? Buffer.concat([peeked, data]) : data;
+    const peek = peekClientHello(peeked);
+    if (peek.kind === 'incomplete') return;
+    peekDone = true;
+    peeked = Buffer.alloc(0);
+    if (peek.kind === 'not-tls') {
+      startRecording(connect?.host ?? null, connect?.port ?? 443);
+      const error: ApiErrorInfo = peek.looksLikeHttp
+        ? { code: 'NOT_TLS', message: `the victim sent a plain HTTP request to the proxy's TLS port ${local}; it must use https:// (the bytes are in the victim leg)` }
+        : { code: 'NOT_TLS', message: 'the victim sent bytes that are not a TLS ClientHello; it may not speak TLS (the bytes are in the victim leg)' };
+      failure = error;
+      info.failedLeg = 'victim';
+      victimEvent('error', { message: error.message });
+      if (peek.looksLikeHttp) {
+        victimEvent('note', { text: 'the proxy answered 400 Bad Request, saying to use https://' });
+        victimTap!.end(plainHttpAnswer(local));
+        setTimeout(() => victimTap?.destroy(), LINGER_MS).unref();
+      } else teardown();
+      return;
+    }
+    if (connect) {
+      if (peek.serverName && peek.serverName !== connect.host.toLowerCase()) {
+        victimEvent('note', { text: `the victim's SNI ${peek.serverName} differs from its CONNECT target ${connect.host}; the proxy goes by the CONNECT target` });
+      }
+      void handshakeVictim(connect.host);
+      return;
+    }
+    startRecording(peek.serverName, 443);
+    if (!peek.serverName) {
+      refuse({ code: 'NO_SNI', message: 'the victim sent no server name (SNI) in its ClientHello; in transparent mode that is how the proxy learns the site. Connect by name (not by IP address), or use CONNECT mode' }, 'victim');
+      return;
+    }
+    void connectUpstream(peek.serverName, 443).then((ok) => {
+      if (ok) void handshakeVictim(peek.serverName!);
+    });
+  }
+
+  // --- the upstream leg ------------------------------------------------------------------------
+
+  async function connectUpstream(host: string, port: number): Promise<boolean> {
+    let target: UpstreamTarget;
+    try {
+      target = await endpoint.resolve(host, port);
+    } catch (err) {
+      if (!ending) refuse(err instanceof WorkbenchError ? err.toInfo() : toErrorInfo(err), 'upstream');
+      return false;
+    }
+    if (ending) return false;
+    info.upstreamSource = target.source;
+    info.upstream.peer = target.address;
+    recording!.update({ address: target.address });
+    const leg = recording!.openConnection('proxy-upstream');
+    upstreamLeg = leg;
+    victimEvent('note', { text: `upstream for ${host}:${port} is ${target.address} (from ${target.source === 'map' ? 'the proxy\'s map' : target.source === 'hosts' ? 'the host table' : 'DNS'})` });
+    leg.event('note', { text: `upstream trust store: ${endpoint.upstreamTrust.description}` });
+
+    return new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: target.ip, port: target.port });
+      upstreamRaw = socket;
+      socket.setNoDelay(true);
+      track(socket);
+      socket.once('connect', () => {
+        const localAddress = formatEndpoint(socket.localAddress, socket.localPort);
+        leg.update({ openedAt: Date.now(), local: localAddress, remote: target.address });
+        leg.event('tcp-open', { local: localAddress, remote: target.address });
+      });
+      const tap = new ByteTap(socket, {
+        observe(direction, data) {
+          if (direction === 'inbound') bytesFromUpstream += data.length;
+          leg.bytes(direction === 'outbound' ? 'client-to-server' : 'server-to-client', data);
+        },
+        closed(initiator, error) {
+          leg.event('tcp-close', { initiator, error: error?.message ?? null });
+          leg.update({ closedAt: Date.now() });
+        },
+      });
+      let settled = false;
+      const settle = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        resolve(ok);
+      };
+      const upstreamFailure = (err: unknown) => {
+        if (upstreamSecure) return onForwardError(err, 'upstream');
+        const code = (err as NodeJS.ErrnoException)?.code;
+        const described =
+          code === 'ECONNREFUSED'
+            ? { code: 'UPSTREAM_UNREACHABLE', message: `the real server for ${host} at ${target.address} is not reachable (connection refused); start it, or point the name elsewhere with --map ${host}=ADDR:PORT` }
+            : (() => {
+                const d = describeConnectionFailure(err, { target: `${host}:${port}`, address: target.address, handshakeDone: false });
+                return { code: `UPSTREAM_${d.code}`, message: `upstream ${target.address}: ${d.message}` };
+              })();
+        if (!ending) refuse(described, 'upstream');
+        settle(false);
+      };
+      socket.once('error', upstreamFailure);
+      const secure = tls.connect({
+        socket: tap,
+        secureContext: clientSecureContext({ trustId: endpoint.upstreamTrust.id, ca: endpoint.upstreamTrust.certificates }),
+        servername: net.isIP(host) ? undefined : host,
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+        ALPNProtocols: ['http/1.1'],
+      });
+      upstreamTls = secure;
+      track(secure);
+      secure.on('keylog', (line: Buffer) => leg.keylog(line.toString('latin1').trim()));
+      secure.on('error', upstreamFailure);
+      secure.once('close', () => {
+        if (!upstreamSecure && !settled) {
+          if (!ending) refuse({ code: 'UPSTREAM_CLOSED', message: `the real server at ${target.address} closed the connection during the handshake; it may not speak TLS there, or it refused the proxy's ClientHello` }, 'upstream');
+          settle(false);
+        }
+      });
+      secure.once('secureConnect', () => {
+        upstreamSecure = true;
+        const cipher = secure.getCipher();
+        const version = secure.getProtocol() ?? cipher.version;
+        info.upstream = { peer: target.address, version, cipher: cipher.standardName ?? cipher.name, alpn: secure.alpnProtocol || null };
+        const ders = peerChainDer(secure);
+        leg.certificates('peer', ders);
+        const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
+        info.upstreamCertificate = chain[0] ?? null;
+        const verification = verificationResult(
+          true,
+          true,
+          chainVerification(secure.authorized, secure.authorizationError, chain),
+          hostnameVerification(host, chain[0], secure.getPeerCertificate()),
+        );
+        info.upstreamVerification = verification;
+        leg.event('tls-established', { version, cipher: cipher.standardName ?? cipher.name });
+        leg.event('verification', { accepted: verification.accepted, summary: verification.summary });
+        recording!.update({ verification });
+        if (!verification.accepted) {
+          if (endpoint.upstreamInsecure) {
+            leg.event('note', { text: `--upstream-insecure: the proxy goes on although the real server's certificate did not verify (${verification.summary})` });
+          } else {
+            refuse(
+              {
+                code: 'UPSTREAM_CERT_INVALID',
+                message: `the real server's certificate for ${host} did not verify against ${endpoint.upstreamTrust.description} (${verification.summary}); the proxy refused the victim. Give --upstream-ca the real server's CA, or --upstream-insecure to go on anyway`,
+              },
+              'upstream',
+            );
+            return settle(false);
+          }
+        }
+        settle(!ending);
+      });
+    });
+  }
+
+  // --- the victim's handshake with the forged certificate ---------------------------------------
+
+  async function handshakeVictim(host: string): Promise<void> {
+    let forged: ForgedForVictim;
+    try {
+      const template = upstreamTls ? peerChainDer(upstreamTls)[0] : undefined;
+      forged = await endpoint.forge(host, template);
+      info.namesFromUpstream = template !== undefined;
+    } catch (err) {
+      if (!ending) refuse(err instanceof WorkbenchError ? err.toInfo() : toErrorInfo(err), 'victim');
+      return;
+    }
+    if (ending || !victimTap) return;
+    info.forgedCertificate = describeCertificate(forged.certificates[0]);
+    info.forgedFromCache = forged.cached;
+    victimLeg!.certificates('local', forged.certificates);
+    victimEvent('note', {
+      text: `forged certificate for ${host} signed by "${endpoint.caName}"${forged.cached ? ' (from the cache)' : ''}${info.namesFromUpstream ? ', names copied from the real certificate' : ', names from the host name'}`,
+    });
+    const secure = new tls.TLSSocket(victimTap, { isServer: true, secureContext: forged.context, ALPNProtocols: ['http/1.1'] });
+    victimTls = secure;
+    track(secure);
+    secure.on('keylog', (line: Buffer) => victimLeg!.keylog(line.toString('latin1').trim()));
+    const onError = (err: Error) => {
+      if (victimSecure) return onForwardError(err, 'victim');
+      fail(describeVictimFailure(err), 'victim');
+    };
+    secure.on('error', onError);
+    secure.on('_tlsError', onError);
+    secure.once('close', () => {
+      if (!victimSecure && !failure) fail(describeVictimFailure(null), 'victim');
+    });
+    secure.once('secure', () => {
+      victimSecure = true;
+      clearTimeout(handshakeTimer);
+      kept.length = 0;
+      (secure as unknown as { _releaseControl?: () => boolean })._releaseControl?.();
+      const cipher = secure.getCipher();
+      const version = secure.getProtocol() ?? cipher.version;
+      info.victim = { peer, version, cipher: cipher.standardName ?? cipher.name, alpn: secure.alpnProtocol || null };
+      victimLeg!.event('tls-established', { version, cipher: cipher.standardName ?? cipher.name });
+      recording!.update({ version, cipher: { openssl: cipher.name, iana: cipher.standardName ?? cipher.name, version: cipher.version }, alpn: secure.alpnProtocol || null });
+      publish(false);
+      forward();
+    });
+  }
+
+  function describeVictimFailure(err: unknown): ApiErrorInfo {
+    const code = (err as NodeJS.ErrnoException | null)?.code ?? '';
+    const alert = alertFromCode(code) ?? victimAlerts(kept).find((a) => a !== 'close_notify') ?? null;
+    if (alert) {
+      info.victimAlert = alert;
+      return {
+        code: 'VICTIM_REJECTED_CERTIFICATE',
+        message: `the victim refused the forged certificate with the alert "${alert}": ${VICTIM_ALERT_MEANING[alert] ?? 'it refused what the proxy sent'} (CA "${endpoint.caName}")`,
+      };
+    }
+    if (code === 'ERR_SSL_HTTP_REQUEST' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+      return { code: 'NOT_TLS', message: 'the victim sent bytes that are not TLS during the handshake' };
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE' || !err) {
+      return {
+        code: 'CLOSED_DURING_HANDSHAKE',
+        message: 'the victim closed the connection in the middle of the handshake without an alert; it may have rejected the forged certificate silently or simply gone away',
+      };
+    }
+    const text = (err as Error).message ?? String(err);
+    return { code: code || 'VICTIM_HANDSHAKE_FAILED', message: `the victim's handshake failed: ${text.split('\n')[0]}` };
+  }
+
+  // --- forwarding the plaintext ----------------------------------------------------------------
+
+  function onForwardError(err: unknown, side: 'victim' | 'upstream'): void {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_WRITE_AFTER_END' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_ALREADY_FINISHED') {
+      (side === 'victim' ? victimLeg : upstreamLeg)?.event('note', { text: `the ${side} reset the connection (${code})` });
+      teardown();
+      return;
+    }
+    fail({ code: side === 'victim' ? 'VICTIM_CONNECTION_FAILED' : 'UPSTREAM_CONNECTION_FAILED', message: `the ${side} connection failed after the handshake: ${(err as Error).message}` }, side);
+  }
+
+  function forward(): void {
+    const victim = victimTls!;
+    const upstream = upstreamTls!;
+    const methods: string[] = [];
+    let requestExchange = 0;
+    let responseExchange = 0;
+    const exchangeContext = (exchange: number, leg: ConnectionRecording): ExchangeContext => ({
+      exchange,
+      fired(rule: number, event: ProxyHookEvent, replacements: number) {
+        const t = recording!.now();
+        info.rulesFired.push({ rule, event, exchange, replacements, t });
+        leg.event('note', { text: `rewrite rule ${rule + 1} fired at ${event} of exchange ${exchange}: ${replacements} replacement${replacements === 1 ? '' : 's'}` });
+      },
+      note(text: string) {
+        leg.event('note', { text });
+      },
+    });
+    const pipe = (to: tls.TLSSocket, from: tls.TLSSocket) => (data: Buffer) => {
+      if (to.destroyed || to.writableEnded) return;
+      if (!to.write(data) && !from.isPaused()) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+    };
+    const requests: HttpStream = new HttpStream('request', endpoint.hooks, () => exchangeContext(requestExchange, upstreamLeg!), {
+      out: pipe(upstream, victim),
+      head: () => {
+        requestExchange++;
+        info.exchanges = requestExchange;
+      },
+      raw: (reason) => {
+        if (!info.rawForwarding) victimLeg!.event('note', { text: `forwarding as bytes from here on: ${reason}` });
+        info.rawForwarding = true;
+        responses.goRaw();
+      },
+    }, methods);
+    const responses: HttpStream = new HttpStream('response', endpoint.hooks, () => exchangeContext(responseExchange, victimLeg!), {
+      out: pipe(victim, upstream),
+      head: () => {
+        responseExchange++;
+      },
+      raw: (reason) => {
+        if (!info.rawForwarding) victimLeg!.event('note', { text: `forwarding as bytes from here on: ${reason}` });
+        info.rawForwarding = true;
+        requests.goRaw();
+      },
+    }, methods);
+    const guarded = (stream: HttpStream, side: 'victim' | 'upstream') => (data: Buffer) => {
+      try {
+        stream.push(data);
+      } catch (err) {
+        fail({ code: 'HTTP_FRAMING', message: `the ${side} sent HTTP the proxy could not frame: ${(err as Error).message}` }, side);
+      }
+    };
+    victim.on('data', guarded(requests, 'victim'));
+    upstream.on('data', guarded(responses, 'upstream'));
+    const linger = () => {
+      if (lingerTimer) return;
+      lingerTimer = setTimeout(teardown, LINGER_MS);
+      lingerTimer.unref();
+    };
+    const endOf = (socket: tls.TLSSocket) => {
+      if (!socket.destroyed && !socket.writableEnded) socket.end();
+    };
+    victim.once('end', () => {
+      requests.end();
+      endOf(upstream);
+      linger();
+    });
+    upstream.once('end', () => {
+      responses.end();
+      endOf(victim);
+      linger();
+    });
+    victim.once('close', () => {
+      endOf(upstream);
+      linger();
+    });
+    upstream.once('close', () => {
+      endOf(victim);
+      linger();
+    });
+  }
+
+  // --- the end ---------------------------------------------------------------------------------
+
+  function finish(): void {
+    if (finished || open > 0) return;
+    if (!recording) startRecording(connect?.host ?? null, connect?.port ?? 443);
+    finished = true;
+    clearTimeout(handshakeTimer);
+    if (lingerTimer) clearTimeout(lingerTimer);
+    if (!victimSecure && !failure) {
+      failure = { code: 'CLOSED_DURING_HANDSHAKE', message: 'the victim went away before its handshake finished' };
+      info.failedLeg = 'victim';
+      victimEvent('error', { message: failure.message });
+    }
+    if (!victimSecure && info.victimAlert === null) {
+      const alert = victimAlerts(kept).find((a) => a !== 'close_notify');
+      if (alert) info.victimAlert = alert;
+    }
+    kept.length = 0;
+    victimLeg!.event('proxy-session', { ...info });
+    const error = failure ? { code: failure.code, message: failure.message } : null;
+    recording!.update({ status: error ? 'failed' : 'ok', endedAt: Date.now(), error });
+    publish(false);
+    ctx.onEnd?.({
+      proxyId: endpoint.id,
+      sessionId,
+      at: startedAt,
+      mode,
+      peer,
+      host: info.host,
+      upstream: info.upstream.peer,
+      victimVersion: info.victim.version,
+      upstreamVersion: info.upstream.version,
+      forgedSubject: info.forgedCertificate?.subject ?? null,
+      upstreamVerified: info.upstreamVerification ? info.upstreamVerification.accepted : null,
+      exchanges: info.exchanges,
+      rulesFired: info.rulesFired.length,
+      bytesFromVictim,
+      bytesFromUpstream,
+      victimAlert: info.victimAlert,
+      outcome: error ? 'failed' : 'ok',
+      error,
+    });
+    resolveDone();
+  }
+
+  // --- start -----------------------------------------------------------------------------------
+
+  if (connect) {
+    startRecording(connect.host, connect.port);
+    victimEvent('note', { text: `CONNECT ${connect.host}:${connect.port} (${connect.head.split('\r\n')[0]})` });
+    void connectUpstream(connect.host, connect.port).then((ok) => {
+      if (!ok || ending) return;
+      raw.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      victimEvent('note', { text: 'the proxy answered the CONNECT with 200 Connection established' });
+      attachVictimTap();
+    });
+  } else {
+    attachVictimTap();
+  }
+
+  return {
+    done,
+    close(reason: string) {
+      if (finished) return;
+      victimEvent('note', { text: reason });
+      teardown();
+    },
+  };
+}

@@ -81,7 +81,7 @@ export function formatDecryptedRecord(r: DecryptedRecordInfo): string {
     lines.push(`    ${r.problem ?? r.status}`);
     return lines.join('\n');
   }
-  if (r.contentTypeName !== 'application_data') {
+  if (r.contentType !== 23) {
     lines.push(`    ${r.messages.join(', ')}`);
     return lines.join('\n');
   }

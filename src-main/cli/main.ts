@@ -9,6 +9,7 @@ import { registerEngineCommands } from './engineCommands';
 import { registerHostCommands } from './hostCommands';
 import { registerSessionCommands } from './sessionCommands';
 import { registerServerCommand } from './serverCommand';
+import { registerProxyCommand } from './proxyCommand';
 import { registerCaCommands } from './caCommands';
 import { registerCertCommands } from './certCommands';
 import { registerCsrCommands } from './csrCommands';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerHostCommands(program);
   registerEngineCommands(program);
   registerServerCommand(program);
+  registerProxyCommand(program);
   registerCaCommands(program);
   registerCertCommands(program);
   registerCsrCommands(program);

@@ -1,0 +1,201 @@
+// The proxy's failures, each recorded and explained: an unknown CA, the upstream down, an upstream
+// certificate that does not verify (refused, or let through with --upstream-insecure), plain HTTP
+// to the TLS port, a victim that vanishes mid-handshake. And the CLI contract.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
+import type { SessionDetail } from '../../src-main/api/types';
+import { Workbench } from '../../src-main/workbench';
+import { freePort } from '../support/ports';
+import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { run } from '../support/run';
+
+const BIN = path.resolve('bin/tlslab.mjs');
+let tmp: string;
+let wb: Workbench;
+let pki: UpstreamPki;
+let upstream: PythonUpstream;
+let stranger: PythonUpstream;
+let wbCa: string;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-proxy-fail-'));
+  wb = new Workbench({ dataDir: path.join(tmp, 'data') });
+  await wb.workshop.createCa({ name: 'Lab MITM CA', subject: '/O=TLS Lab/CN=Lab MITM CA', key: 'ec:P-256' });
+  wbCa = path.join(tmp, 'wbca.pem');
+  fs.writeFileSync(wbCa, wb.workshop.trustAnchorsPem('Lab MITM CA').join(''));
+  pki = makeUpstreamPki();
+  upstream = await startPythonUpstream(pki.cert, pki.key);
+  stranger = await startPythonUpstream(pki.strangerCert, pki.strangerKey);
+});
+
+afterAll(async () => {
+  await wb?.close();
+  await upstream?.stop();
+  await stranger?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function startProxy(config: Partial<ProxyConfig>): Promise<ProxyInfo> {
+  return wb.proxies.start({ ca: 'Lab MITM CA', mode: 'both', listen: '127.0.0.1:0', connectListen: '127.0.0.1:0', upstreamTrust: { kind: 'file', path: pki.caCert }, ...config });
+}
+
+const port = (address: string | null) => Number(address!.split(':').pop());
+
+async function onlySession(proxy: ProxyInfo): Promise<SessionDetail> {
+  for (let i = 0; i < 400; i++) {
+    const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
+    for (const s of found) {
+      const d = await wb.session(s.id);
+      if (d.proxy?.proxyId === proxy.id) return d;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no finished session for proxy ${proxy.id}`);
+}
+
+const curlVia = (proxy: ProxyInfo, extra: string[] = []) =>
+  run('curl', ['-sS', '--max-time', '20', '--connect-to', `www.example.com:443:${proxy.transparentAddress}`, '--cacert', wbCa, ...extra, 'https://www.example.com/']);
+
+describe('bad input and broken peers', () => {
+  it('an unknown CA name is refused at start with the names the workbench has, and nothing listens', async () => {
+    const at = await freePort();
+    await expect(startProxy({ ca: 'No Such CA', listen: `127.0.0.1:${at}`, mode: 'transparent' })).rejects.toThrow(/no certificate or CA named "No Such CA".*Lab MITM CA/);
+    expect(wb.proxies.list()).toHaveLength(0);
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(at, '127.0.0.1');
+      s.once('connect', () => reject(new Error('something listens')));
+      s.once('error', () => resolve());
+    });
+  });
+
+  it('a non-loopback listen address is refused', async () => {
+    await expect(startProxy({ listen: '0.0.0.0:8443', mode: 'transparent' })).rejects.toThrow(/only on loopback/);
+  });
+
+  it('upstream down: the victim gets an alert (transparent) or a 502 (CONNECT), and the record says the upstream is unreachable', async () => {
+    const dead = await freePort();
+    const proxy = await startProxy({ map: [{ host: 'www.example.com', address: `127.0.0.1:${dead}` }] });
+    const out = await curlVia(proxy);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(/alert handshake failure|handshake failure/i);
+    const s = await onlySession(proxy);
+    expect(s.status).toBe('failed');
+    expect(s.error?.code).toBe('UPSTREAM_UNREACHABLE');
+    expect(s.error?.message).toContain(`127.0.0.1:${dead}`);
+    expect(s.proxy?.failedLeg).toBe('upstream');
+    expect(s.connections.map((c) => c.leg)).toEqual(['proxy-client', 'proxy-upstream']);
+    const viaConnect = await run('curl', ['-sS', '-x', `http://${proxy.connectAddress}`, '--cacert', wbCa, 'https://www.example.com/']);
+    expect(viaConnect.stderr).toMatch(/CONNECT tunnel failed, response 502/);
+    await wb.proxies.stop(proxy.id);
+  });
+
+  it('an upstream certificate that does not verify is refused and explained; --upstream-insecure goes on and says so', async () => {
+    const proxy = await startProxy({ mode: 'transparent', map: [{ host: 'www.example.com', address: `127.0.0.1:${stranger.port}` }] });
+    const out = await curlVia(proxy);
+    expect(out.code).not.toBe(0);
+    const s = await onlySession(proxy);
+    expect(s.error?.code).toBe('UPSTREAM_CERT_INVALID');
+    expect(s.error?.message).toMatch(/did not verify.*--upstream-insecure/);
+    expect(s.proxy?.upstreamVerification?.accepted).toBe(false);
+    expect(s.proxy?.upstreamCertificate?.issuer).toContain('Stranger Root CA');
+    expect(s.connections[1].peerCertificates[0].issuer).toContain('Stranger Root CA');
+    await wb.proxies.stop(proxy.id);
+
+    const careless = await startProxy({ mode: 'transparent', upstreamInsecure: true, map: [{ host: 'www.example.com', address: `127.0.0.1:${stranger.port}` }] });
+    const through = await curlVia(careless);
+    expect(through.code).toBe(0);
+    expect(through.stdout).toContain('Example Domain');
+    const t = await onlySession(careless);
+    expect(t.status).toBe('ok');
+    expect(t.proxy?.upstreamVerification?.accepted).toBe(false);
+    expect(t.connections[1].timeline.some((e) => e.kind === 'note' && e.text.includes('--upstream-insecure'))).toBe(true);
+    await wb.proxies.stop(careless.id);
+  });
+
+  it('plain HTTP to the TLS port gets a 400 that says to use https://, and the record says so', async () => {
+    const proxy = await startProxy({ mode: 'transparent', map: [{ host: 'www.example.com', address: `127.0.0.1:${upstream.port}` }] });
+    const out = await run('curl', ['-sS', `http://${proxy.transparentAddress}/`]);
+    expect(out.stdout).toContain('use https://');
+    const s = await onlySession(proxy);
+    expect(s.error?.code).toBe('NOT_TLS');
+    expect(s.error?.message).toContain('plain HTTP');
+    expect(s.connections[0].bytesClientToServer).toBeGreaterThan(0);
+    await wb.proxies.stop(proxy.id);
+  });
+
+  it('a victim that vanishes mid-handshake is recorded as such and the proxy keeps serving', async () => {
+    const proxy = await startProxy({ mode: 'transparent', map: [{ host: 'www.example.com', address: `127.0.0.1:${upstream.port}` }] });
+    // openssl s_client sends a real ClientHello; killing it right away leaves the handshake half done.
+    await new Promise<void>((resolve) => {
+      const child = spawn('openssl', ['s_client', '-connect', proxy.transparentAddress!, '-servername', 'www.example.com'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      setImmediate(() => {
+        const socket = net.connect(port(proxy.transparentAddress), '127.0.0.1', () => {
+          // A victim that sends half a ClientHello and leaves.
+          socket.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]));
+          child.kill('SIGKILL');
+          child.once('exit', () => resolve());
+        });
+      });
+    });
+    const s = await onlySession(proxy);
+    expect(s.status).toBe('failed');
+    expect(['CLOSED_BEFORE_HELLO', 'CLOSED_DURING_HANDSHAKE']).toContain(s.error?.code);
+    expect(s.error?.message).toMatch(/victim/);
+    const ok = await curlVia(proxy);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Example Domain');
+    await wb.proxies.stop(proxy.id);
+  });
+});
+
+describe('tlslab proxy (the CLI contract)', () => {
+  it('with an unknown CA it exits non-zero with one clear line', async () => {
+    const out = await run(process.execPath, [BIN, '--data-dir', path.join(tmp, 'cli-data'), 'proxy', '--ca', 'Nobody', '--listen', '127.0.0.1:0']);
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    expect(out.stderr).toMatch(/^tlslab: there is no certificate or CA named "Nobody"/);
+  });
+
+  it('prints one line per connection as it happens, with --json too', async () => {
+    const dataDir = path.join(tmp, 'cli-run');
+    const cliWb = new Workbench({ dataDir });
+    await cliWb.workshop.createCa({ name: 'CLI CA', subject: '/CN=CLI CA' });
+    fs.writeFileSync(path.join(tmp, 'cli-ca.pem'), cliWb.workshop.trustAnchorsPem('CLI CA').join(''));
+    await cliWb.close();
+    const listen = await freePort();
+    const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'proxy', '--ca', 'CLI CA', '--listen', `127.0.0.1:${listen}`, '--map', `www.example.com=127.0.0.1:${upstream.port}`,
+      '--upstream-ca', pki.caCert, '--rewrite', 'response:Example Domain=>Owned Domain', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const lines: Record<string, unknown>[] = [];
+    const waitFor = (pred: () => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (pred() ? resolve() : undefined);
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const parts = stdout.split('\n');
+          stdout = parts.pop()!;
+          for (const p of parts) lines.push(JSON.parse(p));
+          check();
+        });
+        child.once('exit', (code) => reject(new Error(`tlslab proxy exited ${code}`)));
+        check();
+      });
+    await waitFor(() => lines.some((l) => l.event === 'listening'));
+    const out = await run('curl', ['-sS', '--connect-to', `www.example.com:443:127.0.0.1:${listen}`, '--cacert', path.join(tmp, 'cli-ca.pem'), 'https://www.example.com/']);
+    expect(out.stdout).toContain('<title>Owned Domain</title>');
+    await new Promise<void>((resolve) => {
+      const tick = () => (lines.some((l) => l.event === 'connection') ? resolve() : setTimeout(tick, 20));
+      tick();
+    });
+    const connection = lines.find((l) => l.event === 'connection')!;
+    expect(connection).toMatchObject({ mode: 'transparent', host: 'www.example.com:443', outcome: 'ok', exchanges: 1, rulesFired: 1, upstreamVerified: true });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});

@@ -14,6 +14,7 @@ import type { ConnectionKeys, DecryptedConnection } from './api/decryptTypes';
 import { runClientSession } from './sessions/clientSession';
 import { BatchWriter } from './sessions/recorder';
 import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
+import { RecordPages } from './sessions/recordPages';
 import { loadSessionDetail } from './sessions/sessionDetail';
 import { ServerManager } from './sessions/serverManager';
 import { ProxyManager } from './sessions/proxyManager';
@@ -46,6 +47,7 @@ export class Workbench {
   readonly proxies: ProxyManager;
   readonly workshop: CertificateWorkshop;
   readonly decryption: SessionDecryption;
+  readonly records: RecordPages;
   private readonly releaseLabTrust: () => void;
   private readonly listeners = new Set<Listener>();
 
@@ -55,6 +57,7 @@ export class Workbench {
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
     this.decryption = new SessionDecryption(this.sessions);
+    this.records = new RecordPages(this.sessions);
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
     this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));
     this.sessions.closeAbandonedSessions(Date.now());

@@ -10,6 +10,7 @@ import type {
 import type { DecryptMethods } from './decryptMethods';
 import type { PkiEvents, PkiMethods } from './pkiMethods';
 import type { ProxyEvents, ProxyMethods } from './proxyMethods';
+import type { RecordMethods } from './recordMethods';
 import type { ServerEvents, ServerMethods } from './serverMethods';
 
 /** The foundation's commands: the engine, client sessions, the session list and the host table. */
@@ -24,7 +25,7 @@ export interface CoreMethods {
 }
 
 /** Every command: its parameters and its result. Each domain declares its own in its own file. */
-export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods {}
+export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods, RecordMethods {}
 
 export type ApiMethodName = keyof ApiMethods;
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];

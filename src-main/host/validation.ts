@@ -7,6 +7,7 @@ import { WorkbenchError } from '../errors';
 import { DECRYPT_SCHEMAS } from './handlers/decrypt';
 import { PKI_SCHEMAS } from './handlers/pki';
 import { PROXY_SCHEMAS } from './handlers/proxy';
+import { RECORD_SCHEMAS } from './handlers/records';
 import { SERVER_SCHEMAS } from './handlers/servers';
 import type { Schemas } from './handlers/types';
 
@@ -54,7 +55,7 @@ const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'hosts.remove': z.object({ name: z.string() }),
 };
 
-const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS };
+const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS, ...RECORD_SCHEMAS };
 
 export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);

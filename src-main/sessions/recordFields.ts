@@ -1,0 +1,549 @@
+// Field trees for the record inspector: every decoded field of a record, with the bytes it came
+// from. The decoder (tls/records.ts, tls/handshake.ts) gives each handshake field a range in its
+// direction's handshake stream; here those ranges are moved into the record that carried them (or
+// into its decrypted plaintext) and the lists and extensions are taken apart element by element.
+// Pure: decoded values and bytes in, trees out.
+
+import type { RecordField } from '../api/recordTypes';
+import type { TlsRecordEntry } from '../api/types';
+import { describeCertificate } from '../pki/certificateInfo';
+import type { Extension, FieldSpan, HandshakeBody, HandshakeMessage } from '../tls/handshake';
+import type { HandshakeFragment } from '../tls/records';
+import {
+  type NamedCode,
+  CONTENT_TYPE,
+  alertDescriptionName,
+  alertLevelName,
+  contentTypeName,
+  handshakeMessageName,
+  versionName,
+} from '../tls/registry';
+
+const HEX_PREVIEW = 24;
+
+function hex(bytes: Uint8Array, max = HEX_PREVIEW): string {
+  const shown = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, max)).toString('hex');
+  return bytes.length > max ? `${shown}… (${bytes.length} bytes)` : shown;
+}
+
+function codeHex(code: number, width: number): string {
+  return `0x${code.toString(16).padStart(width, '0')}`;
+}
+
+function isUnknown(name: string): boolean {
+  return name.startsWith('unknown');
+}
+
+/** A node for a wire code: "TLS_AES_128_GCM_SHA256 (0x1301)", unknown codes flagged. */
+function codeNode(name: string, offset: number, length: number, value: NamedCode): RecordField {
+  const node: RecordField = { name, offset, length, code: value.code };
+  node.value = isUnknown(value.name) || value.name.startsWith('GREASE') ? value.name : `${value.name} (${codeHex(value.code, length * 2)})`;
+  if (isUnknown(value.name)) node.unknown = true;
+  return node;
+}
+
+function bytesNode(name: string, offset: number, bytes: Uint8Array): RecordField {
+  return { name, offset, length: bytes.length, value: bytes.length === 0 ? '(empty)' : hex(bytes) };
+}
+
+function lengthNode(offset: number, width: number, value: number): RecordField {
+  return { name: 'length', offset, length: width, value: String(value) };
+}
+
+/** A bounds-safe reader over one field's bytes with absolute offsets. */
+class Bytes {
+  pos = 0;
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly origin: number,
+  ) {}
+
+  get at(): number {
+    return this.origin + this.pos;
+  }
+
+  has(n: number): boolean {
+    return this.pos + n <= this.data.length;
+  }
+
+  uint(width: number): number {
+    let v = 0;
+    for (let i = 0; i < width; i++) v = v * 256 + (this.data[this.pos + i] ?? 0);
+    this.pos += width;
+    return v;
+  }
+
+  take(n: number): Uint8Array {
+    const out = this.data.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+}
+
+const text = new TextDecoder('utf-8');
+
+/** A length-prefixed list of fixed-size codes (cipher suites, groups, schemes, versions). */
+function codeList(
+  name: string,
+  offset: number,
+  prefix: number,
+  width: number,
+  codes: readonly NamedCode[],
+  label: string,
+): RecordField {
+  const children: RecordField[] = [lengthNode(offset, prefix, codes.length * width)];
+  codes.forEach((c, i) => children.push(codeNode(`${label} ${i + 1}`, offset + prefix + i * width, width, c)));
+  return { name, offset, length: prefix + codes.length * width, value: `${codes.length} entries`, children };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extensions (RFC 8446, Section 4.2)
+
+function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: boolean): { value?: string; children: RecordField[] } {
+  const v = e.value;
+  const r = new Bytes(e.data, dataOffset);
+  const children: RecordField[] = [];
+  switch (v.kind) {
+    case 'server_name': {
+      if (e.data.length === 0) return { value: '(empty: the server accepted the name)', children };
+      children.push(lengthNode(r.at, 2, r.uint(2)));
+      for (const sn of v.serverNames) {
+        if (!r.has(3)) break;
+        const start = r.at;
+        const typeNode = codeNode('name_type', r.at, 1, sn.nameType);
+        r.uint(1);
+        const lenNode = lengthNode(r.at, 2, r.uint(2));
+        const hostAt = r.at;
+        const host = r.take(lenNode.value ? Number(lenNode.value) : 0);
+        children.push({
+          name: 'server_name entry',
+          offset: start,
+          length: r.at - start,
+          value: sn.hostName,
+          children: [typeNode, lenNode, { name: 'host_name', offset: hostAt, length: host.length, value: text.decode(host) }],
+        });
+      }
+      return { value: v.serverNames.map((s) => s.hostName).join(', '), children };
+    }
+    case 'application_layer_protocol_negotiation': {
+      children.push(lengthNode(r.at, 2, r.uint(2)));
+      for (const p of v.protocols) {
+        if (!r.has(1)) break;
+        const start = r.at;
+        const len = r.uint(1);
+        r.take(len);
+        children.push({ name: 'protocol_name', offset: start, length: 1 + len, value: p });
+      }
+      return { value: v.protocols.join(', '), children };
+    }
+    case 'supported_versions':
+      if (e.data.length === 2) {
+        children.push(codeNode('selected_version', dataOffset, 2, v.versions[0]));
+        return { value: v.versions[0]?.name, children };
+      }
+      children.push(codeList('versions', dataOffset, 1, 2, v.versions, 'version'));
+      return { value: v.versions.map((x) => x.name).join(', '), children };
+    case 'supported_groups':
+      children.push(codeList('named_group_list', dataOffset, 2, 2, v.groups, 'group'));
+      return { value: v.groups.map((x) => x.name).join(', '), children };
+    case 'signature_algorithms':
+    case 'signature_algorithms_cert':
+      children.push(codeList('supported_signature_algorithms', dataOffset, 2, 2, v.schemes, 'scheme'));
+      return { value: `${v.schemes.length} schemes`, children };
+    case 'ec_point_formats':
+      children.push(codeList('ec_point_format_list', dataOffset, 1, 1, v.formats, 'format'));
+      return { value: v.formats.map((x) => x.name).join(', '), children };
+    case 'psk_key_exchange_modes':
+      children.push(codeList('ke_modes', dataOffset, 1, 1, v.modes, 'mode'));
+      return { value: v.modes.map((x) => x.name).join(', '), children };
+    case 'renegotiation_info':
+      children.push(lengthNode(dataOffset, 1, v.renegotiatedConnection.length));
+      children.push(bytesNode('renegotiated_connection', dataOffset + 1, v.renegotiatedConnection));
+      return { value: v.renegotiatedConnection.length === 0 ? 'initial handshake' : 'renegotiation', children };
+    case 'key_share': {
+      if (v.selectedGroup) {
+        children.push(codeNode('selected_group', dataOffset, 2, v.selectedGroup));
+        return { value: `retry with ${v.selectedGroup.name}`, children };
+      }
+      const client = fromClientHello;
+      if (client) children.push(lengthNode(r.at, 2, r.uint(2)));
+      for (const share of v.shares) {
+        if (!r.has(4)) break;
+        const start = r.at;
+        const groupNode = codeNode('group', r.at, 2, share.group);
+        r.uint(2);
+        const lenNode = lengthNode(r.at, 2, r.uint(2));
+        const keyAt = r.at;
+        r.take(share.keyExchange.length);
+        children.push({
+          name: client ? 'client_share' : 'server_share',
+          offset: start,
+          length: r.at - start,
+          value: share.group.name,
+          children: [groupNode, lenNode, bytesNode('key_exchange', keyAt, share.keyExchange)],
+        });
+      }
+      return { value: v.shares.map((s) => s.group.name).join(', '), children };
+    }
+    case 'raw':
+      if (e.data.length > 0) children.push(bytesNode('extension_data', dataOffset, e.data));
+      return { value: e.data.length === 0 ? '(empty)' : undefined, children };
+  }
+}
+
+function extensionNode(e: Extension, index: number, fromClientHello: boolean): RecordField {
+  const node: RecordField = { name: e.name, offset: e.offset, length: e.length, code: e.type };
+  if (isUnknown(e.name)) node.unknown = true;
+  const typeName = isUnknown(e.name) ? e.name : `${e.name} (${e.type})`;
+  const children: RecordField[] = [
+    { name: 'extension_type', offset: e.offset, length: 2, code: e.type, value: typeName, ...(isUnknown(e.name) ? { unknown: true } : {}) },
+    lengthNode(e.offset + 2, 2, e.data.length),
+  ];
+  if (e.malformed !== undefined) {
+    node.malformed = e.malformed;
+    if (e.data.length > 0) children.push(bytesNode('extension_data', e.offset + 4, e.data));
+  } else {
+    const inner = extensionValueNodes(e, e.offset + 4, fromClientHello);
+    if (inner.value !== undefined) node.value = inner.value;
+    children.push(...inner.children);
+  }
+  node.children = children;
+  node.note = `extension ${index + 1}`;
+  return node;
+}
+
+function extensionsNode(span: FieldSpan, extensions: readonly Extension[], fromClientHello = false): RecordField {
+  return {
+    name: 'extensions',
+    offset: span.offset,
+    length: span.length,
+    value: `${extensions.length} extensions`,
+    children: [lengthNode(span.offset, 2, span.length - 2), ...extensions.map((e, i) => extensionNode(e, i, fromClientHello))],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake message bodies
+
+function certificateSubject(der: Uint8Array): string {
+  try {
+    return describeCertificate(der).subject;
+  } catch {
+    return 'not a readable X.509 certificate';
+  }
+}
+
+/** The node for one top-level field of a message body, taken apart where it is a list. */
+function bodyField(body: HandshakeBody, span: FieldSpan): RecordField {
+  const { field, offset, length } = span;
+  const base: RecordField = { name: field, offset, length };
+  switch (body.kind) {
+    case 'client_hello':
+      switch (field) {
+        case 'legacy_version':
+          return codeNode(field, offset, 2, body.legacyVersion);
+        case 'random':
+          return bytesNode(field, offset, body.random);
+        case 'legacy_session_id':
+          return { ...base, value: body.sessionId.length ? hex(body.sessionId) : '(empty)', children: [lengthNode(offset, 1, body.sessionId.length)] };
+        case 'cipher_suites':
+          return codeList(field, offset, 2, 2, body.cipherSuites, 'cipher suite');
+        case 'legacy_compression_methods':
+          return codeList(field, offset, 1, 1, body.compressionMethods, 'method');
+        case 'extensions':
+          return extensionsNode(span, body.extensions, true);
+      }
+      break;
+    case 'server_hello':
+      switch (field) {
+        case 'legacy_version':
+          return codeNode(field, offset, 2, body.legacyVersion);
+        case 'random':
+          return { ...bytesNode(field, offset, body.random), ...(body.isHelloRetryRequest ? { note: 'the HelloRetryRequest value: SHA-256("HelloRetryRequest")' } : {}), ...(body.downgradeSentinel ? { note: `downgrade sentinel: negotiated ${body.downgradeSentinel}` } : {}) };
+        case 'legacy_session_id_echo':
+          return { ...base, value: body.sessionId.length ? hex(body.sessionId) : '(empty)', children: [lengthNode(offset, 1, body.sessionId.length)] };
+        case 'cipher_suite':
+          return codeNode(field, offset, 2, body.cipherSuite);
+        case 'legacy_compression_method':
+          return codeNode(field, offset, 1, body.compressionMethod);
+        case 'extensions':
+          return extensionsNode(span, body.extensions);
+      }
+      break;
+    case 'certificate':
+      if (field === 'certificate_request_context') {
+        return { ...base, value: body.certificateRequestContext?.length ? hex(body.certificateRequestContext) : '(empty)' };
+      }
+      if (field === 'certificate_list') {
+        const children: RecordField[] = [lengthNode(offset, 3, length - 3)];
+        body.certificateList.forEach((entry, i) => {
+          const der = entry.certData;
+          const subject = certificateSubject(der);
+          const entryChildren: RecordField[] = [
+            lengthNode(entry.offset, 3, der.length),
+            {
+              name: body.form === 'tls13' ? 'cert_data' : 'ASN.1Cert',
+              offset: entry.offset + 3,
+              length: der.length,
+              value: subject,
+              certificateDer: Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64'),
+            },
+          ];
+          if (body.form === 'tls13') {
+            const extAt = entry.offset + 3 + der.length;
+            entryChildren.push(extensionsNode({ field: 'extensions', offset: extAt, length: entry.offset + entry.length - extAt }, entry.extensions));
+          }
+          children.push({ name: `certificate ${i + 1}`, offset: entry.offset, length: entry.length, value: subject, children: entryChildren });
+        });
+        return { ...base, value: `${body.certificateList.length} certificates`, children };
+      }
+      break;
+    case 'server_key_exchange':
+      switch (field) {
+        case 'curve_type':
+          return body.ecdh ? codeNode(field, offset, 1, body.ecdh.curveType) : base;
+        case 'namedcurve':
+          return body.ecdh ? codeNode(field, offset, 2, body.ecdh.namedCurve) : base;
+        case 'public':
+          return body.ecdh ? { ...bytesNode(field, offset + 1, body.ecdh.publicPoint), offset, length, children: [lengthNode(offset, 1, body.ecdh.publicPoint.length), bytesNode('point', offset + 1, body.ecdh.publicPoint)] } : base;
+        case 'algorithm':
+          return body.signatureAlgorithm ? codeNode(field, offset, 2, body.signatureAlgorithm) : base;
+        case 'signature':
+          return body.signature ? { ...base, value: hex(body.signature), children: [lengthNode(offset, 2, body.signature.length), bytesNode('signature', offset + 2, body.signature)] } : base;
+        case 'dh_p':
+        case 'dh_g':
+        case 'dh_Ys': {
+          const value = body.dh ? (field === 'dh_p' ? body.dh.dhP : field === 'dh_g' ? body.dh.dhG : body.dh.dhYs) : undefined;
+          return value ? { ...base, value: hex(value) } : base;
+        }
+      }
+      break;
+    case 'client_key_exchange':
+      if (field === 'EncryptedPreMasterSecret' && body.encryptedPreMasterSecret) {
+        return { ...base, value: hex(body.encryptedPreMasterSecret), note: "the pre-master secret, encrypted to the server's RSA key" };
+      }
+      if ((field === 'ecdh_Yc' || field === 'dh_Yc') && body.publicValue) {
+        return { ...base, value: hex(body.publicValue), note: "the client's ephemeral public key" };
+      }
+      break;
+    case 'finished':
+      return { ...base, value: hex(body.verifyData, 64) };
+    case 'certificate_verify':
+      if (field === 'algorithm' && body.algorithm) return codeNode(field, offset, 2, body.algorithm);
+      if (field === 'signature') return { ...base, value: hex(body.signature), children: [lengthNode(offset, 2, body.signature.length), bytesNode('signature', offset + 2, body.signature)] };
+      break;
+    case 'encrypted_extensions':
+      if (field === 'extensions') return extensionsNode(span, body.extensions);
+      break;
+    case 'certificate_request':
+      if (field === 'extensions') return extensionsNode(span, body.extensions);
+      if (field === 'certificate_types' && body.certificateTypes) return codeList(field, offset, 1, 1, body.certificateTypes, 'type');
+      if (field === 'supported_signature_algorithms' && body.supportedSignatureAlgorithms) {
+        return codeList(field, offset, 2, 2, body.supportedSignatureAlgorithms, 'scheme');
+      }
+      if (field === 'certificate_authorities') return { ...base, value: `${body.certificateAuthorities?.length ?? 0} names` };
+      if (field === 'certificate_request_context') return { ...base, value: body.certificateRequestContext?.length ? hex(body.certificateRequestContext) : '(empty)' };
+      break;
+    case 'new_session_ticket':
+      switch (field) {
+        case 'ticket_lifetime':
+        case 'ticket_lifetime_hint':
+          return { ...base, value: `${body.ticketLifetime} s` };
+        case 'ticket_age_add':
+          return { ...base, value: String(body.ticketAgeAdd) };
+        case 'ticket_nonce':
+          return { ...base, value: body.ticketNonce ? hex(body.ticketNonce) : '' };
+        case 'ticket':
+          return { ...base, value: hex(body.ticket) };
+        case 'extensions':
+          return extensionsNode(span, body.extensions);
+      }
+      break;
+    case 'key_update':
+      return codeNode(field, offset, 1, body.requestUpdate);
+    case 'certificate_status':
+      if (field === 'status_type') return codeNode(field, offset, 1, body.statusType);
+      return { ...base, value: hex(body.ocspResponse) };
+    default:
+      break;
+  }
+  return base;
+}
+
+/** One handshake message as a tree, offsets in the handshake stream. */
+export function handshakeMessageTree(message: HandshakeMessage): RecordField {
+  const body = message.body;
+  const typeName = handshakeMessageName(message.msgType);
+  const children: RecordField[] = [
+    {
+      name: 'msg_type',
+      offset: message.offset,
+      length: 1,
+      code: message.msgType,
+      value: `${typeName} (${message.msgType})`,
+      ...(typeName.startsWith('unknown') ? { unknown: true } : {}),
+    },
+    lengthNode(message.offset + 1, 3, Math.max(0, message.length - 4)),
+  ];
+  const node: RecordField = { name: message.name, offset: message.offset, length: message.length, children };
+  if (body.kind === 'malformed') {
+    const at = body.errorOffset ?? message.offset;
+    const end = message.offset + message.length;
+    children.push({
+      name: body.field ?? 'body',
+      offset: Math.min(at, end),
+      length: Math.max(1, end - at),
+      malformed: body.error,
+      value: `malformed at offset ${at}`,
+    });
+    node.malformed = body.error;
+    return node;
+  }
+  if (body.kind === 'raw') {
+    children.push({ ...bytesNode('body', message.offset + 4, body.body), note: 'not decoded: shown raw' });
+    if (typeName.startsWith('unknown')) node.unknown = true;
+    return node;
+  }
+  for (const span of body.fields) children.push(bodyField(body, span));
+  if (message.malformed !== undefined) node.malformed = message.malformed;
+  if (body.kind === 'client_hello' && body.serverName) node.value = `SNI ${body.serverName}`;
+  if (body.kind === 'server_hello') node.value = `${body.version.name}, ${body.cipherSuite.name}`;
+  return node;
+}
+
+/**
+ * Moves a tree from one coordinate system to another (shift) and keeps only what lies in
+ * [start, end) of the original: the part of a message that one record carried.
+ */
+export function placeTree(node: RecordField, shift: number, start: number, end: number, elsewhere: string): RecordField | null {
+  const from = Math.max(node.offset, start);
+  const to = Math.min(node.offset + node.length, end);
+  if (to <= from && !(node.length === 0 && node.offset >= start && node.offset <= end)) return null;
+  const placed: RecordField = { ...node, offset: from + shift, length: Math.max(0, to - from) };
+  if (from > node.offset || to < node.offset + node.length) placed.note = node.note ? `${node.note}; ${elsewhere}` : elsewhere;
+  if (node.children) {
+    placed.children = node.children.map((c) => placeTree(c, shift, start, end, elsewhere)).filter((c): c is RecordField => c !== null);
+  }
+  return placed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+export const RECORD_HEADER_LENGTH = 5;
+
+export function recordHeaderTree(entry: TlsRecordEntry, haveBytes: number): RecordField {
+  const children: RecordField[] = [];
+  if (haveBytes >= 1) {
+    const name = contentTypeName(entry.contentType);
+    children.push({
+      name: 'content_type',
+      offset: 0,
+      length: 1,
+      code: entry.contentType,
+      value: `${name} (${entry.contentType})`,
+      ...(name.startsWith('unknown') ? { unknown: true } : {}),
+    });
+  }
+  if (haveBytes >= 3) {
+    children.push({ name: 'legacy_record_version', offset: 1, length: 2, code: entry.version, value: `${versionName(entry.version)} (${codeHex(entry.version, 4)})` });
+  }
+  if (haveBytes >= 5) children.push({ name: 'length', offset: 3, length: 2, value: String(entry.length) });
+  return { name: 'Record header', offset: 0, length: Math.min(RECORD_HEADER_LENGTH, haveBytes), value: entry.contentTypeName, children };
+}
+
+/** Alert records: level and description pairs (RFC 8446, Section 6). */
+export function alertTree(body: Uint8Array, offset: number): RecordField[] {
+  const out: RecordField[] = [];
+  for (let i = 0; i + 1 < body.length; i += 2) {
+    const level = alertLevelName(body[i]);
+    const description = alertDescriptionName(body[i + 1]);
+    out.push({
+      name: 'Alert',
+      offset: offset + i,
+      length: 2,
+      value: `${level}, ${description}`,
+      children: [
+        { name: 'level', offset: offset + i, length: 1, code: body[i], value: `${level} (${body[i]})`, ...(level.startsWith('unknown') ? { unknown: true } : {}) },
+        {
+          name: 'description',
+          offset: offset + i + 1,
+          length: 1,
+          code: body[i + 1],
+          value: `${description} (${body[i + 1]})`,
+          ...(description.startsWith('unknown') ? { unknown: true } : {}),
+        },
+      ],
+    });
+  }
+  if (body.length % 2 !== 0 || body.length === 0) {
+    out.push({ name: 'alert', offset, length: body.length, malformed: `an alert is 2 bytes (level, description); this one carries ${body.length}` });
+  }
+  return out;
+}
+
+export interface ProtectionShape {
+  /** Bytes of explicit nonce or CBC IV at the front of the body. */
+  recordIvLength: number;
+  /** AEAD tag at the end (0 for CBC, whose MAC is inside the ciphertext). */
+  tagLength: number;
+  protection: 'aead-explicit-nonce' | 'aead-xor-nonce' | 'cbc';
+}
+
+/** The body of a protected record on the wire, cut as the suite cuts it. */
+export function protectedBodyTree(length: number, shape: ProtectionShape | undefined): RecordField {
+  const node: RecordField = { name: 'encrypted_record', offset: RECORD_HEADER_LENGTH, length, value: `${length} bytes of ciphertext` };
+  if (!shape || length < shape.recordIvLength + shape.tagLength) return node;
+  const children: RecordField[] = [];
+  let at = RECORD_HEADER_LENGTH;
+  if (shape.recordIvLength > 0) {
+    children.push({
+      name: shape.protection === 'cbc' ? 'IV' : 'nonce_explicit',
+      offset: at,
+      length: shape.recordIvLength,
+      note: shape.protection === 'cbc' ? 'the record IV (RFC 5246, Section 6.2.3.2)' : 'the explicit part of the GCM nonce (RFC 5288, Section 3)',
+    });
+    at += shape.recordIvLength;
+  }
+  const cipherLength = length - shape.recordIvLength - shape.tagLength;
+  children.push({
+    name: shape.protection === 'cbc' ? 'ciphertext (content, MAC and padding)' : 'ciphertext',
+    offset: at,
+    length: cipherLength,
+  });
+  at += cipherLength;
+  if (shape.tagLength > 0) children.push({ name: 'authentication tag', offset: at, length: shape.tagLength });
+  node.children = children;
+  return node;
+}
+
+/** Every handshake message that has bytes in the given fragment, placed into the record's coordinates. */
+export function handshakeTrees(
+  fragment: HandshakeFragment,
+  messages: readonly HandshakeMessage[],
+  shift: number,
+): RecordField[] {
+  const start = fragment.offset;
+  const end = fragment.offset + fragment.length;
+  const out: RecordField[] = [];
+  for (const m of messages) {
+    if (m.offset + m.length <= start || m.offset >= end) continue;
+    const whole = m.offset >= start && m.offset + m.length <= end;
+    const placed = placeTree(handshakeMessageTree(m), shift, start, end, 'the rest of it travelled in another record');
+    if (!placed) continue;
+    if (!whole) placed.value = placed.value ? `${placed.value} (part)` : 'part of the message';
+    out.push(placed);
+  }
+  return out;
+}
+
+/** Application data: one node over the bytes, its start as text where it is text. */
+export function applicationDataTree(bytes: Uint8Array, offset: number): RecordField {
+  let preview = '';
+  for (const b of bytes.subarray(0, 48)) preview += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : b === 0x0d || b === 0x0a ? '⏎' : '.';
+  return { name: 'application_data', offset, length: bytes.length, value: bytes.length > 48 ? `${preview}…` : preview };
+}
+
+export function isHandshake(contentType: number): boolean {
+  return contentType === CONTENT_TYPE.handshake;
+}

@@ -40,7 +40,12 @@ export interface RecordRow {
   length: number;
   /** Offset of the header's first byte in its direction's byte stream. */
   streamOffset: number;
+  /** The body is still ciphertext to the decoder (no keys, or they did not open it). */
   encrypted: boolean;
+  /** The body travelled encrypted on the wire (whether or not the key log opened it). */
+  protected: boolean;
+  /** The key log opened it: `messages` name what was inside. */
+  decrypted: boolean;
   messages: string[];
   /** Wireshark's Info column: "Server Hello, Certificate, Server Hello Done", "Alert (fatal, unknown_ca)". */
   summary: string;

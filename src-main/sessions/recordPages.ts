@@ -78,7 +78,7 @@ function summaryOf(entry: TlsRecordEntry): string {
   return entry.malformed ? `${parts} [malformed: ${entry.malformed}]` : parts;
 }
 
-export function recordRow(entry: TlsRecordEntry): RecordRow {
+export function recordRow(entry: TlsRecordEntry, opened?: DecryptedRecordInfo): RecordRow {
   const row: RecordRow = {
     number: entry.number,
     t: entry.t,
@@ -90,6 +90,8 @@ export function recordRow(entry: TlsRecordEntry): RecordRow {
     length: entry.length,
     streamOffset: entry.streamOffset,
     encrypted: entry.encrypted,
+    protected: entry.encrypted || opened !== undefined,
+    decrypted: opened?.status === 'decrypted',
     messages: entry.messages,
     summary: summaryOf(entry),
   };
@@ -122,14 +124,14 @@ export class RecordPages {
       leg: row.leg,
       total,
       from,
-      rows: entries.map(recordRow),
+      rows: entries.map((e) => recordRow(e, opened.protectedByNumber?.get(e.number))),
     };
     if (request.detail) {
       this.decrypt(opened);
       const full = this.decoded(opened);
       page.details = entries.map((e) => this.detail(opened, full, full.records[e.number - 1] ?? e));
       // The rows of a page with detail say what decryption revealed.
-      page.rows = page.details.map((_, i) => recordRow(full.records[entries[i].number - 1] ?? entries[i]));
+      page.rows = entries.map((e) => recordRow(full.records[e.number - 1] ?? e, opened.protectedByNumber?.get(e.number)));
     }
     return page;
   }

@@ -15,3 +15,5 @@ export type {
   ServerFrame,
 } from '../../../src-main/api/methods';
 export { API_SOCKET_PATH } from '../../../src-main/api/methods';
+export type * from '../../../src-main/api/decryptTypes';
+export type * from '../../../src-main/api/recordTypes';

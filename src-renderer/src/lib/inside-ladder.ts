@@ -1,0 +1,235 @@
+// The ladder diagram's layout: one column per party (client | proxy | server), time flowing down,
+// TCP connect and close, each flight (the records one side sent before the other answered) as one
+// arrow carrying its records' messages, and the round trips the client waited for before it
+// could send application data. Pure: rows in, positions out; the component only draws.
+import type { ConnectionLeg, RecordRow, SessionKind } from '../api/contract';
+import { type RecordTone, recordTone } from './inside-records';
+
+export const LADDER = {
+  top: 64,
+  lineHeight: 18,
+  /** Space above a flight's first line and between its last line and its arrow. */
+  flightPad: 8,
+  arrowDrop: 12,
+  gap: 14,
+  eventHeight: 34,
+  /** Lines shown per flight before "… n more records". */
+  maxLines: 8,
+};
+
+export interface LadderColumn {
+  label: string;
+  note: string;
+}
+
+export interface LadderLine {
+  text: string;
+  /** The record the line stands for. */
+  number: number;
+  leg: ConnectionLeg;
+  tone: RecordTone;
+}
+
+export interface LadderFlight {
+  kind: 'flight';
+  key: string;
+  leg: ConnectionLeg;
+  direction: RecordRow['direction'];
+  from: number;
+  to: number;
+  y: number;
+  height: number;
+  lines: LadderLine[];
+  /** Records of the flight not given a line. */
+  more: number;
+  numbers: number[];
+  t: number;
+}
+
+export interface LadderEvent {
+  kind: 'event';
+  key: string;
+  from: number;
+  to: number;
+  y: number;
+  label: string;
+  t: number;
+}
+
+export interface RoundTrip {
+  leg: ConnectionLeg;
+  index: number;
+  y1: number;
+  y2: number;
+  /** The column the bracket stands by (the client side of the leg). */
+  column: number;
+}
+
+export interface LadderLeg {
+  leg: ConnectionLeg;
+  rows: RecordRow[];
+  /** Records in the connection (more than rows when only the first page is loaded). */
+  total: number;
+  tcpOpen?: { t: number; label: string };
+  tcpClose?: { t: number; label: string };
+}
+
+export interface LadderModel {
+  columns: LadderColumn[];
+  items: (LadderFlight | LadderEvent)[];
+  roundTrips: RoundTrip[];
+  height: number;
+  /** Records not drawn (only the first page is). */
+  hidden: number;
+  /** "1 round trip before application data" per leg. */
+  notes: string[];
+}
+
+function isProxy(legs: readonly LadderLeg[]): boolean {
+  return legs.some((l) => l.leg === 'proxy-client' || l.leg === 'proxy-upstream');
+}
+
+export function ladderColumns(kind: SessionKind, legs: readonly LadderLeg[]): LadderColumn[] {
+  if (isProxy(legs) || kind === 'proxy') {
+    return [
+      { label: 'Client', note: 'the victim' },
+      { label: 'Proxy', note: 'the workbench' },
+      { label: 'Server', note: 'upstream' },
+    ];
+  }
+  if (kind === 'server') return [{ label: 'Client', note: 'the peer' }, { label: 'Server', note: 'the workbench' }];
+  return [{ label: 'Client', note: 'the workbench' }, { label: 'Server', note: 'the peer' }];
+}
+
+/** Which columns a leg's records travel between: [client side, server side]. */
+function legColumns(leg: ConnectionLeg, proxy: boolean): [number, number] {
+  if (!proxy) return [0, 1];
+  return leg === 'proxy-upstream' ? [1, 2] : [0, 1];
+}
+
+/** The line a record shows: its messages, or its type. */
+export function ladderText(row: RecordRow): string {
+  const text = row.messages.length > 0 ? row.messages.join(', ') : row.contentTypeName;
+  return row.malformed ? `${text} (malformed)` : text;
+}
+
+interface Piece {
+  t: number;
+  order: number;
+  make: (y: number) => LadderFlight | LadderEvent;
+  height: number;
+}
+
+/** Splits a leg's rows into flights: consecutive records in one direction. */
+export function flights(rows: readonly RecordRow[]): RecordRow[][] {
+  const out: RecordRow[][] = [];
+  for (const row of rows) {
+    const last = out[out.length - 1];
+    if (last && last[0].direction === row.direction) last.push(row);
+    else out.push([row]);
+  }
+  return out;
+}
+
+/**
+ * How many times the client waited for the server before its first application data: the server
+ * flights before it (two in a full TLS 1.2 handshake, one in TLS 1.3). Null when no data was sent.
+ */
+export function roundTripsBeforeData(rows: readonly RecordRow[]): number | null {
+  const list = flights(rows);
+  let serverFlights = 0;
+  for (const flight of list) {
+    if (flight[0].direction === 'server-to-client') {
+      serverFlights++;
+      continue;
+    }
+    if (flight.some((r) => r.contentType === 23)) return serverFlights;
+  }
+  return null;
+}
+
+export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): LadderModel {
+  const proxy = isProxy(legs) || kind === 'proxy';
+  const columns = ladderColumns(kind, legs);
+  const pieces: Piece[] = [];
+  const roundTripFlights: { leg: ConnectionLeg; index: number; clientKey: string; serverKey: string; column: number }[] = [];
+  const notes: string[] = [];
+  let hidden = 0;
+  let order = 0;
+
+  for (const leg of legs) {
+    const [c, s] = legColumns(leg.leg, proxy);
+    hidden += Math.max(0, leg.total - leg.rows.length);
+    if (leg.tcpOpen) {
+      const open = leg.tcpOpen;
+      pieces.push({ t: open.t, order: order++, height: LADDER.eventHeight, make: (y) => ({ kind: 'event', key: `${leg.leg}-open`, from: c, to: s, y, label: open.label, t: open.t }) });
+    }
+    const list = flights(leg.rows);
+    const flightKeys: string[] = [];
+    for (const flight of list) {
+      const first = flight[0];
+      const key = `${leg.leg}-f${first.number}`;
+      flightKeys.push(key);
+      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: ladderText(r), number: r.number, leg: leg.leg, tone: recordTone(r) }));
+      const more = flight.length - lines.length;
+      const lineCount = lines.length + (more > 0 ? 1 : 0);
+      const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;
+      const toServer = first.direction === 'client-to-server';
+      pieces.push({
+        t: first.t,
+        order: order++,
+        height,
+        make: (y) => ({
+          kind: 'flight',
+          key,
+          leg: leg.leg,
+          direction: first.direction,
+          from: toServer ? c : s,
+          to: toServer ? s : c,
+          y,
+          height,
+          lines,
+          more,
+          numbers: flight.map((r) => r.number),
+          t: first.t,
+        }),
+      });
+    }
+    // Round trips: each server flight the client waited for, paired with the client flight before it.
+    const trips = roundTripsBeforeData(leg.rows);
+    if (trips !== null) {
+      let index = 0;
+      for (let i = 0; i < list.length && index < trips; i++) {
+        if (list[i][0].direction !== 'server-to-client' || i === 0) continue;
+        index++;
+        roundTripFlights.push({ leg: leg.leg, index, clientKey: flightKeys[i - 1], serverKey: flightKeys[i], column: c });
+      }
+      const where = proxy ? (leg.leg === 'proxy-upstream' ? 'proxy ↔ server: ' : 'client ↔ proxy: ') : '';
+      notes.push(`${where}${trips} round trip${trips === 1 ? '' : 's'} before the client's first application data`);
+    } else if (leg.rows.length > 0) {
+      notes.push(`${proxy ? `${leg.leg}: ` : ''}no application data from the client in the records shown`);
+    }
+    if (leg.tcpClose) {
+      const close = leg.tcpClose;
+      pieces.push({ t: close.t, order: order++, height: LADDER.eventHeight, make: (y) => ({ kind: 'event', key: `${leg.leg}-close`, from: c, to: s, y, label: close.label, t: close.t }) });
+    }
+  }
+
+  // Time flows down: pieces of all legs in time order (a leg's own order on ties).
+  pieces.sort((a, b) => a.t - b.t || a.order - b.order);
+  const items: (LadderFlight | LadderEvent)[] = [];
+  let y = LADDER.top;
+  for (const piece of pieces) {
+    items.push(piece.make(y));
+    y += piece.height + LADDER.gap;
+  }
+  const byKey = new Map(items.map((i) => [i.key, i]));
+  const roundTrips: RoundTrip[] = [];
+  for (const rt of roundTripFlights) {
+    const a = byKey.get(rt.clientKey);
+    const b = byKey.get(rt.serverKey);
+    if (!a || !b) continue;
+    roundTrips.push({ leg: rt.leg, index: rt.index, y1: a.y, y2: b.y + (b.kind === 'flight' ? b.height : LADDER.eventHeight), column: rt.column });
+  }
+  return { columns, items, roundTrips, height: y + 8, hidden, notes };
+}

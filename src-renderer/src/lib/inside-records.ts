@@ -1,0 +1,105 @@
+// The records of a connection as the Inside view shows them: Wireshark-style rows, tones, and the
+// facts of one record's decryption. Pure, no DOM.
+import type { DecryptedRecordInfo, KeyValue, RecordRow } from '../api/contract';
+import { DIRECTION_ARROW, DIRECTION_LABEL } from './timeline';
+
+export type RecordTone = 'handshake' | 'ccs' | 'alert' | 'data' | 'encrypted' | 'malformed';
+
+export interface RecordRowView {
+  number: number;
+  time: string;
+  arrow: '→' | '←';
+  direction: string;
+  type: string;
+  version: string;
+  length: number;
+  summary: string;
+  tone: RecordTone;
+  /** 'locked': ciphertext nobody opened; 'opened': ciphertext the key log opened; '': clear on the wire. */
+  protection: 'locked' | 'opened' | '';
+}
+
+export function recordTone(row: RecordRow): RecordTone {
+  if (row.malformed) return 'malformed';
+  if (row.alert || row.messages.some((m) => m.startsWith('Alert') || m === 'Encrypted Alert')) return 'alert';
+  if (row.encrypted) return 'encrypted';
+  if (row.contentType === 20 || row.messages.some((m) => m.startsWith('Change Cipher Spec') || m === 'ChangeCipherSpec')) return 'ccs';
+  if (row.messages.length > 0 && row.messages.every((m) => m.startsWith('Application Data'))) return 'data';
+  return 'handshake';
+}
+
+/** Milliseconds since the start, as Wireshark's relative time column but in ms: "12.345". */
+export function formatRecordTime(t: number): string {
+  return t.toFixed(3);
+}
+
+export function recordRowView(row: RecordRow): RecordRowView {
+  return {
+    number: row.number,
+    time: formatRecordTime(row.t),
+    arrow: DIRECTION_ARROW[row.direction],
+    direction: DIRECTION_LABEL[row.direction],
+    type: row.contentTypeName,
+    version: row.versionName,
+    length: row.length,
+    summary: row.summary,
+    tone: recordTone(row),
+    protection: row.protected ? (row.decrypted ? 'opened' : 'locked') : '',
+  };
+}
+
+export interface Fact {
+  label: string;
+  value: string;
+  /** Shown in a monospaced font and copyable as hex. */
+  hex?: boolean;
+  tone?: 'ok' | 'fail';
+  explanation?: string;
+}
+
+const STATUS_TEXT: Record<DecryptedRecordInfo['status'], string> = {
+  decrypted: 'opened: the tag (or MAC) verified',
+  'tag-failed': 'the authentication tag did not verify: a changed byte, or the wrong key',
+  'mac-failed': 'the MAC (or the padding) did not verify',
+  'no-keys': 'no keys for this record',
+  malformed: 'too short to be a protected record of this suite',
+};
+
+/** What went into opening one record and what came out, in the order a student follows it. */
+export function decryptionFacts(info: DecryptedRecordInfo): Fact[] {
+  const facts: Fact[] = [{ label: 'Result', value: STATUS_TEXT[info.status], tone: info.status === 'decrypted' ? 'ok' : 'fail' }];
+  if (info.keyEpoch) facts.push({ label: 'Keys', value: info.keyEpoch, explanation: 'which traffic keys this record was written under' });
+  if (info.sequenceNumber !== undefined) {
+    facts.push({ label: 'Sequence number', value: String(info.sequenceNumber), explanation: 'records sent in this direction under these keys before this one; never on the wire' });
+  }
+  if (info.nonce) {
+    facts.push({ label: 'Fixed IV', value: info.nonce.fixedIv, hex: true });
+    if (info.nonce.explicit) facts.push({ label: 'Explicit nonce (in the record)', value: info.nonce.explicit, hex: true });
+    facts.push({ label: 'Nonce', value: info.nonce.hex, hex: true, explanation: info.nonce.construction });
+  }
+  if (info.recordIv) facts.push({ label: 'Record IV', value: info.recordIv, hex: true });
+  if (info.additionalData) facts.push({ label: 'Additional data', value: info.additionalData, hex: true, explanation: 'authenticated, not encrypted' });
+  if (info.tag) {
+    facts.push({ label: 'Authentication tag', value: info.tag, hex: true });
+    if (info.tagCheck) facts.push({ label: 'Tag check', value: info.tagCheck === 'ok' ? 'verified' : 'FAILED', tone: info.tagCheck === 'ok' ? 'ok' : 'fail' });
+  }
+  if (info.mac) {
+    facts.push({ label: `MAC received (${info.mac.hash}, ${info.mac.order})`, value: info.mac.received, hex: true });
+    facts.push({ label: 'MAC computed', value: info.mac.computed, hex: true, tone: info.mac.ok ? 'ok' : 'fail' });
+    if (info.mac.paddingOk !== undefined) facts.push({ label: 'Padding', value: info.mac.paddingOk ? 'well formed' : 'wrong', tone: info.mac.paddingOk ? 'ok' : 'fail' });
+  }
+  if (info.contentTypeName) facts.push({ label: 'Real content type', value: `${info.contentTypeName} (${info.contentType})` });
+  if (info.paddingLength !== undefined) facts.push({ label: 'Zero padding removed', value: `${info.paddingLength} bytes` });
+  if (info.problem) facts.push({ label: 'Problem', value: info.problem, tone: 'fail' });
+  return facts;
+}
+
+/** Splits a long hex value into groups of 8 bytes for reading. */
+export function groupHex(hex: string, bytesPerGroup = 8): string {
+  return (hex.match(new RegExp(`.{1,${bytesPerGroup * 2}}`, 'g')) ?? []).join(' ');
+}
+
+/** A key value's label with its size: "client_write_key (16 bytes)". */
+export function keyLabel(value: KeyValue): string {
+  return `${value.name} (${value.length} byte${value.length === 1 ? '' : 's'})`;
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordRow } from '../../../src-main/api/recordTypes';
+import { LADDER, buildLadder, flights, roundTripsBeforeData } from '../../../src-renderer/src/lib/inside-ladder';
+import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
+
+let n = 0;
+function row(direction: 'c' | 's', messages: string[], contentType = 22, extra: Partial<RecordRow> = {}): RecordRow {
+  n++;
+  return {
+    number: n,
+    t: n,
+    direction: direction === 'c' ? 'client-to-server' : 'server-to-client',
+    contentType,
+    contentTypeName: contentType === 22 ? 'Handshake' : contentType === 20 ? 'Change Cipher Spec' : contentType === 21 ? 'Alert' : 'Application Data',
+    version: 0x0303,
+    versionName: 'TLS 1.2',
+    length: 100,
+    streamOffset: 0,
+    encrypted: false,
+    protected: false,
+    decrypted: false,
+    messages,
+    summary: messages.join(', '),
+    ...extra,
+  };
+}
+
+function tls12(): RecordRow[] {
+  n = 0;
+  return [
+    row('c', ['ClientHello']),
+    row('s', ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone']),
+    row('c', ['ClientKeyExchange']),
+    row('c', ['ChangeCipherSpec'], 20),
+    row('c', ['Finished'], 22, { protected: true, decrypted: true }),
+    row('s', ['ChangeCipherSpec'], 20),
+    row('s', ['Finished'], 22, { protected: true, decrypted: true }),
+    row('c', ['Application Data'], 23, { protected: true, decrypted: true }),
+    row('s', ['Application Data'], 23, { protected: true, decrypted: true }),
+    row('s', ['Alert (warning, close_notify)'], 21, { protected: true, decrypted: true, alert: { level: 1, levelName: 'warning', description: 0, descriptionName: 'close_notify' } }),
+  ];
+}
+
+function tls13(): RecordRow[] {
+  n = 0;
+  return [
+    row('c', ['ClientHello']),
+    row('s', ['ServerHello']),
+    row('s', ['Change Cipher Spec (compatibility)'], 20),
+    row('s', ['EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished'], 23, { protected: true, decrypted: true }),
+    row('c', ['Change Cipher Spec (compatibility)'], 20),
+    row('c', ['Finished'], 23, { protected: true, decrypted: true }),
+    row('c', ['Application Data'], 23, { protected: true, decrypted: true }),
+    row('s', ['NewSessionTicket'], 23, { protected: true, decrypted: true }),
+  ];
+}
+
+describe('the ladder diagram', () => {
+  it('counts two round trips before data in TLS 1.2 and one in TLS 1.3', () => {
+    expect(roundTripsBeforeData(tls12())).toBe(2);
+    expect(roundTripsBeforeData(tls13())).toBe(1);
+    expect(roundTripsBeforeData(tls12().slice(0, 2))).toBeNull();
+  });
+
+  it('groups records into flights and draws them downwards in time order between the two columns', () => {
+    const rows = tls12();
+    expect(flights(rows).map((f) => f.map((r) => r.number))).toEqual([[1], [2], [3, 4, 5], [6, 7], [8], [9, 10]]);
+    const model = buildLadder('client', [
+      { leg: 'client', rows, total: rows.length, tcpOpen: { t: 0, label: 'TCP connect' }, tcpClose: { t: 99, label: 'TCP close' } },
+    ]);
+    expect(model.columns.map((c) => c.label)).toEqual(['Client', 'Server']);
+    expect(model.items.map((i) => i.kind)).toEqual(['event', 'flight', 'flight', 'flight', 'flight', 'flight', 'flight', 'event']);
+    const ys = model.items.map((i) => i.y);
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+    const second = model.items[2];
+    expect(second).toMatchObject({ kind: 'flight', from: 1, to: 0 });
+    if (second.kind === 'flight') expect(second.lines.map((l) => l.text)).toEqual(['ServerHello, Certificate, ServerKeyExchange, ServerHelloDone']);
+    expect(model.roundTrips.map((r) => r.index)).toEqual([1, 2]);
+    expect(model.roundTrips[0].y1).toBe(model.items[1].y);
+    expect(model.notes[0]).toBe("2 round trips before the client's first application data");
+  });
+
+  it('puts a proxy between the client and the server and caps a long flight', () => {
+    n = 0;
+    const victim = [row('c', ['ClientHello']), row('s', ['ServerHello'])];
+    const upstream = [row('c', ['ClientHello']), ...Array.from({ length: 20 }, () => row('s', ['Application Data'], 23))];
+    const model = buildLadder('proxy', [
+      { leg: 'proxy-client', rows: victim, total: victim.length },
+      { leg: 'proxy-upstream', rows: upstream, total: 500 },
+    ]);
+    expect(model.columns.map((c) => c.label)).toEqual(['Client', 'Proxy', 'Server']);
+    const up = model.items.filter((i) => i.kind === 'flight' && i.leg === 'proxy-upstream');
+    expect(up.every((i) => Math.min(i.from, i.to) === 1 && Math.max(i.from, i.to) === 2)).toBe(true);
+    const long = up[1];
+    if (long.kind === 'flight') {
+      expect(long.lines).toHaveLength(LADDER.maxLines);
+      expect(long.more).toBe(20 - LADDER.maxLines);
+    }
+    expect(model.hidden).toBe(500 - upstream.length);
+  });
+});
+
+describe('record rows and decryption facts', () => {
+  it('shows a record as Wireshark does, with whether it travelled encrypted', () => {
+    const rows = tls13();
+    expect(recordRowView(rows[3])).toMatchObject({ number: 4, arrow: '←', direction: 'server → client', tone: 'handshake', protection: 'opened' });
+    expect(recordRowView(rows[0]).protection).toBe('');
+    expect(recordRowView(rows[6]).tone).toBe('data');
+    expect(recordRowView(tls12()[9]).tone).toBe('alert');
+    expect(recordRowView({ ...rows[6], encrypted: true, decrypted: false }).protection).toBe('locked');
+  });
+
+  it('lists nonce, sequence number, additional data and the tag check of an opened record', () => {
+    const facts = decryptionFacts({
+      number: 7,
+      t: 7,
+      direction: 'client-to-server',
+      outerContentType: 23,
+      contentType: 23,
+      contentTypeName: 'Application Data',
+      length: 120,
+      status: 'decrypted',
+      keyEpoch: 'application',
+      sequenceNumber: 1,
+      nonce: { hex: 'aa', construction: 'client_write_iv XOR sequence number 1', fixedIv: 'ab' },
+      additionalData: '1703030078',
+      tag: 'ff',
+      tagCheck: 'ok',
+      messages: ['Application Data'],
+    });
+    expect(facts.map((f) => f.label)).toEqual(['Result', 'Keys', 'Sequence number', 'Fixed IV', 'Nonce', 'Additional data', 'Authentication tag', 'Tag check', 'Real content type']);
+    expect(facts.find((f) => f.label === 'Nonce')?.explanation).toContain('XOR sequence number 1');
+    expect(facts.find((f) => f.label === 'Tag check')).toMatchObject({ value: 'verified', tone: 'ok' });
+  });
+});

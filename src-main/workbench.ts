@@ -16,6 +16,7 @@ import { BatchWriter } from './sessions/recorder';
 import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
 import { RecordPages } from './sessions/recordPages';
 import { loadSessionDetail } from './sessions/sessionDetail';
+import { SessionExchange } from './sessions/sessionExchange';
 import { ServerManager } from './sessions/serverManager';
 import { ProxyManager } from './sessions/proxyManager';
 import { openDatabase, type Db } from './store/database';
@@ -47,6 +48,7 @@ export class Workbench {
   readonly proxies: ProxyManager;
   readonly workshop: CertificateWorkshop;
   readonly decryption: SessionDecryption;
+  readonly exchange: SessionExchange;
   readonly records: RecordPages;
   private readonly releaseLabTrust: () => void;
   private readonly listeners = new Set<Listener>();
@@ -57,6 +59,7 @@ export class Workbench {
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
     this.decryption = new SessionDecryption(this.sessions);
+    this.exchange = new SessionExchange({ db: this.db, store: this.sessions, application: { name: 'TLS Lab Workbench', version: ENGINE_VERSION }, events: { created: (s) => this.emit('session.created', s), updated: (s) => this.emit('session.updated', s), deleted: (id) => this.emit('session.deleted', { id }) } });
     this.records = new RecordPages(this.sessions);
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
     this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));

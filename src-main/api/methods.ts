@@ -8,6 +8,7 @@ import type {
   SessionSummary,
 } from './types';
 import type { DecryptMethods } from './decryptMethods';
+import type { ExchangeEvents, ExchangeMethods } from './exchangeMethods';
 import type { PkiEvents, PkiMethods } from './pkiMethods';
 import type { ProxyEvents, ProxyMethods } from './proxyMethods';
 import type { RecordMethods } from './recordMethods';
@@ -25,7 +26,7 @@ export interface CoreMethods {
 }
 
 /** Every command: its parameters and its result. Each domain declares its own in its own file. */
-export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods, RecordMethods {}
+export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods, RecordMethods, ExchangeMethods {}
 
 export type ApiMethodName = keyof ApiMethods;
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
@@ -38,7 +39,7 @@ export interface CoreEvents {
 }
 
 /** Everything the engine pushes without being asked. */
-export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents, ProxyEvents {}
+export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents, ProxyEvents, ExchangeEvents {}
 
 export type ApiEventName = keyof ApiEvents;
 

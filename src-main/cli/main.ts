@@ -8,6 +8,7 @@ import { CliExit } from './common';
 import { registerEngineCommands } from './engineCommands';
 import { registerHostCommands } from './hostCommands';
 import { registerSessionCommands } from './sessionCommands';
+import { registerSessionExchangeCommands } from './sessionExchangeCommands';
 import { registerServerCommand } from './serverCommand';
 import { registerProxyCommand } from './proxyCommand';
 import { registerCaCommands } from './caCommands';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
 
   registerClientCommand(program);
   registerSessionCommands(program);
+  registerSessionExchangeCommands(program);
   registerHostCommands(program);
   registerEngineCommands(program);
   registerServerCommand(program);

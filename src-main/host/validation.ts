@@ -5,6 +5,7 @@ import type { ApiMethodName, ApiMethods, ApiParams, CoreMethods } from '../api/m
 import type { ClientSessionRequest, HostEntry, TrustStoreSpec, ClientPayload } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { DECRYPT_SCHEMAS } from './handlers/decrypt';
+import { EXCHANGE_SCHEMAS } from './handlers/exchange';
 import { PKI_SCHEMAS } from './handlers/pki';
 import { PROXY_SCHEMAS } from './handlers/proxy';
 import { RECORD_SCHEMAS } from './handlers/records';
@@ -55,7 +56,7 @@ const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'hosts.remove': z.object({ name: z.string() }),
 };
 
-const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS, ...RECORD_SCHEMAS };
+const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS, ...RECORD_SCHEMAS, ...EXCHANGE_SCHEMAS };
 
 export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);

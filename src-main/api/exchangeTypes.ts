@@ -1,0 +1,78 @@
+// Exchange (issue 7): sessions out to files other tools open and back in, and the catalog
+// (name, tags, search, delete). Types only.
+import type { SessionKind, SessionStatus, SessionSummary } from './types';
+
+/**
+ * pcapng: synthesized Ethernet/IP/TCP with the key log embedded (Wireshark decrypts with no setup);
+ * keylog: SSLKEYLOGFILE; har: HAR 1.2 of the decrypted HTTP; pem: every certificate;
+ * bundle: one versioned file with everything, for another workbench.
+ */
+export type SessionExportFormat = 'pcapng' | 'keylog' | 'har' | 'pem' | 'bundle';
+
+export interface SessionExportRequest {
+  id: number;
+  format: SessionExportFormat;
+  /** pcapng only: false leaves the Decryption Secrets Block out. Default true. */
+  secrets?: boolean;
+  /** Write the file here (on the engine's machine) instead of returning its bytes. */
+  path?: string;
+}
+
+export interface SessionExportResult {
+  /** A suggested file name, e.g. "session-12.pcapng". */
+  fileName: string;
+  mediaType: string;
+  /** Size of the file in bytes. */
+  size: number;
+  /** The file's bytes, base64, when no path was given. */
+  base64?: string;
+  /** Where it was written, when a path was given. */
+  path?: string;
+  /** One line: what is in the file ("2 TCP streams, 4 key log lines embedded"). */
+  summary: string;
+}
+
+export interface SessionImportRequest {
+  /** The file's bytes, base64 (from the renderer's file picker) ... */
+  base64?: string;
+  /** ... or a path on the engine's machine. */
+  path?: string;
+  /** The file's name, for the imported session's note. */
+  fileName?: string;
+  /** A key log (SSLKEYLOGFILE text) to go with a capture ... */
+  keylogText?: string;
+  /** ... or its path. */
+  keylogPath?: string;
+}
+
+export interface SessionImportResult {
+  id: number;
+  /** What the file was. */
+  source: 'bundle' | 'pcap' | 'pcapng';
+  connections: number;
+  keylogLines: number;
+  /** What the importer could not use, and why. */
+  notes: string[];
+  session: SessionCatalogEntry;
+}
+
+export interface SessionCatalogEntry extends SessionSummary {
+  name: string | null;
+  tags: string[];
+}
+
+export interface SessionSearchQuery {
+  /** Substring of the target, address or SNI. */
+  host?: string;
+  /** "TLSv1.3", "1.2" ... */
+  version?: string;
+  /** Substring of the cipher suite name. */
+  cipher?: string;
+  outcome?: SessionStatus;
+  kind?: SessionKind;
+  /** Every one of these tags. */
+  tags?: string[];
+  /** Anywhere: name, target, SNI, cipher, version, tags. */
+  text?: string;
+  limit?: number;
+}

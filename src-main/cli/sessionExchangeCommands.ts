@@ -1,0 +1,180 @@
+// tlslab sessions export|import|delete|rename|tag|search: sessions out to files other tools
+// open, back in, and found again. Added to the `sessions` group that sessionCommands.ts creates.
+import path from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { SessionCatalogEntry, SessionExportFormat } from '../api/exchangeTypes';
+import { writeOutput } from '../sessions/sessionExchange';
+import { CliExit, integer, openWorkbench, printJson } from './common';
+
+const FORMATS: SessionExportFormat[] = ['pcapng', 'keylog', 'har', 'pem', 'bundle'];
+
+function formatEntries(list: SessionCatalogEntry[]): string {
+  if (list.length === 0) return 'No session matches.';
+  const rows = list.map((s) =>
+    [
+      String(s.id).padStart(5),
+      new Date(s.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+      s.kind.padEnd(6),
+      s.status.padEnd(7),
+      (s.version ?? '-').padEnd(7),
+      (s.cipher?.iana ?? s.cipher?.openssl ?? '-').padEnd(30),
+      s.target,
+      s.name ? `  "${s.name}"` : '',
+      s.tags.length ? `  [${s.tags.join(', ')}]` : '',
+    ].join('  '),
+  );
+  return ['   id  started              kind    status   version  cipher                          target', ...rows].join('\n');
+}
+
+function sessionsGroup(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === 'sessions');
+  return existing ?? program.command('sessions').description('recorded sessions');
+}
+
+function tagList(value: string, previous: string[] = []): string[] {
+  const tags = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tags.length === 0) throw new InvalidArgumentError('give at least one tag');
+  return [...previous, ...tags];
+}
+
+export function registerSessionExchangeCommands(program: Command): void {
+  const sessions = sessionsGroup(program);
+
+  sessions
+    .command('export')
+    .description('a session as a file: pcapng (Wireshark decrypts it with no setup), key log, HAR, PEM or a bundle')
+    .argument('<id>', 'session number', integer('the session id'))
+    .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).makeOptionMandatory())
+    .requiredOption('--out <file>', 'where to write it ("-" for standard output)')
+    .option('--no-secrets', 'pcapng: leave the key log out (then only an RSA key exchange opens, with the server key)')
+    .option('--json', 'print JSON')
+    .action(async (id: number, opts, command: Command) => {
+      const wb = openWorkbench(command);
+      try {
+        await wb.writer.written();
+        if (opts.secrets === false && opts.format !== 'pcapng') throw new CliExit(2, '--no-secrets applies to --format pcapng only');
+        const exported = wb.exchange.exportFile(id, opts.format, { secrets: opts.secrets });
+        if (opts.out === '-') {
+          process.stdout.write(exported.bytes);
+          return;
+        }
+        writeOutput(opts.out, exported);
+        const out = path.resolve(opts.out);
+        if (opts.json) printJson({ path: out, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary });
+        else process.stdout.write(`Wrote ${out} (${exported.bytes.length} bytes): ${exported.summary}\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+
+  sessions
+    .command('import')
+    .description('a session bundle, or a pcap/pcapng capture of TLS (with its key log), as a new session')
+    .argument('<file>', 'a .tlslab bundle, or a .pcap/.pcapng capture')
+    .option('--keylog <file>', 'an SSLKEYLOGFILE for the capture (a pcapng with a Decryption Secrets Block needs none)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts, command: Command) => {
+      const wb = openWorkbench(command);
+      try {
+        const result = wb.exchange.importRequest({ path: file, keylogPath: opts.keylog });
+        if (opts.json) printJson(result);
+        else {
+          const lines = [
+            `Imported ${path.basename(file)} (${result.source}) as session ${result.id}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
+            ...result.notes.map((n) => `  note: ${n}`),
+            `Show it with: tlslab sessions show ${result.id}`,
+          ];
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+      } finally {
+        await wb.close();
+      }
+    });
+
+  sessions
+    .command('delete')
+    .description('delete a session with everything recorded under it')
+    .argument('<id...>', 'session numbers')
+    .option('--json', 'print JSON')
+    .action(async (ids: string[], opts, command: Command) => {
+      const numbers = ids.map((v) => integer('the session id')(v));
+      const wb = openWorkbench(command);
+      try {
+        await wb.writer.written();
+        const deleted = numbers.map((id) => wb.exchange.delete(id));
+        if (opts.json) printJson(deleted);
+        else process.stdout.write(`${numbers.map((id) => `Deleted session ${id}`).join('\n')}\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+
+  sessions
+    .command('rename')
+    .description('name a session ("" removes the name)')
+    .argument('<id>', 'session number', integer('the session id'))
+    .argument('<name>', 'the name')
+    .option('--json', 'print JSON')
+    .action(async (id: number, name: string, opts, command: Command) => {
+      const wb = openWorkbench(command);
+      try {
+        const entry = wb.exchange.rename(id, name);
+        if (opts.json) printJson(entry);
+        else process.stdout.write(entry.name ? `Session ${id} is now "${entry.name}"\n` : `Session ${id} has no name now\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+
+  sessions
+    .command('tag')
+    .description('add or remove tags: tlslab sessions tag 12 lesson-3 rsa --remove draft')
+    .argument('<id>', 'session number', integer('the session id'))
+    .argument('[tags...]', 'tags to add')
+    .option('--remove <tags>', 'tags to remove (comma separated; may repeat)', tagList)
+    .option('--json', 'print JSON')
+    .action(async (id: number, tags: string[], opts, command: Command) => {
+      if (tags.length === 0 && !opts.remove) throw new CliExit(2, 'give tags to add, or --remove TAGS');
+      const wb = openWorkbench(command);
+      try {
+        const entry = wb.exchange.tag(id, tags.flatMap((t) => t.split(',')), opts.remove ?? []);
+        if (opts.json) printJson(entry);
+        else process.stdout.write(`Session ${id} tags: ${entry.tags.join(', ') || '(none)'}\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+
+  sessions
+    .command('search')
+    .description('sessions by host, version, cipher, outcome, tag or any text, newest first')
+    .argument('[text]', 'anywhere: name, target, SNI, cipher, version, tags')
+    .option('--host <name>', 'target, address or SNI contains this')
+    .option('--version <version>', 'negotiated version: TLSv1.3, 1.2 ...')
+    .option('--cipher <name>', 'cipher suite name contains this (ECDHE, AES128-GCM, CHACHA20 ...)')
+    .addOption(new Option('--outcome <outcome>', 'how it ended').choices(['ok', 'failed', 'running']))
+    .addOption(new Option('--kind <kind>', 'client, server or proxy sessions').choices(['client', 'server', 'proxy']))
+    .option('--tag <tags>', 'has every one of these tags (comma separated; may repeat)', tagList)
+    .option('--limit <n>', 'at most this many', integer('--limit'), 500)
+    .option('--json', 'print JSON')
+    .action(async (text: string | undefined, opts, command: Command) => {
+      const wb = openWorkbench(command);
+      try {
+        const list = wb.exchange.search({
+          text,
+          host: opts.host,
+          version: opts.version,
+          cipher: opts.cipher,
+          outcome: opts.outcome,
+          kind: opts.kind,
+          tags: opts.tag,
+          limit: opts.limit,
+        });
+        if (opts.json) printJson(list);
+        else process.stdout.write(`${formatEntries(list)}\n`);
+      } finally {
+        await wb.close();
+      }
+    });
+}
+

@@ -1,0 +1,210 @@
+// The session bundle: one file with everything of a session, to hand to another workbench.
+//
+// Layout (all integers big-endian):
+//   magic      14 bytes  "TLSLAB-BUNDLE\n"
+//   format      2 bytes  BUNDLE_FORMAT; a reader refuses a newer one
+//   manifest    4 bytes length + UTF-8 JSON (BundleManifest: the session's rows, certificates
+//                         as base64, and how many chunk records follow)
+//   chunks      per chunk: u16 connection index, u8 direction (0 = client to server), f64 time
+//                         (ms since the session started), u32 length, the bytes
+//   checksum   32 bytes  SHA-256 of everything before it, so a truncated or damaged copy is caught
+//
+// The manifest stays right after the format number in every format, so even a reader that refuses
+// a newer bundle can say which workbench wrote it.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { RecordedSession } from './recordedSession';
+
+export const BUNDLE_MAGIC = 'TLSLAB-BUNDLE\n';
+export const BUNDLE_FORMAT = 1;
+export const BUNDLE_EXTENSION = '.tlslab';
+
+const MAGIC = new TextEncoder().encode(BUNDLE_MAGIC);
+const HEADER = MAGIC.length + 2 + 4;
+const CHUNK_HEADER = 2 + 1 + 8 + 4;
+const CHECKSUM = 32;
+
+export class BundleError extends Error {
+  constructor(
+    readonly code: 'NOT_A_BUNDLE' | 'BUNDLE_TOO_NEW' | 'BUNDLE_DAMAGED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BundleError';
+  }
+}
+
+export interface BundleWriter {
+  application: string;
+  version: string;
+}
+
+const leg = z.enum(['client', 'server', 'proxy-client', 'proxy-upstream']);
+const looseObject = z.record(z.string(), z.unknown());
+
+const manifestConnection = z.object({
+  leg,
+  local: z.string().nullable(),
+  remote: z.string().nullable(),
+  openedAt: z.number().nullable(),
+  closedAt: z.number().nullable(),
+  bytesClientToServer: z.number(),
+  bytesServerToClient: z.number(),
+  recordedClientToServer: z.number(),
+  recordedServerToClient: z.number(),
+  events: z.array(z.object({ t: z.number(), kind: z.string(), data: looseObject })),
+  keylog: z.array(z.object({ t: z.number(), line: z.string() })),
+  certificates: z.array(z.object({ role: z.enum(['peer', 'local']), position: z.number().int(), der: z.string() })),
+});
+
+const manifestSchema = z.object({
+  format: z.number().int(),
+  writer: z.object({ application: z.string(), version: z.string() }),
+  createdAt: z.string(),
+  chunkCount: z.number().int().nonnegative(),
+  chunkBytes: z.number().int().nonnegative(),
+  session: z.object({
+    kind: z.enum(['client', 'server', 'proxy']),
+    status: z.enum(['running', 'ok', 'failed']),
+    startedAt: z.number(),
+    endedAt: z.number().nullable(),
+    target: z.string(),
+    address: z.string().nullable(),
+    sni: z.string().nullable(),
+    version: z.string().nullable(),
+    cipher: looseObject.nullable(),
+    alpn: z.string().nullable(),
+    verification: looseObject.nullable(),
+    error: looseObject.nullable(),
+    request: looseObject.nullable(),
+    response: looseObject.nullable(),
+    name: z.string().nullable(),
+    tags: z.array(z.string()),
+    connections: z.array(manifestConnection),
+  }),
+});
+
+export type BundleManifest = z.infer<typeof manifestSchema>;
+
+export function writeBundle(session: RecordedSession, writer: BundleWriter, now = new Date()): Uint8Array {
+  let chunkCount = 0;
+  let chunkBytes = 0;
+  for (const c of session.connections) {
+    for (const chunk of c.chunks) {
+      chunkCount++;
+      chunkBytes += chunk.data.length;
+    }
+  }
+  const { connections, ...rest } = session;
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    writer,
+    createdAt: now.toISOString(),
+    chunkCount,
+    chunkBytes,
+    session: {
+      ...(rest as unknown as Omit<BundleManifest['session'], 'connections'>),
+      connections: connections.map(({ chunks: _chunks, certificates, ...c }) => ({
+        ...c,
+        certificates: certificates.map((cert) => ({ role: cert.role, position: cert.position, der: Buffer.from(cert.der).toString('base64') })),
+      })),
+    },
+  };
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const total = HEADER + json.length + chunkCount * CHUNK_HEADER + chunkBytes + CHECKSUM;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint16(MAGIC.length, BUNDLE_FORMAT);
+  view.setUint32(MAGIC.length + 2, json.length);
+  out.set(json, HEADER);
+  let at = HEADER + json.length;
+  session.connections.forEach((c, index) => {
+    for (const chunk of c.chunks) {
+      view.setUint16(at, index);
+      out[at + 2] = chunk.direction === 'client-to-server' ? 0 : 1;
+      view.setFloat64(at + 3, chunk.t);
+      view.setUint32(at + 11, chunk.data.length);
+      out.set(chunk.data, at + CHUNK_HEADER);
+      at += CHUNK_HEADER + chunk.data.length;
+    }
+  });
+  out.set(createHash('sha256').update(out.subarray(0, at)).digest(), at);
+  return out;
+}
+
+/** Whether the bytes start like a bundle (to tell bundles from captures). */
+export function looksLikeBundle(bytes: Uint8Array): boolean {
+  return bytes.length >= MAGIC.length && MAGIC.every((b, i) => bytes[i] === b);
+}
+
+function damaged(why: string): BundleError {
+  return new BundleError('BUNDLE_DAMAGED', `the session bundle is damaged or incomplete (${why}); copy the file again from where it came from`);
+}
+
+export function readBundle(bytes: Uint8Array): RecordedSession {
+  if (!looksLikeBundle(bytes)) {
+    throw new BundleError('NOT_A_BUNDLE', `this is not a TLS Lab session bundle (it does not start with "TLSLAB-BUNDLE"); export one with "tlslab sessions export ID --format bundle"`);
+  }
+  if (bytes.length < HEADER) throw damaged(`only ${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const format = view.getUint16(MAGIC.length);
+  const manifestLength = view.getUint32(MAGIC.length + 2);
+  if (format > BUNDLE_FORMAT || format < 1) {
+    let writer = 'an unknown workbench';
+    try {
+      const m = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + manifestLength))) as BundleManifest;
+      if (m.writer?.version) writer = `${m.writer.application ?? 'TLS Lab Workbench'} ${m.writer.version}`;
+    } catch {
+      // The version number alone makes the point.
+    }
+    throw new BundleError(
+      'BUNDLE_TOO_NEW',
+      format < 1
+        ? `this session bundle has format ${format}, which no workbench writes; it is not a bundle this workbench can read`
+        : `this session bundle has format ${format}, written by ${writer}; this workbench reads bundle formats up to ${BUNDLE_FORMAT}: update the workbench to import it`,
+    );
+  }
+  if (bytes.length < HEADER + manifestLength + CHECKSUM) throw damaged(`it ends after ${bytes.length} bytes, inside its manifest`);
+  const body = bytes.length - CHECKSUM;
+  const expected = bytes.subarray(body);
+  const actual = createHash('sha256').update(bytes.subarray(0, body)).digest();
+  if (!actual.equals(expected)) throw damaged(`its SHA-256 checksum does not match; ${bytes.length} bytes`);
+
+  let manifest: BundleManifest;
+  try {
+    manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + manifestLength))));
+  } catch (error) {
+    const issue = error instanceof z.ZodError ? `${error.issues[0].path.join('.')}: ${error.issues[0].message}` : (error as Error).message;
+    throw damaged(`its manifest does not read: ${issue}`);
+  }
+  const { connections, ...rest } = manifest.session;
+  const session: RecordedSession = {
+    ...(rest as unknown as Omit<RecordedSession, 'connections'>),
+    connections: connections.map((c) => ({
+      ...(c as Omit<typeof c, 'certificates'>),
+      chunks: [],
+      certificates: c.certificates.map((cert) => ({ role: cert.role, position: cert.position, der: new Uint8Array(Buffer.from(cert.der, 'base64')) })),
+    })),
+  };
+  let at = HEADER + manifestLength;
+  for (let i = 0; i < manifest.chunkCount; i++) {
+    if (at + CHUNK_HEADER > body) throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} is missing`);
+    const index = view.getUint16(at);
+    const dir = bytes[at + 2];
+    const t = view.getFloat64(at + 3);
+    const length = view.getUint32(at + 11);
+    if (index >= session.connections.length || dir > 1 || at + CHUNK_HEADER + length > body) {
+      throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} does not fit`);
+    }
+    // Copy out of the file buffer so the session does not pin it.
+    session.connections[index].chunks.push({
+      direction: dir === 0 ? 'client-to-server' : 'server-to-client',
+      t,
+      data: bytes.slice(at + CHUNK_HEADER, at + CHUNK_HEADER + length),
+    });
+    at += CHUNK_HEADER + length;
+  }
+  if (at !== body) throw damaged(`${body - at} bytes after the last chunk`);
+  return session;
+}

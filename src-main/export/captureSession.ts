@@ -1,0 +1,152 @@
+// A capture's TLS connections as one recorded session: each TCP stream that carries TLS becomes a
+// connection, the key log lines go to the connection whose ClientHello they belong to, and what
+// the handshake says (SNI, version, cipher, ALPN, the server's certificates) fills the session.
+import type { CipherInfo } from '../api/types';
+import { decodeConnection, type DecodedConnection } from '../tls/records';
+import { decryptConnection } from '../tls/sessionKeys';
+import { isTls13 } from '../tls/registry';
+import { keylogClientRandom } from './keylog';
+import { CaptureError, type CapturedStream, type ParsedCapture } from './pcapImport';
+import type { RecordedCertificate, RecordedConnection, RecordedSession } from './recordedSession';
+
+/** The handshake lives at the start: decode this much of each direction to read it. */
+const HANDSHAKE_WINDOW = 256 * 1024;
+
+function endpointText(e: { address: string; port: number }): string {
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+function looksLikeTls(stream: CapturedStream): boolean {
+  // A TLS record header: handshake (22) or alert (21), major version 3.
+  return stream.chunks.some((c) => c.data.length >= 5 && (c.data[0] === 0x16 || c.data[0] === 0x15) && c.data[1] === 0x03);
+}
+
+/** The first bytes of each direction, for reading the handshake without decoding a whole download. */
+function handshakeWindow(chunks: RecordedConnection['chunks']): RecordedConnection['chunks'] {
+  const taken = { 'client-to-server': 0, 'server-to-client': 0 };
+  const out: RecordedConnection['chunks'] = [];
+  for (const c of chunks) {
+    if (taken[c.direction] >= HANDSHAKE_WINDOW) continue;
+    out.push(c);
+    taken[c.direction] += c.data.length;
+  }
+  return out;
+}
+
+function nodeVersionName(code: number): string {
+  if (isTls13(code)) return 'TLSv1.3';
+  return { 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2' }[code] ?? `0x${code.toString(16)}`;
+}
+
+function serverCertificates(decoded: DecodedConnection): RecordedCertificate[] {
+  for (const m of decoded.handshakeMessages) {
+    if (m.direction === 'server-to-client' && m.body.kind === 'certificate') {
+      return m.body.certificateList.map((entry, position) => ({ role: 'peer', position, der: entry.certData.slice() }));
+    }
+  }
+  return [];
+}
+
+export interface CaptureSessionOptions {
+  /** Where the capture came from, for the session's note. */
+  source: string;
+  /** Key log lines given with the capture (added to any Decryption Secrets Block). */
+  keylog?: readonly string[];
+}
+
+export function captureSession(capture: ParsedCapture, options: CaptureSessionOptions): RecordedSession {
+  const tlsStreams = capture.streams.filter(looksLikeTls);
+  if (tlsStreams.length === 0) {
+    const tcp = capture.streams.length;
+    throw new CaptureError(
+      tcp === 0
+        ? `the capture holds no TCP connections (${capture.packets} packets); capture the TLS traffic itself, e.g. tshark -i lo -f "tcp port 4433" -w cap.pcapng`
+        : `none of the capture's ${tcp} TCP connections carries TLS; import a capture of TLS traffic`,
+    );
+  }
+  const keylog = [...new Set([...capture.keylog, ...(options.keylog ?? [])])];
+  const startedAt = tlsStreams[0].openedAt;
+  let first: { decoded: DecodedConnection; stream: CapturedStream } | null = null;
+  const connections = tlsStreams.map((stream): RecordedConnection => {
+    const chunks = stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data }));
+    const window = handshakeWindow(chunks);
+    let decoded = decodeConnection(window);
+    const random = decoded.clientHello ? Buffer.from(decoded.clientHello.random).toString('hex') : undefined;
+    const lines = random ? keylog.filter((l) => keylogClientRandom(l) === random) : keylog;
+    let certificates = serverCertificates(decoded);
+    if (certificates.length === 0 && lines.length && decoded.version && isTls13(decoded.version.code)) {
+      // TLS 1.3 encrypts the certificates: open the handshake with the key log to read them.
+      decoded = decryptConnection({ chunks: window, keylog: lines }).decoded;
+      certificates = serverCertificates(decoded);
+    }
+    if (!first) first = { decoded, stream };
+    let bytesClientToServer = 0;
+    let bytesServerToClient = 0;
+    for (const c of chunks) {
+      if (c.direction === 'client-to-server') bytesClientToServer += c.data.length;
+      else bytesServerToClient += c.data.length;
+    }
+    const client = endpointText(stream.client);
+    const server = endpointText(stream.server);
+    const events: RecordedConnection['events'] = [
+      { t: stream.openedAt - startedAt, kind: 'tcp-open', data: { local: client, remote: server } },
+      {
+        t: stream.openedAt - startedAt,
+        kind: 'note',
+        data: {
+          text: `imported from ${options.source}${stream.sawHandshake ? '' : ' (the capture starts after the TCP handshake)'}${stream.missingBytes ? `; ${stream.missingBytes} bytes were lost in the capture` : ''}`,
+        },
+      },
+    ];
+    if (stream.closedAt !== null) {
+      events.push({
+        t: stream.closedAt - startedAt,
+        kind: 'tcp-close',
+        data: { initiator: stream.closedBy === 'client' ? 'local' : stream.closedBy === 'server' ? 'peer' : 'unknown', error: null },
+      });
+    }
+    return {
+      leg: 'client',
+      local: client,
+      remote: server,
+      openedAt: stream.openedAt,
+      closedAt: stream.closedAt,
+      bytesClientToServer,
+      bytesServerToClient,
+      recordedClientToServer: bytesClientToServer,
+      recordedServerToClient: bytesServerToClient,
+      chunks,
+      events,
+      keylog: lines.map((line) => ({ t: 0, line })),
+      certificates,
+    };
+  });
+
+  const head = first as { decoded: DecodedConnection; stream: CapturedStream } | null;
+  const hello = head?.decoded.clientHello;
+  const serverHello = head?.decoded.serverHello;
+  const version = head?.decoded.version ? nodeVersionName(head.decoded.version.code) : null;
+  const cipher: CipherInfo | null =
+    head?.decoded.cipherSuite && version ? { openssl: head.decoded.cipherSuite.name, iana: head.decoded.cipherSuite.name, version } : null;
+  const server = tlsStreams[0].server;
+  const ended = Math.max(...tlsStreams.map((s) => s.closedAt ?? s.chunks[s.chunks.length - 1]?.time ?? s.openedAt));
+  return {
+    kind: 'client',
+    status: serverHello ? 'ok' : 'failed',
+    startedAt,
+    endedAt: ended,
+    target: hello?.serverName ? `${hello.serverName}:${server.port}` : endpointText(server),
+    address: endpointText(server),
+    sni: hello?.serverName ?? null,
+    version,
+    cipher,
+    alpn: serverHello?.alpn ?? null,
+    verification: null,
+    error: serverHello ? null : { code: 'IMPORTED_NO_HANDSHAKE', message: 'the capture holds no ServerHello: the handshake did not finish, or the capture missed it' },
+    request: null,
+    response: null,
+    name: null,
+    tags: ['imported'],
+    connections,
+  };
+}

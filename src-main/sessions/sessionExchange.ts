@@ -1,0 +1,291 @@
+// Sessions out to files and back in, and the catalog over them: the glue between the pure
+// exporters in export/ and the store. An import lands in one transaction or not at all.
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  SessionCatalogEntry,
+  SessionExportFormat,
+  SessionExportRequest,
+  SessionExportResult,
+  SessionImportRequest,
+  SessionImportResult,
+  SessionSearchQuery,
+} from '../api/exchangeTypes';
+import type { SessionSummary } from '../api/types';
+import { WorkbenchError } from '../errors';
+import { BundleError, looksLikeBundle, readBundle, writeBundle } from '../export/bundle';
+import { captureSession } from '../export/captureSession';
+import { buildHar, type HarConnectionInput } from '../export/har';
+import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylog';
+import { CaptureError, captureFormat, readCapture } from '../export/pcapImport';
+import { parseEndpoint, sessionCapture, writePcapng } from '../export/pcapng';
+import { sessionCertificatesPem } from '../export/pem';
+import { connectionRoles, type RecordedSession } from '../export/recordedSession';
+import type { Db } from '../store/database';
+import { insertRecordedSession, readRecordedSession } from '../store/sessionArchive';
+import { SessionCatalog } from '../store/sessionCatalog';
+import { type SessionStore, toSummary } from '../store/sessionStore';
+import { decryptConnection } from '../tls/sessionKeys';
+
+export interface ExchangeContext {
+  db: Db;
+  store: SessionStore;
+  application: { name: string; version: string };
+  /** Tells every window: a session appeared, changed or went. */
+  events: {
+    created: (summary: SessionSummary) => void;
+    updated: (summary: SessionSummary) => void;
+    deleted: (id: number) => void;
+  };
+}
+
+export interface ExportedFile {
+  bytes: Uint8Array;
+  fileName: string;
+  mediaType: string;
+  summary: string;
+  /** Whether the file holds secrets (keys), so it is written readable by its owner only. */
+  secret: boolean;
+}
+
+const EXTENSIONS: Record<SessionExportFormat, { extension: string; mediaType: string }> = {
+  pcapng: { extension: 'pcapng', mediaType: 'application/x-pcapng' },
+  keylog: { extension: 'keys.log', mediaType: 'text/plain' },
+  har: { extension: 'har', mediaType: 'application/json' },
+  pem: { extension: 'pem', mediaType: 'application/x-pem-file' },
+  bundle: { extension: 'tlslab', mediaType: 'application/octet-stream' },
+};
+
+const MAX_NAME = 200;
+const MAX_TAG = 64;
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function readInput(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    throw new WorkbenchError('NOT_FOUND', `cannot read ${what} ${file}: ${why}`);
+  }
+}
+
+export class SessionExchange {
+  readonly catalog: SessionCatalog;
+
+  constructor(private readonly ctx: ExchangeContext) {
+    this.catalog = new SessionCatalog(ctx.db);
+  }
+
+  /** Every row of a session, bytes included: the start of exports and replays. */
+  load(id: number): RecordedSession {
+    const session = readRecordedSession(this.ctx.db, id);
+    if (!session) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+    return session;
+  }
+
+  exportFile(id: number, format: SessionExportFormat, options: { secrets?: boolean } = {}): ExportedFile {
+    const session = this.load(id);
+    const { extension, mediaType } = EXTENSIONS[format];
+    const fileName = `session-${id}.${extension}`;
+    const file = (bytes: Uint8Array, summary: string, secret: boolean): ExportedFile => ({ bytes, fileName, mediaType, summary, secret });
+    switch (format) {
+      case 'pcapng': {
+        const input = sessionCapture(session, { secrets: options.secrets !== false });
+        const keys = input.keylog?.length ?? 0;
+        const secrets = options.secrets === false ? 'no key log (--no-secrets)' : keys ? `${plural(keys, 'key log line')} embedded` : 'no key log was recorded';
+        return file(writePcapng(input), `${plural(input.connections.length, 'TCP stream')}, ${secrets}`, keys > 0);
+      }
+      case 'keylog': {
+        const lines = sessionKeylogLines(session);
+        if (lines.length === 0) {
+          throw new WorkbenchError('NOTHING_TO_EXPORT', `session ${id} has no key log lines (no handshake finished, or it was imported without keys)`);
+        }
+        return file(new TextEncoder().encode(keylogFile(session)), plural(lines.length, 'key log line'), true);
+      }
+      case 'pem': {
+        const pem = sessionCertificatesPem(session);
+        if (pem.count === 0) throw new WorkbenchError('NOTHING_TO_EXPORT', `session ${id} has no certificates (no handshake got that far)`);
+        return file(new TextEncoder().encode(pem.text), plural(pem.count, 'certificate'), false);
+      }
+      case 'har': {
+        const { har, notes } = this.har(id, session);
+        if (har.log.entries.length === 0) {
+          throw new WorkbenchError(
+            'NOTHING_TO_EXPORT',
+            `session ${id} has no HTTP exchange the workbench could read${notes.length ? `: ${notes.join('; ')}` : ''}`,
+          );
+        }
+        return file(new TextEncoder().encode(`${JSON.stringify(har, null, 2)}\n`), plural(har.log.entries.length, 'HTTP exchange'), false);
+      }
+      case 'bundle': {
+        const bytes = writeBundle(session, { application: this.ctx.application.name, version: this.ctx.application.version });
+        const chunks = session.connections.reduce((n, c) => n + c.chunks.length, 0);
+        return file(bytes, `${plural(session.connections.length, 'connection')}, ${plural(chunks, 'chunk')}, keys and certificates`, true);
+      }
+    }
+  }
+
+  private har(id: number, session: RecordedSession): { har: ReturnType<typeof buildHar>; notes: string[] } {
+    const notes: string[] = [];
+    if (session.alpn === 'h2') notes.push('the session spoke HTTP/2 (ALPN h2), which the HAR export does not read');
+    const connections: HarConnectionInput[] = session.connections.map((c, i) => {
+      const opened = decryptConnection({ chunks: c.chunks, keylog: c.keylog.map((k) => k.line) });
+      const segments = opened.records
+        .filter((r) => r.status === 'decrypted' && r.contentType === 23 && r.plaintextHex)
+        .map((r) => ({ direction: r.direction, time: session.startedAt + r.t, data: Buffer.from(r.plaintextHex as string, 'hex') }));
+      if (opened.records.length && segments.length === 0) notes.push(`connection ${i + 1} (${c.leg}): ${opened.keys.notes[0] ?? 'no record could be decrypted'}`);
+      const server = parseEndpoint(connectionRoles(c).server);
+      return {
+        connection: String(i + 1),
+        leg: c.leg,
+        serverAddress: server?.address ?? null,
+        host: session.sni ?? session.target.replace(/:443$/, ''),
+        segments,
+      };
+    });
+    const har = buildHar(connections, { name: this.ctx.application.name, version: this.ctx.application.version }, `session ${id}: ${session.kind} ${session.target}`);
+    return { har, notes };
+  }
+
+  exportRequest(request: SessionExportRequest): SessionExportResult {
+    const exported = this.exportFile(request.id, request.format, { secrets: request.secrets });
+    const result: SessionExportResult = {
+      fileName: exported.fileName,
+      mediaType: exported.mediaType,
+      size: exported.bytes.length,
+      summary: exported.summary,
+    };
+    if (request.path === undefined) return { ...result, base64: Buffer.from(exported.bytes).toString('base64') };
+    writeOutput(request.path, exported);
+    return { ...result, path: path.resolve(request.path) };
+  }
+
+  /** A bundle or a capture, told apart by their first bytes, as one new session. */
+  importBytes(bytes: Uint8Array, options: { source: string; keylogText?: string; keylogSource?: string }): SessionImportResult {
+    let session: RecordedSession;
+    let source: SessionImportResult['source'];
+    const notes: string[] = [];
+    try {
+      if (looksLikeBundle(bytes)) {
+        if (options.keylogText !== undefined) notes.push('a bundle carries its own keys: the key log given was not needed and was not used');
+        session = readBundle(bytes);
+        source = 'bundle';
+        if (session.status === 'running') {
+          session = { ...session, status: 'failed', error: { code: 'INTERRUPTED', message: 'the session was still running when it was exported; what was recorded up to then is kept' } };
+        }
+      } else {
+        const format = captureFormat(bytes);
+        let keylog: string[] = [];
+        if (options.keylogText !== undefined) {
+          const parsed = parseKeylogFile(options.keylogText, options.keylogSource ?? 'the key log');
+          if ('problem' in parsed) throw new WorkbenchError('BAD_INPUT', `${parsed.problem}; give an SSLKEYLOGFILE written by the TLS library`);
+          keylog = parsed.lines;
+        }
+        const capture = readCapture(bytes);
+        notes.push(...capture.notes);
+        session = captureSession(capture, { source: options.source, keylog });
+        source = format ?? capture.format;
+        const keyed = session.connections.filter((c) => c.keylog.length).length;
+        if (keyed < session.connections.length) {
+          notes.push(
+            `${plural(session.connections.length - keyed, 'connection')} of ${session.connections.length} ha${session.connections.length - keyed === 1 ? 's' : 've'} no key log lines: ${capture.keylog.length + keylog.length ? 'none of the lines matches its ClientHello' : 'give the key log with --keylog'}`,
+          );
+        }
+      }
+    } catch (error) {
+      if (error instanceof BundleError || error instanceof CaptureError) throw new WorkbenchError(error.code, `${options.source}: ${error.message}`);
+      throw error;
+    }
+    const id = insertRecordedSession(this.ctx.db, session);
+    const entry = this.entry(id);
+    this.ctx.events.created(entry);
+    return {
+      id,
+      source,
+      connections: session.connections.length,
+      keylogLines: session.connections.reduce((n, c) => n + c.keylog.length, 0),
+      notes,
+      session: entry,
+    };
+  }
+
+  importRequest(request: SessionImportRequest): SessionImportResult {
+    if ((request.base64 === undefined) === (request.path === undefined)) {
+      throw new WorkbenchError('BAD_INPUT', 'give the file to import either as base64 or as a path, one of the two');
+    }
+    const bytes = request.path !== undefined ? readInput(request.path, 'the file') : Buffer.from(request.base64 as string, 'base64');
+    let keylogText = request.keylogText;
+    if (request.keylogPath !== undefined) keylogText = readInput(request.keylogPath, 'the key log').toString('utf8');
+    const source = request.fileName ?? (request.path ? path.basename(request.path) : 'the uploaded file');
+    return this.importBytes(bytes, {
+      source,
+      keylogText,
+      keylogSource: request.keylogPath ? path.basename(request.keylogPath) : 'the key log',
+    });
+  }
+
+  private require(id: number): void {
+    if (!this.catalog.exists(id)) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+  }
+
+  entry(id: number): SessionCatalogEntry {
+    const row = this.ctx.store.getSession(id);
+    if (!row) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+    const { name, tags } = this.catalog.entry(id);
+    return { ...toSummary(row), name, tags };
+  }
+
+  delete(id: number): { id: number; deleted: true } {
+    this.require(id);
+    if (this.catalog.status(id) === 'running') {
+      throw new WorkbenchError('SESSION_RUNNING', `session ${id} is still running; stop its server or proxy (or wait for it to end), then delete it`);
+    }
+    this.catalog.delete(id);
+    this.ctx.events.deleted(id);
+    return { id, deleted: true };
+  }
+
+  rename(id: number, name: string | null): SessionCatalogEntry {
+    this.require(id);
+    const clean = name?.trim() || null;
+    if (clean && clean.length > MAX_NAME) throw new WorkbenchError('BAD_INPUT', `a session name has at most ${MAX_NAME} characters; this one has ${clean.length}`);
+    this.catalog.rename(id, clean);
+    const entry = this.entry(id);
+    this.ctx.events.updated(entry);
+    return entry;
+  }
+
+  tag(id: number, add: readonly string[] = [], remove: readonly string[] = []): SessionCatalogEntry {
+    this.require(id);
+    const clean = (tags: readonly string[]) => tags.map((t) => t.trim()).filter(Boolean);
+    for (const t of clean(add)) {
+      if (t.length > MAX_TAG || /[\s,]/.test(t)) {
+        throw new WorkbenchError('BAD_INPUT', `"${t.slice(0, 80)}" is not a tag: a tag is one word of at most ${MAX_TAG} characters, no spaces or commas`);
+      }
+    }
+    this.catalog.tag(id, clean(add), clean(remove));
+    const entry = this.entry(id);
+    this.ctx.events.updated(entry);
+    return entry;
+  }
+
+  search(query: SessionSearchQuery): SessionCatalogEntry[] {
+    return this.catalog.search(query).map((id) => this.entry(id));
+  }
+}
+
+/** Writes an export; files that hold keys are readable by their owner only. */
+export function writeOutput(file: string, exported: ExportedFile): void {
+  try {
+    fs.writeFileSync(file, exported.bytes, { mode: exported.secret ? 0o600 : 0o644 });
+    if (exported.secret) fs.chmodSync(file, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    throw new WorkbenchError('CANNOT_WRITE', `cannot write ${file}: ${why}; choose another --out`);
+  }
+}

@@ -49,9 +49,9 @@ export class SessionDecryption {
         connectionId: row.id,
         leg: row.leg,
         source: opened.keys.source,
-        total: opened.records.length,
-        decrypted: opened.records.filter((r) => r.status === 'decrypted').length,
-        records: opened.records.filter((r) => r.number >= from).slice(0, limit),
+        total: opened.total,
+        decrypted: opened.decrypted,
+        records: opened.page(from, limit),
         handshake: opened.handshake,
         notes: opened.keys.notes,
       };

@@ -47,8 +47,13 @@ export interface ConnectionDecryptionInput {
 
 export interface ConnectionDecryption {
   keys: ConnectionKeyMaterial;
-  /** Every protected record, in wire order. */
-  records: DecryptedRecordInfo[];
+  /** Every protected record, in wire order (presented as hex and text on first use). */
+  readonly records: DecryptedRecordInfo[];
+  /** Protected records from record number `from` on, at most `limit`: only these are presented. */
+  page(from: number, limit: number): DecryptedRecordInfo[];
+  /** How many records were protected, and how many of them opened. */
+  total: number;
+  decrypted: number;
   handshake: HandshakeMessageInfo[];
   decoded: DecodedConnection;
 }
@@ -540,18 +545,15 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** The plaintext as text when a person could read it; undefined for binary. */
 export function readableText(bytes: Uint8Array): string | undefined {
   if (bytes.length === 0) return '';
-  let text: string;
+  // Control bytes are never part of a multi-byte UTF-8 sequence, so a byte scan finds them.
+  for (const b of bytes) {
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return undefined;
+  }
   try {
-    text = strictUtf8.decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
-  let control = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) control++;
-  }
-  return control === 0 ? text : undefined;
 }
 
 function recordInfo(
@@ -687,15 +689,16 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
   checkFinished(crypto, material);
   collectKeyShares(crypto.keys, decoded);
 
-  const records: DecryptedRecordInfo[] = [];
+  const protectedRecords: { entry: DecodedConnection['records'][number]; result: RecordResult | undefined }[] = [];
   const opened = new Set<number>();
   for (const entry of decoded.records) {
     const result = results.get(`${entry.direction}:${entry.streamOffset}`);
     if (!result && !entry.encrypted) continue;
     if (!result && entry.messages.length === 0 && entry.malformed) continue; // an unfinished tail, not a record
     if (result?.opened.status === 'decrypted') opened.add(entry.number);
-    records.push(recordInfo(entry, result));
+    protectedRecords.push({ entry, result });
   }
+  let all: DecryptedRecordInfo[] | undefined;
   const handshake: HandshakeMessageInfo[] = decoded.handshakeMessages.map((m: RecordedHandshakeMessage) => {
     const info: HandshakeMessageInfo = {
       name: m.name,
@@ -707,7 +710,22 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
     if (m.malformed) info.malformed = m.malformed;
     return info;
   });
-  return { keys: crypto.keys, records, handshake, decoded };
+  return {
+    keys: crypto.keys,
+    get records(): DecryptedRecordInfo[] {
+      all ??= protectedRecords.map(({ entry, result }) => recordInfo(entry, result));
+      return all;
+    },
+    page(from: number, limit: number): DecryptedRecordInfo[] {
+      let start = 0;
+      while (start < protectedRecords.length && protectedRecords[start].entry.number < from) start++;
+      return protectedRecords.slice(start, start + limit).map(({ entry, result }) => recordInfo(entry, result));
+    },
+    total: protectedRecords.length,
+    decrypted: opened.size,
+    handshake,
+    decoded,
+  };
 }
 
 function collectKeyShares(keys: ConnectionKeyMaterial, decoded: DecodedConnection): void {

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecryptedConnection, DecryptedRecordInfo } from '../../src-main/api/decryptTypes';
 import type { ClientSessionRequest, Direction } from '../../src-main/api/types';
+import { dispatch } from '../../src-main/host/dispatch';
+import { validateParams } from '../../src-main/host/validation';
 import { handshakeMessageName } from '../../src-main/tls/registry';
 import { readPrivateKey } from '../../src-main/tls/rsaPremaster';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
@@ -284,6 +286,19 @@ describe('RSA key exchange and forward secrecy', () => {
     expect(opened.records.length).toBeGreaterThan(0);
     expect(opened.records.every((r) => r.status === 'no-keys' && r.plaintextHex === undefined)).toBe(true);
     expect(opened.keys.notes.join(' ')).toMatch(/opens nothing here.*forward secrecy/);
+  });
+
+  it('the engine API serves both commands and checks their parameters', async () => {
+    const peer = await server(['-ciphersuites', 'TLS_AES_128_GCM_SHA256']);
+    const id = await wb.recordClient(request(peer.port));
+    const [keys] = await dispatch(wb, 'sessions.keys', validateParams('sessions.keys', { id }));
+    expect(keys.cipherSuite?.name).toBe('TLS_AES_128_GCM_SHA256');
+    const page = await dispatch(wb, 'sessions.decrypt', validateParams('sessions.decrypt', { id, fromRecord: 1, limit: 2 }));
+    expect(page[0].records).toHaveLength(2);
+    expect(page[0].total).toBeGreaterThan(2);
+    expect(() => validateParams('sessions.decrypt', { id: 0 })).toThrow(/invalid parameters for sessions.decrypt: id/);
+    expect(() => validateParams('sessions.keys', { id, serverKeyPath: '' })).toThrow(/give the path of the server's PEM private key/);
+    await expect(dispatch(wb, 'sessions.decrypt', { id, connectionId: 999_999 })).rejects.toThrow(/has no connection 999999; its connections are/);
   });
 
   it('a server key file that does not exist is one clear error', async () => {

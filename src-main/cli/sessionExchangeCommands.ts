@@ -150,7 +150,7 @@ export function registerSessionExchangeCommands(program: Command): void {
     .description('sessions by host, version, cipher, outcome, tag or any text, newest first')
     .argument('[text]', 'anywhere: name, target, SNI, cipher, version, tags')
     .option('--host <name>', 'target, address or SNI contains this')
-    .option('--version <version>', 'negotiated version: TLSv1.3, 1.2 ...')
+    .option('--tls-version <version>', 'negotiated version: TLSv1.3, 1.2 ...')
     .option('--cipher <name>', 'cipher suite name contains this (ECDHE, AES128-GCM, CHACHA20 ...)')
     .addOption(new Option('--outcome <outcome>', 'how it ended').choices(['ok', 'failed', 'running']))
     .addOption(new Option('--kind <kind>', 'client, server or proxy sessions').choices(['client', 'server', 'proxy']))
@@ -163,7 +163,7 @@ export function registerSessionExchangeCommands(program: Command): void {
         const list = wb.exchange.search({
           text,
           host: opts.host,
-          version: opts.version,
+          version: opts.tlsVersion,
           cipher: opts.cipher,
           outcome: opts.outcome,
           kind: opts.kind,

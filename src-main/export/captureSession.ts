@@ -17,8 +17,9 @@ function endpointText(e: { address: string; port: number }): string {
 }
 
 function looksLikeTls(stream: CapturedStream): boolean {
-  // A TLS record header: handshake (22) or alert (21), major version 3.
-  return stream.chunks.some((c) => c.data.length >= 5 && (c.data[0] === 0x16 || c.data[0] === 0x15) && c.data[1] === 0x03);
+  // The client opens a TLS connection with a handshake record (22), major version 3: a ClientHello.
+  const first = stream.chunks.find((c) => c.direction === 'client-to-server');
+  return first !== undefined && first.data.length >= 6 && first.data[0] === 0x16 && first.data[1] === 0x03 && first.data[5] === 0x01;
 }
 
 /** The first bytes of each direction, for reading the handshake without decoding a whole download. */

@@ -46,8 +46,8 @@ function bytesNode(name: string, offset: number, bytes: Uint8Array): RecordField
   return { name, offset, length: bytes.length, value: bytes.length === 0 ? '(empty)' : hex(bytes) };
 }
 
-function lengthNode(offset: number, width: number, value: number): RecordField {
-  return { name: 'length', offset, length: width, value: String(value) };
+function lengthNode(offset: number, width: number, value: number, name = 'length'): RecordField {
+  return { name, offset, length: width, value: String(value) };
 }
 
 /** A bounds-safe reader over one field's bytes with absolute offsets. */
@@ -106,13 +106,13 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
   switch (v.kind) {
     case 'server_name': {
       if (e.data.length === 0) return { value: '(empty: the server accepted the name)', children };
-      children.push(lengthNode(r.at, 2, r.uint(2)));
+      children.push(lengthNode(r.at, 2, r.uint(2), 'server_name_list length'));
       for (const sn of v.serverNames) {
         if (!r.has(3)) break;
         const start = r.at;
         const typeNode = codeNode('name_type', r.at, 1, sn.nameType);
         r.uint(1);
-        const lenNode = lengthNode(r.at, 2, r.uint(2));
+        const lenNode = lengthNode(r.at, 2, r.uint(2), 'host_name length');
         const hostAt = r.at;
         const host = r.take(lenNode.value ? Number(lenNode.value) : 0);
         children.push({
@@ -126,7 +126,7 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
       return { value: v.serverNames.map((s) => s.hostName).join(', '), children };
     }
     case 'application_layer_protocol_negotiation': {
-      children.push(lengthNode(r.at, 2, r.uint(2)));
+      children.push(lengthNode(r.at, 2, r.uint(2), 'protocol_name_list length'));
       for (const p of v.protocols) {
         if (!r.has(1)) break;
         const start = r.at;
@@ -166,13 +166,13 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
         return { value: `retry with ${v.selectedGroup.name}`, children };
       }
       const client = fromClientHello;
-      if (client) children.push(lengthNode(r.at, 2, r.uint(2)));
+      if (client) children.push(lengthNode(r.at, 2, r.uint(2), 'client_shares length'));
       for (const share of v.shares) {
         if (!r.has(4)) break;
         const start = r.at;
         const groupNode = codeNode('group', r.at, 2, share.group);
         r.uint(2);
-        const lenNode = lengthNode(r.at, 2, r.uint(2));
+        const lenNode = lengthNode(r.at, 2, r.uint(2), 'key_exchange length');
         const keyAt = r.at;
         r.take(share.keyExchange.length);
         children.push({
@@ -197,7 +197,7 @@ function extensionNode(e: Extension, index: number, fromClientHello: boolean): R
   const typeName = isUnknown(e.name) ? e.name : `${e.name} (${e.type})`;
   const children: RecordField[] = [
     { name: 'extension_type', offset: e.offset, length: 2, code: e.type, value: typeName, ...(isUnknown(e.name) ? { unknown: true } : {}) },
-    lengthNode(e.offset + 2, 2, e.data.length),
+    lengthNode(e.offset + 2, 2, e.data.length, 'extension_data length'),
   ];
   if (e.malformed !== undefined) {
     node.malformed = e.malformed;

@@ -42,6 +42,8 @@ export interface LadderFlight {
   lines: LadderLine[];
   /** Records of the flight not given a line. */
   more: number;
+  /** The connection goes on past the records loaded: the flight may be longer still. */
+  truncated: boolean;
   numbers: number[];
   t: number;
 }
@@ -166,13 +168,15 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): Ladd
     }
     const list = flights(leg.rows);
     const flightKeys: string[] = [];
-    for (const flight of list) {
+    const legHidden = Math.max(0, leg.total - leg.rows.length);
+    for (const [fi, flight] of list.entries()) {
       const first = flight[0];
+      const truncated = legHidden > 0 && fi === list.length - 1;
       const key = `${leg.leg}-f${first.number}`;
       flightKeys.push(key);
       const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: ladderText(r), number: r.number, leg: leg.leg, tone: recordTone(r) }));
       const more = flight.length - lines.length;
-      const lineCount = lines.length + (more > 0 ? 1 : 0);
+      const lineCount = lines.length + (more > 0 || truncated ? 1 : 0);
       const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;
       const toServer = first.direction === 'client-to-server';
       pieces.push({
@@ -190,6 +194,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): Ladd
           height,
           lines,
           more,
+          truncated,
           numbers: flight.map((r) => r.number),
           t: first.t,
         }),

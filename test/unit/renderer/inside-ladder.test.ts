@@ -95,6 +95,7 @@ describe('the ladder diagram', () => {
     if (long.kind === 'flight') {
       expect(long.lines).toHaveLength(LADDER.maxLines);
       expect(long.more).toBe(20 - LADDER.maxLines);
+      expect(long.truncated).toBe(true);
     }
     expect(model.hidden).toBe(500 - upstream.length);
   });

@@ -2,6 +2,7 @@
 export type * from '../../../src-main/api/types';
 export type * from '../../../src-main/api/pkiTypes';
 export type * from '../../../src-main/api/serverTypes';
+export type * from '../../../src-main/api/proxyTypes';
 export type {
   ApiMethods,
   ApiMethodName,

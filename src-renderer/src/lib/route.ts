@@ -1,5 +1,5 @@
 // Hash routes, so that a reload keeps the view: #/new, #/sessions, #/sessions/12, #/hosts,
-// #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/about.
+// #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/proxy, #/about.
 
 export type Route =
   | { name: 'new-client' }
@@ -10,6 +10,7 @@ export type Route =
   | { name: 'certificate'; id: number }
   | { name: 'csr'; id: number }
   | { name: 'servers' }
+  | { name: 'proxy' }
   | { name: 'about' }
   | { name: 'not-found'; path: string };
 
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/hosts') return { name: 'hosts' };
   if (path === '/about') return { name: 'about' };
   if (path === '/servers') return { name: 'servers' };
+  if (path === '/proxy') return { name: 'proxy' };
   if (path === '/certificates') return { name: 'certificates' };
   const certificate = /^\/certificates\/(\d+)$/.exec(path);
   if (certificate) return { name: 'certificate', id: Number(certificate[1]) };
@@ -48,6 +50,8 @@ export function routeHash(route: Route): string {
       return `#/certificates/csr/${route.id}`;
     case 'servers':
       return '#/servers';
+    case 'proxy':
+      return '#/proxy';
     case 'about':
       return '#/about';
     case 'not-found':

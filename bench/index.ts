@@ -1,10 +1,12 @@
 import { benchClientRecording } from './clientRecording';
+import { benchExchange } from './exchange';
 import { benchForge } from './forge';
 import { benchServer } from './server';
 import { benchUiFirstPaint } from './uiFirstPaint';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   client: benchClientRecording,
+  exchange: benchExchange,
   forge: benchForge,
   server: benchServer,
   ui: benchUiFirstPaint,

@@ -66,22 +66,58 @@ const SYN = 0x02;
 const PSH = 0x08;
 const ACK = 0x10;
 
-const CLIENT_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01];
-const SERVER_MAC = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02];
+/**
+ * Every synthesized packet, planned before any byte is written so the output is sized once. Kept
+ * as parallel typed arrays: a 100 MB session is some 110,000 packets, and objects cost more in
+ * garbage collection than the writing itself.
+ */
+class PacketPlan {
+  readonly time: Float64Array;
+  readonly conn: Uint16Array;
+  readonly fromClient: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly seq: Uint32Array;
+  readonly ack: Uint32Array;
+  /** Index of the chunk in its connection carrying the payload, or -1. */
+  readonly chunk: Int32Array;
+  readonly start: Uint32Array;
+  readonly end: Uint32Array;
+  length = 0;
 
-/** One synthesized packet, planned before any byte is written so the output is sized once. */
-interface Packet {
-  time: number;
-  conn: number;
-  fromClient: boolean;
-  flags: number;
-  seq: number;
-  ack: number;
-  payload: Uint8Array | null;
-  payloadStart: number;
-  payloadEnd: number;
-  /** Order of planning, to keep equal-time packets in the order they were planned. */
-  order: number;
+  constructor(capacity: number) {
+    this.time = new Float64Array(capacity);
+    this.conn = new Uint16Array(capacity);
+    this.fromClient = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.seq = new Uint32Array(capacity);
+    this.ack = new Uint32Array(capacity);
+    this.chunk = new Int32Array(capacity);
+    this.start = new Uint32Array(capacity);
+    this.end = new Uint32Array(capacity);
+  }
+
+  push(time: number, conn: number, fromClient: boolean, flags: number, seq: number, ack: number, chunk = -1, start = 0, end = 0): void {
+    const i = this.length++;
+    this.time[i] = time;
+    this.conn[i] = conn;
+    this.fromClient[i] = fromClient ? 1 : 0;
+    this.flags[i] = flags;
+    this.seq[i] = seq;
+    this.ack[i] = ack;
+    this.chunk[i] = chunk;
+    this.start[i] = start;
+    this.end[i] = end;
+  }
+}
+
+/** How many packets planConnection makes for a connection. */
+function packetCount(c: CaptureConnection, mss: number): number {
+  let n = 6;
+  for (const chunk of c.chunks) {
+    const segments = Math.ceil(chunk.data.length / mss);
+    n += segments + Math.ceil(segments / SEGMENTS_PER_ACK);
+  }
+  return n;
 }
 
 interface ParsedConnection {
@@ -143,24 +179,23 @@ function initialSequence(conn: number, fromClient: boolean): number {
   return x >>> 0;
 }
 
-function planConnection(c: CaptureConnection, index: number, mss: number, packets: Packet[]): void {
+function planConnection(c: CaptureConnection, index: number, mss: number, plan: PacketPlan): void {
   const first = c.chunks.length ? c.chunks[0].time : (c.openedAt ?? 0);
   const last = c.chunks.length ? c.chunks[c.chunks.length - 1].time : first;
   const opened = Math.min(c.openedAt ?? first, first);
   const closed = Math.max(c.closedAt ?? last, last);
-  let order = packets.length;
-  const push = (p: Omit<Packet, 'conn' | 'order'>) => packets.push({ ...p, conn: index, order: order++ });
 
   // Next sequence number each side will send.
   let clientSeq = initialSequence(index, true);
   let serverSeq = initialSequence(index, false);
-  push({ time: opened, fromClient: true, flags: SYN, seq: clientSeq, ack: 0, payload: null, payloadStart: 0, payloadEnd: 0 });
+  plan.push(opened, index, true, SYN, clientSeq, 0);
   clientSeq = (clientSeq + 1) >>> 0;
-  push({ time: opened, fromClient: false, flags: SYN | ACK, seq: serverSeq, ack: clientSeq, payload: null, payloadStart: 0, payloadEnd: 0 });
+  plan.push(opened, index, false, SYN | ACK, serverSeq, clientSeq);
   serverSeq = (serverSeq + 1) >>> 0;
-  push({ time: opened, fromClient: true, flags: ACK, seq: clientSeq, ack: serverSeq, payload: null, payloadStart: 0, payloadEnd: 0 });
+  plan.push(opened, index, true, ACK, clientSeq, serverSeq);
 
-  for (const chunk of c.chunks) {
+  for (let k = 0; k < c.chunks.length; k++) {
+    const chunk = c.chunks[k];
     const fromClient = chunk.direction === 'client-to-server';
     const length = chunk.data.length;
     let unacked = 0;
@@ -168,23 +203,14 @@ function planConnection(c: CaptureConnection, index: number, mss: number, packet
       const end = Math.min(length, offset + mss);
       const seq = fromClient ? clientSeq : serverSeq;
       const ack = fromClient ? serverSeq : clientSeq;
-      push({ time: chunk.time, fromClient, flags: end === length ? ACK | PSH : ACK, seq, ack, payload: chunk.data, payloadStart: offset, payloadEnd: end });
+      plan.push(chunk.time, index, fromClient, end === length ? ACK | PSH : ACK, seq, ack, k, offset, end);
       const next = (seq + (end - offset)) >>> 0;
       if (fromClient) clientSeq = next;
       else serverSeq = next;
       unacked++;
       if (unacked === SEGMENTS_PER_ACK || end === length) {
         // The receiver's pure ACK: always for new data, so never a duplicate or a window update.
-        push({
-          time: chunk.time,
-          fromClient: !fromClient,
-          flags: ACK,
-          seq: fromClient ? serverSeq : clientSeq,
-          ack: next,
-          payload: null,
-          payloadStart: 0,
-          payloadEnd: 0,
-        });
+        plan.push(chunk.time, index, !fromClient, ACK, fromClient ? serverSeq : clientSeq, next);
         unacked = 0;
       }
     }
@@ -193,9 +219,9 @@ function planConnection(c: CaptureConnection, index: number, mss: number, packet
   const clientCloses = c.closedBy !== 'server';
   const firstSeq = clientCloses ? clientSeq : serverSeq;
   const secondSeq = clientCloses ? serverSeq : clientSeq;
-  push({ time: closed, fromClient: clientCloses, flags: FIN | ACK, seq: firstSeq, ack: secondSeq, payload: null, payloadStart: 0, payloadEnd: 0 });
-  push({ time: closed, fromClient: !clientCloses, flags: FIN | ACK, seq: secondSeq, ack: (firstSeq + 1) >>> 0, payload: null, payloadStart: 0, payloadEnd: 0 });
-  push({ time: closed, fromClient: clientCloses, flags: ACK, seq: (firstSeq + 1) >>> 0, ack: (secondSeq + 1) >>> 0, payload: null, payloadStart: 0, payloadEnd: 0 });
+  plan.push(closed, index, clientCloses, FIN | ACK, firstSeq, secondSeq);
+  plan.push(closed, index, !clientCloses, FIN | ACK, secondSeq, (firstSeq + 1) >>> 0);
+  plan.push(closed, index, clientCloses, ACK, (firstSeq + 1) >>> 0, (secondSeq + 1) >>> 0);
 }
 
 /** Ones' complement sum of 16-bit big-endian words (RFC 1071), not yet folded. */
@@ -217,9 +243,9 @@ function fold(sum: number): number {
   return ~sum & 0xffff;
 }
 
-function frameLength(p: Packet, v6: boolean): number {
-  const tcp = TCP_HEADER + (p.flags & SYN ? TCP_MSS_OPTION : 0);
-  return ETHERNET_HEADER + (v6 ? IPV6_HEADER : IPV4_HEADER) + tcp + (p.payloadEnd - p.payloadStart);
+function frameLength(plan: PacketPlan, i: number, v6: boolean): number {
+  const tcp = TCP_HEADER + (plan.flags[i] & SYN ? TCP_MSS_OPTION : 0);
+  return ETHERNET_HEADER + (v6 ? IPV6_HEADER : IPV4_HEADER) + tcp + (plan.end[i] - plan.start[i]);
 }
 
 function writeBlockHeader(view: DataView, at: number, type: number, length: number): void {
@@ -292,16 +318,18 @@ function parseConnection(c: CaptureConnection, mss: number): ParsedConnection {
 export function writePcapng(input: PcapngInput): Uint8Array {
   const mss = input.mss ?? 1460;
   const parsed = input.connections.map((c) => parseConnection(c, mss));
-  const packets: Packet[] = [];
-  input.connections.forEach((c, i) => planConnection(c, i, mss, packets));
+  const plan = new PacketPlan(input.connections.reduce((n, c) => n + packetCount(c, mss), 0));
+  input.connections.forEach((c, i) => planConnection(c, i, mss, plan));
   // Interleave connections by time, keeping each connection's own order (a stable sort).
-  packets.sort((a, b) => a.time - b.time || a.order - b.order);
+  const order = new Uint32Array(plan.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  if (input.connections.length > 1) order.sort((a, b) => plan.time[a] - plan.time[b] || a - b);
 
   const head = sectionHeader(input.application ?? 'TLS Lab Workbench', input.comment);
   const idb = interfaceDescription();
   const dsb = input.keylog && input.keylog.length ? decryptionSecretsBlock(input.keylog) : null;
   let total = head.length + idb.length + (dsb?.length ?? 0);
-  for (const p of packets) total += 32 + pad4(frameLength(p, parsed[p.conn].v6));
+  for (let i = 0; i < plan.length; i++) total += 32 + pad4(frameLength(plan, i, parsed[plan.conn[i]].v6));
 
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -313,31 +341,50 @@ export function writePcapng(input: PcapngInput): Uint8Array {
     at += dsb.length;
   }
   const ipIds = new Uint16Array(input.connections.length * 2);
-  for (const p of packets) {
-    const conn = parsed[p.conn];
-    const frame = frameLength(p, conn.v6);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    const conn = parsed[plan.conn[i]];
+    const frame = frameLength(plan, i, conn.v6);
     const blockLength = 32 + pad4(frame);
     writeBlockHeader(view, at, BLOCK_EPB, blockLength);
-    view.setUint32(at + 8, 0, true);
-    const micros = Math.round(p.time * 1000);
+    const micros = Math.round(plan.time[i] * 1000);
     view.setUint32(at + 12, Math.floor(micros / 0x100000000), true);
     view.setUint32(at + 16, micros >>> 0, true);
     view.setUint32(at + 20, frame, true);
     view.setUint32(at + 24, frame, true);
-    writeFrame(out, view, at + 28, p, conn, ipIds);
+    const chunkIndex = plan.chunk[i];
+    const payload = chunkIndex >= 0 ? input.connections[plan.conn[i]].chunks[chunkIndex].data : null;
+    writeFrame(out, view, at + 28, plan, i, payload, conn, ipIds);
     at += blockLength;
   }
   return out;
 }
 
-function writeFrame(out: Uint8Array, view: DataView, at: number, p: Packet, conn: ParsedConnection, ipIds: Uint16Array): void {
-  const payloadLength = p.payloadEnd - p.payloadStart;
-  const tcpLength = TCP_HEADER + (p.flags & SYN ? TCP_MSS_OPTION : 0);
-  const source = p.fromClient ? conn.client : conn.server;
-  const destination = p.fromClient ? conn.server : conn.client;
-  // Ethernet II.
-  out.set(p.fromClient ? SERVER_MAC : CLIENT_MAC, at);
-  out.set(p.fromClient ? CLIENT_MAC : SERVER_MAC, at + 6);
+function writeMac(out: Uint8Array, at: number, last: number): void {
+  out[at] = 0x02;
+  out[at + 5] = last;
+}
+
+function writeFrame(
+  out: Uint8Array,
+  view: DataView,
+  at: number,
+  plan: PacketPlan,
+  i: number,
+  payload: Uint8Array | null,
+  conn: ParsedConnection,
+  ipIds: Uint16Array,
+): void {
+  const flags = plan.flags[i];
+  const fromClient = plan.fromClient[i] === 1;
+  const payloadStart = plan.start[i];
+  const payloadLength = plan.end[i] - payloadStart;
+  const tcpLength = TCP_HEADER + (flags & SYN ? TCP_MSS_OPTION : 0);
+  const source = fromClient ? conn.client : conn.server;
+  const destination = fromClient ? conn.server : conn.client;
+  // Ethernet II, locally administered addresses 02:00:00:00:00:01 (client) and :02 (server).
+  writeMac(out, at, fromClient ? 2 : 1);
+  writeMac(out, at + 6, fromClient ? 1 : 2);
   view.setUint16(at + 12, conn.v6 ? 0x86dd : 0x0800);
   let ip = at + ETHERNET_HEADER;
   let pseudo: number;
@@ -353,7 +400,7 @@ function writeFrame(out: Uint8Array, view: DataView, at: number, p: Packet, conn
     ip += IPV6_HEADER;
   } else {
     // RFC 791, Section 3.1: no options, don't fragment.
-    const id = p.conn * 2 + (p.fromClient ? 0 : 1);
+    const id = plan.conn[i] * 2 + (fromClient ? 0 : 1);
     out[ip] = 0x45;
     view.setUint16(ip + 2, IPV4_HEADER + tcpLength + payloadLength);
     view.setUint16(ip + 4, ipIds[id]++);
@@ -368,19 +415,19 @@ function writeFrame(out: Uint8Array, view: DataView, at: number, p: Packet, conn
   }
   // TCP, RFC 9293, Section 3.1.
   const tcp = ip;
-  view.setUint16(tcp, p.fromClient ? conn.clientPort : conn.serverPort);
-  view.setUint16(tcp + 2, p.fromClient ? conn.serverPort : conn.clientPort);
-  view.setUint32(tcp + 4, p.seq);
-  view.setUint32(tcp + 8, p.flags & ACK ? p.ack : 0);
+  view.setUint16(tcp, fromClient ? conn.clientPort : conn.serverPort);
+  view.setUint16(tcp + 2, fromClient ? conn.serverPort : conn.clientPort);
+  view.setUint32(tcp + 4, plan.seq[i]);
+  view.setUint32(tcp + 8, flags & ACK ? plan.ack[i] : 0);
   out[tcp + 12] = (tcpLength / 4) << 4;
-  out[tcp + 13] = p.flags;
+  out[tcp + 13] = flags;
   view.setUint16(tcp + 14, WINDOW);
-  if (p.flags & SYN) {
+  if (flags & SYN) {
     out[tcp + 20] = 2;
     out[tcp + 21] = 4;
     view.setUint16(tcp + 22, Math.min(0xffff, conn.mss));
   }
-  if (p.payload && payloadLength > 0) out.set(p.payload.subarray(p.payloadStart, p.payloadEnd), tcp + tcpLength);
+  if (payload && payloadLength > 0) out.set(payload.subarray(payloadStart, payloadStart + payloadLength), tcp + tcpLength);
   view.setUint16(tcp + 16, fold(sum16(out, tcp, tcp + tcpLength + payloadLength, pseudo)));
 }
 

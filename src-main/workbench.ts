@@ -19,6 +19,7 @@ import { loadSessionDetail } from './sessions/sessionDetail';
 import { SessionExchange } from './sessions/sessionExchange';
 import { ServerManager } from './sessions/serverManager';
 import { ProxyManager } from './sessions/proxyManager';
+import { ReplayManager } from './replay/replayManager';
 import { openDatabase, type Db } from './store/database';
 import { HostTable } from './store/hostTable';
 import { SessionStore, toSummary } from './store/sessionStore';
@@ -50,6 +51,7 @@ export class Workbench {
   readonly decryption: SessionDecryption;
   readonly exchange: SessionExchange;
   readonly records: RecordPages;
+  readonly replay: ReplayManager;
   private readonly releaseLabTrust: () => void;
   private readonly listeners = new Set<Listener>();
 
@@ -86,6 +88,7 @@ export class Workbench {
         session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
       },
     });
+    this.replay = new ReplayManager({ store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), name: (id, name) => this.exchange.rename(id, name), tag: (id, tags) => this.exchange.tag(id, tags), recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
   }
 
   get dataDir(): string {
@@ -170,6 +173,7 @@ export class Workbench {
   async close(): Promise<void> {
     await this.servers.stopAll();
     await this.proxies.stopAll();
+    await this.replay.stopAll();
     await this.writer.close();
     this.releaseLabTrust();
     this.db.close();

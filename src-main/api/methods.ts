@@ -12,6 +12,7 @@ import type { ExchangeEvents, ExchangeMethods } from './exchangeMethods';
 import type { PkiEvents, PkiMethods } from './pkiMethods';
 import type { ProxyEvents, ProxyMethods } from './proxyMethods';
 import type { RecordMethods } from './recordMethods';
+import type { ReplayEvents, ReplayMethods } from './replayMethods';
 import type { ServerEvents, ServerMethods } from './serverMethods';
 
 /** The foundation's commands: the engine, client sessions, the session list and the host table. */
@@ -26,7 +27,7 @@ export interface CoreMethods {
 }
 
 /** Every command: its parameters and its result. Each domain declares its own in its own file. */
-export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods, RecordMethods, ExchangeMethods {}
+export interface ApiMethods extends CoreMethods, PkiMethods, ServerMethods, ProxyMethods, DecryptMethods, RecordMethods, ExchangeMethods, ReplayMethods {}
 
 export type ApiMethodName = keyof ApiMethods;
 export type ApiParams<M extends ApiMethodName> = ApiMethods[M]['params'];
@@ -39,7 +40,7 @@ export interface CoreEvents {
 }
 
 /** Everything the engine pushes without being asked. */
-export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents, ProxyEvents, ExchangeEvents {}
+export interface ApiEvents extends CoreEvents, PkiEvents, ServerEvents, ProxyEvents, ExchangeEvents, ReplayEvents {}
 
 export type ApiEventName = keyof ApiEvents;
 

@@ -15,6 +15,7 @@ import { registerCaCommands } from './caCommands';
 import { registerCertCommands } from './certCommands';
 import { registerCsrCommands } from './csrCommands';
 import { registerPkiMiscCommands } from './pkiMiscCommands';
+import { registerReplayCommands } from './replayCommands';
 
 export { CliExit, parseTarget } from './common';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerCertCommands(program);
   registerCsrCommands(program);
   registerPkiMiscCommands(program);
+  registerReplayCommands(program);
 
   return program;
 }

@@ -7,6 +7,7 @@ import { EXCHANGE_HANDLERS } from './handlers/exchange';
 import { PKI_HANDLERS } from './handlers/pki';
 import { PROXY_HANDLERS } from './handlers/proxy';
 import { RECORD_HANDLERS } from './handlers/records';
+import { REPLAY_HANDLERS } from './handlers/replay';
 import { SERVER_HANDLERS } from './handlers/servers';
 import type { Handlers } from './handlers/types';
 
@@ -20,7 +21,7 @@ const CORE_HANDLERS: Handlers<CoreMethods> = {
   'hosts.remove': (wb, { name }) => wb.removeHost(name),
 };
 
-const HANDLERS: Handlers<ApiMethods> = { ...CORE_HANDLERS, ...PKI_HANDLERS, ...SERVER_HANDLERS, ...PROXY_HANDLERS, ...DECRYPT_HANDLERS, ...RECORD_HANDLERS, ...EXCHANGE_HANDLERS };
+const HANDLERS: Handlers<ApiMethods> = { ...CORE_HANDLERS, ...PKI_HANDLERS, ...SERVER_HANDLERS, ...PROXY_HANDLERS, ...DECRYPT_HANDLERS, ...RECORD_HANDLERS, ...EXCHANGE_HANDLERS, ...REPLAY_HANDLERS };
 
 export function dispatch<M extends ApiMethodName>(wb: Workbench, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
   const handler = HANDLERS[method] as (wb: Workbench, params: ApiParams<M>) => ApiResult<M> | Promise<ApiResult<M>>;

@@ -9,6 +9,7 @@ import { EXCHANGE_SCHEMAS } from './handlers/exchange';
 import { PKI_SCHEMAS } from './handlers/pki';
 import { PROXY_SCHEMAS } from './handlers/proxy';
 import { RECORD_SCHEMAS } from './handlers/records';
+import { REPLAY_SCHEMAS } from './handlers/replay';
 import { SERVER_SCHEMAS } from './handlers/servers';
 import type { Schemas } from './handlers/types';
 
@@ -56,7 +57,7 @@ const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'hosts.remove': z.object({ name: z.string() }),
 };
 
-const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS, ...RECORD_SCHEMAS, ...EXCHANGE_SCHEMAS };
+const SCHEMAS: Schemas<ApiMethods> = { ...CORE_SCHEMAS, ...PKI_SCHEMAS, ...SERVER_SCHEMAS, ...PROXY_SCHEMAS, ...DECRYPT_SCHEMAS, ...RECORD_SCHEMAS, ...EXCHANGE_SCHEMAS, ...REPLAY_SCHEMAS };
 
 export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);

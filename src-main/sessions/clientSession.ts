@@ -28,6 +28,8 @@ export interface ClientSessionContext {
   /** Called whenever the session's summary changes (created, established, finished). */
   onUpdate?: (summary: SessionSummary, created: boolean) => void;
   recordCapBytes?: number;
+  /** Bytes to send after the handshake instead of `request.send` (client replay). */
+  payload?: Uint8Array;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -182,6 +184,7 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
       sni,
       trustId: trust.id,
       ca: trust.certificates,
+      payload: ctx.payload,
     });
     recording.flush();
     recording.update(outcome);
@@ -205,6 +208,7 @@ interface ConversationSetup {
   sni: string;
   trustId: string;
   ca: string[];
+  payload?: Uint8Array;
 }
 
 type Outcome = Parameters<SessionRecording['update']>[0];
@@ -330,7 +334,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         tap.destroy();
         return;
       }
-      const payload = payloadBytes(request);
+      const payload = setup.payload ? Buffer.from(setup.payload) : payloadBytes(request);
       if (payload) {
         secure.write(payload);
         armIdle(timeoutMs);

@@ -13,7 +13,7 @@ import { keyExchangeOf, namedGroupName } from '../tls/registry';
 import { ByteTap } from './byteTap';
 import type { BatchWriter, ConnectionRecording } from './recorder';
 import { SessionRecording } from './recorder';
-import { serveHttp, servePlain } from './serverResponders';
+import { type ResponderHooks, serveHttp, servePlain } from './serverResponders';
 
 /** Bytes of each direction kept in memory until the handshake ends, to name alerts and the key exchange. */
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
@@ -35,6 +35,8 @@ export interface AcceptingServer {
   alpn: string[] | undefined;
   handshakeTimeoutMs: number;
   responder: ServerResponder;
+  /** Serves the decrypted stream itself instead of `responder` (server replay). */
+  serve?: (stream: tls.TLSSocket, facts: { sni: string | null; version: string; cipher: string }, hooks: ResponderHooks) => void;
 }
 
 export interface ServerSessionContext {
@@ -375,7 +377,8 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       },
       note: (text: string) => connection.event('note', { text }),
     };
-    if (server.responder.kind === 'plain') servePlain(secure, server.responder.greeting, hooks);
+    if (server.serve) server.serve(secure, { sni, version, cipher: cipher.standardName ?? cipher.name }, hooks);
+    else if (server.responder.kind === 'plain') servePlain(secure, server.responder.greeting, hooks);
     else {
       serveHttp(secure, server.responder, { host: sni, version, cipher: cipher.standardName ?? cipher.name }, server.address, server.pageFor(sni), hooks);
     }

@@ -1,0 +1,116 @@
+// Client replay and server replay (issue 7). Types only.
+import type { ApiErrorInfo, SessionSummary, TlsVersionName, TrustStoreSpec } from './types';
+
+/** TLS settings for a replay that differ from the original session's. */
+export interface ReplayTlsOverrides {
+  /** SNI to send; "" sends none. Default: the original's. */
+  servername?: string;
+  minVersion?: TlsVersionName;
+  maxVersion?: TlsVersionName;
+  /** OpenSSL cipher list (TLS 1.2) and/or TLS 1.3 suite names. */
+  ciphers?: string;
+  alpn?: string[];
+  /** Default: the original session's trust store, else the system's. */
+  trust?: TrustStoreSpec;
+  /** Default: the original's settings, else off (a replay sends what was sent, whoever answers). */
+  verifyPeer?: boolean;
+  checkHostname?: boolean;
+}
+
+export interface ClientReplayRequest {
+  /** The recorded session whose client application data is sent again. */
+  id: number;
+  /** Where to send it: "HOST:PORT", "ADDR" or "[v6]:PORT". Default: the original target. */
+  to?: string;
+  tls?: ReplayTlsOverrides;
+  timeoutMs?: number;
+}
+
+/** One side of the comparison: what a server answered, decrypted. */
+export interface ReplayResponseSide {
+  sessionId: number;
+  /** Application data bytes the server sent. */
+  bytes: number;
+  /** The answer as text (UTF-8, invalid bytes replaced), at most 256 KiB. */
+  text: string;
+  truncated: boolean;
+  /** The HTTP status line of the first response, when the answer is HTTP. */
+  httpStatus: string | null;
+}
+
+export interface ReplayDiffLine {
+  op: 'same' | 'added' | 'removed';
+  text: string;
+}
+
+export interface ReplayDiff {
+  /** The two answers are the same bytes. */
+  identical: boolean;
+  /** Lines only in the original (removed) or only in the replay (added). */
+  removed: number;
+  added: number;
+  lines: ReplayDiffLine[];
+  /** The texts were cut before comparing (over 2000 lines). */
+  truncated: boolean;
+}
+
+export interface ClientReplayResult {
+  originalId: number;
+  replayId: number;
+  /** The new session, as the session list shows it. */
+  replay: SessionSummary;
+  /** "www.bank32.com:4433", and the address connected to when --to was given. */
+  target: string;
+  connectTo: string | null;
+  /** Client application data bytes sent. */
+  requestBytes: number;
+  /** The replay's recorded client bytes equal the original's, byte for byte. */
+  requestIdentical: boolean;
+  original: ReplayResponseSide;
+  replayed: ReplayResponseSide;
+  diff: ReplayDiff;
+  /** Set when the replay session failed (refused, handshake, verification). */
+  error: ApiErrorInfo | null;
+}
+
+/** What a replay server does with a request it has no recording for. */
+export type UnmatchedPolicy = '404' | '502' | 'close';
+
+export interface ReplayServerRequest {
+  /** The recorded sessions to answer from. */
+  ids: number[];
+  /** Loopback "ADDR:PORT" (port 0 picks a free one). Default 127.0.0.1:4433. */
+  listen?: string;
+  /** The workshop CA that forges a certificate for each recorded host name. */
+  ca: string;
+  unmatched?: UnmatchedPolicy;
+  ignoreHost?: boolean;
+  ignoreBody?: boolean;
+  label?: string;
+}
+
+export interface ReplayServerInfo {
+  id: number;
+  label: string;
+  /** "127.0.0.1:4433". */
+  address: string;
+  host: string;
+  port: number;
+  ca: string;
+  sessions: number[];
+  /** Names certificates are forged for (SNI); the first is the default. */
+  hostnames: string[];
+  unmatched: UnmatchedPolicy;
+  ignoreHost: boolean;
+  ignoreBody: boolean;
+  /** Recorded HTTP request/response pairs, and the request lines they answer ("GET /"). */
+  exchanges: number;
+  requests: string[];
+  /** Recorded non-HTTP connections whose bytes are played back in order. */
+  streams: number;
+  connections: number;
+  matched: number;
+  unmatchedRequests: number;
+  listening: boolean;
+  startedAt: number;
+}

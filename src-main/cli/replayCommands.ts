@@ -1,0 +1,144 @@
+// tlslab replay ID: send a recorded client's application data again and compare the answers.
+// tlslab replay-server ID...: answer new clients from recorded server responses, until interrupted.
+import { type Command, InvalidArgumentError } from 'commander';
+import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, UnmatchedPolicy } from '../api/replayTypes';
+import type { SessionSummary } from '../api/types';
+import { CliExit, integer, openWorkbench, printJson, tlsVersion } from './common';
+
+interface ReplayOptions {
+  to?: string;
+  ca?: string;
+  caFile?: string;
+  sni?: string;
+  minVersion?: ReplayTlsOverrides['minVersion'];
+  maxVersion?: ReplayTlsOverrides['maxVersion'];
+  ciphers?: string;
+  alpn?: string;
+  verify?: boolean;
+  timeout?: number;
+  json?: boolean;
+}
+
+interface ReplayServerOptions {
+  listen?: string;
+  ca: string;
+  unmatched: UnmatchedPolicy;
+  ignoreHost?: boolean;
+  ignoreBody?: boolean;
+  json?: boolean;
+}
+
+function unmatchedPolicy(value: string): UnmatchedPolicy {
+  if (value !== '404' && value !== '502' && value !== 'close') throw new InvalidArgumentError('use 404, 502 or close');
+  return value;
+}
+
+function sessionId(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`"${value}" is not a session number; list them with "tlslab sessions list"`);
+  return Number(value);
+}
+
+export function formatReplay(r: ClientReplayResult): string {
+  const lines = [
+    `replay of session ${r.originalId} to ${r.target}${r.connectTo ? ` (via ${r.connectTo})` : ''}: session ${r.replayId} ${r.replay.status}${r.error ? `: ${r.error.message}` : ''}`,
+    `  sent ${r.requestBytes} bytes of application data${r.requestIdentical ? ', the same bytes as the original' : ''}`,
+    `  original answer: ${r.original.bytes} bytes${r.original.httpStatus ? ` (${r.original.httpStatus})` : ''}`,
+    `  replay answer:   ${r.replayed.bytes} bytes${r.replayed.httpStatus ? ` (${r.replayed.httpStatus})` : ''}`,
+  ];
+  if (r.diff.identical) lines.push('  the answers are identical');
+  else {
+    lines.push(`  the answers differ: ${r.diff.removed} line(s) only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
+    for (const l of r.diff.lines) if (l.op !== 'same') lines.push(`  ${l.op === 'added' ? '+' : '-'} ${l.text}`);
+  }
+  return lines.join('\n');
+}
+
+function formatServer(info: ReplayServerInfo): string {
+  const lines = [`replaying session${info.sessions.length > 1 ? 's' : ''} ${info.sessions.join(', ')} on https://${info.address}/ (stop with Ctrl-C)`];
+  lines.push(`  certificates forged by "${info.ca}" for ${info.hostnames.join(', ')}`);
+  if (info.exchanges) lines.push(`  ${info.exchanges} recorded HTTP answer(s) for: ${info.requests.join(', ')}; anything else: ${info.unmatched === 'close' ? 'connection closed' : info.unmatched}`);
+  if (info.streams) lines.push(`  ${info.streams} recorded non-HTTP connection(s), played back in order`);
+  return lines.join('\n');
+}
+
+export function registerReplayCommands(program: Command): void {
+  program
+    .command('replay')
+    .description("send a recorded session's client application data again, as a new session, and compare the answers")
+    .argument('<id>', 'the recorded session', sessionId)
+    .option('--to <host:port>', 'connect here instead of the original address (SNI and Host stay the original)')
+    .option('--ca <name>', 'verify the server against this workshop CA')
+    .option('--ca-file <file>', 'verify the server against the CA certificates in this PEM file')
+    .option('--sni <name>', 'send this SNI ("" for none)')
+    .option('--min-version <v>', 'lowest TLS version to offer', tlsVersion)
+    .option('--max-version <v>', 'highest TLS version to offer', tlsVersion)
+    .option('--ciphers <list>', 'cipher list to offer')
+    .option('--alpn <list>', 'ALPN protocols, comma separated')
+    .option('--no-verify', 'do not verify the server certificate (the default unless the original did or --ca is given)')
+    .option('--timeout <ms>', 'give up after this long', integer('--timeout'))
+    .option('--json', 'print the result as JSON')
+    .action(async (id: number, opts: ReplayOptions, command: Command) => {
+      if (opts.ca && opts.caFile) throw new CliExit(2, 'choose one of --ca NAME and --ca-file FILE');
+      const tls: ReplayTlsOverrides = {};
+      if (opts.ca) tls.trust = { kind: 'lab', name: opts.ca };
+      if (opts.caFile) tls.trust = { kind: 'file', path: opts.caFile };
+      if (tls.trust) {
+        tls.verifyPeer = opts.verify !== false;
+        tls.checkHostname = opts.verify !== false;
+      } else if (opts.verify === false) {
+        tls.verifyPeer = false;
+        tls.checkHostname = false;
+      }
+      if (opts.sni !== undefined) tls.servername = opts.sni;
+      if (opts.minVersion) tls.minVersion = opts.minVersion;
+      if (opts.maxVersion) tls.maxVersion = opts.maxVersion;
+      if (opts.ciphers) tls.ciphers = opts.ciphers;
+      if (opts.alpn) tls.alpn = opts.alpn.split(',').map((s) => s.trim()).filter(Boolean);
+      const wb = openWorkbench(command);
+      try {
+        const result = await wb.replay.replayClient({ id, to: opts.to, tls, timeoutMs: opts.timeout });
+        if (opts.json) printJson(result);
+        else process.stdout.write(`${formatReplay(result)}\n`);
+        if (result.error) throw new CliExit(1, '');
+      } finally {
+        await wb.close();
+      }
+    });
+
+  program
+    .command('replay-server')
+    .description('answer new clients from recorded server responses, offline, until interrupted')
+    .argument('<ids...>', 'the recorded sessions to answer from', (value: string, previous: number[] = []) => [...previous, sessionId(value)])
+    .option('--listen <addr:port>', 'loopback address and port (0 picks a free one)', '127.0.0.1:4433')
+    .requiredOption('--ca <name>', 'the workshop CA that forges a certificate for each recorded host name')
+    .option('--unmatched <404|502|close>', 'what a request with no recorded answer gets', unmatchedPolicy, '404' as UnmatchedPolicy)
+    .option('--ignore-host', 'match requests whatever host they name')
+    .option('--ignore-body', 'match requests whatever body they carry')
+    .option('--json', 'print one JSON object per line')
+    .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
+      const wb = openWorkbench(command);
+      const print = (line: string) => process.stdout.write(`${line}\n`);
+      let serverId = 0;
+      const unsubscribe = wb.subscribe((event, data) => {
+        if (event !== 'session.updated') return;
+        const s = data as SessionSummary;
+        if (s.kind !== 'server' || s.status === 'running' || !serverId) return;
+        print(opts.json ? JSON.stringify({ event: 'connection', session: s }) : `${s.address ?? '?'}  sni=${s.sni ?? '-'}  ${s.version ?? '-'}  ${s.status}${s.error ? `: ${s.error.message}` : ''}  session ${s.id}`);
+      });
+      try {
+        const info = await wb.replay.startServer({ ids, listen: opts.listen, ca: opts.ca, unmatched: opts.unmatched, ignoreHost: opts.ignoreHost, ignoreBody: opts.ignoreBody });
+        serverId = info.id;
+        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatServer(info));
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+          process.once('SIGINT', () => resolve('SIGINT'));
+          process.once('SIGTERM', () => resolve('SIGTERM'));
+        });
+        const stopped = await wb.replay.stopServer(info.id);
+        const line = `stopped (${signal}) after ${stopped.connections} connection(s): ${stopped.matched} request(s) answered from the recording, ${stopped.unmatchedRequests} unmatched`;
+        print(opts.json ? JSON.stringify({ event: 'stopped', signal, server: stopped }) : line);
+      } finally {
+        unsubscribe();
+        await wb.close();
+      }
+    });
+}

@@ -1,0 +1,129 @@
+// Client replay: the client's application data of a recorded session sent again, byte for byte,
+// as a new recorded client session (same target or another, same or other TLS settings), and
+// the two answers compared.
+import type { ClientSessionRequest, TrustStoreSpec } from '../api/types';
+import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayResponseSide } from '../api/replayTypes';
+import { WorkbenchError } from '../errors';
+import type { RecordedSession } from '../export/recordedSession';
+import { diffLines, parseResponses, parseRequests } from './httpMatch';
+import { sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
+
+const TEXT_KEEP_BYTES = 256 * 1024;
+
+/** "host:port" of a session's target, "[v6]:port" too. */
+function splitHostPort(target: string): { host: string; port: number } | null {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(target) ?? /^([^:]+):(\d+)$/.exec(target);
+  return m ? { host: m[1], port: Number(m[2]) } : null;
+}
+
+/** The client session request that replays `session`: its own settings with the overrides laid over them. */
+export function replayRequest(session: RecordedSession, id: number, request: ClientReplayRequest): ClientSessionRequest {
+  const base = session.request;
+  const o = request.tls ?? {};
+  let host: string;
+  let port: number;
+  if (base) {
+    host = base.host;
+    port = base.port;
+  } else {
+    const target = splitHostPort(session.target);
+    if (!target) throw new WorkbenchError('BAD_INPUT', `session ${id} does not say where its server was (target "${session.target}"); give --to HOST:PORT`);
+    // A server or proxy session: the name the client asked for, on the address it reached.
+    host = session.sni ?? target.host;
+    port = target.port;
+  }
+  const trust: TrustStoreSpec = o.trust ?? base?.trust ?? { kind: 'system' };
+  const to = request.to?.trim();
+  return {
+    host,
+    port,
+    connectTo: to ? to : (base?.connectTo ?? (base ? undefined : session.sni ? splitHostPort(session.target)?.host : undefined)),
+    trust,
+    verifyPeer: o.verifyPeer ?? base?.verifyPeer ?? false,
+    checkHostname: o.checkHostname ?? base?.checkHostname ?? false,
+    servername: o.servername ?? base?.servername ?? (base ? undefined : (session.sni ?? '')),
+    minVersion: o.minVersion ?? base?.minVersion,
+    maxVersion: o.maxVersion ?? base?.maxVersion,
+    ciphers: o.ciphers ?? base?.ciphers,
+    alpn: o.alpn ?? base?.alpn ?? (session.alpn ? [session.alpn] : undefined),
+    send: { kind: 'none' },
+    timeoutMs: request.timeoutMs ?? base?.timeoutMs,
+  };
+}
+
+/** The connection whose client bytes are sent again: the first one where the client said something. */
+export function replaySource(session: RecordedSession, id: number): ConnectionTraffic {
+  const traffic = sessionTraffic(session, id);
+  const source = traffic.find((t) => t.clientBytes.length > 0);
+  if (!source) {
+    throw new WorkbenchError('NO_APPLICATION_DATA', `the client of session ${id} sent no application data (only the server spoke); there is nothing to send again`);
+  }
+  return source;
+}
+
+function httpStatus(bytes: Uint8Array, requestBytes: Uint8Array): string | null {
+  const requests = parseRequests(requestBytes);
+  const responses = parseResponses(bytes, requests.length ? requests : [{ method: 'GET' }]);
+  const final = responses.find((r) => r.status >= 200) ?? responses[0];
+  return final ? final.startLine : null;
+}
+
+export function responseSide(sessionId: number, bytes: Uint8Array, requestBytes: Uint8Array): ReplayResponseSide {
+  const kept = bytes.subarray(0, TEXT_KEEP_BYTES);
+  return {
+    sessionId,
+    bytes: bytes.length,
+    text: new TextDecoder('utf-8', { fatal: false }).decode(kept),
+    truncated: bytes.length > kept.length,
+    httpStatus: httpStatus(bytes, requestBytes),
+  };
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+export function responseDiff(original: Uint8Array, replayed: Uint8Array, originalText: string, replayedText: string): ReplayDiff {
+  const { lines, truncated } = diffLines(originalText, replayedText);
+  return {
+    identical: sameBytes(original, replayed),
+    removed: lines.filter((l) => l.op === 'removed').length,
+    added: lines.filter((l) => l.op === 'added').length,
+    lines,
+    truncated,
+  };
+}
+
+export type ClientReplayOutcome = Omit<ClientReplayResult, 'replay'>;
+
+/** Compares the original and the replay once the replay is recorded. */
+export function compareReplay(
+  originalId: number,
+  original: ConnectionTraffic,
+  replayId: number,
+  replaySession: RecordedSession,
+  request: ClientSessionRequest,
+): ClientReplayOutcome {
+  // The replay's traffic may be empty (refused, failed handshake): compare against nothing then.
+  let replayed: ConnectionTraffic | null = null;
+  try {
+    replayed = sessionTraffic(replaySession, replayId).find((t) => t.clientBytes.length > 0 || t.serverBytes.length > 0) ?? null;
+  } catch {
+    replayed = null;
+  }
+  const empty = new Uint8Array(0);
+  const originalSide = responseSide(originalId, original.serverBytes, original.clientBytes);
+  const replayedSide = responseSide(replayId, replayed?.serverBytes ?? empty, replayed?.clientBytes ?? empty);
+  return {
+    originalId,
+    replayId,
+    target: `${request.host.includes(':') ? `[${request.host}]` : request.host}:${request.port}`,
+    connectTo: request.connectTo ?? null,
+    requestBytes: original.clientBytes.length,
+    requestIdentical: replayed !== null && sameBytes(original.clientBytes, replayed.clientBytes),
+    original: originalSide,
+    replayed: replayedSide,
+    diff: responseDiff(original.serverBytes, replayed?.serverBytes ?? empty, originalSide.text, replayedSide.text),
+    error: replaySession.error,
+  };
+}

@@ -1,0 +1,110 @@
+// The workbench's replay service: client replays (run and compared) and the running replay servers.
+import type { ClientReplayRequest, ClientReplayResult, ReplayServerInfo, ReplayServerRequest } from '../api/replayTypes';
+import type { SessionSummary } from '../api/types';
+import { WorkbenchError } from '../errors';
+import type { RecordedSession } from '../export/recordedSession';
+import { runClientSession } from '../sessions/clientSession';
+import type { BatchWriter } from '../sessions/recorder';
+import type { HostTable } from '../store/hostTable';
+import { toSummary, type SessionStore } from '../store/sessionStore';
+import type { ForgedIdentity } from '../workshop/workshop';
+import { compareReplay, replayRequest, replaySource } from './clientReplay';
+import { ReplayServer } from './serverReplay';
+
+/** The tag every session made by replay carries. */
+export const REPLAY_TAG = 'replay';
+
+export interface ReplayManagerDeps {
+  store: SessionStore;
+  writer: BatchWriter;
+  hosts: HostTable;
+  load(id: number): RecordedSession;
+  forge(caName: string, hostname: string): Promise<ForgedIdentity>;
+  /** Throws a clear error when the workshop has no CA by this name. */
+  checkCa(caName: string): void;
+  name(id: number, name: string): void;
+  tag(id: number, tags: string[]): void;
+  recordCapBytes?: number;
+  events: {
+    serverChanged(info: ReplayServerInfo): void;
+    session(summary: SessionSummary, created: boolean): void;
+  };
+}
+
+export class ReplayManager {
+  private readonly servers = new Map<number, ReplayServer>();
+  private nextId = 1;
+
+  constructor(private readonly deps: ReplayManagerDeps) {}
+
+  /** Sends the recorded client's application data again as a new client session, and compares the answers. */
+  async replayClient(request: ClientReplayRequest): Promise<ClientReplayResult> {
+    await this.deps.writer.written();
+    const original = this.deps.load(request.id);
+    const source = replaySource(original, request.id);
+    const sessionRequest = replayRequest(original, request.id, request);
+    if (sessionRequest.trust.kind === 'lab') this.deps.checkCa(sessionRequest.trust.name);
+    const replayId = await runClientSession(sessionRequest, {
+      store: this.deps.store,
+      writer: this.deps.writer,
+      hosts: this.deps.hosts,
+      recordCapBytes: this.deps.recordCapBytes,
+      payload: source.clientBytes,
+      onUpdate: (summary, created) => {
+        this.deps.events.session(summary, created);
+        if (created) {
+          this.deps.name(summary.id, `replay of #${request.id}`);
+          this.deps.tag(summary.id, [REPLAY_TAG]);
+        }
+      },
+    });
+    await this.deps.writer.written();
+    const outcome = compareReplay(request.id, source, replayId, this.deps.load(replayId), sessionRequest);
+    const row = this.deps.store.getSession(replayId);
+    if (!row) throw new WorkbenchError('NOT_FOUND', `the replay session ${replayId} was deleted while it ran`);
+    return { ...outcome, replay: toSummary(row) };
+  }
+
+  async startServer(request: ReplayServerRequest): Promise<ReplayServerInfo> {
+    this.deps.checkCa(request.ca);
+    await this.deps.writer.written();
+    const id = this.nextId++;
+    let server: ReplayServer | null = null;
+    server = new ReplayServer(id, request, {
+      store: this.deps.store,
+      writer: this.deps.writer,
+      load: this.deps.load,
+      forge: this.deps.forge,
+      recordCapBytes: this.deps.recordCapBytes,
+      onSessionCreated: (sessionId) => this.deps.tag(sessionId, [REPLAY_TAG]),
+      onSessionUpdate: (summary, created) => this.deps.events.session(summary, created),
+      onChange: () => {
+        if (server && this.servers.has(id)) this.deps.events.serverChanged(server.info());
+      },
+    });
+    const info = await server.start();
+    this.servers.set(id, server);
+    this.deps.events.serverChanged(info);
+    return info;
+  }
+
+  async stopServer(id: number): Promise<ReplayServerInfo> {
+    const server = this.servers.get(id);
+    if (!server) {
+      const running = [...this.servers.keys()].join(', ') || 'none';
+      throw new WorkbenchError('NOT_FOUND', `there is no replay server ${id}; the running ones are: ${running}`);
+    }
+    this.servers.delete(id);
+    const info = await server.stop();
+    this.deps.events.serverChanged(info);
+    return info;
+  }
+
+  list(): ReplayServerInfo[] {
+    return [...this.servers.values()].map((s) => s.info());
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((id) => this.stopServer(id)));
+  }
+}

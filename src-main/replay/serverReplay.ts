@@ -1,0 +1,387 @@
+// Server replay: a loopback listener that answers new clients from recorded server responses,
+// offline. Certificates are forged by a workshop CA for the recorded host names (and any other
+// name a client asks for by SNI); HTTP requests find their recorded answer by method, path and
+// query; other sessions get the server's bytes in their recorded order. Every connection is
+// recorded as a server session, like a lab server's.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ReplayServerInfo, ReplayServerRequest, UnmatchedPolicy } from '../api/replayTypes';
+import type { SessionSummary } from '../api/types';
+import { WorkbenchError } from '../errors';
+import type { RecordedSession } from '../export/recordedSession';
+import { parseEndpoint } from '../sessions/clientSession';
+import type { BatchWriter } from '../sessions/recorder';
+import type { ResponderHooks } from '../sessions/serverResponders';
+import { acceptServerConnection, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
+import { loopbackHost } from '../sessions/tlsServer';
+import type { SessionStore } from '../store/sessionStore';
+import type { ForgedIdentity } from '../workshop/workshop';
+import { concat, ExchangeIndex, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
+
+export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const MAX_HEAD_BYTES = 64 * 1024;
+
+export interface ReplayServerDeps {
+  store: SessionStore;
+  writer: BatchWriter;
+  load(id: number): RecordedSession;
+  forge(caName: string, hostname: string): Promise<ForgedIdentity>;
+  recordCapBytes?: number;
+  onSessionUpdate?: (summary: SessionSummary, created: boolean) => void;
+  /** A connection's session was created: the manager tags it. */
+  onSessionCreated?: (sessionId: number) => void;
+  onChange?: () => void;
+}
+
+/** A recorded non-HTTP connection: the turns of the conversation, and who closed. */
+interface RecordedStream {
+  sessionId: number;
+  hostnames: string[];
+  turns: { direction: PlainSegment['direction']; data: Uint8Array }[];
+  serverClosed: boolean;
+}
+
+interface Identity {
+  context: tls.SecureContext;
+  ders: Uint8Array[];
+}
+
+function turnsOf(segments: readonly PlainSegment[]): RecordedStream['turns'] {
+  const turns: RecordedStream['turns'] = [];
+  for (const s of segments) {
+    const last = turns[turns.length - 1];
+    if (last && last.direction === s.direction) last.data = concat([last.data, s.data]);
+    else turns.push({ direction: s.direction, data: s.data });
+  }
+  return turns;
+}
+
+function plainAnswer(status: number, reason: string, text: string, keepAlive: boolean): Buffer {
+  const body = Buffer.from(text, 'utf8');
+  return Buffer.concat([
+    Buffer.from(
+      [`HTTP/1.1 ${status} ${reason}`, 'Server: tlslab-replay', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${body.length}`, `Connection: ${keepAlive ? 'keep-alive' : 'close'}`, '', ''].join('\r\n'),
+      'latin1',
+    ),
+    body,
+  ]);
+}
+
+function wantsClose(request: ParsedRequest): boolean {
+  const connection = (headerValue(request, 'connection') ?? '').toLowerCase();
+  return request.version === 'HTTP/1.0' ? !connection.includes('keep-alive') : connection.includes('close');
+}
+
+export class ReplayServer {
+  private listener: net.Server | null = null;
+  private readonly open = new Set<AcceptedConnection>();
+  private readonly identities = new Map<string, Identity>();
+  private readonly forging = new Map<string, Promise<Identity>>();
+  private index: ExchangeIndex = new ExchangeIndex([]);
+  private exchanges: RecordedExchange[] = [];
+  private streams: RecordedStream[] = [];
+  private readonly streamCursor = new Map<string, number>();
+  private hostnames: string[] = [];
+  private host = '127.0.0.1';
+  private port = 0;
+  private readonly startedAt = Date.now();
+  connections = 0;
+  matched = 0;
+  unmatchedRequests = 0;
+
+  constructor(
+    readonly id: number,
+    readonly request: ReplayServerRequest,
+    private readonly deps: ReplayServerDeps,
+  ) {}
+
+  get unmatched(): UnmatchedPolicy {
+    return this.request.unmatched ?? '404';
+  }
+
+  get address(): string {
+    return this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+  }
+
+  info(): ReplayServerInfo {
+    return {
+      id: this.id,
+      label: this.request.label?.trim() || `replay of ${this.request.ids.map((i) => `#${i}`).join(', ')}`,
+      address: this.address,
+      host: this.host,
+      port: this.port,
+      ca: this.request.ca,
+      sessions: [...this.request.ids],
+      hostnames: [...this.hostnames],
+      unmatched: this.unmatched,
+      ignoreHost: this.request.ignoreHost === true,
+      ignoreBody: this.request.ignoreBody === true,
+      exchanges: this.index.size,
+      requests: this.index.keys(),
+      streams: this.streams.length,
+      connections: this.connections,
+      matched: this.matched,
+      unmatchedRequests: this.unmatchedRequests,
+      listening: this.listener !== null,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /** Reads the recordings, forges the certificates and listens; any problem is one clear error. */
+  async start(): Promise<ReplayServerInfo> {
+    const request = this.request;
+    if (!request.ids.length) throw new WorkbenchError('BAD_INPUT', 'give at least one session to serve, like: tlslab replay-server 12 --ca "Lab Root"');
+    if (!['404', '502', 'close'].includes(this.unmatched)) throw new WorkbenchError('BAD_INPUT', `unmatched requests are answered with 404, 502 or close, not "${String(request.unmatched)}"`);
+    const listen = parseEndpoint(request.listen?.trim() || DEFAULT_REPLAY_LISTEN, 4433);
+    this.host = loopbackHost(listen.host);
+    if (!Number.isInteger(listen.port) || listen.port < 0 || listen.port > 65535) {
+      throw new WorkbenchError('PORT_OUT_OF_RANGE', `the port ${listen.port} is out of range; a TCP port is a whole number from 1 to 65535 (0 picks a free one)`);
+    }
+
+    const names = new Set<string>();
+    for (const id of [...new Set(request.ids)]) {
+      const session = this.deps.load(id);
+      const hostnames = sessionHostnames(session);
+      for (const traffic of sessionTraffic(session, id)) {
+        if (traffic.segments.length === 0) continue;
+        if (looksLikeHttpRequest(traffic.clientBytes)) {
+          const pairs = pairExchanges(traffic.clientBytes, traffic.serverBytes, session.sni);
+          this.exchanges.push(...pairs);
+          for (const p of pairs) if (p.host && !/^[\d.]+$/.test(p.host) && !p.host.includes(':')) names.add(p.host);
+        } else if (traffic.serverBytes.length > 0 || traffic.clientBytes.length > 0) {
+          this.streams.push({ sessionId: id, hostnames, turns: turnsOf(traffic.segments), serverClosed: traffic.serverClosed });
+        }
+      }
+      for (const n of hostnames) names.add(n);
+    }
+    this.index = new ExchangeIndex(this.exchanges, { ignoreHost: request.ignoreHost, ignoreBody: request.ignoreBody });
+    if (this.index.size === 0 && this.streams.length === 0) {
+      throw new WorkbenchError('NO_APPLICATION_DATA', `session${request.ids.length > 1 ? 's' : ''} ${request.ids.join(', ')} recorded no server answer to play back; choose sessions where the server sent data`);
+    }
+    this.hostnames = names.size ? [...names] : ['localhost'];
+    // Forging the default name first checks the CA (unknown CA, locked key) before listening.
+    const defaultIdentity = await this.identity(this.hostnames[0]);
+    for (const name of this.hostnames.slice(1)) await this.identity(name);
+
+    const accepting: AcceptingServer = {
+      id: this.id,
+      label: this.info().label,
+      address: '',
+      defaultContext: defaultIdentity.context,
+      sniCallback: (servername, cb) => {
+        this.identity(servername).then(
+          (found) => cb(null, found.context),
+          () => cb(null, defaultIdentity.context),
+        );
+      },
+      localCertificates: (servername) => (servername && this.identities.get(servername.toLowerCase())?.ders) || defaultIdentity.ders,
+      pageFor: () => undefined,
+      requestCert: false,
+      requireCert: false,
+      clientCaDescription: null,
+      alpn: this.index.size > 0 ? ['http/1.1'] : undefined,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+      responder: { kind: 'plain' },
+      serve: (stream, facts, hooks) => this.serve(stream, facts.sni, hooks),
+    };
+
+    const listener = net.createServer({ noDelay: true }, (raw) => {
+      raw.on('error', () => undefined);
+      this.connections++;
+      let accepted: AcceptedConnection;
+      try {
+        accepted = acceptServerConnection(raw, accepting, {
+          store: this.deps.store,
+          writer: this.deps.writer,
+          recordCapBytes: this.deps.recordCapBytes,
+          onUpdate: (summary, created) => {
+            this.deps.onSessionUpdate?.(summary, created);
+            if (created) this.deps.onSessionCreated?.(summary.id);
+          },
+          onEnd: () => {
+            this.open.delete(accepted);
+            this.deps.onChange?.();
+          },
+        });
+      } catch (err) {
+        process.stderr.write(`tlslab: a connection to the replay server ${this.address} could not be recorded: ${(err as Error).message}\n`);
+        raw.destroy();
+        return;
+      }
+      this.open.add(accepted);
+      this.deps.onChange?.();
+    });
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', (err: NodeJS.ErrnoException) => reject(this.listenError(err, listen.port)));
+      listener.listen({ host: this.host, port: listen.port, backlog: 512 }, () => resolve());
+    });
+    listener.on('error', (err) => process.stderr.write(`tlslab: the replay server on ${this.address} failed: ${err.message}\n`));
+    this.port = (listener.address() as net.AddressInfo).port;
+    accepting.address = this.address;
+    this.listener = listener;
+    return this.info();
+  }
+
+  private listenError(err: NodeJS.ErrnoException, port: number): WorkbenchError {
+    switch (err.code) {
+      case 'EADDRINUSE':
+        return new WorkbenchError('PORT_IN_USE', `port ${port} on ${this.host} is already in use (a lab server or another replay server); stop it, or choose another with --listen ${this.host}:${port === 4433 ? 4434 : 4433}`);
+      case 'EACCES':
+      case 'EPERM':
+        return new WorkbenchError('PRIVILEGED_PORT', `port ${port} is below 1024 and only an administrator may listen on it; use --listen ${this.host}:4433 instead`);
+      case 'EADDRNOTAVAIL':
+        return new WorkbenchError('ADDRESS_NOT_AVAILABLE', `${this.host} is not an address of this machine; use 127.0.0.1`);
+    }
+    return new WorkbenchError('LISTEN_FAILED', `cannot listen on ${this.host}:${port}: ${err.message}`);
+  }
+
+  /** The forged certificate for a name, made once. */
+  private identity(hostname: string): Promise<Identity> {
+    const name = hostname.trim().toLowerCase().replace(/\.$/, '');
+    let pending = this.forging.get(name);
+    if (!pending) {
+      pending = this.deps.forge(this.request.ca, name).then((forged) => {
+        const identity: Identity = {
+          context: tls.createSecureContext({ cert: [forged.certificatePem, ...forged.chainPem].join('\n'), key: forged.keyPem }),
+          ders: [forged.certificateDer, ...forged.chainDer],
+        };
+        this.identities.set(name, identity);
+        return identity;
+      });
+      this.forging.set(name, pending);
+      pending.catch(() => this.forging.delete(name));
+    }
+    return pending;
+  }
+
+  /** What one decrypted connection gets: recorded HTTP answers, or a recorded stream. */
+  private serve(stream: tls.TLSSocket, sni: string | null, hooks: ResponderHooks): void {
+    const host = sni?.toLowerCase() ?? null;
+    const forHost = this.streams.filter((s) => host !== null && s.hostnames.includes(host));
+    const candidates = forHost.length ? forHost : this.streams;
+    if (candidates.length && this.index.size === 0) {
+      this.playStream(stream, this.nextStream(candidates, host), hooks);
+      return;
+    }
+    if (candidates.length && forHost.length) {
+      // Both kinds recorded for this name: the client's first bytes say which.
+      stream.once('data', (first: Buffer) => {
+        stream.pause();
+        if (looksLikeHttpRequest(first)) this.serveHttp(stream, host, hooks, first);
+        else this.playStream(stream, this.nextStream(candidates, host), hooks, first.length);
+        stream.resume();
+      });
+      return;
+    }
+    this.serveHttp(stream, host, hooks);
+  }
+
+  private nextStream(candidates: RecordedStream[], host: string | null): RecordedStream {
+    const key = host ?? '';
+    const n = this.streamCursor.get(key) ?? 0;
+    this.streamCursor.set(key, n + 1);
+    return candidates[n % candidates.length];
+  }
+
+  /** The server's turns in order: each one once the client has sent as many bytes as it had before it. */
+  private playStream(stream: tls.TLSSocket, recorded: RecordedStream, hooks: ResponderHooks, alreadyReceived = 0): void {
+    hooks.note(`replaying the server's ${recorded.turns.filter((t) => t.direction === 'server-to-client').length} turn(s) of session ${recorded.sessionId}`);
+    const serverTurns: { needed: number; data: Uint8Array }[] = [];
+    let clientSoFar = 0;
+    for (const t of recorded.turns) {
+      if (t.direction === 'client-to-server') clientSoFar += t.data.length;
+      else serverTurns.push({ needed: clientSoFar, data: t.data });
+    }
+    let received = alreadyReceived;
+    let next = 0;
+    let ended = false;
+    const advance = () => {
+      while (next < serverTurns.length && received >= serverTurns[next].needed) {
+        stream.write(serverTurns[next++].data);
+        hooks.answered();
+      }
+      if (next >= serverTurns.length && recorded.serverClosed && !ended) {
+        ended = true;
+        stream.end();
+      }
+    };
+    stream.on('data', (data: Buffer) => {
+      received += data.length;
+      advance();
+    });
+    stream.on('end', () => stream.end());
+    advance();
+  }
+
+  private serveHttp(stream: tls.TLSSocket, host: string | null, hooks: ResponderHooks, first?: Buffer): void {
+    let buffered: Uint8Array = new Uint8Array(0);
+    let closing = false;
+    const pump = () => {
+      if (closing) return;
+      const requests = parseRequests(buffered);
+      let consumed = 0;
+      for (const request of requests) {
+        consumed += request.raw.length;
+        const found = this.index.find(request, host);
+        hooks.answered();
+        if (found?.response) {
+          this.matched++;
+          stream.write(found.response.raw);
+          if (found.response.closes || wantsClose(request)) {
+            closing = true;
+            stream.end();
+          }
+        } else {
+          this.unmatchedRequests++;
+          const line = `${request.method} ${request.target}`;
+          hooks.note(`no recorded response for ${line} (key "${matchKey(request)}"${host ? `, host ${host}` : ''}): ${this.unmatched === 'close' ? 'closing the connection' : `answering ${this.unmatched}`}`);
+          if (this.unmatched === 'close') {
+            closing = true;
+            stream.end();
+          } else {
+            const keepAlive = !wantsClose(request);
+            const text = `the replay server has no recorded response for ${line}; it answers from session${this.request.ids.length > 1 ? 's' : ''} ${this.request.ids.join(', ')}, which recorded: ${this.index.keys().join(', ') || 'nothing over HTTP'}\n`;
+            stream.write(this.unmatched === '404' ? plainAnswer(404, 'Not Found', text, keepAlive) : plainAnswer(502, 'Bad Gateway', text, keepAlive));
+            if (!keepAlive) {
+              closing = true;
+              stream.end();
+            }
+          }
+        }
+        this.deps.onChange?.();
+        if (closing) return;
+      }
+      buffered = buffered.subarray(consumed);
+      const pending = Buffer.from(buffered.buffer, buffered.byteOffset, buffered.length);
+      const headEnd = pending.indexOf('\r\n\r\n');
+      const firstLine = pending.subarray(0, Math.max(0, pending.indexOf('\r\n'))).toString('latin1');
+      if ((headEnd >= 0 && !/^[A-Z][A-Z0-9_-]* \S+ HTTP\/1\.[01]$/.test(firstLine)) || (headEnd < 0 && pending.length > MAX_HEAD_BYTES)) {
+        closing = true;
+        hooks.note('the client sent something that is not an HTTP/1.1 request; the replay server answers 400 and closes');
+        stream.end(plainAnswer(400, 'Bad Request', 'the replay server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n', false));
+      }
+    };
+    const onData = (data: Buffer) => {
+      buffered = buffered.length === 0 ? new Uint8Array(data) : concat([buffered, data]);
+      pump();
+    };
+    stream.on('data', onData);
+    stream.on('end', () => {
+      if (!closing) stream.end();
+    });
+    if (first) onData(first);
+  }
+
+  /** Stops listening and ends every open connection; resolves once their sessions are finished. */
+  async stop(reason = 'the replay server was stopped'): Promise<ReplayServerInfo> {
+    const listener = this.listener;
+    this.listener = null;
+    const closed = listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve();
+    const open = [...this.open];
+    for (const c of open) c.close(reason);
+    await Promise.all([closed, ...open.map((c) => c.done)]);
+    return this.info();
+  }
+}

@@ -353,10 +353,10 @@ export function diffLines(a: string, b: string, maxLines = 2000): { lines: DiffL
       lines.push({ op: 'same', text: l[i] });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      lines.push({ op: 'added', text: r[j++] });
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) {
       lines.push({ op: 'removed', text: l[i++] });
+    } else {
+      lines.push({ op: 'added', text: r[j++] });
     }
   }
   for (const text of left.slice(left.length - tail)) lines.push({ op: 'same', text });

@@ -1,0 +1,207 @@
+// The Proxy view in Chromium, in browser mode, against a real engine: a student starts a
+// transparent man-in-the-middle proxy from the form (a workshop CA, a host map entry pointing at a
+// real server made with openssl and run by Python, a response rewrite), sends curl through it, sees
+// the connection arrive live, opens the session and finds the forged and the real certificate side
+// by side with their differences marked and the rule that fired; a victim that trusts only the real
+// CA refuses the forged certificate, and the session names its alert.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startEngine } from '../../src-main/host/engine';
+import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
+const CHROMIUM = '/usr/bin/chromium';
+
+let tmp: string;
+let wbca: string;
+let pki: UpstreamPki;
+let upstream: PythonUpstream;
+let engine: Awaited<ReturnType<typeof startEngine>>;
+let browser: Browser;
+
+/** Runs a real peer; resolves with its exit code and output whatever the code. */
+function run(command: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId).first();
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-proxy-'));
+  const staticDir = path.join(tmp, 'renderer');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+
+  // The CA the victim is made to trust, from the certificate workshop.
+  const ca = await engine.workbench.workshop.createCa({ name: 'Lab MITM CA', subject: '/O=TLS Lab/CN=Lab MITM CA' });
+  wbca = path.join(tmp, 'wbca.pem');
+  fs.writeFileSync(wbca, ca.certificatePem);
+  // The real site: www.example.com with a certificate from a CA made by openssl, served by Python.
+  pki = makeUpstreamPki();
+  upstream = await startPythonUpstream(pki.cert, pki.key);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+  await upstream?.stop();
+  if (pki) fs.rmSync(pki.dir, { recursive: true, force: true });
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the Proxy view in Chromium', () => {
+  it('starts a transparent proxy from the form, shows curl live, and opens forged vs real with the rule that fired', async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+
+    await page.goto(engine.url);
+    await page.getByTestId('nav-proxy').click();
+    await page.getByRole('heading', { name: 'Proxy', exact: true }).waitFor();
+
+    // With no proxy yet the form is open; a missing CA and a bad map line are explained before the engine is asked.
+    await page.getByTestId('proxy-form').waitFor();
+    await page.getByTestId('proxy-listen').fill('127.0.0.1:0');
+    await page.getByTestId('proxy-map').fill('www.example.com 127.0.0.1');
+    await page.getByTestId('proxy-form-submit').click();
+    expect(await text(page, 'proxy-ca-error')).toContain('Choose the workshop CA');
+    expect(await text(page, 'proxy-map-error')).toContain('HOST=ADDR:PORT');
+
+    await page.getByTestId('proxy-ca').selectOption('Lab MITM CA');
+    await page.getByTestId('proxy-map').fill(`www.example.com=127.0.0.1:${upstream.port}`);
+    await page.getByTestId('proxy-upstream-file').check();
+    await page.getByTestId('proxy-upstream-path').fill(pki.caCert);
+    await page.getByTestId('proxy-rule-add-response').click();
+    await page.getByTestId('proxy-rule-0-find').fill('cybersecurity');
+    await page.getByTestId('proxy-rule-0-replace').fill('SEED+Labs');
+    await page.getByTestId('proxy-label').fill('Lab MITM');
+    await screenshot(page, 'proxy-01-start-form');
+    await page.getByTestId('proxy-form-submit').click();
+
+    const card = page.getByTestId('proxy-card').first();
+    await card.waitFor();
+    expect(await card.getAttribute('data-status')).toBe('running');
+    expect(await text(page, 'proxy-notice')).toContain('Started Lab MITM');
+    expect(await text(page, 'proxy-rules')).toContain('"cybersecurity" → "SEED+Labs"');
+    const listening = engine.workbench.proxies.list()[0].transparentAddress!;
+    expect(await text(page, 'proxy-addresses')).toContain(listening);
+    const port = Number(listening.split(':').pop());
+    expect(port).toBeGreaterThan(0);
+
+    // The victim: curl trusting only the workbench CA, its "host table" sending www.example.com to the proxy.
+    const victim = await run('curl', ['-sS', '--cacert', wbca, '--resolve', `www.example.com:${port}:127.0.0.1`, `https://www.example.com:${port}/`]);
+    expect(victim.code, victim.out).toBe(0);
+    expect(victim.out).toContain('Learn SEED+Labs at www.example.com');
+    expect(victim.out).not.toContain('cybersecurity');
+
+    // It shows up in the card's live list, with its rule.
+    const okRow = page.locator('[data-testid="proxy-connection-row"][data-outcome="ok"]').first();
+    await okRow.waitFor();
+    expect(await okRow.getByTestId('proxy-connection-host').innerText()).toContain('www.example.com');
+    expect(await okRow.getByTestId('proxy-connection-rules').innerText()).toBe('1 rule fired');
+    const okSession = Number(await okRow.getAttribute('data-session-id'));
+
+    // A victim that trusts only the real site's CA refuses the forged certificate: the row names its alert.
+    const careful = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.example.com:${port}:127.0.0.1`, `https://www.example.com:${port}/`]);
+    expect(careful.code).not.toBe(0);
+    const failedRow = page.locator('[data-testid="proxy-connection-row"][data-outcome="failed"]').first();
+    await failedRow.waitFor();
+    expect(await failedRow.getByTestId('proxy-connection-alert').innerText()).toBe('unknown_ca');
+    const failedSession = Number(await failedRow.getAttribute('data-session-id'));
+    // The counters follow (the engine reports them a moment after the connection ends).
+    await page.getByTestId('proxy-counts').filter({ hasText: '2 connections · 1 failed' }).waitFor();
+    await screenshot(page, 'proxy-02-running-with-connections');
+
+    // The session: forged and real certificate side by side, differences marked.
+    await okRow.getByTestId('proxy-connection-open').click();
+    await page.getByTestId('proxy-certificate-diff').waitFor();
+    const diff = async (field: string) => {
+      const row = page.locator(`[data-testid="proxy-diff-row"][data-field="${field}"]`);
+      return {
+        same: await row.getAttribute('data-same'),
+        forged: (await row.getByTestId('proxy-diff-forged').innerText()).trim(),
+        real: (await row.getByTestId('proxy-diff-real').innerText()).trim(),
+      };
+    };
+    const issuer = await diff('issuer');
+    expect(issuer.same).toBe('false');
+    expect(issuer.forged).toContain('Lab MITM CA');
+    expect(issuer.real).toContain('Example');
+    const names = await diff('names');
+    expect(names.same).toBe('true');
+    expect(names.forged).toContain('DNS:www.example.com');
+    expect((await diff('fingerprint')).same).toBe('false');
+    expect((await diff('serial')).same).toBe('false');
+    expect((await diff('key')).same).toBe('false');
+    const fired = page.getByTestId('proxy-rule-fired');
+    expect(await fired.count()).toBe(1);
+    expect(await fired.first().innerText()).toContain('"cybersecurity" → "SEED+Labs"');
+    expect(await fired.first().innerText()).toContain('response body');
+    expect(await text(page, 'proxy-fact-upstream-verification')).toContain('verified');
+    // Both legs' timelines, one per connection.
+    expect(await page.getByTestId('connection-timeline').count()).toBe(2);
+    expect(await page.getByTestId('connection-timeline').first().innerText()).toContain('client to proxy');
+    expect(await page.getByTestId('connection-timeline').nth(1).innerText()).toContain('proxy to server');
+    expect(page.url()).toContain(`#/sessions/${okSession}`);
+    await screenshot(page, 'proxy-03-session-forged-vs-real');
+
+    // Inside the handshake draws the proxy column.
+    await page.getByTestId('tab-inside').click();
+    await page.getByTestId('ladder').first().waitFor();
+    expect(await page.getByTestId('ladder').first().innerText()).toMatch(/proxy/i);
+    await screenshot(page, 'proxy-04-session-inside');
+
+    // The refused victim: the failure is explained with its alert, on the victim's leg.
+    await page.evaluate(`location.hash = '#/sessions/${failedSession}'`);
+    await page.getByTestId('proxy-failure').waitFor();
+    expect(await text(page, 'proxy-failure-alert')).toBe('unknown_ca');
+    expect(await text(page, 'proxy-failure')).toContain('victim ↔ proxy');
+    expect(await text(page, 'proxy-failure')).toContain('Lab MITM CA');
+    await screenshot(page, 'proxy-05-session-victim-refused');
+
+    // Stop and remove.
+    await page.getByTestId('nav-proxy').click();
+    await page.getByTestId('proxy-stop').click();
+    await page.locator('[data-testid="proxy-card"][data-status="stopped"]').waitFor();
+    expect(engine.workbench.proxies.list()[0].status).toBe('stopped');
+    await page.getByTestId('proxy-remove').click();
+    await page.getByTestId('proxies-empty').waitFor();
+    expect(engine.workbench.proxies.list()).toHaveLength(0);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

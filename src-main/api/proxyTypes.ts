@@ -44,6 +44,8 @@ export interface ProxyConfig {
   /** The workbench CA that signs the forged certificates. */
   ca: string;
   map?: ProxyHostMapping[];
+  /** Ask DNS for names that are neither in `map` nor in the host table. Default true. */
+  dns?: boolean;
   /** What the upstream's certificate is verified against. Default: the system store. */
   upstreamTrust?: TrustStoreSpec;
   /** Go on when the upstream's certificate does not verify (the lab's careless proxy). */

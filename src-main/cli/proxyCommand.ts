@@ -19,6 +19,7 @@ interface ProxyOptions {
   map?: string[];
   upstreamCa?: string;
   upstreamInsecure?: boolean;
+  dns: boolean;
   rewrite?: string[];
   recordCap?: string;
   label?: string;
@@ -53,6 +54,7 @@ export function proxyConfigFromOptions(opts: ProxyOptions): ProxyConfig {
     connectListen: opts.connectListen,
     ca: opts.ca,
     map,
+    dns: opts.dns !== false,
     upstreamTrust: opts.upstreamCa ? parseTrustArgument(opts.upstreamCa) : { kind: 'system' },
     upstreamInsecure: opts.upstreamInsecure === true,
     rewrite,
@@ -94,6 +96,7 @@ export function registerProxyCommand(program: Command): void {
     .option('--connect-listen <addr:port>', 'where CONNECT mode listens', '127.0.0.1:8080')
     .option('--ca <name>', 'the workbench CA that signs the forged certificates')
     .option('--map <HOST=ADDR:PORT>', 'send HOST to this upstream address (repeatable)', collect)
+    .option('--no-dns', 'send only names in --map or the host table upstream; never ask DNS')
     .option('--upstream-ca <FILE|DIR|system|lab:NAME>', 'what the real servers are verified against (default: system)')
     .option('--upstream-insecure', 'go on when the real server\'s certificate does not verify')
     .option('--rewrite <rule>', "find and replace, e.g. 'request:cybersecurity=>SEED+Labs' or 'response:/re/i=>TO' (repeatable)", collect)

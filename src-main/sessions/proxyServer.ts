@@ -231,7 +231,10 @@ export class ProxyServer {
     this.pendingConnects.add(raw);
     let head = Buffer.alloc(0);
     const answer = (status: string, text: string) => {
+      // Kept in pendingConnects until it closes: a client that never closes its side must not hold stop() up.
+      this.pendingConnects.add(raw);
       raw.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+      setTimeout(() => raw.destroy(), 2_000).unref();
     };
     const onData = (data: Buffer) => {
       head = Buffer.concat([head, data]);
@@ -261,7 +264,10 @@ export class ProxyServer {
       this.pendingConnects.delete(raw);
     };
     raw.on('data', onData);
-    raw.once('close', cleanup);
+    raw.once('close', () => {
+      cleanup();
+      this.pendingConnects.delete(raw);
+    });
   }
 
   private async resolveUpstream(host: string, port: number, mappings: Map<string, { ip: string; port: number | null }>, own: Set<string>): Promise<UpstreamTarget> {
@@ -282,6 +288,8 @@ export class ProxyServer {
       if (fromTable) {
         ip = fromTable;
         source = 'hosts';
+      } else if (this.config.dns === false) {
+        throw new WorkbenchError('UPSTREAM_NOT_MAPPED', `${name} is neither in the proxy's map nor in the host table, and DNS is off for this proxy; map it with --map ${name}=127.0.0.1:PORT`);
       } else {
         try {
           ip = (await dns.lookup(name)).address;

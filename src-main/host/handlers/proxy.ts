@@ -30,6 +30,7 @@ const proxyConfig: z.ZodType<ProxyConfig> = z.object({
   connectListen: z.string().optional(),
   ca: z.string().min(1, 'choose the CA that signs the forged certificates'),
   map: z.array(mapping).max(1024).optional(),
+  dns: z.boolean().optional(),
   upstreamTrust: trustStore.optional(),
   upstreamInsecure: z.boolean().optional(),
   rewrite: z.array(rewriteRule).max(256).optional(),

@@ -176,7 +176,12 @@ describe('the Proxy view in Chromium', () => {
     expect(await page.getByTestId('connection-timeline').first().innerText()).toContain('client to proxy');
     expect(await page.getByTestId('connection-timeline').nth(1).innerText()).toContain('proxy to server');
     expect(page.url()).toContain(`#/sessions/${okSession}`);
+    // The header's verdict is about both legs.
+    expect(await text(page, 'outcome-badge')).toContain('Intercepted');
+    expect(await text(page, 'session-outcome-detail')).toContain('forged for www.example.com:443 by "Lab MITM CA"');
     await screenshot(page, 'proxy-03-session-forged-vs-real');
+    await page.getByTestId('proxy-certificate-diff').screenshot({ path: path.join(SCREENSHOTS, 'proxy-03b-certificate-diff.png') });
+    await page.getByTestId('proxy-legs').screenshot({ path: path.join(SCREENSHOTS, 'proxy-03c-legs.png') });
 
     // Inside the handshake draws the proxy column.
     await page.getByTestId('tab-inside').click();

@@ -209,6 +209,49 @@ function validityText(cert: CertificateInfo): string {
   return `${cert.notBefore} to ${cert.notAfter}`;
 }
 
+function attributeText(a: { type: string; value: string }): string {
+  return `${a.type}=${a.value}`;
+}
+
+/** Which subject attributes the forgery left out or added, in a sentence. */
+function subjectNote(forged: CertificateInfo, real: CertificateInfo): string {
+  const f = forged.subjectAttributes.map(attributeText);
+  const r = real.subjectAttributes.map(attributeText);
+  const missing = r.filter((a) => !f.includes(a));
+  const extra = f.filter((a) => !r.includes(a));
+  const parts: string[] = [];
+  if (missing.length) parts.push(`not copied: ${missing.join(', ')}`);
+  if (extra.length) parts.push(`only in the forged one: ${extra.join(', ')}`);
+  return parts.length ? `The proxy copied part of the subject; ${parts.join('; ')}.` : 'The same attributes, written in another order or encoding.';
+}
+
+/** A proxy session's verdict for its header: about both legs, not only the real server's certificate. */
+export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 'target'> & { proxy?: ProxySessionInfo | null }): {
+  tone: OutcomeTone;
+  label: string;
+  detail: string;
+} {
+  if (session.status === 'running') return { tone: 'running', label: 'Running', detail: 'The victim is still connected through the proxy.' };
+  if (session.status === 'failed' || session.error) {
+    return { tone: 'fail', label: 'Failed', detail: session.error?.message ?? 'The proxy session failed without a recorded reason.' };
+  }
+  const p = session.proxy;
+  if (!p) return { tone: 'ok', label: 'Forwarded', detail: 'The proxy forwarded this connection.' };
+  const host = p.host ?? session.target;
+  const verified = p.upstreamVerification?.accepted;
+  const real = verified === true
+    ? "the real server's certificate verified"
+    : verified === false
+      ? "the real server's certificate did not verify, and the proxy went on anyway"
+      : "the real server's certificate was not checked";
+  const traffic = p.rawForwarding ? 'bytes forwarded as they came' : `${plural(p.exchanges, 'HTTP exchange')} forwarded`;
+  return {
+    tone: verified === false ? 'warn' : 'ok',
+    label: 'Intercepted',
+    detail: `The victim accepted the certificate forged for ${host} by "${p.caName}"; ${real}; ${traffic}${p.rulesFired.length ? `, ${plural(p.rulesFired.length, 'rewrite')}` : ''}.`,
+  };
+}
+
 /**
  * The forged and the real certificate side by side, field by field, with whether they match.
  * A perfect forgery copies the names; it can never copy the issuer's signature, the key, the
@@ -224,7 +267,7 @@ export function certificateDiff(forged: CertificateInfo, real: CertificateInfo):
     forged: forged.subject,
     real: real.subject,
     same: same(forged.subject, real.subject),
-    note: same(forged.subject, real.subject) ? 'Copied from the real certificate.' : 'The proxy did not copy the subject exactly.',
+    note: same(forged.subject, real.subject) ? 'Copied from the real certificate.' : subjectNote(forged, real),
   });
   const fNames = sanSet(forged);
   const rNames = sanSet(real);

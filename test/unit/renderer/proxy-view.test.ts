@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import type { ProxyConnectionSummary, ProxyInfo, ProxySessionInfo } from '../../../src-main/api/proxyTypes';
+import {
+  addProxyConnection,
+  certificateDiff,
+  diffCounts,
+  proxyConnectionRows,
+  proxyCounts,
+  proxyFailure,
+  proxyOutcome,
+  proxyTryCommands,
+  ruleFiringRows,
+} from '../../../src-renderer/src/lib/proxy-view';
+import { certificate, summary, verification } from './fixtures';
+
+function proxy(overrides: Partial<ProxyInfo> = {}): ProxyInfo {
+  return {
+    id: 1,
+    label: 'Lab MITM',
+    status: 'running',
+    mode: 'transparent',
+    transparentAddress: '127.0.0.1:8443',
+    connectAddress: null,
+    ca: { name: 'Lab MITM CA', subject: 'CN=Lab MITM CA', keyType: 'RSA 2048' },
+    upstreamTrust: 'system store',
+    config: { ca: 'Lab MITM CA', map: [{ host: 'www.example.com', address: '127.0.0.1:4433' }] },
+    startedAt: 1000,
+    stoppedAt: null,
+    connections: 0,
+    active: 0,
+    failed: 0,
+    error: null,
+    ...overrides,
+  };
+}
+
+function connection(overrides: Partial<ProxyConnectionSummary> = {}): ProxyConnectionSummary {
+  return {
+    proxyId: 1,
+    sessionId: 5,
+    at: 2000,
+    mode: 'transparent',
+    peer: '127.0.0.1:50000',
+    host: 'www.example.com:443',
+    upstream: '127.0.0.1:4433',
+    victimVersion: 'TLSv1.3',
+    upstreamVersion: 'TLSv1.3',
+    forgedSubject: 'CN=www.example.com',
+    upstreamVerified: true,
+    exchanges: 1,
+    rulesFired: 1,
+    bytesFromVictim: 100,
+    bytesFromUpstream: 900,
+    victimAlert: null,
+    outcome: 'ok',
+    error: null,
+    ...overrides,
+  };
+}
+
+function info(overrides: Partial<ProxySessionInfo> = {}): ProxySessionInfo {
+  return {
+    proxyId: 1,
+    proxyLabel: 'Lab MITM',
+    mode: 'transparent',
+    host: 'www.example.com:443',
+    upstreamSource: 'map',
+    caName: 'Lab MITM CA',
+    forgedCertificate: null,
+    forgedFromCache: false,
+    namesFromUpstream: true,
+    upstreamCertificate: null,
+    upstreamVerification: verification(),
+    upstreamInsecure: false,
+    victim: { peer: '127.0.0.1:50000', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: null },
+    upstream: { peer: '127.0.0.1:4433', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: null },
+    victimAlert: null,
+    failedLeg: null,
+    exchanges: 1,
+    rawForwarding: false,
+    rulesFired: [],
+    ...overrides,
+  };
+}
+
+describe('the forged and the real certificate compared', () => {
+  const real = certificate({
+    subject: 'C=US, O=Example Inc, CN=www.example.com',
+    subjectAttributes: [
+      { type: 'C', value: 'US' },
+      { type: 'O', value: 'Example Inc' },
+      { type: 'CN', value: 'www.example.com' },
+    ],
+    issuer: 'CN=Example Upstream Root CA',
+    subjectAltNames: ['DNS:www.example.com', 'DNS:example.com'],
+    serialNumber: '4B88',
+    fingerprintSha256: 'cd'.repeat(32),
+  });
+  const forged = certificate({
+    subject: 'O=Example Inc, CN=www.example.com',
+    subjectAttributes: [
+      { type: 'O', value: 'Example Inc' },
+      { type: 'CN', value: 'www.example.com' },
+    ],
+    issuer: 'CN=Lab MITM CA',
+    subjectAltNames: ['DNS:example.com', 'DNS:www.example.com'],
+    serialNumber: '7212',
+    notBefore: '2026-01-01T00:00:00.000Z',
+    fingerprintSha256: 'ef'.repeat(32),
+  });
+
+  it('marks what differs and what was copied, field by field', () => {
+    const rows = certificateDiff(forged, real);
+    const by = Object.fromEntries(rows.map((r) => [r.field, r]));
+    expect(rows.map((r) => r.field)).toEqual(['subject', 'names', 'issuer', 'key', 'serial', 'validity', 'fingerprint']);
+    // The same names in another order are the same names: the hostname check passes on both.
+    expect(by.names.same).toBe(true);
+    expect(by.subject.same).toBe(false);
+    expect(by.subject.note).toBe('The proxy copied part of the subject; not copied: C=US.');
+    expect(by.issuer).toMatchObject({ same: false, forged: 'CN=Lab MITM CA', real: 'CN=Example Upstream Root CA' });
+    // Two RSA 2048 keys are still two keys.
+    expect(by.key).toMatchObject({ same: false, forged: 'RSA, 2048 bits', real: 'RSA, 2048 bits' });
+    expect(by.key.note).toContain('different key');
+    expect(by.serial.same).toBe(false);
+    expect(by.validity.same).toBe(false);
+    expect(by.fingerprint.same).toBe(false);
+    expect(by.fingerprint.forged).toBe(('EF:'.repeat(32)).slice(0, -1));
+    expect(diffCounts(rows)).toEqual({ same: 1, different: 6 });
+  });
+
+  it('names the names only one of them has', () => {
+    const rows = certificateDiff(certificate({ subjectAltNames: ['DNS:www.example.com'] }), real);
+    expect(rows.find((r) => r.field === 'names')).toMatchObject({ same: false, note: 'only in the real one: DNS:example.com.' });
+  });
+});
+
+describe('the proxy card', () => {
+  it('counts connections and suggests curl for each listener', () => {
+    expect(proxyCounts({ connections: 3, active: 1, failed: 2 })).toBe('3 connections · 1 open · 2 failed');
+    expect(proxyTryCommands(proxy({ mode: 'both', connectAddress: '127.0.0.1:8080' }))).toEqual([
+      'curl --cacert ca.pem --resolve www.example.com:8443:127.0.0.1 https://www.example.com:8443/',
+      'curl --cacert ca.pem -x http://127.0.0.1:8080 https://www.example.com/',
+    ]);
+  });
+
+  it('lists reported connections with their alert, and claims in-flight sessions only when unambiguous', () => {
+    const failed = connection({
+      sessionId: 6,
+      at: 3000,
+      outcome: 'failed',
+      victimAlert: 'unknown_ca',
+      error: { code: 'VICTIM_REJECTED_CERTIFICATE', message: 'the victim refused the forged certificate with the alert "unknown_ca": ...' },
+    });
+    const running = summary({ id: 7, kind: 'proxy', status: 'running', startedAt: 4000, target: 'www.example.com:443', version: null });
+    const rows = proxyConnectionRows(proxy(), [proxy()], [running], [connection(), failed, connection({ proxyId: 2, sessionId: 9 })]);
+    expect(rows.map((r) => [r.sessionId, r.outcome, r.alert])).toEqual([
+      [7, 'handshake…', null],
+      [6, 'failed', 'unknown_ca'],
+      [5, 'ok', null],
+    ]);
+    expect(rows[1].problem).toBe('the victim refused the forged certificate');
+    expect(rows[2]).toMatchObject({ rulesFired: 1, bytes: 1000, upstreamVerified: true });
+    // Two proxies running at once: the session list cannot say whose it is, so neither claims it.
+    const other = proxy({ id: 2 });
+    expect(proxyConnectionRows(proxy(), [proxy(), other], [running], []).length).toBe(0);
+  });
+
+  it('keeps a bounded number of connections per proxy', () => {
+    let list: ProxyConnectionSummary[] = [];
+    for (let i = 1; i <= 5; i++) list = addProxyConnection(list, connection({ sessionId: i }), 3);
+    list = addProxyConnection(list, connection({ proxyId: 2, sessionId: 100 }), 3);
+    expect(list.map((c) => c.sessionId)).toEqual([100, 5, 4, 3]);
+  });
+});
+
+describe('a proxy session', () => {
+  it('says which rule fired where, by its text while the proxy is known', () => {
+    const fired = [{ rule: 0, event: 'response-body' as const, exchange: 1, replacements: 2, t: 40.5 }];
+    const rows = ruleFiringRows(fired, [{ direction: 'response', find: 'cybersecurity', replace: 'SEED+Labs' }]);
+    expect(rows[0]).toMatchObject({ label: 'response: "cybersecurity" → "SEED+Labs"', where: 'response body, server → proxy → victim', replacements: 2 });
+    expect(ruleFiringRows(fired, null)[0].label).toBe('rule 1');
+  });
+
+  it('explains each failure on its leg, with the victim alert by name', () => {
+    const rejected = proxyFailure(
+      { code: 'VICTIM_REJECTED_CERTIFICATE', message: 'the victim refused the forged certificate with the alert "unknown_ca": ...' },
+      info({ victimAlert: 'unknown_ca', failedLeg: 'victim' }),
+    );
+    expect(rejected).toMatchObject({ leg: 'victim ↔ proxy', alert: 'unknown_ca', title: 'The victim refused the forged certificate' });
+    expect(rejected?.advice).toContain('"Lab MITM CA"');
+    expect(proxyFailure({ code: 'UPSTREAM_UNREACHABLE', message: 'not reachable' }, info({ failedLeg: 'upstream' }))?.leg).toBe('proxy ↔ server');
+    expect(proxyFailure({ code: 'UPSTREAM_CERT_INVALID', message: 'did not verify' }, null)?.advice).toContain('continue anyway');
+    expect(proxyFailure({ code: 'NOT_TLS', message: 'plain HTTP' }, null)?.title).toBe('The victim did not speak TLS');
+    expect(proxyFailure(null, info())).toBeNull();
+  });
+
+  it('judges both legs in its header', () => {
+    const ok = proxyOutcome({ status: 'ok', error: null, target: 'www.example.com:443', proxy: info({ rulesFired: [{ rule: 0, event: 'response-body', exchange: 1, replacements: 1, t: 1 }] }) });
+    expect(ok).toMatchObject({ tone: 'ok', label: 'Intercepted' });
+    expect(ok.detail).toBe(
+      'The victim accepted the certificate forged for www.example.com:443 by "Lab MITM CA"; the real server\'s certificate verified; 1 HTTP exchange forwarded, 1 rewrite.',
+    );
+    const careless = proxyOutcome({
+      status: 'ok',
+      error: null,
+      target: 'x',
+      proxy: info({ upstreamInsecure: true, upstreamVerification: verification({ accepted: false }) }),
+    });
+    expect(careless.tone).toBe('warn');
+    expect(careless.detail).toContain('did not verify, and the proxy went on anyway');
+    expect(proxyOutcome({ status: 'failed', error: { code: 'X', message: 'why' }, target: 'x' })).toMatchObject({ tone: 'fail', detail: 'why' });
+  });
+});

@@ -1,4 +1,5 @@
 import { benchClientRecording } from './clientRecording';
+import { benchProxy } from './proxy';
 import { benchExchange } from './exchange';
 import { benchForge } from './forge';
 import { benchServer } from './server';
@@ -6,6 +7,7 @@ import { benchUiFirstPaint } from './uiFirstPaint';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   client: benchClientRecording,
+  proxy: benchProxy,
   exchange: benchExchange,
   forge: benchForge,
   server: benchServer,

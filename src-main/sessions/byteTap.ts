@@ -21,7 +21,8 @@ export class ByteTap extends Duplex {
     private readonly socket: net.Socket,
     private readonly events: ByteTapEvents,
   ) {
-    super({ allowHalfOpen: true });
+    // Large buffers: with the default 16 KiB every 64 KiB TCP read paused and resumed the socket.
+    super({ allowHalfOpen: true, readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
     socket.on('data', (data: Buffer) => {
       events.observe('inbound', data);
       if (!this.push(data)) socket.pause();

@@ -449,7 +449,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     close(reason: string) {
       if (finished) return;
       connection.event('note', { text: reason });
-      if (handshakeDone) secure.end();
+      if (handshakeDone && !secure.writableEnded) secure.end();
       secure.destroy();
       tap.destroy();
     },

@@ -2,6 +2,7 @@ import { benchClientRecording } from './clientRecording';
 import { benchProxy } from './proxy';
 import { benchExchange } from './exchange';
 import { benchForge } from './forge';
+import { benchLargeSession } from './largeSession';
 import { benchServer } from './server';
 import { benchUiFirstPaint } from './uiFirstPaint';
 
@@ -10,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   proxy: benchProxy,
   exchange: benchExchange,
   forge: benchForge,
+  'large-session': benchLargeSession,
   server: benchServer,
   ui: benchUiFirstPaint,
 };

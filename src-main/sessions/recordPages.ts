@@ -25,6 +25,8 @@ const MAX_DETAIL_LIMIT = 200;
 const CACHE_SIZE = 3;
 /** Connections up to this size are decrypted as soon as they are opened (their rows then name what the key log reveals). */
 const EAGER_DECRYPT_BYTES = 4 * 1024 * 1024;
+/** ... and up to this many records: a long run of tiny records costs per record, not per byte. */
+const EAGER_DECRYPT_RECORDS = 5000;
 
 /** One direction's recorded bytes, cut where the recorder cut them, with each chunk's stream offset. */
 class Stream {
@@ -165,7 +167,7 @@ export class RecordPages {
     const streams: Record<Direction, Stream> = { 'client-to-server': new Stream(), 'server-to-client': new Stream() };
     for (const c of chunks) streams[c.direction].push(c.data);
     const opened: OpenedConnection = { row, chunks, keylog: this.store.getKeylog(row.id), streams, plain: decodeConnection(chunks) };
-    if (recorded <= EAGER_DECRYPT_BYTES) this.decrypt(opened);
+    if (recorded <= EAGER_DECRYPT_BYTES && opened.plain.records.length <= EAGER_DECRYPT_RECORDS) this.decrypt(opened);
     this.cache.set(key, opened);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     return opened;

@@ -21,7 +21,8 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function makeUpstreamPki(): UpstreamPki {
+/** `sans` are the names of the upstream's certificate (a wildcard lets benchmarks use many host names). */
+export function makeUpstreamPki(sans = 'DNS:www.example.com,DNS:example.com'): UpstreamPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-upstream-pki-'));
   const f = (name: string) => path.join(dir, name);
   const ca = (name: string, subject: string) => {
@@ -30,7 +31,7 @@ export function makeUpstreamPki(): UpstreamPki {
   };
   const leaf = (name: string, caName: string) => {
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/C=US/O=Example Inc/CN=www.example.com', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`)]);
-    fs.writeFileSync(f(`${name}.ext`), 'subjectAltName=DNS:www.example.com,DNS:example.com\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+    fs.writeFileSync(f(`${name}.ext`), `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
     openssl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f(`${caName}.crt`), '-CAkey', f(`${caName}.key`), '-CAcreateserial', '-sha256', '-days', '365', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`)]);
     fs.chmodSync(f(`${name}.key`), 0o600);
   };

@@ -1,0 +1,140 @@
+// The man-in-the-middle proxy against mitmproxy, side by side in one run, with the same curl
+// client and the same upstream (`openssl s_server -WWW` with its own openssl-made CA):
+//   - a 200 MiB download: direct, through the workbench proxy with recording on (default cap),
+//     and through `mitmdump --set stream_large_bodies=1m`;
+//   - the latency a proxy adds to a small request on a fresh connection, to a new host name
+//     (forging included) and to one already forged (cached).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Workbench } from '../src-main/workbench';
+import { freePort, waitForPort } from '../test/support/ports';
+import { makeUpstreamPki } from '../test/support/proxyPeers';
+import { run } from '../test/support/run';
+
+const DOWNLOAD_BYTES = 200 * 1024 * 1024;
+const LATENCY_SAMPLES = 15;
+
+interface Via {
+  name: string;
+  /** curl arguments that send the request this way, for https://HOST:PORT/ */
+  args(host: string, port: number): string[];
+}
+
+async function curl(via: Via, host: string, port: number, file: string): Promise<{ seconds: number; speed: number }> {
+  const out = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{time_total} %{speed_download} %{size_download}', ...via.args(host, port), `https://${host}:${port}/${file}`], { timeoutMs: 300_000 });
+  if (out.code !== 0) throw new Error(`curl via ${via.name} failed: ${out.stderr.trim()}`);
+  const [seconds, speed, size] = out.stdout.trim().split(' ').map(Number);
+  if (file === 'big.bin' && size !== DOWNLOAD_BYTES) throw new Error(`curl via ${via.name} got ${size} bytes, not ${DOWNLOAD_BYTES}`);
+  return { seconds, speed };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const mbps = (bytesPerSecond: number) => `${(bytesPerSecond / 1e6).toFixed(0)} MB/s`;
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+
+function spawnPeer(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; output: () => string; stop(): Promise<void> } {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return {
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function benchProxy(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-proxy-'));
+  const www = path.join(tmp, 'www');
+  fs.mkdirSync(www);
+  fs.writeFileSync(path.join(www, 'big.bin'), Buffer.alloc(DOWNLOAD_BYTES, 0x61));
+  fs.writeFileSync(path.join(www, 'small.txt'), 'hello from the real server\n');
+  const pki = makeUpstreamPki('DNS:www.example.com,DNS:*.example.com');
+  const upstreamPort = await freePort();
+  const upstream = spawnPeer('openssl', ['s_server', '-accept', `127.0.0.1:${upstreamPort}`, '-cert', pki.cert, '-key', pki.key, '-WWW', '-quiet'], { cwd: www });
+  await waitForPort(upstreamPort);
+
+  const hosts = [...Array(LATENCY_SAMPLES * 2 + 2)].map((_, i) => `h${i}.example.com`);
+  const wb = new Workbench({ dataDir: path.join(tmp, 'data') });
+  await wb.workshop.createCa({ name: 'Bench CA', subject: '/CN=Bench MITM CA' });
+  const wbCa = path.join(tmp, 'wbca.pem');
+  fs.writeFileSync(wbCa, wb.workshop.trustAnchorsPem('Bench CA').join(''));
+  const proxy = await wb.proxies.start({
+    ca: 'Bench CA',
+    mode: 'connect',
+    connectListen: '127.0.0.1:0',
+    map: ['www.example.com', ...hosts].map((host) => ({ host, address: '127.0.0.1' })),
+    dns: false,
+    upstreamTrust: { kind: 'file', path: pki.caCert },
+  });
+
+  // mitmproxy sends CONNECT targets under example.com to 127.0.0.1 (it would ask DNS otherwise).
+  const addon = path.join(tmp, 'loopback.py');
+  fs.writeFileSync(addon, 'def http_connect(flow):\n    if flow.request.host.endswith("example.com"):\n        flow.request.host = "127.0.0.1"\n');
+  const confdir = path.join(tmp, 'mitm');
+  const mitmPort = await freePort();
+  const mitm = spawnPeer('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(mitmPort), '--set', `confdir=${confdir}`, '--set', 'stream_large_bodies=1m',
+    '--set', `ssl_verify_upstream_trusted_ca=${pki.caCert}`, '-s', addon, '-q']);
+  let mitmOk = true;
+  try {
+    await waitForPort(mitmPort, '127.0.0.1', 400);
+  } catch {
+    mitmOk = false;
+    console.log(`mitmdump did not start: ${mitm.output().slice(0, 400)}`);
+  }
+
+  const direct: Via = { name: 'direct', args: (host, port) => ['--cacert', pki.caCert, '--resolve', `${host}:${port}:127.0.0.1`] };
+  const workbench: Via = { name: 'workbench proxy', args: () => ['-x', `http://${proxy.connectAddress}`, '--cacert', wbCa] };
+  const mitmproxy: Via = { name: 'mitmproxy', args: () => ['-x', `http://127.0.0.1:${mitmPort}`, '--cacert', path.join(confdir, 'mitmproxy-ca-cert.pem')] };
+  const vias = [direct, workbench, ...(mitmOk ? [mitmproxy] : [])];
+
+  try {
+    // Warm up every path once (imports, mitmproxy's CA, the first forged leaf key).
+    for (const via of vias) await curl(via, 'www.example.com', upstreamPort, 'small.txt');
+
+    console.log(`download of ${DOWNLOAD_BYTES / 1048576} MiB (curl, best of 2):`);
+    const speeds = new Map<string, number>();
+    for (const via of vias) {
+      const best = Math.max((await curl(via, 'www.example.com', upstreamPort, 'big.bin')).speed, (await curl(via, 'www.example.com', upstreamPort, 'big.bin')).speed);
+      speeds.set(via.name, best);
+      console.log(`  ${via.name.padEnd(16)} ${mbps(best)}`);
+    }
+    const ours = speeds.get('workbench proxy')!;
+    console.log(`  workbench proxy / direct = ${(ours / speeds.get('direct')!).toFixed(2)} (target >= 0.5)`);
+    if (mitmOk) console.log(`  workbench proxy / mitmproxy = ${(ours / speeds.get('mitmproxy')!).toFixed(2)} (target >= 1.5)`);
+    const big = wb.listSessions(10).find((s) => s.kind === 'proxy');
+    if (big) {
+      const detail = await wb.session(big.id);
+      const victimLeg = detail.connections[0];
+      console.log(`  recorded on the victim leg: ${(victimLeg.recordedServerToClient / 1048576).toFixed(0)} MiB of ${(victimLeg.bytesServerToClient / 1048576).toFixed(0)} MiB (default cap 64 MiB each way, each leg)`);
+    }
+
+    console.log(`latency of a small request on a fresh connection (median of ${LATENCY_SAMPLES}):`);
+    const directTimes: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) directTimes.push((await curl(direct, 'www.example.com', upstreamPort, 'small.txt')).seconds);
+    const base = median(directTimes);
+    console.log(`  direct                       ${ms(base)}`);
+    const proxies = [workbench, ...(mitmOk ? [mitmproxy] : [])];
+    for (const [index, via] of proxies.entries()) {
+      const fresh: number[] = [];
+      for (let i = 0; i < LATENCY_SAMPLES; i++) fresh.push((await curl(via, hosts[index * LATENCY_SAMPLES + i], upstreamPort, 'small.txt')).seconds);
+      const cached: number[] = [];
+      for (let i = 0; i < LATENCY_SAMPLES; i++) cached.push((await curl(via, 'www.example.com', upstreamPort, 'small.txt')).seconds);
+      console.log(`  ${via.name.padEnd(16)} new host  ${ms(median(fresh))} (adds ${ms(median(fresh) - base)})`);
+      console.log(`  ${via.name.padEnd(16)} cached    ${ms(median(cached))} (adds ${ms(median(cached) - base)})`);
+    }
+  } finally {
+    await mitm.stop();
+    await wb.close();
+    await upstream.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,53 @@
+// The proxy's HTTP/1.1 framing and rewrite hooks, fed byte by byte and in one piece: bodies keep a
+// correct Content-Length (chunked ones too), untouched messages pass byte for byte.
+import { describe, expect, it } from 'vitest';
+import { type ExchangeContext, HttpStream, parseRewriteArgument, rewriteHooks } from '../../src-main/sessions/proxyRewrite';
+
+function through(side: 'request' | 'response', input: string, rules: string[], pieces: 'bytes' | 'whole', methods: string[] = []) {
+  const fired: string[] = [];
+  const ctx: ExchangeContext = { exchange: 1, fired: (rule, event, n) => fired.push(`${rule}:${event}:${n}`), note: () => undefined };
+  const out: Buffer[] = [];
+  const stream = new HttpStream(side, rewriteHooks(rules.map(parseRewriteArgument)), () => ctx, { out: (d) => out.push(Buffer.from(d)) }, methods);
+  const bytes = Buffer.from(input, 'latin1');
+  if (pieces === 'whole') stream.push(bytes);
+  else for (let i = 0; i < bytes.length; i++) stream.push(bytes.subarray(i, i + 1));
+  stream.end();
+  return { text: Buffer.concat(out).toString('latin1'), fired };
+}
+
+describe('HttpStream with rewrite rules', () => {
+  for (const pieces of ['bytes', 'whole'] as const) {
+    it(`rewrites a Content-Length body and fixes the length (${pieces})`, () => {
+      const input = 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello worldHTTP/1.1 204 No Content\r\n\r\n';
+      const { text, fired } = through('response', input, ['response:world=>there, everyone'], pieces, ['GET', 'GET']);
+      expect(text).toBe('HTTP/1.1 200 OK\r\nContent-Length: 21\r\n\r\nhello there, everyoneHTTP/1.1 204 No Content\r\n\r\n');
+      expect(fired).toEqual(['0:response-body:1']);
+    });
+
+    it(`turns a rewritten chunked body into one with Content-Length (${pieces})`, () => {
+      const input = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\ncyber\r\n8;ext=1\r\nsecurity\r\n0\r\n\r\n';
+      const { text } = through('response', input, ['response:cybersecurity=>SEED+Labs'], pieces, ['GET']);
+      expect(text).toBe('HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nSEED+Labs');
+    });
+
+    it(`rewrites the URL and the body of a request, and a regular expression in headers (${pieces})`, () => {
+      const input = 'POST /q?x=cybersecurity HTTP/1.1\r\nHost: a\r\nX-Topic: CyberSecurity\r\nContent-Length: 13\r\n\r\ncybersecurity';
+      const { text, fired } = through('request', input, ['request:cybersecurity=>SEED+Labs', 'request+headers:/cyber(\\w+)/i=>net-$1'], pieces);
+      expect(text).toBe('POST /q?x=SEED+Labs HTTP/1.1\r\nHost: a\r\nX-Topic: net-Security\r\nContent-Length: 9\r\n\r\nSEED+Labs');
+      expect(fired).toEqual(['0:request-head:1', '1:request-head:1', '0:request-body:1']);
+    });
+  }
+
+  it('passes messages no rule touches byte for byte, HEAD responses without a body', () => {
+    const input = 'HTTP/1.1 200 OK\r\ncontent-length:   5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc';
+    expect(through('response', input, ['response:zzz=>y'], 'whole', ['HEAD', 'GET']).text).toBe(input);
+  });
+
+  it('forwards bytes that are not HTTP as they are', () => {
+    expect(through('request', '\x00\x01binary stuff\r\n\r\nmore', ['request:stuff=>x'], 'whole').text).toBe('\x00\x01binary stuff\r\n\r\nmore');
+  });
+
+  it('refuses a malformed --rewrite with what to write instead', () => {
+    expect(() => parseRewriteArgument('sideways:a=>b')).toThrow(/request:FROM=>TO/);
+  });
+});

@@ -18,3 +18,4 @@ export type {
 export { API_SOCKET_PATH } from '../../../src-main/api/methods';
 export type * from '../../../src-main/api/decryptTypes';
 export type * from '../../../src-main/api/recordTypes';
+export type * from '../../../src-main/api/replayTypes';

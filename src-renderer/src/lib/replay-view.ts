@@ -1,0 +1,107 @@
+// The replay panel's pure parts: the form turned into requests (with the mistakes named), and the
+// diff of the two answers laid out side by side.
+import type { ClientReplayRequest, ReplayDiffLine, ReplayServerRequest, TlsVersionName, UnmatchedPolicy } from '../api/contract';
+
+export interface ReplayForm {
+  to: string;
+  sni: string;
+  /** Empty: as the original. */
+  minVersion: '' | TlsVersionName;
+  maxVersion: '' | TlsVersionName;
+  ciphers: string;
+  /** "original" keeps the original's checks; "off" sends whatever the server presents. */
+  verify: 'original' | 'off';
+}
+
+export function emptyReplayForm(): ReplayForm {
+  return { to: '', sni: '', minVersion: '', maxVersion: '', ciphers: '', verify: 'original' };
+}
+
+const VERSIONS: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** The request for replay.client, or the first problem with the form. */
+export function replayRequest(id: number, form: ReplayForm): { request: ClientReplayRequest } | { problem: string; field: keyof ReplayForm } {
+  const to = form.to.trim();
+  if (to && !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(to)) {
+    return { problem: 'write the address as HOST:PORT, like 127.0.0.1:4433', field: 'to' };
+  }
+  const port = /:(\d+)$/.exec(to)?.[1];
+  if (port && (Number(port) < 1 || Number(port) > 65535)) return { problem: `the port ${port} is out of range (1 to 65535)`, field: 'to' };
+  if (form.minVersion && form.maxVersion && VERSIONS.indexOf(form.minVersion) > VERSIONS.indexOf(form.maxVersion)) {
+    return { problem: `the minimum version ${form.minVersion} is above the maximum ${form.maxVersion}`, field: 'minVersion' };
+  }
+  const tls: ClientReplayRequest['tls'] = {};
+  if (form.sni.trim()) tls.servername = form.sni.trim();
+  if (form.minVersion) tls.minVersion = form.minVersion;
+  if (form.maxVersion) tls.maxVersion = form.maxVersion;
+  if (form.ciphers.trim()) tls.ciphers = form.ciphers.trim();
+  if (form.verify === 'off') {
+    tls.verifyPeer = false;
+    tls.checkHostname = false;
+  }
+  return { request: { id, ...(to ? { to } : {}), tls } };
+}
+
+export interface ServeForm {
+  ca: string;
+  listen: string;
+  unmatched: UnmatchedPolicy;
+  ignoreHost: boolean;
+  ignoreBody: boolean;
+}
+
+export function emptyServeForm(): ServeForm {
+  return { ca: '', listen: '127.0.0.1:0', unmatched: '404', ignoreHost: false, ignoreBody: false };
+}
+
+export function serveRequest(id: number, form: ServeForm): { request: ReplayServerRequest } | { problem: string; field: keyof ServeForm } {
+  if (!form.ca.trim()) return { problem: 'choose the workshop CA that forges the certificates', field: 'ca' };
+  const listen = form.listen.trim() || '127.0.0.1:4433';
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}$/.test(listen)) {
+    return { problem: 'a replay server listens on loopback only: write 127.0.0.1:PORT (0 picks a free port)', field: 'listen' };
+  }
+  return { request: { ids: [id], ca: form.ca.trim(), listen, unmatched: form.unmatched, ignoreHost: form.ignoreHost, ignoreBody: form.ignoreBody } };
+}
+
+export interface SideBySideRow {
+  kind: 'same' | 'changed' | 'removed' | 'added';
+  left: string | null;
+  right: string | null;
+}
+
+/**
+ * Diff lines as two columns: a run of removed lines followed by added ones pairs up as "changed"
+ * rows; the rest stand alone on their side.
+ */
+export function sideBySide(lines: readonly ReplayDiffLine[]): SideBySideRow[] {
+  const rows: SideBySideRow[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i].op === 'same') {
+      rows.push({ kind: 'same', left: lines[i].text, right: lines[i].text });
+      i++;
+      continue;
+    }
+    const removed: string[] = [];
+    const added: string[] = [];
+    while (i < lines.length && lines[i].op === 'removed') removed.push(lines[i++].text);
+    while (i < lines.length && lines[i].op === 'added') added.push(lines[i++].text);
+    const n = Math.max(removed.length, added.length);
+    for (let k = 0; k < n; k++) {
+      const left = k < removed.length ? removed[k] : null;
+      const right = k < added.length ? added[k] : null;
+      rows.push({ kind: left !== null && right !== null ? 'changed' : left !== null ? 'removed' : 'added', left, right });
+    }
+  }
+  return rows;
+}
+
+/** One line summary: "identical", or "2 lines differ". */
+export function diffSummary(diff: { identical: boolean; removed: number; added: number }): string {
+  if (diff.identical) return 'The answers are identical, byte for byte.';
+  if (diff.removed === 0 && diff.added === 0) return 'The answers differ only in line endings or bytes the text view does not show.';
+  const parts = [];
+  if (diff.removed) parts.push(`${diff.removed} line${diff.removed === 1 ? '' : 's'} only in the original`);
+  if (diff.added) parts.push(`${diff.added} line${diff.added === 1 ? '' : 's'} only in the replay`);
+  return `The answers differ: ${parts.join(', ')}.`;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { diffSummary, emptyReplayForm, emptyServeForm, replayRequest, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
+
+describe('replay form', () => {
+  it('sends only what differs from the original', () => {
+    expect(replayRequest(7, emptyReplayForm())).toEqual({ request: { id: 7, tls: {} } });
+    const form = { ...emptyReplayForm(), to: '127.0.0.1:4434', maxVersion: 'TLSv1.2' as const, verify: 'off' as const };
+    expect(replayRequest(7, form)).toEqual({ request: { id: 7, to: '127.0.0.1:4434', tls: { maxVersion: 'TLSv1.2', verifyPeer: false, checkHostname: false } } });
+  });
+
+  it('names the mistake and its field', () => {
+    expect(replayRequest(1, { ...emptyReplayForm(), to: 'https://x/' })).toMatchObject({ field: 'to' });
+    expect(replayRequest(1, { ...emptyReplayForm(), to: '127.0.0.1:70000' })).toMatchObject({ field: 'to', problem: expect.stringMatching(/70000/) });
+    expect(replayRequest(1, { ...emptyReplayForm(), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toMatchObject({ field: 'minVersion' });
+  });
+
+  it('serves on loopback only, with a CA', () => {
+    expect(serveRequest(3, emptyServeForm())).toMatchObject({ field: 'ca' });
+    expect(serveRequest(3, { ...emptyServeForm(), ca: 'Lab', listen: '0.0.0.0:443' })).toMatchObject({ field: 'listen' });
+    expect(serveRequest(3, { ...emptyServeForm(), ca: 'Lab', unmatched: '502' })).toEqual({
+      request: { ids: [3], ca: 'Lab', listen: '127.0.0.1:0', unmatched: '502', ignoreHost: false, ignoreBody: false },
+    });
+  });
+});
+
+describe('side by side diff', () => {
+  it('pairs removed and added runs as changed rows', () => {
+    const rows = sideBySide([
+      { op: 'same', text: 'HTTP/1.1 200 OK' },
+      { op: 'removed', text: 'X-Count: 1' },
+      { op: 'removed', text: 'Date: a' },
+      { op: 'added', text: 'X-Count: 2' },
+      { op: 'same', text: '' },
+      { op: 'added', text: 'extra' },
+    ]);
+    expect(rows).toEqual([
+      { kind: 'same', left: 'HTTP/1.1 200 OK', right: 'HTTP/1.1 200 OK' },
+      { kind: 'changed', left: 'X-Count: 1', right: 'X-Count: 2' },
+      { kind: 'removed', left: 'Date: a', right: null },
+      { kind: 'same', left: '', right: '' },
+      { kind: 'added', left: null, right: 'extra' },
+    ]);
+  });
+
+  it('summarises', () => {
+    expect(diffSummary({ identical: true, removed: 0, added: 0 })).toMatch(/identical/);
+    expect(diffSummary({ identical: false, removed: 2, added: 1 })).toBe('The answers differ: 2 lines only in the original, 1 line only in the replay.');
+  });
+});

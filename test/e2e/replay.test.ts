@@ -103,9 +103,9 @@ describe('replay in Chromium', () => {
     const summary = await page.getByTestId('replay-diff-summary').innerText();
     expect(summary).toMatch(/The answers differ: \d+ lines? only in the original/);
     expect(await page.getByTestId('replay-result').innerText()).toContain('the same bytes as the original');
-    // Side by side: the status line is on both sides, and some rows changed.
-    const firstRow = page.getByTestId('replay-diff-row').first();
-    expect(await firstRow.innerText()).toContain('HTTP/1.0 200 ok');
+    // Side by side: the status line heads both sides, some rows changed, unchanged runs are folded.
+    expect(await page.getByTestId('replay-diff').locator('thead').innerText()).toContain('HTTP/1.0 200 ok');
+    await page.getByText(/unchanged lines — show/).first().waitFor();
     expect(await page.locator('[data-testid="replay-diff-row"].changed').count()).toBeGreaterThan(0);
     await page.getByTestId('replay-panel').scrollIntoViewIfNeeded();
     await page.getByTestId('replay-panel').screenshot({ path: path.join(SCREENSHOTS, 'replay-01-client-diff.png') });

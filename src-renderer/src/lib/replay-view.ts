@@ -105,3 +105,22 @@ export function diffSummary(diff: { identical: boolean; removed: number; added: 
   if (diff.added) parts.push(`${diff.added} line${diff.added === 1 ? '' : 's'} only in the replay`);
   return `The answers differ: ${parts.join(', ')}.`;
 }
+
+export type FoldedRow = SideBySideRow | { kind: 'fold'; count: number };
+
+/** Long runs of unchanged rows folded to `context` rows either side of each change. */
+export function foldUnchanged(rows: readonly SideBySideRow[], context = 3): FoldedRow[] {
+  const keep = rows.map((r) => r.kind !== 'same');
+  const near = rows.map((_, i) => keep.slice(Math.max(0, i - context), i + context + 1).some(Boolean));
+  const out: FoldedRow[] = [];
+  let folded = 0;
+  rows.forEach((row, i) => {
+    if (near[i]) {
+      if (folded) out.push({ kind: 'fold', count: folded });
+      folded = 0;
+      out.push(row);
+    } else folded++;
+  });
+  if (folded) out.push({ kind: 'fold', count: folded });
+  return out;
+}

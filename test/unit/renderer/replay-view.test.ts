@@ -47,3 +47,15 @@ describe('side by side diff', () => {
     expect(diffSummary({ identical: false, removed: 2, added: 1 })).toBe('The answers differ: 2 lines only in the original, 1 line only in the replay.');
   });
 });
+
+describe('folding', () => {
+  it('keeps three unchanged rows around each change and counts the rest', async () => {
+    const { foldUnchanged } = await import('../../../src-renderer/src/lib/replay-view');
+    const same = (t: string) => ({ kind: 'same' as const, left: t, right: t });
+    const rows = [...Array.from({ length: 10 }, (_, i) => same(`a${i}`)), { kind: 'changed' as const, left: 'x', right: 'y' }, ...Array.from({ length: 5 }, (_, i) => same(`b${i}`))];
+    const folded = foldUnchanged(rows);
+    expect(folded[0]).toEqual({ kind: 'fold', count: 7 });
+    expect(folded.slice(1, 5).map((r) => ('left' in r ? r.left : null))).toEqual(['a7', 'a8', 'a9', 'x']);
+    expect(folded.at(-1)).toEqual({ kind: 'fold', count: 2 });
+  });
+});

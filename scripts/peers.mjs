@@ -5,6 +5,7 @@ import fs from 'node:fs';
 export const PEERS = [
   { command: 'openssl', pkg: 'openssl' },
   { command: 'curl', pkg: 'curl' },
+  { command: 'python3', pkg: 'python3' },
   { command: 'tshark', pkg: 'tshark' },
   { command: 'chromium', pkg: 'chromium', path: '/usr/bin/chromium' },
   { command: 'certutil', pkg: 'libnss3-tools' },

@@ -19,3 +19,4 @@ export { API_SOCKET_PATH } from '../../../src-main/api/methods';
 export type * from '../../../src-main/api/decryptTypes';
 export type * from '../../../src-main/api/recordTypes';
 export type * from '../../../src-main/api/replayTypes';
+export type * from '../../../src-main/api/exchangeTypes';

@@ -1,0 +1,141 @@
+// The sessions list as a catalog: filters to a search query, tags typed by a student, the export
+// choices and the files an import accepts. Pure.
+import type {
+  SessionCatalogEntry,
+  SessionExportFormat,
+  SessionSearchQuery,
+  SessionStatus,
+  SessionSummary,
+} from '../api/contract';
+
+export interface SessionFilters {
+  /** Anywhere: name, target, SNI, cipher, version, tags. */
+  text: string;
+  host: string;
+  version: string;
+  cipher: string;
+  outcome: '' | SessionStatus;
+  /** One or more tags, separated by spaces or commas: sessions carrying all of them. */
+  tags: string;
+}
+
+export const SEARCH_LIMIT = 500;
+export const MAX_TAG_LENGTH = 64;
+
+export function emptyFilters(): SessionFilters {
+  return { text: '', host: '', version: '', cipher: '', outcome: '', tags: '' };
+}
+
+export const OUTCOME_CHOICES: { value: '' | SessionStatus; label: string }[] = [
+  { value: '', label: 'Any outcome' },
+  { value: 'ok', label: 'Completed' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'running', label: 'Running' },
+];
+
+export const VERSION_CHOICES: { value: string; label: string }[] = [
+  { value: '', label: 'Any version' },
+  { value: 'TLSv1.3', label: 'TLS 1.3' },
+  { value: 'TLSv1.2', label: 'TLS 1.2' },
+  { value: 'TLSv1.1', label: 'TLS 1.1' },
+  { value: 'TLSv1', label: 'TLS 1.0' },
+];
+
+/** Words of a tag field: "lab-1, rsa  demo" → ["lab-1", "rsa", "demo"], each once. */
+export function splitTags(text: string): string[] {
+  const out: string[] = [];
+  for (const word of text.split(/[\s,]+/)) {
+    const tag = word.trim();
+    if (tag && !out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+/** The query 'sessions.search' takes for these filters: empty fields left out. */
+export function searchQuery(filters: SessionFilters): SessionSearchQuery {
+  const query: SessionSearchQuery = { limit: SEARCH_LIMIT };
+  const text = filters.text.trim();
+  const host = filters.host.trim();
+  const version = filters.version.trim();
+  const cipher = filters.cipher.trim();
+  const tags = splitTags(filters.tags);
+  if (text) query.text = text;
+  if (host) query.host = host;
+  if (version) query.version = version;
+  if (cipher) query.cipher = cipher;
+  if (filters.outcome) query.outcome = filters.outcome;
+  if (tags.length > 0) query.tags = tags;
+  return query;
+}
+
+export function filtersActive(filters: SessionFilters): boolean {
+  return Object.keys(searchQuery(filters)).length > 1;
+}
+
+/** What a tag field holds, or why it cannot be a tag (before anything reaches the engine). */
+export function parseNewTags(text: string, existing: readonly string[]): { ok: true; tags: string[] } | { ok: false; message: string } {
+  const tags = splitTags(text);
+  if (tags.length === 0) return { ok: false, message: 'Type a tag first: one word, like lab-1.' };
+  const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
+  if (long) return { ok: false, message: `"${long.slice(0, 20)}…" is too long: a tag has at most ${MAX_TAG_LENGTH} characters.` };
+  const fresh = tags.filter((t) => !existing.includes(t));
+  if (fresh.length === 0) return { ok: false, message: tags.length === 1 ? `This session is already tagged "${tags[0]}".` : 'This session already has these tags.' };
+  return { ok: true, tags: fresh };
+}
+
+/** A catalog entry updated from an event: a plain summary keeps the name and tags already known. */
+export function mergeEntry(list: readonly SessionCatalogEntry[], update: SessionSummary | SessionCatalogEntry): SessionCatalogEntry[] {
+  return list.map((entry) => {
+    if (entry.id !== update.id) return entry;
+    const named = update as Partial<SessionCatalogEntry>;
+    return { ...entry, ...update, name: named.name !== undefined ? named.name : entry.name, tags: named.tags ?? entry.tags };
+  });
+}
+
+export function withoutSession<T extends { id: number }>(list: readonly T[], id: number): T[] {
+  return list.filter((s) => s.id !== id);
+}
+
+export interface ExportChoice {
+  id: string;
+  label: string;
+  format: SessionExportFormat;
+  secrets: boolean;
+  /** What the file is for, in one line. */
+  hint: string;
+  /** Sessions this export makes sense for; HAR needs HTTP. */
+  needsHttp?: boolean;
+}
+
+export const EXPORT_CHOICES: ExportChoice[] = [
+  { id: 'pcapng', label: 'pcapng with keys', format: 'pcapng', secrets: true, hint: 'Wireshark and tshark decrypt it with no setup' },
+  { id: 'pcapng-no-secrets', label: 'pcapng without keys', format: 'pcapng', secrets: false, hint: 'the traffic only: decrypt it with a server key, or not at all' },
+  { id: 'keylog', label: 'Key log (SSLKEYLOGFILE)', format: 'keylog', secrets: true, hint: "the session's secrets, for a capture made elsewhere" },
+  { id: 'har', label: 'HAR', format: 'har', secrets: true, hint: 'the HTTP requests and responses, for browser tools', needsHttp: true },
+  { id: 'pem', label: 'Certificates (PEM)', format: 'pem', secrets: true, hint: 'every certificate the session saw, for openssl' },
+  { id: 'bundle', label: 'Session bundle', format: 'bundle', secrets: true, hint: 'everything, to open in another workbench' },
+];
+
+export function exportChoice(id: string): ExportChoice | undefined {
+  return EXPORT_CHOICES.find((c) => c.id === id);
+}
+
+/** What kind of file the import picker was given, by its name; the engine looks at the bytes. */
+export function importFileKind(fileName: string): 'bundle' | 'capture' | 'unknown' {
+  const name = fileName.toLowerCase();
+  if (/\.(pcapng|pcap|cap)$/.test(name)) return 'capture';
+  if (/\.(tlslab|bundle|json|gz)$/.test(name) || name.includes('bundle')) return 'bundle';
+  return 'unknown';
+}
+
+/** How a session reads in the list: its name when it has one, else its target. */
+export function sessionTitle(entry: Pick<SessionCatalogEntry, 'name' | 'target'>): string {
+  return entry.name?.trim() || entry.target;
+}
+
+/** "Imported session 14 from lab.pcapng (2 connections, 3 key log lines)." */
+export function importedMessage(result: { id: number; source: string; connections: number; keylogLines: number }, fileName: string): string {
+  const parts = [`${result.connections} connection${result.connections === 1 ? '' : 's'}`];
+  if (result.source !== 'bundle' || result.keylogLines > 0) parts.push(`${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`);
+  return `Imported ${fileName} as session ${result.id} (${parts.join(', ')}).`;
+}

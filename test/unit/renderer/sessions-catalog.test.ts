@@ -1,0 +1,106 @@
+// The sessions list's pure parts: filters to a search query, tags typed by hand, export choices,
+// entries kept current by events.
+import { describe, expect, it } from 'vitest';
+import type { SessionCatalogEntry } from '../../../src-renderer/src/api/contract';
+import {
+  EXPORT_CHOICES,
+  emptyFilters,
+  exportChoice,
+  filtersActive,
+  importFileKind,
+  importedMessage,
+  mergeEntry,
+  parseNewTags,
+  searchQuery,
+  sessionTitle,
+  splitTags,
+  withoutSession,
+} from '../../../src-renderer/src/lib/sessions-catalog';
+
+function entry(id: number, extra: Partial<SessionCatalogEntry> = {}): SessionCatalogEntry {
+  return {
+    id,
+    kind: 'client',
+    status: 'ok',
+    startedAt: 1_700_000_000_000 + id,
+    endedAt: 1_700_000_000_100 + id,
+    target: `www.bank${id}.com:443`,
+    address: '127.0.0.1:4433',
+    sni: `www.bank${id}.com`,
+    version: 'TLSv1.3',
+    cipher: null,
+    alpn: null,
+    verification: null,
+    error: null,
+    name: null,
+    tags: [],
+    ...extra,
+  };
+}
+
+describe('filters', () => {
+  it('no filter asks for the newest sessions only', () => {
+    expect(searchQuery(emptyFilters())).toEqual({ limit: 500 });
+    expect(filtersActive(emptyFilters())).toBe(false);
+  });
+
+  it('sends only what was filled in, trimmed, with tags split', () => {
+    const query = searchQuery({ text: '  ', host: ' bank32 ', version: 'TLSv1.2', cipher: 'GCM', outcome: 'failed', tags: 'lab-1, rsa lab-1' });
+    expect(query).toEqual({ limit: 500, host: 'bank32', version: 'TLSv1.2', cipher: 'GCM', outcome: 'failed', tags: ['lab-1', 'rsa'] });
+    expect(filtersActive({ ...emptyFilters(), tags: 'x' })).toBe(true);
+  });
+});
+
+describe('tags', () => {
+  it('splits on spaces and commas, once each', () => {
+    expect(splitTags(' a,b  c,,a ')).toEqual(['a', 'b', 'c']);
+    expect(splitTags('')).toEqual([]);
+  });
+
+  it('refuses an empty, too long or already present tag with a message that says what to do', () => {
+    expect(parseNewTags('  ', [])).toEqual({ ok: false, message: 'Type a tag first: one word, like lab-1.' });
+    const long = parseNewTags('x'.repeat(65), []);
+    expect(long.ok).toBe(false);
+    expect(!long.ok && long.message).toContain('at most 64 characters');
+    expect(parseNewTags('lab-1', ['lab-1'])).toEqual({ ok: false, message: 'This session is already tagged "lab-1".' });
+    expect(parseNewTags('lab-1 rsa', ['lab-1'])).toEqual({ ok: true, tags: ['rsa'] });
+  });
+});
+
+describe('entries', () => {
+  it('keeps a name and tags when an event carries a plain summary', () => {
+    const list = [entry(1, { name: 'first', tags: ['lab'] }), entry(2)];
+    const { name: _n, tags: _t, ...summary } = entry(1, { status: 'failed' });
+    const merged = mergeEntry(list, summary);
+    expect(merged[0]).toMatchObject({ id: 1, status: 'failed', name: 'first', tags: ['lab'] });
+    expect(merged[1]).toBe(list[1]);
+    // A catalog entry (after a rename or a tag) replaces them, a removed name included.
+    expect(mergeEntry(list, entry(1, { name: null, tags: [] }))[0]).toMatchObject({ name: null, tags: [] });
+    expect(withoutSession(list, 1).map((e) => e.id)).toEqual([2]);
+  });
+
+  it('reads as its name when it has one', () => {
+    expect(sessionTitle(entry(3))).toBe('www.bank3.com:443');
+    expect(sessionTitle(entry(3, { name: ' RSA demo ' }))).toBe('RSA demo');
+  });
+});
+
+describe('export and import', () => {
+  it('offers the six exports, pcapng with and without keys', () => {
+    expect(EXPORT_CHOICES.map((c) => c.id)).toEqual(['pcapng', 'pcapng-no-secrets', 'keylog', 'har', 'pem', 'bundle']);
+    expect(exportChoice('pcapng-no-secrets')).toMatchObject({ format: 'pcapng', secrets: false });
+    expect(exportChoice('nope')).toBeUndefined();
+  });
+
+  it('tells a capture from a bundle by its name, for the key log hint', () => {
+    expect(importFileKind('lab.PCAPNG')).toBe('capture');
+    expect(importFileKind('x.pcap')).toBe('capture');
+    expect(importFileKind('session-4.tlslab')).toBe('bundle');
+    expect(importFileKind('notes.txt')).toBe('unknown');
+  });
+
+  it('says what was imported', () => {
+    expect(importedMessage({ id: 9, source: 'bundle', connections: 1, keylogLines: 0 }, 'session-4.tlslab')).toBe('Imported session-4.tlslab as session 9 (1 connection).');
+    expect(importedMessage({ id: 10, source: 'pcapng', connections: 2, keylogLines: 1 }, 'lab.pcapng')).toBe('Imported lab.pcapng as session 10 (2 connections, 1 key log line).');
+  });
+});

@@ -31,6 +31,8 @@ export interface PlaybackSnapshot {
   /** The record on show: the last one sent at or before `time` (1-based); 0 before the first. */
   cursor: number;
   count: number;
+  /** Time of the first record (the start of the scrub range). */
+  start: number;
   /** Time of the last record (the end of the scrub range). */
   end: number;
   playing: boolean;
@@ -86,7 +88,7 @@ export class Playback {
   }
 
   get snapshot(): PlaybackSnapshot {
-    return { time: this.time, cursor: this.cursor, count: this.times.length, end: this.end, playing: this.playing, speed: this.speed };
+    return { time: this.time, cursor: this.cursor, count: this.times.length, start: this.times[0] ?? 0, end: this.end, playing: this.playing, speed: this.speed };
   }
 
   private get end(): number {
@@ -133,9 +135,9 @@ export class Playback {
     this.emit();
   }
 
-  /** Jumps to a moment (the scrub bar); playing goes on from there. */
+  /** Jumps to a moment (the scrub bar, from the first record to the last); playing goes on from there. */
   seek(time: number): void {
-    const t = Math.min(this.end, Math.max(0, time));
+    const t = Math.min(this.end, Math.max(this.times[0] ?? 0, time));
     this.moveTo(recordAt(this.times, t), t);
     if (this.playing) {
       this.stopTimer();

@@ -16,6 +16,8 @@ export const app = $state({
   sessionsError: null as string | null,
   hosts: [] as HostEntry[],
   hostsLoaded: false,
+  /** Sessions deleted while this window was open (here or elsewhere): their pages say so. */
+  deletedIds: [] as number[],
 });
 
 /** Details fetched or just run, so opening a session does not wait for the engine twice. */
@@ -45,7 +47,8 @@ export function rememberDetail(detail: SessionDetail): void {
 
 export async function refreshSessions(): Promise<void> {
   try {
-    app.sessions = sortSessions(await engine().call('sessions.list', { limit: 500 }));
+    // The catalog's search with no criteria: the newest sessions, with their names and tags.
+    app.sessions = sortSessions(await engine().call('sessions.search', { limit: 500 }));
     app.sessionsError = null;
   } catch (error) {
     app.sessionsError = error instanceof Error ? error.message : String(error);
@@ -81,6 +84,11 @@ export function startApp(): void {
   client.on('session.updated', (summary) => {
     detailCache.delete(summary.id);
     app.sessions = mergeSession(app.sessions, summary);
+  });
+  client.on('session.deleted', ({ id }) => {
+    detailCache.delete(id);
+    app.sessions = app.sessions.filter((s) => s.id !== id);
+    if (!app.deletedIds.includes(id)) app.deletedIds = [...app.deletedIds, id];
   });
   client.on('hosts.changed', (hosts) => {
     app.hosts = sortHosts(hosts);

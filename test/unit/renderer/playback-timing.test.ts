@@ -192,6 +192,15 @@ describe('stepping and scrubbing', () => {
     expect(seen.length).toBeGreaterThan(4);
   });
 
+  it('scrubs from the first record to the last: the TCP handshake before it is not a moment to show', () => {
+    const { playback } = setup([40, 41, 90]);
+    expect(playback.snapshot).toMatchObject({ start: 40, end: 90, cursor: 0 });
+    playback.seek(0);
+    expect(playback.snapshot).toMatchObject({ cursor: 1, time: 40 });
+    playback.seek(89);
+    expect(playback.snapshot.cursor).toBe(2);
+  });
+
   it('follows a record picked elsewhere', () => {
     const { clock, playback } = setup();
     playback.play();

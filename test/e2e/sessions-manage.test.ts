@@ -1,0 +1,281 @@
+// The sessions list in Chromium against a real engine and openssl s_server: two client sessions are
+// recorded; the student names one, tags it, finds it by tag and by host, exports it as a bundle
+// (a browser download), imports that file back through the Import button and sees a new session,
+// deletes the other one (with a confirmation) and sees it gone, here and on its own page. Then a
+// session plays on its Inside tab: the selected record follows the playback cursor, steps back,
+// and scrubs to the start.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { SessionDetail } from '../../src-main/api/types';
+import { startEngine } from '../../src-main/host/engine';
+import { connectApi, type ApiConnection } from '../support/engineApi';
+import { freePort, waitForPort } from '../support/ports';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
+const CHROMIUM = '/usr/bin/chromium';
+
+let tmp: string;
+let pki: { ca: string; cert: string; key: string };
+let server: ChildProcess;
+let serverPort: number;
+let engine: Awaited<ReturnType<typeof startEngine>>;
+let api: ApiConnection;
+let browser: Browser;
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A lab CA and one server certificate for two names, so two sessions differ by host. */
+function makePki(dir: string): { ca: string; cert: string; key: string } {
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-subj', '/O=Lab/CN=Lab Root CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Bank32/CN=www.bank32.com', '-keyout', 'server.key', '-out', 'server.csr'], dir);
+  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:www.bank32.com,DNS:shop.lab.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
+    '-extfile', 'server.ext', '-out', 'server.pem'], dir);
+  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function runClient(host: string): Promise<SessionDetail> {
+  return api.result<SessionDetail>('client.run', {
+    host,
+    port: serverPort,
+    connectTo: '127.0.0.1',
+    trust: { kind: 'file', path: pki.ca },
+    verifyPeer: true,
+    checkHostname: true,
+    send: { kind: 'http-get', path: '/' },
+    timeoutMs: 60_000,
+  });
+}
+
+async function rowIds(page: Page): Promise<number[]> {
+  const ids = await page.getByTestId('sessions-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id')));
+  return ids.map(Number);
+}
+
+/** Waits until the list shows exactly these sessions (it searches again as filters change). */
+async function expectRows(page: Page, ids: number[]): Promise<void> {
+  const want = JSON.stringify([...ids].sort((a, b) => a - b));
+  await page.waitForFunction(
+    (expected) => {
+      const seen = [...document.querySelectorAll('[data-testid="sessions-row"]')].map((r) => Number(r.getAttribute('data-session-id')));
+      return JSON.stringify(seen.sort((a, b) => a - b)) === expected;
+    },
+    want,
+  );
+  expect([...(await rowIds(page))].sort((a, b) => a - b)).toEqual(JSON.parse(want));
+}
+
+function row(page: Page, id: number) {
+  return page.locator(`[data-testid="sessions-row"][data-session-id="${id}"]`);
+}
+
+async function selectedRecord(page: Page): Promise<number> {
+  const selected = page.locator('[data-testid="inside-record-row"][aria-selected="true"]');
+  await selected.waitFor();
+  return Number(await selected.getAttribute('data-number'));
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-sessions-'));
+  pki = makePki(tmp);
+  serverPort = await freePort();
+  server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${serverPort}`, '-cert', pki.cert, '-key', pki.key, '-www'], { stdio: 'ignore' });
+  await waitForPort(serverPort);
+  const staticDir = path.join(tmp, 'renderer');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  api = await connectApi(engine);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  api?.close();
+  await engine?.close();
+  server?.kill();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the sessions list and playback, in Chromium', () => {
+  it('names, tags, finds, exports, imports back, deletes, and plays a session', async () => {
+    const bank = await runClient('www.bank32.com');
+    const shop = await runClient('shop.lab.test');
+    expect(bank.status, JSON.stringify(bank.error)).toBe('ok');
+    expect(shop.status, JSON.stringify(shop.error)).toBe('ok');
+
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(engine.url);
+    await page.getByRole('heading', { name: 'New client session' }).waitFor();
+    await page.evaluate(`location.hash = '#/sessions'`);
+    await expectRows(page, [bank.id, shop.id]);
+
+    // Rename inline: the name shows above the target, and in the sidebar.
+    await row(page, bank.id).getByTestId('session-rename').click();
+    await row(page, bank.id).getByTestId('session-name-input').fill('RSA demo for lab 1');
+    await row(page, bank.id).getByTestId('session-name-save').click();
+    await expect.poll(() => row(page, bank.id).getByTestId('session-name').innerText()).toBe('RSA demo for lab 1');
+    await page.getByTestId('session-nav-item').filter({ hasText: 'RSA demo for lab 1' }).waitFor();
+
+    // A tag that is no tag is refused in the row, before the engine; then a good one.
+    await row(page, bank.id).getByTestId('session-tag-button').click();
+    await row(page, bank.id).getByTestId('session-tag-add').click();
+    expect(await row(page, bank.id).getByTestId('session-row-problem').innerText()).toContain('Type a tag first');
+    await row(page, bank.id).getByTestId('session-tag-input').fill('lab-1');
+    await row(page, bank.id).getByTestId('session-tag-add').click();
+    await expect.poll(() => row(page, bank.id).getByTestId('session-tag').allInnerTexts()).toEqual([expect.stringContaining('lab-1')]);
+    await screenshot(page, 'sessions-01-named-and-tagged');
+
+    // Find it by tag, then the other one by host.
+    await page.getByTestId('sessions-filter-tags').fill('lab-1');
+    await expectRows(page, [bank.id]);
+    expect(await page.getByTestId('sessions-count').innerText()).toBe('1 matching');
+    await screenshot(page, 'sessions-02-filtered-by-tag');
+    await page.getByTestId('sessions-filter-clear').click();
+    await expectRows(page, [bank.id, shop.id]);
+    await page.getByTestId('sessions-filter-host').fill('shop');
+    await expectRows(page, [shop.id]);
+    await page.getByTestId('sessions-filter-host').fill('no-such-host');
+    await page.getByTestId('sessions-empty').filter({ hasText: 'No session matches' }).waitFor();
+    await page.getByTestId('sessions-filter-clear').click();
+    await expectRows(page, [bank.id, shop.id]);
+
+    // Export a bundle: the export menu offers every format; the bundle arrives as a download.
+    await row(page, bank.id).getByTestId('session-export').click();
+    const menu = await page.getByTestId('session-export-menu').innerText();
+    for (const label of ['pcapng with keys', 'pcapng without keys', 'Key log', 'HAR', 'Certificates (PEM)', 'Session bundle']) expect(menu).toContain(label);
+    await screenshot(page, 'sessions-03-export-menu');
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('session-export-bundle').click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`session-${bank.id}.tlslab`);
+    const bundleFile = path.join(tmp, download.suggestedFilename());
+    await download.saveAs(bundleFile);
+    expect(fs.statSync(bundleFile).size).toBeGreaterThan(1000);
+
+    // A file that is not a session: one clear error, nothing imported.
+    const notes = path.join(tmp, 'notes.pcap');
+    fs.writeFileSync(notes, 'these are my lab notes, not a capture\n');
+    await page.getByTestId('sessions-import-open-panel').click();
+    await page.getByTestId('sessions-import-file').setInputFiles(notes);
+    await page.getByTestId('sessions-import-submit').click();
+    const refused = await page.getByTestId('sessions-import-error').innerText();
+    expect(refused).toContain('notes.pcap was not imported');
+    await screenshot(page, 'sessions-04-import-refused');
+    await expectRows(page, [bank.id, shop.id]);
+
+    // The downloaded bundle, imported back through the Import button, is a new session with the name and tag.
+    await page.getByTestId('sessions-import-file').setInputFiles(bundleFile);
+    await page.getByTestId('sessions-import-submit').click();
+    const done = await page.getByTestId('sessions-import-done').innerText();
+    const importedId = Number(/as session (\d+)/.exec(done)?.[1]);
+    expect(importedId).toBeGreaterThan(shop.id);
+    await expectRows(page, [bank.id, shop.id, importedId]);
+    expect(await row(page, importedId).getByTestId('session-name').innerText()).toBe('RSA demo for lab 1');
+    expect(await row(page, importedId).getByTestId('session-tag').allInnerTexts()).toEqual([expect.stringContaining('lab-1')]);
+    await screenshot(page, 'sessions-05-imported');
+
+    // Delete the shop session with an inline confirmation; a second window showing it says it was deleted.
+    const other = await context.newPage();
+    await other.goto(engine.url);
+    await other.getByRole('heading', { name: 'New client session' }).waitFor();
+    await other.evaluate(`location.hash = '#/sessions/${shop.id}'`);
+    await other.getByTestId('tab-overview').waitFor();
+    await row(page, shop.id).getByTestId('session-delete').click();
+    await row(page, shop.id).getByTestId('session-delete-confirm').waitFor();
+    await screenshot(page, 'sessions-06-delete-confirm');
+    // Keep is a way out.
+    await row(page, shop.id).getByTestId('session-delete-cancel').click();
+    await row(page, shop.id).getByTestId('session-delete').click();
+    await row(page, shop.id).getByTestId('session-delete-confirm').click();
+    await expectRows(page, [bank.id, importedId]);
+    await expect.poll(() => page.getByTestId('session-nav-item').count()).toBe(2);
+    expect(await other.getByTestId('session-deleted').innerText()).toContain(`Session #${shop.id} was deleted`);
+    await other.screenshot({ path: path.join(SCREENSHOTS, 'sessions-07-deleted-page.png'), fullPage: true });
+    await other.close();
+    // The engine agrees: it is gone.
+    const gone = await api.call('sessions.get', { id: shop.id });
+    expect(gone.ok).toBe(false);
+
+    // Playback on the imported session: the selected record follows the cursor.
+    await page.evaluate(`location.hash = '#/sessions/${importedId}'`);
+    await page.getByTestId('tab-inside').click();
+    const position = page.getByTestId('playback-position');
+    await position.filter({ hasText: /Record – of \d+/ }).waitFor();
+    const count = Number(/of (\d+)/.exec(await position.innerText())?.[1]);
+    expect(count).toBeGreaterThan(5);
+
+    await page.getByTestId('playback-next').click();
+    expect(await selectedRecord(page)).toBe(1);
+    await page.getByTestId('record-inspector').filter({ hasText: 'Record 1' }).waitFor();
+    await page.getByTestId('playback-next').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="inside-record-row"][aria-selected="true"]')?.getAttribute('data-number') === '2');
+    await page.getByTestId('record-inspector').filter({ hasText: 'Record 2' }).waitFor();
+    // The ladder marks the same record (the server's first flight).
+    expect(await page.locator('[data-testid="ladder-message"][aria-pressed="true"]').getAttribute('data-number')).toBe('2');
+
+    // One record a second: pause once it has moved on, and the table, ladder and inspector are on that record.
+    await page.getByTestId('playback-speed').selectOption('steady');
+    await page.getByTestId('playback-toggle').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="playback-position"]')?.getAttribute('data-cursor')) >= 3);
+    await page.getByTestId('playback-toggle').click();
+    const paused = Number(await position.getAttribute('data-cursor'));
+    expect(paused).toBeGreaterThanOrEqual(3);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="inside-record-row"][aria-selected="true"]')?.getAttribute('data-number') === String(n), paused);
+    await page.getByTestId('record-inspector').filter({ hasText: `Record ${paused}` }).waitFor();
+    const ladderLine = page.locator(`[data-testid="ladder-message"][data-number="${paused}"]`);
+    if ((await ladderLine.count()) > 0) expect(await ladderLine.first().getAttribute('aria-pressed')).toBe('true');
+    await screenshot(page, 'sessions-08-playback-paused');
+
+    // At the recorded pace (a loopback session lasts milliseconds) it plays to the last record.
+    await page.getByTestId('playback-speed').selectOption('1');
+    await page.getByTestId('playback-toggle').click();
+    await position.filter({ hasText: `Record ${count} of ${count}` }).waitFor();
+    expect(await selectedRecord(page)).toBe(count);
+    expect(await page.getByTestId('playback-toggle').innerText()).toContain('Play again');
+
+    // Step back: the record before the last.
+    await page.getByTestId('playback-prev').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="inside-record-row"][aria-selected="true"]')?.getAttribute('data-number') === String(n), count - 1);
+    await page.getByTestId('record-inspector').filter({ hasText: `Record ${count - 1}` }).waitFor();
+
+    // Scrub to the start: the first record.
+    await page.getByTestId('playback-scrub').fill(String(await page.getByTestId('playback-scrub').getAttribute('min')));
+    await page.waitForFunction(() => document.querySelector('[data-testid="inside-record-row"][aria-selected="true"]')?.getAttribute('data-number') === '1');
+    await screenshot(page, 'sessions-09-playback-scrubbed');
+
+    // A record clicked in the table becomes the cursor.
+    await page.locator('[data-testid="inside-record-row"][data-number="4"]').click();
+    await position.filter({ hasText: `Record 4 of ${count}` }).waitFor();
+
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

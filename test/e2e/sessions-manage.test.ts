@@ -179,6 +179,7 @@ describe('the sessions list and playback, in Chromium', () => {
     const bundleFile = path.join(tmp, download.suggestedFilename());
     await download.saveAs(bundleFile);
     expect(fs.statSync(bundleFile).size).toBeGreaterThan(1000);
+    expect(await row(page, bank.id).getByTestId('session-exported').innerText()).toContain(`Downloaded session-${bank.id}.tlslab`);
 
     // A file that is not a session: one clear error, nothing imported.
     const notes = path.join(tmp, 'notes.pcap');

@@ -227,6 +227,7 @@ describe('the sessions list and playback, in Chromium', () => {
 
     // Playback on the imported session: the selected record follows the cursor.
     await page.evaluate(`location.hash = '#/sessions/${importedId}'`);
+    expect(await page.getByTestId('session-catalog-line').innerText()).toMatch(/RSA demo for lab 1\s+lab-1/);
     await page.getByTestId('tab-inside').click();
     const position = page.getByTestId('playback-position');
     await position.filter({ hasText: /Record – of \d+/ }).waitFor();

@@ -92,6 +92,17 @@ export function mergeEntry(list: readonly SessionCatalogEntry[], update: Session
   });
 }
 
+/**
+ * A summary about to replace a list entry (a detail just fetched, a recorder's update), carrying
+ * over the name and tags the list already knows when the summary has none of its own.
+ */
+export function keepCatalog<T extends SessionSummary>(list: readonly SessionSummary[], update: T): T {
+  if ('name' in update && 'tags' in update) return update;
+  const known = list.find((s) => s.id === update.id) as Partial<SessionCatalogEntry> | undefined;
+  if (!known || known.name === undefined) return update;
+  return { ...update, name: known.name, tags: known.tags ?? [] };
+}
+
 export function withoutSession<T extends { id: number }>(list: readonly T[], id: number): T[] {
   return list.filter((s) => s.id !== id);
 }

@@ -4,6 +4,7 @@ import type { HostEntry, SessionDetail, SessionSummary } from '../api/contract';
 import { parseRoute, routeHash, type Route } from '../lib/route';
 import { mergeSession, sortSessions } from '../lib/sessions';
 import { sortHosts } from '../lib/hosts';
+import { keepCatalog } from '../lib/sessions-catalog';
 import { resolveAccessToken } from './access-token';
 
 export type AppConnection = EngineConnectionState | { kind: 'no-token' };
@@ -41,8 +42,9 @@ export function cachedDetail(id: number): SessionDetail | undefined {
 }
 
 export function rememberDetail(detail: SessionDetail): void {
+  if (app.deletedIds.includes(detail.id)) return; // an answer that crossed the deletion
   detailCache.set(detail.id, detail);
-  app.sessions = mergeSession(app.sessions, detail);
+  app.sessions = mergeSession(app.sessions, keepCatalog(app.sessions, detail));
 }
 
 export async function refreshSessions(): Promise<void> {
@@ -83,7 +85,7 @@ export function startApp(): void {
   });
   client.on('session.updated', (summary) => {
     detailCache.delete(summary.id);
-    app.sessions = mergeSession(app.sessions, summary);
+    app.sessions = mergeSession(app.sessions, keepCatalog(app.sessions, summary));
   });
   client.on('session.deleted', ({ id }) => {
     detailCache.delete(id);

@@ -9,6 +9,7 @@ import {
   filtersActive,
   importFileKind,
   importedMessage,
+  keepCatalog,
   mergeEntry,
   parseNewTags,
   searchQuery,
@@ -77,6 +78,16 @@ describe('entries', () => {
     // A catalog entry (after a rename or a tag) replaces them, a removed name included.
     expect(mergeEntry(list, entry(1, { name: null, tags: [] }))[0]).toMatchObject({ name: null, tags: [] });
     expect(withoutSession(list, 1).map((e) => e.id)).toEqual([2]);
+  });
+
+  it('a detail or a recorder update replacing a list entry keeps its name and tags', () => {
+    const list = [entry(1, { name: 'RSA demo', tags: ['lab-1'] }), entry(2)];
+    const { name: _n, tags: _t, ...summary } = entry(1, { status: 'failed' });
+    expect(keepCatalog(list, summary)).toMatchObject({ id: 1, status: 'failed', name: 'RSA demo', tags: ['lab-1'] });
+    const renamed = entry(1, { name: 'other', tags: [] });
+    expect(keepCatalog(list, renamed)).toBe(renamed);
+    const { name: _m, tags: _u, ...fresh } = entry(3);
+    expect(keepCatalog(list, fresh)).toBe(fresh);
   });
 
   it('reads as its name when it has one', () => {

@@ -7,10 +7,19 @@ import tls from 'node:tls';
 import { Workbench } from '../src-main/workbench';
 import { makeTestPki } from '../test/support/opensslPki';
 import { startOpensslServer } from '../test/support/opensslServer';
+import { cpuMark, cpuSince, cpuText, type CpuSpent } from './cpu';
 
 const HANDSHAKES = 300;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function addSpent(total: CpuSpent, spent: CpuSpent): void {
+  total.wallMs += spent.wallMs;
+  total.cpuMs += spent.cpuMs;
+  total.mainMs += spent.mainMs;
+  total.writerMs += spent.writerMs;
+}
+const noSpent = (): CpuSpent => ({ wallMs: 0, cpuMs: 0, mainMs: 0, writerMs: 0 });
 
 function plainHandshake(port: number, ca: string, maxVersion: tls.SecureVersion): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -69,39 +78,62 @@ export async function benchClientRecording(): Promise<void> {
     for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
       const plainRates: number[] = [];
       const recordedRates: number[] = [];
+      const plainCpu = noSpent();
+      const recordedCpu = noSpent();
       for (let round = 0; round < ROUNDS; round++) {
-        let t = performance.now();
+        let mark = await cpuMark();
         for (let i = 0; i < HANDSHAKES; i++) await plainHandshake(served.port, ca, version);
-        plainRates.push(HANDSHAKES / ((performance.now() - t) / 1000));
-        t = performance.now();
+        let spent = await cpuSince(mark);
+        addSpent(plainCpu, spent);
+        plainRates.push(HANDSHAKES / (spent.wallMs / 1000));
+        mark = await cpuMark([uncapped.writer]);
         for (let i = 0; i < HANDSHAKES; i++) {
           await uncapped.recordClient(request('none', version));
         }
-        recordedRates.push(HANDSHAKES / ((performance.now() - t) / 1000));
+        await uncapped.writer.written();
+        spent = await cpuSince(mark, [uncapped.writer]);
+        addSpent(recordedCpu, spent);
+        recordedRates.push(HANDSHAKES / (spent.wallMs / 1000));
       }
       if (failed() > 0) throw new Error(`${failed()} recorded handshakes failed`);
       const p = median(plainRates);
       const r = median(recordedRates);
-      console.log(`handshakes/s ${version}: plain Node ${p.toFixed(0)}, recorded ${r.toFixed(0)}  -> recording costs ${((1 - r / p) * 100).toFixed(1)}%`);
+      console.log(`handshakes/s ${version}: plain Node ${p.toFixed(0)}, recorded ${r.toFixed(0)}  -> recording costs ${((1 - r / p) * 100).toFixed(1)}%  (rounds: plain ${plainRates.map((x) => x.toFixed(0)).join(' ')}, recorded ${recordedRates.map((x) => x.toFixed(0)).join(' ')})`);
+      console.log(`  plain    ${cpuText(plainCpu, HANDSHAKES * ROUNDS, 'handshake')}`);
+      console.log(`  recorded ${cpuText(recordedCpu, HANDSHAKES * ROUNDS, 'handshake')}  -> CPU +${((recordedCpu.cpuMs / plainCpu.cpuMs - 1) * 100).toFixed(0)}%`);
     }
     const plain: number[] = [];
     const recorded: number[] = [];
     const recordedCapped: number[] = [];
+    const cpu = { plain: noSpent(), recorded: noSpent(), capped: noSpent() };
+    const MB = DOWNLOAD_BYTES / 1e6;
     for (let round = 0; round < ROUNDS; round++) {
-      let t = performance.now();
+      let mark = await cpuMark();
       const bytes = await plainDownload(served.port, ca);
-      plain.push(bytes / ((performance.now() - t) / 1000) / 1e6);
-      t = performance.now();
+      let spent = await cpuSince(mark);
+      addSpent(cpu.plain, spent);
+      plain.push(bytes / (spent.wallMs / 1000) / 1e6);
+      mark = await cpuMark([uncapped.writer]);
       const s = uncapped.sessions.getSession(await uncapped.recordClient(request('get', 'TLSv1.3')));
-      recorded.push((s?.response?.bytes ?? 0) / ((performance.now() - t) / 1000) / 1e6);
-      t = performance.now();
+      await uncapped.writer.written();
+      spent = await cpuSince(mark, [uncapped.writer]);
+      addSpent(cpu.recorded, spent);
+      recorded.push((s?.response?.bytes ?? 0) / (spent.wallMs / 1000) / 1e6);
+      mark = await cpuMark([capped.writer]);
       const c = capped.sessions.getSession(await capped.recordClient(request('get', 'TLSv1.3')));
-      recordedCapped.push((c?.response?.bytes ?? 0) / ((performance.now() - t) / 1000) / 1e6);
+      await capped.writer.written();
+      spent = await cpuSince(mark, [capped.writer]);
+      addSpent(cpu.capped, spent);
+      recordedCapped.push((c?.response?.bytes ?? 0) / (spent.wallMs / 1000) / 1e6);
     }
     const p = median(plain);
     const r = median(recorded);
     const rc = median(recordedCapped);
     console.log(`100 MB download MB/s: plain Node ${p.toFixed(0)}, recorded (all bytes stored) ${r.toFixed(0)} -> costs ${((1 - r / p) * 100).toFixed(1)}%; recorded with the default 64 MiB cap ${rc.toFixed(0)} -> costs ${((1 - rc / p) * 100).toFixed(1)}%`);
+    console.log(`  rounds: plain ${plain.map((x) => x.toFixed(0)).join(' ')}, recorded ${recorded.map((x) => x.toFixed(0)).join(' ')}, capped ${recordedCapped.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(`  plain    ${cpuText(cpu.plain, MB * ROUNDS, 'MB')}`);
+    console.log(`  recorded ${cpuText(cpu.recorded, MB * ROUNDS, 'MB')}  -> CPU +${((cpu.recorded.cpuMs / cpu.plain.cpuMs - 1) * 100).toFixed(0)}%`);
+    console.log(`  capped   ${cpuText(cpu.capped, MB * ROUNDS, 'MB')}  -> CPU +${((cpu.capped.cpuMs / cpu.plain.cpuMs - 1) * 100).toFixed(0)}%`);
   } finally {
     await uncapped.close();
     await capped.close();

@@ -11,11 +11,36 @@ import { Workbench } from '../src-main/workbench';
 import { run } from '../test/support/run';
 import { freePort, waitForPort } from '../test/support/ports';
 import { makeServerPki } from '../test/support/serverPki';
+import { cpuMark, cpuSince, type CpuSpent } from './cpu';
 
 const HANDSHAKES = 1500;
 const CONCURRENCY = 16;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const LOAD = path.resolve('test/support/tlsLoad.mjs');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Runs the load against every target in turn, ROUNDS times alternating; wall median and CPU sum. */
+async function rounds(targets: Target[], args: (t: Target) => string[], value: (r: Record<string, number>) => number, writers: Workbench[]): Promise<{ values: number[][]; cpu: CpuSpent[] }> {
+  const values: number[][] = targets.map(() => []);
+  const cpu: CpuSpent[] = targets.map(() => ({ wallMs: 0, cpuMs: 0, mainMs: 0, writerMs: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, t] of targets.entries()) {
+      const ws = writers.map((w) => w.writer);
+      const mark = await cpuMark(ws);
+      const r = await load(args(t));
+      for (const w of ws) await w.written();
+      const spent = await cpuSince(mark, ws);
+      if (r.failed) console.log(`  (${t.name}: ${r.failed} failed)`);
+      values[i].push(value(r));
+      cpu[i].wallMs += spent.wallMs;
+      cpu[i].cpuMs += spent.cpuMs;
+      cpu[i].mainMs += spent.mainMs;
+      cpu[i].writerMs += spent.writerMs;
+    }
+  }
+  return { values, cpu };
+}
 
 interface Target {
   name: string;
@@ -65,8 +90,10 @@ async function recording(wb: Workbench, cert: string, key: string, chain: string
   return { name, port: info.port, stop: async () => void (await wb.servers.stop(info.id)) };
 }
 
-function row(name: string, value: number, unit: string, bare: number): string {
-  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${((value / bare) * 100).toFixed(0).padStart(4)}% of bare Node`;
+function row(name: string, values: number[], unit: string, bare: number, cpu: CpuSpent, per: number, perUnit: string): string {
+  const value = median(values);
+  const inProcess = name.startsWith('openssl') ? '' : `  CPU ms/${perUnit}: ${(cpu.cpuMs / per).toFixed(3)} (main ${(cpu.mainMs / per).toFixed(3)}${cpu.writerMs > 0 ? `, writer ${(cpu.writerMs / per).toFixed(3)}` : ''})`;
+  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${((value / bare) * 100).toFixed(0).padStart(4)}% of bare Node  [${values.map((v) => v.toFixed(0)).join(' ')}]${inProcess}`;
 }
 
 export async function benchServer(): Promise<void> {
@@ -86,13 +113,8 @@ export async function benchServer(): Promise<void> {
         await recording(wb, id.cert, id.key, chain, www, 'recording workbench server'),
         await opensslServer(id.cert, id.key, chain, www),
       ];
-      const results: number[] = [];
-      for (const t of targets) {
-        const r = await load(['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(HANDSHAKES)]);
-        if (r.failed) console.log(`  (${t.name}: ${r.failed} handshakes failed)`);
-        results.push(r.perSecond);
-      }
-      targets.forEach((t, i) => console.log(row(t.name, results[i], 'hs/s', results[0])));
+      const { values, cpu } = await rounds(targets, (t) => ['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(HANDSHAKES)], (r) => r.perSecond, [wb]);
+      targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', median(values[0]), cpu[i], HANDSHAKES * ROUNDS, 'handshake')));
       for (const t of targets) await t.stop();
     }
 
@@ -104,13 +126,11 @@ export async function benchServer(): Promise<void> {
       await recording(uncapped, id.cert, id.key, undefined, www, 'recording server (no cap: all 100 MB kept)'),
       await opensslServer(id.cert, id.key, undefined, www),
     ];
-    const results: number[] = [];
-    for (const t of targets) {
-      const r = await load(['download', '127.0.0.1', String(t.port), '/big.bin']);
-      if (r.bytes < DOWNLOAD_BYTES) console.log(`  (${t.name}: only ${r.bytes} bytes)`);
-      results.push(r.megabytesPerSecond);
-    }
-    targets.forEach((t, i) => console.log(row(t.name, results[i], 'MB/s', results[0])));
+    const { values, cpu } = await rounds(targets, (t) => ['download', '127.0.0.1', String(t.port), '/big.bin'], (r) => {
+      if (r.bytes < DOWNLOAD_BYTES) console.log(`  (only ${r.bytes} bytes)`);
+      return r.megabytesPerSecond;
+    }, [wb, uncapped]);
+    targets.forEach((t, i) => console.log(row(t.name, values[i], 'MB/s', median(values[0]), cpu[i], (DOWNLOAD_BYTES / 1e6) * ROUNDS, 'MB')));
     for (const t of targets) await t.stop();
   } finally {
     await wb.close();

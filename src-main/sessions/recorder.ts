@@ -36,6 +36,7 @@ export class BatchWriter {
   private acknowledged = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
   private closed = false;
+  private cpuWaiters: ((ms: number) => void)[] = [];
 
   constructor(
     readonly store: SessionStore,
@@ -43,6 +44,10 @@ export class BatchWriter {
   ) {
     this.worker = startWriterThread(dataDir);
     this.worker.on('message', (reply: WriterReply) => {
+      if (reply.type === 'cpu') {
+        this.cpuWaiters.shift()?.(reply.ms);
+        return;
+      }
       if (reply.type === 'failed') {
         this.failure = new Error(`recording could not be written: ${reply.message}`);
         process.stderr.write(`tlslab: ${this.failure.message}\n`);
@@ -129,6 +134,15 @@ export class BatchWriter {
         if (reply.type === 'closed') void this.worker.terminate();
       });
       this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+    });
+  }
+
+  /** CPU time the writer thread has spent so far, in ms (Linux only; NaN elsewhere). */
+  threadCpuMs(): Promise<number> {
+    if (this.closed) return Promise.resolve(Number.NaN);
+    return new Promise((resolve) => {
+      this.cpuWaiters.push(resolve);
+      this.worker.postMessage({ type: 'cpu' } satisfies WriterRequest);
     });
   }
 

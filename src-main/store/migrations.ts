@@ -138,4 +138,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX session_tags_tag ON session_tags(tag);
   `,
+  // 4: recording speed. A busy connection's bytes live in an append-only file per connection
+  // (recordings/<connection id>.bin next to the database); its chunk rows keep where, with an
+  // empty data BLOB. Rows without an offset still hold their bytes inline.
+  `
+  ALTER TABLE chunks ADD COLUMN file_offset INTEGER;
+  ALTER TABLE chunks ADD COLUMN file_length INTEGER;
+  `,
 ];

@@ -4,9 +4,9 @@
 import type { Direction } from '../api/types';
 import type { RecordedConnection, RecordedSession } from '../export/recordedSession';
 import type { Db } from './database';
+import { CHUNKS_SQL, readChunks } from './sessionStore';
 
 const DIRECTION_CODE: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 1 };
-const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
 
 interface SessionRowRaw {
   kind: RecordedSession['kind'];
@@ -38,6 +38,7 @@ function text(value: unknown): string | null {
 export function readRecordedSession(db: Db, id: number): RecordedSession | null {
   const raw = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRowRaw | undefined;
   if (!raw) return null;
+  const chunkRows = db.prepare(CHUNKS_SQL);
   const tags = (db.prepare('SELECT tag FROM session_tags WHERE session_id = ? ORDER BY tag').all(id) as { tag: string }[]).map((r) => r.tag);
   const connections = (
     db
@@ -68,13 +69,7 @@ export function readRecordedSession(db: Db, id: number): RecordedSession | null 
       bytesServerToClient: c.bytes_s2c,
       recordedClientToServer: c.recorded_c2s,
       recordedServerToClient: c.recorded_s2c,
-      chunks: (
-        db.prepare('SELECT direction, t, data FROM chunks WHERE connection_id = ? ORDER BY seq').all(c.id) as {
-          direction: number;
-          t: number;
-          data: Buffer;
-        }[]
-      ).map((r) => ({ direction: DIRECTION_NAME[r.direction], t: r.t, data: r.data })),
+      chunks: readChunks(db, chunkRows, c.id),
       events: (
         db.prepare('SELECT t, kind, data_json FROM events WHERE connection_id = ? ORDER BY id').all(c.id) as {
           t: number;

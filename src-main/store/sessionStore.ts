@@ -11,8 +11,10 @@ import type {
   SessionSummary,
   VerificationResult,
 } from '../api/types';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './database';
+import { StoreError, type Db } from './database';
 
 export interface SessionFields {
   status?: SessionStatus;
@@ -106,6 +108,81 @@ export interface ConnectionRow {
 const DIRECTION_CODE: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 1 };
 const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
 
+/**
+ * Where a busy connection's bytes go: an append-only file per connection in the data folder's
+ * recordings/ folder, the chunk rows keeping offset and length. SQLite wrote BLOBs at about
+ * 140 MB/s and, with WAL, every byte twice; a file append is one write to the page cache.
+ * Chunks of connections that never see a large read (handshakes) stay inline as BLOBs.
+ */
+export const RECORDINGS_FOLDER = 'recordings';
+/** A chunk this large moves its connection's bytes to the connection's file from then on. */
+const FILE_CHUNK_BYTES = 8 * 1024;
+/** Files kept open by the writer at once; the oldest is closed past this. */
+const OPEN_FILES = 128;
+const EMPTY = Buffer.alloc(0);
+
+export function recordingsFolder(db: Db): string | null {
+  return db.memory ? null : path.join(path.dirname(db.name), RECORDINGS_FOLDER);
+}
+
+export function recordingFile(folder: string, connectionId: number): string {
+  return path.join(folder, `${connectionId}.bin`);
+}
+
+interface RawChunkRow {
+  direction: number;
+  t: number;
+  data: Buffer;
+  file_offset: number | null;
+  file_length: number | null;
+}
+
+/** A connection's chunks in order, their bytes from the row or from the connection's file. */
+export function readChunks(db: Db, statement: Statement, connectionId: number): { direction: Direction; t: number; data: Uint8Array }[] {
+  const rows = statement.all(connectionId) as RawChunkRow[];
+  let file: Buffer | null = null;
+  if (rows.some((r) => r.file_offset !== null)) {
+    const folder = recordingsFolder(db);
+    const name = folder ? recordingFile(folder, connectionId) : `${RECORDINGS_FOLDER}/${connectionId}.bin`;
+    try {
+      file = fs.readFileSync(name);
+    } catch (err) {
+      throw new StoreError(
+        `the recorded bytes of connection ${connectionId} are missing (${name}: ${(err as Error).message}); the recordings folder must stay next to workbench.sqlite`,
+        'RECORDING_FILE_MISSING',
+      );
+    }
+  }
+  return rows.map((r) => {
+    let data: Uint8Array = r.data;
+    if (r.file_offset !== null) {
+      const end = r.file_offset + (r.file_length ?? 0);
+      if (!file || end > file.length) {
+        throw new StoreError(`the recording file of connection ${connectionId} is shorter than its rows say (${file?.length ?? 0} < ${end} bytes)`, 'RECORDING_FILE_SHORT');
+      }
+      data = file.subarray(r.file_offset, end);
+    }
+    return { direction: DIRECTION_NAME[r.direction], t: r.t, data };
+  });
+}
+
+export const CHUNKS_SQL = 'SELECT direction, t, data, file_offset, file_length FROM chunks WHERE connection_id = ? ORDER BY seq';
+
+/** Deletes recording files whose connection is gone (its session was deleted). */
+export function sweepRecordingFiles(db: Db): number {
+  const folder = recordingsFolder(db);
+  if (!folder || !fs.existsSync(folder)) return 0;
+  const exists = db.prepare('SELECT 1 FROM connections WHERE id = ?').pluck();
+  let removed = 0;
+  for (const name of fs.readdirSync(folder)) {
+    const m = /^(\d+)\.bin$/.exec(name);
+    if (!m || exists.get(Number(m[1]))) continue;
+    fs.rmSync(path.join(folder, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
 const SESSION_COLUMNS: Record<keyof SessionFields, string> = {
   status: 'status',
   endedAt: 'ended_at',
@@ -196,9 +273,14 @@ export class SessionStore {
     return statement;
   }
 
+  /** The writer's open recording files, by connection id (insertion order = age). */
+  private readonly files = new Map<number, { fd: number; size: number }>();
+  private readonly folder: string | null;
+
   constructor(private readonly db: Db) {
+    this.folder = recordingsFolder(db);
     this.insertChunk = db.prepare(
-      'INSERT INTO chunks (connection_id, seq, direction, t, data) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO chunks (connection_id, seq, direction, t, data, file_offset, file_length) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertEvent = db.prepare('INSERT INTO events (connection_id, t, kind, data_json) VALUES (?, ?, ?, ?)');
     this.insertKeylog = db.prepare('INSERT INTO keylog (connection_id, t, line) VALUES (?, ?, ?)');
@@ -248,16 +330,87 @@ export class SessionStore {
     this.sql(`UPDATE connections SET ${assignments} WHERE id = ?`).run(...keys.map((k) => fields[k] ?? null), id);
   }
 
+  private openFile(connectionId: number): { fd: number; size: number } {
+    let file = this.files.get(connectionId);
+    if (file) return file;
+    fs.mkdirSync(this.folder!, { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(recordingFile(this.folder!, connectionId), 'a', 0o600);
+    // Bytes a crashed writer appended without committing their rows stay, unreferenced.
+    file = { fd, size: fs.fstatSync(fd).size };
+    this.files.set(connectionId, file);
+    if (this.files.size > OPEN_FILES) this.closeFile(this.files.keys().next().value as number);
+    return file;
+  }
+
+  private closeFile(connectionId: number): void {
+    const file = this.files.get(connectionId);
+    if (!file) return;
+    this.files.delete(connectionId);
+    fs.closeSync(file.fd);
+  }
+
+  /** Closes the writer's recording files (the rows say where everything is). */
+  closeFiles(): void {
+    for (const id of [...this.files.keys()]) this.closeFile(id);
+  }
+
+  /**
+   * Writes a batch: large chunks' bytes are appended to their connection's file first, then all
+   * rows go in one transaction. A crash between the two leaves unreferenced bytes at a file's
+   * end, never a row pointing at bytes that are not there.
+   */
   writeBatch(batch: RecordingBatch): void {
-    this.db.transaction(() => {
-      for (const c of batch.chunks) {
-        this.insertChunk.run(c.connectionId, c.seq, DIRECTION_CODE[c.direction], c.t, c.data);
+    const places: ({ offset: number; length: number } | null)[] = new Array(batch.chunks.length).fill(null);
+    if (this.folder) {
+      const pending = new Map<number, { parts: Uint8Array[]; indexes: number[] }>();
+      batch.chunks.forEach((c, i) => {
+        if (c.data.length < FILE_CHUNK_BYTES && !this.files.has(c.connectionId) && !pending.has(c.connectionId)) return;
+        let p = pending.get(c.connectionId);
+        if (!p) pending.set(c.connectionId, (p = { parts: [], indexes: [] }));
+        p.parts.push(c.data);
+        p.indexes.push(i);
+      });
+      for (const [connectionId, p] of pending) {
+        const file = this.openFile(connectionId);
+        const start = file.size;
+        let offset = start;
+        p.parts.forEach((data, k) => {
+          places[p.indexes[k]] = { offset, length: data.length };
+          offset += data.length;
+        });
+        let written = 0;
+        // writev may write less than asked: go on from where it stopped.
+        let parts = p.parts;
+        while (parts.length > 0) {
+          const n = fs.writevSync(file.fd, parts);
+          written += n;
+          let skip = n;
+          const rest: Uint8Array[] = [];
+          for (const part of parts) {
+            if (skip >= part.length) skip -= part.length;
+            else {
+              rest.push(skip > 0 ? part.subarray(skip) : part);
+              skip = 0;
+            }
+          }
+          parts = rest;
+        }
+        file.size = start + written;
       }
+    }
+    this.db.transaction(() => {
+      batch.chunks.forEach((c, i) => {
+        const place = places[i];
+        if (place) this.insertChunk.run(c.connectionId, c.seq, DIRECTION_CODE[c.direction], c.t, EMPTY, place.offset, place.length);
+        else this.insertChunk.run(c.connectionId, c.seq, DIRECTION_CODE[c.direction], c.t, c.data, null, null);
+      });
       for (const e of batch.events) this.insertEvent.run(e.connectionId, e.t, e.kind, JSON.stringify(e.data));
       for (const k of batch.keylog) this.insertKeylog.run(k.connectionId, k.t, k.line);
       for (const c of batch.certificates) this.insertCertificate.run(c.connectionId, c.role, c.position, c.der);
       for (const [id, fields] of batch.connectionUpdates) this.updateConnection(id, fields);
     })();
+    // A closed connection gets no more bytes: let its file go.
+    for (const [id, fields] of batch.connectionUpdates) if (fields.closedAt != null) this.closeFile(id);
   }
 
   listSessions(limit = 500): SessionRow[] {
@@ -297,10 +450,7 @@ export class SessionStore {
   }
 
   getChunks(connectionId: number): { direction: Direction; t: number; data: Uint8Array }[] {
-    const rows = this
-      .sql('SELECT direction, t, data FROM chunks WHERE connection_id = ? ORDER BY seq')
-      .all(connectionId) as { direction: number; t: number; data: Buffer }[];
-    return rows.map((r) => ({ direction: DIRECTION_NAME[r.direction], t: r.t, data: r.data }));
+    return readChunks(this.db, this.sql(CHUNKS_SQL), connectionId);
   }
 
   getEvents(connectionId: number): { t: number; kind: string; data: Record<string, unknown> }[] {

@@ -60,8 +60,9 @@ export class ByteTap extends Duplex {
       this.socket.once('connect', () => this._write(chunk, _encoding, callback));
       return;
     }
-    // The TLS layer may reuse its buffer once we call back: keep a copy.
-    this.events.observe('outbound', Buffer.from(chunk));
+    // No copy needed: a TLS socket writes through Node's JSStreamSocket, whose C++ side hands
+    // every write over as a fresh Buffer (Buffer::Copy in JSStream::DoWrite) that nobody reuses.
+    this.events.observe('outbound', chunk);
     this.socket.write(chunk, callback);
   }
 

@@ -13,7 +13,7 @@ import type {
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
-import { toSummary, type SessionStore } from '../store/sessionStore';
+import type { SessionStore } from '../store/sessionStore';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, SessionRecording } from './recorder';
@@ -113,8 +113,10 @@ function payloadBytes(request: ClientSessionRequest): Buffer | null {
   }
 }
 
-function peerChainDer(socket: tls.TLSSocket): { ders: Buffer[]; leaf: tls.PeerCertificate | undefined } {
-  const leaf = socket.getPeerCertificate(true);
+function peerChainDer(socket: tls.TLSSocket, fromIdentityCheck?: tls.PeerCertificate): { ders: Buffer[]; leaf: tls.PeerCertificate | undefined } {
+  // getPeerCertificate(true) costs about a millisecond; Node already called it once for
+  // checkServerIdentity when the chain verified, and that copy is reused.
+  const leaf = (fromIdentityCheck as tls.DetailedPeerCertificate | undefined) ?? socket.getPeerCertificate(true);
   if (!leaf || !leaf.raw) return { ders: [], leaf: undefined };
   const ders: Buffer[] = [];
   const seen = new Set<string>();
@@ -130,16 +132,11 @@ function peerChainDer(socket: tls.TLSSocket): { ders: Buffer[]; leaf: tls.PeerCe
 /** Runs one client session to its end and returns its id; failures are recorded, not thrown. */
 export async function runClientSession(request: ClientSessionRequest, ctx: ClientSessionContext): Promise<number> {
   const target = formatEndpoint(request.host?.trim() ?? '', request.port);
-  const sessionId = ctx.store.createSession({
-    kind: 'client',
-    target,
-    startedAt: Date.now(),
-    request,
-  });
-  const recording = new SessionRecording(sessionId, ctx.writer, ctx.recordCapBytes);
+  const recording = SessionRecording.start(ctx.writer, { kind: 'client', target, startedAt: Date.now(), request }, ctx.recordCapBytes);
+  const sessionId = recording.id;
   const publish = (created: boolean) => {
-    const row = ctx.store.getSession(sessionId);
-    if (row) ctx.onUpdate?.(toSummary(row), created);
+    const summary = recording.summary();
+    if (summary) ctx.onUpdate?.(summary, created);
   };
   publish(true);
 
@@ -294,13 +291,17 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       connection.event('error', { message: failure.message });
       secureContext = tls.createSecureContext();
     }
+    let identitySeen: tls.PeerCertificate | undefined;
     const secure = tls.connect({
       socket: tap,
       secureContext,
       servername: setup.sni || undefined,
       rejectUnauthorized: false,
       // The hostname check is done below, where its result can be recorded and explained.
-      checkServerIdentity: () => undefined,
+      checkServerIdentity: (_host, cert) => {
+        identitySeen = cert;
+        return undefined;
+      },
       ALPNProtocols: request.alpn?.length ? request.alpn : undefined,
     });
 
@@ -310,7 +311,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       handshakeDone = true;
       const cipher = secure.getCipher();
       const version = secure.getProtocol() ?? cipher.version;
-      const { ders, leaf } = peerChainDer(secure);
+      const { ders, leaf } = peerChainDer(secure, identitySeen);
       connection.certificates('peer', ders);
       const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
       const verification = verificationResult(

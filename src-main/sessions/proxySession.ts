@@ -8,7 +8,7 @@ import type { ProxyConnectionSummary, ProxyHookEvent, ProxySessionInfo } from '.
 import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary } from '../api/types';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
-import { toSummary, type SessionStore } from '../store/sessionStore';
+import type { SessionStore } from '../store/sessionStore';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
@@ -191,8 +191,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     else earlyEvents.push({ kind, data });
   };
   const publish = (created: boolean) => {
-    const row = sessionId ? ctx.store.getSession(sessionId) : null;
-    if (row) ctx.onUpdate?.(toSummary(row), created);
+    const summary = recording ? recording.summary() : null;
+    if (summary) ctx.onUpdate?.(summary, created);
   };
 
   /** Every socket counts until its 'close'; the session finishes when the last one has closed. */
@@ -207,8 +207,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   function startRecording(host: string | null, port: number): void {
     if (recording) return;
     info.host = host ? `${host}:${port}` : null;
-    sessionId = ctx.store.createSession({ kind: 'proxy', target: host ? `${host}:${port}` : `(no name) via ${local}`, startedAt, sni: mode === 'transparent' ? host : null });
-    recording = new SessionRecording(sessionId, ctx.writer, endpoint.recordCapBytes);
+    recording = SessionRecording.start(ctx.writer, { kind: 'proxy', target: host ? `${host}:${port}` : `(no name) via ${local}`, startedAt, sni: mode === 'transparent' ? host : null }, endpoint.recordCapBytes);
+    sessionId = recording.id;
     victimLeg = recording.openConnection('proxy-client');
     victimLeg.update({ openedAt: startedAt, local, remote: peer });
     victimLeg.event('tcp-open', { local, remote: peer });

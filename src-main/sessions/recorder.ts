@@ -1,12 +1,14 @@
 // Recording: the byte tap and the session runners report here; rows reach SQLite in batches,
 // one transaction per flush, scheduled off the data path so recording never throttles a socket.
 import { Worker } from 'node:worker_threads';
-import type { ConnectionLeg, Direction } from '../api/types';
-import type {
-  ConnectionFields,
-  RecordingBatch,
-  SessionFields,
-  SessionStore,
+import type { ConnectionLeg, Direction, SessionSummary } from '../api/types';
+import {
+  toSummary,
+  type ConnectionFields,
+  type NewSession,
+  type RecordingBatch,
+  type SessionFields,
+  type SessionStore,
 } from '../store/sessionStore';
 import { packBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
@@ -18,7 +20,7 @@ const FLUSH_DELAY_MS = 25;
 export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
 
 function emptyBatch(): RecordingBatch {
-  return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
+  return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map(), sessionUpdates: new Map() };
 }
 
 /**
@@ -84,6 +86,12 @@ export class BatchWriter {
     this.queued(0);
   }
 
+  updateSession(id: number, fields: SessionFields): void {
+    const existing = this.batch.sessionUpdates.get(id);
+    this.batch.sessionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
+    this.queued(0);
+  }
+
   /** Send everything queued to the writer thread now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -93,7 +101,8 @@ export class BatchWriter {
     const batch = this.batch;
     if (
       batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
-      batch.connectionUpdates.size === 0
+      batch.connectionUpdates.size === 0 &&
+      batch.sessionUpdates.size === 0
     ) {
       return;
     }
@@ -162,15 +171,55 @@ function startWriterThread(dataDir: string): Worker {
   return new Worker(bootstrap, { eval: true, workerData: { dataDir, role: 'tlslab-recording-writer' } });
 }
 
-/** One recorded session: its clock and its connections. */
+const SUMMARY_FIELDS = new Set<string>(['status', 'endedAt', 'address', 'sni', 'version', 'cipher', 'alpn', 'verification', 'error']);
+
+/**
+ * One recorded session: its clock, its connections and its summary. Field changes go to the
+ * writer thread with the recorded rows (no statement on the socket thread), and the summary
+ * published to listeners is kept here rather than read back from the database.
+ */
 export class SessionRecording {
   private readonly origin = process.hrtime.bigint();
+  private current: SessionSummary | null;
 
   constructor(
     readonly id: number,
     private readonly writer: BatchWriter,
     private readonly recordCapBytes: number = DEFAULT_RECORD_CAP_BYTES,
-  ) {}
+    initial: SessionSummary | null = null,
+  ) {
+    this.current = initial;
+  }
+
+  /** Creates the session row (its id is needed at once) and the recording for it. */
+  static start(writer: BatchWriter, session: NewSession, recordCapBytes?: number): SessionRecording {
+    const id = writer.store.createSession(session);
+    return new SessionRecording(id, writer, recordCapBytes, {
+      id,
+      kind: session.kind,
+      status: 'running',
+      startedAt: session.startedAt,
+      endedAt: null,
+      target: session.target,
+      address: session.address ?? null,
+      sni: session.sni ?? null,
+      version: null,
+      cipher: null,
+      alpn: null,
+      verification: null,
+      error: null,
+    });
+  }
+
+  /** The session as listeners see it, with every update so far (stored or still queued). */
+  summary(): SessionSummary | null {
+    if (!this.current) {
+      const row = this.writer.store.getSession(this.id);
+      if (!row) return null;
+      this.current = toSummary(row);
+    }
+    return { ...this.current };
+  }
 
   /** Milliseconds since the session started, from the monotonic clock. */
   now(): number {
@@ -183,7 +232,12 @@ export class SessionRecording {
   }
 
   update(fields: SessionFields): void {
-    this.writer.store.updateSession(this.id, fields);
+    if (!this.current) this.summary();
+    if (this.current) {
+      const summary = this.current as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(fields)) if (SUMMARY_FIELDS.has(key)) summary[key] = value ?? null;
+    }
+    this.writer.updateSession(this.id, fields);
   }
 
   flush(): void {

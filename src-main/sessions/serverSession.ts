@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import type { BuiltinPageName, KeyExchangeInfo, ServerConnectionSummary, ServerResponder, ServerSessionInfo } from '../api/serverTypes';
 import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary, VerificationResult } from '../api/types';
 import { describeCertificate } from '../pki/certificateInfo';
-import { toSummary, type SessionStore } from '../store/sessionStore';
+import type { SessionStore } from '../store/sessionStore';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
 import { ByteTap } from './byteTap';
@@ -220,14 +220,14 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
   const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
   const local = formatEndpoint(raw.localAddress, raw.localPort);
   const startedAt = Date.now();
-  const sessionId = ctx.store.createSession({ kind: 'server', target: server.address, startedAt, address: peer });
-  const recording = new SessionRecording(sessionId, ctx.writer, ctx.recordCapBytes);
+  const recording = SessionRecording.start(ctx.writer, { kind: 'server', target: server.address, startedAt, address: peer }, ctx.recordCapBytes);
+  const sessionId = recording.id;
   const connection: ConnectionRecording = recording.openConnection('server');
   connection.update({ openedAt: startedAt, local, remote: peer });
   connection.event('tcp-open', { local, remote: peer });
   const publish = (created: boolean) => {
-    const row = ctx.store.getSession(sessionId);
-    if (row) ctx.onUpdate?.(toSummary(row), created);
+    const summary = recording.summary();
+    if (summary) ctx.onUpdate?.(summary, created);
   };
   publish(true);
 

@@ -12,7 +12,8 @@ export interface PackedBatch extends Omit<RecordingBatch, 'chunks'> {
 
 export function packBatch(batch: RecordingBatch): PackedBatch {
   const total = batch.chunks.reduce((n, c) => n + c.data.length, 0);
-  const bytes = new Uint8Array(total);
+  // Not zero-filled (every byte is written below) and never pooled, so it can be transferred.
+  const bytes = Buffer.allocUnsafeSlow(total);
   let offset = 0;
   const chunks = batch.chunks.map(({ data, ...row }) => {
     bytes.set(data, offset);
@@ -20,7 +21,7 @@ export function packBatch(batch: RecordingBatch): PackedBatch {
     offset += data.length;
     return packed;
   });
-  return { ...batch, chunks, bytes: bytes.buffer };
+  return { ...batch, chunks, bytes: bytes.buffer as ArrayBuffer };
 }
 
 export function unpackBatch(packed: PackedBatch): RecordingBatch {

@@ -10,12 +10,12 @@ import { HostTable } from '../../src-main/store/hostTable';
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-store-'));
 
 describe('store', () => {
-  it('creates a migrated WAL database with large pages in the data folder', () => {
+  it('creates a migrated WAL database with small pages in the data folder (recorded bytes live in files)', () => {
     const dir = tempDir();
     const db = openDatabase(dir);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('page_size', { simple: true })).toBe(65536);
+    expect(db.pragma('page_size', { simple: true })).toBe(4096);
     db.close();
     expect(fs.existsSync(path.join(dir, DATABASE_FILE))).toBe(true);
   });

@@ -68,6 +68,12 @@ export class ByteTap extends Duplex {
 
   override _final(callback: (error?: Error | null) => void): void {
     if (!this.peerEnded) this.localEnded = true;
+    // A net.Socket without allowHalfOpen ends its own side when the peer's FIN arrives; ending it
+    // again would fail with ERR_STREAM_ALREADY_FINISHED and turn a good session into a failed one.
+    if (this.socket.writableEnded || this.socket.destroyed) {
+      callback();
+      return;
+    }
     this.socket.end(callback);
   }
 

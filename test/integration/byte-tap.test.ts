@@ -1,0 +1,53 @@
+// The byte tap on a real loopback socket: what it sees, and how it ends.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ByteTap, type TapDirection } from '../../src-main/sessions/byteTap';
+
+const servers: net.Server[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** A connected pair: the accepted socket (as a server session gets it) and the client. */
+async function pair(): Promise<{ accepted: net.Socket; client: net.Socket }> {
+  const server = net.createServer();
+  servers.push(server);
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  return { accepted: await accepted, client };
+}
+
+describe('the byte tap', () => {
+  it('sees the bytes each way, in order', async () => {
+    const { accepted, client } = await pair();
+    const seen: [TapDirection, string][] = [];
+    const tap = new ByteTap(accepted, { observe: (d, data) => seen.push([d, data.toString()]), closed: () => undefined });
+    const echoed = new Promise<string>((resolve) => client.once('data', (d) => resolve(d.toString())));
+    tap.once('data', (d: Buffer) => tap.write(Buffer.from(`echo ${d}`)));
+    client.write('hello');
+    expect(await echoed).toBe('echo hello');
+    expect(seen).toEqual([['inbound', 'hello'], ['outbound', 'echo hello']]);
+    client.destroy();
+  });
+
+  it('ends cleanly after the peer closed first (no ERR_STREAM_ALREADY_FINISHED), and says the peer closed', async () => {
+    const { accepted, client } = await pair();
+    let reportClosed: (initiator: string) => void = () => undefined;
+    const closedBy = new Promise<string>((resolve) => (reportClosed = resolve));
+    const tap = new ByteTap(accepted, { observe: () => undefined, closed: (initiator) => reportClosed(initiator) });
+    const errors: Error[] = [];
+    tap.on('error', (err) => errors.push(err));
+    tap.resume();
+    const peerEnded = new Promise<void>((resolve) => tap.once('end', resolve));
+    client.end();
+    await peerEnded;
+    // The accepted socket has no allowHalfOpen: Node has already ended its side by now.
+    expect(accepted.writableEnded).toBe(true);
+    if (!accepted.writableFinished) await new Promise((resolve) => accepted.once('finish', resolve));
+    await new Promise<void>((resolve) => tap.end(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors).toEqual([]);
+    expect(await closedBy).toBe('peer');
+  });
+});

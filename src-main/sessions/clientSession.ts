@@ -140,8 +140,9 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
   };
   publish(true);
 
+  // No flush here: the final update rides in the same batch as the last bytes (one message to the
+  // writer instead of two), and whoever needs the rows awaits writer.written().
   const finishWithError = (error: ApiErrorInfo) => {
-    recording.flush();
     recording.update({ status: 'failed', endedAt: Date.now(), error });
     publish(false);
     return sessionId;
@@ -183,7 +184,6 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
       ca: trust.certificates,
       payload: ctx.payload,
     });
-    recording.flush();
     recording.update(outcome);
     publish(false);
     return sessionId;

@@ -16,6 +16,11 @@ import type { WriterReply, WriterRequest } from '../store/writerWorker';
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
 const FLUSH_DELAY_MS = 25;
+/** Packing buffers of large batches: a full batch plus one large read; a few kept for reuse. */
+const SPARE_MIN_BYTES = 256 * 1024;
+const PACK_BUFFER_BYTES = FLUSH_BYTES + 1024 * 1024;
+const SPARE_MAX_BYTES = 16 * 1024 * 1024;
+const SPARES = 4;
 
 export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
 
@@ -39,6 +44,8 @@ export class BatchWriter {
   private waiters: { seq: number; resolve: () => void }[] = [];
   private closed = false;
   private cpuWaiters: ((ms: number) => void)[] = [];
+  /** Packing buffers the writer thread handed back, reused for the next batches. */
+  private spares: ArrayBuffer[] = [];
 
   constructor(
     readonly store: SessionStore,
@@ -53,6 +60,10 @@ export class BatchWriter {
       if (reply.type === 'failed') {
         this.failure = new Error(`recording could not be written: ${reply.message}`);
         process.stderr.write(`tlslab: ${this.failure.message}\n`);
+      }
+      const spare = reply.type === 'done' ? reply.spare : undefined;
+      if (spare && spare.byteLength >= SPARE_MIN_BYTES && spare.byteLength <= SPARE_MAX_BYTES && this.spares.length < SPARES) {
+        this.spares.push(spare);
       }
       if (reply.type === 'done' || reply.type === 'failed') {
         this.acknowledged = reply.seq;
@@ -109,7 +120,15 @@ export class BatchWriter {
     this.batch = emptyBatch();
     this.queuedBytes = 0;
     this.worker.ref();
-    const packed = packBatch(batch);
+    const total = batch.chunks.reduce((n, c) => n + c.data.length, 0);
+    let spare: ArrayBuffer | undefined;
+    if (total >= SPARE_MIN_BYTES) {
+      const at = this.spares.findIndex((b) => b.byteLength >= total);
+      if (at >= 0) spare = this.spares.splice(at, 1)[0];
+      // A new buffer gets room for a full batch, so that it can be reused.
+      else spare = Buffer.allocUnsafeSlow(Math.max(total, PACK_BUFFER_BYTES)).buffer as ArrayBuffer;
+    }
+    const packed = packBatch(batch, spare);
     this.worker.postMessage({ type: 'batch', seq: ++this.seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
   }
 

@@ -198,7 +198,13 @@ function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: bo
     '',
   ];
   const headBytes = Buffer.from(lines.join('\r\n'), 'latin1');
-  stream.write(head ? headBytes : Buffer.concat([headBytes, a.body]));
+  if (head) stream.write(headBytes);
+  else if (a.body.length <= 16 * 1024) stream.write(Buffer.concat([headBytes, a.body]));
+  else {
+    // A large body is not copied behind its head (a 100 MB copy cost as much as encrypting it).
+    stream.write(headBytes);
+    stream.write(a.body);
+  }
 }
 
 /**

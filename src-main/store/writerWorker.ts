@@ -8,7 +8,7 @@ import { SessionStore, sweepRecordingFiles } from './sessionStore';
 
 export type WriterRequest = { type: 'batch'; seq: number; batch: PackedBatch } | { type: 'close' } | { type: 'cpu' };
 export type WriterReply =
-  | { type: 'done'; seq: number }
+  | { type: 'done'; seq: number; spare?: ArrayBuffer }
   | { type: 'failed'; seq: number; message: string }
   | { type: 'closed' }
   | { type: 'cpu'; ms: number };
@@ -51,7 +51,9 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
     for (let attempt = 0; ; attempt++) {
       try {
         store.writeBatch(unpackBatch(request.batch));
-        port.postMessage({ type: 'done', seq: request.seq } satisfies WriterReply);
+        // The packed bytes are written: hand the buffer back for the next batch.
+        const spare = request.batch.bytes;
+        port.postMessage({ type: 'done', seq: request.seq, spare } satisfies WriterReply, [spare]);
         return;
       } catch (err) {
         // A busy database is a reason to wait, not to drop recorded bytes.

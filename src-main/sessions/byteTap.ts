@@ -66,6 +66,23 @@ export class ByteTap extends Duplex {
     this.socket.write(chunk, callback);
   }
 
+  /**
+   * Everything TLS wrote while the stream was corked (Node's JSStreamSocket corks around each
+   * batch of records) goes to the socket as one writev instead of one system call per record.
+   */
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+    if (this.socket.connecting) {
+      this.socket.once('connect', () => this._writev(chunks, callback));
+      return;
+    }
+    for (const { chunk } of chunks) this.events.observe('outbound', chunk);
+    this.socket.cork();
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i].chunk);
+    this.socket.write(chunks[last].chunk, callback);
+    this.socket.uncork();
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     if (!this.peerEnded) this.localEnded = true;
     // A net.Socket without allowHalfOpen ends its own side when the peer's FIN arrives; ending it

@@ -20,6 +20,8 @@ import { clientSecureContext } from './secureContexts';
 import type { LoadedTrustStore } from './trustStore';
 import { chainVerification, hostnameVerification, verificationResult } from './verification';
 
+/** Bytes queued on one side of the proxy before the other side's reading pauses. */
+const FORWARD_QUEUE_BYTES = 1024 * 1024;
 /** Victim bytes kept in memory until its handshake ends, to name its alerts. */
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
 /** After one side has closed, how long the other may take to finish before it is cut. */
@@ -560,9 +562,18 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         leg.event('note', { text });
       },
     });
+    // A TLS socket hands its reader one 16 KiB record at a time. Corked until the end of the tick,
+    // the records of one TCP read leave as one write (one SSL_write, one writev to the wire)
+    // instead of one write each; and the reader is paused only past 1 MiB queued, not at every
+    // record (a TLS socket's 16 KiB high-water mark said "full" after each one).
     const pipe = (to: tls.TLSSocket, from: tls.TLSSocket) => (data: Buffer) => {
       if (to.destroyed || to.writableEnded) return;
-      if (!to.write(data) && !from.isPaused()) {
+      if (!to.writableCorked) {
+        to.cork();
+        process.nextTick(() => to.uncork());
+      }
+      to.write(data);
+      if (to.writableLength > FORWARD_QUEUE_BYTES && !from.isPaused()) {
         from.pause();
         to.once('drain', () => from.resume());
       }

@@ -3,72 +3,36 @@
 // judges what comes out of the download.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startEngine } from '../../src-main/host/engine';
+import type { Page } from 'playwright-core';
+import { SCREENSHOTS, collectPageErrors, newPage as openPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
-
+let app: E2eApp;
 let tmp: string;
-let engine: Awaited<ReturnType<typeof startEngine>>;
-let browser: Browser;
+let engine: E2eApp['engine'];
 
 function openssl(args: string[], input?: string): string {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
 }
 
-/** The whole page, from the top (a scrolled page would shift the sticky sidebar in the picture). */
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  return context.newPage();
-}
-
-async function text(page: Page, testId: string): Promise<string> {
-  const locator = page.getByTestId(testId).first();
-  await locator.waitFor();
-  return (await locator.innerText()).trim();
+function newPage(): Promise<Page> {
+  return openPage(app.browser, { acceptDownloads: true });
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-certs-'));
-  // Test what the sources say now, not a build left over from earlier.
-  const staticDir = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
-  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  app = await startE2e('certs');
+  ({ tmp, engine } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await app?.close();
 });
 
 describe('the Certificates view in Chromium', () => {
   it('creates a CA, issues www.bank32.com, inspects it down to its bytes, verifies it and exports a PEM openssl reads', async () => {
     const page = await newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    const pageErrors = collectPageErrors(page);
 
     await page.goto(engine.url);
     await page.getByTestId('nav-certificates').click();

@@ -1,87 +1,21 @@
 // The workbench in Chromium, in browser mode, against a real engine and a real openssl s_server:
 // a student fills the client form, runs the session, reads the result, reloads, finds it again.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startEngine } from '../../src-main/host/engine';
+import { SCREENSHOTS, collectPageErrors, makeLabPki, newPage as openPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
-
+let app: E2eApp;
 let tmp: string;
+let engine: E2eApp['engine'];
 let caFile: string;
 let serverPort: number;
-let server: ChildProcess;
-let engine: Awaited<ReturnType<typeof startEngine>>;
-let browser: Browser;
+let server: RunningPeer;
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** A lab CA and a server certificate for www.bank32.com signed by it. */
-function makePki(dir: string): { ca: string; cert: string; key: string } {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-subj', '/O=Lab/CN=Lab Root CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Bank32/CN=www.bank32.com', '-keyout', 'server.key', '-out', 'server.csr'], dir);
-  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:www.bank32.com\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
-    '-extfile', 'server.ext', '-out', 'server.pem'], dir);
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** openssl s_server answering GET with its status page (-www); resolves once it accepts. */
-function startOpensslServer(port: number, cert: string, key: string): Promise<ChildProcess> {
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-www'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ACCEPT')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`openssl s_server exited (${code}) before accepting: ${output}`)));
-  });
-}
-
-/** The whole page, from the top (a scrolled page would shift the sticky sidebar in the picture). */
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function newPage(): Promise<Page> {
-  // A fresh context per page: its own sessionStorage, as a new browser window would have.
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  return context.newPage();
-}
-
-async function text(page: Page, testId: string): Promise<string> {
-  const locator = page.getByTestId(testId).first();
-  await locator.waitFor();
-  return (await locator.innerText()).trim();
+function newPage(): Promise<Page> {
+  return openPage(app.browser);
 }
 
 async function runClientSession(page: Page, host: string): Promise<void> {
@@ -96,41 +30,24 @@ async function runClientSession(page: Page, host: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-'));
-  const pki = makePki(tmp);
+  app = await startE2e('client');
+  ({ tmp, engine } = app);
+  const pki = makeLabPki(tmp);
   caFile = pki.ca;
-  serverPort = await freePort();
-  server = await startOpensslServer(serverPort, pki.cert, pki.key);
-
-  // Test what the sources say now, not a build left over from earlier.
-  const staticDir = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
-
-  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  // openssl s_server answering GET with its status page (-www).
+  server = await startOpensslServer(pki.cert, pki.key);
+  serverPort = server.port;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
-  server?.kill();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await app?.close();
+  await server?.stop();
 });
 
 describe('the workbench in Chromium', () => {
   it('runs a client session against openssl s_server, shows cipher, certificate and timeline, and keeps it after a reload', async () => {
     const page = await newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    const pageErrors = collectPageErrors(page);
 
     await page.goto(engine.url);
     await page.getByRole('heading', { name: 'New client session' }).waitFor();
@@ -236,7 +153,7 @@ describe('the workbench in Chromium', () => {
 
   it('says when the engine is gone, and recovers when it comes back on the same port', async () => {
     const dataDir = path.join(tmp, 'data-restart');
-    const staticDir = path.join(tmp, 'renderer');
+    const staticDir = app.staticDir;
     const first = await startEngine({ dataDir, staticDir });
     const page = await newPage();
     await page.goto(first.url);

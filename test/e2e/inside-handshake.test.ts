@@ -3,83 +3,37 @@
 // the ladder and sees the SNI bytes highlighted in the hex view; opens the key material and sees the
 // traffic secrets; and reads the decrypted HTTP request. A second session, 100,000 one-byte records
 // from Python's ssl module, shows that the record table keeps only a window of rows in the DOM.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SessionDetail } from '../../src-main/api/types';
-import { startEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
-import { freePort, waitForPort } from '../support/ports';
+import { SCREENSHOTS, clientRunParams, collectPageErrors, makeLabPki, newPage, screenshot, startE2e, type E2eApp, type LabPki } from '../support/e2e';
+import { startManyRecordServer as startPythonServer } from '../support/manyRecordServer';
+import { startOpensslServer as startPeer } from '../support/opensslServer';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
 const HOST = 'www.bank32.com';
 const MANY = 100_000;
 
-let tmp: string;
-let pki: { ca: string; cert: string; key: string };
-let servers: ChildProcess[] = [];
-let engine: Awaited<ReturnType<typeof startEngine>>;
+let app: E2eApp;
+let engine: E2eApp['engine'];
+let browser: E2eApp['browser'];
+let pki: LabPki;
+const stops: (() => unknown)[] = [];
 let api: ApiConnection;
-let browser: Browser;
-
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** A lab CA and a server certificate for www.bank32.com signed by it. */
-function makePki(dir: string): { ca: string; cert: string; key: string } {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-subj', '/O=Lab/CN=Lab Root CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/O=Bank32/CN=${HOST}`, '-keyout', 'server.key', '-out', 'server.csr'], dir);
-  fs.writeFileSync(path.join(dir, 'server.ext'), `subjectAltName=DNS:${HOST}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
-    '-extfile', 'server.ext', '-out', 'server.pem'], dir);
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
-}
 
 /** openssl s_server answering GET with its status page (-www). */
 async function startOpensslServer(): Promise<number> {
-  const port = await freePort();
-  servers.push(spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', pki.cert, '-key', pki.key, '-www'], { stdio: 'ignore' }));
-  await waitForPort(port);
-  return port;
+  const server = await startPeer(pki.cert, pki.key);
+  stops.push(() => server.stop());
+  return server.port;
 }
 
 /** Python's ssl module: reads the request, then answers with `count` records of one byte each. */
 async function startManyRecordServer(count: number): Promise<number> {
-  const port = await freePort();
-  const script = `
-import socket, ssl, sys
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-srv = socket.create_server(('127.0.0.1', int(sys.argv[1])))
-while True:
-    raw, _ = srv.accept()
-    try:
-        with ctx.wrap_socket(raw, server_side=True) as conn:
-            conn.recv(4096)
-            for _ in range(int(sys.argv[4])):
-                conn.write(b'x')
-            conn.unwrap()
-    except (ssl.SSLError, OSError):
-        pass  # the port probe, or a client that went away
-`;
-  servers.push(spawn('python3', ['-c', script, String(port), pki.cert, pki.key, String(count)], { stdio: 'ignore' }));
-  await waitForPort(port);
-  return port;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const server = await startPythonServer(pki.cert, pki.key, count);
+  stops.push(() => server.stop());
+  return server.port;
 }
 
 async function openSession(page: Page, id: number): Promise<void> {
@@ -91,41 +45,20 @@ async function openSession(page: Page, id: number): Promise<void> {
 }
 
 async function runClient(port: number, overrides: object = {}): Promise<SessionDetail> {
-  return api.result<SessionDetail>('client.run', {
-    host: HOST,
-    port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.ca },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    timeoutMs: 60_000,
-    ...overrides,
-  });
+  return api.result<SessionDetail>('client.run', clientRunParams(HOST, port, pki.ca, overrides));
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-inside-'));
-  pki = makePki(tmp);
-  const staticDir = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
-  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  app = await startE2e('inside');
+  ({ engine, browser } = app);
+  pki = makeLabPki(app.tmp, { subject: `/O=Bank32/CN=${HOST}`, dnsNames: [HOST] });
   api = await connectApi(engine);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
   api?.close();
-  await engine?.close();
-  for (const s of servers) s.kill();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  for (const stop of stops) await stop();
+  await app?.close();
 });
 
 describe('inside the handshake, in Chromium', () => {
@@ -134,13 +67,8 @@ describe('inside the handshake, in Chromium', () => {
     const session = await runClient(port, { minVersion: 'TLSv1.3' });
     expect(session.status).toBe('ok');
 
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    const page = await newPage(browser);
+    const pageErrors = collectPageErrors(page);
     await openSession(page, session.id);
 
     // The ladder: one round trip before the client's data in TLS 1.3.
@@ -193,15 +121,14 @@ describe('inside the handshake, in Chromium', () => {
     await screenshot(page, 'inside-03-key-material');
 
     expect(pageErrors).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 
   it('keeps only a window of rows in the DOM for a session of 100,000 records', async () => {
     const port = await startManyRecordServer(MANY);
     const session = await runClient(port, { minVersion: 'TLSv1.3' });
     expect(session.status, JSON.stringify(session.error)).toBe('ok');
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    const page = await context.newPage();
+    const page = await newPage(browser);
     await openSession(page, session.id);
     const table = page.getByTestId('inside-record-table');
     await page.locator('[data-testid="inside-record-row"][data-number="1"]').waitFor();
@@ -216,6 +143,6 @@ describe('inside the handshake, in Chromium', () => {
     const last = await page.locator(`[data-testid="inside-record-row"][data-number="${total}"]`).innerText();
     expect(last).toMatch(/Alert|Application Data/);
     await screenshot(page, 'inside-04-100k-records');
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,17 +1,15 @@
 // The lab's last step in a real browser: Chromium with --proxy-server pointing at the proxy's
 // CONNECT port and the workbench CA in a throwaway NSS database loads a page with several
 // resources through the proxy, with no certificate error; each of its connections is a session.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyInfo } from '../../src-main/api/proxyTypes';
 import { Workbench } from '../../src-main/workbench';
+import { launchWithHome, nssHome } from '../support/e2e';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream } from '../support/proxyPeers';
 
-const CHROMIUM = '/usr/bin/chromium';
 let tmp: string;
 let wb: Workbench;
 let upstream: PythonUpstream;
@@ -41,23 +39,13 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** A HOME whose NSS database trusts the workbench CA, or trusts nothing. */
 function home(trustCa: boolean): string {
-  const dir = path.join(tmp, trustCa ? 'trusting' : 'untrusting');
-  const nssdb = path.join(dir, '.pki', 'nssdb');
-  fs.mkdirSync(nssdb, { recursive: true });
-  execFileSync('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password']);
-  if (trustCa) execFileSync('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'wbca', '-i', path.join(tmp, 'ca.pem')]);
-  return dir;
+  return nssHome(path.join(tmp, trustCa ? 'trusting' : 'untrusting'), trustCa ? path.join(tmp, 'ca.pem') : null, 'wbca');
 }
 
 async function visit(homeDir: string) {
-  const context = await chromium.launchPersistentContext(path.join(homeDir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    env: { ...process.env, HOME: homeDir },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--proxy-server=http://${proxy.connectAddress}`],
-  });
+  const context = await launchWithHome(homeDir, [`--proxy-server=http://${proxy.connectAddress}`]);
   const loaded: { url: string; status: number }[] = [];
   try {
     const page = await context.newPage();

@@ -4,89 +4,43 @@
 // the connection arrive live, opens the session and finds the forged and the real certificate side
 // by side with their differences marked and the rule that fired; a victim that trusts only the real
 // CA refuses the forged certificate, and the session names its alert.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startEngine } from '../../src-main/host/engine';
+import { SCREENSHOTS, collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { run } from '../support/run';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
-
-let tmp: string;
+let app: E2eApp;
+let engine: E2eApp['engine'];
+let browser: E2eApp['browser'];
 let wbca: string;
 let pki: UpstreamPki;
 let upstream: PythonUpstream;
-let engine: Awaited<ReturnType<typeof startEngine>>;
-let browser: Browser;
-
-/** Runs a real peer; resolves with its exit code and output whatever the code. */
-function run(command: string, args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
-  });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function text(page: Page, testId: string): Promise<string> {
-  const locator = page.getByTestId(testId).first();
-  await locator.waitFor();
-  return (await locator.innerText()).trim();
-}
 
 beforeAll(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-proxy-'));
-  const staticDir = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
-  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  app = await startE2e('proxy');
+  ({ engine, browser } = app);
 
   // The CA the victim is made to trust, from the certificate workshop.
   const ca = await engine.workbench.workshop.createCa({ name: 'Lab MITM CA', subject: '/O=TLS Lab/CN=Lab MITM CA' });
-  wbca = path.join(tmp, 'wbca.pem');
+  wbca = path.join(app.tmp, 'wbca.pem');
   fs.writeFileSync(wbca, ca.certificatePem);
   // The real site: www.example.com with a certificate from a CA made by openssl, served by Python.
   pki = makeUpstreamPki();
   upstream = await startPythonUpstream(pki.cert, pki.key);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
+  await app?.close();
   await upstream?.stop();
   if (pki) fs.rmSync(pki.dir, { recursive: true, force: true });
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('the Proxy view in Chromium', () => {
   it('starts a transparent proxy from the form, shows curl live, and opens forged vs real with the rule that fired', async () => {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const page = await newPage(browser);
+    const errors = collectPageErrors(page);
 
     await page.goto(engine.url);
     await page.getByTestId('nav-proxy').click();
@@ -123,9 +77,9 @@ describe('the Proxy view in Chromium', () => {
 
     // The victim: curl trusting only the workbench CA, its "host table" sending www.example.com to the proxy.
     const victim = await run('curl', ['-sS', '--cacert', wbca, '--resolve', `www.example.com:${port}:127.0.0.1`, `https://www.example.com:${port}/`]);
-    expect(victim.code, victim.out).toBe(0);
-    expect(victim.out).toContain('Learn SEED+Labs at www.example.com');
-    expect(victim.out).not.toContain('cybersecurity');
+    expect(victim.code, victim.output).toBe(0);
+    expect(victim.output).toContain('Learn SEED+Labs at www.example.com');
+    expect(victim.output).not.toContain('cybersecurity');
 
     // It shows up in the card's live list, with its rule.
     const okRow = page.locator('[data-testid="proxy-connection-row"][data-outcome="ok"]').first();
@@ -207,6 +161,6 @@ describe('the Proxy view in Chromium', () => {
     expect(engine.workbench.proxies.list()).toHaveLength(0);
 
     expect(errors).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,17 +1,15 @@
 // Lab task 2's last step: Chromium reaches the workbench's HTTPS server. With the lab CA in its
 // NSS database (made by certutil in a throwaway HOME) the page loads with no certificate error;
 // without it, Chromium shows the certificate error.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerInfo } from '../../src-main/api/serverTypes';
 import { Workbench } from '../../src-main/workbench';
+import { launchWithHome, nssHome } from '../support/e2e';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 
-const CHROMIUM = '/usr/bin/chromium';
 let pki: ServerTestPki;
 let wb: Workbench;
 let server: ServerInfo;
@@ -34,22 +32,11 @@ afterAll(async () => {
 
 /** A HOME whose NSS database trusts the lab CA, or trusts nothing. */
 function home(name: string, trustLabCa: boolean): string {
-  const dir = path.join(tmp, name);
-  const nssdb = path.join(dir, '.pki', 'nssdb');
-  fs.mkdirSync(nssdb, { recursive: true });
-  execFileSync('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password']);
-  if (trustLabCa) execFileSync('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'labca', '-i', pki.caCert]);
-  return dir;
+  return nssHome(path.join(tmp, name), trustLabCa ? pki.caCert : null);
 }
 
 async function visit(homeDir: string): Promise<{ title: string | null; error: string | null }> {
-  const context = await chromium.launchPersistentContext(path.join(homeDir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    env: { ...process.env, HOME: homeDir },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP www.bank32.com 127.0.0.1'],
-  });
+  const context = await launchWithHome(homeDir, ['--host-resolver-rules=MAP www.bank32.com 127.0.0.1']);
   try {
     const page = await context.newPage();
     try {

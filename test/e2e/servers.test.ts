@@ -1,80 +1,32 @@
 // The Servers view in Chromium, in browser mode, against a real engine: a student starts an HTTPS
 // server from the form with a certificate made in the workshop, reaches it with curl and openssl,
 // watches the connections arrive, opens them, and sees a start failure explained.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startEngine } from '../../src-main/host/engine';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, newPage as openPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { freePort } from '../support/ports';
+import { run } from '../support/run';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
-
+let app: E2eApp;
 let tmp: string;
+let engine: E2eApp['engine'];
 let caFile: string;
 let aliceCert: string;
 let aliceKey: string;
 let mailCert: string;
 let mailKey: string;
-let engine: Awaited<ReturnType<typeof startEngine>>;
-let browser: Browser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Runs a real peer; resolves with its exit code and output whatever the code. */
-function run(command: string, args: string[], input?: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
-    child.stdin?.end(input ?? '');
-  });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 async function newPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  return { page, errors };
-}
-
-async function text(page: Page, testId: string): Promise<string> {
-  const locator = page.getByTestId(testId).first();
-  await locator.waitFor();
-  return (await locator.innerText()).trim();
+  const page = await openPage(app.browser);
+  return { page, errors: collectPageErrors(page) };
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-servers-'));
-  const staticDir = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
-  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  app = await startE2e('servers');
+  ({ tmp, engine } = app);
 
   // The lab's CA and the bank's certificate, made in the certificate workshop.
   const ca = await engine.workbench.workshop.createCa({ name: 'Lab Root', subject: '/O=Lab/CN=Lab Root CA' });
@@ -93,21 +45,12 @@ beforeAll(async () => {
   mailKey = path.join(tmp, 'mail.key');
   const made = await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', mailKey,
     '-passout', 'pass:dees', '-subj', '/CN=mail.bank32.com', '-addext', 'subjectAltName=DNS:mail.bank32.com', '-days', '30', '-out', mailCert]);
-  if (made.code !== 0) throw new Error(`openssl could not make the mail certificate: ${made.out}`);
+  if (made.code !== 0) throw new Error(`openssl could not make the mail certificate: ${made.output}`);
   fs.chmodSync(mailKey, 0o600);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await engine?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await app?.close();
 });
 
 describe('the Servers view in Chromium', () => {
@@ -154,7 +97,7 @@ describe('the Servers view in Chromium', () => {
     // curl with the lab CA fetches the bank page; the connection appears without a reload.
     const curl = await run('curl', ['-sS', '--cacert', caFile, '--resolve', `www.bank32.com:${port}:127.0.0.1`, `https://www.bank32.com:${port}/`]);
     expect(curl.code).toBe(0);
-    expect(curl.out.toLowerCase()).toContain('bank32');
+    expect(curl.output.toLowerCase()).toContain('bank32');
     // A row shows as soon as the session is created; the request count arrives when the connection ends.
     const okRow = card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').filter({ hasText: '1 request' }).first();
     await okRow.waitFor();
@@ -166,8 +109,8 @@ describe('the Servers view in Chromium', () => {
 
     // openssl offering only RSA key exchange over TLS 1.2 gets it.
     const rsa = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-CAfile', caFile,
-      '-verify_return_error', '-tls1_2', '-cipher', 'AES128-GCM-SHA256'], 'Q\n');
-    expect(rsa.out).toContain('AES128-GCM-SHA256');
+      '-verify_return_error', '-tls1_2', '-cipher', 'AES128-GCM-SHA256'], { input: 'Q\n' });
+    expect(rsa.output).toContain('AES128-GCM-SHA256');
     const rsaRow = card.getByTestId('server-connection-row').filter({ hasText: 'TLS_RSA_WITH_AES_128_GCM_SHA256' }).first();
     await rsaRow.waitFor();
     expect(await rsaRow.innerText()).toContain('TLSv1.2');
@@ -299,14 +242,14 @@ describe('the Servers view in Chromium', () => {
 
     // With alice's certificate, openssl gets the mail certificate by SNI and is let in.
     const withCert = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'mail.bank32.com', '-CAfile', mailCert,
-      '-verify_return_error', '-cert', aliceCert, '-key', aliceKey], 'Q\n');
-    expect(withCert.out).toContain('subject=CN = mail.bank32.com');
+      '-verify_return_error', '-cert', aliceCert, '-key', aliceKey], { input: 'Q\n' });
+    expect(withCert.output).toContain('subject=CN = mail.bank32.com');
     const okRow = card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').filter({ hasText: 'client cert' }).first();
     await okRow.waitFor();
     expect(await okRow.innerText()).toContain('mail.bank32.com');
 
     // Without one, it is refused, and the session says why.
-    await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-CAfile', caFile], 'Q\n');
+    await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-CAfile', caFile], { input: 'Q\n' });
     const refused = card.locator('[data-testid="server-connection-row"][data-outcome="failed"]').first();
     await refused.waitFor();
     await screenshot(page, 'servers-09-client-certificates');

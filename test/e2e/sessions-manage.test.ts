@@ -4,63 +4,25 @@
 // deletes the other one (with a confirmation) and sees it gone, here and on its own page. Then a
 // session plays on its Inside tab: the selected record follows the playback cursor, steps back,
 // and scrubs to the start.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SessionDetail } from '../../src-main/api/types';
-import { startEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
-import { freePort, waitForPort } from '../support/ports';
+import { SCREENSHOTS, clientRunParams, collectPageErrors, makeLabPki, newPage, screenshot, startE2e, type E2eApp, type LabPki } from '../support/e2e';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-const CHROMIUM = '/usr/bin/chromium';
-
+let app: E2eApp;
 let tmp: string;
-let pki: { ca: string; cert: string; key: string };
-let server: ChildProcess;
-let serverPort: number;
-let engine: Awaited<ReturnType<typeof startEngine>>;
+let engine: E2eApp['engine'];
+let browser: E2eApp['browser'];
+let pki: LabPki;
+let server: RunningPeer;
 let api: ApiConnection;
-let browser: Browser;
-
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** A lab CA and one server certificate for two names, so two sessions differ by host. */
-function makePki(dir: string): { ca: string; cert: string; key: string } {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-subj', '/O=Lab/CN=Lab Root CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=Bank32/CN=www.bank32.com', '-keyout', 'server.key', '-out', 'server.csr'], dir);
-  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:www.bank32.com,DNS:shop.lab.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
-    '-extfile', 'server.ext', '-out', 'server.pem'], dir);
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 async function runClient(host: string): Promise<SessionDetail> {
-  return api.result<SessionDetail>('client.run', {
-    host,
-    port: serverPort,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.ca },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    timeoutMs: 60_000,
-  });
+  return api.result<SessionDetail>('client.run', clientRunParams(host, server.port, pki.ca));
 }
 
 async function rowIds(page: Page): Promise<number[]> {
@@ -91,30 +53,18 @@ async function selectedRecord(page: Page): Promise<number> {
 }
 
 beforeAll(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-sessions-'));
-  pki = makePki(tmp);
-  serverPort = await freePort();
-  server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${serverPort}`, '-cert', pki.cert, '-key', pki.key, '-www'], { stdio: 'ignore' });
-  await waitForPort(serverPort);
-  const staticDir = path.join(tmp, 'renderer');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
-  engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+  app = await startE2e('sessions');
+  ({ tmp, engine, browser } = app);
+  // One server certificate for two names, so two sessions differ by host.
+  pki = makeLabPki(app.tmp, { dnsNames: ['www.bank32.com', 'shop.lab.test'] });
+  server = await startOpensslServer(pki.cert, pki.key);
   api = await connectApi(engine);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
   api?.close();
-  await engine?.close();
-  server?.kill();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await app?.close();
+  await server?.stop();
 });
 
 describe('the sessions list and playback, in Chromium', () => {
@@ -124,13 +74,9 @@ describe('the sessions list and playback, in Chromium', () => {
     expect(bank.status, JSON.stringify(bank.error)).toBe('ok');
     expect(shop.status, JSON.stringify(shop.error)).toBe('ok');
 
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    const page = await newPage(browser, { acceptDownloads: true });
+    const context = page.context();
+    const pageErrors = collectPageErrors(page);
     await page.goto(engine.url);
     await page.getByRole('heading', { name: 'New client session' }).waitFor();
     await page.evaluate(`location.hash = '#/sessions'`);

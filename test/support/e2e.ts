@@ -1,0 +1,143 @@
+// What every e2e test sets up the same way: a temp folder, the renderer built from the sources as
+// they are now, an engine serving it, headless Chromium; a lab PKI made by openssl; and the page
+// helpers (screenshots, text by test id, the page's errors).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startEngine, type RunningEngine } from '../../src-main/host/engine';
+import { openssl } from './opensslPki';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
+export const CHROMIUM = '/usr/bin/chromium';
+/** Headless Chromium in a container, with nothing of its own reaching the network. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+export interface E2eApp {
+  /** The test's temp folder (removed by close). */
+  tmp: string;
+  /** Where the renderer was built, for a second engine. */
+  staticDir: string;
+  engine: RunningEngine;
+  browser: Browser;
+  /** Closes the browser and the engine and removes the temp folder. */
+  close(): Promise<void>;
+}
+
+/** Builds the renderer into a new temp folder, starts an engine on its data folder there, launches Chromium. */
+export async function startE2e(name: string): Promise<E2eApp> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tlslab-e2e-${name}-`));
+  let engine: RunningEngine | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await engine?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    // Test what the sources say now, not a build left over from earlier.
+    const staticDir = path.join(tmp, 'renderer');
+    await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+    engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    return { tmp, staticDir, engine, browser, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** A HOME folder whose NSS database (made by certutil) trusts caFile as a CA, or trusts nothing when caFile is null. */
+export function nssHome(dir: string, caFile: string | null, nickname = 'labca'): string {
+  const nssdb = path.join(dir, '.pki', 'nssdb');
+  fs.mkdirSync(nssdb, { recursive: true });
+  execFileSync('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password']);
+  if (caFile) execFileSync('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', nickname, '-i', caFile]);
+  return dir;
+}
+
+/** Chromium with HOME=homeDir (so it trusts that HOME's NSS database) and a profile inside it. */
+export function launchWithHome(homeDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(path.join(homeDir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    env: { ...process.env, HOME: homeDir },
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
+}
+
+/** A page in a fresh context (its own sessionStorage, as a new browser window would have). */
+export async function newPage(browser: Browser, options: { acceptDownloads?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, ...options });
+  return context.newPage();
+}
+
+/** Collects the page's uncaught errors and console errors, as they come. */
+export function collectPageErrors(page: Page, options: { console?: boolean } = {}): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  if (options.console !== false) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+  }
+  return errors;
+}
+
+/** The whole page, from the top (a scrolled page would shift the sticky sidebar in the picture). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The trimmed text of the first element with this test id, once it is there. */
+export async function text(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId).first();
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+export interface LabPki {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** A lab CA ("Lab Root CA") and a server certificate signed by it for these DNS names, made by openssl in dir. */
+export function makeLabPki(dir: string, options: { subject?: string; dnsNames?: string[] } = {}): LabPki {
+  const subject = options.subject ?? '/O=Bank32/CN=www.bank32.com';
+  const dnsNames = options.dnsNames ?? ['www.bank32.com'];
+  const file = (name: string) => path.join(dir, name);
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-subj', '/O=Lab/CN=Lab Root CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout', 'ca.key', '-out', 'ca.pem'], dir);
+  fs.chmodSync(file('ca.key'), 0o600);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', 'server.key', '-out', 'server.csr'], dir);
+  fs.chmodSync(file('server.key'), 0o600);
+  const sans = dnsNames.map((name) => `DNS:${name}`).join(',');
+  fs.writeFileSync(file('server.ext'), `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256',
+    '-extfile', 'server.ext', '-out', 'server.pem'], dir);
+  return { ca: file('ca.pem'), cert: file('server.pem'), key: file('server.key') };
+}
+
+/** The parameters of `client.run` for an HTTP GET of / that verifies the peer against caFile. */
+export function clientRunParams(host: string, port: number, caFile: string, overrides: object = {}): object {
+  return {
+    host,
+    port,
+    connectTo: '127.0.0.1',
+    trust: { kind: 'file', path: caFile },
+    verifyPeer: true,
+    checkHostname: true,
+    send: { kind: 'http-get', path: '/' },
+    timeoutMs: 60_000,
+    ...overrides,
+  };
+}

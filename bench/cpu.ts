@@ -34,7 +34,7 @@ export interface CpuSpent {
 
 export async function cpuMark(writers: BatchWriter[] = []): Promise<CpuMark> {
   let writer = 0;
-  for (const w of writers) writer += await w.threadCpuMs();
+  for (const w of writers) writer += (await w.threadCpuMs?.()) ?? 0;
   return { wall: performance.now(), usage: process.cpuUsage(), main: mainThreadMs(), writer };
 }
 
@@ -42,7 +42,7 @@ export async function cpuSince(mark: CpuMark, writers: BatchWriter[] = []): Prom
   const usage = process.cpuUsage(mark.usage);
   const wallMs = performance.now() - mark.wall;
   let writer = 0;
-  for (const w of writers) writer += await w.threadCpuMs();
+  for (const w of writers) writer += (await w.threadCpuMs?.()) ?? 0;
   return { wallMs, cpuMs: (usage.user + usage.system) / 1000, mainMs: mainThreadMs() - mark.main, writerMs: writer - mark.writer };
 }
 

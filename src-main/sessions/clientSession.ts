@@ -140,8 +140,8 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
   };
   publish(true);
 
-  // No flush here: the final update rides in the same batch as the last bytes (one message to the
-  // writer instead of two), and whoever needs the rows awaits writer.written().
+  // No flush here: whoever needs the recorded rows awaits writer.written(), which flushes; one
+  // message to the writer per session end instead of two.
   const finishWithError = (error: ApiErrorInfo) => {
     recording.update({ status: 'failed', endedAt: Date.now(), error });
     publish(false);

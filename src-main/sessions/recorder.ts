@@ -25,7 +25,7 @@ const SPARES = 4;
 export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
 
 function emptyBatch(): RecordingBatch {
-  return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map(), sessionUpdates: new Map() };
+  return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
 }
 
 /**
@@ -97,12 +97,6 @@ export class BatchWriter {
     this.queued(0);
   }
 
-  updateSession(id: number, fields: SessionFields): void {
-    const existing = this.batch.sessionUpdates.get(id);
-    this.batch.sessionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
-    this.queued(0);
-  }
-
   /** Send everything queued to the writer thread now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -112,8 +106,7 @@ export class BatchWriter {
     const batch = this.batch;
     if (
       batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
-      batch.connectionUpdates.size === 0 &&
-      batch.sessionUpdates.size === 0
+      batch.connectionUpdates.size === 0
     ) {
       return;
     }
@@ -193,9 +186,8 @@ function startWriterThread(dataDir: string): Worker {
 const SUMMARY_FIELDS = new Set<string>(['status', 'endedAt', 'address', 'sni', 'version', 'cipher', 'alpn', 'verification', 'error']);
 
 /**
- * One recorded session: its clock, its connections and its summary. Field changes go to the
- * writer thread with the recorded rows (no statement on the socket thread), and the summary
- * published to listeners is kept here rather than read back from the database.
+ * One recorded session: its clock, its connections and its summary. The summary published to
+ * listeners is kept here rather than read back from the database after every change.
  */
 export class SessionRecording {
   private readonly origin = process.hrtime.bigint();
@@ -256,7 +248,10 @@ export class SessionRecording {
       const summary = this.current as unknown as Record<string, unknown>;
       for (const [key, value] of Object.entries(fields)) if (SUMMARY_FIELDS.has(key)) summary[key] = value ?? null;
     }
-    this.writer.updateSession(this.id, fields);
+    // Written at once, on this thread: readers of the sessions table (a listing right after a
+    // peer disconnects) must see it without waiting for the writer. With 4 KiB pages this is a
+    // small commit.
+    this.writer.store.updateSession(this.id, fields);
   }
 
   flush(): void {

@@ -84,8 +84,6 @@ export interface RecordingBatch {
   keylog: KeylogRow[];
   certificates: CertificateRow[];
   connectionUpdates: Map<number, ConnectionFields>;
-  /** Session fields set while recording, merged per session; applied after the rows above. */
-  sessionUpdates: Map<number, SessionFields>;
 }
 
 export interface SessionRow extends SessionSummary {
@@ -410,7 +408,6 @@ export class SessionStore {
       for (const k of batch.keylog) this.insertKeylog.run(k.connectionId, k.t, k.line);
       for (const c of batch.certificates) this.insertCertificate.run(c.connectionId, c.role, c.position, c.der);
       for (const [id, fields] of batch.connectionUpdates) this.updateConnection(id, fields);
-      for (const [id, fields] of batch.sessionUpdates) this.updateSession(id, fields);
     })();
     // A closed connection gets no more bytes: let its file go.
     for (const [id, fields] of batch.connectionUpdates) if (fields.closedAt != null) this.closeFile(id);

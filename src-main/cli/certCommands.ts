@@ -28,26 +28,23 @@ export function registerCertCommands(program: Command): void {
   const cert = program.command('cert').description('certificates: issue, show, hash, verify, export, forge');
 
   withWorkbenchPassphrase(
-    addSubjectOptions(
+    newKeyOptions(
       cert
         .command('issue')
         .description('issue a server (default) or client certificate from a workbench CA')
         .requiredOption('--ca <name>', 'the issuing workbench CA')
         .option('--san <names>', 'subject alternative names: DNS:a,DNS:*.b,IP:127.0.0.1,email:x@y (repeatable)', collectSans)
         .option('--client', 'a client certificate (clientAuth) instead of a server one')
-        .option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption)
         .option('--days <n>', 'validity in days (default 365)', integer('--days'))
         .option('--key-usage <list>', 'replace the default key usage: digitalSignature,keyEncipherment,...', commaList)
         .option('--eku <list>', 'replace the default extended key usage: serverAuth,clientAuth,... ("none" for none)', commaList)
         .option('--name <name>', 'workbench name (default: the CN)')
         .requiredOption('--out-cert <file>', 'write the certificate (PEM) here')
-        .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
-        .option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file')
         .option('--chain-out <file>', 'write the issuing CA chain (PEM) here')
         .option('--json', 'print JSON'),
     ),
   ).action(async (opts, command: Command) => {
-    const keyPassphrase = opts.keyPassphraseFile !== undefined ? readPassphraseFile(opts.keyPassphraseFile) : undefined;
+    const keyPassphrase = keyPassphraseOf(opts);
     const subject = subjectFromFlags(opts);
     const wb = await openWorkshop(command);
     try {
@@ -276,6 +273,22 @@ async function inspectArgument(file: string, command: Command): Promise<PkiInspe
     }
   }
   return toApiInspection(inspect(requirePemOrDer(readInputFile(file, 'certificate or CSR'), 'certificate or CSR')));
+}
+
+/**
+ * The options of a command that makes a new key for a subject and writes it out: the subject
+ * flags, --key TYPE, --out-key FILE (mode 0600) and --key-passphrase-file.
+ */
+export function newKeyOptions(command: Command): Command {
+  return addSubjectOptions(command)
+    .option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption)
+    .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
+    .option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file');
+}
+
+/** The passphrase to encrypt the written key under (--key-passphrase-file), or none. */
+export function keyPassphraseOf(opts: { keyPassphraseFile?: string }): string | undefined {
+  return opts.keyPassphraseFile !== undefined ? readPassphraseFile(opts.keyPassphraseFile) : undefined;
 }
 
 function pemOrBase64(bytes: Uint8Array): string {

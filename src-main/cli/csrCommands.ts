@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { type OutputFile, writeFilesAtomically } from '../workshop/files';
 import { CliExit, integer, printJson } from './common';
-import { formatInspection } from './certCommands';
-import { addSubjectOptions, collectSans, keyTypeOption, openWorkshop, readInputFile, readPassphraseFile, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
+import { formatInspection, keyPassphraseOf, newKeyOptions } from './certCommands';
+import { collectSans, openWorkshop, readInputFile, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
 import { inspect } from '../pki/inspect';
 import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
 
@@ -13,20 +13,17 @@ export function registerCsrCommands(program: Command): void {
   const csr = program.command('csr').description('certificate signing requests');
 
   withWorkbenchPassphrase(
-    addSubjectOptions(
+    newKeyOptions(
       csr
         .command('create')
         .description('make a key and a CSR for it, as openssl req -new does (kept in the workbench too)')
         .option('--san <names>', 'requested subject alternative names: DNS:a,IP:127.0.0.1 (repeatable)', collectSans)
-        .option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption)
         .option('--name <name>', 'workbench name of the request')
         .requiredOption('--out-csr <file>', 'write the request (PEM) here')
-        .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
-        .option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file')
         .option('--json', 'print JSON'),
     ),
   ).action(async (opts, command: Command) => {
-    const keyPassphrase = opts.keyPassphraseFile !== undefined ? readPassphraseFile(opts.keyPassphraseFile) : undefined;
+    const keyPassphrase = keyPassphraseOf(opts);
     const subject = subjectFromFlags(opts);
     const wb = await openWorkshop(command);
     try {

@@ -1,11 +1,11 @@
 // Decryption of real recorded sessions: the workbench's client against `openssl s_server -www`,
 // one cipher suite pinned per session. The judge is what the client sent and what the server
 // served, tshark's own decryption of a loopback capture, and the tlslab command.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startLoopbackCapture } from '../support/loopbackCapture';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecryptedConnection, DecryptedRecordInfo } from '../../src-main/api/decryptTypes';
 import type { ClientSessionRequest, Direction } from '../../src-main/api/types';
@@ -312,40 +312,6 @@ describe('RSA key exchange and forward secrecy', () => {
 // ---------------------------------------------------------------------------------------------
 // tshark as the judge
 
-async function startCapture(port: number, file: string): Promise<ChildProcess> {
-  const tshark = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let errors = '';
-  await new Promise<void>((resolve, reject) => {
-    tshark.stderr?.on('data', (d: Buffer) => {
-      errors += d.toString();
-      if (errors.includes('Capturing on')) resolve();
-    });
-    tshark.once('exit', (code) => reject(new Error(`tshark cannot capture on lo (exit ${code}): ${errors}`)));
-  });
-  // "Capturing on" comes a moment before packets are taken: probe until one is in the file.
-  for (;;) {
-    await new Promise<void>((resolve) => {
-      const probe = net.connect(port, '127.0.0.1', () => probe.destroy());
-      probe.on('close', () => resolve());
-      probe.on('error', () => resolve());
-    });
-    const seen = spawnSync('tshark', ['-r', file, '-c', '1'], { encoding: 'utf8' });
-    if (seen.stdout.trim() !== '') return tshark;
-  }
-}
-
-async function stopCapture(tshark: ChildProcess, file: string): Promise<void> {
-  // Wait until the file stops growing (the last FIN is in), then let tshark finish it.
-  let size = -1;
-  while (fs.statSync(file).size !== size) {
-    size = fs.statSync(file).size;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  const exited = new Promise((resolve) => tshark.once('exit', resolve));
-  tshark.kill('SIGINT');
-  await exited;
-}
-
 function tshark(args: string[]): string {
   return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 }
@@ -356,9 +322,9 @@ describe('cross-check with tshark', () => {
       const peer = await server([]);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-tshark-'));
       const capture = path.join(dir, 'session.pcapng');
-      const capturing = await startCapture(peer.port, capture);
+      const capturing = await startLoopbackCapture(peer.port, capture);
       const id = await wb.recordClient(request(peer.port, { maxVersion: version }));
-      await stopCapture(capturing, capture);
+      await capturing.stop();
       const connection = wb.sessions.getConnections(id)[0];
       const keylogFile = path.join(dir, 'keylog.txt');
       fs.writeFileSync(keylogFile, `${wb.sessions.getKeylog(connection.id).join('\n')}\n`, { mode: 0o600 });

@@ -60,7 +60,7 @@ export class Workbench {
     this.sessions = new SessionStore(this.db);
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
-    this.decryption = new SessionDecryption(this.sessions);
+    this.decryption = new SessionDecryption(this.sessions, (der) => this.workshop.privateKeyForCertificate(der));
     this.exchange = new SessionExchange({ db: this.db, store: this.sessions, application: { name: 'TLS Lab Workbench', version: ENGINE_VERSION }, events: { created: (s) => this.emit('session.created', s), updated: (s) => this.emit('session.updated', s), deleted: (id) => this.emit('session.deleted', { id }) } });
     this.records = new RecordPages(this.sessions);
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));

@@ -26,7 +26,14 @@ export class SessionDecryption {
   /** The last few connections opened, so paging through one does not decrypt it again. */
   private readonly cache = new Map<string, ConnectionDecryption>();
 
-  constructor(private readonly store: SessionStore) {}
+  /**
+   * @param keyForCertificate the private key the workbench holds for a server certificate (the
+   * certificate workshop), used for RSA key exchange when there is no key log and no key file.
+   */
+  constructor(
+    private readonly store: SessionStore,
+    private readonly keyForCertificate: (der: Uint8Array) => KeyObject | undefined = () => undefined,
+  ) {}
 
   keys(request: { id: number; connectionId?: number; serverKeyPath?: string }): ConnectionKeys[] {
     const key = this.serverKey(request.serverKeyPath);
@@ -88,17 +95,21 @@ export class SessionDecryption {
 
   private open(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined): ConnectionDecryption {
     const recorded = row.recordedClientToServer + row.recordedServerToClient;
-    const cacheKey = `${row.id}:${recorded}:${keyPath ?? ''}`;
-    const hit = this.cache.get(cacheKey);
-    if (hit) return hit;
+    const keylog = this.store.getKeylog(row.id);
     // The server's certificate is the peer's for the legs where the workbench is the client.
     const serverSide = row.leg === 'client' || row.leg === 'proxy-upstream' ? 'peer' : 'local';
-    const [serverCertificate] = serverPrivateKey ? this.store.getCertificates(row.id, serverSide) : [];
+    const [serverCertificate] = this.store.getCertificates(row.id, serverSide);
+    // No key file and no key log: the workshop may hold the server's key (RSA key exchange).
+    const workshopKey = !serverPrivateKey && keylog.length === 0 && serverCertificate ? this.keyForCertificate(serverCertificate) : undefined;
+    const key = serverPrivateKey ?? workshopKey;
+    const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit) return hit;
     const opened = decryptConnection({
       chunks: this.store.getChunks(row.id),
-      keylog: this.store.getKeylog(row.id),
-      serverPrivateKey,
-      serverCertificate,
+      keylog,
+      serverPrivateKey: key,
+      serverCertificate: key ? serverCertificate : undefined,
     });
     this.cache.set(cacheKey, opened);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);

@@ -97,6 +97,20 @@ export class CertificateWorkshop {
     this.vault = new KeyVault(this.store);
   }
 
+  /**
+   * The private key the workshop holds for this certificate, if any and if it can be opened now
+   * (undefined when the keys are locked): "whoever holds this key can read the recorded session".
+   */
+  privateKeyForCertificate(der: Uint8Array): KeyObject | undefined {
+    const row = this.store.certificateByFingerprint(sha256Hex(der));
+    if (!row || row.key_id === null) return undefined;
+    try {
+      return this.vault.openKey(row.key_id);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Tells every window that the workshop's contents changed (for changes made outside this class). */
   announceChange(reason: string, ids: number[]): void {
     this.emit('pki.changed', { reason, ids });

@@ -275,6 +275,26 @@ describe('RSA key exchange and forward secrecy', () => {
     expect(keys.steps.some((s) => s.operation === 'RSA decrypt (PKCS #1 v1.5)')).toBe(true);
   });
 
+  it('a capture without keys opens with the server key the certificate workshop holds', async () => {
+    const peer = await server(['-cipher', 'AES128-GCM-SHA256']);
+    const original = await wb.recordClient(request(peer.port, { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' }));
+    // A teacher hands out the capture without its key log: nothing to open it with.
+    const capture = wb.exchange.exportFile(original, 'pcapng', { secrets: false });
+    const { id } = wb.exchange.importBytes(capture.bytes, { source: 'handed-out.pcapng' });
+    const [before] = await wb.decryptSession({ id });
+    expect(before.decrypted).toBe(0);
+
+    // Once the server's certificate and key are in the workshop, whoever holds them reads the session.
+    const { importInto } = await import('../../src-main/workshop/exchange');
+    importInto(wb.workshop, { bytes: Buffer.from(fs.readFileSync(pki.serverCert, 'utf8') + fs.readFileSync(pki.serverKey, 'utf8')) });
+    const [keys] = await wb.sessionKeys({ id });
+    expect(keys.source).toBe('server-private-key');
+    const [after] = await wb.decryptSession({ id });
+    expect(after.decrypted).toBe(after.total);
+    const request1 = after.records.find((r) => r.direction === 'client-to-server' && r.contentType === 23);
+    expect(Buffer.from(request1!.plaintextHex!, 'hex').toString('latin1')).toBe(httpGet(peer.port));
+  });
+
   it('the same key opens nothing of an ECDHE session, and says why', async () => {
     const peer = await server(['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256']);
     const id = await wb.recordClient(request(peer.port, { maxVersion: 'TLSv1.2' }));

@@ -4,31 +4,12 @@
 import type { Direction } from '../api/types';
 import type { RecordedConnection, RecordedSession } from '../export/recordedSession';
 import type { Db } from './database';
-import { CHUNKS_SQL, readChunks } from './sessionStore';
+import { CHUNKS_SQL, type RawSessionRow, parseJson, readChunks } from './sessionStore';
 
 const DIRECTION_CODE: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 1 };
 
-interface SessionRowRaw {
-  kind: RecordedSession['kind'];
-  status: RecordedSession['status'];
-  started_at: number;
-  ended_at: number | null;
-  target: string;
-  address: string | null;
-  sni: string | null;
-  version: string | null;
-  cipher_json: string | null;
-  alpn: string | null;
-  verification_json: string | null;
-  error_json: string | null;
-  request_json: string | null;
-  response_json: string | null;
-  name: string | null;
-}
-
-function json<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
+/** A sessions row as SQLite returns it, with the catalog's name column. */
+type SessionRowRaw = RawSessionRow & { name: string | null };
 
 function text(value: unknown): string | null {
   return value == null ? null : JSON.stringify(value);
@@ -96,12 +77,12 @@ export function readRecordedSession(db: Db, id: number): RecordedSession | null 
     address: raw.address,
     sni: raw.sni,
     version: raw.version,
-    cipher: json(raw.cipher_json),
+    cipher: parseJson(raw.cipher_json),
     alpn: raw.alpn,
-    verification: json(raw.verification_json),
-    error: json(raw.error_json),
-    request: json(raw.request_json),
-    response: json(raw.response_json),
+    verification: parseJson(raw.verification_json),
+    error: parseJson(raw.error_json),
+    request: parseJson(raw.request_json),
+    response: parseJson(raw.response_json),
     name: raw.name,
     tags,
     connections,

@@ -208,7 +208,8 @@ const CONNECTION_COLUMNS: Record<keyof ConnectionFields, string> = {
   recordedServerToClient: 'recorded_s2c',
 };
 
-interface RawSessionRow {
+/** A sessions row as SQLite returns it. */
+export interface RawSessionRow {
   id: number;
   kind: SessionKind;
   status: SessionStatus;
@@ -226,7 +227,7 @@ interface RawSessionRow {
   response_json: string | null;
 }
 
-function parseJson<T>(text: string | null): T | null {
+export function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 

@@ -87,8 +87,10 @@ export async function benchClientRecording(): Promise<void> {
         addSpent(plainCpu, spent);
         plainRates.push(HANDSHAKES / (spent.wallMs / 1000));
         mark = await cpuMark([uncapped.writer]);
+        // One session after another, as a plain client runs them; the recorder stores each while
+        // the next runs, and the time to store the last one is counted.
         for (let i = 0; i < HANDSHAKES; i++) {
-          await uncapped.recordClient(request('none', version));
+          await uncapped.recordClient(request('none', version), { stored: false });
         }
         await uncapped.writer.written();
         spent = await cpuSince(mark, [uncapped.writer]);

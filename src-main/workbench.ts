@@ -88,7 +88,7 @@ export class Workbench {
         session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
       },
     });
-    this.replay = new ReplayManager({ store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), name: (id, name) => this.exchange.rename(id, name), tag: (id, tags) => this.exchange.tag(id, tags), recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
+    this.replay = new ReplayManager({ store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
   }
 
   get dataDir(): string {
@@ -120,8 +120,11 @@ export class Workbench {
     return this.session(await this.recordClient(request));
   }
 
-  /** Runs a client session and returns its id once everything it recorded is stored. */
-  async recordClient(request: ClientSessionRequest): Promise<number> {
+  /**
+   * Runs a client session and returns its id once everything it recorded is stored; with
+   * `stored: false`, as soon as the session ends (its rows still on their way to the database).
+   */
+  async recordClient(request: ClientSessionRequest, { stored = true }: { stored?: boolean } = {}): Promise<number> {
     const id = await runClientSession(request, {
       store: this.sessions,
       writer: this.writer,
@@ -129,12 +132,13 @@ export class Workbench {
       recordCapBytes: this.options.recordCapBytes,
       onUpdate: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
     });
-    await this.writer.written();
+    if (stored) await this.writer.written();
     return id;
   }
 
+  /** The newest sessions, including what the recorder has not written yet. */
   listSessions(limit?: number): SessionSummary[] {
-    return this.sessions.listSessions(limit).map(toSummary);
+    return this.writer.listSessions(limit).map(toSummary);
   }
 
   async session(id: number): Promise<SessionDetail> {

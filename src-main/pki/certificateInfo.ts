@@ -48,6 +48,15 @@ function toPem(der: Uint8Array): string {
 const DESCRIBED_LIMIT = 512;
 const described = new Map<string, CertificateInfo>();
 
+/** Descriptions are shared between callers, so none may change one (a clone per handshake cost more than the lookup). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export function describeCertificate(der: Uint8Array): CertificateInfo {
   const sha256 = createHash('sha256').update(der).digest();
   const key = sha256.toString('hex');
@@ -55,12 +64,12 @@ export function describeCertificate(der: Uint8Array): CertificateInfo {
   if (cached) {
     described.delete(key);
     described.set(key, cached);
-    return structuredClone(cached);
+    return cached;
   }
-  const info = describeUncached(der, sha256);
+  const info = deepFreeze(describeUncached(der, sha256));
   described.set(key, info);
   if (described.size > DESCRIBED_LIMIT) described.delete(described.keys().next().value as string);
-  return structuredClone(info);
+  return info;
 }
 
 function describeUncached(der: Uint8Array, sha256: Buffer): CertificateInfo {

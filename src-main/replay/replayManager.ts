@@ -9,10 +9,8 @@ import type { HostTable } from '../store/hostTable';
 import { toSummary, type SessionStore } from '../store/sessionStore';
 import type { ForgedIdentity } from '../workshop/workshop';
 import { compareReplay, replayRequest, replaySource } from './clientReplay';
-import { ReplayServer } from './serverReplay';
+import { REPLAY_TAG, ReplayServer } from './serverReplay';
 
-/** The tag every session made by replay carries. */
-export const REPLAY_TAG = 'replay';
 
 export interface ReplayManagerDeps {
   store: SessionStore;
@@ -22,8 +20,6 @@ export interface ReplayManagerDeps {
   forge(caName: string, hostname: string): Promise<ForgedIdentity>;
   /** Throws a clear error when the workshop has no CA by this name. */
   checkCa(caName: string): void;
-  name(id: number, name: string): void;
-  tag(id: number, tags: string[]): void;
   recordCapBytes?: number;
   events: {
     serverChanged(info: ReplayServerInfo): void;
@@ -50,13 +46,8 @@ export class ReplayManager {
       hosts: this.deps.hosts,
       recordCapBytes: this.deps.recordCapBytes,
       payload: source.clientBytes,
-      onUpdate: (summary, created) => {
-        this.deps.events.session(summary, created);
-        if (created) {
-          this.deps.name(summary.id, `replay of #${request.id}`);
-          this.deps.tag(summary.id, [REPLAY_TAG]);
-        }
-      },
+      label: { name: `replay of #${request.id}`, tags: [REPLAY_TAG] },
+      onUpdate: (summary, created) => this.deps.events.session(summary, created),
     });
     await this.deps.writer.written();
     const outcome = compareReplay(request.id, source, replayId, this.deps.load(replayId), sessionRequest);
@@ -76,7 +67,6 @@ export class ReplayManager {
       load: this.deps.load,
       forge: this.deps.forge,
       recordCapBytes: this.deps.recordCapBytes,
-      onSessionCreated: (sessionId) => this.deps.tag(sessionId, [REPLAY_TAG]),
       onSessionUpdate: (summary, created) => this.deps.events.session(summary, created),
       onChange: () => {
         if (server && this.servers.has(id)) this.deps.events.serverChanged(server.info());

@@ -20,6 +20,8 @@ import { concat, ExchangeIndex, looksLikeHttpRequest, matchKey, pairExchanges, p
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
+/** The tag every session made by replay carries. */
+export const REPLAY_TAG = 'replay';
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -30,8 +32,6 @@ export interface ReplayServerDeps {
   forge(caName: string, hostname: string): Promise<ForgedIdentity>;
   recordCapBytes?: number;
   onSessionUpdate?: (summary: SessionSummary, created: boolean) => void;
-  /** A connection's session was created: the manager tags it. */
-  onSessionCreated?: (sessionId: number) => void;
   onChange?: () => void;
 }
 
@@ -196,10 +196,8 @@ export class ReplayServer {
           store: this.deps.store,
           writer: this.deps.writer,
           recordCapBytes: this.deps.recordCapBytes,
-          onUpdate: (summary, created) => {
-            this.deps.onSessionUpdate?.(summary, created);
-            if (created) this.deps.onSessionCreated?.(summary.id);
-          },
+          label: { tags: [REPLAY_TAG] },
+          onUpdate: (summary, created) => this.deps.onSessionUpdate?.(summary, created),
           onEnd: () => {
             this.open.delete(accepted);
             this.deps.onChange?.();

@@ -16,7 +16,7 @@ import type { HostTable } from '../store/hostTable';
 import type { SessionStore } from '../store/sessionStore';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
-import { BatchWriter, type ConnectionRecording, SessionRecording } from './recorder';
+import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
 import { loadTrustStore } from './trustStore';
 import { chainVerification, hostnameVerification, verificationResult } from './verification';
@@ -30,6 +30,8 @@ export interface ClientSessionContext {
   recordCapBytes?: number;
   /** Bytes to send after the handshake instead of `request.send` (client replay). */
   payload?: Uint8Array;
+  /** Name and tags the session starts with. */
+  label?: SessionLabel;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -132,7 +134,7 @@ function peerChainDer(socket: tls.TLSSocket, fromIdentityCheck?: tls.PeerCertifi
 /** Runs one client session to its end and returns its id; failures are recorded, not thrown. */
 export async function runClientSession(request: ClientSessionRequest, ctx: ClientSessionContext): Promise<number> {
   const target = formatEndpoint(request.host?.trim() ?? '', request.port);
-  const recording = SessionRecording.start(ctx.writer, { kind: 'client', target, startedAt: Date.now(), request }, ctx.recordCapBytes);
+  const recording = SessionRecording.start(ctx.writer, { kind: 'client', target, startedAt: Date.now(), request, ...ctx.label }, ctx.recordCapBytes);
   const sessionId = recording.id;
   const publish = (created: boolean) => {
     const summary = recording.summary();

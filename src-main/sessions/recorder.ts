@@ -8,6 +8,7 @@ import {
   type NewSession,
   type RecordingBatch,
   type SessionFields,
+  type SessionRow,
   type SessionStore,
 } from '../store/sessionStore';
 import { packBatch } from '../store/packedBatch';
@@ -24,8 +25,44 @@ const SPARES = 4;
 
 export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
 
+/** A name and tags a session is recorded with from its first row. */
+export type SessionLabel = Pick<NewSession, 'name' | 'tags'>;
+
 function emptyBatch(): RecordingBatch {
-  return { chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
+  return { sessions: [], connections: [], sessionUpdates: new Map(), chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
+}
+
+/** Ids reserved at most this many at a time; the block doubles while sessions come quickly. */
+const MAX_ID_BLOCK = 256;
+const QUICK_MS = 2_000;
+
+/**
+ * Hands out session and connection ids from blocks reserved in the database (one statement per
+ * block instead of one insert per row on the engine's thread). A block starts at one id, so a
+ * CLI run that records one session leaves no gap; under load it grows, and what an engine leaves
+ * unused when it stops is a gap in the numbering, nothing more.
+ */
+class IdBlock {
+  private next = 0;
+  private end = 0;
+  private size = 1;
+  private reservedAt = 0;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly table: 'sessions' | 'connections',
+  ) {}
+
+  take(): number {
+    if (this.next >= this.end) {
+      const now = Date.now();
+      this.size = this.reservedAt && now - this.reservedAt < QUICK_MS ? Math.min(MAX_ID_BLOCK, this.size * 2) : 1;
+      this.reservedAt = now;
+      this.next = this.store.reserveIds(this.table, this.size);
+      this.end = this.next + this.size;
+    }
+    return this.next++;
+  }
 }
 
 /**
@@ -46,11 +83,22 @@ export class BatchWriter {
   private cpuWaiters: ((ms: number) => void)[] = [];
   /** Packing buffers the writer thread handed back, reused for the next batches. */
   private spares: ArrayBuffer[] = [];
+  private readonly sessionIds: IdBlock;
+  private readonly connectionIds: IdBlock;
+  /**
+   * Sessions whose newest state is still on its way to the database, with the batch that
+   * carries it: listings on this thread read them from here until the writer has written them.
+   */
+  private readonly unwritten = new Map<number, { row: SessionRow; seq: number }>();
+  /** Connections whose byte counts changed since the last flush; their totals go with it. */
+  private readonly counted = new Set<ConnectionRecording>();
 
   constructor(
     readonly store: SessionStore,
     dataDir: string,
   ) {
+    this.sessionIds = new IdBlock(store, 'sessions');
+    this.connectionIds = new IdBlock(store, 'connections');
     this.worker = startWriterThread(dataDir);
     this.worker.on('message', (reply: WriterReply) => {
       if (reply.type === 'cpu') {
@@ -67,6 +115,7 @@ export class BatchWriter {
       }
       if (reply.type === 'done' || reply.type === 'failed') {
         this.acknowledged = reply.seq;
+        for (const [id, entry] of this.unwritten) if (entry.seq <= reply.seq) this.unwritten.delete(id);
         this.waiters = this.waiters.filter((w) => (w.seq <= reply.seq ? (w.resolve(), false) : true));
       }
     });
@@ -91,6 +140,56 @@ export class BatchWriter {
     }
   }
 
+  /** Queues a new session row and returns its id. */
+  createSession(session: NewSession, summary: Omit<SessionSummary, 'id'>): number {
+    const id = this.sessionIds.take();
+    this.batch.sessions.push({ ...session, id });
+    this.unwritten.set(id, { row: { ...summary, id, request: session.request ?? null, response: null }, seq: this.seq + 1 });
+    this.queued(0);
+    return id;
+  }
+
+  createConnection(sessionId: number, leg: ConnectionLeg): number {
+    const id = this.connectionIds.take();
+    this.batch.connections.push({ id, sessionId, leg });
+    this.queued(0);
+    return id;
+  }
+
+  updateSession(id: number, fields: SessionFields): void {
+    const existing = this.batch.sessionUpdates.get(id);
+    this.batch.sessionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
+    const entry = this.unwritten.get(id);
+    if (entry) {
+      Object.assign(entry.row, fields);
+      entry.seq = this.seq + 1;
+    } else {
+      const row = this.store.getSession(id);
+      if (row) this.unwritten.set(id, { row: Object.assign(row, fields), seq: this.seq + 1 });
+    }
+    this.queued(0);
+  }
+
+  /** A session as the database will hold it once everything queued is written. */
+  session(id: number): SessionRow | null {
+    const entry = this.unwritten.get(id);
+    return entry ? { ...entry.row } : this.store.getSession(id);
+  }
+
+  /** The newest sessions, those still on their way to the database included. */
+  listSessions(limit = 500): SessionRow[] {
+    const rows = this.store.listSessions(limit);
+    if (this.unwritten.size === 0) return rows;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [id, entry] of this.unwritten) byId.set(id, { ...entry.row });
+    return [...byId.values()].sort((a, b) => b.startedAt - a.startedAt || b.id - a.id).slice(0, limit);
+  }
+
+  /** A connection's byte counts changed: they are written with the next batch. */
+  countedBytes(connection: ConnectionRecording): void {
+    this.counted.add(connection);
+  }
+
   updateConnection(id: number, fields: ConnectionFields): void {
     const existing = this.batch.connectionUpdates.get(id);
     this.batch.connectionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
@@ -103,10 +202,15 @@ export class BatchWriter {
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
     this.immediate = null;
+    for (const connection of this.counted) {
+      const existing = this.batch.connectionUpdates.get(connection.id);
+      this.batch.connectionUpdates.set(connection.id, Object.assign(existing ?? {}, connection.counts()));
+    }
+    this.counted.clear();
     const batch = this.batch;
     if (
-      batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
-      batch.connectionUpdates.size === 0
+      batch.sessions.length + batch.connections.length + batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
+      batch.connectionUpdates.size + batch.sessionUpdates.size === 0
     ) {
       return;
     }
@@ -202,11 +306,9 @@ export class SessionRecording {
     this.current = initial;
   }
 
-  /** Creates the session row (its id is needed at once) and the recording for it. */
+  /** Queues the session row (its id is reserved at once) and starts the recording for it. */
   static start(writer: BatchWriter, session: NewSession, recordCapBytes?: number): SessionRecording {
-    const id = writer.store.createSession(session);
-    return new SessionRecording(id, writer, recordCapBytes, {
-      id,
+    const summary: Omit<SessionSummary, 'id'> = {
       kind: session.kind,
       status: 'running',
       startedAt: session.startedAt,
@@ -219,13 +321,15 @@ export class SessionRecording {
       alpn: null,
       verification: null,
       error: null,
-    });
+    };
+    const id = writer.createSession(session, summary);
+    return new SessionRecording(id, writer, recordCapBytes, { ...summary, id });
   }
 
   /** The session as listeners see it, with every update so far (stored or still queued). */
   summary(): SessionSummary | null {
     if (!this.current) {
-      const row = this.writer.store.getSession(this.id);
+      const row = this.writer.session(this.id);
       if (!row) return null;
       this.current = toSummary(row);
     }
@@ -238,7 +342,7 @@ export class SessionRecording {
   }
 
   openConnection(leg: ConnectionLeg): ConnectionRecording {
-    const id = this.writer.store.createConnection(this.id, leg);
+    const id = this.writer.createConnection(this.id, leg);
     return new ConnectionRecording(id, this, this.writer, this.recordCapBytes);
   }
 
@@ -248,10 +352,9 @@ export class SessionRecording {
       const summary = this.current as unknown as Record<string, unknown>;
       for (const [key, value] of Object.entries(fields)) if (SUMMARY_FIELDS.has(key)) summary[key] = value ?? null;
     }
-    // Written at once, on this thread: readers of the sessions table (a listing right after a
-    // peer disconnects) must see it without waiting for the writer. With 4 KiB pages this is a
-    // small commit.
-    this.writer.store.updateSession(this.id, fields);
+    // Written by the writer thread with the rest; listings on this thread see it at once
+    // (BatchWriter.listSessions), other readers await writer.written() first.
+    this.writer.updateSession(this.id, fields);
   }
 
   flush(): void {
@@ -295,13 +398,18 @@ export class ConnectionRecording {
         text: `recording cap of ${Math.round(this.capBytes / 1048576)} MiB reached (${direction}): further bytes are counted, not stored`,
       });
     }
-    this.writer.updateConnection(this.id, {
+    this.writer.countedBytes(this);
+    this.writer.queued(keep.length);
+  }
+
+  /** Bytes seen and bytes kept so far, each way. */
+  counts(): ConnectionFields {
+    return {
       bytesClientToServer: this.total['client-to-server'],
       bytesServerToClient: this.total['server-to-client'],
       recordedClientToServer: this.kept['client-to-server'],
       recordedServerToClient: this.kept['server-to-client'],
-    });
-    this.writer.queued(keep.length);
+    };
   }
 
   event(kind: string, data: Record<string, unknown>): void {

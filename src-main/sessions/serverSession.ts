@@ -11,7 +11,7 @@ import type { SessionStore } from '../store/sessionStore';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
 import { ByteTap } from './byteTap';
-import type { BatchWriter, ConnectionRecording } from './recorder';
+import type { BatchWriter, ConnectionRecording, SessionLabel } from './recorder';
 import { SessionRecording } from './recorder';
 import { type ResponderHooks, serveHttp, servePlain } from './serverResponders';
 
@@ -43,6 +43,8 @@ export interface ServerSessionContext {
   store: SessionStore;
   writer: BatchWriter;
   recordCapBytes?: number;
+  /** Name and tags each recorded session starts with. */
+  label?: SessionLabel;
   onUpdate?: (summary: SessionSummary, created: boolean) => void;
   onEnd?: (summary: ServerConnectionSummary) => void;
 }
@@ -220,7 +222,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
   const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
   const local = formatEndpoint(raw.localAddress, raw.localPort);
   const startedAt = Date.now();
-  const recording = SessionRecording.start(ctx.writer, { kind: 'server', target: server.address, startedAt, address: peer }, ctx.recordCapBytes);
+  const recording = SessionRecording.start(ctx.writer, { kind: 'server', target: server.address, startedAt, address: peer, ...ctx.label }, ctx.recordCapBytes);
   const sessionId = recording.id;
   const connection: ConnectionRecording = recording.openConnection('server');
   connection.update({ openedAt: startedAt, local, remote: peer });

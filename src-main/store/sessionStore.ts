@@ -36,6 +36,20 @@ export interface NewSession {
   address?: string | null;
   sni?: string | null;
   request?: ClientSessionRequest | null;
+  /** The session's name and tags from the start (a replay names and tags what it records). */
+  name?: string | null;
+  tags?: readonly string[];
+}
+
+/** A session row the writer thread inserts, with an id reserved on the main thread. */
+export interface NewSessionRow extends NewSession {
+  id: number;
+}
+
+export interface NewConnectionRow {
+  id: number;
+  sessionId: number;
+  leg: ConnectionLeg;
 }
 
 export interface ConnectionFields {
@@ -79,6 +93,10 @@ export interface CertificateRow {
 
 /** Everything a recorder accumulated since its last flush; written in one transaction. */
 export interface RecordingBatch {
+  /** New sessions and connections first, then updates, then what was recorded under them. */
+  sessions: NewSessionRow[];
+  connections: NewConnectionRow[];
+  sessionUpdates: Map<number, SessionFields>;
   chunks: ChunkRow[];
   events: EventRow[];
   keylog: KeylogRow[];
@@ -307,6 +325,32 @@ export class SessionStore {
     return Number(result.lastInsertRowid);
   }
 
+  /**
+   * Reserves `count` ids of an AUTOINCREMENT table and returns the first. Rows can then be
+   * inserted later with those ids (by the writer thread) while other processes sharing the data
+   * folder (the CLI beside the GUI) keep getting ids above the block.
+   */
+  reserveIds(table: 'sessions' | 'connections', count: number): number {
+    return this.db.transaction(() => {
+      this.sql(`INSERT INTO sqlite_sequence (name, seq) SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)`).run(table, table);
+      const last = this
+        .sql(`UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(id), 0) FROM ${table})) + ? WHERE name = ? RETURNING seq`)
+        .pluck()
+        .get(count, table) as number;
+      return last - count + 1;
+    }).immediate();
+  }
+
+  private insertSession(row: NewSessionRow): void {
+    this
+      .sql(
+        `INSERT INTO sessions (id, kind, status, started_at, target, address, sni, request_json, name)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(row.id, row.kind, row.startedAt, row.target, row.address ?? null, row.sni ?? null, row.request ? JSON.stringify(row.request) : null, row.name ?? null);
+    for (const tag of row.tags ?? []) this.sql('INSERT OR IGNORE INTO session_tags (session_id, tag) VALUES (?, ?)').run(row.id, tag);
+  }
+
   updateSession(id: number, fields: SessionFields): void {
     const keys = Object.keys(fields) as (keyof SessionFields)[];
     if (keys.length === 0) return;
@@ -400,6 +444,9 @@ export class SessionStore {
       }
     }
     this.db.transaction(() => {
+      for (const row of batch.sessions) this.insertSession(row);
+      for (const c of batch.connections) this.sql('INSERT INTO connections (id, session_id, leg) VALUES (?, ?, ?)').run(c.id, c.sessionId, c.leg);
+      for (const [id, fields] of batch.sessionUpdates) this.updateSession(id, fields);
       batch.chunks.forEach((c, i) => {
         const place = places[i];
         if (place) this.insertChunk.run(c.connectionId, c.seq, DIRECTION_CODE[c.direction], c.t, EMPTY, place.offset, place.length);

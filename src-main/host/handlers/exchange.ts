@@ -19,9 +19,19 @@ export const EXCHANGE_HANDLERS: Handlers<ExchangeMethods> = {
     await wb.writer.written();
     return wb.exchange.delete(id);
   },
-  'sessions.rename': (wb, { id, name }) => wb.exchange.rename(id, name),
-  'sessions.tag': (wb, { id, add, remove }) => wb.exchange.tag(id, add, remove),
-  'sessions.search': (wb, query) => wb.exchange.search(query),
+  // Rows of running sessions may still be on their way to the database.
+  'sessions.rename': async (wb, { id, name }) => {
+    await wb.writer.written();
+    return wb.exchange.rename(id, name);
+  },
+  'sessions.tag': async (wb, { id, add, remove }) => {
+    await wb.writer.written();
+    return wb.exchange.tag(id, add, remove);
+  },
+  'sessions.search': async (wb, query) => {
+    await wb.writer.written();
+    return wb.exchange.search(query);
+  },
 };
 
 const searchQuery: z.ZodType<SessionSearchQuery> = z

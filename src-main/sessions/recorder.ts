@@ -1,9 +1,13 @@
 // Recording: the byte tap and the session runners report here; rows reach SQLite in batches,
 // one transaction per flush, scheduled off the data path so recording never throttles a socket.
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ConnectionLeg, Direction, SessionSummary } from '../api/types';
 import {
+  FILE_CHUNK_BYTES,
+  recordingFile,
   toSummary,
+  type ChunkRow,
   type ConnectionFields,
   type NewSession,
   type RecordingBatch,
@@ -30,6 +34,42 @@ export type SessionLabel = Pick<NewSession, 'name' | 'tags'>;
 
 function emptyBatch(): RecordingBatch {
   return { sessions: [], connections: [], sessionUpdates: new Map(), chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
+}
+
+/** Recording files this thread keeps open at once; past it, new busy connections go through the writer thread. */
+const OPEN_FILES = 256;
+const NO_BYTES = new Uint8Array(0);
+
+/** A busy connection's recording file, appended to from this thread through the thread pool. */
+interface RecordingFile {
+  fd: number;
+  /** Bytes placed so far (written or being written). */
+  size: number;
+  /** Writes in flight; the file is closed after the last one when the connection has closed. */
+  pending: Promise<void>;
+  closing: boolean;
+}
+
+/** Writes every byte of `parts` at `position`, going on after short writes. */
+function writeAll(fd: number, parts: Uint8Array[], position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (rest: Uint8Array[], at: number) =>
+      fs.writev(fd, rest, at, (err, written) => {
+        if (err) return reject(err);
+        let skip = written;
+        const left: Uint8Array[] = [];
+        for (const part of rest) {
+          if (skip >= part.length) skip -= part.length;
+          else {
+            left.push(skip > 0 ? part.subarray(skip) : part);
+            skip = 0;
+          }
+        }
+        if (left.length === 0) resolve();
+        else step(left, at + written);
+      });
+    step(parts, position);
+  });
 }
 
 /** Ids reserved at most this many at a time; the block doubles while sessions come quickly. */
@@ -92,6 +132,17 @@ export class BatchWriter {
   private readonly unwritten = new Map<number, { row: SessionRow; seq: number }>();
   /** Connections whose byte counts changed since the last flush; their totals go with it. */
   private readonly counted = new Set<ConnectionRecording>();
+  /**
+   * Busy connections' recording files. Their bytes are written from here by the thread pool,
+   * straight from the buffers the sockets delivered (no copy into the batch), and a batch goes to
+   * the writer thread only once its bytes are in the files, so no row ever points at bytes that
+   * are not there. 'writer': this connection's bytes go through the writer thread instead.
+   */
+  private readonly files = new Map<number, RecordingFile | 'writer'>();
+  private openFiles = 0;
+  /** Batches waiting for their file writes, in order; each posts after the one before. */
+  private posting: Promise<void> = Promise.resolve();
+  private waitingBatches = 0;
 
   constructor(
     readonly store: SessionStore,
@@ -217,6 +268,20 @@ export class BatchWriter {
     this.batch = emptyBatch();
     this.queuedBytes = 0;
     this.worker.ref();
+    const seq = ++this.seq;
+    const writes = this.writeFiles(batch);
+    if (writes.length === 0 && this.waitingBatches === 0) {
+      this.post(seq, batch);
+      return;
+    }
+    this.waitingBatches++;
+    this.posting = Promise.all([this.posting, ...writes]).then(() => {
+      this.waitingBatches--;
+      this.post(seq, batch);
+    });
+  }
+
+  private post(seq: number, batch: RecordingBatch): void {
     const total = batch.chunks.reduce((n, c) => n + c.data.length, 0);
     let spare: ArrayBuffer | undefined;
     if (total >= SPARE_MIN_BYTES) {
@@ -226,7 +291,79 @@ export class BatchWriter {
       else spare = Buffer.allocUnsafeSlow(Math.max(total, PACK_BUFFER_BYTES)).buffer as ArrayBuffer;
     }
     const packed = packBatch(batch, spare);
-    this.worker.postMessage({ type: 'batch', seq: ++this.seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
+    this.worker.postMessage({ type: 'batch', seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
+  }
+
+  /**
+   * Starts writing the batch's bytes of busy connections to their files; their rows keep where.
+   * A failed write puts its chunks back in the batch, for the writer thread to store.
+   */
+  private writeFiles(batch: RecordingBatch): Promise<void>[] {
+    const folder = this.store.folder;
+    if (!folder) return [];
+    const parts = new Map<RecordingFile, { chunks: ChunkRow[]; data: Uint8Array[]; position: number }>();
+    for (const c of batch.chunks) {
+      let file = this.files.get(c.connectionId);
+      if (!file) {
+        if (c.data.length < FILE_CHUNK_BYTES) continue;
+        file = this.openFile(folder, c.connectionId);
+      }
+      if (file === 'writer') continue;
+      file.closing = false;
+      let entry = parts.get(file);
+      if (!entry) parts.set(file, (entry = { chunks: [], data: [], position: file.size }));
+      c.inFile = { offset: file.size, length: c.data.length };
+      file.size += c.data.length;
+      entry.chunks.push(c);
+      entry.data.push(c.data);
+      c.data = NO_BYTES;
+    }
+    const writes: Promise<void>[] = [];
+    for (const [file, entry] of parts) {
+      const write = file.pending.then(() => writeAll(file.fd, entry.data, entry.position)).catch((err: Error) => {
+        // The rows must not point at bytes that did not land: they go inline, and so does the rest
+        // of this connection.
+        entry.chunks.forEach((c, k) => {
+          c.data = entry.data[k];
+          c.inFile = undefined;
+        });
+        this.failure = new Error(`a recording file could not be written (${err.message}); its bytes go into the database instead`);
+        process.stderr.write(`tlslab: ${this.failure.message}\n`);
+        for (const [id, f] of this.files) if (f === file) this.files.set(id, 'writer');
+      });
+      file.pending = write;
+      writes.push(write);
+    }
+    for (const [id, fields] of batch.connectionUpdates) {
+      const file = this.files.get(id);
+      if (fields.closedAt == null || !file || file === 'writer') continue;
+      // A closed connection gets no more bytes: its file goes once written.
+      file.closing = true;
+      void file.pending.then(() => {
+        if (!file.closing || this.files.get(id) !== file) return;
+        this.files.delete(id);
+        this.openFiles--;
+        fs.close(file.fd, () => undefined);
+      });
+    }
+    return writes;
+  }
+
+  private openFile(folder: string, connectionId: number): RecordingFile | 'writer' {
+    let opened: RecordingFile | 'writer' = 'writer';
+    if (this.openFiles < OPEN_FILES) {
+      try {
+        fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+        const fd = fs.openSync(recordingFile(folder, connectionId), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
+        // Bytes a crashed engine wrote without committing their rows stay, unreferenced.
+        opened = { fd, size: fs.fstatSync(fd).size, pending: Promise.resolve(), closing: false };
+        this.openFiles++;
+      } catch (err) {
+        process.stderr.write(`tlslab: recording file for connection ${connectionId} not opened (${(err as Error).message}); the writer thread stores its bytes\n`);
+      }
+    }
+    this.files.set(connectionId, opened);
+    return opened;
   }
 
   /** Resolves once everything queued before the call is in the database. */
@@ -252,6 +389,8 @@ export class BatchWriter {
     if (this.closed) return;
     this.closed = true;
     await this.written();
+    for (const file of this.files.values()) if (file !== 'writer') fs.closeSync(file.fd);
+    this.files.clear();
     this.worker.ref();
     await new Promise<void>((resolve) => {
       this.worker.once('exit', () => resolve());

@@ -69,6 +69,8 @@ export interface ChunkRow {
   direction: Direction;
   t: number;
   data: Uint8Array;
+  /** Where the bytes already are in the connection's recording file (then `data` is empty). */
+  inFile?: { offset: number; length: number };
 }
 
 export interface EventRow {
@@ -134,7 +136,7 @@ const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
  */
 export const RECORDINGS_FOLDER = 'recordings';
 /** A chunk this large moves its connection's bytes to the connection's file from then on. */
-const FILE_CHUNK_BYTES = 8 * 1024;
+export const FILE_CHUNK_BYTES = 8 * 1024;
 /** Files kept open by the writer at once; the oldest is closed past this. */
 const OPEN_FILES = 128;
 const EMPTY = Buffer.alloc(0);
@@ -186,8 +188,14 @@ export function readChunks(db: Db, statement: Statement, connectionId: number): 
 
 export const CHUNKS_SQL = 'SELECT direction, t, data, file_offset, file_length FROM chunks WHERE connection_id = ? ORDER BY seq';
 
+/**
+ * A file with no connection row is only removed once it has been left alone this long: an engine
+ * (this one or another sharing the folder) writes a busy connection's bytes before its rows.
+ */
+const SWEEP_AFTER_MS = 10 * 60_000;
+
 /** Deletes recording files whose connection is gone (its session was deleted). */
-export function sweepRecordingFiles(db: Db): number {
+export function sweepRecordingFiles(db: Db, now = Date.now()): number {
   const folder = recordingsFolder(db);
   if (!folder || !fs.existsSync(folder)) return 0;
   const exists = db.prepare('SELECT 1 FROM connections WHERE id = ?').pluck();
@@ -195,7 +203,13 @@ export function sweepRecordingFiles(db: Db): number {
   for (const name of fs.readdirSync(folder)) {
     const m = /^(\d+)\.bin$/.exec(name);
     if (!m || exists.get(Number(m[1]))) continue;
-    fs.rmSync(path.join(folder, name), { force: true });
+    const file = path.join(folder, name);
+    try {
+      if (now - fs.statSync(file).mtimeMs < SWEEP_AFTER_MS) continue;
+    } catch {
+      continue;
+    }
+    fs.rmSync(file, { force: true });
     removed++;
   }
   return removed;
@@ -294,7 +308,7 @@ export class SessionStore {
 
   /** The writer's open recording files, by connection id (insertion order = age). */
   private readonly files = new Map<number, { fd: number; size: number }>();
-  private readonly folder: string | null;
+  readonly folder: string | null;
 
   constructor(private readonly db: Db) {
     this.folder = recordingsFolder(db);
@@ -409,6 +423,10 @@ export class SessionStore {
     if (this.folder) {
       const pending = new Map<number, { parts: Uint8Array[]; indexes: number[] }>();
       batch.chunks.forEach((c, i) => {
+        if (c.inFile) {
+          places[i] = c.inFile;
+          return;
+        }
         if (c.data.length < FILE_CHUNK_BYTES && !this.files.has(c.connectionId) && !pending.has(c.connectionId)) return;
         let p = pending.get(c.connectionId);
         if (!p) pending.set(c.connectionId, (p = { parts: [], indexes: [] }));

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientSessionRequest } from '../../src-main/api/types';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
@@ -126,6 +127,19 @@ time.sleep(120)
   return { port, body, stop: () => void child.kill('SIGKILL') };
 }
 
+/** Bytes of chunk rows committed so far, read by a connection of our own. */
+function recordedBytes(dbFile: string): number {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 1000');
+    return db.prepare('SELECT coalesce(sum(coalesce(file_length, length(data))), 0) FROM chunks').pluck().get() as number;
+  } catch {
+    return 0; // not created yet
+  } finally {
+    db.close();
+  }
+}
+
 describe('an engine killed in the middle of a download', () => {
   it('leaves the database readable: the session is marked interrupted and what was written decrypts in order', async () => {
     const server = await stallingServer(3 * 1024 * 1024);
@@ -142,14 +156,12 @@ await wb.recordClient(${JSON.stringify({ ...request(server.port, 'stall'), timeo
     let childErr = '';
     child.stderr!.on('data', (d) => (childErr += d));
     try {
-      // Wait until nearly all the sent body is in the recording file (its first small reads may
-      // stay inline in SQLite), then kill the engine without warning. The client would close on
-      // its own only after 1.5 s without data.
-      const recordings = path.join(dataDir, 'recordings');
+      // Wait until the rows of nearly all the sent body are committed (read from beside the
+      // engine, as another process would), then kill the engine without warning. The client
+      // would close on its own only after 1.5 s without data.
+      const dbFile = path.join(dataDir, 'workbench.sqlite');
       for (;;) {
-        const files = fs.existsSync(recordings) ? fs.readdirSync(recordings) : [];
-        const size = files.reduce((n, f) => n + fs.statSync(path.join(recordings, f)).size, 0);
-        if (size >= server.body.length - 64 * 1024) break;
+        if (fs.existsSync(dbFile) && recordedBytes(dbFile) >= server.body.length - 64 * 1024) break;
         if (child.exitCode !== null) throw new Error(`the recording engine exited on its own: ${childErr}`);
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -111,6 +111,65 @@ interface HttpAnswer {
   reason: string;
   type: string;
   body: Buffer;
+  /** A large file is sent from disk piece by piece instead of `body` (which is then empty). */
+  file?: { path: string; size: number };
+}
+
+/** Files above this are streamed from disk rather than read whole into memory per request. */
+const STREAM_FILE_BYTES = 1024 * 1024;
+const FILE_PIECE_BYTES = 1024 * 1024;
+/** Pieces read ahead of the socket at most; their buffers are reused once written. */
+const PIECES_IN_FLIGHT = 4;
+
+/**
+ * Sends `size` bytes of a file to the stream with backpressure: reads on the thread pool into a
+ * few reused buffers, one piece at a time ahead of what the socket has taken. `done` gets an error
+ * when the file could not be read to its announced length (the caller must close: the
+ * Content-Length cannot be honoured).
+ */
+function streamFile(stream: Duplex, file: string, size: number, done: (err?: Error) => void): void {
+  const free: Buffer[] = [];
+  let position = 0;
+  let inFlight = 0;
+  let reading = false;
+  let finished = false;
+  let fd = -1;
+  const finish = (err?: Error) => {
+    if (finished) return;
+    finished = true;
+    stream.off('drain', next);
+    if (fd >= 0) fs.close(fd, () => undefined);
+    done(err);
+  };
+  const next = () => {
+    if (finished || reading) return;
+    if (stream.destroyed) return finish(new Error('the client went away'));
+    if (position >= size) {
+      if (inFlight === 0) finish();
+      return;
+    }
+    if (inFlight >= PIECES_IN_FLIGHT || stream.writableNeedDrain) return;
+    reading = true;
+    const buffer = free.pop() ?? Buffer.allocUnsafeSlow(FILE_PIECE_BYTES);
+    fs.read(fd, buffer, 0, Math.min(FILE_PIECE_BYTES, size - position), position, (err, n) => {
+      reading = false;
+      if (err || n === 0) return finish(err ?? new Error(`${file} is shorter than the ${size} bytes announced`));
+      position += n;
+      inFlight++;
+      stream.write(buffer.subarray(0, n), () => {
+        inFlight--;
+        free.push(buffer);
+        next();
+      });
+      next();
+    });
+  };
+  stream.on('drain', next);
+  fs.open(file, 'r', (err, opened) => {
+    if (err) return finish(err);
+    fd = opened;
+    next();
+  });
 }
 
 function answer(status: number, reason: string, body: string, type = 'text/plain; charset=utf-8'): HttpAnswer {
@@ -142,8 +201,10 @@ function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
     const real = fs.realpathSync(file);
     const realRoot = fs.realpathSync(root);
     if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
-    const body = fs.readFileSync(real);
-    return { status: 200, reason: 'OK', type: CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream', body };
+    const type = CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream';
+    const size = fs.statSync(real).size;
+    if (size > STREAM_FILE_BYTES) return { status: 200, reason: 'OK', type, body: Buffer.alloc(0), file: { path: real, size } };
+    return { status: 200, reason: 'OK', type, body: fs.readFileSync(real) };
   } catch {
     return answer(404, 'Not Found', `no file ${req.target.split(/[?#]/, 1)[0]} here\n`);
   }
@@ -192,7 +253,7 @@ function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: bo
     `HTTP/1.1 ${a.status} ${a.reason}`,
     'Server: tlslab',
     `Content-Type: ${a.type}`,
-    `Content-Length: ${a.body.length}`,
+    `Content-Length: ${a.file ? a.file.size : a.body.length}`,
     `Connection: ${keepAlive ? 'keep-alive' : 'close'}`,
     '',
     '',
@@ -223,6 +284,10 @@ export function serveHttp(
   let pending: HttpRequest | null = null;
   let bodyNeeded = 0;
   let closing = false;
+  /** A file answer is on its way: later pipelined requests wait for it. */
+  let sending = false;
+  /** The client closed its side while a file answer was still going out. */
+  let peerEnded = false;
 
   const fail = (status: number, reason: string, text: string) => {
     hooks.note(`bad request: ${text.trim()}`);
@@ -231,8 +296,16 @@ export function serveHttp(
     stream.end();
   };
 
+  const answered = (keepAlive: boolean) => {
+    hooks.answered();
+    if (!keepAlive) {
+      closing = true;
+      stream.end();
+    }
+  };
+
   const pump = () => {
-    while (!closing) {
+    while (!closing && !sending) {
       if (!pending) {
         const end = buffered.indexOf('\r\n\r\n');
         if (end < 0) {
@@ -257,11 +330,26 @@ export function serveHttp(
       const result = respond(responder, req, facts, fallbackHost, hostPage);
       if (Buffer.isBuffer(result)) stream.write(result);
       else writeAnswer(stream, result, keepAlive, req.method === 'HEAD');
-      hooks.answered();
-      if (!keepAlive) {
-        closing = true;
-        stream.end();
+      if (!Buffer.isBuffer(result) && result.file && req.method !== 'HEAD') {
+        sending = true;
+        streamFile(stream, result.file.path, result.file.size, (err) => {
+          sending = false;
+          if (err) {
+            if (!stream.destroyed) hooks.note(`the answer could not be sent whole (${err.message}); the connection is closed`);
+            closing = true;
+            stream.destroy();
+            return;
+          }
+          answered(keepAlive);
+          if (peerEnded && !closing) {
+            closing = true;
+            stream.end();
+          }
+          pump();
+        });
+        return;
       }
+      answered(keepAlive);
     }
   };
 
@@ -271,7 +359,8 @@ export function serveHttp(
     pump();
   });
   stream.on('end', () => {
-    if (!closing) stream.end();
+    if (sending) peerEnded = true;
+    else if (!closing) stream.end();
   });
 }
 

@@ -1,5 +1,6 @@
 // Lab task 2: the workbench's HTTPS server judged by peers nobody here wrote: openssl s_client,
 // curl, Python's ssl module with check_hostname (the lab's client), and the workbench's own client.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,6 +206,22 @@ describe('the lab HTTPS server against real clients', () => {
     expect(s.server?.requests).toBe(4);
     expect(wb.listSessions(10).filter((x) => x.target === server.address)).toHaveLength(1);
     await wb.servers.stop(server.id);
+
+    // A large file is sent from disk piece by piece: whole and exact, twice on one connection,
+    // with a small answer after it.
+    const big = crypto.randomBytes(5 * 1024 * 1024 + 4321);
+    fs.writeFileSync(path.join(site, 'big.bin'), big);
+    const bigServer = await start({ responder: { kind: 'dir', path: site } });
+    const bigBase = `https://www.bank32.com:${bigServer.port}`;
+    const [first, second] = [path.join(site, 'got1'), path.join(site, 'got2')];
+    const fetched = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${bigServer.port}:127.0.0.1`,
+      '-o', first, `${bigBase}/big.bin`, '-o', second, `${bigBase}/big.bin`, `${bigBase}/index.html`]);
+    expect(fetched.code).toBe(0);
+    expect(fetched.stdout).toBe('<p>folder index</p>');
+    expect(fs.readFileSync(first).equals(big)).toBe(true);
+    expect(fs.readFileSync(second).equals(big)).toBe(true);
+    expect((await lastSession(bigServer)).server?.requests).toBe(3);
+    await wb.servers.stop(bigServer.id);
 
     const echo = await start({ responder: { kind: 'echo' } });
     const out = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${echo.port}:127.0.0.1`, '-H', 'X-Lab: hello', `https://www.bank32.com:${echo.port}/path?q=1`]);

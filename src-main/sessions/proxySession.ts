@@ -186,6 +186,10 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   let victimTls: tls.TLSSocket | null = null;
   let upstreamRaw: net.Socket | null = null;
   let upstreamTls: tls.TLSSocket | null = null;
+  /** The real server's chain as DER, read once when its handshake ends (the forge's template). */
+  let upstreamChain: Uint8Array[] = [];
+  /** CONNECT mode: the upstream leg, started when the CONNECT arrived; true once it is verified. */
+  let upstreamReady: Promise<boolean> | null = null;
   let lingerTimer: NodeJS.Timeout | null = null;
 
   const victimEvent = (kind: string, data: Record<string, unknown>) => {
@@ -335,7 +339,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       if (peek.serverName && peek.serverName !== connect.host.toLowerCase()) {
         victimEvent('note', { text: `the victim's SNI ${peek.serverName} differs from its CONNECT target ${connect.host}; the proxy goes by the CONNECT target` });
       }
-      void handshakeVictim(connect.host);
+      void upstreamReady!.then((ok) => {
+        if (ok) void handshakeVictim(connect.host);
+      });
       return;
     }
     startRecording(peek.serverName, 443);
@@ -350,7 +356,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
 
   // --- the upstream leg ------------------------------------------------------------------------
 
-  async function connectUpstream(host: string, port: number): Promise<boolean> {
+  /** Resolves true once the upstream is verified (or let through); `tcpConnected` runs when its TCP connection is up. */
+  async function connectUpstream(host: string, port: number, tcpConnected?: () => void): Promise<boolean> {
     let target: UpstreamTarget;
     try {
       target = await endpoint.resolve(host, port);
@@ -376,6 +383,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         const localAddress = formatEndpoint(socket.localAddress, socket.localPort);
         leg.update({ openedAt: Date.now(), local: localAddress, remote: target.address });
         leg.event('tcp-open', { local: localAddress, remote: target.address });
+        tcpConnected?.();
       });
       const tap = new ByteTap(socket, {
         observe(direction, data) {
@@ -431,6 +439,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         const version = secure.getProtocol() ?? cipher.version;
         info.upstream = { peer: target.address, version, cipher: cipher.standardName ?? cipher.name, alpn: secure.alpnProtocol || null };
         const ders = peerChainDer(secure);
+        upstreamChain = ders;
         leg.certificates('peer', ders);
         const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
         info.upstreamCertificate = chain[0] ?? null;
@@ -468,7 +477,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   async function handshakeVictim(host: string): Promise<void> {
     let forged: ForgedForVictim;
     try {
-      const template = upstreamTls ? peerChainDer(upstreamTls)[0] : undefined;
+      const template = upstreamChain[0];
       forged = await endpoint.forge(host, template);
       info.namesFromUpstream = template !== undefined;
     } catch (err) {
@@ -688,8 +697,11 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   if (connect) {
     startRecording(connect.host, connect.port);
     victimEvent('note', { text: `CONNECT ${connect.host}:${connect.port} (${connect.head.split('\r\n')[0]})` });
-    void connectUpstream(connect.host, connect.port).then((ok) => {
-      if (!ok || ending) return;
+    // The tunnel is answered as soon as the real server accepts the TCP connection (an
+    // unreachable one still gets a 502); its TLS handshake then runs while the victim reads the
+    // 200 and sends its ClientHello, instead of before.
+    upstreamReady = connectUpstream(connect.host, connect.port, () => {
+      if (ending) return;
       raw.write('HTTP/1.1 200 Connection established\r\n\r\n');
       victimEvent('note', { text: 'the proxy answered the CONNECT with 200 Connection established' });
       attachVictimTap();

@@ -117,6 +117,20 @@ describe('bad input and broken peers', () => {
     await wb.proxies.stop(careless.id);
   });
 
+  it('CONNECT answers 200 once the real server accepts TCP; an upstream certificate that then fails to verify gets the victim a TLS alert, and the record says why', async () => {
+    const proxy = await startProxy({ mode: 'connect', map: [{ host: 'www.example.com', address: `127.0.0.1:${stranger.port}` }] });
+    const out = await run('curl', ['-sS', '--max-time', '20', '-x', `http://${proxy.connectAddress}`, '--cacert', wbCa, 'https://www.example.com/']);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(/handshake failure/i);
+    const s = await onlySession(proxy);
+    expect(s.error?.code).toBe('UPSTREAM_CERT_INVALID');
+    expect(s.proxy?.failedLeg).toBe('upstream');
+    const notes = s.connections[0].timeline.filter((e) => e.kind === 'note').map((e) => e.text);
+    expect(notes).toContain('the proxy answered the CONNECT with 200 Connection established');
+    expect(notes).toContain('the proxy refused the victim with a handshake_failure alert');
+    await wb.proxies.stop(proxy.id);
+  });
+
   it('plain HTTP to the TLS port gets a 400 that says to use https://, and the record says so', async () => {
     const proxy = await startProxy({ mode: 'transparent', map: [{ host: 'www.example.com', address: `127.0.0.1:${upstream.port}` }] });
     const out = await run('curl', ['-sS', `http://${proxy.transparentAddress}/`]);

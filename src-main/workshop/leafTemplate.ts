@@ -2,10 +2,10 @@
 // host reuses its issuer, key, algorithm and extensions and only gets a new serial, validity,
 // subject and SAN, signed in one synchronous OpenSSL call. Building each certificate through
 // @peculiar/x509 costs about 15 ms of CPU; this costs about one signature.
-import { type KeyObject, sign } from 'node:crypto';
+import { type KeyObject, createHash, sign } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type CertificateParts, OID, findExtension, parseCertificateDer } from '../pki/certificateDer';
-import { type CertificateAuthority, forgeLeafCertificate, randomSerialNumber, readCertificate } from '../pki/certificates';
+import { type CertificateAuthority, forgeLeafCertificate, randomSerialNumber } from '../pki/certificates';
 import { concatBytes, encodeTlv } from '../pki/der';
 import { type GeneralNameEntry, type RelativeName, decodeGeneralNames, decodeName, encodeGeneralNames, encodeName, encodeOid } from '../pki/names';
 import { signatureAlgorithmInfo } from '../pki/signatures';
@@ -81,21 +81,47 @@ function encodeTime(date: Date): Uint8Array {
   return year < 2050 ? encodeTlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii')) : encodeTlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
 }
 
+interface TemplateNames {
+  rdns: RelativeName[];
+  sans: GeneralNameEntry[];
+}
+
+/**
+ * The names a template gives, by the template's SHA-256: the host names of one site often share
+ * one real certificate (a wildcard, a long SAN list), and parsing it costs more than the signature.
+ */
+const templateNames = new Map<string, TemplateNames>();
+const TEMPLATE_NAMES_LIMIT = 256;
+
+function namesOfTemplate(template: Uint8Array): TemplateNames {
+  const digest = createHash('sha256').update(template).digest('hex');
+  const hit = templateNames.get(digest);
+  if (hit) return hit;
+  const parts = parseCertificateDer(template);
+  const attributes = decodeName(parts.subject).flat();
+  const o = attributes.find((a) => a.type === 'O' && a.value.length <= 64);
+  const cn = attributes.find((a) => a.type === 'CN' && a.value.length <= 64);
+  const rdns = [o, cn].filter((a) => a !== undefined).map((a) => [a]);
+  let sans: GeneralNameEntry[] = [];
+  const san = findExtension(parts, OID.subjectAltName);
+  if (san?.value.children[0]) {
+    sans = decodeGeneralNames(san.value.children[0]).filter((e): e is GeneralNameEntry => e.type === 'dns' || e.type === 'ip');
+  }
+  const names = { rdns, sans };
+  if (templateNames.size >= TEMPLATE_NAMES_LIMIT) templateNames.delete(templateNames.keys().next().value!);
+  templateNames.set(digest, names);
+  return names;
+}
+
 /** The names forgeLeafCertificate gives a forged leaf: the template's CN and O and DNS/IP SANs, plus the host. */
-function forgedNames(hostname: string, template?: Uint8Array): { rdns: RelativeName[]; sans: GeneralNameEntry[] } {
+function forgedNames(hostname: string, template?: Uint8Array): TemplateNames {
   const hostEntry: GeneralNameEntry = isIP(hostname) ? { type: 'ip', value: hostname } : { type: 'dns', value: hostname.toLowerCase() };
   let rdns: RelativeName[] = [];
   let sans: GeneralNameEntry[] = [];
   if (template !== undefined) {
-    const parts = parseCertificateDer(readCertificate(template));
-    const attributes = decodeName(parts.subject).flat();
-    const o = attributes.find((a) => a.type === 'O' && a.value.length <= 64);
-    const cn = attributes.find((a) => a.type === 'CN' && a.value.length <= 64);
-    rdns = [o, cn].filter((a) => a !== undefined).map((a) => [a]);
-    const san = findExtension(parts, OID.subjectAltName);
-    if (san?.value.children[0]) {
-      sans = decodeGeneralNames(san.value.children[0]).filter((e): e is GeneralNameEntry => e.type === 'dns' || e.type === 'ip');
-    }
+    const names = namesOfTemplate(template);
+    rdns = [...names.rdns];
+    sans = [...names.sans];
   }
   if (!rdns.some((rdn) => rdn[0].type === 'CN') && hostname.length <= 64) rdns.push([{ type: 'CN', value: hostname }]);
   if (!sans.some((entry) => entry.type === hostEntry.type && covers(entry.value, hostEntry.value))) sans.unshift(hostEntry);

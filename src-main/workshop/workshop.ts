@@ -85,7 +85,7 @@ export class CertificateWorkshop {
   readonly vault: KeyVault;
   private readonly authorities = new Map<number, CertificateAuthority>();
   private readonly forged = new ExpiringLru<ForgedIdentity>(FORGE_CACHE_SIZE);
-  private readonly leafKeys = new Map<string, Promise<{ key: KeyObject; pem: string }>>();
+  private readonly leafKeys = new Map<string, Promise<{ key: KeyObject; pem: string; spki: string }>>();
   private readonly leafTemplates = new Map<string, Promise<LeafTemplate>>();
   private jobs = 0;
 
@@ -419,12 +419,13 @@ export class CertificateWorkshop {
     const ca = this.authority(caName);
     const host = hostname.trim().toLowerCase().replace(/\.$/, '');
     if (!host) throw new WorkbenchError('BAD_INPUT', 'give the host name to forge a certificate for, like www.bank32.com');
-    const templateDer = template === undefined ? undefined : readCertificate(template);
+    // DER from a live TLS peer is parsed once, by the forge, on a cache miss (not again on every hit).
+    const templateDer = template === undefined ? undefined : template instanceof Uint8Array && !looksLikePem(template) ? template : readCertificate(template);
     const cacheKey = `${ca.id}|${host}|${templateDer ? createHash('sha256').update(templateDer).digest('hex') : ''}`;
     const hit = this.forged.get(cacheKey);
     if (hit) return hit;
     const leaf = await this.leafKey(leafKeySpecFor(ca.privateKey));
-    const made = (await this.leafTemplate(ca, leaf.key)).forge(host, templateDer);
+    const made = (await this.leafTemplate(ca, leaf)).forge(host, templateDer);
     const chain = [ca.certificate, ...ca.chain];
     const identity: ForgedIdentity = {
       certificatePem: certificatePem(made.certificate),
@@ -631,22 +632,22 @@ export class CertificateWorkshop {
     }
   }
 
-  private leafTemplate(ca: CertificateAuthority & { id: number }, leafKey: KeyObject): Promise<LeafTemplate> {
-    const key = `${ca.id}|${spkiSha256(leafKey)}`;
+  private leafTemplate(ca: CertificateAuthority & { id: number }, leaf: { key: KeyObject; spki: string }): Promise<LeafTemplate> {
+    const key = `${ca.id}|${leaf.spki}`;
     let pending = this.leafTemplates.get(key);
     if (!pending) {
-      pending = LeafTemplate.create(ca, leafKey);
+      pending = LeafTemplate.create(ca, leaf.key);
       this.leafTemplates.set(key, pending);
       pending.catch(() => this.leafTemplates.delete(key));
     }
     return pending;
   }
 
-  private leafKey(spec: KeySpec): Promise<{ key: KeyObject; pem: string }> {
+  private leafKey(spec: KeySpec): Promise<{ key: KeyObject; pem: string; spki: string }> {
     const name = formatKeySpec(spec);
     let pending = this.leafKeys.get(name);
     if (!pending) {
-      pending = this.generateKey(spec, 'forged certificates').then((key) => ({ key, pem: exportPrivateKeyPem(key) }));
+      pending = this.generateKey(spec, 'forged certificates').then((key) => ({ key, pem: exportPrivateKeyPem(key), spki: spkiSha256(key) }));
       this.leafKeys.set(name, pending);
       pending.catch(() => this.leafKeys.delete(name));
     }

@@ -329,7 +329,12 @@ export class BatchWriter {
         });
         this.failure = new Error(`a recording file could not be written (${err.message}); its bytes go into the database instead`);
         process.stderr.write(`tlslab: ${this.failure.message}\n`);
-        for (const [id, f] of this.files) if (f === file) this.files.set(id, 'writer');
+        for (const [id, f] of this.files) {
+          if (f !== file) continue;
+          this.files.set(id, 'writer');
+          this.openFiles--;
+          fs.close(file.fd, () => undefined);
+        }
       });
       file.pending = write;
       writes.push(write);

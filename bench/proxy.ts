@@ -3,11 +3,15 @@
 //   - a 200 MiB download: direct, through the workbench proxy with recording on (default cap),
 //     and through `mitmdump --set stream_large_bodies=1m`;
 //   - the latency a proxy adds to a small request on a fresh connection, to a new host name
-//     (forging included) and to one already forged (cached).
+//     (forging included) and to one already forged (cached);
+//   - a ceiling: a bare Node TLS-terminating relay (CONNECT, one fixed certificate, no recording,
+//     no forging, no HTTP parsing), to show how close to direct any Node relay gets on this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { Workbench } from '../src-main/workbench';
 import { freePort, waitForPort } from '../test/support/ports';
 import { makeUpstreamPki } from '../test/support/proxyPeers';
@@ -63,6 +67,51 @@ function spawnPeer(command: string, args: string[], options: { cwd?: string; env
   };
 }
 
+/**
+ * The least a TLS-terminating CONNECT relay in Node does: read the CONNECT head, answer 200, hand
+ * the socket to a tls.Server with one fixed certificate, open tls.connect to the upstream and pipe
+ * the plaintext both ways. No recording, no forging, no HTTP parsing.
+ */
+async function startBareRelay(cert: string, key: string, upstreamCa: string, upstreamPort: number): Promise<{ address: string; stop(): Promise<void> }> {
+  const ca = fs.readFileSync(upstreamCa);
+  const terminator = tls.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (victim) => {
+    const upstream = tls.connect({ host: '127.0.0.1', port: upstreamPort, servername: 'www.example.com', ca });
+    upstream.setNoDelay(true);
+    victim.pipe(upstream).pipe(victim);
+    const close = () => {
+      victim.destroy();
+      upstream.destroy();
+    };
+    victim.on('error', close);
+    upstream.on('error', close);
+  });
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (raw) => {
+    sockets.add(raw);
+    raw.once('close', () => sockets.delete(raw));
+    raw.on('error', () => undefined);
+    let head = '';
+    const onData = (data: Buffer) => {
+      head += data.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      raw.off('data', onData);
+      raw.pause();
+      raw.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      terminator.emit('connection', raw);
+    };
+    raw.on('data', onData);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function benchProxy(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-proxy-'));
   const www = path.join(tmp, 'www');
@@ -103,10 +152,13 @@ export async function benchProxy(): Promise<void> {
     console.log(`mitmdump did not start: ${mitm.output().slice(0, 400)}`);
   }
 
+  const relay = await startBareRelay(pki.cert, pki.key, pki.caCert, upstreamPort);
+
   const direct: Via = { name: 'direct', args: (host, port) => ['--cacert', pki.caCert, '--resolve', `${host}:${port}:127.0.0.1`] };
   const workbench: Via = { name: 'workbench proxy', args: () => ['-x', `http://${proxy.connectAddress}`, '--cacert', wbCa] };
   const mitmproxy: Via = { name: 'mitmproxy', args: () => ['-x', `http://127.0.0.1:${mitmPort}`, '--cacert', path.join(confdir, 'mitmproxy-ca-cert.pem')] };
-  const vias = [direct, workbench, ...(mitmOk ? [mitmproxy] : [])];
+  const bare: Via = { name: 'bare Node relay (no recording)', args: () => ['-x', `http://${relay.address}`, '--cacert', pki.caCert] };
+  const vias = [direct, workbench, ...(mitmOk ? [mitmproxy] : []), bare];
 
   try {
     // Warm up every path once (imports, mitmproxy's CA, the first forged leaf key).
@@ -124,7 +176,7 @@ export async function benchProxy(): Promise<void> {
         await wb.writer.written();
         const spent = await cpuSince(mark, [wb.writer]);
         all.get(via.name)!.push(result.speed);
-        const cpu = via === mitmproxy ? childCpuMs(mitm.child.pid) - mitmBefore : via === workbench ? spent.cpuMs : 0;
+        const cpu = via === mitmproxy ? childCpuMs(mitm.child.pid) - mitmBefore : via === workbench || via === bare ? spent.cpuMs : 0;
         cpuOf.set(via.name, cpuOf.get(via.name)! + cpu);
       }
     }
@@ -135,6 +187,7 @@ export async function benchProxy(): Promise<void> {
       const cpu = via === direct ? '' : `  proxy process CPU ${(cpuOf.get(via.name)! / ((DOWNLOAD_BYTES / 1e6) * rounds)).toFixed(2)} ms/MB`;
       console.log(`  ${via.name.padEnd(16)} ${mbps(median(values))}  [${values.map((v) => (v / 1e6).toFixed(0)).join(' ')}]${cpu}`);
     }
+    console.log(`  bare Node relay (no recording) / direct = ${(speeds.get(bare.name)! / speeds.get('direct')!).toFixed(2)} (the ceiling for a TLS-terminating relay in Node here)`);
     const ours = speeds.get('workbench proxy')!;
     console.log(`  workbench proxy / direct = ${(ours / speeds.get('direct')!).toFixed(2)} (target >= 0.5)`);
     if (mitmOk) console.log(`  workbench proxy / mitmproxy = ${(ours / speeds.get('mitmproxy')!).toFixed(2)} (target >= 1.5)`);
@@ -161,6 +214,7 @@ export async function benchProxy(): Promise<void> {
     }
   } finally {
     await mitm.stop();
+    await relay.stop();
     await wb.close();
     await upstream.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -48,6 +48,8 @@ interface RecordingFile {
   /** Writes in flight; the file is closed after the last one when the connection has closed. */
   pending: Promise<void>;
   closing: boolean;
+  /** A write failed: later writes already queued skip, and the connection's bytes go inline. */
+  failed?: boolean;
 }
 
 /** Writes every byte of `parts` at `position`, going on after short writes. */
@@ -320,21 +322,26 @@ export class BatchWriter {
     }
     const writes: Promise<void>[] = [];
     for (const [file, entry] of parts) {
-      const write = file.pending.then(() => writeAll(file.fd, entry.data, entry.position)).catch((err: Error) => {
+      const write = file.pending.then(() => {
+        if (file.failed) throw new Error('an earlier write to this file failed');
+        return writeAll(file.fd, entry.data, entry.position);
+      }).catch((err: Error) => {
         // The rows must not point at bytes that did not land: they go inline, and so does the rest
         // of this connection.
         entry.chunks.forEach((c, k) => {
           c.data = entry.data[k];
           c.inFile = undefined;
         });
+        if (file.failed) return;
+        file.failed = true;
         this.failure = new Error(`a recording file could not be written (${err.message}); its bytes go into the database instead`);
         process.stderr.write(`tlslab: ${this.failure.message}\n`);
-        for (const [id, f] of this.files) {
-          if (f !== file) continue;
-          this.files.set(id, 'writer');
+        for (const [id, f] of this.files) if (f === file) this.files.set(id, 'writer');
+        // Writes queued behind this one skip; the file closes after the last of them.
+        void file.pending.then(() => {
           this.openFiles--;
           fs.close(file.fd, () => undefined);
-        }
+        });
       });
       file.pending = write;
       writes.push(write);

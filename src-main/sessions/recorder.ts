@@ -20,7 +20,13 @@ import type { WriterReply, WriterRequest } from '../store/writerWorker';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
-const FLUSH_DELAY_MS = 25;
+/**
+ * Rows wait this long to be written together: every transaction rewrites the pages it touches
+ * (the same session, connection and index pages for several sessions at once), so larger batches
+ * cost the writer less per session (0.53 -> 0.33 ms per recorded handshake from 25 to 100 ms).
+ * Readers of a running session's rows flush first (writer.written()).
+ */
+const FLUSH_DELAY_MS = 100;
 /** Packing buffers of large batches: a full batch plus one large read; a few kept for reuse. */
 const SPARE_MIN_BYTES = 256 * 1024;
 const PACK_BUFFER_BYTES = FLUSH_BYTES + 1024 * 1024;

@@ -25,7 +25,8 @@ export interface AcceptingServer {
   /** "127.0.0.1:4433". */
   address: string;
   defaultContext: tls.SecureContext;
-  sniCallback: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void;
+  /** Picks the context for the client's SNI; absent when every name gets the default one. */
+  sniCallback?: (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => void;
   /** The certificates sent for a name (the default ones when the name has none of its own). */
   localCertificates(servername: string | null): Uint8Array[];
   pageFor(servername: string | null): BuiltinPageName | undefined;

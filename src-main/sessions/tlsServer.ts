@@ -189,7 +189,8 @@ export class TlsLabServer {
       label: this.label,
       address: '',
       defaultContext,
-      sniCallback: (servername, cb) => cb(null, lookup(servername)?.context ?? defaultContext),
+      // With one certificate there is nothing to choose: no call into JavaScript per handshake.
+      sniCallback: named.length > 0 ? (servername, cb) => cb(null, lookup(servername)?.context ?? defaultContext) : undefined,
       localCertificates: (servername) => {
         const identity = lookup(servername)?.identity ?? defaultIdentity;
         return [identity.leafDer, ...identity.chainDer];

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { ByteTap } from '../src-main/sessions/byteTap';
 import { Workbench } from '../src-main/workbench';
 import { makeTestPki } from '../test/support/opensslPki';
 import { startOpensslServer } from '../test/support/opensslServer';
@@ -39,47 +39,21 @@ function plainHandshake(port: number, ca: string, maxVersion: tls.SecureVersion)
 }
 
 /**
- * The floor for any recorder that keeps every byte: the plain client with each ciphertext chunk it
- * receives appended to a file as it arrives (no timestamps, no rows, no database).
+ * The floor for any recorder that keeps every byte: the plain client over the same byte tap the
+ * workbench uses, each chunk appended to a file as it passes (no timestamps, no rows, no database).
  */
-class AppendingTap extends Duplex {
-  constructor(
-    private readonly socket: net.Socket,
-    private readonly fd: number,
-  ) {
-    super({ allowHalfOpen: true, readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
-    socket.on('data', (d: Buffer) => {
-      fs.writeSync(fd, d);
-      if (!this.push(d)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('close', () => this.destroy());
-  }
-  override _read(): void {
-    this.socket.resume();
-  }
-  override _write(chunk: Buffer, _e: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.connecting) {
-      this.socket.once('connect', () => this._write(chunk, _e, callback));
-      return;
-    }
-    fs.writeSync(this.fd, chunk);
-    this.socket.write(chunk, callback);
-  }
-  override _final(callback: () => void): void {
-    this.socket.end(callback);
-  }
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.socket.destroy();
-    callback(error);
-  }
+function appendingTap(port: number, fd: number): ByteTap {
+  return new ByteTap(net.connect({ host: '127.0.0.1', port }), {
+    observe: (_direction, data) => void fs.writeSync(fd, data),
+    closed: () => undefined,
+  });
 }
 
 function plainDownload(port: number, ca: string, appendTo?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     let bytes = 0;
     const fd = appendTo ? fs.openSync(appendTo, 'a', 0o600) : -1;
-    const socket = appendTo ? new AppendingTap(net.connect({ host: '127.0.0.1', port }), fd) : undefined;
+    const socket = appendTo ? appendingTap(port, fd) : undefined;
     const s = tls.connect({ host: '127.0.0.1', port, servername: 'www.bank32.com', ca, socket });
     s.once('secureConnect', () => s.write('GET /big.bin HTTP/1.0\r\nHost: www.bank32.com\r\n\r\n'));
     s.on('data', (d: Buffer) => (bytes += d.length));

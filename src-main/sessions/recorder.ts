@@ -7,6 +7,7 @@ import {
   FILE_CHUNK_BYTES,
   recordingFile,
   toSummary,
+  unwritten,
   type ChunkRow,
   type ConnectionFields,
   type NewSession,
@@ -64,15 +65,7 @@ function writeAll(fd: number, parts: Uint8Array[], position: number): Promise<vo
     const step = (rest: Uint8Array[], at: number) =>
       fs.writev(fd, rest, at, (err, written) => {
         if (err) return reject(err);
-        let skip = written;
-        const left: Uint8Array[] = [];
-        for (const part of rest) {
-          if (skip >= part.length) skip -= part.length;
-          else {
-            left.push(skip > 0 ? part.subarray(skip) : part);
-            skip = 0;
-          }
-        }
+        const left = unwritten(rest, written);
         if (left.length === 0) resolve();
         else step(left, at + written);
       });

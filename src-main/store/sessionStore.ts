@@ -145,6 +145,20 @@ export function recordingsFolder(db: Db): string | null {
   return db.memory ? null : path.join(path.dirname(db.name), RECORDINGS_FOLDER);
 }
 
+/** What is left of `parts` after a vectored write took its first `written` bytes. */
+export function unwritten(parts: Uint8Array[], written: number): Uint8Array[] {
+  let skip = written;
+  const rest: Uint8Array[] = [];
+  for (const part of parts) {
+    if (skip >= part.length) skip -= part.length;
+    else {
+      rest.push(skip > 0 ? part.subarray(skip) : part);
+      skip = 0;
+    }
+  }
+  return rest;
+}
+
 export function recordingFile(folder: string, connectionId: number): string {
   return path.join(folder, `${connectionId}.bin`);
 }
@@ -447,16 +461,7 @@ export class SessionStore {
         while (parts.length > 0) {
           const n = fs.writevSync(file.fd, parts);
           written += n;
-          let skip = n;
-          const rest: Uint8Array[] = [];
-          for (const part of parts) {
-            if (skip >= part.length) skip -= part.length;
-            else {
-              rest.push(skip > 0 ? part.subarray(skip) : part);
-              skip = 0;
-            }
-          }
-          parts = rest;
+          parts = unwritten(parts, n);
         }
         file.size = start + written;
       }

@@ -75,7 +75,28 @@ function writeAll(fd: number, parts: Uint8Array[], position: number): Promise<vo
 
 /** Ids reserved at most this many at a time; the block doubles while sessions come quickly. */
 const MAX_ID_BLOCK = 256;
+/** Blocks this large get their successor reserved ahead, off this thread. */
+const AHEAD_FROM = 16;
+type IdTable = 'sessions' | 'connections';
 const QUICK_MS = 2_000;
+
+const RESERVE_TRIES = 60;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Under a heavy write load SQLite sometimes answers a reservation with SQLITE_BUSY at once rather
+ * than after its busy timeout; the id is needed now, so wait a little on this thread and try again.
+ */
+function reserveWithRetry(reserve: () => number): number {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return reserve();
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY') !== true || attempt >= RESERVE_TRIES) throw err;
+      Atomics.wait(pause, 0, 0, Math.min(5 * attempt, 100));
+    }
+  }
+}
 
 /**
  * Hands out session and connection ids from blocks reserved in the database (one statement per
@@ -88,21 +109,44 @@ class IdBlock {
   private end = 0;
   private size = 1;
   private reservedAt = 0;
+  /** The next block, reserved ahead by the writer thread so this thread need not wait for the database. */
+  private ahead: { first: number; count: number } | null = null;
+  private asked = false;
 
   constructor(
     private readonly store: SessionStore,
-    private readonly table: 'sessions' | 'connections',
+    readonly table: IdTable,
+    private readonly askAhead: (table: IdTable, count: number) => void,
   ) {}
 
   take(): number {
     if (this.next >= this.end) {
       const now = Date.now();
-      this.size = this.reservedAt && now - this.reservedAt < QUICK_MS ? Math.min(MAX_ID_BLOCK, this.size * 2) : 1;
+      const quick = this.reservedAt > 0 && now - this.reservedAt < QUICK_MS;
       this.reservedAt = now;
-      this.next = this.store.reserveIds(this.table, this.size);
+      if (this.ahead && quick) {
+        this.next = this.ahead.first;
+        this.size = this.ahead.count;
+      } else {
+        this.size = quick ? Math.min(MAX_ID_BLOCK, this.size * 2) : 1;
+        this.next = reserveWithRetry(() => this.store.reserveIds(this.table, this.size));
+      }
       this.end = this.next + this.size;
+      this.ahead = null;
+      this.asked = false;
     }
-    return this.next++;
+    const id = this.next++;
+    // Under load, ask for the next block while half of this one is left.
+    if (!this.asked && this.size >= AHEAD_FROM && this.end - this.next <= this.size / 2) {
+      this.asked = true;
+      this.askAhead(this.table, Math.min(MAX_ID_BLOCK, this.size * 2));
+    }
+    return id;
+  }
+
+  /** A block the writer thread reserved (it may arrive after the need for it has passed: then it is a gap). */
+  reserved(first: number, count: number): void {
+    if (this.asked && !this.ahead) this.ahead = { first, count };
   }
 }
 
@@ -149,12 +193,17 @@ export class BatchWriter {
     readonly store: SessionStore,
     dataDir: string,
   ) {
-    this.sessionIds = new IdBlock(store, 'sessions');
-    this.connectionIds = new IdBlock(store, 'connections');
+    const askAhead = (table: IdTable, count: number) => this.worker.postMessage({ type: 'reserve', table, count } satisfies WriterRequest);
+    this.sessionIds = new IdBlock(store, 'sessions', askAhead);
+    this.connectionIds = new IdBlock(store, 'connections', askAhead);
     this.worker = startWriterThread(dataDir);
     this.worker.on('message', (reply: WriterReply) => {
       if (reply.type === 'cpu') {
         this.cpuWaiters.shift()?.(reply.ms);
+        return;
+      }
+      if (reply.type === 'reserved') {
+        (reply.table === 'sessions' ? this.sessionIds : this.connectionIds).reserved(reply.first, reply.count);
         return;
       }
       if (reply.type === 'failed') {

@@ -6,10 +6,15 @@ import { openDatabase } from './database';
 import { unpackBatch, type PackedBatch } from './packedBatch';
 import { SessionStore, sweepRecordingFiles } from './sessionStore';
 
-export type WriterRequest = { type: 'batch'; seq: number; batch: PackedBatch } | { type: 'close' } | { type: 'cpu' };
+export type WriterRequest =
+  | { type: 'batch'; seq: number; batch: PackedBatch }
+  | { type: 'reserve'; table: 'sessions' | 'connections'; count: number }
+  | { type: 'close' }
+  | { type: 'cpu' };
 export type WriterReply =
   | { type: 'done'; seq: number; spare?: ArrayBuffer }
   | { type: 'failed'; seq: number; message: string }
+  | { type: 'reserved'; table: 'sessions' | 'connections'; first: number; count: number }
   | { type: 'closed' }
   | { type: 'cpu'; ms: number };
 
@@ -46,6 +51,16 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
     }
     if (request.type === 'cpu') {
       port.postMessage({ type: 'cpu', ms: threadCpuMs() } satisfies WriterReply);
+      return;
+    }
+    if (request.type === 'reserve') {
+      // Ids for the engine thread's next block; if this fails it reserves them itself when it must.
+      try {
+        const first = store.reserveIds(request.table, request.count);
+        port.postMessage({ type: 'reserved', table: request.table, first, count: request.count } satisfies WriterReply);
+      } catch {
+        // nothing: the engine thread falls back to reserving on its own
+      }
       return;
     }
     for (let attempt = 0; ; attempt++) {

@@ -14,6 +14,7 @@ import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
 import type { SessionStore } from '../store/sessionStore';
+import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
@@ -113,22 +114,6 @@ function payloadBytes(request: ClientSessionRequest): Buffer | null {
       );
     }
   }
-}
-
-function peerChainDer(socket: tls.TLSSocket, fromIdentityCheck?: tls.PeerCertificate): { ders: Buffer[]; leaf: tls.PeerCertificate | undefined } {
-  // getPeerCertificate(true) costs about a millisecond; Node already called it once for
-  // checkServerIdentity when the chain verified, and that copy is reused.
-  const leaf = (fromIdentityCheck as tls.DetailedPeerCertificate | undefined) ?? socket.getPeerCertificate(true);
-  if (!leaf || !leaf.raw) return { ders: [], leaf: undefined };
-  const ders: Buffer[] = [];
-  const seen = new Set<string>();
-  let current: tls.DetailedPeerCertificate | undefined = leaf;
-  while (current && current.raw && !seen.has(current.fingerprint256)) {
-    seen.add(current.fingerprint256);
-    ders.push(current.raw);
-    current = current.issuerCertificate;
-  }
-  return { ders, leaf };
 }
 
 /** Runs one client session to its end and returns its id; failures are recorded, not thrown. */
@@ -313,7 +298,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       handshakeDone = true;
       const cipher = secure.getCipher();
       const version = secure.getProtocol() ?? cipher.version;
-      const { ders, leaf } = peerChainDer(secure, identitySeen);
+      const { ders, leaf } = peerChain(secure, identitySeen);
       connection.certificates('peer', ders);
       const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
       const verification = verificationResult(

@@ -10,6 +10,7 @@ import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { SessionStore } from '../store/sessionStore';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
+import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
@@ -103,20 +104,6 @@ const VICTIM_ALERT_MEANING: Record<string, string> = {
   protocol_version: 'it does not accept the TLS versions the proxy offers',
   decrypt_error: 'a signature or the Finished check failed',
 };
-
-function peerChainDer(socket: tls.TLSSocket): Uint8Array[] {
-  const leaf = socket.getPeerCertificate(true);
-  if (!leaf || !leaf.raw) return [];
-  const ders: Uint8Array[] = [];
-  const seen = new Set<string>();
-  let current: tls.DetailedPeerCertificate | undefined = leaf;
-  while (current && current.raw && !seen.has(current.fingerprint256)) {
-    seen.add(current.fingerprint256);
-    ders.push(current.raw);
-    current = current.issuerCertificate;
-  }
-  return ders;
-}
 
 /** The alerts the victim sent in the clear, by name. */
 function victimAlerts(chunks: RecordedChunk[]): string[] {
@@ -438,7 +425,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         const cipher = secure.getCipher();
         const version = secure.getProtocol() ?? cipher.version;
         info.upstream = { peer: target.address, version, cipher: cipher.standardName ?? cipher.name, alpn: secure.alpnProtocol || null };
-        const ders = peerChainDer(secure);
+        const { ders, leaf } = peerChain(secure);
         upstreamChain = ders;
         leg.certificates('peer', ders);
         const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
@@ -447,7 +434,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           true,
           true,
           chainVerification(secure.authorized, secure.authorizationError, chain),
-          hostnameVerification(host, chain[0], secure.getPeerCertificate()),
+          hostnameVerification(host, chain[0], leaf),
         );
         info.upstreamVerification = verification;
         leg.event('tls-established', { version, cipher: cipher.standardName ?? cipher.name });

@@ -2,7 +2,7 @@
 // each way through the byte tap, the server-side key log, the client's certificate, SNI, ALPN,
 // version, cipher, resumption, the key exchange, and failures named for a student (a client that
 // rejected the certificate shows the alert it sent).
-import type net from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { BuiltinPageName, KeyExchangeInfo, ServerConnectionSummary, ServerResponder, ServerSessionInfo } from '../api/serverTypes';
 import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary, VerificationResult } from '../api/types';
@@ -10,6 +10,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import type { SessionStore } from '../store/sessionStore';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
+import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
 import type { BatchWriter, ConnectionRecording, SessionLabel } from './recorder';
 import { SessionRecording } from './recorder';
@@ -147,20 +148,6 @@ export function describeServerFailure(err: unknown, handshakeDone: boolean, serv
 function formatEndpoint(host: string | undefined, port: number | undefined): string {
   const h = host ?? '?';
   return h.includes(':') ? `[${h}]:${port ?? 0}` : `${h}:${port ?? 0}`;
-}
-
-function peerChainDer(socket: tls.TLSSocket): Uint8Array[] {
-  const leaf = socket.getPeerCertificate(true);
-  if (!leaf || !leaf.raw) return [];
-  const ders: Uint8Array[] = [];
-  const seen = new Set<string>();
-  let current: tls.DetailedPeerCertificate | undefined = leaf;
-  while (current && current.raw && !seen.has(current.fingerprint256)) {
-    seen.add(current.fingerprint256);
-    ders.push(current.raw);
-    current = current.issuerCertificate;
-  }
-  return ders;
 }
 
 /** The verify error OpenSSL kept for the client's certificate (what Node's own server reads). */
@@ -322,7 +309,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     keeping = false;
     kept.length = 0;
     connection.certificates('local', server.localCertificates(sni));
-    const peerDers = peerChainDer(secure);
+    const peerDers = peerChain(secure).ders;
     let verification: VerificationResult | null = null;
     if (peerDers.length > 0) {
       connection.certificates('peer', peerDers);
@@ -457,4 +444,38 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       tap.destroy();
     },
   };
+}
+
+/**
+ * A TCP listener that takes every connection through `acceptServerConnection`. `open` holds the
+ * live ones; `changed` runs when one comes or goes. A connection whose session the store refuses
+ * (disk full, database closed) is dropped and the listener keeps serving.
+ */
+export function recordingListener(
+  server: AcceptingServer,
+  ctx: ServerSessionContext,
+  open: Set<AcceptedConnection>,
+  on: { accepted(): void; changed(): void; describe(): string },
+): net.Server {
+  return net.createServer({ noDelay: true }, (raw) => {
+    raw.on('error', () => undefined);
+    on.accepted();
+    let accepted: AcceptedConnection;
+    try {
+      accepted = acceptServerConnection(raw, server, {
+        ...ctx,
+        onEnd: (summary) => {
+          open.delete(accepted);
+          ctx.onEnd?.(summary);
+          on.changed();
+        },
+      });
+    } catch (err) {
+      process.stderr.write(`tlslab: a connection to ${on.describe()} could not be recorded: ${(err as Error).message}\n`);
+      raw.destroy();
+      return;
+    }
+    open.add(accepted);
+    on.changed();
+  });
 }

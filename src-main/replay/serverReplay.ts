@@ -12,7 +12,7 @@ import type { RecordedSession } from '../export/recordedSession';
 import { parseEndpoint } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
 import type { ResponderHooks } from '../sessions/serverResponders';
-import { acceptServerConnection, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
+import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { SessionStore } from '../store/sessionStore';
 import type { ForgedIdentity } from '../workshop/workshop';
@@ -187,30 +187,18 @@ export class ReplayServer {
       serve: (stream, facts, hooks) => this.serve(stream, facts.sni, hooks),
     };
 
-    const listener = net.createServer({ noDelay: true }, (raw) => {
-      raw.on('error', () => undefined);
-      this.connections++;
-      let accepted: AcceptedConnection;
-      try {
-        accepted = acceptServerConnection(raw, accepting, {
-          store: this.deps.store,
-          writer: this.deps.writer,
-          recordCapBytes: this.deps.recordCapBytes,
-          label: { tags: [REPLAY_TAG] },
-          onUpdate: (summary, created) => this.deps.onSessionUpdate?.(summary, created),
-          onEnd: () => {
-            this.open.delete(accepted);
-            this.deps.onChange?.();
-          },
-        });
-      } catch (err) {
-        process.stderr.write(`tlslab: a connection to the replay server ${this.address} could not be recorded: ${(err as Error).message}\n`);
-        raw.destroy();
-        return;
-      }
-      this.open.add(accepted);
-      this.deps.onChange?.();
-    });
+    const listener = recordingListener(
+      accepting,
+      {
+        store: this.deps.store,
+        writer: this.deps.writer,
+        recordCapBytes: this.deps.recordCapBytes,
+        label: { tags: [REPLAY_TAG] },
+        onUpdate: (summary, created) => this.deps.onSessionUpdate?.(summary, created),
+      },
+      this.open,
+      { accepted: () => this.connections++, changed: () => this.deps.onChange?.(), describe: () => `the replay server ${this.address}` },
+    );
     await new Promise<void>((resolve, reject) => {
       listener.once('error', (err: NodeJS.ErrnoException) => reject(this.listenError(err, listen.port)));
       listener.listen({ host: this.host, port: listen.port, backlog: 512 }, () => resolve());

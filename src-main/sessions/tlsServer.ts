@@ -12,7 +12,7 @@ import type { SessionStore } from '../store/sessionStore';
 import type { BatchWriter } from './recorder';
 import { loadClientCa, loadServerIdentity, type LabIdentitySource, type ServerIdentity } from './serverIdentity';
 import { checkResponder } from './serverResponders';
-import { acceptServerConnection, type AcceptedConnection, type AcceptingServer } from './serverSession';
+import { recordingListener, type AcceptedConnection, type AcceptingServer } from './serverSession';
 
 export const DEFAULT_SERVER_HOST = '127.0.0.1';
 export const DEFAULT_SERVER_PORT = 4433;
@@ -204,32 +204,21 @@ export class TlsLabServer {
       responder,
     };
 
-    const listener = net.createServer({ noDelay: true }, (raw) => {
-      raw.on('error', () => undefined);
-      this.connections++;
-      let accepted: AcceptedConnection;
-      try {
-        accepted = acceptServerConnection(raw, accepting, {
-          store: this.deps.store,
-          writer: this.deps.writer,
-          recordCapBytes: this.deps.recordCapBytes,
-          onUpdate: this.deps.onSessionUpdate,
-          onEnd: (summary) => {
-            if (summary.outcome === 'failed') this.failed++;
-            this.open.delete(accepted);
-            this.deps.onConnection?.(summary);
-            this.deps.onChange?.();
-          },
-        });
-      } catch (err) {
-        // The store refused the session (disk full, database closed): drop the connection, keep serving.
-        process.stderr.write(`tlslab: a connection to ${this.address} could not be recorded: ${(err as Error).message}\n`);
-        raw.destroy();
-        return;
-      }
-      this.open.add(accepted);
-      this.deps.onChange?.();
-    });
+    const listener = recordingListener(
+      accepting,
+      {
+        store: this.deps.store,
+        writer: this.deps.writer,
+        recordCapBytes: this.deps.recordCapBytes,
+        onUpdate: this.deps.onSessionUpdate,
+        onEnd: (summary) => {
+          if (summary.outcome === 'failed') this.failed++;
+          this.deps.onConnection?.(summary);
+        },
+      },
+      this.open,
+      { accepted: () => this.connections++, changed: () => this.deps.onChange?.(), describe: () => this.address },
+    );
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => reject(this.listenError(err, host));
       listener.once('error', onError);

@@ -1,16 +1,7 @@
 // A whole recorded session as plain values: every row the recorder wrote, bytes included. The
 // exporters read it, the bundle carries it, imports and replays start from it.
-import type {
-  ApiErrorInfo,
-  ApplicationResponse,
-  CipherInfo,
-  ClientSessionRequest,
-  ConnectionLeg,
-  Direction,
-  SessionKind,
-  SessionStatus,
-  VerificationResult,
-} from '../api/types';
+import type { Direction } from '../api/types';
+import type { ConnectionRow, SessionRow } from '../store/sessionStore';
 
 export interface RecordedChunk {
   direction: Direction;
@@ -36,39 +27,16 @@ export interface RecordedCertificate {
   der: Uint8Array;
 }
 
-export interface RecordedConnection {
-  leg: ConnectionLeg;
-  local: string | null;
-  remote: string | null;
-  /** Epoch milliseconds. */
-  openedAt: number | null;
-  closedAt: number | null;
-  bytesClientToServer: number;
-  bytesServerToClient: number;
-  recordedClientToServer: number;
-  recordedServerToClient: number;
+/** A connection's row (its times in epoch milliseconds) with everything recorded under it. */
+export interface RecordedConnection extends Omit<ConnectionRow, 'id' | 'sessionId'> {
   chunks: RecordedChunk[];
   events: RecordedEvent[];
   keylog: RecordedKeylogLine[];
   certificates: RecordedCertificate[];
 }
 
-export interface RecordedSession {
-  kind: SessionKind;
-  status: SessionStatus;
-  /** Epoch milliseconds; chunk and event times count from here. */
-  startedAt: number;
-  endedAt: number | null;
-  target: string;
-  address: string | null;
-  sni: string | null;
-  version: string | null;
-  cipher: CipherInfo | null;
-  alpn: string | null;
-  verification: VerificationResult | null;
-  error: ApiErrorInfo | null;
-  request: ClientSessionRequest | null;
-  response: ApplicationResponse | null;
+/** A session's row; `startedAt` (epoch milliseconds) is where chunk and event times count from. */
+export interface RecordedSession extends Omit<SessionRow, 'id'> {
   name: string | null;
   tags: string[];
   connections: RecordedConnection[];

@@ -3,20 +3,19 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ConnectionLeg, Direction, SessionSummary } from '../api/types';
+import type { ChunkEntry, LogEntry } from '../store/connectionLog';
 import {
   FILE_CHUNK_BYTES,
   recordingFile,
   toSummary,
   unwritten,
-  type ChunkRow,
   type ConnectionFields,
   type NewSession,
-  type RecordingBatch,
   type SessionFields,
   type SessionRow,
   type SessionStore,
 } from '../store/sessionStore';
-import { packBatch } from '../store/packedBatch';
+import { packBatch, packedSize, type RecordingBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
@@ -40,10 +39,10 @@ export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
 export type SessionLabel = Pick<NewSession, 'name' | 'tags'>;
 
 function emptyBatch(): RecordingBatch {
-  return { sessions: [], connections: [], sessionUpdates: new Map(), chunks: [], events: [], keylog: [], certificates: [], connectionUpdates: new Map() };
+  return { sessions: [], connections: [], sessionUpdates: new Map(), connectionUpdates: new Map(), logs: new Map() };
 }
 
-/** Recording files this thread keeps open at once; past it, new busy connections go through the writer thread. */
+/** Recording files this thread keeps open at once; past it, new busy connections keep their bytes inline. */
 const OPEN_FILES = 256;
 const NO_BYTES = new Uint8Array(0);
 
@@ -181,9 +180,9 @@ export class BatchWriter {
    * Busy connections' recording files. Their bytes are written from here by the thread pool,
    * straight from the buffers the sockets delivered (no copy into the batch), and a batch goes to
    * the writer thread only once its bytes are in the files, so no row ever points at bytes that
-   * are not there. 'writer': this connection's bytes go through the writer thread instead.
+   * are not there. 'inline': this connection's bytes stay in its segments (no file could be used).
    */
-  private readonly files = new Map<number, RecordingFile | 'writer'>();
+  private readonly files = new Map<number, RecordingFile | 'inline'>();
   private openFiles = 0;
   /** Batches waiting for their file writes, in order; each posts after the one before. */
   private posting: Promise<void> = Promise.resolve();
@@ -228,8 +227,18 @@ export class BatchWriter {
     this.worker.unref();
   }
 
-  get pending(): RecordingBatch {
-    return this.batch;
+  /** Where a connection's next entries go: its list in the batch being gathered. */
+  entries(connectionId: number): LogEntry[] {
+    let entries = this.batch.logs.get(connectionId);
+    if (!entries) this.batch.logs.set(connectionId, (entries = []));
+    return entries;
+  }
+
+  /** Entries gathered and not yet handed to the writer thread. */
+  get queuedEntries(): number {
+    let n = 0;
+    for (const entries of this.batch.logs.values()) n += entries.length;
+    return n;
   }
 
   queued(bytes: number): void {
@@ -309,10 +318,7 @@ export class BatchWriter {
     }
     this.counted.clear();
     const batch = this.batch;
-    if (
-      batch.sessions.length + batch.connections.length + batch.chunks.length + batch.events.length + batch.keylog.length + batch.certificates.length === 0 &&
-      batch.connectionUpdates.size + batch.sessionUpdates.size === 0
-    ) {
+    if (batch.sessions.length + batch.connections.length + batch.logs.size + batch.connectionUpdates.size + batch.sessionUpdates.size === 0) {
       return;
     }
     this.batch = emptyBatch();
@@ -332,7 +338,7 @@ export class BatchWriter {
   }
 
   private post(seq: number, batch: RecordingBatch): void {
-    const total = batch.chunks.reduce((n, c) => n + c.data.length, 0);
+    const total = packedSize(batch);
     let spare: ArrayBuffer | undefined;
     if (total >= SPARE_MIN_BYTES) {
       const at = this.spares.findIndex((b) => b.byteLength >= total);
@@ -340,7 +346,7 @@ export class BatchWriter {
       // A new buffer gets room for a full batch, so that it can be reused.
       else spare = Buffer.allocUnsafeSlow(Math.max(total, PACK_BUFFER_BYTES)).buffer as ArrayBuffer;
     }
-    const packed = packBatch(batch, spare);
+    const packed = packBatch(batch, spare, total);
     this.worker.postMessage({ type: 'batch', seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
   }
 
@@ -351,22 +357,25 @@ export class BatchWriter {
   private writeFiles(batch: RecordingBatch): Promise<void>[] {
     const folder = this.store.folder;
     if (!folder) return [];
-    const parts = new Map<RecordingFile, { chunks: ChunkRow[]; data: Uint8Array[]; position: number }>();
-    for (const c of batch.chunks) {
-      let file = this.files.get(c.connectionId);
-      if (!file) {
-        if (c.data.length < FILE_CHUNK_BYTES) continue;
-        file = this.openFile(folder, c.connectionId);
+    const parts = new Map<RecordingFile, { chunks: ChunkEntry[]; data: Uint8Array[]; position: number }>();
+    for (const [connectionId, entries] of batch.logs) {
+      let file = this.files.get(connectionId);
+      for (const c of entries) {
+        if (c.type !== 'chunk') continue;
+        if (!file) {
+          if (c.data.length < FILE_CHUNK_BYTES) continue;
+          file = this.openFile(folder, connectionId);
+        }
+        if (file === 'inline') break;
+        file.closing = false;
+        let entry = parts.get(file);
+        if (!entry) parts.set(file, (entry = { chunks: [], data: [], position: file.size }));
+        c.inFile = { offset: file.size, length: c.data.length };
+        file.size += c.data.length;
+        entry.chunks.push(c);
+        entry.data.push(c.data);
+        c.data = NO_BYTES;
       }
-      if (file === 'writer') continue;
-      file.closing = false;
-      let entry = parts.get(file);
-      if (!entry) parts.set(file, (entry = { chunks: [], data: [], position: file.size }));
-      c.inFile = { offset: file.size, length: c.data.length };
-      file.size += c.data.length;
-      entry.chunks.push(c);
-      entry.data.push(c.data);
-      c.data = NO_BYTES;
     }
     const writes: Promise<void>[] = [];
     for (const [file, entry] of parts) {
@@ -384,7 +393,7 @@ export class BatchWriter {
         file.failed = true;
         this.failure = new Error(`a recording file could not be written (${err.message}); its bytes go into the database instead`);
         process.stderr.write(`tlslab: ${this.failure.message}\n`);
-        for (const [id, f] of this.files) if (f === file) this.files.set(id, 'writer');
+        for (const [id, f] of this.files) if (f === file) this.files.set(id, 'inline');
         // Writes queued behind this one skip; the file closes after the last of them.
         void file.pending.then(() => {
           this.openFiles--;
@@ -396,7 +405,7 @@ export class BatchWriter {
     }
     for (const [id, fields] of batch.connectionUpdates) {
       const file = this.files.get(id);
-      if (fields.closedAt == null || !file || file === 'writer') continue;
+      if (fields.closedAt == null || !file || file === 'inline') continue;
       // A closed connection gets no more bytes: its file goes once written.
       file.closing = true;
       void file.pending.then(() => {
@@ -409,8 +418,8 @@ export class BatchWriter {
     return writes;
   }
 
-  private openFile(folder: string, connectionId: number): RecordingFile | 'writer' {
-    let opened: RecordingFile | 'writer' = 'writer';
+  private openFile(folder: string, connectionId: number): RecordingFile | 'inline' {
+    let opened: RecordingFile | 'inline' = 'inline';
     if (this.openFiles < OPEN_FILES) {
       try {
         fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
@@ -419,7 +428,7 @@ export class BatchWriter {
         opened = { fd, size: fs.fstatSync(fd).size, pending: Promise.resolve(), closing: false };
         this.openFiles++;
       } catch (err) {
-        process.stderr.write(`tlslab: recording file for connection ${connectionId} not opened (${(err as Error).message}); the writer thread stores its bytes\n`);
+        process.stderr.write(`tlslab: recording file for connection ${connectionId} not opened (${(err as Error).message}); its bytes go into the database\n`);
       }
     }
     this.files.set(connectionId, opened);
@@ -449,7 +458,7 @@ export class BatchWriter {
     if (this.closed) return;
     this.closed = true;
     await this.written();
-    for (const file of this.files.values()) if (file !== 'writer') fs.closeSync(file.fd);
+    for (const file of this.files.values()) if (file !== 'inline') fs.closeSync(file.fd);
     this.files.clear();
     this.worker.ref();
     await new Promise<void>((resolve) => {
@@ -589,7 +598,7 @@ export class ConnectionRecording {
     }
     if (keep.length > 0) {
       this.kept[direction] += keep.length;
-      this.writer.pending.chunks.push({ connectionId: this.id, seq: this.seq++, direction, t, data: keep });
+      this.writer.entries(this.id).push({ type: 'chunk', seq: this.seq++, direction, t, data: keep });
     }
     if (keep.length < data.length && !this.capNoted) {
       this.capNoted = true;
@@ -612,19 +621,18 @@ export class ConnectionRecording {
   }
 
   event(kind: string, data: Record<string, unknown>): void {
-    this.writer.pending.events.push({ connectionId: this.id, t: this.session.now(), kind, data });
+    this.writer.entries(this.id).push({ type: 'event', t: this.session.now(), kind, data });
     this.writer.queued(64);
   }
 
   keylog(line: string): void {
-    this.writer.pending.keylog.push({ connectionId: this.id, t: this.session.now(), line });
+    this.writer.entries(this.id).push({ type: 'keylog', t: this.session.now(), line });
     this.writer.queued(line.length);
   }
 
   certificates(role: 'peer' | 'local', ders: Uint8Array[]): void {
-    ders.forEach((der, position) => {
-      this.writer.pending.certificates.push({ connectionId: this.id, role, position, der });
-    });
+    const entries = this.writer.entries(this.id);
+    ders.forEach((der, position) => entries.push({ type: 'certificate', role, position, der }));
     this.writer.queued(ders.reduce((n, d) => n + d.length, 0));
   }
 

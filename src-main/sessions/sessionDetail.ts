@@ -5,6 +5,7 @@ import type { ServerSessionInfo } from '../api/serverTypes';
 import type { ConnectionDetail, SessionDetail, TimelineEntry } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
+import { certificatesOf } from '../store/connectionLog';
 import type { SessionStore } from '../store/sessionStore';
 import { decodeTlsTimeline } from '../tls/records';
 
@@ -47,7 +48,8 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
   let server: ServerSessionInfo | null = null;
   let proxy: ProxySessionInfo | null = null;
   const connections: ConnectionDetail[] = store.getConnections(id).map((c) => {
-    const rows = store.getEvents(c.id);
+    const log = store.connectionLog(c.id);
+    const rows = log.events;
     // A server session's facts travel as one event (no schema change): resumption, key exchange, client certificate.
     for (const e of rows) if (e.kind === 'server-session') server = e.data as unknown as ServerSessionInfo;
     // Likewise a proxy session's facts, on its victim leg.
@@ -55,7 +57,7 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
     const events = rows
       .map((e) => eventEntry(e.kind, e.t, e.data))
       .filter((e): e is TimelineEntry => e !== null);
-    const records = decodeTlsTimeline(store.getChunks(c.id));
+    const records = decodeTlsTimeline(log.chunks);
     return {
       id: c.id,
       leg: c.leg,
@@ -68,9 +70,9 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
       recordedClientToServer: c.recordedClientToServer,
       recordedServerToClient: c.recordedServerToClient,
       timeline: mergeByTime(events, records),
-      keylog: store.getKeylog(c.id),
-      peerCertificates: store.getCertificates(c.id, 'peer').map((der) => describeCertificate(der)),
-      localCertificates: store.getCertificates(c.id, 'local').map((der) => describeCertificate(der)),
+      keylog: log.keylog.map((k) => k.line),
+      peerCertificates: certificatesOf(log, 'peer').map((der) => describeCertificate(der)),
+      localCertificates: certificatesOf(log, 'local').map((der) => describeCertificate(der)),
     };
   });
   if (row.kind === 'proxy') return { ...row, proxy, connections };

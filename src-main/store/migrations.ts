@@ -145,4 +145,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE chunks ADD COLUMN file_offset INTEGER;
   ALTER TABLE chunks ADD COLUMN file_length INTEGER;
   `,
+  // 5: recording speed again. What a connection records between two flushes (chunks, events,
+  // key-log lines, certificates) is one row: a segment, encoded by store/connectionLog.ts. The
+  // four tables above stay for what older versions recorded and are read before the segments.
+  `
+  CREATE TABLE segments (
+    id INTEGER PRIMARY KEY,
+    connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+  );
+  CREATE INDEX segments_connection ON segments(connection_id);
+  `,
 ];

@@ -1,12 +1,13 @@
 // A whole session in and out of the database in one piece: every row of every connection, bytes
 // included. The read is what exports and replays start from; the write is how an import lands,
 // in one transaction, so a failed import leaves nothing behind.
-import type { Direction } from '../api/types';
 import type { RecordedConnection, RecordedSession } from '../export/recordedSession';
 import type { Db } from './database';
-import { CHUNKS_SQL, type RawSessionRow, parseJson, readChunks } from './sessionStore';
+import { SegmentEncoder, type LogEntry } from './connectionLog';
+import { type RawSessionRow, parseJson, readConnectionLog } from './sessionStore';
 
-const DIRECTION_CODE: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 1 };
+/** An imported connection's entries are split into segments of about this size. */
+const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 /** A sessions row as SQLite returns it, with the catalog's name column. */
 type SessionRowRaw = RawSessionRow & { name: string | null };
@@ -15,11 +16,21 @@ function text(value: unknown): string | null {
   return value == null ? null : JSON.stringify(value);
 }
 
+/** What one connection recorded, in the shape of an exported session. */
+function recordedEntries(db: Db, connectionId: number): Pick<RecordedConnection, 'chunks' | 'events' | 'keylog' | 'certificates'> {
+  const log = readConnectionLog(db, connectionId);
+  return {
+    chunks: log.chunks.map(({ direction, t, data }) => ({ direction, t, data })),
+    events: log.events,
+    keylog: log.keylog,
+    certificates: log.certificates.sort((a, b) => (a.role === b.role ? a.position - b.position : a.role < b.role ? -1 : 1)),
+  };
+}
+
 /** Every row of one session, or null when there is no such session. */
 export function readRecordedSession(db: Db, id: number): RecordedSession | null {
   const raw = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRowRaw | undefined;
   if (!raw) return null;
-  const chunkRows = db.prepare(CHUNKS_SQL);
   const tags = (db.prepare('SELECT tag FROM session_tags WHERE session_id = ? ORDER BY tag').all(id) as { tag: string }[]).map((r) => r.tag);
   const connections = (
     db
@@ -50,22 +61,7 @@ export function readRecordedSession(db: Db, id: number): RecordedSession | null 
       bytesServerToClient: c.bytes_s2c,
       recordedClientToServer: c.recorded_c2s,
       recordedServerToClient: c.recorded_s2c,
-      chunks: readChunks(db, chunkRows, c.id),
-      events: (
-        db.prepare('SELECT t, kind, data_json FROM events WHERE connection_id = ? ORDER BY id').all(c.id) as {
-          t: number;
-          kind: string;
-          data_json: string;
-        }[]
-      ).map((r) => ({ t: r.t, kind: r.kind, data: JSON.parse(r.data_json) as Record<string, unknown> })),
-      keylog: db.prepare('SELECT t, line FROM keylog WHERE connection_id = ? ORDER BY id').all(c.id) as { t: number; line: string }[],
-      certificates: (
-        db.prepare('SELECT role, position, der FROM certificates WHERE connection_id = ? ORDER BY role, position').all(c.id) as {
-          role: 'peer' | 'local';
-          position: number;
-          der: Buffer;
-        }[]
-      ).map((r) => ({ role: r.role, position: r.position, der: r.der })),
+      ...recordedEntries(db, c.id),
     }),
   );
   return {
@@ -101,10 +97,7 @@ export function insertRecordedSession(db: Db, session: RecordedSession): number 
     `INSERT INTO connections (session_id, leg, local, remote, opened_at, closed_at, bytes_c2s, bytes_s2c, recorded_c2s, recorded_s2c)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertChunk = db.prepare('INSERT INTO chunks (connection_id, seq, direction, t, data) VALUES (?, ?, ?, ?, ?)');
-  const insertEvent = db.prepare('INSERT INTO events (connection_id, t, kind, data_json) VALUES (?, ?, ?, ?)');
-  const insertKeylog = db.prepare('INSERT INTO keylog (connection_id, t, line) VALUES (?, ?, ?)');
-  const insertCertificate = db.prepare('INSERT INTO certificates (connection_id, role, position, der) VALUES (?, ?, ?, ?)');
+  const insertSegment = db.prepare('INSERT INTO segments (connection_id, data) VALUES (?, ?)');
   return db.transaction(() => {
     const s = session;
     const id = Number(
@@ -121,10 +114,20 @@ export function insertRecordedSession(db: Db, session: RecordedSession): number 
           c.bytesClientToServer, c.bytesServerToClient, c.recordedClientToServer, c.recordedServerToClient,
         ).lastInsertRowid,
       );
-      c.chunks.forEach((chunk, seq) => insertChunk.run(connectionId, seq, DIRECTION_CODE[chunk.direction], chunk.t, chunk.data));
-      for (const e of c.events) insertEvent.run(connectionId, e.t, e.kind, JSON.stringify(e.data));
-      for (const k of c.keylog) insertKeylog.run(connectionId, k.t, k.line);
-      for (const cert of c.certificates) insertCertificate.run(connectionId, cert.role, cert.position, cert.der);
+      let segment = new SegmentEncoder();
+      const store = () => {
+        if (segment.length > 0) insertSegment.run(connectionId, Buffer.from(segment.bytes, 0, segment.length));
+        segment = new SegmentEncoder();
+      };
+      const add = (entry: LogEntry) => {
+        segment.entry(entry);
+        if (segment.length >= SEGMENT_BYTES) store();
+      };
+      c.chunks.forEach((chunk, seq) => add({ type: 'chunk', seq, direction: chunk.direction, t: chunk.t, data: chunk.data }));
+      for (const e of c.events) add({ type: 'event', ...e });
+      for (const k of c.keylog) add({ type: 'keylog', ...k });
+      for (const cert of c.certificates) add({ type: 'certificate', ...cert });
+      store();
     }
     return id;
   })();

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { StoreError, type Db } from './database';
+import { certificatesOf, decodeSegment, emptyLog, SegmentError, type ConnectionLog, type StoredChunk } from './connectionLog';
 
 export interface SessionFields {
   status?: SessionStatus;
@@ -63,47 +64,15 @@ export interface ConnectionFields {
   recordedServerToClient?: number;
 }
 
-export interface ChunkRow {
-  connectionId: number;
-  seq: number;
-  direction: Direction;
-  t: number;
-  data: Uint8Array;
-  /** Where the bytes already are in the connection's recording file (then `data` is empty). */
-  inFile?: { offset: number; length: number };
-}
-
-export interface EventRow {
-  connectionId: number;
-  t: number;
-  kind: string;
-  data: Record<string, unknown>;
-}
-
-export interface KeylogRow {
-  connectionId: number;
-  t: number;
-  line: string;
-}
-
-export interface CertificateRow {
-  connectionId: number;
-  role: 'peer' | 'local';
-  position: number;
-  der: Uint8Array;
-}
-
-/** Everything a recorder accumulated since its last flush; written in one transaction. */
-export interface RecordingBatch {
-  /** New sessions and connections first, then updates, then what was recorded under them. */
+/** One flush of the recorder, as the writer thread stores it in one transaction. */
+export interface StoredBatch {
+  /** New sessions and connections (their updates in this batch go into the same insert), then updates. */
   sessions: NewSessionRow[];
   connections: NewConnectionRow[];
   sessionUpdates: Map<number, SessionFields>;
-  chunks: ChunkRow[];
-  events: EventRow[];
-  keylog: KeylogRow[];
-  certificates: CertificateRow[];
   connectionUpdates: Map<number, ConnectionFields>;
+  /** What each connection recorded since the last flush, encoded by connectionLog.ts. */
+  segments: { connectionId: number; data: Uint8Array }[];
 }
 
 export interface SessionRow extends SessionSummary {
@@ -125,7 +94,6 @@ export interface ConnectionRow {
   recordedServerToClient: number;
 }
 
-const DIRECTION_CODE: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 1 };
 const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
 
 /**
@@ -137,9 +105,6 @@ const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
 export const RECORDINGS_FOLDER = 'recordings';
 /** A chunk this large moves its connection's bytes to the connection's file from then on. */
 export const FILE_CHUNK_BYTES = 8 * 1024;
-/** Files kept open by the writer at once; the oldest is closed past this. */
-const OPEN_FILES = 128;
-const EMPTY = Buffer.alloc(0);
 
 export function recordingsFolder(db: Db): string | null {
   return db.memory ? null : path.join(path.dirname(db.name), RECORDINGS_FOLDER);
@@ -163,7 +128,19 @@ export function recordingFile(folder: string, connectionId: number): string {
   return path.join(folder, `${connectionId}.bin`);
 }
 
-interface RawChunkRow {
+/** Statements prepared once per database and kept: preparing costs more than running a small query. */
+const prepared = new WeakMap<Db, Map<string, Statement>>();
+
+export function statement(db: Db, text: string): Statement {
+  let byText = prepared.get(db);
+  if (!byText) prepared.set(db, (byText = new Map()));
+  let found = byText.get(text);
+  if (!found) byText.set(text, (found = db.prepare(text)));
+  return found;
+}
+
+interface LegacyChunkRow {
+  seq: number;
   direction: number;
   t: number;
   data: Buffer;
@@ -171,36 +148,64 @@ interface RawChunkRow {
   file_length: number | null;
 }
 
-/** A connection's chunks in order, their bytes from the row or from the connection's file. */
-export function readChunks(db: Db, statement: Statement, connectionId: number): { direction: Direction; t: number; data: Uint8Array }[] {
-  const rows = statement.all(connectionId) as RawChunkRow[];
-  let file: Buffer | null = null;
-  if (rows.some((r) => r.file_offset !== null)) {
-    const folder = recordingsFolder(db);
-    const name = folder ? recordingFile(folder, connectionId) : `${RECORDINGS_FOLDER}/${connectionId}.bin`;
-    try {
-      file = fs.readFileSync(name);
-    } catch (err) {
-      throw new StoreError(
-        `the recorded bytes of connection ${connectionId} are missing (${name}: ${(err as Error).message}); the recordings folder must stay next to workbench.sqlite`,
-        'RECORDING_FILE_MISSING',
-      );
-    }
+/**
+ * Everything recorded under one connection, each kind in order: rows of the layout before
+ * segments (databases from before migration 5) first, then its segments. Chunks whose bytes are
+ * in the connection's recording file get them from there.
+ */
+export function readConnectionLog(db: Db, connectionId: number, options: { fileBytes?: boolean } = {}): ConnectionLog {
+  const log = emptyLog();
+  const legacy = statement(db, 'SELECT seq, direction, t, data, file_offset, file_length FROM chunks WHERE connection_id = ? ORDER BY seq').all(connectionId) as LegacyChunkRow[];
+  for (const r of legacy) {
+    const file = r.file_offset === null ? null : { offset: r.file_offset, length: r.file_length ?? 0 };
+    log.chunks.push({ seq: r.seq, direction: DIRECTION_NAME[r.direction], t: r.t, data: r.data, file });
   }
-  return rows.map((r) => {
-    let data: Uint8Array = r.data;
-    if (r.file_offset !== null) {
-      const end = r.file_offset + (r.file_length ?? 0);
-      if (!file || end > file.length) {
-        throw new StoreError(`the recording file of connection ${connectionId} is shorter than its rows say (${file?.length ?? 0} < ${end} bytes)`, 'RECORDING_FILE_SHORT');
-      }
-      data = file.subarray(r.file_offset, end);
-    }
-    return { direction: DIRECTION_NAME[r.direction], t: r.t, data };
-  });
+  const events = statement(db, 'SELECT t, kind, data_json FROM events WHERE connection_id = ? ORDER BY id').all(connectionId) as { t: number; kind: string; data_json: string }[];
+  for (const r of events) log.events.push({ t: r.t, kind: r.kind, data: JSON.parse(r.data_json) as Record<string, unknown> });
+  log.keylog.push(...(statement(db, 'SELECT t, line FROM keylog WHERE connection_id = ? ORDER BY id').all(connectionId) as { t: number; line: string }[]));
+  log.certificates.push(
+    ...(statement(db, 'SELECT role, position, der FROM certificates WHERE connection_id = ? ORDER BY id').all(connectionId) as ConnectionLog['certificates']),
+  );
+  const segments = statement(db, 'SELECT data FROM segments WHERE connection_id = ? ORDER BY id').pluck().all(connectionId) as Buffer[];
+  try {
+    for (const segment of segments) decodeSegment(segment, log);
+  } catch (err) {
+    if (err instanceof SegmentError) throw new StoreError(`the recording of connection ${connectionId} is damaged: ${err.message}`, 'RECORDING_DAMAGED');
+    throw err;
+  }
+  if (legacy.length > 0 && segments.length > 0) log.chunks.sort((a, b) => a.seq - b.seq);
+  if (options.fileBytes !== false) readFileBytes(db, connectionId, log.chunks);
+  return log;
 }
 
-export const CHUNKS_SQL = 'SELECT direction, t, data, file_offset, file_length FROM chunks WHERE connection_id = ? ORDER BY seq';
+/** Fills in the bytes of chunks kept in the connection's recording file. */
+function readFileBytes(db: Db, connectionId: number, chunks: StoredChunk[]): void {
+  if (!chunks.some((c) => c.file !== null)) return;
+  const folder = recordingsFolder(db);
+  const name = folder ? recordingFile(folder, connectionId) : `${RECORDINGS_FOLDER}/${connectionId}.bin`;
+  let file: Buffer;
+  try {
+    file = fs.readFileSync(name);
+  } catch (err) {
+    throw new StoreError(
+      `the recorded bytes of connection ${connectionId} are missing (${name}: ${(err as Error).message}); the recordings folder must stay next to workbench.sqlite`,
+      'RECORDING_FILE_MISSING',
+    );
+  }
+  for (const c of chunks) {
+    if (!c.file) continue;
+    const end = c.file.offset + c.file.length;
+    if (end > file.length) {
+      throw new StoreError(`the recording file of connection ${connectionId} is shorter than its rows say (${file.length} < ${end} bytes)`, 'RECORDING_FILE_SHORT');
+    }
+    c.data = file.subarray(c.file.offset, end);
+  }
+}
+
+/** A connection's chunks in order, with their bytes. */
+export function readChunks(db: Db, connectionId: number): { direction: Direction; t: number; data: Uint8Array }[] {
+  return readConnectionLog(db, connectionId).chunks.map(({ direction, t, data }) => ({ direction, t, data }));
+}
 
 /**
  * A file with no connection row is only removed once it has been left alone this long: an engine
@@ -302,38 +307,17 @@ export function toSummary(row: SessionRow): SessionSummary {
   return summary;
 }
 
+const NO_FILE_BYTES = { fileBytes: false };
+
 export class SessionStore {
-  private readonly insertChunk;
-  private readonly insertEvent;
-  private readonly insertKeylog;
-  private readonly insertCertificate;
-
-  /** Statements prepared once and kept: preparing costs more than running a small insert. */
-  private readonly statements = new Map<string, Statement>();
-
   private sql(text: string): Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return statement(this.db, text);
   }
 
-  /** The writer's open recording files, by connection id (insertion order = age). */
-  private readonly files = new Map<number, { fd: number; size: number }>();
   readonly folder: string | null;
 
   constructor(private readonly db: Db) {
     this.folder = recordingsFolder(db);
-    this.insertChunk = db.prepare(
-      'INSERT INTO chunks (connection_id, seq, direction, t, data, file_offset, file_length) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.insertEvent = db.prepare('INSERT INTO events (connection_id, t, kind, data_json) VALUES (?, ?, ?, ?)');
-    this.insertKeylog = db.prepare('INSERT INTO keylog (connection_id, t, line) VALUES (?, ?, ?)');
-    this.insertCertificate = db.prepare(
-      'INSERT INTO certificates (connection_id, role, position, der) VALUES (?, ?, ?, ?)',
-    );
   }
 
   createSession(session: NewSession): number {
@@ -369,13 +353,24 @@ export class SessionStore {
     }).immediate();
   }
 
-  private insertSession(row: NewSessionRow): void {
+  /** Inserts a session reserved on the engine thread, with whatever changed before the insert. */
+  private insertSession(row: NewSessionRow, changed: SessionFields = {}): void {
+    const value = (key: keyof SessionFields, initial: unknown = null) => (key in changed ? changed[key] : initial) ?? null;
+    const json = (key: keyof SessionFields) => {
+      const v = changed[key];
+      return v == null ? null : JSON.stringify(v);
+    };
     this
       .sql(
-        `INSERT INTO sessions (id, kind, status, started_at, target, address, sni, request_json, name)
-         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sessions (id, kind, status, started_at, ended_at, target, address, sni, version, cipher_json, alpn,
+           verification_json, error_json, request_json, response_json, name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(row.id, row.kind, row.startedAt, row.target, row.address ?? null, row.sni ?? null, row.request ? JSON.stringify(row.request) : null, row.name ?? null);
+      .run(
+        row.id, row.kind, value('status', 'running'), row.startedAt, value('endedAt'), row.target, value('address', row.address),
+        value('sni', row.sni), value('version'), json('cipher'), value('alpn'), json('verification'), json('error'),
+        row.request ? JSON.stringify(row.request) : null, json('response'), row.name ?? null,
+      );
     for (const tag of row.tags ?? []) this.sql('INSERT OR IGNORE INTO session_tags (session_id, tag) VALUES (?, ?)').run(row.id, tag);
   }
 
@@ -403,85 +398,31 @@ export class SessionStore {
     this.sql(`UPDATE connections SET ${assignments} WHERE id = ?`).run(...keys.map((k) => fields[k] ?? null), id);
   }
 
-  private openFile(connectionId: number): { fd: number; size: number } {
-    let file = this.files.get(connectionId);
-    if (file) return file;
-    fs.mkdirSync(this.folder!, { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(recordingFile(this.folder!, connectionId), 'a', 0o600);
-    // Bytes a crashed writer appended without committing their rows stay, unreferenced.
-    file = { fd, size: fs.fstatSync(fd).size };
-    this.files.set(connectionId, file);
-    if (this.files.size > OPEN_FILES) this.closeFile(this.files.keys().next().value as number);
-    return file;
-  }
-
-  private closeFile(connectionId: number): void {
-    const file = this.files.get(connectionId);
-    if (!file) return;
-    this.files.delete(connectionId);
-    fs.closeSync(file.fd);
-  }
-
-  /** Closes the writer's recording files (the rows say where everything is). */
-  closeFiles(): void {
-    for (const id of [...this.files.keys()]) this.closeFile(id);
-  }
-
   /**
-   * Writes a batch: large chunks' bytes are appended to their connection's file first, then all
-   * rows go in one transaction. A crash between the two leaves unreferenced bytes at a file's
-   * end, never a row pointing at bytes that are not there.
+   * Writes a batch in one transaction. A session or connection created in this batch is inserted
+   * with its updates in one statement; a connection's entries are one segment row.
    */
-  writeBatch(batch: RecordingBatch): void {
-    const places: ({ offset: number; length: number } | null)[] = new Array(batch.chunks.length).fill(null);
-    if (this.folder) {
-      const pending = new Map<number, { parts: Uint8Array[]; indexes: number[] }>();
-      batch.chunks.forEach((c, i) => {
-        if (c.inFile) {
-          places[i] = c.inFile;
-          return;
-        }
-        if (c.data.length < FILE_CHUNK_BYTES && !this.files.has(c.connectionId) && !pending.has(c.connectionId)) return;
-        let p = pending.get(c.connectionId);
-        if (!p) pending.set(c.connectionId, (p = { parts: [], indexes: [] }));
-        p.parts.push(c.data);
-        p.indexes.push(i);
-      });
-      for (const [connectionId, p] of pending) {
-        const file = this.openFile(connectionId);
-        const start = file.size;
-        let offset = start;
-        p.parts.forEach((data, k) => {
-          places[p.indexes[k]] = { offset, length: data.length };
-          offset += data.length;
-        });
-        let written = 0;
-        // writev may write less than asked: go on from where it stopped.
-        let parts = p.parts;
-        while (parts.length > 0) {
-          const n = fs.writevSync(file.fd, parts);
-          written += n;
-          parts = unwritten(parts, n);
-        }
-        file.size = start + written;
-      }
-    }
+  writeBatch(batch: StoredBatch): void {
     this.db.transaction(() => {
-      for (const row of batch.sessions) this.insertSession(row);
-      for (const c of batch.connections) this.sql('INSERT INTO connections (id, session_id, leg) VALUES (?, ?, ?)').run(c.id, c.sessionId, c.leg);
-      for (const [id, fields] of batch.sessionUpdates) this.updateSession(id, fields);
-      batch.chunks.forEach((c, i) => {
-        const place = places[i];
-        if (place) this.insertChunk.run(c.connectionId, c.seq, DIRECTION_CODE[c.direction], c.t, EMPTY, place.offset, place.length);
-        else this.insertChunk.run(c.connectionId, c.seq, DIRECTION_CODE[c.direction], c.t, c.data, null, null);
-      });
-      for (const e of batch.events) this.insertEvent.run(e.connectionId, e.t, e.kind, JSON.stringify(e.data));
-      for (const k of batch.keylog) this.insertKeylog.run(k.connectionId, k.t, k.line);
-      for (const c of batch.certificates) this.insertCertificate.run(c.connectionId, c.role, c.position, c.der);
-      for (const [id, fields] of batch.connectionUpdates) this.updateConnection(id, fields);
+      for (const row of batch.sessions) this.insertSession(row, batch.sessionUpdates.get(row.id));
+      const insertConnection = this.sql(
+        `INSERT INTO connections (id, session_id, leg, local, remote, opened_at, closed_at, bytes_c2s, bytes_s2c, recorded_c2s, recorded_s2c)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const c of batch.connections) {
+        const f = batch.connectionUpdates.get(c.id) ?? {};
+        insertConnection.run(
+          c.id, c.sessionId, c.leg, f.local ?? null, f.remote ?? null, f.openedAt ?? null, f.closedAt ?? null,
+          f.bytesClientToServer ?? 0, f.bytesServerToClient ?? 0, f.recordedClientToServer ?? 0, f.recordedServerToClient ?? 0,
+        );
+      }
+      const newSessions = new Set(batch.sessions.map((r) => r.id));
+      for (const [id, fields] of batch.sessionUpdates) if (!newSessions.has(id)) this.updateSession(id, fields);
+      const insertSegment = this.sql('INSERT INTO segments (connection_id, data) VALUES (?, ?)');
+      for (const segment of batch.segments) insertSegment.run(segment.connectionId, segment.data);
+      const newConnections = new Set(batch.connections.map((c) => c.id));
+      for (const [id, fields] of batch.connectionUpdates) if (!newConnections.has(id)) this.updateConnection(id, fields);
     })();
-    // A closed connection gets no more bytes: let its file go.
-    for (const [id, fields] of batch.connectionUpdates) if (fields.closedAt != null) this.closeFile(id);
   }
 
   listSessions(limit = 500): SessionRow[] {
@@ -520,30 +461,24 @@ export class SessionStore {
     );
   }
 
+  /** Everything recorded under one connection; `fileBytes: false` leaves chunks kept in files empty. */
+  connectionLog(connectionId: number, options?: { fileBytes?: boolean }): ConnectionLog {
+    return readConnectionLog(this.db, connectionId, options);
+  }
+
   getChunks(connectionId: number): { direction: Direction; t: number; data: Uint8Array }[] {
-    return readChunks(this.db, this.sql(CHUNKS_SQL), connectionId);
+    return readChunks(this.db, connectionId);
   }
 
   getEvents(connectionId: number): { t: number; kind: string; data: Record<string, unknown> }[] {
-    const rows = this
-      .sql('SELECT t, kind, data_json FROM events WHERE connection_id = ? ORDER BY id')
-      .all(connectionId) as { t: number; kind: string; data_json: string }[];
-    return rows.map((r) => ({ t: r.t, kind: r.kind, data: JSON.parse(r.data_json) as Record<string, unknown> }));
+    return this.connectionLog(connectionId, NO_FILE_BYTES).events;
   }
 
   getKeylog(connectionId: number): string[] {
-    return (
-      this.sql('SELECT line FROM keylog WHERE connection_id = ? ORDER BY id').all(connectionId) as {
-        line: string;
-      }[]
-    ).map((r) => r.line);
+    return this.connectionLog(connectionId, NO_FILE_BYTES).keylog.map((k) => k.line);
   }
 
   getCertificates(connectionId: number, role: 'peer' | 'local'): Uint8Array[] {
-    return (
-      this
-        .sql('SELECT der FROM certificates WHERE connection_id = ? AND role = ? ORDER BY position')
-        .all(connectionId, role) as { der: Buffer }[]
-    ).map((r) => r.der);
+    return certificatesOf(this.connectionLog(connectionId, NO_FILE_BYTES), role);
   }
 }

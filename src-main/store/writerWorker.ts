@@ -44,7 +44,6 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
   }
   port.on('message', async (request: WriterRequest) => {
     if (request.type === 'close') {
-      store.closeFiles();
       db.close();
       port.postMessage({ type: 'closed' } satisfies WriterReply);
       return;

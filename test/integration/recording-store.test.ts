@@ -127,12 +127,12 @@ time.sleep(120)
   return { port, body, stop: () => void child.kill('SIGKILL') };
 }
 
-/** Bytes of chunk rows committed so far, read by a connection of our own. */
+/** Bytes from the server committed so far (counted in the same transaction as their rows), read by a connection of our own. */
 function recordedBytes(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 1000');
-    return db.prepare('SELECT coalesce(sum(coalesce(file_length, length(data))), 0) FROM chunks').pluck().get() as number;
+    return db.prepare('SELECT coalesce(sum(recorded_s2c), 0) FROM connections').pluck().get() as number;
   } catch {
     return 0; // not created yet
   } finally {

@@ -63,11 +63,8 @@ describe('session ids reserved in blocks', () => {
       sessions: [{ id: block, kind: 'server', target: '127.0.0.1:4433', startedAt: 2, tags: ['lab'] }],
       connections: [{ id: engine.reserveIds('connections', 1), sessionId: block, leg: 'server' }],
       sessionUpdates: new Map([[block, { status: 'ok' as const }]]),
-      chunks: [],
-      events: [],
-      keylog: [],
-      certificates: [],
       connectionUpdates: new Map(),
+      segments: [],
     });
     expect(other.getSession(block)?.status).toBe('ok');
     expect(other.getConnections(block)).toHaveLength(1);

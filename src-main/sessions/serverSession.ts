@@ -8,6 +8,7 @@ import type { BuiltinPageName, KeyExchangeInfo, ServerConnectionSummary, ServerR
 import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary, VerificationResult } from '../api/types';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { SessionStore } from '../store/sessionStore';
+import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
 import { peerChain } from './peerChain';
@@ -156,20 +157,23 @@ function clientVerifyError(socket: tls.TLSSocket): Error | null {
   return handle?.verifyError?.() ?? null;
 }
 
+function tls13KeyExchange(group: string | null, resumed: boolean): KeyExchangeInfo {
+  if (!group) {
+    return { method: 'PSK', ephemeral: false, group: null, summary: 'resumed with a pre-shared key only (psk_ke): no ephemeral key, no forward secrecy for this connection' };
+  }
+  const method = /ffdhe/i.test(group) ? 'DHE' : 'ECDHE';
+  return { method, ephemeral: true, group, summary: `${method} with ${group}${resumed ? ' (resumed, with a fresh key share)' : ''}: ephemeral key, forward secrecy` };
+}
+
 /** Decodes what the server sent in the clear to name its key exchange (Node has no server-side getEphemeralKeyInfo). */
 export function keyExchangeFrom(chunks: RecordedChunk[], version: string, resumed: boolean): KeyExchangeInfo {
+  const quick = version === 'TLSv1.3' && chunks.length > 0 ? quickServerHelloShare(chunks[0].data) : null;
+  if (quick) return tls13KeyExchange(quick.group === null ? null : namedGroupName(quick.group), resumed);
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
   const decoded = decoder.finish();
   const suite = decoded.cipherSuite?.code;
-  if (version === 'TLSv1.3' || decoded.serverHello?.selectedVersion) {
-    const group = decoded.serverHello?.keyShareGroup?.name ?? null;
-    if (!group) {
-      return { method: 'PSK', ephemeral: false, group: null, summary: 'resumed with a pre-shared key only (psk_ke): no ephemeral key, no forward secrecy for this connection' };
-    }
-    const method = /ffdhe/i.test(group) ? 'DHE' : 'ECDHE';
-    return { method, ephemeral: true, group, summary: `${method} with ${group}${resumed ? ' (resumed, with a fresh key share)' : ''}: ephemeral key, forward secrecy` };
-  }
+  if (version === 'TLSv1.3' || decoded.serverHello?.selectedVersion) return tls13KeyExchange(decoded.serverHello?.keyShareGroup?.name ?? null, resumed);
   if (resumed) {
     return { method: 'resumed', ephemeral: false, group: null, summary: 'resumed TLS 1.2 session: no key exchange; the keys come from the earlier session\'s master secret' };
   }

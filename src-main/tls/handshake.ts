@@ -456,6 +456,41 @@ const HELLO_RETRY_REQUEST_RANDOM = Uint8Array.from([
   0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ]);
 
+/**
+ * The key exchange a TLS 1.3 ServerHello chose, read straight from the bytes of the server's first
+ * flight without decoding the rest of it (the recording server names the key exchange of every
+ * connection; the full decoder cost it about 60 us each). `group` is null for a psk_ke
+ * resumption. Returns null when the bytes are anything but one complete ServerHello record that
+ * selects TLS 1.3 (a HelloRetryRequest, a record split across reads, TLS 1.2): ask the decoder then.
+ */
+export function quickServerHelloShare(flight: Uint8Array): { group: number | null } | null {
+  if (flight.length < 9 || flight[0] !== 22 || flight[5] !== 2) return null;
+  const recordEnd = 5 + ((flight[3] << 8) | flight[4]);
+  const helloEnd = 9 + ((flight[6] << 16) | (flight[7] << 8) | flight[8]);
+  if (recordEnd > flight.length || helloEnd > recordEnd) return null;
+  let at = 11;
+  if (at + 32 > helloEnd || HELLO_RETRY_REQUEST_RANDOM.every((b, i) => flight[at + i] === b)) return null;
+  at += 32;
+  at += 1 + flight[at]; // legacy_session_id_echo
+  at += 3; // cipher_suite, legacy_compression_method
+  if (at + 2 > helloEnd) return null;
+  const extensionsEnd = at + 2 + ((flight[at] << 8) | flight[at + 1]);
+  if (extensionsEnd > helloEnd) return null;
+  at += 2;
+  let tls13 = false;
+  let group: number | null = null;
+  while (at + 4 <= extensionsEnd) {
+    const type = (flight[at] << 8) | flight[at + 1];
+    const length = (flight[at + 2] << 8) | flight[at + 3];
+    at += 4;
+    if (at + length > extensionsEnd) return null;
+    if (type === 0x002b && length === 2) tls13 = flight[at] === 0x03 && flight[at + 1] === 0x04;
+    if (type === 0x0033 && length >= 2) group = (flight[at] << 8) | flight[at + 1];
+    at += length;
+  }
+  return tls13 && at === extensionsEnd ? { group } : null;
+}
+
 // "DOWNGRD" followed by 0x01 (TLS 1.2) or 0x00 (TLS 1.1 and below).
 const DOWNGRADE_PREFIX = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44];
 

@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Direction, TlsRecordEntry } from '../../../src-main/api/types';
+import { quickServerHelloShare } from '../../../src-main/tls/handshake';
 import { type DecodedConnection, type RecordedChunk, decodeConnection } from '../../../src-main/tls/records';
+import { namedGroupName } from '../../../src-main/tls/registry';
 import { type OpensslCapture, TestCertificate, captureOpensslSession } from './opensslCapture';
 
 const C2S: Direction = 'client-to-server';
@@ -30,6 +32,11 @@ function expectRecordsCoverStream(records: TlsRecordEntry[], capture: OpensslCap
   }
 }
 
+/** Everything the server sent, as one buffer. */
+function serverBytes(chunks: readonly RecordedChunk[]): Uint8Array {
+  return Buffer.concat(chunks.filter((c) => c.direction === S2C).map((c) => c.data));
+}
+
 function expectWireOrder(records: TlsRecordEntry[]): void {
   expect(records.map((r) => r.number)).toEqual(records.map((_, i) => i + 1));
   for (let i = 1; i < records.length; i++) expect(records[i].t).toBeGreaterThanOrEqual(records[i - 1].t);
@@ -51,6 +58,8 @@ describe('decoding real openssl sessions', () => {
       clientInput: GET,
     });
     const connection = decodeConnection(capture.chunks);
+    // TLS 1.2's key exchange is in the ServerKeyExchange: the quick TLS 1.3 reading declines it.
+    expect(quickServerHelloShare(serverBytes(capture.chunks))).toBeNull();
     expect(namesFrom(connection, C2S).slice(0, 4)).toEqual([
       'ClientHello',
       'ClientKeyExchange',
@@ -157,6 +166,14 @@ describe('decoding real openssl sessions', () => {
     expect(connection.records.filter((r) => r.contentType !== 23).every((r) => !r.encrypted)).toBe(true);
     expectWireOrder(connection.records);
     expectRecordsCoverStream(connection.records, capture);
+
+    // The recording server's quick reading of the ServerHello names the same group as the decoder,
+    // and declines bytes that end inside the record.
+    const flight = serverBytes(capture.chunks);
+    const quick = quickServerHelloShare(flight);
+    expect(quick?.group).not.toBeNull();
+    expect(namedGroupName(quick!.group!)).toBe(connection.serverHello?.keyShareGroup?.name);
+    expect(quickServerHelloShare(flight.subarray(0, 60))).toBeNull();
   });
 
   it('TLS 1.3 HelloRetryRequest: the server asks for another group, the client says hello again', async () => {
@@ -176,6 +193,8 @@ describe('decoding real openssl sessions', () => {
     const second = connection.handshakeMessages[2].body;
     expect(second.kind === 'client_hello' && second.keyShareGroups?.map((g) => g.name)).toEqual(['secp384r1']);
     expect(connection.clientHello?.keyShareGroups?.map((g) => g.name)).toEqual(['x25519']);
+    // A HelloRetryRequest is not the ServerHello that settles the key exchange: the quick reading declines it.
+    expect(quickServerHelloShare(serverBytes(capture.chunks))).toBeNull();
   });
 
   it('a client that does not trust the certificate ends TLS 1.2 with a fatal unknown_ca alert', async () => {

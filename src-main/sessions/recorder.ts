@@ -250,13 +250,33 @@ export class BatchWriter {
     }
   }
 
-  /** Queues a new session row and returns its id. */
-  createSession(session: NewSession, summary: Omit<SessionSummary, 'id'>): number {
+  /**
+   * Queues a new session and returns its row as listings show it until the writer has written it;
+   * the session's recording keeps that object up to date (updateSession).
+   */
+  createSession(session: NewSession): SessionRow {
     const id = this.sessionIds.take();
     this.batch.sessions.push({ ...session, id });
-    this.unwritten.set(id, { row: { ...summary, id, request: session.request ?? null, response: null }, seq: this.seq + 1 });
+    const row: SessionRow = {
+      id,
+      kind: session.kind,
+      status: 'running',
+      startedAt: session.startedAt,
+      endedAt: null,
+      target: session.target,
+      address: session.address ?? null,
+      sni: session.sni ?? null,
+      version: null,
+      cipher: null,
+      alpn: null,
+      verification: null,
+      error: null,
+      request: session.request ?? null,
+      response: null,
+    };
+    this.unwritten.set(id, { row, seq: this.seq + 1 });
     this.queued(0);
-    return id;
+    return row;
   }
 
   createConnection(sessionId: number, leg: ConnectionLeg): number {
@@ -266,17 +286,11 @@ export class BatchWriter {
     return id;
   }
 
-  updateSession(id: number, fields: SessionFields): void {
+  /** Queues `fields` for session `id`; `row` is the session's row with them applied already. */
+  updateSession(id: number, fields: SessionFields, row: SessionRow): void {
     const existing = this.batch.sessionUpdates.get(id);
     this.batch.sessionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
-    const entry = this.unwritten.get(id);
-    if (entry) {
-      Object.assign(entry.row, fields);
-      entry.seq = this.seq + 1;
-    } else {
-      const row = this.store.getSession(id);
-      if (row) this.unwritten.set(id, { row: Object.assign(row, fields), seq: this.seq + 1 });
-    }
+    this.unwritten.set(id, { row, seq: this.seq + 1 });
     this.queued(0);
   }
 
@@ -495,53 +509,31 @@ function startWriterThread(dataDir: string): Worker {
   return new Worker(bootstrap, { eval: true, workerData: { dataDir, role: 'tlslab-recording-writer' } });
 }
 
-const SUMMARY_FIELDS = new Set<string>(['status', 'endedAt', 'address', 'sni', 'version', 'cipher', 'alpn', 'verification', 'error']);
-
 /**
- * One recorded session: its clock, its connections and its summary. The summary published to
+ * One recorded session: its clock, its connections and its row. The summary published to
  * listeners is kept here rather than read back from the database after every change.
  */
 export class SessionRecording {
   private readonly origin = process.hrtime.bigint();
-  private current: SessionSummary | null;
 
-  constructor(
-    readonly id: number,
+  private constructor(
+    private readonly row: SessionRow,
     private readonly writer: BatchWriter,
-    private readonly recordCapBytes: number = DEFAULT_RECORD_CAP_BYTES,
-    initial: SessionSummary | null = null,
-  ) {
-    this.current = initial;
-  }
+    private readonly recordCapBytes: number,
+  ) {}
 
   /** Queues the session row (its id is reserved at once) and starts the recording for it. */
-  static start(writer: BatchWriter, session: NewSession, recordCapBytes?: number): SessionRecording {
-    const summary: Omit<SessionSummary, 'id'> = {
-      kind: session.kind,
-      status: 'running',
-      startedAt: session.startedAt,
-      endedAt: null,
-      target: session.target,
-      address: session.address ?? null,
-      sni: session.sni ?? null,
-      version: null,
-      cipher: null,
-      alpn: null,
-      verification: null,
-      error: null,
-    };
-    const id = writer.createSession(session, summary);
-    return new SessionRecording(id, writer, recordCapBytes, { ...summary, id });
+  static start(writer: BatchWriter, session: NewSession, recordCapBytes: number = DEFAULT_RECORD_CAP_BYTES): SessionRecording {
+    return new SessionRecording(writer.createSession(session), writer, recordCapBytes);
+  }
+
+  get id(): number {
+    return this.row.id;
   }
 
   /** The session as listeners see it, with every update so far (stored or still queued). */
-  summary(): SessionSummary | null {
-    if (!this.current) {
-      const row = this.writer.session(this.id);
-      if (!row) return null;
-      this.current = toSummary(row);
-    }
-    return { ...this.current };
+  summary(): SessionSummary {
+    return toSummary(this.row);
   }
 
   /** Milliseconds since the session started, from the monotonic clock. */
@@ -555,14 +547,11 @@ export class SessionRecording {
   }
 
   update(fields: SessionFields): void {
-    if (!this.current) this.summary();
-    if (this.current) {
-      const summary = this.current as unknown as Record<string, unknown>;
-      for (const [key, value] of Object.entries(fields)) if (SUMMARY_FIELDS.has(key)) summary[key] = value ?? null;
-    }
+    const row = this.row as unknown as Record<string, unknown>;
+    for (const key in fields) row[key] = fields[key as keyof SessionFields] ?? null;
     // Written by the writer thread with the rest; listings on this thread see it at once
     // (BatchWriter.listSessions), other readers await writer.written() first.
-    this.writer.updateSession(this.id, fields);
+    this.writer.updateSession(this.id, fields, this.row);
   }
 
   flush(): void {

@@ -1,12 +1,15 @@
 // What recording costs the server: handshakes per second (TLS 1.3, RSA 2048 and P-256) and a
 // 100 MB download, the workbench's recording server against a bare Node TLS server and
-// `openssl s_server -WWW`, driven by the same load generator (its own process), in one run.
+// `openssl s_server -WWW`, driven by the same load generator (its own process), in one run. The
+// handshake rounds also run the bare server over the byte tap alone, as the ceiling any recorder
+// on Node's TLS can reach.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { ByteTap } from '../src-main/sessions/byteTap';
 import { Workbench } from '../src-main/workbench';
 import { run } from '../test/support/run';
 import { freePort, waitForPort } from '../test/support/ports';
@@ -54,21 +57,47 @@ async function load(args: string[]): Promise<Record<string, number>> {
   return JSON.parse(out.stdout) as Record<string, number>;
 }
 
+/** Answers like the bare server: the whole response, then close. */
+function answerHello(socket: tls.TLSSocket, big: Buffer): void {
+  socket.on('error', () => undefined);
+  let head = '';
+  socket.on('data', (d: Buffer) => {
+    head += d.toString('latin1');
+    if (!head.includes('\r\n\r\n')) return;
+    const body = head.startsWith('GET /big.bin') ? big : Buffer.from('<p>hello</p>');
+    socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.end(body);
+  });
+}
+
+async function listening(name: string, server: net.Server): Promise<Target> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { name, port: (server.address() as AddressInfo).port, stop: () => new Promise((r) => server.close(() => r())) };
+}
+
 async function bareNode(cert: string, key: string, chain: string | undefined, big: Buffer): Promise<Target> {
   const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
-  const server = tls.createServer({ cert: certPem, key: fs.readFileSync(key) }, (socket) => {
-    socket.on('error', () => undefined);
-    let head = '';
-    socket.on('data', (d: Buffer) => {
-      head += d.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      const body = head.startsWith('GET /big.bin') ? big : Buffer.from('<p>hello</p>');
-      socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
-      socket.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { name: 'bare Node TLS server', port: (server.address() as AddressInfo).port, stop: () => new Promise((r) => server.close(() => r())) };
+  return listening('bare Node TLS server', tls.createServer({ cert: certPem, key: fs.readFileSync(key) }, (socket) => answerHello(socket, big)));
+}
+
+/**
+ * The ceiling for any recorder built on Node's TLS: the bare server, but with its TLS socket over
+ * the workbench's byte tap (the only way Node hands out the bytes under TLS), every byte seen and
+ * dropped. No rows, no session, no database.
+ */
+async function tapOnly(cert: string, key: string, chain: string | undefined, big: Buffer): Promise<Target> {
+  const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
+  const secureContext = tls.createSecureContext({ cert: certPem, key: fs.readFileSync(key) });
+  return listening(
+    'byte tap only, nothing recorded (ceiling)',
+    net.createServer((raw) => {
+      raw.on('error', () => undefined);
+      const tap = new ByteTap(raw, { observe: () => undefined, closed: () => undefined });
+      const socket = new tls.TLSSocket(tap, { isServer: true, secureContext });
+      socket.on('end', () => socket.end());
+      answerHello(socket, big);
+    }),
+  );
 }
 
 async function opensslServer(cert: string, key: string, chain: string | undefined, www: string): Promise<Target> {
@@ -110,6 +139,7 @@ export async function benchServer(): Promise<void> {
       console.log(`handshakes per second, TLS 1.3, ${label} (${HANDSHAKES} handshakes, ${CONCURRENCY} at a time):`);
       const targets = [
         await bareNode(id.cert, id.key, chain, big),
+        await tapOnly(id.cert, id.key, chain, big),
         await recording(wb, id.cert, id.key, chain, www, 'recording workbench server'),
         await opensslServer(id.cert, id.key, chain, www),
       ];

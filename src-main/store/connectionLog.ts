@@ -103,27 +103,29 @@ export class SegmentEncoder {
     this.length += 4 + written;
   }
 
+  /** The type byte and time that start an event or a key-log line. */
+  private timed(type: number, t: number): void {
+    this.room(9);
+    this.buffer[this.length] = type;
+    this.view.setFloat64(this.length + 1, t, true);
+    this.length += 9;
+  }
+
   entry(e: LogEntry): void {
     switch (e.type) {
       case 'chunk': {
-        const direction = e.direction === 'client-to-server' ? 0 : 1;
-        if (e.inFile) {
-          this.room(26);
-          const at = this.length;
-          this.buffer[at] = FILE_CHUNK;
-          this.buffer[at + 1] = direction;
-          this.view.setFloat64(at + 2, e.t, true);
-          this.view.setUint32(at + 10, e.seq, true);
-          this.view.setFloat64(at + 14, e.inFile.offset, true);
-          this.view.setUint32(at + 22, e.inFile.length, true);
+        const inFile = e.inFile;
+        this.room(inFile ? 26 : 18 + e.data.length);
+        const at = this.length;
+        this.buffer[at] = inFile ? FILE_CHUNK : CHUNK;
+        this.buffer[at + 1] = e.direction === 'client-to-server' ? 0 : 1;
+        this.view.setFloat64(at + 2, e.t, true);
+        this.view.setUint32(at + 10, e.seq, true);
+        if (inFile) {
+          this.view.setFloat64(at + 14, inFile.offset, true);
+          this.view.setUint32(at + 22, inFile.length, true);
           this.length += 26;
         } else {
-          this.room(18 + e.data.length);
-          const at = this.length;
-          this.buffer[at] = CHUNK;
-          this.buffer[at + 1] = direction;
-          this.view.setFloat64(at + 2, e.t, true);
-          this.view.setUint32(at + 10, e.seq, true);
           this.view.setUint32(at + 14, e.data.length, true);
           this.buffer.set(e.data, at + 18);
           this.length += 18 + e.data.length;
@@ -131,18 +133,12 @@ export class SegmentEncoder {
         return;
       }
       case 'event':
-        this.room(9);
-        this.buffer[this.length] = EVENT;
-        this.view.setFloat64(this.length + 1, e.t, true);
-        this.length += 9;
+        this.timed(EVENT, e.t);
         this.text(e.kind);
         this.text(JSON.stringify(e.data));
         return;
       case 'keylog':
-        this.room(9);
-        this.buffer[this.length] = KEYLOG;
-        this.view.setFloat64(this.length + 1, e.t, true);
-        this.length += 9;
+        this.timed(KEYLOG, e.t);
         this.text(e.line);
         return;
       case 'certificate': {
@@ -203,40 +199,34 @@ export function decodeSegment(segment: Uint8Array, log: ConnectionLog): void {
   while (at < segment.length) {
     const type = segment[at];
     switch (type) {
-      case CHUNK: {
-        need(18);
-        const direction = code(DIRECTIONS, 1, 'direction');
-        const t = view.getFloat64(at + 2, true);
-        const seq = view.getUint32(at + 10, true);
-        const length = view.getUint32(at + 14, true);
-        at += 18;
-        log.chunks.push({ seq, direction, t, data: bytes(length), file: null });
-        break;
-      }
+      case CHUNK:
       case FILE_CHUNK: {
-        need(26);
+        need(type === CHUNK ? 18 : 26);
         const direction = code(DIRECTIONS, 1, 'direction');
         const t = view.getFloat64(at + 2, true);
         const seq = view.getUint32(at + 10, true);
-        const offset = view.getFloat64(at + 14, true);
-        const length = view.getUint32(at + 22, true);
-        at += 26;
-        log.chunks.push({ seq, direction, t, data: new Uint8Array(0), file: { offset, length } });
+        if (type === CHUNK) {
+          const length = view.getUint32(at + 14, true);
+          at += 18;
+          log.chunks.push({ seq, direction, t, data: bytes(length), file: null });
+        } else {
+          const file = { offset: view.getFloat64(at + 14, true), length: view.getUint32(at + 22, true) };
+          at += 26;
+          log.chunks.push({ seq, direction, t, data: new Uint8Array(0), file });
+        }
         break;
       }
-      case EVENT: {
-        need(9);
-        const t = view.getFloat64(at + 1, true);
-        at += 9;
-        const kind = text();
-        log.events.push({ t, kind, data: JSON.parse(text()) as Record<string, unknown> });
-        break;
-      }
+      case EVENT:
       case KEYLOG: {
         need(9);
         const t = view.getFloat64(at + 1, true);
         at += 9;
-        log.keylog.push({ t, line: text() });
+        if (type === EVENT) {
+          const kind = text();
+          log.events.push({ t, kind, data: JSON.parse(text()) as Record<string, unknown> });
+        } else {
+          log.keylog.push({ t, line: text() });
+        }
         break;
       }
       case CERTIFICATE: {

@@ -106,6 +106,11 @@ describe('the session store reading a connection', () => {
     db.prepare('INSERT INTO segments (connection_id, data) VALUES (?, ?)').run(1, later);
     expect(store.getChunks(1).map((c) => Buffer.from(c.data).toString('hex'))).toEqual(['160301', '160303', '17']);
     expect(store.getEvents(1).map((e) => e.kind)).toEqual(['tcp-open', 'tcp-close']);
+
+    // Deleting the session takes everything recorded under it, old rows and segments alike.
+    db.prepare('DELETE FROM sessions WHERE id = 1').run();
+    expect(store.getChunks(1)).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM segments').pluck().get()).toBe(0);
     db.close();
   });
 });

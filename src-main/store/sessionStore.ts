@@ -98,9 +98,9 @@ const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
 
 /**
  * Where a busy connection's bytes go: an append-only file per connection in the data folder's
- * recordings/ folder, the chunk rows keeping offset and length. SQLite wrote BLOBs at about
- * 140 MB/s and, with WAL, every byte twice; a file append is one write to the page cache.
- * Chunks of connections that never see a large read (handshakes) stay inline as BLOBs.
+ * recordings/ folder, its segments keeping each chunk's offset and length. SQLite wrote BLOBs at
+ * about 140 MB/s and, with WAL, every byte twice; a file append is one write to the page cache.
+ * Chunks of connections that never see a large read (handshakes) stay inline in their segments.
  */
 export const RECORDINGS_FOLDER = 'recordings';
 /** A chunk this large moves its connection's bytes to the connection's file from then on. */

@@ -12,14 +12,10 @@ import { insertRecordedSession, readRecordedSession } from '../src-main/store/se
 import { Workbench } from '../src-main/workbench';
 import { makeTestPki } from '../test/support/opensslPki';
 import { startOpensslServer } from '../test/support/opensslServer';
+import { median } from './stats';
 
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function timed<T>(run: () => T): { value: T; ms: number } {
   const start = process.hrtime.bigint();

@@ -6,15 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Workbench } from '../src-main/workbench';
+import { median } from './stats';
 
 const FORGES = 300;
 const OPENSSL_RUNS = 40;
 const MITM_PYTHON = '/usr/bin/python3';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function workshopMedian(dir: string): Promise<{ median: number; caPem: string; caKeyPem: string }> {
   const wb = new Workbench({ dataDir: path.join(dir, 'data') });

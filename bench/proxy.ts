@@ -17,6 +17,7 @@ import { freePort, waitForPort } from '../test/support/ports';
 import { makeUpstreamPki } from '../test/support/proxyPeers';
 import { run } from '../test/support/run';
 import { cpuMark, cpuSince } from './cpu';
+import { median } from './stats';
 
 /** CPU (user + system, ms) a child process has spent so far, from /proc; NaN elsewhere. */
 function childCpuMs(pid: number | undefined): number {
@@ -46,7 +47,6 @@ async function curl(via: Via, host: string, port: number, file: string): Promise
   return { seconds, speed };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mbps = (bytesPerSecond: number) => `${(bytesPerSecond / 1e6).toFixed(0)} MB/s`;
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 

@@ -15,13 +15,13 @@ import { run } from '../test/support/run';
 import { freePort, waitForPort } from '../test/support/ports';
 import { makeServerPki } from '../test/support/serverPki';
 import { cpuMark, cpuSince, type CpuSpent } from './cpu';
+import { median } from './stats';
 
 const HANDSHAKES = 1500;
 const CONCURRENCY = 16;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const LOAD = path.resolve('test/support/tlsLoad.mjs');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Runs the load against every target in turn, ROUNDS times alternating; wall median and CPU sum. */
 async function rounds(targets: Target[], args: (t: Target) => string[], value: (r: Record<string, number>) => number, writers: Workbench[]): Promise<{ values: number[][]; cpu: CpuSpent[] }> {
@@ -119,10 +119,12 @@ async function recording(wb: Workbench, cert: string, key: string, chain: string
   return { name, port: info.port, stop: async () => void (await wb.servers.stop(info.id)) };
 }
 
-function row(name: string, values: number[], unit: string, bare: number, cpu: CpuSpent, per: number, perUnit: string): string {
+/** One target's line: its median, and its share of bare Node as the median of the rounds' shares (each round runs every target side by side). */
+function row(name: string, values: number[], unit: string, bare: number[], cpu: CpuSpent, per: number, perUnit: string): string {
   const value = median(values);
+  const share = median(values.map((v, round) => v / bare[round]));
   const inProcess = name.startsWith('openssl') ? '' : `  CPU ms/${perUnit}: ${(cpu.cpuMs / per).toFixed(3)} (main ${(cpu.mainMs / per).toFixed(3)}${cpu.writerMs > 0 ? `, writer ${(cpu.writerMs / per).toFixed(3)}` : ''})`;
-  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${((value / bare) * 100).toFixed(0).padStart(4)}% of bare Node  [${values.map((v) => v.toFixed(0)).join(' ')}]${inProcess}`;
+  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${(share * 100).toFixed(0).padStart(4)}% of bare Node  [${values.map((v) => v.toFixed(0)).join(' ')}]${inProcess}`;
 }
 
 export async function benchServer(): Promise<void> {
@@ -144,7 +146,7 @@ export async function benchServer(): Promise<void> {
         await opensslServer(id.cert, id.key, chain, www),
       ];
       const { values, cpu } = await rounds(targets, (t) => ['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(HANDSHAKES)], (r) => r.perSecond, [wb]);
-      targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', median(values[0]), cpu[i], HANDSHAKES * ROUNDS, 'handshake')));
+      targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', values[0], cpu[i], HANDSHAKES * ROUNDS, 'handshake')));
       for (const t of targets) await t.stop();
     }
 
@@ -160,7 +162,7 @@ export async function benchServer(): Promise<void> {
       if (r.bytes < DOWNLOAD_BYTES) console.log(`  (only ${r.bytes} bytes)`);
       return r.megabytesPerSecond;
     }, [wb, uncapped]);
-    targets.forEach((t, i) => console.log(row(t.name, values[i], 'MB/s', median(values[0]), cpu[i], (DOWNLOAD_BYTES / 1e6) * ROUNDS, 'MB')));
+    targets.forEach((t, i) => console.log(row(t.name, values[i], 'MB/s', values[0], cpu[i], (DOWNLOAD_BYTES / 1e6) * ROUNDS, 'MB')));
     for (const t of targets) await t.stop();
   } finally {
     await wb.close();

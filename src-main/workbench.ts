@@ -67,7 +67,6 @@ export class Workbench {
     this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));
     this.sessions.closeAbandonedSessions(Date.now());
     this.servers = new ServerManager({
-      store: this.sessions,
       writer: this.writer,
       lab: () => this.workshop,
       recordCapBytes: options.recordCapBytes,
@@ -78,7 +77,6 @@ export class Workbench {
       },
     });
     this.proxies = new ProxyManager({
-      store: this.sessions,
       writer: this.writer,
       hosts: this.hosts,
       workshop: this.workshop,
@@ -126,7 +124,6 @@ export class Workbench {
    */
   async recordClient(request: ClientSessionRequest, { stored = true }: { stored?: boolean } = {}): Promise<number> {
     const id = await runClientSession(request, {
-      store: this.sessions,
       writer: this.writer,
       hosts: this.hosts,
       recordCapBytes: this.options.recordCapBytes,

@@ -41,7 +41,6 @@ export class ReplayManager {
     const sessionRequest = replayRequest(original, request.id, request);
     if (sessionRequest.trust.kind === 'lab') this.deps.checkCa(sessionRequest.trust.name);
     const replayId = await runClientSession(sessionRequest, {
-      store: this.deps.store,
       writer: this.deps.writer,
       hosts: this.deps.hosts,
       recordCapBytes: this.deps.recordCapBytes,
@@ -62,7 +61,6 @@ export class ReplayManager {
     const id = this.nextId++;
     let server: ReplayServer | null = null;
     server = new ReplayServer(id, request, {
-      store: this.deps.store,
       writer: this.deps.writer,
       load: this.deps.load,
       forge: this.deps.forge,

@@ -14,7 +14,6 @@ import type { BatchWriter } from '../sessions/recorder';
 import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
-import type { SessionStore } from '../store/sessionStore';
 import type { ForgedIdentity } from '../workshop/workshop';
 import { concat, ExchangeIndex, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
@@ -26,7 +25,6 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_HEAD_BYTES = 64 * 1024;
 
 export interface ReplayServerDeps {
-  store: SessionStore;
   writer: BatchWriter;
   load(id: number): RecordedSession;
   forge(caName: string, hostname: string): Promise<ForgedIdentity>;
@@ -190,7 +188,6 @@ export class ReplayServer {
     const listener = recordingListener(
       accepting,
       {
-        store: this.deps.store,
         writer: this.deps.writer,
         recordCapBytes: this.deps.recordCapBytes,
         label: { tags: [REPLAY_TAG] },

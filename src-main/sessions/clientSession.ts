@@ -13,7 +13,6 @@ import type {
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
-import type { SessionStore } from '../store/sessionStore';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
@@ -23,7 +22,6 @@ import { loadTrustStore } from './trustStore';
 import { chainVerification, hostnameVerification, verificationResult } from './verification';
 
 export interface ClientSessionContext {
-  store: SessionStore;
   writer: BatchWriter;
   hosts: HostTable;
   /** Called whenever the session's summary changes (created, established, finished). */

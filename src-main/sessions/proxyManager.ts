@@ -3,7 +3,6 @@
 import type { ProxyConfig, ProxyConnectionSummary, ProxyInfo } from '../api/proxyTypes';
 import type { SessionSummary } from '../api/types';
 import type { HostTable } from '../store/hostTable';
-import type { SessionStore } from '../store/sessionStore';
 import type { CertificateWorkshop } from '../workshop/workshop';
 import { ProxyServer, modeOf } from './proxyServer';
 import type { BatchWriter } from './recorder';
@@ -20,7 +19,6 @@ export class ProxyManager {
 
   constructor(
     private readonly deps: {
-      store: SessionStore;
       writer: BatchWriter;
       hosts: HostTable;
       workshop: CertificateWorkshop;
@@ -47,7 +45,6 @@ export class ProxyManager {
   async start(config: ProxyConfig): Promise<ProxyInfo> {
     const id = this.registry.nextNumber();
     const proxy = new ProxyServer(id, config, {
-      store: this.deps.store,
       writer: this.deps.writer,
       hosts: this.deps.hosts,
       workshop: this.deps.workshop,

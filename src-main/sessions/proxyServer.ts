@@ -10,7 +10,6 @@ import type { SessionSummary, TrustStoreSpec } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
-import type { SessionStore } from '../store/sessionStore';
 import type { CertificateWorkshop } from '../workshop/workshop';
 import { type ConnectRequest, type ForgedForVictim, type ProxiedConnection, type ProxyEndpoint, type UpstreamTarget, acceptVictim } from './proxySession';
 import { type ProxyHooks, rewriteHooks } from './proxyRewrite';
@@ -25,7 +24,6 @@ const MAX_CONNECT_HEAD_BYTES = 16 * 1024;
 const CONTEXT_CACHE_SIZE = 1024;
 
 export interface ProxyServerDeps {
-  store: SessionStore;
   writer: BatchWriter;
   hosts: HostTable;
   workshop: CertificateWorkshop;
@@ -207,7 +205,6 @@ export class ProxyServer {
     let accepted: ProxiedConnection;
     try {
       accepted = acceptVictim(raw, this.endpoint!, {
-        store: this.deps.store,
         writer: this.deps.writer,
         onUpdate: this.deps.onSessionUpdate,
         onEnd: (summary) => {

@@ -8,7 +8,6 @@ import type { ProxyConnectionSummary, ProxyHookEvent, ProxySessionInfo } from '.
 import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary } from '../api/types';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
-import type { SessionStore } from '../store/sessionStore';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
@@ -61,7 +60,6 @@ export interface ProxyEndpoint {
 }
 
 export interface ProxySessionContext {
-  store: SessionStore;
   writer: BatchWriter;
   onUpdate?: (summary: SessionSummary, created: boolean) => void;
   onEnd?: (summary: ProxyConnectionSummary) => void;

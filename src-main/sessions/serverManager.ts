@@ -3,7 +3,6 @@
 import type { ServerConfig, ServerConnectionSummary, ServerInfo } from '../api/serverTypes';
 import type { SessionSummary } from '../api/types';
 import { toErrorInfo } from '../errors';
-import type { SessionStore } from '../store/sessionStore';
 import type { BatchWriter } from './recorder';
 import { RunningRegistry, type RunningEntry } from './runningRegistry';
 import type { LabIdentitySource } from './serverIdentity';
@@ -27,7 +26,6 @@ export class ServerManager {
 
   constructor(
     private readonly deps: {
-      store: SessionStore;
       writer: BatchWriter;
       lab: () => LabIdentitySource | null;
       recordCapBytes?: number;
@@ -44,7 +42,6 @@ export class ServerManager {
 
   private build(id: number, config: ServerConfig): TlsLabServer {
     const server: TlsLabServer = new TlsLabServer(id, config, {
-      store: this.deps.store,
       writer: this.deps.writer,
       lab: this.deps.lab(),
       recordCapBytes: this.deps.recordCapBytes,

@@ -7,7 +7,6 @@ import tls from 'node:tls';
 import type { BuiltinPageName, KeyExchangeInfo, ServerConnectionSummary, ServerResponder, ServerSessionInfo } from '../api/serverTypes';
 import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary, VerificationResult } from '../api/types';
 import { describeCertificate } from '../pki/certificateInfo';
-import type { SessionStore } from '../store/sessionStore';
 import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
@@ -43,7 +42,6 @@ export interface AcceptingServer {
 }
 
 export interface ServerSessionContext {
-  store: SessionStore;
   writer: BatchWriter;
   recordCapBytes?: number;
   /** Name and tags each recorded session starts with. */

@@ -8,7 +8,6 @@ import type { BuiltinPageName, ServedName, ServerConfig, ServerConnectionSummary
 import type { SessionSummary, TlsVersionName } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
-import type { SessionStore } from '../store/sessionStore';
 import type { BatchWriter } from './recorder';
 import { loadClientCa, loadServerIdentity, type LabIdentitySource, type ServerIdentity } from './serverIdentity';
 import { checkResponder } from './serverResponders';
@@ -20,7 +19,6 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 export interface TlsServerDeps {
-  store: SessionStore;
   writer: BatchWriter;
   lab: LabIdentitySource | null;
   recordCapBytes?: number;
@@ -207,7 +205,6 @@ export class TlsLabServer {
     const listener = recordingListener(
       accepting,
       {
-        store: this.deps.store,
         writer: this.deps.writer,
         recordCapBytes: this.deps.recordCapBytes,
         onUpdate: this.deps.onSessionUpdate,

@@ -8,7 +8,6 @@ import {
   FILE_CHUNK_BYTES,
   recordingFile,
   toSummary,
-  unwritten,
   type ConnectionFields,
   type NewSession,
   type SessionFields,
@@ -56,6 +55,20 @@ interface RecordingFile {
   closing: boolean;
   /** A write failed: later writes already queued skip, and the connection's bytes go inline. */
   failed?: boolean;
+}
+
+/** What is left of `parts` after a vectored write took its first `written` bytes. */
+export function unwritten(parts: Uint8Array[], written: number): Uint8Array[] {
+  let skip = written;
+  const rest: Uint8Array[] = [];
+  for (const part of parts) {
+    if (skip >= part.length) skip -= part.length;
+    else {
+      rest.push(skip > 0 ? part.subarray(skip) : part);
+      skip = 0;
+    }
+  }
+  return rest;
 }
 
 /** Writes every byte of `parts` at `position`, going on after short writes. */
@@ -294,12 +307,6 @@ export class BatchWriter {
     this.queued(0);
   }
 
-  /** A session as the database will hold it once everything queued is written. */
-  session(id: number): SessionRow | null {
-    const entry = this.unwritten.get(id);
-    return entry ? { ...entry.row } : this.store.getSession(id);
-  }
-
   /** The newest sessions, those still on their way to the database included. */
   listSessions(limit = 500): SessionRow[] {
     const rows = this.store.listSessions(limit);
@@ -419,7 +426,11 @@ export class BatchWriter {
     }
     for (const [id, fields] of batch.connectionUpdates) {
       const file = this.files.get(id);
-      if (fields.closedAt == null || !file || file === 'inline') continue;
+      if (fields.closedAt == null || !file) continue;
+      if (file === 'inline') {
+        this.files.delete(id);
+        continue;
+      }
       // A closed connection gets no more bytes: its file goes once written.
       file.closing = true;
       void file.pending.then(() => {

@@ -110,20 +110,6 @@ export function recordingsFolder(db: Db): string | null {
   return db.memory ? null : path.join(path.dirname(db.name), RECORDINGS_FOLDER);
 }
 
-/** What is left of `parts` after a vectored write took its first `written` bytes. */
-export function unwritten(parts: Uint8Array[], written: number): Uint8Array[] {
-  let skip = written;
-  const rest: Uint8Array[] = [];
-  for (const part of parts) {
-    if (skip >= part.length) skip -= part.length;
-    else {
-      rest.push(skip > 0 ? part.subarray(skip) : part);
-      skip = 0;
-    }
-  }
-  return rest;
-}
-
 export function recordingFile(folder: string, connectionId: number): string {
   return path.join(folder, `${connectionId}.bin`);
 }

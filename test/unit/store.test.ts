@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from '../../src-main/store/database';
 import { MIGRATIONS } from '../../src-main/store/migrations';
 import { HostTable } from '../../src-main/store/hostTable';
-import { SessionStore, sweepRecordingFiles, unwritten } from '../../src-main/store/sessionStore';
+import { unwritten } from '../../src-main/sessions/recorder';
+import { SessionStore, sweepRecordingFiles } from '../../src-main/store/sessionStore';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-store-'));
 

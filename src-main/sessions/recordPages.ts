@@ -163,10 +163,11 @@ export class RecordPages {
       this.cache.set(key, hit);
       return hit;
     }
-    const chunks = this.store.getChunks(row.id);
+    const log = this.store.connectionLog(row.id);
+    const chunks = log.chunks;
     const streams: Record<Direction, Stream> = { 'client-to-server': new Stream(), 'server-to-client': new Stream() };
     for (const c of chunks) streams[c.direction].push(c.data);
-    const opened: OpenedConnection = { row, chunks, keylog: this.store.getKeylog(row.id), streams, plain: decodeConnection(chunks) };
+    const opened: OpenedConnection = { row, chunks, keylog: log.keylog.map((k) => k.line), streams, plain: decodeConnection(chunks) };
     if (recorded <= EAGER_DECRYPT_BYTES && opened.plain.records.length <= EAGER_DECRYPT_RECORDS) this.decrypt(opened);
     this.cache.set(key, opened);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);

@@ -12,6 +12,7 @@ import { API_SOCKET_PATH, type ApiMethodName, type ServerFrame } from '../api/me
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { Workbench, type WorkbenchOptions } from '../workbench';
 import { dispatch } from './dispatch';
+import { SessionEventMerger } from './sessionEvents';
 import { isApiMethod, validateParams } from './validation';
 
 export const TOKEN_REFUSED_CLOSE_CODE = 4401;
@@ -184,8 +185,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     }
   };
 
-  const unsubscribe = workbench.subscribe((event, data) => {
+  const events = new SessionEventMerger((event, data) => {
     for (const ws of clients) send(ws, { type: 'event', event, data } as ServerFrame);
+  });
+  const unsubscribe = workbench.subscribe((event, data) => {
+    if (clients.size > 0) events.push(event, data);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -212,6 +216,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     workbench,
     async close() {
       unsubscribe();
+      events.close();
       for (const ws of clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PkiIssued } from '../../src-main/api/pkiTypes';
 import type { ServerConnectionSummary, ServerInfo } from '../../src-main/api/serverTypes';
-import type { SessionDetail } from '../../src-main/api/types';
+import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
 import { run } from '../support/run';
@@ -50,6 +50,27 @@ describe('servers.* over the engine API', () => {
     expect(stopped.status).toBe('stopped');
     const list = await api.result<ServerInfo[]>('servers.list', {});
     expect(list.find((s) => s.id === server.id)?.status).toBe('stopped');
+  });
+
+  it('sends a window one merged event per session under load, each ending with the session\'s final state', async () => {
+    const server = await api.result<ServerInfo>('servers.start', { config: { port: 0, identity: { kind: 'lab', name: 'bank32' } } });
+    const from = api.events.length;
+    const load = await run(process.execPath, [path.resolve('test/support/tlsLoad.mjs'), 'handshakes', '127.0.0.1', String(server.port), '4', '40']);
+    expect(JSON.parse(load.stdout)).toMatchObject({ done: 40, failed: 0 });
+    // The engine announces each connection as it ends; its session's last change follows within the merge delay.
+    for (let i = 0; i < 400 && api.events.slice(from).filter((e) => e.event === 'server.connection').length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 500));
+    const frames = api.events.slice(from).filter((e) => (e.event === 'session.created' || e.event === 'session.updated') && (e.data as SessionSummary).target === server.address);
+    const bySession = new Map<number, string[]>();
+    for (const f of frames) bySession.set((f.data as SessionSummary).id, [...(bySession.get((f.data as SessionSummary).id) ?? []), f.event]);
+    expect(bySession.size).toBe(40);
+    for (const events of bySession.values()) expect(events[0]).toBe('session.created');
+    const last = new Map(frames.map((f) => [(f.data as SessionSummary).id, f.data as SessionSummary]));
+    expect([...last.values()].every((s) => s.status === 'ok' && s.version === 'TLSv1.3')).toBe(true);
+    // Unmerged, every session is three frames (accepted, established, ended); merged, a session
+    // that starts and ends within one merge interval is one (how many do depends on the machine).
+    expect(frames.length).toBeLessThan(3 * 40);
+    await api.result<ServerInfo>('servers.stop', { id: server.id });
   });
 
   it('refuses a port in use with one clear error and lists nothing new', async () => {

@@ -5,6 +5,7 @@ import { benchForge } from './forge';
 import { benchLargeSession } from './largeSession';
 import { benchServer } from './server';
 import { benchUiFirstPaint } from './uiFirstPaint';
+import { benchUiLoad } from './uiLoad';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   client: benchClientRecording,
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'large-session': benchLargeSession,
   server: benchServer,
   ui: benchUiFirstPaint,
+  'ui-load': benchUiLoad,
 };
 
 export async function runBenchmarks(which: string): Promise<void> {

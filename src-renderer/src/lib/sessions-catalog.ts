@@ -85,11 +85,7 @@ export function parseNewTags(text: string, existing: readonly string[]): { ok: t
 
 /** A catalog entry updated from an event: a plain summary keeps the name and tags already known. */
 export function mergeEntry(list: readonly SessionCatalogEntry[], update: SessionSummary | SessionCatalogEntry): SessionCatalogEntry[] {
-  return list.map((entry) => {
-    if (entry.id !== update.id) return entry;
-    const named = update as Partial<SessionCatalogEntry>;
-    return { ...entry, ...update, name: named.name !== undefined ? named.name : entry.name, tags: named.tags ?? entry.tags };
-  });
+  return list.map((entry) => (entry.id === update.id ? asCatalogEntry(update, entry) : entry));
 }
 
 /**
@@ -98,9 +94,22 @@ export function mergeEntry(list: readonly SessionCatalogEntry[], update: Session
  */
 export function keepCatalog<T extends SessionSummary>(list: readonly SessionSummary[], update: T): T {
   if ('name' in update && 'tags' in update) return update;
-  const known = list.find((s) => s.id === update.id) as Partial<SessionCatalogEntry> | undefined;
-  if (!known || known.name === undefined) return update;
-  return { ...update, name: known.name, tags: known.tags ?? [] };
+  return withCatalogOf(list.find((s) => s.id === update.id), update);
+}
+
+/** keepCatalog for one entry: `update` with the name and tags of `known` when it has none of its own. */
+export function withCatalogOf<T extends SessionSummary>(known: SessionSummary | undefined, update: T): T {
+  if ('name' in update && 'tags' in update) return update;
+  const catalog = known as Partial<SessionCatalogEntry> | undefined;
+  if (!catalog || catalog.name === undefined) return update;
+  return { ...update, name: catalog.name, tags: catalog.tags ?? [] };
+}
+
+/** A summary as an entry of the catalog list: the known entry's name and tags, or none yet. */
+export function asCatalogEntry(update: SessionSummary | SessionCatalogEntry, known: SessionCatalogEntry | undefined): SessionCatalogEntry {
+  const named = update as Partial<SessionCatalogEntry>;
+  if (known) return { ...known, ...update, name: named.name !== undefined ? named.name : known.name, tags: named.tags ?? known.tags };
+  return { ...update, name: named.name ?? null, tags: named.tags ?? [] };
 }
 
 export function withoutSession<T extends { id: number }>(list: readonly T[], id: number): T[] {

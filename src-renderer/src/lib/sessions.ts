@@ -12,6 +12,27 @@ export function mergeSession(list: readonly SessionSummary[], session: SessionSu
   return next.sort(newestFirst);
 }
 
+/** One change to a sessions list, as the engine's session events report it. */
+export type SessionChange = { kind: 'upsert'; summary: SessionSummary } | { kind: 'delete'; id: number };
+
+/**
+ * Applies a batch of changes in order with a single sort, and keeps the newest `limit`. `shape`
+ * turns a summary into the list's entry, given the entry it replaces (undefined for a new one).
+ */
+export function applySessionChanges<T extends SessionSummary>(
+  list: readonly T[],
+  changes: readonly SessionChange[],
+  shape: (summary: SessionSummary, known: T | undefined) => T,
+  limit: number,
+): T[] {
+  const byId = new Map(list.map((s) => [s.id, s]));
+  for (const change of changes) {
+    if (change.kind === 'delete') byId.delete(change.id);
+    else byId.set(change.summary.id, shape(change.summary, byId.get(change.summary.id)));
+  }
+  return [...byId.values()].sort(newestFirst).slice(0, limit);
+}
+
 export function sortSessions(list: readonly SessionSummary[]): SessionSummary[] {
   return [...list].sort(newestFirst);
 }

@@ -2,24 +2,31 @@
 import { EngineClient, engineUrls, type EngineConnectionState } from '../api/client';
 import type { HostEntry, SessionDetail, SessionSummary } from '../api/contract';
 import { parseRoute, routeHash, type Route } from '../lib/route';
-import { mergeSession, sortSessions } from '../lib/sessions';
+import { live } from '../lib/batched';
+import { applySessionChanges, mergeSession, sortSessions, type SessionChange } from '../lib/sessions';
 import { sortHosts } from '../lib/hosts';
-import { keepCatalog } from '../lib/sessions-catalog';
+import { keepCatalog, SEARCH_LIMIT, withCatalogOf } from '../lib/sessions-catalog';
 import { resolveAccessToken } from './access-token';
 
 export type AppConnection = EngineConnectionState | { kind: 'no-token' };
 
-export const app = $state({
-  connection: { kind: 'connecting' } as AppConnection,
-  route: { name: 'new-client' } as Route,
-  sessions: [] as SessionSummary[],
-  sessionsLoaded: false,
-  sessionsError: null as string | null,
-  hosts: [] as HostEntry[],
-  hostsLoaded: false,
+class AppState {
+  connection = $state<AppConnection>({ kind: 'connecting' });
+  route = $state<Route>({ name: 'new-client' });
+  /**
+   * Newest first. Always replaced whole, never edited in place, so it is raw state: reading a
+   * session's fields costs no proxy (a server under load has it re-read several times a second).
+   */
+  sessions = $state.raw<SessionSummary[]>([]);
+  sessionsLoaded = $state(false);
+  sessionsError = $state<string | null>(null);
+  hosts = $state<HostEntry[]>([]);
+  hostsLoaded = $state(false);
   /** Sessions deleted while this window was open (here or elsewhere): their pages say so. */
-  deletedIds: [] as number[],
-});
+  deletedIds = $state<number[]>([]);
+}
+
+export const app = new AppState();
 
 /** Details fetched or just run, so opening a session does not wait for the engine twice. */
 const detailCache = new Map<number, SessionDetail>();
@@ -44,13 +51,34 @@ export function cachedDetail(id: number): SessionDetail | undefined {
 export function rememberDetail(detail: SessionDetail): void {
   if (app.deletedIds.includes(detail.id)) return; // an answer that crossed the deletion
   detailCache.set(detail.id, detail);
+  // Events queued before this answer go first, so an older one cannot land after it.
+  live.flush();
   app.sessions = mergeSession(app.sessions, keepCatalog(app.sessions, detail));
+}
+
+const sessionListeners = new Set<(changes: SessionChange[]) => void>();
+
+/**
+ * The session events, a batch at a time (batched.ts says why): the sidebar's list (the newest
+ * SEARCH_LIMIT, like a refresh) is updated first, then every listener gets the same batch.
+ */
+const sessionChanges = live.queue<SessionChange>((changes) => {
+  app.sessions = applySessionChanges(app.sessions, changes, (summary, known) => withCatalogOf(known, summary), SEARCH_LIMIT);
+  for (const listener of sessionListeners) listener(changes);
+});
+
+/** Calls `listener` with each batch of session changes; returns the function that stops it. */
+export function onSessionChanges(listener: (changes: SessionChange[]) => void): () => void {
+  sessionListeners.add(listener);
+  return () => sessionListeners.delete(listener);
 }
 
 export async function refreshSessions(): Promise<void> {
   try {
     // The catalog's search with no criteria: the newest sessions, with their names and tags.
-    app.sessions = sortSessions(await engine().call('sessions.search', { limit: 500 }));
+    const found = await engine().call('sessions.search', { limit: SEARCH_LIMIT });
+    live.flush();
+    app.sessions = sortSessions(found);
     app.sessionsError = null;
   } catch (error) {
     app.sessionsError = error instanceof Error ? error.message : String(error);
@@ -80,17 +108,17 @@ export function startApp(): void {
     return;
   }
   client = new EngineClient(engineUrls(location.host, token));
-  client.on('session.created', (summary) => {
-    app.sessions = mergeSession(app.sessions, summary);
-  });
+  client.on('session.created', (summary) => sessionChanges.add({ kind: 'upsert', summary }));
   client.on('session.updated', (summary) => {
     detailCache.delete(summary.id);
-    app.sessions = mergeSession(app.sessions, keepCatalog(app.sessions, summary));
+    sessionChanges.add({ kind: 'upsert', summary });
   });
   client.on('session.deleted', ({ id }) => {
     detailCache.delete(id);
-    app.sessions = app.sessions.filter((s) => s.id !== id);
     if (!app.deletedIds.includes(id)) app.deletedIds = [...app.deletedIds, id];
+    // Deletions are rare and usually someone's own action: they show at once, after what came before.
+    sessionChanges.add({ kind: 'delete', id });
+    live.flush();
   });
   client.on('hosts.changed', (hosts) => {
     app.hosts = sortHosts(hosts);

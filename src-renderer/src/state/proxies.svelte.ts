@@ -1,6 +1,7 @@
 // The proxies' live state: the list, the victim connections reported as they end, and the start
 // form's values (kept for the window's life). It listens to the engine once for the life of the
 // window, so connections that arrive while another view is open are seen.
+import { live } from '../lib/batched';
 import type { ProxyConnectionSummary, ProxyInfo } from '../api/contract';
 import { addProxyConnection, mergeProxy, sortProxies } from '../lib/proxy-view';
 import { restoreProxyForm, type ProxyForm } from '../lib/proxy-form';
@@ -19,15 +20,20 @@ function loadForm(): ProxyForm {
   return restoreProxyForm(null);
 }
 
-export const proxies = $state({
-  list: [] as ProxyInfo[],
-  loaded: false,
-  loadError: null as string | null,
-  /** Ended victim connections as the engine reported them, newest first, a bounded number per proxy. */
-  connections: [] as ProxyConnectionSummary[],
-  form: loadForm(),
-  formOpen: null as boolean | null,
-});
+class ProxiesState {
+  list = $state<ProxyInfo[]>([]);
+  loaded = $state(false);
+  loadError = $state<string | null>(null);
+  /**
+   * Ended victim connections as the engine reported them, newest first, a bounded number per
+   * proxy. Replaced whole on every change, so raw: reading it costs no proxies.
+   */
+  connections = $state.raw<ProxyConnectionSummary[]>([]);
+  form = $state(loadForm());
+  formOpen = $state<boolean | null>(null);
+}
+
+export const proxies = new ProxiesState();
 
 export function saveProxyForm(): void {
   try {
@@ -44,7 +50,7 @@ export function replaceProxyForm(form: ProxyForm): void {
 
 export async function refreshProxies(): Promise<void> {
   try {
-    proxies.list = sortProxies(await engine().call('proxies.list', {}));
+    replaceProxies(await engine().call('proxies.list', {}));
     proxies.loadError = null;
   } catch (error) {
     proxies.loadError = errorInfo(error).message;
@@ -53,8 +59,15 @@ export async function refreshProxies(): Promise<void> {
   }
 }
 
+/** Answers of the engine replace what its events said before them (as rememberServer). */
 export function rememberProxy(proxy: ProxyInfo): void {
+  live.flush();
   proxies.list = mergeProxy(proxies.list, proxy);
+}
+
+export function replaceProxies(list: ProxyInfo[]): void {
+  live.flush();
+  proxies.list = sortProxies(list);
 }
 
 let watching = false;
@@ -67,10 +80,16 @@ export function watchProxies(): void {
   }
   watching = true;
   const client = engine();
-  client.on('proxy.changed', (proxy) => rememberProxy(proxy));
-  client.on('proxy.connection', (summary) => {
-    proxies.connections = addProxyConnection(proxies.connections, summary);
+  // The counts change with every connection: on the live clock too.
+  const changed = live.queue<ProxyInfo>((infos) => infos.forEach(rememberProxy));
+  client.on('proxy.changed', (proxy) => changed.add(proxy));
+  // A batch at a time (batched.ts): a load test reports hundreds of connections a second.
+  const ended = live.queue<(typeof proxies.connections)[number]>((summaries) => {
+    let list = proxies.connections;
+    for (const summary of summaries) list = addProxyConnection(list, summary);
+    proxies.connections = list;
   });
+  client.on('proxy.connection', (summary) => ended.add(summary));
   // Events missed while the engine was away are not replayed: reload on every (re)open.
   client.onState((state) => {
     if (state.kind === 'open') void refreshProxies();

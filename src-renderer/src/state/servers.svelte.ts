@@ -1,6 +1,7 @@
 // The lab servers' live state: the list, the connections reported as they end, and the start
 // form's values (kept for the window's life, passphrases never stored). It listens to the engine
 // once for the life of the window, so connections that arrive while another view is open are seen.
+import { live } from '../lib/batched';
 import type { ServerConnectionSummary, ServerInfo } from '../api/contract';
 import { EngineCallError } from '../api/client';
 import type { ApiErrorInfo } from '../api/contract';
@@ -20,16 +21,21 @@ function loadForm(): ServerForm {
   return restoreServerForm(null);
 }
 
-export const servers = $state({
-  list: [] as ServerInfo[],
-  loaded: false,
-  loadError: null as string | null,
-  /** Ended connections as the engine reported them, newest first, a bounded number per server. */
-  connections: [] as ServerConnectionSummary[],
-  form: loadForm(),
+class ServersState {
+  list = $state<ServerInfo[]>([]);
+  loaded = $state(false);
+  loadError = $state<string | null>(null);
+  /**
+   * Ended connections as the engine reported them, newest first, a bounded number per server.
+   * Replaced whole on every change, so raw: reading it costs no proxies.
+   */
+  connections = $state.raw<ServerConnectionSummary[]>([]);
+  form = $state(loadForm());
   /** Whether the start form is open (it opens by itself while there is no server). */
-  formOpen: null as boolean | null,
-});
+  formOpen = $state<boolean | null>(null);
+}
+
+export const servers = new ServersState();
 
 export function saveServerForm(): void {
   try {
@@ -52,7 +58,7 @@ export function errorInfo(error: unknown): ApiErrorInfo {
 
 export async function refreshServers(): Promise<void> {
   try {
-    servers.list = sortServers(await engine().call('servers.list', {}));
+    replaceServers(await engine().call('servers.list', {}));
     servers.loadError = null;
   } catch (error) {
     servers.loadError = errorInfo(error).message;
@@ -61,8 +67,18 @@ export async function refreshServers(): Promise<void> {
   }
 }
 
+/**
+ * Answers of the engine replace what its events said before them: queued events go first (see
+ * lib/batched), so an older one cannot land after the answer.
+ */
 export function rememberServer(server: ServerInfo): void {
+  live.flush();
   servers.list = mergeServer(servers.list, server);
+}
+
+export function replaceServers(list: ServerInfo[]): void {
+  live.flush();
+  servers.list = sortServers(list);
 }
 
 let watching = false;
@@ -75,10 +91,16 @@ export function watchServers(): void {
   }
   watching = true;
   const client = engine();
-  client.on('server.changed', (server) => rememberServer(server));
-  client.on('server.connection', (summary) => {
-    servers.connections = addConnectionSummary(servers.connections, summary);
+  // The counts change with every connection: on the live clock too.
+  const changed = live.queue<ServerInfo>((infos) => infos.forEach(rememberServer));
+  client.on('server.changed', (server) => changed.add(server));
+  // A batch at a time (batched.ts): a load test reports hundreds of connections a second.
+  const ended = live.queue<(typeof servers.connections)[number]>((summaries) => {
+    let list = servers.connections;
+    for (const summary of summaries) list = addConnectionSummary(list, summary);
+    servers.connections = list;
   });
+  client.on('server.connection', (summary) => ended.add(summary));
   // Events missed while the engine was away are not replayed: reload on every (re)open.
   client.onState((state) => {
     if (state.kind === 'open') void refreshServers();

@@ -61,7 +61,13 @@ export interface EventFrame<E extends ApiEventName = ApiEventName> {
   data: ApiEvents[E];
 }
 
-export type ServerFrame = ResponseFrame | EventFrame;
+/** Several events in one frame, oldest first (the engine batches what a busy server reports). */
+export interface EventsFrame {
+  type: 'events';
+  events: EventFrame[];
+}
+
+export type ServerFrame = ResponseFrame | EventFrame | EventsFrame;
 
 /** The WebSocket endpoint; the token travels as the `token` query parameter. */
 export const API_SOCKET_PATH = '/api';

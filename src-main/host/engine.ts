@@ -12,7 +12,7 @@ import { API_SOCKET_PATH, type ApiMethodName, type ServerFrame } from '../api/me
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { Workbench, type WorkbenchOptions } from '../workbench';
 import { dispatch } from './dispatch';
-import { SessionEventMerger } from './sessionEvents';
+import { EventOutbox } from './eventOutbox';
 import { isApiMethod, validateParams } from './validation';
 
 export const TOKEN_REFUSED_CLOSE_CODE = 4401;
@@ -185,8 +185,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     }
   };
 
-  const events = new SessionEventMerger((event, data) => {
-    for (const ws of clients) send(ws, { type: 'event', event, data } as ServerFrame);
+  const events = new EventOutbox((frames) => {
+    const text = JSON.stringify(frames.length === 1 ? frames[0] : ({ type: 'events', events: frames } satisfies ServerFrame));
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
   });
   const unsubscribe = workbench.subscribe((event, data) => {
     if (clients.size > 0) events.push(event, data);

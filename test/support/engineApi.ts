@@ -27,11 +27,13 @@ export async function connectApi(engine: RunningEngine): Promise<ApiConnection> 
       pending.delete(frame.id);
       return;
     }
-    events.push(frame);
-    for (const waiter of [...waiters]) {
-      if (waiter.predicate(frame)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(frame);
+    for (const event of frame.type === 'events' ? frame.events : [frame]) {
+      events.push(event);
+      for (const waiter of [...waiters]) {
+        if (waiter.predicate(event)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(event);
+        }
       }
     }
   });

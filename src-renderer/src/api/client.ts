@@ -10,6 +10,7 @@ import {
   type ApiParams,
   type ApiResult,
   type RequestFrame,
+  type EventFrame,
   type ServerFrame,
 } from './contract';
 
@@ -271,14 +272,20 @@ export class EngineClient {
       if (frame.ok) call.resolve(frame.result);
       else call.reject(new EngineCallError(frame.error));
     } else if (frame.type === 'event') {
-      const handlers = this.eventHandlers.get(frame.event);
-      if (!handlers) return;
-      for (const handler of [...handlers]) {
-        try {
-          handler(frame.data);
-        } catch (error) {
-          console.error(`handler for ${frame.event} failed`, error);
-        }
+      this.dispatchEvent(frame);
+    } else if (frame.type === 'events') {
+      for (const event of frame.events) this.dispatchEvent(event);
+    }
+  }
+
+  private dispatchEvent(frame: EventFrame): void {
+    const handlers = this.eventHandlers.get(frame.event);
+    if (!handlers) return;
+    for (const handler of [...handlers]) {
+      try {
+        handler(frame.data);
+      } catch (error) {
+        console.error(`handler for ${frame.event} failed`, error);
       }
     }
   }

@@ -109,6 +109,23 @@ describe('the engine client', () => {
     expect(seen).toEqual([5]);
   });
 
+  it('delivers the events of a batched frame one by one, in order', () => {
+    const { client, last } = setup();
+    last().open();
+    const seen: string[] = [];
+    client.on('session.created', (s) => seen.push(`created ${s.id}`));
+    client.on('session.updated', (s) => seen.push(`updated ${s.id}`));
+    last().receive({
+      type: 'events',
+      events: [
+        { type: 'event', event: 'session.created', data: summary({ id: 7 }) },
+        { type: 'event', event: 'session.updated', data: summary({ id: 5 }) },
+        { type: 'event', event: 'session.created', data: summary({ id: 8 }) },
+      ],
+    });
+    expect(seen).toEqual(['created 7', 'updated 5', 'created 8']);
+  });
+
   it('stops and says the token is refused when the engine closes with 4401', async () => {
     const { client, last, states, sockets } = setup();
     const pending = client.call('hosts.list', {});

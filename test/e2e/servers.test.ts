@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { collectPageErrors, newPage as openPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { SCREENSHOTS, collectPageErrors, newPage as openPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { freePort } from '../support/ports';
 import { run } from '../support/run';
 
@@ -272,6 +272,29 @@ describe('the Servers view in Chromium', () => {
     expect(await text(page, 'session-outcome-detail')).toContain('the client sent no certificate');
     expect(await text(page, 'client-certificate-result')).toBe('None sent, and this server requires one.');
     await screenshot(page, 'servers-11-client-certificate-missing');
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps up with a load test: every connection counted, the sidebar bounded to the newest 100 with a way to all', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(engine.url);
+    await page.getByTestId('nav-servers').click();
+    const server = await engine.workbench.servers.start({ port: 0, label: 'Load', identity: { kind: 'lab', name: 'www.bank32.com' } });
+    const card = page.getByTestId('server-card').filter({ hasText: 'Load' });
+    await card.waitFor();
+    const load = await run(process.execPath, [path.resolve('test/support/tlsLoad.mjs'), 'handshakes', '127.0.0.1', String(server.port), '8', '150']);
+    expect(JSON.parse(load.stdout)).toMatchObject({ done: 150, failed: 0 });
+    await card.getByTestId('server-counts').filter({ hasText: /^150 connections/ }).waitFor();
+    // Every ended connection shows as ok, newest first, and none is left "open" or "handshake…".
+    await expect.poll(() => card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').count()).toBe(150);
+    const ids = await card.getByTestId('server-connection-open').allInnerTexts();
+    expect(ids.map((t) => Number(t.slice(1)))).toEqual([...ids.map((t) => Number(t.slice(1)))].sort((a, b) => b - a));
+    expect(await page.getByTestId('session-nav-item').count()).toBe(100);
+    // The first screen, as the student sees it (the whole page is 150 rows long).
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'servers-12-after-load.png') });
+    await page.getByTestId('session-nav-more').click();
+    await page.waitForURL(/#\/sessions$/);
+    await engine.workbench.servers.stop(server.id);
     expect(errors).toEqual([]);
   });
 });

@@ -289,6 +289,8 @@ describe('the Servers view in Chromium', () => {
     await expect.poll(() => card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').count()).toBe(150);
     const ids = await card.getByTestId('server-connection-open').allInnerTexts();
     expect(ids.map((t) => Number(t.slice(1)))).toEqual([...ids.map((t) => Number(t.slice(1)))].sort((a, b) => b - a));
+    // The load generator only shakes hands: its rows say so instead of "0 requests".
+    expect(await card.getByTestId('server-connection-row').first().innerText()).toContain('no request (handshake only)');
     expect(await page.getByTestId('session-nav-item').count()).toBe(100);
     // The first screen, as the student sees it (the whole page is 150 rows long).
     await page.screenshot({ path: path.join(SCREENSHOTS, 'servers-12-after-load.png') });

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium';
 import { startEngine } from '../src-main/host/engine';
 import { ensureRenderer } from '../scripts/renderer.mjs';
 
@@ -12,10 +12,7 @@ const ROUNDS = 5;
 export async function benchUiFirstPaint(): Promise<void> {
   ensureRenderer({ quiet: true });
   let t = performance.now();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   console.log(`Chromium launch (not counted): ${(performance.now() - t).toFixed(0)} ms`);
   const results: number[] = [];
   try {

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium';
 import { startEngine } from '../src-main/host/engine';
 import { ensureRenderer } from '../scripts/renderer.mjs';
 import { makeServerPki } from '../test/support/serverPki';
@@ -40,10 +41,7 @@ export async function benchUiLoad(): Promise<void> {
   ensureRenderer({ quiet: true });
   const pki = await makeServerPki();
   const engine = await startEngine({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-uiload-')) });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const server = await engine.workbench.servers.start({ port: 0, label: 'Load', identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, responder: { kind: 'builtin' } });
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });

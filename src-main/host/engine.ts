@@ -161,9 +161,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     });
   });
 
-  const send = (ws: WebSocket, frame: ServerFrame) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  const sendText = (ws: WebSocket, text: string) => {
+    if (ws.readyState === ws.OPEN) ws.send(text);
   };
+  const send = (ws: WebSocket, frame: ServerFrame) => sendText(ws, JSON.stringify(frame));
 
   const handleFrame = async (ws: WebSocket, text: string) => {
     let id = 0;
@@ -187,7 +188,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   const events = new EventOutbox((frames) => {
     const text = JSON.stringify(frames.length === 1 ? frames[0] : ({ type: 'events', events: frames } satisfies ServerFrame));
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of clients) sendText(ws, text);
   });
   const unsubscribe = workbench.subscribe((event, data) => {
     if (clients.size > 0) events.push(event, data);

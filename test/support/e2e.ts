@@ -9,14 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
+import { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './chromium';
 import { openssl } from './opensslPki';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-export const CHROMIUM = '/usr/bin/chromium';
-/** Headless Chromium in a container, with nothing of its own reaching the network. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+export { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 export interface E2eApp {
   /** The test's temp folder (removed by close). */
@@ -45,7 +43,7 @@ export async function startE2e(name: string): Promise<E2eApp> {
     const staticDir = path.join(tmp, 'renderer');
     await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
     engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     return { tmp, staticDir, engine, browser, close };
   } catch (err) {
     await close();

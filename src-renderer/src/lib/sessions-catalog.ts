@@ -93,12 +93,11 @@ export function mergeEntry(list: readonly SessionCatalogEntry[], update: Session
  * over the name and tags the list already knows when the summary has none of its own.
  */
 export function keepCatalog<T extends SessionSummary>(list: readonly SessionSummary[], update: T): T {
-  if ('name' in update && 'tags' in update) return update;
-  return withCatalogOf(list.find((s) => s.id === update.id), update);
+  return withCatalogOf(update, list.find((s) => s.id === update.id));
 }
 
 /** keepCatalog for one entry: `update` with the name and tags of `known` when it has none of its own. */
-export function withCatalogOf<T extends SessionSummary>(known: SessionSummary | undefined, update: T): T {
+export function withCatalogOf<T extends SessionSummary>(update: T, known: SessionSummary | undefined): T {
   if ('name' in update && 'tags' in update) return update;
   const catalog = known as Partial<SessionCatalogEntry> | undefined;
   if (!catalog || catalog.name === undefined) return update;

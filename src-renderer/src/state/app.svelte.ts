@@ -63,7 +63,7 @@ const sessionListeners = new Set<(changes: SessionChange[]) => void>();
  * SEARCH_LIMIT, like a refresh) is updated first, then every listener gets the same batch.
  */
 const sessionChanges = live.queue<SessionChange>((changes) => {
-  app.sessions = applySessionChanges(app.sessions, changes, (summary, known) => withCatalogOf(known, summary), SEARCH_LIMIT);
+  app.sessions = applySessionChanges(app.sessions, changes, withCatalogOf, SEARCH_LIMIT);
   for (const listener of sessionListeners) listener(changes);
 });
 

@@ -86,7 +86,7 @@ describe('applySessionChanges', () => {
 
   it('keeps the name and tags a list already knows when an update carries none', () => {
     const named = { ...at(7), name: 'first try', tags: ['lab1'] } as SessionSummary;
-    const next = applySessionChanges([named], [{ kind: 'upsert', summary: at(7, { status: 'failed' }) }], (s, known) => withCatalogOf(known, s), 10);
+    const next = applySessionChanges([named], [{ kind: 'upsert', summary: at(7, { status: 'failed' }) }], withCatalogOf, 10);
     expect(next[0]).toMatchObject({ id: 7, status: 'failed', name: 'first try', tags: ['lab1'] });
     const entries: SessionCatalogEntry[] = [];
     const catalog = applySessionChanges(entries, [{ kind: 'upsert', summary: at(8) }], asCatalogEntry, 10);

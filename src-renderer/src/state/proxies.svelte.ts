@@ -85,9 +85,7 @@ export function watchProxies(): void {
   client.on('proxy.changed', (proxy) => changed.add(proxy));
   // A batch at a time (batched.ts): a load test reports hundreds of connections a second.
   const ended = live.queue<(typeof proxies.connections)[number]>((summaries) => {
-    let list = proxies.connections;
-    for (const summary of summaries) list = addProxyConnection(list, summary);
-    proxies.connections = list;
+    proxies.connections = summaries.reduce((list, summary) => addProxyConnection(list, summary), proxies.connections);
   });
   client.on('proxy.connection', (summary) => ended.add(summary));
   // Events missed while the engine was away are not replayed: reload on every (re)open.

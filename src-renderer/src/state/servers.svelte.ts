@@ -96,9 +96,7 @@ export function watchServers(): void {
   client.on('server.changed', (server) => changed.add(server));
   // A batch at a time (batched.ts): a load test reports hundreds of connections a second.
   const ended = live.queue<(typeof servers.connections)[number]>((summaries) => {
-    let list = servers.connections;
-    for (const summary of summaries) list = addConnectionSummary(list, summary);
-    servers.connections = list;
+    servers.connections = summaries.reduce((list, summary) => addConnectionSummary(list, summary), servers.connections);
   });
   client.on('server.connection', (summary) => ended.add(summary));
   // Events missed while the engine was away are not replayed: reload on every (re)open.

@@ -31,6 +31,17 @@ const SPARE_MIN_BYTES = 256 * 1024;
 const PACK_BUFFER_BYTES = FLUSH_BYTES + 1024 * 1024;
 const SPARE_MAX_BYTES = 16 * 1024 * 1024;
 const SPARES = 4;
+/**
+ * Recorded bytes are copied into reused slabs as they arrive rather than kept in the buffers the
+ * sockets handed over. Kept until their batch is written (up to 100 ms), those buffers outlived
+ * the young generation and every few MB of them set off a full collection: for a 100 MB download,
+ * about 2.4 ms of GC work per MB against 0.2 for a client that keeps nothing. A copy costs a
+ * fraction of that, and the slabs are reused batch after batch.
+ */
+const SLAB_BYTES = 1024 * 1024;
+/** Slabs kept for reuse once no bytes have been recorded for SLAB_TRIM_MS. */
+const IDLE_SLABS = 4;
+const SLAB_TRIM_MS = 30_000;
 
 export const DEFAULT_RECORD_CAP_BYTES = 64 * 1024 * 1024;
 
@@ -200,6 +211,11 @@ export class BatchWriter {
   /** Batches waiting for their file writes, in order; each posts after the one before. */
   private posting: Promise<void> = Promise.resolve();
   private waitingBatches = 0;
+  /** The slabs holding the bytes of the batch being gathered; the last one is being filled. */
+  private slabs: Buffer[] = [];
+  private slabUsed = 0;
+  private spareSlabs: Buffer[] = [];
+  private slabTrim: NodeJS.Timeout | null = null;
 
   constructor(
     readonly store: SessionStore,
@@ -245,6 +261,46 @@ export class BatchWriter {
     let entries = this.batch.logs.get(connectionId);
     if (!entries) this.batch.logs.set(connectionId, (entries = []));
     return entries;
+  }
+
+  /**
+   * A copy of `data` in the current batch's slab: the caller's buffer is free to go as soon as
+   * the socket is done with it. The copy stays valid until the batch has been handed on.
+   */
+  keep(data: Uint8Array): Uint8Array {
+    const n = data.length;
+    if (n === 0) return data;
+    let slab = this.slabs[this.slabs.length - 1];
+    if (!slab || this.slabUsed + n > slab.length) {
+      // A piece larger than a slab (a server's bulk write comes in pieces of 1-2 MiB) gets a
+      // slab of its own, rounded up to whole MiB so that it can be reused for the next one.
+      const size = Math.ceil(n / SLAB_BYTES) * SLAB_BYTES;
+      const spare = this.spareSlabs.findIndex((s) => s.length >= size);
+      slab = spare >= 0 ? this.spareSlabs.splice(spare, 1)[0] : Buffer.allocUnsafeSlow(size);
+      this.slabs.push(slab);
+      this.slabUsed = 0;
+    }
+    const at = this.slabUsed;
+    slab.set(data, at);
+    this.slabUsed = at + n;
+    return slab.subarray(at, at + n);
+  }
+
+  /** Slabs whose batch has been packed (its bytes copied) or written to files: ready for reuse. */
+  private releaseSlabs(slabs: Buffer[]): void {
+    if (slabs.length === 0) return;
+    // Every slab comes back into use while bytes keep coming (dropping some made the same churn as
+    // keeping the sockets' buffers); a few stay once the recorder has been idle for a while.
+    this.spareSlabs.push(...slabs);
+    if (this.spareSlabs.length <= IDLE_SLABS) return;
+    if (this.slabTrim) this.slabTrim.refresh();
+    else {
+      this.slabTrim = setTimeout(() => {
+        this.slabTrim = null;
+        if (this.spareSlabs.length > IDLE_SLABS) this.spareSlabs.length = IDLE_SLABS;
+      }, SLAB_TRIM_MS);
+      this.slabTrim.unref();
+    }
   }
 
   /** Entries gathered and not yet handed to the writer thread. */
@@ -344,17 +400,22 @@ export class BatchWriter {
     }
     this.batch = emptyBatch();
     this.queuedBytes = 0;
+    const slabs = this.slabs;
+    this.slabs = [];
+    this.slabUsed = 0;
     this.worker.ref();
     const seq = ++this.seq;
     const writes = this.writeFiles(batch);
     if (writes.length === 0 && this.waitingBatches === 0) {
       this.post(seq, batch);
+      this.releaseSlabs(slabs);
       return;
     }
     this.waitingBatches++;
     this.posting = Promise.all([this.posting, ...writes]).then(() => {
       this.waitingBatches--;
       this.post(seq, batch);
+      this.releaseSlabs(slabs);
     });
   }
 
@@ -483,6 +544,8 @@ export class BatchWriter {
     if (this.closed) return;
     this.closed = true;
     await this.written();
+    if (this.slabTrim) clearTimeout(this.slabTrim);
+    this.spareSlabs = [];
     for (const file of this.files.values()) if (file !== 'inline') fs.closeSync(file.fd);
     this.files.clear();
     this.worker.ref();
@@ -598,7 +661,7 @@ export class ConnectionRecording {
     }
     if (keep.length > 0) {
       this.kept[direction] += keep.length;
-      this.writer.entries(this.id).push({ type: 'chunk', seq: this.seq++, direction, t, data: keep });
+      this.writer.entries(this.id).push({ type: 'chunk', seq: this.seq++, direction, t, data: this.writer.keep(keep) });
     }
     if (keep.length < data.length && !this.capNoted) {
       this.capNoted = true;

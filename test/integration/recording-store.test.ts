@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientSessionRequest } from '../../src-main/api/types';
+import { SessionRecording } from '../../src-main/sessions/recorder';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
@@ -139,6 +140,38 @@ function recordedBytes(dbFile: string): number {
     db.close();
   }
 }
+
+describe('bytes handed to the recorder', () => {
+  it('are kept as they were when handed over, even when the caller reuses its buffer (through several flushes and reused slabs)', async () => {
+    const wb = new Workbench({ dataDir: path.join(tmp, 'reuse'), recordCapBytes: 0 });
+    try {
+      const recording = SessionRecording.start(wb.writer, { kind: 'client', target: 'reuse.test:443', startedAt: Date.now() });
+      const connection = recording.openConnection('client');
+      // One buffer, refilled before every call, as a socket that reuses its read buffer would.
+      const scratch = Buffer.alloc(300 * 1024);
+      const expected: Buffer[] = [];
+      const sizes = [5, 16 * 1024 + 5, 64 * 1024, 300 * 1024, 200 * 1024, 1, 999 * 1024 - 7];
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 40; i++) {
+          const n = Math.min(sizes[(i + round) % sizes.length], scratch.length);
+          const piece = scratch.subarray(0, n);
+          crypto.randomFillSync(piece);
+          expected.push(Buffer.from(piece));
+          connection.bytes(i % 5 === 0 ? 'client-to-server' : 'server-to-client', piece);
+          piece.fill(0xee);
+        }
+        // A batch reaches the files and the database, and its slabs go back for the next round.
+        await wb.writer.written();
+      }
+      const chunks = wb.sessions.getChunks(connection.id);
+      expect(chunks.length).toBe(expected.length);
+      chunks.forEach((chunk, i) => expect(Buffer.from(chunk.data).equals(expected[i]), `chunk ${i} (${expected[i].length} bytes)`).toBe(true));
+      expect(chunks.filter((c) => c.direction === 'client-to-server').length).toBe(24);
+    } finally {
+      await wb.close();
+    }
+  });
+});
 
 describe('an engine killed in the middle of a download', () => {
   it('leaves the database readable: the session is marked interrupted and what was written decrypts in order', async () => {

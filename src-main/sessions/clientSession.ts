@@ -209,6 +209,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     let responseBytes = 0;
     let keptBytes = 0;
     let idleTimer: NodeJS.Timeout | null = null;
+    let idleMs = 0;
 
     const socket = net.connect({ host: setup.ip, port: setup.port });
     const overall = setTimeout(() => fail({ code: 'SESSION_TIMEOUT' }), timeoutMs);
@@ -334,8 +335,14 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       }
     });
 
+    /** (Re)starts the quiet-time limit; while data flows, one timer is pushed back, not replaced. */
     function armIdle(ms: number) {
+      if (idleTimer && idleMs === ms) {
+        idleTimer.refresh();
+        return;
+      }
       if (idleTimer) clearTimeout(idleTimer);
+      idleMs = ms;
       idleTimer = setTimeout(() => {
         if (responseBytes === 0 && request.send.kind !== 'none') {
           connection.event('note', { text: `no answer within ${ms / 1000} s; the client closes the connection` });

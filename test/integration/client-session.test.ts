@@ -1,7 +1,8 @@
 // The TLS client of lab task 1 against `openssl s_server` with certificates made by openssl.
 import fs from 'node:fs';
-import net from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
+import tls from 'node:tls';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientSessionRequest, SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
@@ -172,6 +173,36 @@ describe('client session against openssl s_server', () => {
       expect(s.address).toBe(`127.0.0.1:${server.port}`);
     } finally {
       wb.removeHost('www.bank32.com');
+    }
+  });
+});
+
+describe('client session against a server that answers slowly', () => {
+  it('keeps reading while pieces keep coming, though the whole answer takes longer than the quiet-time limit', async () => {
+    // Four pieces 600 ms apart: 1.8 s in all, against the client's 1.5 s limit between pieces.
+    const server = tls.createServer({ cert: fs.readFileSync(pki.serverCert), key: fs.readFileSync(pki.serverKey) }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        socket.write('HTTP/1.0 200 OK\r\n\r\npiece 1;');
+        let piece = 1;
+        const next = setInterval(() => {
+          piece += 1;
+          if (piece < 4) socket.write(`piece ${piece};`);
+          else {
+            clearInterval(next);
+            socket.end('piece 4.');
+          }
+        }, 600);
+        socket.once('close', () => clearInterval(next));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = await wb.runClient(bank({ port: (server.address() as AddressInfo).port }));
+      expect(s.status).toBe('ok');
+      expect(s.response?.text).toMatch(/piece 1;piece 2;piece 3;piece 4\.$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -1,8 +1,8 @@
 // What recording costs the server: handshakes per second (TLS 1.3, RSA 2048 and P-256) and a
 // 100 MB download, the workbench's recording server against a bare Node TLS server and
-// `openssl s_server -WWW`, driven by the same load generator (its own process), in one run. The
-// handshake rounds also run the bare server over the byte tap alone, as the ceiling any recorder
-// on Node's TLS can reach.
+// `openssl s_server -WWW`, driven by the same load generator (its own process), in one run. Both
+// parts also run the bare server over the byte tap alone, as the ceiling any recorder on Node's
+// TLS can reach.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import net, { type AddressInfo } from 'node:net';
 import { ByteTap } from '../src-main/sessions/byteTap';
+import { streamFile } from '../src-main/sessions/serverResponders';
 import { Workbench } from '../src-main/workbench';
 import { run } from '../test/support/run';
 import { freePort, waitForPort } from '../test/support/ports';
@@ -18,15 +19,22 @@ import { cpuMark, cpuSince, type CpuSpent } from './cpu';
 import { median } from './stats';
 
 const HANDSHAKES = 1500;
+const WARM_UP_HANDSHAKES = 300;
 const CONCURRENCY = 16;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const LOAD = path.resolve('test/support/tlsLoad.mjs');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** Runs the load against every target in turn, ROUNDS times alternating; wall median and CPU sum. */
-async function rounds(targets: Target[], args: (t: Target) => string[], value: (r: Record<string, number>) => number, writers: Workbench[]): Promise<{ values: number[][]; cpu: CpuSpent[] }> {
+/**
+ * Runs the load against every target in turn, ROUNDS times alternating; wall median and CPU sum.
+ * Each target first gets one unmeasured load (`warmUp`), so that no round measures code that has
+ * not been compiled yet: the recorder's code is cold until its first sessions, Node's TLS is not.
+ */
+async function rounds(targets: Target[], args: (t: Target) => string[], value: (r: Record<string, number>) => number, writers: Workbench[], warmUp = args): Promise<{ values: number[][]; cpu: CpuSpent[] }> {
   const values: number[][] = targets.map(() => []);
   const cpu: CpuSpent[] = targets.map(() => ({ wallMs: 0, cpuMs: 0, mainMs: 0, writerMs: 0 }));
+  for (const t of targets) await load(warmUp(t));
+  for (const w of writers) await w.writer.written();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
       const ws = writers.map((w) => w.writer);
@@ -57,14 +65,25 @@ async function load(args: string[]): Promise<Record<string, number>> {
   return JSON.parse(out.stdout) as Record<string, number>;
 }
 
-/** Answers like the bare server: the whole response, then close. */
-function answerHello(socket: tls.TLSSocket, big: Buffer): void {
+/**
+ * Answers like the recording server, without recording: the page, or big.bin read from the same
+ * file with the workbench's own file streaming (so that neither reading the disk nor how it is
+ * read counts as recording's cost), then close.
+ */
+function answerHello(socket: tls.TLSSocket, big: string): void {
   socket.on('error', () => undefined);
   let head = '';
   socket.on('data', (d: Buffer) => {
     head += d.toString('latin1');
     if (!head.includes('\r\n\r\n')) return;
-    const body = head.startsWith('GET /big.bin') ? big : Buffer.from('<p>hello</p>');
+    socket.removeAllListeners('data');
+    if (head.startsWith('GET /big.bin')) {
+      const size = fs.statSync(big).size;
+      socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+      streamFile(socket, big, size, () => socket.end());
+      return;
+    }
+    const body = Buffer.from('<p>hello</p>');
     socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
     socket.end(body);
   });
@@ -75,7 +94,7 @@ async function listening(name: string, server: net.Server): Promise<Target> {
   return { name, port: (server.address() as AddressInfo).port, stop: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function bareNode(cert: string, key: string, chain: string | undefined, big: Buffer): Promise<Target> {
+async function bareNode(cert: string, key: string, chain: string | undefined, big: string): Promise<Target> {
   const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
   return listening('bare Node TLS server', tls.createServer({ cert: certPem, key: fs.readFileSync(key) }, (socket) => answerHello(socket, big)));
 }
@@ -85,7 +104,7 @@ async function bareNode(cert: string, key: string, chain: string | undefined, bi
  * the workbench's byte tap (the only way Node hands out the bytes under TLS), every byte seen and
  * dropped. No rows, no session, no database.
  */
-async function tapOnly(cert: string, key: string, chain: string | undefined, big: Buffer): Promise<Target> {
+async function tapOnly(cert: string, key: string, chain: string | undefined, big: string): Promise<Target> {
   const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
   const secureContext = tls.createSecureContext({ cert: certPem, key: fs.readFileSync(key) });
   return listening(
@@ -130,8 +149,8 @@ function row(name: string, values: number[], unit: string, bare: number[], cpu: 
 export async function benchServer(): Promise<void> {
   const pki = await makeServerPki();
   const www = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-www-'));
-  const big = Buffer.alloc(DOWNLOAD_BYTES, 0x61);
-  fs.writeFileSync(path.join(www, 'big.bin'), big);
+  const big = path.join(www, 'big.bin');
+  fs.writeFileSync(big, Buffer.alloc(DOWNLOAD_BYTES, 0x61));
   fs.writeFileSync(path.join(www, 'index.html'), '<p>hello</p>');
   const wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')) });
   const uncapped = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')), recordCapBytes: 0 });
@@ -145,7 +164,8 @@ export async function benchServer(): Promise<void> {
         await recording(wb, id.cert, id.key, chain, www, 'recording workbench server'),
         await opensslServer(id.cert, id.key, chain, www),
       ];
-      const { values, cpu } = await rounds(targets, (t) => ['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(HANDSHAKES)], (r) => r.perSecond, [wb]);
+      const handshakes = (count: number) => (t: Target) => ['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(count)];
+      const { values, cpu } = await rounds(targets, handshakes(HANDSHAKES), (r) => r.perSecond, [wb], handshakes(WARM_UP_HANDSHAKES));
       targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', values[0], cpu[i], HANDSHAKES * ROUNDS, 'handshake')));
       for (const t of targets) await t.stop();
     }
@@ -154,6 +174,7 @@ export async function benchServer(): Promise<void> {
     const id = pki.rsa;
     const targets = [
       await bareNode(id.cert, id.key, undefined, big),
+      await tapOnly(id.cert, id.key, undefined, big),
       await recording(wb, id.cert, id.key, undefined, www, 'recording server (64 MiB cap, default)'),
       await recording(uncapped, id.cert, id.key, undefined, www, 'recording server (no cap: all 100 MB kept)'),
       await opensslServer(id.cert, id.key, undefined, www),

@@ -127,7 +127,7 @@ const PIECES_IN_FLIGHT = 4;
  * when the file could not be read to its announced length (the caller must close: the
  * Content-Length cannot be honoured).
  */
-function streamFile(stream: Duplex, file: string, size: number, done: (err?: Error) => void): void {
+export function streamFile(stream: Duplex, file: string, size: number, done: (err?: Error) => void): void {
   const free: Buffer[] = [];
   let position = 0;
   let inFlight = 0;

@@ -25,6 +25,11 @@ function addSpent(total: CpuSpent, spent: CpuSpent): void {
   total.writerMs += spent.writerMs;
 }
 const noSpent = (): CpuSpent => ({ wallMs: 0, cpuMs: 0, mainMs: 0, writerMs: 0 });
+/** "+34%" or "-1%": how much more (or less) `value` is than `base`. */
+function percentChange(value: number, base: number): string {
+  const change = Math.round((value / base - 1) * 100);
+  return `${change >= 0 ? '+' : ''}${change}%`;
+}
 
 function plainHandshake(port: number, ca: string, maxVersion: tls.SecureVersion): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -141,7 +146,7 @@ export async function benchClientRecording(): Promise<void> {
       console.log(`handshakes/s ${version}: plain Node ${p.toFixed(0)}, recorded ${r.toFixed(0)}  -> recording costs ${median(pairCosts).toFixed(1)}% (median of ${pairCosts.length} side-by-side pairs: ${pairCosts.map((x) => x.toFixed(0)).join(' ')})`);
       console.log(`  pairs: plain ${plainRates.map((x) => x.toFixed(0)).join(' ')}, recorded ${recordedRates.map((x) => x.toFixed(0)).join(' ')}`);
       console.log(`  plain    ${cpuText(plainCpu, HANDSHAKES * 2 * ROUNDS, 'handshake')}`);
-      console.log(`  recorded ${cpuText(recordedCpu, HANDSHAKES * 2 * ROUNDS, 'handshake')}  -> CPU +${((recordedCpu.cpuMs / plainCpu.cpuMs - 1) * 100).toFixed(0)}%`);
+      console.log(`  recorded ${cpuText(recordedCpu, HANDSHAKES * 2 * ROUNDS, 'handshake')}  -> CPU ${percentChange(recordedCpu.cpuMs, plainCpu.cpuMs)}`);
     }
     const MB = DOWNLOAD_BYTES / 1e6;
     const floorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-floor-'));
@@ -176,7 +181,7 @@ export async function benchClientRecording(): Promise<void> {
     for (const [i, d] of downloads.entries()) {
       const cost = median(rates[i].map((r, round) => (1 - r / rates[0][round]) * 100));
       const costText = i === 0 ? '' : `  -> costs ${cost.toFixed(1)}%`;
-      const cpuExtra = i === 0 ? '' : `  -> CPU +${((cpu[i].cpuMs / cpu[0].cpuMs - 1) * 100).toFixed(0)}%`;
+      const cpuExtra = i === 0 ? '' : `  -> CPU ${percentChange(cpu[i].cpuMs, cpu[0].cpuMs)}`;
       console.log(`  ${d.name.padEnd(44)} ${median(rates[i]).toFixed(0).padStart(5)} MB/s${costText}  [${rates[i].map((x) => x.toFixed(0)).join(' ')}]`);
       console.log(`    ${cpuText(cpu[i], MB * ROUNDS, 'MB')}${cpuExtra}`);
     }

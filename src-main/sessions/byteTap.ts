@@ -12,20 +12,47 @@ export interface ByteTapEvents {
   closed(initiator: 'local' | 'peer' | 'unknown', error: Error | undefined): void;
 }
 
+/**
+ * Where the observed bytes go can say it is behind (the recorder, while its backlog waits for the
+ * disk): the tap then stops reading from the network and holds back the completion of writes, so
+ * that both peers slow down to what can be recorded instead of the backlog growing in memory.
+ */
+export interface Pacer {
+  readonly busy: boolean;
+  /** Calls `resume` once the pacer has caught up (at once when it has). */
+  whenRelieved(resume: () => void): void;
+}
+
 export class ByteTap extends Duplex {
   private localEnded = false;
   private peerEnded = false;
   private reported = false;
+  /** The TLS side has room for more bytes (false after push() said to stop, until _read). */
+  private wanted = true;
+  /** Reading is paused until the pacer catches up. */
+  private held = false;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly events: ByteTapEvents,
+    private readonly pacer?: Pacer,
   ) {
     // Large buffers: with the default 16 KiB every 64 KiB TCP read paused and resumed the socket.
     super({ allowHalfOpen: true, readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
     socket.on('data', (data: Buffer) => {
       events.observe('inbound', data);
-      if (!this.push(data)) socket.pause();
+      if (!this.push(data)) {
+        this.wanted = false;
+        socket.pause();
+      }
+      if (pacer?.busy && !this.held) {
+        this.held = true;
+        socket.pause();
+        pacer.whenRelieved(() => {
+          this.held = false;
+          if (this.wanted && !this.destroyed) socket.resume();
+        });
+      }
     });
     socket.on('end', () => {
       if (!this.localEnded) this.peerEnded = true;
@@ -50,7 +77,15 @@ export class ByteTap extends Duplex {
   }
 
   override _read(): void {
-    this.socket.resume();
+    this.wanted = true;
+    if (!this.held) this.socket.resume();
+  }
+
+  /** The write's completion, held back while the pacer is behind (an error passes at once). */
+  private paced(callback: (error?: Error | null) => void): (error?: Error | null) => void {
+    const pacer = this.pacer;
+    if (!pacer?.busy) return callback;
+    return (error) => (error ? callback(error) : pacer.whenRelieved(() => callback()));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -63,7 +98,7 @@ export class ByteTap extends Duplex {
     // No copy needed: a TLS socket writes through Node's JSStreamSocket, whose C++ side hands
     // every write over as a fresh Buffer (Buffer::Copy in JSStream::DoWrite) that nobody reuses.
     this.events.observe('outbound', chunk);
-    this.socket.write(chunk, callback);
+    this.socket.write(chunk, this.paced(callback));
   }
 
   /**
@@ -79,7 +114,7 @@ export class ByteTap extends Duplex {
     this.socket.cork();
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(chunks[i].chunk);
-    this.socket.write(chunks[last].chunk, callback);
+    this.socket.write(chunks[last].chunk, this.paced(callback));
     this.socket.uncork();
   }
 

@@ -258,7 +258,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         tcpClosed = true;
         settle();
       },
-    });
+    }, recording.pacer);
     // net.connect errors before 'connect' (refused, unreachable) surface on the raw socket.
     socket.once('error', (err) => fail(err));
 

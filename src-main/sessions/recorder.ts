@@ -16,6 +16,7 @@ import {
 } from '../store/sessionStore';
 import { packBatch, packedSize, type RecordingBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
+import type { Pacer } from './byteTap';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -39,6 +40,13 @@ const SPARES = 4;
  * fraction of that, and the slabs are reused batch after batch.
  */
 const SLAB_BYTES = 1024 * 1024;
+/**
+ * Recorded bytes not yet in their files or the database, past which the taps stop reading and
+ * hold their writes until the backlog is back under the low mark: without it a download faster
+ * than the disk kept its whole backlog in memory (about 50 MB of a 100 MB download here).
+ */
+export const BACKLOG_HIGH_BYTES = 32 * 1024 * 1024;
+export const BACKLOG_LOW_BYTES = 16 * 1024 * 1024;
 /** Slabs kept for reuse once no bytes have been recorded for SLAB_TRIM_MS. */
 const IDLE_SLABS = 4;
 const SLAB_TRIM_MS = 30_000;
@@ -177,7 +185,7 @@ class IdBlock {
  * Queues rows from every live recording and hands them, batch by batch, to the writer thread
  * (store/writerWorker), which writes each batch in one transaction. One per engine.
  */
-export class BatchWriter {
+export class BatchWriter implements Pacer {
   private batch = emptyBatch();
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -216,6 +224,13 @@ export class BatchWriter {
   private slabUsed = 0;
   private spareSlabs: Buffer[] = [];
   private slabTrim: NodeJS.Timeout | null = null;
+  /** Bytes kept into the batch being gathered, and in all batches not yet handed on. */
+  private batchKept = 0;
+  private backlog = 0;
+  private peakBacklog = 0;
+  private reliefWaiters: (() => void)[] = [];
+  /** The backlog's marks (see BACKLOG_HIGH_BYTES); a test may lower them. */
+  readonly backlogLimits = { high: BACKLOG_HIGH_BYTES, low: BACKLOG_LOW_BYTES };
 
   constructor(
     readonly store: SessionStore,
@@ -283,7 +298,34 @@ export class BatchWriter {
     const at = this.slabUsed;
     slab.set(data, at);
     this.slabUsed = at + n;
+    this.batchKept += n;
+    this.backlog += n;
+    if (this.backlog > this.peakBacklog) this.peakBacklog = this.backlog;
     return slab.subarray(at, at + n);
+  }
+
+  /** True while the backlog of recorded bytes is over its high mark: the taps pause (Pacer). */
+  get busy(): boolean {
+    return this.backlog > this.backlogLimits.high;
+  }
+
+  /** Calls `resume` once the backlog is under its low mark (at once when it is already). */
+  whenRelieved(resume: () => void): void {
+    if (this.backlog <= this.backlogLimits.low || this.closed) resume();
+    else this.reliefWaiters.push(resume);
+  }
+
+  /** The largest backlog so far, in bytes. */
+  get backlogPeak(): number {
+    return this.peakBacklog;
+  }
+
+  private relieve(bytes: number): void {
+    this.backlog -= bytes;
+    if (this.backlog > this.backlogLimits.low && !this.closed) return;
+    const waiters = this.reliefWaiters;
+    this.reliefWaiters = [];
+    for (const resume of waiters) resume();
   }
 
   /** Slabs whose batch has been packed (its bytes copied) or written to files: ready for reuse. */
@@ -401,14 +443,17 @@ export class BatchWriter {
     this.batch = emptyBatch();
     this.queuedBytes = 0;
     const slabs = this.slabs;
+    const kept = this.batchKept;
     this.slabs = [];
     this.slabUsed = 0;
+    this.batchKept = 0;
     this.worker.ref();
     const seq = ++this.seq;
     const writes = this.writeFiles(batch);
     if (writes.length === 0 && this.waitingBatches === 0) {
       this.post(seq, batch);
       this.releaseSlabs(slabs);
+      this.relieve(kept);
       return;
     }
     this.waitingBatches++;
@@ -416,6 +461,7 @@ export class BatchWriter {
       this.waitingBatches--;
       this.post(seq, batch);
       this.releaseSlabs(slabs);
+      this.relieve(kept);
     });
   }
 
@@ -544,6 +590,7 @@ export class BatchWriter {
     if (this.closed) return;
     this.closed = true;
     await this.written();
+    this.relieve(0);
     if (this.slabTrim) clearTimeout(this.slabTrim);
     this.spareSlabs = [];
     for (const file of this.files.values()) if (file !== 'inline') fs.closeSync(file.fd);
@@ -603,6 +650,11 @@ export class SessionRecording {
 
   get id(): number {
     return this.row.id;
+  }
+
+  /** What the session's byte taps pace themselves by: the writer's backlog. */
+  get pacer(): Pacer {
+    return this.writer;
   }
 
   /** The session as listeners see it, with every update so far (stored or still queued). */

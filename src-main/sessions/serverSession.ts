@@ -261,7 +261,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       tcpClosed = true;
       finish();
     },
-  });
+  }, ctx.writer);
 
   const secure = new tls.TLSSocket(tap, {
     isServer: true,

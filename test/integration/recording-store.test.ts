@@ -16,6 +16,7 @@ import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { freePort, waitForPort } from '../support/ports';
+import { run } from '../support/run';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let pki: TestPki;
@@ -57,41 +58,91 @@ function applicationData(wb: Workbench, connectionId: number): Buffer {
 }
 
 describe('recorded bytes of a large download', () => {
-  it('are kept in the connection file and decrypt to exactly the file openssl served', async () => {
+  const body = crypto.randomBytes(6 * 1024 * 1024 + 123);
+  let peer: RunningPeer;
+
+  beforeAll(async () => {
     const www = path.join(tmp, 'www');
     fs.mkdirSync(www);
-    const body = crypto.randomBytes(6 * 1024 * 1024 + 123);
     fs.writeFileSync(path.join(www, 'big.bin'), body);
     const prev = process.cwd();
     process.chdir(www);
-    let peer: RunningPeer;
     try {
       peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-quiet']);
     } finally {
       process.chdir(prev);
     }
     peers.push(peer);
+  });
+
+  /** Downloads big.bin recording every byte; checks the recording and returns the connection id. */
+  async function downloadIntact(wb: Workbench, dataDir: string): Promise<number> {
+    const id = await wb.recordClient(request(peer.port, 'big.bin'));
+    const detail = await wb.session(id);
+    expect(detail.status).toBe('ok');
+    const [connection] = wb.sessions.getConnections(id);
+    expect(connection.recordedServerToClient).toBe(connection.bytesServerToClient);
+    const file = path.join(dataDir, 'recordings', `${connection.id}.bin`);
+    expect(fs.existsSync(file)).toBe(true);
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
+
+    const chunks = wb.sessions.getChunks(connection.id);
+    const sum = (d: string) => chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.data.length, 0);
+    expect(sum('server-to-client')).toBe(connection.bytesServerToClient);
+    expect(sum('client-to-server')).toBe(connection.bytesClientToServer);
+
+    const plain = applicationData(wb, connection.id);
+    const split = plain.indexOf('\r\n\r\n');
+    expect(plain.subarray(0, split).toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok/);
+    expect(plain.subarray(split + 4).equals(body)).toBe(true);
+    return connection.id;
+  }
+
+  it('are kept in the connection file and decrypt to exactly the file openssl served', async () => {
     const dataDir = path.join(tmp, 'data');
     const wb = new Workbench({ dataDir, recordCapBytes: 0 });
     try {
-      const id = await wb.recordClient(request(peer.port, 'big.bin'));
-      const detail = await wb.session(id);
-      expect(detail.status).toBe('ok');
-      const [connection] = wb.sessions.getConnections(id);
+      await downloadIntact(wb, dataDir);
+    } finally {
+      await wb.close();
+    }
+  });
+
+  it('wait for the disk when they come faster than it takes them: the backlog in memory stays near its limit', async () => {
+    const dataDir = path.join(tmp, 'data-paced');
+    const wb = new Workbench({ dataDir, recordCapBytes: 0 });
+    // A small allowance, so that a 6 MB download on any machine runs into it.
+    wb.writer.backlogLimits.high = 512 * 1024;
+    wb.writer.backlogLimits.low = 128 * 1024;
+    try {
+      await downloadIntact(wb, dataDir);
+      // Over the limit by at most what the socket had already read when the tap paused it.
+      expect(wb.writer.backlogPeak).toBeLessThanOrEqual(512 * 1024 + 256 * 1024);
+    } finally {
+      await wb.close();
+    }
+  });
+
+  it('a recording server waits for the disk too, and curl still gets the whole file', async () => {
+    const dataDir = path.join(tmp, 'data-paced-server');
+    const wb = new Workbench({ dataDir, recordCapBytes: 0 });
+    wb.writer.backlogLimits.high = 512 * 1024;
+    wb.writer.backlogLimits.low = 128 * 1024;
+    try {
+      const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.serverCert, keyPath: pki.serverKey }, responder: { kind: 'dir', path: path.join(tmp, 'www') } });
+      const url = `https://www.bank32.com:${server.port}/big.bin`;
+      const out = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, '-o', path.join(tmp, 'fetched.bin'), url]);
+      expect(out.code, out.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(tmp, 'fetched.bin')).equals(body)).toBe(true);
+      await wb.servers.stop(server.id);
+      await wb.writer.written();
+      const session = wb.listSessions(10).find((x) => x.kind === 'server');
+      const [connection] = wb.sessions.getConnections(session!.id);
       expect(connection.recordedServerToClient).toBe(connection.bytesServerToClient);
-      const file = path.join(dataDir, 'recordings', `${connection.id}.bin`);
-      expect(fs.existsSync(file)).toBe(true);
-      expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
-
-      const chunks = wb.sessions.getChunks(connection.id);
-      const sum = (d: string) => chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.data.length, 0);
-      expect(sum('server-to-client')).toBe(connection.bytesServerToClient);
-      expect(sum('client-to-server')).toBe(connection.bytesClientToServer);
-
       const plain = applicationData(wb, connection.id);
-      const split = plain.indexOf('\r\n\r\n');
-      expect(plain.subarray(0, split).toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok/);
-      expect(plain.subarray(split + 4).equals(body)).toBe(true);
+      expect(plain.subarray(plain.indexOf('\r\n\r\n') + 4).equals(body)).toBe(true);
+      // The server writes in pieces of up to about 2 MiB; one may pass before its completion is held.
+      expect(wb.writer.backlogPeak).toBeLessThanOrEqual(512 * 1024 + 2.5 * 1024 * 1024);
     } finally {
       await wb.close();
     }

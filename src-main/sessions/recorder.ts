@@ -1,5 +1,6 @@
 // Recording: the byte tap and the session runners report here; rows reach SQLite in batches,
-// one transaction per flush, scheduled off the data path so recording never throttles a socket.
+// one transaction per flush, scheduled off the data path. Recording slows a socket only when its
+// backlog outgrows the disk (BACKLOG_HIGH_BYTES), and then every tap waits alike.
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ConnectionLeg, Direction, SessionSummary } from '../api/types';

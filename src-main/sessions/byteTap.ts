@@ -10,6 +10,8 @@ export interface ByteTapEvents {
   observe(direction: TapDirection, data: Buffer): void;
   /** The TCP connection ended; `initiator` says who closed it first. */
   closed(initiator: 'local' | 'peer' | 'unknown', error: Error | undefined): void;
+  /** The tap paused reading or held a write back because its pacer was behind. */
+  held?(): void;
 }
 
 /**
@@ -48,6 +50,7 @@ export class ByteTap extends Duplex {
       if (pacer?.busy && !this.held) {
         this.held = true;
         socket.pause();
+        events.held?.();
         pacer.whenRelieved(() => {
           this.held = false;
           if (this.wanted && !this.destroyed) socket.resume();
@@ -85,6 +88,7 @@ export class ByteTap extends Duplex {
   private paced(callback: (error?: Error | null) => void): (error?: Error | null) => void {
     const pacer = this.pacer;
     if (!pacer?.busy) return callback;
+    this.events.held?.();
     return (error) => (error ? callback(error) : pacer.whenRelieved(() => callback()));
   }
 

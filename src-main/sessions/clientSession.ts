@@ -258,6 +258,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         tcpClosed = true;
         settle();
       },
+      held: () => connection.heldForDisk(),
     }, recording.pacer);
     // net.connect errors before 'connect' (refused, unreachable) surface on the raw socket.
     socket.once('error', (err) => fail(err));

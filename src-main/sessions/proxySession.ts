@@ -294,6 +294,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           fail({ code: 'CLOSED_BEFORE_HELLO', message: 'the victim closed the connection before sending its ClientHello' }, 'victim');
         }
       },
+      held: () => victimLeg?.heldForDisk(),
     }, ctx.writer);
     // The CONNECT reader paused the socket; the ClientHello must flow to be peeked at.
     raw.resume();
@@ -379,6 +380,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           leg.event('tcp-close', { initiator, error: error?.message ?? null });
           leg.update({ closedAt: Date.now() });
         },
+        held: () => leg.heldForDisk(),
       }, ctx.writer);
       let settled = false;
       const settle = (ok: boolean) => {

@@ -695,6 +695,7 @@ export class ConnectionRecording {
   private readonly total: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 0 };
   private readonly kept: Record<Direction, number> = { 'client-to-server': 0, 'server-to-client': 0 };
   private capNoted = false;
+  private heldNoted = false;
 
   constructor(
     readonly id: number,
@@ -724,6 +725,18 @@ export class ConnectionRecording {
     }
     this.writer.countedBytes(this);
     this.writer.queued(keep.length);
+  }
+
+  /**
+   * The connection's tap waited for the disk: said once in the timeline, since the gaps that follow
+   * may be the workbench's doing rather than the network's.
+   */
+  heldForDisk(): void {
+    if (this.heldNoted) return;
+    this.heldNoted = true;
+    this.event('note', {
+      text: 'the disk fell behind the recording: the workbench paused this connection until it caught up (later gaps in the timeline may be its doing, not the network\'s)',
+    });
   }
 
   /** Bytes seen and bytes kept so far, each way. */

@@ -261,6 +261,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       tcpClosed = true;
       finish();
     },
+    held: () => connection.heldForDisk(),
   }, ctx.writer);
 
   const secure = new tls.TLSSocket(tap, {

@@ -114,12 +114,17 @@ describe('recorded bytes of a large download', () => {
     }
   });
 
-  it('wait for the disk when they come faster than it takes them: the backlog in memory stays near its limit', async () => {
-    const dataDir = path.join(tmp, 'data-paced');
+  /** A workbench with a small backlog allowance, so that a 6 MB download on any machine runs into it. */
+  function pacedWorkbench(folder: string): { wb: Workbench; dataDir: string } {
+    const dataDir = path.join(tmp, folder);
     const wb = new Workbench({ dataDir, recordCapBytes: 0 });
-    // A small allowance, so that a 6 MB download on any machine runs into it.
     wb.writer.backlogLimits.high = 512 * 1024;
     wb.writer.backlogLimits.low = 128 * 1024;
+    return { wb, dataDir };
+  }
+
+  it('wait for the disk when they come faster than it takes them: the backlog in memory stays near its limit', async () => {
+    const { wb, dataDir } = pacedWorkbench('data-paced');
     try {
       const said = await downloadIntact(wb, dataDir);
       // Over the limit by at most what the socket had already read when the tap paused it.
@@ -132,10 +137,7 @@ describe('recorded bytes of a large download', () => {
   });
 
   it('a recording server waits for the disk too, and curl still gets the whole file', async () => {
-    const dataDir = path.join(tmp, 'data-paced-server');
-    const wb = new Workbench({ dataDir, recordCapBytes: 0 });
-    wb.writer.backlogLimits.high = 512 * 1024;
-    wb.writer.backlogLimits.low = 128 * 1024;
+    const { wb } = pacedWorkbench('data-paced-server');
     try {
       const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.serverCert, keyPath: pki.serverKey }, responder: { kind: 'dir', path: path.join(tmp, 'www') } });
       const url = `https://www.bank32.com:${server.port}/big.bin`;

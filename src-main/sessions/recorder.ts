@@ -452,21 +452,21 @@ export class BatchWriter implements Pacer {
     const seq = ++this.seq;
     const writes = this.writeFiles(batch);
     if (writes.length === 0 && this.waitingBatches === 0) {
-      this.post(seq, batch);
-      this.releaseSlabs(slabs);
-      this.relieve(kept);
+      this.post(seq, batch, slabs, kept);
       return;
     }
     this.waitingBatches++;
     this.posting = Promise.all([this.posting, ...writes]).then(() => {
       this.waitingBatches--;
-      this.post(seq, batch);
-      this.releaseSlabs(slabs);
-      this.relieve(kept);
+      this.post(seq, batch, slabs, kept);
     });
   }
 
-  private post(seq: number, batch: RecordingBatch): void {
+  /**
+   * Packs the batch (its remaining bytes are copied) and sends it to the writer thread; its slabs
+   * go back for reuse and its `kept` bytes leave the backlog.
+   */
+  private post(seq: number, batch: RecordingBatch, slabs: Buffer[], kept: number): void {
     const total = packedSize(batch);
     let spare: ArrayBuffer | undefined;
     if (total >= SPARE_MIN_BYTES) {
@@ -477,6 +477,8 @@ export class BatchWriter implements Pacer {
     }
     const packed = packBatch(batch, spare, total);
     this.worker.postMessage({ type: 'batch', seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
+    this.releaseSlabs(slabs);
+    this.relieve(kept);
   }
 
   /**

@@ -81,7 +81,9 @@ export function watchProxies(): void {
   watching = true;
   const client = engine();
   // The counts change with every connection: on the live clock too.
-  const changed = live.queue<ProxyInfo>((infos) => infos.forEach(rememberProxy));
+  const changed = live.queue<ProxyInfo>((infos) => {
+    proxies.list = infos.reduce((list, info) => mergeProxy(list, info), proxies.list);
+  });
   client.on('proxy.changed', (proxy) => changed.add(proxy));
   // A batch at a time (batched.ts): a load test reports hundreds of connections a second.
   const ended = live.queue<(typeof proxies.connections)[number]>((summaries) => {

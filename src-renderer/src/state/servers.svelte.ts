@@ -92,7 +92,9 @@ export function watchServers(): void {
   watching = true;
   const client = engine();
   // The counts change with every connection: on the live clock too.
-  const changed = live.queue<ServerInfo>((infos) => infos.forEach(rememberServer));
+  const changed = live.queue<ServerInfo>((infos) => {
+    servers.list = infos.reduce((list, info) => mergeServer(list, info), servers.list);
+  });
   client.on('server.changed', (server) => changed.add(server));
   // A batch at a time (batched.ts): a load test reports hundreds of connections a second.
   const ended = live.queue<(typeof servers.connections)[number]>((summaries) => {

@@ -7,6 +7,7 @@ import { addProxyConnection, mergeProxy, sortProxies } from '../lib/proxy-view';
 import { restoreProxyForm, type ProxyForm } from '../lib/proxy-form';
 import { errorInfo } from './servers.svelte';
 import { engine } from './app.svelte';
+import { RunningState } from './running.svelte';
 
 const STORAGE_KEY = 'tlslab.proxyForm';
 
@@ -20,20 +21,8 @@ function loadForm(): ProxyForm {
   return restoreProxyForm(null);
 }
 
-class ProxiesState {
-  list = $state<ProxyInfo[]>([]);
-  loaded = $state(false);
-  loadError = $state<string | null>(null);
-  /**
-   * Ended victim connections as the engine reported them, newest first, a bounded number per
-   * proxy. Replaced whole on every change, so raw: reading it costs no proxies.
-   */
-  connections = $state.raw<ProxyConnectionSummary[]>([]);
-  form = $state(loadForm());
-  formOpen = $state<boolean | null>(null);
-}
-
-export const proxies = new ProxiesState();
+/** The proxies' state; its connections are the victims' connections. */
+export const proxies = new RunningState<ProxyInfo, ProxyConnectionSummary, ProxyForm>(loadForm());
 
 export function saveProxyForm(): void {
   try {

@@ -8,6 +8,7 @@ import type { ApiErrorInfo } from '../api/contract';
 import { addConnectionSummary, mergeServer, sortServers } from '../lib/server-view';
 import { restoreServerForm, storableServerForm, type ServerForm } from '../lib/server-form';
 import { engine } from './app.svelte';
+import { RunningState } from './running.svelte';
 
 const STORAGE_KEY = 'tlslab.serverForm';
 
@@ -21,21 +22,7 @@ function loadForm(): ServerForm {
   return restoreServerForm(null);
 }
 
-class ServersState {
-  list = $state<ServerInfo[]>([]);
-  loaded = $state(false);
-  loadError = $state<string | null>(null);
-  /**
-   * Ended connections as the engine reported them, newest first, a bounded number per server.
-   * Replaced whole on every change, so raw: reading it costs no proxies.
-   */
-  connections = $state.raw<ServerConnectionSummary[]>([]);
-  form = $state(loadForm());
-  /** Whether the start form is open (it opens by itself while there is no server). */
-  formOpen = $state<boolean | null>(null);
-}
-
-export const servers = new ServersState();
+export const servers = new RunningState<ServerInfo, ServerConnectionSummary, ServerForm>(loadForm());
 
 export function saveServerForm(): void {
   try {

@@ -9,6 +9,7 @@ import type { ServerInfo } from '../../src-main/api/serverTypes';
 import { Workbench } from '../../src-main/workbench';
 import { launchWithHome, nssHome } from '../support/e2e';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { isSessionOf } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -55,7 +56,7 @@ describe('Chromium and the lab HTTPS server', () => {
     const result = await visit(home('trusting', true));
     expect(result.error).toBeNull();
     expect(result.title).toBe('Bank32 Online Banking');
-    const session = wb.listSessions(20).find((s) => s.kind === 'server' && s.target === server.address && s.status === 'ok');
+    const session = wb.listSessions(20).find((s) => isSessionOf(s, server) && s.status === 'ok');
     expect(session?.sni).toBe('www.bank32.com');
   });
 

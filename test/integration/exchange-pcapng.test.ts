@@ -15,6 +15,7 @@ import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream } from '../support/proxyPeers';
+import { isSessionOf } from '../support/serverSessions';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 
@@ -129,7 +130,7 @@ describe('pcapng export read by tshark with no setup', () => {
       await wb.recordClient(request(server.port, '/from-the-client?server=1', { maxVersion: 'TLSv1.3' }));
       let serverSession: number | undefined;
       for (let i = 0; i < 400 && serverSession === undefined; i++) {
-        serverSession = wb.listSessions(50).find((s) => s.kind === 'server' && s.target === server.address && s.status !== 'running')?.id;
+        serverSession = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running')?.id;
         if (serverSession === undefined) await new Promise((r) => setTimeout(r, 25));
       }
       expect(serverSession).toBeDefined();

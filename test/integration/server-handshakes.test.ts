@@ -9,6 +9,7 @@ import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { isSessionOf } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -34,7 +35,7 @@ function sClient(server: ServerInfo, args: string[], input = GET) {
 
 async function sessionsOf(server: ServerInfo, count: number): Promise<SessionDetail[]> {
   for (let i = 0; i < 200; i++) {
-    const found = wb.listSessions(100).filter((s) => s.kind === 'server' && s.target === server.address && s.status !== 'running');
+    const found = wb.listSessions(100).filter((s) => isSessionOf(s, server) && s.status !== 'running');
     if (found.length >= count) return Promise.all(found.reverse().map((s) => wb.session(s.id)));
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workbench } from '../../src-main/workbench';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { isSessionOf } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -52,7 +53,7 @@ describe('the server under load', () => {
     for (let i = 0; i < 400 && connections.length < 202; i++) await new Promise((r) => setTimeout(r, 25));
     unsubscribe();
     stalled.destroy();
-    const sessions = wb.listSessions(1000).filter((s) => s.target === server.address);
+    const sessions = wb.listSessions(1000).filter((s) => isSessionOf(s, server));
     expect(sessions).toHaveLength(202);
     const ok = sessions.filter((s) => s.status === 'ok');
     expect(ok).toHaveLength(200);

@@ -10,6 +10,7 @@ import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { isSessionOf } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -36,7 +37,7 @@ function sClient(server: ServerInfo, args: string[], input = GET('www.bank32.com
 /** The server sessions of one server, newest first, once the connection has been recorded. */
 async function lastSession(server: ServerInfo): Promise<SessionDetail> {
   for (let i = 0; i < 200; i++) {
-    const found = wb.listSessions(50).find((s) => s.kind === 'server' && s.target === server.address && s.status !== 'running');
+    const found = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
     if (found) return wb.session(found.id);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -186,7 +187,7 @@ describe('the lab HTTPS server against real clients', () => {
     expect(example.output).toContain('<h1>www.example.lab</h1>');
     const none = await sClient(server, ['-noservername']);
     expect(none.output).toMatch(/subject=CN ?= ?localhost/);
-    const sessions = wb.listSessions(10).filter((s) => s.target === server.address);
+    const sessions = wb.listSessions(10).filter((s) => isSessionOf(s, server));
     expect(sessions.map((s) => s.sni).sort()).toEqual([null, 'www.bank32.com', 'www.example.lab'].sort());
     await wb.servers.stop(server.id);
   });

@@ -2,7 +2,8 @@
 // 100 MB download, the workbench's recording server against a bare Node TLS server and
 // `openssl s_server -WWW`, driven by the same load generator (its own process), in one run. Both
 // parts also run the bare server over the byte tap alone, as the ceiling any recorder on Node's
-// TLS can reach.
+// TLS can reach; the download also runs it with each byte appended to a file, the floor of any
+// recorder that keeps every byte.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -119,6 +120,34 @@ async function tapOnly(cert: string, key: string, chain: string | undefined, big
   );
 }
 
+/**
+ * The floor for any recorder that keeps every byte: the tap, and each chunk appended to a file as
+ * it passes (no timestamps, rows or database). The file goes when its connection closes.
+ */
+async function tapAndFile(cert: string, key: string, big: string): Promise<Target> {
+  const secureContext = tls.createSecureContext({ cert: fs.readFileSync(cert, 'utf8'), key: fs.readFileSync(key) });
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-floor-'));
+  let connections = 0;
+  return listening(
+    'byte tap + append to a file only (floor)',
+    net.createServer((raw) => {
+      raw.on('error', () => undefined);
+      const file = path.join(folder, `${connections++}.bin`);
+      const fd = fs.openSync(file, 'a', 0o600);
+      const tap = new ByteTap(raw, {
+        observe: (_direction, data) => void fs.writeSync(fd, data),
+        closed: () => {
+          fs.closeSync(fd);
+          fs.rmSync(file, { force: true });
+        },
+      });
+      const socket = new tls.TLSSocket(tap, { isServer: true, secureContext });
+      socket.on('end', () => socket.end());
+      answerHello(socket, big);
+    }),
+  );
+}
+
 async function opensslServer(cert: string, key: string, chain: string | undefined, www: string): Promise<Target> {
   const port = await freePort();
   const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, ...(chain ? ['-cert_chain', chain] : []), '-WWW', '-quiet'], { cwd: www, stdio: 'ignore' });
@@ -175,6 +204,7 @@ export async function benchServer(): Promise<void> {
     const targets = [
       await bareNode(id.cert, id.key, undefined, big),
       await tapOnly(id.cert, id.key, undefined, big),
+      await tapAndFile(id.cert, id.key, big),
       await recording(wb, id.cert, id.key, undefined, www, 'recording server (64 MiB cap, default)'),
       await recording(uncapped, id.cert, id.key, undefined, www, 'recording server (no cap: all 100 MB kept)'),
       await opensslServer(id.cert, id.key, undefined, www),

@@ -48,7 +48,7 @@ export function registerCaCommands(program: Command): void {
       .command('export')
       .description('write the CA certificate (and with --with-key its key) to a file')
       .argument('<name>')
-      .requiredOption('--out <file>', 'the file to write')
+      .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | p12 | chain | key', 'pem')
       .option('--with-key', 'pem: append the private key; p12: include it')
       .option('--passphrase-file <file>', 'password for p12, or to encrypt the key')

@@ -8,10 +8,10 @@ import { exportPrivateKeyPem } from '../pki/keys';
 import { subjectHash, subjectHashOld } from '../pki/subjectHash';
 import { parseTrustArgument } from '../sessions/trustStore';
 import { exportFrom, verifyWith } from '../workshop/exchange';
-import { type OutputFile, writeFilesAtomically } from '../workshop/files';
+import { type OutputFile, STANDARD_OUTPUT, writeFilesAtomically } from '../workshop/files';
 import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
 import { inspect } from '../pki/inspect';
-import { CliExit, integer, printJson } from './common';
+import { CliExit, integer, messagesFor, printJson } from './common';
 import {
   addSubjectOptions,
   collectSans,
@@ -39,7 +39,7 @@ export function registerCertCommands(program: Command): void {
         .option('--key-usage <list>', 'replace the default key usage: digitalSignature,keyEncipherment,...', commaList)
         .option('--eku <list>', 'replace the default extended key usage: serverAuth,clientAuth,... ("none" for none)', commaList)
         .option('--name <name>', 'workbench name (default: the CN)')
-        .requiredOption('--out-cert <file>', 'write the certificate (PEM) here')
+        .requiredOption('--out-cert <file>', 'write the certificate (PEM) here ("-" for standard output)')
         .option('--chain-out <file>', 'write the issuing CA chain (PEM) here')
         .option('--json', 'print JSON'),
     ),
@@ -47,6 +47,7 @@ export function registerCertCommands(program: Command): void {
     const keyPassphrase = keyPassphraseOf(opts);
     const subject = subjectFromFlags(opts);
     const wb = await openWorkshop(command);
+    let written: string[] = [];
     try {
       const issued = await wb.workshop.issue(
         {
@@ -66,11 +67,12 @@ export function registerCertCommands(program: Command): void {
             { path: opts.outKey, data: exportPrivateKeyPem(result.privateKey, keyPassphrase), secret: true },
           ];
           if (opts.chainOut) files.push({ path: opts.chainOut, data: result.chainPem.join(''), secret: false });
-          writeFilesAtomically(files);
+          written = writeFilesAtomically(files);
         },
       );
-      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: path.resolve(opts.outCert), keyFile: path.resolve(opts.outKey) });
-      else process.stdout.write(`Issued "${issued.certificate.name}": ${issued.certificate.subject} by ${issued.certificate.issuer}\n  names: ${issued.certificate.subjectAltNames.join(', ') || '(none)'}\n  certificate: ${opts.outCert}\n  key: ${opts.outKey}${keyPassphrase ? ' (encrypted)' : ''}\n`);
+      const out = messagesFor(opts.outCert, opts.outKey, opts.chainOut);
+      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: written[0], keyFile: written[1] }, out);
+      else out.write(`Issued "${issued.certificate.name}": ${issued.certificate.subject} by ${issued.certificate.issuer}\n  names: ${issued.certificate.subjectAltNames.join(', ') || '(none)'}\n  certificate: ${opts.outCert}\n  key: ${opts.outKey}${keyPassphrase ? ' (encrypted)' : ''}\n`);
     } finally {
       await wb.close();
     }
@@ -134,7 +136,7 @@ export function registerCertCommands(program: Command): void {
       .command('export')
       .description('write a workbench certificate (or its key) to a file')
       .argument('<name>')
-      .requiredOption('--out <file>', 'the file to write')
+      .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | chain (certificate and CAs, PEM) | p12 | key', 'pem')
       .option('--with-key', 'pem: append the private key; p12: include it')
       .option('--passphrase-file <file>', 'password for p12, or to encrypt the key')
@@ -151,7 +153,7 @@ export function registerCertCommands(program: Command): void {
       .argument('<host>')
       .requiredOption('--ca <name>', 'the signing workbench CA')
       .option('--template <file>', 'copy names (CN, O, SANs) from this certificate')
-      .requiredOption('--out-cert <file>', 'write the certificate (PEM) here')
+      .requiredOption('--out-cert <file>', 'write the certificate (PEM) here ("-" for standard output)')
       .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
       .option('--chain-out <file>', 'write the CA chain (PEM) here')
       .option('--json', 'print JSON'),
@@ -165,10 +167,11 @@ export function registerCertCommands(program: Command): void {
         { path: opts.outKey, data: forged.keyPem, secret: true },
       ];
       if (opts.chainOut) files.push({ path: opts.chainOut, data: forged.chainPem.join(''), secret: false });
-      writeFilesAtomically(files);
+      const written = writeFilesAtomically(files);
       const shown = wb.workshop.inspect({ text: forged.certificatePem });
-      if (opts.json) printJson({ subject: shown.subject, issuer: shown.issuer, notAfter: shown.notAfter, certificateFile: path.resolve(opts.outCert), keyFile: path.resolve(opts.outKey) });
-      else process.stdout.write(`Forged ${shown.subject} for ${host}, signed by ${shown.issuer}\n`);
+      const out = messagesFor(opts.outCert, opts.outKey, opts.chainOut);
+      if (opts.json) printJson({ subject: shown.subject, issuer: shown.issuer, notAfter: shown.notAfter, certificateFile: written[0], keyFile: written[1] }, out);
+      else out.write(`Forged ${shown.subject} for ${host}, signed by ${shown.issuer}\n`);
     } finally {
       await wb.close();
     }
@@ -256,8 +259,10 @@ export async function exportCommand(name: string, opts: ExportFlags, command: Co
       default:
         throw new CliExit(2, `--format must be pem, der, chain, key or p12, not "${opts.format}"`);
     }
-    if (opts.json) printJson({ written, containsPrivateKey: containsKey });
-    else process.stdout.write(`Wrote ${written.join(', ')}${containsKey ? ' (holds the private key; mode 0600)' : ''}\n`);
+    const out = messagesFor(opts.out);
+    const toFile = out === process.stdout;
+    if (opts.json) printJson({ written, containsPrivateKey: containsKey }, out);
+    else out.write(`Wrote ${toFile ? written.join(', ') : opts.out === STANDARD_OUTPUT ? 'standard output' : opts.out}${containsKey ? ` (holds the private key${toFile ? '; mode 0600' : ''})` : ''}\n`);
   } finally {
     await wb.close();
   }

@@ -4,6 +4,7 @@ import type { TlsVersionName } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { resolveDataDir } from '../store/dataDir';
 import { Workbench } from '../workbench';
+import { isStreamOutput } from '../workshop/files';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -48,6 +49,14 @@ export function openWorkbench(command: Command): Workbench {
   return new Workbench({ dataDir: resolveDataDir(globals.dataDir) });
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/**
+ * Where a command's own lines go: standard error when one of the files it writes is standard
+ * output ("-") or a device such as /dev/stdout, so that what it wrote there stays clean.
+ */
+export function messagesFor(...outputs: Array<string | undefined>): NodeJS.WriteStream {
+  return outputs.some((output) => output !== undefined && isStreamOutput(output)) ? process.stderr : process.stdout;
+}
+
+export function printJson(value: unknown, to: NodeJS.WritableStream = process.stdout): void {
+  to.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { type OutputFile, writeFilesAtomically } from '../workshop/files';
-import { CliExit, integer, printJson } from './common';
+import { CliExit, integer, messagesFor, printJson } from './common';
 import { formatInspection, keyPassphraseOf, newKeyOptions } from './certCommands';
 import { collectSans, openWorkshop, readInputFile, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
 import { inspect } from '../pki/inspect';
@@ -19,7 +19,7 @@ export function registerCsrCommands(program: Command): void {
         .description('make a key and a CSR for it, as openssl req -new does (kept in the workbench too)')
         .option('--san <names>', 'requested subject alternative names: DNS:a,IP:127.0.0.1 (repeatable)', collectSans)
         .option('--name <name>', 'workbench name of the request')
-        .requiredOption('--out-csr <file>', 'write the request (PEM) here')
+        .requiredOption('--out-csr <file>', 'write the request (PEM) here ("-" for standard output)')
         .option('--json', 'print JSON'),
     ),
   ).action(async (opts, command: Command) => {
@@ -27,15 +27,17 @@ export function registerCsrCommands(program: Command): void {
     const subject = subjectFromFlags(opts);
     const wb = await openWorkshop(command);
     try {
+      let written: string[] = [];
       const made = await wb.workshop.createCsr({ name: opts.name, subject, subjectAltNames: opts.san, key: opts.key }, (result) => {
-        writeFilesAtomically([
+        written = writeFilesAtomically([
           { path: opts.outCsr, data: result.pem, secret: false },
           { path: opts.outKey, data: exportPrivateKeyPem(result.privateKey, keyPassphrase), secret: true },
         ]);
       });
       const { privateKey: _key, ...summary } = made;
-      if (opts.json) printJson({ csr: summary, csrFile: path.resolve(opts.outCsr), keyFile: path.resolve(opts.outKey) });
-      else process.stdout.write(`Request "${made.name}": ${made.subject}${made.subjectAltNames.length ? ` (${made.subjectAltNames.join(', ')})` : ''}\n  request: ${opts.outCsr}\n  key: ${opts.outKey}\n`);
+      const out = messagesFor(opts.outCsr, opts.outKey);
+      if (opts.json) printJson({ csr: summary, csrFile: written[0], keyFile: written[1] }, out);
+      else out.write(`Request "${made.name}": ${made.subject}${made.subjectAltNames.length ? ` (${made.subjectAltNames.join(', ')})` : ''}\n  request: ${opts.outCsr}\n  key: ${opts.outKey}\n`);
     } finally {
       await wb.close();
     }
@@ -51,7 +53,7 @@ export function registerCsrCommands(program: Command): void {
       .option('--client', 'a client certificate instead of a server one')
       .option('--days <n>', 'validity in days (default 365)', integer('--days'))
       .option('--name <name>', 'workbench name of the certificate')
-      .requiredOption('--out <file>', 'write the certificate (PEM) here')
+      .requiredOption('--out <file>', 'write the certificate (PEM) here ("-" for standard output)')
       .option('--chain-out <file>', 'write the CA chain (PEM) here')
       .option('--json', 'print JSON'),
   ).action(async (file: string, opts, command: Command) => {
@@ -67,11 +69,12 @@ export function registerCsrCommands(program: Command): void {
           writeFilesAtomically(files);
         },
       );
-      if (opts.json) printJson(signed);
+      const out = messagesFor(opts.out, opts.chainOut);
+      if (opts.json) printJson(signed, out);
       else {
-        process.stdout.write(`Signed "${signed.certificate.name}": ${signed.certificate.subject} by ${signed.certificate.issuer}\n`);
-        process.stdout.write(`  names: ${signed.certificate.subjectAltNames.join(', ') || '(none)'}\n`);
-        for (const ignored of signed.ignoredExtensions) process.stdout.write(`  not copied: ${ignored.oid} (${ignored.reason})\n`);
+        out.write(`Signed "${signed.certificate.name}": ${signed.certificate.subject} by ${signed.certificate.issuer}\n`);
+        out.write(`  names: ${signed.certificate.subjectAltNames.join(', ') || '(none)'}\n`);
+        for (const ignored of signed.ignoredExtensions) out.write(`  not copied: ${ignored.oid} (${ignored.reason})\n`);
       }
     } finally {
       await wb.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SessionCatalogEntry, SessionExportFormat } from '../api/exchangeTypes';
 import { writeOutput } from '../sessions/sessionExchange';
-import { CliExit, integer, openWorkbench, printJson } from './common';
+import { CliExit, integer, messagesFor, openWorkbench, printJson } from './common';
 
 const FORMATS: SessionExportFormat[] = ['pcapng', 'keylog', 'har', 'pem', 'bundle'];
 
@@ -58,10 +58,10 @@ export function registerSessionExchangeCommands(program: Command): void {
           process.stdout.write(exported.bytes);
           return;
         }
-        writeOutput(opts.out, exported);
-        const out = path.resolve(opts.out);
-        if (opts.json) printJson({ path: out, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary });
-        else process.stdout.write(`Wrote ${out} (${exported.bytes.length} bytes): ${exported.summary}\n`);
+        const written = writeOutput(opts.out, exported);
+        const out = messagesFor(opts.out);
+        if (opts.json) printJson({ path: written, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary }, out);
+        else out.write(`Wrote ${written} (${exported.bytes.length} bytes): ${exported.summary}\n`);
       } finally {
         await wb.close();
       }

@@ -26,6 +26,7 @@ import { insertRecordedSession, readRecordedSession } from '../store/sessionArch
 import { SessionCatalog } from '../store/sessionCatalog';
 import { type SessionStore, toSummary } from '../store/sessionStore';
 import { decryptConnection } from '../tls/sessionKeys';
+import { writeFilesAtomically } from '../workshop/files';
 
 export interface ExchangeContext {
   db: Db;
@@ -160,8 +161,7 @@ export class SessionExchange {
       summary: exported.summary,
     };
     if (request.path === undefined) return { ...result, base64: Buffer.from(exported.bytes).toString('base64') };
-    writeOutput(request.path, exported);
-    return { ...result, path: path.resolve(request.path) };
+    return { ...result, path: writeOutput(request.path, exported) };
   }
 
   /** A bundle or a capture, told apart by their first bytes, as one new session. */
@@ -279,13 +279,7 @@ export class SessionExchange {
 }
 
 /** Writes an export; files that hold keys are readable by their owner only. */
-export function writeOutput(file: string, exported: ExportedFile): void {
-  try {
-    fs.writeFileSync(file, exported.bytes, { mode: exported.secret ? 0o600 : 0o644 });
-    if (exported.secret) fs.chmodSync(file, 0o600);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new WorkbenchError('CANNOT_WRITE', `cannot write ${file}: ${why}; choose another --out`);
-  }
+/** Writes an export whole or not at all (a key log or bundle with secrets gets mode 0600). */
+export function writeOutput(file: string, exported: ExportedFile): string {
+  return writeFilesAtomically([{ path: file, data: exported.bytes, secret: exported.secret }])[0];
 }

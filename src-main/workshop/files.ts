@@ -1,7 +1,9 @@
 // Writing what the workshop exports: every file is written beside its target under a temporary
 // name and renamed into place only when all of them are written, so an error leaves nothing
 // half written. Files that hold a private key get mode 0600 (set again with chmod, since the
-// process umask or an existing file could otherwise decide).
+// process umask or an existing file could otherwise decide). A target that is a link to a file is
+// replaced where the link points, and the link stays; a target that is not a file at all (a
+// terminal, a pipe, /dev/stdout) is written straight into, last, since it cannot be renamed over.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,24 +16,50 @@ export interface OutputFile {
   secret: boolean;
 }
 
+/** An output path of "-" means standard output, as the CLI's --out options say. */
+export const STANDARD_OUTPUT = '-';
+
+/** Where a file given as `given` is written: replaced in place (a file, or nothing yet) or written into (a device or pipe). */
+function outputTarget(given: string): { target: string | number; stream: boolean } {
+  if (given === STANDARD_OUTPUT) return { target: 1, stream: true };
+  const resolved = path.resolve(given);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(resolved);
+  } catch {
+    return { target: resolved, stream: false };
+  }
+  if (stat.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${given} is a folder; give a file name to write to`);
+  if (!stat.isFile()) return { target: resolved, stream: true };
+  return { target: fs.realpathSync(resolved), stream: false };
+}
+
+/** Whether `given` names something other than a file (a terminal, a pipe, /dev/stdout), so that messages should not go there too. */
+export function isStreamOutput(given: string): boolean {
+  if (given === STANDARD_OUTPUT) return true;
+  try {
+    const stat = fs.statSync(path.resolve(given));
+    return !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes every file or none; returns where each went (a file's real path, or the path of a device; "-" for standard output). */
 export function writeFilesAtomically(files: readonly OutputFile[]): string[] {
-  const targets = new Set<string>();
-  for (const file of files) {
-    const resolved = path.resolve(file.path);
-    if (targets.has(resolved)) {
+  const outputs = files.map((file) => ({ file, ...outputTarget(file.path) }));
+  const targets = new Set<string | number>();
+  for (const { file, target, stream } of outputs) {
+    if (targets.has(target) && !stream) {
       throw new WorkbenchError('BAD_INPUT', `${file.path} is given for two outputs; give each output its own file`);
     }
-    targets.add(resolved);
+    targets.add(target);
   }
   const staged: Array<{ temp: string; target: string }> = [];
   try {
-    for (const file of files) {
-      const target = path.resolve(file.path);
-      const dir = path.dirname(target);
-      if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
-        throw new WorkbenchError('BAD_INPUT', `${file.path} is a folder; give a file name to write to`);
-      }
-      const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    for (const { file, target, stream } of outputs) {
+      if (stream || typeof target !== 'string') continue;
+      const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
       const mode = file.secret ? 0o600 : 0o644;
       try {
         fs.writeFileSync(temp, file.data, { mode, flag: 'wx' });
@@ -42,12 +70,21 @@ export function writeFilesAtomically(files: readonly OutputFile[]): string[] {
       }
       staged.push({ temp, target });
     }
+    for (const { file, target, stream } of outputs) {
+      if (!stream) continue;
+      try {
+        if (target === 1) process.stdout.write(file.data);
+        else fs.writeFileSync(target, file.data);
+      } catch (error) {
+        throw cannotWrite(file.path, error);
+      }
+    }
     for (const { temp, target } of staged) fs.renameSync(temp, target);
   } catch (error) {
     for (const { temp } of staged) fs.rmSync(temp, { force: true });
     throw error;
   }
-  return staged.map((entry) => entry.target);
+  return outputs.map((output) => (typeof output.target === 'string' ? output.target : STANDARD_OUTPUT));
 }
 
 function cannotWrite(file: string, error: unknown): WorkbenchError {

@@ -1,5 +1,5 @@
 // The certificate workshop from the command line, with OpenSSL, curl and Python's ssl as judges.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -288,6 +288,47 @@ describe('exports', () => {
     await ok(['ca', 'export', 'Serve Root', '--with-key', '--out', file('old.key')]);
     expect(fs.statSync(file('old.key')).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file('old.key'), 'utf8')).toMatch(/BEGIN CERTIFICATE[\s\S]+BEGIN PRIVATE KEY/);
+  });
+
+  it('"-" writes to standard output, and the message goes to standard error', async () => {
+    const run = await tlslab(['ca', 'export', 'Serve Root', '--out', '-']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
+    fs.writeFileSync(file('from-stdout.pem'), run.stdout);
+    expect(opensslOk(['x509', '-in', file('from-stdout.pem'), '-noout', '-subject'])).toContain('Serve Root CA');
+    expect(run.stderr).toBe('Wrote standard output\n');
+  });
+
+  it('a link is written through: the file it points to gets the export (0600 for a key), the link stays', async () => {
+    fs.writeFileSync(file('linked-real.key'), 'old', { mode: 0o644 });
+    fs.symlinkSync(file('linked-real.key'), file('linked.key'));
+    await ok(['ca', 'export', 'Serve Root', '--with-key', '--out', file('linked.key')]);
+    expect(fs.lstatSync(file('linked.key')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(file('linked-real.key'), 'utf8')).toMatch(/BEGIN CERTIFICATE[\s\S]+BEGIN PRIVATE KEY/);
+    expect(fs.statSync(file('linked-real.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a pipe (as /dev/stdout is) is written into, not replaced by a file', async () => {
+    const fifo = file('out.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let read = '';
+    reader.stdout.on('data', (d: Buffer) => (read += d.toString()));
+    const ended = new Promise<void>((resolve) => reader.once('close', () => resolve()));
+    // Should the pipe be replaced, cat would wait for a writer forever: it is stopped then.
+    const guard = setTimeout(() => reader.kill(), 10_000);
+    try {
+      const run = await tlslab(['cert', 'issue', '--ca', 'Serve Root', '--cn', 'piped.lab.test', '--out-cert', fifo, '--out-key', file('piped.key')]);
+      expect(run.status).toBe(0);
+      await ended;
+      expect(fs.statSync(fifo).isFIFO()).toBe(true);
+      expect(read).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('Issued "piped.lab.test"');
+    } finally {
+      clearTimeout(guard);
+      reader.kill();
+    }
   });
 
   it('a DER export is what openssl reads with -inform DER', async () => {

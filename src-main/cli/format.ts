@@ -10,6 +10,21 @@ import type {
 
 const ARROW = { 'client-to-server': 'C->S', 'server-to-client': 'S->C' } as const;
 
+/** A moment as the machine's clock shows it, "2026-11-26 16:06:42": what a student compares with their watch. */
+export function localTimestamp(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, '')}…`;
+}
+
 export function formatCertificate(cert: CertificateInfo, index: number): string {
   const lines = [
     `  [${index}] subject: ${cert.subject || '(empty)'}`,
@@ -88,12 +103,12 @@ export function formatSessionList(list: SessionSummary[]): string {
   const rows = list.map((s) =>
     [
       String(s.id).padStart(5),
-      new Date(s.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+      localTimestamp(s.startedAt),
       s.kind.padEnd(6),
       s.status.padEnd(7),
       (s.version ?? '-').padEnd(7),
       s.target,
-      s.error ? `  (${s.error.message.slice(0, 60)})` : '',
+      s.error ? `  (${clip(s.error.message, 60)})` : '',
     ].join('  '),
   );
   return ['   id  started              kind    status   version  target', ...rows].join('\n');

@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SessionCatalogEntry, SessionExportFormat } from '../api/exchangeTypes';
 import { writeOutput } from '../sessions/sessionExchange';
 import { CliExit, integer, messagesFor, openWorkbench, printJson } from './common';
+import { localTimestamp } from './format';
 
 const FORMATS: SessionExportFormat[] = ['pcapng', 'keylog', 'har', 'pem', 'bundle'];
 
@@ -13,7 +14,7 @@ function formatEntries(list: SessionCatalogEntry[]): string {
   const rows = list.map((s) =>
     [
       String(s.id).padStart(5),
-      new Date(s.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+      localTimestamp(s.startedAt),
       s.kind.padEnd(6),
       s.status.padEnd(7),
       (s.version ?? '-').padEnd(7),

@@ -4,7 +4,7 @@ import type { ClientPayload, ClientSessionRequest, TlsVersionName, TrustStoreSpe
 
 export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
-export type TrustKind = 'system' | 'file' | 'dir';
+export type TrustKind = 'system' | 'file' | 'dir' | 'lab';
 export type SendKind = 'none' | 'http-get' | 'text';
 
 export interface ClientForm {
@@ -13,6 +13,8 @@ export interface ClientForm {
   connectTo: string;
   trustKind: TrustKind;
   trustPath: string;
+  /** The workshop CA trusted when trustKind is 'lab' (lab:NAME). */
+  trustCa: string;
   verifyPeer: boolean;
   checkHostname: boolean;
   sni: string;
@@ -39,6 +41,7 @@ export function defaultClientForm(): ClientForm {
     connectTo: '',
     trustKind: 'system',
     trustPath: '',
+    trustCa: '',
     verifyPeer: true,
     checkHostname: true,
     sni: '',
@@ -116,7 +119,11 @@ export function validateClientForm(form: ClientForm): ClientFormResult {
   if (connectToError) errors.connectTo = connectToError;
 
   let trust: TrustStoreSpec = { kind: 'system' };
-  if (form.trustKind !== 'system') {
+  if (form.trustKind === 'lab') {
+    const name = form.trustCa.trim();
+    if (name === '') errors.trustCa = 'Choose the workshop CA to trust, or make one under Certificates.';
+    trust = { kind: 'lab', name };
+  } else if (form.trustKind !== 'system') {
     const path = form.trustPath.trim();
     if (path === '') {
       errors.trustPath =
@@ -177,6 +184,9 @@ export function clientFormFromRequest(request: ClientSessionRequest): ClientForm
   if (request.trust.kind === 'file' || request.trust.kind === 'dir') {
     form.trustKind = request.trust.kind;
     form.trustPath = request.trust.path;
+  } else if (request.trust.kind === 'lab') {
+    form.trustKind = 'lab';
+    form.trustCa = request.trust.name;
   }
   form.verifyPeer = request.verifyPeer;
   form.checkHostname = request.checkHostname;

@@ -74,6 +74,23 @@ describe('the new client session form', () => {
   });
 });
 
+describe('a workshop CA as the trust store', () => {
+  it('trusts lab:NAME, and asks for the CA when none is chosen', () => {
+    const result = validateClientForm(form({ host: 'www.bank32.com', trustKind: 'lab', trustCa: 'Lab Root' }));
+    expect(result.ok && result.request.trust).toEqual({ kind: 'lab', name: 'Lab Root' });
+    const missing = validateClientForm(form({ host: 'www.bank32.com', trustKind: 'lab', trustCa: ' ' }));
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.errors).toEqual({ trustCa: expect.stringMatching(/Choose the workshop CA/) });
+  });
+
+  it('keeps lab:NAME for "Edit and run again" (a CLI session with --ca lab:NAME included), not the system store', () => {
+    const original = form({ host: 'www.bank32.com', port: '4433', trustKind: 'lab', trustCa: 'Lab Root' });
+    const result = validateClientForm(original);
+    if (!result.ok) throw new Error('valid form expected');
+    expect(clientFormFromRequest(result.request)).toEqual(original);
+  });
+});
+
 describe('the host table form', () => {
   it('accepts a name and an IP address, lower-casing the name', () => {
     expect(validateHostEntry(' WWW.Bank32.com ', '127.0.0.1')).toEqual({ ok: true, entry: { name: 'www.bank32.com', address: '127.0.0.1' } });

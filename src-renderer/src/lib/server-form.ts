@@ -142,6 +142,23 @@ export function identityChoices(tree: PkiTree | null): IdentityChoice[] {
     }));
 }
 
+/** The lab's usual start: a root CA and a certificate for the bank's site, signed by it. */
+export const STARTER = { ca: 'Lab Root', caSubject: { CN: 'Lab Root', O: 'TLS Lab' }, host: 'www.bank32.com', hostSubject: { CN: 'www.bank32.com', O: 'Bank32' } } as const;
+
+/**
+ * The CA the lab starter signs with: the workshop's "Lab Root" when it is there with its key;
+ * else a name no certificate has yet ("Lab Root", "Lab Root 2", ...), for a new root CA.
+ */
+export function starterCa(tree: PkiTree | null): { name: string; exists: boolean } {
+  const rows = tree ? [...flattenCaTree(tree.cas), ...tree.others.map((certificate) => ({ certificate }))] : [];
+  const existing = rows.find((r) => r.certificate.name === STARTER.ca && r.certificate.isCa && r.certificate.hasPrivateKey);
+  if (existing) return { name: STARTER.ca, exists: true };
+  const taken = new Set(rows.map((r) => r.certificate.name));
+  let name: string = STARTER.ca;
+  for (let n = 2; taken.has(name); n++) name = `${STARTER.ca} ${n}`;
+  return { name, exists: false };
+}
+
 /** Every workshop CA a client certificate may be required to chain to (its key is not needed). */
 export function clientCaChoices(tree: PkiTree | null): CaChoice[] {
   return caChoices(tree);

@@ -4,6 +4,7 @@
 import type { PkiJobEvent, PkiKeyProtection, PkiTree } from '../api/contract';
 import { errorInfo } from '../lib/pki-forms';
 import { mergeJob, pruneJobs } from '../lib/pki-jobs';
+import { STARTER, starterCa } from '../lib/server-form';
 import { engine } from './app.svelte';
 
 /** Which action form the Certificates view shows, with what it was opened for. */
@@ -70,4 +71,23 @@ export function watchPki(): void {
   client.onState((state) => {
     if (state.kind === 'open') void refreshPki();
   });
+}
+
+/**
+ * The lab's usual start in one step: the root CA "Lab Root" (made unless the workshop has it with
+ * its key) and a server certificate for www.bank32.com signed by it. Returns the certificate's
+ * workbench name and the CA's.
+ */
+export async function makeLabStarter(): Promise<{ certificate: string; ca: string; madeCa: boolean }> {
+  const client = engine();
+  const tree = await client.call('pki.cas.list', {});
+  const ca = starterCa(tree);
+  if (!ca.exists) await client.call('pki.ca.create', { name: ca.name, subject: { ...STARTER.caSubject, CN: ca.name } });
+  const issued = await client.call('pki.cert.issue', {
+    ca: ca.name,
+    subject: { ...STARTER.hostSubject },
+    subjectAltNames: [`DNS:${STARTER.host}`],
+  });
+  await refreshPki();
+  return { certificate: issued.certificate.name, ca: ca.name, madeCa: !ca.exists };
 }

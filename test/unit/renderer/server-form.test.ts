@@ -8,6 +8,7 @@ import {
   portNote,
   restoreServerForm,
   serverFormFromConfig,
+  starterCa,
   storableServerForm,
   validateServerForm,
   type ServerForm,
@@ -166,6 +167,29 @@ describe('the start-a-server form', () => {
     expect(identityChoices(tree).map((c) => c.name)).toEqual(['www.bank32.com', 'imported.example']);
     expect(identityChoices(tree)[0].label).toBe('www.bank32.com (server, by Lab Root)');
     expect(identityChoices(null)).toEqual([]);
+  });
+});
+
+describe('the lab starter (one click to a CA and a www.bank32.com certificate)', () => {
+  const tree = (cas: PkiCaNode[], others: PkiCertificateSummary[] = []): PkiTree =>
+    ({ cas, others, csrs: [], keyProtection: { protected: false, locked: false } }) as unknown as PkiTree;
+  const ca = (name: string, overrides: Partial<PkiCaNode> = {}): PkiCaNode =>
+    ({ ...cert({ name, kind: 'ca' as PkiCertificateSummary['kind'], isCa: true, selfSigned: true }), children: [], issued: [], ...overrides });
+
+  it('makes a new "Lab Root" in an empty workshop', () => {
+    expect(starterCa(null)).toEqual({ name: 'Lab Root', exists: false });
+    expect(starterCa(tree([]))).toEqual({ name: 'Lab Root', exists: false });
+  });
+
+  it('signs with the workshop\'s "Lab Root" when its key is there, rather than making a second CA', () => {
+    expect(starterCa(tree([ca('Other CA'), ca('Lab Root')]))).toEqual({ name: 'Lab Root', exists: true });
+  });
+
+  it('picks a free name when "Lab Root" is taken by a CA without its key or by another certificate', () => {
+    expect(starterCa(tree([ca('Lab Root', { hasPrivateKey: false })]))).toEqual({ name: 'Lab Root 2', exists: false });
+    expect(starterCa(tree([ca('Some CA', { issued: [cert({ name: 'Lab Root' })] }), ca('Lab Root 2', { hasPrivateKey: false })])))
+      .toEqual({ name: 'Lab Root 3', exists: false });
+    expect(starterCa(tree([], [cert({ name: 'Lab Root' })]))).toEqual({ name: 'Lab Root 2', exists: false });
   });
 });
 

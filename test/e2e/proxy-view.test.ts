@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('the Proxy view in Chromium', () => {
   it('starts a transparent proxy from the form, shows curl live, and opens forged vs real with the rule that fired', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser, { acceptDownloads: true });
     const errors = collectPageErrors(page);
 
     await page.goto(engine.url);
@@ -75,8 +75,16 @@ describe('the Proxy view in Chromium', () => {
     const port = Number(listening.split(':').pop());
     expect(port).toBeGreaterThan(0);
 
-    // The victim: curl trusting only the workbench CA, its "host table" sending www.example.com to the proxy.
-    const victim = await run('curl', ['-sS', '--cacert', wbca, '--resolve', `www.example.com:${port}:127.0.0.1`, `https://www.example.com:${port}/`]);
+    // The try-it commands' ca.pem is the proxy's CA, saved from the card with one click.
+    expect(await text(page, 'proxy-try-ca')).toContain('“Lab MITM CA”, which signs the forged certificates');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('proxy-try-ca-save').click()]);
+    expect(download.suggestedFilename()).toBe('ca.pem');
+    const victimCa = path.join(app.tmp, 'victim-ca.pem');
+    await download.saveAs(victimCa);
+    expect(fs.readFileSync(victimCa, 'utf8').trim()).toBe(fs.readFileSync(wbca, 'utf8').trim());
+
+    // The victim: curl trusting only the workbench CA (that saved ca.pem), its "host table" sending www.example.com to the proxy.
+    const victim = await run('curl', ['-sS', '--cacert', victimCa, '--resolve', `www.example.com:${port}:127.0.0.1`, `https://www.example.com:${port}/`]);
     expect(victim.code, victim.output).toBe(0);
     expect(victim.output).toContain('Learn SEED+Labs at www.example.com');
     expect(victim.output).not.toContain('cybersecurity');

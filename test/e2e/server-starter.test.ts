@@ -50,7 +50,7 @@ describe('the Servers view with nothing in the workshop', () => {
 
     // The card's try-it command names ca.pem, and one click saves it: curl with that file gets the page.
     expect(await text(page, 'server-try-ca')).toContain('“Lab Root”');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('server-save-ca').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('server-try-ca-save').click()]);
     expect(download.suggestedFilename()).toBe('ca.pem');
     const caFile = path.join(app.tmp, 'ca.pem');
     await download.saveAs(caFile);

@@ -261,8 +261,9 @@ export async function exportCommand(name: string, opts: ExportFlags, command: Co
     }
     const out = messagesFor(opts.out);
     const toFile = out === process.stdout;
+    const where = written.map((target) => (target === STANDARD_OUTPUT ? 'standard output' : target)).join(', ');
     if (opts.json) printJson({ written, containsPrivateKey: containsKey }, out);
-    else out.write(`Wrote ${toFile ? written.join(', ') : opts.out === STANDARD_OUTPUT ? 'standard output' : opts.out}${containsKey ? ` (holds the private key${toFile ? '; mode 0600' : ''})` : ''}\n`);
+    else out.write(`Wrote ${where}${containsKey ? ` (holds the private key${toFile ? '; mode 0600' : ''})` : ''}\n`);
   } finally {
     await wb.close();
   }

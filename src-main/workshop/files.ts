@@ -36,10 +36,8 @@ function outputTarget(given: string): { target: string | number; stream: boolean
 
 /** Whether `given` names something other than a file (a terminal, a pipe, /dev/stdout), so that messages should not go there too. */
 export function isStreamOutput(given: string): boolean {
-  if (given === STANDARD_OUTPUT) return true;
   try {
-    const stat = fs.statSync(path.resolve(given));
-    return !stat.isFile() && !stat.isDirectory();
+    return outputTarget(given).stream;
   } catch {
     return false;
   }

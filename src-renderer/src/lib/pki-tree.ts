@@ -108,3 +108,14 @@ export function subjectCommonName(subject: string): string {
   const match = /(?:^|[/,]\s*)CN\s*=\s*([^/,]+)/.exec(subject);
   return match?.[1]?.trim() || subject;
 }
+
+/**
+ * The root CA a workshop certificate chains to: the "ca.pem" of a try-it command. Null
+ * when the certificate or a CA on its way up is not in the workshop.
+ */
+export function rootCaOf(tree: PkiTree | null, certificateName: string): { id: number; name: string } | null {
+  if (!tree) return null;
+  const named = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others].find((c) => c.name === certificateName);
+  const root = named ? certificatePath(tree, named.id)[0] : undefined;
+  return root && root.isCa && root.selfSigned ? { id: root.id, name: root.name } : null;
+}

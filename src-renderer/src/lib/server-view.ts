@@ -4,7 +4,6 @@
 // events (sent when a connection ends, with resumption, the client's certificate and requests).
 import type {
   ApiErrorInfo,
-  PkiTree,
   ServerConfig,
   ServerConnectionSummary,
   ServerIdentitySpec,
@@ -13,7 +12,6 @@ import type {
   SessionSummary,
 } from '../api/contract';
 import type { OutcomeTone } from './outcome';
-import { flattenCaTree } from './pki-tree';
 import { plural } from './format';
 
 export interface ServerStatusView {
@@ -208,22 +206,6 @@ export function mergeServer(list: readonly ServerInfo[], server: ServerInfo): Se
 
 export function sortServers(list: readonly ServerInfo[]): ServerInfo[] {
   return [...list].sort((a, b) => b.id - a.id);
-}
-
-/**
- * The root CA a workshop certificate chains to: the "ca.pem" of the card's try-it command. Null
- * when the certificate or a CA on its way up is not in the workshop.
- */
-export function rootCaOf(tree: PkiTree | null, certificateName: string): { id: number; name: string } | null {
-  if (!tree) return null;
-  const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others];
-  const byId = new Map(all.map((c) => [c.id, c]));
-  let current = all.find((c) => c.name === certificateName);
-  for (let hops = 0; current && hops < 16; hops++) {
-    if (current.isCa && current.selfSigned) return { id: current.id, name: current.name };
-    current = current.issuerId === null ? undefined : byId.get(current.issuerId);
-  }
-  return null;
 }
 
 /** What a curl or openssl command to try this server looks like, for the card's hint. */

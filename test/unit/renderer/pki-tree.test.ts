@@ -7,6 +7,7 @@ import {
   findCertificate,
   flattenCaTree,
   kindLabel,
+  rootCaOf,
   signingCas,
   subjectCommonName,
 } from '../../../src-renderer/src/lib/pki-tree';
@@ -114,5 +115,28 @@ describe('long jobs', () => {
     expect(jobProgress({ id: 3, label: 'x', state: 'failed', startedAt: 0, endedAt: 1_000, error: 'no memory' }, 5_000)).toBe('failed after 1.0 s: no memory');
     expect(pruneJobs(jobs, 5_800 + 12_001).map((j) => j.id)).toEqual([1]);
     expect(pruneJobs(jobs, 5_800 + 1_000).map((j) => j.id)).toEqual([1, 2]);
+  });
+});
+
+describe('the ca.pem of the try-it command', () => {
+  const summaryOf = (id: number, name: string, issuerId: number | null, ca: boolean, selfSigned = false): PkiCertificateSummary =>
+    ({ id, name, issuerId, isCa: ca, selfSigned, hasPrivateKey: true }) as PkiCertificateSummary;
+  const node = (c: PkiCertificateSummary, children: PkiCaNode[] = [], issued: PkiCertificateSummary[] = []): PkiCaNode => ({ ...c, children, issued });
+  const treeOf = (cas: PkiCaNode[], others: PkiCertificateSummary[] = []): PkiTree => ({ cas, others, csrs: [] }) as unknown as PkiTree;
+
+  const root = summaryOf(1, 'Lab Root', 1, true, true);
+  const intermediate = summaryOf(2, 'Lab Issuing', 1, true);
+  const leaf = summaryOf(3, 'www.bank32.com', 2, false);
+  const labTree = treeOf([node(root, [node(intermediate, [], [leaf])])]);
+
+  it('is the root the certificate chains to, through its intermediate', () => {
+    expect(rootCaOf(labTree, 'www.bank32.com')).toEqual({ id: 1, name: 'Lab Root' });
+    expect(rootCaOf(labTree, 'Lab Issuing')).toEqual({ id: 1, name: 'Lab Root' });
+  });
+
+  it('is unknown for a certificate whose issuer is not in the workshop, or one not there at all', () => {
+    expect(rootCaOf(treeOf([], [summaryOf(9, 'imported.example', null, false)]), 'imported.example')).toBeNull();
+    expect(rootCaOf(labTree, 'gone.example')).toBeNull();
+    expect(rootCaOf(null, 'www.bank32.com')).toBeNull();
   });
 });

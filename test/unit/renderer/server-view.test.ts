@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { PkiCaNode, PkiCertificateSummary, PkiTree } from '../../../src-main/api/pkiTypes';
 import type { ServerConnectionSummary, ServerInfo } from '../../../src-main/api/serverTypes';
 import {
   addConnectionSummary,
   configSummary,
   connectionRows,
   mergeServer,
-  rootCaOf,
   serverCounts,
   serverStatus,
   tryCommand,
@@ -166,28 +164,5 @@ describe('a server session\'s verdict', () => {
     expect(clientCertPolicy([server()], 1)).toBe('off');
     expect(clientCertPolicy([server()], 7)).toBe('unknown');
     expect(clientCertPolicy([server()], null)).toBe('unknown');
-  });
-});
-
-describe('the ca.pem of the try-it command', () => {
-  const summaryOf = (id: number, name: string, issuerId: number | null, ca: boolean, selfSigned = false): PkiCertificateSummary =>
-    ({ id, name, issuerId, isCa: ca, selfSigned, hasPrivateKey: true }) as PkiCertificateSummary;
-  const node = (c: PkiCertificateSummary, children: PkiCaNode[] = [], issued: PkiCertificateSummary[] = []): PkiCaNode => ({ ...c, children, issued });
-  const tree = (cas: PkiCaNode[], others: PkiCertificateSummary[] = []): PkiTree => ({ cas, others, csrs: [] }) as unknown as PkiTree;
-
-  const root = summaryOf(1, 'Lab Root', 1, true, true);
-  const intermediate = summaryOf(2, 'Lab Issuing', 1, true);
-  const leaf = summaryOf(3, 'www.bank32.com', 2, false);
-  const labTree = tree([node(root, [node(intermediate, [], [leaf])])]);
-
-  it('is the root the certificate chains to, through its intermediate', () => {
-    expect(rootCaOf(labTree, 'www.bank32.com')).toEqual({ id: 1, name: 'Lab Root' });
-    expect(rootCaOf(labTree, 'Lab Issuing')).toEqual({ id: 1, name: 'Lab Root' });
-  });
-
-  it('is unknown for a certificate whose issuer is not in the workshop, or one not there at all', () => {
-    expect(rootCaOf(tree([], [summaryOf(9, 'imported.example', null, false)]), 'imported.example')).toBeNull();
-    expect(rootCaOf(labTree, 'gone.example')).toBeNull();
-    expect(rootCaOf(null, 'www.bank32.com')).toBeNull();
   });
 });

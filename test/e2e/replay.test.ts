@@ -1,8 +1,8 @@
 // Replay in Chromium: on a recorded session (a client against openssl s_server -www, whose status
 // page changes with every connection), "Replay client" sends the same bytes again and shows the
 // original and the replay side by side with the diff; "Serve this recording" starts a replay
-// server that curl, trusting only the workshop CA, gets the recorded page from.
-import fs from 'node:fs';
+// server that curl, trusting only the workshop CA saved from the card, gets the recorded page from
+// with the card's own command.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionTraffic } from '../../src-main/replay/recordedTraffic';
@@ -26,7 +26,6 @@ beforeAll(async () => {
   serverPort = server.port;
   await engine.workbench.workshop.createCa({ name: 'Replay CA', subject: '/O=TLS Lab/CN=Replay CA' });
   caFile = path.join(app.tmp, 'replay-ca.pem');
-  fs.writeFileSync(caFile, engine.workbench.workshop.trustAnchorsPem('Replay CA').join(''));
 });
 
 afterAll(async () => {
@@ -65,15 +64,20 @@ describe('replay in Chromium', () => {
     await page.getByTestId('replay-panel').scrollIntoViewIfNeeded();
     await page.getByTestId('replay-panel').screenshot({ path: path.join(SCREENSHOTS, 'replay-01-client-diff.png') });
 
-    // Serve this recording, the original server stopped.
+    // Serve this recording, the original server stopped. The workshop's one CA with a key is
+    // already chosen to forge.
     await server.stop();
-    await page.getByTestId('serve-recording').click();
-    expect(await page.getByTestId('serve-ca-error').innerText()).toContain('CA');
-    await page.getByTestId('serve-ca').fill('Replay CA');
+    expect(await page.getByTestId('serve-ca').inputValue()).toBe('Replay CA');
     await page.getByTestId('serve-recording').click();
     await page.getByTestId('replay-server').waitFor();
-    const info = engine.workbench.replay.list()[0];
-    const got = await run('curl', ['-sS', '--http1.1', '--cacert', caFile, '--resolve', `www.bank32.com:${info.port}:127.0.0.1`, `https://www.bank32.com:${info.port}/`]);
+    // The card's try-it command names ca.pem, and one click saves it: curl runs that very command.
+    expect(await page.getByTestId('replay-server-try-ca').innerText()).toContain('“Replay CA”');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('replay-server-try-ca-save').click()]);
+    expect(download.suggestedFilename()).toBe('ca.pem');
+    await download.saveAs(caFile);
+    const tryIt = (await page.getByTestId('replay-server-try').innerText()).split(' ');
+    expect(tryIt.slice(0, 3)).toEqual(['curl', '--cacert', 'ca.pem']);
+    const got = await run('curl', ['-sS', '--cacert', caFile, ...tryIt.slice(3)]);
     expect(got.stderr).toBe('');
     const recorded = Buffer.from(sessionTraffic(engine.workbench.exchange.load(id), id)[0].serverBytes).toString('latin1');
     expect(recorded.endsWith(got.stdout)).toBe(true);

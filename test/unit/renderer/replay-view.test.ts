@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffSummary, emptyReplayForm, emptyServeForm, replayRequest, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
+import { diffSummary, emptyReplayForm, emptyServeForm, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
 
 describe('replay form', () => {
   it('sends only what differs from the original', () => {
@@ -57,5 +57,24 @@ describe('folding', () => {
     expect(folded[0]).toEqual({ kind: 'fold', count: 7 });
     expect(folded.slice(1, 5).map((r) => ('left' in r ? r.left : null))).toEqual(['a7', 'a8', 'a9', 'x']);
     expect(folded.at(-1)).toEqual({ kind: 'fold', count: 2 });
+  });
+});
+
+describe('replay server try-it command', () => {
+  const server = { host: '127.0.0.1', port: 40123, hostnames: ['www.bank32.com', 'bank32.com'], requests: ['GET /login?next=/a&b=1', 'GET /'] };
+
+  it('fetches the first recorded request by its recorded name, trusting ca.pem', () => {
+    expect(replayTryCommand({ ...server, requests: ['GET /index.html'] })).toBe(
+      'curl --cacert ca.pem --resolve www.bank32.com:40123:127.0.0.1 https://www.bank32.com:40123/index.html',
+    );
+  });
+
+  it('keeps the query, quoted for the shell', () => {
+    expect(replayTryCommand(server)).toBe("curl --cacert ca.pem --resolve www.bank32.com:40123:127.0.0.1 'https://www.bank32.com:40123/login?next=/a&b=1'");
+    expect(replayTryCommand({ ...server, requests: ["GET /it's"] })).toMatch(/ 'https:\/\/www\.bank32\.com:40123\/it'\\''s'$/);
+  });
+
+  it('asks for / when nothing was recorded, and brackets an IPv6 address', () => {
+    expect(replayTryCommand({ host: '::1', port: 4433, hostnames: ['a.test'], requests: [] })).toBe('curl --cacert ca.pem --resolve a.test:4433:[::1] https://a.test:4433/');
   });
 });

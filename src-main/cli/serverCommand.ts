@@ -2,7 +2,10 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ClientCaSpec, ServerConfig, ServerConnectionSummary, ServerIdentitySpec, ServerInfo, ServerResponder, SniHostConfig } from '../api/serverTypes';
+import { serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
+import { readDerOrPem } from '../pki/pem';
+import type { Workbench } from '../workbench';
 import { CliExit, integer, openWorkbench, tlsVersion } from './common';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -164,12 +167,35 @@ export function formatConnection(c: ServerConnectionSummary): string {
   return parts.filter((p) => p !== null).join('  ');
 }
 
-function formatListening(info: ServerInfo): string {
+/**
+ * The lines that show how to reach a server or replay server: where ca.pem comes from (the
+ * workbench root CA, exported; else the issuer to find), then the command.
+ */
+export function tryItLines(command: string, rootCa: string | null, issuer: string): string[] {
+  const lines = ['  try it:'];
+  if (rootCa) lines.push(`    tlslab ca export ${shellWord(rootCa)} --out ca.pem`);
+  else lines.push(`    (ca.pem: the certificate of the CA that issued it, ${issuer}; it is not in the workbench)`);
+  lines.push(`    ${command}`);
+  return lines;
+}
+
+export function formatListening(info: ServerInfo, rootCa: string | null): string {
   const lines = [`listening on https://${info.address}/ (stop with Ctrl-C)`];
   for (const n of info.names) {
     lines.push(`  ${n.name ?? 'default'}: ${n.certificate.subject} (issuer ${n.certificate.issuer}${n.chainLength > 1 ? `, chain of ${n.chainLength}` : ''})`);
   }
+  lines.push(...tryItLines(serverTryCommand(info), rootCa, info.names[0]?.certificate.issuer ?? 'its issuer'));
   return lines.join('\n');
+}
+
+/** The workbench root CA above the server's default certificate, or null (a file's certificate from elsewhere). */
+function rootCaOf(wb: Workbench, identity: ServerIdentitySpec): string | null {
+  try {
+    if (identity.kind === 'lab') return wb.workshop.rootCaName(identity.name);
+    return wb.workshop.rootCaName(readDerOrPem(fs.readFileSync(identity.certPath), ['CERTIFICATE'], 'certificate'));
+  } catch {
+    return null;
+  }
 }
 
 export function registerServerCommand(program: Command): void {
@@ -223,7 +249,7 @@ export function registerServerCommand(program: Command): void {
             info = await wb.servers.start(config);
           } else throw err;
         }
-        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatListening(info));
+        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatListening(info, rootCaOf(wb, config.identity)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -528,6 +528,29 @@ export class CertificateWorkshop {
     });
   }
 
+  /**
+   * The workbench root CA a client must trust for this certificate: its top issuer in the workbench
+   * (the certificate itself when it is a root CA). `of` is a workbench name, or the DER of a
+   * certificate from a file, whose issuer is looked for by signature. Null when none is here.
+   */
+  rootCaName(of: string | Uint8Array): string | null {
+    let row: CertificateRow | undefined;
+    if (typeof of === 'string') {
+      row = this.certificate(of);
+    } else {
+      const issuerId = this.findIssuerId(of);
+      row = issuerId === null ? undefined : this.store.certificate(issuerId);
+    }
+    const seen = new Set<number>();
+    while (row && row.issuer_id !== null && !seen.has(row.id)) {
+      seen.add(row.id);
+      const issuer = this.store.certificate(row.issuer_id);
+      if (!issuer) break;
+      row = issuer;
+    }
+    return row && row.is_ca ? row.name : null;
+  }
+
   /** The workbench CA that signed this certificate (by name and signature), if any. */
   findIssuerId(der: Uint8Array): number | null {
     const cert = new X509Certificate(der);

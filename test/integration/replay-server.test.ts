@@ -1,6 +1,7 @@
 // Server replay with the original server stopped: curl and Python's ssl client, trusting only the
 // workshop CA, get the recorded response bytes from the replay server; unmatched requests get
 // 404, 502 or a closed connection as chosen; a non-HTTP session plays the server's bytes back.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,5 +191,40 @@ describe('server replay', () => {
     await expect(start({ ca: 'No Such CA' })).rejects.toThrow(/No Such CA/);
     await expect(start({ listen: '0.0.0.0:0' })).rejects.toThrow(/loopback/);
     expect(wb.replay.list()).toEqual([]);
+  });
+
+  it('tlslab replay-server prints how to reach it, and those commands work as they are', async () => {
+    await wb.writer.written();
+    const bin = path.resolve('bin/tlslab.mjs');
+    const dataDir = path.join(tmp, 'data');
+    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, 'replay-server', String(httpId), '--ca', CA, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const curlLine = await new Promise<string>((resolve, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (d) => {
+        buffer += d;
+        const parts = buffer.split('\n');
+        buffer = parts.pop()!;
+        lines.push(...parts);
+        const found = lines.find((l) => l.startsWith('    curl '));
+        if (found) resolve(found);
+      });
+      child.once('exit', () => reject(new Error(`tlslab replay-server exited: ${stderr}`)));
+    });
+    expect(lines[0]).toMatch(/^replaying session \d+ on https:\/\/127\.0\.0\.1:\d+\/ \(stop with Ctrl-C\)$/);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(lines[0])![1]);
+    const exportLine = lines[lines.indexOf(curlLine) - 1];
+    expect(exportLine).toBe(`    tlslab ca export '${CA}' --out ca.pem`);
+    expect(curlLine).toBe(`    curl --cacert ca.pem --resolve www.bank32.com:${port}:127.0.0.1 'https://www.bank32.com:${port}/login?lang=en&next=%2Fhome'`);
+    const cwd = fs.mkdtempSync(path.join(tmp, 'try-'));
+    const script = `tlslab() { "${process.execPath}" "${bin}" --data-dir "${dataDir}" "$@"; }\n${exportLine.trim()} >/dev/null && ${curlLine.trim()} -sS`;
+    const shell = await run('sh', ['-c', script], { cwd });
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout.length).toBeGreaterThan(0);
+    expect(recordedResponse.toString('utf8').endsWith(shell.stdout)).toBe(true);
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
   });
 });

@@ -16,6 +16,7 @@ export type {
   ServerFrame,
 } from '../../../src-main/api/methods';
 export { API_SOCKET_PATH } from '../../../src-main/api/methods';
+export { serverTryCommand, replayTryCommand } from '../../../src-main/api/tryIt';
 export type * from '../../../src-main/api/decryptTypes';
 export type * from '../../../src-main/api/recordTypes';
 export type * from '../../../src-main/api/replayTypes';

@@ -1,6 +1,6 @@
 // The replay panel's pure parts: the form turned into requests (with the mistakes named), and the
 // diff of the two answers laid out side by side.
-import type { ClientReplayRequest, ReplayDiffLine, ReplayServerInfo, ReplayServerRequest, TlsVersionName, UnmatchedPolicy } from '../api/contract';
+import type { ClientReplayRequest, ReplayDiffLine, ReplayServerRequest, TlsVersionName, UnmatchedPolicy } from '../api/contract';
 
 export interface ReplayForm {
   to: string;
@@ -63,22 +63,8 @@ export function serveRequest(id: number, form: ServeForm): { request: ReplayServ
   return { request: { ids: [id], ca: form.ca.trim(), listen, unmatched: form.unmatched, ignoreHost: form.ignoreHost, ignoreBody: form.ignoreBody } };
 }
 
-/** A word as a POSIX shell reads it: as it is when plain, else in single quotes. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_\/:.,=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * The command that fetches the first recorded request from a running replay server, trusting the
- * forging CA's root saved as ca.pem: the name as recorded, sent to the server's address.
- */
-export function replayTryCommand(server: Pick<ReplayServerInfo, 'host' | 'port' | 'hostnames' | 'requests'>): string {
-  const host = server.hostnames[0] ?? 'localhost';
-  const address = server.host.includes(':') ? `[${server.host}]` : server.host;
-  const target = server.requests[0]?.split(' ')[1] ?? '/';
-  const url = `https://${host}:${server.port}${target.startsWith('/') ? target : '/'}`;
-  return `curl --cacert ca.pem --resolve ${host}:${server.port}:${address} ${shellWord(url)}`;
-}
+/** The serving card's command: the first recorded request, trusting the forging CA saved as ca.pem. */
+export { replayTryCommand } from '../api/contract';
 
 export interface SideBySideRow {
   kind: 'same' | 'changed' | 'removed' | 'added';

@@ -209,15 +209,4 @@ export function sortServers(list: readonly ServerInfo[]): ServerInfo[] {
 }
 
 /** What a curl or openssl command to try this server looks like, for the card's hint. */
-export function tryCommand(server: Pick<ServerInfo, 'host' | 'port' | 'names' | 'config'>): string {
-  // The default certificate's first DNS name (an SNI name when it has none), else localhost.
-  const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
-  const named = server.names.find((n) => n.name !== null && !n.name.startsWith('*.'))?.name;
-  const host = san ?? named ?? 'localhost';
-  const address = server.host.includes(':') ? `[${server.host}]` : server.host;
-  const clientCert = server.config.clientAuth?.require ? ' --cert client.pem --key client.key' : '';
-  if (server.config.responder?.kind === 'plain') {
-    return `openssl s_client -connect ${address}:${server.port} -servername ${host} -CAfile ca.pem${clientCert.replace('--cert', '-cert').replace('--key', '-key')}`;
-  }
-  return `curl --cacert ca.pem${clientCert} --resolve ${host}:${server.port}:${address} https://${host}:${server.port}/`;
-}
+export { serverTryCommand as tryCommand } from '../api/contract';

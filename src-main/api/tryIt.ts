@@ -1,0 +1,36 @@
+// The "try it" commands the workbench shows beside a running server or replay server, in the
+// window and on the command line alike: a curl (or openssl s_client) that reaches it by the name
+// its certificate holds and trusts the CA saved as ca.pem.
+import type { ServerInfo } from './serverTypes';
+import type { ReplayServerInfo } from './replayTypes';
+
+/** A word as a POSIX shell reads it: as it is when plain, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_/:.,=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function hostAddress(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A command that reaches a lab server: curl for HTTP, openssl s_client for plain bytes. */
+export function serverTryCommand(server: Pick<ServerInfo, 'host' | 'port' | 'names' | 'config'>): string {
+  // The default certificate's first DNS name (an SNI name when it has none), else localhost.
+  const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
+  const named = server.names.find((n) => n.name !== null && !n.name.startsWith('*.'))?.name;
+  const host = san ?? named ?? 'localhost';
+  const address = hostAddress(server.host);
+  const requireCert = server.config.clientAuth?.require === true;
+  if (server.config.responder?.kind === 'plain') {
+    return `openssl s_client -connect ${address}:${server.port} -servername ${host} -CAfile ca.pem${requireCert ? ' -cert client.pem -key client.key' : ''}`;
+  }
+  return `curl --cacert ca.pem${requireCert ? ' --cert client.pem --key client.key' : ''} --resolve ${host}:${server.port}:${address} https://${host}:${server.port}/`;
+}
+
+/** A command that fetches the first recorded request from a replay server, by its recorded name. */
+export function replayTryCommand(server: Pick<ReplayServerInfo, 'host' | 'port' | 'hostnames' | 'requests'>): string {
+  const host = server.hostnames[0] ?? 'localhost';
+  const target = server.requests[0]?.split(' ')[1] ?? '/';
+  const url = `https://${host}:${server.port}${target.startsWith('/') ? target : '/'}`;
+  return `curl --cacert ca.pem --resolve ${host}:${server.port}:${hostAddress(server.host)} ${shellWord(url)}`;
+}

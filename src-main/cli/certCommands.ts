@@ -39,9 +39,10 @@ export function registerCertCommands(program: Command): void {
         .option('--key-usage <list>', 'replace the default key usage: digitalSignature,keyEncipherment,...', commaList)
         .option('--eku <list>', 'replace the default extended key usage: serverAuth,clientAuth,... ("none" for none)', commaList)
         .option('--name <name>', 'workbench name (default: the CN)')
-        .requiredOption('--out-cert <file>', 'write the certificate (PEM) here ("-" for standard output)')
+        .option('--out-cert <file>', 'also write the certificate (PEM) here ("-" for standard output)')
         .option('--chain-out <file>', 'write the issuing CA chain (PEM) here')
         .option('--json', 'print JSON'),
+      { keyOptional: true },
     ),
   ).action(async (opts, command: Command) => {
     const keyPassphrase = keyPassphraseOf(opts);
@@ -62,17 +63,18 @@ export function registerCertCommands(program: Command): void {
           extendedKeyUsage: opts.eku ? (opts.eku.length === 1 && opts.eku[0] === 'none' ? [] : opts.eku) : undefined,
         },
         (result) => {
-          const files: OutputFile[] = [
-            { path: opts.outCert, data: result.certificatePem, secret: false },
-            { path: opts.outKey, data: exportPrivateKeyPem(result.privateKey, keyPassphrase), secret: true },
-          ];
+          // Files only where asked: the certificate and its key stay in the workbench either way.
+          const files: OutputFile[] = [];
+          if (opts.outCert) files.push({ path: opts.outCert, data: result.certificatePem, secret: false });
+          if (opts.outKey) files.push({ path: opts.outKey, data: exportPrivateKeyPem(result.privateKey, keyPassphrase), secret: true });
           if (opts.chainOut) files.push({ path: opts.chainOut, data: result.chainPem.join(''), secret: false });
           written = writeFilesAtomically(files);
         },
       );
+      const fileOf = (given: string | undefined) => (given === undefined ? null : written[[opts.outCert, opts.outKey, opts.chainOut].filter((o) => o !== undefined).indexOf(given)]);
       const out = messagesFor(opts.outCert, opts.outKey, opts.chainOut);
-      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: written[0], keyFile: written[1] }, out);
-      else out.write(`Issued "${issued.certificate.name}": ${issued.certificate.subject} by ${issued.certificate.issuer}\n  names: ${issued.certificate.subjectAltNames.join(', ') || '(none)'}\n  certificate: ${opts.outCert}\n  key: ${opts.outKey}${keyPassphrase ? ' (encrypted)' : ''}\n`);
+      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: fileOf(opts.outCert), keyFile: fileOf(opts.outKey) }, out);
+      else out.write(formatIssued(issued.certificate, opts, Boolean(keyPassphrase)));
     } finally {
       await wb.close();
     }
@@ -285,11 +287,30 @@ async function inspectArgument(file: string, command: Command): Promise<PkiInspe
  * The options of a command that makes a new key for a subject and writes it out: the subject
  * flags, --key TYPE, --out-key FILE (mode 0600) and --key-passphrase-file.
  */
-export function newKeyOptions(command: Command): Command {
-  return addSubjectOptions(command)
-    .option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption)
-    .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
-    .option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file');
+/** The options of a command that makes a new key pair; `keyOptional`: the key is kept in the workbench, and a file is extra. */
+export function newKeyOptions(command: Command, { keyOptional = false } = {}): Command {
+  const withKeyType = addSubjectOptions(command).option('--key <type>', 'rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ed25519', keyTypeOption);
+  const withKeyFile = keyOptional
+    ? withKeyType.option('--out-key <file>', 'also write the private key (PEM, mode 0600) here')
+    : withKeyType.requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here');
+  return withKeyFile.option('--key-passphrase-file <file>', 'encrypt the written key with the passphrase on the first line of this file');
+}
+
+/** What `cert issue` says it made: the certificate, where it went, and how to use it from the workbench. */
+export function formatIssued(
+  certificate: { name: string; subject: string; issuer: string; subjectAltNames: string[]; kind: string },
+  files: { outCert?: string; outKey?: string; chainOut?: string },
+  keyEncrypted: boolean,
+): string {
+  const lines = [`Issued "${certificate.name}": ${certificate.subject} by ${certificate.issuer}`, `  names: ${certificate.subjectAltNames.join(', ') || '(none)'}`];
+  if (files.outCert) lines.push(`  certificate: ${files.outCert}`);
+  if (files.outKey) lines.push(`  key: ${files.outKey}${keyEncrypted ? ' (encrypted)' : ''}`);
+  if (files.chainOut) lines.push(`  CA chain: ${files.chainOut}`);
+  const quoted = /^[A-Za-z0-9._@%+=:,\/-]+$/.test(certificate.name) ? certificate.name : `"${certificate.name.replace(/(["\\$`])/g, '\\$1')}"`;
+  lines.push(`  kept in the workbench with its key, as "${certificate.name}"`);
+  if (certificate.kind === 'server') lines.push(`  serve it: tlslab server --identity lab:${quoted}`);
+  if (!files.outCert || !files.outKey) lines.push(`  write it to files: tlslab cert export ${quoted} --format pem --with-key --out FILE`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The passphrase to encrypt the written key under (--key-passphrase-file), or none. */

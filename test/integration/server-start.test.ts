@@ -136,6 +136,10 @@ describe('tlslab server', () => {
     expect(await next()).toBe(`listening on https://127.0.0.1:${port}/ (stop with Ctrl-C)`);
     expect(await next()).toMatch(/^ {2}default: CN=localhost \(issuer CN=Server Lab Root CA, O=TLS Lab\)$/);
     expect(await next()).toMatch(/^ {2}www\.example\.lab: CN=www\.example\.lab/);
+    // Its CA is not in the workbench: the try-it lines say which certificate ca.pem must be.
+    expect(await next()).toBe('  try it:');
+    expect(await next()).toBe('    (ca.pem: the certificate of the CA that issued it, CN=Server Lab Root CA, O=TLS Lab; it is not in the workbench)');
+    expect(await next()).toBe(`    curl --cacert ca.pem --resolve localhost:${port}:127.0.0.1 https://localhost:${port}/`);
     const curl = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.example.lab:${port}:127.0.0.1`, `https://www.example.lab:${port}/`]);
     expect(curl.stdout).toContain('<h1>www.example.lab</h1>');
     expect(await next()).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+  sni=www\\.example\\.lab  TLSv1\\.3  TLS_AES_\\S+  ok \\(1 request\\)  session \\d+$`));
@@ -145,6 +149,39 @@ describe('tlslab server', () => {
     expect(await next()).toBe('stopped (SIGTERM) after 2 connections, 1 failed');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
+  });
+
+  it('a certificate issued into the workbench alone serves at once, and the printed try-it commands work as they are', async () => {
+    const cli = (...args: string[]) => run(process.execPath, [BIN, '--data-dir', dataDir, ...args]);
+    expect((await cli('ca', 'create', 'Try Root')).code).toBe(0);
+    // No --out-cert or --out-key: the certificate and its key stay in the workbench.
+    const issued = await cli('cert', 'issue', '--ca', 'Try Root', '--cn', 'www.try.test');
+    expect(issued.code).toBe(0);
+    expect(issued.stdout).toContain('kept in the workbench with its key, as "www.try.test"');
+    expect(issued.stdout).toContain('serve it: tlslab server --identity lab:www.try.test');
+    expect(issued.stdout).toContain('write it to files: tlslab cert export www.try.test --format pem --with-key --out FILE');
+    const json = JSON.parse((await cli('cert', 'issue', '--ca', 'Try Root', '--cn', 'client one', '--client', '--json')).stdout);
+    expect(json).toMatchObject({ certificate: { name: 'client one', kind: 'client' }, certificateFile: null, keyFile: null });
+
+    const port = await freePort();
+    const { child, next } = await startCli(['--port', String(port), '--identity', 'lab:www.try.test']);
+    expect(await next()).toBe(`listening on https://127.0.0.1:${port}/ (stop with Ctrl-C)`);
+    expect(await next()).toMatch(/^ {2}default: CN=www\.try\.test \(issuer CN=Try Root, chain of 2\)$/);
+    expect(await next()).toBe('  try it:');
+    const exportLine = await next();
+    expect(exportLine).toBe("    tlslab ca export 'Try Root' --out ca.pem");
+    const curlLine = await next();
+    expect(curlLine).toBe(`    curl --cacert ca.pem --resolve www.try.test:${port}:127.0.0.1 https://www.try.test:${port}/`);
+    // Both lines, run by a shell exactly as printed (tlslab being this checkout's command).
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-try-it-'));
+    const script = `tlslab() { "${process.execPath}" "${BIN}" --data-dir "${dataDir}" "$@"; }\n${exportLine.trim()} >/dev/null && ${curlLine.trim()} -sS`;
+    const shell = await run('sh', ['-c', script], { cwd });
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout).toContain('<html');
+    expect(fs.readFileSync(path.join(cwd, 'ca.pem'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(await next()).toMatch(/sni=www\.try\.test {2}TLSv1\.3 .* ok \(1 request\)/);
+    child.kill('SIGTERM');
+    expect(await next()).toBe('stopped (SIGTERM) after 1 connection, 0 failed');
   });
 
   it('--json prints one JSON object per line', async () => {

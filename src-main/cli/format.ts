@@ -71,7 +71,12 @@ export function formatConnection(connection: ConnectionDetail): string {
   return out.join('\n');
 }
 
-export function formatSessionHeader(s: SessionSummary): string {
+/**
+ * The session's first lines. The error line is left out when it would only repeat the
+ * verification line (a verification failure is its own error), or when the caller prints the
+ * error itself (`tlslab client` says it once, on stderr, with the session's id).
+ */
+export function formatSessionHeader(s: SessionSummary, { withError = true }: { withError?: boolean } = {}): string {
   const lines = [`Session ${s.id} (${s.kind}) ${s.target}${s.address ? ` -> ${s.address}` : ''}: ${s.status}`];
   if (s.version) lines.push(`Version: ${s.version}`);
   if (s.cipher) lines.push(`Cipher:  ${s.cipher.iana} (OpenSSL: ${s.cipher.openssl})`);
@@ -79,13 +84,13 @@ export function formatSessionHeader(s: SessionSummary): string {
   if (s.alpn) lines.push(`ALPN:    ${s.alpn}`);
   if (s.verification) lines.push(`Verification: ${s.verification.summary}`);
   if (s.verification?.chain.explanation) lines.push(`  why: ${s.verification.chain.explanation}`);
-  if (s.error) lines.push(`Error: ${s.error.message}`);
+  if (s.error && withError && s.error.message !== s.verification?.summary) lines.push(`Error: ${s.error.message}`);
   return lines.join('\n');
 }
 
-/** What `tlslab client` prints: the lab client's view of a finished session. */
+/** What `tlslab client` prints on stdout: the lab client's view of a finished session (its error goes to stderr). */
 export function formatClientResult(s: SessionDetail): string {
-  const out = [formatSessionHeader(s)];
+  const out = [formatSessionHeader(s, { withError: false })];
   const peer = s.connections[0]?.peerCertificates ?? [];
   if (peer.length) {
     out.push('Server certificate chain:');

@@ -54,6 +54,26 @@ describe('tlslab client', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^tlslab: not verified: hostname mismatch.*www\.bank32\.com.*\(recorded as session \d+\)$/);
+    // The report on stdout says it once, as the verification result, not again as an error line.
+    expect(r.stdout.match(/hostname mismatch/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/^Verification: not verified: hostname mismatch/m);
+    expect(r.stdout).not.toMatch(/^Error:/m);
+    const id = /session (\d+)\)$/.exec(lines[0])![1];
+    const shown = tlslab(['sessions', 'show', id, '--data-dir', dataDir]).stdout;
+    // `sessions show`: the header's verification line is the error; no second line repeats it.
+    expect(shown).toMatch(/^Verification: not verified: hostname mismatch/m);
+    expect(shown).not.toMatch(/^Error:/m);
+  });
+
+  it('a refused connection: the report on stdout, the reason once, on stderr', () => {
+    const r = tlslab(['client', 'www.bank32.com:1', '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--data-dir', dataDir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^Session \d+ \(client\) www\.bank32\.com:1 -> 127\.0\.0\.1:1: failed$/m);
+    expect(r.stdout).not.toMatch(/refused/i);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^tlslab: .*refused.*\(recorded as session \d+\)$/m);
+    const id = /session (\d+)\)$/m.exec(r.stderr)![1];
+    expect(tlslab(['sessions', 'show', id, '--data-dir', dataDir]).stdout).toMatch(/^Error: .*refused/im);
   });
 
   it('--no-check-hostname lets the same mismatch through', () => {

@@ -11,7 +11,8 @@ import { exportFrom, verifyWith } from '../workshop/exchange';
 import { type OutputFile, STANDARD_OUTPUT, writeFilesAtomically } from '../workshop/files';
 import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
 import { inspect } from '../pki/inspect';
-import { CliExit, integer, messagesFor, printJson } from './common';
+import { shellWord } from '../api/tryIt';
+import { CliExit, integer, messagesFor, printJson, tlslabFor } from './common';
 import {
   addSubjectOptions,
   collectSans,
@@ -74,7 +75,7 @@ export function registerCertCommands(program: Command): void {
       const fileOf = (given: string | undefined) => (given === undefined ? null : written[[opts.outCert, opts.outKey, opts.chainOut].filter((o) => o !== undefined).indexOf(given)]);
       const out = messagesFor(opts.outCert, opts.outKey, opts.chainOut);
       if (opts.json) printJson({ certificate: issued.certificate, certificateFile: fileOf(opts.outCert), keyFile: fileOf(opts.outKey) }, out);
-      else out.write(formatIssued(issued.certificate, opts, Boolean(keyPassphrase)));
+      else out.write(formatIssued(issued.certificate, opts, Boolean(keyPassphrase), tlslabFor(command)));
     } finally {
       await wb.close();
     }
@@ -301,15 +302,15 @@ export function formatIssued(
   certificate: { name: string; subject: string; issuer: string; subjectAltNames: string[]; kind: string },
   files: { outCert?: string; outKey?: string; chainOut?: string },
   keyEncrypted: boolean,
+  tlslab = 'tlslab',
 ): string {
   const lines = [`Issued "${certificate.name}": ${certificate.subject} by ${certificate.issuer}`, `  names: ${certificate.subjectAltNames.join(', ') || '(none)'}`];
   if (files.outCert) lines.push(`  certificate: ${files.outCert}`);
   if (files.outKey) lines.push(`  key: ${files.outKey}${keyEncrypted ? ' (encrypted)' : ''}`);
   if (files.chainOut) lines.push(`  CA chain: ${files.chainOut}`);
-  const quoted = /^[A-Za-z0-9._@%+=:,\/-]+$/.test(certificate.name) ? certificate.name : `"${certificate.name.replace(/(["\\$`])/g, '\\$1')}"`;
   lines.push(`  kept in the workbench with its key, as "${certificate.name}"`);
-  if (certificate.kind === 'server') lines.push(`  serve it: tlslab server --identity lab:${quoted}`);
-  if (!files.outCert || !files.outKey) lines.push(`  write it to files: tlslab cert export ${quoted} --format pem --with-key --out FILE`);
+  if (certificate.kind === 'server') lines.push(`  serve it: ${tlslab} server --identity ${shellWord(`lab:${certificate.name}`)}`);
+  if (!files.outCert || !files.outKey) lines.push(`  write it to files: ${tlslab} cert export ${shellWord(certificate.name)} --format pem --with-key --out FILE`);
   return `${lines.join('\n')}\n`;
 }
 

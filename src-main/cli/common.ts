@@ -1,5 +1,7 @@
 // What every tlslab command shares: the data folder, JSON output, argument parsers, exits.
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { shellWord } from '../api/tryIt';
 import type { TlsVersionName } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { resolveDataDir } from '../store/dataDir';
@@ -42,6 +44,17 @@ export function parseTarget(text: string): { host: string; port: number } {
   const m = /^([^:]*)(?::(-?\d+))?$/.exec(text);
   if (!m) throw new WorkbenchError('BAD_INPUT', `"${text}" is not HOST or HOST:PORT (e.g. www.bank32.com:4433)`);
   return { host: m[1], port: m[2] ? Number(m[2]) : 443 };
+}
+
+/**
+ * "tlslab", as the start of a command the user is told to run next: with this command's
+ * --data-dir (made absolute) when it was given one, so that the next command finds the same
+ * workbench; without, the next one resolves the folder as this one did (TLSLAB_HOME, else the
+ * user folder).
+ */
+export function tlslabFor(command: Command): string {
+  const dataDir = command.optsWithGlobals<GlobalOptions>().dataDir;
+  return dataDir === undefined ? 'tlslab' : `tlslab --data-dir ${shellWord(path.resolve(dataDir))}`;
 }
 
 export function openWorkbench(command: Command): Workbench {

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, UnmatchedPolicy } from '../api/replayTypes';
 import type { SessionSummary } from '../api/types';
 import { replayTryCommand } from '../api/tryIt';
-import { CliExit, integer, openWorkbench, printJson, tlsVersion } from './common';
+import { CliExit, integer, openWorkbench, printJson, tlslabFor, tlsVersion } from './common';
 import { tryItLines } from './serverCommand';
 import type { Workbench } from '../workbench';
 
@@ -65,12 +65,12 @@ function rootCaOf(wb: Workbench, ca: string): string | null {
   }
 }
 
-function formatServer(info: ReplayServerInfo, rootCa: string | null): string {
+function formatServer(info: ReplayServerInfo, rootCa: string | null, tlslab: string): string {
   const lines = [`replaying session${info.sessions.length > 1 ? 's' : ''} ${info.sessions.join(', ')} on https://${info.address}/ (stop with Ctrl-C)`];
   lines.push(`  certificates forged by "${info.ca}" for ${info.hostnames.join(', ')}`);
   if (info.exchanges) lines.push(`  ${info.exchanges} recorded HTTP answer(s) for: ${info.requests.join(', ')}; anything else: ${info.unmatched === 'close' ? 'connection closed' : info.unmatched}`);
   if (info.streams) lines.push(`  ${info.streams} recorded non-HTTP connection(s), played back in order`);
-  if (info.exchanges) lines.push(...tryItLines(replayTryCommand(info), rootCa, `the root above "${info.ca}"`));
+  if (info.exchanges) lines.push(...tryItLines(replayTryCommand(info), rootCa, `the root above "${info.ca}"`, tlslab));
   return lines.join('\n');
 }
 
@@ -141,7 +141,7 @@ export function registerReplayCommands(program: Command): void {
       try {
         const info = await wb.replay.startServer({ ids, listen: opts.listen, ca: opts.ca, unmatched: opts.unmatched, ignoreHost: opts.ignoreHost, ignoreBody: opts.ignoreBody });
         serverId = info.id;
-        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatServer(info, rootCaOf(wb, info.ca)));
+        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatServer(info, rootCaOf(wb, info.ca), tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));

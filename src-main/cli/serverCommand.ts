@@ -6,7 +6,7 @@ import { serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import type { Workbench } from '../workbench';
-import { CliExit, integer, openWorkbench, tlsVersion } from './common';
+import { CliExit, integer, openWorkbench, tlslabFor, tlsVersion } from './common';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -171,20 +171,21 @@ export function formatConnection(c: ServerConnectionSummary): string {
  * The lines that show how to reach a server or replay server: where ca.pem comes from (the
  * workbench root CA, exported; else the issuer to find), then the command.
  */
-export function tryItLines(command: string, rootCa: string | null, issuer: string): string[] {
+/** `tlslab` is how to call this workbench's command (tlslabFor: with its --data-dir, if any). */
+export function tryItLines(command: string, rootCa: string | null, issuer: string, tlslab = 'tlslab'): string[] {
   const lines = ['  try it:'];
-  if (rootCa) lines.push(`    tlslab ca export ${shellWord(rootCa)} --out ca.pem`);
+  if (rootCa) lines.push(`    ${tlslab} ca export ${shellWord(rootCa)} --out ca.pem`);
   else lines.push(`    (ca.pem: the certificate of the CA that issued it, ${issuer}; it is not in the workbench)`);
   lines.push(`    ${command}`);
   return lines;
 }
 
-export function formatListening(info: ServerInfo, rootCa: string | null): string {
+export function formatListening(info: ServerInfo, rootCa: string | null, tlslab = 'tlslab'): string {
   const lines = [`listening on https://${info.address}/ (stop with Ctrl-C)`];
   for (const n of info.names) {
     lines.push(`  ${n.name ?? 'default'}: ${n.certificate.subject} (issuer ${n.certificate.issuer}${n.chainLength > 1 ? `, chain of ${n.chainLength}` : ''})`);
   }
-  lines.push(...tryItLines(serverTryCommand(info), rootCa, info.names[0]?.certificate.issuer ?? 'its issuer'));
+  lines.push(...tryItLines(serverTryCommand(info), rootCa, info.names[0]?.certificate.issuer ?? 'its issuer', tlslab));
   return lines.join('\n');
 }
 
@@ -249,7 +250,7 @@ export function registerServerCommand(program: Command): void {
             info = await wb.servers.start(config);
           } else throw err;
         }
-        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatListening(info, rootCaOf(wb, config.identity)));
+        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatListening(info, rootCaOf(wb, config.identity), tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));

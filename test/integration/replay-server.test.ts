@@ -197,7 +197,10 @@ describe('server replay', () => {
     await wb.writer.written();
     const bin = path.resolve('bin/tlslab.mjs');
     const dataDir = path.join(tmp, 'data');
-    const child = spawn(process.execPath, [bin, '--data-dir', dataDir, 'replay-server', String(httpId), '--ca', CA, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The data folder from TLSLAB_HOME, as a class's shell would set it: the printed commands then
+    // name no folder and find it the same way (with --data-dir they carry it; server-start.test.ts).
+    const env = { ...process.env, TLSLAB_HOME: dataDir };
+    const child = spawn(process.execPath, [bin, 'replay-server', String(httpId), '--ca', CA, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const lines: string[] = [];
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -219,8 +222,8 @@ describe('server replay', () => {
     expect(exportLine).toBe(`    tlslab ca export '${CA}' --out ca.pem`);
     expect(curlLine).toBe(`    curl --cacert ca.pem --resolve www.bank32.com:${port}:127.0.0.1 'https://www.bank32.com:${port}/login?lang=en&next=%2Fhome'`);
     const cwd = fs.mkdtempSync(path.join(tmp, 'try-'));
-    const script = `tlslab() { "${process.execPath}" "${bin}" --data-dir "${dataDir}" "$@"; }\n${exportLine.trim()} >/dev/null && ${curlLine.trim()} -sS`;
-    const shell = await run('sh', ['-c', script], { cwd });
+    const script = `tlslab() { "${process.execPath}" "${bin}" "$@"; }\n${exportLine.trim()} >/dev/null && ${curlLine.trim()} -sS`;
+    const shell = await run('sh', ['-c', script], { cwd, env });
     expect(shell.stderr).toBe('');
     expect(shell.stdout.length).toBeGreaterThan(0);
     expect(recordedResponse.toString('utf8').endsWith(shell.stdout)).toBe(true);

@@ -158,8 +158,9 @@ describe('tlslab server', () => {
     const issued = await cli('cert', 'issue', '--ca', 'Try Root', '--cn', 'www.try.test');
     expect(issued.code).toBe(0);
     expect(issued.stdout).toContain('kept in the workbench with its key, as "www.try.test"');
-    expect(issued.stdout).toContain('serve it: tlslab server --identity lab:www.try.test');
-    expect(issued.stdout).toContain('write it to files: tlslab cert export www.try.test --format pem --with-key --out FILE');
+    // The commands it suggests carry this workbench's --data-dir, so that they find what it made.
+    expect(issued.stdout).toContain(`serve it: tlslab --data-dir ${dataDir} server --identity lab:www.try.test`);
+    expect(issued.stdout).toContain(`write it to files: tlslab --data-dir ${dataDir} cert export www.try.test --format pem --with-key --out FILE`);
     const json = JSON.parse((await cli('cert', 'issue', '--ca', 'Try Root', '--cn', 'client one', '--client', '--json')).stdout);
     expect(json).toMatchObject({ certificate: { name: 'client one', kind: 'client' }, certificateFile: null, keyFile: null });
 
@@ -169,12 +170,12 @@ describe('tlslab server', () => {
     expect(await next()).toMatch(/^ {2}default: CN=www\.try\.test \(issuer CN=Try Root, chain of 2\)$/);
     expect(await next()).toBe('  try it:');
     const exportLine = await next();
-    expect(exportLine).toBe("    tlslab ca export 'Try Root' --out ca.pem");
+    expect(exportLine).toBe(`    tlslab --data-dir ${dataDir} ca export 'Try Root' --out ca.pem`);
     const curlLine = await next();
     expect(curlLine).toBe(`    curl --cacert ca.pem --resolve www.try.test:${port}:127.0.0.1 https://www.try.test:${port}/`);
     // Both lines, run by a shell exactly as printed (tlslab being this checkout's command).
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-try-it-'));
-    const script = `tlslab() { "${process.execPath}" "${BIN}" --data-dir "${dataDir}" "$@"; }\n${exportLine.trim()} >/dev/null && ${curlLine.trim()} -sS`;
+    const script = `tlslab() { "${process.execPath}" "${BIN}" "$@"; }\n${exportLine.trim()} >/dev/null && ${curlLine.trim()} -sS`;
     const shell = await run('sh', ['-c', script], { cwd });
     expect(shell.stderr).toBe('');
     expect(shell.stdout).toContain('<html');

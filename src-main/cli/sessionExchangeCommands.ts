@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { SessionCatalogEntry, SessionExportFormat } from '../api/exchangeTypes';
 import { writeOutput } from '../sessions/sessionExchange';
-import { CliExit, integer, messagesFor, openWorkbench, printJson } from './common';
+import { CliExit, integer, messagesFor, openWorkbench, printJson, tlslabFor } from './common';
 import { localTimestamp } from './format';
 
 const FORMATS: SessionExportFormat[] = ['pcapng', 'keylog', 'har', 'pem', 'bundle'];
@@ -83,7 +83,7 @@ export function registerSessionExchangeCommands(program: Command): void {
           const lines = [
             `Imported ${path.basename(file)} (${result.source}) as session ${result.id}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
             ...result.notes.map((n) => `  note: ${n}`),
-            `Show it with: tlslab sessions show ${result.id}`,
+            `Show it with: ${tlslabFor(command)} sessions show ${result.id}`,
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
         }

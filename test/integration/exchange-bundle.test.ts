@@ -105,6 +105,12 @@ describe('bundle round trip', () => {
     const strip2 = (list: unknown[]) => JSON.parse(JSON.stringify(list).replace(/"(sessionId|connectionId)":\d+/g, '"$1":0')) as unknown[];
     expect(strip2(await api.result<unknown[]>('sessions.keys', { id: imported.id }))).toEqual(strip2(keys));
     expect(strip2(await api.result<unknown[]>('sessions.decrypt', { id: imported.id }))).toEqual(strip2(decrypted));
+    // Imported without --json, it says how to show the copy, with this --data-dir: run as printed, it does.
+    const said = cli(['sessions', 'import', file]).stdout;
+    const showLine = /^Show it with: tlslab (.+)$/m.exec(said)![1];
+    expect(showLine).toMatch(new RegExp(`^--data-dir ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} sessions show \\d+$`));
+    const shown = execFileSync('node', [BIN, ...showLine.split(' ')], { encoding: 'utf8' });
+    expect(shown).toMatch(/^Session \d+ \(client\).*: ok$/m);
     // Identical bytes: a second export of the copy is the same file but for its creation time.
     const again = path.join(tmp, 'again.tlslab');
     cli(['sessions', 'export', String(imported.id), '--format', 'bundle', '--out', again]);

@@ -115,6 +115,9 @@ describe('the workbench in Chromium', () => {
     const hostname = await text(page, 'verification-hostname');
     expect(hostname).toContain('bank32.com');
     expect(hostname).toContain('www.bank32.com');
+    // Nothing went out after the failed check: the replay card says so instead of offering forms.
+    expect(await text(page, 'replay-nothing')).toContain('failed before the client sent any application data');
+    expect(await page.getByTestId('replay-panel').count()).toBe(0);
     await screenshot(page, '04-hostname-mismatch');
 
     // The lab's lesson: with the check off, the same certificate is accepted.

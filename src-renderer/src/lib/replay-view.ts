@@ -1,6 +1,6 @@
 // The replay panel's pure parts: the form turned into requests (with the mistakes named), and the
 // diff of the two answers laid out side by side.
-import type { ClientReplayRequest, ReplayDiffLine, ReplayServerRequest, TlsVersionName, UnmatchedPolicy } from '../api/contract';
+import type { ClientReplayRequest, ReplayDiffLine, ReplayServerRequest, SessionDetail, TlsVersionName, UnmatchedPolicy } from '../api/contract';
 
 export interface ReplayForm {
   to: string;
@@ -65,6 +65,24 @@ export function serveRequest(id: number, form: ServeForm): { request: ReplayServ
 
 /** The serving card's command: the first recorded request, trusting the forging CA saved as ca.pem. */
 export { replayTryCommand } from '../api/contract';
+
+/**
+ * Why a client session has nothing to replay, or null when it may have. Decided from what the
+ * session says, without decrypting: nothing came back, and the client sent nothing (it had nothing
+ * to send, or it never passed the handshake and its checks, after which its payload goes out at
+ * once). Sending again and serving the recording would both be refused. Other kinds of session
+ * are left to the engine.
+ */
+export function nothingToReplay(detail: Pick<SessionDetail, 'kind' | 'status' | 'request' | 'response' | 'verification'>): string | null {
+  if (detail.kind !== 'client' || detail.status === 'running') return null;
+  if (detail.response && detail.response.bytes > 0) return null;
+  const payload = detail.request?.send && detail.request.send.kind !== 'none';
+  if (payload && detail.verification?.accepted) return null;
+  const why = payload || detail.status === 'failed'
+    ? 'The session failed before the client sent any application data'
+    : 'Only a handshake was recorded: the client sent no application data';
+  return `${why}, and the server sent none, so there is nothing to send again or to serve. Replay works on a session in which the client sent a request, such as an HTTP GET.`;
+}
 
 export interface SideBySideRow {
   kind: 'same' | 'changed' | 'removed' | 'added';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffSummary, emptyReplayForm, emptyServeForm, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
+import { diffSummary, emptyReplayForm, emptyServeForm, nothingToReplay, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
 
 describe('replay form', () => {
   it('sends only what differs from the original', () => {
@@ -76,5 +76,36 @@ describe('replay server try-it command', () => {
 
   it('asks for / when nothing was recorded, and brackets an IPv6 address', () => {
     expect(replayTryCommand({ host: '::1', port: 4433, hostnames: ['a.test'], requests: [] })).toBe('curl --cacert ca.pem --resolve a.test:4433:[::1] https://a.test:4433/');
+  });
+});
+
+describe('nothing to replay', () => {
+  const get = { kind: 'http-get' as const, path: '/' };
+  const session = (fields: Partial<Parameters<typeof nothingToReplay>[0]>) =>
+    nothingToReplay({ kind: 'client', status: 'ok', request: null, response: null, verification: null, ...fields } as Parameters<typeof nothingToReplay>[0]);
+  const accepted = { accepted: true } as never;
+  const rejected = { accepted: false } as never;
+  const request = (send: { kind: 'none' } | typeof get) => ({ host: 'www.bank32.com', port: 443, send }) as never;
+
+  it('says so for a client session that failed before its request went out and got nothing back', () => {
+    expect(session({ status: 'failed', request: request(get), response: null, verification: rejected })).toMatch(/^The session failed before the client sent any application data, .*nothing to send again or to serve/);
+    // Refused or reset before the handshake ended: no verification at all.
+    expect(session({ status: 'failed', request: request(get), response: null })).toMatch(/^The session failed before/);
+  });
+
+  it('says so for a handshake-only client session the server said nothing in', () => {
+    expect(session({ request: request({ kind: 'none' }), response: { text: '', bytes: 0, truncated: false } })).toMatch(/^Only a handshake was recorded/);
+  });
+
+  it('leaves the panel to sessions that sent a request, got bytes back, are running, or are not client sessions', () => {
+    expect(session({ request: request(get), response: { text: 'HTTP/1.0 200 ok', bytes: 15, truncated: false }, verification: accepted })).toBeNull();
+    // The client passed its checks, so its GET went out; nothing came back, or the connection then
+    // failed: the request can still be sent again.
+    expect(session({ request: request(get), response: null, verification: accepted })).toBeNull();
+    expect(session({ status: 'failed', request: request(get), response: null, verification: accepted })).toBeNull();
+    // Nothing sent, but the server spoke first (an SMTP-like greeting): a replay server can play it.
+    expect(session({ request: request({ kind: 'none' }), response: { text: '220 hello', bytes: 9, truncated: false } })).toBeNull();
+    expect(session({ status: 'running', request: request(get) })).toBeNull();
+    expect(session({ kind: 'server', status: 'failed' })).toBeNull();
   });
 });

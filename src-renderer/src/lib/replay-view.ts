@@ -66,22 +66,29 @@ export function serveRequest(id: number, form: ServeForm): { request: ReplayServ
 /** The serving card's command: the first recorded request, trusting the forging CA saved as ca.pem. */
 export { replayTryCommand } from '../api/contract';
 
+const NOTHING_TO_DO = 'There is nothing to send again or to serve. Replay works on a session in which the client sent a request, such as an HTTP GET.';
+
 /**
- * Why a client session has nothing to replay, or null when it may have. Decided from what the
- * session says, without decrypting: nothing came back, and the client sent nothing (it had nothing
- * to send, or it never passed the handshake and its checks, after which its payload goes out at
- * once). Sending again and serving the recording would both be refused. Other kinds of session
- * are left to the engine.
+ * Why a session has nothing to replay, or null when it may have. Decided from what the session
+ * says, without decrypting, in two cases where sending again and serving the recording would both
+ * be refused: a handshake that never finished (no session has application data then), and a
+ * session run by the workbench's client where nothing came back and the client sent nothing
+ * (it had nothing to send, or it failed its checks, after which its payload goes out at once).
+ * Everything else is left to the engine.
  */
-export function nothingToReplay(detail: Pick<SessionDetail, 'kind' | 'status' | 'request' | 'response' | 'verification'>): string | null {
-  if (detail.kind !== 'client' || detail.status === 'running') return null;
+export function nothingToReplay(detail: Pick<SessionDetail, 'kind' | 'status' | 'version' | 'request' | 'response' | 'verification'>): string | null {
+  // A client session without the request it was run with is an imported capture: only the engine can tell.
+  const imported = detail.kind === 'client' && !detail.request;
+  if (detail.status === 'running' || imported) return null;
+  if (!detail.version) return `The TLS handshake never finished, so no application data went either way. ${NOTHING_TO_DO}`;
+  if (detail.kind !== 'client') return null;
   if (detail.response && detail.response.bytes > 0) return null;
   const payload = detail.request?.send && detail.request.send.kind !== 'none';
   if (payload && detail.verification?.accepted) return null;
   const why = payload || detail.status === 'failed'
     ? 'The session failed before the client sent any application data'
     : 'Only a handshake was recorded: the client sent no application data';
-  return `${why}, and the server sent none, so there is nothing to send again or to serve. Replay works on a session in which the client sent a request, such as an HTTP GET.`;
+  return `${why}, and the server sent none. ${NOTHING_TO_DO}`;
 }
 
 export interface SideBySideRow {

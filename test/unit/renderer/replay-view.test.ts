@@ -82,15 +82,15 @@ describe('replay server try-it command', () => {
 describe('nothing to replay', () => {
   const get = { kind: 'http-get' as const, path: '/' };
   const session = (fields: Partial<Parameters<typeof nothingToReplay>[0]>) =>
-    nothingToReplay({ kind: 'client', status: 'ok', request: null, response: null, verification: null, ...fields } as Parameters<typeof nothingToReplay>[0]);
+    nothingToReplay({ kind: 'client', status: 'ok', version: 'TLSv1.3', request: null, response: null, verification: null, ...fields } as Parameters<typeof nothingToReplay>[0]);
   const accepted = { accepted: true } as never;
   const rejected = { accepted: false } as never;
   const request = (send: { kind: 'none' } | typeof get) => ({ host: 'www.bank32.com', port: 443, send }) as never;
 
   it('says so for a client session that failed before its request went out and got nothing back', () => {
-    expect(session({ status: 'failed', request: request(get), response: null, verification: rejected })).toMatch(/^The session failed before the client sent any application data, .*nothing to send again or to serve/);
-    // Refused or reset before the handshake ended: no verification at all.
-    expect(session({ status: 'failed', request: request(get), response: null })).toMatch(/^The session failed before/);
+    expect(session({ status: 'failed', request: request(get), response: null, verification: rejected })).toMatch(/^The session failed before the client sent any application data, and the server sent none\. There is nothing to send again or to serve/);
+    // Refused or reset before the handshake ended: no version, no verification.
+    expect(session({ status: 'failed', version: null, request: request(get), response: null })).toMatch(/^The TLS handshake never finished/);
   });
 
   it('says so for a handshake-only client session the server said nothing in', () => {
@@ -107,5 +107,15 @@ describe('nothing to replay', () => {
     expect(session({ request: request({ kind: 'none' }), response: { text: '220 hello', bytes: 9, truncated: false } })).toBeNull();
     expect(session({ status: 'running', request: request(get) })).toBeNull();
     expect(session({ kind: 'server', status: 'failed' })).toBeNull();
+    expect(session({ kind: 'proxy', status: 'ok' })).toBeNull();
+    // An imported capture is a client session with no request or response of its own: its
+    // application data, if any, is in the records.
+    expect(session({ request: null, response: null })).toBeNull();
+    expect(session({ request: null, response: null, version: null, status: 'failed' })).toBeNull();
+  });
+
+  it('says so for any session whose handshake never finished (a client that refused a server, a victim that refused the proxy)', () => {
+    expect(session({ kind: 'server', status: 'failed', version: null })).toMatch(/^The TLS handshake never finished, so no application data went either way\. There is nothing to send again or to serve/);
+    expect(session({ kind: 'proxy', status: 'failed', version: null })).toMatch(/^The TLS handshake never finished/);
   });
 });

@@ -196,14 +196,29 @@ export function keyExchangeFrom(chunks: RecordedChunk[], version: string, resume
   return { method: kx.toUpperCase(), ephemeral: false, group: null, summary: `${kx} key exchange (no ServerKeyExchange seen)` };
 }
 
-/** What the client sent in the clear before a failed handshake: its SNI and its alerts, by name. */
-function clientSideFrom(chunks: RecordedChunk[]): { sni: string | null; alerts: string[] } {
+const PRE_SHARED_KEY = 41;
+
+/**
+ * What a failed handshake shows in the clear: the client's SNI and alerts (by name), and whether
+ * the server's flight carried its certificate. It did when the flight was a full handshake's: in
+ * TLS 1.2 the Certificate message is in the clear; in TLS 1.3 it is encrypted, and a ServerHello
+ * that takes no pre-shared key means one follows.
+ */
+function failedHandshakeFrom(chunks: RecordedChunk[]): { sni: string | null; alerts: string[]; certificateSent: boolean } {
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
   const decoded = decoder.finish();
+  const hello = decoded.serverHello;
+  const tls13 = hello?.selectedVersion !== undefined;
+  const certificateSent = !hello || hello.isHelloRetryRequest
+    ? false
+    : tls13
+      ? !hello.extensions.some((e) => e.type === PRE_SHARED_KEY)
+      : decoded.handshakeMessages.some((m) => m.direction === 'server-to-client' && m.body.kind === 'certificate');
   return {
     sni: decoded.clientHello?.serverName ?? null,
     alerts: decoded.records.filter((r) => r.direction === 'client-to-server' && r.alert).map((r) => r.alert!.descriptionName),
+    certificateSent,
   };
 }
 
@@ -398,11 +413,13 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       connection.event('error', { message: failure.message });
     }
     if (!handshakeDone) {
-      const clientSide = clientSideFrom(kept);
+      const clientSide = failedHandshakeFrom(kept);
       if (clientSide.sni) {
         outcome.sni = clientSide.sni;
         recording.update({ sni: clientSide.sni });
       }
+      // What the client refused is the lesson: keep the certificates the server sent it.
+      if (clientSide.certificateSent) connection.certificates('local', server.localCertificates(clientSide.sni));
       const alert = failure?.alert ?? clientSide.alerts.find((a) => a !== 'close_notify') ?? null;
       info.clientAlert = alert;
       if (alert && failure && failure.code !== 'CLIENT_ALERT') {

@@ -164,6 +164,8 @@ describe('the Servers view in Chromium', () => {
     expect(await text(page, 'fact-client-alert')).toContain('unknown_ca');
     expect(await text(page, 'outcome-badge')).toContain('Failed');
     expect(await text(page, 'session-outcome-detail')).toContain('unknown_ca');
+    // The certificate the client refused is shown with the session.
+    expect(await page.getByRole('region', { name: 'Certificates this server sent' }).innerText()).toContain('www.bank32.com');
     // The handshake never finished: nothing to replay, said instead of the replay forms.
     expect(await text(page, 'replay-nothing')).toContain('The TLS handshake never finished');
     await screenshot(page, 'servers-05-client-alert');

@@ -1,6 +1,7 @@
 // Client certificates, resumption and a client that rejects the certificate, as the server
 // session records them, judged by openssl s_client.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,9 @@ describe('a client that rejects the certificate', () => {
     expect(s.error?.message).toContain('"unknown_ca"');
     const alert = s.connections[0].timeline.find((e): e is TlsRecordEntry => e.kind === 'record' && e.direction === 'client-to-server' && e.alert !== undefined);
     expect(alert?.alert?.descriptionName).toBe('unknown_ca');
+    // The certificate the client refused is kept with the session, as the wire carried it.
+    expect(messages(s, 'server-to-client')).toContain('Certificate');
+    expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual([server.names[0].certificate.subject]);
     await wb.servers.stop(server.id);
   });
 
@@ -156,6 +160,23 @@ describe('a client that rejects the certificate', () => {
     expect(s.status).toBe('failed');
     expect(s.server?.clientAlert).toBe('unknown_ca');
     expect(s.error?.message).toContain('does not trust the CA');
+    // Encrypted on the wire, but a full handshake's flight: the server's certificate went with it.
+    expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual([server.names[0].certificate.subject]);
+    await wb.servers.stop(server.id);
+  });
+
+  it('a client that never got a server flight (it sent no TLS) has no server certificate recorded', async () => {
+    const server = await start();
+    const [host, port] = server.address.split(':');
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), host, () => socket.end('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+    const [s] = await sessionsOf(server, 1);
+    expect(s.error?.code).toBe('NOT_TLS');
+    expect(s.connections[0].localCertificates).toEqual([]);
     await wb.servers.stop(server.id);
   });
 });

@@ -88,6 +88,20 @@ export function formatSessionHeader(s: SessionSummary, { withError = true }: { w
   return lines.join('\n');
 }
 
+/**
+ * The response, or why there is none: a client whose request never went out (it failed the
+ * handshake or its checks first) says so, rather than showing an empty response.
+ */
+function responseLines(s: SessionDetail): string[] {
+  if (s.response && s.response.bytes > 0) {
+    return [`Response (${s.response.bytes} bytes${s.response.truncated ? ', first 1 MiB shown' : ''}):`, s.response.text];
+  }
+  const send = s.request?.send;
+  if (s.kind !== 'client' || !send || send.kind === 'none' || s.status === 'running') return [];
+  if (s.status === 'failed' && !s.verification?.accepted) return ['Request not sent: the session failed before it could go out.'];
+  return ['Response: none (the server sent no application data).'];
+}
+
 /** What `tlslab client` prints on stdout: the lab client's view of a finished session (its error goes to stderr). */
 export function formatClientResult(s: SessionDetail): string {
   const out = [formatSessionHeader(s, { withError: false })];
@@ -96,10 +110,7 @@ export function formatClientResult(s: SessionDetail): string {
     out.push('Server certificate chain:');
     peer.forEach((c, i) => out.push(formatCertificate(c, i)));
   }
-  if (s.response) {
-    out.push(`Response (${s.response.bytes} bytes${s.response.truncated ? ', first 1 MiB shown' : ''}):`);
-    out.push(s.response.text);
-  }
+  out.push(...responseLines(s));
   return out.join('\n');
 }
 
@@ -126,6 +137,6 @@ export function formatSessionDetail(s: SessionDetail): string {
     c.peerCertificates.forEach((cert, i) => out.push(`Peer certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
     c.localCertificates.forEach((cert, i) => out.push(`Local certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
   }
-  if (s.response) out.push(`Response (${s.response.bytes} bytes):`, s.response.text);
+  out.push(...responseLines(s));
   return out.join('\n');
 }

@@ -49,7 +49,7 @@ describe('tlslab client', () => {
   });
 
   it('exits non-zero with the verification reason on one line', () => {
-    const r = tlslab(['client', `www.example.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--data-dir', dataDir]);
+    const r = tlslab(['client', `www.example.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/', '--data-dir', dataDir]);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -58,6 +58,9 @@ describe('tlslab client', () => {
     expect(r.stdout.match(/hostname mismatch/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/^Verification: not verified: hostname mismatch/m);
     expect(r.stdout).not.toMatch(/^Error:/m);
+    // No empty response: it says the request never went out.
+    expect(r.stdout).toMatch(/^Request not sent: the session failed before it could go out\.$/m);
+    expect(r.stdout).not.toContain('Response (');
     const id = /session (\d+)\)$/.exec(lines[0])![1];
     const shown = tlslab(['sessions', 'show', id, '--data-dir', dataDir]).stdout;
     // `sessions show`: the header's verification line is the error; no second line repeats it.

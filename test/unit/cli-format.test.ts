@@ -1,7 +1,8 @@
-// The session lists the CLI prints: times on the machine's clock, long errors cut at a word.
+// What the CLI prints: session lists (times on the machine's clock, long errors cut at a word) and
+// the client's response, or why there is none.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionSummary } from '../../src-main/api/types';
-import { clip, formatSessionList } from '../../src-main/cli/format';
+import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
+import { clip, formatClientResult, formatSessionList } from '../../src-main/cli/format';
 
 const saved = process.env.TZ;
 
@@ -45,5 +46,31 @@ describe('tlslab sessions list', () => {
     const text = 'x'.repeat(100);
     expect(clip(text, 60)).toHaveLength(60);
     expect(clip(text, 60).endsWith('…')).toBe(true);
+  });
+});
+
+describe('tlslab client: the response, or why there is none', () => {
+  const detail = (over: Partial<SessionDetail>): SessionDetail =>
+    ({ ...summary({ kind: 'client', target: 'www.bank32.com:4433', status: 'ok', version: 'TLSv1.3' }), connections: [], response: null, verification: null,
+      request: { host: 'www.bank32.com', port: 4433, send: { kind: 'http-get', path: '/' } }, ...over }) as SessionDetail;
+  const accepted = { verifyPeer: true, checkHostname: true, chain: { ok: true }, hostname: null, accepted: true, summary: 'verified' } as SessionDetail['verification'];
+
+  it('shows the bytes that came back, and says when only the first MiB is shown', () => {
+    const text = formatClientResult(detail({ verification: accepted, response: { text: 'HTTP/1.0 200 ok', bytes: 2_000_000, truncated: true } }));
+    expect(text).toContain('Response (2000000 bytes, first 1 MiB shown):\nHTTP/1.0 200 ok');
+  });
+
+  it('says the request never went out when the session failed before it', () => {
+    const text = formatClientResult(detail({ status: 'failed', verification: { ...accepted!, accepted: false }, response: { text: '', bytes: 0, truncated: false } }));
+    expect(text).toContain('Request not sent: the session failed before it could go out.');
+    expect(text).not.toContain('Response');
+  });
+
+  it('says the server sent nothing when the request went out and nothing came back', () => {
+    expect(formatClientResult(detail({ verification: accepted }))).toContain('Response: none (the server sent no application data).');
+  });
+
+  it('says nothing of a response for a handshake-only session', () => {
+    expect(formatClientResult(detail({ verification: accepted, request: { host: 'www.bank32.com', port: 4433, send: { kind: 'none' } } as SessionDetail['request'] }))).not.toMatch(/Response|Request/);
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const CHUNK = 1024 * 1024;
 
-/** CPU ms to write `bytes` of new data into a new file in 1 MiB writes; the file stays until `release`. */
+/** CPU ms to write `bytes` of new data into a new file in 1 MiB writes; the file stays. */
 function writeNew(folder: string, name: string, bytes: number): number {
   const chunk = Buffer.alloc(CHUNK, 0x5a);
   const fd = fs.openSync(path.join(folder, name), 'w', 0o600);

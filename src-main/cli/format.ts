@@ -1,5 +1,6 @@
 // Plain-text rendering of sessions for the terminal: what the lab's Python client prints, and a
 // Wireshark-like record list. Pure functions, so tests can read them without a terminal.
+import { clientRequestFate } from '../api/clientRequest';
 import type {
   CertificateInfo,
   ConnectionDetail,
@@ -96,9 +97,9 @@ function responseLines(s: SessionDetail): string[] {
   if (s.response && s.response.bytes > 0) {
     return [`Response (${s.response.bytes} bytes${s.response.truncated ? ', first 1 MiB shown' : ''}):`, s.response.text];
   }
-  const send = s.request?.send;
-  if (s.kind !== 'client' || !send || send.kind === 'none' || s.status === 'running') return [];
-  if (s.status === 'failed' && !s.verification?.accepted) return ['Request not sent: the session failed before it could go out.'];
+  const fate = clientRequestFate(s);
+  if (fate === 'nothing' || s.status === 'running') return [];
+  if (fate === 'not-sent') return ['Request not sent: the session failed before it could go out.'];
   return ['Response: none (the server sent no application data).'];
 }
 

@@ -169,9 +169,9 @@ export function formatConnection(c: ServerConnectionSummary): string {
 
 /**
  * The lines that show how to reach a server or replay server: where ca.pem comes from (the
- * workbench root CA, exported; else the issuer to find), then the command.
+ * workbench root CA, exported; else the issuer to find), then the command. `tlslab` is how to
+ * call this workbench's command (tlslabFor: with its --data-dir, if any).
  */
-/** `tlslab` is how to call this workbench's command (tlslabFor: with its --data-dir, if any). */
 export function tryItLines(command: string, rootCa: string | null, issuer: string, tlslab = 'tlslab'): string[] {
   const lines = ['  try it:'];
   if (rootCa) lines.push(`    ${tlslab} ca export ${shellWord(rootCa)} --out ca.pem`);

@@ -210,11 +210,9 @@ function failedHandshakeFrom(chunks: RecordedChunk[]): { sni: string | null; ale
   const decoded = decoder.finish();
   const hello = decoded.serverHello;
   const tls13 = hello?.selectedVersion !== undefined;
-  const certificateSent = !hello || hello.isHelloRetryRequest
-    ? false
-    : tls13
-      ? !hello.extensions.some((e) => e.type === PRE_SHARED_KEY)
-      : decoded.handshakeMessages.some((m) => m.direction === 'server-to-client' && m.body.kind === 'certificate');
+  const certificateSent = hello !== undefined && (tls13
+    ? !hello.extensions.some((e) => e.type === PRE_SHARED_KEY)
+    : decoded.handshakeMessages.some((m) => m.direction === 'server-to-client' && m.body.kind === 'certificate'));
   return {
     sni: decoded.clientHello?.serverName ?? null,
     alerts: decoded.records.filter((r) => r.direction === 'client-to-server' && r.alert).map((r) => r.alert!.descriptionName),

@@ -17,6 +17,7 @@ export type {
 } from '../../../src-main/api/methods';
 export { API_SOCKET_PATH } from '../../../src-main/api/methods';
 export { serverTryCommand, replayTryCommand } from '../../../src-main/api/tryIt';
+export { clientRequestFate } from '../../../src-main/api/clientRequest';
 export type * from '../../../src-main/api/decryptTypes';
 export type * from '../../../src-main/api/recordTypes';
 export type * from '../../../src-main/api/replayTypes';

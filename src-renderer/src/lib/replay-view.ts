@@ -1,6 +1,6 @@
 // The replay panel's pure parts: the form turned into requests (with the mistakes named), and the
 // diff of the two answers laid out side by side.
-import type { ClientReplayRequest, ReplayDiffLine, ReplayServerRequest, SessionDetail, TlsVersionName, UnmatchedPolicy } from '../api/contract';
+import { clientRequestFate, type ClientReplayRequest, type ReplayDiffLine, type ReplayServerRequest, type SessionDetail, type TlsVersionName, type UnmatchedPolicy } from '../api/contract';
 
 export interface ReplayForm {
   to: string;
@@ -83,9 +83,9 @@ export function nothingToReplay(detail: Pick<SessionDetail, 'kind' | 'status' | 
   if (!detail.version) return `The TLS handshake never finished, so no application data went either way. ${NOTHING_TO_DO}`;
   if (detail.kind !== 'client') return null;
   if (detail.response && detail.response.bytes > 0) return null;
-  const payload = detail.request?.send && detail.request.send.kind !== 'none';
-  if (payload && detail.verification?.accepted) return null;
-  const why = payload || detail.status === 'failed'
+  const fate = clientRequestFate(detail);
+  if (fate === 'sent') return null;
+  const why = fate === 'not-sent' || detail.status === 'failed'
     ? 'The session failed before the client sent any application data'
     : 'Only a handshake was recorded: the client sent no application data';
   return `${why}, and the server sent none. ${NOTHING_TO_DO}`;

@@ -18,6 +18,7 @@ import {
 import { packBatch, packedSize, type RecordingBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
 import type { Pacer } from './byteTap';
+import { appendToRecordingFile, closeRecordingFile, closeRecordingFileSync, openRecordingFile, type RecordingFile } from './recordingFiles';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -64,46 +65,6 @@ function emptyBatch(): RecordingBatch {
 /** Recording files this thread keeps open at once; past it, new busy connections keep their bytes inline. */
 const OPEN_FILES = 256;
 const NO_BYTES = new Uint8Array(0);
-
-/** A busy connection's recording file, appended to from this thread through the thread pool. */
-interface RecordingFile {
-  fd: number;
-  /** Bytes placed so far (written or being written). */
-  size: number;
-  /** Writes in flight; the file is closed after the last one when the connection has closed. */
-  pending: Promise<void>;
-  closing: boolean;
-  /** A write failed: later writes already queued skip, and the connection's bytes go inline. */
-  failed?: boolean;
-}
-
-/** What is left of `parts` after a vectored write took its first `written` bytes. */
-export function unwritten(parts: Uint8Array[], written: number): Uint8Array[] {
-  let skip = written;
-  const rest: Uint8Array[] = [];
-  for (const part of parts) {
-    if (skip >= part.length) skip -= part.length;
-    else {
-      rest.push(skip > 0 ? part.subarray(skip) : part);
-      skip = 0;
-    }
-  }
-  return rest;
-}
-
-/** Writes every byte of `parts` at `position`, going on after short writes. */
-function writeAll(fd: number, parts: Uint8Array[], position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (rest: Uint8Array[], at: number) =>
-      fs.writev(fd, rest, at, (err, written) => {
-        if (err) return reject(err);
-        const left = unwritten(rest, written);
-        if (left.length === 0) resolve();
-        else step(left, at + written);
-      });
-    step(parts, position);
-  });
-}
 
 /** Ids reserved at most this many at a time; the block doubles while sessions come quickly. */
 const MAX_ID_BLOCK = 256;
@@ -512,7 +473,7 @@ export class BatchWriter implements Pacer {
     for (const [file, entry] of parts) {
       const write = file.pending.then(() => {
         if (file.failed) throw new Error('an earlier write to this file failed');
-        return writeAll(file.fd, entry.data, entry.position);
+        return appendToRecordingFile(file, entry.data, entry.position);
       }).catch((err: Error) => {
         // The rows must not point at bytes that did not land: they go inline, and so does the rest
         // of this connection.
@@ -528,7 +489,7 @@ export class BatchWriter implements Pacer {
         // Writes queued behind this one skip; the file closes after the last of them.
         void file.pending.then(() => {
           this.openFiles--;
-          fs.close(file.fd, () => undefined);
+          closeRecordingFile(file);
         });
       });
       file.pending = write;
@@ -547,7 +508,7 @@ export class BatchWriter implements Pacer {
         if (!file.closing || this.files.get(id) !== file) return;
         this.files.delete(id);
         this.openFiles--;
-        fs.close(file.fd, () => undefined);
+        closeRecordingFile(file);
       });
     }
     return writes;
@@ -558,9 +519,7 @@ export class BatchWriter implements Pacer {
     if (this.openFiles < OPEN_FILES) {
       try {
         fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-        const fd = fs.openSync(recordingFile(folder, connectionId), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
-        // Bytes a crashed engine wrote without committing their rows stay, unreferenced.
-        opened = { fd, size: fs.fstatSync(fd).size, pending: Promise.resolve(), closing: false };
+        opened = openRecordingFile(recordingFile(folder, connectionId));
         this.openFiles++;
       } catch (err) {
         process.stderr.write(`tlslab: recording file for connection ${connectionId} not opened (${(err as Error).message}); its bytes go into the database\n`);
@@ -596,7 +555,7 @@ export class BatchWriter implements Pacer {
     this.relieve(0);
     if (this.slabTrim) clearTimeout(this.slabTrim);
     this.spareSlabs = [];
-    for (const file of this.files.values()) if (file !== 'inline') fs.closeSync(file.fd);
+    for (const file of this.files.values()) if (file !== 'inline') closeRecordingFileSync(file);
     this.files.clear();
     this.worker.ref();
     await new Promise<void>((resolve) => {

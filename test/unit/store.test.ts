@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from '../../src-main/store/database';
 import { MIGRATIONS } from '../../src-main/store/migrations';
 import { HostTable } from '../../src-main/store/hostTable';
-import { unwritten } from '../../src-main/sessions/recorder';
 import { SessionStore, sweepRecordingFiles } from '../../src-main/store/sessionStore';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-store-'));
@@ -86,16 +85,5 @@ describe('recording files without rows', () => {
     expect(sweepRecordingFiles(db)).toBe(1);
     expect(fs.readdirSync(folder)).toEqual(['42.bin']);
     db.close();
-  });
-});
-
-describe('a short vectored write', () => {
-  it('leaves exactly the bytes it did not take, in order', () => {
-    const parts = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('hi')];
-    const join = (p: Uint8Array[]) => Buffer.concat(p).toString();
-    expect(join(unwritten(parts, 0))).toBe('abcdefghi');
-    expect(join(unwritten(parts, 3))).toBe('defghi');
-    expect(join(unwritten(parts, 5))).toBe('fghi');
-    expect(unwritten(parts, 9)).toEqual([]);
   });
 });

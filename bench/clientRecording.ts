@@ -25,6 +25,8 @@ const HANDSHAKES = 150;
 const WARM_UP_HANDSHAKES = Number(process.env.BENCH_WARM_UP ?? 2000);
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_PART=handshakes or download runs only that half. */
+const PART = process.env.BENCH_PART ?? 'all';
 
 function addSpent(total: CpuSpent, spent: CpuSpent): void {
   total.wallMs += spent.wallMs;
@@ -106,7 +108,7 @@ export async function benchClientRecording(): Promise<void> {
   });
   try {
     const failed = () => uncapped.listSessions(100_000).filter((x) => x.status !== 'ok').length;
-    for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+    for (const version of PART === 'download' ? [] : (['TLSv1.2', 'TLSv1.3'] as const)) {
       const plainRates: number[] = [];
       const recordedRates: number[] = [];
       const plainCpu = noSpent();
@@ -156,6 +158,7 @@ export async function benchClientRecording(): Promise<void> {
       console.log(`  plain    ${cpuText(plainCpu, HANDSHAKES * 2 * ROUNDS, 'handshake')}`);
       console.log(`  recorded ${cpuText(recordedCpu, HANDSHAKES * 2 * ROUNDS, 'handshake')}  -> CPU ${percentChange(recordedCpu.cpuMs, plainCpu.cpuMs)}`);
     }
+    if (PART === 'handshakes') return;
     const MB = DOWNLOAD_BYTES / 1e6;
     const floorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-floor-'));
     let floorFiles = 0;

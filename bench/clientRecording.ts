@@ -10,6 +10,7 @@ import { Workbench } from '../src-main/workbench';
 import { makeTestPki } from '../test/support/opensslPki';
 import { startOpensslServer } from '../test/support/opensslServer';
 import { cpuMark, cpuSince, cpuText, type CpuSpent } from './cpu';
+import { floorFile } from './floorFile';
 import { pageCacheText } from './pageCache';
 import { median } from './stats';
 
@@ -58,29 +59,24 @@ function plainHandshake(port: number, ca: string, maxVersion: tls.SecureVersion)
 
 /**
  * The plain client over the same byte tap the workbench uses (the only way Node hands out the
- * bytes under TLS). With a file, each chunk is appended to it as it passes: the floor for any
- * recorder that keeps every byte (no timestamps, no rows, no database). Without, the bytes are
- * seen and dropped: the ceiling for any recorder on Node's TLS.
+ * bytes under TLS). With a file, each chunk goes to it as recordings do (floorFile.ts): the floor
+ * for any recorder that keeps every byte. Without, the bytes are seen and dropped: the ceiling for
+ * any recorder on Node's TLS.
  */
-function tappedSocket(port: number, fd: number): ByteTap {
-  return new ByteTap(net.connect({ host: '127.0.0.1', port }), {
-    observe: (_direction, data) => void (fd >= 0 && fs.writeSync(fd, data)),
-    closed: () => undefined,
-  });
-}
-
 function plainDownload(port: number, ca: string, tap?: { appendTo?: string }): Promise<number> {
   return new Promise((resolve, reject) => {
     let bytes = 0;
-    const fd = tap?.appendTo ? fs.openSync(tap.appendTo, 'a', 0o600) : -1;
-    const socket = tap ? tappedSocket(port, fd) : undefined;
+    const floor = tap?.appendTo ? floorFile(tap.appendTo) : undefined;
+    const socket = tap
+      ? new ByteTap(net.connect({ host: '127.0.0.1', port }), { observe: (_direction, data) => floor?.observe(data), closed: () => undefined })
+      : undefined;
     const s = tls.connect({ host: '127.0.0.1', port, servername: 'www.bank32.com', ca, socket });
     s.once('secureConnect', () => s.write('GET /big.bin HTTP/1.0\r\nHost: www.bank32.com\r\n\r\n'));
     s.on('data', (d: Buffer) => (bytes += d.length));
     s.once('end', () => s.end());
     s.once('close', () => {
-      if (fd >= 0) fs.closeSync(fd);
-      resolve(bytes);
+      if (floor) floor.close().then(() => resolve(bytes), reject);
+      else resolve(bytes);
     });
     s.once('error', reject);
   });
@@ -165,7 +161,7 @@ export async function benchClientRecording(): Promise<void> {
     const downloads: { name: string; run: () => Promise<number>; writer?: Workbench['writer'] }[] = [
       { name: 'plain Node', run: () => plainDownload(served.port, ca) },
       { name: 'byte tap only, nothing kept (ceiling)', run: () => plainDownload(served.port, ca, {}) },
-      { name: 'tap + each chunk appended to a file (floor)', run: () => plainDownload(served.port, ca, { appendTo: path.join(floorDir, `${floorFiles++}.bin`) }) },
+      { name: 'tap + bytes to a file as recordings (floor)', run: () => plainDownload(served.port, ca, { appendTo: path.join(floorDir, `${floorFiles++}.bin`) }) },
       { name: 'recorded, all bytes stored', writer: uncapped.writer, run: async () => uncapped.sessions.getSession(await uncapped.recordClient(request('get', 'TLSv1.3')))?.response?.bytes ?? 0 },
       { name: 'recorded, default 64 MiB cap', writer: capped.writer, run: async () => capped.sessions.getSession(await capped.recordClient(request('get', 'TLSv1.3')))?.response?.bytes ?? 0 },
     ];

@@ -2,8 +2,8 @@
 // 100 MB download, the workbench's recording server against a bare Node TLS server and
 // `openssl s_server -WWW`, driven by the same load generator (its own process), in one run. Both
 // parts also run the bare server over the byte tap alone, as the ceiling any recorder on Node's
-// TLS can reach; the download also runs it with each byte appended to a file, the floor of any
-// recorder that keeps every byte.
+// TLS can reach; the download also runs it with each byte written to a file as recordings are,
+// the floor of any recorder that keeps every byte.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { run } from '../test/support/run';
 import { freePort, waitForPort } from '../test/support/ports';
 import { makeServerPki } from '../test/support/serverPki';
 import { cpuMark, cpuSince, type CpuSpent } from './cpu';
+import { floorFile } from './floorFile';
 import { pageCacheText } from './pageCache';
 import { median } from './stats';
 
@@ -123,24 +124,22 @@ async function tapOnly(cert: string, key: string, chain: string | undefined, big
 }
 
 /**
- * The floor for any recorder that keeps every byte: the tap, and each chunk appended to a file as
- * it passes (no timestamps, rows or database). The files stay until the target stops, as a
- * recorder's do: removed at once, their pages would be recycled by the next round at a fraction
- * of the cost of fresh ones on this machine (see pageCache.ts).
+ * The floor for any recorder that keeps every byte: the tap, and each chunk written to a file as
+ * recordings are (floorFile.ts), with no timestamps, rows or database. The files stay until the
+ * target stops, as a recorder's do.
  */
 async function tapAndFile(cert: string, key: string, big: string): Promise<Target> {
   const secureContext = tls.createSecureContext({ cert: fs.readFileSync(cert, 'utf8'), key: fs.readFileSync(key) });
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-floor-'));
   let connections = 0;
   const target = await listening(
-    'byte tap + append to a file only (floor)',
+    'byte tap + bytes to a file as recordings (floor)',
     net.createServer((raw) => {
       raw.on('error', () => undefined);
-      const file = path.join(folder, `${connections++}.bin`);
-      const fd = fs.openSync(file, 'a', 0o600);
+      const file = floorFile(path.join(folder, `${connections++}.bin`));
       const tap = new ByteTap(raw, {
-        observe: (_direction, data) => void fs.writeSync(fd, data),
-        closed: () => fs.closeSync(fd),
+        observe: (_direction, data) => file.observe(data),
+        closed: () => void file.close(),
       });
       const socket = new tls.TLSSocket(tap, { isServer: true, secureContext });
       socket.on('end', () => socket.end());

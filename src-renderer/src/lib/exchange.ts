@@ -1,5 +1,6 @@
-// What the Response panel says about the request the client sent (or could not send).
-import type { ApplicationResponse, ClientPayload, SessionStatus } from '../api/contract';
+// What the Response panel says about the request the client sent (or could not send). Whether it
+// went out follows the rule the CLI's report and the replay card use (clientRequestFate).
+import { clientRequestFate, type SessionDetail } from '../api/contract';
 import { formatBytes } from './format';
 
 export interface ExchangeView {
@@ -13,16 +14,19 @@ export interface ExchangeView {
   emptyText: string;
 }
 
-export function exchangeView(status: SessionStatus, send: ClientPayload | null, response: ApplicationResponse | null): ExchangeView {
-  const nothingBack = !response || response.bytes === 0;
+export type ExchangeSession = Pick<SessionDetail, 'kind' | 'status' | 'request' | 'verification'>;
+
+export function exchangeView(session: ExchangeSession): ExchangeView {
+  const send = session.request?.send;
   if (!send || send.kind === 'none') {
     return { verb: null, request: null, reason: null, emptyText: 'Nothing was sent (handshake only), and the server sent nothing on its own.' };
   }
   const request =
     send.kind === 'http-get' ? `GET ${send.path} HTTP/1.1` : `${formatBytes(new TextEncoder().encode(send.text).length)} of text`;
-  if (status === 'failed' && nothingBack) {
+  if (session.status === 'running') return { verb: null, request, reason: null, emptyText: 'Waiting for the server…' };
+  if (clientRequestFate(session) === 'not-sent') {
     return { verb: 'Not sent', request, reason: 'the session failed before the request could go out.', emptyText: 'Nothing came back.' };
   }
-  if (status === 'running') return { verb: null, request, reason: null, emptyText: 'Waiting for the server…' };
-  return { verb: 'Sent', request, reason: null, emptyText: 'The server sent no application data back.' };
+  const emptyText = session.status === 'failed' ? 'Nothing came back before the session failed.' : 'The server sent no application data back.';
+  return { verb: 'Sent', request, reason: null, emptyText };
 }

@@ -3,7 +3,8 @@ import { timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeli
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState } from '../../../src-renderer/src/lib/certificate';
 import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
 import { mergeSession, sortSessions } from '../../../src-renderer/src/lib/sessions';
-import { exchangeView } from '../../../src-renderer/src/lib/exchange';
+import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
+import type { ClientPayload, SessionStatus } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
 
 describe('the timeline table', () => {
@@ -100,25 +101,42 @@ describe('the live sessions list', () => {
 });
 
 describe('the response panel', () => {
+  /** A client session as the panel gets it: what it was to send and whether the checks passed. */
+  const session = (status: SessionStatus, send: ClientPayload, accepted = true): ExchangeSession => ({
+    kind: 'client',
+    status,
+    request: { host: 'www.bank32.com', port: 4433, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send },
+    verification: verification({ accepted }),
+  });
+
   it('says the request went out when the session succeeded', () => {
-    expect(exchangeView('ok', { kind: 'http-get', path: '/' }, { text: 'HTTP/1.0 200 ok', bytes: 15, truncated: false })).toMatchObject({
-      verb: 'Sent',
-      request: 'GET / HTTP/1.1',
-    });
+    expect(exchangeView(session('ok', { kind: 'http-get', path: '/' }))).toMatchObject({ verb: 'Sent', request: 'GET / HTTP/1.1', reason: null });
   });
 
   it('does not claim a request was sent when verification failed first', () => {
-    expect(exchangeView('failed', { kind: 'http-get', path: '/' }, { text: '', bytes: 0, truncated: false })).toMatchObject({
+    expect(exchangeView(session('failed', { kind: 'http-get', path: '/' }, false))).toMatchObject({
       verb: 'Not sent',
       reason: 'the session failed before the request could go out.',
     });
   });
 
+  it('says the request went out when the session failed after the checks passed (the server reset, or never answered)', () => {
+    expect(exchangeView(session('failed', { kind: 'http-get', path: '/' }))).toMatchObject({
+      verb: 'Sent',
+      reason: null,
+      emptyText: 'Nothing came back before the session failed.',
+    });
+  });
+
+  it('waits while the session runs, claiming nothing yet', () => {
+    expect(exchangeView({ ...session('running', { kind: 'http-get', path: '/' }), verification: null })).toMatchObject({ verb: null, emptyText: 'Waiting for the server…' });
+  });
+
   it('measures text payloads in bytes, not characters', () => {
-    expect(exchangeView('ok', { kind: 'text', text: 'héllo\n' }, null)).toMatchObject({ request: '7 bytes of text' });
+    expect(exchangeView(session('ok', { kind: 'text', text: 'héllo\n' }))).toMatchObject({ request: '7 bytes of text' });
   });
 
   it('has nothing to report for a handshake-only session', () => {
-    expect(exchangeView('ok', { kind: 'none' }, null)).toMatchObject({ verb: null, request: null });
+    expect(exchangeView(session('ok', { kind: 'none' }))).toMatchObject({ verb: null, request: null });
   });
 });

@@ -30,6 +30,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // Rolldown's note that the Svelte plugin took most of the build time is for plugin authors;
+    // `npm start` printed it as a paragraph of warnings on every rebuild.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     host: '127.0.0.1',

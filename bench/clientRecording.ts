@@ -161,7 +161,7 @@ export async function benchClientRecording(): Promise<void> {
     const downloads: { name: string; run: () => Promise<number>; writer?: Workbench['writer'] }[] = [
       { name: 'plain Node', run: () => plainDownload(served.port, ca) },
       { name: 'byte tap only, nothing kept (ceiling)', run: () => plainDownload(served.port, ca, {}) },
-      { name: 'tap + bytes to a file as recordings (floor)', run: () => plainDownload(served.port, ca, { appendTo: path.join(floorDir, `${floorFiles++}.bin`) }) },
+      { name: 'tap + recording files (floor)', run: () => plainDownload(served.port, ca, { appendTo: path.join(floorDir, `${floorFiles++}.bin`) }) },
       { name: 'recorded, all bytes stored', writer: uncapped.writer, run: async () => uncapped.sessions.getSession(await uncapped.recordClient(request('get', 'TLSv1.3')))?.response?.bytes ?? 0 },
       { name: 'recorded, default 64 MiB cap', writer: capped.writer, run: async () => capped.sessions.getSession(await capped.recordClient(request('get', 'TLSv1.3')))?.response?.bytes ?? 0 },
     ];

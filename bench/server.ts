@@ -133,7 +133,7 @@ async function tapAndFile(cert: string, key: string, big: string): Promise<Targe
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-floor-'));
   let connections = 0;
   const target = await listening(
-    'byte tap + bytes to a file as recordings (floor)',
+    'byte tap + recording files (floor)',
     net.createServer((raw) => {
       raw.on('error', () => undefined);
       const file = floorFile(path.join(folder, `${connections++}.bin`));

@@ -92,6 +92,24 @@ describe('a recording file', () => {
   });
 });
 
+// Last in this file: a refused direct write turns direct I/O off for the rest of the process.
+describe.runIf(takesDirectIo(os.tmpdir()))('a direct write the kernel refuses (EINVAL)', () => {
+  it('goes through the page cache instead, bytes intact, and so does the rest of the file', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-recfiles-'));
+    const file = openRecordingFile(path.join(folder, '4.bin'));
+    expect(file.direct).not.toBeNull();
+    // A position off the block boundary, with no partial block kept to start from: the kernel
+    // refuses such a direct write, as it would one from memory it cannot use.
+    fs.writeFileSync(file.path, 'abc');
+    file.size = 3;
+    const rest = await appendBatches(file, [[5000], [20]]);
+    expect(file.direct).toBeNull();
+    closeRecordingFileSync(file);
+    expect(fs.readFileSync(file.path).equals(Buffer.concat([Buffer.from('abc'), rest]))).toBe(true);
+    expect(openRecordingFile(path.join(folder, '5.bin')).direct).toBeNull();
+  });
+});
+
 describe('a short vectored write', () => {
   it('leaves exactly the bytes it did not take, in order', () => {
     const parts = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('hi')];

@@ -1,6 +1,7 @@
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) of the HTTP/1.x exchanges inside a
 // session's decrypted application data: requests paired with responses in order on each
 // connection, bodies framed by Content-Length, chunked transfer coding or the connection's close.
+import { isUtf8 } from 'node:buffer';
 
 export interface PlainSegment {
   direction: 'client-to-server' | 'server-to-client';
@@ -191,19 +192,14 @@ function concatParts(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function isText(mimeType: string, body: Uint8Array): boolean {
-  if (/^text\/|json|xml|javascript|x-www-form-urlencoded/i.test(mimeType)) return true;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-    return !body.includes(0);
-  } catch {
-    return false;
-  }
-}
-
-function content(body: Uint8Array, mimeType: string): { text: string; encoding?: string } {
-  if (isText(mimeType, body)) return { text: new TextDecoder().decode(body) };
-  return { text: Buffer.from(body).toString('base64'), encoding: 'base64' };
+/**
+ * A body goes into the HAR as text only when it is UTF-8 with no NUL; anything else as base64, so
+ * that its bytes come back exactly. The declared type is not trusted: servers label binary files
+ * text/plain (openssl s_server -WWW labels everything so), and a Latin-1 page is text/html too.
+ */
+function content(body: Uint8Array): { text: string; encoding?: string } {
+  if (isUtf8(body) && !body.includes(0)) return { text: Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8') };
+  return { text: Buffer.from(body.buffer, body.byteOffset, body.length).toString('base64'), encoding: 'base64' };
 }
 
 function queryString(url: string): HarHeader[] {
@@ -297,7 +293,7 @@ export function harEntries(input: HarConnectionInput): HarEntry[] {
             httpVersion: response.httpVersion,
             cookies: cookies(response.headers, 'set-cookie'),
             headers: response.headers,
-            content: { size: response.body.length, mimeType: responseType, ...content(response.body, responseType) },
+            content: { size: response.body.length, mimeType: responseType, ...content(response.body) },
             redirectURL: header(response.headers, 'location') ?? '',
             headersSize: response.headersSize,
             bodySize: response.bodySize,
@@ -319,7 +315,7 @@ export function harEntries(input: HarConnectionInput): HarEntry[] {
       connection: input.connection,
       _leg: input.leg,
     };
-    if (request.body.length) entry.request.postData = { mimeType: requestType, ...content(request.body, requestType) };
+    if (request.body.length) entry.request.postData = { mimeType: requestType, ...content(request.body) };
     if (input.serverAddress) entry.serverIPAddress = input.serverAddress;
     entries.push(entry);
   }

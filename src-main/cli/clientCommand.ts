@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ClientPayload, ClientSessionRequest } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { CliExit, integer, openWorkbench, parseTarget, printJson, tlsVersion } from './common';
+import { CliExit, integer, openWorkbench, parseTarget, printJson, tlslabFor, tlsVersion } from './common';
 import { formatClientResult } from './format';
 
 export function registerClientCommand(program: Command): void {
@@ -66,7 +66,7 @@ export function registerClientCommand(program: Command): void {
             response: session.response,
           });
         } else {
-          process.stdout.write(`${formatClientResult(session)}\n`);
+          process.stdout.write(`${formatClientResult(session, { tlslab: tlslabFor(command) })}\n`);
         }
         if (session.status === 'failed') {
           throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})`);

@@ -1,6 +1,7 @@
 // Plain-text rendering of sessions for the terminal: what the lab's Python client prints, and a
 // Wireshark-like record list. Pure functions, so tests can read them without a terminal.
 import { clientRequestFate } from '../api/clientRequest';
+import { responseText } from '../api/responseText';
 import type {
   CertificateInfo,
   ConnectionDetail,
@@ -89,12 +90,26 @@ export function formatSessionHeader(s: SessionSummary, { withError = true }: { w
   return lines.join('\n');
 }
 
+/** How the report names the CLI in the commands it suggests: "tlslab --data-dir DIR" when one was given. */
+export interface ReportOptions {
+  tlslab?: string;
+}
+
 /**
  * The response, or why there is none: a client whose request never went out (it failed the
- * handshake or its checks first) says so, rather than showing an empty response.
+ * handshake or its checks first) says so, rather than showing an empty response. A binary body
+ * is not printed (it would garble the terminal): its HTTP head is, with how to save the bytes.
  */
-function responseLines(s: SessionDetail): string[] {
+function responseLines(s: SessionDetail, { tlslab = 'tlslab' }: ReportOptions): string[] {
   if (s.response && s.response.bytes > 0) {
+    const shown = responseText(s.response);
+    if (shown.binary) {
+      return [
+        `Response (${s.response.bytes} bytes, binary body not printed):`,
+        ...(shown.head !== null ? [shown.head, ''] : []),
+        `To save the body: ${tlslab} sessions export ${s.id} --format har --out session-${s.id}.har`,
+      ];
+    }
     return [`Response (${s.response.bytes} bytes${s.response.truncated ? ', first 1 MiB shown' : ''}):`, s.response.text];
   }
   const fate = clientRequestFate(s);
@@ -104,14 +119,14 @@ function responseLines(s: SessionDetail): string[] {
 }
 
 /** What `tlslab client` prints on stdout: the lab client's view of a finished session (its error goes to stderr). */
-export function formatClientResult(s: SessionDetail): string {
+export function formatClientResult(s: SessionDetail, options: ReportOptions = {}): string {
   const out = [formatSessionHeader(s, { withError: false })];
   const peer = s.connections[0]?.peerCertificates ?? [];
   if (peer.length) {
     out.push('Server certificate chain:');
     peer.forEach((c, i) => out.push(formatCertificate(c, i)));
   }
-  out.push(...responseLines(s));
+  out.push(...responseLines(s, options));
   return out.join('\n');
 }
 
@@ -131,13 +146,13 @@ export function formatSessionList(list: SessionSummary[]): string {
   return ['   id  started              kind    status   version  target', ...rows].join('\n');
 }
 
-export function formatSessionDetail(s: SessionDetail): string {
+export function formatSessionDetail(s: SessionDetail, options: ReportOptions = {}): string {
   const out = [formatSessionHeader(s)];
   for (const c of s.connections) {
     out.push(formatConnection(c));
     c.peerCertificates.forEach((cert, i) => out.push(`Peer certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
     c.localCertificates.forEach((cert, i) => out.push(`Local certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
   }
-  out.push(...responseLines(s));
+  out.push(...responseLines(s, options));
   return out.join('\n');
 }

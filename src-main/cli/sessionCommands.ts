@@ -1,6 +1,6 @@
 // tlslab sessions: the recorded sessions.
 import type { Command } from 'commander';
-import { integer, openWorkbench, printJson } from './common';
+import { integer, openWorkbench, printJson, tlslabFor } from './common';
 import { formatConnectionKeys, formatDecryptedConnection } from './decryptFormat';
 import { formatSessionDetail, formatSessionList } from './format';
 
@@ -48,7 +48,7 @@ export function registerSessionCommands(program: Command): void {
         }
         const detail = await wb.session(id);
         if (opts.json) printJson(detail);
-        else process.stdout.write(`${formatSessionDetail(detail)}\n`);
+        else process.stdout.write(`${formatSessionDetail(detail, { tlslab: tlslabFor(command) })}\n`);
       } finally {
         await wb.close();
       }

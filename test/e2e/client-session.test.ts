@@ -1,5 +1,7 @@
 // The workbench in Chromium, in browser mode, against a real engine and a real openssl s_server:
 // a student fills the client form, runs the session, reads the result, reloads, finds it again.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -11,6 +13,7 @@ let app: E2eApp;
 let tmp: string;
 let engine: E2eApp['engine'];
 let caFile: string;
+let pki: ReturnType<typeof makeLabPki>;
 let serverPort: number;
 let server: RunningPeer;
 
@@ -32,7 +35,7 @@ async function runClientSession(page: Page, host: string): Promise<void> {
 beforeAll(async () => {
   app = await startE2e('client');
   ({ tmp, engine } = app);
-  const pki = makeLabPki(tmp);
+  pki = makeLabPki(tmp);
   caFile = pki.ca;
   // openssl s_server answering GET with its status page (-www).
   server = await startOpensslServer(pki.cert, pki.key);
@@ -130,6 +133,36 @@ describe('the workbench in Chromium', () => {
     expect(await text(page, 'verification-hostname')).toContain('check off');
     expect(await text(page, 'response-text')).toContain('HTTP/1.0 200 ok');
     await screenshot(page, '04b-hostname-check-off');
+  });
+
+  it('shows the head of a binary response and says its body is binary, rather than printing it as text', async () => {
+    // openssl s_server -WWW serves files from its working folder, every one labelled text/plain.
+    const www = path.join(tmp, 'www');
+    fs.mkdirSync(www, { recursive: true });
+    fs.writeFileSync(path.join(www, 'image.bin'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0x00]), crypto.randomBytes(4096)]));
+    const previous = process.cwd();
+    process.chdir(www);
+    let files: RunningPeer;
+    try {
+      files = await startOpensslServer(pki.cert, pki.key, ['-WWW', '-quiet']);
+    } finally {
+      process.chdir(previous);
+    }
+    try {
+      const page = await newPage();
+      await page.goto(engine.url);
+      await runClientSession(page, 'www.bank32.com');
+      await page.getByTestId('client-port').fill(String(files.port));
+      await page.getByTestId('client-http-path').fill('/image.bin');
+      await page.getByTestId('client-connect').click();
+      await page.getByTestId('response-binary').waitFor({ timeout: 30_000 });
+      expect(await text(page, 'response-binary')).toContain('The body is binary');
+      expect((await text(page, 'response-text')).replace(/\r/g, '')).toBe('HTTP/1.0 200 ok\nContent-type: text/plain');
+      expect(await page.getByTestId('response-panel').innerText()).not.toContain('\ufffd');
+      await page.getByTestId('response-panel').screenshot({ path: path.join(SCREENSHOTS, '05-binary-response.png') });
+    } finally {
+      await files.stop();
+    }
   });
 
   it('edits the host table', async () => {

@@ -1,6 +1,7 @@
 // What the CLI prints: session lists (times on the machine's clock, long errors cut at a word) and
-// the client's response, or why there is none.
+// the client's response, or why there is none (and a binary response's head, not its body).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { responseText } from '../../src-main/api/responseText';
 import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
 import { clip, formatClientResult, formatSessionList } from '../../src-main/cli/format';
 
@@ -60,6 +61,16 @@ describe('tlslab client: the response, or why there is none', () => {
     expect(text).toContain('Response (2000000 bytes, first 1 MiB shown):\nHTTP/1.0 200 ok');
   });
 
+  it('prints the head of a binary response but not its body, and how to save the body (with the data folder)', () => {
+    const text = formatClientResult(
+      detail({ id: 7, verification: accepted, response: { text: 'HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\n\u0089PNG\u001b[2J\ufffd\ufffd', bytes: 20_000_045, truncated: true } }),
+      { tlslab: 'tlslab --data-dir /tmp/lab' },
+    );
+    expect(text).toContain('Response (20000045 bytes, binary body not printed):\nHTTP/1.0 200 ok\r\nContent-type: text/plain\n\nTo save the body: tlslab --data-dir /tmp/lab sessions export 7 --format har --out session-7.har');
+    expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('PNG');
+  });
+
   it('says the request never went out when the session failed before it', () => {
     const text = formatClientResult(detail({ status: 'failed', verification: { ...accepted!, accepted: false }, response: { text: '', bytes: 0, truncated: false } }));
     expect(text).toContain('Request not sent: the session failed before it could go out.');
@@ -72,5 +83,26 @@ describe('tlslab client: the response, or why there is none', () => {
 
   it('says nothing of a response for a handshake-only session', () => {
     expect(formatClientResult(detail({ verification: accepted, request: { host: 'www.bank32.com', port: 4433, send: { kind: 'none' } } as SessionDetail['request'] }))).not.toMatch(/Response|Request/);
+  });
+});
+
+describe('a response as text: head, body, and whether the body is binary', () => {
+  it('splits an HTTP response at its blank line, and finds a text body text', () => {
+    expect(responseText({ text: 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhéllo\n', truncated: false })).toEqual({ head: 'HTTP/1.1 200 OK\r\nContent-Length: 6', body: 'héllo\n', binary: false });
+  });
+
+  it('calls a body binary when it has bytes that were not UTF-8 or control characters a terminal acts on (ESC)', () => {
+    expect(responseText({ text: 'HTTP/1.0 200 ok\r\n\r\nab\ufffdcd', truncated: false }).binary).toBe(true);
+    expect(responseText({ text: 'HTTP/1.0 200 ok\r\n\r\n\u001b[31mred', truncated: false }).binary).toBe(true);
+    expect(responseText({ text: 'plain bytes mode\u0000', truncated: false })).toMatchObject({ head: null, binary: true });
+  });
+
+  it('does not call a text body binary for a character cut in two at the first MiB', () => {
+    expect(responseText({ text: 'HTTP/1.0 200 ok\r\n\r\nhéllo\ufffd', truncated: true }).binary).toBe(false);
+    expect(responseText({ text: 'HTTP/1.0 200 ok\r\n\r\nhéllo\ufffd', truncated: false }).binary).toBe(true);
+  });
+
+  it('keeps tabs, line feeds and carriage returns as text', () => {
+    expect(responseText({ text: 'a\tb\r\nc', truncated: false })).toEqual({ head: null, body: 'a\tb\r\nc', binary: false });
   });
 });

@@ -135,11 +135,11 @@ describe('the workbench in Chromium', () => {
     await screenshot(page, '04b-hostname-check-off');
   });
 
-  it('shows the head of a binary response and says its body is binary, rather than printing it as text', async () => {
+  it('shows the head of a binary response and says its body is binary; a long timeline scrolls in its card, counting every record', async () => {
     // openssl s_server -WWW serves files from its working folder, every one labelled text/plain.
     const www = path.join(tmp, 'www');
     fs.mkdirSync(www, { recursive: true });
-    fs.writeFileSync(path.join(www, 'image.bin'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0x00]), crypto.randomBytes(4096)]));
+    fs.writeFileSync(path.join(www, 'image.bin'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0x00]), crypto.randomBytes(34 * 1024 * 1024)]));
     const previous = process.cwd();
     process.chdir(www);
     let files: RunningPeer;
@@ -160,6 +160,10 @@ describe('the workbench in Chromium', () => {
       expect((await text(page, 'response-text')).replace(/\r/g, '')).toBe('HTTP/1.0 200 ok\nContent-type: text/plain');
       expect(await page.getByTestId('response-panel').innerText()).not.toContain('\ufffd');
       await page.getByTestId('response-panel').screenshot({ path: path.join(SCREENSHOTS, '05-binary-response.png') });
+      // 34 MiB come in over 2,000 records: the card lists the first 2,000 and counts them all.
+      expect(await text(page, 'timeline-capped')).toContain('the overview lists the first 2,000');
+      expect(Number((await text(page, 'timeline-record-count')).replace(/,/g, ''))).toBeGreaterThan(2000);
+      expect(await page.getByTestId('timeline-row').count()).toBeLessThanOrEqual(2000);
     } finally {
       await files.stop();
     }

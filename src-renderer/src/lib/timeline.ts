@@ -92,3 +92,14 @@ export function recordCounts(entries: readonly TimelineEntry[]): { records: numb
   }
   return { records: clientToServer + serverToClient, clientToServer, serverToClient };
 }
+
+/** A long connection's overview lists its first entries; the Inside tab's virtual table has them all. */
+export const OVERVIEW_ENTRIES = 2000;
+
+/**
+ * What a connection's overview card shows: its first `limit` entries, while its counts are the
+ * whole connection's (a card listing the first 2,000 entries of 6,400 records still says 6,400).
+ */
+export function overviewTimeline(entries: readonly TimelineEntry[], limit = OVERVIEW_ENTRIES): { shown: readonly TimelineEntry[]; hidden: number; counts: ReturnType<typeof recordCounts> } {
+  return { shown: entries.length > limit ? entries.slice(0, limit) : entries, hidden: Math.max(0, entries.length - limit), counts: recordCounts(entries) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
+import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState } from '../../../src-renderer/src/lib/certificate';
 import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
 import { mergeSession, sortSessions } from '../../../src-renderer/src/lib/sessions';
@@ -97,6 +97,22 @@ describe('the live sessions list', () => {
     expect(created.map((s) => s.id)).toEqual([3, 2, 1]);
     const updated = mergeSession(created, summary({ id: 3, startedAt: 3, status: 'ok' }));
     expect(updated.map((s) => [s.id, s.status])).toEqual([[3, 'ok'], [2, 'ok'], [1, 'ok']]);
+  });
+});
+
+describe("a long connection's overview card", () => {
+  const record = tls12Timeline[1];
+  const long = [tls12Timeline[0], ...Array.from({ length: 5000 }, (_, i) => ({ ...record, number: i + 1 }))];
+
+  it('lists the first entries but counts every record of the connection', () => {
+    const overview = overviewTimeline(long, 2000);
+    expect(overview.shown).toHaveLength(2000);
+    expect(overview.hidden).toBe(3001);
+    expect(overview.counts.records).toBe(5000);
+  });
+
+  it('lists a short connection whole', () => {
+    expect(overviewTimeline(tls12Timeline, 2000)).toMatchObject({ shown: tls12Timeline, hidden: 0, counts: { records: 5 } });
   });
 });
 

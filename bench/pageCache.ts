@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appendToRecordingFile, closeRecordingFileSync, openRecordingFile } from '../src-main/sessions/recordingFiles';
+import { RecordingFile } from '../src-main/sessions/recordingFiles';
 
 const CHUNK = 1024 * 1024;
 
@@ -23,19 +23,16 @@ function writeNew(folder: string, name: string, bytes: number): number {
   return (spent.user + spent.system) / 1000;
 }
 
-/** Process CPU ms to write `bytes` as a recording is written (direct where it can be), in 4 MiB batches. */
+/** Process CPU ms to write `bytes` as a recording is written (direct where it can be), in 64 KiB chunks. */
 async function writeRecording(folder: string, name: string, bytes: number): Promise<{ ms: number; direct: boolean }> {
-  const chunk = Buffer.alloc(CHUNK, 0x5a);
-  const file = openRecordingFile(path.join(folder, name));
+  const chunk = Buffer.alloc(64 * 1024, 0x5a);
+  const file = RecordingFile.open(path.join(folder, name));
   const before = process.cpuUsage();
-  for (let written = 0; written < bytes; written += 4 * CHUNK) {
-    const parts = [chunk, chunk, chunk, chunk];
-    file.size += 4 * CHUNK;
-    await appendToRecordingFile(file, parts, written);
-  }
+  for (let written = 0; written < bytes; written += chunk.length) file.append(chunk);
+  await file.sync();
   const spent = process.cpuUsage(before);
-  closeRecordingFileSync(file);
-  return { ms: (spent.user + spent.system) / 1000, direct: file.direct !== null };
+  file.closeSync();
+  return { ms: (spent.user + spent.system) / 1000, direct: file.direct };
 }
 
 /** Pages freed this long ago are back with the host (measured: after 5 s, fresh again). */

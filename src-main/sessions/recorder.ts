@@ -18,7 +18,7 @@ import {
 import { packBatch, packedSize, type RecordingBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
 import type { Pacer } from './byteTap';
-import { appendToRecordingFile, closeRecordingFile, closeRecordingFileSync, openRecordingFile, type RecordingFile } from './recordingFiles';
+import { RecordingFile } from './recordingFiles';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -171,13 +171,16 @@ export class BatchWriter implements Pacer {
   /** Connections whose byte counts changed since the last flush; their totals go with it. */
   private readonly counted = new Set<ConnectionRecording>();
   /**
-   * Busy connections' recording files. Their bytes are written from here by the thread pool,
-   * straight from the buffers the sockets delivered (no copy into the batch), and a batch goes to
-   * the writer thread only once its bytes are in the files, so no row ever points at bytes that
-   * are not there. 'inline': this connection's bytes stay in its segments (no file could be used).
+   * Busy connections' recording files. Their bytes are copied into the file's staging pieces as
+   * they arrive (not into the batch's slabs) and written from there by the thread pool; a batch
+   * goes to the writer thread only once its bytes are in the files, so no row ever points at
+   * bytes that are not there. 'inline': this connection's bytes stay in its segments (no file
+   * could be used, or one failed).
    */
   private readonly files = new Map<number, RecordingFile | 'inline'>();
   private openFiles = 0;
+  /** The files the batch being gathered put bytes in, by connection. */
+  private batchFiles = new Map<number, RecordingFile>();
   /** Batches waiting for their file writes, in order; each posts after the one before. */
   private posting: Promise<void> = Promise.resolve();
   private waitingBatches = 0;
@@ -238,6 +241,40 @@ export class BatchWriter implements Pacer {
     let entries = this.batch.logs.get(connectionId);
     if (!entries) this.batch.logs.set(connectionId, (entries = []));
     return entries;
+  }
+
+  /**
+   * Queues a chunk of a connection's bytes. A busy connection's go to its recording file (opened
+   * at its first chunk of FILE_CHUNK_BYTES or more) and the chunk keeps where; the rest are kept
+   * in the batch's slabs. Either way they are copied at once, so the socket's buffer is free.
+   */
+  keepChunk(connectionId: number, chunk: Omit<ChunkEntry, 'type' | 'data'>, data: Uint8Array): void {
+    const entries = this.entries(connectionId);
+    const file = this.fileFor(connectionId, data.length);
+    if (!file) {
+      entries.push({ type: 'chunk', ...chunk, data: this.keep(data) });
+      return;
+    }
+    const offset = file.append(data);
+    entries.push({ type: 'chunk', ...chunk, data: NO_BYTES, inFile: { offset, length: data.length } });
+    this.batchFiles.set(connectionId, file);
+    this.batchKept += data.length;
+    this.backlog += data.length;
+    if (this.backlog > this.peakBacklog) this.peakBacklog = this.backlog;
+  }
+
+  /** The connection's recording file, opened now when this chunk is its first large one; null: inline. */
+  private fileFor(connectionId: number, length: number): RecordingFile | null {
+    const file = this.files.get(connectionId);
+    if (file === 'inline') return null;
+    if (file) {
+      file.closing = false;
+      return file;
+    }
+    const folder = this.store.folder;
+    if (!folder || length < FILE_CHUNK_BYTES) return null;
+    const opened = this.openFile(folder, connectionId);
+    return opened === 'inline' ? null : opened;
   }
 
   /**
@@ -411,7 +448,9 @@ export class BatchWriter implements Pacer {
     this.batchKept = 0;
     this.worker.ref();
     const seq = ++this.seq;
-    const writes = this.writeFiles(batch);
+    const files = this.batchFiles;
+    this.batchFiles = new Map();
+    const writes = this.writeFiles(batch, files);
     if (writes.length === 0 && this.waitingBatches === 0) {
       this.post(seq, batch, slabs, kept);
       return;
@@ -443,57 +482,31 @@ export class BatchWriter implements Pacer {
   }
 
   /**
-   * Starts writing the batch's bytes of busy connections to their files; their rows keep where.
-   * A failed write puts its chunks back in the batch, for the writer thread to store.
+   * Writes the rest of the batch's bytes in busy connections' files (sync); the batch goes on once
+   * they are there. Chunks whose write failed get their bytes back and go inline, and so does the
+   * rest of that connection.
    */
-  private writeFiles(batch: RecordingBatch): Promise<void>[] {
-    const folder = this.store.folder;
-    if (!folder) return [];
-    const parts = new Map<RecordingFile, { chunks: ChunkEntry[]; data: Uint8Array[]; position: number }>();
-    for (const [connectionId, entries] of batch.logs) {
-      let file = this.files.get(connectionId);
-      for (const c of entries) {
-        if (c.type !== 'chunk') continue;
-        if (!file) {
-          if (c.data.length < FILE_CHUNK_BYTES) continue;
-          file = this.openFile(folder, connectionId);
-        }
-        if (file === 'inline') break;
-        file.closing = false;
-        let entry = parts.get(file);
-        if (!entry) parts.set(file, (entry = { chunks: [], data: [], position: file.size }));
-        c.inFile = { offset: file.size, length: c.data.length };
-        file.size += c.data.length;
-        entry.chunks.push(c);
-        entry.data.push(c.data);
-        c.data = NO_BYTES;
-      }
-    }
+  private writeFiles(batch: RecordingBatch, files: Map<number, RecordingFile>): Promise<void>[] {
     const writes: Promise<void>[] = [];
-    for (const [file, entry] of parts) {
-      const write = file.pending.then(() => {
-        if (file.failed) throw new Error('an earlier write to this file failed');
-        return appendToRecordingFile(file, entry.data, entry.position);
-      }).catch((err: Error) => {
-        // The rows must not point at bytes that did not land: they go inline, and so does the rest
-        // of this connection.
-        entry.chunks.forEach((c, k) => {
-          c.data = entry.data[k];
-          c.inFile = undefined;
-        });
-        if (file.failed) return;
-        file.failed = true;
-        this.failure = new Error(`a recording file could not be written (${err.message}); its bytes go into the database instead`);
-        process.stderr.write(`tlslab: ${this.failure.message}\n`);
-        for (const [id, f] of this.files) if (f === file) this.files.set(id, 'inline');
-        // Writes queued behind this one skip; the file closes after the last of them.
-        void file.pending.then(() => {
+    for (const [connectionId, file] of files) {
+      writes.push(
+        file.sync().then(() => {
+          if (!file.failed) return;
+          for (const c of batch.logs.get(connectionId) ?? []) {
+            if (c.type !== 'chunk' || !c.inFile) continue;
+            const bytes = file.recoverBytes(c.inFile.offset, c.inFile.length);
+            if (!bytes) continue;
+            c.data = bytes;
+            c.inFile = undefined;
+          }
+          if (this.files.get(connectionId) !== file) return;
+          this.failure = new Error(`a recording file could not be written (${file.failed.message}); its bytes go into the database instead`);
+          process.stderr.write(`tlslab: ${this.failure.message}\n`);
+          this.files.set(connectionId, 'inline');
           this.openFiles--;
-          closeRecordingFile(file);
-        });
-      });
-      file.pending = write;
-      writes.push(write);
+          file.close();
+        }),
+      );
     }
     for (const [id, fields] of batch.connectionUpdates) {
       const file = this.files.get(id);
@@ -508,7 +521,7 @@ export class BatchWriter implements Pacer {
         if (!file.closing || this.files.get(id) !== file) return;
         this.files.delete(id);
         this.openFiles--;
-        closeRecordingFile(file);
+        file.close();
       });
     }
     return writes;
@@ -519,7 +532,7 @@ export class BatchWriter implements Pacer {
     if (this.openFiles < OPEN_FILES) {
       try {
         fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-        opened = openRecordingFile(recordingFile(folder, connectionId));
+        opened = RecordingFile.open(recordingFile(folder, connectionId));
         this.openFiles++;
       } catch (err) {
         process.stderr.write(`tlslab: recording file for connection ${connectionId} not opened (${(err as Error).message}); its bytes go into the database\n`);
@@ -555,7 +568,7 @@ export class BatchWriter implements Pacer {
     this.relieve(0);
     if (this.slabTrim) clearTimeout(this.slabTrim);
     this.spareSlabs = [];
-    for (const file of this.files.values()) if (file !== 'inline') closeRecordingFileSync(file);
+    for (const file of this.files.values()) if (file !== 'inline') file.closeSync();
     this.files.clear();
     this.worker.ref();
     await new Promise<void>((resolve) => {
@@ -676,7 +689,7 @@ export class ConnectionRecording {
     }
     if (keep.length > 0) {
       this.kept[direction] += keep.length;
-      this.writer.entries(this.id).push({ type: 'chunk', seq: this.seq++, direction, t, data: this.writer.keep(keep) });
+      this.writer.keepChunk(this.id, { seq: this.seq++, direction, t }, keep);
     }
     if (keep.length < data.length && !this.capNoted) {
       this.capNoted = true;

@@ -35,7 +35,8 @@ const alignUp = (n: number, align: number) => alignDown(n + align - 1, align);
 
 interface Piece {
   buffer: Buffer;
-  memory: StagingMemory;
+  /** Null for a plain buffer taken when no memory could be made (not aligned: see take()). */
+  memory: StagingMemory | null;
 }
 
 interface StagingMemory {
@@ -60,13 +61,21 @@ class StagingPool {
     }
     const memory: StagingMemory = { free: [] };
     const pages = (PIECE_BYTES * PIECES_PER_MEMORY) / 65536;
-    const bytes = Buffer.from(new wasm.Memory({ initial: pages, maximum: pages }).buffer);
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(new wasm.Memory({ initial: pages, maximum: pages }).buffer);
+    } catch {
+      // Out of address space for memories (each reserves its own): a plain buffer. Its first
+      // direct write is refused (EINVAL) and the file goes on through the page cache.
+      return { buffer: Buffer.allocUnsafeSlow(PIECE_BYTES), memory: null };
+    }
     for (let i = 0; i < PIECES_PER_MEMORY; i++) memory.free.push({ buffer: bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES), memory });
     this.memories.push(memory);
     return memory.free.pop()!;
   }
 
   give(piece: Piece): void {
+    if (!piece.memory) return;
     piece.memory.free.push(piece);
     if (this.memories.length <= 1) return;
     if (this.trim) this.trim.refresh();

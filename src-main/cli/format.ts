@@ -12,6 +12,18 @@ import type {
 
 const ARROW = { 'client-to-server': 'C->S', 'server-to-client': 'S->C' } as const;
 
+/**
+ * Text that came from the network (a response head, a certificate's subject, a client's SNI)
+ * made safe to print in a terminal: control characters are shown as \xHH, since ESC starts
+ * sequences that move the cursor or retitle the window, and a lone CR overwrites the line. Line
+ * feeds and tabs stay; CR LF becomes LF.
+ */
+export function terminalSafe(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** A moment as the machine's clock shows it, "2026-11-26 16:06:42": what a student compares with their watch. */
 export function localTimestamp(ms: number): string {
   const d = new Date(ms);
@@ -127,7 +139,7 @@ export function formatClientResult(s: SessionDetail, options: ReportOptions = {}
     peer.forEach((c, i) => out.push(formatCertificate(c, i)));
   }
   out.push(...responseLines(s, options));
-  return out.join('\n');
+  return terminalSafe(out.join('\n'));
 }
 
 export function formatSessionList(list: SessionSummary[]): string {
@@ -143,7 +155,7 @@ export function formatSessionList(list: SessionSummary[]): string {
       s.error ? `  (${clip(s.error.message, 60)})` : '',
     ].join('  '),
   );
-  return ['   id  started              kind    status   version  target', ...rows].join('\n');
+  return terminalSafe(['   id  started              kind    status   version  target', ...rows].join('\n'));
 }
 
 export function formatSessionDetail(s: SessionDetail, options: ReportOptions = {}): string {
@@ -154,5 +166,5 @@ export function formatSessionDetail(s: SessionDetail, options: ReportOptions = {
     c.localCertificates.forEach((cert, i) => out.push(`Local certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));
   }
   out.push(...responseLines(s, options));
-  return out.join('\n');
+  return terminalSafe(out.join('\n'));
 }

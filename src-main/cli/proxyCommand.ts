@@ -6,6 +6,7 @@ import { WorkbenchError } from '../errors';
 import { parseRewriteArgument } from '../sessions/proxyRewrite';
 import { parseTrustArgument } from '../sessions/trustStore';
 import { CliExit, openWorkbench } from './common';
+import { terminalSafe } from './format';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -106,7 +107,7 @@ export function registerProxyCommand(program: Command): void {
     .action(async (opts: ProxyOptions, command: Command) => {
       const config = proxyConfigFromOptions(opts);
       const wb = openWorkbench(command);
-      const print = (line: string) => process.stdout.write(`${line}\n`);
+      const print = (line: string) => process.stdout.write(`${terminalSafe(line)}\n`);
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'proxy.connection') return;
         const summary = data as ProxyConnectionSummary;

@@ -6,6 +6,7 @@ import type { SessionSummary } from '../api/types';
 import { replayTryCommand } from '../api/tryIt';
 import { CliExit, integer, openWorkbench, printJson, tlslabFor, tlsVersion } from './common';
 import { tryItLines } from './serverCommand';
+import { terminalSafe } from './format';
 import type { Workbench } from '../workbench';
 
 interface ReplayOptions {
@@ -111,7 +112,7 @@ export function registerReplayCommands(program: Command): void {
       try {
         const result = await wb.replay.replayClient({ id, to: opts.to, tls, timeoutMs: opts.timeout });
         if (opts.json) printJson(result);
-        else process.stdout.write(`${formatReplay(result)}\n`);
+        else process.stdout.write(`${terminalSafe(formatReplay(result))}\n`);
         if (result.error) throw new CliExit(1, '');
       } finally {
         await wb.close();
@@ -130,7 +131,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--json', 'print one JSON object per line')
     .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
       const wb = openWorkbench(command);
-      const print = (line: string) => process.stdout.write(`${line}\n`);
+      const print = (line: string) => process.stdout.write(`${terminalSafe(line)}\n`);
       let serverId = 0;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'session.updated') return;

@@ -7,6 +7,7 @@ import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import type { Workbench } from '../workbench';
 import { CliExit, integer, openWorkbench, tlslabFor, tlsVersion } from './common';
+import { terminalSafe } from './format';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -232,7 +233,7 @@ export function registerServerCommand(program: Command): void {
       const config = serverConfigFromOptions(opts);
       const wb = openWorkbench(command);
       let info: ServerInfo;
-      const print = (line: string) => process.stdout.write(`${line}\n`);
+      const print = (line: string) => process.stdout.write(`${terminalSafe(line)}\n`);
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'server.connection') return;
         const summary = data as ServerConnectionSummary;

@@ -66,9 +66,17 @@ describe('tlslab client: the response, or why there is none', () => {
       detail({ id: 7, verification: accepted, response: { text: 'HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\n\u0089PNG\u001b[2J\ufffd\ufffd', bytes: 20_000_045, truncated: true } }),
       { tlslab: 'tlslab --data-dir /tmp/lab' },
     );
-    expect(text).toContain('Response (20000045 bytes, binary body not printed):\nHTTP/1.0 200 ok\r\nContent-type: text/plain\n\nTo save the body: tlslab --data-dir /tmp/lab sessions export 7 --format har --out session-7.har');
+    expect(text).toContain('Response (20000045 bytes, binary body not printed):\nHTTP/1.0 200 ok\nContent-type: text/plain\n\nTo save the body: tlslab --data-dir /tmp/lab sessions export 7 --format har --out session-7.har');
     expect(text).not.toContain('\u001b');
     expect(text).not.toContain('PNG');
+  });
+
+  it('shows control characters from the network as \\xHH, so a server cannot drive the terminal (ESC in a header, a lone CR)', () => {
+    const text = formatClientResult(
+      detail({ verification: accepted, response: { text: 'HTTP/1.1 200 OK\r\nX-Title: \u001b]0;pwned\u0007\r\nX-Over: abc\rxyz\r\n\r\nhello', bytes: 60, truncated: false } }),
+    );
+    expect(text).toContain('X-Title: \\x1b]0;pwned\\x07\nX-Over: abc\\x0dxyz\n\nhello');
+    expect(text).not.toMatch(/[\u001b\u0007\r]/);
   });
 
   it('says the request never went out when the session failed before it', () => {

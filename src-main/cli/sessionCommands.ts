@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { integer, openWorkbench, printJson, tlslabFor } from './common';
 import { formatConnectionKeys, formatDecryptedConnection } from './decryptFormat';
-import { formatSessionDetail, formatSessionList } from './format';
+import { formatSessionDetail, formatSessionList, terminalSafe } from './format';
 
 export function registerSessionCommands(program: Command): void {
   const sessions = program.command('sessions').description('recorded sessions');
@@ -42,7 +42,7 @@ export function registerSessionCommands(program: Command): void {
           if (opts.json) printJson(keys && decrypted ? { keys, decrypted } : (keys ?? decrypted));
           else {
             const parts = [...(keys ?? []).map(formatConnectionKeys), ...(decrypted ?? []).map(formatDecryptedConnection)];
-            process.stdout.write(`${parts.join('\n\n') || `session ${id} has no connections`}\n`);
+            process.stdout.write(`${terminalSafe(parts.join('\n\n')) || `session ${id} has no connections`}\n`);
           }
           return;
         }

@@ -100,7 +100,10 @@ export class RecordingFile {
   size: number;
   /** Writes are direct (aligned to DIRECT_ALIGN); else through the page cache. */
   direct: boolean;
-  /** Set when a write failed: the file takes no more bytes (the recorder keeps them inline). */
+  /**
+   * Set when a write failed. Bytes written after are only kept in memory (recoverBytes), and the
+   * recorder keeps the connection's later bytes inline.
+   */
   failed: Error | null = null;
   /** Set by the recorder once its connection has closed: the file goes after its last write. */
   closing = false;

@@ -43,19 +43,7 @@ export class ByteTap extends Duplex {
     super({ allowHalfOpen: true, readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
     socket.on('data', (data: Buffer) => {
       events.observe('inbound', data);
-      if (!this.push(data)) {
-        this.wanted = false;
-        socket.pause();
-      }
-      if (pacer?.busy && !this.held) {
-        this.held = true;
-        socket.pause();
-        events.held?.();
-        pacer.whenRelieved(() => {
-          this.held = false;
-          if (this.wanted && !this.destroyed) socket.resume();
-        });
-      }
+      this.deliver(data);
     });
     socket.on('end', () => {
       if (!this.localEnded) this.peerEnded = true;
@@ -70,6 +58,37 @@ export class ByteTap extends Duplex {
       this.report(undefined);
       if (!this.destroyed) this.destroy();
     });
+  }
+
+  /** Hands inbound bytes to the TLS side; pauses the socket when it is full or the pacer is behind. */
+  private deliver(data: Buffer): void {
+    if (!this.push(data)) {
+      this.wanted = false;
+      this.socket.pause();
+    }
+    const pacer = this.pacer;
+    if (pacer?.busy && !this.held) {
+      this.held = true;
+      this.socket.pause();
+      this.events.held?.();
+      pacer.whenRelieved(() => {
+        this.held = false;
+        if (this.wanted && !this.destroyed) this.socket.resume();
+      });
+    }
+  }
+
+  /**
+   * Inbound bytes in a buffer the caller reads into again (a socket opened with `onread`), so
+   * that no buffer is allocated per read. Observed, then handed to the TLS side, which copies
+   * them before push() returns when it is reading (the stream emits 'data' at once: the same test
+   * Node's Readable makes); otherwise a copy waits in the stream.
+   */
+  inboundView(data: Buffer): void {
+    this.events.observe('inbound', data);
+    const state = (this as unknown as { _readableState: { flowing: boolean | null; length: number; sync: boolean } })._readableState;
+    const atOnce = state.flowing === true && state.length === 0 && !state.sync && this.listenerCount('data') > 0;
+    this.deliver(atOnce ? data : Buffer.from(data));
   }
 
   private report(error: Error | undefined): void {

@@ -39,6 +39,8 @@ const ANSWER_IDLE_MS = 1_500;
 /** With nothing to send, how long to listen for post-handshake messages (TLS 1.3 tickets). */
 const QUIET_IDLE_MS = 400;
 const RESPONSE_KEEP_BYTES = 1024 * 1024;
+/** The socket's one read buffer (what Node allocates per read without `onread`). */
+const READ_BUFFER_BYTES = 64 * 1024;
 const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 export interface Endpoint {
@@ -211,7 +213,20 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     let idleTimer: NodeJS.Timeout | null = null;
     let idleMs = 0;
 
-    const socket = net.connect({ host: setup.ip, port: setup.port });
+    // Reads land in one reused buffer rather than a new one each (ByteTap.inboundView): the
+    // recorder copies what it keeps, TLS copies what it reads.
+    const socket = net.connect({
+      host: setup.ip,
+      port: setup.port,
+      onread: {
+        buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES),
+        callback: (n: number, buffer: Uint8Array) => {
+          // The tap exists before the first read: reads start once the socket has connected.
+          tap.inboundView(Buffer.from(buffer.buffer, buffer.byteOffset, n));
+          return true;
+        },
+      },
+    });
     const overall = setTimeout(() => fail({ code: 'SESSION_TIMEOUT' }), timeoutMs);
 
     const settle = () => {

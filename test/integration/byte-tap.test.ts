@@ -50,4 +50,44 @@ describe('the byte tap', () => {
     expect(errors).toEqual([]);
     expect(await closedBy).toBe('peer');
   });
+
+  it('over a socket that reads into one reused buffer (onread): every byte reaches the reader intact, whether it reads at once or later', async () => {
+    const server = net.createServer();
+    servers.push(server);
+    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const reused = Buffer.alloc(7);
+    const seen: string[] = [];
+    const socket = net.connect({
+      port: (server.address() as net.AddressInfo).port,
+      host: '127.0.0.1',
+      onread: {
+        buffer: reused,
+        callback: (n: number, buffer: Uint8Array) => {
+          tap.inboundView(Buffer.from(buffer.buffer, buffer.byteOffset, n));
+          return true;
+        },
+      },
+    });
+    const tap: ByteTap = new ByteTap(socket, { observe: (_d, data) => seen.push(data.toString()), closed: () => undefined });
+    const peer = await accepted;
+    const message = 'the quick brown fox jumps over the lazy dog';
+
+    // Not reading yet: what arrives waits in the tap, and must be a copy (the buffer is read into again).
+    peer.write(message);
+    while (seen.join('').length < message.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    const later: Buffer[] = [];
+    tap.on('data', (d: Buffer) => later.push(Buffer.from(d)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(later).toString()).toBe(message);
+
+    // Reading: handed over as it comes, copied by the reader before the next read.
+    later.length = 0;
+    peer.write(message.toUpperCase());
+    while (Buffer.concat(later).length < message.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(Buffer.concat(later).toString()).toBe(message.toUpperCase());
+    expect(seen.join('')).toBe(message + message.toUpperCase());
+    socket.destroy();
+    peer.destroy();
+  });
 });

@@ -3,9 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import tls from 'node:tls';
-import { ByteTap } from '../src-main/sessions/byteTap';
+import { connectTapped } from '../src-main/sessions/byteTap';
 import { Workbench } from '../src-main/workbench';
 import { makeTestPki } from '../test/support/opensslPki';
 import { startOpensslServer } from '../test/support/opensslServer';
@@ -67,9 +66,8 @@ function plainDownload(port: number, ca: string, tap?: { appendTo?: string }): P
   return new Promise((resolve, reject) => {
     let bytes = 0;
     const floor = tap?.appendTo ? floorFile(tap.appendTo) : undefined;
-    const socket = tap
-      ? new ByteTap(net.connect({ host: '127.0.0.1', port }), { observe: (_direction, data) => floor?.observe(data), closed: () => undefined })
-      : undefined;
+    // Tapped as client sessions are: reads into one reused buffer (connectTapped).
+    const socket = tap ? connectTapped({ host: '127.0.0.1', port }, { observe: (_direction, data) => floor?.observe(data), closed: () => undefined }).tap : undefined;
     const s = tls.connect({ host: '127.0.0.1', port, servername: 'www.bank32.com', ca, socket });
     s.once('secureConnect', () => s.write('GET /big.bin HTTP/1.0\r\nHost: www.bank32.com\r\n\r\n'));
     s.on('data', (d: Buffer) => (bytes += d.length));

@@ -2,7 +2,7 @@
 // on a raw net.Socket hides the ciphertext; routed through this stream, every byte that goes to
 // the network or comes from it passes `observe` first, in order, exactly as sent and received.
 import { Duplex } from 'node:stream';
-import type net from 'node:net';
+import net from 'node:net';
 
 export type TapDirection = 'outbound' | 'inbound';
 
@@ -157,4 +157,28 @@ export class ByteTap extends Duplex {
     this.socket.destroy();
     callback(error);
   }
+}
+
+/** The socket's one read buffer when opened by connectTapped (what Node allocates per read otherwise). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A TCP connection with a tap on it whose reads land in one reused buffer rather than a new one
+ * each (inboundView): what the tap's observer keeps, it must copy.
+ */
+export function connectTapped(target: { host: string; port: number }, events: ByteTapEvents, pacer?: Pacer): { socket: net.Socket; tap: ByteTap } {
+  const socket = net.connect({
+    host: target.host,
+    port: target.port,
+    onread: {
+      buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES),
+      callback: (n: number, buffer: Uint8Array) => {
+        // The tap exists before the first read: reads start once the socket has connected.
+        tap.inboundView(Buffer.from(buffer.buffer, buffer.byteOffset, n));
+        return true;
+      },
+    },
+  });
+  const tap = new ByteTap(socket, events, pacer);
+  return { socket, tap };
 }

@@ -14,7 +14,7 @@ import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
 import { peerChain } from './peerChain';
-import { ByteTap } from './byteTap';
+import { connectTapped } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
@@ -39,8 +39,6 @@ const ANSWER_IDLE_MS = 1_500;
 /** With nothing to send, how long to listen for post-handshake messages (TLS 1.3 tickets). */
 const QUIET_IDLE_MS = 400;
 const RESPONSE_KEEP_BYTES = 1024 * 1024;
-/** The socket's one read buffer (what Node allocates per read without `onread`). */
-const READ_BUFFER_BYTES = 64 * 1024;
 const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 export interface Endpoint {
@@ -213,20 +211,6 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     let idleTimer: NodeJS.Timeout | null = null;
     let idleMs = 0;
 
-    // Reads land in one reused buffer rather than a new one each (ByteTap.inboundView): the
-    // recorder copies what it keeps, TLS copies what it reads.
-    const socket = net.connect({
-      host: setup.ip,
-      port: setup.port,
-      onread: {
-        buffer: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES),
-        callback: (n: number, buffer: Uint8Array) => {
-          // The tap exists before the first read: reads start once the socket has connected.
-          tap.inboundView(Buffer.from(buffer.buffer, buffer.byteOffset, n));
-          return true;
-        },
-      },
-    });
     const overall = setTimeout(() => fail({ code: 'SESSION_TIMEOUT' }), timeoutMs);
 
     const settle = () => {
@@ -255,15 +239,8 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       tap.destroy();
     }
 
-    socket.once('connect', () => {
-      connection.update({ openedAt: Date.now(), local: formatEndpoint(socket.localAddress ?? '?', socket.localPort ?? 0), remote: setup.address });
-      connection.event('tcp-open', {
-        local: formatEndpoint(socket.localAddress ?? '?', socket.localPort ?? 0),
-        remote: setup.address,
-      });
-    });
-
-    const tap = new ByteTap(socket, {
+    // The recorder copies what it keeps: the socket reads into one reused buffer.
+    const { socket, tap } = connectTapped({ host: setup.ip, port: setup.port }, {
       observe(direction, data) {
         connection.bytes(direction === 'outbound' ? 'client-to-server' : 'server-to-client', data);
       },
@@ -275,6 +252,13 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       },
       held: () => connection.heldForDisk(),
     }, recording.pacer);
+    socket.once('connect', () => {
+      connection.update({ openedAt: Date.now(), local: formatEndpoint(socket.localAddress ?? '?', socket.localPort ?? 0), remote: setup.address });
+      connection.event('tcp-open', {
+        local: formatEndpoint(socket.localAddress ?? '?', socket.localPort ?? 0),
+        remote: setup.address,
+      });
+    });
     // net.connect errors before 'connect' (refused, unreachable) surface on the raw socket.
     socket.once('error', (err) => fail(err));
 

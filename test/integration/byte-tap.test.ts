@@ -1,7 +1,7 @@
 // The byte tap on a real loopback socket: what it sees, and how it ends.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ByteTap, type TapDirection } from '../../src-main/sessions/byteTap';
+import { ByteTap, connectTapped, type TapDirection } from '../../src-main/sessions/byteTap';
 
 const servers: net.Server[] = [];
 afterEach(() => {
@@ -51,31 +51,24 @@ describe('the byte tap', () => {
     expect(await closedBy).toBe('peer');
   });
 
-  it('over a socket that reads into one reused buffer (onread): every byte reaches the reader intact, whether it reads at once or later', async () => {
+  it('over a socket that reads into one reused buffer (connectTapped): every byte reaches the reader intact, whether it reads at once or later', async () => {
     const server = net.createServer();
     servers.push(server);
     const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const reused = Buffer.alloc(7);
     const seen: string[] = [];
-    const socket = net.connect({
-      port: (server.address() as net.AddressInfo).port,
-      host: '127.0.0.1',
-      onread: {
-        buffer: reused,
-        callback: (n: number, buffer: Uint8Array) => {
-          tap.inboundView(Buffer.from(buffer.buffer, buffer.byteOffset, n));
-          return true;
-        },
-      },
-    });
-    const tap: ByteTap = new ByteTap(socket, { observe: (_d, data) => seen.push(data.toString()), closed: () => undefined });
+    const { socket, tap } = connectTapped({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1' }, { observe: (_d, data) => seen.push(data.toString()), closed: () => undefined });
     const peer = await accepted;
     const message = 'the quick brown fox jumps over the lazy dog';
 
-    // Not reading yet: what arrives waits in the tap, and must be a copy (the buffer is read into again).
-    peer.write(message);
+    // Not reading yet: what arrives waits in the tap, and must be a copy (the buffer is read into
+    // again): two reads, the second into the buffer the first was read into.
+    const half = message.length / 2 + 0.5;
+    peer.write(message.slice(0, half));
+    while (seen.join('').length < half) await new Promise((resolve) => setTimeout(resolve, 5));
+    peer.write(message.slice(half));
     while (seen.join('').length < message.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(seen).toHaveLength(2);
     const later: Buffer[] = [];
     tap.on('data', (d: Buffer) => later.push(Buffer.from(d)));
     await new Promise((resolve) => setImmediate(resolve));

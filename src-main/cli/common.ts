@@ -5,6 +5,7 @@ import { shellWord } from '../api/tryIt';
 import type { TlsVersionName } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { resolveDataDir } from '../store/dataDir';
+import { terminalSafe } from './format';
 import { Workbench } from '../workbench';
 import { isStreamOutput } from '../workshop/files';
 
@@ -70,6 +71,20 @@ export function messagesFor(...outputs: Array<string | undefined>): NodeJS.Write
   return outputs.some((output) => output !== undefined && isStreamOutput(output)) ? process.stderr : process.stdout;
 }
 
+/**
+ * JSON text with DEL and the C1 controls (U+007F to U+009F) escaped as well, which JSON.stringify
+ * leaves raw: the same value for a parser, and nothing a terminal acts on (terminalSafe leaves it
+ * unchanged).
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function printJson(value: unknown, to: NodeJS.WritableStream = process.stdout): void {
-  to.write(`${JSON.stringify(value, null, 2)}\n`);
+  to.write(`${jsonText(value, 2)}\n`);
+}
+
+/** One line of a running command's output (a server's connections, say), terminal-safe. */
+export function printLine(line: string): void {
+  process.stdout.write(`${terminalSafe(line)}\n`);
 }

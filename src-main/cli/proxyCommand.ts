@@ -5,8 +5,7 @@ import type { ProxyConfig, ProxyConnectionSummary, ProxyHostMapping, ProxyInfo, 
 import { WorkbenchError } from '../errors';
 import { parseRewriteArgument } from '../sessions/proxyRewrite';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { CliExit, openWorkbench } from './common';
-import { terminalSafe } from './format';
+import { CliExit, jsonText, openWorkbench, printLine } from './common';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -107,22 +106,21 @@ export function registerProxyCommand(program: Command): void {
     .action(async (opts: ProxyOptions, command: Command) => {
       const config = proxyConfigFromOptions(opts);
       const wb = openWorkbench(command);
-      const print = (line: string) => process.stdout.write(`${terminalSafe(line)}\n`);
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'proxy.connection') return;
         const summary = data as ProxyConnectionSummary;
-        print(opts.json ? JSON.stringify({ event: 'connection', ...summary }) : formatProxyConnection(summary));
+        printLine(opts.json ? jsonText({ event: 'connection', ...summary }) : formatProxyConnection(summary));
       });
       try {
         const info = await wb.proxies.start(config);
-        print(opts.json ? JSON.stringify({ event: 'listening', proxy: info }) : formatListening(info));
+        printLine(opts.json ? jsonText({ event: 'listening', proxy: info }) : formatListening(info));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
         const stopped = await wb.proxies.stop(info.id);
         const line = `stopped (${signal}) after ${stopped.connections} connection${stopped.connections === 1 ? '' : 's'}, ${stopped.failed} failed`;
-        print(opts.json ? JSON.stringify({ event: 'stopped', signal, connections: stopped.connections, failed: stopped.failed }) : line);
+        printLine(opts.json ? jsonText({ event: 'stopped', signal, connections: stopped.connections, failed: stopped.failed }) : line);
       } finally {
         unsubscribe();
         await wb.close();

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, UnmatchedPolicy } from '../api/replayTypes';
 import type { SessionSummary } from '../api/types';
 import { replayTryCommand } from '../api/tryIt';
-import { CliExit, integer, openWorkbench, printJson, tlslabFor, tlsVersion } from './common';
+import { CliExit, integer, jsonText, openWorkbench, printJson, printLine, tlslabFor, tlsVersion } from './common';
 import { tryItLines } from './serverCommand';
 import { terminalSafe } from './format';
 import type { Workbench } from '../workbench';
@@ -131,25 +131,24 @@ export function registerReplayCommands(program: Command): void {
     .option('--json', 'print one JSON object per line')
     .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
       const wb = openWorkbench(command);
-      const print = (line: string) => process.stdout.write(`${terminalSafe(line)}\n`);
       let serverId = 0;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'session.updated') return;
         const s = data as SessionSummary;
         if (s.kind !== 'server' || s.status === 'running' || !serverId) return;
-        print(opts.json ? JSON.stringify({ event: 'connection', session: s }) : `${s.address ?? '?'}  sni=${s.sni ?? '-'}  ${s.version ?? '-'}  ${s.status}${s.error ? `: ${s.error.message}` : ''}  session ${s.id}`);
+        printLine(opts.json ? jsonText({ event: 'connection', session: s }) : `${s.address ?? '?'}  sni=${s.sni ?? '-'}  ${s.version ?? '-'}  ${s.status}${s.error ? `: ${s.error.message}` : ''}  session ${s.id}`);
       });
       try {
         const info = await wb.replay.startServer({ ids, listen: opts.listen, ca: opts.ca, unmatched: opts.unmatched, ignoreHost: opts.ignoreHost, ignoreBody: opts.ignoreBody });
         serverId = info.id;
-        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatServer(info, rootCaOf(wb, info.ca), tlslabFor(command)));
+        printLine(opts.json ? jsonText({ event: 'listening', server: info }) : formatServer(info, rootCaOf(wb, info.ca), tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
         const stopped = await wb.replay.stopServer(info.id);
         const line = `stopped (${signal}) after ${stopped.connections} connection(s): ${stopped.matched} request(s) answered from the recording, ${stopped.unmatchedRequests} unmatched`;
-        print(opts.json ? JSON.stringify({ event: 'stopped', signal, server: stopped }) : line);
+        printLine(opts.json ? jsonText({ event: 'stopped', signal, server: stopped }) : line);
       } finally {
         unsubscribe();
         await wb.close();

@@ -6,8 +6,7 @@ import { serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import type { Workbench } from '../workbench';
-import { CliExit, integer, openWorkbench, tlslabFor, tlsVersion } from './common';
-import { terminalSafe } from './format';
+import { CliExit, integer, jsonText, openWorkbench, printLine, tlslabFor, tlsVersion } from './common';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -233,11 +232,10 @@ export function registerServerCommand(program: Command): void {
       const config = serverConfigFromOptions(opts);
       const wb = openWorkbench(command);
       let info: ServerInfo;
-      const print = (line: string) => process.stdout.write(`${terminalSafe(line)}\n`);
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'server.connection') return;
         const summary = data as ServerConnectionSummary;
-        print(opts.json ? JSON.stringify({ event: 'connection', ...summary }) : formatConnection(summary));
+        printLine(opts.json ? jsonText({ event: 'connection', ...summary }) : formatConnection(summary));
       });
       try {
         try {
@@ -251,14 +249,14 @@ export function registerServerCommand(program: Command): void {
             info = await wb.servers.start(config);
           } else throw err;
         }
-        print(opts.json ? JSON.stringify({ event: 'listening', server: info }) : formatListening(info, rootCaOf(wb, config.identity), tlslabFor(command)));
+        printLine(opts.json ? jsonText({ event: 'listening', server: info }) : formatListening(info, rootCaOf(wb, config.identity), tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
         const stopped = await wb.servers.stop(info.id);
         const line = `stopped (${signal}) after ${stopped.connections} connection${stopped.connections === 1 ? '' : 's'}, ${stopped.failed} failed`;
-        print(opts.json ? JSON.stringify({ event: 'stopped', signal, connections: stopped.connections, failed: stopped.failed }) : line);
+        printLine(opts.json ? jsonText({ event: 'stopped', signal, connections: stopped.connections, failed: stopped.failed }) : line);
       } finally {
         unsubscribe();
         await wb.close();

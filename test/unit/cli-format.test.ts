@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { responseText } from '../../src-main/api/responseText';
 import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
-import { clip, formatClientResult, formatSessionList } from '../../src-main/cli/format';
+import { clip, formatClientResult, formatSessionList, terminalSafe } from '../../src-main/cli/format';
+import { jsonText } from '../../src-main/cli/common';
 
 const saved = process.env.TZ;
 
@@ -112,5 +113,14 @@ describe('a response as text: head, body, and whether the body is binary', () =>
 
   it('keeps tabs, line feeds and carriage returns as text', () => {
     expect(responseText({ text: 'a\tb\r\nc', truncated: false })).toEqual({ head: null, body: 'a\tb\r\nc', binary: false });
+  });
+});
+
+describe('--json lines of running commands', () => {
+  it('escape DEL and C1 controls too, so the line is terminal-safe and still parses to the same value', () => {
+    const value = { event: 'connection', sni: 'a\u007fb\u009bc\u001bd\r\n' };
+    const line = terminalSafe(jsonText(value));
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(JSON.parse(line)).toEqual(value);
   });
 });

@@ -258,8 +258,13 @@ export class BatchWriter implements Pacer {
     const offset = file.append(data);
     entries.push({ type: 'chunk', ...chunk, data: NO_BYTES, inFile: { offset, length: data.length } });
     this.batchFiles.set(connectionId, file);
-    this.batchKept += data.length;
-    this.backlog += data.length;
+    this.holdBytes(data.length);
+  }
+
+  /** `n` more bytes held in memory for the batch being gathered, until it is handed on. */
+  private holdBytes(n: number): void {
+    this.batchKept += n;
+    this.backlog += n;
     if (this.backlog > this.peakBacklog) this.peakBacklog = this.backlog;
   }
 
@@ -297,9 +302,7 @@ export class BatchWriter implements Pacer {
     const at = this.slabUsed;
     slab.set(data, at);
     this.slabUsed = at + n;
-    this.batchKept += n;
-    this.backlog += n;
-    if (this.backlog > this.peakBacklog) this.peakBacklog = this.backlog;
+    this.holdBytes(n);
     return slab.subarray(at, at + n);
   }
 

@@ -66,7 +66,7 @@ export async function pageCacheCost(bytes: number): Promise<{ freshMs: number; r
   }
 }
 
-/** One line for a download benchmark: what storing its bytes costs the kernel, against the download itself. */
+/** One line for a download benchmark: what storing its bytes costs this machine, as recordings are written and through the page cache, against the download itself. */
 export async function pageCacheText(bytes: number, plainDownloadMs: number): Promise<string> {
   const { freshMs, recycledMs, recording } = await pageCacheCost(bytes);
   const how = recording.direct ? 'direct I/O' : 'the page cache: this file system takes no direct I/O';

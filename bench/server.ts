@@ -28,6 +28,8 @@ const CONCURRENCY = 16;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const LOAD = path.resolve('test/support/tlsLoad.mjs');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_PART=handshakes or download runs only that half. */
+const PART = process.env.BENCH_PART ?? 'all';
 
 /**
  * Runs the load against every target in turn, ROUNDS times alternating; wall median and CPU sum.
@@ -191,7 +193,7 @@ export async function benchServer(): Promise<void> {
   const wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')) });
   const uncapped = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')), recordCapBytes: 0 });
   try {
-    for (const [label, id] of [['RSA 2048', pki.rsa], ['ECDSA P-256', pki.ecdsa]] as const) {
+    for (const [label, id] of PART === 'download' ? [] : ([['RSA 2048', pki.rsa], ['ECDSA P-256', pki.ecdsa]] as const)) {
       const chain = 'chain' in id ? id.chain : undefined;
       console.log(`handshakes per second, TLS 1.3, ${label} (${HANDSHAKES} handshakes, ${CONCURRENCY} at a time):`);
       const targets = [
@@ -205,6 +207,7 @@ export async function benchServer(): Promise<void> {
       targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', values[0], cpu[i], HANDSHAKES * ROUNDS, 'handshake')));
       for (const t of targets) await t.stop();
     }
+    if (PART === 'handshakes') return;
 
     console.log('100 MB download over TLS 1.3 (RSA 2048), one connection:');
     const id = pki.rsa;

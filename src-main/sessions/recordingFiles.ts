@@ -124,6 +124,10 @@ export class RecordingFile {
   private readonly inFlight = new Set<Promise<void>>();
   /** Bytes whose write failed, kept so that they can still be stored elsewhere (offset -> bytes). */
   private readonly lost = new Map<number, Buffer>();
+  /** The O_DIRECT descriptor, kept open once the file has gone on through the page cache (toPageCache). */
+  private directFd = -1;
+  /** Some write went out direct, in whole blocks: the file may run past its true size until cut. */
+  private wroteDirect: boolean;
 
   private constructor(
     public fd: number,
@@ -133,6 +137,7 @@ export class RecordingFile {
   ) {
     this.size = size;
     this.direct = direct;
+    this.wroteDirect = direct;
     this.pieceStart = size;
   }
 
@@ -204,18 +209,20 @@ export class RecordingFile {
 
   /**
    * Writes `used` bytes of `buffer` at `start` (rounded up to whole blocks when direct); on a
-   * failure the bytes are kept in `lost`, and a refused direct write (EINVAL) is done again
-   * through the page cache, which this file and later ones then use.
+   * failure the bytes are kept in `lost`. A refused direct write (EINVAL) is done again through
+   * the page cache, which this file and later ones then use: so is every other write of this
+   * file that was already on its way, direct, when the first refusal came.
    */
   private async writeRange(buffer: Buffer, used: number, start: number): Promise<void> {
     if (this.failed) {
       this.lost.set(start, Buffer.from(buffer.subarray(0, used)));
       return;
     }
+    const direct = this.direct;
     try {
-      await writeFully(this.fd, buffer, alignUp(used, this.align), start, this.direct);
+      await writeFully(this.fd, buffer, alignUp(used, direct ? DIRECT_ALIGN : 1), start, direct);
     } catch (err) {
-      if (this.direct && (err as NodeJS.ErrnoException).code === 'EINVAL') {
+      if (direct && (err as NodeJS.ErrnoException).code === 'EINVAL') {
         directUsable = false;
         try {
           this.toPageCache();
@@ -230,12 +237,15 @@ export class RecordingFile {
     }
   }
 
-  /** Reopens the file without O_DIRECT; pieces already aligned need nothing more. */
+  /**
+   * Goes on through the page cache: a second descriptor, opened without O_DIRECT. The direct one
+   * stays open until the file closes, because writes already handed to the thread pool still
+   * name it: closed, its number could go to another file, and those writes with it.
+   */
   private toPageCache(): void {
     if (!this.direct) return;
-    const fd = fs.openSync(this.path, fs.constants.O_WRONLY, 0o600);
-    fs.closeSync(this.fd);
-    this.fd = fd;
+    this.directFd = this.fd;
+    this.fd = fs.openSync(this.path, fs.constants.O_WRONLY, 0o600);
     this.direct = false;
   }
 
@@ -286,18 +296,25 @@ export class RecordingFile {
     }
   }
 
-  /** Closes the file once its writes are done; a direct file is cut to its true size first. */
+  /**
+   * Closes the file once its writes are done. A file written direct is cut to its true size
+   * first (its last block went out whole), also when it went on through the page cache later.
+   */
   close(done: () => void = () => undefined): void {
     void this.sync().then(() => {
-      const close = () => fs.close(this.fd, () => done());
-      if (this.direct && !this.failed) fs.ftruncate(this.fd, this.size, close);
+      const close = () => {
+        if (this.directFd >= 0) fs.close(this.directFd, () => undefined);
+        fs.close(this.fd, () => done());
+      };
+      if (this.wroteDirect && !this.failed) fs.ftruncate(this.fd, this.size, close);
       else close();
     });
   }
 
   /** Closes at once, for a recorder that has already waited for every write. */
   closeSync(): void {
-    if (this.direct && !this.failed) fs.ftruncateSync(this.fd, this.size);
+    if (this.wroteDirect && !this.failed) fs.ftruncateSync(this.fd, this.size);
+    if (this.directFd >= 0) fs.closeSync(this.directFd);
     fs.closeSync(this.fd);
   }
 }

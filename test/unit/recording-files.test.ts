@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DIRECT_ALIGN, PIECE_BYTES, RecordingFile } from '../../src-main/sessions/recordingFiles';
 
 /** Whether the file system under `folder` takes direct I/O, asked of the kernel directly. */
@@ -123,5 +123,61 @@ describe.runIf(takesDirectIo(os.tmpdir()))('a direct write the kernel refuses (E
     file.closeSync();
     expect(fs.readFileSync(file.path).equals(Buffer.concat([Buffer.from('abc'), rest]))).toBe(true);
     expect(RecordingFile.open(path.join(folder, '6.bin')).direct).toBe(false);
+  });
+});
+
+// A fresh copy of the module (its staging pool and its "direct I/O usable" flag start anew) in a
+// process where WebAssembly memories run out after `memories` of them: pieces are then plain
+// buffers, not page-aligned, and the kernel refuses every direct write from them.
+async function withMemoriesRunningOut(memories: number, body: (fresh: typeof import('../../src-main/sessions/recordingFiles')) => Promise<void>): Promise<void> {
+  // Node's types declare WebAssembly's types but not its global value.
+  type Memory = new (descriptor: { initial: number; maximum?: number }) => object;
+  const wasm = (globalThis as unknown as { WebAssembly: { Memory: Memory } }).WebAssembly;
+  const real = wasm.Memory;
+  let made = 0;
+  wasm.Memory = function LimitedMemory(descriptor: { initial: number; maximum?: number }) {
+    if (made++ >= memories) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    return new real(descriptor);
+  } as unknown as Memory;
+  try {
+    vi.resetModules();
+    await body(await import('../../src-main/sessions/recordingFiles'));
+  } finally {
+    wasm.Memory = real;
+    vi.resetModules();
+  }
+}
+
+describe.runIf(takesDirectIo(os.tmpdir()))('staging memory that cannot be made', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-recfiles-'));
+
+  it('sends every piece through the page cache, even those already on their way when the first refusal came', async () => {
+    await withMemoriesRunningOut(0, async (fresh) => {
+      const file = fresh.RecordingFile.open(path.join(folder, '7.bin'));
+      expect(file.direct).toBe(true);
+      // Four full pieces go to the thread pool at once, then a partial one, then more.
+      const written = await appendBatches(file, [[4 * fresh.PIECE_BYTES + 5000], [3000, fresh.PIECE_BYTES]]);
+      expect(file.failed).toBeNull();
+      expect(file.direct).toBe(false);
+      await closed(file);
+      expect(fs.readFileSync(file.path).equals(written)).toBe(true);
+    });
+  });
+
+  it('cuts a file that went on through the page cache to its true size: its last direct write was whole blocks', async () => {
+    await withMemoriesRunningOut(1, async (fresh) => {
+      const file = fresh.RecordingFile.open(path.join(folder, '8.bin'));
+      const first = await appendBatches(file, [[5000]]);
+      expect(fs.statSync(file.path).size).toBe(2 * DIRECT_ALIGN); // direct: the last block went out whole
+      // Busy connections hold every piece of the one memory there is; the next piece is a plain buffer.
+      const others = Array.from({ length: 8 }, (_, i) => fresh.RecordingFile.open(path.join(folder, `8-${i}.bin`)));
+      for (const other of others) other.append(Buffer.from('busy'));
+      const second = await appendBatches(file, [[100]]);
+      expect(file.direct).toBe(false);
+      expect(file.failed).toBeNull();
+      await closed(file);
+      expect(fs.readFileSync(file.path).equals(Buffer.concat([first, second]))).toBe(true);
+      for (const other of others) await closed(other);
+    });
   });
 });

@@ -637,22 +637,32 @@ function summarize(message: HandshakeMessage): string {
   }
 }
 
+/** The handshake type of the synthetic message that stands for the first ClientHello after a HelloRetryRequest. */
+const MESSAGE_HASH = 254;
+
 /** RFC 8446, Section 4.4.4 and RFC 5246, Section 7.4.9: recompute each Finished and compare. */
 function checkFinished(crypto: ConnectionCrypto, material: Material | null): void {
   if (!material) return;
   const transcript = crypto.transcript;
   const hash = material.suite.prfHash;
+  const messages = transcript.map((e) => e.bytes);
+  // RFC 8446, Section 4.4.1: after a HelloRetryRequest the first ClientHello enters the transcript
+  // as a synthetic message_hash message (type 254) holding the hash of that ClientHello.
+  const retried = material.kind === 'tls13' && crypto.helloRetry && transcript[0]?.message.body.kind === 'client_hello';
+  if (retried) {
+    const digest = hashOf(hash, messages[0]);
+    messages[0] = concat(Uint8Array.of(MESSAGE_HASH, 0, 0, digest.length), digest);
+  }
   for (let i = 0; i < transcript.length; i++) {
     const entry = transcript[i];
     const body = entry.message.body;
     if (body.kind !== 'finished') continue;
     const who = senderName(entry.direction);
-    const before = concat(...transcript.slice(0, i).map((e) => e.bytes));
+    const before = concat(...messages.slice(0, i));
     const transcriptHash = hashOf(hash, before);
     let expected: Uint8Array;
     let key: KeyValue;
     if (material.kind === 'tls13') {
-      if (crypto.helloRetry) return; // the transcript starts with message_hash (Section 4.4.1): not rebuilt here
       const base = material.handshakeSecret[entry.direction];
       if (!base) continue;
       const finishedKey = hkdfExpandLabel(hash, base, 'finished', new Uint8Array(0), HASH_LENGTH[hash]);
@@ -667,7 +677,7 @@ function checkFinished(crypto: ConnectionCrypto, material: Material | null): voi
       title: `${who} Finished check: verify_data = ${material.kind === 'tls13' ? 'HMAC(finished_key, Transcript-Hash)' : `PRF(master_secret, "${who} finished", Hash(handshake messages))[0..11]`}`,
       operation: material.kind === 'tls13' ? `HMAC-${hash.toUpperCase()}` : 'PRF',
       rfc: material.kind === 'tls13' ? 'RFC 8446, Section 4.4.4' : 'RFC 5246, Section 7.4.9',
-      inputs: [key, keyValue(`Transcript-Hash (${i} messages before this Finished)`, transcriptHash)],
+      inputs: [key, keyValue(`Transcript-Hash (${i} messages before this Finished${retried ? ', the first ClientHello as message_hash' : ''})`, transcriptHash)],
       outputs: [keyValue('computed verify_data', expected), keyValue('received verify_data', body.verifyData)],
       note: ok ? 'they match: these keys are the ones the peers used' : 'they differ: the keys or the recorded transcript do not fit',
     });
@@ -729,13 +739,18 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
 }
 
 function collectKeyShares(keys: ConnectionKeyMaterial, decoded: DecodedConnection): void {
+  // After a HelloRetryRequest the client sends its ClientHello again, with a share in the group
+  // the server asked for: the first ClientHello's shares were turned down, and say so.
+  const retried = decoded.handshakeMessages.some((m) => m.body.kind === 'server_hello' && m.body.isHelloRetryRequest);
+  let clientHellos = 0;
   for (const m of decoded.handshakeMessages) {
     const b = m.body;
     if (b.kind === 'client_hello' || b.kind === 'server_hello') {
       const who = b.kind === 'client_hello' ? 'client' : 'server';
+      const note = b.kind === 'client_hello' && retried ? (++clientHellos === 1 ? ', first ClientHello: turned down by the HelloRetryRequest' : ', second ClientHello') : '';
       for (const e of b.extensions) {
         if (e.value.kind !== 'key_share') continue;
-        for (const share of e.value.shares) keys.keyShares.push(keyValue(`${who} key share (${share.group.name})`, share.keyExchange));
+        for (const share of e.value.shares) keys.keyShares.push(keyValue(`${who} key share (${share.group.name}${note})`, share.keyExchange));
       }
     } else if (b.kind === 'server_key_exchange' && b.ecdh) {
       keys.keyShares.push(keyValue(`server ECDHE public key (${b.ecdh.namedCurve.name})`, b.ecdh.publicPoint));

@@ -76,6 +76,8 @@ interface SuiteCase {
   suite: string;
   protection: string;
   encryptThenMac?: boolean;
+  /** The server asks for another key share group first (HelloRetryRequest). */
+  helloRetry?: boolean;
 }
 
 const CASES: SuiteCase[] = [
@@ -134,6 +136,15 @@ const CASES: SuiteCase[] = [
     suite: 'TLS_CHACHA20_POLY1305_SHA256',
     protection: 'aead-xor-nonce',
   },
+  {
+    // The client's first ClientHello carries an X25519 share only; this server takes P-256 alone.
+    title: 'TLS 1.3 after a HelloRetryRequest (the server takes P-256 only)',
+    serverArgs: ['-groups', 'P-256'],
+    version: 'TLS 1.3',
+    suite: 'TLS_AES_256_GCM_SHA384',
+    protection: 'aead-xor-nonce',
+    helloRetry: true,
+  },
 ];
 
 describe('decrypting recorded sessions with the key log', () => {
@@ -147,6 +158,14 @@ describe('decrypting recorded sessions with the key log', () => {
       expect(keys.suite?.protection).toBe(c.protection);
       expect(keys.source).toBe('keylog');
       if (c.encryptThenMac !== undefined) expect(keys.encryptThenMac).toBe(c.encryptThenMac);
+      if (c.helloRetry) {
+        // The Finished checks below then hash the first ClientHello as message_hash (RFC 8446, 4.4.1).
+        expect(keys.keyShares.map((k) => k.name)).toEqual([
+          'client key share (x25519, first ClientHello: turned down by the HelloRetryRequest)',
+          'client key share (secp256r1, second ClientHello)',
+          'server key share (secp256r1)',
+        ]);
+      }
       // Both Finished messages recomputed from the derived keys match what the peers sent.
       const finished = keys.steps.filter((s) => s.title.includes('Finished check'));
       expect(finished.map((s) => s.note)).toEqual([

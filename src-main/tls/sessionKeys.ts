@@ -233,7 +233,14 @@ class ConnectionCrypto {
     let master: Uint8Array | undefined;
 
     const logged = fromKeyLog(this.log, 'CLIENT_RANDOM', clientHello.random);
-    if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey) {
+    // RFC 5246, 7.4.1.3 (and RFC 5077, 3.4): a server that resumes echoes the client's session ID.
+    const resumed = clientHello.sessionId.length > 0 && toHex(serverHello.sessionId) === toHex(clientHello.sessionId);
+    if (resumed) {
+      k.notes.push(
+        'a resumed session (abbreviated handshake): no key exchange took place in this connection; the master secret is the one an earlier connection established, and the new key block comes from it and this connection\'s two randoms',
+      );
+    }
+    if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed) {
       master = this.rsaMasterSecret(suite, clientHello, serverHello, ems);
       if (master) {
         k.source = 'server-private-key';
@@ -255,16 +262,18 @@ class ConnectionCrypto {
         operation: 'key log lookup',
         inputs: [keyValue('ClientHello.random', clientHello.random)],
         outputs: [keyValue('master_secret', master)],
-        note:
-          (ems
-            ? 'this connection used the extended master secret (RFC 7627): PRF(pre_master_secret, "extended master secret", session_hash). '
-            : 'master_secret = PRF(pre_master_secret, "master secret", client_random + server_random). ') +
-          'The pre-master secret itself is not logged; for RSA key exchange the server key recovers it.',
+        note: resumed
+          ? `the connection that first established this session computed it (${ems ? 'with the extended master secret, RFC 7627' : 'from its pre-master secret and randoms'}); a resumed session reuses it, and the key log repeats it under this connection's client random`
+          : (ems
+              ? 'this connection used the extended master secret (RFC 7627): PRF(pre_master_secret, "extended master secret", session_hash). '
+              : 'master_secret = PRF(pre_master_secret, "master secret", client_random + server_random). ') +
+            'The pre-master secret itself is not logged; for RSA key exchange the server key recovers it.',
       });
     }
     if (!master) {
-      const why =
-        suite.keyExchange === 'rsa'
+      const why = resumed
+        ? 'no CLIENT_RANDOM line in the key log matches this connection, and a resumed session has no key exchange the server key could open (its master secret comes from the earlier connection)'
+        : suite.keyExchange === 'rsa'
           ? 'no CLIENT_RANDOM line in the key log matches this connection, and no server private key was given'
           : 'no CLIENT_RANDOM line in the key log matches this connection';
       return this.note(`cannot decrypt: ${why}`);

@@ -125,6 +125,15 @@ describe('resumption', () => {
         expect(messages(resumed, 'server-to-client')).not.toContain('ServerHelloDone');
         expect(messages(resumed, 'client-to-server')).not.toContain('ClientKeyExchange');
         expect(resumed.server?.keyExchange?.method).toBe('resumed');
+        // The key schedule says where this connection's master secret came from, and opens it.
+        const [keys] = await wb.sessionKeys({ id: resumed.id });
+        expect(keys.notes.some((n) => n.startsWith('a resumed session (abbreviated handshake)'))).toBe(true);
+        expect(keys.steps.filter((s) => s.title.includes('Finished check')).map((s) => s.note)).toEqual([
+          'they match: these keys are the ones the peers used',
+          'they match: these keys are the ones the peers used',
+        ]);
+        const [fullKeys] = await wb.sessionKeys({ id: full.id });
+        expect(fullKeys.notes.some((n) => n.startsWith('a resumed session'))).toBe(false);
       }
       // The server sends fewer handshake bytes without its certificate.
       const serverBytes = (s: SessionDetail) =>

@@ -86,7 +86,7 @@ export class Workbench {
         session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
       },
     });
-    this.replay = new ReplayManager({ store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
+    this.replay = new ReplayManager({ store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), lab: this.workshop, recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
   }
 
   get dataDir(): string {
@@ -127,6 +127,7 @@ export class Workbench {
       writer: this.writer,
       hosts: this.hosts,
       recordCapBytes: this.options.recordCapBytes,
+      lab: this.workshop,
       onUpdate: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
     });
     if (stored) await this.writer.written();

@@ -1,6 +1,6 @@
 // The contract shared by the engine and the renderer: plain data, no Node or DOM imports.
 import type { ProxySessionInfo } from './proxyTypes';
-import type { ServerSessionInfo } from './serverTypes';
+import type { ServerIdentitySpec, ServerSessionInfo } from './serverTypes';
 
 // Times are milliseconds: wall-clock instants as epoch ms, offsets inside a session as
 // fractional ms since the session started (taken from a monotonic clock).
@@ -44,6 +44,11 @@ export interface ClientSessionRequest {
   send: ClientPayload;
   /** Give up when nothing happens for this long. Default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * The certificate and key this client presents when the server asks for one (client
+   * authentication). A passphrase given here is used once and never stored with the session.
+   */
+  clientCertificate?: ServerIdentitySpec;
 }
 
 export interface ApiErrorInfo {

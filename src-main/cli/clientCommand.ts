@@ -4,6 +4,7 @@ import type { ClientPayload, ClientSessionRequest } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
 import { CliExit, integer, openWorkbench, parseTarget, printJson, tlslabFor, tlsVersion } from './common';
 import { formatClientResult } from './format';
+import { clientIdentityFromOptions } from './identityOptions';
 
 export function registerClientCommand(program: Command): void {
   program
@@ -22,6 +23,11 @@ export function registerClientCommand(program: Command): void {
     .option('--get <path>', 'send an HTTP GET for PATH with a Host header')
     .option('--send <text>', 'send TEXT (newlines become CRLF)')
     .option('--timeout <ms>', 'give up after this many ms without progress', integer('--timeout'), 10_000)
+    .option('--cert <file>', 'client certificate (PEM), presented when the server asks for one')
+    .option('--key <file>', 'the client certificate\'s private key (PEM)')
+    .option('--chain <file>', 'PEM intermediates to send after the client certificate')
+    .option('--key-passphrase-file <file>', 'file whose first line is the key passphrase (else asked)')
+    .option('--identity <lab:NAME>', 'client certificate and key from the certificate workshop')
     .option('--json', 'print one JSON object')
     .action(async (targetText: string, opts, command: Command) => {
       if (opts.get !== undefined && opts.send !== undefined) {
@@ -44,6 +50,7 @@ export function registerClientCommand(program: Command): void {
         alpn: opts.alpn ? String(opts.alpn).split(',').map((s: string) => s.trim()).filter(Boolean) : undefined,
         send,
         timeoutMs: opts.timeout,
+        clientCertificate: await clientIdentityFromOptions(opts),
       };
       const wb = openWorkbench(command);
       try {

@@ -138,6 +138,11 @@ export function formatClientResult(s: SessionDetail, options: ReportOptions = {}
     out.push('Server certificate chain:');
     peer.forEach((c, i) => out.push(formatCertificate(c, i)));
   }
+  const own = s.connections[0]?.localCertificates ?? [];
+  if (own.length) {
+    out.push('Client certificate (presented when the server asks for one):');
+    own.forEach((c, i) => out.push(formatCertificate(c, i)));
+  }
   out.push(...responseLines(s, options));
   return terminalSafe(out.join('\n'));
 }

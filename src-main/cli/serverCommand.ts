@@ -7,49 +7,10 @@ import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import type { Workbench } from '../workbench';
 import { CliExit, integer, jsonText, openWorkbench, printLine, tlslabFor, tlsVersion } from './common';
+import { askPassphrase, labName, readPassphraseFile } from './identityOptions';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function readPassphraseFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').split(/\r?\n/, 1)[0];
-  } catch {
-    throw new CliExit(2, `the passphrase file ${file} cannot be read; check the path`);
-  }
-}
-
-/** Asks on the terminal without echo, as openssl does. */
-function askPassphrase(prompt: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(prompt);
-    stdin.setRawMode(true);
-    stdin.resume();
-    let text = '';
-    const onData = (data: Buffer) => {
-      for (const ch of data.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') {
-          done();
-          return resolve(text);
-        }
-        if (ch === '\u0003') {
-          done();
-          return reject(new CliExit(130, 'interrupted'));
-        }
-        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
-        else text += ch;
-      }
-    };
-    const done = () => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-    };
-    stdin.on('data', onData);
-  });
 }
 
 function parseSni(value: string): SniHostConfig {
@@ -61,9 +22,6 @@ function parseSni(value: string): SniHostConfig {
   return { name: value.slice(0, eq), identity: { kind: 'files', certPath: value.slice(eq + 1, colon), keyPath: value.slice(colon + 1) } };
 }
 
-function labName(value: string): string | null {
-  return value.startsWith('lab:') ? value.slice(4) : null;
-}
 
 interface ServerOptions {
   host: string;

@@ -10,7 +10,7 @@ import { PKI_SCHEMAS } from './handlers/pki';
 import { PROXY_SCHEMAS } from './handlers/proxy';
 import { RECORD_SCHEMAS } from './handlers/records';
 import { REPLAY_SCHEMAS } from './handlers/replay';
-import { SERVER_SCHEMAS } from './handlers/servers';
+import { SERVER_SCHEMAS, identity } from './handlers/servers';
 import type { Schemas } from './handlers/types';
 
 const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -42,6 +42,7 @@ const clientRequest: z.ZodType<ClientSessionRequest> = z.object({
   alpn: z.array(z.string()).optional(),
   send: payload,
   timeoutMs: z.number().int().positive().max(600_000).optional(),
+  clientCertificate: identity.optional(),
 });
 
 const hostEntry: z.ZodType<HostEntry> = z.object({ name: z.string(), address: z.string() });

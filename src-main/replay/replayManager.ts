@@ -5,6 +5,7 @@ import { WorkbenchError } from '../errors';
 import type { RecordedSession } from '../export/recordedSession';
 import { runClientSession } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
+import type { LabIdentitySource } from '../sessions/serverIdentity';
 import type { HostTable } from '../store/hostTable';
 import { toSummary, type SessionStore } from '../store/sessionStore';
 import type { ForgedIdentity } from '../workshop/workshop';
@@ -20,6 +21,8 @@ export interface ReplayManagerDeps {
   forge(caName: string, hostname: string): Promise<ForgedIdentity>;
   /** Throws a clear error when the workshop has no CA by this name. */
   checkCa(caName: string): void;
+  /** The certificate workshop, for a replayed session's client certificate (lab:NAME). */
+  lab?: LabIdentitySource;
   recordCapBytes?: number;
   events: {
     serverChanged(info: ReplayServerInfo): void;
@@ -45,6 +48,7 @@ export class ReplayManager {
       hosts: this.deps.hosts,
       recordCapBytes: this.deps.recordCapBytes,
       payload: source.clientBytes,
+      lab: this.deps.lab,
       label: { name: `replay of #${request.id}`, tags: [REPLAY_TAG] },
       onUpdate: (summary, created) => this.deps.events.session(summary, created),
     });

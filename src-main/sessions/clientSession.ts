@@ -13,11 +13,13 @@ import type {
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
+import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
+import { type LabIdentitySource, type ServerIdentity, loadServerIdentity } from './serverIdentity';
 import { loadTrustStore } from './trustStore';
 import { chainVerification, hostnameVerification, verificationResult } from './verification';
 
@@ -31,6 +33,19 @@ export interface ClientSessionContext {
   payload?: Uint8Array;
   /** Name and tags the session starts with. */
   label?: SessionLabel;
+  /** The certificate workshop, for a client certificate named lab:NAME. */
+  lab?: LabIdentitySource | null;
+}
+
+/** Bytes of the server's handshake kept in memory, to tell whether it asked for a client certificate. */
+const HANDSHAKE_KEEP_BYTES = 64 * 1024;
+
+/** The request as the session keeps it: a key passphrase is used once, never stored. */
+function storableRequest(request: ClientSessionRequest): ClientSessionRequest {
+  const identity = request.clientCertificate;
+  if (identity?.kind !== 'files' || identity.keyPassphrase === undefined) return request;
+  const { keyPassphrase: _secret, ...kept } = identity;
+  return { ...request, clientCertificate: kept };
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -117,7 +132,7 @@ function payloadBytes(request: ClientSessionRequest): Buffer | null {
 /** Runs one client session to its end and returns its id; failures are recorded, not thrown. */
 export async function runClientSession(request: ClientSessionRequest, ctx: ClientSessionContext): Promise<number> {
   const target = formatEndpoint(request.host?.trim() ?? '', request.port);
-  const recording = SessionRecording.start(ctx.writer, { kind: 'client', target, startedAt: Date.now(), request, ...ctx.label }, ctx.recordCapBytes);
+  const recording = SessionRecording.start(ctx.writer, { kind: 'client', target, startedAt: Date.now(), request: storableRequest(request), ...ctx.label }, ctx.recordCapBytes);
   const sessionId = recording.id;
   const publish = (created: boolean) => {
     const summary = recording.summary();
@@ -142,6 +157,13 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
     checkPort(destination.port, '"connect to" port');
     connection = recording.openConnection('client');
     connection.event('note', { text: `trust store: ${trust.description}` });
+    let identity: ServerIdentity | null = null;
+    if (request.clientCertificate) {
+      identity = await loadServerIdentity(request.clientCertificate, 'the client', ctx.lab ?? null);
+      const leaf = describeCertificate(identity.leafDer);
+      connection.certificates('local', [identity.leafDer, ...identity.chainDer]);
+      connection.event('note', { text: `client certificate: ${leaf.subject}, issued by ${leaf.issuer} (sent if the server asks for one)` });
+    }
     let ip: string;
     try {
       ip = await resolveAddress(destination.host, ctx.hosts);
@@ -168,6 +190,7 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
       trustId: trust.id,
       ca: trust.certificates,
       payload: ctx.payload,
+      identity,
     });
     recording.update(outcome);
     publish(false);
@@ -191,6 +214,8 @@ interface ConversationSetup {
   trustId: string;
   ca: string[];
   payload?: Uint8Array;
+  /** The client certificate and key, when the request gives one. */
+  identity: ServerIdentity | null;
 }
 
 type Outcome = Parameters<SessionRecording['update']>[0];
@@ -230,9 +255,26 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       resolve(outcome);
     };
 
+    // What the server sent before the handshake ended, kept (copied: the socket's buffer is reused)
+    // to tell whether it asked for a client certificate if it then ends the handshake.
+    const serverHandshake: Buffer[] = [];
+    let serverHandshakeBytes = 0;
+    const askedForCertificate = (): boolean => {
+      const decoder = new TlsConnectionDecoder();
+      for (const data of serverHandshake) decoder.push({ direction: 'server-to-client', t: 0, data });
+      return decoder.finish().handshakeMessages.some((m) => m.body.kind === 'certificate_request');
+    };
+    const failureContext = () => ({
+      target: setup.target,
+      address: setup.address,
+      handshakeDone,
+      clientCertificate: setup.identity !== null,
+      askedForCertificate,
+    });
+
     function fail(err: unknown) {
       if (!failure) {
-        failure = describeConnectionFailure(err, { target: setup.target, address: setup.address, handshakeDone });
+        failure = describeConnectionFailure(err, failureContext());
         connection.event('error', { message: failure.message });
       }
       secure.destroy();
@@ -243,6 +285,10 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     const { socket, tap } = connectTapped({ host: setup.ip, port: setup.port }, {
       observe(direction, data) {
         connection.bytes(direction === 'outbound' ? 'client-to-server' : 'server-to-client', data);
+        if (direction === 'inbound' && !handshakeDone && serverHandshakeBytes < HANDSHAKE_KEEP_BYTES) {
+          serverHandshake.push(Buffer.from(data));
+          serverHandshakeBytes += data.length;
+        }
       },
       closed(initiator, error) {
         connection.event('tcp-close', { initiator, error: error?.message ?? null });
@@ -270,10 +316,11 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         minVersion: request.minVersion,
         maxVersion: request.maxVersion,
         ciphers: request.ciphers || undefined,
+        identity: setup.identity ?? undefined,
       });
     } catch (err) {
       socket.destroy();
-      failure = describeConnectionFailure(err, { target: setup.target, address: setup.address, handshakeDone });
+      failure = describeConnectionFailure(err, failureContext());
       connection.event('error', { message: failure.message });
       secureContext = tls.createSecureContext();
     }
@@ -295,6 +342,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
 
     secure.once('secureConnect', () => {
       handshakeDone = true;
+      serverHandshake.length = 0;
       const cipher = secure.getCipher();
       const version = secure.getProtocol() ?? cipher.version;
       const { ders, leaf } = peerChain(secure, identitySeen);

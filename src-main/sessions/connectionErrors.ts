@@ -9,6 +9,42 @@ export interface FailureContext {
   address: string | null;
   /** True once the TLS handshake had finished. */
   handshakeDone: boolean;
+  /** The client had a certificate of its own to present. */
+  clientCertificate?: boolean;
+  /** Whether the server's handshake asked for a client certificate (TLS 1.2: CertificateRequest in the clear). */
+  askedForCertificate?: () => boolean;
+}
+
+/** Why a server refuses a client certificate, by the alert it sends (RFC 8446, Section 6.2). */
+const CLIENT_CERTIFICATE_ALERTS: Record<string, string> = {
+  unknown_ca: 'it does not trust the CA that issued it; use a certificate from the CA the server trusts for clients',
+  bad_certificate: 'it found the certificate or its signature unacceptable',
+  unsupported_certificate: 'it does not accept this kind of certificate (key type, or a usage without client authentication)',
+  certificate_expired: 'the certificate is expired (or not yet valid) by the server\'s clock; issue a new one',
+  certificate_revoked: 'the certificate is revoked',
+  certificate_unknown: 'it rejected the certificate for a reason it did not name (often: no client authentication in its extended key usage)',
+  decrypt_error: 'the signature made with its key (CertificateVerify) did not check out: the key may not belong to the certificate',
+  access_denied: 'the certificate is valid, but this server does not let its owner in',
+};
+
+const CHOOSE_CERTIFICATE = 'choose one under "Client certificate" (the CLI takes --cert FILE --key FILE, or --identity lab:NAME)';
+
+/** An alert the server ended the handshake with, said in terms of the client certificate where that is the cause. */
+function describeAlert(alert: string, ctx: FailureContext): ApiErrorInfo {
+  if (alert === 'certificate_required' || (alert === 'handshake_failure' && !ctx.clientCertificate && ctx.askedForCertificate?.() === true)) {
+    return {
+      code: 'CLIENT_CERTIFICATE_REQUIRED',
+      message: `the server asked for a client certificate and this client had none to send; the server ended the handshake with the alert "${alert}". To log in with a certificate, ${CHOOSE_CERTIFICATE}`,
+    };
+  }
+  const refusal = ctx.clientCertificate ? CLIENT_CERTIFICATE_ALERTS[alert] : undefined;
+  if (refusal) {
+    return { code: 'CLIENT_CERTIFICATE_REFUSED', message: `the server refused this client's certificate with the alert "${alert}": ${refusal}` };
+  }
+  return {
+    code: 'PEER_ALERT',
+    message: `the server ended the handshake with the alert "${alert}": it refused something this client offered or sent (TLS version, cipher list, SNI or a missing client certificate)`,
+  };
 }
 
 /** OpenSSL's alert names in Node's error codes: ERR_SSL_TLSV1_ALERT_UNKNOWN_CA -> unknown_ca. */
@@ -22,12 +58,7 @@ export function describeConnectionFailure(err: unknown, ctx: FailureContext): Ap
   const code = typeof e?.code === 'string' ? e.code : '';
   const where = ctx.address ?? ctx.target;
   const alert = alertFromCode(code);
-  if (alert) {
-    return {
-      code: 'PEER_ALERT',
-      message: `the server ended the handshake with the alert "${alert}": it refused something this client offered or sent (TLS version, cipher list, SNI or a missing client certificate)`,
-    };
-  }
+  if (alert) return describeAlert(alert, ctx);
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
@@ -51,13 +82,16 @@ export function describeConnectionFailure(err: unknown, ctx: FailureContext): Ap
     case 'ENETUNREACH':
       return { code: 'UNREACHABLE', message: `${where} cannot be reached from this machine; check the address` };
     case 'ECONNRESET':
-    case 'EPIPE':
+    case 'EPIPE': {
+      // Some servers (Node's among them) refuse a client certificate by closing, with no alert.
+      const certificate = ctx.clientCertificate ? '; it may have refused this client\'s certificate without saying why (compare its issuer with the CA the server trusts for clients)' : '';
       return ctx.handshakeDone
-        ? { code: 'CONNECTION_RESET', message: `the server reset the connection after the handshake` }
+        ? { code: 'CONNECTION_RESET', message: `the server reset the connection after the handshake${certificate}` }
         : {
             code: 'CLOSED_DURING_HANDSHAKE',
-            message: `the server at ${where} reset the connection during the handshake; it may not speak TLS on this port, or it rejected what the client offered`,
+            message: `the server at ${where} reset the connection during the handshake; it may not speak TLS on this port, or it rejected what the client offered${certificate}`,
           };
+    }
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
     case 'ERR_SSL_RECORD_LAYER_FAILURE':

@@ -11,10 +11,23 @@ export interface ClientContextSettings {
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
   ciphers?: string;
+  /** A client certificate and key to present when the server asks for one. */
+  identity?: { certificateChainPem: string; keyPem: string };
 }
 
 /** Throws Node's own error (e.g. ERR_SSL_NO_CIPHER_MATCH) for settings OpenSSL refuses. */
 export function clientSecureContext(settings: ClientContextSettings): tls.SecureContext {
+  if (settings.identity) {
+    // Not kept: the key is read (and decrypted) for this session only.
+    return tls.createSecureContext({
+      ca: settings.ca,
+      minVersion: settings.minVersion,
+      maxVersion: settings.maxVersion,
+      ciphers: settings.ciphers,
+      cert: settings.identity.certificateChainPem,
+      key: settings.identity.keyPem,
+    });
+  }
   const key = JSON.stringify([settings.trustId, settings.minVersion, settings.maxVersion, settings.ciphers]);
   const hit = contexts.get(key);
   if (hit) {

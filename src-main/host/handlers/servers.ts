@@ -7,7 +7,8 @@ import type { Handlers, Schemas } from './types';
 const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 const builtinPage = z.enum(['bank32', 'plain']);
 
-const identity: z.ZodType<ServerIdentitySpec> = z.discriminatedUnion('kind', [
+/** A certificate, key and chain: PEM files, or a certificate of the workshop. */
+export const identity: z.ZodType<ServerIdentitySpec> = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('files'),
     certPath: z.string().min(1, 'give the path of the certificate file'),

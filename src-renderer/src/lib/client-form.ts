@@ -1,11 +1,12 @@
 // The "New client session" form as plain data: its defaults, its validation, and the
 // ClientSessionRequest it becomes. Errors are written for a student in the first hour.
-import type { ClientPayload, ClientSessionRequest, TlsVersionName, TrustStoreSpec } from '../api/contract';
+import type { ClientPayload, ClientSessionRequest, ServerIdentitySpec, TlsVersionName, TrustStoreSpec } from '../api/contract';
 
 export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 export type TrustKind = 'system' | 'file' | 'dir' | 'lab';
 export type SendKind = 'none' | 'http-get' | 'text';
+export type ClientCertKind = 'none' | 'lab' | 'files';
 
 export interface ClientForm {
   host: string;
@@ -27,6 +28,13 @@ export interface ClientForm {
   sendKind: SendKind;
   httpPath: string;
   text: string;
+  /** A certificate the client presents when the server asks for one. */
+  clientCertKind: ClientCertKind;
+  clientCertLab: string;
+  clientCertPath: string;
+  clientKeyPath: string;
+  /** Never saved with the form; asked again after a reload. */
+  clientKeyPassphrase: string;
 }
 
 export type ClientFormField = keyof ClientForm;
@@ -53,7 +61,17 @@ export function defaultClientForm(): ClientForm {
     sendKind: 'http-get',
     httpPath: '/',
     text: '',
+    clientCertKind: 'none',
+    clientCertLab: '',
+    clientCertPath: '',
+    clientKeyPath: '',
+    clientKeyPassphrase: '',
   };
+}
+
+/** The form as it may be kept between visits: without the key passphrase. */
+export function storableClientForm(form: ClientForm): ClientForm {
+  return { ...form, clientKeyPassphrase: '' };
 }
 
 const HOST_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
@@ -155,6 +173,20 @@ export function validateClientForm(form: ClientForm): ClientFormResult {
     send = { kind: 'text', text: form.text };
   }
 
+  let clientCertificate: ServerIdentitySpec | undefined;
+  if (form.clientCertKind === 'lab') {
+    const name = form.clientCertLab.trim();
+    if (name === '') errors.clientCertLab = 'Choose the workshop certificate the client presents, or give PEM files instead.';
+    clientCertificate = { kind: 'lab', name };
+  } else if (form.clientCertKind === 'files') {
+    const certPath = form.clientCertPath.trim();
+    const keyPath = form.clientKeyPath.trim();
+    if (certPath === '') errors.clientCertPath = 'Enter the path of the PEM certificate file, e.g. /home/student/lab/client.crt.';
+    if (keyPath === '') errors.clientKeyPath = 'Enter the path of its PEM private key file, e.g. /home/student/lab/client.key.';
+    clientCertificate = { kind: 'files', certPath, keyPath };
+    if (form.clientKeyPassphrase !== '') clientCertificate.keyPassphrase = form.clientKeyPassphrase;
+  }
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const request: ClientSessionRequest = {
@@ -172,6 +204,7 @@ export function validateClientForm(form: ClientForm): ClientFormResult {
   if (form.maxVersion) request.maxVersion = form.maxVersion;
   if (form.ciphers.trim() !== '') request.ciphers = form.ciphers.trim();
   if (alpn.length > 0) request.alpn = alpn;
+  if (clientCertificate) request.clientCertificate = clientCertificate;
   return { ok: true, request };
 }
 
@@ -199,5 +232,14 @@ export function clientFormFromRequest(request: ClientSessionRequest): ClientForm
   form.sendKind = request.send.kind;
   if (request.send.kind === 'http-get') form.httpPath = request.send.path;
   if (request.send.kind === 'text') form.text = request.send.text;
+  const own = request.clientCertificate;
+  if (own?.kind === 'lab') {
+    form.clientCertKind = 'lab';
+    form.clientCertLab = own.name;
+  } else if (own?.kind === 'files') {
+    form.clientCertKind = 'files';
+    form.clientCertPath = own.certPath;
+    form.clientKeyPath = own.keyPath;
+  }
   return form;
 }

@@ -128,15 +128,30 @@ export interface IdentityChoice {
 }
 
 export function identityChoices(tree: PkiTree | null): IdentityChoice[] {
+  return leafChoices(tree).filter((c) => c.kind !== 'client');
+}
+
+/**
+ * A workshop certificate a client can present: not a CA, its key in the workbench. Client
+ * certificates come first; the others are there too, since a server refusing a server's
+ * certificate as a client's is a lesson of its own.
+ */
+export function clientIdentityChoices(tree: PkiTree | null): IdentityChoice[] {
+  const all = leafChoices(tree);
+  return [...all.filter((c) => c.kind === 'client'), ...all.filter((c) => c.kind !== 'client')];
+}
+
+function leafChoices(tree: PkiTree | null): (IdentityChoice & { kind: string })[] {
   if (!tree) return [];
   const rows = [
     ...flattenCaTree(tree.cas),
     ...tree.others.map((certificate) => ({ certificate, depth: 0, issuerName: null as string | null })),
   ];
   return rows
-    .filter((r) => !r.certificate.isCa && r.certificate.hasPrivateKey && r.certificate.kind !== 'client')
+    .filter((r) => !r.certificate.isCa && r.certificate.hasPrivateKey)
     .map((r) => ({
       name: r.certificate.name,
+      kind: r.certificate.kind,
       label: `${r.certificate.name} (${r.certificate.kind}${r.issuerName ? `, by ${r.issuerName}` : ''})`,
       expired: r.certificate.expired,
     }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientFormFromRequest, defaultClientForm, validateClientForm, type ClientForm } from '../../../src-renderer/src/lib/client-form';
+import { clientFormFromRequest, defaultClientForm, storableClientForm, validateClientForm, type ClientForm } from '../../../src-renderer/src/lib/client-form';
 import { validateHostEntry } from '../../../src-renderer/src/lib/hosts';
 
 function form(overrides: Partial<ClientForm>): ClientForm {
@@ -88,6 +88,41 @@ describe('a workshop CA as the trust store', () => {
     const result = validateClientForm(original);
     if (!result.ok) throw new Error('valid form expected');
     expect(clientFormFromRequest(result.request)).toEqual(original);
+  });
+});
+
+describe('a client certificate', () => {
+  const base = { host: 'www.bank32.com', port: '4433' };
+
+  it('is none by default, and the request then has none', () => {
+    const result = validateClientForm(form(base));
+    expect(result.ok && result.request.clientCertificate).toBeUndefined();
+  });
+
+  it('from the workshop becomes lab:NAME, and asks for the certificate when none is chosen', () => {
+    const chosen = validateClientForm(form({ ...base, clientCertKind: 'lab', clientCertLab: 'alice' }));
+    expect(chosen.ok && chosen.request.clientCertificate).toEqual({ kind: 'lab', name: 'alice' });
+    const missing = validateClientForm(form({ ...base, clientCertKind: 'lab' }));
+    expect(!missing.ok && missing.errors.clientCertLab).toMatch(/Choose the workshop certificate/);
+  });
+
+  it('from PEM files needs both paths; a passphrase goes with the request but is never kept with the form', () => {
+    const files = form({ ...base, clientCertKind: 'files', clientCertPath: ' /lab/alice.crt ', clientKeyPath: '/lab/alice.key', clientKeyPassphrase: 'secret' });
+    const result = validateClientForm(files);
+    expect(result.ok && result.request.clientCertificate).toEqual({ kind: 'files', certPath: '/lab/alice.crt', keyPath: '/lab/alice.key', keyPassphrase: 'secret' });
+    expect(storableClientForm(files).clientKeyPassphrase).toBe('');
+    const half = validateClientForm(form({ ...base, clientCertKind: 'files', clientCertPath: '/lab/alice.crt' }));
+    expect(!half.ok && Object.keys(half.errors)).toEqual(['clientKeyPath']);
+  });
+
+  it('comes back for "Edit and run again", without a passphrase', () => {
+    const again = clientFormFromRequest({
+      host: 'www.bank32.com', port: 4433, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'none' },
+      clientCertificate: { kind: 'files', certPath: '/lab/alice.crt', keyPath: '/lab/alice.key' },
+    });
+    expect(again).toMatchObject({ clientCertKind: 'files', clientCertPath: '/lab/alice.crt', clientKeyPath: '/lab/alice.key', clientKeyPassphrase: '' });
+    expect(clientFormFromRequest({ host: 'h', port: 1, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'none' }, clientCertificate: { kind: 'lab', name: 'alice' } }))
+      .toMatchObject({ clientCertKind: 'lab', clientCertLab: 'alice' });
   });
 });
 

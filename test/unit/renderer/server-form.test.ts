@@ -5,6 +5,7 @@ import {
   defaultServerForm,
   emptySni,
   identityChoices,
+  clientIdentityChoices,
   portNote,
   restoreServerForm,
   serverFormFromConfig,
@@ -167,6 +168,9 @@ describe('the start-a-server form', () => {
     expect(identityChoices(tree).map((c) => c.name)).toEqual(['www.bank32.com', 'imported.example']);
     expect(identityChoices(tree)[0].label).toBe('www.bank32.com (server, by Lab Root)');
     expect(identityChoices(null)).toEqual([]);
+    // A client session offers the client certificates first, then the others (never a CA or a keyless one).
+    expect(clientIdentityChoices(tree).map((c) => c.name)).toEqual(['alice', 'www.bank32.com', 'imported.example']);
+    expect(clientIdentityChoices(tree)[0].label).toBe('alice (client, by Lab Root)');
   });
 });
 

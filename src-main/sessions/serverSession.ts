@@ -311,6 +311,15 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
   }
 
   secure.on('secure', () => {
+    if (handshakeDone) {
+      // A TLS 1.2 renegotiation: Node says 'secure' again at the end of the new handshake. The
+      // responder already serves this stream; the timeline says what happened.
+      const cipher = secure.getCipher();
+      connection.event('note', {
+        text: `renegotiated: a new handshake inside the encrypted connection (${cipher.standardName ?? cipher.name}); its messages were encrypted under the keys of the one before (RFC 5746)`,
+      });
+      return;
+    }
     clearTimeout(timer);
     handshakeDone = true;
     const cipher = secure.getCipher();

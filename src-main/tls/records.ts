@@ -72,6 +72,11 @@ export interface DecryptedRecord {
  */
 export interface RecordDecryptor {
   decrypt(record: ProtectedRecord): DecryptedRecord | null;
+  /**
+   * A TLS 1.2 renegotiation's ChangeCipherSpec (itself protected, and passed to decrypt first):
+   * from the next record on, this direction uses the keys of the handshake that sent it.
+   */
+  changeCipherSpec?(): void;
 }
 
 /** What a decryptor factory can see when a direction's first protected record arrives. */
@@ -599,8 +604,17 @@ export class TlsConnectionDecoder {
     this.emit(entry, this.chunkIndex);
 
     if (contentType === CONTENT_TYPE.change_cipher_spec) {
-      dir.queue.skip(length);
+      // After a first CCS (a renegotiation), the next one travels protected, under the old keys.
+      const decryptor = dir.changeCipherSpecSeen && !this.isCompatibilityCcs(dir) ? this.decryptorOf(dir) : undefined;
+      if (decryptor) {
+        try {
+          decryptor.decrypt({ direction: dir.direction, index, contentType, version, streamOffset: entry.streamOffset, body: dir.queue.take(length) });
+        } catch {
+          // What could not be opened is in the decryptor's results; the switch to new keys still happens.
+        }
+      } else dir.queue.skip(length);
       this.changeCipherSpec(dir, entry, length);
+      decryptor?.changeCipherSpec?.();
       return;
     }
     if (!this.isProtected(dir, contentType)) {
@@ -643,10 +657,13 @@ export class TlsConnectionDecoder {
   }
 
   /** RFC 5246, Section 7.1; RFC 8446, Appendix D.4 (the compatibility-mode dummy). */
+  /** A TLS 1.3 middlebox-compatibility CCS; a TLS 1.3 client may send its dummy one before the ServerHello arrives (early data). */
+  private isCompatibilityCcs(dir: DirectionState): boolean {
+    return this.tls13 || (dir.direction === 'client-to-server' && this.clientOffersTls13 && this.serverHello === undefined);
+  }
+
   private changeCipherSpec(dir: DirectionState, entry: TlsRecordEntry, length: number): void {
-    // A TLS 1.3 client may send its dummy CCS before the ServerHello arrives (early data).
-    const compatibility =
-      this.tls13 || (dir.direction === 'client-to-server' && this.clientOffersTls13 && this.serverHello === undefined);
+    const compatibility = this.isCompatibilityCcs(dir);
     if (compatibility) {
       entry.messages.push('Change Cipher Spec (compatibility)');
     } else {

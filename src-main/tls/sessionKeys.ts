@@ -146,6 +146,10 @@ class ConnectionCrypto {
   clientHello?: ClientHello;
   serverHello?: ServerHello;
   helloRetry = false;
+  /** Every ClientHello and ServerHello in order: more than one each after a TLS 1.2 renegotiation. */
+  readonly clientHellos: ClientHello[] = [];
+  readonly serverHellos: ServerHello[] = [];
+  private readonly renegotiated = new Map<number, Tls12Material | null>();
   readonly keys: ConnectionKeyMaterial;
   private material?: Material | null;
   private readonly log: KeyLog;
@@ -168,11 +172,58 @@ class ConnectionCrypto {
   onHandshakeMessage(direction: Direction, bytes: Uint8Array, message: HandshakeMessage): void {
     this.transcript.push({ direction, bytes, message });
     const body = message.body;
-    if (body.kind === 'client_hello') this.clientHello ??= body;
-    else if (body.kind === 'server_hello') {
+    if (body.kind === 'client_hello') {
+      this.clientHello ??= body;
+      this.clientHellos.push(body);
+    } else if (body.kind === 'server_hello') {
       if (body.isHelloRetryRequest) this.helloRetry = true;
-      else this.serverHello ??= body;
+      else {
+        this.serverHello ??= body;
+        this.serverHellos.push(body);
+      }
     }
+  }
+
+  /**
+   * TLS 1.2 keys of the handshake `generation` (0: the first; 1, 2, ...: renegotiations, whose
+   * hellos travelled encrypted): the key log's master secret for that ClientHello's random.
+   */
+  materialFor(generation: number): Tls12Material | null {
+    if (generation === 0) {
+      const first = this.materialNow();
+      return first?.kind === 'tls12' ? first : null;
+    }
+    const known = this.renegotiated.get(generation);
+    if (known !== undefined) return known;
+    const clientHello = this.clientHellos[generation];
+    const serverHello = this.serverHellos[generation];
+    const suite = serverHello ? suiteParameters(serverHello.cipherSuite.code) : undefined;
+    let material: Tls12Material | null = null;
+    if (!clientHello || !serverHello) {
+      this.keys.notes.push(`renegotiation ${generation}: its ClientHello or ServerHello was not seen, so its keys are unknown`);
+    } else if (!suite || suite.family === 'tls13') {
+      this.keys.notes.push(`renegotiation ${generation}: the workbench does not decrypt ${serverHello.cipherSuite.name}`);
+    } else {
+      const master = fromKeyLog(this.log, 'CLIENT_RANDOM', clientHello.random);
+      if (!master || master.length !== 48) {
+        this.keys.notes.push(`renegotiation ${generation}: no CLIENT_RANDOM line in the key log matches its ClientHello, so the records after its ChangeCipherSpec stay closed`);
+      } else {
+        const steps = this.keys.steps;
+        steps.push({
+          title: `renegotiation ${generation}: master secret from the key log (CLIENT_RANDOM line matching the new ClientHello.random)`,
+          operation: 'key log lookup',
+          inputs: [keyValue('ClientHello.random (renegotiation)', clientHello.random)],
+          outputs: [keyValue('master_secret', master)],
+          note: 'a new handshake inside the encrypted connection (RFC 5746): its hellos, key exchange and Finished travelled under the keys of the handshake before; the records after its ChangeCipherSpec use these',
+        });
+        const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps);
+        this.keys.secrets.push(keyValue(`master_secret (renegotiation ${generation})`, master));
+        const etm = suite.protection === 'cbc' && hasExtension(serverHello, ENCRYPT_THEN_MAC);
+        material = { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm };
+      }
+    }
+    this.renegotiated.set(generation, material);
+    return material;
   }
 
   /** The keys, derived once, when the hellos (and for RSA, the ClientKeyExchange) are known. */
@@ -410,6 +461,8 @@ class DirectionDecryptor implements RecordDecryptor {
   /** TLS 1.3: the plaintext of this direction's encrypted handshake messages, to see Finished and KeyUpdate. */
   private handshakeBytes: Uint8Array = new Uint8Array(0);
   private started = false;
+  /** The renegotiation whose keys this direction lacks (0: none). */
+  private lostAt = 0;
 
   constructor(
     private readonly direction: Direction,
@@ -437,7 +490,10 @@ class DirectionDecryptor implements RecordDecryptor {
       this.epoch = this.firstEpoch(material);
     }
     if (!this.epoch) {
-      this.results.set(key, { opened: { status: 'no-keys', problem: `no ${senderName(this.direction)} keys for this record in the key log` } });
+      const problem = this.lostAt > 0
+        ? `after renegotiation ${this.lostAt} this direction uses that handshake's keys, which the key log does not hold (no CLIENT_RANDOM line for its ClientHello)`
+        : `no ${senderName(this.direction)} keys for this record in the key log`;
+      this.results.set(key, { opened: { status: 'no-keys', problem } });
       return null;
     }
     let epoch = this.epoch;
@@ -462,30 +518,44 @@ class DirectionDecryptor implements RecordDecryptor {
     return { contentType: opened.contentType, plaintext: opened.plaintext };
   }
 
-  private firstEpoch(material: Material): Epoch | undefined {
-    const who = senderName(this.direction);
-    if (material.kind === 'tls12') {
-      const client = this.direction === 'client-to-server';
-      const b = material.keyBlock;
-      return {
-        name: 'after ChangeCipherSpec',
-        phase: 'tls12',
-        generation: 0,
-        keys: {
-          suite: material.suite,
-          key: client ? b.clientWriteKey : b.serverWriteKey,
-          iv: client ? b.clientWriteIv : b.serverWriteIv,
-          macKey: client ? b.clientWriteMacKey : b.serverWriteMacKey,
-          encryptThenMac: material.encryptThenMac,
-          tls13: false,
-          ivName: `${who}_write_IV`,
-        },
-      };
+  /** TLS 1.2 renegotiation: this direction's ChangeCipherSpec of handshake N + 1 switches to its keys. */
+  changeCipherSpec(): void {
+    if (!this.started || this.epoch?.phase !== 'tls12') {
+      if (this.started && this.epoch === undefined) this.sequenceNumber = 0;
+      return;
     }
+    const generation = this.epoch.generation + 1;
+    const material = this.crypto.materialFor(generation);
+    this.epoch = material ? this.tls12Epoch(material, generation) : undefined;
+    this.sequenceNumber = 0;
+    if (!this.epoch) this.lostAt = generation;
+  }
+
+  private firstEpoch(material: Material): Epoch | undefined {
+    if (material.kind === 'tls12') return this.tls12Epoch(material, 0);
     const handshake = material.handshakeSecret[this.direction];
     if (handshake) return this.tls13Epoch(material, handshake, 'handshake', 0);
     const application = material.applicationSecret[this.direction];
     return application ? this.tls13Epoch(material, application, 'application', 0) : undefined;
+  }
+
+  private tls12Epoch(material: Tls12Material, generation: number): Epoch {
+    const client = this.direction === 'client-to-server';
+    const b = material.keyBlock;
+    return {
+      name: generation === 0 ? 'after ChangeCipherSpec' : `after renegotiation ${generation}`,
+      phase: 'tls12',
+      generation,
+      keys: {
+        suite: material.suite,
+        key: client ? b.clientWriteKey : b.serverWriteKey,
+        iv: client ? b.clientWriteIv : b.serverWriteIv,
+        macKey: client ? b.clientWriteMacKey : b.serverWriteMacKey,
+        encryptThenMac: material.encryptThenMac,
+        tls13: false,
+        ivName: `${senderName(this.direction)}_write_IV`,
+      },
+    };
   }
 
   private tls13Epoch(material: Tls13Material, secret: Uint8Array, phase: 'handshake' | 'application', generation: number): Epoch {
@@ -662,13 +732,22 @@ function checkFinished(crypto: ConnectionCrypto, material: Material | null): voi
     const digest = hashOf(hash, messages[0]);
     messages[0] = concat(Uint8Array.of(MESSAGE_HASH, 0, 0, digest.length), digest);
   }
+  // A TLS 1.2 renegotiation starts a new transcript at its ClientHello, with its own master secret.
+  let handshakeStart = 0;
+  let generation = -1;
   for (let i = 0; i < transcript.length; i++) {
     const entry = transcript[i];
     const body = entry.message.body;
+    if (body.kind === 'client_hello' && material.kind === 'tls12') {
+      handshakeStart = i;
+      generation++;
+    }
     if (body.kind !== 'finished') continue;
     const who = senderName(entry.direction);
-    const before = concat(...messages.slice(0, i));
-    const transcriptHash = hashOf(hash, before);
+    const tls12 = material.kind === 'tls12' ? (generation <= 0 ? material : crypto.materialFor(generation)) : null;
+    if (material.kind === 'tls12' && !tls12) continue; // a renegotiation whose keys are unknown
+    const before = concat(...messages.slice(handshakeStart, i));
+    const transcriptHash = hashOf(tls12?.suite.prfHash ?? hash, before);
     let expected: Uint8Array;
     let key: KeyValue;
     if (material.kind === 'tls13') {
@@ -678,15 +757,16 @@ function checkFinished(crypto: ConnectionCrypto, material: Material | null): voi
       expected = hmac(hash, finishedKey, transcriptHash);
       key = keyValue(`${who} finished_key`, finishedKey);
     } else {
-      expected = prf12(hash, material.master, `${who} finished`, transcriptHash, 12);
-      key = keyValue('master_secret', material.master);
+      const keys = tls12 as Tls12Material;
+      expected = prf12(keys.suite.prfHash, keys.master, `${who} finished`, transcriptHash, 12);
+      key = keyValue(generation > 0 ? `master_secret (renegotiation ${generation})` : 'master_secret', keys.master);
     }
     const ok = toHex(expected) === toHex(body.verifyData);
     crypto.keys.steps.push({
-      title: `${who} Finished check: verify_data = ${material.kind === 'tls13' ? 'HMAC(finished_key, Transcript-Hash)' : `PRF(master_secret, "${who} finished", Hash(handshake messages))[0..11]`}`,
+      title: `${generation > 0 ? `renegotiation ${generation}: ` : ''}${who} Finished check: verify_data = ${material.kind === 'tls13' ? 'HMAC(finished_key, Transcript-Hash)' : `PRF(master_secret, "${who} finished", Hash(handshake messages))[0..11]`}`,
       operation: material.kind === 'tls13' ? `HMAC-${hash.toUpperCase()}` : 'PRF',
       rfc: material.kind === 'tls13' ? 'RFC 8446, Section 4.4.4' : 'RFC 5246, Section 7.4.9',
-      inputs: [key, keyValue(`Transcript-Hash (${i} messages before this Finished${retried ? ', the first ClientHello as message_hash' : ''})`, transcriptHash)],
+      inputs: [key, keyValue(`Transcript-Hash (${i - handshakeStart} messages before this Finished${retried ? ', the first ClientHello as message_hash' : ''})`, transcriptHash)],
       outputs: [keyValue('computed verify_data', expected), keyValue('received verify_data', body.verifyData)],
       note: ok ? 'they match: these keys are the ones the peers used' : 'they differ: the keys or the recorded transcript do not fit',
     });

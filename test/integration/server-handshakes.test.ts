@@ -144,6 +144,37 @@ describe('resumption', () => {
   }
 });
 
+describe('renegotiation (TLS 1.2)', () => {
+  it('a client that renegotiates mid-connection is served on, and the recording decrypts across both handshakes', async () => {
+    const server = await start({ responder: { kind: 'echo' } });
+    // s_client renegotiates when it reads "R" on a line of its own (OpenSSL's interactive commands).
+    const script = `(printf 'GET /first HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n'; sleep 1; echo R; sleep 1; printf 'GET /second HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | openssl s_client -connect ${server.address} -servername localhost -tls1_2 -CAfile ${pki.caCert}`;
+    const out = await run('sh', ['-c', script]);
+    expect(out.output).toContain('RENEGOTIATING');
+    expect(out.output).toContain('GET /second HTTP/1.1');
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('ok');
+    expect(s.server?.requests).toBe(2);
+    expect(s.connections[0].timeline.some((e) => e.kind === 'note' && e.text.startsWith('renegotiated: a new handshake inside the encrypted connection'))).toBe(true);
+
+    const [conn] = await wb.decryptSession({ id: s.id });
+    expect(conn.decrypted).toBe(conn.total);
+    const plaintext = conn.records.filter((r) => r.direction === 'client-to-server' && r.contentType === 23).map((r) => Buffer.from(r.plaintextHex ?? '', 'hex').toString('latin1'));
+    expect(plaintext.join('')).toContain('GET /second HTTP/1.1');
+    expect(conn.records.find((r) => Buffer.from(r.plaintextHex ?? '', 'hex').toString('latin1').startsWith('GET /second'))?.keyEpoch).toBe('after renegotiation 1');
+    const [keys] = await wb.sessionKeys({ id: s.id });
+    const checks = keys.steps.filter((step) => step.title.includes('Finished check'));
+    expect(checks.map((step) => step.title.split(':')[0])).toEqual([
+      'client Finished check',
+      'server Finished check',
+      'renegotiation 1',
+      'renegotiation 1',
+    ]);
+    expect(new Set(checks.map((step) => step.note))).toEqual(new Set(['they match: these keys are the ones the peers used']));
+    await wb.servers.stop(server.id);
+  });
+});
+
 describe('a client that rejects the certificate', () => {
   it('TLS 1.2: the session shows the alert it sent, by name (unknown_ca)', async () => {
     const server = await start();

@@ -50,3 +50,14 @@ export function describePublicKey(key: CertificateInfo['publicKey']): string {
   if (key.curve) parts.push(key.curve);
   return parts.join(', ');
 }
+
+/**
+ * The names to list when only `limit` fit: the first ones, and `match` too when it lies further
+ * on (the name the check decided by always shows); `hidden` is how many are left out.
+ */
+export function visibleNames(names: string[], limit: number, match?: string): { names: string[]; hidden: number } {
+  if (names.length <= limit) return { names, hidden: 0 };
+  const first = names.slice(0, limit);
+  if (match !== undefined && !first.includes(match) && names.includes(match)) first.push(match);
+  return { names: first, hidden: names.length - first.length };
+}

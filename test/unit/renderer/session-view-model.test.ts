@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
-import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState } from '../../../src-renderer/src/lib/certificate';
+import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
 import { mergeSession, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
@@ -154,5 +154,22 @@ describe('the response panel', () => {
 
   it('has nothing to report for a handshake-only session', () => {
     expect(exchangeView(session('ok', { kind: 'none' }))).toMatchObject({ verb: null, request: null });
+  });
+});
+
+describe('a long list of certificate names', () => {
+  const names = Array.from({ length: 900 }, (_, i) => `host${i + 1}.big.lab`);
+
+  it('shows the first few and counts the rest; a short list whole', () => {
+    expect(visibleNames(names, 12)).toEqual({ names: names.slice(0, 12), hidden: 888 });
+    expect(visibleNames(names.slice(0, 5), 12)).toEqual({ names: names.slice(0, 5), hidden: 0 });
+  });
+
+  it('always shows the name the hostname check matched, even far down the list', () => {
+    const shown = visibleNames(names, 12, 'host700.big.lab');
+    expect(shown.names.at(-1)).toBe('host700.big.lab');
+    expect(shown.names).toHaveLength(13);
+    expect(shown.hidden).toBe(887);
+    expect(visibleNames(names, 12, 'host3.big.lab').names).toHaveLength(12);
   });
 });

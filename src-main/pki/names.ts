@@ -2,7 +2,7 @@
 // string) encoded the way `openssl req` does by default, and general names (SANs, name
 // constraints) read from "DNS:a,DNS:*.b,IP:127.0.0.1,email:x@y" with a check of each entry.
 import { isIP } from 'node:net';
-import { type Asn1Node, compareDerEncodings, concatBytes, decodeOid, encodeTlv } from './der.js';
+import { type Asn1Node, compareDerEncodings, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError } from './errors.js';
 
 export interface NameAttribute {
@@ -564,4 +564,13 @@ export function decodeGeneralNames(generalNames: Asn1Node): Array<GeneralNameEnt
     }
     return { type: 'other', value: `${node.typeName}:${Buffer.from(node.contents).toString('hex')}` } as const;
   });
+}
+
+/** A DER Name as one line ("O=TLS Lab, CN=Students CA"); bytes that are no Name say so. */
+export function distinguishedNameText(der: Uint8Array): string {
+  try {
+    return formatDistinguishedName(decodeName(parseDer(der, 'a distinguished name'))) || '(an empty name)';
+  } catch {
+    return `(${der.length} bytes that are not a distinguished name)`;
+  }
 }

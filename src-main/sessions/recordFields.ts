@@ -7,6 +7,7 @@
 import type { RecordField } from '../api/recordTypes';
 import type { TlsRecordEntry } from '../api/types';
 import { describeCertificate } from '../pki/certificateInfo';
+import { distinguishedNameText } from '../pki/names';
 import type { Extension, FieldSpan, HandshakeBody, HandshakeMessage } from '../tls/handshake';
 import type { HandshakeFragment } from '../tls/records';
 import {
@@ -44,6 +45,30 @@ function codeNode(name: string, offset: number, length: number, value: NamedCode
 
 function bytesNode(name: string, offset: number, bytes: Uint8Array): RecordField {
   return { name, offset, length: bytes.length, value: bytes.length === 0 ? '(empty)' : hex(bytes) };
+}
+
+/** A vector<2> of DistinguishedName<2> (TLS 1.2 CertificateRequest, TLS 1.3 certificate_authorities): each name as text. */
+function authoritiesNode(name: string, offset: number, authorities: Uint8Array[]): RecordField {
+  const children: RecordField[] = [lengthNode(offset, 2, authorities.reduce((n, a) => n + 2 + a.length, 0), `${name} length`)];
+  let at = offset + 2;
+  for (const der of authorities) {
+    children.push({
+      name: 'DistinguishedName',
+      offset: at,
+      length: 2 + der.length,
+      value: distinguishedNameText(der),
+      children: [lengthNode(at, 2, der.length), bytesNode('DER', at + 2, der)],
+    });
+    at += 2 + der.length;
+  }
+  return { name, offset, length: at - offset, value: authoritiesText(authorities), children };
+}
+
+/** "CN=Students CA" or "2 CAs: CN=A; CN=B"; "any CA" for an empty list (the server names none). */
+function authoritiesText(authorities: Uint8Array[]): string {
+  if (authorities.length === 0) return 'any CA (none named)';
+  const names = authorities.map(distinguishedNameText);
+  return authorities.length === 1 ? names[0] : `${authorities.length} CAs: ${names.join('; ')}`;
 }
 
 function lengthNode(offset: number, width: number, value: number, name = 'length'): RecordField {
@@ -184,6 +209,10 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
         });
       }
       return { value: v.shares.map((s) => s.group.name).join(', '), children };
+    }
+    case 'certificate_authorities': {
+      const node = authoritiesNode('authorities', dataOffset, v.authorities);
+      return { value: node.value, children: [node] };
     }
     case 'raw':
       if (e.data.length > 0) children.push(bytesNode('extension_data', dataOffset, e.data));
@@ -341,7 +370,7 @@ function bodyField(body: HandshakeBody, span: FieldSpan): RecordField {
       if (field === 'supported_signature_algorithms' && body.supportedSignatureAlgorithms) {
         return codeList(field, offset, 2, 2, body.supportedSignatureAlgorithms, 'scheme');
       }
-      if (field === 'certificate_authorities') return { ...base, value: `${body.certificateAuthorities?.length ?? 0} names` };
+      if (field === 'certificate_authorities') return authoritiesNode(field, offset, body.certificateAuthorities ?? []);
       if (field === 'certificate_request_context') return { ...base, value: body.certificateRequestContext?.length ? hex(body.certificateRequestContext) : '(empty)' };
       break;
     case 'new_session_ticket':

@@ -81,6 +81,8 @@ export type ExtensionValue =
   | { kind: 'ec_point_formats'; formats: NamedCode[] }
   | { kind: 'psk_key_exchange_modes'; modes: NamedCode[] }
   | { kind: 'renegotiation_info'; renegotiatedConnection: Uint8Array }
+  /** RFC 8446, Section 4.2.4: DER DistinguishedNames of acceptable CAs. */
+  | { kind: 'certificate_authorities'; authorities: Uint8Array[] }
   | { kind: 'raw' };
 
 export interface Extension extends ByteRange {
@@ -154,6 +156,13 @@ function decodeExtensionValue(type: number, c: Cursor, site: ExtensionSite, fiel
         kind: 'supported_groups',
         groups: u16List(c.vector(2, `${field}.named_group_list`), `${field}.named_group_list`, namedGroupName),
       };
+    case EXTENSION_TYPE.certificate_authorities: {
+      // RFC 8446, Section 4.2.4.
+      const list = c.vector(2, `${field}.authorities`);
+      const authorities: Uint8Array[] = [];
+      while (!list.empty) authorities.push(list.opaque(2, `${field}.authorities.DistinguishedName`));
+      return { kind: 'certificate_authorities', authorities };
+    }
     case EXTENSION_TYPE.signature_algorithms:
     case EXTENSION_TYPE.signature_algorithms_cert: {
       // RFC 8446, Section 4.2.3.

@@ -13,6 +13,7 @@ import type {
 } from '../api/decryptTypes';
 import type { Direction } from '../api/types';
 import type { ClientHello, HandshakeMessage, ServerHello } from './handshake';
+import { distinguishedNameText } from '../pki/names';
 import { hashOf, hkdfExpandLabel } from './hkdf';
 import { TLS13_KEYLOG_LABELS, UPPER_SCHEDULE_NOTE, nextTrafficSecret, trafficKeys } from './keySchedule13';
 import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prf12, toHex } from './prf';
@@ -699,6 +700,12 @@ function summarize(message: HandshakeMessage): string {
       return `verify_data ${toHex(b.verifyData)}`;
     case 'new_session_ticket':
       return `lifetime ${b.ticketLifetime} s, ${b.ticket.length}-byte ticket`;
+    case 'certificate_request': {
+      // TLS 1.2 lists the CAs in the message; TLS 1.3 in its certificate_authorities extension.
+      const listed = b.certificateAuthorities ?? b.extensions.find((e) => e.value.kind === 'certificate_authorities');
+      const authorities = Array.isArray(listed) ? listed : listed?.value.kind === 'certificate_authorities' ? listed.value.authorities : [];
+      return `asks the client for a certificate from ${authorities.length === 0 ? 'any CA (it names none)' : authorities.map(distinguishedNameText).join('; ')}`;
+    }
     case 'server_key_exchange':
       return b.ecdh ? `${b.ecdh.namedCurve.name}, ${b.ecdh.publicPoint.length}-byte public key` : `${b.keyExchange} parameters`;
     case 'client_key_exchange':

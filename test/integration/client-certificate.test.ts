@@ -61,6 +61,9 @@ describe('a client certificate', () => {
       expect(s.response?.text).toContain('CN=alice');
       expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual(['CN=alice, O=TLS Lab students']);
       expect(notes(s).some((n) => n.startsWith('client certificate: CN=alice'))).toBe(true);
+      // The server's CertificateRequest names the CA it wants (TLS 1.3: encrypted, read from the key log).
+      const [conn] = await wb.decryptSession({ id: s.id });
+      expect(conn.handshake.find((m) => m.name === 'CertificateRequest')?.summary).toBe('asks the client for a certificate from CN=Client Lab CA');
     });
 
     it(`${version}: without one, the session says the server asked for a client certificate`, async () => {

@@ -70,6 +70,7 @@ export function registerClientCommand(program: Command): void {
             verification: session.verification,
             error: session.error,
             peerCertificates: session.connections[0]?.peerCertificates ?? [],
+            clientCertificates: session.connections[0]?.localCertificates ?? [],
             response: session.response,
           });
         } else {

@@ -129,6 +129,12 @@ describe('a client certificate', () => {
     const ok = await run(process.execPath, [bin, ...base, '--cert', pki.client.cert, '--key', pki.client.key]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Client certificate (presented when the server asks for one):\n  [0] subject: CN=alice, O=TLS Lab students');
+    const json = await run(process.execPath, [bin, ...base, '--identity', 'lab:bob', '--json']);
+    // bob (from the workshop test above) is not from this server's client CA: refused, and said so.
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout) as { clientCertificates: { subject: string }[]; error: { code: string } };
+    expect(result.clientCertificates.map((c) => c.subject)).toEqual(['CN=bob', 'O=TLS Lab, CN=Students CA']);
+    expect(result.error.code).toBe('CLIENT_CERTIFICATE_REFUSED');
     const missing = await run(process.execPath, [bin, ...base, '--cert', pki.client.cert, '--key', path.join(dataDir, 'nope.key')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);

@@ -216,7 +216,7 @@ export class CertificateWorkshop {
       throw new WorkbenchError(
         'PKI_NOT_FOUND',
         `there is no certificate or CA ${typeof ref === 'number' ? `with id ${ref}` : `named "${ref}"`} in the workbench` +
-          (names.length ? `; it has: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}` : '; create a CA first (tlslab ca create NAME)'),
+          (names.length ? `; it has: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''}` : '; the workshop is empty: make a CA (tlslab ca create NAME), then issue certificates with it (tlslab cert issue --ca NAME --cn HOST)'),
       );
     }
     return row;

@@ -44,6 +44,20 @@ describe('serverIdentity and trustAnchorsPem (what the TLS servers use)', () => 
   });
 });
 
+describe('a name the workshop does not have', () => {
+  it('lists the names it has, and in an empty workshop says how to make the first', async () => {
+    await expect(wb.workshop.serverIdentity('nobody')).rejects.toThrow(/there is no certificate or CA named "nobody" in the workbench; it has: Proxy CA, Proxy Sub/);
+    const empty = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-workshop-empty-')) });
+    try {
+      await expect(empty.workshop.serverIdentity('alice')).rejects.toThrow(
+        'there is no certificate or CA named "alice" in the workbench; the workshop is empty: make a CA (tlslab ca create NAME), then issue certificates with it (tlslab cert issue --ca NAME --cn HOST)',
+      );
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
 describe('forgeForHost (what the proxy calls)', () => {
   it('makes a leaf for the host that verifies under the CA, reuses one leaf key, and caches per host', async () => {
     const a = await wb.workshop.forgeForHost('Proxy CA', 'www.victim.test');

@@ -117,6 +117,10 @@ describe('a client certificate', () => {
       await wb.writer.written();
       const serverSide = wb.listSessions(20).find((x) => x.kind === 'server' && x.target === server.address);
       expect((await wb.session(serverSide!.id)).server?.clientCertificate?.subject).toBe('CN=bob');
+      // A replay presents the same certificate, and the server answers it the same.
+      const replay = await wb.replay.replayClient({ id: s.id });
+      expect(replay.replay.status).toBe('ok');
+      expect(replay.diff.identical).toBe(true);
     } finally {
       await wb.servers.stop(server.id);
     }

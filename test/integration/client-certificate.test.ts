@@ -10,6 +10,7 @@ import { Workbench } from '../../src-main/workbench';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { loopbackGet } from '../support/clientRequest';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -34,18 +35,7 @@ async function requiringServer(): Promise<RunningPeer> {
   return peer;
 }
 
-function request(port: number, overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest {
-  return {
-    host: 'localhost',
-    port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    ...overrides,
-  };
-}
+const request = (port: number, overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest => loopbackGet('localhost', port, pki.caCert, overrides);
 
 const notes = (s: SessionDetail) => s.connections[0].timeline.filter((e) => e.kind === 'note').map((e) => (e as { text: string }).text);
 

@@ -10,6 +10,7 @@ import { Workbench } from '../../src-main/workbench';
 import { makeHashFolder, makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { freePort } from '../support/ports';
+import { loopbackGet } from '../support/clientRequest';
 
 let pki: TestPki;
 let server: RunningPeer;
@@ -29,18 +30,7 @@ afterAll(async () => {
   await expiredServer?.stop();
 });
 
-function bank(overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest {
-  return {
-    host: 'www.bank32.com',
-    port: server.port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    ...overrides,
-  };
-}
+const bank = (overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest => loopbackGet('www.bank32.com', server.port, pki.caCert, overrides);
 
 function records(session: SessionDetail): TlsRecordEntry[] {
   return session.connections[0].timeline.filter((e): e is TlsRecordEntry => e.kind === 'record');

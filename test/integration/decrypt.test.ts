@@ -17,6 +17,7 @@ import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { loopbackGet } from '../support/clientRequest';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 
@@ -42,18 +43,7 @@ async function server(args: string[]): Promise<RunningPeer> {
   return peer;
 }
 
-function request(port: number, overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest {
-  return {
-    host: 'www.bank32.com',
-    port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    ...overrides,
-  };
-}
+const request = (port: number, overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest => loopbackGet('www.bank32.com', port, pki.caCert, overrides);
 
 /** The exact bytes the workbench's client sends for an HTTP GET of / (clientSession.ts). */
 function httpGet(port: number): string {

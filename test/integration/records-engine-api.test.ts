@@ -13,6 +13,7 @@ import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
 import { makeTestPki, openssl, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { loopbackGet } from '../support/clientRequest';
 
 let engine: RunningEngine;
 let api: ApiConnection;
@@ -35,18 +36,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function request(overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest {
-  return {
-    host: 'www.bank32.com',
-    port: server.port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<ClientSessionRequest> = {}): ClientSessionRequest => loopbackGet('www.bank32.com', server.port, pki.caCert, overrides);
 
 function walk(nodes: readonly RecordField[], visit: (node: RecordField, parents: RecordField[]) => void, parents: RecordField[] = []): void {
   for (const n of nodes) {

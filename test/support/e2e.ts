@@ -10,6 +10,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './chromium';
+import { loopbackGet } from './clientRequest';
 import { openssl } from './opensslPki';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -127,15 +128,5 @@ export function makeLabPki(dir: string, options: { subject?: string; dnsNames?: 
 
 /** The parameters of `client.run` for an HTTP GET of / that verifies the peer against caFile. */
 export function clientRunParams(host: string, port: number, caFile: string, overrides: object = {}): object {
-  return {
-    host,
-    port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: caFile },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/' },
-    timeoutMs: 60_000,
-    ...overrides,
-  };
+  return loopbackGet(host, port, caFile, { timeoutMs: 60_000, ...overrides });
 }

@@ -13,6 +13,8 @@ export interface FailureContext {
   clientCertificate?: boolean;
   /** Whether the server's handshake asked for a client certificate (TLS 1.2: CertificateRequest in the clear). */
   askedForCertificate?: () => boolean;
+  /** What to do when the server wants a client certificate; by default, how to give the client one. */
+  certificateAdvice?: string;
 }
 
 /** Why a server refuses a client certificate, by the alert it sends (RFC 8446, Section 6.2). */
@@ -34,7 +36,7 @@ function describeAlert(alert: string, ctx: FailureContext): ApiErrorInfo {
   if (alert === 'certificate_required' || (alert === 'handshake_failure' && !ctx.clientCertificate && ctx.askedForCertificate?.() === true)) {
     return {
       code: 'CLIENT_CERTIFICATE_REQUIRED',
-      message: `the server asked for a client certificate and this client had none to send; the server ended the handshake with the alert "${alert}". To log in with a certificate, ${CHOOSE_CERTIFICATE}`,
+      message: `the server asked for a client certificate and this client had none to send; the server ended the handshake with the alert "${alert}". ${ctx.certificateAdvice ?? `To log in with a certificate, ${CHOOSE_CERTIFICATE}`}`,
     };
   }
   const refusal = ctx.clientCertificate ? CLIENT_CERTIFICATE_ALERTS[alert] : undefined;

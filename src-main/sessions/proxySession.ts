@@ -22,6 +22,10 @@ import { chainVerification, hostnameVerification, verificationResult } from './v
 
 /** Bytes queued on one side of the proxy before the other side's reading pauses. */
 const FORWARD_QUEUE_BYTES = 1024 * 1024;
+/** What a real server that wants a client certificate teaches about interception. */
+const MITM_CERTIFICATE_ADVICE =
+  "A man in the middle cannot answer that with the victim's certificate: it never holds the victim's private key, which is why client certificates defeat this kind of interception.";
+
 /** Victim bytes kept in memory until its handshake ends, to name its alerts. */
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
 /** After one side has closed, how long the other may take to finish before it is cut. */
@@ -395,7 +399,12 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           code === 'ECONNREFUSED'
             ? { code: 'UPSTREAM_UNREACHABLE', message: `the real server for ${host} at ${target.address} is not reachable (connection refused); start it, or point the name elsewhere with --map ${host}=ADDR:PORT` }
             : (() => {
-                const d = describeConnectionFailure(err, { target: `${host}:${port}`, address: target.address, handshakeDone: false });
+                const d = describeConnectionFailure(err, {
+                  target: `${host}:${port}`,
+                  address: target.address,
+                  handshakeDone: false,
+                  certificateAdvice: MITM_CERTIFICATE_ADVICE,
+                });
                 return { code: `UPSTREAM_${d.code}`, message: `upstream ${target.address}: ${d.message}` };
               })();
         if (!ending) refuse(described, 'upstream');
@@ -536,6 +545,14 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_WRITE_AFTER_END' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_ALREADY_FINISHED') {
       (side === 'victim' ? victimLeg : upstreamLeg)?.event('note', { text: `the ${side} reset the connection (${code})` });
       teardown();
+      return;
+    }
+    if (side === 'upstream' && typeof code === 'string' && code.includes('_ALERT_')) {
+      // A TLS 1.3 server refuses a client (no client certificate, say) after the client's side of
+      // the handshake is done: its alert comes in here, and is named like any other.
+      const peer = info.upstream.peer ?? 'the real server';
+      const d = describeConnectionFailure(err, { target: peer, address: peer, handshakeDone: true, certificateAdvice: MITM_CERTIFICATE_ADVICE });
+      fail({ code: `UPSTREAM_${d.code}`, message: `upstream ${peer}: ${d.message}` }, side);
       return;
     }
     fail({ code: side === 'victim' ? 'VICTIM_CONNECTION_FAILED' : 'UPSTREAM_CONNECTION_FAILED', message: `the ${side} connection failed after the handshake: ${(err as Error).message}` }, side);

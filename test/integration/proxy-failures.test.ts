@@ -12,6 +12,7 @@ import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { freePort } from '../support/ports';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { startOpensslServer } from '../support/opensslServer';
 import { run } from '../support/run';
 
 const BIN = path.resolve('bin/tlslab.mjs');
@@ -115,6 +116,22 @@ describe('bad input and broken peers', () => {
     expect(t.proxy?.upstreamVerification?.accepted).toBe(false);
     expect(t.connections[1].timeline.some((e) => e.kind === 'note' && e.text.includes('--upstream-insecure'))).toBe(true);
     await wb.proxies.stop(careless.id);
+  });
+
+  it('a real server that requires a client certificate turns the proxy away, and the session says why a man in the middle cannot log in', async () => {
+    const mtls = await startOpensslServer(pki.cert, pki.key, ['-www', '-tls1_3', '-Verify', '1', '-verify_return_error', '-CAfile', pki.caCert]);
+    try {
+      const proxy = await startProxy({ mode: 'transparent', map: [{ host: 'www.example.com', address: `127.0.0.1:${mtls.port}` }] });
+      const out = await curlVia(proxy);
+      expect(out.code).not.toBe(0);
+      const s = await onlySession(proxy);
+      expect(s.error?.code).toBe('UPSTREAM_CLIENT_CERTIFICATE_REQUIRED');
+      expect(s.error?.message).toContain('the server asked for a client certificate and this client had none to send');
+      expect(s.error?.message).toContain("cannot answer that with the victim's certificate: it never holds the victim's private key");
+      await wb.proxies.stop(proxy.id);
+    } finally {
+      await mtls.stop();
+    }
   });
 
   it('CONNECT answers 200 once the real server accepts TCP; an upstream certificate that then fails to verify gets the victim a TLS alert, and the record says why', async () => {

@@ -49,6 +49,17 @@ function describeAlert(alert: string, ctx: FailureContext): ApiErrorInfo {
   };
 }
 
+/**
+ * An error message without OpenSSL's machinery: "80DC620C587F0000:error:0A00045C:SSL
+ * routines:ssl3_read_bytes:tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1601:SSL
+ * alert number 116" reads "tlsv13 alert certificate required (OpenSSL, in ssl3_read_bytes)".
+ */
+export function plainTlsError(message: string): string {
+  const line = message.split('\n')[0];
+  const m = /^[0-9A-F]+:error:[0-9A-F]+:[^:]+:([^:]+):([^:]+)(?::|$)/.exec(line);
+  return m ? `${m[2]} (OpenSSL, in ${m[1]})` : line;
+}
+
 /** OpenSSL's alert names in Node's error codes: ERR_SSL_TLSV1_ALERT_UNKNOWN_CA -> unknown_ca. */
 function alertFromCode(code: string): string | null {
   const m = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(code);
@@ -132,6 +143,6 @@ export function describeConnectionFailure(err: unknown, ctx: FailureContext): Ap
       message: `the server at ${where} closed the connection before the handshake finished; it may have rejected the ClientHello (look for an alert in the timeline) or may not speak TLS`,
     };
   }
-  const text = e?.message ?? String(err);
+  const text = plainTlsError(e?.message ?? String(err));
   return { code: code || 'CONNECTION_FAILED', message: `the connection failed: ${text}` };
 }

@@ -11,7 +11,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
-import { describeConnectionFailure } from './connectionErrors';
+import { describeConnectionFailure, plainTlsError } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
 import { type ExchangeContext, HttpStream, type ProxyHooks } from './proxyRewrite';
 import type { BatchWriter, ConnectionRecording } from './recorder';
@@ -555,7 +555,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       fail({ code: `UPSTREAM_${d.code}`, message: `upstream ${peer}: ${d.message}` }, side);
       return;
     }
-    fail({ code: side === 'victim' ? 'VICTIM_CONNECTION_FAILED' : 'UPSTREAM_CONNECTION_FAILED', message: `the ${side} connection failed after the handshake: ${(err as Error).message}` }, side);
+    fail({ code: side === 'victim' ? 'VICTIM_CONNECTION_FAILED' : 'UPSTREAM_CONNECTION_FAILED', message: `the ${side} connection failed after the handshake: ${plainTlsError((err as Error).message ?? String(err))}` }, side);
   }
 
   function forward(): void {

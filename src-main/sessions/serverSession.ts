@@ -10,6 +10,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
+import { plainTlsError } from './connectionErrors';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
 import type { BatchWriter, ConnectionRecording, SessionLabel } from './recorder';
@@ -140,8 +141,7 @@ export function describeServerFailure(err: unknown, handshakeDone: boolean, serv
         ? { code: 'CONNECTION_RESET', message: 'the client reset the connection' }
         : { code: 'CLOSED_DURING_HANDSHAKE', message: 'the client reset the connection during the handshake; it may have rejected the certificate (look for its alert in the timeline)' };
   }
-  const text = e?.message ?? String(err);
-  return { code: code || 'CONNECTION_FAILED', message: `the connection failed: ${text.split('\n')[0]}` };
+  return { code: code || 'CONNECTION_FAILED', message: `the connection failed: ${plainTlsError(e?.message ?? String(err))}` };
 }
 
 function formatEndpoint(host: string | undefined, port: number | undefined): string {

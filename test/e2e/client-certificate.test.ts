@@ -35,6 +35,12 @@ describe('a client certificate chosen in the New client session form', () => {
     await page.getByTestId('client-connect-to').fill('127.0.0.1');
     await page.getByTestId('client-trust-kind').selectOption('lab');
     await page.getByTestId('client-trust-ca').selectOption('Students CA');
+    // PEM files without paths: the first field to fill gets the focus, its note tied to it.
+    await page.getByTestId('client-cert-kind').selectOption('files');
+    await page.getByTestId('client-connect').click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('client-cert-path');
+    const note = await page.getByTestId('client-cert-path').getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${note}"]`).innerText()).toContain('Enter the path of the PEM certificate file');
     await page.getByTestId('client-cert-kind').selectOption('lab');
     // Client certificates come first in the list.
     expect(await page.getByTestId('client-cert-lab').locator('option:not([disabled])').allInnerTexts()).toEqual([

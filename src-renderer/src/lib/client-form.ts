@@ -29,12 +29,12 @@ export interface ClientForm {
   httpPath: string;
   text: string;
   /** A certificate the client presents when the server asks for one. */
-  clientCertKind: ClientCertKind;
-  clientCertLab: string;
-  clientCertPath: string;
-  clientKeyPath: string;
+  certKind: ClientCertKind;
+  certLab: string;
+  certPath: string;
+  keyPath: string;
   /** Never saved with the form; asked again after a reload. */
-  clientKeyPassphrase: string;
+  keyPassphrase: string;
 }
 
 export type ClientFormField = keyof ClientForm;
@@ -61,17 +61,17 @@ export function defaultClientForm(): ClientForm {
     sendKind: 'http-get',
     httpPath: '/',
     text: '',
-    clientCertKind: 'none',
-    clientCertLab: '',
-    clientCertPath: '',
-    clientKeyPath: '',
-    clientKeyPassphrase: '',
+    certKind: 'none',
+    certLab: '',
+    certPath: '',
+    keyPath: '',
+    keyPassphrase: '',
   };
 }
 
 /** The form as it may be kept between visits: without the key passphrase. */
 export function storableClientForm(form: ClientForm): ClientForm {
-  return { ...form, clientKeyPassphrase: '' };
+  return { ...form, keyPassphrase: '' };
 }
 
 const HOST_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
@@ -174,17 +174,17 @@ export function validateClientForm(form: ClientForm): ClientFormResult {
   }
 
   let clientCertificate: ServerIdentitySpec | undefined;
-  if (form.clientCertKind === 'lab') {
-    const name = form.clientCertLab.trim();
-    if (name === '') errors.clientCertLab = 'Choose the workshop certificate the client presents, or give PEM files instead.';
+  if (form.certKind === 'lab') {
+    const name = form.certLab.trim();
+    if (name === '') errors.certLab = 'Choose the workshop certificate the client presents, or give PEM files instead.';
     clientCertificate = { kind: 'lab', name };
-  } else if (form.clientCertKind === 'files') {
-    const certPath = form.clientCertPath.trim();
-    const keyPath = form.clientKeyPath.trim();
-    if (certPath === '') errors.clientCertPath = 'Enter the path of the PEM certificate file, e.g. /home/student/lab/client.crt.';
-    if (keyPath === '') errors.clientKeyPath = 'Enter the path of its PEM private key file, e.g. /home/student/lab/client.key.';
+  } else if (form.certKind === 'files') {
+    const certPath = form.certPath.trim();
+    const keyPath = form.keyPath.trim();
+    if (certPath === '') errors.certPath = 'Enter the path of the PEM certificate file, e.g. /home/student/lab/client.crt.';
+    if (keyPath === '') errors.keyPath = 'Enter the path of its PEM private key file, e.g. /home/student/lab/client.key.';
     clientCertificate = { kind: 'files', certPath, keyPath };
-    if (form.clientKeyPassphrase !== '') clientCertificate.keyPassphrase = form.clientKeyPassphrase;
+    if (form.keyPassphrase !== '') clientCertificate.keyPassphrase = form.keyPassphrase;
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
@@ -234,12 +234,12 @@ export function clientFormFromRequest(request: ClientSessionRequest): ClientForm
   if (request.send.kind === 'text') form.text = request.send.text;
   const own = request.clientCertificate;
   if (own?.kind === 'lab') {
-    form.clientCertKind = 'lab';
-    form.clientCertLab = own.name;
+    form.certKind = 'lab';
+    form.certLab = own.name;
   } else if (own?.kind === 'files') {
-    form.clientCertKind = 'files';
-    form.clientCertPath = own.certPath;
-    form.clientKeyPath = own.keyPath;
+    form.certKind = 'files';
+    form.certPath = own.certPath;
+    form.keyPath = own.keyPath;
   }
   return form;
 }

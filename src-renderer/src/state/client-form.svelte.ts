@@ -6,7 +6,7 @@ const STORAGE_KEY = 'tlslab.clientForm';
 function load(): ClientForm {
   try {
     const saved = sessionStorage.getItem(STORAGE_KEY);
-    if (saved) return { ...defaultClientForm(), ...(JSON.parse(saved) as Partial<ClientForm>), clientKeyPassphrase: '' };
+    if (saved) return { ...defaultClientForm(), ...(JSON.parse(saved) as Partial<ClientForm>), keyPassphrase: '' };
   } catch {
     // A damaged or unavailable store just means starting from the defaults.
   }

@@ -100,19 +100,19 @@ describe('a client certificate', () => {
   });
 
   it('from the workshop becomes lab:NAME, and asks for the certificate when none is chosen', () => {
-    const chosen = validateClientForm(form({ ...base, clientCertKind: 'lab', clientCertLab: 'alice' }));
+    const chosen = validateClientForm(form({ ...base, certKind: 'lab', certLab: 'alice' }));
     expect(chosen.ok && chosen.request.clientCertificate).toEqual({ kind: 'lab', name: 'alice' });
-    const missing = validateClientForm(form({ ...base, clientCertKind: 'lab' }));
-    expect(!missing.ok && missing.errors.clientCertLab).toMatch(/Choose the workshop certificate/);
+    const missing = validateClientForm(form({ ...base, certKind: 'lab' }));
+    expect(!missing.ok && missing.errors.certLab).toMatch(/Choose the workshop certificate/);
   });
 
   it('from PEM files needs both paths; a passphrase goes with the request but is never kept with the form', () => {
-    const files = form({ ...base, clientCertKind: 'files', clientCertPath: ' /lab/alice.crt ', clientKeyPath: '/lab/alice.key', clientKeyPassphrase: 'secret' });
+    const files = form({ ...base, certKind: 'files', certPath: ' /lab/alice.crt ', keyPath: '/lab/alice.key', keyPassphrase: 'secret' });
     const result = validateClientForm(files);
     expect(result.ok && result.request.clientCertificate).toEqual({ kind: 'files', certPath: '/lab/alice.crt', keyPath: '/lab/alice.key', keyPassphrase: 'secret' });
-    expect(storableClientForm(files).clientKeyPassphrase).toBe('');
-    const half = validateClientForm(form({ ...base, clientCertKind: 'files', clientCertPath: '/lab/alice.crt' }));
-    expect(!half.ok && Object.keys(half.errors)).toEqual(['clientKeyPath']);
+    expect(storableClientForm(files).keyPassphrase).toBe('');
+    const half = validateClientForm(form({ ...base, certKind: 'files', certPath: '/lab/alice.crt' }));
+    expect(!half.ok && Object.keys(half.errors)).toEqual(['keyPath']);
   });
 
   it('comes back for "Edit and run again", without a passphrase', () => {
@@ -120,9 +120,9 @@ describe('a client certificate', () => {
       host: 'www.bank32.com', port: 4433, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'none' },
       clientCertificate: { kind: 'files', certPath: '/lab/alice.crt', keyPath: '/lab/alice.key' },
     });
-    expect(again).toMatchObject({ clientCertKind: 'files', clientCertPath: '/lab/alice.crt', clientKeyPath: '/lab/alice.key', clientKeyPassphrase: '' });
+    expect(again).toMatchObject({ certKind: 'files', certPath: '/lab/alice.crt', keyPath: '/lab/alice.key', keyPassphrase: '' });
     expect(clientFormFromRequest({ host: 'h', port: 1, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'none' }, clientCertificate: { kind: 'lab', name: 'alice' } }))
-      .toMatchObject({ clientCertKind: 'lab', clientCertLab: 'alice' });
+      .toMatchObject({ certKind: 'lab', certLab: 'alice' });
   });
 });
 

@@ -149,6 +149,22 @@ function formatEndpoint(host: string | undefined, port: number | undefined): str
   return h.includes(':') ? `[${h}]:${port ?? 0}` : `${h}:${port ?? 0}`;
 }
 
+/** Why a client certificate did not verify, by OpenSSL's verify error (as Node names it). */
+export function clientCertificateProblem(code: string | undefined, ca: string): string {
+  switch (code) {
+    case 'INVALID_PURPOSE':
+      return `the client's certificate is not for client authentication (its extended key usage lacks clientAuth), though it may well come from ${ca}; issue a client certificate (tlslab cert issue --client)`;
+    case 'CERT_HAS_EXPIRED':
+      return "the client's certificate has expired; issue a new one";
+    case 'CERT_NOT_YET_VALID':
+      return "the client's certificate is not valid yet (check the clocks, or its start date)";
+    case 'CERT_SIGNATURE_FAILURE':
+      return "the signature on the client's certificate does not check out: it was not signed by the CA it names";
+    default:
+      return `the client's certificate is not from ${ca}`;
+  }
+}
+
 /** The verify error OpenSSL kept for the client's certificate (what Node's own server reads). */
 function clientVerifyError(socket: tls.TLSSocket): Error | null {
   const handle = (socket as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
@@ -347,7 +363,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
         verifyPeer: server.requireCert,
         checkHostname: false,
         chain: verifyError
-          ? { ok: false, code, message: verifyError.message, explanation: `the client's certificate does not chain to ${server.clientCaDescription ?? 'the client CA'}` }
+          ? { ok: false, code, message: verifyError.message, explanation: clientCertificateProblem(code, server.clientCaDescription ?? 'the client CA') }
           : { ok: true },
         hostname: null,
         accepted: verifyError === null || !server.requireCert,
@@ -380,7 +396,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     (secure as unknown as { _releaseControl?: () => boolean })._releaseControl?.();
 
     if (verification && !verification.accepted) {
-      const err = Object.assign(new Error(`the client's certificate is not from ${server.clientCaDescription ?? 'the client CA'} (${verification.chain.message}); the server closes the connection`), {
+      const err = Object.assign(new Error(`${verification.chain.explanation ?? `the client's certificate did not verify`} (${verification.chain.message}); the server closes the connection`), {
         code: 'CLIENT_CERT_REJECTED',
       });
       fail(err);

@@ -38,7 +38,9 @@ describe('a client certificate chosen in the New client session form', () => {
     // PEM files without paths: the first field to fill gets the focus, its note tied to it.
     await page.getByTestId('client-cert-kind').selectOption('files');
     await page.getByTestId('client-connect').click();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('client-cert-path');
+    // (The test code has no DOM types: the page's document is reached through globalThis.)
+    const focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id);
+    expect(focused).toBe('client-cert-path');
     const note = await page.getByTestId('client-cert-path').getAttribute('aria-describedby');
     expect(await page.locator(`[id="${note}"]`).innerText()).toContain('Enter the path of the PEM certificate file');
     await page.getByTestId('client-cert-kind').selectOption('lab');

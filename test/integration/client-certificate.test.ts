@@ -111,6 +111,14 @@ describe('a client certificate', () => {
       const replay = await wb.replay.replayClient({ id: s.id });
       expect(replay.replay.status).toBe('ok');
       expect(replay.diff.identical).toBe(true);
+
+      // A certificate from the right CA, but made for a server: the server's session says so.
+      await wb.workshop.issue({ ca: 'Students CA', name: 'students-www', subject: { CN: 'www.students.lab' }, key: 'ec:P-256' });
+      const wrongKind = await wb.runClient(request(server.port, { clientCertificate: { kind: 'lab', name: 'students-www' } }));
+      expect(wrongKind.status).toBe('failed');
+      await wb.writer.written();
+      const refused = wb.listSessions(50).find((x) => x.kind === 'server' && x.target === server.address && x.status === 'failed');
+      expect(refused?.error?.message).toContain("the client's certificate is not for client authentication (its extended key usage lacks clientAuth)");
     } finally {
       await wb.servers.stop(server.id);
     }

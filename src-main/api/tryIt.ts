@@ -13,7 +13,11 @@ function hostAddress(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** A command that reaches a lab server: curl for HTTP, openssl s_client for plain bytes. */
+/**
+ * A command that reaches a lab server: curl for HTTP, openssl s_client for plain bytes. A server
+ * that requires a client certificate gets client.pem, which holds the certificate and its key
+ * (as tlslab cert export --with-key writes it; curl and s_client read the key from it).
+ */
 export function serverTryCommand(server: Pick<ServerInfo, 'host' | 'port' | 'names' | 'config'>): string {
   // The default certificate's first DNS name (an SNI name when it has none), else localhost.
   const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
@@ -22,9 +26,9 @@ export function serverTryCommand(server: Pick<ServerInfo, 'host' | 'port' | 'nam
   const address = hostAddress(server.host);
   const requireCert = server.config.clientAuth?.require === true;
   if (server.config.responder?.kind === 'plain') {
-    return `openssl s_client -connect ${address}:${server.port} -servername ${host} -CAfile ca.pem${requireCert ? ' -cert client.pem -key client.key' : ''}`;
+    return `openssl s_client -connect ${address}:${server.port} -servername ${host} -CAfile ca.pem${requireCert ? ' -cert client.pem' : ''}`;
   }
-  return `curl --cacert ca.pem${requireCert ? ' --cert client.pem --key client.key' : ''} --resolve ${host}:${server.port}:${address} https://${host}:${server.port}/`;
+  return `curl --cacert ca.pem${requireCert ? ' --cert client.pem' : ''} --resolve ${host}:${server.port}:${address} https://${host}:${server.port}/`;
 }
 
 /** A command that fetches the first recorded request from a replay server, by its recorded name. */

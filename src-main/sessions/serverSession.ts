@@ -97,7 +97,7 @@ export function describeServerFailure(err: unknown, handshakeDone: boolean, serv
     case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':
       return {
         code: 'CLIENT_CERT_MISSING',
-        message: `the client sent no certificate, and this server requires one from ${server.clientCaDescription ?? 'its client CA'}; give the client a certificate and key (e.g. openssl s_client -cert client.pem -key client.key)`,
+        message: `the client sent no certificate, and this server requires one from ${server.clientCaDescription ?? 'its client CA'}; give the client a certificate and key (e.g. openssl s_client -cert client.pem -key client.key, or in the workbench's client, Client certificate)`,
       };
     case 'CLIENT_CERT_REJECTED':
       return { code, message: e.message };

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientSessionRequest, SessionDetail } from '../../src-main/api/types';
+import { serverTryCommand } from '../../src-main/api/tryIt';
 import { Workbench } from '../../src-main/workbench';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { run } from '../support/run';
@@ -111,6 +112,17 @@ describe('a client certificate', () => {
       const replay = await wb.replay.replayClient({ id: s.id });
       expect(replay.replay.status).toBe('ok');
       expect(replay.diff.identical).toBe(true);
+
+      // The server card's try-it command works as printed, with client.pem as tlslab cert export writes it.
+      const bin = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+      const here = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-client-cert-try-'));
+      await run(process.execPath, [bin, '--data-dir', dataDir, 'cert', 'export', 'bob', '--format', 'pem', '--with-key', '--out', path.join(here, 'client.pem')]);
+      fs.copyFileSync(pki.caCert, path.join(here, 'ca.pem')); // the CA of this server's own certificate
+      const command = serverTryCommand({ ...server, names: [{ name: null, certificate: { subjectAltNames: ['DNS:localhost'] }, chainLength: 1 }] } as never).split(' ');
+      expect(command).toContain('--cert');
+      const curl = await run(command[0], ['-sS', ...command.slice(1)], { cwd: here });
+      expect(curl.stderr).toBe('');
+      expect(curl.stdout).toMatch(/^<!doctype html>/i);
 
       // A certificate from the right CA, but made for a server: the server's session says so.
       await wb.workshop.issue({ ca: 'Students CA', name: 'students-www', subject: { CN: 'www.students.lab' }, key: 'ec:P-256' });

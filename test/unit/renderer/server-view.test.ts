@@ -67,8 +67,8 @@ describe('a server in the list', () => {
     expect(tryCommand(server())).toBe('curl --cacert ca.pem --resolve www.bank32.com:4433:127.0.0.1 https://www.bank32.com:4433/');
     expect(tryCommand(server({ config: { identity: { kind: 'lab', name: 'x' }, responder: { kind: 'plain' } } }))).toContain('openssl s_client -connect 127.0.0.1:4433');
     const required = { identity: { kind: 'lab' as const, name: 'x' }, clientAuth: { ca: { kind: 'lab' as const, name: 'Root' }, require: true } };
-    expect(tryCommand(server({ config: required }))).toContain('curl --cacert ca.pem --cert client.pem --key client.key --resolve');
-    expect(tryCommand(server({ config: { ...required, responder: { kind: 'plain' } } }))).toMatch(/-CAfile ca.pem -cert client.pem -key client.key$/);
+    expect(tryCommand(server({ config: required }))).toContain('curl --cacert ca.pem --cert client.pem --resolve');
+    expect(tryCommand(server({ config: { ...required, responder: { kind: 'plain' } } }))).toMatch(/-CAfile ca.pem -cert client.pem$/);
   });
 
   it('is merged by id, newest first', () => {

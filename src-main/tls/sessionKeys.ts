@@ -850,6 +850,9 @@ function collectKeyShares(keys: ConnectionKeyMaterial, decoded: DecodedConnectio
       }
     } else if (b.kind === 'server_key_exchange' && b.ecdh) {
       keys.keyShares.push(keyValue(`server ECDHE public key (${b.ecdh.namedCurve.name})`, b.ecdh.publicPoint));
+    } else if (b.kind === 'server_key_exchange' && b.dh) {
+      // Finite-field DHE (RFC 5246, 7.4.3): the group (p, g) travels with the server's public value.
+      keys.keyShares.push(keyValue(`server DHE public key (${b.dh.dhP.length * 8}-bit group)`, b.dh.dhYs));
     } else if (b.kind === 'client_key_exchange' && b.publicValue) {
       keys.keyShares.push(keyValue(`client ${b.keyExchange.toUpperCase()} public key`, b.publicValue));
     }

@@ -68,6 +68,8 @@ interface SuiteCase {
   encryptThenMac?: boolean;
   /** The server asks for another key share group first (HelloRetryRequest). */
   helloRetry?: boolean;
+  /** The names of the key exchange's public values, in order. */
+  keyShares?: string[];
 }
 
 const CASES: SuiteCase[] = [
@@ -96,6 +98,15 @@ const CASES: SuiteCase[] = [
     suite: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
     protection: 'cbc',
     encryptThenMac: false,
+  },
+  {
+    title: 'TLS 1.2 finite-field DHE with AES-128-GCM',
+    serverArgs: ['-cipher', 'DHE-RSA-AES128-GCM-SHA256'],
+    client: { maxVersion: 'TLSv1.2' },
+    version: 'TLS 1.2',
+    suite: 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256',
+    protection: 'aead-explicit-nonce',
+    keyShares: ['server DHE public key (2048-bit group)', 'client DHE public key'],
   },
   {
     title: 'TLS 1.2 ECDHE with ChaCha20-Poly1305',
@@ -148,6 +159,7 @@ describe('decrypting recorded sessions with the key log', () => {
       expect(keys.suite?.protection).toBe(c.protection);
       expect(keys.source).toBe('keylog');
       if (c.encryptThenMac !== undefined) expect(keys.encryptThenMac).toBe(c.encryptThenMac);
+      if (c.keyShares) expect(keys.keyShares.map((k) => k.name)).toEqual(c.keyShares);
       if (c.helloRetry) {
         // The Finished checks below then hash the first ClientHello as message_hash (RFC 8446, 4.4.1).
         expect(keys.keyShares.map((k) => k.name)).toEqual([

@@ -76,8 +76,8 @@ function aeadOpen(
 ): Uint8Array | null {
   const name = nodeCipherName(suite);
   try {
-    if (name === 'aes-128-ccm') {
-      const decipher = createDecipheriv('aes-128-ccm', key, nonce, { authTagLength: suite.tagLength });
+    if (name.endsWith('-ccm')) {
+      const decipher = createDecipheriv(name as 'aes-128-ccm', key, nonce, { authTagLength: suite.tagLength });
       decipher.setAuthTag(tag);
       decipher.setAAD(additionalData, { plaintextLength: ciphertext.length });
       const out = decipher.update(ciphertext);

@@ -76,6 +76,19 @@ const TLS12: Row[] = [
   [0x0035, 'rsa', 'aes-256-cbc', 'sha256', 'sha1'],
   [0x003c, 'rsa', 'aes-128-cbc', 'sha256', 'sha256'],
   [0x003d, 'rsa', 'aes-256-cbc', 'sha256', 'sha256'],
+  // AES-CCM (RFC 6655, RFC 7251): a 4-byte salt and an 8-byte explicit nonce, as GCM's
+  [0xc09c, 'rsa', 'aes-128-ccm', 'sha256'],
+  [0xc09d, 'rsa', 'aes-256-ccm', 'sha256'],
+  [0xc09e, 'dhe', 'aes-128-ccm', 'sha256'],
+  [0xc09f, 'dhe', 'aes-256-ccm', 'sha256'],
+  [0xc0a0, 'rsa', 'aes-128-ccm-8', 'sha256'],
+  [0xc0a1, 'rsa', 'aes-256-ccm-8', 'sha256'],
+  [0xc0a2, 'dhe', 'aes-128-ccm-8', 'sha256'],
+  [0xc0a3, 'dhe', 'aes-256-ccm-8', 'sha256'],
+  [0xc0ac, 'ecdhe', 'aes-128-ccm', 'sha256'],
+  [0xc0ad, 'ecdhe', 'aes-256-ccm', 'sha256'],
+  [0xc0ae, 'ecdhe', 'aes-128-ccm-8', 'sha256'],
+  [0xc0af, 'ecdhe', 'aes-256-ccm-8', 'sha256'],
 ];
 
 // TLS 1.3 suites: RFC 8446, Appendix B.4.
@@ -105,7 +118,7 @@ function build(row: Row, family: 'tls12' | 'tls13'): SuiteParameters {
     keyLength: keyLengthOf(cipher),
     fixedIvLength: cbc ? 16 : family === 'tls13' || chacha ? 12 : 4,
     recordIvLength: cbc ? 16 : family === 'tls13' || chacha ? 0 : 8,
-    tagLength: cbc ? 0 : cipher === 'aes-128-ccm-8' ? 8 : 16,
+    tagLength: cbc ? 0 : cipher.endsWith('-ccm-8') ? 8 : 16,
     macKeyLength: macHash ? HASH_LENGTH[macHash] : 0,
     prfHash,
   };
@@ -130,5 +143,5 @@ export function supportedSuites(): SuiteParameters[] {
 
 /** Node crypto's name for the bulk cipher ('aes-128-ccm-8' is aes-128-ccm with an 8-byte tag). */
 export function nodeCipherName(suite: SuiteParameters): string {
-  return suite.cipher === 'aes-128-ccm-8' ? 'aes-128-ccm' : suite.cipher;
+  return suite.cipher.endsWith('-ccm-8') ? suite.cipher.slice(0, -2) : suite.cipher;
 }

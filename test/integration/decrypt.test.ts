@@ -109,6 +109,23 @@ const CASES: SuiteCase[] = [
     keyShares: ['server DHE public key (2048-bit group)', 'client DHE public key'],
   },
   {
+    title: 'TLS 1.2 RSA key transport with AES-128-CCM',
+    serverArgs: ['-cipher', 'AES128-CCM'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'AES128-CCM' },
+    version: 'TLS 1.2',
+    suite: 'TLS_RSA_WITH_AES_128_CCM',
+    protection: 'aead-explicit-nonce',
+  },
+  {
+    // An 8-byte tag is below OpenSSL's default security level: both peers lower it.
+    title: 'TLS 1.2 DHE with AES-256-CCM-8 (an 8-byte tag)',
+    serverArgs: ['-cipher', 'DHE-RSA-AES256-CCM8:@SECLEVEL=0'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES256-CCM8:@SECLEVEL=0' },
+    version: 'TLS 1.2',
+    suite: 'TLS_DHE_RSA_WITH_AES_256_CCM_8',
+    protection: 'aead-explicit-nonce',
+  },
+  {
     title: 'TLS 1.2 ECDHE with ChaCha20-Poly1305',
     serverArgs: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
     client: { maxVersion: 'TLSv1.2' },

@@ -76,6 +76,43 @@ const TLS12: Row[] = [
   [0x0035, 'rsa', 'aes-256-cbc', 'sha256', 'sha1'],
   [0x003c, 'rsa', 'aes-128-cbc', 'sha256', 'sha256'],
   [0x003d, 'rsa', 'aes-256-cbc', 'sha256', 'sha256'],
+  // DHE with a DSA certificate: the records are protected as DHE-RSA's are
+  [0x00a2, 'dhe', 'aes-128-gcm', 'sha256'],
+  [0x00a3, 'dhe', 'aes-256-gcm', 'sha384'],
+  [0x0032, 'dhe', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x0038, 'dhe', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x0040, 'dhe', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x006a, 'dhe', 'aes-256-cbc', 'sha256', 'sha256'],
+  // Anonymous (EC)DH: no certificate at all, the lesson in why a key exchange needs authenticating
+  [0x00a6, 'dhe', 'aes-128-gcm', 'sha256'],
+  [0x00a7, 'dhe', 'aes-256-gcm', 'sha384'],
+  [0x0034, 'dhe', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x003a, 'dhe', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x006c, 'dhe', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x006d, 'dhe', 'aes-256-cbc', 'sha256', 'sha256'],
+  [0xc018, 'ecdhe', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0xc019, 'ecdhe', 'aes-256-cbc', 'sha256', 'sha1'],
+  // Camellia-CBC (RFC 5932) and ARIA-GCM (RFC 6209): built as AES-CBC and AES-GCM suites are
+  [0x0041, 'rsa', 'camellia-128-cbc', 'sha256', 'sha1'],
+  [0x0084, 'rsa', 'camellia-256-cbc', 'sha256', 'sha1'],
+  [0x00ba, 'rsa', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0x00c0, 'rsa', 'camellia-256-cbc', 'sha256', 'sha256'],
+  [0x0045, 'dhe', 'camellia-128-cbc', 'sha256', 'sha1'],
+  [0x0088, 'dhe', 'camellia-256-cbc', 'sha256', 'sha1'],
+  [0x00be, 'dhe', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0x00c4, 'dhe', 'camellia-256-cbc', 'sha256', 'sha256'],
+  [0xc072, 'ecdhe', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0xc073, 'ecdhe', 'camellia-256-cbc', 'sha384', 'sha384'],
+  [0xc076, 'ecdhe', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0xc077, 'ecdhe', 'camellia-256-cbc', 'sha384', 'sha384'],
+  [0xc050, 'rsa', 'aria-128-gcm', 'sha256'],
+  [0xc051, 'rsa', 'aria-256-gcm', 'sha384'],
+  [0xc052, 'dhe', 'aria-128-gcm', 'sha256'],
+  [0xc053, 'dhe', 'aria-256-gcm', 'sha384'],
+  [0xc05c, 'ecdhe', 'aria-128-gcm', 'sha256'],
+  [0xc05d, 'ecdhe', 'aria-256-gcm', 'sha384'],
+  [0xc060, 'ecdhe', 'aria-128-gcm', 'sha256'],
+  [0xc061, 'ecdhe', 'aria-256-gcm', 'sha384'],
   // AES-CCM (RFC 6655, RFC 7251): a 4-byte salt and an 8-byte explicit nonce, as GCM's
   [0xc09c, 'rsa', 'aes-128-ccm', 'sha256'],
   [0xc09d, 'rsa', 'aes-256-ccm', 'sha256'],
@@ -101,7 +138,7 @@ const TLS13: Row[] = [
 ];
 
 function keyLengthOf(cipher: string): number {
-  return cipher.startsWith('aes-128') ? 16 : 32;
+  return cipher.includes('-128-') ? 16 : 32;
 }
 
 function build(row: Row, family: 'tls12' | 'tls13'): SuiteParameters {

@@ -126,6 +126,32 @@ const CASES: SuiteCase[] = [
     protection: 'aead-explicit-nonce',
   },
   {
+    title: 'TLS 1.2 RSA key transport with Camellia-256-CBC and HMAC-SHA256',
+    serverArgs: ['-cipher', 'CAMELLIA256-SHA256'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'CAMELLIA256-SHA256' },
+    version: 'TLS 1.2',
+    suite: 'TLS_RSA_WITH_CAMELLIA_256_CBC_SHA256',
+    protection: 'cbc',
+    encryptThenMac: true,
+  },
+  {
+    title: 'TLS 1.2 ECDHE with ARIA-128-GCM',
+    serverArgs: ['-cipher', 'ECDHE-ARIA128-GCM-SHA256'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ARIA128-GCM-SHA256' },
+    version: 'TLS 1.2',
+    suite: 'TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256',
+    protection: 'aead-explicit-nonce',
+  },
+  {
+    // No certificate at all: nothing to verify (so the client verifies nothing), and still decrypted.
+    title: 'TLS 1.2 anonymous DH with AES-128-GCM',
+    serverArgs: ['-cipher', 'ADH-AES128-GCM-SHA256:@SECLEVEL=0'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'ADH-AES128-GCM-SHA256:@SECLEVEL=0', verifyPeer: false, checkHostname: false },
+    version: 'TLS 1.2',
+    suite: 'TLS_DH_anon_WITH_AES_128_GCM_SHA256',
+    protection: 'aead-explicit-nonce',
+  },
+  {
     title: 'TLS 1.2 ECDHE with ChaCha20-Poly1305',
     serverArgs: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
     client: { maxVersion: 'TLSv1.2' },

@@ -259,7 +259,7 @@ class ConnectionCrypto {
     }
     if (!suite) {
       return this.note(
-        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens AES-GCM, AES-CBC with HMAC, ChaCha20-Poly1305 and AES-CCM suites`,
+        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens the AES (GCM, CCM, CBC), ChaCha20-Poly1305, Camellia-CBC and ARIA-GCM suites, not PSK, SRP or NULL ones`,
       );
     }
     if (tls13 !== (suite.family === 'tls13')) {

@@ -29,7 +29,7 @@ export interface SuiteInfo {
   code: number;
   name: string;
   cipher: string;
-  protection: 'aead-explicit-nonce' | 'aead-xor-nonce' | 'cbc';
+  protection: 'aead-explicit-nonce' | 'aead-xor-nonce' | 'cbc' | 'null';
   keyLength: number;
   fixedIvLength: number;
   recordIvLength: number;

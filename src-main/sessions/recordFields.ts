@@ -516,11 +516,15 @@ export interface ProtectionShape {
   recordIvLength: number;
   /** AEAD tag at the end (0 for CBC, whose MAC is inside the ciphertext). */
   tagLength: number;
-  protection: 'aead-explicit-nonce' | 'aead-xor-nonce' | 'cbc';
+  protection: 'aead-explicit-nonce' | 'aead-xor-nonce' | 'cbc' | 'null';
 }
 
 /** The body of a protected record on the wire, cut as the suite cuts it. */
 export function protectedBodyTree(length: number, shape: ProtectionShape | undefined): RecordField {
+  if (shape?.protection === 'null') {
+    // A NULL cipher: the content travels as it is, followed by its MAC (RFC 5246, Section 6.2.3.1).
+    return { name: 'protected_record', offset: RECORD_HEADER_LENGTH, length, value: `${length} bytes: the content in the clear, then its MAC (NULL cipher: not encrypted)` };
+  }
   const node: RecordField = { name: 'encrypted_record', offset: RECORD_HEADER_LENGTH, length, value: `${length} bytes of ciphertext` };
   if (!shape || length < shape.recordIvLength + shape.tagLength) return node;
   const children: RecordField[] = [];

@@ -175,7 +175,9 @@ export function keyBlock(
     inputs: [keyValue('key block', block)],
     outputs: keyBlockValues(keys),
     note:
-      suite.protection === 'cbc'
+      suite.protection === 'null'
+        ? `NULL cipher: only ${suite.macKeyLength}-byte HMAC-${suite.macHash?.toUpperCase()} keys; no encryption keys or IVs: the records travel in the clear, each with its MAC`
+        : suite.protection === 'cbc'
         ? `CBC: ${suite.macKeyLength}-byte HMAC-${suite.macHash?.toUpperCase()} keys; the IVs in the key block are not used in TLS 1.2 (each record carries its own)`
         : suite.protection === 'aead-explicit-nonce'
           ? 'AEAD: no MAC keys; the 4-byte IVs are the implicit part (salt) of each record nonce'

@@ -266,10 +266,29 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
   return { status: 'decrypted', contentType: input.contentType, plaintext: content, additionalData, mac, recordIv, paddingLength: padLength + 1 };
 }
 
+/** RFC 5246, Section 6.2.3.1 with the NULL cipher: the content, then HMAC(seq + header + content). Nothing to decrypt. */
+function openNull(input: ProtectedRecordInput): OpenedRecord {
+  const { keys, sequenceNumber, body } = input;
+  const macHash = keys.suite.macHash ?? 'sha1';
+  const macLength = HASH_LENGTH[macHash];
+  if (body.length < macLength) return { status: 'malformed', problem: `${body.length} bytes cannot hold a ${macLength}-byte MAC (NULL cipher)` };
+  const content = body.subarray(0, body.length - macLength);
+  const received = body.subarray(body.length - macLength);
+  const additionalData = concat(sequenceBytes(sequenceNumber), Uint8Array.of(input.contentType), u16(input.version), u16(content.length));
+  const computed = hmac(macHash, keys.macKey ?? new Uint8Array(0), additionalData, content);
+  const ok = macEqual(received, computed);
+  const mac: MacCheck = { hash: `HMAC-${macHash.toUpperCase()}`, received: toHex(received), computed: toHex(computed), ok, order: 'mac-then-encrypt' };
+  if (!ok) {
+    return { status: 'mac-failed', additionalData, mac, problem: 'the MAC does not verify: a byte of this record was changed, or these are not its keys (with a NULL cipher the content itself was never hidden)' };
+  }
+  return { status: 'decrypted', contentType: input.contentType, plaintext: content, additionalData, mac };
+}
+
 /** Opens one record. Never throws: every failure is a status with a reason. */
 export function openRecord(input: ProtectedRecordInput): OpenedRecord {
   try {
-    return input.keys.suite.protection === 'cbc' ? openCbc(input) : openAead(input);
+    const protection = input.keys.suite.protection;
+    return protection === 'null' ? openNull(input) : protection === 'cbc' ? openCbc(input) : openAead(input);
   } catch (error) {
     return { status: 'malformed', problem: `cannot open this record: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -13,6 +13,7 @@ import {
   type ServerHello,
   decodeHandshakeMessage,
 } from './handshake';
+import { HASH_LENGTH, suiteParameters } from './suites';
 import {
   type NamedCode,
   CONTENT_TYPE,
@@ -622,6 +623,13 @@ export class TlsConnectionDecoder {
       return;
     }
     const decryptor = this.decryptorOf(dir);
+    const nullMac = this.nullCipherMacLength();
+    if (!decryptor && nullMac > 0 && length >= nullMac) {
+      // A NULL cipher (RFC 5246, 6.2.3.1): the content is on the wire as it is, then its MAC.
+      const body = dir.queue.take(length);
+      this.plaintext(dir, entry, contentType, body.subarray(0, length - nullMac), true);
+      return;
+    }
     if (!decryptor) {
       dir.queue.skip(length);
       this.nameProtected(dir, entry, contentType);
@@ -657,6 +665,12 @@ export class TlsConnectionDecoder {
   }
 
   /** RFC 5246, Section 7.1; RFC 8446, Appendix D.4 (the compatibility-mode dummy). */
+  /** The MAC length of a NULL-cipher suite once the ServerHello chose one; 0 for any real cipher. */
+  private nullCipherMacLength(): number {
+    const suite = this.cipherSuite === undefined || this.tls13 ? undefined : suiteParameters(this.cipherSuite);
+    return suite?.protection === 'null' ? HASH_LENGTH[suite.macHash ?? 'sha1'] : 0;
+  }
+
   /** A TLS 1.3 middlebox-compatibility CCS; a TLS 1.3 client may send its dummy one before the ServerHello arrives (early data). */
   private isCompatibilityCcs(dir: DirectionState): boolean {
     return this.tls13 || (dir.direction === 'client-to-server' && this.clientOffersTls13 && this.serverHello === undefined);

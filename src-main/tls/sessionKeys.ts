@@ -259,7 +259,7 @@ class ConnectionCrypto {
     }
     if (!suite) {
       return this.note(
-        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens the AES (GCM, CCM, CBC), ChaCha20-Poly1305, Camellia-CBC and ARIA-GCM suites, not PSK, SRP or NULL ones`,
+        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens the AES (GCM, CCM, CBC), ChaCha20-Poly1305, Camellia-CBC and ARIA-GCM and NULL (unencrypted) suites, not PSK or SRP ones`,
       );
     }
     if (tls13 !== (suite.family === 'tls13')) {
@@ -429,8 +429,8 @@ function keyBlockKeyValues(block: KeyBlock, suite: SuiteParameters): KeyValue[] 
   if (suite.macKeyLength > 0) {
     out.push(keyValue('client_write_MAC_key', block.clientWriteMacKey), keyValue('server_write_MAC_key', block.serverWriteMacKey));
   }
-  out.push(keyValue('client_write_key', block.clientWriteKey), keyValue('server_write_key', block.serverWriteKey));
-  if (suite.protection !== 'cbc') {
+  if (suite.keyLength > 0) out.push(keyValue('client_write_key', block.clientWriteKey), keyValue('server_write_key', block.serverWriteKey));
+  if (suite.protection !== 'cbc' && suite.fixedIvLength > 0) {
     out.push(keyValue('client_write_IV', block.clientWriteIv), keyValue('server_write_IV', block.serverWriteIv));
   }
   return out;

@@ -15,7 +15,9 @@ export type RecordProtection =
   /** AEAD with a 12-byte IV XORed with the sequence number (RFC 7905, RFC 8446 Section 5.3). */
   | 'aead-xor-nonce'
   /** CBC with an explicit per-record IV and an HMAC (RFC 5246, Section 6.2.3.2). */
-  | 'cbc';
+  | 'cbc'
+  /** No encryption: the content and its HMAC, in the clear (RFC 5246, Section 6.2.3.1, the NULL stream cipher). */
+  | 'null';
 
 export interface SuiteParameters {
   code: number;
@@ -113,6 +115,12 @@ const TLS12: Row[] = [
   [0xc05d, 'ecdhe', 'aria-256-gcm', 'sha384'],
   [0xc060, 'ecdhe', 'aria-128-gcm', 'sha256'],
   [0xc061, 'ecdhe', 'aria-256-gcm', 'sha384'],
+  // NULL encryption: authenticated (an HMAC), not encrypted; the lesson in what a cipher is for
+  [0x0002, 'rsa', 'null', 'sha256', 'sha1'],
+  [0x003b, 'rsa', 'null', 'sha256', 'sha256'],
+  [0xc006, 'ecdhe', 'null', 'sha256', 'sha1'],
+  [0xc010, 'ecdhe', 'null', 'sha256', 'sha1'],
+  [0xc015, 'ecdhe', 'null', 'sha256', 'sha1'],
   // AES-CCM (RFC 6655, RFC 7251): a 4-byte salt and an 8-byte explicit nonce, as GCM's
   [0xc09c, 'rsa', 'aes-128-ccm', 'sha256'],
   [0xc09d, 'rsa', 'aes-256-ccm', 'sha256'],
@@ -144,6 +152,7 @@ function keyLengthOf(cipher: string): number {
 function build(row: Row, family: 'tls12' | 'tls13'): SuiteParameters {
   const [code, keyExchange, cipher, prfHash, macHash] = row;
   const cbc = cipher.endsWith('-cbc');
+  const none = cipher === 'null';
   const chacha = cipher === 'chacha20-poly1305';
   const suite: SuiteParameters = {
     code,
@@ -151,11 +160,11 @@ function build(row: Row, family: 'tls12' | 'tls13'): SuiteParameters {
     family,
     keyExchange,
     cipher,
-    protection: cbc ? 'cbc' : family === 'tls13' || chacha ? 'aead-xor-nonce' : 'aead-explicit-nonce',
-    keyLength: keyLengthOf(cipher),
-    fixedIvLength: cbc ? 16 : family === 'tls13' || chacha ? 12 : 4,
-    recordIvLength: cbc ? 16 : family === 'tls13' || chacha ? 0 : 8,
-    tagLength: cbc ? 0 : cipher.endsWith('-ccm-8') ? 8 : 16,
+    protection: none ? 'null' : cbc ? 'cbc' : family === 'tls13' || chacha ? 'aead-xor-nonce' : 'aead-explicit-nonce',
+    keyLength: none ? 0 : keyLengthOf(cipher),
+    fixedIvLength: none ? 0 : cbc ? 16 : family === 'tls13' || chacha ? 12 : 4,
+    recordIvLength: none ? 0 : cbc ? 16 : family === 'tls13' || chacha ? 0 : 8,
+    tagLength: cbc || none ? 0 : cipher.endsWith('-ccm-8') ? 8 : 16,
     macKeyLength: macHash ? HASH_LENGTH[macHash] : 0,
     prfHash,
   };

@@ -152,6 +152,15 @@ const CASES: SuiteCase[] = [
     protection: 'aead-explicit-nonce',
   },
   {
+    // Authenticated, not encrypted: both peers must lower OpenSSL's security level to agree on it.
+    title: 'TLS 1.2 with the NULL cipher and HMAC-SHA256 (not encrypted)',
+    serverArgs: ['-cipher', 'NULL-SHA256:@SECLEVEL=0'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'NULL-SHA256:@SECLEVEL=0' },
+    version: 'TLS 1.2',
+    suite: 'TLS_RSA_WITH_NULL_SHA256',
+    protection: 'null',
+  },
+  {
     title: 'TLS 1.2 ECDHE with ChaCha20-Poly1305',
     serverArgs: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
     client: { maxVersion: 'TLSv1.2' },
@@ -231,6 +240,14 @@ describe('decrypting recorded sessions with the key log', () => {
       if (c.protection === 'cbc') {
         expect(request0.mac?.ok).toBe(true);
         expect(request0.mac?.order).toBe(c.encryptThenMac ? 'encrypt-then-mac' : 'mac-then-encrypt');
+      } else if (c.protection === 'null') {
+        // Nothing was encrypted: the request is on the wire as it is, followed by its MAC; the
+        // timeline (no keys needed) reads the Finished messages and alerts as they are.
+        expect(request0.mac?.ok).toBe(true);
+        expect(request0.plaintextLength).toBe(request0.length - 32);
+        const timeline = (await wb.session(id)).connections[0].timeline.flatMap((e) => (e.kind === 'record' ? e.messages : []));
+        expect(timeline.filter((m) => /ncrypted/.test(m))).toEqual([]);
+        expect(timeline.filter((m) => m === 'Finished')).toHaveLength(2);
       } else {
         expect(request0.tagCheck).toBe('ok');
         expect(request0.nonce?.hex).toMatch(/^[0-9a-f]{24}$/);

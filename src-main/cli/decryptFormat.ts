@@ -34,7 +34,7 @@ export function formatConnectionKeys(k: ConnectionKeys): string {
         `${s.tagLength ? `, tag ${s.tagLength}` : ''}${s.macHash ? `, HMAC-${s.macHash.toUpperCase()} key ${s.macKeyLength}` : ''}, hash ${s.prfHash.toUpperCase()}`,
     );
   }
-  if (k.version === 'TLS 1.2') {
+  if (k.version === 'TLS 1.0' || k.version === 'TLS 1.1' || k.version === 'TLS 1.2') {
     lines.push(`  extended master secret: ${k.extendedMasterSecret ? 'yes' : 'no'}${k.suite?.protection === 'cbc' ? `; encrypt-then-MAC: ${k.encryptThenMac ? 'yes' : 'no'}` : ''}`);
   }
   if (k.clientRandom) lines.push(`  client random: ${k.clientRandom}`);

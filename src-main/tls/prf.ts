@@ -102,6 +102,41 @@ export function prf12(
   return out;
 }
 
+/**
+ * TLS 1.0 and 1.1's PRF (RFC 2246 and RFC 4346, Section 5): the secret cut in two halves (sharing
+ * the middle byte when its length is odd), P_MD5 of the first XOR P_SHA-1 of the second.
+ */
+export function prf10(secret: Uint8Array, label: string, seed: Uint8Array, length: number, trace?: Trace): Uint8Array {
+  const labelBytes = ascii.encode(label);
+  const fullSeed = concat(labelBytes, seed);
+  const half = Math.ceil(secret.length / 2);
+  const s1 = secret.subarray(0, half);
+  const s2 = secret.subarray(secret.length - half);
+  trace?.steps.push({
+    title: `${trace.what}: PRF(secret, "${label}", seed) = P_MD5(S1, label + seed) XOR P_SHA1(S2, label + seed)`,
+    operation: 'PRF input (TLS 1.0/1.1)',
+    rfc: 'RFC 2246, Section 5',
+    inputs: [keyValue('S1 (first half of the secret)', s1), keyValue('S2 (second half)', s2), keyValue('label', labelBytes, label), keyValue('seed', seed)],
+    outputs: [keyValue('label + seed', fullSeed)],
+    note: 'TLS 1.2 replaced this with a single hash chosen by the cipher suite',
+  });
+  const md5 = pHash('md5', s1, fullSeed, length);
+  const sha1 = pHash('sha1', s2, fullSeed, length);
+  const out = md5.map((b, i) => b ^ sha1[i]);
+  trace?.steps.push({
+    title: `${trace.what}: result`,
+    operation: 'XOR',
+    inputs: [keyValue('P_MD5(S1, label + seed)', md5), keyValue('P_SHA1(S2, label + seed)', sha1)],
+    outputs: [keyValue(trace.what, out)],
+  });
+  return out;
+}
+
+/** The PRF a TLS version uses: TLS 1.2's single hash, or TLS 1.0/1.1's MD5 and SHA-1 together. */
+export function prfFor(version: number, hash: HashName, secret: Uint8Array, label: string, seed: Uint8Array, length: number, trace?: Trace): Uint8Array {
+  return version < 0x0303 ? prf10(secret, label, seed, length, trace) : prf12(hash, secret, label, seed, length, trace);
+}
+
 /** master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47]. */
 export function masterSecret(
   hash: HashName,
@@ -148,12 +183,13 @@ export function keyBlock(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
   steps?: DerivationStep[],
+  version = 0x0303,
 ): KeyBlock {
   const sizes = [suite.macKeyLength, suite.macKeyLength, suite.keyLength, suite.keyLength, suite.fixedIvLength, suite.fixedIvLength];
   const total = sizes.reduce((a, b) => a + b, 0);
   const trace = steps ? { steps, what: 'key block' } : undefined;
   // Note the order: server random first here, client random first for the master secret.
-  const block = prf12(suite.prfHash, master, 'key expansion', concat(serverRandom, clientRandom), total, trace);
+  const block = prfFor(version, suite.prfHash, master, 'key expansion', concat(serverRandom, clientRandom), total, trace);
   let at = 0;
   const cut = (n: number): Uint8Array => {
     const part = block.slice(at, at + n);
@@ -175,7 +211,9 @@ export function keyBlock(
     inputs: [keyValue('key block', block)],
     outputs: keyBlockValues(keys),
     note:
-      suite.protection === 'null'
+      version === 0x0301 && suite.protection === 'cbc'
+        ? `TLS 1.0 CBC: ${suite.macKeyLength}-byte HMAC-${suite.macHash?.toUpperCase()} keys; each direction's IV starts its first record, and every later record's IV is the last ciphertext block of the record before (the predictability BEAST used)`
+        : suite.protection === 'null'
         ? `NULL cipher: only ${suite.macKeyLength}-byte HMAC-${suite.macHash?.toUpperCase()} keys; no encryption keys or IVs: the records travel in the clear, each with its MAC`
         : suite.protection === 'cbc'
         ? `CBC: ${suite.macKeyLength}-byte HMAC-${suite.macHash?.toUpperCase()} keys; the IVs in the key block are not used in TLS 1.2 (each record carries its own)`

@@ -21,6 +21,11 @@ export interface RecordKeys {
   tls13: boolean;
   /** How the IV is named in the nonce construction ("client_write_iv"). */
   ivName: string;
+  /**
+   * TLS 1.0 CBC: the record carries no IV; this one (the key block's, then the last ciphertext
+   * block of the record before) is used instead.
+   */
+  implicitIv?: Uint8Array;
 }
 
 export interface ProtectedRecordInput {
@@ -184,16 +189,18 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
   const macKey = keys.macKey ?? new Uint8Array(0);
   const blockSize = 16;
   const macName = `HMAC-${macHash.toUpperCase()}`;
+  const implicit = keys.implicitIv;
   const header = (length: number): Uint8Array =>
     concat(sequenceBytes(sequenceNumber), Uint8Array.of(input.contentType), u16(input.version), u16(length));
 
   if (keys.encryptThenMac) {
     // RFC 7366, Section 3: IV + ciphertext, then the MAC over the header and all of it.
     const encrypted = body.length - macLength;
-    if (encrypted < 2 * blockSize || (encrypted - blockSize) % blockSize !== 0) {
+    const ivBytes = implicit ? 0 : blockSize;
+    if (encrypted < ivBytes + blockSize || (encrypted - ivBytes) % blockSize !== 0) {
       return {
         status: 'malformed',
-        problem: `${body.length} bytes cannot be IV + whole ${blockSize}-byte blocks + a ${macLength}-byte MAC (encrypt-then-MAC)`,
+        problem: `${body.length} bytes cannot be ${implicit ? '' : 'IV + '}whole ${blockSize}-byte blocks + a ${macLength}-byte MAC (encrypt-then-MAC)`,
       };
     }
     const ivAndCiphertext = body.subarray(0, encrypted);
@@ -202,7 +209,7 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
     const computed = hmac(macHash, macKey, additionalData, ivAndCiphertext);
     const ok = macEqual(received, computed);
     const mac: MacCheck = { hash: macName, received: toHex(received), computed: toHex(computed), ok, order: 'encrypt-then-mac' };
-    const recordIv = body.subarray(0, blockSize);
+    const recordIv = implicit ?? body.subarray(0, blockSize);
     if (!ok) {
       return {
         status: 'mac-failed',
@@ -212,7 +219,7 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
         problem: 'the MAC does not verify: a byte of this record was changed, or these are not its keys (nothing is decrypted before the MAC checks out)',
       };
     }
-    const padded = cbcDecrypt(keys.key, recordIv, body.subarray(blockSize, encrypted), suite.cipher);
+    const padded = cbcDecrypt(keys.key, recordIv, body.subarray(ivBytes, encrypted), suite.cipher);
     const padLength = padded[padded.length - 1];
     const paddingOk = padLength + 1 <= padded.length && padded.subarray(padded.length - padLength - 1).every((b) => b === padLength);
     mac.paddingOk = paddingOk;
@@ -228,12 +235,13 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
     };
   }
 
-  // MAC-then-encrypt (RFC 5246, Section 6.2.3.2): IV + E(content + MAC + padding).
-  if (body.length < 2 * blockSize || body.length % blockSize !== 0) {
-    return { status: 'malformed', problem: `${body.length} bytes cannot be an IV + whole ${blockSize}-byte blocks (CBC)` };
+  // MAC-then-encrypt (RFC 5246, Section 6.2.3.2): IV + E(content + MAC + padding); TLS 1.0 sends no IV.
+  const ivBytes = implicit ? 0 : blockSize;
+  if (body.length < ivBytes + blockSize || body.length % blockSize !== 0) {
+    return { status: 'malformed', problem: `${body.length} bytes cannot be ${implicit ? '' : 'an IV + '}whole ${blockSize}-byte blocks (CBC)` };
   }
-  const recordIv = body.subarray(0, blockSize);
-  const padded = cbcDecrypt(keys.key, recordIv, body.subarray(blockSize), suite.cipher);
+  const recordIv = implicit ?? body.subarray(0, blockSize);
+  const padded = cbcDecrypt(keys.key, recordIv, body.subarray(ivBytes), suite.cipher);
   const padLength = padded[padded.length - 1];
   let paddingOk = padLength + 1 + macLength <= padded.length;
   if (paddingOk) paddingOk = padded.subarray(padded.length - padLength - 1).every((b) => b === padLength);

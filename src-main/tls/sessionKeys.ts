@@ -16,7 +16,7 @@ import type { ClientHello, HandshakeMessage, ServerHello } from './handshake';
 import { distinguishedNameText } from '../pki/names';
 import { hashOf, hkdfExpandLabel } from './hkdf';
 import { TLS13_KEYLOG_LABELS, UPPER_SCHEDULE_NOTE, nextTrafficSecret, trafficKeys } from './keySchedule13';
-import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prf12, toHex } from './prf';
+import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prfFor, toHex } from './prf';
 import { type OpenedRecord, type RecordKeys, openRecord } from './recordCrypto';
 import {
   type DecodedConnection,
@@ -100,6 +100,8 @@ interface Tls12Material {
   keyBlock: KeyBlock;
   master: Uint8Array;
   encryptThenMac: boolean;
+  /** 0x0303 for TLS 1.2; 0x0301 and 0x0302 (TLS 1.0 and 1.1) use the MD5+SHA-1 PRF, and TLS 1.0 chains CBC IVs. */
+  version: number;
 }
 
 interface Tls13Material {
@@ -217,10 +219,11 @@ class ConnectionCrypto {
           outputs: [keyValue('master_secret', master)],
           note: 'a new handshake inside the encrypted connection (RFC 5746): its hellos, key exchange and Finished travelled under the keys of the handshake before; the records after its ChangeCipherSpec use these',
         });
-        const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps);
+        const version = serverHello.version.code;
+        const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps, version);
         this.keys.secrets.push(keyValue(`master_secret (renegotiation ${generation})`, master));
         const etm = suite.protection === 'cbc' && hasExtension(serverHello, ENCRYPT_THEN_MAC);
-        material = { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm };
+        material = { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm, version };
       }
     }
     this.renegotiated.set(generation, material);
@@ -274,8 +277,18 @@ class ConnectionCrypto {
 
   private derive12(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, version: number): Material | null {
     const k = this.keys;
-    if (version !== 0x0303) {
-      return this.note(`${versionName(version)} uses a different PRF and record format: the workbench decrypts TLS 1.2 and TLS 1.3`);
+    if (version < 0x0301 || version > 0x0303) {
+      return this.note(`${versionName(version)} uses a different key derivation and record format: the workbench decrypts TLS 1.0 to 1.3`);
+    }
+    if (version < 0x0303 && suite.protection !== 'cbc' && suite.protection !== 'null') {
+      return this.note(`${suite.name} does not belong to ${versionName(version)} (AEAD suites came with TLS 1.2): the ServerHello is inconsistent`);
+    }
+    if (version < 0x0303 && k.suite) {
+      // As this version uses the suite: its PRF, and (TLS 1.0) no IV in the records.
+      k.suite = { ...k.suite, prfHash: 'md5+sha1', recordIvLength: version === 0x0301 ? 0 : k.suite.recordIvLength };
+    }
+    if (version < 0x0303) {
+      k.notes.push(`${versionName(version)}: keys from the PRF of RFC 2246 (P_MD5 XOR P_SHA-1)${version === 0x0301 ? '; CBC records carry no IV of their own: each takes the last ciphertext block of the record before' : ''}`);
     }
     const ems = hasExtension(serverHello, EXTENDED_MASTER_SECRET);
     const etm = suite.protection === 'cbc' && hasExtension(serverHello, ENCRYPT_THEN_MAC);
@@ -292,7 +305,9 @@ class ConnectionCrypto {
         'a resumed session (abbreviated handshake): no key exchange took place in this connection; the master secret is the one an earlier connection established, and the new key block comes from it and this connection\'s two randoms',
       );
     }
-    if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed) {
+    if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed && version < 0x0303) {
+      k.notes.push(`the server key is not used for ${versionName(version)} sessions here: the key log's master secret is`);
+    } else if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed) {
       master = this.rsaMasterSecret(suite, clientHello, serverHello, ems);
       if (master) {
         k.source = 'server-private-key';
@@ -331,9 +346,9 @@ class ConnectionCrypto {
       return this.note(`cannot decrypt: ${why}`);
     }
     k.secrets.push(keyValue('master_secret', master));
-    const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps);
-    k.keys.push(...keyBlockKeyValues(block, suite));
-    return { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm };
+    const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps, version);
+    k.keys.push(...keyBlockKeyValues(block, suite, version));
+    return { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm, version };
   }
 
   private rsaMasterSecret(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, ems: boolean): Uint8Array | undefined {
@@ -424,13 +439,14 @@ class ConnectionCrypto {
   }
 }
 
-function keyBlockKeyValues(block: KeyBlock, suite: SuiteParameters): KeyValue[] {
+function keyBlockKeyValues(block: KeyBlock, suite: SuiteParameters, version = 0x0303): KeyValue[] {
   const out: KeyValue[] = [];
   if (suite.macKeyLength > 0) {
     out.push(keyValue('client_write_MAC_key', block.clientWriteMacKey), keyValue('server_write_MAC_key', block.serverWriteMacKey));
   }
   if (suite.keyLength > 0) out.push(keyValue('client_write_key', block.clientWriteKey), keyValue('server_write_key', block.serverWriteKey));
-  if (suite.protection !== 'cbc' && suite.fixedIvLength > 0) {
+  // TLS 1.0's CBC uses the key block's IVs (for each direction's first record).
+  if ((suite.protection !== 'cbc' || version === 0x0301) && suite.fixedIvLength > 0) {
     out.push(keyValue('client_write_IV', block.clientWriteIv), keyValue('server_write_IV', block.serverWriteIv));
   }
   return out;
@@ -454,6 +470,8 @@ interface Epoch {
   secret?: Uint8Array;
   /** TLS 1.3 after a KeyUpdate: how this generation's secret was derived. */
   derivation?: DerivationStep[];
+  /** TLS 1.0 CBC: the IV of this direction's next record (the last ciphertext block of the one before). */
+  chainIv?: Uint8Array;
 }
 
 class DirectionDecryptor implements RecordDecryptor {
@@ -499,7 +517,10 @@ class DirectionDecryptor implements RecordDecryptor {
     }
     let epoch = this.epoch;
     let sequenceNumber = this.sequenceNumber;
-    let opened = openRecord({ keys: epoch.keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
+    const chained = epoch.chainIv;
+    const keys = chained ? { ...epoch.keys, implicitIv: chained } : epoch.keys;
+    let opened = openRecord({ keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
+    if (chained) epoch.chainIv = lastCiphertextBlock(record.body, epoch.keys) ?? chained;
     if (opened.status !== 'decrypted' && material.kind === 'tls13') {
       // A lost Finished or KeyUpdate (a changed record): try the next epoch from its start.
       const next = this.nextEpoch(material, epoch);
@@ -543,7 +564,9 @@ class DirectionDecryptor implements RecordDecryptor {
   private tls12Epoch(material: Tls12Material, generation: number): Epoch {
     const client = this.direction === 'client-to-server';
     const b = material.keyBlock;
+    const chainIv = material.version === 0x0301 && material.suite.protection === 'cbc' ? (client ? b.clientWriteIv : b.serverWriteIv) : undefined;
     return {
+      ...(chainIv ? { chainIv } : {}),
       name: generation === 0 ? 'after ChangeCipherSpec' : `after renegotiation ${generation}`,
       phase: 'tls12',
       generation,
@@ -723,6 +746,12 @@ function summarize(message: HandshakeMessage): string {
   }
 }
 
+/** TLS 1.0 CBC: the last block of a record's ciphertext, the next record's IV (before the MAC with encrypt-then-MAC). */
+function lastCiphertextBlock(body: Uint8Array, keys: RecordKeys): Uint8Array | undefined {
+  const end = keys.encryptThenMac ? body.length - HASH_LENGTH[keys.suite.macHash ?? 'sha1'] : body.length;
+  return end >= 16 ? body.slice(end - 16, end) : undefined;
+}
+
 /** The handshake type of the synthetic message that stands for the first ClientHello after a HelloRetryRequest. */
 const MESSAGE_HASH = 254;
 
@@ -754,7 +783,8 @@ function checkFinished(crypto: ConnectionCrypto, material: Material | null): voi
     const tls12 = material.kind === 'tls12' ? (generation <= 0 ? material : crypto.materialFor(generation)) : null;
     if (material.kind === 'tls12' && !tls12) continue; // a renegotiation whose keys are unknown
     const before = concat(...messages.slice(handshakeStart, i));
-    const transcriptHash = hashOf(tls12?.suite.prfHash ?? hash, before);
+    // TLS 1.0/1.1 hash the handshake with MD5 and SHA-1 side by side (RFC 2246, Section 7.4.9).
+    const transcriptHash = tls12 && tls12.version < 0x0303 ? concat(hashOf('md5', before), hashOf('sha1', before)) : hashOf(tls12?.suite.prfHash ?? hash, before);
     let expected: Uint8Array;
     let key: KeyValue;
     if (material.kind === 'tls13') {
@@ -765,7 +795,7 @@ function checkFinished(crypto: ConnectionCrypto, material: Material | null): voi
       key = keyValue(`${who} finished_key`, finishedKey);
     } else {
       const keys = tls12 as Tls12Material;
-      expected = prf12(keys.suite.prfHash, keys.master, `${who} finished`, transcriptHash, 12);
+      expected = prfFor(keys.version, keys.suite.prfHash, keys.master, `${who} finished`, transcriptHash, 12);
       key = keyValue(generation > 0 ? `master_secret (renegotiation ${generation})` : 'master_secret', keys.master);
     }
     const ok = toHex(expected) === toHex(body.verifyData);

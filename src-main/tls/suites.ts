@@ -4,9 +4,9 @@
 
 import { cipherSuiteName } from './registry';
 
-export type HashName = 'sha1' | 'sha256' | 'sha384';
+export type HashName = 'md5' | 'sha1' | 'sha256' | 'sha384';
 
-export const HASH_LENGTH: Record<HashName, number> = { sha1: 20, sha256: 32, sha384: 48 };
+export const HASH_LENGTH: Record<HashName, number> = { md5: 16, sha1: 20, sha256: 32, sha384: 48 };
 
 /** How a record is protected. */
 export type RecordProtection =

@@ -161,6 +161,34 @@ const CASES: SuiteCase[] = [
     protection: 'null',
   },
   {
+    // TLS 1.0 and 1.1 sit below OpenSSL's default security level: both peers lower it.
+    title: 'TLS 1.0 ECDHE with AES-128-CBC-SHA, encrypt-then-MAC (IVs chained from record to record)',
+    serverArgs: ['-tls1', '-cipher', 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'],
+    client: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' },
+    version: 'TLS 1.0',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+    protection: 'cbc',
+    encryptThenMac: true,
+  },
+  {
+    title: 'TLS 1.0 RSA key transport with AES-256-CBC-SHA, MAC-then-encrypt',
+    serverArgs: ['-tls1', '-no_etm', '-cipher', 'AES256-SHA:@SECLEVEL=0'],
+    client: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'AES256-SHA:@SECLEVEL=0' },
+    version: 'TLS 1.0',
+    suite: 'TLS_RSA_WITH_AES_256_CBC_SHA',
+    protection: 'cbc',
+    encryptThenMac: false,
+  },
+  {
+    title: 'TLS 1.1 ECDHE with AES-256-CBC-SHA (an explicit IV per record)',
+    serverArgs: ['-tls1_1', '-cipher', 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0'],
+    client: { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0' },
+    version: 'TLS 1.1',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+    protection: 'cbc',
+    encryptThenMac: true,
+  },
+  {
     title: 'TLS 1.2 ECDHE with ChaCha20-Poly1305',
     serverArgs: ['-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'],
     client: { maxVersion: 'TLSv1.2' },
@@ -234,7 +262,9 @@ describe('decrypting recorded sessions with the key log', () => {
       const page = applicationData(conn, 'server-to-client').toString('latin1');
       expect(page).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
       expect(page).toContain('s_server');
-      expect(page).toContain(c.version === 'TLS 1.3' ? 'TLSv1.3' : 'TLSv1.2');
+      // s_server -www prints the session it served: its protocol line names the version.
+      const protocol = { 'TLS 1.0': 'TLSv1', 'TLS 1.1': 'TLSv1.1', 'TLS 1.2': 'TLSv1.2', 'TLS 1.3': 'TLSv1.3' }[c.version];
+      expect(page).toMatch(new RegExp(`Protocol\\s+: ${protocol?.replace('.', '\\.')}\\s`));
 
       const request0 = conn.records.find((r) => r.direction === 'client-to-server' && r.contentType === 23) as DecryptedRecordInfo;
       if (c.protection === 'cbc') {

@@ -514,13 +514,15 @@ export function alertTree(body: Uint8Array, offset: number): RecordField[] {
 export interface ProtectionShape {
   /** Bytes of explicit nonce or CBC IV at the front of the body. */
   recordIvLength: number;
-  /** AEAD tag at the end (0 for CBC, whose MAC is inside the ciphertext). */
+  /** AEAD tag at the end (0 for CBC, whose MAC is inside the ciphertext unless encrypt-then-MAC). */
   tagLength: number;
+  /** CBC: HMAC key length, which is the MAC's length. */
+  macKeyLength?: number;
   protection: 'aead-explicit-nonce' | 'aead-xor-nonce' | 'cbc' | 'null';
 }
 
 /** The body of a protected record on the wire, cut as the suite cuts it. */
-export function protectedBodyTree(length: number, shape: ProtectionShape | undefined): RecordField {
+export function protectedBodyTree(length: number, shape: ProtectionShape | undefined, encryptThenMac = false): RecordField {
   if (shape?.protection === 'null') {
     // A NULL cipher: the content travels as it is, followed by its MAC (RFC 5246, Section 6.2.3.1).
     return { name: 'protected_record', offset: RECORD_HEADER_LENGTH, length, value: `${length} bytes: the content in the clear, then its MAC (NULL cipher: not encrypted)` };
@@ -538,13 +540,17 @@ export function protectedBodyTree(length: number, shape: ProtectionShape | undef
     });
     at += shape.recordIvLength;
   }
-  const cipherLength = length - shape.recordIvLength - shape.tagLength;
+  // Encrypt-then-MAC (RFC 7366): the MAC follows the ciphertext, over the header and all of it.
+  const trailingMac = shape.protection === 'cbc' && encryptThenMac ? (shape.macKeyLength ?? 0) : 0;
+  const cipherLength = length - shape.recordIvLength - shape.tagLength - trailingMac;
+  if (cipherLength < 0) return node;
   children.push({
-    name: shape.protection === 'cbc' ? 'ciphertext (content, MAC and padding)' : 'ciphertext',
+    name: shape.protection === 'cbc' ? (trailingMac > 0 ? 'ciphertext (content and padding)' : 'ciphertext (content, MAC and padding)') : 'ciphertext',
     offset: at,
     length: cipherLength,
   });
   at += cipherLength;
+  if (trailingMac > 0) children.push({ name: 'MAC', offset: at, length: trailingMac, note: 'encrypt-then-MAC (RFC 7366): over the header, the IV and the ciphertext' });
   if (shape.tagLength > 0) children.push({ name: 'authentication tag', offset: at, length: shape.tagLength });
   node.children = children;
   return node;

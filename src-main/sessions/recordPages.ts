@@ -212,8 +212,8 @@ export class RecordPages {
         malformed: entry.malformed ?? `incomplete: ${raw.length} of ${wireLength} bytes were recorded`,
       });
     } else if (info || entry.encrypted) {
-      const suite = opened.decryption?.keys.suite;
-      tree.push(protectedBodyTree(entry.length, suite));
+      const keys = opened.decryption?.keys;
+      tree.push(protectedBodyTree(entry.length, keys?.suite, keys?.encryptThenMac === true));
       if (info?.status === 'decrypted' && info.plaintextHex !== undefined) {
         const plain = Uint8Array.from(Buffer.from(info.plaintextHex, 'hex'));
         const type = info.contentType ?? entry.contentType;

@@ -834,6 +834,13 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
     if (result?.opened.status === 'decrypted') opened.add(entry.number);
     protectedRecords.push({ entry, result });
   }
+  // TLS 1.0: an empty application-data record before each real one is OpenSSL's answer to BEAST.
+  const emptyRecords = protectedRecords.filter(({ result }) => result?.opened.status === 'decrypted' && result.opened.contentType === CONTENT_TYPE.application_data && result.opened.plaintext?.length === 0).length;
+  if (material?.kind === 'tls12' && material.version === 0x0301 && emptyRecords > 0) {
+    crypto.keys.notes.push(
+      `${emptyRecords} empty application-data record${emptyRecords === 1 ? '' : 's'}: OpenSSL's defence against BEAST. Before each record of data it sends one with no content, whose last ciphertext block (over its MAC and padding) the attacker could not know when choosing what came next; that block becomes the next record's IV. (Browsers split records 1/n-1 instead.)`,
+    );
+  }
   let all: DecryptedRecordInfo[] | undefined;
   const handshake: HandshakeMessageInfo[] = decoded.handshakeMessages.map((m: RecordedHandshakeMessage) => {
     const info: HandshakeMessageInfo = {

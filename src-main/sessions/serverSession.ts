@@ -150,7 +150,7 @@ function formatEndpoint(host: string | undefined, port: number | undefined): str
 }
 
 /** Why a client certificate did not verify, by OpenSSL's verify error (as Node names it). */
-export function clientCertificateProblem(code: string | undefined, ca: string): string {
+function clientCertificateProblem(code: string | undefined, ca: string): string {
   switch (code) {
     case 'INVALID_PURPOSE':
       return `the client's certificate is not for client authentication (its extended key usage lacks clientAuth), though it may well come from ${ca}; issue a client certificate (tlslab cert issue --client)`;

@@ -62,6 +62,11 @@ function u16(n: number): Uint8Array {
   return Uint8Array.of((n >> 8) & 0xff, n & 0xff);
 }
 
+/** What a TLS 1.0-1.2 record MAC (or TLS 1.2 AEAD additional data) covers before the content: seq_num, type, version, length (RFC 5246, 6.2.3). */
+function macHeader(input: ProtectedRecordInput, length: number): Uint8Array {
+  return concat(sequenceBytes(input.sequenceNumber), Uint8Array.of(input.contentType), u16(input.version), u16(length));
+}
+
 /** RFC 8446, Section 5.3 and RFC 7905, Section 2: the sequence number, left-padded, XOR the IV. */
 function xorNonce(iv: Uint8Array, sequenceNumber: number): Uint8Array {
   const nonce = Uint8Array.from(iv);
@@ -156,7 +161,7 @@ function openAead(input: ProtectedRecordInput): OpenedRecord {
   // of the plaintext (RFC 5246, Section 6.2.3.3).
   const additionalData = keys.tls13
     ? concat(Uint8Array.of(input.contentType), u16(input.version), u16(body.length))
-    : concat(sequenceBytes(sequenceNumber), Uint8Array.of(input.contentType), u16(input.version), u16(ciphertext.length));
+    : macHeader(input, ciphertext.length);
   const base: OpenedRecord = { status: 'tag-failed', nonce: nonceInfo, additionalData, tag };
   const plaintext = aeadOpen(suite, keys.key, nonce, additionalData, ciphertext, tag);
   if (plaintext === null) {
@@ -182,7 +187,7 @@ function cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, cip
 }
 
 function openCbc(input: ProtectedRecordInput): OpenedRecord {
-  const { keys, sequenceNumber, body } = input;
+  const { keys, body } = input;
   const { suite } = keys;
   const macHash = suite.macHash ?? 'sha1';
   const macLength = HASH_LENGTH[macHash];
@@ -190,8 +195,7 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
   const blockSize = 16;
   const macName = `HMAC-${macHash.toUpperCase()}`;
   const implicit = keys.implicitIv;
-  const header = (length: number): Uint8Array =>
-    concat(sequenceBytes(sequenceNumber), Uint8Array.of(input.contentType), u16(input.version), u16(length));
+  const header = (length: number): Uint8Array => macHeader(input, length);
 
   if (keys.encryptThenMac) {
     // RFC 7366, Section 3: IV + ciphertext, then the MAC over the header and all of it.
@@ -276,13 +280,13 @@ function openCbc(input: ProtectedRecordInput): OpenedRecord {
 
 /** RFC 5246, Section 6.2.3.1 with the NULL cipher: the content, then HMAC(seq + header + content). Nothing to decrypt. */
 function openNull(input: ProtectedRecordInput): OpenedRecord {
-  const { keys, sequenceNumber, body } = input;
+  const { keys, body } = input;
   const macHash = keys.suite.macHash ?? 'sha1';
   const macLength = HASH_LENGTH[macHash];
   if (body.length < macLength) return { status: 'malformed', problem: `${body.length} bytes cannot hold a ${macLength}-byte MAC (NULL cipher)` };
   const content = body.subarray(0, body.length - macLength);
   const received = body.subarray(body.length - macLength);
-  const additionalData = concat(sequenceBytes(sequenceNumber), Uint8Array.of(input.contentType), u16(input.version), u16(content.length));
+  const additionalData = macHeader(input, content.length);
   const computed = hmac(macHash, keys.macKey ?? new Uint8Array(0), additionalData, content);
   const ok = macEqual(received, computed);
   const mac: MacCheck = { hash: `HMAC-${macHash.toUpperCase()}`, received: toHex(received), computed: toHex(computed), ok, order: 'mac-then-encrypt' };

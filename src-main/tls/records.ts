@@ -413,6 +413,8 @@ export class TlsConnectionDecoder {
   private helloRetryRequest?: ServerHello;
   private version?: number;
   private cipherSuite?: number;
+  /** The MAC length of a NULL-cipher suite once the ServerHello chose one; 0 for any real cipher. */
+  private nullCipherMac = 0;
   private tls13 = false;
   private clientOffersTls13 = false;
   private finished?: DecodedConnection;
@@ -623,11 +625,10 @@ export class TlsConnectionDecoder {
       return;
     }
     const decryptor = this.decryptorOf(dir);
-    const nullMac = this.nullCipherMacLength();
-    if (!decryptor && nullMac > 0 && length >= nullMac) {
+    if (!decryptor && this.nullCipherMac > 0 && length >= this.nullCipherMac) {
       // A NULL cipher (RFC 5246, 6.2.3.1): the content is on the wire as it is, then its MAC.
       const body = dir.queue.take(length);
-      this.plaintext(dir, entry, contentType, body.subarray(0, length - nullMac), true);
+      this.plaintext(dir, entry, contentType, body.subarray(0, length - this.nullCipherMac), true);
       return;
     }
     if (!decryptor) {
@@ -664,18 +665,12 @@ export class TlsConnectionDecoder {
     return dir.decryptor;
   }
 
-  /** RFC 5246, Section 7.1; RFC 8446, Appendix D.4 (the compatibility-mode dummy). */
-  /** The MAC length of a NULL-cipher suite once the ServerHello chose one; 0 for any real cipher. */
-  private nullCipherMacLength(): number {
-    const suite = this.cipherSuite === undefined || this.tls13 ? undefined : suiteParameters(this.cipherSuite);
-    return suite?.protection === 'null' ? HASH_LENGTH[suite.macHash ?? 'sha1'] : 0;
-  }
-
   /** A TLS 1.3 middlebox-compatibility CCS; a TLS 1.3 client may send its dummy one before the ServerHello arrives (early data). */
   private isCompatibilityCcs(dir: DirectionState): boolean {
     return this.tls13 || (dir.direction === 'client-to-server' && this.clientOffersTls13 && this.serverHello === undefined);
   }
 
+  /** RFC 5246, Section 7.1; RFC 8446, Appendix D.4 (the compatibility-mode dummy). */
   private changeCipherSpec(dir: DirectionState, entry: TlsRecordEntry, length: number): void {
     const compatibility = this.isCompatibilityCcs(dir);
     if (compatibility) {
@@ -807,6 +802,8 @@ export class TlsConnectionDecoder {
       this.cipherSuite = body.cipherSuite.code;
       // RFC 8446, Section 4.2.1: TLS 1.3 is chosen only through supported_versions.
       this.tls13 = body.selectedVersion !== undefined && isTls13(body.selectedVersion.code);
+      const suite = this.tls13 ? undefined : suiteParameters(this.cipherSuite);
+      this.nullCipherMac = suite?.protection === 'null' ? HASH_LENGTH[suite.macHash ?? 'sha1'] : 0;
     }
   }
 }

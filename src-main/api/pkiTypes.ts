@@ -237,6 +237,8 @@ export interface PkiPublicKeyDetails {
   summary: string;
   exponent?: string;
   spkiSha256: string;
+  /** What to know about this kind of key (RSA-PSS restrictions, a curve few clients accept, ...). */
+  notes: string[];
 }
 
 export interface PkiInspection {

@@ -2,6 +2,7 @@
 // for which names, and how to recognise it again (fingerprints).
 import { X509Certificate, createHash } from 'node:crypto';
 import type { CertificateInfo, DistinguishedNameAttribute } from '../api/types';
+import { describeAnyKey } from './keys.js';
 
 /** Node prints names one attribute per line ("C=US\nO=...\nCN=..."); keep that order. */
 function parseNodeName(text: string): DistinguishedNameAttribute[] {
@@ -76,9 +77,7 @@ function describeUncached(der: Uint8Array, sha256: Buffer): CertificateInfo {
   const cert = new X509Certificate(der);
   const subjectAttributes = parseNodeName(cert.subject);
   const issuerAttributes = parseNodeName(cert.issuer);
-  const key = cert.publicKey;
-  const details = key.asymmetricKeyDetails ?? {};
-  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const key = describeAnyKey(cert.publicKey);
   return {
     subject: formatName(subjectAttributes),
     subjectAttributes,
@@ -90,11 +89,7 @@ function describeUncached(der: Uint8Array, sha256: Buffer): CertificateInfo {
     subjectAltNames: parseSubjectAltNames(cert.subjectAltName),
     isCA: cert.ca,
     selfIssued: cert.subject === cert.issuer,
-    publicKey: {
-      type: keyType === 'rsa' ? 'RSA' : keyType === 'ec' ? 'EC' : keyType === 'ed25519' ? 'Ed25519' : keyType,
-      bits: details.modulusLength,
-      curve: details.namedCurve,
-    },
+    publicKey: { type: key.type, bits: key.bits || undefined, curve: key.curve },
     fingerprintSha1: colonHex(createHash('sha1').update(der).digest()),
     fingerprintSha256: colonHex(sha256),
     pem: toPem(der),

@@ -22,7 +22,7 @@ import {
 } from './certificateDer.js';
 import { type Asn1Node, decodeOid, parseDer } from './der.js';
 import { PkiError } from './errors.js';
-import { type KeyDescription, DEFAULT_KEY_SPEC, describeKey, generateKeyPair, parseKeySpec, toWebCryptoKeys } from './keys.js';
+import { type PublicKeyDisplay, DEFAULT_KEY_SPEC, describeAnyKey, describeKey, generateKeyPair, parseKeySpec, toWebCryptoKeys } from './keys.js';
 import {
   type GeneralNameEntry,
   type RelativeName,
@@ -119,7 +119,7 @@ export interface CsrInfo {
   publicKey: KeyObject;
   /** SubjectPublicKeyInfo DER. */
   publicKeyDer: Uint8Array;
-  key: KeyDescription;
+  key: PublicKeyDisplay;
   signatureAlgorithm: string;
   /** The request is signed by the private half of its own public key (proof of possession). */
   signatureValid: boolean;
@@ -189,7 +189,7 @@ export function parseCsr(input: string | Uint8Array): CsrInfo {
     subjectString: formatSubjectString(subject),
     publicKey,
     publicKeyDer: spkiNode.encoded.slice(),
-    key: describeKey(publicKey),
+    key: describeAnyKey(publicKey),
     signatureAlgorithm: signatureAlgorithmInfo(algorithm).name,
     signatureValid,
     requestedExtensions: requestedExtensions.map((extension) => ({

@@ -7,7 +7,7 @@ import { type CertificateParts, type ExtensionNode, KEY_USAGE_NAMES, parseCertif
 import { type CsrInfo, parseCsr } from './csr.js';
 import { type Asn1Node, decodeOid, parseDer, parseDerAt } from './der.js';
 import { PkiError } from './errors.js';
-import { describeKey } from './keys.js';
+import { describeAnyKey } from './keys.js';
 import { bytesToIp, decodeGeneralNames, decodeName, decodeStringValue, formatDistinguishedName, formatGeneralName } from './names.js';
 import { describeOid, extendedKeyUsageText, oidName } from './oids.js';
 import { looksLikePem, splitPem, toPem } from './pem.js';
@@ -64,6 +64,8 @@ export interface PublicKeyDetails {
   exponent?: string;
   /** SHA-256 of the SubjectPublicKeyInfo, base64 (the value used for key pinning). */
   spkiSha256: string;
+  /** What to know about this kind of key (RSA-PSS restrictions, a curve few clients accept, ...). */
+  notes: string[];
 }
 
 export interface Inspection {
@@ -517,30 +519,34 @@ interface PublicKeyDetailsWithKey extends PublicKeyDetails {
 function publicKeyDetails(spki: Asn1Node): PublicKeyDetailsWithKey {
   const spkiSha256 = createHash('sha256').update(spki.encoded).digest('base64');
   const algorithmOid = decodeOid(spki.children[0]?.children[0]?.contents ?? new Uint8Array());
+  let key: KeyObject;
   try {
-    const key = createPublicKey({ key: Buffer.from(spki.encoded), format: 'der', type: 'spki' });
-    const description = describeKey(key);
-    const exponent = key.asymmetricKeyDetails?.publicExponent;
-    return {
-      type: description.type,
-      bits: description.bits,
-      curve: description.curve,
-      summary: description.summary,
-      exponent: exponent !== undefined ? exponent.toString() : undefined,
-      spkiSha256,
-      key,
-    };
+    key = createPublicKey({ key: Buffer.from(spki.encoded), format: 'der', type: 'spki' });
   } catch {
     const name = oidName(algorithmOid) ?? algorithmOid;
-    return { type: name, bits: 0, summary: `${name} (not a key type the workbench uses)`, spkiSha256 };
+    return { type: name, bits: 0, summary: `${name} (a key type Node's OpenSSL cannot read)`, notes: [], spkiSha256 };
   }
+  const description = describeAnyKey(key);
+  const exponent = key.asymmetricKeyDetails?.publicExponent;
+  return {
+    type: description.type,
+    bits: description.bits,
+    curve: description.curve,
+    summary: description.summary,
+    notes: description.notes,
+    exponent: exponent !== undefined ? exponent.toString() : undefined,
+    spkiSha256,
+    key,
+  };
 }
 
 function publicKeyDetailLines(details: PublicKeyDetails): string[] {
-  const lines = [`Type: ${details.type}`, `Size: ${details.bits} bits`];
+  const lines = [`Type: ${details.type}`];
+  if (details.bits) lines.push(`Size: ${details.bits} bits`);
   if (details.curve) lines.push(`Curve: ${details.curve}`);
   if (details.exponent) lines.push(`Exponent: ${details.exponent}`);
   lines.push(`SPKI SHA-256 (pin): ${details.spkiSha256}`);
+  lines.push(...details.notes);
   return lines;
 }
 

@@ -146,6 +146,93 @@ export function describeKey(key: KeyObject): KeyDescription {
   throw unsupportedKeyType(`a ${type === 'rsa-pss' ? 'RSA-PSS' : (type ?? 'secret').toUpperCase()} key`);
 }
 
+/** What an inspector shows of any public key Node can read, including kinds the workbench never makes. */
+export interface PublicKeyDisplay {
+  /** "RSA", "RSA-PSS", "DSA", "EC", "Ed25519", "Ed448", "X25519", "X448", "DH". */
+  type: string;
+  /** Size in bits (the modulus, the prime p, the curve's field); 0 when Node does not say. */
+  bits: number;
+  /** The curve's usual name for EC keys ("P-256", "brainpoolP256r1", "secp256k1"). */
+  curve?: string;
+  /** One line: "RSA-PSS 2048 bits", "EC brainpoolP256r1 (256 bits)". */
+  summary: string;
+  /** Facts about this kind of key a student should know (what it can sign, restrictions it carries). */
+  notes: string[];
+}
+
+/** Field sizes of the EC curves OpenSSL knows by name (those whose name does not carry it). */
+const CURVE_BITS: Record<string, number> = { prime256v1: 256, prime192v1: 192, prime239v1: 239 };
+
+/**
+ * Type, size and curve of any public (or private) key, for showing it: unlike describeKey, which
+ * only accepts what the workbench can use, this describes RSA-PSS, DSA, Ed448, X25519, brainpool
+ * curves and the rest as they are.
+ */
+export function describeAnyKey(key: KeyObject): PublicKeyDisplay {
+  // Node's KeyType leaves out 'dh', which asymmetricKeyType can still be.
+  const type: string = key.asymmetricKeyType ?? 'unknown';
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (type) {
+    case 'rsa':
+    case 'ed25519': {
+      const known = describeKey(key);
+      return { type: known.type, bits: known.bits, curve: known.curve, summary: known.summary, notes: [] };
+    }
+    case 'ec': {
+      const named = details.namedCurve ?? 'unknown curve';
+      const curve = NODE_CURVES[named] ?? named;
+      const bits = curve === 'P-256' ? 256 : curve === 'P-384' ? 384 : curve === 'P-521' ? 521 : (CURVE_BITS[named] ?? Number(/(\d{3})/.exec(named)?.[1] ?? 0));
+      const notes = NODE_CURVES[named]
+        ? []
+        : [
+            `${curve} is not one of the NIST curves (P-256, P-384, P-521) that browsers and most TLS clients accept for certificates.` +
+              (named.startsWith('brainpool') ? ' TLS 1.3 names its signatures ecdsa_brainpoolP…r1tls13 (RFC 8734); few clients offer them.' : ''),
+          ];
+      return { type: 'EC', bits, curve, summary: `EC ${curve}${bits ? ` (${bits} bits)` : ''}`, notes };
+    }
+    case 'rsa-pss': {
+      const bits = details.modulusLength ?? 0;
+      const notes = [
+        'An RSA key marked for RSA-PSS signatures only (id-RSASSA-PSS): it cannot sign with PKCS#1 v1.5. In a handshake it ' +
+          'signs with the rsa_pss_pss_* schemes, so a client that offers only rsa_pss_rsae_* or PKCS#1 ones cannot use it.',
+      ];
+      if (details.hashAlgorithm) {
+        notes.push(
+          `Restricted to ${details.hashAlgorithm.toUpperCase()} with MGF1-${(details.mgf1HashAlgorithm ?? details.hashAlgorithm).toUpperCase()}` +
+            `${details.saltLength !== undefined ? ` and a salt of at least ${details.saltLength} bytes` : ''}.`,
+        );
+      }
+      return { type: 'RSA-PSS', bits, summary: `RSA-PSS ${bits} bits`, notes };
+    }
+    case 'dsa': {
+      const bits = details.modulusLength ?? 0;
+      const q = details.divisorLength;
+      return {
+        type: 'DSA',
+        bits,
+        summary: `DSA ${bits} bits${q ? ` (q: ${q} bits)` : ''}`,
+        notes: ['DSA can only sign. TLS 1.3 dropped it; TLS 1.2 uses it only in the DHE-DSS cipher suites, which browsers no longer offer.'],
+      };
+    }
+    case 'ed448':
+      return { type: 'Ed448', bits: 456, summary: 'Ed448 (456 bits)', notes: ['EdDSA on Curve448 (RFC 8032): TLS 1.3 signs with it as the ed448 scheme.'] };
+    case 'x25519':
+    case 'x448': {
+      const name = type === 'x25519' ? 'X25519' : 'X448';
+      return {
+        type: name,
+        bits: type === 'x25519' ? 253 : 448,
+        summary: `${name} (key agreement only)`,
+        notes: [`An ${name} key can agree on secrets but cannot sign, so a certificate holding it cannot prove anything in a TLS handshake.`],
+      };
+    }
+    case 'dh':
+      return { type: 'DH', bits: 0, summary: 'DH (key agreement only)', notes: ['A Diffie-Hellman key agrees on secrets but cannot sign.'] };
+    default:
+      return { type: type.toUpperCase(), bits: 0, summary: type.toUpperCase(), notes: [] };
+  }
+}
+
 function unsupportedKeyType(what: string): PkiError {
   return new PkiError(
     'UNSUPPORTED_KEY_TYPE',

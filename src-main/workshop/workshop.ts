@@ -37,7 +37,7 @@ import {
 import { createCsr, parseCsr, signCsr } from '../pki/csr';
 import { PkiError } from '../pki/errors';
 import { type Inspection, inspect } from '../pki/inspect';
-import { type KeySpec, describeKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
+import { type KeySpec, describeAnyKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
 import { decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
 import { looksLikePem, toPem } from '../pki/pem';
 import type { Db } from '../store/database';
@@ -165,12 +165,7 @@ export class CertificateWorkshop {
 
   summary(row: CertificateRow): PkiCertificateSummary {
     const info = describeCertificate(row.der);
-    let keySummary: string;
-    try {
-      keySummary = describeKey(new X509Certificate(row.der).publicKey).summary;
-    } catch {
-      keySummary = info.publicKey.type;
-    }
+    const keySummary = describeAnyKey(new X509Certificate(row.der).publicKey).summary;
     return {
       id: row.id,
       name: row.name,

@@ -311,7 +311,7 @@ function signatureCheck(cert: Candidate, issuer: Candidate, index: number): Veri
     return {
       ...base,
       ok: false,
-      detail: `The signature algorithm ${parts.signatureAlgorithmOid} of ${quote(cert)} is not one the workbench can check (RSA PKCS#1, RSA-PSS, ECDSA, Ed25519).`,
+      detail: `The signature algorithm ${parts.signatureAlgorithmOid} of ${quote(cert)} is not one the workbench can check (RSA PKCS#1, RSA-PSS, ECDSA, DSA, Ed25519, Ed448).`,
     };
   }
   if (result) return { ...base, ok: true, detail: `The signature on ${quote(cert)} was made by the key of ${quote(issuer)}.` };

@@ -37,8 +37,24 @@ afterAll(async () => {
   for (const server of servers) await server.stop();
 });
 
-async function server(args: string[]): Promise<RunningPeer> {
-  const peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', ...args]);
+/** www.bank32.com with a DSA key, from the test CA: what the DHE-DSS suites need. */
+function dsaServerIdentity(): { cert: string; key: string } {
+  const params = path.join(pki.dir, 'dsa-params.pem');
+  const key = path.join(pki.dir, 'server-dsa.key');
+  const csr = path.join(pki.dir, 'server-dsa.csr');
+  const cert = path.join(pki.dir, 'server-dsa.pem');
+  const ext = path.join(pki.dir, 'server-dsa.ext');
+  if (fs.existsSync(cert)) return { cert, key };
+  execFileSync('openssl', ['dsaparam', '-out', params, '2048'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-new', '-newkey', `dsa:${params}`, '-nodes', '-keyout', key, '-subj', '/CN=www.bank32.com', '-out', csr], { stdio: 'ignore' });
+  fs.writeFileSync(ext, 'subjectAltName=DNS:www.bank32.com\n');
+  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-sha256', '-days', '30', '-extfile', ext, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+async function server(args: string[], identity?: 'dsa'): Promise<RunningPeer> {
+  const { cert, key } = identity === 'dsa' ? dsaServerIdentity() : { cert: pki.serverCert, key: pki.serverKey };
+  const peer = await startOpensslServer(cert, key, ['-www', ...args]);
   servers.push(peer);
   return peer;
 }
@@ -70,6 +86,8 @@ interface SuiteCase {
   helloRetry?: boolean;
   /** The names of the key exchange's public values, in order. */
   keyShares?: string[];
+  /** The server's certificate has a DSA key (else RSA). */
+  serverIdentity?: 'dsa';
 }
 
 const CASES: SuiteCase[] = [
@@ -105,6 +123,17 @@ const CASES: SuiteCase[] = [
     client: { maxVersion: 'TLSv1.2' },
     version: 'TLS 1.2',
     suite: 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256',
+    protection: 'aead-explicit-nonce',
+    keyShares: ['server DHE public key (2048-bit group)', 'client DHE public key'],
+  },
+  {
+    // A DSA certificate: the server signs its DH value with DSA.
+    title: 'TLS 1.2 DHE-DSS with AES-256-GCM',
+    serverArgs: ['-cipher', 'DHE-DSS-AES256-GCM-SHA384'],
+    client: { maxVersion: 'TLSv1.2', ciphers: 'DHE-DSS-AES256-GCM-SHA384' },
+    serverIdentity: 'dsa',
+    version: 'TLS 1.2',
+    suite: 'TLS_DHE_DSS_WITH_AES_256_GCM_SHA384',
     protection: 'aead-explicit-nonce',
     keyShares: ['server DHE public key (2048-bit group)', 'client DHE public key'],
   },
@@ -231,7 +260,7 @@ const CASES: SuiteCase[] = [
 describe('decrypting recorded sessions with the key log', () => {
   for (const c of CASES) {
     it(`${c.title}: recovers the exact request and the served page`, async () => {
-      const peer = await server(c.serverArgs);
+      const peer = await server(c.serverArgs, c.serverIdentity);
       const id = await wb.recordClient(request(peer.port, c.client));
       const [keys] = await wb.sessionKeys({ id });
       expect(keys.version).toBe(c.version);

@@ -1,6 +1,5 @@
 // tlslab cert: issue, show, hash, verify, export, forge and delete certificates.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { PkiInspection, PkiTrustSpec, PkiVerifyResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';

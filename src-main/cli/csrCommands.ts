@@ -1,5 +1,4 @@
 // tlslab csr: make a certificate signing request as openssl req does, show one, sign one.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { type OutputFile, writeFilesAtomically } from '../workshop/files';

@@ -45,7 +45,7 @@ function describeAlert(alert: string, ctx: FailureContext): ApiErrorInfo {
   }
   return {
     code: 'PEER_ALERT',
-    message: `the server ended the handshake with the alert "${alert}": it refused something this client offered or sent (TLS version, cipher list, SNI or a missing client certificate)`,
+    message: `the server ended the handshake with the alert "${alert}": it refused something this client offered or sent (TLS version, cipher list, groups, SNI, a missing client certificate) or found no signature algorithm offered that its certificate's key can make (a brainpool or DSA key in TLS 1.3)`,
   };
 }
 

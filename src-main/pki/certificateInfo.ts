@@ -96,6 +96,28 @@ function describeUncached(der: Uint8Array, sha256: Buffer): CertificateInfo {
   };
 }
 
+/**
+ * Why a wildcard name did not cover `hostname`, when one nearly did: a wildcard stands for exactly
+ * one label (RFC 6125), so "*.bank32.com" covers neither "bank32.com" nor "a.b.bank32.com". Empty
+ * when no wildcard among `names` (DNS names, with or without a "DNS:" prefix) comes close.
+ */
+export function wildcardNote(hostname: string, names: string[]): string {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  for (const name of names) {
+    const pattern = name.replace(/^(DNS:|CN=)/, '').toLowerCase();
+    if (!pattern.startsWith('*.')) continue;
+    const base = pattern.slice(2);
+    if (host === base) {
+      return `A wildcard stands for exactly one label: ${pattern} covers www.${base} but not ${base} itself, which needs its own name in the certificate.`;
+    }
+    const labels = host.endsWith(`.${base}`) ? host.slice(0, -base.length - 1).split('.') : [];
+    if (labels.length > 1) {
+      return `A wildcard stands for exactly one label: ${pattern} covers ${labels.at(-1)}.${base} but not ${host}, which has ${labels.length} labels before ${base}.`;
+    }
+  }
+  return '';
+}
+
 /** The names a certificate is valid for, as the hostname check sees them. */
 export function namesForHostnameCheck(info: CertificateInfo): string[] {
   const sanNames = info.subjectAltNames

@@ -19,6 +19,7 @@ import {
   readKeyUsage,
   readSubjectKeyIdentifier,
 } from './certificateDer.js';
+import { wildcardNote } from './certificateInfo.js';
 import { type Asn1Node } from './der.js';
 import { PkiError, isPkiError } from './errors.js';
 import { bytesToIp, decodeGeneralNames, decodeName, formatDistinguishedName, ipToBytes } from './names.js';
@@ -708,10 +709,11 @@ function hostnameCheck(leaf: Candidate, hostname: string): VerifyCheck {
   const cnNote = dnsSans.length > 0 && safeAttributes(leaf).some((a) => a.type === 'CN' && hostMatches(a.value, wanted))
     ? ' Its CN matches, but a certificate with DNS SANs is matched on its SANs only.'
     : '';
+  const wildcard = wildcardNote(wanted, patterns);
   return {
     ...base,
     ok: false,
-    detail: `The certificate is valid for ${listed}, not for ${hostname}.${cnNote} Connect with one of those names, or reissue the certificate with DNS:${wanted}.`,
+    detail: `The certificate is valid for ${listed}, not for ${hostname}.${cnNote}${wildcard ? ` ${wildcard}` : ''} Connect with one of those names, or reissue the certificate with DNS:${wanted}.`,
   };
 }
 

@@ -7,7 +7,7 @@ import type {
   HostnameVerification,
   VerificationResult,
 } from '../api/types';
-import { namesForHostnameCheck } from '../pki/certificateInfo';
+import { namesForHostnameCheck, wildcardNote } from '../pki/certificateInfo';
 
 interface Reason {
   short: string;
@@ -102,11 +102,12 @@ export function hostnameVerification(
   const failure = tls.checkServerIdentity(hostname, peer);
   if (!failure) return { ok: true, hostname, validNames };
   const list = validNames.length ? validNames.join(', ') : '(no names at all)';
+  const note = wildcardNote(hostname, validNames);
   return {
     ok: false,
     hostname,
     validNames,
-    message: `hostname mismatch: you asked for ${hostname}, but the certificate is valid only for ${list}`,
+    message: `hostname mismatch: you asked for ${hostname}, but the certificate is valid only for ${list}${note ? `. ${note}` : ''}`,
   };
 }
 
@@ -122,7 +123,8 @@ export function verificationResult(
   const problems: string[] = [];
   if (!chain.ok) problems.push(chainReason(chain));
   if (hostname && !hostname.ok) {
-    problems.push(`hostname mismatch: asked for ${hostname.hostname}, the certificate is valid only for ${hostname.validNames.join(', ') || 'no names'}`);
+    const note = wildcardNote(hostname.hostname, hostname.validNames);
+    problems.push(`hostname mismatch: asked for ${hostname.hostname}, the certificate is valid only for ${hostname.validNames.join(', ') || 'no names'}${note ? ` (${note})` : ''}`);
   }
   let summary: string;
   if (!verifyPeer) {

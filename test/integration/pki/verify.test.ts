@@ -361,6 +361,13 @@ describe('verifying certificates made by openssl', () => {
     }
     const ignoredCn = verifyCertificate(der(wild), { trustAnchors: [der(rootCert)], hostname: 'www.other.test' });
     expect(ignoredCn.failed?.detail).toContain('Its CN matches, but a certificate with DNS SANs is matched on its SANs only');
+    // The two near misses say why the wildcard did not cover them.
+    const bare = verifyCertificate(der(wild), { trustAnchors: [der(rootCert)], hostname: 'bank32.com' });
+    expect(bare.failed?.detail).toContain('*.bank32.com covers www.bank32.com but not bank32.com itself');
+    const deep = verifyCertificate(der(wild), { trustAnchors: [der(rootCert)], hostname: 'a.b.bank32.com' });
+    expect(deep.failed?.detail).toContain('*.bank32.com covers b.bank32.com but not a.b.bank32.com, which has 2 labels before bank32.com');
+    const unrelated = verifyCertificate(der(wild), { trustAnchors: [der(rootCert)], hostname: 'www.other.test' });
+    expect(unrelated.failed?.detail).not.toContain('wildcard');
   });
 
   it('two CAs with the same name: the issuer is picked by key identifier and signature', () => {

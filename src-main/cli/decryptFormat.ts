@@ -98,7 +98,7 @@ export function formatDecryptedConnection(c: DecryptedConnection): string {
   const encrypted = c.handshake.filter((m) => m.encrypted);
   if (encrypted.length) {
     lines.push('  encrypted handshake messages:');
-    for (const m of encrypted) lines.push(`    #${m.recordNumbers.join(',#')} ${ARROW[m.direction]}  ${m.name}: ${m.summary}`);
+    for (const m of encrypted) lines.push(`    #${m.recordNumbers.join(',#')} ${ARROW[m.direction]}  ${m.name}${m.summary && m.summary !== m.name ? `: ${m.summary}` : ''}`);
   }
   for (const r of c.records) lines.push(formatDecryptedRecord(r).replace(/^/gm, '  '));
   if (c.records.length < c.total && c.records.length > 0) lines.push(`  (showing ${c.records.length} of ${c.total}; use --from and --limit for more)`);

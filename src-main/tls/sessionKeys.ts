@@ -34,6 +34,17 @@ import { HASH_LENGTH, type SuiteParameters, suiteParameters } from './suites';
 /** RFC 7627 and RFC 7366 extension code points. */
 const EXTENDED_MASTER_SECRET = 23;
 const ENCRYPT_THEN_MAC = 22;
+/** RFC 8446, Section 4.2.10: in a ClientHello, "I am sending 0-RTT data"; in EncryptedExtensions, "accepted". */
+const EARLY_DATA = 42;
+
+/** The name records under the client's early traffic keys show as their key epoch. */
+const EARLY_EPOCH = 'early data (0-RTT)';
+
+/** Keys of the client's 0-RTT data: the suite is the resumed session's, found by which one opens the first early record. */
+interface EarlyKeys {
+  suite: SuiteParameters;
+  secret: Uint8Array;
+}
 
 export type ConnectionKeyMaterial = Omit<ConnectionKeys, 'sessionId' | 'connectionId' | 'leg'>;
 
@@ -228,6 +239,51 @@ class ConnectionCrypto {
     }
     this.renegotiated.set(generation, material);
     return material;
+  }
+
+  /** The ClientHello said it sends 0-RTT data (the early_data extension). */
+  offeredEarlyData(): boolean {
+    return hasExtension(this.clientHello, EARLY_DATA);
+  }
+
+  /** The key log's CLIENT_EARLY_TRAFFIC_SECRET for this connection, if the client sent 0-RTT data. */
+  earlySecret(): Uint8Array | undefined {
+    return this.clientHello && this.offeredEarlyData() ? fromKeyLog(this.log, 'CLIENT_EARLY_TRAFFIC_SECRET', this.clientHello.random) : undefined;
+  }
+
+  /**
+   * The suites the early data may be under, before any ServerHello says: the ClientHello's TLS 1.3
+   * suites whose hash has the early secret's length (the resumed session's suite is among them).
+   */
+  earlyCandidates(): EarlyKeys[] {
+    const secret = this.earlySecret();
+    if (!secret || !this.clientHello) return [];
+    const out: EarlyKeys[] = [];
+    for (const offered of this.clientHello.cipherSuites) {
+      const suite = suiteParameters(offered.code);
+      if (suite?.family === 'tls13' && HASH_LENGTH[suite.prfHash] === secret.length) out.push({ suite, secret });
+    }
+    return out;
+  }
+
+  private earlyShown = false;
+
+  /** Shows the early traffic secret and the keys derived from it, once: they opened a record. */
+  showEarlyKeys(early: EarlyKeys): void {
+    if (this.earlyShown) return;
+    this.earlyShown = true;
+    const k = this.keys;
+    const name = TLS13_KEYLOG_LABELS.CLIENT_EARLY_TRAFFIC_SECRET;
+    k.secrets.push(keyValue(name, early.secret));
+    k.steps.push({
+      title: `${name} from the key log (CLIENT_EARLY_TRAFFIC_SECRET)`,
+      operation: 'key log lookup',
+      inputs: [keyValue('ClientHello.random', this.clientHello?.random ?? new Uint8Array(0))],
+      outputs: [keyValue(name, early.secret)],
+      note: `derived from the resumed session's PSK and the ClientHello alone (RFC 8446, Section 7.1), under its suite ${early.suite.name}`,
+    });
+    const keys = trafficKeys(early.suite, early.secret, k.steps, name, 'client_early_');
+    k.keys.push(keyValue('client_early_write_key', keys.key), keyValue('client_early_write_iv', keys.iv));
   }
 
   /** The keys, derived once, when the hellos (and for RSA, the ClientKeyExchange) are known. */
@@ -465,7 +521,7 @@ interface Epoch {
   name: string;
   keys: RecordKeys;
   generation: number;
-  phase: 'handshake' | 'application' | 'tls12';
+  phase: 'early' | 'handshake' | 'application' | 'tls12';
   /** TLS 1.3: the traffic secret the keys came from. */
   secret?: Uint8Array;
   /** TLS 1.3 after a KeyUpdate: how this generation's secret was derived. */
@@ -494,14 +550,8 @@ class DirectionDecryptor implements RecordDecryptor {
     const material = this.crypto.materialNow();
     if (!material) {
       const early = !this.crypto.serverHello && this.direction === 'client-to-server';
-      this.results.set(key, {
-        opened: {
-          status: 'no-keys',
-          problem: early
-            ? 'early data (0-RTT) sent before the ServerHello: its keys (CLIENT_EARLY_TRAFFIC_SECRET) are not used by the workbench'
-            : 'no keys for this connection (see the key material notes)',
-        },
-      });
+      if (early && this.crypto.offeredEarlyData()) return this.decryptEarly(record, key);
+      this.results.set(key, { opened: { status: 'no-keys', problem: 'no keys for this connection (see the key material notes)' } });
       return null;
     }
     if (!this.started) {
@@ -522,7 +572,8 @@ class DirectionDecryptor implements RecordDecryptor {
     let opened = openRecord({ keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
     if (chained) epoch.chainIv = lastCiphertextBlock(record.body, epoch.keys) ?? chained;
     if (opened.status !== 'decrypted' && material.kind === 'tls13') {
-      // A lost Finished or KeyUpdate (a changed record): try the next epoch from its start.
+      // A lost Finished or KeyUpdate (a changed record), or 0-RTT data the server turned down (no
+      // EndOfEarlyData follows it): try the next epoch from its start.
       const next = this.nextEpoch(material, epoch);
       if (next) {
         const retry = openRecord({ keys: next.keys, sequenceNumber: 0, contentType: record.contentType, version: record.version, body: record.body });
@@ -532,12 +583,87 @@ class DirectionDecryptor implements RecordDecryptor {
           opened = retry;
         }
       }
+      if (opened.status !== 'decrypted' && this.missingEarlyKeys(epoch, sequenceNumber)) {
+        // Not this epoch's first record: the client's EndOfEarlyData (or late 0-RTT data), under
+        // keys the key log does not hold. The handshake keys' sequence numbers start after it.
+        this.results.set(key, {
+          opened: {
+            status: 'no-keys',
+            problem: 'sent under the client early traffic keys (0-RTT data, or the EndOfEarlyData that ends it), which the key log lacks (no CLIENT_EARLY_TRAFFIC_SECRET line)',
+          },
+        });
+        return null;
+      }
     }
     this.sequenceNumber = sequenceNumber + 1;
     this.results.set(key, { opened, epoch: epoch.name, sequenceNumber });
     if (opened.status !== 'decrypted' || opened.plaintext === undefined || opened.contentType === undefined) return null;
     if (material.kind === 'tls13' && opened.contentType === CONTENT_TYPE.handshake) this.afterHandshake(material, opened.plaintext);
     return { contentType: opened.contentType, plaintext: opened.plaintext };
+  }
+
+  /**
+   * 0-RTT data before the ServerHello: under the client early traffic keys, whose suite (the
+   * resumed session's) is found by which of the ClientHello's suites opens the first record.
+   */
+  private decryptEarly(record: ProtectedRecord, key: string): DecryptedRecord | null {
+    if (!this.epoch) {
+      const candidates = this.crypto.earlyCandidates();
+      if (candidates.length === 0) {
+        this.results.set(key, {
+          opened: { status: 'no-keys', problem: 'early data (0-RTT) sent before the ServerHello: the key log has no CLIENT_EARLY_TRAFFIC_SECRET for this connection' },
+        });
+        return null;
+      }
+      for (const early of candidates) {
+        const epoch = this.earlyEpoch(early);
+        const opened = openRecord({ keys: epoch.keys, sequenceNumber: 0, contentType: record.contentType, version: record.version, body: record.body });
+        if (opened.status === 'decrypted') {
+          this.started = true;
+          this.epoch = epoch;
+          this.crypto.showEarlyKeys(early);
+          break;
+        }
+      }
+      if (!this.epoch) {
+        this.results.set(key, {
+          opened: { status: 'no-keys', problem: 'early data (0-RTT): the key log\'s CLIENT_EARLY_TRAFFIC_SECRET opens it under none of the ClientHello\'s TLS 1.3 suites' },
+        });
+        return null;
+      }
+    }
+    const epoch = this.epoch;
+    const sequenceNumber = this.sequenceNumber;
+    const opened = openRecord({ keys: epoch.keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
+    this.sequenceNumber = sequenceNumber + 1;
+    this.results.set(key, { opened, epoch: epoch.name, sequenceNumber });
+    if (opened.status !== 'decrypted' || opened.plaintext === undefined || opened.contentType === undefined) return null;
+    return { contentType: opened.contentType, plaintext: opened.plaintext };
+  }
+
+  private earlyEpoch(early: EarlyKeys): Epoch {
+    const { key, iv } = trafficKeys(early.suite, early.secret);
+    return {
+      name: EARLY_EPOCH,
+      phase: 'early',
+      generation: 0,
+      keys: { suite: early.suite, key, iv, tls13: true, ivName: 'client_early_write_iv' },
+      secret: early.secret,
+    };
+  }
+
+  /**
+   * The client offered 0-RTT, the key log has no early secret, and a record failed before any
+   * opened under the handshake keys: it is under the early keys, not a damaged handshake record.
+   */
+  private missingEarlyKeys(epoch: Epoch, sequenceNumber: number): boolean {
+    return (
+      this.direction === 'client-to-server' &&
+      epoch.phase === 'handshake' &&
+      sequenceNumber === 0 &&
+      this.crypto.offeredEarlyData() &&
+      this.crypto.earlySecret() === undefined
+    );
   }
 
   /** TLS 1.2 renegotiation: this direction's ChangeCipherSpec of handshake N + 1 switches to its keys. */
@@ -555,6 +681,13 @@ class DirectionDecryptor implements RecordDecryptor {
 
   private firstEpoch(material: Material): Epoch | undefined {
     if (material.kind === 'tls12') return this.tls12Epoch(material, 0);
+    // 0-RTT records that come after the ServerHello (the client sends them until the server's
+    // Finished) are under the early keys of the negotiated suite, which is the resumed session's.
+    const early = this.direction === 'client-to-server' ? this.crypto.earlySecret() : undefined;
+    if (early && HASH_LENGTH[material.suite.prfHash] === early.length) {
+      this.crypto.showEarlyKeys({ suite: material.suite, secret: early });
+      return this.earlyEpoch({ suite: material.suite, secret: early });
+    }
     const handshake = material.handshakeSecret[this.direction];
     if (handshake) return this.tls13Epoch(material, handshake, 'handshake', 0);
     const application = material.applicationSecret[this.direction];
@@ -596,6 +729,10 @@ class DirectionDecryptor implements RecordDecryptor {
   }
 
   private nextEpoch(material: Tls13Material, epoch: Epoch): Epoch | undefined {
+    if (epoch.phase === 'early') {
+      const handshake = material.handshakeSecret[this.direction];
+      return handshake ? this.tls13Epoch(material, handshake, 'handshake', 0) : undefined;
+    }
     if (epoch.phase === 'handshake') {
       const application = material.applicationSecret[this.direction];
       return application ? this.tls13Epoch(material, application, 'application', 0) : undefined;
@@ -622,6 +759,7 @@ class DirectionDecryptor implements RecordDecryptor {
       if (this.handshakeBytes.length < 4 + length) break;
       const type = this.handshakeBytes[0];
       this.handshakeBytes = this.handshakeBytes.slice(4 + length);
+      if (type === HANDSHAKE_TYPE.end_of_early_data && this.epoch?.phase === 'early') change = true;
       if (type === HANDSHAKE_TYPE.finished && this.epoch?.phase === 'handshake') change = true;
       if (type === HANDSHAKE_TYPE.key_update && this.epoch?.phase === 'application') change = true;
     }
@@ -739,6 +877,8 @@ function summarize(message: HandshakeMessage): string {
           : b.keyExchange;
     case 'key_update':
       return `request_update: ${b.requestUpdate.name}`;
+    case 'end_of_early_data':
+      return 'the 0-RTT data ends here; the client\'s next record is under its handshake keys';
     case 'malformed':
       return `malformed: ${b.error}`;
     default:
@@ -824,6 +964,7 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
   }
   checkFinished(crypto, material);
   collectKeyShares(crypto.keys, decoded);
+  if (crypto.offeredEarlyData()) crypto.keys.notes.push(earlyDataNote(crypto, decoded, results));
 
   const protectedRecords: { entry: DecodedConnection['records'][number]; result: RecordResult | undefined }[] = [];
   const opened = new Set<number>();
@@ -869,6 +1010,27 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
     handshake,
     decoded,
   };
+}
+
+/** What 0-RTT means for this connection: how much was sent, what protects it, and the server's answer. */
+function earlyDataNote(crypto: ConnectionCrypto, decoded: DecodedConnection, results: Map<string, RecordResult>): string {
+  const sent = [...results.values()].filter((r) => r.epoch === EARLY_EPOCH).length;
+  const parts = [
+    sent > 0
+      ? `0-RTT: the client sent ${sent} record${sent === 1 ? '' : 's'} under client_early_traffic_secret before the handshake finished.`
+      : 'The ClientHello announced 0-RTT data (early_data).',
+    'Those keys come from the resumed session\'s PSK and the ClientHello alone, with no (EC)DHE: early data loses forward secrecy if the PSK leaks, and anyone who recorded it can send it to the server again (a replay, RFC 8446, Section 8).',
+  ];
+  const extensions = decoded.handshakeMessages.find((m) => m.body.kind === 'encrypted_extensions');
+  if (extensions?.body.kind === 'encrypted_extensions') {
+    parts.push(
+      extensions.body.extensions.some((e) => e.type === EARLY_DATA)
+        ? 'The server accepted it (early_data in its EncryptedExtensions); the client\'s EndOfEarlyData ended it.'
+        : 'The server turned it down (no early_data in its EncryptedExtensions): it skipped those records, and the client has to send that data again after the handshake.',
+    );
+  }
+  if (!crypto.earlySecret()) parts.push('The key log has no CLIENT_EARLY_TRAFFIC_SECRET line for this connection, so the early records stay closed.');
+  return parts.join(' ');
 }
 
 function collectKeyShares(keys: ConnectionKeyMaterial, decoded: DecodedConnection): void {

@@ -64,7 +64,9 @@ export function signatureAlgorithmInfo(algorithmIdentifier: Asn1Node): Signature
   const known = ALGORITHMS[oid];
   if (!known) return { oid, name: oid, hash: null, scheme: 'unknown' };
   if (known.scheme !== 'rsa-pss') return { oid, ...known };
-  return { oid, ...known, hash: pssParameters(algorithmIdentifier).hash };
+  // PSS carries its hash and salt length in the parameters: name them, as openssl x509 -text does.
+  const { hash, saltLength } = pssParameters(algorithmIdentifier);
+  return { oid, ...known, name: `${known.name} (${hash.toUpperCase()}, salt ${saltLength} bytes)`, hash };
 }
 
 /** RSASSA-PSS-params: hashAlgorithm [0], maskGenAlgorithm [1], saltLength [2] (defaults SHA-1, 20). */

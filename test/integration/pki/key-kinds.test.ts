@@ -25,7 +25,8 @@ const KINDS = [
     type: 'RSA-PSS',
     bits: 2048,
     summary: 'RSA-PSS 2048 bits',
-    algorithm: 'RSASSA-PSS',
+    // openssl req signs with the longest salt the key allows: 256 - 32 - 2 bytes.
+    algorithm: 'RSASSA-PSS (SHA256, salt 222 bytes)',
     note: /rsa_pss_pss_/,
   },
   { name: 'dsa', newkey: ['-newkey', 'dsa:DSA'], type: 'DSA', bits: 2048, summary: 'DSA 2048 bits (q: 224 bits)', algorithm: 'dsa_with_SHA256', note: /DHE-DSS/ },

@@ -389,6 +389,8 @@ function headerProblem(
 }
 
 const PROTECTED_APPLICATION_DATA = 'Application Data (encrypted)';
+/** A TLS 1.3 client's data sent with its ClientHello, before any ServerHello: "(0-RTT)" or "(0-RTT, encrypted)". */
+const EARLY_APPLICATION_DATA = 'Application Data (0-RTT';
 
 // ---------------------------------------------------------------------------------------------
 // The decoder
@@ -698,7 +700,7 @@ export class TlsConnectionDecoder {
         entry.messages.push('Encrypted Alert');
         break;
       case CONTENT_TYPE.application_data:
-        entry.messages.push(this.tls13 || this.isEarlyData(dir, contentType) ? PROTECTED_APPLICATION_DATA : 'Application Data');
+        entry.messages.push(this.isEarlyData(dir, contentType) ? `${EARLY_APPLICATION_DATA}, encrypted)` : this.tls13 ? PROTECTED_APPLICATION_DATA : 'Application Data');
         break;
       case CONTENT_TYPE.heartbeat:
         entry.messages.push('Encrypted Heartbeat');
@@ -718,7 +720,7 @@ export class TlsConnectionDecoder {
         this.handshake(dir, entry, body, onWire);
         return;
       case CONTENT_TYPE.application_data:
-        entry.messages.push('Application Data');
+        entry.messages.push(!onWire && this.isEarlyData(dir, contentType) ? `${EARLY_APPLICATION_DATA})` : 'Application Data');
         return;
       case CONTENT_TYPE.heartbeat:
         // RFC 6520, Section 4: type 1 request, 2 response.

@@ -98,6 +98,7 @@ describe('TLS 1.3 early data (0-RTT)', () => {
     const client = result.records.filter((r) => r.direction === 'client-to-server');
     expect(client[0]).toMatchObject({ keyEpoch: 'early data (0-RTT)', sequenceNumber: 0, contentTypeName: 'Application Data' });
     expect(text(client[0].plaintextHex)).toBe(EARLY);
+    expect(client[0].messages).toEqual(['Application Data (0-RTT)']);
     expect(client[1]).toMatchObject({ keyEpoch: 'early data (0-RTT)', sequenceNumber: 1, messages: ['EndOfEarlyData'] });
     expect(client[2]).toMatchObject({ keyEpoch: 'handshake', sequenceNumber: 0, messages: ['Finished'] });
     expect(client.some((r) => text(r.plaintextHex) === 'after handshake\n')).toBe(true);
@@ -138,6 +139,8 @@ describe('TLS 1.3 early data (0-RTT)', () => {
     const client = result.records.filter((r) => r.direction === 'client-to-server');
     expect(client[0]).toMatchObject({ status: 'no-keys' });
     expect(client[0].problem).toContain('no CLIENT_EARLY_TRAFFIC_SECRET');
+    // The timeline, which needs no keys, still tells early data from the rest.
+    expect(result.decoded.records.find((r) => r.number === client[0].number)?.messages).toEqual(['Application Data (0-RTT, encrypted)']);
     expect(client[1]).toMatchObject({ status: 'no-keys' });
     expect(client[1].problem).toContain('EndOfEarlyData');
     // The handshake keys start at the Finished, sequence number 0, and all later records open.

@@ -113,6 +113,19 @@ function formatEndpoint(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * The GET the workbench sends is HTTP/1.1. A server that chose another protocol by ALPN (h2)
+ * would take those bytes as a broken HTTP/2 connection preface and answer with binary frames:
+ * say so instead of sending. Null when the request may go.
+ */
+export function alpnRefusal(request: ClientSessionRequest, alpn: string | null | undefined): string | null {
+  if (request.send.kind !== 'http-get' || !alpn || alpn === 'http/1.1' || alpn === 'http/1.0') return null;
+  return (
+    `the server chose "${alpn}" by ALPN, and the workbench's client speaks HTTP/1.1 only: no request was sent. ` +
+    'Offer http/1.1 alone (ALPN "http/1.1", or no ALPN) to fetch the page'
+  );
+}
+
 function payloadBytes(request: ClientSessionRequest): Buffer | null {
   switch (request.send.kind) {
     case 'none':
@@ -367,6 +380,13 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         connection.event('note', { text: 'the client closes the connection because verification failed; no data is sent' });
         secure.destroy();
         tap.destroy();
+        return;
+      }
+      const refusal = setup.payload ? null : alpnRefusal(request, outcome.alpn);
+      if (refusal) {
+        failure = { code: 'ALPN_NOT_HTTP1', message: refusal };
+        connection.event('note', { text: `${refusal.split(':')[0]}: no request is sent` });
+        secure.end();
         return;
       }
       const payload = setup.payload ? Buffer.from(setup.payload) : payloadBytes(request);

@@ -15,6 +15,11 @@ export interface ReplayTlsOverrides {
   /** Default: the original's settings, else off (a replay sends what was sent, whoever answers). */
   verifyPeer?: boolean;
   checkHostname?: boolean;
+  /**
+   * The passphrase of the original's encrypted client key file: a recording never keeps it, so a
+   * replay that presents that certificate needs it again. Used once, never stored.
+   */
+  clientKeyPassphrase?: string;
 }
 
 export interface ClientReplayRequest {

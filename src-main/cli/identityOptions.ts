@@ -50,7 +50,7 @@ export function labName(value: string): string | null {
 }
 
 /** Whether a PEM key file is encrypted (PKCS#8 EncryptedPrivateKeyInfo or legacy Proc-Type), read without a passphrase. */
-function isEncryptedKeyFile(file: string): boolean {
+export function isEncryptedKeyFile(file: string): boolean {
   try {
     const text = fs.readFileSync(file, 'utf8');
     return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,ENCRYPTED/.test(text);

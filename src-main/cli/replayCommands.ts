@@ -7,6 +7,7 @@ import { replayTryCommand } from '../api/tryIt';
 import { CliExit, integer, jsonText, openWorkbench, printJson, printLine, tlslabFor, tlsVersion } from './common';
 import { tryItLines } from './serverCommand';
 import { terminalSafe } from './format';
+import { askPassphrase, isEncryptedKeyFile, readPassphraseFile } from './identityOptions';
 import type { Workbench } from '../workbench';
 
 interface ReplayOptions {
@@ -20,6 +21,7 @@ interface ReplayOptions {
   alpn?: string;
   verify?: boolean;
   timeout?: number;
+  keyPassphraseFile?: string;
   json?: boolean;
 }
 
@@ -90,6 +92,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--alpn <list>', 'ALPN protocols, comma separated')
     .option('--no-verify', 'do not verify the server certificate (the default unless the original did or --ca is given)')
     .option('--timeout <ms>', 'give up after this long', integer('--timeout'))
+    .option('--key-passphrase-file <file>', "passphrase of the original's encrypted client key (a recording does not keep it; asked for in a terminal)")
     .option('--json', 'print the result as JSON')
     .action(async (id: number, opts: ReplayOptions, command: Command) => {
       if (opts.ca && opts.caFile) throw new CliExit(2, 'choose one of --ca NAME and --ca-file FILE');
@@ -110,9 +113,20 @@ export function registerReplayCommands(program: Command): void {
       if (opts.alpn) tls.alpn = opts.alpn.split(',').map((s) => s.trim()).filter(Boolean);
       const wb = openWorkbench(command);
       try {
+        if (opts.keyPassphraseFile) tls.clientKeyPassphrase = readPassphraseFile(opts.keyPassphraseFile);
+        else {
+          // The original presented a certificate whose key file is encrypted: ask, as openssl would.
+          const identity = wb.sessions.getSession(id)?.request?.clientCertificate;
+          if (identity?.kind === 'files' && isEncryptedKeyFile(identity.keyPath) && process.stdin.isTTY) {
+            tls.clientKeyPassphrase = await askPassphrase(`Enter PEM pass phrase for ${identity.keyPath}:`);
+          }
+        }
         const result = await wb.replay.replayClient({ id, to: opts.to, tls, timeoutMs: opts.timeout });
         if (opts.json) printJson(result);
         else process.stdout.write(`${terminalSafe(formatReplay(result))}\n`);
+        if (result.error?.code === 'PASSPHRASE_REQUIRED') {
+          throw new CliExit(1, "the original's client key is encrypted and a recording does not keep passphrases: give it with --key-passphrase-file FILE");
+        }
         if (result.error) throw new CliExit(1, '');
       } finally {
         await wb.close();

@@ -48,9 +48,12 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
     alpn: o.alpn ?? base?.alpn ?? (session.alpn ? [session.alpn] : undefined),
     send: { kind: 'none' },
     timeoutMs: request.timeoutMs ?? base?.timeoutMs,
-    // The same client certificate, where the original had one (an encrypted key file's
-    // passphrase was not kept: such a replay says the key is encrypted).
-    clientCertificate: base?.clientCertificate,
+    // The same client certificate, where the original had one. An encrypted key file's
+    // passphrase was not kept: the replay is given it again, or says the key is encrypted.
+    clientCertificate:
+      base?.clientCertificate?.kind === 'files' && o.clientKeyPassphrase !== undefined
+        ? { ...base.clientCertificate, keyPassphrase: o.clientKeyPassphrase }
+        : base?.clientCertificate,
   };
 }
 

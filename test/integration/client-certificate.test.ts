@@ -91,6 +91,32 @@ describe('a client certificate', () => {
     expect(wrong.error?.message).toMatch(/passphrase/);
   });
 
+  it('a replay asks again for the passphrase of an encrypted key file: without it one clear error, with it the same answer', async () => {
+    const peer = await requiringServer();
+    const encrypted = path.join(dataDir, 'alice-encrypted.key');
+    await run('openssl', ['pkey', '-in', pki.client.key, '-aes256', '-passout', 'pass:lab-secret', '-out', encrypted]);
+    const spec = { kind: 'files' as const, certPath: pki.client.cert, keyPath: encrypted, keyPassphrase: 'lab-secret' };
+    const original = await wb.runClient(request(peer.port, { clientCertificate: spec }));
+    expect(original.status).toBe('ok');
+
+    const without = await wb.replay.replayClient({ id: original.id });
+    expect(without.error?.code).toBe('PASSPHRASE_REQUIRED');
+    const withIt = await wb.replay.replayClient({ id: original.id, tls: { clientKeyPassphrase: 'lab-secret' } });
+    expect(withIt.replay.status).toBe('ok');
+    expect(withIt.replayed.httpStatus).toBe('HTTP/1.0 200 ok');
+    expect(fs.readFileSync(path.join(dataDir, 'workbench.sqlite')).includes('lab-secret')).toBe(false);
+
+    const bin = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+    const noFile = await run(process.execPath, [bin, '--data-dir', dataDir, 'replay', String(original.id)]);
+    expect(noFile.code).toBe(1);
+    expect(noFile.stderr).toContain("the original's client key is encrypted and a recording does not keep passphrases: give it with --key-passphrase-file FILE");
+    const passFile = path.join(dataDir, 'pass.txt');
+    fs.writeFileSync(passFile, 'lab-secret\n');
+    const withFile = await run(process.execPath, [bin, '--data-dir', dataDir, 'replay', String(original.id), '--key-passphrase-file', passFile]);
+    expect(withFile.code).toBe(0);
+    expect(withFile.stdout).toMatch(/session \d+ ok/);
+  });
+
   it('from the workshop (lab:NAME), to the workbench server that requires one from the workshop CA', async () => {
     await wb.workshop.createCa({ name: 'Students CA', subject: '/O=TLS Lab/CN=Students CA', key: 'ec:P-256' });
     await wb.workshop.issue({ ca: 'Students CA', name: 'bob', subject: { CN: 'bob' }, profile: 'client', key: 'ec:P-256' });

@@ -23,6 +23,7 @@ const overrides: z.ZodType<ReplayTlsOverrides> = z
     trust: trust.optional(),
     verifyPeer: z.boolean().optional(),
     checkHostname: z.boolean().optional(),
+    clientKeyPassphrase: z.string().max(1024).optional(),
   })
   .strict();
 

@@ -11,10 +11,18 @@ export interface ReplayForm {
   ciphers: string;
   /** "original" keeps the original's checks; "off" sends whatever the server presents. */
   verify: 'original' | 'off';
+  /** The passphrase of the original's client key file, which a recording does not keep; empty: none. */
+  keyPassphrase: string;
 }
 
 export function emptyReplayForm(): ReplayForm {
-  return { to: '', sni: '', minVersion: '', maxVersion: '', ciphers: '', verify: 'original' };
+  return { to: '', sni: '', minVersion: '', maxVersion: '', ciphers: '', verify: 'original', keyPassphrase: '' };
+}
+
+/** The key file of the client certificate the original presented, when it came from files (its passphrase may be asked for). */
+export function clientKeyFile(detail: Pick<SessionDetail, 'request'>): string | null {
+  const identity = detail.request?.clientCertificate;
+  return identity?.kind === 'files' ? identity.keyPath : null;
 }
 
 const VERSIONS: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -39,6 +47,7 @@ export function replayRequest(id: number, form: ReplayForm): { request: ClientRe
     tls.verifyPeer = false;
     tls.checkHostname = false;
   }
+  if (form.keyPassphrase) tls.clientKeyPassphrase = form.keyPassphrase;
   return { request: { id, ...(to ? { to } : {}), tls } };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffSummary, emptyReplayForm, emptyServeForm, nothingToReplay, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
+import { clientKeyFile, diffSummary, emptyReplayForm, emptyServeForm, nothingToReplay, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
 
 describe('replay form', () => {
   it('sends only what differs from the original', () => {
@@ -10,6 +10,12 @@ describe('replay form', () => {
 
   it('names the mistake and its field', () => {
     expect(replayRequest(1, { ...emptyReplayForm(), to: 'https://x/' })).toMatchObject({ field: 'to' });
+    // The original's encrypted client key needs its passphrase again; it goes with this request only.
+    expect(replayRequest(7, { ...emptyReplayForm(), keyPassphrase: 'lab-secret' })).toEqual({ request: { id: 7, tls: { clientKeyPassphrase: 'lab-secret' } } });
+    const files = { request: { clientCertificate: { kind: 'files', certPath: 'a.crt', keyPath: '/lab/alice.key' } } } as unknown as Parameters<typeof clientKeyFile>[0];
+    expect(clientKeyFile(files)).toBe('/lab/alice.key');
+    expect(clientKeyFile({ request: { clientCertificate: { kind: 'lab', name: 'alice' } } } as unknown as Parameters<typeof clientKeyFile>[0])).toBeNull();
+    expect(clientKeyFile({ request: null })).toBeNull();
     expect(replayRequest(1, { ...emptyReplayForm(), to: '127.0.0.1:70000' })).toMatchObject({ field: 'to', problem: expect.stringMatching(/70000/) });
     expect(replayRequest(1, { ...emptyReplayForm(), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toMatchObject({ field: 'minVersion' });
   });

@@ -81,6 +81,14 @@ describe('the sessions list and playback, in Chromium', () => {
     await page.getByRole('heading', { name: 'New client session' }).waitFor();
     await page.evaluate(`location.hash = '#/sessions'`);
     await expectRows(page, [bank.id, shop.id]);
+    // On a 1280-pixel screen every row's buttons stay inside the list's card.
+    await page.setViewportSize({ width: 1280, height: 860 });
+    const overflow = await page.getByTestId('sessions-table').evaluate((table) => {
+      const card = (table.parentElement as unknown as { getBoundingClientRect(): { right: number } }).getBoundingClientRect().right;
+      return [...table.querySelectorAll('[data-testid="session-delete"]')].map((b) => Math.round(b.getBoundingClientRect().right - card));
+    });
+    expect(overflow.every((px) => px <= 0)).toBe(true);
+    await page.setViewportSize({ width: 1360, height: 900 });
 
     // Rename inline: the name shows above the target, and in the sidebar.
     await row(page, bank.id).getByTestId('session-rename').click();

@@ -18,6 +18,7 @@ import {
   commaList,
   keyTypeOption,
   openWorkshop,
+  readExportPassphrase,
   readInputFile,
   readPassphraseFile,
   subjectFromFlags,
@@ -214,7 +215,7 @@ interface ExportFlags {
 
 /** `ca export` and `cert export`: one file, written whole or not at all. */
 export async function exportCommand(name: string, opts: ExportFlags, command: Command): Promise<void> {
-  const password = opts.passphraseFile !== undefined ? readPassphraseFile(opts.passphraseFile) : undefined;
+  const password = opts.passphraseFile !== undefined ? readExportPassphrase(opts.passphraseFile) : undefined;
   const wb = await openWorkshop(command);
   try {
     const row = wb.workshop.certificate(name);

@@ -43,6 +43,42 @@ export function readPassphraseFile(file: string): string {
   return line;
 }
 
+/**
+ * The passphrases to try for files being imported: the first line exactly as `openssl -passin
+ * file:` reads it (up to the first "\n", so a Windows "\r" stays, and an empty line is an empty
+ * passphrase), then the same line without its "\r", the passphrase a person typed.
+ */
+export function readImportPassphrases(file: string): string[] {
+  const text = readFileText(file, 'passphrase file');
+  if (text === '') throw new WorkbenchError('BAD_INPUT', `the passphrase file ${file} is empty: write the passphrase on its first line`);
+  const line = text.split('\n')[0];
+  return line.endsWith('\r') ? [line.slice(0, -1), line] : [line];
+}
+
+/**
+ * The passphrase a file is exported under: the first line, as `openssl -passin file:` reads it.
+ * A line ending in "\r" (saved on Windows) is refused: openssl would take the "\r" into the
+ * passphrase and a person typing it would not, so the file would open for one and not the other.
+ */
+export function readExportPassphrase(file: string): string {
+  if (readFileText(file, 'passphrase file').split('\n')[0].endsWith('\r')) {
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `the passphrase file ${file} has a Windows line ending (\\r\\n): \`openssl -passin file:${file}\` would take the \\r into the passphrase, ` +
+        'typing it would not; save the file with Unix line endings (dos2unix) and export again',
+    );
+  }
+  return readPassphraseFile(file);
+}
+
+function readFileText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new WorkbenchError('BAD_INPUT', `cannot read the ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
+  }
+}
+
 export function readInputFile(file: string, what: string): Uint8Array {
   try {
     return new Uint8Array(fs.readFileSync(file));

@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import type { PkiImportResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
 import { splitPem, looksLikePem } from '../pki/pem';
-import { importInto, writeTrustFolder } from '../workshop/exchange';
+import { importAllInto, writeTrustFolder } from '../workshop/exchange';
 import { printJson } from './common';
-import { openWorkshop, readInputFile, readPassphraseFile, withWorkbenchPassphrase } from './pkiCommon';
+import { openWorkshop, readImportPassphrases, readInputFile, readPassphraseFile, withWorkbenchPassphrase } from './pkiCommon';
 
 export function registerPkiMiscCommands(program: Command): void {
   program
@@ -49,14 +49,17 @@ export function registerPkiMiscCommands(program: Command): void {
       .option('--name <name>', 'workbench name of the first certificate')
       .option('--json', 'print JSON'),
   ).action(async (files: string[], opts, command: Command) => {
-    const passphrase = opts.passphraseFile !== undefined ? readPassphraseFile(opts.passphraseFile) : undefined;
+    const passphrases = opts.passphraseFile !== undefined ? readImportPassphrases(opts.passphraseFile) : undefined;
     const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'file') }));
     const wb = await openWorkshop(command);
-    const results: Array<PkiImportResult & { file: string }> = [];
+    let results: Array<PkiImportResult & { file: string }>;
     try {
-      for (const input of inputs) {
-        results.push({ file: input.file, ...importInto(wb.workshop, { bytes: input.bytes, fileName: path.basename(input.file), passphrase, name: opts.name }) });
-      }
+      // All files together, so that a key finds its certificate whatever the order they are given in.
+      const imported = importAllInto(
+        wb.workshop,
+        inputs.map((input, index) => ({ bytes: input.bytes, fileName: path.basename(input.file), passphrases, name: index === 0 ? opts.name : undefined })),
+      );
+      results = imported.map((result, index) => ({ file: inputs[index].file, ...result }));
     } finally {
       await wb.close();
     }
@@ -67,7 +70,15 @@ export function registerPkiMiscCommands(program: Command): void {
         for (const c of r.certificates) process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}\n`);
         for (const c of r.csrs) process.stdout.write(`  + [csr ${c.id}] ${c.name}: ${c.subject}\n`);
         for (const d of r.duplicates) process.stdout.write(`  = already in the workbench as "${d}"\n`);
-        if (r.keysUnmatched) process.stdout.write(`  ! ${r.keysUnmatched} key(s) match no certificate or request and were not kept\n`);
+        if (r.keysMatched > 0 && r.certificates.length === 0 && r.duplicates.length === 0) {
+          process.stdout.write(`  + ${r.keysMatched === 1 ? 'the key is' : 'the keys are'} kept with ${r.keysMatched === 1 ? 'its certificate' : 'their certificates'} in the workbench\n`);
+        }
+        if (r.keysUnmatched) {
+          process.stdout.write(
+            `  ! ${r.keysUnmatched === 1 ? '1 key matches' : `${r.keysUnmatched} keys match`} no certificate or request here or in the workbench, so ` +
+              `${r.keysUnmatched === 1 ? 'it was' : 'they were'} not kept: import the certificate with it (tlslab import CERT KEY)\n`,
+          );
+        }
       }
     }
   });

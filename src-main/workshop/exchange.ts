@@ -15,8 +15,9 @@ import type {
 } from '../api/pkiTypes';
 import { WorkbenchError } from '../errors';
 import { certificatePem, readCertificate } from '../pki/certificates';
-import { exportPkcs12, importPkiData } from '../pki/formats';
-import { exportPrivateKeyPem } from '../pki/keys';
+import { type ImportedItems, exportPkcs12, importPkiData } from '../pki/formats';
+import { isPkiError } from '../pki/errors';
+import { exportPrivateKeyPem, keyMatchesCertificate } from '../pki/keys';
 import { loadTrustStore, pemCertificates } from '../sessions/trustStore';
 import { planTrustFolder } from '../pki/trustFolder';
 import { verifyCertificate } from '../pki/verify';
@@ -28,6 +29,8 @@ export interface ImportInput {
   bytes: Uint8Array;
   fileName?: string;
   passphrase?: string;
+  /** Passphrases to try in turn when one does not open the file (a passphrase file's line with and without its "\r"). */
+  passphrases?: string[];
   name?: string;
 }
 
@@ -37,59 +40,115 @@ export interface ImportInput {
  * kept, and a certificate already present is reported, not added twice. All or nothing.
  */
 export function importInto(workshop: CertificateWorkshop, input: ImportInput): PkiImportResult {
-  const items = importPkiData(input.bytes, { passphrase: input.passphrase, fileName: input.fileName });
-  const certificates: PkiCertificateSummary[] = [];
+  return importAllInto(workshop, [input])[0];
+}
+
+/**
+ * Several files brought in together (`tlslab import server.key server.crt`): every file is read
+ * first, then all are stored in one transaction, and a key whose certificate comes in a later
+ * file goes with it, whatever the order of the files. All or nothing.
+ */
+export function importAllInto(workshop: CertificateWorkshop, inputs: ImportInput[]): PkiImportResult[] {
+  const parsed = inputs.map(readImport);
+  const stored: StoredFile[] = [];
+  workshop.store.transaction(() => {
+    parsed.forEach((items, index) => stored.push(storeItems(workshop, items, inputs[index].name)));
+    // Keys that matched nothing when their file was stored: their certificate may have come later.
+    for (const file of stored) {
+      file.leftover = file.leftover.filter((key) => {
+        if (!attachKey(workshop, key)) return true;
+        file.result.keysMatched++;
+        file.result.keysUnmatched--;
+        return false;
+      });
+    }
+  });
+  const ids = stored.flatMap((file) => file.ids);
+  for (const file of stored) {
+    for (const id of file.ids) file.result.certificates.push(workshop.summary(workshop.store.certificate(id)!));
+  }
+  if (stored.some((file) => file.ids.length > 0 || file.result.keysMatched > 0)) workshop.announceChange('imported', ids);
+  return stored.map((file) => file.result);
+}
+
+function readImport(input: ImportInput): ImportedItems {
+  const candidates = input.passphrases && input.passphrases.length > 0 ? input.passphrases : [input.passphrase];
+  for (let i = 0; ; i++) {
+    try {
+      return importPkiData(input.bytes, { passphrase: candidates[i], fileName: input.fileName });
+    } catch (error) {
+      if (i + 1 < candidates.length && isPkiError(error) && error.code === 'WRONG_PASSPHRASE') continue;
+      throw error;
+    }
+  }
+}
+
+interface StoredFile {
+  result: PkiImportResult;
+  ids: number[];
+  /** Keys of the file that matched nothing yet. */
+  leftover: KeyObject[];
+}
+
+/** One file's items into the store; runs inside the caller's transaction. */
+function storeItems(workshop: CertificateWorkshop, items: ImportedItems, firstName: string | undefined): StoredFile {
   const csrs: PkiCsrSummary[] = [];
   const duplicates: string[] = [];
   const usedKeys = new Set<number>();
   const ids: number[] = [];
-  workshop.store.transaction(() => {
-    // CAs first, so that the certificates they issued in the same file link to them.
-    const order = items.certificates
-      .map((certificate, index) => ({ certificate, index }))
-      .sort((a, b) => Number(isSelfIssued(b.certificate.der)) - Number(isSelfIssued(a.certificate.der)));
-    for (const { certificate, index } of order) {
-      const pair = items.pairs.find((p) => p.certificateIndex === index);
-      const key = pair ? items.privateKeys[pair.keyIndex] : undefined;
-      if (pair) usedKeys.add(pair.keyIndex);
-      const existing = workshop.store.certificateByFingerprint(fingerprint(certificate.der));
-      if (existing) {
-        if (key && existing.key_id === null) workshop.store.setCertificateKey(existing.id, workshop.vault.storeKey(key));
-        duplicates.push(existing.name);
-        continue;
-      }
-      const keyId = key ? workshop.vault.storeKey(key) : null;
-      const name = ids.length === 0 && input.name ? input.name : certificate.friendlyName ? uniqueFriendly(workshop, certificate.friendlyName) : undefined;
-      const id = workshop.insertImported(certificate.der, name, keyId);
-      ids.push(id);
+  // CAs first, so that the certificates they issued in the same file link to them.
+  const order = items.certificates
+    .map((certificate, index) => ({ certificate, index }))
+    .sort((a, b) => Number(isSelfIssued(b.certificate.der)) - Number(isSelfIssued(a.certificate.der)));
+  for (const { certificate, index } of order) {
+    const pair = items.pairs.find((p) => p.certificateIndex === index);
+    const key = pair ? items.privateKeys[pair.keyIndex] : undefined;
+    if (pair) usedKeys.add(pair.keyIndex);
+    const existing = workshop.store.certificateByFingerprint(fingerprint(certificate.der));
+    if (existing) {
+      if (key && existing.key_id === null) workshop.store.setCertificateKey(existing.id, workshop.vault.storeKey(key));
+      duplicates.push(existing.name);
+      continue;
     }
-    for (const der of items.csrs) {
-      const csr = workshop.importCsr(der, undefined, undefined);
-      csrs.push(csr);
-    }
-    // Keys without a certificate in the file: match them to stored certificates and CSRs.
-    items.privateKeys.forEach((key, index) => {
-      if (usedKeys.has(index)) return;
-      if (attachKey(workshop, key)) usedKeys.add(index);
-    });
+    const keyId = key ? workshop.vault.storeKey(key) : null;
+    const name = ids.length === 0 && firstName ? firstName : certificate.friendlyName ? uniqueFriendly(workshop, certificate.friendlyName) : undefined;
+    const id = workshop.insertImported(certificate.der, name, keyId);
+    ids.push(id);
+  }
+  for (const der of items.csrs) {
+    const csr = workshop.importCsr(der, undefined, undefined);
+    csrs.push(csr);
+  }
+  // Keys without a certificate in the file: match them to stored certificates and CSRs.
+  items.privateKeys.forEach((key, index) => {
+    if (usedKeys.has(index)) return;
+    if (attachKey(workshop, key)) usedKeys.add(index);
   });
-  for (const id of ids) certificates.push(workshop.summary(workshop.store.certificate(id)!));
-  if (ids.length > 0 || usedKeys.size > 0) workshop.announceChange('imported', ids);
+  const leftover = items.privateKeys.filter((_, index) => !usedKeys.has(index));
   return {
-    description: items.description,
-    certificates,
-    csrs,
-    keysMatched: usedKeys.size,
-    keysUnmatched: items.privateKeys.length - usedKeys.size,
-    duplicates,
+    result: {
+      description: items.description,
+      certificates: [],
+      csrs,
+      keysMatched: usedKeys.size,
+      keysUnmatched: leftover.length,
+      duplicates,
+    },
+    ids,
+    leftover,
   };
 }
 
+/** Stores the key with the certificates and CSRs it belongs to; true when it belongs to one (a key the workbench already holds included). */
 function attachKey(workshop: CertificateWorkshop, key: KeyObject): boolean {
   const rows = workshop.certificatesForKey(key);
   const spki = spkiSha256(key);
   const csrRows = workshop.store.allCsrs().filter((row) => row.key_id === null && workshop.csrPublicKeySha256(row.id) === spki);
-  if (rows.length === 0 && csrRows.length === 0) return false;
+  if (rows.length === 0 && csrRows.length === 0) {
+    // Already kept with its certificate or CSR: nothing to store, and nothing lost.
+    return workshop.store.allCertificates().some((row) => row.key_id !== null && keyMatchesCertificate(key, row.der)) ||
+      workshop.store.allCsrs().some((row) => row.key_id !== null && workshop.csrPublicKeySha256(row.id) === spki);
+  }
   const keyId = workshop.vault.storeKey(key);
   for (const row of rows) workshop.store.setCertificateKey(row.id, keyId);
   for (const row of csrRows) workshop.store.setCsrKey(row.id, keyId);

@@ -908,46 +908,95 @@ function checkFinished(crypto: ConnectionCrypto, material: Material | null): voi
     const digest = hashOf(hash, messages[0]);
     messages[0] = concat(Uint8Array.of(MESSAGE_HASH, 0, 0, digest.length), digest);
   }
+  if (material.kind === 'tls13') {
+    checkFinished13(crypto, material, messages, retried);
+    return;
+  }
   // A TLS 1.2 renegotiation starts a new transcript at its ClientHello, with its own master secret.
   let handshakeStart = 0;
   let generation = -1;
   for (let i = 0; i < transcript.length; i++) {
     const entry = transcript[i];
     const body = entry.message.body;
-    if (body.kind === 'client_hello' && material.kind === 'tls12') {
+    if (body.kind === 'client_hello') {
       handshakeStart = i;
       generation++;
     }
     if (body.kind !== 'finished') continue;
     const who = senderName(entry.direction);
-    const tls12 = material.kind === 'tls12' ? (generation <= 0 ? material : crypto.materialFor(generation)) : null;
-    if (material.kind === 'tls12' && !tls12) continue; // a renegotiation whose keys are unknown
+    const keys = generation <= 0 ? material : crypto.materialFor(generation);
+    if (!keys) continue; // a renegotiation whose keys are unknown
     const before = concat(...messages.slice(handshakeStart, i));
     // TLS 1.0/1.1 hash the handshake with MD5 and SHA-1 side by side (RFC 2246, Section 7.4.9).
-    const transcriptHash = tls12 && tls12.version < 0x0303 ? concat(hashOf('md5', before), hashOf('sha1', before)) : hashOf(tls12?.suite.prfHash ?? hash, before);
-    let expected: Uint8Array;
-    let key: KeyValue;
-    if (material.kind === 'tls13') {
-      const base = material.handshakeSecret[entry.direction];
-      if (!base) continue;
-      const finishedKey = hkdfExpandLabel(hash, base, 'finished', new Uint8Array(0), HASH_LENGTH[hash]);
-      expected = hmac(hash, finishedKey, transcriptHash);
-      key = keyValue(`${who} finished_key`, finishedKey);
-    } else {
-      const keys = tls12 as Tls12Material;
-      expected = prfFor(keys.version, keys.suite.prfHash, keys.master, `${who} finished`, transcriptHash, 12);
-      key = keyValue(generation > 0 ? `master_secret (renegotiation ${generation})` : 'master_secret', keys.master);
-    }
+    const transcriptHash = keys.version < 0x0303 ? concat(hashOf('md5', before), hashOf('sha1', before)) : hashOf(keys.suite.prfHash, before);
+    const expected = prfFor(keys.version, keys.suite.prfHash, keys.master, `${who} finished`, transcriptHash, 12);
+    const key = keyValue(generation > 0 ? `master_secret (renegotiation ${generation})` : 'master_secret', keys.master);
     const ok = toHex(expected) === toHex(body.verifyData);
     crypto.keys.steps.push({
-      title: `${generation > 0 ? `renegotiation ${generation}: ` : ''}${who} Finished check: verify_data = ${material.kind === 'tls13' ? 'HMAC(finished_key, Transcript-Hash)' : `PRF(master_secret, "${who} finished", Hash(handshake messages))[0..11]`}`,
-      operation: material.kind === 'tls13' ? `HMAC-${hash.toUpperCase()}` : 'PRF',
-      rfc: material.kind === 'tls13' ? 'RFC 8446, Section 4.4.4' : 'RFC 5246, Section 7.4.9',
-      inputs: [key, keyValue(`Transcript-Hash (${i - handshakeStart} messages before this Finished${retried ? ', the first ClientHello as message_hash' : ''})`, transcriptHash)],
+      title: `${generation > 0 ? `renegotiation ${generation}: ` : ''}${who} Finished check: verify_data = PRF(master_secret, "${who} finished", Hash(handshake messages))[0..11]`,
+      operation: 'PRF',
+      rfc: 'RFC 5246, Section 7.4.9',
+      inputs: [key, keyValue(`Transcript-Hash (${i - handshakeStart} messages before this Finished)`, transcriptHash)],
       outputs: [keyValue('computed verify_data', expected), keyValue('received verify_data', body.verifyData)],
       note: ok ? 'they match: these keys are the ones the peers used' : 'they differ: the keys or the recorded transcript do not fit',
     });
   }
+}
+
+/**
+ * TLS 1.3's Finished checks (RFC 8446, Section 4.4). The handshake's two hash its messages up to
+ * each Finished, under the handshake traffic secrets. NewSessionTicket and KeyUpdate are in no
+ * transcript. A Finished after the client's (post-handshake authentication, 4.6.2) hashes the
+ * whole handshake, then the server's CertificateRequest and the client's Certificate and
+ * CertificateVerify, under the client's application traffic secret.
+ */
+function checkFinished13(crypto: ConnectionCrypto, material: Tls13Material, messages: Uint8Array[], retried: boolean): void {
+  const hash = material.suite.prfHash;
+  const handshake: Uint8Array[] = [];
+  let handshakeDone = false;
+  let postHandshake: Uint8Array[] | null = null;
+  crypto.transcript.forEach((entry, i) => {
+    const kind = entry.message.body.kind;
+    if (kind === 'new_session_ticket' || kind === 'key_update') return;
+    if (kind !== 'finished') {
+      if (!handshakeDone) handshake.push(messages[i]);
+      else if (kind === 'certificate_request') postHandshake = [messages[i]];
+      else postHandshake?.push(messages[i]);
+      return;
+    }
+    const who = senderName(entry.direction);
+    const after = handshakeDone;
+    const before = after ? [...handshake, ...(postHandshake ?? [])] : handshake;
+    const base = after ? material.applicationSecret[entry.direction] : material.handshakeSecret[entry.direction];
+    if (base) {
+      const transcriptHash = hashOf(hash, concat(...before));
+      const finishedKey = hkdfExpandLabel(hash, base, 'finished', new Uint8Array(0), HASH_LENGTH[hash]);
+      const expected = hmac(hash, finishedKey, transcriptHash);
+      const received = entry.message.body.kind === 'finished' ? entry.message.body.verifyData : new Uint8Array(0);
+      const ok = toHex(expected) === toHex(received);
+      crypto.keys.steps.push({
+        title: `${who} Finished check${after ? ' (post-handshake authentication)' : ''}: verify_data = HMAC(finished_key, Transcript-Hash)`,
+        operation: `HMAC-${hash.toUpperCase()}`,
+        rfc: after ? 'RFC 8446, Sections 4.4.4 and 4.6.2' : 'RFC 8446, Section 4.4.4',
+        inputs: [
+          keyValue(after ? `${who} finished_key (from ${who}_application_traffic_secret_0)` : `${who} finished_key`, finishedKey),
+          keyValue(
+            after
+              ? `Transcript-Hash (the ${handshake.length} handshake messages, then the CertificateRequest, Certificate and CertificateVerify after it)`
+              : `Transcript-Hash (${before.length} messages before this Finished${retried ? ', the first ClientHello as message_hash' : ''})`,
+            transcriptHash,
+          ),
+        ],
+        outputs: [keyValue('computed verify_data', expected), keyValue('received verify_data', received)],
+        note: ok ? 'they match: these keys are the ones the peers used' : 'they differ: the keys or the recorded transcript do not fit',
+      });
+    }
+    if (after) postHandshake = null;
+    else {
+      handshake.push(messages[i]);
+      if (entry.direction === 'client-to-server') handshakeDone = true;
+    }
+  });
 }
 
 /** Decrypts one connection: key material and steps, every protected record, every handshake message. */

@@ -1,16 +1,16 @@
-// TLS 1.3 0-RTT between two real OpenSSL peers: s_client resumes a session and sends early data
-// with its ClientHello. A relay in the middle records the bytes both ways, as the workbench
-// records any connection; the decryptor must open the early data, the EndOfEarlyData that ends it
-// (under the early keys too) and everything after, and say what the server did with it.
+// TLS 1.3 0-RTT between two real OpenSSL peers (Node's TLS has none): s_client resumes a session
+// and sends early data with its ClientHello. A relay in the middle records the bytes both ways,
+// as the workbench records any connection; the decryptor must open the early data, the
+// EndOfEarlyData that ends it (under the early keys too) and everything after, and say what the
+// server did with it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Direction } from '../../src-main/api/types';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import type { RecordedChunk } from '../../src-main/tls/records';
+import { recordingRelay } from '../support/recordingRelay';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
@@ -33,24 +33,6 @@ async function server(args: string[]): Promise<RunningPeer> {
   const peer = await startOpensslServer(pki.serverCert, pki.serverKey, args);
   peers.push(peer);
   return peer;
-}
-
-/** A TCP relay to `port` that keeps every chunk of its one connection, both ways, in order. */
-async function relay(port: number): Promise<{ port: number; chunks: RecordedChunk[]; close(): void }> {
-  const chunks: RecordedChunk[] = [];
-  const start = performance.now();
-  const keep = (direction: Direction) => (data: Buffer) => chunks.push({ direction, t: performance.now() - start, data: Uint8Array.from(data) });
-  const listener = net.createServer((client) => {
-    const upstream = net.connect({ host: '127.0.0.1', port });
-    client.on('data', keep('client-to-server'));
-    upstream.on('data', keep('server-to-client'));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  return { port: (listener.address() as net.AddressInfo).port, chunks, close: () => listener.close() };
 }
 
 /** Runs s_client until `done` says so (it stays connected: -ign_eof), then stops it. */
@@ -77,7 +59,7 @@ async function earlyDataSession(name: string, target: RunningPeer, session: stri
   const earlyFile = path.join(dir, `${name}.early`);
   fs.writeFileSync(earlyFile, EARLY);
   const keylog = path.join(dir, `${name}.keys`);
-  const middle = await relay(target.port);
+  const middle = await recordingRelay(target.port);
   // Done once the server has seen the data sent after the handshake.
   await sClient(middle.port, ['-sess_in', session, '-early_data', earlyFile, '-keylogfile', keylog], 'after handshake\n', () => target.output().includes('after handshake'));
   middle.close();

@@ -78,6 +78,24 @@ const PBES2_CIPHERS: Record<string, { cipher: string; keyLength: number; label: 
   '2.16.840.1.101.3.4.1.22': { cipher: 'aes-192-cbc', keyLength: 24, label: 'AES-192-CBC' },
   '2.16.840.1.101.3.4.1.42': { cipher: 'aes-256-cbc', keyLength: 32, label: 'AES-256-CBC' },
   '1.2.840.113549.3.7': { cipher: 'des-ede3-cbc', keyLength: 24, label: '3DES' },
+  // What `openssl pkcs12 -export -certpbe/-keypbe` also offers and Node's OpenSSL decrypts.
+  '1.2.392.200011.61.1.1.1.2': { cipher: 'camellia-128-cbc', keyLength: 16, label: 'Camellia-128-CBC' },
+  '1.2.392.200011.61.1.1.1.3': { cipher: 'camellia-192-cbc', keyLength: 24, label: 'Camellia-192-CBC' },
+  '1.2.392.200011.61.1.1.1.4': { cipher: 'camellia-256-cbc', keyLength: 32, label: 'Camellia-256-CBC' },
+  '1.2.410.200046.1.1.2': { cipher: 'aria-128-cbc', keyLength: 16, label: 'ARIA-128-CBC' },
+  '1.2.410.200046.1.1.7': { cipher: 'aria-192-cbc', keyLength: 24, label: 'ARIA-192-CBC' },
+  '1.2.410.200046.1.1.12': { cipher: 'aria-256-cbc', keyLength: 32, label: 'ARIA-256-CBC' },
+  '1.2.156.10197.1.104.2': { cipher: 'sm4-cbc', keyLength: 16, label: 'SM4-CBC' },
+};
+
+/** Schemes the workbench does not decrypt, by name, for the error that says so. */
+const UNREAD_SCHEMES: Record<string, string> = {
+  '1.2.840.113549.1.12.1.1': 'RC4-128 (pbeWithSHAAnd128BitRC4)',
+  '1.2.840.113549.1.12.1.2': 'RC4-40 (pbeWithSHAAnd40BitRC4)',
+  '1.2.840.113549.1.5.3': 'DES (pbeWithMD5AndDES-CBC)',
+  '1.2.840.113549.1.5.10': 'DES (pbeWithSHA1AndDES-CBC)',
+  '1.3.14.3.2.7': 'single DES',
+  '1.3.6.1.4.1.11591.4.11': 'scrypt',
 };
 
 /** PKCS#12 password-based encryption (RFC 7292, Appendix C), keys from the PKCS#12 KDF with SHA-1. */
@@ -335,9 +353,10 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
   for (const block of blocks) {
     const where = `the "${block.label}" block on line ${block.line}`;
     if (CERTIFICATE_LABELS.includes(block.label)) {
-      // A TRUSTED CERTIFICATE is the certificate followed by OpenSSL's trust settings.
+      // A TRUSTED CERTIFICATE is the certificate followed by OpenSSL's trust settings and alias (-setalias).
       const der = block.label === 'TRUSTED CERTIFICATE' ? firstElement(block.der) : block.der;
-      out.certificates.push({ der: within(where, () => (parseCertificateDer(der), der)) });
+      const alias = block.label === 'TRUSTED CERTIFICATE' ? trustedCertificateAlias(block.der.subarray(der.length)) : undefined;
+      out.certificates.push({ der: within(where, () => (parseCertificateDer(der), der)), ...(alias ? { friendlyName: alias } : {}) });
     } else if (CSR_LABELS.includes(block.label)) {
       out.csrs.push(within(where, () => parseCsr(block.der).der));
     } else if (KEY_LABELS.includes(block.label)) {
@@ -356,6 +375,9 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
     }
   }
   const found = out.certificates.length + out.privateKeys.length + out.csrs.length;
+  if (found === 0 && blocks.length > 0 && blocks.every((block) => block.label === 'PUBLIC KEY' || block.label === 'RSA PUBLIC KEY')) {
+    throw publicKeyOnly(name, `PEM "${blocks[0].label}"`);
+  }
   if (found === 0) {
     const labels = blocks.map((block) => block.label);
     throw new PkiError(
@@ -399,6 +421,17 @@ function summarise(items: string[]): string[] {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
   return [...counts].map(([item, n]) => (n === 1 ? `1 ${item}` : `${n} ${item}s`));
+}
+
+/** The alias (`openssl x509 -setalias`) in OpenSSL's X509_CERT_AUX: SEQUENCE { trust, [0] reject, alias UTF8String, ... }. */
+function trustedCertificateAlias(aux: Uint8Array): string | undefined {
+  if (aux.length === 0) return undefined;
+  try {
+    const alias = parseDer(aux, 'the trust settings').children.find((child) => isUniversal(child, 12));
+    return alias ? Buffer.from(alias.contents).toString('utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function firstElement(der: Uint8Array): Uint8Array {
@@ -459,11 +492,7 @@ function importDer(input: Uint8Array, passphrase: string | undefined, name: stri
       return { certificates, privateKeys: [], csrs: [], description: `PKCS#7: ${count(certificates.length, 'certificate') || 'no certificates'}` };
     }
     case 'public-key':
-      throw new PkiError(
-        'NOT_A_KEY',
-        `${capitalise(name)} holds a public key only (a SubjectPublicKeyInfo). A certificate or its private key is needed; ` +
-          'a public key alone cannot sign or be trusted.',
-      );
+      throw publicKeyOnly(name, 'DER SubjectPublicKeyInfo');
     case 'pkcs8':
     case 'encrypted-pkcs8':
     case 'pkcs1':
@@ -586,6 +615,8 @@ interface Pkcs12Reading {
   password: string;
   /** How the MAC took the password; the same form opens the PKCS#12 PBE bags. */
   form: PasswordForm;
+  /** False when no passphrase (or an empty one) was given and the empty one is being tried. */
+  given: boolean;
   ciphers: Set<string>;
   kdfs: Set<string>;
 }
@@ -602,7 +633,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
     );
   }
   const authenticatedSafe = octetsOf(authSafe.children[1]?.children[0]);
-  const reading: Pkcs12Reading = { password: passphrase ?? '', form: 'bmp', ciphers: new Set(), kdfs: new Set() };
+  const reading: Pkcs12Reading = { password: passphrase ?? '', form: 'bmp', given: passphrase !== undefined && passphrase !== '', ciphers: new Set(), kdfs: new Set() };
   let macLabel = 'no MAC';
   if (macData) {
     const digestAlgorithm = macData.children[0].children[0];
@@ -624,12 +655,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
       // A file exported with an empty password: OpenSSL tries both "" and no password at all.
       if (opens('', 'bmp')) reading.form = 'bmp';
       else if (opens('', 'none')) reading.form = 'none';
-      else {
-        throw new PkiError(
-          'PASSPHRASE_REQUIRED',
-          `${capitalise(name)} is a PKCS#12 file protected by a password (the one chosen when it was exported). Give that password to open it.`,
-        );
-      }
+      else throw pkcs12PasswordRequired(name);
     } else if (!opens(passphrase, 'bmp')) {
       throw new PkiError(
         'WRONG_PASSPHRASE',
@@ -726,7 +752,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
     if (oid === OIDS.pbes2) {
       const [kdf, scheme] = params.children;
       const kdfOid = decodeOid(kdf.children[0].contents);
-      if (kdfOid !== OIDS.pbkdf2) throw unsupportedEncryption(name, `the key derivation ${kdfOid}`);
+      if (kdfOid !== OIDS.pbkdf2) throw unsupportedEncryption(name, `the key derivation ${UNREAD_SCHEMES[kdfOid] ?? kdfOid}`);
       const kdfParams = kdf.children[1].children;
       const salt = kdfParams[0].contents;
       const iterations = readInteger(kdfParams[1]);
@@ -734,7 +760,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
       const prf = prfNode ? HMAC_PRFS[decodeOid(prfNode.children[0].contents)] : 'sha1';
       const schemeOid = decodeOid(scheme.children[0].contents);
       const cipher = PBES2_CIPHERS[schemeOid];
-      if (!cipher || !prf) throw unsupportedEncryption(name, `the cipher ${schemeOid}`);
+      if (!cipher || !prf) throw unsupportedEncryption(name, `the cipher ${UNREAD_SCHEMES[schemeOid] ?? schemeOid}`);
       reading.ciphers.add(cipher.label);
       reading.kdfs.add('PBKDF2');
       const key = pbkdf2Sync(Buffer.from(reading.password, 'utf8'), salt, iterations, cipher.keyLength, prf);
@@ -742,7 +768,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
       return concatBytes([decipher.update(data), decipher.final()]);
     }
     const pbe = PKCS12_PBE[oid];
-    if (!pbe) throw unsupportedEncryption(name, `the encryption ${oid}`);
+    if (!pbe) throw unsupportedEncryption(name, `${UNREAD_SCHEMES[oid] ?? `the encryption ${oid}`}`);
     reading.ciphers.add(pbe.label);
     reading.kdfs.add('PKCS#12 KDF');
     const salt = params.children[0].contents;
@@ -755,12 +781,21 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
     return concatBytes([decipher.update(data), decipher.final()]);
   } catch (error) {
     if (isPkiError(error)) throw error;
+    // No MAC (openssl pkcs12 -nomac) and no password given: the empty one did not open it.
+    if (!reading.given) throw pkcs12PasswordRequired(name);
     throw new PkiError(
       'WRONG_PASSPHRASE',
       `The passphrase does not open ${name}: decrypting its contents fails (OpenSSL says "bad decrypt"). Check the password.`,
       { cause: error },
     );
   }
+}
+
+function pkcs12PasswordRequired(name: string): PkiError {
+  return new PkiError(
+    'PASSPHRASE_REQUIRED',
+    `${capitalise(name)} is a PKCS#12 file protected by a password (the one chosen when it was exported). Give that password to open it.`,
+  );
 }
 
 function rc2Decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, bits: number): Uint8Array {
@@ -775,8 +810,9 @@ function rc2Decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, bits: num
 function unsupportedEncryption(name: string, what: string): PkiError {
   return new PkiError(
     'BAD_PKCS12',
-    `${capitalise(name)} is encrypted with ${what}, which the workbench does not read (it reads AES and 3DES with PBKDF2, ` +
-      'and the PKCS#12 3DES and RC2 schemes). Re-export it with `openssl pkcs12 -export` (OpenSSL 3 defaults).',
+    `${capitalise(name)} is encrypted with ${what}, which the workbench does not read (it reads AES, Camellia, ARIA and 3DES with PBKDF2, ` +
+      'and the PKCS#12 3DES and RC2 schemes). Convert it with openssl: `openssl pkcs12 -legacy -in OLD.p12 -nodes -out all.pem`, ' +
+      'then `openssl pkcs12 -export -in all.pem -out NEW.p12`.',
   );
 }
 
@@ -805,6 +841,14 @@ function octetsOf(node: Asn1Node | undefined): Uint8Array {
   if (!node) throw new PkiError('BAD_PKCS12', 'The PKCS#12 structure is damaged: an expected OCTET STRING is missing.');
   if (!node.constructed) return node.contents;
   return concatBytes(node.children.filter((child) => !(child.tagClass === 'universal' && child.tagNumber === 0)).map(octetsOf));
+}
+
+function publicKeyOnly(name: string, form: string): PkiError {
+  return new PkiError(
+    'NOT_A_KEY',
+    `${capitalise(name)} holds a public key only (${form}): a public key alone cannot sign or be trusted. ` +
+      'Import the certificate ("BEGIN CERTIFICATE") or the private key ("BEGIN PRIVATE KEY") it was taken from.',
+  );
 }
 
 function unsupportedKey(what: string, hint = ''): PkiError {

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main';
+import { PkiError } from '../../../src-main/pki/errors';
+import { importPkiData } from '../../../src-main/pki/formats';
 import { openssl, opensslOk } from './openssl';
 
 let work: string;
@@ -42,6 +44,23 @@ function file(name: string, contents?: string | Uint8Array): string {
   const full = path.join(work, name);
   if (contents !== undefined) fs.writeFileSync(full, contents);
   return full;
+}
+
+function caught(run: () => unknown): PkiError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PkiError) return error;
+    throw error;
+  }
+  throw new Error('expected a PkiError');
+}
+
+/** openssl pkcs12 -export of the server certificate and key, with extra options. */
+function p12(name: string, options: string[], password = 'dees'): Uint8Array {
+  const out = file(name);
+  opensslOk(['pkcs12', '-export', '-in', file('server.pem'), '-inkey', file('server.key'), '-out', out, '-passout', `pass:${password}`, ...options]);
+  return new Uint8Array(fs.readFileSync(out));
 }
 
 async function listJson(home: string): Promise<{ others: Array<{ name: string; hasPrivateKey: boolean }> }> {
@@ -116,5 +135,58 @@ describe('passphrase files as `openssl -passin file:` reads them', () => {
     const spaced = await tlslab(home, ['cert', 'export', 'www.bank32.com', '--format', 'p12', '--with-key', '--passphrase-file', file('pw-spaces.txt'), '--out', file('out-spaces.p12')]);
     expect(spaced.status, spaced.stderr).toBe(0);
     expect(openssl(['pkcs12', '-in', file('out-spaces.p12'), '-noout', '-passin', `file:${file('pw-spaces.txt')}`]).status).toBe(0);
+  });
+});
+
+describe('PKCS#12 files openssl makes', () => {
+  it('-nomac without a password given: "give the password", not "the passphrase does not open it"', () => {
+    const bytes = p12('nomac.p12', ['-nomac']);
+    const missing = caught(() => importPkiData(bytes, { fileName: 'nomac.p12' }));
+    expect(missing.code).toBe('PASSPHRASE_REQUIRED');
+    expect(missing.message).toMatch(/"nomac\.p12" is a PKCS#12 file protected by a password/);
+    expect(caught(() => importPkiData(bytes, { fileName: 'nomac.p12', passphrase: 'wrong' })).code).toBe('WRONG_PASSPHRASE');
+    const items = importPkiData(bytes, { fileName: 'nomac.p12', passphrase: 'dees' });
+    expect(items.pairs).toHaveLength(1);
+    expect(items.description).toMatch(/no MAC/);
+  });
+
+  it.each(['CAMELLIA-256-CBC', 'ARIA-128-CBC'])('-certpbe/-keypbe %s opens', (cipher) => {
+    const bytes = p12(`${cipher}.p12`, ['-certpbe', cipher, '-keypbe', cipher]);
+    const info = openssl(['pkcs12', '-info', '-noout', '-in', file(`${cipher}.p12`), '-passin', 'pass:dees']);
+    expect(info.stderr + info.stdout).toContain(cipher);
+    const items = importPkiData(bytes, { fileName: `${cipher}.p12`, passphrase: 'dees' });
+    expect(items.certificates).toHaveLength(1);
+    expect(items.pairs).toHaveLength(1);
+    expect(items.description).toContain(cipher.replace('CAMELLIA', 'Camellia'));
+  });
+
+  it('RC4 (-legacy -certpbe PBE-SHA1-RC4-128) is named in one sentence that says how to convert the file', () => {
+    const bytes = p12('rc4.p12', ['-legacy', '-certpbe', 'PBE-SHA1-RC4-128']);
+    const error = caught(() => importPkiData(bytes, { fileName: 'rc4.p12', passphrase: 'dees' }));
+    expect(error.message).toMatch(/RC4-128/);
+    expect(error.message).not.toMatch(/1\.2\.840/);
+    expect(error.message).toMatch(/openssl pkcs12 -legacy -in/);
+  });
+});
+
+describe('PEM oddities', () => {
+  it('a TRUSTED CERTIFICATE (openssl x509 -trustout -setalias) keeps its alias as the name, and its certificate is the one openssl sees', () => {
+    opensslOk(['x509', '-in', file('ca.pem'), '-trustout', '-addtrust', 'serverAuth', '-setalias', 'Teacher trusted', '-out', file('trusted.pem')]);
+    const items = importPkiData(new Uint8Array(fs.readFileSync(file('trusted.pem'))), { fileName: 'trusted.pem' });
+    expect(items.certificates).toHaveLength(1);
+    expect(items.certificates[0].friendlyName).toBe('Teacher trusted');
+    opensslOk(['x509', '-in', file('trusted.pem'), '-outform', 'DER', '-out', file('trusted.der')]);
+    expect(Buffer.from(items.certificates[0].der).equals(fs.readFileSync(file('trusted.der')))).toBe(true);
+  });
+
+  it('a public key alone (openssl pkey -pubout), PEM or DER, says so and what to import instead', () => {
+    opensslOk(['pkey', '-in', file('server.key'), '-pubout', '-out', file('pub.pem')]);
+    opensslOk(['pkey', '-in', file('server.key'), '-pubout', '-outform', 'DER', '-out', file('pub.der')]);
+    for (const name of ['pub.pem', 'pub.der']) {
+      const error = caught(() => importPkiData(new Uint8Array(fs.readFileSync(file(name))), { fileName: name }));
+      expect(error.code).toBe('NOT_A_KEY');
+      expect(error.message).toMatch(new RegExp(`"${name.replace('.', '\\.')}" holds a public key only`));
+      expect(error.message).toMatch(/Import the certificate/);
+    }
   });
 });

@@ -80,7 +80,7 @@ describe('importPkiData', () => {
     expect(caught(() => importPkiData(text('just some notes\n'))).message).toMatch(/^This file is not a certificate, key, CSR or PKCS#12: this file is text/);
     expect(caught(() => importPkiData(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 0x10))).message).toMatch(/starts with 0xff\.$/);
     expect(caught(() => importPkiData(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x05))).message).toMatch(/is DER, but of no kind the workbench knows \(its top level is SEQUENCE \{ INTEGER \}\)/);
-    expect(caught(() => importPkiData(text('-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n'))).message).toMatch(/only "PUBLIC KEY" blocks/);
+    expect(caught(() => importPkiData(text('-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n'))).message).toMatch(/holds a public key only \(PEM "PUBLIC KEY"\).*Import the certificate/);
   });
 
   it('damaged files give a PkiError, never a crash', () => {

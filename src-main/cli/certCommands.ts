@@ -1,8 +1,10 @@
 // tlslab cert: issue, show, hash, verify, export, forge and delete certificates.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { PkiInspection, PkiTrustSpec, PkiVerifyResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
+import { certificateToShow } from '../pki/formats';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { subjectHash, subjectHashOld } from '../pki/subjectHash';
 import { parseTrustArgument } from '../sessions/trustStore';
@@ -281,7 +283,8 @@ async function inspectArgument(file: string, command: Command): Promise<PkiInspe
       await wb.close();
     }
   }
-  return toApiInspection(inspect(requirePemOrDer(readInputFile(file, 'certificate or CSR'), 'certificate or CSR')));
+  const bytes = certificateToShow(readInputFile(file, 'certificate or CSR'), path.basename(file));
+  return toApiInspection(inspect(requirePemOrDer(bytes, 'certificate or CSR')));
 }
 
 /**

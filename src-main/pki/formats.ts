@@ -301,6 +301,52 @@ export function importPkiData(input: Uint8Array, options: { passphrase?: string;
   }
 }
 
+/**
+ * What `tlslab cert show` inspects in a file made by another tool: the bytes as they are for a
+ * certificate or CSR, the certificate alone out of a TRUSTED CERTIFICATE (openssl x509 -trustout),
+ * the first certificate of a PKCS#7 bundle (as `openssl pkcs7 -print_certs` lists it first); an
+ * empty file or a PKCS#12 file is one error that says what it is and what to do.
+ */
+export function certificateToShow(input: Uint8Array, fileName?: string): Uint8Array {
+  const name = fileName ? `"${fileName}"` : 'this file';
+  if (input.length === 0) throw new PkiError('NOT_PEM', `${capitalise(name)} is empty: there is no certificate or CSR to show. Check that you chose the right file.`);
+  try {
+    if (looksLikePem(input)) {
+      const blocks = splitPem(input);
+      const first = blocks.find((block) => CERTIFICATE_LABELS.includes(block.label) || CSR_LABELS.includes(block.label));
+      if (first?.label === 'TRUSTED CERTIFICATE') return firstElement(first.der).slice();
+      if (first) return input;
+      const pkcs7 = blocks.find((block) => block.label === 'PKCS7' || block.label === 'CMS');
+      if (pkcs7) return firstPkcs7Certificate(parseDer(pkcs7.der, name), name) ?? input;
+      return input;
+    }
+    if (input[0] !== 0x30) return input;
+    const root = parseDer(input, name);
+    const kind = classify(root);
+    if (kind === 'pkcs7') return firstPkcs7Certificate(root, name) ?? input;
+    if (kind === 'pkcs12') {
+      throw new PkiError(
+        'NOT_A_CERTIFICATE',
+        `${capitalise(name)} is a PKCS#12 file (certificates and a key under a password), not one certificate: import it ` +
+          `(tlslab import ${fileName ?? 'FILE'} --passphrase-file PASSFILE) and show it as lab:NAME, or take the certificate out with ` +
+          `\`openssl pkcs12 -in ${fileName ?? 'FILE'} -clcerts -nokeys\`.`,
+      );
+    }
+    return input;
+  } catch (error) {
+    if (isPkiError(error)) throw error;
+    return input;
+  }
+}
+
+function firstPkcs7Certificate(root: Asn1Node, name: string): Uint8Array | undefined {
+  const certificates = pkcs7Certificates(withoutEndOfContents(root));
+  if (certificates.length === 0) {
+    throw new PkiError('NOT_A_CERTIFICATE', `${capitalise(name)} is a PKCS#7 bundle with no certificates in it: there is nothing to show.`);
+  }
+  return certificates[0];
+}
+
 interface Collected {
   certificates: { der: Uint8Array; friendlyName?: string }[];
   privateKeys: KeyObject[];

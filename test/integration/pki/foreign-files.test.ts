@@ -190,3 +190,38 @@ describe('PEM oddities', () => {
     }
   });
 });
+
+describe('tlslab cert show on files other tools make', () => {
+  const fingerprint = (args: string[]) => opensslOk([...args, '-noout', '-fingerprint', '-sha256']).trim().replace(/^.*=/, '');
+
+  it('a TRUSTED CERTIFICATE shows its certificate, with the fingerprint openssl x509 prints', async () => {
+    opensslOk(['x509', '-in', file('ca.pem'), '-trustout', '-addtrust', 'serverAuth', '-out', file('show-trusted.pem')]);
+    const run = await tlslab(freshHome(), ['cert', 'show', file('show-trusted.pem'), '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).fingerprints.sha256.toUpperCase()).toBe(fingerprint(['x509', '-in', file('show-trusted.pem')]));
+  });
+
+  it('a PKCS#7 bundle (openssl crl2pkcs7), PEM or DER, shows its first certificate', async () => {
+    fs.writeFileSync(file('show-chain.pem'), fs.readFileSync(file('server.pem'), 'utf8') + fs.readFileSync(file('ca.pem'), 'utf8'));
+    opensslOk(['crl2pkcs7', '-nocrl', '-certfile', file('show-chain.pem'), '-out', file('show.p7b')]);
+    opensslOk(['crl2pkcs7', '-nocrl', '-certfile', file('show-chain.pem'), '-outform', 'DER', '-out', file('show-der.p7b')]);
+    for (const name of ['show.p7b', 'show-der.p7b']) {
+      const run = await tlslab(freshHome(), ['cert', 'show', file(name), '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).fingerprints.sha256.toUpperCase()).toBe(fingerprint(['x509', '-in', file('server.pem')]));
+    }
+  });
+
+  it('a PKCS#12 file and an empty file: one line each that says what the file is and what to do', async () => {
+    p12('show.p12', []);
+    file('show-empty.pem', '');
+    const pkcs12 = await tlslab(freshHome(), ['cert', 'show', file('show.p12')]);
+    expect(pkcs12.status).toBe(1);
+    expect(pkcs12.stderr.trim().split('\n')).toHaveLength(1);
+    expect(pkcs12.stderr).toMatch(/"show\.p12" is a PKCS#12 file.*tlslab import show\.p12/);
+    const empty = await tlslab(freshHome(), ['cert', 'show', file('show-empty.pem')]);
+    expect(empty.status).toBe(1);
+    expect(empty.stderr.trim().split('\n')).toHaveLength(1);
+    expect(empty.stderr).toMatch(/"show-empty\.pem" is empty/);
+  });
+});

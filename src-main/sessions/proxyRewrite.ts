@@ -228,7 +228,8 @@ class ChunkedScanner {
   readonly data: Buffer[] = [];
   decodedBytes = 0;
 
-  constructor(private readonly collect: boolean) {}
+  /** Whether the decoded data is kept; turned off when a body too large to rewrite streams on. */
+  constructor(public collect: boolean) {}
 
   /** Returns how many bytes of `buf` belong to the body once it is complete, else -1. */
   feed(buf: Buffer): number {
@@ -287,6 +288,11 @@ export interface HttpStreamEvents {
   out(data: Buffer): void;
   /** A head was parsed (a request starts a new exchange). */
   head?(head: HttpHead): void;
+  /**
+   * The proxy answers the sender itself with these bytes (an interim "100 Continue"): they go
+   * back the other way, between two messages of the other direction.
+   */
+  answer?(data: Buffer): void;
   /** The bytes are not HTTP/1.x (or stopped being parseable): everything from here on is forwarded as is. */
   raw?(reason: string): void;
 }
@@ -306,6 +312,8 @@ export class HttpStream {
   /** The head of a held message, as it will be sent if the body stays the same. */
   private heldHead: Buffer | null = null;
   private current: HttpHead | null = null;
+  /** Bytes to send between two messages of this direction (see interject). */
+  private interjections: Buffer[] = [];
   private readonly bodyEvent: BodyEvent;
   private readonly headEvent: HeadEvent;
 
@@ -324,6 +332,30 @@ export class HttpStream {
     return this.state === 'raw';
   }
 
+  /** Body bytes held in memory for the hooks, for this message. */
+  get heldBodyBytes(): number {
+    const framing = this.framing;
+    const decoded = framing.kind === 'chunked' ? framing.scanner.data.reduce((n, b) => n + b.length, 0) : 0;
+    return decoded + this.heldRaw.reduce((n, b) => n + b.length, 0) + (this.held ?? []).reduce((n, b) => n + b.length, 0);
+  }
+
+  /**
+   * Sends `data` in this direction at the next boundary between messages: now when no message
+   * is under way (or none is parsed any more), else once the current one has gone out whole.
+   */
+  interject(data: Buffer): void {
+    if (this.state === 'body') this.interjections.push(data);
+    else this.events.out(data);
+  }
+
+  /** A message has gone out whole: what waited for the boundary goes now. */
+  private boundary(): void {
+    if (!this.interjections.length) return;
+    const waiting = this.interjections;
+    this.interjections = [];
+    for (const b of waiting) this.events.out(b);
+  }
+
   /** From now on forward bytes as they come (the other direction gave up on HTTP, or a protocol switch). */
   goRaw(): void {
     if (this.state === 'raw') return;
@@ -334,6 +366,7 @@ export class HttpStream {
     this.held = null;
     this.buffer = Buffer.alloc(0);
     for (const b of pending) this.events.out(b);
+    this.boundary();
   }
 
   push(chunk: Buffer): void {
@@ -417,6 +450,15 @@ export class HttpStream {
     this.framing = framing;
     this.current = head;
     if (framing.kind !== 'none' && this.hooks.wantsBody(this.bodyEvent)) {
+      if (this.side === 'request' && /^100-continue$/i.test(header(head, 'expect')?.trim() ?? '')) {
+        // The head waits here for the whole body, so the real server cannot answer "100 Continue"
+        // and the client would sit out its timeout (curl: 1 s; some clients: for ever). The proxy
+        // answers it itself and sends the request on without the Expect header, body and all.
+        head.headers = head.headers.filter(([n]) => n.toLowerCase() !== 'expect');
+        head.changed = true;
+        this.events.answer?.(Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1'));
+        this.ctx().note('the proxy answered "100 Continue" itself: it holds the request body for the rewrite rules, so the request goes on whole, without its Expect header');
+      }
       this.held = [];
       this.heldBytes = 0;
       this.heldRaw = [];
@@ -426,6 +468,7 @@ export class HttpStream {
     }
     this.events.out(head.changed ? serializeHead(head) : bytes);
     this.state = framing.kind === 'none' ? 'head' : 'body';
+    if (this.state === 'head') this.boundary();
     return true;
   }
 
@@ -468,7 +511,11 @@ export class HttpStream {
         this.heldHead = null;
         this.heldRaw = [];
         this.held = null;
-        if (framing.kind === 'chunked') (framing.scanner.data as Buffer[]).length = 0;
+        if (framing.kind === 'chunked') {
+          // The rest of the body streams through: the scanner only finds its end from here on.
+          framing.scanner.data.length = 0;
+          framing.scanner.collect = false;
+        }
       }
     } else if (part.length) {
       this.events.out(part);
@@ -477,6 +524,7 @@ export class HttpStream {
       if (this.held) this.release();
       this.state = 'head';
       this.current = null;
+      this.boundary();
     }
     return data.subarray(used);
   }

@@ -51,3 +51,45 @@ describe('HttpStream with rewrite rules', () => {
     expect(() => parseRewriteArgument('sideways:a=>b')).toThrow(/request:FROM=>TO/);
   });
 });
+
+describe('HttpStream: what it holds, and what it answers itself', () => {
+  const ctx: ExchangeContext = { exchange: 1, fired: () => undefined, note: () => undefined };
+
+  it('a chunked body too large to rewrite streams on without being kept in memory', () => {
+    const out: Buffer[] = [];
+    let sent = 0;
+    const stream = new HttpStream('response', rewriteHooks([parseRewriteArgument('response:a=>b')]), () => ctx, { out: (d) => (sent += d.length) }, ['GET']);
+    stream.push(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'));
+    const block = Buffer.alloc(1 << 20, 0x78);
+    const chunk = Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]);
+    for (let i = 0; i < 34; i++) stream.push(chunk); // past the 32 MiB rewrite limit: it passes unchanged from here
+    expect(stream.heldBodyBytes).toBe(0);
+    for (let i = 0; i < 16; i++) stream.push(chunk);
+    // The old scanner went on collecting every decoded byte until the body ended.
+    expect(stream.heldBodyBytes).toBe(0);
+    stream.push(Buffer.from('0\r\n\r\n'));
+    expect(sent).toBe(Buffer.byteLength('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n') + 50 * chunk.length + 5);
+    expect(out).toHaveLength(0);
+  });
+
+  it('a request held for a body rule with "Expect: 100-continue" is answered 100 Continue and goes on without the Expect header', () => {
+    const answers: string[] = [];
+    const out: Buffer[] = [];
+    const stream = new HttpStream('request', rewriteHooks([parseRewriteArgument('request:alice=>mallory')]), () => ctx,
+      { out: (d) => out.push(Buffer.from(d)), answer: (d) => answers.push(d.toString('latin1')) }, []);
+    stream.push(Buffer.from('POST /login HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n'));
+    expect(answers).toEqual(['HTTP/1.1 100 Continue\r\n\r\n']);
+    expect(out).toHaveLength(0);
+    stream.push(Buffer.from('user=alice'));
+    expect(Buffer.concat(out).toString('latin1')).toBe('POST /login HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\nuser=mallory');
+  });
+
+  it('an interjected answer waits for the end of the response under way', () => {
+    const out: string[] = [];
+    const stream = new HttpStream('response', rewriteHooks([]), () => ctx, { out: (d) => out.push(d.toString('latin1')) }, ['GET', 'POST']);
+    stream.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc'));
+    stream.interject(Buffer.from('HTTP/1.1 100 Continue\r\n\r\n'));
+    stream.push(Buffer.from('def'));
+    expect(out.join('')).toBe('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabcdefHTTP/1.1 100 Continue\r\n\r\n');
+  });
+});

@@ -246,10 +246,12 @@ const KEY_LABELS = ['PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', '
 /**
  * Reads a private key from PEM (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1, legacy encrypted PEM)
  * or DER (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1). A passphrase is needed for encrypted keys.
+ * Only the kinds the workshop makes certificates with are accepted, unless `anyKind` (a server or
+ * client that just presents a certificate from files: RSA-PSS, Ed448, DSA, brainpool, ...).
  */
-export function importPrivateKey(input: string | Uint8Array, passphrase?: string): KeyObject {
+export function importPrivateKey(input: string | Uint8Array, passphrase?: string, { anyKind = false }: { anyKind?: boolean } = {}): KeyObject {
   const key = looksLikePem(input) || typeof input === 'string' ? importPemKey(input, passphrase) : importDerKey(input, passphrase);
-  describeKey(key);
+  if (!anyKind) describeKey(key);
   return key;
 }
 

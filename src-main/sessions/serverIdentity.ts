@@ -76,7 +76,9 @@ function assemble(what: string, certText: string, certSource: string, keyText: s
     throw new WorkbenchError('NOT_A_CERTIFICATE', `${certSource} holds no certificate (no "-----BEGIN CERTIFICATE-----" line); choose the certificate file (often .crt or cert.pem)`);
   }
   const chain = [...certs.slice(1), ...(chainText !== null ? certificateBlocks(chainText, chainSource) : [])];
-  const key = withContext(what, () => importPrivateKey(keyText, passphrase));
+  // Whatever Node's OpenSSL can present, as openssl s_server would: an RSA-PSS, Ed448, DSA or
+  // brainpool certificate is a lesson of its own (which clients accept it?).
+  const key = withContext(what, () => importPrivateKey(keyText, passphrase, { anyKind: true }));
   withContext(what, () => assertKeyMatchesCertificate(key, certs[0]));
   return {
     certificateChainPem: [certs[0], ...chain].map(pem).join(''),

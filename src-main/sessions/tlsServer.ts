@@ -159,6 +159,10 @@ export class TlsLabServer {
           // Node takes TLS 1.3 suite names (TLS_...) and TLS 1.2 cipher strings in one list.
           ciphers: [config.ciphersuites, config.ciphers].filter(Boolean).join(':') || undefined,
           ecdhCurve: config.groups || undefined,
+          // Finite-field DHE (DHE-RSA-..., DHE-DSS-...) needs a group; without one Node offers
+          // none, and a server limited to DHE suites failed every handshake. RFC 7919's, as
+          // openssl s_server picks by default.
+          dhparam: 'auto',
           honorCipherOrder: true,
           secureOptions: config.tickets === false ? crypto.constants.SSL_OP_NO_TICKET : 0,
           sessionIdContext: `tlslab-${this.id}`.slice(0, 32),

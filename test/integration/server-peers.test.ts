@@ -90,6 +90,36 @@ describe('the lab HTTPS server against real clients', () => {
     await wb.servers.stop(server.id);
   });
 
+  it('finite-field DHE: a server limited to DHE-RSA suites completes the handshake with a 2048-bit group', async () => {
+    const server = await start({ maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES128-GCM-SHA256' });
+    const out = await sClient(server, ['-tls1_2', '-servername', 'www.bank32.com']);
+    expect(out.output).toContain('Cipher is DHE-RSA-AES128-GCM-SHA256');
+    expect(out.output).toContain('Server Temp Key: DH, 2048 bits');
+    const s = await lastSession(server);
+    expect(s.cipher?.iana).toBe('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256');
+    expect(messages(s, 'server-to-client')).toContain('ServerKeyExchange');
+    await wb.servers.stop(server.id);
+  });
+
+  it('a certificate with an Ed448 or an RSA-PSS key, from files, is served as openssl s_server would', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-server-keys-'));
+    for (const [name, newkey, signature] of [
+      ['ed448', ['-newkey', 'ed448'], 'Peer signature type: ed448'],
+      ['rsa-pss', ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048'], 'Peer signature type: RSA-PSS'],
+    ] as const) {
+      const cert = path.join(dir, `${name}.crt`);
+      const key = path.join(dir, `${name}.key`);
+      await run('openssl', ['req', '-x509', ...newkey, '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=www.bank32.com', '-addext', 'subjectAltName=DNS:www.bank32.com', '-days', '10']);
+      const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: cert, keyPath: key } });
+      const out = await run('openssl', ['s_client', '-connect', server.address, '-CAfile', cert, '-verify_return_error', '-verify_hostname', 'www.bank32.com', '-ign_eof', '-servername', 'www.bank32.com'], { input: GET('www.bank32.com') });
+      expect(out.output).toContain('Verify return code: 0 (ok)');
+      expect(out.output).toContain(signature);
+      expect(out.output).toContain('HTTP/1.1 200 OK');
+      await wb.servers.stop(server.id);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('RSA key exchange: a client offering only AES128-GCM-SHA256 over TLS 1.2 gets it, and the session shows no ephemeral key', async () => {
     const server = await start({ ciphers: 'AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256' });
     const out = await sClient(server, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256', '-servername', 'www.bank32.com']);

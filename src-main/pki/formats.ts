@@ -297,6 +297,11 @@ export function importPkiData(input: Uint8Array, options: { passphrase?: string;
     const collected = looksLikePem(input) ? importPem(input, options.passphrase, name) : importDer(input, options.passphrase, name);
     return withPairs(collected);
   } catch (error) {
+    // keys.ts speaks of "this private key"; here the student should learn which file holds it.
+    if (isPkiError(error) && (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'WRONG_PASSPHRASE') && /[Tt]his private key/.test(error.message)) {
+      const named = error.message.replace(/([Tt])his private key/, (_, t: string) => `${t === 'T' ? 'The' : 'the'} private key in ${name}`);
+      throw new PkiError(error.code, named, { cause: error });
+    }
     throw asPkiError(error, name);
   }
 }

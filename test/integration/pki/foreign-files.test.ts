@@ -225,3 +225,20 @@ describe('tlslab cert show on files other tools make', () => {
     expect(empty.stderr).toMatch(/"show-empty\.pem" is empty/);
   });
 });
+
+describe('encrypted keys name their file when the passphrase is missing or wrong', () => {
+  it.each([
+    ['pkcs8 -v2 aes-256-cbc', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc']],
+    ['legacy PEM (ec -des3)', ['ec', '-des3']],
+  ])('%s', (_title, args) => {
+    opensslOk([...args, '-in', file('server.key'), '-out', file('named-enc.key'), '-passout', 'pass:dees']);
+    const bytes = new Uint8Array(fs.readFileSync(file('named-enc.key')));
+    const missing = caught(() => importPkiData(bytes, { fileName: 'named-enc.key' }));
+    expect(missing.code).toBe('PASSPHRASE_REQUIRED');
+    expect(missing.message).toContain('The private key in "named-enc.key"');
+    const wrong = caught(() => importPkiData(bytes, { fileName: 'named-enc.key', passphrase: 'nope' }));
+    expect(wrong.code).toBe('WRONG_PASSPHRASE');
+    expect(wrong.message).toContain('the private key in "named-enc.key"');
+    expect(importPkiData(bytes, { fileName: 'named-enc.key', passphrase: 'dees' }).privateKeys).toHaveLength(1);
+  });
+});

@@ -1,10 +1,11 @@
 // What a transparent proxy must learn before it can answer: the name in the victim's ClientHello
-// (RFC 6066, Section 3), read from the first bytes without consuming them. Or that the bytes are
+// (RFC 6066, Section 3), and the protocols it offers by ALPN (RFC 7301, to explain a refusal),
+// read from the first bytes without consuming them. Or that the bytes are
 // not TLS at all (a browser speaking plain HTTP to the TLS port).
 
 export type ClientHelloPeek =
   | { kind: 'incomplete' }
-  | { kind: 'client-hello'; serverName: string | null }
+  | { kind: 'client-hello'; serverName: string | null; /** The ALPN protocols offered (RFC 7301), or null without the extension. */ alpn: string[] | null }
   | { kind: 'not-tls'; looksLikeHttp: boolean };
 
 const MAX_PEEK_BYTES = 64 * 1024;
@@ -32,8 +33,25 @@ function handshakeBytes(data: Buffer): { bytes: Buffer; complete: boolean } | nu
   return { bytes: Buffer.concat(parts), complete: false };
 }
 
-/** The host_name entry of the server_name extension, or null when the ClientHello has none. */
-function serverNameOf(hello: Buffer): string | null {
+/** The protocol names of an application_layer_protocol_negotiation extension's body. */
+function alpnOf(body: Buffer): string[] {
+  const names: string[] = [];
+  if (body.length < 2) return names;
+  const end = Math.min(body.length, 2 + body.readUInt16BE(0));
+  let q = 2;
+  while (q < end) {
+    const n = body[q];
+    if (q + 1 + n > end) break;
+    names.push(body.toString('latin1', q + 1, q + 1 + n));
+    q += 1 + n;
+  }
+  return names;
+}
+
+/** The host_name entry of the server_name extension and the ALPN list, each null when the ClientHello has none. */
+function extensionsOf(hello: Buffer): { serverName: string | null; alpn: string[] | null } {
+  let serverName: string | null = null;
+  let alpn: string[] | null = null;
   // msg_type(1) length(3) version(2) random(32)
   let p = 4 + 2 + 32;
   const need = (n: number) => {
@@ -45,27 +63,31 @@ function serverNameOf(hello: Buffer): string | null {
   p += 2 + hello.readUInt16BE(p); // cipher_suites
   need(1);
   p += 1 + hello[p]; // compression_methods
-  if (p + 2 > hello.length) return null; // no extensions
+  if (p + 2 > hello.length) return { serverName, alpn }; // no extensions
   const end = p + 2 + hello.readUInt16BE(p);
   p += 2;
   while (p + 4 <= end && p + 4 <= hello.length) {
     const type = hello.readUInt16BE(p);
     const length = hello.readUInt16BE(p + 2);
     p += 4;
-    if (type === 0 && p + length <= hello.length) {
+    if (type === 0 && p + length <= hello.length && serverName === null) {
       // server_name_list: length(2) then entries of type(1) length(2) name
       let q = p + 2;
       while (q + 3 <= p + length) {
         const nameType = hello[q];
         const nameLength = hello.readUInt16BE(q + 1);
-        if (nameType === 0) return hello.toString('ascii', q + 3, q + 3 + nameLength).toLowerCase();
+        if (nameType === 0) {
+          serverName = hello.toString('ascii', q + 3, q + 3 + nameLength).toLowerCase();
+          break;
+        }
         q += 3 + nameLength;
       }
-      return null;
+    } else if (type === 16 && p + length <= hello.length) {
+      alpn = alpnOf(hello.subarray(p, p + length));
     }
     p += length;
   }
-  return null;
+  return { serverName, alpn };
 }
 
 export function peekClientHello(data: Buffer): ClientHelloPeek {
@@ -82,8 +104,8 @@ export function peekClientHello(data: Buffer): ClientHelloPeek {
   }
   if (hs.bytes[0] !== 1) return { kind: 'not-tls', looksLikeHttp: false };
   try {
-    return { kind: 'client-hello', serverName: serverNameOf(hs.bytes) };
+    return { kind: 'client-hello', ...extensionsOf(hs.bytes) };
   } catch {
-    return { kind: 'client-hello', serverName: null };
+    return { kind: 'client-hello', serverName: null, alpn: null };
   }
 }

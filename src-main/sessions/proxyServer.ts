@@ -11,7 +11,8 @@ import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import type { HostTable } from '../store/hostTable';
 import type { CertificateWorkshop } from '../workshop/workshop';
-import { type ConnectRequest, type ForgedForVictim, type ProxiedConnection, type ProxyEndpoint, type UpstreamTarget, acceptVictim } from './proxySession';
+import { peekClientHello } from './proxyClientHello';
+import { type ConnectRequest, type ForgedForVictim, type ProxiedConnection, type ProxyEndpoint, type RefusedAtConnectPort, type UpstreamTarget, acceptVictim, refuseAtConnectPort } from './proxySession';
 import { type ProxyHooks, rewriteHooks } from './proxyRewrite';
 import type { BatchWriter } from './recorder';
 import { DEFAULT_RECORD_CAP_BYTES } from './recorder';
@@ -22,6 +23,8 @@ export const DEFAULT_CONNECT_LISTEN = '127.0.0.1:8080';
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_CONNECT_HEAD_BYTES = 16 * 1024;
 const CONTEXT_CACHE_SIZE = 1024;
+/** A fatal handshake_failure alert: the answer to a client that speaks TLS to the CONNECT port. */
+const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 
 export interface ProxyServerDeps {
   writer: BatchWriter;
@@ -200,20 +203,21 @@ export class ProxyServer {
     });
   }
 
-  private accept(raw: net.Socket, connect?: ConnectRequest): void {
+  private accept(raw: net.Socket, connect?: ConnectRequest, refused?: RefusedAtConnectPort): void {
     this.connections++;
     let accepted: ProxiedConnection;
     try {
-      accepted = acceptVictim(raw, this.endpoint!, {
+      const ctx = {
         writer: this.deps.writer,
         onUpdate: this.deps.onSessionUpdate,
-        onEnd: (summary) => {
+        onEnd: (summary: ProxyConnectionSummary) => {
           if (summary.outcome === 'failed') this.failed++;
           this.open.delete(accepted);
           this.deps.onConnection?.(summary);
           this.deps.onChange?.();
         },
-      }, connect);
+      };
+      accepted = refused ? refuseAtConnectPort(raw, this.endpoint!, ctx, refused) : acceptVictim(raw, this.endpoint!, ctx, connect);
     } catch (err) {
       process.stderr.write(`tlslab: a victim connection could not be recorded: ${(err as Error).message}\n`);
       raw.destroy();
@@ -223,48 +227,102 @@ export class ProxyServer {
     this.deps.onChange?.();
   }
 
-  /** Reads "CONNECT host:port HTTP/1.1" and its headers, then hands the victim on. */
+  /**
+   * Reads "CONNECT host:port HTTP/1.1" and its headers, then hands the victim on. A client that
+   * asks for something else, speaks TLS to this port, or sends nothing in time is answered,
+   * recorded as a failed session and closed.
+   */
   private readConnect(raw: net.Socket): void {
     this.pendingConnects.add(raw);
     let head = Buffer.alloc(0);
-    const answer = (status: string, text: string) => {
-      // Kept in pendingConnects until it closes: a client that never closes its side must not hold stop() up.
-      this.pendingConnects.add(raw);
-      raw.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
-      setTimeout(() => raw.destroy(), 2_000).unref();
+    const where = this.connectAddress ?? 'the CONNECT port';
+    const refuse = (refused: RefusedAtConnectPort) => {
+      cleanup();
+      raw.pause();
+      this.accept(raw, undefined, refused);
     };
+    const httpAnswer = (status: string, text: string) =>
+      Buffer.from(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`, 'utf8');
+    const timeoutMs = this.endpoint!.handshakeTimeoutMs;
+    const timer = setTimeout(() => {
+      const seconds = `${timeoutMs / 1000} s`;
+      refuse({
+        received: head,
+        answer: null,
+        host: null,
+        note: null,
+        error: {
+          code: 'CONNECT_TIMEOUT',
+          message: head.length
+            ? `the client sent an incomplete CONNECT request (${head.length} bytes, no blank line after the headers) within ${seconds}; the proxy closed the connection`
+            : `the client sent no CONNECT request within ${seconds} of connecting to ${where}; the proxy closed the connection`,
+        },
+      });
+    }, timeoutMs);
     const onData = (data: Buffer) => {
       head = Buffer.concat([head, data]);
+      if (head[0] === 0x16) {
+        // TLS straight to the CONNECT port: curl -x https://..., or a victim sent to the wrong port.
+        const hello = peekClientHello(head);
+        if (hello.kind === 'incomplete') return;
+        const transparent = this.transparentAddress ? `; a victim that connects straight to the site belongs on the transparent port ${this.transparentAddress}` : '';
+        refuse({
+          received: head,
+          answer: HANDSHAKE_FAILURE_ALERT,
+          host: hello.kind === 'client-hello' ? hello.serverName : null,
+          note: 'the proxy refused the client with a handshake_failure alert',
+          error: {
+            code: 'TLS_ON_CONNECT_PORT',
+            message: `the client started TLS on the CONNECT port ${where}, where the proxy expects a plain-text CONNECT request: use -x http://${where} (not https://)${transparent}`,
+          },
+        });
+        return;
+      }
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
         if (head.length > MAX_CONNECT_HEAD_BYTES) {
-          cleanup();
-          answer('431 Request Header Fields Too Large', 'the CONNECT request head is too large\n');
+          refuse({
+            received: head,
+            answer: httpAnswer('431 Request Header Fields Too Large', 'the CONNECT request head is too large\n'),
+            host: null,
+            note: 'the proxy answered 431 Request Header Fields Too Large',
+            error: { code: 'CONNECT_HEAD_TOO_LARGE', message: `the client sent more than ${MAX_CONNECT_HEAD_BYTES / 1024} KiB without ending its request head; the proxy answered 431 and closed the connection` },
+          });
         }
+        return;
+      }
+      const text = head.toString('latin1', 0, end);
+      const rest = head.subarray(end + 4);
+      const first = text.split('\r\n')[0];
+      const m = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(first);
+      const target = m ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(m[1]) : null;
+      if (!m || !target) {
+        const shown = first.slice(0, 120).replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+        refuse({
+          received: head,
+          answer: httpAnswer('405 Method Not Allowed', `this is the TLS Lab Workbench's interception proxy: it handles only CONNECT (https:// addresses), not "${shown}"\n`),
+          host: null,
+          note: 'the proxy answered 405 Method Not Allowed',
+          error: {
+            code: 'NOT_CONNECT',
+            message: m
+              ? `the client sent "${shown}" to ${where}: a CONNECT target must be HOST:PORT; the proxy answered 405`
+              : `the client sent "${shown}" to ${where}, which handles only CONNECT (https:// addresses): plain http:// is not intercepted; the proxy answered 405`,
+          },
+        });
         return;
       }
       cleanup();
       raw.pause();
-      const text = head.toString('latin1', 0, end);
-      const rest = head.subarray(end + 4);
-      const m = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(text.split('\r\n')[0]);
-      const target = m ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(m[1]) : null;
-      if (!m || !target) {
-        const first = text.split('\r\n')[0].slice(0, 120);
-        answer('405 Method Not Allowed', `this is the TLS Lab Workbench's interception proxy: it handles only CONNECT (https:// addresses), not "${first}"\n`);
-        return;
-      }
       this.accept(raw, { host: target[1].toLowerCase(), port: Number(target[2]), head: text, rest });
     };
     const cleanup = () => {
+      clearTimeout(timer);
       raw.off('data', onData);
       this.pendingConnects.delete(raw);
     };
     raw.on('data', onData);
-    raw.once('close', () => {
-      cleanup();
-      this.pendingConnects.delete(raw);
-    });
+    raw.once('close', () => cleanup());
   }
 
   private async resolveUpstream(host: string, port: number, mappings: Map<string, { ip: string; port: number | null }>, own: Set<string>): Promise<UpstreamTarget> {

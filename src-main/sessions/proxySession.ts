@@ -30,6 +30,8 @@ const MITM_CERTIFICATE_ADVICE =
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
 /** After one side has closed, how long the other may take to finish before it is cut. */
 const LINGER_MS = 2_000;
+/** What the proxy accepts from victims by ALPN, in its order of preference: the HTTP it forwards. */
+const VICTIM_ALPN = ['http/1.1', 'http/1.0'];
 /** A fatal handshake_failure alert (RFC 8446, Section 6): what a refused victim receives. */
 const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 
@@ -122,18 +124,12 @@ const plainHttpAnswer = (address: string) => {
   return `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 };
 
-/** Takes one accepted victim through the forged handshake, the upstream and the forwarding, recording it all. */
-export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: ProxySessionContext, connect?: ConnectRequest): ProxiedConnection {
-  raw.setNoDelay(true);
-  const mode: 'transparent' | 'connect' = connect ? 'connect' : 'transparent';
-  const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
-  const local = formatEndpoint(raw.localAddress, raw.localPort);
-  const startedAt = Date.now();
-  const info: ProxySessionInfo = {
+function newSessionInfo(endpoint: ProxyEndpoint, mode: 'transparent' | 'connect', host: string | null, peer: string): ProxySessionInfo {
+  return {
     proxyId: endpoint.id,
     proxyLabel: endpoint.label,
     mode,
-    host: connect ? `${connect.host}:${connect.port}` : null,
+    host,
     upstreamSource: null,
     caName: endpoint.caName,
     forgedCertificate: null,
@@ -150,6 +146,110 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     rawForwarding: false,
     rulesFired: [],
   };
+}
+
+function connectionSummary(endpoint: ProxyEndpoint, sessionId: number, startedAt: number, info: ProxySessionInfo, error: ApiErrorInfo | null, bytes: { fromVictim: number; fromUpstream: number }): ProxyConnectionSummary {
+  return {
+    proxyId: endpoint.id,
+    sessionId,
+    at: startedAt,
+    mode: info.mode,
+    peer: info.victim.peer ?? '?',
+    host: info.host,
+    upstream: info.upstream.peer,
+    victimVersion: info.victim.version,
+    upstreamVersion: info.upstream.version,
+    forgedSubject: info.forgedCertificate?.subject ?? null,
+    upstreamVerified: info.upstreamVerification ? info.upstreamVerification.accepted : null,
+    exchanges: info.exchanges,
+    rulesFired: info.rulesFired.length,
+    bytesFromVictim: bytes.fromVictim,
+    bytesFromUpstream: bytes.fromUpstream,
+    victimAlert: info.victimAlert,
+    outcome: error ? 'failed' : 'ok',
+    error,
+  };
+}
+
+/** A client the CONNECT port turns away before any tunnel: what it sent, the proxy's answer, and why. */
+export interface RefusedAtConnectPort {
+  /** The bytes it sent (recorded on the victim leg). */
+  received: Buffer;
+  /** The proxy's answer (a 405, a TLS alert), or null to close without one. */
+  answer: Buffer | null;
+  error: ApiErrorInfo;
+  /** A line for the timeline about the answer. */
+  note: string | null;
+  /** The site, when the client named one (SNI). */
+  host: string | null;
+}
+
+/**
+ * Records a client of the CONNECT port that never asked for a tunnel (plain http://, TLS spoken
+ * to the port, nothing at all) as a failed proxy session, answers it and closes.
+ */
+export function refuseAtConnectPort(raw: net.Socket, endpoint: ProxyEndpoint, ctx: ProxySessionContext, refused: RefusedAtConnectPort): ProxiedConnection {
+  const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
+  const local = formatEndpoint(raw.localAddress, raw.localPort);
+  const startedAt = Date.now();
+  const info = newSessionInfo(endpoint, 'connect', refused.host, peer);
+  info.failedLeg = 'victim';
+  const recording = SessionRecording.start(ctx.writer, { kind: 'proxy', target: refused.host ?? `(no CONNECT) via ${local}`, startedAt, sni: null }, endpoint.recordCapBytes);
+  const leg = recording.openConnection('proxy-client');
+  leg.update({ openedAt: startedAt, local, remote: peer });
+  leg.event('tcp-open', { local, remote: peer });
+  leg.event('note', { text: `client ${peer} reached the CONNECT port of the proxy "${endpoint.label}"` });
+  if (refused.received.length) leg.bytes('client-to-server', refused.received);
+  leg.event('error', { message: refused.error.message });
+  ctx.onUpdate?.(recording.summary(), true);
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  let finished = false;
+  raw.on('error', () => undefined);
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    leg.event('tcp-close', { initiator: raw.readableEnded ? 'peer' : 'local', error: null });
+    leg.update({ closedAt: Date.now() });
+    leg.event('proxy-session', { ...info });
+    const error = { code: refused.error.code, message: refused.error.message };
+    recording.update({ status: 'failed', endedAt: Date.now(), error });
+    ctx.onUpdate?.(recording.summary(), false);
+    ctx.onEnd?.(connectionSummary(endpoint, recording.id, startedAt, info, error, { fromVictim: refused.received.length, fromUpstream: 0 }));
+    resolveDone();
+  };
+  if (raw.closed) {
+    setImmediate(finish);
+  } else {
+    raw.once('close', finish);
+  }
+  if (raw.destroyed) {
+    // Already gone: nothing to answer.
+  } else if (refused.answer) {
+    if (refused.note) leg.event('note', { text: refused.note });
+    leg.bytes('server-to-client', refused.answer);
+    raw.end(refused.answer);
+    setTimeout(() => raw.destroy(), LINGER_MS).unref();
+  } else {
+    raw.destroy();
+  }
+  return {
+    done,
+    close(reason: string) {
+      if (!finished) leg.event('note', { text: reason });
+      raw.destroy();
+    },
+  };
+}
+
+/** Takes one accepted victim through the forged handshake, the upstream and the forwarding, recording it all. */
+export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: ProxySessionContext, connect?: ConnectRequest): ProxiedConnection {
+  raw.setNoDelay(true);
+  const mode: 'transparent' | 'connect' = connect ? 'connect' : 'transparent';
+  const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
+  const local = formatEndpoint(raw.localAddress, raw.localPort);
+  const startedAt = Date.now();
+  const info = newSessionInfo(endpoint, mode, connect ? `${connect.host}:${connect.port}` : null, peer);
 
   let recording: SessionRecording | null = null;
   let victimLeg: ConnectionRecording | null = null;
@@ -180,6 +280,13 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   /** CONNECT mode: the upstream leg, started when the CONNECT arrived; true once it is verified. */
   let upstreamReady: Promise<boolean> | null = null;
   let lingerTimer: NodeJS.Timeout | null = null;
+  /** After the handshakes: which side closed (or reset) first, and what the other sent after that, lost. */
+  let closedFirst: 'victim' | 'upstream' | null = null;
+  const undelivered = { toVictim: 0, toUpstream: 0 };
+  const forwardNoted = { victim: false, upstream: false };
+  /** HTTP exchanges whose request went upstream, and responses that came back. */
+  let requestsForwarded = 0;
+  let responsesBegun = 0;
 
   const victimEvent = (kind: string, data: Record<string, unknown>) => {
     if (victimLeg) victimLeg.event(kind, data);
@@ -274,6 +381,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
 
   let peeked: Buffer = Buffer.alloc(0);
   let peekDone = false;
+  /** The ALPN protocols in the victim's ClientHello (null: it offered none). */
+  let victimAlpnOffered: string[] | null = null;
 
   function attachVictimTap(): void {
     if (connect?.rest.length) raw.unshift(connect.rest);
@@ -310,6 +419,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     if (peek.kind === 'incomplete') return;
     peekDone = true;
     peeked = Buffer.alloc(0);
+    if (peek.kind === 'client-hello') victimAlpnOffered = peek.alpn;
     if (peek.kind === 'not-tls') {
       startRecording(connect?.host ?? null, connect?.port ?? 443);
       const error: ApiErrorInfo = peek.looksLikeHttp
@@ -487,7 +597,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     victimEvent('note', {
       text: `forged certificate for ${host} signed by "${endpoint.caName}"${forged.cached ? ' (from the cache)' : ''}${info.namesFromUpstream ? ', names copied from the real certificate' : ', names from the host name'}`,
     });
-    const secure = new tls.TLSSocket(victimTap, { isServer: true, secureContext: forged.context, ALPNProtocols: ['http/1.1'] });
+    // HTTP/1.0 too: curl --http1.0 offers only "http/1.0", and the forwarding speaks both.
+    const secure = new tls.TLSSocket(victimTap, { isServer: true, secureContext: forged.context, ALPNProtocols: VICTIM_ALPN });
     victimTls = secure;
     track(secure);
     secure.on('keylog', (line: Buffer) => victimLeg!.keylog(line.toString('latin1').trim()));
@@ -517,6 +628,13 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
 
   function describeVictimFailure(err: unknown): ApiErrorInfo {
     const code = (err as NodeJS.ErrnoException | null)?.code ?? '';
+    if (code === 'ERR_SSL_NO_APPLICATION_PROTOCOL') {
+      const offered = victimAlpnOffered?.length ? victimAlpnOffered.join(', ') : 'nothing the proxy knows';
+      return {
+        code: 'VICTIM_ALPN_UNSUPPORTED',
+        message: `the victim offered only ${offered} by ALPN, and the proxy forwards HTTP/1.1 and HTTP/1.0 only; let the client offer HTTP/1.1 (curl --http1.1, or a browser, which offers both)`,
+      };
+    }
     const alert = alertFromCode(code) ?? victimAlerts(kept).find((a) => a !== 'close_notify') ?? null;
     if (alert) {
       info.victimAlert = alert;
@@ -542,8 +660,16 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
 
   function onForwardError(err: unknown, side: 'victim' | 'upstream'): void {
     const code = (err as NodeJS.ErrnoException)?.code;
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_WRITE_AFTER_END' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_ALREADY_FINISHED') {
-      (side === 'victim' ? victimLeg : upstreamLeg)?.event('note', { text: `the ${side} reset the connection (${code})` });
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECANCELED' || code === 'ERR_STREAM_WRITE_AFTER_END' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_ALREADY_FINISHED') {
+      // The peer went away: a reset, or a write to a connection it had already closed (EPIPE;
+      // ECANCELED when the socket closed under a pending write). Its leaving is no failure of the
+      // proxy's; what it did not receive is noted when the session ends.
+      closedFirst ??= side;
+      if (!forwardNoted[side]) {
+        forwardNoted[side] = true;
+        const text = code === 'ECONNRESET' ? `the ${side} reset the connection (ECONNRESET)` : `the ${side} had closed the connection when the proxy wrote to it (${code})`;
+        (side === 'victim' ? victimLeg : upstreamLeg)?.event('note', { text });
+      }
       teardown();
       return;
     }
@@ -580,7 +706,11 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     // instead of one write each; and the reader is paused only past 1 MiB queued, not at every
     // record (a TLS socket's 16 KiB high-water mark said "full" after each one).
     const pipe = (to: tls.TLSSocket, from: tls.TLSSocket) => (data: Buffer) => {
-      if (to.destroyed || to.writableEnded) return;
+      if (to.destroyed || to.writableEnded) {
+        if (to === victim) undelivered.toVictim += data.length;
+        else undelivered.toUpstream += data.length;
+        return;
+      }
       if (!to.writableCorked) {
         to.cork();
         process.nextTick(() => to.uncork());
@@ -596,7 +726,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       head: () => {
         requestExchange++;
         info.exchanges = requestExchange;
+        requestsForwarded = requestExchange;
       },
+      answer: (data) => responses.interject(data),
       raw: (reason) => {
         if (!info.rawForwarding) victimLeg!.event('note', { text: `forwarding as bytes from here on: ${reason}` });
         info.rawForwarding = true;
@@ -607,6 +739,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       out: pipe(victim, upstream),
       head: () => {
         responseExchange++;
+        responsesBegun = responseExchange;
       },
       raw: (reason) => {
         if (!info.rawForwarding) victimLeg!.event('note', { text: `forwarding as bytes from here on: ${reason}` });
@@ -632,26 +765,43 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       if (!socket.destroyed && !socket.writableEnded) socket.end();
     };
     victim.once('end', () => {
+      closedFirst ??= 'victim';
       requests.end();
       endOf(upstream);
       linger();
     });
     upstream.once('end', () => {
+      closedFirst ??= 'upstream';
       responses.end();
       endOf(victim);
       linger();
     });
     victim.once('close', () => {
+      closedFirst ??= 'victim';
       endOf(upstream);
       linger();
     });
     upstream.once('close', () => {
+      closedFirst ??= 'upstream';
       endOf(victim);
       linger();
     });
   }
 
   // --- the end ---------------------------------------------------------------------------------
+
+  /** What one side never received because the other had closed first, in the victim's timeline. */
+  function noteUndelivered(): void {
+    const leg = victimLeg!;
+    if (undelivered.toVictim > 0) {
+      leg.event('note', { text: `${undelivered.toVictim} bytes of the real server's response were not delivered: the victim had closed the connection` });
+    } else if (closedFirst === 'victim' && requestsForwarded > responsesBegun && !info.rawForwarding) {
+      leg.event('note', { text: `the response to exchange ${responsesBegun + 1} was not delivered: the victim had closed the connection before it came` });
+    }
+    if (undelivered.toUpstream > 0) {
+      leg.event('note', { text: `${undelivered.toUpstream} bytes the victim sent were not delivered: the real server had closed the connection` });
+    }
+  }
 
   function finish(): void {
     if (finished || open > 0) return;
@@ -669,30 +819,12 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       if (alert) info.victimAlert = alert;
     }
     kept.length = 0;
+    if (victimSecure && upstreamSecure && !failure) noteUndelivered();
     victimLeg!.event('proxy-session', { ...info });
     const error = failure ? { code: failure.code, message: failure.message } : null;
     recording!.update({ status: error ? 'failed' : 'ok', endedAt: Date.now(), error });
     publish(false);
-    ctx.onEnd?.({
-      proxyId: endpoint.id,
-      sessionId,
-      at: startedAt,
-      mode,
-      peer,
-      host: info.host,
-      upstream: info.upstream.peer,
-      victimVersion: info.victim.version,
-      upstreamVersion: info.upstream.version,
-      forgedSubject: info.forgedCertificate?.subject ?? null,
-      upstreamVerified: info.upstreamVerification ? info.upstreamVerification.accepted : null,
-      exchanges: info.exchanges,
-      rulesFired: info.rulesFired.length,
-      bytesFromVictim,
-      bytesFromUpstream,
-      victimAlert: info.victimAlert,
-      outcome: error ? 'failed' : 'ok',
-      error,
-    });
+    ctx.onEnd?.(connectionSummary(endpoint, sessionId, startedAt, info, error, { fromVictim: bytesFromVictim, fromUpstream: bytesFromUpstream }));
     resolveDone();
   }
 

@@ -43,7 +43,7 @@ export function makeUpstreamPki(sans = 'DNS:www.example.com,DNS:example.com'): U
 }
 
 const UPSTREAM_PY = String.raw`
-import http.server, json, socketserver, ssl, sys
+import http.server, json, socketserver, ssl, sys, time
 cert, key = sys.argv[1], sys.argv[2]
 PAGE = '<!doctype html><html><head><title>Example Domain</title><link rel="stylesheet" href="/style.css"><script src="/app.js"></script></head><body><h1>Example Domain</h1><p>Learn cybersecurity at www.example.com.</p><img src="/logo.svg" alt="logo"><img src="/pixel.svg" alt="pixel"></body></html>'
 ASSETS = {'/style.css': ('text/css', 'h1 { color: #036; }'), '/app.js': ('text/javascript', 'document.title = document.title;'),
@@ -74,6 +74,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split('?')[0]
         if path in ASSETS:
             return self.send_body(ASSETS[path][0], ASSETS[path][1].encode())
+        if path.startswith('/slow/'):
+            time.sleep(int(path[len('/slow/'):]) / 1000)
+            return self.send_body('text/plain', b'slow answer')
         if path.startswith('/bytes/'):
             n = int(path[len('/bytes/'):])
             self.send_response(200)

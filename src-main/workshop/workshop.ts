@@ -36,6 +36,7 @@ import {
 } from '../pki/certificates';
 import { createCsr, parseCsr, signCsr } from '../pki/csr';
 import { PkiError } from '../pki/errors';
+import { certificateToShow } from '../pki/formats';
 import { type Inspection, inspect } from '../pki/inspect';
 import { type KeySpec, describeAnyKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
 import { decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
@@ -380,7 +381,8 @@ export class CertificateWorkshop {
     let inspection: Inspection;
     if ('certificateId' in request) inspection = inspect(new Uint8Array(this.certificate(request.certificateId).der));
     else if ('csrId' in request) inspection = inspect(new Uint8Array(this.csr(request.csrId).der));
-    else inspection = inspect(looksLikePem(request.text) ? request.text : bytesFromText(request.text, 'certificate or CSR'));
+    // What `tlslab cert show` opens, pasted: a TRUSTED CERTIFICATE's certificate, a PKCS#7 bundle's first one.
+    else inspection = inspect(certificateToShow(looksLikePem(request.text) ? new TextEncoder().encode(request.text) : bytesFromText(request.text, 'certificate or CSR')));
     return toApiInspection(inspection);
   }
 

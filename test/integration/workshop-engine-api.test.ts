@@ -67,6 +67,11 @@ describe('pki.* over the engine API', () => {
     expect(byId.fields.every((f) => f.explanation)).toBe(true);
     const byText = await result<{ derBase64: string }>('pki.inspect', { text: byId.pem });
     expect(byText.derBase64).toBe(byId.derBase64);
+    // A TRUSTED CERTIFICATE (openssl x509 -trustout) pasted: its certificate, without the trust settings after it.
+    const trusted = opensslOk(['x509', '-trustout', '-addtrust', 'serverAuth', '-setalias', 'bank'], { input: Buffer.from(byId.pem) });
+    expect(trusted).toContain('BEGIN TRUSTED CERTIFICATE');
+    const byTrusted = await result<{ derBase64: string }>('pki.inspect', { text: trusted });
+    expect(byTrusted.derBase64).toBe(byId.derBase64);
     const bad = await call('pki.inspect', { text: 'not a certificate at all' });
     expect(bad.ok).toBe(false);
   });

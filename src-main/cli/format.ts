@@ -163,8 +163,54 @@ export function formatSessionList(list: SessionSummary[]): string {
   return terminalSafe(['   id  started              kind    status   version  target', ...rows].join('\n'));
 }
 
+/** A certificate in one line: subject, issuer, names. */
+function certificateLine(cert: CertificateInfo): string {
+  const names = cert.subjectAltNames.length ? `; ${cert.subjectAltNames.join(', ')}` : '';
+  return `${cert.subject} (issuer ${cert.issuer}${names})`;
+}
+
+/** A server session's own facts: the client, resumption, key exchange, client certificate, alert. */
+function serverLines(s: SessionDetail): string[] {
+  const info = s.server;
+  if (!info) return [];
+  const out = [`Server: ${info.serverLabel}, client ${info.peer}${info.resumed ? ', resumed session (abbreviated handshake)' : ''}, ${info.requests} HTTP request(s) answered`];
+  if (info.keyExchange) out.push(`  key exchange: ${info.keyExchange.summary}`);
+  if (info.clientCertificate) {
+    const verdict = info.clientCertificateAuthorized === true ? 'accepted' : info.clientCertificateAuthorized === false ? 'refused' : 'not checked';
+    out.push(`  client certificate (${verdict}): ${certificateLine(info.clientCertificate)}`);
+  }
+  if (info.clientAlert) out.push(`  the client ended the handshake with the alert "${info.clientAlert}"`);
+  return out;
+}
+
+/** A proxy session's own facts: both legs, the forged and the real certificate, the rules that fired. */
+function proxyLines(s: SessionDetail): string[] {
+  const info = s.proxy;
+  if (!info) return [];
+  const leg = (l: { peer: string | null; version: string | null; cipher: string | null; alpn: string | null }) =>
+    [l.peer ?? '?', l.version, l.cipher, l.alpn ? `ALPN ${l.alpn}` : null].filter(Boolean).join('  ');
+  const source = info.upstreamSource === 'map' ? 'the proxy map' : info.upstreamSource === 'hosts' ? 'the host table' : info.upstreamSource === 'dns' ? 'DNS' : null;
+  const out = [`Proxy: ${info.proxyLabel} (${info.mode === 'connect' ? 'CONNECT' : 'transparent'}), the victim asked for ${info.host ?? '(no name)'}${source ? `, upstream address from ${source}` : ''}`];
+  out.push(`  victim leg:   ${leg(info.victim)}`, `  upstream leg: ${leg(info.upstream)}`);
+  if (info.forgedCertificate) {
+    const how = [info.forgedFromCache ? 'from the cache' : null, info.namesFromUpstream ? 'names copied from the real certificate' : null].filter(Boolean).join(', ');
+    out.push(`  forged by "${info.caName}"${how ? ` (${how})` : ''}: ${certificateLine(info.forgedCertificate)}`);
+  }
+  if (info.upstreamCertificate) out.push(`  real certificate: ${certificateLine(info.upstreamCertificate)}`);
+  if (info.upstreamVerification) {
+    out.push(`  real certificate verification: ${info.upstreamVerification.summary}${info.upstreamInsecure && !info.upstreamVerification.accepted ? ' (gone on anyway: --upstream-insecure)' : ''}`);
+  }
+  if (info.victimAlert) out.push(`  the victim ended the handshake with the alert "${info.victimAlert}"`);
+  if (info.failedLeg) out.push(`  failed first: the ${info.failedLeg} leg`);
+  out.push(`  ${info.rawForwarding ? 'not HTTP/1.1: forwarded as bytes' : `${info.exchanges} HTTP exchange(s) forwarded`}`);
+  for (const f of info.rulesFired) {
+    out.push(`  rule ${f.rule + 1} fired on the ${f.event.replace('-', ' ')} of exchange ${f.exchange}: ${f.replacements} replacement(s)`);
+  }
+  return out;
+}
+
 export function formatSessionDetail(s: SessionDetail, options: ReportOptions = {}): string {
-  const out = [formatSessionHeader(s)];
+  const out = [formatSessionHeader(s), ...serverLines(s), ...proxyLines(s)];
   for (const c of s.connections) {
     out.push(formatConnection(c));
     c.peerCertificates.forEach((cert, i) => out.push(`Peer certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));

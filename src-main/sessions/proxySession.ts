@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ProxyConnectionSummary, ProxyHookEvent, ProxySessionInfo } from '../api/proxyTypes';
-import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary } from '../api/types';
+import type { ApiErrorInfo, CertificateInfo, ChainVerification, Direction, HostnameVerification, SessionSummary } from '../api/types';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
@@ -549,12 +549,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         leg.certificates('peer', ders);
         const chain: CertificateInfo[] = ders.map((d) => describeCertificate(d));
         info.upstreamCertificate = chain[0] ?? null;
-        const verification = verificationResult(
-          true,
-          true,
-          chainVerification(secure.authorized, secure.authorizationError, chain),
-          hostnameVerification(host, chain[0], leaf),
-        );
+        const chainResult = chainVerification(secure.authorized, secure.authorizationError, chain);
+        const hostResult = hostnameVerification(host, chain[0], leaf);
+        const verification = verificationResult(true, true, chainResult, hostResult);
         info.upstreamVerification = verification;
         leg.event('tls-established', { version, cipher: cipher.standardName ?? cipher.name });
         leg.event('verification', { accepted: verification.accepted, summary: verification.summary });
@@ -566,7 +563,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
             refuse(
               {
                 code: 'UPSTREAM_CERT_INVALID',
-                message: `the real server's certificate for ${host} did not verify against ${endpoint.upstreamTrust.description} (${verification.summary}); the proxy refused the victim. Give --upstream-ca the real server's CA, or --upstream-insecure to go on anyway`,
+                message: `the real server's certificate for ${host} did not verify against ${endpoint.upstreamTrust.description} (${verification.summary}); the proxy refused the victim. ${upstreamAdvice(chainResult, hostResult, host)}`,
               },
               'upstream',
             );
@@ -854,4 +851,16 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       teardown();
     },
   };
+}
+
+/** What to do about a real server's certificate that did not verify, by what was wrong with it. */
+export function upstreamAdvice(chain: ChainVerification, hostname: HostnameVerification | null, host: string): string {
+  const anyway = '--upstream-insecure goes on anyway (the careless proxy of the lab)';
+  if (!chain.ok && (chain.code === 'CERT_HAS_EXPIRED' || chain.code === 'CERT_NOT_YET_VALID')) {
+    return `Its dates are the problem, not its CA: renew the certificate on the real server (or check this machine's clock); ${anyway}`;
+  }
+  if (chain.ok && hostname && !hostname.ok) {
+    return `It is from a trusted CA but not for ${host}: check that the proxy sends ${host} to the right server (--map or the host table); ${anyway}`;
+  }
+  return `Give --upstream-ca the CA that issued the real server's certificate, or ${anyway}`;
 }

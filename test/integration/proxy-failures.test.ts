@@ -101,7 +101,7 @@ describe('bad input and broken peers', () => {
     expect(out.code).not.toBe(0);
     const s = await onlySession(proxy);
     expect(s.error?.code).toBe('UPSTREAM_CERT_INVALID');
-    expect(s.error?.message).toMatch(/did not verify.*--upstream-insecure/);
+    expect(s.error?.message).toMatch(/did not verify.*Give --upstream-ca the CA that issued the real server's certificate, or --upstream-insecure/);
     expect(s.proxy?.upstreamVerification?.accepted).toBe(false);
     expect(s.proxy?.upstreamCertificate?.issuer).toContain('Stranger Root CA');
     expect(s.connections[1].peerCertificates[0].issuer).toContain('Stranger Root CA');

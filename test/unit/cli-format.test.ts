@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { responseText } from '../../src-main/api/responseText';
 import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
-import { clip, formatClientResult, formatSessionList, terminalSafe } from '../../src-main/cli/format';
+import { clip, formatClientResult, formatSessionDetail, formatSessionList, terminalSafe } from '../../src-main/cli/format';
 import { jsonText } from '../../src-main/cli/common';
 
 const saved = process.env.TZ;
@@ -122,5 +122,50 @@ describe('--json lines of running commands', () => {
     const line = terminalSafe(jsonText(value));
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(JSON.parse(line)).toEqual(value);
+  });
+});
+
+describe('tlslab sessions show: what a server or proxy session adds', () => {
+  const cert = (subject: string, issuer: string, names: string[]) => ({ subject, issuer, subjectAltNames: names }) as unknown as NonNullable<SessionDetail['proxy']>['forgedCertificate'];
+  const base = { ...summary({ kind: 'proxy', target: 'www.bank32.com:443', status: 'ok' }), connections: [], response: null, verification: null, request: null } as unknown as SessionDetail;
+
+  it('a proxy session: both legs, the forged and the real certificate, the verdict and the rules that fired', () => {
+    const text = formatSessionDetail({
+      ...base,
+      proxy: {
+        proxyId: 1, proxyLabel: 'proxy 1', mode: 'connect', host: 'www.bank32.com:443', upstreamSource: 'map', caName: 'Mitm CA',
+        forgedCertificate: cert('CN=www.bank32.com', 'CN=Mitm CA', ['DNS:www.bank32.com']), forgedFromCache: true, namesFromUpstream: true,
+        upstreamCertificate: cert('CN=www.bank32.com', 'CN=Lab Root', ['DNS:www.bank32.com']),
+        upstreamVerification: { accepted: false, summary: 'not verified: unknown issuer' } as NonNullable<SessionDetail['proxy']>['upstreamVerification'], upstreamInsecure: true,
+        victim: { peer: '127.0.0.1:50000', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: 'http/1.1' },
+        upstream: { peer: '127.0.0.1:4433', version: 'TLSv1.2', cipher: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', alpn: null },
+        victimAlert: null, failedLeg: null, exchanges: 2, rawForwarding: false,
+        rulesFired: [{ rule: 0, event: 'request-body', exchange: 1, replacements: 2, t: 5 }],
+      },
+    });
+    expect(text).toContain('Proxy: proxy 1 (CONNECT), the victim asked for www.bank32.com:443, upstream address from the proxy map');
+    expect(text).toContain('  victim leg:   127.0.0.1:50000  TLSv1.3  TLS_AES_256_GCM_SHA384  ALPN http/1.1');
+    expect(text).toContain('  upstream leg: 127.0.0.1:4433  TLSv1.2  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+    expect(text).toContain('  forged by "Mitm CA" (from the cache, names copied from the real certificate): CN=www.bank32.com (issuer CN=Mitm CA; DNS:www.bank32.com)');
+    expect(text).toContain('  real certificate: CN=www.bank32.com (issuer CN=Lab Root; DNS:www.bank32.com)');
+    expect(text).toContain('  real certificate verification: not verified: unknown issuer (gone on anyway: --upstream-insecure)');
+    expect(text).toContain('  2 HTTP exchange(s) forwarded');
+    expect(text).toContain('  rule 1 fired on the request body of exchange 1: 2 replacement(s)');
+  });
+
+  it('a server session: the client, resumption, key exchange and the client certificate with its verdict', () => {
+    const text = formatSessionDetail({
+      ...base,
+      kind: 'server',
+      server: {
+        serverId: 2, serverLabel: 'server 2', peer: '127.0.0.1:50001', resumed: true,
+        keyExchange: { method: 'ECDHE', ephemeral: true, group: 'x25519', summary: 'ECDHE on x25519: forward secrecy' },
+        clientCertificate: cert('CN=alice', 'CN=Client CA', []), clientCertificateAuthorized: false, clientAlert: 'unknown_ca', requests: 0,
+      },
+    } as SessionDetail);
+    expect(text).toContain('Server: server 2, client 127.0.0.1:50001, resumed session (abbreviated handshake), 0 HTTP request(s) answered');
+    expect(text).toContain('  key exchange: ECDHE on x25519: forward secrecy');
+    expect(text).toContain('  client certificate (refused): CN=alice (issuer CN=Client CA)');
+    expect(text).toContain('  the client ended the handshake with the alert "unknown_ca"');
   });
 });

@@ -142,6 +142,10 @@ export class PkiStore {
     return id;
   }
 
+  setCertificateIssuer(id: number, issuerId: number): void {
+    this.db.prepare('UPDATE pki_certificates SET issuer_id = ? WHERE id = ?').run(issuerId, id);
+  }
+
   setCertificateKey(id: number, keyId: number): void {
     this.db.prepare('UPDATE pki_certificates SET key_id = ? WHERE id = ?').run(keyId, id);
   }

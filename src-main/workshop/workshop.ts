@@ -492,7 +492,28 @@ export class CertificateWorkshop {
   insertImported(der: Uint8Array, name: string | undefined, keyId: number | null): number {
     const issuerId = this.findIssuerId(der);
     const ca = readBasicConstraints(parseCertificateDer(der))?.ca === true;
-    return this.insertCertificate(this.newName(name, der), ca ? 'ca' : 'imported', der, issuerId, keyId);
+    const id = this.insertCertificate(this.newName(name, der), ca ? 'ca' : 'imported', der, issuerId, keyId);
+    if (ca) this.adoptIssued(id, der);
+    return id;
+  }
+
+  /**
+   * A CA that arrives after what it issued (the server certificate imported first, its CA later)
+   * takes those certificates under it: each one without a workbench issuer whose issuer name is
+   * this CA's subject and whose signature its key verifies. Never one of its own issuers.
+   */
+  private adoptIssued(caId: number, caDer: Uint8Array): void {
+    const caCert = new X509Certificate(caDer);
+    const subject = formatDistinguishedName(decodeName(parseCertificateDer(caDer).subject));
+    const ancestors = new Set<number>([caId]);
+    for (let row = this.store.certificate(caId); row?.issuer_id != null && !ancestors.has(row.issuer_id); row = this.store.certificate(row.issuer_id)) {
+      ancestors.add(row.issuer_id);
+    }
+    for (const row of this.store.allCertificates()) {
+      if (row.issuer_id !== null || ancestors.has(row.id) || row.issuer !== subject) continue;
+      const cert = new X509Certificate(row.der);
+      if (cert.checkIssued(caCert) && cert.verify(caCert.publicKey)) this.store.setCertificateIssuer(row.id, caId);
+    }
   }
 
   insertCertificate(

@@ -147,6 +147,21 @@ describe('import', () => {
     expect(twice.certificates).toHaveLength(0);
     expect(twice.duplicates).toHaveLength(2);
   });
+
+  it('a CA imported after a certificate it issued takes that certificate under it', () => {
+    opensslOk(['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('lca.key'), '-out', file('lca.pem'), '-subj', '/CN=Later CA', '-days', '5', '-addext', 'basicConstraints=critical,CA:TRUE']);
+    opensslOk(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('early.key'), '-out', file('early.csr'), '-subj', '/CN=early.outside.test']);
+    opensslOk(['x509', '-req', '-in', file('early.csr'), '-CA', file('lca.pem'), '-CAkey', file('lca.key'), '-CAcreateserial', '-out', file('early.pem'), '-days', '2']);
+    // Another CA with the same name, whose key did not sign the leaf: not its issuer.
+    opensslOk(['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('twin.key'), '-out', file('twin.pem'), '-subj', '/CN=Later CA', '-days', '5', '-addext', 'basicConstraints=critical,CA:TRUE']);
+    const [leaf] = importInto(wb.workshop, { bytes: fs.readFileSync(file('early.pem')), fileName: 'early.pem' }).certificates;
+    expect(leaf.issuerId).toBeNull();
+    importInto(wb.workshop, { bytes: fs.readFileSync(file('twin.pem')), fileName: 'twin.pem' });
+    expect(wb.workshop.certificate(leaf.id).issuer_id).toBeNull();
+    const [ca] = importInto(wb.workshop, { bytes: fs.readFileSync(file('lca.pem')), fileName: 'lca.pem' }).certificates;
+    expect(wb.workshop.certificate(leaf.id).issuer_id).toBe(ca.id);
+    expect(wb.workshop.rootCaName(wb.workshop.certificate(leaf.id).name)).toBe(ca.name);
+  });
 });
 
 describe('the workbench passphrase', () => {

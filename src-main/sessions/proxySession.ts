@@ -376,7 +376,10 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     if (!victimTap && !ending) fail({ code: 'CLOSED_BEFORE_HELLO', message: 'the victim closed the connection before the tunnel was up' }, 'victim');
   });
   const handshakeTimer = setTimeout(() => {
-    fail({ code: 'HANDSHAKE_TIMEOUT', message: `the victim did not finish its handshake within ${endpoint.handshakeTimeoutMs / 1000} s; the proxy dropped it` }, 'victim');
+    const within = `within ${endpoint.handshakeTimeoutMs / 1000} s`;
+    // Silent (a port scan, a client waiting for the server to speak first) or stuck mid-handshake.
+    const what = bytesFromVictim === 0 ? `sent nothing ${within}: no ClientHello (a TLS client speaks first)` : `did not finish its handshake ${within}`;
+    fail({ code: 'HANDSHAKE_TIMEOUT', message: `the victim ${what}; the proxy dropped it` }, 'victim');
   }, endpoint.handshakeTimeoutMs);
 
   let peeked: Buffer = Buffer.alloc(0);

@@ -10,7 +10,7 @@ export function registerClientCommand(program: Command): void {
   program
     .command('client')
     .description('connect to a TLS server, verify it, send a request and record the session')
-    .argument('<target>', 'HOST[:PORT], port 443 by default')
+    .argument('<target>', 'HOST[:PORT], port 443 by default, or an https:// URL (its path is fetched)')
     .option('--connect-to <addr>', 'open the TCP connection to ADDR[:PORT] instead of resolving HOST')
     .option('--ca <trust>', 'trust store: a PEM FILE, a hash-link DIR, "system" or lab:NAME', 'system')
     .option('--insecure', 'do not let verification failures stop the session (they are still shown)')
@@ -33,9 +33,14 @@ export function registerClientCommand(program: Command): void {
       if (opts.get !== undefined && opts.send !== undefined) {
         throw new CliExit(2, 'choose one of --get PATH and --send TEXT');
       }
-      const { host, port } = parseTarget(targetText);
+      const { host, port, path: urlPath } = parseTarget(targetText);
+      if (urlPath !== undefined && (opts.get !== undefined || opts.send !== undefined)) {
+        throw new CliExit(2, `the URL names the path ${urlPath}; leave out ${opts.get !== undefined ? '--get' : '--send'}, or give HOST:PORT as the target`);
+      }
+      // An https:// URL fetches its path, as curl would.
+      const get = opts.get ?? urlPath;
       const send: ClientPayload =
-        opts.get !== undefined ? { kind: 'http-get', path: opts.get } : opts.send !== undefined ? { kind: 'text', text: opts.send } : { kind: 'none' };
+        get !== undefined ? { kind: 'http-get', path: get } : opts.send !== undefined ? { kind: 'text', text: opts.send } : { kind: 'none' };
       const request: ClientSessionRequest = {
         host,
         port,

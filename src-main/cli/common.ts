@@ -38,11 +38,30 @@ export function tlsVersion(value: string): TlsVersionName {
   return normal as TlsVersionName;
 }
 
-/** HOST, HOST:PORT or [V6]:PORT with 443 as the default port. */
-export function parseTarget(text: string): { host: string; port: number } {
+/**
+ * HOST, HOST:PORT or [V6]:PORT with 443 as the default port; or an https:// URL as a browser's
+ * address bar shows it (students paste those), whose path comes back too.
+ */
+export function parseTarget(text: string): { host: string; port: number; path?: string } {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1].toLowerCase();
+  if (scheme !== undefined) {
+    if (scheme !== 'https') {
+      throw new WorkbenchError('BAD_INPUT', `"${text}" uses ${scheme}://, and the workbench's client speaks TLS: give an https:// URL or HOST:PORT`);
+    }
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new WorkbenchError('BAD_INPUT', `"${text}" is not a URL the client can read; give HOST:PORT (e.g. www.bank32.com:4433)`);
+    }
+    return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : 443, path: `${url.pathname}${url.search}` };
+  }
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
   if (bracketed) return { host: bracketed[1], port: bracketed[2] ? Number(bracketed[2]) : 443 };
-  const m = /^([^:]*)(?::(-?\d+))?$/.exec(text);
+  const m = /^([^:/]*)(?::(-?\d+))?$/.exec(text);
+  if (!m && text.includes('/')) {
+    throw new WorkbenchError('BAD_INPUT', `"${text}" has a path: give HOST:PORT and the path with --get (e.g. www.bank32.com:4433 --get /index.html), or the whole https:// URL`);
+  }
   if (!m) throw new WorkbenchError('BAD_INPUT', `"${text}" is not HOST or HOST:PORT (e.g. www.bank32.com:4433)`);
   return { host: m[1], port: m[2] ? Number(m[2]) : 443 };
 }

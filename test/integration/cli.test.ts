@@ -36,6 +36,16 @@ describe('tlslab client', () => {
     expect(r.stdout).toContain('HTTP/1.0 200 ok');
   });
 
+  it('an https:// URL pasted from a browser fetches its path', () => {
+    const r = tlslab(['client', `https://www.bank32.com:${server.port}/`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--data-dir', dataDir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('HTTP/1.0 200 ok');
+    const plain = tlslab(['client', `http://www.bank32.com:${server.port}/`, '--data-dir', dataDir]);
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr.trim().split('\n')).toHaveLength(1);
+    expect(plain.stderr).toContain('uses http://, and the workbench\'s client speaks TLS');
+  });
+
   it('--json gives one object with the session id, version, cipher, verified, error and certificates', () => {
     const r = tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--max-version', 'TLSv1.2', '--json', '--data-dir', dataDir]);
     expect(r.status).toBe(0);

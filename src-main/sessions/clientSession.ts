@@ -181,6 +181,10 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
     try {
       ip = await resolveAddress(destination.host, ctx.hosts);
     } catch (err) {
+      // "999.1.1.1" or "127.0.0.256" looks like an address a student mistyped, not a name to add.
+      if (/^\d+(\.\d+){3}$/.test(destination.host)) {
+        throw new WorkbenchError('BAD_ADDRESS', `${destination.host} is not an IPv4 address: each of its four numbers must be 0 to 255 (like 127.0.0.1)`);
+      }
       throw new WorkbenchError(
         'NAME_NOT_RESOLVED',
         `the name ${destination.host} does not resolve to an address; add it to the host table, or give "connect to" an address like 127.0.0.1`,

@@ -209,6 +209,8 @@ describe('client session with bad input or a bad peer', () => {
 
   it('a name that does not resolve', async () => {
     await expectRecordedFailure(bank({ host: 'no-such-host.invalid', connectTo: undefined }), 'NAME_NOT_RESOLVED', /does not resolve.*host table/);
+    // A mistyped address is not a name to add to the host table.
+    await expectRecordedFailure(bank({ connectTo: '127.0.0.256' }), 'BAD_ADDRESS', /^127\.0\.0\.256 is not an IPv4 address: each of its four numbers must be 0 to 255/);
   });
 
   it('a refused port', async () => {

@@ -3,6 +3,7 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
+import { domainToASCII } from 'node:url';
 import type {
   ApiErrorInfo,
   CertificateInfo,
@@ -101,11 +102,21 @@ function checkRequest(request: ClientSessionRequest): void {
   }
 }
 
+/**
+ * The name as it goes on the wire: an internationalised name (bücher.example) in its ASCII form
+ * (xn--bcher-kva.example, IDNA), which is what SNI, the Host header, DNS and certificates carry,
+ * as browsers send it. Addresses and plain ASCII names come back as they are.
+ */
+export function wireName(name: string): string {
+  if (net.isIP(name) || /^[\x00-\x7f]*$/.test(name)) return name;
+  return domainToASCII(name) || name;
+}
+
 async function resolveAddress(name: string, hosts: HostTable): Promise<string> {
   if (net.isIP(name)) return name;
-  const mapped = hosts.lookup(name);
+  const mapped = hosts.lookup(name) ?? hosts.lookup(wireName(name));
   if (mapped) return mapped;
-  const found = await dns.lookup(name);
+  const found = await dns.lookup(wireName(name));
   return found.address;
 }
 
@@ -133,7 +144,8 @@ function payloadBytes(request: ClientSessionRequest): Buffer | null {
     case 'text':
       return Buffer.from(request.send.text.replace(/\r?\n/g, '\r\n'), 'utf8');
     case 'http-get': {
-      const hostHeader = request.port === 443 ? request.host : `${request.host}:${request.port}`;
+      const host = wireName(request.host.trim());
+      const hostHeader = request.port === 443 ? host : `${host}:${request.port}`;
       return Buffer.from(
         `GET ${request.send.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: tls-lab-workbench\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
         'latin1',
@@ -191,7 +203,10 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
       );
     }
     address = formatEndpoint(ip, destination.port);
-    const hostname = request.host.trim();
+    const hostname = wireName(request.host.trim());
+    if (hostname !== request.host.trim()) {
+      connection.event('note', { text: `${request.host.trim()} goes on the wire as ${hostname} (IDNA, as browsers send it): in SNI, the Host header and the hostname check` });
+    }
     const sni = request.servername === undefined ? (net.isIP(hostname) ? '' : hostname) : request.servername.trim();
     recording.update({ address, sni: sni || null });
     publish(false);

@@ -2,6 +2,7 @@
 // string) encoded the way `openssl req` does by default, and general names (SANs, name
 // constraints) read from "DNS:a,DNS:*.b,IP:127.0.0.1,email:x@y" with a check of each entry.
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { type Asn1Node, compareDerEncodings, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError } from './errors.js';
 
@@ -297,6 +298,17 @@ export type GeneralNameEntry =
   | { type: 'email'; value: string }
   | { type: 'uri'; value: string };
 
+/**
+ * A DNS name in the form certificates, SNI and the Host header carry: an internationalised name
+ * (bücher.example) in its IDNA ASCII form (xn--bcher-kva.example), as browsers convert it; a
+ * leading "*." is kept. ASCII names and addresses come back as they are.
+ */
+export function asciiDomain(name: string): string {
+  if (!/[^\x00-\x7f]/.test(name)) return name;
+  const wildcard = name.startsWith('*.');
+  return (wildcard ? '*.' : '') + (domainToASCII(wildcard ? name.slice(2) : name) || name);
+}
+
 /** "DNS:a.example" for display and for the CLI. */
 export function formatGeneralName(entry: GeneralNameEntry): string {
   const prefix = { dns: 'DNS', ip: 'IP', email: 'email', uri: 'URI' }[entry.type];
@@ -337,6 +349,7 @@ function parseGeneralName(text: string, purpose: 'san' | 'constraint'): GeneralN
     type = 'dns';
     value = text;
   }
+  if (type === 'dns') value = asciiDomain(value);
   if (purpose === 'san') validateSan(type, value);
   else validateConstraint(type, value);
   return { type, value };

@@ -3,7 +3,6 @@
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { domainToASCII } from 'node:url';
 import type {
   ApiErrorInfo,
   CertificateInfo,
@@ -13,6 +12,7 @@ import type {
 } from '../api/types';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
+import { asciiDomain } from '../pki/names';
 import type { HostTable } from '../store/hostTable';
 import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
@@ -108,8 +108,7 @@ function checkRequest(request: ClientSessionRequest): void {
  * as browsers send it. Addresses and plain ASCII names come back as they are.
  */
 export function wireName(name: string): string {
-  if (net.isIP(name) || /^[\x00-\x7f]*$/.test(name)) return name;
-  return domainToASCII(name) || name;
+  return net.isIP(name) ? name : asciiDomain(name);
 }
 
 async function resolveAddress(name: string, hosts: HostTable): Promise<string> {

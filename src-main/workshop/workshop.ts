@@ -39,7 +39,7 @@ import { PkiError } from '../pki/errors';
 import { certificateToShow } from '../pki/formats';
 import { type Inspection, inspect } from '../pki/inspect';
 import { type KeySpec, describeAnyKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
-import { decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
+import { asciiDomain, decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
 import { looksLikePem, toPem } from '../pki/pem';
 import type { Db } from '../store/database';
 import { type CertificateRow, type CsrRow, PkiStore } from '../store/pkiStore';
@@ -414,7 +414,7 @@ export class CertificateWorkshop {
    */
   async forgeForHost(caName: string, hostname: string, template?: string | Uint8Array): Promise<ForgedIdentity> {
     const ca = this.authority(caName);
-    const host = hostname.trim().toLowerCase().replace(/\.$/, '');
+    const host = asciiDomain(hostname.trim().toLowerCase().replace(/\.$/, ''));
     if (!host) throw new WorkbenchError('BAD_INPUT', 'give the host name to forge a certificate for, like www.bank32.com');
     // DER from a live TLS peer is parsed once, by the forge, on a cache miss (not again on every hit).
     const templateDer = template === undefined ? undefined : template instanceof Uint8Array && !looksLikePem(template) ? template : readCertificate(template);

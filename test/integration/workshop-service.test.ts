@@ -72,6 +72,11 @@ describe('forgeForHost (what the proxy calls)', () => {
     // An EC CA gets EC leaves.
     const ec = await wb.workshop.forgeForHost('Proxy Sub', 'www.victim.test');
     expect(opensslOk(['x509', '-noout', '-text'], { input: Buffer.from(ec.certificatePem) })).toContain('id-ecPublicKey');
+    // An internationalised name is forged as certificates carry it: IDNA ASCII, valid for that name.
+    const idn = await wb.workshop.forgeForHost('Proxy CA', 'bücher.victim.test');
+    fs.writeFileSync(file('forged-idn.pem'), idn.certificatePem);
+    expect(opensslOk(['x509', '-noout', '-ext', 'subjectAltName', '-in', file('forged-idn.pem')])).toContain('DNS:xn--bcher-kva.victim.test');
+    expect(opensslOk(['verify', '-CAfile', file('proxy-ca.pem'), '-verify_hostname', 'xn--bcher-kva.victim.test', file('forged-idn.pem')])).toContain(': OK');
   });
 
   it('forges leaves OpenSSL accepts for every CA key type, with serverAuth and the host as SAN', async () => {

@@ -9,6 +9,7 @@ import {
   encodeName,
   formatSubjectString,
   ipToBytes,
+  asciiDomain,
   parseSubjectAltNames,
   parseSubjectString,
 } from '../../../src-main/pki/names.js';
@@ -113,5 +114,17 @@ describe('subject alternative names', () => {
     expect(bytesToIp(ipToBytes('::1'))).toBe('::1');
     expect(bytesToIp(ipToBytes('fe80::'))).toBe('fe80::');
     expect(bytesToIp(ipToBytes('::ffff:10.0.0.1'))).toBe('::ffff:a00:1');
+  });
+});
+
+describe('internationalised DNS names', () => {
+  it('go into certificates in their IDNA ASCII form, wildcards too; ASCII names are left alone', () => {
+    expect(parseSubjectAltNames('DNS:bücher.example,DNS:*.bücher.example,DNS:www.bank32.com')).toEqual([
+      { type: 'dns', value: 'xn--bcher-kva.example' },
+      { type: 'dns', value: '*.xn--bcher-kva.example' },
+      { type: 'dns', value: 'www.bank32.com' },
+    ]);
+    expect(asciiDomain('www.b\u0430nk32.com')).toBe('www.xn--bnk32-4ve.com');
+    expect(asciiDomain('127.0.0.1')).toBe('127.0.0.1');
   });
 });

@@ -8,6 +8,7 @@ import type { BuiltinPageName, ServedName, ServerConfig, ServerConnectionSummary
 import type { SessionSummary, TlsVersionName } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
+import { asciiDomain } from '../pki/names';
 import type { BatchWriter } from './recorder';
 import { loadClientCa, loadServerIdentity, type LabIdentitySource, type ServerIdentity } from './serverIdentity';
 import { checkResponder } from './serverResponders';
@@ -141,7 +142,8 @@ export class TlsLabServer {
     const defaultIdentity = await loadServerIdentity(config.identity, 'the server', this.deps.lab);
     const sniIdentities: { name: string; identity: ServerIdentity; page?: BuiltinPageName }[] = [];
     for (const host of config.sni ?? []) {
-      const name = host.name.trim().toLowerCase();
+      // Clients send SNI in IDNA ASCII (xn--bcher-kva.example): a name given as bücher.example must match it.
+      const name = asciiDomain(host.name.trim().toLowerCase());
       sniIdentities.push({ name, identity: await loadServerIdentity(host.identity, name, this.deps.lab), page: host.page });
     }
 

@@ -205,8 +205,12 @@ describe('the lab HTTPS server against real clients', () => {
       sni: [
         { name: 'www.bank32.com', identity: { kind: 'files', certPath: pki.bank.cert, keyPath: pki.bank.key } },
         { name: 'www.example.lab', identity: { kind: 'files', certPath: pki.example.cert, keyPath: pki.example.key } },
+        // Given as a reader writes it; a client's SNI carries it in IDNA ASCII.
+        { name: 'bücher.lab', identity: { kind: 'files', certPath: pki.example.cert, keyPath: pki.example.key } },
       ],
     });
+    const idn = await sClient(server, ['-servername', 'xn--bcher-kva.lab'], GET('xn--bcher-kva.lab'));
+    expect(idn.output).toMatch(/subject=CN ?= ?www\.example\.lab/);
     const bank = await sClient(server, ['-servername', 'www.bank32.com', '-verify_hostname', 'www.bank32.com'], GET('www.bank32.com'));
     expect(bank.output).toMatch(/subject=CN ?= ?www\.bank32\.com/);
     expect(bank.output).toContain('Verify return code: 0 (ok)');
@@ -218,7 +222,7 @@ describe('the lab HTTPS server against real clients', () => {
     const none = await sClient(server, ['-noservername']);
     expect(none.output).toMatch(/subject=CN ?= ?localhost/);
     const sessions = wb.listSessions(10).filter((s) => isSessionOf(s, server));
-    expect(sessions.map((s) => s.sni).sort()).toEqual([null, 'www.bank32.com', 'www.example.lab'].sort());
+    expect(sessions.map((s) => s.sni).sort()).toEqual([null, 'www.bank32.com', 'www.example.lab', 'xn--bcher-kva.lab'].sort());
     await wb.servers.stop(server.id);
   });
 

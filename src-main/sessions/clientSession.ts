@@ -113,7 +113,7 @@ export function wireName(name: string): string {
 
 async function resolveAddress(name: string, hosts: HostTable): Promise<string> {
   if (net.isIP(name)) return name;
-  const mapped = hosts.lookup(name) ?? hosts.lookup(wireName(name));
+  const mapped = hosts.lookup(name);
   if (mapped) return mapped;
   const found = await dns.lookup(wireName(name));
   return found.address;

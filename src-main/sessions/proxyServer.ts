@@ -9,6 +9,7 @@ import type { ProxyConfig, ProxyConnectionSummary, ProxyMode } from '../api/prox
 import type { SessionSummary, TrustStoreSpec } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
+import { asciiDomain } from '../pki/names';
 import type { HostTable } from '../store/hostTable';
 import type { CertificateWorkshop } from '../workshop/workshop';
 import { peekClientHello } from './proxyClientHello';
@@ -67,7 +68,8 @@ export function parseListen(text: string, flag: string): HostPort {
 
 /** "HOST=ADDR:PORT" or "HOST=ADDR". */
 export function parseMapping(host: string, address: string): { host: string; target: { ip: string; port: number | null } } {
-  const name = host.trim().toLowerCase().replace(/\.$/, '');
+  // Victims name the site in IDNA ASCII (SNI, CONNECT): bücher.example is mapped as xn--bcher-kva.example.
+  const name = asciiDomain(host.trim().toLowerCase().replace(/\.$/, ''));
   if (!name || /[\s/:]/.test(name)) throw new WorkbenchError('BAD_INPUT', `--map ${host}=${address}: "${host}" is not a host name; write it as www.example.com=127.0.0.1:4433`);
   const value = address.trim();
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? (net.isIPv6(value) ? [value, value, undefined] : /^([^:]+)(?::(\d+))?$/.exec(value));

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import type { HostEntry } from '../api/types';
 import { WorkbenchError } from '../errors';
+import { asciiDomain } from '../pki/names';
 import type { Db } from './database';
 
 class HostTableError extends WorkbenchError {
@@ -13,7 +14,8 @@ class HostTableError extends WorkbenchError {
 const HOSTNAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 export function validateHostEntry(entry: HostEntry): HostEntry {
-  const name = entry.name.trim().toLowerCase().replace(/\.$/, '');
+  // Kept as clients send it: an internationalised name (bücher.example) in IDNA ASCII (xn--bcher-kva.example).
+  const name = asciiDomain(entry.name.trim().toLowerCase().replace(/\.$/, ''));
   const address = entry.address.trim();
   if (!HOSTNAME.test(name)) {
     throw new HostTableError(`"${entry.name}" is not a host name; use letters, digits, dots and dashes, like www.bank32.com`);
@@ -40,14 +42,14 @@ export class HostTable {
   }
 
   remove(name: string): HostEntry[] {
-    this.db.prepare('DELETE FROM hosts WHERE name = ?').run(name.trim().toLowerCase());
+    this.db.prepare('DELETE FROM hosts WHERE name = ?').run(asciiDomain(name.trim().toLowerCase()));
     return this.list();
   }
 
   lookup(name: string): string | null {
     const row = this.db
       .prepare('SELECT address FROM hosts WHERE name = ?')
-      .get(name.trim().toLowerCase().replace(/\.$/, '')) as { address: string } | undefined;
+      .get(asciiDomain(name.trim().toLowerCase().replace(/\.$/, ''))) as { address: string } | undefined;
     return row?.address ?? null;
   }
 }

@@ -45,6 +45,11 @@ describe('store', () => {
     expect(() => hosts.set({ name: 'www.bank32.com', address: 'localhost' })).toThrow(/not an IP address/);
     expect(() => hosts.set({ name: 'bad name', address: '127.0.0.1' })).toThrow(/not a host name/);
     expect(hosts.list()).toEqual([]);
+    // An internationalised name is kept as clients send it (IDNA ASCII), and found either way.
+    expect(hosts.set({ name: 'Bücher.example', address: '127.0.0.1' })).toEqual([{ name: 'xn--bcher-kva.example', address: '127.0.0.1' }]);
+    expect(hosts.lookup('bücher.example')).toBe('127.0.0.1');
+    expect(hosts.lookup('xn--bcher-kva.example')).toBe('127.0.0.1');
+    expect(hosts.remove('bücher.example')).toEqual([]);
     db.close();
   });
 });

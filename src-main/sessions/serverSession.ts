@@ -132,6 +132,11 @@ export function describeServerFailure(err: unknown, handshakeDone: boolean, serv
         code: 'NO_SHARED_CIPHER',
         message: 'the client offered no cipher suite this server allows (with an RSA-only list, the client must offer e.g. AES128-GCM-SHA256); compare both cipher lists',
       };
+    case 'ERR_SSL_NO_APPLICATION_PROTOCOL':
+      return {
+        code: 'NO_SHARED_ALPN',
+        message: `the client offered by ALPN no protocol this server speaks (${server.alpn?.join(', ') ?? 'none'}); an HTTP/2-only client (h2) must be allowed HTTP/1.1 (curl --http1.1), or send no ALPN`,
+      };
     case 'ERR_SSL_NO_SUITABLE_KEY_SHARE':
     case 'ERR_SSL_NO_SHARED_GROUPS':
       return { code: 'NO_SHARED_GROUP', message: 'the client offered no key exchange group this server allows; compare the groups' };

@@ -203,7 +203,8 @@ export class TlsLabServer {
       requestCert,
       requireCert: requestCert && config.clientAuth?.require === true,
       clientCaDescription: clientCa?.description ?? null,
-      alpn: config.alpn?.length ? config.alpn : responder.kind === 'plain' ? undefined : ['http/1.1'],
+      // The responders speak HTTP/1.x: a client limited to HTTP/1.0 (curl --http1.0) offers only that.
+      alpn: config.alpn?.length ? config.alpn : responder.kind === 'plain' ? undefined : ['http/1.1', 'http/1.0'],
       handshakeTimeoutMs: config.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       responder,
     };

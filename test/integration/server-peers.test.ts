@@ -145,6 +145,24 @@ describe('the lab HTTPS server against real clients', () => {
     await wb.servers.stop(server.id);
   });
 
+  it('curl --http1.0 (ALPN http/1.0 only) gets the page; an h2-only client is told which protocols the server speaks', async () => {
+    const server = await start();
+    const old = await run('curl', ['-sS', '--http1.0', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, `https://www.bank32.com:${server.port}/`]);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toContain('Sign in to online banking');
+    expect((await lastSession(server)).alpn).toBe('http/1.0');
+    const h2 = await sClient(server, ['-alpn', 'h2']);
+    expect(h2.output).toContain('no application protocol');
+    let failed = wb.listSessions(10).find((x) => isSessionOf(x, server) && x.status === 'failed');
+    for (let i = 0; i < 200 && !failed; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      failed = wb.listSessions(10).find((x) => isSessionOf(x, server) && x.status === 'failed');
+    }
+    expect(failed?.error?.code).toBe('NO_SHARED_ALPN');
+    expect(failed?.error?.message).toContain('no protocol this server speaks (http/1.1, http/1.0)');
+    await wb.servers.stop(server.id);
+  });
+
   it("Python's ssl client with check_hostname (the lab's client) fetches it", async () => {
     const server = await start();
     const script = [

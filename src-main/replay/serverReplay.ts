@@ -179,7 +179,7 @@ export class ReplayServer {
       requestCert: false,
       requireCert: false,
       clientCaDescription: null,
-      alpn: this.index.size > 0 ? ['http/1.1'] : undefined,
+      alpn: this.index.size > 0 ? ['http/1.1', 'http/1.0'] : undefined,
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       responder: { kind: 'plain' },
       serve: (stream, facts, hooks) => this.serve(stream, facts.sni, hooks),

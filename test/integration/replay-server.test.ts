@@ -106,9 +106,13 @@ describe('server replay', () => {
     expect(Buffer.from(same.stdout, 'latin1').equals(recordedResponse) || same.stdout === recordedResponse.toString('utf8')).toBe(true);
     const reordered = await curl(server.port, '/login?lang=en&next=%2Fhome');
     expect(reordered.stdout).toBe(same.stdout);
+    // A client limited to HTTP/1.0 by ALPN is served too.
+    const old = await curl(server.port, '/login?next=%2Fhome&lang=en', ['--http1.0']);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toBe(same.stdout);
     const info = await wb.replay.stopServer(server.id);
-    expect(info.matched).toBe(2);
-    expect(info.connections).toBe(2);
+    expect(info.matched).toBe(3);
+    expect(info.connections).toBe(3);
   });
 
   it("Python's ssl client gets the same bytes, through a certificate forged by the chosen CA; its connection is recorded", async () => {

@@ -7,7 +7,9 @@
 import type { RecordField } from '../api/recordTypes';
 import type { TlsRecordEntry } from '../api/types';
 import { describeCertificate } from '../pki/certificateInfo';
+import { type Asn1Node, decodeOid, parseDerAt } from '../pki/der';
 import { distinguishedNameText } from '../pki/names';
+import { describeOid } from '../pki/oids';
 import type { Extension, FieldSpan, HandshakeBody, HandshakeMessage } from '../tls/handshake';
 import type { HandshakeFragment } from '../tls/records';
 import {
@@ -31,8 +33,9 @@ function codeHex(code: number, width: number): string {
   return `0x${code.toString(16).padStart(width, '0')}`;
 }
 
+/** A code the registry has no name for ("unknown (0x1a2b)"), not a name that starts with the word (unknown_ca). */
 function isUnknown(name: string): boolean {
-  return name.startsWith('unknown');
+  return /^unknown[ (]/.test(name);
 }
 
 /** A node for a wire code: "TLS_AES_128_GCM_SHA256 (0x1301)", unknown codes flagged. */
@@ -214,6 +217,99 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
       const node = authoritiesNode('authorities', dataOffset, v.authorities);
       return { value: node.value, children: [node] };
     }
+    case 'status_request': {
+      if (e.data.length === 0) {
+        return { value: fromClientHello ? '(empty)' : '(empty: the server will staple an OCSP response)', children };
+      }
+      const statusType = v.statusType as NamedCode;
+      children.push(codeNode('status_type', r.at, 1, statusType));
+      r.uint(1);
+      if (v.ocspResponse) {
+        children.push(lengthNode(r.at, 3, v.ocspResponse.length));
+        const ocsp = ocspResponseNode('response', r.at + 3, v.ocspResponse);
+        return { value: `${statusType.name}: ${ocsp.value}`, children: [...children, ocsp] };
+      }
+      if (!v.responderIds) {
+        if (r.has(1)) children.push(bytesNode('request', r.at, e.data.subarray(1)));
+        return { value: statusType.name, children };
+      }
+      const idsAt = r.at;
+      const idsLength = r.uint(2);
+      const idChildren: RecordField[] = [lengthNode(idsAt, 2, idsLength)];
+      let at = idsAt + 2;
+      for (const id of v.responderIds) {
+        idChildren.push({ name: 'ResponderID', offset: at, length: 2 + id.length, value: hex(id), children: [lengthNode(at, 2, id.length), bytesNode('ResponderID', at + 2, id)] });
+        at += 2 + id.length;
+      }
+      children.push({ name: 'responder_id_list', offset: idsAt, length: 2 + idsLength, value: v.responderIds.length === 0 ? '(empty: any responder the server knows)' : `${v.responderIds.length} responders`, children: idChildren });
+      const extAt = idsAt + 2 + idsLength;
+      const ext = v.requestExtensions ?? new Uint8Array(0);
+      children.push({ name: 'request_extensions', offset: extAt, length: 2 + ext.length, value: ext.length === 0 ? '(empty)' : hex(ext), children: [lengthNode(extAt, 2, ext.length)] });
+      return { value: `${statusType.name}: the client asks for a stapled OCSP response`, children };
+    }
+    case 'max_fragment_length':
+      children.push(codeNode('max_fragment_length', dataOffset, 1, v.maxFragmentLength));
+      return { value: isUnknown(v.maxFragmentLength.name) ? v.maxFragmentLength.name : `${v.maxFragmentLength.name} bytes`, children };
+    case 'record_size_limit':
+      children.push({ name: 'record_size_limit', offset: dataOffset, length: 2, value: String(v.recordSizeLimit) });
+      return { value: `${v.recordSizeLimit} bytes`, children };
+    case 'padding':
+      if (e.data.length > 0) children.push({ ...bytesNode('padding', dataOffset, e.data), ...(v.allZero ? {} : { note: 'RFC 7685 padding must be zero bytes' }) });
+      return { value: `${v.paddingLength} ${v.allZero ? 'zero ' : ''}bytes`, children };
+    case 'pre_shared_key': {
+      if (v.selectedIdentity !== undefined) {
+        children.push({ name: 'selected_identity', offset: dataOffset, length: 2, value: String(v.selectedIdentity) });
+        return { value: `selected identity ${v.selectedIdentity}`, children };
+      }
+      const idsAt = r.at;
+      const idsLength = r.uint(2);
+      const idChildren: RecordField[] = [lengthNode(idsAt, 2, idsLength)];
+      let at = idsAt + 2;
+      v.identities.forEach((id, i) => {
+        idChildren.push({
+          name: `identity ${i + 1}`,
+          offset: at,
+          length: 2 + id.identity.length + 4,
+          value: `${id.identity.length}-byte identity`,
+          children: [
+            lengthNode(at, 2, id.identity.length),
+            bytesNode('identity', at + 2, id.identity),
+            { name: 'obfuscated_ticket_age', offset: at + 2 + id.identity.length, length: 4, value: String(id.obfuscatedTicketAge) },
+          ],
+        });
+        at += 2 + id.identity.length + 4;
+      });
+      children.push({ name: 'identities', offset: idsAt, length: 2 + idsLength, value: `${v.identities.length} identities`, children: idChildren });
+      const bindersAt = at;
+      const binderChildren: RecordField[] = [lengthNode(at, 2, v.binders.reduce((n, b) => n + 1 + b.length, 0))];
+      at += 2;
+      v.binders.forEach((b, i) => {
+        binderChildren.push({ name: `binder ${i + 1}`, offset: at, length: 1 + b.length, value: hex(b), children: [lengthNode(at, 1, b.length), bytesNode('PskBinderEntry', at + 1, b)] });
+        at += 1 + b.length;
+      });
+      children.push({ name: 'binders', offset: bindersAt, length: at - bindersAt, value: `${v.binders.length} binders`, children: binderChildren });
+      return { value: `${v.identities.length} ${v.identities.length === 1 ? 'identity' : 'identities'}`, children };
+    }
+    case 'early_data':
+      if (v.maxEarlyDataSize !== undefined) {
+        children.push({ name: 'max_early_data_size', offset: dataOffset, length: 4, value: String(v.maxEarlyDataSize) });
+        return { value: `max_early_data_size ${v.maxEarlyDataSize}`, children };
+      }
+      return { value: '(empty)', children };
+    case 'cookie':
+      children.push(lengthNode(dataOffset, 2, v.cookie.length));
+      children.push(bytesNode('cookie', dataOffset + 2, v.cookie));
+      return { value: `${v.cookie.length}-byte cookie`, children };
+    case 'heartbeat':
+      children.push(codeNode('mode', dataOffset, 1, v.mode));
+      return { value: v.mode.name, children };
+    case 'compress_certificate':
+      children.push(codeList('algorithms', dataOffset, 1, 2, v.algorithms, 'algorithm'));
+      return { value: v.algorithms.map((a) => a.name).join(', '), children };
+    case 'session_ticket':
+      if (v.ticket.length === 0) return { value: '(empty)', children };
+      children.push(bytesNode('ticket', dataOffset, v.ticket));
+      return { value: `${v.ticket.length}-byte ticket`, children };
     case 'raw':
       if (e.data.length > 0) children.push(bytesNode('extension_data', dataOffset, e.data));
       return { value: e.data.length === 0 ? '(empty)' : undefined, children };
@@ -223,7 +319,8 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
 function extensionNode(e: Extension, index: number, fromClientHello: boolean): RecordField {
   const node: RecordField = { name: e.name, offset: e.offset, length: e.length, code: e.type };
   if (isUnknown(e.name)) node.unknown = true;
-  const typeName = isUnknown(e.name) ? e.name : `${e.name} (${e.type})`;
+  // "unknown (0x1234)" and "GREASE (0x0a0a)" carry their code already.
+  const typeName = isUnknown(e.name) || e.name.startsWith('GREASE') ? e.name : `${e.name} (${e.type})`;
   const children: RecordField[] = [
     { name: 'extension_type', offset: e.offset, length: 2, code: e.type, value: typeName, ...(isUnknown(e.name) ? { unknown: true } : {}) },
     lengthNode(e.offset + 2, 2, e.data.length, 'extension_data length'),
@@ -249,6 +346,132 @@ function extensionsNode(span: FieldSpan, extensions: readonly Extension[], fromC
     value: `${extensions.length} extensions`,
     children: [lengthNode(span.offset, 2, span.length - 2), ...extensions.map((e, i) => extensionNode(e, i, fromClientHello))],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCSP responses (RFC 6960, Section 4.2.1), stapled in CertificateStatus or a TLS 1.3 status_request
+
+const OCSP_RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', 'unused (4)', 'sigRequired', 'unauthorized'];
+const CRL_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'unused (7)', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+
+function asn1Int(n: Asn1Node): number {
+  let v = 0;
+  for (const b of n.contents) v = v * 256 + b;
+  return v;
+}
+
+/** "20261127082800Z" -> "2026-11-27 08:28:00 UTC". */
+function asn1Time(n: Asn1Node): string {
+  const t = Buffer.from(n.contents).toString('latin1');
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(t);
+  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]} UTC` : t;
+}
+
+function asn1Span(name: string, n: Asn1Node, value?: string, children?: RecordField[]): RecordField {
+  return { name, offset: n.offset, length: n.headerLength + n.length, ...(value !== undefined ? { value } : {}), ...(children ? { children } : {}) };
+}
+
+/** The DER inside an OCTET STRING: parsed already when it parses, else parsed here. */
+function wrapped(n: Asn1Node): Asn1Node | undefined {
+  if (n.children.length === 1) return n.children[0];
+  try {
+    return parseDerAt(n.contents, n.offset + n.headerLength);
+  } catch {
+    return undefined;
+  }
+}
+
+function singleResponseNode(n: Asn1Node, index: number): { node: RecordField; summary: string } {
+  const [certId, status, thisUpdate, ...rest] = n.children;
+  const children: RecordField[] = [];
+  let serial = '';
+  if (certId?.children.length === 4) {
+    const [hashAlg, nameHash, keyHash, serialNumber] = certId.children;
+    serial = Buffer.from(serialNumber.contents).toString('hex');
+    const hashOid = hashAlg.children[0] ? decodeOid(hashAlg.children[0].contents) : '';
+    children.push(
+      asn1Span('certID', certId, `serial ${serial}`, [
+        asn1Span('hashAlgorithm', hashAlg, hashOid ? describeOid(hashOid) : undefined),
+        asn1Span('issuerNameHash', nameHash, hex(nameHash.contents)),
+        asn1Span('issuerKeyHash', keyHash, hex(keyHash.contents)),
+        asn1Span('serialNumber', serialNumber, serial),
+      ]),
+    );
+  }
+  let state = 'unreadable';
+  if (status?.tagClass === 'context') {
+    if (status.tagNumber === 0) state = 'good';
+    else if (status.tagNumber === 2) state = 'unknown';
+    else if (status.tagNumber === 1) {
+      const when = status.children[0] ? asn1Time(status.children[0]) : '?';
+      const reason = status.children[1]?.children[0];
+      state = `revoked at ${when}${reason ? `, ${CRL_REASONS[asn1Int(reason)] ?? asn1Int(reason)}` : ''}`;
+    }
+    children.push(asn1Span('certStatus', status, state));
+  }
+  if (thisUpdate) children.push(asn1Span('thisUpdate', thisUpdate, asn1Time(thisUpdate)));
+  const next = rest.find((c) => c.tagClass === 'context' && c.tagNumber === 0);
+  if (next?.children[0]) children.push(asn1Span('nextUpdate', next, asn1Time(next.children[0])));
+  return { node: asn1Span(`SingleResponse ${index + 1}`, n, `${state}, serial ${serial}`, children), summary: state };
+}
+
+/** An OCSPResponse taken apart as tshark does: status, responder, times, and each certificate's status. */
+export function ocspResponseNode(name: string, offset: number, der: Uint8Array): RecordField {
+  const fallback: RecordField = { ...bytesNode(name, offset, der), note: 'not a readable OCSP response' };
+  let root: Asn1Node;
+  try {
+    root = parseDerAt(der, offset, 'an OCSP response');
+  } catch {
+    return fallback;
+  }
+  const [statusNode, bytesTagged] = root.children;
+  if (!statusNode || statusNode.tagNumber !== 10) return fallback;
+  const status = OCSP_RESPONSE_STATUS[asn1Int(statusNode)] ?? `unknown (${asn1Int(statusNode)})`;
+  const children: RecordField[] = [asn1Span('responseStatus', statusNode, `${status} (${asn1Int(statusNode)})`)];
+  const node: RecordField = { name, offset, length: der.length, value: status, children };
+  const responseBytes = bytesTagged?.children[0];
+  if (!responseBytes) return node;
+  const [typeNode, octets] = responseBytes.children;
+  const typeOid = typeNode ? decodeOid(typeNode.contents) : '';
+  const rbChildren: RecordField[] = [asn1Span('responseType', typeNode, typeOid === '1.3.6.1.5.5.7.48.1.1' ? `id-pkix-ocsp-basic (${typeOid})` : typeOid)];
+  children.push(asn1Span('responseBytes', bytesTagged, undefined, rbChildren));
+  const basic = octets && typeOid === '1.3.6.1.5.5.7.48.1.1' ? wrapped(octets) : undefined;
+  if (!basic) return node;
+  const [tbs, sigAlg, signature, certs] = basic.children;
+  const basicChildren: RecordField[] = [];
+  const summaries: string[] = [];
+  if (tbs) {
+    const tbsChildren: RecordField[] = [];
+    // version [0] EXPLICIT, DEFAULT v1: usually left out.
+    const first = tbs.children[0];
+    const fields = first?.tagClass === 'context' && first.tagNumber === 0 ? tbs.children.slice(1) : tbs.children;
+    const [responder, producedAt, responses] = fields;
+    if (responder?.tagClass === 'context' && responder.tagNumber === 1 && responder.children[0]) {
+      tbsChildren.push(asn1Span('responderID', responder, `byName: ${distinguishedNameText(responder.children[0].encoded)}`));
+    } else if (responder?.tagClass === 'context' && responder.tagNumber === 2 && responder.children[0]) {
+      tbsChildren.push(asn1Span('responderID', responder, `byKey: ${hex(responder.children[0].contents)}`));
+    }
+    if (producedAt) tbsChildren.push(asn1Span('producedAt', producedAt, asn1Time(producedAt)));
+    if (responses) {
+      const single = responses.children.map(singleResponseNode);
+      summaries.push(...single.map((x) => x.summary));
+      tbsChildren.push(asn1Span('responses', responses, `${single.length} ${single.length === 1 ? 'response' : 'responses'}`, single.map((x) => x.node)));
+    }
+    basicChildren.push(asn1Span('tbsResponseData', tbs, undefined, tbsChildren));
+  }
+  if (sigAlg?.children[0]) {
+    const oid = decodeOid(sigAlg.children[0].contents);
+    basicChildren.push(asn1Span('signatureAlgorithm', sigAlg, describeOid(oid)));
+  }
+  // A BIT STRING: its first byte counts the unused bits.
+  if (signature) basicChildren.push(asn1Span('signature', signature, hex(signature.contents.subarray(1))));
+  if (certs) {
+    const count = certs.children[0]?.children.length ?? 0;
+    basicChildren.push(asn1Span('certs', certs, `${count} ${count === 1 ? 'certificate' : 'certificates'}`));
+  }
+  rbChildren.push(asn1Span('BasicOCSPResponse', basic, undefined, basicChildren));
+  if (summaries.length > 0) node.value = `${status}, certificate ${summaries.join('; ')}`;
+  return node;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,9 +613,11 @@ function bodyField(body: HandshakeBody, span: FieldSpan): RecordField {
       break;
     case 'key_update':
       return codeNode(field, offset, 1, body.requestUpdate);
-    case 'certificate_status':
+    case 'certificate_status': {
       if (field === 'status_type') return codeNode(field, offset, 1, body.statusType);
-      return { ...base, value: hex(body.ocspResponse) };
+      const ocsp = ocspResponseNode('OCSPResponse', offset + 3, body.ocspResponse);
+      return { ...base, value: ocsp.value, children: [lengthNode(offset, 3, body.ocspResponse.length), ocsp] };
+    }
     default:
       break;
   }
@@ -410,7 +635,7 @@ export function handshakeMessageTree(message: HandshakeMessage): RecordField {
       length: 1,
       code: message.msgType,
       value: `${typeName} (${message.msgType})`,
-      ...(typeName.startsWith('unknown') ? { unknown: true } : {}),
+      ...(isUnknown(typeName) ? { unknown: true } : {}),
     },
     lengthNode(message.offset + 1, 3, Math.max(0, message.length - 4)),
   ];
@@ -430,13 +655,17 @@ export function handshakeMessageTree(message: HandshakeMessage): RecordField {
   }
   if (body.kind === 'raw') {
     children.push({ ...bytesNode('body', message.offset + 4, body.body), note: 'not decoded: shown raw' });
-    if (typeName.startsWith('unknown')) node.unknown = true;
+    if (isUnknown(typeName)) node.unknown = true;
     return node;
   }
   for (const span of body.fields) children.push(bodyField(body, span));
   if (message.malformed !== undefined) node.malformed = message.malformed;
   if (body.kind === 'client_hello' && body.serverName) node.value = `SNI ${body.serverName}`;
   if (body.kind === 'server_hello') node.value = `${body.version.name}, ${body.cipherSuite.name}`;
+  if (body.kind === 'certificate_status') {
+    const response = children.find((c) => c.name === 'response')?.value;
+    if (response !== undefined) node.value = `${body.statusType.name}: ${response}`;
+  }
   return node;
 }
 
@@ -471,7 +700,7 @@ export function recordHeaderTree(entry: TlsRecordEntry, haveBytes: number): Reco
       length: 1,
       code: entry.contentType,
       value: `${name} (${entry.contentType})`,
-      ...(name.startsWith('unknown') ? { unknown: true } : {}),
+      ...(isUnknown(name) ? { unknown: true } : {}),
     });
   }
   if (haveBytes >= 3) {
@@ -493,14 +722,14 @@ export function alertTree(body: Uint8Array, offset: number): RecordField[] {
       length: 2,
       value: `${level}, ${description}`,
       children: [
-        { name: 'level', offset: offset + i, length: 1, code: body[i], value: `${level} (${body[i]})`, ...(level.startsWith('unknown') ? { unknown: true } : {}) },
+        { name: 'level', offset: offset + i, length: 1, code: body[i], value: `${level} (${body[i]})`, ...(isUnknown(level) ? { unknown: true } : {}) },
         {
           name: 'description',
           offset: offset + i + 1,
           length: 1,
           code: body[i + 1],
           value: `${description} (${body[i + 1]})`,
-          ...(description.startsWith('unknown') ? { unknown: true } : {}),
+          ...(isUnknown(description) ? { unknown: true } : {}),
         },
       ],
     });

@@ -10,6 +10,7 @@ import {
   type NamedCode,
   EXTENSION_TYPE,
   HANDSHAKE_TYPE,
+  certificateCompressionAlgorithmName,
   certificateStatusTypeName,
   cipherSuiteName,
   clientCertificateTypeName,
@@ -18,9 +19,11 @@ import {
   ecPointFormatName,
   extensionName,
   handshakeMessageName,
+  heartbeatModeName,
   isTls13,
   keyExchangeOf,
   keyUpdateRequestName,
+  maxFragmentLengthName,
   named,
   namedGroupName,
   pskKeyExchangeModeName,
@@ -83,7 +86,37 @@ export type ExtensionValue =
   | { kind: 'renegotiation_info'; renegotiatedConnection: Uint8Array }
   /** RFC 8446, Section 4.2.4: DER DistinguishedNames of acceptable CAs. */
   | { kind: 'certificate_authorities'; authorities: Uint8Array[] }
+  /**
+   * RFC 6066, Section 8: the client's CertificateStatusRequest (status_type, OCSPStatusRequest);
+   * empty in a TLS 1.2 ServerHello (a CertificateStatus message follows); in a TLS 1.3
+   * Certificate entry (RFC 8446, Section 4.4.2.1) a whole CertificateStatus with the OCSP response.
+   */
+  | { kind: 'status_request'; statusType?: NamedCode; responderIds?: Uint8Array[]; requestExtensions?: Uint8Array; ocspResponse?: Uint8Array }
+  /** RFC 6066, Section 4. */
+  | { kind: 'max_fragment_length'; maxFragmentLength: NamedCode }
+  /** RFC 8449, Section 4. */
+  | { kind: 'record_size_limit'; recordSizeLimit: number }
+  /** RFC 7685: zero bytes that only pad the ClientHello. */
+  | { kind: 'padding'; paddingLength: number; allZero: boolean }
+  /** RFC 8446, Section 4.2.11: the client's identities and binders, or the server's selected_identity. */
+  | { kind: 'pre_shared_key'; identities: PskIdentity[]; binders: Uint8Array[]; selectedIdentity?: number }
+  /** RFC 8446, Section 4.2.10: max_early_data_size in a NewSessionTicket; empty elsewhere. */
+  | { kind: 'early_data'; maxEarlyDataSize?: number }
+  /** RFC 8446, Section 4.2.2. */
+  | { kind: 'cookie'; cookie: Uint8Array }
+  /** RFC 6520, Section 2. */
+  | { kind: 'heartbeat'; mode: NamedCode }
+  /** RFC 8879, Section 3. */
+  | { kind: 'compress_certificate'; algorithms: NamedCode[] }
+  /** RFC 5077, Section 3.2: the ticket a client presents (empty: it asks for one). */
+  | { kind: 'session_ticket'; ticket: Uint8Array }
   | { kind: 'raw' };
+
+/** RFC 8446, Section 4.2.11: one PskIdentity of a ClientHello's pre_shared_key. */
+export interface PskIdentity {
+  identity: Uint8Array;
+  obfuscatedTicketAge: number;
+}
 
 export interface Extension extends ByteRange {
   type: number;
@@ -198,6 +231,69 @@ function decodeExtensionValue(type: number, c: Cursor, site: ExtensionSite, fiel
     case EXTENSION_TYPE.renegotiation_info:
       // RFC 5746, Section 3.2.
       return { kind: 'renegotiation_info', renegotiatedConnection: c.opaque(1, `${field}.renegotiated_connection`) };
+    case EXTENSION_TYPE.status_request: {
+      // RFC 6066, Section 8; RFC 8446, Section 4.4.2.1 (in a Certificate entry: a CertificateStatus).
+      if (c.empty) return { kind: 'status_request' };
+      const statusType = named(c.u8(`${field}.status_type`), certificateStatusTypeName);
+      if (site === 'certificate') {
+        return { kind: 'status_request', statusType, ocspResponse: c.opaque(3, `${field}.response`) };
+      }
+      if (statusType.code !== 1) {
+        c.rest();
+        return { kind: 'status_request', statusType };
+      }
+      const ids = c.vector(2, `${field}.responder_id_list`);
+      const responderIds: Uint8Array[] = [];
+      while (!ids.empty) responderIds.push(ids.opaque(2, `${field}.responder_id_list.ResponderID`));
+      const requestExtensions = c.opaque(2, `${field}.request_extensions`);
+      return { kind: 'status_request', statusType, responderIds, requestExtensions };
+    }
+    case EXTENSION_TYPE.max_fragment_length:
+      // RFC 6066, Section 4.
+      return { kind: 'max_fragment_length', maxFragmentLength: named(c.u8(`${field}.max_fragment_length`), maxFragmentLengthName) };
+    case EXTENSION_TYPE.record_size_limit:
+      // RFC 8449, Section 4.
+      return { kind: 'record_size_limit', recordSizeLimit: c.u16(`${field}.record_size_limit`) };
+    case EXTENSION_TYPE.padding: {
+      // RFC 7685, Section 3.
+      const zeros = c.rest();
+      return { kind: 'padding', paddingLength: zeros.length, allZero: zeros.every((b) => b === 0) };
+    }
+    case EXTENSION_TYPE.pre_shared_key: {
+      // RFC 8446, Section 4.2.11.
+      if (site === 'server_hello') {
+        return { kind: 'pre_shared_key', identities: [], binders: [], selectedIdentity: c.u16(`${field}.selected_identity`) };
+      }
+      const ids = c.vector(2, `${field}.identities`);
+      const identities: PskIdentity[] = [];
+      while (!ids.empty) {
+        const identity = ids.opaque(2, `${field}.identities.identity`);
+        identities.push({ identity, obfuscatedTicketAge: ids.u32(`${field}.identities.obfuscated_ticket_age`) });
+      }
+      const list = c.vector(2, `${field}.binders`);
+      const binders: Uint8Array[] = [];
+      while (!list.empty) binders.push(list.opaque(1, `${field}.binders.PskBinderEntry`));
+      return { kind: 'pre_shared_key', identities, binders };
+    }
+    case EXTENSION_TYPE.early_data:
+      // RFC 8446, Section 4.2.10.
+      if (site === 'new_session_ticket') return { kind: 'early_data', maxEarlyDataSize: c.u32(`${field}.max_early_data_size`) };
+      return { kind: 'early_data' };
+    case EXTENSION_TYPE.cookie:
+      // RFC 8446, Section 4.2.2.
+      return { kind: 'cookie', cookie: c.opaque(2, `${field}.cookie`) };
+    case EXTENSION_TYPE.heartbeat:
+      // RFC 6520, Section 2.
+      return { kind: 'heartbeat', mode: named(c.u8(`${field}.mode`), heartbeatModeName) };
+    case EXTENSION_TYPE.compress_certificate:
+      // RFC 8879, Section 3.
+      return {
+        kind: 'compress_certificate',
+        algorithms: u16List(c.vector(1, `${field}.algorithms`), `${field}.algorithms`, certificateCompressionAlgorithmName),
+      };
+    case EXTENSION_TYPE.session_ticket:
+      // RFC 5077, Section 3.2.
+      return { kind: 'session_ticket', ticket: c.rest() };
     default:
       c.rest();
       return { kind: 'raw' };

@@ -267,12 +267,16 @@ const extensionTypes = new Map<number, string>([
 
 export const EXTENSION_TYPE = {
   server_name: 0,
+  max_fragment_length: 1,
   status_request: 5,
   supported_groups: 10,
   ec_point_formats: 11,
   signature_algorithms: 13,
+  heartbeat: 15,
   application_layer_protocol_negotiation: 16,
   padding: 21,
+  compress_certificate: 27,
+  record_size_limit: 28,
   session_ticket: 35,
   pre_shared_key: 41,
   early_data: 42,
@@ -287,6 +291,39 @@ export const EXTENSION_TYPE = {
 
 export function extensionName(code: number): string {
   return lookup(extensionTypes, code, 4, true);
+}
+
+// RFC 6066, Section 4 (MaxFragmentLength): 2^9 .. 2^12 bytes.
+const maxFragmentLengths = new Map<number, string>([
+  [1, '512'],
+  [2, '1024'],
+  [3, '2048'],
+  [4, '4096'],
+]);
+
+export function maxFragmentLengthName(code: number): string {
+  return lookup(maxFragmentLengths, code, 2, false);
+}
+
+// RFC 6520, Section 2 (HeartbeatMode).
+const heartbeatModes = new Map<number, string>([
+  [1, 'peer_allowed_to_send'],
+  [2, 'peer_not_allowed_to_send'],
+]);
+
+export function heartbeatModeName(code: number): string {
+  return lookup(heartbeatModes, code, 2, false);
+}
+
+// RFC 8879, Section 3 (CertificateCompressionAlgorithm).
+const certificateCompressionAlgorithms = new Map<number, string>([
+  [1, 'zlib'],
+  [2, 'brotli'],
+  [3, 'zstd'],
+]);
+
+export function certificateCompressionAlgorithmName(code: number): string {
+  return lookup(certificateCompressionAlgorithms, code, 4, true);
 }
 
 // IANA "TLS Supported Groups": RFC 8422 (ECC), RFC 7919 (FFDHE), RFC 8446, RFC 8734, hybrids.

@@ -1,0 +1,110 @@
+// Extensions that tshark takes apart and the decoder once left as raw extension_data: crafted
+// ClientHello / ServerHello / HelloRetryRequest / NewSessionTicket bytes (the values tshark 4.0
+// shows for the same bytes are in the comments), and what the record inspector makes of them.
+import { describe, expect, it } from 'vitest';
+import type { RecordField } from '../../../src-main/api/recordTypes';
+import { handshakeMessageTree } from '../../../src-main/sessions/recordFields';
+import { decodeHandshakeMessage } from '../../../src-main/tls/handshake';
+import { concat, extension, handshake, u16, vec } from './wire';
+
+const u32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+
+function clientHello(...extensions: Uint8Array[]): Uint8Array {
+  const body = concat(u16(0x0303), new Uint8Array(32).fill(1), vec(1, []), vec(2, u16(0x5a5a), u16(0x1301)), vec(1, [0]), vec(2, ...extensions));
+  return handshake(1, body);
+}
+
+function extensionNode(message: Uint8Array, name: string, context = {}): RecordField {
+  const decoded = decodeHandshakeMessage(message, 0, context);
+  expect(decoded.malformed).toBeUndefined();
+  const tree = handshakeMessageTree(decoded);
+  const extensions = tree.children?.find((c) => c.name === 'extensions');
+  const node = extensions?.children?.find((c) => c.name === name);
+  if (!node) throw new Error(`no ${name} in ${JSON.stringify(extensions?.children?.map((c) => c.name))}`);
+  return node;
+}
+
+function child(node: RecordField, name: string): RecordField | undefined {
+  return node.children?.find((c) => c.name === name);
+}
+
+describe('extensions tshark decodes', () => {
+  it('padding (RFC 7685): "Padding Data", zero bytes counted', () => {
+    const node = extensionNode(clientHello(extension(21, new Uint8Array(37))), 'padding');
+    expect(node.value).toBe('37 zero bytes');
+    expect(child(node, 'extension_data')).toBeUndefined();
+    expect(child(node, 'padding')).toMatchObject({ offset: node.offset + 4, length: 37 });
+    const odd = extensionNode(clientHello(extension(21, [0, 1])), 'padding');
+    expect(odd.value).toBe('2 bytes');
+    expect(child(odd, 'padding')?.note).toContain('must be zero');
+  });
+
+  it('record_size_limit (RFC 8449): "Record Size Limit: 16385"', () => {
+    const node = extensionNode(clientHello(extension(28, u16(16385))), 'record_size_limit');
+    expect(node.value).toBe('16385 bytes');
+    expect(child(node, 'record_size_limit')?.value).toBe('16385');
+  });
+
+  it('heartbeat (RFC 6520): "Mode: Peer allowed to send requests (1)"', () => {
+    const node = extensionNode(clientHello(extension(15, [1])), 'heartbeat');
+    expect(node.value).toBe('peer_allowed_to_send');
+    expect(child(node, 'mode')).toMatchObject({ code: 1, value: 'peer_allowed_to_send (0x01)' });
+  });
+
+  it('compress_certificate (RFC 8879): "Algorithm: brotli (2)", "Algorithm: zlib (1)"', () => {
+    const node = extensionNode(clientHello(extension(27, vec(1, u16(2), u16(1)))), 'compress_certificate');
+    expect(node.value).toBe('brotli, zlib');
+  });
+
+  it('max_fragment_length (RFC 6066): "Maximum Fragment Length: 512 (1)"; an undefined code is flagged', () => {
+    expect(extensionNode(clientHello(extension(1, [4])), 'max_fragment_length').value).toBe('4096 bytes');
+    const bad = extensionNode(clientHello(extension(1, [9])), 'max_fragment_length');
+    expect(bad.value).toBe('unknown (0x09)');
+    expect(child(bad, 'max_fragment_length')?.unknown).toBe(true);
+  });
+
+  it('status_request with an OCSP request naming a responder and carrying request extensions', () => {
+    const data = concat([1], vec(2, vec(2, [0xaa, 0xbb])), vec(2, [0x30, 0x00]));
+    const node = extensionNode(clientHello(extension(5, data)), 'status_request');
+    expect(child(node, 'status_type')?.value).toBe('ocsp (0x01)');
+    expect(child(node, 'responder_id_list')?.value).toBe('1 responders');
+    expect(child(node, 'request_extensions')?.value).toBe('3000');
+    expect(child(node, 'extension_data')).toBeUndefined();
+  });
+
+  it('session_ticket: the ticket the client presents', () => {
+    const node = extensionNode(clientHello(extension(35, [1, 2, 3, 4])), 'session_ticket');
+    expect(node.value).toBe('4-byte ticket');
+    expect(child(node, 'ticket')?.value).toBe('01020304');
+  });
+
+  it('GREASE extensions (RFC 8701) are named once, with their code', () => {
+    const node = extensionNode(clientHello(extension(0x0a0a, [])), 'GREASE (0x0a0a)');
+    expect(child(node, 'extension_type')?.value).toBe('GREASE (0x0a0a)');
+    expect(node.unknown).toBeUndefined();
+  });
+
+  it('cookie in a HelloRetryRequest (RFC 8446, 4.2.2): "Cookie Length", "Cookie"', () => {
+    const hrrRandom = [
+      0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e,
+      0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+    ];
+    const body = concat(u16(0x0303), hrrRandom, vec(1, []), u16(0x1301), [0], vec(2, extension(43, u16(0x0304)), extension(51, u16(24)), extension(44, vec(2, [9, 9, 9]))));
+    const node = extensionNode(handshake(2, body), 'cookie');
+    expect(node.value).toBe('3-byte cookie');
+    expect(child(node, 'cookie')?.value).toBe('090909');
+  });
+
+  it('early_data in a TLS 1.3 NewSessionTicket: "Maximum Early Data Size"', () => {
+    const body = concat(u32(7200), u32(1), vec(1, [0]), vec(2, [1, 2]), vec(2, extension(42, u32(16384))));
+    const node = extensionNode(handshake(4, body), 'early_data', { version: 0x0304 });
+    expect(node.value).toBe('max_early_data_size 16384');
+    expect(child(node, 'max_early_data_size')?.value).toBe('16384');
+  });
+
+  it('a pre_shared_key whose binders run short is malformed, not read past its end', () => {
+    const data = concat(vec(2, vec(2, [1, 2, 3]), u32(5)), u16(10), [4, 1]);
+    const decoded = decodeHandshakeMessage(clientHello(extension(41, data)));
+    expect(decoded.malformed).toMatch(/binders/);
+  });
+});

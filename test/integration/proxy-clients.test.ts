@@ -115,6 +115,22 @@ except (ssl.SSLError, OSError) as e:
   });
 });
 
+/**
+ * Connects and says nothing. Who ended the connection: the proxy (its FIN or reset reaches us),
+ * or this test giving up on a proxy that would wait for ever.
+ */
+function silentClient(address: string | null): Promise<'proxy' | 'test'> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port(address), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.once('close', () => resolve('proxy'));
+    setTimeout(() => {
+      resolve('test');
+      socket.destroy();
+    }, 10_000).unref();
+  });
+}
+
 describe('the CONNECT port', () => {
   it('a client that starts TLS there (curl -x https://) is turned away at once, and the record says to use -x http://', async () => {
     const proxy = await startProxy({ mode: 'connect' });
@@ -132,18 +148,7 @@ describe('the CONNECT port', () => {
 
   it('a client that sends no CONNECT request is dropped after the handshake timeout, and recorded', async () => {
     const proxy = await startProxy({ mode: 'connect', handshakeTimeoutMs: 600 });
-    // Who ended it: the proxy (its FIN reaches us), or this test giving up on a proxy that waits for ever.
-    const closedBy = await new Promise<'proxy' | 'test'>((resolve) => {
-      const socket = net.connect(port(proxy.connectAddress), '127.0.0.1');
-      socket.on('error', () => undefined);
-      socket.once('end', () => resolve('proxy'));
-      socket.once('close', () => resolve('proxy'));
-      setTimeout(() => {
-        resolve('test');
-        socket.destroy();
-      }, 10_000).unref();
-    });
-    expect(closedBy).toBe('proxy');
+    expect(await silentClient(proxy.connectAddress)).toBe('proxy');
     const [s] = await sessionsOf(proxy);
     expect(s.error?.code).toBe('CONNECT_TIMEOUT');
     expect(s.error?.message).toMatch(/no CONNECT request within 0\.6 s/);
@@ -152,16 +157,7 @@ describe('the CONNECT port', () => {
 
   it('on the transparent port a client that says nothing is dropped, and the record says it sent no ClientHello', async () => {
     const proxy = await startProxy({ mode: 'transparent', handshakeTimeoutMs: 600 });
-    const closedBy = await new Promise<'proxy' | 'test'>((resolve) => {
-      const socket = net.connect(port(proxy.transparentAddress), '127.0.0.1');
-      socket.on('error', () => undefined);
-      socket.once('close', () => resolve('proxy'));
-      setTimeout(() => {
-        resolve('test');
-        socket.destroy();
-      }, 10_000).unref();
-    });
-    expect(closedBy).toBe('proxy');
+    expect(await silentClient(proxy.transparentAddress)).toBe('proxy');
     const [s] = await sessionsOf(proxy);
     expect(s.error?.code).toBe('HANDSHAKE_TIMEOUT');
     expect(s.error?.message).toBe('the victim sent nothing within 0.6 s: no ClientHello (a TLS client speaks first); the proxy dropped it');

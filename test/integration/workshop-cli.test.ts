@@ -4,45 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src-main/cli/main';
+import { type CliRun, tlslabInProcess } from '../support/cliInProcess';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { openssl, opensslOk } from './pki/openssl';
 
 let dataDir: string;
 let work: string;
 
-interface CliRun {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs tlslab in this process against the test's data folder, capturing what it prints. */
-async function tlslab(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  try {
-    const status = await runCli([...args, '--data-dir', dataDir]);
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const tlslab = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> => tlslabInProcess(dataDir, args, env);
 
 async function ok(args: string[], env: Record<string, string | undefined> = {}): Promise<string> {
   const run = await tlslab(args, env);

@@ -5,35 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src-main/cli/main';
-import { PkiError } from '../../../src-main/pki/errors';
 import { importPkiData } from '../../../src-main/pki/formats';
+import { tlslabInProcess } from '../../support/cliInProcess';
+import { caughtPkiError } from '../../support/pkiErrors';
 import { openssl, opensslOk } from './openssl';
 
 let work: string;
 
-interface CliRun {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs tlslab in this process against a data folder of its own, capturing what it prints. */
-async function tlslab(dataDir: string, args: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  try {
-    const status = await runCli([...args, '--data-dir', dataDir]);
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+const tlslab = tlslabInProcess;
 
 /** A fresh, empty workbench data folder. */
 function freshHome(): string {
@@ -46,15 +25,7 @@ function file(name: string, contents?: string | Uint8Array): string {
   return full;
 }
 
-function caught(run: () => unknown): PkiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PkiError) return error;
-    throw error;
-  }
-  throw new Error('expected a PkiError');
-}
+const caught = caughtPkiError;
 
 /** openssl pkcs12 -export of the server certificate and key, with extra options. */
 function p12(name: string, options: string[], password = 'dees'): Uint8Array {

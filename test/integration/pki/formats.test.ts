@@ -6,10 +6,10 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertificateAuthority, certificatePem, createIntermediateCa, createRootCa, issueCertificate } from '../../../src-main/pki/certificates.js';
-import { PkiError } from '../../../src-main/pki/errors.js';
 import { exportPkcs12, importPkiData } from '../../../src-main/pki/formats.js';
 import { exportPrivateKeyPem, generateKeyPair, publicKeyDer } from '../../../src-main/pki/keys.js';
 import { makeTempDir, openssl, opensslOk, type TempDir } from './openssl.js';
+import { caughtPkiError } from '../../support/pkiErrors';
 
 let dir: TempDir;
 let root: CertificateAuthority;
@@ -33,15 +33,7 @@ function opensslDer(args: string[], input?: string): Uint8Array {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-function caught(run: () => unknown): PkiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PkiError) return error;
-    throw error;
-  }
-  throw new Error('expected a PkiError');
-}
+const caught = caughtPkiError;
 
 /** The SPKI (DER, hex) of every key and certificate in `openssl pkcs12 -info -nodes` output. */
 function publicKeysIn(pemText: string): { certificates: string[]; keys: string[] } {

@@ -5,21 +5,14 @@ import { type CertificateAuthority, certificatePem, createRootCa, issueCertifica
 import { PkiError } from '../../../src-main/pki/errors.js';
 import { exportPkcs12, importPkiData } from '../../../src-main/pki/formats.js';
 import { KEY_SPEC_NAMES, exportPrivateKeyPem, publicKeyDer } from '../../../src-main/pki/keys.js';
+import { caughtPkiError } from '../../support/pkiErrors';
 
 let ca: CertificateAuthority;
 beforeAll(async () => {
   ca = await createRootCa({ subject: '/O=Lab/CN=Formats Root', key: 'ec:P-256' });
 });
 
-function caught(run: () => unknown): PkiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PkiError) return error;
-    throw error;
-  }
-  throw new Error('expected a PkiError');
-}
+const caught = caughtPkiError;
 
 const text = (value: string) => new TextEncoder().encode(value);
 

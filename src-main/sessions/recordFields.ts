@@ -74,6 +74,14 @@ function authoritiesText(authorities: Uint8Array[]): string {
   return authorities.length === 1 ? names[0] : `${authorities.length} CAs: ${names.join('; ')}`;
 }
 
+/** The bit length of a big-endian unsigned number (a DH prime: 2048). */
+function bitLength(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
+}
+
 function lengthNode(offset: number, width: number, value: number, name = 'length'): RecordField {
   return { name, offset, length: width, value: String(value) };
 }
@@ -565,19 +573,29 @@ function bodyField(body: HandshakeBody, span: FieldSpan): RecordField {
         case 'dh_p':
         case 'dh_g':
         case 'dh_Ys': {
+          // RFC 5246, Section 7.4.3: each an opaque<1..2^16-1>, as tshark shows them ("p Length: 256").
           const value = body.dh ? (field === 'dh_p' ? body.dh.dhP : field === 'dh_g' ? body.dh.dhG : body.dh.dhYs) : undefined;
-          return value ? { ...base, value: hex(value) } : base;
+          if (!value) return base;
+          const shown = field === 'dh_p' ? `${bitLength(value)}-bit prime: ${hex(value)}` : hex(value);
+          return { ...base, value: shown, children: [lengthNode(offset, 2, value.length), bytesNode(field, offset + 2, value)] };
         }
       }
       break;
-    case 'client_key_exchange':
+    case 'client_key_exchange': {
+      // Each an opaque vector: 2-byte length (1 byte for ecdh_Yc), as tshark shows ("Pubkey Length: 65").
+      const withLength = (bytes: Uint8Array, prefix: number): RecordField[] =>
+        length === prefix + bytes.length ? [lengthNode(offset, prefix, bytes.length), bytesNode(field, offset + prefix, bytes)] : [];
       if (field === 'EncryptedPreMasterSecret' && body.encryptedPreMasterSecret) {
-        return { ...base, value: hex(body.encryptedPreMasterSecret), note: "the pre-master secret, encrypted to the server's RSA key" };
+        return { ...base, value: hex(body.encryptedPreMasterSecret), note: "the pre-master secret, encrypted to the server's RSA key", children: withLength(body.encryptedPreMasterSecret, 2) };
       }
       if ((field === 'ecdh_Yc' || field === 'dh_Yc') && body.publicValue) {
-        return { ...base, value: hex(body.publicValue), note: "the client's ephemeral public key" };
+        return { ...base, value: hex(body.publicValue), note: "the client's ephemeral public key", children: withLength(body.publicValue, field === 'ecdh_Yc' ? 1 : 2) };
+      }
+      if (field === 'psk_identity' && body.pskIdentity) {
+        return { ...base, value: body.pskIdentity.length === 0 ? '(empty)' : text.decode(body.pskIdentity), children: withLength(body.pskIdentity, 2) };
       }
       break;
+    }
     case 'finished':
       return { ...base, value: hex(body.verifyData, 64) };
     case 'certificate_verify':

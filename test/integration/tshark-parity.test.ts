@@ -224,6 +224,26 @@ describe('tshark parity on real OpenSSL sessions', () => {
     expect(first(first(message(resumed, 'ServerHello'), 'pre_shared_key'), 'selected_identity').value).toBe(selected);
   });
 
+  it('key exchange vectors carry their lengths as tshark shows them (DHE p, g, Ys, Yc; RSA EncryptedPreMasterSecret; ECDHE point)', async () => {
+    const peer = await server([]);
+    const dhe = await connect(peer.port, ['-tls1_2', '-cipher', 'DHE-RSA-AES128-GCM-SHA256']);
+    const [p, g, ys, yc] = tshark(dhe, ['tls.handshake.p_len', 'tls.handshake.g_len', 'tls.handshake.ys_len', 'tls.handshake.yc_len']).reduce((acc, row) => acc.map((v, i) => v || row[i] || ''), ['', '', '', '']);
+    const ske = message(dhe, 'ServerKeyExchange');
+    expect(first(first(ske, 'dh_p'), 'length').value).toBe(p);
+    expect(first(ske, 'dh_p').value).toMatch(new RegExp(`^${Number(p) * 8}-bit prime: `));
+    expect(first(first(ske, 'dh_g'), 'length').value).toBe(g);
+    expect(first(first(ske, 'dh_Ys'), 'length').value).toBe(ys);
+    expect(first(first(message(dhe, 'ClientKeyExchange'), 'dh_Yc'), 'length').value).toBe(yc);
+
+    const rsa = await connect(peer.port, ['-tls1_2', '-cipher', 'AES128-SHA256']);
+    const [epms] = values(rsa, 'tls.handshake.epms_len');
+    expect(first(first(message(rsa, 'ClientKeyExchange'), 'EncryptedPreMasterSecret'), 'length').value).toBe(epms);
+
+    const ecdhe = await connect(peer.port, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256']);
+    const [point] = values(ecdhe, 'tls.handshake.client_point_len');
+    expect(first(first(message(ecdhe, 'ClientKeyExchange'), 'ecdh_Yc'), 'length').value).toBe(point);
+  });
+
   it('a fatal unknown_ca alert is named as tshark names it, and not flagged as an unknown code', async () => {
     const peer = await server([]);
     // The client trusts only the other CA: it refuses the server's chain with unknown_ca (48).

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
-import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { finishedProxySessions, makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 import { run } from '../support/run';
 
 let tmp: string;
@@ -48,16 +48,7 @@ function startProxy(config: Partial<ProxyConfig> = {}): Promise<ProxyInfo> {
 
 const port = (address: string | null) => Number(address!.split(':').pop());
 
-async function sessionsOf(proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
-    const details = await Promise.all(found.map((s) => wb.session(s.id)));
-    const mine = details.filter((d) => d.proxy?.proxyId === proxy.id);
-    if (mine.length >= count) return mine;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for proxy ${proxy.id}`);
-}
+const sessionsOf = (proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> => finishedProxySessions(wb, proxy, count);
 
 const notes = (s: SessionDetail) => s.connections.flatMap((c) => c.timeline.filter((e) => e.kind === 'note').map((e) => (e as { text: string }).text));
 

@@ -11,7 +11,7 @@ import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { freePort } from '../support/ports';
-import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { finishedProxySessions, makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 import { startOpensslServer } from '../support/opensslServer';
 import { run } from '../support/run';
 
@@ -47,17 +47,7 @@ async function startProxy(config: Partial<ProxyConfig>): Promise<ProxyInfo> {
 
 const port = (address: string | null) => Number(address!.split(':').pop());
 
-async function onlySession(proxy: ProxyInfo): Promise<SessionDetail> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
-    for (const s of found) {
-      const d = await wb.session(s.id);
-      if (d.proxy?.proxyId === proxy.id) return d;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no finished session for proxy ${proxy.id}`);
-}
+const onlySession = async (proxy: ProxyInfo): Promise<SessionDetail> => (await finishedProxySessions(wb, proxy))[0];
 
 const curlVia = (proxy: ProxyInfo, extra: string[] = []) =>
   run('curl', ['-sS', '--max-time', '20', '--connect-to', `www.example.com:443:${proxy.transparentAddress}`, '--cacert', wbCa, ...extra, 'https://www.example.com/']);

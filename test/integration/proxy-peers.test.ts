@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
-import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { finishedProxySessions, makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 import { run } from '../support/run';
 
 let tmp: string;
@@ -47,17 +47,7 @@ async function startProxy(config: Partial<ProxyConfig> = {}): Promise<ProxyInfo>
 
 const port = (address: string | null) => Number(address!.split(':').pop());
 
-/** The proxy sessions of one proxy, once recorded; waits for `count` finished ones. */
-async function proxySessions(proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
-    const details = await Promise.all(found.map((s) => wb.session(s.id)));
-    const mine = details.filter((d) => d.proxy?.proxyId === proxy.id);
-    if (mine.length >= count) return mine;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for proxy ${proxy.id}`);
-}
+const proxySessions = (proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> => finishedProxySessions(wb, proxy, count);
 
 const PY_VICTIM = String.raw`
 import json, socket, ssl, sys

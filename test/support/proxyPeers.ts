@@ -4,6 +4,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ProxyInfo } from '../../src-main/api/proxyTypes';
+import type { SessionDetail } from '../../src-main/api/types';
+import type { Workbench } from '../../src-main/workbench';
 
 export interface UpstreamPki {
   dir: string;
@@ -159,4 +162,16 @@ export function startPythonUpstream(cert: string, key: string): Promise<PythonUp
       if (!port) reject(new Error(`the Python upstream exited (${code}): ${stderr}`));
     });
   });
+}
+
+/** The finished sessions of one proxy, once recorded; waits for `count` of them. */
+export async function finishedProxySessions(wb: Workbench, proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> {
+  for (let i = 0; i < 400; i++) {
+    const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
+    const details = await Promise.all(found.map((s) => wb.session(s.id)));
+    const mine = details.filter((d) => d.proxy?.proxyId === proxy.id);
+    if (mine.length >= count) return mine;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fewer than ${count} finished sessions for proxy ${proxy.id}`);
 }

@@ -243,3 +243,30 @@ export function clientFormFromRequest(request: ClientSessionRequest): ClientForm
   }
   return form;
 }
+
+/** A lab server or proxy as the client form should reach it, from the card's "Open in New client session". */
+export interface ClientTarget {
+  /** The name the certificate holds: the Host, SNI and name checked. */
+  host: string;
+  port: number;
+  /** Where the TCP connection goes instead ("connect to"): the server's or the proxy's address. */
+  connectTo: string;
+  /** The workshop CA to trust (lab:NAME), when the certificate chains to one. */
+  trustCa: string | null;
+  /** The server requires a client certificate: the form opens its "Client certificate" choice. */
+  clientCertificate?: boolean;
+}
+
+/** A fresh client form aimed at a running lab server or proxy, with every check on. */
+export function clientFormFor(target: ClientTarget): ClientForm {
+  const form = defaultClientForm();
+  form.host = target.host;
+  form.port = String(target.port);
+  form.connectTo = target.connectTo;
+  if (target.trustCa) {
+    form.trustKind = 'lab';
+    form.trustCa = target.trustCa;
+  }
+  if (target.clientCertificate) form.certKind = 'lab';
+  return form;
+}

@@ -69,3 +69,10 @@ export function formatHexLines(hex: string, perLine = 16): string[] {
 export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : pluralForm}`;
 }
+
+/** The count above the servers or proxies: "" when there are none (the empty card says so), else "1 running · 2 stopped". */
+export function serviceCount(running: number, total: number): string {
+  if (total === 0) return '';
+  const stopped = total - running;
+  return stopped > 0 ? `${running} running · ${stopped} stopped` : `${running} running`;
+}

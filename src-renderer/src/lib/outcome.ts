@@ -32,3 +32,13 @@ export function sessionOutcome(session: Pick<SessionSummary, 'status' | 'verific
   return { tone: 'warn', label: 'Not verified', detail: verification?.summary ?? 'No certificate verification was recorded.' };
 }
 
+
+/**
+ * The line under "Certificate chain" when it failed. OpenSSL's reason often comes as its bare code
+ * ("SELF_SIGNED_CERT_IN_CHAIN"), which the code chip beside it already shows: then a plain sentence.
+ */
+export function chainResultText(chain: { message?: string; code?: string }): string {
+  const message = chain.message?.trim();
+  if (!message || message === chain.code || /^[A-Z0-9_]+$/.test(message)) return 'Not trusted.';
+  return message;
+}

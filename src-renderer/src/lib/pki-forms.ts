@@ -50,6 +50,14 @@ export const SUBJECT_FIELDS: ReadonlyArray<{ key: keyof SubjectForm; label: stri
   { key: 'emailAddress', label: 'Email (emailAddress)', placeholder: 'admin@bank32.com', hint: 'A contact address.' },
 ];
 
+/** The examples shown in the empty subject fields: a CA's name is not a host name, and a client certificate is for a person. */
+export function subjectPlaceholders(profile: 'ca' | 'server' | 'client'): Record<keyof SubjectForm, string> {
+  const server = Object.fromEntries(SUBJECT_FIELDS.map((field) => [field.key, field.placeholder])) as Record<keyof SubjectForm, string>;
+  if (profile === 'ca') return { ...server, CN: 'Lab Root CA', O: 'Lab CA Ltd.', OU: 'Security lab', emailAddress: 'ca@lab.test' };
+  if (profile === 'client') return { ...server, CN: 'alice', OU: 'Students', emailAddress: 'alice@bank32.com' };
+  return server;
+}
+
 export function emptySubject(cn = ''): SubjectForm {
   return { CN: cn, O: '', OU: '', C: '', ST: '', L: '', emailAddress: '' };
 }

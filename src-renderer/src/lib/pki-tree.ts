@@ -48,6 +48,12 @@ export function caChoices(tree: PkiTree | null): CaChoice[] {
   return choices;
 }
 
+/** What a select of workshop names should hold: the choice made, else the only one there is (nothing to pick by hand), else nothing. */
+export function onlyChoice(value: string, choices: ReadonlyArray<{ name: string }>): string {
+  if (value) return value;
+  return choices.length === 1 ? choices[0].name : '';
+}
+
 /** The CAs that can sign now: their key is in the workbench. */
 export function signingCas(tree: PkiTree | null): CaChoice[] {
   return caChoices(tree).filter((ca) => ca.hasPrivateKey);

@@ -12,8 +12,9 @@ import type {
   ProxySessionInfo,
   SessionSummary,
 } from '../api/contract';
+import type { ClientTarget } from './client-form';
 import type { OutcomeTone } from './outcome';
-import { describePublicKey } from './certificate';
+import { describePublicKey, formatCertificateTime } from './certificate';
 import { formatFingerprint, plural } from './format';
 import { ruleLabel } from './proxy-form';
 
@@ -205,8 +206,9 @@ function sanSet(cert: CertificateInfo): string[] {
   return [...cert.subjectAltNames].sort();
 }
 
+/** As the certificate cards write it ("2026-11-25 08:35 UTC to …"), not the engine's ISO strings. */
 function validityText(cert: CertificateInfo): string {
-  return `${cert.notBefore} to ${cert.notAfter}`;
+  return `${formatCertificateTime(cert.notBefore)} to ${formatCertificateTime(cert.notAfter)}`;
 }
 
 function attributeText(a: { type: string; value: string }): string {
@@ -317,7 +319,7 @@ export function certificateDiff(forged: CertificateInfo, real: CertificateInfo):
     same: serialSame,
     note: serialSame ? 'The same serial number.' : 'The proxy\'s CA numbers its own certificates.',
   });
-  const validitySame = same(validityText(forged), validityText(real));
+  const validitySame = same(forged.notBefore, real.notBefore) && same(forged.notAfter, real.notAfter);
   rows.push({
     field: 'validity',
     label: 'Valid',
@@ -455,4 +457,24 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         advice: 'Both legs\' timelines below show the last thing that happened on each.',
       };
   }
+}
+
+/**
+ * Where the client form should go to send a session through the transparent proxy: the first
+ * mapped site, by its name and port, with "connect to" the proxy, trusting the forging CA.
+ * Null for a CONNECT-only proxy (the client form speaks no HTTP proxy).
+ */
+export function proxyClientTarget(
+  proxy: Pick<ProxyInfo, 'transparentAddress' | 'config'>,
+  rootCaOf: (certificate: string) => { name: string } | null,
+): ClientTarget | null {
+  if (!proxy.transparentAddress) return null;
+  const site = proxy.config.map?.[0];
+  const sitePort = site ? /:(\d+)$/.exec(site.address)?.[1] : undefined;
+  return {
+    host: site?.host ?? 'www.bank32.com',
+    port: sitePort ? Number(sitePort) : 443,
+    connectTo: proxy.transparentAddress,
+    trustCa: rootCaOf(proxy.config.ca)?.name ?? null,
+  };
 }

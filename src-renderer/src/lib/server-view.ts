@@ -11,6 +11,7 @@ import type {
   ServerResponder,
   SessionSummary,
 } from '../api/contract';
+import type { ClientTarget } from './client-form';
 import type { OutcomeTone } from './outcome';
 import { plural } from './format';
 
@@ -210,3 +211,20 @@ export function sortServers(list: readonly ServerInfo[]): ServerInfo[] {
 
 /** What a curl or openssl command to try this server looks like, for the card's hint. */
 export { serverTryCommand as tryCommand } from '../api/contract';
+
+/** Where the client form should go to reach this server: the name its certificate holds, at its address, trusting its workshop CA. */
+export function serverClientTarget(
+  server: Pick<ServerInfo, 'host' | 'port' | 'names' | 'config'>,
+  rootCaOf: (certificate: string) => { name: string } | null,
+): ClientTarget {
+  const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
+  const named = server.names.find((n) => n.name !== null && !n.name.startsWith('*.'))?.name;
+  const identity = server.config.identity;
+  return {
+    host: san ?? named ?? 'localhost',
+    port: server.port,
+    connectTo: server.host,
+    trustCa: identity.kind === 'lab' ? (rootCaOf(identity.name)?.name ?? null) : null,
+    clientCertificate: server.config.clientAuth?.require === true,
+  };
+}

@@ -100,7 +100,10 @@ export function startApp(): void {
   const token = resolveAccessToken();
   app.route = parseRoute(location.hash);
   window.addEventListener('hashchange', () => {
-    app.route = parseRoute(location.hash);
+    const next = parseRoute(location.hash);
+    // Another page starts at its top: a session opened from the bottom of the client form showed its certificates, not its verdict.
+    if (routeHash(next) !== routeHash(app.route)) window.scrollTo({ top: 0 });
+    app.route = next;
   });
 
   if (token === null) {

@@ -9,6 +9,7 @@ import {
   formatOffsetMs,
   formatVersionHex,
   plural,
+  serviceCount,
 } from '../../../src-renderer/src/lib/format';
 
 describe('formatting for the screen', () => {
@@ -49,5 +50,15 @@ describe('formatting for the screen', () => {
   it('agrees nouns with numbers', () => {
     expect(plural(1, 'certificate')).toBe('1 certificate');
     expect(plural(3, 'certificate')).toBe('3 certificates');
+  });
+});
+
+describe('the count above the servers and proxies', () => {
+  it('says nothing while there are none, and counts the stopped ones apart', () => {
+    // It read "0 running · 0 in this engine" above an empty page.
+    expect(serviceCount(0, 0)).toBe('');
+    expect(serviceCount(1, 1)).toBe('1 running');
+    expect(serviceCount(1, 3)).toBe('1 running · 2 stopped');
+    expect(serviceCount(0, 2)).toBe('0 running · 2 stopped');
   });
 });

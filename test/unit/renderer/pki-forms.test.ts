@@ -9,6 +9,7 @@ import {
   errorInfo,
   implicitServerSans,
   parseSubjectAltNames,
+  subjectPlaceholders,
   validateCaForm,
   validateCsrSignForm,
   validateForgeForm,
@@ -169,5 +170,16 @@ describe('signing a CSR, forging, the passphrase', () => {
   it('keeps the engine\'s code and message, and makes one for anything else thrown', () => {
     expect(errorInfo({ code: 'NOT_PEM', message: 'not PEM' })).toEqual({ code: 'NOT_PEM', message: 'not PEM' });
     expect(errorInfo(new Error('boom'))).toEqual({ code: 'UNEXPECTED', message: 'boom' });
+  });
+});
+
+describe('the examples in the empty subject fields', () => {
+  it('suggest a CA name for a CA, a host name for a server and a person for a client', () => {
+    // A CA whose CN is www.bank32.com, as the old example suggested, collides with the server certificate's subject.
+    expect(subjectPlaceholders('ca').CN).toBe('Lab Root CA');
+    expect(Object.values(subjectPlaceholders('ca')).join(' ')).not.toMatch(/bank32/i);
+    expect(subjectPlaceholders('server').CN).toBe('www.bank32.com');
+    expect(subjectPlaceholders('client').CN).toBe('alice');
+    expect(subjectPlaceholders('client').C).toBe('US');
   });
 });

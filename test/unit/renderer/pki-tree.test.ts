@@ -7,6 +7,7 @@ import {
   findCertificate,
   flattenCaTree,
   kindLabel,
+  onlyChoice,
   rootCaOf,
   signingCas,
   subjectCommonName,
@@ -138,5 +139,14 @@ describe('the ca.pem of the try-it command', () => {
     expect(rootCaOf(treeOf([], [summaryOf(9, 'imported.example', null, false)]), 'imported.example')).toBeNull();
     expect(rootCaOf(labTree, 'gone.example')).toBeNull();
     expect(rootCaOf(null, 'www.bank32.com')).toBeNull();
+  });
+});
+
+describe('a workshop select with one name in it', () => {
+  it('holds that name without a pick by hand, keeps a choice made, and waits when there are several', () => {
+    expect(onlyChoice('', [{ name: 'Lab Root' }])).toBe('Lab Root');
+    expect(onlyChoice('Other CA', [{ name: 'Lab Root' }])).toBe('Other CA');
+    expect(onlyChoice('', [{ name: 'Lab Root' }, { name: 'Evil CA' }])).toBe('');
+    expect(onlyChoice('', [])).toBe('');
   });
 });

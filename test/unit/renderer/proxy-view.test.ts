@@ -5,6 +5,7 @@ import {
   certificateDiff,
   diffCounts,
   proxyConnectionRows,
+  proxyClientTarget,
   proxyCounts,
   proxyFailure,
   proxyOutcome,
@@ -123,6 +124,8 @@ describe('the forged and the real certificate compared', () => {
     expect(by.key.note).toContain('different key');
     expect(by.serial.same).toBe(false);
     expect(by.validity.same).toBe(false);
+    // Written as the certificate cards write times, not as the engine's ISO strings.
+    expect(by.validity.forged).toMatch(/^2026-01-01 00:00 UTC to \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     expect(by.fingerprint.same).toBe(false);
     expect(by.fingerprint.forged).toBe(('EF:'.repeat(32)).slice(0, -1));
     expect(diffCounts(rows)).toEqual({ same: 1, different: 6 });
@@ -141,6 +144,20 @@ describe('the proxy card', () => {
       'curl --cacert ca.pem --resolve www.example.com:8443:127.0.0.1 https://www.example.com:8443/',
       'curl --cacert ca.pem -x http://127.0.0.1:8080 https://www.example.com/',
     ]);
+  });
+
+  it('aims the client form at the first mapped site through the proxy, trusting the forging CA\'s root', () => {
+    const root = (name: string) => (name === 'Lab MITM CA' ? { name: 'Lab MITM CA' } : null);
+    expect(proxyClientTarget(proxy(), root)).toEqual({ host: 'www.example.com', port: 4433, connectTo: '127.0.0.1:8443', trustCa: 'Lab MITM CA' });
+    // A mapping without a port keeps the victim's own: 443 for a site.
+    expect(proxyClientTarget(proxy({ config: { ca: 'Gone', map: [{ host: 'www.bank32.com', address: '127.0.0.1' }] } }), root)).toEqual({
+      host: 'www.bank32.com',
+      port: 443,
+      connectTo: '127.0.0.1:8443',
+      trustCa: null,
+    });
+    // The client form speaks no HTTP proxy: a CONNECT-only proxy offers no such button.
+    expect(proxyClientTarget(proxy({ mode: 'connect', transparentAddress: null, connectAddress: '127.0.0.1:8080' }), root)).toBeNull();
   });
 
   it('lists reported connections with their alert, and claims in-flight sessions only when unambiguous', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
-import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
+import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
 import { mergeSession, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
 import type { ClientPayload, SessionStatus } from '../../../src-main/api/types';
@@ -171,5 +171,14 @@ describe('a long list of certificate names', () => {
     expect(shown.names).toHaveLength(13);
     expect(shown.hidden).toBe(887);
     expect(visibleNames(names, 12, 'host3.big.lab').names).toHaveLength(12);
+  });
+});
+
+describe('the line under a failed certificate chain', () => {
+  it('does not say OpenSSL\'s code twice', () => {
+    // It read "SELF_SIGNED_CERT_IN_CHAIN SELF_SIGNED_CERT_IN_CHAIN": the message and the code chip beside it.
+    expect(chainResultText({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'SELF_SIGNED_CERT_IN_CHAIN' })).toBe('Not trusted.');
+    expect(chainResultText({ code: 'NO_CERTIFICATE', message: 'no certificate' })).toBe('no certificate');
+    expect(chainResultText({ code: 'UNKNOWN' })).toBe('Not trusted.');
   });
 });

@@ -1,5 +1,6 @@
 // tlslab hosts: the workbench's host table.
 import type { Command } from 'commander';
+import { asciiDomain } from '../pki/names';
 import { openWorkbench, printJson } from './common';
 
 export function registerHostCommands(program: Command): void {
@@ -25,7 +26,9 @@ export function registerHostCommands(program: Command): void {
       const wb = openWorkbench(command);
       try {
         wb.setHost({ name, address });
-        process.stdout.write(`${name} -> ${address}\n`);
+        // An internationalised name is kept as clients send it: say so.
+        const kept = asciiDomain(name.trim().toLowerCase().replace(/\.$/, ''));
+        process.stdout.write(`${kept === name.trim().toLowerCase().replace(/\.$/, '') ? name : `${name} (kept as ${kept})`} -> ${address.trim()}\n`);
       } finally {
         await wb.close();
       }

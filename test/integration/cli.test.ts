@@ -46,6 +46,14 @@ describe('tlslab client', () => {
     expect(plain.stderr).toContain('uses http://, and the workbench\'s client speaks TLS');
   });
 
+  it('hosts set keeps a name, an internationalised one as clients send it, and says so', () => {
+    const set = tlslab(['hosts', 'set', 'Bücher.example', '127.0.0.1', '--data-dir', dataDir]);
+    expect(set.status).toBe(0);
+    expect(set.stdout).toBe('Bücher.example (kept as xn--bcher-kva.example) -> 127.0.0.1\n');
+    expect(tlslab(['hosts', 'list', '--data-dir', dataDir]).stdout).toContain('127.0.0.1\txn--bcher-kva.example');
+    expect(tlslab(['hosts', 'set', 'www.bank32.com', '127.0.0.1', '--data-dir', dataDir]).stdout).toBe('www.bank32.com -> 127.0.0.1\n');
+  });
+
   it('--json gives one object with the session id, version, cipher, verified, error and certificates', () => {
     const r = tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--max-version', 'TLSv1.2', '--json', '--data-dir', dataDir]);
     expect(r.status).toBe(0);

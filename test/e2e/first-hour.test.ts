@@ -155,6 +155,13 @@ describe('lab task 3 in the window alone', () => {
     await page.getByTestId('client-connect').click();
     expect(await text(page, 'outcome-badge')).toContain('Verified');
 
+    // At 1024 pixels the record table's Info column, which names each message, read "ClientH…".
+    await page.getByTestId('tab-inside').click();
+    await page.getByTestId('inside-record-row').first().waitFor();
+    const cut = await page.evaluate(`[...document.querySelectorAll('[data-testid="inside-record-table"] .head > span, [data-testid="inside-record-row"] .info')]
+      .filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent.trim())`);
+    expect(cut).toEqual([]);
+
     await page.getByTestId('nav-proxy').click();
     await page.getByTestId('proxy-card').locator('a[href^="#/sessions/"]').first().click();
     await page.getByTestId('proxy-leg-ladder').waitFor();
@@ -173,6 +180,7 @@ describe('lab task 3 in the window alone', () => {
     // The Sessions filters show their whole choice at 1024 pixels ("Any vers", "Any outc").
     await page.getByTestId('nav-sessions').click();
     for (const id of ['sessions-filter-version', 'sessions-filter-outcome']) {
+      await page.getByTestId(id).waitFor();
       const cut = await page.evaluate(`(() => {
         const select = document.querySelector('[data-testid="${id}"]');
         const probe = document.createElement('span');

@@ -130,6 +130,12 @@ describe('lab task 1 in the window alone', () => {
     expect((await page.locator('#client-host-hint').innerText()).trim()).toContain('not used: "Connect to" below');
     await page.getByTestId('client-trust-kind').selectOption('lab');
     await expect.poll(() => page.getByTestId('client-trust-ca').inputValue()).toBe('Lab Root');
+
+    // Nothing listening: no certificate came, and the card does not say in which order none came.
+    await page.getByTestId('client-connect-to').fill(`127.0.0.1:${await freePort()}`);
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Failed');
+    expect(await page.getByTestId('certificate-chain').locator('.aside').innerText()).toBe('0 certificates');
   });
 });
 

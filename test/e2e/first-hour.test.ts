@@ -104,6 +104,11 @@ describe('lab task 1 in the window alone', () => {
         .filter((t) => t.right > bracket.left - 1 && t.left < bracket.right + 1 && t.bottom > bracket.top && t.top < bracket.bottom).length;
     })()`);
     expect(overlap).toBe(0);
+    // A message reached by the keyboard is ringed like every other control, not just shaded.
+    await page.getByTestId('ladder-message').first().focus();
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(`getComputedStyle(document.activeElement.querySelector('rect')).stroke`);
+    expect(ring).not.toBe('none');
     expect(errors).toEqual([]);
   });
 

@@ -270,3 +270,18 @@ export function clientFormFor(target: ClientTarget): ClientForm {
   if (target.clientCertificate) form.certKind = 'lab';
   return form;
 }
+
+/** The feature the engine's About reports for the old versions. */
+const LEGACY_FEATURE = 'TLS 1.0 / 1.1';
+
+/**
+ * The TLS version lists of the client and server forms. When the engine says its OpenSSL refuses
+ * TLS 1.0 and 1.1, they say so: a student who chose them got "share no TLS version" and no reason.
+ */
+export function versionChoices(features: ReadonlyArray<{ name: string; available: boolean }> | null): Array<{ value: TlsVersionName; label: string }> {
+  const legacyOff = features?.some((f) => f.name === LEGACY_FEATURE && !f.available) ?? false;
+  return TLS_VERSIONS.map((value) => ({
+    value,
+    label: legacyOff && (value === 'TLSv1' || value === 'TLSv1.1') ? `${value} (this OpenSSL refuses it)` : value,
+  }));
+}

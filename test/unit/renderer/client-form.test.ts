@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { clientFormFromRequest, defaultClientForm, storableClientForm, validateClientForm, type ClientForm } from '../../../src-renderer/src/lib/client-form';
+import {
+  clientFormFor,
+  clientFormFromRequest,
+  defaultClientForm,
+  storableClientForm,
+  validateClientForm,
+  versionChoices,
+  type ClientForm,
+} from '../../../src-renderer/src/lib/client-form';
 import { validateHostEntry } from '../../../src-renderer/src/lib/hosts';
 
 function form(overrides: Partial<ClientForm>): ClientForm {
@@ -134,5 +142,27 @@ describe('the host table form', () => {
   it('refuses addresses that are not IP addresses', () => {
     expect(validateHostEntry('www.bank32.com', 'localhost')).toMatchObject({ ok: false, errors: { address: expect.stringMatching(/IP address/) } });
     expect(validateHostEntry('', '999.0.0.1')).toMatchObject({ ok: false, errors: { name: expect.any(String), address: expect.any(String) } });
+  });
+});
+
+describe('the TLS version lists', () => {
+  it('say which versions the engine\'s OpenSSL refuses, as its About reports', () => {
+    const off = versionChoices([{ name: 'TLS 1.0 / 1.1', available: false }, { name: 'TLS 1.3', available: true }]);
+    expect(off.map((v) => v.label)).toEqual(['TLSv1 (this OpenSSL refuses it)', 'TLSv1.1 (this OpenSSL refuses it)', 'TLSv1.2', 'TLSv1.3']);
+    expect(off.map((v) => v.value)).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+    // Before the engine answered, or when it can speak them, the plain names.
+    expect(versionChoices(null).map((v) => v.label)).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+    expect(versionChoices([{ name: 'TLS 1.0 / 1.1', available: true }])[0].label).toBe('TLSv1');
+  });
+});
+
+describe('the client form a server or proxy card opens', () => {
+  it('aims at the name, port and address given, with the checks on and the workshop CA trusted', () => {
+    const form = clientFormFor({ host: 'www.bank32.com', port: 4433, connectTo: '127.0.0.1', trustCa: 'Lab Root', clientCertificate: true });
+    expect(form).toMatchObject({ host: 'www.bank32.com', port: '4433', connectTo: '127.0.0.1', trustKind: 'lab', trustCa: 'Lab Root', certKind: 'lab' });
+    expect(form.verifyPeer && form.checkHostname).toBe(true);
+    expect(validateClientForm({ ...form, certLab: 'alice' }).ok).toBe(true);
+    // A certificate from files: the system store, as before.
+    expect(clientFormFor({ host: 'localhost', port: 8443, connectTo: '127.0.0.1:8443', trustCa: null }).trustKind).toBe('system');
   });
 });

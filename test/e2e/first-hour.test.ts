@@ -207,7 +207,14 @@ describe('lab task 3 in the window alone', () => {
     await page.getByRole('button', { name: 'Delete Lab Root' }).click();
     await page.getByTestId('pki-delete-confirm').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
-    await page.getByRole('button', { name: 'Keep' }).click();
+    // The button that asked is gone: the keyboard is on "Keep", not thrown back to the top of the page.
+    expect(await page.evaluate('document.activeElement?.textContent.trim()')).toBe('Keep');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Delete Lab Root' }).waitFor();
+    // Likewise the passphrase form takes the keyboard to its first field.
+    await page.getByTestId('passphrase-set-open').click();
+    expect(await page.evaluate('document.activeElement?.dataset.testid')).toBe('passphrase-new');
+    await page.getByRole('button', { name: 'Cancel' }).click();
 
     // The Sessions filters show their whole choice at 1024 pixels ("Any vers", "Any outc").
     await page.getByTestId('nav-sessions').click();
@@ -235,6 +242,11 @@ describe('lab task 3 in the window alone', () => {
     })()`);
     expect(overflow).not.toEqual([]);
     expect((overflow as number[]).every((px) => px <= 0)).toBe(true);
+    const first = page.getByTestId('sessions-row').first();
+    await first.getByTestId('session-delete').click();
+    expect(await page.evaluate('document.activeElement?.dataset.testid')).toBe('session-delete-cancel');
+    await page.keyboard.press('Enter');
+    await first.getByTestId('session-delete').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
     await screenshot(page, 'first-hour-05-sessions-1024');
     expect(errors).toEqual([]);

@@ -43,6 +43,8 @@ describe('lab task 1 in the window alone', () => {
     // A CA's subject suggests a CA's name, not the server's host name.
     await page.getByTestId('nav-certificates').click();
     await page.getByTestId('pki-new-ca').click();
+    // The keyboard goes on in the form it opened, not on the next toolbar button.
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('ca-name');
     expect(await page.getByTestId('ca-subject-CN').getAttribute('placeholder')).toBe('Lab Root CA');
     expect(await page.getByTestId('ca-subject-O').getAttribute('placeholder')).not.toContain('Bank32');
     await page.getByTestId('ca-name').fill('Lab Root');
@@ -76,6 +78,11 @@ describe('lab task 1 in the window alone', () => {
     await page.getByTestId('server-form-submit').click();
     await page.locator('[data-testid="server-card"][data-status="running"]').waitFor();
     expect(await text(page, 'server-count')).toBe('1 running');
+    // "+ Start a new server" gives way to the form: the keyboard follows into it, and back to the button when it closes.
+    await page.getByTestId('server-new').click();
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('server-host');
+    await page.getByTestId('server-form-close').click();
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('server-new');
 
     // The card opens the client form aimed at the server: its name, port and address, its CA trusted.
     await page.getByTestId('server-try-client').click();

@@ -167,6 +167,13 @@ describe('lab task 3 in the window alone', () => {
     await page.getByTestId('proxy-map').fill(`www.bank32.com=127.0.0.1:${serverPort}`);
     await page.getByTestId('proxy-upstream-lab').check();
     await expect.poll(() => page.getByTestId('proxy-upstream-lab-ca').inputValue()).toBe('Lab Root');
+    // A rewrite rule's "Find" and "Replace with" were 45 pixels wide at 1024: the flags now go under them.
+    await page.getByTestId('proxy-rule-add-response').click();
+    for (const field of ['find', 'replace']) {
+      expect(await page.getByTestId(`proxy-rule-0-${field}`).evaluate((input) => (input as unknown as { clientWidth: number }).clientWidth)).toBeGreaterThan(150);
+    }
+    await page.getByTestId('proxy-rule-0-find').fill('Bank32');
+    await page.getByTestId('proxy-rule-0-replace').fill('Bank99');
     await page.getByTestId('proxy-form-submit').click();
     await page.locator('[data-testid="proxy-card"][data-status="running"]').waitFor();
 
@@ -177,6 +184,7 @@ describe('lab task 3 in the window alone', () => {
     expect(await page.getByTestId('client-connect-to').inputValue()).toMatch(/^127\.0\.0\.1:\d+$/);
     await page.getByTestId('client-connect').click();
     expect(await text(page, 'outcome-badge')).toContain('Verified');
+    expect(await text(page, 'response-text')).toContain('Bank99');
 
     // At 1024 pixels the record table's Info column, which names each message, read "ClientH…".
     await page.getByTestId('tab-inside').click();

@@ -185,6 +185,9 @@ describe('lab task 3 in the window alone', () => {
     await page.getByTestId('client-connect').click();
     expect(await text(page, 'outcome-badge')).toContain('Verified');
     expect(await text(page, 'response-text')).toContain('Bank99');
+    // The overview's timeline fits its card at 1024 pixels (Contents was cut off at the right, behind a sideways scroll).
+    await page.getByTestId('timeline-table').first().waitFor();
+    expect(await page.evaluate(`[...document.querySelectorAll('[data-testid="timeline-table"]')].filter((t) => t.scrollWidth > t.parentElement.clientWidth).length`)).toBe(0);
 
     // At 1024 pixels the record table's Info column, which names each message, read "ClientH…".
     await page.getByTestId('tab-inside').click();

@@ -301,6 +301,8 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       handshakeDone,
       clientCertificate: setup.identity !== null,
       askedForCertificate,
+      // TLS 1.0/1.1 only (max version below 1.2) and no "@SECLEVEL=0" in the cipher list: OpenSSL 3 refuses them.
+      legacyVersionsBlocked: (request.maxVersion === 'TLSv1' || request.maxVersion === 'TLSv1.1') && !/@SECLEVEL=0/i.test(request.ciphers ?? ''),
     });
 
     function fail(err: unknown) {

@@ -15,7 +15,16 @@ export interface FailureContext {
   askedForCertificate?: () => boolean;
   /** What to do when the server wants a client certificate; by default, how to give the client one. */
   certificateAdvice?: string;
+  /** The client asked for TLS 1.0 or 1.1 at most, without lowering OpenSSL's security level to 0. */
+  legacyVersionsBlocked?: boolean;
 }
+
+const LEGACY_VERSIONS = {
+  code: 'LEGACY_TLS_REFUSED',
+  message:
+    'this OpenSSL speaks TLS 1.0 and 1.1 only at security level 0 (they are broken: no AEAD ciphers, SHA-1 and MD5 in the handshake): ' +
+    'add @SECLEVEL=0 to the cipher list, e.g. DEFAULT:@SECLEVEL=0; the server must allow them too',
+};
 
 /** Why a server refuses a client certificate, by the alert it sends (RFC 8446, Section 6.2). */
 const CLIENT_CERTIFICATE_ALERTS: Record<string, string> = {
@@ -69,8 +78,14 @@ function alertFromCode(code: string): string | null {
 export function describeConnectionFailure(err: unknown, ctx: FailureContext): ApiErrorInfo {
   const e = err as NodeJS.ErrnoException & { reason?: string };
   const code = typeof e?.code === 'string' ? e.code : '';
+  if (ctx.legacyVersionsBlocked && /legacy sigalg|no protocols available|unsupported protocol|protocol version/i.test(`${code} ${e?.message ?? ''}`)) {
+    return LEGACY_VERSIONS;
+  }
   const where = ctx.address ?? ctx.target;
   const alert = alertFromCode(code);
+  if (alert && ctx.legacyVersionsBlocked && ['protocol_version', 'internal_error', 'handshake_failure'].includes(alert)) {
+    return { code: LEGACY_VERSIONS.code, message: `${LEGACY_VERSIONS.message} (the server ended the handshake with the alert "${alert}")` };
+  }
   if (alert) return describeAlert(alert, ctx);
   switch (code) {
     case 'ENOTFOUND':

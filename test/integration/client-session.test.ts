@@ -207,6 +207,20 @@ describe('client session with bad input or a bad peer', () => {
     return s;
   }
 
+  it('TLS 1.0 without @SECLEVEL=0 says how to allow it, against a server that allows it and one that does not; with it, TLS 1.0 is spoken', async () => {
+    const legacy = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', '-tls1', '-cipher', 'ALL:@SECLEVEL=0']);
+    try {
+      const tls10 = { minVersion: 'TLSv1' as const, maxVersion: 'TLSv1' as const };
+      await expectRecordedFailure({ ...bank(tls10), port: legacy.port }, 'LEGACY_TLS_REFUSED', /only at security level 0.*add @SECLEVEL=0 to the cipher list/);
+      await expectRecordedFailure(bank(tls10), 'LEGACY_TLS_REFUSED', /add @SECLEVEL=0 to the cipher list, e\.g\. DEFAULT:@SECLEVEL=0; the server must allow them too/);
+      const ok = await wb.runClient({ ...bank({ ...tls10, ciphers: 'DEFAULT:@SECLEVEL=0' }), port: legacy.port });
+      expect(ok.status).toBe('ok');
+      expect(ok.version).toBe('TLSv1');
+    } finally {
+      await legacy.stop();
+    }
+  });
+
   it('a name that does not resolve', async () => {
     await expectRecordedFailure(bank({ host: 'no-such-host.invalid', connectTo: undefined }), 'NAME_NOT_RESOLVED', /does not resolve.*host table/);
     // A mistyped address is not a name to add to the host table.

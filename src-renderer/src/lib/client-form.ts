@@ -275,13 +275,15 @@ export function clientFormFor(target: ClientTarget): ClientForm {
 const LEGACY_FEATURE = 'TLS 1.0 / 1.1';
 
 /**
- * The TLS version lists of the client and server forms. When the engine says its OpenSSL refuses
- * TLS 1.0 and 1.1, they say so: a student who chose them got "share no TLS version" and no reason.
+ * The TLS version lists of the client and server forms. TLS 1.0 and 1.1 say what they take, as the
+ * engine's About reports it: OpenSSL 3 speaks them only with @SECLEVEL=0 in the cipher list (a
+ * student who chose them got a handshake failure and no reason), and another library not at all.
  */
-export function versionChoices(features: ReadonlyArray<{ name: string; available: boolean }> | null): Array<{ value: TlsVersionName; label: string }> {
-  const legacyOff = features?.some((f) => f.name === LEGACY_FEATURE && !f.available) ?? false;
+export function versionChoices(features: ReadonlyArray<{ name: string; available: boolean; detail?: string }> | null): Array<{ value: TlsVersionName; label: string }> {
+  const legacy = features?.find((f) => f.name === LEGACY_FEATURE);
+  const note = !legacy ? null : !legacy.available ? 'this OpenSSL refuses it' : /@SECLEVEL=0/.test(legacy.detail ?? '') ? 'add @SECLEVEL=0 to the cipher list' : null;
   return TLS_VERSIONS.map((value) => ({
     value,
-    label: legacyOff && (value === 'TLSv1' || value === 'TLSv1.1') ? `${value} (this OpenSSL refuses it)` : value,
+    label: note && (value === 'TLSv1' || value === 'TLSv1.1') ? `${value} (${note})` : value,
   }));
 }

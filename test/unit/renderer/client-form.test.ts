@@ -146,13 +146,16 @@ describe('the host table form', () => {
 });
 
 describe('the TLS version lists', () => {
-  it('say which versions the engine\'s OpenSSL refuses, as its About reports', () => {
+  it('say what TLS 1.0 and 1.1 take from the engine\'s OpenSSL, as its About reports', () => {
     const off = versionChoices([{ name: 'TLS 1.0 / 1.1', available: false }, { name: 'TLS 1.3', available: true }]);
     expect(off.map((v) => v.label)).toEqual(['TLSv1 (this OpenSSL refuses it)', 'TLSv1.1 (this OpenSSL refuses it)', 'TLSv1.2', 'TLSv1.3']);
     expect(off.map((v) => v.value)).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
     // Before the engine answered, or when it can speak them, the plain names.
     expect(versionChoices(null).map((v) => v.label)).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
     expect(versionChoices([{ name: 'TLS 1.0 / 1.1', available: true }])[0].label).toBe('TLSv1');
+    // OpenSSL 3, as the engine reports it: they need the security level lowered.
+    const seclevel = versionChoices([{ name: 'TLS 1.0 / 1.1', available: true, detail: 'only with @SECLEVEL=0 in the cipher list: OpenSSL 3.0.19 refuses them at its default security level' }]);
+    expect(seclevel.map((v) => v.label)).toEqual(['TLSv1 (add @SECLEVEL=0 to the cipher list)', 'TLSv1.1 (add @SECLEVEL=0 to the cipher list)', 'TLSv1.2', 'TLSv1.3']);
   });
 });
 

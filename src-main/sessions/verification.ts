@@ -67,6 +67,25 @@ const REASONS: Record<string, Reason> = {
   },
 };
 
+/**
+ * OpenSSL's own words for a verify error (X509_verify_cert_error_string): what Python's ssl, curl
+ * and openssl s_client print, where Node gives only the code.
+ */
+const OPENSSL_TEXT: Record<string, string> = {
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
+  UNABLE_TO_GET_ISSUER_CERT: 'unable to get issuer certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
+  INVALID_CA: 'invalid CA certificate',
+  CERT_REVOKED: 'certificate revoked',
+  PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
+  INVALID_PURPOSE: 'unsupported certificate purpose',
+};
+
 export function chainVerification(
   authorized: boolean,
   authorizationError: Error | string | undefined,
@@ -74,7 +93,9 @@ export function chainVerification(
 ): ChainVerification {
   if (authorized) return { ok: true };
   const code = typeof authorizationError === 'string' ? authorizationError : (authorizationError as { code?: string })?.code;
-  const message = typeof authorizationError === 'string' ? authorizationError : authorizationError?.message;
+  const given = typeof authorizationError === 'string' ? authorizationError : authorizationError?.message;
+  // Node hands over the bare code as its "message": use OpenSSL's sentence for it.
+  const message = (given === undefined || given === code) && code && OPENSSL_TEXT[code] ? OPENSSL_TEXT[code] : given;
   if (chain.length === 0) {
     return { ok: false, code: 'NO_CERTIFICATE', message: 'no certificate', explanation: 'the server sent no certificate' };
   }

@@ -3,7 +3,7 @@
 import type tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../../src-main/api/types';
-import { hostnameVerification, verificationResult } from '../../src-main/sessions/verification';
+import { chainVerification, hostnameVerification, verificationResult } from '../../src-main/sessions/verification';
 
 const leaf = { subjectAltNames: ['DNS:*.bank32.com'], subjectAttributes: [{ type: 'CN', value: 'www.bank32.com' }] } as unknown as CertificateInfo;
 const peer = { subject: { CN: 'www.bank32.com' }, subjectaltname: 'DNS:*.bank32.com' } as unknown as tls.PeerCertificate;
@@ -24,5 +24,14 @@ describe('hostname verdict of a client session', () => {
     expect(hostnameVerification('www.example.com', leaf, peer)?.message).toBe(
       'hostname mismatch: you asked for www.example.com, but the certificate is valid only for *.bank32.com',
     );
+  });
+});
+
+describe('chain verdict of a client session', () => {
+  it("says OpenSSL's sentence for a verify error where Node hands over only its code, as Python and curl print it", () => {
+    const chain = [{ subject: 'CN=www.bank32.com', issuer: 'CN=Model Root CA' }] as unknown as CertificateInfo[];
+    expect(chainVerification(false, 'SELF_SIGNED_CERT_IN_CHAIN', chain)).toMatchObject({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' });
+    expect(chainVerification(false, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', chain).message).toBe('unable to get local issuer certificate');
+    expect(chainVerification(false, Object.assign(new Error('some other words'), { code: 'X' }), chain).message).toBe('some other words');
   });
 });

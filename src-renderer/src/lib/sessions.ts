@@ -41,7 +41,10 @@ export function sortSessions(list: readonly SessionSummary[]): SessionSummary[] 
 export function sessionSubtitle(session: SessionSummary): string {
   const parts: string[] = [];
   if (session.version) parts.push(session.version);
-  else if (session.status === 'failed') parts.push('no handshake');
+  // A server session began with a client's connection: its handshake started, and failed.
+  else if (session.status === 'failed') parts.push(session.kind === 'server' ? 'handshake failed' : 'no handshake');
   if (session.kind !== 'client') parts.push(session.kind);
+  // Every connection to one server has the same target (its address): the name the client asked for tells them apart.
+  if (session.kind === 'server') parts.push(session.sni ?? 'no SNI');
   return parts.join(' · ');
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
-import { mergeSession, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { mergeSession, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
-import type { ClientPayload, SessionStatus } from '../../../src-main/api/types';
+import type { ClientPayload, SessionStatus, SessionSummary } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
 
 describe('the timeline table', () => {
@@ -180,5 +180,15 @@ describe('the line under a failed certificate chain', () => {
     expect(chainResultText({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'SELF_SIGNED_CERT_IN_CHAIN' })).toBe('Not trusted.');
     expect(chainResultText({ code: 'NO_CERTIFICATE', message: 'no certificate' })).toBe('no certificate');
     expect(chainResultText({ code: 'UNKNOWN' })).toBe('Not trusted.');
+  });
+});
+
+describe('the sidebar line under a session', () => {
+  const base = { id: 1, target: '127.0.0.1:4433', startedAt: 0, endedAt: 1, status: 'ok', version: 'TLSv1.3', sni: 'www.bank32.com', error: null } as unknown as SessionSummary;
+  it('tells a server\'s connections apart by the name the client asked for, and says a failed one\'s handshake failed', () => {
+    expect(sessionSubtitle({ ...base, kind: 'server' })).toBe('TLSv1.3 · server · www.bank32.com');
+    expect(sessionSubtitle({ ...base, kind: 'server', sni: null, version: null, status: 'failed' })).toBe('handshake failed · server · no SNI');
+    expect(sessionSubtitle({ ...base, kind: 'client', version: null, status: 'failed' })).toBe('no handshake');
+    expect(sessionSubtitle({ ...base, kind: 'proxy' })).toBe('TLSv1.3 · proxy');
   });
 });

@@ -232,6 +232,12 @@ describe('lab task 3 in the window alone', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
     // The button that asked is gone: the keyboard is on "Keep", not thrown back to the top of the page.
     expect(await page.evaluate('document.activeElement?.textContent.trim()')).toBe('Keep');
+    // Only the question is red: "Keep" is written like any other button (it took the warning's red).
+    const [keepColour, deleteColour] = await page.evaluate(
+      "[getComputedStyle(document.activeElement).color, getComputedStyle(document.querySelector('[data-testid=pki-delete-confirm]')).color]",
+    ) as [string, string];
+    expect(keepColour).not.toBe(deleteColour);
+    expect(keepColour).toBe('rgb(31, 35, 40)');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Delete Lab Root' }).waitFor();
     // Likewise the passphrase form takes the keyboard to its first field.

@@ -9,6 +9,8 @@ export interface ProxyMethods {
   'proxies.stop': { params: { id: number }; result: ProxyInfo };
   /** Forget a proxy (a running one is stopped first). */
   'proxies.remove': { params: { id: number }; result: ProxyInfo[] };
+  /** The last victim connections of every proxy (200 each), oldest first, for a window opened after they ended. */
+  'proxies.connections': { params: Record<string, never>; result: ProxyConnectionSummary[] };
 }
 
 export interface ProxyEvents {

@@ -14,8 +14,13 @@ export interface ProxyManagerEvents {
   session(summary: SessionSummary, created: boolean): void;
 }
 
+/** Victim connections kept per proxy for a window that opens later (or reloads). */
+const RECENT_PER_PROXY = 200;
+
 export class ProxyManager {
   private readonly registry: RunningRegistry<ProxyServer, ProxyInfo>;
+  /** The last connections of each proxy, oldest first: what a window opened later shows. */
+  private readonly recent = new Map<number, ProxyConnectionSummary[]>();
 
   constructor(
     private readonly deps: {
@@ -49,7 +54,13 @@ export class ProxyManager {
       hosts: this.deps.hosts,
       workshop: this.deps.workshop,
       onSessionUpdate: (summary, created) => this.deps.events.session(summary, created),
-      onConnection: (summary) => this.deps.events.connection(summary),
+      onConnection: (summary) => {
+        const kept = this.recent.get(id) ?? [];
+        kept.push(summary);
+        if (kept.length > RECENT_PER_PROXY) kept.splice(0, kept.length - RECENT_PER_PROXY);
+        this.recent.set(id, kept);
+        this.deps.events.connection(summary);
+      },
       onChange: () => this.registry.changedSoon(id),
     });
     return this.registry.start(id, proxy);
@@ -60,7 +71,16 @@ export class ProxyManager {
   }
 
   remove(id: number): Promise<ProxyInfo[]> {
+    this.recent.delete(id);
     return this.registry.remove(id);
+  }
+
+  /**
+   * The last victim connections of every proxy, oldest first, as their 'proxy.connection' events
+   * said them: a window that opens (or reloads) after they ended shows them in full.
+   */
+  connections(): ProxyConnectionSummary[] {
+    return [...this.recent.values()].flat().sort((a, b) => a.at - b.at || a.sessionId - b.sessionId);
   }
 
   stopAll(): Promise<void> {

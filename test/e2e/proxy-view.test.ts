@@ -108,6 +108,13 @@ describe('the Proxy view in Chromium', () => {
     await page.getByTestId('proxy-counts').filter({ hasText: '2 connections · 1 failed' }).waitFor();
     await screenshot(page, 'proxy-02-running-with-connections');
 
+    // After a reload the ended connections keep what their events said: the rule and the alert
+    // (the session list alone has neither).
+    await page.reload();
+    const again = (outcome: string) => page.locator(`[data-testid="proxy-connection-row"][data-outcome="${outcome}"]`).first();
+    await again('ok').getByTestId('proxy-connection-rules').filter({ hasText: '1 rule fired' }).waitFor();
+    expect(await again('failed').getByTestId('proxy-connection-alert').innerText()).toBe('unknown_ca');
+
     // The session: forged and real certificate side by side, differences marked.
     await okRow.getByTestId('proxy-connection-open').click();
     await page.getByTestId('proxy-certificate-diff').waitFor();

@@ -45,6 +45,7 @@ export const PROXY_HANDLERS: Handlers<ProxyMethods> = {
   'proxies.start': (wb, { config }) => wb.proxies.start(config),
   'proxies.stop': (wb, { id }) => wb.proxies.stop(id),
   'proxies.remove': (wb, { id }) => wb.proxies.remove(id),
+  'proxies.connections': (wb) => wb.proxies.connections(),
 };
 
 export const PROXY_SCHEMAS: Schemas<ProxyMethods> = {
@@ -52,4 +53,5 @@ export const PROXY_SCHEMAS: Schemas<ProxyMethods> = {
   'proxies.start': z.object({ config: proxyConfig }),
   'proxies.stop': proxyId,
   'proxies.remove': proxyId,
+  'proxies.connections': z.object({}).strict() as z.ZodType<Record<string, never>>,
 };

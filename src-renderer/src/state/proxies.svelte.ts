@@ -40,6 +40,9 @@ export function replaceProxyForm(form: ProxyForm): void {
 export async function refreshProxies(): Promise<void> {
   try {
     replaceProxies(await engine().call('proxies.list', {}));
+    // Connections that ended before this window opened (or reloaded), as their events said them.
+    const ended = await engine().call('proxies.connections', {});
+    proxies.connections = ended.reduce((list, summary) => addProxyConnection(list, summary), proxies.connections);
     proxies.loadError = null;
   } catch (error) {
     proxies.loadError = errorInfo(error).message;

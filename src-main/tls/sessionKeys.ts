@@ -584,8 +584,8 @@ class DirectionDecryptor implements RecordDecryptor {
         }
       }
       if (opened.status !== 'decrypted' && this.missingEarlyKeys(epoch, sequenceNumber)) {
-        // Not this epoch's first record: the client's EndOfEarlyData (or late 0-RTT data), under
-        // keys the key log does not hold. The handshake keys' sequence numbers start after it.
+        // Before the client's first handshake record: its EndOfEarlyData (or late 0-RTT data),
+        // under keys the key log does not hold. The handshake keys' sequence numbers start after it.
         this.results.set(key, {
           opened: {
             status: 'no-keys',
@@ -622,19 +622,21 @@ class DirectionDecryptor implements RecordDecryptor {
           this.started = true;
           this.epoch = epoch;
           this.crypto.showEarlyKeys(early);
-          break;
+          return this.keepEarly(key, epoch, opened);
         }
       }
-      if (!this.epoch) {
-        this.results.set(key, {
-          opened: { status: 'no-keys', problem: 'early data (0-RTT): the key log\'s CLIENT_EARLY_TRAFFIC_SECRET opens it under none of the ClientHello\'s TLS 1.3 suites' },
-        });
-        return null;
-      }
+      this.results.set(key, {
+        opened: { status: 'no-keys', problem: 'early data (0-RTT): the key log\'s CLIENT_EARLY_TRAFFIC_SECRET opens it under none of the ClientHello\'s TLS 1.3 suites' },
+      });
+      return null;
     }
     const epoch = this.epoch;
+    return this.keepEarly(key, epoch, openRecord({ keys: epoch.keys, sequenceNumber: this.sequenceNumber, contentType: record.contentType, version: record.version, body: record.body }));
+  }
+
+  /** Records an early record's result at this direction's next sequence number, and hands on its plaintext. */
+  private keepEarly(key: string, epoch: Epoch, opened: OpenedRecord): DecryptedRecord | null {
     const sequenceNumber = this.sequenceNumber;
-    const opened = openRecord({ keys: epoch.keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
     this.sequenceNumber = sequenceNumber + 1;
     this.results.set(key, { opened, epoch: epoch.name, sequenceNumber });
     if (opened.status !== 'decrypted' || opened.plaintext === undefined || opened.contentType === undefined) return null;

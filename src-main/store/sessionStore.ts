@@ -160,32 +160,61 @@ export function readConnectionLog(db: Db, connectionId: number, options: { fileB
     throw err;
   }
   if (legacy.length > 0 && segments.length > 0) log.chunks.sort((a, b) => a.seq - b.seq);
-  if (options.fileBytes !== false) readFileBytes(db, connectionId, log.chunks);
+  if (options.fileBytes !== false) readFileBytes(db, connectionId, log);
   return log;
 }
 
-/** Fills in the bytes of chunks kept in the connection's recording file. */
-function readFileBytes(db: Db, connectionId: number, chunks: StoredChunk[]): void {
+/**
+ * Fills in the bytes of chunks kept in the connection's recording file. A file that is missing or
+ * shorter than its rows say (deleted, cut, restored from an older copy) costs only the bytes it
+ * no longer has: in each direction the chunks from the first one not there on are left out (the
+ * bytes after a gap would not parse), and a note in the connection's timeline says what is
+ * missing and what to do. Everything else recorded (events, key log, certificates, inline bytes
+ * before the gap) stays readable.
+ */
+function readFileBytes(db: Db, connectionId: number, log: ConnectionLog): void {
+  const chunks = log.chunks;
   if (!chunks.some((c) => c.file !== null)) return;
   const folder = recordingsFolder(db);
   const name = folder ? recordingFile(folder, connectionId) : `${RECORDINGS_FOLDER}/${connectionId}.bin`;
   let file: Buffer;
+  let problem: string | null = null;
   try {
     file = fs.readFileSync(name);
   } catch (err) {
-    throw new StoreError(
-      `the recorded bytes of connection ${connectionId} are missing (${name}: ${(err as Error).message}); the recordings folder must stay next to workbench.sqlite`,
-      'RECORDING_FILE_MISSING',
-    );
+    file = Buffer.alloc(0);
+    const code = (err as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' ? `its recording file ${name} is missing` : `its recording file ${name} could not be read (${(err as Error).message})`;
   }
+  const cut = new Set<Direction>();
+  let firstMissing: StoredChunk | null = null;
+  let missingBytes = 0;
+  const kept: StoredChunk[] = [];
   for (const c of chunks) {
-    if (!c.file) continue;
-    const end = c.file.offset + c.file.length;
-    if (end > file.length) {
-      throw new StoreError(`the recording file of connection ${connectionId} is shorter than its rows say (${file.length} < ${end} bytes)`, 'RECORDING_FILE_SHORT');
+    if (c.file && !cut.has(c.direction) && c.file.offset + c.file.length <= file.length) {
+      c.data = file.subarray(c.file.offset, c.file.offset + c.file.length);
+    } else if (c.file || cut.has(c.direction)) {
+      cut.add(c.direction);
+      firstMissing ??= c;
+      missingBytes += c.file?.length ?? c.data.length;
+      continue;
     }
-    c.data = file.subarray(c.file.offset, end);
+    kept.push(c);
   }
+  if (!firstMissing) return;
+  log.chunks = kept;
+  problem ??= `its recording file ${name} is shorter than its rows say (${file.length} bytes, not ${Math.max(...chunks.map((c) => (c.file ? c.file.offset + c.file.length : 0)))})`;
+  log.events.push({
+    t: firstMissing.t,
+    kind: 'note',
+    data: {
+      text:
+        `recorded bytes missing: ${problem}, so ${missingBytes} bytes (${[...cut].join(' and ')}) from here on cannot be shown; ` +
+        `what came before, the key log and the certificates are intact. Put the file back from a copy of the data folder (recordings/ must stay next to workbench.sqlite) to see them`,
+      code: 'RECORDING_FILE_MISSING',
+    },
+  });
+  log.events.sort((a, b) => a.t - b.t);
 }
 
 /** A connection's chunks in order, with their bytes. */

@@ -7,6 +7,7 @@ import { DATABASE_FILE, openDatabase } from '../../src-main/store/database';
 import { MIGRATIONS } from '../../src-main/store/migrations';
 import { HostTable } from '../../src-main/store/hostTable';
 import { SessionStore, sweepRecordingFiles } from '../../src-main/store/sessionStore';
+import { SegmentEncoder } from '../../src-main/store/connectionLog';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-store-'));
 
@@ -89,6 +90,53 @@ describe('recording files without rows', () => {
     fs.utimesSync(path.join(folder, '41.bin'), old, old);
     expect(sweepRecordingFiles(db)).toBe(1);
     expect(fs.readdirSync(folder)).toEqual(['42.bin']);
+    db.close();
+  });
+});
+
+describe('a recording file deleted or cut under a recorded session', () => {
+  /** A session whose connection has a handshake inline, then 3 x 1000 bytes in its file, a key log line and an event. */
+  function recorded(dir: string) {
+    const db = openDatabase(dir);
+    const store = new SessionStore(db);
+    const encoder = new SegmentEncoder();
+    encoder.entry({ type: 'chunk', seq: 0, direction: 'client-to-server', t: 1, data: Buffer.from('hello') });
+    encoder.entry({ type: 'keylog', t: 2, line: 'CLIENT_TRAFFIC_SECRET_0 00 11' });
+    for (let i = 0; i < 3; i++) {
+      encoder.entry({ type: 'chunk', seq: 1 + i, direction: 'server-to-client', t: 3 + i, data: new Uint8Array(0), inFile: { offset: i * 1000, length: 1000 } });
+    }
+    encoder.entry({ type: 'event', t: 9, kind: 'tcp-close', data: { by: 'server' } });
+    store.writeBatch({
+      sessions: [{ id: 1, kind: 'client', target: 'a:443', startedAt: 1 }],
+      connections: [{ id: 7, sessionId: 1, leg: 'client' }],
+      sessionUpdates: new Map(),
+      connectionUpdates: new Map(),
+      segments: [{ connectionId: 7, data: Buffer.from(encoder.bytes, 0, encoder.length) }],
+    });
+    fs.mkdirSync(path.join(dir, 'recordings'));
+    fs.writeFileSync(path.join(dir, 'recordings', '7.bin'), Buffer.alloc(3000, 0x61));
+    return { db, store, file: path.join(dir, 'recordings', '7.bin') };
+  }
+
+  it('still shows what is there, and says in the timeline which bytes are missing and what to do', () => {
+    const dir = tempDir();
+    const { db, store, file } = recorded(dir);
+    expect(store.connectionLog(7).chunks.map((c) => c.data.length)).toEqual([5, 1000, 1000, 1000]);
+
+    fs.truncateSync(file, 1500);
+    const cut = store.connectionLog(7);
+    expect(cut.chunks.map((c) => c.data.length)).toEqual([5, 1000]);
+    expect(cut.keylog.map((k) => k.line)).toEqual(['CLIENT_TRAFFIC_SECRET_0 00 11']);
+    const shortNote = cut.events.find((e) => e.kind === 'note');
+    expect(shortNote?.t).toBe(4);
+    expect(String(shortNote?.data.text)).toMatch(/shorter than its rows say.*2000 bytes \(server-to-client\).*Put the file back/);
+    expect(cut.events.map((e) => e.kind)).toEqual(['note', 'tcp-close']);
+
+    fs.rmSync(file);
+    const gone = store.connectionLog(7);
+    expect(gone.chunks.map((c) => c.data.length)).toEqual([5]);
+    expect(String(gone.events.find((e) => e.kind === 'note')?.data.text)).toMatch(/7\.bin is missing.*3000 bytes/);
+    expect(store.getChunks(7)).toHaveLength(1);
     db.close();
   });
 });

@@ -24,17 +24,52 @@ export class StoreError extends Error {
   }
 }
 
+const ELSEWHERE = 'choose another with --data-dir or TLSLAB_HOME';
+
+/** Why the folder `dir` (or, when it does not exist yet, its nearest existing parent) cannot be written in; null when it can. */
+function unwritable(dir: string): string | null {
+  let at = dir;
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  try {
+    if (!fs.statSync(at).isDirectory()) return `${at} is a file, not a folder`;
+    fs.accessSync(at, fs.constants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return `${at} is on a read-only file system`;
+    if (code === 'EACCES' || code === 'EPERM') return `this user may not write in ${at}`;
+    return (err as Error).message;
+  }
+}
+
+/** The message for a database that could not be opened: what is wrong, and what to do. */
+function openFailure(dataDir: string, file: string, err: Error): string {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return (
+      `the workbench database ${file} is damaged (${err.message}); nothing in the folder was changed. ` +
+      `Keep the folder as it is (its recordings/ too), and ${ELSEWHERE} to go on with a new one; ` +
+      `\`sqlite3 workbench.sqlite .recover\` on a copy may save its sessions`
+    );
+  }
+  const why = unwritable(dataDir);
+  if (why) {
+    return (
+      `cannot open the workbench database ${file}: ${why} (the workbench writes in its data folder, also to read it); ` +
+      `${why.includes('read-only') ? '' : 'give this user write access, or '}copy the folder somewhere writable and ${ELSEWHERE}`
+    );
+  }
+  return `cannot open the workbench database ${file}: ${err.message}; ${ELSEWHERE}`;
+}
+
 export function openDatabase(dataDir: string): Db {
   try {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new StoreError(
-      `cannot create the data folder ${dataDir}: ${(err as Error).message}; choose another with --data-dir or TLSLAB_HOME`,
-      'DATA_DIR_UNUSABLE',
-    );
+    throw new StoreError(`cannot create the data folder ${dataDir}: ${unwritable(dataDir) ?? (err as Error).message}; ${ELSEWHERE}`, 'DATA_DIR_UNUSABLE');
   }
   const file = path.join(dataDir, DATABASE_FILE);
-  let db: Db;
+  let db: Db | undefined;
   try {
     const fresh = !fs.existsSync(file);
     db = new Database(file);
@@ -44,13 +79,12 @@ export function openDatabase(dataDir: string): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    migrate(db);
   } catch (err) {
-    throw new StoreError(
-      `cannot open the workbench database ${file}: ${(err as Error).message}`,
-      'DATABASE_UNUSABLE',
-    );
+    db?.close();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(openFailure(dataDir, file, err as Error), 'DATABASE_UNUSABLE');
   }
-  migrate(db);
   return db;
 }
 

@@ -40,6 +40,35 @@ describe('store', () => {
     expect(() => openDatabase(dir)).toThrow(/written by a newer workbench.*--data-dir/);
   });
 
+  it('says what to do with a data folder that is a file, and leaves the file alone', () => {
+    const file = path.join(tempDir(), 'not-a-folder');
+    fs.writeFileSync(file, 'mine');
+    expect(() => openDatabase(file)).toThrow(/not-a-folder is a file, not a folder; choose another with --data-dir/);
+    expect(() => openDatabase(path.join(file, 'sub'))).toThrow(/not-a-folder is a file, not a folder; choose another with --data-dir/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('calls a damaged database damaged, says what to do, and changes nothing in the folder', () => {
+    const dir = tempDir();
+    const garbage = Buffer.from('this is not SQLite at all, but it is somebody\'s data'.repeat(200));
+    fs.writeFileSync(path.join(dir, DATABASE_FILE), garbage);
+    expect(() => openDatabase(dir)).toThrow(/workbench\.sqlite is damaged \(file is not a database\); nothing in the folder was changed.*--data-dir.*\.recover/);
+    expect(fs.readFileSync(path.join(dir, DATABASE_FILE)).equals(garbage)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual([DATABASE_FILE]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('says a data folder this user may not write in is the trouble, and what to do (skipped as root: root writes anywhere)', () => {
+    const dir = tempDir();
+    openDatabase(dir).close();
+    fs.chmodSync(dir, 0o555);
+    try {
+      expect(() => openDatabase(dir)).toThrow(/this user may not write in .*give this user write access, or copy the folder somewhere writable/);
+      expect(() => openDatabase(path.join(dir, 'sub'))).toThrow(/cannot create the data folder .*this user may not write in/);
+    } finally {
+      fs.chmodSync(dir, 0o700);
+    }
+  });
+
   it('rejects host entries that are not a name and an address', () => {
     const db = openDatabase(tempDir());
     const hosts = new HostTable(db);

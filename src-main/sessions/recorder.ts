@@ -65,6 +65,10 @@ function emptyBatch(): RecordingBatch {
 /** Recording files this thread keeps open at once; past it, new busy connections keep their bytes inline. */
 const OPEN_FILES = 256;
 const NO_BYTES = new Uint8Array(0);
+/** Write errors that mean the disk (or this user's share of it) is full. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** Bytes of a connection's file given back when the disk fills, so that the session's rows fit. */
+const DISK_FULL_ROOM_BYTES = 1024 * 1024;
 
 /** Ids reserved at most this many at a time; the block doubles while sessions come quickly. */
 const MAX_ID_BLOCK = 256;
@@ -177,7 +181,7 @@ export class BatchWriter implements Pacer {
    * bytes that are not there. 'inline': this connection's bytes stay in its segments (no file
    * could be used, or one failed).
    */
-  private readonly files = new Map<number, RecordingFile | 'inline'>();
+  private readonly files = new Map<number, RecordingFile | 'inline' | 'full'>();
   private openFiles = 0;
   /** The files the batch being gathered put bytes in, by connection. */
   private batchFiles = new Map<number, RecordingFile>();
@@ -249,6 +253,7 @@ export class BatchWriter implements Pacer {
    * in the batch's slabs. Either way they are copied at once, so the socket's buffer is free.
    */
   keepChunk(connectionId: number, chunk: Omit<ChunkEntry, 'type' | 'data'>, data: Uint8Array): void {
+    if (this.files.get(connectionId) === 'full') return;
     const entries = this.entries(connectionId);
     const file = this.fileFor(connectionId, data.length);
     if (!file) {
@@ -271,7 +276,7 @@ export class BatchWriter implements Pacer {
   /** The connection's recording file, opened now when this chunk is its first large one; null: inline. */
   private fileFor(connectionId: number, length: number): RecordingFile | null {
     const file = this.files.get(connectionId);
-    if (file === 'inline') return null;
+    if (file === 'inline' || file === 'full') return null;
     if (file) {
       file.closing = false;
       return file;
@@ -495,7 +500,12 @@ export class BatchWriter implements Pacer {
       writes.push(
         file.sync().then(() => {
           if (!file.failed) return;
-          for (const c of batch.logs.get(connectionId) ?? []) {
+          const entries = batch.logs.get(connectionId) ?? [];
+          if (DISK_FULL.has((file.failed as NodeJS.ErrnoException).code ?? '')) {
+            this.diskFull(connectionId, file, entries);
+            return;
+          }
+          for (const c of entries) {
             if (c.type !== 'chunk' || !c.inFile) continue;
             const bytes = file.recoverBytes(c.inFile.offset, c.inFile.length);
             if (!bytes) continue;
@@ -514,7 +524,7 @@ export class BatchWriter implements Pacer {
     for (const [id, fields] of batch.connectionUpdates) {
       const file = this.files.get(id);
       if (fields.closedAt == null || !file) continue;
-      if (file === 'inline') {
+      if (file === 'inline' || file === 'full') {
         this.files.delete(id);
         continue;
       }
@@ -528,6 +538,55 @@ export class BatchWriter implements Pacer {
       });
     }
     return writes;
+  }
+
+  /**
+   * The disk is full under a connection's file. The database is on the same disk, so its bytes do
+   * not go there instead (that filled it too, and then the session's own rows failed and it was
+   * lost): the chunks that landed keep pointing at the file, those that did not are left out, and
+   * the connection's later bytes are counted, not stored, with a note in its timeline saying so.
+   */
+  private diskFull(connectionId: number, file: RecordingFile, entries: LogEntry[]): void {
+    // Room for the rows: this batch's last MiB that did land goes too, and the file is cut there
+    // (only bytes of this batch, whose rows are not written yet).
+    let first = Infinity;
+    let landedEnd = 0;
+    for (const c of entries) {
+      if (c.type !== 'chunk' || !c.inFile) continue;
+      first = Math.min(first, c.inFile.offset);
+      if (file.landed(c.inFile.offset, c.inFile.length)) landedEnd = Math.max(landedEnd, c.inFile.offset + c.inFile.length);
+    }
+    const keepEnd = Number.isFinite(first) ? Math.max(first, landedEnd - DISK_FULL_ROOM_BYTES) : file.size;
+    let dropped = 0;
+    let t = 0;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const c = entries[i];
+      if (c.type !== 'chunk' || !c.inFile) continue;
+      if (c.inFile.offset + c.inFile.length <= keepEnd && file.landed(c.inFile.offset, c.inFile.length)) continue;
+      dropped += c.inFile.length;
+      t = c.t;
+      entries.splice(i, 1);
+    }
+    try {
+      if (Number.isFinite(first)) fs.truncateSync(file.path, keepEnd);
+    } catch {
+      // nothing: the rows say which bytes count
+    }
+    if (this.files.get(connectionId) !== file) return;
+    entries.push({
+      type: 'event',
+      t,
+      kind: 'note',
+      data: {
+        text: `the disk is full (${file.failed?.message}): the recording of this connection stops here (${dropped} bytes and all later ones are counted, not stored); what was recorded before is kept. Free some space in the data folder's disk for the next sessions`,
+        code: 'DISK_FULL',
+      },
+    });
+    this.failure = new Error(`the disk under the data folder is full: connection ${connectionId}'s later bytes are counted, not stored`);
+    process.stderr.write(`tlslab: ${this.failure.message}\n`);
+    this.files.set(connectionId, 'full');
+    this.openFiles--;
+    file.close();
   }
 
   private openFile(folder: string, connectionId: number): RecordingFile | 'inline' {
@@ -571,7 +630,7 @@ export class BatchWriter implements Pacer {
     this.relieve(0);
     if (this.slabTrim) clearTimeout(this.slabTrim);
     this.spareSlabs = [];
-    for (const file of this.files.values()) if (file !== 'inline') file.closeSync();
+    for (const file of this.files.values()) if (file instanceof RecordingFile) file.closeSync();
     this.files.clear();
     this.worker.ref();
     await new Promise<void>((resolve) => {

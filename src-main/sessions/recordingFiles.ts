@@ -257,6 +257,12 @@ export class RecordingFile {
     return all;
   }
 
+  /** Whether the bytes at [offset, offset + length) were written (none of them in a failed write). */
+  landed(offset: number, length: number): boolean {
+    for (const [start, bytes] of this.lost) if (offset < start + bytes.length && start < offset + length) return false;
+    return true;
+  }
+
   /**
    * Once a write has failed (`failed`), the bytes at [offset, offset + length) for storing
    * elsewhere: from the copies of failed writes, and what did land read back from the file. Null

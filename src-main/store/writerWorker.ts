@@ -70,8 +70,10 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
         port.postMessage({ type: 'done', seq: request.seq, spare } satisfies WriterReply, [spare]);
         return;
       } catch (err) {
-        // A busy database is a reason to wait, not to drop recorded bytes.
-        if (attempt >= RETRIES) {
+        // A busy database is a reason to wait, not to drop recorded bytes; a full disk or a
+        // damaged file does not go away in the 20 s the retries take.
+        const busy = /^SQLITE_(BUSY|LOCKED)/.test((err as { code?: string }).code ?? '');
+        if (attempt >= (busy ? RETRIES : 2)) {
           port.postMessage({ type: 'failed', seq: request.seq, message: (err as Error).message } satisfies WriterReply);
           return;
         }

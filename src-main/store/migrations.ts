@@ -156,4 +156,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX segments_connection ON segments(connection_id);
   `,
+  // 6: which process records a session, so that a second process opening the data folder (a CLI
+  // command while the window's engine runs) does not take another's running sessions for ones a
+  // killed engine left behind. Rows from older versions have none: they are judged as before.
+  `
+  ALTER TABLE sessions ADD COLUMN owner_pid INTEGER;
+  `,
 ];

@@ -338,8 +338,8 @@ export class SessionStore {
   createSession(session: NewSession): number {
     const result = this
       .sql(
-        `INSERT INTO sessions (kind, status, started_at, target, address, sni, request_json)
-         VALUES (?, 'running', ?, ?, ?, ?, ?)`,
+        `INSERT INTO sessions (kind, status, started_at, target, address, sni, request_json, owner_pid)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ${process.pid})`,
       )
       .run(
         session.kind,
@@ -378,8 +378,8 @@ export class SessionStore {
     this
       .sql(
         `INSERT INTO sessions (id, kind, status, started_at, ended_at, target, address, sni, version, cipher_json, alpn,
-           verification_json, error_json, request_json, response_json, name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           verification_json, error_json, request_json, response_json, name, owner_pid)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${process.pid})`,
       )
       .run(
         row.id, row.kind, value('status', 'running'), row.startedAt, value('endedAt'), row.target, value('address', row.address),
@@ -452,15 +452,28 @@ export class SessionStore {
     return raw ? toSessionRow(raw) : null;
   }
 
-  /** Sessions a previous engine left "running" (it was killed): mark them as interrupted. */
+  /**
+   * Sessions a previous engine left "running" (it was killed): mark them as interrupted. A session
+   * whose recording process is still alive (the window's engine, while this is a CLI command on the
+   * same folder) is left alone.
+   */
   closeAbandonedSessions(now: number): number {
     const error: ApiErrorInfo = {
       code: 'INTERRUPTED',
       message: 'the engine stopped while this session was running; what was recorded up to then is kept',
     };
-    return this
-      .sql(`UPDATE sessions SET status = 'failed', ended_at = ?, error_json = ? WHERE status = 'running'`)
-      .run(now, JSON.stringify(error)).changes;
+    const running = this.sql(`SELECT id, started_at AS startedAt, owner_pid AS ownerPid FROM sessions WHERE status = 'running'`).all() as {
+      id: number;
+      startedAt: number;
+      ownerPid: number | null;
+    }[];
+    const close = this.sql(`UPDATE sessions SET status = 'failed', ended_at = ?, error_json = ? WHERE id = ? AND status = 'running'`);
+    let closed = 0;
+    for (const session of running) {
+      if (session.ownerPid !== null && session.ownerPid !== process.pid && recordingProcessAlive(session.ownerPid, session.startedAt)) continue;
+      closed += close.run(now, JSON.stringify(error), session.id).changes;
+    }
+    return closed;
   }
 
   getConnections(sessionId: number): ConnectionRow[] {
@@ -497,3 +510,34 @@ export class SessionStore {
     return certificatesOf(this.connectionLog(connectionId, NO_FILE_BYTES), role);
   }
 }
+
+/**
+ * Whether the process that began recording a session at `startedAt` still runs: the pid exists,
+ * and (where /proc tells) it started before the session did, so that a pid reused by a later,
+ * unrelated process does not keep a killed engine's session "running" for ever.
+ */
+function recordingProcessAlive(pid: number, startedAt: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false; // ESRCH: gone
+  }
+  const started = processStartTime(pid);
+  return started === null || started <= startedAt + 1000;
+}
+
+/** When a process started (ms since the epoch), from /proc; null where that cannot be read. */
+function processStartTime(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const bootTime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(bootTime)) return null;
+    return bootTime * 1000 + (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: Linux reports process times in ticks of 1/100 s. */
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -169,3 +169,33 @@ describe('a recording file deleted or cut under a recorded session', () => {
     db.close();
   });
 });
+
+describe('sessions left running', () => {
+  it('are closed as interrupted when their recording process is gone, not while it runs (a CLI opening the folder beside the engine)', async () => {
+    const { spawn } = await import('node:child_process');
+    const db = openDatabase(tempDir());
+    const store = new SessionStore(db);
+    const insert = (ownerPid: number | null, startedAt: number) =>
+      Number(db.prepare(`INSERT INTO sessions (kind, status, started_at, target, owner_pid) VALUES ('client', 'running', ?, 'x:443', ?)`).run(startedAt, ownerPid).lastInsertRowid);
+    // A live recording process: another engine, started before its session.
+    const engine = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    await new Promise((r) => setTimeout(r, 300));
+    const alive = insert(engine.pid!, Date.now());
+    // A killed engine (its pid is gone), one from before owners were kept, and a pid now held by a
+    // process that started after the session did (reused).
+    const killed = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => killed.once('exit', r));
+    const gone = insert(killed.pid!, Date.now());
+    const old = insert(null, Date.now());
+    const reused = insert(engine.pid!, Date.now() - 3_600_000);
+    try {
+      expect(store.closeAbandonedSessions(Date.now())).toBe(3);
+      const status = (id: number) => store.getSession(id)?.status;
+      expect([status(alive), status(gone), status(old), status(reused)]).toEqual(['running', 'failed', 'failed', 'failed']);
+      expect(store.getSession(gone)?.error?.code).toBe('INTERRUPTED');
+    } finally {
+      engine.kill();
+      db.close();
+    }
+  });
+});

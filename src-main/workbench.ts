@@ -20,6 +20,7 @@ import { SessionExchange } from './sessions/sessionExchange';
 import { ServerManager } from './sessions/serverManager';
 import { ProxyManager } from './sessions/proxyManager';
 import { ReplayManager } from './replay/replayManager';
+import { WorkbenchError } from './errors';
 import { openDatabase, type Db } from './store/database';
 import { HostTable } from './store/hostTable';
 import { SessionStore, toSummary } from './store/sessionStore';
@@ -141,7 +142,17 @@ export class Workbench {
 
   async session(id: number): Promise<SessionDetail> {
     await this.writer.written();
-    return loadSessionDetail(this.sessions, id);
+    try {
+      return loadSessionDetail(this.sessions, id);
+    } catch (err) {
+      // A session this engine recorded whose rows could not be written (a full disk, a damaged
+      // database): say that, not "there is no session".
+      const failure = this.writer.lastFailure;
+      if (err instanceof WorkbenchError && err.code === 'NOT_FOUND' && failure && this.writer.unstored(id)) {
+        throw new WorkbenchError('RECORDING_FAILED', `session ${id} ran, but its recording could not be stored: ${failure.message}`);
+      }
+      throw err;
+    }
   }
 
   /** Key material and derivation steps of a session's connections (issue 6). */

@@ -157,6 +157,8 @@ export class BatchWriter implements Pacer {
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private failure: Error | null = null;
+  /** Sessions whose rows a refused batch carried: asked for, they are "not stored", not "unknown". */
+  private readonly unstoredSessions = new Set<number>();
   private readonly worker: Worker;
   private seq = 0;
   private acknowledged = 0;
@@ -228,7 +230,11 @@ export class BatchWriter implements Pacer {
       }
       if (reply.type === 'done' || reply.type === 'failed') {
         this.acknowledged = reply.seq;
-        for (const [id, entry] of this.unwritten) if (entry.seq <= reply.seq) this.unwritten.delete(id);
+        for (const [id, entry] of this.unwritten) {
+          if (entry.seq > reply.seq) continue;
+          this.unwritten.delete(id);
+          if (reply.type === 'failed') this.unstoredSessions.add(id);
+        }
         this.waiters = this.waiters.filter((w) => (w.seq <= reply.seq ? (w.resolve(), false) : true));
       }
     });
@@ -653,6 +659,11 @@ export class BatchWriter implements Pacer {
 
   get lastFailure(): Error | null {
     return this.failure;
+  }
+
+  /** Whether this session's row was in a batch the database refused (a full disk, a damaged file). */
+  unstored(id: number): boolean {
+    return this.unstoredSessions.has(id);
   }
 }
 

@@ -1,0 +1,37 @@
+// The database refuses a session's rows (here by a trigger, standing in for a full disk or a
+// damaged file): the client session still runs, and asking for it says its recording could not be
+// stored and why, not "there is no session".
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../src-main/workbench';
+import { loopbackGet } from '../support/clientRequest';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+
+let pki: TestPki;
+let server: RunningPeer;
+
+beforeAll(async () => {
+  pki = makeTestPki('tlslab-refused-');
+  server = await startOpensslServer(pki.serverCert, pki.serverKey);
+});
+afterAll(async () => server?.stop());
+
+describe('a recording the database refuses', () => {
+  it('is reported as not stored, with the database\'s reason', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
+    const wb = new Workbench({ dataDir });
+    try {
+      const other = new Database(path.join(dataDir, 'workbench.sqlite'));
+      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'no room for rows'); END;`);
+      other.close();
+      const id = await wb.recordClient(loopbackGet('www.bank32.com', server.port, pki.caCert));
+      await expect(wb.session(id)).rejects.toThrow(new RegExp(`^session ${id} ran, but its recording could not be stored: recording could not be written: .*no room for rows`));
+    } finally {
+      await wb.close().catch(() => undefined);
+    }
+  });
+});

@@ -73,6 +73,7 @@ export function openDatabase(dataDir: string): Db {
   try {
     const fresh = !fs.existsSync(file);
     db = new Database(file);
+    keepPrivate(file);
     // Settable only before the first table exists.
     if (fresh) db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
@@ -86,6 +87,22 @@ export function openDatabase(dataDir: string): Db {
     throw new StoreError(openFailure(dataDir, file, err as Error), 'DATABASE_UNUSABLE');
   }
   return db;
+}
+
+/**
+ * The database holds private keys (sealed only under a workbench passphrase) and every recorded
+ * byte: readable by its owner alone, as key files are (mode 0600). SQLite gives its -wal and -shm
+ * files the database file's mode. Files an older workbench made readable to others are tightened.
+ */
+function keepPrivate(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const mode = fs.statSync(f).mode & 0o777;
+      if (mode & 0o077) fs.chmodSync(f, mode & 0o700);
+    } catch {
+      // Missing (-wal before the first write) or not ours to change: nothing to tighten.
+    }
+  }
 }
 
 export function migrate(db: Db): void {

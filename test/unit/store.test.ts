@@ -199,3 +199,18 @@ describe('sessions left running', () => {
     }
   });
 });
+
+describe('the database file', () => {
+  it('is readable by its owner alone (it holds keys and recorded bytes), its WAL too; an older one is tightened', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    new HostTable(db).set({ name: 'www.bank32.com', address: '127.0.0.1' });
+    const mode = (f: string) => fs.statSync(path.join(dir, f)).mode & 0o777;
+    expect(mode(DATABASE_FILE)).toBe(0o600);
+    expect(mode(`${DATABASE_FILE}-wal`)).toBe(0o600);
+    db.close();
+    fs.chmodSync(path.join(dir, DATABASE_FILE), 0o644);
+    openDatabase(dir).close();
+    expect(mode(DATABASE_FILE)).toBe(0o600);
+  });
+});

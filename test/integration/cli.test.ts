@@ -46,6 +46,26 @@ describe('tlslab client', () => {
     expect(plain.stderr).toContain('uses http://, and the workbench\'s client speaks TLS');
   });
 
+  it('output piped into a reader that stops early (| head) ends quietly, without an EPIPE stack trace', async () => {
+    const www = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-cli-www-'));
+    fs.writeFileSync(path.join(www, 'big.txt'), 'a'.repeat(3_000_000));
+    const cwd = process.cwd();
+    process.chdir(www);
+    const big = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW']);
+    process.chdir(cwd);
+    try {
+      const run = tlslab(['client', `www.bank32.com:${big.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/big.txt', '--json', '--data-dir', dataDir]);
+      const id = (JSON.parse(run.stdout) as { sessionId: number }).sessionId;
+      // The shell's `| head -1`: read one line, then close the pipe.
+      const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" sessions show ${id} --decrypt --data-dir "${dataDir}" | head -1`], { encoding: 'utf8', timeout: 60_000 });
+      expect(piped.stdout).toMatch(/^connection \d+ \(client\): \d+ protected records/);
+      expect(piped.stderr).not.toMatch(/EPIPE|Unhandled|node:events/);
+    } finally {
+      await big.stop();
+      fs.rmSync(www, { recursive: true, force: true });
+    }
+  });
+
   it('hosts set keeps a name, an internationalised one as clients send it, and says so', () => {
     const set = tlslab(['hosts', 'set', 'Bücher.example', '127.0.0.1', '--data-dir', dataDir]);
     expect(set.status).toBe(0);

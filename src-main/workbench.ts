@@ -21,7 +21,8 @@ import { ServerManager } from './sessions/serverManager';
 import { ProxyManager } from './sessions/proxyManager';
 import { ReplayManager } from './replay/replayManager';
 import { WorkbenchError } from './errors';
-import { openDatabase, type Db } from './store/database';
+import path from 'node:path';
+import { DATABASE_FILE, StoreError, openDatabase, openFailure, type Db } from './store/database';
 import { HostTable } from './store/hostTable';
 import { SessionStore, toSummary } from './store/sessionStore';
 import { probeTlsFeatures, tlsLibraryName } from './tlsFeatures';
@@ -59,6 +60,17 @@ export class Workbench {
   constructor(readonly options: WorkbenchOptions) {
     this.db = openDatabase(options.dataDir);
     this.sessions = new SessionStore(this.db);
+    try {
+      this.sessions.closeAbandonedSessions(Date.now());
+    } catch (err) {
+      // The first read of the sessions: damage past the header shows here, not on opening.
+      this.db.close();
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+        throw new StoreError(openFailure(options.dataDir, path.join(options.dataDir, DATABASE_FILE), err as Error), 'DATABASE_UNUSABLE');
+      }
+      throw err;
+    }
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
     this.decryption = new SessionDecryption(this.sessions, (der) => this.workshop.privateKeyForCertificate(der));
@@ -66,7 +78,6 @@ export class Workbench {
     this.records = new RecordPages(this.sessions);
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
     this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));
-    this.sessions.closeAbandonedSessions(Date.now());
     this.servers = new ServerManager({
       writer: this.writer,
       lab: () => this.workshop,

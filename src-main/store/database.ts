@@ -43,7 +43,7 @@ function unwritable(dir: string): string | null {
 }
 
 /** The message for a database that could not be opened: what is wrong, and what to do. */
-function openFailure(dataDir: string, file: string, err: Error): string {
+export function openFailure(dataDir: string, file: string, err: Error): string {
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
     return (

@@ -32,13 +32,7 @@ export async function openWorkshop(command: Command): Promise<Workbench> {
 
 /** The first line of the file, as openssl's -passin file: reads it. */
 export function readPassphraseFile(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new WorkbenchError('BAD_INPUT', `cannot read the passphrase file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
-  }
-  const line = text.split(/\r?\n/)[0];
+  const line = readFileText(file, 'passphrase file').split(/\r?\n/)[0];
   if (line === '') throw new WorkbenchError('BAD_INPUT', `the passphrase file ${file} is empty: write the passphrase on its first line`);
   return line;
 }

@@ -259,9 +259,11 @@ export class BatchWriter implements Pacer {
    * in the batch's slabs. Either way they are copied at once, so the socket's buffer is free.
    */
   keepChunk(connectionId: number, chunk: Omit<ChunkEntry, 'type' | 'data'>, data: Uint8Array): void {
-    if (this.files.get(connectionId) === 'full') return;
+    // One lookup per chunk (a hot path): a disk that filled under this connection stops its bytes.
+    const state = this.files.get(connectionId);
+    if (state === 'full') return;
     const entries = this.entries(connectionId);
-    const file = this.fileFor(connectionId, data.length);
+    const file = this.fileFor(connectionId, data.length, state);
     if (!file) {
       entries.push({ type: 'chunk', ...chunk, data: this.keep(data) });
       return;
@@ -279,9 +281,11 @@ export class BatchWriter implements Pacer {
     if (this.backlog > this.peakBacklog) this.peakBacklog = this.backlog;
   }
 
-  /** The connection's recording file, opened now when this chunk is its first large one; null: inline. */
-  private fileFor(connectionId: number, length: number): RecordingFile | null {
-    const file = this.files.get(connectionId);
+  /**
+   * The connection's recording file (`file`: what `files` holds for it), opened now when this chunk
+   * is its first large one; null: inline.
+   */
+  private fileFor(connectionId: number, length: number, file = this.files.get(connectionId)): RecordingFile | null {
     if (file === 'inline' || file === 'full') return null;
     if (file) {
       file.closing = false;

@@ -11,80 +11,78 @@ import { namesForHostnameCheck, wildcardNote } from '../pki/certificateInfo';
 
 interface Reason {
   short: string;
+  /**
+   * OpenSSL's own words for the error (X509_verify_cert_error_string): what Python's ssl, curl
+   * and openssl s_client print, where Node gives only the code.
+   */
+  openssl: string;
   explain: (leaf: CertificateInfo | undefined, top: CertificateInfo | undefined) => string;
 }
 
 const REASONS: Record<string, Reason> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
     short: 'unknown issuer',
+    openssl: 'unable to get local issuer certificate',
     explain: (_leaf, top) =>
       `the chain leads to "${top?.issuer ?? 'an unknown CA'}", which is not in the trust store you chose; add that CA's certificate to the trust store, or choose the right one`,
   },
   UNABLE_TO_GET_ISSUER_CERT: {
     short: 'unknown issuer',
+    openssl: 'unable to get issuer certificate',
     explain: (_leaf, top) =>
       `the issuer "${top?.issuer ?? 'of a certificate'}" could not be found in the trust store; add that CA's certificate to the trust store`,
   },
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
     short: 'unknown issuer',
+    openssl: 'unable to verify the first certificate',
     explain: (leaf) =>
       `nothing in the trust store signed the server's certificate (issuer "${leaf?.issuer ?? '?'}"); add that CA, or ask the server to send its intermediate certificates`,
   },
   DEPTH_ZERO_SELF_SIGNED_CERT: {
     short: 'self-signed certificate',
+    openssl: 'self-signed certificate',
     explain: (leaf) =>
       `the server's certificate "${leaf?.subject ?? '?'}" signed itself and is not in your trust store; trust it explicitly (as a PEM file) only if you know where it came from`,
   },
   SELF_SIGNED_CERT_IN_CHAIN: {
     short: 'untrusted root',
+    openssl: 'self-signed certificate in certificate chain',
     explain: (_leaf, top) =>
       `the chain ends in the self-signed root "${top?.subject ?? '?'}", which is not in your trust store; add that root to the trust store to accept it`,
   },
   CERT_HAS_EXPIRED: {
     short: 'expired',
+    openssl: 'certificate has expired',
     explain: (leaf) => `the certificate expired on ${leaf?.notAfter ?? '?'}; the server must get a new one (or check this machine's clock)`,
   },
   CERT_NOT_YET_VALID: {
     short: 'not yet valid',
+    openssl: 'certificate is not yet valid',
     explain: (leaf) => `the certificate is only valid from ${leaf?.notBefore ?? '?'}; check this machine's clock, or wait`,
   },
   CERT_SIGNATURE_FAILURE: {
     short: 'bad signature',
+    openssl: 'certificate signature failure',
     explain: () => 'a signature in the chain does not verify: the certificate was altered or signed by another key than its issuer claims',
   },
   INVALID_CA: {
     short: 'issuer is not a CA',
+    openssl: 'invalid CA certificate',
     explain: () => 'a certificate in the chain signed another one but is not marked as a CA (basicConstraints CA:FALSE or missing)',
   },
-  CERT_REVOKED: { short: 'revoked', explain: () => 'the certificate was revoked by its CA' },
+  CERT_REVOKED: { short: 'revoked', openssl: 'certificate revoked', explain: () => 'the certificate was revoked by its CA' },
   PATH_LENGTH_EXCEEDED: {
     short: 'path too long',
+    openssl: 'path length constraint exceeded',
     explain: () => 'the chain has more intermediate CAs than a CA above them allows (pathlen)',
   },
   INVALID_PURPOSE: {
     short: 'wrong purpose',
+    openssl: 'unsupported certificate purpose',
     explain: () => 'the certificate is not allowed for TLS server authentication (check its extended key usage)',
   },
 };
 
-/**
- * OpenSSL's own words for a verify error (X509_verify_cert_error_string): what Python's ssl, curl
- * and openssl s_client print, where Node gives only the code.
- */
-const OPENSSL_TEXT: Record<string, string> = {
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
-  UNABLE_TO_GET_ISSUER_CERT: 'unable to get issuer certificate',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
-  CERT_HAS_EXPIRED: 'certificate has expired',
-  CERT_NOT_YET_VALID: 'certificate is not yet valid',
-  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
-  INVALID_CA: 'invalid CA certificate',
-  CERT_REVOKED: 'certificate revoked',
-  PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
-  INVALID_PURPOSE: 'unsupported certificate purpose',
-};
 
 export function chainVerification(
   authorized: boolean,
@@ -95,7 +93,7 @@ export function chainVerification(
   const code = typeof authorizationError === 'string' ? authorizationError : (authorizationError as { code?: string })?.code;
   const given = typeof authorizationError === 'string' ? authorizationError : authorizationError?.message;
   // Node hands over the bare code as its "message": use OpenSSL's sentence for it.
-  const message = (given === undefined || given === code) && code && OPENSSL_TEXT[code] ? OPENSSL_TEXT[code] : given;
+  const message = (given === undefined || given === code) && code && REASONS[code] ? REASONS[code].openssl : given;
   if (chain.length === 0) {
     return { ok: false, code: 'NO_CERTIFICATE', message: 'no certificate', explanation: 'the server sent no certificate' };
   }

@@ -1,52 +1,31 @@
 // The proxy against the clients a lab points at it, in the ways they really behave: curl's
 // "Expect: 100-continue" uploads, curl --http1.0 (ALPN "http/1.0" only), an h2-only client, a
 // client that speaks TLS (or nothing) to the CONNECT port, one that leaves before its answer.
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
-import { finishedProxySessions, makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { finishedProxySessions, openProxyLab, portOf, startLabProxy, type ProxyLab, type PythonUpstream } from '../support/proxyPeers';
 import { run } from '../support/run';
 
-let tmp: string;
+let lab: ProxyLab;
 let wb: Workbench;
-let pki: UpstreamPki;
 let upstream: PythonUpstream;
 let wbCa: string;
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-proxy-clients-'));
-  wb = new Workbench({ dataDir: path.join(tmp, 'data') });
-  await wb.workshop.createCa({ name: 'Lab MITM CA', subject: '/O=TLS Lab/CN=Lab MITM CA', key: 'ec:P-256' });
-  wbCa = path.join(tmp, 'wbca.pem');
-  fs.writeFileSync(wbCa, wb.workshop.trustAnchorsPem('Lab MITM CA').join(''));
-  pki = makeUpstreamPki();
-  upstream = await startPythonUpstream(pki.cert, pki.key);
+  lab = await openProxyLab('tlslab-proxy-clients-', 'ec:P-256');
+  ({ wb, upstream, wbCa } = lab);
 });
 
 afterAll(async () => {
-  await wb?.close();
-  await upstream?.stop();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await lab?.close();
 });
 
-function startProxy(config: Partial<ProxyConfig> = {}): Promise<ProxyInfo> {
-  return wb.proxies.start({
-    ca: 'Lab MITM CA',
-    mode: 'both',
-    listen: '127.0.0.1:0',
-    connectListen: '127.0.0.1:0',
-    map: [{ host: 'www.example.com', address: `127.0.0.1:${upstream.port}` }],
-    upstreamTrust: { kind: 'file', path: pki.caCert },
-    ...config,
-  });
-}
+const startProxy = (config: Partial<ProxyConfig> = {}): Promise<ProxyInfo> => startLabProxy(lab, config);
 
-const port = (address: string | null) => Number(address!.split(':').pop());
+const port = portOf;
 
 const sessionsOf = (proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> => finishedProxySessions(wb, proxy, count);
 

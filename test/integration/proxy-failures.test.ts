@@ -4,48 +4,39 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { freePort } from '../support/ports';
-import { finishedProxySessions, makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
+import { finishedProxySessions, openProxyLab, portOf, startLabProxy, startPythonUpstream, type ProxyLab, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 import { startOpensslServer } from '../support/opensslServer';
 import { run } from '../support/run';
 
 const BIN = path.resolve('bin/tlslab.mjs');
+let lab: ProxyLab;
 let tmp: string;
 let wb: Workbench;
 let pki: UpstreamPki;
 let upstream: PythonUpstream;
-let stranger: PythonUpstream;
 let wbCa: string;
+let stranger: PythonUpstream;
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-proxy-fail-'));
-  wb = new Workbench({ dataDir: path.join(tmp, 'data') });
-  await wb.workshop.createCa({ name: 'Lab MITM CA', subject: '/O=TLS Lab/CN=Lab MITM CA', key: 'ec:P-256' });
-  wbCa = path.join(tmp, 'wbca.pem');
-  fs.writeFileSync(wbCa, wb.workshop.trustAnchorsPem('Lab MITM CA').join(''));
-  pki = makeUpstreamPki();
-  upstream = await startPythonUpstream(pki.cert, pki.key);
+  lab = await openProxyLab('tlslab-proxy-fail-', 'ec:P-256');
+  ({ tmp, wb, pki, upstream, wbCa } = lab);
   stranger = await startPythonUpstream(pki.strangerCert, pki.strangerKey);
 });
 
 afterAll(async () => {
-  await wb?.close();
-  await upstream?.stop();
   await stranger?.stop();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await lab?.close();
 });
 
-async function startProxy(config: Partial<ProxyConfig>): Promise<ProxyInfo> {
-  return wb.proxies.start({ ca: 'Lab MITM CA', mode: 'both', listen: '127.0.0.1:0', connectListen: '127.0.0.1:0', upstreamTrust: { kind: 'file', path: pki.caCert }, ...config });
-}
+const startProxy = (config: Partial<ProxyConfig> = {}): Promise<ProxyInfo> => startLabProxy(lab, config, { mapUpstream: false });
 
-const port = (address: string | null) => Number(address!.split(':').pop());
+const port = portOf;
 
 const onlySession = async (proxy: ProxyInfo): Promise<SessionDetail> => (await finishedProxySessions(wb, proxy))[0];
 

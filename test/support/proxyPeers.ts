@@ -4,9 +4,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ProxyInfo } from '../../src-main/api/proxyTypes';
+import type { PkiKeyType } from '../../src-main/api/pkiTypes';
+import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail } from '../../src-main/api/types';
-import type { Workbench } from '../../src-main/workbench';
+import { Workbench } from '../../src-main/workbench';
 
 export interface UpstreamPki {
   dir: string;
@@ -175,3 +176,58 @@ export async function finishedProxySessions(wb: Workbench, proxy: ProxyInfo, cou
   }
   throw new Error(`fewer than ${count} finished sessions for proxy ${proxy.id}`);
 }
+
+/** What a proxy test stands on: a workbench that forges, and the "real" site behind the proxy. */
+export interface ProxyLab {
+  tmp: string;
+  wb: Workbench;
+  /** The upstream's PKI (its own CA, made by openssl). */
+  pki: UpstreamPki;
+  /** www.example.com, served by Python over TLS. */
+  upstream: PythonUpstream;
+  /** The forging CA's certificate as a PEM file, for victims that trust it. */
+  wbCa: string;
+  close(): Promise<void>;
+}
+
+/** A workbench in a fresh folder with the forging CA "Lab MITM CA", and the upstream running. */
+export async function openProxyLab(prefix: string, caKey?: PkiKeyType): Promise<ProxyLab> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const wb = new Workbench({ dataDir: path.join(tmp, 'data') });
+  await wb.workshop.createCa({ name: 'Lab MITM CA', subject: '/O=TLS Lab/CN=Lab MITM CA', ...(caKey ? { key: caKey } : {}) });
+  const wbCa = path.join(tmp, 'wbca.pem');
+  fs.writeFileSync(wbCa, wb.workshop.trustAnchorsPem('Lab MITM CA').join(''));
+  const pki = makeUpstreamPki();
+  const upstream = await startPythonUpstream(pki.cert, pki.key);
+  return {
+    tmp,
+    wb,
+    pki,
+    upstream,
+    wbCa,
+    async close() {
+      await wb.close();
+      await upstream.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A proxy of the lab: both modes on free loopback ports, forging with "Lab MITM CA", trusting the
+ * upstream's CA, and (unless `mapUpstream` is false) sending www.example.com to the upstream.
+ */
+export function startLabProxy(lab: ProxyLab, config: Partial<ProxyConfig> = {}, { mapUpstream = true }: { mapUpstream?: boolean } = {}): Promise<ProxyInfo> {
+  return lab.wb.proxies.start({
+    ca: 'Lab MITM CA',
+    mode: 'both',
+    listen: '127.0.0.1:0',
+    connectListen: '127.0.0.1:0',
+    ...(mapUpstream ? { map: [{ host: 'www.example.com', address: `127.0.0.1:${lab.upstream.port}` }] } : {}),
+    upstreamTrust: { kind: 'file', path: lab.pki.caCert },
+    ...config,
+  });
+}
+
+/** The port of "127.0.0.1:8443". */
+export const portOf = (address: string | null): number => Number(address!.split(':').pop());

@@ -13,7 +13,7 @@ import { asciiDomain } from '../pki/names';
 import type { HostTable } from '../store/hostTable';
 import type { CertificateWorkshop } from '../workshop/workshop';
 import { peekClientHello } from './proxyClientHello';
-import { type ConnectRequest, type ForgedForVictim, type ProxiedConnection, type ProxyEndpoint, type RefusedAtConnectPort, type UpstreamTarget, acceptVictim, refuseAtConnectPort } from './proxySession';
+import { type ConnectRequest, type ForgedForVictim, type ProxiedConnection, type ProxyEndpoint, type RefusedAtConnectPort, type UpstreamTarget, HANDSHAKE_FAILURE_ALERT, acceptVictim, refuseAtConnectPort } from './proxySession';
 import { type ProxyHooks, rewriteHooks } from './proxyRewrite';
 import type { BatchWriter } from './recorder';
 import { DEFAULT_RECORD_CAP_BYTES } from './recorder';
@@ -24,8 +24,6 @@ export const DEFAULT_CONNECT_LISTEN = '127.0.0.1:8080';
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_CONNECT_HEAD_BYTES = 16 * 1024;
 const CONTEXT_CACHE_SIZE = 1024;
-/** A fatal handshake_failure alert: the answer to a client that speaks TLS to the CONNECT port. */
-const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 
 export interface ProxyServerDeps {
   writer: BatchWriter;

@@ -33,7 +33,7 @@ const LINGER_MS = 2_000;
 /** What the proxy accepts from victims by ALPN, in its order of preference: the HTTP it forwards. */
 const VICTIM_ALPN = ['http/1.1', 'http/1.0'];
 /** A fatal handshake_failure alert (RFC 8446, Section 6): what a refused victim receives. */
-const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+export const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 
 export interface UpstreamTarget {
   ip: string;

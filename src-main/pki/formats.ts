@@ -297,11 +297,6 @@ export function importPkiData(input: Uint8Array, options: { passphrase?: string;
     const collected = looksLikePem(input) ? importPem(input, options.passphrase, name) : importDer(input, options.passphrase, name);
     return withPairs(collected);
   } catch (error) {
-    // keys.ts speaks of "this private key"; here the student should learn which file holds it.
-    if (isPkiError(error) && (error.code === 'PASSPHRASE_REQUIRED' || error.code === 'WRONG_PASSPHRASE') && /[Tt]his private key/.test(error.message)) {
-      const named = error.message.replace(/([Tt])his private key/, (_, t: string) => `${t === 'T' ? 'The' : 'the'} private key in ${name}`);
-      throw new PkiError(error.code, named, { cause: error });
-    }
     throw asPkiError(error, name);
   }
 }
@@ -412,7 +407,7 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
       out.csrs.push(within(where, () => parseCsr(block.der).der));
     } else if (KEY_LABELS.includes(block.label)) {
       const encrypted = isEncryptedKeyBlock(block);
-      out.privateKeys.push(within(where, () => importPrivateKey(block.text, passphrase)));
+      out.privateKeys.push(within(where, () => importPrivateKey(block.text, passphrase, { source: name })));
       if (encrypted) encryptedKeys++;
       else plainKeys++;
     } else if (block.label === 'PKCS7' || block.label === 'CMS') {
@@ -548,7 +543,7 @@ function importDer(input: Uint8Array, passphrase: string | undefined, name: stri
     case 'encrypted-pkcs8':
     case 'pkcs1':
     case 'sec1': {
-      const key = importPrivateKey(input, passphrase);
+      const key = importPrivateKey(input, passphrase, { source: name });
       const labels = { pkcs8: 'PKCS#8 key', 'encrypted-pkcs8': 'encrypted PKCS#8 key', pkcs1: 'PKCS#1 RSA key', sec1: 'SEC1 EC key' };
       return { certificates: [], privateKeys: [key], csrs: [], description: `DER: 1 ${labels[kind]}` };
     }

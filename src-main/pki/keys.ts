@@ -249,13 +249,17 @@ const KEY_LABELS = ['PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', '
  * Only the kinds the workshop makes certificates with are accepted, unless `anyKind` (a server or
  * client that just presents a certificate from files: RSA-PSS, Ed448, DSA, brainpool, ...).
  */
-export function importPrivateKey(input: string | Uint8Array, passphrase?: string, { anyKind = false }: { anyKind?: boolean } = {}): KeyObject {
-  const key = looksLikePem(input) || typeof input === 'string' ? importPemKey(input, passphrase) : importDerKey(input, passphrase);
+export function importPrivateKey(
+  input: string | Uint8Array,
+  passphrase?: string,
+  { anyKind = false, source }: { anyKind?: boolean; source?: string } = {},
+): KeyObject {
+  const key = looksLikePem(input) || typeof input === 'string' ? importPemKey(input, passphrase, source) : importDerKey(input, passphrase, source);
   if (!anyKind) describeKey(key);
   return key;
 }
 
-function importPemKey(input: string | Uint8Array, passphrase: string | undefined): KeyObject {
+function importPemKey(input: string | Uint8Array, passphrase: string | undefined, source?: string): KeyObject {
   const blocks = splitPem(input);
   const block = blocks.find((candidate) => KEY_LABELS.includes(candidate.label));
   if (!block) {
@@ -275,16 +279,16 @@ function importPemKey(input: string | Uint8Array, passphrase: string | undefined
     );
   }
   const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
-  return decodeKey(encrypted, passphrase, () =>
+  return decodeKey(source, encrypted, passphrase, () =>
     createPrivateKey({ key: block.text, format: 'pem', passphrase: encrypted ? passphrase : undefined }),
   );
 }
 
-function importDerKey(der: Uint8Array, passphrase: string | undefined): KeyObject {
+function importDerKey(der: Uint8Array, passphrase: string | undefined, source?: string): KeyObject {
   const buffer = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   const encrypted = isEncryptedPkcs8(der);
   if (encrypted) {
-    return decodeKey(true, passphrase, () => createPrivateKey({ key: buffer, format: 'der', type: 'pkcs8', passphrase }));
+    return decodeKey(source, true, passphrase, () => createPrivateKey({ key: buffer, format: 'der', type: 'pkcs8', passphrase }));
   }
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
@@ -309,11 +313,13 @@ function isEncryptedPkcs8(der: Uint8Array): boolean {
   return der[pos] === 0x30;
 }
 
-function decodeKey(encrypted: boolean, passphrase: string | undefined, decode: () => KeyObject): KeyObject {
+/** `source` names where the key came from ("bank.key"), when the message should say which file. */
+function decodeKey(source: string | undefined, encrypted: boolean, passphrase: string | undefined, decode: () => KeyObject): KeyObject {
+  const theKey = source ? `the private key in ${source}` : 'this private key';
   if (encrypted && (passphrase === undefined || passphrase === '')) {
     throw new PkiError(
       'PASSPHRASE_REQUIRED',
-      'This private key is encrypted with a passphrase. Give the passphrase it was saved with to open it.',
+      `${theKey[0].toUpperCase()}${theKey.slice(1)} is encrypted with a passphrase. Give the passphrase it was saved with to open it.`,
     );
   }
   try {
@@ -322,7 +328,7 @@ function decodeKey(encrypted: boolean, passphrase: string | undefined, decode: (
     if (encrypted) {
       throw new PkiError(
         'WRONG_PASSPHRASE',
-        'The passphrase does not open this private key: decrypting it gave garbage (OpenSSL says "bad decrypt"). ' +
+        `The passphrase does not open ${theKey}: decrypting it gave garbage (OpenSSL says "bad decrypt"). ` +
           'Check the passphrase (it is case-sensitive) and that this is the right key file.',
         { cause: error },
       );

@@ -203,7 +203,7 @@ function readFileBytes(db: Db, connectionId: number, log: ConnectionLog): void {
   }
   if (!firstMissing) return;
   log.chunks = kept;
-  problem ??= `its recording file ${name} is shorter than its rows say (${file.length} bytes, not ${Math.max(...chunks.map((c) => (c.file ? c.file.offset + c.file.length : 0)))})`;
+  problem ??= `its recording file ${name} is shorter than its rows say (${file.length} bytes, not ${chunks.reduce((end, c) => (c.file ? Math.max(end, c.file.offset + c.file.length) : end), 0)})`;
   log.events.push({
     t: firstMissing.t,
     kind: 'note',

@@ -7,6 +7,7 @@
 import type { RecordField } from '../api/recordTypes';
 import type { TlsRecordEntry } from '../api/types';
 import { describeCertificate } from '../pki/certificateInfo';
+import { parseTime } from '../pki/certificateDer';
 import { type Asn1Node, decodeOid, parseDerAt } from '../pki/der';
 import { distinguishedNameText } from '../pki/names';
 import { describeOid } from '../pki/oids';
@@ -368,11 +369,13 @@ function asn1Int(n: Asn1Node): number {
   return v;
 }
 
-/** "20261127082800Z" -> "2026-11-27 08:28:00 UTC". */
+/** "20261127082800Z" -> "2026-11-27 08:28:00 UTC" (read as certificates' times are); odd text as it is. */
 function asn1Time(n: Asn1Node): string {
-  const t = Buffer.from(n.contents).toString('latin1');
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(t);
-  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]} UTC` : t;
+  try {
+    return `${parseTime(n).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  } catch {
+    return Buffer.from(n.contents).toString('latin1');
+  }
 }
 
 function asn1Span(name: string, n: Asn1Node, value?: string, children?: RecordField[]): RecordField {

@@ -65,8 +65,8 @@ class StagingPool {
     try {
       bytes = Buffer.from(new wasm.Memory({ initial: pages, maximum: pages }).buffer);
     } catch {
-      // Out of address space for memories (each reserves its own): a plain buffer. Its first
-      // direct write is refused (EINVAL) and the file goes on through the page cache.
+      // Out of address space for memories (each reserves its own): a plain buffer, not aligned
+      // for direct writes, so the file that takes it goes on through the page cache.
       return { buffer: Buffer.allocUnsafeSlow(PIECE_BYTES), memory: null };
     }
     for (let i = 0; i < PIECES_PER_MEMORY; i++) memory.free.push({ buffer: bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES), memory });
@@ -172,6 +172,10 @@ export class RecordingFile {
     while (from < data.length) {
       if (!this.piece) {
         this.piece = staging.take();
+        // A plain buffer (no staging memory could be made) may or may not start on a block, as
+        // the allocator happens to place it: the file goes on through the page cache now rather
+        // than leave it to the kernel to refuse the write.
+        if (!this.piece.memory) this.toPageCache();
         this.tail.copy(this.piece.buffer, 0, 0, this.pieceUsed);
       }
       const n = Math.min(data.length - from, PIECE_BYTES - this.pieceUsed);

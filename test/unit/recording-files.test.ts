@@ -108,7 +108,7 @@ describe('a recording file', () => {
 
 // Last in this file: a refused direct write turns direct I/O off for the rest of the process.
 describe.runIf(takesDirectIo(os.tmpdir()))('a direct write the kernel refuses (EINVAL)', () => {
-  it('goes through the page cache instead, bytes intact, and so do the files opened after', async () => {
+  it('goes through the page cache instead, bytes intact, even for the pieces already on their way, and so do the files opened after', async () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-recfiles-'));
     fs.writeFileSync(path.join(folder, '5.bin'), 'abc');
     const file = RecordingFile.open(path.join(folder, '5.bin'));
@@ -117,7 +117,8 @@ describe.runIf(takesDirectIo(os.tmpdir()))('a direct write the kernel refuses (E
     // would one from memory it cannot use. (Only a test puts a file in this state.)
     file.size = 3;
     (file as unknown as { pieceStart: number }).pieceStart = 3;
-    const rest = await appendBatches(file, [[5000], [20]]);
+    // Four full pieces go to the thread pool at once, each refused, then a partial one, then more.
+    const rest = await appendBatches(file, [[4 * PIECE_BYTES + 5000], [20]]);
     expect(file.direct).toBe(false);
     expect(file.failed).toBeNull();
     file.closeSync();
@@ -151,11 +152,10 @@ async function withMemoriesRunningOut(memories: number, body: (fresh: typeof imp
 describe.runIf(takesDirectIo(os.tmpdir()))('staging memory that cannot be made', () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-recfiles-'));
 
-  it('sends every piece through the page cache, even those already on their way when the first refusal came', async () => {
+  it('sends every piece through the page cache, bytes intact', async () => {
     await withMemoriesRunningOut(0, async (fresh) => {
       const file = fresh.RecordingFile.open(path.join(folder, '7.bin'));
       expect(file.direct).toBe(true);
-      // Four full pieces go to the thread pool at once, then a partial one, then more.
       const written = await appendBatches(file, [[4 * fresh.PIECE_BYTES + 5000], [3000, fresh.PIECE_BYTES]]);
       expect(file.failed).toBeNull();
       expect(file.direct).toBe(false);

@@ -39,6 +39,11 @@ export interface ReplayResponseSide {
   /** The answer as text (UTF-8, invalid bytes replaced), at most 256 KiB. */
   text: string;
   truncated: boolean;
+  /**
+   * Bytes the server sent (on the wire) that the recording counted but did not store, past its
+   * recording cap: the answer above stops short of them.
+   */
+  notStoredBytes: number;
   /** The HTTP status line of the first response, when the answer is HTTP. */
   httpStatus: string | null;
 }
@@ -67,8 +72,12 @@ export interface ClientReplayResult {
   /** "www.bank32.com:4433", and the address connected to when --to was given. */
   target: string;
   connectTo: string | null;
-  /** Client application data bytes sent. */
+  /** The original's client application data bytes, as stored: what the replay sends. */
   requestBytes: number;
+  /** Of those, the bytes the replay's recording shows it sent (0 when it never got that far). */
+  sentBytes: number;
+  /** Bytes the original client sent that its recording counted but did not store (recording cap): the replay cannot send them. */
+  requestNotStoredBytes: number;
   /** The replay's recorded client bytes equal the original's, byte for byte. */
   requestIdentical: boolean;
   original: ReplayResponseSide;
@@ -76,6 +85,8 @@ export interface ClientReplayResult {
   diff: ReplayDiff;
   /** Set when the replay session failed (refused, handshake, verification). */
   error: ApiErrorInfo | null;
+  /** Sentences on what the comparison could not cover (bytes not stored, ...), for the student. */
+  notes: string[];
 }
 
 /** What a replay server does with a request it has no recording for. */

@@ -47,11 +47,15 @@ function sessionId(value: string): number {
 export function formatReplay(r: ClientReplayResult): string {
   const lines = [
     `replay of session ${r.originalId} to ${r.target}${r.connectTo ? ` (via ${r.connectTo})` : ''}: session ${r.replayId} ${r.replay.status}${r.error ? `: ${r.error.message}` : ''}`,
-    `  sent ${r.requestBytes} bytes of application data${r.requestIdentical ? ', the same bytes as the original' : ''}`,
-    `  original answer: ${r.original.bytes} bytes${r.original.httpStatus ? ` (${r.original.httpStatus})` : ''}`,
-    `  replay answer:   ${r.replayed.bytes} bytes${r.replayed.httpStatus ? ` (${r.replayed.httpStatus})` : ''}`,
+    r.sentBytes === 0 && r.requestBytes > 0
+      ? `  sent nothing of the ${r.requestBytes} bytes of recorded application data`
+      : `  sent ${r.sentBytes === r.requestBytes ? `${r.requestBytes}` : `${r.sentBytes} of ${r.requestBytes}`} bytes of application data${r.requestIdentical ? ', the same bytes as the original' : ''}`,
+    `  original answer: ${r.original.bytes} bytes${r.original.httpStatus ? ` (${r.original.httpStatus})` : ''}${r.original.notStoredBytes ? ' as stored' : ''}`,
+    `  replay answer:   ${r.replayed.bytes} bytes${r.replayed.httpStatus ? ` (${r.replayed.httpStatus})` : ''}${r.replayed.notStoredBytes ? ' as stored' : ''}`,
+    ...r.notes.map((n) => `  note: ${n}`),
   ];
-  if (r.diff.identical) lines.push('  the answers are identical');
+  const partly = r.original.notStoredBytes > 0 || r.replayed.notStoredBytes > 0;
+  if (r.diff.identical) lines.push(partly ? '  the stored parts of the answers are identical (what was not stored could not be compared)' : '  the answers are identical');
   else {
     lines.push(`  the answers differ: ${r.diff.removed} line(s) only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
     for (const l of r.diff.lines) if (l.op !== 'same') lines.push(`  ${l.op === 'added' ? '+' : '-'} ${l.text}`);

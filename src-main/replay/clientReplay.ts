@@ -61,6 +61,13 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
 export function replaySource(session: RecordedSession, id: number): ConnectionTraffic {
   const traffic = sessionTraffic(session, id);
   const source = traffic.find((t) => t.clientBytes.length > 0);
+  const cut = traffic.find((t) => t.notStored.clientToServer > 0);
+  if (!source && cut) {
+    throw new WorkbenchError(
+      'NOT_STORED',
+      `what the client of session ${id} sent lies past the recording cap (${cut.notStored.clientToServer} bytes were counted, not stored), so there is nothing to send again; record the session again with a larger recording cap`,
+    );
+  }
   if (!source) {
     throw new WorkbenchError('NO_APPLICATION_DATA', `the client of session ${id} sent no application data (only the server spoke); there is nothing to send again`);
   }
@@ -74,15 +81,34 @@ function httpStatus(bytes: Uint8Array, requestBytes: Uint8Array): string | null 
   return final ? final.startLine : null;
 }
 
-export function responseSide(sessionId: number, bytes: Uint8Array, requestBytes: Uint8Array): ReplayResponseSide {
+export function responseSide(sessionId: number, bytes: Uint8Array, requestBytes: Uint8Array, notStoredBytes = 0): ReplayResponseSide {
   const kept = bytes.subarray(0, TEXT_KEEP_BYTES);
   return {
     sessionId,
     bytes: bytes.length,
     text: new TextDecoder('utf-8', { fatal: false }).decode(kept),
     truncated: bytes.length > kept.length,
+    notStoredBytes,
     httpStatus: httpStatus(bytes, requestBytes),
   };
+}
+
+/** What the comparison cannot cover because a recording cap kept only the start of a connection. */
+function notStoredNotes(originalId: number, requestNotStored: number, requestBytes: number, original: ReplayResponseSide, replayed: ReplayResponseSide): string[] {
+  const notes: string[] = [];
+  if (requestNotStored > 0) {
+    notes.push(
+      `the recording of session ${originalId} kept only the start of what its client sent (${requestNotStored} more bytes were counted, not stored, past the recording cap): the replay sent the ${requestBytes} bytes of application data that were kept, not the whole request`,
+    );
+  }
+  for (const side of [original, replayed]) {
+    if (side.notStoredBytes > 0) {
+      notes.push(
+        `the recording of session ${side.sessionId} kept only the start of the server's answer (${side.notStoredBytes} more bytes were counted, not stored, past the recording cap): the comparison stops where that recording stops`,
+      );
+    }
+  }
+  return notes;
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -118,18 +144,21 @@ export function compareReplay(
     replayed = null;
   }
   const empty = new Uint8Array(0);
-  const originalSide = responseSide(originalId, original.serverBytes, original.clientBytes);
-  const replayedSide = responseSide(replayId, replayed?.serverBytes ?? empty, replayed?.clientBytes ?? empty);
+  const originalSide = responseSide(originalId, original.serverBytes, original.clientBytes, original.notStored.serverToClient);
+  const replayedSide = responseSide(replayId, replayed?.serverBytes ?? empty, replayed?.clientBytes ?? empty, replayed?.notStored.serverToClient ?? 0);
   return {
     originalId,
     replayId,
     target: `${request.host.includes(':') ? `[${request.host}]` : request.host}:${request.port}`,
     connectTo: request.connectTo ?? null,
     requestBytes: original.clientBytes.length,
+    sentBytes: replayed?.clientBytes.length ?? 0,
+    requestNotStoredBytes: original.notStored.clientToServer,
     requestIdentical: replayed !== null && sameBytes(original.clientBytes, replayed.clientBytes),
     original: originalSide,
     replayed: replayedSide,
     diff: responseDiff(original.serverBytes, replayed?.serverBytes ?? empty, originalSide.text, replayedSide.text),
     error: replaySession.error,
+    notes: notStoredNotes(originalId, original.notStored.clientToServer, original.clientBytes.length, originalSide, replayedSide),
   };
 }

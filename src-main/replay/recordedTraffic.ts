@@ -27,6 +27,8 @@ export interface ConnectionTraffic {
   serverClosed: boolean;
   /** Why nothing opened, when nothing did. */
   problem: string | null;
+  /** Wire bytes each way that were counted but not stored (past the recording cap). */
+  notStored: { clientToServer: number; serverToClient: number };
 }
 
 /** The legs where the peer across the wire is the real server (the upstream leg of a proxy). */
@@ -57,6 +59,10 @@ export function connectionTraffic(c: RecordedConnection, index: number): Connect
     unopened,
     serverClosed,
     problem,
+    notStored: {
+      clientToServer: Math.max(0, c.bytesClientToServer - c.recordedClientToServer),
+      serverToClient: Math.max(0, c.bytesServerToClient - c.recordedServerToClient),
+    },
   };
 }
 
@@ -74,6 +80,11 @@ export function sessionTraffic(session: RecordedSession, id: number): Connection
   const connections = replayableConnections(session);
   const traffic = connections.map((c, i) => connectionTraffic(c, i));
   if (!traffic.some((t) => t.segments.length > 0)) {
+    const cut = traffic.find((t) => t.notStored.clientToServer + t.notStored.serverToClient > 0);
+    if (cut) {
+      const n = cut.notStored.clientToServer + cut.notStored.serverToClient;
+      throw new WorkbenchError('NOT_STORED', `session ${id}'s application data lies past the recording cap (${n} bytes were counted, not stored), so there is nothing to replay; record the session again with a larger recording cap`);
+    }
     const problem = traffic.find((t) => t.problem)?.problem;
     if (problem) {
       throw new WorkbenchError('NOT_DECRYPTABLE', `session ${id}'s application data cannot be decrypted (${problem}); replay needs the key log recorded with the session`);

@@ -89,9 +89,11 @@ function tshark(recorded: Recorded, fields: string[]): string[][] {
   });
   const file = path.join(dir, `capture-${base}-${Math.random().toString(16).slice(2)}.pcapng`);
   fs.writeFileSync(file, pcap);
+  // tshark shows absolute times (ocsp.producedAt) in the local time zone; ours are in UTC.
   const out = execFileSync('tshark', ['-r', file, '-d', `tcp.port==${SERVER_PORT},tls`, '-Y', 'tls', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=;', ...fields.flatMap((f) => ['-e', f])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, TZ: 'UTC' },
   });
   return out.split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t'));
 }

@@ -45,14 +45,22 @@ interface Recorded {
 
 /**
  * One s_client connection through a relay to the server; the relay's chunks and the client's key log.
- * With `echo` (a server without -www, which never closes), the client leaves half a second after its request.
+ * With `echo` (a TLS 1.3 server without -www, which never closes), the client leaves once its
+ * handshake is done (its application traffic secret is in the key log) and, with -sess_out, once
+ * its ticket is saved: whatever time that takes on a busy machine.
  */
 async function connect(serverPort: number, clientArgs: string[], echo = false): Promise<Recorded> {
   const relay = await recordingRelay(serverPort);
   const keylog = path.join(dir, `keys-${relay.port}.txt`);
   const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${relay.port}`, '-CAfile', pki.caCert, '-keylogfile', keylog, ...(echo ? [] : ['-ign_eof']), ...clientArgs], { stdio: ['pipe', 'ignore', 'ignore'] });
   client.stdin.write('GET / HTTP/1.0\r\n\r\n');
-  setTimeout(() => client.stdin.end(), echo ? 500 : 0);
+  if (echo) {
+    const sessionOut = clientArgs.includes('-sess_out') ? clientArgs[clientArgs.indexOf('-sess_out') + 1] : null;
+    const ready = () =>
+      fs.existsSync(keylog) && fs.readFileSync(keylog, 'utf8').includes('CLIENT_TRAFFIC_SECRET_0') && (sessionOut === null || (fs.existsSync(sessionOut) && fs.statSync(sessionOut).size > 0));
+    for (let i = 0; i < 400 && !ready() && client.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  }
+  client.stdin.end();
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => client.kill(), 10_000);
     client.once('exit', () => {

@@ -1,5 +1,6 @@
 // Client certificates, resumption and a client that rejects the certificate, as the server
 // session records them, judged by openssl s_client.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -32,6 +33,26 @@ const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 
 function sClient(server: ServerInfo, args: string[], input = GET) {
   return run('openssl', ['s_client', '-connect', server.address, '-servername', 'localhost', '-ign_eof', ...args], { input });
+}
+
+/** s_client fed line by line: each `send` once the output so far holds the step before's `until`. */
+async function interactiveSClient(args: string[], steps: { send: string; until: string }[]): Promise<{ output: string }> {
+  const child = spawn('openssl', ['s_client', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  try {
+    for (const step of steps) {
+      child.stdin.write(step.send);
+      for (let i = 0; i < 800 && !output.includes(step.until) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+    }
+    child.stdin.end();
+    await closed;
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
+  return { output };
 }
 
 async function sessionsOf(server: ServerInfo, count: number): Promise<SessionDetail[]> {
@@ -147,9 +168,15 @@ describe('resumption', () => {
 describe('renegotiation (TLS 1.2)', () => {
   it('a client that renegotiates mid-connection is served on, and the recording decrypts across both handshakes', async () => {
     const server = await start({ responder: { kind: 'echo' } });
-    // s_client renegotiates when it reads "R" on a line of its own (OpenSSL's interactive commands).
-    const script = `(printf 'GET /first HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n'; sleep 1; echo R; sleep 1; printf 'GET /second HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | openssl s_client -connect ${server.address} -servername localhost -tls1_2 -CAfile ${pki.caCert}`;
-    const out = await run('sh', ['-c', script]);
+    // s_client renegotiates when a read of its stdin is "R" on a line of its own (OpenSSL's
+    // interactive commands): each line goes once s_client has acted on the one before (the server
+    // echoed it, or s_client said RENEGOTIATING), never by a sleep that a slow handshake outlasts
+    // (the R would then come in the same read as the request and be sent as data).
+    const out = await interactiveSClient(['-connect', server.address, '-servername', 'localhost', '-tls1_2', '-CAfile', pki.caCert], [
+      { send: 'GET /first HTTP/1.1\r\nHost: localhost\r\n\r\n', until: 'GET /first HTTP/1.1' },
+      { send: 'R\n', until: 'RENEGOTIATING' },
+      { send: 'GET /second HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n', until: 'GET /second HTTP/1.1' },
+    ]);
     expect(out.output).toContain('RENEGOTIATING');
     expect(out.output).toContain('GET /second HTTP/1.1');
     const [s] = await sessionsOf(server, 1);

@@ -34,10 +34,12 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
   }
   const trust: TrustStoreSpec = o.trust ?? base?.trust ?? { kind: 'system' };
   const to = request.to?.trim();
+  // A proxy session's target is what the victim asked for; the server it reached is its upstream leg's peer.
+  const upstream = session.connections.find((c) => c.leg === 'proxy-upstream' && c.remote)?.remote ?? undefined;
   return {
     host,
     port,
-    connectTo: to ? to : (base?.connectTo ?? (base ? undefined : session.sni ? splitHostPort(session.target)?.host : undefined)),
+    connectTo: to ? to : (base?.connectTo ?? (base ? undefined : (upstream ?? (session.sni ? splitHostPort(session.target)?.host : undefined)))),
     trust,
     verifyPeer: o.verifyPeer ?? base?.verifyPeer ?? false,
     checkHostname: o.checkHostname ?? base?.checkHostname ?? false,

@@ -31,17 +31,25 @@ function attempt(options: { token?: string | null; origin?: string; host?: strin
   const ws = new WebSocket(`ws://127.0.0.1:${engine.port}/api${query}`, { headers });
   const result: Attempt = { opened: false, closeCode: null, httpStatus: null, frames: [] };
   return new Promise((resolve) => {
+    // Closed by the client once the answer is in (or by the engine, refusing): not after a fixed
+    // time, which a busy machine can outlast before the answer is read. No answer and no close in
+    // 10 s: the client closes, and the test sees no frames and no refusal code.
+    let giveUp: NodeJS.Timeout | undefined;
     ws.on('open', () => {
       result.opened = true;
       ws.send(JSON.stringify(options.send ?? { type: 'request', id: 1, method: 'sessions.list', params: {} }));
-      setTimeout(() => ws.close(), 300);
+      giveUp = setTimeout(() => ws.close(), 10_000);
     });
-    ws.on('message', (data) => result.frames.push(JSON.parse(data.toString()) as ServerFrame));
+    ws.on('message', (data) => {
+      result.frames.push(JSON.parse(data.toString()) as ServerFrame);
+      if (result.frames.some((f) => f.type === 'response')) ws.close();
+    });
     ws.on('unexpected-response', (_req, res) => {
       result.httpStatus = res.statusCode ?? null;
       resolve(result);
     });
     ws.on('close', (code) => {
+      clearTimeout(giveUp);
       result.closeCode = code;
       resolve(result);
     });

@@ -22,6 +22,34 @@ function looksLikeTls(stream: CapturedStream): boolean {
   return first !== undefined && first.data.length >= 6 && first.data[0] === 0x16 && first.data[1] === 0x03 && first.data[5] === 0x01;
 }
 
+/**
+ * The ClientHello's random, read from the stream's first bytes where the decoder cannot read the
+ * whole message (a snap length cut it): record header (5), handshake header (4), legacy_version (2),
+ * then the 32-byte random (RFC 8446, Section 4.1.2).
+ */
+function clientRandomAtStart(stream: CapturedStream): string | undefined {
+  const first = stream.chunks.find((c) => c.direction === 'client-to-server');
+  if (!first || first.data.length < 43) return undefined;
+  return Buffer.from(first.data.subarray(11, 43)).toString('hex');
+}
+
+/**
+ * The capture's TCP connections whose client sent bytes but no TLS ClientHello, which the import
+ * leaves out, named for the user. A bare connect the server answered alone (s_server's alert to a
+ * port probe) is not worth a note.
+ */
+export function streamsLeftOut(capture: ParsedCapture): string | null {
+  const left = capture.streams.filter((s) => s.chunks.some((c) => c.direction === 'client-to-server') && !looksLikeTls(s));
+  if (left.length === 0) return null;
+  // Without the SYN the capture does not say which side connected.
+  const shown = left.slice(0, 5).map((s) => `${endpointText(s.client)} ${s.sawHandshake ? '→' : '↔'} ${endpointText(s.server)}`);
+  const more = left.length > shown.length ? ` and ${left.length - shown.length} more` : '';
+  return (
+    `${left.length} TCP connection${left.length === 1 ? '' : 's'} with data from the client but no TLS ClientHello ${left.length === 1 ? 'was' : 'were'} left out ` +
+    `(${shown.join(', ')}${more}): ${left.length === 1 ? 'it is' : 'they are'} not TLS, or the capture began after the handshake; start the capture before the client connects`
+  );
+}
+
 /** The first bytes of each direction, for reading the handshake without decoding a whole download. */
 function handshakeWindow(chunks: RecordedConnection['chunks']): RecordedConnection['chunks'] {
   const taken = { 'client-to-server': 0, 'server-to-client': 0 };
@@ -72,8 +100,10 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     const chunks = stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data }));
     const window = handshakeWindow(chunks);
     let decoded = decodeConnection(window);
-    const random = decoded.clientHello ? Buffer.from(decoded.clientHello.random).toString('hex') : undefined;
-    const lines = random ? keylog.filter((l) => keylogClientRandom(l) === random) : keylog;
+    const random = decoded.clientHello ? Buffer.from(decoded.clientHello.random).toString('hex') : clientRandomAtStart(stream);
+    // Lines that name no client random this import can see belong to no connection in particular:
+    // they go to a lone connection, never to every one of several.
+    const lines = random ? keylog.filter((l) => keylogClientRandom(l) === random) : tlsStreams.length === 1 ? keylog : [];
     let certificates = serverCertificates(decoded);
     if (certificates.length === 0 && lines.length && decoded.version && isTls13(decoded.version.code)) {
       // TLS 1.3 encrypts the certificates: open the handshake with the key log to read them.
@@ -95,7 +125,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
         t: stream.openedAt - startedAt,
         kind: 'note',
         data: {
-          text: `imported from ${options.source}${stream.sawHandshake ? '' : ' (the capture starts after the TCP handshake)'}${stream.missingBytes ? `; ${stream.missingBytes} bytes were lost in the capture` : ''}`,
+          text: `imported from ${options.source}${stream.sawHandshake ? '' : ' (the capture starts after the TCP handshake)'}${stream.missingBytes ? `; the capture has a gap, so the ${stream.missingBytes} bytes after it were left out` : ''}`,
         },
       },
     ];

@@ -1,7 +1,9 @@
 // Reading a capture made elsewhere (tcpdump, tshark, Wireshark): pcap or pcapng, Ethernet, Linux
 // cooked, BSD loopback or raw IP, IPv4 or IPv6; TCP put back together per stream (retransmissions
 // dropped, out-of-order segments held until the gap fills), and the key log of any Decryption
-// Secrets Block. Pure: bytes in, streams out.
+// Secrets Block. Gzip-compressed captures (.pcap.gz, .pcapng.gz, which Wireshark opens as they are)
+// are read through zlib. Pure: bytes in, streams out.
+import { gunzipSync } from 'node:zlib';
 import type { Endpoint } from './pcapng';
 
 export class CaptureError extends Error {
@@ -344,11 +346,11 @@ class CaptureReader {
     const notes = [...this.notes];
     if (this.fragments) notes.push(`${this.fragments} IP fragments were skipped (the importer does not reassemble IP fragments)`);
     if (this.truncated) notes.push(`${this.truncated} packets were cut short by the capture's snap length; capture with -s 0 to keep whole packets`);
+    const endpoint = (e: Endpoint) => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`);
+    const why = this.truncated ? 'packets the snap length cut short, or lost packets' : 'lost packets';
     for (const s of streams) {
       if (s.missingBytes) {
-        notes.push(
-          `${s.client.address}:${s.client.port} → ${s.server.address}:${s.server.port}: ${s.missingBytes} bytes arrived after a gap the capture never filled (lost packets) and were left out`,
-        );
+        notes.push(`${endpoint(s.client)} → ${endpoint(s.server)}: ${s.missingBytes} bytes arrived after a gap the capture never filled (${why}) and were left out`);
       }
     }
     return { format, packets: this.packets, streams, keylog: this.keylog, notes };
@@ -380,7 +382,20 @@ export function captureFormat(bytes: Uint8Array): 'pcap' | 'pcapng' | null {
   return null;
 }
 
-export function readCapture(bytes: Uint8Array): ParsedCapture {
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** The capture inside a gzip file (as Wireshark and `tshark -w x.pcapng.gz` read them), or the bytes as they are. */
+function uncompressed(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < 2 || bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) return bytes;
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new CaptureError(`this gzip-compressed file does not uncompress (${(error as Error).message}); it is damaged or cut short: copy it again, or give the capture uncompressed`);
+  }
+}
+
+export function readCapture(compressed: Uint8Array): ParsedCapture {
+  const bytes = uncompressed(compressed);
   const format = captureFormat(bytes);
   if (!format) {
     throw new CaptureError('this file is neither a pcap nor a pcapng capture (nor a session bundle); give a capture written by tcpdump, tshark or Wireshark, or a bundle exported by the workbench');

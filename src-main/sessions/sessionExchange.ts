@@ -14,7 +14,7 @@ import type {
 import type { SessionSummary } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { BundleError, looksLikeBundle, readBundle, writeBundle } from '../export/bundle';
-import { captureSession } from '../export/captureSession';
+import { captureSession, streamsLeftOut } from '../export/captureSession';
 import { buildHar, type HarConnectionInput } from '../export/har';
 import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylog';
 import { CaptureError, captureFormat, readCapture } from '../export/pcapImport';
@@ -188,6 +188,8 @@ export class SessionExchange {
         const capture = readCapture(bytes);
         notes.push(...capture.notes);
         session = captureSession(capture, { source: options.source, keylog });
+        const leftOut = streamsLeftOut(capture);
+        if (leftOut) notes.push(leftOut);
         source = format ?? capture.format;
         const keyed = session.connections.filter((c) => c.keylog.length).length;
         if (keyed < session.connections.length) {

@@ -1,0 +1,152 @@
+// Captures a teacher brings from other tools: tshark on the loopback interface while curl (with
+// SSLKEYLOGFILE) talks to `openssl s_server`, then the forms such a capture travels in: gzip
+// compressed (Wireshark opens .pcapng.gz as it is), cut by a snap length, started after a
+// connection's handshake, with a connection that is not TLS at all. Each is imported with the
+// tlslab command and checked against what tshark reads in the same file.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error === undefined;
+const tools = ['tshark', 'editcap', 'curl', 'gzip'].filter((t) => !hasTool(t));
+
+let pki: TestPki;
+let tmp: string;
+let peer: RunningPeer;
+let whole: string;
+let snapped: string;
+let keylog: string;
+
+function cli(dataDir: string, args: string[]): { status: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: 0, stdout, stderr: '' };
+  } catch (error) {
+    const e = error as { status: number; stdout: string; stderr: string };
+    return { status: e.status, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface Imported {
+  id: number;
+  source: string;
+  connections: number;
+  keylogLines: number;
+  notes: string[];
+}
+
+function importInto(name: string, file: string, extra: string[] = []): { dataDir: string; result: Imported } {
+  const dataDir = path.join(tmp, `data-${name}`);
+  const run = cli(dataDir, ['sessions', 'import', file, ...extra, '--json']);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return { dataDir, result: JSON.parse(run.stdout) as Imported };
+}
+
+interface ShownConnection {
+  local: string;
+  keylog: string[];
+}
+
+function show(dataDir: string, id: number): { connections: ShownConnection[] } {
+  return JSON.parse(cli(dataDir, ['sessions', 'show', String(id), '--json']).stdout) as { connections: ShownConnection[] };
+}
+
+/** Client randoms of the ClientHellos tshark reads, by client port. */
+function clientRandoms(file: string): Map<string, string> {
+  const rows = tshark(['-r', file, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tls.handshake.random']);
+  return new Map(rows.split('\n').filter(Boolean).map((r) => r.split('\t') as [string, string]));
+}
+
+beforeAll(async () => {
+  if (tools.length) return;
+  pki = makeTestPki('tlslab-captures-');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-captures-'));
+  peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www']);
+  whole = path.join(tmp, 'whole.pcapng');
+  snapped = path.join(tmp, 'snapped.pcapng');
+  keylog = path.join(tmp, 'keys.log');
+  const captures = [await startLoopbackCapture(peer.port, whole), await startLoopbackCapture(peer.port, snapped, ['-s', '200'])];
+  for (const max of ['1.2', '1.3']) {
+    execFileSync('curl', ['-s', '-o', '/dev/null', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${peer.port}:127.0.0.1`, '--tls-max', max, `https://www.bank32.com:${peer.port}/`], {
+      env: { ...process.env, SSLKEYLOGFILE: keylog },
+    });
+  }
+  // Bytes that are not TLS, to the same port: s_server answers them with an alert and closes.
+  await new Promise<void>((resolve) => {
+    const plain = net.connect(peer.port, '127.0.0.1', () => plain.write('GET / HTTP/1.0\r\n\r\n'));
+    plain.on('data', () => undefined);
+    plain.on('close', () => resolve());
+    plain.on('error', () => resolve());
+  });
+  for (const c of captures) await c.stop();
+}, 60_000);
+
+afterAll(async () => {
+  await peer?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(tools.length > 0)(`captures made by tshark${tools.length ? ` (skipped: ${tools.join(', ')} not installed)` : ''}`, () => {
+  it('a gzip-compressed capture (which tshark reads as it is) imports like the capture itself', () => {
+    const gz = `${whole}.gz`;
+    fs.writeFileSync(gz, execFileSync('gzip', ['-c', whole], { maxBuffer: 64 * 1024 * 1024 }));
+    expect(tshark(['-r', gz, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tcp.srcport']).trim().split('\n')).toHaveLength(2);
+
+    const plain = importInto('plain', whole, ['--keylog', keylog]).result;
+    const compressed = importInto('gzip', gz, ['--keylog', keylog]).result;
+    expect(compressed.source).toBe('pcapng');
+    expect(compressed.connections).toBe(2);
+    expect(compressed.keylogLines).toBe(plain.keylogLines);
+
+    // A damaged gzip file gets one line that says so.
+    const cut = path.join(tmp, 'cut.pcapng.gz');
+    fs.writeFileSync(cut, fs.readFileSync(gz).subarray(0, 200));
+    const failed = cli(path.join(tmp, 'data-cut'), ['sessions', 'import', cut]);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toMatch(/gzip-compressed file does not uncompress/);
+  });
+
+  it('a capture cut by a snap length: each connection keeps only its own key log lines, and the notes say why bytes are missing', () => {
+    const randoms = clientRandoms(whole);
+    const { dataDir, result } = importInto('snapped', snapped, ['--keylog', keylog]);
+    expect(result.connections).toBe(2);
+    expect(result.notes.join('\n')).toMatch(/cut short by the capture's snap length/);
+    expect(result.notes.join('\n')).toMatch(/snap length cut short/);
+    const session = show(dataDir, result.id);
+    for (const c of session.connections) {
+      const random = randoms.get(c.local.split(':').pop() as string);
+      expect(random).toBeDefined();
+      expect(c.keylog.length).toBeGreaterThan(0);
+      for (const line of c.keylog) expect(line.split(' ')[1].toLowerCase()).toBe(random);
+    }
+    // Every line of the key log is on exactly one connection, as tshark pairs them.
+    expect(result.keylogLines).toBe(fs.readFileSync(keylog, 'utf8').split('\n').filter(Boolean).length);
+  });
+
+  it('connections the import leaves out (not TLS; begun before the capture) are named in a note', () => {
+    // Drop the first connection's SYN, SYN-ACK, ACK and ClientHello, as if the capture began then.
+    const firstPorts = tshark(['-r', whole, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport']).trim().split('\n');
+    const [helloFrame, clientPort] = firstPorts[0].split('\t');
+    const synFrame = tshark(['-r', whole, '-Y', `tcp.srcport == ${clientPort} && tcp.flags.syn == 1`, '-T', 'fields', '-e', 'frame.number']).trim();
+    const late = path.join(tmp, 'late.pcapng');
+    execFileSync('editcap', [whole, late, `${synFrame}-${helloFrame}`]);
+
+    const { result } = importInto('late', late, ['--keylog', keylog]);
+    expect(result.connections).toBe(1);
+    const note = result.notes.find((n) => /no TLS ClientHello/.test(n));
+    // The cut connection, whichever side is named first (without its SYN nobody can tell), and the plain one.
+    expect(note).toMatch(/^2 TCP connections with data from the client but no TLS ClientHello were left out/);
+    const cutPair = [`127.0.0.1:${clientPort} ↔ 127.0.0.1:${peer.port}`, `127.0.0.1:${peer.port} ↔ 127.0.0.1:${clientPort}`];
+    expect(cutPair.some((pair) => note?.includes(pair))).toBe(true);
+    expect(note).toMatch(new RegExp(`127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${peer.port}`));
+  });
+});

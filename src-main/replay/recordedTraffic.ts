@@ -49,7 +49,10 @@ export function connectionTraffic(c: RecordedConnection, index: number): Connect
   const initiator = close?.data.initiator;
   // The recorder says who closed from the workbench's side: "peer" is the server on the legs where the workbench dialled.
   const serverClosed = serverFacing(c) ? initiator === 'peer' : initiator === 'local';
-  const problem = segments.length === 0 && (opened.total > 0 || unopened > 0) ? (opened.keys.notes[0] ?? 'no record could be decrypted') : null;
+  // Only records that stayed shut make the data undecryptable; a connection whose records all
+  // opened (handshake, tickets) simply carried no application data.
+  const shut = opened.records.find((r) => r.status !== 'decrypted');
+  const problem = segments.length === 0 && shut ? (shut.problem ?? opened.keys.notes[0] ?? 'no record could be decrypted') : null;
   return {
     index,
     leg: c.leg,

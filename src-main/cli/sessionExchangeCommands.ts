@@ -57,6 +57,8 @@ export function registerSessionExchangeCommands(program: Command): void {
         const exported = wb.exchange.exportFile(id, opts.format, { secrets: opts.secrets });
         if (opts.out === '-') {
           process.stdout.write(exported.bytes);
+          // The summary goes nowhere here; what the file lacks must still be said.
+          if (exported.incomplete) process.stderr.write(`tlslab: session ${id}: ${exported.incomplete}\n`);
           return;
         }
         const written = writeOutput(opts.out, exported);

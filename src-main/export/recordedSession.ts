@@ -51,3 +51,21 @@ export function connectionRoles(c: Pick<RecordedConnection, 'leg' | 'local' | 'r
   const weDialled = c.leg === 'client' || c.leg === 'proxy-upstream';
   return weDialled ? { client: c.local, server: c.remote } : { client: c.remote, server: c.local };
 }
+
+/**
+ * What an export of the session will lack because its recording lacks it: the store leaves out the
+ * bytes a missing or cut recording file no longer has and says so in a note (RECORDING_FILE_MISSING);
+ * a bundle carries that note on. Null when the recording is whole.
+ */
+export function incompleteRecording(session: RecordedSession): string | null {
+  const connections = session.connections.flatMap((c, i) =>
+    c.events.some((e) => e.kind === 'note' && e.data.code === 'RECORDING_FILE_MISSING') ? [i + 1] : [],
+  );
+  if (connections.length === 0) return null;
+  const which = connections.length === 1 ? `connection ${connections[0]} lacks` : `connections ${connections.join(', ')} lack`;
+  return (
+    `incomplete: ${which} recorded bytes (the recording file is missing or cut short; the note in the timeline says which), ` +
+    "so the file holds only what is left: put the data folder's recordings/ back next to workbench.sqlite and export again " +
+    '(a session imported from a bundle lacked them already: ask for a bundle exported with them)'
+  );
+}

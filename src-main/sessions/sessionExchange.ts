@@ -20,7 +20,7 @@ import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylo
 import { CaptureError, captureFormat, readCapture } from '../export/pcapImport';
 import { parseEndpoint, sessionCapture, writePcapng } from '../export/pcapng';
 import { sessionCertificatesPem } from '../export/pem';
-import { connectionRoles, type RecordedSession } from '../export/recordedSession';
+import { connectionRoles, incompleteRecording, type RecordedSession } from '../export/recordedSession';
 import type { Db } from '../store/database';
 import { insertRecordedSession, readRecordedSession } from '../store/sessionArchive';
 import { SessionCatalog } from '../store/sessionCatalog';
@@ -47,6 +47,8 @@ export interface ExportedFile {
   summary: string;
   /** Whether the file holds secrets (keys), so it is written readable by its owner only. */
   secret: boolean;
+  /** Why the file lacks bytes the session once had (a recording file is missing), or null. */
+  incomplete: string | null;
 }
 
 const EXTENSIONS: Record<SessionExportFormat, { extension: string; mediaType: string }> = {
@@ -92,7 +94,15 @@ export class SessionExchange {
     const session = this.load(id);
     const { extension, mediaType } = EXTENSIONS[format];
     const fileName = `session-${id}.${extension}`;
-    const file = (bytes: Uint8Array, summary: string, secret: boolean): ExportedFile => ({ bytes, fileName, mediaType, summary, secret });
+    const incomplete = incompleteRecording(session);
+    const file = (bytes: Uint8Array, summary: string, secret: boolean): ExportedFile => ({
+      bytes,
+      fileName,
+      mediaType,
+      summary: incomplete ? `${summary}; ${incomplete}` : summary,
+      secret,
+      incomplete,
+    });
     switch (format) {
       case 'pcapng': {
         const input = sessionCapture(session, { secrets: options.secrets !== false });

@@ -1,4 +1,5 @@
 // Client replay and server replay (issue 7). Types only.
+import type { ServerIdentitySpec } from './serverTypes';
 import type { ApiErrorInfo, SessionSummary, TlsVersionName, TrustStoreSpec } from './types';
 
 /** TLS settings for a replay that differ from the original session's. */
@@ -20,6 +21,8 @@ export interface ReplayTlsOverrides {
    * replay that presents that certificate needs it again. Used once, never stored.
    */
   clientKeyPassphrase?: string;
+  /** A client certificate to present instead of the original's (or where the original had none). */
+  clientCertificate?: ServerIdentitySpec;
 }
 
 export interface ClientReplayRequest {

@@ -7,7 +7,7 @@ import { replayTryCommand } from '../api/tryIt';
 import { CliExit, integer, jsonText, openWorkbench, printJson, printLine, tlslabFor, tlsVersion } from './common';
 import { tryItLines } from './serverCommand';
 import { terminalSafe } from './format';
-import { askPassphrase, isEncryptedKeyFile, readPassphraseFile } from './identityOptions';
+import { askPassphrase, clientIdentityFromOptions, isEncryptedKeyFile, readPassphraseFile } from './identityOptions';
 import type { Workbench } from '../workbench';
 
 interface ReplayOptions {
@@ -22,6 +22,10 @@ interface ReplayOptions {
   verify?: boolean;
   timeout?: number;
   keyPassphraseFile?: string;
+  cert?: string;
+  key?: string;
+  chain?: string;
+  identity?: string;
   json?: boolean;
 }
 
@@ -96,7 +100,11 @@ export function registerReplayCommands(program: Command): void {
     .option('--alpn <list>', 'ALPN protocols, comma separated')
     .option('--no-verify', 'do not verify the server certificate (the default unless the original did or --ca is given)')
     .option('--timeout <ms>', 'give up after this long', integer('--timeout'))
-    .option('--key-passphrase-file <file>', "passphrase of the original's encrypted client key (a recording does not keep it; asked for in a terminal)")
+    .option('--key-passphrase-file <file>', "passphrase of the client key (the original's or --key's): a recording does not keep it; asked for in a terminal")
+    .option('--cert <file>', "client certificate (PEM) to present instead of the original's, for a server that now asks for one")
+    .option('--key <file>', "that client certificate's private key (PEM)")
+    .option('--chain <file>', 'PEM intermediates to send after that client certificate')
+    .option('--identity <lab:NAME>', 'client certificate and key from the certificate workshop')
     .option('--json', 'print the result as JSON')
     .action(async (id: number, opts: ReplayOptions, command: Command) => {
       if (opts.ca && opts.caFile) throw new CliExit(2, 'choose one of --ca NAME and --ca-file FILE');
@@ -117,7 +125,10 @@ export function registerReplayCommands(program: Command): void {
       if (opts.alpn) tls.alpn = opts.alpn.split(',').map((s) => s.trim()).filter(Boolean);
       const wb = openWorkbench(command);
       try {
-        if (opts.keyPassphraseFile) tls.clientKeyPassphrase = readPassphraseFile(opts.keyPassphraseFile);
+        // --key-passphrase-file alone is for the original's own key, so only --cert, --key or --identity choose another.
+        const clientCertificate = opts.cert || opts.key || opts.identity !== undefined ? await clientIdentityFromOptions(opts) : undefined;
+        if (clientCertificate) tls.clientCertificate = clientCertificate;
+        else if (opts.keyPassphraseFile) tls.clientKeyPassphrase = readPassphraseFile(opts.keyPassphraseFile);
         else {
           // The original presented a certificate whose key file is encrypted: ask, as openssl would.
           const identity = wb.sessions.getSession(id)?.request?.clientCertificate;

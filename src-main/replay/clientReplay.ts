@@ -52,10 +52,10 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
     timeoutMs: request.timeoutMs ?? base?.timeoutMs,
     // The same client certificate, where the original had one. An encrypted key file's
     // passphrase was not kept: the replay is given it again, or says the key is encrypted.
-    clientCertificate:
+    clientCertificate: o.clientCertificate ?? (
       base?.clientCertificate?.kind === 'files' && o.clientKeyPassphrase !== undefined
         ? { ...base.clientCertificate, keyPassphrase: o.clientKeyPassphrase }
-        : base?.clientCertificate,
+        : base?.clientCertificate),
   };
 }
 

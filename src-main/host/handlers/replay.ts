@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ReplayMethods } from '../../api/replayMethods';
 import type { ReplayTlsOverrides } from '../../api/replayTypes';
 import type { TrustStoreSpec } from '../../api/types';
+import { identity } from './servers';
 import type { Handlers, Schemas } from './types';
 
 const id = z.number().int().positive();
@@ -24,6 +25,7 @@ const overrides: z.ZodType<ReplayTlsOverrides> = z
     verifyPeer: z.boolean().optional(),
     checkHostname: z.boolean().optional(),
     clientKeyPassphrase: z.string().max(1024).optional(),
+    clientCertificate: identity.optional(),
   })
   .strict();
 

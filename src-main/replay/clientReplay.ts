@@ -1,7 +1,7 @@
 // Client replay: the client's application data of a recorded session sent again, byte for byte,
 // as a new recorded client session (same target or another, same or other TLS settings), and
 // the two answers compared.
-import type { ClientSessionRequest, TrustStoreSpec } from '../api/types';
+import type { ApiErrorInfo, ClientSessionRequest, TrustStoreSpec } from '../api/types';
 import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayResponseSide } from '../api/replayTypes';
 import { WorkbenchError } from '../errors';
 import type { RecordedSession } from '../export/recordedSession';
@@ -130,6 +130,17 @@ export function responseDiff(original: Uint8Array, replayed: Uint8Array, origina
 
 export type ClientReplayOutcome = Omit<ClientReplayResult, 'replay'>;
 
+/** A replay's failure with what to do about it where the session alone cannot say (it does not know it is a replay). */
+function replayError(error: ApiErrorInfo | null): ApiErrorInfo | null {
+  if (error?.code === 'VERIFICATION_FAILED') {
+    return {
+      code: error.code,
+      message: `the server's certificate did not verify (${error.message}); trust the CA that issued it (--ca-file FILE or --ca NAME), or replay without verifying (--no-verify)`,
+    };
+  }
+  return error;
+}
+
 /** Compares the original and the replay once the replay is recorded. */
 export function compareReplay(
   originalId: number,
@@ -160,7 +171,7 @@ export function compareReplay(
     original: originalSide,
     replayed: replayedSide,
     diff: responseDiff(original.serverBytes, replayed?.serverBytes ?? empty, originalSide.text, replayedSide.text),
-    error: replaySession.error,
+    error: replayError(replaySession.error),
     notes: notStoredNotes(originalId, original.notStored.clientToServer, original.clientBytes.length, originalSide, replayedSide),
   };
 }

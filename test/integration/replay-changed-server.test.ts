@@ -1,0 +1,57 @@
+// Replaying to a server that changed since the recording (`openssl s_server -www`, then one with
+// another certificate): what the student reads must say what happened and what to do.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workbench } from '../../src-main/workbench';
+import { tlslabInProcess } from '../support/cliInProcess';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+
+let tmp: string;
+let dataDir: string;
+let pki: TestPki;
+let good: RunningPeer;
+let expired: RunningPeer;
+let id: number;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-replay-changed-'));
+  dataDir = path.join(tmp, 'data');
+  pki = makeTestPki();
+  good = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www']);
+  expired = await startOpensslServer(pki.expiredCert, pki.expiredKey, ['-www']);
+  const wb = new Workbench({ dataDir });
+  try {
+    id = await wb.recordClient({
+      host: 'www.bank32.com',
+      port: good.port,
+      connectTo: '127.0.0.1',
+      trust: { kind: 'file', path: pki.caCert },
+      verifyPeer: true,
+      checkHostname: true,
+      send: { kind: 'http-get', path: '/' },
+    });
+  } finally {
+    await wb.close();
+  }
+});
+
+afterAll(async () => {
+  await good?.stop();
+  await expired?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  if (pki) fs.rmSync(pki.dir, { recursive: true, force: true });
+});
+
+describe('replay to a changed server', () => {
+  it('a certificate that no longer verifies: the failure says what to do', async () => {
+    const run = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${expired.port}`]);
+    expect(run.status).toBe(1);
+    const first = run.stdout.split('\n')[0];
+    expect(first).toMatch(/failed: the server's certificate did not verify \(.*expired.*\); trust the CA that issued it \(--ca-file FILE or --ca NAME\), or replay without verifying \(--no-verify\)$/);
+    const insecure = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${expired.port}`, '--no-verify']);
+    expect(insecure.status).toBe(0);
+  });
+});

@@ -59,7 +59,8 @@ export function formatReplay(r: ClientReplayResult): string {
     ...r.notes.map((n) => `  note: ${n}`),
   ];
   const partly = r.original.notStoredBytes > 0 || r.replayed.notStoredBytes > 0;
-  if (r.diff.identical) lines.push(partly ? '  the stored parts of the answers are identical (what was not stored could not be compared)' : '  the answers are identical');
+  if (r.error && r.replayed.bytes === 0 && r.original.bytes > 0) lines.push('  no answer to compare: the replay ended before the server sent any application data');
+  else if (r.diff.identical) lines.push(partly ? '  the stored parts of the answers are identical (what was not stored could not be compared)' : '  the answers are identical');
   else {
     lines.push(`  the answers differ: ${r.diff.removed} line(s) only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
     for (const l of r.diff.lines) if (l.op !== 'same') lines.push(`  ${l.op === 'added' ? '+' : '-'} ${l.text}`);

@@ -327,8 +327,9 @@ export interface DiffLine {
  * cut, and the result says so.
  */
 export function diffLines(a: string, b: string, maxLines = 2000): { lines: DiffLine[]; truncated: boolean } {
-  let left = a.split(/\r?\n/);
-  let right = b.split(/\r?\n/);
+  // No answer is no lines, not one empty line (that would pair off with an empty line of the other).
+  let left = a === '' ? [] : a.split(/\r?\n/);
+  let right = b === '' ? [] : b.split(/\r?\n/);
   const truncated = left.length > maxLines || right.length > maxLines;
   left = left.slice(0, maxLines);
   right = right.slice(0, maxLines);

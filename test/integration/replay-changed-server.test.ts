@@ -54,4 +54,16 @@ describe('replay to a changed server', () => {
     const insecure = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${expired.port}`, '--no-verify']);
     expect(insecure.status).toBe(0);
   });
+
+  it('a server that is gone: the failure, and no diff against nothing', async () => {
+    const gone = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www']);
+    await gone.stop();
+    const run = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${gone.port}`]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/failed: nothing is listening on 127\.0\.0\.1:\d+/);
+    expect(run.stdout).toMatch(/^ {2}sent nothing of the \d+ bytes of recorded application data$/m);
+    expect(run.stdout).toContain('  no answer to compare: the replay ended before the server sent any application data');
+    // The original's page is not listed line by line as "removed".
+    expect(run.stdout).not.toContain('- HTTP/1.0 200 ok');
+  });
 });

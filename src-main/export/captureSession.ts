@@ -6,7 +6,9 @@ import { decodeConnection, type DecodedConnection } from '../tls/records';
 import { decryptConnection } from '../tls/sessionKeys';
 import { isTls13 } from '../tls/registry';
 import { keylogClientRandom } from './keylog';
-import { CaptureError, type CapturedStream, type ParsedCapture } from './pcapImport';
+import { CaptureError, type CapturedStream, type ParsedCapture, type StreamChunk } from './pcapImport';
+
+type StreamDirection = StreamChunk['direction'];
 import type { RecordedCertificate, RecordedConnection, RecordedSession } from './recordedSession';
 
 /** The handshake lives at the start: decode this much of each direction to read it. */
@@ -39,7 +41,11 @@ function clientRandomAtStart(stream: CapturedStream): string | undefined {
  * port probe) is not worth a note.
  */
 export function streamsLeftOut(capture: ParsedCapture): string | null {
-  const left = capture.streams.filter((s) => s.chunks.some((c) => c.direction === 'client-to-server') && !looksLikeTls(s));
+  // Without the SYN the client is a guess: ask for bytes both ways then.
+  const spoke = (s: CapturedStream, direction: StreamDirection) => s.chunks.some((c) => c.direction === direction);
+  const left = capture.streams.filter(
+    (s) => !looksLikeTls(s) && spoke(s, 'client-to-server') && (s.sawHandshake || spoke(s, 'server-to-client')),
+  );
   if (left.length === 0) return null;
   // Without the SYN the capture does not say which side connected.
   const shown = left.slice(0, 5).map((s) => `${endpointText(s.client)} ${s.sawHandshake ? '→' : '↔'} ${endpointText(s.server)}`);

@@ -31,6 +31,10 @@ const KEYLOG_LINE = /^[A-Z_0-9]+ [0-9a-fA-F]+ [0-9a-fA-F]+$/;
  */
 export function parseKeylogFile(text: string, name = 'the key log'): { lines: string[] } | { problem: string } {
   const lines: string[] = [];
+  // A capture or other binary file given as the key log: say so rather than quote its bytes.
+  if (/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)) {
+    return { problem: `${name} is not a key log: it holds binary data, not lines of text (was the capture itself given as the key log?)` };
+  }
   const all = text.split(/\r?\n/);
   for (let i = 0; i < all.length; i++) {
     const line = all[i].trim();

@@ -394,10 +394,20 @@ function uncompressed(bytes: Uint8Array): Uint8Array {
   }
 }
 
+/** An SSLKEYLOGFILE given where the capture belongs: its first line (after comments) is "LABEL <client random> <secret>". */
+function looksLikeKeylog(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1');
+  const first = head.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  return first !== undefined && /^[A-Z_0-9]+ [0-9a-fA-F]{64} [0-9a-fA-F]+$/.test(first);
+}
+
 export function readCapture(compressed: Uint8Array): ParsedCapture {
   const bytes = uncompressed(compressed);
   const format = captureFormat(bytes);
   if (!format) {
+    if (looksLikeKeylog(bytes)) {
+      throw new CaptureError('this file is a TLS key log (SSLKEYLOGFILE), not a capture; import the capture and give this file as its key log (--keylog)');
+    }
     throw new CaptureError('this file is neither a pcap nor a pcapng capture (nor a session bundle); give a capture written by tcpdump, tshark or Wireshark, or a bundle exported by the workbench');
   }
   const reader = new CaptureReader();

@@ -127,6 +127,8 @@ export interface ReplayServerInfo {
   requests: string[];
   /** Recorded non-HTTP connections whose bytes are played back in order. */
   streams: number;
+  /** Sentences on what the recordings lack (answers past the recording cap, requests never answered). */
+  notes: string[];
   connections: number;
   matched: number;
   unmatchedRequests: number;

@@ -82,6 +82,7 @@ function formatServer(info: ReplayServerInfo, rootCa: string | null, tlslab: str
   lines.push(`  certificates forged by "${info.ca}" for ${info.hostnames.join(', ')}`);
   if (info.exchanges) lines.push(`  ${info.exchanges} recorded HTTP answer(s) for: ${info.requests.join(', ')}; anything else: ${info.unmatched === 'close' ? 'connection closed' : info.unmatched}`);
   if (info.streams) lines.push(`  ${info.streams} recorded non-HTTP connection(s), played back in order`);
+  for (const note of info.notes) lines.push(`  note: ${note}`);
   if (info.exchanges) lines.push(...tryItLines(replayTryCommand(info), rootCa, `the root above "${info.ca}"`, tlslab));
   return lines.join('\n');
 }

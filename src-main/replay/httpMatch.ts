@@ -175,9 +175,15 @@ export function parseResponses(bytes: Uint8Array, requests: readonly Pick<Parsed
     if (method === 'HEAD' || status === 204 || status === 304) bodyEnd = bodyStart;
     else if (te && /chunked/i.test(te)) {
       bodyEnd = chunkedEnd(bytes, bodyStart);
-      if (bodyEnd < 0) bodyEnd = bytes.length;
-    } else if (cl !== undefined && /^\d+$/.test(cl)) bodyEnd = Math.min(bytes.length, bodyStart + Number(cl));
-    else {
+      // Cut short (the recording stops inside it): what there is, and then the close.
+      if (bodyEnd < 0) {
+        bodyEnd = bytes.length;
+        closes = true;
+      }
+    } else if (cl !== undefined && /^\d+$/.test(cl)) {
+      bodyEnd = Math.min(bytes.length, bodyStart + Number(cl));
+      if (bodyEnd < bodyStart + Number(cl)) closes = true;
+    } else {
       bodyEnd = bytes.length;
       closes = true;
     }

@@ -82,6 +82,7 @@ export class ReplayServer {
   private streams: RecordedStream[] = [];
   private readonly streamCursor = new Map<string, number>();
   private hostnames: string[] = [];
+  private readonly notes: string[] = [];
   private host = '127.0.0.1';
   private port = 0;
   private readonly startedAt = Date.now();
@@ -119,6 +120,7 @@ export class ReplayServer {
       exchanges: this.index.size,
       requests: this.index.keys(),
       streams: this.streams.length,
+      notes: [...this.notes],
       connections: this.connections,
       matched: this.matched,
       unmatchedRequests: this.unmatchedRequests,
@@ -139,14 +141,26 @@ export class ReplayServer {
     }
 
     const names = new Set<string>();
+    let notStored = 0;
     for (const id of [...new Set(request.ids)]) {
       const session = this.deps.load(id);
       const hostnames = sessionHostnames(session);
       for (const traffic of sessionTraffic(session, id)) {
+        const cut = traffic.notStored.serverToClient;
+        notStored += cut;
+        if (cut > 0) {
+          this.notes.push(
+            `the recording of session ${id} kept only the start of the server's answers (${cut} more bytes were counted, not stored, past the recording cap): an answer cut there is served as far as it was stored, then the connection is closed`,
+          );
+        }
         if (traffic.segments.length === 0) continue;
         if (looksLikeHttpRequest(traffic.clientBytes)) {
           const pairs = pairExchanges(traffic.clientBytes, traffic.serverBytes, session.sni);
           this.exchanges.push(...pairs);
+          const unanswered = pairs.filter((p) => !p.response).map((p) => `${p.request.method} ${p.request.target}`);
+          if (unanswered.length) {
+            this.notes.push(`session ${id} recorded no answer to ${unanswered.join(', ')}${cut > 0 ? ' (past the recording cap)' : ''}: such a request gets the unmatched answer`);
+          }
           for (const p of pairs) if (p.host && !/^[\d.]+$/.test(p.host) && !p.host.includes(':')) names.add(p.host);
         } else if (traffic.serverBytes.length > 0 || traffic.clientBytes.length > 0) {
           this.streams.push({ sessionId: id, hostnames, turns: turnsOf(traffic.segments), serverClosed: traffic.serverClosed });
@@ -155,6 +169,12 @@ export class ReplayServer {
       for (const n of hostnames) names.add(n);
     }
     this.index = new ExchangeIndex(this.exchanges, { ignoreHost: request.ignoreHost, ignoreBody: request.ignoreBody });
+    if (this.index.size === 0 && this.streams.length === 0 && notStored > 0) {
+      throw new WorkbenchError(
+        'NOT_STORED',
+        `the server's answers in session${request.ids.length > 1 ? 's' : ''} ${request.ids.join(', ')} lie past the recording cap (${notStored} bytes were counted, not stored), so there is nothing to play back; record the session again with a larger recording cap`,
+      );
+    }
     if (this.index.size === 0 && this.streams.length === 0) {
       throw new WorkbenchError('NO_APPLICATION_DATA', `session${request.ids.length > 1 ? 's' : ''} ${request.ids.join(', ')} recorded no server answer to play back; choose sessions where the server sent data`);
     }

@@ -21,6 +21,16 @@ export interface HarConnectionInput {
   segments: readonly PlainSegment[];
 }
 
+/**
+ * The authority for the URL of a request that carries no Host header (HTTP/1.0, as s_client
+ * sends it): the connection's own SNI or address and the port it reached, so that requests of
+ * one session to two servers are not both put on the first one. Port 443 is left out.
+ */
+export function urlAuthority(name: string, port: number | null): string {
+  const host = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
+  return port === null || port === 443 ? host : `${host}:${port}`;
+}
+
 interface HarHeader {
   name: string;
   value: string;

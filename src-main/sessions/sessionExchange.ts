@@ -15,7 +15,7 @@ import type { SessionSummary } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { BundleError, looksLikeBundle, readBundle, writeBundle } from '../export/bundle';
 import { captureSession, streamsLeftOut } from '../export/captureSession';
-import { buildHar, type HarConnectionInput } from '../export/har';
+import { buildHar, type HarConnectionInput, urlAuthority } from '../export/har';
 import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylog';
 import { CaptureError, captureFormat, readCapture } from '../export/pcapImport';
 import { parseEndpoint, sessionCapture, writePcapng } from '../export/pcapng';
@@ -150,11 +150,13 @@ export class SessionExchange {
         .map((r) => ({ direction: r.direction, time: session.startedAt + r.t, data: Buffer.from(r.plaintextHex as string, 'hex') }));
       if (opened.records.length && segments.length === 0) notes.push(`connection ${i + 1} (${c.leg}): ${opened.keys.notes[0] ?? 'no record could be decrypted'}`);
       const server = parseEndpoint(connectionRoles(c).server);
+      const target = parseEndpoint(session.target);
+      const name = opened.decoded.clientHello?.serverName ?? session.sni ?? target?.address ?? session.target.replace(/:\d+$/, '');
       return {
         connection: String(i + 1),
         leg: c.leg,
         serverAddress: server?.address ?? null,
-        host: session.sni ?? session.target.replace(/:443$/, ''),
+        host: urlAuthority(name, server?.port ?? target?.port ?? null),
         segments,
       };
     });

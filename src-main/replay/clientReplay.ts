@@ -4,9 +4,9 @@
 import type { ApiErrorInfo, ClientSessionRequest, TrustStoreSpec } from '../api/types';
 import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayResponseSide } from '../api/replayTypes';
 import { WorkbenchError } from '../errors';
-import type { RecordedSession } from '../export/recordedSession';
+import { connectionRoles, type RecordedSession } from '../export/recordedSession';
 import { diffLines, parseResponses, parseRequests } from './httpMatch';
-import { sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
+import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
 
 const TEXT_KEEP_BYTES = 256 * 1024;
 
@@ -34,12 +34,13 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
   }
   const trust: TrustStoreSpec = o.trust ?? base?.trust ?? { kind: 'system' };
   const to = request.to?.trim();
-  // A proxy session's target is what the victim asked for; the server it reached is its upstream leg's peer.
-  const upstream = session.connections.find((c) => c.leg === 'proxy-upstream' && c.remote)?.remote ?? undefined;
+  // Without the original request (a proxy, server or imported session) the target is a name; the
+  // server's address is the one its connection reached (a proxy's upstream leg, a capture's server).
+  const recordedServer = replayableConnections(session).map((c) => connectionRoles(c).server).find((a) => a) ?? undefined;
   return {
     host,
     port,
-    connectTo: to ? to : (base?.connectTo ?? (base ? undefined : (upstream ?? (session.sni ? splitHostPort(session.target)?.host : undefined)))),
+    connectTo: to ? to : (base?.connectTo ?? (base ? undefined : (recordedServer ?? (session.sni ? splitHostPort(session.target)?.host : undefined)))),
     trust,
     verifyPeer: o.verifyPeer ?? base?.verifyPeer ?? false,
     checkHostname: o.checkHostname ?? base?.checkHostname ?? false,

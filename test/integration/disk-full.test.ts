@@ -1,7 +1,7 @@
 // The disk under the data folder fills up during a large download. The session must not be lost:
 // what was recorded before stays readable, this session keeps its handshake, and its timeline says
-// the disk filled. Needs a small file system of its own: a 6 MB tmpfs, which only root may mount
-// (skipped otherwise, saying so).
+// the disk filled. Needs a small file system of its own: a 6 MB tmpfs, which only root with the
+// right to mount may mount (skipped otherwise, saying so).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +13,20 @@ import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
 const root = process.getuid?.() === 0;
-const canMount = root && spawnSync('mount', ['--version']).status === 0;
-if (!canMount) console.log('disk-full test skipped: mounting a small tmpfs needs root');
+/** Root is not enough: a container's root often lacks CAP_SYS_ADMIN. Tried once, on a folder of its own. */
+function tmpfsMounts(): boolean {
+  if (!root || spawnSync('mount', ['--version']).status !== 0) return false;
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-mount-probe-'));
+  try {
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status !== 0) return false;
+    spawnSync('umount', [probe]);
+    return true;
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
+  }
+}
+const canMount = tmpfsMounts();
+if (!canMount) console.log('disk-full test skipped: mounting a small tmpfs needs root with the right to mount (CAP_SYS_ADMIN)');
 
 let pki: TestPki;
 let mountPoint: string;

@@ -39,7 +39,10 @@ export interface ReplayResponseSide {
   sessionId: number;
   /** Application data bytes the server sent. */
   bytes: number;
-  /** The answer as text (UTF-8, invalid bytes replaced), at most 256 KiB. */
+  /**
+   * The answer as text (UTF-8, invalid bytes replaced), from at most 256 KiB. HTTP bodies are shown
+   * with chunked and gzip/deflate/br codings undone (a bracketed line says so); binary ones are named, not shown.
+   */
   text: string;
   truncated: boolean;
   /**

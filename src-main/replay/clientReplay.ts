@@ -5,7 +5,8 @@ import type { ApiErrorInfo, ClientSessionRequest, TrustStoreSpec } from '../api/
 import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayResponseSide } from '../api/replayTypes';
 import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
-import { diffLines, parseResponses, parseRequests } from './httpMatch';
+import zlib from 'node:zlib';
+import { diffLines, headerValue, parseResponses, parseRequests, type ParsedResponse } from './httpMatch';
 import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
 
 const TEXT_KEEP_BYTES = 256 * 1024;
@@ -84,12 +85,83 @@ function httpStatus(bytes: Uint8Array, requestBytes: Uint8Array): string | null 
   return final ? final.startLine : null;
 }
 
+/** A chunked body's data, as far as the bytes go. */
+function dechunk(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = body.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = parseInt(body.subarray(at, lineEnd).toString('latin1').split(';')[0].trim(), 16);
+    if (!Number.isFinite(size) || size <= 0) break;
+    parts.push(body.subarray(lineEnd + 2, Math.min(body.length, lineEnd + 2 + size)));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+const DECOMPRESS: Record<string, (b: Buffer) => Buffer> = {
+  // Sync flush: a body cut short (recording cap) still shows what it holds.
+  gzip: (b) => zlib.gunzipSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  'x-gzip': (b) => zlib.gunzipSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  deflate: (b) => zlib.inflateSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  br: (b) => zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+};
+
+/**
+ * A response as a student reads it in the diff: the head as sent; the body with its chunked and
+ * gzip/deflate/br codings undone (a line says so), and a binary body named, not shown.
+ */
+function readableResponse(response: ParsedResponse): string {
+  const raw = Buffer.from(response.raw.buffer, response.raw.byteOffset, response.raw.length);
+  const headEnd = raw.indexOf('\r\n\r\n');
+  if (headEnd < 0) return raw.toString('utf8');
+  const headText = raw.subarray(0, headEnd + 4).toString('latin1');
+  const wire = raw.subarray(headEnd + 4);
+  if (wire.length === 0) return headText;
+  let body = wire;
+  const undone: string[] = [];
+  if (/chunked/i.test(headerValue(response, 'transfer-encoding') ?? '')) {
+    body = dechunk(body);
+    undone.push('chunked');
+  }
+  const coding = (headerValue(response, 'content-encoding') ?? '').trim().toLowerCase();
+  if (coding && coding !== 'identity') {
+    const decode = DECOMPRESS[coding];
+    try {
+      if (!decode) throw new Error(coding);
+      body = decode(body);
+      undone.push(coding);
+    } catch {
+      return `${headText}[${wire.length} bytes of ${coding}-encoded body that did not decode: not shown]`;
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    if (text.includes('\0')) throw new Error('binary');
+  } catch {
+    const type = headerValue(response, 'content-type');
+    return `${headText}[${body.length} bytes of binary body${type ? ` (${type})` : ''}: not shown]`;
+  }
+  return undone.length ? `${headText}[${undone.join(', ')} body of ${wire.length} bytes, shown decoded]\n${text}` : headText + text;
+}
+
+/** The answer as text: HTTP responses made readable one by one, anything else decoded as UTF-8. */
+function answerText(bytes: Uint8Array, requestBytes: Uint8Array): string {
+  const requests = parseRequests(requestBytes);
+  const responses = requests.length ? parseResponses(bytes, requests) : [];
+  const covered = responses.reduce((n, r) => n + r.raw.length, 0);
+  if (responses.length === 0 || covered !== bytes.length) return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  return responses.map(readableResponse).join('');
+}
+
 export function responseSide(sessionId: number, bytes: Uint8Array, requestBytes: Uint8Array, notStoredBytes = 0): ReplayResponseSide {
   const kept = bytes.subarray(0, TEXT_KEEP_BYTES);
   return {
     sessionId,
     bytes: bytes.length,
-    text: new TextDecoder('utf-8', { fatal: false }).decode(kept),
+    text: answerText(kept, requestBytes),
     truncated: bytes.length > kept.length,
     notStoredBytes,
     httpStatus: httpStatus(bytes, requestBytes),

@@ -82,6 +82,14 @@ function serverCertificates(decoded: DecodedConnection): RecordedCertificate[] {
   return [];
 }
 
+/** Why no connection of the capture got a ServerHello, with the alert that ended the first one if it had one. */
+function noHandshakeMessage(decoded: DecodedConnection | undefined): string {
+  const record = decoded?.records.find((r) => r.alert);
+  if (!record?.alert) return 'the capture holds no ServerHello: the handshake did not finish, or the capture missed it';
+  const from = record.direction === 'server-to-client' ? 'the server' : 'the client';
+  return `no handshake in the capture got a ServerHello: ${from} ended the first one with alert ${record.alert.descriptionName} (${record.alert.levelName})`;
+}
+
 export interface CaptureSessionOptions {
   /** Where the capture came from, for the session's note. */
   source: string;
@@ -101,6 +109,8 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
   }
   const keylog = [...new Set([...capture.keylog, ...(options.keylog ?? [])])];
   const startedAt = tlsStreams[0].openedAt;
+  // The session shows the first connection whose handshake got a ServerHello (an earlier attempt
+  // may have failed), else the first connection.
   let first: { decoded: DecodedConnection; stream: CapturedStream } | null = null;
   const connections = tlsStreams.map((stream): RecordedConnection => {
     const chunks = stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data }));
@@ -116,7 +126,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
       decoded = decryptConnection({ chunks: window, keylog: lines }).decoded;
       certificates = serverCertificates(decoded);
     }
-    if (!first) first = { decoded, stream };
+    if (!first || (!first.decoded.serverHello && decoded.serverHello)) first = { decoded, stream };
     let bytesClientToServer = 0;
     let bytesServerToClient = 0;
     for (const c of chunks) {
@@ -165,7 +175,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
   const version = head?.decoded.version ? nodeVersionName(head.decoded.version.code) : null;
   const cipher: CipherInfo | null =
     head?.decoded.cipherSuite && version ? { openssl: head.decoded.cipherSuite.name, iana: head.decoded.cipherSuite.name, version } : null;
-  const server = tlsStreams[0].server;
+  const server = head?.stream.server ?? tlsStreams[0].server;
   const ended = Math.max(...tlsStreams.map((s) => s.closedAt ?? s.chunks[s.chunks.length - 1]?.time ?? s.openedAt));
   return {
     kind: 'client',
@@ -179,7 +189,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     cipher,
     alpn: serverHello?.alpn ?? null,
     verification: null,
-    error: serverHello ? null : { code: 'IMPORTED_NO_HANDSHAKE', message: 'the capture holds no ServerHello: the handshake did not finish, or the capture missed it' },
+    error: serverHello ? null : { code: 'IMPORTED_NO_HANDSHAKE', message: noHandshakeMessage(head?.decoded) },
     request: null,
     response: null,
     name: null,

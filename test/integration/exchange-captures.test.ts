@@ -1,6 +1,6 @@
 // Captures a teacher brings from other tools: tshark on the loopback interface while curl (with
 // SSLKEYLOGFILE) talks to `openssl s_server`, then the forms such a capture travels in: gzip
-// compressed (Wireshark opens .pcapng.gz as it is), cut by a snap length, started after a
+// compressed (Wireshark opens .pcapng.gz as it is), cut by a snap length (editcap -s), started after a
 // connection's handshake, with a connection that is not TLS at all. Each is imported with the
 // tlslab command and checked against what tshark reads in the same file.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -73,7 +73,7 @@ beforeAll(async () => {
   whole = path.join(tmp, 'whole.pcapng');
   snapped = path.join(tmp, 'snapped.pcapng');
   keylog = path.join(tmp, 'keys.log');
-  const captures = [await startLoopbackCapture(peer.port, whole), await startLoopbackCapture(peer.port, snapped, ['-s', '200'])];
+  const capturing = await startLoopbackCapture(peer.port, whole);
   for (const max of ['1.2', '1.3']) {
     execFileSync('curl', ['-s', '-o', '/dev/null', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${peer.port}:127.0.0.1`, '--tls-max', max, `https://www.bank32.com:${peer.port}/`], {
       env: { ...process.env, SSLKEYLOGFILE: keylog },
@@ -86,12 +86,50 @@ beforeAll(async () => {
     plain.on('close', () => resolve());
     plain.on('error', () => resolve());
   });
-  for (const c of captures) await c.stop();
+  await capturing.stop();
+  // The same packets as a capture with -s 200 keeps them: each cut to its first 200 bytes.
+  execFileSync('editcap', ['-s', '200', whole, snapped]);
 }, 60_000);
 
 afterAll(async () => {
   await peer?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(tools.length > 0)('a capture whose first handshake failed', () => {
+  it('shows the session by the connection that worked, and a capture of the failure alone names the alert', async () => {
+    const only12 = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', '-tls1_2']);
+    try {
+      const file = path.join(tmp, 'retry.pcapng');
+      const keys = path.join(tmp, 'retry-keys.log');
+      const capturing = await startLoopbackCapture(only12.port, file);
+      const curl = (args: string[]) =>
+        spawnSync('curl', ['-s', '-o', '/dev/null', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${only12.port}:127.0.0.1`, ...args, `https://www.bank32.com:${only12.port}/`], {
+          env: { ...process.env, SSLKEYLOGFILE: keys },
+        }).status;
+      expect(curl(['--tlsv1.3'])).not.toBe(0);
+      expect(curl([])).toBe(0);
+      await capturing.stop();
+      const versions = tshark(['-r', file, '-Y', 'tls.handshake.type == 2', '-T', 'fields', '-e', 'tls.handshake.version']).trim();
+      expect(versions).toBe('0x0303');
+
+      const { dataDir, result } = importInto('retry', file, ['--keylog', keys]);
+      expect(result.connections).toBe(2);
+      const shown = JSON.parse(cli(dataDir, ['sessions', 'show', String(result.id), '--json']).stdout) as { status: string; version: string; error: unknown };
+      expect(shown).toMatchObject({ status: 'ok', version: 'TLSv1.2', error: null });
+
+      // The failed attempt alone: its alert is the reason given.
+      const frames = tshark(['-r', file, '-Y', 'tls.handshake.type == 2', '-T', 'fields', '-e', 'tcp.stream']).trim();
+      const failedOnly = path.join(tmp, 'failed-only.pcapng');
+      execFileSync('editcap', [file, failedOnly, ...tshark(['-r', file, '-Y', `tcp.stream == ${frames}`, '-T', 'fields', '-e', 'frame.number']).trim().split('\n')]);
+      const failed = importInto('failed-only', failedOnly);
+      const error = JSON.parse(cli(failed.dataDir, ['sessions', 'show', String(failed.result.id), '--json']).stdout) as { status: string; error: { message: string } };
+      expect(error.status).toBe('failed');
+      expect(error.error.message).toMatch(/the server ended the first one with alert protocol_version \(fatal\)/);
+    } finally {
+      await only12.stop();
+    }
+  });
 });
 
 describe.skipIf(tools.length > 0)(`captures made by tshark${tools.length ? ` (skipped: ${tools.join(', ')} not installed)` : ''}`, () => {

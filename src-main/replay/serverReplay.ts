@@ -273,7 +273,7 @@ export class ReplayServer {
       stream.once('data', (first: Buffer) => {
         stream.pause();
         if (looksLikeHttpRequest(first)) this.serveHttp(stream, host, hooks, first);
-        else this.playStream(stream, this.nextStream(candidates, host), hooks, first.length);
+        else this.playStream(stream, this.nextStream(candidates, host), hooks, first);
         stream.resume();
       });
       return;
@@ -289,7 +289,7 @@ export class ReplayServer {
   }
 
   /** The server's turns in order: each one once the client has sent as many bytes as it had before it. */
-  private playStream(stream: tls.TLSSocket, recorded: RecordedStream, hooks: ResponderHooks, alreadyReceived = 0): void {
+  private playStream(stream: tls.TLSSocket, recorded: RecordedStream, hooks: ResponderHooks, first?: Buffer): void {
     hooks.note(`replaying the server's ${recorded.turns.filter((t) => t.direction === 'server-to-client').length} turn(s) of session ${recorded.sessionId}`);
     const serverTurns: { needed: number; data: Uint8Array }[] = [];
     let clientSoFar = 0;
@@ -297,7 +297,24 @@ export class ReplayServer {
       if (t.direction === 'client-to-server') clientSoFar += t.data.length;
       else serverTurns.push({ needed: clientSoFar, data: t.data });
     }
-    let received = alreadyReceived;
+    // Said once in the session when this client strays from the recorded one: the playback goes on
+    // by byte count, so a student can see why the answers no longer fit (or never come).
+    const expected = concat(recorded.turns.filter((t) => t.direction === 'client-to-server').map((t) => t.data));
+    let strayed = false;
+    const compare = (data: Uint8Array, at: number) => {
+      for (let i = 0; i < data.length && !strayed; i++) {
+        const k = at + i;
+        if (k < expected.length && data[i] === expected[k]) continue;
+        strayed = true;
+        hooks.note(
+          k >= expected.length
+            ? `the client sent more than session ${recorded.sessionId}'s client did (${expected.length} bytes): the recording has no answer to the rest`
+            : `the client's bytes differ from session ${recorded.sessionId}'s recorded client from byte ${k} on: the recorded server turns are played back regardless, each once the client has sent as many bytes as the recorded client had before it`,
+        );
+      }
+    };
+    let received = first?.length ?? 0;
+    if (first) compare(first, 0);
     let next = 0;
     let ended = false;
     const advance = () => {
@@ -311,6 +328,7 @@ export class ReplayServer {
       }
     };
     stream.on('data', (data: Buffer) => {
+      compare(data, received);
       received += data.length;
       advance();
     });

@@ -119,6 +119,12 @@ async function resolveAddress(name: string, hosts: HostTable): Promise<string> {
   return found.address;
 }
 
+/** A reset (or a write into one) on the socket. */
+function isReset(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 function formatEndpoint(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -260,6 +266,9 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     let tcpClosed = false;
     let tlsClosed = false;
     let settled = false;
+    /** The server closed its side (TLS 'end'): it had sent all it would. */
+    let serverEnded = false;
+    let resetNoted = false;
     let failure: ApiErrorInfo | null = null;
     const responseParts: Buffer[] = [];
     let responseBytes = 0;
@@ -306,6 +315,19 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     });
 
     function fail(err: unknown) {
+      if (serverEnded && handshakeDone && !failure && isReset(err)) {
+        if (resetNoted) return;
+        resetNoted = true;
+        // The server had closed its side (its FIN came after everything it sent, so nothing was
+        // lost); the client's close_notify then met a socket the server had already closed,
+        // and the server's system answered it with a reset. What Python's http.server does.
+        connection.event('note', {
+          text: 'the server closed the connection before the client\'s close_notify reached it, so its system answered with a TCP reset; everything the server sent had arrived',
+        });
+        secure.destroy();
+        tap.destroy();
+        return;
+      }
       if (!failure) {
         failure = describeConnectionFailure(err, failureContext());
         connection.event('error', { message: failure.message });
@@ -449,6 +471,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       armIdle(ANSWER_IDLE_MS);
     });
     secure.on('end', () => {
+      serverEnded = true;
       // The server closed its side: close ours too (unless it is closed already: ending twice
       // makes Node build an error with a stack trace, a measurable cost per session).
       if (!secure.writableEnded) secure.end();

@@ -2,11 +2,13 @@
 //
 // Layout (all integers big-endian):
 //   magic      14 bytes  "TLSLAB-BUNDLE\n"
-//   format      2 bytes  BUNDLE_FORMAT; a reader refuses a newer one
+//   format      2 bytes  1, or 2 for a session of more than 65,535 connections; a reader refuses a
+//                         newer one
 //   manifest    4 bytes length + UTF-8 JSON (BundleManifest: the session's rows, certificates
 //                         as base64, and how many chunk records follow)
-//   chunks      per chunk: u16 connection index, u8 direction (0 = client to server), f64 time
-//                         (ms since the session started), u32 length, the bytes
+//   chunks      per chunk: connection index (u16 in format 1, u32 in format 2), u8 direction
+//                         (0 = client to server), f64 time (ms since the session started), u32
+//                         length, the bytes
 //   checksum   32 bytes  SHA-256 of everything before it, so a truncated or damaged copy is caught
 //
 // The manifest stays right after the format number in every format, so even a reader that refuses
@@ -16,12 +18,21 @@ import { z } from 'zod';
 import type { RecordedSession } from './recordedSession';
 
 export const BUNDLE_MAGIC = 'TLSLAB-BUNDLE\n';
-export const BUNDLE_FORMAT = 1;
+/** The newest format this workbench reads and writes. */
+export const BUNDLE_FORMAT = 2;
+/**
+ * Bundles are written in format 1 whenever the session fits it, so that workbenches that read only
+ * format 1 still take them; format 2 only widens the connection index past 65,535.
+ */
+const NARROW_FORMAT = 1;
+const NARROW_CONNECTIONS = 0xffff + 1;
 export const BUNDLE_EXTENSION = '.tlslab';
 
 const MAGIC = new TextEncoder().encode(BUNDLE_MAGIC);
 const HEADER = MAGIC.length + 2 + 4;
-const CHUNK_HEADER = 2 + 1 + 8 + 4;
+/** Bytes of the connection index before each chunk's direction, time and length (1 + 8 + 4). */
+const indexBytes = (format: number) => (format >= 2 ? 4 : 2);
+const chunkHeader = (format: number) => indexBytes(format) + 1 + 8 + 4;
 const CHECKSUM = 32;
 
 export class BundleError extends Error {
@@ -96,8 +107,10 @@ export function writeBundle(session: RecordedSession, writer: BundleWriter, now 
     }
   }
   const { connections, ...rest } = session;
+  const format = connections.length > NARROW_CONNECTIONS ? BUNDLE_FORMAT : NARROW_FORMAT;
+  const index = indexBytes(format);
   const manifest: BundleManifest = {
-    format: BUNDLE_FORMAT,
+    format,
     writer,
     createdAt: now.toISOString(),
     chunkCount,
@@ -111,22 +124,24 @@ export function writeBundle(session: RecordedSession, writer: BundleWriter, now 
     },
   };
   const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const total = HEADER + json.length + chunkCount * CHUNK_HEADER + chunkBytes + CHECKSUM;
+  const header = chunkHeader(format);
+  const total = HEADER + json.length + chunkCount * header + chunkBytes + CHECKSUM;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint16(MAGIC.length, BUNDLE_FORMAT);
+  view.setUint16(MAGIC.length, format);
   view.setUint32(MAGIC.length + 2, json.length);
   out.set(json, HEADER);
   let at = HEADER + json.length;
-  session.connections.forEach((c, index) => {
+  session.connections.forEach((c, connection) => {
     for (const chunk of c.chunks) {
-      view.setUint16(at, index);
-      out[at + 2] = chunk.direction === 'client-to-server' ? 0 : 1;
-      view.setFloat64(at + 3, chunk.t);
-      view.setUint32(at + 11, chunk.data.length);
-      out.set(chunk.data, at + CHUNK_HEADER);
-      at += CHUNK_HEADER + chunk.data.length;
+      if (index === 4) view.setUint32(at, connection);
+      else view.setUint16(at, connection);
+      out[at + index] = chunk.direction === 'client-to-server' ? 0 : 1;
+      view.setFloat64(at + index + 1, chunk.t);
+      view.setUint32(at + index + 9, chunk.data.length);
+      out.set(chunk.data, at + header);
+      at += header + chunk.data.length;
     }
   });
   out.set(createHash('sha256').update(out.subarray(0, at)).digest(), at);
@@ -187,23 +202,25 @@ export function readBundle(bytes: Uint8Array): RecordedSession {
       certificates: c.certificates.map((cert) => ({ role: cert.role, position: cert.position, der: new Uint8Array(Buffer.from(cert.der, 'base64')) })),
     })),
   };
+  const width = indexBytes(format);
+  const header = chunkHeader(format);
   let at = HEADER + manifestLength;
   for (let i = 0; i < manifest.chunkCount; i++) {
-    if (at + CHUNK_HEADER > body) throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} is missing`);
-    const index = view.getUint16(at);
-    const dir = bytes[at + 2];
-    const t = view.getFloat64(at + 3);
-    const length = view.getUint32(at + 11);
-    if (index >= session.connections.length || dir > 1 || at + CHUNK_HEADER + length > body) {
+    if (at + header > body) throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} is missing`);
+    const index = width === 4 ? view.getUint32(at) : view.getUint16(at);
+    const dir = bytes[at + width];
+    const t = view.getFloat64(at + width + 1);
+    const length = view.getUint32(at + width + 9);
+    if (index >= session.connections.length || dir > 1 || at + header + length > body) {
       throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} does not fit`);
     }
     // Copy out of the file buffer so the session does not pin it.
     session.connections[index].chunks.push({
       direction: dir === 0 ? 'client-to-server' : 'server-to-client',
       t,
-      data: bytes.slice(at + CHUNK_HEADER, at + CHUNK_HEADER + length),
+      data: bytes.slice(at + header, at + header + length),
     });
-    at += CHUNK_HEADER + length;
+    at += header + length;
   }
   if (at !== body) throw damaged(`${body - at} bytes after the last chunk`);
   return session;

@@ -73,7 +73,8 @@ const ACK = 0x10;
  */
 class PacketPlan {
   readonly time: Float64Array;
-  readonly conn: Uint16Array;
+  /** Index of the connection: a long-running server session can have more than 65,535. */
+  readonly conn: Uint32Array;
   readonly fromClient: Uint8Array;
   readonly flags: Uint8Array;
   readonly seq: Uint32Array;
@@ -86,7 +87,7 @@ class PacketPlan {
 
   constructor(capacity: number) {
     this.time = new Float64Array(capacity);
-    this.conn = new Uint16Array(capacity);
+    this.conn = new Uint32Array(capacity);
     this.fromClient = new Uint8Array(capacity);
     this.flags = new Uint8Array(capacity);
     this.seq = new Uint32Array(capacity);

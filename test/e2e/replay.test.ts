@@ -51,12 +51,15 @@ describe('replay in Chromium', () => {
     await page.getByTestId('replay-client').click();
     expect(await page.getByTestId('replay-to-error').innerText()).toContain('HOST:PORT');
     await page.getByTestId('replay-to').fill('');
+    // The original presented no certificate; the workshop's are there to present instead.
+    expect(await page.getByTestId('replay-client-cert').inputValue()).toBe('');
+    expect(await page.getByTestId('replay-client-cert').locator('option').first().innerText()).toBe('as the original');
 
     await page.getByTestId('replay-client').click();
     await page.getByTestId('replay-result').waitFor({ timeout: 30_000 });
     const summary = await page.getByTestId('replay-diff-summary').innerText();
     expect(summary).toMatch(/The answers differ: \d+ lines? only in the original/);
-    expect(await page.getByTestId('replay-result').innerText()).toContain('the same bytes as the original');
+    expect(await page.getByTestId('replay-sent').innerText()).toMatch(/^Sent \d+ bytes \(the same as the original's\) to www\.bank32\.com:\d+/);
     // Side by side: the status line heads both sides, some rows changed, unchanged runs are folded.
     expect(await page.getByTestId('replay-diff').locator('thead').innerText()).toContain('HTTP/1.0 200 ok');
     await page.getByText(/unchanged lines — show/).first().waitFor();

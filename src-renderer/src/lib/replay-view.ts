@@ -1,6 +1,7 @@
 // The replay panel's pure parts: the form turned into requests (with the mistakes named), and the
 // diff of the two answers laid out side by side.
-import { clientRequestFate, type ClientReplayRequest, type ReplayDiffLine, type ReplayServerRequest, type SessionDetail, type TlsVersionName, type UnmatchedPolicy } from '../api/contract';
+import { clientRequestFate, type ClientReplayRequest, type ClientReplayResult, type ReplayDiffLine, type ReplayServerRequest, type SessionDetail, type TlsVersionName, type UnmatchedPolicy } from '../api/contract';
+import { formatBytes } from './format';
 
 export interface ReplayForm {
   to: string;
@@ -13,10 +14,12 @@ export interface ReplayForm {
   verify: 'original' | 'off';
   /** The passphrase of the original's client key file, which a recording does not keep; empty: none. */
   keyPassphrase: string;
+  /** A workshop certificate to present instead of the original's; empty: as the original. */
+  clientCertificate: string;
 }
 
 export function emptyReplayForm(): ReplayForm {
-  return { to: '', sni: '', minVersion: '', maxVersion: '', ciphers: '', verify: 'original', keyPassphrase: '' };
+  return { to: '', sni: '', minVersion: '', maxVersion: '', ciphers: '', verify: 'original', keyPassphrase: '', clientCertificate: '' };
 }
 
 /** The key file of the client certificate the original presented, when it came from files (its passphrase may be asked for). */
@@ -47,7 +50,8 @@ export function replayRequest(id: number, form: ReplayForm): { request: ClientRe
     tls.verifyPeer = false;
     tls.checkHostname = false;
   }
-  if (form.keyPassphrase) tls.clientKeyPassphrase = form.keyPassphrase;
+  if (form.clientCertificate) tls.clientCertificate = { kind: 'lab', name: form.clientCertificate };
+  else if (form.keyPassphrase) tls.clientKeyPassphrase = form.keyPassphrase;
   return { request: { id, ...(to ? { to } : {}), tls } };
 }
 
@@ -134,8 +138,21 @@ export function sideBySide(lines: readonly ReplayDiffLine[]): SideBySideRow[] {
 }
 
 /** One line summary: "identical", or "2 lines differ". */
-export function diffSummary(diff: { identical: boolean; removed: number; added: number }): string {
-  if (diff.identical) return 'The answers are identical, byte for byte.';
+/** What was sent: all of the original's client data, part of it, or none. */
+export function sentSummary(result: Pick<ClientReplayResult, 'sentBytes' | 'requestBytes' | 'requestIdentical'>): string {
+  if (result.sentBytes === 0 && result.requestBytes > 0) return `Sent nothing of the ${formatBytes(result.requestBytes)} of recorded application data`;
+  const amount = result.sentBytes === result.requestBytes ? formatBytes(result.requestBytes) : `${formatBytes(result.sentBytes)} of ${formatBytes(result.requestBytes)}`;
+  return `Sent ${amount}${result.requestIdentical ? " (the same as the original's)" : ''}`;
+}
+
+/**
+ * One sentence on the comparison. A replay that failed before any answer has nothing to compare;
+ * when part of an answer was past the recording cap, only the stored parts were compared.
+ */
+export function diffSummary(diff: { identical: boolean; removed: number; added: number }, result?: Pick<ClientReplayResult, 'error' | 'original' | 'replayed'>): string {
+  if (result?.error && result.replayed.bytes === 0 && result.original.bytes > 0) return 'No answer to compare: the replay ended before the server sent any application data.';
+  const partly = Boolean(result && (result.original.notStoredBytes > 0 || result.replayed.notStoredBytes > 0));
+  if (diff.identical) return partly ? 'The stored parts of the answers are identical (what was not stored could not be compared).' : 'The answers are identical, byte for byte.';
   if (diff.removed === 0 && diff.added === 0) return 'The answers differ only in line endings or bytes the text view does not show.';
   const parts = [];
   if (diff.removed) parts.push(`${diff.removed} line${diff.removed === 1 ? '' : 's'} only in the original`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKeyFile, diffSummary, emptyReplayForm, emptyServeForm, nothingToReplay, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
+import { clientKeyFile, diffSummary, emptyReplayForm, sentSummary, emptyServeForm, nothingToReplay, replayRequest, replayTryCommand, serveRequest, sideBySide } from '../../../src-renderer/src/lib/replay-view';
 
 describe('replay form', () => {
   it('sends only what differs from the original', () => {
@@ -18,6 +18,12 @@ describe('replay form', () => {
     expect(clientKeyFile({ request: null })).toBeNull();
     expect(replayRequest(1, { ...emptyReplayForm(), to: '127.0.0.1:70000' })).toMatchObject({ field: 'to', problem: expect.stringMatching(/70000/) });
     expect(replayRequest(1, { ...emptyReplayForm(), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' })).toMatchObject({ field: 'minVersion' });
+  });
+
+  it('presents a workshop certificate instead of the original\'s when one is chosen (no passphrase then)', () => {
+    expect(replayRequest(7, { ...emptyReplayForm(), clientCertificate: 'alice', keyPassphrase: 'stale' })).toEqual({
+      request: { id: 7, tls: { clientCertificate: { kind: 'lab', name: 'alice' } } },
+    });
   });
 
   it('serves on loopback only, with a CA', () => {
@@ -123,5 +129,23 @@ describe('nothing to replay', () => {
   it('says so for any session whose handshake never finished (a client that refused a server, a victim that refused the proxy)', () => {
     expect(session({ kind: 'server', status: 'failed', version: null })).toMatch(/^The TLS handshake never finished, so no application data went either way\. There is nothing to send again or to serve/);
     expect(session({ kind: 'proxy', status: 'failed', version: null })).toMatch(/^The TLS handshake never finished/);
+  });
+});
+
+describe('replay result summary', () => {
+  const side = (bytes: number, notStoredBytes = 0) => ({ sessionId: 1, bytes, text: '', truncated: false, notStoredBytes, httpStatus: null });
+  const same = { identical: true, removed: 0, added: 0 };
+
+  it('says how much of the recorded client data went out', () => {
+    expect(sentSummary({ sentBytes: 78, requestBytes: 78, requestIdentical: true })).toBe("Sent 78 bytes (the same as the original's)");
+    expect(sentSummary({ sentBytes: 0, requestBytes: 78, requestIdentical: false })).toBe('Sent nothing of the 78 bytes of recorded application data');
+    expect(sentSummary({ sentBytes: 40, requestBytes: 78, requestIdentical: false })).toBe('Sent 40 bytes of 78 bytes');
+  });
+
+  it('has nothing to compare when the replay failed before an answer, and compares only stored parts past the cap', () => {
+    const error = { code: 'CONNECTION_REFUSED', message: 'refused' };
+    expect(diffSummary({ identical: false, removed: 3, added: 0 }, { error, original: side(300), replayed: side(0) })).toMatch(/^No answer to compare/);
+    expect(diffSummary(same, { error: null, original: side(64, 5000), replayed: side(64, 5000) })).toMatch(/^The stored parts of the answers are identical/);
+    expect(diffSummary(same, { error: null, original: side(64), replayed: side(64) })).toBe('The answers are identical, byte for byte.');
   });
 });

@@ -102,6 +102,23 @@ export function isDnsName(text: string): boolean {
   return labels.every((label, i) => (i === 0 && label === '*' && labels.length > 2) || DNS_LABEL.test(label));
 }
 
+/**
+ * An internationalised name (bücher.example) in the IDNA ASCII form certificates carry
+ * (xn--bcher-kva.example), as browsers and the engine convert it; a leading "*." is kept. ASCII
+ * comes back as it is; a name IDNA refuses comes back unchanged, for isDnsName to reject.
+ */
+export function asciiDnsName(text: string): string {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  const wildcard = text.startsWith('*.');
+  const rest = wildcard ? text.slice(2) : text;
+  try {
+    const host = new URL(`http://${rest}/`).hostname;
+    return (wildcard ? '*.' : '') + host;
+  } catch {
+    return text;
+  }
+}
+
 export type SanParse = { ok: true; names: string[] } | { ok: false; error: string };
 
 /**
@@ -123,7 +140,7 @@ export function parseSubjectAltNames(text: string): SanParse {
       if (!isIpv4(value) && !isIpv6(value)) return { ok: false, error: `"${value}" is not an IP address such as 127.0.0.1 or ::1.` };
       names.push(`IP:${value}`);
     } else {
-      const dns = value.toLowerCase();
+      const dns = asciiDnsName(value.toLowerCase());
       if (!isDnsName(dns)) {
         return {
           ok: false,
@@ -291,7 +308,7 @@ export function defaultIssueForm(ca = ''): IssueForm {
 /** The SANs a server gets when none are typed: its CN, as the engine does. */
 export function implicitServerSans(form: IssueForm): string | null {
   if (form.profile !== 'server' || form.sans.trim() !== '') return null;
-  const cn = form.subject.CN.trim().toLowerCase();
+  const cn = asciiDnsName(form.subject.CN.trim().toLowerCase());
   return cn && isDnsName(cn) ? `DNS:${cn}` : null;
 }
 
@@ -387,7 +404,7 @@ export interface ForgeForm {
 export function validateForgeForm(form: ForgeForm): FormResult<PkiForgeRequest> {
   const errors: FormErrors = {};
   if (!form.ca) errors.ca = 'Choose the CA that signs the forged certificate (the one the victim trusts).';
-  const host = form.hostname.trim().toLowerCase();
+  const host = asciiDnsName(form.hostname.trim().toLowerCase());
   if (host === '') errors.hostname = 'Give the host name to forge for, e.g. www.bank32.com.';
   else if (!isDnsName(host) && !isIpv4(host) && !isIpv6(host)) errors.hostname = `"${form.hostname.trim()}" is not a host name or IP address.`;
   const template = form.templatePem.trim();

@@ -41,6 +41,20 @@ describe('subject alternative names as a student types them', () => {
     }
   });
 
+  it('takes an internationalised name and writes it in the IDNA form the certificate carries, as the engine and browsers do', () => {
+    expect(parseSubjectAltNames('bücher.example, *.bücher.example DNS:Bücher.lab.test')).toEqual({
+      ok: true,
+      names: ['DNS:xn--bcher-kva.example', 'DNS:*.xn--bcher-kva.example', 'DNS:xn--bcher-kva.lab.test'],
+    });
+    const form = defaultIssueForm('Lab Root');
+    form.subject.CN = 'bücher.example';
+    expect(implicitServerSans(form)).toBe('DNS:xn--bcher-kva.example');
+    expect(validateForgeForm({ ca: 'Lab Root', hostname: 'bücher.example', templatePem: '' })).toMatchObject({
+      ok: true,
+      request: { hostname: 'xn--bcher-kva.example' },
+    });
+  });
+
   it('names the entry that is neither a name, an address nor an email', () => {
     expect(parseSubjectAltNames('www.bank32.com, bank_32!')).toEqual({ ok: false, error: '"bank_32!" is not a DNS name, IP address or email address.' });
     expect(parseSubjectAltNames('IP:300.1.1.1')).toMatchObject({ ok: false, error: expect.stringContaining('not an IP address') });

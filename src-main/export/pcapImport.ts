@@ -114,6 +114,14 @@ function ipText(bytes: Uint8Array, start: number, length: 4 | 16): string {
   return `${words.slice(0, best).join(':')}::${words.slice(best + bestLength).join(':')}`;
 }
 
+/** Whether a SYN is the stream's own opening SYN seen again: same client, same initial sequence number. */
+function repeatsSyn(stream: StreamState, sourceIp: string, sourcePort: number, seq: number): boolean {
+  if (!stream.sawSyn || stream.clientSide === null) return false;
+  const client = stream.endpoints[stream.clientSide];
+  const side = stream.sides[stream.clientSide];
+  return client.address === sourceIp && client.port === sourcePort && side.known && side.base === ((seq + 1) >>> 0);
+}
+
 /** Reads packets and hands each TCP segment to the reassembler. */
 class CaptureReader {
   private readonly streams = new Map<string, StreamState>();
@@ -237,8 +245,9 @@ class CaptureReader {
     const b = `${destinationIp}|${destinationPort}`;
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
     let stream = this.streams.get(key);
-    if (!stream || (flags & SYN && !(flags & ACK) && stream.closedAt !== null)) {
-      // A new SYN on a closed 4-tuple starts a new connection (port reuse).
+    if (!stream || (flags & SYN && !(flags & ACK) && stream.closedAt !== null && !repeatsSyn(stream, sourceIp, sourcePort, seq))) {
+      // A new SYN on a closed 4-tuple starts a new connection (port reuse); the same SYN again
+      // (one packet seen on two interfaces, or captures joined with mergecap -a) does not.
       if (stream) this.streams.set(`${key}|${this.streams.size}`, stream);
       stream = {
         endpoints: [
@@ -261,7 +270,10 @@ class CaptureReader {
     if (flags & SYN) {
       stream.sawSyn = true;
       if (stream.clientSide === null) stream.clientSide = flags & ACK ? ((1 - sideIndex) as 0 | 1) : sideIndex;
-      side.base = (seq + 1) >>> 0;
+      const base = (seq + 1) >>> 0;
+      // A repeated SYN (retransmitted, or the same packet seen twice) keeps what was delivered.
+      if (side.known && side.base === base) return;
+      side.base = base;
       side.known = true;
       side.delivered = 0;
       return;

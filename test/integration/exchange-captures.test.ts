@@ -15,7 +15,7 @@ import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error === undefined;
-const tools = ['tshark', 'editcap', 'curl', 'gzip'].filter((t) => !hasTool(t));
+const tools = ['tshark', 'editcap', 'mergecap', 'curl', 'gzip'].filter((t) => !hasTool(t));
 
 let pki: TestPki;
 let tmp: string;
@@ -168,6 +168,23 @@ describe.skipIf(tools.length > 0)(`captures made by tshark${tools.length ? ` (sk
     }
     // Every line of the key log is on exactly one connection, as tshark pairs them.
     expect(result.keylogLines).toBe(fs.readFileSync(keylog, 'utf8').split('\n').filter(Boolean).length);
+  });
+
+  it('the same packets twice (mergecap -a, or one capture of two interfaces): each connection once, with its bytes once', () => {
+    const twice = path.join(tmp, 'twice.pcapng');
+    execFileSync('mergecap', ['-a', '-w', twice, whole, whole]);
+    // tshark: the same conversations, each packet counted twice.
+    const conversations = (file: string) => tshark(['-r', file, '-q', '-z', 'conv,tcp']).split('\n').filter((l) => l.includes('<->')).length;
+    expect(conversations(twice)).toBe(conversations(whole));
+
+    const once = importInto('once', whole, ['--keylog', keylog]);
+    const doubled = importInto('twice', twice, ['--keylog', keylog]);
+    expect(doubled.result.connections).toBe(once.result.connections);
+    const bytes = (dataDir: string, id: number) =>
+      (JSON.parse(cli(dataDir, ['sessions', 'show', String(id), '--json']).stdout) as { connections: { bytesClientToServer: number; bytesServerToClient: number }[] }).connections.map(
+        (c) => [c.bytesClientToServer, c.bytesServerToClient],
+      );
+    expect(bytes(doubled.dataDir, doubled.result.id)).toEqual(bytes(once.dataDir, once.result.id));
   });
 
   it('the key log and the capture swapped: each gets one plain line that says which is which', () => {

@@ -132,6 +132,11 @@ export interface PkiIssueRequest {
   extendedKeyUsage?: string[];
   /** Default 365. */
   days?: number;
+  /**
+   * When it starts (ISO 8601); default an hour ago. A start in the past with few days makes an
+   * expired certificate, one in the future a certificate not valid yet (for a lesson).
+   */
+  notBefore?: string;
   /** Default rsa:2048. */
   key?: PkiKeyType;
 }

@@ -309,6 +309,7 @@ export class CertificateWorkshop {
       keyUsage: request.keyUsage,
       extendedKeyUsage: request.extendedKeyUsage,
       days: request.days,
+      notBefore: request.notBefore === undefined ? undefined : new Date(request.notBefore),
       key,
     });
     const name = this.newName(request.name, issued.certificate);

@@ -75,6 +75,7 @@ const issue: z.ZodType<PkiIssueRequest> = z.object({
   keyUsage: z.array(keyUsage).optional(),
   extendedKeyUsage: z.array(z.string()).optional(),
   days: days.optional(),
+  notBefore: z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'give the start as an ISO date, like 2026-01-31T00:00:00Z').optional(),
   key: keyType.optional(),
 });
 

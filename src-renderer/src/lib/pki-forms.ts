@@ -205,6 +205,31 @@ function readDays(text: string, errors: FormErrors, key: string): number | undef
   return Number(t);
 }
 
+/**
+ * "Starts in" as days from now: empty or 0 for now, -400 for a start in the past (with 365 days of
+ * validity, an expired certificate), 30 for one not yet valid. The ISO start, or undefined for now.
+ */
+function readStart(text: string, errors: FormErrors, key: string, now: number): string | undefined {
+  const t = text.trim().replace(/^\u2212/, '-');
+  if (t === '' || /^[-+]?0+$/.test(t)) return undefined;
+  if (!/^[-+]?\d+$/.test(t) || Math.abs(Number(t)) > 36500) {
+    errors[key] = 'Write a whole number of days: 0 for now, -400 for a start in the past, 30 for one in the future.';
+    return undefined;
+  }
+  return new Date(now + Number(t) * 86_400_000).toISOString();
+}
+
+/** What the validity fields make: "expired" or "not valid yet" when the teacher asks for that, else null. */
+export function validityLesson(startsIn: string, days: string, now: number = Date.now()): 'expired' | 'not yet valid' | null {
+  const errors: FormErrors = {};
+  const start = readStart(startsIn, errors, 'start', now);
+  const length = readDays(days, errors, 'days') ?? 365;
+  if (start === undefined || Object.keys(errors).length > 0) return null;
+  const from = Date.parse(start);
+  if (from > now) return 'not yet valid';
+  return from + length * 86_400_000 < now ? 'expired' : null;
+}
+
 function readName(text: string, errors: FormErrors, key: string, required: boolean): string | undefined {
   const t = text.trim();
   if (t === '') {
@@ -287,6 +312,8 @@ export interface IssueForm {
   sans: string;
   key: PkiKeyType;
   days: string;
+  /** Days from now to the start; empty for now. */
+  startsIn: string;
   keyUsage: PkiKeyUsage[];
   extendedKeyUsage: string[];
 }
@@ -300,6 +327,7 @@ export function defaultIssueForm(ca = ''): IssueForm {
     sans: '',
     key: 'rsa:2048',
     days: '365',
+    startsIn: '',
     keyUsage: defaultKeyUsage('server', 'rsa:2048'),
     extendedKeyUsage: defaultExtendedKeyUsage('server'),
   };
@@ -312,7 +340,7 @@ export function implicitServerSans(form: IssueForm): string | null {
   return cn && isDnsName(cn) ? `DNS:${cn}` : null;
 }
 
-export function validateIssueForm(form: IssueForm): FormResult<PkiIssueRequest> {
+export function validateIssueForm(form: IssueForm, now: number = Date.now()): FormResult<PkiIssueRequest> {
   const errors: FormErrors = {};
   if (!form.ca) errors.ca = 'Choose the CA that signs it; create a root CA first if there is none.';
   const name = readName(form.name, errors, 'name', false);
@@ -320,6 +348,7 @@ export function validateIssueForm(form: IssueForm): FormResult<PkiIssueRequest> 
   const sans = parseSubjectAltNames(form.sans);
   if (!sans.ok) errors.sans = sans.error;
   const days = readDays(form.days, errors, 'days');
+  const notBefore = readStart(form.startsIn, errors, 'startsIn', now);
   if (form.keyUsage.length === 0) errors.keyUsage = 'Tick at least one key usage; a TLS certificate needs "Digital signature".';
   const request: PkiIssueRequest = {
     ca: form.ca,
@@ -332,6 +361,7 @@ export function validateIssueForm(form: IssueForm): FormResult<PkiIssueRequest> 
   if (name) request.name = name;
   if (sans.ok && sans.names.length > 0) request.subjectAltNames = sans.names;
   if (days !== undefined) request.days = days;
+  if (notBefore !== undefined) request.notBefore = notBefore;
   return result(errors, request);
 }
 

@@ -15,6 +15,7 @@ import {
   validateForgeForm,
   validateIssueForm,
   validateNewPassphrase,
+  validityLesson,
 } from '../../../src-renderer/src/lib/pki-forms';
 
 describe('subject alternative names as a student types them', () => {
@@ -151,6 +152,27 @@ describe('the issue form', () => {
     const result = validateIssueForm(form);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(Object.keys(result.errors).sort()).toEqual(['ca', 'days', 'keyUsage', 'subject-CN']);
+  });
+
+  it('starts a certificate in the past or the future for a lesson on expiry, and says which it will be', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const form = defaultIssueForm('Lab Root');
+    form.subject.CN = 'expired.bank32.com';
+    form.startsIn = '-400';
+    expect(validateIssueForm(form, now)).toMatchObject({ ok: true, request: { days: 365, notBefore: '2025-04-27T12:00:00.000Z' } });
+    expect(validityLesson(form.startsIn, form.days, now)).toBe('expired');
+    form.startsIn = '30';
+    expect(validateIssueForm(form, now)).toMatchObject({ ok: true, request: { notBefore: '2026-07-01T12:00:00.000Z' } });
+    expect(validityLesson(form.startsIn, form.days, now)).toBe('not yet valid');
+    form.startsIn = '-10';
+    expect(validityLesson(form.startsIn, form.days, now)).toBeNull();
+    for (const empty of ['', '0', ' ']) {
+      form.startsIn = empty;
+      const result = validateIssueForm(form, now);
+      expect(result.ok && 'notBefore' in result.request).toBe(false);
+    }
+    form.startsIn = 'yesterday';
+    expect(validateIssueForm(form, now)).toMatchObject({ ok: false, errors: { startsIn: expect.stringContaining('-400') } });
   });
 });
 

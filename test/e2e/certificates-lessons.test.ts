@@ -1,0 +1,108 @@
+// A teacher prepares the PKI lesson in the Certificates view, in Chromium against a real engine:
+// certificates that are expired or not yet valid on purpose, and names students type that are not
+// plain ASCII; openssl judges what the window made.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+
+let app: E2eApp;
+
+function openssl(args: string[], input: string): { status: number; out: string } {
+  try {
+    return { status: 0, out: execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString() };
+  } catch (error) {
+    const failed = error as { status: number; stdout: Buffer };
+    return { status: failed.status, out: failed.stdout.toString() };
+  }
+}
+
+beforeAll(async () => {
+  app = await startE2e('cert-lessons');
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function issue(page: Page, cn: string, fields: { sans?: string; startsIn?: string; days?: string }): Promise<void> {
+  await page.getByTestId('pki-issue').click();
+  await page.getByTestId('issue-subject-CN').fill(cn);
+  if (fields.sans !== undefined) await page.getByTestId('issue-sans').fill(fields.sans);
+  if (fields.startsIn !== undefined) await page.getByTestId('issue-starts').fill(fields.startsIn);
+  if (fields.days !== undefined) await page.getByTestId('issue-days').fill(fields.days);
+}
+
+async function submitIssue(page: Page, cn: string): Promise<void> {
+  await page.getByTestId('issue-form-submit').click();
+  await page.getByTestId('pki-notice').filter({ hasText: `Issued "${cn}"` }).waitFor({ timeout: 60_000 });
+}
+
+async function pemOf(page: Page, name: string): Promise<string> {
+  await page.locator(`[data-testid="pki-row"][data-name="${name}"]`).getByTestId('pki-open').click();
+  const pem = await text(page, 'inspect-pem');
+  await page.getByTestId('nav-certificates').click();
+  return `${pem}\n`;
+}
+
+describe('a teacher preparing the PKI lesson', () => {
+  it('issues an expired and a not-yet-valid certificate, says so before and after, and openssl agrees', async () => {
+    const page = await (await app.browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-new-ca').click();
+    await page.getByTestId('ca-name').fill('Lab Root');
+    await page.getByTestId('ca-subject-CN').fill('Lab Root CA');
+    await page.getByTestId('ca-key').selectOption('ec:P-256');
+    await page.getByTestId('ca-form-submit').click();
+    await page.locator('[data-testid="pki-row"][data-name="Lab Root"]').waitFor();
+
+    // The form says what the dates will make before anything is issued.
+    await issue(page, 'expired.lab.test', { startsIn: '-400', days: '365' });
+    expect(await text(page, 'issue-validity-lesson')).toContain('expired');
+    await screenshot(page, 'lessons-01-issue-expired');
+    await submitIssue(page, 'expired.lab.test');
+
+    await issue(page, 'future.lab.test', { startsIn: '30' });
+    expect(await text(page, 'issue-validity-lesson')).toContain('not yet valid');
+    await submitIssue(page, 'future.lab.test');
+
+    await issue(page, 'later.lab.test', { startsIn: 'tomorrow' });
+    await page.getByTestId('issue-form-submit').click();
+    expect(await text(page, 'issue-starts-error')).toContain('whole number of days');
+    await page.getByTestId('issue-form-close').click();
+
+    // The tree marks both, and at 1024 pixels it stays inside its card.
+    const expiredRow = page.locator('[data-testid="pki-row"][data-name="expired.lab.test"]');
+    const futureRow = page.locator('[data-testid="pki-row"][data-name="future.lab.test"]');
+    expect(await expiredRow.innerText()).toContain('expired');
+    expect(await futureRow.getByTestId('pki-not-yet-valid').innerText()).toBe('not yet valid');
+    const fits = await page.getByTestId('pki-tree').evaluate((table) => {
+      const card = table.closest('section')!.getBoundingClientRect();
+      return table.getBoundingClientRect().right <= card.right && document.documentElement.scrollWidth <= window.innerWidth;
+    });
+    expect(fits).toBe(true);
+    await screenshot(page, 'lessons-02-tree-expired-and-future');
+
+    // openssl: one has ended, the other has not begun.
+    const expiredPem = await pemOf(page, 'expired.lab.test');
+    expect(openssl(['x509', '-noout', '-checkend', '0'], expiredPem).out).toContain('will expire');
+    const futurePem = await pemOf(page, 'future.lab.test');
+    const start = openssl(['x509', '-noout', '-startdate'], futurePem).out.trim().replace('notBefore=', '');
+    expect(Date.parse(start)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('issues a certificate for an internationalised name, written in its IDNA form as browsers send it', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await issue(page, 'www.lab.test', { sans: 'www.lab.test, bücher.lab.test, *.bücher.lab.test, 127.0.0.1' });
+    await submitIssue(page, 'www.lab.test');
+    const pem = await pemOf(page, 'www.lab.test');
+    const sans = openssl(['x509', '-noout', '-ext', 'subjectAltName'], pem).out;
+    expect(sans).toContain('DNS:xn--bcher-kva.lab.test');
+    expect(sans).toContain('DNS:*.xn--bcher-kva.lab.test');
+  });
+});

@@ -5,6 +5,7 @@ import type { CipherInfo } from '../api/types';
 import { decodeConnection, type DecodedConnection } from '../tls/records';
 import { decryptConnection } from '../tls/sessionKeys';
 import { isTls13 } from '../tls/registry';
+import { opensslSuiteName } from '../tls/opensslNames';
 import { keylogClientRandom } from './keylog';
 import { CaptureError, type CapturedStream, type ParsedCapture, type StreamChunk } from './pcapImport';
 
@@ -174,7 +175,9 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
   const serverHello = head?.decoded.serverHello;
   const version = head?.decoded.version ? nodeVersionName(head.decoded.version.code) : null;
   const cipher: CipherInfo | null =
-    head?.decoded.cipherSuite && version ? { openssl: head.decoded.cipherSuite.name, iana: head.decoded.cipherSuite.name, version } : null;
+    head?.decoded.cipherSuite && version
+      ? { openssl: opensslSuiteName(head.decoded.cipherSuite.code) ?? head.decoded.cipherSuite.name, iana: head.decoded.cipherSuite.name, version }
+      : null;
   const server = head?.stream.server ?? tlsStreams[0].server;
   const ended = Math.max(...tlsStreams.map((s) => s.closedAt ?? s.chunks[s.chunks.length - 1]?.time ?? s.openedAt));
   return {

@@ -80,7 +80,8 @@ describe('a teacher preparing the PKI lesson', () => {
     expect(await futureRow.getByTestId('pki-not-yet-valid').innerText()).toBe('not yet valid');
     const fits = await page.getByTestId('pki-tree').evaluate((table) => {
       const card = table.closest('section')!.getBoundingClientRect();
-      return table.getBoundingClientRect().right <= card.right && document.documentElement.scrollWidth <= window.innerWidth;
+      const page = table.ownerDocument;
+      return table.getBoundingClientRect().right <= card.right && page.documentElement.scrollWidth <= page.documentElement.clientWidth;
     });
     expect(fits).toBe(true);
     await screenshot(page, 'lessons-02-tree-expired-and-future');

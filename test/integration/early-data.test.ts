@@ -46,10 +46,23 @@ async function sClient(port: number, args: string[], input: string, done: () => 
   if (!done()) throw new Error(`s_client ${args.join(' ')} did not get what the test waited for`);
 }
 
-/** A session ticket that allows early data, from a server with -early_data. */
+/**
+ * A session ticket that allows early data, from a server with -early_data. s_client rewrites its
+ * -sess_out file (opened with O_TRUNC) for each ticket the server sends, two by default: stopped
+ * between the two, it could leave the file empty. A whole ticket, once read, is kept in a file of
+ * the test's own.
+ */
 async function ticket(peer: RunningPeer, name: string): Promise<string> {
+  const written = path.join(dir, `${name}.sess_out`);
   const session = path.join(dir, `${name}.session`);
-  await sClient(peer.port, ['-sess_out', session], '', () => fs.existsSync(session) && fs.statSync(session).size > 0);
+  const kept = () => {
+    if (fs.existsSync(session)) return true;
+    const text = fs.existsSync(written) ? fs.readFileSync(written, 'utf8') : '';
+    if (!/-----BEGIN SSL SESSION PARAMETERS-----[^-]+-----END SSL SESSION PARAMETERS-----/.test(text)) return false;
+    fs.writeFileSync(session, text);
+    return true;
+  };
+  await sClient(peer.port, ['-sess_out', written], '', kept);
   return session;
 }
 

@@ -27,6 +27,7 @@ export interface LadderLine {
   /** The record the line stands for. */
   number: number;
   leg: ConnectionLeg;
+  connectionId?: number;
   tone: RecordTone;
 }
 
@@ -69,6 +70,8 @@ export interface RoundTrip {
 
 export interface LadderLeg {
   leg: ConnectionLeg;
+  /** The connection the leg's records belong to. */
+  connectionId?: number;
   rows: RecordRow[];
   /** Records in the connection (more than rows when only the first page is loaded). */
   total: number;
@@ -101,6 +104,23 @@ export function ladderColumns(kind: SessionKind, legs: readonly LadderLeg[]): La
   }
   if (kind === 'server') return [{ label: 'Client', note: 'the peer' }, { label: 'Server', note: 'the workbench' }];
   return [{ label: 'Client', note: 'the workbench' }, { label: 'Server', note: 'the peer' }];
+}
+
+/**
+ * The connections the ladder draws for the connection picked (indexes into the session's list):
+ * that connection alone, and for a proxy the other leg of the same victim connection (the k-th
+ * client leg goes with the k-th upstream leg). A session of several connections of one leg (a
+ * ticket fetched, then resumed) draws one at a time: two connections on one pair of columns
+ * would mix their records and read as one handshake.
+ */
+export function ladderConnections(legs: readonly ConnectionLeg[], picked: number): number[] {
+  const leg = legs[picked];
+  if (leg === undefined) return [];
+  if (leg !== 'proxy-client' && leg !== 'proxy-upstream') return [picked];
+  const other: ConnectionLeg = leg === 'proxy-client' ? 'proxy-upstream' : 'proxy-client';
+  const rank = legs.slice(0, picked).filter((l) => l === leg).length;
+  const partner = legs.flatMap((l, i) => (l === other ? [i] : []))[rank];
+  return partner === undefined ? [picked] : [picked, partner].sort((a, b) => a - b);
 }
 
 /** Which columns a leg's records travel between: [client side, server side]. */
@@ -174,7 +194,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): Ladd
       const truncated = legHidden > 0 && fi === list.length - 1;
       const key = `${leg.leg}-f${first.number}`;
       flightKeys.push(key);
-      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: ladderText(r), number: r.number, leg: leg.leg, tone: recordTone(r) }));
+      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: ladderText(r), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
       const more = flight.length - lines.length;
       const lineCount = lines.length + (more > 0 || truncated ? 1 : 0);
       const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
-import { LADDER, buildLadder, flights, roundTripsBeforeData } from '../../../src-renderer/src/lib/inside-ladder';
+import { LADDER, buildLadder, flights, ladderConnections, roundTripsBeforeData } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
 
 let n = 0;
@@ -133,4 +133,23 @@ describe('record rows and decryption facts', () => {
     expect(facts.find((f) => f.label === 'Nonce')?.explanation).toContain('XOR sequence number 1');
     expect(facts.find((f) => f.label === 'Tag check')).toMatchObject({ value: 'verified', tone: 'ok' });
   });
+});
+
+describe('the connections one ladder draws', () => {
+  it('a session of two client connections (a ticket fetched, then resumed) draws the one picked, alone', () => {
+    expect(ladderConnections(['client', 'client'], 0)).toEqual([0]);
+    expect(ladderConnections(['client', 'client'], 1)).toEqual([1]);
+    expect(ladderConnections(['server', 'server', 'server'], 2)).toEqual([2]);
+  });
+
+  it('a proxy draws both legs of the victim connection picked: the k-th client leg with the k-th upstream leg', () => {
+    expect(ladderConnections(['proxy-client', 'proxy-upstream'], 0)).toEqual([0, 1]);
+    expect(ladderConnections(['proxy-client', 'proxy-upstream'], 1)).toEqual([0, 1]);
+    const two = ['proxy-client', 'proxy-upstream', 'proxy-client', 'proxy-upstream'] as const;
+    expect(ladderConnections(two, 2)).toEqual([2, 3]);
+    expect(ladderConnections(two, 1)).toEqual([0, 1]);
+    // A victim the proxy never reached upstream for: its own leg only.
+    expect(ladderConnections(['proxy-client', 'proxy-upstream', 'proxy-client'], 2)).toEqual([2]);
+  });
+
 });

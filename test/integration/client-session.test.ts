@@ -169,7 +169,8 @@ describe('client session against openssl s_server', () => {
 
 describe('client session against a server that answers slowly', () => {
   it('keeps reading while pieces keep coming, though the whole answer takes longer than the quiet-time limit', async () => {
-    // Four pieces 600 ms apart: 1.8 s in all, against the client's 1.5 s limit between pieces.
+    // Eight pieces 300 ms apart: 2.1 s in all, against the client's 1.5 s limit between pieces
+    // (a margin of 1.2 s for a stalled test process).
     const server = tls.createServer({ cert: fs.readFileSync(pki.serverCert), key: fs.readFileSync(pki.serverKey) }, (socket) => {
       socket.on('error', () => undefined);
       socket.once('data', () => {
@@ -177,12 +178,12 @@ describe('client session against a server that answers slowly', () => {
         let piece = 1;
         const next = setInterval(() => {
           piece += 1;
-          if (piece < 4) socket.write(`piece ${piece};`);
+          if (piece < 8) socket.write(`piece ${piece};`);
           else {
             clearInterval(next);
-            socket.end('piece 4.');
+            socket.end('piece 8.');
           }
-        }, 600);
+        }, 300);
         socket.once('close', () => clearInterval(next));
       });
     });
@@ -190,7 +191,7 @@ describe('client session against a server that answers slowly', () => {
     try {
       const s = await wb.runClient(bank({ port: (server.address() as AddressInfo).port }));
       expect(s.status).toBe('ok');
-      expect(s.response?.text).toMatch(/piece 1;piece 2;piece 3;piece 4\.$/);
+      expect(s.response?.text).toMatch(/piece 1;piece 2;piece 3;piece 4;piece 5;piece 6;piece 7;piece 8\.$/);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

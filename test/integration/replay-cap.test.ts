@@ -47,7 +47,12 @@ beforeAll(async () => {
   python = spawn('python3', ['-c', PYTHON_HTTPS, pki.serverCert, pki.serverKey, site], { stdio: ['ignore', 'pipe', 'ignore'] });
   port = await new Promise<number>((resolve, reject) => {
     python.once('error', reject);
-    python.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString().split('\n')[0]).port));
+    // Its first line, however the pipe cuts it.
+    let out = '';
+    python.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]).port);
+    });
   });
 });
 

@@ -64,7 +64,7 @@ interface LoggedRequest {
 class LoggingServer {
   readonly requests: LoggedRequest[] = [];
   port = 0;
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(readonly child: ChildProcess) {}
 
   static start(pki: TestPki): Promise<LoggingServer> {
     const child = spawn('python3', ['-c', LOGGING_SERVER, pki.serverCert, pki.serverKey], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -195,8 +195,10 @@ describe('client replay', () => {
     const id = await recordGet('/gone');
     const stopped = await LoggingServer.start(pki);
     const port = stopped.port;
+    // Gone for sure: its process has exited (its listening socket closed with it).
+    const exited = new Promise((r) => stopped.child.once('exit', r));
     stopped.stop();
-    await new Promise((r) => setTimeout(r, 100));
+    await exited;
     const result = await wb.replay.replayClient({ id, to: `127.0.0.1:${port}` });
     expect(result.error?.code).toBeTruthy();
     expect(result.error?.message).toMatch(/refused|nothing|listen/i);

@@ -123,6 +123,16 @@ export function ladderConnections(legs: readonly ConnectionLeg[], picked: number
   return partner === undefined ? [picked] : [picked, partner].sort((a, b) => a - b);
 }
 
+/**
+ * The ladder's TCP connect label, written from the side that connected to the side that listened
+ * (client column to server column). The recording keeps the workbench's own address as `local`:
+ * on a server leg, and on the victim's leg of a proxy, that is the side that listened.
+ */
+export function tcpConnectLabel(leg: ConnectionLeg, local: string, remote: string): string {
+  const listened = leg === 'server' || leg === 'proxy-client';
+  return listened ? `TCP connect ${remote} → ${local}` : `TCP connect ${local} → ${remote}`;
+}
+
 /** Which columns a leg's records travel between: [client side, server side]. */
 function legColumns(leg: ConnectionLeg, proxy: boolean): [number, number] {
   if (!proxy) return [0, 1];

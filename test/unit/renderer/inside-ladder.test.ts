@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
-import { LADDER, buildLadder, flights, ladderConnections, roundTripsBeforeData } from '../../../src-renderer/src/lib/inside-ladder';
+import { LADDER, buildLadder, flights, ladderConnections, roundTripsBeforeData, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
 
 let n = 0;
@@ -152,4 +152,15 @@ describe('the connections one ladder draws', () => {
     expect(ladderConnections(['proxy-client', 'proxy-upstream', 'proxy-client'], 2)).toEqual([2]);
   });
 
+});
+
+describe('the TCP connect line of the ladder', () => {
+  it('reads from the side that connected to the side that listened, whichever side the workbench was', () => {
+    // The workbench's client connected: its own address first.
+    expect(tcpConnectLabel('client', '127.0.0.1:50000', '127.0.0.1:4433')).toBe('TCP connect 127.0.0.1:50000 → 127.0.0.1:4433');
+    expect(tcpConnectLabel('proxy-upstream', '127.0.0.1:50001', '127.0.0.1:4433')).toBe('TCP connect 127.0.0.1:50001 → 127.0.0.1:4433');
+    // The workbench listened (its server, the proxy's victim leg): the peer connected to it.
+    expect(tcpConnectLabel('server', '127.0.0.1:4433', '127.0.0.1:50002')).toBe('TCP connect 127.0.0.1:50002 → 127.0.0.1:4433');
+    expect(tcpConnectLabel('proxy-client', '127.0.0.1:8443', '127.0.0.1:50003')).toBe('TCP connect 127.0.0.1:50003 → 127.0.0.1:8443');
+  });
 });

@@ -2,11 +2,14 @@
 // certificates that are expired or not yet valid on purpose, and names students type that are not
 // plain ASCII; openssl judges what the window made.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 
 let app: E2eApp;
+const LONG_CA = 'Network Security Course Root CA 2026';
 
 function openssl(args: string[], input: string): { status: number; out: string } {
   try {
@@ -52,11 +55,12 @@ describe('a teacher preparing the PKI lesson', () => {
     await page.goto(app.engine.url);
     await page.getByTestId('nav-certificates').click();
     await page.getByTestId('pki-new-ca').click();
-    await page.getByTestId('ca-name').fill('Lab Root');
+    // A long name: in one line it pushed the table, and the CA's buttons, past the card.
+    await page.getByTestId('ca-name').fill(LONG_CA);
     await page.getByTestId('ca-subject-CN').fill('Lab Root CA');
     await page.getByTestId('ca-key').selectOption('ec:P-256');
     await page.getByTestId('ca-form-submit').click();
-    await page.locator('[data-testid="pki-row"][data-name="Lab Root"]').waitFor();
+    await page.locator(`[data-testid="pki-row"][data-name="${LONG_CA}"]`).waitFor();
 
     // The form says what the dates will make before anything is issued.
     await issue(page, 'expired.lab.test', { startsIn: '-400', days: '365' });
@@ -105,5 +109,30 @@ describe('a teacher preparing the PKI lesson', () => {
     const sans = openssl(['x509', '-noout', '-ext', 'subjectAltName'], pem).out;
     expect(sans).toContain('DNS:xn--bcher-kva.lab.test');
     expect(sans).toContain('DNS:*.xn--bcher-kva.lab.test');
+  });
+
+  it('says where the key of a PKCS#12 went when its certificate was imported before without it', async () => {
+    const dir = fs.mkdtempSync(path.join(app.tmp, 'p12-'));
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=shop.example.test',
+      '-keyout', 'shop.key', '-out', 'shop.pem', '-days', '30']);
+    run(['pkcs12', '-export', '-in', 'shop.pem', '-inkey', 'shop.key', '-out', 'shop.p12', '-passout', 'pass:secret123']);
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-import').click();
+    await page.getByTestId('import-text').fill(fs.readFileSync(path.join(dir, 'shop.pem'), 'utf8'));
+    await page.getByTestId('import-form-submit').click();
+    await page.getByTestId('import-result').waitFor();
+    const row = page.locator('[data-testid="pki-row"][data-name="shop.example.test"]');
+    expect(await row.innerText()).toContain('no key');
+
+    await page.getByTestId('import-file').setInputFiles(path.join(dir, 'shop.p12'));
+    await page.getByTestId('import-passphrase').fill('secret123');
+    await page.getByTestId('import-form-submit').click();
+    await page.getByTestId('import-result').filter({ hasText: 'PKCS#12' }).waitFor();
+    expect(await text(page, 'import-key-note')).toContain('already in the workbench and is kept with it');
+    await row.filter({ hasNotText: 'no key' }).waitFor();
+    await screenshot(page, 'lessons-03-p12-key-for-a-known-certificate');
   });
 });

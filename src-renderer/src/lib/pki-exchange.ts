@@ -4,6 +4,7 @@ import type {
   PkiCertificateSummary,
   PkiExportFormat,
   PkiExportRequest,
+  PkiImportResult,
   PkiVerifyCheck,
   PkiVerifyCheckName,
   PkiVerifyRequest,
@@ -137,4 +138,17 @@ export function checkLabel(check: Pick<PkiVerifyCheck, 'name'>): string {
 /** The check that decides the answer: the one the engine named, else the first that failed. */
 export function decisiveFailure(result: PkiVerifyResult): PkiVerifyCheck | null {
   return result.failed ?? result.checks.find((c) => !c.ok) ?? null;
+}
+
+/**
+ * Keys of an import that went with a certificate or request already in the workbench (a PKCS#12
+ * or a key file for a certificate imported before): the list of new items does not show them.
+ */
+export function importedKeyNote(result: Pick<PkiImportResult, 'keysMatched' | 'certificates' | 'csrs'>): string | null {
+  const withNew = result.certificates.filter((c) => c.hasPrivateKey).length + result.csrs.filter((c) => c.hasPrivateKey).length;
+  const n = result.keysMatched - withNew;
+  if (n <= 0) return null;
+  return n === 1
+    ? 'The key matched a certificate or request already in the workbench and is kept with it.'
+    : `${n} keys matched certificates or requests already in the workbench and are kept with them.`;
 }

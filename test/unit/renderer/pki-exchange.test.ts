@@ -5,6 +5,7 @@ import {
   defaultExportForm,
   defaultVerifyForm,
   exportChoices,
+  importedKeyNote,
   validateExportForm,
   validateVerifyForm,
 } from '../../../src-renderer/src/lib/pki-exchange';
@@ -87,5 +88,17 @@ describe('verification', () => {
     expect(decisiveFailure({ ...base, failed: checks[2] })?.name).toBe('hostname');
     expect(decisiveFailure({ ...base, ok: true, checks: [checks[0]!] })).toBeNull();
     expect(checkLabel({ name: 'ca-flag' })).toBe('CA flag');
+  });
+});
+
+describe('import', () => {
+  it('says where a key went when it matched a certificate imported before, which the list of new items does not show', () => {
+    const newWithKey = { hasPrivateKey: true } as never;
+    // A PKCS#12 whose certificate was already imported without its key.
+    expect(importedKeyNote({ keysMatched: 1, certificates: [], csrs: [] })).toContain('already in the workbench and is kept with it');
+    expect(importedKeyNote({ keysMatched: 2, certificates: [], csrs: [] })).toContain('2 keys matched');
+    // The key of a new certificate is shown beside it ("with its key"): nothing more to say.
+    expect(importedKeyNote({ keysMatched: 1, certificates: [newWithKey], csrs: [] })).toBeNull();
+    expect(importedKeyNote({ keysMatched: 0, certificates: [], csrs: [] })).toBeNull();
   });
 });

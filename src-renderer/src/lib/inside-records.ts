@@ -1,6 +1,6 @@
 // The records of a connection as the Inside view shows them: Wireshark-style rows, tones, and the
 // facts of one record's decryption. Pure, no DOM.
-import type { DecryptedRecordInfo, KeyValue, RecordRow } from '../api/contract';
+import type { ConnectionKeys, DecryptedRecordInfo, DerivationStep, KeyValue, RecordRow } from '../api/contract';
 import { DIRECTION_ARROW, DIRECTION_LABEL } from './timeline';
 
 export type RecordTone = 'handshake' | 'ccs' | 'alert' | 'data' | 'encrypted' | 'malformed';
@@ -102,4 +102,32 @@ export function groupHex(hex: string, bytesPerGroup = 8): string {
 /** A key value's label with its size: "client_write_key (16 bytes)". */
 export function keyLabel(value: KeyValue): string {
   return `${value.name} (${value.length} byte${value.length === 1 ? '' : 's'})`;
+}
+
+/**
+ * A derivation step that checks a value (a Finished's verify_data): whether what the keys give
+ * equals what the peer sent. Null for steps that only derive. Shown on the step's closed summary,
+ * so a student sees every Finished checked without opening each step.
+ */
+export function stepCheck(step: DerivationStep): 'match' | 'differ' | null {
+  for (const computed of step.outputs) {
+    if (!computed.name.startsWith('computed ')) continue;
+    const received = step.outputs.find((v) => v.name === `received ${computed.name.slice('computed '.length)}`);
+    if (received) return received.hex.toLowerCase() === computed.hex.toLowerCase() ? 'match' : 'differ';
+  }
+  return null;
+}
+
+/**
+ * What a student can do when nothing opens a connection. An RSA key exchange opens from the
+ * server's private key alone, which the workbench looks for among the certificate workshop's keys
+ * (by the server certificate the session recorded): say so, or the "no server private key was
+ * given" note leaves them with nothing to try.
+ */
+export function keyAdvice(keys: ConnectionKeys): string | null {
+  if (keys.source !== 'none' || keys.keylog.length > 0) return null;
+  if (keys.keyExchange === 'rsa') {
+    return "This is an RSA key exchange: the server's private key alone opens it. Import the server's certificate with its key in Certificates (Import), then come back to this tab.";
+  }
+  return null;
 }

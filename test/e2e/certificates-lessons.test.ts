@@ -136,3 +136,37 @@ describe('a teacher preparing the PKI lesson', () => {
     await screenshot(page, 'lessons-03-p12-key-for-a-known-certificate');
   });
 });
+
+describe('a student in the PKI lab', () => {
+  it('signs a request made by openssl req from the toolbar and reads which of its extensions were copied', async () => {
+    const dir = fs.mkdtempSync(path.join(app.tmp, 'csr-'));
+    execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'student.key', '-out', 'student.csr',
+      '-subj', '/O=Student/CN=student.lab.test', '-addext', 'subjectAltName=DNS:student.lab.test,DNS:alt.lab.test',
+      '-addext', 'basicConstraints=critical,CA:TRUE'], { cwd: dir, stdio: 'pipe' });
+    const csr = fs.readFileSync(path.join(dir, 'student.csr'), 'utf8');
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+
+    await page.getByTestId('pki-sign-csr').click();
+    await page.getByTestId('sign-text').fill(csr);
+    await page.getByTestId('sign-name').fill('student copied');
+    await page.getByTestId('sign-form-submit').click();
+    const copied = page.getByTestId('pki-notice').filter({ hasText: 'Signed "student copied"' });
+    await copied.waitFor();
+    expect(await copied.innerText()).toContain('Copied from the request: subjectAltName (2.5.29.17).');
+    expect(await copied.innerText()).toContain('Not copied: basicConstraints (2.5.29.19): a request cannot make itself a CA');
+    await screenshot(page, 'lessons-04-csr-signed-with-its-extensions');
+    const pem = await pemOf(page, 'student copied');
+    expect(openssl(['x509', '-noout', '-ext', 'subjectAltName'], pem).out).toContain('DNS:alt.lab.test');
+
+    await page.getByTestId('pki-sign-csr').click();
+    await page.getByTestId('sign-text').fill(csr);
+    await page.getByTestId('sign-name').fill('student subject only');
+    await page.locator('#sign-copy').uncheck();
+    await page.getByTestId('sign-form-submit').click();
+    const notCopied = page.getByTestId('pki-notice').filter({ hasText: 'Signed "student subject only"' });
+    await notCopied.waitFor();
+    expect(await notCopied.innerText()).toContain('Not copied: subjectAltName (2.5.29.17), basicConstraints (2.5.29.19): extensions are copied only when asked');
+  });
+});

@@ -16,6 +16,8 @@ import {
   validateIssueForm,
   validateNewPassphrase,
   validityLesson,
+  signedExtensionsNote,
+  extensionName,
 } from '../../../src-renderer/src/lib/pki-forms';
 
 describe('subject alternative names as a student types them', () => {
@@ -184,6 +186,22 @@ describe('signing a CSR, forging, the passphrase', () => {
     expect(validateCsrSignForm(pasted)).toMatchObject({ ok: false, errors: { csrText: expect.stringContaining('BEGIN CERTIFICATE REQUEST') } });
     pasted.csrText = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
     expect(validateCsrSignForm(pasted)).toMatchObject({ ok: true, request: { copyExtensions: false, csr: pasted.csrText.trim() } });
+  });
+
+  it('says which extensions of a signed request were copied and why the others were not, by name', () => {
+    expect(signedExtensionsNote({
+      copiedExtensions: ['2.5.29.17', '2.5.29.15'],
+      ignoredExtensions: [{ oid: '2.5.29.19', reason: 'a request cannot make itself a CA; the CA sets basicConstraints' }],
+    })).toEqual([
+      'Copied from the request: subjectAltName (2.5.29.17), keyUsage (2.5.29.15).',
+      'Not copied: basicConstraints (2.5.29.19): a request cannot make itself a CA; the CA sets basicConstraints.',
+    ]);
+    const notAsked = 'extensions are copied only when asked (copy extensions)';
+    expect(signedExtensionsNote({
+      copiedExtensions: [],
+      ignoredExtensions: [{ oid: '2.5.29.17', reason: notAsked }, { oid: '1.2.3.4', reason: notAsked }],
+    })).toEqual([`Not copied: subjectAltName (2.5.29.17), 1.2.3.4: ${notAsked}.`]);
+    expect(extensionName('1.3.6.1.5.5.7.1.1')).toBe('authorityInfoAccess (1.3.6.1.5.5.7.1.1)');
   });
 
   it('forges for a host name or an address, and wants a PEM template if any', () => {

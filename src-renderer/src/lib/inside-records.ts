@@ -65,8 +65,15 @@ const STATUS_TEXT: Record<DecryptedRecordInfo['status'], string> = {
   malformed: 'too short to be a protected record of this suite',
 };
 
-/** What went into opening one record and what came out, in the order a student follows it. */
-export function decryptionFacts(info: DecryptedRecordInfo): Fact[] {
+/**
+ * What went into opening one record and what came out, in the order a student follows it.
+ * `recordVersion` is the record header's version: TLS 1.0 (0x0301) and SSL 3.0 carry no IV in a
+ * CBC record, so the IV shown there is not a record field.
+ */
+export function decryptionFacts(info: DecryptedRecordInfo, recordVersion?: number): Fact[] {
+  const cbc = info.mac !== undefined;
+  // TLS 1.3 alone hides the type inside the ciphertext, after which zeros may pad (RFC 8446, 5.2).
+  const tls13 = !cbc && info.paddingLength !== undefined;
   const facts: Fact[] = [{ label: 'Result', value: STATUS_TEXT[info.status], tone: info.status === 'decrypted' ? 'ok' : 'fail' }];
   if (info.keyEpoch) facts.push({ label: 'Keys', value: info.keyEpoch, explanation: 'which traffic keys this record was written under' });
   if (info.sequenceNumber !== undefined) {
@@ -77,8 +84,25 @@ export function decryptionFacts(info: DecryptedRecordInfo): Fact[] {
     if (info.nonce.explicit) facts.push({ label: 'Explicit nonce (in the record)', value: info.nonce.explicit, hex: true });
     facts.push({ label: 'Nonce', value: info.nonce.hex, hex: true, explanation: info.nonce.construction });
   }
-  if (info.recordIv) facts.push({ label: 'Record IV', value: info.recordIv, hex: true });
-  if (info.additionalData) facts.push({ label: 'Additional data', value: info.additionalData, hex: true, explanation: 'authenticated, not encrypted' });
+  if (info.recordIv) {
+    if (recordVersion !== undefined && recordVersion <= 0x0301) {
+      facts.push({
+        label: 'IV (not in the record)',
+        value: info.recordIv,
+        hex: true,
+        explanation: "TLS 1.0 chains CBC from record to record: the previous record's last ciphertext block (the key block's IV for the first). TLS 1.1 put an explicit IV in every record instead (RFC 4346, Section 6.2.3.2)",
+      });
+    } else {
+      facts.push({ label: 'Record IV', value: info.recordIv, hex: true, explanation: "the record's first block, sent in the clear (RFC 5246, Section 6.2.3.2)" });
+    }
+  }
+  if (info.additionalData) {
+    facts.push(
+      cbc
+        ? { label: 'MAC header', value: info.additionalData, hex: true, explanation: 'sequence number, type, version and length: what the MAC covers ahead of the bytes (RFC 5246, Section 6.2.3.1)' }
+        : { label: 'Additional data', value: info.additionalData, hex: true, explanation: 'authenticated, not encrypted' },
+    );
+  }
   if (info.tag) {
     facts.push({ label: 'Authentication tag', value: info.tag, hex: true });
     if (info.tagCheck) facts.push({ label: 'Tag check', value: info.tagCheck === 'ok' ? 'verified' : 'FAILED', tone: info.tagCheck === 'ok' ? 'ok' : 'fail' });
@@ -88,8 +112,24 @@ export function decryptionFacts(info: DecryptedRecordInfo): Fact[] {
     facts.push({ label: 'MAC computed', value: info.mac.computed, hex: true, tone: info.mac.ok ? 'ok' : 'fail' });
     if (info.mac.paddingOk !== undefined) facts.push({ label: 'Padding', value: info.mac.paddingOk ? 'well formed' : 'wrong', tone: info.mac.paddingOk ? 'ok' : 'fail' });
   }
-  if (info.contentTypeName) facts.push({ label: 'Real content type', value: `${info.contentTypeName} (${info.contentType})` });
-  if (info.paddingLength !== undefined) facts.push({ label: 'Zero padding removed', value: `${info.paddingLength} bytes` });
+  if (info.contentTypeName) {
+    facts.push(
+      tls13
+        ? { label: 'Real content type', value: `${info.contentTypeName} (${info.contentType})`, explanation: 'the last non-zero byte of the plaintext; the header says Application Data' }
+        : { label: 'Content type', value: `${info.contentTypeName} (${info.contentType})`, explanation: 'from the record header: before TLS 1.3 the type is not hidden' },
+    );
+  }
+  if (info.paddingLength !== undefined) {
+    facts.push(
+      cbc
+        ? {
+            label: 'CBC padding removed',
+            value: `${info.paddingLength} byte${info.paddingLength === 1 ? '' : 's'}`,
+            explanation: `${info.paddingLength - 1} padding bytes and the padding-length byte, each of value ${info.paddingLength - 1}, filling the last block (RFC 5246, Section 6.2.3.2)`,
+          }
+        : { label: 'Zero padding removed', value: `${info.paddingLength} bytes` },
+    );
+  }
   if (info.problem) facts.push({ label: 'Problem', value: info.problem, tone: 'fail' });
   return facts;
 }

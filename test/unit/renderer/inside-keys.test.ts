@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionKeys, DerivationStep } from '../../../src-main/api/decryptTypes';
-import { keyAdvice, stepCheck } from '../../../src-renderer/src/lib/inside-records';
+import type { ConnectionKeys, DecryptedRecordInfo, DerivationStep } from '../../../src-main/api/decryptTypes';
+import { decryptionFacts, keyAdvice, stepCheck } from '../../../src-renderer/src/lib/inside-records';
 
 const value = (name: string, hex: string) => ({ name, hex, length: hex.length / 2 });
 
@@ -32,5 +32,54 @@ describe('the key schedule, as the Key material tab lists it', () => {
     // Opened already, or an (EC)DHE exchange no server key opens: no such advice.
     expect(keyAdvice(keys({ keyExchange: 'rsa', source: 'server-private-key' }))).toBeNull();
     expect(keyAdvice(keys({ keyExchange: 'ecdhe' }))).toBeNull();
+  });
+});
+
+describe('the decryption of a CBC record, as the record inspector explains it', () => {
+  // Record 11 of a TLS 1.0 AES128-SHA session with encrypt-then-MAC (openssl s_client -tls1): the
+  // empty record of the 1/n-1 split, one block of padding.
+  const tls10: DecryptedRecordInfo = {
+    number: 11,
+    t: 11,
+    direction: 'client-to-server',
+    outerContentType: 23,
+    contentType: 23,
+    contentTypeName: 'Application Data',
+    length: 36,
+    status: 'decrypted',
+    keyEpoch: 'after ChangeCipherSpec',
+    sequenceNumber: 1,
+    recordIv: '9bacfcd918751d388c4ad4a79d0c3d5d',
+    additionalData: '00000000000000011703010010',
+    mac: { hash: 'HMAC-SHA1', received: '61', computed: '61', ok: true, order: 'encrypt-then-mac', paddingOk: true },
+    paddingLength: 16,
+    plaintextHex: '',
+    plaintextLength: 0,
+    messages: ['Application Data'],
+  };
+
+  it('TLS 1.0: the IV is not a field of the record, the padding is CBC padding, the type is the header one', () => {
+    const facts = decryptionFacts(tls10, 0x0301);
+    const labels = facts.map((f) => f.label);
+    expect(labels).not.toContain('Record IV');
+    expect(facts.find((f) => f.label === 'IV (not in the record)')?.explanation).toContain("previous record's last ciphertext block");
+    expect(labels).not.toContain('Zero padding removed');
+    expect(facts.find((f) => f.label === 'CBC padding removed')).toMatchObject({ value: '16 bytes' });
+    expect(facts.find((f) => f.label === 'CBC padding removed')?.explanation).toContain('15 padding bytes and the padding-length byte, each of value 15');
+    expect(labels).not.toContain('Real content type');
+    expect(labels).toContain('Content type');
+    expect(labels).toContain('MAC header');
+  });
+
+  it('TLS 1.2: the IV is the first block of the record', () => {
+    const facts = decryptionFacts({ ...tls10, additionalData: '00000000000000011703030010' }, 0x0303);
+    expect(facts.find((f) => f.label === 'Record IV')?.explanation).toContain("record's first block");
+  });
+
+  it('TLS 1.2 GCM: the content type is the header one, not a hidden "real" one', () => {
+    const { mac: _mac, recordIv: _iv, paddingLength: _pad, ...rest } = tls10;
+    const facts = decryptionFacts({ ...rest, nonce: { hex: 'aa', construction: 'salt + explicit nonce', fixedIv: 'ab', explicit: 'cd' }, tag: 'ff', tagCheck: 'ok' }, 0x0303);
+    expect(facts.map((f) => f.label)).toContain('Content type');
+    expect(facts.map((f) => f.label)).not.toContain('Real content type');
   });
 });

@@ -127,9 +127,10 @@ describe('record rows and decryption facts', () => {
       additionalData: '1703030078',
       tag: 'ff',
       tagCheck: 'ok',
+      paddingLength: 0,
       messages: ['Application Data'],
     });
-    expect(facts.map((f) => f.label)).toEqual(['Result', 'Keys', 'Sequence number', 'Fixed IV', 'Nonce', 'Additional data', 'Authentication tag', 'Tag check', 'Real content type']);
+    expect(facts.map((f) => f.label)).toEqual(['Result', 'Keys', 'Sequence number', 'Fixed IV', 'Nonce', 'Additional data', 'Authentication tag', 'Tag check', 'Real content type', 'Zero padding removed']);
     expect(facts.find((f) => f.label === 'Nonce')?.explanation).toContain('XOR sequence number 1');
     expect(facts.find((f) => f.label === 'Tag check')).toMatchObject({ value: 'verified', tone: 'ok' });
   });

@@ -163,21 +163,56 @@ export function flights(rows: readonly RecordRow[]): RecordRow[][] {
   return out;
 }
 
+/** A TLS 1.3 client's data sent with its ClientHello: "Application Data (0-RTT)" or "(0-RTT, encrypted)". */
+function isEarlyData(row: RecordRow): boolean {
+  return row.direction === 'client-to-server' && row.messages.some((m) => m.startsWith('Application Data (0-RTT'));
+}
+
+export type EarlyDataFate = 'none' | 'accepted' | 'rejected' | 'unknown';
+
+/**
+ * What the server did with 0-RTT data (RFC 8446, Section 4.2.10). A client sends EndOfEarlyData
+ * only when the server accepted it (Section 4.5); with every record of the client opened and no
+ * EndOfEarlyData among them, the server turned it down and skipped those records. With records of
+ * the client still closed, the answer is in them.
+ */
+export function earlyDataFate(rows: readonly RecordRow[]): EarlyDataFate {
+  if (!rows.some(isEarlyData)) return 'none';
+  if (rows.some((r) => r.direction === 'client-to-server' && r.messages.includes('EndOfEarlyData'))) return 'accepted';
+  if (rows.some((r) => r.direction === 'client-to-server' && r.protected && !r.decrypted && !isEarlyData(r))) return 'unknown';
+  return 'rejected';
+}
+
 /**
  * How many times the client waited for the server before its first application data: the server
- * flights before it (two in a full TLS 1.2 handshake, one in TLS 1.3). Null when no data was sent.
+ * flights before it (two in a full TLS 1.2 handshake, one in TLS 1.3, none with 0-RTT data the
+ * server accepted; 0-RTT data it turned down reached nobody). Null when no data was sent.
  */
 export function roundTripsBeforeData(rows: readonly RecordRow[]): number | null {
   const list = flights(rows);
+  const earlyCounts = earlyDataFate(rows) === 'accepted';
   let serverFlights = 0;
   for (const flight of list) {
     if (flight[0].direction === 'server-to-client') {
       serverFlights++;
       continue;
     }
-    if (flight.some((r) => r.contentType === 23)) return serverFlights;
+    if (flight.some((r) => r.contentType === 23 && (earlyCounts || !isEarlyData(r)))) return serverFlights;
   }
   return null;
+}
+
+const EARLY_NOTE: Record<EarlyDataFate, string> = {
+  none: '',
+  accepted: ' (its 0-RTT data, sent with the ClientHello, was accepted)',
+  rejected: ' (its 0-RTT data was turned down: the server skipped it)',
+  unknown: ' (0-RTT data went with the ClientHello; whether the server took it is in records not opened)',
+};
+
+/** The ladder line of a record: a 0-RTT record the server turned down says so. */
+function lineText(row: RecordRow, fate: EarlyDataFate): string {
+  const text = ladderText(row);
+  return fate === 'rejected' && isEarlyData(row) ? `${text}: turned down` : text;
 }
 
 export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): LadderModel {
@@ -197,6 +232,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): Ladd
       pieces.push({ t: open.t, order: order++, height: LADDER.eventHeight, make: (y) => ({ kind: 'event', key: `${leg.leg}-open`, from: c, to: s, y, label: open.label, t: open.t }) });
     }
     const list = flights(leg.rows);
+    const fate = earlyDataFate(leg.rows);
     const flightKeys: string[] = [];
     const legHidden = Math.max(0, leg.total - leg.rows.length);
     for (const [fi, flight] of list.entries()) {
@@ -204,7 +240,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): Ladd
       const truncated = legHidden > 0 && fi === list.length - 1;
       const key = `${leg.leg}-f${first.number}`;
       flightKeys.push(key);
-      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: ladderText(r), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
+      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
       const more = flight.length - lines.length;
       const lineCount = lines.length + (more > 0 || truncated ? 1 : 0);
       const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;
@@ -240,7 +276,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): Ladd
         roundTripFlights.push({ leg: leg.leg, index, clientKey: flightKeys[i - 1], serverKey: flightKeys[i], column: c });
       }
       const where = proxy ? (leg.leg === 'proxy-upstream' ? 'proxy ↔ server: ' : 'client ↔ proxy: ') : '';
-      notes.push(`${where}${trips} round trip${trips === 1 ? '' : 's'} before the client's first application data`);
+      notes.push(`${where}${trips} round trip${trips === 1 ? '' : 's'} before the client's first application data${EARLY_NOTE[fate]}`);
     } else if (leg.rows.length > 0) {
       notes.push(`${proxy ? `${leg.leg}: ` : ''}no application data from the client in the records shown`);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
-import { LADDER, buildLadder, flights, ladderConnections, roundTripsBeforeData, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
+import { LADDER, buildLadder, earlyDataFate, flights, ladderConnections, roundTripsBeforeData, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
 
 let n = 0;
@@ -163,5 +163,53 @@ describe('the TCP connect line of the ladder', () => {
     // The workbench listened (its server, the proxy's victim leg): the peer connected to it.
     expect(tcpConnectLabel('server', '127.0.0.1:4433', '127.0.0.1:50002')).toBe('TCP connect 127.0.0.1:50002 → 127.0.0.1:4433');
     expect(tcpConnectLabel('proxy-client', '127.0.0.1:8443', '127.0.0.1:50003')).toBe('TCP connect 127.0.0.1:50003 → 127.0.0.1:8443');
+  });
+});
+
+/** s_client -early_data against s_server: the 0-RTT record with the ClientHello, then the handshake. */
+function zeroRtt(accepted: boolean, opened = true): RecordRow[] {
+  n = 0;
+  const sealed = { protected: true, decrypted: opened };
+  return [
+    row('c', ['ClientHello']),
+    row('c', ['Change Cipher Spec (compatibility)'], 20),
+    row('c', [opened ? 'Application Data (0-RTT)' : 'Application Data (0-RTT, encrypted)'], 23, sealed),
+    row('s', ['ServerHello']),
+    row('s', opened ? ['EncryptedExtensions', 'Finished'] : ['Application Data (encrypted)'], 23, sealed),
+    ...(accepted ? [row('c', [opened ? 'EndOfEarlyData' : 'Application Data (encrypted)'], 23, sealed)] : []),
+    row('c', [opened ? 'Finished' : 'Application Data (encrypted)'], 23, sealed),
+    row('s', [opened ? 'NewSessionTicket' : 'Application Data (encrypted)'], 23, sealed),
+    row('c', [opened ? 'Application Data' : 'Application Data (encrypted)'], 23, sealed),
+  ];
+}
+
+describe('0-RTT early data in the ladder', () => {
+  it('accepted (the client sent EndOfEarlyData): no round trip before the client data', () => {
+    expect(earlyDataFate(zeroRtt(true))).toBe('accepted');
+    expect(roundTripsBeforeData(zeroRtt(true))).toBe(0);
+    const rows = zeroRtt(true);
+    const model = buildLadder('client', [{ leg: 'client', rows, total: rows.length }]);
+    expect(model.notes).toEqual(["0 round trips before the client's first application data (its 0-RTT data, sent with the ClientHello, was accepted)"]);
+  });
+
+  it('turned down (no EndOfEarlyData): the data reached nobody, the ladder says so and counts the round trip the client waited', () => {
+    const rows = zeroRtt(false);
+    expect(earlyDataFate(rows)).toBe('rejected');
+    expect(roundTripsBeforeData(rows)).toBe(1);
+    const model = buildLadder('client', [{ leg: 'client', rows, total: rows.length }]);
+    expect(model.notes).toEqual(["1 round trip before the client's first application data (its 0-RTT data was turned down: the server skipped it)"]);
+    const lines = model.items.flatMap((i) => (i.kind === 'flight' ? i.lines.map((l) => l.text) : []));
+    expect(lines).toContain('Application Data (0-RTT): turned down');
+  });
+
+  it('with the client records closed (no key log), the ladder does not guess', () => {
+    expect(earlyDataFate(zeroRtt(true, false))).toBe('unknown');
+    const rows = zeroRtt(true, false);
+    expect(buildLadder('client', [{ leg: 'client', rows, total: rows.length }]).notes[0]).toContain('whether the server took it is in records not opened');
+  });
+
+  it('a handshake with no 0-RTT data is counted as before', () => {
+    expect(earlyDataFate(tls13())).toBe('none');
+    expect(buildLadder('client', [{ leg: 'client', rows: tls13(), total: 8 }]).notes).toEqual(["1 round trip before the client's first application data"]);
   });
 });

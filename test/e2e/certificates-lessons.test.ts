@@ -169,4 +169,27 @@ describe('a student in the PKI lab', () => {
     await notCopied.waitFor();
     expect(await notCopied.innerText()).toContain('Not copied: subjectAltName (2.5.29.17), basicConstraints (2.5.29.19): extensions are copied only when asked');
   });
+
+  it('reads why an expired certificate fails: the failed check first, and every check says which certificate it is about', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator('[data-testid="pki-row"][data-name="expired.lab.test"]').getByTestId('pki-open').click();
+    await page.getByTestId('tab-verify').click();
+    await page.getByTestId('verify-trust-kind').selectOption('lab');
+    await page.getByTestId('verify-trust-ca').selectOption(LONG_CA);
+    await page.getByTestId('verify-host').fill('expired.lab.test');
+    await page.getByTestId('verify-run').click();
+    expect(await text(page, 'verify-outcome')).toContain('Failed: Validity period');
+    const rows = page.getByTestId('verify-check');
+    expect(await rows.first().getAttribute('data-ok')).toBe('false');
+    expect(await rows.first().getAttribute('data-check')).toBe('validity');
+    const about = await page.getByTestId('verify-check-about').allInnerTexts();
+    expect(about[0]).toBe('leaf');
+    // Leaf first, then the CA: the two "Validity period" rows are told apart.
+    const firstCa = about.indexOf('Lab Root CA');
+    expect(firstCa).toBeGreaterThan(0);
+    expect(about.slice(firstCa).every((who) => who === 'Lab Root CA')).toBe(true);
+    await screenshot(page, 'lessons-05-verify-expired');
+  });
 });

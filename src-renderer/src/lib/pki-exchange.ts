@@ -140,6 +140,32 @@ export function decisiveFailure(result: PkiVerifyResult): PkiVerifyCheck | null 
   return result.failed ?? result.checks.find((c) => !c.ok) ?? null;
 }
 
+export interface CheckRow {
+  check: PkiVerifyCheck;
+  /** Which certificate the check is about: "leaf", or the CA's common name; null for the whole chain. */
+  about: string | null;
+}
+
+/**
+ * The checks as a student reads them: the failed ones first, then certificate by certificate from
+ * the leaf up (the engine lists them as it ran them, leaf and CA checks mixed), each saying which
+ * certificate it is about ("Validity period" twice meant nothing without it).
+ */
+export function checkRows(result: Pick<PkiVerifyResult, 'checks'>): CheckRow[] {
+  const order = (check: PkiVerifyCheck) => check.certificateIndex ?? Number.MAX_SAFE_INTEGER;
+  return result.checks
+    .map((check, position) => ({ check, position }))
+    .sort((a, b) => Number(a.check.ok) - Number(b.check.ok) || order(a.check) - order(b.check) || a.position - b.position)
+    .map(({ check }) => ({ check, about: checkSubject(check) }));
+}
+
+function checkSubject(check: PkiVerifyCheck): string | null {
+  if (check.certificateIndex === 0) return 'leaf';
+  if (!check.subject) return check.certificateIndex === undefined ? null : `certificate ${check.certificateIndex + 1}`;
+  const cn = /(?:^|,\s*)CN=([^,]+)\s*$/.exec(check.subject);
+  return cn ? cn[1]!.trim() : check.subject;
+}
+
 /**
  * Keys of an import that went with a certificate or request already in the workbench (a PKCS#12
  * or a key file for a certificate imported before): the list of new items does not show them.

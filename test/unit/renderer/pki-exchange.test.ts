@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkLabel,
+  checkRows,
   decisiveFailure,
   defaultExportForm,
   defaultVerifyForm,
@@ -88,6 +89,25 @@ describe('verification', () => {
     expect(decisiveFailure({ ...base, failed: checks[2] })?.name).toBe('hostname');
     expect(decisiveFailure({ ...base, ok: true, checks: [checks[0]!] })).toBeNull();
     expect(checkLabel({ name: 'ca-flag' })).toBe('CA flag');
+  });
+});
+
+describe('the verifier\'s checks as a student reads them', () => {
+  it('puts the failed check first, then goes certificate by certificate from the leaf up, naming the certificate of each', () => {
+    const leaf = 'C=US, O=Example Inc., CN=www.example.test';
+    const ca = 'C=US, O=Example Trust, CN=Example Issuing CA 1';
+    const checks = [
+      { name: 'critical-extension' as const, ok: true, certificateIndex: 0, subject: leaf, detail: 'a' },
+      { name: 'critical-extension' as const, ok: true, certificateIndex: 1, subject: ca, detail: 'b' },
+      { name: 'hostname' as const, ok: true, certificateIndex: 0, subject: leaf, detail: 'c' },
+      { name: 'validity' as const, ok: true, certificateIndex: 1, subject: ca, detail: 'd' },
+      { name: 'validity' as const, ok: true, certificateIndex: 0, subject: leaf, detail: 'e' },
+      { name: 'chain' as const, ok: false, certificateIndex: 1, subject: ca, detail: 'f' },
+    ];
+    const rows = checkRows({ checks });
+    expect(rows.map((r) => r.check.detail)).toEqual(['f', 'a', 'c', 'e', 'b', 'd']);
+    expect(rows.map((r) => r.about)).toEqual(['Example Issuing CA 1', 'leaf', 'leaf', 'leaf', 'Example Issuing CA 1', 'Example Issuing CA 1']);
+    expect(checkRows({ checks: [{ name: 'chain', ok: true, detail: 'x' }] })[0]!.about).toBeNull();
   });
 });
 

@@ -82,6 +82,10 @@ describe('inside unusual sessions, in Chromium', () => {
     const full = await ladderText(page);
     expect(full).toContain('Certificate');
     expect(full.split('|').filter((m) => m === 'ClientHello')).toHaveLength(1);
+    // Two openssl programs the workbench only watched: neither column is "the workbench".
+    const ladderSvg = await page.locator('svg[aria-label="Ladder diagram of the handshake"]').textContent();
+    expect(ladderSvg).toContain('in the capture');
+    expect(ladderSvg).not.toContain('workbench');
 
     // The second: resumed with the ticket, no certificate; its own ladder, not the first one's.
     await connections.selectOption({ index: 1 });

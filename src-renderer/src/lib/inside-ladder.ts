@@ -94,7 +94,7 @@ function isProxy(legs: readonly LadderLeg[]): boolean {
   return legs.some((l) => l.leg === 'proxy-client' || l.leg === 'proxy-upstream');
 }
 
-export function ladderColumns(kind: SessionKind, legs: readonly LadderLeg[]): LadderColumn[] {
+export function ladderColumns(kind: SessionKind, legs: readonly LadderLeg[], captured = false): LadderColumn[] {
   if (isProxy(legs) || kind === 'proxy') {
     return [
       { label: 'Client', note: 'the victim' },
@@ -102,8 +102,20 @@ export function ladderColumns(kind: SessionKind, legs: readonly LadderLeg[]): La
       { label: 'Server', note: 'upstream' },
     ];
   }
+  // An imported capture: two programs the workbench only watched (recorded as a client session).
+  if (captured) return [{ label: 'Client', note: 'in the capture' }, { label: 'Server', note: 'in the capture' }];
   if (kind === 'server') return [{ label: 'Client', note: 'the peer' }, { label: 'Server', note: 'the workbench' }];
   return [{ label: 'Client', note: 'the workbench' }, { label: 'Server', note: 'the peer' }];
+}
+
+/**
+ * Who closed the TCP connection, as the ladder says it. The recording's `local` is the workbench's
+ * side; in an imported capture, where the workbench was neither, it is the client's.
+ */
+export function tcpCloseLabel(initiator: 'local' | 'peer' | 'unknown', captured: boolean): string {
+  if (initiator === 'unknown') return 'TCP close';
+  if (captured) return `TCP close by the ${initiator === 'local' ? 'client' : 'server'}`;
+  return `TCP close by the ${initiator === 'local' ? 'workbench' : 'peer'}`;
 }
 
 /**
@@ -215,9 +227,10 @@ function lineText(row: RecordRow, fate: EarlyDataFate): string {
   return fate === 'rejected' && isEarlyData(row) ? `${text}: turned down` : text;
 }
 
-export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[]): LadderModel {
+/** `captured`: the session is an imported capture, not a connection the workbench made or took. */
+export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[], captured = false): LadderModel {
   const proxy = isProxy(legs) || kind === 'proxy';
-  const columns = ladderColumns(kind, legs);
+  const columns = ladderColumns(kind, legs, captured);
   const pieces: Piece[] = [];
   const roundTripFlights: { leg: ConnectionLeg; index: number; clientKey: string; serverKey: string; column: number }[] = [];
   const notes: string[] = [];

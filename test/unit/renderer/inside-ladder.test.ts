@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
-import { LADDER, buildLadder, earlyDataFate, flights, ladderConnections, roundTripsBeforeData, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
+import { LADDER, buildLadder, earlyDataFate, flights, ladderConnections, roundTripsBeforeData, tcpCloseLabel, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
 
 let n = 0;
@@ -211,5 +211,24 @@ describe('0-RTT early data in the ladder', () => {
   it('a handshake with no 0-RTT data is counted as before', () => {
     expect(earlyDataFate(tls13())).toBe('none');
     expect(buildLadder('client', [{ leg: 'client', rows: tls13(), total: 8 }]).notes).toEqual(["1 round trip before the client's first application data"]);
+  });
+});
+
+describe('the ladder of an imported capture', () => {
+  it('does not call either side the workbench: both programs are in the capture', () => {
+    const legs = [{ leg: 'client' as const, rows: tls13(), total: 8 }];
+    expect(buildLadder('client', legs, true).columns).toEqual([
+      { label: 'Client', note: 'in the capture' },
+      { label: 'Server', note: 'in the capture' },
+    ]);
+    expect(buildLadder('client', legs).columns[0].note).toBe('the workbench');
+  });
+
+  it('says which side closed TCP by its role', () => {
+    expect(tcpCloseLabel('local', true)).toBe('TCP close by the client');
+    expect(tcpCloseLabel('peer', true)).toBe('TCP close by the server');
+    expect(tcpCloseLabel('local', false)).toBe('TCP close by the workbench');
+    expect(tcpCloseLabel('peer', false)).toBe('TCP close by the peer');
+    expect(tcpCloseLabel('unknown', true)).toBe('TCP close');
   });
 });

@@ -164,12 +164,18 @@ interface Piece {
   height: number;
 }
 
-/** Splits a leg's rows into flights: consecutive records in one direction. */
+/** A ClientHello starts a handshake: a renegotiation's, sent after data, is no part of the data's flight. */
+function startsHandshake(row: RecordRow, previous: RecordRow): boolean {
+  // The compatibility ChangeCipherSpec goes with the second ClientHello after a HelloRetryRequest.
+  return row.messages[0] === 'ClientHello' && previous.contentType !== 20;
+}
+
+/** Splits a leg's rows into flights: consecutive records in one direction, a new handshake apart. */
 export function flights(rows: readonly RecordRow[]): RecordRow[][] {
   const out: RecordRow[][] = [];
   for (const row of rows) {
     const last = out[out.length - 1];
-    if (last && last[0].direction === row.direction) last.push(row);
+    if (last && last[0].direction === row.direction && !startsHandshake(row, last[last.length - 1])) last.push(row);
     else out.push([row]);
   }
   return out;
@@ -221,10 +227,19 @@ const EARLY_NOTE: Record<EarlyDataFate, string> = {
   unknown: ' (0-RTT data went with the ClientHello; whether the server took it is in records not opened)',
 };
 
-/** The ladder line of a record: a 0-RTT record the server turned down says so. */
-function lineText(row: RecordRow, fate: EarlyDataFate): string {
+/**
+ * The ladder line of a record: a 0-RTT record the server turned down says so, and a ClientHello
+ * says which handshake it begins when it is not the first: the one a HelloRetryRequest asked for
+ * (RFC 8446, 4.1.4), or a TLS 1.2 renegotiation (sent under the keys in use, RFC 5246, 7.4.1.2).
+ */
+function lineText(row: RecordRow, fate: EarlyDataFate, retried: boolean): string {
   const text = ladderText(row);
-  return fate === 'rejected' && isEarlyData(row) ? `${text}: turned down` : text;
+  if (fate === 'rejected' && isEarlyData(row)) return `${text}: turned down`;
+  if (row.messages[0] === 'ClientHello') {
+    if (row.protected) return text.replace('ClientHello', 'ClientHello (renegotiation)');
+    if (retried) return text.replace('ClientHello', 'ClientHello (after HelloRetryRequest)');
+  }
+  return text;
 }
 
 /** `captured`: the session is an imported capture, not a connection the workbench made or took. */
@@ -246,6 +261,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[], captu
     }
     const list = flights(leg.rows);
     const fate = earlyDataFate(leg.rows);
+    const retryAt = leg.rows.find((r) => r.messages.includes('HelloRetryRequest'))?.number ?? Infinity;
     const flightKeys: string[] = [];
     const legHidden = Math.max(0, leg.total - leg.rows.length);
     for (const [fi, flight] of list.entries()) {
@@ -253,7 +269,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[], captu
       const truncated = legHidden > 0 && fi === list.length - 1;
       const key = `${leg.leg}-f${first.number}`;
       flightKeys.push(key);
-      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
+      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate, r.number > retryAt), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
       const more = flight.length - lines.length;
       const lineCount = lines.length + (more > 0 || truncated ? 1 : 0);
       const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;

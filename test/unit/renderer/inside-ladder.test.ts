@@ -232,3 +232,37 @@ describe('the ladder of an imported capture', () => {
     expect(tcpCloseLabel('unknown', true)).toBe('TCP close');
   });
 });
+
+describe('handshakes after the first, in the ladder', () => {
+  function lines(rows: RecordRow[]): string[][] {
+    const model = buildLadder('server', [{ leg: 'server', rows, total: rows.length }]);
+    return model.items.flatMap((i) => (i.kind === 'flight' ? [i.lines.map((l) => l.text)] : []));
+  }
+
+  it('a TLS 1.2 renegotiation: the ClientHello sent under the keys starts its own flight and says what it is', () => {
+    const rows = tls12().slice(0, 8); // ... the client's Application Data last
+    rows.push(row('c', ['ClientHello'], 22, { protected: true, decrypted: true }));
+    rows.push(row('s', ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone'], 22, { protected: true, decrypted: true }));
+    const drawn = lines(rows);
+    expect(drawn.at(-3)).toEqual(['Application Data']);
+    expect(drawn.at(-2)).toEqual(['ClientHello (renegotiation)']);
+  });
+
+  it('after a HelloRetryRequest: the second ClientHello goes with the compatibility ChangeCipherSpec before it', () => {
+    n = 0;
+    const rows = [
+      row('c', ['ClientHello']),
+      row('s', ['HelloRetryRequest']),
+      row('s', ['Change Cipher Spec (compatibility)'], 20),
+      row('c', ['Change Cipher Spec (compatibility)'], 20),
+      row('c', ['ClientHello']),
+      row('s', ['ServerHello']),
+    ];
+    expect(lines(rows)).toEqual([
+      ['ClientHello'],
+      ['HelloRetryRequest', 'Change Cipher Spec (compatibility)'],
+      ['Change Cipher Spec (compatibility)', 'ClientHello (after HelloRetryRequest)'],
+      ['ServerHello'],
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 // A teacher prepares the PKI lesson in the Certificates view, in Chromium against a real engine:
 // certificates that are expired or not yet valid on purpose, and names students type that are not
-// plain ASCII; openssl judges what the window made.
+// plain ASCII; openssl judges what the window made. The tests build on each other, in order: run
+// the file whole.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -191,5 +192,58 @@ describe('a student in the PKI lab', () => {
     expect(firstCa).toBeGreaterThan(0);
     expect(about.slice(firstCa).every((who) => who === 'Lab Root CA')).toBe(true);
     await screenshot(page, 'lessons-05-verify-expired');
+  });
+});
+
+describe('the Certificates view from the keyboard', () => {
+  it('closes a form, a delete question and the passphrase question with Escape, and the keyboard goes back to what opened it', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    const focused = () => page.evaluate<string | null>(
+      '(() => { const a = document.activeElement; return a ? a.getAttribute("data-testid") ?? a.tagName : null; })()',
+    );
+
+    // A toolbar form: Enter opens it, the first field has the keyboard, Escape closes it.
+    await page.getByTestId('pki-issue').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('issue-form').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('issue-form').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('pki-issue');
+
+    // Enter in a field submits; the mistake is explained; Escape still closes.
+    await page.getByTestId('pki-new-ca').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('ca-name').waitFor();
+    await page.keyboard.type('Keyboard CA');
+    await page.keyboard.press('Enter');
+    expect(await text(page, 'ca-subject-CN-error')).toContain('common name');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('ca-form').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('pki-new-ca');
+
+    // A delete question: Escape keeps the certificate and returns to its Delete button.
+    const row = page.locator('[data-testid="pki-row"][data-name="www.lab.test"]');
+    await row.getByTestId('pki-delete').focus();
+    await page.keyboard.press('Enter');
+    await row.getByTestId('pki-delete-question').waitFor();
+    await page.keyboard.press('Escape');
+    await row.getByTestId('pki-delete-question').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('pki-delete');
+    expect(await row.evaluate((tr) => tr.contains(tr.ownerDocument.activeElement))).toBe(true);
+
+    // The passphrase question: a mismatch is explained, Escape cancels.
+    await page.getByTestId('passphrase-set-open').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('correct horse');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('correct hors');
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('key-protection').innerText()).toContain('differ');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('passphrase-form').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('passphrase-set-open');
+    expect(await text(page, 'key-protection')).toContain('keys not encrypted');
   });
 });

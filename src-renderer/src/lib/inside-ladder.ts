@@ -228,13 +228,31 @@ const EARLY_NOTE: Record<EarlyDataFate, string> = {
 };
 
 /**
+ * The server's CertificateRequests sent after the handshake ended (the client's Finished) with no
+ * new ClientHello: TLS 1.3 post-handshake client authentication (RFC 8446, 4.6.2). A TLS 1.2
+ * renegotiation's CertificateRequest follows its own ClientHello, and is no such thing.
+ */
+export function postHandshakeRequests(rows: readonly RecordRow[]): Set<number> {
+  const out = new Set<number>();
+  let done = false;
+  for (const row of rows) {
+    if (row.direction === 'client-to-server') {
+      if (row.messages.includes('ClientHello')) done = false;
+      else if (row.messages.includes('Finished')) done = true;
+    } else if (done && row.messages.includes('CertificateRequest')) out.add(row.number);
+  }
+  return out;
+}
+
+/**
  * The ladder line of a record: a 0-RTT record the server turned down says so, and a ClientHello
  * says which handshake it begins when it is not the first: the one a HelloRetryRequest asked for
  * (RFC 8446, 4.1.4), or a TLS 1.2 renegotiation (sent under the keys in use, RFC 5246, 7.4.1.2).
  */
-function lineText(row: RecordRow, fate: EarlyDataFate, retried: boolean): string {
+function lineText(row: RecordRow, fate: EarlyDataFate, retried: boolean, postHandshake: boolean): string {
   const text = ladderText(row);
   if (fate === 'rejected' && isEarlyData(row)) return `${text}: turned down`;
+  if (postHandshake) return text.replace('CertificateRequest', 'CertificateRequest (post-handshake)');
   if (row.messages[0] === 'ClientHello') {
     if (row.protected) return text.replace('ClientHello', 'ClientHello (renegotiation)');
     if (retried) return text.replace('ClientHello', 'ClientHello (after HelloRetryRequest)');
@@ -262,6 +280,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[], captu
     const list = flights(leg.rows);
     const fate = earlyDataFate(leg.rows);
     const retryAt = leg.rows.find((r) => r.messages.includes('HelloRetryRequest'))?.number ?? Infinity;
+    const afterHandshake = postHandshakeRequests(leg.rows);
     const flightKeys: string[] = [];
     const legHidden = Math.max(0, leg.total - leg.rows.length);
     for (const [fi, flight] of list.entries()) {
@@ -269,7 +288,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[], captu
       const truncated = legHidden > 0 && fi === list.length - 1;
       const key = `${leg.leg}-f${first.number}`;
       flightKeys.push(key);
-      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate, r.number > retryAt), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
+      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate, r.number > retryAt, afterHandshake.has(r.number)), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
       const more = flight.length - lines.length;
       const lineCount = lines.length + (more > 0 || truncated ? 1 : 0);
       const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
-import { LADDER, buildLadder, earlyDataFate, flights, ladderConnections, roundTripsBeforeData, tcpCloseLabel, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
+import { LADDER, buildLadder, earlyDataFate, flights, ladderConnections, postHandshakeRequests, roundTripsBeforeData, tcpCloseLabel, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
 
 let n = 0;
@@ -264,5 +264,27 @@ describe('handshakes after the first, in the ladder', () => {
       ['Change Cipher Spec (compatibility)', 'ClientHello (after HelloRetryRequest)'],
       ['ServerHello'],
     ]);
+  });
+});
+
+describe('post-handshake client authentication in the ladder', () => {
+  it('a CertificateRequest after the client Finished says it is post-handshake; one in the handshake or a renegotiation does not', () => {
+    n = 0;
+    const rows = [
+      row('c', ['ClientHello']),
+      row('s', ['ServerHello']),
+      row('s', ['EncryptedExtensions', 'CertificateRequest', 'Certificate', 'CertificateVerify', 'Finished'], 23, { protected: true, decrypted: true }),
+      row('c', ['Certificate', 'CertificateVerify', 'Finished'], 23, { protected: true, decrypted: true }),
+      row('c', ['Application Data'], 23, { protected: true, decrypted: true }),
+      row('s', ['CertificateRequest'], 23, { protected: true, decrypted: true }),
+      row('c', ['Certificate', 'CertificateVerify', 'Finished'], 23, { protected: true, decrypted: true }),
+    ];
+    expect([...postHandshakeRequests(rows)]).toEqual([6]);
+    const texts = buildLadder('client', [{ leg: 'client', rows, total: rows.length }]).items.flatMap((i) => (i.kind === 'flight' ? i.lines.map((l) => l.text) : []));
+    expect(texts).toContain('CertificateRequest (post-handshake)');
+    expect(texts).toContain('EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify, Finished');
+
+    const renegotiated = [...tls12(), row('c', ['ClientHello'], 22, { protected: true }), row('s', ['ServerHello', 'Certificate', 'CertificateRequest', 'ServerHelloDone'], 22, { protected: true })];
+    expect(postHandshakeRequests(renegotiated).size).toBe(0);
   });
 });

@@ -171,3 +171,29 @@ export function keyAdvice(keys: ConnectionKeys): string | null {
   }
   return null;
 }
+
+const KEY_EXCHANGE: Record<string, string> = {
+  rsa: "RSA: the client encrypts the pre-master secret to the server's certificate key (no forward secrecy)",
+  ecdhe: 'ECDHE: ephemeral elliptic-curve Diffie-Hellman, signed by the server',
+  dhe: 'DHE: ephemeral finite-field Diffie-Hellman, signed by the server',
+  ecdh: "ECDH: static elliptic-curve Diffie-Hellman with the certificate's key (no forward secrecy)",
+  dh: "DH: static Diffie-Hellman with the certificate's key (no forward secrecy)",
+  ecdh_anon: 'anonymous ECDH: nothing authenticates the server',
+  dh_anon: 'anonymous DH: nothing authenticates the server',
+  psk: 'PSK: a key both sides were given beforehand',
+};
+
+/**
+ * The key exchange as the Key material tab names it. A TLS 1.3 suite names none: the key_share
+ * extension carries the (EC)DHE shares, and a resumption adds pre_shared_key (RFC 8446, 4.2.8-4.2.11).
+ */
+export function keyExchangeText(keys: ConnectionKeys): string {
+  const kx = keys.keyExchange;
+  if (!kx) return '—';
+  if (kx === 'tls13') {
+    return keys.keyShares.length > 0
+      ? 'TLS 1.3: (EC)DHE in the key_share extensions (with pre_shared_key too when a session is resumed); the suite names no key exchange'
+      : 'TLS 1.3: no key shares seen (a PSK alone, or hellos not recorded)';
+  }
+  return KEY_EXCHANGE[kx] ?? kx;
+}

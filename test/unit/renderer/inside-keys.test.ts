@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionKeys, DecryptedRecordInfo, DerivationStep } from '../../../src-main/api/decryptTypes';
-import { decryptionFacts, keyAdvice, stepCheck } from '../../../src-renderer/src/lib/inside-records';
+import { decryptionFacts, keyAdvice, keyExchangeText, stepCheck } from '../../../src-renderer/src/lib/inside-records';
 
 const value = (name: string, hex: string) => ({ name, hex, length: hex.length / 2 });
 
@@ -81,5 +81,16 @@ describe('the decryption of a CBC record, as the record inspector explains it', 
     const facts = decryptionFacts({ ...rest, nonce: { hex: 'aa', construction: 'salt + explicit nonce', fixedIv: 'ab', explicit: 'cd' }, tag: 'ff', tagCheck: 'ok' }, 0x0303);
     expect(facts.map((f) => f.label)).toContain('Content type');
     expect(facts.map((f) => f.label)).not.toContain('Real content type');
+  });
+});
+
+describe('the key exchange, as the Key material tab names it', () => {
+  it('says what each one is rather than printing its token', () => {
+    expect(keyExchangeText(keys({ keyExchange: 'rsa' }))).toContain('no forward secrecy');
+    expect(keyExchangeText(keys({ keyExchange: 'ecdhe' }))).toContain('ephemeral elliptic-curve Diffie-Hellman');
+    const share = { name: 'server key share (x25519)', hex: '00', length: 1 };
+    expect(keyExchangeText(keys({ keyExchange: 'tls13', keyShares: [share] }))).toContain('key_share');
+    expect(keyExchangeText(keys({ keyExchange: 'tls13' }))).not.toBe('tls13');
+    expect(keyExchangeText(keys({}))).toBe('—');
   });
 });

@@ -130,6 +130,14 @@ export function decryptionFacts(info: DecryptedRecordInfo, recordVersion?: numbe
         : { label: 'Zero padding removed', value: `${info.paddingLength} bytes` },
     );
   }
+  if (cbc && recordVersion !== undefined && recordVersion <= 0x0301 && info.contentType === 23 && info.plaintextLength === 0) {
+    facts.push({
+      label: 'Empty record',
+      value: 'no data, on purpose',
+      explanation:
+        "TLS 1.0's chained IV is known before a record is sent (BEAST): OpenSSL sends an empty record ahead of the data, so the next record's IV is this record's unpredictable last block",
+    });
+  }
   if (info.problem) facts.push({ label: 'Problem', value: info.problem, tone: 'fail' });
   return facts;
 }

@@ -69,11 +69,15 @@ describe('the decryption of a CBC record, as the record inspector explains it', 
     expect(labels).not.toContain('Real content type');
     expect(labels).toContain('Content type');
     expect(labels).toContain('MAC header');
+    // The empty record before the data: why it is there.
+    expect(facts.find((f) => f.label === 'Empty record')?.explanation).toContain('BEAST');
   });
 
   it('TLS 1.2: the IV is the first block of the record', () => {
     const facts = decryptionFacts({ ...tls10, additionalData: '00000000000000011703030010' }, 0x0303);
     expect(facts.find((f) => f.label === 'Record IV')?.explanation).toContain("record's first block");
+    // TLS 1.1 and later need no empty record: an empty one there is not explained as one.
+    expect(facts.map((f) => f.label)).not.toContain('Empty record');
   });
 
   it('TLS 1.2 GCM: the content type is the header one, not a hidden "real" one', () => {

@@ -195,6 +195,22 @@ describe('a student in the PKI lab', () => {
   });
 });
 
+describe('a name already in the workbench', () => {
+  it('is refused next to the name field, with a free one suggested, before anything reaches the engine', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-new-ca').click();
+    await page.getByTestId('ca-name').fill(LONG_CA);
+    await page.getByTestId('ca-subject-CN').fill('Another Root CA');
+    await page.getByTestId('ca-form-submit').click();
+    expect(await text(page, 'ca-name-error')).toBe(`"${LONG_CA}" is already the name of something in the workbench; choose another, e.g. "${LONG_CA} 2".`);
+    expect(await page.getByTestId('ca-name').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('error-box').count()).toBe(0);
+    await screenshot(page, 'lessons-06-duplicate-ca-name');
+  });
+});
+
 describe('the Certificates view from the keyboard', () => {
   it('closes a form, a delete question and the passphrase question with Escape, and the keyboard goes back to what opened it', async () => {
     const page = await newPage(app.browser);

@@ -231,15 +231,22 @@ export function validityLesson(startsIn: string, days: string, now: number = Dat
   return from + length * 86_400_000 < now ? 'expired' : null;
 }
 
-function readName(text: string, errors: FormErrors, key: string, required: boolean): string | undefined {
+function readName(text: string, errors: FormErrors, key: string, required: boolean, taken: ReadonlySet<string>): string | undefined {
   const t = text.trim();
   if (t === '') {
     if (required) errors[key] = 'Give it a name to find it by in the workbench, e.g. "Lab Root".';
     return undefined;
   }
   if (t.length > 200) errors[key] = 'Keep the name under 200 characters.';
+  else if (taken.has(t)) errors[key] = `"${t}" is already the name of something in the workbench; choose another, e.g. "${freeName(t, taken)}".`;
   return t;
 }
+
+function freeName(name: string, taken: ReadonlySet<string>): string {
+  for (let n = 2; ; n++) if (!taken.has(`${name} ${n}`)) return `${name} ${n}`;
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 function result<T>(errors: FormErrors, request: T): FormResult<T> {
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
@@ -282,9 +289,10 @@ function readConstraints(text: string, errors: FormErrors, key: string): string[
   return entries;
 }
 
-export function validateCaForm(form: CaForm): FormResult<PkiCaCreateRequest> {
+/** `taken`: the names already in the workbench (workbenchNames), refused next to the field. */
+export function validateCaForm(form: CaForm, taken: ReadonlySet<string> = NO_NAMES): FormResult<PkiCaCreateRequest> {
   const errors: FormErrors = {};
-  const name = readName(form.name, errors, 'name', true);
+  const name = readName(form.name, errors, 'name', true, taken);
   const subject = readSubject(form.subject, errors, true);
   const days = readDays(form.days, errors, 'days');
   let pathLength: number | undefined;
@@ -341,10 +349,10 @@ export function implicitServerSans(form: IssueForm): string | null {
   return cn && isDnsName(cn) ? `DNS:${cn}` : null;
 }
 
-export function validateIssueForm(form: IssueForm, now: number = Date.now()): FormResult<PkiIssueRequest> {
+export function validateIssueForm(form: IssueForm, now: number = Date.now(), taken: ReadonlySet<string> = NO_NAMES): FormResult<PkiIssueRequest> {
   const errors: FormErrors = {};
   if (!form.ca) errors.ca = 'Choose the CA that signs it; create a root CA first if there is none.';
-  const name = readName(form.name, errors, 'name', false);
+  const name = readName(form.name, errors, 'name', false, taken);
   const subject = readSubject(form.subject, errors, true);
   const sans = parseSubjectAltNames(form.sans);
   if (!sans.ok) errors.sans = sans.error;
@@ -379,9 +387,9 @@ export function defaultCsrForm(): CsrForm {
   return { name: '', subject: emptySubject(), sans: '', key: 'rsa:2048' };
 }
 
-export function validateCsrForm(form: CsrForm): FormResult<PkiCsrCreateRequest> {
+export function validateCsrForm(form: CsrForm, taken: ReadonlySet<string> = NO_NAMES): FormResult<PkiCsrCreateRequest> {
   const errors: FormErrors = {};
-  const name = readName(form.name, errors, 'name', false);
+  const name = readName(form.name, errors, 'name', false, taken);
   const subject = readSubject(form.subject, errors, true);
   const sans = parseSubjectAltNames(form.sans);
   if (!sans.ok) errors.sans = sans.error;
@@ -406,7 +414,7 @@ export function defaultCsrSignForm(csrId: number | null = null): CsrSignForm {
   return { csrId, csrText: '', ca: '', copyExtensions: true, profile: 'server', days: '365', name: '' };
 }
 
-export function validateCsrSignForm(form: CsrSignForm): FormResult<PkiCsrSignRequest> {
+export function validateCsrSignForm(form: CsrSignForm, taken: ReadonlySet<string> = NO_NAMES): FormResult<PkiCsrSignRequest> {
   const errors: FormErrors = {};
   if (!form.ca) errors.ca = 'Choose the CA that signs the request.';
   if (form.csrId === null && form.csrText.trim() === '') {
@@ -415,7 +423,7 @@ export function validateCsrSignForm(form: CsrSignForm): FormResult<PkiCsrSignReq
     errors.csrText = 'That is not a certificate request: paste the PEM block that starts with -----BEGIN CERTIFICATE REQUEST-----.';
   }
   const days = readDays(form.days, errors, 'days');
-  const name = readName(form.name, errors, 'name', false);
+  const name = readName(form.name, errors, 'name', false, taken);
   const request: PkiCsrSignRequest = { ca: form.ca, copyExtensions: form.copyExtensions, profile: form.profile };
   if (form.csrId !== null) request.csrId = form.csrId;
   else request.csr = form.csrText.trim();

@@ -90,6 +90,12 @@ export function certificatePath(tree: PkiTree | null, id: number): PkiCertificat
   return other ? [other] : [];
 }
 
+/** Every name in use: certificates, CAs and CSRs share one list (the engine refuses a second "Lab Root"). */
+export function workbenchNames(tree: PkiTree | null): Set<string> {
+  if (!tree) return new Set();
+  return new Set([...flattenCaTree(tree.cas).map((row) => row.certificate.name), ...tree.others.map((c) => c.name), ...tree.csrs.map((c) => c.name)]);
+}
+
 export function countCertificates(tree: PkiTree | null): number {
   if (!tree) return 0;
   return flattenCaTree(tree.cas).length + tree.others.length;

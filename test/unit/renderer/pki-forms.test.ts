@@ -115,6 +115,23 @@ describe('the root CA form', () => {
     });
   });
 
+  it('refuses a name already in the workbench next to the field, and suggests a free one', () => {
+    const taken = new Set(['Lab Root', 'Lab Root 2', 'csr www']);
+    const form = defaultCaForm();
+    form.name = ' Lab Root ';
+    form.subject.CN = 'Another Root';
+    expect(validateCaForm(form, taken)).toMatchObject({ ok: false, errors: { name: expect.stringContaining('"Lab Root" is already the name') } });
+    const result = validateCaForm(form, taken);
+    if (!result.ok) expect(result.errors.name).toContain('"Lab Root 3"');
+    const issue = defaultIssueForm('Lab Root');
+    issue.subject.CN = 'www.bank32.com';
+    issue.name = 'csr www';
+    expect(validateIssueForm(issue, Date.now(), taken)).toMatchObject({ ok: false, errors: { name: expect.stringContaining('already') } });
+    issue.name = '';
+    expect(validateIssueForm(issue, Date.now(), taken).ok).toBe(true);
+    expect(validateCsrSignForm({ ...defaultCsrSignForm(1), ca: 'Lab Root', name: 'Lab Root' }, taken).ok).toBe(false);
+  });
+
   it('signs an intermediate under its parent and refuses a constraint without its type', () => {
     const form = defaultCaForm('Lab Root');
     form.name = 'Lab Issuing';

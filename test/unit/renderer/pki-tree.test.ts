@@ -11,6 +11,7 @@ import {
   rootCaOf,
   signingCas,
   subjectCommonName,
+  workbenchNames,
 } from '../../../src-renderer/src/lib/pki-tree';
 import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
 import { jobProgress, mergeJob, pruneJobs, runningJobs } from '../../../src-renderer/src/lib/pki-jobs';
@@ -148,5 +149,15 @@ describe('a workshop select with one name in it', () => {
     expect(onlyChoice('Other CA', [{ name: 'Lab Root' }])).toBe('Other CA');
     expect(onlyChoice('', [{ name: 'Lab Root' }, { name: 'Evil CA' }])).toBe('');
     expect(onlyChoice('', [])).toBe('');
+  });
+});
+
+describe('names in use', () => {
+  it('gathers the names of CAs, what they issued, other certificates and CSRs, which share one list in the engine', () => {
+    const withCsr: PkiTree = { ...tree, csrs: [{ id: 1, name: 'csr www', subject: 'CN=www', subjectAltNames: [], keySummary: '', hasPrivateKey: true, signatureValid: true, createdAt: 0, pem: '' }] };
+    expect([...workbenchNames(withCsr)].sort()).toEqual(
+      ['Lab Issuing', 'Lab Root', 'Old Root', 'Their CA', 'csr www', 'imported.test', 'mail.bank32.com', 'www.bank32.com'].sort(),
+    );
+    expect(workbenchNames(null).size).toBe(0);
   });
 });

@@ -79,6 +79,9 @@ describe('inside unusual sessions, in Chromium', () => {
     // The first connection: a full handshake, the server's certificate in it.
     const connections = page.getByTestId('inside-connection');
     expect(await connections.locator('option').count()).toBe(2);
+    // Told apart by their ends (the client's port differs), not by a number alone.
+    const options = await connections.locator('option').allInnerTexts();
+    for (const [i, option] of options.entries()) expect(option).toMatch(new RegExp(`^${i + 1}: client, 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:\\d+$`));
     const full = await ladderText(page);
     expect(full).toContain('Certificate');
     expect(full.split('|').filter((m) => m === 'ClientHello')).toHaveLength(1);

@@ -141,8 +141,31 @@ export function ladderConnections(legs: readonly ConnectionLeg[], picked: number
  * on a server leg, and on the victim's leg of a proxy, that is the side that listened.
  */
 export function tcpConnectLabel(leg: ConnectionLeg, local: string, remote: string): string {
+  return `TCP connect ${connectionEnds(leg, local, remote)}`;
+}
+
+/** A connection's two ends, the side that connected first: "client address → server address". */
+export function connectionEnds(leg: ConnectionLeg, local: string, remote: string): string {
   const listened = leg === 'server' || leg === 'proxy-client';
-  return listened ? `TCP connect ${remote} → ${local}` : `TCP connect ${local} → ${remote}`;
+  return listened ? `${remote} → ${local}` : `${local} → ${remote}`;
+}
+
+const LEG_NAME: Record<ConnectionLeg, string> = {
+  client: 'client',
+  server: 'server',
+  'proxy-client': 'client to proxy',
+  'proxy-upstream': 'proxy to server',
+};
+
+/**
+ * A connection as the Connection list names it: its number, its leg, and its two ends written
+ * client to server ("2: client, 127.0.0.1:45742 → 127.0.0.1:4433"), so that two connections of one
+ * leg (a ticket fetched, then resumed) can be told apart.
+ */
+export function connectionLabel(index: number, leg: ConnectionLeg, local: string | null, remote: string | null): string {
+  const name = `${index + 1}: ${LEG_NAME[leg]}`;
+  if (!local || !remote) return name;
+  return `${name}, ${connectionEnds(leg, local, remote)}`;
 }
 
 /** Which columns a leg's records travel between: [client side, server side]. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
-import { LADDER, buildLadder, earlyDataFate, flights, ladderConnections, postHandshakeRequests, roundTripsBeforeData, tcpCloseLabel, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
+import { LADDER, buildLadder, connectionLabel, earlyDataFate, flights, ladderConnections, postHandshakeRequests, roundTripsBeforeData, tcpCloseLabel, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
 
 let n = 0;
@@ -286,5 +286,14 @@ describe('post-handshake client authentication in the ladder', () => {
 
     const renegotiated = [...tls12(), row('c', ['ClientHello'], 22, { protected: true }), row('s', ['ServerHello', 'Certificate', 'CertificateRequest', 'ServerHelloDone'], 22, { protected: true })];
     expect(postHandshakeRequests(renegotiated).size).toBe(0);
+  });
+});
+
+describe('the Connection list', () => {
+  it('tells two connections of one leg apart by their ends, written client to server', () => {
+    expect(connectionLabel(0, 'client', '127.0.0.1:56258', '127.0.0.1:15401')).toBe('1: client, 127.0.0.1:56258 → 127.0.0.1:15401');
+    expect(connectionLabel(1, 'client', '127.0.0.1:45742', '127.0.0.1:15401')).toBe('2: client, 127.0.0.1:45742 → 127.0.0.1:15401');
+    expect(connectionLabel(0, 'proxy-client', '127.0.0.1:8443', '127.0.0.1:39022')).toBe('1: client to proxy, 127.0.0.1:39022 → 127.0.0.1:8443');
+    expect(connectionLabel(2, 'server', null, null)).toBe('3: server');
   });
 });

@@ -100,6 +100,8 @@ function isIpv6(text: string): boolean {
 export function isDnsName(text: string): boolean {
   const labels = text.split('.');
   if (text.length > 253 || labels.length === 0) return false;
+  // No top-level domain is a number: "10.0.0.256" is a mistyped address, not a host name.
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return false;
   return labels.every((label, i) => (i === 0 && label === '*' && labels.length > 2) || DNS_LABEL.test(label));
 }
 
@@ -142,6 +144,8 @@ export function parseSubjectAltNames(text: string): SanParse {
       names.push(`IP:${value}`);
     } else {
       const dns = asciiDnsName(value.toLowerCase());
+      if (isIpv4(value)) return { ok: false, error: `"${raw}": an address is an IP entry, not a DNS name; write IP:${value}.` };
+      if (IPV4.test(value)) return { ok: false, error: `"${value}" is not an IP address: each of its four numbers is 0 to 255.` };
       if (!isDnsName(dns)) {
         return {
           ok: false,

@@ -61,6 +61,11 @@ describe('subject alternative names as a student types them', () => {
   it('names the entry that is neither a name, an address nor an email', () => {
     expect(parseSubjectAltNames('www.bank32.com, bank_32!')).toEqual({ ok: false, error: '"bank_32!" is not a DNS name, IP address or email address.' });
     expect(parseSubjectAltNames('IP:300.1.1.1')).toMatchObject({ ok: false, error: expect.stringContaining('not an IP address') });
+    // A mistyped address is not taken for a host name (it became DNS:10.0.0.256).
+    expect(parseSubjectAltNames('www.lab.test 10.0.0.256')).toEqual({ ok: false, error: '"10.0.0.256" is not an IP address: each of its four numbers is 0 to 255.' });
+    expect(parseSubjectAltNames('DNS:10.0.0.1')).toMatchObject({ ok: false, error: expect.stringContaining('write IP:10.0.0.1') });
+    expect(parseSubjectAltNames('10.0.0')).toMatchObject({ ok: false, error: expect.stringContaining('not a DNS name') });
+    expect(parseSubjectAltNames('1password.com 3com.example')).toMatchObject({ ok: true });
     expect(parseSubjectAltNames('dns:')).toMatchObject({ ok: false, error: expect.stringContaining('no name after the colon') });
   });
 });

@@ -22,7 +22,7 @@ export function registerClientCommand(program: Command): void {
     .option('--alpn <list>', 'ALPN protocols, comma separated, e.g. h2,http/1.1')
     .option('--get <path>', 'send an HTTP GET for PATH with a Host header')
     .option('--send <text>', 'send TEXT (newlines become CRLF)')
-    .option('--timeout <ms>', 'give up after this many ms without progress', integer('--timeout'), 10_000)
+    .option('--timeout <ms>', 'give up after this many ms without progress', integer('--timeout', 1), 10_000)
     .option('--cert <file>', 'client certificate (PEM), presented when the server asks for one')
     .option('--key <file>', 'the client certificate\'s private key (PEM)')
     .option('--chain <file>', 'PEM intermediates to send after the client certificate')

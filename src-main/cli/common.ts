@@ -23,11 +23,22 @@ export class CliExit extends Error {
   }
 }
 
-export function integer(what: string) {
+/** A whole-number option; with `min`, a smaller one is refused here rather than quietly ignored later. */
+export function integer(what: string, min?: number) {
   return (value: string): number => {
     if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`${what} must be a whole number`);
-    return Number(value);
+    const n = Number(value);
+    if (min !== undefined && n < min) throw new InvalidArgumentError(`${what} must be ${min} or more`);
+    return n;
   };
+}
+
+/** A port to listen on: 0 (the system picks a free one) to 65535. */
+export function listenPort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new InvalidArgumentError('a port is a whole number from 1 to 65535 (0 picks a free one; the lab\'s servers use 4433)');
+  }
+  return Number(value);
 }
 
 export function tlsVersion(value: string): TlsVersionName {

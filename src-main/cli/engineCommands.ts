@@ -2,14 +2,14 @@
 import type { Command } from 'commander';
 import { startEngine } from '../host/engine';
 import { resolveDataDir } from '../store/dataDir';
-import { integer, openWorkbench, printJson, type GlobalOptions } from './common';
+import { listenPort, openWorkbench, printJson, type GlobalOptions } from './common';
 
 export function registerEngineCommands(program: Command): void {
   program
     .command('engine')
     .description('run the engine (UI and API) on loopback until interrupted')
     .option('--host <addr>', 'loopback address to listen on', '127.0.0.1')
-    .option('--port <n>', 'port (0: any free one)', integer('--port'), 0)
+    .option('--port <n>', 'port (0: any free one)', listenPort, 0)
     .option('--json', 'print {"url","port","token"} as one line when ready')
     .action(async (opts, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();

@@ -1,10 +1,11 @@
 // tlslab: the workbench from the command line. It drives the same Workbench in-process that the
 // engine serves to the UI, on the same data folder. Each command group lives in its own file.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { toErrorInfo } from '../errors';
 import { ENGINE_VERSION } from '../workbench';
 import { registerClientCommand } from './clientCommand';
 import { CliExit } from './common';
+import { usageErrorLine } from './usageErrors';
 import { registerEngineCommands } from './engineCommands';
 import { registerHostCommands } from './hostCommands';
 import { registerSessionCommands } from './sessionCommands';
@@ -19,12 +20,26 @@ import { registerReplayCommands } from './replayCommands';
 
 export { CliExit, parseTarget } from './common';
 
+/**
+ * A command whose usage errors (a typo, a missing or extra argument, a bad value) are one line
+ * that names the command's own help, as the workbench's other failures are. Subcommands are made
+ * by createCommand, so every one of them is a TlslabCommand too.
+ */
+class TlslabCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new TlslabCommand(name);
+  }
+
+  override error(message: string, errorOptions?: { code?: string; exitCode?: number }): never {
+    return super.error(usageErrorLine(this, message, errorOptions?.code), errorOptions);
+  }
+}
+
 export function buildProgram(): Command {
-  const program = new Command('tlslab')
+  const program = new TlslabCommand('tlslab')
     .description('TLS Lab Workbench: run, record and inspect real TLS sessions')
     .version(ENGINE_VERSION)
-    .option('--data-dir <dir>', 'where sessions are kept (default: $TLSLAB_HOME, else the user data folder)')
-    .showHelpAfterError('(run "tlslab --help" for the commands)')
+    .option('--data-dir <dir>', 'where sessions are kept (default: $TLSLAB_HOME, else the user data folder)', dataDirArgument)
     .exitOverride();
 
   registerClientCommand(program);
@@ -41,6 +56,13 @@ export function buildProgram(): Command {
   registerReplayCommands(program);
 
   return program;
+}
+
+// An empty --data-dir (often an unset variable: --data-dir "$LAB") would otherwise mean "none given"
+// and quietly open the default folder instead.
+function dataDirArgument(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('the folder name is empty; give a folder, e.g. --data-dir ./lab-data');
+  return value;
 }
 
 /** Runs the CLI; returns the exit status instead of exiting so tests can call it. */

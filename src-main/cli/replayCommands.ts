@@ -101,7 +101,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--ciphers <list>', 'cipher list to offer')
     .option('--alpn <list>', 'ALPN protocols, comma separated')
     .option('--no-verify', 'do not verify the server certificate (the default unless the original did or --ca is given)')
-    .option('--timeout <ms>', 'give up after this long', integer('--timeout'))
+    .option('--timeout <ms>', 'give up after this long', integer('--timeout', 1))
     .option('--key-passphrase-file <file>', "passphrase of the client key (the original's or --key's): a recording does not keep it; asked for in a terminal")
     .option('--cert <file>', "client certificate (PEM) to present instead of the original's, for a server that now asks for one")
     .option('--key <file>', "that client certificate's private key (PEM)")

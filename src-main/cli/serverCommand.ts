@@ -6,7 +6,7 @@ import { serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import type { Workbench } from '../workbench';
-import { CliExit, integer, jsonText, openWorkbench, printLine, tlslabFor, tlsVersion } from './common';
+import { CliExit, integer, jsonText, listenPort, openWorkbench, printLine, tlslabFor, tlsVersion } from './common';
 import { askPassphrase, labName, readPassphraseFile } from './identityOptions';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -162,7 +162,7 @@ export function registerServerCommand(program: Command): void {
     .command('server')
     .description('run a TLS server on loopback and record every connection, until interrupted')
     .option('--host <addr>', 'loopback address to listen on', '127.0.0.1')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', integer('--port'), 4433)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', listenPort, 4433)
     .option('--cert <file>', 'PEM certificate (may include the chain)')
     .option('--key <file>', 'PEM private key')
     .option('--chain <file>', 'PEM intermediates to send after the certificate')
@@ -178,7 +178,7 @@ export function registerServerCommand(program: Command): void {
     .option('--groups <list>', 'key exchange groups, e.g. X25519:P-256')
     .option('--no-tickets', 'send no session tickets (no resumption)')
     .option('--alpn <list>', 'ALPN protocols to accept, comma separated')
-    .option('--handshake-timeout <ms>', 'drop clients that have not finished the handshake by then', integer('--handshake-timeout'))
+    .option('--handshake-timeout <ms>', 'drop clients that have not finished the handshake by then', integer('--handshake-timeout', 1))
     .option('--page <file|bank32|plain>', 'serve this HTML file (or built-in page) for every path')
     .option('--dir <dir>', 'serve the files of this folder')
     .option('--echo', 'answer each HTTP request with the request itself')

@@ -9,7 +9,7 @@ export function registerSessionCommands(program: Command): void {
   sessions
     .command('list')
     .description('every recorded session, newest first')
-    .option('--limit <n>', 'at most this many', integer('--limit'), 500)
+    .option('--limit <n>', 'at most this many', integer('--limit', 1), 500)
     .option('--json', 'print JSON')
     .action(async (opts, command: Command) => {
       const wb = openWorkbench(command);
@@ -30,8 +30,8 @@ export function registerSessionCommands(program: Command): void {
     .option('--decrypt', 'the decrypted records, per connection (application data as text, hex for binary)')
     .option('--server-key <file>', "the server's PEM private key: opens an RSA key exchange without a key log")
     .option('--connection <id>', 'only this connection', integer('--connection'))
-    .option('--from <n>', 'with --decrypt: start at this record number', integer('--from'))
-    .option('--limit <n>', 'with --decrypt: at most this many records per connection', integer('--limit'))
+    .option('--from <n>', 'with --decrypt: start at this record number', integer('--from', 1))
+    .option('--limit <n>', 'with --decrypt: at most this many records per connection', integer('--limit', 1))
     .action(async (id: number, opts, command: Command) => {
       const wb = openWorkbench(command);
       try {

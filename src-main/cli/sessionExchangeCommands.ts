@@ -158,7 +158,7 @@ export function registerSessionExchangeCommands(program: Command): void {
     .addOption(new Option('--outcome <outcome>', 'how it ended').choices(['ok', 'failed', 'running']))
     .addOption(new Option('--kind <kind>', 'client, server or proxy sessions').choices(['client', 'server', 'proxy']))
     .option('--tag <tags>', 'has every one of these tags (comma separated; may repeat)', tagList)
-    .option('--limit <n>', 'at most this many', integer('--limit'), 500)
+    .option('--limit <n>', 'at most this many', integer('--limit', 1), 500)
     .option('--json', 'print JSON')
     .action(async (text: string | undefined, opts, command: Command) => {
       const wb = openWorkbench(command);

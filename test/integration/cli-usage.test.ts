@@ -1,0 +1,73 @@
+// The mistakes a student makes in a first hour with tlslab (a typo, a missing or extra word, a
+// port out of range, an empty --data-dir) each get one line that says what to do.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tlslabInProcess } from '../support/cliInProcess';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-cli-usage-'));
+});
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+async function usageError(args: string[]): Promise<string> {
+  const run = await tlslabInProcess(dataDir, args);
+  expect(run.status).toBe(2);
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0];
+}
+
+describe('tlslab usage errors', () => {
+  it('a typo in a command or an option: one line with the right spelling and the help to read', async () => {
+    expect(await usageError(['clinet', 'www.bank32.com'])).toBe(`tlslab: unknown command 'clinet' (did you mean client?); see "tlslab --help"`);
+    expect(await usageError(['client', 'www.bank32.com', '--conect-to', '127.0.0.1'])).toBe(
+      `tlslab: unknown option '--conect-to' (did you mean --connect-to?); see "tlslab client --help"`,
+    );
+    expect(await usageError(['sessions', 'lst'])).toBe(`tlslab: unknown command 'lst' (did you mean list?); see "tlslab sessions --help"`);
+  });
+
+  it('a missing argument shows the usage; a missing option value and a required option name the option', async () => {
+    expect(await usageError(['sessions', 'show'])).toBe(
+      `tlslab: missing required argument 'id' (usage: tlslab sessions show [options] <id>); see "tlslab sessions show --help"`,
+    );
+    expect(await usageError(['client', 'www.bank32.com', '--get'])).toBe(`tlslab: --get needs a value: --get <path>; see "tlslab client --help"`);
+    expect(await usageError(['replay-server', '1'])).toBe(`tlslab: --ca <name> is required; see "tlslab replay-server --help"`);
+  });
+
+  it('a name with spaces left unquoted is shown quoted', async () => {
+    expect(await usageError(['cert', 'issue', '--ca', 'Model', 'CA', '--cn', 'www.bank32.com'])).toBe(
+      `tlslab: "CA" is more than tlslab cert issue takes; a name with spaces goes in quotes: --ca "Model CA"; see "tlslab cert issue --help"`,
+    );
+    expect(await usageError(['ca', 'create', 'Model', 'CA'])).toContain('takes 1 argument (<name>) but got 2: Model CA; a name with spaces goes in quotes, like "Model CA"');
+  });
+
+  it('a value out of range is refused before anything runs, in the words of the option', async () => {
+    expect(await usageError(['engine', '--port', '70000'])).toBe(
+      `tlslab: --port 70000: a port is a whole number from 1 to 65535 (0 picks a free one; the lab's servers use 4433); see "tlslab engine --help"`,
+    );
+    expect(await usageError(['server', '--port', 'abc', '--cert', 'a.crt', '--key', 'a.key'])).toMatch(/^tlslab: --port abc: a port is a whole number from 1 to 65535/);
+    expect(await usageError(['sessions', 'list', '--limit', '0'])).toBe(`tlslab: --limit 0: must be 1 or more; see "tlslab sessions list --help"`);
+    // A timeout of 0 would fail every connection as "no answer in time".
+    expect(await usageError(['client', 'www.bank32.com:1', '--connect-to', '127.0.0.1', '--timeout', '0'])).toBe(`tlslab: --timeout 0: must be 1 or more; see "tlslab client --help"`);
+    expect(await usageError(['sessions', 'export', '1', '--format', 'pdf'])).toBe(
+      `tlslab: --format pdf: choose one of pcapng, keylog, har, pem, bundle; see "tlslab sessions export --help"`,
+    );
+    expect(await usageError(['sessions', 'show', '\u001b[31m'])).toBe(`tlslab: <id> \\x1b[31m: the session id must be a whole number; see "tlslab sessions show --help"`);
+  });
+
+  it('an empty --data-dir (an unset variable) is refused instead of opening the default folder', () => {
+    const home = path.join(dataDir, 'home');
+    const run = spawnSync(process.execPath, [BIN, '--data-dir', '', 'sessions', 'list'], { encoding: 'utf8', env: { ...process.env, TLSLAB_HOME: home }, timeout: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`tlslab: --data-dir "": the folder name is empty; give a folder, e.g. --data-dir ./lab-data; see "tlslab --help"\n`);
+    expect(fs.existsSync(home)).toBe(false);
+  });
+});

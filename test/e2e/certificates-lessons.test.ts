@@ -94,6 +94,9 @@ describe('a teacher preparing the PKI lesson', () => {
     // openssl: one has ended, the other has not begun.
     const expiredPem = await pemOf(page, 'expired.lab.test');
     expect(openssl(['x509', '-noout', '-checkend', '0'], expiredPem).out).toContain('will expire');
+    await futureRow.getByTestId('pki-open').click();
+    expect(await text(page, 'detail-validity')).toBe('not yet valid');
+    await page.getByTestId('nav-certificates').click();
     const futurePem = await pemOf(page, 'future.lab.test');
     const start = openssl(['x509', '-noout', '-startdate'], futurePem).out.trim().replace('notBefore=', '');
     expect(Date.parse(start)).toBeGreaterThan(Date.now() + 29 * 86_400_000);

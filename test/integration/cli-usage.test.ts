@@ -71,3 +71,18 @@ describe('tlslab usage errors', () => {
     expect(fs.existsSync(home)).toBe(false);
   });
 });
+
+describe('tlslab hosts', () => {
+  it('set and remove print the table with --json; removing a name that is not there fails with one line', async () => {
+    const set = await tlslabInProcess(dataDir, ['hosts', 'set', 'www.bank32.com', '127.0.0.1', '--json']);
+    expect(set.status).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual([{ name: 'www.bank32.com', address: '127.0.0.1' }]);
+    const missing = await tlslabInProcess(dataDir, ['hosts', 'remove', 'www.bank23.com']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`tlslab: "www.bank23.com" is not in the host table; "tlslab hosts list" shows the names in it\n`);
+    const removed = await tlslabInProcess(dataDir, ['hosts', 'remove', 'WWW.bank32.com.']);
+    expect(removed.status).toBe(0);
+    expect(removed.stdout).toBe('removed www.bank32.com\n');
+    expect(JSON.parse((await tlslabInProcess(dataDir, ['hosts', 'list', '--json'])).stdout)).toEqual([]);
+  });
+});

@@ -47,7 +47,7 @@ export function registerCaCommands(program: Command): void {
     ca
       .command('export')
       .description('write the CA certificate (and with --with-key its key) to a file')
-      .argument('<name>')
+      .argument('<name>', 'the CA\'s workbench name, as ca list shows it (quote a name with spaces)')
       .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | p12 | chain | key', 'pem')
       .option('--with-key', 'pem: append the private key; p12: include it')
@@ -58,7 +58,7 @@ export function registerCaCommands(program: Command): void {
 
   ca.command('delete')
     .description('delete a CA with everything it issued')
-    .argument('<name>')
+    .argument('<name>', 'the CA\'s workbench name, as ca list shows it (quote a name with spaces)')
     .action(async (name: string, _opts, command: Command) => {
       const wb = await openWorkshop(command);
       try {

@@ -86,7 +86,7 @@ export function registerCertCommands(program: Command): void {
   cert
     .command('show')
     .description('explain a certificate or CSR field by field (a PEM/DER file, or lab:NAME)')
-    .argument('<file>')
+    .argument('<file>', 'a certificate or CSR, PEM or DER, or lab:NAME for one in the workbench')
     .option('--json', 'print JSON (fields, extensions, fingerprints, hashes, ASN.1 tree)')
     .action(async (file: string, opts, command: Command) => {
       const inspection = await inspectArgument(file, command);
@@ -97,7 +97,7 @@ export function registerCertCommands(program: Command): void {
   cert
     .command('hash')
     .description('the subject hash, as openssl x509 -subject_hash prints it')
-    .argument('<file>')
+    .argument('<file>', 'a certificate file, PEM or DER')
     .option('--old', 'the pre-1.0 (MD5) hash, as -subject_hash_old')
     .option('--json', 'print JSON')
     .action((file: string, opts) => {
@@ -140,7 +140,7 @@ export function registerCertCommands(program: Command): void {
     cert
       .command('export')
       .description('write a workbench certificate (or its key) to a file')
-      .argument('<name>')
+      .argument('<name>', 'the certificate\'s workbench name, as cert list shows it')
       .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | chain (certificate and CAs, PEM) | p12 | key', 'pem')
       .option('--with-key', 'pem: append the private key; p12: include it')
@@ -155,7 +155,7 @@ export function registerCertCommands(program: Command): void {
     cert
       .command('forge')
       .description('forge a server certificate for a host with a workbench CA, as the proxy does')
-      .argument('<host>')
+      .argument('<host>', 'the host name the certificate is for, e.g. www.bank32.com')
       .requiredOption('--ca <name>', 'the signing workbench CA')
       .option('--template <file>', 'copy names (CN, O, SANs) from this certificate')
       .requiredOption('--out-cert <file>', 'write the certificate (PEM) here ("-" for standard output)')
@@ -194,7 +194,7 @@ export function registerCertCommands(program: Command): void {
   cert
     .command('delete')
     .description('delete a certificate (a CA goes with everything it issued)')
-    .argument('<name>')
+    .argument('<name>', 'the workbench name, as cert list shows it')
     .action(async (name: string, _opts, command: Command) => {
       const wb = await openWorkshop(command);
       try {

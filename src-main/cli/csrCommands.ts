@@ -83,7 +83,7 @@ export function registerCsrCommands(program: Command): void {
   csr
     .command('show')
     .description('explain a CSR field by field')
-    .argument('<file>')
+    .argument('<file>', 'the request, PEM or DER')
     .option('--json', 'print JSON')
     .action((file: string, opts) => {
       const inspection = toApiInspection(inspect(requirePemOrDer(readInputFile(file, 'certificate signing request'), 'certificate signing request')));

@@ -13,7 +13,7 @@ export function registerPkiMiscCommands(program: Command): void {
   program
     .command('trust-dir')
     .description('write an OpenSSL capath folder: each CA as HASH.0 (HASH.1, ... on collisions)')
-    .argument('<dir>')
+    .argument('<dir>', 'the folder to write (made if missing); give it to a client as its trust store: tlslab client --ca DIR, openssl -CApath DIR')
     .argument('<certs...>', 'PEM/DER certificate files (many per PEM file) or lab:NAME')
     .option('--json', 'print JSON')
     .action(async (dir: string, certs: string[], opts, command: Command) => {
@@ -44,7 +44,7 @@ export function registerPkiMiscCommands(program: Command): void {
     program
       .command('import')
       .description('bring certificates, keys, CSRs and PKCS#12 files into the workbench (keys go with their certificates)')
-      .argument('<files...>')
+      .argument('<files...>', 'PEM, DER, PKCS#7 or PKCS#12 files; a key goes with the certificate it matches')
       .option('--passphrase-file <file>', "the files' passphrase (encrypted keys, PKCS#12)")
       .option('--name <name>', 'workbench name of the first certificate')
       .option('--json', 'print JSON'),

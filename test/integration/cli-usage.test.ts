@@ -1,10 +1,13 @@
 // The mistakes a student makes in a first hour with tlslab (a typo, a missing or extra word, a
-// port out of range, an empty --data-dir) each get one line that says what to do.
+// port out of range, an empty --data-dir) each get one line that says what to do, and --help
+// explains every command and argument.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src-main/cli/main';
 import { tlslabInProcess } from '../support/cliInProcess';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
@@ -22,6 +25,10 @@ async function usageError(args: string[]): Promise<string> {
   const lines = run.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   return lines[0];
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
 }
 
 describe('tlslab usage errors', () => {
@@ -84,5 +91,17 @@ describe('tlslab hosts', () => {
     expect(removed.status).toBe(0);
     expect(removed.stdout).toBe('removed www.bank32.com\n');
     expect(JSON.parse((await tlslabInProcess(dataDir, ['hosts', 'list', '--json'])).stdout)).toEqual([]);
+  });
+});
+
+describe('tlslab --help', () => {
+  it('explains every command and every argument', () => {
+    const unexplained: string[] = [];
+    for (const command of allCommands(buildProgram())) {
+      if (command.parent && !command.description()) unexplained.push(`command ${command.name()}`);
+      for (const argument of command.registeredArguments) if (!argument.description) unexplained.push(`${command.name()} <${argument.name()}>`);
+      for (const option of command.options) if (!option.description) unexplained.push(`${command.name()} ${option.flags}`);
+    }
+    expect(unexplained).toEqual([]);
   });
 });

@@ -205,7 +205,7 @@ export function flights(rows: readonly RecordRow[]): RecordRow[][] {
 }
 
 /** A TLS 1.3 client's data sent with its ClientHello: "Application Data (0-RTT)" or "(0-RTT, encrypted)". */
-function isEarlyData(row: RecordRow): boolean {
+export function isEarlyData(row: RecordRow): boolean {
   return row.direction === 'client-to-server' && row.messages.some((m) => m.startsWith('Application Data (0-RTT'));
 }
 

@@ -70,7 +70,7 @@ const STATUS_TEXT: Record<DecryptedRecordInfo['status'], string> = {
  * `recordVersion` is the record header's version: TLS 1.0 (0x0301) and SSL 3.0 carry no IV in a
  * CBC record, so the IV shown there is not a record field.
  */
-export function decryptionFacts(info: DecryptedRecordInfo, recordVersion?: number): Fact[] {
+export function decryptionFacts(info: DecryptedRecordInfo, recordVersion?: number, earlyData?: 'accepted' | 'rejected' | 'unknown'): Fact[] {
   const cbc = info.mac !== undefined;
   // TLS 1.3 alone hides the type inside the ciphertext, after which zeros may pad (RFC 8446, 5.2).
   const tls13 = !cbc && info.paddingLength !== undefined;
@@ -137,6 +137,11 @@ export function decryptionFacts(info: DecryptedRecordInfo, recordVersion?: numbe
       explanation:
         "TLS 1.0's chained IV is known before a record is sent (BEAST): OpenSSL sends an empty record ahead of the data, so the next record's IV is this record's unpredictable last block",
     });
+  }
+  // Opening 0-RTT data with the key log says nothing of whether the server read it (RFC 8446, 4.2.10).
+  if (earlyData === 'accepted') facts.push({ label: 'The server', value: 'accepted this 0-RTT data', tone: 'ok', explanation: 'the client ended it with EndOfEarlyData' });
+  if (earlyData === 'rejected') {
+    facts.push({ label: 'The server', value: 'turned this 0-RTT data down', tone: 'fail', explanation: 'no EndOfEarlyData followed: the server skipped the record unread; the key log opens it here all the same' });
   }
   if (info.problem) facts.push({ label: 'Problem', value: info.problem, tone: 'fail' });
   return facts;

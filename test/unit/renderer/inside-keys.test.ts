@@ -98,3 +98,27 @@ describe('the key exchange, as the Key material tab names it', () => {
     expect(keyExchangeText(keys({}))).toBe('—');
   });
 });
+
+describe('a 0-RTT record, as the record inspector explains it', () => {
+  const early: DecryptedRecordInfo = {
+    number: 3,
+    t: 0.3,
+    direction: 'client-to-server',
+    outerContentType: 23,
+    contentType: 23,
+    contentTypeName: 'Application Data',
+    length: 44,
+    status: 'decrypted',
+    keyEpoch: 'early data (0-RTT)',
+    sequenceNumber: 0,
+    paddingLength: 0,
+    messages: ['Application Data (0-RTT)'],
+  };
+
+  it('says the server turned it down, though the key log opens it', () => {
+    const facts = decryptionFacts(early, 0x0303, 'rejected');
+    expect(facts.find((f) => f.label === 'The server')).toMatchObject({ value: 'turned this 0-RTT data down', tone: 'fail' });
+    expect(decryptionFacts(early, 0x0303, 'accepted').find((f) => f.label === 'The server')).toMatchObject({ value: 'accepted this 0-RTT data', tone: 'ok' });
+    expect(decryptionFacts(early, 0x0303).map((f) => f.label)).not.toContain('The server');
+  });
+});

@@ -161,6 +161,13 @@ describe('a student in the PKI lab', () => {
     expect(await copied.innerText()).toContain('Copied from the request: subjectAltName (2.5.29.17).');
     expect(await copied.innerText()).toContain('Not copied: basicConstraints (2.5.29.19): a request cannot make itself a CA');
     await screenshot(page, 'lessons-04-csr-signed-with-its-extensions');
+    // The request itself, pasted into the inspector: its subject is what it asks for, not a certificate's.
+    await page.getByTestId('pki-inspect-pem').click();
+    await page.getByTestId('paste-text').fill(csr);
+    await page.getByTestId('paste-form-submit').click();
+    expect(await text(page, 'inspect-subject-hint')).toContain('Who the request asks a certificate for');
+    expect(await text(page, 'inspect-subject-hash-hint')).not.toContain('trust folder');
+    await page.getByTestId('paste-form-close').click();
     const pem = await pemOf(page, 'student copied');
     expect(openssl(['x509', '-noout', '-ext', 'subjectAltName'], pem).out).toContain('DNS:alt.lab.test');
 

@@ -259,6 +259,19 @@ describe('the Certificates view from the keyboard', () => {
     expect(await focused()).toBe('pki-delete');
     expect(await row.evaluate((tr) => tr.contains(tr.ownerDocument.activeElement))).toBe(true);
 
+    // The same in the CSR table: the question takes the keyboard to Keep, Escape keeps the request.
+    await page.getByTestId('pki-new-csr').click();
+    await page.getByTestId('csr-subject-CN').fill('keyboard.lab.test');
+    await page.getByTestId('csr-form-submit').click();
+    const csrRow = page.getByTestId('csr-row').filter({ hasText: 'keyboard.lab.test' });
+    await csrRow.waitFor();
+    await csrRow.getByTestId('csr-delete').focus();
+    await page.keyboard.press('Enter');
+    expect(await focused()).toBe('csr-keep');
+    await page.keyboard.press('Escape');
+    await csrRow.getByTestId('csr-keep').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('csr-delete');
+
     // The passphrase question: a mismatch is explained, Escape cancels.
     await page.getByTestId('passphrase-set-open').focus();
     await page.keyboard.press('Enter');

@@ -315,7 +315,9 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     });
 
     function fail(err: unknown) {
-      if (serverEnded && handshakeDone && !failure && isReset(err)) {
+      // Only once the server has answered: a server that closes after the handshake without a
+      // word (as one that refused the client's certificate in TLS 1.3 does) fails the session.
+      if (serverEnded && handshakeDone && responseBytes > 0 && !failure && isReset(err)) {
         if (resetNoted) return;
         resetNoted = true;
         // The server had closed its side (its FIN came after everything it sent, so nothing was

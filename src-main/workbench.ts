@@ -158,8 +158,8 @@ export class Workbench {
     } catch (err) {
       // A session this engine recorded whose rows could not be written (a full disk, a damaged
       // database): say that, not "there is no session".
-      const failure = this.writer.lastFailure;
-      if (err instanceof WorkbenchError && err.code === 'NOT_FOUND' && failure && this.writer.unstored(id)) {
+      const failure = this.writer.unstored(id);
+      if (err instanceof WorkbenchError && err.code === 'NOT_FOUND' && failure) {
         throw new WorkbenchError('RECORDING_FAILED', `session ${id} ran, but its recording could not be stored: ${failure.message}`);
       }
       throw err;

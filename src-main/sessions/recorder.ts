@@ -151,6 +151,16 @@ class IdBlock {
  * Queues rows from every live recording and hands them, batch by batch, to the writer thread
  * (store/writerWorker), which writes each batch in one transaction. One per engine.
  */
+/** A session row not yet acknowledged by the writer thread. */
+interface UnwrittenSession {
+  row: SessionRow;
+  /** The batch its latest change goes in, and the one its first unacknowledged change went in. */
+  seq: number;
+  firstSeq: number;
+  /** The first refusal of a batch from firstSeq on. */
+  refusal: Error | null;
+}
+
 export class BatchWriter implements Pacer {
   private batch = emptyBatch();
   private queuedBytes = 0;
@@ -158,7 +168,8 @@ export class BatchWriter implements Pacer {
   private immediate: NodeJS.Immediate | null = null;
   private failure: Error | null = null;
   /** Sessions whose rows a refused batch carried: asked for, they are "not stored", not "unknown". */
-  private readonly unstoredSessions = new Set<number>();
+  /** Sessions whose rows the database refused, with the first refusal that touched them (the cause; later ones are its consequences). */
+  private readonly unstoredSessions = new Map<number, Error>();
   private readonly worker: Worker;
   private seq = 0;
   private acknowledged = 0;
@@ -173,7 +184,7 @@ export class BatchWriter implements Pacer {
    * Sessions whose newest state is still on its way to the database, with the batch that
    * carries it: listings on this thread read them from here until the writer has written them.
    */
-  private readonly unwritten = new Map<number, { row: SessionRow; seq: number }>();
+  private readonly unwritten = new Map<number, UnwrittenSession>();
   /** Connections whose byte counts changed since the last flush; their totals go with it. */
   private readonly counted = new Set<ConnectionRecording>();
   /**
@@ -220,9 +231,10 @@ export class BatchWriter implements Pacer {
         (reply.table === 'sessions' ? this.sessionIds : this.connectionIds).reserved(reply.first, reply.count);
         return;
       }
-      if (reply.type === 'failed') {
-        this.failure = new Error(`recording could not be written: ${reply.message}`);
-        process.stderr.write(`tlslab: ${this.failure.message}\n`);
+      const refusal = reply.type === 'failed' ? new Error(`recording could not be written: ${reply.message}`) : null;
+      if (refusal) {
+        this.failure = refusal;
+        process.stderr.write(`tlslab: ${refusal.message}\n`);
       }
       const spare = reply.type === 'done' ? reply.spare : undefined;
       if (spare && spare.byteLength >= SPARE_MIN_BYTES && spare.byteLength <= SPARE_MAX_BYTES && this.spares.length < SPARES) {
@@ -231,9 +243,12 @@ export class BatchWriter implements Pacer {
       if (reply.type === 'done' || reply.type === 'failed') {
         this.acknowledged = reply.seq;
         for (const [id, entry] of this.unwritten) {
+          // A refused batch that held some of this session's rows (its first row, say), though
+          // later ones are still on their way: the refusal is what became of the session.
+          if (refusal && entry.firstSeq <= reply.seq) entry.refusal ??= refusal;
           if (entry.seq > reply.seq) continue;
           this.unwritten.delete(id);
-          if (reply.type === 'failed') this.unstoredSessions.add(id);
+          if (entry.refusal) this.unstoredSessions.set(id, entry.refusal);
         }
         this.waiters = this.waiters.filter((w) => (w.seq <= reply.seq ? (w.resolve(), false) : true));
       }
@@ -402,7 +417,7 @@ export class BatchWriter implements Pacer {
       request: session.request ?? null,
       response: null,
     };
-    this.unwritten.set(id, { row, seq: this.seq + 1 });
+    this.unwritten.set(id, { row, seq: this.seq + 1, firstSeq: this.seq + 1, refusal: null });
     this.queued(0);
     return row;
   }
@@ -418,7 +433,8 @@ export class BatchWriter implements Pacer {
   updateSession(id: number, fields: SessionFields, row: SessionRow): void {
     const existing = this.batch.sessionUpdates.get(id);
     this.batch.sessionUpdates.set(id, existing ? Object.assign(existing, fields) : { ...fields });
-    this.unwritten.set(id, { row, seq: this.seq + 1 });
+    const earlier = this.unwritten.get(id);
+    this.unwritten.set(id, { row, seq: this.seq + 1, firstSeq: earlier?.firstSeq ?? this.seq + 1, refusal: earlier?.refusal ?? null });
     this.queued(0);
   }
 
@@ -665,9 +681,9 @@ export class BatchWriter implements Pacer {
     return this.failure;
   }
 
-  /** Whether this session's row was in a batch the database refused (a full disk, a damaged file). */
-  unstored(id: number): boolean {
-    return this.unstoredSessions.has(id);
+  /** Why this session's rows are not all stored: the first refusal of a batch that held some of them (a full disk, a damaged file); null when none was refused. */
+  unstored(id: number): Error | null {
+    return this.unstoredSessions.get(id) ?? null;
   }
 }
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionRecording } from '../../src-main/sessions/recorder';
 import { Workbench } from '../../src-main/workbench';
 import { loopbackGet } from '../support/clientRequest';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
@@ -30,6 +31,27 @@ describe('a recording the database refuses', () => {
       other.close();
       const id = await wb.recordClient(loopbackGet('www.bank32.com', server.port, pki.caCert));
       await expect(wb.session(id)).rejects.toThrow(new RegExp(`^session ${id} ran, but its recording could not be stored: recording could not be written: .*no room for rows`));
+    } finally {
+      await wb.close().catch(() => undefined);
+    }
+  });
+
+  it('names the refusal of the session\'s first row when the rest went in a later batch (refused in turn for lack of it)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
+    const wb = new Workbench({ dataDir });
+    try {
+      const other = new Database(path.join(dataDir, 'workbench.sqlite'));
+      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'no room for rows'); END;`);
+      other.close();
+      // The session's row in one batch; its connection, which needs that row, in the next.
+      const recording = SessionRecording.start(wb.writer, { kind: 'client', target: 'www.bank32.com:443', startedAt: Date.now() });
+      recording.flush();
+      const connection = recording.openConnection('client');
+      connection.event('note', { text: 'a connection of a session whose row was refused' });
+      recording.update({ status: 'failed' });
+      recording.flush();
+      await wb.writer.written();
+      await expect(wb.session(recording.id)).rejects.toThrow(/^session \d+ ran, but its recording could not be stored: recording could not be written: .*no room for rows/);
     } finally {
       await wb.close().catch(() => undefined);
     }

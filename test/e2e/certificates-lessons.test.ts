@@ -272,6 +272,21 @@ describe('the Certificates view from the keyboard', () => {
     await csrRow.getByTestId('csr-keep').waitFor({ state: 'detached' });
     expect(await focused()).toBe('csr-delete');
 
+    // A CA with many certificates folds away: its rows go, the CA says how many it hides.
+    const rootRow = page.locator(`[data-testid="pki-row"][data-name="${LONG_CA}"]`);
+    const before = await page.getByTestId('pki-row').count();
+    await rootRow.getByTestId('pki-fold').focus();
+    await page.keyboard.press('Enter');
+    expect(await rootRow.getByTestId('pki-fold').getAttribute('aria-expanded')).toBe('false');
+    const hidden = Number((await text(page, 'pki-folded')).replace(' below', ''));
+    expect(hidden).toBeGreaterThanOrEqual(4);
+    expect(await page.getByTestId('pki-row').count()).toBe(before - hidden);
+    expect(await row.count()).toBe(0);
+    await screenshot(page, 'lessons-07-ca-folded');
+    await page.keyboard.press('Enter');
+    await row.waitFor();
+    expect(await page.getByTestId('pki-row').count()).toBe(before);
+
     // The passphrase question: a mismatch is explained, Escape cancels.
     await page.getByTestId('passphrase-set-open').focus();
     await page.keyboard.press('Enter');

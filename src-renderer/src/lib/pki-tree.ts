@@ -22,6 +22,22 @@ export function flattenCaTree(cas: readonly PkiCaNode[]): PkiTreeRow[] {
   return rows;
 }
 
+/**
+ * The rows left on screen when some CAs are folded: a folded CA stays, what sits below it goes
+ * (a CA with fifty certificates filled the page). `below` counts what each folded CA hides.
+ */
+export function visibleRows(rows: readonly PkiTreeRow[], folded: ReadonlySet<number>): Array<PkiTreeRow & { below: number }> {
+  const shown: Array<PkiTreeRow & { below: number }> = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    let below = 0;
+    while (i + below + 1 < rows.length && rows[i + below + 1]!.depth > row.depth) below++;
+    shown.push({ ...row, below });
+    if (folded.has(row.certificate.id)) i += below;
+  }
+  return shown;
+}
+
 export interface CaChoice {
   id: number;
   name: string;

@@ -12,6 +12,7 @@ import {
   signingCas,
   subjectCommonName,
   workbenchNames,
+  visibleRows,
 } from '../../../src-renderer/src/lib/pki-tree';
 import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
 import { jobProgress, mergeJob, pruneJobs, runningJobs } from '../../../src-renderer/src/lib/pki-jobs';
@@ -159,5 +160,20 @@ describe('names in use', () => {
       ['Lab Issuing', 'Lab Root', 'Old Root', 'Their CA', 'csr www', 'imported.test', 'mail.bank32.com', 'www.bank32.com'].sort(),
     );
     expect(workbenchNames(null).size).toBe(0);
+  });
+});
+
+describe('folding a CA in the tree', () => {
+  it('hides what sits below a folded CA, keeps the CA, and counts what it hides', () => {
+    const rows = flattenCaTree(tree.cas);
+    expect(visibleRows(rows, new Set()).map((r) => [r.certificate.name, r.below])).toEqual([
+      ['Lab Root', 3],
+      ['Lab Issuing', 1],
+      ['mail.bank32.com', 0],
+      ['www.bank32.com', 0],
+      ['Old Root', 0],
+    ]);
+    expect(visibleRows(rows, new Set([3])).map((r) => r.certificate.name)).toEqual(['Lab Root', 'Lab Issuing', 'www.bank32.com', 'Old Root']);
+    expect(visibleRows(rows, new Set([1, 3])).map((r) => [r.certificate.name, r.below])).toEqual([['Lab Root', 3], ['Old Root', 0]]);
   });
 });

@@ -63,6 +63,23 @@ describe('a teacher preparing the PKI lesson', () => {
     await page.getByTestId('ca-form-submit').click();
     await page.locator(`[data-testid="pki-row"][data-name="${LONG_CA}"]`).waitFor();
 
+    // An intermediate with the default path length 0 signs no CA: no "Sub-CA…" for it, and it is no parent to choose.
+    await page.locator(`[data-testid="pki-row"][data-name="${LONG_CA}"]`).getByTestId('pki-sub-ca').click();
+    await page.getByTestId('ca-name').fill('Lab Issuing');
+    await page.getByTestId('ca-subject-CN').fill('Lab Issuing CA');
+    await page.getByTestId('ca-key').selectOption('ec:P-256');
+    expect(await page.getByTestId('ca-pathlen').inputValue()).toBe('0');
+    await page.getByTestId('ca-form-submit').click();
+    const issuingRow = page.locator('[data-testid="pki-row"][data-name="Lab Issuing"]');
+    await issuingRow.waitFor();
+    expect(await issuingRow.getByTestId('pki-issue-here').count()).toBe(1);
+    expect(await issuingRow.getByTestId('pki-sub-ca').count()).toBe(0);
+    await page.getByTestId('pki-new-ca').click();
+    const option = page.getByTestId('ca-parent').locator('option', { hasText: 'Lab Issuing' });
+    expect(await option.isDisabled()).toBe(true);
+    expect(await option.innerText()).toContain('path length 0: signs no CA');
+    await page.getByTestId('ca-form-close').click();
+
     // The form says what the dates will make before anything is issued.
     await issue(page, 'expired.lab.test', { startsIn: '-400', days: '365' });
     expect(await text(page, 'issue-validity-lesson')).toContain('expired');

@@ -45,6 +45,8 @@ export interface CaChoice {
   label: string;
   hasPrivateKey: boolean;
   expired: boolean;
+  /** pathLenConstraint when set: 0 signs no CA. */
+  pathLength?: number;
 }
 
 /** Every workbench CA, for the "issuing CA" selects; a CA without its key cannot sign. */
@@ -53,13 +55,13 @@ export function caChoices(tree: PkiTree | null): CaChoice[] {
   const choices: CaChoice[] = [];
   const walk = (node: PkiCaNode, trail: string[]): void => {
     const path = [...trail, node.name];
-    choices.push({ id: node.id, name: node.name, label: path.join(' › '), hasPrivateKey: node.hasPrivateKey, expired: node.expired });
+    choices.push({ id: node.id, name: node.name, label: path.join(' › '), hasPrivateKey: node.hasPrivateKey, expired: node.expired, pathLength: node.pathLength });
     for (const child of node.children) walk(child, path);
   };
   for (const root of tree.cas) walk(root, []);
   // Imported CAs without a workbench issuer may still sign when their key came along.
   for (const other of tree.others) {
-    if (other.isCa) choices.push({ id: other.id, name: other.name, label: other.name, hasPrivateKey: other.hasPrivateKey, expired: other.expired });
+    if (other.isCa) choices.push({ id: other.id, name: other.name, label: other.name, hasPrivateKey: other.hasPrivateKey, expired: other.expired, pathLength: other.pathLength });
   }
   return choices;
 }

@@ -71,6 +71,9 @@ describe('the workshop tree on screen', () => {
     expect(caChoices(tree).map((c) => c.label)).toEqual(['Lab Root', 'Lab Root › Lab Issuing', 'Old Root', 'Their CA']);
     expect(signingCas(tree).map((c) => c.name)).toEqual(['Lab Root', 'Lab Issuing', 'Their CA']);
     expect(signingCas(null)).toEqual([]);
+    // An intermediate with pathlen 0 signs no CA: the CA form greys it out as a parent.
+    const limited: PkiTree = { ...tree, others: [], cas: [ca(1, 'Lab Root', [ca(3, 'Lab Issuing', [], [], { issuerId: 1, pathLength: 0 })], [], { selfSigned: true, issuerId: null })] };
+    expect(caChoices(limited).map((c) => [c.name, c.pathLength])).toEqual([['Lab Root', undefined], ['Lab Issuing', 0]]);
   });
 
   it('finds a certificate anywhere and the CAs above it', () => {

@@ -180,9 +180,17 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
       : null;
   const server = head?.stream.server ?? tlsStreams[0].server;
   const ended = Math.max(...tlsStreams.map((s) => s.closedAt ?? s.chunks[s.chunks.length - 1]?.time ?? s.openedAt));
+  // A handshake that got its ServerHello can still end in a fatal alert (a client refusing the
+  // certificate, say): the session failed, as a recorded one would.
+  const fatal = serverHello ? head?.decoded.records.find((r) => r.alert?.levelName === 'fatal') : undefined;
+  const error = !serverHello
+    ? { code: 'IMPORTED_NO_HANDSHAKE', message: noHandshakeMessage(head?.decoded) }
+    : fatal?.alert
+      ? { code: 'IMPORTED_ALERT', message: `${fatal.direction === 'server-to-client' ? 'the server' : 'the client'} ended the connection with alert ${fatal.alert.descriptionName} (fatal)` }
+      : null;
   return {
     kind: 'client',
-    status: serverHello ? 'ok' : 'failed',
+    status: error ? 'failed' : 'ok',
     startedAt,
     endedAt: ended,
     target: hello?.serverName ? `${hello.serverName}:${server.port}` : endpointText(server),
@@ -192,7 +200,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     cipher,
     alpn: serverHello?.alpn ?? null,
     verification: null,
-    error: serverHello ? null : { code: 'IMPORTED_NO_HANDSHAKE', message: noHandshakeMessage(head?.decoded) },
+    error,
     request: null,
     response: null,
     name: null,

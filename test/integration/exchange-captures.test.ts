@@ -132,6 +132,24 @@ describe.skipIf(tools.length > 0)('a capture whose first handshake failed', () =
   });
 });
 
+describe.skipIf(tools.length > 0)('a capture of a client refusing the certificate', () => {
+  it('is a failed session that names the client\'s alert, though the handshake got its ServerHello', async () => {
+    const file = path.join(tmp, 'refused.pcapng');
+    const capturing = await startLoopbackCapture(peer.port, file);
+    // No CA given: curl does not trust the server's certificate and ends the TLS 1.2 handshake with an alert.
+    const status = spawnSync('curl', ['-s', '-o', '/dev/null', '--tls-max', '1.2', '--resolve', `www.bank32.com:${peer.port}:127.0.0.1`, `https://www.bank32.com:${peer.port}/`]).status;
+    await capturing.stop();
+    expect(status).not.toBe(0);
+    const alert = tshark(['-r', file, '-Y', 'tls.alert_message', '-T', 'fields', '-e', 'tls.alert_message.desc']).trim();
+    expect(alert).toBe('48'); // unknown_ca
+    const { dataDir, result } = importInto('refused', file);
+    const shown = JSON.parse(cli(dataDir, ['sessions', 'show', String(result.id), '--json']).stdout) as { status: string; version: string; error: { message: string } | null };
+    expect(shown.version).toBe('TLSv1.2');
+    expect(shown.status).toBe('failed');
+    expect(shown.error?.message).toBe('the client ended the connection with alert unknown_ca (fatal)');
+  });
+});
+
 describe.skipIf(tools.length > 0)(`captures made by tshark${tools.length ? ` (skipped: ${tools.join(', ')} not installed)` : ''}`, () => {
   it('a gzip-compressed capture (which tshark reads as it is) imports like the capture itself', () => {
     const gz = `${whole}.gz`;

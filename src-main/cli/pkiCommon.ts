@@ -79,7 +79,7 @@ export function readInputFile(file: string, what: string): Uint8Array {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new WorkbenchError('BAD_INPUT', `the ${what} ${file} does not exist; check the path`);
-    if (code === 'EISDIR') throw new WorkbenchError('BAD_INPUT', `${file} is a folder; give the ${what} file`);
+    if (code === 'EISDIR') throw new WorkbenchError('BAD_INPUT', `${file} is a folder; give the ${/\bfile$/.test(what) ? what : `${what} file`}`);
     throw new WorkbenchError('BAD_INPUT', `cannot read the ${what} ${file}: ${(error as Error).message}`);
   }
 }

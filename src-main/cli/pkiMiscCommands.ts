@@ -50,7 +50,7 @@ export function registerPkiMiscCommands(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (files: string[], opts, command: Command) => {
     const passphrases = opts.passphraseFile !== undefined ? readImportPassphrases(opts.passphraseFile) : undefined;
-    const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'file') }));
+    const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'certificate, key or PKCS#12') }));
     const wb = await openWorkshop(command);
     let results: Array<PkiImportResult & { file: string }>;
     try {

@@ -105,3 +105,12 @@ describe('tlslab --help', () => {
     expect(unexplained).toEqual([]);
   });
 });
+
+describe('a folder where a file belongs', () => {
+  it('import says which files it takes', async () => {
+    const folder = fs.mkdtempSync(path.join(dataDir, 'certs-'));
+    const imported = await tlslabInProcess(dataDir, ['import', folder]);
+    expect(imported.status).toBe(1);
+    expect(imported.stderr).toBe(`tlslab: ${folder} is a folder; give the certificate, key or PKCS#12 file\n`);
+  });
+});

@@ -270,6 +270,12 @@ export async function signCsr(ca: CertificateAuthority, input: string | Uint8Arr
       (extension.oid === OID.extKeyUsage && options.extendedKeyUsage !== undefined)
     ) {
       ignoredExtensions.push({ oid: extension.oid, reason: 'the usage given to the CA replaces the requested one' });
+    } else if (extension.oid === OID.keyUsage && request.keyUsage?.some((u) => u === 'keyCertSign' || u === 'cRLSign')) {
+      // RFC 5280 4.2.1.3: keyCertSign only with basicConstraints CA:TRUE, which a request never gets.
+      ignoredExtensions.push({
+        oid: extension.oid,
+        reason: 'it asks for keyCertSign or cRLSign, which only a CA certificate may have (basicConstraints CA:TRUE, which the CA never copies); the profile\'s key usage is used',
+      });
     } else {
       extraExtensions.push(new x509.Extension(extension.oid, extension.critical, extension.value));
       copiedExtensions.push(extension.oid);

@@ -107,4 +107,13 @@ describe('signing a CSR', () => {
     expect(new X509Certificate(signed.certificate).ca).toBe(false);
     expect(signed.ignoredExtensions).toEqual([{ oid: '2.5.29.19', reason: expect.stringMatching(/cannot make itself a CA/) }]);
   });
+
+  it('does not copy a key usage that would let a leaf sign certificates', async () => {
+    const created = await createCsr({ subject: { CN: 'www.bank32.com' }, keyUsage: ['digitalSignature', 'keyCertSign'], key: 'ec:P-256' });
+    const signed = await signCsr(ca, created.pem, { copyExtensions: true });
+    expect(readKeyUsage(parseCertificateDer(signed.certificate))).not.toContain('keyCertSign');
+    expect(readKeyUsage(parseCertificateDer(signed.certificate))).toContain('digitalSignature');
+    expect(signed.copiedExtensions).not.toContain('2.5.29.15');
+    expect(signed.ignoredExtensions).toEqual([{ oid: '2.5.29.15', reason: expect.stringMatching(/keyCertSign or cRLSign, which only a CA certificate may have/) }]);
+  });
 });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { ClientCaSpec, ServerIdentitySpec } from '../api/serverTypes';
+import { shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { PkiError } from '../pki/errors';
 import { assertKeyMatchesCertificate, importPrivateKey } from '../pki/keys';
@@ -72,6 +73,10 @@ function withContext<T>(what: string, run: () => T): T {
 
 function assemble(what: string, certText: string, certSource: string, keyText: string, chainText: string | null, chainSource: string, passphrase?: string): ServerIdentity {
   const certs = certificateBlocks(certText, certSource);
+  // A DER file read as text starts with the SEQUENCE byte 0x30 ("0") followed by binary.
+  if (certs.length === 0 && /^0[\u0000-\u0008\u000e-\u001f\ufffd]/.test(certText)) {
+    throw new WorkbenchError('NOT_PEM', `${certSource} is a DER (binary) certificate and TLS sessions take PEM; convert it: openssl x509 -inform DER -in ${shellWord(certSource)} -out cert.pem`);
+  }
   if (certs.length === 0) {
     throw new WorkbenchError('NOT_A_CERTIFICATE', `${certSource} holds no certificate (no "-----BEGIN CERTIFICATE-----" line); choose the certificate file (often .crt or cert.pem)`);
   }

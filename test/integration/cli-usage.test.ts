@@ -114,3 +114,21 @@ describe('a folder where a file belongs', () => {
     expect(imported.stderr).toBe(`tlslab: ${folder} is a folder; give the certificate, key or PKCS#12 file\n`);
   });
 });
+
+describe('a DER certificate where PEM belongs', () => {
+  it('server --cert and client --cert say it is DER and how to convert it, as openssl would', async () => {
+    const work = fs.mkdtempSync(path.join(dataDir, 'der-'));
+    const cert = path.join(work, 'bank 32.der');
+    const key = path.join(work, 'bank.key');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=www.bank32.com', '-keyout', key, '-outform', 'DER', '-out', cert], { encoding: 'utf8' });
+    expect(made.status).toBe(0);
+    const advice = `is a DER (binary) certificate and TLS sessions take PEM; convert it: openssl x509 -inform DER -in '${cert}' -out cert.pem`;
+    const server = await tlslabInProcess(dataDir, ['server', '--port', '0', '--cert', cert, '--key', key]);
+    expect(server.status).toBe(1);
+    expect(server.stderr).toBe(`tlslab: ${cert} ${advice}\n`);
+    const client = await tlslabInProcess(dataDir, ['client', 'www.bank32.com:1', '--connect-to', '127.0.0.1', '--cert', cert, '--key', key]);
+    expect(client.status).toBe(1);
+    expect(client.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(client.stderr).toContain(advice);
+  });
+});

@@ -59,11 +59,13 @@ export function registerCaCommands(program: Command): void {
   ca.command('delete')
     .description('delete a CA with everything it issued')
     .argument('<name>', 'the CA\'s workbench name, as ca list shows it (quote a name with spaces)')
-    .action(async (name: string, _opts, command: Command) => {
+    .option('--json', 'print what is left, as ca list --json does')
+    .action(async (name: string, opts: { json?: boolean }, command: Command) => {
       const wb = await openWorkshop(command);
       try {
-        wb.workshop.delete({ id: wb.workshop.ca(name).id });
-        process.stdout.write(`Deleted CA "${name}" and what it issued.\n`);
+        const tree = wb.workshop.delete({ id: wb.workshop.ca(name).id });
+        if (opts.json) printJson(tree);
+        else process.stdout.write(`Deleted CA "${name}" and what it issued.\n`);
       } finally {
         await wb.close();
       }

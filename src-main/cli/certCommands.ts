@@ -195,11 +195,13 @@ export function registerCertCommands(program: Command): void {
     .command('delete')
     .description('delete a certificate (a CA goes with everything it issued)')
     .argument('<name>', 'the workbench name, as cert list shows it')
-    .action(async (name: string, _opts, command: Command) => {
+    .option('--json', 'print what is left, as cert list --json does')
+    .action(async (name: string, opts: { json?: boolean }, command: Command) => {
       const wb = await openWorkshop(command);
       try {
-        wb.workshop.delete({ id: wb.workshop.certificate(name).id });
-        process.stdout.write(`Deleted "${name}".\n`);
+        const tree = wb.workshop.delete({ id: wb.workshop.certificate(name).id });
+        if (opts.json) printJson(tree);
+        else process.stdout.write(`Deleted "${name}".\n`);
       } finally {
         await wb.close();
       }

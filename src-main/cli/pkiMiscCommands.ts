@@ -89,13 +89,15 @@ export function registerPkiMiscCommands(program: Command): void {
     .description('set (or change) the workbench passphrase and encrypt every stored key under it')
     .requiredOption('--passphrase-file <file>', 'the new passphrase, on the first line')
     .option('--current-file <file>', 'the current passphrase, when changing it (else $TLSLAB_PASSPHRASE)')
+    .option('--json', 'print the new status, as passphrase status --json does')
     .action(async (opts, command: Command) => {
       const next = readPassphraseFile(opts.passphraseFile);
       const current = opts.currentFile !== undefined ? readPassphraseFile(opts.currentFile) : process.env.TLSLAB_PASSPHRASE || undefined;
       const wb = await openWorkshop(command);
       try {
         const status = await wb.workshop.setPassphrase(next, current);
-        process.stdout.write(`${status.message}\n`);
+        if (opts.json) printJson(status);
+        else process.stdout.write(`${status.message}\n`);
       } finally {
         await wb.close();
       }

@@ -104,6 +104,15 @@ describe('tlslab --help', () => {
     }
     expect(unexplained).toEqual([]);
   });
+
+  it('every command takes --json, and delete prints what is left', async () => {
+    const leaves = allCommands(buildProgram()).filter((command) => command.commands.length === 0);
+    expect(leaves.filter((command) => !command.options.some((o) => o.long === '--json')).map((command) => `${command.parent?.name()} ${command.name()}`)).toEqual([]);
+    expect((await tlslabInProcess(dataDir, ['ca', 'create', 'Delete Me', '--key', 'ec:P-256'])).status).toBe(0);
+    const deleted = await tlslabInProcess(dataDir, ['ca', 'delete', 'Delete Me', '--json']);
+    expect(deleted.status).toBe(0);
+    expect(JSON.stringify(JSON.parse(deleted.stdout))).not.toContain('Delete Me');
+  });
 });
 
 describe('a folder where a file belongs', () => {

@@ -16,6 +16,7 @@ import { ByteTap } from './byteTap';
 import type { BatchWriter, ConnectionRecording, SessionLabel } from './recorder';
 import { SessionRecording } from './recorder';
 import { type ResponderHooks, serveHttp, servePlain } from './serverResponders';
+import type { SessionIdCache } from './sessionIdCache';
 
 /** Bytes of each direction kept in memory until the handshake ends, to name alerts and the key exchange. */
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
@@ -37,6 +38,8 @@ export interface AcceptingServer {
   clientCaDescription: string | null;
   alpn: string[] | undefined;
   handshakeTimeoutMs: number;
+  /** Session-ID resumption, for a server without tickets (Node keeps no server-side cache). */
+  sessionCache?: SessionIdCache;
   responder: ServerResponder;
   /** Serves the decrypted stream itself instead of `responder` (server replay). */
   serve?: (stream: tls.TLSSocket, facts: { sni: string | null; version: string; cipher: string }, hooks: ResponderHooks) => void;
@@ -305,6 +308,8 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     requestCert: server.requestCert,
     rejectUnauthorized: server.requireCert,
     ALPNProtocols: server.alpn,
+    // Node raises its session-cache events on the socket's server; ours has no tls.Server.
+    ...(server.sessionCache ? { server: server.sessionCache.events as unknown as net.Server } : {}),
   });
   secure.on('keylog', (line: Buffer) => connection.keylog(line.toString('latin1').trim()));
 

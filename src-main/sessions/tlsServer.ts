@@ -13,6 +13,7 @@ import type { BatchWriter } from './recorder';
 import { loadClientCa, loadServerIdentity, type LabIdentitySource, type ServerIdentity } from './serverIdentity';
 import { checkResponder } from './serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from './serverSession';
+import { SessionIdCache } from './sessionIdCache';
 
 export const DEFAULT_SERVER_HOST = '127.0.0.1';
 export const DEFAULT_SERVER_PORT = 4433;
@@ -206,6 +207,8 @@ export class TlsLabServer {
       // The responders speak HTTP/1.x: a client limited to HTTP/1.0 (curl --http1.0) offers only that.
       alpn: config.alpn?.length ? config.alpn : responder.kind === 'plain' ? undefined : ['http/1.1', 'http/1.0'],
       handshakeTimeoutMs: config.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      // Without tickets a client resumes by session ID, as with openssl s_server.
+      sessionCache: config.tickets === false ? new SessionIdCache() : undefined,
       responder,
     };
 

@@ -165,6 +165,25 @@ describe('resumption', () => {
   }
 });
 
+describe('resumption without tickets (TLS 1.2)', () => {
+  it('a second connection resumes by session ID, as with openssl s_server -no_ticket', async () => {
+    const server = await start({ tickets: false });
+    const sess = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-sess-')), 'session.pem');
+    const first = await sClient(server, ['-CAfile', pki.caCert, '-tls1_2', '-sess_out', sess]);
+    expect(first.output).toContain('HTTP/1.1 200 OK');
+    // No ticket in the first handshake: the session ID is what the client keeps.
+    expect(first.output).not.toMatch(/TLS session ticket:/);
+    const second = await sClient(server, ['-CAfile', pki.caCert, '-tls1_2', '-sess_in', sess]);
+    expect(second.output).toContain('Reused,');
+    const [full, resumed] = await sessionsOf(server, 2);
+    expect(messages(full, 'server-to-client')).not.toContain('NewSessionTicket');
+    expect(full.server?.resumed).toBe(false);
+    expect(resumed.server?.resumed).toBe(true);
+    expect(messages(resumed, 'server-to-client')).not.toContain('Certificate');
+    await wb.servers.stop(server.id);
+  });
+});
+
 describe('renegotiation (TLS 1.2)', () => {
   it('a client that renegotiates mid-connection is served on, and the recording decrypts across both handshakes', async () => {
     const server = await start({ responder: { kind: 'echo' } });

@@ -156,7 +156,8 @@ export function formatSessionList(list: SessionSummary[]): string {
       s.kind.padEnd(6),
       s.status.padEnd(7),
       (s.version ?? '-').padEnd(7),
-      s.target,
+      // A name of hundreds of characters would push the row off any terminal; sessions show has it whole.
+      clip(s.target, 60),
       s.error ? `  (${clip(s.error.message, 60)})` : '',
     ].join('  '),
   );

@@ -141,3 +141,16 @@ describe('a DER certificate where PEM belongs', () => {
     expect(client.stderr).toContain(advice);
   });
 });
+
+describe('very long input', () => {
+  it('a session to a very long name keeps the session list one short row; sessions show has the name whole', async () => {
+    const name = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example`;
+    const client = await tlslabInProcess(dataDir, ['client', `${name}:1`, '--connect-to', '127.0.0.1', '--json']);
+    const id = (JSON.parse(client.stdout) as { sessionId: number }).sessionId;
+    const list = await tlslabInProcess(dataDir, ['sessions', 'list', '--limit', '1']);
+    const row = list.stdout.split('\n')[1];
+    expect(row).toMatch(new RegExp(`^ +${id} .* a{50,}…`));
+    expect(row.length).toBeLessThan(200);
+    expect((await tlslabInProcess(dataDir, ['sessions', 'show', String(id)])).stdout).toContain(`${name}:1`);
+  });
+});

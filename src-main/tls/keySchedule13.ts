@@ -162,7 +162,18 @@ export const TLS13_KEYLOG_LABELS = {
 
 export type Tls13KeylogLabel = keyof typeof TLS13_KEYLOG_LABELS;
 
-/** The part of the schedule above the traffic secrets, as a note: it needs what no log holds. */
-export const UPPER_SCHEDULE_NOTE =
-  'The key log starts at the traffic secrets. Above them, Early Secret -> Handshake Secret -> Master Secret need the ' +
-  '(EC)DHE shared secret, which neither peer writes down: a recording holds only the public key shares.';
+/**
+ * The part of the schedule above the traffic secrets, as a note: it needs what no log holds. What
+ * feeds it depends on how the server answered: a full handshake ((EC)DHE only), a resumption with
+ * a PSK and a fresh (EC)DHE (psk_dhe_ke), or a PSK alone (psk_ke, no key_share).
+ */
+export function upperScheduleNote(mode: 'full' | 'psk_dhe_ke' | 'psk_ke'): string {
+  const start = 'The key log starts at the traffic secrets. Above them, Early Secret -> Handshake Secret -> Master Secret';
+  if (mode === 'full') {
+    return `${start}: the Early Secret comes from zeros (no PSK), and the Handshake Secret needs the (EC)DHE shared secret, which neither peer writes down: a recording holds only the public key shares.`;
+  }
+  if (mode === 'psk_dhe_ke') {
+    return `${start}: this connection resumed an earlier session (the server accepted its pre_shared_key), so the Early Secret comes from that PSK, which the earlier connection derived from its resumption_master_secret, and the Handshake Secret mixes in a fresh (EC)DHE shared secret. Neither is in a key log.`;
+  }
+  return `${start}: this connection resumed an earlier session with its PSK alone (psk_ke: no key_share in the ServerHello), so every key comes from that PSK and the two randoms. Whoever has the PSK (or the server's ticket key) can open it: no forward secrecy.`;
+}

@@ -15,7 +15,7 @@ import type { Direction } from '../api/types';
 import type { ClientHello, HandshakeMessage, ServerHello } from './handshake';
 import { distinguishedNameText } from '../pki/names';
 import { hashOf, hkdfExpandLabel } from './hkdf';
-import { TLS13_KEYLOG_LABELS, UPPER_SCHEDULE_NOTE, nextTrafficSecret, trafficKeys } from './keySchedule13';
+import { TLS13_KEYLOG_LABELS, nextTrafficSecret, trafficKeys, upperScheduleNote } from './keySchedule13';
 import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prfFor, toHex } from './prf';
 import { type OpenedRecord, type RecordKeys, openRecord } from './recordCrypto';
 import {
@@ -328,7 +328,7 @@ class ConnectionCrypto {
       const lesson = forwardSecrecyNote(suite.keyExchange);
       if (lesson) k.notes.push(lesson);
     }
-    return tls13 ? this.derive13(suite, clientHello) : this.derive12(suite, clientHello, serverHello, version);
+    return tls13 ? this.derive13(suite, clientHello, serverHello) : this.derive12(suite, clientHello, serverHello, version);
   }
 
   private derive12(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, version: number): Material | null {
@@ -438,7 +438,7 @@ class ConnectionCrypto {
     return masterSecret(suite.prfHash, result.preMasterSecret, clientHello.random, serverHello.random, k.steps);
   }
 
-  private derive13(suite: SuiteParameters, clientHello: ClientHello): Material | null {
+  private derive13(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello): Material | null {
     const k = this.keys;
     const steps = k.steps;
     const material: Tls13Material = { kind: 'tls13', suite, handshakeSecret: {}, applicationSecret: {} };
@@ -478,7 +478,9 @@ class ConnectionCrypto {
     pick('EXPORTER_SECRET');
     if (found.length === 0) return this.note('cannot decrypt: no TLS 1.3 traffic secrets in the key log match this connection');
     k.source = 'keylog';
-    k.notes.push(UPPER_SCHEDULE_NOTE);
+    // pre_shared_key (41) in the ServerHello: the server took the client's PSK.
+    const psk = serverHello.extensions.some((e) => e.type === 41);
+    k.notes.push(upperScheduleNote(!psk ? 'full' : serverHello.keyShareGroup ? 'psk_dhe_ke' : 'psk_ke'));
     const missing = sources.map(([label]) => label).filter((label) => !found.includes(label));
     if (missing.length > 0) k.notes.push(`the key log lacks ${missing.join(', ')}: records under those keys stay sealed`);
     return material;

@@ -155,6 +155,12 @@ describe('resumption', () => {
         ]);
         const [fullKeys] = await wb.sessionKeys({ id: full.id });
         expect(fullKeys.notes.some((n) => n.startsWith('a resumed session'))).toBe(false);
+      } else {
+        // TLS 1.3: the key schedule's note says the Early Secret came from the resumed PSK here.
+        const [keys] = await wb.sessionKeys({ id: resumed.id });
+        expect(keys.notes.some((n) => n.includes('the Early Secret comes from that PSK') && n.includes('fresh (EC)DHE'))).toBe(true);
+        const [fullKeys] = await wb.sessionKeys({ id: full.id });
+        expect(fullKeys.notes.some((n) => n.includes('the Early Secret comes from zeros (no PSK)'))).toBe(true);
       }
       // The server sends fewer handshake bytes without its certificate.
       const serverBytes = (s: SessionDetail) =>

@@ -1,6 +1,6 @@
 // Turns a connection's timeline into table rows: records with their direction and the
 // messages inside them, interleaved with TCP, TLS and verification events.
-import type { Direction, TimelineEntry } from '../api/contract';
+import type { ConnectionLeg, Direction, TimelineEntry } from '../api/contract';
 import { formatOffsetMs } from './format';
 
 export type TimelineTone = 'record' | 'encrypted' | 'malformed' | 'alert' | 'event' | 'success' | 'warning' | 'error';
@@ -30,11 +30,24 @@ export const DIRECTION_LABEL: Record<Direction, string> = {
   'server-to-client': 'server → client',
 };
 
-export function timelineRows(entries: readonly TimelineEntry[]): TimelineRow[] {
-  return entries.map((entry, index) => timelineRow(entry, index));
+/**
+ * Who the recording's "local" and "remote" were on a leg: the recording keeps its own side as
+ * local, and on a server leg or the victim's leg of a proxy that side listened (an imported
+ * capture is a client leg, its client as local).
+ */
+const SIDES: Record<ConnectionLeg, { local: string; remote: string; listened: boolean }> = {
+  client: { local: 'client', remote: 'server', listened: false },
+  server: { local: 'server', remote: 'client', listened: true },
+  'proxy-client': { local: 'proxy', remote: 'client', listened: true },
+  'proxy-upstream': { local: 'proxy', remote: 'server', listened: false },
+};
+
+export function timelineRows(entries: readonly TimelineEntry[], leg: ConnectionLeg = 'client'): TimelineRow[] {
+  return entries.map((entry, index) => timelineRow(entry, index, leg));
 }
 
-export function timelineRow(entry: TimelineEntry, index: number): TimelineRow {
+export function timelineRow(entry: TimelineEntry, index: number, leg: ConnectionLeg = 'client'): TimelineRow {
+  const sides = SIDES[leg];
   const base = { key: `${index}`, number: '', time: formatOffsetMs(entry.t), arrow: '' as const, directionLabel: '', version: '', length: '' };
   switch (entry.kind) {
     case 'record': {
@@ -62,12 +75,13 @@ export function timelineRow(entry: TimelineEntry, index: number): TimelineRow {
       };
     }
     case 'tcp-open':
-      return { ...base, type: 'TCP open', summary: `${entry.local} → ${entry.remote}`, tone: 'event' };
+      // From the side that connected to the side that listened.
+      return { ...base, type: 'TCP open', summary: sides.listened ? `${entry.remote} → ${entry.local}` : `${entry.local} → ${entry.remote}`, tone: 'event' };
     case 'tcp-close':
       return {
         ...base,
         type: 'TCP close',
-        summary: entry.initiator === 'unknown' ? 'connection closed' : `closed by the ${entry.initiator === 'local' ? 'workbench' : 'peer'}`,
+        summary: entry.initiator === 'unknown' ? 'connection closed' : `closed by the ${entry.initiator === 'local' ? sides.local : sides.remote}`,
         tone: 'event',
       };
     case 'tls-established':

@@ -37,7 +37,23 @@ describe('the timeline table', () => {
       ['Error', 'error'],
       ['TCP close', 'event'],
     ]);
-    expect(rows[9].summary).toBe('closed by the peer');
+    expect(rows[9].summary).toBe('closed by the server');
+  });
+
+  it('reads TCP open from the side that connected and names who closed by role, on every leg', () => {
+    const open = tls12Timeline[0];
+    const close = (initiator: 'local' | 'peer') => ({ kind: 'tcp-close' as const, t: 10, initiator });
+    // A server session keeps the server as local: the client connected to it.
+    const server = timelineRows([open, close('local'), close('peer')], 'server');
+    expect(server[0].summary).toBe('127.0.0.1:4433 → 127.0.0.1:50000');
+    expect(server.slice(1).map((r) => r.summary)).toEqual(['closed by the server', 'closed by the client']);
+    const victim = timelineRows([open, close('local'), close('peer')], 'proxy-client');
+    expect(victim[0].summary).toBe('127.0.0.1:4433 → 127.0.0.1:50000');
+    expect(victim.slice(1).map((r) => r.summary)).toEqual(['closed by the proxy', 'closed by the client']);
+    const upstream = timelineRows([open, close('local'), close('peer')], 'proxy-upstream');
+    expect(upstream[0].summary).toBe('127.0.0.1:50000 → 127.0.0.1:4433');
+    expect(upstream.slice(1).map((r) => r.summary)).toEqual(['closed by the proxy', 'closed by the server']);
+    expect(timelineRows([close('local')])[0].summary).toBe('closed by the client');
   });
 
   it('counts records per direction', () => {

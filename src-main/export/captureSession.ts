@@ -91,6 +91,23 @@ function noHandshakeMessage(decoded: DecodedConnection | undefined): string {
   return `no handshake in the capture got a ServerHello: ${from} ended the first one with alert ${record.alert.descriptionName} (${record.alert.levelName})`;
 }
 
+/**
+ * Whether the client started a second handshake inside the encrypted connection (TLS 1.2
+ * renegotiation): more than one handshake record (its Finished is the first) after its
+ * ChangeCipherSpec. Record headers stay in the clear, so no key is needed to tell.
+ */
+function renegotiates(chunks: RecordedConnection['chunks']): boolean {
+  const bytes = Buffer.concat(chunks.filter((c) => c.direction === 'client-to-server').map((c) => c.data));
+  let changedCipher = false;
+  let handshakeRecords = 0;
+  for (let at = 0; at + 5 <= bytes.length; at += 5 + bytes.readUInt16BE(at + 3)) {
+    const type = bytes[at];
+    if (type === 20) changedCipher = true;
+    else if (type === 22 && changedCipher && ++handshakeRecords > 1) return true;
+  }
+  return false;
+}
+
 export interface CaptureSessionOptions {
   /** Where the capture came from, for the session's note. */
   source: string;
@@ -113,7 +130,9 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
   // The session shows the first connection whose handshake got a ServerHello (an earlier attempt
   // may have failed), else the first connection.
   let first: { decoded: DecodedConnection; stream: CapturedStream } | null = null;
-  const connections = tlsStreams.map((stream): RecordedConnection => {
+  const seenRandoms = new Set<string>();
+  const renegotiating: { index: number; chunks: RecordedConnection['chunks'] }[] = [];
+  const connections = tlsStreams.map((stream, index): RecordedConnection => {
     const chunks = stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data }));
     const window = handshakeWindow(chunks);
     let decoded = decodeConnection(window);
@@ -121,6 +140,8 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     // Lines that name no client random this import can see belong to no connection in particular:
     // they go to a lone connection, never to every one of several.
     const lines = random ? keylog.filter((l) => keylogClientRandom(l) === random) : tlsStreams.length === 1 ? keylog : [];
+    if (random) seenRandoms.add(random);
+    if (decoded.version && !isTls13(decoded.version.code) && renegotiates(chunks)) renegotiating.push({ index, chunks });
     let certificates = serverCertificates(decoded);
     if (certificates.length === 0 && lines.length && decoded.version && isTls13(decoded.version.code)) {
       // TLS 1.3 encrypts the certificates: open the handshake with the key log to read them.
@@ -169,6 +190,22 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
       certificates,
     };
   });
+
+  // A TLS 1.2 renegotiation's ClientHello travels encrypted, so its key log line names a client
+  // random no connection showed in the clear: open the renegotiating connections with such lines
+  // and give each the lines of the ClientHellos found inside.
+  const unclaimed = keylog.filter((line) => {
+    const random = keylogClientRandom(line);
+    return random !== undefined && !seenRandoms.has(random);
+  });
+  if (unclaimed.length > 0) {
+    for (const { index, chunks } of renegotiating) {
+      const own = connections[index].keylog.map((entry) => entry.line);
+      const { decoded } = decryptConnection({ chunks, keylog: [...own, ...unclaimed] });
+      const inside = new Set(decoded.handshakeMessages.flatMap((m) => (m.body.kind === 'client_hello' ? [Buffer.from(m.body.random).toString('hex')] : [])));
+      for (const line of unclaimed) if (inside.has(keylogClientRandom(line)!)) connections[index].keylog.push({ t: 0, line });
+    }
+  }
 
   const head = first as { decoded: DecodedConnection; stream: CapturedStream } | null;
   const hello = head?.decoded.clientHello;

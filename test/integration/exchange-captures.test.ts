@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
-import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { interactiveSClient, startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error === undefined;
@@ -147,6 +147,37 @@ describe.skipIf(tools.length > 0)('a capture of a client refusing the certificat
     expect(shown.version).toBe('TLSv1.2');
     expect(shown.status).toBe('failed');
     expect(shown.error?.message).toBe('the client ended the connection with alert unknown_ca (fatal)');
+  });
+});
+
+describe.skipIf(tools.length > 0)('a capture of a TLS 1.2 renegotiation', () => {
+  it('gives the connection the key log line of the encrypted second ClientHello too, so the records after it open', async () => {
+    // OpenSSL 3 servers refuse a client's renegotiation unless told to allow it.
+    const plain = await startOpensslServer(pki.serverCert, pki.serverKey, ['-tls1_2', '-client_renegotiation']);
+    try {
+      const file = path.join(tmp, 'renegotiation.pcapng');
+      const keys = path.join(tmp, 'renegotiation-keys.log');
+      const capturing = await startLoopbackCapture(plain.port, file);
+      const verified = (o: string) => (o.match(/verify return:1/g) ?? []).length;
+      let verifiedFirst = 0;
+      const out = await interactiveSClient(['-connect', `127.0.0.1:${plain.port}`, '-tls1_2', '-CAfile', pki.caCert, '-keylogfile', keys], [
+        { send: 'before the renegotiation\n', until: (o) => o.includes('Verify return code') && (verifiedFirst = verified(o)) > 0 },
+        // The second handshake verifies the chain again: twice as many "verify return" lines.
+        { send: 'R\n', until: (o) => o.includes('RENEGOTIATING') && verified(o) >= 2 * verifiedFirst },
+        { send: 'after the renegotiation\n', until: () => plain.output().includes('after the renegotiation') },
+      ]);
+      await capturing.stop();
+      expect(out.output).toContain('RENEGOTIATING');
+      // Two handshakes, two CLIENT_RANDOM lines; tshark sees one ClientHello in the clear.
+      expect(fs.readFileSync(keys, 'utf8').trim().split('\n').filter((l) => l.startsWith('CLIENT_RANDOM'))).toHaveLength(2);
+      const { dataDir, result } = importInto('renegotiation', file, ['--keylog', keys]);
+      expect(show(dataDir, result.id).connections[0].keylog).toHaveLength(2);
+      const decrypted = cli(dataDir, ['sessions', 'show', String(result.id), '--decrypt']).stdout;
+      expect(decrypted).toContain('before the renegotiation');
+      expect(decrypted).toContain('after the renegotiation');
+    } finally {
+      await plain.stop();
+    }
   });
 });
 

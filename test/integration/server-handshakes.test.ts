@@ -1,6 +1,5 @@
 // Client certificates, resumption and a client that rejects the certificate, as the server
 // session records them, judged by openssl s_client.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig, ServerInfo } from '../../src-main/api/serverTypes';
 import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
+import { interactiveSClient } from '../support/opensslServer';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
@@ -33,26 +33,6 @@ const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 
 function sClient(server: ServerInfo, args: string[], input = GET) {
   return run('openssl', ['s_client', '-connect', server.address, '-servername', 'localhost', '-ign_eof', ...args], { input });
-}
-
-/** s_client fed line by line: each `send` once the output so far holds the step before's `until`. */
-async function interactiveSClient(args: string[], steps: { send: string; until: string }[]): Promise<{ output: string }> {
-  const child = spawn('openssl', ['s_client', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const closed = new Promise((resolve) => child.once('close', resolve));
-  try {
-    for (const step of steps) {
-      child.stdin.write(step.send);
-      for (let i = 0; i < 800 && !output.includes(step.until) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
-    }
-    child.stdin.end();
-    await closed;
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill();
-  }
-  return { output };
 }
 
 async function sessionsOf(server: ServerInfo, count: number): Promise<SessionDetail[]> {

@@ -31,3 +31,24 @@ export async function startOpensslServer(cert: string, key: string, extraArgs: s
       }),
   };
 }
+
+/** s_client fed line by line: each `send` once the output so far holds the step before's `until` (or satisfies it). */
+export async function interactiveSClient(args: string[], steps: { send: string; until: string | ((output: string) => boolean) }[]): Promise<{ output: string }> {
+  const child = spawn('openssl', ['s_client', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  try {
+    for (const step of steps) {
+      child.stdin.write(step.send);
+      const reached = typeof step.until === 'string' ? (o: string) => o.includes(step.until as string) : step.until;
+      for (let i = 0; i < 800 && !reached(output) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+    }
+    child.stdin.end();
+    await closed;
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
+  return { output };
+}

@@ -176,7 +176,7 @@ export function registerServerCommand(program: Command): void {
     .option('--ciphers <list>', 'TLS 1.2 cipher list, e.g. AES128-GCM-SHA256 (RSA key exchange)')
     .option('--ciphersuites <list>', 'TLS 1.3 suites, e.g. TLS_AES_128_GCM_SHA256')
     .option('--groups <list>', 'key exchange groups, e.g. X25519:P-256')
-    .option('--no-tickets', 'send no session tickets (no resumption)')
+    .option('--no-tickets', 'send no session tickets: TLS 1.2 clients resume by session ID instead, TLS 1.3 ones do not resume')
     .option('--alpn <list>', 'ALPN protocols to accept, comma separated')
     .option('--handshake-timeout <ms>', 'drop clients that have not finished the handshake by then', integer('--handshake-timeout', 1))
     .option('--page <file|bank32|plain>', 'serve this HTML file (or built-in page) for every path')

@@ -106,6 +106,9 @@ describe('a teacher preparing the PKI lesson', () => {
       return table.getBoundingClientRect().right <= card.right && page.documentElement.scrollWidth <= page.documentElement.clientWidth;
     });
     expect(fits).toBe(true);
+    // A host name under its CA stays whole on one line (it broke as "expired.lab.te" / "st").
+    const nameLines = await expiredRow.getByTestId('pki-open').evaluate((a) => a.getClientRects().length);
+    expect(nameLines).toBe(1);
     await screenshot(page, 'lessons-02-tree-expired-and-future');
 
     // openssl: one has ended, the other has not begun.

@@ -12,6 +12,7 @@ import { Workbench } from '../../src-main/workbench';
 import { tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { loopbackGet } from '../support/clientRequest';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 
@@ -50,15 +51,7 @@ describe('export of a session whose recording file is missing', () => {
     const wb = new Workbench({ dataDir: teacher });
     let id: number;
     try {
-      id = await wb.recordClient({
-        host: 'www.bank32.com',
-        port: peer.port,
-        connectTo: '127.0.0.1',
-        trust: { kind: 'file', path: pki.caCert },
-        verifyPeer: true,
-        checkHostname: true,
-        send: { kind: 'http-get', path: '/big.bin' },
-      });
+      id = await wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { send: { kind: 'http-get', path: '/big.bin' } }));
       expect((await wb.session(id)).status).toBe('ok');
     } finally {
       await wb.close();

@@ -21,14 +21,20 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
+/** A workbench whose database refuses every session row (a trigger, standing in for a full disk). */
+function refusingWorkbench(): Workbench {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
+  const wb = new Workbench({ dataDir });
+  const other = new Database(path.join(dataDir, 'workbench.sqlite'));
+  other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'no room for rows'); END;`);
+  other.close();
+  return wb;
+}
+
 describe('a recording the database refuses', () => {
   it('is reported as not stored, with the database\'s reason', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
-    const wb = new Workbench({ dataDir });
+    const wb = refusingWorkbench();
     try {
-      const other = new Database(path.join(dataDir, 'workbench.sqlite'));
-      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'no room for rows'); END;`);
-      other.close();
       const id = await wb.recordClient(loopbackGet('www.bank32.com', server.port, pki.caCert));
       await expect(wb.session(id)).rejects.toThrow(new RegExp(`^session ${id} ran, but its recording could not be stored: recording could not be written: .*no room for rows`));
     } finally {
@@ -37,12 +43,8 @@ describe('a recording the database refuses', () => {
   });
 
   it('names the refusal of the session\'s first row when the rest went in a later batch (refused in turn for lack of it)', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
-    const wb = new Workbench({ dataDir });
+    const wb = refusingWorkbench();
     try {
-      const other = new Database(path.join(dataDir, 'workbench.sqlite'));
-      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'no room for rows'); END;`);
-      other.close();
       // The session's row in one batch; its connection, which needs that row, in the next.
       const recording = SessionRecording.start(wb.writer, { kind: 'client', target: 'www.bank32.com:443', startedAt: Date.now() });
       recording.flush();

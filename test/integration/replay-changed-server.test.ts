@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/workbench';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { loopbackGet, recordInto } from '../support/clientRequest';
 
 let tmp: string;
 let dataDir: string;
@@ -22,20 +22,7 @@ beforeAll(async () => {
   pki = makeTestPki();
   good = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www']);
   expired = await startOpensslServer(pki.expiredCert, pki.expiredKey, ['-www']);
-  const wb = new Workbench({ dataDir });
-  try {
-    id = await wb.recordClient({
-      host: 'www.bank32.com',
-      port: good.port,
-      connectTo: '127.0.0.1',
-      trust: { kind: 'file', path: pki.caCert },
-      verifyPeer: true,
-      checkHostname: true,
-      send: { kind: 'http-get', path: '/' },
-    });
-  } finally {
-    await wb.close();
-  }
+  id = await recordInto(dataDir, loopbackGet('www.bank32.com', good.port, pki.caCert));
 });
 
 afterAll(async () => {

@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workbench } from '../../src-main/workbench';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { loopbackGet, recordInto } from '../support/clientRequest';
 
 let tmp: string;
 let dataDir: string;
@@ -23,20 +23,7 @@ beforeAll(async () => {
   pki = await makeServerPki();
   open = await startOpensslServer(pki.bank.cert, pki.bank.key, ['-www']);
   strict = await startOpensslServer(pki.bank.cert, pki.bank.key, ['-www', '-Verify', '1', '-CAfile', pki.clientCaCert]);
-  const wb = new Workbench({ dataDir });
-  try {
-    id = await wb.recordClient({
-      host: 'www.bank32.com',
-      port: open.port,
-      connectTo: '127.0.0.1',
-      trust: { kind: 'file', path: pki.caCert },
-      verifyPeer: true,
-      checkHostname: true,
-      send: { kind: 'http-get', path: '/' },
-    });
-  } finally {
-    await wb.close();
-  }
+  id = await recordInto(dataDir, loopbackGet('www.bank32.com', open.port, pki.caCert));
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { loopbackGet } from '../support/clientRequest';
 
 let tmp: string;
 let pki: TestPki;
@@ -23,16 +24,7 @@ beforeAll(async () => {
   wb = new Workbench({ dataDir: path.join(tmp, 'data') });
   await wb.workshop.createCa({ name: 'Stream CA', subject: '/CN=Stream CA' });
   rev = await startOpensslServer(pki.serverCert, pki.serverKey, ['-rev']);
-  id = await wb.recordClient({
-    host: 'www.bank32.com',
-    port: rev.port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'text', text: 'hello lab\r\n' },
-    timeoutMs: 1000,
-  });
+  id = await wb.recordClient(loopbackGet('www.bank32.com', rev.port, pki.caCert, { send: { kind: 'text', text: 'hello lab\r\n' }, timeoutMs: 1000 }));
 });
 
 afterAll(async () => {

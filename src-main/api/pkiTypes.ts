@@ -171,6 +171,8 @@ export interface PkiCsrSignRequest {
 export interface PkiCsrSigned extends PkiIssued {
   copiedExtensions: string[];
   ignoredExtensions: Array<{ oid: string; reason: string }>;
+  /** OpenSSL's names of the OIDs above (2.5.29.17: subjectAltName), for those it names. */
+  extensionNames: Record<string, string>;
 }
 
 export interface PkiImportRequest {

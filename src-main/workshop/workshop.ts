@@ -40,6 +40,7 @@ import { certificateToShow } from '../pki/formats';
 import { type Inspection, inspect } from '../pki/inspect';
 import { type KeySpec, describeAnyKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
 import { asciiDomain, decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
+import { oidName } from '../pki/oids';
 import { looksLikePem, toPem } from '../pki/pem';
 import type { Db } from '../store/database';
 import { type CertificateRow, type CsrRow, PkiStore } from '../store/pkiStore';
@@ -369,6 +370,12 @@ export class CertificateWorkshop {
         chainPem: signed.chain.map(certificatePem),
         copiedExtensions: signed.copiedExtensions,
         ignoredExtensions: signed.ignoredExtensions,
+        extensionNames: Object.fromEntries(
+          [...signed.copiedExtensions, ...signed.ignoredExtensions.map((e) => e.oid)].flatMap((oid) => {
+            const name = oidName(oid);
+            return name ? [[oid, name]] : [];
+          }),
+        ),
       };
       deliver?.(result);
     });

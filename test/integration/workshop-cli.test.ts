@@ -160,6 +160,7 @@ describe('CSRs', () => {
     ]);
     const signed = JSON.parse(await ok(['csr', 'sign', file('req.csr'), '--ca', 'Serve Root', '--copy-extensions', '--out', file('req.pem'), '--json']));
     expect(signed.copiedExtensions).toContain('2.5.29.17');
+    expect(signed.extensionNames['2.5.29.17']).toBe('subjectAltName');
     const text = opensslOk(['x509', '-in', file('req.pem'), '-noout', '-text']);
     expect(text).toContain('DNS:shop.bank32.com, DNS:pay.bank32.com, IP Address:10.0.0.7');
     expect(opensslOk(['verify', '-CAfile', file('serve-ca.pem'), file('req.pem')])).toContain(': OK');

@@ -436,37 +436,20 @@ export function validateCsrSignForm(form: CsrSignForm, taken: ReadonlySet<string
   return result(errors, request);
 }
 
-/** The extensions a request may carry, by the names openssl prints. */
-const EXTENSION_NAMES: Record<string, string> = {
-  '2.5.29.14': 'subjectKeyIdentifier',
-  '2.5.29.15': 'keyUsage',
-  '2.5.29.17': 'subjectAltName',
-  '2.5.29.18': 'issuerAltName',
-  '2.5.29.19': 'basicConstraints',
-  '2.5.29.30': 'nameConstraints',
-  '2.5.29.31': 'cRLDistributionPoints',
-  '2.5.29.32': 'certificatePolicies',
-  '2.5.29.35': 'authorityKeyIdentifier',
-  '2.5.29.37': 'extendedKeyUsage',
-  '1.3.6.1.5.5.7.1.1': 'authorityInfoAccess',
-  '1.3.6.1.5.5.7.1.24': 'TLS Feature (OCSP must-staple)',
-  '2.16.840.1.113730.1.1': 'Netscape Cert Type',
-  '2.16.840.1.113730.1.13': 'Netscape Comment',
-};
-
-/** "subjectAltName (2.5.29.17)"; an extension without a name here is its OID. */
-export function extensionName(oid: string): string {
-  const name = EXTENSION_NAMES[oid];
+/** "subjectAltName (2.5.29.17)" with the engine's name for it; an OID it does not name stays as is. */
+export function extensionName(oid: string, names: Readonly<Record<string, string>>): string {
+  const name = names[oid];
   return name ? `${name} (${oid})` : oid;
 }
 
 /** What became of the request's extensions, in the student's words: copied, and not copied with why. */
-export function signedExtensionsNote(signed: Pick<PkiCsrSigned, 'copiedExtensions' | 'ignoredExtensions'>): string[] {
+export function signedExtensionsNote(signed: Pick<PkiCsrSigned, 'copiedExtensions' | 'ignoredExtensions' | 'extensionNames'>): string[] {
   const lines: string[] = [];
-  if (signed.copiedExtensions.length > 0) lines.push(`Copied from the request: ${signed.copiedExtensions.map(extensionName).join(', ')}.`);
+  const named = (oid: string) => extensionName(oid, signed.extensionNames);
+  if (signed.copiedExtensions.length > 0) lines.push(`Copied from the request: ${signed.copiedExtensions.map(named).join(', ')}.`);
   // One line per reason: without copying, every extension is left out for the same one.
   const byReason = new Map<string, string[]>();
-  for (const ignored of signed.ignoredExtensions) byReason.set(ignored.reason, [...(byReason.get(ignored.reason) ?? []), extensionName(ignored.oid)]);
+  for (const ignored of signed.ignoredExtensions) byReason.set(ignored.reason, [...(byReason.get(ignored.reason) ?? []), named(ignored.oid)]);
   for (const [reason, names] of byReason) lines.push(`Not copied: ${names.join(', ')}: ${reason}.`);
   return lines;
 }

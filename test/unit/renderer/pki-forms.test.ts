@@ -211,9 +211,11 @@ describe('signing a CSR, forging, the passphrase', () => {
   });
 
   it('says which extensions of a signed request were copied and why the others were not, by name', () => {
+    const extensionNames = { '2.5.29.17': 'subjectAltName', '2.5.29.15': 'keyUsage', '2.5.29.19': 'basicConstraints' };
     expect(signedExtensionsNote({
       copiedExtensions: ['2.5.29.17', '2.5.29.15'],
       ignoredExtensions: [{ oid: '2.5.29.19', reason: 'a request cannot make itself a CA; the CA sets basicConstraints' }],
+      extensionNames,
     })).toEqual([
       'Copied from the request: subjectAltName (2.5.29.17), keyUsage (2.5.29.15).',
       'Not copied: basicConstraints (2.5.29.19): a request cannot make itself a CA; the CA sets basicConstraints.',
@@ -222,8 +224,9 @@ describe('signing a CSR, forging, the passphrase', () => {
     expect(signedExtensionsNote({
       copiedExtensions: [],
       ignoredExtensions: [{ oid: '2.5.29.17', reason: notAsked }, { oid: '1.2.3.4', reason: notAsked }],
+      extensionNames,
     })).toEqual([`Not copied: subjectAltName (2.5.29.17), 1.2.3.4: ${notAsked}.`]);
-    expect(extensionName('1.3.6.1.5.5.7.1.1')).toBe('authorityInfoAccess (1.3.6.1.5.5.7.1.1)');
+    expect(extensionName('1.3.6.1.5.5.7.1.1', { '1.3.6.1.5.5.7.1.1': 'authorityInfoAccess' })).toBe('authorityInfoAccess (1.3.6.1.5.5.7.1.1)');
   });
 
   it('forges for a host name or an address, and wants a PEM template if any', () => {

@@ -2,6 +2,7 @@
 // (framed by Content-Length, chunked coding or the close), pair them in order, and find the
 // recorded response for a new request by method, path and query (optionally host and body).
 // Bytes in, values out: no sockets, no database.
+import { findHeadEnd, headLines } from '../sessions/httpHead';
 
 export interface HttpMessageHead {
   /** The first line: "GET /a?b=1 HTTP/1.1" or "HTTP/1.1 200 OK". */
@@ -41,16 +42,6 @@ export interface MatchOptions {
   ignoreBody?: boolean;
 }
 
-const CRLFCRLF = [13, 10, 13, 10];
-
-function indexOfHeadEnd(bytes: Uint8Array, from: number): number {
-  outer: for (let i = from; i + 3 < bytes.length; i++) {
-    for (let k = 0; k < 4; k++) if (bytes[i + k] !== CRLFCRLF[k]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
 function latin1(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
@@ -58,7 +49,7 @@ function latin1(bytes: Uint8Array): string {
 }
 
 function parseHeadLines(text: string): HttpMessageHead | null {
-  const lines = text.split('\r\n');
+  const lines = headLines(text);
   const headers: [string, string][] = [];
   for (const line of lines.slice(1)) {
     if (!line) continue;
@@ -79,10 +70,10 @@ const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/;
 
 /** True when the bytes start like an HTTP/1.x request ("GET / HTTP/1.1"). */
 export function looksLikeHttpRequest(bytes: Uint8Array): boolean {
-  const end = indexOfHeadEnd(bytes, 0);
-  const firstLineEnd = bytes.indexOf(13);
+  const lf = bytes.indexOf(10);
+  const firstLineEnd = lf > 0 && bytes[lf - 1] === 13 ? lf - 1 : lf;
   const line = latin1(bytes.subarray(0, firstLineEnd < 0 ? Math.min(bytes.length, 2048) : firstLineEnd));
-  return (end >= 0 || firstLineEnd >= 0) && REQUEST_LINE.test(line);
+  return firstLineEnd >= 0 && REQUEST_LINE.test(line);
 }
 
 /**
@@ -122,12 +113,12 @@ export function parseRequests(bytes: Uint8Array): ParsedRequest[] {
   const out: ParsedRequest[] = [];
   let at = 0;
   while (at < bytes.length) {
-    const end = indexOfHeadEnd(bytes, at);
-    if (end < 0) break;
-    const head = parseHeadLines(latin1(bytes.subarray(at, end)));
+    const found = findHeadEnd(bytes, at);
+    if (!found) break;
+    const head = parseHeadLines(latin1(bytes.subarray(at, found.end)));
     const m = head && REQUEST_LINE.exec(head.startLine);
     if (!head || !m) break;
-    const bodyStart = end + 4;
+    const bodyStart = found.next;
     let bodyEnd = bodyStart;
     const te = headerValue(head, 'transfer-encoding');
     if (te && /chunked/i.test(te)) {
@@ -154,13 +145,13 @@ export function parseResponses(bytes: Uint8Array, requests: readonly Pick<Parsed
   let at = 0;
   let index = 0;
   while (at < bytes.length) {
-    const end = indexOfHeadEnd(bytes, at);
-    if (end < 0) break;
-    const head = parseHeadLines(latin1(bytes.subarray(at, end)));
+    const found = findHeadEnd(bytes, at);
+    if (!found) break;
+    const head = parseHeadLines(latin1(bytes.subarray(at, found.end)));
     const m = head && STATUS_LINE.exec(head.startLine);
     if (!head || !m) break;
     const status = Number(m[1]);
-    const bodyStart = end + 4;
+    const bodyStart = found.next;
     let bodyEnd: number;
     let closes = /close/i.test(headerValue(head, 'connection') ?? '') || head.startLine.startsWith('HTTP/1.0');
     const method = requests[index]?.method ?? 'GET';

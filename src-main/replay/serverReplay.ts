@@ -11,6 +11,7 @@ import { WorkbenchError } from '../errors';
 import type { RecordedSession } from '../export/recordedSession';
 import { parseEndpoint } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
+import { findHeadEnd, headLines } from '../sessions/httpHead';
 import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
@@ -376,9 +377,9 @@ export class ReplayServer {
       }
       buffered = buffered.subarray(consumed);
       const pending = Buffer.from(buffered.buffer, buffered.byteOffset, buffered.length);
-      const headEnd = pending.indexOf('\r\n\r\n');
-      const firstLine = pending.subarray(0, Math.max(0, pending.indexOf('\r\n'))).toString('latin1');
-      if ((headEnd >= 0 && !/^[A-Z][A-Z0-9_-]* \S+ HTTP\/1\.[01]$/.test(firstLine)) || (headEnd < 0 && pending.length > MAX_HEAD_BYTES)) {
+      const headEnd = findHeadEnd(pending);
+      const firstLine = headLines(pending.subarray(0, headEnd?.end ?? 0).toString('latin1'))[0];
+      if ((headEnd && !/^[A-Z][A-Z0-9_-]* \S+ HTTP\/1\.[01]$/.test(firstLine)) || (!headEnd && pending.length > MAX_HEAD_BYTES)) {
         closing = true;
         hooks.note('the client sent something that is not an HTTP/1.1 request; the replay server answers 400 and closes');
         stream.end(plainAnswer(400, 'Bad Request', 'the replay server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n', false));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { BuiltinPageName, ServerResponder } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
+import { findHeadEnd, hasBareLf, headLines } from './httpHead';
 
 const PAGES_DIR = new URL('../../resources/pages/', import.meta.url);
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -235,7 +236,7 @@ function respond(responder: ServerResponder, req: HttpRequest, facts: Connection
 }
 
 function parseHead(head: Buffer): HttpRequest | null {
-  const lines = head.toString('latin1').split('\r\n');
+  const lines = headLines(head.toString('latin1'));
   const m = /^([A-Z]+) (\S+) (HTTP\/1\.[01])$/.exec(lines[0]);
   if (!m) return null;
   const headers: [string, string][] = [];
@@ -284,6 +285,8 @@ export function serveHttp(
   let pending: HttpRequest | null = null;
   let bodyNeeded = 0;
   let closing = false;
+  /** Said once per connection: its request lines end in LF alone. */
+  let noted = false;
   /** A file answer is on its way: later pipelined requests wait for it. */
   let sending = false;
   /** The client closed its side while a file answer was still going out. */
@@ -307,17 +310,22 @@ export function serveHttp(
   const pump = () => {
     while (!closing && !sending) {
       if (!pending) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) {
+        const found = findHeadEnd(buffered);
+        if (!found) {
           if (buffered.length > MAX_HEAD_BYTES) fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
           return;
         }
-        const req = parseHead(buffered.subarray(0, end + 4));
+        const headBytes = buffered.subarray(0, found.next);
+        if (!noted && hasBareLf(headBytes)) {
+          noted = true;
+          hooks.note('the request\'s lines end in LF alone, as openssl s_client sends what is typed unless given -crlf; HTTP wants CRLF, and this server takes LF too, as RFC 9112 allows');
+        }
+        const req = parseHead(headBytes);
         if (!req) return fail(400, 'Bad Request', 'this server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n');
         if (header(req, 'transfer-encoding')) return fail(411, 'Length Required', 'send the body with Content-Length, not chunked\n');
         const length = Number(header(req, 'content-length') ?? '0');
         if (!Number.isInteger(length) || length < 0 || length > MAX_BODY_BYTES) return fail(413, 'Content Too Large', 'the body is over 8 MiB or its length is not a number\n');
-        buffered = buffered.subarray(end + 4);
+        buffered = buffered.subarray(found.next);
         pending = req;
         bodyNeeded = length;
       }

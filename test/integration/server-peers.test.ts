@@ -77,6 +77,18 @@ describe('the lab HTTPS server against real clients', () => {
     await wb.servers.stop(server.id);
   });
 
+  it('a request typed into openssl s_client (its lines end in LF alone) gets the page, and the session says why it was taken', async () => {
+    const server = await start();
+    const out = await sClient(server, ['-servername', 'www.bank32.com'], 'GET / HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
+    expect(out.output).toContain('HTTP/1.1 200 OK');
+    expect(out.output).toContain('Bank32 Online Banking');
+    const s = await lastSession(server);
+    expect(s.server?.requests).toBe(1);
+    const notes = s.connections[0].timeline.flatMap((e) => (e.kind === 'note' ? [e.text] : []));
+    expect(notes.filter((n) => n.includes('end in LF alone'))).toHaveLength(1);
+    await wb.servers.stop(server.id);
+  });
+
   it('openssl s_client verifies it with TLS 1.2 (ECDHE), and the timeline shows the clear handshake', async () => {
     const server = await start();
     const out = await sClient(server, ['-tls1_2', '-servername', 'www.bank32.com']);

@@ -66,12 +66,13 @@ function withContext<T>(what: string, run: () => T): T {
   try {
     return run();
   } catch (err) {
-    if (err instanceof PkiError) throw new WorkbenchError(err.code, `${what}: ${err.message}`);
+    // "the server: this is not a private key", not "...: This is"; "RSA ..." keeps its capitals.
+    if (err instanceof PkiError) throw new WorkbenchError(err.code, `${what}: ${err.message.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}`);
     throw err;
   }
 }
 
-function assemble(what: string, certText: string, certSource: string, keyText: string, chainText: string | null, chainSource: string, passphrase?: string): ServerIdentity {
+function assemble(what: string, certText: string, certSource: string, keyText: string, chainText: string | null, chainSource: string, passphrase?: string, keySource?: string): ServerIdentity {
   const certs = certificateBlocks(certText, certSource);
   // A DER file read as text starts with the SEQUENCE byte 0x30 ("0") followed by binary.
   if (certs.length === 0 && /^0[\u0000-\u0008\u000e-\u001f\ufffd]/.test(certText)) {
@@ -81,6 +82,10 @@ function assemble(what: string, certText: string, certSource: string, keyText: s
     throw new WorkbenchError('NOT_A_CERTIFICATE', `${certSource} holds no certificate (no "-----BEGIN CERTIFICATE-----" line); choose the certificate file (often .crt or cert.pem)`);
   }
   const chain = [...certs.slice(1), ...(chainText !== null ? certificateBlocks(chainText, chainSource) : [])];
+  // DER: a SEQUENCE (0x30) and binary soon after (a short EC key's length byte is printable).
+  if (keySource && !/-----BEGIN/.test(keyText) && keyText.startsWith('0') && /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(keyText.slice(0, 64))) {
+    throw new WorkbenchError('NOT_PEM', `${keySource} is a DER (binary) key and TLS sessions take PEM; convert it: openssl pkey -inform DER -in ${shellWord(keySource)} -out key.pem`);
+  }
   // Whatever Node's OpenSSL can present, as openssl s_server would: an RSA-PSS, Ed448, DSA or
   // brainpool certificate is a lesson of its own (which clients accept it?).
   const key = withContext(what, () => importPrivateKey(keyText, passphrase, { anyKind: true }));
@@ -103,7 +108,7 @@ export async function loadServerIdentity(spec: ServerIdentitySpec, what: string,
   const certText = readFile(spec.certPath, `certificate file for ${what}`);
   const keyText = readFile(spec.keyPath, `key file for ${what}`);
   const chainText = spec.chainPath ? readFile(spec.chainPath, `chain file for ${what}`) : null;
-  return assemble(what, certText, spec.certPath, keyText, chainText, spec.chainPath ?? '', spec.keyPassphrase);
+  return assemble(what, certText, spec.certPath, keyText, chainText, spec.chainPath ?? '', spec.keyPassphrase, spec.keyPath);
 }
 
 /** The CA certificates client certificates must chain to, as PEM. */

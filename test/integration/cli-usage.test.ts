@@ -142,6 +142,23 @@ describe('a DER certificate where PEM belongs', () => {
   });
 });
 
+describe('a DER key where PEM belongs, or no key at all', () => {
+  it('server --key says the key is DER and how to convert it; a certificate given as the key is named so', async () => {
+    const work = fs.mkdtempSync(path.join(dataDir, 'derkey-'));
+    const cert = path.join(work, 'bank.crt');
+    const key = path.join(work, 'bank.key');
+    const derKey = path.join(work, 'bank key.der');
+    expect(spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=www.bank32.com', '-keyout', key, '-out', cert]).status).toBe(0);
+    expect(spawnSync('openssl', ['pkey', '-in', key, '-outform', 'DER', '-out', derKey]).status).toBe(0);
+    const der = await tlslabInProcess(dataDir, ['server', '--port', '0', '--cert', cert, '--key', derKey]);
+    expect(der.status).toBe(1);
+    expect(der.stderr).toBe(`tlslab: ${derKey} is a DER (binary) key and TLS sessions take PEM; convert it: openssl pkey -inform DER -in '${derKey}' -out key.pem\n`);
+    const swapped = await tlslabInProcess(dataDir, ['server', '--port', '0', '--cert', cert, '--key', cert]);
+    expect(swapped.status).toBe(1);
+    expect(swapped.stderr).toMatch(/^tlslab: the server: this file holds "CERTIFICATE" but no private key\./);
+  });
+});
+
 describe('very long input', () => {
   it('a session to a very long name keeps the session list one short row; sessions show has the name whole', async () => {
     const name = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example`;

@@ -62,13 +62,13 @@ describe('failures to start', () => {
   it('key not matching the certificate', async () => {
     const e = await startError({ identity: files({ keyPath: pki.bank.key }) });
     expect(e.code).toBe('KEY_MISMATCH');
-    expect(e.message).toMatch(/^the server: The key does not match the certificate/);
+    expect(e.message).toMatch(/^the server: the key does not match the certificate/);
   });
 
   it('wrong passphrase, missing passphrase, right passphrase', async () => {
     const wrong = await startError({ identity: files({ keyPath: pki.encryptedKey, keyPassphrase: 'nope' }) });
     expect(wrong.code).toBe('WRONG_PASSPHRASE');
-    expect(wrong.message).toContain('The passphrase does not open this private key');
+    expect(wrong.message).toContain('the server: the passphrase does not open this private key');
     const missing = await startError({ identity: files({ keyPath: pki.encryptedKey }) });
     expect(missing.code).toBe('PASSPHRASE_REQUIRED');
     const ok = await wb.servers.start({ port: 0, identity: files({ keyPath: pki.encryptedKey, keyPassphrase: 'lab-secret' }) });

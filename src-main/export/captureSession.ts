@@ -8,9 +8,9 @@ import { isTls13 } from '../tls/registry';
 import { opensslSuiteName } from '../tls/opensslNames';
 import { keylogClientRandom } from './keylog';
 import { CaptureError, type CapturedStream, type ParsedCapture, type StreamChunk } from './pcapImport';
+import type { RecordedCertificate, RecordedConnection, RecordedSession } from './recordedSession';
 
 type StreamDirection = StreamChunk['direction'];
-import type { RecordedCertificate, RecordedConnection, RecordedSession } from './recordedSession';
 
 /** The handshake lives at the start: decode this much of each direction to read it. */
 const HANDSHAKE_WINDOW = 256 * 1024;
@@ -42,13 +42,12 @@ function clientRandomAtStart(stream: CapturedStream): string | undefined {
  * port probe) is not worth a note.
  */
 export function streamsLeftOut(capture: ParsedCapture): string | null {
-  // Without the SYN the client is a guess: ask for bytes both ways then.
   const spoke = (s: CapturedStream, direction: StreamDirection) => s.chunks.some((c) => c.direction === direction);
+  // Without the SYN the client is a guess: ask for bytes both ways then, and draw no arrow.
   const left = capture.streams.filter(
     (s) => !looksLikeTls(s) && spoke(s, 'client-to-server') && (s.sawHandshake || spoke(s, 'server-to-client')),
   );
   if (left.length === 0) return null;
-  // Without the SYN the capture does not say which side connected.
   const shown = left.slice(0, 5).map((s) => `${endpointText(s.client)} ${s.sawHandshake ? '→' : '↔'} ${endpointText(s.server)}`);
   const more = left.length > shown.length ? ` and ${left.length - shown.length} more` : '';
   return (
@@ -131,7 +130,8 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
   // may have failed), else the first connection.
   let first: { decoded: DecodedConnection; stream: CapturedStream } | null = null;
   const seenRandoms = new Set<string>();
-  const renegotiating: { index: number; chunks: RecordedConnection['chunks'] }[] = [];
+  /** TLS 1.0-1.2 connections: one may have renegotiated (TLS 1.3 has no renegotiation). */
+  const beforeTls13: { index: number; chunks: RecordedConnection['chunks'] }[] = [];
   const connections = tlsStreams.map((stream, index): RecordedConnection => {
     const chunks = stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data }));
     const window = handshakeWindow(chunks);
@@ -141,7 +141,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     // they go to a lone connection, never to every one of several.
     const lines = random ? keylog.filter((l) => keylogClientRandom(l) === random) : tlsStreams.length === 1 ? keylog : [];
     if (random) seenRandoms.add(random);
-    if (decoded.version && !isTls13(decoded.version.code) && renegotiates(chunks)) renegotiating.push({ index, chunks });
+    if (decoded.version && !isTls13(decoded.version.code)) beforeTls13.push({ index, chunks });
     let certificates = serverCertificates(decoded);
     if (certificates.length === 0 && lines.length && decoded.version && isTls13(decoded.version.code)) {
       // TLS 1.3 encrypts the certificates: open the handshake with the key log to read them.
@@ -199,7 +199,8 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     return random !== undefined && !seenRandoms.has(random);
   });
   if (unclaimed.length > 0) {
-    for (const { index, chunks } of renegotiating) {
+    for (const { index, chunks } of beforeTls13) {
+      if (!renegotiates(chunks)) continue;
       const own = connections[index].keylog.map((entry) => entry.line);
       const { decoded } = decryptConnection({ chunks, keylog: [...own, ...unclaimed] });
       const inside = new Set(decoded.handshakeMessages.flatMap((m) => (m.body.kind === 'client_hello' ? [Buffer.from(m.body.random).toString('hex')] : [])));

@@ -147,10 +147,6 @@ class IdBlock {
   }
 }
 
-/**
- * Queues rows from every live recording and hands them, batch by batch, to the writer thread
- * (store/writerWorker), which writes each batch in one transaction. One per engine.
- */
 /** A session row not yet acknowledged by the writer thread. */
 interface UnwrittenSession {
   row: SessionRow;
@@ -161,14 +157,19 @@ interface UnwrittenSession {
   refusal: Error | null;
 }
 
+/**
+ * Queues rows from every live recording and hands them, batch by batch, to the writer thread
+ * (store/writerWorker), which writes each batch in one transaction. One per engine.
+ */
 export class BatchWriter implements Pacer {
   private batch = emptyBatch();
   private queuedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  private failure: Error | null = null;
-  /** Sessions whose rows a refused batch carried: asked for, they are "not stored", not "unknown". */
-  /** Sessions whose rows the database refused, with the first refusal that touched them (the cause; later ones are its consequences). */
+  /**
+   * Sessions whose rows a refused batch carried: asked for, they are "not stored", not "unknown".
+   * Each with the first refusal that touched it (the cause; later ones are its consequences).
+   */
   private readonly unstoredSessions = new Map<number, Error>();
   private readonly worker: Worker;
   private seq = 0;
@@ -232,10 +233,7 @@ export class BatchWriter implements Pacer {
         return;
       }
       const refusal = reply.type === 'failed' ? new Error(`recording could not be written: ${reply.message}`) : null;
-      if (refusal) {
-        this.failure = refusal;
-        process.stderr.write(`tlslab: ${refusal.message}\n`);
-      }
+      if (refusal) process.stderr.write(`tlslab: ${refusal.message}\n`);
       const spare = reply.type === 'done' ? reply.spare : undefined;
       if (spare && spare.byteLength >= SPARE_MIN_BYTES && spare.byteLength <= SPARE_MAX_BYTES && this.spares.length < SPARES) {
         this.spares.push(spare);
@@ -254,7 +252,6 @@ export class BatchWriter implements Pacer {
       }
     });
     this.worker.on('error', (err) => {
-      this.failure = err;
       process.stderr.write(`tlslab: the recording writer stopped: ${err.message}\n`);
     });
     // The writer thread must not keep a finished CLI command alive.
@@ -539,8 +536,7 @@ export class BatchWriter implements Pacer {
             c.inFile = undefined;
           }
           if (this.files.get(connectionId) !== file) return;
-          this.failure = new Error(`a recording file could not be written (${file.failed.message}); its bytes go into the database instead`);
-          process.stderr.write(`tlslab: ${this.failure.message}\n`);
+          process.stderr.write(`tlslab: a recording file could not be written (${file.failed.message}); its bytes go into the database instead\n`);
           this.files.set(connectionId, 'inline');
           this.openFiles--;
           file.close();
@@ -608,8 +604,7 @@ export class BatchWriter implements Pacer {
         code: 'DISK_FULL',
       },
     });
-    this.failure = new Error(`the disk under the data folder is full: connection ${connectionId}'s later bytes are counted, not stored`);
-    process.stderr.write(`tlslab: ${this.failure.message}\n`);
+    process.stderr.write(`tlslab: the disk under the data folder is full: connection ${connectionId}'s later bytes are counted, not stored\n`);
     this.files.set(connectionId, 'full');
     this.openFiles--;
     file.close();
@@ -675,10 +670,6 @@ export class BatchWriter implements Pacer {
       this.cpuWaiters.push(resolve);
       this.worker.postMessage({ type: 'cpu' } satisfies WriterRequest);
     });
-  }
-
-  get lastFailure(): Error | null {
-    return this.failure;
   }
 
   /** Why this session's rows are not all stored: the first refusal of a batch that held some of them (a full disk, a damaged file); null when none was refused. */

@@ -3,6 +3,7 @@
 // loop only runs whatever is registered; it has no rule-specific branches.
 import type { ProxyHookEvent, ProxyRewritePart, ProxyRewriteRule } from '../api/proxyTypes';
 import { WorkbenchError } from '../errors';
+import { findHeadEnd, headLines } from './httpHead';
 
 /** A parsed HTTP/1.x head; hooks edit it in place and set `changed`. */
 export interface HttpHead {
@@ -196,7 +197,6 @@ const MAX_HEAD_BYTES = 64 * 1024;
 export const MAX_REWRITE_BODY_BYTES = 32 * 1024 * 1024;
 const REQUEST_LINE = /^[A-Z][A-Z-]{0,19} \S+ HTTP\/1\.[01]$/;
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/;
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 export function header(head: HttpHead, name: string): string | undefined {
   const lower = name.toLowerCase();
@@ -205,7 +205,7 @@ export function header(head: HttpHead, name: string): string | undefined {
 }
 
 function parseHead(bytes: Buffer): HttpHead | null {
-  const lines = bytes.toString('latin1').split('\r\n');
+  const lines = headLines(bytes.toString('latin1'));
   const headers: [string, string][] = [];
   for (const line of lines.slice(1)) {
     if (!line) continue;
@@ -375,15 +375,16 @@ export class HttpStream {
     this.buffer = Buffer.alloc(0);
     while (data.length > 0 && !this.isRaw) {
       if (this.state === 'head') {
-        const end = data.indexOf(CRLFCRLF);
-        if (end < 0) {
+        // A blank line after CRLF or LF alone (what openssl s_client sends unless given -crlf).
+        const found = findHeadEnd(data);
+        if (!found) {
           if (data.length > MAX_HEAD_BYTES || !this.looksLikeStart(data)) return this.fallBack(data, 'the bytes are not an HTTP/1.1 message');
           this.buffer = data;
           return;
         }
-        const headBytes = data.subarray(0, end + 4);
-        data = data.subarray(end + 4);
-        if (!this.startHead(headBytes)) return this.fallBack(Buffer.concat([headBytes, data]), 'the bytes are not an HTTP/1.1 message');
+        const headBytes = data.subarray(0, found.next);
+        data = data.subarray(found.next);
+        if (!this.startHead(headBytes, found.end)) return this.fallBack(Buffer.concat([headBytes, data]), 'the bytes are not an HTTP/1.1 message');
         continue;
       }
       data = this.body(data);
@@ -411,8 +412,9 @@ export class HttpStream {
   }
 
   /** Parses one head, runs the head hooks and chooses how the body is framed. */
-  private startHead(bytes: Buffer): boolean {
-    const head = parseHead(bytes.subarray(0, bytes.length - 4));
+  /** `bytes`: the head with its blank line; `end`: where its last line ends. */
+  private startHead(bytes: Buffer, end: number): boolean {
+    const head = parseHead(bytes.subarray(0, end));
     if (!head) return false;
     let status = 0;
     if (this.side === 'request') {

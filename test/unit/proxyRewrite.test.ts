@@ -36,6 +36,14 @@ describe('HttpStream with rewrite rules', () => {
       expect(text).toBe('POST /q?x=SEED+Labs HTTP/1.1\r\nHost: a\r\nX-Topic: net-Security\r\nContent-Length: 9\r\n\r\nSEED+Labs');
       expect(fired).toEqual(['0:request-head:1', '1:request-head:1', '0:request-body:1']);
     });
+
+    it(`rewrites a request typed into openssl s_client, its lines ending in LF alone (${pieces})`, () => {
+      const typed = 'GET /?q=cybersecurity HTTP/1.1\nHost: www.bank32.com\n\nGET /untouched HTTP/1.1\nHost: a\n\n';
+      const { text, fired } = through('request', typed, ['request:cybersecurity=>SEED+Labs'], pieces);
+      // The changed head is written again with CRLF; the untouched one goes as it came.
+      expect(text).toBe('GET /?q=SEED+Labs HTTP/1.1\r\nHost: www.bank32.com\r\n\r\nGET /untouched HTTP/1.1\nHost: a\n\n');
+      expect(fired).toEqual(['0:request-head:1']);
+    });
   }
 
   it('passes messages no rule touches byte for byte, HEAD responses without a body', () => {

@@ -16,6 +16,12 @@ export function readPrivateKey(pem: string | Uint8Array): KeyObject | { problem:
     if (typeof pem === 'string') return createPrivateKey(pem);
     return createPrivateKey({ key: Buffer.from(pem), format: 'der', type: 'pkcs8' });
   } catch (error) {
+    const text = typeof pem === 'string' ? pem : '';
+    // Say what the file is when it is something else a student keeps beside the key.
+    if (/-----BEGIN CERTIFICATE-----/.test(text)) return { problem: 'this is a certificate, not its private key: give the key file that goes with it (often .key or key.pem)' };
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text)) {
+      return { problem: 'this private key is encrypted: decrypt it first (openssl pkey -in KEY -out plain.key) and give that file' };
+    }
     const why = error instanceof Error ? error.message : String(error);
     return { problem: `this is not a readable private key (${why}); give an unencrypted PEM key such as openssl writes with -nodes` };
   }

@@ -463,11 +463,17 @@ describe('RSA key exchange and forward secrecy', () => {
     await expect(dispatch(wb, 'sessions.decrypt', { id, connectionId: 999_999 })).rejects.toThrow(/has no connection 999999; its connections are/);
   });
 
-  it('a server key file that does not exist is one clear error', async () => {
+  it('a server key file that does not exist, or that is the certificate or an encrypted key, is one clear error', async () => {
     const peer = await server(['-cipher', 'AES128-GCM-SHA256']);
     const id = await wb.recordClient(request(peer.port, { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' }));
     await expect(wb.sessionKeys({ id, serverKeyPath: path.join(pki.dir, 'missing.key') })).rejects.toThrow(/cannot read the server key .*no such file/);
-    await expect(wb.sessionKeys({ id, serverKeyPath: pki.serverCert })).rejects.toThrow(/not a readable private key/);
+    await expect(wb.sessionKeys({ id, serverKeyPath: pki.serverCert })).rejects.toThrow(/this is a certificate, not its private key: give the key file that goes with it/);
+    const encrypted = path.join(pki.dir, 'server-encrypted.key');
+    execFileSync('openssl', ['pkey', '-in', pki.serverKey, '-aes256', '-passout', 'pass:lab-secret', '-out', encrypted]);
+    await expect(wb.sessionKeys({ id, serverKeyPath: encrypted })).rejects.toThrow(/this private key is encrypted: decrypt it first \(openssl pkey/);
+    const garbage = path.join(pki.dir, 'garbage.key');
+    fs.writeFileSync(garbage, 'not a key at all\n');
+    await expect(wb.sessionKeys({ id, serverKeyPath: garbage })).rejects.toThrow(/not a readable private key/);
   });
 });
 

@@ -88,6 +88,7 @@ function checkRequest(request: ClientSessionRequest): void {
   if (/[\s/]/.test(request.host.trim())) {
     throw new WorkbenchError('BAD_INPUT', `"${request.host}" is not a host name; give only the name, like www.bank32.com (the path goes in "HTTP GET")`);
   }
+  checkHostLength(request.host.trim());
   checkPort(request.port);
   for (const v of [request.minVersion, request.maxVersion]) {
     if (v && !TLS_VERSIONS.includes(v)) {
@@ -100,6 +101,21 @@ function checkRequest(request: ClientSessionRequest): void {
   if (request.send.kind === 'http-get' && !request.send.path.startsWith('/')) {
     throw new WorkbenchError('BAD_INPUT', `the HTTP path must start with "/", like /index.html`);
   }
+}
+
+/** DNS names stop at 253 characters, 63 per label (RFC 1035): a longer one can name no server. */
+function checkHostLength(host: string): void {
+  const wire = wireName(host);
+  if (net.isIP(wire)) return;
+  const label = wire.split('.').find((part) => part.length > 63);
+  if (!label && wire.length <= 253) return;
+  const shown = host.length > 40 ? `${host.slice(0, 40)}…` : host;
+  throw new WorkbenchError(
+    'BAD_INPUT',
+    label
+      ? `"${shown}" cannot be a host name: one of its labels is ${label.length} characters and DNS allows 63 between dots; check the name`
+      : `"${shown}" cannot be a host name: it is ${wire.length} characters and DNS allows 253; check the name`,
+  );
 }
 
 /**

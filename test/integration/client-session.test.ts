@@ -233,6 +233,12 @@ describe('client session with bad input or a bad peer', () => {
     await expectRecordedFailure(bank({ port }), 'CONNECTION_REFUSED', new RegExp(`nothing is listening on 127.0.0.1:${port}`));
   });
 
+  it('a host name longer than DNS allows (a label over 63, a name over 253 characters)', async () => {
+    await expectRecordedFailure(bank({ host: `${'a'.repeat(70)}.bank32.com` }), 'BAD_INPUT', /cannot be a host name: one of its labels is 70 characters and DNS allows 63/);
+    const long = Array.from({ length: 5 }, () => 'b'.repeat(60)).join('.');
+    await expectRecordedFailure(bank({ host: long }), 'BAD_INPUT', /cannot be a host name: it is 304 characters and DNS allows 253/);
+  });
+
   it('a port out of range', async () => {
     await expectRecordedFailure(bank({ port: 70000 }), 'PORT_OUT_OF_RANGE', /70000 is out of range/);
   });

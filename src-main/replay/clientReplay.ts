@@ -214,6 +214,30 @@ function replayError(error: ApiErrorInfo | null): ApiErrorInfo | null {
   return error;
 }
 
+/** One side's answer: its stored bytes, the request they answer, and what the recording cap left out. */
+export interface AnswerSide {
+  sessionId: number;
+  serverBytes: Uint8Array;
+  clientBytes: Uint8Array;
+  notStored: number;
+  text: string;
+}
+
+/**
+ * The diff of two answers. Where a recording cap cut one, the two are compared only as far as
+ * both were kept: where the cap falls in the plaintext depends on how the records fell, which
+ * differs from run to run, and bytes one side kept past the other's cut are no difference.
+ */
+export function answersDiff(original: AnswerSide, replayed: AnswerSide): ReplayDiff {
+  const capped = original.notStored > 0 || replayed.notStored > 0;
+  if (!capped || original.serverBytes.length === 0 || replayed.serverBytes.length === 0) {
+    return responseDiff(original.serverBytes, replayed.serverBytes, original.text, replayed.text);
+  }
+  const keep = Math.min(original.serverBytes.length, replayed.serverBytes.length);
+  const [a, b] = [original.serverBytes.subarray(0, keep), replayed.serverBytes.subarray(0, keep)];
+  return responseDiff(a, b, responseSide(original.sessionId, a, original.clientBytes).text, responseSide(replayed.sessionId, b, replayed.clientBytes).text);
+}
+
 /** Compares the original and the replay once the replay is recorded. */
 export function compareReplay(
   originalId: number,
@@ -233,6 +257,10 @@ export function compareReplay(
   const originalSide = responseSide(originalId, original.serverBytes, original.clientBytes, original.notStored.serverToClient);
   const replayedSide = responseSide(replayId, replayed?.serverBytes ?? empty, replayed?.clientBytes ?? empty, replayed?.notStored.serverToClient ?? 0);
   return {
+    diff: answersDiff(
+      { sessionId: originalId, serverBytes: original.serverBytes, clientBytes: original.clientBytes, notStored: original.notStored.serverToClient, text: originalSide.text },
+      { sessionId: replayId, serverBytes: replayed?.serverBytes ?? empty, clientBytes: replayed?.clientBytes ?? empty, notStored: replayed?.notStored.serverToClient ?? 0, text: replayedSide.text },
+    ),
     originalId,
     replayId,
     target: `${request.host.includes(':') ? `[${request.host}]` : request.host}:${request.port}`,
@@ -243,7 +271,6 @@ export function compareReplay(
     requestIdentical: replayed !== null && sameBytes(original.clientBytes, replayed.clientBytes),
     original: originalSide,
     replayed: replayedSide,
-    diff: responseDiff(original.serverBytes, replayed?.serverBytes ?? empty, originalSide.text, replayedSide.text),
     error: replayError(replaySession.error),
     notes: notStoredNotes(originalId, original.notStored.clientToServer, original.clientBytes.length, originalSide, replayedSide),
   };

@@ -1,7 +1,7 @@
 // The line diff a replay shows between the original answer and the replay's.
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { responseSide } from '../../src-main/replay/clientReplay';
+import { answersDiff, responseSide } from '../../src-main/replay/clientReplay';
 import { diffLines } from '../../src-main/replay/httpMatch';
 
 describe('replay answer diff', () => {
@@ -41,5 +41,28 @@ describe('replay answer text', () => {
   it('a binary body is named, not shown', () => {
     const png = Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 12\r\n\r\n'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])]);
     expect(responseSide(1, png, request).text).toBe('HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 12\r\n\r\n[12 bytes of binary body (image/png): not shown]');
+  });
+});
+
+describe('answers a recording cap cut', () => {
+  const request = new TextEncoder().encode('GET /big.txt HTTP/1.0\r\nHost: www.bank32.com\r\n\r\n');
+  const answer = Buffer.from(`HTTP/1.0 200 OK\r\nContent-Length: 9999\r\n\r\n${Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n')}`);
+  const side = (sessionId: number, kept: number, notStored: number) => {
+    const serverBytes = answer.subarray(0, kept);
+    return { sessionId, serverBytes, clientBytes: request, notStored, text: responseSide(sessionId, serverBytes, request).text };
+  };
+
+  it('are compared as far as both were kept: where each cut fell is no difference', () => {
+    // The cap fell at different places in the two runs (the records fell differently).
+    const diff = answersDiff(side(1, 200, 5000), side(2, 260, 4940));
+    expect(diff.identical).toBe(true);
+    expect(diff.lines.every((l) => l.op === 'same')).toBe(true);
+  });
+
+  it('still differ where both kept different bytes, and without a cap every byte counts', () => {
+    const changed = { ...side(2, 260, 4940), serverBytes: Buffer.from(answer.subarray(0, 260).toString('latin1').replace('line 3', 'line X'), 'latin1') };
+    changed.text = responseSide(2, changed.serverBytes, request).text;
+    expect(answersDiff(side(1, 200, 5000), changed).identical).toBe(false);
+    expect(answersDiff(side(1, 200, 0), side(2, 260, 0)).identical).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { tlslabSync } from '../support/run';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 
@@ -42,15 +43,7 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(args: string[]): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const e = error as { status: number; stdout: string; stderr: string };
-    return { status: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => tlslabSync(dataDir, args);
 
 function request(port: number, uri: string): ClientSessionRequest {
   return {

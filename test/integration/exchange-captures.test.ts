@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { interactiveSClient, startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { tlslabSync } from '../support/run';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).error === undefined;
 const tools = ['tshark', 'editcap', 'mergecap', 'curl', 'gzip'].filter((t) => !hasTool(t));
 
@@ -24,15 +24,7 @@ let whole: string;
 let snapped: string;
 let keylog: string;
 
-function cli(dataDir: string, args: string[]): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const e = error as { status: number; stdout: string; stderr: string };
-    return { status: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = tlslabSync;
 
 interface Imported {
   id: number;

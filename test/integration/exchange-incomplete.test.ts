@@ -13,6 +13,7 @@ import { tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { loopbackGet } from '../support/clientRequest';
+import { tlslabSync } from '../support/run';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 
@@ -40,10 +41,7 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(dataDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = tlslabSync;
 
 describe('export of a session whose recording file is missing', () => {
   it('writes what is left and says the file is incomplete, also after the bundle moves to another data folder', async () => {

@@ -16,8 +16,8 @@ import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream } from '../support/proxyPeers';
 import { isSessionOf } from '../support/serverSessions';
+import { tlslabSync } from '../support/run';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 
 let pki: TestPki;
 let wb: Workbench;
@@ -38,15 +38,7 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(args: string[]): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync('node', [BIN, '--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const e = error as { status: number; stdout: string; stderr: string };
-    return { status: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => tlslabSync(dataDir, args);
 
 async function opensslPeer(args: string[]): Promise<RunningPeer> {
   const peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', ...args]);

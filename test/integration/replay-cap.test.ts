@@ -11,6 +11,7 @@ import { formatReplay } from '../../src-main/cli/replayCommands';
 import { parseResponses } from '../../src-main/replay/httpMatch';
 import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { loopbackGet } from '../support/clientRequest';
 
 const PYTHON_HTTPS = String.raw`
 import http.server, json, ssl, sys, functools
@@ -64,15 +65,7 @@ afterAll(async () => {
 });
 
 function record(text: string): Promise<number> {
-  return wb.recordClient({
-    host: 'www.bank32.com',
-    port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'text', text },
-  });
+  return wb.recordClient(loopbackGet('www.bank32.com', port, pki.caCert, { send: { kind: 'text', text } }));
 }
 
 describe('replay of a session beyond its recording cap', () => {

@@ -1,6 +1,7 @@
 // Runs a peer program asynchronously: the servers under test share this process's event loop,
 // so a synchronous child would deadlock them.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
 
 export interface RunResult {
   code: number | null;
@@ -27,4 +28,15 @@ export function run(command: string, args: string[], options: { input?: string; 
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });
+}
+
+const TLSLAB = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+
+/**
+ * The tlslab command in a child, waited for synchronously: for tests whose peers run in other
+ * processes (a server in this process would be starved).
+ */
+export function tlslabSync(dataDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [TLSLAB, '--data-dir', dataDir, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -140,14 +140,7 @@ describe('the workbench in Chromium', () => {
     const www = path.join(tmp, 'www');
     fs.mkdirSync(www, { recursive: true });
     fs.writeFileSync(path.join(www, 'image.bin'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0x00]), crypto.randomBytes(34 * 1024 * 1024)]));
-    const previous = process.cwd();
-    process.chdir(www);
-    let files: RunningPeer;
-    try {
-      files = await startOpensslServer(pki.cert, pki.key, ['-WWW', '-quiet']);
-    } finally {
-      process.chdir(previous);
-    }
+    const files = await startOpensslServer(pki.cert, pki.key, ['-WWW', '-quiet'], { cwd: www });
     try {
       const page = await newPage();
       await page.goto(engine.url);

@@ -49,10 +49,7 @@ describe('tlslab client', () => {
   it('output piped into a reader that stops early (| head) ends quietly, without an EPIPE stack trace', async () => {
     const www = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-cli-www-'));
     fs.writeFileSync(path.join(www, 'big.txt'), 'a'.repeat(3_000_000));
-    const cwd = process.cwd();
-    process.chdir(www);
-    const big = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW']);
-    process.chdir(cwd);
+    const big = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW'], { cwd: www });
     try {
       const run = tlslab(['client', `www.bank32.com:${big.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/big.txt', '--json', '--data-dir', dataDir]);
       const id = (JSON.parse(run.stdout) as { sessionId: number }).sessionId;

@@ -41,8 +41,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(www, 'big.bin'), Buffer.alloc(20 * 1024 * 1024, 0x61));
   mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-diskfull-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mountPoint]);
-  process.chdir(www);
-  server = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW']);
+  server = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW'], { cwd: www });
 });
 
 afterAll(async () => {

@@ -27,13 +27,7 @@ beforeAll(async () => {
   const www = path.join(tmp, 'www');
   fs.mkdirSync(www);
   fs.writeFileSync(path.join(www, 'big.bin'), crypto.randomBytes(200 * 1024));
-  const prev = process.cwd();
-  process.chdir(www);
-  try {
-    peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-quiet']);
-  } finally {
-    process.chdir(prev);
-  }
+  peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-quiet'], { cwd: www });
 });
 
 afterAll(async () => {

@@ -70,13 +70,7 @@ describe('recorded bytes of a large download', () => {
     const www = path.join(tmp, 'www');
     fs.mkdirSync(www);
     fs.writeFileSync(path.join(www, 'big.bin'), body);
-    const prev = process.cwd();
-    process.chdir(www);
-    try {
-      peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-quiet']);
-    } finally {
-      process.chdir(prev);
-    }
+    peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-quiet'], { cwd: www });
     peers.push(peer);
   });
 

@@ -9,10 +9,12 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-export async function startOpensslServer(cert: string, key: string, extraArgs: string[] = ['-www']): Promise<RunningPeer> {
+/** `cwd`: the folder `-WWW` serves files from. */
+export async function startOpensslServer(cert: string, key: string, extraArgs: string[] = ['-www'], { cwd }: { cwd?: string } = {}): Promise<RunningPeer> {
   const port = await freePort();
   const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, ...extraArgs], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    cwd,
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));

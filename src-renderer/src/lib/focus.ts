@@ -18,3 +18,18 @@ export async function focusTestId(testId: string): Promise<void> {
   await tick();
   document.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.focus();
 }
+
+/** After the next draw, the element with this test id in `row` (a row's question gone, its button back). */
+export async function focusInRow(row: Element | null | undefined, testId: string): Promise<void> {
+  await tick();
+  row?.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.focus();
+}
+
+/** A keydown handler that runs `then` on Escape (and keeps the key from going further). */
+export function onEscape(then: (event: KeyboardEvent) => void): (event: KeyboardEvent) => void {
+  return (event) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    then(event);
+  };
+}

@@ -1,7 +1,7 @@
 // Runs a peer program asynchronously: the servers under test share this process's event loop,
 // so a synchronous child would deadlock them.
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface RunResult {
   code: number | null;
@@ -30,7 +30,8 @@ export function run(command: string, args: string[], options: { input?: string; 
   });
 }
 
-const TLSLAB = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+// import.meta.url, not __dirname: the benchmarks load this file as an ES module, where there is none.
+const TLSLAB = fileURLToPath(new URL('../../bin/tlslab.mjs', import.meta.url));
 
 /**
  * The tlslab command in a child, waited for synchronously: for tests whose peers run in other

@@ -2,8 +2,9 @@
 // build the path from the leaf up to a trust anchor, then run every check on every certificate
 // and name each one, so a student sees which check failed, on which certificate, and why.
 //
-// Differences from `openssl verify` worth knowing: a trust anchor is trusted because it is in
-// the list, self-signed or not (OpenSSL needs -partial_chain for a non-self-signed anchor), and
+// As `openssl verify` (and every TLS client built on OpenSSL, ours included), the path must end
+// at a self-signed certificate of the trust list; a trusted intermediate or leaf ends it only
+// when `partialChain` is asked for (OpenSSL's -partial_chain). One difference worth knowing:
 // every check runs even after one fails (OpenSSL stops at its first error).
 import { type KeyObject, createHash, createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -54,6 +55,11 @@ export interface VerifyOptions {
   hostname?: string;
   at?: Date;
   purpose?: 'serverAuth' | 'clientAuth' | 'any';
+  /**
+   * Let the path end at any certificate of the trust list, self-signed or not, as OpenSSL's
+   * -partial_chain does. Off by default, as in OpenSSL, Node, curl, Python and browsers.
+   */
+  partialChain?: boolean;
 }
 
 export interface VerifyResult {
@@ -99,9 +105,9 @@ export function verifyCertificate(leaf: Uint8Array, options: VerifyOptions): Ver
   const anchors = dedupe(options.trustAnchors.map((der, i) => candidate(der, `trust anchor ${i + 1}`)));
   const intermediates = dedupe((options.intermediates ?? []).map((der, i) => candidate(der, `intermediate certificate ${i + 1}`)));
 
-  const path = buildPath(leafCandidate, anchors, intermediates, at);
+  const path = buildPath(leafCandidate, anchors, intermediates, at, options.partialChain === true);
   const { chain, anchored } = path;
-  const checks: VerifyCheck[] = [chainCheck(path, anchors.length, intermediates.length)];
+  const checks: VerifyCheck[] = [chainCheck(path, anchors, intermediates.length)];
 
   // The order is OpenSSL's (x509_vfy.c verify_chain), so that `failed` is the error OpenSSL,
   // curl and Python would report: extensions and purpose from the leaf up, then the hostname,
@@ -219,26 +225,44 @@ interface Path {
   chain: Candidate[];
   anchored: boolean;
   /** Why the path stopped short of an anchor. */
-  stop?: { reason: 'issuer-unknown' | 'self-signed' | 'too-long'; at: Candidate };
+  stop?: { reason: 'issuer-unknown' | 'self-signed' | 'too-long' | 'anchor-not-self-signed'; at: Candidate };
 }
 
-function buildPath(leaf: Candidate, anchors: Candidate[], intermediates: Candidate[], at: Date): Path {
+/**
+ * OpenSSL's build_chain: the issuer is looked for among the trust anchors first, then among the
+ * intermediates; once the path has reached a trust anchor it climbs through trust anchors only,
+ * until a self-signed one ends it (or, with partialChain, the first trust anchor ends it).
+ */
+function buildPath(leaf: Candidate, anchors: Candidate[], intermediates: Candidate[], at: Date, partialChain: boolean): Path {
   const chain = [leaf];
-  if (anchors.some((anchor) => anchor.fingerprint === leaf.fingerprint)) return { chain, anchored: true };
+  const isAnchor = (cert: Candidate) => anchors.some((anchor) => anchor.fingerprint === cert.fingerprint);
+  if (isAnchor(leaf) && (partialChain || selfSigned(leaf))) return { chain, anchored: true };
+  let trusted = false;
   for (;;) {
     const current = chain[chain.length - 1];
     const used = new Set(chain.map((cert) => cert.fingerprint));
-    const anchor = findIssuer(current, anchors, at);
+    const anchor = findIssuer(current, anchors.filter((cert) => !used.has(cert.fingerprint)), at);
     if (anchor) {
       chain.push(anchor);
-      return { chain, anchored: true };
+      if (partialChain || selfSigned(anchor)) return { chain, anchored: true };
+      trusted = true;
+      continue;
     }
+    if (trusted) return { chain, anchored: false, stop: { reason: 'anchor-not-self-signed', at: current } };
     if (current.selfIssued && signedBy(current, current)) return { chain, anchored: false, stop: { reason: 'self-signed', at: current } };
     if (chain.length >= MAX_CHAIN_LENGTH) return { chain, anchored: false, stop: { reason: 'too-long', at: current } };
     const next = findIssuer(current, intermediates.filter((cert) => !used.has(cert.fingerprint)), at);
     if (!next) return { chain, anchored: false, stop: { reason: 'issuer-unknown', at: current } };
     chain.push(next);
   }
+}
+
+/**
+ * Self-signed as OpenSSL decides it for a trust anchor (X509_self_signed without checking the
+ * signature): issued to itself, with its own key identifier when it names one.
+ */
+function selfSigned(cert: Candidate): boolean {
+  return cert.selfIssued && (cert.authorityKeyId === undefined || cert.subjectKeyId === undefined || cert.authorityKeyId === cert.subjectKeyId);
 }
 
 /**
@@ -268,7 +292,14 @@ function validAt(cert: Candidate, at: Date): boolean {
 
 // --- the checks -----------------------------------------------------------------------------
 
-function chainCheck(path: Path, anchorCount: number, intermediateCount: number): VerifyCheck {
+/** What to do about a trusted certificate that is not self-signed, said the same way everywhere. */
+const PARTIAL_CHAIN_ADVICE =
+  'or, to trust it on its own, allow partial chains (tlslab cert verify --partial-chain, or "Accept partial chains" in the ' +
+  'verify panel; OpenSSL\'s -partial_chain). Browsers, curl, Python and the workbench\'s own TLS client do not do that, ' +
+  'so a server that relies on it fails for them.';
+
+function chainCheck(path: Path, anchors: Candidate[], intermediateCount: number): VerifyCheck {
+  const anchorCount = anchors.length;
   const top = path.chain[path.chain.length - 1];
   if (path.anchored) {
     const steps = path.chain.length - 1;
@@ -288,6 +319,11 @@ function chainCheck(path: Path, anchorCount: number, intermediateCount: number):
           'trust it explicitly (add it to the trust store) or use a certificate issued by a CA you trust.'
         : `The chain ends at the self-signed certificate ${quote(stop.at)}, which is not one of the trust anchors: ` +
           'add that root CA to the trust store if you mean to trust it.';
+  } else if (stop.reason === 'anchor-not-self-signed') {
+    detail =
+      `The chain reaches ${quote(stop.at)}, which is in the trust list but is not self-signed, and its issuer ` +
+      `"${stop.at.issuer}" is not in the trust list, so the chain does not end at a root CA (OpenSSL says "unable to get ` +
+      `issuer certificate"). Add the root CA "${stop.at.issuer}" to the trust store, ${PARTIAL_CHAIN_ADVICE}`;
   } else if (stop.reason === 'too-long') {
     detail = `The chain grew past ${MAX_CHAIN_LENGTH} certificates without reaching a trust anchor; the intermediates probably form a loop.`;
   } else {
@@ -297,6 +333,11 @@ function chainCheck(path: Path, anchorCount: number, intermediateCount: number):
       `the ${anchorCount} trust anchor${anchorCount === 1 ? '' : 's'} and ${intermediateCount} intermediate` +
       `${intermediateCount === 1 ? '' : 's'} given: add the CA that issued it to the trust store, ` +
       'or give the missing intermediate certificate as part of the chain (OpenSSL says "unable to get local issuer certificate").';
+    if (anchors.some((anchor) => anchor.fingerprint === stop.at.fingerprint)) {
+      detail +=
+        ` ${quote(stop.at)} is itself in the trust list, but it is not self-signed, so it cannot end the chain: ` +
+        `add the CA that issued it, ${PARTIAL_CHAIN_ADVICE}`;
+    }
   }
   return { name: 'chain', ok: false, certificateIndex: index, subject: stop.at.subject, detail };
 }

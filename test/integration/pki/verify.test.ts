@@ -89,6 +89,7 @@ interface Case {
   host?: string;
   at?: Date;
   purpose?: 'serverAuth' | 'clientAuth';
+  partialChain?: boolean;
 }
 
 /** Runs both verifiers on the same files and expects the same verdict, check and depth. */
@@ -99,6 +100,7 @@ function bothAgree(c: Case): VerifyResult {
     hostname: c.host,
     at: c.at,
     purpose: c.purpose,
+    partialChain: c.partialChain,
   };
   const ours = verifyCertificate(der(c.leaf), options);
   const isIp = c.host !== undefined && /^[\d.]+$|:/.test(c.host);
@@ -109,6 +111,7 @@ function bothAgree(c: Case): VerifyResult {
     ip: isIp ? c.host : undefined,
     at: c.at,
     purpose: c.purpose === 'serverAuth' ? 'sslserver' : c.purpose === 'clientAuth' ? 'sslclient' : undefined,
+    partialChain: c.partialChain,
   });
   expect({ ok: ours.ok, check: ours.failed?.name, depth: ours.failed?.certificateIndex }).toEqual({
     ok: theirs.ok,
@@ -267,12 +270,18 @@ describe('verifying workbench certificates', () => {
     expect(excluded.failed?.detail).toContain('which the CA "CN=Constrained Lab CA" excludes (DNS:secret.lab.test)');
   });
 
-  it('an intermediate is trusted by being in the anchor list, as OpenSSL does with -partial_chain (and not without it)', () => {
-    const result = verifyCertificate(leafDer, { trustAnchors: [intermediate.certificate], hostname: 'www.bank32.com' });
+  it('a trusted intermediate without its root is refused, as by openssl verify and the TLS client, and says what to do', () => {
+    const result = bothAgree({ leaf: dir.file('leaf.pem'), anchors: dir.file('intermediate.pem'), host: 'www.bank32.com' });
+    expect(result.failed).toMatchObject({ name: 'chain', certificateIndex: 1, subject: 'O=Model CA LTD., CN=Model Issuing CA' });
+    expect(result.failed?.detail).toContain('is in the trust list but is not self-signed');
+    expect(result.failed?.detail).toContain('Add the root CA "C=US, O=Model CA LTD., CN=Model Root CA" to the trust store');
+    expect(result.failed?.detail).toContain('--partial-chain');
+  });
+
+  it('with partialChain a trusted intermediate ends the chain, as with openssl -partial_chain', () => {
+    const result = bothAgree({ leaf: dir.file('leaf.pem'), anchors: dir.file('intermediate.pem'), host: 'www.bank32.com', partialChain: true });
     expect(result.ok).toBe(true);
     expect(result.chain.map((entry) => entry.subject)).toEqual(['O=Bank 32, CN=www.bank32.com', 'O=Model CA LTD., CN=Model Issuing CA']);
-    expect(opensslVerify(dir.file('leaf.pem'), { anchors: dir.file('intermediate.pem'), partialChain: true }).ok).toBe(true);
-    expect(opensslVerify(dir.file('leaf.pem'), { anchors: dir.file('intermediate.pem') })).toMatchObject({ ok: false, check: 'chain' });
   });
 
   it('a self-signed certificate verifies when it is itself the trust anchor, and fails the chain check otherwise', () => {
@@ -396,5 +405,84 @@ describe('verifying certificates made by openssl', () => {
     opensslOk(['ca', '-batch', '-config', conf, '-in', dir.file('s-old.csr'), '-out', leafPath, '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-notext']);
     const result = bothAgree({ leaf: leafPath, anchors: caCert });
     expect(result.failed?.detail).toContain('valid until 2021-01-01 00:00:00 UTC');
+  });
+});
+
+describe('partial chains: the same verdict as openssl verify, with and without -partial_chain', () => {
+  const files: Record<string, string> = {};
+  const inFiveDays = new Date(Date.now() + 5 * DAY);
+
+  beforeAll(() => {
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    const ext = (name: string, lines: string[]) => dir.file(`pc-${name}.ext`, `${lines.join('\n')}\n`);
+    const caExt = ext('ca', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid']);
+    const leafExt = (eku: string) =>
+      ext(eku, ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', `extendedKeyUsage=${eku}`, 'subjectAltName=DNS:www.partial.test', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid']);
+    const sign = (csr: string, signer: string, days: string, extfile: string, out: string) => {
+      opensslOk(['x509', '-req', '-in', csr, '-CA', files[signer], '-CAkey', dir.file(`pc-${signer}.key`), '-set_serial', String(Object.keys(files).length + 10), '-days', days, '-extfile', extfile, '-out', dir.file(`pc-${out}.pem`)]);
+      files[out] = dir.file(`pc-${out}.pem`);
+    };
+    opensslOk(['req', '-x509', ...ec, '-keyout', dir.file('pc-root.key'), '-subj', '/O=Partial Lab/CN=Partial Root', '-days', '3650', '-config', '/dev/null', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash', '-out', dir.file('pc-root.pem')]);
+    files.root = dir.file('pc-root.pem');
+    opensslOk(['req', ...ec, '-keyout', dir.file('pc-intermediate.key'), '-subj', '/O=Partial Lab/CN=Partial Issuing CA', '-config', '/dev/null', '-out', dir.file('pc-intermediate.csr')]);
+    sign(dir.file('pc-intermediate.csr'), 'root', '365', caExt, 'intermediate');
+    // The same CA (name and key) again, valid for one day only: expired five days from now.
+    sign(dir.file('pc-intermediate.csr'), 'root', '1', caExt, 'short-intermediate');
+    opensslOk(['req', ...ec, '-keyout', dir.file('pc-leaf.key'), '-subj', '/CN=www.partial.test', '-config', '/dev/null', '-out', dir.file('pc-leaf.csr')]);
+    sign(dir.file('pc-leaf.csr'), 'intermediate', '30', leafExt('serverAuth'), 'leaf');
+    sign(dir.file('pc-leaf.csr'), 'intermediate', '30', leafExt('clientAuth'), 'client-leaf');
+    files['intermediate+root'] = dir.file('pc-intermediate+root.pem', readFileSync(files.intermediate, 'utf8') + readFileSync(files.root, 'utf8'));
+  });
+
+  interface PartialCase {
+    what: string;
+    leaf: string;
+    anchors: string;
+    untrusted?: string;
+    at?: Date;
+    purpose?: 'serverAuth';
+    /** Our verdict without and with partialChain (OpenSSL's must be the same). */
+    ok: [boolean, boolean];
+  }
+  const cases: PartialCase[] = [
+    { what: 'root-only trust, intermediate given as untrusted', leaf: 'leaf', anchors: 'root', untrusted: 'intermediate', ok: [true, true] },
+    { what: 'intermediate-only trust', leaf: 'leaf', anchors: 'intermediate', ok: [false, true] },
+    { what: 'intermediate and root trusted', leaf: 'leaf', anchors: 'intermediate+root', ok: [true, true] },
+    { what: 'intermediate trusted, its root given only as untrusted', leaf: 'leaf', anchors: 'intermediate', untrusted: 'root', ok: [false, true] },
+    { what: 'leaf-only trust', leaf: 'leaf', anchors: 'leaf', ok: [false, true] },
+    { what: 'missing intermediate', leaf: 'leaf', anchors: 'root', ok: [false, false] },
+    { what: 'expired intermediate given as untrusted', leaf: 'leaf', anchors: 'root', untrusted: 'short-intermediate', at: inFiveDays, ok: [false, false] },
+    { what: 'expired intermediate trusted', leaf: 'leaf', anchors: 'short-intermediate', at: inFiveDays, ok: [false, false] },
+    { what: 'wrong-purpose leaf under the root', leaf: 'client-leaf', anchors: 'root', untrusted: 'intermediate', purpose: 'serverAuth', ok: [false, false] },
+    { what: 'wrong-purpose leaf trusted itself', leaf: 'client-leaf', anchors: 'client-leaf', purpose: 'serverAuth', ok: [false, false] },
+    { what: 'wrong-purpose leaf under a trusted intermediate', leaf: 'client-leaf', anchors: 'intermediate', purpose: 'serverAuth', ok: [false, false] },
+  ];
+
+  for (const partialChain of [false, true]) {
+    it.each(cases)(`${partialChain ? 'with' : 'without'} -partial_chain: $what`, (c) => {
+      const result = bothAgree({
+        leaf: files[c.leaf],
+        anchors: files[c.anchors],
+        untrusted: c.untrusted ? files[c.untrusted] : undefined,
+        at: c.at,
+        purpose: c.purpose,
+        partialChain,
+      });
+      expect(result.ok).toBe(c.ok[partialChain ? 1 : 0]);
+    });
+  }
+
+  it('without partial chains the path climbs past a trusted intermediate to the trusted root, as OpenSSL builds it', () => {
+    const result = verifyCertificate(der(files.leaf), { trustAnchors: splitCerts(files['intermediate+root']) });
+    expect(result.chain.map((entry) => entry.subject)).toEqual(['CN=www.partial.test', 'O=Partial Lab, CN=Partial Issuing CA', 'O=Partial Lab, CN=Partial Root']);
+    const partial = verifyCertificate(der(files.leaf), { trustAnchors: splitCerts(files['intermediate+root']), partialChain: true });
+    expect(partial.chain).toHaveLength(2);
+  });
+
+  it('a trusted leaf that is not self-signed is refused without partial chains, and the message says why', () => {
+    const result = bothAgree({ leaf: files.leaf, anchors: files.leaf });
+    expect(result.failed).toMatchObject({ name: 'chain', certificateIndex: 0 });
+    expect(result.failed?.detail).toContain('is itself in the trust list, but it is not self-signed');
+    expect(result.failed?.detail).toContain('--partial-chain');
   });
 });

@@ -43,10 +43,21 @@ export interface SessionImportRequest {
   keylogText?: string;
   /** ... or its path. */
   keylogPath?: string;
+  /**
+   * Import a second copy even when this content was imported before. Without it, a file already
+   * imported (same bundle, same capture and key log) is not copied: the result names its session.
+   */
+  again?: boolean;
 }
 
 export interface SessionImportResult {
+  /** The new session, or the one it was imported as before (see alreadyImportedAs). */
   id: number;
+  /**
+   * The session this same content was imported as earlier, when nothing was copied this time
+   * (ask with `again: true` for a copy anyway); null when this import made session `id`.
+   */
+  alreadyImportedAs: number | null;
   /** What the file was. */
   source: 'bundle' | 'pcap' | 'pcapng';
   connections: number;

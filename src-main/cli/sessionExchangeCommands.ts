@@ -2,7 +2,8 @@
 // open, back in, and found again. Added to the `sessions` group that sessionCommands.ts creates.
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { SessionCatalogEntry, SessionExportFormat } from '../api/exchangeTypes';
+import type { SessionCatalogEntry, SessionExportFormat, SessionImportResult } from '../api/exchangeTypes';
+import { shellWord } from '../api/tryIt';
 import { writeOutput } from '../sessions/sessionExchange';
 import { CliExit, integer, messagesFor, openWorkbench, printJson, tlslabFor } from './common';
 import { localTimestamp } from './format';
@@ -25,6 +26,17 @@ function formatEntries(list: SessionCatalogEntry[]): string {
     ].join('  '),
   );
   return ['   id  started              kind    status   version  cipher                          target', ...rows].join('\n');
+}
+
+function importLines(file: string, result: SessionImportResult): string[] {
+  const name = path.basename(file);
+  if (result.alreadyImportedAs !== null) {
+    return [`${name} (${result.source}) is already imported as session ${result.alreadyImportedAs}; nothing was copied`];
+  }
+  return [
+    `Imported ${name} (${result.source}) as session ${result.id}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
+    ...result.notes.map((n) => `  note: ${n}`),
+  ];
 }
 
 function sessionsGroup(program: Command): Command {
@@ -72,23 +84,37 @@ export function registerSessionExchangeCommands(program: Command): void {
 
   sessions
     .command('import')
-    .description('a session bundle, or a pcap/pcapng capture of TLS (with its key log), as a new session')
-    .argument('<file>', 'a .tlslab bundle, or a .pcap/.pcapng capture')
-    .option('--keylog <file>', 'an SSLKEYLOGFILE for the capture (a pcapng with a Decryption Secrets Block needs none)')
-    .option('--json', 'print JSON')
-    .action(async (file: string, opts, command: Command) => {
+    .description('session bundles, or pcap/pcapng captures of TLS (with their key log), as new sessions; a file imported before is not copied again')
+    .argument('<file...>', '.tlslab bundles, or .pcap/.pcapng captures')
+    .option('--keylog <file>', 'an SSLKEYLOGFILE for the captures (a pcapng with a Decryption Secrets Block needs none)')
+    .option('--again', 'import a second copy of a file imported before (without it, the import names the session it already is)')
+    .option('--json', 'print JSON (an array when several files are given)')
+    .action(async (files: string[], opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
-        const result = wb.exchange.importRequest({ path: file, keylogPath: opts.keylog });
-        if (opts.json) printJson(result);
-        else {
-          const lines = [
-            `Imported ${path.basename(file)} (${result.source}) as session ${result.id}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
-            ...result.notes.map((n) => `  note: ${n}`),
-            `Show it with: ${tlslabFor(command)} sessions show ${result.id}`,
-          ];
-          process.stdout.write(`${lines.join('\n')}\n`);
+        const results: SessionImportResult[] = [];
+        const lines: string[] = [];
+        for (const file of files) {
+          try {
+            const result = wb.exchange.importRequest({ path: file, keylogPath: opts.keylog, again: opts.again === true });
+            results.push(result);
+            lines.push(...importLines(file, result));
+          } catch (error) {
+            // The files before this one are in: say so before the error line.
+            if (!opts.json && lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+            throw error;
+          }
         }
+        const earlier = results.filter((r) => r.alreadyImportedAs !== null);
+        if (earlier.length > 0) {
+          const which = files.filter((_, i) => results[i].alreadyImportedAs !== null);
+          const again = [tlslabFor(command), 'sessions import', ...which.map(shellWord), ...(opts.keylog ? ['--keylog', shellWord(opts.keylog)] : []), '--again'].join(' ');
+          lines.push(`To import a second copy anyway: ${again}`);
+        }
+        const made = results.filter((r) => r.alreadyImportedAs === null);
+        if (made.length > 0) lines.push(`Show ${made.length === 1 ? 'it' : 'one'} with: ${tlslabFor(command)} sessions show ${made[0].id}`);
+        if (opts.json) printJson(files.length === 1 ? results[0] : results);
+        else process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         await wb.close();
       }

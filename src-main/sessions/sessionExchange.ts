@@ -20,8 +20,10 @@ import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylo
 import { CaptureError, captureFormat, readCapture } from '../export/pcapImport';
 import { parseEndpoint, sessionCapture, writePcapng } from '../export/pcapng';
 import { sessionCertificatesPem } from '../export/pem';
+import { sessionContentId } from '../export/contentIdentity';
 import { connectionRoles, incompleteRecording, type RecordedSession } from '../export/recordedSession';
 import type { Db } from '../store/database';
+import { findImportedSession, rememberImport } from '../store/importIdentity';
 import { insertRecordedSession, readRecordedSession } from '../store/sessionArchive';
 import { SessionCatalog } from '../store/sessionCatalog';
 import { type SessionStore, toSummary } from '../store/sessionStore';
@@ -177,7 +179,7 @@ export class SessionExchange {
   }
 
   /** A bundle or a capture, told apart by their first bytes, as one new session. */
-  importBytes(bytes: Uint8Array, options: { source: string; keylogText?: string; keylogSource?: string }): SessionImportResult {
+  importBytes(bytes: Uint8Array, options: { source: string; keylogText?: string; keylogSource?: string; again?: boolean }): SessionImportResult {
     let session: RecordedSession;
     let source: SessionImportResult['source'];
     const notes: string[] = [];
@@ -214,14 +216,33 @@ export class SessionExchange {
       if (error instanceof BundleError || error instanceof CaptureError) throw new WorkbenchError(error.code, `${options.source}: ${error.message}`);
       throw error;
     }
-    const id = insertRecordedSession(this.ctx.db, session);
+    const contentId = sessionContentId(session);
+    const keylogLines = session.connections.reduce((n, c) => n + c.keylog.length, 0);
+    const earlier = options.again ? null : findImportedSession(this.ctx.db, contentId);
+    if (earlier !== null) {
+      return {
+        id: earlier,
+        alreadyImportedAs: earlier,
+        source,
+        connections: session.connections.length,
+        keylogLines,
+        notes: [],
+        session: this.entry(earlier),
+      };
+    }
+    const id = this.ctx.db.transaction(() => {
+      const inserted = insertRecordedSession(this.ctx.db, session);
+      rememberImport(this.ctx.db, inserted, contentId);
+      return inserted;
+    })();
     const entry = this.entry(id);
     this.ctx.events.created(entry);
     return {
       id,
+      alreadyImportedAs: null,
       source,
       connections: session.connections.length,
-      keylogLines: session.connections.reduce((n, c) => n + c.keylog.length, 0),
+      keylogLines,
       notes,
       session: entry,
     };
@@ -239,6 +260,7 @@ export class SessionExchange {
       source,
       keylogText,
       keylogSource: request.keylogPath ? path.basename(request.keylogPath) : 'the key log',
+      again: request.again === true,
     });
   }
 

@@ -162,4 +162,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN owner_pid INTEGER;
   `,
+  // 7: imports know what they already hold. Each imported session keeps the content identity of
+  // what it was imported from (store/importIdentity.ts), so importing the same bundle or capture
+  // again names the session it became instead of copying it. Deleting the session forgets it.
+  `
+  CREATE TABLE session_imports (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    content_id TEXT NOT NULL,
+    imported_at INTEGER NOT NULL
+  );
+  CREATE INDEX session_imports_content ON session_imports(content_id);
+  `,
 ];

@@ -98,8 +98,8 @@ describe('bundle round trip', () => {
     const strip2 = (list: unknown[]) => JSON.parse(JSON.stringify(list).replace(/"(sessionId|connectionId)":\d+/g, '"$1":0')) as unknown[];
     expect(strip2(await api.result<unknown[]>('sessions.keys', { id: imported.id }))).toEqual(strip2(keys));
     expect(strip2(await api.result<unknown[]>('sessions.decrypt', { id: imported.id }))).toEqual(strip2(decrypted));
-    // Imported without --json, it says how to show the copy, with this --data-dir: run as printed, it does.
-    const said = cli(['sessions', 'import', file]).stdout;
+    // Imported without --json (a second copy, asked for), it says how to show the copy, with this --data-dir: run as printed, it does.
+    const said = cli(['sessions', 'import', file, '--again']).stdout;
     const showLine = /^Show it with: tlslab (.+)$/m.exec(said)![1];
     expect(showLine).toMatch(new RegExp(`^--data-dir ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} sessions show \\d+$`));
     const shown = execFileSync('node', [BIN, ...showLine.split(' ')], { encoding: 'utf8' });

@@ -61,6 +61,7 @@ export const EXCHANGE_SCHEMAS: Schemas<ExchangeMethods> = {
       fileName: z.string().max(300).optional(),
       keylogText: z.string().optional(),
       keylogPath: filePath.optional(),
+      again: z.boolean().optional(),
     })
     .refine((p) => (p.base64 === undefined) !== (p.path === undefined), { message: 'give the file either as base64 or as a path' }),
   'sessions.delete': z.object({ id }),

@@ -30,3 +30,16 @@ export function exchangeView(session: ExchangeSession): ExchangeView {
   const emptyText = session.status === 'failed' ? 'Nothing came back before the session failed.' : 'The server sent no application data back.';
   return { verb: 'Sent', request, reason: null, emptyText };
 }
+
+/** What the Import panel says about a file it was given: imported now, or imported before. */
+export function importResultMessage(
+  result: { id: number; alreadyImportedAs: number | null; source: string; connections: number; keylogLines: number },
+  fileName: string,
+): string {
+  if (result.alreadyImportedAs !== null) {
+    return `${fileName} is already imported as session ${result.alreadyImportedAs}; nothing was copied. Use "Import a copy anyway" for a second copy.`;
+  }
+  const parts = [`${result.connections} connection${result.connections === 1 ? '' : 's'}`];
+  if (result.source !== 'bundle' || result.keylogLines > 0) parts.push(`${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`);
+  return `Imported ${fileName} as session ${result.id} (${parts.join(', ')}).`;
+}

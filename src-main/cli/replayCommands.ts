@@ -160,6 +160,10 @@ export function registerReplayCommands(program: Command): void {
     .option('--ignore-host', 'match requests whatever host they name')
     .option('--ignore-body', 'match requests whatever body they carry')
     .option('--json', 'print one JSON object per line')
+    .addHelpText(
+      'after',
+      '\nHTTP requests are answered by method, path and query, host and body (see --ignore-host and\n--ignore-body). A session that is not HTTP is played back turn by turn: each recorded server turn goes out once the client has sent as many\nlines as the recorded client had before it (as many bytes when the recorded client did not send\nwhole lines).',
+    )
     .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
       const wb = openWorkbench(command);
       let serverId = 0;

@@ -289,18 +289,28 @@ export class ReplayServer {
     return candidates[n % candidates.length];
   }
 
-  /** The server's turns in order: each one once the client has sent as many bytes as it had before it. */
+  /**
+   * The server's turns in order, each once the client has sent what the recorded client had sent
+   * before it: as many lines when the recorded client spoke in whole lines (SMTP, IMAP, a typed
+   * s_client), so that a client typing other words still gets each answer in turn; else as many
+   * bytes.
+   */
   private playStream(stream: tls.TLSSocket, recorded: RecordedStream, hooks: ResponderHooks, first?: Buffer): void {
-    hooks.note(`replaying the server's ${recorded.turns.filter((t) => t.direction === 'server-to-client').length} turn(s) of session ${recorded.sessionId}`);
     const serverTurns: { needed: number; data: Uint8Array }[] = [];
     let clientSoFar = 0;
     for (const t of recorded.turns) {
       if (t.direction === 'client-to-server') clientSoFar += t.data.length;
       else serverTurns.push({ needed: clientSoFar, data: t.data });
     }
-    // Said once in the session when this client strays from the recorded one: the playback goes on
-    // by byte count, so a student can see why the answers no longer fit (or never come).
     const expected = concat(recorded.turns.filter((t) => t.direction === 'client-to-server').map((t) => t.data));
+    const byLines = expected.includes(LF) && serverTurns.every((t) => t.needed === 0 || expected[t.needed - 1] === LF);
+    if (byLines) for (const t of serverTurns) t.needed = countLf(expected.subarray(0, t.needed));
+    hooks.note(
+      `replaying the server's ${serverTurns.length} turn(s) of session ${recorded.sessionId}` +
+        (byLines ? ', each once the client has sent as many lines as the recorded client had before it' : ''),
+    );
+    // Said once in the session when this client strays from the recorded one, so a student can see
+    // why the answers no longer fit (or never come).
     let strayed = false;
     const compare = (data: Uint8Array, at: number) => {
       for (let i = 0; i < data.length && !strayed; i++) {
@@ -310,16 +320,17 @@ export class ReplayServer {
         hooks.note(
           k >= expected.length
             ? `the client sent more than session ${recorded.sessionId}'s client did (${expected.length} bytes): the recording has no answer to the rest`
-            : `the client's bytes differ from session ${recorded.sessionId}'s recorded client from byte ${k} on: the recorded server turns are played back regardless, each once the client has sent as many bytes as the recorded client had before it`,
+            : `the client's bytes differ from session ${recorded.sessionId}'s recorded client from byte ${k} on: the recorded server turns are played back regardless, each once the client has sent as many ${byLines ? 'lines' : 'bytes'} as the recorded client had before it`,
         );
       }
     };
     let received = first?.length ?? 0;
+    let lines = first ? countLf(first) : 0;
     if (first) compare(first, 0);
     let next = 0;
     let ended = false;
     const advance = () => {
-      while (next < serverTurns.length && received >= serverTurns[next].needed) {
+      while (next < serverTurns.length && (byLines ? lines : received) >= serverTurns[next].needed) {
         stream.write(serverTurns[next++].data);
         hooks.answered();
       }
@@ -331,6 +342,7 @@ export class ReplayServer {
     stream.on('data', (data: Buffer) => {
       compare(data, received);
       received += data.length;
+      lines += countLf(data);
       advance();
     });
     stream.on('end', () => stream.end());
@@ -406,4 +418,12 @@ export class ReplayServer {
     await Promise.all([closed, ...open.map((c) => c.done)]);
     return this.info();
   }
+}
+
+const LF = 0x0a;
+
+function countLf(bytes: Uint8Array): number {
+  let n = 0;
+  for (let at = bytes.indexOf(LF); at >= 0; at = bytes.indexOf(LF, at + 1)) n++;
+  return n;
 }

@@ -162,7 +162,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--json', 'print one JSON object per line')
     .addHelpText(
       'after',
-      '\nHTTP requests are answered by method, path and query, host and body (see --ignore-host and\n--ignore-body). A session that is not HTTP is played back turn by turn: each recorded server turn goes out once the client has sent as many\nlines as the recorded client had before it (as many bytes when the recorded client did not send\nwhole lines).',
+      '\nHTTP requests are answered by method, path and query, host and body (see --ignore-host and\n--ignore-body). A session that is not HTTP is played back turn by turn: each recorded server\nturn goes out once the client has sent as many lines as the recorded client had before it (as\nmany bytes when the recorded client did not send whole lines).',
     )
     .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
       const wb = openWorkbench(command);

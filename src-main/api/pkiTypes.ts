@@ -291,6 +291,11 @@ export interface PkiVerifyRequest {
   /** ISO-8601; default now. */
   at?: string;
   purpose?: 'serverAuth' | 'clientAuth' | 'any';
+  /**
+   * Let the chain end at any trusted certificate, self-signed or not (OpenSSL's -partial_chain).
+   * Off by default: TLS clients, the workbench's own included, need the chain to reach a root.
+   */
+  partialChain?: boolean;
 }
 
 export type PkiVerifyCheckName =

@@ -116,6 +116,11 @@ export function registerCertCommands(program: Command): void {
     .option('--host <name>', 'check that the certificate is valid for this host name or IP')
     .option('--at <time>', 'verify at this moment (ISO time, e.g. 2030-01-01T00:00:00Z)')
     .option('--purpose <p>', 'serverAuth, clientAuth or any', 'serverAuth')
+    .option(
+      '--partial-chain',
+      'accept a chain that ends at a trusted certificate that is not self-signed (a trusted intermediate or leaf), as ' +
+        'openssl verify -partial_chain does; TLS clients, the workbench\'s own included, do not: they need the chain to reach a root CA',
+    )
     .option('--json', 'print JSON')
     .action(async (file: string, opts, command: Command) => {
       const trust = parseTrustArgument(opts.trust) as PkiTrustSpec;
@@ -127,7 +132,7 @@ export function registerCertCommands(program: Command): void {
         const target = file.startsWith('lab:')
           ? { certificateId: wb.workshop.certificate(file.slice(4)).id }
           : { text: pemOrBase64(readInputFile(file, 'certificate')) };
-        result = verifyWith(wb.workshop, { ...target, trust, intermediatesPem, hostname: opts.host, at: opts.at, purpose: opts.purpose });
+        result = verifyWith(wb.workshop, { ...target, trust, intermediatesPem, hostname: opts.host, at: opts.at, purpose: opts.purpose, partialChain: opts.partialChain === true });
       } finally {
         await wb.close();
       }

@@ -83,10 +83,12 @@ export interface VerifyForm {
   at: string;
   purpose: 'serverAuth' | 'clientAuth' | 'any';
   intermediates: string;
+  /** OpenSSL's -partial_chain: a trusted intermediate or leaf may end the chain. */
+  partialChain: boolean;
 }
 
 export function defaultVerifyForm(trustCa = '', hostname = ''): VerifyForm {
-  return { trustKind: trustCa ? 'lab' : 'system', trustCa, trustPath: '', hostname, at: '', purpose: 'serverAuth', intermediates: '' };
+  return { trustKind: trustCa ? 'lab' : 'system', trustCa, trustPath: '', hostname, at: '', purpose: 'serverAuth', intermediates: '', partialChain: false };
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -115,6 +117,7 @@ export function validateVerifyForm(source: { certificateId: number } | { text: s
     errors.intermediates = 'Paste intermediate CA certificates as PEM blocks (-----BEGIN CERTIFICATE-----), or leave it empty.';
   }
   if (intermediates.length > 0) request.intermediatesPem = intermediates;
+  if (form.partialChain) request.partialChain = true;
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
 }
 

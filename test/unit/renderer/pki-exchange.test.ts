@@ -50,6 +50,15 @@ describe('verification', () => {
     });
   });
 
+  it('asks for a partial chain only when the box is ticked (off by default, as in the TLS client)', () => {
+    expect(defaultVerifyForm().partialChain).toBe(false);
+    expect(validateVerifyForm({ certificateId: 2 }, defaultVerifyForm())).not.toHaveProperty('request.partialChain');
+    expect(validateVerifyForm({ certificateId: 2 }, { ...defaultVerifyForm(), partialChain: true })).toMatchObject({
+      ok: true,
+      request: { certificateId: 2, partialChain: true },
+    });
+  });
+
   it('builds the request with trust, name, moment and the pasted intermediates', () => {
     const form = {
       ...defaultVerifyForm(),

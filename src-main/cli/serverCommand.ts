@@ -180,7 +180,7 @@ export function registerServerCommand(program: Command): void {
     .option('--alpn <list>', 'ALPN protocols to accept, comma separated')
     .option('--handshake-timeout <ms>', 'drop clients that have not finished the handshake by then', integer('--handshake-timeout', 1))
     .option('--page <file|bank32|plain>', 'serve this HTML file (or built-in page) for every path')
-    .option('--dir <dir>', 'serve the files of this folder')
+    .option('--dir <dir>', 'serve the files of this folder (index.html answers a folder; a folder without one is listed)')
     .option('--echo', 'answer each HTTP request with the request itself')
     .option('--raw [file]', 'no HTTP: send FILE (if given) after the handshake, then echo bytes back')
     .option('--response <file>', 'answer every HTTP request with the exact bytes of FILE')

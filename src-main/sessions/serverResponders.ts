@@ -114,6 +114,8 @@ interface HttpAnswer {
   body: Buffer;
   /** A large file is sent from disk piece by piece instead of `body` (which is then empty). */
   file?: { path: string; size: number };
+  /** Where a redirect sends the client (the Location header). */
+  location?: string;
 }
 
 /** Files above this are streamed from disk rather than read whole into memory per request. */
@@ -177,6 +179,13 @@ function answer(status: number, reason: string, body: string, type = 'text/plain
   return { status, reason, type, body: Buffer.from(body, 'utf8') };
 }
 
+/** The target's path and its query (with its "?", or ""), without a fragment. */
+function splitQuery(target: string): [string, string] {
+  const bare = target.split('#', 1)[0];
+  const q = bare.indexOf('?');
+  return q < 0 ? [bare, ''] : [bare.slice(0, q), bare.slice(q)];
+}
+
 /** A path under `root` for the request target, or null when it would leave the folder. */
 export function resolveInFolder(root: string, target: string): string | null {
   let pathname = target.split(/[?#]/, 1)[0];
@@ -192,16 +201,46 @@ export function resolveInFolder(root: string, target: string): string | null {
   return full;
 }
 
+/** A folder without index.html, listed as web servers and `python3 -m http.server` list one. */
+function folderListing(folder: string, pathname: string): HttpAnswer {
+  const entries = fs
+    .readdirSync(folder, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .map((e) => ({ name: e.name, folder: e.isDirectory() }))
+    .sort((a, b) => Number(b.folder) - Number(a.folder) || a.name.localeCompare(b.name));
+  const title = `Index of ${escapeHtml(pathname)}`;
+  const rows = [
+    ...(pathname === '/' ? [] : ['<li><a href="../">../</a></li>']),
+    ...entries.map((e) => {
+      const shown = e.name + (e.folder ? '/' : '');
+      return `<li><a href="${escapeHtml(encodeURIComponent(e.name) + (e.folder ? '/' : ''))}">${escapeHtml(shown)}</a></li>`;
+    }),
+  ];
+  const body = `<!doctype html>\n<html><head><meta charset="utf-8"><title>${title}</title></head>\n<body><h1>${title}</h1>\n<ul>\n${rows.join('\n')}\n</ul>\n${entries.length ? '' : '<p>This folder is empty.</p>\n'}</body></html>\n`;
+  return answer(200, 'OK', body, 'text/html; charset=utf-8');
+}
+
 function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
   const full = resolveInFolder(root, req.target);
   if (!full) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
+  const [pathname, query] = splitQuery(req.target);
   let file = full;
   try {
-    if (fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    const realRoot = fs.realpathSync(root);
+    const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
+    if (fs.statSync(file).isDirectory()) {
+      // Relative links in a folder's page resolve against the folder only with the slash.
+      if (!pathname.endsWith('/')) return { ...answer(301, 'Moved Permanently', `${pathname}/\n`), location: `${pathname}/${query}` };
+      const index = path.join(file, 'index.html');
+      if (!fs.existsSync(index)) {
+        if (!inside(fs.realpathSync(file))) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
+        return folderListing(file, decodeURIComponent(pathname));
+      }
+      file = index;
+    }
     // A link inside the folder must not lead outside it either.
     const real = fs.realpathSync(file);
-    const realRoot = fs.realpathSync(root);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
+    if (!inside(real)) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
     const type = CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream';
     const size = fs.statSync(real).size;
     if (size > STREAM_FILE_BYTES) return { status: 200, reason: 'OK', type, body: Buffer.alloc(0), file: { path: real, size } };
@@ -254,6 +293,7 @@ function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: bo
     `HTTP/1.1 ${a.status} ${a.reason}`,
     'Server: tlslab',
     `Content-Type: ${a.type}`,
+    ...(a.location ? [`Location: ${a.location}`] : []),
     `Content-Length: ${a.file ? a.file.size : a.body.length}`,
     `Connection: ${keepAlive ? 'keep-alive' : 'close'}`,
     '',

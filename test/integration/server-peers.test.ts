@@ -295,6 +295,32 @@ describe('the lab HTTPS server against real clients', () => {
     await wb.servers.stop(echo.id);
   });
 
+  it('a folder without index.html is listed, and a folder named without its slash is redirected to it', async () => {
+    const site = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-listing-'));
+    fs.mkdirSync(path.join(site, 'certs'));
+    fs.writeFileSync(path.join(site, 'certs', 'ca.pem'), 'pem');
+    fs.writeFileSync(path.join(site, 'notes <b>.txt'), 'notes');
+    fs.writeFileSync(path.join(site, '.hidden'), 'hidden');
+    const server = await start({ responder: { kind: 'dir', path: site } });
+    const base = `https://www.bank32.com:${server.port}`;
+    const curl = (...args: string[]) => run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, ...args]);
+    const root = await curl(`${base}/`);
+    expect(root.stdout).toContain('<title>Index of /</title>');
+    // Folders first; a name is escaped in the text and encoded in the link; dot files are not listed.
+    expect(root.stdout).toContain('<li><a href="certs/">certs/</a></li>\n<li><a href="notes%20%3Cb%3E.txt">notes &#60;b&#62;.txt</a></li>');
+    expect(root.stdout).not.toContain('hidden');
+    const redirected = await curl('-i', `${base}/certs?x=1`);
+    expect(redirected.stdout).toMatch(/^HTTP\/1\.1 301 Moved Permanently\r\n/);
+    expect(redirected.stdout).toContain('Location: /certs/?x=1\r\n');
+    // Followed as a browser would, the relative links of the listing lead to the file.
+    const followed = await curl('-L', `${base}/certs`);
+    expect(followed.stdout).toContain('<li><a href="../">../</a></li>\n<li><a href="ca.pem">ca.pem</a></li>');
+    expect((await curl(`${base}/certs/ca.pem`)).stdout).toBe('pem');
+    expect((await curl(`${base}/notes%20%3Cb%3E.txt`)).stdout).toBe('notes');
+    await wb.servers.stop(server.id);
+    fs.rmSync(site, { recursive: true, force: true });
+  });
+
   it('plain-bytes mode: a greeting after the handshake, then bytes echoed (SMTP-over-TLS style)', async () => {
     const server = await start({ responder: { kind: 'plain', greeting: '220 mail.bank32.com ESMTP lab\n' } });
     const script = [

@@ -1,5 +1,6 @@
 // The live sessions list: newest first, kept current by session.created/updated events.
 import type { SessionSummary } from '../api/contract';
+import { sessionOutcome } from './outcome';
 
 export function newestFirst(a: SessionSummary, b: SessionSummary): number {
   return b.startedAt - a.startedAt || b.id - a.id;
@@ -40,11 +41,29 @@ export function sortSessions(list: readonly SessionSummary[]): SessionSummary[] 
 /** "TLSv1.3 · TLS_AES_256_GCM_SHA384" or what is known so far. */
 export function sessionSubtitle(session: SessionSummary): string {
   const parts: string[] = [];
-  if (session.version) parts.push(session.version);
+  if (session.version) {
+    parts.push(session.version);
+    // A handshake that finished and a session that failed anyway (its certificate refused): the dot's colour alone said so.
+    if (session.kind === 'client' && session.status === 'failed') parts.push('failed');
+  }
   // A server session began with a client's connection: its handshake started, and failed.
   else if (session.status === 'failed') parts.push(session.kind === 'server' ? 'handshake failed' : 'no handshake');
   if (session.kind !== 'client') parts.push(session.kind);
   // Every connection to one server has the same target (its address): the name the client asked for tells them apart.
   if (session.kind === 'server') parts.push(session.sni ?? 'no SNI');
+  return parts.join(' · ');
+}
+
+/**
+ * The line under a session in the Sessions list: which part the workbench played (a server's or a
+ * proxy's connection looked like a client session to the server's address), and, when the session
+ * failed or was not verified, why, in the words of its header.
+ */
+export function sessionListNote(session: SessionSummary): string {
+  const parts: string[] = [];
+  if (session.kind === 'server') parts.push(session.sni ? `server session: a client asked for ${session.sni}` : 'server session: the client sent no SNI');
+  else if (session.kind === 'proxy') parts.push('proxy session: a victim and the real server, through the man in the middle');
+  const outcome = sessionOutcome(session);
+  if (outcome.tone === 'fail' || outcome.tone === 'warn') parts.push(outcome.detail);
   return parts.join(' · ');
 }

@@ -73,6 +73,18 @@ export function onSessionChanges(listener: (changes: SessionChange[]) => void): 
   return () => sessionListeners.delete(listener);
 }
 
+/**
+ * The newest sessions as an unfiltered search of the catalog just found them: the sidebar takes
+ * them too. Sessions the CLI records in the same data folder reach no engine event, so the
+ * Sessions page counted 50 while the sidebar still said 31.
+ */
+export function adoptSessionList(found: readonly SessionSummary[]): void {
+  live.flush();
+  app.sessions = sortSessions(found.filter((s) => !app.deletedIds.includes(s.id)));
+  app.sessionsError = null;
+  app.sessionsLoaded = true;
+}
+
 export async function refreshSessions(): Promise<void> {
   try {
     // The catalog's search with no criteria: the newest sessions, with their names and tags.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
-import { mergeSession, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { mergeSession, sessionListNote, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
 import type { ClientPayload, SessionStatus, SessionSummary } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
@@ -206,5 +206,40 @@ describe('the sidebar line under a session', () => {
     expect(sessionSubtitle({ ...base, kind: 'server', sni: null, version: null, status: 'failed' })).toBe('handshake failed · server · no SNI');
     expect(sessionSubtitle({ ...base, kind: 'client', version: null, status: 'failed' })).toBe('no handshake');
     expect(sessionSubtitle({ ...base, kind: 'proxy' })).toBe('TLSv1.3 · proxy');
+  });
+
+  it('says a client session failed when its handshake finished but its certificate was refused', () => {
+    // It read "TLSv1.3" alone, as a verified session did: only the dot's colour told them apart.
+    expect(sessionSubtitle({ ...base, kind: 'client', status: 'failed' })).toBe('TLSv1.3 · failed');
+    expect(sessionSubtitle({ ...base, kind: 'client' })).toBe('TLSv1.3');
+  });
+});
+
+describe('the line under a session in the Sessions list', () => {
+  const refused = verification({
+    chain: { ok: true },
+    hostname: { ok: false, hostname: 'www.example32.com', validNames: ['www.bank32.com'] },
+    summary: 'not verified: hostname mismatch: asked for www.example32.com, the certificate is valid only for www.bank32.com',
+  });
+
+  it('says why a client session failed, so two failures to one server tell apart', () => {
+    const failed = summary({ status: 'failed', verification: refused, error: { code: 'VERIFICATION_FAILED', message: refused.summary } });
+    expect(sessionListNote(failed)).toBe('not verified: hostname mismatch: asked for www.example32.com, the certificate is valid only for www.bank32.com');
+    expect(sessionListNote(summary({ status: 'failed', verification: null, error: { code: 'ECONNREFUSED', message: 'nothing is listening on 127.0.0.1:1' } })))
+      .toBe('nothing is listening on 127.0.0.1:1');
+    // A verified session needs no line.
+    expect(sessionListNote(summary())).toBe('');
+  });
+
+  it('tells a server\'s connection from a client session to the same address, with the name the client asked for', () => {
+    // Both read "127.0.0.1:14433" in the list, and nothing else.
+    const served = summary({ kind: 'server', target: '127.0.0.1:14433', sni: 'www.bank32.com', verification: null });
+    expect(sessionListNote(served)).toBe('server session: a client asked for www.bank32.com');
+    const alert = summary({
+      kind: 'server', target: '127.0.0.1:14433', sni: null, status: 'failed', verification: null, version: null,
+      error: { code: 'CLIENT_ALERT', message: 'the client ended the handshake with the alert "unknown_ca"' },
+    });
+    expect(sessionListNote(alert)).toBe('server session: the client sent no SNI · the client ended the handshake with the alert "unknown_ca"');
+    expect(sessionListNote(summary({ kind: 'proxy' }))).toMatch(/^proxy session/);
   });
 });

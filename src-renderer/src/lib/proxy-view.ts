@@ -227,6 +227,28 @@ function subjectNote(forged: CertificateInfo, real: CertificateInfo): string {
   return parts.length ? `The proxy copied part of the subject; ${parts.join('; ')}.` : 'The same attributes, written in another order or encoding.';
 }
 
+/** The certificate in a chain that issued `leaf` (by subject name), when the peer sent it. */
+export function issuerInChain(chain: readonly CertificateInfo[], leaf: CertificateInfo | null): CertificateInfo | null {
+  if (!leaf || leaf.selfIssued) return null;
+  return chain.find((c) => c.fingerprintSha256 !== leaf.fingerprintSha256 && c.subject === leaf.issuer) ?? null;
+}
+
+/**
+ * What the issuer row means. When the proxy signs with the very CA that issued the real certificate
+ * (the lab's one "Lab Root" for both), it said "only the real CA's key makes the real one": but the
+ * proxy held that key, and the forgery verified exactly as the real certificate did.
+ */
+function issuerNote(sameName: boolean, forgedIssuer: CertificateInfo | null, realIssuer: CertificateInfo | null): string {
+  if (!sameName) return 'Signed by the proxy\'s CA, not the real one: a victim that trusts only the real CA refuses it.';
+  if (forgedIssuer && realIssuer && forgedIssuer.fingerprintSha256 === realIssuer.fingerprintSha256) {
+    return 'Signed by the very CA that signed the real one: the proxy holds that CA\'s key, so the victim\'s checks pass as they do on the real certificate. Only the key and the fingerprint give the forgery away.';
+  }
+  if (forgedIssuer && realIssuer) {
+    return 'The same issuer name, but another CA\'s key signed it: a victim that trusts only the real CA refuses it.';
+  }
+  return 'The same issuer name. Unless the proxy holds the real CA\'s key, another key signed it, and a victim that trusts only the real CA refuses it.';
+}
+
 /** A proxy session's verdict for its header: about both legs, not only the real server's certificate. */
 export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 'target'> & { proxy?: ProxySessionInfo | null }): {
   tone: OutcomeTone;
@@ -259,7 +281,12 @@ export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 
  * A perfect forgery copies the names; it can never copy the issuer's signature, the key, the
  * serial or the fingerprint — those give the man in the middle away to anyone who looks.
  */
-export function certificateDiff(forged: CertificateInfo, real: CertificateInfo): CertificateDiffRow[] {
+export function certificateDiff(
+  forged: CertificateInfo,
+  real: CertificateInfo,
+  /** The certificates that signed each one, when their chains carry them (the real server may not send its root). */
+  issuers: { forged?: CertificateInfo | null; real?: CertificateInfo | null } = {},
+): CertificateDiffRow[] {
   const rows: CertificateDiffRow[] = [];
   const same = (a: string, b: string) => a === b;
 
@@ -295,9 +322,7 @@ export function certificateDiff(forged: CertificateInfo, real: CertificateInfo):
     forged: forged.issuer,
     real: real.issuer,
     same: issuerSame,
-    note: issuerSame
-      ? 'Same issuer name, yet a different signature: only the real CA\'s key makes the real one.'
-      : 'Signed by the proxy\'s CA, not the real one: a victim that trusts only the real CA refuses it.',
+    note: issuerNote(issuerSame, issuers.forged ?? null, issuers.real ?? null),
   });
   const fKey = describePublicKey(forged.publicKey);
   const rKey = describePublicKey(real.publicKey);

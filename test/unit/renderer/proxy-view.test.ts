@@ -3,6 +3,7 @@ import type { ProxyConnectionSummary, ProxyInfo, ProxySessionInfo } from '../../
 import {
   addProxyConnection,
   certificateDiff,
+  issuerInChain,
   diffCounts,
   proxyConnectionRows,
   proxyClientTarget,
@@ -129,6 +130,26 @@ describe('the forged and the real certificate compared', () => {
     expect(by.fingerprint.same).toBe(false);
     expect(by.fingerprint.forged).toBe(('EF:'.repeat(32)).slice(0, -1));
     expect(diffCounts(rows)).toEqual({ same: 1, different: 6 });
+  });
+
+  it('does not claim another CA signed the forgery when the proxy signs with the real server\'s own CA', () => {
+    // The lab's one "Lab Root" signs the bank's certificate and the proxy's forgeries: the note said
+    // "only the real CA's key makes the real one", while the proxy held that very key.
+    const labRoot = certificate({ subject: 'O=TLS Lab, CN=Lab Root', issuer: 'O=TLS Lab, CN=Lab Root', isCA: true, selfIssued: true, fingerprintSha256: '11'.repeat(32) });
+    const bank = certificate({ issuer: labRoot.subject, fingerprintSha256: '22'.repeat(32) });
+    const forgery = certificate({ issuer: labRoot.subject, serialNumber: '99', fingerprintSha256: '33'.repeat(32) });
+    const issuer = (rows: ReturnType<typeof certificateDiff>) => rows.find((r) => r.field === 'issuer');
+    expect(issuerInChain([forgery, labRoot], forgery)).toBe(labRoot);
+    expect(issuerInChain([bank], bank)).toBeNull();
+    const sameCa = issuer(certificateDiff(forgery, bank, { forged: labRoot, real: labRoot }));
+    expect(sameCa?.same).toBe(true);
+    expect(sameCa?.note).toContain('the very CA that signed the real one');
+    expect(sameCa?.note).not.toContain('only the real CA');
+    // Two CAs with one name: the signature tells them apart.
+    const other = certificate({ ...labRoot, fingerprintSha256: '44'.repeat(32) });
+    expect(issuer(certificateDiff(forgery, bank, { forged: other, real: labRoot }))?.note).toContain('another CA\'s key signed it');
+    // The real server sent no root: nothing is claimed either way.
+    expect(issuer(certificateDiff(forgery, bank, { forged: labRoot }))?.note).toContain('Unless the proxy holds the real CA\'s key');
   });
 
   it('names the names only one of them has', () => {

@@ -6,6 +6,7 @@ import { decodeConnection, type DecodedConnection } from '../tls/records';
 import { decryptConnection } from '../tls/sessionKeys';
 import { isTls13 } from '../tls/registry';
 import { opensslSuiteName } from '../tls/opensslNames';
+import { type CaptureGap, realignAtGaps } from './captureGaps';
 import { keylogClientRandom } from './keylog';
 import { CaptureError, type CapturedStream, type ParsedCapture, type StreamChunk } from './pcapImport';
 import type { RecordedCertificate, RecordedConnection, RecordedSession } from './recordedSession';
@@ -107,6 +108,30 @@ function renegotiates(chunks: RecordedConnection['chunks']): boolean {
   return false;
 }
 
+/** The timeline's mark for a gap: what is missing, what was kept undecoded, where decoding picks up. */
+function gapNote(gap: CaptureGap): Record<string, unknown> {
+  const way = gap.direction === 'client-to-server' ? 'client → server' : 'server → client';
+  const holes = gap.holes === 1 ? 'a gap' : `${gap.holes} gaps, with no record boundary between them,`;
+  const parts = [`${way}: ${gap.notCaptured} bytes not captured here (${holes} in the TCP sequence numbers: a lost packet, or one the capture missed or cut short)`];
+  if (gap.undecoded.length > 0) {
+    parts.push(`${gap.undecoded.length} captured bytes next to it belong to records the gap cut and are not decoded (they are kept in this note)`);
+  }
+  if (!gap.resumed) parts.push('no record header was found after it, so the bytes up to the next gap or the end are not decoded');
+  else parts.push(gap.exact ? 'decoding resumes with the next record, where the cut record\'s length says it starts' : 'decoding resumes at the first record header found after it');
+  if (gap.resumed && gap.protectedBefore) {
+    // The decryptor numbers records as it reads them; it cannot yet be told how many the gap held.
+    parts.push('encrypted records after the gap are shown but not decrypted: how many records the gap held, and so their sequence numbers, is unknown');
+  }
+  return {
+    text: parts.join('; '),
+    code: 'CAPTURE_GAP',
+    direction: gap.direction,
+    notCaptured: gap.notCaptured,
+    streamOffset: gap.streamOffset,
+    undecoded: Buffer.from(gap.undecoded).toString('base64'),
+  };
+}
+
 export interface CaptureSessionOptions {
   /** Where the capture came from, for the session's note. */
   source: string;
@@ -133,7 +158,9 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
   /** TLS 1.0-1.2 connections: one may have renegotiated (TLS 1.3 has no renegotiation). */
   const beforeTls13: { index: number; chunks: RecordedConnection['chunks'] }[] = [];
   const connections = tlsStreams.map((stream, index): RecordedConnection => {
-    const chunks = stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data }));
+    const { chunks, gaps } = realignAtGaps(
+      stream.chunks.map((c) => ({ direction: c.direction, t: c.time - startedAt, data: c.data, ...(c.gapBefore ? { gapBefore: c.gapBefore } : {}) })),
+    );
     const window = handshakeWindow(chunks);
     let decoded = decodeConnection(window);
     const random = decoded.clientHello ? Buffer.from(decoded.clientHello.random).toString('hex') : clientRandomAtStart(stream);
@@ -163,9 +190,10 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
         t: stream.openedAt - startedAt,
         kind: 'note',
         data: {
-          text: `imported from ${options.source}${stream.sawHandshake ? '' : ' (the capture starts after the TCP handshake)'}${stream.missingBytes ? `; the capture has a gap, so the ${stream.missingBytes} bytes after it were left out` : ''}`,
+          text: `imported from ${options.source}${stream.sawHandshake ? '' : ' (the capture starts after the TCP handshake)'}${stream.missingBytes ? `; ${stream.missingBytes} bytes were not captured (${stream.gaps === 1 ? 'one gap' : `${stream.gaps} gaps`}), each marked where it falls` : ''}`,
         },
       },
+      ...gaps.map((gap) => ({ t: gap.t, kind: 'note', data: gapNote(gap) })),
     ];
     if (stream.closedAt !== null) {
       events.push({
@@ -174,6 +202,8 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
         data: { initiator: stream.closedBy === 'client' ? 'local' : stream.closedBy === 'server' ? 'peer' : 'unknown', error: null },
       });
     }
+    // The timeline merges events by time: a gap's mark goes where its bytes would have been.
+    events.sort((a, b) => a.t - b.t);
     return {
       leg: 'client',
       local: client,

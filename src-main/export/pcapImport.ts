@@ -1,7 +1,8 @@
 // Reading a capture made elsewhere (tcpdump, tshark, Wireshark): pcap or pcapng, Ethernet, Linux
 // cooked, BSD loopback or raw IP, IPv4 or IPv6; TCP put back together per stream (retransmissions
-// dropped, out-of-order segments held until the gap fills), and the key log of any Decryption
-// Secrets Block. Gzip-compressed captures (.pcap.gz, .pcapng.gz, which Wireshark opens as they are)
+// dropped, out-of-order segments held until the gap fills; a gap never filled is skipped and
+// marked on the chunk after it, as Wireshark marks "previous segment not captured"), and the key
+// log of any Decryption Secrets Block. Gzip-compressed captures (.pcap.gz, .pcapng.gz, which Wireshark opens as they are)
 // are read through zlib. Pure: bytes in, streams out.
 import { gunzipSync } from 'node:zlib';
 import type { Endpoint } from './pcapng';
@@ -19,6 +20,11 @@ export interface StreamChunk {
   /** Epoch milliseconds. */
   time: number;
   data: Uint8Array;
+  /**
+   * Bytes of this direction the capture does not hold just before this chunk (a lost packet, a
+   * capture that missed one, a snap length that cut a packet short); absent when there is no gap.
+   */
+  gapBefore?: number;
 }
 
 export interface CapturedStream {
@@ -31,8 +37,10 @@ export interface CapturedStream {
   /** True when the capture holds the SYN, so the client side is known, not guessed. */
   sawHandshake: boolean;
   chunks: StreamChunk[];
-  /** Bytes the capture never delivered in order (lost packets, snap length); decoding stops there. */
+  /** Bytes the capture does not hold, in every gap of both directions (see StreamChunk.gapBefore). */
   missingBytes: number;
+  /** How many gaps those bytes make. */
+  gaps: number;
 }
 
 export interface ParsedCapture {
@@ -83,7 +91,15 @@ interface StreamState {
   closedBy: 0 | 1 | null;
   sawSyn: boolean;
   /** Chunks by side; merged while one side keeps talking. */
-  chunks: { side: 0 | 1; time: number; parts: Uint8Array[]; length: number }[];
+  chunks: PendingChunk[];
+}
+
+interface PendingChunk {
+  side: 0 | 1;
+  time: number;
+  parts: Uint8Array[];
+  length: number;
+  gapBefore?: number;
 }
 
 function newSide(): Side {
@@ -333,12 +349,57 @@ class CaptureReader {
     }
   }
 
+  /**
+   * What each side still holds past a gap no packet filled: the bytes after it, in order, as
+   * chunks that say how much is missing before them, put among the stream's chunks by time.
+   */
+  private skipGaps(stream: StreamState): { missing: number; gaps: number } {
+    let missing = 0;
+    let gaps = 0;
+    const late: PendingChunk[] = [];
+    for (const sideIndex of [0, 1] as const) {
+      const side = stream.sides[sideIndex];
+      if (side.pending.size === 0) continue;
+      let current: PendingChunk | null = null;
+      for (const [at, held] of [...side.pending].sort((x, y) => x[0] - y[0])) {
+        let gap = 0;
+        if (at > side.delivered) {
+          gap = at - side.delivered;
+          side.delivered = at;
+        }
+        const skip = side.delivered - at;
+        if (skip >= held.data.length) continue;
+        const fresh = skip > 0 ? held.data.subarray(skip) : held.data;
+        side.delivered += fresh.length;
+        if (gap > 0) {
+          missing += gap;
+          gaps++;
+        }
+        if (current && gap === 0 && current.length + fresh.length <= CHUNK_LIMIT) {
+          current.parts.push(fresh);
+          current.length += fresh.length;
+        } else {
+          current = { side: sideIndex, time: held.time, parts: [fresh], length: fresh.length, ...(gap > 0 ? { gapBefore: gap } : {}) };
+          late.push(current);
+        }
+      }
+      side.pending.clear();
+    }
+    // Among the chunks by the time their first byte arrived; a chunk already there at the same time keeps its place first.
+    for (const chunk of late.sort((x, y) => x.time - y.time)) {
+      let at = stream.chunks.length;
+      while (at > 0 && stream.chunks[at - 1].time > chunk.time) at--;
+      stream.chunks.splice(at, 0, chunk);
+    }
+    return { missing, gaps };
+  }
+
   result(format: 'pcap' | 'pcapng'): ParsedCapture {
     const streams: CapturedStream[] = [];
     for (const s of new Set(this.streams.values())) {
+      const { missing: missingBytes, gaps } = this.skipGaps(s);
       let client: 0 | 1 = s.clientSide ?? s.guessedClient ?? (s.endpoints[0].port > s.endpoints[1].port ? 0 : 1);
       if (s.clientSide === null && s.guessedClient === null && s.chunks.length) client = s.chunks[0].side;
-      const missingBytes = [0, 1].reduce((n, i) => n + [...s.sides[i].pending.values()].reduce((m, p) => m + p.data.length, 0), 0);
       streams.push({
         client: s.endpoints[client],
         server: s.endpoints[1 - client],
@@ -350,8 +411,10 @@ class CaptureReader {
           direction: c.side === client ? 'client-to-server' : 'server-to-client',
           time: c.time,
           data: c.parts.length === 1 ? c.parts[0].slice() : concat(c.parts, c.length),
+          ...(c.gapBefore ? { gapBefore: c.gapBefore } : {}),
         })),
         missingBytes,
+        gaps,
       });
     }
     streams.sort((x, y) => x.openedAt - y.openedAt);
@@ -362,7 +425,10 @@ class CaptureReader {
     const why = this.truncated ? 'packets the snap length cut short, or lost packets' : 'lost packets';
     for (const s of streams) {
       if (s.missingBytes) {
-        notes.push(`${endpoint(s.client)} → ${endpoint(s.server)}: ${s.missingBytes} bytes arrived after a gap the capture never filled (${why}) and were left out`);
+        notes.push(
+          `${endpoint(s.client)} → ${endpoint(s.server)}: ${s.missingBytes} bytes were not captured (${s.gaps === 1 ? 'one gap' : `${s.gaps} gaps`} in the TCP sequence numbers: ${why}); ` +
+            'the records before each gap are decoded, decoding resumes at the first record header found after it, and the timeline marks each gap',
+        );
       }
     }
     return { format, packets: this.packets, streams, keylog: this.keylog, notes };

@@ -158,14 +158,22 @@ describe('TCP reassembly', () => {
     expect(stream.closedBy).toBe('client');
   });
 
-  it('a capture that lost a segment says how many bytes never arrived', () => {
-    const { conn } = connection('127.0.0.1', '127.0.0.1');
+  it('a capture that lost a segment says how many bytes never arrived, and keeps the bytes after the gap', () => {
+    const { conn, down } = connection('127.0.0.1', '127.0.0.1');
     const clean = frames(writePcapng({ connections: [conn] }));
     const lost = clean.filter((f) => payloadLength(f, false) > 0)[4];
     const file = path.join(tmp, 'lost.pcap');
     fs.writeFileSync(file, pcap(clean.filter((f) => f !== lost), 1));
     const parsed = readCapture(fs.readFileSync(file));
-    expect(parsed.streams[0].missingBytes).toBeGreaterThan(0);
-    expect(parsed.notes.join('\n')).toMatch(/bytes arrived after a gap the capture never filled/);
+    const missing = payloadLength(lost, false);
+    expect(parsed.streams[0].missingBytes).toBe(missing);
+    expect(parsed.notes.join('\n')).toContain(`${missing} bytes were not captured (one gap in the TCP sequence numbers: lost packets)`);
+    // The bytes after the gap are kept, on the chunk that says how many are missing before it.
+    const [stream] = parsed.streams;
+    const server = stream.chunks.filter((c) => c.direction === 'server-to-client');
+    expect(server.filter((c) => c.gapBefore).map((c) => c.gapBefore)).toEqual([missing]);
+    const before = Buffer.concat(server.slice(0, server.findIndex((c) => c.gapBefore)).map((c) => c.data));
+    const kept = Buffer.concat(server.map((c) => c.data));
+    expect(kept.equals(Buffer.concat([down.subarray(0, before.length), down.subarray(before.length + missing)]))).toBe(true);
   });
 });

@@ -1,0 +1,203 @@
+// A capture with a gap (a TCP segment the capture does not hold): the records before the gap are
+// decoded, the timeline marks "N bytes not captured" where it falls, and decoding resumes after it
+// at a record boundary (from the cut record's length, or found by its header), with nothing after
+// the gap lost and no "not a TLS record" in between. The gaps are cut out of a real session:
+// recorded against openssl s_server, exported as pcapng by the workbench, segments dropped.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionImportResult } from '../../src-main/api/exchangeTypes';
+import type { ClientSessionRequest, SessionDetail, TimelineEntry, TlsRecordEntry } from '../../src-main/api/types';
+import { startEngine, type RunningEngine } from '../../src-main/host/engine';
+import { connectApi, type ApiConnection } from '../support/engineApi';
+import { tshark } from '../support/loopbackCapture';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { tlslabSync } from '../support/run';
+
+let pki: TestPki;
+let tmp: string;
+let www: string;
+let dataDir: string;
+let engine: RunningEngine;
+let api: ApiConnection;
+let tls13: RunningPeer;
+let tls12: RunningPeer;
+
+beforeAll(async () => {
+  pki = makeTestPki('tlslab-gaps-');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-gaps-'));
+  www = path.join(tmp, 'www');
+  fs.mkdirSync(www);
+  // Text, so every record after the gap is a full 16 KiB one of the download.
+  fs.writeFileSync(path.join(www, 'big.txt'), 'The quick brown fox jumps over the lazy dog.\n'.repeat(4000));
+  dataDir = path.join(tmp, 'data');
+  engine = await startEngine({ dataDir });
+  api = await connectApi(engine);
+  tls13 = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-tls1_3'], { cwd: www });
+  tls12 = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], { cwd: www });
+});
+
+afterAll(async () => {
+  api?.close();
+  await engine?.close();
+  await tls13?.stop();
+  await tls12?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const cli = (args: string[]) => tlslabSync(dataDir, args);
+
+async function download(peer: RunningPeer): Promise<SessionDetail> {
+  const request: ClientSessionRequest = {
+    host: 'www.bank32.com',
+    port: peer.port,
+    connectTo: '127.0.0.1',
+    trust: { kind: 'file', path: pki.caCert },
+    verifyPeer: true,
+    checkHostname: true,
+    send: { kind: 'http-get', path: '/big.txt' },
+  };
+  const detail = await api.result<SessionDetail>('client.run', request);
+  expect(detail.status).toBe('ok');
+  return detail;
+}
+
+interface Frame {
+  time: number;
+  data: Uint8Array;
+}
+
+/** The Ethernet frames of a pcapng written by the workbench, in order. */
+function frames(pcapng: Uint8Array): Frame[] {
+  const view = new DataView(pcapng.buffer, pcapng.byteOffset, pcapng.byteLength);
+  const out: Frame[] = [];
+  for (let at = 0; at < pcapng.length; ) {
+    const type = view.getUint32(at, true);
+    const length = view.getUint32(at + 4, true);
+    if (type === 6) {
+      const micros = view.getUint32(at + 12, true) * 0x100000000 + view.getUint32(at + 16, true);
+      const captured = view.getUint32(at + 20, true);
+      out.push({ time: micros / 1000, data: pcapng.slice(at + 28, at + 28 + captured) });
+    }
+    at += length;
+  }
+  return out;
+}
+
+/** A classic pcap (Ethernet, microseconds) of the frames. */
+function pcap(list: Frame[]): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(1, 20);
+  const records = list.map((f) => {
+    const r = Buffer.alloc(16);
+    const micros = Math.round(f.time * 1000);
+    r.writeUInt32LE(Math.floor(micros / 1e6), 0);
+    r.writeUInt32LE(micros % 1e6, 4);
+    r.writeUInt32LE(f.data.length, 8);
+    r.writeUInt32LE(f.data.length, 12);
+    return Buffer.concat([r, f.data]);
+  });
+  return Buffer.concat([header, ...records]);
+}
+
+/** TCP payload bytes of an IPv4 Ethernet frame, and its source port. */
+function tcpPayload(f: Frame): { port: number; length: number } {
+  const ip = 14;
+  const tcp = ip + (f.data[ip] & 0x0f) * 4;
+  const total = (f.data[ip + 2] << 8) | f.data[ip + 3];
+  return { port: (f.data[tcp] << 8) | f.data[tcp + 1], length: ip + total - tcp - (f.data[tcp + 12] >> 4) * 4 };
+}
+
+/** The capture of a recorded session with `count` server data segments dropped from the middle of the download. */
+function cutCapture(id: number, serverPort: number, count: number, name: string): { file: string; dropped: number } {
+  const exported = path.join(tmp, `${name}-whole.pcapng`);
+  expect(cli(['sessions', 'export', String(id), '--format', 'pcapng', '--out', exported]).status).toBe(0);
+  const all = frames(fs.readFileSync(exported));
+  const serverData = all.filter((f) => tcpPayload(f).port === serverPort && tcpPayload(f).length > 0);
+  const from = Math.floor(serverData.length / 2);
+  const cut = new Set(serverData.slice(from, from + count));
+  const dropped = [...cut].reduce((n, f) => n + tcpPayload(f).length, 0);
+  const file = path.join(tmp, `${name}.pcap`);
+  // Without the Decryption Secrets Block (a classic pcap has none): the key log goes with --keylog.
+  fs.writeFileSync(file, pcap(all.filter((f) => !cut.has(f))));
+  // tshark agrees a segment is missing (so the test tests something).
+  expect(tshark(['-r', file, '-Y', 'tcp.analysis.lost_segment', '-T', 'fields', '-e', 'frame.number']).trim()).not.toBe('');
+  return { file, dropped };
+}
+
+const records = (timeline: TimelineEntry[]) => timeline.filter((e): e is TlsRecordEntry => e.kind === 'record');
+
+async function importGapped(original: SessionDetail, peer: RunningPeer, count: number, name: string) {
+  const { file, dropped } = cutCapture(original.id, peer.port, count, name);
+  const keylog = path.join(tmp, `${name}.keys`);
+  expect(cli(['sessions', 'export', String(original.id), '--format', 'keylog', '--out', keylog]).status).toBe(0);
+  const run = cli(['sessions', 'import', file, '--keylog', keylog, '--json']);
+  expect(run.stderr).toBe('');
+  const result = JSON.parse(run.stdout) as SessionImportResult;
+  const detail = JSON.parse(cli(['sessions', 'show', String(result.id), '--json']).stdout) as SessionDetail;
+  return { result, detail, dropped };
+}
+
+describe('a capture with a gap', () => {
+  it.each([
+    ['TLS 1.3', () => tls13],
+    ['TLS 1.2 (AES-GCM)', () => tls12],
+  ])('%s, one segment lost inside a record: the records before are decoded, the gap is marked, decoding resumes with the next record', async (title, peer) => {
+    const original = await download(peer());
+    const before = records(original.connections[0].timeline);
+    const { result, detail, dropped } = await importGapped(original, peer(), 1, title.replace(/\W+/g, '-'));
+    expect(result.notes.join('\n')).toMatch(new RegExp(`${dropped} bytes were not captured \\(one gap`));
+
+    const timeline = detail.connections[0].timeline;
+    const marks = timeline.filter((e) => e.kind === 'note' && /not captured here/.test(e.text));
+    expect(marks).toHaveLength(1);
+    const mark = marks[0] as { text: string };
+    expect(mark.text).toContain(`server → client: ${dropped} bytes not captured here`);
+    expect(mark.text).toContain("decoding resumes with the next record, where the cut record's length says it starts");
+
+    const after = records(timeline);
+    // Nothing read as "not a TLS record", nothing malformed.
+    expect(after.filter((r) => r.malformed)).toEqual([]);
+    // Every record but the one the gap cut is there, with its length, in order, on both sides of the mark.
+    const shape = (list: TlsRecordEntry[]) => list.map((r) => `${r.direction} ${r.contentType} ${r.length}`);
+    const lost = before.filter((r) => !shape(after).includes(shape([r])[0]));
+    expect(after).toHaveLength(before.length - 1);
+    expect(lost.length).toBeLessThanOrEqual(1);
+    const markAt = timeline.indexOf(marks[0]);
+    expect(records(timeline.slice(0, markAt)).length).toBeGreaterThan(5);
+    expect(records(timeline.slice(markAt)).length).toBeGreaterThan(1);
+    // The last record of the download, after the gap, is the server's last one.
+    expect(shape(after.slice(-1))).toEqual(shape(before.slice(-1)));
+
+    // With the key log, every protected record before the gap opens; the mark says those after it do not.
+    const firstAfter = records(timeline.slice(markAt))[0].number;
+    const [opened] = await api.result<{ records: { number: number; status: string }[] }[]>('sessions.decrypt', { id: result.id });
+    const beforeGap = opened.records.filter((r) => r.number < firstAfter);
+    expect(beforeGap.length).toBeGreaterThan(3);
+    expect(beforeGap.filter((r) => r.status !== 'decrypted')).toEqual([]);
+    expect(mark.text).toContain('encrypted records after the gap are shown but not decrypted');
+  });
+
+  it('several segments lost, more than a record: decoding resumes at the first record header found after the gap', async () => {
+    const original = await download(tls13);
+    const before = records(original.connections[0].timeline);
+    const { detail, dropped } = await importGapped(original, tls13, 14, 'wide');
+    const timeline = detail.connections[0].timeline;
+    const mark = timeline.find((e) => e.kind === 'note' && /not captured here/.test(e.text)) as { text: string } | undefined;
+    expect(mark?.text).toContain(`server → client: ${dropped} bytes not captured here`);
+    expect(mark?.text).toMatch(/\d+ captured bytes next to it belong to records the gap cut and are not decoded/);
+    expect(mark?.text).toContain('decoding resumes at the first record header found after it');
+    const after = records(timeline);
+    expect(after.filter((r) => r.malformed)).toEqual([]);
+    // 14 segments of 1460 bytes take two or three records of 16 KiB with them, no more.
+    expect(after.length).toBeGreaterThanOrEqual(before.length - 3);
+    expect(after.length).toBeLessThan(before.length);
+    expect(after[after.length - 1].length).toBe(before[before.length - 1].length);
+  });
+});

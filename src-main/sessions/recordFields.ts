@@ -569,6 +569,12 @@ function bodyField(body: HandshakeBody, span: FieldSpan): RecordField {
           return body.ecdh ? codeNode(field, offset, 2, body.ecdh.namedCurve) : base;
         case 'public':
           return body.ecdh ? { ...bytesNode(field, offset + 1, body.ecdh.publicPoint), offset, length, children: [lengthNode(offset, 1, body.ecdh.publicPoint.length), bytesNode('point', offset + 1, body.ecdh.publicPoint)] } : base;
+        case 'psk_identity_hint': {
+          // RFC 4279, Section 2: opaque psk_identity_hint<0..2^16-1>, as tshark shows it ("Hint Length: 8").
+          const hint = body.pskIdentityHint;
+          if (!hint) return base;
+          return { ...base, value: hint.length === 0 ? '(empty)' : text.decode(hint), children: [lengthNode(offset, 2, hint.length), bytesNode(field, offset + 2, hint)] };
+        }
         case 'algorithm':
           return body.signatureAlgorithm ? codeNode(field, offset, 2, body.signatureAlgorithm) : base;
         case 'signature':

@@ -106,6 +106,12 @@ export function decryptPreMasterSecret(
 
 /** What a server key can and cannot do for a connection with this key exchange. */
 export function forwardSecrecyNote(keyExchange: string): string | undefined {
+  if (keyExchange.endsWith('psk')) {
+    return (
+      "The server's private key cannot open this session: its pre-master secret is built from a pre-shared key (RFC 4279), " +
+      'which neither the recording nor the server key holds. Only the master secret in the key log opens it.'
+    );
+  }
   if (keyExchange === 'ecdhe' || keyExchange === 'dhe' || keyExchange === 'tls13') {
     const what = keyExchange === 'tls13' ? 'TLS 1.3 always uses ephemeral (EC)DHE' : `this suite uses ephemeral ${keyExchange.toUpperCase()}`;
     return (

@@ -318,7 +318,7 @@ class ConnectionCrypto {
     }
     if (!suite) {
       return this.note(
-        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens the AES (GCM, CCM, CBC), ChaCha20-Poly1305, Camellia-CBC and ARIA-GCM and NULL (unencrypted) suites, not PSK or SRP ones`,
+        `the workbench does not decrypt ${serverHello.cipherSuite.name}: it opens the AES (GCM, CCM, CBC), ChaCha20-Poly1305, Camellia-CBC, ARIA-GCM and NULL (unencrypted) suites, pre-shared key ones among them, not SRP, 3DES or other legacy ones`,
       );
     }
     if (tls13 !== (suite.family === 'tls13')) {
@@ -1106,7 +1106,7 @@ function collectKeyShares(keys: ConnectionKeyMaterial, decoded: DecodedConnectio
       // Finite-field DHE (RFC 5246, 7.4.3): the group (p, g) travels with the server's public value.
       keys.keyShares.push(keyValue(`server DHE public key (${b.dh.dhP.length * 8}-bit group)`, b.dh.dhYs));
     } else if (b.kind === 'client_key_exchange' && b.publicValue) {
-      keys.keyShares.push(keyValue(`client ${b.keyExchange.toUpperCase()} public key`, b.publicValue));
+      keys.keyShares.push(keyValue(`client ${b.keyExchange.replace(/_psk$/, '').toUpperCase()} public key`, b.publicValue));
     }
   }
 }

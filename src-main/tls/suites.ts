@@ -24,7 +24,8 @@ export interface SuiteParameters {
   name: string;
   /** 'tls12' suites carry the key exchange in their name; 'tls13' suites do not. */
   family: 'tls12' | 'tls13';
-  keyExchange: 'ecdhe' | 'rsa' | 'dhe' | 'tls13';
+  /** The *_psk kinds mix a pre-shared key into the pre-master secret (RFC 4279, RFC 5489). */
+  keyExchange: 'ecdhe' | 'rsa' | 'dhe' | 'tls13' | 'psk' | 'dhe_psk' | 'ecdhe_psk' | 'rsa_psk';
   /** Node crypto's cipher name: aes-128-gcm, aes-256-cbc, chacha20-poly1305, aes-128-ccm. */
   cipher: string;
   protection: RecordProtection;
@@ -115,6 +116,8 @@ const TLS12: Row[] = [
   [0xc05d, 'ecdhe', 'aria-256-gcm', 'sha384'],
   [0xc060, 'ecdhe', 'aria-128-gcm', 'sha256'],
   [0xc061, 'ecdhe', 'aria-256-gcm', 'sha384'],
+  [0xc056, 'dhe', 'aria-128-gcm', 'sha256'],
+  [0xc057, 'dhe', 'aria-256-gcm', 'sha384'],
   // NULL encryption: authenticated (an HMAC), not encrypted; the lesson in what a cipher is for
   [0x0002, 'rsa', 'null', 'sha256', 'sha1'],
   [0x003b, 'rsa', 'null', 'sha256', 'sha256'],
@@ -134,6 +137,69 @@ const TLS12: Row[] = [
   [0xc0ad, 'ecdhe', 'aes-256-ccm', 'sha256'],
   [0xc0ae, 'ecdhe', 'aes-128-ccm-8', 'sha256'],
   [0xc0af, 'ecdhe', 'aes-256-ccm-8', 'sha256'],
+  // Pre-shared keys (RFC 4279, RFC 5487, RFC 5489, RFC 6655, RFC 6209, RFC 6367, RFC 7905): the PSK
+  // only enters the pre-master secret; with the master secret from the key log the records open
+  // as any other suite's with the same cipher do.
+  [0x008c, 'psk', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x008d, 'psk', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x0090, 'dhe_psk', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x0091, 'dhe_psk', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x0094, 'rsa_psk', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0x0095, 'rsa_psk', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0x00a8, 'psk', 'aes-128-gcm', 'sha256'],
+  [0x00a9, 'psk', 'aes-256-gcm', 'sha384'],
+  [0x00aa, 'dhe_psk', 'aes-128-gcm', 'sha256'],
+  [0x00ab, 'dhe_psk', 'aes-256-gcm', 'sha384'],
+  [0x00ac, 'rsa_psk', 'aes-128-gcm', 'sha256'],
+  [0x00ad, 'rsa_psk', 'aes-256-gcm', 'sha384'],
+  [0x00ae, 'psk', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x00af, 'psk', 'aes-256-cbc', 'sha384', 'sha384'],
+  [0x00b2, 'dhe_psk', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x00b3, 'dhe_psk', 'aes-256-cbc', 'sha384', 'sha384'],
+  [0x00b6, 'rsa_psk', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0x00b7, 'rsa_psk', 'aes-256-cbc', 'sha384', 'sha384'],
+  [0xc035, 'ecdhe_psk', 'aes-128-cbc', 'sha256', 'sha1'],
+  [0xc036, 'ecdhe_psk', 'aes-256-cbc', 'sha256', 'sha1'],
+  [0xc037, 'ecdhe_psk', 'aes-128-cbc', 'sha256', 'sha256'],
+  [0xc038, 'ecdhe_psk', 'aes-256-cbc', 'sha384', 'sha384'],
+  [0xc06a, 'psk', 'aria-128-gcm', 'sha256'],
+  [0xc06b, 'psk', 'aria-256-gcm', 'sha384'],
+  [0xc06c, 'dhe_psk', 'aria-128-gcm', 'sha256'],
+  [0xc06d, 'dhe_psk', 'aria-256-gcm', 'sha384'],
+  [0xc06e, 'rsa_psk', 'aria-128-gcm', 'sha256'],
+  [0xc06f, 'rsa_psk', 'aria-256-gcm', 'sha384'],
+  [0xc094, 'psk', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0xc095, 'psk', 'camellia-256-cbc', 'sha384', 'sha384'],
+  [0xc096, 'dhe_psk', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0xc097, 'dhe_psk', 'camellia-256-cbc', 'sha384', 'sha384'],
+  [0xc098, 'rsa_psk', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0xc099, 'rsa_psk', 'camellia-256-cbc', 'sha384', 'sha384'],
+  [0xc09a, 'ecdhe_psk', 'camellia-128-cbc', 'sha256', 'sha256'],
+  [0xc09b, 'ecdhe_psk', 'camellia-256-cbc', 'sha384', 'sha384'],
+  [0xc0a4, 'psk', 'aes-128-ccm', 'sha256'],
+  [0xc0a5, 'psk', 'aes-256-ccm', 'sha256'],
+  [0xc0a6, 'dhe_psk', 'aes-128-ccm', 'sha256'],
+  [0xc0a7, 'dhe_psk', 'aes-256-ccm', 'sha256'],
+  [0xc0a8, 'psk', 'aes-128-ccm-8', 'sha256'],
+  [0xc0a9, 'psk', 'aes-256-ccm-8', 'sha256'],
+  [0xc0aa, 'dhe_psk', 'aes-128-ccm-8', 'sha256'],
+  [0xc0ab, 'dhe_psk', 'aes-256-ccm-8', 'sha256'],
+  [0xccab, 'psk', 'chacha20-poly1305', 'sha256'],
+  [0xccac, 'ecdhe_psk', 'chacha20-poly1305', 'sha256'],
+  [0xccad, 'dhe_psk', 'chacha20-poly1305', 'sha256'],
+  [0xccae, 'rsa_psk', 'chacha20-poly1305', 'sha256'],
+  [0x002c, 'psk', 'null', 'sha256', 'sha1'],
+  [0x002d, 'dhe_psk', 'null', 'sha256', 'sha1'],
+  [0x002e, 'rsa_psk', 'null', 'sha256', 'sha1'],
+  [0x00b0, 'psk', 'null', 'sha256', 'sha256'],
+  [0x00b1, 'psk', 'null', 'sha384', 'sha384'],
+  [0x00b4, 'dhe_psk', 'null', 'sha256', 'sha256'],
+  [0x00b5, 'dhe_psk', 'null', 'sha384', 'sha384'],
+  [0x00b8, 'rsa_psk', 'null', 'sha256', 'sha256'],
+  [0x00b9, 'rsa_psk', 'null', 'sha384', 'sha384'],
+  [0xc039, 'ecdhe_psk', 'null', 'sha256', 'sha1'],
+  [0xc03a, 'ecdhe_psk', 'null', 'sha256', 'sha256'],
+  [0xc03b, 'ecdhe_psk', 'null', 'sha384', 'sha384'],
 ];
 
 // TLS 1.3 suites: RFC 8446, Appendix B.4.

@@ -46,8 +46,9 @@ export function sessionSubtitle(session: SessionSummary): string {
     // A handshake that finished and a session that failed anyway (its certificate refused): the dot's colour alone said so.
     if (session.kind === 'client' && session.status === 'failed') parts.push('failed');
   }
-  // A server session began with a client's connection: its handshake started, and failed.
-  else if (session.status === 'failed') parts.push(session.kind === 'server' ? 'handshake failed' : 'no handshake');
+  // A server or proxy session began with a client's connection: its handshake started, and failed
+  // (a victim that refused the forged certificate read "no handshake").
+  else if (session.status === 'failed') parts.push(session.kind === 'client' ? 'no handshake' : 'handshake failed');
   if (session.kind !== 'client') parts.push(session.kind);
   // Every connection to one server has the same target (its address): the name the client asked for tells them apart.
   if (session.kind === 'server') parts.push(session.sni ?? 'no SNI');

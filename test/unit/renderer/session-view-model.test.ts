@@ -206,6 +206,8 @@ describe('the sidebar line under a session', () => {
     expect(sessionSubtitle({ ...base, kind: 'server', sni: null, version: null, status: 'failed' })).toBe('handshake failed · server · no SNI');
     expect(sessionSubtitle({ ...base, kind: 'client', version: null, status: 'failed' })).toBe('no handshake');
     expect(sessionSubtitle({ ...base, kind: 'proxy' })).toBe('TLSv1.3 · proxy');
+    // A victim that refused the forged certificate did start a handshake.
+    expect(sessionSubtitle({ ...base, kind: 'proxy', version: null, status: 'failed' })).toBe('handshake failed · proxy');
   });
 
   it('says a client session failed when its handshake finished but its certificate was refused', () => {

@@ -1,0 +1,78 @@
+// The Import panel in Chromium, given a bundle it already imported: it names the session the file
+// became and copies nothing; "Import a copy anyway" makes the second copy asked for.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { SessionExportResult } from '../../src-main/api/exchangeTypes';
+import type { SessionDetail } from '../../src-main/api/types';
+import { connectApi, type ApiConnection } from '../support/engineApi';
+import { clientRunParams, collectPageErrors, makeLabPki, newPage, startE2e, type E2eApp, type LabPki } from '../support/e2e';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+
+let app: E2eApp;
+let pki: LabPki;
+let server: RunningPeer;
+let api: ApiConnection;
+
+beforeAll(async () => {
+  app = await startE2e('sessions-reimport');
+  pki = makeLabPki(app.tmp);
+  server = await startOpensslServer(pki.cert, pki.key);
+  api = await connectApi(app.engine);
+});
+
+afterAll(async () => {
+  api?.close();
+  await app?.close();
+  await server?.stop();
+});
+
+async function rowIds(page: Page): Promise<number[]> {
+  const ids = await page.getByTestId('sessions-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id')));
+  return ids.map(Number).sort((a, b) => a - b);
+}
+
+/** Imports through the panel and returns what it says, once it says something that matches `said`. */
+async function importFile(page: Page, file: string, said: RegExp): Promise<string> {
+  await page.getByTestId('sessions-import-file').setInputFiles(file);
+  await page.getByTestId('sessions-import-submit').click();
+  const message = page.getByTestId('sessions-import-message').filter({ hasText: said });
+  await message.waitFor();
+  return message.innerText();
+}
+
+describe('importing a bundle twice, in Chromium', () => {
+  it('the second time names the session it already is; "Import a copy anyway" copies', async () => {
+    const recorded = await api.result<SessionDetail>('client.run', clientRunParams('www.bank32.com', server.port, pki.ca));
+    expect(recorded.status, JSON.stringify(recorded.error)).toBe('ok');
+    const bundle = path.join(app.tmp, 'lesson.tlslab');
+    await api.result<SessionExportResult>('sessions.export', { id: recorded.id, format: 'bundle', path: bundle });
+    expect(fs.existsSync(bundle)).toBe(true);
+
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByRole('heading', { name: 'New client session' }).waitFor();
+    await page.evaluate(`location.hash = '#/sessions'`);
+    await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual([recorded.id]);
+    await page.getByTestId('sessions-import-open-panel').click();
+
+    const first = await importFile(page, bundle, /^Imported /);
+    const importedId = Number(/^Imported lesson\.tlslab as session (\d+)/.exec(first)?.[1]);
+    expect(importedId).toBeGreaterThan(recorded.id);
+    await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual([recorded.id, importedId]);
+
+    const second = await importFile(page, bundle, /already imported/);
+    expect(second).toBe(`lesson.tlslab is already imported as session ${importedId}; nothing was copied. Use "Import a copy anyway" for a second copy.`);
+    expect(await page.getByTestId('sessions-import-open').getAttribute('href')).toBe(`#/sessions/${importedId}`);
+    expect(await rowIds(page)).toEqual([recorded.id, importedId]);
+
+    await page.getByTestId('sessions-import-again').click();
+    await page.getByTestId('sessions-import-message').filter({ hasText: /^Imported lesson\.tlslab as session/ }).waitFor();
+    const copyId = Number(/as session (\d+)/.exec(await page.getByTestId('sessions-import-message').innerText())?.[1]);
+    expect(copyId).toBeGreaterThan(importedId);
+    await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual([recorded.id, importedId, copyId]);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -2,8 +2,8 @@
 // hash and the scheme (RFC 4055 for RSA-PSS, RFC 5758 for ECDSA and DSA with SHA-2, RFC 8410 for
 // Ed25519 and Ed448, NIST's CSOR arcs for the SHA-3 variants). Every algorithm OpenSSL 3 checks
 // in a certificate is here, so that the workbench never calls "unverifiable" what openssl verifies.
-import { type KeyObject, constants, verify } from 'node:crypto';
-import { type Asn1Node, decodeOid } from './der.js';
+import { type KeyObject, constants, createHash, createPublicKey, publicEncrypt, verify } from 'node:crypto';
+import { type Asn1Node, decodeOid, parseDer } from './der.js';
 
 export interface SignatureAlgorithmInfo {
   oid: string;
@@ -64,22 +64,87 @@ export function signatureAlgorithmInfo(algorithmIdentifier: Asn1Node): Signature
   const known = ALGORITHMS[oid];
   if (!known) return { oid, name: oid, hash: null, scheme: 'unknown' };
   if (known.scheme !== 'rsa-pss') return { oid, ...known };
-  // PSS carries its hash and salt length in the parameters: name them, as openssl x509 -text does.
-  const { hash, saltLength } = pssParameters(algorithmIdentifier);
-  return { oid, ...known, name: `${known.name} (${hash.toUpperCase()}, salt ${saltLength} bytes)`, hash };
+  // PSS carries its hashes and salt length in the parameters: name them, as openssl x509 -text does.
+  const { hash, mgf1Hash, saltLength } = pssParameters(algorithmIdentifier);
+  return { oid, ...known, name: `${known.name} (${hash.toUpperCase()}, MGF1 with ${mgf1Hash.toUpperCase()}, salt ${saltLength} bytes)`, hash };
 }
 
-/** RSASSA-PSS-params: hashAlgorithm [0], maskGenAlgorithm [1], saltLength [2] (defaults SHA-1, 20). */
-function pssParameters(algorithmIdentifier: Asn1Node): { hash: string; saltLength: number } {
+/**
+ * RSASSA-PSS-params (RFC 4055, Section 3.1): hashAlgorithm [0], maskGenAlgorithm [1] (MGF1 and
+ * its own hash), saltLength [2]; the defaults are SHA-1, MGF1 with SHA-1, 20.
+ */
+function pssParameters(algorithmIdentifier: Asn1Node): { hash: string; mgf1Hash: string; saltLength: number } {
   let hash = 'sha1';
+  let mgf1Hash = 'sha1';
   let saltLength = 20;
   for (const field of algorithmIdentifier.children[1]?.children ?? []) {
     if (field.tagClass !== 'context') continue;
     const inner = field.children[0];
     if (field.tagNumber === 0 && inner) hash = HASH_OIDS[decodeOid(inner.children[0]?.contents ?? new Uint8Array())] ?? hash;
+    if (field.tagNumber === 1 && inner) {
+      const mgfHash = inner.children[1]?.children[0];
+      if (mgfHash) mgf1Hash = HASH_OIDS[decodeOid(mgfHash.contents)] ?? mgf1Hash;
+    }
     if (field.tagNumber === 2 && inner) saltLength = inner.contents.reduce((n, byte) => n * 256 + byte, 0);
   }
-  return { hash, saltLength };
+  return { hash, mgf1Hash, saltLength };
+}
+
+/**
+ * Node's verify always pairs PSS with MGF1 over the message hash. A signature whose MGF1 uses
+ * another hash (openssl -sigopt rsa_mgf1_md:sha1, say) is checked here as RFC 8017, Section
+ * 9.1.2 (EMSA-PSS-VERIFY) describes, on the RSA public operation done by OpenSSL.
+ */
+function verifyPss(hash: string, mgf1Hash: string, saltLength: number, signedBytes: Uint8Array, signature: Uint8Array, publicKey: KeyObject): boolean {
+  if (mgf1Hash === hash) {
+    return verify(hash, signedBytes, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+  }
+  const spki = parseDer(publicKey.export({ type: 'spki', format: 'der' }));
+  const [modulus, exponent] = parseDer(spki.children[1].contents.subarray(1)).children.map((integer) => withoutLeadingZeros(integer.contents));
+  const rsa = createPublicKey({ key: { kty: 'RSA', n: base64url(modulus), e: base64url(exponent) }, format: 'jwk' });
+  const modBits = modulus.length * 8 - Math.clz32(modulus[0]) + 24;
+  if (signature.length !== modulus.length) return false;
+  const emBits = modBits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  const decrypted = publicEncrypt({ key: rsa, padding: constants.RSA_NO_PADDING }, signature);
+  if (decrypted.length > emLen && decrypted.subarray(0, decrypted.length - emLen).some((byte) => byte !== 0)) return false;
+  const em = decrypted.subarray(decrypted.length - emLen);
+  const hLen = createHash(hash).digest().length;
+  if (emLen < hLen + saltLength + 2 || em[emLen - 1] !== 0xbc) return false;
+  const maskedDb = em.subarray(0, emLen - hLen - 1);
+  const h = em.subarray(emLen - hLen - 1, emLen - 1);
+  const topBits = 8 * emLen - emBits;
+  const topMask = 0xff >> topBits;
+  if ((maskedDb[0] & ~topMask & 0xff) !== 0) return false;
+  const mask = mgf1(mgf1Hash, h, maskedDb.length);
+  const db = maskedDb.map((byte, i) => byte ^ mask[i]);
+  db[0] &= topMask;
+  const padding = emLen - hLen - saltLength - 2;
+  if (db.subarray(0, padding).some((byte) => byte !== 0) || db[padding] !== 0x01) return false;
+  const salt = db.subarray(db.length - saltLength);
+  const mHash = createHash(hash).update(signedBytes).digest();
+  const expected = createHash(hash).update(Buffer.alloc(8)).update(mHash).update(salt).digest();
+  return expected.equals(Buffer.from(h));
+}
+
+function mgf1(hash: string, seed: Uint8Array, length: number): Buffer {
+  const blocks: Buffer[] = [];
+  for (let counter = 0, total = 0; total < length; counter++) {
+    const block = createHash(hash).update(seed).update(Buffer.from([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff])).digest();
+    blocks.push(block);
+    total += block.length;
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+function withoutLeadingZeros(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  return bytes.subarray(start);
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
 }
 
 /**
@@ -102,8 +167,8 @@ export function verifySignature(
       case 'eddsa':
         return verify(null, signedBytes, publicKey, signature);
       case 'rsa-pss': {
-        const { hash, saltLength } = pssParameters(algorithmIdentifier);
-        return verify(hash, signedBytes, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+        const { hash, mgf1Hash, saltLength } = pssParameters(algorithmIdentifier);
+        return verifyPss(hash, mgf1Hash, saltLength, signedBytes, signature, publicKey);
       }
       default:
         return null;

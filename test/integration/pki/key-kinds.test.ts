@@ -26,7 +26,7 @@ const KINDS = [
     bits: 2048,
     summary: 'RSA-PSS 2048 bits',
     // openssl req signs with the longest salt the key allows: 256 - 32 - 2 bytes.
-    algorithm: 'RSASSA-PSS (SHA256, salt 222 bytes)',
+    algorithm: 'RSASSA-PSS (SHA256, MGF1 with SHA256, salt 222 bytes)',
     note: /rsa_pss_pss_/,
   },
   { name: 'dsa', newkey: ['-newkey', 'dsa:DSA'], type: 'DSA', bits: 2048, summary: 'DSA 2048 bits (q: 224 bits)', algorithm: 'dsa_with_SHA256', note: /DHE-DSS/ },

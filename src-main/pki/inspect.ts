@@ -66,6 +66,10 @@ export interface PublicKeyDetails {
   spkiSha256: string;
   /** What to know about this kind of key (RSA-PSS restrictions, a curve few clients accept, ...). */
   notes: string[];
+  /** The key's public value, colon hex: an RSA modulus, a DSA y, an EC point, an EdDSA key. */
+  publicValue?: string;
+  /** "Modulus", "Public value (y)", "Public key". */
+  publicValueLabel?: string;
 }
 
 export interface Inspection {
@@ -135,7 +139,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
   const parts = parseCertificateDer(der);
   const subject = formatDistinguishedName(decodeName(parts.subject));
   const issuer = formatDistinguishedName(decodeName(parts.issuer));
-  const serialNumber = colonHex(stripLeadingZero(parts.serialNumber.contents));
+  const serialNumber = serialText(parts.serialNumber.contents);
   const publicKey = publicKeyDetails(parts.subjectPublicKeyInfo);
   const algorithm = signatureAlgorithmInfo(parts.signatureAlgorithm).name;
   const selfIssued = Buffer.from(parts.subject.encoded).equals(Buffer.from(parts.issuer.encoded));
@@ -154,7 +158,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
     },
     {
       label: 'Serial number',
-      value: serialNumber,
+      value: serialNumber.startsWith('-') ? `${serialNumber} (negative: RFC 5280 requires a positive serial, and strict clients refuse it)` : serialNumber,
       explanation: 'A number the issuing CA makes unique among its certificates; revocation lists name certificates by it.',
       range: range(parts.serialNumber),
     },
@@ -197,6 +201,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
       value: `${parts.signature.length - 1} bytes${signatureValid === true ? ' (verified with its own key)' : signatureValid === false ? ' (does NOT verify with its own key)' : ''}`,
       explanation: 'The issuer\'s signature over everything above; changing any byte of the certificate breaks it.',
       range: range(parts.signature),
+      details: ['Value:', ...hexLines(parts.signature.contents.subarray(1))],
     },
   ];
   const extensions = parts.extensions.map(inspectExtension);
@@ -305,6 +310,10 @@ const EXPLANATIONS: Record<string, string> = {
   '2.5.29.18': 'Other names of the issuer.',
   '1.3.6.1.5.5.7.1.24': 'TLS features the server promises, such as OCSP stapling (must-staple).',
   '2.16.840.1.113730.1.13': 'A free-text comment (Netscape era), often "OpenSSL Generated Certificate".',
+  '2.5.29.36':
+    'For CAs: after how many more certificates down the chain every certificate must carry an acceptable policy, and policy mapping stops being allowed.',
+  '2.5.29.54': 'For CAs: after how many more certificates down the chain the anyPolicy OID stops counting as a match for every policy.',
+  '2.5.29.33': 'For CAs: which of the issuer\'s policies count as which policy of the subject CA\'s domain.',
 };
 
 const DECODERS: Record<string, ExtensionDecoder> = {
@@ -373,10 +382,8 @@ const DECODERS: Record<string, ExtensionDecoder> = {
         const qualifierOid = decodeOid(qualifier.children[0]?.contents ?? new Uint8Array());
         const body = qualifier.children[1];
         if (qualifierOid === '1.3.6.1.5.5.7.2.1' && body) lines.push(`  CPS: ${decodeStringValue(body)}`);
-        else if (qualifierOid === '1.3.6.1.5.5.7.2.2' && body) {
-          const text = body.children.find((child) => child.tagClass === 'universal' && child.tagNumber !== 16);
-          lines.push(`  User notice: ${text ? decodeStringValue(text) : '(reference)'}`);
-        } else lines.push(`  Qualifier ${describeOid(qualifierOid)}`);
+        else if (qualifierOid === '1.3.6.1.5.5.7.2.2' && body) lines.push(...userNoticeLines(body));
+        else lines.push(`  Qualifier ${describeOid(qualifierOid)}`);
       }
     }
     return { value: lines.filter((line) => !line.startsWith('  ')).map((line) => line.slice(8)).join(', '), details: lines };
@@ -403,7 +410,44 @@ const DECODERS: Record<string, ExtensionDecoder> = {
     value: value.children.map((child) => (integerText(child.contents) === '5' ? 'status_request (must-staple)' : `feature ${integerText(child.contents)}`)).join(', '),
   }),
   '2.16.840.1.113730.1.13': (value) => ({ value: decodeStringValue(value) }),
+  '2.5.29.36': policyConstraintsDecoded,
+  '2.5.29.54': (value) => ({ value: integerText(expectTag(value, 2).contents) }),
+  '2.5.29.33': policyMappingsDecoded,
 };
+
+/** UserNotice (RFC 5280, Section 4.2.1.4): an optional noticeRef (organization and numbers), then an optional explicitText. */
+function userNoticeLines(notice: Asn1Node): string[] {
+  const lines = ['  User notice:'];
+  for (const part of notice.children) {
+    if (part.tagClass === 'universal' && part.tagNumber === 16) {
+      const [organization, numbers] = part.children;
+      if (organization) lines.push(`    Organization: ${decodeStringValue(organization)}`);
+      if (numbers) lines.push(`    Numbers: ${numbers.children.map((number) => integerText(number.contents)).join(', ')}`);
+    } else {
+      lines.push(`    Explicit text: ${decodeStringValue(part)}`);
+    }
+  }
+  return lines;
+}
+
+/** SkipCerts of policyConstraints and inhibitAnyPolicy: how many certificates below may pass before the rule applies. */
+function policyConstraintsDecoded(value: Asn1Node): Decoded {
+  const parts = value.children.map((child) => {
+    const count = integerText(child.contents);
+    if (child.tagNumber === 0) return `Require Explicit Policy: ${count}`;
+    if (child.tagNumber === 1) return `Inhibit Policy Mapping: ${count}`;
+    throw new Error(`unexpected field [${child.tagNumber}]`);
+  });
+  return { value: parts.join(', ') || '(empty)' };
+}
+
+function policyMappingsDecoded(value: Asn1Node): Decoded {
+  const lines = value.children.map((mapping) => {
+    const [issuer, subject] = mapping.children.map((oid) => describeOid(decodeOid(expectTag(oid, 6).contents)));
+    return `${issuer} maps to ${subject}`;
+  });
+  return { value: lines.join(', '), details: lines };
+}
 
 function inspectExtension(extension: ExtensionNode): InspectedExtension {
   const name = oidName(extension.oid);
@@ -432,14 +476,27 @@ function inspectExtension(extension: ExtensionNode): InspectedExtension {
       };
     }
   }
+  const text = stringInside(extension.value.contents);
   return {
     ...base,
     value: rawHex,
+    details: text === undefined ? undefined : [`As text: ${text}`],
     explanation: extension.critical
       ? 'An extension the workbench does not decode. It is marked critical: a client that does not understand it must reject the certificate.'
       : 'An extension the workbench does not decode; it is not critical, so clients that do not know it ignore it.',
     decoded: false,
   };
+}
+
+/** The text of an extension value that is one DER string (as openssl x509 -text dumps it), else undefined. */
+function stringInside(bytes: Uint8Array): string | undefined {
+  try {
+    const node = parseDer(bytes, 'the extension value');
+    if (node.tagClass !== 'universal' || ![12, 18, 19, 20, 22, 26, 28, 30].includes(node.tagNumber)) return undefined;
+    return decodeStringValue(node);
+  } catch {
+    return undefined;
+  }
 }
 
 function labelFor(oid: string, name: string): string {
@@ -457,6 +514,9 @@ function labelFor(oid: string, name: string): string {
     '1.3.6.1.4.1.11129.2.4.2': 'CT Precertificate SCTs',
     '2.5.29.30': 'Name Constraints',
     '1.3.6.1.5.5.7.1.24': 'TLS Feature',
+    '2.5.29.36': 'Policy Constraints',
+    '2.5.29.54': 'Inhibit Any Policy',
+    '2.5.29.33': 'Policy Mappings',
   };
   return labels[oid] ?? name;
 }
@@ -536,8 +596,26 @@ function publicKeyDetails(spki: Asn1Node): PublicKeyDetailsWithKey {
     notes: description.notes,
     exponent: exponent !== undefined ? exponent.toString() : undefined,
     spkiSha256,
+    ...publicValue(spki, description.type),
     key,
   };
+}
+
+/**
+ * The key itself, as openssl x509 -text prints it: an RSA key's modulus (the DER INTEGER, with
+ * its leading 00), a DSA key's y, and for EC, EdDSA and X25519/X448 the bytes of the key's BIT STRING.
+ */
+function publicValue(spki: Asn1Node, type: string): Pick<PublicKeyDetails, 'publicValue' | 'publicValueLabel'> {
+  const bits = spki.children[1];
+  if (!bits || bits.tagNumber !== 3 || bits.contents.length < 2) return {};
+  const keyBytes = bits.contents.subarray(1);
+  try {
+    if (type === 'RSA' || type === 'RSA-PSS') return { publicValueLabel: 'Modulus', publicValue: colonHex(parseDer(keyBytes).children[0].contents) };
+    if (type === 'DSA') return { publicValueLabel: 'Public value (y)', publicValue: colonHex(parseDer(keyBytes).contents) };
+  } catch {
+    return {};
+  }
+  return { publicValueLabel: 'Public key', publicValue: colonHex(keyBytes) };
 }
 
 function publicKeyDetailLines(details: PublicKeyDetails): string[] {
@@ -545,6 +623,7 @@ function publicKeyDetailLines(details: PublicKeyDetails): string[] {
   if (details.bits) lines.push(`Size: ${details.bits} bits`);
   if (details.curve) lines.push(`Curve: ${details.curve}`);
   if (details.exponent) lines.push(`Exponent: ${details.exponent}`);
+  if (details.publicValue) lines.push(`${details.publicValueLabel}:`, ...hexLines(details.publicValue.split(':').map((byte) => parseInt(byte, 16))));
   lines.push(`SPKI SHA-256 (pin): ${details.spkiSha256}`);
   lines.push(...details.notes);
   return lines;
@@ -641,6 +720,24 @@ function range(node: Asn1Node | undefined): ByteRange | undefined {
 
 function colonHex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join(':');
+}
+
+/** Colon hex, 16 bytes to a line, each line indented, as a list of detail lines. */
+function hexLines(bytes: ArrayLike<number>): string[] {
+  const all = Array.from(bytes);
+  const lines: string[] = [];
+  for (let i = 0; i < all.length; i += 16) lines.push(`  ${colonHex(Uint8Array.from(all.slice(i, i + 16)))}`);
+  return lines;
+}
+
+/** A serial as colon hex; a negative one (two's complement in DER) with a minus sign, as OpenSSL shows it. */
+function serialText(bytes: Uint8Array): string {
+  if (bytes.length === 0 || (bytes[0] & 0x80) === 0) return colonHex(stripLeadingZero(bytes));
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  const magnitude = (1n << BigInt(bytes.length * 8)) - value;
+  const hex = magnitude.toString(16);
+  return `-${colonHex(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'))}`;
 }
 
 function stripLeadingZero(bytes: Uint8Array): Uint8Array {

@@ -201,6 +201,8 @@ export function describeAnyKey(key: KeyObject): PublicKeyDisplay {
           `Restricted to ${details.hashAlgorithm.toUpperCase()} with MGF1-${(details.mgf1HashAlgorithm ?? details.hashAlgorithm).toUpperCase()}` +
             `${details.saltLength !== undefined ? ` and a salt of at least ${details.saltLength} bytes` : ''}.`,
         );
+      } else {
+        notes.push('No PSS parameter restrictions: the key may sign with any hash and salt length.');
       }
       return { type: 'RSA-PSS', bits, summary: `RSA-PSS ${bits} bits`, notes };
     }

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { type Asn1Node, compareDerEncodings, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError } from './errors.js';
+import { describeOid } from './oids.js';
 
 export interface NameAttribute {
   /** Short name ("CN", "O", "emailAddress", ...) or a dotted OID. */
@@ -570,13 +571,22 @@ export function decodeGeneralNames(generalNames: Asn1Node): Array<GeneralNameEnt
         case 4:
           return { type: 'other', value: `DirName:${formatDistinguishedName(decodeName(node.children[0]))}` } as const;
         case 0:
-          return { type: 'other', value: `othername:${decodeOid(node.children[0]?.contents ?? new Uint8Array())}` } as const;
+          return { type: 'other', value: otherNameText(node) } as const;
         case 8:
           return { type: 'other', value: `RID:${decodeOid(node.contents)}` } as const;
       }
     }
     return { type: 'other', value: `${node.typeName}:${Buffer.from(node.contents).toString('hex')}` } as const;
   });
+}
+
+/** otherName (RFC 5280): type-id OID and an [0] EXPLICIT value; a string value is shown as text, anything else as hex. */
+function otherNameText(node: Asn1Node): string {
+  const oid = decodeOid(node.children[0]?.contents ?? new Uint8Array());
+  const value = node.children[1]?.children[0];
+  if (!value) return `othername:${describeOid(oid)}`;
+  const isString = value.tagClass === 'universal' && [12, 18, 19, 20, 22, 26, 28, 30].includes(value.tagNumber);
+  return `othername:${describeOid(oid)}:${isString ? decodeStringValue(value) : Buffer.from(value.encoded).toString('hex')}`;
 }
 
 /** A DER Name as one line ("O=TLS Lab, CN=Students CA"); bytes that are no Name say so. */

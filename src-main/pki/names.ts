@@ -451,11 +451,16 @@ export function bytesToIp(bytes: Uint8Array): string {
     if (bestStart < 0) return hex.join(':');
     return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
   };
-  const prefixLength = (mask: Uint8Array) => Array.from(mask).reduce((n, byte) => n + byte.toString(2).replace(/0/g, '').length, 0);
+  // A mask is a prefix length only when its one bits are contiguous; any other mask (which
+  // RFC 5280 does not forbid, and openssl writes) is shown whole, as openssl x509 -text does.
+  const maskText = (mask: Uint8Array, show: (b: Uint8Array) => string) => {
+    const bits = Array.from(mask, (byte) => byte.toString(2).padStart(8, '0')).join('');
+    return /^1*0*$/.test(bits) ? String(bits.indexOf('0') < 0 ? bits.length : bits.indexOf('0')) : show(mask);
+  };
   if (bytes.length === 4) return v4(bytes);
   if (bytes.length === 16) return v6(bytes);
-  if (bytes.length === 8) return `${v4(bytes.subarray(0, 4))}/${prefixLength(bytes.subarray(4))}`;
-  if (bytes.length === 32) return `${v6(bytes.subarray(0, 16))}/${prefixLength(bytes.subarray(16))}`;
+  if (bytes.length === 8) return `${v4(bytes.subarray(0, 4))}/${maskText(bytes.subarray(4), v4)}`;
+  if (bytes.length === 32) return `${v6(bytes.subarray(0, 16))}/${maskText(bytes.subarray(16), v6)}`;
   return Buffer.from(bytes).toString('hex');
 }
 

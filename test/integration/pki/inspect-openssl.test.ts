@@ -256,6 +256,12 @@ describe('extensions agree with openssl x509 -text', () => {
     ]);
   });
 
+  it('an address mask that is no prefix is shown whole, as openssl shows it, not as a prefix length of the same number of bits', () => {
+    const path = selfSigned('odd-mask', [...EC, '-subj', '/CN=odd-mask', '-addext', 'nameConstraints=critical,permitted;IP:10.0.0.0/255.0.255.0,excluded;IP:192.168.0.0/255.255.0.0']);
+    expect(opensslText(path)).toMatch(/Permitted:\n\s+IP:10\.0\.0\.0\/255\.0\.255\.0\n\s+Excluded:\n\s+IP:192\.168\.0\.0\/255\.255\.0\.0/);
+    expect(extension(inspect(readFileSync(path, 'utf8')), '2.5.29.30').details).toEqual(['Permitted: IP:10.0.0.0/255.0.255.0', 'Excluded: IP:192.168.0.0/16']);
+  });
+
   it('certificate policies: the CPS and every part of the user notice (organization, numbers, text)', () => {
     const theirs = opensslLines('X509v3 Certificate Policies');
     expect(theirs).toEqual([

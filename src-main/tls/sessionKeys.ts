@@ -27,7 +27,7 @@ import {
   type RecordedHandshakeMessage,
   decodeConnection,
 } from './records';
-import { CONTENT_TYPE, HANDSHAKE_TYPE, contentTypeName, isTls13, versionName } from './registry';
+import { CONTENT_TYPE, HANDSHAKE_TYPE, contentTypeName, isTls13, keyExchangeOf, versionName } from './registry';
 import { decryptPreMasterSecret, forwardSecrecyNote, keyMatchesCertificate } from './rsaPremaster';
 import { HASH_LENGTH, type SuiteParameters, suiteParameters } from './suites';
 
@@ -310,7 +310,8 @@ class ConnectionCrypto {
     const tls13 = isTls13(version);
     if (suite) {
       k.suite = describeSuite(suite);
-      k.keyExchange = suite.keyExchange;
+      // As the suite's name says: an anonymous DH suite is no signed DHE, whatever its records share.
+      k.keyExchange = suite.family === 'tls13' ? 'tls13' : keyExchangeOf(suite.code);
     }
     if (this.input.serverPrivateKey && this.input.serverCertificate) {
       const match = keyMatchesCertificate(this.input.serverPrivateKey, this.input.serverCertificate);

@@ -194,6 +194,9 @@ const KEY_EXCHANGE: Record<string, string> = {
   ecdh_anon: 'anonymous ECDH: nothing authenticates the server',
   dh_anon: 'anonymous DH: nothing authenticates the server',
   psk: 'PSK: a key both sides were given beforehand',
+  ecdhe_psk: 'ECDHE-PSK: ephemeral elliptic-curve Diffie-Hellman, authenticated by a key both sides were given beforehand',
+  dhe_psk: 'DHE-PSK: ephemeral finite-field Diffie-Hellman, authenticated by a key both sides were given beforehand',
+  rsa_psk: "RSA-PSK: a secret encrypted to the server's certificate key, mixed with a key both sides were given beforehand (no forward secrecy)",
 };
 
 /**

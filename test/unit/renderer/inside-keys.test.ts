@@ -96,6 +96,8 @@ describe('the key exchange, as the Key material tab names it', () => {
     expect(keyExchangeText(keys({ keyExchange: 'tls13', keyShares: [share] }))).toContain('key_share');
     expect(keyExchangeText(keys({ keyExchange: 'tls13' }))).not.toBe('tls13');
     expect(keyExchangeText(keys({}))).toBe('—');
+    expect(keyExchangeText(keys({ keyExchange: 'dh_anon' }))).toContain('nothing authenticates the server');
+    for (const kx of ['psk', 'ecdhe_psk', 'dhe_psk', 'rsa_psk']) expect(keyExchangeText(keys({ keyExchange: kx }))).toContain('given beforehand');
   });
 });
 

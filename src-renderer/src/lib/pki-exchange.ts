@@ -122,7 +122,10 @@ export function validateVerifyForm(source: { certificateId: number } | { text: s
 }
 
 export const CHECK_INFO: Record<PkiVerifyCheckName, { label: string; explanation: string }> = {
-  chain: { label: 'Chain to a trusted CA', explanation: 'Each certificate\'s issuer is found, up to a CA in the trust store.' },
+  chain: {
+    label: 'Chain to a trusted CA',
+    explanation: 'Each certificate\'s issuer is found, up to a self-signed root CA in the trust store (any trusted certificate, with partial chains).',
+  },
   signature: { label: 'Signatures', explanation: 'Each certificate is signed by the key of the one above it, and nothing was changed.' },
   validity: { label: 'Validity period', explanation: 'The moment checked lies between notBefore and notAfter of every certificate.' },
   'ca-flag': { label: 'CA flag', explanation: 'Every issuer says basicConstraints CA:TRUE: only CAs may sign certificates.' },

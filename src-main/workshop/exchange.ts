@@ -207,6 +207,7 @@ export function verifyWith(workshop: CertificateWorkshop, request: PkiVerifyRequ
     hostname: request.hostname,
     at,
     purpose: request.purpose,
+    partialChain: request.partialChain === true,
   });
   return {
     ok: result.ok,

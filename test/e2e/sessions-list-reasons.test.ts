@@ -77,10 +77,11 @@ describe('the Sessions page after sessions from the window and from the CLI', ()
     const first = page.getByTestId('sessions-row').first();
     await first.waitFor();
     const id = Number(await first.getAttribute('data-session-id'));
-    const focused = (p: Page) => p.evaluate(() => {
-      const e = document.activeElement;
-      return `${e?.closest('[data-session-id]')?.getAttribute('data-session-id') ?? ''} ${e?.getAttribute('data-testid') ?? e?.tagName}`;
-    });
+    // A string, evaluated in the page: the tests are typechecked without the DOM's types.
+    const focused = (p: Page) =>
+      p.evaluate<string>(
+        '(() => { const e = document.activeElement; return `${e?.closest("[data-session-id]")?.getAttribute("data-session-id") ?? ""} ${e?.getAttribute("data-testid") ?? e?.tagName}`; })()',
+      );
 
     // Delete asks; Escape keeps the session, and the keyboard is back on Delete.
     await first.getByTestId('session-delete').focus();

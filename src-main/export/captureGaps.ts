@@ -23,6 +23,9 @@ export interface GappedChunk {
   gapBefore?: number;
 }
 
+/** The stream around a gap as the capture had it: captured bytes the decoder skips, and holes. */
+export type GapPart = { captured: Uint8Array } | { notCaptured: number };
+
 export interface CaptureGap {
   direction: Direction;
   /** When the first bytes after the gap arrived (the time of the chunk after it). */
@@ -36,6 +39,11 @@ export interface CaptureGap {
   holes: number;
   /** Captured bytes on either side of the gap that belong to records it cut: kept, not decoded. */
   undecoded: Uint8Array;
+  /**
+   * In stream order, what lies between the last whole record before the gap and the first after
+   * it: the undecoded bytes and the holes, so an export can put the capture back as it was.
+   */
+  layout: GapPart[];
   /** Whether a record boundary was found after the gap (false: the rest up to the next gap is in `undecoded`). */
   resumed: boolean;
   /** Whether the boundary follows from the length of the record the gap cut (else it was searched for). */
@@ -151,12 +159,19 @@ export function realignAtGaps<C extends GappedChunk>(chunks: readonly C[]): { ch
       const walked = wholeRecords(bytes, start);
       const end = last ? bytes.length : walked.end;
       if (s > 0) {
+        const notCaptured = chunks[segment[0]].gapBefore ?? 0;
+        const head = bytes.slice(0, start);
         const gap: CaptureGap = {
           direction,
           t: chunks[segment[0]].t,
-          notCaptured: chunks[segment[0]].gapBefore ?? 0,
+          notCaptured,
           holes: 1,
-          undecoded: concat([undecodedBefore, bytes.subarray(0, start)]),
+          undecoded: concat([undecodedBefore, head]),
+          layout: [
+            ...(undecodedBefore.length ? [{ captured: undecodedBefore }] : []),
+            { notCaptured },
+            ...(head.length ? [{ captured: head }] : []),
+          ],
           resumed: start < bytes.length,
           exact,
           streamOffset: kept,
@@ -167,6 +182,7 @@ export function realignAtGaps<C extends GappedChunk>(chunks: readonly C[]): { ch
           previous.notCaptured += gap.notCaptured;
           previous.holes++;
           previous.undecoded = concat([previous.undecoded, gap.undecoded]);
+          previous.layout.push(...gap.layout);
           previous.resumed = gap.resumed;
           previous.exact = gap.exact;
         } else {

@@ -129,6 +129,8 @@ function gapNote(gap: CaptureGap): Record<string, unknown> {
     notCaptured: gap.notCaptured,
     streamOffset: gap.streamOffset,
     undecoded: Buffer.from(gap.undecoded).toString('base64'),
+    // For an export to put the gap back (pcapng.ts, sessionCapture).
+    layout: gap.layout.map((part) => ('captured' in part ? { captured: Buffer.from(part.captured).toString('base64') } : part)),
   };
 }
 

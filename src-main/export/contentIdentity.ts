@@ -6,6 +6,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { RecordedSession } from './recordedSession';
 
+/**
+ * A time to the microsecond, as captures keep it: pcap and pcapng readers reach the same instant
+ * through different float arithmetic, and the last bits must not make two captures differ.
+ */
+function micros(time: number | null): number | null {
+  return time === null ? null : Math.round(time * 1000);
+}
+
 function field(hash: Hash, value: string | number | null): void {
   const text = value === null ? '\u0000null' : String(value);
   const bytes = Buffer.from(text, 'utf8');
@@ -18,14 +26,14 @@ export function sessionContentId(session: RecordedSession): string {
   const hash = createHash('sha256');
   field(hash, 'tlslab-session-content-1');
   field(hash, session.kind);
-  field(hash, session.startedAt);
+  field(hash, micros(session.startedAt));
   field(hash, session.target);
   field(hash, session.connections.length);
   for (const c of session.connections) {
     field(hash, c.leg);
     field(hash, c.local);
     field(hash, c.remote);
-    field(hash, c.openedAt);
+    field(hash, micros(c.openedAt));
     // Each direction as one byte stream: how the bytes were cut into chunks is the recorder's
     // business, and a store may join or split chunks on the way.
     for (const direction of ['client-to-server', 'server-to-client'] as const) {

@@ -19,6 +19,12 @@ export interface CaptureChunk {
   /** Wall-clock time in epoch milliseconds (fractions kept to the microsecond). */
   time: number;
   data: Uint8Array;
+  /**
+   * Bytes of this direction that went over the wire just before this chunk but are in no packet
+   * (the capture it was imported from missed them): the sequence numbers skip them, as in that
+   * capture, and Wireshark says "previous segment not captured".
+   */
+  skipBefore?: number;
 }
 
 export interface CaptureConnection {
@@ -199,6 +205,10 @@ function planConnection(c: CaptureConnection, index: number, mss: number, plan: 
     const chunk = c.chunks[k];
     const fromClient = chunk.direction === 'client-to-server';
     const length = chunk.data.length;
+    if (chunk.skipBefore) {
+      if (fromClient) clientSeq = (clientSeq + chunk.skipBefore) >>> 0;
+      else serverSeq = (serverSeq + chunk.skipBefore) >>> 0;
+    }
     let unacked = 0;
     for (let offset = 0; offset < length; offset += mss) {
       const end = Math.min(length, offset + mss);
@@ -458,6 +468,55 @@ export interface SessionCaptureOptions {
 }
 
 /** The session's connections as TCP streams, each with its own 4-tuple. */
+type GapLayout = ({ captured: string } | { notCaptured: number })[];
+
+/**
+ * A connection's chunks as capture chunks, with the gaps of the capture it was imported from put
+ * back where they were: the undecoded bytes around each gap (kept in its timeline note, code
+ * CAPTURE_GAP) and the sequence numbers it skipped. A recorded connection has no such notes.
+ */
+function withCaptureGaps(c: RecordedSession['connections'][number], startedAt: number): CaptureChunk[] {
+  const gaps = c.events
+    .filter((e) => e.kind === 'note' && e.data.code === 'CAPTURE_GAP' && Array.isArray(e.data.layout) && typeof e.data.streamOffset === 'number')
+    .map((e) => ({ t: e.t, direction: e.data.direction, streamOffset: e.data.streamOffset as number, layout: e.data.layout as GapLayout }))
+    .sort((a, b) => a.streamOffset - b.streamOffset);
+  const plain = (chunk: (typeof c.chunks)[number]): CaptureChunk => ({ direction: chunk.direction, time: startedAt + chunk.t, data: chunk.data });
+  if (gaps.length === 0) return c.chunks.map(plain);
+  const out: CaptureChunk[] = [];
+  const offset = { 'client-to-server': 0, 'server-to-client': 0 };
+  const skip = { 'client-to-server': 0, 'server-to-client': 0 };
+  const emit = (direction: CaptureChunk['direction'], time: number, data: Uint8Array) => {
+    if (data.length === 0) return;
+    out.push({ direction, time, data, ...(skip[direction] ? { skipBefore: skip[direction] } : {}) });
+    skip[direction] = 0;
+  };
+  const putBack = (gap: (typeof gaps)[number], direction: CaptureChunk['direction']) => {
+    for (const part of gap.layout) {
+      if ('notCaptured' in part) skip[direction] += part.notCaptured;
+      else emit(direction, startedAt + gap.t, new Uint8Array(Buffer.from(part.captured, 'base64')));
+    }
+  };
+  const pending = { 'client-to-server': gaps.filter((g) => g.direction === 'client-to-server'), 'server-to-client': gaps.filter((g) => g.direction === 'server-to-client') };
+  for (const chunk of c.chunks) {
+    const direction = chunk.direction;
+    const queue = pending[direction];
+    let from = 0;
+    while (queue.length && queue[0].streamOffset <= offset[direction] + chunk.data.length) {
+      // A gap at the very end of this chunk goes before the next one, unless nothing follows.
+      const at = queue[0].streamOffset - offset[direction];
+      if (at === chunk.data.length) break;
+      emit(direction, startedAt + chunk.t, chunk.data.subarray(from, Math.max(from, at)));
+      from = Math.max(from, at);
+      putBack(queue.shift()!, direction);
+    }
+    emit(direction, startedAt + chunk.t, chunk.data.subarray(from));
+    offset[direction] += chunk.data.length;
+  }
+  // Gaps after the last whole record of a direction: their captured bytes still go out.
+  for (const direction of ['client-to-server', 'server-to-client'] as const) for (const gap of pending[direction]) putBack(gap, direction);
+  return out;
+}
+
 export function sessionCapture(session: RecordedSession, options: SessionCaptureOptions = {}): PcapngInput {
   const used = new Set<string>();
   const connections = session.connections.map((c, i): CaptureConnection => {
@@ -479,7 +538,7 @@ export function sessionCapture(session: RecordedSession, options: SessionCapture
       openedAt: open ? session.startedAt + open.t : (c.openedAt ?? undefined),
       closedAt: close ? session.startedAt + close.t : (c.closedAt ?? undefined),
       closedBy,
-      chunks: c.chunks.map((chunk) => ({ direction: chunk.direction, time: session.startedAt + chunk.t, data: chunk.data })),
+      chunks: withCaptureGaps(c, session.startedAt),
     };
   });
   const label = session.name ? `${session.name} (${session.kind} session, ${session.target})` : `${session.kind} session ${session.target}`;

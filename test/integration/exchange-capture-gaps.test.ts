@@ -141,7 +141,7 @@ async function importGapped(original: SessionDetail, peer: RunningPeer, count: n
   expect(run.stderr).toBe('');
   const result = JSON.parse(run.stdout) as SessionImportResult;
   const detail = JSON.parse(cli(['sessions', 'show', String(result.id), '--json']).stdout) as SessionDetail;
-  return { result, detail, dropped };
+  return { result, detail, dropped, file };
 }
 
 describe('a capture with a gap', () => {
@@ -151,7 +151,7 @@ describe('a capture with a gap', () => {
   ])('%s, one segment lost inside a record: the records before are decoded, the gap is marked, decoding resumes with the next record', async (title, peer) => {
     const original = await download(peer());
     const before = records(original.connections[0].timeline);
-    const { result, detail, dropped } = await importGapped(original, peer(), 1, title.replace(/\W+/g, '-'));
+    const { result, detail, dropped, file: gapped } = await importGapped(original, peer(), 1, title.replace(/\W+/g, '-'));
     expect(result.notes.join('\n')).toMatch(new RegExp(`${dropped} bytes were not captured \\(one gap`));
 
     const timeline = detail.connections[0].timeline;
@@ -182,6 +182,20 @@ describe('a capture with a gap', () => {
     expect(beforeGap.length).toBeGreaterThan(3);
     expect(beforeGap.filter((r) => r.status !== 'decrypted')).toEqual([]);
     expect(mark.text).toContain('encrypted records after the gap are shown but not decrypted');
+
+    // Exported again as pcapng, the gap is where it was: every captured byte goes out, the
+    // missing ones stay missing (Wireshark sees the lost segment), and it is the same capture.
+    const again = path.join(tmp, `${title.replace(/\W+/g, '-')}-again.pcapng`);
+    expect(cli(['sessions', 'export', String(result.id), '--format', 'pcapng', '--out', again]).status).toBe(0);
+    const serverBytes = (file: string) =>
+      tshark(['-r', file, '-Y', `tcp.srcport == ${peer().port} && tcp.len > 0`, '-T', 'fields', '-e', 'tcp.len'])
+        .trim()
+        .split('\n')
+        .reduce((n, v) => n + Number(v), 0);
+    expect(serverBytes(again)).toBe(serverBytes(gapped));
+    expect(tshark(['-r', again, '-Y', 'tcp.analysis.lost_segment', '-T', 'fields', '-e', 'frame.number']).trim()).not.toBe('');
+    const reimported = JSON.parse(cli(['sessions', 'import', again, '--json']).stdout) as SessionImportResult;
+    expect(reimported.alreadyImportedAs).toBe(result.id);
   });
 
   it('several segments lost, more than a record: decoding resumes at the first record header found after the gap', async () => {

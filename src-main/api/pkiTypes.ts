@@ -246,6 +246,12 @@ export interface PkiPublicKeyDetails {
   spkiSha256: string;
   /** What to know about this kind of key (RSA-PSS restrictions, a curve few clients accept, ...). */
   notes: string[];
+  /** The key's public value, colon hex: an RSA modulus, a DSA y, an EC point, an EdDSA key. */
+  publicValue?: string;
+  /** "Modulus", "Public value (y)", "Public key". */
+  publicValueLabel?: string;
+  /** DSA's domain parameters P, Q and G, colon hex. */
+  domainParameters?: { label: string; value: string }[];
 }
 
 export interface PkiInspection {

@@ -70,6 +70,8 @@ export interface PublicKeyDetails {
   publicValue?: string;
   /** "Modulus", "Public value (y)", "Public key". */
   publicValueLabel?: string;
+  /** DSA's domain parameters P, Q and G, colon hex. */
+  domainParameters?: { label: string; value: string }[];
 }
 
 export interface Inspection {
@@ -201,7 +203,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
       value: `${parts.signature.length - 1} bytes${signatureValid === true ? ' (verified with its own key)' : signatureValid === false ? ' (does NOT verify with its own key)' : ''}`,
       explanation: 'The issuer\'s signature over everything above; changing any byte of the certificate breaks it.',
       range: range(parts.signature),
-      details: ['Value:', ...hexLines(parts.signature.contents.subarray(1))],
+      details: signatureLines(parts),
     },
   ];
   const extensions = parts.extensions.map(inspectExtension);
@@ -605,13 +607,17 @@ function publicKeyDetails(spki: Asn1Node): PublicKeyDetailsWithKey {
  * The key itself, as openssl x509 -text prints it: an RSA key's modulus (the DER INTEGER, with
  * its leading 00), a DSA key's y, and for EC, EdDSA and X25519/X448 the bytes of the key's BIT STRING.
  */
-function publicValue(spki: Asn1Node, type: string): Pick<PublicKeyDetails, 'publicValue' | 'publicValueLabel'> {
+function publicValue(spki: Asn1Node, type: string): Pick<PublicKeyDetails, 'publicValue' | 'publicValueLabel' | 'domainParameters'> {
   const bits = spki.children[1];
   if (!bits || bits.tagNumber !== 3 || bits.contents.length < 2) return {};
   const keyBytes = bits.contents.subarray(1);
   try {
     if (type === 'RSA' || type === 'RSA-PSS') return { publicValueLabel: 'Modulus', publicValue: colonHex(parseDer(keyBytes).children[0].contents) };
-    if (type === 'DSA') return { publicValueLabel: 'Public value (y)', publicValue: colonHex(parseDer(keyBytes).contents) };
+    if (type === 'DSA') {
+      const [p, q, g] = spki.children[0]?.children[1]?.children ?? [];
+      const domainParameters = p && q && g ? [{ label: 'P', value: colonHex(p.contents) }, { label: 'Q', value: colonHex(q.contents) }, { label: 'G', value: colonHex(g.contents) }] : undefined;
+      return { publicValueLabel: 'Public value (y)', publicValue: colonHex(parseDer(keyBytes).contents), domainParameters };
+    }
   } catch {
     return {};
   }
@@ -623,7 +629,9 @@ function publicKeyDetailLines(details: PublicKeyDetails): string[] {
   if (details.bits) lines.push(`Size: ${details.bits} bits`);
   if (details.curve) lines.push(`Curve: ${details.curve}`);
   if (details.exponent) lines.push(`Exponent: ${details.exponent}`);
-  if (details.publicValue) lines.push(`${details.publicValueLabel}:`, ...hexLines(details.publicValue.split(':').map((byte) => parseInt(byte, 16))));
+  const hexValue = (label: string, value: string) => [`${label}:`, ...hexLines(value.split(':').map((byte) => parseInt(byte, 16)))];
+  if (details.publicValue) lines.push(...hexValue(details.publicValueLabel ?? 'Public key', details.publicValue));
+  for (const parameter of details.domainParameters ?? []) lines.push(...hexValue(parameter.label, parameter.value));
   lines.push(`SPKI SHA-256 (pin): ${details.spkiSha256}`);
   lines.push(...details.notes);
   return lines;
@@ -720,6 +728,21 @@ function range(node: Asn1Node | undefined): ByteRange | undefined {
 
 function colonHex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join(':');
+}
+
+/** The signature bytes; for (EC)DSA also its two integers r and s, as openssl x509 -text shows a DSA signature. */
+function signatureLines(parts: CertificateParts): string[] {
+  const bytes = parts.signature.contents.subarray(1);
+  const lines = ['Value:', ...hexLines(bytes)];
+  const { scheme } = signatureAlgorithmInfo(parts.signatureAlgorithm);
+  if (scheme !== 'dsa' && scheme !== 'ecdsa') return lines;
+  try {
+    const [r, s] = parseDer(bytes, 'the signature').children;
+    if (r && s) lines.push('r:', ...hexLines(r.contents), 's:', ...hexLines(s.contents));
+  } catch {
+    // Not a DER pair: the bytes above are all there is to show.
+  }
+  return lines;
 }
 
 /** Colon hex, 16 bytes to a line, each line indented, as a list of detail lines. */

@@ -48,6 +48,8 @@ beforeAll(() => {
   selfSigned('rsa-pss-key', ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-subj', '/CN=pss-key.test']);
   selfSigned('rsa-pss-sig', ['-newkey', 'rsa:2048', '-sha384', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-subj', '/CN=pss-sig.test']);
   selfSigned('rsa-pss-mgf1-sha1', ['-newkey', 'rsa:2048', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_mgf1_md:sha1', '-sigopt', 'rsa_pss_saltlen:20', '-subj', '/CN=pss-mgf.test']);
+  opensslOk(['dsaparam', '-out', dir.file('dsa.params'), '2048']);
+  selfSigned('dsa', ['-newkey', `dsa:${dir.file('dsa.params')}`, '-subj', '/CN=dsa.test']);
   selfSigned('p384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-sha384', '-subj', '/CN=p384.test']);
   selfSigned('p521', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521', '-sha512', '-subj', '/CN=p521.test']);
   selfSigned('serial-high-bit', [...EC, '-subj', '/CN=serial.test', '-set_serial', '0xFF0102030405060708090A0B0C0D0E0F10111213']);
@@ -143,8 +145,22 @@ function agreesOnTheBasics(name: string): { ours: Inspection; text: string } {
   const exponent = /Exponent: (\d+)/.exec(text);
   if (exponent) expect(ours.publicKey.exponent).toBe(exponent[1]);
 
-  const signatureHex = hexBlockAfter(text.slice(text.lastIndexOf('Signature Algorithm:')), /Signature Value:/);
-  expect(plainHex((field(ours, 'Signature').details ?? []).slice(1).join(''))).toBe(signatureHex);
+  const signatureText = text.slice(text.lastIndexOf('Signature Algorithm:'));
+  const signatureLines = field(ours, 'Signature').details ?? [];
+  /** Our hex lines after `label`, up to the next label. */
+  const ourBlock = (label: string) => {
+    const start = signatureLines.indexOf(label);
+    expect(start, `no ${label} in our signature`).toBeGreaterThanOrEqual(0);
+    const end = signatureLines.findIndex((line, i) => i > start && line.endsWith(':'));
+    return plainHex(signatureLines.slice(start + 1, end < 0 ? undefined : end).join(''));
+  };
+  if (/Signature Value:\n\s+r:/.test(signatureText)) {
+    // OpenSSL shows a DSA signature as its two integers.
+    expect(ourBlock('r:')).toBe(hexBlockAfter(signatureText, /^\s+r:\s*$/));
+    expect(ourBlock('s:')).toBe(hexBlockAfter(signatureText, /^\s+s:\s*$/));
+  } else {
+    expect(ourBlock('Value:')).toBe(hexBlockAfter(signatureText, /Signature Value:/));
+  }
   expect(ours.signatureValid).toBe(true);
   return { ours, text };
 }
@@ -160,6 +176,14 @@ describe('the basics agree with openssl x509 -text', () => {
     expect(ours.signatureAlgorithm).toBe(algorithm);
     expect(text).toContain(`Signature Algorithm: ${algorithm}`);
     expect(ours.publicKey.type).toBe(type);
+  });
+
+  it('dsa: the public value and the domain parameters P, Q and G', () => {
+    const { ours, text } = agreesOnTheBasics('dsa');
+    expect(ours.signatureAlgorithm).toBe('dsa_with_SHA256');
+    expect(ours.publicKey.domainParameters?.map((p) => [p.label, plainHex(p.value)])).toEqual(
+      ['P', 'Q', 'G'].map((label) => [label, hexBlockAfter(text, new RegExp(`^\\s+${label}:\\s*$`))]),
+    );
   });
 
   it.each(['rsa-pss-key', 'rsa-pss-sig', 'rsa-pss-mgf1-sha1'])('%s: the PSS hash, mask hash and salt length are openssl\'s', (name) => {

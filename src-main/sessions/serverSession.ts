@@ -74,7 +74,7 @@ const ALERT_MEANING: Record<string, string> = {
   unknown_ca: 'it does not trust the CA that issued this server\'s certificate; give the client the CA certificate (e.g. curl --cacert ca.pem, openssl s_client -CAfile ca.pem)',
   bad_certificate: 'it found the certificate unacceptable (wrong name, bad signature or wrong key usage); check the certificate\'s names and extensions',
   certificate_expired: 'the certificate is expired (or not yet valid) by the client\'s clock; issue a new one',
-  certificate_unknown: 'it rejected the certificate for a reason it did not name (often a hostname mismatch); check the names the certificate is valid for',
+  certificate_unknown: 'it refused the certificate without naming why (browsers send this for any certificate they refuse: a CA they do not trust, a name the certificate does not hold, a date out of range); check that the client trusts the issuing CA and that the certificate holds the name the client asked for',
   unsupported_certificate: 'it does not accept this kind of certificate (key type or usage)',
   decrypt_error: 'a signature or the Finished check failed',
   handshake_failure: 'it could not agree on parameters with this server (cipher, group or signature algorithm)',

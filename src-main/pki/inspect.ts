@@ -367,7 +367,10 @@ const DECODERS: Record<string, ExtensionDecoder> = {
         if (field.tagClass === 'context' && field.tagNumber === 0) {
           const name = field.children[0];
           if (name?.tagNumber === 0) lines.push(...generalNamesDecoded(name).details!);
-          else if (name) lines.push(`relative name ${Buffer.from(name.encoded).toString('hex')}`);
+          // nameRelativeToCRLIssuer: one RDN, read as a name of one RDN.
+          else if (name) lines.push(`Relative name: ${formatDistinguishedName(decodeName({ ...name, children: [name] }))}`);
+        } else if (field.tagClass === 'context' && field.tagNumber === 1) {
+          lines.push(`Reasons: ${reasonFlags(field).join(', ') || '(none)'}`);
         } else if (field.tagClass === 'context' && field.tagNumber === 2) {
           lines.push(`CRL issuer: ${generalNamesDecoded(field).value}`);
         }
@@ -416,6 +419,16 @@ const DECODERS: Record<string, ExtensionDecoder> = {
   '2.5.29.54': (value) => ({ value: integerText(expectTag(value, 2).contents) }),
   '2.5.29.33': policyMappingsDecoded,
 };
+
+/** ReasonFlags (RFC 5280, Section 4.2.1.13), a BIT STRING, named as openssl x509 -text names them. */
+function reasonFlags(bits: Asn1Node): string[] {
+  const names = [
+    'Unused', 'Key Compromise', 'CA Compromise', 'Affiliation Changed', 'Superseded',
+    'Cessation Of Operation', 'Certificate Hold', 'Privilege Withdrawn', 'AA Compromise',
+  ];
+  const bytes = bits.contents.subarray(1);
+  return names.filter((_, index) => ((bytes[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0);
+}
 
 /** UserNotice (RFC 5280, Section 4.2.1.4): an optional noticeRef (organization and numbers), then an optional explicitText. */
 function userNoticeLines(notice: Asn1Node): string[] {

@@ -318,6 +318,32 @@ describe('extensions agree with openssl x509 -text', () => {
     expect(extension(ours, '2.5.29.31').details).toEqual(['URI:http://crl.lab.test/lab.crl', 'URI:ldap://ldap.lab.test/cn=crl']);
   });
 
+  it('CRL distribution points with reasons, a CRL issuer and a relative name', () => {
+    const config = dir.file(
+      'crldp.cnf',
+      [
+        '[req]', 'distinguished_name = dn', 'prompt = no', 'x509_extensions = v3', '[dn]', 'CN = crldp.test',
+        '[v3]', 'crlDistributionPoints = dp1, dp2',
+        '[dp1]', 'fullname = URI:http://crl.lab.test/a.crl', 'reasons = keyCompromise, CACompromise', 'CRLissuer = dirName:issuer',
+        '[dp2]', 'relativename = relative', 'reasons = superseded, AACompromise',
+        '[issuer]', 'O = CRL Org', 'CN = CRL Issuer',
+        '[relative]', 'CN = Relative CRL',
+      ].join('\n'),
+    );
+    const path = selfSigned('crldp', EC, config);
+    const theirs = opensslText(path);
+    for (const line of ['Key Compromise, CA Compromise', 'DirName:O = CRL Org, CN = CRL Issuer', 'Relative Name:', 'CN = Relative CRL', 'Superseded, AA Compromise']) {
+      expect(theirs).toContain(line);
+    }
+    expect(extension(inspect(readFileSync(path, 'utf8')), '2.5.29.31').details).toEqual([
+      'URI:http://crl.lab.test/a.crl',
+      'Reasons: Key Compromise, CA Compromise',
+      'CRL issuer: DirName:O=CRL Org, CN=CRL Issuer',
+      'Relative name: CN=Relative CRL',
+      'Reasons: Superseded, AA Compromise',
+    ]);
+  });
+
   it('subject alternative names: IPv4 and IPv6 addresses, email, URI, DNS, registered ID and the otherName value', () => {
     const theirs = opensslLines('X509v3 Subject Alternative Name')[0].split(', ');
     const mine = extension(ours, '2.5.29.17').details!;

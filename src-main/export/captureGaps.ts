@@ -63,14 +63,18 @@ function headerFits(bytes: Uint8Array, at: number): boolean {
   return true;
 }
 
+/** Whole records in a row with valid headers that settle a boundary (a false one survives two headers with a chance of about 1e-12). */
+const CONFIRMING_RECORDS = 4;
+
 /**
- * Whether records start at `at` and run on through the segment: every header valid, ending
- * exactly at its end, or with at least two whole records before one the end cuts.
+ * Whether records start at `at` and run on: every header valid, for CONFIRMING_RECORDS whole
+ * records, or to exactly the segment's end, or for at least two whole records before one the end
+ * cuts. Bounded, so that a search over a long segment stays linear whatever its bytes are.
  */
 function chainFrom(bytes: Uint8Array, at: number): boolean {
   let whole = 0;
   let q = at;
-  while (q < bytes.length) {
+  while (q < bytes.length && whole < CONFIRMING_RECORDS) {
     if (!headerFits(bytes, q)) return false;
     if (q + HEADER > bytes.length) return whole >= 2;
     const next = q + HEADER + ((bytes[q + 3] << 8) | bytes[q + 4]);
@@ -80,6 +84,7 @@ function chainFrom(bytes: Uint8Array, at: number): boolean {
   }
   return whole >= 1;
 }
+
 
 /** Where the last whole record ends, walking from `start`; and where the record after it would end. */
 function wholeRecords(bytes: Uint8Array, start: number): { end: number; cutRecordEnd: number | null } {

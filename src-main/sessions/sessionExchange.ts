@@ -218,7 +218,17 @@ export class SessionExchange {
     }
     const contentId = sessionContentId(session);
     const keylogLines = session.connections.reduce((n, c) => n + c.keylog.length, 0);
-    const earlier = options.again ? null : findImportedSession(this.ctx.db, contentId);
+    // Looked up and inserted under one write lock: two imports of one file at once (the window
+    // and a script) still make one session.
+    const { id, earlier } = this.ctx.db
+      .transaction(() => {
+        const found = options.again ? null : findImportedSession(this.ctx.db, contentId);
+        if (found !== null) return { id: found, earlier: found };
+        const inserted = insertRecordedSession(this.ctx.db, session);
+        rememberImport(this.ctx.db, inserted, contentId);
+        return { id: inserted, earlier: null };
+      })
+      .immediate();
     if (earlier !== null) {
       return {
         id: earlier,
@@ -230,11 +240,6 @@ export class SessionExchange {
         session: this.entry(earlier),
       };
     }
-    const id = this.ctx.db.transaction(() => {
-      const inserted = insertRecordedSession(this.ctx.db, session);
-      rememberImport(this.ctx.db, inserted, contentId);
-      return inserted;
-    })();
     const entry = this.entry(id);
     this.ctx.events.created(entry);
     return {

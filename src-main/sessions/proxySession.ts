@@ -408,6 +408,13 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           peekDone = true;
           startRecording(connect?.host ?? null, connect?.port ?? 443);
           fail({ code: 'CLOSED_BEFORE_HELLO', message: 'the victim closed the connection before sending its ClientHello' }, 'victim');
+        } else if (!victimTls && !ending) {
+          // Gone while the proxy was still reaching the real server or forging: no TLS socket
+          // is there yet to notice, and the session would wait for its handshake timeout.
+          fail({
+            code: 'CLOSED_DURING_HANDSHAKE',
+            message: 'the victim closed the connection after its ClientHello, before the proxy answered it (the proxy was still reaching the real server); it never saw a certificate, so it did not refuse one: it gave up or failed on its own side',
+          }, 'victim');
         }
       },
       held: () => victimLeg?.heldForDisk(),

@@ -163,6 +163,19 @@ describe('bad input and broken peers', () => {
     expect(ok.stdout).toContain('Example Domain');
     await wb.proxies.stop(proxy.id);
   });
+  it('a victim that leaves right after its ClientHello, while the proxy reaches the real server, fails at once, not at the handshake timeout', async () => {
+    const proxy = await startProxy({ mode: 'transparent', handshakeTimeoutMs: 120_000, map: [{ host: 'www.example.com', address: `127.0.0.1:${upstream.port}` }] });
+    // curl given a CA file it cannot read sends its ClientHello, then gives up and closes.
+    const empty = path.join(tmp, 'empty-ca.pem');
+    fs.writeFileSync(empty, '');
+    const out = await run('curl', ['-sS', '--connect-to', `www.example.com:443:${proxy.transparentAddress}`, '--cacert', empty, 'https://www.example.com/']);
+    expect(out.code).not.toBe(0);
+    const s = await onlySession(proxy);
+    expect(s.status).toBe('failed');
+    expect(s.error?.code).toBe('CLOSED_DURING_HANDSHAKE');
+    expect(s.error?.message).toContain('the victim closed the connection after its ClientHello, before the proxy answered it');
+    await wb.proxies.stop(proxy.id);
+  });
 });
 
 describe('tlslab proxy (the CLI contract)', () => {

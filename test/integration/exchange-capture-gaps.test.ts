@@ -3,6 +3,7 @@
 // at a record boundary (from the cut record's length, or found by its header), with nothing after
 // the gap lost and no "not a TLS record" in between. The gaps are cut out of a real session:
 // recorded against openssl s_server, exported as pcapng by the workbench, segments dropped.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { SessionImportResult } from '../../src-main/api/exchangeTypes';
 import type { ClientSessionRequest, SessionDetail, TimelineEntry, TlsRecordEntry } from '../../src-main/api/types';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
-import { tshark } from '../support/loopbackCapture';
+import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { tlslabSync } from '../support/run';
@@ -213,5 +214,43 @@ describe('a capture with a gap', () => {
     expect(after.length).toBeGreaterThanOrEqual(before.length - 3);
     expect(after.length).toBeLessThan(before.length);
     expect(after[after.length - 1].length).toBe(before[before.length - 1].length);
+  });
+
+  it("a real loopback capture cut to a snap length: the handshake decodes, the records after a gap are the server's own, and the cut download is one mark per run of gaps", async () => {
+    const file = path.join(tmp, 'loopback.pcapng');
+    const capture = await startLoopbackCapture(tls13.port, file);
+    const original = await download(tls13);
+    await capture.stop();
+    const snapped = path.join(tmp, 'loopback-snapped.pcapng');
+    execFileSync('editcap', ['-s', '700', file, snapped]);
+    const keylog = path.join(tmp, 'loopback.keys');
+    expect(cli(['sessions', 'export', String(original.id), '--format', 'keylog', '--out', keylog]).status).toBe(0);
+    const run = cli(['sessions', 'import', snapped, '--keylog', keylog, '--json']);
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as SessionImportResult;
+    expect(result.notes.join('\n')).toMatch(/cut short by the capture's snap length/);
+    const detail = JSON.parse(cli(['sessions', 'show', String(result.id), '--json']).stdout) as SessionDetail;
+    const connection = detail.connections.find((c) => records(c.timeline).some((r) => r.messages.includes('ServerHello')));
+    expect(connection).toBeDefined();
+    const timeline = connection!.timeline;
+    const got = records(timeline);
+    expect(got.filter((r) => r.malformed)).toEqual([]);
+    expect(got.find((r) => r.direction === 'client-to-server')?.messages).toContain('ClientHello');
+    const marks = timeline.filter((e) => e.kind === 'note' && /not captured here/.test(e.text)) as { text: string }[];
+    expect(marks.length).toBeGreaterThan(0);
+    // The download's 16 KiB records, each cut in every packet, make few marks, not one per packet.
+    const packets = Number(tshark(['-r', snapped, '-Y', `tcp.srcport == ${tls13.port} && tcp.len > 700`, '-T', 'fields', '-e', 'frame.number']).trim().split('\n').length);
+    expect(marks.length).toBeLessThan(packets);
+    expect(marks.some((m) => /\d+ gaps, with no record boundary between them,/.test(m.text))).toBe(true);
+    // Decoding resumed after the first gap (the session tickets after the cut certificate flight),
+    // and what it read there are the server's own records, in order: a subsequence of the original's.
+    const firstMark = timeline.indexOf(marks[0] as TimelineEntry);
+    expect(records(timeline.slice(firstMark)).length).toBeGreaterThan(0);
+    const sent = records(original.connections[0].timeline).filter((r) => r.direction === 'server-to-client').map((r) => `${r.contentType} ${r.length}`);
+    let at = 0;
+    for (const r of got.filter((x) => x.direction === 'server-to-client').map((x) => `${x.contentType} ${x.length}`)) {
+      at = sent.indexOf(r, at) + 1;
+      expect(at, `${r} is no record the server sent, in this order`).toBeGreaterThan(0);
+    }
   });
 });

@@ -316,6 +316,10 @@ const EXPLANATIONS: Record<string, string> = {
     'For CAs: after how many more certificates down the chain every certificate must carry an acceptable policy, and policy mapping stops being allowed.',
   '2.5.29.54': 'For CAs: after how many more certificates down the chain the anyPolicy OID stops counting as a match for every policy.',
   '2.5.29.33': 'For CAs: which of the issuer\'s policies count as which policy of the subject CA\'s domain.',
+  '2.5.29.46': 'Where to download the delta CRLs: the revocations since the last full CRL.',
+  '1.3.6.1.5.5.7.1.11': 'Where to learn more about the subject: for a CA, where the certificates it issued are published.',
+  '1.3.6.1.5.5.7.48.1.5': 'On an OCSP responder\'s certificate: clients need not check whether this certificate itself is revoked.',
+  '2.16.840.1.113730.1.1': 'The Netscape-era forerunner of extended key usage; OpenSSL still honours it when it is there.',
 };
 
 const DECODERS: Record<string, ExtensionDecoder> = {
@@ -351,33 +355,17 @@ const DECODERS: Record<string, ExtensionDecoder> = {
     }
     return { value: keyId ? `keyid:${keyId}` : details.join(', '), details: details.length ? details : undefined };
   },
-  '1.3.6.1.5.5.7.1.1': (value) => {
-    const lines = value.children.map((access) => {
-      const method = decodeOid(expectTag(access.children[0], 6).contents);
-      const location = decodeGeneralNames({ ...access, children: [access.children[1]] })[0];
-      const where = location ? (location.type === 'other' ? location.value : location.value) : '?';
-      return `${method === '1.3.6.1.5.5.7.48.1' ? 'OCSP' : method === '1.3.6.1.5.5.7.48.2' ? 'CA Issuers' : describeOid(method)} - ${where}`;
-    });
-    return { value: lines.join('; '), details: lines };
+  '1.3.6.1.5.5.7.1.1': accessDescriptions,
+  '1.3.6.1.5.5.7.1.11': accessDescriptions,
+  '2.5.29.46': (value) => crlDistributionPoints(value),
+  '1.3.6.1.5.5.7.48.1.5': () => ({ value: '(present)' }),
+  '2.16.840.1.113730.1.1': (value) => {
+    const names = ['SSL Client', 'SSL Server', 'S/MIME', 'Object Signing', 'Unused', 'SSL CA', 'S/MIME CA', 'Object Signing CA'];
+    const bits = expectTag(value, 3).contents.subarray(1);
+    const set = names.filter((_, index) => ((bits[0] ?? 0) & (0x80 >> index)) !== 0);
+    return { value: set.join(', ') || '(none)' };
   },
-  '2.5.29.31': (value) => {
-    const lines: string[] = [];
-    for (const point of value.children) {
-      for (const field of point.children) {
-        if (field.tagClass === 'context' && field.tagNumber === 0) {
-          const name = field.children[0];
-          if (name?.tagNumber === 0) lines.push(...generalNamesDecoded(name).details!);
-          // nameRelativeToCRLIssuer: one RDN, read as a name of one RDN.
-          else if (name) lines.push(`Relative name: ${formatDistinguishedName(decodeName({ ...name, children: [name] }))}`);
-        } else if (field.tagClass === 'context' && field.tagNumber === 1) {
-          lines.push(`Reasons: ${reasonFlags(field).join(', ') || '(none)'}`);
-        } else if (field.tagClass === 'context' && field.tagNumber === 2) {
-          lines.push(`CRL issuer: ${generalNamesDecoded(field).value}`);
-        }
-      }
-    }
-    return { value: lines.join(', ') || '(no location)', details: lines };
-  },
+  '2.5.29.31': (value) => crlDistributionPoints(value),
   '2.5.29.32': (value) => {
     const lines: string[] = [];
     for (const policy of value.children) {
@@ -419,6 +407,42 @@ const DECODERS: Record<string, ExtensionDecoder> = {
   '2.5.29.54': (value) => ({ value: integerText(expectTag(value, 2).contents) }),
   '2.5.29.33': policyMappingsDecoded,
 };
+
+/** AuthorityInfoAccess and SubjectInfoAccess (RFC 5280, Sections 4.2.2.1 and 4.2.2.2): method - location. */
+function accessDescriptions(value: Asn1Node): Decoded {
+  const methods: Record<string, string> = {
+    '1.3.6.1.5.5.7.48.1': 'OCSP',
+    '1.3.6.1.5.5.7.48.2': 'CA Issuers',
+    '1.3.6.1.5.5.7.48.3': 'Time Stamping',
+    '1.3.6.1.5.5.7.48.5': 'CA Repository',
+  };
+  const lines = value.children.map((access) => {
+    const method = decodeOid(expectTag(access.children[0], 6).contents);
+    const location = decodeGeneralNames({ ...access, children: [access.children[1]] })[0];
+    return `${methods[method] ?? describeOid(method)} - ${location ? location.value : '?'}`;
+  });
+  return { value: lines.join('; '), details: lines };
+}
+
+/** CRLDistributionPoints and FreshestCRL (RFC 5280, Sections 4.2.1.13 and 4.2.1.15). */
+function crlDistributionPoints(value: Asn1Node): Decoded {
+  const lines: string[] = [];
+  for (const point of value.children) {
+    for (const field of point.children) {
+      if (field.tagClass === 'context' && field.tagNumber === 0) {
+        const name = field.children[0];
+        if (name?.tagNumber === 0) lines.push(...generalNamesDecoded(name).details!);
+        // nameRelativeToCRLIssuer: one RDN, read as a name of one RDN.
+        else if (name) lines.push(`Relative name: ${formatDistinguishedName(decodeName({ ...name, children: [name] }))}`);
+      } else if (field.tagClass === 'context' && field.tagNumber === 1) {
+        lines.push(`Reasons: ${reasonFlags(field).join(', ') || '(none)'}`);
+      } else if (field.tagClass === 'context' && field.tagNumber === 2) {
+        lines.push(`CRL issuer: ${generalNamesDecoded(field).value}`);
+      }
+    }
+  }
+  return { value: lines.join(', ') || '(no location)', details: lines };
+}
 
 /** ReasonFlags (RFC 5280, Section 4.2.1.13), a BIT STRING, named as openssl x509 -text names them. */
 function reasonFlags(bits: Asn1Node): string[] {
@@ -532,6 +556,9 @@ function labelFor(oid: string, name: string): string {
     '2.5.29.36': 'Policy Constraints',
     '2.5.29.54': 'Inhibit Any Policy',
     '2.5.29.33': 'Policy Mappings',
+    '2.5.29.46': 'Freshest CRL',
+    '1.3.6.1.5.5.7.1.11': 'Subject Information Access',
+    '2.16.840.1.113730.1.1': 'Netscape Cert Type',
   };
   return labels[oid] ?? name;
 }

@@ -69,6 +69,7 @@ const NAMES: Record<string, string> = {
   '2.5.29.36': 'policyConstraints',
   '2.5.29.37': 'extendedKeyUsage',
   '2.5.29.54': 'inhibitAnyPolicy',
+  '2.5.29.46': 'freshestCRL',
   '1.3.6.1.5.5.7.1.1': 'authorityInfoAccess',
   '1.3.6.1.5.5.7.1.11': 'subjectInfoAccess',
   '1.3.6.1.5.5.7.1.24': 'tlsFeature',

@@ -344,6 +344,23 @@ describe('extensions agree with openssl x509 -text', () => {
     ]);
   });
 
+  it('freshest CRL, subject information access, OCSP no check and the Netscape cert type are decoded', () => {
+    const path = selfSigned('misc-extensions', [
+      ...EC, '-subj', '/CN=misc', '-addext', 'freshestCRL=URI:http://delta.lab.test/d.crl', '-addext', 'subjectInfoAccess=caRepository;URI:http://repo.lab.test/',
+      '-addext', 'noCheck=ignored', '-addext', 'nsCertType=server,client', '-addext', 'policyMappings=1.2.3.4:1.2.3.5',
+    ]);
+    const theirs = opensslText(path);
+    for (const line of ['X509v3 Freshest CRL', 'URI:http://delta.lab.test/d.crl', 'CA Repository - URI:http://repo.lab.test/', 'OCSP No Check', 'SSL Client, SSL Server', '1.2.3.4:1.2.3.5']) {
+      expect(theirs).toContain(line);
+    }
+    const mine = inspect(readFileSync(path, 'utf8'));
+    expect(extension(mine, '2.5.29.46')).toMatchObject({ label: 'Freshest CRL', value: 'URI:http://delta.lab.test/d.crl', decoded: true });
+    expect(extension(mine, '1.3.6.1.5.5.7.1.11')).toMatchObject({ label: 'Subject Information Access', value: 'CA Repository - http://repo.lab.test/', decoded: true });
+    expect(extension(mine, '1.3.6.1.5.5.7.48.1.5')).toMatchObject({ label: 'OCSP No Check', decoded: true });
+    expect(extension(mine, '2.16.840.1.113730.1.1')).toMatchObject({ label: 'Netscape Cert Type', value: 'SSL Client, SSL Server', decoded: true });
+    expect(extension(mine, '2.5.29.33')).toMatchObject({ label: 'Policy Mappings', value: '1.2.3.4 maps to 1.2.3.5', decoded: true });
+  });
+
   it('subject alternative names: IPv4 and IPv6 addresses, email, URI, DNS, registered ID and the otherName value', () => {
     const theirs = opensslLines('X509v3 Subject Alternative Name')[0].split(', ');
     const mine = extension(ours, '2.5.29.17').details!;

@@ -69,9 +69,7 @@ describe('a trusted intermediate without its root', () => {
     expect(text).toMatch(/TLS clients, the workbench's own included, do not/);
   });
 
-  // Skipped until src-main/workshop/exchange.ts (verifyWith) passes request.partialChain on to
-  // verifyCertificate; it passes with that one line added.
-  it.skip('tlslab cert verify --partial-chain accepts it, as openssl verify -partial_chain does', async () => {
+  it('tlslab cert verify --partial-chain accepts it, as openssl verify -partial_chain does', async () => {
     const run = await tlslab(['cert', 'verify', file('leaf.pem'), '--trust', file('issuing.pem'), '--host', 'www.bank32.com', '--partial-chain', '--json']);
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout);

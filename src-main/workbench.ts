@@ -111,7 +111,54 @@ export class Workbench {
   }
 
   private emit<E extends ApiEventName>(event: E, data: ApiEvents[E]): void {
+    if (event === 'session.created' || event === 'session.updated') this.ownSessions.add((data as SessionSummary).id);
     for (const listener of this.listeners) listener(event, data);
+  }
+
+  /** Sessions this process recorded or imported: their events come from where they happen. */
+  private readonly ownSessions = new Set<number>();
+
+  /**
+   * What another process writes to the same data folder (`tlslab client` beside an open engine)
+   * reaches this one's listeners: every `intervalMs` it asks SQLite's data_version, which changes
+   * when another connection commits, and only then reads the newest sessions and the host table,
+   * sending 'session.created' / 'session.updated' for sessions it did not record itself and
+   * 'hosts.changed' when the table differs. Returns the function that stops watching.
+   */
+  watchOtherWriters(intervalMs = 1000): () => void {
+    const NEWEST = 50;
+    const seen = new Map<number, string>();
+    const read = () => this.sessions.listSessions(NEWEST).filter((row) => !this.ownSessions.has(row.id)).map(toSummary);
+    for (const summary of read()) seen.set(summary.id, JSON.stringify(summary));
+    let hostsText = JSON.stringify(this.hosts.list());
+    let version = this.db.pragma('data_version', { simple: true });
+    const timer = setInterval(() => {
+      try {
+        const now = this.db.pragma('data_version', { simple: true });
+        if (now === version) return;
+        version = now;
+        const newest = read();
+        // Only the newest are watched: what falls out of them is forgotten (memory stays bounded).
+        for (const id of seen.keys()) if (!newest.some((summary) => summary.id === id)) seen.delete(id);
+        for (const summary of newest.reverse()) {
+          const text = JSON.stringify(summary);
+          const before = seen.get(summary.id);
+          if (before === text) continue;
+          seen.set(summary.id, text);
+          for (const listener of this.listeners) listener(before === undefined ? 'session.created' : 'session.updated', summary);
+        }
+        const hosts = this.hosts.list();
+        const text = JSON.stringify(hosts);
+        if (text !== hostsText) {
+          hostsText = text;
+          for (const listener of this.listeners) listener('hosts.changed', hosts);
+        }
+      } catch {
+        // A busy or closing database: the next tick asks again.
+      }
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   about(): AboutInfo {

@@ -193,9 +193,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const unsubscribe = workbench.subscribe((event, data) => {
     if (clients.size > 0) events.push(event, data);
   });
+  // Sessions and host names that `tlslab` commands add to the same data folder show up live.
+  const stopWatching = workbench.watchOtherWriters();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
+      stopWatching();
       void workbench.close();
       if (err.code === 'EADDRINUSE') {
         reject(new WorkbenchError('PORT_IN_USE', `port ${port} on ${host} is already in use; stop the other program or choose another port with --port`));
@@ -217,6 +220,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     host,
     workbench,
     async close() {
+      stopWatching();
       unsubscribe();
       events.close();
       for (const ws of clients) ws.terminate();

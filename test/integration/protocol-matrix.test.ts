@@ -222,7 +222,6 @@ const CLIENT_CASES: ClientCase[] = [
   { title: 'TLS 1.2 ECDHE-ECDSA AES-128-CBC-SHA256 encrypt-then-MAC', leaf: 'ecdsa', serverArgs: ['-cipher', 'ECDHE-ECDSA-AES128-SHA256'], client: { maxVersion: 'TLSv1.2' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256' },
   { title: 'TLS 1.2 ECDHE-ECDSA AES-256-CBC-SHA384 MAC-then-encrypt', leaf: 'ecdsa', serverArgs: ['-cipher', 'ECDHE-ECDSA-AES256-SHA384', '-no_etm'], client: { maxVersion: 'TLSv1.2' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384' },
   { title: 'TLS 1.2 ECDHE-ECDSA AES-128-CCM-8', leaf: 'ecdsa', serverArgs: ['-cipher', 'ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0'], client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' },
-  { title: 'TLS 1.2 ECDHE-ECDSA ChaCha20', leaf: 'ecdsa', serverArgs: ['-cipher', 'ECDHE-ECDSA-CHACHA20-POLY1305'], client: { maxVersion: 'TLSv1.2' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256' },
   { title: 'TLS 1.2 ECDHE X448', serverArgs: ['-groups', 'X448', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], client: { maxVersion: 'TLSv1.2' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', group: 'x448' },
   { title: 'TLS 1.2 Ed25519 certificate', leaf: 'ed25519', serverArgs: [], client: { maxVersion: 'TLSv1.2' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' },
   { title: 'TLS 1.2 RSA-PSS certificate', leaf: 'rsa-pss', serverArgs: [], client: { maxVersion: 'TLSv1.2' }, version: 'TLS 1.2', suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' },
@@ -293,14 +292,12 @@ const SERVER_CASES: ServerCase[] = [
   { title: 'TLS 1.3 HelloRetryRequest (s_client offers an X25519 share, the server takes P-256)', config: { groups: 'P-256' }, clientArgs: ['-tls1_3', '-groups', 'X25519:P-256'], version: 'TLS 1.3', suite: 'TLS_AES_256_GCM_SHA384', tempKey: 'ECDH, prime256v1, 256 bits', helloRetry: true },
   { title: 'TLS 1.3 X448', config: { groups: 'X448' }, clientArgs: ['-tls1_3', '-groups', 'X448'], version: 'TLS 1.3', suite: 'TLS_AES_256_GCM_SHA384', tempKey: 'X448, 448 bits' },
   { title: 'TLS 1.3 P-521', config: { groups: 'P-521' }, clientArgs: ['-tls1_3', '-groups', 'P-521'], version: 'TLS 1.3', suite: 'TLS_AES_256_GCM_SHA384', tempKey: 'ECDH, secp521r1, 521 bits' },
-  { title: 'TLS 1.3 ChaCha20-Poly1305', config: { ciphersuites: 'TLS_CHACHA20_POLY1305_SHA256' }, clientArgs: ['-tls1_3'], version: 'TLS 1.3', suite: 'TLS_CHACHA20_POLY1305_SHA256' },
   { title: 'TLS 1.3 AES-128-CCM', config: { ciphersuites: 'TLS_AES_128_CCM_SHA256' }, clientArgs: ['-tls1_3', '-ciphersuites', 'TLS_AES_128_CCM_SHA256'], version: 'TLS 1.3', suite: 'TLS_AES_128_CCM_SHA256' },
   { title: 'TLS 1.3 Ed25519 certificate', leaf: 'ed25519', clientArgs: ['-tls1_3'], version: 'TLS 1.3', suite: 'TLS_AES_256_GCM_SHA384', signature: 'ed25519' },
   { title: 'TLS 1.3 RSA-PSS certificate', leaf: 'rsa-pss', clientArgs: ['-tls1_3'], version: 'TLS 1.3', suite: 'TLS_AES_256_GCM_SHA384', signature: 'RSA-PSS' },
   { title: 'TLS 1.2 ECDHE-ECDSA AES-128-CBC encrypt-then-MAC', leaf: 'ecdsa', clientArgs: ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA'], version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', encryptThenMac: true },
   { title: 'TLS 1.2 ECDHE-ECDSA AES-128-CBC MAC-then-encrypt (s_client -no_etm)', leaf: 'ecdsa', clientArgs: ['-tls1_2', '-no_etm', '-cipher', 'ECDHE-ECDSA-AES128-SHA'], version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', encryptThenMac: false },
   { title: 'TLS 1.2 without extended master secret', clientArgs: ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], conf: 'no-ems', version: 'TLS 1.2', suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', extendedMasterSecret: false },
-  { title: 'TLS 1.2 DHE-RSA', config: { ciphers: 'DHE-RSA-AES256-GCM-SHA384' }, clientArgs: ['-tls1_2'], version: 'TLS 1.2', suite: 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', tempKey: 'DH, 2048 bits' },
   { title: 'TLS 1.2 ChaCha20', clientArgs: ['-tls1_2', '-cipher', 'ECDHE-RSA-CHACHA20-POLY1305'], version: 'TLS 1.2', suite: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256' },
   { title: 'TLS 1.2 AES-128-CCM-8', config: { ciphers: 'ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0' }, leaf: 'ecdsa', clientArgs: ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0'], version: 'TLS 1.2', suite: 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' },
   { title: 'TLS 1.2 max_fragment_length 512', clientArgs: ['-tls1_2', '-maxfraglen', '512'], version: 'TLS 1.2', suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', maxRecord: 512 + 256 },
@@ -489,6 +486,81 @@ describe('openssl s_client and s_server through a recording relay (what neither 
         expect([Buffer.from(theirs[0], 'hex').toString('latin1'), theirs[1]]).toEqual([c.hint, String(c.hint.length)]);
         expect(hint?.children?.[0]).toMatchObject({ name: 'length', value: theirs[1] });
       }
+    });
+  }
+});
+
+describe('resumption through a recording relay: the abbreviated handshake opens and reads as tshark reads it', () => {
+  for (const [title, serverArgs, clientArgs] of [
+    ['TLS 1.2 by session ticket', [], ['-tls1_2']],
+    ['TLS 1.2 by session ID (s_server -no_ticket)', ['-no_ticket'], ['-tls1_2']],
+    ['TLS 1.2 by session ticket without extended master secret', [], ['-tls1_2', '-cipher', 'ECDHE-RSA-AES256-SHA384', '-no_etm']],
+    ['TLS 1.3 by ticket, after a HelloRetryRequest', ['-groups', 'P-256'], ['-tls1_3', '-groups', 'X25519:P-256']],
+    ['TLS 1.3 by ticket without (EC)DHE (psk_ke)', ['-allow_no_dhe_kex'], ['-tls1_3', '-allow_no_dhe_kex']],
+  ] as const) {
+    it(title, async () => {
+      const peer = await opensslServer('rsa', ['-www', ...serverArgs]);
+      const session = path.join(dir, `session-${Math.random().toString(16).slice(2)}.pem`);
+      const first = await relayed(peer.port, [...clientArgs, '-sess_out', session]);
+      expect(first.output).toMatch(/New, TLSv1\.\d/);
+      const second = await relayed(peer.port, [...clientArgs, '-sess_in', session]);
+      expect(second.output).toMatch(/Reused, TLSv1\.\d/);
+      const result = decryptConnection({ chunks: second.chunks, keylog: second.keylog });
+      expect(result.decrypted).toBe(result.total);
+      const checks = result.keys.steps.filter((s) => s.title.includes('Finished check'));
+      expect(checks.map((s) => s.note)).toEqual(['they match: these keys are the ones the peers used', 'they match: these keys are the ones the peers used']);
+      const ours = agreeWithTshark(second);
+      expect(ours.handshake['server-to-client']).not.toContain('Certificate');
+      expect(Buffer.from(ours.data['server-to-client'], 'hex').toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
+    });
+  }
+});
+
+describe('post-handshake messages from an interactive s_server, against the workbench client', () => {
+  /** Bytes the server sent on the workbench client's running connection to `port`, as recorded so far. */
+  function recordedFromServer(port: number): number {
+    const running = wb.listSessions(20).find((s) => s.target === `www.bank32.com:${port}`);
+    const connection = running ? wb.sessions.getConnections(running.id)[0] : undefined;
+    if (!connection) return 0;
+    return wb.sessions.getChunks(connection.id).filter((c) => c.direction === 'server-to-client').reduce((n, c) => n + c.data.length, 0);
+  }
+  const until = async (reached: () => boolean) => {
+    for (let i = 0; i < 800 && !reached(); i++) await new Promise((r) => setTimeout(r, 25));
+  };
+
+  for (const [command, requested] of [
+    ['k', false],
+    ['K', true],
+  ] as const) {
+    it(`TLS 1.3 KeyUpdate from the server ("${command}"): the client's recording opens after it, and tshark agrees`, async () => {
+      const peer = await opensslServer('rsa', ['-tls1_3']);
+      const typed = (text: string) => peer.process.stdin?.write(text);
+      const recording = wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { send: { kind: 'text', text: 'hello from the client\n' }, timeoutMs: 20_000 }));
+      await until(() => peer.output().includes('hello from the client'));
+      // s_server prints "SSL_do_handshake -> 1" through a buffer that is not flushed: the sign that
+      // it acted on the line is the KeyUpdate record in the client's recording.
+      const before = recordedFromServer(peer.port);
+      typed(`${command}\n`);
+      await until(() => recordedFromServer(peer.port) > before);
+      typed('after the update\n');
+      const id = await recording;
+      const session = await wb.session(id);
+      expect(session.status, session.error?.message).toBe('ok');
+      const ours = agreeWithTshark(recordedOf(id));
+      expect(ours.handshake['server-to-client'].filter((n) => n === 'KeyUpdate')).toHaveLength(1);
+      // OpenSSL answers update_requested with its own KeyUpdate before its next write; this client writes no more.
+      expect(ours.handshake['client-to-server'].filter((n) => n === 'KeyUpdate')).toHaveLength(0);
+      expect(Buffer.from(ours.data['server-to-client'], 'hex').toString('latin1')).toBe('after the update\n');
+      // request_update, as tshark reads it (RFC 8446, Section 4.6.3).
+      const recorded = recordedOf(id);
+      const [theirs] = tsharkFields(recorded, ['tls.handshake.key_update.request_update']).flat().filter((v) => v !== '');
+      expect(theirs).toBe(requested ? '1' : '0');
+      const update = decryptConnection({ chunks: recorded.chunks, keylog: recorded.keylog }).decoded.handshakeMessages.find((m) => m.name === 'KeyUpdate');
+      expect(handshakeMessageTree(update!).children?.find((n) => n.name === 'request_update')).toMatchObject({ code: Number(theirs), value: `${requested ? 'update_requested' : 'update_not_requested'} (0x0${theirs})` });
+      const [conn] = await wb.decryptSession({ id });
+      expect(conn.decrypted).toBe(conn.total);
+      const after = conn.records.find((r) => r.direction === 'server-to-client' && r.contentType === 23);
+      expect(after?.keyEpoch).toBe('application (after KeyUpdate 1)');
     });
   }
 });

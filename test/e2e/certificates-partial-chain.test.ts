@@ -52,9 +52,7 @@ describe('verifying against a trusted intermediate without its root', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  // Skipped until the pki.verify schema (src-main/host/handlers/pki.ts) lets partialChain through
-  // (`partialChain: z.boolean().optional()`); zod drops the unknown key today. Passes with it.
-  it.skip('with "Accept partial chains" ticked the intermediate ends the chain, as with openssl verify -partial_chain', async () => {
+  it('with "Accept partial chains" ticked the intermediate ends the chain, as with openssl verify -partial_chain', async () => {
     const trustFile = path.join(app.tmp, 'issuing-only.pem');
     fs.writeFileSync(trustFile, issuingPem);
     const page = await newPage(app.browser);

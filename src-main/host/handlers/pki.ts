@@ -125,6 +125,7 @@ const verify: z.ZodType<PkiVerifyRequest> = z.object({
   hostname: z.string().optional(),
   at: z.string().optional(),
   purpose: z.enum(['serverAuth', 'clientAuth', 'any']).optional(),
+  partialChain: z.boolean().optional(),
 });
 
 const exportRequest: z.ZodType<PkiExportRequest> = z.object({

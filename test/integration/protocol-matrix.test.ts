@@ -527,6 +527,7 @@ describe('post-handshake messages from an interactive s_server, against the work
   const until = async (reached: () => boolean) => {
     for (let i = 0; i < 800 && !reached(); i++) await new Promise((r) => setTimeout(r, 25));
   };
+  const typed = (peer: RunningPeer, text: string) => peer.process.stdin?.write(text);
 
   for (const [command, requested] of [
     ['k', false],
@@ -534,15 +535,14 @@ describe('post-handshake messages from an interactive s_server, against the work
   ] as const) {
     it(`TLS 1.3 KeyUpdate from the server ("${command}"): the client's recording opens after it, and tshark agrees`, async () => {
       const peer = await opensslServer('rsa', ['-tls1_3']);
-      const typed = (text: string) => peer.process.stdin?.write(text);
       const recording = wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { send: { kind: 'text', text: 'hello from the client\n' }, timeoutMs: 20_000 }));
       await until(() => peer.output().includes('hello from the client'));
       // s_server prints "SSL_do_handshake -> 1" through a buffer that is not flushed: the sign that
       // it acted on the line is the KeyUpdate record in the client's recording.
       const before = recordedFromServer(peer.port);
-      typed(`${command}\n`);
+      typed(peer, `${command}\n`);
       await until(() => recordedFromServer(peer.port) > before);
-      typed('after the update\n');
+      typed(peer, 'after the update\n');
       const id = await recording;
       const session = await wb.session(id);
       expect(session.status, session.error?.message).toBe('ok');
@@ -563,4 +563,20 @@ describe('post-handshake messages from an interactive s_server, against the work
       expect(after?.keyEpoch).toBe('application (after KeyUpdate 1)');
     });
   }
+
+  it('TLS 1.2 renegotiation the server starts (HelloRequest): both handshakes and the data agree with tshark', async () => {
+    const peer = await opensslServer('rsa', ['-tls1_2']);
+    const recording = wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { maxVersion: 'TLSv1.2', send: { kind: 'text', text: 'hello from the client\n' }, timeoutMs: 20_000 }));
+    await until(() => peer.output().includes('hello from the client'));
+    const before = recordedFromServer(peer.port);
+    typed(peer, 'r\n');
+    // The second handshake's server flight (ServerHello ... ServerHelloDone) follows the HelloRequest.
+    await until(() => recordedFromServer(peer.port) > before + 1000);
+    typed(peer, 'after the renegotiation\n');
+    const id = await recording;
+    const ours = agreeWithTshark(recordedOf(id));
+    expect(ours.handshake['server-to-client'].filter((n) => n === 'HelloRequest')).toHaveLength(1);
+    expect(ours.handshake['client-to-server'].filter((n) => n === 'ClientHello')).toHaveLength(2);
+    expect(Buffer.from(ours.data['server-to-client'], 'hex').toString('latin1')).toBe('after the renegotiation\n');
+  });
 });

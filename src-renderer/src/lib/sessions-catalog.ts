@@ -151,10 +151,3 @@ export function importFileKind(fileName: string): 'bundle' | 'capture' | 'unknow
 export function sessionTitle(entry: Pick<SessionCatalogEntry, 'name' | 'target'>): string {
   return entry.name?.trim() || entry.target;
 }
-
-/** "Imported session 14 from lab.pcapng (2 connections, 3 key log lines)." */
-export function importedMessage(result: { id: number; source: string; connections: number; keylogLines: number }, fileName: string): string {
-  const parts = [`${result.connections} connection${result.connections === 1 ? '' : 's'}`];
-  if (result.source !== 'bundle' || result.keylogLines > 0) parts.push(`${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`);
-  return `Imported ${fileName} as session ${result.id} (${parts.join(', ')}).`;
-}

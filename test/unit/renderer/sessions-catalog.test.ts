@@ -2,13 +2,13 @@
 // entries kept current by events.
 import { describe, expect, it } from 'vitest';
 import type { SessionCatalogEntry } from '../../../src-renderer/src/api/contract';
+import { importResultMessage } from '../../../src-renderer/src/lib/exchange';
 import {
   EXPORT_CHOICES,
   emptyFilters,
   exportChoice,
   filtersActive,
   importFileKind,
-  importedMessage,
   keepCatalog,
   mergeEntry,
   parseNewTags,
@@ -110,8 +110,11 @@ describe('export and import', () => {
     expect(importFileKind('notes.txt')).toBe('unknown');
   });
 
-  it('says what was imported', () => {
-    expect(importedMessage({ id: 9, source: 'bundle', connections: 1, keylogLines: 0 }, 'session-4.tlslab')).toBe('Imported session-4.tlslab as session 9 (1 connection).');
-    expect(importedMessage({ id: 10, source: 'pcapng', connections: 2, keylogLines: 1 }, 'lab.pcapng')).toBe('Imported lab.pcapng as session 10 (2 connections, 1 key log line).');
+  it('says what was imported, or which session a file already imported became', () => {
+    expect(importResultMessage({ id: 9, alreadyImportedAs: null, source: 'bundle', connections: 1, keylogLines: 0 }, 'session-4.tlslab')).toBe('Imported session-4.tlslab as session 9 (1 connection).');
+    expect(importResultMessage({ id: 10, alreadyImportedAs: null, source: 'pcapng', connections: 2, keylogLines: 1 }, 'lab.pcapng')).toBe('Imported lab.pcapng as session 10 (2 connections, 1 key log line).');
+    expect(importResultMessage({ id: 10, alreadyImportedAs: 10, source: 'pcapng', connections: 2, keylogLines: 1 }, 'lab.pcapng')).toBe(
+      'lab.pcapng is already imported as session 10; nothing was copied. Use "Import a copy anyway" for a second copy.',
+    );
   });
 });

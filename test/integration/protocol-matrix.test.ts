@@ -580,3 +580,27 @@ describe('post-handshake messages from an interactive s_server, against the work
     expect(Buffer.from(ours.data['server-to-client'], 'hex').toString('latin1')).toBe('after the renegotiation\n');
   });
 });
+
+describe('a large download (s_server -WWW): every full-size record opens, in order, as tshark reads them', () => {
+  for (const [title, serverArgs, client] of [
+    ['TLS 1.3 with AES-128-GCM', ['-ciphersuites', 'TLS_AES_128_GCM_SHA256'], {}],
+    ['TLS 1.2 with AES-256-CBC-SHA384, MAC-then-encrypt', ['-no_etm', '-cipher', 'ECDHE-RSA-AES256-SHA384'], { maxVersion: 'TLSv1.2' }],
+    ['TLS 1.0 with AES-128-CBC-SHA (chained IVs, an empty record before each)', ['-tls1', '-cipher', 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'], { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' }],
+  ] as const) {
+    it(title, async () => {
+      const www = path.join(dir, 'www');
+      fs.mkdirSync(www, { recursive: true });
+      const body = Buffer.alloc(300_000);
+      for (let i = 0; i < body.length; i++) body[i] = 0x20 + ((i * 7) % 90);
+      fs.writeFileSync(path.join(www, 'big.txt'), body);
+      const peer = await startOpensslServer(leaves.rsa.cert, leaves.rsa.key, ['-WWW', ...serverArgs], { cwd: www });
+      peers.push(peer);
+      const id = await wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { ...client, send: { kind: 'http-get', path: '/big.txt' } }));
+      const ours = agreeWithTshark(recordedOf(id));
+      const page = Buffer.from(ours.data['server-to-client'], 'hex');
+      expect(page.subarray(page.length - body.length).equals(body)).toBe(true);
+      const [conn] = await wb.decryptSession({ id });
+      expect(conn.decrypted).toBe(conn.total);
+    });
+  }
+});

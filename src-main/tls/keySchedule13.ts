@@ -167,13 +167,22 @@ export type Tls13KeylogLabel = keyof typeof TLS13_KEYLOG_LABELS;
  * feeds it depends on how the server answered: a full handshake ((EC)DHE only), a resumption with
  * a PSK and a fresh (EC)DHE (psk_dhe_ke), or a PSK alone (psk_ke, no key_share).
  */
-export function upperScheduleNote(mode: 'full' | 'psk_dhe_ke' | 'psk_ke'): string {
+/**
+ * `external`: the PSK was one both sides were given beforehand (RFC 8446, 4.2.11), not a ticket an
+ * earlier connection left.
+ */
+export function upperScheduleNote(mode: 'full' | 'psk_dhe_ke' | 'psk_ke', external = false): string {
   const start = 'The key log starts at the traffic secrets. Above them, Early Secret -> Handshake Secret -> Master Secret';
   if (mode === 'full') {
     return `${start}: the Early Secret comes from zeros (no PSK), and the Handshake Secret needs the (EC)DHE shared secret, which neither peer writes down: a recording holds only the public key shares.`;
   }
+  const accepted = external
+    ? "the server accepted the client's external pre-shared key (one both sides were given beforehand, not a ticket from an earlier connection: its obfuscated_ticket_age is 0)"
+    : 'this connection resumed an earlier session (the server accepted its pre_shared_key)';
   if (mode === 'psk_dhe_ke') {
-    return `${start}: this connection resumed an earlier session (the server accepted its pre_shared_key), so the Early Secret comes from that PSK, which the earlier connection derived from its resumption_master_secret, and the Handshake Secret mixes in a fresh (EC)DHE shared secret. Neither is in a key log.`;
+    const from = external ? 'that PSK' : 'that PSK, which the earlier connection derived from its resumption_master_secret';
+    return `${start}: ${accepted}, so the Early Secret comes from ${from}, and the Handshake Secret mixes in a fresh (EC)DHE shared secret. Neither is in a key log.`;
   }
-  return `${start}: this connection resumed an earlier session with its PSK alone (psk_ke: no key_share in the ServerHello), so every key comes from that PSK and the two randoms. Whoever has the PSK (or the server's ticket key) can open it: no forward secrecy.`;
+  const holders = external ? 'Whoever has the PSK' : "Whoever has the PSK (or the server's ticket key)";
+  return `${start}: ${accepted}, with its PSK alone (psk_ke: no key_share in the ServerHello), so every key comes from that PSK and the two randoms. ${holders} can open it: no forward secrecy.`;
 }

@@ -480,8 +480,12 @@ class ConnectionCrypto {
     if (found.length === 0) return this.note('cannot decrypt: no TLS 1.3 traffic secrets in the key log match this connection');
     k.source = 'keylog';
     // pre_shared_key (41) in the ServerHello: the server took the client's PSK.
-    const psk = serverHello.extensions.some((e) => e.type === 41);
-    k.notes.push(upperScheduleNote(!psk ? 'full' : serverHello.keyShareGroup ? 'psk_dhe_ke' : 'psk_ke'));
+    const psk = serverHello.extensions.find((e) => e.type === 41)?.value;
+    // RFC 8446, 4.2.11: an externally established identity is sent with an obfuscated_ticket_age of 0;
+    // a ticket's age is masked by its ticket_age_add, 0 once in 2^32.
+    const offered = clientHello.extensions.find((e) => e.type === 41)?.value;
+    const chosen = psk?.kind === 'pre_shared_key' && offered?.kind === 'pre_shared_key' ? offered.identities[psk.selectedIdentity ?? 0] : undefined;
+    k.notes.push(upperScheduleNote(!psk ? 'full' : serverHello.keyShareGroup ? 'psk_dhe_ke' : 'psk_ke', chosen?.obfuscatedTicketAge === 0));
     const missing = sources.map(([label]) => label).filter((label) => !found.includes(label));
     if (missing.length > 0) k.notes.push(`the key log lacks ${missing.join(', ')}: records under those keys stay sealed`);
     return material;

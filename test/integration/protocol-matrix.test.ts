@@ -444,6 +444,8 @@ interface RelayCase {
   clientArgs: string[];
   suite: string;
   keyExchange?: RegExp;
+  /** A note the key material must carry. */
+  note?: RegExp;
   /** The PSK identity hint the server sent, as tshark reads it. */
   hint?: string;
 }
@@ -455,7 +457,7 @@ const RELAY_CASES: RelayCase[] = [
   { title: 'TLS 1.2 ECDHE-PSK with ChaCha20-Poly1305', serverArgs: ['-nocert', '-psk', PSK, '-cipher', 'ECDHE-PSK-CHACHA20-POLY1305'], clientArgs: ['-tls1_2', '-psk', PSK, '-cipher', 'ECDHE-PSK-CHACHA20-POLY1305'], suite: 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256', keyExchange: /^ECDHE-PSK: / },
   { title: 'TLS 1.2 DHE-PSK with AES-256-CBC-SHA384, MAC-then-encrypt', serverArgs: ['-nocert', '-psk', PSK, '-cipher', 'DHE-PSK-AES256-CBC-SHA384'], clientArgs: ['-tls1_2', '-no_etm', '-psk', PSK, '-cipher', 'DHE-PSK-AES256-CBC-SHA384'], suite: 'TLS_DHE_PSK_WITH_AES_256_CBC_SHA384', keyExchange: /^DHE-PSK: / },
   { title: 'TLS 1.2 RSA-PSK with AES-128-GCM', serverArgs: ['-psk', PSK, '-cipher', 'RSA-PSK-AES128-GCM-SHA256'], clientArgs: ['-tls1_2', '-psk', PSK, '-cipher', 'RSA-PSK-AES128-GCM-SHA256'], suite: 'TLS_RSA_PSK_WITH_AES_128_GCM_SHA256', keyExchange: /^RSA-PSK: .*no forward secrecy/ },
-  { title: 'TLS 1.3 with an external PSK (no certificate)', serverArgs: ['-nocert', '-psk', PSK, '-psk_identity', 'alice'], clientArgs: ['-tls1_3', '-psk', PSK, '-psk_identity', 'alice'], suite: 'TLS_CHACHA20_POLY1305_SHA256' },
+  { title: 'TLS 1.3 with an external PSK (no certificate)', serverArgs: ['-nocert', '-psk', PSK, '-psk_identity', 'alice'], clientArgs: ['-tls1_3', '-psk', PSK, '-psk_identity', 'alice'], suite: 'TLS_CHACHA20_POLY1305_SHA256', note: /the server accepted the client's external pre-shared key \(one both sides were given beforehand, not a ticket from an earlier connection/ },
   { title: 'TLS 1.3 without the middlebox-compatibility ChangeCipherSpec', serverArgs: ['-no_middlebox'], clientArgs: ['-tls1_3', '-no_middlebox'], suite: 'TLS_AES_256_GCM_SHA384' },
   { title: 'TLS 1.2 client certificate with an ECDSA key', serverArgs: ['-Verify', '1', '-CAfile', 'CA'], clientArgs: ['-tls1_2', '-cert', 'ecdsa.cert', '-key', 'ecdsa.key'], suite: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384' },
   { title: 'TLS 1.3 client certificate with an Ed25519 key', serverArgs: ['-Verify', '1', '-CAfile', 'CA'], clientArgs: ['-tls1_3', '-cert', 'ed25519.cert', '-key', 'ed25519.key'], suite: 'TLS_AES_256_GCM_SHA384' },
@@ -472,6 +474,8 @@ describe('openssl s_client and s_server through a recording relay (what neither 
       const result = decryptConnection({ chunks: recorded.chunks, keylog: recorded.keylog });
       expect(result.keys.cipherSuite?.name).toBe(c.suite);
       if (c.keyExchange) expect(keyExchangeText({ ...result.keys, sessionId: 0, connectionId: 0, leg: 'client' })).toMatch(c.keyExchange);
+      if (c.note) expect(result.keys.notes.join('\n')).toMatch(c.note);
+      expect(result.keys.notes.join('\n')).not.toMatch(/resumed an earlier session/);
       expect(result.keys.notes.filter((n) => n.includes('does not decrypt'))).toEqual([]);
       expect(result.decrypted).toBe(result.total);
       const checks = result.keys.steps.filter((s) => s.title.includes('Finished check'));
@@ -511,6 +515,8 @@ describe('resumption through a recording relay: the abbreviated handshake opens 
       expect(checks.map((s) => s.note)).toEqual(['they match: these keys are the ones the peers used', 'they match: these keys are the ones the peers used']);
       const ours = agreeWithTshark(second);
       expect(ours.handshake['server-to-client']).not.toContain('Certificate');
+      expect(result.keys.notes.join('\n')).toMatch(/resumed/);
+      expect(result.keys.notes.join('\n')).not.toMatch(/external pre-shared key/);
       expect(Buffer.from(ours.data['server-to-client'], 'hex').toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
     });
   }

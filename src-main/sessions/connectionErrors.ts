@@ -52,6 +52,14 @@ function describeAlert(alert: string, ctx: FailureContext): ApiErrorInfo {
   if (refusal) {
     return { code: 'CLIENT_CERTIFICATE_REFUSED', message: `the server refused this client's certificate with the alert "${alert}": ${refusal}` };
   }
+  if (alert === 'protocol_version') {
+    return {
+      code: 'VERSION_MISMATCH',
+      message:
+        'the server ended the handshake with the alert "protocol_version": it accepts none of the TLS versions this client offered (TLS 1.2 and 1.3 unless the minimum or maximum version is set); ' +
+        'widen them. A server that speaks only TLS 1.0 or 1.1 needs the minimum version TLSv1 (or TLSv1.1) and @SECLEVEL=0 in the cipher list',
+    };
+  }
   return {
     code: 'PEER_ALERT',
     message: `the server ended the handshake with the alert "${alert}": it refused something this client offered or sent (TLS version, cipher list, groups, SNI, a missing client certificate) or found no signature algorithm offered that its certificate's key can make (a brainpool or DSA key in TLS 1.3)`,

@@ -128,7 +128,14 @@ export function describeServerFailure(err: unknown, handshakeDone: boolean, serv
     case 'ERR_SSL_NO_PROTOCOLS_AVAILABLE':
       return {
         code: 'VERSION_MISMATCH',
-        message: 'the client offered no TLS version this server allows; compare its versions with --min-version/--max-version',
+        message:
+          "the client offered no TLS version this server allows; compare its versions with --min-version/--max-version (for a TLS 1.0 or 1.1 client: --min-version TLSv1 and --ciphers 'DEFAULT:@SECLEVEL=0')",
+      };
+    case 'ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM':
+      return {
+        code: 'LEGACY_TLS_REFUSED',
+        message:
+          "no signature algorithm could sign this handshake: if the client asked for TLS 1.0 or 1.1, this server allows them (--min-version) but OpenSSL signs those handshakes (with SHA-1 and MD5) only at security level 0: add @SECLEVEL=0 to the server's cipher list, e.g. --ciphers 'DEFAULT:@SECLEVEL=0'",
       };
     case 'ERR_SSL_NO_SHARED_CIPHER':
       return {

@@ -48,6 +48,28 @@ interface EarlyKeys {
 
 export type ConnectionKeyMaterial = Omit<ConnectionKeys, 'sessionId' | 'connectionId' | 'leg'>;
 
+/** Bytes of one direction a capture does not hold: the records there are lost, and with them their sequence numbers. */
+export interface CaptureGapInput {
+  direction: Direction;
+  /** Where in the recorded stream of this direction the bytes after the gap start. */
+  streamOffset: number;
+  /** How many bytes the capture does not hold there. */
+  notCaptured: number;
+}
+
+/** What a record opened after a capture gap says about it: its sequence number was searched for. */
+export interface RecordAfterGap {
+  /** Bytes the gap did not capture. */
+  notCaptured: number;
+  /** Records the gap took (in this direction), as the sequence number shows. */
+  recordsLost: number;
+  /** False when the keys changed inside the gap (a lost Finished or KeyUpdate): then at least this many. */
+  exact: boolean;
+}
+
+/** DecryptedRecordInfo, and for the first record opened after a capture gap, what the gap took. */
+export type DecryptedRecordInfoAfterGap = DecryptedRecordInfo & { afterGap?: RecordAfterGap };
+
 export interface ConnectionDecryptionInput {
   chunks: readonly RecordedChunk[];
   keylog: readonly string[];
@@ -55,6 +77,11 @@ export interface ConnectionDecryptionInput {
   serverPrivateKey?: KeyObject;
   /** The server's certificate (DER), to check the private key belongs to it. */
   serverCertificate?: Uint8Array;
+  /**
+   * Gaps in an imported capture: after each, the sequence numbers of the lost records are
+   * searched for (and, in TLS 1.3, the key epochs a lost Finished or KeyUpdate moved to).
+   */
+  gaps?: readonly CaptureGapInput[];
 }
 
 export interface ConnectionDecryption {
@@ -522,6 +549,32 @@ interface RecordResult {
   opened: OpenedRecord;
   epoch?: string;
   sequenceNumber?: number;
+  afterGap?: RecordAfterGap;
+}
+
+/** The smallest protected record: a 5-byte header, a 16-byte tag and TLS 1.3's 1-byte inner type. */
+const SMALLEST_RECORD = 22;
+/** At most this many openings are tried per gap, so that a huge gap cannot hang the decryption. */
+const GAP_ATTEMPTS = 100_000;
+/** At most this many records after a gap are searched before giving up on it. */
+const GAP_RECORDS = 3;
+/** TLS 1.3: at most this many key changes (Finished, KeyUpdate) are looked for inside one gap. */
+const GAP_EPOCHS = 3;
+
+/** A gap the records of a direction have passed, while the sequence number after it is not settled. */
+interface PendingGap {
+  streamOffset: number;
+  notCaptured: number;
+  /** The sequence number the first record after the gap would have had, had nothing been lost. */
+  from: number;
+  /** Records after the gap already given a sequence number without opening. */
+  skipped: number;
+  /** Openings tried so far. */
+  attempts: number;
+  /** TLS 1.0 CBC: the IV of the first record after the gap was in the records the gap took. */
+  chainBroken: boolean;
+  /** Whether this direction had sent protected records before the gap. */
+  protectedBefore: boolean;
 }
 
 interface Epoch {
@@ -545,12 +598,21 @@ class DirectionDecryptor implements RecordDecryptor {
   private started = false;
   /** The renegotiation whose keys this direction lacks (0: none). */
   private lostAt = 0;
+  /** This direction's capture gaps not yet reached, by stream offset. */
+  private readonly gapsAhead: CaptureGapInput[];
+  private gap?: PendingGap;
+  /** Records tried under keys, and whether any opened: a gap is searched only when the keys are known to work (or untried). */
+  private tried = 0;
+  private openedAny = false;
 
   constructor(
     private readonly direction: Direction,
     private readonly crypto: ConnectionCrypto,
     private readonly results: Map<string, RecordResult>,
-  ) {}
+    gaps: readonly CaptureGapInput[] = [],
+  ) {
+    this.gapsAhead = gaps.filter((g) => g.direction === direction && g.notCaptured > 0).sort((a, b) => a.streamOffset - b.streamOffset);
+  }
 
   decrypt(record: ProtectedRecord): DecryptedRecord | null {
     const key = `${record.direction}:${record.streamOffset}`;
@@ -572,12 +634,43 @@ class DirectionDecryptor implements RecordDecryptor {
       this.results.set(key, { opened: { status: 'no-keys', problem } });
       return null;
     }
+    if (this.gapsAhead.length > 0) this.passGaps(record.streamOffset);
     let epoch = this.epoch;
     let sequenceNumber = this.sequenceNumber;
     const chained = epoch.chainIv;
     const keys = chained ? { ...epoch.keys, implicitIv: chained } : epoch.keys;
     let opened = openRecord({ keys, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
     if (chained) epoch.chainIv = lastCiphertextBlock(record.body, epoch.keys) ?? chained;
+    if (this.gap && chained && this.gap.chainBroken && opened.status !== 'decrypted') {
+      // TLS 1.0: this record's IV was the last ciphertext block of the record before it, which
+      // the gap took. Its own last block (kept above) is the next record's IV.
+      this.gap.chainBroken = false;
+      this.gap.skipped++;
+      this.tried++;
+      this.sequenceNumber = sequenceNumber + 1;
+      this.results.set(key, {
+        opened: {
+          status: opened.status,
+          problem: `the capture lost the bytes before this record (a gap of ${this.gap.notCaptured} bytes): in TLS 1.0 its IV is the last ciphertext block of the record before it, which is among them, so it cannot be opened; its own last block is the next record's IV`,
+        },
+        epoch: epoch.name,
+      });
+      return null;
+    }
+    let afterGap: RecordAfterGap | undefined;
+    if (this.gap && opened.status === 'decrypted') afterGap = this.settleGap(epoch, sequenceNumber, 0);
+    else if (this.gap && (material.kind === 'tls12' || epoch.phase !== 'early')) {
+      const search = this.searchAfterGap(material, epoch, sequenceNumber, record, keys);
+      if ('opened' in search) {
+        if (search.epochsSkipped > 0) this.showSkippedEpochs(material, epoch, search.epoch);
+        epoch = this.epoch = search.epoch;
+        sequenceNumber = search.sequenceNumber;
+        opened = search.opened;
+        afterGap = this.settleGap(epoch, sequenceNumber, search.epochsSkipped);
+      } else {
+        opened = { ...opened, problem: opened.problem ? `${opened.problem}; ${search.problem}` : search.problem };
+      }
+    }
     if (opened.status !== 'decrypted' && material.kind === 'tls13') {
       // A lost Finished or KeyUpdate (a changed record), or 0-RTT data the server turned down (no
       // EndOfEarlyData follows it): try the next epoch from its start.
@@ -603,10 +696,124 @@ class DirectionDecryptor implements RecordDecryptor {
       }
     }
     this.sequenceNumber = sequenceNumber + 1;
-    this.results.set(key, { opened, epoch: epoch.name, sequenceNumber });
+    this.tried++;
+    if (opened.status === 'decrypted') this.openedAny = true;
+    this.results.set(key, { opened, epoch: epoch.name, sequenceNumber, ...(afterGap ? { afterGap } : {}) });
     if (opened.status !== 'decrypted' || opened.plaintext === undefined || opened.contentType === undefined) return null;
     if (material.kind === 'tls13' && opened.contentType === CONTENT_TYPE.handshake) this.afterHandshake(material, opened.plaintext);
     return { contentType: opened.contentType, plaintext: opened.plaintext };
+  }
+
+  /** Takes up the gaps at or before this record: their lost records are searched for from here. */
+  private passGaps(streamOffset: number): void {
+    while (this.gapsAhead.length > 0 && this.gapsAhead[0].streamOffset <= streamOffset) {
+      const gap = this.gapsAhead.shift() as CaptureGapInput;
+      // Gaps with no record between them count as one; keys that opened nothing before stay unsearched.
+      if (this.gap) this.gap.notCaptured += gap.notCaptured;
+      else if (this.tried === 0 || this.openedAny) {
+        this.gap = {
+          streamOffset: gap.streamOffset,
+          notCaptured: gap.notCaptured,
+          from: this.sequenceNumber,
+          skipped: 0,
+          attempts: 0,
+          chainBroken: this.epoch?.chainIv !== undefined && this.tried > 0,
+          protectedBefore: this.tried > 0,
+        };
+      }
+      // A handshake message cut by the gap cannot be completed: read on from the next one.
+      this.handshakeBytes = new Uint8Array(0);
+    }
+  }
+
+  /**
+   * The first record after a gap failed at the sequence number that follows the last one read:
+   * records were lost. Tries the sequence numbers after it (as many as the gap could hold
+   * records) and, in TLS 1.3, the next key epochs from 0; the first whose tag or MAC verifies is
+   * the one (a false match has a chance of 2^-128 for AEAD, 2^-160 and less for the MACs).
+   */
+  private searchAfterGap(
+    material: Material,
+    epoch: Epoch,
+    expected: number,
+    record: ProtectedRecord,
+    keys: RecordKeys,
+  ): { epoch: Epoch; sequenceNumber: number; opened: OpenedRecord; epochsSkipped: number } | { problem: string } {
+    const gap = this.gap as PendingGap;
+    const span = Math.min(Math.ceil(gap.notCaptured / SMALLEST_RECORD) + 2, GAP_ATTEMPTS);
+    const epochs: Epoch[] = [];
+    if (material.kind === 'tls13') {
+      let next: Epoch | undefined = epoch;
+      while (epochs.length < GAP_EPOCHS && next) {
+        next = this.nextEpoch(material, next);
+        if (next) epochs.push(next);
+      }
+    }
+    const open = (k: RecordKeys, sequenceNumber: number): OpenedRecord =>
+      openRecord({ keys: k, sequenceNumber, contentType: record.contentType, version: record.version, body: record.body });
+    let reached = 0;
+    for (let step = 0; step <= span && gap.attempts < GAP_ATTEMPTS; step++) {
+      reached = step;
+      if (step > 0) {
+        gap.attempts++;
+        const opened = open(keys, expected + step);
+        if (opened.status === 'decrypted') return { epoch, sequenceNumber: expected + step, opened, epochsSkipped: 0 };
+      }
+      for (let e = 0; e < epochs.length && gap.attempts < GAP_ATTEMPTS; e++) {
+        gap.attempts++;
+        const opened = open(epochs[e].keys, step);
+        if (opened.status === 'decrypted') return { epoch: epochs[e], sequenceNumber: step, opened, epochsSkipped: e + 1 };
+      }
+    }
+    gap.skipped++;
+    const tried =
+      `the capture lost records before this one (a gap of ${gap.notCaptured} bytes), and it opens under none of the sequence numbers ${expected} to ${expected + reached}` +
+      (epochs.length > 0 ? `, nor under the next key epoch${epochs.length === 1 ? '' : 's'} (${epochs.map((e) => e.name).join(', ')}) from sequence number 0 to ${reached}` : '');
+    if (gap.skipped >= GAP_RECORDS || gap.attempts >= GAP_ATTEMPTS) {
+      this.crypto.keys.notes.push(
+        `${senderName(this.direction)} records after the capture gap at byte ${gap.streamOffset} of its stream (${gap.notCaptured} bytes not captured): ` +
+          `none of the first ${gap.skipped} opened under any sequence number the gap leaves possible, so the records after it stay closed`,
+      );
+      this.gap = undefined;
+    }
+    return { problem: tried };
+  }
+
+  /** The sequence number after the gap is found: says how many records the gap took, once. */
+  private settleGap(epoch: Epoch, sequenceNumber: number, epochsSkipped: number): RecordAfterGap {
+    const gap = this.gap as PendingGap;
+    this.gap = undefined;
+    const exact = epochsSkipped === 0;
+    // In a new epoch: the record that changed the keys (and any between) plus those before this one under the new keys.
+    const lost = exact ? sequenceNumber - gap.from - gap.skipped : sequenceNumber + epochsSkipped;
+    const records = (n: number): string => `${n} record${n === 1 ? '' : 's'}`;
+    const where = `${senderName(this.direction)} records, capture gap at byte ${gap.streamOffset} of the stream (${gap.notCaptured} bytes not captured)`;
+    if (exact && lost === 0) {
+      if (gap.protectedBefore) this.crypto.keys.notes.push(`${where}: no protected record lost in the gap; decryption goes on at sequence number ${sequenceNumber}`);
+    } else if (exact) {
+      this.crypto.keys.notes.push(`${where}: ${records(lost)} lost in the gap; decryption resumed at sequence number ${sequenceNumber}`);
+    } else {
+      this.crypto.keys.notes.push(
+        `${where}: at least ${records(lost)} lost in the gap, ${epochsSkipped === 1 ? 'one of them the Finished or KeyUpdate that changed the keys' : `${epochsSkipped} of them Finished or KeyUpdate messages that changed the keys`}; ` +
+          `decryption resumed under the ${epoch.name} keys at sequence number ${sequenceNumber}`,
+      );
+    }
+    return { notCaptured: gap.notCaptured, recordsLost: lost, exact };
+  }
+
+  /** TLS 1.3: the keys of the KeyUpdates lost in a gap are shown as if the KeyUpdates had been read. */
+  private showSkippedEpochs(material: Material, from: Epoch, to: Epoch): void {
+    if (material.kind !== 'tls13') return;
+    let at: Epoch | undefined = from;
+    while (at && at.generation < to.generation && at.phase === 'application') {
+      at = this.nextEpoch(material, at);
+      if (at?.derivation && at.secret) {
+        this.crypto.keys.steps.push(...at.derivation);
+        const name = at.derivation[0].outputs[0].name;
+        const derived = trafficKeys(material.suite, at.secret, this.crypto.keys.steps, name, `${senderName(this.direction)}_application_${at.generation}_`);
+        this.crypto.recordKeyUpdate(this.direction, at.generation, at.secret, derived);
+      }
+    }
   }
 
   /**
@@ -810,7 +1017,7 @@ function recordInfo(
   entry: DecodedConnection['records'][number],
   result: RecordResult | undefined,
 ): DecryptedRecordInfo {
-  const info: DecryptedRecordInfo = {
+  const info: DecryptedRecordInfoAfterGap = {
     number: entry.number,
     t: entry.t,
     direction: entry.direction,
@@ -826,6 +1033,7 @@ function recordInfo(
   const o = result.opened;
   if (result.epoch !== undefined) info.keyEpoch = result.epoch;
   if (result.sequenceNumber !== undefined) info.sequenceNumber = result.sequenceNumber;
+  if (result.afterGap) info.afterGap = result.afterGap;
   if (o.nonce) info.nonce = o.nonce;
   if (o.additionalData) info.additionalData = toHex(o.additionalData);
   if (o.tag) info.tag = toHex(o.tag);
@@ -1013,7 +1221,7 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
   const crypto = new ConnectionCrypto(input);
   const results = new Map<string, RecordResult>();
   const decoded = decodeConnection(input.chunks, {
-    decryptorFor: (context) => new DirectionDecryptor(context.direction, crypto, results),
+    decryptorFor: (context) => new DirectionDecryptor(context.direction, crypto, results, input.gaps),
     onHandshakeMessage: (direction, bytes, message) => crypto.onHandshakeMessage(direction, bytes, message),
   });
   const material = crypto.materialNow();

@@ -6,7 +6,24 @@ import type { ConnectionKeys, DecryptedConnection } from '../api/decryptTypes';
 import { WorkbenchError } from '../errors';
 import type { ConnectionRow, SessionStore } from '../store/sessionStore';
 import { readPrivateKey } from '../tls/rsaPremaster';
-import { type ConnectionDecryption, decryptConnection } from '../tls/sessionKeys';
+import { type CaptureGapInput, type ConnectionDecryption, decryptConnection } from '../tls/sessionKeys';
+import type { Direction } from '../api/types';
+
+/**
+ * The gaps of an imported capture, from the connection's timeline: each is a note event with
+ * code CAPTURE_GAP (written on import), saying where in which direction's stream bytes are missing.
+ */
+export function captureGapsOf(events: readonly { kind: string; data: Record<string, unknown> }[]): CaptureGapInput[] {
+  const gaps: CaptureGapInput[] = [];
+  for (const e of events) {
+    if (e.kind !== 'note' || e.data.code !== 'CAPTURE_GAP') continue;
+    const { direction, streamOffset, notCaptured } = e.data;
+    if (direction !== 'client-to-server' && direction !== 'server-to-client') continue;
+    if (typeof streamOffset !== 'number' || typeof notCaptured !== 'number' || streamOffset < 0 || notCaptured <= 0) continue;
+    gaps.push({ direction: direction as Direction, streamOffset, notCaptured });
+  }
+  return gaps;
+}
 
 export interface DecryptRequest {
   id: number;
@@ -105,9 +122,11 @@ export class SessionDecryption {
     const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
+    const gaps = captureGapsOf(this.store.getEvents(row.id));
     const opened = decryptConnection({
       chunks: this.store.getChunks(row.id),
       keylog,
+      ...(gaps.length > 0 ? { gaps } : {}),
       serverPrivateKey: key,
       serverCertificate: key ? serverCertificate : undefined,
     });

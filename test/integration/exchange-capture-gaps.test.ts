@@ -16,6 +16,7 @@ import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { tlslabSync } from '../support/run';
+import type { DecryptedRecordInfoAfterGap } from '../../src-main/tls/sessionKeys';
 
 let pki: TestPki;
 let tmp: string;
@@ -25,6 +26,8 @@ let engine: RunningEngine;
 let api: ApiConnection;
 let tls13: RunningPeer;
 let tls12: RunningPeer;
+let tls12cbc: RunningPeer;
+let tls10: RunningPeer;
 
 beforeAll(async () => {
   pki = makeTestPki('tlslab-gaps-');
@@ -38,6 +41,8 @@ beforeAll(async () => {
   api = await connectApi(engine);
   tls13 = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-tls1_3'], { cwd: www });
   tls12 = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], { cwd: www });
+  tls12cbc = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-SHA256'], { cwd: www });
+  tls10 = await startOpensslServer(pki.serverCert, pki.serverKey, ['-WWW', '-tls1', '-cipher', 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'], { cwd: www });
 });
 
 afterAll(async () => {
@@ -45,13 +50,16 @@ afterAll(async () => {
   await engine?.close();
   await tls13?.stop();
   await tls12?.stop();
+  await tls12cbc?.stop();
+  await tls10?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const cli = (args: string[]) => tlslabSync(dataDir, args);
 
-async function download(peer: RunningPeer): Promise<SessionDetail> {
+async function download(peer: RunningPeer, overrides: Partial<ClientSessionRequest> = {}): Promise<SessionDetail> {
   const request: ClientSessionRequest = {
+    ...overrides,
     host: 'www.bank32.com',
     port: peer.port,
     connectTo: '127.0.0.1',
@@ -145,12 +153,55 @@ async function importGapped(original: SessionDetail, peer: RunningPeer, count: n
   return { result, detail, dropped, file };
 }
 
+interface Opened {
+  notes: string[];
+  records: DecryptedRecordInfoAfterGap[];
+}
+
+const decrypt = async (id: number): Promise<Opened> => (await api.result<Opened[]>('sessions.decrypt', { id }))[0];
+
+/** A record's place in its direction's sequence: the same in the original session and the capture. */
+const place = (r: DecryptedRecordInfoAfterGap) => `${r.direction} ${r.keyEpoch} ${r.sequenceNumber}`;
+
+/**
+ * Every protected record opened but the `closed` ones (TLS 1.0: the one whose IV the gap took, just
+ * before the resumed one), those after the gap too, and each is the original's record with the
+ * same sequence number: the bytes the server sent. Returns the first record opened after the gap.
+ */
+async function expectOpenedAfterGap(originalId: number, opened: Opened, closed = 0): Promise<DecryptedRecordInfoAfterGap> {
+  const sent = new Map((await decrypt(originalId)).records.map((r) => [place(r), r]));
+  const marked = opened.records.filter((r) => r.afterGap);
+  expect(marked).toHaveLength(1);
+  const resumed = marked[0];
+  const shut = opened.records.filter((r) => r.status !== 'decrypted');
+  expect(shut).toHaveLength(closed);
+  if (closed) {
+    const previous = opened.records.filter((r) => r.direction === resumed.direction && r.number < resumed.number).at(-1);
+    expect(shut[0]).toBe(previous);
+  }
+  const after = opened.records.filter((r) => r.number >= resumed.number && r.direction === resumed.direction);
+  expect(after.length).toBeGreaterThan(1);
+  for (const r of opened.records.filter((x) => x.status === 'decrypted')) {
+    const original = sent.get(place(r));
+    expect(original, place(r)).toBeDefined();
+    expect(r.plaintextHex, place(r)).toBe(original!.plaintextHex);
+  }
+  // Application data after the gap is there, and it is the file's text.
+  const data = after.filter((r) => r.contentType === 23 && r.plaintextLength);
+  expect(data.length).toBeGreaterThan(0);
+  for (const r of data) expect(r.plaintextText).toContain('The quick brown fox jumps over the lazy dog.\n');
+  return resumed;
+}
+
 describe('a capture with a gap', () => {
   it.each([
-    ['TLS 1.3', () => tls13],
-    ['TLS 1.2 (AES-GCM)', () => tls12],
-  ])('%s, one segment lost inside a record: the records before are decoded, the gap is marked, decoding resumes with the next record', async (title, peer) => {
-    const original = await download(peer());
+    ['TLS 1.3', () => tls13, {}, 0],
+    ['TLS 1.2 (AES-GCM)', () => tls12, {}, 0],
+    ['TLS 1.2 (AES-CBC, HMAC-SHA256)', () => tls12cbc, {}, 0],
+    // TLS 1.0 chains CBC IVs: the record after the gap took its IV from the record the gap cut.
+    ['TLS 1.0 (AES-CBC, chained IVs)', () => tls10, { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' }, 1],
+  ] as const)('%s, one segment lost inside a record: the records before are decoded, the gap is marked, decoding resumes with the next record, and so does decryption', async (title, peer, client, closedAfterGap) => {
+    const original = await download(peer(), client as Partial<ClientSessionRequest>);
     const before = records(original.connections[0].timeline);
     const { result, detail, dropped, file: gapped } = await importGapped(original, peer(), 1, title.replace(/\W+/g, '-'));
     expect(result.notes.join('\n')).toMatch(new RegExp(`${dropped} bytes were not captured \\(one gap`));
@@ -176,13 +227,18 @@ describe('a capture with a gap', () => {
     // The last record of the download, after the gap, is the server's last one.
     expect(shape(after.slice(-1))).toEqual(shape(before.slice(-1)));
 
-    // With the key log, every protected record before the gap opens; the mark says those after it do not.
+    // With the key log, every protected record before the gap opens, and those after it too: the
+    // sequence number after the gap was found, and the one record the gap cut is counted as lost.
     const firstAfter = records(timeline.slice(markAt))[0].number;
-    const [opened] = await api.result<{ records: { number: number; status: string }[] }[]>('sessions.decrypt', { id: result.id });
-    const beforeGap = opened.records.filter((r) => r.number < firstAfter);
-    expect(beforeGap.length).toBeGreaterThan(3);
-    expect(beforeGap.filter((r) => r.status !== 'decrypted')).toEqual([]);
-    expect(mark.text).toContain('encrypted records after the gap are shown but not decrypted');
+    const opened = await decrypt(result.id);
+    expect(opened.records.filter((r) => r.number < firstAfter).length).toBeGreaterThan(3);
+    const resumed = await expectOpenedAfterGap(original.id, opened, closedAfterGap);
+    expect(resumed.afterGap).toEqual({ notCaptured: dropped, recordsLost: 1, exact: true });
+    const gapNotes = opened.notes.filter((n) => n.includes('lost in the gap'));
+    expect(gapNotes).toEqual([expect.stringMatching(new RegExp(`^server records, capture gap at byte \\d+ of the stream \\(${dropped} bytes not captured\\): 1 record lost in the gap; decryption resumed at sequence number ${resumed.sequenceNumber}$`))]);
+    if (closedAfterGap) {
+      expect(opened.records.find((r) => r.status !== 'decrypted')?.problem).toContain('its IV is the last ciphertext block of the record before it');
+    }
 
     // Exported again as pcapng, the gap is where it was: every captured byte goes out, the
     // missing ones stay missing (Wireshark sees the lost segment), and it is the same capture.
@@ -214,6 +270,29 @@ describe('a capture with a gap', () => {
     expect(after.length).toBeGreaterThanOrEqual(before.length - 3);
     expect(after.length).toBeLessThan(before.length);
     expect(after[after.length - 1].length).toBe(before[before.length - 1].length);
+
+    // Decryption resumes too, counting the two or three records the gap took.
+    const opened = await decrypt(detail.id);
+    const resumed = await expectOpenedAfterGap(original.id, opened);
+    expect(resumed.afterGap).toEqual({ notCaptured: dropped, recordsLost: before.length - after.length, exact: true });
+    expect(opened.notes.join('\n')).toContain(`${before.length - after.length} records lost in the gap; decryption resumed at sequence number ${resumed.sequenceNumber}`);
+  });
+
+  it('a capture without gaps decrypts as the recorded session does: no record searched for, no gap note', async () => {
+    const original = await download(tls13);
+    const exported = path.join(tmp, 'whole.pcapng');
+    expect(cli(['sessions', 'export', String(original.id), '--format', 'pcapng', '--out', exported]).status).toBe(0);
+    const file = path.join(tmp, 'whole.pcap');
+    fs.writeFileSync(file, pcap(frames(fs.readFileSync(exported))));
+    const keylog = path.join(tmp, 'whole.keys');
+    expect(cli(['sessions', 'export', String(original.id), '--format', 'keylog', '--out', keylog]).status).toBe(0);
+    const result = JSON.parse(cli(['sessions', 'import', file, '--keylog', keylog, '--json']).stdout) as SessionImportResult;
+    const imported = await decrypt(result.id);
+    const recorded = await decrypt(original.id);
+    const shape = (o: Opened) => o.records.map((r) => [place(r), r.status, r.plaintextHex, r.afterGap]);
+    expect(shape(imported)).toEqual(shape(recorded));
+    expect(imported.records.every((r) => r.status === 'decrypted' && r.afterGap === undefined)).toBe(true);
+    expect(imported.notes.filter((n) => /gap/.test(n))).toEqual([]);
   });
 
   it("a real loopback capture cut to a snap length: the handshake decodes, the records after a gap are the server's own, and the cut download is one mark per run of gaps", async () => {

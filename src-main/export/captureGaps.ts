@@ -10,6 +10,7 @@
 // the captured bytes is taken.
 import type { Direction } from '../api/types';
 import { MAX_RECORD_LENGTH } from '../tls/records';
+import { concatBytes as concat } from '../bytes';
 
 const HEADER = 5;
 /** change_cipher_spec, alert, handshake, application_data, heartbeat. */
@@ -105,16 +106,6 @@ function sendsProtected(bytes: Uint8Array, start: number, end: number): boolean 
     if (bytes[q] === 20 || bytes[q] === 23) return true;
   }
   return false;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

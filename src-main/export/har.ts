@@ -2,6 +2,7 @@
 // session's decrypted application data: requests paired with responses in order on each
 // connection, bodies framed by Content-Length, chunked transfer coding or the connection's close.
 import { isUtf8 } from 'node:buffer';
+import { concatBytes } from '../bytes';
 
 export interface PlainSegment {
   direction: 'client-to-server' | 'server-to-client';
@@ -175,7 +176,7 @@ function readMessage(bytes: Uint8Array, from: number, bodyRule: (headers: HarHea
           break;
         }
       }
-      body = concatParts(parts);
+      body = concatBytes(parts);
     } else if (length !== undefined && /^\d+$/.test(length)) {
       end = Math.min(bytes.length, headEnd + Number(length));
       body = bytes.subarray(headEnd, end);
@@ -190,16 +191,6 @@ function readMessage(bytes: Uint8Array, from: number, bodyRule: (headers: HarHea
 function indexOfCrLf(bytes: Uint8Array, from: number): number {
   for (let i = from; i + 1 < bytes.length; i++) if (bytes[i] === 13 && bytes[i + 1] === 10) return i;
   return -1;
-}
-
-function concatParts(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -3,6 +3,7 @@
 // Plus the few DER writers the canonical name encoding needs.
 import * as asn1js from 'asn1js';
 import { PkiError } from './errors.js';
+export { concatBytes } from '../bytes.js';
 
 export type Asn1TagClass = 'universal' | 'application' | 'context' | 'private';
 
@@ -219,17 +220,6 @@ export function encodeTlv(tag: number, contents: Uint8Array): Uint8Array {
   out[0] = tag;
   out.set(length, 1);
   out.set(contents, 1 + length.length);
-  return out;
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
-  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 // recorded response for a new request by method, path and query (optionally host and body).
 // Bytes in, values out: no sockets, no database.
 import { findHeadEnd, headLines } from '../sessions/httpHead';
+import { concatBytes as concat } from '../bytes';
+export { concat };
 
 export interface HttpMessageHead {
   /** The first line: "GET /a?b=1 HTTP/1.1" or "HTTP/1.1 200 OK". */
@@ -206,17 +208,6 @@ export function pairExchanges(clientBytes: Uint8Array, serverBytes: Uint8Array, 
     exchanges.push({ request, response, host: requestHost(request) ?? sni?.toLowerCase() ?? null });
   }
   return exchanges;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** The Host header's name (no port, lower case), or the authority of an absolute target. */

@@ -170,11 +170,11 @@ const place = (r: DecryptedRecordInfoAfterGap) => `${r.direction} ${r.keyEpoch} 
  */
 async function expectOpenedAfterGap(originalId: number, opened: Opened, closed = 0): Promise<DecryptedRecordInfoAfterGap> {
   const sent = new Map((await decrypt(originalId)).records.map((r) => [place(r), r]));
+  const shut = opened.records.filter((r) => r.status !== 'decrypted');
+  expect(shut.map((r) => `${r.number} ${r.direction} ${r.status}`)).toHaveLength(closed);
   const marked = opened.records.filter((r) => r.afterGap);
   expect(marked).toHaveLength(1);
   const resumed = marked[0];
-  const shut = opened.records.filter((r) => r.status !== 'decrypted');
-  expect(shut).toHaveLength(closed);
   if (closed) {
     const previous = opened.records.filter((r) => r.direction === resumed.direction && r.number < resumed.number).at(-1);
     expect(shut[0]).toBe(previous);

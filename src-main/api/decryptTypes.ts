@@ -107,6 +107,16 @@ export interface MacCheck {
   paddingOk?: boolean;
 }
 
+/** What a record opened after a capture gap says about it: its sequence number was searched for. */
+export interface RecordAfterGap {
+  /** Bytes the gap did not capture. */
+  notCaptured: number;
+  /** Records the gap took (in this direction), as the sequence number shows. */
+  recordsLost: number;
+  /** False when the keys changed inside the gap (a lost Finished or KeyUpdate): then at least this many. */
+  exact: boolean;
+}
+
 export interface DecryptedRecordInfo {
   /** TlsRecordEntry.number: 1-based, per connection, across both directions. */
   number: number;
@@ -140,6 +150,8 @@ export interface DecryptedRecordInfo {
   /** What the decoder read in the plaintext: "Application Data", "Finished", "Alert (...)". */
   messages: string[];
   problem?: string;
+  /** The first record opened after an imported capture's gap: what the gap took. */
+  afterGap?: RecordAfterGap;
 }
 
 /** A handshake message of the connection, clear or decrypted, with a one-line summary. */

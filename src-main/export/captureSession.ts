@@ -119,8 +119,8 @@ function gapNote(gap: CaptureGap): Record<string, unknown> {
   if (!gap.resumed) parts.push('no record header was found after it, so the bytes up to the next gap or the end are not decoded');
   else parts.push(gap.exact ? 'decoding resumes with the next record, where the cut record\'s length says it starts' : 'decoding resumes at the first record header found after it');
   if (gap.resumed && gap.protectedBefore) {
-    // The decryptor numbers records as it reads them; it cannot yet be told how many the gap held.
-    parts.push('encrypted records after the gap are shown but not decrypted: how many records the gap held, and so their sequence numbers, is unknown');
+    // How many records the gap held is not known; the decryptor finds out by trying numbers.
+    parts.push('encrypted records after the gap are decrypted from the first sequence number whose tag verifies; the key material notes say how many records the gap took');
   }
   return {
     text: parts.join('; '),

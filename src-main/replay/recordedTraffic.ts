@@ -5,6 +5,7 @@ import { WorkbenchError } from '../errors';
 import type { RecordedConnection, RecordedSession } from '../export/recordedSession';
 import { decryptConnection } from '../tls/sessionKeys';
 import { concat } from './httpMatch';
+import { captureGapsOf } from '../sessions/decryption';
 
 export interface PlainSegment {
   direction: Direction;
@@ -37,7 +38,7 @@ function serverFacing(c: RecordedConnection): boolean {
 }
 
 export function connectionTraffic(c: RecordedConnection, index: number): ConnectionTraffic {
-  const opened = decryptConnection({ chunks: c.chunks, keylog: c.keylog.map((k) => k.line) });
+  const opened = decryptConnection({ chunks: c.chunks, keylog: c.keylog.map((k) => k.line), gaps: captureGapsOf(c.events) });
   const segments: PlainSegment[] = [];
   let unopened = 0;
   for (const r of opened.records) {

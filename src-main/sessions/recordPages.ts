@@ -9,7 +9,8 @@ import { WorkbenchError } from '../errors';
 import type { ConnectionRow, SessionStore } from '../store/sessionStore';
 import { type DecodedConnection, type HandshakeFragment, type RecordedChunk, decodeConnection } from '../tls/records';
 import { CONTENT_TYPE, contentTypeName } from '../tls/registry';
-import { type ConnectionDecryption, decryptConnection } from '../tls/sessionKeys';
+import { type CaptureGapInput, type ConnectionDecryption, decryptConnection } from '../tls/sessionKeys';
+import { captureGapsOf } from './decryption';
 import {
   RECORD_HEADER_LENGTH,
   alertTree,
@@ -68,6 +69,8 @@ interface OpenedConnection {
   row: ConnectionRow;
   chunks: RecordedChunk[];
   keylog: string[];
+  /** An imported capture's gaps, for the decryptor's search past them. */
+  gaps: CaptureGapInput[];
   streams: Record<Direction, Stream>;
   plain: DecodedConnection;
   /** undefined: not tried yet; null: nothing to decrypt with. */
@@ -167,7 +170,7 @@ export class RecordPages {
     const chunks = log.chunks;
     const streams: Record<Direction, Stream> = { 'client-to-server': new Stream(), 'server-to-client': new Stream() };
     for (const c of chunks) streams[c.direction].push(c.data);
-    const opened: OpenedConnection = { row, chunks, keylog: log.keylog.map((k) => k.line), streams, plain: decodeConnection(chunks) };
+    const opened: OpenedConnection = { row, chunks, keylog: log.keylog.map((k) => k.line), gaps: captureGapsOf(log.events), streams, plain: decodeConnection(chunks) };
     if (recorded <= EAGER_DECRYPT_BYTES && opened.plain.records.length <= EAGER_DECRYPT_RECORDS) this.decrypt(opened);
     this.cache.set(key, opened);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
@@ -182,7 +185,7 @@ export class RecordPages {
       return;
     }
     try {
-      opened.decryption = decryptConnection({ chunks: opened.chunks, keylog: opened.keylog });
+      opened.decryption = decryptConnection({ chunks: opened.chunks, keylog: opened.keylog, gaps: opened.gaps });
       opened.protectedByNumber = new Map(opened.decryption.records.map((r) => [r.number, r]));
     } catch {
       // The inspector still shows the bytes; the key material view says what went wrong.

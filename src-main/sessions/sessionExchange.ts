@@ -29,6 +29,7 @@ import { SessionCatalog } from '../store/sessionCatalog';
 import { type SessionStore, toSummary } from '../store/sessionStore';
 import { decryptConnection } from '../tls/sessionKeys';
 import { writeFilesAtomically } from '../workshop/files';
+import { captureGapsOf } from './decryption';
 
 export interface ExchangeContext {
   db: Db;
@@ -146,7 +147,7 @@ export class SessionExchange {
     const notes: string[] = [];
     if (session.alpn === 'h2') notes.push('the session spoke HTTP/2 (ALPN h2), which the HAR export does not read');
     const connections: HarConnectionInput[] = session.connections.map((c, i) => {
-      const opened = decryptConnection({ chunks: c.chunks, keylog: c.keylog.map((k) => k.line) });
+      const opened = decryptConnection({ chunks: c.chunks, keylog: c.keylog.map((k) => k.line), gaps: captureGapsOf(c.events) });
       const segments = opened.records
         .filter((r) => r.status === 'decrypted' && r.contentType === 23 && r.plaintextHex)
         .map((r) => ({ direction: r.direction, time: session.startedAt + r.t, data: Buffer.from(r.plaintextHex as string, 'hex') }));

@@ -7,6 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import type {
   ConnectionKeys,
   DecryptedRecordInfo,
+  RecordAfterGap,
   DerivationStep,
   HandshakeMessageInfo,
   KeyValue,
@@ -57,18 +58,6 @@ export interface CaptureGapInput {
   notCaptured: number;
 }
 
-/** What a record opened after a capture gap says about it: its sequence number was searched for. */
-export interface RecordAfterGap {
-  /** Bytes the gap did not capture. */
-  notCaptured: number;
-  /** Records the gap took (in this direction), as the sequence number shows. */
-  recordsLost: number;
-  /** False when the keys changed inside the gap (a lost Finished or KeyUpdate): then at least this many. */
-  exact: boolean;
-}
-
-/** DecryptedRecordInfo, and for the first record opened after a capture gap, what the gap took. */
-export type DecryptedRecordInfoAfterGap = DecryptedRecordInfo & { afterGap?: RecordAfterGap };
 
 export interface ConnectionDecryptionInput {
   chunks: readonly RecordedChunk[];
@@ -1017,7 +1006,7 @@ function recordInfo(
   entry: DecodedConnection['records'][number],
   result: RecordResult | undefined,
 ): DecryptedRecordInfo {
-  const info: DecryptedRecordInfoAfterGap = {
+  const info: DecryptedRecordInfo = {
     number: entry.number,
     t: entry.t,
     direction: entry.direction,

@@ -16,7 +16,8 @@ import { startLoopbackCapture, tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { tlslabSync } from '../support/run';
-import type { DecryptedRecordInfoAfterGap } from '../../src-main/tls/sessionKeys';
+import type { DecryptedRecordInfo } from '../../src-main/api/decryptTypes';
+import type { RecordPage } from '../../src-main/api/recordTypes';
 
 let pki: TestPki;
 let tmp: string;
@@ -155,20 +156,20 @@ async function importGapped(original: SessionDetail, peer: RunningPeer, count: n
 
 interface Opened {
   notes: string[];
-  records: DecryptedRecordInfoAfterGap[];
+  records: DecryptedRecordInfo[];
 }
 
 const decrypt = async (id: number): Promise<Opened> => (await api.result<Opened[]>('sessions.decrypt', { id }))[0];
 
 /** A record's place in its direction's sequence: the same in the original session and the capture. */
-const place = (r: DecryptedRecordInfoAfterGap) => `${r.direction} ${r.keyEpoch} ${r.sequenceNumber}`;
+const place = (r: DecryptedRecordInfo) => `${r.direction} ${r.keyEpoch} ${r.sequenceNumber}`;
 
 /**
  * Every protected record opened but the `closed` ones (TLS 1.0: the one whose IV the gap took, just
  * before the resumed one), those after the gap too, and each is the original's record with the
  * same sequence number: the bytes the server sent. Returns the first record opened after the gap.
  */
-async function expectOpenedAfterGap(originalId: number, opened: Opened, closed = 0): Promise<DecryptedRecordInfoAfterGap> {
+async function expectOpenedAfterGap(originalId: number, opened: Opened, closed = 0): Promise<DecryptedRecordInfo> {
   const sent = new Map((await decrypt(originalId)).records.map((r) => [place(r), r]));
   const shut = opened.records.filter((r) => r.status !== 'decrypted');
   expect(shut.map((r) => `${r.number} ${r.direction} ${r.status}`)).toHaveLength(closed);
@@ -234,6 +235,9 @@ describe('a capture with a gap', () => {
     expect(opened.records.filter((r) => r.number < firstAfter).length).toBeGreaterThan(3);
     const resumed = await expectOpenedAfterGap(original.id, opened, closedAfterGap);
     expect(resumed.afterGap).toEqual({ notCaptured: dropped, recordsLost: 1, exact: true });
+    // The record inspector opens it too, with the same plaintext.
+    const inspected = await api.result<RecordPage>('sessions.records', { id: result.id, from: resumed.number, limit: 1, detail: true });
+    expect(inspected.details?.[0].plaintext?.base64).toBe(Buffer.from(resumed.plaintextHex ?? '', 'hex').toString('base64'));
     const gapNotes = opened.notes.filter((n) => n.includes('lost in the gap'));
     expect(gapNotes).toEqual([expect.stringMatching(new RegExp(`^server records, capture gap at byte \\d+ of the stream \\(${dropped} bytes not captured\\): 1 record lost in the gap; decryption resumed at sequence number ${resumed.sequenceNumber}$`))]);
     if (closedAfterGap) {

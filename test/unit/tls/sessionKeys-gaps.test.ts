@@ -8,7 +8,8 @@ import type { Direction } from '../../../src-main/api/types';
 import { hkdfExpandLabel } from '../../../src-main/tls/hkdf';
 import { trafficKeys } from '../../../src-main/tls/keySchedule13';
 import type { RecordedChunk } from '../../../src-main/tls/records';
-import { type CaptureGapInput, type DecryptedRecordInfoAfterGap, decryptConnection } from '../../../src-main/tls/sessionKeys';
+import type { DecryptedRecordInfo } from '../../../src-main/api/decryptTypes';
+import { type CaptureGapInput, decryptConnection } from '../../../src-main/tls/sessionKeys';
 import { suiteParameters } from '../../../src-main/tls/suites';
 import { ascii, clientHelloBody, concat, handshake, record, serverHelloBody } from './wire';
 
@@ -101,14 +102,14 @@ function build(cut: string[], extra = 0): Built {
   };
 }
 
-const text = (r: DecryptedRecordInfoAfterGap) => r.plaintextText;
+const text = (r: DecryptedRecordInfo) => r.plaintextText;
 
 describe('records after a capture gap', () => {
   it('TLS 1.3: lost application records are counted, and decryption resumes at the sequence number whose tag verifies', () => {
     const { chunks, gaps } = build(['s3', 's4', 's5']);
     expect(gaps).toHaveLength(1);
     const result = decryptConnection({ chunks, keylog, gaps });
-    const server = result.records.filter((r) => r.direction === 'server-to-client') as DecryptedRecordInfoAfterGap[];
+    const server = result.records.filter((r) => r.direction === 'server-to-client');
     expect(server.map((r) => [r.status, r.keyEpoch, r.sequenceNumber])).toEqual([
       ['decrypted', 'handshake', 0],
       ['decrypted', 'handshake', 1],
@@ -128,7 +129,7 @@ describe('records after a capture gap', () => {
   it('TLS 1.3: a lost KeyUpdate moves to the next generation of keys, found from sequence number 0', () => {
     const { chunks, gaps } = build(['c1', 'c-ku', 'c1-0']);
     const result = decryptConnection({ chunks, keylog, gaps });
-    const client = result.records.filter((r) => r.direction === 'client-to-server') as DecryptedRecordInfoAfterGap[];
+    const client = result.records.filter((r) => r.direction === 'client-to-server');
     expect(client.map((r) => [r.status, r.keyEpoch, r.sequenceNumber, text(r)])).toEqual([
       ['decrypted', 'handshake', 0, undefined],
       ['decrypted', 'application', 0, 'client data 0'],
@@ -160,7 +161,7 @@ describe('records after a capture gap', () => {
     const at = gaps[0].streamOffset - chunks[1].data.length + 8;
     stream[at] ^= 1;
     const result = decryptConnection({ chunks, keylog, gaps });
-    const server = result.records.filter((r) => r.direction === 'server-to-client') as DecryptedRecordInfoAfterGap[];
+    const server = result.records.filter((r) => r.direction === 'server-to-client');
     const damaged = server[5];
     expect(damaged.status).toBe('tag-failed');
     expect(damaged.problem).toContain(`the capture lost records before this one (a gap of ${gaps[0].notCaptured} bytes), and it opens under none of the sequence numbers 3 to`);

@@ -2,45 +2,13 @@
 // a lost Finished or KeyUpdate the key epoch), so the decryptor, told where each gap is, searches
 // for the sequence number whose tag verifies. A TLS 1.3 connection built byte by byte, with
 // records cut out of it as a capture gap would.
-import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Direction } from '../../../src-main/api/types';
-import { hkdfExpandLabel } from '../../../src-main/tls/hkdf';
-import { trafficKeys } from '../../../src-main/tls/keySchedule13';
 import type { RecordedChunk } from '../../../src-main/tls/records';
 import type { DecryptedRecordInfo } from '../../../src-main/api/decryptTypes';
 import { type CaptureGapInput, decryptConnection } from '../../../src-main/tls/sessionKeys';
-import { suiteParameters } from '../../../src-main/tls/suites';
 import { ascii, clientHelloBody, concat, handshake, record, serverHelloBody } from './wire';
-
-const suite = suiteParameters(0x1301)!;
-const CLIENT_RANDOM = '01'.repeat(32);
-const secret = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-function seal(trafficSecret: Uint8Array, sequenceNumber: number, type: number, content: Uint8Array): Uint8Array {
-  const { key, iv } = trafficKeys(suite, trafficSecret);
-  const nonce = Uint8Array.from(iv);
-  nonce[11] ^= sequenceNumber;
-  const inner = concat(content, [type]);
-  const header = Uint8Array.of(23, 3, 3, (inner.length + 16) >> 8, (inner.length + 16) & 0xff);
-  const cipher = createCipheriv('aes-128-gcm', key, nonce);
-  cipher.setAAD(header);
-  return concat(header, cipher.update(inner), cipher.final(), cipher.getAuthTag());
-}
-
-const C_HS = secret(0x11);
-const S_HS = secret(0x22);
-const C_AP = secret(0x33);
-const S_AP = secret(0x44);
-const C_AP_1 = hkdfExpandLabel('sha256', C_AP, 'traffic upd', new Uint8Array(0), 32);
-
-const keylog = [
-  `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${CLIENT_RANDOM} ${hex(C_HS)}`,
-  `SERVER_HANDSHAKE_TRAFFIC_SECRET ${CLIENT_RANDOM} ${hex(S_HS)}`,
-  `CLIENT_TRAFFIC_SECRET_0 ${CLIENT_RANDOM} ${hex(C_AP)}`,
-  `SERVER_TRAFFIC_SECRET_0 ${CLIENT_RANDOM} ${hex(S_AP)}`,
-];
+import { C_AP, C_AP_1, C_HS, S_AP, S_HS, hex, keylog, seal, secret } from './tls13Fixture';
 
 interface Built {
   chunks: RecordedChunk[];

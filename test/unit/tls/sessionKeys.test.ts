@@ -1,44 +1,11 @@
 // A TLS 1.3 connection built byte by byte (hellos in the clear, then records sealed with known
 // traffic secrets) to follow the key epochs: handshake keys, application keys after each side's
 // Finished, and a new generation after a KeyUpdate (RFC 8446, Sections 5.1 and 7.2).
-import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hkdfExpandLabel } from '../../../src-main/tls/hkdf';
-import { trafficKeys } from '../../../src-main/tls/keySchedule13';
 import type { RecordedChunk } from '../../../src-main/tls/records';
 import { decryptConnection, readableText } from '../../../src-main/tls/sessionKeys';
-import { suiteParameters } from '../../../src-main/tls/suites';
-import { ascii, clientHelloBody, concat, handshake, record, serverHelloBody, u16 } from './wire';
-
-const suite = suiteParameters(0x1301)!;
-const CLIENT_RANDOM = '01'.repeat(32);
-const secret = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-
-/** Seals one TLS 1.3 record: TLSInnerPlaintext (content + type) under AES-128-GCM. */
-function seal(trafficSecret: Uint8Array, sequenceNumber: number, type: number, content: Uint8Array): Uint8Array {
-  const { key, iv } = trafficKeys(suite, trafficSecret);
-  const nonce = Uint8Array.from(iv);
-  nonce[11] ^= sequenceNumber;
-  const inner = concat(content, [type]);
-  const header = concat([23], u16(0x0303), u16(inner.length + 16));
-  const cipher = createCipheriv('aes-128-gcm', key, nonce);
-  cipher.setAAD(header);
-  return concat(header, cipher.update(inner), cipher.final(), cipher.getAuthTag());
-}
-
-const C_HS = secret(0x11);
-const S_HS = secret(0x22);
-const C_AP = secret(0x33);
-const S_AP = secret(0x44);
-const C_AP_1 = hkdfExpandLabel('sha256', C_AP, 'traffic upd', new Uint8Array(0), 32);
-
-const keylog = [
-  `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${CLIENT_RANDOM} ${hex(C_HS)}`,
-  `SERVER_HANDSHAKE_TRAFFIC_SECRET ${CLIENT_RANDOM} ${hex(S_HS)}`,
-  `CLIENT_TRAFFIC_SECRET_0 ${CLIENT_RANDOM} ${hex(C_AP)}`,
-  `SERVER_TRAFFIC_SECRET_0 ${CLIENT_RANDOM} ${hex(S_AP)}`,
-];
+import { ascii, clientHelloBody, concat, handshake, record, serverHelloBody } from './wire';
+import { C_AP, C_AP_1, C_HS, S_AP, S_HS, hex, keylog, seal, secret } from './tls13Fixture';
 
 function connection(): RecordedChunk[] {
   const c2s = (t: number, ...data: Uint8Array[]): RecordedChunk => ({ direction: 'client-to-server', t, data: concat(...data) });

@@ -18,6 +18,7 @@ import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { tlslabSync } from '../support/run';
 import type { DecryptedRecordInfo } from '../../src-main/api/decryptTypes';
 import type { RecordPage } from '../../src-main/api/recordTypes';
+import { type Frame, frames, pcap } from '../support/pcapFrames';
 
 let pki: TestPki;
 let tmp: string;
@@ -72,48 +73,6 @@ async function download(peer: RunningPeer, overrides: Partial<ClientSessionReque
   const detail = await api.result<SessionDetail>('client.run', request);
   expect(detail.status).toBe('ok');
   return detail;
-}
-
-interface Frame {
-  time: number;
-  data: Uint8Array;
-}
-
-/** The Ethernet frames of a pcapng written by the workbench, in order. */
-function frames(pcapng: Uint8Array): Frame[] {
-  const view = new DataView(pcapng.buffer, pcapng.byteOffset, pcapng.byteLength);
-  const out: Frame[] = [];
-  for (let at = 0; at < pcapng.length; ) {
-    const type = view.getUint32(at, true);
-    const length = view.getUint32(at + 4, true);
-    if (type === 6) {
-      const micros = view.getUint32(at + 12, true) * 0x100000000 + view.getUint32(at + 16, true);
-      const captured = view.getUint32(at + 20, true);
-      out.push({ time: micros / 1000, data: pcapng.slice(at + 28, at + 28 + captured) });
-    }
-    at += length;
-  }
-  return out;
-}
-
-/** A classic pcap (Ethernet, microseconds) of the frames. */
-function pcap(list: Frame[]): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  const records = list.map((f) => {
-    const r = Buffer.alloc(16);
-    const micros = Math.round(f.time * 1000);
-    r.writeUInt32LE(Math.floor(micros / 1e6), 0);
-    r.writeUInt32LE(micros % 1e6, 4);
-    r.writeUInt32LE(f.data.length, 8);
-    r.writeUInt32LE(f.data.length, 12);
-    return Buffer.concat([r, f.data]);
-  });
-  return Buffer.concat([header, ...records]);
 }
 
 /** TCP payload bytes of an IPv4 Ethernet frame, and its source port. */

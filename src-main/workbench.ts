@@ -128,7 +128,15 @@ export class Workbench {
   watchOtherWriters(intervalMs = 1000): () => void {
     const NEWEST = 50;
     const seen = new Map<number, string>();
-    const read = () => this.sessions.listSessions(NEWEST).filter((row) => !this.ownSessions.has(row.id)).map(toSummary);
+    const read = () => {
+      const rows = this.sessions.listSessions(NEWEST);
+      // Sessions older than the newest are not looked at again: this process's own ids below them go.
+      if (rows.length === NEWEST) {
+        const oldest = Math.min(...rows.map((row) => row.id));
+        for (const id of this.ownSessions) if (id < oldest) this.ownSessions.delete(id);
+      }
+      return rows.filter((row) => !this.ownSessions.has(row.id)).map(toSummary);
+    };
     for (const summary of read()) seen.set(summary.id, JSON.stringify(summary));
     let hostsText = JSON.stringify(this.hosts.list());
     let version = this.db.pragma('data_version', { simple: true });

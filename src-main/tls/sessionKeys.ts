@@ -58,7 +58,6 @@ export interface CaptureGapInput {
   notCaptured: number;
 }
 
-
 export interface ConnectionDecryptionInput {
   chunks: readonly RecordedChunk[];
   keylog: readonly string[];

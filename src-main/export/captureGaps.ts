@@ -86,7 +86,6 @@ function chainFrom(bytes: Uint8Array, at: number): boolean {
   return whole >= 1;
 }
 
-
 /** Where the last whole record ends, walking from `start`; and where the record after it would end. */
 function wholeRecords(bytes: Uint8Array, start: number): { end: number; cutRecordEnd: number | null } {
   let q = start;
@@ -117,6 +116,9 @@ export function realignAtGaps<C extends GappedChunk>(chunks: readonly C[]): { ch
   /** Per chunk index, the part of it kept: [from, to) in the chunk's own bytes. */
   const keep = new Map<number, [number, number]>();
   const gaps: CaptureGap[] = [];
+  // Each gap's undecoded bytes, joined once at the end: a snap length merges thousands of holes
+  // into one gap, and joining at each would copy the growing whole every time.
+  const undecodedParts = new Map<CaptureGap, Uint8Array[]>();
   for (const direction of ['client-to-server', 'server-to-client'] as const) {
     const indices = chunks.flatMap((c, i) => (c.direction === direction ? [i] : []));
     // Segments: runs of chunks with no gap between them.
@@ -162,7 +164,7 @@ export function realignAtGaps<C extends GappedChunk>(chunks: readonly C[]): { ch
           t: chunks[segment[0]].t,
           notCaptured,
           holes: 1,
-          undecoded: concat([undecodedBefore, head]),
+          undecoded: new Uint8Array(0),
           layout: [
             ...(undecodedBefore.length ? [{ captured: undecodedBefore }] : []),
             { notCaptured },
@@ -177,12 +179,13 @@ export function realignAtGaps<C extends GappedChunk>(chunks: readonly C[]): { ch
         if (previous && previous.direction === direction && !previous.resumed) {
           previous.notCaptured += gap.notCaptured;
           previous.holes++;
-          previous.undecoded = concat([previous.undecoded, gap.undecoded]);
+          undecodedParts.get(previous)?.push(undecodedBefore, head);
           previous.layout.push(...gap.layout);
           previous.resumed = gap.resumed;
           previous.exact = gap.exact;
         } else {
           gaps.push(gap);
+          undecodedParts.set(gap, [undecodedBefore, head]);
         }
       }
       protectedBefore ||= sendsProtected(bytes, start, walked.end);
@@ -204,6 +207,7 @@ export function realignAtGaps<C extends GappedChunk>(chunks: readonly C[]): { ch
       }
     });
   }
+  for (const [gap, parts] of undecodedParts) gap.undecoded = concat(parts);
   const out: Omit<C, 'gapBefore'>[] = [];
   chunks.forEach(({ gapBefore: _gap, ...c }, i) => {
     const [from, to] = keep.get(i) ?? [0, c.data.length];

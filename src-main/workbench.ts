@@ -112,18 +112,22 @@ export class Workbench {
 
   private emit<E extends ApiEventName>(event: E, data: ApiEvents[E]): void {
     if (event === 'session.created' || event === 'session.updated') this.ownSessions.add((data as SessionSummary).id);
+    if (event === 'session.deleted') this.ownDeletions.add((data as { id: number }).id);
     for (const listener of this.listeners) listener(event, data);
   }
 
   /** Sessions this process recorded or imported: their events come from where they happen. */
   private readonly ownSessions = new Set<number>();
+  /** Sessions this process deleted (and said so), not to be announced again by the watcher. */
+  private readonly ownDeletions = new Set<number>();
 
   /**
    * What another process writes to the same data folder (`tlslab client` beside an open engine)
    * reaches this one's listeners: every `intervalMs` it asks SQLite's data_version, which changes
    * when another connection commits, and only then reads the newest sessions and the host table,
-   * sending 'session.created' / 'session.updated' for sessions it did not record itself and
-   * 'hosts.changed' when the table differs. Returns the function that stops watching.
+   * sending 'session.created' / 'session.updated' for sessions it did not record itself,
+   * 'session.deleted' for any session another process deleted, and 'hosts.changed' when the table
+   * differs. Returns the function that stops watching.
    */
   watchOtherWriters(intervalMs = 1000): () => void {
     const NEWEST = 50;
@@ -138,6 +142,8 @@ export class Workbench {
       return rows.filter((row) => !this.ownSessions.has(row.id)).map(toSummary);
     };
     for (const summary of read()) seen.set(summary.id, JSON.stringify(summary));
+    const deletionsSince = this.db.prepare('SELECT seq, session_id AS id FROM session_deletions WHERE seq > ? ORDER BY seq');
+    let lastDeletion = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM session_deletions').get() as { seq: number }).seq;
     let hostsText = JSON.stringify(this.hosts.list());
     let version = this.db.pragma('data_version', { simple: true });
     const timer = setInterval(() => {
@@ -145,6 +151,13 @@ export class Workbench {
         const now = this.db.pragma('data_version', { simple: true });
         if (now === version) return;
         version = now;
+        for (const { seq, id } of deletionsSince.all(lastDeletion) as { seq: number; id: number }[]) {
+          lastDeletion = seq;
+          seen.delete(id);
+          this.ownSessions.delete(id);
+          if (this.ownDeletions.delete(id)) continue;
+          for (const listener of this.listeners) listener('session.deleted', { id });
+        }
         const newest = read();
         // Only the newest are watched: what falls out of them is forgotten (memory stays bounded).
         for (const id of seen.keys()) if (!newest.some((summary) => summary.id === id)) seen.delete(id);

@@ -173,4 +173,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX session_imports_content ON session_imports(content_id);
   `,
+  // 8: deletions are told to other processes. A session deleted by a CLI command leaves a row
+  // here, which an open window's engine reads to take it off its list (Workbench.watchOtherWriters).
+  // Only the newest thousand are kept.
+  `
+  CREATE TABLE session_deletions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id INTEGER NOT NULL
+  );
+  CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions BEGIN
+    INSERT INTO session_deletions (session_id) VALUES (old.id);
+    DELETE FROM session_deletions WHERE seq <= last_insert_rowid() - 1000;
+  END;
+  `,
 ];

@@ -63,4 +63,21 @@ describe('sessions and host names written by tlslab commands beside the engine',
     expect(aboutSession.filter((e) => (e.data as SessionSummary).status === 'failed')).toHaveLength(1);
     expect((aboutSession.at(-1)?.data as SessionSummary).status).toBe('failed');
   });
+
+  it('a session the CLI deletes leaves the engine API as session.deleted, whoever recorded it', async () => {
+    // One recorded by the engine itself (through its API) and the CLI's from the first test.
+    const port = await closedPort();
+    const own = await api.result<{ id: number }>('client.run', { host: '127.0.0.1', port, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'none' } });
+    expect(tlslabSync(dataDir, ['sessions', 'delete', String(own.id), String(cliSession)]).status).toBe(0);
+    for (const id of [own.id, cliSession]) {
+      await api.waitForEvent((e) => e.event === 'session.deleted' && (e.data as { id: number }).id === id);
+    }
+    // A session the engine deletes itself is announced once, by the engine, not again by the watch.
+    const mine = await api.result<{ id: number }>('client.run', { host: '127.0.0.1', port, trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'none' } });
+    await api.result('sessions.delete', { id: mine.id });
+    // A later write by the CLI, seen by the watch after the deletion was.
+    expect(tlslabSync(dataDir, ['hosts', 'set', 'www.later.com', '127.0.0.2']).status).toBe(0);
+    await api.waitForEvent((e) => e.event === 'hosts.changed' && (e.data as HostEntry[]).some((h) => h.name === 'www.later.com'));
+    expect(api.events.filter((e) => e.event === 'session.deleted' && (e.data as { id: number }).id === mine.id)).toHaveLength(1);
+  });
 });

@@ -205,7 +205,8 @@ describe('name, tag, search, delete', () => {
     expect(badTag.status).toBe(1);
     expect(badTag.stderr).toContain('"two words" is not a tag');
 
-    const deleted = api.waitForEvent((f) => f.event === 'session.deleted');
+    // (The session the CLI deleted above was announced too, by the engine's watch on the folder.)
+    const deleted = api.waitForEvent((f) => f.event === 'session.deleted' && (f.data as { id: number }).id === failed.id);
     expect(await api.result('sessions.delete', { id: failed.id })).toEqual({ id: failed.id, deleted: true });
     expect((await deleted).data).toEqual({ id: failed.id });
     const missing = await api.call('sessions.delete', { id: failed.id });

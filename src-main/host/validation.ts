@@ -64,6 +64,30 @@ export function isApiMethod(name: unknown): name is ApiMethodName {
   return typeof name === 'string' && Object.hasOwn(SCHEMAS, name);
 }
 
+/**
+ * The first key of `input` (at any depth) that the parsed `output` lacks: a parameter no schema
+ * knows. Zod drops such keys without a word, and an option the engine never reads is a feature
+ * that silently does nothing (a checkbox whose key a schema forgot).
+ */
+function unknownKey(input: unknown, output: unknown, path: string[] = []): string | null {
+  if (Array.isArray(input) && Array.isArray(output)) {
+    for (let i = 0; i < input.length; i++) {
+      const found = unknownKey(input[i], output[i], [...path, String(i)]);
+      if (found) return found;
+    }
+    return null;
+  }
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!plain(input) || !plain(output)) return null;
+  for (const key of Object.keys(input)) {
+    if (input[key] === undefined) continue;
+    if (!Object.hasOwn(output, key)) return [...path, key].join('.');
+    const found = unknownKey(input[key], output[key], [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
 export function validateParams<M extends ApiMethodName>(method: M, params: unknown): ApiParams<M> {
   const result = (SCHEMAS[method] as z.ZodType<ApiParams<M>>).safeParse(params ?? {});
   if (!result.success) {
@@ -71,5 +95,7 @@ export function validateParams<M extends ApiMethodName>(method: M, params: unkno
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
     throw new WorkbenchError('BAD_INPUT', `invalid parameters for ${method}: ${where}${issue.message}`);
   }
+  const unknown = unknownKey(params ?? {}, result.data);
+  if (unknown) throw new WorkbenchError('BAD_INPUT', `invalid parameters for ${method}: ${unknown}: no such parameter`);
   return result.data;
 }

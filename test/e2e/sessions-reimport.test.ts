@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import type { SessionExportResult } from '../../src-main/api/exchangeTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { connectApi, type ApiConnection } from '../support/engineApi';
-import { clientRunParams, collectPageErrors, makeLabPki, newPage, startE2e, type E2eApp, type LabPki } from '../support/e2e';
+import { clientRunParams, collectPageErrors, makeLabPki, newPage, screenshot, startE2e, type E2eApp, type LabPki } from '../support/e2e';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
 let app: E2eApp;
@@ -67,6 +67,7 @@ describe('importing a bundle twice, in Chromium', () => {
     expect(second).toBe(`lesson.tlslab is already imported as session ${importedId}; nothing was copied. Use "Import a copy anyway" for a second copy.`);
     expect(await page.getByTestId('sessions-import-open').getAttribute('href')).toBe(`#/sessions/${importedId}`);
     expect(await rowIds(page)).toEqual([recorded.id, importedId]);
+    await screenshot(page, 'sessions-reimport-already');
 
     await page.getByTestId('sessions-import-again').click();
     await page.getByTestId('sessions-import-message').filter({ hasText: /^Imported lesson\.tlslab as session/ }).waitFor();

@@ -1,6 +1,7 @@
 // Opening the workbench database: one file in the data dir, WAL, foreign keys, migrated.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations';
 
@@ -45,6 +46,17 @@ function unwritable(dir: string): string | null {
 /** The message for a database that could not be opened: what is wrong, and what to do. */
 export function openFailure(dataDir: string, file: string, err: Error): string {
   const code = (err as { code?: string }).code ?? '';
+  const versions = /NODE_MODULE_VERSION (\d+)[\s\S]*NODE_MODULE_VERSION (\d+)/.exec(err.message);
+  if (code === 'ERR_DLOPEN_FAILED' || versions) {
+    // better-sqlite3 is native code, built by npm for one Node.js version: another Node (a
+    // different one on PATH, TLSLAB_NODE, a package built elsewhere) cannot load it.
+    const built = versions ? ` (it was built for Node.js module version ${versions[1]}; this Node.js ${process.version} needs ${versions[2]})` : '';
+    const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+    return (
+      `the workbench cannot load its SQLite module, better-sqlite3${built}: ${err.message.split('\n')[0]}. ` +
+      `Run "npm rebuild better-sqlite3" in ${root} with this Node.js, or run the workbench with the Node.js it was built with (TLSLAB_NODE for the desktop app); nothing in ${dataDir} was touched`
+    );
+  }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
     return (
       `the workbench database ${file} is damaged (${err.message}); nothing in the folder was changed. ` +

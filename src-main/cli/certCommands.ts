@@ -8,7 +8,7 @@ import { certificateToShow } from '../pki/formats';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { subjectHash, subjectHashOld } from '../pki/subjectHash';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { exportFrom, verifyWith } from '../workshop/exchange';
+import { exportFrom, pkcs12Contents, verifyWith } from '../workshop/exchange';
 import { type OutputFile, STANDARD_OUTPUT, writeFilesAtomically } from '../workshop/files';
 import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
 import { inspect } from '../pki/inspect';
@@ -228,6 +228,11 @@ export async function exportCommand(name: string, opts: ExportFlags, command: Co
   const wb = await openWorkshop(command);
   try {
     const row = wb.workshop.certificate(name);
+    if (opts.withKey && opts.format !== 'pem' && opts.format !== 'p12' && opts.format !== 'der') {
+      throw new CliExit(2, `--with-key applies to --format pem and p12; --format ${opts.format} ${opts.format === 'key' ? 'is the key alone' : 'holds certificates only'}`);
+    }
+    // Asked for the key and there is none: say so rather than write a file without it.
+    if (opts.withKey && opts.format === 'p12') wb.workshop.privateKeyOf(row);
     let written: string[];
     let containsKey = false;
     switch (opts.format) {
@@ -259,7 +264,7 @@ export async function exportCommand(name: string, opts: ExportFlags, command: Co
         if (!opts.withKey && row.key_id !== null) {
           // PKCS#12 without the key is only the certificate chain.
           const { exportPkcs12 } = await import('../pki/formats');
-          const data = exportPkcs12({ certificate: new Uint8Array(row.der), chain: wb.workshop.chainDer(row), password, friendlyName: row.name, legacy: opts.legacy });
+          const data = exportPkcs12({ ...pkcs12Contents(wb.workshop, row), password, legacy: opts.legacy });
           written = writeFilesAtomically([{ path: opts.out, data, secret: false }]);
         } else {
           const result = exportFrom(wb.workshop, { id: row.id, format: 'p12', password, legacy: opts.legacy, path: opts.out });
@@ -274,11 +279,21 @@ export async function exportCommand(name: string, opts: ExportFlags, command: Co
     const out = messagesFor(opts.out);
     const toFile = out === process.stdout;
     const where = written.map((target) => (target === STANDARD_OUTPUT ? 'standard output' : target)).join(', ');
-    if (opts.json) printJson({ written, containsPrivateKey: containsKey }, out);
-    else out.write(`Wrote ${where}${containsKey ? ` (holds the private key${toFile ? '; mode 0600' : ''})` : ''}\n`);
+    const keyEncrypted = containsKey && (opts.format === 'p12' || password !== undefined);
+    if (opts.json) printJson({ written, containsPrivateKey: containsKey, keyEncrypted }, out);
+    else {
+      const withoutKey = opts.format === 'p12' && !containsKey && row.key_id !== null ? ' (certificates only, no private key: add --with-key to include it)' : '';
+      out.write(`Wrote ${where}${containsKey ? ` (${keyNote(opts.format, keyEncrypted)}${toFile ? '; readable by you only, mode 0600' : ''})` : withoutKey}\n`);
+    }
   } finally {
     await wb.close();
   }
+}
+
+/** What an export says about the private key it holds. */
+function keyNote(format: string, encrypted: boolean): string {
+  if (format === 'p12') return 'holds the private key, encrypted with the PKCS#12 password';
+  return encrypted ? 'holds the private key, encrypted with the passphrase' : 'holds the private key UNENCRYPTED: whoever reads the file has the key';
 }
 
 async function inspectArgument(file: string, command: Command): Promise<PkiInspection> {

@@ -46,7 +46,7 @@ export function registerPkiMiscCommands(program: Command): void {
       .description('bring certificates, keys, CSRs and PKCS#12 files into the workbench (keys go with their certificates)')
       .argument('<files...>', 'PEM, DER, PKCS#7 or PKCS#12 files; a key goes with the certificate it matches')
       .option('--passphrase-file <file>', "the files' passphrase (encrypted keys, PKCS#12)")
-      .option('--name <name>', 'workbench name of the first certificate')
+      .option('--name <name>', 'workbench name of the certificate the first file is about: the one with its key (not the CAs of its chain), else its first certificate')
       .option('--json', 'print JSON'),
   ).action(async (files: string[], opts, command: Command) => {
     const passphrases = opts.passphraseFile !== undefined ? readImportPassphrases(opts.passphraseFile) : undefined;
@@ -70,8 +70,13 @@ export function registerPkiMiscCommands(program: Command): void {
         for (const c of r.certificates) process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}\n`);
         for (const c of r.csrs) process.stdout.write(`  + [csr ${c.id}] ${c.name}: ${c.subject}\n`);
         for (const d of r.duplicates) process.stdout.write(`  = already in the workbench as "${d}"\n`);
-        if (r.keysMatched > 0 && r.certificates.length === 0 && r.duplicates.length === 0) {
-          process.stdout.write(`  + ${r.keysMatched === 1 ? 'the key is' : 'the keys are'} kept with ${r.keysMatched === 1 ? 'its certificate' : 'their certificates'} in the workbench\n`);
+        // Keys that went with a certificate or request the workbench held before (the CA of a
+        // hand-out imported first as PEM, then with its key as PKCS#12): the lines above do not show them.
+        const withOlder = r.keysMatched - r.certificates.filter((c) => c.hasPrivateKey).length - r.csrs.filter((c) => c.hasPrivateKey).length;
+        if (withOlder > 0) {
+          process.stdout.write(
+            `  + ${withOlder === 1 ? 'the key is' : `${withOlder} keys are`} kept with ${withOlder === 1 ? 'its certificate or request' : 'their certificates or requests'} already in the workbench\n`,
+          );
         }
         if (r.keysUnmatched) {
           process.stdout.write(

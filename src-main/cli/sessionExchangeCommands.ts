@@ -8,6 +8,9 @@ import { writeOutput } from '../sessions/sessionExchange';
 import { CliExit, integer, messagesFor, openWorkbench, printJson, tlslabFor } from './common';
 import { localTimestamp } from './format';
 
+/** Said of every export that holds a session's secrets (a key log, a pcapng with one, a bundle). */
+const SECRET_NOTE = "The file holds the session's secrets: whoever has it can decrypt the recorded traffic, so hand it only to whom you mean to";
+
 const FORMATS: SessionExportFormat[] = ['pcapng', 'keylog', 'har', 'pem', 'bundle'];
 
 function formatEntries(list: SessionCatalogEntry[]): string {
@@ -75,8 +78,12 @@ export function registerSessionExchangeCommands(program: Command): void {
         }
         const written = writeOutput(opts.out, exported);
         const out = messagesFor(opts.out);
-        if (opts.json) printJson({ path: written, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary }, out);
-        else out.write(`Wrote ${written} (${exported.bytes.length} bytes): ${exported.summary}\n`);
+        if (opts.json) {
+          printJson({ path: written, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary, secret: exported.secret }, out);
+        } else {
+          out.write(`Wrote ${written} (${exported.bytes.length} bytes): ${exported.summary}\n`);
+          if (exported.secret) out.write(`${SECRET_NOTE}${out === process.stdout ? '; it is readable by you only (mode 0600)' : ''}\n`);
+        }
       } finally {
         await wb.close();
       }

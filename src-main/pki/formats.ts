@@ -20,6 +20,8 @@ export interface Pkcs12Options {
   chain?: Uint8Array[];
   password: string;
   friendlyName?: string;
+  /** A name for each certificate of `chain`, as `openssl pkcs12 -export -caname` gives them, so the CAs keep their names too. */
+  chainFriendlyNames?: Array<string | undefined>;
   /** 3DES/RC2 + SHA-1 MAC for old tools; default modern AES-256-CBC + PBKDF2 + SHA-256 MAC */
   legacy?: boolean;
 }
@@ -131,7 +133,10 @@ export function exportPkcs12(options: Pkcs12Options): Uint8Array {
   ];
   const certificateBags = [
     safeBag(OIDS.certBag, certBag(options.certificate), leafAttributes),
-    ...(options.chain ?? []).map((der) => safeBag(OIDS.certBag, certBag(der), [])),
+    ...(options.chain ?? []).map((der, index) => {
+      const name = options.chainFriendlyNames?.[index];
+      return safeBag(OIDS.certBag, certBag(der), name ? [attribute(OIDS.friendlyName, bmpString(name))] : []);
+    }),
   ];
   const encrypt = (plain: Uint8Array) => (options.legacy ? encryptPkcs12Pbe(plain, password) : encryptPbes2(plain, password));
 
@@ -390,8 +395,24 @@ const IGNORED_LABELS: Record<string, string> = {
   'DH PARAMETERS': 'DH parameters block',
 };
 
+/**
+ * The friendlyName OpenSSL writes above a block it takes out of a PKCS#12 file (`openssl pkcs12
+ * -in F.p12 -nodes`: "Bag Attributes / friendlyName: NAME / subject=... / issuer=..."), so that a
+ * certificate converted that way keeps its name. Only the text between the previous block and
+ * this one (1-based `beginLine`) is read.
+ */
+function bagFriendlyName(lines: string[], beginLine: number): string | undefined {
+  for (let i = beginLine - 2; i >= 0; i--) {
+    if (/-----(END|BEGIN) /.test(lines[i])) return undefined;
+    const found = /^\s+friendlyName:\s*(.*?)\s*$/.exec(lines[i]);
+    if (found) return found[1] !== '' && found[1] !== '<No Values>' ? found[1] : undefined;
+  }
+  return undefined;
+}
+
 function importPem(input: Uint8Array, passphrase: string | undefined, name: string): Collected {
   const blocks = splitPem(input);
+  const lines = Buffer.from(input).toString('utf8').split(/\r?\n/);
   const out: Collected = { certificates: [], privateKeys: [], csrs: [], description: '' };
   let plainKeys = 0;
   let encryptedKeys = 0;
@@ -401,7 +422,7 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
     if (CERTIFICATE_LABELS.includes(block.label)) {
       // A TRUSTED CERTIFICATE is the certificate followed by OpenSSL's trust settings and alias (-setalias).
       const der = block.label === 'TRUSTED CERTIFICATE' ? firstElement(block.der) : block.der;
-      const alias = block.label === 'TRUSTED CERTIFICATE' ? trustedCertificateAlias(block.der.subarray(der.length)) : undefined;
+      const alias = block.label === 'TRUSTED CERTIFICATE' ? trustedCertificateAlias(block.der.subarray(der.length)) : bagFriendlyName(lines, block.line);
       out.certificates.push({ der: within(where, () => (parseCertificateDer(der), der)), ...(alias ? { friendlyName: alias } : {}) });
     } else if (CSR_LABELS.includes(block.label)) {
       out.csrs.push(within(where, () => parseCsr(block.der).der));

@@ -96,6 +96,9 @@ function storeItems(workshop: CertificateWorkshop, items: ImportedItems, firstNa
   const duplicates: string[] = [];
   const usedKeys = new Set<number>();
   const ids: number[] = [];
+  // The name given goes to the certificate the file is about: the one with its key (a PKCS#12's
+  // own certificate, not the CAs of its chain), else the first in the file.
+  const named = items.pairs[0]?.certificateIndex ?? 0;
   // CAs first, so that the certificates they issued in the same file link to them.
   const order = items.certificates
     .map((certificate, index) => ({ certificate, index }))
@@ -111,7 +114,7 @@ function storeItems(workshop: CertificateWorkshop, items: ImportedItems, firstNa
       continue;
     }
     const keyId = key ? workshop.vault.storeKey(key) : null;
-    const name = ids.length === 0 && firstName ? firstName : certificate.friendlyName ? uniqueFriendly(workshop, certificate.friendlyName) : undefined;
+    const name = index === named && firstName ? firstName : certificate.friendlyName ? uniqueFriendly(workshop, certificate.friendlyName) : undefined;
     const id = workshop.insertImported(certificate.der, name, keyId);
     ids.push(id);
   }
@@ -277,19 +280,30 @@ function exportBody(workshop: CertificateWorkshop, id: number, request: PkiExpor
         throw new WorkbenchError('BAD_INPUT', 'a PKCS#12 file needs a password to protect the key inside it: give one');
       }
       const privateKey = row.key_id !== null ? workshop.privateKeyOf(row) : undefined;
-      const data = exportPkcs12({
-        certificate: der,
-        privateKey,
-        chain: workshop.chainDer(row),
-        password: request.password,
-        friendlyName: row.name,
-        legacy: request.legacy,
-      });
+      const data = exportPkcs12({ ...pkcs12Contents(workshop, row), privateKey, password: request.password, legacy: request.legacy });
       return { fileName: `${base}.p12`, data, secret: privateKey !== undefined };
     }
     default:
       throw new WorkbenchError('BAD_INPUT', `"${String(request.format)}" is not an export format: use pem, der, chain-pem, p12, key-pem or trust-folder`);
   }
+}
+
+/**
+ * The certificates of a PKCS#12 export: the certificate and the CAs above it, each under its
+ * workbench name (friendlyName), so that the workbench that imports the file calls the CAs what
+ * the hand-out calls them ("tlslab proxy --ca NAME") rather than by their CN.
+ */
+export function pkcs12Contents(
+  workshop: CertificateWorkshop,
+  row: ReturnType<CertificateWorkshop['certificate']>,
+): { certificate: Uint8Array; chain: Uint8Array[]; friendlyName: string; chainFriendlyNames: string[] } {
+  const chain = workshop.chainRows(row);
+  return {
+    certificate: new Uint8Array(row.der),
+    chain: chain.map((issuer) => new Uint8Array(issuer.der)),
+    friendlyName: row.name,
+    chainFriendlyNames: chain.map((issuer) => issuer.name),
+  };
 }
 
 /** Writes HASH.N files (as openssl rehash names them) into the folder; nothing when any fails. */

@@ -235,13 +235,18 @@ export class CertificateWorkshop {
 
   /** DER of the CAs above the certificate in the workbench, nearest first. */
   chainDer(row: CertificateRow): Uint8Array[] {
-    const chain: Uint8Array[] = [];
+    return this.chainRows(row).map((issuer) => new Uint8Array(issuer.der));
+  }
+
+  /** The CAs above the certificate, nearest first, as the workbench holds them (names included). */
+  chainRows(row: CertificateRow): CertificateRow[] {
+    const chain: CertificateRow[] = [];
     const seen = new Set([row.id]);
     let issuerId = row.issuer_id;
     while (issuerId !== null && !seen.has(issuerId)) {
       const issuer = this.store.certificate(issuerId);
       if (!issuer) break;
-      chain.push(new Uint8Array(issuer.der));
+      chain.push(issuer);
       seen.add(issuer.id);
       issuerId = issuer.issuer_id;
     }

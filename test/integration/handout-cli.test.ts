@@ -1,0 +1,167 @@
+// The teacher's hand-out, end to end from the command line: a teacher's workbench (one data
+// folder) makes CAs and identities and records a session, hands them out as files, and a
+// student's fresh workbench (another data folder) takes them in. Every file that holds a private
+// key or a session's secrets is readable by its owner only and the command says what it holds;
+// names, chains and keys arrive whole; OpenSSL's own PKCS#12 files come in too.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, tlslabInProcess } from '../support/cliInProcess';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { opensslOk } from './pki/openssl';
+
+let tmp: string;
+let teacher: string;
+let student: string;
+let peer: RunningPeer | undefined;
+
+const run = (dataDir: string, args: string[]): Promise<CliRun> => tlslabInProcess(dataDir, args);
+
+async function ok(dataDir: string, args: string[]): Promise<string> {
+  const result = await run(dataDir, args);
+  if (result.status !== 0) throw new Error(`tlslab ${args.join(' ')} exited ${result.status}: ${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+const file = (name: string): string => path.join(tmp, name);
+const mode = (name: string): number => fs.statSync(file(name)).mode & 0o777;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-handout-'));
+  teacher = path.join(tmp, 'teacher');
+  student = path.join(tmp, 'student');
+  fs.writeFileSync(file('pass.txt'), 'class of 2026\n');
+  // A CA whose workbench name is not its CN: the hand-out's instructions use the name.
+  await ok(teacher, ['ca', 'create', 'Class CA', '--cn', 'Bank32 Trust Services', '--o', 'Lab']);
+  await ok(teacher, ['cert', 'issue', '--ca', 'Class CA', '--cn', 'www.bank32.com', '--name', 'bank-server', '--san', 'DNS:www.bank32.com,DNS:bank32.com']);
+});
+
+afterAll(async () => {
+  await peer?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the teacher exports identities', () => {
+  it('a PKCS#12 with --with-key of a certificate whose key the workbench lacks is refused, and no file is written', async () => {
+    // The CA's certificate alone, imported into the student's workbench: no key there.
+    await ok(teacher, ['ca', 'export', 'Class CA', '--out', file('class-ca.pem')]);
+    await ok(student, ['import', file('class-ca.pem')]);
+    const result = await run(student, ['cert', 'export', 'Bank32 Trust Services', '--format', 'p12', '--with-key', '--passphrase-file', file('pass.txt'), '--out', file('no-key.p12')]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/no private key for "Bank32 Trust Services"/);
+    expect(fs.existsSync(file('no-key.p12'))).toBe(false);
+  });
+
+  it('a PKCS#12 without --with-key says it holds no key and how to include it', async () => {
+    const out = await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'p12', '--passphrase-file', file('pass.txt'), '--out', file('certs-only.p12')]);
+    expect(out).toMatch(/certificates only, no private key: add --with-key/);
+    expect(opensslOk(['pkcs12', '-in', file('certs-only.p12'), '-passin', `file:${file('pass.txt')}`, '-nokeys', '-info'])).not.toContain('Shrouded Keybag');
+  });
+
+  it('a key export says whether the key in it is encrypted, and the file is mode 0600', async () => {
+    const plain = await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'key', '--out', file('plain.key')]);
+    expect(plain).toMatch(/holds the private key UNENCRYPTED/);
+    expect(mode('plain.key')).toBe(0o600);
+    const encrypted = await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'pem', '--with-key', '--passphrase-file', file('pass.txt'), '--out', file('bank-enc.pem')]);
+    expect(encrypted).toMatch(/holds the private key, encrypted with the passphrase/);
+    expect(fs.readFileSync(file('bank-enc.pem'), 'utf8')).toContain('BEGIN ENCRYPTED PRIVATE KEY');
+    expect(mode('bank-enc.pem')).toBe(0o600);
+    expect(await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'chain', '--with-key', '--out', file('chain.pem')]).catch((e: Error) => e.message)).toMatch(
+      /--with-key applies to --format pem and p12/,
+    );
+    expect(fs.existsSync(file('chain.pem'))).toBe(false);
+  });
+
+  it('the PKCS#12 carries the CA under its workbench name: the student\'s workbench calls it "Class CA", as the hand-out does', async () => {
+    const out = await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'p12', '--with-key', '--passphrase-file', file('pass.txt'), '--out', file('bank.p12')]);
+    expect(out).toMatch(/holds the private key, encrypted with the PKCS#12 password/);
+    expect(mode('bank.p12')).toBe(0o600);
+    const info = opensslOk(['pkcs12', '-in', file('bank.p12'), '-passin', `file:${file('pass.txt')}`, '-nokeys']);
+    expect(info).toContain('friendlyName: bank-server');
+    expect(info).toContain('friendlyName: Class CA');
+
+    const fresh = path.join(tmp, 'fresh-student');
+    const imported = await ok(fresh, ['import', file('bank.p12'), '--passphrase-file', file('pass.txt')]);
+    expect(imported).toContain('Class CA: O=Lab, CN=Bank32 Trust Services');
+    expect(imported).toContain('bank-server: CN=www.bank32.com (with its key)');
+    const verified = await ok(fresh, ['cert', 'verify', 'lab:bank-server', '--trust', 'lab:Class CA', '--host', 'bank32.com']);
+    expect(verified).toContain('Verified.');
+  });
+
+  it('the CA imported first as PEM, then as PKCS#12 with its key: the import says the key is now kept with it', async () => {
+    await ok(teacher, ['ca', 'export', 'Class CA', '--format', 'p12', '--with-key', '--passphrase-file', file('pass.txt'), '--out', file('class-ca.p12')]);
+    const out = await ok(student, ['import', file('class-ca.p12'), '--passphrase-file', file('pass.txt')]);
+    expect(out).toContain('= already in the workbench as "Bank32 Trust Services"');
+    expect(out).toMatch(/\+ the key is kept with its certificate or request already in the workbench/);
+    // With its key the student's workbench can sign with it (what the proxy needs).
+    const forged = await ok(student, ['cert', 'forge', 'www.bank32.com', '--ca', 'Bank32 Trust Services', '--out-cert', file('forged.pem'), '--out-key', file('forged.key')]);
+    expect(forged).toContain('Forged CN=www.bank32.com');
+    expect(mode('forged.key')).toBe(0o600);
+  });
+});
+
+describe('the student imports what OpenSSL made', () => {
+  let made: { leaf: string; leafKey: string; ca: string };
+
+  beforeAll(() => {
+    const caKey = file('ossl-ca.key');
+    const ca = file('ossl-ca.pem');
+    opensslOk(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-subj', '/CN=OpenSSL Class CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE']);
+    const leafKey = file('ossl-leaf.key');
+    opensslOk(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', leafKey, '-out', file('ossl-leaf.csr'), '-subj', '/CN=leaf.lab']);
+    fs.writeFileSync(file('ossl-ext.cnf'), 'subjectAltName=DNS:leaf.lab\n');
+    const leaf = file('ossl-leaf.pem');
+    opensslOk(['x509', '-req', '-in', file('ossl-leaf.csr'), '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', leaf, '-days', '30', '-extfile', file('ossl-ext.cnf')]);
+    made = { leaf, leafKey, ca };
+  });
+
+  it('--name names the certificate with the key, not the CA of the chain that comes with it', async () => {
+    opensslOk(['pkcs12', '-export', '-in', made.leaf, '-inkey', made.leafKey, '-certfile', made.ca, '-passout', 'pass:pw', '-out', file('ossl-chain.p12')]);
+    const dataDir = path.join(tmp, 'named');
+    const out = await ok(dataDir, ['import', file('ossl-chain.p12'), '--passphrase-file', await passFile('pw'), '--name', 'my-server']);
+    expect(out).toContain('my-server: CN=leaf.lab (with its key)');
+    expect(out).toContain('OpenSSL Class CA: CN=OpenSSL Class CA');
+  });
+
+  it('a PEM that openssl pkcs12 -nodes took out of a PKCS#12 keeps the friendly names', async () => {
+    opensslOk(['pkcs12', '-export', '-in', made.leaf, '-inkey', made.leafKey, '-certfile', made.ca, '-name', 'web server', '-caname', 'class root', '-passout', 'pass:pw', '-out', file('ossl-named.p12')]);
+    const pem = file('ossl-named.pem');
+    opensslOk(['pkcs12', '-in', file('ossl-named.p12'), '-passin', 'pass:pw', '-nodes', '-out', pem]);
+    expect(fs.readFileSync(pem, 'utf8')).toContain('friendlyName: web server');
+    const out = await ok(path.join(tmp, 'from-pem'), ['import', pem]);
+    expect(out).toContain('web server: CN=leaf.lab (with its key)');
+    expect(out).toContain('class root: CN=OpenSSL Class CA');
+  });
+});
+
+describe('session hand-out', () => {
+  it('a bundle and a key log are mode 0600 and the command says they hold the session\'s secrets', async () => {
+    await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'chain', '--out', file('server-chain.pem')]);
+    peer = await startOpensslServer(file('server-chain.pem'), file('plain.key'), ['-www']);
+    const client = await run(teacher, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', file('class-ca.pem'), '--get', '/', '--json']);
+    expect(client.status).toBe(0);
+    const id = (JSON.parse(client.stdout) as { sessionId: number }).sessionId;
+
+    const bundle = await ok(teacher, ['sessions', 'export', String(id), '--format', 'bundle', '--out', file('lesson.tlslab')]);
+    expect(bundle).toMatch(/holds the session's secrets: whoever has it can decrypt the recorded traffic/);
+    expect(mode('lesson.tlslab')).toBe(0o600);
+    const json = JSON.parse(await ok(teacher, ['sessions', 'export', String(id), '--format', 'keylog', '--out', file('lesson.keys'), '--json'])) as { secret: boolean };
+    expect(json.secret).toBe(true);
+    expect(mode('lesson.keys')).toBe(0o600);
+    const certificates = await ok(teacher, ['sessions', 'export', String(id), '--format', 'pem', '--out', file('lesson-certs.pem')]);
+    expect(certificates).not.toMatch(/secrets/);
+
+    // The student opens it and reads the traffic: the key log travels in the bundle.
+    const imported = JSON.parse(await ok(student, ['sessions', 'import', file('lesson.tlslab'), '--json'])) as { id: number; keylogLines: number };
+    expect(imported.keylogLines).toBeGreaterThan(0);
+    const shown = await ok(student, ['sessions', 'show', String(imported.id), '--decrypt']);
+    expect(shown).toContain('GET / HTTP/1.1');
+  });
+});
+
+async function passFile(passphrase: string): Promise<string> {
+  const name = file(`pass-${passphrase}.txt`);
+  fs.writeFileSync(name, `${passphrase}\n`);
+  return name;
+}

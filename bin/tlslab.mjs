@@ -3,6 +3,11 @@
 // with no build step.
 import { register } from 'tsx/esm/api';
 
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  console.error(`tlslab needs Node.js 20 or newer; this is Node.js ${process.versions.node}. Install a newer Node.js (nodejs.org, or NodeSource's packages on Debian) and run it again.`);
+  process.exit(1);
+}
+
 register();
 // Output piped into a command that stops reading early (tlslab sessions show 3 --decrypt | head):
 // the reader is gone, so there is no one left to tell; stop quietly, as other commands do.

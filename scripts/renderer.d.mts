@@ -2,3 +2,4 @@ export const ROOT: string;
 export function rendererIsStale(): boolean;
 export function buildRenderer(options?: { quiet?: boolean }): void;
 export function ensureRenderer(options?: { quiet?: boolean }): void;
+export function buildNodeProblem(version?: string): string | null;

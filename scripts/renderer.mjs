@@ -24,7 +24,25 @@ export function rendererIsStale() {
   return sources > built;
 }
 
+/**
+ * Why this Node.js cannot build the UI, or null when it can: Vite 8 needs 20.19+ on the 20 line or
+ * 22.12+ (its `engines`); older ones fail deep inside the build with a stack trace.
+ */
+export function buildNodeProblem(version = process.versions.node) {
+  const [major, minor] = version.split('.').map(Number);
+  if ((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23) return null;
+  return (
+    `building the workbench's UI needs Node.js 20.19 or newer (22.12 or newer on the 22 line), which Vite requires; ` +
+    `this is Node.js ${version}. Install a newer Node.js (nodejs.org, or NodeSource's packages on Debian) and run the command again.`
+  );
+}
+
 export function buildRenderer({ quiet = false } = {}) {
+  const problem = buildNodeProblem();
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', quiet ? 'warn' : 'info'], {
     cwd: ROOT,
     stdio: 'inherit',

@@ -59,7 +59,11 @@ export function serverConfigFromOptions(opts: ServerOptions): ServerConfig {
     if (!name) throw new CliExit(2, `--identity takes lab:NAME (an identity from the certificate workshop); for files use --cert and --key`);
     identity = { kind: 'lab', name };
   } else {
-    if (!opts.cert || !opts.key) throw new CliExit(2, 'give the server a certificate and key: --cert FILE --key FILE (or --identity lab:NAME)');
+    if (!opts.cert || !opts.key) throw new CliExit(
+        2,
+        `give the server a certificate and key: --cert FILE --key FILE, or --identity lab:NAME for one the workbench made ` +
+          `(tlslab ca create "Lab Root", then tlslab cert issue --ca "Lab Root" --cn www.bank32.com makes lab:www.bank32.com)`,
+      );
     identity = {
       kind: 'files',
       certPath: opts.cert,

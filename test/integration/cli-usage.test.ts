@@ -46,6 +46,11 @@ describe('tlslab usage errors', () => {
     );
     expect(await usageError(['client', 'www.bank32.com', '--get'])).toBe(`tlslab: --get needs a value: --get <path>; see "tlslab client --help"`);
     expect(await usageError(['replay-server', '1'])).toBe(`tlslab: --ca <name> is required; see "tlslab replay-server --help"`);
+    // A first server with no certificate yet: how to make one in two commands.
+    expect(await usageError(['server'])).toBe(
+      'tlslab: give the server a certificate and key: --cert FILE --key FILE, or --identity lab:NAME for one the workbench made ' +
+        '(tlslab ca create "Lab Root", then tlslab cert issue --ca "Lab Root" --cn www.bank32.com makes lab:www.bank32.com)',
+    );
   });
 
   it('a name with spaces left unquoted is shown quoted', async () => {

@@ -9,6 +9,16 @@ function ciphersInclude(name: string): boolean {
   return tls.getCiphers().includes(name.toLowerCase());
 }
 
+/** Whether this TLS library knows the key-exchange group `name` (OpenSSL refuses a list naming an unknown one). */
+function groupAccepted(name: string): boolean {
+  try {
+    tls.createSecureContext({ ecdhCurve: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function probeTlsFeatures(): TlsFeature[] {
   const library = process.versions.openssl ? `OpenSSL ${process.versions.openssl}` : 'an unknown TLS library';
   const isBoring = /boringssl/i.test(process.versions.openssl ?? '') || 'electron' in process.versions;
@@ -52,6 +62,14 @@ export function probeTlsFeatures(): TlsFeature[] {
     name: 'System trust store',
     available: true,
     detail: systemBundle ? `read from ${systemBundle}` : `Node's built-in ${tls.rootCertificates.length} Mozilla roots (no system bundle file found)`,
+  });
+  const hybrid = groupAccepted('X25519MLKEM768');
+  features.push({
+    name: 'Post-quantum key exchange (X25519MLKEM768)',
+    available: hybrid,
+    detail: hybrid
+      ? 'the hybrid group X25519MLKEM768 (X25519 with ML-KEM-768) can be offered and chosen'
+      : `${library} has no ML-KEM groups (they came with OpenSSL 3.5): sessions cannot use X25519MLKEM768, though its key shares from browsers such as Chromium are named and skipped`,
   });
   features.push({
     name: 'TLS 1.0 / 1.1',

@@ -1,0 +1,68 @@
+// The hand-out through the Certificates view: a teacher's PKCS#12 (made by the teacher's own
+// workbench) picked as a file in the student's fresh workbench keeps the names the hand-out uses,
+// CA included, and a key the student writes out is readable by the student only and said to be so.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tlslabInProcess } from '../support/cliInProcess';
+import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+
+let app: E2eApp;
+let handout: string;
+
+async function teacher(args: string[]): Promise<void> {
+  const run = await tlslabInProcess(path.join(app.tmp, 'teacher'), args);
+  if (run.status !== 0) throw new Error(`tlslab ${args.join(' ')}: ${run.stderr}`);
+}
+
+beforeAll(async () => {
+  app = await startE2e('handout');
+  handout = path.join(app.tmp, 'handout');
+  fs.mkdirSync(handout);
+  fs.writeFileSync(path.join(handout, 'pass.txt'), 'class of 2026\n');
+  await teacher(['ca', 'create', 'Class CA', '--cn', 'Bank32 Trust Services', '--o', 'Lab']);
+  await teacher(['cert', 'issue', '--ca', 'Class CA', '--cn', 'www.bank32.com', '--name', 'bank-server']);
+  await teacher(['cert', 'export', 'bank-server', '--format', 'p12', '--with-key', '--passphrase-file', path.join(handout, 'pass.txt'), '--out', path.join(handout, 'bank-server.p12')]);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('the hand-out in the Certificates view', () => {
+  it('imports the teacher\'s PKCS#12 with the CA under the name the hand-out uses, and writes the key out mode 0600', async () => {
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByRole('heading', { name: 'Certificates', exact: true }).waitFor();
+
+    await page.getByTestId('pki-import').click();
+    await page.getByTestId('import-file').setInputFiles(path.join(handout, 'bank-server.p12'));
+    await page.getByTestId('import-passphrase').fill('class of 2026');
+    await page.getByTestId('import-form-submit').click();
+    const imported = await text(page, 'import-result');
+    expect(imported).toContain('bank-server');
+    expect(imported).toContain('with its key');
+    // The CA is "Class CA" here too, not its CN "Bank32 Trust Services".
+    await page.locator('[data-testid="pki-row"][data-name="Class CA"]').waitFor();
+    expect(await page.locator('[data-testid="pki-row"][data-name="Bank32 Trust Services"]').count()).toBe(0);
+    await screenshot(page, 'handout-01-imported-p12');
+
+    const row = page.locator('[data-testid="pki-row"][data-name="bank-server"]');
+    await row.getByTestId('pki-open').click();
+    await page.getByTestId('tab-export').click();
+    await page.getByTestId('export-format-key-pem').check();
+    await page.getByTestId('export-to-path').check();
+    const keyFile = path.join(handout, 'student-copy.key');
+    await page.getByTestId('export-path').fill(keyFile);
+    await page.getByTestId('export-run').click();
+    const result = await text(page, 'export-result');
+    expect(result).toContain('mode 0600');
+    expect(result).toContain(keyFile);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(keyFile, 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
+    await screenshot(page, 'handout-02-key-written');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -44,7 +44,12 @@ export function readPassphraseFile(file: string): string {
  */
 export function readImportPassphrases(file: string): string[] {
   const text = readFileText(file, 'passphrase file');
-  if (text === '') throw new WorkbenchError('BAD_INPUT', `the passphrase file ${file} is empty: write the passphrase on its first line`);
+  if (text === '') {
+    throw new WorkbenchError(
+      'BAD_INPUT',
+      `the passphrase file ${file} is empty: write the passphrase on its first line (a PKCS#12 file exported with an empty password opens without --passphrase-file)`,
+    );
+  }
   const line = text.split('\n')[0];
   return line.endsWith('\r') ? [line.slice(0, -1), line] : [line];
 }

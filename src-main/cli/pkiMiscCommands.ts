@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { PkiImportResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
+import { isPkiError } from '../pki/errors';
+import { WorkbenchError } from '../errors';
 import { splitPem, looksLikePem } from '../pki/pem';
 import { importAllInto, writeTrustFolder } from '../workshop/exchange';
 import { printJson } from './common';
@@ -60,6 +62,12 @@ export function registerPkiMiscCommands(program: Command): void {
         inputs.map((input, index) => ({ bytes: input.bytes, fileName: path.basename(input.file), passphrases, name: index === 0 ? opts.name : undefined })),
       );
       results = imported.map((result, index) => ({ file: inputs[index].file, ...result }));
+    } catch (error) {
+      // The message says a password is needed; this is how this command takes one.
+      if (isPkiError(error) && error.code === 'PASSPHRASE_REQUIRED' && passphrases === undefined) {
+        throw new WorkbenchError(error.code, `${error.message} Pass it with --passphrase-file FILE: the password is the file's first line.`);
+      }
+      throw error;
     } finally {
       await wb.close();
     }

@@ -257,7 +257,8 @@ export class CertificateWorkshop {
     if (row.key_id === null) {
       throw new WorkbenchError(
         'NO_PRIVATE_KEY',
-        `the workbench has no private key for "${row.name}": import the key file that belongs to it (tlslab import KEYFILE)`,
+        `the workbench has no private key for "${row.name}" (only its certificate is here): import the key that belongs to it, ` +
+          'a key file or a PKCS#12 file that holds it (tlslab import FILE, or Import in the Certificates view)',
       );
     }
     return this.vault.openKey(row.key_id);

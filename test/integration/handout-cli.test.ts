@@ -135,6 +135,34 @@ describe('the student imports what OpenSSL made', () => {
   });
 });
 
+describe('what a student who forgets a step is told', () => {
+  it('a PKCS#12 imported without its password: the error says how to give it', async () => {
+    const result = await run(path.join(tmp, 'forgetful'), ['import', file('bank.p12')]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/protected by a password/);
+    expect(result.stderr).toMatch(/Pass it with --passphrase-file FILE/);
+  });
+
+  it('signing with a CA whose key was not handed out: the error names the PKCS#12 way to bring the key', async () => {
+    const dataDir = path.join(tmp, 'certificate-only');
+    await ok(dataDir, ['import', file('class-ca.pem')]);
+    const result = await run(dataDir, ['cert', 'forge', 'www.bank32.com', '--ca', 'Bank32 Trust Services', '--out-cert', file('f.pem'), '--out-key', file('f.key')]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/no private key for "Bank32 Trust Services" \(only its certificate is here\)/);
+    expect(result.stderr).toMatch(/a PKCS#12 file that holds it/);
+  });
+
+  it('an empty passphrase file for a PKCS#12 with an empty password: told that none is needed, and it imports without one', async () => {
+    const made = file('ossl-empty.p12');
+    opensslOk(['pkcs12', '-export', '-in', file('ossl-leaf.pem'), '-inkey', file('ossl-leaf.key'), '-passout', 'pass:', '-out', made]);
+    fs.writeFileSync(file('empty.txt'), '');
+    const dataDir = path.join(tmp, 'empty-password');
+    const refused = await run(dataDir, ['import', made, '--passphrase-file', file('empty.txt')]);
+    expect(refused.stderr).toMatch(/opens without --passphrase-file/);
+    expect(await ok(dataDir, ['import', made])).toContain('leaf.lab: CN=leaf.lab (with its key)');
+  });
+});
+
 describe('session hand-out', () => {
   it('a bundle and a key log are mode 0600 and the command says they hold the session\'s secrets', async () => {
     await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'chain', '--out', file('server-chain.pem')]);

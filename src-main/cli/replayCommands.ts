@@ -83,7 +83,7 @@ function formatServer(info: ReplayServerInfo, rootCa: string | null, tlslab: str
   if (info.exchanges) lines.push(`  ${info.exchanges} recorded HTTP answer(s) for: ${info.requests.join(', ')}; anything else: ${info.unmatched === 'close' ? 'connection closed' : info.unmatched}`);
   if (info.streams) lines.push(`  ${info.streams} recorded non-HTTP connection(s), played back in order`);
   for (const note of info.notes) lines.push(`  note: ${note}`);
-  if (info.exchanges) lines.push(...tryItLines(replayTryCommand(info), rootCa, `the root above "${info.ca}"`, tlslab));
+  if (info.exchanges) lines.push(...tryItLines(replayTryCommand(info), rootCa, `ca.pem is the root certificate above "${info.ca}", the CA that forges the certificates`, tlslab));
   return lines.join('\n');
 }
 

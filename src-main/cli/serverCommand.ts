@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ClientCaSpec, ServerConfig, ServerConnectionSummary, ServerIdentitySpec, ServerInfo, ServerResponder, SniHostConfig } from '../api/serverTypes';
-import { serverTryCommand, shellWord } from '../api/tryIt';
+import { caFileHint, serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import type { Workbench } from '../workbench';
@@ -134,10 +134,10 @@ export function formatConnection(c: ServerConnectionSummary): string {
  * workbench root CA, exported; else the issuer to find), then the command. `tlslab` is how to
  * call this workbench's command (tlslabFor: with its --data-dir, if any).
  */
-export function tryItLines(command: string, rootCa: string | null, issuer: string, tlslab = 'tlslab'): string[] {
+export function tryItLines(command: string, rootCa: string | null, caHint: string, tlslab = 'tlslab'): string[] {
   const lines = ['  try it:'];
   if (rootCa) lines.push(`    ${tlslab} ca export ${shellWord(rootCa)} --out ca.pem`);
-  else lines.push(`    (ca.pem: the certificate of the CA that issued it, ${issuer}; it is not in the workbench)`);
+  else lines.push(`    (${caHint})`);
   lines.push(`    ${command}`);
   return lines;
 }
@@ -147,7 +147,7 @@ export function formatListening(info: ServerInfo, rootCa: string | null, tlslab 
   for (const n of info.names) {
     lines.push(`  ${n.name ?? 'default'}: ${n.certificate.subject} (issuer ${n.certificate.issuer}${n.chainLength > 1 ? `, chain of ${n.chainLength}` : ''})`);
   }
-  lines.push(...tryItLines(serverTryCommand(info), rootCa, info.names[0]?.certificate.issuer ?? 'its issuer', tlslab));
+  lines.push(...tryItLines(serverTryCommand(info), rootCa, caFileHint(info.names[0]?.certificate), tlslab));
   return lines.join('\n');
 }
 

@@ -144,7 +144,7 @@ describe('tlslab server', () => {
     expect(await next()).toMatch(/^ {2}www\.example\.lab: CN=www\.example\.lab/);
     // Its CA is not in the workbench: the try-it lines say which certificate ca.pem must be.
     expect(await next()).toBe('  try it:');
-    expect(await next()).toBe('    (ca.pem: the certificate of the CA that issued it, CN=Server Lab Root CA, O=TLS Lab; it is not in the workbench)');
+    expect(await next()).toBe('    (ca.pem is the certificate of the CA that issued it, CN=Server Lab Root CA, O=TLS Lab; that CA is not in the workbench.)');
     expect(await next()).toBe(`    curl --cacert ca.pem --resolve localhost:${port}:127.0.0.1 https://localhost:${port}/`);
     const curl = await run('curl', ['-sS', '--cacert', pki.caCert, '--resolve', `www.example.lab:${port}:127.0.0.1`, `https://www.example.lab:${port}/`]);
     expect(curl.stdout).toContain('<h1>www.example.lab</h1>');
@@ -187,6 +187,28 @@ describe('tlslab server', () => {
     expect(shell.stdout).toContain('<html');
     expect(fs.readFileSync(path.join(cwd, 'ca.pem'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(await next()).toMatch(/sni=www\.try\.test {2}TLSv1\.3 .* ok \(1 request\)/);
+    child.kill('SIGTERM');
+    expect(await next()).toBe('stopped (SIGTERM) after 1 connection, 0 failed');
+  });
+
+  it('a self-signed certificate with its name in the CN only: the try-it command uses that name and trusts the certificate itself, and works as printed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-self-signed-'));
+    const made = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '30', '-subj', '/CN=www.selfsigned.test']);
+    expect(made.code).toBe(0);
+    const port = await freePort();
+    const { child, next } = await startCli(['--port', String(port), '--cert', path.join(dir, 'cert.pem'), '--key', path.join(dir, 'key.pem')]);
+    expect(await next()).toBe(`listening on https://127.0.0.1:${port}/ (stop with Ctrl-C)`);
+    expect(await next()).toBe('  default: CN=www.selfsigned.test (issuer CN=www.selfsigned.test)');
+    expect(await next()).toBe('  try it:');
+    expect(await next()).toBe("    (ca.pem is the server's certificate itself (CN=www.selfsigned.test): it is self-signed, so it is its own CA.)");
+    const curlLine = (await next()).trim();
+    expect(curlLine).toBe(`curl --cacert ca.pem --resolve www.selfsigned.test:${port}:127.0.0.1 https://www.selfsigned.test:${port}/`);
+    // As the hint says: the certificate saved as ca.pem, and the command run as printed.
+    fs.copyFileSync(path.join(dir, 'cert.pem'), path.join(dir, 'ca.pem'));
+    const shell = await run('sh', ['-c', `${curlLine} -sS`], { cwd: dir });
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout).toContain('<html');
+    expect(await next()).toMatch(/sni=www\.selfsigned\.test {2}TLSv1\.3 .* ok \(1 request\)/);
     child.kill('SIGTERM');
     expect(await next()).toBe('stopped (SIGTERM) after 1 connection, 0 failed');
   });

@@ -16,7 +16,7 @@ export type {
   ServerFrame,
 } from '../../../src-main/api/methods';
 export { API_SOCKET_PATH } from '../../../src-main/api/methods';
-export { serverTryCommand, replayTryCommand } from '../../../src-main/api/tryIt';
+export { caFileHint, serverTryCommand, replayTryCommand } from '../../../src-main/api/tryIt';
 export { clientRequestFate } from '../../../src-main/api/clientRequest';
 export { responseText } from '../../../src-main/api/responseText';
 export type * from '../../../src-main/api/decryptTypes';

@@ -23,6 +23,10 @@ beforeAll(async () => {
   await teacher(['ca', 'create', 'Class CA', '--cn', 'Bank32 Trust Services', '--o', 'Lab']);
   await teacher(['cert', 'issue', '--ca', 'Class CA', '--cn', 'www.bank32.com', '--name', 'bank-server']);
   await teacher(['cert', 'export', 'bank-server', '--format', 'p12', '--with-key', '--passphrase-file', path.join(handout, 'pass.txt'), '--out', path.join(handout, 'bank-server.p12')]);
+  // The same kind of identity as two PEM files, the classic server.crt and server.key.
+  await teacher(['cert', 'issue', '--ca', 'Class CA', '--cn', 'shop.bank32.com', '--name', 'shop-server']);
+  await teacher(['cert', 'export', 'shop-server', '--out', path.join(handout, 'shop.crt')]);
+  await teacher(['cert', 'export', 'shop-server', '--format', 'key', '--out', path.join(handout, 'shop.key')]);
 });
 
 afterAll(async () => {
@@ -63,6 +67,27 @@ describe('the hand-out in the Certificates view', () => {
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(keyFile, 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
     await screenshot(page, 'handout-02-key-written');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a certificate and its key file picked together, key first, come in as one identity with its key', async () => {
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator('[data-testid="pki-row"][data-name="Class CA"]').waitFor();
+
+    await page.getByTestId('pki-import').click();
+    await page.getByTestId('import-file').setInputFiles([path.join(handout, 'shop.key'), path.join(handout, 'shop.crt')]);
+    await page.getByTestId('import-form-submit').click();
+    const imported = await text(page, 'import-result');
+    expect(imported).toContain('shop.bank32.com');
+    expect(imported).not.toContain('not kept');
+    expect(await text(page, 'import-key-note')).toContain('kept with it');
+    const row = page.locator('[data-testid="pki-row"][data-name="shop.bank32.com"]');
+    await row.waitFor();
+    expect(await row.innerText()).not.toContain('no key');
+    await screenshot(page, 'handout-03-cert-and-key-files');
     expect(pageErrors).toEqual([]);
   });
 });

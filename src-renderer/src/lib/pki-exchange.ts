@@ -184,3 +184,39 @@ export function importedKeyNote(result: Pick<PkiImportResult, 'keysMatched' | 'c
     ? 'The key matched a certificate or request already in the workbench and is kept with it.'
     : `${n} keys matched certificates or requests already in the workbench and are kept with them.`;
 }
+
+// --- importing several files -------------------------------------------------------------------
+
+export interface PickedFile {
+  name: string;
+  base64: string;
+  size: number;
+  /** The file read as text, when it is PEM. */
+  pem: string | null;
+}
+
+/** Whether the file is a PEM file with a private key and no certificate or request (a .key file). */
+function keyOnly(file: PickedFile): boolean {
+  return file.pem !== null && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(file.pem) && !/-----BEGIN [A-Z0-9 ]*(CERTIFICATE|REQUEST)-----/.test(file.pem);
+}
+
+/**
+ * The order several picked files are imported in: key files last, so that a key finds its
+ * certificate whichever order the files were picked in (a key that matches nothing is not kept).
+ */
+export function importOrder(files: readonly PickedFile[]): PickedFile[] {
+  return [...files.filter((f) => !keyOnly(f)), ...files.filter(keyOnly)];
+}
+
+/** Several files' import results as one, each file's description named by the file. */
+export function mergeImportResults(results: ReadonlyArray<{ file: string; result: PkiImportResult }>): PkiImportResult {
+  if (results.length === 1) return results[0]!.result;
+  return {
+    description: results.map(({ file, result }) => `${file}: ${result.description}`).join('; '),
+    certificates: results.flatMap(({ result }) => result.certificates),
+    csrs: results.flatMap(({ result }) => result.csrs),
+    keysMatched: results.reduce((n, { result }) => n + result.keysMatched, 0),
+    keysUnmatched: results.reduce((n, { result }) => n + result.keysUnmatched, 0),
+    duplicates: [...new Set(results.flatMap(({ result }) => result.duplicates))],
+  };
+}

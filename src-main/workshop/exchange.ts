@@ -2,6 +2,7 @@
 // and folders given out (PEM, DER, PKCS#12, keys, trust folders), and verification against a
 // trust store of any kind.
 import { type KeyObject, X509Certificate, createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type {
   PkiCertificateSummary,
@@ -243,8 +244,20 @@ interface ExportBody {
   secret: boolean;
 }
 
+/**
+ * A path as a person types it into the export form: "~" or "~/..." is the home folder of whoever
+ * runs the engine, as a shell would read it (the form accepts such paths; without this the file
+ * went to a folder named "~" under the engine's working folder, or failed).
+ */
+export function homePath(given: string): string {
+  if (given === '~') return os.homedir();
+  if (given.startsWith('~/')) return path.join(os.homedir(), given.slice(2));
+  return given;
+}
+
 /** The bytes of an export, or the files written when the request gives a path. */
-export function exportFrom(workshop: CertificateWorkshop, request: PkiExportRequest): PkiExportResult {
+export function exportFrom(workshop: CertificateWorkshop, requested: PkiExportRequest): PkiExportResult {
+  const request = requested.path ? { ...requested, path: homePath(requested.path) } : requested;
   const row = workshop.certificate(request.id);
   const base = safeFileName(row.name);
   if (request.format === 'trust-folder') {

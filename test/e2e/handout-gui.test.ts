@@ -70,6 +70,34 @@ describe('the hand-out in the Certificates view', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('a PKCS#12 written to ~/bank-server.p12 lands in the home folder, mode 0600, and says where', async () => {
+    const home = path.join(app.tmp, 'home');
+    fs.mkdirSync(home);
+    const saved = process.env.HOME;
+    // The engine runs in this process: its home folder is this HOME.
+    process.env.HOME = home;
+    try {
+      const page = await newPage(app.browser);
+      await page.goto(app.engine.url);
+      await page.getByTestId('nav-certificates').click();
+      await page.locator('[data-testid="pki-row"][data-name="bank-server"]').getByTestId('pki-open').click();
+      await page.getByTestId('tab-export').click();
+      await page.getByTestId('export-format-p12').check();
+      await page.getByTestId('export-password').fill('for the class');
+      await page.getByTestId('export-to-path').check();
+      await page.getByTestId('export-path').fill('~/bank-server.p12');
+      await page.getByTestId('export-run').click();
+      const result = await text(page, 'export-result');
+      const written = path.join(home, 'bank-server.p12');
+      expect(result).toContain(written);
+      expect(result).toContain('mode 0600');
+      expect(fs.statSync(written).mode & 0o777).toBe(0o600);
+      await screenshot(page, 'handout-04-p12-to-home');
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   it('a certificate and its key file picked together, key first, come in as one identity with its key', async () => {
     const page = await newPage(app.browser);
     const pageErrors = collectPageErrors(page);

@@ -66,7 +66,7 @@ export function validateExportForm(id: number, form: ExportForm): FormResult<Pki
   if (toPath) {
     const path = form.path.trim();
     if (path === '') errors.path = choice?.pathOnly ? 'Give the folder to write the hash links into, e.g. /home/student/lab/trust.' : 'Give the file path to write, e.g. /home/student/lab/server.pem.';
-    else if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) && !path.startsWith('~')) errors.path = 'Give a full path from the root, e.g. /home/student/lab/server.pem: the engine does not know your current folder.';
+    else if (!path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path) && path !== '~' && !path.startsWith('~/')) errors.path = 'Give a full path from the root, e.g. /home/student/lab/server.pem: the engine does not know your current folder.';
     else request.path = path;
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };

@@ -181,7 +181,10 @@ export function registerCertCommands(program: Command): void {
       const shown = wb.workshop.inspect({ text: forged.certificatePem });
       const out = messagesFor(opts.outCert, opts.outKey, opts.chainOut);
       if (opts.json) printJson({ subject: shown.subject, issuer: shown.issuer, notAfter: shown.notAfter, certificateFile: written[0], keyFile: written[1] }, out);
-      else out.write(`Forged ${shown.subject} for ${host}, signed by ${shown.issuer}\n`);
+      else {
+        out.write(`Forged ${shown.subject} for ${host}, signed by ${shown.issuer}\n`);
+        out.write(`  key: ${written[1] === STANDARD_OUTPUT ? 'standard output' : written[1]} (UNENCRYPTED${written[1] === STANDARD_OUTPUT ? '' : '; readable by you only, mode 0600'})\n`);
+      }
     } finally {
       await wb.close();
     }
@@ -331,7 +334,10 @@ export function formatIssued(
 ): string {
   const lines = [`Issued "${certificate.name}": ${certificate.subject} by ${certificate.issuer}`, `  names: ${certificate.subjectAltNames.join(', ') || '(none)'}`];
   if (files.outCert) lines.push(`  certificate: ${files.outCert}`);
-  if (files.outKey) lines.push(`  key: ${files.outKey}${keyEncrypted ? ' (encrypted)' : ''}`);
+  if (files.outKey) {
+    const toFile = files.outKey !== STANDARD_OUTPUT;
+    lines.push(`  key: ${toFile ? files.outKey : 'standard output'} (${keyEncrypted ? 'encrypted' : 'UNENCRYPTED'}${toFile ? '; readable by you only, mode 0600' : ''})`);
+  }
   if (files.chainOut) lines.push(`  CA chain: ${files.chainOut}`);
   lines.push(`  kept in the workbench with its key, as "${certificate.name}"`);
   if (certificate.kind === 'server') lines.push(`  serve it: ${tlslab} server --identity ${shellWord(`lab:${certificate.name}`)}`);

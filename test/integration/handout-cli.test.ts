@@ -59,6 +59,14 @@ describe('the teacher exports identities', () => {
     expect(opensslOk(['pkcs12', '-in', file('certs-only.p12'), '-passin', `file:${file('pass.txt')}`, '-nokeys', '-info'])).not.toContain('Shrouded Keybag');
   });
 
+  it('cert issue --out-key says whether the key file is encrypted and that it is mode 0600', async () => {
+    const plain = await ok(teacher, ['cert', 'issue', '--ca', 'Class CA', '--cn', 'mail.bank32.com', '--out-key', file('mail.key')]);
+    expect(plain).toContain(`key: ${file('mail.key')} (UNENCRYPTED; readable by you only, mode 0600)`);
+    expect(mode('mail.key')).toBe(0o600);
+    const encrypted = await ok(teacher, ['cert', 'issue', '--ca', 'Class CA', '--cn', 'vpn.bank32.com', '--out-key', file('vpn.key'), '--key-passphrase-file', file('pass.txt')]);
+    expect(encrypted).toContain(`key: ${file('vpn.key')} (encrypted; readable by you only, mode 0600)`);
+  });
+
   it('a key export says whether the key in it is encrypted, and the file is mode 0600', async () => {
     const plain = await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'key', '--out', file('plain.key')]);
     expect(plain).toMatch(/holds the private key UNENCRYPTED/);
@@ -97,6 +105,7 @@ describe('the teacher exports identities', () => {
     // With its key the student's workbench can sign with it (what the proxy needs).
     const forged = await ok(student, ['cert', 'forge', 'www.bank32.com', '--ca', 'Bank32 Trust Services', '--out-cert', file('forged.pem'), '--out-key', file('forged.key')]);
     expect(forged).toContain('Forged CN=www.bank32.com');
+    expect(forged).toContain(`key: ${file('forged.key')} (UNENCRYPTED; readable by you only, mode 0600)`);
     expect(mode('forged.key')).toBe(0o600);
   });
 });

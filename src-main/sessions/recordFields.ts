@@ -319,10 +319,105 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
       if (v.ticket.length === 0) return { value: '(empty)', children };
       children.push(bytesNode('ticket', dataOffset, v.ticket));
       return { value: `${v.ticket.length}-byte ticket`, children };
+    case 'application_settings': {
+      // draft-vvv-tls-alps: the ALPN protocols the client has settings for, or the settings.
+      if (v.settings) {
+        if (v.settings.length > 0) children.push(bytesNode('application_settings', dataOffset, v.settings));
+        return { value: v.settings.length === 0 ? '(empty)' : `${v.settings.length} bytes of settings`, children };
+      }
+      const protocols = v.protocols ?? [];
+      children.push(lengthNode(r.at, 2, r.uint(2), 'supported_protocols length'));
+      for (const p of protocols) {
+        if (!r.has(1)) break;
+        const start = r.at;
+        const len = r.uint(1);
+        r.take(len);
+        children.push({ name: 'protocol_name', offset: start, length: 1 + len, value: p, children: [lengthNode(start, 1, len)] });
+      }
+      return { value: protocols.join(', '), children };
+    }
+    case 'encrypted_client_hello':
+      return echNodes(v, dataOffset);
+    case 'delegated_credentials':
+      children.push(codeList('signature_algorithms', dataOffset, 2, 2, v.schemes, 'scheme'));
+      return { value: `${v.schemes.length} schemes`, children };
+    case 'status_request_v2': {
+      if (v.requests.length === 0) return { value: fromClientHello ? '(empty)' : '(empty: the server will staple OCSP responses)', children };
+      children.push(lengthNode(dataOffset, 2, e.data.length - 2, 'certificate_status_req_list length'));
+      for (const item of v.requests) {
+        const itemChildren: RecordField[] = [codeNode('status_type', item.offset, 1, item.statusType), lengthNode(item.offset + 1, 2, item.length - 3, 'request length')];
+        if (item.responderIds && item.requestExtensions) {
+          const idsAt = item.offset + 3;
+          const idsLength = item.responderIds.reduce((n, id) => n + 2 + id.length, 0);
+          itemChildren.push({ name: 'responder_id_list', offset: idsAt, length: 2 + idsLength, value: item.responderIds.length === 0 ? '(empty: any responder the server knows)' : `${item.responderIds.length} responders`, children: [lengthNode(idsAt, 2, idsLength)] });
+          const extAt = idsAt + 2 + idsLength;
+          itemChildren.push({ name: 'request_extensions', offset: extAt, length: 2 + item.requestExtensions.length, value: item.requestExtensions.length === 0 ? '(empty)' : hex(item.requestExtensions), children: [lengthNode(extAt, 2, item.requestExtensions.length)] });
+        } else if (item.request && item.request.length > 0) {
+          itemChildren.push(bytesNode('request', item.offset + 3, item.request));
+        }
+        children.push({ name: 'CertificateStatusRequestItemV2', offset: item.offset, length: item.length, value: item.statusType.name, children: itemChildren });
+      }
+      return { value: v.requests.map((x) => x.statusType.name).join(', '), children };
+    }
     case 'raw':
       if (e.data.length > 0) children.push(bytesNode('extension_data', dataOffset, e.data));
       return { value: e.data.length === 0 ? '(empty)' : undefined, children };
   }
+}
+
+/** An opaque vector with its length prefix: "enc", "payload", "public_key". */
+function opaqueNode(name: string, offset: number, prefix: number, bytes: Uint8Array): RecordField {
+  return { name, offset, length: prefix + bytes.length, value: bytes.length === 0 ? '(empty)' : hex(bytes), children: [lengthNode(offset, prefix, bytes.length), bytesNode(name, offset + prefix, bytes)] };
+}
+
+/** An HPKE cipher suite (KDF, AEAD) as Wireshark shows it: "HKDF-SHA256/AES-128-GCM". */
+function hpkeSuiteNode(offset: number, kdf: NamedCode, aead: NamedCode): RecordField {
+  return { name: 'cipher_suite', offset, length: 4, value: `${kdf.name}/${aead.name}`, children: [codeNode('kdf_id', offset, 2, kdf), codeNode('aead_id', offset + 2, 2, aead)] };
+}
+
+/** Encrypted Client Hello (draft-ietf-tls-esni): ECHClientHello, retry_configs, or the HRR confirmation. */
+function echNodes(v: Extract<Extension['value'], { kind: 'encrypted_client_hello' }>, dataOffset: number): { value?: string; children: RecordField[] } {
+  const children: RecordField[] = [];
+  if (v.confirmation) {
+    children.push(bytesNode('confirmation', dataOffset, v.confirmation));
+    return { value: 'accept confirmation', children };
+  }
+  if (v.retryConfigs) {
+    const total = v.retryConfigs.reduce((n, c) => n + c.length, 0);
+    const configs: RecordField[] = [lengthNode(dataOffset, 2, total)];
+    for (const c of v.retryConfigs) {
+      const cc: RecordField[] = [{ name: 'version', offset: c.offset, length: 2, code: c.version, value: codeHex(c.version, 4) }, lengthNode(c.offset + 2, 2, c.length - 4)];
+      if (c.configId !== undefined && c.kem && c.publicKey && c.cipherSuites && c.extensions) {
+        let at = c.offset + 4;
+        cc.push({ name: 'config_id', offset: at, length: 1, value: String(c.configId) });
+        cc.push(codeNode('kem_id', at + 1, 2, c.kem));
+        at += 3;
+        cc.push(opaqueNode('public_key', at, 2, c.publicKey));
+        at += 2 + c.publicKey.length;
+        const suites: RecordField[] = [lengthNode(at, 2, c.cipherSuites.length * 4)];
+        c.cipherSuites.forEach((s, i) => suites.push(hpkeSuiteNode(at + 2 + i * 4, s.kdf, s.aead)));
+        cc.push({ name: 'cipher_suites', offset: at, length: 2 + c.cipherSuites.length * 4, value: `${c.cipherSuites.length} suites`, children: suites });
+        at += 2 + c.cipherSuites.length * 4;
+        cc.push({ name: 'maximum_name_length', offset: at, length: 1, value: String(c.maximumNameLength) });
+        at += 1;
+        const publicName = c.publicName ?? '';
+        cc.push({ name: 'public_name', offset: at, length: 1 + Buffer.byteLength(publicName), value: publicName, children: [lengthNode(at, 1, Buffer.byteLength(publicName))] });
+        at += 1 + Buffer.byteLength(publicName);
+        cc.push(opaqueNode('extensions', at, 2, c.extensions));
+      }
+      configs.push({ name: 'ECHConfig', offset: c.offset, length: c.length, value: c.publicName ?? `version 0x${c.version.toString(16)}`, children: cc });
+    }
+    children.push({ name: 'retry_configs', offset: dataOffset, length: 2 + total, value: `${v.retryConfigs.length} configs`, children: configs });
+    return { value: `retry_configs: ${v.retryConfigs.map((c) => c.publicName ?? 'unreadable').join(', ')}`, children };
+  }
+  const echType = v.echType as NamedCode;
+  children.push(codeNode('type', dataOffset, 1, echType));
+  if (!v.kdf || !v.aead || v.configId === undefined || !v.enc || !v.payload) return { value: echType.name, children };
+  children.push(hpkeSuiteNode(dataOffset + 1, v.kdf, v.aead));
+  children.push({ name: 'config_id', offset: dataOffset + 5, length: 1, value: String(v.configId) });
+  children.push(opaqueNode('enc', dataOffset + 6, 2, v.enc));
+  children.push(opaqueNode('payload', dataOffset + 8 + v.enc.length, 2, v.payload));
+  return { value: `${echType.name}, ${v.kdf.name}/${v.aead.name}, config_id ${v.configId}`, children };
 }
 
 function extensionNode(e: Extension, index: number, fromClientHello: boolean): RecordField {

@@ -17,9 +17,13 @@ import {
   compressionMethodName,
   ecCurveTypeName,
   ecPointFormatName,
+  echClientHelloTypeName,
   extensionName,
   handshakeMessageName,
   heartbeatModeName,
+  hpkeAeadName,
+  hpkeKdfName,
+  hpkeKemName,
   isTls13,
   keyExchangeOf,
   keyUpdateRequestName,
@@ -110,7 +114,46 @@ export type ExtensionValue =
   | { kind: 'compress_certificate'; algorithms: NamedCode[] }
   /** RFC 5077, Section 3.2: the ticket a client presents (empty: it asks for one). */
   | { kind: 'session_ticket'; ticket: Uint8Array }
+  /**
+   * ALPS (draft-vvv-tls-alps; codepoints 17513 and 17613): the protocols the client has settings
+   * for (ClientHello), or the settings themselves (EncryptedExtensions), opaque to TLS.
+   */
+  | { kind: 'application_settings'; protocols?: string[]; settings?: Uint8Array }
+  /**
+   * Encrypted Client Hello (draft-ietf-tls-esni): the ClientHello's ECHClientHello (outer, with
+   * its HPKE suite and sealed payload; or the inner marker), the server's retry_configs in
+   * EncryptedExtensions, or the 8-byte acceptance confirmation in a HelloRetryRequest.
+   */
+  | { kind: 'encrypted_client_hello'; echType?: NamedCode; kdf?: NamedCode; aead?: NamedCode; configId?: number; enc?: Uint8Array; payload?: Uint8Array; retryConfigs?: EchConfig[]; confirmation?: Uint8Array }
+  /** RFC 9345, Section 4.1.1: the signature schemes a client accepts delegated credentials in (empty elsewhere). */
+  | { kind: 'delegated_credentials'; schemes: NamedCode[] }
+  /** RFC 6961, Section 2.2: the client's list of status requests; empty in the server's reply. */
+  | { kind: 'status_request_v2'; requests: StatusRequestItemV2[] }
   | { kind: 'raw' };
+
+/** RFC 6961, Section 2.2: one CertificateStatusRequestItemV2. */
+export interface StatusRequestItemV2 extends ByteRange {
+  statusType: NamedCode;
+  /** OCSPStatusRequest's parts, for ocsp and ocsp_multi. */
+  responderIds?: Uint8Array[];
+  requestExtensions?: Uint8Array;
+  /** The request of a status type this decoder does not know. */
+  request?: Uint8Array;
+}
+
+/** draft-ietf-tls-esni, Section 4: one ECHConfig of a retry_configs list. */
+export interface EchConfig extends ByteRange {
+  version: number;
+  /** Set for version 0xfe0d, whose contents this decoder reads. */
+  configId?: number;
+  kem?: NamedCode;
+  publicKey?: Uint8Array;
+  cipherSuites?: { kdf: NamedCode; aead: NamedCode }[];
+  maximumNameLength?: number;
+  publicName?: string;
+  /** The ECHConfig's own extensions, undecoded. */
+  extensions?: Uint8Array;
+}
 
 /** RFC 8446, Section 4.2.11: one PskIdentity of a ClientHello's pre_shared_key. */
 export interface PskIdentity {
@@ -294,10 +337,100 @@ function decodeExtensionValue(type: number, c: Cursor, site: ExtensionSite, fiel
     case EXTENSION_TYPE.session_ticket:
       // RFC 5077, Section 3.2.
       return { kind: 'session_ticket', ticket: c.rest() };
+    case EXTENSION_TYPE.application_settings:
+    case EXTENSION_TYPE.application_settings_old: {
+      // draft-vvv-tls-alps, Section 4: ProtocolName supported_protocols<2..2^16-1> from the client;
+      // the settings themselves in EncryptedExtensions.
+      if (site !== 'client_hello') return { kind: 'application_settings', settings: c.rest() };
+      const list = c.vector(2, `${field}.supported_protocols`);
+      const protocols: string[] = [];
+      while (!list.empty) protocols.push(textDecoder.decode(list.opaque(1, `${field}.supported_protocols.ProtocolName`)));
+      return { kind: 'application_settings', protocols };
+    }
+    case EXTENSION_TYPE.encrypted_client_hello: {
+      if (site === 'hello_retry_request') {
+        return { kind: 'encrypted_client_hello', confirmation: c.bytes(8, `${field}.confirmation`) };
+      }
+      if (site === 'encrypted_extensions') {
+        const list = c.vector(2, `${field}.retry_configs`);
+        const retryConfigs: EchConfig[] = [];
+        while (!list.empty) retryConfigs.push(echConfig(list, `${field}.retry_configs`));
+        return { kind: 'encrypted_client_hello', retryConfigs };
+      }
+      const echType = named(c.u8(`${field}.type`), echClientHelloTypeName);
+      if (echType.code !== 0) return { kind: 'encrypted_client_hello', echType };
+      const kdf = named(c.u16(`${field}.cipher_suite.kdf_id`), hpkeKdfName);
+      const aead = named(c.u16(`${field}.cipher_suite.aead_id`), hpkeAeadName);
+      const configId = c.u8(`${field}.config_id`);
+      const enc = c.opaque(2, `${field}.enc`);
+      const payload = c.opaque(2, `${field}.payload`);
+      return { kind: 'encrypted_client_hello', echType, kdf, aead, configId, enc, payload };
+    }
+    case EXTENSION_TYPE.delegated_credentials: {
+      // RFC 9345, Section 4.1.1: a SignatureSchemeList from the client.
+      if (site !== 'client_hello') {
+        c.rest();
+        return { kind: 'raw' };
+      }
+      const list = c.vector(2, `${field}.signature_algorithms`);
+      return { kind: 'delegated_credentials', schemes: u16List(list, `${field}.signature_algorithms`, signatureSchemeName) };
+    }
+    case EXTENSION_TYPE.status_request_v2: {
+      // RFC 6961, Section 2.2: empty in the server's reply.
+      if (c.empty) return { kind: 'status_request_v2', requests: [] };
+      const list = c.vector(2, `${field}.certificate_status_req_list`);
+      const requests: StatusRequestItemV2[] = [];
+      while (!list.empty) {
+        const offset = list.offset;
+        const statusType = named(list.u8(`${field}.status_type`), certificateStatusTypeName);
+        const request = list.vector(2, `${field}.request`);
+        const item: StatusRequestItemV2 = { offset, length: 0, statusType };
+        if (statusType.code === 1 || statusType.code === 2) {
+          const ids = request.vector(2, `${field}.responder_id_list`);
+          item.responderIds = [];
+          while (!ids.empty) item.responderIds.push(ids.opaque(2, `${field}.responder_id_list.ResponderID`));
+          item.requestExtensions = request.opaque(2, `${field}.request_extensions`);
+          request.expectEnd(`${field}.request`);
+        } else {
+          item.request = request.rest();
+        }
+        item.length = list.offset - offset;
+        requests.push(item);
+      }
+      return { kind: 'status_request_v2', requests };
+    }
     default:
       c.rest();
       return { kind: 'raw' };
   }
+}
+
+/** draft-ietf-tls-esni, Section 4: ECHConfig; the contents of version 0xfe0d taken apart. */
+function echConfig(c: Cursor, field: string): EchConfig {
+  const offset = c.offset;
+  const version = c.u16(`${field}.version`);
+  const contents = c.vector(2, `${field}.contents`);
+  const config: EchConfig = { offset, length: 0, version };
+  if (version === EXTENSION_TYPE.encrypted_client_hello) {
+    config.configId = contents.u8(`${field}.key_config.config_id`);
+    config.kem = named(contents.u16(`${field}.key_config.kem_id`), hpkeKemName);
+    config.publicKey = contents.opaque(2, `${field}.key_config.public_key`);
+    const suites = contents.vector(2, `${field}.key_config.cipher_suites`);
+    config.cipherSuites = [];
+    while (!suites.empty) {
+      const kdf = named(suites.u16(`${field}.key_config.cipher_suites.kdf_id`), hpkeKdfName);
+      const aead = named(suites.u16(`${field}.key_config.cipher_suites.aead_id`), hpkeAeadName);
+      config.cipherSuites.push({ kdf, aead });
+    }
+    config.maximumNameLength = contents.u8(`${field}.maximum_name_length`);
+    config.publicName = textDecoder.decode(contents.opaque(1, `${field}.public_name`));
+    config.extensions = contents.opaque(2, `${field}.extensions`);
+    contents.expectEnd(`${field}.contents`);
+  } else {
+    contents.rest();
+  }
+  config.length = c.offset - offset;
+  return config;
 }
 
 /** Reads an extensions block (RFC 8446, Section 4.2): a 2-byte-length list of Extension. */

@@ -194,7 +194,10 @@ export function alertDescriptionName(code: number): string {
   return lookup(alertDescriptions, code, 2, false);
 }
 
-// IANA "TLS ExtensionType Values" (RFC 8446 Section 4.2 and the RFCs listed there).
+// IANA "TLS ExtensionType Values" (RFC 8446 Section 4.2 and the RFCs listed there), spelled as
+// Wireshark spells them where the two differ (delegated_credentials, "connection_id (deprecated)"),
+// with the codepoints Wireshark also names that IANA does not list (draft-era and vendor values a
+// capture still meets: channel_id, ESNI, QUIC's draft transport parameters).
 const extensionTypes = new Map<number, string>([
   [0, 'server_name'],
   [1, 'max_fragment_length'],
@@ -230,24 +233,26 @@ const extensionTypes = new Map<number, string>([
   [31, 'password_salt'],
   [32, 'ticket_pinning'],
   [33, 'tls_cert_with_extern_psk'],
-  [34, 'delegated_credential'],
+  [34, 'delegated_credentials'],
   [35, 'session_ticket'],
   [36, 'TLMSP'],
   [37, 'TLMSP_proxying'],
   [38, 'TLMSP_delegate'],
   [39, 'supported_ekt_ciphers'],
+  [40, 'Reserved (key_share)'],
   [41, 'pre_shared_key'],
   [42, 'early_data'],
   [43, 'supported_versions'],
   [44, 'cookie'],
   [45, 'psk_key_exchange_modes'],
+  [46, 'Reserved (ticket_early_data_info)'],
   [47, 'certificate_authorities'],
   [48, 'oid_filters'],
   [49, 'post_handshake_auth'],
   [50, 'signature_algorithms_cert'],
   [51, 'key_share'],
   [52, 'transparency_info'],
-  [53, 'connection_id_deprecated'],
+  [53, 'connection_id (deprecated)'],
   [54, 'connection_id'],
   [55, 'external_id_hash'],
   [56, 'external_session_id'],
@@ -260,9 +265,13 @@ const extensionTypes = new Map<number, string>([
   [13172, 'next_protocol_negotiation'],
   [17513, 'application_settings_old'],
   [17613, 'application_settings'],
+  [30031, 'channel_id_old'],
+  [30032, 'channel_id'],
   [0xfd00, 'ech_outer_extensions'],
   [0xfe0d, 'encrypted_client_hello'],
   [0xff01, 'renegotiation_info'],
+  [0xffa5, 'quic_transport_parameters (drafts version)'],
+  [0xffce, 'encrypted_server_name'],
 ]);
 
 export const EXTENSION_TYPE = {
@@ -283,9 +292,14 @@ export const EXTENSION_TYPE = {
   supported_versions: 43,
   cookie: 44,
   psk_key_exchange_modes: 45,
+  status_request_v2: 17,
+  delegated_credentials: 34,
   certificate_authorities: 47,
   signature_algorithms_cert: 50,
   key_share: 51,
+  application_settings_old: 17513,
+  application_settings: 17613,
+  encrypted_client_hello: 0xfe0d,
   renegotiation_info: 0xff01,
 } as const;
 
@@ -324,6 +338,51 @@ const certificateCompressionAlgorithms = new Map<number, string>([
 
 export function certificateCompressionAlgorithmName(code: number): string {
   return lookup(certificateCompressionAlgorithms, code, 4, true);
+}
+
+// RFC 9180, Section 7 (HPKE KEM, KDF and AEAD identifiers), with which TLS Encrypted Client Hello
+// (draft-ietf-tls-esni) names its cipher suites: names as Wireshark shows them.
+const hpkeKems = new Map<number, string>([
+  [0x0010, 'DHKEM(P-256, HKDF-SHA256)'],
+  [0x0011, 'DHKEM(P-384, HKDF-SHA384)'],
+  [0x0012, 'DHKEM(P-521, HKDF-SHA512)'],
+  [0x0020, 'DHKEM(X25519, HKDF-SHA256)'],
+  [0x0021, 'DHKEM(X448, HKDF-SHA512)'],
+]);
+
+const hpkeKdfs = new Map<number, string>([
+  [0x0001, 'HKDF-SHA256'],
+  [0x0002, 'HKDF-SHA384'],
+  [0x0003, 'HKDF-SHA512'],
+]);
+
+const hpkeAeads = new Map<number, string>([
+  [0x0001, 'AES-128-GCM'],
+  [0x0002, 'AES-256-GCM'],
+  [0x0003, 'ChaCha20Poly1305'],
+  [0xffff, 'Export-only'],
+]);
+
+export function hpkeKemName(code: number): string {
+  return lookup(hpkeKems, code, 4, false);
+}
+
+export function hpkeKdfName(code: number): string {
+  return lookup(hpkeKdfs, code, 4, false);
+}
+
+export function hpkeAeadName(code: number): string {
+  return lookup(hpkeAeads, code, 4, false);
+}
+
+// draft-ietf-tls-esni, Section 5 (ECHClientHelloType).
+const echClientHelloTypes = new Map<number, string>([
+  [0, 'outer'],
+  [1, 'inner'],
+]);
+
+export function echClientHelloTypeName(code: number): string {
+  return lookup(echClientHelloTypes, code, 2, false);
 }
 
 // IANA "TLS Supported Groups": RFC 8422 (ECC), RFC 7919 (FFDHE), RFC 8446, RFC 8734, hybrids.
@@ -390,25 +449,28 @@ export function namedGroupName(code: number): string {
   return lookup(namedGroups, code, 4, true);
 }
 
-// RFC 8446, Section 4.2.3 (SignatureScheme); TLS 1.2 hash/signature pairs from RFC 5246, Section 7.4.1.4.1.
+// RFC 8446, Section 4.2.3 (SignatureScheme) and IANA "TLS SignatureScheme". The TLS 1.2
+// SignatureAndHashAlgorithm pairs (RFC 5246, Section 7.4.1.4.1) that never became TLS 1.3 schemes
+// have no IANA name ("Reserved for backward compatibility"): they read as Wireshark reads them,
+// hash then signature ("SHA224 ECDSA" for 0x0303).
 const signatureSchemes = new Map<number, string>([
-  [0x0101, 'rsa_pkcs1_md5'],
+  [0x0101, 'MD5 RSA'],
   [0x0201, 'rsa_pkcs1_sha1'],
-  [0x0202, 'dsa_sha1'],
+  [0x0202, 'SHA1 DSA'],
   [0x0203, 'ecdsa_sha1'],
-  [0x0301, 'rsa_pkcs1_sha224'],
-  [0x0302, 'dsa_sha224'],
-  [0x0303, 'ecdsa_sha224'],
+  [0x0301, 'SHA224 RSA'],
+  [0x0302, 'SHA224 DSA'],
+  [0x0303, 'SHA224 ECDSA'],
   [0x0401, 'rsa_pkcs1_sha256'],
-  [0x0402, 'dsa_sha256'],
+  [0x0402, 'SHA256 DSA'],
   [0x0403, 'ecdsa_secp256r1_sha256'],
   [0x0420, 'rsa_pkcs1_sha256_legacy'],
   [0x0501, 'rsa_pkcs1_sha384'],
-  [0x0502, 'dsa_sha384'],
+  [0x0502, 'SHA384 DSA'],
   [0x0503, 'ecdsa_secp384r1_sha384'],
   [0x0520, 'rsa_pkcs1_sha384_legacy'],
   [0x0601, 'rsa_pkcs1_sha512'],
-  [0x0602, 'dsa_sha512'],
+  [0x0602, 'SHA512 DSA'],
   [0x0603, 'ecdsa_secp521r1_sha512'],
   [0x0620, 'rsa_pkcs1_sha512_legacy'],
   [0x0704, 'eccsi_sha256'],

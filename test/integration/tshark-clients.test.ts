@@ -1,0 +1,317 @@
+// The record inspector against tshark on what real clients send today: the ClientHello of
+// Chromium, curl, Python's ssl, openssl s_client and Node's tls, and the server's flight from
+// openssl s_server and from the workbench's own server, each read by the workbench's decoder and
+// by tshark from the same bytes (a pcapng with the key log inside). Every extension type, cipher
+// suite, group, key share, signature scheme, version, ALPN protocol and certificate compression
+// algorithm must carry the name tshark shows, in the same order, with the same lengths; nothing
+// tshark takes apart may be left as raw bytes.
+//
+// tshark here is 4.0, older than the registries: where it says "Unknown" (or a name IANA has
+// since given to something else), the reference is the IANA registry, named in IANA_NEWER below.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordField } from '../../src-main/api/recordTypes';
+import { handshakeMessageTree } from '../../src-main/sessions/recordFields';
+import { isGrease } from '../../src-main/tls/registry';
+import { decryptConnection } from '../../src-main/tls/sessionKeys';
+import { Workbench } from '../../src-main/workbench';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { run } from '../support/run';
+import { isSessionOf } from '../support/serverSessions';
+import { connectionRelay, fieldsNamed, pdmlPackets, shownName, writeCapture, type PdmlField, type Recorded } from '../support/tsharkClients';
+
+let pki: TestPki;
+let dir: string;
+let wb: Workbench;
+const peers: RunningPeer[] = [];
+
+beforeAll(() => {
+  pki = makeTestPki('tlslab-tshark-clients-');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-tshark-clients-'));
+  wb = new Workbench({ dataDir: path.join(dir, 'data') });
+});
+
+afterAll(async () => {
+  await wb?.close();
+  for (const p of peers) await p.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Names tshark 4.0 does not have, from the IANA "TLS Parameters" registries (and, for ALPS, which
+ * IANA does not list, from the draft and the Wireshark releases that followed 4.0).
+ */
+const IANA_NEWER: Record<string, Record<number, string>> = {
+  extension: {
+    // ALPS moved to 17613 in Chromium; later Wireshark calls 17513 application_settings_old.
+    17513: 'application_settings_old',
+    17613: 'application_settings',
+    0xfe0d: 'encrypted_client_hello',
+  },
+  group: {
+    // tshark 4.0 still gives 0x0200-0x0202 the names of OQS's old experiments (frodo640aes ...).
+    0x0200: 'MLKEM512',
+    0x0201: 'MLKEM768',
+    0x0202: 'MLKEM1024',
+    0x11eb: 'SecP256r1MLKEM768',
+    0x11ec: 'X25519MLKEM768',
+    0x11ed: 'SecP384r1MLKEM1024',
+    0x6399: 'X25519Kyber768Draft00',
+  },
+  scheme: {
+    0x0904: 'mldsa44',
+    0x0905: 'mldsa65',
+    0x0906: 'mldsa87',
+  },
+};
+
+/** Codepoints neither IANA nor Wireshark names; the inspector must show them as unknown. */
+const UNASSIGNED_EXTENSIONS = new Set([
+  0xca34, // Chromium's experimental trust anchor IDs (draft-ietf-tls-trust-anchor-ids): no codepoint yet
+]);
+
+function all(node: RecordField, test: (n: RecordField) => boolean, out: RecordField[] = []): RecordField[] {
+  if (test(node)) out.push(node);
+  for (const c of node.children ?? []) all(c, test, out);
+  return out;
+}
+
+const named = (name: string | RegExp) => (n: RecordField) => (typeof name === 'string' ? n.name === name : name.test(n.name));
+
+function first(node: RecordField, name: string): RecordField {
+  const found = all(node, named(name))[0];
+  if (!found) throw new Error(`no ${name} in ${node.name}`);
+  return found;
+}
+
+function extension(hello: RecordField, name: string): RecordField | undefined {
+  return all(hello, (n) => n.note?.startsWith('extension ') === true && n.name === name)[0];
+}
+
+/** Our name for a code node: "TLS_AES_128_GCM_SHA256 (0x1301)" -> TLS_AES_128_GCM_SHA256; "GREASE (0x0a0a)" -> GREASE. */
+function ourName(node: RecordField): string {
+  return (node.value ?? '').replace(/ \((0x[0-9a-f]+|\d+)\)$/i, '');
+}
+
+/**
+ * The same codes in the same order, and for each the name tshark shows, unless tshark shows none
+ * (then the IANA name from `newer`, or unknown) or names a GREASE value (we say "GREASE").
+ */
+function sameCodes(kind: string, theirs: PdmlField[], ours: RecordField[]): void {
+  expect(ours.map((n) => n.code), `${kind} codes`).toEqual(theirs.map((f) => Number(f.show)));
+  theirs.forEach((field, i) => {
+    const code = Number(field.show);
+    const node = ours[i];
+    const theirName = shownName(field);
+    const label = `${kind} 0x${code.toString(16)}: tshark "${field.showname}", ours "${node.value}"`;
+    if (isGrease(code) && (theirName === 'Reserved (GREASE)' || theirName.startsWith('Unknown'))) {
+      expect(ourName(node), label).toBe('GREASE');
+    } else if (IANA_NEWER[kind]?.[code] !== undefined) {
+      expect(ourName(node), label).toBe(IANA_NEWER[kind][code]);
+    } else if (theirName.startsWith('Unknown')) {
+      expect(node.unknown, label).toBe(true);
+    } else if (kind === 'psk mode') {
+      // "PSK with (EC)DHE key establishment (psk_dhe_ke)": the RFC name in brackets.
+      expect(theirName.endsWith(`(${ourName(node)})`), label).toBe(true);
+    } else {
+      expect(ourName(node), label).toBe(theirName);
+    }
+  });
+}
+
+/** The first ClientHello of a recording, as the inspector shows it. */
+function ourClientHello(recorded: Recorded): RecordField {
+  const message = decryptConnection({ chunks: recorded.chunks, keylog: recorded.keylog }).decoded.handshakeMessages.find((m) => m.name === 'ClientHello');
+  if (!message) throw new Error('no ClientHello in the recording');
+  return handshakeMessageTree(message);
+}
+
+/** Extensions of a type someone has named whose data we left as raw bytes. */
+function rawNamedExtensions(tree: RecordField): string[] {
+  return all(tree, (n) => n.note?.startsWith('extension ') === true && !n.unknown && !n.name.startsWith('GREASE') && (n.children ?? []).some((c) => c.name === 'extension_data')).map((n) => n.name);
+}
+
+/** Compares our ClientHello with tshark's, field by field; returns both for the client's own checks. */
+function clientHelloAgrees(recorded: Recorded): { ours: RecordField; theirs: PdmlField[] } {
+  const file = writeCapture(dir, recorded);
+  const [theirs] = pdmlPackets(file, 'tls.handshake.type == 1');
+  expect(theirs, 'tshark finds the ClientHello').toBeDefined();
+  const ours = ourClientHello(recorded);
+  expect(ours.malformed).toBeUndefined();
+  const only = (ext: string, pattern: RegExp) => {
+    const node = extension(ours, ext);
+    return node ? all(node, named(pattern)) : [];
+  };
+
+  // Every extension: type, name, length.
+  const types = all(ours, named('extension_type'));
+  sameCodes('extension', fieldsNamed(theirs, 'tls.handshake.extension.type'), types);
+  for (const node of types) {
+    if (UNASSIGNED_EXTENSIONS.has(node.code ?? -1)) expect(node.unknown).toBe(true);
+  }
+  expect(all(ours, named('extension_data length')).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extension.len').map((f) => f.show));
+  expect(rawNamedExtensions(ours)).toEqual([]);
+
+  sameCodes('cipher suite', fieldsNamed(theirs, 'tls.handshake.ciphersuite'), all(first(ours, 'cipher_suites'), named(/^cipher suite \d+$/)));
+  sameCodes('group', fieldsNamed(theirs, 'tls.handshake.extensions_supported_group'), only('supported_groups', /^group \d+$/));
+  sameCodes('scheme', fieldsNamed(theirs, 'tls.handshake.sig_hash_alg'), [...only('signature_algorithms', /^scheme \d+$/), ...only('delegated_credentials', /^scheme \d+$/)]);
+  sameCodes('version', fieldsNamed(theirs, 'tls.handshake.extensions.supported_version'), only('supported_versions', /^version \d+$/));
+  sameCodes('compression algorithm', fieldsNamed(theirs, 'tls.compress_certificate.algorithm'), only('compress_certificate', /^algorithm \d+$/));
+  sameCodes('psk mode', fieldsNamed(theirs, 'tls.extension.psk_ke_mode'), only('psk_key_exchange_modes', /^mode \d+$/));
+  sameCodes('point format', fieldsNamed(theirs, 'tls.handshake.extensions_ec_point_format'), only('ec_point_formats', /^format \d+$/));
+
+  // Key shares: each group, and the length of its key.
+  const shares = only('key_share', /^client_share$/);
+  sameCodes('group', fieldsNamed(theirs, 'tls.handshake.extensions_key_share_group'), shares.map((s) => first(s, 'group')));
+  expect(shares.map((s) => first(s, 'key_exchange length').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_key_share_key_exchange_length').map((f) => f.show));
+
+  // ALPN protocols and the server name.
+  expect(only('application_layer_protocol_negotiation', /^protocol_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str').map((f) => f.show));
+  expect(only('server_name', /^host_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_server_name').map((f) => f.show));
+  return { ours, theirs };
+}
+
+async function opensslServer(args: string[] = ['-www']): Promise<RunningPeer> {
+  const peer = await startOpensslServer(pki.serverCert, pki.serverKey, args);
+  peers.push(peer);
+  return peer;
+}
+
+/** Runs a client through a fresh relay to s_server -www; the first connection and the client's key log. */
+async function through(client: (port: number, keylog: string) => Promise<unknown>): Promise<Recorded> {
+  const server = await opensslServer();
+  const relay = await connectionRelay(server.port);
+  const keylog = path.join(dir, `keys-${relay.port}.txt`);
+  try {
+    await client(relay.port, keylog);
+    await relay.settled();
+  } finally {
+    relay.close();
+  }
+  const lines = fs.existsSync(keylog) ? fs.readFileSync(keylog, 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')) : [];
+  const chunks = relay.connections.find((c) => c.some((x) => x.direction === 'client-to-server'));
+  if (!chunks) throw new Error('the client never connected');
+  return { chunks, keylog: lines };
+}
+
+const clientGroup = (recorded: RecordField) => {
+  const node = extension(recorded, 'supported_groups');
+  return node ? all(node, named(/^group \d+$/)).map(ourName) : [];
+};
+
+describe('ClientHellos of real clients read as tshark reads them', () => {
+  it('Chromium: GREASE everywhere, X25519MLKEM768, ALPS and a GREASE ECH', async () => {
+    const recorded = await through(async (port, keylog) => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [...CHROMIUM_ARGS, `--ssl-key-log-file=${keylog}`, '--host-resolver-rules=MAP www.bank32.com 127.0.0.1'],
+      });
+      try {
+        const context = await browser.newContext({ ignoreHTTPSErrors: true });
+        const page = await context.newPage();
+        await page.goto(`https://www.bank32.com:${port}/`);
+        expect(await page.content()).toContain('s_server');
+      } finally {
+        await browser.close();
+      }
+    });
+    const { ours, theirs } = clientHelloAgrees(recorded);
+    // GREASE (RFC 8701) in the suites, the extensions, the groups, the versions and the key shares.
+    expect(all(first(ours, 'cipher_suites'), named(/^cipher suite/)).some((n) => ourName(n) === 'GREASE')).toBe(true);
+    expect(all(ours, named('extension_type')).filter((n) => ourName(n) === 'GREASE').length).toBeGreaterThanOrEqual(2);
+    expect(first(ours, 'supported_versions').value).toMatch(/^GREASE \(0x([0-9a-f])a\1a\), TLS 1\.3, TLS 1\.2$/);
+
+    // The hybrid post-quantum share: X25519MLKEM768 (0x11ec), 1184 bytes of ML-KEM key and 32 of X25519.
+    expect(clientGroup(ours)).toContain('X25519MLKEM768');
+    const hybrid = all(first(ours, 'key_share'), named('client_share')).find((s) => s.value === 'X25519MLKEM768');
+    expect(hybrid && first(hybrid, 'key_exchange length').value).toBe('1216');
+
+    // ALPS: the protocols the client has settings for (tshark 4.0 leaves 17613 raw; its data is a list of ALPN names).
+    const alps = extension(ours, 'application_settings') ?? extension(ours, 'application_settings_old');
+    expect(alps?.value).toBe('h2');
+    expect(first(alps as RecordField, 'supported_protocols length').value).toBe('3');
+
+    // The GREASE ECH (tshark 4.0 leaves it raw): an outer ECHClientHello whose parts fill the extension exactly.
+    const ech = extension(ours, 'encrypted_client_hello') as RecordField;
+    expect(first(ech, 'type').value).toBe('outer (0x00)');
+    expect(first(ech, 'cipher_suite').value).toMatch(/^HKDF-SHA(256|384|512)\/(AES-128-GCM|AES-256-GCM|ChaCha20Poly1305)$/);
+    const [echLength] = fieldsNamed(theirs, 'tls.handshake.extension.type')
+      .map((f, i) => [f, fieldsNamed(theirs, 'tls.handshake.extension.len')[i]] as const)
+      .filter(([f]) => Number(f.show) === 0xfe0d)
+      .map(([, len]) => Number(len.show));
+    const enc = Number(first(first(ech, 'enc'), 'length').value);
+    const payload = Number(first(first(ech, 'payload'), 'length').value);
+    expect(1 + 4 + 1 + 2 + enc + 2 + payload).toBe(echLength);
+    expect(enc).toBe(32); // an X25519 encapsulated key
+
+    // Certificate compression: brotli, as Chromium offers it.
+    expect(extension(ours, 'compress_certificate')?.value).toContain('brotli');
+  });
+
+  it('curl: padding, post_handshake_auth and its ALPN list', async () => {
+    const recorded = await through((port, keylog) =>
+      run('curl', ['-sk', '--http2', '--resolve', `www.bank32.com:${port}:127.0.0.1`, `https://www.bank32.com:${port}/`], { env: { ...process.env, SSLKEYLOGFILE: keylog } }),
+    );
+    const { ours, theirs } = clientHelloAgrees(recorded);
+    expect(extension(ours, 'post_handshake_auth')?.value).toBe('(empty)');
+    const padding = extension(ours, 'padding');
+    if (padding) {
+      const [theirPadding] = fieldsNamed(theirs, 'tls.handshake.extensions_padding_data');
+      expect(padding.value).toBe(`${theirPadding.show.replace(/:/g, '').length / 2} zero bytes`);
+    }
+    expect(extension(ours, 'application_layer_protocol_negotiation')?.value).toBe('h2, http/1.1');
+  });
+
+  it("Python's ssl: session_ticket, encrypt_then_mac and the FFDHE groups", async () => {
+    const script = [
+      'import socket, ssl, sys',
+      'c = ssl.create_default_context()',
+      'c.check_hostname = False',
+      'c.verify_mode = ssl.CERT_NONE',
+      'c.keylog_filename = sys.argv[2]',
+      "c.set_alpn_protocols(['http/1.1'])",
+      "s = c.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1]))), server_hostname='www.bank32.com')",
+      "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')",
+      'while s.recv(4096): pass',
+    ].join('\n');
+    const recorded = await through((port, keylog) => run('python3', ['-c', script, String(port), keylog]));
+    const { ours } = clientHelloAgrees(recorded);
+    expect(extension(ours, 'session_ticket')?.value).toBe('(empty)');
+    expect(extension(ours, 'encrypt_then_mac')?.value).toBe('(empty)');
+    expect(clientGroup(ours)).toEqual(expect.arrayContaining(['ffdhe2048', 'ffdhe8192']));
+  });
+
+  it('openssl s_client with -groups naming every group this OpenSSL offers, -status and -alpn', async () => {
+    const recorded = await through((port, keylog) =>
+      run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'www.bank32.com', '-keylogfile', keylog, '-groups', 'X25519:P-256:X448:P-521:P-384:ffdhe2048:ffdhe3072', '-status', '-alpn', 'h2,http/1.1', '-ign_eof'], {
+        input: 'GET / HTTP/1.0\r\n\r\n',
+      }),
+    );
+    const { ours } = clientHelloAgrees(recorded);
+    expect(clientGroup(ours)).toEqual(['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072']);
+    expect(first(extension(ours, 'status_request') as RecordField, 'status_type').value).toBe('ocsp (0x01)');
+  });
+
+  it("Node's tls: its default ClientHello", async () => {
+    const recorded = await through(
+      (port, keylog) =>
+        new Promise<void>((resolve, reject) => {
+          const socket = tls.connect({ host: '127.0.0.1', port, servername: 'www.bank32.com', rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] });
+          socket.on('keylog', (line) => fs.appendFileSync(keylog, line));
+          socket.on('secureConnect', () => socket.end('GET / HTTP/1.0\r\n\r\n'));
+          socket.on('data', () => undefined);
+          socket.on('close', () => resolve());
+          socket.on('error', reject);
+        }),
+    );
+    const { ours } = clientHelloAgrees(recorded);
+    expect(first(ours, 'server_name').value).toBe('www.bank32.com');
+  });
+});

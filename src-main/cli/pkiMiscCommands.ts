@@ -55,6 +55,7 @@ export function registerPkiMiscCommands(program: Command): void {
     const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'certificate, key or PKCS#12') }));
     const wb = await openWorkshop(command);
     let results: Array<PkiImportResult & { file: string }>;
+    let keys: { status: string; message: string };
     try {
       // All files together, so that a key finds its certificate whatever the order they are given in.
       const imported = importAllInto(
@@ -62,6 +63,7 @@ export function registerPkiMiscCommands(program: Command): void {
         inputs.map((input, index) => ({ bytes: input.bytes, fileName: path.basename(input.file), passphrases, name: index === 0 ? opts.name : undefined })),
       );
       results = imported.map((result, index) => ({ file: inputs[index].file, ...result }));
+      keys = wb.workshop.keyProtection();
     } catch (error) {
       // The message says a password is needed; this is how this command takes one.
       if (isPkiError(error) && error.code === 'PASSPHRASE_REQUIRED' && passphrases === undefined) {
@@ -93,6 +95,8 @@ export function registerPkiMiscCommands(program: Command): void {
           );
         }
       }
+      // A key that came in encrypted is kept as the workbench keeps keys: say how that is.
+      if (results.some((r) => r.keysMatched > 0)) process.stdout.write(`Keys: ${keys.message}\n`);
     }
   });
 

@@ -46,7 +46,7 @@ describe('the teacher exports identities', () => {
   it('a PKCS#12 with --with-key of a certificate whose key the workbench lacks is refused, and no file is written', async () => {
     // The CA's certificate alone, imported into the student's workbench: no key there.
     await ok(teacher, ['ca', 'export', 'Class CA', '--out', file('class-ca.pem')]);
-    await ok(student, ['import', file('class-ca.pem')]);
+    expect(await ok(student, ['import', file('class-ca.pem')])).not.toMatch(/^Keys:/m);
     const result = await run(student, ['cert', 'export', 'Bank32 Trust Services', '--format', 'p12', '--with-key', '--passphrase-file', file('pass.txt'), '--out', file('no-key.p12')]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/no private key for "Bank32 Trust Services"/);
@@ -93,6 +93,8 @@ describe('the teacher exports identities', () => {
     const imported = await ok(fresh, ['import', file('bank.p12'), '--passphrase-file', file('pass.txt')]);
     expect(imported).toContain('Class CA: O=Lab, CN=Bank32 Trust Services');
     expect(imported).toContain('bank-server: CN=www.bank32.com (with its key)');
+    // The key was encrypted in the file; the student learns how the workbench keeps it now.
+    expect(imported).toMatch(/^Keys: private keys are NOT protected: they are stored unencrypted/m);
     const verified = await ok(fresh, ['cert', 'verify', 'lab:bank-server', '--trust', 'lab:Class CA', '--host', 'bank32.com']);
     expect(verified).toContain('Verified.');
   });

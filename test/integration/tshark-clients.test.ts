@@ -146,7 +146,7 @@ function clientHelloAgrees(recorded: Recorded): { ours: RecordField; theirs: Pdm
   expect(ours.malformed).toBeUndefined();
   const only = (ext: string, pattern: RegExp) => {
     const node = extension(ours, ext);
-    return node ? all(node, named(pattern)) : [];
+    return (node?.children ?? []).flatMap((c) => all(c, named(pattern)));
   };
 
   // Every extension: type, name, length.
@@ -160,7 +160,9 @@ function clientHelloAgrees(recorded: Recorded): { ours: RecordField; theirs: Pdm
 
   sameCodes('cipher suite', fieldsNamed(theirs, 'tls.handshake.ciphersuite'), all(first(ours, 'cipher_suites'), named(/^cipher suite \d+$/)));
   sameCodes('group', fieldsNamed(theirs, 'tls.handshake.extensions_supported_group'), only('supported_groups', /^group \d+$/));
-  sameCodes('scheme', fieldsNamed(theirs, 'tls.handshake.sig_hash_alg'), [...only('signature_algorithms', /^scheme \d+$/), ...only('delegated_credentials', /^scheme \d+$/)]);
+  // Signature schemes of signature_algorithms, signature_algorithms_cert and delegated_credentials, in wire order.
+  const schemeLists = all(ours, (n) => n.note?.startsWith('extension ') === true && ['signature_algorithms', 'signature_algorithms_cert', 'delegated_credentials'].includes(n.name));
+  sameCodes('scheme', fieldsNamed(theirs, 'tls.handshake.sig_hash_alg'), schemeLists.flatMap((n) => all(n, named(/^scheme \d+$/))));
   sameCodes('version', fieldsNamed(theirs, 'tls.handshake.extensions.supported_version'), only('supported_versions', /^version \d+$/));
   sameCodes('compression algorithm', fieldsNamed(theirs, 'tls.compress_certificate.algorithm'), only('compress_certificate', /^algorithm \d+$/));
   sameCodes('psk mode', fieldsNamed(theirs, 'tls.extension.psk_ke_mode'), only('psk_key_exchange_modes', /^mode \d+$/));
@@ -170,6 +172,14 @@ function clientHelloAgrees(recorded: Recorded): { ours: RecordField; theirs: Pdm
   const shares = only('key_share', /^client_share$/);
   sameCodes('group', fieldsNamed(theirs, 'tls.handshake.extensions_key_share_group'), shares.map((s) => first(s, 'group')));
   expect(shares.map((s) => first(s, 'key_exchange length').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_key_share_key_exchange_length').map((f) => f.show));
+
+  // status_request and status_request_v2: each request's type (RFC 6066 and RFC 6961 names; tshark says "OCSP", "OCSP Multi").
+  const statusLists = all(ours, (n) => n.note?.startsWith('extension ') === true && (n.name === 'status_request' || n.name === 'status_request_v2'));
+  expect(statusLists.flatMap((n) => all(n, named('status_type')).map((t) => t.code))).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_status_request_type').map((f) => Number(f.show)));
+  expect(only('record_size_limit', /^record_size_limit$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.record_size_limit').map((f) => f.show));
+  // ALPS under the codepoint tshark 4.0 knows (17513; it leaves 17613 raw).
+  expect(only('application_settings_old', /^protocol_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alps_alpn_str').map((f) => f.show));
+  expect(only('padding', /^padding$/).map((n) => n.length)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_padding_data').map((f) => f.show.replace(/:/g, '').length / 2));
 
   // ALPN protocols and the server name.
   expect(only('application_layer_protocol_negotiation', /^protocol_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str').map((f) => f.show));
@@ -313,5 +323,48 @@ describe('ClientHellos of real clients read as tshark reads them', () => {
     );
     const { ours } = clientHelloAgrees(recorded);
     expect(first(ours, 'server_name').value).toBe('www.bank32.com');
+  });
+});
+
+/** A ClientHello built byte by byte: what Firefox and others send that no client here does. */
+function builtClientHello(): Uint8Array {
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 255]);
+  const vector = (width: 1 | 2 | 3, bytes: Buffer) => Buffer.concat([width === 1 ? Buffer.from([bytes.length]) : width === 2 ? u16(bytes.length) : Buffer.from([bytes.length >> 16, (bytes.length >> 8) & 255, bytes.length & 255]), bytes]);
+  const ext = (type: number, data: Buffer) => Buffer.concat([u16(type), vector(2, data)]);
+  const codes = (list: number[]) => vector(2, Buffer.concat(list.map(u16)));
+  const ocspRequest = vector(2, Buffer.concat([vector(2, Buffer.alloc(0)), vector(2, Buffer.alloc(0))]));
+  const extensions = Buffer.concat([
+    ext(0, vector(2, Buffer.concat([Buffer.from([0]), vector(2, Buffer.from('www.bank32.com'))]))),
+    ext(17, vector(2, Buffer.concat([Buffer.from([2]), ocspRequest, Buffer.from([1]), ocspRequest]))), // status_request_v2: ocsp_multi, ocsp
+    ext(28, u16(16385)), // record_size_limit
+    ext(34, codes([0x0403, 0x0503, 0x0603, 0x0203])), // delegated_credentials
+    ext(49, Buffer.alloc(0)), // post_handshake_auth
+    ext(17513, vector(2, vector(1, Buffer.from('h2')))), // ALPS, the first codepoint
+    ext(0xfe0d, Buffer.from([1])), // ECH: the inner ClientHello's marker
+    ext(35, Buffer.from('a ticket to show')), // session_ticket with a ticket
+    ext(50, codes([0x0403, 0x0804, 0x0303, 0x0904])), // signature_algorithms_cert
+    ext(43, vector(1, Buffer.concat([u16(0x3a3a), u16(0x0304), u16(0x0303)]))),
+    ext(10, codes([0x4a4a, 0x11ec, 0x11eb, 0x11ed, 0x6399, 0x0201, 0x001d, 0x0017, 0x0100])),
+    ext(13, codes([0x0403, 0x0804, 0x0401, 0x0201, 0x0301, 0x0402])),
+    ext(51, vector(2, Buffer.concat([u16(0x001d), vector(2, Buffer.alloc(32, 7)), u16(0x0017), vector(2, Buffer.alloc(65, 4))]))),
+    ext(45, vector(1, Buffer.from([0, 1]))),
+    ext(27, vector(1, Buffer.concat([u16(1), u16(2), u16(3)]))),
+    ext(21, Buffer.alloc(20)),
+  ]);
+  const body = Buffer.concat([u16(0x0303), Buffer.alloc(32, 1), vector(1, Buffer.alloc(0)), codes([0x2a2a, 0x1301, 0x1303, 0x1302, 0xcca9, 0xcca8, 0xc02b, 0xc02f, 0x0033, 0x0039]), vector(1, Buffer.from([0])), vector(2, extensions)]);
+  const handshake = Buffer.concat([Buffer.from([1]), vector(3, body)]);
+  return Buffer.concat([Buffer.from([22, 3, 1]), vector(2, handshake)]);
+}
+
+describe('a ClientHello with the extensions no client here sends', () => {
+  it('record_size_limit, delegated_credentials, status_request_v2, ALPS (17513), an inner ECH and a session ticket read as tshark reads them', () => {
+    const { ours } = clientHelloAgrees({ chunks: [{ direction: 'client-to-server', t: 0, data: builtClientHello() }], keylog: [] });
+    expect(extension(ours, 'record_size_limit')?.value).toBe('16385 bytes');
+    expect(extension(ours, 'delegated_credentials')?.value).toBe('4 schemes');
+    expect(extension(ours, 'status_request_v2')?.value).toBe('ocsp_multi, ocsp');
+    expect(extension(ours, 'application_settings_old')?.value).toBe('h2');
+    expect(extension(ours, 'encrypted_client_hello')?.value).toBe('inner');
+    expect(extension(ours, 'session_ticket')?.value).toBe('16-byte ticket');
+    expect(extension(ours, 'post_handshake_auth')?.value).toBe('(empty)');
   });
 });

@@ -63,6 +63,7 @@ describe('the hand-out in the Certificates view', () => {
     await page.getByTestId('export-run').click();
     const result = await text(page, 'export-result');
     expect(result).toContain('mode 0600');
+    expect(result).toContain('holds the private key UNENCRYPTED');
     expect(result).toContain(keyFile);
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(keyFile, 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
@@ -91,6 +92,7 @@ describe('the hand-out in the Certificates view', () => {
       const written = path.join(home, 'bank-server.p12');
       expect(result).toContain(written);
       expect(result).toContain('mode 0600');
+      expect(result).toContain('encrypted with the PKCS#12 password');
       expect(fs.statSync(written).mode & 0o777).toBe(0o600);
       await screenshot(page, 'handout-04-p12-to-home');
     } finally {

@@ -85,7 +85,7 @@ export function registerPkiMiscCommands(program: Command): void {
         const withOlder = r.keysMatched - r.certificates.filter((c) => c.hasPrivateKey).length - r.csrs.filter((c) => c.hasPrivateKey).length;
         if (withOlder > 0) {
           process.stdout.write(
-            `  + ${withOlder === 1 ? 'the key is' : `${withOlder} keys are`} kept with ${withOlder === 1 ? 'its certificate or request' : 'their certificates or requests'} already in the workbench\n`,
+            `  + ${withOlder === 1 ? 'the key is' : `${withOlder} keys are`} kept with ${withOlder === 1 ? 'its certificate or request' : 'their certificates or requests'} in the workbench\n`,
           );
         }
         if (r.keysUnmatched) {

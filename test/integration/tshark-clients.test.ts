@@ -368,3 +368,99 @@ describe('a ClientHello with the extensions no client here sends', () => {
     expect(extension(ours, 'post_handshake_auth')?.value).toBe('(empty)');
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// The server's flight: ServerHello, EncryptedExtensions, Certificate, CertificateVerify, NewSessionTicket
+
+/** Every handshake message of a recording, decrypted with its key log, as the inspector shows them. */
+function ourMessages(recorded: Recorded): RecordField[] {
+  const result = decryptConnection({ chunks: recorded.chunks, keylog: recorded.keylog });
+  return result.decoded.handshakeMessages.map((m) => handshakeMessageTree(m));
+}
+
+function serverFlightAgrees(recorded: Recorded): RecordField[] {
+  const file = writeCapture(dir, recorded);
+  const theirs = pdmlPackets(file, 'tls.handshake').flat();
+  const messages = ourMessages(recorded);
+  const byName = (name: string) => messages.filter((m) => m.name === name);
+  for (const name of ['ServerHello', 'EncryptedExtensions', 'Certificate', 'CertificateVerify', 'NewSessionTicket']) {
+    expect(byName(name).length, `a ${name} in the recording`).toBeGreaterThan(0);
+  }
+  for (const m of messages) expect(m.malformed, m.name).toBeUndefined();
+  expect(messages.map((m) => m.name)).toEqual(
+    fieldsNamed(theirs, 'tls.handshake.type').map((f) => shownName(f).replace(/ /g, '')),
+  );
+
+  // Every extension of every message, in order: type, name and length.
+  const everyExtension = messages.flatMap((m) => all(m, named('extension_type')));
+  sameCodes('extension', fieldsNamed(theirs, 'tls.handshake.extension.type'), everyExtension);
+  expect(messages.flatMap((m) => all(m, named('extension_data length')).map((n) => n.value))).toEqual(fieldsNamed(theirs, 'tls.handshake.extension.len').map((f) => f.show));
+  expect(messages.flatMap(rawNamedExtensions)).toEqual([]);
+
+  // The suites (the ClientHello's, then the one chosen), the versions, the key shares and their lengths.
+  sameCodes('cipher suite', fieldsNamed(theirs, 'tls.handshake.ciphersuite'), messages.flatMap((m) => all(m, named(/^(cipher suite \d+|cipher_suite)$/))).filter((n) => n.code !== undefined));
+  sameCodes('version', fieldsNamed(theirs, 'tls.handshake.extensions.supported_version'), messages.flatMap((m) => all(m, named(/^(version \d+|selected_version)$/))));
+  const shares = messages.flatMap((m) => all(m, named(/^(client|server)_share$/)));
+  sameCodes('group', fieldsNamed(theirs, 'tls.handshake.extensions_key_share_group'), shares.map((s) => first(s, 'group')));
+  expect(shares.map((s) => first(s, 'key_exchange length').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_key_share_key_exchange_length').map((f) => f.show));
+
+  // The ALPN protocols (offered, then chosen in EncryptedExtensions).
+  expect(messages.flatMap((m) => all(m, (n) => n.name === 'application_layer_protocol_negotiation' && n.note?.startsWith('extension ') === true)).flatMap((n) => all(n, named('protocol_name')).map((p) => p.value))).toEqual(
+    fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str').map((f) => f.show),
+  );
+
+  // Certificate: each certificate's length and the list's.
+  const certificate = byName('Certificate')[0];
+  expect(all(certificate, named(/^certificate \d+$/)).map((c) => first(c, 'length').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.certificate_length').map((f) => f.show));
+  expect(first(first(certificate, 'certificate_list'), 'length').value).toBe(fieldsNamed(theirs, 'tls.handshake.certificates_length')[0]?.show);
+
+  // CertificateVerify: the scheme (every scheme of every message, in order) and the signature's length.
+  const schemes = messages.flatMap((m) => all(m, (n) => /^scheme \d+$/.test(n.name) || (m.name === 'CertificateVerify' && n.name === 'algorithm')));
+  sameCodes('scheme', fieldsNamed(theirs, 'tls.handshake.sig_hash_alg'), schemes);
+  expect(first(first(byName('CertificateVerify')[0], 'signature'), 'length').value).toBe(fieldsNamed(theirs, 'tls.handshake.client_cert_vrfy.sig_len')[0]?.show);
+
+  // NewSessionTicket: lifetime, age_add, nonce and ticket, ticket by ticket.
+  const tickets = byName('NewSessionTicket');
+  expect(tickets.map((t) => first(t, 'ticket_lifetime').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.session_ticket_lifetime_hint').map((f) => `${f.show} s`));
+  expect(tickets.map((t) => first(t, 'ticket_age_add').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.session_ticket_age_add').map((f) => f.show));
+  expect(tickets.map((t) => first(t, 'ticket_nonce').length - 1)).toEqual(fieldsNamed(theirs, 'tls.handshake.session_ticket_nonce_length').map((f) => Number(f.show)));
+  expect(tickets.map((t) => first(t, 'ticket').length - 2)).toEqual(fieldsNamed(theirs, 'tls.handshake.session_ticket_length').map((f) => Number(f.show)));
+  return messages;
+}
+
+describe("the server's flight read as tshark reads it", () => {
+  const clientArgs = ['-servername', 'www.bank32.com', '-tls1_3', '-alpn', 'h2,http/1.1', '-ign_eof'];
+
+  it('from openssl s_server', async () => {
+    const server = await opensslServer(['-www', '-alpn', 'http/1.1']);
+    const relay = await connectionRelay(server.port);
+    const keylog = path.join(dir, `keys-flight-${relay.port}.txt`);
+    try {
+      await run('openssl', ['s_client', '-connect', `127.0.0.1:${relay.port}`, '-keylogfile', keylog, ...clientArgs], { input: 'GET / HTTP/1.0\r\n\r\n' });
+      await relay.settled();
+    } finally {
+      relay.close();
+    }
+    const messages = serverFlightAgrees({ chunks: relay.connections[0], keylog: fs.readFileSync(keylog, 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')) });
+    expect(messages.filter((m) => m.name === 'NewSessionTicket').length).toBe(2);
+  });
+
+  it("from the workbench's server, as it recorded the connection itself", async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.serverCert, keyPath: pki.serverKey }, alpn: ['http/1.1'] });
+    try {
+      await run('openssl', ['s_client', '-connect', server.address, ...clientArgs], { input: 'GET / HTTP/1.0\r\n\r\n' });
+      // The recorder writes in batches: wait for the finished session and its connection.
+      let connection: { id: number } | undefined;
+      for (let i = 0; i < 400 && !connection; i++) {
+        const session = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
+        connection = session ? wb.sessions.getConnections(session.id)[0] : undefined;
+        if (!connection) await new Promise((r) => setTimeout(r, 25));
+      }
+      if (!connection) throw new Error('the server recorded no connection');
+      const messages = serverFlightAgrees({ chunks: wb.sessions.getChunks(connection.id), keylog: wb.sessions.getKeylog(connection.id) });
+      expect(first(messages.find((m) => m.name === 'EncryptedExtensions') as RecordField, 'application_layer_protocol_negotiation').value).toBe('http/1.1');
+    } finally {
+      await wb.servers.stop(server.id);
+    }
+  });
+});

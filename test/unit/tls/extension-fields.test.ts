@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordField } from '../../../src-main/api/recordTypes';
 import { handshakeMessageTree } from '../../../src-main/sessions/recordFields';
 import { decodeHandshakeMessage } from '../../../src-main/tls/handshake';
-import { concat, extension, handshake, u16, vec } from './wire';
+import { ascii, concat, extension, handshake, u16, vec } from './wire';
 
 const u32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
 
@@ -106,5 +106,50 @@ describe('extensions tshark decodes', () => {
     const data = concat(vec(2, vec(2, [1, 2, 3]), u32(5)), u16(10), [4, 1]);
     const decoded = decodeHandshakeMessage(clientHello(extension(41, data)));
     expect(decoded.malformed).toMatch(/binders/);
+  });
+});
+
+// The server's side of Encrypted Client Hello (draft-ietf-tls-esni) and of ALPS: no peer on these
+// machines sends them (OpenSSL 3.0 has neither), and tshark 4.0 shows both as raw data.
+describe('encrypted_client_hello and application_settings from the server', () => {
+  const hrrRandom = [
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e,
+    0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+  ];
+
+  it('retry_configs in EncryptedExtensions: each ECHConfig with its key, suites and public name', () => {
+    const contents = concat([7], u16(0x0020), vec(2, new Uint8Array(32).fill(5)), vec(2, u16(1), u16(1), u16(1), u16(3)), [0], vec(1, ascii('public.bank32.com')), vec(2, []));
+    const config = concat(u16(0xfe0d), vec(2, contents));
+    const node = extensionNode(handshake(8, vec(2, extension(0xfe0d, vec(2, config)))), 'encrypted_client_hello', { version: 0x0304 });
+    expect(node.value).toBe('retry_configs: public.bank32.com');
+    expect(child(node, 'extension_data')).toBeUndefined();
+    const echConfig = child(child(node, 'retry_configs') as RecordField, 'ECHConfig') as RecordField;
+    expect(child(echConfig, 'config_id')?.value).toBe('7');
+    expect(child(echConfig, 'kem_id')?.value).toBe('DHKEM(X25519, HKDF-SHA256) (0x0020)');
+    expect(child(child(echConfig, 'public_key') as RecordField, 'length')?.value).toBe('32');
+    expect(child(echConfig, 'cipher_suites')?.children?.slice(1).map((c) => c.value)).toEqual(['HKDF-SHA256/AES-128-GCM', 'HKDF-SHA256/ChaCha20Poly1305']);
+    expect(child(echConfig, 'public_name')?.value).toBe('public.bank32.com');
+    // Each field's bytes lie where the tree says they do: the public name ends where the extensions begin.
+    const name = child(echConfig, 'public_name') as RecordField;
+    expect(child(echConfig, 'extensions')?.offset).toBe(name.offset + name.length);
+  });
+
+  it('the 8-byte accept confirmation in a HelloRetryRequest', () => {
+    const body = concat(u16(0x0303), hrrRandom, vec(1, []), u16(0x1301), [0], vec(2, extension(43, u16(0x0304)), extension(51, u16(29)), extension(0xfe0d, [1, 2, 3, 4, 5, 6, 7, 8])));
+    const node = extensionNode(handshake(2, body), 'encrypted_client_hello');
+    expect(node.value).toBe('accept confirmation');
+    expect(child(node, 'confirmation')?.value).toBe('0102030405060708');
+  });
+
+  it("the server's ALPS settings in EncryptedExtensions are kept as its settings, not as raw extension data", () => {
+    const node = extensionNode(handshake(8, vec(2, extension(17613, [0, 0, 4, 1, 2, 3, 4]))), 'application_settings', { version: 0x0304 });
+    expect(node.value).toBe('7 bytes of settings');
+    expect(child(node, 'application_settings')?.value).toBe('00000401020304');
+    expect(child(node, 'extension_data')).toBeUndefined();
+  });
+
+  it('an ECHClientHello cut short is malformed, not read past its end', () => {
+    const decoded = decodeHandshakeMessage(clientHello(extension(0xfe0d, concat([0], u16(1), u16(1), [9], u16(32), [1, 2]))));
+    expect(decoded.malformed).toMatch(/enc/);
   });
 });

@@ -46,7 +46,11 @@ export function registerCaCommands(program: Command): void {
   withWorkbenchPassphrase(
     ca
       .command('export')
-      .description('write the CA certificate (and with --with-key its key) to a file')
+      .description(
+        'write the CA certificate (and with --with-key its key) to a file. To hand out: the PEM is what clients trust ' +
+          "(curl --cacert, openssl -CAfile, Python's cafile=, tlslab client --ca); another workbench that is to sign with the CA (tlslab proxy --ca) " +
+          'needs its key: --format p12 --with-key, brought in there with tlslab import FILE --passphrase-file PASSFILE',
+      )
       .argument('<name>', 'the CA\'s workbench name, as ca list shows it (quote a name with spaces)')
       .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | p12 | chain | key', 'pem')

@@ -147,6 +147,12 @@ describe('the student imports what OpenSSL made', () => {
 });
 
 describe('what a student who forgets a step is told', () => {
+  it('ca export --help says which file a student trusts and which one another workbench signs with', async () => {
+    const help = (await run(teacher, ['ca', 'export', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('the PEM is what clients trust');
+    expect(help).toContain('(tlslab proxy --ca) needs its key: --format p12 --with-key');
+  });
+
   it('a PKCS#12 imported without its password: the error says how to give it', async () => {
     const result = await run(path.join(tmp, 'forgetful'), ['import', file('bank.p12')]);
     expect(result.status).not.toBe(0);

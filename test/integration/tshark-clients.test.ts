@@ -16,6 +16,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordField } from '../../src-main/api/recordTypes';
 import { handshakeMessageTree } from '../../src-main/sessions/recordFields';
+import { execFileSync } from 'node:child_process';
+import * as registry from '../../src-main/tls/registry';
 import { isGrease } from '../../src-main/tls/registry';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { Workbench } from '../../src-main/workbench';
@@ -462,5 +464,38 @@ describe("the server's flight read as tshark reads it", () => {
     } finally {
       await wb.servers.stop(server.id);
     }
+  });
+});
+
+describe("the registry against Wireshark's own tables (tshark -G values)", () => {
+  it('every cipher suite, extension, group, signature scheme, version and certificate compression algorithm Wireshark names carries its name here', () => {
+    const tables: [string, string, (code: number) => string][] = [
+      ['tls.handshake.extension.type', 'extension', registry.extensionName],
+      ['tls.handshake.ciphersuite', 'cipher suite', registry.cipherSuiteName],
+      ['tls.handshake.extensions_supported_group', 'group', registry.namedGroupName],
+      ['tls.handshake.sig_hash_alg', 'scheme', registry.signatureSchemeName],
+      ['tls.handshake.extensions.supported_version', 'version', registry.versionName],
+      ['tls.compress_certificate.algorithm', 'compression algorithm', registry.certificateCompressionAlgorithmName],
+      ['tls.handshake.extensions_ec_point_format', 'point format', registry.ecPointFormatName],
+      ['tls.handshake.max_fragment_length', 'max_fragment_length', registry.maxFragmentLengthName],
+      ['tls.handshake.key_update.request_update', 'request_update', registry.keyUpdateRequestName],
+    ];
+    // The pre-standard ChaCha20 suites: Wireshark gives them the standard suites' names (0xcca8-0xccaa).
+    const ours: Record<number, string> = { 0xcc13: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256_OLD', 0xcc14: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256_OLD', 0xcc15: 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256_OLD' };
+    const values = execFileSync('tshark', ['-G', 'values'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n');
+    const differences: string[] = [];
+    let compared = 0;
+    for (const line of values) {
+      const [kind, field, codeText, theirs] = line.split('\t');
+      const table = kind === 'V' ? tables.find(([f]) => f === field) : undefined;
+      if (!table || theirs === undefined) continue;
+      const code = Number(codeText);
+      const [, label, nameOf] = table;
+      const expected = isGrease(code) && theirs === 'Reserved (GREASE)' ? `GREASE (0x${code.toString(16).padStart(4, '0')})` : (IANA_NEWER[label]?.[code] ?? (label === 'cipher suite' ? ours[code] : undefined) ?? theirs);
+      compared++;
+      if (nameOf(code) !== expected) differences.push(`${label} 0x${code.toString(16)}: Wireshark "${theirs}", ours "${nameOf(code)}"`);
+    }
+    expect(compared).toBeGreaterThan(700);
+    expect(differences).toEqual([]);
   });
 });

@@ -100,6 +100,48 @@ describe('the hand-out in the Certificates view', () => {
     }
   });
 
+  it('a key downloaded in a browser: the page says the browser decides its permissions and how to keep it private', async () => {
+    const page = await newPage(app.browser, { acceptDownloads: true });
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator('[data-testid="pki-row"][data-name="bank-server"]').getByTestId('pki-open').click();
+    await page.getByTestId('tab-export').click();
+    await page.getByTestId('export-format-key-pem').check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-run').click()]);
+    expect(download.suggestedFilename()).toBe('bank-server.key');
+    const note = await text(page, 'export-key-note');
+    expect(note).toContain('holds the private key UNENCRYPTED');
+    expect(note).toContain('chmod 600');
+  });
+
+  it('in the desktop app a key goes through its save dialog and is written by the engine, mode 0600', async () => {
+    const chosen = path.join(handout, 'desktop-save', 'bank-server.p12');
+    fs.mkdirSync(path.dirname(chosen));
+    const page = await newPage(app.browser, { acceptDownloads: true });
+    // What the Electron preload gives the page: the native save dialog, here answering with a path.
+    await page.addInitScript((file) => {
+      (window as unknown as { workbenchShell: unknown }).workbenchShell = {
+        saveFile: async (options: { defaultPath?: string }) => ((window as unknown as { asked: unknown }).asked = options.defaultPath, file),
+        openFile: async () => null,
+      };
+    }, chosen);
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator('[data-testid="pki-row"][data-name="bank-server"]').getByTestId('pki-open').click();
+    await page.getByTestId('tab-export').click();
+    await page.getByTestId('export-format-p12').check();
+    await page.getByTestId('export-password').fill('for the class');
+    await page.getByTestId('export-run').click();
+    const result = await text(page, 'export-result');
+    expect(result).toContain(chosen);
+    expect(result).toContain('mode 0600');
+    expect(await page.evaluate(() => (window as unknown as { asked: unknown }).asked)).toBe('bank-server.p12');
+    expect(fs.statSync(chosen).mode & 0o777).toBe(0o600);
+    expect(downloads).toBe(0);
+  });
+
   it('a certificate and its key file picked together, key first, come in as one identity with its key', async () => {
     const page = await newPage(app.browser);
     const pageErrors = collectPageErrors(page);

@@ -220,3 +220,22 @@ export function mergeImportResults(results: ReadonlyArray<{ file: string; result
     duplicates: [...new Set(results.flatMap(({ result }) => result.duplicates))],
   };
 }
+
+// --- files that hold a key, saved from the desktop app --------------------------------------------
+
+type SaveFile = (options: { title?: string; defaultPath?: string }) => Promise<string | null>;
+
+/**
+ * The desktop shell's native save dialog (its preload's workbenchShell.saveFile), or null in a
+ * browser. A file that holds a private key is written by the engine to the path it gives, mode
+ * 0600 from the start; a browser download gets whatever permissions the browser gives its files.
+ */
+export function shellSaveFile(): SaveFile | null {
+  const shell = (globalThis as { workbenchShell?: { saveFile?: SaveFile } }).workbenchShell;
+  return typeof shell?.saveFile === 'function' ? (options) => shell.saveFile!(options) : null;
+}
+
+/** Whether an export in this format of this certificate holds its private key. */
+export function exportHoldsKey(format: PkiExportFormat, certificate: Pick<PkiCertificateSummary, 'hasPrivateKey'>): boolean {
+  return format === 'key-pem' || (format === 'p12' && certificate.hasPrivateKey);
+}

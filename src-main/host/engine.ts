@@ -58,17 +58,51 @@ export function isLoopbackAddress(host: string): boolean {
   return net.isIPv4(host) && host.startsWith('127.');
 }
 
-function tokensEqual(given: string | null, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
+/**
+ * Compares a token in constant time. Both sides are hashed first, so the comparison takes the same
+ * time whatever the length of the guess (timingSafeEqual alone needs equal lengths, and an early
+ * length check tells an attacker how long the token is).
+ */
+export function tokensEqual(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = crypto.createHash('sha256').update(given, 'utf8').digest();
+  const b = crypto.createHash('sha256').update(expected, 'utf8').digest();
+  return crypto.timingSafeEqual(a, b) && given.length > 0;
+}
+
+/**
+ * The path of a request target, or null when the target is not one a browser sends to this server.
+ * Origin-form ("/x?y") is the normal case; absolute-form ("http://host:port/x") is accepted only
+ * when its authority is one of ours, since it overrides the Host header (RFC 9112, 3.2.2).
+ */
+function requestPath(target: string | undefined, allowedHosts: Set<string>): string | null {
+  const text = target ?? '/';
+  try {
+    if (text.startsWith('/')) {
+      // Parse against a fixed base: "//x" is a path here, not another host.
+      return new URL(`http://engine${text}`).pathname;
+    }
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'ws:') return null;
+    return allowedHosts.has(url.host.toLowerCase()) ? url.pathname : null;
+  } catch {
+    return null;
+  }
+}
+
+function searchParams(target: string | undefined): URLSearchParams {
+  const text = target ?? '';
+  const q = text.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : text.slice(q + 1).split('#', 1)[0]);
 }
 
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackAddress(host)) {
-    throw new WorkbenchError('NOT_LOOPBACK', `the engine only listens on loopback (127.0.0.1, ::1), not on ${host}: its API controls TLS sessions and keys`);
+    throw new WorkbenchError(
+      'NOT_LOOPBACK',
+      `the engine only listens on loopback (127.0.0.1, ::1), not on ${host}, because its API controls TLS sessions and keys: use --host 127.0.0.1 (open the workbench on another machine by running it there)`,
+    );
   }
   const token = options.token ?? crypto.randomBytes(32).toString('base64url');
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
@@ -91,12 +125,15 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     return null;
   };
 
+  // Sent with every answer, refusals and errors included: the page's own <meta> policy is the same
+  // (style-src without 'unsafe-inline'), and the header adds what a <meta> cannot: frame-ancestors.
   const securityHeaders = (): Record<string, string> => ({
     'Content-Security-Policy': [
       "default-src 'self'",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} ws://[::1]:${port}`,
       "img-src 'self' data:",
-      "style-src 'self' 'unsafe-inline'",
+      "font-src 'self'",
+      "style-src 'self'",
       "script-src 'self'",
       "object-src 'none'",
       "base-uri 'none'",
@@ -107,9 +144,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
   });
 
   const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(securityHeaders())) res.setHeader(name, value);
     const refusal = refuseForeign(req);
     if (refusal) {
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -121,34 +161,44 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       res.end();
       return;
     }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (url.pathname === '/health') {
-      const ok = tokensEqual(url.searchParams.get('token'), token);
+    const pathname = requestPath(req.url, allowedHosts());
+    if (pathname === null) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('bad request target; open the workbench at the address npm start printed\n');
+      return;
+    }
+    if (pathname === '/health') {
+      const ok = tokensEqual(searchParams(req.url).get('token'), token);
       res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(ok ? { ok: true, engineVersion: workbench.about().engineVersion } : { ok: false }));
       return;
     }
-    if (url.pathname === API_SOCKET_PATH) {
+    if (pathname === API_SOCKET_PATH) {
       // The API speaks WebSocket only; a plain request gets a plain answer, not the app's page.
-      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: req.headers.connection?.toLowerCase().includes('close') ? 'Upgrade, close' : 'Upgrade' });
       res.end('the workbench API is a WebSocket at /api?token=...; open the workbench at the address npm start printed\n');
       return;
     }
-    serveStatic(staticDir, url.pathname, res, securityHeaders());
+    serveStatic(staticDir, pathname, res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   const clients = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://engine');
-    const refusal = url.pathname !== API_SOCKET_PATH ? 'unknown path' : refuseForeign(req);
+    // Node leaves an upgraded socket's errors to us: a reset here must not stop the engine.
+    socket.on('error', () => socket.destroy());
+    const refusal = refuseForeign(req) ?? (requestPath(req.url, allowedHosts()) !== API_SOCKET_PATH ? 'unknown path' : null);
     if (refusal) {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nrefused: ${refusal}\n`);
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nrefused: ${refusal}\n`);
       return;
     }
-    const tokenOk = tokensEqual(url.searchParams.get('token'), token);
+    const tokenOk = tokensEqual(searchParams(req.url).get('token'), token);
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // A broken frame (unmasked, bad UTF-8, over maxPayload) makes ws close the connection with
+      // a code that says why and then report an error; without a listener that error would end
+      // the engine, and every window with it.
+      ws.on('error', () => ws.terminate());
       if (!tokenOk) {
         // Accept, then close with a code the page can read: a refused upgrade looks like a
         // network failure to a browser, and the student should learn the link is stale instead.
@@ -232,11 +282,27 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
 }
 
-function serveStatic(root: string, pathname: string, res: http.ServerResponse, headers: Record<string, string>): void {
-  const relative = decodeURIComponent(pathname).replace(/^\/+/, '') || 'index.html';
-  const file = path.resolve(root, relative);
-  if (!file.startsWith(path.resolve(root) + path.sep)) {
-    res.writeHead(404).end();
+/** The file under `root` for a URL path, or null when the path is malformed or leaves `root`. */
+export function staticFile(root: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const base = path.resolve(root);
+  const file = path.resolve(base, decoded.replace(/^\/+/, '') || 'index.html');
+  const inside = path.relative(base, file);
+  if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) return null;
+  return file;
+}
+
+function serveStatic(root: string, pathname: string, res: http.ServerResponse): void {
+  const file = staticFile(root, pathname);
+  if (!file) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('no such page; open the workbench at the address npm start printed\n');
     return;
   }
   let target = file;
@@ -244,11 +310,14 @@ function serveStatic(root: string, pathname: string, res: http.ServerResponse, h
     target = path.join(root, 'index.html');
   }
   if (!fs.existsSync(target)) {
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('The workbench UI is not built yet: run "npm run build" (npm start does it for you), then reload.\n');
     return;
   }
   const type = CONTENT_TYPES[path.extname(target)] ?? 'application/octet-stream';
-  res.writeHead(200, { 'Content-Type': type, ...headers });
-  fs.createReadStream(target).pipe(res);
+  const stream = fs.createReadStream(target);
+  // An unreadable file ends this answer, not the engine.
+  stream.on('error', () => res.destroy());
+  res.writeHead(200, { 'Content-Type': type });
+  stream.pipe(res);
 }

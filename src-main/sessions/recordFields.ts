@@ -735,6 +735,33 @@ function bodyField(body: HandshakeBody, span: FieldSpan): RecordField {
       break;
     case 'key_update':
       return codeNode(field, offset, 1, body.requestUpdate);
+    case 'compressed_certificate':
+      switch (field) {
+        case 'algorithm':
+          return codeNode(field, offset, 2, body.algorithm);
+        case 'uncompressed_length':
+          return { ...base, value: String(body.uncompressedLength) };
+        case 'compressed_certificate_message': {
+          const data = body.compressedCertificateMessage;
+          const node: RecordField = { ...base, value: `${data.length} bytes of ${body.algorithm.name}`, children: [lengthNode(offset, 3, data.length), bytesNode(field, offset + 3, data)] };
+          if (body.problem) node.note = body.problem;
+          if (body.certificate) {
+            // The decompressed Certificate has no bytes on the wire: its fields point at the compressed data.
+            const inner = body.certificate;
+            const onWire = (n: RecordField): RecordField => ({ ...n, offset: offset + 3, length: data.length, ...(n.children ? { children: n.children.map(onWire) } : {}) });
+            node.children?.push({
+              name: 'Certificate (decompressed)',
+              offset: offset + 3,
+              length: data.length,
+              value: `${inner.certificateList.length} certificates`,
+              note: `${body.uncompressedLength} bytes once decompressed; each field below lies inside the compressed data`,
+              children: inner.fields.map((span) => onWire(bodyField(inner, span))),
+            });
+          }
+          return node;
+        }
+      }
+      break;
     case 'certificate_status': {
       if (field === 'status_type') return codeNode(field, offset, 1, body.statusType);
       const ocsp = ocspResponseNode('OCSPResponse', offset + 3, body.ocspResponse);
@@ -784,6 +811,9 @@ export function handshakeMessageTree(message: HandshakeMessage): RecordField {
   if (message.malformed !== undefined) node.malformed = message.malformed;
   if (body.kind === 'client_hello' && body.serverName) node.value = `SNI ${body.serverName}`;
   if (body.kind === 'server_hello') node.value = `${body.version.name}, ${body.cipherSuite.name}`;
+  if (body.kind === 'compressed_certificate') {
+    node.value = body.certificate ? `${body.algorithm.name}: ${body.certificate.certificateList.length} certificates inside` : `${body.algorithm.name}, not decompressed`;
+  }
   if (body.kind === 'certificate_status') {
     const response = children.find((c) => c.name === 'response')?.value;
     if (response !== undefined) node.value = `${body.statusType.name}: ${response}`;

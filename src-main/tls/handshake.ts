@@ -4,6 +4,7 @@
 // inspector can map every field back to its bytes. The public functions never throw: a message
 // that cannot be read decodes to { kind: 'malformed' } with the failing field and offset.
 
+import zlib from 'node:zlib';
 import { Cursor, DecodeError } from './cursor';
 import {
   type KeyExchangeAlgorithm,
@@ -636,6 +637,24 @@ export interface CertificateStatus {
   fields: FieldSpan[];
 }
 
+/**
+ * RFC 8879, Section 4: a Certificate message compressed with the algorithm the peer offered in
+ * compress_certificate. The Certificate inside is decoded when this Node can undo the algorithm
+ * (zlib and brotli; zstd only where Node has it); its offsets then count from the first byte of
+ * the decompressed message, which has no bytes of its own on the wire.
+ */
+export interface CompressedCertificate {
+  kind: 'compressed_certificate';
+  algorithm: NamedCode;
+  uncompressedLength: number;
+  compressedCertificateMessage: Uint8Array;
+  /** The Certificate message inside (its body), decoded. */
+  certificate?: CertificateMessage;
+  /** Why the Certificate inside is not shown. */
+  problem?: string;
+  fields: FieldSpan[];
+}
+
 /** Messages with no body: HelloRequest, ServerHelloDone, EndOfEarlyData. */
 export interface EmptyHandshake {
   kind: 'hello_request' | 'server_hello_done' | 'end_of_early_data';
@@ -674,6 +693,7 @@ export type HandshakeBody =
   | EncryptedExtensions
   | KeyUpdate
   | CertificateStatus
+  | CompressedCertificate
   | EmptyHandshake
   | RawHandshake
   | MalformedHandshake;
@@ -849,6 +869,46 @@ function decodeCertificate(c: Cursor, context: HandshakeContext): CertificateMes
   return message;
 }
 
+type Decompress = (data: Uint8Array, maxOutputLength: number) => Uint8Array;
+
+const zstdDecompress = (zlib as unknown as { zstdDecompressSync?: (data: Uint8Array, options: { maxOutputLength: number }) => Buffer }).zstdDecompressSync;
+
+/** RFC 8879, Section 3: how each algorithm is undone, where this Node can. */
+const decompressors = new Map<number, Decompress>([
+  [1, (data, max) => zlib.inflateSync(data, { maxOutputLength: max })],
+  [2, (data, max) => zlib.brotliDecompressSync(data, { maxOutputLength: max })],
+  ...(zstdDecompress ? [[3, (data: Uint8Array, max: number) => zstdDecompress(data, { maxOutputLength: max })] as [number, Decompress]] : []),
+]);
+
+function decodeCompressedCertificate(c: Cursor, context: HandshakeContext): CompressedCertificate {
+  const m = 'CompressedCertificate';
+  const f = new FieldLog();
+  const algorithm = f.read(c, 'algorithm', () => named(c.u16(`${m}.algorithm`), certificateCompressionAlgorithmName));
+  const uncompressedLength = f.read(c, 'uncompressed_length', () => c.u24(`${m}.uncompressed_length`));
+  const compressedCertificateMessage = f.read(c, 'compressed_certificate_message', () => c.opaque(3, `${m}.compressed_certificate_message`));
+  c.expectEnd(m);
+  const message: CompressedCertificate = { kind: 'compressed_certificate', algorithm, uncompressedLength, compressedCertificateMessage, fields: f.spans };
+  const decompress = decompressors.get(algorithm.code);
+  if (!decompress) {
+    message.problem = `${algorithm.name} cannot be undone here: the certificates stay compressed`;
+    return message;
+  }
+  let plain: Uint8Array;
+  try {
+    plain = decompress(compressedCertificateMessage, uncompressedLength);
+  } catch (error) {
+    message.problem = `the ${algorithm.name} data does not decompress to ${uncompressedLength} bytes (${error instanceof Error ? error.message : String(error)})`;
+    return message;
+  }
+  if (plain.length !== uncompressedLength) {
+    message.problem = `the ${algorithm.name} data decompresses to ${plain.length} bytes, not the ${uncompressedLength} announced`;
+    return message;
+  }
+  // The Certificate inside is a TLS 1.3 one (RFC 8879 applies to TLS 1.3 only).
+  message.certificate = decodeCertificate(new Cursor(plain, 0), { ...context, version: 0x0304 });
+  return message;
+}
+
 function decodeNewSessionTicket(c: Cursor, context: HandshakeContext): NewSessionTicket {
   const m = 'NewSessionTicket';
   const f = new FieldLog();
@@ -991,6 +1051,8 @@ function decodeBody(msgType: number, c: Cursor, context: HandshakeContext): Hand
       return decodeServerHello(c);
     case HANDSHAKE_TYPE.certificate:
       return decodeCertificate(c, context);
+    case HANDSHAKE_TYPE.compressed_certificate:
+      return decodeCompressedCertificate(c, context);
     case HANDSHAKE_TYPE.new_session_ticket:
       return decodeNewSessionTicket(c, context);
     case HANDSHAKE_TYPE.server_key_exchange:

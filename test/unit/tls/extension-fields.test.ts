@@ -1,6 +1,7 @@
 // Extensions that tshark takes apart and the decoder once left as raw extension_data: crafted
 // ClientHello / ServerHello / HelloRetryRequest / NewSessionTicket bytes (the values tshark 4.0
 // shows for the same bytes are in the comments), and what the record inspector makes of them.
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { RecordField } from '../../../src-main/api/recordTypes';
 import { handshakeMessageTree } from '../../../src-main/sessions/recordFields';
@@ -151,5 +152,62 @@ describe('encrypted_client_hello and application_settings from the server', () =
   it('an ECHClientHello cut short is malformed, not read past its end', () => {
     const decoded = decodeHandshakeMessage(clientHello(extension(0xfe0d, concat([0], u16(1), u16(1), [9], u16(32), [1, 2]))));
     expect(decoded.malformed).toMatch(/enc/);
+  });
+});
+
+// RFC 8879: a server that takes up the client's compress_certificate sends a CompressedCertificate
+// (type 25) in place of its Certificate. tshark shows "Algorithm: brotli (2)", "Uncompressed
+// Length", "Length" and, decompressed, the certificates inside; no peer here sends one (OpenSSL
+// 3.0 cannot), so the bytes are built and compressed with Node's zlib.
+describe('CompressedCertificate', () => {
+  async function leafDer(): Promise<Uint8Array> {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: '01', name: 'CN=www.bank32.com', notBefore: new Date('2026-01-01'), notAfter: new Date('2027-01-01'), keys, signingAlgorithm: alg });
+    return new Uint8Array(cert.rawData);
+  }
+
+  function compressedCertificate(algorithm: number, certificateBody: Uint8Array, compress: (b: Uint8Array) => Uint8Array, announced = certificateBody.length): Uint8Array {
+    const compressed = compress(certificateBody);
+    return handshake(25, concat(u16(algorithm), [(announced >> 16) & 0xff, (announced >> 8) & 0xff, announced & 0xff], vec(3, compressed)));
+  }
+
+  function tree(message: Uint8Array): RecordField {
+    const decoded = decodeHandshakeMessage(message, 0, { version: 0x0304 });
+    expect(decoded.malformed).toBeUndefined();
+    return handshakeMessageTree(decoded);
+  }
+
+  for (const [algorithm, name, compress] of [
+    [2, 'brotli', (b: Uint8Array) => zlib.brotliCompressSync(b)],
+    [1, 'zlib', (b: Uint8Array) => zlib.deflateSync(b)],
+  ] as const) {
+    it(`${name}: the algorithm, both lengths, and the certificates inside, decompressed`, async () => {
+      const der = await leafDer();
+      const body = concat(vec(1, []), vec(3, vec(3, der), vec(2, [])));
+      const message = tree(compressedCertificate(algorithm, body, compress));
+      expect(message.name).toBe('CompressedCertificate');
+      expect(message.value).toBe(`${name}: 1 certificates inside`);
+      expect(child(message, 'algorithm')?.value).toBe(`${name} (0x000${algorithm})`);
+      expect(child(message, 'uncompressed_length')?.value).toBe(String(body.length));
+      const data = child(message, 'compressed_certificate_message') as RecordField;
+      expect(child(data, 'compressed_certificate_message')).toBeDefined();
+      const inside = child(data, 'Certificate (decompressed)') as RecordField;
+      const list = child(inside, 'certificate_list') as RecordField;
+      expect(child(list, 'certificate 1')?.value).toBe('CN=www.bank32.com');
+      expect(child(child(list, 'certificate 1') as RecordField, 'cert_data')?.certificateDer).toBe(Buffer.from(der).toString('base64'));
+      // Nothing of it points outside the compressed data it came from.
+      const within = (n: RecordField): boolean => n.offset >= data.offset && n.offset + n.length <= data.offset + data.length && (n.children ?? []).every(within);
+      expect(within(inside)).toBe(true);
+    });
+  }
+
+  it('data that does not decompress to the announced length is said so, and the message is still read', () => {
+    const body = concat(vec(1, []), vec(3, vec(3, [1, 2, 3]), vec(2, [])));
+    const message = tree(compressedCertificate(2, body, (b) => zlib.brotliCompressSync(b), body.length + 5));
+    expect(message.value).toBe('brotli, not decompressed');
+    expect(child(message, 'compressed_certificate_message')?.note).toMatch(/decompress/);
   });
 });

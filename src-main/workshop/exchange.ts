@@ -2,6 +2,7 @@
 // and folders given out (PEM, DER, PKCS#12, keys, trust folders), and verification against a
 // trust store of any kind.
 import { type KeyObject, X509Certificate, createHash } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {
@@ -319,11 +320,41 @@ export function pkcs12Contents(
   };
 }
 
-/** Writes HASH.N files (as openssl rehash names them) into the folder; nothing when any fails. */
+/**
+ * Writes HASH.N files (as openssl rehash names them) into the folder; nothing when any fails. What
+ * the folder already holds stays: a certificate already there keeps its file, and another one
+ * whose subject has the same hash (a CA made again with the same name) takes the next free
+ * number, as openssl rehash would number them, instead of replacing it.
+ */
 export function writeTrustFolder(dir: string, certificates: Uint8Array[]): string[] {
   const plan = planTrustFolder(certificates);
   ensureFolder(dir);
-  return writeFilesAtomically(plan.map((entry) => ({ path: path.join(dir, entry.fileName), data: entry.pem, secret: false })));
+  const present = new Map<string, Buffer | null>();
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^[0-9a-f]{8}\.\d+$/.test(name)) continue;
+    let der: Buffer | null = null;
+    try {
+      der = Buffer.from(readCertificate(fs.readFileSync(path.join(dir, name))));
+    } catch {
+      // Not a certificate (a CRL link, HASH.rN, or damaged): its name is taken all the same.
+    }
+    present.set(name, der);
+  }
+  const taken = new Set(present.keys());
+  const files = plan.map((entry) => {
+    const hash = entry.fileName.slice(0, entry.fileName.indexOf('.'));
+    const der = Buffer.from(readCertificate(entry.pem));
+    const same = [...present].find(([name, held]) => name.startsWith(`${hash}.`) && held !== null && held.equals(der));
+    let fileName = same?.[0];
+    if (!fileName) {
+      let n = 0;
+      while (taken.has(`${hash}.${n}`)) n++;
+      fileName = `${hash}.${n}`;
+    }
+    taken.add(fileName);
+    return { path: path.join(dir, fileName), data: entry.pem, secret: false };
+  });
+  return writeFilesAtomically(files);
 }
 
 export function safeFileName(name: string): string {

@@ -120,8 +120,8 @@ describe('the hand-out in the Certificates view', () => {
     const page = await newPage(app.browser, { acceptDownloads: true });
     // What the Electron preload gives the page: the native save dialog, here answering with a path.
     await page.addInitScript((file) => {
-      (window as unknown as { workbenchShell: unknown }).workbenchShell = {
-        saveFile: async (options: { defaultPath?: string }) => ((window as unknown as { asked: unknown }).asked = options.defaultPath, file),
+      (globalThis as unknown as { workbenchShell: unknown }).workbenchShell = {
+        saveFile: async (options: { defaultPath?: string }) => ((globalThis as unknown as { asked: unknown }).asked = options.defaultPath, file),
         openFile: async () => null,
       };
     }, chosen);
@@ -137,7 +137,7 @@ describe('the hand-out in the Certificates view', () => {
     const result = await text(page, 'export-result');
     expect(result).toContain(chosen);
     expect(result).toContain('mode 0600');
-    expect(await page.evaluate(() => (window as unknown as { asked: unknown }).asked)).toBe('bank-server.p12');
+    expect(await page.evaluate(() => (globalThis as unknown as { asked: unknown }).asked)).toBe('bank-server.p12');
     expect(fs.statSync(chosen).mode & 0o777).toBe(0o600);
     expect(downloads).toBe(0);
   });

@@ -146,6 +146,30 @@ describe('the student imports what OpenSSL made', () => {
   });
 });
 
+describe('an OpenSSL capath folder handed out, then added to', () => {
+  it('a CA made again with the same name goes in as HASH.1 next to the old HASH.0; writing the same CA again adds nothing', async () => {
+    const capath = file('capath');
+    const first = JSON.parse(await ok(teacher, ['trust-dir', capath, 'lab:Class CA', '--json'])) as { written: string[] };
+    expect(first.written.map((f) => path.basename(f))).toEqual([expect.stringMatching(/^[0-9a-f]{8}\.0$/)]);
+    const hash = path.basename(first.written[0]).slice(0, 8);
+
+    // Next year's teacher makes the CA again: same subject, new key, same subject hash.
+    const nextYear = path.join(tmp, 'next-year');
+    await ok(nextYear, ['ca', 'create', 'Class CA', '--cn', 'Bank32 Trust Services', '--o', 'Lab']);
+    await ok(nextYear, ['cert', 'issue', '--ca', 'Class CA', '--cn', 'www.bank32.com', '--out-cert', file('next-year-server.pem')]);
+    const second = JSON.parse(await ok(nextYear, ['trust-dir', capath, 'lab:Class CA', '--json'])) as { written: string[] };
+    expect(second.written.map((f) => path.basename(f))).toEqual([`${hash}.1`]);
+    const again = JSON.parse(await ok(teacher, ['trust-dir', capath, 'lab:Class CA', '--json'])) as { written: string[] };
+    expect(again.written.map((f) => path.basename(f))).toEqual([`${hash}.0`]);
+    expect(fs.readdirSync(capath).sort()).toEqual([`${hash}.0`, `${hash}.1`]);
+
+    // OpenSSL trusts both years' servers through the one folder.
+    await ok(teacher, ['cert', 'export', 'bank-server', '--out', file('this-year-server.pem')]);
+    expect(opensslOk(['verify', '-CApath', capath, file('this-year-server.pem')])).toContain(': OK');
+    expect(opensslOk(['verify', '-CApath', capath, file('next-year-server.pem')])).toContain(': OK');
+  });
+});
+
 describe('what a student who forgets a step is told', () => {
   it('ca export --help says which file a student trusts and which one another workbench signs with', async () => {
     const help = (await run(teacher, ['ca', 'export', '--help'])).stdout.replace(/\s+/g, ' ');

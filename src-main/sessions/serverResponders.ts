@@ -116,6 +116,8 @@ interface HttpAnswer {
   file?: { path: string; size: number };
   /** Where a redirect sends the client (the Location header). */
   location?: string;
+  /** The methods a 405 answer allows (the Allow header). */
+  allow?: string;
 }
 
 /** Files above this are streamed from disk rather than read whole into memory per request. */
@@ -186,9 +188,26 @@ function splitQuery(target: string): [string, string] {
   return q < 0 ? [bare, ''] : [bare.slice(0, q), bare.slice(q)];
 }
 
-/** A path under `root` for the request target, or null when it would leave the folder. */
+/**
+ * The path and query of a request target. An absolute-form target ("http://host/x", which clients
+ * send to proxies and RFC 9112 says a server must accept too) counts by its path alone; its host
+ * is not looked at, since this server has one folder for every name.
+ */
+export function originForm(target: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (!m) return target;
+  const rest = target.slice(m[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/**
+ * A path under `root` for the request target, or null when it would leave the folder: "..",
+ * "%2e%2e", "%2f" and the like are decoded once and then resolved, so no spelling gets out (a
+ * backslash is an ordinary character in a file name here, not a separator). A symbolic link is
+ * checked later, by serveFromFolder.
+ */
 export function resolveInFolder(root: string, target: string): string | null {
-  let pathname = target.split(/[?#]/, 1)[0];
+  let pathname = originForm(target).split(/[?#]/, 1)[0];
   try {
     pathname = decodeURIComponent(pathname);
   } catch {
@@ -220,17 +239,34 @@ function folderListing(folder: string, pathname: string): HttpAnswer {
   return answer(200, 'OK', body, 'text/html; charset=utf-8');
 }
 
+/**
+ * A folder answers GET and HEAD only, as nginx does for static files (python3 -m http.server
+ * answers 501 to the others): a POST or PUT that got the file back would look like it worked.
+ *
+ * Symbolic links: a link whose real target lies outside the served folder is refused with 403,
+ * whether it names a file or a folder. python3 -m http.server and nginx (disable_symlinks off, its
+ * default) both follow such links, but a folder handed out for a lab exercise must not become a way
+ * to read the rest of the disk through a link someone left in it. Links that stay inside are
+ * followed.
+ */
 function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return { ...answer(405, 'Method Not Allowed', `this server only sends files (GET and HEAD), not ${req.method}\n`), allow: 'GET, HEAD' };
+  }
   const full = resolveInFolder(root, req.target);
   if (!full) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
-  const [pathname, query] = splitQuery(req.target);
+  const [pathname, query] = splitQuery(originForm(req.target));
   let file = full;
   try {
     const realRoot = fs.realpathSync(root);
     const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
     if (fs.statSync(file).isDirectory()) {
       // Relative links in a folder's page resolve against the folder only with the slash.
-      if (!pathname.endsWith('/')) return { ...answer(301, 'Moved Permanently', `${pathname}/\n`), location: `${pathname}/${query}` };
+      // Leading slashes become one: "//evil.example" would send the browser to another host.
+      if (!pathname.endsWith('/')) {
+        const location = `${pathname.replace(/^\/+/, '/')}/${query}`;
+        return { ...answer(301, 'Moved Permanently', `${location}\n`), location };
+      }
       const index = path.join(file, 'index.html');
       if (!fs.existsSync(index)) {
         if (!inside(fs.realpathSync(file))) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
@@ -246,7 +282,7 @@ function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
     if (size > STREAM_FILE_BYTES) return { status: 200, reason: 'OK', type, body: Buffer.alloc(0), file: { path: real, size } };
     return { status: 200, reason: 'OK', type, body: fs.readFileSync(real) };
   } catch {
-    return answer(404, 'Not Found', `no file ${req.target.split(/[?#]/, 1)[0]} here\n`);
+    return answer(404, 'Not Found', `no file ${pathname} here\n`);
   }
 }
 
@@ -294,6 +330,7 @@ function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: bo
     'Server: tlslab',
     `Content-Type: ${a.type}`,
     ...(a.location ? [`Location: ${a.location}`] : []),
+    ...(a.allow ? [`Allow: ${a.allow}`] : []),
     `Content-Length: ${a.file ? a.file.size : a.body.length}`,
     `Connection: ${keepAlive ? 'keep-alive' : 'close'}`,
     '',
@@ -351,8 +388,13 @@ export function serveHttp(
     while (!closing && !sending) {
       if (!pending) {
         const found = findHeadEnd(buffered);
-        if (!found) {
-          if (buffered.length > MAX_HEAD_BYTES) fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
+        if (!found || found.next > MAX_HEAD_BYTES) {
+          if (buffered.length > MAX_HEAD_BYTES) {
+            // The request line alone is too long (no line end yet), or the head as a whole is.
+            const lineEnd = buffered.indexOf(10);
+            if (lineEnd < 0 || lineEnd > MAX_HEAD_BYTES) fail(414, 'URI Too Long', 'the request line is over 64 KiB\n');
+            else fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
+          }
           return;
         }
         const headBytes = buffered.subarray(0, found.next);
@@ -382,6 +424,7 @@ export function serveHttp(
         sending = true;
         streamFile(stream, result.file.path, result.file.size, (err) => {
           sending = false;
+          if (stream.isPaused()) stream.resume();
           if (err) {
             if (!stream.destroyed) hooks.note(`the answer could not be sent whole (${err.message}); the connection is closed`);
             closing = true;
@@ -404,6 +447,9 @@ export function serveHttp(
   stream.on('data', (data: Buffer) => {
     if (closing) return;
     buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+    // While a file goes out, the requests behind it wait here; past one full request's worth,
+    // stop reading (TCP then holds the client back) instead of buffering without end.
+    if (sending && buffered.length > MAX_HEAD_BYTES + MAX_BODY_BYTES) stream.pause();
     pump();
   });
   stream.on('end', () => {

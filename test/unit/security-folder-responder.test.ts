@@ -30,12 +30,12 @@ afterAll(() => fs.rmSync(top, { recursive: true, force: true }));
 class FakeClient extends Duplex {
   written: Buffer[] = [];
   ended = false;
-  _read(): void {}
-  _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+  override _read(): void {}
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
     this.written.push(chunk);
     done();
   }
-  _final(done: () => void): void {
+  override _final(done: () => void): void {
     this.ended = true;
     done();
   }
@@ -135,7 +135,7 @@ describe('the folder responder', () => {
     fs.writeFileSync(path.join(site, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
     /** A client that takes the answer's bytes but never acknowledges them: the file stalls. */
     class StalledClient extends FakeClient {
-      _write(chunk: Buffer): void {
+      override _write(chunk: Buffer): void {
         this.written.push(chunk);
       }
     }

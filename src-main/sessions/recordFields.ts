@@ -338,6 +338,28 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
     }
     case 'encrypted_client_hello':
       return echNodes(v, dataOffset);
+    case 'signed_certificate_timestamp': {
+      if (v.scts.length === 0) return { value: fromClientHello ? '(empty: the client asks for SCTs)' : '(empty)', children };
+      children.push(lengthNode(dataOffset, 2, e.data.length - 2, 'sct_list length'));
+      for (const sct of v.scts) {
+        let at = sct.offset + 2;
+        const sctChildren: RecordField[] = [lengthNode(sct.offset, 2, sct.length - 2)];
+        sctChildren.push({ name: 'version', offset: at, length: 1, value: sct.version === 0 ? 'v1 (0)' : `unknown (${sct.version})`, ...(sct.version === 0 ? {} : { unknown: true }) });
+        at += 1;
+        sctChildren.push(bytesNode('log_id', at, sct.logId));
+        at += 32;
+        const when = new Date(sct.timestamp);
+        sctChildren.push({ name: 'timestamp', offset: at, length: 8, value: Number.isNaN(when.getTime()) ? String(sct.timestamp) : `${when.toISOString().slice(0, 23).replace('T', ' ')} UTC` });
+        at += 8;
+        sctChildren.push(opaqueNode('extensions', at, 2, sct.extensions));
+        at += 2 + sct.extensions.length;
+        sctChildren.push(codeNode('algorithm', at, 2, sct.algorithm));
+        at += 2;
+        sctChildren.push(opaqueNode('signature', at, 2, sct.signature));
+        children.push({ name: 'SignedCertificateTimestamp', offset: sct.offset, length: sct.length, value: `log ${hex(sct.logId, 8)}, ${sctChildren[3].value}`, children: sctChildren });
+      }
+      return { value: `${v.scts.length} ${v.scts.length === 1 ? 'SCT' : 'SCTs'}`, children };
+    }
     case 'delegated_credentials':
       children.push(codeList('signature_algorithms', dataOffset, 2, 2, v.schemes, 'scheme'));
       return { value: `${v.schemes.length} schemes`, children };

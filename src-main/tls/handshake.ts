@@ -130,7 +130,21 @@ export type ExtensionValue =
   | { kind: 'delegated_credentials'; schemes: NamedCode[] }
   /** RFC 6961, Section 2.2: the client's list of status requests; empty in the server's reply. */
   | { kind: 'status_request_v2'; requests: StatusRequestItemV2[] }
+  /** RFC 6962, Section 3.3: the SCTs a server sends (empty in a ClientHello, which asks for them). */
+  | { kind: 'signed_certificate_timestamp'; scts: SignedCertificateTimestamp[] }
   | { kind: 'raw' };
+
+/** RFC 6962, Section 3.2: one SignedCertificateTimestamp of a SignedCertificateTimestampList. */
+export interface SignedCertificateTimestamp extends ByteRange {
+  version: number;
+  logId: Uint8Array;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  extensions: Uint8Array;
+  /** RFC 5246 SignatureAndHashAlgorithm, read as a signature scheme. */
+  algorithm: NamedCode;
+  signature: Uint8Array;
+}
 
 /** RFC 6961, Section 2.2: one CertificateStatusRequestItemV2. */
 export interface StatusRequestItemV2 extends ByteRange {
@@ -338,6 +352,25 @@ function decodeExtensionValue(type: number, c: Cursor, site: ExtensionSite, fiel
     case EXTENSION_TYPE.session_ticket:
       // RFC 5077, Section 3.2.
       return { kind: 'session_ticket', ticket: c.rest() };
+    case EXTENSION_TYPE.signed_certificate_timestamp: {
+      // RFC 6962, Section 3.3: SerializedSCT sct_list<1..2^16-1>, each SCT in its own vector.
+      if (c.empty) return { kind: 'signed_certificate_timestamp', scts: [] };
+      const list = c.vector(2, `${field}.sct_list`);
+      const scts: SignedCertificateTimestamp[] = [];
+      while (!list.empty) {
+        const offset = list.offset;
+        const sct = list.vector(2, `${field}.sct_list.SerializedSCT`);
+        const version = sct.u8(`${field}.sct.version`);
+        const logId = sct.bytes(32, `${field}.sct.log_id`);
+        const timestamp = sct.u32(`${field}.sct.timestamp`) * 2 ** 32 + sct.u32(`${field}.sct.timestamp`);
+        const extensions = sct.opaque(2, `${field}.sct.extensions`);
+        const algorithm = named(sct.u16(`${field}.sct.signature.algorithm`), signatureSchemeName);
+        const signature = sct.opaque(2, `${field}.sct.signature.signature`);
+        sct.expectEnd(`${field}.sct`);
+        scts.push({ offset, length: list.offset - offset, version, logId, timestamp, extensions, algorithm, signature });
+      }
+      return { kind: 'signed_certificate_timestamp', scts };
+    }
     case EXTENSION_TYPE.application_settings:
     case EXTENSION_TYPE.application_settings_old: {
       // draft-vvv-tls-alps, Section 4: ProtocolName supported_protocols<2..2^16-1> from the client;

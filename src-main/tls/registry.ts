@@ -298,6 +298,7 @@ export const EXTENSION_TYPE = {
   cookie: 44,
   psk_key_exchange_modes: 45,
   status_request_v2: 17,
+  signed_certificate_timestamp: 18,
   delegated_credentials: 34,
   certificate_authorities: 47,
   signature_algorithms_cert: 50,

@@ -499,3 +499,37 @@ describe("the registry against Wireshark's own tables (tshark -G values)", () =>
     expect(differences).toEqual([]);
   });
 });
+
+describe('signed_certificate_timestamp (RFC 6962) in a TLS 1.2 ServerHello', () => {
+  it('each SCT: version, log id, timestamp, extensions, signature algorithm and signature, as tshark reads them', () => {
+    const u16 = (n: number) => Buffer.from([n >> 8, n & 255]);
+    const vector = (width: 1 | 2 | 3, bytes: Buffer) => Buffer.concat([width === 1 ? Buffer.from([bytes.length]) : width === 2 ? u16(bytes.length) : Buffer.from([bytes.length >> 16, (bytes.length >> 8) & 255, bytes.length & 255]), bytes]);
+    const sct = (logByte: number, when: number, signature: number) => {
+      const timestamp = Buffer.alloc(8);
+      timestamp.writeBigUInt64BE(BigInt(when));
+      return vector(2, Buffer.concat([Buffer.from([0]), Buffer.alloc(32, logByte), timestamp, vector(2, Buffer.alloc(0)), u16(0x0403), vector(2, Buffer.alloc(signature, 0x30))]));
+    };
+    const scts = vector(2, Buffer.concat([sct(0xa4, Date.UTC(2026, 10, 27, 8, 30, 0, 123), 71), sct(0x29, Date.UTC(2026, 0, 2, 3, 4, 5, 6), 70)]));
+    const extensions = Buffer.concat([u16(0xff01), vector(2, Buffer.from([0])), u16(18), vector(2, scts)]);
+    const body = Buffer.concat([u16(0x0303), Buffer.alloc(32, 2), vector(1, Buffer.alloc(0)), u16(0xc02f), Buffer.from([0]), vector(2, extensions)]);
+    const handshake = Buffer.concat([Buffer.from([2]), vector(3, body)]);
+    const recorded: Recorded = { chunks: [{ direction: 'server-to-client', t: 0, data: Buffer.concat([Buffer.from([22, 3, 3]), vector(2, handshake)]) }], keylog: [] };
+    const [theirs] = pdmlPackets(writeCapture(dir, recorded), 'tls.handshake.type == 2');
+    const [message] = ourMessages(recorded);
+    expect(message.malformed).toBeUndefined();
+    const ext = extension(message, 'signed_certificate_timestamp') as RecordField;
+    expect(ext.value).toBe('2 SCTs');
+    expect(rawNamedExtensions(message)).toEqual([]);
+    const ours = all(ext, named('SignedCertificateTimestamp'));
+    const their = (name: string) => fieldsNamed(theirs, name);
+    expect(first(ext, 'sct_list length').value).toBe(their('tls.sct.scts_length')[0].show);
+    expect(ours.map((n) => first(n, 'length').value)).toEqual(their('tls.sct.sct_length').map((f) => f.show));
+    expect(ours.map((n) => first(n, 'version').value)).toEqual(their('tls.sct.sct_version').map((f) => `v1 (${f.show})`));
+    expect(ours.map((n) => first(n, 'log_id').value)).toEqual(their('tls.sct.sct_logid').map((f) => f.value.slice(0, 48) + '… (32 bytes)'));
+    // tshark's value is the 8-byte count of milliseconds; ours the same instant, in UTC.
+    expect(ours.map((n) => first(n, 'timestamp').value)).toEqual(their('tls.sct.sct_timestamp').map((f) => `${new Date(Number(BigInt(`0x${f.value}`))).toISOString().slice(0, 23).replace('T', ' ')} UTC`));
+    expect(ours.map((n) => first(first(n, 'extensions'), 'length').value)).toEqual(their('tls.sct.sct_extensions_length').map((f) => f.show));
+    expect(ours.map((n) => first(first(n, 'signature'), 'length').value)).toEqual(their('tls.sct.sct_signature_length').map((f) => f.show));
+    sameCodes('scheme', their('tls.handshake.sig_hash_alg'), ours.map((n) => first(n, 'algorithm')));
+  });
+});

@@ -80,6 +80,8 @@ export interface PdmlField {
   name: string;
   showname: string;
   show: string;
+  /** The field's bytes, in hex, as tshark took them from the packet. */
+  value: string;
 }
 
 function unescape(text: string): string {
@@ -101,7 +103,7 @@ export function pdmlPackets(file: string, filter: string): PdmlField[][] {
     for (const tag of packet.matchAll(/<field ([^>]*?)\/?>/g)) {
       const attrs: Record<string, string> = {};
       for (const a of tag[1].matchAll(/(\w+)="([^"]*)"/g)) attrs[a[1]] = unescape(a[2]);
-      if (attrs.name) fields.push({ name: attrs.name, showname: attrs.showname ?? '', show: attrs.show ?? '' });
+      if (attrs.name) fields.push({ name: attrs.name, showname: attrs.showname ?? '', show: attrs.show ?? '', value: attrs.value ?? '' });
     }
     return fields;
   });

@@ -46,12 +46,13 @@ afterAll(async () => {
 });
 
 /**
- * Names tshark 4.0 does not have, from the IANA "TLS Parameters" registries (and, for ALPS, which
- * IANA does not list, from the draft and the Wireshark releases that followed 4.0).
+ * Names tshark 4.0 does not have, from the IANA "TLS Parameters" registries; for ALPS, which IANA
+ * does not list, from BoringSSL, which defined both codepoints.
  */
 const IANA_NEWER: Record<string, Record<number, string>> = {
   extension: {
-    // ALPS moved to 17613 in Chromium; later Wireshark calls 17513 application_settings_old.
+    // ALPS moved to 17613 in Chromium; BoringSSL now calls 17513 application_settings_old and tshark
+    // 4.0, which predates the move, calls 17513 application_settings.
     17513: 'application_settings_old',
     17613: 'application_settings',
     0xfe0d: 'encrypted_client_hello',

@@ -1,21 +1,23 @@
 // The Electron shell: start the engine (a plain Node process, so TLS is OpenSSL's), open one
 // window on its URL, and add menus and native file dialogs. Nothing else lives here.
-// Security: contextIsolation, sandbox, no nodeIntegration, CSP from the engine, navigation and
-// new windows blocked, permissions denied, IPC only from our own page.
+// Security (Electron's checklist): contextIsolation, sandbox for every renderer, no nodeIntegration,
+// no webview, CSP from the engine, navigation and redirects outside the engine blocked in every
+// web contents, new windows denied (http(s) links go to the system browser), every permission
+// request and check denied, IPC answered only for the engine's page in our window's main frame.
+// The decisions themselves are in guards.ts, where tests can reach them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
-
-interface EngineReady {
-  url: string;
-  port: number;
-  token: string;
-}
+import { externalUrl, isEngineUrl, parseEngineReady, type EngineReady } from './guards';
 
 const projectRoot = path.resolve(__dirname, '..');
 let engine: ChildProcess | null = null;
 let engineOrigin = '';
+let mainWindow: BrowserWindow | null = null;
+
+// Sandbox every renderer, whatever a BrowserWindow's options say.
+app.enableSandbox();
 
 function startEngineProcess(): Promise<EngineReady> {
   const node = process.env.TLSLAB_NODE || 'node';
@@ -31,9 +33,9 @@ function startEngineProcess(): Promise<EngineReady> {
     const lines = readline.createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
       try {
-        resolve(JSON.parse(line) as EngineReady);
-      } catch {
-        reject(new Error(`the engine printed "${line}" instead of its address`));
+        resolve(parseEngineReady(line));
+      } catch (err) {
+        reject(err as Error);
       }
     });
     child.once('error', (err) => reject(new Error(`cannot start the engine with "${node}": ${err.message}; install Node 20 or set TLSLAB_NODE`)));
@@ -41,9 +43,11 @@ function startEngineProcess(): Promise<EngineReady> {
   });
 }
 
+/** The request comes from the engine's page in our window's main frame (not a frame inside it). */
 function fromOurPage(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? '';
-  return url.startsWith(`${engineOrigin}/`);
+  const frame = event.senderFrame;
+  if (!frame || !mainWindow || frame !== mainWindow.webContents.mainFrame) return false;
+  return isEngineUrl(frame.url, engineOrigin);
 }
 
 function registerDialogs(window: BrowserWindow): void {
@@ -87,7 +91,10 @@ function buildMenu(window: BrowserWindow): void {
 async function createWindow(): Promise<void> {
   const ready = await startEngineProcess();
   engineOrigin = new URL(ready.url).origin;
+  // The workbench needs no camera, notifications, clipboard reads, USB, serial or HID: no to all.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setDevicePermissionHandler(() => false);
   const window = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -98,16 +105,13 @@ async function createWindow(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      experimentalFeatures: false,
       preload: path.join(__dirname, 'preload.cjs'),
     },
   });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== engineOrigin) event.preventDefault();
-  });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://') || url.startsWith('http://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  mainWindow = window;
   registerDialogs(window);
   buildMenu(window);
   await window.loadURL(ready.url);
@@ -119,8 +123,21 @@ async function createWindow(): Promise<void> {
   }
 }
 
+// Every web contents (the window, and anything created later), not just the first window: no
+// webviews, no navigation or redirect away from the engine, no new windows.
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.on('will-navigate', (event, url) => {
+    if (!isEngineUrl(url, engineOrigin)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isEngineUrl(url, engineOrigin)) event.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    const external = externalUrl(url, engineOrigin);
+    if (external) void shell.openExternal(external);
+    return { action: 'deny' };
+  });
 });
 
 app.whenReady().then(createWindow).catch((err: Error) => {

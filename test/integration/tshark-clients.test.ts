@@ -468,6 +468,34 @@ describe("the server's flight read as tshark reads it", () => {
   });
 });
 
+describe("Chromium's ClientHello as the workbench's server records it", () => {
+  it('the byte tap keeps what tshark reads, GREASE, the hybrid share, ALPS and ECH included', async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.serverCert, keyPath: pki.serverKey } });
+    try {
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP www.bank32.com 127.0.0.1'] });
+      try {
+        const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+        await page.goto(`https://www.bank32.com:${server.port}/`);
+      } finally {
+        await browser.close();
+      }
+      let recorded: Recorded | undefined;
+      for (let i = 0; i < 400 && !recorded; i++) {
+        const session = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
+        const connection = session ? wb.sessions.getConnections(session.id)[0] : undefined;
+        if (connection) recorded = { chunks: wb.sessions.getChunks(connection.id), keylog: wb.sessions.getKeylog(connection.id) };
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      if (!recorded) throw new Error('the server recorded no connection');
+      const { ours } = clientHelloAgrees(recorded);
+      expect(clientGroup(ours)).toContain('X25519MLKEM768');
+      expect(extension(ours, 'encrypted_client_hello')).toBeDefined();
+    } finally {
+      await wb.servers.stop(server.id);
+    }
+  });
+});
+
 describe("the registry against Wireshark's own tables (tshark -G values)", () => {
   it('every cipher suite, extension, group, signature scheme, version and certificate compression algorithm Wireshark names carries its name here', () => {
     const tables: [string, string, (code: number) => string][] = [

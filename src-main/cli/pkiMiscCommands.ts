@@ -1,6 +1,8 @@
 // tlslab trust-dir, tlslab import and tlslab passphrase: trust folders, bringing files in, and
 // the workbench passphrase that encrypts the keys it keeps.
+import fs from 'node:fs';
 import path from 'node:path';
+import { shellWord } from '../api/tryIt';
 import type { Command } from 'commander';
 import type { PkiImportResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
@@ -52,6 +54,15 @@ export function registerPkiMiscCommands(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (files: string[], opts, command: Command) => {
     const passphrases = opts.passphraseFile !== undefined ? readImportPassphrases(opts.passphraseFile) : undefined;
+    // The trust folder of a hand-out (HASH.0 files) is used where it is; any other folder gets the plain "is a folder" line.
+    const folder = files.find((file) => fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() && fs.readdirSync(file).some((name) => /^[0-9a-f]{8}\.\d+$/.test(name)));
+    if (folder !== undefined) {
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        `${folder} is a folder. A trust folder of HASH.0 files is used as it is: tlslab client --ca ${shellWord(folder)}, ` +
+          `tlslab cert verify FILE --trust ${shellWord(folder)}, openssl -CApath ${shellWord(folder)}; to bring its certificates into the workbench, give its files: tlslab import ${shellWord(folder)}/*`,
+      );
+    }
     const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'certificate, key or PKCS#12') }));
     const wb = await openWorkshop(command);
     let results: Array<PkiImportResult & { file: string }>;

@@ -16,6 +16,7 @@ import type {
   PkiVerifyResult,
 } from '../api/pkiTypes';
 import { WorkbenchError } from '../errors';
+import { looksLikeBundle } from '../export/bundle';
 import { certificatePem, readCertificate } from '../pki/certificates';
 import { type ImportedItems, exportPkcs12, importPkiData } from '../pki/formats';
 import { isPkiError } from '../pki/errors';
@@ -73,7 +74,36 @@ export function importAllInto(workshop: CertificateWorkshop, inputs: ImportInput
   return stored.map((file) => file.result);
 }
 
+/** Key log lines (SSLKEYLOGFILE) at the start of a line. */
+const KEYLOG_LINE = /^(CLIENT_RANDOM|CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET|CLIENT_EARLY_TRAFFIC_SECRET|EARLY_EXPORTER_SECRET) [0-9a-fA-F]+ [0-9a-fA-F]+/m;
+
+/**
+ * The other files of a hand-out, picked here by mistake: a session bundle or a key log is not a
+ * certificate, and the message says where it goes instead.
+ */
+function otherHandoutFile(input: ImportInput): WorkbenchError | null {
+  const name = input.fileName ? `"${input.fileName}"` : 'this file';
+  if (looksLikeBundle(input.bytes)) {
+    return new WorkbenchError(
+      'NOT_A_CERTIFICATE',
+      `${name} is a TLS Lab session bundle (a recorded session), not a certificate or key: import it as a session ` +
+        `(tlslab sessions import ${input.fileName ?? 'FILE'}, or Import on the Sessions page)`,
+    );
+  }
+  const head = Buffer.from(input.bytes.subarray(0, 4096)).toString('latin1');
+  if (!head.includes('-----BEGIN ') && KEYLOG_LINE.test(head)) {
+    return new WorkbenchError(
+      'NOT_A_CERTIFICATE',
+      `${name} is a TLS key log (SSLKEYLOGFILE), not a certificate or key: give it with the capture it decrypts ` +
+        `(tlslab sessions import CAPTURE --keylog ${input.fileName ?? 'FILE'})`,
+    );
+  }
+  return null;
+}
+
 function readImport(input: ImportInput): ImportedItems {
+  const other = otherHandoutFile(input);
+  if (other) throw other;
   const candidates = input.passphrases && input.passphrases.length > 0 ? input.passphrases : [input.passphrase];
   for (let i = 0; ; i++) {
     try {

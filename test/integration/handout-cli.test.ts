@@ -170,11 +170,51 @@ describe('an OpenSSL capath folder handed out, then added to', () => {
   });
 });
 
+describe('session hand-out', () => {
+  it('a bundle and a key log are mode 0600 and the command says they hold the session\'s secrets', async () => {
+    await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'chain', '--out', file('server-chain.pem')]);
+    peer = await startOpensslServer(file('server-chain.pem'), file('plain.key'), ['-www']);
+    const client = await run(teacher, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', file('class-ca.pem'), '--get', '/', '--json']);
+    expect(client.status).toBe(0);
+    const id = (JSON.parse(client.stdout) as { sessionId: number }).sessionId;
+
+    const bundle = await ok(teacher, ['sessions', 'export', String(id), '--format', 'bundle', '--out', file('lesson.tlslab')]);
+    expect(bundle).toMatch(/holds the session's secrets: whoever has it can decrypt the recorded traffic/);
+    expect(mode('lesson.tlslab')).toBe(0o600);
+    const json = JSON.parse(await ok(teacher, ['sessions', 'export', String(id), '--format', 'keylog', '--out', file('lesson.keys'), '--json'])) as { secret: boolean };
+    expect(json.secret).toBe(true);
+    expect(mode('lesson.keys')).toBe(0o600);
+    const certificates = await ok(teacher, ['sessions', 'export', String(id), '--format', 'pem', '--out', file('lesson-certs.pem')]);
+    expect(certificates).not.toMatch(/secrets/);
+
+    // The student opens it and reads the traffic: the key log travels in the bundle.
+    const imported = JSON.parse(await ok(student, ['sessions', 'import', file('lesson.tlslab'), '--json'])) as { id: number; keylogLines: number };
+    expect(imported.keylogLines).toBeGreaterThan(0);
+    const shown = await ok(student, ['sessions', 'show', String(imported.id), '--decrypt']);
+    expect(shown).toContain('GET / HTTP/1.1');
+  });
+});
+
 describe('what a student who forgets a step is told', () => {
   it('ca export --help says which file a student trusts and which one another workbench signs with', async () => {
     const help = (await run(teacher, ['ca', 'export', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(help).toContain('the PEM is what clients trust');
     expect(help).toContain('(tlslab proxy --ca) needs its key: --format p12 --with-key');
+  });
+
+  it('the other files of a hand-out given to tlslab import (a bundle, a key log, the capath folder) are each told where they go', async () => {
+    const dataDir = path.join(tmp, 'mixed-up');
+    const bundle = await run(dataDir, ['import', file('lesson.tlslab')]);
+    expect(bundle.status).not.toBe(0);
+    expect(bundle.stderr).toContain('"lesson.tlslab" is a TLS Lab session bundle');
+    expect(bundle.stderr).toContain('tlslab sessions import lesson.tlslab');
+    const keylog = await run(dataDir, ['import', file('lesson.keys')]);
+    expect(keylog.stderr).toContain('"lesson.keys" is a TLS key log (SSLKEYLOGFILE)');
+    expect(keylog.stderr).toContain('--keylog lesson.keys');
+    const folder = await run(dataDir, ['import', file('capath')]);
+    expect(folder.stderr).toContain('A trust folder of HASH.0 files is used as it is');
+    const files = fs.readdirSync(file('capath')).map((name) => path.join(file('capath'), name));
+    expect(await ok(dataDir, ['import', ...files])).toContain('Bank32 Trust Services');
   });
 
   it('a PKCS#12 imported without its password: the error says how to give it', async () => {
@@ -201,31 +241,6 @@ describe('what a student who forgets a step is told', () => {
     const refused = await run(dataDir, ['import', made, '--passphrase-file', file('empty.txt')]);
     expect(refused.stderr).toMatch(/opens without --passphrase-file/);
     expect(await ok(dataDir, ['import', made])).toContain('leaf.lab: CN=leaf.lab (with its key)');
-  });
-});
-
-describe('session hand-out', () => {
-  it('a bundle and a key log are mode 0600 and the command says they hold the session\'s secrets', async () => {
-    await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'chain', '--out', file('server-chain.pem')]);
-    peer = await startOpensslServer(file('server-chain.pem'), file('plain.key'), ['-www']);
-    const client = await run(teacher, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', file('class-ca.pem'), '--get', '/', '--json']);
-    expect(client.status).toBe(0);
-    const id = (JSON.parse(client.stdout) as { sessionId: number }).sessionId;
-
-    const bundle = await ok(teacher, ['sessions', 'export', String(id), '--format', 'bundle', '--out', file('lesson.tlslab')]);
-    expect(bundle).toMatch(/holds the session's secrets: whoever has it can decrypt the recorded traffic/);
-    expect(mode('lesson.tlslab')).toBe(0o600);
-    const json = JSON.parse(await ok(teacher, ['sessions', 'export', String(id), '--format', 'keylog', '--out', file('lesson.keys'), '--json'])) as { secret: boolean };
-    expect(json.secret).toBe(true);
-    expect(mode('lesson.keys')).toBe(0o600);
-    const certificates = await ok(teacher, ['sessions', 'export', String(id), '--format', 'pem', '--out', file('lesson-certs.pem')]);
-    expect(certificates).not.toMatch(/secrets/);
-
-    // The student opens it and reads the traffic: the key log travels in the bundle.
-    const imported = JSON.parse(await ok(student, ['sessions', 'import', file('lesson.tlslab'), '--json'])) as { id: number; keylogLines: number };
-    expect(imported.keylogLines).toBeGreaterThan(0);
-    const shown = await ok(student, ['sessions', 'show', String(imported.id), '--decrypt']);
-    expect(shown).toContain('GET / HTTP/1.1');
   });
 });
 

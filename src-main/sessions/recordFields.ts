@@ -361,6 +361,19 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
       return { value: `${v.scts.length} ${v.scts.length === 1 ? 'SCT' : 'SCTs'}`, children };
     }
     case 'delegated_credentials':
+      if (v.credential) {
+        const dc = v.credential;
+        const cred: RecordField[] = [
+          { name: 'valid_time', offset: dataOffset, length: 4, value: `${dc.validTime} s after the certificate's notBefore` },
+          codeNode('dc_cert_verify_algorithm', dataOffset + 4, 2, dc.dcCertVerifyAlgorithm),
+          opaqueNode('ASN1_subjectPublicKeyInfo', dataOffset + 6, 3, dc.subjectPublicKeyInfo),
+        ];
+        const credLength = 6 + 3 + dc.subjectPublicKeyInfo.length;
+        children.push({ name: 'cred', offset: dataOffset, length: credLength, value: dc.dcCertVerifyAlgorithm.name, children: cred });
+        children.push(codeNode('algorithm', dataOffset + credLength, 2, dc.algorithm));
+        children.push(opaqueNode('signature', dataOffset + credLength + 2, 2, dc.signature));
+        return { value: `valid ${dc.validTime} s, ${dc.dcCertVerifyAlgorithm.name}`, children };
+      }
       children.push(codeList('signature_algorithms', dataOffset, 2, 2, v.schemes, 'scheme'));
       return { value: `${v.schemes.length} schemes`, children };
     case 'status_request_v2': {

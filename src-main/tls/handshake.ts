@@ -126,8 +126,11 @@ export type ExtensionValue =
    * EncryptedExtensions, or the 8-byte acceptance confirmation in a HelloRetryRequest.
    */
   | { kind: 'encrypted_client_hello'; echType?: NamedCode; kdf?: NamedCode; aead?: NamedCode; configId?: number; enc?: Uint8Array; payload?: Uint8Array; retryConfigs?: EchConfig[]; confirmation?: Uint8Array }
-  /** RFC 9345, Section 4.1.1: the signature schemes a client accepts delegated credentials in (empty elsewhere). */
-  | { kind: 'delegated_credentials'; schemes: NamedCode[] }
+  /**
+   * RFC 9345: the signature schemes a client accepts delegated credentials in (ClientHello,
+   * CertificateRequest), or the DelegatedCredential itself in a Certificate entry.
+   */
+  | { kind: 'delegated_credentials'; schemes: NamedCode[]; credential?: DelegatedCredential }
   /** RFC 6961, Section 2.2: the client's list of status requests; empty in the server's reply. */
   | { kind: 'status_request_v2'; requests: StatusRequestItemV2[] }
   /** RFC 6962, Section 3.3: the SCTs a server sends (empty in a ClientHello, which asks for them). */
@@ -142,6 +145,16 @@ export interface SignedCertificateTimestamp extends ByteRange {
   timestamp: number;
   extensions: Uint8Array;
   /** RFC 5246 SignatureAndHashAlgorithm, read as a signature scheme. */
+  algorithm: NamedCode;
+  signature: Uint8Array;
+}
+
+/** RFC 9345, Section 4: a DelegatedCredential in a Certificate entry. */
+export interface DelegatedCredential {
+  /** Seconds after the certificate's notBefore that the credential stays valid. */
+  validTime: number;
+  dcCertVerifyAlgorithm: NamedCode;
+  subjectPublicKeyInfo: Uint8Array;
   algorithm: NamedCode;
   signature: Uint8Array;
 }
@@ -401,8 +414,17 @@ function decodeExtensionValue(type: number, c: Cursor, site: ExtensionSite, fiel
       return { kind: 'encrypted_client_hello', echType, kdf, aead, configId, enc, payload };
     }
     case EXTENSION_TYPE.delegated_credentials: {
-      // RFC 9345, Section 4.1.1: a SignatureSchemeList from the client.
-      if (site !== 'client_hello') {
+      // RFC 9345, Section 4.1.1: a SignatureSchemeList (ClientHello, CertificateRequest); in a
+      // Certificate entry, Section 4: the DelegatedCredential.
+      if (site === 'certificate') {
+        const validTime = c.u32(`${field}.cred.valid_time`);
+        const dcCertVerifyAlgorithm = named(c.u16(`${field}.cred.dc_cert_verify_algorithm`), signatureSchemeName);
+        const subjectPublicKeyInfo = c.opaque(3, `${field}.cred.ASN1_subjectPublicKeyInfo`);
+        const algorithm = named(c.u16(`${field}.algorithm`), signatureSchemeName);
+        const signature = c.opaque(2, `${field}.signature`);
+        return { kind: 'delegated_credentials', schemes: [], credential: { validTime, dcCertVerifyAlgorithm, subjectPublicKeyInfo, algorithm, signature } };
+      }
+      if (site !== 'client_hello' && site !== 'certificate_request') {
         c.rest();
         return { kind: 'raw' };
       }

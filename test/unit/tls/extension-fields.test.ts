@@ -211,3 +211,23 @@ describe('CompressedCertificate', () => {
     expect(child(message, 'compressed_certificate_message')?.note).toMatch(/decompress/);
   });
 });
+
+describe('delegated_credentials (RFC 9345) in a TLS 1.3 Certificate entry', () => {
+  it('the DelegatedCredential: valid_time, the scheme it verifies with, its key, and the signature over it', () => {
+    const spki = new Uint8Array(91).fill(0x30);
+    const dc = concat(u32(86400), u16(0x0403), vec(3, spki), u16(0x0804), vec(2, new Uint8Array(256).fill(9)));
+    const body = concat(vec(1, []), vec(3, vec(3, [0x30, 0x03, 0x02, 0x01, 0x00]), vec(2, extension(34, dc))));
+    const decoded = decodeHandshakeMessage(handshake(11, body), 0, { version: 0x0304 });
+    expect(decoded.malformed).toBeUndefined();
+    const tree = handshakeMessageTree(decoded);
+    const entry = child(child(tree, 'certificate_list') as RecordField, 'certificate 1') as RecordField;
+    const node = child(child(entry, 'extensions') as RecordField, 'delegated_credentials') as RecordField;
+    expect(node.value).toBe('valid 86400 s, ecdsa_secp256r1_sha256');
+    expect(child(node, 'extension_data')).toBeUndefined();
+    expect(child(child(node, 'cred') as RecordField, 'dc_cert_verify_algorithm')?.value).toBe('ecdsa_secp256r1_sha256 (0x0403)');
+    expect(child(child(child(node, 'cred') as RecordField, 'ASN1_subjectPublicKeyInfo') as RecordField, 'length')?.value).toBe('91');
+    expect(child(node, 'algorithm')?.value).toBe('rsa_pss_rsae_sha256 (0x0804)');
+    const signature = child(node, 'signature') as RecordField;
+    expect(signature.offset + signature.length).toBe(node.offset + node.length);
+  });
+});

@@ -1,12 +1,18 @@
 // npm start: the workbench in Electron where its binary can start, else in browser mode: the
 // engine on loopback, its URL (with the token) printed, and Chromium opened in app mode when one
 // is installed and a display exists. Options: --browser (skip Electron), --no-open, --port N,
-// --data-dir DIR.
+// --data-dir DIR. TLSLAB_CHROMIUM names another Chromium-like browser to open.
+//
+// The token never goes on a command line: every user of the machine can read a process's
+// arguments (ps, /proc/PID/cmdline), and the engine's loopback port is open to all of them. The
+// browser is given a small page in its private profile folder (mode 0700) that sends it on to the
+// address; the page removes the token from its address bar once read.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT, ensureRenderer } from './renderer.mjs';
 
 const require = createRequire(import.meta.url);
@@ -38,6 +44,7 @@ function electronBinary() {
 }
 
 function findChromium() {
+  if (process.env.TLSLAB_CHROMIUM) return process.env.TLSLAB_CHROMIUM;
   for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
     if (fs.existsSync(candidate)) return candidate;
   }
@@ -62,11 +69,20 @@ if (electron.binary) {
   console.log(`TLS Lab Workbench is running. Open this address (it carries this launch's access token):\n\n  ${engine.url}\n`);
   console.log(`Data folder: ${dataDir}. Press Ctrl+C to stop.`);
   const chromium = findChromium();
+  let profile = null;
   if (!flag('--no-open') && chromium && hasDisplay()) {
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chromium-'));
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chromium-'));
+    const opener = path.join(profile, 'open-workbench.html');
+    const address = engine.url.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    fs.writeFileSync(
+      opener,
+      `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+        `<meta http-equiv="refresh" content="0;url=${address}"><title>Opening TLS Lab Workbench</title>\n`,
+      { mode: 0o600 },
+    );
     const browser = spawn(
       chromium,
-      [`--app=${engine.url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+      [`--app=${pathToFileURL(opener).href}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
       { stdio: 'ignore', detached: false },
     );
     browser.on('error', () => console.log('Could not open Chromium; open the address above in any browser.'));
@@ -75,6 +91,8 @@ if (electron.binary) {
   }
   const stop = async () => {
     await engine.close();
+    // The browser profile holds the address with its token in its history: it goes with the engine.
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -1,0 +1,60 @@
+// npm start in browser mode opens Chromium on the workbench without putting the token on a
+// command line, where every user of the machine could read it (ps, /proc/PID/cmdline) and use it
+// on the engine's loopback port.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('npm start opening a browser', () => {
+  it('gives the browser a private page that leads to the address, never the token itself', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-security-start-'));
+    const argsFile = path.join(tmp, 'browser-args.txt');
+    // A stand-in for Chromium: it writes down the arguments it was started with.
+    const fakeBrowser = path.join(tmp, 'fake-chromium');
+    fs.writeFileSync(fakeBrowser, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}.part' && mv '${argsFile}.part' '${argsFile}'\n`, { mode: 0o755 });
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--browser'], {
+      env: { ...process.env, TLSLAB_HOME: path.join(tmp, 'home'), TLSLAB_CHROMIUM: fakeBrowser, DISPLAY: ':lab-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          output += d;
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output);
+          if (m && output.includes('Press Ctrl+C')) resolve(m[1]);
+        });
+        child.stderr.on('data', (d) => (output += d));
+        child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output}`)));
+      });
+      const token = url.split('#token=')[1];
+      // The single line that shows the address is the only place the token is printed.
+      expect(output.split(token).length - 1).toBe(1);
+
+      for (let i = 0; i < 400 && !fs.existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 25));
+      const args = fs.readFileSync(argsFile, 'utf8');
+      expect(args).not.toContain(token);
+      const app = /^--app=(file:\/\/\S+)$/m.exec(args);
+      expect(app).not.toBeNull();
+      const opener = fileURLToPath(app![1]);
+      // The page that carries the token is readable by its owner alone, in the browser's own profile.
+      expect(fs.statSync(opener).mode & 0o077).toBe(0);
+      expect(fs.statSync(path.dirname(opener)).mode & 0o077).toBe(0);
+      expect(args).toContain(`--user-data-dir=${path.dirname(opener)}`);
+      expect(fs.readFileSync(opener, 'utf8')).toContain(`<meta http-equiv="refresh" content="0;url=${url}">`);
+
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      // The profile, with the address in its history, goes when the workbench stops.
+      expect(fs.existsSync(path.dirname(opener))).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});

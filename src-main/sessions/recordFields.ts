@@ -169,7 +169,8 @@ function extensionValueNodes(e: Extension, dataOffset: number, fromClientHello: 
         const start = r.at;
         const len = r.uint(1);
         r.take(len);
-        children.push({ name: 'protocol_name', offset: start, length: 1 + len, value: p });
+        // As tshark shows each one: "ALPN string length: 2", "ALPN Next Protocol: h2".
+        children.push({ name: 'protocol_name', offset: start, length: 1 + len, value: p, children: [lengthNode(start, 1, len)] });
       }
       return { value: v.protocols.join(', '), children };
     }

@@ -186,6 +186,7 @@ function clientHelloAgrees(recorded: Recorded): { ours: RecordField; theirs: Pdm
 
   // ALPN protocols and the server name.
   expect(only('application_layer_protocol_negotiation', /^protocol_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str').map((f) => f.show));
+  expect(only('application_layer_protocol_negotiation', /^protocol_name$/).map((n) => first(n, 'length').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str_len').map((f) => f.show));
   expect(only('server_name', /^host_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_server_name').map((f) => f.show));
   return { ours, theirs };
 }

@@ -64,8 +64,17 @@ if (electron.binary) {
   register();
   const { startEngine } = await import('../src-main/host/engine.ts');
   const { resolveDataDir } = await import('../src-main/store/dataDir.ts');
-  const dataDir = resolveDataDir(value('--data-dir'));
-  const engine = await startEngine({ dataDir, port: Number(value('--port') ?? 0) });
+  let dataDir;
+  let engine;
+  try {
+    dataDir = resolveDataDir(value('--data-dir'));
+    const port = value('--port');
+    engine = await startEngine({ dataDir, port: port === undefined ? 0 : /^\d+$/.test(port) ? Number(port) : port });
+  } catch (err) {
+    // One line that says what went wrong and what to do, not a stack trace.
+    console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
   console.log(`TLS Lab Workbench is running. Open this address (it carries this launch's access token):\n\n  ${engine.url}\n`);
   console.log(`Data folder: ${dataDir}. Press Ctrl+C to stop.`);
   const chromium = findChromium();

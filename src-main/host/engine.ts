@@ -104,6 +104,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       `the engine only listens on loopback (127.0.0.1, ::1), not on ${host}, because its API controls TLS sessions and keys: use --host 127.0.0.1 (open the workbench on another machine by running it there)`,
     );
   }
+  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
+    throw new WorkbenchError('PORT_OUT_OF_RANGE', `the port ${String(options.port)} is not a TCP port: give a whole number from 1 to 65535, or 0 for any free one`);
+  }
   const token = options.token ?? crypto.randomBytes(32).toString('base64url');
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
   const workbench = new Workbench(options);

@@ -3,6 +3,7 @@
 // on the engine's loopback port.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,34 @@ describe('npm start opening a browser', () => {
       expect(fs.existsSync(path.dirname(opener))).toBe(false);
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses a bad or busy --port with one line that says what to do, no stack trace', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = (busy.address() as net.AddressInfo).port;
+    try {
+      for (const [port, said] of [
+        ['abc', /^npm start: the port abc is not a TCP port: give a whole number from 1 to 65535, or 0 for any free one$/m],
+        ['99999', /^npm start: the port 99999 is not a TCP port/m],
+        [String(busyPort), new RegExp(`^npm start: port ${busyPort} on 127\\.0\\.0\\.1 is already in use; stop the other program or choose another port`, 'm')],
+      ] as const) {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-security-port-'));
+        const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--browser', '--no-open', '--port', port], {
+          env: { ...process.env, TLSLAB_HOME: home },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        const code = await new Promise((resolve) => child.once('exit', resolve));
+        expect(code, output).toBe(1);
+        expect(output).toMatch(said);
+        expect(output).not.toMatch(/\n\s+at |node:internal|validatePort/);
+      }
+    } finally {
+      busy.close();
     }
   });
 });

@@ -184,6 +184,30 @@ function clientHelloAgrees(recorded: Recorded): { ours: RecordField; theirs: Pdm
   expect(only('application_settings_old', /^protocol_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alps_alpn_str').map((f) => f.show));
   expect(only('padding', /^padding$/).map((n) => n.length)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_padding_data').map((f) => f.show.replace(/:/g, '').length / 2));
 
+  // Every list's length prefix.
+  const lengthIn = (ext: string, list?: string, label = 'length'): string[] => {
+    const node = extension(ours, ext);
+    if (!node) return [];
+    const holder = list ? (node.children ?? []).find((c) => c.name === list) : node;
+    const found = (holder?.children ?? []).find((c) => c.name === label);
+    return found?.value !== undefined ? [found.value] : [];
+  };
+  const lengths: [string, string[]][] = [
+    ['tls.handshake.session_id_length', [first(first(ours, 'legacy_session_id'), 'length').value as string]],
+    ['tls.handshake.cipher_suites_length', [first(first(ours, 'cipher_suites'), 'length').value as string]],
+    ['tls.handshake.extensions_length', [first(first(ours, 'extensions'), 'length').value as string]],
+    ['tls.handshake.extensions_server_name_list_len', lengthIn('server_name', undefined, 'server_name_list length')],
+    ['tls.handshake.extensions_alpn_len', lengthIn('application_layer_protocol_negotiation', undefined, 'protocol_name_list length')],
+    ['tls.handshake.extensions_key_share_client_length', lengthIn('key_share', undefined, 'client_shares length')],
+    ['tls.handshake.extensions.supported_versions_len', lengthIn('supported_versions', 'versions')],
+    ['tls.handshake.extensions_supported_groups_length', lengthIn('supported_groups', 'named_group_list')],
+    ['tls.handshake.extensions_ec_point_formats_length', lengthIn('ec_point_formats', 'ec_point_format_list')],
+    ['tls.extension.psk_ke_modes_length', lengthIn('psk_key_exchange_modes', 'ke_modes')],
+    ['tls.compress_certificate.algorithms_length', lengthIn('compress_certificate', 'algorithms')],
+    ['tls.handshake.extensions_alps_len', lengthIn('application_settings_old', undefined, 'supported_protocols length')],
+  ];
+  for (const [field, ourLengths] of lengths) expect(ourLengths, field).toEqual(fieldsNamed(theirs, field).map((f) => f.show));
+
   // ALPN protocols and the server name.
   expect(only('application_layer_protocol_negotiation', /^protocol_name$/).map((n) => n.value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str').map((f) => f.show));
   expect(only('application_layer_protocol_negotiation', /^protocol_name$/).map((n) => first(n, 'length').value)).toEqual(fieldsNamed(theirs, 'tls.handshake.extensions_alpn_str_len').map((f) => f.show));

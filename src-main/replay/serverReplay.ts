@@ -136,7 +136,7 @@ export class ReplayServer {
     if (!request.ids.length) throw new WorkbenchError('BAD_INPUT', 'give at least one session to serve, like: tlslab replay-server 12 --ca "Lab Root"');
     if (!['404', '502', 'close'].includes(this.unmatched)) throw new WorkbenchError('BAD_INPUT', `unmatched requests are answered with 404, 502 or close, not "${String(request.unmatched)}"`);
     const listen = parseEndpoint(request.listen?.trim() || DEFAULT_REPLAY_LISTEN, 4433);
-    this.host = loopbackHost(listen.host);
+    this.host = loopbackHost(listen.host, '--listen');
     if (!Number.isInteger(listen.port) || listen.port < 0 || listen.port > 65535) {
       throw new WorkbenchError('PORT_OUT_OF_RANGE', `the port ${listen.port} is out of range; a TCP port is a whole number from 1 to 65535 (0 picks a free one)`);
     }

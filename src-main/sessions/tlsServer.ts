@@ -31,14 +31,15 @@ export interface TlsServerDeps {
 }
 
 /** 127.0.0.0/8, ::1 and "localhost" only: a lab server must not be reachable from the network. */
-export function loopbackHost(host: string | undefined): string {
+/** `flag` is the option that set the address, so the refusal shows how to give a loopback one. */
+export function loopbackHost(host: string | undefined, flag: '--host' | '--listen' = '--host'): string {
   const value = (host ?? DEFAULT_SERVER_HOST).trim();
   if (value === 'localhost') return '127.0.0.1';
   if (net.isIPv4(value) && value.startsWith('127.')) return value;
   if (net.isIPv6(value) && (value === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(value))) return '::1';
   throw new WorkbenchError(
     'NOT_LOOPBACK',
-    `the lab's servers listen only on loopback (127.0.0.1 to 127.255.255.254, or ::1) so that nothing outside this machine can reach them; "${value}" is not one: use --host 127.0.0.1`,
+    `the lab's servers listen only on loopback (127.0.0.1 to 127.255.255.254, or ::1) so that nothing outside this machine can reach them; "${value}" is not one: use ${flag === '--listen' ? '--listen 127.0.0.1:PORT' : '--host 127.0.0.1'}`,
   );
 }
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src-main/api/serverTypes';
+import { loopbackHost } from '../../src-main/sessions/tlsServer';
 import { Workbench } from '../../src-main/workbench';
 import { freePort } from '../support/ports';
 import { run } from '../support/run';
@@ -57,6 +58,8 @@ describe('failures to start', () => {
     const e = await startError({ host: '0.0.0.0' });
     expect(e.code).toBe('NOT_LOOPBACK');
     expect(e.message).toContain('use --host 127.0.0.1');
+    // The replay server's address comes from --listen, and its refusal says so.
+    expect(() => loopbackHost('0.0.0.0', '--listen')).toThrow(/"0\.0\.0\.0" is not one: use --listen 127\.0\.0\.1:PORT$/);
   });
 
   it('key not matching the certificate', async () => {

@@ -142,6 +142,16 @@ describe('the hand-out in the Certificates view', () => {
     expect(downloads).toBe(0);
   });
 
+  it('with the CA handed out without its key, the Issue button says how to bring a CA that can sign', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator('[data-testid="pki-row"][data-name="Class CA"]').waitFor();
+    const issue = page.getByTestId('pki-issue');
+    expect(await issue.isDisabled()).toBe(true);
+    expect(await issue.getAttribute('title')).toContain('import a CA with its key (a PKCS#12 file that holds it)');
+  });
+
   it('a certificate and its key file picked together, key first, come in as one identity with its key', async () => {
     const page = await newPage(app.browser);
     const pageErrors = collectPageErrors(page);

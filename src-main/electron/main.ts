@@ -5,11 +5,11 @@
 // web contents, new windows denied (http(s) links go to the system browser), every permission
 // request and check denied, IPC answered only for the engine's page in our window's main frame.
 // The decisions themselves are in guards.ts, where tests can reach them.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import readline from 'node:readline';
 import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { externalUrl, isEngineUrl, parseEngineReady, type EngineReady } from './guards';
+import { startEngine } from './engineProcess';
+import { externalUrl, isEngineUrl, type EngineReady } from './guards';
 
 const projectRoot = path.resolve(__dirname, '..');
 let engine: ChildProcess | null = null;
@@ -19,28 +19,10 @@ let mainWindow: BrowserWindow | null = null;
 // Sandbox every renderer, whatever a BrowserWindow's options say.
 app.enableSandbox();
 
-function startEngineProcess(): Promise<EngineReady> {
-  const node = process.env.TLSLAB_NODE || 'node';
-  const args = [path.join(projectRoot, 'bin', 'tlslab.mjs'), 'engine', '--json'];
-  if (process.env.TLSLAB_HOME) args.push('--data-dir', process.env.TLSLAB_HOME);
-  const child = spawn(node, args, {
-    cwd: projectRoot,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, TLSLAB_EXIT_WITH_PARENT: '1', ELECTRON_RUN_AS_NODE: undefined },
-  });
-  engine = child;
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
-      try {
-        resolve(parseEngineReady(line));
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-    child.once('error', (err) => reject(new Error(`cannot start the engine with "${node}": ${err.message}; install Node 20 or set TLSLAB_NODE`)));
-    child.once('exit', (code) => reject(new Error(`the engine exited with status ${code} before it was ready`)));
-  });
+async function startEngineProcess(): Promise<EngineReady> {
+  const started = await startEngine(projectRoot, { dataDir: process.env.TLSLAB_HOME || undefined });
+  engine = started.child;
+  return started.ready;
 }
 
 /** The request comes from the engine's page in our window's main frame (not a frame inside it). */

@@ -74,11 +74,15 @@ function nodeVersionName(code: number): string {
   return { 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2' }[code] ?? `0x${code.toString(16)}`;
 }
 
-function serverCertificates(decoded: DecodedConnection): RecordedCertificate[] {
+/**
+ * The server's chain as the capture shows it: its Certificate message, or the one inside a
+ * CompressedCertificate (RFC 8879: Chromium offers brotli, and large sites take it up).
+ */
+export function serverCertificates(decoded: Pick<DecodedConnection, 'handshakeMessages'>): RecordedCertificate[] {
   for (const m of decoded.handshakeMessages) {
-    if (m.direction === 'server-to-client' && m.body.kind === 'certificate') {
-      return m.body.certificateList.map((entry, position) => ({ role: 'peer', position, der: entry.certData.slice() }));
-    }
+    if (m.direction !== 'server-to-client') continue;
+    const list = m.body.kind === 'certificate' ? m.body.certificateList : m.body.kind === 'compressed_certificate' ? m.body.certificate?.certificateList : undefined;
+    if (list) return list.map((entry, position) => ({ role: 'peer', position, der: entry.certData.slice() }));
   }
   return [];
 }

@@ -848,7 +848,8 @@ export function handshakeMessageTree(message: HandshakeMessage): RecordField {
   if (body.kind === 'client_hello' && body.serverName) node.value = `SNI ${body.serverName}`;
   if (body.kind === 'server_hello') node.value = `${body.version.name}, ${body.cipherSuite.name}`;
   if (body.kind === 'compressed_certificate') {
-    node.value = body.certificate ? `${body.algorithm.name}: ${body.certificate.certificateList.length} certificates inside` : `${body.algorithm.name}, not decompressed`;
+    const inside = body.certificate?.certificateList.length;
+    node.value = inside !== undefined ? `${body.algorithm.name}: ${inside} certificate${inside === 1 ? '' : 's'} inside` : `${body.algorithm.name}, not decompressed`;
   }
   if (body.kind === 'certificate_status') {
     const response = children.find((c) => c.name === 'response')?.value;

@@ -189,7 +189,7 @@ describe('CompressedCertificate', () => {
       const body = concat(vec(1, []), vec(3, vec(3, der), vec(2, [])));
       const message = tree(compressedCertificate(algorithm, body, compress));
       expect(message.name).toBe('CompressedCertificate');
-      expect(message.value).toBe(`${name}: 1 certificates inside`);
+      expect(message.value).toBe(`${name}: 1 certificate inside`);
       expect(child(message, 'algorithm')?.value).toBe(`${name} (0x000${algorithm})`);
       expect(child(message, 'uncompressed_length')?.value).toBe(String(body.length));
       const data = child(message, 'compressed_certificate_message') as RecordField;

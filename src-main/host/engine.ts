@@ -133,7 +133,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const securityHeaders = (): Record<string, string> => ({
     'Content-Security-Policy': [
       "default-src 'self'",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port} ws://[::1]:${port}`,
+      // No ws://[::1]:PORT: Chromium takes a bracketed IPv6 host source for invalid and warns on every
+      // page; 'self' covers the WebSocket of a page opened on [::1].
+      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
       "img-src 'self' data:",
       "font-src 'self'",
       "style-src 'self'",

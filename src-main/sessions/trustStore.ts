@@ -5,6 +5,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import crypto, { X509Certificate } from 'node:crypto';
 import type { TrustStoreSpec } from '../api/types';
+import { shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { subjectHash } from '../pki/subjectHash';
 
@@ -45,6 +46,17 @@ function readText(file: string, what: string): string {
   }
 }
 
+/** A file read as latin1 that is one DER certificate (a SEQUENCE that X.509 parses). */
+function isDerCertificate(text: string): boolean {
+  if (text.charCodeAt(0) !== 0x30) return false;
+  try {
+    new X509Certificate(Buffer.from(text, 'latin1'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkParsable(pem: string, source: string): void {
   try {
     new X509Certificate(pem);
@@ -56,6 +68,14 @@ function checkParsable(pem: string, source: string): void {
 function loadFile(file: string): LoadedTrustStore {
   const text = readText(file, 'trust file');
   const certificates = pemCertificates(text);
+  if (certificates.length === 0 && isDerCertificate(text)) {
+    // OpenSSL's -CAfile, curl's --cacert and Python's cafile read PEM only; so do trust stores here.
+    throw new WorkbenchError(
+      'TRUST_NOT_PEM',
+      `the trust file ${file} is a DER (binary) certificate, and a trust file holds PEM certificates, as openssl's -CAfile and curl's --cacert read them; ` +
+        `convert it: openssl x509 -inform DER -in ${shellWord(file)} -out ca.pem (or export the CA as PEM: tlslab ca export NAME --out ca.pem)`,
+    );
+  }
   if (certificates.length === 0) {
     throw new WorkbenchError(
       'TRUST_NOT_PEM',

@@ -1,4 +1,5 @@
 // The TLS client of lab task 1 against `openssl s_server` with certificates made by openssl.
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -247,6 +248,13 @@ describe('client session with bad input or a bad peer', () => {
     const file = path.join(pki.dir, 'notes.txt');
     fs.writeFileSync(file, 'this is not a certificate\n');
     await expectRecordedFailure(bank({ trust: { kind: 'file', path: file } }), 'TRUST_NOT_PEM', /contains no PEM certificate/);
+  });
+
+  it('a trust file that is the CA certificate in DER: named as DER, with the command that converts it', async () => {
+    const der = path.join(pki.dir, 'ca.der');
+    fs.writeFileSync(der, new X509Certificate(fs.readFileSync(pki.caCert)).raw);
+    const s = await expectRecordedFailure(bank({ trust: { kind: 'file', path: der } }), 'TRUST_NOT_PEM', /is a DER \(binary\) certificate/);
+    expect(s.error?.message).toContain(`convert it: openssl x509 -inform DER -in ${der} -out ca.pem`);
   });
 
   it('a server that closes mid-handshake', async () => {

@@ -98,7 +98,10 @@ export class Playback {
   /** Plays from here; at the end it starts over from the first record. */
   play(): void {
     if (this.playing || this.times.length === 0) return;
-    if (this.cursor >= this.times.length) this.moveTo(0, 0);
+    if (this.cursor >= this.times.length) this.moveTo(0, this.times[0]!);
+    // Before the first record there is nothing to wait for: a connection that opened late in the
+    // session (a proxy's upstream leg, the fifth connection of a capture) starts at its first record.
+    if (this.cursor === 0 && this.time < this.times[0]!) this.time = this.times[0]!;
     this.playing = true;
     this.anchor = { real: this.clock.now(), time: this.time };
     this.scheduleNext();

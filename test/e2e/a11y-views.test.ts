@@ -1,0 +1,142 @@
+// Accessibility of every view, in Chromium against a real engine with realistic data: a workshop
+// CA and a server certificate, a running server, a running man-in-the-middle proxy, client
+// sessions that verified and one that failed, host table entries. axe-core (WCAG 2.1 A and AA)
+// is injected into each view and must find nothing serious or critical.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { PkiIssued } from '../../src-main/api/pkiTypes';
+import type { ProxyInfo } from '../../src-main/api/proxyTypes';
+import type { ServerInfo } from '../../src-main/api/serverTypes';
+import type { SessionDetail } from '../../src-main/api/types';
+import { connectApi, type ApiConnection } from '../support/engineApi';
+import { ROOT, collectPageErrors, newPage, screenshot, startE2e, type E2eApp } from '../support/e2e';
+
+const HOST = 'www.bank32.com';
+const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+interface AxeNode {
+  target: string[];
+  html: string;
+  failureSummary?: string;
+}
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: AxeNode[];
+}
+
+let app: E2eApp;
+let api: ApiConnection;
+let caFile: string;
+let server: ServerInfo;
+let proxy: ProxyInfo;
+let okSession: SessionDetail;
+let failedSession: SessionDetail;
+let proxySession: SessionDetail;
+
+/** Every WCAG 2.1 A/AA violation axe finds in the page as it is now, as "rule (impact): target" lines. */
+async function audit(page: Page, what: string): Promise<AxeViolation[]> {
+  // The page's CSP refuses inline scripts (as it should), so axe goes in through the debugging protocol.
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE);
+  const violations = (await page.evaluate(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    resultTypes: ['violations'],
+  }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 160), failureSummary: n.failureSummary })) })))`)) as AxeViolation[];
+  for (const v of violations) {
+    console.log(`[${what}] ${v.id} (${v.impact}) ${v.help}: ${v.nodes.length} node(s)`);
+    for (const n of v.nodes.slice(0, 4)) console.log(`    ${n.target.join(' ')}  ${n.html}\n      ${(n.failureSummary ?? '').replace(/\n/g, ' | ')}`);
+  }
+  return violations;
+}
+
+function serious(violations: AxeViolation[]): string[] {
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function open(page: Page, hash: string, testId: string): Promise<void> {
+  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  await page.getByTestId(testId).first().waitFor();
+}
+
+beforeAll(async () => {
+  app = await startE2e('a11y');
+  api = await connectApi(app.engine);
+  const ca = await api.result<PkiIssued>('pki.ca.create', { name: 'Lab Root', subject: { CN: 'Lab Root CA', O: 'Lab' }, key: 'ec:P-256' });
+  caFile = path.join(app.tmp, 'ca.pem');
+  fs.writeFileSync(caFile, ca.certificatePem);
+  await api.result('pki.cert.issue', { ca: 'Lab Root', name: 'bank32', subject: { CN: HOST }, subjectAltNames: [`DNS:${HOST}`] });
+  await api.result('hosts.set', { name: HOST, address: '127.0.0.1' });
+  server = await api.result<ServerInfo>('servers.start', { config: { port: 0, identity: { kind: 'lab', name: 'bank32' } } });
+  const request = { host: HOST, port: server.port, connectTo: '127.0.0.1', verifyPeer: true, checkHostname: true, send: { kind: 'http-get', path: '/' }, timeoutMs: 60_000 };
+  okSession = await api.result<SessionDetail>('client.run', { ...request, trust: { kind: 'lab', name: 'Lab Root' } });
+  failedSession = await api.result<SessionDetail>('client.run', { ...request, trust: { kind: 'system' } });
+  proxy = await api.result<ProxyInfo>('proxies.start', { config: { ca: 'Lab Root', listen: '127.0.0.1:0', map: [{ host: HOST, address: `127.0.0.1:${server.port}` }], upstreamTrust: { kind: 'lab', name: 'Lab Root' } } });
+  const proxyPort = Number(proxy.transparentAddress!.split(':')[1]);
+  await api.result<SessionDetail>('client.run', { ...request, port: proxyPort, trust: { kind: 'lab', name: 'Lab Root' } });
+  const sessions = await api.result<{ id: number; kind: string }[]>('sessions.list', {});
+  proxySession = await api.result<SessionDetail>('sessions.get', { id: sessions.find((s) => s.kind === 'proxy')!.id });
+});
+
+afterAll(async () => {
+  api?.close();
+  await app?.close();
+});
+
+describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
+  it('finds nothing serious or critical in any view', async () => {
+    expect(okSession.status).toBe('ok');
+    expect(failedSession.status).toBe('failed');
+    const page = await newPage(app.browser);
+    const errors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    const found: Record<string, string[]> = {};
+    const check = async (what: string) => {
+      found[what] = serious(await audit(page, what));
+    };
+
+    await check('new client form');
+    await open(page, '#/sessions', 'sessions-count');
+    await check('sessions list');
+    await open(page, `#/sessions/${okSession.id}`, 'session-detail');
+    await check('client session overview');
+    // The scrolling timeline is reached by Tab and shows where the focus is.
+    await page.getByTestId('timeline-scroll').first().focus();
+    await screenshot(page, 'a11y-02-session-overview');
+    await page.getByTestId('tab-inside').click();
+    await page.getByTestId('inside-view').waitFor();
+    await page.getByTestId('ladder-message').first().waitFor();
+    await check('inside the handshake');
+    await page.locator('[data-testid="inside-record-row"]').first().click();
+    await page.getByTestId('record-inspector').waitFor();
+    await check('inside: a record inspected');
+    await screenshot(page, 'a11y-03-inside-record');
+    await page.getByTestId('inside-tab-keys').click();
+    await page.getByTestId('key-secrets').waitFor();
+    await check('inside: key material');
+    await open(page, `#/sessions/${failedSession.id}`, 'session-detail');
+    await check('failed session overview');
+    await open(page, `#/sessions/${proxySession.id}`, 'session-detail');
+    await check('proxy session overview');
+    await open(page, '#/servers', 'server-address');
+    await check('servers');
+    await open(page, '#/proxy', 'proxy-view');
+    await check('proxy');
+    await open(page, '#/hosts', 'host-form');
+    await check('host table');
+    await open(page, '#/certificates', 'certificates-view');
+    await check('certificates');
+    await open(page, '#/about', 'about-facts');
+    await check('about');
+    await screenshot(page, 'a11y-01-about');
+
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

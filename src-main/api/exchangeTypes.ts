@@ -24,6 +24,8 @@ export interface SessionExportResult {
   mediaType: string;
   /** Size of the file in bytes. */
   size: number;
+  /** Whether the file holds the session's secrets (its key log lines): whoever has it can decrypt the traffic. */
+  secret: boolean;
   /** The file's bytes, base64, when no path was given. */
   base64?: string;
   /** Where it was written, when a path was given. */

@@ -486,6 +486,11 @@ export function readCapture(compressed: Uint8Array): ParsedCapture {
     if (looksLikeKeylog(bytes)) {
       throw new CaptureError('this file is a TLS key log (SSLKEYLOGFILE), not a capture; import the capture and give this file as its key log (--keylog)');
     }
+    const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+    if (/^\s*-----BEGIN [A-Z0-9 ]+-----/.test(head) || (bytes[0] === 0x30 && (bytes[1] === 0x82 || bytes[1] === 0x81 || bytes[1] === 0x80))) {
+      const form = bytes[0] === 0x30 ? 'a DER certificate, key or PKCS#12 file' : 'PEM (certificates or keys)';
+      throw new CaptureError(`this file is ${form}, not a session: certificates and keys come in with "tlslab import" (Import on the Certificates page); sessions come from bundles and captures`);
+    }
     throw new CaptureError('this file is neither a pcap nor a pcapng capture (nor a session bundle); give a capture written by tcpdump, tshark or Wireshark, or a bundle exported by the workbench');
   }
   const reader = new CaptureReader();

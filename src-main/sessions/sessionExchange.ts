@@ -138,7 +138,11 @@ export class SessionExchange {
       case 'bundle': {
         const bytes = writeBundle(session, { application: this.ctx.application.name, version: this.ctx.application.version });
         const chunks = session.connections.reduce((n, c) => n + c.chunks.length, 0);
-        return file(bytes, `${plural(session.connections.length, 'connection')}, ${plural(chunks, 'chunk')}, keys and certificates`, true);
+        // Its secrets are the key log lines: without any (a failed handshake, an import without
+        // keys) it holds nothing that opens traffic.
+        const keys = sessionKeylogLines(session).length;
+        const held = keys ? `${plural(keys, 'key log line')} and the certificates` : 'the certificates, and no key log';
+        return file(bytes, `${plural(session.connections.length, 'connection')}, ${plural(chunks, 'chunk')}, ${held}`, keys > 0);
       }
     }
   }
@@ -174,6 +178,7 @@ export class SessionExchange {
       mediaType: exported.mediaType,
       size: exported.bytes.length,
       summary: exported.summary,
+      secret: exported.secret,
     };
     if (request.path === undefined) return { ...result, base64: Buffer.from(exported.bytes).toString('base64') };
     return { ...result, path: writeOutput(request.path, exported) };

@@ -3,6 +3,7 @@
 // imported, name/tag/search/delete, HAR and PEM judged by python3 and openssl, and the same over
 // the engine's API (base64 out, base64 in).
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,6 +113,30 @@ describe('bundle round trip', () => {
   });
 });
 
+describe('what a bundle says it holds', () => {
+  it('a session with key log lines: secret, mode 0600, and the CLI says so; one without any (refused port): not secret', async () => {
+    const withKeys = await record(tls12, '/secret');
+    const file = path.join(tmp, 'with-keys.tlslab');
+    const said = JSON.parse(cli(['sessions', 'export', String(withKeys.id), '--format', 'bundle', '--out', file, '--json']).stdout);
+    expect(said.secret).toBe(true);
+    expect(said.summary).toMatch(/^1 connection, \d+ chunks, \d+ key log lines? and the certificates$/);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+
+    const refusedPort = await api.result<SessionDetail>('client.run', { ...request(tls12.port, '/'), port: 1 });
+    expect(refusedPort.status).toBe('failed');
+    const plain = path.join(tmp, 'no-keys.tlslab');
+    const text = cli(['sessions', 'export', String(refusedPort.id), '--format', 'bundle', '--out', plain]).stdout;
+    expect(text).toContain('the certificates, and no key log');
+    expect(text).not.toContain("the session's secrets");
+    // Over the engine's API too, as the window asks for it.
+    const overApi = await api.result<{ secret: boolean; summary: string }>('sessions.export', { id: refusedPort.id, format: 'bundle' });
+    expect(overApi.secret).toBe(false);
+    expect((await api.result<{ secret: boolean }>('sessions.export', { id: withKeys.id, format: 'keylog' })).secret).toBe(true);
+    // The search test below counts sessions by outcome: leave none behind.
+    expect(cli(['sessions', 'delete', String(withKeys.id), String(refusedPort.id)]).status).toBe(0);
+  });
+});
+
 describe('bad input: one clear line, nothing half imported', () => {
   let good: Buffer;
 
@@ -150,8 +175,9 @@ describe('bad input: one clear line, nothing half imported', () => {
     refused('newer.tlslab', newer, /bundle has format 7, written by TLS Lab Workbench .*reads bundle formats up to 2: update the workbench/);
   });
 
-  it('a file that is not a capture (a PEM certificate), and an empty one', () => {
-    refused('cert.pcap', fs.readFileSync(pki.serverCert), /cert\.pcap: this file is neither a pcap nor a pcapng capture/);
+  it('a file that is not a capture (a PEM or DER certificate: pointed to tlslab import), and an empty one', () => {
+    refused('cert.pcap', fs.readFileSync(pki.serverCert), /cert\.pcap: this file is PEM \(certificates or keys\), not a session: certificates and keys come in with "tlslab import"/);
+    refused('cert.der', new X509Certificate(fs.readFileSync(pki.serverCert)).raw, /cert\.der: this file is a DER certificate, key or PKCS#12 file, not a session/);
     refused('empty.pcapng', '', /neither a pcap nor a pcapng capture/);
   });
 

@@ -187,6 +187,12 @@ export function parseResponses(bytes: Uint8Array, requests: readonly Pick<Parsed
   return out;
 }
 
+/** A response's final head (after any interim 1xx answers), as the bytes a HEAD answer carries. */
+export function responseHead(response: Pick<ParsedResponse, 'startLine' | 'headers'>): Uint8Array {
+  const lines = [response.startLine, ...response.headers.map(([k, v]) => `${k}: ${v}`), '', ''];
+  return Uint8Array.from(Buffer.from(lines.join('\r\n'), 'latin1'));
+}
+
 /** Requests paired with their responses (interim 1xx answers are kept with the final one). */
 export function pairExchanges(clientBytes: Uint8Array, serverBytes: Uint8Array, sni: string | null): RecordedExchange[] {
   const requests = parseRequests(clientBytes);
@@ -283,8 +289,11 @@ export class ExchangeIndex {
     return [...this.byKey.keys()];
   }
 
-  /** The recorded exchange that answers this request, or null. `connectionHost` (the SNI) stands in when the request names no host. */
-  find(request: ParsedRequest, connectionHost: string | null): RecordedExchange | null {
+  /**
+   * The recorded exchange that answers this request, or null. `connectionHost` (the SNI) stands in
+   * when the request names no host. `peek` looks without moving on to the next recorded answer.
+   */
+  find(request: Pick<ParsedRequest, 'method' | 'target' | 'headers' | 'startLine' | 'body'>, connectionHost: string | null, peek = false): RecordedExchange | null {
     const key = matchKey(request);
     const list = this.byKey.get(key);
     if (!list) return null;
@@ -296,7 +305,7 @@ export class ExchangeIndex {
     // The same question asked again gets the next recorded answer, then the last one again.
     const cursorKey = `${key}\n${this.options.ignoreHost ? '' : (host ?? '')}\n${this.options.ignoreBody ? '' : latin1(request.body)}`;
     const n = this.cursors.get(cursorKey) ?? 0;
-    this.cursors.set(cursorKey, n + 1);
+    if (!peek) this.cursors.set(cursorKey, n + 1);
     return candidates[Math.min(n, candidates.length - 1)];
   }
 

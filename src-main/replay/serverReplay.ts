@@ -16,7 +16,7 @@ import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { ForgedIdentity } from '../workshop/workshop';
-import { concat, ExchangeIndex, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { concat, ExchangeIndex, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
@@ -57,14 +57,15 @@ function turnsOf(segments: readonly PlainSegment[]): RecordedStream['turns'] {
   return turns;
 }
 
-function plainAnswer(status: number, reason: string, text: string, keepAlive: boolean): Buffer {
+/** A short text answer; `headOnly` for a HEAD request, which gets the head and never a body. */
+function plainAnswer(status: number, reason: string, text: string, keepAlive: boolean, headOnly = false): Buffer {
   const body = Buffer.from(text, 'utf8');
   return Buffer.concat([
     Buffer.from(
       [`HTTP/1.1 ${status} ${reason}`, 'Server: tlslab-replay', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${body.length}`, `Connection: ${keepAlive ? 'keep-alive' : 'close'}`, '', ''].join('\r\n'),
       'latin1',
     ),
-    body,
+    headOnly ? Buffer.alloc(0) : body,
   ]);
 }
 
@@ -358,11 +359,20 @@ export class ReplayServer {
       let consumed = 0;
       for (const request of requests) {
         consumed += request.raw.length;
-        const found = this.index.find(request, host);
+        let found = this.index.find(request, host);
+        let answer = found?.response?.raw;
+        if (!found && request.method === 'HEAD') {
+          // No HEAD was recorded: a server answers HEAD with the head it would send for GET.
+          found = this.index.find({ ...request, method: 'GET', body: new Uint8Array(0) }, host, true);
+          if (found?.response) {
+            answer = responseHead(found.response);
+            hooks.note(`no HEAD ${request.target} was recorded: answering with the head of the recorded GET ${found.request.target}, without its body`);
+          }
+        }
         hooks.answered();
-        if (found?.response) {
+        if (found?.response && answer) {
           this.matched++;
-          stream.write(found.response.raw);
+          stream.write(answer);
           if (found.response.closes || wantsClose(request)) {
             closing = true;
             stream.end();
@@ -377,7 +387,8 @@ export class ReplayServer {
           } else {
             const keepAlive = !wantsClose(request);
             const text = `the replay server has no recorded response for ${line}; it answers from session${this.request.ids.length > 1 ? 's' : ''} ${this.request.ids.join(', ')}, which recorded: ${this.index.keys().join(', ') || 'nothing over HTTP'}\n`;
-            stream.write(this.unmatched === '404' ? plainAnswer(404, 'Not Found', text, keepAlive) : plainAnswer(502, 'Bad Gateway', text, keepAlive));
+            const head = request.method === 'HEAD';
+            stream.write(this.unmatched === '404' ? plainAnswer(404, 'Not Found', text, keepAlive, head) : plainAnswer(502, 'Bad Gateway', text, keepAlive, head));
             if (!keepAlive) {
               closing = true;
               stream.end();

@@ -33,3 +33,23 @@ export function onEscape(then: (event: KeyboardEvent) => void): (event: Keyboard
     then(event);
   };
 }
+
+/**
+ * The arrow keys of a row of tabs (the WAI-ARIA tabs pattern): Left and Right go to the previous and
+ * next tab, Home and End to the first and last; the tab is chosen and takes the focus. Only the
+ * chosen tab is in the Tab order, so Tab goes on to what the tab shows.
+ */
+export function tabKeys<T extends string>(event: KeyboardEvent, tabs: readonly T[], current: T, choose: (tab: T) => void): void {
+  const at = tabs.indexOf(current);
+  const next =
+    event.key === 'ArrowRight' ? tabs[(at + 1) % tabs.length]
+    : event.key === 'ArrowLeft' ? tabs[(at - 1 + tabs.length) % tabs.length]
+    : event.key === 'Home' ? tabs[0]
+    : event.key === 'End' ? tabs[tabs.length - 1]
+    : undefined;
+  if (next === undefined) return;
+  event.preventDefault();
+  const list = (event.currentTarget as HTMLElement | null)?.closest('[role="tablist"]');
+  choose(next);
+  void tick().then(() => list?.querySelector<HTMLElement>(`[role="tab"][data-tab="${next}"]`)?.focus());
+}

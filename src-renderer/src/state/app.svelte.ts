@@ -24,6 +24,10 @@ class AppState {
   hostsLoaded = $state(false);
   /** Sessions deleted while this window was open (here or elsewhere): their pages say so. */
   deletedIds = $state<number[]>([]);
+  /** What the screen reader is told now (a polite live region in App): a run's start and its verdict. */
+  announcement = $state('');
+  /** The session a run from the client form just opened: its page takes the keyboard focus once. */
+  arrivedFromRun = $state<number | null>(null);
 }
 
 export const app = new AppState();
@@ -42,6 +46,17 @@ export function navigate(route: Route): void {
   const hash = routeHash(route);
   if (location.hash !== hash) location.hash = hash;
   else app.route = route;
+}
+
+/**
+ * Says `text` through the live region. The same words twice in a row are still read: the region is
+ * emptied first and filled on the next frame.
+ */
+export function announce(text: string): void {
+  app.announcement = '';
+  requestAnimationFrame(() => {
+    app.announcement = text;
+  });
 }
 
 export function cachedDetail(id: number): SessionDetail | undefined {

@@ -1,0 +1,147 @@
+// The lab's main flow with the keyboard alone, as a student who cannot use a mouse (or hears the
+// page through a screen reader) does it: reach the client form, fill it, run, hear the verdict,
+// land on the session, switch to "Inside the handshake" with the arrow keys, and walk the record
+// table row by row. No mouse click anywhere in this file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { PkiIssued } from '../../src-main/api/pkiTypes';
+import type { ServerInfo } from '../../src-main/api/serverTypes';
+import { connectApi, type ApiConnection } from '../support/engineApi';
+import { collectPageErrors, newPage, screenshot, startE2e, type E2eApp } from '../support/e2e';
+
+const HOST = 'www.bank32.com';
+
+let app: E2eApp;
+let api: ApiConnection;
+let server: ServerInfo;
+
+beforeAll(async () => {
+  app = await startE2e('a11y-keyboard');
+  api = await connectApi(app.engine);
+  const ca = await api.result<PkiIssued>('pki.ca.create', { name: 'Lab Root', subject: { CN: 'Lab Root CA', O: 'Lab' }, key: 'ec:P-256' });
+  fs.writeFileSync(path.join(app.tmp, 'ca.pem'), ca.certificatePem);
+  await api.result('pki.cert.issue', { ca: 'Lab Root', name: 'bank32', subject: { CN: HOST }, subjectAltNames: [`DNS:${HOST}`] });
+  await api.result('hosts.set', { name: HOST, address: '127.0.0.1' });
+  server = await api.result<ServerInfo>('servers.start', { config: { port: 0, identity: { kind: 'lab', name: 'bank32' } } });
+});
+
+afterAll(async () => {
+  api?.close();
+  await app?.close();
+});
+
+/** What has the keyboard focus: its test id, else its id, else its tag. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(`(() => { const e = document.activeElement; return e?.getAttribute('data-testid') || e?.id || e?.tagName.toLowerCase() || ''; })()`);
+}
+
+/** Presses Tab until the focus is on `target` (a test id or an id); fails past `limit` presses. Returns how many it took. */
+async function tabTo(page: Page, target: string, limit = 40): Promise<number> {
+  for (let presses = 1; presses <= limit; presses++) {
+    await page.keyboard.press('Tab');
+    if ((await focused(page)) === target) return presses;
+  }
+  throw new Error(`Tab never reached ${target} in ${limit} presses (last: ${await focused(page)})`);
+}
+
+/** Chooses `value` in the focused <select> with the arrow keys. */
+async function chooseWithArrows(page: Page, testId: string, value: string): Promise<void> {
+  const select = page.getByTestId(testId);
+  for (let i = 0; i < 8 && (await select.inputValue()) !== value; i++) await page.keyboard.press('ArrowDown');
+  expect(await select.inputValue()).toBe(value);
+}
+
+function announced(page: Page): Promise<string> {
+  return page.getByTestId('announcer').innerText();
+}
+
+describe('the main flow with the keyboard alone', () => {
+  it('runs a client session from the form, says the verdict, and walks the handshake records', async () => {
+    const page = await newPage(app.browser);
+    const errors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    await page.evaluate(`location.hash = '#/about'`);
+    await page.getByTestId('about-facts').waitFor();
+
+    // The first Tab offers the skip link; the second is the first page of the sidebar.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('skip-to-page');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('nav-new-client');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('client-form').waitFor();
+
+    await tabTo(page, 'client-host');
+    await page.keyboard.type(HOST);
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('client-port');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(String(server.port));
+    await tabTo(page, 'client-trust-kind');
+    await chooseWithArrows(page, 'client-trust-kind', 'lab');
+    await expect.poll(() => page.getByTestId('client-trust-ca').inputValue()).toBe('Lab Root');
+
+    // Enter in a field runs the session. The verdict is said aloud, and the keyboard is on the session's title.
+    await page.getByTestId('client-host').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('session-detail').waitFor();
+    await expect.poll(() => announced(page)).toMatch(/^Session #\d+ to www\.bank32\.com:\d+: Verified\. verified: trusted chain, hostname matches/);
+    await expect.poll(() => focused(page)).toBe('session-target');
+    await screenshot(page, 'a11y-10-keyboard-verdict');
+
+    // The tabs follow the tab pattern: one Tab stop, the arrow keys move between them.
+    await tabTo(page, 'tab-overview');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe('tab-inside');
+    expect(await page.getByTestId('tab-inside').getAttribute('aria-selected')).toBe('true');
+    await page.getByTestId('inside-view').waitFor();
+    await page.getByTestId('ladder-message').first().waitFor();
+    expect(await page.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('session-tab-inside');
+
+    // The ladder is one Tab stop: the arrow keys go from message to message, Enter inspects one.
+    await tabTo(page, 'ladder-message', 8);
+    expect(await page.evaluate('document.activeElement.getAttribute("data-number")')).toBe('1');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate('document.activeElement.getAttribute("data-number")')).toBe('2');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('record-inspector').waitFor();
+    const table = page.getByTestId('inside-record-list');
+    expect(await table.getAttribute('aria-activedescendant')).toBe('inside-record-2');
+
+    // The record table is the next Tab stop; each arrow key chooses a row, which the listbox names as its active one.
+    expect(await tabTo(page, 'inside-record-list', 1)).toBe(1);
+    await page.keyboard.press('ArrowUp');
+    expect(await table.getAttribute('aria-activedescendant')).toBe('inside-record-1');
+    expect(await page.locator('#inside-record-1').getAttribute('aria-label')).toMatch(/^Record 1, client → server, Handshake, TLS 1\.0, \d+ bytes, at [\d.]+ ms: ClientHello/);
+    await page.keyboard.press('ArrowDown');
+    expect(await table.getAttribute('aria-activedescendant')).toBe('inside-record-2');
+    expect(await page.locator('#inside-record-2').getAttribute('aria-selected')).toBe('true');
+    const total = Number(await page.getByTestId('inside-record-table').getAttribute('data-total'));
+    await page.keyboard.press('End');
+    await expect.poll(() => table.getAttribute('aria-activedescendant')).toBe(`inside-record-${total}`);
+    await page.keyboard.press('Home');
+    await expect.poll(() => table.getAttribute('aria-activedescendant')).toBe('inside-record-1');
+    await screenshot(page, 'a11y-11-keyboard-records');
+
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('says why a run failed', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    await page.getByTestId('client-host').fill(HOST);
+    await page.getByTestId('client-port').fill(String(server.port));
+    await page.getByTestId('client-trust-kind').selectOption('system');
+    await page.getByTestId('client-host').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('session-detail').waitFor();
+    await expect.poll(() => announced(page)).toMatch(/: Failed\. not verified: untrusted root/);
+    await expect.poll(() => focused(page)).toBe('session-target');
+    await page.context().close();
+  });
+});

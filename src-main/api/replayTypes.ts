@@ -70,6 +70,20 @@ export interface ReplayDiff {
   truncated: boolean;
 }
 
+/** One HTTP request of the replayed connection, with the answer each side got to it. */
+export interface ReplayExchange {
+  /** Its place on the connection, from 1. */
+  number: number;
+  /** "GET /etag?v=1". */
+  request: string;
+  /** The status line of the original's answer ("HTTP/1.1 304 Not Modified"); null when none came. */
+  original: string | null;
+  /** The status line of the replay's answer; null when none came. */
+  replayed: string | null;
+  /** Both answers are the same bytes. */
+  identical: boolean;
+}
+
 export interface ClientReplayResult {
   originalId: number;
   replayId: number;
@@ -89,6 +103,11 @@ export interface ClientReplayResult {
   original: ReplayResponseSide;
   replayed: ReplayResponseSide;
   diff: ReplayDiff;
+  /**
+   * For HTTP, each request the original's client sent, in order, with the answer to it on each
+   * side (the diff's text marks where each answer starts). Empty when the data is not HTTP.
+   */
+  exchanges: ReplayExchange[];
   /** Set when the replay session failed (refused, handshake, verification). */
   error: ApiErrorInfo | null;
   /** Sentences on what the comparison could not cover (bytes not stored, ...), for the student. */

@@ -48,6 +48,9 @@ function sessionId(value: string): number {
   return Number(value);
 }
 
+/** The line the comparison puts before each answer of a connection that carried several requests. */
+const ANSWER_MARKER = /^\[answer \d+ of \d+, to /;
+
 export function formatReplay(r: ClientReplayResult): string {
   const lines = [
     `replay of session ${r.originalId} to ${r.target}${r.connectTo ? ` (via ${r.connectTo})` : ''}: session ${r.replayId} ${r.replay.status}${r.error ? `: ${r.error.message}` : ''}`,
@@ -58,12 +61,32 @@ export function formatReplay(r: ClientReplayResult): string {
     `  replay answer:   ${r.replayed.bytes} bytes${r.replayed.httpStatus ? ` (${r.replayed.httpStatus})` : ''}${r.replayed.notStoredBytes ? ' as stored' : ''}`,
     ...r.notes.map((n) => `  note: ${n}`),
   ];
+  if (r.exchanges.length > 1) {
+    lines.push(`  ${r.exchanges.length} requests on the connection, each with its answer (original | replay):`);
+    for (const e of r.exchanges) {
+      const replayed = e.identical ? 'the same bytes' : `${e.replayed ?? 'no answer'}${e.replayed && e.original ? ', differs' : ''}`;
+      lines.push(`    ${e.number}. ${e.request}: ${e.original ?? 'no answer'} | ${replayed}`);
+    }
+  }
   const partly = r.original.notStoredBytes > 0 || r.replayed.notStoredBytes > 0;
   if (r.error && r.replayed.bytes === 0 && r.original.bytes > 0) lines.push('  no answer to compare: the replay ended before the server sent any application data');
   else if (r.diff.identical) lines.push(partly ? '  the stored parts of the answers are identical (what was not stored could not be compared)' : '  the answers are identical');
   else {
     lines.push(`  the answers differ: ${r.diff.removed} line(s) only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
-    for (const l of r.diff.lines) if (l.op !== 'same') lines.push(`  ${l.op === 'added' ? '+' : '-'} ${l.text}`);
+    // Each change under the answer it is in, where the connection carried several requests.
+    let marker: string | null = null;
+    let shown: string | null = null;
+    for (const l of r.diff.lines) {
+      if (l.op === 'same') {
+        if (ANSWER_MARKER.test(l.text)) marker = l.text;
+        continue;
+      }
+      if (marker && marker !== shown) {
+        lines.push(`  @ ${marker}`);
+        shown = marker;
+      }
+      lines.push(`  ${l.op === 'added' ? '+' : '-'} ${l.text}`);
+    }
   }
   return lines.join('\n');
 }

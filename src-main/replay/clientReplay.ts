@@ -2,11 +2,11 @@
 // as a new recorded client session (same target or another, same or other TLS settings), and
 // the two answers compared.
 import type { ApiErrorInfo, ClientSessionRequest, TrustStoreSpec } from '../api/types';
-import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayResponseSide } from '../api/replayTypes';
+import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayExchange, ReplayResponseSide } from '../api/replayTypes';
 import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
 import zlib from 'node:zlib';
-import { diffLines, headerValue, parseResponses, parseRequests, type ParsedResponse } from './httpMatch';
+import { diffLines, headerValue, pairExchanges, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
 import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
 
 const TEXT_KEEP_BYTES = 256 * 1024;
@@ -147,13 +147,54 @@ function readableResponse(response: ParsedResponse): string {
   return undone.length ? `${headText}[${undone.join(', ')} body of ${wire.length} bytes, shown decoded]\n${text}` : headText + text;
 }
 
-/** The answer as text: HTTP responses made readable one by one, anything else decoded as UTF-8. */
+/** The line that opens answer `n` in the text of a connection that carried several requests. */
+export function answerMarker(n: number, of: number, request: Pick<ParsedRequest, 'method' | 'target'>): string {
+  return `[answer ${n} of ${of}, to ${request.method} ${request.target}]`;
+}
+
+/**
+ * The answer as text: HTTP responses made readable one by one, anything else decoded as UTF-8.
+ * Where the client sent several requests, a line before each answer says which request it is to.
+ */
 function answerText(bytes: Uint8Array, requestBytes: Uint8Array): string {
   const requests = parseRequests(requestBytes);
   const responses = requests.length ? parseResponses(bytes, requests) : [];
   const covered = responses.reduce((n, r) => n + r.raw.length, 0);
   if (responses.length === 0 || covered !== bytes.length) return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  return responses.map(readableResponse).join('');
+  if (requests.length < 2) return responses.map(readableResponse).join('');
+  let text = '';
+  let k = 0;
+  let opened = false;
+  for (const response of responses) {
+    if (!opened && k < requests.length) {
+      if (text && !text.endsWith('\n')) text += '\n';
+      text += `${answerMarker(k + 1, requests.length, requests[k])}\n`;
+      opened = true;
+    }
+    text += readableResponse(response);
+    // Interim 1xx answers go with the final one to the same request.
+    if (response.status >= 200) {
+      k++;
+      opened = false;
+    }
+  }
+  return text;
+}
+
+/** Each request of the original, with the status line of each side's answer to it. */
+export function exchangeRows(original: { clientBytes: Uint8Array; serverBytes: Uint8Array }, replayed: { clientBytes: Uint8Array; serverBytes: Uint8Array } | null): ReplayExchange[] {
+  const mine = pairExchanges(original.clientBytes, original.serverBytes, null);
+  const theirs = replayed ? pairExchanges(replayed.clientBytes, replayed.serverBytes, null) : [];
+  return mine.map((e, i) => {
+    const other = theirs[i]?.response ?? null;
+    return {
+      number: i + 1,
+      request: `${e.request.method} ${e.request.target}`,
+      original: e.response?.startLine ?? null,
+      replayed: other?.startLine ?? null,
+      identical: e.response !== null && other !== null && sameBytes(e.response.raw, other.raw),
+    };
+  });
 }
 
 export function responseSide(sessionId: number, bytes: Uint8Array, requestBytes: Uint8Array, notStoredBytes = 0): ReplayResponseSide {
@@ -271,6 +312,7 @@ export function compareReplay(
     requestIdentical: replayed !== null && sameBytes(original.clientBytes, replayed.clientBytes),
     original: originalSide,
     replayed: replayedSide,
+    exchanges: exchangeRows(original, replayed),
     error: replayError(replaySession.error),
     notes: notStoredNotes(originalId, original.notStored.clientToServer, original.clientBytes.length, originalSide, replayedSide),
   };

@@ -19,6 +19,8 @@ state = {'version': 'one'}
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     def log_message(self, *a): pass
+    # A fixed date, so that answers differ only where the server's content changed.
+    def date_time_string(self, timestamp=None): return 'Thu, 01 Jan 2026 00:00:00 GMT'
     def body(self, data, ctype='text/plain', status=200, extra=()):
         self.send_response(status)
         self.send_header('Content-Type', ctype)
@@ -166,5 +168,32 @@ describe('replay server: HEAD', () => {
     } finally {
       await wb.replay.stopServer(server.id);
     }
+  });
+});
+
+describe('client replay of a keep-alive connection with several requests', () => {
+  it('says which answer is to which request, and puts each change under the request it belongs to', async () => {
+    // The server changes its content (version one to two) after the recording.
+    const switched = await record('GET /switch HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
+    expect((await wb.session(switched)).status).toBe('ok');
+    const result = await wb.replay.replayClient({ id: keepAliveId });
+    expect(result.error).toBeNull();
+    expect(result.exchanges).toEqual([
+      { number: 1, request: 'GET /one', original: 'HTTP/1.1 200 OK', replayed: 'HTTP/1.1 200 OK', identical: false },
+      { number: 2, request: 'GET /etag', original: 'HTTP/1.1 304 Not Modified', replayed: 'HTTP/1.1 304 Not Modified', identical: true },
+      { number: 3, request: 'GET /gz', original: 'HTTP/1.1 200 OK', replayed: 'HTTP/1.1 200 OK', identical: false },
+      { number: 4, request: 'HEAD /two', original: 'HTTP/1.1 200 OK', replayed: 'HTTP/1.1 200 OK', identical: false },
+    ]);
+    const text = formatReplay(result);
+    expect(text).toContain('4 requests on the connection, each with its answer (original | replay):');
+    expect(text).toContain('2. GET /etag: HTTP/1.1 304 Not Modified | the same bytes');
+    expect(text).toContain('3. GET /gz: HTTP/1.1 200 OK | HTTP/1.1 200 OK, differs');
+    // The gzip body, decoded, differs under the third answer; the 304 has nothing to show.
+    const changes = text.slice(text.indexOf('the answers differ'));
+    expect(changes).toContain('@ [answer 3 of 4, to GET /gz]\n  - gzip body version one');
+    expect(changes).toContain('@ [answer 4 of 4, to HEAD /two]\n  - X-Version: one\n  + X-Version: two');
+    expect(changes).not.toContain('answer 2 of 4');
+    // The texts the UI lays side by side carry the same lines.
+    expect(result.original.text).toContain('[answer 2 of 4, to GET /etag]\nHTTP/1.1 304 Not Modified');
   });
 });

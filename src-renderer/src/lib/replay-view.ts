@@ -1,6 +1,6 @@
 // The replay panel's pure parts: the form turned into requests (with the mistakes named), and the
 // diff of the two answers laid out side by side.
-import { clientRequestFate, type ClientReplayRequest, type ClientReplayResult, type ReplayDiffLine, type ReplayServerRequest, type SessionDetail, type TlsVersionName, type UnmatchedPolicy } from '../api/contract';
+import { clientRequestFate, type ClientReplayRequest, type ClientReplayResult, type ReplayDiffLine, type ReplayExchange, type ReplayServerRequest, type SessionDetail, type TlsVersionName, type UnmatchedPolicy } from '../api/contract';
 import { formatBytes } from './format';
 
 export interface ReplayForm {
@@ -177,4 +177,14 @@ export function foldUnchanged(rows: readonly SideBySideRow[], context = 3): Fold
   });
   if (folded) out.push({ kind: 'fold', count: folded });
   return out;
+}
+
+/**
+ * The replay's column of the table of requests: its answer's status line, or that the bytes are
+ * the original's, so that a student sees which request's answer changed.
+ */
+export function replayedAnswer(e: ReplayExchange): string {
+  if (e.identical) return 'the same bytes as the original';
+  if (!e.replayed) return 'no answer';
+  return e.original ? `${e.replayed} (differs)` : e.replayed;
 }

@@ -28,6 +28,11 @@ export interface ReplayTlsOverrides {
 export interface ClientReplayRequest {
   /** The recorded session whose client application data is sent again. */
   id: number;
+  /**
+   * Which of the session's connections to send again, numbered from 1 as the session lists them
+   * (a capture often holds several). Default: the first one on which the client sent data.
+   */
+  connection?: number;
   /** Where to send it: "HOST:PORT", "ADDR" or "[v6]:PORT". Default: the original target. */
   to?: string;
   tls?: ReplayTlsOverrides;
@@ -87,6 +92,8 @@ export interface ReplayExchange {
 export interface ClientReplayResult {
   originalId: number;
   replayId: number;
+  /** The original's connection that was sent again, numbered from 1 as the session lists them. */
+  connection: number;
   /** The new session, as the session list shows it. */
   replay: SessionSummary;
   /** "www.bank32.com:4433", and the address connected to when --to was given. */

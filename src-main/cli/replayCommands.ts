@@ -11,6 +11,7 @@ import { askPassphrase, clientIdentityFromOptions, isEncryptedKeyFile, readPassp
 import type { Workbench } from '../workbench';
 
 interface ReplayOptions {
+  connection?: number;
   to?: string;
   ca?: string;
   caFile?: string;
@@ -53,7 +54,7 @@ const ANSWER_MARKER = /^\[answer \d+ of \d+, to /;
 
 export function formatReplay(r: ClientReplayResult): string {
   const lines = [
-    `replay of session ${r.originalId} to ${r.target}${r.connectTo ? ` (via ${r.connectTo})` : ''}: session ${r.replayId} ${r.replay.status}${r.error ? `: ${r.error.message}` : ''}`,
+    `replay of session ${r.originalId}${r.connection > 1 ? ` (connection ${r.connection})` : ''} to ${r.target}${r.connectTo ? ` (via ${r.connectTo})` : ''}: session ${r.replayId} ${r.replay.status}${r.error ? `: ${r.error.message}` : ''}`,
     r.sentBytes === 0 && r.requestBytes > 0
       ? `  sent nothing of the ${r.requestBytes} bytes of recorded application data`
       : `  sent ${r.sentBytes === r.requestBytes ? `${r.requestBytes}` : `${r.sentBytes} of ${r.requestBytes}`} bytes of application data${r.requestIdentical ? ', the same bytes as the original' : ''}`,
@@ -115,6 +116,7 @@ export function registerReplayCommands(program: Command): void {
     .command('replay')
     .description("send a recorded session's client application data again, as a new session, and compare the answers")
     .argument('<id>', 'the recorded session', sessionId)
+    .option('--connection <n>', 'send this connection of the session again (numbered as "tlslab sessions show" lists them; default: the first on which the client sent data)', integer('--connection', 1))
     .option('--to <host:port>', 'connect here instead of the original address (SNI and Host stay the original)')
     .option('--ca <name>', 'verify the server against this workshop CA')
     .option('--ca-file <file>', 'verify the server against the CA certificates in this PEM file')
@@ -161,7 +163,7 @@ export function registerReplayCommands(program: Command): void {
             tls.clientKeyPassphrase = await askPassphrase(`Enter PEM pass phrase for ${identity.keyPath}:`);
           }
         }
-        const result = await wb.replay.replayClient({ id, to: opts.to, tls, timeoutMs: opts.timeout });
+        const result = await wb.replay.replayClient({ id, connection: opts.connection, to: opts.to, tls, timeoutMs: opts.timeout });
         if (opts.json) printJson(result);
         else process.stdout.write(`${terminalSafe(formatReplay(result))}\n`);
         if (result.error?.code === 'PASSPHRASE_REQUIRED') {

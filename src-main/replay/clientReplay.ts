@@ -18,7 +18,7 @@ function splitHostPort(target: string): { host: string; port: number } | null {
 }
 
 /** The client session request that replays `session`: its own settings with the overrides laid over them. */
-export function replayRequest(session: RecordedSession, id: number, request: ClientReplayRequest): ClientSessionRequest {
+export function replayRequest(session: RecordedSession, id: number, request: ClientReplayRequest, sourceIndex?: number): ClientSessionRequest {
   const base = session.request;
   const o = request.tls ?? {};
   let host: string;
@@ -37,7 +37,8 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
   const to = request.to?.trim();
   // Without the original request (a proxy, server or imported session) the target is a name; the
   // server's address is the one its connection reached (a proxy's upstream leg, a capture's server).
-  const recordedServer = replayableConnections(session).map((c) => connectionRoles(c).server).find((a) => a) ?? undefined;
+  const chosen = sourceIndex !== undefined ? session.connections[sourceIndex] : undefined;
+  const recordedServer = (chosen && connectionRoles(chosen).server) || (replayableConnections(session).map((c) => connectionRoles(c).server).find((a) => a) ?? undefined);
   return {
     host,
     port,
@@ -61,10 +62,45 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
   };
 }
 
-/** The connection whose client bytes are sent again: the first one where the client said something. */
-export function replaySource(session: RecordedSession, id: number): ConnectionTraffic {
+/** What a connection's client sent, in a few words: its first HTTP request line, else its size. */
+function connectionLabel(t: ConnectionTraffic): string {
+  const requests = parseRequests(t.clientBytes);
+  if (requests.length === 0) return `${t.clientBytes.length} bytes`;
+  const first = `${requests[0].method} ${requests[0].target}`;
+  return requests.length > 1 ? `${first} and ${requests.length - 1} more request${requests.length > 2 ? 's' : ''}` : first;
+}
+
+/** The connection to send again, and a sentence on the others the client spoke on, which are not sent. */
+export interface ReplaySource {
+  traffic: ConnectionTraffic;
+  notes: string[];
+}
+
+/**
+ * The connection whose client bytes are sent again: the one asked for (numbered from 1 as the
+ * session lists its connections), else the first one where the client said something.
+ */
+export function replaySource(session: RecordedSession, id: number, connection?: number): ReplaySource {
   const traffic = sessionTraffic(session, id);
-  const source = traffic.find((t) => t.clientBytes.length > 0);
+  const count = session.connections.length;
+  let source: ConnectionTraffic | undefined;
+  if (connection !== undefined) {
+    if (!Number.isInteger(connection) || connection < 1 || connection > count) {
+      throw new WorkbenchError('BAD_INPUT', `session ${id} has ${count === 1 ? 'one connection: it is connection 1' : `${count} connections: choose one from 1 to ${count}`}`);
+    }
+    source = traffic.find((t) => t.index === connection - 1);
+    if (!source) {
+      const upstream = traffic.map((t) => t.index + 1).join(', ');
+      throw new WorkbenchError('BAD_INPUT', `connection ${connection} of session ${id} is the client's leg to the proxy; replay sends what the proxy sent on to the server: choose connection ${upstream}`);
+    }
+    if (source.clientBytes.length === 0) {
+      if (source.notStored.clientToServer > 0) {
+        throw new WorkbenchError('NOT_STORED', `what the client sent on connection ${connection} of session ${id} lies past the recording cap (${source.notStored.clientToServer} bytes were counted, not stored), so there is nothing to send again; record the session again with a larger recording cap`);
+      }
+      throw new WorkbenchError('NO_APPLICATION_DATA', `the client sent no application data on connection ${connection} of session ${id}; there is nothing to send again on it`);
+    }
+  }
+  source ??= traffic.find((t) => t.clientBytes.length > 0);
   const cut = traffic.find((t) => t.notStored.clientToServer > 0);
   if (!source && cut) {
     throw new WorkbenchError(
@@ -75,7 +111,14 @@ export function replaySource(session: RecordedSession, id: number): ConnectionTr
   if (!source) {
     throw new WorkbenchError('NO_APPLICATION_DATA', `the client of session ${id} sent no application data (only the server spoke); there is nothing to send again`);
   }
-  return source;
+  const chosen = source;
+  const others = traffic.filter((t) => t !== chosen && t.clientBytes.length > 0);
+  const notes = others.length
+    ? [
+        `session ${id} holds ${others.length + 1} connections on which the client sent data; this replay sent connection ${chosen.index + 1}'s (${connectionLabel(chosen)}) and not ${others.map((t) => `connection ${t.index + 1}'s (${connectionLabel(t)})`).join(', ')}: replay another with "tlslab replay ${id} --connection ${others[0].index + 1}"`,
+      ]
+    : [];
+  return { traffic: chosen, notes };
 }
 
 function httpStatus(bytes: Uint8Array, requestBytes: Uint8Array): string | null {
@@ -304,6 +347,7 @@ export function compareReplay(
     ),
     originalId,
     replayId,
+    connection: original.index + 1,
     target: `${request.host.includes(':') ? `[${request.host}]` : request.host}:${request.port}`,
     connectTo: request.connectTo ?? null,
     requestBytes: original.clientBytes.length,

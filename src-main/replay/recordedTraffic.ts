@@ -82,7 +82,7 @@ export function replayableConnections(session: RecordedSession): RecordedConnect
 /** Every replayable connection's traffic; throws a clear error when there is no application data at all. */
 export function sessionTraffic(session: RecordedSession, id: number): ConnectionTraffic[] {
   const connections = replayableConnections(session);
-  const traffic = connections.map((c, i) => connectionTraffic(c, i));
+  const traffic = connections.map((c) => connectionTraffic(c, session.connections.indexOf(c)));
   if (!traffic.some((t) => t.segments.length > 0)) {
     const cut = traffic.find((t) => t.notStored.clientToServer + t.notStored.serverToClient > 0);
     if (cut) {

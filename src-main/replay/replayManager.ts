@@ -40,8 +40,8 @@ export class ReplayManager {
   async replayClient(request: ClientReplayRequest): Promise<ClientReplayResult> {
     await this.deps.writer.written();
     const original = this.deps.load(request.id);
-    const source = replaySource(original, request.id);
-    const sessionRequest = replayRequest(original, request.id, request);
+    const { traffic: source, notes } = replaySource(original, request.id, request.connection);
+    const sessionRequest = replayRequest(original, request.id, request, source.index);
     if (sessionRequest.trust.kind === 'lab') this.deps.checkCa(sessionRequest.trust.name);
     const replayId = await runClientSession(sessionRequest, {
       writer: this.deps.writer,
@@ -56,7 +56,7 @@ export class ReplayManager {
     const outcome = compareReplay(request.id, source, replayId, this.deps.load(replayId), sessionRequest);
     const row = this.deps.store.getSession(replayId);
     if (!row) throw new WorkbenchError('NOT_FOUND', `the replay session ${replayId} was deleted while it ran`);
-    return { ...outcome, replay: toSummary(row) };
+    return { ...outcome, notes: [...notes, ...outcome.notes], replay: toSummary(row) };
   }
 
   async startServer(request: ReplayServerRequest): Promise<ReplayServerInfo> {

@@ -28,9 +28,10 @@ import { SessionStore, toSummary } from './store/sessionStore';
 import { probeTlsFeatures, tlsLibraryName } from './tlsFeatures';
 import { setLabTrustResolver } from './sessions/trustStore';
 import { CertificateWorkshop } from './workshop/workshop';
+import { BUNDLED, PROJECT_ROOT } from './paths';
 
 const require = createRequire(import.meta.url);
-const packageJson = require('../package.json') as { version: string };
+const packageJson = require(path.join(PROJECT_ROOT, 'package.json')) as { version: string };
 
 export const ENGINE_VERSION: string = packageJson.version;
 
@@ -185,6 +186,7 @@ export class Workbench {
   about(): AboutInfo {
     return {
       engineVersion: ENGINE_VERSION,
+      engineCode: BUNDLED ? 'bundle' : 'sources',
       nodeVersion: process.versions.node,
       tlsLibrary: tlsLibraryName(),
       platform: `${os.type()} ${os.release()} (${process.arch})`,

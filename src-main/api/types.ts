@@ -234,6 +234,8 @@ export interface TlsFeature {
 
 export interface AboutInfo {
   engineVersion: string;
+  /** How the engine's code was loaded: the bundle `npm run build` makes, or the TypeScript sources through tsx. */
+  engineCode: 'bundle' | 'sources';
   nodeVersion: string;
   tlsLibrary: string;
   platform: string;

@@ -41,7 +41,7 @@ export function registerEngineCommands(program: Command): void {
         else {
           process.stdout.write(
             [
-              `TLS Lab Workbench ${about.engineVersion}`,
+              `TLS Lab Workbench ${about.engineVersion} (${about.engineCode === 'bundle' ? 'from its bundle, dist-engine/' : 'from its TypeScript sources; npm run build makes a bundle that starts faster'})`,
               `Node ${about.nodeVersion}, ${about.tlsLibrary}, ${about.platform}`,
               `Data folder: ${about.dataDir}`,
               ...(about.keyProtection ? [`Keys: ${about.keyProtection.message}`] : []),

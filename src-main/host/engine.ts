@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_SOCKET_PATH, type ApiMethodName, type ServerFrame } from '../api/methods';
+import { PROJECT_ROOT } from '../paths';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { Workbench, type WorkbenchOptions } from '../workbench';
 import { dispatch } from './dispatch';
@@ -38,7 +38,6 @@ export interface RunningEngine {
   close(): Promise<void>;
 }
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_STATIC_DIR = path.join(PROJECT_ROOT, 'dist-renderer');
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -18,6 +18,7 @@ import {
 import { packBatch, packedSize, type RecordingBatch } from '../store/packedBatch';
 import type { WriterReply, WriterRequest } from '../store/writerWorker';
 import type { Pacer } from './byteTap';
+import { BUNDLED } from '../paths';
 import { RecordingFile } from './recordingFiles';
 
 /** Past this many queued bytes a flush is scheduled at once rather than on the timer. */
@@ -680,13 +681,15 @@ export class BatchWriter implements Pacer {
 
 /**
  * The writer thread runs TypeScript like the rest of the engine: a two-line bootstrap registers
- * tsx inside the worker before importing it.
+ * tsx inside the worker before importing it. In the bundle, it is the bundle's own writerWorker.mjs.
  */
 function startWriterThread(dataDir: string): Worker {
+  const workerData = { dataDir, role: 'tlslab-recording-writer' };
+  if (BUNDLED) return new Worker(new URL('./writerWorker.mjs', import.meta.url), { workerData });
   const entry = new URL('../store/writerWorker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { dataDir, role: 'tlslab-recording-writer' } });
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /**

@@ -2,12 +2,14 @@
 // one file, a folder, an echo, a fixed raw answer) or plain bytes for non-HTTP lessons.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Duplex } from 'node:stream';
 import type { BuiltinPageName, ServerResponder } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
+import { PROJECT_ROOT } from '../paths';
 import { findHeadEnd, hasBareLf, headLines } from './httpHead';
 
-const PAGES_DIR = new URL('../../resources/pages/', import.meta.url);
+const PAGES_DIR = pathToFileURL(path.join(PROJECT_ROOT, 'resources', 'pages') + path.sep);
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 

@@ -1,8 +1,8 @@
 // Opening the workbench database: one file in the data dir, WAL, foreign keys, migrated.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { PROJECT_ROOT } from '../paths';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -51,7 +51,7 @@ export function openFailure(dataDir: string, file: string, err: Error): string {
     // better-sqlite3 is native code, built by npm for one Node.js version: another Node (a
     // different one on PATH, TLSLAB_NODE, a package built elsewhere) cannot load it.
     const built = versions ? ` (it was built for Node.js module version ${versions[1]}; this Node.js ${process.version} needs ${versions[2]})` : '';
-    const root = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+    const root = PROJECT_ROOT;
     return (
       `the workbench cannot load its SQLite module, better-sqlite3${built}: ${err.message.split('\n')[0]}. ` +
       `Run "npm rebuild better-sqlite3" in ${root} with this Node.js, or run the workbench with the Node.js it was built with (TLSLAB_NODE for the desktop app); nothing in ${dataDir} was touched`

@@ -15,7 +15,7 @@ let out: string;
 let app: string;
 
 beforeAll(async () => {
-  for (const built of ['dist-electron/main.cjs', 'dist-renderer/index.html']) {
+  for (const built of ['dist-electron/main.cjs', 'dist-renderer/index.html', 'dist-engine/cli.mjs']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build first`);
   }
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-package-'));
@@ -63,6 +63,8 @@ describe('the desktop package', () => {
     expect(hosts.code).toBe(0);
     const about = await run(process.execPath, [tlslab, '--data-dir', home, 'about', '--json'], { cwd: os.tmpdir() });
     expect(about.code).toBe(0);
+    // The package runs the engine's bundle (its sources are the ones it was built from), not tsx.
+    expect(JSON.parse(about.stdout).engineCode).toBe('bundle');
     expect(JSON.parse(about.stdout).engineVersion).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
 
     const engine = spawn(process.execPath, [tlslab, '--data-dir', home, 'engine', '--json'], { cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });

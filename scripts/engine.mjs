@@ -1,0 +1,35 @@
+// The engine's bundle: the tlslab command (cli.mjs) and the recorder's writer thread
+// (writerWorker.mjs), each one ES module with the npm packages left as imports, and the digest of
+// the sources it was made from (sources.sha256). Loading two files instead of some 250 TypeScript
+// modules through tsx takes the start of every tlslab command from about 0.7 s to under 0.3 s.
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { sourcesDigest } from '../bin/sources-digest.mjs';
+import { ROOT } from './renderer.mjs';
+
+export const ENGINE_DIR = path.join(ROOT, 'dist-engine');
+
+export async function buildEngine() {
+  const digest = sourcesDigest(ROOT);
+  fs.rmSync(path.join(ENGINE_DIR, 'sources.sha256'), { force: true });
+  await build({
+    entryPoints: {
+      cli: path.join(ROOT, 'src-main/cli/main.ts'),
+      writerWorker: path.join(ROOT, 'src-main/store/writerWorker.ts'),
+    },
+    outdir: ENGINE_DIR,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    // src-main/paths.ts: the project folder, seen from dist-engine/.
+    define: { TLSLAB_BUNDLED_ROOT: JSON.stringify('..') },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  // Written last: a bundle cut short by a failed build is never taken for current.
+  fs.writeFileSync(path.join(ENGINE_DIR, 'sources.sha256'), `${digest}\n`);
+}

@@ -72,7 +72,10 @@ export function formatReplay(r: ClientReplayResult): string {
   const partly = r.original.notStoredBytes > 0 || r.replayed.notStoredBytes > 0;
   if (r.error && r.replayed.bytes === 0 && r.original.bytes > 0) lines.push('  no answer to compare: the replay ended before the server sent any application data');
   else if (r.diff.identical) lines.push(partly ? '  the stored parts of the answers are identical (what was not stored could not be compared)' : '  the answers are identical');
-  else {
+  else if (r.diff.removed === 0 && r.diff.added === 0) {
+    const cut = r.original.truncated || r.replayed.truncated;
+    lines.push(`  the answers differ only in bytes the text does not show (line endings${cut ? ', or bytes past the first 256 KiB of an answer, which is all the text holds' : ''})`);
+  } else {
     lines.push(`  the answers differ: ${r.diff.removed} line(s) only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
     // Each change under the answer it is in, where the connection carried several requests.
     let marker: string | null = null;

@@ -5,6 +5,7 @@ import type { ApiErrorInfo, ClientSessionRequest, TrustStoreSpec } from '../api/
 import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayExchange, ReplayResponseSide } from '../api/replayTypes';
 import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
+import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { diffLines, headerValue, pairExchanges, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
 import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
@@ -151,9 +152,14 @@ const DECOMPRESS: Record<string, (b: Buffer) => Buffer> = {
   br: (b) => zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
 };
 
+/** A short digest of bytes not shown, so that two bodies that differ show as two different lines. */
+function fingerprint(bytes: Uint8Array): string {
+  return `SHA-256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}…`;
+}
+
 /**
  * A response as a student reads it in the diff: the head as sent; the body with its chunked and
- * gzip/deflate/br codings undone (a line says so), and a binary body named, not shown.
+ * gzip/deflate/br codings undone (a line says so), and a binary body named with a digest, not shown.
  */
 function readableResponse(response: ParsedResponse): string {
   const raw = Buffer.from(response.raw.buffer, response.raw.byteOffset, response.raw.length);
@@ -176,7 +182,7 @@ function readableResponse(response: ParsedResponse): string {
       body = decode(body);
       undone.push(coding);
     } catch {
-      return `${headText}[${wire.length} bytes of ${coding}-encoded body that did not decode: not shown]`;
+      return `${headText}[${wire.length} bytes of ${coding}-encoded body that did not decode, ${fingerprint(wire)}: not shown]`;
     }
   }
   let text: string;
@@ -185,7 +191,7 @@ function readableResponse(response: ParsedResponse): string {
     if (text.includes('\0')) throw new Error('binary');
   } catch {
     const type = headerValue(response, 'content-type');
-    return `${headText}[${body.length} bytes of binary body${type ? ` (${type})` : ''}: not shown]`;
+    return `${headText}[${body.length} bytes of binary body${type ? ` (${type})` : ''}, ${fingerprint(body)}: not shown]`;
   }
   return undone.length ? `${headText}[${undone.join(', ')} body of ${wire.length} bytes, shown decoded]\n${text}` : headText + text;
 }

@@ -40,6 +40,8 @@ class H(http.server.BaseHTTPRequestHandler):
             for i in range(0, len(data), 20):
                 part = data[i:i+20]; self.wfile.write(b'%x\r\n%s\r\n' % (len(part), part))
             self.wfile.write(b'0\r\n\r\n'); return
+        if p == '/bin':
+            return self.body(bytes([0, 1, 2, 255]) * 1024 if state['version'] == 'one' else bytes([0, 1, 2, 254]) * 1024, 'application/octet-stream')
         if p.startswith('/etag'):
             if self.headers.get('If-None-Match') == '"v1"':
                 self.send_response(304); self.send_header('ETag', '"v1"'); self.end_headers(); return
@@ -63,6 +65,7 @@ let shapes: ChildProcess;
 let shapesPort: number;
 let getId: number;
 let keepAliveId: number;
+let binaryId: number;
 
 function startShapes(): Promise<number> {
   shapes = spawn('python3', ['-c', SHAPES_PY, pki.serverCert, pki.serverKey], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -93,6 +96,7 @@ beforeAll(async () => {
   fs.writeFileSync(caFile, wb.workshop.trustAnchorsPem(CA).join(''));
   shapesPort = await startShapes();
   getId = await record('GET /page HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
+  binaryId = await record('GET /bin HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
   // Four requests on one keep-alive connection, the last one closing it.
   keepAliveId = await record(
     'GET /one HTTP/1.1\nHost: www.bank32.com\n\n' +
@@ -195,5 +199,16 @@ describe('client replay of a keep-alive connection with several requests', () =>
     expect(changes).not.toContain('answer 2 of 4');
     // The texts the UI lays side by side carry the same lines.
     expect(result.original.text).toContain('[answer 2 of 4, to GET /etag]\nHTTP/1.1 304 Not Modified');
+  });
+});
+
+describe('client replay of a binary download', () => {
+  it('a binary body that changed shows as a changed line (its size, type and digest), not as "0 lines differ"', async () => {
+    await record('GET /switch HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
+    const result = await wb.replay.replayClient({ id: binaryId });
+    expect(result.diff.identical).toBe(false);
+    const text = formatReplay(result);
+    expect(text).toContain('the answers differ: 1 line(s) only in the original (-), 1 only in the replay (+)');
+    expect(text).toMatch(/\n {2}- \[4096 bytes of binary body \(application\/octet-stream\), SHA-256 [0-9a-f]{16}…: not shown\]\n {2}\+ \[4096 bytes of binary body \(application\/octet-stream\), SHA-256 [0-9a-f]{16}…: not shown\]/);
   });
 });

@@ -73,6 +73,10 @@ describe('the main flow with the keyboard alone', () => {
     expect(await focused(page)).toBe('nav-new-client');
     await page.keyboard.press('Enter');
     await page.getByTestId('client-form').waitFor();
+    // The window's title and the sidebar say which page this is.
+    await expect.poll(() => page.title()).toBe('New client session · TLS Lab Workbench');
+    expect(await page.getByTestId('nav-new-client').getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('nav [aria-current]').count()).toBe(1);
 
     await tabTo(page, 'client-host');
     await page.keyboard.type(HOST);
@@ -90,6 +94,9 @@ describe('the main flow with the keyboard alone', () => {
     await page.getByTestId('session-detail').waitFor();
     await expect.poll(() => announced(page)).toMatch(/^Session #\d+ to www\.bank32\.com:\d+: Verified\. verified: trusted chain, hostname matches/);
     await expect.poll(() => focused(page)).toBe('session-target');
+    expect(await page.title()).toMatch(/^Session #\d+ · TLS Lab Workbench$/);
+    expect(await page.locator('[data-testid="session-nav-item"][aria-current="page"]').count()).toBe(1);
+    expect(await page.locator('nav [aria-current]').count()).toBe(0);
     await screenshot(page, 'a11y-10-keyboard-verdict');
 
     // The tabs follow the tab pattern: one Tab stop, the arrow keys move between them.

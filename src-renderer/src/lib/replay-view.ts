@@ -162,10 +162,21 @@ export function diffSummary(diff: { identical: boolean; removed: number; added: 
 
 export type FoldedRow = SideBySideRow | { kind: 'fold'; count: number };
 
-/** Long runs of unchanged rows folded to `context` rows either side of each change. */
+/** The line the engine puts before each answer when the connection carried several requests. */
+const ANSWER_MARKER = /^\[answer \d+ of \d+, to /;
+
+/**
+ * Long runs of unchanged rows folded to `context` rows either side of each change. The line that
+ * names the request a change's answer was to stays in view however far above the change it is.
+ */
 export function foldUnchanged(rows: readonly SideBySideRow[], context = 3): FoldedRow[] {
   const keep = rows.map((r) => r.kind !== 'same');
   const near = rows.map((_, i) => keep.slice(Math.max(0, i - context), i + context + 1).some(Boolean));
+  let marker = -1;
+  rows.forEach((row, i) => {
+    if (row.kind === 'same' && row.left !== null && ANSWER_MARKER.test(row.left)) marker = i;
+    else if (keep[i] && marker >= 0) near[marker] = true;
+  });
   const out: FoldedRow[] = [];
   let folded = 0;
   rows.forEach((row, i) => {

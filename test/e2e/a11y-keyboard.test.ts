@@ -153,4 +153,47 @@ describe('the main flow with the keyboard alone', () => {
     await expect.poll(() => focused(page)).toBe('session-target');
     await page.context().close();
   });
+
+  it('ties each form problem to its field, so a screen reader on the field hears it', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    /** The words a screen reader says after the field's name: the text of the elements aria-describedby names. */
+    const description = (id: string) =>
+      page.evaluate(`(() => (document.getElementById(${JSON.stringify(id)}).getAttribute('aria-describedby') || '').split(/\\s+/)
+        .map((ref) => document.getElementById(ref)?.innerText.trim() ?? '').join(' ').trim())()`);
+    const invalid = (id: string) => page.evaluate(`document.getElementById(${JSON.stringify(id)}).getAttribute('aria-invalid')`);
+
+    // Host table: an address that is not one.
+    await page.evaluate(`location.hash = '#/hosts'`);
+    await page.getByTestId('host-name').fill('www.example.com');
+    await page.getByTestId('host-address').fill('not an address');
+    await page.getByTestId('host-address').press('Enter');
+    await page.getByTestId('host-address-error').waitFor();
+    await expect.poll(() => focused(page)).toBe('host-address');
+    expect(await invalid('host-address')).toBe('true');
+    expect(await description('host-address')).toBe(await page.getByTestId('host-address-error').innerText());
+
+    // Servers: a port out of range, in a form built of FormFields.
+    await page.evaluate(`location.hash = '#/servers'`);
+    await page.getByTestId('server-new').click();
+    await page.getByTestId('server-port').fill('70000');
+    await page.getByTestId('server-form-submit').click();
+    await page.getByTestId('server-port-error').waitFor();
+    expect(await invalid('server-port')).toBe('true');
+    expect(await description('server-port')).toBe(await page.getByTestId('server-port-error').innerText());
+    // A field without a problem is described by its hint.
+    expect(await description('server-host')).toContain('Loopback only');
+    await screenshot(page, 'a11y-12-server-form-error');
+
+    // Proxy: a map line without a port.
+    await page.evaluate(`location.hash = '#/proxy'`);
+    await page.getByTestId('proxy-form').waitFor();
+    await page.getByTestId('proxy-map').fill('www.example.com 127.0.0.1');
+    await page.getByTestId('proxy-form-submit').click();
+    await page.getByTestId('proxy-map-error').waitFor();
+    expect(await invalid('proxy-map')).toBe('true');
+    expect(await description('proxy-map')).toBe(await page.getByTestId('proxy-map-error').innerText());
+    await page.context().close();
+  });
 });

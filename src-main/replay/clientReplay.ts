@@ -7,7 +7,7 @@ import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { diffLines, headerValue, pairExchanges, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
+import { dechunk, diffLines, headerValue, pairExchanges, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
 import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
 
 const TEXT_KEEP_BYTES = 256 * 1024;
@@ -129,21 +129,6 @@ function httpStatus(bytes: Uint8Array, requestBytes: Uint8Array): string | null 
   return final ? final.startLine : null;
 }
 
-/** A chunked body's data, as far as the bytes go. */
-function dechunk(body: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let at = 0;
-  while (at < body.length) {
-    const lineEnd = body.indexOf('\r\n', at);
-    if (lineEnd < 0) break;
-    const size = parseInt(body.subarray(at, lineEnd).toString('latin1').split(';')[0].trim(), 16);
-    if (!Number.isFinite(size) || size <= 0) break;
-    parts.push(body.subarray(lineEnd + 2, Math.min(body.length, lineEnd + 2 + size)));
-    at = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
-}
-
 const DECOMPRESS: Record<string, (b: Buffer) => Buffer> = {
   // Sync flush: a body cut short (recording cap) still shows what it holds.
   gzip: (b) => zlib.gunzipSync(b, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
@@ -171,7 +156,7 @@ function readableResponse(response: ParsedResponse): string {
   let body = wire;
   const undone: string[] = [];
   if (/chunked/i.test(headerValue(response, 'transfer-encoding') ?? '')) {
-    body = dechunk(body);
+    body = Buffer.from(dechunk(body));
     undone.push('chunked');
   }
   const coding = (headerValue(response, 'content-encoding') ?? '').trim().toLowerCase();

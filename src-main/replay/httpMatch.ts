@@ -246,6 +246,27 @@ export function normalQuery(query: string): string {
     .join('&');
 }
 
+/** A chunked body's data, as far as the bytes go. */
+export function dechunk(body: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const lineEnd = indexOfCrlf(body, at);
+    if (lineEnd < 0) break;
+    const size = parseInt(latin1(body.subarray(at, lineEnd)).split(';')[0].trim(), 16);
+    if (!Number.isFinite(size) || size <= 0) break;
+    parts.push(body.subarray(lineEnd + 2, Math.min(body.length, lineEnd + 2 + size)));
+    at = lineEnd + 2 + size + 2;
+  }
+  return concat(parts);
+}
+
+/** What a request's body carries: its bytes, with a chunked coding undone (chunk sizes are the client's own affair). */
+export function requestContent(request: Pick<ParsedRequest, 'headers' | 'body'>): Uint8Array {
+  const te = request.headers.find(([k]) => k.toLowerCase() === 'transfer-encoding')?.[1];
+  return te && /chunked/i.test(te) ? dechunk(request.body) : request.body;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -298,12 +319,13 @@ export class ExchangeIndex {
     const list = this.byKey.get(key);
     if (!list) return null;
     const host = requestHost(request) ?? connectionHost?.toLowerCase() ?? null;
+    const content = requestContent(request);
     const candidates = list.filter(
-      (e) => (this.options.ignoreHost || e.host === null || host === null || e.host === host) && (this.options.ignoreBody || sameBytes(e.request.body, request.body)),
+      (e) => (this.options.ignoreHost || e.host === null || host === null || e.host === host) && (this.options.ignoreBody || sameBytes(requestContent(e.request), content)),
     );
     if (candidates.length === 0) return null;
     // The same question asked again gets the next recorded answer, then the last one again.
-    const cursorKey = `${key}\n${this.options.ignoreHost ? '' : (host ?? '')}\n${this.options.ignoreBody ? '' : latin1(request.body)}`;
+    const cursorKey = `${key}\n${this.options.ignoreHost ? '' : (host ?? '')}\n${this.options.ignoreBody ? '' : latin1(content)}`;
     const n = this.cursors.get(cursorKey) ?? 0;
     if (!peek) this.cursors.set(cursorKey, n + 1);
     return candidates[Math.min(n, candidates.length - 1)];

@@ -47,6 +47,17 @@ class H(http.server.BaseHTTPRequestHandler):
                 self.send_response(304); self.send_header('ETag', '"v1"'); self.end_headers(); return
             return self.body(b'etag body\n', extra=[('ETag', '"v1"')])
         return self.body(('page %s version %s\n' % (p, state['version'])).encode(), extra=[('X-Version', state['version'])])
+    def do_POST(self):
+        data = b''
+        if 'chunked' in self.headers.get('Transfer-Encoding', ''):
+            while True:
+                size = int(self.rfile.readline().split(b';')[0], 16)
+                if size == 0:
+                    self.rfile.readline(); break
+                data += self.rfile.read(size); self.rfile.readline()
+        else:
+            data = self.rfile.read(int(self.headers.get('Content-Length', '0')))
+        return self.body(b'posted ' + data + b'\n')
 class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 srv = S(('127.0.0.1', 0), H)
@@ -66,6 +77,7 @@ let shapesPort: number;
 let getId: number;
 let keepAliveId: number;
 let binaryId: number;
+let chunkedPostId: number;
 
 function startShapes(): Promise<number> {
   shapes = spawn('python3', ['-c', SHAPES_PY, pki.serverCert, pki.serverKey], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -96,6 +108,8 @@ beforeAll(async () => {
   fs.writeFileSync(caFile, wb.workshop.trustAnchorsPem(CA).join(''));
   shapesPort = await startShapes();
   getId = await record('GET /page HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
+  // A form posted in three chunks, as a streaming client sends it.
+  chunkedPostId = await record('POST /form HTTP/1.1\nHost: www.bank32.com\nTransfer-Encoding: chunked\nConnection: close\n\n3\r\namo\r\n4\r\nunt=\r\n2\r\n10\r\n0\r\n\r\n');
   binaryId = await record('GET /bin HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
   // Four requests on one keep-alive connection, the last one closing it.
   keepAliveId = await record(
@@ -169,6 +183,24 @@ describe('replay server: HEAD', () => {
       expect(heads[1]).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       expect(heads[1]).toContain('X-Version: one');
       expect(heads.slice(2).join('')).toBe('');
+    } finally {
+      await wb.replay.stopServer(server.id);
+    }
+  });
+});
+
+describe('replay server: request bodies', () => {
+  it('a body sent in other chunks, or with a Content-Length, is the same body: curl gets the recorded answer', async () => {
+    const server = await serving([chunkedPostId]);
+    try {
+      const curl = (extra: string[]) =>
+        run('curl', ['-sS', '--http1.1', '--cacert', caFile, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, ...extra, '--data-binary', 'amount=10', `https://www.bank32.com:${server.port}/form`]);
+      // curl sends the body as one chunk.
+      expect((await curl(['-H', 'Transfer-Encoding: chunked'])).stdout).toBe('posted amount=10\n');
+      expect((await curl([])).stdout).toBe('posted amount=10\n');
+      // Another body is still another request.
+      const other = await run('curl', ['-sS', '--http1.1', '--cacert', caFile, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, '--data-binary', 'amount=99', `https://www.bank32.com:${server.port}/form`]);
+      expect(other.stdout).toContain('no recorded response for POST /form');
     } finally {
       await wb.replay.stopServer(server.id);
     }

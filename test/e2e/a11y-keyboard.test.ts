@@ -196,4 +196,33 @@ describe('the main flow with the keyboard alone', () => {
     expect(await description('proxy-map')).toBe(await page.getByTestId('proxy-map-error').innerText());
     await page.context().close();
   });
+
+  it('says when a session was exported, and when a file was imported', async () => {
+    await api.result('client.run', { host: HOST, port: server.port, connectTo: '127.0.0.1', trust: { kind: 'lab', name: 'Lab Root' },
+      verifyPeer: true, checkHostname: true, send: { kind: 'http-get', path: '/' } });
+    const page = await newPage(app.browser, { acceptDownloads: true });
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    await page.evaluate(`location.hash = '#/sessions'`);
+    const row = page.getByTestId('sessions-row').first();
+    await row.getByTestId('session-export').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('session-export-menu').waitFor();
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('session-export-bundle').focus();
+    await page.keyboard.press('Enter');
+    const download = await downloading;
+    const bundle = path.join(app.tmp, download.suggestedFilename());
+    await download.saveAs(bundle);
+    await expect.poll(() => announced(page)).toMatch(new RegExp(`^Downloaded ${download.suggestedFilename().replace('.', '\\.')}`));
+
+    await page.getByTestId('sessions-import-open-panel').click();
+    await page.getByTestId('sessions-import-file').setInputFiles(bundle);
+    await page.getByTestId('sessions-import-submit').focus();
+    await page.keyboard.press('Enter');
+    const message = await page.getByTestId('sessions-import-message').innerText();
+    expect(message).toMatch(/as session \d+/);
+    await expect.poll(() => announced(page)).toBe(message);
+    await page.context().close();
+  });
 });

@@ -144,6 +144,8 @@ export class ReplayServer {
 
     const names = new Set<string>();
     let notStored = 0;
+    /** Connections that spoke HTTP/2, which is not played back (its frames fit only the client that sent them). */
+    const http2: string[] = [];
     for (const id of [...new Set(request.ids)]) {
       const session = this.deps.load(id);
       const hostnames = sessionHostnames(session);
@@ -156,6 +158,10 @@ export class ReplayServer {
           );
         }
         if (traffic.segments.length === 0) continue;
+        if (startsWith(traffic.clientBytes, HTTP2_PREFACE)) {
+          http2.push(`session ${id}${session.connections.length > 1 ? ` (connection ${traffic.index + 1})` : ''}`);
+          continue;
+        }
         if (looksLikeHttpRequest(traffic.clientBytes)) {
           const pairs = pairExchanges(traffic.clientBytes, traffic.serverBytes, session.sni);
           this.exchanges.push(...pairs);
@@ -171,6 +177,13 @@ export class ReplayServer {
       for (const n of hostnames) names.add(n);
     }
     this.index = new ExchangeIndex(this.exchanges, { ignoreHost: request.ignoreHost, ignoreBody: request.ignoreBody });
+    if (http2.length) {
+      const what = `${http2.join(', ')} spoke HTTP/2 (ALPN h2)`;
+      if (this.index.size === 0 && this.streams.length === 0) {
+        throw new WorkbenchError('HTTP2_NOT_REPLAYED', `${what}, which the replay server cannot play back: it answers HTTP/1.x requests from recorded HTTP/1.x answers. ${HTTP2_ADVICE}`);
+      }
+      this.notes.push(`${what} and ${http2.length === 1 ? 'is' : 'are'} left out: the replay server answers HTTP/1.x only. ${HTTP2_ADVICE}`);
+    }
     if (this.index.size === 0 && this.streams.length === 0 && notStored > 0) {
       throw new WorkbenchError(
         'NOT_STORED',
@@ -432,6 +445,16 @@ export class ReplayServer {
 }
 
 const LF = 0x0a;
+
+/** What an HTTP/2 client sends first (RFC 9113, 3.4). */
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+const HTTP2_ADVICE = 'Record the site again over HTTP/1.1: curl --http1.1, or any browser through the workbench\'s proxy, which speaks HTTP/1.1 on both sides';
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
+}
 
 function countLf(bytes: Uint8Array): number {
   let n = 0;

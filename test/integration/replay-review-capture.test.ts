@@ -3,12 +3,14 @@
 // says which connection it sent and which it did not, and sends another when asked.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { startLoopbackCapture } from '../support/loopbackCapture';
+import { Workbench } from '../../src-main/workbench';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 
 let tmp: string;
@@ -16,6 +18,7 @@ let dataDir: string;
 let pki: UpstreamPki;
 let upstream: PythonUpstream;
 let id: string;
+let h2Id: string;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-replay-review-capture-'));
@@ -33,6 +36,22 @@ beforeAll(async () => {
   const imported = await tlslabInProcess(dataDir, ['sessions', 'import', capture.file, '--keylog', keylog]);
   expect(imported.stdout).toContain('2 connections');
   id = /as session (\d+)/.exec(imported.stdout)![1];
+
+  // curl fetching a page over HTTP/2 from Node's HTTP/2 server, captured the same way.
+  const h2 = http2.createSecureServer({ cert: fs.readFileSync(pki.cert), key: fs.readFileSync(pki.key) }, (req, res) => res.end(`h2 page ${req.url}\n`));
+  await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', () => resolve()));
+  const h2Port = (h2.address() as { port: number }).port;
+  const h2Capture = await startLoopbackCapture(h2Port, path.join(tmp, 'h2.pcapng'));
+  const h2Keylog = path.join(tmp, 'h2-keys.log');
+  const fetched = await promisify(execFile)('curl', ['-s', '--http2', '--cacert', pki.caCert, '--resolve', `www.example.com:${h2Port}:127.0.0.1`, `https://www.example.com:${h2Port}/h2`], {
+    env: { ...process.env, SSLKEYLOGFILE: h2Keylog },
+  });
+  expect(fetched.stdout).toBe('h2 page /h2\n');
+  await h2Capture.stop();
+  await new Promise((resolve) => h2.close(resolve));
+  const h2Imported = await tlslabInProcess(dataDir, ['sessions', 'import', h2Capture.file, '--keylog', h2Keylog]);
+  h2Id = /as session (\d+)/.exec(h2Imported.stdout)![1];
+  expect((await tlslabInProcess(dataDir, ['ca', 'create', 'Capture CA'])).status).toBe(0);
 });
 
 afterAll(async () => {
@@ -68,5 +87,28 @@ describe('replay of a capture with two connections', () => {
     const run = await tlslabInProcess(dataDir, ['replay', id, '--connection', '3']);
     expect(run.status).not.toBe(0);
     expect(run.stderr.trim()).toBe(`tlslab: session ${id} has 2 connections: choose one from 1 to 2`);
+  });
+});
+
+describe('replay-server of an HTTP/2 capture', () => {
+  it('refuses with one line that says why and how to record it so that it can be served', async () => {
+    const run = await tlslabInProcess(dataDir, ['replay-server', h2Id, '--ca', 'Capture CA', '--listen', '127.0.0.1:0']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr.trim()).toBe(
+      `tlslab: session ${h2Id} spoke HTTP/2 (ALPN h2), which the replay server cannot play back: it answers HTTP/1.x requests from recorded HTTP/1.x answers. Record the site again over HTTP/1.1: curl --http1.1, or any browser through the workbench's proxy, which speaks HTTP/1.1 on both sides`,
+    );
+  });
+
+  it('served with an HTTP/1.1 capture, it is left out with a note, and the HTTP/1.1 answers are served', async () => {
+    const wb = new Workbench({ dataDir });
+    try {
+      const info = await wb.replay.startServer({ ids: [Number(id), Number(h2Id)], ca: 'Capture CA', listen: '127.0.0.1:0' });
+      expect(info.streams).toBe(0);
+      expect(info.requests).toEqual(['GET /one', 'GET /two?x=1']);
+      expect(info.notes).toEqual([expect.stringMatching(new RegExp(`^session ${h2Id} spoke HTTP/2 \\(ALPN h2\\) and is left out: the replay server answers HTTP/1.x only\\.`))]);
+      await wb.replay.stopServer(info.id);
+    } finally {
+      await wb.close();
+    }
   });
 });

@@ -135,6 +135,28 @@ describe('the main flow with the keyboard alone', () => {
     await expect.poll(() => table.getAttribute('aria-activedescendant')).toBe('inside-record-1');
     await screenshot(page, 'a11y-11-keyboard-records');
 
+    // The record's fields: one Tab stop for the tree, whose arrow keys choose fields and show their bytes.
+    await tabTo(page, 'wire-field', 12);
+    const field = () => page.evaluate('document.activeElement.getAttribute("data-field")');
+    expect(await field()).toBe('Record header');
+    await page.keyboard.press('ArrowRight');
+    expect(await field()).toBe('content_type');
+    expect(await page.getByTestId('wire-selection').innerText()).toContain('content_type');
+    await page.keyboard.press('ArrowDown');
+    expect(await field()).toBe('legacy_record_version');
+    await page.keyboard.press('ArrowLeft');
+    expect(await field()).toBe('Record header');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('[data-testid="wire-field"][data-field="Record header"]').getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('ArrowDown');
+    expect(await field()).toBe('ClientHello');
+    // The hex view is one Tab stop (a box that scrolls), not one per byte: the next Tab leaves the bytes.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('wire-hex');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.classList.contains("byte")')).toBe(false);
+    expect(await page.evaluate('document.activeElement.getAttribute("data-testid")')).not.toBe('wire-field');
+
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -267,6 +267,11 @@ export function requestContent(request: Pick<ParsedRequest, 'headers' | 'body'>)
   return te && /chunked/i.test(te) ? dechunk(request.body) : request.body;
 }
 
+/** The request asks "only if changed" (If-None-Match, If-Modified-Since): a 304 is an answer to it. */
+export function isConditional(request: Pick<ParsedRequest, 'headers'>): boolean {
+  return request.headers.some(([k]) => /^if-(none-match|modified-since)$/i.test(k));
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -320,12 +325,19 @@ export class ExchangeIndex {
     if (!list) return null;
     const host = requestHost(request) ?? connectionHost?.toLowerCase() ?? null;
     const content = requestContent(request);
-    const candidates = list.filter(
+    let candidates = list.filter(
       (e) => (this.options.ignoreHost || e.host === null || host === null || e.host === host) && (this.options.ignoreBody || sameBytes(requestContent(e.request), content)),
     );
     if (candidates.length === 0) return null;
+    // A 304 Not Modified answers a client that said which copy it has; one that asks outright
+    // (a fresh browser) gets a recorded full answer where there is one.
+    const conditional = isConditional(request);
+    if (!conditional) {
+      const full = candidates.filter((e) => e.response?.status !== 304);
+      if (full.length) candidates = full;
+    }
     // The same question asked again gets the next recorded answer, then the last one again.
-    const cursorKey = `${key}\n${this.options.ignoreHost ? '' : (host ?? '')}\n${this.options.ignoreBody ? '' : latin1(content)}`;
+    const cursorKey = `${key}\n${this.options.ignoreHost ? '' : (host ?? '')}\n${this.options.ignoreBody ? '' : latin1(content)}\n${conditional}`;
     const n = this.cursors.get(cursorKey) ?? 0;
     if (!peek) this.cursors.set(cursorKey, n + 1);
     return candidates[Math.min(n, candidates.length - 1)];

@@ -16,7 +16,7 @@ import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { ForgedIdentity } from '../workshop/workshop';
-import { concat, ExchangeIndex, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { concat, ExchangeIndex, isConditional, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
@@ -381,6 +381,11 @@ export class ReplayServer {
             answer = responseHead(found.response);
             hooks.note(`no HEAD ${request.target} was recorded: answering with the head of the recorded GET ${found.request.target}, without its body`);
           }
+        }
+        if (found?.response?.status === 304 && !isConditional(request)) {
+          hooks.note(
+            `the recording answered ${request.method} ${request.target} only with 304 Not Modified (its client had a copy cached); this client did not ask conditionally, so the 304 leaves it without the content: record the page again with the browser's cache empty`,
+          );
         }
         hooks.answered();
         if (found?.response && answer) {

@@ -78,6 +78,7 @@ let getId: number;
 let keepAliveId: number;
 let binaryId: number;
 let chunkedPostId: number;
+let etagFullId: number;
 
 function startShapes(): Promise<number> {
   shapes = spawn('python3', ['-c', SHAPES_PY, pki.serverCert, pki.serverKey], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -118,6 +119,8 @@ beforeAll(async () => {
       'GET /gz HTTP/1.1\nHost: www.bank32.com\n\n' +
       'HEAD /two HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n',
   );
+  // The same page asked outright, after the keep-alive connection asked for it conditionally.
+  etagFullId = await record('GET /etag HTTP/1.1\nHost: www.bank32.com\nConnection: close\n\n');
 });
 
 afterAll(async () => {
@@ -186,6 +189,38 @@ describe('replay server: HEAD', () => {
     } finally {
       await wb.replay.stopServer(server.id);
     }
+  });
+});
+
+describe('replay server: 304 Not Modified', () => {
+  it('a client asking outright gets the recorded full answer, one asking conditionally the 304', async () => {
+    const server = await serving([keepAliveId, etagFullId]);
+    try {
+      const curl = (extra: string[]) => run('curl', ['-sS', '-i', '--http1.1', '--cacert', caFile, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, ...extra, `https://www.bank32.com:${server.port}/etag`]);
+      const outright = await curl([]);
+      expect(outright.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(outright.stdout.endsWith('\r\n\r\netag body\n')).toBe(true);
+      expect((await curl(['-H', 'If-None-Match: "v1"'])).stdout).toMatch(/^HTTP\/1\.1 304 Not Modified\r\n/);
+    } finally {
+      await wb.replay.stopServer(server.id);
+    }
+  });
+
+  it('when only a 304 was recorded, the session of a client asking outright says why it got no content', async () => {
+    const server = await serving([keepAliveId]);
+    const before = Math.max(...wb.listSessions(1000).map((s) => s.id));
+    try {
+      const got = await run('curl', ['-sS', '-i', '--http1.1', '--cacert', caFile, '--resolve', `www.bank32.com:${server.port}:127.0.0.1`, `https://www.bank32.com:${server.port}/etag`]);
+      expect(got.stdout).toMatch(/^HTTP\/1\.1 304 Not Modified\r\n/);
+    } finally {
+      await wb.replay.stopServer(server.id);
+    }
+    const served = wb.listSessions(1000).find((s) => s.kind === 'server' && s.id > before)!;
+    const detail = await wb.session(served.id);
+    const notes = detail.connections[0].timeline.flatMap((e) => (e.kind === 'note' ? [e.text] : []));
+    expect(notes).toContain(
+      'the recording answered GET /etag only with 304 Not Modified (its client had a copy cached); this client did not ask conditionally, so the 304 leaves it without the content: record the page again with the browser\'s cache empty',
+    );
   });
 });
 

@@ -230,10 +230,17 @@ describe('the main flow with the keyboard alone', () => {
     await row.getByTestId('session-export').focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('session-export-menu').waitFor();
+    // A menu opened from the keyboard has the focus on its first format; the arrow keys go through them.
+    await expect.poll(() => page.evaluate('document.activeElement.getAttribute("role")')).toBe('menuitem');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate('document.activeElement.innerText')).toContain('pcapng without keys');
+    await page.keyboard.press('End');
+    expect(await focused(page)).toBe('session-export-bundle');
     const downloading = page.waitForEvent('download');
-    await page.getByTestId('session-export-bundle').focus();
     await page.keyboard.press('Enter');
     const download = await downloading;
+    // The menu is gone with the chosen format: the keyboard is back on Export.
+    expect(await focused(page)).toBe('session-export');
     const bundle = path.join(app.tmp, download.suggestedFilename());
     await download.saveAs(bundle);
     await expect.poll(() => announced(page)).toMatch(new RegExp(`^Downloaded ${download.suggestedFilename().replace('.', '\\.')}`));

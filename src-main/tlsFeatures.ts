@@ -9,14 +9,15 @@ function ciphersInclude(name: string): boolean {
   return tls.getCiphers().includes(name.toLowerCase());
 }
 
-/** Whether this TLS library knows the key-exchange group `name` (OpenSSL refuses a list naming an unknown one). */
-function groupAccepted(name: string): boolean {
-  try {
-    tls.createSecureContext({ ecdhCurve: name });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Whether this OpenSSL is at least `major.minor`. Known by its version rather than by trying: a
+ * secure context refused for an unknown group leaves an error in OpenSSL's queue, which Node then
+ * reports from the next, unrelated key operation (createPrivateKey failed with "passed invalid
+ * argument" after the About page had been opened).
+ */
+function opensslAtLeast(major: number, minor: number): boolean {
+  const [a, b] = (process.versions.openssl ?? '0.0').split('.').map(Number);
+  return a > major || (a === major && b >= minor);
 }
 
 export function probeTlsFeatures(): TlsFeature[] {
@@ -63,7 +64,8 @@ export function probeTlsFeatures(): TlsFeature[] {
     available: true,
     detail: systemBundle ? `read from ${systemBundle}` : `Node's built-in ${tls.rootCertificates.length} Mozilla roots (no system bundle file found)`,
   });
-  const hybrid = groupAccepted('X25519MLKEM768');
+  // ML-KEM and the hybrid groups came with OpenSSL 3.5.
+  const hybrid = !isBoring && opensslAtLeast(3, 5);
   features.push({
     name: 'Post-quantum key exchange (X25519MLKEM768)',
     available: hybrid,

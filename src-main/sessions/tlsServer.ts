@@ -64,17 +64,33 @@ function checkConfig(config: ServerConfig): void {
   if ((config.handshakeTimeoutMs ?? 1) <= 0) throw new WorkbenchError('BAD_INPUT', 'the handshake timeout must be a positive number of milliseconds');
 }
 
+/**
+ * Empties OpenSSL's error queue. A secure context refused for an unknown group leaves an error
+ * there (Node does not take it off), and Node then reports it from the next, unrelated operation:
+ * the next server with a workbench identity failed to load its key with "passed invalid argument".
+ * A key that cannot be read fails and takes every queued error with it.
+ */
+function clearOpenSslErrors(): void {
+  try {
+    crypto.createPrivateKey({ key: Buffer.from([0x30, 0x00]), format: 'der', type: 'pkcs8' });
+  } catch {
+    // Expected: the failure is what empties the queue.
+  }
+}
+
 function contextError(err: unknown, config: ServerConfig): WorkbenchError {
+  clearOpenSslErrors();
   const e = err as NodeJS.ErrnoException;
+  // Node gives "Failed to set ECDH curve" the code of a failed suite list too: the message decides.
+  if (config.groups && /ecdh|curve|group/i.test(e.message)) {
+    return new WorkbenchError('BAD_GROUPS', `the group list "${config.groups}" has a name OpenSSL does not know; use names like X25519, P-256, P-384`);
+  }
   switch (e.code) {
     case 'ERR_SSL_NO_CIPHER_MATCH':
       return new WorkbenchError('BAD_CIPHER_LIST', `the cipher list "${config.ciphers}" matches no cipher OpenSSL knows; use names like ECDHE-RSA-AES128-GCM-SHA256 or AES128-GCM-SHA256 (see "openssl ciphers")`);
     case 'ERR_CRYPTO_OPERATION_FAILED':
     case 'ERR_SSL_NO_VALID_CIPHERSUITES':
       return new WorkbenchError('BAD_CIPHER_LIST', `the TLS 1.3 suite list "${config.ciphersuites}" has no suite OpenSSL knows; use names like TLS_AES_128_GCM_SHA256`);
-  }
-  if (/ecdh|curve|group/i.test(e.message)) {
-    return new WorkbenchError('BAD_GROUPS', `the group list "${config.groups}" has a name OpenSSL does not know; use names like X25519, P-256, P-384`);
   }
   return new WorkbenchError('BAD_TLS_SETTINGS', `OpenSSL refused these settings: ${e.message}`);
 }

@@ -1,6 +1,7 @@
 // A server that cannot start says why and what to do; the CLI runs one until SIGTERM and prints
 // a line per connection.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -52,6 +53,18 @@ describe('failures to start', () => {
     expect(e.code).toBe('PORT_IN_USE');
     expect(e.message).toBe(`port ${port} on 127.0.0.1 is already in use (another server, or one still running from before); stop it, or choose another port such as 4433`);
     expect(wb.servers.list().some((s) => s.port === port)).toBe(false);
+  });
+
+  it('a group OpenSSL does not know: one clear error, and the next server still loads its key', async () => {
+    const e = await startError({ groups: 'X25519:nope' });
+    expect(e.code).toBe('BAD_GROUPS');
+    expect(e.message).toBe('the group list "X25519:nope" has a name OpenSSL does not know; use names like X25519, P-256, P-384');
+    // OpenSSL kept an error from the refusal, which Node reported from the next key it read.
+    const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    expect(crypto.createPrivateKey({ key: privateKey.export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' }).asymmetricKeyType).toBe('ec');
+    const next = await wb.servers.start({ port: 0, identity: files() });
+    expect(next.status).toBe('running');
+    await wb.servers.stop(next.id);
   });
 
   it('a non-loopback address', async () => {

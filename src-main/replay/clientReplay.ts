@@ -7,7 +7,7 @@ import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { dechunk, diffLines, headerValue, pairExchanges, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
+import { dechunk, diffLines, headerValue, pairExchanges, speaksHttp2, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
 import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
 
 const TEXT_KEEP_BYTES = 256 * 1024;
@@ -19,7 +19,8 @@ function splitHostPort(target: string): { host: string; port: number } | null {
 }
 
 /** The client session request that replays `session`: its own settings with the overrides laid over them. */
-export function replayRequest(session: RecordedSession, id: number, request: ClientReplayRequest, sourceIndex?: number): ClientSessionRequest {
+export function replayRequest(session: RecordedSession, id: number, request: ClientReplayRequest, source?: Pick<ConnectionTraffic, 'index' | 'clientBytes'>): ClientSessionRequest {
+  const sourceIndex = source?.index;
   const base = session.request;
   const o = request.tls ?? {};
   let host: string;
@@ -51,7 +52,8 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
     minVersion: o.minVersion ?? base?.minVersion,
     maxVersion: o.maxVersion ?? base?.maxVersion,
     ciphers: o.ciphers ?? base?.ciphers,
-    alpn: o.alpn ?? base?.alpn ?? (session.alpn ? [session.alpn] : undefined),
+    // HTTP/2 frames need h2 agreed, whatever the recording kept of ALPN (a TLS 1.3 capture hides the server's choice).
+    alpn: o.alpn ?? base?.alpn ?? (session.alpn ? [session.alpn] : source && speaksHttp2(source.clientBytes) ? ['h2'] : undefined),
     send: { kind: 'none' },
     timeoutMs: request.timeoutMs ?? base?.timeoutMs,
     // The same client certificate, where the original had one. An encrypted key file's
@@ -191,6 +193,8 @@ export function answerMarker(n: number, of: number, request: Pick<ParsedRequest,
  * Where the client sent several requests, a line before each answer says which request it is to.
  */
 function answerText(bytes: Uint8Array, requestBytes: Uint8Array): string {
+  // HTTP/2 frames are binary, their headers compressed against state of the connection: named, not shown.
+  if (speaksHttp2(requestBytes)) return bytes.length ? `[${bytes.length} bytes of HTTP/2 frames, ${fingerprint(bytes)}: not shown]` : '';
   const requests = parseRequests(requestBytes);
   const responses = requests.length ? parseResponses(bytes, requests) : [];
   const covered = responses.reduce((n, r) => n + r.raw.length, 0);
@@ -349,6 +353,11 @@ export function compareReplay(
     replayed: replayedSide,
     exchanges: exchangeRows(original, replayed),
     error: replayError(replaySession.error),
-    notes: notStoredNotes(originalId, original.notStored.clientToServer, original.clientBytes.length, originalSide, replayedSide),
+    notes: [
+      ...(speaksHttp2(original.clientBytes)
+        ? ['the connection spoke HTTP/2 (ALPN h2): the replay sent the same frames, and the answers are compared as bytes, not request by request (HTTP/2 frames are binary, their headers compressed)']
+        : []),
+      ...notStoredNotes(originalId, original.notStored.clientToServer, original.clientBytes.length, originalSide, replayedSide),
+    ],
   };
 }

@@ -70,6 +70,14 @@ export function headerValue(head: HttpMessageHead, name: string): string | undef
 const REQUEST_LINE = /^([A-Z][A-Z0-9_-]*) (\S+) (HTTP\/1\.[01])$/;
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/;
 
+/** What an HTTP/2 client sends first (RFC 9113, 3.4). */
+const HTTP2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+
+/** True when a client's bytes open with the HTTP/2 connection preface. */
+export function speaksHttp2(clientBytes: Uint8Array): boolean {
+  return clientBytes.length >= HTTP2_PREFACE.length && latin1(clientBytes.subarray(0, HTTP2_PREFACE.length)) === HTTP2_PREFACE;
+}
+
 /** True when the bytes start like an HTTP/1.x request ("GET / HTTP/1.1"). */
 export function looksLikeHttpRequest(bytes: Uint8Array): boolean {
   const lf = bytes.indexOf(10);

@@ -41,7 +41,7 @@ export class ReplayManager {
     await this.deps.writer.written();
     const original = this.deps.load(request.id);
     const { traffic: source, notes } = replaySource(original, request.id, request.connection);
-    const sessionRequest = replayRequest(original, request.id, request, source.index);
+    const sessionRequest = replayRequest(original, request.id, request, source);
     if (sessionRequest.trust.kind === 'lab') this.deps.checkCa(sessionRequest.trust.name);
     const replayId = await runClientSession(sessionRequest, {
       writer: this.deps.writer,

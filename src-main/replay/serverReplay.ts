@@ -16,7 +16,7 @@ import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { ForgedIdentity } from '../workshop/workshop';
-import { concat, ExchangeIndex, isConditional, looksLikeHttpRequest, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { concat, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
@@ -158,7 +158,7 @@ export class ReplayServer {
           );
         }
         if (traffic.segments.length === 0) continue;
-        if (startsWith(traffic.clientBytes, HTTP2_PREFACE)) {
+        if (speaksHttp2(traffic.clientBytes)) {
           http2.push(`session ${id}${session.connections.length > 1 ? ` (connection ${traffic.index + 1})` : ''}`);
           continue;
         }
@@ -451,15 +451,7 @@ export class ReplayServer {
 
 const LF = 0x0a;
 
-/** What an HTTP/2 client sends first (RFC 9113, 3.4). */
-const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const HTTP2_ADVICE = 'Record the site again over HTTP/1.1: curl --http1.1, or any browser through the workbench\'s proxy, which speaks HTTP/1.1 on both sides';
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
-  return true;
-}
 
 function countLf(bytes: Uint8Array): number {
   let n = 0;

@@ -112,3 +112,25 @@ describe('replay-server of an HTTP/2 capture', () => {
     }
   });
 });
+
+describe('client replay of an HTTP/2 capture', () => {
+  it('sends the same frames, says the comparison is of bytes, and shows no frame bytes as text', async () => {
+    const h2 = http2.createSecureServer({ cert: fs.readFileSync(pki.cert), key: fs.readFileSync(pki.key) }, (req, res) => res.end(`h2 page ${req.url}\n`));
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (h2.address() as { port: number }).port;
+      const run = await tlslabInProcess(dataDir, ['replay', h2Id, '--to', `127.0.0.1:${port}`, '--json']);
+      const result = JSON.parse(run.stdout);
+      expect(result.error).toBeNull();
+      expect(result.replay.alpn).toBe('h2');
+      expect(result.replayed.bytes).toBeGreaterThan(0);
+      expect(result.original.text).toMatch(/^\[\d+ bytes of HTTP\/2 frames, SHA-256 [0-9a-f]{16}…: not shown\]$/);
+      expect(result.replayed.text).toMatch(/^\[\d+ bytes of HTTP\/2 frames, SHA-256 [0-9a-f]{16}…: not shown\]$/);
+      expect(result.notes).toContain(
+        'the connection spoke HTTP/2 (ALPN h2): the replay sent the same frames, and the answers are compared as bytes, not request by request (HTTP/2 frames are binary, their headers compressed)',
+      );
+    } finally {
+      await new Promise((resolve) => h2.close(resolve));
+    }
+  });
+});

@@ -176,6 +176,34 @@ describe('the main flow with the keyboard alone', () => {
     await page.context().close();
   });
 
+  it('keeps the keyboard on Connect when the engine refuses the run, and the error is an alert', async () => {
+    const page = await newPage(app.browser);
+    // The engine answers this window's client.run with an error of its own (as when it cannot take the run at all).
+    await page.routeWebSocket(/\/api/, (ws) => {
+      const engineSide = ws.connectToServer();
+      ws.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { id: number; method: string };
+        if (frame.method === 'client.run') {
+          // Later, as a real run answers: meanwhile the button shows "Connecting…", disabled.
+          const answer = JSON.stringify({ type: 'response', id: frame.id, ok: false, error: { code: 'ENGINE_BUSY', message: 'the engine is shutting down; start it again' } });
+          setTimeout(() => ws.send(answer), 500);
+        } else engineSide.send(message);
+      });
+      engineSide.onMessage((message) => ws.send(message));
+    });
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    await page.getByTestId('client-host').fill(HOST);
+    await page.getByTestId('client-port').fill(String(server.port));
+    await page.getByTestId('client-connect').focus();
+    await page.keyboard.press('Enter');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('the engine is shutting down; start it again');
+    await expect.poll(() => focused(page)).toBe('client-connect');
+    await page.context().close();
+  });
+
   it('ties each form problem to its field, so a screen reader on the field hears it', async () => {
     const page = await newPage(app.browser);
     await page.goto(app.engine.url);

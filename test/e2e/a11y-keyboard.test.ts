@@ -280,6 +280,7 @@ describe('the main flow with the keyboard alone', () => {
     const message = await page.getByTestId('sessions-import-message').innerText();
     expect(message).toMatch(/as session \d+/);
     await expect.poll(() => announced(page)).toBe(message);
+    expect(await focused(page)).toBe('sessions-import-submit');
     await page.context().close();
   });
 });

@@ -139,7 +139,10 @@ const DECOMPRESS: Record<string, (b: Buffer) => Buffer> = {
   br: (b) => zlib.brotliDecompressSync(b, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
 };
 
-/** A short digest of bytes not shown, so that two bodies that differ show as two different lines. */
+/**
+ * A short digest of bytes not shown. The diff's texts carry it, so that two binary bodies that
+ * differ are two different lines there; the answer's own text names the body without it.
+ */
 function fingerprint(bytes: Uint8Array): string {
   return `SHA-256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}…`;
 }
@@ -148,7 +151,7 @@ function fingerprint(bytes: Uint8Array): string {
  * A response as a student reads it in the diff: the head as sent; the body with its chunked and
  * gzip/deflate/br codings undone (a line says so), and a binary body named with a digest, not shown.
  */
-function readableResponse(response: ParsedResponse): string {
+function readableResponse(response: ParsedResponse, digests = false): string {
   const raw = Buffer.from(response.raw.buffer, response.raw.byteOffset, response.raw.length);
   const headEnd = raw.indexOf('\r\n\r\n');
   if (headEnd < 0) return raw.toString('utf8');
@@ -169,7 +172,7 @@ function readableResponse(response: ParsedResponse): string {
       body = decode(body);
       undone.push(coding);
     } catch {
-      return `${headText}[${wire.length} bytes of ${coding}-encoded body that did not decode, ${fingerprint(wire)}: not shown]`;
+      return `${headText}[${wire.length} bytes of ${coding}-encoded body that did not decode${digests ? `, ${fingerprint(wire)}` : ''}: not shown]`;
     }
   }
   let text: string;
@@ -178,7 +181,7 @@ function readableResponse(response: ParsedResponse): string {
     if (text.includes('\0')) throw new Error('binary');
   } catch {
     const type = headerValue(response, 'content-type');
-    return `${headText}[${body.length} bytes of binary body${type ? ` (${type})` : ''}, ${fingerprint(body)}: not shown]`;
+    return `${headText}[${body.length} bytes of binary body${type ? ` (${type})` : ''}${digests ? `, ${fingerprint(body)}` : ''}: not shown]`;
   }
   return undone.length ? `${headText}[${undone.join(', ')} body of ${wire.length} bytes, shown decoded]\n${text}` : headText + text;
 }
@@ -192,14 +195,14 @@ export function answerMarker(n: number, of: number, request: Pick<ParsedRequest,
  * The answer as text: HTTP responses made readable one by one, anything else decoded as UTF-8.
  * Where the client sent several requests, a line before each answer says which request it is to.
  */
-function answerText(bytes: Uint8Array, requestBytes: Uint8Array): string {
+function answerText(bytes: Uint8Array, requestBytes: Uint8Array, digests = false): string {
   // HTTP/2 frames are binary, their headers compressed against state of the connection: named, not shown.
-  if (speaksHttp2(requestBytes)) return bytes.length ? `[${bytes.length} bytes of HTTP/2 frames, ${fingerprint(bytes)}: not shown]` : '';
+  if (speaksHttp2(requestBytes)) return bytes.length ? `[${bytes.length} bytes of HTTP/2 frames${digests ? `, ${fingerprint(bytes)}` : ''}: not shown]` : '';
   const requests = parseRequests(requestBytes);
   const responses = requests.length ? parseResponses(bytes, requests) : [];
   const covered = responses.reduce((n, r) => n + r.raw.length, 0);
   if (responses.length === 0 || covered !== bytes.length) return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (requests.length < 2) return responses.map(readableResponse).join('');
+  if (requests.length < 2) return responses.map((r) => readableResponse(r, digests)).join('');
   let text = '';
   let k = 0;
   let opened = false;
@@ -209,7 +212,7 @@ function answerText(bytes: Uint8Array, requestBytes: Uint8Array): string {
       text += `${answerMarker(k + 1, requests.length, requests[k])}\n`;
       opened = true;
     }
-    text += readableResponse(response);
+    text += readableResponse(response, digests);
     // Interim 1xx answers go with the final one to the same request.
     if (response.status >= 200) {
       k++;
@@ -233,6 +236,11 @@ export function exchangeRows(original: { clientBytes: Uint8Array; serverBytes: U
       identical: e.response !== null && other !== null && sameBytes(e.response.raw, other.raw),
     };
   });
+}
+
+/** The answer's text as the diff compares it: binary bodies carry a digest. */
+function diffText(bytes: Uint8Array, requestBytes: Uint8Array): string {
+  return answerText(bytes.subarray(0, TEXT_KEEP_BYTES), requestBytes, true);
 }
 
 export function responseSide(sessionId: number, bytes: Uint8Array, requestBytes: Uint8Array, notStoredBytes = 0): ReplayResponseSide {
@@ -314,7 +322,7 @@ export function answersDiff(original: AnswerSide, replayed: AnswerSide): ReplayD
   }
   const keep = Math.min(original.serverBytes.length, replayed.serverBytes.length);
   const [a, b] = [original.serverBytes.subarray(0, keep), replayed.serverBytes.subarray(0, keep)];
-  return responseDiff(a, b, responseSide(original.sessionId, a, original.clientBytes).text, responseSide(replayed.sessionId, b, replayed.clientBytes).text);
+  return responseDiff(a, b, diffText(a, original.clientBytes), diffText(b, replayed.clientBytes));
 }
 
 /** Compares the original and the replay once the replay is recorded. */
@@ -337,8 +345,8 @@ export function compareReplay(
   const replayedSide = responseSide(replayId, replayed?.serverBytes ?? empty, replayed?.clientBytes ?? empty, replayed?.notStored.serverToClient ?? 0);
   return {
     diff: answersDiff(
-      { sessionId: originalId, serverBytes: original.serverBytes, clientBytes: original.clientBytes, notStored: original.notStored.serverToClient, text: originalSide.text },
-      { sessionId: replayId, serverBytes: replayed?.serverBytes ?? empty, clientBytes: replayed?.clientBytes ?? empty, notStored: replayed?.notStored.serverToClient ?? 0, text: replayedSide.text },
+      { sessionId: originalId, serverBytes: original.serverBytes, clientBytes: original.clientBytes, notStored: original.notStored.serverToClient, text: diffText(original.serverBytes, original.clientBytes) },
+      { sessionId: replayId, serverBytes: replayed?.serverBytes ?? empty, clientBytes: replayed?.clientBytes ?? empty, notStored: replayed?.notStored.serverToClient ?? 0, text: diffText(replayed?.serverBytes ?? empty, replayed?.clientBytes ?? empty) },
     ),
     originalId,
     replayId,

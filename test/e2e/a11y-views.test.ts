@@ -146,6 +146,8 @@ describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
     await check('proxy session overview');
     await open(page, '#/servers', 'server-address');
     await check('servers');
+    // A connection's session link says what it opens, not only "#4".
+    expect(await page.getByRole('link', { name: /^Session #\d+$/ }).count()).toBeGreaterThan(0);
     await page.getByTestId('server-new').click();
     await page.getByTestId('server-form').waitFor();
     await check('servers: start form');

@@ -235,6 +235,13 @@ const PRE_SHARED_KEY = 41;
  * TLS 1.2 the Certificate message is in the clear; in TLS 1.3 it is encrypted, and a ServerHello
  * that takes no pre-shared key means one follows.
  */
+/** The SNI of the ClientHello among a connection's first chunks, or null. */
+function clientHelloServerName(chunks: RecordedChunk[]): string | null {
+  const decoder = new TlsConnectionDecoder();
+  for (const c of chunks) if (c.direction === 'client-to-server') decoder.push(c);
+  return decoder.finish().clientHello?.serverName ?? null;
+}
+
 function failedHandshakeFrom(chunks: RecordedChunk[]): { sni: string | null; alerts: string[]; certificateSent: boolean } {
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
@@ -357,8 +364,14 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     handshakeDone = true;
     const cipher = secure.getCipher();
     const version = secure.getProtocol() ?? cipher.version;
-    const sni = typeof secure.servername === 'string' && secure.servername ? secure.servername : null;
     info.resumed = secure.isSessionReused();
+    // OpenSSL gives no server name for a resumed TLS 1.2 session: the ClientHello still carries it.
+    const sni =
+      typeof secure.servername === 'string' && secure.servername
+        ? secure.servername
+        : info.resumed
+          ? clientHelloServerName(kept)
+          : null;
     outcome.sni = sni;
     outcome.version = version;
     outcome.cipher = cipher.standardName ?? cipher.name;

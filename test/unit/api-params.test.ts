@@ -17,6 +17,9 @@ describe('engine API parameters', () => {
 
   it('takes every key a schema knows, and keys left undefined', () => {
     expect(validateParams('pki.verify', { certificateId: 1, trust: { kind: 'system' }, partialChain: true, hostname: undefined })).toMatchObject({ partialChain: true });
+    // Every key of the request type goes through: a replay of a capture's second connection.
+    expect(validateParams('replay.client', { id: 3, connection: 2 })).toEqual({ id: 3, connection: 2 });
+    expect(() => validateParams('replay.client', { id: 3, connection: 0 })).toThrow('connections are numbered from 1');
   });
 
   it("what the client, server and proxy forms send passes as it is", () => {

@@ -38,7 +38,13 @@ export const REPLAY_HANDLERS: Handlers<ReplayMethods> = {
 
 export const REPLAY_SCHEMAS: Schemas<ReplayMethods> = {
   'replay.client': z
-    .object({ id, to: z.string().max(300).optional(), tls: overrides.optional(), timeoutMs: z.number().int().positive().max(600_000).optional() })
+    .object({
+      id,
+      connection: z.number().int().min(1, 'connections are numbered from 1').optional(),
+      to: z.string().max(300).optional(),
+      tls: overrides.optional(),
+      timeoutMs: z.number().int().positive().max(600_000).optional(),
+    })
     .strict(),
   'replay.servers.start': z
     .object({

@@ -75,6 +75,21 @@ function nodeVersionName(code: number): string {
 }
 
 /**
+ * The protocol the server chose: in the ServerHello up to TLS 1.2, in the EncryptedExtensions in
+ * TLS 1.3, which the capture shows once its key log opens the handshake.
+ */
+export function negotiatedAlpn(decoded: Pick<DecodedConnection, 'serverHello' | 'handshakeMessages'>): string | null {
+  if (decoded.serverHello?.alpn) return decoded.serverHello.alpn;
+  for (const m of decoded.handshakeMessages) {
+    if (m.direction !== 'server-to-client' || m.body.kind !== 'encrypted_extensions') continue;
+    for (const e of m.body.extensions) {
+      if (e.value.kind === 'application_layer_protocol_negotiation' && e.value.protocols.length > 0) return e.value.protocols[0];
+    }
+  }
+  return null;
+}
+
+/**
  * The server's chain as the capture shows it: its Certificate message, or the one inside a
  * CompressedCertificate (RFC 8879: Chromium offers brotli, and large sites take it up).
  */
@@ -272,7 +287,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     sni: hello?.serverName ?? null,
     version,
     cipher,
-    alpn: serverHello?.alpn ?? null,
+    alpn: head ? negotiatedAlpn(head.decoded) : null,
     verification: null,
     error,
     request: null,

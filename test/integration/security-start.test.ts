@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startWorkbench } from '../support/startScript';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -18,24 +19,11 @@ describe('npm start opening a browser', () => {
     // A stand-in for Chromium: it writes down the arguments it was started with.
     const fakeBrowser = path.join(tmp, 'fake-chromium');
     fs.writeFileSync(fakeBrowser, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}.part' && mv '${argsFile}.part' '${argsFile}'\n`, { mode: 0o755 });
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--browser'], {
-      env: { ...process.env, TLSLAB_HOME: path.join(tmp, 'home'), TLSLAB_CHROMIUM: fakeBrowser, DISPLAY: ':lab-test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
+    const { child, url, output } = await startWorkbench(['--browser'], { TLSLAB_HOME: path.join(tmp, 'home'), TLSLAB_CHROMIUM: fakeBrowser, DISPLAY: ':lab-test' });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          output += d;
-          const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output);
-          if (m && output.includes('Press Ctrl+C')) resolve(m[1]);
-        });
-        child.stderr.on('data', (d) => (output += d));
-        child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output}`)));
-      });
       const token = url.split('#token=')[1];
       // The single line that shows the address is the only place the token is printed.
-      expect(output.split(token).length - 1).toBe(1);
+      expect(output().split(token).length - 1).toBe(1);
 
       for (let i = 0; i < 400 && !fs.existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 25));
       const args = fs.readFileSync(argsFile, 'utf8');

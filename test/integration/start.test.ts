@@ -1,33 +1,18 @@
 // npm start on a machine like this one (no Electron binary, maybe no display): browser mode, one
 // line saying why, the address with its token, and an engine that answers to that token only.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(__dirname, '..', '..');
+import { startWorkbench } from '../support/startScript';
 
 describe('npm start', () => {
   it('falls back to browser mode, says why, and prints the address with the token', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-start-'));
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--no-open'], {
-      env: { ...process.env, TLSLAB_HOME: home, DISPLAY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
+    const { child, url, output } = await startWorkbench(['--no-open'], { TLSLAB_HOME: home, DISPLAY: '' });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          output += d;
-          const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(output);
-          if (m && output.includes('Press Ctrl+C')) resolve(m[1]);
-        });
-        child.stderr.on('data', (d) => (output += d));
-        child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${output}`)));
-      });
-      expect(output).toMatch(/^Starting in browser mode: (Electron's binary is not installed|there is no display)/m);
-      expect(output).toContain(`Data folder: ${home}`);
+      expect(output()).toMatch(/^Starting in browser mode: (Electron's binary is not installed|there is no display)/m);
+      expect(output()).toContain(`Data folder: ${home}`);
       const token = url.split('#token=')[1];
       const origin = new URL(url).origin;
       expect((await fetch(`${origin}/health?token=${token}`)).status).toBe(200);

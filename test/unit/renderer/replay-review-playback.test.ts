@@ -2,35 +2,8 @@
 // (as the scrub bar, which starts there, promises) rather than sitting still for the time the
 // session ran before the connection opened; "Play again" starts there too.
 import { describe, expect, it } from 'vitest';
-import { MIN_TICK_MS, Playback, type Clock } from '../../../src-renderer/src/lib/sessions-playback';
-
-class FakeClock implements Clock {
-  private current = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now(): number {
-    return this.current;
-  }
-  schedule(ms: number, fn: () => void): () => void {
-    const id = this.nextId++;
-    this.timers.push({ at: this.current + ms, fn, id });
-    return () => {
-      this.timers = this.timers.filter((t) => t.id !== id);
-    };
-  }
-  advance(ms: number): void {
-    const until = this.current + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > until) break;
-      this.timers.shift();
-      this.current = next.at;
-      next.fn();
-    }
-    this.current = until;
-  }
-}
+import { MIN_TICK_MS, Playback } from '../../../src-renderer/src/lib/sessions-playback';
+import { FakeClock } from './fakeClock';
 
 // A connection whose records came 30 s after the session started: 30000, 30100, 30300 ms.
 const LATE = [30_000, 30_100, 30_300];

@@ -110,6 +110,15 @@ describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
     };
 
     await check('new client form');
+    // An empty field's outline is the only sign of it: 3:1 against the card at least (WCAG 1.4.11, which axe does not check).
+    const outline = await page.evaluate(`(() => {
+      const lum = (rgb) => { const [r, g, b] = rgb.match(/\\d+/g).slice(0, 3).map((v) => { const c = Number(v) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const border = lum(getComputedStyle(document.getElementById('client-connect-to')).borderTopColor);
+      const card = lum(getComputedStyle(document.querySelector('[data-testid="client-form"]')).backgroundColor);
+      return (Math.max(border, card) + 0.05) / (Math.min(border, card) + 0.05);
+    })()`);
+    expect(outline).toBeGreaterThanOrEqual(3);
+    await screenshot(page, 'a11y-04-client-form');
     // A form sent with mistakes: each field names its problem.
     await page.getByTestId('client-host').fill('');
     await page.getByTestId('client-port').fill('99999');

@@ -283,4 +283,20 @@ describe('the main flow with the keyboard alone', () => {
     expect(await focused(page)).toBe('sessions-import-submit');
     await page.context().close();
   });
+
+  it('says that a server started from the form is running', async () => {
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('client-form').waitFor();
+    await page.evaluate(`location.hash = '#/servers'`);
+    await page.getByTestId('server-new').click();
+    await expect.poll(() => page.getByTestId('server-identity-lab').inputValue()).toBe('bank32');
+    await page.getByTestId('server-port').fill('0');
+    await page.getByTestId('server-label').fill('Spoken');
+    await page.getByTestId('server-form-submit').click();
+    const notice = await page.getByTestId('server-notice').innerText();
+    expect(notice).toContain('Spoken');
+    await expect.poll(() => announced(page)).toBe(notice.replace(/^✓\s*/, '').replace(/\s*×$/, '').trim());
+    await page.context().close();
+  });
 });

@@ -118,7 +118,7 @@ describe('lab task 1 in the window alone', () => {
     expect(overlap).toBe(0);
     // A message reached by the keyboard is ringed like every other control, not just shaded.
     await page.getByTestId('ladder-message').first().focus();
-    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
     const ring = await page.evaluate(`getComputedStyle(document.activeElement.querySelector('rect')).stroke`);
     expect(ring).not.toBe('none');
     expect(errors).toEqual([]);

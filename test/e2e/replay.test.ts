@@ -59,6 +59,8 @@ describe('replay in Chromium', () => {
     await page.getByTestId('replay-result').waitFor({ timeout: 30_000 });
     const summary = await page.getByTestId('replay-diff-summary').innerText();
     expect(summary).toMatch(/The answers differ: \d+ lines? only in the original/);
+    // The result appears below the form, away from the button: a screen reader hears it.
+    await expect.poll(() => page.getByTestId('announcer').innerText()).toBe(`Replayed: ${summary}`);
     expect(await page.getByTestId('replay-sent').innerText()).toMatch(/^Sent \d+ bytes \(the same as the original's\) to www\.bank32\.com:\d+/);
     // Side by side: the status line heads both sides, some rows changed, unchanged runs are folded.
     expect(await page.getByTestId('replay-diff').locator('thead').innerText()).toContain('HTTP/1.0 200 ok');
@@ -73,6 +75,7 @@ describe('replay in Chromium', () => {
     expect(await page.getByTestId('serve-ca').inputValue()).toBe('Replay CA');
     await page.getByTestId('serve-recording').click();
     await page.getByTestId('replay-server').waitFor();
+    await expect.poll(() => page.getByTestId('announcer').innerText()).toMatch(/^Serving this recording on 127\.0\.0\.1:\d+$/);
     // The card's try-it command names ca.pem, and one click saves it: curl runs that very command.
     expect(await page.getByTestId('replay-server-try-ca').innerText()).toContain('“Replay CA”');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('replay-server-try-ca-save').click()]);

@@ -134,6 +134,14 @@ describe('the sessions list and playback, in Chromium', () => {
     await download.saveAs(bundleFile);
     expect(fs.statSync(bundleFile).size).toBeGreaterThan(1000);
     expect(await row(page, bank.id).getByTestId('session-exported').innerText()).toContain(`Downloaded session-${bank.id}.tlslab`);
+    // The bundle holds the key log: the row says so, and that the browser decides who may read it.
+    expect(await row(page, bank.id).getByTestId('session-exported-secret').innerText()).toContain("It holds the session's secrets");
+    await screenshot(page, 'sessions-03b-exported-secret');
+    // Certificates alone hold no secret: no such line.
+    await row(page, bank.id).getByTestId('session-export').click();
+    await page.getByTestId('session-export-pem').click();
+    await row(page, bank.id).getByTestId('session-exported').filter({ hasText: `session-${bank.id}.pem` }).waitFor();
+    expect(await row(page, bank.id).getByTestId('session-exported-secret').count()).toBe(0);
 
     // A file that is not a session: one clear error, nothing imported.
     const notes = path.join(tmp, 'notes.pcap');

@@ -115,10 +115,18 @@ export function withoutSession<T extends { id: number }>(list: readonly T[], id:
   return list.filter((s) => s.id !== id);
 }
 
+/**
+ * Said under a download that holds the session's key log lines (the engine's `secret`). A file the
+ * engine writes is mode 0600; a download gets whatever the browser gives it.
+ */
+export const SECRET_DOWNLOAD_NOTE =
+  "It holds the session's secrets: whoever has the file can decrypt the recorded traffic. Your browser decides who may read a download: on a shared machine make it private (chmod 600) or delete it when you are done.";
+
 export interface ExportChoice {
   id: string;
   label: string;
   format: SessionExportFormat;
+  /** Asks for the key log inside (pcapng only; the other formats ignore it). */
   secrets: boolean;
   /** What the file is for, in one line. */
   hint: string;

@@ -3,6 +3,7 @@
 // CA included, and a key the student writes out is readable by the student only and said to be so.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
@@ -13,6 +14,15 @@ let handout: string;
 async function teacher(args: string[]): Promise<void> {
   const run = await tlslabInProcess(path.join(app.tmp, 'teacher'), args);
   if (run.status !== 0) throw new Error(`tlslab ${args.join(' ')}: ${run.stderr}`);
+}
+
+/** The Certificates view's Export tab of the student's bank-server, set to a PKCS#12 with a password. */
+async function openP12Export(page: Page): Promise<void> {
+  await page.getByTestId('nav-certificates').click();
+  await page.locator('[data-testid="pki-row"][data-name="bank-server"]').getByTestId('pki-open').click();
+  await page.getByTestId('tab-export').click();
+  await page.getByTestId('export-format-p12').check();
+  await page.getByTestId('export-password').fill('for the class');
 }
 
 beforeAll(async () => {
@@ -80,11 +90,7 @@ describe('the hand-out in the Certificates view', () => {
     try {
       const page = await newPage(app.browser);
       await page.goto(app.engine.url);
-      await page.getByTestId('nav-certificates').click();
-      await page.locator('[data-testid="pki-row"][data-name="bank-server"]').getByTestId('pki-open').click();
-      await page.getByTestId('tab-export').click();
-      await page.getByTestId('export-format-p12').check();
-      await page.getByTestId('export-password').fill('for the class');
+      await openP12Export(page);
       await page.getByTestId('export-to-path').check();
       await page.getByTestId('export-path').fill('~/bank-server.p12');
       await page.getByTestId('export-run').click();
@@ -128,11 +134,7 @@ describe('the hand-out in the Certificates view', () => {
     let downloads = 0;
     page.on('download', () => downloads++);
     await page.goto(app.engine.url);
-    await page.getByTestId('nav-certificates').click();
-    await page.locator('[data-testid="pki-row"][data-name="bank-server"]').getByTestId('pki-open').click();
-    await page.getByTestId('tab-export').click();
-    await page.getByTestId('export-format-p12').check();
-    await page.getByTestId('export-password').fill('for the class');
+    await openP12Export(page);
     await page.getByTestId('export-run').click();
     const result = await text(page, 'export-result');
     expect(result).toContain(chosen);

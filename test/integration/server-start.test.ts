@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ServerConfig } from '../../src-main/api/serverTypes';
 import { loopbackHost } from '../../src-main/sessions/tlsServer';
 import { Workbench } from '../../src-main/workbench';
@@ -213,6 +213,8 @@ describe('tlslab server', () => {
     expect(made.code).toBe(0);
     const port = await freePort();
     const { child, next } = await startCli(['--port', String(port), '--cert', path.join(dir, 'cert.pem'), '--key', path.join(dir, 'key.pem')]);
+    // A failed expectation must not leave the server running.
+    onTestFinished(() => void child.kill('SIGTERM'));
     expect(await next()).toBe(`listening on https://127.0.0.1:${port}/ (stop with Ctrl-C)`);
     expect(await next()).toBe('  default: CN=www.selfsigned.test (issuer CN=www.selfsigned.test)');
     expect(await next()).toBe('  try it:');

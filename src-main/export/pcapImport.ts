@@ -6,6 +6,7 @@
 // are read through zlib. Pure: bytes in, streams out.
 import { gunzipSync } from 'node:zlib';
 import type { Endpoint } from './pcapng';
+import { concatBytes } from '../bytes';
 
 export class CaptureError extends Error {
   readonly code = 'NOT_A_CAPTURE';
@@ -410,7 +411,7 @@ class CaptureReader {
         chunks: s.chunks.map((c) => ({
           direction: c.side === client ? 'client-to-server' : 'server-to-client',
           time: c.time,
-          data: c.parts.length === 1 ? c.parts[0].slice() : concat(c.parts, c.length),
+          data: c.parts.length === 1 ? c.parts[0].slice() : concatBytes(c.parts),
           ...(c.gapBefore ? { gapBefore: c.gapBefore } : {}),
         })),
         missingBytes,
@@ -433,16 +434,6 @@ class CaptureReader {
     }
     return { format, packets: this.packets, streams, keylog: this.keylog, notes };
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const PCAP_MAGIC_MICRO = 0xa1b2c3d4;

@@ -4,7 +4,6 @@
 // Bytes in, values out: no sockets, no database.
 import { findHeadEnd, headLines } from '../sessions/httpHead';
 import { concatBytes as concat } from '../bytes';
-export { concat };
 
 export interface HttpMessageHead {
   /** The first line: "GET /a?b=1 HTTP/1.1" or "HTTP/1.1 200 OK". */

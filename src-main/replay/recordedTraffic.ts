@@ -4,7 +4,7 @@ import type { ConnectionLeg, Direction } from '../api/types';
 import { WorkbenchError } from '../errors';
 import type { RecordedConnection, RecordedSession } from '../export/recordedSession';
 import { decryptConnection } from '../tls/sessionKeys';
-import { concat } from './httpMatch';
+import { concatBytes as concat } from '../bytes';
 import { captureGapsOf } from '../sessions/decryption';
 
 export interface PlainSegment {

@@ -16,7 +16,8 @@ import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { ForgedIdentity } from '../workshop/workshop';
-import { concat, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { concatBytes as concat } from '../bytes';
+import { ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { DerivationStep, KeyValue } from '../api/decryptTypes';
 import type { HashName, SuiteParameters } from './suites';
+import { concatBytes } from '../bytes';
 
 const ascii = new TextEncoder();
 
@@ -25,14 +26,9 @@ export function hmac(hash: HashName, key: Uint8Array, ...parts: Uint8Array[]): U
   return new Uint8Array(mac.digest());
 }
 
+/** The parts joined into new bytes, given as arguments (the key schedules join a few at a time). */
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function upper(hash: HashName): string {

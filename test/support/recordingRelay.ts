@@ -11,19 +11,26 @@ export interface RecordingRelay {
   close(): void;
 }
 
+/**
+ * Joins an accepted client to a new connection to the server on `port`, both ways, passing every
+ * chunk to `keep` first; returns the connection to the server.
+ */
+export function relayKeeping(client: net.Socket, port: number, keep: (direction: Direction) => (data: Buffer) => void): net.Socket {
+  const upstream = net.connect({ host: '127.0.0.1', port });
+  client.on('data', keep('client-to-server'));
+  upstream.on('data', keep('server-to-client'));
+  client.pipe(upstream);
+  upstream.pipe(client);
+  client.on('error', () => upstream.destroy());
+  upstream.on('error', () => client.destroy());
+  return upstream;
+}
+
 export async function recordingRelay(port: number): Promise<RecordingRelay> {
   const chunks: RecordedChunk[] = [];
   const start = performance.now();
   const keep = (direction: Direction) => (data: Buffer) => chunks.push({ direction, t: performance.now() - start, data: Uint8Array.from(data) });
-  const listener = net.createServer((client) => {
-    const upstream = net.connect({ host: '127.0.0.1', port });
-    client.on('data', keep('client-to-server'));
-    upstream.on('data', keep('server-to-client'));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
+  const listener = net.createServer((client) => void relayKeeping(client, port, keep));
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   return { port: (listener.address() as net.AddressInfo).port, chunks, close: () => listener.close() };
 }

@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Direction } from '../../src-main/api/types';
 import { writePcapng } from '../../src-main/export/pcapng';
+import { relayKeeping } from './recordingRelay';
 import type { RecordedChunk } from '../../src-main/tls/records';
 
 export interface ConnectionRelay {
@@ -26,13 +27,7 @@ export async function connectionRelay(port: number): Promise<ConnectionRelay> {
     const chunks: RecordedChunk[] = [];
     connections.push(chunks);
     const keep = (direction: Direction) => (data: Buffer) => chunks.push({ direction, t: performance.now() - start, data: Uint8Array.from(data) });
-    const upstream = net.connect({ host: '127.0.0.1', port });
-    client.on('data', keep('client-to-server'));
-    upstream.on('data', keep('server-to-client'));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
+    const upstream = relayKeeping(client, port, keep);
     // A peer that has gone leaves nothing for the other side to say to it (s_server -www would
     // otherwise wait on a half-closed connection for ever).
     client.once('close', () => upstream.destroySoon());

@@ -2,6 +2,7 @@
 // "not verified", as the workbench's TLS client and openssl verify do, and says what to do.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PkiIssued } from '../../src-main/api/pkiTypes';
 import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
@@ -27,19 +28,28 @@ afterAll(async () => {
   await app?.close();
 });
 
+/**
+ * A page on www.bank32.com's Verify tab, its trust store a file with the issuing CA alone (no
+ * root), and the "More" options open.
+ */
+async function openVerifyTrustingIssuingOnly(): Promise<{ page: Page; pageErrors: string[] }> {
+  const trustFile = path.join(app.tmp, 'issuing-only.pem');
+  fs.writeFileSync(trustFile, issuingPem);
+  const page = await newPage(app.browser);
+  const pageErrors = collectPageErrors(page);
+  await page.goto(app.engine.url);
+  await page.getByTestId('nav-certificates').click();
+  await page.locator('[data-testid="pki-row"][data-name="www.bank32.com"]').getByTestId('pki-open').click();
+  await page.getByTestId('tab-verify').click();
+  await page.getByTestId('verify-trust-kind').selectOption('file');
+  await page.getByTestId('verify-trust-path').fill(trustFile);
+  await page.getByText('More: purpose, extra intermediates, partial chains').click();
+  return { page, pageErrors };
+}
+
 describe('verifying against a trusted intermediate without its root', () => {
   it('fails the chain check and offers the root or partial chains, which are off by default', async () => {
-    const trustFile = path.join(app.tmp, 'issuing-only.pem');
-    fs.writeFileSync(trustFile, issuingPem);
-    const page = await newPage(app.browser);
-    const pageErrors = collectPageErrors(page);
-    await page.goto(app.engine.url);
-    await page.getByTestId('nav-certificates').click();
-    await page.locator('[data-testid="pki-row"][data-name="www.bank32.com"]').getByTestId('pki-open').click();
-    await page.getByTestId('tab-verify').click();
-    await page.getByTestId('verify-trust-kind').selectOption('file');
-    await page.getByTestId('verify-trust-path').fill(trustFile);
-    await page.getByText('More: purpose, extra intermediates, partial chains').click();
+    const { page, pageErrors } = await openVerifyTrustingIssuingOnly();
     expect(await page.getByTestId('verify-partial-chain').isChecked()).toBe(false);
     await page.getByTestId('verify-run').click();
     await page.locator('[data-testid="verify-result"][data-ok="false"]').waitFor();
@@ -53,17 +63,7 @@ describe('verifying against a trusted intermediate without its root', () => {
   });
 
   it('with "Accept partial chains" ticked the intermediate ends the chain, as with openssl verify -partial_chain', async () => {
-    const trustFile = path.join(app.tmp, 'issuing-only.pem');
-    fs.writeFileSync(trustFile, issuingPem);
-    const page = await newPage(app.browser);
-    const pageErrors = collectPageErrors(page);
-    await page.goto(app.engine.url);
-    await page.getByTestId('nav-certificates').click();
-    await page.locator('[data-testid="pki-row"][data-name="www.bank32.com"]').getByTestId('pki-open').click();
-    await page.getByTestId('tab-verify').click();
-    await page.getByTestId('verify-trust-kind').selectOption('file');
-    await page.getByTestId('verify-trust-path').fill(trustFile);
-    await page.getByText('More: purpose, extra intermediates, partial chains').click();
+    const { page, pageErrors } = await openVerifyTrustingIssuingOnly();
     await page.getByTestId('verify-partial-chain').check();
     await page.getByTestId('verify-run').click();
     await page.locator('[data-testid="verify-result"][data-ok="true"]').waitFor();

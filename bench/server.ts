@@ -2,9 +2,12 @@
 // 100 MB download, the workbench's recording server against a bare Node TLS server and
 // `openssl s_server -WWW`, driven by the same load generator (its own process), in one run. Both
 // parts also run the bare server over the byte tap alone, as the ceiling any recorder on Node's
-// TLS can reach; the download also runs it with each byte written to a file as recordings are,
-// the floor of any recorder that keeps every byte.
+// TLS can reach; the handshakes also run it with the workbench server's TLS settings and every
+// byte and key log line kept in one file, the floor of any recorder that keeps each connection's
+// bytes and keys; the download runs it with each byte written to a file as recordings are, the
+// floor of any recorder that keeps every byte.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +21,7 @@ import { freePort, waitForPort } from '../test/support/ports';
 import { makeServerPki } from '../test/support/serverPki';
 import { cpuMark, cpuSince, type CpuSpent } from './cpu';
 import { floorFile } from './floorFile';
+import { floorLog } from './floorLog';
 import { pageCacheText } from './pageCache';
 import { median } from './stats';
 
@@ -157,6 +161,43 @@ async function tapAndFile(cert: string, key: string, big: string): Promise<Targe
   };
 }
 
+/**
+ * The floor for a recorder that keeps each connection's bytes and keys: the tap, the TLS settings
+ * the workbench server uses (sessions/tlsServer.ts: ticket keys, session id context, server cipher
+ * order, DH parameters, ALPN), and each chunk and key log line queued into one shared file
+ * (floorLog.ts). No sessions, events or rows.
+ */
+async function tapAndLog(cert: string, key: string, chain: string | undefined, big: string): Promise<Target> {
+  const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
+  const secureContext = tls.createSecureContext({ cert: certPem, key: fs.readFileSync(key), dhparam: 'auto', honorCipherOrder: true, secureOptions: 0, sessionIdContext: 'tlslab-bench' });
+  secureContext.context.setTicketKeys(crypto.randomBytes(48));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-log-'));
+  const log = floorLog(path.join(folder, 'connections.bin'));
+  const target = await listening(
+    'tap + bytes and keys in one file (floor)',
+    net.createServer({ noDelay: true }, (raw) => {
+      raw.on('error', () => undefined);
+      const keep = log.connection();
+      const tap = new ByteTap(raw, {
+        observe: (direction, data) => keep(direction === 'inbound' ? 'client-to-server' : 'server-to-client', data),
+        closed: () => keep('closed'),
+      });
+      const socket = new tls.TLSSocket(tap, { isServer: true, secureContext, ALPNProtocols: ['http/1.1', 'http/1.0'] });
+      socket.on('keylog', (line: Buffer) => keep('keylog', line));
+      socket.on('end', () => socket.end());
+      answerHello(socket, big);
+    }),
+  );
+  return {
+    ...target,
+    stop: async () => {
+      await target.stop();
+      await log.close();
+      fs.rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
 async function opensslServer(cert: string, key: string, chain: string | undefined, www: string): Promise<Target> {
   const port = await freePort();
   const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, ...(chain ? ['-cert_chain', chain] : []), '-WWW', '-quiet'], { cwd: www, stdio: 'ignore' });
@@ -199,6 +240,7 @@ export async function benchServer(): Promise<void> {
       const targets = [
         await bareNode(id.cert, id.key, chain, big),
         await tapOnly(id.cert, id.key, chain, big),
+        await tapAndLog(id.cert, id.key, chain, big),
         await recording(wb, id.cert, id.key, chain, www, 'recording workbench server'),
         await opensslServer(id.cert, id.key, chain, www),
       ];

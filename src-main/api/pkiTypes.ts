@@ -195,8 +195,27 @@ export interface PkiImportResult {
   keysMatched: number;
   /** Keys that belong to nothing in the file or the workbench, and were therefore not kept. */
   keysUnmatched: number;
-  /** Certificates already in the workbench (same fingerprint), not added twice. */
+  /** Names of the certificates already in the workbench (same fingerprint), not added twice. */
   duplicates: string[];
+  /**
+   * The same certificates, each with the name it keeps and the one the file or the import asked
+   * for. The engine always sets it; optional only for results merged in the renderer.
+   */
+  alreadyStored?: PkiAlreadyStored[];
+}
+
+/** A certificate of an imported file that the workbench already held (same DER): kept as it was, not renamed. */
+export interface PkiAlreadyStored {
+  id: number;
+  /** The workbench name it keeps. */
+  name: string;
+  subject: string;
+  /** The name the file (PKCS#12 friendlyName) or the import (--name) gave it, when it differs from the stored one: not applied. */
+  nameAsked?: string;
+  /** The file's private key was added to it (it had none before). */
+  keyAdded: boolean;
+  /** One line that says all of the above: "CN=x is already stored as 'first' ...". */
+  message: string;
 }
 
 /** What to inspect: a stored certificate, a stored CSR, or pasted PEM / base64 DER. */

@@ -90,7 +90,7 @@ export function registerPkiMiscCommands(program: Command): void {
         process.stdout.write(`${r.file}: ${r.description}\n`);
         for (const c of r.certificates) process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}\n`);
         for (const c of r.csrs) process.stdout.write(`  + [csr ${c.id}] ${c.name}: ${c.subject}\n`);
-        for (const d of r.duplicates) process.stdout.write(`  = already in the workbench as "${d}"\n`);
+        for (const d of r.alreadyStored ?? []) process.stdout.write(`  = [${d.id}] ${d.message}\n`);
         // Keys that went with a certificate or request the workbench held before (the CA of a
         // hand-out imported first as PEM, then with its key as PKCS#12): the lines above do not show them.
         const withOlder = r.keysMatched - r.certificates.filter((c) => c.hasPrivateKey).length - r.csrs.filter((c) => c.hasPrivateKey).length;

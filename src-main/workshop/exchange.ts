@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {
+  PkiAlreadyStored,
   PkiCertificateSummary,
   PkiCsrSummary,
   PkiExportRequest,
@@ -126,6 +127,7 @@ interface StoredFile {
 function storeItems(workshop: CertificateWorkshop, items: ImportedItems, firstName: string | undefined): StoredFile {
   const csrs: PkiCsrSummary[] = [];
   const duplicates: string[] = [];
+  const alreadyStored: PkiAlreadyStored[] = [];
   const usedKeys = new Set<number>();
   const ids: number[] = [];
   // The name given goes to the certificate the file is about: the one with its key (a PKCS#12's
@@ -139,10 +141,15 @@ function storeItems(workshop: CertificateWorkshop, items: ImportedItems, firstNa
     const pair = items.pairs.find((p) => p.certificateIndex === index);
     const key = pair ? items.privateKeys[pair.keyIndex] : undefined;
     if (pair) usedKeys.add(pair.keyIndex);
+    const asked = index === named && firstName ? firstName : certificate.friendlyName;
     const existing = workshop.store.certificateByFingerprint(fingerprint(certificate.der));
     if (existing) {
-      if (key && existing.key_id === null) workshop.store.setCertificateKey(existing.id, workshop.vault.storeKey(key));
+      // The same certificate twice in one file: stored once, and nothing to report.
+      if (ids.includes(existing.id)) continue;
+      const keyAdded = !!key && existing.key_id === null;
+      if (keyAdded) workshop.store.setCertificateKey(existing.id, workshop.vault.storeKey(key!));
       duplicates.push(existing.name);
+      alreadyStored.push(alreadyStoredEntry(existing, asked, keyAdded));
       continue;
     }
     const keyId = key ? workshop.vault.storeKey(key) : null;
@@ -168,6 +175,7 @@ function storeItems(workshop: CertificateWorkshop, items: ImportedItems, firstNa
       keysMatched: usedKeys.size,
       keysUnmatched: leftover.length,
       duplicates,
+      alreadyStored,
     },
     ids,
     leftover,
@@ -188,6 +196,19 @@ function attachKey(workshop: CertificateWorkshop, key: KeyObject): boolean {
   for (const row of rows) workshop.store.setCertificateKey(row.id, keyId);
   for (const row of csrRows) workshop.store.setCsrKey(row.id, keyId);
   return true;
+}
+
+/**
+ * What the import says of a certificate it already held: the name it keeps, and the name the file
+ * or the import gave it when that differs (not applied: the stored certificate is not renamed).
+ */
+function alreadyStoredEntry(existing: { id: number; name: string; subject: string }, asked: string | undefined, keyAdded: boolean): PkiAlreadyStored {
+  const nameAsked = asked?.trim() && asked.trim() !== existing.name ? asked.trim() : undefined;
+  let message = `${existing.subject || 'this certificate'} is already stored as '${existing.name}'`;
+  if (nameAsked) {
+    message += `; it keeps that name, and the name '${nameAsked}' given for it was not used (a stored certificate is not renamed)`;
+  }
+  return { id: existing.id, name: existing.name, subject: existing.subject, ...(nameAsked ? { nameAsked } : {}), keyAdded, message };
 }
 
 function uniqueFriendly(workshop: CertificateWorkshop, friendly: string): string {

@@ -98,25 +98,57 @@ function alertFromCode(code: string): string | null {
   return m ? m[1].toLowerCase() : null;
 }
 
-const VICTIM_ALERT_MEANING: Record<string, string> = {
-  unknown_ca: 'it does not trust the CA that signed the forged certificate; this is what a victim without the proxy\'s CA in its trust store does (install the CA to complete the attack in the lab)',
-  bad_certificate: 'it found the forged certificate unacceptable (a name, key usage or signature problem)',
-  certificate_unknown: 'it rejected the forged certificate without naming why (often a hostname mismatch or an untrusted CA)',
-  certificate_expired: 'the forged certificate is expired or not yet valid by its clock',
-  unsupported_certificate: 'it does not accept the forged certificate\'s key type',
-  handshake_failure: 'it could not agree on parameters with the proxy',
-  protocol_version: 'it does not accept the TLS versions the proxy offers',
-  decrypt_error: 'a signature or the Finished check failed',
-};
+/**
+ * What a victim's alert says about the forged certificate. OpenSSL clients (curl, Python's ssl,
+ * openssl s_client) pick the alert from the check that failed: an untrusted chain gives
+ * unknown_ca, a name that does not match or a date not yet reached gives bad_certificate, an
+ * expired certificate certificate_expired, a certificate not meant for servers
+ * unsupported_certificate. Chromium sends certificate_unknown for every certificate error.
+ */
+function victimAlertMeaning(alert: string, caName: string, forged: CertificateInfo | null, sni: string | null): string {
+  const names = forged ? (forged.subjectAltNames.length ? forged.subjectAltNames.join(', ') : forged.subject) : null;
+  switch (alert) {
+    case 'unknown_ca':
+      return `it does not trust "${caName}", the CA that signed the forged certificate: the chain check failed. That is what a victim without the proxy's CA in its trust store does; install the CA in the victim to complete the attack in the lab`;
+    case 'bad_certificate':
+      return `it trusts "${caName}" (a client that did not would have sent unknown_ca), but a check on the forged certificate itself failed. From curl, Python's ssl or openssl s_client this alert means the host name it checks is not among the certificate's names${names ? ` (${names})` : ''}${sni ? `, so it checked another name than the one it sent by SNI (${sni})` : ''}, or the certificate is not yet valid by the client's clock`;
+    case 'certificate_unknown':
+      return `it refused the forged certificate without saying which check failed; Chromium sends this alert for every certificate error and names it on its own error page (NET::ERR_CERT_AUTHORITY_INVALID: it does not trust "${caName}"; NET::ERR_CERT_COMMON_NAME_INVALID: the name does not match)`;
+    case 'certificate_expired':
+      return 'the forged certificate has expired by the client\'s clock: the date check failed';
+    case 'unsupported_certificate':
+      return 'the forged certificate is not accepted for a server (its key usage or extended key usage), or its key type is not one the client accepts';
+    case 'handshake_failure':
+      return 'it could not agree on parameters with the proxy';
+    case 'protocol_version':
+      return 'it does not accept the TLS versions the proxy offers';
+    case 'decrypt_error':
+      return 'a signature or the Finished check failed';
+    default:
+      return 'it refused what the proxy sent';
+  }
+}
 
-/** The alerts the victim sent in the clear, by name. */
-function victimAlerts(chunks: RecordedChunk[]): string[] {
+/** Node's names of the TLS versions, by their code in a ServerHello. */
+const VERSION_NAMES: Record<number, string> = { 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2', 0x0304: 'TLSv1.3' };
+
+/**
+ * What the victim's handshake bytes say in the clear: the alerts it sent, by name, and the
+ * version and cipher suite the proxy's ServerHello settled on (known even when the victim then
+ * refused the forged certificate).
+ */
+function victimHandshake(chunks: RecordedChunk[]): { alerts: string[]; version: string | null; cipher: string | null; alpn: string | null; serverSpoke: boolean } {
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
-  return decoder
-    .finish()
-    .records.filter((r) => r.direction === 'client-to-server' && r.alert)
-    .map((r) => r.alert!.descriptionName);
+  const decoded = decoder.finish();
+  const hello = decoded.serverHello;
+  return {
+    alerts: decoded.records.filter((r) => r.direction === 'client-to-server' && r.alert).map((r) => r.alert!.descriptionName),
+    version: hello ? (VERSION_NAMES[hello.version.code] ?? hello.version.name) : null,
+    cipher: hello ? hello.cipherSuite.name : null,
+    alpn: hello?.alpn ?? null,
+    serverSpoke: chunks.some((c) => c.direction === 'server-to-client'),
+  };
 }
 
 const plainHttpAnswer = (address: string) => {
@@ -386,6 +418,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   let peekDone = false;
   /** The ALPN protocols in the victim's ClientHello (null: it offered none). */
   let victimAlpnOffered: string[] | null = null;
+  /** The server name in the victim's ClientHello (SNI), if it sent one. */
+  let victimSni: string | null = null;
 
   function attachVictimTap(): void {
     if (connect?.rest.length) raw.unshift(connect.rest);
@@ -429,7 +463,10 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     if (peek.kind === 'incomplete') return;
     peekDone = true;
     peeked = Buffer.alloc(0);
-    if (peek.kind === 'client-hello') victimAlpnOffered = peek.alpn;
+    if (peek.kind === 'client-hello') {
+      victimAlpnOffered = peek.alpn;
+      victimSni = peek.serverName;
+    }
     if (peek.kind === 'not-tls') {
       startRecording(connect?.host ?? null, connect?.port ?? 443);
       const error: ApiErrorInfo = peek.looksLikeHttp
@@ -642,16 +679,26 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         message: `the victim offered only ${offered} by ALPN, and the proxy forwards HTTP/1.1 and HTTP/1.0 only; let the client offer HTTP/1.1 (curl --http1.1, or a browser, which offers both)`,
       };
     }
-    const alert = alertFromCode(code) ?? victimAlerts(kept).find((a) => a !== 'close_notify') ?? null;
+    const seen = victimHandshake(kept);
+    const alert = alertFromCode(code) ?? seen.alerts.find((a) => a !== 'close_notify') ?? null;
     if (alert) {
       info.victimAlert = alert;
       return {
         code: 'VICTIM_REJECTED_CERTIFICATE',
-        message: `the victim refused the forged certificate with the alert "${alert}": ${VICTIM_ALERT_MEANING[alert] ?? 'it refused what the proxy sent'} (CA "${endpoint.caName}")`,
+        message: `the victim refused the forged certificate with the alert "${alert}": ${victimAlertMeaning(alert, endpoint.caName, info.forgedCertificate, victimSni)}`,
       };
     }
     if (code === 'ERR_SSL_HTTP_REQUEST' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
       return { code: 'NOT_TLS', message: 'the victim sent bytes that are not TLS during the handshake' };
+    }
+    if (!err && seen.serverSpoke && info.forgedCertificate) {
+      // The proxy's first flight went out (the forged chain inside), and the victim closed in
+      // good order (no reset: it had read what came) without finishing its side of the handshake.
+      // A client killed mid-handshake leaves unread bytes and resets instead (below).
+      return {
+        code: 'VICTIM_CLOSED_AFTER_CERTIFICATE',
+        message: `the victim closed the connection after receiving the forged certificate, without an alert and without finishing its handshake: it most likely refused the certificate. Clients that check the certificate in their own code after the TLS library's handshake (Node.js programs such as tlslab client, many apps) leave this way instead of sending an alert; the client's own output says which check failed (the chain: it does not trust "${endpoint.caName}"; or the name)`,
+      };
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || !err) {
       return {
@@ -821,9 +868,13 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       info.failedLeg = 'victim';
       victimEvent('error', { message: failure.message });
     }
-    if (!victimSecure && info.victimAlert === null) {
-      const alert = victimAlerts(kept).find((a) => a !== 'close_notify');
-      if (alert) info.victimAlert = alert;
+    if (!victimSecure) {
+      const seen = victimHandshake(kept);
+      const alert = seen.alerts.find((a) => a !== 'close_notify');
+      if (alert && info.victimAlert === null) info.victimAlert = alert;
+      // A victim that refused the forged certificate still agreed a version and a cipher suite
+      // with the proxy: its ServerHello went out before the certificate.
+      if (info.victim.version === null && seen.version) info.victim = { peer: info.victim.peer, version: seen.version, cipher: seen.cipher, alpn: seen.alpn };
     }
     kept.length = 0;
     if (victimSecure && upstreamSecure && !failure) noteUndelivered();

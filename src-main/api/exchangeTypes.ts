@@ -26,6 +26,11 @@ export interface SessionExportResult {
   size: number;
   /** Whether the file holds the session's secrets (its key log lines): whoever has it can decrypt the traffic. */
   secret: boolean;
+  /**
+   * Whether the file holds the decrypted traffic in clear (HAR: requests, form fields, passwords,
+   * cookies): no keys, but as private as they are. A file written by the engine is mode 0600.
+   */
+  plaintext: boolean;
   /** The file's bytes, base64, when no path was given. */
   base64?: string;
   /** Where it was written, when a path was given. */

@@ -10,6 +10,8 @@ import { localTimestamp } from './format';
 
 /** Said of every export that holds a session's secrets (a key log, a pcapng with one, a bundle). */
 const SECRET_NOTE = "The file holds the session's secrets: whoever has it can decrypt the recorded traffic, so hand it only to whom you mean to";
+/** Said of an export that holds the decrypted traffic itself (HAR). */
+const PLAINTEXT_NOTE = 'The file holds the decrypted requests and answers in clear (form fields, passwords and cookies included), so hand it only to whom you mean to';
 
 const FORMATS: SessionExportFormat[] = ['pcapng', 'keylog', 'har', 'pem', 'bundle'];
 
@@ -79,10 +81,11 @@ export function registerSessionExchangeCommands(program: Command): void {
         const written = writeOutput(opts.out, exported);
         const out = messagesFor(opts.out);
         if (opts.json) {
-          printJson({ path: written, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary, secret: exported.secret }, out);
+          printJson({ path: written, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary, secret: exported.secret, plaintext: exported.plaintext }, out);
         } else {
           out.write(`Wrote ${written} (${exported.bytes.length} bytes): ${exported.summary}\n`);
-          if (exported.secret) out.write(`${SECRET_NOTE}${out === process.stdout ? '; it is readable by you only (mode 0600)' : ''}\n`);
+          const note = exported.secret ? SECRET_NOTE : exported.plaintext ? PLAINTEXT_NOTE : null;
+          if (note) out.write(`${note}${out === process.stdout ? '; it is readable by you only (mode 0600)' : ''}\n`);
         }
       } finally {
         await wb.close();

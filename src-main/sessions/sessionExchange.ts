@@ -50,6 +50,11 @@ export interface ExportedFile {
   summary: string;
   /** Whether the file holds secrets (keys), so it is written readable by its owner only. */
   secret: boolean;
+  /**
+   * Whether the file holds the decrypted traffic itself (a HAR: requests, form fields, passwords,
+   * cookies, in clear). It holds no keys, but it is just as private: written readable by its owner only.
+   */
+  plaintext: boolean;
   /** Why the file lacks bytes the session once had (a recording file is missing), or null. */
   incomplete: string | null;
 }
@@ -98,12 +103,13 @@ export class SessionExchange {
     const { extension, mediaType } = EXTENSIONS[format];
     const fileName = `session-${id}.${extension}`;
     const incomplete = incompleteRecording(session);
-    const file = (bytes: Uint8Array, summary: string, secret: boolean): ExportedFile => ({
+    const file = (bytes: Uint8Array, summary: string, secret: boolean, plaintext = false): ExportedFile => ({
       bytes,
       fileName,
       mediaType,
       summary: incomplete ? `${summary}; ${incomplete}` : summary,
       secret,
+      plaintext,
       incomplete,
     });
     switch (format) {
@@ -133,7 +139,7 @@ export class SessionExchange {
             `session ${id} has no HTTP exchange the workbench could read${notes.length ? `: ${notes.join('; ')}` : ''}`,
           );
         }
-        return file(new TextEncoder().encode(`${JSON.stringify(har, null, 2)}\n`), plural(har.log.entries.length, 'HTTP exchange'), false);
+        return file(new TextEncoder().encode(`${JSON.stringify(har, null, 2)}\n`), plural(har.log.entries.length, 'HTTP exchange'), false, true);
       }
       case 'bundle': {
         const bytes = writeBundle(session, { application: this.ctx.application.name, version: this.ctx.application.version });
@@ -179,6 +185,7 @@ export class SessionExchange {
       size: exported.bytes.length,
       summary: exported.summary,
       secret: exported.secret,
+      plaintext: exported.plaintext,
     };
     if (request.path === undefined) return { ...result, base64: Buffer.from(exported.bytes).toString('base64') };
     return { ...result, path: writeOutput(request.path, exported) };
@@ -328,5 +335,5 @@ export class SessionExchange {
 /** Writes an export; files that hold keys are readable by their owner only. */
 /** Writes an export whole or not at all (a key log or bundle with secrets gets mode 0600). */
 export function writeOutput(file: string, exported: ExportedFile): string {
-  return writeFilesAtomically([{ path: file, data: exported.bytes, secret: exported.secret }])[0];
+  return writeFilesAtomically([{ path: file, data: exported.bytes, secret: exported.secret || exported.plaintext }])[0];
 }

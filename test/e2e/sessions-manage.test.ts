@@ -142,6 +142,13 @@ describe('the sessions list and playback, in Chromium', () => {
     await page.getByTestId('session-export-pem').click();
     await row(page, bank.id).getByTestId('session-exported').filter({ hasText: `session-${bank.id}.pem` }).waitFor();
     expect(await row(page, bank.id).getByTestId('session-exported-secret').count()).toBe(0);
+    // A HAR holds no keys but the decrypted requests and answers: the row says that instead.
+    await row(page, bank.id).getByTestId('session-export').click();
+    await page.getByTestId('session-export-har').click();
+    await row(page, bank.id).getByTestId('session-exported').filter({ hasText: `session-${bank.id}.har` }).waitFor();
+    const harNote = await row(page, bank.id).getByTestId('session-exported-secret').innerText();
+    expect(harNote).toContain('decrypted requests and answers in clear');
+    expect(harNote).not.toContain('secrets');
 
     // A file that is not a session: one clear error, nothing imported.
     const notes = path.join(tmp, 'notes.pcap');

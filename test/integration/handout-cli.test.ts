@@ -171,7 +171,7 @@ describe('an OpenSSL capath folder handed out, then added to', () => {
 });
 
 describe('session hand-out', () => {
-  it('a bundle and a key log are mode 0600 and the command says they hold the session\'s secrets', async () => {
+  it('a bundle, a key log and a HAR are mode 0600 and the command says what private thing each holds', async () => {
     await ok(teacher, ['cert', 'export', 'bank-server', '--format', 'chain', '--out', file('server-chain.pem')]);
     peer = await startOpensslServer(file('server-chain.pem'), file('plain.key'), ['-www']);
     const client = await run(teacher, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', file('class-ca.pem'), '--get', '/', '--json']);
@@ -186,6 +186,13 @@ describe('session hand-out', () => {
     expect(mode('lesson.keys')).toBe(0o600);
     const certificates = await ok(teacher, ['sessions', 'export', String(id), '--format', 'pem', '--out', file('lesson-certs.pem')]);
     expect(certificates).not.toMatch(/secrets/);
+    // A HAR holds no keys, but the decrypted requests and answers: private all the same.
+    const har = await ok(teacher, ['sessions', 'export', String(id), '--format', 'har', '--out', file('lesson.har')]);
+    expect(har).toMatch(/holds the decrypted requests and answers in clear/);
+    expect(har).not.toMatch(/secrets/);
+    expect(mode('lesson.har')).toBe(0o600);
+    const harJson = JSON.parse(await ok(teacher, ['sessions', 'export', String(id), '--format', 'har', '--out', file('lesson2.har'), '--json'])) as { secret: boolean; plaintext: boolean };
+    expect(harJson).toMatchObject({ secret: false, plaintext: true });
 
     // The student opens it and reads the traffic: the key log travels in the bundle.
     const imported = JSON.parse(await ok(student, ['sessions', 'import', file('lesson.tlslab'), '--json'])) as { id: number; keylogLines: number };

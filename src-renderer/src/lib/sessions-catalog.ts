@@ -122,6 +122,15 @@ export function withoutSession<T extends { id: number }>(list: readonly T[], id:
 export const SECRET_DOWNLOAD_NOTE =
   "It holds the session's secrets: whoever has the file can decrypt the recorded traffic. Your browser decides who may read a download: on a shared machine make it private (chmod 600) or delete it when you are done.";
 
+/** Said under a download that holds the decrypted traffic itself (the engine's `plaintext`: a HAR). */
+export const PLAINTEXT_DOWNLOAD_NOTE =
+  'It holds the decrypted requests and answers in clear: form fields, passwords and cookies included. Your browser decides who may read a download: on a shared machine make it private (chmod 600) or delete it when you are done.';
+
+/** What to say under a download about who should read it, or null for a file that holds nothing private. */
+export function privateDownloadNote(file: { secret: boolean; plaintext: boolean }): string | null {
+  return file.secret ? SECRET_DOWNLOAD_NOTE : file.plaintext ? PLAINTEXT_DOWNLOAD_NOTE : null;
+}
+
 export interface ExportChoice {
   id: string;
   label: string;

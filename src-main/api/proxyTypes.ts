@@ -131,6 +131,12 @@ export interface ProxySessionInfo {
   victimAlert: string | null;
   /** Which leg failed first, if one did. */
   failedLeg: 'victim' | 'upstream' | null;
+  /**
+   * After both handshakes: which side ended its connection first (the proxy then ended the other),
+   * or null when neither did before the proxy stopped or a leg failed. Absent in sessions recorded
+   * before it was kept.
+   */
+  closedFirst?: 'victim' | 'upstream' | null;
   /** HTTP exchanges forwarded; 0 for non-HTTP traffic. */
   exchanges: number;
   /** True when the plaintext was not HTTP/1.1 and was forwarded as bytes. */

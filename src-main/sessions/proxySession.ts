@@ -174,6 +174,7 @@ function newSessionInfo(endpoint: ProxyEndpoint, mode: 'transparent' | 'connect'
     upstream: { peer: null, version: null, cipher: null, alpn: null },
     victimAlert: null,
     failedLeg: null,
+    closedFirst: null,
     exchanges: 0,
     rawForwarding: false,
     rulesFired: [],
@@ -831,12 +832,14 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       linger();
     });
     victim.once('close', () => {
-      closedFirst ??= 'victim';
+      // A close the proxy caused itself (stopped, a failure) says nothing about who ended first.
+      if (!ending) closedFirst ??= 'victim';
       endOf(upstream);
       linger();
     });
     upstream.once('close', () => {
-      closedFirst ??= 'upstream';
+      // A close the proxy caused itself (stopped, a failure) says nothing about who ended first.
+      if (!ending) closedFirst ??= 'upstream';
       endOf(victim);
       linger();
     });
@@ -878,6 +881,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     }
     kept.length = 0;
     if (victimSecure && upstreamSecure && !failure) noteUndelivered();
+    info.closedFirst = victimSecure && upstreamSecure ? closedFirst : null;
     victimLeg!.event('proxy-session', { ...info });
     const error = failure ? { code: failure.code, message: failure.message } : null;
     recording!.update({ status: error ? 'failed' : 'ok', endedAt: Date.now(), error });

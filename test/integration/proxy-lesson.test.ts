@@ -96,3 +96,40 @@ describe('a victim that refuses the forged certificate', () => {
     await wb.proxies.stop(proxy.id);
   });
 });
+
+describe('who ended a forwarded connection first', () => {
+  const PY_CLOSE = String.raw`
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+host, port = sys.argv[2].rsplit(':', 1)
+with socket.create_connection((host, int(port))) as raw:
+    with ctx.wrap_socket(raw, server_hostname='www.example.com') as s:
+        s.sendall(b'GET / HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n')
+        data = b''
+        while True:
+            chunk = s.recv(65536)
+            if not chunk: break
+            data += chunk
+print(data.split(b'\r\n')[0].decode())
+`;
+
+  it('the real server, when it ends the connection after a "Connection: close" response', async () => {
+    const proxy = await startProxy();
+    const out = await run('python3', ['-c', PY_CLOSE, wbCa, proxy.transparentAddress!]);
+    expect(out.stdout).toContain('200');
+    const s = await onlySession(proxy);
+    expect(s.status).toBe('ok');
+    expect(s.proxy?.closedFirst).toBe('upstream');
+    await wb.proxies.stop(proxy.id);
+  });
+
+  it('the victim, when openssl s_client reaches the end of its input and quits', async () => {
+    const proxy = await startProxy();
+    const out = await run('openssl', ['s_client', '-connect', proxy.transparentAddress!, '-servername', 'www.example.com', '-CAfile', wbCa, '-verify_return_error'], { input: '' });
+    expect(out.output).toContain('Verify return code: 0 (ok)');
+    const s = await onlySession(proxy);
+    expect(s.status).toBe('ok');
+    expect(s.proxy?.closedFirst).toBe('victim');
+    await wb.proxies.stop(proxy.id);
+  });
+});

@@ -9,6 +9,11 @@ export interface KeyValue {
   length: number;
   /** The bytes as ASCII when they are a label ("master secret", "tls13 key"). */
   text?: string;
+  /**
+   * Set when the value is not known (hex is then empty and length is the length it has): why not,
+   * e.g. "no key log has a line for it". The step still shows where it sits in the schedule.
+   */
+  unknown?: string;
 }
 
 /** One step of a derivation: what went in, under which operation, what came out. */
@@ -73,6 +78,11 @@ export interface ConnectionKeys {
   steps: DerivationStep[];
   /** The key log lines recorded for this connection. */
   keylog: string[];
+  /**
+   * A resumed connection: the recorded connection whose session it took up (found by the session
+   * ID, TLS 1.2 ticket or TLS 1.3 PSK identity), when that one is in the data folder.
+   */
+  resumedFrom?: { sessionId: number; connectionId: number; by: 'session ID' | 'session ticket' | 'PSK identity (ticket)' };
   /** What could not be done and why; the forward-secrecy lesson lives here too. */
   notes: string[];
 }

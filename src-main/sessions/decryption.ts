@@ -6,7 +6,7 @@ import type { ConnectionKeys, DecryptedConnection } from '../api/decryptTypes';
 import { WorkbenchError } from '../errors';
 import type { ConnectionRow, SessionStore } from '../store/sessionStore';
 import { readPrivateKey } from '../tls/rsaPremaster';
-import { type CaptureGapInput, type ConnectionDecryption, decryptConnection } from '../tls/sessionKeys';
+import { type CaptureGapInput, type ConnectionDecryption, type EarlierConnection, decryptConnection } from '../tls/sessionKeys';
 import type { Direction } from '../api/types';
 
 /**
@@ -38,6 +38,11 @@ export interface DecryptRequest {
 
 const DEFAULT_LIMIT = 1000;
 const CACHE_SIZE = 4;
+/**
+ * How many earlier sessions (of the same kind and target) a resumed connection looks through for
+ * the one that left its session: the newest first, each opened only if the ones after it did not fit.
+ */
+const EARLIER_SESSIONS = 30;
 
 export class SessionDecryption {
   /** The last few connections opened, so paging through one does not decrypt it again. */
@@ -110,7 +115,32 @@ export class SessionDecryption {
     return key;
   }
 
-  private open(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined): ConnectionDecryption {
+  /**
+   * The connections recorded before `row`, newest first, opened one at a time as they are asked
+   * for: first the earlier ones of its own session (a proxy's or a server's), then those of earlier
+   * sessions of the same kind and target. They are opened without a look further back.
+   */
+  private *earlierConnections(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined): Generator<EarlierConnection> {
+    const own = this.store.getConnections(row.sessionId);
+    for (const other of [...own].reverse()) {
+      if (other.id >= row.id || other.leg !== row.leg) continue;
+      yield { sessionId: row.sessionId, connectionId: other.id, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
+    }
+    const session = this.store.getSession(row.sessionId);
+    if (!session) return;
+    let looked = 0;
+    for (const earlier of this.store.listSessions(EARLIER_SESSIONS * 4)) {
+      if (earlier.id === row.sessionId || earlier.kind !== session.kind || earlier.target !== session.target) continue;
+      if (earlier.startedAt > session.startedAt || (earlier.startedAt === session.startedAt && earlier.id > session.id)) continue;
+      if (++looked > EARLIER_SESSIONS) return;
+      for (const other of [...this.store.getConnections(earlier.id)].reverse()) {
+        if (other.leg !== row.leg || (other.openedAt ?? 0) > (row.openedAt ?? Infinity)) continue;
+        yield { sessionId: earlier.id, connectionId: other.id, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
+      }
+    }
+  }
+
+  private open(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined, lookBack = true): ConnectionDecryption {
     const recorded = row.recordedClientToServer + row.recordedServerToClient;
     const keylog = this.store.getKeylog(row.id);
     // The server's certificate is the peer's for the legs where the workbench is the client.
@@ -119,7 +149,7 @@ export class SessionDecryption {
     // No key file and no key log: the workshop may hold the server's key (RSA key exchange).
     const workshopKey = !serverPrivateKey && keylog.length === 0 && serverCertificate ? this.keyForCertificate(serverCertificate) : undefined;
     const key = serverPrivateKey ?? workshopKey;
-    const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}`;
+    const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}${lookBack ? '' : ':alone'}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
     const gaps = captureGapsOf(this.store.getEvents(row.id));
@@ -129,6 +159,8 @@ export class SessionDecryption {
       ...(gaps.length > 0 ? { gaps } : {}),
       serverPrivateKey: key,
       serverCertificate: key ? serverCertificate : undefined,
+      openedAt: row.openedAt ?? undefined,
+      ...(lookBack ? { earlier: () => this.earlierConnections(row, serverPrivateKey, keyPath) } : {}),
     });
     this.cache.set(cacheKey, opened);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);

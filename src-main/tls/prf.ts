@@ -20,6 +20,11 @@ export function keyValue(name: string, bytes: Uint8Array, text?: string): KeyVal
   return value;
 }
 
+/** A value the schedule uses that nothing recorded: shown by name and length, with the reason. */
+export function unknownValue(name: string, length: number, why: string): KeyValue {
+  return { name, hex: '', length, unknown: why };
+}
+
 export function hmac(hash: HashName, key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
   const mac = createHmac(hash, key);
   for (const part of parts) mac.update(part);

@@ -15,9 +15,9 @@ import type {
 import type { Direction } from '../api/types';
 import type { ClientHello, HandshakeMessage, ServerHello } from './handshake';
 import { distinguishedNameText } from '../pki/names';
-import { hashOf, hkdfExpandLabel } from './hkdf';
+import { deriveSecret, hashOf, hkdfExpandLabel, hkdfExtract } from './hkdf';
 import { TLS13_KEYLOG_LABELS, nextTrafficSecret, trafficKeys, upperScheduleNote } from './keySchedule13';
-import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prfFor, toHex } from './prf';
+import { type KeyBlock, concat, extendedMasterSecret, hmac, keyBlock, keyValue, masterSecret, prfFor, toHex, unknownValue } from './prf';
 import { type OpenedRecord, type RecordKeys, openRecord } from './recordCrypto';
 import {
   type DecodedConnection,
@@ -35,6 +35,9 @@ import { HASH_LENGTH, type SuiteParameters, suiteParameters } from './suites';
 /** RFC 7627 and RFC 7366 extension code points. */
 const EXTENDED_MASTER_SECRET = 23;
 const ENCRYPT_THEN_MAC = 22;
+/** RFC 5077 (TLS 1.2 tickets) and RFC 8446 (TLS 1.3 PSK) extension code points. */
+const SESSION_TICKET = 35;
+const PRE_SHARED_KEY = 41;
 /** RFC 8446, Section 4.2.10: in a ClientHello, "I am sending 0-RTT data"; in EncryptedExtensions, "accepted". */
 const EARLY_DATA = 42;
 
@@ -70,6 +73,22 @@ export interface ConnectionDecryptionInput {
    * searched for (and, in TLS 1.3, the key epochs a lost Finished or KeyUpdate moved to).
    */
   gaps?: readonly CaptureGapInput[];
+  /**
+   * The recorded connections before this one, newest first (opened lazily): a resumed connection
+   * looks among them for the one that left its session (by session ID, ticket or PSK identity).
+   */
+  earlier?: () => Iterable<EarlierConnection>;
+  /** When this connection opened (ms since the epoch): its chunk times count from here. */
+  openedAt?: number;
+}
+
+/** An earlier recorded connection, opened, that a resumed connection may have taken its session from. */
+export interface EarlierConnection {
+  sessionId: number;
+  connectionId: number;
+  /** When it opened (ms since the epoch). */
+  openedAt?: number;
+  opened: ConnectionDecryption;
 }
 
 export interface ConnectionDecryption {
@@ -83,6 +102,8 @@ export interface ConnectionDecryption {
   decrypted: number;
   handshake: HandshakeMessageInfo[];
   decoded: DecodedConnection;
+  /** Every handshake message with its bytes, in order (what the transcript hashes take). */
+  transcript: readonly TranscriptEntry[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,7 +161,7 @@ interface Tls13Material {
 
 type Material = Tls12Material | Tls13Material;
 
-interface TranscriptEntry {
+export interface TranscriptEntry {
   direction: Direction;
   bytes: Uint8Array;
   message: HandshakeMessage;
@@ -168,6 +189,43 @@ function describeSuite(suite: SuiteParameters): ConnectionKeys['suite'] {
 }
 
 const senderName = (direction: Direction): 'client' | 'server' => (direction === 'client-to-server' ? 'client' : 'server');
+
+const u32 = (n: number): Uint8Array => Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+
+/**
+ * The bytes a TLS 1.3 transcript hash takes for the first `count` handshake messages: after a
+ * HelloRetryRequest the first ClientHello stands in as a message_hash message (RFC 8446, 4.4.1).
+ * NewSessionTicket and KeyUpdate are in no transcript.
+ */
+function transcriptBytes13(entries: readonly TranscriptEntry[], count: number, hash: SuiteParameters['prfHash']): Uint8Array[] {
+  const retried = entries.some((e) => e.message.body.kind === 'server_hello' && e.message.body.isHelloRetryRequest);
+  const out: Uint8Array[] = [];
+  entries.slice(0, count).forEach((e, i) => {
+    const kind = e.message.body.kind;
+    if (kind === 'new_session_ticket' || kind === 'key_update') return;
+    if (i === 0 && retried && kind === 'client_hello') {
+      const digest = hashOf(hash, e.bytes);
+      out.push(concat(Uint8Array.of(MESSAGE_HASH, 0, 0, digest.length), digest));
+    } else out.push(e.bytes);
+  });
+  return out;
+}
+
+/** Why the upper TLS 1.3 secrets are never known from a recording. */
+const NOT_LOGGED = 'not recorded: an NSS key log has no line for it, and the peers keep it to themselves';
+const NO_SHARED_SECRET =
+  "not recorded: it comes from one side's (EC)DHE private key and the other side's public key share, and neither private key is written down";
+
+/** The length of a group's (EC)DHE shared secret: the x-coordinate, or the size of the finite field. */
+function sharedSecretLength(group: string): number {
+  const name = group.toLowerCase();
+  const known: [string, number][] = [['x25519', 32], ['x448', 56], ['256', 32], ['384', 48], ['521', 66], ['ffdhe2048', 256], ['ffdhe3072', 384], ['ffdhe4096', 512], ['ffdhe6144', 768], ['ffdhe8192', 1024]];
+  return known.find(([key]) => name.includes(key))?.[1] ?? 0;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
 
 /** Everything the decryptors of one connection share: the transcript so far and the keys. */
 class ConnectionCrypto {
@@ -314,6 +372,35 @@ class ConnectionCrypto {
     return null;
   }
 
+  /** The newest earlier recorded connection that `match` picks, if any was given and fits. */
+  private findEarlier(match: (c: EarlierConnection) => boolean): EarlierConnection | undefined {
+    if (!this.input.earlier) return undefined;
+    for (const c of this.input.earlier()) if (match(c)) return c;
+    return undefined;
+  }
+
+  /**
+   * TLS 1.2: the earlier connection whose session this one resumed: the one that sent the ticket
+   * the ClientHello carries back (RFC 5077), else the one whose ServerHello gave this session ID.
+   */
+  private earlierTls12(clientHello: ClientHello): { from: EarlierConnection; by: 'session ID' | 'session ticket'; name: Uint8Array; master?: Uint8Array } | undefined {
+    const ext = clientHello.extensions.find((e) => e.type === SESSION_TICKET)?.value;
+    const ticket = ext?.kind === 'session_ticket' && ext.ticket.length > 0 ? ext.ticket : undefined;
+    const name = ticket ?? clientHello.sessionId;
+    const want = toHex(name);
+    const from = this.findEarlier((c) =>
+      ticket
+        ? c.opened.decoded.handshakeMessages.some((m) => m.body.kind === 'new_session_ticket' && m.body.form === 'tls12' && toHex(m.body.ticket) === want)
+        : c.opened.decoded.serverHello !== undefined && toHex(c.opened.decoded.serverHello.sessionId) === want,
+    );
+    if (!from) return undefined;
+    const master = from.opened.keys.secrets.find((v) => v.name === 'master_secret' && !v.unknown);
+    return { from, by: ticket ? 'session ticket' : 'session ID', name, master: master ? hexBytes(master.hex) : undefined };
+  }
+
+  /** The key log lookups of the application traffic secrets: their transcript hash is known once the server's Finished is. */
+  private readonly applicationLookups: DerivationStep[] = [];
+
   private derive(clientHello: ClientHello, serverHello: ServerHello): Material | null {
     const k = this.keys;
     const version = serverHello.version.code;
@@ -372,11 +459,13 @@ class ConnectionCrypto {
     const logged = fromKeyLog(this.log, 'CLIENT_RANDOM', clientHello.random);
     // RFC 5246, 7.4.1.3 (and RFC 5077, 3.4): a server that resumes echoes the client's session ID.
     const resumed = clientHello.sessionId.length > 0 && toHex(serverHello.sessionId) === toHex(clientHello.sessionId);
+    const earlier = resumed ? this.earlierTls12(clientHello) : undefined;
     if (resumed) {
       k.notes.push(
         'a resumed session (abbreviated handshake): no key exchange took place in this connection; the master secret is the one an earlier connection established, and the new key block comes from it and this connection\'s two randoms',
       );
     }
+    if (earlier) k.resumedFrom = { sessionId: earlier.from.sessionId, connectionId: earlier.from.connectionId, by: earlier.by };
     if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed && version < 0x0303) {
       k.notes.push(`the server key is not used for ${versionName(version)} sessions here: the key log's master secret is`);
     } else if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed) {
@@ -408,6 +497,46 @@ class ConnectionCrypto {
               : 'master_secret = PRF(pre_master_secret, "master secret", client_random + server_random). ') +
             'The pre-master secret itself is not logged; for RSA key exchange the server key recovers it.',
       });
+    }
+    if (earlier) {
+      const S = `session ${earlier.from.sessionId}`;
+      const how = earlier.by === 'session ticket' ? 'the ticket its server sent in a NewSessionTicket' : 'the session ID its ServerHello gave';
+      const named = keyValue(earlier.by === 'session ticket' ? 'SessionTicket (ClientHello extension)' : 'ClientHello.session_id', earlier.name);
+      const theirRandom = earlier.from.opened.decoded.clientHello?.random;
+      const inputs = [named, ...(theirRandom ? [keyValue(`ClientHello.random of ${S}`, theirRandom)] : [])];
+      const whence = earlier.from.opened.keys.source === 'server-private-key' ? "from the server's private key" : 'from its key log (CLIENT_RANDOM line)';
+      if (!master && earlier.master) {
+        master = earlier.master;
+        k.source = earlier.from.opened.keys.source;
+        steps.push({
+          title: `master secret of the resumed session: the one ${S} established (found by ${how})`,
+          operation: 'session lookup',
+          rfc: earlier.by === 'session ticket' ? 'RFC 5077, Section 3.4' : 'RFC 5246, Section 7.3',
+          inputs,
+          outputs: [keyValue('master_secret', master)],
+          note: `this connection's key log has no line for it, but ${S} is in the data folder and its master secret is known (${whence}); a resumed session reuses it with this connection's two randoms`,
+        });
+      } else if (master) {
+        const same = earlier.master && toHex(earlier.master) === toHex(master);
+        steps.push({
+          title: `master secret of the resumed session: the one ${S} established (found by ${how})`,
+          operation: 'session lookup',
+          rfc: earlier.by === 'session ticket' ? 'RFC 5077, Section 3.4' : 'RFC 5246, Section 7.3',
+          inputs,
+          outputs: earlier.master
+            ? [keyValue('computed master_secret', earlier.master), keyValue('received master_secret', master)]
+            : [unknownValue(`master_secret of ${S}`, 48, `not known: ${S} has no key log line and no server key opened it`), keyValue('master_secret', master)],
+          note: !earlier.master
+            ? `${S} left this session, but its own master secret is not known, so the two cannot be compared`
+            : same
+              ? `computed: ${S}'s master secret (${whence}); received: the one this connection's key log gives. They are equal: the same session, taken up again with new randoms`
+              : `computed: ${S}'s master secret (${whence}); received: the one this connection's key log gives. They differ: the key log lines do not belong to the same session`,
+        });
+      }
+    } else if (resumed && this.input.earlier) {
+      k.notes.push(
+        `no earlier recorded connection in the data folder ${clientHello.extensions.some((e) => e.type === SESSION_TICKET && e.value.kind === 'session_ticket' && e.value.ticket.length > 0) ? 'sent the ticket' : 'gave the session ID'} this ClientHello resumes, so where its master secret was first computed cannot be shown`,
+      );
     }
     if (!master) {
       const why = resumed
@@ -476,18 +605,44 @@ class ConnectionCrypto {
       ['CLIENT_TRAFFIC_SECRET_0', 'applicationSecret', 'client-to-server'],
       ['SERVER_TRAFFIC_SECRET_0', 'applicationSecret', 'server-to-client'],
     ];
+    const hash = suite.prfHash;
+    const length = HASH_LENGTH[hash];
+    const anyLogged = sources.some(([label]) => fromKeyLog(this.log, label, clientHello.random));
+    const upper = anyLogged ? this.upperSchedule13(suite, clientHello, serverHello) : undefined;
+    let masterShown = false;
     for (const [label, slot, direction] of sources) {
       const secret = pick(label);
       if (!secret) continue;
       material[slot][direction] = secret;
       const who = senderName(direction);
       const epoch = slot === 'handshakeSecret' ? 'handshake' : 'application';
-      steps.push({
+      if (slot === 'applicationSecret' && !masterShown && upper) {
+        masterShown = true;
+        steps.push({
+          title: 'Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0)',
+          operation: 'HKDF-Extract',
+          rfc: 'RFC 8446, Section 7.1',
+          inputs: [unknownValue('salt: Derive-Secret(Handshake Secret, "derived", "")', length, NOT_LOGGED), keyValue('IKM (zeros)', new Uint8Array(length))],
+          outputs: [unknownValue('Master Secret', length, NOT_LOGGED)],
+          note: 'nothing new goes in here: the zeros only move the schedule on. The application traffic secrets come from this secret and the transcript up to the server\'s Finished',
+        });
+      }
+      const handshakeEpoch = slot === 'handshakeSecret';
+      const derivation = `Derive-Secret(${handshakeEpoch ? 'Handshake Secret' : 'Master Secret'}, "${direction === 'client-to-server' ? 'c' : 's'} ${handshakeEpoch ? 'hs' : 'ap'} traffic", Transcript-Hash(ClientHello..${handshakeEpoch ? 'ServerHello' : 'server Finished'}))`;
+      const step: DerivationStep = {
         title: `${TLS13_KEYLOG_LABELS[label]} from the key log (${label})`,
         operation: 'key log lookup',
+        rfc: 'RFC 8446, Section 7.1',
         inputs: [keyValue('ClientHello.random', clientHello.random)],
         outputs: [keyValue(TLS13_KEYLOG_LABELS[label], secret)],
-      });
+        note: `${TLS13_KEYLOG_LABELS[label]} = ${derivation}. The peers computed it; the key log line under this connection's ClientHello.random gives the result`,
+      };
+      if (upper) {
+        step.inputs.push(unknownValue(handshakeEpoch ? 'Handshake Secret' : 'Master Secret', length, NOT_LOGGED));
+        if (handshakeEpoch) step.inputs.push(keyValue('Transcript-Hash(ClientHello..ServerHello)', upper.helloHash));
+        else this.applicationLookups.push(step);
+      }
+      steps.push(step);
       const keys = trafficKeys(suite, secret, steps, TLS13_KEYLOG_LABELS[label], `${who}_${epoch}_`);
       k.keys.push(keyValue(`${who}_${epoch}_write_key`, keys.key), keyValue(`${who}_${epoch}_write_iv`, keys.iv));
     }
@@ -504,6 +659,206 @@ class ConnectionCrypto {
     const missing = sources.map(([label]) => label).filter((label) => !found.includes(label));
     if (missing.length > 0) k.notes.push(`the key log lacks ${missing.join(', ')}: records under those keys stay sealed`);
     return material;
+  }
+
+  /**
+   * The part of the key schedule above the traffic secrets (RFC 8446, Section 7.1), as steps: the
+   * values nobody records are shown as unknown, every one that can be computed from the recording
+   * is. A resumed connection also shows where its PSK came from: the earlier connection whose
+   * NewSessionTicket it sent back, the ticket's nonce and age, and the binder that proved it.
+   */
+  private upperSchedule13(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello): { helloHash: Uint8Array } {
+    const k = this.keys;
+    const steps = k.steps;
+    const hash = suite.prfHash;
+    const length = HASH_LENGTH[hash];
+    const zeros = new Uint8Array(length);
+    const rfc = 'RFC 8446, Section 7.1';
+    const serverHelloAt = this.transcript.findIndex((e) => e.message.body === serverHello);
+    const helloHash = hashOf(hash, concat(...transcriptBytes13(this.transcript, serverHelloAt + 1, hash)));
+    const accepted = serverHello.extensions.find((e) => e.type === PRE_SHARED_KEY)?.value;
+    const mode = accepted?.kind !== 'pre_shared_key' ? 'full' : serverHello.keyShareGroup ? 'psk_dhe_ke' : 'psk_ke';
+    const group = serverHello.keyShareGroup?.name ?? 'the negotiated group';
+
+    if (mode === 'full' || accepted?.kind !== 'pre_shared_key') {
+      const earlySecret = hkdfExtract(hash, zeros, zeros);
+      steps.push({
+        title: 'Early Secret = HKDF-Extract(0, 0): no PSK',
+        operation: 'HKDF-Extract',
+        rfc,
+        inputs: [keyValue('salt (zeros)', zeros), keyValue('IKM (no PSK: zeros)', zeros)],
+        outputs: [keyValue('Early Secret', earlySecret)],
+        note: `a full handshake has no pre-shared key, so zeros go in: every full ${hash.toUpperCase()} handshake starts from this same Early Secret`,
+      });
+      const derived = deriveSecret(hash, earlySecret, 'derived', hashOf(hash, new Uint8Array(0)), steps, {
+        secret: 'Early Secret',
+        output: 'derived',
+        context: 'Hash("")',
+      });
+      steps.push({
+        title: `Handshake Secret = HKDF-Extract(derived, (EC)DHE shared secret)`,
+        operation: 'HKDF-Extract',
+        rfc,
+        inputs: [keyValue('salt (derived)', derived), unknownValue(`(EC)DHE shared secret (${group})`, sharedSecretLength(group), NO_SHARED_SECRET)],
+        outputs: [unknownValue('Handshake Secret', length, NOT_LOGGED)],
+        note: `the shared secret comes from the two key shares (see the public keys above): each side combines its own ${group} private key with the other's public share. Without one of the private keys nobody can compute it, which is what makes a recorded session safe later (forward secrecy)`,
+      });
+      return { helloHash };
+    }
+
+    // A PSK: which one the server took, and where it came from.
+    const offered = clientHello.extensions.find((e) => e.type === PRE_SHARED_KEY)?.value;
+    const selected = accepted.selectedIdentity ?? 0;
+    const identity = offered?.kind === 'pre_shared_key' ? offered.identities[selected] : undefined;
+    const binder = offered?.kind === 'pre_shared_key' ? offered.binders[selected] : undefined;
+    const external = identity?.obfuscatedTicketAge === 0;
+    const wanted = identity ? toHex(identity.identity) : '';
+    let ticket: { from: EarlierConnection; body: Extract<HandshakeMessage['body'], { kind: 'new_session_ticket' }>; index: number; t?: number } | undefined;
+    const from = identity
+      ? this.findEarlier((c) => c.opened.decoded.handshakeMessages.some((m) => m.body.kind === 'new_session_ticket' && m.body.form === 'tls13' && toHex(m.body.ticket) === wanted))
+      : undefined;
+    if (from) {
+      const tickets = from.opened.decoded.handshakeMessages.filter((m) => m.body.kind === 'new_session_ticket' && m.body.form === 'tls13');
+      const index = tickets.findIndex((m) => m.body.kind === 'new_session_ticket' && toHex(m.body.ticket) === wanted);
+      const message = tickets[index];
+      const record = from.opened.decoded.records.find((r) => r.number === message.recordNumbers[message.recordNumbers.length - 1]);
+      if (message.body.kind === 'new_session_ticket') ticket = { from, body: message.body, index, t: record?.t };
+      k.resumedFrom = { sessionId: from.sessionId, connectionId: from.connectionId, by: 'PSK identity (ticket)' };
+    }
+    const S = ticket ? `session ${ticket.from.sessionId}` : '';
+    if (identity) {
+      const outputs: KeyValue[] = [];
+      if (ticket) {
+        outputs.push(keyValue('ticket_nonce', ticket.body.ticketNonce ?? new Uint8Array(0)));
+        outputs.push(keyValue('ticket_age_add', u32(ticket.body.ticketAgeAdd ?? 0), String(ticket.body.ticketAgeAdd ?? 0)));
+        outputs.push(keyValue('ticket_lifetime', u32(ticket.body.ticketLifetime), `${ticket.body.ticketLifetime} s`));
+      }
+      steps.push({
+        title: ticket
+          ? `PSK: the ticket ${S} received (its NewSessionTicket ${ticket.index + 1}), sent back as identity ${selected}`
+          : `PSK: identity ${selected} of the ClientHello's pre_shared_key`,
+        operation: 'PSK identity lookup',
+        rfc: 'RFC 8446, Sections 4.2.11 and 4.6.1',
+        inputs: [
+          keyValue(`pre_shared_key identity ${selected}`, identity.identity),
+          keyValue('obfuscated_ticket_age', u32(identity.obfuscatedTicketAge), String(identity.obfuscatedTicketAge)),
+          keyValue('ServerHello selected_identity', Uint8Array.of(selected >> 8, selected & 0xff), String(selected)),
+        ],
+        outputs,
+        note: ticket
+          ? `the identity is the exact ticket ${S}'s server sent after its handshake (encrypted, so it shows in that session's decrypted records). The server took it: its ServerHello names identity ${selected}. The PSK itself never travels; both sides derive it from ${S}'s resumption_master_secret and this ticket's nonce`
+          : external
+            ? 'an external PSK: one both sides were given beforehand (its obfuscated_ticket_age is 0), not a ticket from an earlier connection; nothing recorded shows its value'
+            : 'no recorded connection in the data folder sent this ticket (the session that received it was not recorded here, or was deleted), so where the PSK came from cannot be shown: what follows rests on the key log lines alone',
+      });
+    }
+    if (ticket && identity) {
+      const ageAdd = ticket.body.ticketAgeAdd ?? 0;
+      const age = (identity.obfuscatedTicketAge - ageAdd) >>> 0;
+      const observed =
+        ticket.t !== undefined && ticket.from.openedAt !== undefined && this.input.openedAt !== undefined
+          ? Math.round(this.input.openedAt - (ticket.from.openedAt + ticket.t))
+          : undefined;
+      steps.push({
+        title: 'ticket age = obfuscated_ticket_age - ticket_age_add (mod 2^32)',
+        operation: 'subtraction modulo 2^32',
+        rfc: 'RFC 8446, Section 4.2.11.1',
+        inputs: [keyValue('obfuscated_ticket_age', u32(identity.obfuscatedTicketAge), String(identity.obfuscatedTicketAge)), keyValue('ticket_age_add', u32(ageAdd), String(ageAdd))],
+        outputs: [keyValue('ticket age (milliseconds)', u32(age), `${age} ms`)],
+        note: `the client adds the ticket's secret ticket_age_add so that an observer cannot link the ticket to the session it came from by its age; the server subtracts it to check the ticket is fresh.${observed !== undefined ? ` The recording shows ${observed} ms from the NewSessionTicket of ${S} to the start of this connection: the client's figure should be close to it (its own clock, and it counts from when it read the ticket).` : ''}`,
+      });
+      const finishedAt = ticket.from.opened.transcript.findIndex((e) => e.direction === 'client-to-server' && e.message.body.kind === 'finished');
+      const theirSuite = ticket.from.opened.decoded.serverHello ? suiteParameters(ticket.from.opened.decoded.serverHello.cipherSuite.code) : undefined;
+      const theirHash = theirSuite?.prfHash ?? hash;
+      const inputs: KeyValue[] = [unknownValue(`Master Secret of ${S}`, length, NOT_LOGGED)];
+      if (finishedAt >= 0) {
+        inputs.push(keyValue(`Transcript-Hash(ClientHello..client Finished) of ${S}`, hashOf(theirHash, concat(...transcriptBytes13(ticket.from.opened.transcript, finishedAt + 1, theirHash)))));
+      }
+      steps.push({
+        title: `resumption_master_secret of ${S} = Derive-Secret(Master Secret, "res master", Transcript-Hash(ClientHello..client Finished))`,
+        operation: 'HKDF-Expand-Label',
+        rfc,
+        inputs,
+        outputs: [unknownValue('resumption_master_secret', length, NOT_LOGGED)],
+        note: `computed by both peers of ${S} at the end of its handshake; no key log line holds it, so the chain from here to the PSK can be followed but not recomputed`,
+      });
+      steps.push({
+        title: 'PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)',
+        operation: 'HKDF-Expand-Label',
+        rfc: 'RFC 8446, Section 4.6.1',
+        inputs: [
+          unknownValue(`resumption_master_secret of ${S}`, length, NOT_LOGGED),
+          keyValue('label', new TextEncoder().encode('tls13 resumption'), 'tls13 resumption'),
+          keyValue('ticket_nonce', ticket.body.ticketNonce ?? new Uint8Array(0)),
+        ],
+        outputs: [unknownValue('PSK', length, NOT_LOGGED)],
+        note: 'each ticket of a session has its own nonce, so each gives a different PSK from the same resumption_master_secret',
+      });
+    }
+    steps.push({
+      title: 'Early Secret = HKDF-Extract(0, PSK)',
+      operation: 'HKDF-Extract',
+      rfc,
+      inputs: [keyValue('salt (zeros)', zeros), unknownValue('PSK', length, NOT_LOGGED)],
+      outputs: [unknownValue('Early Secret', length, NOT_LOGGED)],
+      note: 'the PSK takes the place of the zeros a full handshake puts in here',
+    });
+    if (binder && offered?.kind === 'pre_shared_key') {
+      // The binders list is the end of the ClientHello (pre_shared_key is its last extension).
+      const last = this.transcript.slice(0, serverHelloAt).map((e) => e.message.body.kind).lastIndexOf('client_hello');
+      const helloBytes = this.transcript[last].bytes;
+      const bindersLength = 2 + offered.binders.reduce((n, b) => n + 1 + b.length, 0);
+      const before = transcriptBytes13(this.transcript, last, hash);
+      const truncatedHash = hashOf(hash, concat(...before, helloBytes.subarray(0, helloBytes.length - bindersLength)));
+      steps.push({
+        title: `PSK binder = HMAC(finished_key from Derive-Secret(Early Secret, "${external ? 'ext' : 'res'} binder", ""), Transcript-Hash(ClientHello up to its binders))`,
+        operation: `HMAC-${hash.toUpperCase()}`,
+        rfc: 'RFC 8446, Section 4.2.11.2',
+        inputs: [
+          unknownValue('binder_key', length, NOT_LOGGED),
+          keyValue(`Transcript-Hash(${before.length > 0 ? 'ClientHello, HelloRetryRequest, ' : ''}ClientHello without its binders)`, truncatedHash),
+        ],
+        outputs: [keyValue(`binder ${selected} (in the ClientHello)`, binder)],
+        note: `the client proves it holds the PSK without sending it: an HMAC over the ClientHello it is sending, cut just before the ${bindersLength}-byte binders list. The server recomputed it from the PSK it holds and accepted identity ${selected}, so the two sides have the same PSK`,
+      });
+    }
+    steps.push({
+      title: 'derived = Derive-Secret(Early Secret, "derived", "")',
+      operation: 'HKDF-Expand-Label',
+      rfc,
+      inputs: [unknownValue('Early Secret', length, NOT_LOGGED), keyValue('Hash("")', hashOf(hash, new Uint8Array(0)))],
+      outputs: [unknownValue('derived', length, NOT_LOGGED)],
+    });
+    steps.push(
+      mode === 'psk_dhe_ke'
+        ? {
+            title: 'Handshake Secret = HKDF-Extract(derived, (EC)DHE shared secret): psk_dhe_ke',
+            operation: 'HKDF-Extract',
+            rfc,
+            inputs: [unknownValue('salt (derived)', length, NOT_LOGGED), unknownValue(`(EC)DHE shared secret (${group})`, sharedSecretLength(group), NO_SHARED_SECRET)],
+            outputs: [unknownValue('Handshake Secret', length, NOT_LOGGED)],
+            note: `psk_dhe_ke: the ServerHello carries a ${group} key share, so a fresh (EC)DHE secret joins the PSK here. Someone who later steals the PSK (or the server's ticket key) still cannot read this connection: forward secrecy`,
+          }
+        : {
+            title: 'Handshake Secret = HKDF-Extract(derived, 0): psk_ke, no (EC)DHE',
+            operation: 'HKDF-Extract',
+            rfc,
+            inputs: [unknownValue('salt (derived)', length, NOT_LOGGED), keyValue('IKM (no key share: zeros)', zeros)],
+            outputs: [unknownValue('Handshake Secret', length, NOT_LOGGED)],
+            note: 'psk_ke: the ServerHello has no key_share, so zeros go in where an (EC)DHE secret would. Every key of this connection comes from the PSK and the transcript: whoever gets the PSK (or the server\'s ticket key) can read it, now or later. No forward secrecy',
+          },
+    );
+    return { helloHash };
+  }
+
+  /** After the whole handshake is read: the application secrets' transcript hash (ClientHello..server Finished). */
+  completeSchedule13(material: Material | null): void {
+    if (material?.kind !== 'tls13' || this.applicationLookups.length === 0) return;
+    const hash = material.suite.prfHash;
+    const at = this.transcript.findIndex((e) => e.direction === 'server-to-client' && e.message.body.kind === 'finished');
+    if (at < 0) return;
+    const value = keyValue('Transcript-Hash(ClientHello..server Finished)', hashOf(hash, concat(...transcriptBytes13(this.transcript, at + 1, hash))));
+    for (const step of this.applicationLookups) step.inputs.push(value);
   }
 
   /** Records the secret of a later key generation (after KeyUpdate) as it is derived. */
@@ -1217,6 +1572,7 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
     crypto.keys.notes.push('no ServerHello was recorded: nothing was negotiated, so there are no keys');
   }
   checkFinished(crypto, material);
+  crypto.completeSchedule13(material);
   collectKeyShares(crypto.keys, decoded);
   if (crypto.offeredEarlyData()) crypto.keys.notes.push(earlyDataNote(crypto, decoded, results));
 
@@ -1263,6 +1619,7 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
     decrypted: opened.size,
     handshake,
     decoded,
+    transcript: crypto.transcript,
   };
 }
 

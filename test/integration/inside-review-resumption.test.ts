@@ -1,0 +1,145 @@
+// Resumed sessions in the key material: openssl s_client resumes a session with the lab server
+// (a TLS 1.3 ticket, a TLS 1.2 ticket), and the resumed connection's key schedule names the
+// recorded session that left it. The judge is OpenSSL's own session file (`openssl sess_id -text`):
+// the ticket it kept, its Resumption PSK (TLS 1.3) and its Master-Key (TLS 1.2).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionKeys, DerivationStep } from '../../src-main/api/decryptTypes';
+import type { ServerInfo } from '../../src-main/api/serverTypes';
+import type { SessionSummary } from '../../src-main/api/types';
+import { deriveSecret, hashOf, hkdfExpandLabel, hkdfExtract } from '../../src-main/tls/hkdf';
+import { hmac } from '../../src-main/tls/prf';
+import { decryptConnection } from '../../src-main/tls/sessionKeys';
+import { Workbench } from '../../src-main/workbench';
+import { run } from '../support/run';
+import { makeServerPki, type ServerTestPki } from '../support/serverPki';
+import { isSessionOf } from '../support/serverSessions';
+
+let pki: ServerTestPki;
+let wb: Workbench;
+let dir: string;
+
+beforeAll(async () => {
+  pki = await makeServerPki();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-inside-resumption-'));
+  wb = new Workbench({ dataDir: dir });
+});
+
+afterAll(async () => {
+  await wb?.close();
+});
+
+const GET = 'GET / HTTP/1.1\r\nHost: www.bank32.com\r\nConnection: close\r\n\r\n';
+
+async function sClient(server: ServerInfo, args: string[]): Promise<string> {
+  const out = await run('openssl', ['s_client', '-connect', server.address, '-CAfile', pki.caCert, '-servername', 'www.bank32.com', '-ign_eof', ...args], { input: GET });
+  return out.output;
+}
+
+/** The finished sessions of one server, oldest first, once `count` of them are recorded. */
+async function sessionsOf(server: ServerInfo, count: number): Promise<SessionSummary[]> {
+  for (let i = 0; i < 400; i++) {
+    const found = wb.listSessions(50).filter((s) => isSessionOf(s, server) && s.status !== 'running');
+    if (found.length >= count) return found.reverse();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fewer than ${count} finished sessions for ${server.address}`);
+}
+
+/** What `openssl sess_id -text` says of a session file: the named hex field (possibly over several lines). */
+function sessionField(file: string, field: 'Resumption PSK' | 'Master-Key'): string {
+  const out = execFileSync('openssl', ['sess_id', '-in', file, '-text', '-noout']).toString();
+  const match = new RegExp(`${field}: ([0-9A-F]+)`).exec(out);
+  if (!match) throw new Error(`no ${field} in ${out}`);
+  return match[1].toLowerCase();
+}
+
+/** The ticket bytes of a session file, as `openssl sess_id -text` dumps them. */
+function sessionTicket(file: string): string {
+  const out = execFileSync('openssl', ['sess_id', '-in', file, '-text', '-noout']).toString();
+  const dump = out.split('TLS session ticket:')[1]?.split(/\n\s*\n|Start Time/)[0] ?? '';
+  return [...dump.matchAll(/^\s*[0-9a-f]{4} - (.*?)(?:   |$)/gm)].map((m) => m[1].replace(/[- ]/g, '')).join('');
+}
+
+const stepNamed = (keys: ConnectionKeys, start: string): DerivationStep => {
+  const step = keys.steps.find((s) => s.title.startsWith(start));
+  if (!step) throw new Error(`no step "${start}" among: ${keys.steps.map((s) => s.title).join(' | ')}`);
+  return step;
+};
+const valueOf = (values: DerivationStep['inputs'], name: string) => values.find((v) => v.name.startsWith(name));
+
+describe('a resumed connection shows the session it took up', () => {
+  it('TLS 1.3: the PSK identity is the ticket an earlier recorded session received; its binder checks out with the PSK OpenSSL kept', async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
+    const file = path.join(dir, 'tls13.sess');
+    expect(await sClient(server, ['-tls1_3', '-sess_out', file])).toContain('New, TLSv1.3');
+    const psk = sessionField(file, 'Resumption PSK');
+    const ticket = sessionTicket(file);
+    expect(await sClient(server, ['-tls1_3', '-sess_in', file])).toContain('Reused, TLSv1.3');
+    const [first, resumed] = await sessionsOf(server, 2);
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+
+    const [keys] = wb.decryption.keys({ id: resumed.id });
+    expect(keys.resumedFrom).toMatchObject({ sessionId: first.id, by: 'PSK identity (ticket)' });
+    const identity = stepNamed(keys, `PSK: the ticket session ${first.id} received`);
+    expect(valueOf(identity.inputs, 'pre_shared_key identity')?.hex).toBe(ticket);
+    expect(valueOf(identity.outputs, 'ticket_nonce')?.hex).toMatch(/^[0-9a-f]+$/);
+
+    // The schedule above the traffic secrets is shown, the values nobody records marked as such.
+    for (const title of ['resumption_master_secret of session', 'PSK = HKDF-Expand-Label', 'Early Secret = HKDF-Extract(0, PSK)', 'Handshake Secret = HKDF-Extract(derived, (EC)DHE shared secret): psk_dhe_ke']) {
+      expect(stepNamed(keys, title).outputs[0].unknown).toBeTruthy();
+    }
+
+    // The binder step's transcript hash is the one OpenSSL signed: with the PSK from its session
+    // file, HMAC(finished_key(binder_key), that hash) is the binder the ClientHello carried.
+    const binder = stepNamed(keys, 'PSK binder');
+    const transcriptHash = Buffer.from(valueOf(binder.inputs, 'Transcript-Hash')!.hex, 'hex');
+    const hash = keys.suite!.prfHash as 'sha256' | 'sha384';
+    const early = hkdfExtract(hash, new Uint8Array(psk.length / 2), Buffer.from(psk, 'hex'));
+    const binderKey = deriveSecret(hash, early, 'res binder', hashOf(hash, new Uint8Array(0)));
+    const finishedKey = hkdfExpandLabel(hash, binderKey, 'finished', new Uint8Array(0), psk.length / 2);
+    expect(Buffer.from(hmac(hash, finishedKey, transcriptHash)).toString('hex')).toBe(binder.outputs[0].hex);
+
+    // The traffic secrets from the key log say what they are derived from.
+    const handshake = stepNamed(keys, 'client_handshake_traffic_secret from the key log');
+    expect(valueOf(handshake.inputs, 'Transcript-Hash(ClientHello..ServerHello)')?.length).toBe(psk.length / 2);
+    const application = stepNamed(keys, 'client_application_traffic_secret_0 from the key log');
+    expect(valueOf(application.inputs, 'Transcript-Hash(ClientHello..server Finished)')?.length).toBe(psk.length / 2);
+  });
+
+  it('TLS 1.2: the master secret is the one the earlier session established, checked, and it opens the resumed connection without a key log line of its own', async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
+    const file = path.join(dir, 'tls12.sess');
+    expect(await sClient(server, ['-tls1_2', '-sess_out', file])).toContain('New, TLSv1.2');
+    const master = sessionField(file, 'Master-Key');
+    expect(await sClient(server, ['-tls1_2', '-sess_in', file])).toContain('Reused, TLSv1.2');
+    const [first, resumed] = await sessionsOf(server, 2);
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+
+    const [keys] = wb.decryption.keys({ id: resumed.id });
+    expect(keys.resumedFrom).toMatchObject({ sessionId: first.id, by: 'session ticket' });
+    const step = stepNamed(keys, `master secret of the resumed session: the one session ${first.id} established`);
+    expect(step.outputs.map((v) => [v.name, v.hex])).toEqual([
+      ['computed master_secret', master],
+      ['received master_secret', master],
+    ]);
+
+    // Without its own key log line the resumed connection still opens, with the earlier session's master secret.
+    const [row] = wb.sessions.getConnections(resumed.id);
+    const [earlierRow] = wb.sessions.getConnections(first.id);
+    const earlier = decryptConnection({ chunks: wb.sessions.getChunks(earlierRow.id), keylog: wb.sessions.getKeylog(earlierRow.id) });
+    const alone = decryptConnection({
+      chunks: wb.sessions.getChunks(row.id),
+      keylog: [],
+      earlier: () => [{ sessionId: first.id, connectionId: earlierRow.id, opened: earlier }],
+    });
+    expect(alone.keys.source).toBe('keylog');
+    expect(alone.decrypted).toBe(alone.total);
+    expect(alone.records.some((r) => r.plaintextText?.includes('HTTP/1.1 200'))).toBe(true);
+  });
+});

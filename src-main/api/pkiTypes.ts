@@ -147,6 +147,8 @@ export interface PkiIssued {
   certificatePem: string;
   /** The issuing CA and those above it, nearest first. */
   chainPem: string[];
+  /** What real clients will refuse in the new certificate (as PkiInspection.cautions); empty when nothing. */
+  cautions: string[];
 }
 
 export interface PkiCsrCreateRequest {
@@ -293,6 +295,8 @@ export interface PkiInspection {
   signatureValid: boolean | null;
   fields: PkiInspectedField[];
   extensions: PkiInspectedExtension[];
+  /** What real clients will refuse in it, one sentence each with what to do; empty for a CSR and a sound certificate. */
+  cautions: string[];
   asn1: PkiAsn1Node;
 }
 

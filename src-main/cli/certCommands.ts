@@ -76,8 +76,8 @@ export function registerCertCommands(program: Command): void {
       );
       const fileOf = (given: string | undefined) => (given === undefined ? null : written[[opts.outCert, opts.outKey, opts.chainOut].filter((o) => o !== undefined).indexOf(given)]);
       const out = messagesFor(opts.outCert, opts.outKey, opts.chainOut);
-      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: fileOf(opts.outCert), keyFile: fileOf(opts.outKey) }, out);
-      else out.write(formatIssued(issued.certificate, opts, Boolean(keyPassphrase), tlslabFor(command)));
+      if (opts.json) printJson({ certificate: issued.certificate, certificateFile: fileOf(opts.outCert), keyFile: fileOf(opts.outKey), cautions: issued.cautions }, out);
+      else out.write(formatIssued(issued.certificate, opts, Boolean(keyPassphrase), tlslabFor(command), issued.cautions));
     } finally {
       await wb.close();
     }
@@ -331,6 +331,7 @@ export function formatIssued(
   files: { outCert?: string; outKey?: string; chainOut?: string },
   keyEncrypted: boolean,
   tlslab = 'tlslab',
+  cautions: readonly string[] = [],
 ): string {
   const lines = [`Issued "${certificate.name}": ${certificate.subject} by ${certificate.issuer}`, `  names: ${certificate.subjectAltNames.join(', ') || '(none)'}`];
   if (files.outCert) lines.push(`  certificate: ${files.outCert}`);
@@ -342,7 +343,14 @@ export function formatIssued(
   lines.push(`  kept in the workbench with its key, as "${certificate.name}"`);
   if (certificate.kind === 'server') lines.push(`  serve it: ${tlslab} server --identity ${shellWord(`lab:${certificate.name}`)}`);
   if (!files.outCert || !files.outKey) lines.push(`  write it to files: ${tlslab} cert export ${shellWord(certificate.name)} --format pem --with-key --out FILE`);
+  lines.push(...cautionLines(cautions));
   return `${lines.join('\n')}\n`;
+}
+
+/** What clients will refuse in a certificate just made or shown, each line marked with "!". */
+export function cautionLines(cautions: readonly string[]): string[] {
+  if (cautions.length === 0) return [];
+  return [`  ! Clients will object to this certificate:`, ...cautions.map((caution) => `  ! - ${caution}`)];
 }
 
 /** The passphrase to encrypt the written key under (--key-passphrase-file), or none. */
@@ -357,6 +365,8 @@ function pemOrBase64(bytes: Uint8Array): string {
 
 export function formatInspection(i: PkiInspection): string {
   const out: string[] = [i.summary, ''];
+  const cautions = cautionLines(i.cautions ?? []);
+  if (cautions.length > 0) out.push(...cautions.map((line) => line.slice(2)), '');
   for (const field of i.fields) {
     out.push(`${field.label}: ${field.value}`);
     for (const detail of field.details ?? []) out.push(`    ${detail}`);

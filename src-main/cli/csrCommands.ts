@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { type OutputFile, writeFilesAtomically } from '../workshop/files';
 import { CliExit, integer, messagesFor, printJson } from './common';
-import { formatInspection, keyPassphraseOf, newKeyOptions } from './certCommands';
+import { cautionLines, formatInspection, keyPassphraseOf, newKeyOptions } from './certCommands';
 import { collectSans, openWorkshop, readInputFile, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
 import { inspect } from '../pki/inspect';
 import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
@@ -74,6 +74,7 @@ export function registerCsrCommands(program: Command): void {
         out.write(`Signed "${signed.certificate.name}": ${signed.certificate.subject} by ${signed.certificate.issuer}\n`);
         out.write(`  names: ${signed.certificate.subjectAltNames.join(', ') || '(none)'}\n`);
         for (const ignored of signed.ignoredExtensions) out.write(`  not copied: ${ignored.oid} (${ignored.reason})\n`);
+        for (const line of cautionLines(signed.cautions)) out.write(`${line}\n`);
       }
     } finally {
       await wb.close();

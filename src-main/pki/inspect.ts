@@ -4,6 +4,7 @@
 // raw; it never throws on the contents of a well-formed DER structure.
 import { type KeyObject, createHash, createPublicKey } from 'node:crypto';
 import { type CertificateParts, type ExtensionNode, KEY_USAGE_NAMES, parseCertificateDer } from './certificateDer.js';
+import { certificateCautions } from './cautions.js';
 import { type CsrInfo, parseCsr } from './csr.js';
 import { type Asn1Node, decodeOid, parseDer, parseDerAt } from './der.js';
 import { PkiError } from './errors.js';
@@ -95,6 +96,8 @@ export interface Inspection {
   signatureValid: boolean | null;
   fields: InspectedField[];
   extensions: InspectedExtension[];
+  /** What real clients will refuse in it, one sentence each with what to do (certificates only). */
+  cautions: string[];
   asn1: Asn1TreeNode;
 }
 
@@ -226,6 +229,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
     signatureValid,
     fields,
     extensions,
+    cautions: certificateCautions(parts, publicKey),
     asn1: asn1Tree(parts.root, certificateLabels(parts)),
   };
 }
@@ -284,6 +288,7 @@ function inspectCsrUnchecked(der: Uint8Array): Inspection {
     signatureValid: info.signatureValid,
     fields,
     extensions,
+    cautions: [],
     asn1: asn1Tree(info.nodes.root, csrLabels(info)),
   };
 }

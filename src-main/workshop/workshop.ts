@@ -37,6 +37,7 @@ import {
 import { createCsr, parseCsr, signCsr } from '../pki/csr';
 import { PkiError } from '../pki/errors';
 import { certificateToShow } from '../pki/formats';
+import { type CautionRole, cautionsForCertificate } from '../pki/cautions';
 import { type Inspection, inspect } from '../pki/inspect';
 import { type KeySpec, describeAnyKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
 import { asciiDomain, decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
@@ -374,6 +375,7 @@ export class CertificateWorkshop {
         certificate: this.summary(this.store.certificate(id)!),
         certificatePem: signed.pem,
         chainPem: signed.chain.map(certificatePem),
+        cautions: cautionsForCertificate(signed.certificate, cautionRole(kind)),
         copiedExtensions: signed.copiedExtensions,
         ignoredExtensions: signed.ignoredExtensions,
         extensionNames: Object.fromEntries(
@@ -627,6 +629,7 @@ export class CertificateWorkshop {
         certificate: this.summary(row),
         certificatePem: certificatePem(made.der),
         chainPem: this.chainDer(row).map(certificatePem),
+        cautions: cautionsForCertificate(made.der, cautionRole(made.kind)),
         privateKey: made.key,
       };
       deliver?.(result);
@@ -735,6 +738,11 @@ export function bytesFromText(text: string, what: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
   if (compact && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return new Uint8Array(Buffer.from(compact, 'base64'));
   throw new PkiError('NOT_PEM', `This is not a ${what}: it is neither PEM ("-----BEGIN ...-----") nor base64 DER. Paste the whole PEM block.`);
+}
+
+/** What a certificate of this kind is meant to be, for the cautions; imported and forged ones speak for themselves. */
+function cautionRole(kind: PkiCertificateKind): CautionRole | undefined {
+  return kind === 'ca' || kind === 'server' || kind === 'client' ? kind : undefined;
 }
 
 export function toApiInspection(inspection: Inspection): PkiInspection {

@@ -20,6 +20,8 @@ export type PkiAction =
 /** A line shown after an action succeeded, with the certificate it made. */
 export interface PkiNotice {
   text: string;
+  /** What real clients will refuse in the certificate just made, shown under the line. */
+  cautions?: string[];
   certificateId?: number;
   csrId?: number;
 }

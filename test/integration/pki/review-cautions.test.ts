@@ -1,0 +1,99 @@
+// Certificates no client will accept are called out when they are made and when they are shown:
+// each caution is checked here against what openssl itself says of the same file.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, tlslabInProcess } from '../../support/cliInProcess';
+import { openssl, opensslOk } from './openssl';
+
+let dataDir: string;
+let work: string;
+
+const tlslab = (args: string[]): Promise<CliRun> => tlslabInProcess(dataDir, args);
+const file = (name: string): string => path.join(work, name);
+
+async function ok(args: string[]): Promise<string> {
+  const run = await tlslab(args);
+  if (run.status !== 0) throw new Error(`tlslab ${args.join(' ')} exited ${run.status}: ${run.stderr}${run.stdout}`);
+  return run.stdout;
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-review-cautions-'));
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-review-cautions-files-'));
+  await ok(['ca', 'create', 'Caution Root', '--subject', '/O=Lab/CN=Caution Root CA', '--key', 'ec:P-256']);
+  await ok(['ca', 'export', 'Caution Root', '--out', file('root.pem')]);
+});
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('issuing a certificate clients will refuse says so', () => {
+  it('a sound server certificate carries no caution, and openssl agrees', async () => {
+    const out = await ok(['cert', 'issue', '--ca', 'Caution Root', '--cn', 'www.bank32.com', '--san', 'DNS:www.bank32.com', '--out-cert', file('sound.pem')]);
+    expect(out).not.toContain('Clients will object');
+    expect(opensslOk(['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', file('root.pem'), file('sound.pem')])).toContain('OK');
+    expect(await ok(['cert', 'show', file('sound.pem')])).not.toContain('Clients will object');
+  });
+
+  it('a leaf with Certificate Sign: the strict check openssl has refuses it, and the issue says so', async () => {
+    const out = await ok(['cert', 'issue', '--ca', 'Caution Root', '--cn', 'signer.test', '--key-usage', 'digitalSignature,keyCertSign', '--out-cert', file('signer.pem')]);
+    expect(out).toContain('! Clients will object to this certificate:');
+    expect(out).toContain('Its key usage includes Certificate Sign, but its basicConstraints say CA:FALSE');
+    const strict = openssl(['verify', '-x509_strict', '-CAfile', file('root.pem'), file('signer.pem')]);
+    expect(strict.status).not.toBe(0);
+    expect(strict.stdout + strict.stderr).toContain('Key usage keyCertSign invalid for non-CA cert');
+    expect(await ok(['cert', 'show', file('signer.pem')])).toContain('Its key usage includes Certificate Sign');
+  });
+
+  it('a server certificate whose extended key usage lacks serverAuth', async () => {
+    const out = await ok(['cert', 'issue', '--ca', 'Caution Root', '--cn', 'clientish.test', '--eku', 'clientAuth', '--out-cert', file('clientish.pem')]);
+    expect(out).toContain('Its extended key usage lacks serverAuth');
+    const theirs = openssl(['verify', '-purpose', 'sslserver', '-CAfile', file('root.pem'), file('clientish.pem')]);
+    expect(theirs.stdout + theirs.stderr).toContain('unsuitable certificate purpose');
+    // A client certificate with clientAuth only is what it should be: nothing to say.
+    expect(await ok(['cert', 'issue', '--ca', 'Caution Root', '--cn', 'alice', '--client'])).not.toContain('Clients will object');
+  });
+
+  it('a server certificate without subjectAltName (a CN that is no host name)', async () => {
+    const json = JSON.parse(await ok(['cert', 'issue', '--ca', 'Caution Root', '--cn', 'my web server', '--json']));
+    expect(json.certificate.subjectAltNames).toEqual([]);
+    expect(json.cautions).toEqual([expect.stringContaining('It has no Subject Alternative Name: Chromium and Firefox ignore the CN')]);
+  });
+
+  it('an EC key whose key usage lacks Digital Signature', async () => {
+    const out = await ok(['cert', 'issue', '--ca', 'Caution Root', '--cn', 'ecenc.test', '--key', 'ec:P-256', '--key-usage', 'keyEncipherment']);
+    expect(out).toContain('Its key usage lacks Digital Signature, and an EC key can only sign in TLS');
+  });
+
+  it('a CSR signed into a certificate whose CN is not among its SANs', async () => {
+    opensslOk(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('csr.key'), '-out', file('req.csr'), '-subj', '/CN=www.shop.test', '-addext', 'subjectAltName=DNS:shop.test']);
+    const out = await ok(['csr', 'sign', file('req.csr'), '--ca', 'Caution Root', '--copy-extensions', '--out', file('shop.pem')]);
+    expect(out).toContain('Its CN "www.shop.test" is not among its Subject Alternative Names');
+    const theirs = openssl(['verify', '-CAfile', file('root.pem'), '-verify_hostname', 'www.shop.test', file('shop.pem')]);
+    expect(theirs.stdout + theirs.stderr).toContain('hostname mismatch');
+  });
+});
+
+describe('showing a certificate made elsewhere says what clients will refuse', () => {
+  it('a CA whose basicConstraints are not critical, and one without basicConstraints', async () => {
+    opensslOk(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('soft.key'), '-out', file('soft.pem'), '-subj', '/CN=Soft CA', '-days', '30',
+      '-addext', 'basicConstraints=CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    expect(await ok(['cert', 'show', file('soft.pem')])).toContain('Its basicConstraints extension is not marked critical');
+    opensslOk(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('nobc.key'), '-out', file('nobc.pem'), '-subj', '/CN=No BC CA', '-days', '30',
+      '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'basicConstraints=CA:FALSE']);
+    expect(await ok(['cert', 'show', file('nobc.pem')])).toContain('Its key usage includes Certificate Sign, but its basicConstraints say CA:FALSE');
+  });
+
+  it('a 1024-bit RSA key signed with SHA-1: both are named, as openssl at level 2 refuses them', async () => {
+    opensslOk(['req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-keyout', file('weak.key'), '-out', file('weak.pem'), '-subj', '/CN=weak.test', '-days', '30', '-sha1',
+      '-addext', 'subjectAltName=DNS:weak.test', '-addext', 'basicConstraints=critical,CA:FALSE']);
+    const shown = await ok(['cert', 'show', file('weak.pem')]);
+    expect(shown).toContain('Its RSA key has 1024 bits');
+    expect(shown).toContain('It is signed with SHA1');
+    const theirs = openssl(['verify', '-auth_level', '2', '-CAfile', file('weak.pem'), file('weak.pem')]);
+    expect(theirs.status).not.toBe(0);
+  });
+});

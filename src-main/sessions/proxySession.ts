@@ -105,13 +105,19 @@ function alertFromCode(code: string): string | null {
  * expired certificate certificate_expired, a certificate not meant for servers
  * unsupported_certificate. Chromium sends certificate_unknown for every certificate error.
  */
-function victimAlertMeaning(alert: string, caName: string, forged: CertificateInfo | null, sni: string | null): string {
+function victimAlertMeaning(alert: string, caName: string, forged: CertificateInfo | null, forgedFor: { host: string | null; mode: 'transparent' | 'connect'; sni: string | null }): string {
   const names = forged ? (forged.subjectAltNames.length ? forged.subjectAltNames.join(', ') : forged.subject) : null;
+  const { host, sni } = forgedFor;
+  const madeFor = !host
+    ? ''
+    : forgedFor.mode === 'connect'
+      ? `; the proxy made it for ${host}, the victim's CONNECT target${sni && sni !== host ? ` (its SNI named ${sni})` : ''}, so the victim checks another name`
+      : `; the proxy made it for ${host}, the name the victim sent by SNI, so the victim checks another name than the one it sent`;
   switch (alert) {
     case 'unknown_ca':
       return `it does not trust "${caName}", the CA that signed the forged certificate: the chain check failed. That is what a victim without the proxy's CA in its trust store does; install the CA in the victim to complete the attack in the lab`;
     case 'bad_certificate':
-      return `it trusts "${caName}" (a client that did not would have sent unknown_ca), but a check on the forged certificate itself failed. From curl, Python's ssl or openssl s_client this alert means the host name it checks is not among the certificate's names${names ? ` (${names})` : ''}${sni ? `, so it checked another name than the one it sent by SNI (${sni})` : ''}, or the certificate is not yet valid by the client's clock`;
+      return `it trusts "${caName}" (a client that did not would have sent unknown_ca), but a check on the forged certificate itself failed. From curl, Python's ssl or openssl s_client this alert means the host name it checks is not among the certificate's names${names ? ` (${names})` : ''}${madeFor}; or that the certificate is not yet valid by the client's clock`;
     case 'certificate_unknown':
       return `it refused the forged certificate without saying which check failed; Chromium sends this alert for every certificate error and names it on its own error page (NET::ERR_CERT_AUTHORITY_INVALID: it does not trust "${caName}"; NET::ERR_CERT_COMMON_NAME_INVALID: the name does not match)`;
     case 'certificate_expired':
@@ -421,6 +427,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   let victimAlpnOffered: string[] | null = null;
   /** The server name in the victim's ClientHello (SNI), if it sent one. */
   let victimSni: string | null = null;
+  /** The name the forged certificate was made for (the SNI, or the CONNECT target). */
+  let forgedHost: string | null = null;
 
   function attachVictimTap(): void {
     if (connect?.rest.length) raw.unshift(connect.rest);
@@ -626,6 +634,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   // --- the victim's handshake with the forged certificate ---------------------------------------
 
   async function handshakeVictim(host: string): Promise<void> {
+    forgedHost = host;
     let forged: ForgedForVictim;
     try {
       const template = upstreamChain[0];
@@ -686,7 +695,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       info.victimAlert = alert;
       return {
         code: 'VICTIM_REJECTED_CERTIFICATE',
-        message: `the victim refused the forged certificate with the alert "${alert}": ${victimAlertMeaning(alert, endpoint.caName, info.forgedCertificate, victimSni)}`,
+        message: `the victim refused the forged certificate with the alert "${alert}": ${victimAlertMeaning(alert, endpoint.caName, info.forgedCertificate, { host: forgedHost, mode, sni: victimSni })}`,
       };
     }
     if (code === 'ERR_SSL_HTTP_REQUEST' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {

@@ -56,11 +56,26 @@ describe('a victim that refuses the forged certificate', () => {
     expect(message).toContain('trusts "Lab MITM CA"');
     expect(message).toContain('host name');
     expect(message).toContain('DNS:www.example.com');
-    expect(message).toContain('SNI (www.example.com)');
+    expect(message).toContain('made it for www.example.com, the name the victim sent by SNI');
     // The victim leg agreed TLS 1.3 and a suite before it refused the certificate.
     expect(s.proxy?.victim.version).toBe('TLSv1.3');
     expect(s.proxy?.victim.cipher).toMatch(/^TLS_AES_|^TLS_CHACHA20_/);
     expect((await summaryOf(s.id)).victimVersion).toBe('TLSv1.3');
+    await wb.proxies.stop(proxy.id);
+  });
+
+  it('through CONNECT (openssl s_client -proxy), a name mismatch names the CONNECT target the certificate was made for', async () => {
+    const proxy = await startProxy({ mode: 'connect', connectListen: '127.0.0.1:0' });
+    const out = await run('openssl', [
+      's_client', '-proxy', proxy.connectAddress!, '-connect', 'www.example.com:443', '-servername', 'www.example.com', '-CAfile', wbCa,
+      '-verify_hostname', 'www.other.example', '-verify_return_error',
+    ], { input: '' });
+    expect(out.output).toContain('hostname mismatch');
+    const s = await onlySession(proxy);
+    expect(s.proxy?.mode).toBe('connect');
+    expect(s.proxy?.victimAlert).toBe('bad_certificate');
+    expect(s.error!.message).toContain("made it for www.example.com, the victim's CONNECT target, so the victim checks another name");
+    expect(s.proxy?.victim.version).toBe('TLSv1.3');
     await wb.proxies.stop(proxy.id);
   });
 

@@ -492,6 +492,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       return;
     }
     if (connect) {
+      // The session began at the CONNECT, before the ClientHello: its SNI is known only now.
+      if (peek.kind === 'client-hello' && peek.serverName) recording!.update({ sni: peek.serverName });
       if (peek.serverName && peek.serverName !== connect.host.toLowerCase()) {
         victimEvent('note', { text: `the victim's SNI ${peek.serverName} differs from its CONNECT target ${connect.host}; the proxy goes by the CONNECT target` });
       }

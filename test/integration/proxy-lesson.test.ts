@@ -148,3 +148,16 @@ print(data.split(b'\r\n')[0].decode())
     await wb.proxies.stop(proxy.id);
   });
 });
+
+describe('the facts of a CONNECT session', () => {
+  it('records the SNI the victim sent inside the tunnel, as curl -x sends it', async () => {
+    const proxy = await startProxy({ mode: 'connect', connectListen: '127.0.0.1:0' });
+    const out = await run('curl', ['-sS', '--max-time', '20', '-x', `http://${proxy.connectAddress}`, '--cacert', wbCa, 'https://www.example.com/']);
+    expect(out.code, out.output).toBe(0);
+    const s = await onlySession(proxy);
+    expect(s.status).toBe('ok');
+    expect(s.proxy?.mode).toBe('connect');
+    expect(s.sni).toBe('www.example.com');
+    await wb.proxies.stop(proxy.id);
+  });
+});

@@ -52,7 +52,8 @@ describe('the proxy lesson in the window', () => {
       '-verify_hostname', 'www.other.example', '-verify_return_error',
     ], { input: '' });
     expect(refused.output).toContain('hostname mismatch');
-    const failedRow = page.locator('[data-testid="proxy-connection-row"][data-outcome="failed"]').first();
+    // The alert and the versions come with the connection's own event, together.
+    const failedRow = page.locator('[data-testid="proxy-connection-row"][data-outcome="failed"]').filter({ hasText: 'bad_certificate' }).first();
     await failedRow.waitFor();
     expect(await failedRow.getByTestId('proxy-connection-alert').innerText()).toBe('bad_certificate');
     // The row shows the version the victim's leg agreed before the refusal, not a dash.
@@ -78,6 +79,33 @@ describe('the proxy lesson in the window', () => {
     await page.getByTestId('proxy-fact-closed-first').waitFor();
     expect(await text(page, 'proxy-fact-closed-first')).toMatch(/^the (real server|victim); the proxy then closed/);
     await screenshot(page, 'proxy-lesson-03-fooled-session');
+    expect(errors).toEqual([]);
+  });
+
+  it('a Node.js victim that leaves without an alert: the session says it left after seeing the forged certificate', async () => {
+    const page = await newPage(app.browser);
+    const errors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-proxy').click();
+    await page.getByTestId('proxy-card').first().waitFor();
+    const before = await page.locator('[data-testid="proxy-connection-row"]').count();
+    const script = `
+      const tls = require('node:tls');
+      const [host, port] = process.argv[1].split(':');
+      const s = tls.connect({ host, port: Number(port), servername: 'www.example.com' });
+      s.on('secureConnect', () => { console.log('accepted'); s.end(); });
+      s.on('error', (e) => console.log('refused ' + e.code));`;
+    const out = await run(process.execPath, ['-e', script, proxy.transparentAddress!]);
+    expect(out.stdout).toContain('refused SELF_SIGNED_CERT_IN_CHAIN');
+    // The row comes from the session list first and is completed by the connection's own event.
+    const row = page.locator('[data-testid="proxy-connection-row"][data-outcome="failed"]').filter({ hasText: 'after receiving the forged certificate' }).first();
+    await row.waitFor();
+    expect(await page.locator('[data-testid="proxy-connection-row"]').count()).toBe(before + 1);
+    await row.getByTestId('proxy-connection-open').click();
+    await page.getByTestId('proxy-failure').waitFor();
+    expect(await page.getByTestId('proxy-failure').locator('h2').innerText()).toBe('The victim left after seeing the forged certificate');
+    expect(await page.getByTestId('proxy-failure').innerText()).toContain('SELF_SIGNED_CERT_IN_CHAIN');
+    await screenshot(page, 'proxy-lesson-04-silent-refusal');
     expect(errors).toEqual([]);
   });
 });

@@ -73,7 +73,9 @@ export function registerCsrCommands(program: Command): void {
       else {
         out.write(`Signed "${signed.certificate.name}": ${signed.certificate.subject} by ${signed.certificate.issuer}\n`);
         out.write(`  names: ${signed.certificate.subjectAltNames.join(', ') || '(none)'}\n`);
-        for (const ignored of signed.ignoredExtensions) out.write(`  not copied: ${ignored.oid} (${ignored.reason})\n`);
+        const named = (oid: string) => (signed.extensionNames[oid] ? `${signed.extensionNames[oid]} (${oid})` : oid);
+        if (signed.copiedExtensions.length > 0) out.write(`  copied from the request: ${signed.copiedExtensions.map(named).join(', ')}\n`);
+        for (const ignored of signed.ignoredExtensions) out.write(`  not copied: ${named(ignored.oid)}: ${ignored.reason}\n`);
         for (const line of cautionLines(signed.cautions)) out.write(`${line}\n`);
       }
     } finally {

@@ -77,6 +77,18 @@ describe('issuing a certificate clients will refuse says so', () => {
   });
 });
 
+describe('signing a request that asks for too much', () => {
+  it('names each extension by its openssl name, says which were copied and why the others were not, and what clients will refuse', async () => {
+    opensslOk(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('sneaky.key'), '-out', file('sneaky.csr'), '-subj', '/CN=sneaky.test',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,digitalSignature', '-addext', 'subjectAltName=DNS:sneaky.test', '-addext', 'extendedKeyUsage=clientAuth']);
+    const out = await ok(['csr', 'sign', file('sneaky.csr'), '--ca', 'Caution Root', '--copy-extensions', '--out', file('sneaky.pem')]);
+    expect(out).toMatch(/copied from the request: .*subjectAltName \(2\.5\.29\.17\)/);
+    expect(out).toContain('not copied: basicConstraints (2.5.29.19): a request cannot make itself a CA');
+    expect(out).toContain('Its extended key usage lacks serverAuth');
+    expect(opensslOk(['x509', '-in', file('sneaky.pem'), '-noout', '-ext', 'basicConstraints'])).toContain('CA:FALSE');
+  });
+});
+
 describe('showing a certificate made elsewhere says what clients will refuse', () => {
   it('a CA whose basicConstraints are not critical, and one without basicConstraints', async () => {
     opensslOk(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('soft.key'), '-out', file('soft.pem'), '-subj', '/CN=Soft CA', '-days', '30',

@@ -83,6 +83,8 @@ export interface ConnectionKeys {
    * ID, TLS 1.2 ticket or TLS 1.3 PSK identity), when that one is in the data folder.
    */
   resumedFrom?: { sessionId: number; connectionId: number; by: 'session ID' | 'session ticket' | 'PSK identity (ticket)' };
+  /** The connection resumed a session (TLS 1.2 abbreviated handshake, or a PSK the TLS 1.3 server took), found or not. */
+  resumed?: boolean;
   /** What could not be done and why; the forward-secrecy lesson lives here too. */
   notes: string[];
 }

@@ -398,6 +398,27 @@ class ConnectionCrypto {
     return { from, by: ticket ? 'session ticket' : 'session ID', name, master: master ? hexBytes(master.hex) : undefined };
   }
 
+  /** The TLS 1.3 traffic secrets the key log lacks: what that costs is known once every record was tried. */
+  private missing13: [string, 'handshakeSecret' | 'applicationSecret', Direction][] = [];
+
+  /**
+   * The key log lacks some traffic secrets: say which, and whether any record needed them. A
+   * handshake that failed before a side's Finished leaves that side's application secret unknown
+   * and unused (its peer never derived it, so the key log has no line).
+   */
+  noteMissingSecrets(results: ReadonlyMap<string, RecordResult>): void {
+    if (this.missing13.length === 0) return;
+    // The results are keyed "direction:stream offset".
+    const sealed = [...results].filter(([, r]) => r.opened.status === 'no-keys').map(([key]) => key.split(':')[0]);
+    const needed = this.missing13.filter(([, , direction]) => sealed.includes(direction));
+    const unused = this.missing13.filter((m) => !needed.includes(m));
+    const names = (list: typeof this.missing13) => list.map(([label]) => label).join(', ');
+    if (needed.length > 0) this.keys.notes.push(`the key log lacks ${names(needed)}: records under those keys stay sealed`);
+    if (unused.length > 0) {
+      this.keys.notes.push(`the key log has no ${names(unused)} line, and no recorded record needed ${unused.length === 1 ? 'it' : 'them'}: the connection ended before ${unused.length === 1 ? 'that key was' : 'those keys were'} used`);
+    }
+  }
+
   /** The key log lookups of the application traffic secrets: their transcript hash is known once the server's Finished is. */
   private readonly applicationLookups: DerivationStep[] = [];
 
@@ -465,6 +486,7 @@ class ConnectionCrypto {
         'a resumed session (abbreviated handshake): no key exchange took place in this connection; the master secret is the one an earlier connection established, and the new key block comes from it and this connection\'s two randoms',
       );
     }
+    if (resumed) k.resumed = true;
     if (earlier) k.resumedFrom = { sessionId: earlier.from.sessionId, connectionId: earlier.from.connectionId, by: earlier.by };
     if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed && version < 0x0303) {
       k.notes.push(`the server key is not used for ${versionName(version)} sessions here: the key log's master secret is`);
@@ -639,7 +661,7 @@ class ConnectionCrypto {
       };
       if (upper) {
         step.inputs.push(unknownValue(handshakeEpoch ? 'Handshake Secret' : 'Master Secret', length, NOT_LOGGED));
-        if (handshakeEpoch) step.inputs.push(keyValue('Transcript-Hash(ClientHello..ServerHello)', upper.helloHash));
+        if (handshakeEpoch) step.inputs.push(keyValue(`Transcript-Hash(ClientHello..ServerHello${this.helloRetry ? ', the first ClientHello as message_hash' : ''})`, upper.helloHash));
         else this.applicationLookups.push(step);
       }
       steps.push(step);
@@ -656,8 +678,7 @@ class ConnectionCrypto {
     const offered = clientHello.extensions.find((e) => e.type === 41)?.value;
     const chosen = psk?.kind === 'pre_shared_key' && offered?.kind === 'pre_shared_key' ? offered.identities[psk.selectedIdentity ?? 0] : undefined;
     k.notes.push(upperScheduleNote(!psk ? 'full' : serverHello.keyShareGroup ? 'psk_dhe_ke' : 'psk_ke', chosen?.obfuscatedTicketAge === 0));
-    const missing = sources.map(([label]) => label).filter((label) => !found.includes(label));
-    if (missing.length > 0) k.notes.push(`the key log lacks ${missing.join(', ')}: records under those keys stay sealed`);
+    this.missing13 = sources.filter(([label]) => !found.includes(label));
     return material;
   }
 
@@ -726,6 +747,7 @@ class ConnectionCrypto {
       k.resumedFrom = { sessionId: from.sessionId, connectionId: from.connectionId, by: 'PSK identity (ticket)' };
     }
     const S = ticket ? `session ${ticket.from.sessionId}` : '';
+    k.resumed = true;
     if (identity) {
       const outputs: KeyValue[] = [];
       if (ticket) {
@@ -765,7 +787,7 @@ class ConnectionCrypto {
         rfc: 'RFC 8446, Section 4.2.11.1',
         inputs: [keyValue('obfuscated_ticket_age', u32(identity.obfuscatedTicketAge), String(identity.obfuscatedTicketAge)), keyValue('ticket_age_add', u32(ageAdd), String(ageAdd))],
         outputs: [keyValue('ticket age (milliseconds)', u32(age), `${age} ms`)],
-        note: `the client adds the ticket's secret ticket_age_add so that an observer cannot link the ticket to the session it came from by its age; the server subtracts it to check the ticket is fresh.${observed !== undefined ? ` The recording shows ${observed} ms from the NewSessionTicket of ${S} to the start of this connection: the client's figure should be close to it (its own clock, and it counts from when it read the ticket).` : ''}`,
+        note: `the client adds the ticket's secret ticket_age_add so that an observer cannot link the ticket to the session it came from by its age; the server subtracts it to check the ticket is fresh.${observed !== undefined ? ` The recording shows ${observed} ms from the NewSessionTicket of ${S} to the start of this connection: the client's figure should be close to it, by its own clock (OpenSSL's client counts whole seconds, so a ticket used within a second of its arrival has age 0).` : ''}`,
       });
       const finishedAt = ticket.from.opened.transcript.findIndex((e) => e.direction === 'client-to-server' && e.message.body.kind === 'finished');
       const theirSuite = ticket.from.opened.decoded.serverHello ? suiteParameters(ticket.from.opened.decoded.serverHello.cipherSuite.code) : undefined;
@@ -857,7 +879,7 @@ class ConnectionCrypto {
     const hash = material.suite.prfHash;
     const at = this.transcript.findIndex((e) => e.direction === 'server-to-client' && e.message.body.kind === 'finished');
     if (at < 0) return;
-    const value = keyValue('Transcript-Hash(ClientHello..server Finished)', hashOf(hash, concat(...transcriptBytes13(this.transcript, at + 1, hash))));
+    const value = keyValue(`Transcript-Hash(ClientHello..server Finished${this.helloRetry ? ', the first ClientHello as message_hash' : ''})`, hashOf(hash, concat(...transcriptBytes13(this.transcript, at + 1, hash))));
     for (const step of this.applicationLookups) step.inputs.push(value);
   }
 
@@ -1573,6 +1595,7 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
   }
   checkFinished(crypto, material);
   crypto.completeSchedule13(material);
+  crypto.noteMissingSecrets(results);
   collectKeyShares(crypto.keys, decoded);
   if (crypto.offeredEarlyData()) crypto.keys.notes.push(earlyDataNote(crypto, decoded, results));
 

@@ -142,4 +142,20 @@ describe('a resumed connection shows the session it took up', () => {
     expect(alone.decrypted).toBe(alone.total);
     expect(alone.records.some((r) => r.plaintextText?.includes('HTTP/1.1 200'))).toBe(true);
   });
+
+  it('a handshake the client refused: the missing client application secret is not said to leave records sealed', async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
+    // No -CAfile: the client does not trust the lab CA and ends the handshake with an alert.
+    const out = await run('openssl', ['s_client', '-connect', server.address, '-tls1_3', '-verify_return_error', '-CApath', dir], { input: GET });
+    expect(out.output).toContain('certificate verify failed');
+    const [failed] = await sessionsOf(server, 1);
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+    const [keys] = wb.decryption.keys({ id: failed.id });
+    const notes = keys.notes.join('\n');
+    expect(notes).not.toContain('stay sealed');
+    expect(notes).toContain('the key log has no CLIENT_TRAFFIC_SECRET_0 line, and no recorded record needed it');
+    const [opened] = wb.decryption.decrypt({ id: failed.id });
+    expect(opened.records.every((r) => r.status === 'decrypted')).toBe(true);
+  });
 });

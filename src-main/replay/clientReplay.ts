@@ -6,8 +6,10 @@ import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayExchang
 import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
 import { createHash } from 'node:crypto';
+import { concatBytes } from '../bytes';
 import zlib from 'node:zlib';
-import { dechunk, diffLines, headerValue, pairExchanges, speaksHttp2, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
+import type { PacedPayload } from '../sessions/clientSession';
+import { AnswerWatcher, dechunk, diffLines, headerValue, pairExchanges, speaksHttp2, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
 import { replayableConnections, sessionTraffic, type ConnectionTraffic } from './recordedTraffic';
 
 const TEXT_KEEP_BYTES = 256 * 1024;
@@ -71,6 +73,49 @@ function connectionLabel(t: ConnectionTraffic): string {
   if (requests.length === 0) return `${t.clientBytes.length} bytes`;
   const first = `${requests[0].method} ${requests[0].target}`;
   return requests.length > 1 ? `${first} and ${requests.length - 1} more request${requests.length > 2 ? 's' : ''}` : first;
+}
+
+/**
+ * What a replay sends on a connection: the client's bytes in the turns it sent them. A client that
+ * sent its next request only once the answer to the one before had come gets its requests sent the
+ * same way; bytes sent without waiting (pipelined requests, a single request) go out together.
+ * An HTTP/1.x turn waits for the final answer to each request in it; any other turn waits for the
+ * server's first bytes after it.
+ */
+export function replayPayload(traffic: Pick<ConnectionTraffic, 'segments' | 'clientBytes'>): Uint8Array | PacedPayload {
+  const turns: Uint8Array[][] = [];
+  let answered = true;
+  for (const s of traffic.segments) {
+    if (s.direction === 'client-to-server') {
+      if (answered) turns.push([]);
+      turns[turns.length - 1].push(s.data);
+      answered = false;
+    } else if (turns.length > 0) {
+      answered = true;
+    }
+  }
+  if (turns.length < 2 || speaksHttp2(traffic.clientBytes)) return traffic.clientBytes;
+  const joined = turns.map((t) => concatBytes(t));
+  return {
+    turns: joined,
+    answer(n) {
+      const requests = parseRequests(joined[n]);
+      if (requests.length === 0) return { feed: (data) => (data.length > 0 ? data.length : -1) };
+      const watchers = requests.map((r) => new AnswerWatcher(r.method));
+      return {
+        feed(data) {
+          let at = 0;
+          while (watchers.length > 0) {
+            const end = watchers[0].feed(data.subarray(at));
+            if (end < 0) return -1;
+            at += end;
+            watchers.shift();
+          }
+          return at;
+        },
+      };
+    },
+  };
 }
 
 /** The connection to send again, and a sentence on the others the client spoke on, which are not sent. */

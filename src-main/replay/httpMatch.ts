@@ -194,6 +194,80 @@ export function parseResponses(bytes: Uint8Array, requests: readonly Pick<Parsed
   return out;
 }
 
+/**
+ * Follows the bytes a server sends after a request went out, for a client that waits for each
+ * answer: `feed` takes the next bytes and says where in them the final answer to the request
+ * (past any interim 1xx) ended, or -1 while it has not. An answer framed by Content-Length is
+ * counted, not kept; a chunked one is kept until its end; one that runs to the close, or that is
+ * not HTTP, never ends here (the connection's close ends it).
+ */
+export class AnswerWatcher {
+  private pending: Uint8Array = new Uint8Array(0);
+  private mode: 'head' | 'counted' | 'chunked' | 'close' = 'head';
+  private remaining = 0;
+
+  constructor(private readonly method: string) {}
+
+  feed(data: Uint8Array): number {
+    if (this.mode === 'close') return -1;
+    if (this.mode === 'counted') {
+      if (data.length < this.remaining) {
+        this.remaining -= data.length;
+        return -1;
+      }
+      return this.remaining;
+    }
+    // Where `data` starts in `pending`; what is returned is an offset in `data`.
+    let base = this.pending.length;
+    this.pending = base ? concat([this.pending, data]) : data;
+    for (;;) {
+      if (this.mode === 'chunked') {
+        // The body's end is a CRLF after an empty line: look only when the bytes so far end in one.
+        const p = this.pending;
+        if (p.length < 2 || p[p.length - 1] !== 10) return -1;
+        const end = chunkedEnd(p, 0);
+        return end < 0 ? -1 : end - base;
+      }
+      const found = findHeadEnd(this.pending, 0);
+      if (!found) return -1;
+      const head = parseHeadLines(latin1(this.pending.subarray(0, found.end)));
+      const m = head && STATUS_LINE.exec(head.startLine);
+      if (!head || !m) {
+        this.mode = 'close';
+        return -1;
+      }
+      const status = Number(m[1]);
+      const rest = this.pending.subarray(found.next);
+      const consumed = this.pending.length - rest.length;
+      if (status < 200) {
+        // An interim answer: the final one follows.
+        this.pending = rest;
+        base -= consumed;
+        continue;
+      }
+      if (this.method === 'HEAD' || status === 204 || status === 304) return consumed - base;
+      const te = headerValue(head, 'transfer-encoding');
+      const cl = headerValue(head, 'content-length');
+      if (te && /chunked/i.test(te)) {
+        this.mode = 'chunked';
+        this.pending = rest;
+        base -= consumed;
+        continue;
+      }
+      if (cl !== undefined && /^\d+$/.test(cl)) {
+        const length = Number(cl);
+        if (rest.length >= length) return consumed + length - base;
+        this.mode = 'counted';
+        this.remaining = length - rest.length;
+        this.pending = new Uint8Array(0);
+        return -1;
+      }
+      this.mode = 'close';
+      return -1;
+    }
+  }
+}
+
 /** A response's final head (after any interim 1xx answers), as the bytes a HEAD answer carries. */
 export function responseHead(response: Pick<ParsedResponse, 'startLine' | 'headers'>): Uint8Array {
   const lines = [response.startLine, ...response.headers.map(([k, v]) => `${k}: ${v}`), '', ''];

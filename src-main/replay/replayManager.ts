@@ -9,7 +9,7 @@ import type { LabIdentitySource } from '../sessions/serverIdentity';
 import type { HostTable } from '../store/hostTable';
 import { toSummary, type SessionStore } from '../store/sessionStore';
 import type { ForgedIdentity } from '../workshop/workshop';
-import { compareReplay, replayRequest, replaySource } from './clientReplay';
+import { compareReplay, replayPayload, replayRequest, replaySource } from './clientReplay';
 import { REPLAY_TAG, ReplayServer } from './serverReplay';
 
 
@@ -47,7 +47,7 @@ export class ReplayManager {
       writer: this.deps.writer,
       hosts: this.deps.hosts,
       recordCapBytes: this.deps.recordCapBytes,
-      payload: source.clientBytes,
+      payload: replayPayload(source),
       lab: this.deps.lab,
       label: { name: `replay of #${request.id}`, tags: [REPLAY_TAG] },
       onUpdate: (summary, created) => this.deps.events.session(summary, created),

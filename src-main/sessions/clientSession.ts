@@ -24,14 +24,24 @@ import { type LabIdentitySource, type ServerIdentity, loadServerIdentity } from 
 import { loadTrustStore } from './trustStore';
 import { chainVerification, hostnameVerification, verificationResult } from './verification';
 
+/**
+ * Application data sent in turns, as a client that waited for each answer sent it (client replay
+ * of a kept-alive connection): turn n+1 goes out once the server's answer to turn n has come.
+ */
+export interface PacedPayload {
+  turns: Uint8Array[];
+  /** Follows the server's bytes after turn `n` went out: `feed` says where in them its answer ended, or -1. */
+  answer(n: number): { feed(data: Uint8Array): number };
+}
+
 export interface ClientSessionContext {
   writer: BatchWriter;
   hosts: HostTable;
   /** Called whenever the session's summary changes (created, established, finished). */
   onUpdate?: (summary: SessionSummary, created: boolean) => void;
   recordCapBytes?: number;
-  /** Bytes to send after the handshake instead of `request.send` (client replay). */
-  payload?: Uint8Array;
+  /** Bytes to send after the handshake instead of `request.send` (client replay), at once or in turns. */
+  payload?: Uint8Array | PacedPayload;
   /** Name and tags the session starts with. */
   label?: SessionLabel;
   /** The certificate workshop, for a client certificate named lab:NAME. */
@@ -266,7 +276,7 @@ interface ConversationSetup {
   sni: string;
   trustId: string;
   ca: string[];
-  payload?: Uint8Array;
+  payload?: Uint8Array | PacedPayload;
   /** The client certificate and key, when the request gives one. */
   identity: ServerIdentity | null;
 }
@@ -288,6 +298,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     let failure: ApiErrorInfo | null = null;
     const responseParts: Buffer[] = [];
     let responseBytes = 0;
+    let pacing: { paced: PacedPayload; turn: number; answer: { feed(data: Uint8Array): number } } | null = null;
     let keptBytes = 0;
     let idleTimer: NodeJS.Timeout | null = null;
     let idleMs = 0;
@@ -449,8 +460,16 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         secure.end();
         return;
       }
-      const payload = setup.payload ? Buffer.from(setup.payload) : payloadBytes(request);
-      if (payload) {
+      const paced = setup.payload && !(setup.payload instanceof Uint8Array) ? setup.payload : null;
+      const payload = paced ? null : setup.payload instanceof Uint8Array ? Buffer.from(setup.payload) : payloadBytes(request);
+      if (paced) {
+        connection.event('note', {
+          text: `the client sends its data in ${paced.turns.length} turns, each once the server has answered the one before, as the recorded client did`,
+        });
+        pacing = { paced, turn: 0, answer: paced.answer(0) };
+        secure.write(Buffer.from(paced.turns[0]));
+        armIdle(timeoutMs);
+      } else if (payload) {
         secure.write(payload);
         armIdle(timeoutMs);
       } else if (version === 'TLSv1.3') {
@@ -479,14 +498,30 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       }, ms);
     }
 
+    /** The next turn goes out once the answer to the one before has come (PacedPayload). */
+    function paceOn(data: Uint8Array): boolean {
+      if (pacing && pacing.turn + 1 < pacing.paced.turns.length) {
+        const end = pacing.answer.feed(data);
+        if (end < 0 || secure.writableEnded || secure.destroyed) return false;
+        // Bytes after the answer came before the next turn went out: they are not its answer.
+        const next = pacing.turn + 1;
+        pacing = { ...pacing, turn: next, answer: pacing.paced.answer(next) };
+        secure.write(Buffer.from(pacing.paced.turns[next]));
+        return true;
+      }
+      return false;
+    }
+
     secure.on('data', (data: Buffer) => {
+      // A turn sent now waits for its answer as long as the first one did.
+      const sentTurn = paceOn(data);
       responseBytes += data.length;
       if (keptBytes < RESPONSE_KEEP_BYTES) {
         const part = data.subarray(0, RESPONSE_KEEP_BYTES - keptBytes);
         responseParts.push(part);
         keptBytes += part.length;
       }
-      armIdle(ANSWER_IDLE_MS);
+      armIdle(sentTurn ? timeoutMs : ANSWER_IDLE_MS);
     });
     secure.on('end', () => {
       serverEnded = true;

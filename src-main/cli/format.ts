@@ -96,8 +96,11 @@ export function formatSessionHeader(s: SessionSummary, { withError = true }: { w
   if (s.cipher) lines.push(`Cipher:  ${s.cipher.iana} (OpenSSL: ${s.cipher.openssl})`);
   if (s.sni !== null) lines.push(`SNI:     ${s.sni}`);
   if (s.alpn) lines.push(`ALPN:    ${s.alpn}`);
-  if (s.verification) lines.push(`Verification: ${s.verification.summary}`);
-  if (s.verification?.chain.explanation) lines.push(`  why: ${s.verification.chain.explanation}`);
+  // A proxy session's verification is the real server's, printed with the proxy's lines as such:
+  // here, next to "the victim refused", it read as the victim's.
+  const verification = s.kind === 'proxy' ? null : s.verification;
+  if (verification) lines.push(`Verification: ${verification.summary}`);
+  if (verification?.chain.explanation) lines.push(`  why: ${verification.chain.explanation}`);
   if (s.error && withError && s.error.message !== s.verification?.summary) lines.push(`Error: ${s.error.message}`);
   return lines.join('\n');
 }
@@ -203,6 +206,7 @@ function proxyLines(s: SessionDetail): string[] {
   }
   if (info.victimAlert) out.push(`  the victim ended the handshake with the alert "${info.victimAlert}"`);
   if (info.failedLeg) out.push(`  failed first: the ${info.failedLeg} leg`);
+  if (info.closedFirst) out.push(`  closed first: ${info.closedFirst === 'victim' ? 'the victim' : 'the real server'}`);
   out.push(`  ${info.rawForwarding ? 'not HTTP/1.1: forwarded as bytes' : `${info.exchanges} HTTP exchange(s) forwarded`}`);
   for (const f of info.rulesFired) {
     out.push(`  rule ${f.rule + 1} fired on the ${f.event.replace('-', ' ')} of exchange ${f.exchange}: ${f.replacements} replacement(s)`);

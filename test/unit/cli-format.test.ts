@@ -139,16 +139,21 @@ describe('tlslab sessions show: what a server or proxy session adds', () => {
         upstreamVerification: { accepted: false, summary: 'not verified: unknown issuer' } as NonNullable<SessionDetail['proxy']>['upstreamVerification'], upstreamInsecure: true,
         victim: { peer: '127.0.0.1:50000', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: 'http/1.1' },
         upstream: { peer: '127.0.0.1:4433', version: 'TLSv1.2', cipher: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', alpn: null },
-        victimAlert: null, failedLeg: null, exchanges: 2, rawForwarding: false,
+        victimAlert: null, failedLeg: null, closedFirst: 'upstream', exchanges: 2, rawForwarding: false,
         rulesFired: [{ rule: 0, event: 'request-body', exchange: 1, replacements: 2, t: 5 }],
       },
-    });
+      // The session's own verification is the upstream's: said once, as the real certificate's.
+      verification: { accepted: false, summary: 'not verified: unknown issuer', chain: { ok: false, explanation: 'the CA is not trusted' } },
+    } as unknown as SessionDetail);
     expect(text).toContain('Proxy: proxy 1 (CONNECT), the victim asked for www.bank32.com:443, upstream address from the proxy map');
     expect(text).toContain('  victim leg:   127.0.0.1:50000  TLSv1.3  TLS_AES_256_GCM_SHA384  ALPN http/1.1');
     expect(text).toContain('  upstream leg: 127.0.0.1:4433  TLSv1.2  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
     expect(text).toContain('  forged by "Mitm CA" (from the cache, names copied from the real certificate): CN=www.bank32.com (issuer CN=Mitm CA; DNS:www.bank32.com)');
     expect(text).toContain('  real certificate: CN=www.bank32.com (issuer CN=Lab Root; DNS:www.bank32.com)');
     expect(text).toContain('  real certificate verification: not verified: unknown issuer (gone on anyway: --upstream-insecure)');
+    expect(text).toContain('  closed first: the real server');
+    expect(text).not.toContain('Verification:');
+    expect(text).not.toContain('why: the CA is not trusted');
     expect(text).toContain('  2 HTTP exchange(s) forwarded');
     expect(text).toContain('  rule 1 fired on the request body of exchange 1: 2 replacement(s)');
   });

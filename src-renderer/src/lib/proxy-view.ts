@@ -431,9 +431,11 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         alert,
         message: error.message,
         advice:
-          alert === 'unknown_ca' || alert === 'certificate_unknown'
+          alert === 'unknown_ca'
             ? `The victim does not trust "${proxy?.caName ?? 'the signing CA'}". That is the defence working: the attack needs the victim to trust the proxy's CA (pass it as --cacert, or install it), or a CA it already trusts.`
-            : 'Compare the forged certificate with what the victim expects: the name, the key type and the validity.',
+            : alert === 'certificate_unknown'
+              ? `The victim refused the certificate without saying why: browsers send this alert for any certificate they refuse. Either it does not trust "${proxy?.caName ?? 'the signing CA'}", or the name it asked for is not in the forged certificate; the browser's own error page names which (NET::ERR_CERT_AUTHORITY_INVALID or NET::ERR_CERT_COMMON_NAME_INVALID).`
+              : 'Compare the forged certificate with what the victim expects: the name, the key type and the validity.',
       };
     case 'UPSTREAM_UNREACHABLE':
     case 'UPSTREAM_ECONNREFUSED':

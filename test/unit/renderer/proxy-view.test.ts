@@ -226,6 +226,13 @@ describe('a proxy session', () => {
     );
     expect(rejected).toMatchObject({ leg: 'victim ↔ proxy', alert: 'unknown_ca', title: 'The victim refused the forged certificate' });
     expect(rejected?.advice).toContain('"Lab MITM CA"');
+    // Chromium sends certificate_unknown for any refusal, a wrong name as much as an unknown CA.
+    const browser = proxyFailure(
+      { code: 'VICTIM_REJECTED_CERTIFICATE', message: 'the victim refused the forged certificate with the alert "certificate_unknown": ...' },
+      info({ victimAlert: 'certificate_unknown', failedLeg: 'victim' }),
+    );
+    expect(browser?.advice).toContain('or the name it asked for is not in the forged certificate');
+    expect(browser?.advice).toContain('NET::ERR_CERT_COMMON_NAME_INVALID');
     expect(proxyFailure({ code: 'UPSTREAM_UNREACHABLE', message: 'not reachable' }, info({ failedLeg: 'upstream' }))?.leg).toBe('proxy ↔ server');
     expect(proxyFailure({ code: 'UPSTREAM_CERT_INVALID', message: 'did not verify' }, null)?.advice).toContain('continue anyway');
     expect(proxyFailure({ code: 'NOT_TLS', message: 'plain HTTP' }, null)?.title).toBe('The victim did not speak TLS');

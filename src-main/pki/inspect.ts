@@ -564,6 +564,7 @@ function labelFor(oid: string, name: string): string {
     '2.5.29.46': 'Freshest CRL',
     '1.3.6.1.5.5.7.1.11': 'Subject Information Access',
     '2.16.840.1.113730.1.1': 'Netscape Cert Type',
+    '2.16.840.1.113730.1.13': 'Netscape Comment',
   };
   return labels[oid] ?? name;
 }

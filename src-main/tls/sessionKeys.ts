@@ -1304,7 +1304,8 @@ class DirectionDecryptor implements RecordDecryptor {
       name,
       phase,
       generation,
-      keys: { suite: material.suite, key, iv, tls13: true, ivName: `${who}_${phase}_write_iv` },
+      // Named as the key material names them: client_application_1_write_iv after the first KeyUpdate.
+      keys: { suite: material.suite, key, iv, tls13: true, ivName: generation === 0 ? `${who}_${phase}_write_iv` : `${who}_application_${generation}_write_iv` },
       secret,
     };
   }

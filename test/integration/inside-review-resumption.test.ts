@@ -158,4 +158,23 @@ describe('a resumed connection shows the session it took up', () => {
     const [opened] = wb.decryption.decrypt({ id: failed.id });
     expect(opened.records.every((r) => r.status === 'decrypted')).toBe(true);
   });
+
+  it("after a KeyUpdate, a record's nonce names the IV of the new keys, as the key material does", async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
+    // "K" on a line of its own: s_client sends a KeyUpdate asking the server for one too; then end of input closes.
+    await run('openssl', ['s_client', '-connect', server.address, '-CAfile', pki.caCert, '-tls1_3'], { input: 'K\n' });
+    const [session] = await sessionsOf(server, 1);
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+    const [keys] = wb.decryption.keys({ id: session.id });
+    const [opened] = wb.decryption.decrypt({ id: session.id });
+    const after = opened.records.filter((r) => r.keyEpoch === 'application (after KeyUpdate 1)');
+    expect(after.length).toBeGreaterThan(0);
+    for (const record of after) {
+      const who = record.direction === 'client-to-server' ? 'client' : 'server';
+      const iv = keys.keys.find((v) => v.name === `${who}_application_1_write_iv`);
+      expect(record.nonce?.fixedIv).toBe(iv?.hex);
+      expect(record.nonce?.construction).toMatch(new RegExp(`^${who}_application_1_write_iv XOR sequence number`));
+    }
+  });
 });

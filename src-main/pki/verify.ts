@@ -467,7 +467,19 @@ function leafKeyUsageCheck(leaf: Candidate, purpose: 'serverAuth' | 'clientAuth'
   const role = purpose === 'serverAuth' ? 'a TLS server' : 'a TLS client';
   if (!usages) return { ...base, ok: true, detail: `${quote(leaf)} has no keyUsage extension, so its key may serve ${role}.` };
   if (usages.some((usage) => TLS_KEY_USAGES.includes(usage))) {
-    return { ...base, ok: true, detail: `The keyUsage of ${quote(leaf)} (${usages.join(', ')}) allows a TLS handshake.` };
+    // What OpenSSL's verify lets through but a handshake or a stricter client does not.
+    const caveats: string[] = [];
+    const keyType = leaf.publicKey?.asymmetricKeyType;
+    if (!usages.includes('digitalSignature') && keyType !== undefined && keyType !== 'rsa') {
+      caveats.push(
+        `but its ${keyType === 'ec' ? 'EC' : keyType} key can only sign, and without digitalSignature TLS 1.2 servers refuse to use it and browsers refuse it`,
+      );
+    }
+    if (usages.includes('keyCertSign') && readBasicConstraints(leaf.parts)?.ca !== true) {
+      caveats.push('but keyCertSign on a certificate that is not a CA is refused by strict checkers (openssl verify -x509_strict)');
+    }
+    const allows = `The keyUsage of ${quote(leaf)} (${usages.join(', ')}) allows a TLS handshake as OpenSSL checks it`;
+    return { ...base, ok: true, detail: caveats.length > 0 ? `${allows}, ${caveats.join('; and ')}.` : `The keyUsage of ${quote(leaf)} (${usages.join(', ')}) allows a TLS handshake.` };
   }
   return {
     ...base,

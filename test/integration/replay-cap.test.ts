@@ -18,6 +18,8 @@ import http.server, json, ssl, sys, functools
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[1], sys.argv[2])
 class Handler(http.server.SimpleHTTPRequestHandler):
+    # A fixed date: the original and its replay may fall in two different seconds.
+    def date_time_string(self, timestamp=None): return 'Thu, 01 Jan 2026 00:00:00 GMT'
     def do_GET(self):
         if self.path != '/one-write':
             return super().do_GET()

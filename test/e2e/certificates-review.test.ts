@@ -1,13 +1,16 @@
 // The Certificates view in Chromium against a real engine: a certificate imported again under
 // another name is reported as already stored (and under which name), and a certificate no
 // browser accepts (no subjectAltName) is called out where it is made and where it is inspected.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PkiIssued } from '../../src-main/api/pkiTypes';
+import type { PkiImportResult, PkiIssued } from '../../src-main/api/pkiTypes';
 import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { connectApi } from '../support/engineApi';
 
 let app: E2eApp;
 let rootPem: string;
+let csrId: number;
 
 beforeAll(async () => {
   app = await startE2e('cert-review');
@@ -17,6 +20,10 @@ beforeAll(async () => {
     rootPem = root.certificatePem;
     await api.result('pki.cert.issue', { ca: 'Review Root', subject: { CN: 'www.bank32.com' }, key: 'ec:P-256' });
     await api.result('pki.cert.issue', { ca: 'Review Root', subject: { CN: 'bank intranet' }, key: 'ec:P-256' });
+    // A request made by openssl that asks for a client certificate only: signed as a server one with its extensions copied.
+    const csr = execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(app.tmp, 'req.key'),
+      '-subj', '/CN=shop.bank32.com', '-addext', 'subjectAltName=DNS:shop.bank32.com', '-addext', 'extendedKeyUsage=clientAuth'], { encoding: 'utf8', env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
+    csrId = (await api.result<PkiImportResult>('pki.import', { text: csr })).csrs[0]!.id;
   } finally {
     api.close();
   }
@@ -60,6 +67,19 @@ describe('the Certificates view', () => {
     await page.locator('[data-testid="pki-row"][data-name="www.bank32.com"]').getByTestId('pki-open').click();
     await page.getByTestId('inspector').waitFor();
     expect(await page.getByTestId('inspect-cautions').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('signing a request whose copied extended key usage lacks serverAuth: the result under the request says clients will refuse it', async () => {
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.locator(`a[href="#/certificates/csr/${csrId}"]`).first().click();
+    await page.getByTestId('sign-copy').check();
+    await page.getByTestId('sign-form-submit').click();
+    expect(await text(page, 'sign-cautions')).toContain('Its extended key usage lacks serverAuth');
+    await screenshot(page, 'certificates-review-sign-caution');
     expect(pageErrors).toEqual([]);
   });
 

@@ -146,8 +146,9 @@ export class SessionDecryption {
     // The server's certificate is the peer's for the legs where the workbench is the client.
     const serverSide = row.leg === 'client' || row.leg === 'proxy-upstream' ? 'peer' : 'local';
     const [serverCertificate] = this.store.getCertificates(row.id, serverSide);
-    // No key file and no key log: the workshop may hold the server's key (RSA key exchange).
-    const workshopKey = !serverPrivateKey && keylog.length === 0 && serverCertificate ? this.keyForCertificate(serverCertificate) : undefined;
+    // No key file: the workshop may hold the server's key. Without a key log it opens an RSA key
+    // exchange; with one, it shows (for RSA) how the pre-master secret gives the logged master secret.
+    const workshopKey = !serverPrivateKey && serverCertificate ? this.keyForCertificate(serverCertificate) : undefined;
     const key = serverPrivateKey ?? workshopKey;
     const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}${lookBack ? '' : ':alone'}`;
     const hit = this.cache.get(cacheKey);
@@ -159,6 +160,7 @@ export class SessionDecryption {
       ...(gaps.length > 0 ? { gaps } : {}),
       serverPrivateKey: key,
       serverCertificate: key ? serverCertificate : undefined,
+      ...(workshopKey && keylog.length > 0 ? { serverKeyForRsaOnly: true } : {}),
       openedAt: row.openedAt ?? undefined,
       ...(lookBack ? { earlier: () => this.earlierConnections(row, serverPrivateKey, keyPath) } : {}),
     });

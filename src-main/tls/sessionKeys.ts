@@ -69,6 +69,12 @@ export interface ConnectionDecryptionInput {
   /** The server's certificate (DER), to check the private key belongs to it. */
   serverCertificate?: Uint8Array;
   /**
+   * The key was not asked for (the certificate workshop holds it) and the key log opens the
+   * connection anyway: use it for an RSA key exchange only, to show the pre-master secret and check
+   * the key log's master secret against it; say nothing of it for other key exchanges.
+   */
+  serverKeyForRsaOnly?: boolean;
+  /**
    * Gaps in an imported capture: after each, the sequence numbers of the lost records are
    * searched for (and, in TLS 1.3, the key epochs a lost Finished or KeyUpdate moved to).
    */
@@ -422,6 +428,9 @@ class ConnectionCrypto {
   /** The key log lookups of the application traffic secrets: their transcript hash is known once the server's Finished is. */
   private readonly applicationLookups: DerivationStep[] = [];
 
+  /** The server key this connection uses (see serverKeyForRsaOnly), settled with the suite. */
+  private serverKey?: KeyObject;
+
   private derive(clientHello: ClientHello, serverHello: ServerHello): Material | null {
     const k = this.keys;
     const version = serverHello.version.code;
@@ -436,8 +445,10 @@ class ConnectionCrypto {
       // As the suite's name says: an anonymous DH suite is no signed DHE, whatever its records share.
       k.keyExchange = suite.family === 'tls13' ? 'tls13' : keyExchangeOf(suite.code);
     }
-    if (this.input.serverPrivateKey && this.input.serverCertificate) {
-      const match = keyMatchesCertificate(this.input.serverPrivateKey, this.input.serverCertificate);
+    const rsa = suite?.family !== 'tls13' && suite?.keyExchange === 'rsa';
+    this.serverKey = this.input.serverPrivateKey && (!this.input.serverKeyForRsaOnly || rsa) ? this.input.serverPrivateKey : undefined;
+    if (this.serverKey && this.input.serverCertificate) {
+      const match = keyMatchesCertificate(this.serverKey, this.input.serverCertificate);
       if (!match.ok && match.problem) k.notes.push(match.problem);
     }
     if (!suite) {
@@ -448,7 +459,7 @@ class ConnectionCrypto {
     if (tls13 !== (suite.family === 'tls13')) {
       return this.note(`${suite.name} does not belong to ${versionName(version)}: the ServerHello is inconsistent`);
     }
-    if (this.input.serverPrivateKey && suite.keyExchange !== 'rsa') {
+    if (this.serverKey && suite.keyExchange !== 'rsa') {
       const lesson = forwardSecrecyNote(suite.keyExchange);
       if (lesson) k.notes.push(lesson);
     }
@@ -488,18 +499,28 @@ class ConnectionCrypto {
     }
     if (resumed) k.resumed = true;
     if (earlier) k.resumedFrom = { sessionId: earlier.from.sessionId, connectionId: earlier.from.connectionId, by: earlier.by };
-    if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed && version < 0x0303) {
+    if (suite.keyExchange === 'rsa' && this.serverKey && !resumed && version < 0x0303) {
       k.notes.push(`the server key is not used for ${versionName(version)} sessions here: the key log's master secret is`);
-    } else if (suite.keyExchange === 'rsa' && this.input.serverPrivateKey && !resumed) {
+    } else if (suite.keyExchange === 'rsa' && this.serverKey && !resumed) {
       master = this.rsaMasterSecret(suite, clientHello, serverHello, ems);
       if (master) {
         k.source = 'server-private-key';
         if (logged) {
+          const same = toHex(logged) === toHex(master);
           k.notes.push(
-            toHex(logged) === toHex(master)
+            same
               ? 'the master secret computed from the server key equals the one in the key log'
               : 'the master secret computed from the server key differs from the one in the key log',
           );
+          steps.push({
+            title: "master secret check: the one computed from the server key, and the key log's (CLIENT_RANDOM line)",
+            operation: 'comparison',
+            inputs: [keyValue('ClientHello.random', clientHello.random)],
+            outputs: [keyValue('computed master_secret', master), keyValue('received master_secret', logged)],
+            note: same
+              ? 'they are equal: the pre-master secret the server key decrypted is the one the peers used, and so is every key below'
+              : 'they differ: the server key or the key log does not belong to this connection',
+          });
         }
       }
     }
@@ -576,7 +597,7 @@ class ConnectionCrypto {
 
   private rsaMasterSecret(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, ems: boolean): Uint8Array | undefined {
     const k = this.keys;
-    const key = this.input.serverPrivateKey as KeyObject;
+    const key = this.serverKey as KeyObject;
     const index = this.transcript.findIndex((e) => e.message.body.kind === 'client_key_exchange');
     const cke = index >= 0 ? this.transcript[index].message.body : undefined;
     if (!cke || cke.kind !== 'client_key_exchange' || !cke.encryptedPreMasterSecret) {

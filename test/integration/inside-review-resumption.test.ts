@@ -177,4 +177,31 @@ describe('a resumed connection shows the session it took up', () => {
       expect(record.nonce?.construction).toMatch(new RegExp(`^${who}_application_1_write_iv XOR sequence number`));
     }
   });
+
+  it('RSA key exchange with a key log, the server key in the certificate workshop: the pre-master secret is shown and the logged master secret checked against it', async () => {
+    await wb.workshop.createCa({ name: 'Review CA', subject: '/CN=Review CA', key: 'ec:P-256' });
+    await wb.workshop.issue({ ca: 'Review CA', name: 'rsa.bank32.com', subject: { CN: 'www.bank32.com' }, subjectAltNames: ['DNS:www.bank32.com'], key: 'rsa:2048' });
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'rsa.bank32.com' }, maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' });
+    expect(await sClient(server, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256'])).toContain('Cipher is AES128-GCM-SHA256');
+    const [session] = await sessionsOf(server, 1);
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+    const [keys] = wb.decryption.keys({ id: session.id });
+    expect(keys.keylog.some((l) => l.startsWith('CLIENT_RANDOM '))).toBe(true);
+    expect(keys.secrets.map((v) => v.name)).toContain('pre_master_secret');
+    const check = stepNamed(keys, 'master secret check');
+    const [computed, received] = check.outputs;
+    expect([computed.name, received.name]).toEqual(['computed master_secret', 'received master_secret']);
+    expect(computed.hex).toBe(received.hex);
+
+    // An ECDHE session from a workshop identity gets no word about the server key: the key log opens it.
+    const ecdhe = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'rsa.bank32.com' }, maxVersion: 'TLSv1.2' });
+    expect(await sClient(ecdhe, ['-tls1_2'])).toContain('Cipher is ECDHE-RSA');
+    const [other] = await sessionsOf(ecdhe, 1);
+    await wb.servers.stop(ecdhe.id);
+    await wb.writer.written();
+    const [plain] = wb.decryption.keys({ id: other.id });
+    expect(plain.source).toBe('keylog');
+    expect(plain.notes.join(' ')).not.toMatch(/server key|private key/);
+  });
 });

@@ -204,4 +204,19 @@ describe('a resumed connection shows the session it took up', () => {
     expect(plain.source).toBe('keylog');
     expect(plain.notes.join(' ')).not.toMatch(/server key|private key/);
   });
+
+  it('TLS 1.2 by session ID (a server that sends no tickets): the earlier session is found by the ID its ServerHello gave', async () => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, tickets: false });
+    const file = path.join(dir, 'tls12-id.sess');
+    expect(await sClient(server, ['-tls1_2', '-sess_out', file])).toContain('New, TLSv1.2');
+    const master = sessionField(file, 'Master-Key');
+    expect(await sClient(server, ['-tls1_2', '-sess_in', file])).toContain('Reused, TLSv1.2');
+    const [first, resumed] = await sessionsOf(server, 2);
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+    const [keys] = wb.decryption.keys({ id: resumed.id });
+    expect(keys.resumedFrom).toMatchObject({ sessionId: first.id, by: 'session ID' });
+    const step = stepNamed(keys, `master secret of the resumed session: the one session ${first.id} established (found by the session ID`);
+    expect(step.outputs.map((v) => v.hex)).toEqual([master, master]);
+  });
 });

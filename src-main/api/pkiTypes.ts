@@ -74,6 +74,8 @@ export interface PkiCertificateSummary {
   fingerprintSha256: string;
   /** Epoch ms. */
   createdAt: number;
+  /** What real clients will refuse in it (as PkiInspection.cautions). The engine always sets it. */
+  cautions?: string[];
 }
 
 /** A CA with the CAs below it and the certificates it issued. */

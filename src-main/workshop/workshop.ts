@@ -188,6 +188,7 @@ export class CertificateWorkshop {
       hasPrivateKey: row.key_id !== null,
       fingerprintSha256: row.fingerprint_sha256,
       createdAt: row.created_at,
+      cautions: safeCautions(row.der, cautionRole(row.kind)),
     };
   }
 
@@ -738,6 +739,15 @@ export function bytesFromText(text: string, what: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
   if (compact && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return new Uint8Array(Buffer.from(compact, 'base64'));
   throw new PkiError('NOT_PEM', `This is not a ${what}: it is neither PEM ("-----BEGIN ...-----") nor base64 DER. Paste the whole PEM block.`);
+}
+
+/** The cautions for a list: a certificate the checks cannot read is shown without them, never lost from the list. */
+function safeCautions(der: Uint8Array, role: CautionRole | undefined): string[] {
+  try {
+    return cautionsForCertificate(new Uint8Array(der), role);
+  } catch {
+    return [];
+  }
 }
 
 /** What a certificate of this kind is meant to be, for the cautions; imported and forged ones speak for themselves. */

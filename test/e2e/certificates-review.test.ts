@@ -56,6 +56,9 @@ describe('the Certificates view', () => {
     const pageErrors = collectPageErrors(page);
     await page.goto(app.engine.url);
     await page.getByTestId('nav-certificates').click();
+    // The list marks it already, and only it.
+    expect(await page.locator('[data-testid="pki-row"][data-name="bank intranet"]').getByTestId('pki-cautions').innerText()).toBe('clients object');
+    expect(await page.locator('[data-testid="pki-row"][data-name="www.bank32.com"]').getByTestId('pki-cautions').count()).toBe(0);
     await page.locator('[data-testid="pki-row"][data-name="bank intranet"]').getByTestId('pki-open').click();
     const cautions = await text(page, 'inspect-cautions');
     expect(cautions).toContain('Clients will object to this certificate');

@@ -64,3 +64,26 @@ describe('the key material of a resumed TLS 1.3 session', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a connection with no key log lines', () => {
+  it('says why there may be none, without claiming the handshake failed', async () => {
+    const wb = app.engine.workbench;
+    // The handshake completes, yet the session holds no key log: a capture imported without one.
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'www.bank32.com' } });
+    const out = await run('openssl', ['s_client', '-connect', server.address, '-tls1_3', '-ign_eof'], { input: 'GET / HTTP/1.0\r\n\r\n' });
+    expect(out.output).toContain('New, TLSv1.3');
+    await wb.servers.stop(server.id);
+    await wb.writer.written();
+    const [session] = wb.listSessions(1);
+    const capture = wb.exchange.exportFile(session.id, 'pcapng', { secrets: false });
+    const imported = wb.exchange.importBytes(capture.bytes, { source: 'no-keylog.pcapng' });
+
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.evaluate(`location.hash = '#/sessions/${imported.id}'`);
+    await page.getByTestId('keylog').locator('summary').click();
+    const text = await page.getByTestId('keylog-none').innerText();
+    expect(text).toContain('imported without its key log');
+    expect(text).not.toContain('the handshake did not finish');
+  });
+});

@@ -86,6 +86,8 @@ export function registerPkiMiscCommands(program: Command): void {
     }
     if (opts.json) printJson(results.length === 1 ? results[0] : results);
     else {
+      // The certificates this command brought (or found already stored), for what a stray key is not.
+      const given = results.flatMap((r) => [...r.certificates.map((c) => c.name), ...(r.alreadyStored ?? []).map((d) => d.name)]);
       for (const r of results) {
         process.stdout.write(`${r.file}: ${r.description}\n`);
         for (const c of r.certificates) process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}\n`);
@@ -100,9 +102,13 @@ export function registerPkiMiscCommands(program: Command): void {
           );
         }
         if (r.keysUnmatched) {
+          const what = `${r.keysUnmatched === 1 ? '1 key matches' : `${r.keysUnmatched} keys match`} no certificate or request here or in the workbench, so ${r.keysUnmatched === 1 ? 'it was' : 'they were'} not kept`;
+          // Certificates came with it, so "import the certificate with it" is what was just done: the key is another one.
           process.stdout.write(
-            `  ! ${r.keysUnmatched === 1 ? '1 key matches' : `${r.keysUnmatched} keys match`} no certificate or request here or in the workbench, so ` +
-              `${r.keysUnmatched === 1 ? 'it was' : 'they were'} not kept: import the certificate with it (tlslab import CERT KEY)\n`,
+            given.length > 0
+              ? `  ! ${what}: ${r.keysUnmatched === 1 ? 'it is not the private key' : 'they are not the private keys'} of ${given.map((n) => `"${n}"`).join(', ')} ` +
+                  `(the public keys differ); give the key file that was made together with that certificate\n`
+              : `  ! ${what}: import the certificate with it (tlslab import CERT KEY)\n`,
           );
         }
       }

@@ -61,3 +61,15 @@ describe('a certificate imported again under another name', () => {
     expect(out).not.toContain('not used');
   });
 });
+
+describe('a key given with a certificate it does not belong to', () => {
+  it('says it is not that certificate\'s key, instead of telling to import the certificate with it', async () => {
+    opensslOk(['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file('stranger.key')]);
+    opensslOk(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('own.key'), '-out', file('own.pem'), '-subj', '/CN=own.test', '-days', '30']);
+    const out = await ok(['import', file('own.pem'), file('stranger.key'), '--name', 'own']);
+    expect(out).toContain('it is not the private key of "own" (the public keys differ)');
+    expect(out).not.toContain('import the certificate with it');
+    // Alone, the key is told to come with its certificate.
+    expect(await ok(['import', file('stranger.key')])).toContain('import the certificate with it (tlslab import CERT KEY)');
+  });
+});

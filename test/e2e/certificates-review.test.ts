@@ -2,6 +2,7 @@
 // another name is reported as already stored (and under which name), and a certificate no
 // browser accepts (no subjectAltName) is called out where it is made and where it is inspected.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PkiImportResult, PkiIssued } from '../../src-main/api/pkiTypes';
@@ -48,6 +49,23 @@ describe('the Certificates view', () => {
     expect(line).toContain("the name 'Teacher CA' given for it was not used");
     await screenshot(page, 'certificates-review-import-again');
     expect(await page.locator('[data-testid="pki-row"][data-name="Teacher CA"]').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a certificate pasted with a key that is not its own: the line says whose key it is not', async () => {
+    const env = { ...process.env, OPENSSL_CONF: '/dev/null' };
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(app.tmp, 'own.key'),
+      '-out', path.join(app.tmp, 'own.pem'), '-subj', '/CN=own.bank32.com', '-days', '30'], { env, stdio: 'ignore' });
+    const stranger = execFileSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], { encoding: 'utf8', env });
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-import').click();
+    await page.getByTestId('import-text').fill(fs.readFileSync(path.join(app.tmp, 'own.pem'), 'utf8') + stranger);
+    await page.getByTestId('import-form-submit').click();
+    const line = await text(page, 'import-key-unmatched');
+    expect(line).toContain("it is not the private key of 'own.bank32.com' (the public keys differ)");
     expect(pageErrors).toEqual([]);
   });
 

@@ -69,7 +69,9 @@ describe('a connection with no key log lines', () => {
   it('says why there may be none, without claiming the handshake failed', async () => {
     const wb = app.engine.workbench;
     // The handshake completes, yet the session holds no key log: a capture imported without one.
-    const server = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'www.bank32.com' } });
+    await wb.workshop.createCa({ name: 'Other CA', subject: '/CN=Other CA', key: 'ec:P-256' });
+    await wb.workshop.issue({ ca: 'Other CA', name: 'other.bank32.com', subject: { CN: 'other.bank32.com' }, subjectAltNames: ['DNS:other.bank32.com'], key: 'ec:P-256' });
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'other.bank32.com' } });
     const out = await run('openssl', ['s_client', '-connect', server.address, '-tls1_3', '-ign_eof'], { input: 'GET / HTTP/1.0\r\n\r\n' });
     expect(out.output).toContain('New, TLSv1.3');
     await wb.servers.stop(server.id);

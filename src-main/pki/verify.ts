@@ -333,6 +333,15 @@ function chainCheck(path: Path, anchors: Candidate[], intermediateCount: number)
       `the ${anchorCount} trust anchor${anchorCount === 1 ? '' : 's'} and ${intermediateCount} intermediate` +
       `${intermediateCount === 1 ? '' : 's'} given: add the CA that issued it to the trust store, ` +
       'or give the missing intermediate certificate as part of the chain (OpenSSL says "unable to get local issuer certificate").';
+    // The lesson of a forged or remade CA: the name is right, the key is not.
+    const sameName = anchors.filter((anchor) => anchor.subject === stop.at.issuer && anchor.fingerprint !== stop.at.fingerprint);
+    if (sameName.length > 0) {
+      const theirs = sameName.map((anchor) => anchor.subjectKeyId).filter((id): id is string => id !== undefined);
+      detail =
+        `The issuer of ${quote(stop.at)} is named "${stop.at.issuer}"${keyId}. The trust store holds a CA of that name, but with another key` +
+        `${theirs.length > 0 ? ` (key identifier ${theirs.join(', ')})` : ''}, so that CA did not sign it (OpenSSL says "unable to get local issuer certificate"). ` +
+        'Two CAs share the name (a CA made again, or a look-alike): a name proves nothing, only the key does. Trust the CA that really issued it.';
+    }
     if (anchors.some((anchor) => anchor.fingerprint === stop.at.fingerprint)) {
       detail +=
         ` ${quote(stop.at)} is itself in the trust list, but it is not self-signed, so it cannot end the chain: ` +

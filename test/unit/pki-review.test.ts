@@ -36,3 +36,16 @@ describe('the key usage check of a leaf', () => {
     expect(cautionsForCertificate(ca.certificate, 'ca')).toEqual([]);
   });
 });
+
+describe('a trust store whose CA has the right name but another key', () => {
+  it('says the CA of that name did not sign it, instead of "no certificate named ..."', async () => {
+    const lookAlike = await createRootCa({ subject: { O: 'Lab', CN: 'Review CA' }, key: 'ec:P-256' });
+    const der = (await issueCertificate(ca, { subject: { CN: 'www.lab.test' }, key: 'ec:P-256' })).certificate;
+    const result = verifyCertificate(der, { trustAnchors: [lookAlike.certificate] });
+    expect(result.ok).toBe(false);
+    expect(result.failed?.name).toBe('chain');
+    expect(result.failed?.detail).toContain('The trust store holds a CA of that name, but with another key');
+    expect(result.failed?.detail).toContain('a name proves nothing, only the key does');
+    expect(result.failed?.detail).not.toContain('No certificate named');
+  });
+});

@@ -82,7 +82,15 @@ export interface ConnectionKeys {
    * A resumed connection: the recorded connection whose session it took up (found by the session
    * ID, TLS 1.2 ticket or TLS 1.3 PSK identity), when that one is in the data folder.
    */
-  resumedFrom?: { sessionId: number; connectionId: number; by: 'session ID' | 'session ticket' | 'PSK identity (ticket)' };
+  resumedFrom?: {
+    sessionId: number;
+    connectionId: number;
+    /** Its place among its session's connections, from 1. */
+    connectionNumber?: number;
+    /** An earlier connection of this same session (a proxy's, an imported capture's). */
+    sameSession: boolean;
+    by: 'session ID' | 'session ticket' | 'PSK identity (ticket)';
+  };
   /** The connection resumed a session (TLS 1.2 abbreviated handshake, or a PSK the TLS 1.3 server took), found or not. */
   resumed?: boolean;
   /** What could not be done and why; the forward-secrecy lesson lives here too. */

@@ -122,9 +122,9 @@ export class SessionDecryption {
    */
   private *earlierConnections(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined): Generator<EarlierConnection> {
     const own = this.store.getConnections(row.sessionId);
-    for (const other of [...own].reverse()) {
+    for (const [i, other] of [...own.entries()].reverse()) {
       if (other.id >= row.id || other.leg !== row.leg) continue;
-      yield { sessionId: row.sessionId, connectionId: other.id, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
+      yield { sessionId: row.sessionId, connectionId: other.id, connectionNumber: i + 1, sameSession: true, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
     }
     const session = this.store.getSession(row.sessionId);
     if (!session) return;
@@ -133,9 +133,9 @@ export class SessionDecryption {
       if (earlier.id === row.sessionId || earlier.kind !== session.kind || earlier.target !== session.target) continue;
       if (earlier.startedAt > session.startedAt || (earlier.startedAt === session.startedAt && earlier.id > session.id)) continue;
       if (++looked > EARLIER_SESSIONS) return;
-      for (const other of [...this.store.getConnections(earlier.id)].reverse()) {
+      for (const [i, other] of [...this.store.getConnections(earlier.id).entries()].reverse()) {
         if (other.leg !== row.leg || (other.openedAt ?? 0) > (row.openedAt ?? Infinity)) continue;
-        yield { sessionId: earlier.id, connectionId: other.id, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
+        yield { sessionId: earlier.id, connectionId: other.id, connectionNumber: i + 1, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
       }
     }
   }

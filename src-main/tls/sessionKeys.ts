@@ -92,6 +92,10 @@ export interface ConnectionDecryptionInput {
 export interface EarlierConnection {
   sessionId: number;
   connectionId: number;
+  /** Its place among its session's connections, from 1. */
+  connectionNumber?: number;
+  /** True when it belongs to the same session as the connection being opened (a proxy's, an imported capture's). */
+  sameSession?: boolean;
   /** When it opened (ms since the epoch). */
   openedAt?: number;
   opened: ConnectionDecryption;
@@ -218,6 +222,11 @@ function transcriptBytes13(entries: readonly TranscriptEntry[], count: number, h
 }
 
 /** Why the upper TLS 1.3 secrets are never known from a recording. */
+/** How steps and notes name an earlier connection: "session 12", or "connection 1 of this session". */
+function earlierName(c: EarlierConnection): string {
+  return c.sameSession ? `connection ${c.connectionNumber ?? c.connectionId} of this session` : `session ${c.sessionId}`;
+}
+
 const NOT_LOGGED = 'not recorded: an NSS key log has no line for it, and the peers keep it to themselves';
 const NO_SHARED_SECRET =
   "not recorded: it comes from one side's (EC)DHE private key and the other side's public key share, and neither private key is written down";
@@ -227,6 +236,10 @@ function sharedSecretLength(group: string): number {
   const name = group.toLowerCase();
   const known: [string, number][] = [['x25519', 32], ['x448', 56], ['256', 32], ['384', 48], ['521', 66], ['ffdhe2048', 256], ['ffdhe3072', 384], ['ffdhe4096', 512], ['ffdhe6144', 768], ['ffdhe8192', 1024]];
   return known.find(([key]) => name.includes(key))?.[1] ?? 0;
+}
+
+function resumedFrom(c: EarlierConnection, by: NonNullable<ConnectionKeys['resumedFrom']>['by']): NonNullable<ConnectionKeys['resumedFrom']> {
+  return { sessionId: c.sessionId, connectionId: c.connectionId, ...(c.connectionNumber !== undefined ? { connectionNumber: c.connectionNumber } : {}), sameSession: c.sameSession === true, by };
 }
 
 function hexBytes(hex: string): Uint8Array {
@@ -498,7 +511,7 @@ class ConnectionCrypto {
       );
     }
     if (resumed) k.resumed = true;
-    if (earlier) k.resumedFrom = { sessionId: earlier.from.sessionId, connectionId: earlier.from.connectionId, by: earlier.by };
+    if (earlier) k.resumedFrom = resumedFrom(earlier.from, earlier.by);
     if (suite.keyExchange === 'rsa' && this.serverKey && !resumed && version < 0x0303) {
       k.notes.push(`the server key is not used for ${versionName(version)} sessions here: the key log's master secret is`);
     } else if (suite.keyExchange === 'rsa' && this.serverKey && !resumed) {
@@ -542,7 +555,7 @@ class ConnectionCrypto {
       });
     }
     if (earlier) {
-      const S = `session ${earlier.from.sessionId}`;
+      const S = earlierName(earlier.from);
       const how = earlier.by === 'session ticket' ? 'the ticket its server sent in a NewSessionTicket' : 'the session ID its ServerHello gave';
       const named = keyValue(earlier.by === 'session ticket' ? 'SessionTicket (ClientHello extension)' : 'ClientHello.session_id', earlier.name);
       const theirRandom = earlier.from.opened.decoded.clientHello?.random;
@@ -765,9 +778,9 @@ class ConnectionCrypto {
       const message = tickets[index];
       const record = from.opened.decoded.records.find((r) => r.number === message.recordNumbers[message.recordNumbers.length - 1]);
       if (message.body.kind === 'new_session_ticket') ticket = { from, body: message.body, index, t: record?.t };
-      k.resumedFrom = { sessionId: from.sessionId, connectionId: from.connectionId, by: 'PSK identity (ticket)' };
+      k.resumedFrom = resumedFrom(from, 'PSK identity (ticket)');
     }
-    const S = ticket ? `session ${ticket.from.sessionId}` : '';
+    const S = ticket ? earlierName(ticket.from) : '';
     k.resumed = true;
     if (identity) {
       const outputs: KeyValue[] = [];

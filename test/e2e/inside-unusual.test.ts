@@ -103,6 +103,11 @@ describe('inside unusual sessions, in Chromium', () => {
     await page.getByTestId('inside-tab-keys').click();
     await page.getByTestId('key-steps').waitFor();
     expect(await page.getByTestId('key-step-check').allInnerTexts()).toEqual(['✓ matches', '✓ matches']);
+    // The ticket came from the capture's first connection: named so, not as a link to this same session.
+    const resumedFrom = page.getByTestId('key-resumed-from');
+    expect(await resumedFrom.innerText()).toContain('connection 1 of this session');
+    expect(await resumedFrom.getByRole('link').count()).toBe(0);
+    expect(await page.getByTestId('key-step').first().locator('.title').innerText()).toContain('PSK: the ticket connection 1 of this session received');
     await page.getByTestId('key-step-check').last().scrollIntoViewIfNeeded();
     await screenshot(page, 'inside-unusual-02-finished-checks');
     expect(pageErrors).toEqual([]);

@@ -161,3 +161,17 @@ export function cautionsForCertificate(der: Uint8Array, role?: CautionRole): str
   }
   return certificateCautions(parts, key, role);
 }
+
+/**
+ * A certificate that outlives a CA above it: from the day that CA expires every client refuses the
+ * chain, whatever the certificate's own dates say. `chain` is the CAs above it, nearest first.
+ */
+export function outlivesChainCaution(notAfter: Date, chain: ReadonlyArray<{ name: string; notAfter: Date }>): string | undefined {
+  const first = chain.filter((ca) => ca.notAfter.getTime() < notAfter.getTime()).sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())[0];
+  if (!first) return undefined;
+  const day = (date: Date) => date.toISOString().slice(0, 10);
+  return (
+    `It is valid until ${day(notAfter)}, but the CA "${first.name}" above it expires on ${day(first.notAfter)}: from then on every client ` +
+    'refuses it (OpenSSL: "certificate has expired", for the CA). Issue it for fewer days, or renew the CA first.'
+  );
+}

@@ -37,7 +37,7 @@ import {
 import { createCsr, parseCsr, signCsr } from '../pki/csr';
 import { PkiError } from '../pki/errors';
 import { certificateToShow } from '../pki/formats';
-import { type CautionRole, cautionsForCertificate } from '../pki/cautions';
+import { type CautionRole, cautionsForCertificate, outlivesChainCaution } from '../pki/cautions';
 import { type Inspection, inspect } from '../pki/inspect';
 import { type KeySpec, describeAnyKey, exportPrivateKeyPem, formatKeySpec, generateKeyPair, keyMatchesCertificate, parseKeySpec } from '../pki/keys';
 import { asciiDomain, decodeName, formatDistinguishedName, formatGeneralName } from '../pki/names';
@@ -188,8 +188,18 @@ export class CertificateWorkshop {
       hasPrivateKey: row.key_id !== null,
       fingerprintSha256: row.fingerprint_sha256,
       createdAt: row.created_at,
-      cautions: safeCautions(row.der, cautionRole(row.kind)),
+      cautions: this.cautionsOf(row),
     };
+  }
+
+  /** What clients will refuse in a stored certificate: its own contents, and a CA above it that expires first. */
+  cautionsOf(row: CertificateRow): string[] {
+    const cautions = safeCautions(row.der, cautionRole(row.kind));
+    const outlives = outlivesChainCaution(
+      new Date(row.not_after),
+      this.chainRows(row).map((ca) => ({ name: ca.name, notAfter: new Date(ca.not_after) })),
+    );
+    return outlives ? [...cautions, outlives] : cautions;
   }
 
   csrSummary(row: CsrRow): PkiCsrSummary {
@@ -376,7 +386,7 @@ export class CertificateWorkshop {
         certificate: this.summary(this.store.certificate(id)!),
         certificatePem: signed.pem,
         chainPem: signed.chain.map(certificatePem),
-        cautions: cautionsForCertificate(signed.certificate, cautionRole(kind)),
+        cautions: this.cautionsOf(this.store.certificate(id)!),
         copiedExtensions: signed.copiedExtensions,
         ignoredExtensions: signed.ignoredExtensions,
         extensionNames: Object.fromEntries(
@@ -396,7 +406,11 @@ export class CertificateWorkshop {
 
   inspect(request: PkiInspectRequest): PkiInspection {
     let inspection: Inspection;
-    if ('certificateId' in request) inspection = inspect(new Uint8Array(this.certificate(request.certificateId).der));
+    if ('certificateId' in request) {
+      // A stored certificate is judged as the list judges it: with its kind and the CAs above it.
+      const row = this.certificate(request.certificateId);
+      inspection = { ...inspect(new Uint8Array(row.der)), cautions: this.cautionsOf(row) };
+    }
     else if ('csrId' in request) inspection = inspect(new Uint8Array(this.csr(request.csrId).der));
     // What `tlslab cert show` opens, pasted: a TRUSTED CERTIFICATE's certificate, a PKCS#7 bundle's first one.
     else inspection = inspect(certificateToShow(looksLikePem(request.text) ? new TextEncoder().encode(request.text) : bytesFromText(request.text, 'certificate or CSR')));
@@ -630,7 +644,7 @@ export class CertificateWorkshop {
         certificate: this.summary(row),
         certificatePem: certificatePem(made.der),
         chainPem: this.chainDer(row).map(certificatePem),
-        cautions: cautionsForCertificate(made.der, cautionRole(made.kind)),
+        cautions: this.cautionsOf(row),
         privateKey: made.key,
       };
       deliver?.(result);

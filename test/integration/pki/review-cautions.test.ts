@@ -77,6 +77,23 @@ describe('issuing a certificate clients will refuse says so', () => {
   });
 });
 
+describe('a certificate that outlives its CA', () => {
+  it('is called out when issued, in the list and by cert show lab:NAME; openssl refuses it once the CA has expired', async () => {
+    await ok(['ca', 'create', 'Short CA', '--days', '10', '--key', 'ec:P-256']);
+    await ok(['ca', 'export', 'Short CA', '--out', file('short-ca.pem')]);
+    const out = await ok(['cert', 'issue', '--ca', 'Short CA', '--cn', 'long.test', '--days', '365', '--out-cert', file('long.pem')]);
+    expect(out).toMatch(/! - It is valid until \d{4}-\d\d-\d\d, but the CA "Short CA" above it expires on \d{4}-\d\d-\d\d: from then on every client refuses it/);
+    expect(await ok(['cert', 'show', 'lab:long.test'])).toContain('but the CA "Short CA" above it expires on');
+    const tree = JSON.parse(await ok(['ca', 'list', '--json']));
+    const short = tree.cas.find((ca: { name: string }) => ca.name === 'Short CA');
+    expect(short.issued[0].cautions).toEqual([expect.stringContaining('but the CA "Short CA" above it expires on')]);
+    // Twenty days on, the leaf's own dates are fine but the CA's are not.
+    const later = Math.floor(Date.now() / 1000) + 20 * 86_400;
+    const theirs = openssl(['verify', '-attime', String(later), '-CAfile', file('short-ca.pem'), file('long.pem')]);
+    expect(theirs.stdout + theirs.stderr).toContain('certificate has expired');
+  });
+});
+
 describe('signing a request that asks for too much', () => {
   it('names each extension by its openssl name, says which were copied and why the others were not, and what clients will refuse', async () => {
     opensslOk(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('sneaky.key'), '-out', file('sneaky.csr'), '-subj', '/CN=sneaky.test',

@@ -367,12 +367,20 @@ class ConnectionCrypto {
     const k = this.keys;
     const name = TLS13_KEYLOG_LABELS.CLIENT_EARLY_TRAFFIC_SECRET;
     k.secrets.push(keyValue(name, early.secret));
+    const length = HASH_LENGTH[early.suite.prfHash];
+    // The ClientHello that carried the early data (the last one so far: 0-RTT never follows a HelloRetryRequest).
+    const hello = [...this.transcript].reverse().find((e) => e.message.body.kind === 'client_hello');
     k.steps.push({
       title: `${name} from the key log (CLIENT_EARLY_TRAFFIC_SECRET)`,
       operation: 'key log lookup',
-      inputs: [keyValue('ClientHello.random', this.clientHello?.random ?? new Uint8Array(0))],
+      rfc: 'RFC 8446, Section 7.1',
+      inputs: [
+        keyValue('ClientHello.random', this.clientHello?.random ?? new Uint8Array(0)),
+        unknownValue('Early Secret (from the PSK)', length, NOT_LOGGED),
+        ...(hello ? [keyValue('Transcript-Hash(ClientHello)', hashOf(early.suite.prfHash, hello.bytes))] : []),
+      ],
       outputs: [keyValue(name, early.secret)],
-      note: `derived from the resumed session's PSK and the ClientHello alone (RFC 8446, Section 7.1), under its suite ${early.suite.name}`,
+      note: `${name} = Derive-Secret(Early Secret, "c e traffic", Transcript-Hash(ClientHello)): the resumed session's PSK and the ClientHello alone, no (EC)DHE (RFC 8446, Section 7.1), under the suite ${early.suite.name}. The key log line gives the result`,
     });
     const keys = trafficKeys(early.suite, early.secret, k.steps, name, 'client_early_');
     k.keys.push(keyValue('client_early_write_key', keys.key), keyValue('client_early_write_iv', keys.iv));

@@ -110,7 +110,11 @@ describe('the Certificates view', () => {
     await page.goto(app.engine.url);
     await page.getByTestId('nav-certificates').click();
     await page.getByTestId('pki-issue').click();
+    // A CN that is no host name, with no SANs: said before anything is made.
+    await page.getByTestId('issue-subject-CN').fill('bank web server');
+    expect(await text(page, 'issue-no-san')).toContain('Chromium and Firefox refuse such a server certificate for every host');
     await page.getByTestId('issue-subject-CN').fill('signer.bank32.com');
+    expect(await page.getByTestId('issue-no-san').count()).toBe(0);
     await page.getByTestId('issue-ku-keyCertSign').check();
     // Said before the certificate is made, and again after.
     expect(await text(page, 'issue-usage-cautions')).toContain('Certificate signing on a certificate that is not a CA');

@@ -769,8 +769,11 @@ class ConnectionCrypto {
       return { helloHash };
     }
 
-    // A PSK: which one the server took, and where it came from.
-    const offered = clientHello.extensions.find((e) => e.type === PRE_SHARED_KEY)?.value;
+    // A PSK: which one the server took, and where it came from. After a HelloRetryRequest the
+    // second ClientHello offers it again, with binders over the new transcript: that one counts.
+    const lastHelloAt = this.transcript.slice(0, serverHelloAt).map((e) => e.message.body.kind).lastIndexOf('client_hello');
+    const lastHello = lastHelloAt >= 0 ? this.transcript[lastHelloAt].message.body : clientHello;
+    const offered = (lastHello.kind === 'client_hello' ? lastHello : clientHello).extensions.find((e) => e.type === PRE_SHARED_KEY)?.value;
     const selected = accepted.selectedIdentity ?? 0;
     const identity = offered?.kind === 'pre_shared_key' ? offered.identities[selected] : undefined;
     const binder = offered?.kind === 'pre_shared_key' ? offered.binders[selected] : undefined;
@@ -867,9 +870,9 @@ class ConnectionCrypto {
       outputs: [unknownValue('Early Secret', length, NOT_LOGGED)],
       note: 'the PSK takes the place of the zeros a full handshake puts in here',
     });
-    if (binder && offered?.kind === 'pre_shared_key') {
+    if (binder && offered?.kind === 'pre_shared_key' && lastHelloAt >= 0) {
       // The binders list is the end of the ClientHello (pre_shared_key is its last extension).
-      const last = this.transcript.slice(0, serverHelloAt).map((e) => e.message.body.kind).lastIndexOf('client_hello');
+      const last = lastHelloAt;
       const helloBytes = this.transcript[last].bytes;
       const bindersLength = 2 + offered.binders.reduce((n, b) => n + 1 + b.length, 0);
       const before = transcriptBytes13(this.transcript, last, hash);

@@ -72,18 +72,23 @@ const stepNamed = (keys: ConnectionKeys, start: string): DerivationStep => {
 const valueOf = (values: DerivationStep['inputs'], name: string) => values.find((v) => v.name.startsWith(name));
 
 describe('a resumed connection shows the session it took up', () => {
-  it('TLS 1.3: the PSK identity is the ticket an earlier recorded session received; its binder checks out with the PSK OpenSSL kept', async () => {
-    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
-    const file = path.join(dir, 'tls13.sess');
+  it.each([
+    ['', [] as string[], undefined],
+    [', after a HelloRetryRequest (the binder then covers the first ClientHello and the HelloRetryRequest too)', ['-groups', 'P-256:X25519'], 'X25519'],
+  ])('TLS 1.3%s: the PSK identity is the ticket an earlier recorded session received; its binder checks out with the PSK OpenSSL kept', async (_title, resumeArgs, groups) => {
+    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, ...(groups ? { groups } : {}) });
+    const file = path.join(dir, `tls13${resumeArgs.length}.sess`);
     expect(await sClient(server, ['-tls1_3', '-sess_out', file])).toContain('New, TLSv1.3');
     const psk = sessionField(file, 'Resumption PSK');
     const ticket = sessionTicket(file);
-    expect(await sClient(server, ['-tls1_3', '-sess_in', file])).toContain('Reused, TLSv1.3');
+    expect(await sClient(server, ['-tls1_3', '-sess_in', file, ...resumeArgs])).toContain('Reused, TLSv1.3');
     const [first, resumed] = await sessionsOf(server, 2);
     await wb.servers.stop(server.id);
     await wb.writer.written();
 
     const [keys] = wb.decryption.keys({ id: resumed.id });
+    const [opened] = wb.decryption.decrypt({ id: resumed.id });
+    expect(opened.handshake.some((m) => m.name === 'HelloRetryRequest')).toBe(groups !== undefined);
     expect(keys.resumedFrom).toMatchObject({ sessionId: first.id, by: 'PSK identity (ticket)' });
     const identity = stepNamed(keys, `PSK: the ticket session ${first.id} received`);
     expect(valueOf(identity.inputs, 'pre_shared_key identity')?.hex).toBe(ticket);
@@ -106,9 +111,9 @@ describe('a resumed connection shows the session it took up', () => {
 
     // The traffic secrets from the key log say what they are derived from.
     const handshake = stepNamed(keys, 'client_handshake_traffic_secret from the key log');
-    expect(valueOf(handshake.inputs, 'Transcript-Hash(ClientHello..ServerHello)')?.length).toBe(psk.length / 2);
+    expect(valueOf(handshake.inputs, 'Transcript-Hash(ClientHello..ServerHello')?.length).toBe(psk.length / 2);
     const application = stepNamed(keys, 'client_application_traffic_secret_0 from the key log');
-    expect(valueOf(application.inputs, 'Transcript-Hash(ClientHello..server Finished)')?.length).toBe(psk.length / 2);
+    expect(valueOf(application.inputs, 'Transcript-Hash(ClientHello..server Finished')?.length).toBe(psk.length / 2);
   });
 
   it('TLS 1.2: the master secret is the one the earlier session established, checked, and it opens the resumed connection without a key log line of its own', async () => {

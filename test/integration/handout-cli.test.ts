@@ -102,7 +102,7 @@ describe('the teacher exports identities', () => {
   it('the CA imported first as PEM, then as PKCS#12 with its key: the import says the key is now kept with it', async () => {
     await ok(teacher, ['ca', 'export', 'Class CA', '--format', 'p12', '--with-key', '--passphrase-file', file('pass.txt'), '--out', file('class-ca.p12')]);
     const out = await ok(student, ['import', file('class-ca.p12'), '--passphrase-file', file('pass.txt')]);
-    expect(out).toContain('= already in the workbench as "Bank32 Trust Services"');
+    expect(out).toContain("is already stored as 'Bank32 Trust Services'; it keeps that name, and the name 'Class CA' given for it was not used");
     expect(out).toMatch(/\+ the key is kept with its certificate or request in the workbench/);
     // With its key the student's workbench can sign with it (what the proxy needs).
     const forged = await ok(student, ['cert', 'forge', 'www.bank32.com', '--ca', 'Bank32 Trust Services', '--out-cert', file('forged.pem'), '--out-key', file('forged.key')]);

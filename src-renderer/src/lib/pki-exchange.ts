@@ -218,6 +218,7 @@ export function mergeImportResults(results: ReadonlyArray<{ file: string; result
     keysMatched: results.reduce((n, { result }) => n + result.keysMatched, 0),
     keysUnmatched: results.reduce((n, { result }) => n + result.keysUnmatched, 0),
     duplicates: [...new Set(results.flatMap(({ result }) => result.duplicates))],
+    alreadyStored: results.flatMap(({ result }) => result.alreadyStored ?? []),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   defaultVerifyForm,
   exportChoices,
   importedKeyNote,
+  mergeImportResults,
   validateExportForm,
   validateVerifyForm,
 } from '../../../src-renderer/src/lib/pki-exchange';
@@ -129,5 +130,15 @@ describe('import', () => {
     // The key of a new certificate is shown beside it ("with its key"): nothing more to say.
     expect(importedKeyNote({ keysMatched: 1, certificates: [newWithKey], csrs: [] })).toBeNull();
     expect(importedKeyNote({ keysMatched: 0, certificates: [], csrs: [] })).toBeNull();
+  });
+
+  it('several files imported at once keep every certificate that was already stored, with the name it keeps', () => {
+    const one = (name: string, alreadyStored: { id: number; name: string }[]) =>
+      ({ description: name, certificates: [], csrs: [], keysMatched: 0, keysUnmatched: 0, duplicates: alreadyStored.map((d) => d.id), alreadyStored }) as never;
+    const merged = mergeImportResults([
+      { file: 'a.p12', result: one('a', [{ id: 3, name: 'Class CA' }]) },
+      { file: 'b.pem', result: one('b', [{ id: 4, name: 'bank-server' }]) },
+    ]);
+    expect(merged.alreadyStored?.map((d) => d.name)).toEqual(['Class CA', 'bank-server']);
   });
 });

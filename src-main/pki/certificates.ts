@@ -386,7 +386,7 @@ export async function forgeLeafCertificate(options: ForgeOptions): Promise<Issue
   if (!sans.some((entry) => entry.type === hostEntry.type && sanCovers(entry.value, hostEntry.value))) sans.unshift(hostEntry);
   const privateKey = options.leafKey ?? (await generateKeyPair(leafKeySpecFor(ca.privateKey))).privateKey;
   const keyType = describeKey(privateKey).type;
-  const notBefore = new Date(Date.now() - 2 * DAY_MS);
+  const notBefore = forgedNotBefore(parseCertificateDer(readCertificate(ca.certificate)).notBefore);
   const certificate = await buildCertificate({
     subject: encodeName(rdns),
     issuer: issuer.subject,
@@ -488,6 +488,14 @@ function requireNonEmptySubject(subject: Uint8Array, what: string): void {
   if (subject.length <= 2) {
     throw new PkiError('BAD_SUBJECT', `${what} needs a subject name, for example /O=Lab/CN=Lab Root CA.`);
   }
+}
+
+/**
+ * When a forged leaf starts: two days back, for clients whose clock is behind, but never before
+ * its CA does (a leaf older than its issuer is legal, and looks forged to anyone who compares).
+ */
+export function forgedNotBefore(caNotBefore: Date, now = Date.now()): Date {
+  return new Date(Math.max(now - 2 * DAY_MS, caNotBefore.getTime()));
 }
 
 function validityWindow(options: ValidityOptions, defaultDays: number): { notBefore: Date; notAfter: Date } {

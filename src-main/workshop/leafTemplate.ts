@@ -5,7 +5,7 @@
 import { type KeyObject, createHash, sign } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type CertificateParts, OID, findExtension, parseCertificateDer } from '../pki/certificateDer';
-import { type CertificateAuthority, forgeLeafCertificate, randomSerialNumber } from '../pki/certificates';
+import { type CertificateAuthority, forgeLeafCertificate, forgedNotBefore, randomSerialNumber } from '../pki/certificates';
 import { concatBytes, encodeTlv } from '../pki/der';
 import { type GeneralNameEntry, type RelativeName, decodeGeneralNames, decodeName, encodeGeneralNames, encodeName, encodeOid } from '../pki/names';
 import { signatureAlgorithmInfo } from '../pki/signatures';
@@ -22,6 +22,7 @@ export class LeafTemplate {
     private readonly parts: CertificateParts,
     private readonly signer: KeyObject,
     private readonly hash: string | null,
+    private readonly caNotBefore: Date,
   ) {}
 
   /** Forges the first leaf the slow, general way and keeps it as the pattern for the rest. */
@@ -32,13 +33,13 @@ export class LeafTemplate {
     if (info.scheme !== 'rsa-pkcs1' && info.scheme !== 'ecdsa' && info.scheme !== 'eddsa') {
       throw new Error(`cannot re-sign with ${info.name}`);
     }
-    return new LeafTemplate(parts, ca.privateKey, info.scheme === 'eddsa' ? null : info.hash);
+    return new LeafTemplate(parts, ca.privateKey, info.scheme === 'eddsa' ? null : info.hash, parseCertificateDer(ca.certificate).notBefore);
   }
 
   /** A leaf for the host, named as forgeLeafCertificate names it (CN and O, and SANs, from the template when given). */
   forge(hostname: string, template?: Uint8Array, days = 365): ForgedLeaf {
     const { rdns, sans } = forgedNames(hostname, template);
-    const notBefore = new Date(Date.now() - 2 * DAY_MS);
+    const notBefore = forgedNotBefore(this.caNotBefore);
     const notAfter = new Date(notBefore.getTime() + days * DAY_MS);
     const p = this.parts;
     const extensions = p.extensions.map((extension) =>

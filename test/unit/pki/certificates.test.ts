@@ -16,6 +16,7 @@ import {
   issueCertificate,
 } from '../../../src-main/pki/certificates.js';
 import { PkiError } from '../../../src-main/pki/errors.js';
+import { LeafTemplate } from '../../../src-main/workshop/leafTemplate.js';
 import { describeKey, generateKeyPair, keyMatchesCertificate, publicKeyDer } from '../../../src-main/pki/keys.js';
 
 async function pkiError(action: () => Promise<unknown>): Promise<PkiError> {
@@ -191,6 +192,20 @@ describe('forging leaf certificates', () => {
     expect(x509(covered.certificate).subjectAltName).toBe('DNS:bank32.com, DNS:*.bank32.com');
     const uncovered = await forgeLeafCertificate({ ca: root, hostname: '10.0.0.7', template: real.certificate });
     expect(x509(uncovered.certificate).subjectAltName).toBe('IP Address:10.0.0.7, DNS:bank32.com, DNS:*.bank32.com');
+  });
+
+  it('never starts before its CA: a CA made a minute ago forges leaves from its own start, not two days back', async () => {
+    const fresh = await createRootCa({ subject: { CN: 'Fresh MITM CA' }, key: 'ec:P-256', notBefore: new Date() });
+    const caStart = parseCertificateDer(fresh.certificate).notBefore.getTime();
+    const slow = await forgeLeafCertificate({ ca: fresh, hostname: 'www.bank32.com' });
+    expect(parseCertificateDer(slow.certificate).notBefore.getTime()).toBeGreaterThanOrEqual(caStart);
+    const { privateKey } = await generateKeyPair('ec:P-256');
+    const fast = (await LeafTemplate.create(fresh, privateKey)).forge('shop.lab');
+    expect(parseCertificateDer(fast.certificate).notBefore.getTime()).toBeGreaterThanOrEqual(caStart);
+    // An older CA's leaves still start two days back, for clients whose clock is behind.
+    const seasoned = await createRootCa({ subject: { CN: 'Seasoned MITM CA' }, key: 'ec:P-256', notBefore: new Date(Date.now() - 10 * 24 * 60 * 60 * 1000) });
+    const older = parseCertificateDer((await forgeLeafCertificate({ ca: seasoned, hostname: 'a.lab' })).certificate).notBefore.getTime();
+    expect(Date.now() - older).toBeGreaterThan(47 * 60 * 60 * 1000);
   });
 
   it('reuses the given leaf key', async () => {

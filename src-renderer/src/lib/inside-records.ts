@@ -211,5 +211,8 @@ export function keyExchangeText(keys: ConnectionKeys): string {
       ? 'TLS 1.3: (EC)DHE in the key_share extensions (with pre_shared_key too when a session is resumed); the suite names no key exchange'
       : 'TLS 1.3: no key shares seen (a PSK alone, or hellos not recorded)';
   }
+  // A resumed TLS 1.2 connection takes up the earlier session's master secret: the suite names
+  // the key exchange that session made, and this one makes none.
+  if (keys.resumed) return `none in this connection: it resumed an earlier session and reuses its master secret (that session's key exchange: ${KEY_EXCHANGE[kx] ?? kx})`;
   return KEY_EXCHANGE[kx] ?? kx;
 }

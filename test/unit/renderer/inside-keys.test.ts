@@ -91,6 +91,8 @@ describe('the decryption of a CBC record, as the record inspector explains it', 
 describe('the key exchange, as the Key material tab names it', () => {
   it('says what each one is rather than printing its token', () => {
     expect(keyExchangeText(keys({ keyExchange: 'rsa' }))).toContain('no forward secrecy');
+    // A resumed TLS 1.2 connection makes no key exchange of its own.
+    expect(keyExchangeText(keys({ keyExchange: 'ecdhe', resumed: true }))).toMatch(/^none in this connection: it resumed an earlier session and reuses its master secret \(that session's key exchange: ECDHE/);
     expect(keyExchangeText(keys({ keyExchange: 'ecdhe' }))).toContain('ephemeral elliptic-curve Diffie-Hellman');
     const share = { name: 'server key share (x25519)', hex: '00', length: 1 };
     expect(keyExchangeText(keys({ keyExchange: 'tls13', keyShares: [share] }))).toContain('key_share');

@@ -71,6 +71,22 @@ const stepNamed = (keys: ConnectionKeys, start: string): DerivationStep => {
 };
 const valueOf = (values: DerivationStep['inputs'], name: string) => values.find((v) => v.name.startsWith(name));
 
+/**
+ * A TLS 1.2 session with a workbench server and its resumption by s_client's saved session (a
+ * ticket, or with tickets off the session ID): both recorded sessions and OpenSSL's master key.
+ */
+async function resumedTls12(fileName: string, tickets: boolean) {
+  const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, ...(tickets ? {} : { tickets: false }) });
+  const file = path.join(dir, fileName);
+  expect(await sClient(server, ['-tls1_2', '-sess_out', file])).toContain('New, TLSv1.2');
+  const master = sessionField(file, 'Master-Key');
+  expect(await sClient(server, ['-tls1_2', '-sess_in', file])).toContain('Reused, TLSv1.2');
+  const [first, resumed] = await sessionsOf(server, 2);
+  await wb.servers.stop(server.id);
+  await wb.writer.written();
+  return { first, resumed, master };
+}
+
 describe('a resumed connection shows the session it took up', () => {
   it.each([
     ['', [] as string[], undefined],
@@ -117,14 +133,7 @@ describe('a resumed connection shows the session it took up', () => {
   });
 
   it('TLS 1.2: the master secret is the one the earlier session established, checked, and it opens the resumed connection without a key log line of its own', async () => {
-    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
-    const file = path.join(dir, 'tls12.sess');
-    expect(await sClient(server, ['-tls1_2', '-sess_out', file])).toContain('New, TLSv1.2');
-    const master = sessionField(file, 'Master-Key');
-    expect(await sClient(server, ['-tls1_2', '-sess_in', file])).toContain('Reused, TLSv1.2');
-    const [first, resumed] = await sessionsOf(server, 2);
-    await wb.servers.stop(server.id);
-    await wb.writer.written();
+    const { first, resumed, master } = await resumedTls12('tls12.sess', true);
 
     const [keys] = wb.decryption.keys({ id: resumed.id });
     expect(keys.resumedFrom).toMatchObject({ sessionId: first.id, by: 'session ticket' });
@@ -211,14 +220,7 @@ describe('a resumed connection shows the session it took up', () => {
   });
 
   it('TLS 1.2 by session ID (a server that sends no tickets): the earlier session is found by the ID its ServerHello gave', async () => {
-    const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, tickets: false });
-    const file = path.join(dir, 'tls12-id.sess');
-    expect(await sClient(server, ['-tls1_2', '-sess_out', file])).toContain('New, TLSv1.2');
-    const master = sessionField(file, 'Master-Key');
-    expect(await sClient(server, ['-tls1_2', '-sess_in', file])).toContain('Reused, TLSv1.2');
-    const [first, resumed] = await sessionsOf(server, 2);
-    await wb.servers.stop(server.id);
-    await wb.writer.written();
+    const { first, resumed, master } = await resumedTls12('tls12-id.sess', false);
     const [keys] = wb.decryption.keys({ id: resumed.id });
     expect(keys.resumedFrom).toMatchObject({ sessionId: first.id, by: 'session ID' });
     const step = stepNamed(keys, `master secret of the resumed session: the one session ${first.id} established (found by the session ID`);

@@ -33,3 +33,10 @@ export async function tlslabInProcess(dataDir: string, args: string[], env: Reco
     }
   }
 }
+
+/** Runs `tlslab ARGS` in process and returns its standard output; a non-zero exit throws with what it printed. */
+export async function tlslabOk(dataDir: string, args: string[]): Promise<string> {
+  const run = await tlslabInProcess(dataDir, args);
+  if (run.status !== 0) throw new Error(`tlslab ${args.join(' ')} exited ${run.status}: ${run.stderr}${run.stdout}`);
+  return run.stdout;
+}

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliRun, tlslabInProcess } from '../../support/cliInProcess';
+import { type CliRun, tlslabInProcess, tlslabOk } from '../../support/cliInProcess';
 import { opensslOk } from './openssl';
 
 let dataDir: string;
@@ -14,11 +14,7 @@ let work: string;
 const tlslab = (args: string[]): Promise<CliRun> => tlslabInProcess(dataDir, args);
 const file = (name: string): string => path.join(work, name);
 
-async function ok(args: string[]): Promise<string> {
-  const run = await tlslab(args);
-  if (run.status !== 0) throw new Error(`tlslab ${args.join(' ')} exited ${run.status}: ${run.stderr}${run.stdout}`);
-  return run.stdout;
-}
+const ok = (args: string[]): Promise<string> => tlslabOk(dataDir, args);
 
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-review-import-'));

@@ -152,13 +152,7 @@ async function tapAndFile(cert: string, key: string, big: string): Promise<Targe
       answerHello(socket, big);
     }),
   );
-  return {
-    ...target,
-    stop: async () => {
-      await target.stop();
-      fs.rmSync(folder, { recursive: true, force: true });
-    },
-  };
+  return removingFolder(target, folder);
 }
 
 /**
@@ -188,11 +182,16 @@ async function tapAndLog(cert: string, key: string, chain: string | undefined, b
       answerHello(socket, big);
     }),
   );
+  return removingFolder(target, folder, () => log.close());
+}
+
+/** The target, stopping which also ends what it kept (`close`) and removes its folder, as a recorder's data goes when it is done. */
+function removingFolder(target: Target, folder: string, close?: () => Promise<void>): Target {
   return {
     ...target,
     stop: async () => {
       await target.stop();
-      await log.close();
+      await close?.();
       fs.rmSync(folder, { recursive: true, force: true });
     },
   };

@@ -9,6 +9,7 @@ import type { ProxyInfo } from '../../src-main/api/proxyTypes';
 import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 import { run } from '../support/run';
+import { nodeVictim } from '../support/nodeVictim';
 
 let app: E2eApp;
 let pki: UpstreamPki;
@@ -89,13 +90,7 @@ describe('the proxy lesson in the window', () => {
     await page.getByTestId('nav-proxy').click();
     await page.getByTestId('proxy-card').first().waitFor();
     const before = await page.locator('[data-testid="proxy-connection-row"]').count();
-    const script = `
-      const tls = require('node:tls');
-      const [host, port] = process.argv[1].split(':');
-      const s = tls.connect({ host, port: Number(port), servername: 'www.example.com' });
-      s.on('secureConnect', () => { console.log('accepted'); s.end(); });
-      s.on('error', (e) => console.log('refused ' + e.code));`;
-    const out = await run(process.execPath, ['-e', script, proxy.transparentAddress!]);
+    const out = await nodeVictim(proxy.transparentAddress!);
     expect(out.stdout).toContain('refused SELF_SIGNED_CERT_IN_CHAIN');
     // The row comes from the session list first and is completed by the connection's own event.
     const row = page.locator('[data-testid="proxy-connection-row"][data-outcome="failed"]').filter({ hasText: 'after receiving the forged certificate' }).first();

@@ -8,6 +8,7 @@ import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { finishedProxySessions, openProxyLab, startLabProxy, type ProxyLab } from '../support/proxyPeers';
 import { run } from '../support/run';
+import { nodeVictim } from '../support/nodeVictim';
 
 let lab: ProxyLab;
 let wb: Workbench;
@@ -94,13 +95,7 @@ describe('a victim that refuses the forged certificate', () => {
 
   it('a Node.js client that checks the certificate after the handshake leaves without an alert: the record says it left after the forged certificate', async () => {
     const proxy = await startProxy();
-    const script = `
-      const tls = require('node:tls');
-      const [host, port] = process.argv[1].split(':');
-      const s = tls.connect({ host, port: Number(port), servername: 'www.example.com' });
-      s.on('secureConnect', () => { console.log('accepted'); s.end(); });
-      s.on('error', (e) => console.log('refused ' + e.code));`;
-    const out = await run(process.execPath, ['-e', script, proxy.transparentAddress!]);
+    const out = await nodeVictim(proxy.transparentAddress!);
     expect(out.stdout).toContain('refused SELF_SIGNED_CERT_IN_CHAIN');
     const s = await onlySession(proxy);
     expect(s.status).toBe('failed');

@@ -832,7 +832,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
       reading.kdfs.add('PBKDF2');
       const key = pbkdf2Sync(Buffer.from(reading.password, 'utf8'), salt, iterations, cipher.keyLength, prf);
       const decipher = createDecipheriv(cipher.cipher, key, scheme.children[1].contents);
-      return concatBytes([decipher.update(data), decipher.final()]);
+      return wholeDerSequence(concatBytes([decipher.update(data), decipher.final()]));
     }
     const pbe = PKCS12_PBE[oid];
     if (!pbe) throw unsupportedEncryption(name, `${UNREAD_SCHEMES[oid] ?? `the encryption ${oid}`}`);
@@ -843,9 +843,9 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
     const password = passwordBytes(reading.password, reading.form);
     const key = pkcs12Kdf('sha1', password, salt, 1, iterations, pbe.keyLength);
     const iv = pkcs12Kdf('sha1', password, salt, 2, iterations, pbe.ivLength);
-    if (pbe.rc2Bits) return rc2Decrypt(key, iv, data, pbe.rc2Bits);
+    if (pbe.rc2Bits) return wholeDerSequence(rc2Decrypt(key, iv, data, pbe.rc2Bits));
     const decipher = createDecipheriv(pbe.cipher, key, iv);
-    return concatBytes([decipher.update(data), decipher.final()]);
+    return wholeDerSequence(concatBytes([decipher.update(data), decipher.final()]));
   } catch (error) {
     if (isPkiError(error)) throw error;
     // No MAC (openssl pkcs12 -nomac) and no password given: the empty one did not open it.
@@ -856,6 +856,30 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
       { cause: error },
     );
   }
+}
+
+/**
+ * The plaintext, when it is one DER SEQUENCE that fills it exactly, as every encrypted part of a
+ * PKCS#12 file is (a key, or a bag of certificates). A wrong password passes the padding check of
+ * CBC now and then (about one time in 256) and yields noise: without a MAC (openssl pkcs12 -nomac)
+ * nothing else catches it, and the noise was reported as an unreadable key.
+ */
+function wholeDerSequence(plain: Uint8Array): Uint8Array {
+  let at = 2;
+  let length = plain[1] ?? 0;
+  if (length > 0x80) {
+    const bytes = length - 0x80;
+    if (bytes > 4) throw new Error('bad decrypt');
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + (plain[2 + i] ?? 0);
+    at += bytes;
+  } else if (length === 0x80) {
+    // Indefinite length (BER, from some older exporters): it must at least end as one ends.
+    if (plain[0] !== 0x30 || plain.length < 4 || plain[plain.length - 1] !== 0 || plain[plain.length - 2] !== 0) throw new Error('bad decrypt');
+    return plain;
+  }
+  if (plain[0] !== 0x30 || at + length !== plain.length) throw new Error('bad decrypt');
+  return plain;
 }
 
 function pkcs12PasswordRequired(name: string): PkiError {

@@ -171,10 +171,14 @@ describe('bad input and broken peers', () => {
     const out = await run('curl', ['-sS', '--connect-to', `www.example.com:443:${proxy.transparentAddress}`, '--cacert', empty, 'https://www.example.com/']);
     expect(out.code).not.toBe(0);
     const s = await onlySession(proxy);
-    expect(s.status).toBe('failed');
-    expect(s.error?.code).toBe('CLOSED_DURING_HANDSHAKE');
-    expect(s.error?.message).toContain('the victim closed the connection after its ClientHello, before the proxy answered it');
     await wb.proxies.stop(proxy.id);
+    expect(s.status).toBe('failed');
+    // When curl's close reaches the proxy after its forged flight went out (a loaded machine), the
+    // wire looks as a Node client's silent refusal does; the proxy cannot tell the two apart.
+    if (s.error?.code !== 'VICTIM_CLOSED_AFTER_CERTIFICATE') {
+      expect(s.error?.code).toBe('CLOSED_DURING_HANDSHAKE');
+      expect(s.error?.message).toContain('the victim closed the connection after its ClientHello, before the proxy answered it');
+    }
   });
 });
 

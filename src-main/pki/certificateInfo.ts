@@ -3,6 +3,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { CertificateInfo, DistinguishedNameAttribute } from '../api/types';
 import { describeAnyKey } from './keys.js';
+import { bytesToIp } from './names.js';
 
 /** Node prints names one attribute per line ("C=US\nO=...\nCN=..."); keep that order. */
 function parseNodeName(text: string): DistinguishedNameAttribute[] {
@@ -36,7 +37,24 @@ export function parseSubjectAltNames(text: string | undefined): string[] {
     .split(/,\s*/)
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map((entry) => entry.replace(/^IP Address:/, 'IP:').replace(/^email:/, 'email:'));
+    .map((entry) => entry.replace(/^IP Address:/, 'IP:').replace(/^email:/, 'email:'))
+    .map((entry) => (entry.startsWith('IP:') ? `IP:${shortIpv6(entry.slice(3))}` : entry));
+}
+
+/**
+ * Node writes an IPv6 address in full ("0:0:0:0:0:0:0:1"); the inspector, curl and a URL write
+ * it as RFC 5952 does ("::1"). Anything that is not eight hex groups is left as it is.
+ */
+function shortIpv6(text: string): string {
+  const groups = text.split(':');
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return text;
+  const bytes = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const n = parseInt(g, 16);
+    bytes[2 * i] = n >> 8;
+    bytes[2 * i + 1] = n & 0xff;
+  });
+  return bytesToIp(bytes);
 }
 
 function toPem(der: Uint8Array): string {

@@ -16,6 +16,8 @@ import {
   issueCertificate,
 } from '../../../src-main/pki/certificates.js';
 import { PkiError } from '../../../src-main/pki/errors.js';
+import { describeCertificate } from '../../../src-main/pki/certificateInfo.js';
+import { inspectCertificate } from '../../../src-main/pki/inspect.js';
 import { LeafTemplate } from '../../../src-main/workshop/leafTemplate.js';
 import { describeKey, generateKeyPair, keyMatchesCertificate, publicKeyDer } from '../../../src-main/pki/keys.js';
 
@@ -97,6 +99,14 @@ describe('issuing certificates', () => {
     expect(readBasicConstraints(parts)).toEqual({ ca: false, pathLength: undefined });
     expect(leaf.chain).toEqual([root.certificate]);
     expect(keyMatchesCertificate(leaf.privateKey, leaf.pem)).toBe(true);
+  });
+
+  it('writes IPv6 names the same way in the certificate lists as in the inspector (::1, not 0:0:0:0:0:0:0:1)', async () => {
+    const leaf = await issueCertificate(root, { subject: { CN: 'localhost' }, subjectAltNames: 'DNS:localhost,IP:::1,IP:fe80::a:1,IP:127.0.0.1', key: 'ec:P-256' });
+    expect(describeCertificate(leaf.certificate).subjectAltNames).toEqual(['DNS:localhost', 'IP:::1', 'IP:fe80::a:1', 'IP:127.0.0.1']);
+    const inspected = inspectCertificate(leaf.certificate).extensions.find((e) => e.oid === '2.5.29.17');
+    expect(inspected?.value).toContain('IP:::1');
+    expect(inspected?.value).toContain('IP:fe80::a:1');
   });
 
   it('gives two certificates different serials', async () => {

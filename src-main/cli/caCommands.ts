@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { integer, printJson } from './common';
 import { exportCommand } from './certCommands';
-import { addSubjectOptions, collectSans, formatTree, keyTypeOption, openWorkshop, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
+import { addSubjectOptions, collectSans, formatTree, keyTypeOption, keysLine, openWorkshop, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
 
 export function registerCaCommands(program: Command): void {
   const ca = program.command('ca').description('certificate authorities of the workbench');
@@ -31,7 +31,7 @@ export function registerCaCommands(program: Command): void {
       else {
         const c = made.certificate;
         process.stdout.write(`Created CA "${c.name}": ${c.subject} (${c.keySummary}, until ${c.notAfter.slice(0, 10)})${opts.parent ? `, under "${opts.parent}"` : ''}\n`);
-        process.stdout.write(`Keys: ${wb.workshop.keyProtection().message}\n`);
+        process.stdout.write(`${keysLine(wb.workshop.keyProtection())}\n`);
       }
     } finally {
       await wb.close();

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startEngine } from '../host/engine';
 import { resolveDataDir } from '../store/dataDir';
 import { listenPort, openWorkbench, printJson, type GlobalOptions } from './common';
+import { keysLine } from './pkiCommon';
 
 export function registerEngineCommands(program: Command): void {
   program
@@ -44,7 +45,7 @@ export function registerEngineCommands(program: Command): void {
               `TLS Lab Workbench ${about.engineVersion} (${about.engineCode === 'bundle' ? 'from its bundle, dist-engine/' : 'from its TypeScript sources; npm run build makes a bundle that starts faster'})`,
               `Node ${about.nodeVersion}, ${about.tlsLibrary}, ${about.platform}`,
               `Data folder: ${about.dataDir}`,
-              ...(about.keyProtection ? [`Keys: ${about.keyProtection.message}`] : []),
+              ...(about.keyProtection ? [keysLine(about.keyProtection)] : []),
               ...about.features.map((f) => `  [${f.available ? 'x' : ' '}] ${f.name}: ${f.detail}`),
             ].join('\n') + '\n',
           );

@@ -2,7 +2,7 @@
 // passphrase is given, passphrase files, subjects from flags, and the text of a summary.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { PkiCaNode, PkiCertificateSummary, PkiKeyType, PkiSubject, PkiSubjectFields, PkiTree } from '../api/pkiTypes';
+import type { PkiCaNode, PkiCertificateSummary, PkiKeyProtection, PkiKeyType, PkiSubject, PkiSubjectFields, PkiTree } from '../api/pkiTypes';
 import { WorkbenchError } from '../errors';
 import { parseKeySpec, formatKeySpec } from '../pki/keys';
 import type { Workbench } from '../workbench';
@@ -144,8 +144,14 @@ export function subjectFromFlags(opts: SubjectFlags, fallbackCn?: string): PkiSu
   return fields;
 }
 
+/** The key-protection line of the CLI, with the command that changes it. */
+export function keysLine(protection: PkiKeyProtection): string {
+  const how = protection.status === 'not-protected' ? ' ("tlslab passphrase set")' : protection.status === 'locked' ? ' (give --workbench-passphrase-file, or set $TLSLAB_PASSPHRASE)' : '';
+  return `Keys: ${protection.message}${how}`;
+}
+
 export function formatTree(tree: PkiTree): string {
-  const lines: string[] = [`Keys: ${tree.keyProtection.message}`];
+  const lines: string[] = [keysLine(tree.keyProtection)];
   if (tree.cas.length === 0 && tree.others.length === 0 && tree.csrs.length === 0) {
     lines.push('The workshop is empty: create a CA with "tlslab ca create NAME --cn NAME".');
     return lines.join('\n');

@@ -14,6 +14,8 @@ export interface KeyValue {
    * e.g. "no key log has a line for it". The step still shows where it sits in the schedule.
    */
   unknown?: string;
+  /** The value the lesson turns on (the secret a session ticket holds): shown to stand out. */
+  highlight?: boolean;
 }
 
 /** One step of a derivation: what went in, under which operation, what came out. */
@@ -50,6 +52,11 @@ export type KeySource =
   | 'keylog'
   /** The pre-master secret, decrypted from the RSA ClientKeyExchange with the server's private key. */
   | 'server-private-key'
+  /**
+   * The master secret (TLS 1.2) or PSK (TLS 1.3 psk_ke) sealed in a session ticket, opened with
+   * the ticket key a workbench server kept in the data folder's keyring.
+   */
+  | 'server-ticket-key'
   /** Nothing that opens this connection. */
   | 'none';
 

@@ -7,6 +7,7 @@ const ARROW = { 'client-to-server': 'client -> server', 'server-to-client': 'ser
 const SOURCE = {
   keylog: 'keys from the key log',
   'server-private-key': "keys from the server's private key (RSA key exchange)",
+  'server-ticket-key': "keys from the server's session ticket key (the secret sealed in a ticket)",
   none: 'no keys',
 } as const;
 

@@ -14,6 +14,8 @@ import { loadClientCa, loadServerIdentity, type LabIdentitySource, type ServerId
 import { checkResponder } from './serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from './serverSession';
 import { SessionIdCache } from './sessionIdCache';
+import { TicketKeyring } from './ticketKeyring';
+import { splitNodeTicketKeys } from '../tls/sessionTicket';
 
 export const DEFAULT_SERVER_HOST = '127.0.0.1';
 export const DEFAULT_SERVER_PORT = 4433;
@@ -28,6 +30,11 @@ export interface TlsServerDeps {
   onConnection?: (summary: ServerConnectionSummary) => void;
   /** Counters or state changed. */
   onChange?: () => void;
+  /**
+   * Where the server keeps its ticket key (see ticketKeyring.ts); by default the keyring of the
+   * data folder the writer's store is in.
+   */
+  ticketKeyring?: TicketKeyring;
 }
 
 /** 127.0.0.0/8, ::1 and "localhost" only: a lab server must not be reachable from the network. */
@@ -255,9 +262,24 @@ export class TlsLabServer {
     this.boundPort = (listener.address() as net.AddressInfo).port;
     accepting.address = this.address;
     accepting.label = this.label;
+    if (config.tickets !== false) this.keepTicketKey(ticketKeys);
     this.listener = listener;
     this.connections = 0;
     this.failed = 0;
+  }
+
+  /**
+   * Keeps the ticket key in the data folder's keyring, so that the key material panel can show
+   * what the key opens. Tickets still work if it cannot be written: the lesson then has no key.
+   */
+  private keepTicketKey(keys: Uint8Array): void {
+    const keyring = this.deps.ticketKeyring ?? TicketKeyring.forStore(this.deps.writer.store);
+    if (!keyring) return;
+    try {
+      keyring.add({ ...splitNodeTicketKeys(keys), server: this.label, startedAt: Date.now() });
+    } catch (err) {
+      process.stderr.write(`tlslab: the server on ${this.address} runs, but its session ticket key could not be kept in ${keyring.file} (${(err as Error).message}); its tickets cannot be opened later\n`);
+    }
   }
 
   private listenError(err: NodeJS.ErrnoException, host: string): WorkbenchError {

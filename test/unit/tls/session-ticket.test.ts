@@ -107,7 +107,7 @@ describe('opening a session ticket with the server\'s ticket key', () => {
     expect(opened.ok).toBe(false);
     if (opened.ok) return;
     expect(opened.failure).toBe('mac-failed');
-    expect(opened.steps.at(-1)?.note).toContain('they differ');
+    expect(opened.steps.at(-1)?.note).toContain('They differ');
   });
 
   it('garbage is not taken for a session state', () => {

@@ -1,7 +1,10 @@
 // tlslab client: the TLS client session of lab task 1.
 import type { Command } from 'commander';
 import type { ClientPayload, ClientSessionRequest } from '../api/types';
+import { shellWord } from '../api/tryIt';
+import type { SessionDetail } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
+import type { Workbench } from '../workbench';
 import { CliExit, integer, openWorkbench, parseTarget, printJson, tlslabFor, tlsVersion } from './common';
 import { formatClientResult } from './format';
 import { clientIdentityFromOptions } from './identityOptions';
@@ -82,10 +85,32 @@ export function registerClientCommand(program: Command): void {
           process.stdout.write(`${formatClientResult(session, { tlslab: tlslabFor(command) })}\n`);
         }
         if (session.status === 'failed') {
-          throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})`);
+          const hint = opts.json ? null : trustHint(wb, session, String(opts.ca));
+          throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})${hint ? `; ${hint}` : ''}`);
         }
       } finally {
         await wb.close();
       }
     });
 }
+
+/**
+ * A chain the trust store did not reach, issued by a CA of this workbench: the lab's first failure.
+ * Names that CA and the flag that trusts it (or the one that goes on regardless).
+ */
+function trustHint(wb: Workbench, session: SessionDetail, ca: string): string | null {
+  const chain = session.verification?.chain;
+  if (!chain || chain.ok || !chain.code || !UNTRUSTED_CHAIN.has(chain.code)) return null;
+  const leaf = session.connections[0]?.peerCertificates[0];
+  if (!leaf) return null;
+  let root: string | null = null;
+  try {
+    root = wb.workshop.rootCaName(new Uint8Array(Buffer.from(leaf.pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')));
+  } catch {
+    return null;
+  }
+  if (!root || ca === `lab:${root}`) return null;
+  return `the certificate comes from this workbench's CA "${root}": trust it with --ca ${shellWord(`lab:${root}`)} (or export it and give the file: --ca ca.pem); --insecure goes on without trusting it`;
+}
+
+const UNTRUSTED_CHAIN = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);

@@ -146,6 +146,12 @@ describe('serving a workbench certificate', () => {
     const other = await tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', 'lab:Chain Root']);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(/not verified/);
+    // The one error line names the workbench CA that did issue it, and the flag that trusts it.
+    expect(other.stderr.trim().split('\n')).toHaveLength(1);
+    expect(other.stderr).toContain(`the certificate comes from this workbench's CA "Serve Root": trust it with --ca 'lab:Serve Root'`);
+    const system = await tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1']);
+    expect(system.status).toBe(1);
+    expect(system.stderr).toContain(`--ca 'lab:Serve Root'`);
     const missing = await tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', 'lab:No Such CA']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no certificate or CA named "No Such CA"');

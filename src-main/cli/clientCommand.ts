@@ -110,7 +110,7 @@ function trustHint(wb: Workbench, session: SessionDetail, ca: string): string | 
     return null;
   }
   if (!root || ca === `lab:${root}`) return null;
-  return `the certificate comes from this workbench's CA "${root}": trust it with --ca ${shellWord(`lab:${root}`)} (or export it and give the file: --ca ca.pem); --insecure goes on without trusting it`;
+  return `the certificate was issued by this workbench's CA "${root}", which the trust store does not hold; if that is the CA you mean to trust (and not a man in the middle's), add --ca ${shellWord(`lab:${root}`)}; --insecure goes on without trusting it`;
 }
 
 const UNTRUSTED_CHAIN = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);

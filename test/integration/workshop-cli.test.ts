@@ -148,7 +148,7 @@ describe('serving a workbench certificate', () => {
     expect(other.stderr).toMatch(/not verified/);
     // The one error line names the workbench CA that did issue it, and the flag that trusts it.
     expect(other.stderr.trim().split('\n')).toHaveLength(1);
-    expect(other.stderr).toContain(`the certificate comes from this workbench's CA "Serve Root": trust it with --ca 'lab:Serve Root'`);
+    expect(other.stderr).toContain(`the certificate was issued by this workbench's CA "Serve Root", which the trust store does not hold; if that is the CA you mean to trust (and not a man in the middle's), add --ca 'lab:Serve Root'`);
     const system = await tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1']);
     expect(system.status).toBe(1);
     expect(system.stderr).toContain(`--ca 'lab:Serve Root'`);

@@ -8,6 +8,8 @@ import type { ConnectionRow, SessionStore } from '../store/sessionStore';
 import { readPrivateKey } from '../tls/rsaPremaster';
 import { type CaptureGapInput, type ConnectionDecryption, type EarlierConnection, decryptConnection } from '../tls/sessionKeys';
 import type { Direction } from '../api/types';
+import type { TicketKeyEntry } from '../tls/sessionTicket';
+import { TicketKeyring } from './ticketKeyring';
 
 /**
  * The gaps of an imported capture, from the connection's timeline: each is a note event with
@@ -34,6 +36,15 @@ export interface DecryptRequest {
   limit?: number;
   /** A PEM file with the server's private key (for RSA key exchange without a key log). */
   serverKeyPath?: string;
+  /** Open each connection from its session ticket with the server's ticket key, even when the key log could. */
+  ticketKey?: boolean;
+}
+
+/** What opens the connections: the key file asked for, and whether the ticket key was asked for. */
+interface Opener {
+  key: KeyObject | undefined;
+  keyPath: string | undefined;
+  ticketKey: boolean;
 }
 
 const DEFAULT_LIMIT = 1000;
@@ -52,27 +63,37 @@ export class SessionDecryption {
    * @param keyForCertificate the private key the workbench holds for a server certificate (the
    * certificate workshop), used for RSA key exchange when there is no key log and no key file.
    */
+  /**
+   * @param ticketKeys the ticket keys the workbench's servers used (the data folder's keyring, by
+   * default the one beside the store's database).
+   */
   constructor(
     private readonly store: SessionStore,
     private readonly keyForCertificate: (der: Uint8Array) => KeyObject | undefined = () => undefined,
-  ) {}
+    ticketKeys?: () => readonly TicketKeyEntry[],
+  ) {
+    const keyring = ticketKeys ? undefined : TicketKeyring.forStore(store);
+    this.ticketKeys = ticketKeys ?? (() => keyring?.list() ?? []);
+  }
 
-  keys(request: { id: number; connectionId?: number; serverKeyPath?: string }): ConnectionKeys[] {
-    const key = this.serverKey(request.serverKeyPath);
+  private readonly ticketKeys: () => readonly TicketKeyEntry[];
+
+  keys(request: { id: number; connectionId?: number; serverKeyPath?: string; ticketKey?: boolean }): ConnectionKeys[] {
+    const opener = this.opener(request);
     return this.connections(request.id, request.connectionId).map((row) => ({
       sessionId: request.id,
       connectionId: row.id,
       leg: row.leg,
-      ...this.open(row, key, request.serverKeyPath).keys,
+      ...this.open(row, opener).keys,
     }));
   }
 
   decrypt(request: DecryptRequest): DecryptedConnection[] {
-    const key = this.serverKey(request.serverKeyPath);
+    const opener = this.opener(request);
     const from = request.fromRecord ?? 1;
     const limit = request.limit ?? DEFAULT_LIMIT;
     return this.connections(request.id, request.connectionId).map((row) => {
-      const opened = this.open(row, key, request.serverKeyPath);
+      const opened = this.open(row, opener);
       return {
         sessionId: request.id,
         connectionId: row.id,
@@ -101,6 +122,17 @@ export class SessionDecryption {
     return [row];
   }
 
+  private opener(request: { serverKeyPath?: string; ticketKey?: boolean }): Opener {
+    const ticketKey = request.ticketKey === true;
+    if (ticketKey && this.ticketKeys().length === 0) {
+      throw new WorkbenchError(
+        'NOT_FOUND',
+        "this data folder keeps no session ticket keys: only the servers the workbench runs keep theirs (in ticket-keys.json); start a server here, connect to it, and ask again",
+      );
+    }
+    return { key: this.serverKey(request.serverKeyPath), keyPath: request.serverKeyPath, ticketKey };
+  }
+
   private serverKey(path: string | undefined): KeyObject | undefined {
     if (path === undefined) return undefined;
     let pem: string;
@@ -120,11 +152,11 @@ export class SessionDecryption {
    * for: first the earlier ones of its own session (a proxy's or a server's), then those of earlier
    * sessions of the same kind and target. They are opened without a look further back.
    */
-  private *earlierConnections(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined): Generator<EarlierConnection> {
+  private *earlierConnections(row: ConnectionRow, opener: Opener): Generator<EarlierConnection> {
     const own = this.store.getConnections(row.sessionId);
     for (const [i, other] of [...own.entries()].reverse()) {
       if (other.id >= row.id || other.leg !== row.leg) continue;
-      yield { sessionId: row.sessionId, connectionId: other.id, connectionNumber: i + 1, sameSession: true, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
+      yield { sessionId: row.sessionId, connectionId: other.id, connectionNumber: i + 1, sameSession: true, openedAt: other.openedAt ?? undefined, opened: this.open(other, opener, false) };
     }
     const session = this.store.getSession(row.sessionId);
     if (!session) return;
@@ -135,12 +167,13 @@ export class SessionDecryption {
       if (++looked > EARLIER_SESSIONS) return;
       for (const [i, other] of [...this.store.getConnections(earlier.id).entries()].reverse()) {
         if (other.leg !== row.leg || (other.openedAt ?? 0) > (row.openedAt ?? Infinity)) continue;
-        yield { sessionId: earlier.id, connectionId: other.id, connectionNumber: i + 1, openedAt: other.openedAt ?? undefined, opened: this.open(other, serverPrivateKey, keyPath, false) };
+        yield { sessionId: earlier.id, connectionId: other.id, connectionNumber: i + 1, openedAt: other.openedAt ?? undefined, opened: this.open(other, opener, false) };
       }
     }
   }
 
-  private open(row: ConnectionRow, serverPrivateKey: KeyObject | undefined, keyPath: string | undefined, lookBack = true): ConnectionDecryption {
+  private open(row: ConnectionRow, opener: Opener, lookBack = true): ConnectionDecryption {
+    const { key: serverPrivateKey, keyPath } = opener;
     const recorded = row.recordedClientToServer + row.recordedServerToClient;
     const keylog = this.store.getKeylog(row.id);
     // The server's certificate is the peer's for the legs where the workbench is the client.
@@ -150,7 +183,8 @@ export class SessionDecryption {
     // exchange; with one, it shows (for RSA) how the pre-master secret gives the logged master secret.
     const workshopKey = !serverPrivateKey && serverCertificate ? this.keyForCertificate(serverCertificate) : undefined;
     const key = serverPrivateKey ?? workshopKey;
-    const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}${lookBack ? '' : ':alone'}`;
+    const ticketKeys = this.ticketKeys();
+    const cacheKey = `${row.id}:${recorded}:${keyPath ?? (workshopKey ? 'workshop' : '')}${lookBack ? '' : ':alone'}:${ticketKeys.length}${opener.ticketKey ? ':ticket' : ''}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
     const gaps = captureGapsOf(this.store.getEvents(row.id));
@@ -162,7 +196,9 @@ export class SessionDecryption {
       serverCertificate: key ? serverCertificate : undefined,
       ...(workshopKey && keylog.length > 0 ? { serverKeyForRsaOnly: true } : {}),
       openedAt: row.openedAt ?? undefined,
-      ...(lookBack ? { earlier: () => this.earlierConnections(row, serverPrivateKey, keyPath) } : {}),
+      ...(ticketKeys.length > 0 ? { ticketKeys } : {}),
+      ...(opener.ticketKey ? { preferTicketKey: true } : {}),
+      ...(lookBack ? { earlier: () => this.earlierConnections(row, opener) } : {}),
     });
     this.cache.set(cacheKey, opened);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);

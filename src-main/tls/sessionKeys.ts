@@ -31,6 +31,7 @@ import {
 import { CONTENT_TYPE, HANDSHAKE_TYPE, contentTypeName, isTls13, keyExchangeOf, versionName } from './registry';
 import { decryptPreMasterSecret, forwardSecrecyNote, keyMatchesCertificate } from './rsaPremaster';
 import { HASH_LENGTH, type SuiteParameters, suiteParameters } from './suites';
+import { type TicketKeyEntry, openTicket } from './sessionTicket';
 
 /** RFC 7627 and RFC 7366 extension code points. */
 const EXTENDED_MASTER_SECRET = 23;
@@ -86,6 +87,13 @@ export interface ConnectionDecryptionInput {
   earlier?: () => Iterable<EarlierConnection>;
   /** When this connection opened (ms since the epoch): its chunk times count from here. */
   openedAt?: number;
+  /**
+   * The ticket keys of the workbench's servers (the data folder's keyring): a connection without a
+   * key log is opened from the secret sealed in its session ticket, when one of them opens it.
+   */
+  ticketKeys?: readonly TicketKeyEntry[];
+  /** The ticket key was asked for: open the connection from its ticket even when the key log could (and compare the two). */
+  preferTicketKey?: boolean;
 }
 
 /** An earlier recorded connection, opened, that a resumed connection may have taken its session from. */
@@ -545,6 +553,10 @@ class ConnectionCrypto {
         }
       }
     }
+    if (!master && this.input.ticketKeys && (!logged || this.input.preferTicketKey)) {
+      master = this.ticketMasterSecret12(suite, clientHello, resumed, ems, logged);
+      if (master) k.source = 'server-ticket-key';
+    }
     if (!master && logged) {
       if (logged.length !== 48) return this.note(`the key log's CLIENT_RANDOM secret is ${logged.length} bytes; a master secret is 48`);
       master = logged;
@@ -568,7 +580,13 @@ class ConnectionCrypto {
       const named = keyValue(earlier.by === 'session ticket' ? 'SessionTicket (ClientHello extension)' : 'ClientHello.session_id', earlier.name);
       const theirRandom = earlier.from.opened.decoded.clientHello?.random;
       const inputs = [named, ...(theirRandom ? [keyValue(`ClientHello.random of ${S}`, theirRandom)] : [])];
-      const whence = earlier.from.opened.keys.source === 'server-private-key' ? "from the server's private key" : 'from its key log (CLIENT_RANDOM line)';
+      const whence =
+        earlier.from.opened.keys.source === 'server-private-key'
+          ? "from the server's private key"
+          : earlier.from.opened.keys.source === 'server-ticket-key'
+            ? "from the ticket its server sent, opened with the server's ticket key"
+            : 'from its key log (CLIENT_RANDOM line)';
+      const mine = k.source === 'server-ticket-key' ? "the one in the ticket this ClientHello sent back" : "the one this connection's key log gives";
       if (!master && earlier.master) {
         master = earlier.master;
         k.source = earlier.from.opened.keys.source;
@@ -593,8 +611,8 @@ class ConnectionCrypto {
           note: !earlier.master
             ? `${S} left this session, but its own master secret is not known, so the two cannot be compared`
             : same
-              ? `computed: ${S}'s master secret (${whence}); received: the one this connection's key log gives. They are equal: the same session, taken up again with new randoms`
-              : `computed: ${S}'s master secret (${whence}); received: the one this connection's key log gives. They differ: the key log lines do not belong to the same session`,
+              ? `computed: ${S}'s master secret (${whence}); received: ${mine}. They are equal: the same session, taken up again with new randoms`
+              : `computed: ${S}'s master secret (${whence}); received: ${mine}. They differ: ${k.source === 'server-ticket-key' ? 'the ticket does not hold that session' : 'the key log lines do not belong to the same session'}`,
         });
       }
     } else if (resumed && this.input.earlier) {
@@ -614,6 +632,82 @@ class ConnectionCrypto {
     const block = keyBlock(suite, master, clientHello.random, serverHello.random, steps, version);
     k.keys.push(...keyBlockKeyValues(block, suite, version));
     return { kind: 'tls12', suite, keyBlock: block, master, encryptThenMac: etm, version };
+  }
+
+  /**
+   * TLS 1.2: the master secret sealed in this connection's ticket: the one its ClientHello sent
+   * back (a resumption), else the one its server sent in a NewSessionTicket (before its
+   * ChangeCipherSpec, in the clear). Opened with a key of the workbench's keyring.
+   */
+  private ticketMasterSecret12(suite: SuiteParameters, clientHello: ClientHello, resumed: boolean, ems: boolean, logged: Uint8Array | undefined): Uint8Array | undefined {
+    const k = this.keys;
+    const ext = clientHello.extensions.find((e) => e.type === SESSION_TICKET)?.value;
+    const sentBack = ext?.kind === 'session_ticket' && ext.ticket.length > 0 ? ext.ticket : undefined;
+    let ticket: Uint8Array | undefined;
+    let where: string;
+    if (resumed && sentBack) {
+      ticket = sentBack;
+      where = 'the ticket this ClientHello sent back (session_ticket extension), which the server took';
+    } else if (!resumed) {
+      // Read ahead: the server's NewSessionTicket comes after the client's encrypted Finished.
+      const issued = decodeConnection(this.input.chunks).handshakeMessages.find(
+        (m) => m.direction === 'server-to-client' && m.body.kind === 'new_session_ticket' && m.body.form === 'tls12' && m.body.ticket.length > 0,
+      );
+      ticket = issued?.body.kind === 'new_session_ticket' ? issued.body.ticket : undefined;
+      where = "the ticket the server sent in this connection's NewSessionTicket (in the clear, before its ChangeCipherSpec)";
+    } else {
+      where = '';
+    }
+    if (!ticket) {
+      if (this.input.preferTicketKey) {
+        k.notes.push(
+          resumed
+            ? "the server's ticket key opens nothing here: this connection resumed by session ID, not with a ticket (the server kept the session in its cache)"
+            : "the server's ticket key opens nothing here: the server sent no session ticket in this connection, so no secret of it was sealed under that key",
+        );
+      }
+      return undefined;
+    }
+    const opened = openTicket(ticket, this.input.ticketKeys ?? []);
+    const first = opened.steps[0];
+    if (first) first.note = `${where}. ${first.note ?? ''}`;
+    k.steps.push(...opened.steps);
+    if (!opened.ok) {
+      k.notes.push(`${where}: ${opened.problem}`);
+      return undefined;
+    }
+    const state = opened.state;
+    if (state.protocol === 0x0304 || state.masterKey.length !== 48) {
+      k.notes.push(`the ticket holds a ${state.protocolName} session with a ${state.masterKey.length}-byte secret, not a TLS 1.2 master secret: it does not open this connection`);
+      return undefined;
+    }
+    if (state.cipher.code !== suite.code) {
+      k.notes.push(`the ticket's session was made with ${state.cipher.name}, this connection uses ${suite.name}: the ticket is not this connection's`);
+    }
+    if (!resumed && state.extendedMasterSecret !== ems) {
+      k.notes.push(`the ticket says the session ${state.extendedMasterSecret ? 'used' : 'did not use'} the extended master secret, the ServerHello says otherwise`);
+    }
+    const master = state.masterKey;
+    const kx = (k.keyExchange ?? suite.keyExchange).toUpperCase();
+    k.notes.push(
+      `opened with the server's session ticket key (kept for the server ${opened.key.server}): the ticket carries the master secret, sealed only with that key. ` +
+        (suite.keyExchange === 'rsa'
+          ? 'This connection has no forward secrecy anyway (RSA key exchange); the ticket key is a second way in.'
+          : `The key exchange was ${kx}, whose secret both sides threw away, yet whoever holds the ticket key reads this connection and every one that resumes the session: session tickets undo forward secrecy for as long as their key lives.`),
+    );
+    if (logged) {
+      const same = toHex(logged) === toHex(master);
+      k.steps.push({
+        title: "master secret check: the one in the ticket, and the key log's (CLIENT_RANDOM line)",
+        operation: 'comparison',
+        inputs: [keyValue('ClientHello.random', clientHello.random)],
+        outputs: [keyValue('computed master_secret', master), keyValue('received master_secret', logged)],
+        note: same
+          ? 'they are equal: the ticket holds the very master secret the peers used'
+          : 'they differ: the ticket does not belong to this connection, or the key log does not',
+      });
+    }
+    return master;
   }
 
   private rsaMasterSecret(suite: SuiteParameters, clientHello: ClientHello, serverHello: ServerHello, ems: boolean): Uint8Array | undefined {
@@ -711,6 +805,7 @@ class ConnectionCrypto {
       k.keys.push(keyValue(`${who}_${epoch}_write_key`, keys.key), keyValue(`${who}_${epoch}_write_iv`, keys.iv));
     }
     pick('EXPORTER_SECRET');
+    if (this.input.ticketKeys && (found.length === 0 || this.input.preferTicketKey)) this.ticketPsk13(clientHello, serverHello);
     if (found.length === 0) return this.note('cannot decrypt: no TLS 1.3 traffic secrets in the key log match this connection');
     k.source = 'keylog';
     // pre_shared_key (41) in the ServerHello: the server took the client's PSK.
@@ -722,6 +817,47 @@ class ConnectionCrypto {
     k.notes.push(upperScheduleNote(!psk ? 'full' : serverHello.keyShareGroup ? 'psk_dhe_ke' : 'psk_ke', chosen?.obfuscatedTicketAge === 0));
     this.missing13 = sources.filter(([label]) => !found.includes(label));
     return material;
+  }
+
+  /**
+   * TLS 1.3: the PSK sealed in the ticket the ClientHello offered and the server took (the
+   * pre_shared_key identity). psk_dhe_ke mixes a fresh (EC)DHE secret in, so the PSK alone opens
+   * nothing: say so. psk_ke does not; the PSK opens it.
+   */
+  private ticketPsk13(clientHello: ClientHello, serverHello: ServerHello): void {
+    const k = this.keys;
+    const accepted = serverHello.extensions.find((e) => e.type === PRE_SHARED_KEY)?.value;
+    if (accepted?.kind !== 'pre_shared_key') {
+      if (this.input.preferTicketKey) {
+        k.notes.push(
+          "the server's ticket key opens nothing here: this was a full TLS 1.3 handshake, not a resumption. Its tickets (if any) travel encrypted after the handshake and hold the PSK of a later connection, not a secret of this one",
+        );
+      }
+      return;
+    }
+    const hello = [...this.transcript].reverse().find((e) => e.message.body.kind === 'client_hello')?.message.body;
+    const offered = (hello?.kind === 'client_hello' ? hello : clientHello).extensions.find((e) => e.type === PRE_SHARED_KEY)?.value;
+    const selected = accepted.selectedIdentity ?? 0;
+    const identity = offered?.kind === 'pre_shared_key' ? offered.identities[selected] : undefined;
+    if (!identity) return;
+    const opened = openTicket(identity.identity, this.input.ticketKeys ?? []);
+    const first = opened.steps[0];
+    if (first) first.note = `the ticket is the PSK identity ${selected} this ClientHello offered and the server took (pre_shared_key, in the clear). ${first.note ?? ''}`;
+    k.steps.push(...opened.steps);
+    if (!opened.ok) {
+      k.notes.push(`the PSK identity the server took: ${opened.problem}`);
+      return;
+    }
+    const group = serverHello.keyShareGroup?.name;
+    if (group) {
+      k.notes.push(
+        `the ticket opened with the server's ticket key and gives this connection's PSK, but the PSK alone cannot decrypt it: the connection resumed with psk_dhe_ke, so a fresh ${group} (EC)DHE shared secret went into the key schedule with the PSK (RFC 8446, Section 7.1), and both sides threw its private keys away. Forward secrecy holds even against the ticket key`,
+      );
+      return;
+    }
+    k.notes.push(
+      "the ticket opened with the server's ticket key and gives this connection's PSK; the connection resumed with psk_ke (no key share), so every key of it follows from the PSK and the transcript: whoever holds the ticket key reads it. The workbench shows the PSK but does not yet derive the psk_ke traffic keys from it",
+    );
   }
 
   /**

@@ -1,8 +1,10 @@
 // tlslab replay ID: send a recorded client's application data again and compare the answers.
 // tlslab replay-server ID...: answer new clients from recorded server responses, until interrupted.
+import fs from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, UnmatchedPolicy } from '../api/replayTypes';
-import type { SessionSummary } from '../api/types';
+import type { SessionSummary, TrustStoreSpec } from '../api/types';
+import { parseTrustArgument } from '../sessions/trustStore';
 import { replayTryCommand } from '../api/tryIt';
 import { CliExit, integer, jsonText, openWorkbench, printJson, printLine, tlslabFor, tlsVersion } from './common';
 import { tryItLines } from './serverCommand';
@@ -96,6 +98,12 @@ export function formatReplay(r: ClientReplayResult): string {
 }
 
 /** The workbench root above the forging CA, whose certificate a client must trust. */
+/** --ca as tlslab client reads it; a bare name that is no file or folder is a workshop CA, as before. */
+function replayTrust(value: string): TrustStoreSpec {
+  if (value !== 'system' && !value.startsWith('lab:') && !fs.existsSync(value)) return { kind: 'lab', name: value };
+  return parseTrustArgument(value);
+}
+
 function rootCaOf(wb: Workbench, ca: string): string | null {
   try {
     return wb.workshop.rootCaName(ca);
@@ -121,7 +129,7 @@ export function registerReplayCommands(program: Command): void {
     .argument('<id>', 'the recorded session', sessionId)
     .option('--connection <n>', 'send this connection of the session again (numbered as "tlslab sessions show" lists them; default: the first on which the client sent data)', integer('--connection', 1))
     .option('--to <host:port>', 'connect here instead of the original address (SNI and Host stay the original)')
-    .option('--ca <name>', 'verify the server against this workshop CA')
+    .option('--ca <trust>', 'verify the server against this trust store, as tlslab client takes it: lab:NAME (or a workshop CA\'s bare name), a PEM FILE, a hash-link DIR or "system"')
     .option('--ca-file <file>', 'verify the server against the CA certificates in this PEM file')
     .option('--sni <name>', 'send this SNI ("" for none)')
     .option('--min-version <v>', 'lowest TLS version to offer', tlsVersion)
@@ -137,9 +145,9 @@ export function registerReplayCommands(program: Command): void {
     .option('--identity <lab:NAME>', 'client certificate and key from the certificate workshop')
     .option('--json', 'print the result as JSON')
     .action(async (id: number, opts: ReplayOptions, command: Command) => {
-      if (opts.ca && opts.caFile) throw new CliExit(2, 'choose one of --ca NAME and --ca-file FILE');
+      if (opts.ca && opts.caFile) throw new CliExit(2, 'choose one of --ca and --ca-file');
       const tls: ReplayTlsOverrides = {};
-      if (opts.ca) tls.trust = { kind: 'lab', name: opts.ca };
+      if (opts.ca) tls.trust = replayTrust(opts.ca);
       if (opts.caFile) tls.trust = { kind: 'file', path: opts.caFile };
       if (tls.trust) {
         tls.verifyPeer = opts.verify !== false;

@@ -340,7 +340,7 @@ function replayError(error: ApiErrorInfo | null): ApiErrorInfo | null {
   if (error?.code === 'VERIFICATION_FAILED') {
     return {
       code: error.code,
-      message: `the server's certificate did not verify (${error.message}); trust the CA that issued it (--ca-file FILE or --ca NAME), or replay without verifying (--no-verify)`,
+      message: `the server's certificate did not verify (${error.message}); trust the CA that issued it (--ca FILE or --ca lab:NAME), or replay without verifying (--no-verify)`,
     };
   }
   return error;

@@ -219,7 +219,9 @@ export class CertificateWorkshop {
 
   /** A certificate or CA by workbench name or id. */
   certificate(ref: string | number): CertificateRow {
-    const row = typeof ref === 'number' ? this.store.certificate(ref) : this.store.certificateByName(ref);
+    let row = typeof ref === 'number' ? this.store.certificate(ref) : this.store.certificateByName(ref);
+    // "lab:NAME" is how trust-store flags name a workbench CA; flags that take a name accept it too.
+    if (!row && typeof ref === 'string' && ref.startsWith('lab:')) row = this.store.certificateByName(ref.slice(4));
     if (!row) {
       const names = this.store.allCertificates().map((r) => r.name);
       throw new WorkbenchError(

@@ -37,9 +37,18 @@ describe('replay to a changed server', () => {
     const run = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${expired.port}`]);
     expect(run.status).toBe(1);
     const first = run.stdout.split('\n')[0];
-    expect(first).toMatch(/failed: the server's certificate did not verify \(.*expired.*\); trust the CA that issued it \(--ca-file FILE or --ca NAME\), or replay without verifying \(--no-verify\)$/);
+    expect(first).toMatch(/failed: the server's certificate did not verify \(.*expired.*\); trust the CA that issued it \(--ca FILE or --ca lab:NAME\), or replay without verifying \(--no-verify\)$/);
     const insecure = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${expired.port}`, '--no-verify']);
     expect(insecure.status).toBe(0);
+  });
+
+  it('--ca takes a trust store as tlslab client does: a PEM file here', async () => {
+    const run = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${good.port}`, '--ca', pki.caCert]);
+    expect(run.stdout.split('\n')[0]).toMatch(/: session \d+ ok$/);
+    expect(run.status).toBe(0);
+    const refused = await tlslabInProcess(dataDir, ['replay', String(id), '--to', `127.0.0.1:${expired.port}`, '--ca', pki.caCert]);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout.split('\n')[0]).toMatch(/did not verify \(.*expired/);
   });
 
   it('a server that is gone: the failure, and no diff against nothing', async () => {

@@ -152,6 +152,8 @@ describe('serving a workbench certificate', () => {
     const system = await tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1']);
     expect(system.status).toBe(1);
     expect(system.stderr).toContain(`--ca 'lab:Serve Root'`);
+    // Flags that take a CA's name accept the lab:NAME form the trust-store flags use.
+    expect(await ok(['cert', 'issue', '--ca', 'lab:Serve Root', '--cn', 'lab-form.bank32.com'])).toMatch(/^Issued "lab-form\.bank32\.com": CN=lab-form\.bank32\.com by CN=Serve Root/);
     const missing = await tlslab(['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', 'lab:No Such CA']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no certificate or CA named "No Such CA"');

@@ -13,7 +13,7 @@ const SOURCE = {
 
 function value(v: KeyValue, indent: string): string {
   const shown = v.text !== undefined ? `"${v.text}" (${v.hex})` : v.hex;
-  return `${indent}${v.name} [${v.length}]: ${shown}`;
+  return `${indent}${v.name} [${v.length}]: ${shown}${v.highlight ? '   <== the secret the ticket holds' : ''}`;
 }
 
 function step(s: DerivationStep, n: number): string[] {

@@ -250,6 +250,11 @@ function resumedFrom(c: EarlierConnection, by: NonNullable<ConnectionKeys['resum
   return { sessionId: c.sessionId, connectionId: c.connectionId, ...(c.connectionNumber !== undefined ? { connectionNumber: c.connectionNumber } : {}), sameSession: c.sameSession === true, by };
 }
 
+/** A note that follows another sentence: capitalized. */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function hexBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
@@ -617,7 +622,7 @@ class ConnectionCrypto {
       }
     } else if (resumed && this.input.earlier) {
       k.notes.push(
-        `no earlier recorded connection in the data folder ${clientHello.extensions.some((e) => e.type === SESSION_TICKET && e.value.kind === 'session_ticket' && e.value.ticket.length > 0) ? 'sent the ticket' : 'gave the session ID'} this ClientHello resumes, so where its master secret was first computed cannot be shown`,
+        `no earlier recorded connection in the data folder ${clientHello.extensions.some((e) => e.type === SESSION_TICKET && e.value.kind === 'session_ticket' && e.value.ticket.length > 0) ? 'sent the ticket' : 'gave the session ID'} this ClientHello resumes, so where its master secret was first computed cannot be shown${k.source === 'server-ticket-key' ? ' (the ticket itself gave the master secret)' : ''}`,
       );
     }
     if (!master) {
@@ -670,7 +675,7 @@ class ConnectionCrypto {
     }
     const opened = openTicket(ticket, this.input.ticketKeys ?? []);
     const first = opened.steps[0];
-    if (first) first.note = `${where}. ${first.note ?? ''}`;
+    if (first) first.note = `${where}. ${sentence(first.note ?? '')}`;
     k.steps.push(...opened.steps);
     if (!opened.ok) {
       k.notes.push(`${where}: ${opened.problem}`);
@@ -842,7 +847,7 @@ class ConnectionCrypto {
     if (!identity) return;
     const opened = openTicket(identity.identity, this.input.ticketKeys ?? []);
     const first = opened.steps[0];
-    if (first) first.note = `the ticket is the PSK identity ${selected} this ClientHello offered and the server took (pre_shared_key, in the clear). ${first.note ?? ''}`;
+    if (first) first.note = `the ticket is the PSK identity ${selected} this ClientHello offered and the server took (pre_shared_key, in the clear). ${sentence(first.note ?? '')}`;
     k.steps.push(...opened.steps);
     if (!opened.ok) {
       k.notes.push(`the PSK identity the server took: ${opened.problem}`);

@@ -131,7 +131,7 @@ describe("the server's session ticket key opens recorded sessions", () => {
     const text = formatConnectionKeys(keys);
     expect(text).toContain("keys from the server's session ticket key");
     expect(text).toContain(`master secret (master_key) [48]: ${master}`);
-    expect(text).toContain(`the server ${server.address} started with this key`);
+    expect(text).toContain(`The server ${server.address} started with this key`);
   });
 
   it("Python's ssl resumes a TLS 1.2 session (wrap_socket(session=...)); the ticket key alone opens both connections", async () => {

@@ -42,21 +42,34 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'where sessions are kept (default: $TLSLAB_HOME, else the user data folder)', dataDirArgument)
     .exitOverride();
 
-  registerClientCommand(program);
-  registerSessionCommands(program);
-  registerSessionExchangeCommands(program);
-  registerHostCommands(program);
-  registerEngineCommands(program);
-  registerServerCommand(program);
-  registerProxyCommand(program);
+  // Listed in the order of the lab: certificates, a server, a client, the proxy, then what was recorded.
   registerCaCommands(program);
   registerCertCommands(program);
   registerCsrCommands(program);
-  registerPkiMiscCommands(program);
+  registerServerCommand(program);
+  registerClientCommand(program);
+  registerProxyCommand(program);
+  registerSessionCommands(program);
+  registerSessionExchangeCommands(program);
   registerReplayCommands(program);
+  registerHostCommands(program);
+  registerPkiMiscCommands(program);
+  registerEngineCommands(program);
+  program.addHelpText('after', START_HERE);
 
   return program;
 }
+
+const START_HERE = `
+Start here (the lab's first tasks; add --data-dir DIR to keep a class's work apart):
+  tlslab ca create "Lab Root"                                  a CA of your own
+  tlslab cert issue --ca "Lab Root" --cn www.bank32.com        a server certificate from it
+  tlslab server --identity lab:www.bank32.com                  an HTTPS server on 127.0.0.1:4433
+  tlslab client www.bank32.com:4433 --connect-to 127.0.0.1 --ca "lab:Lab Root" --get /
+                                                               (in a second terminal) connect, verify, fetch
+  tlslab sessions list                                         what was recorded; then: tlslab sessions show ID --keys
+  tlslab engine                                                the workbench's window: it prints the address to open
+`;
 
 // An empty --data-dir (often an unset variable: --data-dir "$LAB") would otherwise mean "none given"
 // and quietly open the default folder instead.

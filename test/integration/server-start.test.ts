@@ -124,8 +124,8 @@ describe('failures to start', () => {
   });
 });
 
-function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; lines: string[]; next: () => Promise<string> }> {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'server', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+function startCli(args: string[], dir = dataDir): Promise<{ child: ChildProcessWithoutNullStreams; lines: string[]; next: () => Promise<string> }> {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dir, 'server', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let buffer = '';
@@ -205,6 +205,28 @@ describe('tlslab server', () => {
     expect(await next()).toMatch(/sni=www\.try\.test {2}TLSv1\.3 .* ok \(1 request\)/);
     child.kill('SIGTERM');
     expect(await next()).toBe('stopped (SIGTERM) after 1 connection, 0 failed');
+  });
+
+  it('the "Start here" commands of tlslab --help work as printed, one after the other (on another port)', async () => {
+    const help = (await run(process.execPath, [BIN, '--help'])).stdout;
+    const start = help.slice(help.indexOf('Start here'));
+    const commands = [...start.matchAll(/^ {2}(tlslab .*?)(?: {2,}.*)?$/gm)].map((m) => m[1].trim());
+    expect(commands.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual([
+      'tlslab ca create', 'tlslab cert issue', 'tlslab server --identity', 'tlslab client www.bank32.com:4433', 'tlslab sessions list', 'tlslab engine',
+    ]);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-start-here-'));
+    const sh = (line: string) => run('sh', ['-c', `tlslab() { "${process.execPath}" "${BIN}" --data-dir "${home}" "$@"; }\n${line}`]);
+    for (const line of commands.slice(0, 2)) expect((await sh(line)).code).toBe(0);
+    const port = await freePort();
+    const words = commands[2].split(' ').slice(2);
+    const { child, next } = await startCli([...words, '--port', String(port)], home);
+    expect(await next()).toBe(`listening on https://127.0.0.1:${port}/ (stop with Ctrl-C)`);
+    const client = await sh(commands[3].replace(':4433', `:${port}`));
+    expect(client.stderr).toBe('');
+    expect(client.stdout).toMatch(/^Verification: verified: trusted chain, hostname matches$/m);
+    expect(client.stdout).toContain('Bank32');
+    expect((await sh(commands[4])).stdout).toMatch(/client +ok +TLSv1\.3 +www\.bank32\.com:\d+/);
+    child.kill('SIGTERM');
   });
 
   it('a self-signed certificate with its name in the CN only: the try-it command uses that name and trusts the certificate itself, and works as printed', async () => {

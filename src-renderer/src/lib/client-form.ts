@@ -244,6 +244,33 @@ export function clientFormFromRequest(request: ClientSessionRequest): ClientForm
   return form;
 }
 
+/** Chain results that mean "the root is not one the client trusts", which trusting the right CA mends. */
+const UNTRUSTED_ROOT_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+/**
+ * Whether a refused client session should offer to run again trusting the workshop CA `caName`
+ * its chain leads to: the chain failed on an untrusted root, and the run did not trust that CA already.
+ */
+export function offerWorkshopTrust(request: ClientSessionRequest | null, chain: { ok: boolean; code?: string } | null, caName: string | null): boolean {
+  if (!request || !chain || chain.ok || !caName) return false;
+  if (!chain.code || !UNTRUSTED_ROOT_CODES.has(chain.code)) return false;
+  return !(request.trust.kind === 'lab' && request.trust.name === caName);
+}
+
+/** The form that runs `request` again with the workshop CA `caName` as its only trusted CA. */
+export function clientFormTrusting(request: ClientSessionRequest, caName: string): ClientForm {
+  const form = clientFormFromRequest(request);
+  form.trustKind = 'lab';
+  form.trustCa = caName;
+  form.trustPath = '';
+  return form;
+}
+
 /** A lab server or proxy as the client form should reach it, from the card's "Open in New client session". */
 export interface ClientTarget {
   /** The name the certificate holds: the Host, SNI and name checked. */

@@ -1,5 +1,5 @@
 // The workshop's tree as rows on screen: CAs with their sub-CAs and what they issued, indented.
-import type { PkiCaNode, PkiCertificateKind, PkiCertificateSummary, PkiTree } from '../api/contract';
+import type { CertificateInfo, PkiCaNode, PkiCertificateKind, PkiCertificateSummary, PkiTree } from '../api/contract';
 
 export interface PkiTreeRow {
   certificate: PkiCertificateSummary;
@@ -148,4 +148,28 @@ export function rootCaOf(tree: PkiTree | null, certificateName: string): { id: n
   const named = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others].find((c) => c.name === certificateName);
   const root = named ? certificatePath(tree, named.id)[0] : undefined;
   return root && root.isCa && root.selfSigned ? { id: root.id, name: root.name } : null;
+}
+
+const hexOnly = (fingerprint: string): string => fingerprint.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+
+/**
+ * The workshop CA a peer's chain leads to, for "trust it" advice: the certificate highest in the
+ * chain that is a workshop CA, else (a server that sent no root) the one workshop CA whose subject
+ * is the top certificate's issuer. Null when the chain leads to none of them.
+ */
+export function workshopCaOfChain(
+  tree: PkiTree | null,
+  chain: ReadonlyArray<Pick<CertificateInfo, 'fingerprintSha256' | 'issuer' | 'selfIssued'>>,
+): PkiCertificateSummary | null {
+  if (!tree || chain.length === 0) return null;
+  const cas = [...flattenCaTree(tree.cas).map((row) => row.certificate), ...tree.others].filter((c) => c.isCa);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const fingerprint = hexOnly(chain[i].fingerprintSha256);
+    const match = cas.find((ca) => hexOnly(ca.fingerprintSha256) === fingerprint);
+    if (match) return match;
+  }
+  const top = chain[chain.length - 1];
+  if (top.selfIssued) return null;
+  const issuers = cas.filter((ca) => ca.subject === top.issuer);
+  return issuers.length === 1 ? issuers[0] : null;
 }

@@ -3,6 +3,7 @@
 import type {
   SessionCatalogEntry,
   SessionExportFormat,
+  SessionKind,
   SessionSearchQuery,
   SessionStatus,
   SessionSummary,
@@ -15,6 +16,8 @@ export interface SessionFilters {
   version: string;
   cipher: string;
   outcome: '' | SessionStatus;
+  /** Which part of the workbench recorded it: one client run to a lab server makes two sessions, through the proxy three. */
+  kind: '' | SessionKind;
   /** One or more tags, separated by spaces or commas: sessions carrying all of them. */
   tags: string;
 }
@@ -23,7 +26,7 @@ export const SEARCH_LIMIT = 500;
 export const MAX_TAG_LENGTH = 64;
 
 export function emptyFilters(): SessionFilters {
-  return { text: '', host: '', version: '', cipher: '', outcome: '', tags: '' };
+  return { text: '', host: '', version: '', cipher: '', outcome: '', kind: '', tags: '' };
 }
 
 export const OUTCOME_CHOICES: { value: '' | SessionStatus; label: string }[] = [
@@ -31,6 +34,13 @@ export const OUTCOME_CHOICES: { value: '' | SessionStatus; label: string }[] = [
   { value: 'ok', label: 'Completed' },
   { value: 'failed', label: 'Failed' },
   { value: 'running', label: 'Running' },
+];
+
+export const KIND_CHOICES: { value: '' | SessionKind; label: string }[] = [
+  { value: '', label: 'Anyone' },
+  { value: 'client', label: 'The client' },
+  { value: 'server', label: 'A lab server' },
+  { value: 'proxy', label: 'The proxy' },
 ];
 
 export const VERSION_CHOICES: { value: string; label: string }[] = [
@@ -64,6 +74,7 @@ export function searchQuery(filters: SessionFilters): SessionSearchQuery {
   if (version) query.version = version;
   if (cipher) query.cipher = cipher;
   if (filters.outcome) query.outcome = filters.outcome;
+  if (filters.kind) query.kind = filters.kind;
   if (tags.length > 0) query.tags = tags;
   return query;
 }

@@ -1,8 +1,11 @@
+import type { ClientSessionRequest } from '../../../src-renderer/src/api/contract';
 import { describe, expect, it } from 'vitest';
 import {
   clientFormFor,
   clientFormFromRequest,
+  clientFormTrusting,
   defaultClientForm,
+  offerWorkshopTrust,
   storableClientForm,
   validateClientForm,
   versionChoices,
@@ -167,5 +170,26 @@ describe('the client form a server or proxy card opens', () => {
     expect(validateClientForm({ ...form, certLab: 'alice' }).ok).toBe(true);
     // A certificate from files: the system store, as before.
     expect(clientFormFor({ host: 'localhost', port: 8443, connectTo: '127.0.0.1:8443', trustCa: null }).trustKind).toBe('system');
+  });
+});
+
+describe('a run refused for its root, when the root is a workshop CA', () => {
+  const request: ClientSessionRequest = {
+    host: 'www.bank32.com', port: 4433, connectTo: '127.0.0.1', trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, send: { kind: 'http-get', path: '/' },
+  };
+
+  it('offers to trust it only when the chain failed on an untrusted root the run did not trust', () => {
+    expect(offerWorkshopTrust(request, { ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' }, 'Lab Root')).toBe(true);
+    expect(offerWorkshopTrust(request, { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }, 'Lab Root')).toBe(true);
+    // Trusting a CA does not mend an expired certificate.
+    expect(offerWorkshopTrust(request, { ok: false, code: 'CERT_HAS_EXPIRED' }, 'Lab Root')).toBe(false);
+    expect(offerWorkshopTrust(request, { ok: true }, 'Lab Root')).toBe(false);
+    expect(offerWorkshopTrust(request, { ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' }, null)).toBe(false);
+    expect(offerWorkshopTrust({ ...request, trust: { kind: 'lab', name: 'Lab Root' } }, { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT' }, 'Lab Root')).toBe(false);
+  });
+
+  it('runs the same request again with that CA as the trust store', () => {
+    const form = clientFormTrusting({ ...request, trust: { kind: 'file', path: '/tmp/other.pem' } }, 'Lab Root');
+    expect(form).toMatchObject({ host: 'www.bank32.com', port: '4433', connectTo: '127.0.0.1', trustKind: 'lab', trustCa: 'Lab Root', trustPath: '' });
   });
 });

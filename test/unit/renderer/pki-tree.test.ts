@@ -13,6 +13,7 @@ import {
   subjectCommonName,
   workbenchNames,
   visibleRows,
+  workshopCaOfChain,
 } from '../../../src-renderer/src/lib/pki-tree';
 import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
 import { jobProgress, mergeJob, pruneJobs, runningJobs } from '../../../src-renderer/src/lib/pki-jobs';
@@ -178,5 +179,29 @@ describe('folding a CA in the tree', () => {
     ]);
     expect(visibleRows(rows, new Set([3])).map((r) => r.certificate.name)).toEqual(['Lab Root', 'Lab Issuing', 'www.bank32.com', 'Old Root']);
     expect(visibleRows(rows, new Set([1, 3])).map((r) => [r.certificate.name, r.below])).toEqual([['Lab Root', 3], ['Old Root', 0]]);
+  });
+});
+
+describe('the workshop CA a server chain leads to', () => {
+  const withPrints: PkiTree = {
+    ...tree,
+    cas: [
+      ca(1, 'Lab Root', [ca(3, 'Lab Issuing', [], [], { issuerId: 1, fingerprintSha256: 'CC:DD', subject: 'CN=Lab Issuing' })], [], {
+        selfSigned: true, issuerId: null, fingerprintSha256: 'AA:BB', subject: 'CN=Lab Root CA',
+      }),
+    ],
+  };
+  const link = (fingerprintSha256: string, issuer: string, selfIssued = false) => ({ fingerprintSha256, issuer, selfIssued });
+
+  it('is the highest certificate of the chain that is a workshop CA, whatever the fingerprint\'s spelling', () => {
+    expect(workshopCaOfChain(withPrints, [link('11', 'CN=Lab Issuing'), link('ccdd', 'CN=Lab Root CA'), link('aabb', 'CN=Lab Root CA', true)])?.name).toBe('Lab Root');
+    expect(workshopCaOfChain(withPrints, [link('11', 'CN=Lab Issuing'), link('cc:dd', 'CN=Lab Root CA')])?.name).toBe('Lab Issuing');
+  });
+
+  it('is the issuer of a chain that stops below it, and nothing for a chain of strangers', () => {
+    expect(workshopCaOfChain(withPrints, [link('11', 'CN=Lab Root CA')])?.name).toBe('Lab Root');
+    expect(workshopCaOfChain(withPrints, [link('11', 'CN=Someone Else')])).toBeNull();
+    expect(workshopCaOfChain(withPrints, [link('99', 'CN=Stranger', true)])).toBeNull();
+    expect(workshopCaOfChain(null, [link('aabb', 'CN=Lab Root CA', true)])).toBeNull();
   });
 });

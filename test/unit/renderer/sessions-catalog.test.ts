@@ -46,9 +46,14 @@ describe('filters', () => {
   });
 
   it('sends only what was filled in, trimmed, with tags split', () => {
-    const query = searchQuery({ text: '  ', host: ' bank32 ', version: 'TLSv1.2', cipher: 'GCM', outcome: 'failed', tags: 'lab-1, rsa lab-1' });
+    const query = searchQuery({ text: '  ', host: ' bank32 ', version: 'TLSv1.2', cipher: 'GCM', outcome: 'failed', kind: '', tags: 'lab-1, rsa lab-1' });
     expect(query).toEqual({ limit: 500, host: 'bank32', version: 'TLSv1.2', cipher: 'GCM', outcome: 'failed', tags: ['lab-1', 'rsa'] });
     expect(filtersActive({ ...emptyFilters(), tags: 'x' })).toBe(true);
+  });
+
+  it('asks for the sessions one side recorded: a run to a lab server records a client and a server session', () => {
+    expect(searchQuery({ ...emptyFilters(), kind: 'client' })).toEqual({ limit: 500, kind: 'client' });
+    expect(filtersActive({ ...emptyFilters(), kind: 'proxy' })).toBe(true);
   });
 });
 

@@ -1,0 +1,124 @@
+// A student's first hour, the steps after a result: a client that refuses the lab server's
+// certificate because it does not trust the root says that the root is the student's own workshop
+// CA and offers to run again trusting it; and the Sessions list, where each run to a lab server
+// records a client and a server session, can show one side only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { freePort } from '../support/ports';
+
+let app: E2eApp;
+let serverPort: number;
+
+beforeAll(async () => {
+  app = await startE2e('first-hour-next');
+  serverPort = await freePort();
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function fresh(width = 1280, height = 800): Promise<Page> {
+  const page = await newPage(app.browser);
+  await page.setViewportSize({ width, height });
+  await page.goto(app.engine.url);
+  await page.getByTestId('main').waitFor();
+  return page;
+}
+
+describe('after a refused certificate', () => {
+  it('names the workshop CA the chain ends in and runs again trusting it', async () => {
+    const page = await fresh();
+    const errors = collectPageErrors(page);
+    // The lab's pair in one step, and a server with it.
+    await page.getByTestId('nav-servers').click();
+    await page.getByTestId('server-form').waitFor();
+    await page.getByTestId('server-identity-starter-make').click();
+    await expect.poll(() => page.getByTestId('server-identity-lab').inputValue()).toBe('www.bank32.com');
+    await page.getByTestId('server-port').fill(String(serverPort));
+    await page.getByTestId('server-form-submit').click();
+    await page.locator('[data-testid="server-card"][data-status="running"]').waitFor();
+
+    // The student types the server in by hand and keeps the system store: the chain is refused.
+    await page.getByTestId('nav-new-client').click();
+    await page.getByTestId('client-host').fill('www.bank32.com');
+    await page.getByTestId('client-port').fill(String(serverPort));
+    await page.getByTestId('client-connect-to').fill('127.0.0.1');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Failed');
+    // The refusal says which of the student's CAs the root is, and what trusting it means.
+    const advice = page.getByTestId('verification-trust-workshop');
+    await advice.waitFor();
+    expect(await advice.innerText()).toContain('your workshop CA “Lab Root”');
+    await screenshot(page, 'first-hour-next-01-trust-advice');
+
+    await page.getByTestId('verification-trust-workshop-run').click();
+    await page.getByTestId('client-form').waitFor();
+    expect(await page.getByTestId('client-trust-kind').inputValue()).toBe('lab');
+    expect(await page.getByTestId('client-trust-ca').inputValue()).toBe('Lab Root');
+    // Everything else is the refused run's.
+    expect(await page.getByTestId('client-host').inputValue()).toBe('www.bank32.com');
+    expect(await page.getByTestId('client-port').inputValue()).toBe(String(serverPort));
+    expect(await page.getByTestId('client-connect-to').inputValue()).toBe('127.0.0.1');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Verified');
+    // Trusted now: nothing more to advise.
+    expect(await page.getByTestId('verification-trust-workshop').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('the Sessions list', () => {
+  it('shows the sessions one side recorded, with the choice readable at 1024 pixels', async () => {
+    const page = await fresh(1024, 700);
+    const errors = collectPageErrors(page);
+    await page.getByTestId('nav-sessions').click();
+    await page.getByTestId('sessions-row').first().waitFor();
+    // Two client runs, each with the server's own session of it.
+    await expect.poll(() => page.getByTestId('sessions-row').count()).toBe(4);
+
+    const kind = page.getByTestId('sessions-filter-kind');
+    await kind.selectOption('server');
+    // Two rows, both the server's (the list before the filter held two client sessions too).
+    const sides = () => page.getByTestId('session-note').allInnerTexts().then((notes) => notes.map((n) => (n.startsWith('server session') ? 'server' : 'other')));
+    await expect.poll(sides).toEqual(['server', 'server']);
+    expect(await page.getByTestId('sessions-row').count()).toBe(2);
+
+    await kind.selectOption('client');
+    // A client row without a failure has no note at all: count the rows, and no note may be a server's.
+    await expect.poll(async () => [await page.getByTestId('sessions-row').count(), (await sides()).includes('server')]).toEqual([2, false]);
+
+    await kind.selectOption('proxy');
+    await page.getByTestId('sessions-empty').waitFor();
+    expect(await text(page, 'sessions-empty')).toContain('No session matches these filters');
+
+    // Its label is visible and its choice is not cut.
+    expect(await page.locator('label', { has: kind }).innerText()).toContain('Recorded by');
+    const room = await page.evaluate(`(() => {
+      const select = document.querySelector('[data-testid="sessions-filter-kind"]');
+      const probe = document.createElement('span');
+      probe.style.font = getComputedStyle(select).font;
+      probe.textContent = select.options[select.selectedIndex].text;
+      document.body.append(probe);
+      const needed = probe.getBoundingClientRect().width;
+      probe.remove();
+      return select.clientWidth - needed;
+    })()`);
+    expect(room).toBeGreaterThan(30);
+    // Every filter and the Clear button inside the list's card (with a sixth filter, Clear ran 18 pixels past it).
+    const outside = await page.evaluate(`(() => {
+      const card = document.querySelector('[data-testid="sessions-filters"]').getBoundingClientRect();
+      return [...document.querySelectorAll('[data-testid="sessions-filters"] input, [data-testid="sessions-filters"] select, [data-testid="sessions-filters"] button')]
+        .filter((e) => e.getBoundingClientRect().right > card.right - 1).map((e) => e.dataset.testid);
+    })()`);
+    expect(outside).toEqual([]);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
+    await screenshot(page, 'first-hour-next-02-sessions-by-side-1024');
+
+    await page.getByTestId('sessions-filter-clear').click();
+    await expect.poll(() => page.getByTestId('sessions-row').count()).toBe(4);
+    expect(await kind.inputValue()).toBe('');
+    expect(errors).toEqual([]);
+  });
+});

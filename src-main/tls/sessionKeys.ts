@@ -835,7 +835,7 @@ class ConnectionCrypto {
     if (accepted?.kind !== 'pre_shared_key') {
       if (this.input.preferTicketKey) {
         k.notes.push(
-          "the server's ticket key opens nothing here: this was a full TLS 1.3 handshake, not a resumption. Its tickets (if any) travel encrypted after the handshake and hold the PSK of a later connection, not a secret of this one",
+          "the server's ticket key opens no secret of this connection: it was a full TLS 1.3 handshake, not a resumption. The tickets it received (if any) travel encrypted after the handshake and hold the PSK of a later connection; with the key log they are read and opened below",
         );
       }
       return;
@@ -1057,6 +1057,30 @@ class ConnectionCrypto {
           },
     );
     return { helloHash };
+  }
+
+  /**
+   * TLS 1.3, the ticket key asked for: the tickets the server sent in this connection (encrypted,
+   * so only those the key log opened are seen), each opened to show the PSK a later connection
+   * resuming with it starts from.
+   */
+  openIssuedTickets13(decoded: DecodedConnection): void {
+    const k = this.keys;
+    const tickets = decoded.handshakeMessages.filter((m) => m.body.kind === 'new_session_ticket' && m.body.form === 'tls13');
+    let opened = 0;
+    for (const [i, m] of tickets.entries()) {
+      if (m.body.kind !== 'new_session_ticket') continue;
+      const result = openTicket(m.body.ticket, this.input.ticketKeys ?? []);
+      for (const step of result.steps) step.title = `NewSessionTicket ${i + 1}: ${step.title}`;
+      k.steps.push(...result.steps);
+      if (result.ok) opened++;
+      else k.notes.push(`NewSessionTicket ${i + 1}: ${result.problem}`);
+    }
+    if (opened > 0) {
+      k.notes.push(
+        `the server's ticket key opened ${opened} of the ${tickets.length} ticket${tickets.length === 1 ? '' : 's'} this connection received (read from its encrypted records with the key log): each holds the PSK a later connection resumes with. A psk_ke resumption with it is open to whoever holds the ticket key; a psk_dhe_ke one is not`,
+      );
+    }
   }
 
   /** After the whole handshake is read: the application secrets' transcript hash (ClientHello..server Finished). */
@@ -1782,6 +1806,7 @@ export function decryptConnection(input: ConnectionDecryptionInput): ConnectionD
   }
   checkFinished(crypto, material);
   crypto.completeSchedule13(material);
+  if (input.preferTicketKey && input.ticketKeys && material?.kind === 'tls13') crypto.openIssuedTickets13(decoded);
   crypto.noteMissingSecrets(results);
   collectKeyShares(crypto.keys, decoded);
   if (crypto.offeredEarlyData()) crypto.keys.notes.push(earlyDataNote(crypto, decoded, results));

@@ -170,9 +170,17 @@ describe("the server's session ticket key opens recorded sessions", () => {
     expect(await sClient(server, ['-tls1_3', '-sess_out', file])).toContain('New, TLSv1.3');
     const psk = sessionField(file, 'Resumption PSK');
     expect(await sClient(server, ['-tls1_3', '-sess_in', file])).toContain('Reused, TLSv1.3');
-    const [, resumed] = await sessionsOf(server, 2);
+    const [first, resumed] = await sessionsOf(server, 2);
     await wb.servers.stop(server.id);
     await wb.writer.written();
+
+    // The first connection's tickets travelled encrypted: read with its key log, each opens with
+    // the ticket key, and one of them holds the PSK s_client kept.
+    const [firstKeys] = wb.decryption.keys({ id: first.id, ticketKey: true });
+    const pskSteps = firstKeys.steps.filter((s) => /^NewSessionTicket \d+: session state decoded: TLS 1\.3/.test(s.title));
+    expect(pskSteps.length).toBeGreaterThan(0);
+    expect(pskSteps.map((s) => s.outputs.find((v) => v.highlight)?.hex)).toContain(psk);
+    expect(firstKeys.notes.join(' ')).toContain("the server's ticket key opened");
 
     const opened = withoutKeyLog(resumed.id);
     expect(opened.keys.source).toBe('none');

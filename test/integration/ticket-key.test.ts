@@ -194,6 +194,15 @@ describe("the server's session ticket key opens recorded sessions", () => {
     expect(keys.notes.join(' ')).toContain('psk_dhe_ke');
   });
 
+  it('asking for the ticket key where no server kept one says how to get one', async () => {
+    const other = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-ticket-key-empty-')) });
+    try {
+      expect(() => other.decryption.keys({ id: 1, ticketKey: true })).toThrow(/keeps no session ticket keys: only the servers the workbench runs keep theirs/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("a ticket sealed by a key this data folder does not keep is named as another server's", async () => {
     const server = await startServer();
     expect(await sClient(server, ['-tls1_2'])).toContain('New, TLSv1.2');

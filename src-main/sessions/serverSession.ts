@@ -458,15 +458,24 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     if (finished || !tcpClosed || !tlsClosed) return;
     finished = true;
     clearTimeout(timer);
-    if (!handshakeDone && !failure) {
-      failure = {
-        code: 'CLOSED_DURING_HANDSHAKE',
-        message: 'the client closed the connection before the handshake finished; it may have rejected the certificate (look for its alert in the timeline)',
-      };
-      connection.event('error', { message: failure.message });
-    }
     if (!handshakeDone) {
       const clientSide = failedHandshakeFrom(kept);
+      if (!failure) {
+        // Closed in good order (a reset is an error, handled where it came): with the certificate
+        // sent and no alert back, the client most likely refused it in its own code.
+        const silent = clientSide.certificateSent && !clientSide.alerts.some((a) => a !== 'close_notify');
+        failure = silent
+          ? {
+              code: 'CLIENT_CLOSED_AFTER_CERTIFICATE',
+              message:
+                "the client closed the connection after receiving this server's certificate, without an alert or finishing its handshake; it most likely refused the certificate: clients that check it in their own code after the TLS library's handshake (Node.js programs such as tlslab client, many apps) leave this way instead of sending an alert, and their own output says which check failed",
+            }
+          : {
+              code: 'CLOSED_DURING_HANDSHAKE',
+              message: 'the client closed the connection before the handshake finished; it may have rejected the certificate (look for its alert in the timeline)',
+            };
+        connection.event('error', { message: failure.message });
+      }
       if (clientSide.sni) {
         outcome.sni = clientSide.sni;
         recording.update({ sni: clientSide.sni });

@@ -241,6 +241,36 @@ describe('a client that rejects the certificate', () => {
     await wb.servers.stop(server.id);
   });
 
+  it("a client that refuses in its own code (the workbench's, a Node program) sends no alert: the server says so, not 'look for its alert'", async () => {
+    const server = await start();
+    // TLS 1.3 only: over TLS 1.2 the client's Finished goes out before it sees the server's, so the
+    // server's handshake is complete before the client checks anything.
+    for (const version of ['TLSv1.3', 'TLSv1.3'] as const) {
+      const client = await wb.runClient({
+        host: 'localhost',
+        port: server.port,
+        connectTo: '127.0.0.1',
+        trust: { kind: 'file', path: pki.otherCaCert },
+        verifyPeer: true,
+        checkHostname: true,
+        maxVersion: version,
+        send: { kind: 'none' },
+      });
+      expect(client.status).toBe('failed');
+      expect(client.error?.message).toMatch(/not verified/);
+    }
+    const sessions = await sessionsOf(server, 2);
+    for (const s of sessions) {
+      expect(s.status).toBe('failed');
+      expect(s.server?.clientAlert).toBeNull();
+      expect(s.error?.code).toBe('CLIENT_CLOSED_AFTER_CERTIFICATE');
+      expect(s.error?.message).toContain("after receiving this server's certificate, without an alert");
+      expect(s.error?.message).not.toContain('look for its alert');
+      expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual([server.names[0].certificate.subject]);
+    }
+    await wb.servers.stop(server.id);
+  });
+
   it('a client that never got a server flight (it sent no TLS) has no server certificate recorded', async () => {
     const server = await start();
     const [host, port] = server.address.split(':');

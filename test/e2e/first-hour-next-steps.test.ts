@@ -78,15 +78,31 @@ describe('the Sessions list', () => {
     // Two client runs, each with the server's own session of it.
     await expect.poll(() => page.getByTestId('sessions-row').count()).toBe(4);
 
+    // The server's session of the refused run says why it failed where the student can read it: the
+    // line naming the server session no longer uses up the lines, leaving "… asked for www.bank32.com · the…".
+    // A string, evaluated in the page: the tests are typechecked without the DOM's types.
+    const shown = await page.evaluate(`(() => {
+      const words = 'the client closed the connection';
+      const note = [...document.querySelectorAll('[data-testid="sessions-row"] [data-testid="session-note"]')].find((n) => n.textContent.includes(words));
+      const node = note.firstChild;
+      const start = node.textContent.indexOf(words);
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, start + words.length);
+      const box = note.getBoundingClientRect();
+      return [...range.getClientRects()].every((r) => r.bottom <= box.bottom + 0.5);
+    })()`);
+    expect(shown).toBe(true);
+    await screenshot(page, 'first-hour-next-02-sessions-reasons-1024');
+
     const kind = page.getByTestId('sessions-filter-kind');
     await kind.selectOption('server');
     // Two rows, both the server's (the list before the filter held two client sessions too).
-    const sides = () => page.getByTestId('session-note').allInnerTexts().then((notes) => notes.map((n) => (n.startsWith('server session') ? 'server' : 'other')));
-    await expect.poll(sides).toEqual(['server', 'server']);
-    expect(await page.getByTestId('sessions-row').count()).toBe(2);
+    const sides = () => page.getByTestId('session-role').allInnerTexts().then((notes) => notes.map((n) => (n.startsWith('server session') ? 'server' : 'other')));
+    await expect.poll(async () => [await page.getByTestId('sessions-row').count(), await sides()]).toEqual([2, ['server', 'server']]);
 
     await kind.selectOption('client');
-    // A client row without a failure has no note at all: count the rows, and no note may be a server's.
+    // A client row has no role line: count the rows, and none may be a server's.
     await expect.poll(async () => [await page.getByTestId('sessions-row').count(), (await sides()).includes('server')]).toEqual([2, false]);
 
     await kind.selectOption('proxy');

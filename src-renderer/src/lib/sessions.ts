@@ -56,15 +56,22 @@ export function sessionSubtitle(session: SessionSummary): string {
 }
 
 /**
- * The line under a session in the Sessions list: which part the workbench played (a server's or a
- * proxy's connection looked like a client session to the server's address), and, when the session
- * failed or was not verified, why, in the words of its header.
+ * The muted line under a session in the Sessions list that says which part the workbench played:
+ * a server's or a proxy's connection looked like a client session to the server's address. Empty
+ * for a client session.
+ */
+export function sessionListRole(session: SessionSummary): string {
+  if (session.kind === 'server') return session.sni ? `server session: a client asked for ${session.sni}` : 'server session: the client sent no SNI';
+  if (session.kind === 'proxy') return 'proxy session: a victim and the real server, through the man in the middle';
+  return '';
+}
+
+/**
+ * The line under it when the session failed or was not verified: why, in the words of its header.
+ * A line of its own, so the role above does not use up the lines a long reason has (a proxy
+ * session's read "… through the man in the middle · the…" at 1024 pixels).
  */
 export function sessionListNote(session: SessionSummary): string {
-  const parts: string[] = [];
-  if (session.kind === 'server') parts.push(session.sni ? `server session: a client asked for ${session.sni}` : 'server session: the client sent no SNI');
-  else if (session.kind === 'proxy') parts.push('proxy session: a victim and the real server, through the man in the middle');
   const outcome = sessionOutcome(session);
-  if (outcome.tone === 'fail' || outcome.tone === 'warn') parts.push(outcome.detail);
-  return parts.join(' · ');
+  return outcome.tone === 'fail' || outcome.tone === 'warn' ? outcome.detail : '';
 }

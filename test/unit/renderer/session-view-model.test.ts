@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
-import { mergeSession, sessionListNote, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { mergeSession, sessionListNote, sessionListRole, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
 import type { ClientPayload, SessionStatus, SessionSummary } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
@@ -236,12 +236,16 @@ describe('the line under a session in the Sessions list', () => {
   it('tells a server\'s connection from a client session to the same address, with the name the client asked for', () => {
     // Both read "127.0.0.1:14433" in the list, and nothing else.
     const served = summary({ kind: 'server', target: '127.0.0.1:14433', sni: 'www.bank32.com', verification: null });
-    expect(sessionListNote(served)).toBe('server session: a client asked for www.bank32.com');
+    expect(sessionListRole(served)).toBe('server session: a client asked for www.bank32.com');
+    expect(sessionListNote(served)).toBe('');
     const alert = summary({
       kind: 'server', target: '127.0.0.1:14433', sni: null, status: 'failed', verification: null, version: null,
       error: { code: 'CLIENT_ALERT', message: 'the client ended the handshake with the alert "unknown_ca"' },
     });
-    expect(sessionListNote(alert)).toBe('server session: the client sent no SNI · the client ended the handshake with the alert "unknown_ca"');
-    expect(sessionListNote(summary({ kind: 'proxy' }))).toMatch(/^proxy session/);
+    // The role and the reason are two lines: a long role no longer uses up the reason's lines.
+    expect(sessionListRole(alert)).toBe('server session: the client sent no SNI');
+    expect(sessionListNote(alert)).toBe('the client ended the handshake with the alert "unknown_ca"');
+    expect(sessionListRole(summary({ kind: 'proxy' }))).toMatch(/^proxy session/);
+    expect(sessionListRole(summary())).toBe('');
   });
 });

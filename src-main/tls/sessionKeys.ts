@@ -853,6 +853,7 @@ class ConnectionCrypto {
       k.notes.push(`the PSK identity the server took: ${opened.problem}`);
       return;
     }
+    this.binderFromTicket(opened.state.masterKey, opened.state.cipher.code, selected);
     const group = serverHello.keyShareGroup?.name;
     if (group) {
       k.notes.push(
@@ -1057,6 +1058,50 @@ class ConnectionCrypto {
           },
     );
     return { helloHash };
+  }
+
+  /**
+   * The PSK a ticket held, proved: Early Secret, binder_key and finished_key computed from it give
+   * the binder the ClientHello carried (RFC 8446, Section 4.2.11.2) when it is the PSK the client
+   * used. Computed over the last ClientHello, cut before its binders.
+   */
+  private binderFromTicket(psk: Uint8Array, suiteCode: number, selected: number): void {
+    const suite = suiteParameters(suiteCode);
+    if (suite?.family !== 'tls13' || HASH_LENGTH[suite.prfHash] !== psk.length) return;
+    const hash = suite.prfHash;
+    const serverHelloAt = this.transcript.findIndex((e) => e.message.body.kind === 'server_hello' && !e.message.body.isHelloRetryRequest);
+    const lastHelloAt = this.transcript.slice(0, serverHelloAt < 0 ? undefined : serverHelloAt).map((e) => e.message.body.kind).lastIndexOf('client_hello');
+    if (lastHelloAt < 0) return;
+    const hello = this.transcript[lastHelloAt].message.body;
+    const offered = hello.kind === 'client_hello' ? hello.extensions.find((e) => e.type === PRE_SHARED_KEY)?.value : undefined;
+    const binder = offered?.kind === 'pre_shared_key' ? offered.binders[selected] : undefined;
+    if (!binder || offered?.kind !== 'pre_shared_key') return;
+    const helloBytes = this.transcript[lastHelloAt].bytes;
+    const bindersLength = 2 + offered.binders.reduce((n, b) => n + 1 + b.length, 0);
+    const before = transcriptBytes13(this.transcript, lastHelloAt, hash);
+    const truncatedHash = hashOf(hash, concat(...before, helloBytes.subarray(0, helloBytes.length - bindersLength)));
+    const zeros = new Uint8Array(psk.length);
+    const early = hkdfExtract(hash, zeros, psk);
+    const binderKey = deriveSecret(hash, early, 'res binder', hashOf(hash, new Uint8Array(0)));
+    const finishedKey = hkdfExpandLabel(hash, binderKey, 'finished', new Uint8Array(0), psk.length);
+    const computed = hmac(hash, finishedKey, truncatedHash);
+    const same = toHex(computed) === toHex(binder);
+    this.keys.steps.push({
+      title: 'binder check: HMAC(finished_key, Transcript-Hash(ClientHello up to its binders)) with the PSK from the ticket',
+      operation: `HKDF-Extract, Derive-Secret "res binder", HKDF-Expand-Label "finished", HMAC-${hash.toUpperCase()}`,
+      rfc: 'RFC 8446, Sections 4.2.11.2 and 7.1',
+      inputs: [
+        keyValue('PSK (from the ticket)', psk),
+        keyValue('Early Secret = HKDF-Extract(0, PSK)', early),
+        keyValue('binder_key', binderKey),
+        keyValue('finished_key', finishedKey),
+        keyValue(`Transcript-Hash(${before.length > 0 ? 'ClientHello, HelloRetryRequest, ' : ''}ClientHello without its binders)`, truncatedHash),
+      ],
+      outputs: [keyValue('computed binder', computed), keyValue('received binder', binder)],
+      note: same
+        ? `computed from the ticket's PSK; received: binder ${selected} of the ClientHello. They are equal: the ticket's PSK is the one the client used`
+        : `computed from the ticket's PSK; received: binder ${selected} of the ClientHello. They differ: the ticket does not hold the PSK this ClientHello proved`,
+    });
   }
 
   /**

@@ -186,6 +186,10 @@ describe("the server's session ticket key opens recorded sessions", () => {
     expect(opened.keys.source).toBe('none');
     expect(opened.decrypted).toBe(0);
     expect(ticketSecret(opened.keys as ConnectionKeys)).toBe(psk);
+    // The PSK is right: with it, the binder the ClientHello carried is computed again.
+    const binder = opened.keys.steps.find((s) => s.title.startsWith('binder check'));
+    expect(binder?.outputs.map((v) => v.name)).toEqual(['computed binder', 'received binder']);
+    expect(binder?.outputs[0].hex).toBe(binder?.outputs[1].hex);
     const notes = opened.keys.notes.join(' ');
     expect(notes).toContain('psk_dhe_ke');
     expect(notes).toContain('Forward secrecy holds even against the ticket key');

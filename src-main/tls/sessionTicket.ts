@@ -185,7 +185,10 @@ export function sessionStateValues(state: SessionState): KeyValue[] {
   if (state.timeout !== undefined) out.push(keyValue('timeout', u32(state.timeout), `${state.timeout} s`));
   if (state.hostName !== undefined) out.push(keyValue('host name (SNI)', new TextEncoder().encode(state.hostName), state.hostName));
   if (state.alpn !== undefined) out.push(keyValue('ALPN', new TextEncoder().encode(state.alpn), state.alpn));
-  if (state.sessionIdContext) out.push(keyValue('session id context', state.sessionIdContext));
+  if (state.sessionIdContext) {
+    const text = Buffer.from(state.sessionIdContext).toString('latin1');
+    out.push(keyValue('session id context', state.sessionIdContext, /^[\x20-\x7e]+$/.test(text) ? text : undefined));
+  }
   if (state.ticketLifetimeHint !== undefined) out.push(keyValue('ticket lifetime hint', u32(state.ticketLifetimeHint), `${state.ticketLifetimeHint} s`));
   if (state.ticketAgeAdd !== undefined) out.push(keyValue('ticket_age_add', u32(state.ticketAgeAdd), String(state.ticketAgeAdd)));
   if (state.maxEarlyData !== undefined) out.push(keyValue('max early data', u32(state.maxEarlyData), `${state.maxEarlyData} bytes`));

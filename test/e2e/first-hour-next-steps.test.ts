@@ -1,7 +1,8 @@
 // A student's first hour, the steps after a result: a client that refuses the lab server's
 // certificate because it does not trust the root says that the root is the student's own workshop
 // CA and offers to run again trusting it; and the Sessions list, where each run to a lab server
-// records a client and a server session, can show one side only.
+// records a client and a server session, can show one side only; a server that requires a client
+// certificate from the lab CA is reached from its card with the one client certificate there is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
@@ -135,6 +136,42 @@ describe('the Sessions list', () => {
     await page.getByTestId('sessions-filter-clear').click();
     await expect.poll(() => page.getByTestId('sessions-row').count()).toBe(4);
     expect(await kind.inputValue()).toBe('');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a server that requires a client certificate', () => {
+  it('is reached from its card presenting the only client certificate the CA issued', async () => {
+    const page = await fresh(1024, 700);
+    const errors = collectPageErrors(page);
+    // Alice's certificate, next to the server's (the list offers both kinds).
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-issue').click();
+    await page.getByText('Client certificate', { exact: true }).click();
+    await page.getByTestId('issue-subject-CN').fill('alice');
+    await page.getByTestId('issue-form-submit').click();
+    expect(await text(page, 'pki-notice')).toContain('Issued "alice"');
+
+    const port = await freePort();
+    await page.getByTestId('nav-servers').click();
+    await page.getByTestId('server-new').click();
+    await page.getByTestId('server-form').waitFor();
+    await page.getByTestId('server-port').fill(String(port));
+    await page.getByTestId('server-identity-lab').selectOption('www.bank32.com');
+    await page.getByText('Require', { exact: true }).click();
+    await expect.poll(() => page.getByTestId('server-client-ca-lab').inputValue()).toBe('Lab Root');
+    await page.getByTestId('server-form-submit').click();
+    const card = page.locator('[data-testid="server-card"][data-status="running"]', { hasText: `127.0.0.1:${port}` }).first();
+    await card.waitFor();
+    // The card says whom the client will be, and the form opens with her chosen (it said "Choose a certificate…").
+    expect(await card.innerText()).toContain('presenting the client certificate “alice”');
+    await card.getByTestId('server-try-client').click();
+    await page.getByTestId('client-form').waitFor();
+    expect(await page.getByTestId('client-cert-kind').inputValue()).toBe('lab');
+    expect(await page.getByTestId('client-cert-lab').inputValue()).toBe('alice');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Verified');
+    expect(await page.getByTestId('response-text').innerText()).toContain('HTTP/1.1 200');
     expect(errors).toEqual([]);
   });
 });

@@ -282,6 +282,8 @@ export interface ClientTarget {
   trustCa: string | null;
   /** The server requires a client certificate: the form opens its "Client certificate" choice. */
   clientCertificate?: boolean;
+  /** The workshop client certificate to present, when there is just one the server would accept. */
+  clientIdentity?: string | null;
 }
 
 /** A fresh client form aimed at a running lab server or proxy, with every check on. */
@@ -294,7 +296,10 @@ export function clientFormFor(target: ClientTarget): ClientForm {
     form.trustKind = 'lab';
     form.trustCa = target.trustCa;
   }
-  if (target.clientCertificate) form.certKind = 'lab';
+  if (target.clientCertificate) {
+    form.certKind = 'lab';
+    form.certLab = target.clientIdentity ?? '';
+  }
   return form;
 }
 

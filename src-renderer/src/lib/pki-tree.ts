@@ -173,3 +173,26 @@ export function workshopCaOfChain(
   const issuers = cas.filter((ca) => ca.subject === top.issuer);
   return issuers.length === 1 ? issuers[0] : null;
 }
+
+/**
+ * The one client certificate (with its key, not expired) the workshop CA `caName` or a CA below it
+ * issued: what a client needs for a server that requires certificates from that CA. Null when
+ * there is none or more than one to choose from.
+ */
+export function onlyClientCertificateUnder(tree: PkiTree | null, caName: string): string | null {
+  if (!tree) return null;
+  const find = (nodes: readonly PkiCaNode[]): PkiCaNode | null => {
+    for (const node of nodes) {
+      if (node.name === caName) return node;
+      const below = find(node.children);
+      if (below) return below;
+    }
+    return null;
+  };
+  const ca = find(tree.cas);
+  if (!ca) return null;
+  const clients = flattenCaTree([ca])
+    .map((row) => row.certificate)
+    .filter((c) => c.kind === 'client' && !c.isCa && c.hasPrivateKey && !c.expired);
+  return clients.length === 1 ? clients[0].name : null;
+}

@@ -216,15 +216,19 @@ export { serverTryCommand as tryCommand } from '../api/contract';
 export function serverClientTarget(
   server: Pick<ServerInfo, 'host' | 'port' | 'names' | 'config'>,
   rootCaOf: (certificate: string) => { name: string } | null,
+  clientCertificateUnder: (ca: string) => string | null = () => null,
 ): ClientTarget {
   const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
   const named = server.names.find((n) => n.name !== null && !n.name.startsWith('*.'))?.name;
   const identity = server.config.identity;
+  const clientAuth = server.config.clientAuth;
   return {
     host: san ?? named ?? 'localhost',
     port: server.port,
     connectTo: server.host,
     trustCa: identity.kind === 'lab' ? (rootCaOf(identity.name)?.name ?? null) : null,
-    clientCertificate: server.config.clientAuth?.require === true,
+    clientCertificate: clientAuth?.require === true,
+    // The one workshop client certificate the server would accept is chosen: nothing to pick by hand.
+    clientIdentity: clientAuth?.require === true && clientAuth.ca.kind === 'lab' ? clientCertificateUnder(clientAuth.ca.name) : null,
   };
 }

@@ -168,6 +168,10 @@ describe('the client form a server or proxy card opens', () => {
     expect(form).toMatchObject({ host: 'www.bank32.com', port: '4433', connectTo: '127.0.0.1', trustKind: 'lab', trustCa: 'Lab Root', certKind: 'lab' });
     expect(form.verifyPeer && form.checkHostname).toBe(true);
     expect(validateClientForm({ ...form, certLab: 'alice' }).ok).toBe(true);
+    // The one client certificate the server would take is chosen already.
+    const ready = clientFormFor({ host: 'www.bank32.com', port: 4433, connectTo: '127.0.0.1', trustCa: 'Lab Root', clientCertificate: true, clientIdentity: 'alice' });
+    expect(ready).toMatchObject({ certKind: 'lab', certLab: 'alice' });
+    expect(validateClientForm(ready).ok).toBe(true);
     // A certificate from files: the system store, as before.
     expect(clientFormFor({ host: 'localhost', port: 8443, connectTo: '127.0.0.1:8443', trustCa: null }).trustKind).toBe('system');
   });

@@ -13,6 +13,7 @@ import {
   subjectCommonName,
   workbenchNames,
   visibleRows,
+  onlyClientCertificateUnder,
   workshopCaOfChain,
 } from '../../../src-renderer/src/lib/pki-tree';
 import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
@@ -203,5 +204,25 @@ describe('the workshop CA a server chain leads to', () => {
     expect(workshopCaOfChain(withPrints, [link('11', 'CN=Someone Else')])).toBeNull();
     expect(workshopCaOfChain(withPrints, [link('99', 'CN=Stranger', true)])).toBeNull();
     expect(workshopCaOfChain(null, [link('aabb', 'CN=Lab Root CA', true)])).toBeNull();
+  });
+});
+
+describe('the client certificate a server requiring one from a workshop CA takes', () => {
+  const clients = (...issued: PkiCertificateSummary[]): PkiTree => ({
+    ...tree,
+    cas: [ca(1, 'Lab Root', [ca(3, 'Lab Issuing', [], issued.slice(1), { issuerId: 1 })], [cert(2, 'www.bank32.com'), ...issued.slice(0, 1)], { selfSigned: true, issuerId: null })],
+  });
+
+  it('is the only one under that CA, sub-CAs included; server certificates do not count', () => {
+    expect(onlyClientCertificateUnder(clients(cert(10, 'alice', { kind: 'client' })), 'Lab Root')).toBe('alice');
+    expect(onlyClientCertificateUnder(clients(cert(10, 'www2', { kind: 'server' }), cert(11, 'bob', { kind: 'client' })), 'Lab Root')).toBe('bob');
+    expect(onlyClientCertificateUnder(clients(cert(10, 'www2', { kind: 'server' }), cert(11, 'bob', { kind: 'client' })), 'Lab Issuing')).toBe('bob');
+  });
+
+  it('is none when there are two to choose from, or the only one cannot be used', () => {
+    expect(onlyClientCertificateUnder(clients(cert(10, 'alice', { kind: 'client' }), cert(11, 'bob', { kind: 'client' })), 'Lab Root')).toBeNull();
+    expect(onlyClientCertificateUnder(clients(cert(10, 'alice', { kind: 'client', expired: true })), 'Lab Root')).toBeNull();
+    expect(onlyClientCertificateUnder(clients(cert(10, 'alice', { kind: 'client', hasPrivateKey: false })), 'Lab Root')).toBeNull();
+    expect(onlyClientCertificateUnder(clients(cert(10, 'alice', { kind: 'client' })), 'Nobody')).toBeNull();
   });
 });

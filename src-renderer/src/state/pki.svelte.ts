@@ -24,6 +24,8 @@ export interface PkiNotice {
   cautions?: string[];
   certificateId?: number;
   csrId?: number;
+  /** The certificate just issued, for the next step: a server that presents it, or a client that does. */
+  use?: { kind: 'server' | 'client'; name: string };
 }
 
 export const pki = $state({

@@ -2,10 +2,12 @@
 // certificate because it does not trust the root says that the root is the student's own workshop
 // CA and offers to run again trusting it; and the Sessions list, where each run to a lab server
 // records a client and a server session, can show one side only; a server that requires a client
-// certificate from the lab CA is reached from its card with the one client certificate there is.
+// certificate from the lab CA is reached from its card with the one client certificate there is; a
+// certificate just issued leads on to its use; a proxy session shows the plaintext the proxy read.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { SCREENSHOTS, collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { freePort } from '../support/ports';
 
 let app: E2eApp;
@@ -208,6 +210,42 @@ describe('a certificate just issued', () => {
     await page.getByTestId('client-form').waitFor();
     expect(await page.getByTestId('client-cert-kind').inputValue()).toBe('lab');
     expect(await page.getByTestId('client-cert-lab').inputValue()).toBe('bob');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a proxy session', () => {
+  it('shows what the man in the middle read in plaintext, at 1024 pixels', async () => {
+    const page = await fresh(1024, 700);
+    const errors = collectPageErrors(page);
+    await page.getByTestId('nav-proxy').click();
+    await page.getByTestId('proxy-form').waitFor();
+    await expect.poll(() => page.getByTestId('proxy-ca').inputValue()).toBe('Lab Root');
+    await page.getByTestId('proxy-listen').fill('127.0.0.1:0');
+    await page.getByTestId('proxy-map').fill(`www.bank32.com=127.0.0.1:${serverPort}`);
+    await page.getByTestId('proxy-upstream-lab').check();
+    await page.getByTestId('proxy-form-submit').click();
+    await page.locator('[data-testid="proxy-card"][data-status="running"]').waitFor();
+    await page.getByTestId('proxy-try-client').click();
+    await page.getByTestId('client-form').waitFor();
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Verified');
+
+    await page.getByTestId('nav-proxy').click();
+    await page.getByTestId('proxy-connection-row').first().waitFor();
+    await page.getByTestId('proxy-card').locator('a[href^="#/sessions/"]').first().click();
+    // The overview said "1 HTTP exchange" and showed none of it: the plaintext was three clicks into the records.
+    const turns = page.getByTestId('proxy-plaintext-turn');
+    await turns.first().waitFor();
+    expect(await turns.first().getAttribute('data-direction')).toBe('client-to-server');
+    expect(await turns.first().innerText()).toContain('GET / HTTP/1.1');
+    expect(await turns.first().innerText()).toContain('Host: www.bank32.com');
+    const answer = page.locator('[data-testid="proxy-plaintext-turn"][data-direction="server-to-client"]').first();
+    expect(await answer.innerText()).toContain('HTTP/1.1 200');
+    expect(await answer.innerText()).toContain('Bank32');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
+    await page.getByTestId('proxy-plaintext').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'first-hour-next-04-proxy-plaintext-1024.png') });
     expect(errors).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ import type {
   ProxySessionInfo,
   SessionSummary,
 } from '../api/contract';
+import type { Direction, RecordDetail, RecordRow } from '../api/contract';
 import type { ClientTarget } from './client-form';
+import { base64ToBytes } from './pki-asn1';
 import type { OutcomeTone } from './outcome';
 import { describePublicKey, formatCertificateTime } from './certificate';
 import { formatFingerprint, plural } from './format';
@@ -503,5 +505,59 @@ export function proxyClientTarget(
     port: sitePort ? Number(sitePort) : 443,
     connectTo: proxy.transparentAddress,
     trustCa: rootCaOf(proxy.config.ca)?.name ?? null,
+  };
+}
+
+/** One turn of the conversation on a leg, decrypted: the bytes one side sent before the other answered. */
+export interface PlaintextTurn {
+  direction: Direction;
+  text: string;
+  bytes: number;
+  /** Only the first PLAINTEXT_SHOWN bytes are in `text`. */
+  cut: boolean;
+}
+
+export const PLAINTEXT_SHOWN = 16 * 1024;
+
+/**
+ * The application data a leg carried, as the key log opened it, in turns: consecutive records one
+ * way join up. Records the key log did not open are left out (`unopened` counts them).
+ */
+export function plaintextTurns(rows: readonly RecordRow[], details: readonly RecordDetail[]): { turns: PlaintextTurn[]; unopened: number } {
+  const byNumber = new Map(details.map((d) => [d.number, d]));
+  const turns: { direction: Direction; chunks: Uint8Array[]; bytes: number }[] = [];
+  let unopened = 0;
+  for (const row of rows) {
+    const detail = byNumber.get(row.number);
+    const plaintext = detail?.plaintext;
+    if (!plaintext) {
+      if (row.contentTypeName === 'Application Data' && row.encrypted) unopened++;
+      continue;
+    }
+    if (plaintext.contentTypeName !== 'Application Data') continue;
+    const bytes = base64ToBytes(plaintext.base64);
+    if (bytes.length === 0) continue;
+    const last = turns[turns.length - 1];
+    if (last && last.direction === row.direction) {
+      last.chunks.push(bytes);
+      last.bytes += bytes.length;
+    } else {
+      turns.push({ direction: row.direction, chunks: [bytes], bytes: bytes.length });
+    }
+  }
+  const decoder = new TextDecoder('utf-8');
+  return {
+    unopened,
+    turns: turns.map((turn) => {
+      const joined = new Uint8Array(Math.min(turn.bytes, PLAINTEXT_SHOWN));
+      let at = 0;
+      for (const chunk of turn.chunks) {
+        if (at >= joined.length) break;
+        const part = chunk.subarray(0, joined.length - at);
+        joined.set(part, at);
+        at += part.length;
+      }
+      return { direction: turn.direction, text: decoder.decode(joined), bytes: turn.bytes, cut: turn.bytes > PLAINTEXT_SHOWN };
+    }),
   };
 }

@@ -12,7 +12,10 @@ import {
   proxyOutcome,
   proxyTryCommands,
   ruleFiringRows,
+  plaintextTurns,
+  PLAINTEXT_SHOWN,
 } from '../../../src-renderer/src/lib/proxy-view';
+import type { RecordDetail, RecordRow } from '../../../src-main/api/recordTypes';
 import { certificate, summary, verification } from './fixtures';
 
 function proxy(overrides: Partial<ProxyInfo> = {}): ProxyInfo {
@@ -254,5 +257,34 @@ describe('a proxy session', () => {
     expect(careless.tone).toBe('warn');
     expect(careless.detail).toContain('did not verify, and the proxy went on anyway');
     expect(proxyOutcome({ status: 'failed', error: { code: 'X', message: 'why' }, target: 'x' })).toMatchObject({ tone: 'fail', detail: 'why' });
+  });
+});
+
+describe('what a proxy session\'s victim leg carried, decrypted', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const row = (number: number, direction: 'client-to-server' | 'server-to-client', contentTypeName = 'Application Data', encrypted = false) =>
+    ({ number, direction, contentTypeName, encrypted }) as unknown as RecordRow;
+  const opened = (number: number, text: string, contentTypeName = 'Application Data') =>
+    ({ number, rawBase64: '', plaintext: { base64: b64(text), contentTypeName, tree: [] }, messages: [] }) as unknown as RecordDetail;
+
+  it('joins the records one way into a turn, and leaves out handshake messages', () => {
+    const rows = [row(1, 'client-to-server', 'Handshake'), row(5, 'client-to-server'), row(6, 'server-to-client'), row(7, 'server-to-client'), row(8, 'client-to-server')];
+    const details = [opened(1, 'x', 'Handshake'), opened(5, 'GET / HTTP/1.1\r\n\r\n'), opened(6, 'HTTP/1.1 200 OK\r\n'), opened(7, '\r\nhi'), opened(8, 'GET /b')];
+    const { turns, unopened } = plaintextTurns(rows, details);
+    expect(turns.map((t) => [t.direction, t.text, t.bytes])).toEqual([
+      ['client-to-server', 'GET / HTTP/1.1\r\n\r\n', 18],
+      ['server-to-client', 'HTTP/1.1 200 OK\r\n\r\nhi', 21],
+      ['client-to-server', 'GET /b', 6],
+    ]);
+    expect(unopened).toBe(0);
+  });
+
+  it('counts the application data the key log did not open, and cuts a long turn', () => {
+    const long = 'a'.repeat(PLAINTEXT_SHOWN + 10);
+    const { turns, unopened } = plaintextTurns([row(3, 'client-to-server', 'Application Data', true), row(4, 'server-to-client')], [opened(4, long)]);
+    expect(unopened).toBe(1);
+    expect(turns).toHaveLength(1);
+    expect(turns[0]).toMatchObject({ bytes: PLAINTEXT_SHOWN + 10, cut: true });
+    expect(turns[0].text).toHaveLength(PLAINTEXT_SHOWN);
   });
 });

@@ -14,6 +14,7 @@ import type { ConnectionKeys, DecryptedConnection } from './api/decryptTypes';
 import { runClientSession } from './sessions/clientSession';
 import { BatchWriter } from './sessions/recorder';
 import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
+import { TicketKeyring } from './sessions/ticketKeyring';
 import { RecordPages } from './sessions/recordPages';
 import { loadSessionDetail } from './sessions/sessionDetail';
 import { SessionExchange } from './sessions/sessionExchange';
@@ -74,7 +75,8 @@ export class Workbench {
     }
     this.hosts = new HostTable(this.db);
     this.writer = new BatchWriter(this.sessions, options.dataDir);
-    this.decryption = new SessionDecryption(this.sessions, (der) => this.workshop.privateKeyForCertificate(der));
+    const ticketKeyring = new TicketKeyring(options.dataDir);
+    this.decryption = new SessionDecryption(this.sessions, (der) => this.workshop.privateKeyForCertificate(der), () => ticketKeyring.list());
     this.exchange = new SessionExchange({ db: this.db, store: this.sessions, application: { name: 'TLS Lab Workbench', version: ENGINE_VERSION }, events: { created: (s) => this.emit('session.created', s), updated: (s) => this.emit('session.updated', s), deleted: (id) => this.emit('session.deleted', { id }) } });
     this.records = new RecordPages(this.sessions);
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
@@ -83,6 +85,7 @@ export class Workbench {
       writer: this.writer,
       lab: () => this.workshop,
       recordCapBytes: options.recordCapBytes,
+      ticketKeyring,
       events: {
         changed: (info) => this.emit('server.changed', info),
         connection: (summary) => this.emit('server.connection', summary),
@@ -237,7 +240,7 @@ export class Workbench {
   }
 
   /** Key material and derivation steps of a session's connections (issue 6). */
-  async sessionKeys(request: { id: number; connectionId?: number; serverKeyPath?: string }): Promise<ConnectionKeys[]> {
+  async sessionKeys(request: { id: number; connectionId?: number; serverKeyPath?: string; ticketKey?: boolean }): Promise<ConnectionKeys[]> {
     await this.writer.written();
     return this.decryption.keys(request);
   }

@@ -1,6 +1,6 @@
 // tlslab sessions: the recorded sessions.
 import type { Command } from 'commander';
-import { integer, openWorkbench, printJson, tlslabFor } from './common';
+import { CliExit, integer, openWorkbench, printJson, tlslabFor } from './common';
 import { formatConnectionKeys, formatDecryptedConnection } from './decryptFormat';
 import { formatSessionDetail, formatSessionList, terminalSafe } from './format';
 
@@ -29,14 +29,17 @@ export function registerSessionCommands(program: Command): void {
     .option('--keys', 'key material and every derivation step, per connection')
     .option('--decrypt', 'the decrypted records, per connection (application data as text, hex for binary)')
     .option('--server-key <file>', "the server's PEM private key: opens an RSA key exchange without a key log")
+    .option('--ticket-key', "open each connection from its session ticket, with the ticket key the workbench's server kept, as a thief of that key would (also when a key log could)")
     .option('--connection <id>', 'only this connection', integer('--connection'))
     .option('--from <n>', 'with --decrypt: start at this record number', integer('--from', 1))
     .option('--limit <n>', 'with --decrypt: at most this many records per connection', integer('--limit', 1))
     .action(async (id: number, opts, command: Command) => {
+      const keyFlag = opts.ticketKey ? '--ticket-key' : opts.serverKey !== undefined ? '--server-key' : null;
+      if (keyFlag && !opts.keys && !opts.decrypt) throw new CliExit(2, `${keyFlag} chooses the keys that open the session: add --keys or --decrypt`);
       const wb = openWorkbench(command);
       try {
         if (opts.keys || opts.decrypt) {
-          const base = { id, connectionId: opts.connection, serverKeyPath: opts.serverKey };
+          const base = { id, connectionId: opts.connection, serverKeyPath: opts.serverKey, ticketKey: opts.ticketKey === true ? true : undefined };
           const keys = opts.keys ? await wb.sessionKeys(base) : undefined;
           const decrypted = opts.decrypt ? await wb.decryptSession({ ...base, fromRecord: opts.from, limit: opts.limit }) : undefined;
           if (opts.json) printJson(keys && decrypted ? { keys, decrypted } : (keys ?? decrypted));

@@ -9,7 +9,6 @@ import { readPrivateKey } from '../tls/rsaPremaster';
 import { type CaptureGapInput, type ConnectionDecryption, type EarlierConnection, decryptConnection } from '../tls/sessionKeys';
 import type { Direction } from '../api/types';
 import type { TicketKeyEntry } from '../tls/sessionTicket';
-import { TicketKeyring } from './ticketKeyring';
 
 /**
  * The gaps of an imported capture, from the connection's timeline: each is a note event with
@@ -62,21 +61,13 @@ export class SessionDecryption {
   /**
    * @param keyForCertificate the private key the workbench holds for a server certificate (the
    * certificate workshop), used for RSA key exchange when there is no key log and no key file.
-   */
-  /**
-   * @param ticketKeys the ticket keys the workbench's servers used (the data folder's keyring, by
-   * default the one beside the store's database).
+   * @param ticketKeys the ticket keys the workbench's servers used (the data folder's keyring).
    */
   constructor(
     private readonly store: SessionStore,
     private readonly keyForCertificate: (der: Uint8Array) => KeyObject | undefined = () => undefined,
-    ticketKeys?: () => readonly TicketKeyEntry[],
-  ) {
-    const keyring = ticketKeys ? undefined : TicketKeyring.forStore(store);
-    this.ticketKeys = ticketKeys ?? (() => keyring?.list() ?? []);
-  }
-
-  private readonly ticketKeys: () => readonly TicketKeyEntry[];
+    private readonly ticketKeys: () => readonly TicketKeyEntry[] = () => [],
+  ) {}
 
   keys(request: { id: number; connectionId?: number; serverKeyPath?: string; ticketKey?: boolean }): ConnectionKeys[] {
     const opener = this.opener(request);

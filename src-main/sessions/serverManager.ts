@@ -7,6 +7,7 @@ import type { BatchWriter } from './recorder';
 import { RunningRegistry, type RunningEntry } from './runningRegistry';
 import type { LabIdentitySource } from './serverIdentity';
 import { TlsLabServer } from './tlsServer';
+import type { TicketKeyring } from './ticketKeyring';
 
 export interface ServerManagerEvents {
   changed(info: ServerInfo): void;
@@ -29,6 +30,8 @@ export class ServerManager {
       writer: BatchWriter;
       lab: () => LabIdentitySource | null;
       recordCapBytes?: number;
+      /** Where the servers keep their session ticket keys. */
+      ticketKeyring?: TicketKeyring;
       events: ServerManagerEvents;
     },
   ) {
@@ -45,6 +48,7 @@ export class ServerManager {
       writer: this.deps.writer,
       lab: this.deps.lab(),
       recordCapBytes: this.deps.recordCapBytes,
+      ticketKeyring: this.deps.ticketKeyring,
       onSessionUpdate: (summary, created) => this.deps.events.session(summary, created),
       onConnection: (summary) => this.deps.events.connection(summary),
       onChange: () => this.registry.changedSoon(id),

@@ -5,8 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFilesAtomically } from '../workshop/files';
-import { DATABASE_FILE } from '../store/database';
-import type { SessionStore } from '../store/sessionStore';
 import type { TicketKeyEntry } from '../tls/sessionTicket';
 
 export const TICKET_KEYRING_FILE = 'ticket-keys.json';
@@ -40,17 +38,6 @@ export class TicketKeyring {
 
   constructor(readonly dataDir: string) {
     this.file = path.join(dataDir, TICKET_KEYRING_FILE);
-  }
-
-  /**
-   * The keyring of the data folder a session store lives in. The store's database is the file
-   * DATABASE_FILE in that folder; ":memory:" stores (tests) have no folder and keep no keys.
-   */
-  static forStore(store: SessionStore): TicketKeyring | undefined {
-    const db = (store as unknown as { db?: { name?: unknown } }).db;
-    const name = typeof db?.name === 'string' ? db.name : '';
-    if (!name || path.basename(name) !== DATABASE_FILE) return undefined;
-    return new TicketKeyring(path.dirname(name));
   }
 
   /** Every key kept, oldest first. A missing file is an empty keyring; a damaged one is too (and is replaced on the next add). */

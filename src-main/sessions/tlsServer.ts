@@ -30,10 +30,7 @@ export interface TlsServerDeps {
   onConnection?: (summary: ServerConnectionSummary) => void;
   /** Counters or state changed. */
   onChange?: () => void;
-  /**
-   * Where the server keeps its ticket key (see ticketKeyring.ts); by default the keyring of the
-   * data folder the writer's store is in.
-   */
+  /** Where the server keeps its ticket key (see ticketKeyring.ts); none: the key is not kept. */
   ticketKeyring?: TicketKeyring;
 }
 
@@ -273,7 +270,7 @@ export class TlsLabServer {
    * what the key opens. Tickets still work if it cannot be written: the lesson then has no key.
    */
   private keepTicketKey(keys: Uint8Array): void {
-    const keyring = this.deps.ticketKeyring ?? TicketKeyring.forStore(this.deps.writer.store);
+    const keyring = this.deps.ticketKeyring;
     if (!keyring) return;
     try {
       keyring.add({ ...splitNodeTicketKeys(keys), server: this.label, startedAt: Date.now() });

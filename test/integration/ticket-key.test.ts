@@ -17,6 +17,9 @@ import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { splitNodeTicketKeys } from '../../src-main/tls/sessionTicket';
 import { Workbench } from '../../src-main/workbench';
 import { formatConnectionKeys } from '../../src-main/cli/decryptFormat';
+import { dispatch } from '../../src-main/host/dispatch';
+import { validateParams } from '../../src-main/host/validation';
+import { tlslabInProcess } from '../support/cliInProcess';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
@@ -132,6 +135,18 @@ describe("the server's session ticket key opens recorded sessions", () => {
     expect(text).toContain("keys from the server's session ticket key");
     expect(text).toContain(`master secret (master_key) [48]: ${master}`);
     expect(text).toContain(`The server ${server.address} started with this key`);
+    // Through the engine's API (the window), and through the CLI.
+    const [viaApi] = await dispatch(wb, 'sessions.keys', validateParams('sessions.keys', { id: resumed.id, ticketKey: true }));
+    expect(viaApi.source).toBe('server-ticket-key');
+    const [viaApiDecrypt] = await dispatch(wb, 'sessions.decrypt', validateParams('sessions.decrypt', { id: resumed.id, ticketKey: true }));
+    expect(viaApiDecrypt.source).toBe('server-ticket-key');
+    const cli = await tlslabInProcess(dir, ['sessions', 'show', String(resumed.id), '--keys', '--ticket-key']);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain("keys from the server's session ticket key");
+    expect(cli.stdout).toContain(`[48]: ${master}`);
+    const alone = await tlslabInProcess(dir, ['sessions', 'show', String(resumed.id), '--ticket-key']);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toBe('tlslab: --ticket-key chooses the keys that open the session: add --keys or --decrypt\n');
   });
 
   it("Python's ssl resumes a TLS 1.2 session (wrap_socket(session=...)); the ticket key alone opens both connections", async () => {

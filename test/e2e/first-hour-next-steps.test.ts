@@ -55,6 +55,18 @@ describe('after a refused certificate', () => {
     await advice.waitFor();
     expect(await advice.innerText()).toContain('your workshop CA “Lab Root”');
     await screenshot(page, 'first-hour-next-01-trust-advice');
+    // The lab server recorded the same connection from its side: the two sessions lead to each other.
+    const otherEnd = page.getByTestId('session-other-end-link');
+    await otherEnd.waitFor();
+    expect(await otherEnd.innerText()).toMatch(/^the lab server's session #\d+$/);
+    const clientUrl = page.url();
+    await otherEnd.click();
+    await expect.poll(() => page.getByTestId('session-header').innerText()).toMatch(/Session #\d+ · server/);
+    expect(await text(page, 'session-outcome-detail')).toContain('the client closed the connection');
+    expect(await page.getByTestId('session-other-end-link').innerText()).toMatch(/^the workbench client's session #\d+$/);
+    await page.getByTestId('session-other-end-link').click();
+    await expect.poll(() => page.url()).toBe(clientUrl);
+    await page.getByTestId('verification-trust-workshop').waitFor();
 
     await page.getByTestId('verification-trust-workshop-run').click();
     await page.getByTestId('client-form').waitFor();
@@ -244,6 +256,10 @@ describe('a proxy session', () => {
     expect(await answer.innerText()).toContain('HTTP/1.1 200');
     expect(await answer.innerText()).toContain('Bank32');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
+    // Both other ends were recorded: the victim (the workbench's own client) and the real server.
+    await expect.poll(() => page.getByTestId('session-other-end-link').allInnerTexts().then((links) => links.map((l) => l.replace(/#\d+$/, '#')).sort()))
+      .toEqual(["the lab server's session #", "the workbench client's session #"]);
+    await screenshot(page, 'first-hour-next-05-proxy-session-other-ends-1024');
     await page.getByTestId('proxy-plaintext').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'first-hour-next-04-proxy-plaintext-1024.png') });
     expect(errors).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
-import { mergeSession, sessionListNote, sessionListRole, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { isOtherEnd, mergeSession, otherEndCandidates, otherEndLabel, sessionListNote, sessionListRole, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
 import type { ClientPayload, SessionStatus, SessionSummary } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
@@ -247,5 +247,29 @@ describe('the line under a session in the Sessions list', () => {
     expect(sessionListNote(alert)).toBe('the client ended the handshake with the alert "unknown_ca"');
     expect(sessionListRole(summary({ kind: 'proxy' }))).toMatch(/^proxy session/);
     expect(sessionListRole(summary())).toBe('');
+  });
+});
+
+describe('the other end of a session\'s connection', () => {
+  const at = (local: string | null, remote: string | null) => ({ connections: [{ local, remote }] }) as unknown as Parameters<typeof isOtherEnd>[0];
+
+  it('is the session whose connection runs between the same two addresses, the other way round', () => {
+    expect(isOtherEnd(at('127.0.0.1:50000', '127.0.0.1:4433'), at('127.0.0.1:4433', '127.0.0.1:50000'))).toBe(true);
+    // Another client port to the same server is another connection.
+    expect(isOtherEnd(at('127.0.0.1:50000', '127.0.0.1:4433'), at('127.0.0.1:4433', '127.0.0.1:50001'))).toBe(false);
+    expect(isOtherEnd(at(null, null), at(null, null))).toBe(false);
+  });
+
+  it('is looked for among sessions of another kind from within a minute, nearest first', () => {
+    const mine = summary({ id: 1, kind: 'client', startedAt: 100_000 });
+    const list = [
+      summary({ id: 2, kind: 'server', startedAt: 100_050 }),
+      summary({ id: 3, kind: 'client', startedAt: 100_010 }),
+      summary({ id: 4, kind: 'proxy', startedAt: 100_020 }),
+      summary({ id: 5, kind: 'server', startedAt: 300_000 }),
+      mine,
+    ];
+    expect(otherEndCandidates(mine, list).map((s) => s.id)).toEqual([4, 2]);
+    expect([otherEndLabel({ kind: 'server' }), otherEndLabel({ kind: 'client' })]).toEqual(["the lab server's session", "the workbench client's session"]);
   });
 });

@@ -265,3 +265,50 @@ describe('a proxy session', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('the proxy lesson from the card', () => {
+  it('sends a careful victim that refuses the forged certificate, and then the one that accepts it', async () => {
+    const page = await fresh(1024, 700);
+    const errors = collectPageErrors(page);
+    // The attacker's own CA signs the forgeries; the real server is checked against the lab's CA.
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-new-ca').click();
+    await page.getByTestId('ca-name').fill('Mallory');
+    await page.getByTestId('ca-subject-CN').fill('Mallory CA');
+    await page.getByTestId('ca-form-submit').click();
+    await page.getByTestId('pki-notice').waitFor();
+    await page.getByTestId('nav-proxy').click();
+    await page.getByTestId('proxy-new').click();
+    const form = page.getByTestId('proxy-form');
+    await form.waitFor();
+    await form.getByTestId('proxy-ca').selectOption('Mallory');
+    await form.getByTestId('proxy-listen').fill('127.0.0.1:0');
+    await form.getByTestId('proxy-map').fill(`www.bank32.com=127.0.0.1:${serverPort}`);
+    await form.getByTestId('proxy-upstream-lab').check();
+    await form.getByTestId('proxy-upstream-lab-ca').selectOption('Lab Root');
+    await form.getByTestId('proxy-form-submit').click();
+    const card = page.locator('[data-testid="proxy-card"][data-status="running"]', { hasText: 'Mallory' }).first();
+    await card.waitFor();
+
+    // Only the victim that trusts the attacker's CA was offered; the refusal took editing the trust store by hand.
+    const careful = card.getByTestId('proxy-try-client-careful');
+    await screenshot(page, 'first-hour-next-06-proxy-two-victims-1024');
+    expect(await card.innerText()).toContain('Or as a victim that trusts only the real site\'s CA');
+    // Two buttons, two names: a screen reader's list of buttons tells them apart.
+    expect(await careful.innerText()).toBe('Open as the careful victim');
+    await careful.click();
+    await page.getByTestId('client-form').waitFor();
+    expect(await page.getByTestId('client-trust-ca').inputValue()).toBe('Lab Root');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Failed');
+    expect(await text(page, 'session-outcome-detail')).toContain('untrusted root');
+
+    await page.getByTestId('nav-proxy').click();
+    await card.getByTestId('proxy-try-client').click();
+    await page.getByTestId('client-form').waitFor();
+    expect(await page.getByTestId('client-trust-ca').inputValue()).toBe('Mallory');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Verified');
+    expect(errors).toEqual([]);
+  });
+});

@@ -508,6 +508,23 @@ export function proxyClientTarget(
   };
 }
 
+/**
+ * The same victim, but one that trusts only the CA the real site's certificate chains to (the
+ * workshop CA the proxy checks the real server against): it refuses the forged certificate, the
+ * first half of the lesson. Null when that CA is unknown or is the one that signs the forgeries.
+ */
+export function carefulVictimTarget(
+  proxy: Pick<ProxyInfo, 'transparentAddress' | 'config'>,
+  rootCaOf: (certificate: string) => { name: string } | null,
+): ClientTarget | null {
+  const target = proxyClientTarget(proxy, rootCaOf);
+  const upstream = proxy.config.upstreamTrust;
+  if (!target || upstream?.kind !== 'lab') return null;
+  const realCa = rootCaOf(upstream.name)?.name ?? upstream.name;
+  if (realCa === target.trustCa) return null;
+  return { ...target, trustCa: realCa };
+}
+
 /** One turn of the conversation on a leg, decrypted: the bytes one side sent before the other answered. */
 export interface PlaintextTurn {
   direction: Direction;

@@ -14,6 +14,7 @@ import {
   ruleFiringRows,
   plaintextTurns,
   PLAINTEXT_SHOWN,
+  carefulVictimTarget,
 } from '../../../src-renderer/src/lib/proxy-view';
 import type { RecordDetail, RecordRow } from '../../../src-main/api/recordTypes';
 import { certificate, summary, verification } from './fixtures';
@@ -286,5 +287,23 @@ describe('what a proxy session\'s victim leg carried, decrypted', () => {
     expect(turns).toHaveLength(1);
     expect(turns[0]).toMatchObject({ bytes: PLAINTEXT_SHOWN + 10, cut: true });
     expect(turns[0].text).toHaveLength(PLAINTEXT_SHOWN);
+  });
+});
+
+describe('the careful victim a proxy card offers', () => {
+  const proxy = (config: Partial<ProxyInfo['config']>) =>
+    ({ transparentAddress: '127.0.0.1:8443', config: { ca: 'Mallory', map: [{ host: 'www.bank32.com', address: '127.0.0.1:4433' }], ...config } }) as unknown as ProxyInfo;
+  const roots = (name: string) => ({ name: name === 'www.bank32.com' ? 'Lab Root' : name });
+
+  it('trusts the CA the real server is checked against, when that is not the forging CA', () => {
+    expect(carefulVictimTarget(proxy({ upstreamTrust: { kind: 'lab', name: 'Lab Root' } }), roots)).toMatchObject({
+      host: 'www.bank32.com', port: 4433, connectTo: '127.0.0.1:8443', trustCa: 'Lab Root',
+    });
+  });
+
+  it('is not offered when the proxy forges with the real CA, or checks the real server some other way', () => {
+    expect(carefulVictimTarget(proxy({ ca: 'Lab Root', upstreamTrust: { kind: 'lab', name: 'Lab Root' } }), roots)).toBeNull();
+    expect(carefulVictimTarget(proxy({ upstreamTrust: { kind: 'system' } }), roots)).toBeNull();
+    expect(carefulVictimTarget(proxy({}), roots)).toBeNull();
   });
 });

@@ -312,3 +312,34 @@ describe('the proxy lesson from the card', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a server with two names', () => {
+  it('is reached by each name from its card, each with its own certificate', async () => {
+    const page = await fresh(1024, 700);
+    const errors = collectPageErrors(page);
+    const port = await freePort();
+    await page.getByTestId('nav-servers').click();
+    await page.getByTestId('server-new').click();
+    const form = page.getByTestId('server-form');
+    await form.getByTestId('server-port').fill(String(port));
+    await form.getByTestId('server-identity-lab').selectOption('www.bank32.com');
+    await form.getByTestId('server-sni-add').click();
+    await form.getByTestId('server-sni-0-name').fill('mail.bank32.com');
+    await form.getByTestId('server-sni-row').locator('select[data-testid$="-lab"]').selectOption('mail.bank32.com');
+    await form.getByTestId('server-form-submit').click();
+    const card = page.locator('[data-testid="server-card"][data-status="running"]', { hasText: `127.0.0.1:${port}` }).first();
+    await card.waitFor();
+    // The card offered www.bank32.com only: the second name took typing it into the form.
+    const other = card.getByTestId('server-try-client-sni');
+    expect(await other.innerText()).toBe('Open for mail.bank32.com');
+    await other.click();
+    await page.getByTestId('client-form').waitFor();
+    expect(await page.getByTestId('client-host').inputValue()).toBe('mail.bank32.com');
+    expect(await page.getByTestId('client-connect-to').inputValue()).toBe('127.0.0.1');
+    await page.getByTestId('client-connect').click();
+    expect(await text(page, 'outcome-badge')).toContain('Verified');
+    expect(await page.getByTestId('verification-hostname').innerText()).toContain('mail.bank32.com');
+    expect(await page.getByTestId('certificate-chain').first().innerText()).toContain('CN=mail.bank32.com');
+    expect(errors).toEqual([]);
+  });
+});

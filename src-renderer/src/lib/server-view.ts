@@ -232,3 +232,22 @@ export function serverClientTarget(
     clientIdentity: clientAuth?.require === true && clientAuth.ca.kind === 'lab' ? clientCertificateUnder(clientAuth.ca.name) : null,
   };
 }
+
+/**
+ * The client form aimed at each further name the server answers by SNI (wildcards left out: no one
+ * name to ask for), trusting the CA of that name's certificate: the second half of the SNI lesson.
+ */
+export function sniClientTargets(
+  server: Pick<ServerInfo, 'config'>,
+  main: ClientTarget | null,
+  rootCaOf: (certificate: string) => { name: string } | null,
+): ClientTarget[] {
+  if (!main) return [];
+  return (server.config.sni ?? [])
+    .filter((entry) => !entry.name.includes('*') && entry.name !== main.host)
+    .map((entry) => ({
+      ...main,
+      host: entry.name,
+      trustCa: entry.identity.kind === 'lab' ? (rootCaOf(entry.identity.name)?.name ?? null) : null,
+    }));
+}

@@ -8,6 +8,7 @@ import {
   serverCounts,
   serverStatus,
   tryCommand,
+  sniClientTargets,
 } from '../../../src-renderer/src/lib/server-view';
 import { clientCertPolicy, clientCertificateView, serverSessionOutcome } from '../../../src-renderer/src/lib/server-session';
 import { sessionOutcome } from '../../../src-renderer/src/lib/outcome';
@@ -164,5 +165,28 @@ describe('a server session\'s verdict', () => {
     expect(clientCertPolicy([server()], 1)).toBe('off');
     expect(clientCertPolicy([server()], 7)).toBe('unknown');
     expect(clientCertPolicy([server()], null)).toBe('unknown');
+  });
+});
+
+describe('the names a server card opens the client form for', () => {
+  const main = { host: 'www.bank32.com', port: 4433, connectTo: '127.0.0.1', trustCa: 'Lab Root' };
+  const server = (sni: unknown[]) => ({ config: { sni } }) as unknown as Pick<ServerInfo, 'config'>;
+  const roots = (name: string) => (name === 'mail.other.test' ? { name: 'Other Root' } : { name: 'Lab Root' });
+
+  it('adds each further SNI name, trusting the CA of its own certificate; wildcards and the main name are left out', () => {
+    const targets = sniClientTargets(server([
+      { name: 'mail.bank32.com', identity: { kind: 'lab', name: 'mail.bank32.com' } },
+      { name: 'mail.other.test', identity: { kind: 'lab', name: 'mail.other.test' } },
+      { name: '*.bank32.com', identity: { kind: 'lab', name: 'wild' } },
+      { name: 'www.bank32.com', identity: { kind: 'lab', name: 'www.bank32.com' } },
+      { name: 'files.test', identity: { kind: 'files', certPath: '/a', keyPath: '/b' } },
+    ]), main, roots);
+    expect(targets.map((t) => [t.host, t.trustCa, t.connectTo, t.port])).toEqual([
+      ['mail.bank32.com', 'Lab Root', '127.0.0.1', 4433],
+      ['mail.other.test', 'Other Root', '127.0.0.1', 4433],
+      ['files.test', null, '127.0.0.1', 4433],
+    ]);
+    expect(sniClientTargets(server([]), main, roots)).toEqual([]);
+    expect(sniClientTargets(server([{ name: 'a.test', identity: { kind: 'lab', name: 'a' } }]), null, roots)).toEqual([]);
   });
 });

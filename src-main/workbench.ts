@@ -44,6 +44,9 @@ export interface WorkbenchOptions {
   recordCapBytes?: number;
 }
 
+/** How far apart in time two sessions may start and still record the two ends of one connection. */
+const OTHER_END_WINDOW_MS = 60_000;
+
 export class Workbench {
   readonly db: Db;
   readonly sessions: SessionStore;
@@ -222,6 +225,13 @@ export class Workbench {
   /** The newest sessions, including what the recorder has not written yet. */
   listSessions(limit?: number): SessionSummary[] {
     return this.writer.listSessions(limit).map(toSummary);
+  }
+
+  /** The sessions that recorded the other end of this one's connections (see SessionStore.otherEnds). */
+  async otherEnds(id: number): Promise<SessionSummary[]> {
+    await this.writer.written();
+    if (!this.sessions.getSession(id)) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
+    return this.sessions.otherEnds(id, OTHER_END_WINDOW_MS).map(toSummary);
   }
 
   async session(id: number): Promise<SessionDetail> {

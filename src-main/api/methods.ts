@@ -21,6 +21,8 @@ export interface CoreMethods {
   'client.run': { params: ClientSessionRequest; result: SessionDetail };
   'sessions.list': { params: { limit?: number }; result: SessionSummary[] };
   'sessions.get': { params: { id: number }; result: SessionDetail };
+  /** The sessions that recorded the other end of this one's connections (client, lab server, proxy). */
+  'sessions.otherEnds': { params: { id: number }; result: SessionSummary[] };
   'hosts.list': { params: Record<string, never>; result: HostEntry[] };
   'hosts.set': { params: HostEntry; result: HostEntry[] };
   'hosts.remove': { params: { name: string }; result: HostEntry[] };

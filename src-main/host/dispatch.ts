@@ -16,6 +16,7 @@ const CORE_HANDLERS: Handlers<CoreMethods> = {
   'client.run': (wb, request) => wb.runClient(request),
   'sessions.list': (wb, { limit }) => wb.listSessions(limit),
   'sessions.get': (wb, { id }) => wb.session(id),
+  'sessions.otherEnds': (wb, { id }) => wb.otherEnds(id),
   'hosts.list': (wb) => wb.listHosts(),
   'hosts.set': (wb, entry) => wb.setHost(entry),
   'hosts.remove': (wb, { name }) => wb.removeHost(name),

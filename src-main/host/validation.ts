@@ -53,6 +53,7 @@ const CORE_SCHEMAS: Schemas<CoreMethods> = {
   'client.run': clientRequest,
   'sessions.list': z.object({ limit: z.number().int().positive().max(100_000).optional() }),
   'sessions.get': z.object({ id: z.number().int().positive() }),
+  'sessions.otherEnds': z.object({ id: z.number().int().positive() }),
   'hosts.list': none as z.ZodType<Record<string, never>>,
   'hosts.set': hostEntry,
   'hosts.remove': z.object({ name: z.string() }),

@@ -447,6 +447,24 @@ export class SessionStore {
     return rows.map(toSessionRow);
   }
 
+  /**
+   * The sessions that recorded the other end of one of this session's TCP connections: a
+   * connection whose local address is this one's remote and the reverse (the workbench's client
+   * and a lab server, the proxy and either), among sessions of another kind started within
+   * `windowMs` (ports are reused, so an old session with the same pair is not the other end).
+   */
+  otherEnds(id: number, windowMs: number): SessionRow[] {
+    const rows = this.sql(
+      `SELECT DISTINCT s2.* FROM sessions s1
+         JOIN connections c1 ON c1.session_id = s1.id AND c1.local IS NOT NULL AND c1.remote IS NOT NULL
+         JOIN sessions s2 ON s2.started_at BETWEEN s1.started_at - ? AND s1.started_at + ? AND s2.id != s1.id AND s2.kind != s1.kind
+         JOIN connections c2 ON c2.session_id = s2.id AND c2.local = c1.remote AND c2.remote = c1.local
+       WHERE s1.id = ?
+       ORDER BY s2.started_at, s2.id`,
+    ).all(windowMs, windowMs, id) as RawSessionRow[];
+    return rows.map(toSessionRow);
+  }
+
   getSession(id: number): SessionRow | null {
     const raw = this.sql('SELECT * FROM sessions WHERE id = ?').get(id) as RawSessionRow | undefined;
     return raw ? toSessionRow(raw) : null;

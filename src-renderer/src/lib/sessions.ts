@@ -1,5 +1,5 @@
 // The live sessions list: newest first, kept current by session.created/updated events.
-import type { SessionDetail, SessionSummary } from '../api/contract';
+import type { SessionSummary } from '../api/contract';
 import { sessionOutcome } from './outcome';
 
 export function newestFirst(a: SessionSummary, b: SessionSummary): number {
@@ -82,20 +82,14 @@ const SAME_CONNECTION_MS = 60_000;
 /**
  * Sessions that may have recorded the other end of one of `session`'s connections: another kind
  * (the workbench client and a lab server, the proxy and either), started within a minute of it.
- * Nearest in time first; `isOtherEnd` decides from their connections.
+ * Nearest in time first. While there are none, the engine is not asked (sessions.otherEnds), and
+ * it is asked again when they change.
  */
 export function otherEndCandidates(session: SessionSummary, list: readonly SessionSummary[], max = 6): SessionSummary[] {
   return list
     .filter((s) => s.id !== session.id && s.kind !== session.kind && Math.abs(s.startedAt - session.startedAt) <= SAME_CONNECTION_MS)
     .sort((a, b) => Math.abs(a.startedAt - session.startedAt) - Math.abs(b.startedAt - session.startedAt))
     .slice(0, max);
-}
-
-/** Whether `other` recorded the other end of one of `session`'s TCP connections: its local address is this one's remote, and the reverse. */
-export function isOtherEnd(session: Pick<SessionDetail, 'connections'>, other: Pick<SessionDetail, 'connections'>): boolean {
-  return session.connections.some((mine) =>
-    mine.local !== null && mine.remote !== null && other.connections.some((theirs) => theirs.local === mine.remote && theirs.remote === mine.local),
-  );
 }
 
 /** What the other end was, for "the other end of this connection": "the lab server's session". */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
-import { isOtherEnd, mergeSession, otherEndCandidates, otherEndLabel, sessionListNote, sessionListRole, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { mergeSession, otherEndCandidates, otherEndLabel, sessionListNote, sessionListRole, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
 import type { ClientPayload, SessionStatus, SessionSummary } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
@@ -251,15 +251,6 @@ describe('the line under a session in the Sessions list', () => {
 });
 
 describe('the other end of a session\'s connection', () => {
-  const at = (local: string | null, remote: string | null) => ({ connections: [{ local, remote }] }) as unknown as Parameters<typeof isOtherEnd>[0];
-
-  it('is the session whose connection runs between the same two addresses, the other way round', () => {
-    expect(isOtherEnd(at('127.0.0.1:50000', '127.0.0.1:4433'), at('127.0.0.1:4433', '127.0.0.1:50000'))).toBe(true);
-    // Another client port to the same server is another connection.
-    expect(isOtherEnd(at('127.0.0.1:50000', '127.0.0.1:4433'), at('127.0.0.1:4433', '127.0.0.1:50001'))).toBe(false);
-    expect(isOtherEnd(at(null, null), at(null, null))).toBe(false);
-  });
-
   it('is looked for among sessions of another kind from within a minute, nearest first', () => {
     const mine = summary({ id: 1, kind: 'client', startedAt: 100_000 });
     const list = [

@@ -59,6 +59,23 @@ describe("a TLS 1.2 ECDHE session opened with the server's ticket key", () => {
     expect(await page.getByTestId('key-notes').innerText()).toContain('session tickets undo forward secrecy');
     await steps.nth(3).scrollIntoViewIfNeeded();
     await screenshot(page, 'ticket-key-01-key-material');
+
+    // The recorded session itself has its key log; the panel opens it with that, and, asked, as a
+    // thief of the ticket key would: the same master secret, now from the ticket.
+    await page.evaluate(`location.hash = '#/sessions/${resumed.id}'`);
+    await page.getByTestId('tab-inside').click();
+    await page.getByTestId('inside-tab-keys').click();
+    await expect.poll(() => page.getByTestId('key-source').innerText()).toContain('key log');
+    const toggle = page.getByTestId('ticket-key-toggle');
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await expect.poll(() => page.getByTestId('key-source').innerText()).toContain("server's ticket key");
+    expect(await page.getByTestId('ticket-key-toggle').isChecked()).toBe(true);
+    const fromTicket = page.locator('[data-testid="key-value"][data-highlight="true"]').first();
+    expect((await fromTicket.locator('code').innerText()).replace(/\s/g, '')).toBe(master);
+    await screenshot(page, 'ticket-key-02-as-a-thief');
+    await page.getByTestId('ticket-key-toggle').uncheck();
+    await expect.poll(() => page.getByTestId('key-source').innerText()).toContain('key log');
     expect(errors).toEqual([]);
   });
 });

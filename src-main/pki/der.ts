@@ -171,9 +171,15 @@ function tryEncapsulated(buffer: Uint8Array, start: number, length: number, dept
   // Only structures are worth showing as encapsulated; a lone INTEGER-looking byte run is noise.
   if (tag !== 0x30 && tag !== 0x31 && tag !== 0x04 && tag !== 0x03 && tag !== 0x02) return null;
   const slice = buffer.subarray(start, start + length);
-  const parsed = asn1js.fromBER(slice);
-  if (parsed.offset !== length || parsed.result.error) return null;
-  return toNode(parsed.result, buffer, start, depth + 1);
+  try {
+    const parsed = asn1js.fromBER(slice);
+    if (parsed.offset !== length || parsed.result.error) return null;
+    return toNode(parsed.result, buffer, start, depth + 1);
+  } catch {
+    // Contents that only look like ASN.1 (ciphertext, a hash) can trip the decoder itself, e.g.
+    // a "UniversalString" whose length is no multiple of 4: they are bytes, not a structure.
+    return null;
+  }
 }
 
 function typeNameOf(tagClass: Asn1TagClass, tagNumber: number): string {

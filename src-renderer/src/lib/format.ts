@@ -76,3 +76,18 @@ export function serviceCount(running: number, total: number): string {
   const stopped = total - running;
   return stopped > 0 ? `${running} running · ${stopped} stopped` : `${running} running`;
 }
+
+/**
+ * A cipher suite name cut into pieces of at most `width` characters at its separators
+ * ("TLS_AES_" "256_GCM_" "SHA384"), so that a narrow column breaks it over a few lines, not one
+ * line per word. A piece longer than `width` stays whole.
+ */
+export function cipherPieces(name: string, width = 10): string[] {
+  const pieces: string[] = [];
+  for (const part of name.split(/(?<=[_-])/)) {
+    const last = pieces.length - 1;
+    if (last >= 0 && pieces[last].length + part.length <= width) pieces[last] += part;
+    else pieces.push(part);
+  }
+  return pieces;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cipherPieces,
   formatBytes,
   formatDateTime,
   formatDuration,
@@ -60,5 +61,15 @@ describe('the count above the servers and proxies', () => {
     expect(serviceCount(1, 1)).toBe('1 running');
     expect(serviceCount(1, 3)).toBe('1 running · 2 stopped');
     expect(serviceCount(0, 2)).toBe('0 running · 2 stopped');
+  });
+});
+
+describe('a cipher suite name in a narrow column', () => {
+  it('breaks over a few lines at its separators, not one line per word', () => {
+    expect(cipherPieces('TLS_AES_256_GCM_SHA384')).toEqual(['TLS_AES_', '256_GCM_', 'SHA384']);
+    expect(cipherPieces('ECDHE-RSA-AES128-GCM-SHA256')).toEqual(['ECDHE-RSA-', 'AES128-', 'GCM-SHA256']);
+    expect(cipherPieces('TLS_CHACHA20_POLY1305_SHA256')).toEqual(['TLS_', 'CHACHA20_', 'POLY1305_', 'SHA256']);
+    expect(cipherPieces('AES128-SHA')).toEqual(['AES128-SHA']);
+    expect(cipherPieces('TLS_AES_256_GCM_SHA384').join('')).toBe('TLS_AES_256_GCM_SHA384');
   });
 });

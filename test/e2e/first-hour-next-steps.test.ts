@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { SCREENSHOTS, collectPageErrors, openWorkbench, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { freePort } from '../support/ports';
 
 let app: E2eApp;
@@ -22,13 +22,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function fresh(width = 1280, height = 800): Promise<Page> {
-  const page = await newPage(app.browser);
-  await page.setViewportSize({ width, height });
-  await page.goto(app.engine.url);
-  await page.getByTestId('main').waitFor();
-  return page;
-}
+const fresh = (width?: number, height?: number): Promise<Page> => openWorkbench(app, width, height);
 
 describe('after a refused certificate', () => {
   it('names the workshop CA the chain ends in and runs again trusting it', async () => {

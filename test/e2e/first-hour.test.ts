@@ -7,7 +7,7 @@
 // round-trip bracket crossed the ladder's times, lists and addresses were cut at 1024 pixels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { collectPageErrors, openWorkbench, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
 import { freePort } from '../support/ports';
 
 let app: E2eApp;
@@ -22,13 +22,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function fresh(width = 1280, height = 800): Promise<Page> {
-  const page = await newPage(app.browser);
-  await page.setViewportSize({ width, height });
-  await page.goto(app.engine.url);
-  await page.getByTestId('main').waitFor();
-  return page;
-}
+const fresh = (width?: number, height?: number): Promise<Page> => openWorkbench(app, width, height);
 
 describe('lab task 1 in the window alone', () => {
   it('makes the CA and certificate, starts a server, and reaches it from the server card', async () => {

@@ -9,14 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionKeys, DerivationStep } from '../../src-main/api/decryptTypes';
 import type { ServerInfo } from '../../src-main/api/serverTypes';
-import type { SessionSummary } from '../../src-main/api/types';
 import { deriveSecret, hashOf, hkdfExpandLabel, hkdfExtract } from '../../src-main/tls/hkdf';
 import { hmac } from '../../src-main/tls/prf';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { Workbench } from '../../src-main/workbench';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
-import { isSessionOf } from '../support/serverSessions';
+import { finishedSessionsOf, opensslSessionField } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -37,24 +36,6 @@ const GET = 'GET / HTTP/1.1\r\nHost: www.bank32.com\r\nConnection: close\r\n\r\n
 async function sClient(server: ServerInfo, args: string[]): Promise<string> {
   const out = await run('openssl', ['s_client', '-connect', server.address, '-CAfile', pki.caCert, '-servername', 'www.bank32.com', '-ign_eof', ...args], { input: GET });
   return out.output;
-}
-
-/** The finished sessions of one server, oldest first, once `count` of them are recorded. */
-async function sessionsOf(server: ServerInfo, count: number): Promise<SessionSummary[]> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(50).filter((s) => isSessionOf(s, server) && s.status !== 'running');
-    if (found.length >= count) return found.reverse();
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for ${server.address}`);
-}
-
-/** What `openssl sess_id -text` says of a session file: the named hex field (possibly over several lines). */
-function sessionField(file: string, field: 'Resumption PSK' | 'Master-Key'): string {
-  const out = execFileSync('openssl', ['sess_id', '-in', file, '-text', '-noout']).toString();
-  const match = new RegExp(`${field}: ([0-9A-F]+)`).exec(out);
-  if (!match) throw new Error(`no ${field} in ${out}`);
-  return match[1].toLowerCase();
 }
 
 /** The ticket bytes of a session file, as `openssl sess_id -text` dumps them. */
@@ -79,9 +60,9 @@ async function resumedTls12(fileName: string, tickets: boolean) {
   const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, ...(tickets ? {} : { tickets: false }) });
   const file = path.join(dir, fileName);
   expect(await sClient(server, ['-tls1_2', '-sess_out', file])).toContain('New, TLSv1.2');
-  const master = sessionField(file, 'Master-Key');
+  const master = opensslSessionField(file, 'Master-Key');
   expect(await sClient(server, ['-tls1_2', '-sess_in', file])).toContain('Reused, TLSv1.2');
-  const [first, resumed] = await sessionsOf(server, 2);
+  const [first, resumed] = await finishedSessionsOf(wb, server, 2);
   await wb.servers.stop(server.id);
   await wb.writer.written();
   return { first, resumed, master };
@@ -95,10 +76,10 @@ describe('a resumed connection shows the session it took up', () => {
     const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key }, ...(groups ? { groups } : {}) });
     const file = path.join(dir, `tls13${resumeArgs.length}.sess`);
     expect(await sClient(server, ['-tls1_3', '-sess_out', file])).toContain('New, TLSv1.3');
-    const psk = sessionField(file, 'Resumption PSK');
+    const psk = opensslSessionField(file, 'Resumption PSK');
     const ticket = sessionTicket(file);
     expect(await sClient(server, ['-tls1_3', '-sess_in', file, ...resumeArgs])).toContain('Reused, TLSv1.3');
-    const [first, resumed] = await sessionsOf(server, 2);
+    const [first, resumed] = await finishedSessionsOf(wb, server, 2);
     await wb.servers.stop(server.id);
     await wb.writer.written();
 
@@ -162,7 +143,7 @@ describe('a resumed connection shows the session it took up', () => {
     // No -CAfile: the client does not trust the lab CA and ends the handshake with an alert.
     const out = await run('openssl', ['s_client', '-connect', server.address, '-tls1_3', '-verify_return_error', '-CApath', dir], { input: GET });
     expect(out.output).toContain('certificate verify failed');
-    const [failed] = await sessionsOf(server, 1);
+    const [failed] = await finishedSessionsOf(wb, server, 1);
     await wb.servers.stop(server.id);
     await wb.writer.written();
     const [keys] = wb.decryption.keys({ id: failed.id });
@@ -177,7 +158,7 @@ describe('a resumed connection shows the session it took up', () => {
     const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
     // "K" on a line of its own: s_client sends a KeyUpdate asking the server for one too; then end of input closes.
     await run('openssl', ['s_client', '-connect', server.address, '-CAfile', pki.caCert, '-tls1_3'], { input: 'K\n' });
-    const [session] = await sessionsOf(server, 1);
+    const [session] = await finishedSessionsOf(wb, server, 1);
     await wb.servers.stop(server.id);
     await wb.writer.written();
     const [keys] = wb.decryption.keys({ id: session.id });
@@ -197,7 +178,7 @@ describe('a resumed connection shows the session it took up', () => {
     await wb.workshop.issue({ ca: 'Review CA', name: 'rsa.bank32.com', subject: { CN: 'www.bank32.com' }, subjectAltNames: ['DNS:www.bank32.com'], key: 'rsa:2048' });
     const server = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'rsa.bank32.com' }, maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' });
     expect(await sClient(server, ['-tls1_2', '-cipher', 'AES128-GCM-SHA256'])).toContain('Cipher is AES128-GCM-SHA256');
-    const [session] = await sessionsOf(server, 1);
+    const [session] = await finishedSessionsOf(wb, server, 1);
     await wb.servers.stop(server.id);
     await wb.writer.written();
     const [keys] = wb.decryption.keys({ id: session.id });
@@ -211,7 +192,7 @@ describe('a resumed connection shows the session it took up', () => {
     // An ECDHE session from a workshop identity gets no word about the server key: the key log opens it.
     const ecdhe = await wb.servers.start({ port: 0, identity: { kind: 'lab', name: 'rsa.bank32.com' }, maxVersion: 'TLSv1.2' });
     expect(await sClient(ecdhe, ['-tls1_2'])).toContain('Cipher is ECDHE-RSA');
-    const [other] = await sessionsOf(ecdhe, 1);
+    const [other] = await finishedSessionsOf(wb, ecdhe, 1);
     await wb.servers.stop(ecdhe.id);
     await wb.writer.written();
     const [plain] = wb.decryption.keys({ id: other.id });

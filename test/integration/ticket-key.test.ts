@@ -3,7 +3,6 @@
 // with it. Without any key log, the ticket key opens the TLS 1.2 ECDHE connection that received
 // a ticket and the one that resumed with it; a TLS 1.3 psk_dhe_ke resumption stays closed, with
 // its reason. The judges: OpenSSL's own session file and the key log the server recorded.
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +10,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionKeys, DecryptedRecordInfo } from '../../src-main/api/decryptTypes';
 import type { ServerInfo } from '../../src-main/api/serverTypes';
-import type { SessionSummary } from '../../src-main/api/types';
 import { TicketKeyring, TICKET_KEYRING_FILE } from '../../src-main/sessions/ticketKeyring';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { splitNodeTicketKeys } from '../../src-main/tls/sessionTicket';
@@ -22,7 +20,7 @@ import { validateParams } from '../../src-main/host/validation';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
-import { isSessionOf } from '../support/serverSessions';
+import { finishedSessionsOf, opensslSessionField } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -43,22 +41,6 @@ const GET = 'GET /ticket HTTP/1.1\r\nHost: www.bank32.com\r\nConnection: close\r
 async function sClient(server: ServerInfo, args: string[]): Promise<string> {
   const out = await run('openssl', ['s_client', '-connect', server.address, '-CAfile', pki.caCert, '-servername', 'www.bank32.com', '-ign_eof', ...args], { input: GET });
   return out.output;
-}
-
-async function sessionsOf(server: ServerInfo, count: number): Promise<SessionSummary[]> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(50).filter((s) => isSessionOf(s, server) && s.status !== 'running');
-    if (found.length >= count) return found.reverse();
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for ${server.address}`);
-}
-
-function sessionField(file: string, field: 'Resumption PSK' | 'Master-Key'): string {
-  const out = execFileSync('openssl', ['sess_id', '-in', file, '-text', '-noout']).toString();
-  const match = new RegExp(`${field}: ([0-9A-F]+)`).exec(out);
-  if (!match) throw new Error(`no ${field} in ${out}`);
-  return match[1].toLowerCase();
 }
 
 /** The secret the opened ticket holds, as the key material shows it (highlighted). */
@@ -98,9 +80,9 @@ describe("the server's session ticket key opens recorded sessions", () => {
     const server = await startServer();
     const file = path.join(dir, 'tls12.sess');
     expect(await sClient(server, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sess_out', file])).toContain('New, TLSv1.2');
-    const master = sessionField(file, 'Master-Key');
+    const master = opensslSessionField(file, 'Master-Key');
     expect(await sClient(server, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-sess_in', file])).toContain('Reused, TLSv1.2');
-    const [first, resumed] = await sessionsOf(server, 2);
+    const [first, resumed] = await finishedSessionsOf(wb, server, 2);
     await wb.servers.stop(server.id);
     await wb.writer.written();
 
@@ -167,7 +149,7 @@ describe("the server's session ticket key opens recorded sessions", () => {
     ].join('\n');
     const out = await run('python3', ['-c', script, pki.caCert, String(server.port)]);
     expect(out.stdout.trim()).toBe('reused');
-    const [first, resumed] = await sessionsOf(server, 2);
+    const [first, resumed] = await finishedSessionsOf(wb, server, 2);
     await wb.servers.stop(server.id);
     await wb.writer.written();
     const a = withoutKeyLog(first.id);
@@ -183,9 +165,9 @@ describe("the server's session ticket key opens recorded sessions", () => {
     const server = await startServer();
     const file = path.join(dir, 'tls13.sess');
     expect(await sClient(server, ['-tls1_3', '-sess_out', file])).toContain('New, TLSv1.3');
-    const psk = sessionField(file, 'Resumption PSK');
+    const psk = opensslSessionField(file, 'Resumption PSK');
     expect(await sClient(server, ['-tls1_3', '-sess_in', file])).toContain('Reused, TLSv1.3');
-    const [first, resumed] = await sessionsOf(server, 2);
+    const [first, resumed] = await finishedSessionsOf(wb, server, 2);
     await wb.servers.stop(server.id);
     await wb.writer.written();
 
@@ -225,7 +207,7 @@ describe("the server's session ticket key opens recorded sessions", () => {
   it("a ticket sealed by a key this data folder does not keep is named as another server's", async () => {
     const server = await startServer();
     expect(await sClient(server, ['-tls1_2'])).toContain('New, TLSv1.2');
-    const [session] = await sessionsOf(server, 1);
+    const [session] = await finishedSessionsOf(wb, server, 1);
     await wb.servers.stop(server.id);
     await wb.writer.written();
     const elsewhere = { ...splitNodeTicketKeys(crypto.randomBytes(48)), server: 'a server on another machine', startedAt: 0 };

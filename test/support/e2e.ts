@@ -77,6 +77,15 @@ export async function newPage(browser: Browser, options: { acceptDownloads?: boo
   return context.newPage();
 }
 
+/** A new page of the workbench at this window size, once its main area is there. */
+export async function openWorkbench(app: E2eApp, width = 1280, height = 800): Promise<Page> {
+  const page = await newPage(app.browser);
+  await page.setViewportSize({ width, height });
+  await page.goto(app.engine.url);
+  await page.getByTestId('main').waitFor();
+  return page;
+}
+
 /** Collects the page's uncaught errors and console errors, as they come. */
 export function collectPageErrors(page: Page, options: { console?: boolean } = {}): string[] {
   const errors: string[] = [];

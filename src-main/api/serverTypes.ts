@@ -155,4 +155,10 @@ export interface ServerConnectionSummary {
   /** "ok", or "failed" with the error. */
   outcome: 'ok' | 'failed';
   error: ApiErrorInfo | null;
+  /**
+   * What an "ok" does not say: a TLS 1.2 client that left right after the handshake, sending
+   * nothing (no request, no alert, no close_notify), as a client that refuses the certificate
+   * after its handshake does. Null otherwise.
+   */
+  note?: string | null;
 }

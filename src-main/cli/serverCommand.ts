@@ -123,7 +123,9 @@ export function formatConnection(c: ServerConnectionSummary): string {
     c.cipher ?? '-',
     c.resumed ? 'resumed' : null,
     c.clientCertificate ? `client-cert="${c.clientCertificate}"` : null,
-    c.outcome === 'ok' ? `ok (${c.requests} request${c.requests === 1 ? '' : 's'})` : `FAILED: ${c.error?.message ?? 'unknown'}`,
+    c.outcome === 'ok'
+      ? `ok (${c.requests} request${c.requests === 1 ? '' : 's'}${c.note ? '; then the client left without a word: it may have refused the certificate after its handshake' : ''})`
+      : `FAILED: ${c.error?.message ?? 'unknown'}`,
     `session ${c.sessionId}`,
   ];
   return parts.filter((p) => p !== null).join('  ');

@@ -258,6 +258,17 @@ function failedHandshakeFrom(chunks: RecordedChunk[]): { sni: string | null; ale
   };
 }
 
+/**
+ * Before TLS 1.3 the client sends its Finished before it has the server's, so a client that checks
+ * the certificate in its own code after the handshake (Node.js programs, the workbench's client)
+ * and refuses it leaves this server a complete handshake, then silence: no request, no alert, no
+ * close_notify. Said, because "ok" alone reads as if the client was satisfied.
+ */
+function silentLeaving(version: string | null, resumed: boolean, requests: number, inboundAfterHandshake: number): string | null {
+  if (resumed || requests > 0 || inboundAfterHandshake > 0 || !version || version === 'TLSv1.3') return null;
+  return `the client left right after the handshake without a word (no request, no alert, no close_notify); over ${version} its side of the handshake was done before it could check this server's certificate, so a client that refuses the certificate in its own code (Node.js programs such as tlslab client) leaves exactly like this: its own output says whether it did`;
+}
+
 /** Takes one accepted TCP connection through the handshake and the responder, recording it all. */
 export function acceptServerConnection(raw: net.Socket, server: AcceptingServer, ctx: ServerSessionContext): AcceptedConnection {
   const peer = formatEndpoint(raw.remoteAddress, raw.remotePort);
@@ -278,6 +289,8 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
   let keptBytes = 0;
   let keeping = true;
   let handshakeDone = false;
+  /** Bytes the client sent once the handshake was done: none at all, and it left without a word. */
+  let inboundAfterHandshake = 0;
   let tcpClosed = false;
   let tlsClosed = false;
   let finished = false;
@@ -301,6 +314,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     observe(direction, data) {
       const dir: Direction = direction === 'inbound' ? 'client-to-server' : 'server-to-client';
       connection.bytes(dir, data);
+      if (handshakeDone && direction === 'inbound') inboundAfterHandshake += data.length;
       if (keeping && keptBytes < HANDSHAKE_KEEP_BYTES) {
         kept.push({ direction: dir, t: 0, data });
         keptBytes += data.length;
@@ -493,6 +507,8 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       }
     }
     kept.length = 0;
+    const note = !failure && handshakeDone ? silentLeaving(outcome.version, info.resumed, info.requests, inboundAfterHandshake) : null;
+    if (note) connection.event('note', { text: note });
     connection.event('server-session', { ...info });
     const error = failure ? { code: failure.code, message: failure.message } : null;
     recording.update({ status: error ? 'failed' : 'ok', endedAt: Date.now(), error });
@@ -511,6 +527,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       requests: info.requests,
       outcome: error ? 'failed' : 'ok',
       error,
+      note,
     });
     resolveDone();
   }

@@ -126,6 +126,15 @@ describe('the Servers view in Chromium', () => {
     expect(await failedRow.innerText()).toContain('unknown_ca');
     // The counters follow within a moment (the engine batches their updates).
     await card.getByTestId('server-counts').filter({ hasText: '3 connections · 1 failed' }).waitFor();
+    // The workbench's own client refusing over TLS 1.2: the handshake is complete on this side, so
+    // the row is "ok", and says the client left without a word.
+    const silent = await app.engine.workbench.runClient({
+      host: 'www.bank32.com', port, connectTo: '127.0.0.1', trust: { kind: 'system' }, verifyPeer: true, checkHostname: true, maxVersion: 'TLSv1.2', send: { kind: 'none' },
+    });
+    expect(silent.status).toBe('failed');
+    const silentRow = card.locator('[data-testid="server-connection-row"][data-outcome="ok"]').filter({ has: page.getByTestId('connection-left-silently') }).first();
+    await silentRow.waitFor();
+    expect(await silentRow.getByTestId('connection-left-silently').getAttribute('title')).toContain('a client that refuses the certificate in its own code');
     await screenshot(page, 'servers-02-live-connections');
 
     // The curl connection, as the server recorded it.
@@ -205,8 +214,8 @@ describe('the Servers view in Chromium', () => {
     await card.getByTestId('server-stop').click();
     await card.getByTestId('server-status').filter({ hasText: 'Stopped' }).waitFor();
     expect(await card.getByTestId('server-restart').innerText()).toBe('Start again');
-    // Its recorded connections stay listed after it stops.
-    expect(await card.getByTestId('server-connection-row').count()).toBe(3);
+    // Its recorded connections stay listed after it stops (curl twice, openssl, the workbench's client).
+    expect(await card.getByTestId('server-connection-row').count()).toBe(4);
     await screenshot(page, 'servers-07-stopped');
     await card.getByTestId('server-remove').click();
     await card.waitFor({ state: 'detached' });

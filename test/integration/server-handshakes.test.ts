@@ -5,7 +5,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerConfig, ServerInfo } from '../../src-main/api/serverTypes';
+import type { ServerConfig, ServerConnectionSummary, ServerInfo } from '../../src-main/api/serverTypes';
+import { formatConnection } from '../../src-main/cli/serverCommand';
 import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { interactiveSClient } from '../support/opensslServer';
@@ -268,6 +269,37 @@ describe('a client that rejects the certificate', () => {
       expect(s.error?.message).not.toContain('look for its alert');
       expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual([server.names[0].certificate.subject]);
     }
+    await wb.servers.stop(server.id);
+  });
+
+  it('over TLS 1.2 the same refusal leaves the server a complete handshake, then silence: the session is ok, and says how the client left', async () => {
+    const server = await start();
+    const summaries: ServerConnectionSummary[] = [];
+    const unsubscribe = wb.subscribe((event, data) => {
+      if (event === 'server.connection') summaries.push(data as ServerConnectionSummary);
+    });
+    const refused = await wb.runClient({
+      host: 'localhost', port: server.port, connectTo: '127.0.0.1', trust: { kind: 'file', path: pki.otherCaCert },
+      verifyPeer: true, checkHostname: true, maxVersion: 'TLSv1.2', send: { kind: 'none' },
+    });
+    expect(refused.status).toBe('failed');
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('ok');
+    const notes = s.connections[0].timeline.filter((e) => e.kind === 'note').map((e) => (e as { text: string }).text);
+    expect(notes.join('\n')).toContain('the client left right after the handshake without a word (no request, no alert, no close_notify); over TLSv1.2');
+    // A client that asks for the page, and one that says goodbye with close_notify, get no such word.
+    await sClient(server, ['-tls1_2']);
+    await run('openssl', ['s_client', '-connect', server.address, '-servername', 'localhost', '-tls1_2'], { input: '' });
+    const all = await sessionsOf(server, 3);
+    for (const other of all.slice(1)) {
+      expect(other.status).toBe('ok');
+      expect(other.connections[0].timeline.some((e) => e.kind === 'note' && (e as { text: string }).text.includes('without a word'))).toBe(false);
+    }
+    for (let i = 0; i < 200 && summaries.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    unsubscribe();
+    expect(summaries.find((c) => c.sessionId === s.id)?.note).toContain('without a word');
+    expect(summaries.filter((c) => c.sessionId !== s.id).map((c) => c.note ?? null)).toEqual([null, null]);
+    expect(formatConnection(summaries.find((c) => c.sessionId === s.id)!)).toContain('ok (0 requests; then the client left without a word: it may have refused the certificate after its handshake)');
     await wb.servers.stop(server.id);
   });
 

@@ -90,6 +90,8 @@ export interface ConnectionRow {
   resumed: boolean | null;
   clientCertificate: string | null;
   requests: number | null;
+  /** A TLS 1.2 client that left right after the handshake without a word: why an "ok" may be a refusal. */
+  leftSilently: string | null;
   tone: OutcomeTone;
   outcome: string;
   error: ApiErrorInfo | null;
@@ -127,6 +129,7 @@ function fromSession(session: SessionSummary): ConnectionRow {
     resumed: null,
     clientCertificate: null,
     requests: null,
+    leftSilently: null,
     tone,
     outcome: tone === 'running' ? (session.version ? 'open' : 'handshake…') : tone === 'fail' ? 'failed' : 'ok',
     error: session.error,
@@ -147,6 +150,7 @@ function fromSummary(summary: ServerConnectionSummary): ConnectionRow {
     resumed: summary.resumed,
     clientCertificate: summary.clientCertificate,
     requests: summary.requests,
+    leftSilently: summary.note ?? null,
     tone: summary.outcome === 'ok' ? 'ok' : 'fail',
     outcome: summary.outcome,
     error: summary.error,

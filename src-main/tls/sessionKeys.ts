@@ -251,6 +251,17 @@ function resumedFrom(c: EarlierConnection, by: NonNullable<ConnectionKeys['resum
 }
 
 /** A note that follows another sentence: capitalized. */
+/** A master secret found another way (the server key, a ticket), set beside the key log's. */
+function masterSecretCheck(found: string, clientRandom: Uint8Array, master: Uint8Array, logged: Uint8Array, notes: { same: string; differ: string }): DerivationStep {
+  return {
+    title: `master secret check: the one ${found}, and the key log's (CLIENT_RANDOM line)`,
+    operation: 'comparison',
+    inputs: [keyValue('ClientHello.random', clientRandom)],
+    outputs: [keyValue('computed master_secret', master), keyValue('received master_secret', logged)],
+    note: toHex(logged) === toHex(master) ? notes.same : notes.differ,
+  };
+}
+
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -546,15 +557,12 @@ class ConnectionCrypto {
               ? 'the master secret computed from the server key equals the one in the key log'
               : 'the master secret computed from the server key differs from the one in the key log',
           );
-          steps.push({
-            title: "master secret check: the one computed from the server key, and the key log's (CLIENT_RANDOM line)",
-            operation: 'comparison',
-            inputs: [keyValue('ClientHello.random', clientHello.random)],
-            outputs: [keyValue('computed master_secret', master), keyValue('received master_secret', logged)],
-            note: same
-              ? 'they are equal: the pre-master secret the server key decrypted is the one the peers used, and so is every key below'
-              : 'they differ: the server key or the key log does not belong to this connection',
-          });
+          steps.push(
+            masterSecretCheck('computed from the server key', clientHello.random, master, logged, {
+              same: 'they are equal: the pre-master secret the server key decrypted is the one the peers used, and so is every key below',
+              differ: 'they differ: the server key or the key log does not belong to this connection',
+            }),
+          );
         }
       }
     }
@@ -701,16 +709,12 @@ class ConnectionCrypto {
           : `The key exchange was ${kx}, whose secret both sides threw away, yet whoever holds the ticket key reads this connection and every one that resumes the session: session tickets undo forward secrecy for as long as their key lives.`),
     );
     if (logged) {
-      const same = toHex(logged) === toHex(master);
-      k.steps.push({
-        title: "master secret check: the one in the ticket, and the key log's (CLIENT_RANDOM line)",
-        operation: 'comparison',
-        inputs: [keyValue('ClientHello.random', clientHello.random)],
-        outputs: [keyValue('computed master_secret', master), keyValue('received master_secret', logged)],
-        note: same
-          ? 'they are equal: the ticket holds the very master secret the peers used'
-          : 'they differ: the ticket does not belong to this connection, or the key log does not',
-      });
+      k.steps.push(
+        masterSecretCheck('in the ticket', clientHello.random, master, logged, {
+          same: 'they are equal: the ticket holds the very master secret the peers used',
+          differ: 'they differ: the ticket does not belong to this connection, or the key log does not',
+        }),
+      );
     }
     return master;
   }

@@ -1,8 +1,7 @@
 // tlslab client: the TLS client session of lab task 1.
 import type { Command } from 'commander';
-import type { ClientPayload, ClientSessionRequest } from '../api/types';
+import type { ClientPayload, ClientSessionRequest, SessionDetail } from '../api/types';
 import { shellWord } from '../api/tryIt';
-import type { SessionDetail } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
 import type { Workbench } from '../workbench';
 import { CliExit, integer, openWorkbench, parseTarget, printJson, tlslabFor, tlsVersion } from './common';

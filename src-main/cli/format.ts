@@ -108,6 +108,17 @@ export function formatSessionHeader(s: SessionSummary, { withError = true }: { w
 /** How the report names the CLI in the commands it suggests: "tlslab --data-dir DIR" when one was given. */
 export interface ReportOptions {
   tlslab?: string;
+  /** The sessions that recorded the other end of this one's connections (sessions.otherEnds). */
+  otherEnds?: readonly SessionSummary[];
+}
+
+const OTHER_END_NAMES: Record<string, string> = { client: "the workbench client's", server: "the lab server's", proxy: "the proxy's" };
+
+/** "Other end: the lab server's session 2 (the same handshake, seen from its side)". */
+function otherEndLines(ends: readonly SessionSummary[] | undefined): string[] {
+  if (!ends || ends.length === 0) return [];
+  const named = ends.map((e) => `${OTHER_END_NAMES[e.kind] ?? `the ${e.kind}'s`} session ${e.id}`).join(', ');
+  return [`Other end: ${named} (the same connection, recorded from ${ends.length === 1 ? 'its' : 'their'} side)`];
 }
 
 /**
@@ -215,7 +226,7 @@ function proxyLines(s: SessionDetail): string[] {
 }
 
 export function formatSessionDetail(s: SessionDetail, options: ReportOptions = {}): string {
-  const out = [formatSessionHeader(s), ...serverLines(s), ...proxyLines(s)];
+  const out = [formatSessionHeader(s), ...otherEndLines(options.otherEnds), ...serverLines(s), ...proxyLines(s)];
   for (const c of s.connections) {
     out.push(formatConnection(c));
     c.peerCertificates.forEach((cert, i) => out.push(`Peer certificate ${i}: ${cert.subject}`, cert.pem.trimEnd()));

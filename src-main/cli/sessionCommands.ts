@@ -51,7 +51,7 @@ export function registerSessionCommands(program: Command): void {
         }
         const detail = await wb.session(id);
         if (opts.json) printJson(detail);
-        else process.stdout.write(`${formatSessionDetail(detail, { tlslab: tlslabFor(command) })}\n`);
+        else process.stdout.write(`${formatSessionDetail(detail, { tlslab: tlslabFor(command), otherEnds: await wb.otherEnds(id) })}\n`);
       } finally {
         await wb.close();
       }

@@ -9,16 +9,19 @@ import type { SessionDetail } from '../../src-main/api/types';
 import { dispatch } from '../../src-main/host/dispatch';
 import { validateParams } from '../../src-main/host/validation';
 import { Workbench } from '../../src-main/workbench';
+import { tlslabInProcess } from '../support/cliInProcess';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
 
 let pki: ServerTestPki;
 let wb: Workbench;
 let server: ServerInfo;
+let dir: string;
 
 beforeAll(async () => {
   pki = await makeServerPki();
-  wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-other-ends-')) });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-other-ends-'));
+  wb = new Workbench({ dataDir: dir });
   server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.rsa.cert, keyPath: pki.rsa.key } });
 });
 
@@ -55,6 +58,11 @@ describe('the other end of a connection', () => {
     expect(await otherEnds(refusedServer)).toEqual([`client #${refused.id}`]);
     expect(await otherEnds(accepted.id)).toEqual([`server #${acceptedServer}`]);
     expect(await otherEnds(acceptedServer)).toEqual([`client #${accepted.id}`]);
+    // `sessions show` says it under the header.
+    const shown = await tlslabInProcess(dir, ['sessions', 'show', String(refused.id)]);
+    expect(shown.stdout.split('\n')).toContain(`Other end: the lab server's session ${refusedServer} (the same connection, recorded from its side)`);
+    const serverShown = await tlslabInProcess(dir, ['sessions', 'show', String(refusedServer)]);
+    expect(serverShown.stdout).toContain(`Other end: the workbench client's session ${refused.id} (`);
   });
 
   it('a session nobody else recorded has none; an unknown one is refused', async () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { ClientPayload, ClientSessionRequest, SessionDetail } from '../api/types';
 import { shellWord } from '../api/tryIt';
+import { untrustedRoot } from '../api/untrustedRoot';
 import { parseTrustArgument } from '../sessions/trustStore';
 import type { Workbench } from '../workbench';
 import { CliExit, integer, openWorkbench, parseTarget, printJson, tlslabFor, tlsVersion } from './common';
@@ -98,8 +99,7 @@ export function registerClientCommand(program: Command): void {
  * Names that CA and the flag that trusts it (or the one that goes on regardless).
  */
 function trustHint(wb: Workbench, session: SessionDetail, ca: string): string | null {
-  const chain = session.verification?.chain;
-  if (!chain || chain.ok || !chain.code || !UNTRUSTED_CHAIN.has(chain.code)) return null;
+  if (!untrustedRoot(session.verification?.chain)) return null;
   const leaf = session.connections[0]?.peerCertificates[0];
   if (!leaf) return null;
   let root: string | null = null;
@@ -111,5 +111,3 @@ function trustHint(wb: Workbench, session: SessionDetail, ca: string): string | 
   if (!root || ca === `lab:${root}`) return null;
   return `the certificate was issued by this workbench's CA "${root}", which the trust store does not hold; if that is the CA you mean to trust (and not a man in the middle's), add --ca ${shellWord(`lab:${root}`)}; --insecure goes on without trusting it`;
 }
-
-const UNTRUSTED_CHAIN = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);

@@ -18,6 +18,7 @@ export type {
 export { API_SOCKET_PATH } from '../../../src-main/api/methods';
 export { caFileHint, serverTryCommand, replayTryCommand } from '../../../src-main/api/tryIt';
 export { clientRequestFate } from '../../../src-main/api/clientRequest';
+export { untrustedRoot } from '../../../src-main/api/untrustedRoot';
 export { responseText } from '../../../src-main/api/responseText';
 export type * from '../../../src-main/api/decryptTypes';
 export type * from '../../../src-main/api/recordTypes';

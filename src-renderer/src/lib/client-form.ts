@@ -1,6 +1,7 @@
 // The "New client session" form as plain data: its defaults, its validation, and the
 // ClientSessionRequest it becomes. Errors are written for a student in the first hour.
 import type { ClientPayload, ClientSessionRequest, ServerIdentitySpec, TlsVersionName, TrustStoreSpec } from '../api/contract';
+import { untrustedRoot } from '../api/contract';
 
 export const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -244,21 +245,12 @@ export function clientFormFromRequest(request: ClientSessionRequest): ClientForm
   return form;
 }
 
-/** Chain results that mean "the root is not one the client trusts", which trusting the right CA mends. */
-const UNTRUSTED_ROOT_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-]);
-
 /**
  * Whether a refused client session should offer to run again trusting the workshop CA `caName`
  * its chain leads to: the chain failed on an untrusted root, and the run did not trust that CA already.
  */
 export function offerWorkshopTrust(request: ClientSessionRequest | null, chain: { ok: boolean; code?: string } | null, caName: string | null): boolean {
-  if (!request || !chain || chain.ok || !caName) return false;
-  if (!chain.code || !UNTRUSTED_ROOT_CODES.has(chain.code)) return false;
+  if (!request || !caName || !untrustedRoot(chain)) return false;
   return !(request.trust.kind === 'lab' && request.trust.name === caName);
 }
 

@@ -33,6 +33,8 @@ export class ByteTap extends Duplex {
   private wanted = true;
   /** Reading is paused until the pacer catches up. */
   private held = false;
+  /** finishWith sent the last bytes: what TLS writes afterwards goes nowhere. */
+  private muted = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -111,7 +113,24 @@ export class ByteTap extends Duplex {
     return (error) => (error ? callback(error) : pacer.whenRelieved(() => callback()));
   }
 
+  /**
+   * Sends `last` as the connection's last bytes and closes the sending side; whatever TLS writes
+   * afterwards (or has queued here still) never reaches the network. A client that refuses the
+   * server's certificate sends its alert in place of the rest of its handshake, as OpenSSL does.
+   */
+  finishWith(last: Uint8Array): void {
+    this.muted = true;
+    if (!this.peerEnded) this.localEnded = true;
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    this.events.observe('outbound', Buffer.from(last));
+    this.socket.end(last);
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.muted) {
+      callback();
+      return;
+    }
     if (this.socket.connecting) {
       // TLS writes its first flight before TCP is up; it reaches the wire only after connect,
       // and the record must say so.
@@ -129,6 +148,10 @@ export class ByteTap extends Duplex {
    * batch of records) goes to the socket as one writev instead of one system call per record.
    */
   override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+    if (this.muted) {
+      callback();
+      return;
+    }
     if (this.socket.connecting) {
       this.socket.once('connect', () => this._writev(chunks, callback));
       return;
@@ -142,6 +165,10 @@ export class ByteTap extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    if (this.muted) {
+      callback();
+      return;
+    }
     if (!this.peerEnded) this.localEnded = true;
     // A net.Socket without allowHalfOpen ends its own side when the peer's FIN arrives; ending it
     // again would fail with ERR_STREAM_ALREADY_FINISHED and turn a good session into a failed one.

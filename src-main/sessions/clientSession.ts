@@ -17,6 +17,7 @@ import type { HostTable } from '../store/hostTable';
 import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
+import { refusalAlert, sealClientAlert, type RefusalAlert } from './clientAlert';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
@@ -64,6 +65,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const ANSWER_IDLE_MS = 1_500;
 /** With nothing to send, how long to listen for post-handshake messages (TLS 1.3 tickets). */
 const QUIET_IDLE_MS = 400;
+/** After its alert, how long the client waits for the server to close before closing itself. */
+const ALERT_LINGER_MS = 1_000;
 const RESPONSE_KEEP_BYTES = 1024 * 1024;
 const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -295,6 +298,8 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     /** The server closed its side (TLS 'end'): it had sent all it would. */
     let serverEnded = false;
     let resetNoted = false;
+    /** The client refused the certificate and sent its alert: TLS sends nothing more. */
+    let alertSent = false;
     let failure: ApiErrorInfo | null = null;
     const responseParts: Buffer[] = [];
     let responseBytes = 0;
@@ -422,11 +427,17 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       ALPNProtocols: request.alpn?.length ? request.alpn : undefined,
     });
 
-    secure.on('keylog', (line: Buffer) => connection.keylog(line.toString('latin1').trim()));
+    /** The key log so far: the alert sent on a refusal is sealed with it. */
+    const keylog: string[] = [];
+    secure.on('keylog', (line: Buffer) => {
+      const text = line.toString('latin1').trim();
+      keylog.push(text);
+      connection.keylog(text);
+    });
 
     secure.once('secureConnect', () => {
       handshakeDone = true;
-      serverHandshake.length = 0;
+      const serverFlight = serverHandshake.splice(0);
       const cipher = secure.getCipher();
       const version = secure.getProtocol() ?? cipher.version;
       const { ders, leaf } = peerChain(secure, identitySeen);
@@ -448,9 +459,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
 
       if (!verification.accepted) {
         failure = { code: 'VERIFICATION_FAILED', message: verification.summary };
-        connection.event('note', { text: 'the client closes the connection because verification failed; no data is sent' });
-        secure.destroy();
-        tap.destroy();
+        refuse(refusalAlert(verification), version, serverFlight);
         return;
       }
       const refusal = setup.payload ? null : alpnRefusal(request, outcome.alpn);
@@ -481,6 +490,34 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
         secure.end();
       }
     });
+
+    /**
+     * Ends a connection whose certificate the client refused the way OpenSSL-verifying clients do:
+     * with the fatal alert that names the problem (clientAlert.ts), then the TCP close. The server
+     * answers the alert by closing; one that does not is closed on after ALERT_LINGER_MS.
+     */
+    function refuse(alert: RefusalAlert, version: string, serverFlight: readonly Uint8Array[]) {
+      const sealed = sealClientAlert({ version, keylog, serverFlight, alert });
+      if (!('record' in sealed)) {
+        connection.event('note', { text: `the client closes the connection because verification failed; no data is sent (no alert either: ${sealed.reason})` });
+        secure.destroy();
+        tap.destroy();
+        return;
+      }
+      alertSent = true;
+      connection.event('note', {
+        text:
+          version === 'TLSv1.3'
+            ? `the client sends the fatal alert ${alert.name} in place of the rest of its handshake, in the clear, and closes the connection, as openssl s_client, curl and Python do. (Node checks the certificate once the server's flight is in: the workbench sends the alert for it, and the Finished Node would have sent never leaves.)`
+            : `the client sends the fatal alert ${alert.name}, encrypted, and closes the connection. A client that checks the certificate during the handshake (openssl s_client, curl, Python) sends this alert instead of finishing its handshake; Node checks it only after sending its Finished, so the workbench sends the alert right after, under the client's keys from its key log`,
+      });
+      tap.finishWith(sealed.record);
+      const linger = setTimeout(() => {
+        secure.destroy();
+        tap.destroy();
+      }, ALERT_LINGER_MS);
+      socket.once('close', () => clearTimeout(linger));
+    }
 
     /** (Re)starts the quiet-time limit; while data flows, one timer is pushed back, not replaced. */
     function armIdle(ms: number) {
@@ -526,8 +563,12 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
     secure.on('end', () => {
       serverEnded = true;
       // The server closed its side: close ours too (unless it is closed already: ending twice
-      // makes Node build an error with a stack trace, a measurable cost per session).
-      if (!secure.writableEnded) secure.end();
+      // makes Node build an error with a stack trace, a measurable cost per session). After an
+      // alert nothing more is sent: no close_notify.
+      if (alertSent) {
+        secure.destroy();
+        tap.destroy();
+      } else if (!secure.writableEnded) secure.end();
     });
     secure.on('error', (err) => fail(err));
     secure.on('close', () => {

@@ -709,7 +709,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       // A client killed mid-handshake leaves unread bytes and resets instead (below).
       return {
         code: 'VICTIM_CLOSED_AFTER_CERTIFICATE',
-        message: `the victim closed the connection after receiving the forged certificate, without an alert or finishing its handshake; it most likely refused the certificate: clients that check it in their own code after the TLS library's handshake (Node.js programs such as tlslab client, many apps) leave this way instead of sending an alert, and their own output says which check failed (the chain, when it does not trust "${endpoint.caName}", or the name)`,
+        message: `the victim closed the connection after receiving the forged certificate, without an alert or finishing its handshake; it most likely refused the certificate: clients that check it in their own code after the TLS library's handshake (Node.js programs, many apps) leave this way instead of sending an alert, and their own output says which check failed (the chain, when it does not trust "${endpoint.caName}", or the name)`,
       };
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || !err) {

@@ -260,13 +260,13 @@ function failedHandshakeFrom(chunks: RecordedChunk[]): { sni: string | null; ale
 
 /**
  * Before TLS 1.3 the client sends its Finished before it has the server's, so a client that checks
- * the certificate in its own code after the handshake (Node.js programs, the workbench's client)
+ * the certificate in its own code after the handshake (Node.js programs)
  * and refuses it leaves this server a complete handshake, then silence: no request, no alert, no
  * close_notify. Said, because "ok" alone reads as if the client was satisfied.
  */
 function silentLeaving(version: string | null, resumed: boolean, requests: number, inboundAfterHandshake: number): string | null {
   if (resumed || requests > 0 || inboundAfterHandshake > 0 || !version || version === 'TLSv1.3') return null;
-  return `the client left right after the handshake without a word (no request, no alert, no close_notify); over ${version} its side of the handshake was done before it could check this server's certificate, so a client that refuses the certificate in its own code (Node.js programs such as tlslab client) leaves exactly like this: its own output says whether it did`;
+  return `the client left right after the handshake without a word (no request, no alert, no close_notify); over ${version} its side of the handshake was done before it could check this server's certificate, so a client that refuses the certificate in its own code (Node.js programs, for one) leaves exactly like this: its own output says whether it did`;
 }
 
 /** Takes one accepted TCP connection through the handshake and the responder, recording it all. */
@@ -482,7 +482,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
           ? {
               code: 'CLIENT_CLOSED_AFTER_CERTIFICATE',
               message:
-                "the client closed the connection after receiving this server's certificate, without an alert or finishing its handshake; it most likely refused the certificate: clients that check it in their own code after the TLS library's handshake (Node.js programs such as tlslab client, many apps) leave this way instead of sending an alert, and their own output says which check failed",
+                "the client closed the connection after receiving this server's certificate, without an alert or finishing its handshake; it most likely refused the certificate: clients that check it in their own code after the TLS library's handshake (Node.js programs, many apps) leave this way instead of sending an alert, and their own output says which check failed",
             }
           : {
               code: 'CLOSED_DURING_HANDSHAKE',
@@ -507,6 +507,8 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       }
     }
     kept.length = 0;
+    // An alert after the handshake (the workbench's own client refusing over TLS 1.2) names the refusal too.
+    if (failure?.alert) info.clientAlert ??= failure.alert;
     const note = !failure && handshakeDone ? silentLeaving(outcome.version, info.resumed, info.requests, inboundAfterHandshake) : null;
     if (note) connection.event('note', { text: note });
     connection.event('server-session', { ...info });

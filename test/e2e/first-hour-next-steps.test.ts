@@ -56,7 +56,7 @@ describe('after a refused certificate', () => {
     const clientUrl = page.url();
     await otherEnd.click();
     await expect.poll(() => page.getByTestId('session-header').innerText()).toMatch(/Session #\d+ · server/);
-    expect(await text(page, 'session-outcome-detail')).toContain('the client closed the connection');
+    expect(await text(page, 'session-outcome-detail')).toContain('the client ended the handshake with the alert "unknown_ca"');
     expect(await page.getByTestId('session-other-end-link').innerText()).toMatch(/^the workbench client's session #\d+$/);
     await page.getByTestId('session-other-end-link').click();
     await expect.poll(() => page.url()).toBe(clientUrl);
@@ -91,7 +91,7 @@ describe('the Sessions list', () => {
     // line naming the server session no longer uses up the lines, leaving "… asked for www.bank32.com · the…".
     // A string, evaluated in the page: the tests are typechecked without the DOM's types.
     const shown = await page.evaluate(`(() => {
-      const words = 'the client closed the connection';
+      const words = 'the client ended the handshake with the alert';
       const note = [...document.querySelectorAll('[data-testid="sessions-row"] [data-testid="session-note"]')].find((n) => n.textContent.includes(words));
       const node = note.firstChild;
       const start = node.textContent.indexOf(words);

@@ -2,6 +2,7 @@
 // session records them, judged by openssl s_client.
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,24 +243,20 @@ describe('a client that rejects the certificate', () => {
     await wb.servers.stop(server.id);
   });
 
-  it("a client that refuses in its own code (the workbench's, a Node program) sends no alert: the server says so, not 'look for its alert'", async () => {
+  /** A Node program that checks the certificate the usual way (rejectUnauthorized): Node sends no alert. */
+  function nodeClientRefusing(server: ServerInfo, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = tls.connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: fs.readFileSync(pki.otherCaCert), maxVersion });
+      socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      socket.on('secureConnect', () => resolve('accepted'));
+    });
+  }
+
+  it("a Node program that refuses in its own code sends no alert: the server says so, not 'look for its alert'", async () => {
     const server = await start();
     // TLS 1.3 only: over TLS 1.2 the client's Finished goes out before it sees the server's, so the
     // server's handshake is complete before the client checks anything.
-    for (const version of ['TLSv1.3', 'TLSv1.3'] as const) {
-      const client = await wb.runClient({
-        host: 'localhost',
-        port: server.port,
-        connectTo: '127.0.0.1',
-        trust: { kind: 'file', path: pki.otherCaCert },
-        verifyPeer: true,
-        checkHostname: true,
-        maxVersion: version,
-        send: { kind: 'none' },
-      });
-      expect(client.status).toBe('failed');
-      expect(client.error?.message).toMatch(/not verified/);
-    }
+    for (let i = 0; i < 2; i++) expect(await nodeClientRefusing(server, 'TLSv1.3')).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     const sessions = await sessionsOf(server, 2);
     for (const s of sessions) {
       expect(s.status).toBe('failed');
@@ -278,11 +275,7 @@ describe('a client that rejects the certificate', () => {
     const unsubscribe = wb.subscribe((event, data) => {
       if (event === 'server.connection') summaries.push(data as ServerConnectionSummary);
     });
-    const refused = await wb.runClient({
-      host: 'localhost', port: server.port, connectTo: '127.0.0.1', trust: { kind: 'file', path: pki.otherCaCert },
-      verifyPeer: true, checkHostname: true, maxVersion: 'TLSv1.2', send: { kind: 'none' },
-    });
-    expect(refused.status).toBe('failed');
+    expect(await nodeClientRefusing(server, 'TLSv1.2')).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     const [s] = await sessionsOf(server, 1);
     expect(s.status).toBe('ok');
     const notes = s.connections[0].timeline.filter((e) => e.kind === 'note').map((e) => (e as { text: string }).text);
@@ -300,6 +293,38 @@ describe('a client that rejects the certificate', () => {
     expect(summaries.find((c) => c.sessionId === s.id)?.note).toContain('without a word');
     expect(summaries.filter((c) => c.sessionId !== s.id).map((c) => c.note ?? null)).toEqual([null, null]);
     expect(formatConnection(summaries.find((c) => c.sessionId === s.id)!)).toContain('ok (0 requests; then the client left without a word: it may have refused the certificate after its handshake)');
+    await wb.servers.stop(server.id);
+  });
+
+  it("the workbench's client refuses as OpenSSL clients do: with the alert that names the problem, which the server shows", async () => {
+    const server = await start();
+    const refuse = (maxVersion: 'TLSv1.2' | 'TLSv1.3', host = 'localhost', trust = pki.otherCaCert) =>
+      wb.runClient({ host, port: server.port, connectTo: '127.0.0.1', trust: { kind: 'file', path: trust }, verifyPeer: true, checkHostname: true, maxVersion, send: { kind: 'none' } });
+    const clients = [await refuse('TLSv1.3'), await refuse('TLSv1.2'), await refuse('TLSv1.3', '127.0.0.2', pki.caCert)];
+    for (const c of clients) expect(c.status).toBe('failed');
+    const [tls13, tls12, wrongName] = await sessionsOf(server, 3);
+    // TLS 1.3: in place of the client's second flight, in the clear (what openssl s_client sends).
+    expect(tls13.status).toBe('failed');
+    expect(tls13.server?.clientAlert).toBe('unknown_ca');
+    expect(tls13.error?.code).toBe('CLIENT_ALERT');
+    const alert13 = tls13.connections[0].timeline.find((e): e is TlsRecordEntry => e.kind === 'record' && e.direction === 'client-to-server' && e.alert !== undefined);
+    expect(alert13?.alert?.descriptionName).toBe('unknown_ca');
+    expect(messages(tls13, 'client-to-server')).toEqual(['ClientHello', 'Alert (fatal, unknown_ca)']);
+    // TLS 1.2: after the client's Finished, encrypted; the server's OpenSSL opened it.
+    expect(tls12.status).toBe('failed');
+    expect(tls12.server?.clientAlert).toBe('unknown_ca');
+    expect(tls12.error?.message).toContain('"unknown_ca"');
+    // A certificate for other names: bad_certificate, as OpenSSL sends for a hostname mismatch.
+    expect(wrongName.server?.clientAlert).toBe('bad_certificate');
+    // The client's own session says what it sent, and its record table reads the alert back.
+    const own = await wb.session(clients[1].id);
+    const note = own.connections[0].timeline.find((e) => e.kind === 'note' && (e as { text: string }).text.includes('fatal alert'));
+    expect((note as { text: string } | undefined)?.text).toContain('the client sends the fatal alert unknown_ca, encrypted');
+    const decrypted = await wb.decryptSession({ id: clients[1].id });
+    const last = decrypted[0].records.filter((r) => r.direction === 'client-to-server').at(-1);
+    expect(last?.status).toBe('decrypted');
+    expect(last?.contentTypeName).toBe('Alert');
+    expect(last?.plaintextHex).toBe('0230');
     await wb.servers.stop(server.id);
   });
 

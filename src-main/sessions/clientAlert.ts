@@ -1,0 +1,111 @@
+// The alert the workbench's client sends when it refuses the server's certificate. A client built
+// on OpenSSL that verifies during the handshake (openssl s_client, curl, Python's ssl) sends a
+// fatal alert naming the problem, and the server's log shows it ("tlsv1 alert unknown ca"). Node
+// checks the certificate only after its handshake, so it would just close, and the server would
+// see a client leave without a word. The workbench sends the alert OpenSSL would have sent before
+// closing (sealed with the client's keys from its key log when it must follow the client's
+// Finished): the one record on the wire that Node's TLS did not write, said so in the timeline.
+import type { VerificationResult } from '../api/types';
+import { TlsConnectionDecoder } from '../tls/records';
+import { keyBlock } from '../tls/prf';
+import { sealRecord } from '../tls/sealRecord';
+import { suiteParameters } from '../tls/suites';
+import { parseKeyLog } from '../tls/sessionKeys';
+
+export interface RefusalAlert {
+  /** The alert's name in RFC 8446's spelling (unknown_ca). */
+  name: string;
+  description: number;
+}
+
+const ALERTS = {
+  bad_certificate: 42,
+  unsupported_certificate: 43,
+  certificate_revoked: 44,
+  certificate_expired: 45,
+  certificate_unknown: 46,
+  unknown_ca: 48,
+  decrypt_error: 51,
+} as const;
+
+/** OpenSSL's choice of alert for each verify error (ssl_x509err2alert in ssl/statem/statem_lib.c). */
+const BY_VERIFY_CODE: Record<string, keyof typeof ALERTS> = {
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown_ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown_ca',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown_ca',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown_ca',
+  SELF_SIGNED_CERT_IN_CHAIN: 'unknown_ca',
+  INVALID_CA: 'unknown_ca',
+  PATH_LENGTH_EXCEEDED: 'unknown_ca',
+  CERT_CHAIN_TOO_LONG: 'unknown_ca',
+  CERT_HAS_EXPIRED: 'certificate_expired',
+  CERT_NOT_YET_VALID: 'bad_certificate',
+  CERT_SIGNATURE_FAILURE: 'decrypt_error',
+  CERT_REVOKED: 'certificate_revoked',
+  INVALID_PURPOSE: 'unsupported_certificate',
+  CERT_UNTRUSTED: 'bad_certificate',
+  CERT_REJECTED: 'bad_certificate',
+};
+
+/** The alert OpenSSL sends for this refusal: the chain's problem first (OpenSSL stops there), else the name's. */
+export function refusalAlert(verification: VerificationResult): RefusalAlert {
+  const chainFailed = verification.verifyPeer && !verification.chain.ok;
+  const name: keyof typeof ALERTS = chainFailed
+    ? (BY_VERIFY_CODE[verification.chain.code ?? ''] ?? 'certificate_unknown')
+    : verification.hostname && !verification.hostname.ok
+      ? 'bad_certificate'
+      : 'certificate_unknown';
+  return { name, description: ALERTS[name] };
+}
+
+const ALERT = 21;
+const FATAL = 2;
+const ENCRYPT_THEN_MAC = 22;
+
+export interface AlertToSeal {
+  /** The version the handshake settled on ("TLSv1.3"). */
+  version: string;
+  /** The client's key log lines so far. */
+  keylog: readonly string[];
+  /** What the server sent before the handshake ended (its ServerHello among it). */
+  serverFlight: readonly Uint8Array[];
+  alert: RefusalAlert;
+}
+
+function secretOf(keylog: readonly string[], label: string): { clientRandom: Uint8Array; secret: Uint8Array } | null {
+  const entry = parseKeyLog(keylog).secrets.get(label)?.entries().next().value;
+  return entry ? { clientRandom: new Uint8Array(Buffer.from(entry[0], 'hex')), secret: entry[1] } : null;
+}
+
+/**
+ * The alert as the record OpenSSL would send, or why it cannot be made.
+ * - TLS 1.3: Node has not sent its second flight when it checks the certificate, so the alert goes
+ *   in its place, in the clear, as openssl s_client sends it (its write keys are not switched yet).
+ * - TLS 1.2 and 1.1: Node's Finished went out before the check, so the alert follows it,
+ *   encrypted: sequence number 1 under the client's key block.
+ */
+export function sealClientAlert(input: AlertToSeal): { record: Uint8Array } | { reason: string } {
+  const plaintext = Uint8Array.of(FATAL, input.alert.description);
+  if (input.version === 'TLSv1.3') return { record: Uint8Array.of(ALERT, 0x03, 0x03, 0x00, plaintext.length, ...plaintext) };
+  const recordVersion = input.version === 'TLSv1.2' ? 0x0303 : input.version === 'TLSv1.1' ? 0x0302 : null;
+  if (recordVersion === null) return { reason: `${input.version} chains each CBC record to the one before; the workbench sends alerts over TLS 1.1 to 1.3 only` };
+  const decoder = new TlsConnectionDecoder();
+  for (const data of input.serverFlight) decoder.push({ direction: 'server-to-client', t: 0, data });
+  const hello = decoder.finish().serverHello;
+  const suite = hello ? suiteParameters(hello.cipherSuite.code) : undefined;
+  if (!hello || !suite) return { reason: hello ? `the workbench cannot encrypt with ${hello.cipherSuite.name}` : 'the ServerHello was not found' };
+  const logged = secretOf(input.keylog, 'CLIENT_RANDOM');
+  if (!logged) return { reason: 'the key log has no master secret' };
+  const block = keyBlock(suite, logged.secret, logged.clientRandom, hello.random, undefined, recordVersion);
+  const keys = {
+    suite,
+    key: block.clientWriteKey,
+    iv: block.clientWriteIv,
+    macKey: block.clientWriteMacKey,
+    encryptThenMac: suite.protection === 'cbc' && hello.extensions.some((e) => e.type === ENCRYPT_THEN_MAC),
+    tls13: false,
+    ivName: 'client_write_iv',
+  };
+  // The client's Finished was record 0 under these keys.
+  return { record: sealRecord({ keys, sequenceNumber: 1, contentType: ALERT, version: recordVersion, plaintext }) };
+}

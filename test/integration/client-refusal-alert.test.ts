@@ -104,6 +104,23 @@ describe("the workbench's client sends the alert OpenSSL sends", () => {
       expect(alert, cipher).toBe('unknown ca');
     }
   });
+
+  it('TLS 1.1 too (sealed with its own PRF); TLS 1.0, whose CBC records chain to each other, closes without one and says why', async () => {
+    const legacy = (version: 'TLSv1' | 'TLSv1.1') => ({ minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' });
+    const server = { cert: pki.serverCert, key: pki.serverKey, extra: ['-cipher', 'DEFAULT:@SECLEVEL=0'] };
+    expect(await alertSeenBy(server, (port) => workbenchClient(port, legacy('TLSv1.1')))).toBe('unknown ca');
+    let session = 0;
+    const alert = await alertSeenBy(server, async (port) => {
+      const result = await workbenchClient(port, legacy('TLSv1'));
+      expect(result.status).toBe('failed');
+      expect(result.version).toBe('TLSv1');
+      session = result.id;
+    });
+    expect(alert).toBeNull();
+    const detail = await wb.session(session);
+    const note = detail.connections[0].timeline.find((e) => e.kind === 'note' && (e as { text: string }).text.includes('verification failed'));
+    expect((note as { text: string } | undefined)?.text).toContain('no alert either: TLSv1 chains each CBC record to the one before');
+  });
 });
 
 const PYTHON_SERVER = `

@@ -1,18 +1,15 @@
 // The ticket keys the workbench's servers used, kept in the data folder so that a recorded session
 // can later be opened the way an attacker who stole the server's ticket key would open it. One
-// JSON file, mode 0600, replaced atomically (written beside it and renamed, as the workshop writes
-// its secret files). It is never part of an export or a hand-out bundle: it stays where it is.
+// file, mode 0600, of JSON lines: a line saying what the file is, then one line per key, each added
+// with a single append, so that servers started at the same moment by different processes (the
+// engine and a `tlslab server`) all keep theirs. It is never part of an export or a hand-out
+// bundle: it stays where it is.
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFilesAtomically } from '../workshop/files';
 import type { TicketKeyEntry } from '../tls/sessionTicket';
 
 export const TICKET_KEYRING_FILE = 'ticket-keys.json';
-
-interface KeyringFile {
-  about: string;
-  keys: TicketKeyEntry[];
-}
 
 const ABOUT =
   'Session ticket keys of the servers this workbench ran (key name, HMAC-SHA256 secret, AES-128-CBC key, hex). ' +
@@ -32,6 +29,29 @@ function valid(entry: unknown): entry is TicketKeyEntry {
   );
 }
 
+/** The keys in the file's text: JSON lines, or the single JSON document earlier workbenches wrote. Damaged lines are skipped. */
+function parseKeys(text: string): TicketKeyEntry[] {
+  try {
+    const whole = JSON.parse(text) as { keys?: unknown };
+    if (Array.isArray(whole?.keys)) return whole.keys.filter(valid);
+  } catch {
+    // several lines: read them one by one
+  }
+  const byName = new Map<string, TicketKeyEntry>();
+  for (const line of text.split('\n')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!valid(parsed)) continue;
+    byName.delete(parsed.keyName);
+    byName.set(parsed.keyName, parsed);
+  }
+  return [...byName.values()];
+}
+
 export class TicketKeyring {
   readonly file: string;
   private cached?: { mtimeMs: number; size: number; keys: TicketKeyEntry[] };
@@ -40,7 +60,7 @@ export class TicketKeyring {
     this.file = path.join(dataDir, TICKET_KEYRING_FILE);
   }
 
-  /** Every key kept, oldest first. A missing file is an empty keyring; a damaged one is too (and is replaced on the next add). */
+  /** Every key kept, oldest first. A missing file is an empty keyring; a damaged line is left out. */
   list(): TicketKeyEntry[] {
     let stat: fs.Stats;
     try {
@@ -51,8 +71,7 @@ export class TicketKeyring {
     if (this.cached && this.cached.mtimeMs === stat.mtimeMs && this.cached.size === stat.size) return this.cached.keys;
     let keys: TicketKeyEntry[] = [];
     try {
-      const parsed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<KeyringFile>;
-      keys = Array.isArray(parsed.keys) ? parsed.keys.filter(valid) : [];
+      keys = parseKeys(fs.readFileSync(this.file, 'utf8'));
     } catch {
       keys = [];
     }
@@ -60,12 +79,36 @@ export class TicketKeyring {
     return keys;
   }
 
-  /** Keeps one more key (a server started). */
+  /** Keeps one more key (a server started): one appended line. */
   add(entry: TicketKeyEntry): void {
-    const keys = this.list().filter((k) => k.keyName !== entry.keyName);
-    keys.push(entry);
-    const body: KeyringFile = { about: ABOUT, keys };
-    writeFilesAtomically([{ path: this.file, data: `${JSON.stringify(body, null, 1)}\n`, secret: true }]);
+    const line = `${JSON.stringify(entry)}\n`;
     this.cached = undefined;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+      try {
+        fs.writeSync(fd, `${JSON.stringify({ about: ABOUT })}\n${line}`);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const text = fs.readFileSync(this.file, 'utf8');
+    if (!text.startsWith('{"about"') || !text.includes('\n')) {
+      // A file an earlier workbench wrote whole (or one damaged): rewritten once as lines.
+      const keys = parseKeys(text).filter((k) => k.keyName !== entry.keyName);
+      const body = [{ about: ABOUT }, ...keys, entry].map((k) => JSON.stringify(k)).join('\n');
+      writeFilesAtomically([{ path: this.file, data: `${body}\n`, secret: true }]);
+      return;
+    }
+    fd = fs.openSync(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    try {
+      // A line cut short (a crash mid-write) must not swallow this one.
+      fs.writeSync(fd, text.endsWith('\n') ? line : `\n${line}`);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }

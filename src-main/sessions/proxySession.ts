@@ -11,6 +11,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
+import { refusalAlert, sealClientAlert } from './clientAlert';
 import { describeConnectionFailure, plainTlsError } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
 import { type ExchangeContext, HttpStream, type ProxyHooks } from './proxyRewrite';
@@ -30,6 +31,8 @@ const MITM_CERTIFICATE_ADVICE =
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
 /** After one side has closed, how long the other may take to finish before it is cut. */
 const LINGER_MS = 2_000;
+/** Bytes of the real server's handshake kept, to seal an alert refusing its certificate. */
+const UPSTREAM_FLIGHT_KEEP_BYTES = 64 * 1024;
 /** What the proxy accepts from victims by ALPN, in its order of preference: the HTTP it forwards. */
 const VICTIM_ALPN = ['http/1.1', 'http/1.0'];
 /** A fatal handshake_failure alert (RFC 8446, Section 6): what a refused victim receives. */
@@ -313,6 +316,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   let victimTap: ByteTap | null = null;
   let victimTls: tls.TLSSocket | null = null;
   let upstreamRaw: net.Socket | null = null;
+  /** The proxy refused the real server's certificate and told it so with an alert: its connection closes on its own. */
+  let upstreamAlerted = false;
   let upstreamTls: tls.TLSSocket | null = null;
   /** The real server's chain as DER, read once when its handshake ends (the forge's template). */
   let upstreamChain: Uint8Array[] = [];
@@ -389,8 +394,16 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       if (leg === 'upstream') upstreamLeg?.event('error', { message: error.message });
       victimEvent('error', { message: error.message });
     }
-    upstreamTls?.destroy();
-    upstreamRaw?.destroy();
+    if (upstreamAlerted) {
+      // The real server closes once it has read the alert; until then the connection stays open.
+      setTimeout(() => {
+        upstreamTls?.destroy();
+        upstreamRaw?.destroy();
+      }, LINGER_MS).unref();
+    } else {
+      upstreamTls?.destroy();
+      upstreamRaw?.destroy();
+    }
     ending = true;
     if (connect && !victimTap) {
       const body = `The proxy could not reach ${connect.host}:${connect.port}: ${error.message}\n`;
@@ -543,9 +556,19 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         leg.event('tcp-open', { local: localAddress, remote: target.address });
         tcpConnected?.();
       });
+      /** The real server's handshake flight and the key log: an alert refusing its certificate is sealed with them. */
+      const serverFlight: Buffer[] = [];
+      let serverFlightBytes = 0;
+      const keylog: string[] = [];
       const tap = new ByteTap(socket, {
         observe(direction, data) {
-          if (direction === 'inbound') bytesFromUpstream += data.length;
+          if (direction === 'inbound') {
+            bytesFromUpstream += data.length;
+            if (!upstreamSecure && serverFlightBytes < UPSTREAM_FLIGHT_KEEP_BYTES) {
+              serverFlight.push(Buffer.from(data));
+              serverFlightBytes += data.length;
+            }
+          }
           leg.bytes(direction === 'outbound' ? 'client-to-server' : 'server-to-client', data);
         },
         closed(initiator, error) {
@@ -589,7 +612,11 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       });
       upstreamTls = secure;
       track(secure);
-      secure.on('keylog', (line: Buffer) => leg.keylog(line.toString('latin1').trim()));
+      secure.on('keylog', (line: Buffer) => {
+        const text = line.toString('latin1').trim();
+        keylog.push(text);
+        leg.keylog(text);
+      });
       secure.on('error', upstreamFailure);
       secure.once('close', () => {
         if (!upstreamSecure && !settled) {
@@ -618,6 +645,14 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           if (endpoint.upstreamInsecure) {
             leg.event('note', { text: `--upstream-insecure: the proxy goes on although the real server's certificate did not verify (${verification.summary})` });
           } else {
+            // As an OpenSSL client would, the proxy tells the real server why it goes no further.
+            const alert = refusalAlert(verification);
+            const sealed = sealClientAlert({ version, keylog, serverFlight, alert });
+            if ('record' in sealed) {
+              upstreamAlerted = true;
+              leg.event('note', { text: `the proxy sends the real server the fatal alert ${alert.name} and closes this connection` });
+              tap.finishWith(sealed.record);
+            }
             refuse(
               {
                 code: 'UPSTREAM_CERT_INVALID',

@@ -99,6 +99,26 @@ describe('bad input and broken peers', () => {
     await wb.proxies.stop(careless.id);
   });
 
+  it('refusing the real server\'s certificate, the proxy tells it why with the alert an OpenSSL client sends (TLS 1.3 and 1.2)', async () => {
+    for (const version of ['-tls1_3', '-tls1_2']) {
+      const real = await startOpensslServer(pki.strangerCert, pki.strangerKey, ['-quiet', version]);
+      try {
+        const proxy = await startProxy({ mode: 'transparent', map: [{ host: 'www.example.com', address: `127.0.0.1:${real.port}` }] });
+        const out = await curlVia(proxy);
+        expect(out.code).not.toBe(0);
+        const s = await onlySession(proxy);
+        expect(s.error?.code).toBe('UPSTREAM_CERT_INVALID');
+        const notes = s.connections[1].timeline.filter((e) => e.kind === 'note').map((e) => e.text);
+        expect(notes).toContain('the proxy sends the real server the fatal alert unknown_ca and closes this connection');
+        for (let i = 0; i < 100 && !/alert/.test(real.output()); i++) await new Promise((r) => setTimeout(r, 20));
+        expect(real.output(), version).toMatch(/tlsv1 alert unknown ca/);
+        await wb.proxies.stop(proxy.id);
+      } finally {
+        await real.stop();
+      }
+    }
+  });
+
   it('a real server that requires a client certificate turns the proxy away, and the session says why a man in the middle cannot log in', async () => {
     const mtls = await startOpensslServer(pki.cert, pki.key, ['-www', '-tls1_3', '-Verify', '1', '-verify_return_error', '-CAfile', pki.caCert]);
     try {

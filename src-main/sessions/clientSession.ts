@@ -508,7 +508,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       connection.event('note', {
         text:
           version === 'TLSv1.3'
-            ? `the client sends the fatal alert ${alert.name} in place of the rest of its handshake, in the clear, and closes the connection, as openssl s_client, curl and Python do. (Node checks the certificate once the server's flight is in: the workbench sends the alert for it, and the Finished Node would have sent never leaves.)`
+            ? `the client sends the fatal alert ${alert.name} in the clear, in place of the rest of its handshake, and closes the connection, as openssl s_client, curl and Python do. Node checks the certificate once the server's flight is in; the workbench sends the alert for it, and the Finished Node would have sent never leaves`
             : `the client sends the fatal alert ${alert.name}, encrypted, and closes the connection. A client that checks the certificate during the handshake (openssl s_client, curl, Python) sends this alert instead of finishing its handshake; Node checks it only after sending its Finished, so the workbench sends the alert right after, under the client's keys from its key log`,
       });
       tap.finishWith(sealed.record);

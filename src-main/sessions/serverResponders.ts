@@ -222,6 +222,12 @@ export function resolveInFolder(root: string, target: string): string | null {
   return full;
 }
 
+/** The URL path of `folder` (inside `root`) with its closing slash, each name percent-encoded. */
+function folderPath(root: string, folder: string): string {
+  const inside = path.relative(path.resolve(root), folder);
+  return inside ? `/${inside.split(path.sep).map(encodeURIComponent).join('/')}/` : '/';
+}
+
 /** A folder without index.html, listed as web servers and `python3 -m http.server` list one. */
 function folderListing(folder: string, pathname: string): HttpAnswer {
   const entries = fs
@@ -263,10 +269,12 @@ function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
     const realRoot = fs.realpathSync(root);
     const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
     if (fs.statSync(file).isDirectory()) {
-      // Relative links in a folder's page resolve against the folder only with the slash.
-      // Leading slashes become one: "//evil.example" would send the browser to another host.
+      // Relative links in a folder's page resolve against the folder only with the slash. The
+      // address is built from the folder found, not from the target as sent: a browser reads
+      // "//evil.example/" and "/\\evil.example/" (a backslash counts as a slash in http URLs) as
+      // another host, and "/\\evil.example/.." leads to this very folder.
       if (!pathname.endsWith('/')) {
-        const location = `${pathname.replace(/^\/+/, '/')}/${query}`;
+        const location = `${folderPath(root, full)}${query}`;
         return { ...answer(301, 'Moved Permanently', `${location}\n`), location };
       }
       const index = path.join(file, 'index.html');
@@ -279,8 +287,12 @@ function serveFromFolder(root: string, req: HttpRequest): HttpAnswer {
     // A link inside the folder must not lead outside it either.
     const real = fs.realpathSync(file);
     if (!inside(real)) return answer(403, 'Forbidden', 'that path leaves the served folder\n');
+    // A named pipe, socket or device: reading one would wait for a writer (or never end), and the
+    // read is synchronous, so every session of the engine would stop with it.
+    const stat = fs.statSync(real);
+    if (!stat.isFile()) return answer(403, 'Forbidden', `${pathname} is not a regular file; this server only sends files\n`);
     const type = CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream';
-    const size = fs.statSync(real).size;
+    const size = stat.size;
     if (size > STREAM_FILE_BYTES) return { status: 200, reason: 'OK', type, body: Buffer.alloc(0), file: { path: real, size } };
     return { status: 200, reason: 'OK', type, body: fs.readFileSync(real) };
   } catch {
@@ -407,8 +419,13 @@ export function serveHttp(
         const req = parseHead(headBytes);
         if (!req) return fail(400, 'Bad Request', 'this server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n');
         if (header(req, 'transfer-encoding')) return fail(411, 'Length Required', 'send the body with Content-Length, not chunked\n');
-        const length = Number(header(req, 'content-length') ?? '0');
-        if (!Number.isInteger(length) || length < 0 || length > MAX_BODY_BYTES) return fail(413, 'Content Too Large', 'the body is over 8 MiB or its length is not a number\n');
+        // Digits only, and one value (RFC 9110, 8.6): "0x10", "1e1" or two that disagree are
+        // read differently by other parsers, which is how a request gets smuggled past a proxy.
+        const lengths = new Set(req.headers.filter(([k]) => k.toLowerCase() === 'content-length').map(([, v]) => v));
+        const given = lengths.size === 0 ? '0' : [...lengths][0];
+        if (lengths.size > 1 || !/^\d+$/.test(given)) return fail(400, 'Bad Request', 'the Content-Length header must be one whole number of bytes (digits only, given once)\n');
+        const length = Number(given);
+        if (length > MAX_BODY_BYTES) return fail(413, 'Content Too Large', 'the body is over 8 MiB\n');
         buffered = buffered.subarray(found.next);
         pending = req;
         bodyNeeded = length;

@@ -1,0 +1,110 @@
+// The lab servers' HTTP responders attacked past what security-folder-responder covers: redirects
+// a browser reads as another host, special files in a served folder, and request heads whose body
+// length other HTTP parsers would read differently.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerResponder } from '../../src-main/api/serverTypes';
+import { serveHttp } from '../../src-main/sessions/serverResponders';
+
+let top: string;
+let site: string;
+
+beforeAll(() => {
+  top = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-security-audit-resp-'));
+  site = path.join(top, 'site');
+  fs.mkdirSync(path.join(site, 'certs'), { recursive: true });
+  fs.writeFileSync(path.join(site, 'index.html'), '<p>index</p>');
+  fs.writeFileSync(path.join(site, 'certs', 'ca.pem'), 'pem');
+  fs.mkdirSync(path.join(site, 'piped'));
+  execFileSync('mkfifo', [path.join(site, 'pipe.txt')]);
+  execFileSync('mkfifo', [path.join(site, 'piped', 'index.html')]);
+});
+afterAll(() => fs.rmSync(top, { recursive: true, force: true }));
+
+class FakeClient extends Duplex {
+  written: Buffer[] = [];
+  ended = false;
+  override _read(): void {}
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.written.push(chunk);
+    done();
+  }
+  override _final(done: () => void): void {
+    this.ended = true;
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.written).toString('latin1');
+  }
+}
+
+async function ask(request: string, responder: ServerResponder = { kind: 'dir', path: site }): Promise<{ text: string; status: number; closed: boolean }> {
+  const client = new FakeClient();
+  serveHttp(client, responder, { host: null, version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }, 'localhost', undefined, { answered: () => undefined, note: () => undefined });
+  client.push(Buffer.from(request, 'latin1'));
+  await new Promise((r) => setImmediate(r));
+  const text = client.text();
+  return { text, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), closed: client.ended };
+}
+
+const get = (target: string) => ask(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+
+/** Where a browser goes with a Location header, from a page of https://localhost:4433 (WHATWG URL rules). */
+function whereBrowserGoes(text: string): URL {
+  const location = /\r\nLocation: ([^\r\n]*)\r\n/.exec(text)?.[1];
+  expect(location, text).toBeDefined();
+  return new URL(location!, 'https://localhost:4433/some/page');
+}
+
+describe('the folder responder, attacked further', () => {
+  it('never redirects a browser to another host, whatever slashes, backslashes and dot segments the target holds', async () => {
+    const targets = ['/\\evil.example/..', '/\\\\evil.example/..', '/%5Cevil.example/..', '//evil.example/..', '/\\/evil.example/../', '/./\\evil.example/..', '/certs/..\\..', '/\\evil.example/../certs'];
+    for (const target of targets) {
+      const answer = await get(target);
+      if (answer.status !== 301) {
+        expect([403, 404], target).toContain(answer.status);
+        continue;
+      }
+      const to = whereBrowserGoes(answer.text);
+      expect(to.host, `${target} -> ${to.href}`).toBe('localhost:4433');
+    }
+  });
+
+  it('still sends a folder named without its slash to the folder, query kept', async () => {
+    const answer = await get('/certs?x=1');
+    expect(answer.status).toBe(301);
+    expect(whereBrowserGoes(answer.text).href).toBe('https://localhost:4433/certs/?x=1');
+    const dotted = await get('/certs/../certs');
+    expect(whereBrowserGoes(dotted.text).pathname).toBe('/certs/');
+  });
+
+  it('refuses a named pipe in the folder instead of waiting on it forever (which froze every session)', async () => {
+    const pipe = await get('/pipe.txt');
+    expect(pipe.status).toBe(403);
+    expect(pipe.text).toContain('not a regular file');
+    const index = await get('/piped/');
+    expect(index.status).toBe(403);
+    // And the server still answers.
+    expect((await get('/certs/ca.pem')).text).toMatch(/\r\n\r\npem$/);
+  });
+
+  it('refuses a Content-Length that is not plain digits, or two that disagree, instead of guessing', async () => {
+    for (const length of ['0x10', '1e1', '+5', '-0', ' ', '5, 5']) {
+      const answer = await ask(`POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n0123456789abcdefGET /smuggled HTTP/1.1\r\n\r\n`, { kind: 'echo' });
+      expect(answer.status, length).toBe(400);
+      expect(answer.text, length).toContain('Content-Length');
+      expect(answer.text).not.toContain('/smuggled');
+      expect(answer.closed).toBe(true);
+    }
+    const twice = await ask('POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 16\r\n\r\n0123456789abcdefGET /smuggled HTTP/1.1\r\n\r\n', { kind: 'echo' });
+    expect(twice.status).toBe(400);
+    expect(twice.text).not.toContain('/smuggled');
+    const same = await ask('POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi', { kind: 'echo' });
+    expect(same.status).toBe(200);
+    expect(same.text.endsWith('hi')).toBe(true);
+  });
+});

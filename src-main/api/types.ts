@@ -116,6 +116,11 @@ export interface VerificationResult {
   accepted: boolean;
   /** One line that sums it up ("verified", "not verified: unknown issuer", ...). */
   summary: string;
+  /**
+   * The alert the workbench sent the server when it refused the certificate (unknown_ca,
+   * bad_certificate ...), as a client built on OpenSSL does; absent when none was sent.
+   */
+  alertSent?: string;
 }
 
 export interface CipherInfo {

@@ -101,6 +101,7 @@ export function formatSessionHeader(s: SessionSummary, { withError = true }: { w
   const verification = s.kind === 'proxy' ? null : s.verification;
   if (verification) lines.push(`Verification: ${verification.summary}`);
   if (verification?.chain.explanation) lines.push(`  why: ${verification.chain.explanation}`);
+  if (verification?.alertSent) lines.push(`  refused: the client told the server so with the alert ${verification.alertSent}, and closed the connection`);
   if (s.error && withError && s.error.message !== s.verification?.summary) lines.push(`Error: ${s.error.message}`);
   return lines.join('\n');
 }

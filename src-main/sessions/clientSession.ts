@@ -9,6 +9,7 @@ import type {
   ClientSessionRequest,
   SessionSummary,
   TlsVersionName,
+  VerificationResult,
 } from '../api/types';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
@@ -17,7 +18,7 @@ import type { HostTable } from '../store/hostTable';
 import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
-import { refusalAlert, sealClientAlert, type RefusalAlert } from './clientAlert';
+import { refusalAlert, sealClientAlert } from './clientAlert';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
@@ -459,7 +460,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
 
       if (!verification.accepted) {
         failure = { code: 'VERIFICATION_FAILED', message: verification.summary };
-        refuse(refusalAlert(verification), version, serverFlight);
+        refuse(verification, version, serverFlight);
         return;
       }
       const refusal = setup.payload ? null : alpnRefusal(request, outcome.alpn);
@@ -496,7 +497,8 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
      * with the fatal alert that names the problem (clientAlert.ts), then the TCP close. The server
      * answers the alert by closing; one that does not is closed on after ALERT_LINGER_MS.
      */
-    function refuse(alert: RefusalAlert, version: string, serverFlight: readonly Uint8Array[]) {
+    function refuse(verification: VerificationResult, version: string, serverFlight: readonly Uint8Array[]) {
+      const alert = refusalAlert(verification);
       const sealed = sealClientAlert({ version, keylog, serverFlight, alert });
       if (!('record' in sealed)) {
         connection.event('note', { text: `the client closes the connection because verification failed; no data is sent (no alert either: ${sealed.reason})` });
@@ -512,6 +514,8 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
             : `the client sends the fatal alert ${alert.name}, encrypted, and closes the connection. A client that checks the certificate during the handshake (openssl s_client, curl, Python) sends this alert instead of finishing its handshake; Node checks it only after sending its Finished, so the workbench sends the alert right after, under the client's keys from its key log`,
       });
       tap.finishWith(sealed.record);
+      outcome.verification = { ...verification, alertSent: alert.name };
+      recording.update({ verification: outcome.verification });
       const linger = setTimeout(() => {
         secure.destroy();
         tap.destroy();

@@ -652,6 +652,8 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
               upstreamAlerted = true;
               leg.event('note', { text: `the proxy sends the real server the fatal alert ${alert.name} and closes this connection` });
               tap.finishWith(sealed.record);
+              verification.alertSent = alert.name;
+              recording!.update({ verification });
             }
             refuse(
               {

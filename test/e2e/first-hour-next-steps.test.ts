@@ -48,6 +48,8 @@ describe('after a refused certificate', () => {
     const advice = page.getByTestId('verification-trust-workshop');
     await advice.waitFor();
     expect(await advice.innerText()).toContain('your workshop CA “Lab Root”');
+    // What the client did about it, as an OpenSSL client would: it told the server.
+    expect(await text(page, 'verification-alert-sent')).toContain('it sent the alert unknown_ca');
     await screenshot(page, 'first-hour-next-01-trust-advice');
     // The lab server recorded the same connection from its side: the two sessions lead to each other.
     const otherEnd = page.getByTestId('session-other-end-link');

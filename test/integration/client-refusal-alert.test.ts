@@ -83,6 +83,7 @@ describe("the workbench's client sends the alert OpenSSL sends", () => {
         const fromWorkbench = await alertSeenBy(c.server(), async (port) => {
           const result = await workbenchClient(port, client);
           expect(result.status).toBe('failed');
+          expect(result.verification?.alertSent).toBe(c.alert.replace(' ', '_'));
           session = result.id;
         });
         expect(fromWorkbench).toBe(fromOpenssl);
@@ -171,6 +172,20 @@ describe("the lab's Python server", () => {
       expect(lines).toEqual(['TLSV1_ALERT_UNKNOWN_CA']);
     });
   }
+});
+
+describe('the command line', () => {
+  it('tlslab client says which alert it sent', async () => {
+    const server = await startOpensslServer(pki.serverCert, pki.serverKey, ['-quiet']);
+    try {
+      const out = tlslabSync(path.join(tmp, 'data'), ['client', `www.bank32.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.otherCaCert]);
+      expect(out.status).not.toBe(0);
+      expect(out.stdout).toContain('Verification: not verified: unknown issuer');
+      expect(out.stdout).toContain('  refused: the client told the server so with the alert unknown_ca, and closed the connection');
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('tshark', () => {

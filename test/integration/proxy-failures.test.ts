@@ -110,6 +110,7 @@ describe('bad input and broken peers', () => {
         expect(s.error?.code).toBe('UPSTREAM_CERT_INVALID');
         const notes = s.connections[1].timeline.filter((e) => e.kind === 'note').map((e) => e.text);
         expect(notes).toContain('the proxy sends the real server the fatal alert unknown_ca and closes this connection');
+        expect(s.proxy?.upstreamVerification?.alertSent).toBe('unknown_ca');
         for (let i = 0; i < 100 && !/alert/.test(real.output()); i++) await new Promise((r) => setTimeout(r, 20));
         expect(real.output(), version).toMatch(/tlsv1 alert unknown ca/);
         await wb.proxies.stop(proxy.id);

@@ -2,8 +2,9 @@
 // name and renamed into place only when all of them are written, so an error leaves nothing
 // half written. Files that hold a private key get mode 0600 (set again with chmod, since the
 // process umask or an existing file could otherwise decide). A target that is a link to a file is
-// replaced where the link points, and the link stays; a target that is not a file at all (a
-// terminal, a pipe, /dev/stdout) is written straight into, last, since it cannot be renamed over.
+// replaced where the link points, and the link stays, unless the link (or one on the way to it)
+// belongs to another user; a target that is not a file at all (a terminal, a pipe, /dev/stdout)
+// is written straight into, last, since it cannot be renamed over (unless another user owns it).
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,10 +20,42 @@ export interface OutputFile {
 /** An output path of "-" means standard output, as the CLI's --out options say. */
 export const STANDARD_OUTPUT = '-';
 
+/** Someone other than this user and root: what they own, they may have placed to catch our output. */
+function otherUser(uid: number): boolean {
+  const me = process.getuid?.();
+  return me !== undefined && uid !== me && uid !== 0;
+}
+
+/**
+ * Refuses a path that leads through a link another user owns, as Linux's protected_symlinks does
+ * in /tmp (it is often off, in containers and elsewhere, and the link is resolved here, not by
+ * open): in a folder everyone can write to, another user could point it at any of the student's
+ * files, which the write would then replace.
+ */
+function refuseForeignLinks(given: string, resolved: string): void {
+  const parts = resolved.split(path.sep);
+  for (let i = 2; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join(path.sep) || path.sep;
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(prefix);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink() && otherUser(stat.uid)) {
+      throw new WorkbenchError(
+        'CANNOT_WRITE',
+        `cannot write ${given}: ${prefix} is a link that belongs to another user (uid ${stat.uid}), who could point it at any of your files; the workbench does not follow it: remove the link or choose another path`,
+      );
+    }
+  }
+}
+
 /** Where a file given as `given` is written: replaced in place (a file, or nothing yet) or written into (a device or pipe). */
 function outputTarget(given: string): { target: string | number; stream: boolean } {
   if (given === STANDARD_OUTPUT) return { target: 1, stream: true };
   const resolved = path.resolve(given);
+  refuseForeignLinks(given, resolved);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(resolved);
@@ -30,7 +63,16 @@ function outputTarget(given: string): { target: string | number; stream: boolean
     return { target: resolved, stream: false };
   }
   if (stat.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${given} is a folder; give a file name to write to`);
-  if (!stat.isFile()) return { target: resolved, stream: true };
+  if (!stat.isFile()) {
+    // A named pipe someone else made reads back whatever is written into it (a private key, say).
+    if (otherUser(stat.uid)) {
+      throw new WorkbenchError(
+        'CANNOT_WRITE',
+        `cannot write ${given}: it is a pipe or device that belongs to another user (uid ${stat.uid}), who could read what goes into it; remove it or choose another path`,
+      );
+    }
+    return { target: resolved, stream: true };
+  }
   return { target: fs.realpathSync(resolved), stream: false };
 }
 

@@ -97,7 +97,8 @@ export function parseDer(bytes: Uint8Array, what = 'the data'): Asn1Node {
     return toNode(parsed.result, view, 0, 0);
   } catch (err) {
     if (err instanceof PkiError) throw err;
-    throw new PkiError('BAD_DER', `${what} is not valid DER: a nested element cannot be read (${err instanceof Error ? err.message : String(err)}). The file may be damaged.`);
+    const reason = err instanceof PartError || err instanceof NestingError ? err.message : 'one of its elements cannot be decoded';
+    throw new PkiError('BAD_DER', `${what} is not valid DER: ${reason}. The file may be damaged; get an undamaged copy.`);
   }
 }
 
@@ -145,12 +146,18 @@ function toNode(block: asn1js.AsnType, buffer: Uint8Array, offset: number, depth
     encoded: buffer.subarray(offset, offset + headerLength + length),
   };
   if (constructed) {
-    const value = (base.valueBlock as unknown as { value?: asn1js.AsnType[] }).value ?? [];
-    let childOffset = offset + headerLength;
-    for (const child of value) {
-      const childNode = toNode(child, buffer, childOffset, depth + 1);
-      node.children.push(childNode);
-      childOffset += childNode.headerLength + childNode.length;
+    const value = (base.valueBlock as unknown as { value?: unknown }).value;
+    if (Array.isArray(value) && value.every(isBlock)) {
+      let childOffset = offset + headerLength;
+      for (const child of value) {
+        const childNode = toNode(child, buffer, childOffset, depth + 1);
+        node.children.push(childNode);
+        childOffset += childNode.headerLength + childNode.length;
+      }
+    } else {
+      // asn1js keeps the decoded text, not the parts, of a constructed (BER) string such as a
+      // UTF8String in pieces: the parts are read here from the bytes themselves.
+      node.children.push(...constructedParts(buffer, offset + headerLength, length, depth));
     }
   } else if (tagClass === 'universal' && (tagNumber === 3 || tagNumber === 4)) {
     const skip = tagNumber === 3 ? 1 : 0;
@@ -163,6 +170,38 @@ function toNode(block: asn1js.AsnType, buffer: Uint8Array, offset: number, depth
     }
   }
   return node;
+}
+
+function isBlock(value: unknown): value is asn1js.AsnType {
+  const block = value as { idBlock?: { blockLength?: unknown }; lenBlock?: { blockLength?: unknown } } | null;
+  return typeof block === 'object' && block !== null && typeof block.idBlock?.blockLength === 'number' && typeof block.lenBlock?.blockLength === 'number';
+}
+
+/** The elements one after another in `length` bytes at `start`, each a whole TLV. */
+function constructedParts(buffer: Uint8Array, start: number, length: number, depth: number): Asn1Node[] {
+  const parts: Asn1Node[] = [];
+  if (depth >= MAX_DEPTH) throw new NestingError();
+  for (let at = start; at < start + length; ) {
+    const parsed = asn1js.fromBER(buffer.subarray(at, start + length));
+    if (parsed.offset === -1 || parsed.offset === 0 || !isBlock(parsed.result)) throw new PartError(at);
+    const part = toNode(parsed.result, buffer, at, depth + 1);
+    parts.push(part);
+    at += part.headerLength + part.length;
+  }
+  return parts;
+}
+
+/** A part of a constructed element that does not decode; its offset is in the outermost buffer. */
+class PartError extends Error {
+  constructor(readonly at: number) {
+    super(`the element at byte ${at} cannot be decoded`);
+  }
+}
+
+class NestingError extends Error {
+  constructor() {
+    super(`elements are nested more than ${MAX_DEPTH} deep`);
+  }
 }
 
 function tryEncapsulated(buffer: Uint8Array, start: number, length: number, depth: number): Asn1Node | null {

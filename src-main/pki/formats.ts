@@ -10,6 +10,7 @@ import { parseCertificateDer } from './certificateDer.js';
 import { parseCsr } from './csr.js';
 import { type Asn1Node, UNIVERSAL_TYPE_NAMES, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError, isPkiError } from './errors.js';
+import { checkedIterations } from './iterations.js';
 import { assertKeyMatchesCertificate, describeKey, importPrivateKey, publicKeyDer } from './keys.js';
 import { encodeOid } from './names.js';
 import { type PemBlock, looksLikePem, splitPem } from './pem.js';
@@ -713,7 +714,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
     macLabel = `${hash.label} MAC`;
     const expected = macData.children[0].children[1].contents;
     const salt = macData.children[1].contents;
-    const iterations = macData.children[2] ? readInteger(macData.children[2]) : 1;
+    const iterations = macData.children[2] ? checkedIterations(macData.children[2].contents, `The integrity check (MAC) of ${name}`) : 1;
     const opens = (password: string, form: PasswordForm) => {
       const mac = pkcs12Mac(hash.name, password, salt, iterations, authenticatedSafe, form);
       return mac.length === expected.length && timingSafeEqual(mac, expected);
@@ -822,7 +823,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
       if (kdfOid !== OIDS.pbkdf2) throw unsupportedEncryption(name, `the key derivation ${UNREAD_SCHEMES[kdfOid] ?? kdfOid}`);
       const kdfParams = kdf.children[1].children;
       const salt = kdfParams[0].contents;
-      const iterations = readInteger(kdfParams[1]);
+      const iterations = checkedIterations(kdfParams[1].contents, `The encryption of ${name}`);
       const prfNode = kdfParams.slice(2).find((node) => isUniversal(node, 16));
       const prf = prfNode ? HMAC_PRFS[decodeOid(prfNode.children[0].contents)] : 'sha1';
       const schemeOid = decodeOid(scheme.children[0].contents);
@@ -839,7 +840,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
     reading.ciphers.add(pbe.label);
     reading.kdfs.add('PKCS#12 KDF');
     const salt = params.children[0].contents;
-    const iterations = readInteger(params.children[1]);
+    const iterations = checkedIterations(params.children[1].contents, `The encryption of ${name}`);
     const password = passwordBytes(reading.password, reading.form);
     const key = pkcs12Kdf('sha1', password, salt, 1, iterations, pbe.keyLength);
     const iv = pkcs12Kdf('sha1', password, salt, 2, iterations, pbe.ivLength);
@@ -957,8 +958,8 @@ function asPkiError(error: unknown, name: string): unknown {
   if (isPkiError(error) || !(error instanceof Error)) return error;
   return new PkiError(
     'BAD_DER',
-    `${capitalise(name)} is damaged: its ASN.1 structure does not hold together (${error.message}). ` +
-      'Get an undamaged copy of the file.',
+    `${capitalise(name)} is damaged: its ASN.1 structure is not laid out as a certificate, key, CSR, PKCS#7 or PKCS#12 file ` +
+      'is (an element is missing or of the wrong kind). Get an undamaged copy of the file.',
     { cause: error },
   );
 }

@@ -9,6 +9,7 @@ import {
   webcrypto,
 } from 'node:crypto';
 import { PkiError } from './errors.js';
+import { checkEncryptedKeyIterations } from './iterations.js';
 import { looksLikePem, readDerOrPem, splitPem } from './pem.js';
 
 export type RsaBits = 2048 | 3072 | 4096;
@@ -281,6 +282,7 @@ function importPemKey(input: string | Uint8Array, passphrase: string | undefined
     );
   }
   const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
+  if (block.label === 'ENCRYPTED PRIVATE KEY' && passphrase) checkEncryptedKeyIterations(block.der, capitalisedKey(source));
   return decodeKey(source, encrypted, passphrase, () =>
     createPrivateKey({ key: block.text, format: 'pem', passphrase: encrypted ? passphrase : undefined }),
   );
@@ -290,6 +292,7 @@ function importDerKey(der: Uint8Array, passphrase: string | undefined, source?: 
   const buffer = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   const encrypted = isEncryptedPkcs8(der);
   if (encrypted) {
+    if (passphrase) checkEncryptedKeyIterations(der, capitalisedKey(source));
     return decodeKey(source, true, passphrase, () => createPrivateKey({ key: buffer, format: 'der', type: 'pkcs8', passphrase }));
   }
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
@@ -313,6 +316,10 @@ function isEncryptedPkcs8(der: Uint8Array): boolean {
   const first = der[pos++];
   if (first & 0x80) pos += first & 0x7f;
   return der[pos] === 0x30;
+}
+
+function capitalisedKey(source: string | undefined): string {
+  return source ? `The private key in ${source}` : 'This private key';
 }
 
 /** `source` names where the key came from ("bank.key"), when the message should say which file. */

@@ -158,7 +158,11 @@ function candidate(der: Uint8Array, what: string): Candidate {
   } catch (error) {
     if (isPkiError(error)) throw new PkiError(error.code, `${capitalise(what)}: ${error.message}`, { cause: error });
     if (error instanceof Error) {
-      throw new PkiError('BAD_DER', `${capitalise(what)} is damaged: its ASN.1 structure does not hold together (${error.message}).`, { cause: error });
+      throw new PkiError(
+        'BAD_DER',
+        `${capitalise(what)} is damaged: its ASN.1 structure is not laid out as a certificate is (an element is missing or of the wrong kind). Get an undamaged copy of it.`,
+        { cause: error },
+      );
     }
     throw error;
   }

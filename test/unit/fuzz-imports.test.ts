@@ -1,0 +1,257 @@
+// Property-based robustness of the readers behind every PKI file a student hands the workbench
+// (import, `cert inspect`, the window's Inspect): real files made by openssl (certificate, CSR, EC
+// key, encrypted PKCS#8, legacy encrypted PEM, PKCS#7, PKCS#12), flipped, cut, spliced and with
+// their lengths stretched, as DER and as PEM. The property: the reader returns, or it throws one
+// PkiError whose message is written for a person (no TypeError, no RangeError, no asn1js or forge
+// wording, no stack). A hang fails the test by its timeout; inputs stay small so none is slow.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Asn1Node, concatBytes, encodeLength, parseDer } from '../../src-main/pki/der';
+import { PkiError } from '../../src-main/pki/errors';
+import { certificateToShow, importPkiData } from '../../src-main/pki/formats';
+import { inspect } from '../../src-main/pki/inspect';
+import { parseCsr } from '../../src-main/pki/csr';
+import { splitPem, toPem } from '../../src-main/pki/pem';
+import { verifyCertificate } from '../../src-main/pki/verify';
+
+const SEED = 20261127;
+
+/** Wording that only a program's internals use: none of it may reach a student. */
+export const INTERNAL_WORDING =
+  /Cannot read propert|undefined|is not a function|is not iterable|out of range|Invalid array length|Maximum call stack|Unexpected token|ERR_[A-Z_]+|TypeError|RangeError|SyntaxError|\n\s+at |asn1js|forge\.|\[object /;
+
+let dir: string;
+const files: Record<string, Uint8Array> = {};
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const der = (name: string) => {
+  const blocks = splitPem(fs.readFileSync(path.join(dir, name)));
+  return blocks[0].der;
+};
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-fuzz-pki-'));
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-subj', '/O=Fuzz/CN=Fuzz CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '30']);
+  openssl(['req', ...ec, '-subj', '/CN=www.fuzz.test', '-addext', 'subjectAltName=DNS:www.fuzz.test', '-keyout', 'srv.key', '-out', 'srv.csr']);
+  openssl(['x509', '-req', '-in', 'srv.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-copy_extensions', 'copy', '-out', 'srv.crt']);
+  openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-certfile', 'ca.crt', '-passout', 'pass:secret', '-out', 'srv.p12']);
+  openssl(['crl2pkcs7', '-nocrl', '-certfile', 'srv.crt', '-certfile', 'ca.crt', '-out', 'chain.p7b']);
+  openssl(['pkcs8', '-topk8', '-in', 'srv.key', '-v2', 'aes-128-cbc', '-passout', 'pass:secret', '-out', 'srv-enc.key']);
+  openssl(['ec', '-in', 'srv.key', '-aes128', '-passout', 'pass:secret', '-out', 'srv-legacy.key']);
+  files.certificate = der('srv.crt');
+  files.ca = der('ca.crt');
+  files.csr = der('srv.csr');
+  files.key = der('srv.key');
+  files.encryptedKey = der('srv-enc.key');
+  files.pkcs7 = der('chain.p7b');
+  files.pkcs12 = new Uint8Array(fs.readFileSync(path.join(dir, 'srv.p12')));
+  files.legacyPem = new Uint8Array(fs.readFileSync(path.join(dir, 'srv-legacy.key')));
+  files.pemChain = new TextEncoder().encode(['srv.crt', 'ca.crt', 'srv.key'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join(''));
+}, 60_000);
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** What the reader did, in the terms the property checks. */
+function outcome(run: () => unknown): 'ok' | PkiError {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof PkiError)) throw new Error(`not a PkiError: ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`);
+    if (INTERNAL_WORDING.test(error.message)) throw new Error(`internal wording reached the student (${error.code}): ${error.message}`);
+    return error;
+  }
+}
+
+/** Every way a student's file reaches the PKI readers. */
+function throughEveryReader(bytes: Uint8Array): void {
+  outcome(() => importPkiData(bytes, { fileName: 'handout.pem' }));
+  outcome(() => importPkiData(bytes, { passphrase: 'secret', fileName: 'handout.pem' }));
+  outcome(() => importPkiData(bytes, { passphrase: 'wrong' }));
+  outcome(() => inspect(certificateToShow(bytes, 'handout.crt')));
+  outcome(() => parseCsr(bytes));
+  outcome(() => verifyCertificate(bytes, { trustAnchors: [files.ca], intermediates: [bytes], hostname: 'www.fuzz.test' }));
+}
+
+type Mutation =
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'set'; at: number; value: number }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'splice'; at: number; from: number; length: number }
+  | { kind: 'length'; at: number; bytes: Uint8Array };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x30, 0x31, 0x7f, 0x80, 0x81, 0x82, 0x84, 0x88, 0xa0, 0xff) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 6 }) }),
+  fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), from: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
+  // A length field stretched: a long-form length whose value is huge, zero or all ones.
+  fc.record({ kind: fc.constant('length' as const), at: fc.nat(), bytes: fc.constantFrom(Uint8Array.of(0x84, 0x7f, 0xff, 0xff, 0xff), Uint8Array.of(0x80), Uint8Array.of(0x81, 0x00), Uint8Array.of(0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), Uint8Array.of(0x00)) }),
+);
+
+function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
+  let data = Uint8Array.from(input);
+  for (const m of mutations) {
+    if (data.length === 0) break;
+    const at = m.at % data.length;
+    switch (m.kind) {
+      case 'flip':
+        data[at] ^= 1 << m.bit;
+        break;
+      case 'set':
+        data[at] = m.value;
+        break;
+      case 'truncate':
+        data = data.slice(0, at);
+        break;
+      case 'insert':
+        data = Uint8Array.from([...data.subarray(0, at), ...m.bytes, ...data.subarray(at)]);
+        break;
+      case 'splice': {
+        const from = m.from % data.length;
+        data = Uint8Array.from([...data.subarray(0, at), ...data.subarray(from, from + m.length), ...data.subarray(at)]);
+        break;
+      }
+      case 'length':
+        // Over the length byte(s) after a tag: the byte at `at` is taken as the tag.
+        data = Uint8Array.from([...data.subarray(0, at + 1), ...m.bytes, ...data.subarray(Math.min(data.length, at + 2))]);
+        break;
+    }
+  }
+  return data;
+}
+
+const kinds = ['certificate', 'ca', 'csr', 'key', 'encryptedKey', 'pkcs7', 'pkcs12'] as const;
+const PEM_LABELS: Record<string, string> = {
+  certificate: 'CERTIFICATE',
+  ca: 'CERTIFICATE',
+  csr: 'CERTIFICATE REQUEST',
+  key: 'PRIVATE KEY',
+  encryptedKey: 'ENCRYPTED PRIVATE KEY',
+  pkcs7: 'PKCS7',
+  pkcs12: 'PKCS12',
+};
+
+describe('PKI files a student brings, mutated', () => {
+  it('the real files read as they are (the fixtures are sound)', () => {
+    for (const kind of kinds) expect(outcome(() => importPkiData(files[kind], { passphrase: 'secret' }))).toBe('ok');
+    expect(outcome(() => importPkiData(files.legacyPem, { passphrase: 'secret' }))).toBe('ok');
+    expect(outcome(() => importPkiData(files.pemChain))).toBe('ok');
+  });
+
+  it('mutated DER: every reader returns or throws one readable PkiError', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (kind, mutations) => {
+        throughEveryReader(mutate(files[kind], mutations));
+      }),
+      { seed: SEED, numRuns: 400 },
+    );
+  });
+
+  it('mutated DER inside PEM armour: the same', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...kinds), fc.array(mutation, { minLength: 1, maxLength: 3 }), (kind, mutations) => {
+        throughEveryReader(new TextEncoder().encode(toPem(PEM_LABELS[kind], mutate(files[kind], mutations))));
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('mutated PEM text (headers, armour lines, base64): the same', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(files.legacyPem, files.pemChain), fc.array(mutation, { minLength: 1, maxLength: 4 }), (pem, mutations) => {
+        throughEveryReader(mutate(pem, mutations));
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('random bytes and random text: the same', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 200 }).map((s) => new TextEncoder().encode(s))), (bytes) => {
+        throughEveryReader(bytes);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+});
+
+/** The DER again, with the nodes `change` answers for replaced (lengths of the nodes around them follow). */
+function rewrite(node: Asn1Node, change: (node: Asn1Node) => Uint8Array | undefined): Uint8Array {
+  const replaced = change(node);
+  if (replaced) return replaced;
+  const tlv = (contents: Uint8Array) => concatBytes([node.encoded.subarray(0, 1), encodeLength(contents.length), contents]);
+  if (node.constructed) return tlv(concatBytes(node.children.map((child) => rewrite(child, change))));
+  if (node.encapsulates) return tlv(concatBytes([node.tagNumber === 3 ? Uint8Array.of(0) : new Uint8Array(0), rewrite(node.children[0], change)]));
+  return node.encoded;
+}
+
+const isInteger = (node: Asn1Node, value: number) =>
+  node.tagClass === 'universal' && node.tagNumber === 2 && node.contents.reduce((n, b) => n * 256 + b, 0) === value;
+
+/** The file with every password round count (openssl writes 2048) set to the INTEGER `encoded`. */
+function withIterations(der: Uint8Array, encoded: number[]): Uint8Array {
+  return rewrite(parseDer(der), (node) => (isInteger(node, 2048) ? Uint8Array.from(encoded) : undefined));
+}
+
+const TWO_BILLION = [0x02, 0x04, 0x7f, 0xff, 0xff, 0xff];
+
+describe('hand-made nasty files', () => {
+  it('the rewriter gives the same bytes back when it changes nothing', () => {
+    for (const kind of kinds) expect(Buffer.from(rewrite(parseDer(files[kind]), () => undefined)).equals(Buffer.from(files[kind]))).toBe(true);
+  });
+
+  it('a PKCS#12 that asks for two billion password rounds is refused at once, not run for an hour', () => {
+    const p12 = withIterations(files.pkcs12, TWO_BILLION);
+    for (const passphrase of [undefined, 'secret']) {
+      const error = outcome(() => importPkiData(p12, { passphrase, fileName: 'stall.p12' }));
+      expect(error).toBeInstanceOf(PkiError);
+      expect((error as PkiError).code).toBe('BAD_DER');
+      expect((error as PkiError).message).toMatch(/"stall\.p12" asks for 2,147,483,647 password rounds \(iterations\)/);
+    }
+  });
+
+  it('a PKCS#12 whose round count is zero or negative is called damaged, not a wrong password', () => {
+    for (const encoded of [[0x02, 0x01, 0x00], [0x02, 0x01, 0xff], [0x02, 0x00]]) {
+      const error = outcome(() => importPkiData(withIterations(files.pkcs12, encoded), { passphrase: 'secret', fileName: 'odd.p12' }));
+      expect((error as PkiError).code).toBe('BAD_DER');
+      expect((error as PkiError).message).toMatch(/password rounds \(iterations\), which no tool writes/);
+    }
+  });
+
+  it('an encrypted PKCS#8 key (PEM or DER) that asks for two billion rounds is refused before OpenSSL runs them', () => {
+    const der = withIterations(files.encryptedKey, TWO_BILLION);
+    for (const bytes of [der, new TextEncoder().encode(toPem('ENCRYPTED PRIVATE KEY', der))]) {
+      const error = outcome(() => importPkiData(bytes, { passphrase: 'secret', fileName: 'stall.key' }));
+      expect((error as PkiError).code).toBe('BAD_DER');
+      expect((error as PkiError).message).toMatch(/The private key in "stall\.key" asks for 2,147,483,647 password rounds/);
+    }
+  });
+
+  it('a name written as a constructed (BER) UTF8String: read, or refused in plain words', () => {
+    const cn = new TextEncoder().encode('www.fuzz.test');
+    const ber = rewrite(parseDer(files.certificate), (node) => {
+      if (node.tagClass !== 'universal' || node.tagNumber !== 12 || Buffer.compare(Buffer.from(node.contents), Buffer.from(cn)) !== 0) return undefined;
+      const parts = concatBytes([Uint8Array.of(0x0c, 4), cn.subarray(0, 4), Uint8Array.of(0x0c, cn.length - 4), cn.subarray(4)]);
+      return concatBytes([Uint8Array.of(0x2c), encodeLength(parts.length), parts]);
+    });
+    expect(ber.length).toBeGreaterThan(files.certificate.length);
+    expect(parseDer(ber).children[0].children.length).toBeGreaterThan(0);
+    throughEveryReader(ber);
+    throughEveryReader(new TextEncoder().encode(toPem('CERTIFICATE', ber)));
+    const tree = inspect(ber).asn1;
+    expect(JSON.stringify(tree)).toContain('UTF8String');
+  });
+});

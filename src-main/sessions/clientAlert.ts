@@ -9,6 +9,7 @@ import type { VerificationResult } from '../api/types';
 import { TlsConnectionDecoder } from '../tls/records';
 import { keyBlock } from '../tls/prf';
 import { sealRecord } from '../tls/sealRecord';
+import { trafficKeys } from '../tls/keySchedule13';
 import { suiteParameters } from '../tls/suites';
 import { parseKeyLog } from '../tls/sessionKeys';
 
@@ -63,11 +64,13 @@ const FATAL = 2;
 const ENCRYPT_THEN_MAC = 22;
 
 export interface AlertToSeal {
+  /** Who sends it: the workbench's client refusing a server, or a lab server refusing a client's certificate. */
+  sender?: 'client' | 'server';
   /** The version the handshake settled on ("TLSv1.3"). */
   version: string;
-  /** The client's key log lines so far. */
+  /** The connection's key log so far (the sender's own). */
   keylog: readonly string[];
-  /** What the server sent before the handshake ended (its ServerHello among it). */
+  /** What the server sent in the clear before the handshake ended (its ServerHello among it). */
   serverFlight: readonly Uint8Array[];
   alert: RefusalAlert;
 }
@@ -78,22 +81,38 @@ function secretOf(keylog: readonly string[], label: string): { clientRandom: Uin
 }
 
 /**
- * The alert as the record OpenSSL would send, or why it cannot be made.
- * - TLS 1.3: Node has not sent its second flight when it checks the certificate, so the alert goes
- *   in its place, in the clear, as openssl s_client sends it (its write keys are not switched yet).
- * - TLS 1.2 and 1.1: Node's Finished went out before the check, so the alert follows it,
- *   encrypted: sequence number 1 under the client's key block.
+ * The alert as the record OpenSSL would send, or why it cannot be made. Node checks a certificate
+ * when its handshake is done, and the records OpenSSL wrote in the step that finished it have not
+ * left yet; those never leave (the caller mutes them), and the alert goes where OpenSSL sends it:
+ * - the client, TLS 1.3: in place of its second flight, in the clear (its write keys are not
+ *   switched yet), as openssl s_client sends it;
+ * - the client, TLS 1.2 and 1.1: its Finished went out earlier, before the server's, so the alert
+ *   follows it, encrypted: sequence number 1 under the client's key block;
+ * - a server refusing a client certificate, TLS 1.3: its Finished went out in its first flight, so
+ *   the alert is its first record under server_application_traffic_secret_0 (the tickets Node
+ *   would send next never leave);
+ * - a server, TLS 1.2 and before: in place of its ChangeCipherSpec and Finished, in the clear.
  */
-export function sealClientAlert(input: AlertToSeal): { record: Uint8Array } | { reason: string } {
+export function sealRefusalAlert(input: AlertToSeal): { record: Uint8Array } | { reason: string } {
+  const server = input.sender === 'server';
   const plaintext = Uint8Array.of(FATAL, input.alert.description);
-  if (input.version === 'TLSv1.3') return { record: Uint8Array.of(ALERT, 0x03, 0x03, 0x00, plaintext.length, ...plaintext) };
-  const recordVersion = input.version === 'TLSv1.2' ? 0x0303 : input.version === 'TLSv1.1' ? 0x0302 : null;
-  if (recordVersion === null) return { reason: `${input.version} chains each CBC record to the one before; the workbench sends alerts over TLS 1.1 to 1.3 only` };
+  const recordVersion = { 'TLSv1.3': 0x0303, 'TLSv1.2': 0x0303, 'TLSv1.1': 0x0302, TLSv1: 0x0301 }[input.version];
+  if (recordVersion === undefined) return { reason: `the workbench does not send alerts over ${input.version}` };
+  const clear = () => ({ record: Uint8Array.of(ALERT, recordVersion >> 8, recordVersion & 0xff, 0x00, plaintext.length, ...plaintext) });
+  if (server ? input.version !== 'TLSv1.3' : input.version === 'TLSv1.3') return clear();
+  if (input.version === 'TLSv1') return { reason: 'TLSv1 chains each CBC record to the one before; the workbench sends encrypted alerts over TLS 1.1 to 1.3 only' };
   const decoder = new TlsConnectionDecoder();
   for (const data of input.serverFlight) decoder.push({ direction: 'server-to-client', t: 0, data });
   const hello = decoder.finish().serverHello;
   const suite = hello ? suiteParameters(hello.cipherSuite.code) : undefined;
   if (!hello || !suite) return { reason: hello ? `the workbench cannot encrypt with ${hello.cipherSuite.name}` : 'the ServerHello was not found' };
+  if (input.version === 'TLSv1.3') {
+    const logged = secretOf(input.keylog, 'SERVER_TRAFFIC_SECRET_0');
+    if (!logged) return { reason: 'the key log has no server application traffic secret' };
+    const { key, iv } = trafficKeys(suite, logged.secret);
+    const keys = { suite, key, iv, tls13: true, ivName: 'server_write_iv' };
+    return { record: sealRecord({ keys, sequenceNumber: 0, contentType: ALERT, version: 0x0303, plaintext }) };
+  }
   const logged = secretOf(input.keylog, 'CLIENT_RANDOM');
   if (!logged) return { reason: 'the key log has no master secret' };
   const block = keyBlock(suite, logged.secret, logged.clientRandom, hello.random, undefined, recordVersion);

@@ -18,7 +18,7 @@ import type { HostTable } from '../store/hostTable';
 import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
-import { refusalAlert, sealClientAlert } from './clientAlert';
+import { refusalAlert, sealRefusalAlert } from './clientAlert';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
@@ -499,7 +499,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
      */
     function refuse(verification: VerificationResult, version: string, serverFlight: readonly Uint8Array[]) {
       const alert = refusalAlert(verification);
-      const sealed = sealClientAlert({ version, keylog, serverFlight, alert });
+      const sealed = sealRefusalAlert({ version, keylog, serverFlight, alert });
       if (!('record' in sealed)) {
         connection.event('note', { text: `the client closes the connection because verification failed; no data is sent (no alert either: ${sealed.reason})` });
         secure.destroy();

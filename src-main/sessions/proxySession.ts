@@ -11,7 +11,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
-import { refusalAlert, sealClientAlert } from './clientAlert';
+import { refusalAlert, sealRefusalAlert } from './clientAlert';
 import { describeConnectionFailure, plainTlsError } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
 import { type ExchangeContext, HttpStream, type ProxyHooks } from './proxyRewrite';
@@ -647,7 +647,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           } else {
             // As an OpenSSL client would, the proxy tells the real server why it goes no further.
             const alert = refusalAlert(verification);
-            const sealed = sealClientAlert({ version, keylog, serverFlight, alert });
+            const sealed = sealRefusalAlert({ version, keylog, serverFlight, alert });
             if ('record' in sealed) {
               upstreamAlerted = true;
               leg.event('note', { text: `the proxy sends the real server the fatal alert ${alert.name} and closes this connection` });

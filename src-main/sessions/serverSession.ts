@@ -10,6 +10,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
+import { refusalAlert, sealRefusalAlert } from './clientAlert';
 import { plainTlsError } from './connectionErrors';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
@@ -20,6 +21,8 @@ import type { SessionIdCache } from './sessionIdCache';
 
 /** Bytes of each direction kept in memory until the handshake ends, to name alerts and the key exchange. */
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
+/** After refusing a client certificate with an alert, how long the server waits for the client to close. */
+const ALERT_LINGER_MS = 1_000;
 
 /** What one connection needs to know about the server that accepted it. */
 export interface AcceptingServer {
@@ -339,7 +342,13 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     // Node raises its session-cache events on the socket's server; ours has no tls.Server.
     ...(server.sessionCache ? { server: server.sessionCache.events as unknown as net.Server } : {}),
   });
-  secure.on('keylog', (line: Buffer) => connection.keylog(line.toString('latin1').trim()));
+  /** With client certificates asked for, the key log is kept too: an alert refusing one is sealed with it. */
+  const keylog: string[] | null = server.requestCert ? [] : null;
+  secure.on('keylog', (line: Buffer) => {
+    const text = line.toString('latin1').trim();
+    keylog?.push(text);
+    connection.keylog(text);
+  });
 
   const timer = setTimeout(() => {
     const err = Object.assign(new Error('handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
@@ -390,7 +399,8 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     outcome.version = version;
     outcome.cipher = cipher.standardName ?? cipher.name;
     outcome.alpn = secure.alpnProtocol || null;
-    info.keyExchange = keyExchangeFrom(kept.filter((c) => c.direction === 'server-to-client'), version, info.resumed);
+    const serverFlight = kept.filter((c) => c.direction === 'server-to-client');
+    info.keyExchange = keyExchangeFrom(serverFlight, version, info.resumed);
     keeping = false;
     kept.length = 0;
     connection.certificates('local', server.localCertificates(sni));
@@ -443,7 +453,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       const err = Object.assign(new Error(`${verification.chain.explanation ?? `the client's certificate did not verify`} (${verification.chain.message}); the server closes the connection`), {
         code: 'CLIENT_CERT_REJECTED',
       });
-      fail(err);
+      refuseClientCertificate(verification, version, serverFlight.map((c) => c.data), err);
       return;
     }
     const hooks = {
@@ -458,6 +468,30 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       serveHttp(secure, server.responder, { host: sni, version, cipher: cipher.standardName ?? cipher.name }, server.address, server.pageFor(sni), hooks);
     }
   });
+
+  /**
+   * A client certificate that does not verify: the server says why with the alert OpenSSL's servers
+   * send (Node checks the certificate after the handshake, and would just close), then closes once
+   * the client has read it (or after ALERT_LINGER_MS).
+   */
+  function refuseClientCertificate(verification: VerificationResult, version: string, serverFlight: Uint8Array[], err: Error) {
+    const alert = refusalAlert(verification);
+    const sealed = sealRefusalAlert({ sender: 'server', version, keylog: keylog ?? [], serverFlight, alert });
+    if (!('record' in sealed)) {
+      connection.event('note', { text: `no alert could be sent (${sealed.reason})` });
+      fail(err);
+      return;
+    }
+    failure = describeServerFailure(err, handshakeDone, server);
+    connection.event('error', { message: failure.message });
+    connection.event('note', { text: `the server sends the client the fatal alert ${alert.name} and closes the connection, as OpenSSL servers do for a client certificate that does not verify` });
+    recording.update({ verification: { ...verification, alertSent: alert.name } });
+    tap.finishWith(sealed.record);
+    setTimeout(() => {
+      secure.destroy();
+      tap.destroy();
+    }, ALERT_LINGER_MS).unref();
+  }
 
   const onError = (err: Error) => fail(err);
   secure.on('error', onError);

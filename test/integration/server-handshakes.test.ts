@@ -10,7 +10,7 @@ import type { ServerConfig, ServerConnectionSummary, ServerInfo } from '../../sr
 import { formatConnection } from '../../src-main/cli/serverCommand';
 import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
-import { interactiveSClient } from '../support/opensslServer';
+import { interactiveSClient, startOpensslServer } from '../support/opensslServer';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
@@ -94,6 +94,28 @@ describe('client certificates', () => {
     expect(s.error?.code).toBe('CLIENT_CERT_REJECTED');
     await wb.servers.stop(server.id);
   });
+
+  for (const version of ['-tls1_2', '-tls1_3']) {
+    it(`required (${version}): a certificate from another CA gets the client the alert an OpenSSL server sends, and openssl s_client names it`, async () => {
+      const stranger = ['-CAfile', pki.caCert, version, '-cert', pki.strangerClient.cert, '-key', pki.strangerClient.key];
+      const alertIn = (output: string) => /(?:tlsv1|sslv3|tlsv13) alert ([a-z ]+)/.exec(output)?.[1].trim() ?? null;
+      const reference = await startOpensslServer(pki.rsa.cert, pki.rsa.key, ['-www', '-Verify', '1', '-verify_return_error', '-CAfile', pki.clientCaCert]);
+      let expected: string | null;
+      try {
+        expected = alertIn((await run('openssl', ['s_client', '-connect', `127.0.0.1:${reference.port}`, '-servername', 'localhost', '-ign_eof', ...stranger], { input: GET })).output);
+      } finally {
+        await reference.stop();
+      }
+      expect(expected).toBe('unknown ca');
+      const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: true } });
+      const out = await sClient(server, stranger);
+      expect(alertIn(out.output)).toBe(expected);
+      const [s] = await sessionsOf(server, 1);
+      expect(s.error?.code).toBe('CLIENT_CERT_REJECTED');
+      expect(s.verification?.alertSent).toBe('unknown_ca');
+      await wb.servers.stop(server.id);
+    });
+  }
 
   it('requested, not required: a client without one is served', async () => {
     const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: false } });

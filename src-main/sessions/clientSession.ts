@@ -18,7 +18,7 @@ import type { HostTable } from '../store/hostTable';
 import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
-import { refusalAlert, sealRefusalAlert } from './clientAlert';
+import { refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';

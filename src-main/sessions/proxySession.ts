@@ -11,7 +11,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
-import { refusalAlert, sealRefusalAlert } from './clientAlert';
+import { refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { describeConnectionFailure, plainTlsError } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
 import { type ExchangeContext, HttpStream, type ProxyHooks } from './proxyRewrite';

@@ -10,7 +10,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
-import { refusalAlert, sealRefusalAlert } from './clientAlert';
+import { refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { plainTlsError } from './connectionErrors';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';

@@ -1,10 +1,11 @@
-// The alert the workbench's client sends when it refuses the server's certificate. A client built
-// on OpenSSL that verifies during the handshake (openssl s_client, curl, Python's ssl) sends a
-// fatal alert naming the problem, and the server's log shows it ("tlsv1 alert unknown ca"). Node
-// checks the certificate only after its handshake, so it would just close, and the server would
-// see a client leave without a word. The workbench sends the alert OpenSSL would have sent before
-// closing (sealed with the client's keys from its key log when it must follow the client's
-// Finished): the one record on the wire that Node's TLS did not write, said so in the timeline.
+// The alert a TLS peer of the workbench sends when it refuses the other's certificate. Peers built
+// on OpenSSL that verify during the handshake (openssl s_client and s_server, curl, Python's ssl,
+// nginx) send a fatal alert naming the problem, and the other side's log shows it ("tlsv1 alert
+// unknown ca"). Node checks certificates only after its handshake and would just close, so the
+// other side would see its peer leave without a word. The workbench's client, proxy and lab
+// servers send the alert OpenSSL would have sent, before closing (sealed with the keys from their
+// key log when it must follow their Finished): the one record on the wire that Node's TLS did not
+// write, said so in the timeline.
 import type { VerificationResult } from '../api/types';
 import { TlsConnectionDecoder } from '../tls/records';
 import { keyBlock } from '../tls/prf';

@@ -494,7 +494,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
 
     /**
      * Ends a connection whose certificate the client refused the way OpenSSL-verifying clients do:
-     * with the fatal alert that names the problem (clientAlert.ts), then the TCP close. The server
+     * with the fatal alert that names the problem (refusalAlert.ts), then the TCP close. The server
      * answers the alert by closing; one that does not is closed on after ALERT_LINGER_MS.
      */
     function refuse(verification: VerificationResult, version: string, serverFlight: readonly Uint8Array[]) {

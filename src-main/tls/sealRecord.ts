@@ -1,7 +1,7 @@
 // Protecting one record with known keys, the reverse of recordCrypto's openRecord: what a TLS
-// stack does to send a record. The workbench's client uses it for the one record Node cannot send
-// for it (the alert that says why it refused the other side's certificate, see sessions/refusalAlert.ts); tests
-// check that openRecord, OpenSSL and tshark read back what it seals.
+// stack does to send a record. The workbench's client, proxy and servers use it for the one record
+// Node cannot send for them: the alert that says why a certificate was refused
+// (sessions/refusalAlert.ts). Tests check that openRecord, OpenSSL and tshark read back what it seals.
 // RFC 5246, Section 6.2.3; RFC 5288; RFC 7366; RFC 7905; RFC 8446, Sections 5.2-5.4.
 
 import { createCipheriv, randomBytes } from 'node:crypto';

@@ -21,7 +21,7 @@ import {
   readKeyUsage,
 } from './certificateDer.js';
 import { type Asn1Node, decodeOid, parseDer } from './der.js';
-import { PkiError } from './errors.js';
+import { PkiError, libraryReason } from './errors.js';
 import { type PublicKeyDisplay, DEFAULT_KEY_SPEC, describeAnyKey, describeKey, generateKeyPair, parseKeySpec, toWebCryptoKeys } from './keys.js';
 import {
   type GeneralNameEntry,
@@ -152,6 +152,20 @@ function notACsr(detail: string): PkiError {
 /** Reads a CSR from PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER and checks its signature. */
 export function parseCsr(input: string | Uint8Array): CsrInfo {
   const der = readDerOrPem(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'certificate signing request');
+  try {
+    return parseCsrDer(der);
+  } catch (error) {
+    if (error instanceof PkiError) throw error;
+    // A name, attribute or extension whose parts are missing or of the wrong kind.
+    throw new PkiError(
+      'BAD_DER',
+      'This certificate signing request is damaged: its ASN.1 structure is not what a request holds (an element is missing or of the wrong kind). Ask for the request again.',
+      { cause: error },
+    );
+  }
+}
+
+function parseCsrDer(der: Uint8Array): CsrInfo {
   const root = parseDer(der, 'the certificate signing request');
   const [info, algorithm, signature] = root.children;
   if (root.tagNumber !== 16 || root.children.length !== 3 || info?.tagNumber !== 16 || signature?.tagNumber !== 3) {
@@ -168,7 +182,12 @@ export function parseCsr(input: string | Uint8Array): CsrInfo {
   try {
     publicKey = createPublicKey({ key: Buffer.from(spkiNode.encoded), format: 'der', type: 'spki' });
   } catch (error) {
-    throw new PkiError('UNSUPPORTED_KEY_TYPE', `The public key in this request cannot be read: ${(error as Error).message}.`, { cause: error });
+    const reason = libraryReason(error);
+    throw new PkiError(
+      'UNSUPPORTED_KEY_TYPE',
+      `The public key in this request cannot be read${reason ? ` (${reason})` : ''}: it is damaged, or of a kind OpenSSL does not know. Ask for the request again.`,
+      { cause: error },
+    );
   }
   const requestedExtensions: ExtensionNode[] = [];
   const otherAttributes: Array<{ oid: string; value: Uint8Array }> = [];

@@ -2,7 +2,7 @@
 // structure (subject hash, inspector) and point at the exact bytes of every node (hex view).
 // Plus the few DER writers the canonical name encoding needs.
 import * as asn1js from 'asn1js';
-import { PkiError } from './errors.js';
+import { PkiError, libraryReason } from './errors.js';
 export { concatBytes } from '../bytes.js';
 
 export type Asn1TagClass = 'universal' | 'application' | 'context' | 'private';
@@ -70,7 +70,7 @@ export function parseDer(bytes: Uint8Array, what = 'the data'): Asn1Node {
   try {
     parsed = asn1js.fromBER(view);
   } catch (err) {
-    throw new PkiError('BAD_DER', `${what} is not valid DER: ${err instanceof Error ? err.message : String(err)}. The file may be damaged.`);
+    throw new PkiError('BAD_DER', `${what} is not valid DER: ${libraryReason(err) ?? 'the decoder cannot read it'}. The file may be damaged; get an undamaged copy.`);
   }
   if (parsed.offset === -1) {
     const reason = parsed.result.error || 'unknown decoding error';

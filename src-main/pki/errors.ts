@@ -36,3 +36,18 @@ export class PkiError extends Error {
 export function isPkiError(value: unknown): value is PkiError {
   return value instanceof PkiError;
 }
+
+/**
+ * What a library's error says, in words fit for a student, or undefined when it is a program's
+ * own failure (a TypeError and the like) whose text would only confuse. OpenSSL's coded lines
+ * ("error:1E08010C:DECODER routines::unsupported") are cut to their reason.
+ */
+export function libraryReason(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError) {
+    return undefined;
+  }
+  const openssl = /^error:[0-9A-Fa-f]{8}:[^:]*:[^:]*:(.+)$/.exec(error.message);
+  if (openssl) return `OpenSSL says "${openssl[1].trim()}"`;
+  if (/Cannot read propert|undefined|is not a function|\bERR_[A-Z_]+/.test(error.message)) return undefined;
+  return error.message;
+}

@@ -9,7 +9,7 @@ import forge from 'node-forge';
 import { parseCertificateDer } from './certificateDer.js';
 import { parseCsr } from './csr.js';
 import { type Asn1Node, UNIVERSAL_TYPE_NAMES, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
-import { PkiError, isPkiError } from './errors.js';
+import { PkiError, isPkiError, libraryReason } from './errors.js';
 import { checkedIterations } from './iterations.js';
 import { assertKeyMatchesCertificate, describeKey, importPrivateKey, publicKeyDer } from './keys.js';
 import { encodeOid } from './names.js';
@@ -785,7 +785,8 @@ function readSafeContents(
       try {
         key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
       } catch (error) {
-        throw new PkiError('NOT_A_KEY', `The private key inside ${name} cannot be read: ${(error as Error).message}.`, { cause: error });
+        const reason = libraryReason(error);
+        throw new PkiError('NOT_A_KEY', `The private key inside ${name} cannot be read${reason ? ` (${reason})` : ''}: the file is damaged. Export it again.`, { cause: error });
       }
       describeKey(key);
       out.privateKeys.push(key);

@@ -7,7 +7,7 @@ import { type CertificateParts, type ExtensionNode, KEY_USAGE_NAMES, parseCertif
 import { certificateCautions } from './cautions.js';
 import { type CsrInfo, parseCsr } from './csr.js';
 import { type Asn1Node, decodeOid, parseDer, parseDerAt } from './der.js';
-import { PkiError } from './errors.js';
+import { PkiError, libraryReason } from './errors.js';
 import { describeAnyKey } from './keys.js';
 import { bytesToIp, decodeGeneralNames, decodeName, decodeStringValue, formatDistinguishedName, formatGeneralName } from './names.js';
 import { describeOid, extendedKeyUsageText, oidName } from './oids.js';
@@ -131,7 +131,7 @@ function damaged<T>(what: string, run: () => T): T {
     if (err instanceof PkiError) throw err;
     throw new PkiError(
       'BAD_DER',
-      `${what} is damaged: its ASN.1 structure is not what a ${what} holds (${err instanceof Error ? err.message : String(err)}). Get an intact copy of the file.`,
+      `${what} is damaged: its ASN.1 structure is not what a ${what} holds (an element is missing or of the wrong kind). Get an intact copy of the file.`,
     );
   }
 }
@@ -515,7 +515,7 @@ function inspectExtension(extension: ExtensionNode): InspectedExtension {
       return {
         ...base,
         value: rawHex,
-        explanation: `The workbench could not decode this ${name} extension (${(error as Error).message}); it is shown raw.`,
+        explanation: `The workbench could not decode this ${name} extension (${libraryReason(error) ?? 'its contents are not laid out as this extension is'}); it is shown raw.`,
         decoded: false,
       };
     }

@@ -8,7 +8,7 @@ import {
   generateKeyPair as generateKeyPairCallback,
   webcrypto,
 } from 'node:crypto';
-import { PkiError } from './errors.js';
+import { PkiError, libraryReason } from './errors.js';
 import { checkEncryptedKeyIterations } from './iterations.js';
 import { looksLikePem, readDerOrPem, splitPem } from './pem.js';
 
@@ -344,7 +344,7 @@ function decodeKey(source: string | undefined, encrypted: boolean, passphrase: s
     }
     throw new PkiError(
       'NOT_A_KEY',
-      `The private key could not be read: ${(error as Error).message}. The PEM block may be damaged; copy it again.`,
+      `The private key could not be read${libraryReason(error) ? ` (${libraryReason(error)})` : ''}: it is damaged, or of a kind OpenSSL does not know. Copy the key file again.`,
       { cause: error },
     );
   }

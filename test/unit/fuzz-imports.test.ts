@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Asn1Node, concatBytes, encodeLength, parseDer } from '../../src-main/pki/der';
+import { type Asn1Node, concatBytes, decodeOid, encodeLength, parseDer } from '../../src-main/pki/der';
 import { PkiError } from '../../src-main/pki/errors';
 import { certificateToShow, importPkiData } from '../../src-main/pki/formats';
 import { inspect } from '../../src-main/pki/inspect';
@@ -22,7 +22,7 @@ const SEED = 20261127;
 
 /** Wording that only a program's internals use: none of it may reach a student. */
 export const INTERNAL_WORDING =
-  /Cannot read propert|undefined|is not a function|is not iterable|out of range|Invalid array length|Maximum call stack|Unexpected token|ERR_[A-Z_]+|TypeError|RangeError|SyntaxError|\n\s+at |asn1js|forge\.|\[object /;
+  /error:[0-9A-Fa-f]{8}:|Cannot read propert|undefined|is not a function|is not iterable|out of range|Invalid array length|Maximum call stack|Unexpected token|ERR_[A-Z_]+|TypeError|RangeError|SyntaxError|\n\s+at |asn1js|forge\.|\[object /;
 
 let dir: string;
 const files: Record<string, Uint8Array> = {};
@@ -253,5 +253,24 @@ describe('hand-made nasty files', () => {
     throughEveryReader(new TextEncoder().encode(toPem('CERTIFICATE', ber)));
     const tree = inspect(ber).asn1;
     expect(JSON.stringify(tree)).toContain('UTF8String');
+  });
+
+  it('a CSR whose subject has an empty attribute: a PkiError that says the request is damaged, not a TypeError', () => {
+    const csr = rewrite(parseDer(files.csr), (node) =>
+      node.tagNumber === 16 && node.children[0]?.tagNumber === 6 && decodeOid(node.children[0].contents) === '2.5.4.3' ? Uint8Array.of(0x30, 0) : undefined,
+    );
+    for (const bytes of [csr, new TextEncoder().encode(toPem('CERTIFICATE REQUEST', csr))]) {
+      const error = outcome(() => parseCsr(bytes));
+      expect((error as PkiError).message).toMatch(/^This certificate signing request is damaged/);
+      throughEveryReader(bytes);
+    }
+  });
+
+  it("a key OpenSSL cannot decode: its reason in words, without OpenSSL's coded error line", () => {
+    // Legacy PEM whose Proc-Type header was lost in copying: OpenSSL answers "not proc type".
+    const text = new TextDecoder().decode(files.legacyPem).replace(/^Proc-Type:.*\n/m, '');
+    const error = outcome(() => importPkiData(new TextEncoder().encode(text), { passphrase: 'secret', fileName: 'lost-header.key' }));
+    expect((error as PkiError).code).toBe('NOT_A_KEY');
+    expect((error as PkiError).message).toContain('(OpenSSL says "not proc type")');
   });
 });

@@ -373,6 +373,9 @@ export function serveHttp(
   hooks: ResponderHooks,
 ): void {
   let buffered: Buffer = Buffer.alloc(0);
+  /** Pieces of a body still arriving, kept apart: joining each to the rest copied 8 MiB bodies some 500 times. */
+  let bodyPieces: Buffer[] = [];
+  let bodyPieceBytes = 0;
   let pending: HttpRequest | null = null;
   let bodyNeeded = 0;
   let closing = false;
@@ -465,7 +468,14 @@ export function serveHttp(
 
   stream.on('data', (data: Buffer) => {
     if (closing) return;
-    buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+    if (pending && buffered.length + bodyPieceBytes + data.length < bodyNeeded) {
+      bodyPieces.push(data);
+      bodyPieceBytes += data.length;
+      return;
+    }
+    buffered = buffered.length === 0 && bodyPieces.length === 0 ? data : Buffer.concat([buffered, ...bodyPieces, data]);
+    bodyPieces = [];
+    bodyPieceBytes = 0;
     // While a file goes out, the requests behind it wait here; past one full request's worth,
     // stop reading (TCP then holds the client back) instead of buffering without end.
     if (sending && buffered.length > MAX_HEAD_BYTES + MAX_BODY_BYTES) stream.pause();

@@ -120,6 +120,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   /** null when the request may proceed, else why it may not. */
   const refuseForeign = (req: http.IncomingMessage): string | null => {
+    // Node keeps the first of two Host headers; a proxy in front may route by the other, so two
+    // are refused as RFC 9112 (3.2) asks, rather than letting the first one pass the check below.
+    const hosts = req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'host').length;
+    if (hosts > 1) return 'more than one Host header';
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts().has(hostHeader)) return `foreign Host header "${hostHeader}"`;
     const origin = req.headers.origin;

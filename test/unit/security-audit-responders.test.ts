@@ -129,4 +129,19 @@ describe('the folder responder, attacked further', () => {
     expect(answer.length).toBeGreaterThan(size);
     expect(answer.subarray(answer.length - 4).toString('latin1')).toBe('aaaa');
   });
+
+  it('refuses a header with space before its colon, or folded onto the line before, instead of trimming it into a Content-Length', async () => {
+    const heads = ['Content-Length : 16', 'Content-Length\t: 16', 'X-Pad: a\r\n Content-Length: 16', 'X-Pad: a\r\n\tTransfer-Encoding: chunked'];
+    for (const line of heads) {
+      const answer = await ask(`POST /x HTTP/1.1\r\nHost: x\r\n${line}\r\n\r\n0123456789abcdefGET /smuggled HTTP/1.1\r\n\r\n`, { kind: 'echo' });
+      expect(answer.status, line).toBe(400);
+      expect(answer.text, line).toContain('no space before the colon');
+      expect(answer.text).not.toContain('/smuggled');
+      expect(answer.closed).toBe(true);
+    }
+    // Spaces around the value are fine (RFC 9110, 5.5).
+    const fine = await ask('POST /x HTTP/1.1\r\nHost:x\r\nContent-Length:   2  \r\nConnection: close\r\n\r\nhi', { kind: 'echo' });
+    expect(fine.status).toBe(200);
+    expect(fine.text.endsWith('hi')).toBe(true);
+  });
 });

@@ -392,8 +392,10 @@ export function serveHttp(
   let noted = false;
   /** A file answer is on its way: later pipelined requests wait for it. */
   let sending = false;
-  /** The client closed its side while a file answer was still going out. */
+  /** The client has closed its side: once every request it sent is answered, this side closes too. */
   let peerEnded = false;
+  /** The client has not taken the last answers yet: the requests behind them wait. */
+  let draining = false;
 
   const fail = (status: number, reason: string, text: string) => {
     hooks.note(`bad request: ${text.trim()}`);
@@ -410,8 +412,31 @@ export function serveHttp(
     }
   };
 
+  /**
+   * Stops answering (and reading) until the client has taken what was written. Small requests can
+   * ask for large answers: without this, a client that pipelines them and never reads had the
+   * engine hold every answer in memory, a hundred megabytes for one TLS record of requests.
+   */
+  const waitForDrain = () => {
+    draining = true;
+    stream.pause();
+    stream.once('drain', () => {
+      draining = false;
+      stream.resume();
+      pump();
+    });
+  };
+
   const pump = () => {
-    while (!closing && !sending) {
+    answerWhatWaits();
+    if (peerEnded && !closing && !sending && !draining) {
+      closing = true;
+      stream.end();
+    }
+  };
+
+  const answerWhatWaits = () => {
+    while (!closing && !sending && !draining) {
       if (!pending) {
         const found = findHeadEnd(buffered);
         if (!found || found.next > MAX_HEAD_BYTES) {
@@ -463,15 +488,12 @@ export function serveHttp(
             return;
           }
           answered(keepAlive);
-          if (peerEnded && !closing) {
-            closing = true;
-            stream.end();
-          }
           pump();
         });
         return;
       }
       answered(keepAlive);
+      if (!closing && stream.writableNeedDrain) waitForDrain();
     }
   };
 
@@ -491,8 +513,8 @@ export function serveHttp(
     pump();
   });
   stream.on('end', () => {
-    if (sending) peerEnded = true;
-    else if (!closing) stream.end();
+    peerEnded = true;
+    pump();
   });
 }
 
@@ -500,7 +522,11 @@ export function serveHttp(
 export function servePlain(stream: Duplex, greeting: string | undefined, hooks: ResponderHooks): void {
   if (greeting) stream.write(greeting.replace(/\r?\n/g, '\r\n'));
   stream.on('data', (data: Buffer) => {
-    stream.write(data);
+    // A client that sends without reading the echo is not read from until it does.
+    if (!stream.write(data) && !stream.isPaused()) {
+      stream.pause();
+      stream.once('drain', () => stream.resume());
+    }
     hooks.answered();
   });
   stream.on('end', () => stream.end());

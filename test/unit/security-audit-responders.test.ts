@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerResponder } from '../../src-main/api/serverTypes';
-import { serveHttp } from '../../src-main/sessions/serverResponders';
+import { serveHttp, servePlain } from '../../src-main/sessions/serverResponders';
 
 let top: string;
 let site: string;
@@ -144,4 +144,66 @@ describe('the folder responder, attacked further', () => {
     expect(fine.status).toBe(200);
     expect(fine.text.endsWith('hi')).toBe(true);
   });
+
+  it('stops answering pipelined requests while the client takes none of the answers, instead of piling them up in memory', async () => {
+    // Thirty bytes of request, 900 KiB of answer: one TLS record of such requests made the engine
+    // hold hundreds of megabytes for a client that never reads.
+    fs.writeFileSync(path.join(site, 'mid.bin'), Buffer.alloc(900 * 1024, 7));
+    const client = new StalledClient();
+    serveHttp(client, { kind: 'dir', path: site }, { host: null, version: 'TLSv1.3', cipher: 'x' }, 'localhost', undefined, { answered: () => undefined, note: () => undefined });
+    client.push(Buffer.from('GET /mid.bin HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100), 'latin1'));
+    await new Promise((r) => setImmediate(r));
+    expect(client.writableLength).toBeLessThan(3 * 900 * 1024);
+    // Once the client takes what waits, the next answers follow.
+    for (let i = 0; i < 10; i++) {
+      client.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(client.answers()).toBeGreaterThan(1);
+    expect(client.answers()).toBeLessThan(100);
+    expect(client.writableLength).toBeLessThan(3 * 900 * 1024);
+    client.destroy();
+  });
+
+  it('answers every pipelined request of a client that closed its side, slow reader or not, then closes', async () => {
+    const client = new StalledClient();
+    serveHttp(client, { kind: 'dir', path: site }, { host: null, version: 'TLSv1.3', cipher: 'x' }, 'localhost', undefined, { answered: () => undefined, note: () => undefined });
+    client.push(Buffer.from('GET /mid.bin HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3), 'latin1'));
+    client.push(null);
+    for (let i = 0; i < 30 && !client.ended; i++) {
+      client.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(client.answers()).toBe(3);
+    expect(client.ended).toBe(true);
+  });
+
+  it('stops reading in plain mode while the client takes none of the echo', async () => {
+    const client = new StalledClient();
+    servePlain(client, undefined, { answered: () => undefined, note: () => undefined });
+    const piece = Buffer.alloc(16 * 1024, 0x62);
+    for (let sent = 0; sent < 20 * 1024 * 1024; sent += piece.length) client.push(piece);
+    await new Promise((r) => setImmediate(r));
+    expect(client.writableLength).toBeLessThan(1024 * 1024);
+    expect(client.isPaused()).toBe(true);
+    client.destroy();
+  });
 });
+
+/** A client that takes an answer's bytes but acknowledges none until released: what is written after waits in the stream. */
+class StalledClient extends FakeClient {
+  private held: (() => void) | null = null;
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.written.push(chunk);
+    this.held = done;
+  }
+  /** Acknowledges what was taken; the next piece then arrives (and is held in its turn). */
+  release(): void {
+    const done = this.held;
+    this.held = null;
+    done?.();
+  }
+  answers(): number {
+    return this.text().split('HTTP/1.1 200 OK').length - 1;
+  }
+}

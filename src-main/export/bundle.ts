@@ -13,7 +13,7 @@
 //
 // The manifest stays right after the format number in every format, so even a reader that refuses
 // a newer bundle can say which workbench wrote it.
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordedSession } from './recordedSession';
 
@@ -190,7 +190,11 @@ export function readBundle(bytes: Uint8Array): RecordedSession {
   try {
     manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + manifestLength))));
   } catch (error) {
-    const issue = error instanceof z.ZodError ? `${error.issues[0].path.join('.')}: ${error.issues[0].message}` : (error as Error).message;
+    // zod's and JSON.parse's own wording names types and tokens; the field is what helps.
+    const issue =
+      error instanceof z.ZodError
+        ? `the field ${error.issues[0].path.join('.') || '(the whole manifest)'} is missing or holds a value no workbench writes there`
+        : 'it is not JSON';
     throw damaged(`its manifest does not read: ${issue}`);
   }
   const { connections, ...rest } = manifest.session;
@@ -202,6 +206,17 @@ export function readBundle(bytes: Uint8Array): RecordedSession {
       certificates: c.certificates.map((cert) => ({ role: cert.role, position: cert.position, der: new Uint8Array(Buffer.from(cert.der, 'base64')) })),
     })),
   };
+  session.connections.forEach((c, i) =>
+    c.certificates.forEach((cert, k) => {
+      // Every certificate a session recorded was read by OpenSSL off the wire; one it cannot read
+      // was damaged or made up after the export, and the session's views would fail on it.
+      try {
+        new X509Certificate(cert.der);
+      } catch {
+        throw damaged(`certificate ${k + 1} of connection ${i + 1} is not an X.509 certificate`);
+      }
+    }),
+  );
   const width = indexBytes(format);
   const header = chunkHeader(format);
   let at = HEADER + manifestLength;

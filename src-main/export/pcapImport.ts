@@ -78,6 +78,8 @@ interface Side {
   delivered: number;
   /** Out-of-order segments by offset from base. */
   pending: Map<number, { data: Uint8Array; time: number }>;
+  /** The offsets of `pending` as a min-heap, so that they are taken in order however they came. */
+  order: number[];
 }
 
 interface StreamState {
@@ -104,7 +106,36 @@ interface PendingChunk {
 }
 
 function newSide(): Side {
-  return { base: 0, known: false, delivered: 0, pending: new Map() };
+  return { base: 0, known: false, delivered: 0, pending: new Map(), order: [] };
+}
+
+function heapPush(heap: number[], value: number): void {
+  let i = heap.push(value) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= heap[i]) break;
+    [heap[parent], heap[i]] = [heap[i], heap[parent]];
+    i = parent;
+  }
+}
+
+function heapPop(heap: number[]): number {
+  const top = heap[0];
+  const last = heap.pop() as number;
+  if (heap.length > 0) {
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < heap.length && heap[left] < heap[least]) least = left;
+      if (right < heap.length && heap[right] < heap[least]) least = right;
+      if (least === i) break;
+      [heap[least], heap[i]] = [heap[i], heap[least]];
+      i = least;
+    }
+  }
+  return top;
 }
 
 function ipText(bytes: Uint8Array, start: number, length: 4 | 16): string {
@@ -314,19 +345,19 @@ class CaptureReader {
     const offset = (seq - side.base) | 0;
     if (offset > side.delivered) {
       const held = side.pending.get(offset);
+      if (!held) heapPush(side.order, offset);
       if (!held || held.data.length < payload.length) side.pending.set(offset, { data: payload, time });
       return;
     }
     this.append(stream, sideIndex, offset, payload, time);
-    while (side.pending.size) {
-      let progressed = false;
-      for (const [at, held] of side.pending) {
-        if (at > side.delivered) continue;
-        side.pending.delete(at);
-        this.append(stream, sideIndex, at, held.data, time);
-        progressed = true;
-      }
-      if (!progressed) break;
+    // The held segments that now join the stream, lowest offset first (each one looked at once:
+    // a scan of all of them per segment delivered made last-first captures quadratic).
+    while (side.order.length > 0 && side.order[0] <= side.delivered) {
+      const at = heapPop(side.order);
+      const held = side.pending.get(at);
+      if (!held) continue;
+      side.pending.delete(at);
+      this.append(stream, sideIndex, at, held.data, time);
     }
   }
 
@@ -385,6 +416,7 @@ class CaptureReader {
         }
       }
       side.pending.clear();
+      side.order = [];
     }
     // Among the chunks by the time their first byte arrived; a chunk already there at the same time keeps its place first.
     for (const chunk of late.sort((x, y) => x.time - y.time)) {
@@ -452,14 +484,27 @@ export function captureFormat(bytes: Uint8Array): 'pcap' | 'pcapng' | null {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/**
+ * The most a compressed capture may grow to. A few kilobytes of gzip can stand for gigabytes of
+ * zeros; uncompressing all of them would fill the engine's memory before anything could say no.
+ */
+export const MAX_UNCOMPRESSED = 1024 * 1024 * 1024;
 
 /** The capture inside a gzip file (as Wireshark and `tshark -w x.pcapng.gz` read them), or the bytes as they are. */
 function uncompressed(bytes: Uint8Array): Uint8Array {
   if (bytes.length < 2 || bytes[0] !== GZIP_MAGIC[0] || bytes[1] !== GZIP_MAGIC[1]) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: MAX_UNCOMPRESSED });
   } catch (error) {
-    throw new CaptureError(`this gzip-compressed file does not uncompress (${(error as Error).message}); it is damaged or cut short: copy it again, or give the capture uncompressed`);
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CaptureError(
+        'this gzip-compressed file uncompresses to more than 1 GiB, far more than a lab capture holds: it is damaged or made to fill memory; ' +
+          'cut the capture to the connections you need (editcap, or a display filter in Wireshark) and give that',
+      );
+    }
+    // zlib's own words ("incorrect header check", "unexpected end of file") name the damage well enough.
+    const reason = (error as Error).message.replace(/^zlib:\s*/, '');
+    throw new CaptureError(`this gzip-compressed file does not uncompress (${reason}); it is damaged or cut short: copy it again, or give the capture uncompressed`);
   }
 }
 
@@ -514,6 +559,9 @@ function readPcap(bytes: Uint8Array, reader: CaptureReader): void {
   }
 }
 
+/** Bytes of fixed fields in the body of the pcapng blocks the reader reads (before any data and options). */
+const FIXED_FIELDS: Record<number, number> = { 0x00000001: 8, 0x00000002: 20, 0x00000003: 4, 0x00000006: 20, 0x0000000a: 8 };
+
 interface PcapngInterface {
   linktype: number;
   /** Timestamp units per second. */
@@ -544,6 +592,10 @@ function readPcapng(bytes: Uint8Array, reader: CaptureReader): void {
     }
     const body = at + 8;
     const bodyEnd = at + length - 4;
+    const least = FIXED_FIELDS[type] ?? 0;
+    if (bodyEnd - body < least) {
+      throw new CaptureError(`this pcapng file has a damaged block at byte ${at} (length ${length}, too short for the ${least} bytes of fields its type has); the file is damaged`);
+    }
     switch (type) {
       case 0x00000001: {
         // Interface Description Block.

@@ -134,12 +134,26 @@ function cannotWrite(file: string, error: unknown): WorkbenchError {
   return new WorkbenchError('CANNOT_WRITE', `cannot write ${file}: ${(error as Error).message}`);
 }
 
-/** Creates the folder (and its parents) for a trust folder export. */
+/**
+ * Creates the folder (and its parents) for a trust folder export. A folder that someone else may
+ * add files to is refused: a client given it (-CApath, capath=) trusts every certificate in it,
+ * so another user could slip in their own CA.
+ */
 export function ensureFolder(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // 0755 at most, whatever the umask: a folder made here is never one others may write to.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   } catch (error) {
     throw cannotWrite(dir, error);
   }
-  if (!fs.statSync(dir).isDirectory()) throw new WorkbenchError('BAD_INPUT', `${dir} is a file; give a folder for the trust links`);
+  refuseForeignLinks(dir, path.resolve(dir));
+  const stat = fs.statSync(dir);
+  if (!stat.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${dir} is a file; give a folder for the trust links`);
+  const others = otherUser(stat.uid) ? `it belongs to another user (uid ${stat.uid})` : process.platform !== 'win32' && stat.mode & 0o002 ? 'every user may write to it' : null;
+  if (others) {
+    throw new WorkbenchError(
+      'CANNOT_WRITE',
+      `cannot use ${dir} as a trust folder: ${others}, so someone else could add their own CA to it and a client given this folder would trust it; choose a folder of your own (such as ~/tlslab-trust)`,
+    );
+  }
 }

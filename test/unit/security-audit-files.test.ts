@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFilesAtomically } from '../../src-main/workshop/files';
+import { ensureFolder, writeFilesAtomically } from '../../src-main/workshop/files';
 
 /** Planting a file that belongs to someone else needs root (lchown); elsewhere these cases are skipped. */
 const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -69,5 +69,29 @@ describe.skipIf(!canChown)('writing where another user has been', () => {
     writeFilesAtomically([{ path: mine, data: 'new', secret: false }]);
     expect(fs.readFileSync(path.join(home, 'cert.pem'), 'utf8')).toBe('new');
     expect(fs.lstatSync(mine).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('the trust folder', () => {
+  it('is refused where every user may write, since anyone could add a CA the clients would then trust', () => {
+    const open = path.join(top, 'open-trust');
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o777);
+    expect(() => ensureFolder(open)).toThrow(/every user may write to it.*choose a folder of your own/);
+    expect(() => ensureFolder(shared)).toThrow(/every user may write to it/);
+    const own = path.join(top, 'own-trust', 'nested');
+    ensureFolder(own);
+    expect(fs.statSync(own).isDirectory()).toBe(true);
+  });
+
+  it.skipIf(!canChown)("is refused when it belongs to another user", () => {
+    const theirs = path.join(top, 'their-trust');
+    fs.mkdirSync(theirs, { mode: 0o755 });
+    fs.chownSync(theirs, OTHER_UID, OTHER_UID);
+    expect(() => ensureFolder(theirs)).toThrow(/belongs to another user \(uid 65534\)/);
+    const link = path.join(shared, 'trust');
+    fs.symlinkSync(path.join(top, 'own-trust'), link);
+    fs.lchownSync(link, OTHER_UID, OTHER_UID);
+    expect(() => ensureFolder(link)).toThrow(/is a link that belongs to another user/);
   });
 });

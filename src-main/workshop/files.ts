@@ -140,13 +140,14 @@ function cannotWrite(file: string, error: unknown): WorkbenchError {
  * so another user could slip in their own CA.
  */
 export function ensureFolder(dir: string): void {
+  // Before mkdir, which would otherwise make folders wherever such a link points.
+  refuseForeignLinks(dir, path.resolve(dir));
   try {
     // 0755 at most, whatever the umask: a folder made here is never one others may write to.
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   } catch (error) {
     throw cannotWrite(dir, error);
   }
-  refuseForeignLinks(dir, path.resolve(dir));
   const stat = fs.statSync(dir);
   if (!stat.isDirectory()) throw new WorkbenchError('BAD_INPUT', `${dir} is a file; give a folder for the trust links`);
   const others = otherUser(stat.uid) ? `it belongs to another user (uid ${stat.uid})` : process.platform !== 'win32' && stat.mode & 0o002 ? 'every user may write to it' : null;

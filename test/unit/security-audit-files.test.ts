@@ -93,5 +93,8 @@ describe('the trust folder', () => {
     fs.symlinkSync(path.join(top, 'own-trust'), link);
     fs.lchownSync(link, OTHER_UID, OTHER_UID);
     expect(() => ensureFolder(link)).toThrow(/is a link that belongs to another user/);
+    // Nothing is made where the link points.
+    expect(() => ensureFolder(path.join(link, 'made-through-link'))).toThrow(/is a link that belongs to another user/);
+    expect(fs.existsSync(path.join(top, 'own-trust', 'made-through-link'))).toBe(false);
   });
 });

@@ -7,6 +7,7 @@
 import { type KeyObject, createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import forge from 'node-forge';
 import { parseCertificateDer } from './certificateDer.js';
+import { describeCertificate } from './certificateInfo.js';
 import { parseCsr } from './csr.js';
 import { type Asn1Node, UNIVERSAL_TYPE_NAMES, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError, isPkiError, libraryReason } from './errors.js';
@@ -301,6 +302,7 @@ export function importPkiData(input: Uint8Array, options: { passphrase?: string;
   if (input.length === 0) throw new PkiError('NOT_PEM', `${capitalise(name)} is empty: ${NOT_PKI}. Check that you chose the right file.`);
   try {
     const collected = looksLikePem(input) ? importPem(input, options.passphrase, name) : importDer(input, options.passphrase, name);
+    readableByOpenssl(collected.certificates, name);
     return withPairs(collected);
   } catch (error) {
     throw asPkiError(error, name);
@@ -358,6 +360,28 @@ interface Collected {
   privateKeys: KeyObject[];
   csrs: Uint8Array[];
   description: string;
+}
+
+/**
+ * Every certificate is stored, linked to its issuer and shown through OpenSSL: one that holds
+ * together as ASN.1 but that OpenSSL cannot read (a field zeroed or cut in a PKCS#7 or PEM) is
+ * refused here, with the file, rather than failing the store halfway.
+ */
+function readableByOpenssl(certificates: Collected['certificates'], name: string): void {
+  certificates.forEach((certificate, index) => {
+    try {
+      describeCertificate(certificate.der);
+    } catch (error) {
+      const reason = libraryReason(error);
+      const which = certificates.length === 1 ? 'The certificate' : `Certificate ${index + 1} of ${certificates.length}`;
+      throw new PkiError(
+        'BAD_DER',
+        `${which} in ${name} cannot be read by OpenSSL${reason ? ` (${reason})` : ''}: it is damaged, or its key is of a kind OpenSSL does not know. ` +
+          'Nothing was imported from the file; get an undamaged copy.',
+        { cause: error },
+      );
+    }
+  });
 }
 
 function withPairs(collected: Collected): ImportedItems {

@@ -6,7 +6,7 @@
 // session it made can be shown, or it fails with one error that carries a code and a plain message
 // (never INTERNAL, never a program's wording), and a refused import adds no session, no row and no
 // file. A hang fails the test by its timeout; inputs stay small so none is slow.
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toErrorInfo } from '../../src-main/errors';
 import { Workbench } from '../../src-main/workbench';
-import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { importInto } from '../../src-main/workshop/exchange';
+import { makeTestPki, openssl, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { frames, pcap } from '../support/pcapFrames';
 
@@ -52,6 +53,13 @@ beforeAll(async () => {
   files.pcap = new Uint8Array(pcap(frames(files.pcapng)));
   files.pcapngNoSecrets = wb.exchange.exportFile(id, 'pcapng', { secrets: false }).bytes;
   keylog = new TextDecoder().decode(wb.exchange.exportFile(id, 'keylog').bytes);
+  const p12 = path.join(tmp, 'server.p12');
+  const p7b = path.join(tmp, 'chain.p7b');
+  openssl(['pkcs12', '-export', '-in', pki.serverCert, '-inkey', pki.serverKey, '-certfile', pki.caCert, '-passout', 'pass:secret', '-out', p12]);
+  openssl(['crl2pkcs7', '-nocrl', '-certfile', pki.serverCert, '-certfile', pki.caCert, '-outform', 'DER', '-out', p7b]);
+  files.p12 = new Uint8Array(fs.readFileSync(p12));
+  files.p7b = new Uint8Array(fs.readFileSync(p7b));
+  files.pemChain = new Uint8Array(Buffer.concat([pki.serverCert, pki.caCert, pki.serverKey].map((f) => fs.readFileSync(f))));
 }, 60_000);
 
 afterAll(async () => {
@@ -264,6 +272,17 @@ describe('hand-made nasty captures', () => {
     }
   });
 
+  it('packet times far past the year 275,760 (the last a JavaScript date holds): imported and showable, or refused in plain words', async () => {
+    for (const high of [0xffffffff, 0x00ffffff, 0x80000000]) {
+      const copy = Buffer.from(files.pcapng);
+      for (let at = 0; at + 12 <= copy.length; at += copy.readUInt32LE(at + 4)) {
+        if (copy.readUInt32LE(at) === 6) copy.writeUInt32LE(high, at + 12);
+      }
+      await importChecked(new Uint8Array(copy));
+      await importChecked(gzipSync(copy));
+    }
+  });
+
   it('a gzip bomb (a small file that uncompresses past a gibibyte) is refused without filling memory', async () => {
     const member = gzipSync(Buffer.alloc(64 * 1024 * 1024));
     const bomb = new Uint8Array(Buffer.concat(Array.from({ length: 17 }, () => member)));
@@ -331,5 +350,59 @@ describe('hand-made lying bundles (good checksum)', () => {
         'handout.pcapng: the session bundle is damaged or incomplete (its manifest does not read: the field session.connections.0.events.0.t ' +
         'is missing or holds a value no workbench writes there); copy the file again from where it came from',
     });
+  });
+});
+
+/** Imports certificates and keys as the window and `tlslab import` do; the same property as for sessions. */
+function importPkiChecked(bytes: Uint8Array, passphrase?: string): 'imported' | { code: string; message: string } {
+  const before = footprint();
+  let result;
+  try {
+    result = importInto(wb.workshop, { bytes, fileName: 'handout.p12', passphrase });
+  } catch (error) {
+    const info = toErrorInfo(error);
+    if (info.code === 'INTERNAL') throw new Error(`an untyped failure reached the user: ${info.message}\n${(error as Error).stack}`);
+    if (INTERNAL_WORDING.test(info.message)) throw new Error(`internal wording reached the user (${info.code}): ${info.message}`);
+    const after = footprint();
+    if (after !== before) throw new Error(`a refused import left something behind:\nbefore ${before}\nafter  ${after}`);
+    return info;
+  }
+  try {
+    for (const c of result.certificates) wb.workshop.inspect({ certificateId: c.id });
+    for (const c of result.csrs) wb.workshop.inspect({ csrId: c.id });
+  } catch (error) {
+    throw new Error(`what was imported from these bytes cannot be inspected: ${toErrorInfo(error).code} ${(error as Error).message}\n${(error as Error).stack}`);
+  }
+  return 'imported';
+}
+
+describe('certificate and key imports of damaged files, through the workshop', () => {
+  it('the real files import as they are', () => {
+    expect(importPkiChecked(files.p12, 'secret')).toBe('imported');
+    expect(importPkiChecked(files.p7b)).toBe('imported');
+    expect(importPkiChecked(files.pemChain)).toBe('imported');
+  });
+
+  it('mutated PKCS#12, PKCS#7 and PEM: imported and inspectable, or refused cleanly with nothing stored', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('p12', 'p7b', 'pemChain'), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.constantFrom(undefined, 'secret'), (kind, mutations, passphrase) => {
+        importPkiChecked(mutate(files[kind], mutations), passphrase);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('a PKCS#7 whose certificate holds together as ASN.1 but not for OpenSSL: refused with the file, nothing stored', () => {
+    const spki = new X509Certificate(fs.readFileSync(pki.serverCert)).publicKey.export({ type: 'spki', format: 'der' });
+    const at = Buffer.from(files.p7b).indexOf(spki);
+    expect(at).toBeGreaterThan(0);
+    const damaged = Uint8Array.from(files.p7b);
+    damaged.fill(0, at + 8, at + 12); // inside the key's algorithm OID: no algorithm OpenSSL knows
+    const outcome = importPkiChecked(damaged);
+    expect(outcome).not.toBe('imported');
+    expect(outcome).toMatchObject({ code: 'BAD_DER' });
+    expect((outcome as { message: string }).message).toMatch(
+      /^Certificate \d of 2 in "handout\.p12" cannot be read by OpenSSL \(OpenSSL says "[^"]+"\): it is damaged, or its key is of a kind OpenSSL does not know\. Nothing was imported/,
+    );
   });
 });

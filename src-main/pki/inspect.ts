@@ -222,14 +222,13 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
     notBefore: parts.notBefore.toISOString(),
     notAfter: parts.notAfter.toISOString(),
     fingerprints: { sha1: colonHex(createHash('sha1').update(der).digest()), sha256 },
-    subjectHash: nameHash(parts.subject.encoded),
-    subjectHashOld: nameHashOld(parts.subject.encoded),
+    ...subjectHashes(parts.subject.encoded),
     publicKey: withoutKey(publicKey),
     signatureAlgorithm: algorithm,
     signatureValid,
     fields,
     extensions,
-    cautions: certificateCautions(parts, publicKey),
+    cautions: [...certificateCautions(parts, publicKey), ...hashCaution(parts.subject.encoded)],
     asn1: asn1Tree(parts.root, certificateLabels(parts)),
   };
 }
@@ -281,16 +280,43 @@ function inspectCsrUnchecked(der: Uint8Array): Inspection {
       sha1: colonHex(createHash('sha1').update(der).digest()),
       sha256: colonHex(createHash('sha256').update(der).digest()),
     },
-    subjectHash: nameHash(info.nodes.subject.encoded),
-    subjectHashOld: nameHashOld(info.nodes.subject.encoded),
+    ...subjectHashes(info.nodes.subject.encoded),
     publicKey: withoutKey(publicKey),
     signatureAlgorithm: info.signatureAlgorithm,
     signatureValid: info.signatureValid,
     fields,
     extensions,
-    cautions: [],
+    cautions: hashCaution(info.nodes.subject.encoded),
     asn1: asn1Tree(info.nodes.root, csrLabels(info)),
   };
+}
+
+/**
+ * OpenSSL's subject hashes, or "(none)" where they cannot be computed: a name OpenSSL refuses (a
+ * UTF8String that is not UTF-8, a Name not laid out as one) has none, and the rest still shows.
+ */
+function subjectHashes(name: Uint8Array): { subjectHash: string; subjectHashOld: string } {
+  return { subjectHash: hashOrNone(() => nameHash(name)), subjectHashOld: hashOrNone(() => nameHashOld(name)) };
+}
+
+function hashOrNone(hash: () => string): string {
+  try {
+    return hash();
+  } catch (error) {
+    if (error instanceof PkiError) return '(none)';
+    throw error;
+  }
+}
+
+/** Why the subject hashes read "(none)", when they do. */
+function hashCaution(name: Uint8Array): string[] {
+  try {
+    nameHash(name);
+    return [];
+  } catch (error) {
+    if (error instanceof PkiError) return [`No subject hash: ${error.message}`];
+    throw error;
+  }
 }
 
 // --- extensions ------------------------------------------------------------------------------

@@ -60,6 +60,12 @@ beforeAll(async () => {
   files.p12 = new Uint8Array(fs.readFileSync(p12));
   files.p7b = new Uint8Array(fs.readFileSync(p7b));
   files.pemChain = new Uint8Array(Buffer.concat([pki.serverCert, pki.caCert, pki.serverKey].map((f) => fs.readFileSync(f))));
+  const csr = path.join(tmp, 'request.csr');
+  openssl(['req', '-new', '-key', pki.serverKey, '-subj', '/O=Fuzz/CN=fuzz.bank32.com', '-addext', 'subjectAltName=DNS:fuzz.bank32.com', '-outform', 'DER', '-out', csr]);
+  files.csr = new Uint8Array(fs.readFileSync(csr));
+  const encrypted = path.join(tmp, 'encrypted.key');
+  openssl(['pkcs8', '-topk8', '-in', pki.serverKey, '-v2', 'aes-256-cbc', '-passout', 'pass:secret', '-outform', 'DER', '-out', encrypted]);
+  files.encryptedKey = new Uint8Array(fs.readFileSync(encrypted));
 }, 60_000);
 
 afterAll(async () => {
@@ -191,6 +197,20 @@ describe('session imports of damaged and lying files', () => {
         await importChecked(bytes, kind === 'pcapngNoSecrets' ? { keylogText: keylog } : {});
       }),
       { seed: SEED, numRuns: 250 },
+    );
+  });
+
+  it('a key log that is junk, given with a capture: imported without its keys, or refused cleanly', async () => {
+    const line = fc.oneof(
+      fc.constantFrom(...keylog.split('\n')),
+      fc.string({ maxLength: 120 }),
+      fc.constantFrom('CLIENT_RANDOM', 'CLIENT_RANDOM  ', `CLIENT_RANDOM ${'0'.repeat(64)}`, `CLIENT_RANDOM ${'0'.repeat(64)} `, `SERVER_HANDSHAKE_TRAFFIC_SECRET ${'ab'.repeat(32)} ${'cd'.repeat(48)}`, `CLIENT_RANDOM ${'f'.repeat(20000)} 00`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 12 }), fc.constantFrom('\n', '\r\n', '\r'), async (lines, end) => {
+        await importChecked(files.pcapngNoSecrets, { keylogText: lines.join(end) });
+      }),
+      { seed: SEED, numRuns: 150 },
     );
   });
 
@@ -381,11 +401,29 @@ describe('certificate and key imports of damaged files, through the workshop', (
     expect(importPkiChecked(files.p12, 'secret')).toBe('imported');
     expect(importPkiChecked(files.p7b)).toBe('imported');
     expect(importPkiChecked(files.pemChain)).toBe('imported');
+    expect(importPkiChecked(files.csr)).toBe('imported');
+    expect(importPkiChecked(files.encryptedKey, 'secret')).toBe('imported');
+  });
+
+  it('mutated files pasted into the inspector (PEM text, or base64 of the bytes): an inspection, or one readable error', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('p7b', 'pemChain', 'csr', 'p12'), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), (kind, mutations, asBase64) => {
+        const bytes = mutate(files[kind], mutations);
+        const text = asBase64 ? Buffer.from(bytes).toString('base64') : Buffer.from(bytes).toString('latin1');
+        try {
+          wb.workshop.inspect({ text });
+        } catch (error) {
+          const info = toErrorInfo(error);
+          if (info.code === 'INTERNAL' || INTERNAL_WORDING.test(info.message)) throw new Error(`the inspector failed untidily (${info.code}): ${info.message}\n${(error as Error).stack}`);
+        }
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 
   it('mutated PKCS#12, PKCS#7 and PEM: imported and inspectable, or refused cleanly with nothing stored', () => {
     fc.assert(
-      fc.property(fc.constantFrom('p12', 'p7b', 'pemChain'), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.constantFrom(undefined, 'secret'), (kind, mutations, passphrase) => {
+      fc.property(fc.constantFrom('p12', 'p7b', 'pemChain', 'csr', 'encryptedKey'), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.constantFrom(undefined, 'secret'), (kind, mutations, passphrase) => {
         importPkiChecked(mutate(files[kind], mutations), passphrase);
       }),
       { seed: SEED, numRuns: 200 },
@@ -404,5 +442,19 @@ describe('certificate and key imports of damaged files, through the workshop', (
     expect((outcome as { message: string }).message).toMatch(
       /^Certificate \d of 2 in "handout\.p12" cannot be read by OpenSSL \(OpenSSL says "[^"]+"\): it is damaged, or its key is of a kind OpenSSL does not know\. Nothing was imported/,
     );
+  });
+
+  it('a CSR whose name is not valid UTF-8: imported and inspectable, its subject hash "(none)" with the reason', () => {
+    const at = Buffer.from(files.csr).indexOf('fuzz.bank32.com');
+    expect(at).toBeGreaterThan(0);
+    const bad = Uint8Array.from(files.csr);
+    bad[at] = 0x80; // a continuation byte where a character should start
+    const before = wb.workshop.store.allCsrs().length;
+    expect(importPkiChecked(bad)).toBe('imported');
+    const stored = wb.workshop.store.allCsrs();
+    expect(stored.length).toBe(before + 1);
+    const shown = wb.workshop.inspect({ csrId: stored[stored.length - 1].id });
+    expect(shown.subjectHash).toBe('(none)');
+    expect(shown.cautions.join(' ')).toMatch(/^No subject hash: The name contains a UTF8String that is not valid UTF-8/);
   });
 });

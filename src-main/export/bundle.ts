@@ -229,6 +229,8 @@ export function readBundle(bytes: Uint8Array): RecordedSession {
     if (index >= session.connections.length || dir > 1 || at + header + length > body) {
       throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} does not fit`);
     }
+    // NaN or an infinity: JSON turns it into null and every view of the timeline into nonsense.
+    if (!Number.isFinite(t)) throw damaged(`the time of chunk ${i + 1} is not a number`);
     // Copy out of the file buffer so the session does not pin it.
     session.connections[index].chunks.push({
       direction: dir === 0 ? 'client-to-server' : 'server-to-client',

@@ -359,6 +359,20 @@ describe('hand-made lying bundles (good checksum)', () => {
     }
   });
 
+  it('chunk times that are not numbers (NaN, infinities): refused as damaged', async () => {
+    const { format, manifest, chunks } = openBundle(files.bundle);
+    const width = format >= 2 ? 4 : 2;
+    for (const t of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const copy = Buffer.from(chunks);
+      copy.writeDoubleBE(t, width + 1); // the first chunk's time
+      const outcome = await importChecked(sealBundle(format, manifest, copy));
+      expect(outcome).toEqual({
+        code: 'BUNDLE_DAMAGED',
+        message: 'handout.pcapng: the session bundle is damaged or incomplete (the time of chunk 1 is not a number); copy the file again from where it came from',
+      });
+    }
+  });
+
   it('a manifest field missing or of the wrong kind: the field is named, in plain words', async () => {
     const { format, manifest, chunks } = openBundle(files.bundle);
     const session = manifest.session as { connections: { events: { t?: unknown }[] }[] };

@@ -35,6 +35,7 @@ export function splitPem(input: string | Uint8Array): PemBlock[] {
     const begin = BEGIN.exec(lines[i].trim());
     if (!begin) continue;
     const label = begin[1];
+    const shown = shortLabel(label);
     const startLine = i;
     const headers: Record<string, string> = {};
     const body: string[] = [];
@@ -46,7 +47,7 @@ export function splitPem(input: string | Uint8Array): PemBlock[] {
         if (end[1] !== label) {
           throw new PkiError(
             'NOT_PEM',
-            `The PEM block "${label}" that starts on line ${startLine + 1} ends with "END ${end[1]}" on line ${i + 1}. ` +
+            `The PEM block "${shown}" that starts on line ${startLine + 1} ends with "END ${shortLabel(end[1])}" on line ${i + 1}. ` +
               'Two blocks were probably pasted into each other; copy each one whole.',
           );
         }
@@ -60,7 +61,7 @@ export function splitPem(input: string | Uint8Array): PemBlock[] {
     if (!ended) {
       throw new PkiError(
         'NOT_PEM',
-        `The PEM block "${label}" that starts on line ${startLine + 1} has no "-----END ${label}-----" line: ` +
+        `The PEM block "${shown}" that starts on line ${startLine + 1} has no "-----END ${shown}-----" line: ` +
           'the text was cut off. Copy the whole block, END line included.',
       );
     }
@@ -68,7 +69,7 @@ export function splitPem(input: string | Uint8Array): PemBlock[] {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 === 1) {
       throw new PkiError(
         'NOT_PEM',
-        `The PEM block "${label}" on line ${startLine + 1} contains characters that are not base64, ` +
+        `The PEM block "${shown}" on line ${startLine + 1} contains characters that are not base64, ` +
           'so it was damaged while copying (a line break inside a line, a stray character?). Copy it again.',
       );
     }
@@ -81,6 +82,11 @@ export function splitPem(input: string | Uint8Array): PemBlock[] {
     });
   }
   return blocks;
+}
+
+/** A label as a message quotes it: its start, when a damaged file makes it run on for pages. */
+export function shortLabel(label: string): string {
+  return label.length > 60 ? `${label.slice(0, 60)}…` : label;
 }
 
 /** PEM text of one DER block, 64 base64 characters per line, as OpenSSL writes it. */

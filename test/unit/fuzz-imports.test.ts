@@ -24,6 +24,9 @@ const SEED = 20261127;
 export const INTERNAL_WORDING =
   /error:[0-9A-Fa-f]{8}:|Cannot read propert|undefined|is not a function|is not iterable|out of range|Invalid array length|Maximum call stack|Unexpected token|ERR_[A-Z_]+|TypeError|RangeError|SyntaxError|\n\s+at |asn1js|forge\.|\[object /;
 
+/** One clear line: a message that quotes a whole damaged file is no longer one. */
+const MAX_MESSAGE = 600;
+
 let dir: string;
 const files: Record<string, Uint8Array> = {};
 
@@ -69,6 +72,7 @@ function outcome(run: () => unknown): 'ok' | PkiError {
   } catch (error) {
     if (!(error instanceof PkiError)) throw new Error(`not a PkiError: ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`);
     if (INTERNAL_WORDING.test(error.message)) throw new Error(`internal wording reached the student (${error.code}): ${error.message}`);
+    if (error.message.length > MAX_MESSAGE) throw new Error(`a message of ${error.message.length} characters: ${error.message.slice(0, 300)}…`);
     return error;
   }
 }
@@ -272,5 +276,11 @@ describe('hand-made nasty files', () => {
     const error = outcome(() => importPkiData(new TextEncoder().encode(text), { passphrase: 'secret', fileName: 'lost-header.key' }));
     expect((error as PkiError).code).toBe('NOT_A_KEY');
     expect((error as PkiError).message).toContain('(OpenSSL says "not proc type")');
+  });
+
+  it('a BEGIN line with a label of 100,000 characters: the message quotes the start of it, not all of it', () => {
+    for (const text of ['-----BEGIN ' + '-'.repeat(100_000), `-----BEGIN ${'A'.repeat(100_000)}-----\nAAAA\n`, `-----BEGIN ${'B'.repeat(100_000)}-----\n!!\n-----END ${'B'.repeat(100_000)}-----\n`, `-----BEGIN ${'C'.repeat(100_000)}-----\nAAAA\n-----END ${'C'.repeat(100_000)}-----\n`, `-----BEGIN CERTIFICATE-----\nAAAA\n-----END ${'D'.repeat(100_000)}-----\n`]) {
+      throughEveryReader(new TextEncoder().encode(text));
+    }
   });
 });

@@ -94,6 +94,7 @@ async function importChecked(bytes: Uint8Array, options: { keylogText?: string }
     const info = toErrorInfo(error);
     if (info.code === 'INTERNAL') throw new Error(`an untyped failure reached the user: ${info.message}\n${(error as Error).stack}`);
     if (INTERNAL_WORDING.test(info.message)) throw new Error(`internal wording reached the user (${info.code}): ${info.message}`);
+    if (info.message.length > 600) throw new Error(`a message of ${info.message.length} characters: ${info.message.slice(0, 300)}…`);
     const after = footprint();
     if (after !== before) throw new Error(`a refused import left something behind:\nbefore ${before}\nafter  ${after}`);
     return info;
@@ -397,6 +398,7 @@ function importPkiChecked(bytes: Uint8Array, passphrase?: string): 'imported' | 
     const info = toErrorInfo(error);
     if (info.code === 'INTERNAL') throw new Error(`an untyped failure reached the user: ${info.message}\n${(error as Error).stack}`);
     if (INTERNAL_WORDING.test(info.message)) throw new Error(`internal wording reached the user (${info.code}): ${info.message}`);
+    if (info.message.length > 600) throw new Error(`a message of ${info.message.length} characters: ${info.message.slice(0, 300)}…`);
     const after = footprint();
     if (after !== before) throw new Error(`a refused import left something behind:\nbefore ${before}\nafter  ${after}`);
     return info;

@@ -171,6 +171,16 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     );
   }
   const keylog = [...new Set([...capture.keylog, ...(options.keylog ?? [])])];
+  // The lines by the client random they name, looked up once per connection (filtering the whole
+  // key log for each connection made a capture of many connections quadratic).
+  const linesByRandom = new Map<string, string[]>();
+  for (const line of keylog) {
+    const random = keylogClientRandom(line);
+    if (random === undefined) continue;
+    const list = linesByRandom.get(random);
+    if (list) list.push(line);
+    else linesByRandom.set(random, [line]);
+  }
   const startedAt = tlsStreams[0].openedAt;
   // The session shows the first connection whose handshake got a ServerHello (an earlier attempt
   // may have failed), else the first connection.
@@ -187,7 +197,7 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
     const random = decoded.clientHello ? Buffer.from(decoded.clientHello.random).toString('hex') : clientRandomAtStart(stream);
     // Lines that name no client random this import can see belong to no connection in particular:
     // they go to a lone connection, never to every one of several.
-    const lines = random ? keylog.filter((l) => keylogClientRandom(l) === random) : tlsStreams.length === 1 ? keylog : [];
+    const lines = random ? (linesByRandom.get(random) ?? []) : tlsStreams.length === 1 ? keylog : [];
     if (random) seenRandoms.add(random);
     if (decoded.version && !isTls13(decoded.version.code)) beforeTls13.push({ index, chunks });
     let certificates = serverCertificates(decoded);
@@ -268,7 +278,9 @@ export function captureSession(capture: ParsedCapture, options: CaptureSessionOp
       ? { openssl: opensslSuiteName(head.decoded.cipherSuite.code) ?? head.decoded.cipherSuite.name, iana: head.decoded.cipherSuite.name, version }
       : null;
   const server = head?.stream.server ?? tlsStreams[0].server;
-  const ended = Math.max(...tlsStreams.map((s) => s.closedAt ?? s.chunks[s.chunks.length - 1]?.time ?? s.openedAt));
+  // A loop, not Math.max(...): spreading 130,000 connections into one call overflows the stack.
+  let ended = Number.NEGATIVE_INFINITY;
+  for (const s of tlsStreams) ended = Math.max(ended, s.closedAt ?? s.chunks[s.chunks.length - 1]?.time ?? s.openedAt);
   // A handshake that got its ServerHello can still end in a fatal alert (a client refusing the
   // certificate, say): the session failed, as a recorded one would.
   const fatal = serverHello ? head?.decoded.records.find((r) => r.alert?.levelName === 'fatal') : undefined;

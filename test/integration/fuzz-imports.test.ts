@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { captureSession } from '../../src-main/export/captureSession';
 import { readCapture } from '../../src-main/export/pcapImport';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,6 +279,25 @@ function block(type: number, body: Uint8Array, length = 12 + body.length): Uint8
 
 const joined = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 
+/** An Ethernet frame of one TCP segment from 127.0.0.1:50000 (or `client`) to 127.0.0.2:443, or back. */
+function frame(seq: number, flags: number, payload: Uint8Array, fromClient = true, client: [number, number] = [1, 50000]) {
+  const ip = Buffer.alloc(20 + 20 + payload.length);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(ip.length, 2);
+  ip[8] = 64;
+  ip[9] = 6;
+  const clientIp = [127, 0, (client[0] >> 8) & 0xff, client[0] & 0xff];
+  ip.set(fromClient ? clientIp : [127, 0, 0, 2], 12);
+  ip.set(fromClient ? [127, 0, 0, 2] : clientIp, 16);
+  ip.writeUInt16BE(fromClient ? client[1] : 443, 20);
+  ip.writeUInt16BE(fromClient ? 443 : client[1], 22);
+  ip.writeUInt32BE(seq >>> 0, 24);
+  ip[32] = 0x50;
+  ip[33] = flags;
+  ip.set(payload, 40);
+  return { time: 1, data: new Uint8Array(Buffer.concat([Buffer.from('000000000002000000000001', 'hex'), Buffer.from([0x08, 0x00]), ip])) };
+}
+
 describe('hand-made nasty captures', () => {
   it.each([
     ['an Enhanced Packet Block', 6, 20],
@@ -318,22 +338,6 @@ describe('hand-made nasty captures', () => {
     // held segments were scanned again for each one delivered (quadratic: 40,000 took 5.5 s of
     // this test, 80,000 four times that); they are now taken lowest offset first, each once.
     const count = 40_000;
-    const frame = (seq: number, flags: number, payload: Uint8Array, fromClient = true) => {
-      const ip = Buffer.alloc(20 + 20 + payload.length);
-      ip[0] = 0x45;
-      ip.writeUInt16BE(ip.length, 2);
-      ip[8] = 64;
-      ip[9] = 6;
-      ip.set(fromClient ? [127, 0, 0, 1] : [127, 0, 0, 2], 12);
-      ip.set(fromClient ? [127, 0, 0, 2] : [127, 0, 0, 1], 16);
-      ip.writeUInt16BE(fromClient ? 50000 : 443, 20);
-      ip.writeUInt16BE(fromClient ? 443 : 50000, 22);
-      ip.writeUInt32BE(seq >>> 0, 24);
-      ip[32] = 0x50;
-      ip[33] = flags;
-      ip.set(payload, 40);
-      return { time: 1, data: new Uint8Array(Buffer.concat([Buffer.from('000000000002000000000001', 'hex'), Buffer.from([0x08, 0x00]), ip])) };
-    };
     const list = [frame(999, 0x02, new Uint8Array(0))];
     for (let i = count - 1; i >= 0; i--) list.push(frame(1000 + i * 4, 0x18, Uint8Array.of(i & 0xff, 1, 2, 3)));
     const capture = readCapture(new Uint8Array(pcap(list, 1)));
@@ -342,6 +346,28 @@ describe('hand-made nasty captures', () => {
     expect(bytes.length).toBe(count * 4);
     expect([bytes[0], bytes[4], bytes[(count - 1) * 4]]).toEqual([0, 1, (count - 1) & 0xff]);
     expect(capture.streams[0].missingBytes).toBe(0);
+  }, 120_000);
+
+  it('a capture of 130,000 TLS connections becomes a session (the last time was taken by spreading them all into one call, which overflows the stack)', () => {
+    const hello = Uint8Array.of(0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00);
+    const list = Array.from({ length: 130_000 }, (_, i) => frame(1, 0x18, hello, true, [2 + (i >> 14), 1024 + (i & 0x3fff)]));
+    const capture = readCapture(new Uint8Array(pcap(list, 1)));
+    expect(capture.streams).toHaveLength(130_000);
+    const session = captureSession(capture, { source: 'load.pcap', keylog: [`CLIENT_RANDOM ${'ab'.repeat(32)} ${'cd'.repeat(48)}`] });
+    expect(session.connections).toHaveLength(130_000);
+    expect(session.endedAt).toBe(1);
+  }, 120_000);
+
+  it('10,000 connections and 20,000 key log lines: each connection gets its own line (the lines were filtered once per connection: 50 s; now 0.3 s)', () => {
+    // A ClientHello cut after its random: record header, handshake header, version, random.
+    const random = (i: number) => Buffer.from(i.toString(16).padStart(64, '0'), 'hex');
+    const list = Array.from({ length: 10_000 }, (_, i) =>
+      frame(1, 0x18, Uint8Array.from([0x16, 0x03, 0x01, 0x00, 0x26, 0x01, 0x00, 0x00, 0x22, 0x03, 0x03, ...random(i)]), true, [2 + (i >> 14), 1024 + (i & 0x3fff)]),
+    );
+    const keylog = Array.from({ length: 20_000 }, (_, i) => `CLIENT_RANDOM ${random(i).toString('hex')} ${'cd'.repeat(48)}`);
+    const session = captureSession(readCapture(new Uint8Array(pcap(list, 1))), { source: 'load.pcap', keylog });
+    expect(session.connections).toHaveLength(10_000);
+    session.connections.forEach((c, i) => expect(c.keylog.map((k) => k.line)).toEqual([keylog[i]]));
   }, 120_000);
 });
 

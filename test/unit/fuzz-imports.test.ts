@@ -295,4 +295,29 @@ describe('hand-made nasty files', () => {
       throughEveryReader(new TextEncoder().encode(text));
     }
   });
+
+  it('names in every string type with junk in them (odd BMPString, short UniversalString, bad UTF-8, NUL, bidi controls): read, or refused in plain words', () => {
+    const cn = new TextEncoder().encode('www.fuzz.test');
+    const junk: Array<[number, number[]]> = [
+      [0x1e, [0x00, 0x41, 0x00]], // BMPString of odd length
+      [0x1e, [0xd8, 0x00, 0x00, 0x41]], // BMPString with a lone surrogate
+      [0x1c, [0x00, 0x00, 0x00, 0x41, 0x00]], // UniversalString not a multiple of 4
+      [0x1c, [0x7f, 0xff, 0xff, 0xff]], // UniversalString beyond Unicode
+      [0x0c, [0xc3, 0x28, 0xff, 0xfe]], // UTF8String that is not UTF-8
+      [0x0c, [0x61, 0x00, 0x62, 0xe2, 0x80, 0xae, 0x63]], // NUL and RIGHT-TO-LEFT OVERRIDE
+      [0x13, [0x80, 0x00, 0x0a, 0x0d]], // PrintableString with bytes it may not hold
+      [0x14, [0xff, 0xfe, 0x1b]], // T61String
+      [0x16, []], // empty IA5String
+      [0x05, []], // NULL where a string belongs
+      [0x30, [0x30, 0x00]], // a SEQUENCE where a string belongs
+    ];
+    for (const [tag, bytes] of junk) {
+      const changed = rewrite(parseDer(files.certificate), (node) =>
+        node.tagClass === 'universal' && node.tagNumber === 12 && Buffer.from(node.contents).equals(Buffer.from(cn)) ? Uint8Array.of(tag, bytes.length, ...bytes) : undefined,
+      );
+      expect(changed.length).not.toBe(files.certificate.length);
+      throughEveryReader(changed);
+      outcome(() => verifyCertificate(files.certificate, { trustAnchors: [changed], hostname: 'www.fuzz.test' }));
+    }
+  });
 });

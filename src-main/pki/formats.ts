@@ -14,7 +14,7 @@ import { PkiError, isPkiError, libraryReason } from './errors.js';
 import { checkedIterations } from './iterations.js';
 import { assertKeyMatchesCertificate, describeKey, importPrivateKey, publicKeyDer } from './keys.js';
 import { encodeOid } from './names.js';
-import { type PemBlock, looksLikePem, splitPem } from './pem.js';
+import { type PemBlock, labelList, looksLikePem, shortLabel, splitPem } from './pem.js';
 
 export interface Pkcs12Options {
   certificate: Uint8Array;
@@ -463,18 +463,17 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
     } else if (block.label === 'OPENSSH PRIVATE KEY') {
       throw unsupportedKey(`${where} is an OpenSSH key`, ' Convert it first with `ssh-keygen -p -m PKCS8 -f FILE`.');
     } else {
-      ignored.push(IGNORED_LABELS[block.label] ?? `"${block.label}" block`);
+      ignored.push(IGNORED_LABELS[block.label] ?? `"${shortLabel(block.label)}" block`);
     }
   }
   const found = out.certificates.length + out.privateKeys.length + out.csrs.length;
   if (found === 0 && blocks.length > 0 && blocks.every((block) => block.label === 'PUBLIC KEY' || block.label === 'RSA PUBLIC KEY')) {
-    throw publicKeyOnly(name, `PEM "${blocks[0].label}"`);
+    throw publicKeyOnly(name, `PEM "${shortLabel(blocks[0].label)}"`);
   }
   if (found === 0) {
-    const labels = blocks.map((block) => block.label);
     throw new PkiError(
       'NOT_PEM',
-      `${capitalise(NOT_PKI)}: ${name} holds PEM text, but only ${labels.length > 0 ? `"${[...new Set(labels)].join('", "')}"` : 'broken'} blocks, ` +
+      `${capitalise(NOT_PKI)}: ${name} holds PEM text, but only ${blocks.length > 0 ? `"${labelList(blocks)}` : 'broken'} blocks, ` +
         'none a certificate ("BEGIN CERTIFICATE"), a key ("BEGIN PRIVATE KEY") or a CSR ("BEGIN CERTIFICATE REQUEST").',
     );
   }

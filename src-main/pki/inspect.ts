@@ -11,7 +11,7 @@ import { PkiError, libraryReason } from './errors.js';
 import { describeAnyKey } from './keys.js';
 import { bytesToIp, decodeGeneralNames, decodeName, decodeStringValue, formatDistinguishedName, formatGeneralName } from './names.js';
 import { describeOid, extendedKeyUsageText, oidName } from './oids.js';
-import { looksLikePem, splitPem, toPem } from './pem.js';
+import { labelList, looksLikePem, splitPem, toPem } from './pem.js';
 import { signatureAlgorithmInfo, verifySignature } from './signatures.js';
 import { nameHash, nameHashOld } from './subjectHash.js';
 
@@ -110,7 +110,7 @@ export function inspect(input: string | Uint8Array, now: Date = new Date()): Ins
       throw new PkiError(
         'NOT_PEM',
         blocks.length > 0
-          ? `The inspector shows certificates and CSRs; this file holds "${blocks.map((b) => b.label).join('", "')}".`
+          ? `The inspector shows certificates and CSRs; this file holds "${labelList(blocks)}.`
           : 'This is not PEM: there is no "-----BEGIN CERTIFICATE-----" or "-----BEGIN CERTIFICATE REQUEST-----" line.',
       );
     }

@@ -10,7 +10,7 @@ import {
 } from 'node:crypto';
 import { PkiError, libraryReason } from './errors.js';
 import { checkEncryptedKeyIterations } from './iterations.js';
-import { looksLikePem, readDerOrPem, splitPem } from './pem.js';
+import { labelList, looksLikePem, readDerOrPem, splitPem } from './pem.js';
 
 export type RsaBits = 2048 | 3072 | 4096;
 export type NamedCurve = 'P-256' | 'P-384';
@@ -268,10 +268,10 @@ function importPemKey(input: string | Uint8Array, passphrase: string | undefined
   if (!block) {
     if (blocks.some((candidate) => candidate.label === 'DSA PRIVATE KEY')) throw unsupportedKeyType('a DSA key');
     if (blocks.length > 0) {
-      const labels = [...new Set(blocks.map((candidate) => candidate.label))].join('", "');
+      const labels = labelList(blocks);
       throw new PkiError(
         'NOT_A_KEY',
-        `This file holds "${labels}" but no private key. A private key file starts with ` +
+        `This file holds "${labels} but no private key. A private key file starts with ` +
           '"-----BEGIN PRIVATE KEY-----" (or RSA/EC/ENCRYPTED PRIVATE KEY); choose the key file that belongs with it.',
       );
     }

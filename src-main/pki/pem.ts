@@ -84,6 +84,12 @@ export function splitPem(input: string | Uint8Array): PemBlock[] {
   return blocks;
 }
 
+/** The labels of the blocks as a message lists them: each once, the first few, each cut short. */
+export function labelList(blocks: readonly PemBlock[]): string {
+  const labels = [...new Set(blocks.map((block) => shortLabel(block.label)))];
+  return labels.length > 5 ? `${labels.slice(0, 5).join('", "')}" and ${labels.length - 5} more` : `${labels.join('", "')}"`;
+}
+
 /** A label as a message quotes it: its start, when a damaged file makes it run on for pages. */
 export function shortLabel(label: string): string {
   return label.length > 60 ? `${label.slice(0, 60)}…` : label;
@@ -111,10 +117,9 @@ export function readDerOrPem(input: string | Uint8Array, labels: readonly string
   const match = blocks.find((block) => labels.includes(block.label));
   if (match) return match.der;
   if (blocks.length > 0) {
-    const found = [...new Set(blocks.map((block) => block.label))].join('", "');
     throw new PkiError(
       'NOT_PEM',
-      `Expected a ${what} (a PEM block "BEGIN ${labels[0]}") but found "${found}". ` +
+      `Expected a ${what} (a PEM block "BEGIN ${labels[0]}") but found "${labelList(blocks)}. ` +
         `Choose the file that holds the ${what}.`,
     );
   }

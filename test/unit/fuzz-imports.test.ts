@@ -291,7 +291,7 @@ describe('hand-made nasty files', () => {
   });
 
   it('a BEGIN line with a label of 100,000 characters: the message quotes the start of it, not all of it', () => {
-    for (const text of ['-----BEGIN ' + '-'.repeat(100_000), `-----BEGIN ${'A'.repeat(100_000)}-----\nAAAA\n`, `-----BEGIN ${'B'.repeat(100_000)}-----\n!!\n-----END ${'B'.repeat(100_000)}-----\n`, `-----BEGIN ${'C'.repeat(100_000)}-----\nAAAA\n-----END ${'C'.repeat(100_000)}-----\n`, `-----BEGIN CERTIFICATE-----\nAAAA\n-----END ${'D'.repeat(100_000)}-----\n`]) {
+    for (const text of ['-----BEGIN ' + '-'.repeat(100_000), `-----BEGIN ${'A'.repeat(100_000)}-----\nAAAA\n`, `-----BEGIN ${'B'.repeat(100_000)}-----\n!!\n-----END ${'B'.repeat(100_000)}-----\n`, `-----BEGIN ${'C'.repeat(100_000)}-----\nAAAA\n-----END ${'C'.repeat(100_000)}-----\n`, `-----BEGIN CERTIFICATE-----\nAAAA\n-----END ${'D'.repeat(100_000)}-----\n`, Array.from({ length: 3000 }, (_, i) => `-----BEGIN LABEL ${i}${'E'.repeat(50)}-----\nAAAA\n-----END LABEL ${i}${'E'.repeat(50)}-----\n`).join('')]) {
       throughEveryReader(new TextEncoder().encode(text));
     }
   });

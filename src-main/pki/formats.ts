@@ -11,7 +11,7 @@ import { describeCertificate } from './certificateInfo.js';
 import { parseCsr } from './csr.js';
 import { type Asn1Node, UNIVERSAL_TYPE_NAMES, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError, isPkiError, libraryReason } from './errors.js';
-import { checkedIterations } from './iterations.js';
+import { MAX_FILE_PASSWORD_ITERATIONS, checkedIterations } from './iterations.js';
 import { assertKeyMatchesCertificate, describeKey, importPrivateKey, publicKeyDer } from './keys.js';
 import { encodeOid } from './names.js';
 import { type PemBlock, labelList, looksLikePem, shortLabel, splitPem } from './pem.js';
@@ -710,6 +710,20 @@ interface Pkcs12Reading {
   given: boolean;
   ciphers: Set<string>;
   kdfs: Set<string>;
+  /** Password rounds run so far for this file, against MAX_FILE_PASSWORD_ITERATIONS. */
+  rounds: number;
+}
+
+/** Counts the rounds a step of reading the file will run, refusing the file past the budget. */
+function spendRounds(reading: Pkcs12Reading, rounds: number, name: string): void {
+  reading.rounds += rounds;
+  if (reading.rounds > MAX_FILE_PASSWORD_ITERATIONS) {
+    throw new PkiError(
+      'BAD_DER',
+      `${capitalise(name)} asks for more than ${MAX_FILE_PASSWORD_ITERATIONS.toLocaleString('en-US')} password rounds (iterations) in all, over its ` +
+        'many encrypted parts: no tool writes that; the file is damaged or made to stall whoever opens it. Export it again.',
+    );
+  }
 }
 
 function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: string): Collected {
@@ -724,7 +738,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
     );
   }
   const authenticatedSafe = octetsOf(authSafe.children[1]?.children[0]);
-  const reading: Pkcs12Reading = { password: passphrase ?? '', form: 'bmp', given: passphrase !== undefined && passphrase !== '', ciphers: new Set(), kdfs: new Set() };
+  const reading: Pkcs12Reading = { password: passphrase ?? '', form: 'bmp', given: passphrase !== undefined && passphrase !== '', ciphers: new Set(), kdfs: new Set(), rounds: 0 };
   let macLabel = 'no MAC';
   if (macData) {
     const digestAlgorithm = macData.children[0].children[0];
@@ -739,6 +753,7 @@ function importPkcs12(pfx: Asn1Node, passphrase: string | undefined, name: strin
     const salt = macData.children[1].contents;
     const iterations = macData.children[2] ? checkedIterations(macData.children[2].contents, `The integrity check (MAC) of ${name}`) : 1;
     const opens = (password: string, form: PasswordForm) => {
+      spendRounds(reading, iterations, name);
       const mac = pkcs12Mac(hash.name, password, salt, iterations, authenticatedSafe, form);
       return mac.length === expected.length && timingSafeEqual(mac, expected);
     };
@@ -848,6 +863,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
       const kdfParams = kdf.children[1].children;
       const salt = kdfParams[0].contents;
       const iterations = checkedIterations(kdfParams[1].contents, `The encryption of ${name}`);
+      spendRounds(reading, iterations, name);
       const prfNode = kdfParams.slice(2).find((node) => isUniversal(node, 16));
       const prf = prfNode ? HMAC_PRFS[decodeOid(prfNode.children[0].contents)] : 'sha1';
       const schemeOid = decodeOid(scheme.children[0].contents);
@@ -865,6 +881,7 @@ function decrypt(algorithm: Asn1Node, data: Uint8Array, reading: Pkcs12Reading, 
     reading.kdfs.add('PKCS#12 KDF');
     const salt = params.children[0].contents;
     const iterations = checkedIterations(params.children[1].contents, `The encryption of ${name}`);
+    spendRounds(reading, 2 * iterations, name);
     const password = passwordBytes(reading.password, reading.form);
     const key = pkcs12Kdf('sha1', password, salt, 1, iterations, pbe.keyLength);
     const iv = pkcs12Kdf('sha1', password, salt, 2, iterations, pbe.ivLength);

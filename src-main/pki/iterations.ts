@@ -7,6 +7,11 @@ import { decodeOid, parseDer } from './der.js';
 import { PkiError } from './errors.js';
 
 export const MAX_PASSWORD_ITERATIONS = 1_000_000;
+/**
+ * The rounds of all the encrypted parts of one file together: a PKCS#12 of a thousand bags of a
+ * million rounds each stalls as surely as one bag of a billion.
+ */
+export const MAX_FILE_PASSWORD_ITERATIONS = 5_000_000;
 
 /** The count as a whole number, or a PkiError naming the file when it is none a tool would write. */
 export function checkedIterations(contents: Uint8Array, what: string): number {

@@ -49,6 +49,8 @@ beforeAll(() => {
   openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-passout', 'pass:secret', '-nomac', '-out', 'nomac.p12']);
   openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-passout', 'pass:secret', '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-out', '3des.p12']);
   openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-passout', 'pass:secret', '-legacy', '-out', 'legacy.p12']);
+  // A key bag of 600,000 rounds (more than anyone uses, less than the limit), certificates in clear.
+  openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-passout', 'pass:secret', '-certpbe', 'NONE', '-iter', '600000', '-nomac', '-out', 'slow.p12']);
   openssl(['crl2pkcs7', '-nocrl', '-certfile', 'srv.crt', '-certfile', 'ca.crt', '-out', 'chain.p7b']);
   openssl(['pkcs8', '-topk8', '-in', 'srv.key', '-v2', 'aes-128-cbc', '-passout', 'pass:secret', '-out', 'srv-enc.key']);
   openssl(['ec', '-in', 'srv.key', '-aes128', '-passout', 'pass:secret', '-out', 'srv-legacy.key']);
@@ -59,6 +61,7 @@ beforeAll(() => {
   files.encryptedKey = der('srv-enc.key');
   files.pkcs7 = der('chain.p7b');
   files.pkcs12 = new Uint8Array(fs.readFileSync(path.join(dir, 'srv.p12')));
+  files.pkcs12Slow = new Uint8Array(fs.readFileSync(path.join(dir, 'slow.p12')));
   files.pkcs12NoMac = new Uint8Array(fs.readFileSync(path.join(dir, 'nomac.p12')));
   files.pkcs12TripleDes = new Uint8Array(fs.readFileSync(path.join(dir, '3des.p12')));
   files.pkcs12Legacy = new Uint8Array(fs.readFileSync(path.join(dir, 'legacy.p12')));
@@ -237,6 +240,21 @@ describe('hand-made nasty files', () => {
         expect((error as PkiError).message).toMatch(/"stall\.p12" asks for 2,147,483,647 password rounds \(iterations\)/);
       }
     }
+  });
+
+  it('a PKCS#12 of many key bags that each ask for 600,000 rounds (allowed alone) is refused by their sum', () => {
+    const shrouded = '1.2.840.113549.1.12.10.1.2';
+    const isSafeContents = (node: Asn1Node) =>
+      node.tagNumber === 16 && node.children.length > 0 && node.children.every((bag) => bag.tagNumber === 16 && bag.children[0]?.tagNumber === 6 && decodeOid(bag.children[0].contents) === shrouded);
+    const manyBags = rewrite(parseDer(files.pkcs12Slow), (node) =>
+      isSafeContents(node) ? concatBytes([Uint8Array.of(0x30), encodeLength(node.contents.length * 20), ...Array.from({ length: 20 }, () => node.contents)]) : undefined,
+    );
+    expect(manyBags.length).toBeGreaterThan(files.pkcs12Slow.length + 19 * 100);
+    const error = outcome(() => importPkiData(manyBags, { passphrase: 'secret', fileName: 'many.p12' }));
+    expect((error as PkiError).code).toBe('BAD_DER');
+    expect((error as PkiError).message).toMatch(/^"many\.p12" asks for more than 5,000,000 password rounds \(iterations\) in all/);
+    // One such bag is read.
+    expect(outcome(() => importPkiData(files.pkcs12Slow, { passphrase: 'secret' }))).toBe('ok');
   });
 
   it('a PKCS#12 whose round count is zero or negative is called damaged, not a wrong password', () => {

@@ -11,7 +11,7 @@ import { describeCertificate } from './certificateInfo.js';
 import { parseCsr } from './csr.js';
 import { type Asn1Node, UNIVERSAL_TYPE_NAMES, concatBytes, decodeOid, encodeTlv, parseDer } from './der.js';
 import { PkiError, isPkiError, libraryReason } from './errors.js';
-import { MAX_FILE_PASSWORD_ITERATIONS, checkedIterations } from './iterations.js';
+import { MAX_FILE_PASSWORD_ITERATIONS, checkEncryptedKeyIterations, checkedIterations } from './iterations.js';
 import { assertKeyMatchesCertificate, describeKey, importPrivateKey, publicKeyDer } from './keys.js';
 import { encodeOid } from './names.js';
 import { type PemBlock, labelList, looksLikePem, shortLabel, splitPem } from './pem.js';
@@ -441,6 +441,7 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
   const out: Collected = { certificates: [], privateKeys: [], csrs: [], description: '' };
   let plainKeys = 0;
   let encryptedKeys = 0;
+  let rounds = 0;
   const ignored: string[] = [];
   for (const block of blocks) {
     const where = `the "${block.label}" block on line ${block.line}`;
@@ -453,6 +454,15 @@ function importPem(input: Uint8Array, passphrase: string | undefined, name: stri
       out.csrs.push(within(where, () => parseCsr(block.der).der));
     } else if (KEY_LABELS.includes(block.label)) {
       const encrypted = isEncryptedKeyBlock(block);
+      // Each key's rounds are bounded where it is read; a file of many such keys is bounded here.
+      if (block.label === 'ENCRYPTED PRIVATE KEY' && passphrase) rounds += checkEncryptedKeyIterations(block.der, `The key in ${where} of ${name}`);
+      if (rounds > MAX_FILE_PASSWORD_ITERATIONS) {
+        throw new PkiError(
+          'BAD_DER',
+          `${capitalise(name)} asks for more than ${MAX_FILE_PASSWORD_ITERATIONS.toLocaleString('en-US')} password rounds (iterations) in all, over its ` +
+            'many encrypted keys: no tool writes that; the file is damaged or made to stall whoever opens it. Export it again.',
+        );
+      }
       out.privateKeys.push(within(where, () => importPrivateKey(block.text, passphrase, { source: name })));
       if (encrypted) encryptedKeys++;
       else plainKeys++;

@@ -42,26 +42,27 @@ const SALT_AND_COUNT = /^1\.2\.840\.113549\.1\.(12\.1\.[1-6]|5\.(1|3|4|6|10|11))
 
 /**
  * Refuses an encrypted PKCS#8 key (EncryptedPrivateKeyInfo) whose password rounds are out of
- * bounds, before OpenSSL runs them. Anything it cannot read is left to the decoder to judge.
+ * bounds, before OpenSSL runs them, and says how many it asks for (0 when it cannot tell: anything
+ * it cannot read is left to the decoder to judge).
  */
-export function checkEncryptedKeyIterations(der: Uint8Array, what: string): void {
+export function checkEncryptedKeyIterations(der: Uint8Array, what: string): number {
   let algorithm;
   try {
     algorithm = parseDer(der).children[0];
   } catch {
-    return;
+    return 0;
   }
   const oid = oidOf(algorithm?.children[0]);
   const params = algorithm?.children[1];
   let count;
   if (oid === PBES2) {
     const kdf = params?.children[0];
-    if (oidOf(kdf?.children[0]) !== PBKDF2) return;
+    if (oidOf(kdf?.children[0]) !== PBKDF2) return 0;
     count = kdf?.children[1]?.children[1];
   } else if (oid !== undefined && SALT_AND_COUNT.test(oid)) {
     count = params?.children[1];
   }
-  if (count && count.tagClass === 'universal' && count.tagNumber === 2) checkedIterations(count.contents, what);
+  return count && count.tagClass === 'universal' && count.tagNumber === 2 ? checkedIterations(count.contents, what) : 0;
 }
 
 function oidOf(node: { tagClass: string; tagNumber: number; contents: Uint8Array } | undefined): string | undefined {

@@ -51,6 +51,7 @@ beforeAll(() => {
   openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-passout', 'pass:secret', '-legacy', '-out', 'legacy.p12']);
   // A key bag of 600,000 rounds (more than anyone uses, less than the limit), certificates in clear.
   openssl(['pkcs12', '-export', '-in', 'srv.crt', '-inkey', 'srv.key', '-passout', 'pass:secret', '-certpbe', 'NONE', '-iter', '600000', '-nomac', '-out', 'slow.p12']);
+  openssl(['pkcs8', '-topk8', '-in', 'srv.key', '-v2', 'aes-128-cbc', '-iter', '600000', '-passout', 'pass:secret', '-out', 'slow-enc.key']);
   openssl(['crl2pkcs7', '-nocrl', '-certfile', 'srv.crt', '-certfile', 'ca.crt', '-out', 'chain.p7b']);
   openssl(['pkcs8', '-topk8', '-in', 'srv.key', '-v2', 'aes-128-cbc', '-passout', 'pass:secret', '-out', 'srv-enc.key']);
   openssl(['ec', '-in', 'srv.key', '-aes128', '-passout', 'pass:secret', '-out', 'srv-legacy.key']);
@@ -61,6 +62,7 @@ beforeAll(() => {
   files.encryptedKey = der('srv-enc.key');
   files.pkcs7 = der('chain.p7b');
   files.pkcs12 = new Uint8Array(fs.readFileSync(path.join(dir, 'srv.p12')));
+  files.slowKeyPem = new Uint8Array(fs.readFileSync(path.join(dir, 'slow-enc.key')));
   files.pkcs12Slow = new Uint8Array(fs.readFileSync(path.join(dir, 'slow.p12')));
   files.pkcs12NoMac = new Uint8Array(fs.readFileSync(path.join(dir, 'nomac.p12')));
   files.pkcs12TripleDes = new Uint8Array(fs.readFileSync(path.join(dir, '3des.p12')));
@@ -257,6 +259,14 @@ describe('hand-made nasty files', () => {
     expect(outcome(() => importPkiData(files.pkcs12Slow, { passphrase: 'secret' }))).toBe('ok');
   });
 
+  it('a PEM file of many encrypted keys that each ask for 600,000 rounds is refused by their sum, before OpenSSL runs them', () => {
+    const many = new Uint8Array(Buffer.concat(Array.from({ length: 20 }, () => Buffer.from(files.slowKeyPem))));
+    const error = outcome(() => importPkiData(many, { passphrase: 'secret', fileName: 'keys.pem' }));
+    expect((error as PkiError).code).toBe('BAD_DER');
+    expect((error as PkiError).message).toMatch(/^"keys\.pem" asks for more than 5,000,000 password rounds \(iterations\) in all, over its many encrypted keys/);
+    expect(outcome(() => importPkiData(files.slowKeyPem, { passphrase: 'secret' }))).toBe('ok');
+  });
+
   it('a PKCS#12 whose round count is zero or negative is called damaged, not a wrong password', () => {
     for (const encoded of [[0x02, 0x01, 0x00], [0x02, 0x01, 0xff], [0x02, 0x00]]) {
       const error = outcome(() => importPkiData(withIterations(files.pkcs12, encoded), { passphrase: 'secret', fileName: 'odd.p12' }));
@@ -270,7 +280,9 @@ describe('hand-made nasty files', () => {
     for (const bytes of [der, new TextEncoder().encode(toPem('ENCRYPTED PRIVATE KEY', der))]) {
       const error = outcome(() => importPkiData(bytes, { passphrase: 'secret', fileName: 'stall.key' }));
       expect((error as PkiError).code).toBe('BAD_DER');
-      expect((error as PkiError).message).toMatch(/The private key in "stall\.key" asks for 2,147,483,647 password rounds/);
+      expect((error as PkiError).message).toMatch(
+        /^(The private key in "stall\.key"|The key in the "ENCRYPTED PRIVATE KEY" block on line 1 of "stall\.key") asks for 2,147,483,647 password rounds/,
+      );
     }
   });
 

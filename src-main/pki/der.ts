@@ -157,7 +157,7 @@ function toNode(block: asn1js.AsnType, buffer: Uint8Array, offset: number, depth
     } else {
       // asn1js keeps the decoded text, not the parts, of a constructed (BER) string such as a
       // UTF8String in pieces: the parts are read here from the bytes themselves.
-      node.children.push(...constructedParts(buffer, offset + headerLength, length, depth));
+      for (const part of constructedParts(buffer, offset + headerLength, length, depth)) node.children.push(part);
     }
   } else if (tagClass === 'universal' && (tagNumber === 3 || tagNumber === 4)) {
     const skip = tagNumber === 3 ? 1 : 0;

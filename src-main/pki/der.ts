@@ -58,6 +58,18 @@ export const UNIVERSAL_TYPE_NAMES: Record<number, string> = {
 const MAX_DEPTH = 64;
 
 /**
+ * asn1js stops at 10,000 elements by default, which a PKCS#7 of the system's 144 root CAs passes
+ * (it was refused as "not DER"). Allowed here: one per byte of the input (every element takes at
+ * least two), up to 200,000 (some 3,000 certificates; about a second of decoding), so the work
+ * stays bounded whatever the file.
+ */
+const MAX_NODES = 200_000;
+
+function limits(length: number): { maxNodes: number } {
+  return { maxNodes: Math.min(MAX_NODES, Math.max(10_000, length)) };
+}
+
+/**
  * Parses one DER (or BER) element that must fill `bytes` exactly.
  * Throws PkiError TRUNCATED_DER when the data stops early and BAD_DER for anything else.
  */
@@ -68,7 +80,7 @@ export function parseDer(bytes: Uint8Array, what = 'the data'): Asn1Node {
   const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
-    parsed = asn1js.fromBER(view);
+    parsed = asn1js.fromBER(view, limits(view.length));
   } catch (err) {
     throw new PkiError('BAD_DER', `${what} is not valid DER: ${libraryReason(err) ?? 'the decoder cannot read it'}. The file may be damaged; get an undamaged copy.`);
   }
@@ -182,7 +194,7 @@ function constructedParts(buffer: Uint8Array, start: number, length: number, dep
   const parts: Asn1Node[] = [];
   if (depth >= MAX_DEPTH) throw new NestingError();
   for (let at = start; at < start + length; ) {
-    const parsed = asn1js.fromBER(buffer.subarray(at, start + length));
+    const parsed = asn1js.fromBER(buffer.subarray(at, start + length), limits(length));
     if (parsed.offset === -1 || parsed.offset === 0 || !isBlock(parsed.result)) throw new PartError(at);
     const part = toNode(parsed.result, buffer, at, depth + 1);
     parts.push(part);
@@ -211,7 +223,7 @@ function tryEncapsulated(buffer: Uint8Array, start: number, length: number, dept
   if (tag !== 0x30 && tag !== 0x31 && tag !== 0x04 && tag !== 0x03 && tag !== 0x02) return null;
   const slice = buffer.subarray(start, start + length);
   try {
-    const parsed = asn1js.fromBER(slice);
+    const parsed = asn1js.fromBER(slice, limits(slice.length));
     if (parsed.offset !== length || parsed.result.error) return null;
     return toNode(parsed.result, buffer, start, depth + 1);
   } catch {

@@ -350,4 +350,12 @@ describe('hand-made nasty files', () => {
       outcome(() => verifyCertificate(files.certificate, { trustAnchors: [changed], hostname: 'www.fuzz.test' }));
     }
   });
+
+  it('a PKCS#7 of 250 certificates (more than 10,000 ASN.1 elements, as a bundle of the system roots is) is read, not called "not DER"', () => {
+    openssl(['crl2pkcs7', '-nocrl', ...Array.from({ length: 250 }, () => ['-certfile', 'srv.crt']).flat(), '-outform', 'DER', '-out', 'many.p7b']);
+    const bundle = new Uint8Array(fs.readFileSync(path.join(dir, 'many.p7b')));
+    expect(importPkiData(bundle, { fileName: 'roots.p7b' }).certificates).toHaveLength(250);
+    expect(inspect(certificateToShow(bundle, 'roots.p7b')).subject).toBe('CN=www.fuzz.test');
+  });
+
 });

@@ -739,6 +739,7 @@ function sha256Hex(der: Uint8Array): string {
  * DER always starts with a SEQUENCE (0x30); text without a BEGIN line is not PEM.
  */
 export function requirePemOrDer(bytes: Uint8Array, what: string): Uint8Array {
+  if (bytes.length === 0) throw new PkiError('NOT_PEM', `The ${what} file is empty: there is nothing to read. Check that you chose the right file.`);
   if (looksLikePem(bytes) || bytes[0] === 0x30) return bytes;
   const printable = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
   throw new PkiError(

@@ -194,7 +194,7 @@ describe('CSRs', () => {
     fs.writeFileSync(file('empty.csr'), '');
     for (const command of ['csr', 'cert']) {
       const run = await tlslab([command, 'show', file('empty.csr')]);
-      expect(run.code).not.toBe(0);
+      expect(run.status).not.toBe(0);
       expect(run.stderr.trim()).toMatch(/^tlslab: (The certificate signing request file|"empty.csr") is empty: there is (nothing to read|no certificate or CSR to show)\. Check that you chose the right file\.$/);
     }
   });

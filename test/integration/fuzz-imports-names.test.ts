@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toErrorInfo } from '../../src-main/errors';
-import { type Asn1Node, concatBytes, encodeLength, parseDer } from '../../src-main/pki/der';
+import { parseDer } from '../../src-main/pki/der';
 import { splitPem, toPem as pem } from '../../src-main/pki/pem';
 import { Workbench } from '../../src-main/workbench';
 import { importInto, verifyWith } from '../../src-main/workshop/exchange';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { rewriteDer } from '../support/fuzzBytes';
 
 let pki: TestPki;
 let wb: Workbench;
@@ -25,14 +26,6 @@ afterAll(async () => {
   if (pki) fs.rmSync(pki.dir, { recursive: true, force: true });
 });
 
-function rewrite(node: Asn1Node, change: (node: Asn1Node) => Uint8Array | undefined): Uint8Array {
-  const replaced = change(node);
-  if (replaced) return replaced;
-  const tlv = (contents: Uint8Array) => concatBytes([node.encoded.subarray(0, 1), encodeLength(contents.length), contents]);
-  if (node.constructed) return tlv(concatBytes(node.children.map((child) => rewrite(child, change))));
-  if (node.encapsulates) return tlv(concatBytes([node.tagNumber === 3 ? Uint8Array.of(0) : new Uint8Array(0), rewrite(node.children[0], change)]));
-  return node.encoded;
-}
 
 const JUNK: Array<[string, number, number[]]> = [
   ['a BMPString of odd length', 0x1e, [0x00, 0x41, 0x00]],
@@ -65,7 +58,7 @@ describe('names with junk in them, through the workshop', () => {
     for (const [file, common] of [[pki.serverCert, 'www.bank32.com'], [pki.caCert, 'Model Root CA']] as const) {
       const der = splitPem(fs.readFileSync(file))[0].der;
       const target = Buffer.from(common);
-      const changed = rewrite(parseDer(der), (n) =>
+      const changed = rewriteDer(parseDer(der), (n) =>
         n.tagClass === 'universal' && n.tagNumber === 12 && Buffer.from(n.contents).equals(target) ? Uint8Array.of(tag, bytes.length, ...bytes) : undefined,
       );
       expect(changed.length).not.toBe(der.length);

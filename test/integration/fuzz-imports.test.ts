@@ -21,6 +21,7 @@ import { importInto } from '../../src-main/workshop/exchange';
 import { makeTestPki, openssl, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { frames, pcap } from '../support/pcapFrames';
+import { type ByteMutation, mutateBytes } from '../support/fuzzBytes';
 
 const SEED = 20261128;
 const INTERNAL_WORDING =
@@ -112,13 +113,7 @@ async function importChecked(bytes: Uint8Array, options: { keylogText?: string }
   return 'imported';
 }
 
-type Mutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'splice'; at: number; from: number; length: number }
-  | { kind: 'word'; at: number; value: number };
+type Mutation = ByteMutation | { kind: 'word'; at: number; value: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
@@ -131,37 +126,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let data = Uint8Array.from(input);
-  for (const m of mutations) {
-    if (data.length === 0) break;
-    const at = m.at % data.length;
-    switch (m.kind) {
-      case 'flip':
-        data[at] ^= 1 << m.bit;
-        break;
-      case 'set':
-        data[at] = m.value;
-        break;
-      case 'truncate':
-        data = data.slice(0, at);
-        break;
-      case 'insert':
-        data = Uint8Array.from([...data.subarray(0, at), ...m.bytes, ...data.subarray(at)]);
-        break;
-      case 'splice': {
-        const from = m.from % data.length;
-        data = Uint8Array.from([...data.subarray(0, at), ...data.subarray(from, from + m.length), ...data.subarray(at)]);
-        break;
-      }
-      case 'word': {
-        // Aligned to 4 bytes, as pcapng fields are.
-        const w = at - (at % 4);
-        if (w + 4 <= data.length) new DataView(data.buffer).setUint32(w, m.value, (m.at & 1) === 0);
-        break;
-      }
-    }
-  }
-  return data;
+  // 'word': a 32-bit field aligned to 4 bytes, as pcapng fields are, in either byte order.
+  return mutateBytes(input, mutations, (data, m: Extract<Mutation, { kind: 'word' }>, at) => {
+    const w = at - (at % 4);
+    if (w + 4 <= data.length) new DataView(data.buffer).setUint32(w, m.value, (m.at & 1) === 0);
+    return data;
+  });
 }
 
 /** A bundle's parts, to rewrite them and seal them again with a good checksum. */

@@ -17,6 +17,7 @@ import { inspect } from '../../src-main/pki/inspect';
 import { parseCsr } from '../../src-main/pki/csr';
 import { splitPem, toPem } from '../../src-main/pki/pem';
 import { verifyCertificate } from '../../src-main/pki/verify';
+import { type ByteMutation, mutateBytes, rewriteDer } from '../support/fuzzBytes';
 
 const SEED = 20261127;
 
@@ -98,13 +99,7 @@ function throughEveryReader(bytes: Uint8Array): void {
   outcome(() => verifyCertificate(bytes, { trustAnchors: [files.ca], intermediates: [bytes], hostname: 'www.fuzz.test' }));
 }
 
-type Mutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'set'; at: number; value: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'splice'; at: number; from: number; length: number }
-  | { kind: 'length'; at: number; bytes: Uint8Array };
+type Mutation = ByteMutation | { kind: 'length'; at: number; bytes: Uint8Array };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
@@ -117,35 +112,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let data = Uint8Array.from(input);
-  for (const m of mutations) {
-    if (data.length === 0) break;
-    const at = m.at % data.length;
-    switch (m.kind) {
-      case 'flip':
-        data[at] ^= 1 << m.bit;
-        break;
-      case 'set':
-        data[at] = m.value;
-        break;
-      case 'truncate':
-        data = data.slice(0, at);
-        break;
-      case 'insert':
-        data = Uint8Array.from([...data.subarray(0, at), ...m.bytes, ...data.subarray(at)]);
-        break;
-      case 'splice': {
-        const from = m.from % data.length;
-        data = Uint8Array.from([...data.subarray(0, at), ...data.subarray(from, from + m.length), ...data.subarray(at)]);
-        break;
-      }
-      case 'length':
-        // Over the length byte(s) after a tag: the byte at `at` is taken as the tag.
-        data = Uint8Array.from([...data.subarray(0, at + 1), ...m.bytes, ...data.subarray(Math.min(data.length, at + 2))]);
-        break;
-    }
-  }
-  return data;
+  // 'length': over the length byte(s) after a tag, the byte at `at` taken as the tag.
+  return mutateBytes(input, mutations, (data, m: Extract<Mutation, { kind: 'length' }>, at) =>
+    Uint8Array.from([...data.subarray(0, at + 1), ...m.bytes, ...data.subarray(Math.min(data.length, at + 2))]),
+  );
 }
 
 const kinds = ['certificate', 'ca', 'csr', 'key', 'encryptedKey', 'pkcs7', 'pkcs12', 'pkcs12NoMac', 'pkcs12TripleDes', 'pkcs12Legacy'] as const;
@@ -206,29 +176,20 @@ describe('PKI files a student brings, mutated', () => {
   });
 });
 
-/** The DER again, with the nodes `change` answers for replaced (lengths of the nodes around them follow). */
-function rewrite(node: Asn1Node, change: (node: Asn1Node) => Uint8Array | undefined): Uint8Array {
-  const replaced = change(node);
-  if (replaced) return replaced;
-  const tlv = (contents: Uint8Array) => concatBytes([node.encoded.subarray(0, 1), encodeLength(contents.length), contents]);
-  if (node.constructed) return tlv(concatBytes(node.children.map((child) => rewrite(child, change))));
-  if (node.encapsulates) return tlv(concatBytes([node.tagNumber === 3 ? Uint8Array.of(0) : new Uint8Array(0), rewrite(node.children[0], change)]));
-  return node.encoded;
-}
 
 const isInteger = (node: Asn1Node, value: number) =>
   node.tagClass === 'universal' && node.tagNumber === 2 && node.contents.reduce((n, b) => n * 256 + b, 0) === value;
 
 /** The file with every password round count (openssl writes 2048) set to the INTEGER `encoded`. */
 function withIterations(der: Uint8Array, encoded: number[]): Uint8Array {
-  return rewrite(parseDer(der), (node) => (isInteger(node, 2048) ? Uint8Array.from(encoded) : undefined));
+  return rewriteDer(parseDer(der), (node) => (isInteger(node, 2048) ? Uint8Array.from(encoded) : undefined));
 }
 
 const TWO_BILLION = [0x02, 0x04, 0x7f, 0xff, 0xff, 0xff];
 
 describe('hand-made nasty files', () => {
   it('the rewriter gives the same bytes back when it changes nothing', () => {
-    for (const kind of kinds) expect(Buffer.from(rewrite(parseDer(files[kind]), () => undefined)).equals(Buffer.from(files[kind]))).toBe(true);
+    for (const kind of kinds) expect(Buffer.from(rewriteDer(parseDer(files[kind]), () => undefined)).equals(Buffer.from(files[kind]))).toBe(true);
   });
 
   it('a PKCS#12 that asks for two billion password rounds is refused at once, not run for an hour', () => {
@@ -248,7 +209,7 @@ describe('hand-made nasty files', () => {
     const shrouded = '1.2.840.113549.1.12.10.1.2';
     const isSafeContents = (node: Asn1Node) =>
       node.tagNumber === 16 && node.children.length > 0 && node.children.every((bag) => bag.tagNumber === 16 && bag.children[0]?.tagNumber === 6 && decodeOid(bag.children[0].contents) === shrouded);
-    const manyBags = rewrite(parseDer(files.pkcs12Slow), (node) =>
+    const manyBags = rewriteDer(parseDer(files.pkcs12Slow), (node) =>
       isSafeContents(node) ? concatBytes([Uint8Array.of(0x30), encodeLength(node.contents.length * 20), ...Array.from({ length: 20 }, () => node.contents)]) : undefined,
     );
     expect(manyBags.length).toBeGreaterThan(files.pkcs12Slow.length + 19 * 100);
@@ -288,7 +249,7 @@ describe('hand-made nasty files', () => {
 
   it('a name written as a constructed (BER) UTF8String: read, or refused in plain words', () => {
     const cn = new TextEncoder().encode('www.fuzz.test');
-    const ber = rewrite(parseDer(files.certificate), (node) => {
+    const ber = rewriteDer(parseDer(files.certificate), (node) => {
       if (node.tagClass !== 'universal' || node.tagNumber !== 12 || Buffer.compare(Buffer.from(node.contents), Buffer.from(cn)) !== 0) return undefined;
       const parts = concatBytes([Uint8Array.of(0x0c, 4), cn.subarray(0, 4), Uint8Array.of(0x0c, cn.length - 4), cn.subarray(4)]);
       return concatBytes([Uint8Array.of(0x2c), encodeLength(parts.length), parts]);
@@ -302,7 +263,7 @@ describe('hand-made nasty files', () => {
   });
 
   it('a CSR whose subject has an empty attribute: a PkiError that says the request is damaged, not a TypeError', () => {
-    const csr = rewrite(parseDer(files.csr), (node) =>
+    const csr = rewriteDer(parseDer(files.csr), (node) =>
       node.tagNumber === 16 && node.children[0]?.tagNumber === 6 && decodeOid(node.children[0].contents) === '2.5.4.3' ? Uint8Array.of(0x30, 0) : undefined,
     );
     for (const bytes of [csr, new TextEncoder().encode(toPem('CERTIFICATE REQUEST', csr))]) {
@@ -342,7 +303,7 @@ describe('hand-made nasty files', () => {
       [0x30, [0x30, 0x00]], // a SEQUENCE where a string belongs
     ];
     for (const [tag, bytes] of junk) {
-      const changed = rewrite(parseDer(files.certificate), (node) =>
+      const changed = rewriteDer(parseDer(files.certificate), (node) =>
         node.tagClass === 'universal' && node.tagNumber === 12 && Buffer.from(node.contents).equals(Buffer.from(cn)) ? Uint8Array.of(tag, bytes.length, ...bytes) : undefined,
       );
       expect(changed.length).not.toBe(files.certificate.length);

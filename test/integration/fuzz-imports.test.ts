@@ -87,19 +87,24 @@ function footprint(): string {
 }
 
 /** Imports as a user does; returns what they would see, or throws when the property is broken. */
+/** A refused import as the user meets it: one typed, plain, short error, and nothing left behind (`before`: the footprint before it). */
+function cleanRefusal(error: unknown, before: string): { code: string; message: string } {
+  const info = toErrorInfo(error);
+  if (info.code === 'INTERNAL') throw new Error(`an untyped failure reached the user: ${info.message}\n${(error as Error).stack}`);
+  if (INTERNAL_WORDING.test(info.message)) throw new Error(`internal wording reached the user (${info.code}): ${info.message}`);
+  if (info.message.length > 600) throw new Error(`a message of ${info.message.length} characters: ${info.message.slice(0, 300)}…`);
+  const after = footprint();
+  if (after !== before) throw new Error(`a refused import left something behind:\nbefore ${before}\nafter  ${after}`);
+  return info;
+}
+
 async function importChecked(bytes: Uint8Array, options: { keylogText?: string } = {}): Promise<'imported' | { code: string; message: string }> {
   const before = footprint();
   let id: number;
   try {
     id = wb.exchange.importBytes(bytes, { source: 'handout.pcapng', keylogText: options.keylogText, again: true }).id;
   } catch (error) {
-    const info = toErrorInfo(error);
-    if (info.code === 'INTERNAL') throw new Error(`an untyped failure reached the user: ${info.message}\n${(error as Error).stack}`);
-    if (INTERNAL_WORDING.test(info.message)) throw new Error(`internal wording reached the user (${info.code}): ${info.message}`);
-    if (info.message.length > 600) throw new Error(`a message of ${info.message.length} characters: ${info.message.slice(0, 300)}…`);
-    const after = footprint();
-    if (after !== before) throw new Error(`a refused import left something behind:\nbefore ${before}\nafter  ${after}`);
-    return info;
+    return cleanRefusal(error, before);
   }
   // What was imported can be shown (the session list and its detail) and decrypted.
   try {
@@ -391,13 +396,7 @@ function importPkiChecked(bytes: Uint8Array, passphrase?: string): 'imported' | 
   try {
     result = importInto(wb.workshop, { bytes, fileName: 'handout.p12', passphrase });
   } catch (error) {
-    const info = toErrorInfo(error);
-    if (info.code === 'INTERNAL') throw new Error(`an untyped failure reached the user: ${info.message}\n${(error as Error).stack}`);
-    if (INTERNAL_WORDING.test(info.message)) throw new Error(`internal wording reached the user (${info.code}): ${info.message}`);
-    if (info.message.length > 600) throw new Error(`a message of ${info.message.length} characters: ${info.message.slice(0, 300)}…`);
-    const after = footprint();
-    if (after !== before) throw new Error(`a refused import left something behind:\nbefore ${before}\nafter  ${after}`);
-    return info;
+    return cleanRefusal(error, before);
   }
   try {
     for (const c of result.certificates) wb.workshop.inspect({ certificateId: c.id });

@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerResponder } from '../../src-main/api/serverTypes';
 import { serveHttp, servePlain } from '../../src-main/sessions/serverResponders';
+import { FakeClient, askResponder } from '../support/responderClient';
 
 let top: string;
 let site: string;
@@ -25,31 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(top, { recursive: true, force: true }));
 
-class FakeClient extends Duplex {
-  written: Buffer[] = [];
-  ended = false;
-  override _read(): void {}
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.written.push(chunk);
-    done();
-  }
-  override _final(done: () => void): void {
-    this.ended = true;
-    done();
-  }
-  text(): string {
-    return Buffer.concat(this.written).toString('latin1');
-  }
-}
-
-async function ask(request: string, responder: ServerResponder = { kind: 'dir', path: site }): Promise<{ text: string; status: number; closed: boolean }> {
-  const client = new FakeClient();
-  serveHttp(client, responder, { host: null, version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }, 'localhost', undefined, { answered: () => undefined, note: () => undefined });
-  client.push(Buffer.from(request, 'latin1'));
-  await new Promise((r) => setImmediate(r));
-  const text = client.text();
-  return { text, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), closed: client.ended };
-}
+const ask = (request: string | Buffer[], responder: ServerResponder = { kind: 'dir', path: site }) => askResponder(request, responder);
 
 const get = (target: string) => ask(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 

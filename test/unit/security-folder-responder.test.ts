@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerResponder } from '../../src-main/api/serverTypes';
 import { originForm, resolveInFolder, serveHttp } from '../../src-main/sessions/serverResponders';
+import { FakeClient, askResponder } from '../support/responderClient';
 
 let top: string;
 let site: string;
@@ -26,34 +26,8 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(top, { recursive: true, force: true }));
 
-/** A stream that plays the client: what is pushed in is the request, what is written is the answer. */
-class FakeClient extends Duplex {
-  written: Buffer[] = [];
-  ended = false;
-  override _read(): void {}
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.written.push(chunk);
-    done();
-  }
-  override _final(done: () => void): void {
-    this.ended = true;
-    done();
-  }
-  text(): string {
-    return Buffer.concat(this.written).toString('latin1');
-  }
-}
-
 /** Sends `request` (as one piece or in pieces) and returns the answer text once the server has had its say. */
-async function ask(request: string | Buffer[], responder: ServerResponder = { kind: 'dir', path: site }): Promise<{ text: string; status: number; closed: boolean }> {
-  const client = new FakeClient();
-  serveHttp(client, responder, { host: null, version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' }, 'localhost', undefined, { answered: () => undefined, note: () => undefined });
-  for (const piece of typeof request === 'string' ? [Buffer.from(request, 'latin1')] : request) client.push(piece);
-  // Answers are written synchronously on data; a tick lets the stream deliver what was pushed.
-  await new Promise((r) => setImmediate(r));
-  const text = client.text();
-  return { text, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), closed: client.ended };
-}
+const ask = (request: string | Buffer[], responder: ServerResponder = { kind: 'dir', path: site }) => askResponder(request, responder);
 
 const get = (target: string, method = 'GET') => ask(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 

@@ -18,7 +18,7 @@ import type { HostTable } from '../store/hostTable';
 import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
-import { refusalAlert, sealRefusalAlert } from './refusalAlert';
+import { ALERT_LINGER_MS, refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { describeConnectionFailure } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
@@ -66,8 +66,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const ANSWER_IDLE_MS = 1_500;
 /** With nothing to send, how long to listen for post-handshake messages (TLS 1.3 tickets). */
 const QUIET_IDLE_MS = 400;
-/** After its alert, how long the client waits for the server to close before closing itself. */
-const ALERT_LINGER_MS = 1_000;
 const RESPONSE_KEEP_BYTES = 1024 * 1024;
 const TLS_VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 

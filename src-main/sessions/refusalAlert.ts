@@ -14,6 +14,9 @@ import { trafficKeys } from '../tls/keySchedule13';
 import { suiteParameters } from '../tls/suites';
 import { parseKeyLog } from '../tls/sessionKeys';
 
+/** After its alert, how long a peer waits for the other side to close before closing itself. */
+export const ALERT_LINGER_MS = 1_000;
+
 export interface RefusalAlert {
   /** The alert's name in RFC 8446's spelling (unknown_ca). */
   name: string;

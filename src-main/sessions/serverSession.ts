@@ -10,7 +10,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { keyExchangeOf, namedGroupName } from '../tls/registry';
-import { refusalAlert, sealRefusalAlert } from './refusalAlert';
+import { ALERT_LINGER_MS, refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { plainTlsError } from './connectionErrors';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
@@ -21,8 +21,6 @@ import type { SessionIdCache } from './sessionIdCache';
 
 /** Bytes of each direction kept in memory until the handshake ends, to name alerts and the key exchange. */
 const HANDSHAKE_KEEP_BYTES = 64 * 1024;
-/** After refusing a client certificate with an alert, how long the server waits for the client to close. */
-const ALERT_LINGER_MS = 1_000;
 
 /** What one connection needs to know about the server that accepted it. */
 export interface AcceptingServer {

@@ -12,6 +12,8 @@ export interface ByteTapEvents {
   closed(initiator: 'local' | 'peer' | 'unknown', error: Error | undefined): void;
   /** The tap paused reading or held a write back because its pacer was behind. */
   held?(): void;
+  /** The peer closed its sending side (its FIN, or a reset) before this side closed its own. */
+  peerEnded?(): void;
 }
 
 /**
@@ -48,11 +50,11 @@ export class ByteTap extends Duplex {
       this.deliver(data);
     });
     socket.on('end', () => {
-      if (!this.localEnded) this.peerEnded = true;
+      this.markPeerEnded();
       this.push(null);
     });
     socket.on('error', (err) => {
-      if (!this.localEnded) this.peerEnded = true;
+      this.markPeerEnded();
       this.report(err);
       this.destroy(err);
     });
@@ -91,6 +93,12 @@ export class ByteTap extends Duplex {
     const state = (this as unknown as { _readableState: { flowing: boolean | null; length: number; sync: boolean } })._readableState;
     const atOnce = state.flowing === true && state.length === 0 && !state.sync && this.listenerCount('data') > 0;
     this.deliver(atOnce ? data : Buffer.from(data));
+  }
+
+  private markPeerEnded(): void {
+    if (this.localEnded || this.peerEnded) return;
+    this.peerEnded = true;
+    this.events.peerEnded?.();
   }
 
   private report(error: Error | undefined): void {

@@ -443,12 +443,16 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
   /** The name the forged certificate was made for (the SNI, or the CONNECT target). */
   let forgedHost: string | null = null;
 
+  /** The proxy has sent the victim a byte (its first flight began). */
+  let answeredVictim = false;
+
   function attachVictimTap(): void {
     if (connect?.rest.length) raw.unshift(connect.rest);
     victimTap = new ByteTap(raw, {
       observe(direction, data) {
         const dir: Direction = direction === 'inbound' ? 'client-to-server' : 'server-to-client';
         if (dir === 'client-to-server') bytesFromVictim += data.length;
+        else answeredVictim = true;
         if (victimLeg) victimLeg.bytes(dir, data);
         else early.push({ direction: dir, data });
         if (!victimSecure && keptBytes < HANDSHAKE_KEEP_BYTES) {
@@ -464,16 +468,19 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
           peekDone = true;
           startRecording(connect?.host ?? null, connect?.port ?? 443);
           fail({ code: 'CLOSED_BEFORE_HELLO', message: 'the victim closed the connection before sending its ClientHello' }, 'victim');
-        } else if (!victimTls && !ending) {
-          // Gone while the proxy was still reaching the real server or forging: no TLS socket
-          // is there yet to notice, and the session would wait for its handshake timeout.
-          fail({
-            code: 'CLOSED_DURING_HANDSHAKE',
-            message: 'the victim closed the connection after its ClientHello, before the proxy answered it (the proxy was still reaching the real server); it never saw a certificate, so it did not refuse one: it gave up or failed on its own side',
-          }, 'victim');
         }
       },
       held: () => victimLeg?.heldForDisk(),
+      peerEnded: () => {
+        // Gone after its ClientHello, before the proxy's first byte: while the proxy was still
+        // reaching the real server or forging (no TLS socket yet to notice, and the session
+        // would wait for its handshake timeout), or just as the TLS socket took the ClientHello.
+        if (!peekDone || answeredVictim || ending || failure) return;
+        fail({
+          code: 'CLOSED_DURING_HANDSHAKE',
+          message: `the victim closed the connection after its ClientHello, before the proxy answered it${victimTls ? '' : ' (the proxy was still reaching the real server)'}; it never saw a certificate, so it did not refuse one: it gave up or failed on its own side`,
+        }, 'victim');
+      },
     }, ctx.writer);
     // The CONNECT reader paused the socket; the ClientHello must flow to be peeked at.
     raw.resume();
@@ -747,6 +754,14 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       return {
         code: 'VICTIM_CLOSED_AFTER_CERTIFICATE',
         message: `the victim closed the connection after receiving the forged certificate, without an alert or finishing its handshake; it most likely refused the certificate: clients that check it in their own code after the TLS library's handshake (Node.js programs, many apps) leave this way instead of sending an alert, and their own output says which check failed (the chain, when it does not trust "${endpoint.caName}", or the name)`,
+      };
+    }
+    if ((code === 'ECONNRESET' || code === 'EPIPE') && seen.serverSpoke) {
+      // A reset: the proxy's flight reached a socket the victim had closed, or one it closed
+      // without reading what had come.
+      return {
+        code: 'CLOSED_DURING_HANDSHAKE',
+        message: 'the victim reset the connection in the middle of the handshake, without an alert and before reading all the proxy had sent; it was stopped or gave up on its own side (a client that refuses a certificate reads it first, and most send an alert)',
       };
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || !err) {

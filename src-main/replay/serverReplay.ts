@@ -11,13 +11,13 @@ import { WorkbenchError } from '../errors';
 import type { RecordedSession } from '../export/recordedSession';
 import { parseEndpoint } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
-import { findHeadEnd, headLines } from '../sessions/httpHead';
+import { findHeadEnd } from '../sessions/httpHead';
 import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { ForgedIdentity } from '../workshop/workshop';
 import { concatBytes as concat } from '../bytes';
-import { ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, parseRequests, headerValue, responseHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { ChunkedEnd, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, parseLiveRequestHead, headerValue, responseHead, type LiveRequestHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
@@ -25,6 +25,12 @@ export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
 export const REPLAY_TAG = 'replay';
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_HEAD_BYTES = 64 * 1024;
+/** The largest request body a live client may send, unless the recording holds a larger one (as the lab servers). */
+export const MAX_REPLAY_BODY_BYTES = 8 * 1024 * 1024;
+
+function limitText(bytes: number): string {
+  return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${bytes} bytes`;
+}
 
 export interface ReplayServerDeps {
   writer: BatchWriter;
@@ -85,6 +91,8 @@ export class ReplayServer {
   private streams: RecordedStream[] = [];
   private readonly streamCursor = new Map<string, number>();
   private hostnames: string[] = [];
+  /** The largest request body taken from a live client: 8 MiB, or the largest recorded one. */
+  private bodyLimit = MAX_REPLAY_BODY_BYTES;
   private readonly notes: string[] = [];
   private host = '127.0.0.1';
   private port = 0;
@@ -178,6 +186,8 @@ export class ReplayServer {
       for (const n of hostnames) names.add(n);
     }
     this.index = new ExchangeIndex(this.exchanges, { ignoreHost: request.ignoreHost, ignoreBody: request.ignoreBody });
+    // A recorded upload larger than the usual limit must still replay.
+    for (const e of this.exchanges) this.bodyLimit = Math.max(this.bodyLimit, e.request.body.length);
     if (http2.length) {
       const what = `${http2.join(', ')} spoke HTTP/2 (ALPN h2)`;
       if (this.index.size === 0 && this.streams.length === 0) {
@@ -288,9 +298,12 @@ export class ReplayServer {
       // Both kinds recorded for this name: the client's first bytes say which.
       stream.once('data', (first: Buffer) => {
         stream.pause();
+        // serveHttp resumes the stream itself, unless its first answer already waits for 'drain'.
         if (looksLikeHttpRequest(first)) this.serveHttp(stream, host, hooks, first);
-        else this.playStream(stream, this.nextStream(candidates, host), hooks, first);
-        stream.resume();
+        else {
+          this.playStream(stream, this.nextStream(candidates, host), hooks, first);
+          stream.resume();
+        }
       });
       return;
     }
@@ -364,78 +377,184 @@ export class ReplayServer {
     advance();
   }
 
+  /**
+   * Answers the requests of one connection in order. A live client is read as strictly as the lab
+   * servers read one (see parseLiveRequestHead): its body's pieces are kept apart until the body is
+   * whole, a body past the limit gets 413, and while the client has not taken the answers already
+   * written, nothing more is read or answered.
+   */
   private serveHttp(stream: tls.TLSSocket, host: string | null, hooks: ResponderHooks, first?: Buffer): void {
-    let buffered: Uint8Array = new Uint8Array(0);
+    const limit = this.bodyLimit;
+    /** Bytes not yet read as a head (or a body's first bytes, behind a head just read). */
+    let buffered: Buffer = Buffer.alloc(0);
+    /** The request whose body is still arriving, with that body's pieces so far. */
+    let pending: { headBytes: Buffer; head: LiveRequestHead; chunked: ChunkedEnd | null; pieces: Buffer[]; bytes: number } | null = null;
     let closing = false;
-    const pump = () => {
-      if (closing) return;
-      const requests = parseRequests(buffered);
-      let consumed = 0;
-      for (const request of requests) {
-        consumed += request.raw.length;
-        let found = this.index.find(request, host);
-        let answer = found?.response?.raw;
-        if (!found && request.method === 'HEAD') {
-          // No HEAD was recorded: a server answers HEAD with the head it would send for GET.
-          found = this.index.find({ ...request, method: 'GET', body: new Uint8Array(0) }, host, true);
-          if (found?.response) {
-            answer = responseHead(found.response);
-            hooks.note(`no HEAD ${request.target} was recorded: answering with the head of the recorded GET ${found.request.target}, without its body`);
-          }
+    let draining = false;
+    let peerEnded = false;
+
+    const fail = (status: number, reason: string, text: string) => {
+      closing = true;
+      hooks.note(`the replay server refused the request (${status} ${reason}): ${text.trim()}`);
+      stream.end(plainAnswer(status, reason, text, false));
+    };
+
+    /** Takes body bytes for the pending request; returns what follows the body once it is whole, else null. */
+    const takeBody = (data: Buffer): Buffer | null => {
+      const p = pending!;
+      let used: number;
+      if (p.chunked) {
+        let end: number;
+        try {
+          end = p.chunked.feed(data);
+        } catch (err) {
+          fail(400, 'Bad Request', `the chunked body could not be read: ${(err as Error).message}\n`);
+          return null;
         }
-        if (found?.response?.status === 304 && !isConditional(request)) {
-          hooks.note(
-            `the recording answered ${request.method} ${request.target} only with 304 Not Modified (its client had a copy cached); this client did not ask conditionally, so the 304 leaves it without the content: record the page again with the browser's cache empty`,
-          );
+        used = end < 0 ? data.length : end;
+        if (p.bytes + used > limit) {
+          fail(413, 'Content Too Large', `the body is over ${limitText(limit)}, the most the replay server takes (the largest the recording holds, or 8 MiB)\n`);
+          return null;
         }
-        hooks.answered();
-        if (found?.response && answer) {
-          this.matched++;
-          stream.write(answer);
-          if (found.response.closes || wantsClose(request)) {
-            closing = true;
-            stream.end();
-          }
-        } else {
-          this.unmatchedRequests++;
-          const line = `${request.method} ${request.target}`;
-          hooks.note(`no recorded response for ${line} (key "${matchKey(request)}"${host ? `, host ${host}` : ''}): ${this.unmatched === 'close' ? 'closing the connection' : `answering ${this.unmatched}`}`);
-          if (this.unmatched === 'close') {
-            closing = true;
-            stream.end();
-          } else {
-            const keepAlive = !wantsClose(request);
-            const text = `the replay server has no recorded response for ${line}; it answers from session${this.request.ids.length > 1 ? 's' : ''} ${this.request.ids.join(', ')}, which recorded: ${this.index.keys().join(', ') || 'nothing over HTTP'}\n`;
-            const head = request.method === 'HEAD';
-            stream.write(this.unmatched === '404' ? plainAnswer(404, 'Not Found', text, keepAlive, head) : plainAnswer(502, 'Bad Gateway', text, keepAlive, head));
-            if (!keepAlive) {
-              closing = true;
-              stream.end();
-            }
-          }
+        if (end < 0) {
+          p.pieces.push(data);
+          p.bytes += data.length;
+          return null;
         }
-        this.deps.onChange?.();
-        if (closing) return;
+      } else {
+        const needed = (p.head.framing as { length: number }).length - p.bytes;
+        if (data.length < needed) {
+          p.pieces.push(data);
+          p.bytes += data.length;
+          return null;
+        }
+        used = needed;
       }
-      buffered = buffered.subarray(consumed);
-      const pending = Buffer.from(buffered.buffer, buffered.byteOffset, buffered.length);
-      const headEnd = findHeadEnd(pending);
-      const firstLine = headLines(pending.subarray(0, headEnd?.end ?? 0).toString('latin1'))[0];
-      if ((headEnd && !/^[A-Z][A-Z0-9_-]* \S+ HTTP\/1\.[01]$/.test(firstLine)) || (!headEnd && pending.length > MAX_HEAD_BYTES)) {
+      p.pieces.push(data.subarray(0, used));
+      p.bytes += used;
+      return data.subarray(used);
+    };
+
+    /** The pending request is whole: one copy of head and body, then its answer. */
+    const complete = () => {
+      const p = pending!;
+      pending = null;
+      const raw = Buffer.concat([p.headBytes, ...p.pieces]);
+      const request: ParsedRequest = { ...p.head, raw, body: raw.subarray(p.headBytes.length) };
+      if (this.answer(stream, request, host, hooks)) {
         closing = true;
-        hooks.note('the client sent something that is not an HTTP/1.1 request; the replay server answers 400 and closes');
-        stream.end(plainAnswer(400, 'Bad Request', 'the replay server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n', false));
+        return;
+      }
+      if (stream.writableNeedDrain) {
+        // The client has not taken the answers yet: read and answer nothing more until it has.
+        draining = true;
+        stream.pause();
+        stream.once('drain', () => {
+          draining = false;
+          if (closing) return;
+          stream.resume();
+          pump();
+        });
       }
     };
+
+    const pump = () => {
+      while (!closing && !draining && !pending) {
+        const found = findHeadEnd(buffered);
+        if (!found || found.next > MAX_HEAD_BYTES) {
+          if (buffered.length > MAX_HEAD_BYTES || (found && found.next > MAX_HEAD_BYTES)) fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
+          break;
+        }
+        const headBytes = buffered.subarray(0, found.next);
+        const head = parseLiveRequestHead(headBytes.subarray(0, found.end).toString('latin1'));
+        if (typeof head === 'string') return fail(400, 'Bad Request', head);
+        if (head.framing.kind === 'length' && head.framing.length > limit) {
+          return fail(413, 'Content Too Large', `the body is over ${limitText(limit)}, the most the replay server takes (the largest the recording holds, or 8 MiB)\n`);
+        }
+        const rest = buffered.subarray(found.next);
+        buffered = Buffer.alloc(0);
+        pending = { headBytes, head, chunked: head.framing.kind === 'chunked' ? new ChunkedEnd() : null, pieces: [], bytes: 0 };
+        const after = takeBody(rest);
+        if (after === null) break;
+        buffered = after;
+        complete();
+      }
+      if (peerEnded && !closing && !draining) {
+        // The client sent all it will: once what it asked is answered, this side closes too.
+        closing = true;
+        stream.end();
+      }
+    };
+
     const onData = (data: Buffer) => {
-      buffered = buffered.length === 0 ? new Uint8Array(data) : concat([buffered, data]);
+      if (closing) return;
+      if (pending && !draining) {
+        const after = takeBody(data);
+        if (after === null) return;
+        buffered = after;
+        complete();
+      } else {
+        buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+      }
       pump();
     };
     stream.on('data', onData);
     stream.on('end', () => {
-      if (!closing) stream.end();
+      peerEnded = true;
+      pump();
     });
-    if (first) onData(first);
+    if (first) {
+      onData(first);
+      if (!draining && stream.isPaused()) stream.resume();
+    }
+  }
+
+  /** Answers one whole request; true when the connection closes after it. */
+  private answer(stream: tls.TLSSocket, request: ParsedRequest, host: string | null, hooks: ResponderHooks): boolean {
+    let found = this.index.find(request, host);
+    let answer = found?.response?.raw;
+    if (!found && request.method === 'HEAD') {
+      // No HEAD was recorded: a server answers HEAD with the head it would send for GET.
+      found = this.index.find({ ...request, method: 'GET', body: new Uint8Array(0) }, host, true);
+      if (found?.response) {
+        answer = responseHead(found.response);
+        hooks.note(`no HEAD ${request.target} was recorded: answering with the head of the recorded GET ${found.request.target}, without its body`);
+      }
+    }
+    if (found?.response?.status === 304 && !isConditional(request)) {
+      hooks.note(
+        `the recording answered ${request.method} ${request.target} only with 304 Not Modified (its client had a copy cached); this client did not ask conditionally, so the 304 leaves it without the content: record the page again with the browser's cache empty`,
+      );
+    }
+    hooks.answered();
+    let closes = false;
+    if (found?.response && answer) {
+      this.matched++;
+      stream.write(answer);
+      if (found.response.closes || wantsClose(request)) {
+        closes = true;
+        stream.end();
+      }
+    } else {
+      this.unmatchedRequests++;
+      const line = `${request.method} ${request.target}`;
+      hooks.note(`no recorded response for ${line} (key "${matchKey(request)}"${host ? `, host ${host}` : ''}): ${this.unmatched === 'close' ? 'closing the connection' : `answering ${this.unmatched}`}`);
+      if (this.unmatched === 'close') {
+        closes = true;
+        stream.end();
+      } else {
+        const keepAlive = !wantsClose(request);
+        const text = `the replay server has no recorded response for ${line}; it answers from session${this.request.ids.length > 1 ? 's' : ''} ${this.request.ids.join(', ')}, which recorded: ${this.index.keys().join(', ') || 'nothing over HTTP'}\n`;
+        const head = request.method === 'HEAD';
+        stream.write(this.unmatched === '404' ? plainAnswer(404, 'Not Found', text, keepAlive, head) : plainAnswer(502, 'Bad Gateway', text, keepAlive, head));
+        if (!keepAlive) {
+          closes = true;
+          stream.end();
+        }
+      }
+    }
+    this.deps.onChange?.();
+    return closes;
   }
 
   /** Stops listening and ends every open connection; resolves once their sessions are finished. */

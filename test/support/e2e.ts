@@ -1,12 +1,12 @@
-// What every e2e test sets up the same way: a temp folder, the renderer built from the sources as
-// they are now, an engine serving it, headless Chromium; a lab PKI made by openssl; and the page
+// What every e2e test sets up the same way: a temp folder, an engine serving the renderer built
+// for this run (test/support/e2eBuild.ts), headless Chromium; a lab PKI made by openssl; and the page
 // helpers (screenshots, text by test id, the page's errors).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './chromium';
@@ -20,7 +20,7 @@ export { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 export interface E2eApp {
   /** The test's temp folder (removed by close). */
   tmp: string;
-  /** Where the renderer was built, for a second engine. */
+  /** Where the renderer was built (shared by the run's tests; read only), for a second engine. */
   staticDir: string;
   engine: RunningEngine;
   browser: Browser;
@@ -28,7 +28,7 @@ export interface E2eApp {
   close(): Promise<void>;
 }
 
-/** Builds the renderer into a new temp folder, starts an engine on its data folder there, launches Chromium. */
+/** Starts an engine on a data folder in a new temp folder, serving the run's renderer build, and launches Chromium. */
 export async function startE2e(name: string): Promise<E2eApp> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tlslab-e2e-${name}-`));
@@ -40,9 +40,7 @@ export async function startE2e(name: string): Promise<E2eApp> {
     fs.rmSync(tmp, { recursive: true, force: true });
   };
   try {
-    // Test what the sources say now, not a build left over from earlier.
-    const staticDir = path.join(tmp, 'renderer');
-    await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staticDir, sourcemap: false } });
+    const staticDir = inject('rendererDir');
     engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
     browser = await launchChromium();
     return { tmp, staticDir, engine, browser, close };

@@ -216,6 +216,59 @@ function parseHead(bytes: Buffer): HttpHead | null {
   return { startLine: lines[0], headers, changed: false };
 }
 
+/** A header name as RFC 9110 (5.1) spells one: a token, so no space or tab in it or before its colon. */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Why a head's framing is ambiguous, or null when it is not. Parsers differ on these heads (one
+ * trims "Content-Length : 5" into a length, another ignores it; one takes the first of two
+ * lengths, another the last; one reads "0x10" as 16, another refuses it), so the proxy and the
+ * real server would split the same bytes into different messages: what the proxy forwards as one
+ * request's body, the server reads as a second request that no rule and no record saw (request
+ * smuggling). RFC 9112 (5.1, 5.2, 6.1, 6.3) has a server refuse all of these.
+ */
+export function ambiguousFraming(text: string, side: 'request' | 'response' = 'request'): string | null {
+  const lines = headLines(text);
+  for (const line of lines.slice(1)) {
+    if (!line) continue;
+    const colon = line.indexOf(':');
+    if (line[0] === ' ' || line[0] === '\t') return 'a header line is folded onto the one before (it starts with a space or tab)';
+    if (colon <= 0 || !FIELD_NAME.test(line.slice(0, colon))) return `the header line "${line.slice(0, 40)}" is not "Name: value" (a space before the colon, or no colon)`;
+  }
+  const values = (name: string) =>
+    lines
+      .slice(1)
+      .filter((l) => l.slice(0, l.indexOf(':')).toLowerCase() === name)
+      .map((l) => l.slice(l.indexOf(':') + 1).trim());
+  const lengths = new Set(values('content-length'));
+  const codings = values('transfer-encoding');
+  if (lengths.size && codings.length) return 'it has both Content-Length and Transfer-Encoding';
+  if (lengths.size > 1) return `it has Content-Length ${[...lengths].join(' and ')}, which disagree`;
+  if (lengths.size === 1 && !/^\d+$/.test([...lengths][0])) return `its Content-Length "${[...lengths][0].slice(0, 20)}" is not digits alone`;
+  // A response whose codings do not end in chunked runs to the close (RFC 9112, 6.3): that is clear.
+  if (codings.length && side === 'request') {
+    const list = codings.join(',').split(',').map((c) => c.trim().toLowerCase());
+    if (list[list.length - 1] !== 'chunked' || list.filter((c) => c === 'chunked').length !== 1) {
+      return `its Transfer-Encoding "${codings.join(', ').slice(0, 40)}" does not end in chunked (once)`;
+    }
+  }
+  return null;
+}
+
+/** The proxy's own answer to a request it refuses; the connection closes after it. */
+function refusalAnswer(reason: string): Buffer {
+  const body = `The TLS Lab Workbench's proxy refused this request: ${reason}. A server could read where this request ends differently from the proxy, so it was not forwarded.\n`;
+  const answer = Buffer.from(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    'utf8',
+  );
+  FINAL_ANSWERS.add(answer);
+  return answer;
+}
+
+/** Answers after which this direction carries nothing more: they wait until every earlier response has gone out. */
+const FINAL_ANSWERS = new WeakSet<Buffer>();
+
 function serializeHead(head: HttpHead): Buffer {
   return Buffer.from(`${head.startLine}\r\n${head.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'latin1');
 }
@@ -228,8 +281,14 @@ class ChunkedScanner {
   readonly data: Buffer[] = [];
   decodedBytes = 0;
 
-  /** Whether the decoded data is kept; turned off when a body too large to rewrite streams on. */
-  constructor(public collect: boolean) {}
+  /**
+   * `collect`: whether the decoded data is kept (turned off when a body too large to rewrite
+   * streams on). `strict`: chunk sizes must be hex digits alone, as a request's are read.
+   */
+  constructor(
+    public collect: boolean,
+    private readonly strict = false,
+  ) {}
 
   /** Returns how many bytes of `buf` belong to the body once it is complete, else -1. */
   feed(buf: Buffer): number {
@@ -266,7 +325,9 @@ class ChunkedScanner {
       const line = this.line.replace(/\r$/, '');
       this.line = '';
       if (this.state === 'size') {
-        const size = parseInt(line.split(';')[0].trim(), 16);
+        const sizeText = line.split(';')[0];
+        if (this.strict && !/^[0-9A-Fa-f]{1,12}[ \t]*$/.test(sizeText)) throw new Error(`a chunk size that is not hex digits alone, "${line.slice(0, 40)}"`);
+        const size = parseInt(sizeText.trim(), 16);
         if (!Number.isFinite(size) || size < 0) throw new Error(`a bad chunk size "${line.slice(0, 40)}"`);
         if (size === 0) this.state = 'trailer';
         else {
@@ -304,7 +365,10 @@ export interface HttpStreamEvents {
  */
 export class HttpStream {
   private buffer: Buffer = Buffer.alloc(0);
-  private state: 'head' | 'body' | 'raw' = 'head';
+  /** 'refused': the proxy refused a request; nothing more from this sender is forwarded. */
+  private state: 'head' | 'body' | 'raw' | 'refused' = 'head';
+  /** A final answer (a refusal) waiting for every earlier response to go out. */
+  private finalAnswer: Buffer | null = null;
   private framing: Framing = { kind: 'none' };
   private held: Buffer[] | null = null;
   private heldBytes = 0;
@@ -332,6 +396,11 @@ export class HttpStream {
     return this.state === 'raw';
   }
 
+  /** The proxy refused a request of this sender (see ambiguousFraming): nothing more is forwarded. */
+  get isRefused(): boolean {
+    return this.state === 'refused';
+  }
+
   /** Body bytes held in memory for the hooks, for this message. */
   get heldBodyBytes(): number {
     const framing = this.framing;
@@ -344,21 +413,35 @@ export class HttpStream {
    * is under way (or none is parsed any more), else once the current one has gone out whole.
    */
   interject(data: Buffer): void {
-    if (this.state === 'body') this.interjections.push(data);
+    if (FINAL_ANSWERS.has(data) && this.state !== 'raw') {
+      // A refusal answers the request after the last forwarded one: the responses to those come first.
+      this.finalAnswer = data;
+      this.sendFinal();
+    } else if (this.state === 'body') this.interjections.push(data);
     else this.events.out(data);
+  }
+
+  private sendFinal(): void {
+    if (!this.finalAnswer || this.state === 'body' || this.methods.length > 0) return;
+    const answer = this.finalAnswer;
+    this.finalAnswer = null;
+    this.events.out(answer);
   }
 
   /** A message has gone out whole: what waited for the boundary goes now. */
   private boundary(): void {
-    if (!this.interjections.length) return;
-    const waiting = this.interjections;
-    this.interjections = [];
-    for (const b of waiting) this.events.out(b);
+    if (this.interjections.length) {
+      const waiting = this.interjections;
+      this.interjections = [];
+      for (const b of waiting) this.events.out(b);
+    }
+    this.sendFinal();
   }
 
   /** From now on forward bytes as they come (the other direction gave up on HTTP, or a protocol switch). */
   goRaw(): void {
-    if (this.state === 'raw') return;
+    // A refused sender stays refused: what it sends after the refusal never reaches the other side.
+    if (this.state === 'raw' || this.state === 'refused') return;
     this.state = 'raw';
     const pending = [...(this.heldHead ? [this.heldHead] : []), ...this.heldRaw, this.buffer].filter((b) => b.length > 0);
     this.heldHead = null;
@@ -367,10 +450,15 @@ export class HttpStream {
     this.buffer = Buffer.alloc(0);
     for (const b of pending) this.events.out(b);
     this.boundary();
+    if (this.finalAnswer) {
+      this.events.out(this.finalAnswer);
+      this.finalAnswer = null;
+    }
   }
 
   push(chunk: Buffer): void {
     if (this.state === 'raw') return this.events.out(chunk);
+    if (this.state === 'refused') return;
     let data = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     this.buffer = Buffer.alloc(0);
     while (data.length > 0 && !this.isRaw) {
@@ -385,6 +473,7 @@ export class HttpStream {
         const headBytes = data.subarray(0, found.next);
         data = data.subarray(found.next);
         if (!this.startHead(headBytes, found.end)) return this.fallBack(Buffer.concat([headBytes, data]), 'the bytes are not an HTTP/1.1 message');
+        if (this.isRefused) return;
         continue;
       }
       data = this.body(data);
@@ -414,16 +503,31 @@ export class HttpStream {
   /** Parses one head, runs the head hooks and chooses how the body is framed. */
   /** `bytes`: the head with its blank line; `end`: where its last line ends. */
   private startHead(bytes: Buffer, end: number): boolean {
+    const text = bytes.toString('latin1', 0, end);
+    const startLine = headLines(text)[0];
+    if (!(this.side === 'request' ? REQUEST_LINE : STATUS_LINE).test(startLine)) return false;
+    const ambiguous = ambiguousFraming(text, this.side);
+    if (ambiguous && this.side === 'request') {
+      // Refused, not forwarded: the victim gets a 400 (after the answers to its earlier requests)
+      // and nothing more it sends goes to the real server.
+      this.state = 'refused';
+      this.ctx().note(`the proxy refused the victim's request "${startLine.slice(0, 80)}" and answered 400 Bad Request: ${ambiguous}, so the real server could read where it ends differently from the proxy (request smuggling); nothing more the victim sends on this connection is forwarded`);
+      this.events.answer?.(refusalAnswer(ambiguous));
+      return true;
+    }
+    if (ambiguous) {
+      // A response cannot be refused on the server's behalf: it goes on as the server sent it,
+      // and the victim's own HTTP parser decides what it means.
+      this.fallBack(bytes, `the real server's response "${startLine.slice(0, 80)}" has ambiguous framing (${ambiguous}); the proxy passes it on unchanged and no longer reads it as HTTP`);
+      return true;
+    }
     const head = parseHead(bytes.subarray(0, end));
     if (!head) return false;
     let status = 0;
     if (this.side === 'request') {
-      if (!REQUEST_LINE.test(head.startLine)) return false;
       this.methods.push(head.startLine.split(' ')[0]);
     } else {
-      const m = STATUS_LINE.exec(head.startLine);
-      if (!m) return false;
-      status = Number(m[1]);
+      status = Number(STATUS_LINE.exec(head.startLine)![1]);
     }
     this.events.head?.(head);
     const ctx = this.ctx();
@@ -443,7 +547,7 @@ export class HttpStream {
     } else if (this.side === 'response' && (this.methods.shift() === 'HEAD' || status === 204 || status === 304)) {
       framing = { kind: 'none' };
     } else if (te && /chunked/i.test(te)) {
-      framing = { kind: 'chunked', scanner: new ChunkedScanner(this.hooks.wantsBody(this.bodyEvent)) };
+      framing = { kind: 'chunked', scanner: new ChunkedScanner(this.hooks.wantsBody(this.bodyEvent), this.side === 'request') };
     } else if (cl !== undefined && /^\d+$/.test(cl)) {
       framing = { kind: 'length', remaining: Number(cl) };
     } else {

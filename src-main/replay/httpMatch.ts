@@ -206,12 +206,15 @@ export class ChunkedEnd {
   private state: 'size' | 'data' | 'data-crlf' | 'trailer' | 'done' = 'size';
   private line = '';
   private remaining = 0;
+  /** The body's data so far, without the chunk sizes and line ends around it. */
+  dataBytes = 0;
 
   feed(piece: Uint8Array): number {
     let i = 0;
     while (i < piece.length) {
       if (this.state === 'data' || this.state === 'data-crlf') {
         const take = Math.min(this.remaining, piece.length - i);
+        if (this.state === 'data') this.dataBytes += take;
         this.remaining -= take;
         i += take;
         if (this.remaining === 0) {

@@ -412,7 +412,9 @@ export class ReplayServer {
           return null;
         }
         used = end < 0 ? data.length : end;
-        if (p.bytes + used > limit) {
+        // The data counts against the limit (a recorded upload sent again chunked still fits); the
+        // chunk lines around it may add as much again, and no more.
+        if (p.chunked.dataBytes > limit || p.bytes + used > 2 * limit) {
           fail(413, 'Content Too Large', `the body is over ${limitText(limit)}, the most the replay server takes (the largest the recording holds, or 8 MiB)\n`);
           return null;
         }

@@ -181,6 +181,19 @@ describe('replay server: large bodies', () => {
     expect(answer).toContain('the body is over 9 MiB');
   });
 
+  it('replays the recorded upload sent again chunked: its data counts against the limit, not the chunk lines', async () => {
+    const socket = await connect();
+    const got: Buffer[] = [];
+    socket.on('data', (d: Buffer) => got.push(d));
+    socket.write(`POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`);
+    const piece = 4096;
+    const chunk = Buffer.concat([Buffer.from(`${piece.toString(16)};n=1\r\n`), Buffer.alloc(piece, 'u'), Buffer.from('\r\n')]);
+    for (let sent = 0; sent < UPLOAD_BYTES; sent += piece) socket.write(chunk);
+    socket.write('0\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(Buffer.concat(got).toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nuploaded$/);
+  }, 60_000);
+
   it('refuses a chunked body that grows past the limit with 413', async () => {
     const socket = await connect();
     const got: Buffer[] = [];

@@ -44,6 +44,7 @@ describe('ChunkedEnd', () => {
     let at = 0;
     for (; at < body.length && end < 0; at++) end = scan.feed(body.subarray(at, at + 1));
     expect(at).toBe(body.length - 4);
+    expect(scan.dataBytes).toBe(19);
     expect(new ChunkedEnd().feed(body)).toBe(body.length - 4);
   });
 

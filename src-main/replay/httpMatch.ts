@@ -200,7 +200,8 @@ export function parseLiveRequestHead(text: string): LiveRequestHead | string {
 /**
  * Finds where a chunked body ends, one piece at a time, without joining the pieces: `feed` says
  * how many bytes of the piece belong to the body once it is complete, else -1. Chunk sizes must
- * be hex digits (a live client's "0x10" or "+5" is an error, thrown with a plain message).
+ * be hex digits, and each chunk's data end in CRLF (a live client's "0x10" or "+5" is an error,
+ * thrown with a plain message).
  */
 export class ChunkedEnd {
   private state: 'size' | 'data' | 'data-crlf' | 'trailer' | 'done' = 'size';
@@ -212,17 +213,21 @@ export class ChunkedEnd {
   feed(piece: Uint8Array): number {
     let i = 0;
     while (i < piece.length) {
-      if (this.state === 'data' || this.state === 'data-crlf') {
+      if (this.state === 'data') {
         const take = Math.min(this.remaining, piece.length - i);
-        if (this.state === 'data') this.dataBytes += take;
+        this.dataBytes += take;
         this.remaining -= take;
         i += take;
         if (this.remaining === 0) {
-          if (this.state === 'data') {
-            this.state = 'data-crlf';
-            this.remaining = 2;
-          } else this.state = 'size';
+          this.state = 'data-crlf';
+          this.remaining = 2;
         }
+        continue;
+      }
+      if (this.state === 'data-crlf') {
+        if (piece[i] !== (this.remaining === 2 ? 13 : 10)) throw new Error('a chunk\'s data must end in CRLF where its size says');
+        i++;
+        if (--this.remaining === 0) this.state = 'size';
         continue;
       }
       const lf = piece.indexOf(10, i);

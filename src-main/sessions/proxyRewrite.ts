@@ -283,7 +283,8 @@ class ChunkedScanner {
 
   /**
    * `collect`: whether the decoded data is kept (turned off when a body too large to rewrite
-   * streams on). `strict`: chunk sizes must be hex digits alone, as a request's are read.
+   * streams on). `strict`: chunk sizes must be hex digits alone, and each chunk's data end in
+   * CRLF, as a request's are read.
    */
   constructor(
     public collect: boolean,
@@ -307,10 +308,11 @@ class ChunkedScanner {
         continue;
       }
       if (this.state === 'data-crlf') {
-        const take = Math.min(this.remaining, buf.length - i);
-        this.remaining -= take;
-        i += take;
-        if (this.remaining === 0) this.state = 'size';
+        // A request's chunk data must end in CRLF: a parser that skips two bytes of anything and
+        // one that refuses them would find the body's end in different places.
+        if (this.strict && buf[i] !== (this.remaining === 2 ? 13 : 10)) throw new Error('chunk data that does not end in CRLF where its size says');
+        i++;
+        if (--this.remaining === 0) this.state = 'size';
         continue;
       }
       // 'size' and 'trailer' read lines.

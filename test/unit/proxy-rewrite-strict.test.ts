@@ -92,6 +92,19 @@ describe('the proxy refuses request heads whose framing is ambiguous', () => {
     }
   });
 
+  it('chunk data that does not end in CRLF where its size says stops the request', () => {
+    // A parser that skips two bytes of anything there ends this body at "0"; one that refuses them does not.
+    for (const pieces of ['whole', 'bytes'] as const) {
+      const p = proxy();
+      const input = Buffer.from(`POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n${SMUGGLED}`, 'latin1');
+      expect(() => {
+        if (pieces === 'whole') p.requests.push(input);
+        else for (let i = 0; i < input.length; i++) p.requests.push(input.subarray(i, i + 1));
+      }).toThrow(/does not end in CRLF/);
+      expect(p.upstream()).not.toContain('GET /admin');
+    }
+  });
+
   it('still forwards what is clear: the same length twice, OWS around values, gzip then chunked, LF line ends', () => {
     const p = proxy();
     const ok = [

@@ -53,6 +53,17 @@ describe('ChunkedEnd', () => {
   });
 });
 
+describe('ChunkedEnd: the line end after each chunk', () => {
+  it('throws when a chunk\'s data does not end in CRLF where its size says, whole or byte by byte', () => {
+    const text = bytes('3\r\nabcXY0\r\n\r\n');
+    expect(() => new ChunkedEnd().feed(text)).toThrow(/CRLF/);
+    const scan = new ChunkedEnd();
+    expect(() => {
+      for (let i = 0; i < text.length; i++) scan.feed(text.subarray(i, i + 1));
+    }).toThrow(/CRLF/);
+  });
+});
+
 describe('recorded traffic stays lenient, and never hangs or throws', () => {
   it.each(['0x2', '1e0', ' +2', 'NaN', '99999999999999999999', '1e400', '-1'])('Content-Length "%s" in a recorded request', (value) => {
     const recorded = bytes(`POST /a HTTP/1.1\r\nContent-Length: ${value}\r\n\r\nokGET /b HTTP/1.1\r\n\r\n`);

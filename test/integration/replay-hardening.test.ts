@@ -140,6 +140,12 @@ describe('replay server: what a live client may send', () => {
     expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
   });
 
+  it('refuses a chunked body whose chunk size is not hex digits with 400', async () => {
+    const answer = await exchange(`POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toContain('the chunked body could not be read: a chunk size must be hex digits, not "0x3"');
+  });
+
   it('takes a chunked body and matches it by its content', async () => {
     const answer = await exchange(`POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);

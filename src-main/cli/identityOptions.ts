@@ -2,13 +2,14 @@
 // --cert FILE --key FILE [--chain FILE] [--key-passphrase-file FILE], or --identity lab:NAME.
 import fs from 'node:fs';
 import type { ServerIdentitySpec } from '../api/serverTypes';
+import { userFileError } from '../userFiles';
 import { CliExit } from './common';
 
 export function readPassphraseFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').split(/\r?\n/, 1)[0];
-  } catch {
-    throw new CliExit(2, `the passphrase file ${file} cannot be read; check the path`);
+  } catch (error) {
+    throw new CliExit(2, userFileError(error, file, 'passphrase file').message);
   }
 }
 

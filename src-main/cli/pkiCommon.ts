@@ -1,9 +1,9 @@
 // What the certificate commands share: the workbench with its keys unlocked when a workbench
 // passphrase is given, passphrase files, subjects from flags, and the text of a summary.
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { PkiCaNode, PkiCertificateSummary, PkiKeyProtection, PkiKeyType, PkiSubject, PkiSubjectFields, PkiTree } from '../api/pkiTypes';
 import { WorkbenchError } from '../errors';
+import { readUserFile } from '../userFiles';
 import { parseKeySpec, formatKeySpec } from '../pki/keys';
 import type { Workbench } from '../workbench';
 import { CliExit, openWorkbench } from './common';
@@ -71,22 +71,11 @@ export function readExportPassphrase(file: string): string {
 }
 
 function readFileText(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new WorkbenchError('BAD_INPUT', `cannot read the ${what} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
-  }
+  return readUserFile(file, what, {}, 'utf8');
 }
 
 export function readInputFile(file: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(fs.readFileSync(file));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new WorkbenchError('BAD_INPUT', `the ${what} ${file} does not exist; check the path`);
-    if (code === 'EISDIR') throw new WorkbenchError('BAD_INPUT', `${file} is a folder; give the ${/\bfile$/.test(what) ? what : `${what} file`}`);
-    throw new WorkbenchError('BAD_INPUT', `cannot read the ${what} ${file}: ${(error as Error).message}`);
-  }
+  return new Uint8Array(readUserFile(file, /\bfile$/.test(what) ? what : `${what} file`, { folderHint: 'name a file inside it' }));
 }
 
 export function keyTypeOption(value: string): PkiKeyType {

@@ -5,6 +5,7 @@ import type { ClientCaSpec, ServerConfig, ServerConnectionSummary, ServerIdentit
 import { caFileHint, serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
+import { userFileError } from '../userFiles';
 import type { Workbench } from '../workbench';
 import { CliExit, integer, jsonText, listenPort, openWorkbench, printLine, tlslabFor, tlsVersion } from './common';
 import { askPassphrase, labName, readPassphraseFile } from './identityOptions';
@@ -110,8 +111,8 @@ export function serverConfigFromOptions(opts: ServerOptions): ServerConfig {
 function readText(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new CliExit(2, `the ${what} ${file} cannot be read; check the path`);
+  } catch (error) {
+    throw new CliExit(2, userFileError(error, file, what).message);
   }
 }
 

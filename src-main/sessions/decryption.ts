@@ -1,9 +1,9 @@
 // Opening recorded sessions on demand: reads a connection's chunks, key log and certificates from
 // the store and hands them to tls/sessionKeys, one connection at a time, when someone asks.
-import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { ConnectionKeys, DecryptedConnection } from '../api/decryptTypes';
 import { WorkbenchError } from '../errors';
+import { readUserFile } from '../userFiles';
 import type { ConnectionRow, SessionStore } from '../store/sessionStore';
 import { readPrivateKey } from '../tls/rsaPremaster';
 import { type CaptureGapInput, type ConnectionDecryption, type EarlierConnection, decryptConnection } from '../tls/sessionKeys';
@@ -126,13 +126,7 @@ export class SessionDecryption {
 
   private serverKey(path: string | undefined): KeyObject | undefined {
     if (path === undefined) return undefined;
-    let pem: string;
-    try {
-      pem = fs.readFileSync(path, 'utf8');
-    } catch (error) {
-      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message;
-      throw new WorkbenchError('NOT_FOUND', `cannot read the server key ${path}: ${why}; give the path of the server's PEM private key`);
-    }
+    const pem = readUserFile(path, 'server key file', { folderHint: "give the path of the server's PEM private key" }, 'utf8');
     const key = readPrivateKey(pem);
     if ('problem' in key) throw new WorkbenchError('BAD_INPUT', `${path}: ${key.problem}`);
     return key;

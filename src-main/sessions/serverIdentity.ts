@@ -1,10 +1,10 @@
 // What a server presents and whom it trusts: a certificate, its key and chain from PEM files or
 // from the certificate workshop, and the CA that client certificates must come from.
-import fs from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { ClientCaSpec, ServerIdentitySpec } from '../api/serverTypes';
 import { shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
+import { readUserFile } from '../userFiles';
 import { PkiError } from '../pki/errors';
 import { assertKeyMatchesCertificate, importPrivateKey } from '../pki/keys';
 import { splitPem } from '../pki/pem';
@@ -28,15 +28,7 @@ const NO_WORKSHOP =
   'lab: identities come from the certificate workshop, which this engine does not have yet; give --cert and --key files instead';
 
 function readFile(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new WorkbenchError('FILE_NOT_FOUND', `the ${what} ${file} does not exist; check the path`);
-    if (code === 'EISDIR') throw new WorkbenchError('FILE_IS_FOLDER', `the ${what} ${file} is a folder; give the PEM file inside it`);
-    if (code === 'EACCES') throw new WorkbenchError('FILE_UNREADABLE', `the ${what} ${file} cannot be read (permission denied); check its owner and mode`);
-    throw new WorkbenchError('FILE_UNREADABLE', `cannot read the ${what} ${file}: ${(err as Error).message}`);
-  }
+  return readUserFile(file, what, { folderHint: 'give the PEM file inside it' }, 'utf8');
 }
 
 function certificateBlocks(text: string, source: string): Uint8Array[] {

@@ -1,6 +1,5 @@
 // Sessions out to files and back in, and the catalog over them: the glue between the pure
 // exporters in export/ and the store. An import lands in one transaction or not at all.
-import fs from 'node:fs';
 import path from 'node:path';
 import type {
   SessionCatalogEntry,
@@ -18,6 +17,7 @@ import { captureSession, streamsLeftOut } from '../export/captureSession';
 import { buildHar, type HarConnectionInput, urlAuthority } from '../export/har';
 import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylog';
 import { CaptureError, captureFormat, readCapture } from '../export/pcapImport';
+import { readUserFile } from '../userFiles';
 import { parseEndpoint, sessionCapture, writePcapng } from '../export/pcapng';
 import { sessionCertificatesPem } from '../export/pem';
 import { sessionContentId } from '../export/contentIdentity';
@@ -74,15 +74,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function readInput(file: string, what: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new WorkbenchError('NOT_FOUND', `cannot read ${what} ${file}: ${why}`);
-  }
-}
+/** A capture's part, or a session's, when the whole is too large to read at once. */
+const CUT_CAPTURE = "cut it to the connections you need first, e.g. tshark -r FILE -Y 'tcp.port == 443' -w part.pcapng (or editcap -c to split it)";
 
 export class SessionExchange {
   readonly catalog: SessionCatalog;
@@ -270,9 +263,9 @@ export class SessionExchange {
     if ((request.base64 === undefined) === (request.path === undefined)) {
       throw new WorkbenchError('BAD_INPUT', 'give the file to import either as base64 or as a path, one of the two');
     }
-    const bytes = request.path !== undefined ? readInput(request.path, 'the file') : Buffer.from(request.base64 as string, 'base64');
+    const bytes = request.path !== undefined ? readUserFile(request.path, 'file', { tooLargeHint: CUT_CAPTURE }) : Buffer.from(request.base64 as string, 'base64');
     let keylogText = request.keylogText;
-    if (request.keylogPath !== undefined) keylogText = readInput(request.keylogPath, 'the key log').toString('utf8');
+    if (request.keylogPath !== undefined) keylogText = readUserFile(request.keylogPath, 'key log', {}, 'utf8');
     const source = request.fileName ?? (request.path ? path.basename(request.path) : 'the uploaded file');
     return this.importBytes(bytes, {
       source,

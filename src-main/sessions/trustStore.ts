@@ -7,6 +7,7 @@ import crypto, { X509Certificate } from 'node:crypto';
 import type { TrustStoreSpec } from '../api/types';
 import { shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
+import { readUserFile } from '../userFiles';
 import { subjectHash } from '../pki/subjectHash';
 
 /** Where Linux distributions keep the system bundle; Node's own Mozilla roots otherwise. */
@@ -34,16 +35,10 @@ export function pemCertificates(text: string): string[] {
 }
 
 function readText(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'latin1');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new WorkbenchError('TRUST_NOT_FOUND', `the ${what} ${file} does not exist; check the path`);
-    if (code === 'EISDIR') {
-      throw new WorkbenchError('TRUST_IS_FOLDER', `${file} is a folder; choose "hash-link folder" as the trust store kind, or pick a PEM file`);
-    }
-    throw new WorkbenchError('TRUST_UNREADABLE', `cannot read the ${what} ${file}: ${(err as Error).message}`);
-  }
+  return readUserFile(file, what, {
+    folderHint: 'choose "hash-link folder" as the trust store kind, or pick a PEM file',
+    codes: { missing: 'TRUST_NOT_FOUND', folder: 'TRUST_IS_FOLDER', unreadable: 'TRUST_UNREADABLE', tooLarge: 'TRUST_UNREADABLE' },
+  }, 'latin1');
 }
 
 /** A file read as latin1 that is one DER certificate (a SEQUENCE that X.509 parses). */

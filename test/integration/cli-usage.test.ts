@@ -125,7 +125,7 @@ describe('a folder where a file belongs', () => {
     const folder = fs.mkdtempSync(path.join(dataDir, 'certs-'));
     const imported = await tlslabInProcess(dataDir, ['import', folder]);
     expect(imported.status).toBe(1);
-    expect(imported.stderr).toBe(`tlslab: ${folder} is a folder; give the certificate, key or PKCS#12 file\n`);
+    expect(imported.stderr).toBe(`tlslab: the certificate, key or PKCS#12 file ${folder} is a folder; name a file inside it\n`);
   });
 });
 

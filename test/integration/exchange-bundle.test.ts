@@ -198,7 +198,7 @@ describe('bad input: one clear line, nothing half imported', () => {
   it('a missing file', () => {
     const result = cli(['sessions', 'import', path.join(tmp, 'nope.pcapng')]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/cannot read the file .*nope\.pcapng: there is no such file/);
+    expect(result.stderr).toMatch(/the file .*nope\.pcapng does not exist; check the path/);
   });
 });
 

@@ -358,6 +358,8 @@ export interface HttpStreamEvents {
   answer?(data: Buffer): void;
   /** The bytes are not HTTP/1.x (or stopped being parseable): everything from here on is forwarded as is. */
   raw?(reason: string): void;
+  /** A final answer (the proxy's refusal of a request) has gone out: the connection has nothing more to carry. */
+  final?(): void;
 }
 
 /**
@@ -428,6 +430,7 @@ export class HttpStream {
     const answer = this.finalAnswer;
     this.finalAnswer = null;
     this.events.out(answer);
+    this.events.final?.();
   }
 
   /** A message has gone out whole: what waited for the boundary goes now. */
@@ -455,6 +458,7 @@ export class HttpStream {
     if (this.finalAnswer) {
       this.events.out(this.finalAnswer);
       this.finalAnswer = null;
+      this.events.final?.();
     }
   }
 

@@ -864,6 +864,13 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         info.rawForwarding = true;
         requests.goRaw();
       },
+      // The proxy refused a request (its 400 says Connection: close): both sides end here, so a
+      // client that keeps the connection open (openssl s_client) is not left waiting.
+      final: () => {
+        endOf(victim);
+        endOf(upstream);
+        linger();
+      },
     }, methods);
     const guarded = (stream: HttpStream, side: 'victim' | 'upstream') => (data: Buffer) => {
       try {

@@ -1,0 +1,36 @@
+// A victim's request whose framing a server could read differently from the proxy (here a space
+// before the colon of Content-Length) is refused: the victim gets the answers to its earlier
+// requests, then the proxy's 400, and the connection ends; the real server never sees it.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { finishedProxySessions, openProxyLab, startLabProxy, type ProxyLab } from '../support/proxyPeers';
+
+let lab: ProxyLab;
+beforeAll(async () => {
+  lab = await openProxyLab('tlslab-proxy-smuggling-', 'ec:P-256');
+});
+afterAll(async () => {
+  await lab?.close();
+});
+
+it('openssl s_client sending a smuggling attempt gets 200, then 400, and the proxy closes the connection; the real server saw only the first request', async () => {
+  const proxy = await startLabProxy(lab, { mode: 'transparent' });
+  const hidden = 'GET /hidden HTTP/1.1\r\nHost: www.example.com\r\n\r\n';
+  const requests =
+    'GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n' +
+    `POST /transfer HTTP/1.1\r\nHost: www.example.com\r\nContent-Length : ${hidden.length}\r\n\r\n${hidden}`;
+  // stdin stays open: s_client ends only when the other side closes the connection.
+  const child = spawn('openssl', ['s_client', '-quiet', '-connect', proxy.transparentAddress!, '-servername', 'www.example.com', '-CAfile', lab.wbCa], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  child.stdin.write(requests);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  child.stdin.destroy();
+  expect(code).toBe(0);
+  expect(out).toMatch(/^HTTP\/1\.[01] 200 OK\r\n[\s\S]*<h1>Example Domain<\/h1>[\s\S]*HTTP\/1\.1 400 Bad Request\r\n[\s\S]*Connection: close\r\n\r\nThe TLS Lab Workbench's proxy refused this request: /);
+  expect(lab.upstream.requests().map((r) => r.line)).toEqual(['GET / HTTP/1.1']);
+  const [session] = await finishedProxySessions(lab.wb, proxy);
+  await lab.wb.proxies.stop(proxy.id);
+  const notes = session.connections.flatMap((c) => c.timeline).flatMap((e) => (e.kind === 'note' ? [e.text] : []));
+  expect(notes.some((t) => t.startsWith('the proxy refused the victim\'s request "POST /transfer HTTP/1.1" and answered 400 Bad Request'))).toBe(true);
+});

@@ -3,6 +3,7 @@
 // recorded response for a new request by method, path and query (optionally host and body).
 // Bytes in, values out: no sockets, no database.
 import { findHeadEnd, headLines } from '../sessions/httpHead';
+import { ChunkedBody, isRefusal, readHead } from '../sessions/httpFraming';
 import { concatBytes as concat } from '../bytes';
 
 export interface HttpMessageHead {
@@ -145,10 +146,7 @@ export function parseRequests(bytes: Uint8Array): ParsedRequest[] {
   return out;
 }
 
-/** A header name as RFC 9110 (5.1) spells one: a token, so no space or tab in it or before its colon. */
-const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** How a live request's body is framed: a counted length, or chunked coding. */
+/** How a live request's body is framed: a counted length (0 without one), or chunked coding. */
 export type LiveFraming = { kind: 'length'; length: number } | { kind: 'chunked' };
 
 /** A live client's request head, read strictly, with its body's framing. */
@@ -160,101 +158,26 @@ export interface LiveRequestHead extends HttpMessageHead {
 }
 
 /**
- * Reads the head of a request from a live client (`text`: the head without its blank line), as
- * strictly as the lab servers do: "Name: value" lines only (a space before the colon or a line
- * folded onto the one before is refused, RFC 9112 5.1 and 5.2), Content-Length as digits given
- * once (or the same value repeated), and not both Content-Length and Transfer-Encoding. Other
- * parsers read such heads differently, which is how one request hides inside another. Returns the
- * text of a 400 answer when the head is refused.
+ * Reads the head of a request from a live client (`text`: the head without its blank line) by
+ * the rules every HTTP reader of the workbench shares (sessions/httpFraming.ts), chunked bodies
+ * accepted. Returns the text of a 400 answer when the head is refused.
  */
 export function parseLiveRequestHead(text: string): LiveRequestHead | string {
-  const lines = headLines(text);
-  const m = REQUEST_LINE.exec(lines[0]);
-  if (!m) return 'the replay server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n';
-  const headers: [string, string][] = [];
-  for (const line of lines.slice(1)) {
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0 || !FIELD_NAME.test(line.slice(0, colon))) {
-      return 'each header line must be "Name: value", with no space before the colon and no line folded onto the one before\n';
-    }
-    headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
-  }
-  const named = (name: string) => headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
-  const lengths = new Set(named('content-length'));
-  const codings = named('transfer-encoding');
-  const head = { startLine: lines[0], headers, method: m[1], target: m[2], version: m[3] };
-  if (codings.length) {
-    if (lengths.size) return 'a request may carry Content-Length or Transfer-Encoding, not both; send one of them\n';
-    const list = codings.join(',').split(',').map((c) => c.trim().toLowerCase());
-    if (list[list.length - 1] !== 'chunked' || list.filter((c) => c === 'chunked').length !== 1) {
-      return 'the replay server takes a request body as Content-Length or with Transfer-Encoding: chunked (chunked last, and once)\n';
-    }
-    return { ...head, framing: { kind: 'chunked' } };
-  }
-  const given = lengths.size === 0 ? '0' : [...lengths][0];
-  if (lengths.size > 1 || !/^\d+$/.test(given)) return 'the Content-Length header must be one whole number of bytes (digits only, given once)\n';
-  return { ...head, framing: { kind: 'length', length: Number(given) } };
+  const read = readHead(text, { side: 'request' });
+  if (isRefusal(read)) return `${read.refused === 'start-line' ? 'the replay server speaks HTTP/1.1; ' : ''}${read.reason}\n`;
+  const { startLine, headers, method, target, version } = read;
+  const framing: LiveFraming = read.framing.kind === 'chunked' ? { kind: 'chunked' } : { kind: 'length', length: read.framing.kind === 'length' ? read.framing.length : 0 };
+  return { startLine, headers, method, target, version, framing };
 }
 
 /**
- * Finds where a chunked body ends, one piece at a time, without joining the pieces: `feed` says
- * how many bytes of the piece belong to the body once it is complete, else -1. Chunk sizes must
- * be hex digits, and each chunk's data end in CRLF (a live client's "0x10" or "+5" is an error,
- * thrown with a plain message).
+ * Finds where a live client's chunked body ends, one piece at a time, strictly (see ChunkedBody):
+ * a chunk size that is not hex digits, or data that does not end in CRLF, is thrown as an Error
+ * with a plain message.
  */
-export class ChunkedEnd {
-  private state: 'size' | 'data' | 'data-crlf' | 'trailer' | 'done' = 'size';
-  private line = '';
-  private remaining = 0;
-  /** The body's data so far, without the chunk sizes and line ends around it. */
-  dataBytes = 0;
-
-  feed(piece: Uint8Array): number {
-    let i = 0;
-    while (i < piece.length) {
-      if (this.state === 'data') {
-        const take = Math.min(this.remaining, piece.length - i);
-        this.dataBytes += take;
-        this.remaining -= take;
-        i += take;
-        if (this.remaining === 0) {
-          this.state = 'data-crlf';
-          this.remaining = 2;
-        }
-        continue;
-      }
-      if (this.state === 'data-crlf') {
-        if (piece[i] !== (this.remaining === 2 ? 13 : 10)) throw new Error('a chunk\'s data must end in CRLF where its size says');
-        i++;
-        if (--this.remaining === 0) this.state = 'size';
-        continue;
-      }
-      const lf = piece.indexOf(10, i);
-      if (lf < 0) {
-        this.line += latin1(piece.subarray(i));
-        if (this.line.length > 8192) throw new Error('a chunk-size or trailer line is longer than 8 KiB');
-        return -1;
-      }
-      this.line += latin1(piece.subarray(i, lf));
-      i = lf + 1;
-      const line = this.line.replace(/\r$/, '');
-      this.line = '';
-      if (this.state === 'size') {
-        const size = line.split(';')[0].replace(/[ \t]+$/, '');
-        if (!/^[0-9A-Fa-f]{1,12}$/.test(size)) throw new Error(`a chunk size must be hex digits, not "${line.slice(0, 40)}"`);
-        const n = parseInt(size, 16);
-        if (n === 0) this.state = 'trailer';
-        else {
-          this.state = 'data';
-          this.remaining = n;
-        }
-      } else if (line === '') {
-        this.state = 'done';
-        return i;
-      }
-    }
-    return -1;
+export class ChunkedEnd extends ChunkedBody {
+  constructor() {
+    super(true);
   }
 }
 

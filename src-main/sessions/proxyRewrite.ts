@@ -4,6 +4,7 @@
 import type { ProxyHookEvent, ProxyRewritePart, ProxyRewriteRule } from '../api/proxyTypes';
 import { WorkbenchError } from '../errors';
 import { findHeadEnd, headLines } from './httpHead';
+import { ChunkedBody, couldStartRequest, isRefusal, quote, readHead } from './httpFraming';
 
 /** A parsed HTTP/1.x head; hooks edit it in place and set `changed`. */
 export interface HttpHead {
@@ -195,64 +196,11 @@ export function parseRewriteArgument(text: string): ProxyRewriteRule {
 const MAX_HEAD_BYTES = 64 * 1024;
 /** Bodies held for rewriting up to this size; a larger one passes unchanged (and the record says so). */
 export const MAX_REWRITE_BODY_BYTES = 32 * 1024 * 1024;
-const REQUEST_LINE = /^[A-Z][A-Z-]{0,19} \S+ HTTP\/1\.[01]$/;
-const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/;
 
 export function header(head: HttpHead, name: string): string | undefined {
   const lower = name.toLowerCase();
   for (const [n, v] of head.headers) if (n.toLowerCase() === lower) return v;
   return undefined;
-}
-
-function parseHead(bytes: Buffer): HttpHead | null {
-  const lines = headLines(bytes.toString('latin1'));
-  const headers: [string, string][] = [];
-  for (const line of lines.slice(1)) {
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return null;
-    headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
-  }
-  return { startLine: lines[0], headers, changed: false };
-}
-
-/** A header name as RFC 9110 (5.1) spells one: a token, so no space or tab in it or before its colon. */
-const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/**
- * Why a head's framing is ambiguous, or null when it is not. Parsers differ on these heads (one
- * trims "Content-Length : 5" into a length, another ignores it; one takes the first of two
- * lengths, another the last; one reads "0x10" as 16, another refuses it), so the proxy and the
- * real server would split the same bytes into different messages: what the proxy forwards as one
- * request's body, the server reads as a second request that no rule and no record saw (request
- * smuggling). RFC 9112 (5.1, 5.2, 6.1, 6.3) has a server refuse all of these.
- */
-export function ambiguousFraming(text: string, side: 'request' | 'response' = 'request'): string | null {
-  const lines = headLines(text);
-  for (const line of lines.slice(1)) {
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    if (line[0] === ' ' || line[0] === '\t') return 'a header line is folded onto the one before (it starts with a space or tab)';
-    if (colon <= 0 || !FIELD_NAME.test(line.slice(0, colon))) return `the header line "${line.slice(0, 40)}" is not "Name: value" (a space before the colon, or no colon)`;
-  }
-  const values = (name: string) =>
-    lines
-      .slice(1)
-      .filter((l) => l.slice(0, l.indexOf(':')).toLowerCase() === name)
-      .map((l) => l.slice(l.indexOf(':') + 1).trim());
-  const lengths = new Set(values('content-length'));
-  const codings = values('transfer-encoding');
-  if (lengths.size && codings.length) return 'it has both Content-Length and Transfer-Encoding';
-  if (lengths.size > 1) return `it has Content-Length ${[...lengths].join(' and ')}, which disagree`;
-  if (lengths.size === 1 && !/^\d+$/.test([...lengths][0])) return `its Content-Length "${[...lengths][0].slice(0, 20)}" is not digits alone`;
-  // A response whose codings do not end in chunked runs to the close (RFC 9112, 6.3): that is clear.
-  if (codings.length && side === 'request') {
-    const list = codings.join(',').split(',').map((c) => c.trim().toLowerCase());
-    if (list[list.length - 1] !== 'chunked' || list.filter((c) => c === 'chunked').length !== 1) {
-      return `its Transfer-Encoding "${codings.join(', ').slice(0, 40)}" does not end in chunked (once)`;
-    }
-  }
-  return null;
 }
 
 /** The proxy's own answer to a request it refuses; the connection closes after it. */
@@ -273,78 +221,7 @@ function serializeHead(head: HttpHead): Buffer {
   return Buffer.from(`${head.startLine}\r\n${head.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'latin1');
 }
 
-/** Where a chunked body ends, found incrementally; optionally collects the decoded data. */
-class ChunkedScanner {
-  private state: 'size' | 'data' | 'data-crlf' | 'trailer' = 'size';
-  private line = '';
-  private remaining = 0;
-  readonly data: Buffer[] = [];
-  decodedBytes = 0;
-
-  /**
-   * `collect`: whether the decoded data is kept (turned off when a body too large to rewrite
-   * streams on). `strict`: chunk sizes must be hex digits alone, and each chunk's data end in
-   * CRLF, as a request's are read.
-   */
-  constructor(
-    public collect: boolean,
-    private readonly strict = false,
-  ) {}
-
-  /** Returns how many bytes of `buf` belong to the body once it is complete, else -1. */
-  feed(buf: Buffer): number {
-    let i = 0;
-    while (i < buf.length) {
-      if (this.state === 'data') {
-        const take = Math.min(this.remaining, buf.length - i);
-        if (this.collect) this.data.push(buf.subarray(i, i + take));
-        this.decodedBytes += take;
-        this.remaining -= take;
-        i += take;
-        if (this.remaining === 0) {
-          this.state = 'data-crlf';
-          this.remaining = 2;
-        }
-        continue;
-      }
-      if (this.state === 'data-crlf') {
-        // A request's chunk data must end in CRLF: a parser that skips two bytes of anything and
-        // one that refuses them would find the body's end in different places.
-        if (this.strict && buf[i] !== (this.remaining === 2 ? 13 : 10)) throw new Error('chunk data that does not end in CRLF where its size says');
-        i++;
-        if (--this.remaining === 0) this.state = 'size';
-        continue;
-      }
-      // 'size' and 'trailer' read lines.
-      const nl = buf.indexOf(10, i);
-      if (nl < 0) {
-        this.line += buf.toString('latin1', i);
-        if (this.line.length > 8192) throw new Error('a chunk-size or trailer line longer than 8 KiB');
-        return -1;
-      }
-      this.line += buf.toString('latin1', i, nl);
-      i = nl + 1;
-      const line = this.line.replace(/\r$/, '');
-      this.line = '';
-      if (this.state === 'size') {
-        const sizeText = line.split(';')[0];
-        if (this.strict && !/^[0-9A-Fa-f]{1,12}[ \t]*$/.test(sizeText)) throw new Error(`a chunk size that is not hex digits alone, "${line.slice(0, 40)}"`);
-        const size = parseInt(sizeText.trim(), 16);
-        if (!Number.isFinite(size) || size < 0) throw new Error(`a bad chunk size "${line.slice(0, 40)}"`);
-        if (size === 0) this.state = 'trailer';
-        else {
-          this.state = 'data';
-          this.remaining = size;
-        }
-      } else if (line === '') {
-        return i;
-      }
-    }
-    return -1;
-  }
-}
-
-type Framing = { kind: 'none' } | { kind: 'length'; remaining: number } | { kind: 'chunked'; scanner: ChunkedScanner } | { kind: 'close' };
+type Framing = { kind: 'none' } | { kind: 'length'; remaining: number } | { kind: 'chunked'; scanner: ChunkedBody } | { kind: 'close' };
 
 export interface HttpStreamEvents {
   /** Bytes to forward, in order. */
@@ -400,7 +277,7 @@ export class HttpStream {
     return this.state === 'raw';
   }
 
-  /** The proxy refused a request of this sender (see ambiguousFraming): nothing more is forwarded. */
+  /** The proxy refused a request of this sender (see readHead in httpFraming.ts): nothing more is forwarded. */
   get isRefused(): boolean {
     return this.state === 'refused';
   }
@@ -496,7 +373,7 @@ export class HttpStream {
 
   private looksLikeStart(data: Buffer): boolean {
     const text = data.toString('latin1', 0, Math.min(data.length, 32));
-    if (this.side === 'request') return /^[A-Z-]{1,20}( |$)/.test(text);
+    if (this.side === 'request') return couldStartRequest(text);
     return text.startsWith('HTTP/1.') || 'HTTP/1.'.startsWith(text);
   }
 
@@ -510,36 +387,30 @@ export class HttpStream {
   /** `bytes`: the head with its blank line; `end`: where its last line ends. */
   private startHead(bytes: Buffer, end: number): boolean {
     const text = bytes.toString('latin1', 0, end);
+    // The rules every HTTP reader of the workbench shares (httpFraming.ts).
+    const read = readHead(text, { side: this.side });
+    if (isRefusal(read) && read.refused === 'start-line') return false;
     const startLine = headLines(text)[0];
-    if (!(this.side === 'request' ? REQUEST_LINE : STATUS_LINE).test(startLine)) return false;
-    const ambiguous = ambiguousFraming(text, this.side);
-    if (ambiguous && this.side === 'request') {
+    if (isRefusal(read) && this.side === 'request') {
       // Refused, not forwarded: the victim gets a 400 (after the answers to its earlier requests)
       // and nothing more it sends goes to the real server.
       this.state = 'refused';
-      this.ctx().note(`the proxy refused the victim's request "${startLine.slice(0, 80)}" and answered 400 Bad Request: ${ambiguous}, so the real server could read where it ends differently from the proxy (request smuggling); nothing more the victim sends on this connection is forwarded`);
-      this.events.answer?.(refusalAnswer(ambiguous));
+      this.ctx().note(`the proxy refused the victim's request "${startLine.slice(0, 80)}" and answered 400 Bad Request: ${read.reason}, so the real server could read where it ends differently from the proxy (request smuggling); nothing more the victim sends on this connection is forwarded`);
+      this.events.answer?.(refusalAnswer(read.reason));
       return true;
     }
-    if (ambiguous) {
+    if (isRefusal(read)) {
       // A response cannot be refused on the server's behalf: it goes on as the server sent it,
       // and the victim's own HTTP parser decides what it means.
-      this.fallBack(bytes, `the real server's response "${startLine.slice(0, 80)}" has ambiguous framing (${ambiguous}); the proxy passes it on unchanged and no longer reads it as HTTP`);
+      this.fallBack(bytes, `the real server's response "${quote(startLine, 80)}" has ambiguous framing (${read.reason}); the proxy passes it on unchanged and no longer reads it as HTTP`);
       return true;
     }
-    const head = parseHead(bytes.subarray(0, end));
-    if (!head) return false;
-    let status = 0;
-    if (this.side === 'request') {
-      this.methods.push(head.startLine.split(' ')[0]);
-    } else {
-      status = Number(STATUS_LINE.exec(head.startLine)![1]);
-    }
+    const head: HttpHead = { startLine: read.startLine, headers: read.headers, changed: false };
+    const status = read.status;
+    if (this.side === 'request') this.methods.push(read.method);
     this.events.head?.(head);
     const ctx = this.ctx();
     this.hooks.runHead(this.headEvent, head, ctx);
-    const te = header(head, 'transfer-encoding');
-    const cl = header(head, 'content-length');
     let framing: Framing;
     if (this.side === 'response' && status >= 100 && status < 200) {
       framing = { kind: 'none' };
@@ -552,12 +423,13 @@ export class HttpStream {
       }
     } else if (this.side === 'response' && (this.methods.shift() === 'HEAD' || status === 204 || status === 304)) {
       framing = { kind: 'none' };
-    } else if (te && /chunked/i.test(te)) {
-      framing = { kind: 'chunked', scanner: new ChunkedScanner(this.hooks.wantsBody(this.bodyEvent), this.side === 'request') };
-    } else if (cl !== undefined && /^\d+$/.test(cl)) {
-      framing = { kind: 'length', remaining: Number(cl) };
+    } else if (read.framing.kind === 'chunked') {
+      // A request's chunks are read strictly; a response's as leniently as clients read them.
+      framing = { kind: 'chunked', scanner: new ChunkedBody(this.side === 'request', this.hooks.wantsBody(this.bodyEvent)) };
+    } else if (read.framing.kind === 'length') {
+      framing = { kind: 'length', remaining: read.framing.length };
     } else {
-      framing = { kind: this.side === 'request' ? 'none' : 'close' };
+      framing = { kind: read.framing.kind };
     }
     this.framing = framing;
     this.current = head;

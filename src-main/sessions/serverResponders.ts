@@ -7,7 +7,8 @@ import type { Duplex } from 'node:stream';
 import type { BuiltinPageName, ServerResponder } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
 import { PROJECT_ROOT } from '../paths';
-import { findHeadEnd, hasBareLf, headLines } from './httpHead';
+import { findHeadEnd, hasBareLf } from './httpHead';
+import { isRefusal, readHead } from './httpFraming';
 
 const PAGES_DIR = pathToFileURL(path.join(PROJECT_ROOT, 'resources', 'pages') + path.sep);
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -96,6 +97,8 @@ interface HttpRequest {
   headers: [string, string][];
   head: Buffer;
   body: Buffer;
+  /** The body's length, as its head gives it. */
+  length: number;
 }
 
 function header(req: HttpRequest, name: string): string | undefined {
@@ -324,27 +327,19 @@ function respond(responder: ServerResponder, req: HttpRequest, facts: Connection
   }
 }
 
-/** A header name as RFC 9110 (5.1) spells one: a token, so no space or tab in or after it. */
-const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** The request, or what is wrong with its head (the text of a 400 answer). */
-function parseHead(head: Buffer): HttpRequest | string {
-  const lines = headLines(head.toString('latin1'));
-  const m = /^([A-Z]+) (\S+) (HTTP\/1\.[01])$/.exec(lines[0]);
-  if (!m) return 'this server speaks HTTP/1.1; the request line was not "METHOD /path HTTP/1.1"\n';
-  const headers: [string, string][] = [];
-  for (const line of lines.slice(1)) {
-    if (!line) continue;
-    const colon = line.indexOf(':');
-    // "Content-Length : 5" or a line folded onto the one before: other HTTP parsers (the lab's
-    // proxy among them) read these differently, which is how a request hides inside another's
-    // body, so they are refused as RFC 9112 (5.1, 5.2) asks of a server.
-    if (colon <= 0 || !FIELD_NAME.test(line.slice(0, colon))) {
-      return 'each header line must be "Name: value", with no space before the colon and no line folded onto the one before\n';
-    }
-    headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+/**
+ * The request, or its refusal (status and the text of the answer). The head is read by the rules
+ * all of the workbench's HTTP readers share (httpFraming.ts); this server reads no chunked bodies,
+ * so any Transfer-Encoding gets 411.
+ */
+function parseHead(head: Buffer, end: number): HttpRequest | { status: 400 | 411; text: string } {
+  const read = readHead(head.toString('latin1', 0, end), { side: 'request', chunked: false });
+  if (isRefusal(read)) {
+    const prefix = read.refused === 'start-line' ? 'this server speaks HTTP/1.1; ' : '';
+    return { status: read.status, text: `${prefix}${read.reason}\n` };
   }
-  return { method: m[1], target: m[2], version: m[3], headers, head, body: Buffer.alloc(0) };
+  const length = read.framing.kind === 'length' ? read.framing.length : 0;
+  return { method: read.method, target: read.target, version: read.version, headers: read.headers, head, body: Buffer.alloc(0), length };
 }
 
 function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: boolean): void {
@@ -453,15 +448,9 @@ export function serveHttp(
           noted = true;
           hooks.note('the request\'s lines end in LF alone, as openssl s_client sends what is typed unless given -crlf; HTTP wants CRLF, and this server takes LF too, as RFC 9112 allows');
         }
-        const req = parseHead(headBytes);
-        if (typeof req === 'string') return fail(400, 'Bad Request', req);
-        if (header(req, 'transfer-encoding')) return fail(411, 'Length Required', 'send the body with Content-Length, not chunked\n');
-        // Digits only, and one value (RFC 9110, 8.6): "0x10", "1e1" or two that disagree are
-        // read differently by other parsers, which is how a request gets smuggled past a proxy.
-        const lengths = new Set(req.headers.filter(([k]) => k.toLowerCase() === 'content-length').map(([, v]) => v));
-        const given = lengths.size === 0 ? '0' : [...lengths][0];
-        if (lengths.size > 1 || !/^\d+$/.test(given)) return fail(400, 'Bad Request', 'the Content-Length header must be one whole number of bytes (digits only, given once)\n');
-        const length = Number(given);
+        const req = parseHead(headBytes, found.end);
+        if ('text' in req) return req.status === 411 ? fail(411, 'Length Required', req.text) : fail(400, 'Bad Request', req.text);
+        const length = req.length;
         if (length > MAX_BODY_BYTES) return fail(413, 'Content Too Large', 'the body is over 8 MiB\n');
         buffered = buffered.subarray(found.next);
         pending = req;

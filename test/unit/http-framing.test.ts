@@ -5,7 +5,7 @@
 // refuse the same heads for the same reason.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { requestContent, type ParsedRequest } from '../../src-main/replay/httpMatch';
+import { parseRequests, parseResponses, requestContent, type ParsedRequest } from '../../src-main/replay/httpMatch';
 import { ReplayServer } from '../../src-main/replay/serverReplay';
 import { ChunkedBody, isRefusal, readHead, type HeadRefusal, type ReadHead } from '../../src-main/sessions/httpFraming';
 import { type ExchangeContext, HttpStream, ProxyHooks, parseRewriteArgument, rewriteHooks } from '../../src-main/sessions/proxyRewrite';
@@ -434,5 +434,19 @@ describe('the proxy reads a response\'s codings as its client does', () => {
     // The second response is its own message, rewritten as one; read to the close, it was part of the first body.
     const got = responses(['response:secret=>public'], answer + next);
     expect(got.victim).toBe(`${answer}HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npublic`);
+  });
+});
+
+describe('recorded traffic is still read leniently', () => {
+  it('a recording whose heads a live reader refuses still gives its requests and responses for replay', () => {
+    const recorded = bytes('POST /a HTTP/1.1\r\nContent-Length : 3\r\nX: a\rb\r\n\r\nabcGET /b HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    expect(refusal(request('POST /a HTTP/1.1\r\nContent-Length : 3\r\nX: a\rb'))).toBe('field-line');
+    const requests = parseRequests(recorded);
+    expect(requests.map((r) => [r.startLine, Buffer.from(r.body).toString('latin1')])).toEqual([
+      ['POST /a HTTP/1.1', 'abc'],
+      ['GET /b HTTP/1.0', '0\r\n\r\n'],
+    ]);
+    const answers = parseResponses(bytes('HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\nok\r\n0\r\n\r\n'), requests);
+    expect(answers).toHaveLength(1);
   });
 });

@@ -234,18 +234,23 @@ export function parseResponses(bytes: Uint8Array, requests: readonly Pick<Parsed
  * Follows the bytes a server sends after a request went out, for a client that waits for each
  * answer: `feed` takes the next bytes and says where in them the final answer to the request
  * (past any interim 1xx) ended, or -1 while it has not. An answer framed by Content-Length is
- * counted, not kept; a chunked one is kept until its end; one that runs to the close, or that is
+ * counted, not kept; a chunked one is followed piece by piece, not kept; one that runs to the close, or that is
  * not HTTP, never ends here (the connection's close ends it).
  */
+const MAX_ANSWER_HEAD_BYTES = 64 * 1024;
+
 export class AnswerWatcher {
   private pending: Uint8Array = new Uint8Array(0);
   private mode: 'head' | 'counted' | 'chunked' | 'close' = 'head';
   private remaining = 0;
+  /** A chunked body's end, found piece by piece (joining each piece to the ones before copied a large body once per TLS record). */
+  private chunked: ChunkedBody | null = null;
 
   constructor(private readonly method: string) {}
 
   feed(data: Uint8Array): number {
     if (this.mode === 'close') return -1;
+    if (this.mode === 'chunked') return this.chunkedEnd(data);
     if (this.mode === 'counted') {
       if (data.length < this.remaining) {
         this.remaining -= data.length;
@@ -257,15 +262,15 @@ export class AnswerWatcher {
     let base = this.pending.length;
     this.pending = base ? concat([this.pending, data]) : data;
     for (;;) {
-      if (this.mode === 'chunked') {
-        // The body's end is a CRLF after an empty line: look only when the bytes so far end in one.
-        const p = this.pending;
-        if (p.length < 2 || p[p.length - 1] !== 10) return -1;
-        const end = chunkedEnd(p, 0);
-        return end < 0 ? -1 : end - base;
-      }
       const found = findHeadEnd(this.pending, 0);
-      if (!found) return -1;
+      if (!found) {
+        // No head in 64 KiB: not an HTTP answer this watcher can follow; the close ends it.
+        if (this.pending.length > MAX_ANSWER_HEAD_BYTES) {
+          this.mode = 'close';
+          this.pending = new Uint8Array(0);
+        }
+        return -1;
+      }
       const head = parseHeadLines(latin1(this.pending.subarray(0, found.end)));
       const m = head && STATUS_LINE.exec(head.startLine);
       if (!head || !m) {
@@ -286,9 +291,10 @@ export class AnswerWatcher {
       const cl = headerValue(head, 'content-length');
       if (te && /chunked/i.test(te)) {
         this.mode = 'chunked';
-        this.pending = rest;
-        base -= consumed;
-        continue;
+        this.chunked = new ChunkedBody(false);
+        this.pending = new Uint8Array(0);
+        const end = this.chunkedEnd(rest);
+        return end < 0 ? -1 : consumed - base + end;
       }
       if (cl !== undefined && /^\d+$/.test(cl)) {
         const length = Number(cl);
@@ -298,6 +304,16 @@ export class AnswerWatcher {
         this.pending = new Uint8Array(0);
         return -1;
       }
+      this.mode = 'close';
+      return -1;
+    }
+  }
+
+  /** Where in `piece` the chunked body ends, or -1; a body that cannot be read as chunked runs to the close. */
+  private chunkedEnd(piece: Uint8Array): number {
+    try {
+      return this.chunked!.feed(piece);
+    } catch {
       this.mode = 'close';
       return -1;
     }

@@ -14,17 +14,7 @@ import { makeTestPki, type TestPki } from '../support/opensslPki';
 
 /** Bytes copied into new buffers by concatBytes and Buffer.concat, while counting is on. */
 const copied = vi.hoisted(() => ({ on: false, bytes: 0 }));
-vi.mock('../../src-main/bytes', async (importOriginal) => {
-  const orig = await importOriginal<typeof import('../../src-main/bytes')>();
-  return {
-    ...orig,
-    concatBytes: (parts: readonly Uint8Array[]) => {
-      const out = orig.concatBytes(parts);
-      if (copied.on) copied.bytes += out.length;
-      return out;
-    },
-  };
-});
+vi.mock('../../src-main/bytes', async (original) => (await import('../support/copyCounter')).countingBytes(await original(), copied));
 
 const CA = 'Replay Hardening CA';
 const HOST = 'www.bank32.com';

@@ -7,17 +7,7 @@ import { AnswerWatcher } from '../../src-main/replay/httpMatch';
 
 /** Bytes copied into new buffers by concatBytes while counting is on. */
 const copied = vi.hoisted(() => ({ on: false, bytes: 0 }));
-vi.mock('../../src-main/bytes', async (importOriginal) => {
-  const orig = await importOriginal<typeof import('../../src-main/bytes')>();
-  return {
-    ...orig,
-    concatBytes: (parts: readonly Uint8Array[]) => {
-      const out = orig.concatBytes(parts);
-      if (copied.on) copied.bytes += out.length;
-      return out;
-    },
-  };
-});
+vi.mock('../../src-main/bytes', async (original) => (await import('../support/copyCounter')).countingBytes(await original(), copied));
 
 const BODY = 8 * 1024 * 1024;
 const RECORD = 16 * 1024;

@@ -12,6 +12,7 @@ import type { RecordedSession } from '../export/recordedSession';
 import { parseEndpoint } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
 import { findHeadEnd } from '../sessions/httpHead';
+import { MAX_REQUEST_HEAD_BYTES, oversizeHead } from '../sessions/httpFraming';
 import type { ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
@@ -24,7 +25,6 @@ export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
 /** The tag every session made by replay carries. */
 export const REPLAY_TAG = 'replay';
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-const MAX_HEAD_BYTES = 64 * 1024;
 /** The largest request body a live client may send, unless the recording holds a larger one (as the lab servers). */
 export const MAX_REPLAY_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -463,8 +463,9 @@ export class ReplayServer {
     const pump = () => {
       while (!closing && !draining && !pending) {
         const found = findHeadEnd(buffered);
-        if (!found || found.next > MAX_HEAD_BYTES) {
-          if (buffered.length > MAX_HEAD_BYTES || (found && found.next > MAX_HEAD_BYTES)) fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
+        if (!found || found.next > MAX_REQUEST_HEAD_BYTES) {
+          const over = oversizeHead(buffered, found);
+          if (over) fail(over.status, over.reason, over.text);
           break;
         }
         const headBytes = buffered.subarray(0, found.next);

@@ -165,6 +165,22 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
   return { ...head, framing: rules.side === 'request' ? { kind: 'none' } : { kind: 'close' } };
 }
 
+/** The most bytes a request head may take, its blank line included (the servers here answer 414 or 431 past it). */
+export const MAX_REQUEST_HEAD_BYTES = 64 * 1024;
+
+/**
+ * A server's answer to a request head still not ended within MAX_REQUEST_HEAD_BYTES (`found`: the
+ * head's end, if it came later): 414 when the request line alone is that long, else 431. Null
+ * while the head may still end in time.
+ */
+export function oversizeHead(buffered: Uint8Array, found: { next: number } | null): { status: 414 | 431; reason: string; text: string } | null {
+  if (found ? found.next <= MAX_REQUEST_HEAD_BYTES : buffered.length <= MAX_REQUEST_HEAD_BYTES) return null;
+  const lineEnd = buffered.indexOf(10);
+  return lineEnd < 0 || lineEnd > MAX_REQUEST_HEAD_BYTES
+    ? { status: 414, reason: 'URI Too Long', text: 'the request line is over 64 KiB\n' }
+    : { status: 431, reason: 'Request Header Fields Too Large', text: 'the request head is over 64 KiB\n' };
+}
+
 /** True when readHead refused the head. */
 export function isRefusal(result: ReadHead | HeadRefusal): result is HeadRefusal {
   return 'refused' in result;

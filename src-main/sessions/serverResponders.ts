@@ -8,10 +8,10 @@ import type { BuiltinPageName, ServerResponder } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
 import { PROJECT_ROOT } from '../paths';
 import { findHeadEnd, hasBareLf } from './httpHead';
-import { isRefusal, readHead } from './httpFraming';
+import { isRefusal, MAX_REQUEST_HEAD_BYTES, oversizeHead, readHead } from './httpFraming';
 
 const PAGES_DIR = pathToFileURL(path.join(PROJECT_ROOT, 'resources', 'pages') + path.sep);
-const MAX_HEAD_BYTES = 64 * 1024;
+
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** What the page templates may show about the connection. */
@@ -434,13 +434,9 @@ export function serveHttp(
     while (!closing && !sending && !draining) {
       if (!pending) {
         const found = findHeadEnd(buffered);
-        if (!found || found.next > MAX_HEAD_BYTES) {
-          if (buffered.length > MAX_HEAD_BYTES) {
-            // The request line alone is too long (no line end yet), or the head as a whole is.
-            const lineEnd = buffered.indexOf(10);
-            if (lineEnd < 0 || lineEnd > MAX_HEAD_BYTES) fail(414, 'URI Too Long', 'the request line is over 64 KiB\n');
-            else fail(431, 'Request Header Fields Too Large', 'the request head is over 64 KiB\n');
-          }
+        if (!found || found.next > MAX_REQUEST_HEAD_BYTES) {
+          const over = oversizeHead(buffered, found);
+          if (over) fail(over.status, over.reason, over.text);
           return;
         }
         const headBytes = buffered.subarray(0, found.next);
@@ -498,7 +494,7 @@ export function serveHttp(
     bodyPieceBytes = 0;
     // While a file goes out, the requests behind it wait here; past one full request's worth,
     // stop reading (TCP then holds the client back) instead of buffering without end.
-    if (sending && buffered.length > MAX_HEAD_BYTES + MAX_BODY_BYTES) stream.pause();
+    if (sending && buffered.length > MAX_REQUEST_HEAD_BYTES + MAX_BODY_BYTES) stream.pause();
     pump();
   });
   stream.on('end', () => {

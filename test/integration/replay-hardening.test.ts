@@ -130,6 +130,14 @@ describe('replay server: what a live client may send', () => {
     expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
   });
 
+  it('answers a request line over 64 KiB with 414 and a head over 64 KiB with 431, as the lab servers do', async () => {
+    const longLine = await exchange(`GET /${'a'.repeat(70 * 1024)} HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    expect(longLine).toMatch(/^HTTP\/1\.1 414 URI Too Long\r\n/);
+    const filler = Array.from({ length: 80 }, (_, i) => `X-Filler-${i}: ${'b'.repeat(1000)}\r\n`).join('');
+    const longHead = await exchange(`GET / HTTP/1.1\r\nHost: ${HOST}\r\n${filler}\r\n`);
+    expect(longHead).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  });
+
   it('refuses a chunked body whose chunk size is not hex digits with 400', async () => {
     const answer = await exchange(`POST /upload HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);

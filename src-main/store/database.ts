@@ -118,17 +118,25 @@ function keepPrivate(file: string): void {
 }
 
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new StoreError(
-      `this database was written by a newer workbench (schema ${current}, this one knows ${MIGRATIONS.length}); update the workbench or use another --data-dir`,
+  const tooNew = (version: number): StoreError =>
+    new StoreError(
+      `this database was written by a newer workbench (schema ${version}, this one knows ${MIGRATIONS.length}); update the workbench or use another --data-dir`,
       'SCHEMA_TOO_NEW',
     );
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) throw tooNew(current);
+  if (current === MIGRATIONS.length) return;
+  // Another process may be upgrading the same folder at this moment (the window's engine and a
+  // tlslab command, both started after an update): each step takes the write lock first (BEGIN
+  // IMMEDIATE, waiting as busy_timeout allows) and reads the version again under it, so a step the
+  // other process applied meanwhile is not applied twice ("table already exists").
+  const step = db.transaction((): boolean => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) throw tooNew(version);
+    if (version === MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[version]);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate());
 }

@@ -175,6 +175,7 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     expect(tagged.map((s) => s.id)).toEqual([meta.sessions.tls13]);
     const named = (await cliJson(data, ['sessions', 'search', 'Lesson 3: TLS 1.3 handshake'])) as unknown as Json[];
     expect(named.map((s) => s.id)).toEqual([meta.sessions.tls13]);
+    expect(named[0]).toMatchObject({ name: 'Lesson 3: TLS 1.3 handshake', tags: ['lesson-3', 'tls13'] });
   });
 
   it('imports the same capture again as the session it already is (versions with imports)', async () => {
@@ -187,6 +188,10 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     // Imports made before migration 7 kept no content identity: a second import is a new copy, as it was then.
     const after = ((await cliJson(data, ['sessions', 'list'])) as unknown as Json[]).length;
     expect(after - before).toBeLessThanOrEqual(1);
+    if (meta.schema >= 7) {
+      expect(after).toBe(before);
+      expect(run.stdout).toContain(`already imported as session ${meta.sessions.imported}`);
+    }
     if (after > before) await cli(data, ['sessions', 'delete', String(Math.max(...((await cliJson(data, ['sessions', 'list'])) as unknown as Json[]).map((s) => s.id)))]);
   });
 

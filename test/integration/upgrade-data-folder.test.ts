@@ -240,6 +240,17 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     expect(dump(data)).toBe(first);
   });
 
+  // KNOWN DEFECT, outside the store: client --identity, server --identity, proxy --ca and
+  // replay-server --ca open the workbench without unlocking it, so a handed-out folder whose keys
+  // are sealed cannot be used by them from the command line, although their message says to set
+  // TLSLAB_PASSPHRASE or give --workbench-passphrase-file (which they do not accept). When they
+  // take the passphrase as the certificate commands do (pkiCommon openWorkshop), this turns red:
+  // make it an ordinary it().
+  (meta.has.passphrase ? it.fails : it.skip)('lets client --identity use a sealed key given the workbench passphrase', async () => {
+    const run = await tlslabInProcess(data, ['client', '127.0.0.1:9', '--identity', 'lab:lab.test'], passEnv);
+    expect(run.stderr).not.toMatch(/passphrase/i);
+  });
+
   it('keeps the database, its journal files and the recordings readable by their owner alone', async () => {
     await cli(data, ['sessions', 'list']);
     expect(mode(data) & 0o077).toBe(0);

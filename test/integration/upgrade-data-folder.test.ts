@@ -251,6 +251,15 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     expect(run.stderr).not.toMatch(/passphrase/i);
   });
 
+  // KNOWN DEFECT, outside the store (src-main/replay/clientReplay.ts): a replay keeps the original's
+  // trust store even with --no-verify, so a session the teacher recorded with --ca FILE cannot be
+  // replayed where that file is not ("the trust file ... does not exist"). Turns red once fixed:
+  // make it an ordinary it().
+  it.fails('replays an old session with --no-verify where the original trust file is not', async () => {
+    const run = await tlslabInProcess(data, ['replay', String(meta.sessions.tls12), '--to', '127.0.0.1:9', '--no-verify']);
+    expect(run.stdout + run.stderr).not.toMatch(/trust file/);
+  });
+
   it('keeps the database, its journal files and the recordings readable by their owner alone', async () => {
     await cli(data, ['sessions', 'list']);
     expect(mode(data) & 0o077).toBe(0);

@@ -1,6 +1,7 @@
 // Client replay: the client's application data of a recorded session sent again, byte for byte,
 // as a new recorded client session (same target or another, same or other TLS settings), and
 // the two answers compared.
+import fs from 'node:fs';
 import type { ApiErrorInfo, ClientSessionRequest, TrustStoreSpec } from '../api/types';
 import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayExchange, ReplayResponseSide } from '../api/replayTypes';
 import { WorkbenchError } from '../errors';
@@ -20,6 +21,21 @@ function splitHostPort(target: string): { host: string; port: number } | null {
   return m ? { host: m[1], port: Number(m[2]) } : null;
 }
 
+/**
+ * The original's trust store for its replay, when it is still there. A recording names the CA file or
+ * folder the original client trusted; a session handed out to another machine finds none there.
+ * Without verification the system store stands in (the replay still shows what would have
+ * failed); with it, the replay is refused with what to give instead.
+ */
+function originalTrust(trust: TrustStoreSpec | undefined, verifyPeer: boolean, id: number): TrustStoreSpec | undefined {
+  if (!trust || (trust.kind !== 'file' && trust.kind !== 'dir') || fs.existsSync(trust.path)) return trust;
+  if (!verifyPeer) return { kind: 'system' };
+  throw new WorkbenchError(
+    'TRUST_NOT_FOUND',
+    `session ${id}'s client trusted the ${trust.kind === 'file' ? 'CA file' : 'hash-link folder'} ${trust.path}, which is not on this machine; give the CA to verify against (--ca-file FILE, or --ca lab:NAME), or replay without verifying (--no-verify)`,
+  );
+}
+
 /** The client session request that replays `session`: its own settings with the overrides laid over them. */
 export function replayRequest(session: RecordedSession, id: number, request: ClientReplayRequest, source?: Pick<ConnectionTraffic, 'index' | 'clientBytes'>): ClientSessionRequest {
   const sourceIndex = source?.index;
@@ -37,7 +53,7 @@ export function replayRequest(session: RecordedSession, id: number, request: Cli
     host = session.sni ?? target.host;
     port = target.port;
   }
-  const trust: TrustStoreSpec = o.trust ?? base?.trust ?? { kind: 'system' };
+  const trust: TrustStoreSpec = o.trust ?? originalTrust(base?.trust, o.verifyPeer ?? base?.verifyPeer ?? false, id) ?? { kind: 'system' };
   const to = request.to?.trim();
   // Without the original request (a proxy, server or imported session) the target is a name; the
   // server's address is the one its connection reached (a proxy's upstream leg, a capture's server).

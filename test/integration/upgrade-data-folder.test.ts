@@ -251,13 +251,14 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     expect(run.stderr).not.toMatch(/passphrase/i);
   });
 
-  // KNOWN DEFECT, outside the store (src-main/replay/clientReplay.ts): a replay keeps the original's
-  // trust store even with --no-verify, so a session the teacher recorded with --ca FILE cannot be
-  // replayed where that file is not ("the trust file ... does not exist"). Turns red once fixed:
-  // make it an ordinary it().
-  it.fails('replays an old session with --no-verify where the original trust file is not', async () => {
+  // A session the teacher recorded with --ca FILE names a file the student's machine has not.
+  it('replays an old session with --no-verify where the original trust file is not; with verification on, says what to give', async () => {
     const run = await tlslabInProcess(data, ['replay', String(meta.sessions.tls12), '--to', '127.0.0.1:9', '--no-verify']);
-    expect(run.stdout + run.stderr).not.toMatch(/trust file/);
+    expect(run.stdout + run.stderr).not.toMatch(/trust file|CA file/);
+    const verifying = await tlslabInProcess(data, ['replay', String(meta.sessions.tls12), '--to', '127.0.0.1:9']);
+    expect(verifying.status).toBe(1);
+    expect(verifying.stderr.trim().split('\n')).toHaveLength(1);
+    expect(verifying.stderr).toMatch(/client trusted the CA file .*, which is not on this machine; give the CA to verify against \(--ca-file FILE, or --ca lab:NAME\), or replay without verifying \(--no-verify\)/);
   });
 
   it('keeps the database, its journal files and the recordings readable by their owner alone', async () => {

@@ -5,13 +5,13 @@ import { shellWord } from '../api/tryIt';
 import { untrustedRoot } from '../api/untrustedRoot';
 import { parseTrustArgument } from '../sessions/trustStore';
 import type { Workbench } from '../workbench';
-import { CliExit, integer, openWorkbench, parseTarget, printJson, tlslabFor, tlsVersion } from './common';
+import { CliExit, integer, parseTarget, printJson, tlslabFor, tlsVersion } from './common';
+import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
 import { formatClientResult } from './format';
 import { clientIdentityFromOptions } from './identityOptions';
 
 export function registerClientCommand(program: Command): void {
-  program
-    .command('client')
+  withWorkbenchPassphrase(program.command('client'))
     .description('connect to a TLS server, verify it, send a request and record the session')
     .argument('<target>', 'HOST[:PORT], port 443 by default, or an https:// URL (its path is fetched)')
     .option('--connect-to <addr>', 'open the TCP connection to ADDR[:PORT] instead of resolving HOST')
@@ -60,7 +60,7 @@ export function registerClientCommand(program: Command): void {
         timeoutMs: opts.timeout,
         clientCertificate: await clientIdentityFromOptions(opts),
       };
-      const wb = openWorkbench(command);
+      const wb = await openWorkshop(command);
       try {
         const session = await wb.runClient(request);
         const verified = session.verification?.accepted === true && session.verification.verifyPeer;

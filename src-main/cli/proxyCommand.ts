@@ -5,7 +5,8 @@ import type { ProxyConfig, ProxyConnectionSummary, ProxyHostMapping, ProxyInfo, 
 import { WorkbenchError } from '../errors';
 import { parseRewriteArgument } from '../sessions/proxyRewrite';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { CliExit, jsonText, openWorkbench, printLine } from './common';
+import { CliExit, jsonText, printLine } from './common';
+import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -88,8 +89,7 @@ function formatListening(info: ProxyInfo): string {
 }
 
 export function registerProxyCommand(program: Command): void {
-  program
-    .command('proxy')
+  withWorkbenchPassphrase(program.command('proxy'))
     .description('run the man-in-the-middle proxy on loopback, forging certificates with a workbench CA, until interrupted')
     .option('--listen <addr:port>', 'where transparent mode listens', '127.0.0.1:8443')
     .option('--mode <mode>', 'transparent, connect or both', 'transparent')
@@ -105,7 +105,7 @@ export function registerProxyCommand(program: Command): void {
     .option('--json', 'print one JSON object per line')
     .action(async (opts: ProxyOptions, command: Command) => {
       const config = proxyConfigFromOptions(opts);
-      const wb = openWorkbench(command);
+      const wb = await openWorkshop(command);
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'proxy.connection') return;
         const summary = data as ProxyConnectionSummary;

@@ -6,7 +6,8 @@ import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, Unmatche
 import type { SessionSummary, TrustStoreSpec } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
 import { replayTryCommand } from '../api/tryIt';
-import { CliExit, integer, jsonText, openWorkbench, printJson, printLine, tlslabFor, tlsVersion } from './common';
+import { CliExit, integer, jsonText, printJson, printLine, tlslabFor, tlsVersion } from './common';
+import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
 import { tryItLines } from './serverCommand';
 import { terminalSafe } from './format';
 import { askPassphrase, clientIdentityFromOptions, isEncryptedKeyFile, readPassphraseFile } from './identityOptions';
@@ -123,8 +124,7 @@ function formatServer(info: ReplayServerInfo, rootCa: string | null, tlslab: str
 }
 
 export function registerReplayCommands(program: Command): void {
-  program
-    .command('replay')
+  withWorkbenchPassphrase(program.command('replay'))
     .description("send a recorded session's client application data again, as a new session, and compare the answers")
     .argument('<id>', 'the recorded session', sessionId)
     .option('--connection <n>', 'send this connection of the session again (numbered as "tlslab sessions show" lists them; default: the first on which the client sent data)', integer('--connection', 1))
@@ -161,7 +161,7 @@ export function registerReplayCommands(program: Command): void {
       if (opts.maxVersion) tls.maxVersion = opts.maxVersion;
       if (opts.ciphers) tls.ciphers = opts.ciphers;
       if (opts.alpn) tls.alpn = opts.alpn.split(',').map((s) => s.trim()).filter(Boolean);
-      const wb = openWorkbench(command);
+      const wb = await openWorkshop(command);
       try {
         // --key-passphrase-file alone is for the original's own key, so only --cert, --key or --identity choose another.
         const clientCertificate = opts.cert || opts.key || opts.identity !== undefined ? await clientIdentityFromOptions(opts) : undefined;
@@ -186,8 +186,7 @@ export function registerReplayCommands(program: Command): void {
       }
     });
 
-  program
-    .command('replay-server')
+  withWorkbenchPassphrase(program.command('replay-server'))
     .description('answer new clients from recorded server responses, offline, until interrupted')
     .argument('<ids...>', 'the recorded sessions to answer from', (value: string, previous: number[] = []) => [...previous, sessionId(value)])
     .option('--listen <addr:port>', 'loopback address and port (0 picks a free one)', '127.0.0.1:4433')
@@ -201,7 +200,7 @@ export function registerReplayCommands(program: Command): void {
       '\nHTTP requests are answered by method, path and query, host and body (see --ignore-host and\n--ignore-body). A session that is not HTTP is played back turn by turn: each recorded server\nturn goes out once the client has sent as many lines as the recorded client had before it (as\nmany bytes when the recorded client did not send whole lines).',
     )
     .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
-      const wb = openWorkbench(command);
+      const wb = await openWorkshop(command);
       let serverId = 0;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'session.updated') return;

@@ -7,7 +7,8 @@ import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
 import { userFileError } from '../userFiles';
 import type { Workbench } from '../workbench';
-import { CliExit, integer, jsonText, listenPort, openWorkbench, printLine, tlslabFor, tlsVersion } from './common';
+import { CliExit, integer, jsonText, listenPort, printLine, tlslabFor, tlsVersion } from './common';
+import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
 import { askPassphrase, labName, readPassphraseFile } from './identityOptions';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -165,8 +166,7 @@ function rootCaOf(wb: Workbench, identity: ServerIdentitySpec): string | null {
 }
 
 export function registerServerCommand(program: Command): void {
-  program
-    .command('server')
+  withWorkbenchPassphrase(program.command('server'))
     .description('run a TLS server on loopback and record every connection, until interrupted')
     .option('--host <addr>', 'loopback address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 picks a free one)', listenPort, 4433)
@@ -195,7 +195,7 @@ export function registerServerCommand(program: Command): void {
     .option('--json', 'print one JSON object per line')
     .action(async (opts: ServerOptions, command: Command) => {
       const config = serverConfigFromOptions(opts);
-      const wb = openWorkbench(command);
+      const wb = await openWorkshop(command);
       let info: ServerInfo;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'server.connection') return;

@@ -240,15 +240,16 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     expect(dump(data)).toBe(first);
   });
 
-  // KNOWN DEFECT, outside the store: client --identity, server --identity, proxy --ca and
-  // replay-server --ca open the workbench without unlocking it, so a handed-out folder whose keys
-  // are sealed cannot be used by them from the command line, although their message says to set
-  // TLSLAB_PASSPHRASE or give --workbench-passphrase-file (which they do not accept). When they
-  // take the passphrase as the certificate commands do (pkiCommon openWorkshop), this turns red:
-  // make it an ordinary it().
-  (meta.has.passphrase ? it.fails : it.skip)('lets client --identity use a sealed key given the workbench passphrase', async () => {
+  // A handed-out folder whose keys are sealed: the commands that present a workshop key take the
+  // workbench passphrase as the certificate commands do ($TLSLAB_PASSPHRASE or a file).
+  (meta.has.passphrase ? it : it.skip)('lets client --identity use a sealed key given the workbench passphrase, and says how without it', async () => {
     const run = await tlslabInProcess(data, ['client', '127.0.0.1:9', '--identity', 'lab:lab.test'], passEnv);
-    expect(run.stderr).not.toMatch(/passphrase/i);
+    expect(run.stderr).not.toMatch(/passphrase|locked/i);
+    expect(run.stderr).toMatch(/refused|127\.0\.0\.1:9/);
+    const locked = await tlslabInProcess(data, ['client', '127.0.0.1:9', '--identity', 'lab:lab.test']);
+    expect(locked.stderr).toMatch(/set TLSLAB_PASSPHRASE or give --workbench-passphrase-file FILE/);
+    const help = await tlslabInProcess(data, ['server', '--help']);
+    expect(help.stdout).toContain('--workbench-passphrase-file');
   });
 
   // A session the teacher recorded with --ca FILE names a file the student's machine has not.

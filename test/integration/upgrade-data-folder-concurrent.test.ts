@@ -6,18 +6,17 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src-main/store/migrations';
+import { unpackDataFolder } from '../support/dataFolderFixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-upgrade-race-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 it('a process that opens the folder while another is upgrading it waits, then opens it at the current schema with every session', async () => {
-  execFileSync('tar', ['-xzf', path.join(ROOT, 'test', 'fixtures', 'data-folders', 'schema-1.tar.gz'), '-C', tmp]);
-  const data = path.join(tmp, 'data');
+  const { data } = unpackDataFolder('schema-1.tar.gz', tmp);
   const file = path.join(data, 'workbench.sqlite');
 
   // The second process: opens the folder as every workbench process does, and says what happened.

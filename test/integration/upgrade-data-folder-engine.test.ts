@@ -2,7 +2,6 @@
 // engine lists its sessions with their names and tags, pages their records as the old workbench
 // counted them, and, once the student unlocks the keys with the teacher's passphrase, serves the
 // old server certificate, which curl checks against the old CA.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,25 +13,16 @@ import type { ServerInfo } from '../../src-main/api/serverTypes';
 import { startEngine } from '../../src-main/host/engine';
 import { connectApi } from '../support/engineApi';
 import { tlslabInProcess } from '../support/cliInProcess';
+import { dataFolderFixtures, unpackDataFolder } from '../support/dataFolderFixtures';
 import { run } from '../support/run';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'data-folders');
-const fixtures = fs
-  .readdirSync(FIXTURES)
-  .filter((f) => f.endsWith('.tar.gz'))
-  .sort();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-upgrade-engine-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-describe.each(fixtures)('the engine on a data folder from an earlier workbench (%s)', (fixture) => {
+describe.each(dataFolderFixtures)('the engine on a data folder from an earlier workbench (%s)', (fixture) => {
   it('lists, names and pages the old sessions, and serves the old sealed identity once unlocked', async () => {
-    const dir = path.join(tmp, fixture.replace('.tar.gz', ''));
-    fs.mkdirSync(dir);
-    execFileSync('tar', ['-xzf', path.join(FIXTURES, fixture), '-C', dir]);
-    const data = path.join(dir, 'data');
-    const expected = path.join(dir, 'expected');
-    const meta = JSON.parse(fs.readFileSync(path.join(expected, 'meta.json'), 'utf8')) as Json;
+    const { data, expected, meta } = unpackDataFolder(fixture, tmp);
     const oldList = JSON.parse(fs.readFileSync(path.join(expected, 'sessions-list.json'), 'utf8')) as Json[];
 
     const engine = await startEngine({ dataDir: data });
@@ -61,7 +51,7 @@ describe.each(fixtures)('the engine on a data folder from an earlier workbench (
       await api.result('pki.passphrase.unlock', { passphrase: meta.passphrase });
       const server = await api.result<ServerInfo>('servers.start', { config: { port: 0, identity: { kind: 'lab', name: 'lab.test' } } });
       const port = server.port;
-      const caFile = path.join(dir, 'ca.pem');
+      const caFile = path.join(path.dirname(data), 'ca.pem');
       const exported = await tlslabInProcess(data, ['ca', 'export', 'Course Root CA', '--out', caFile]);
       expect(exported.status).toBe(0);
       const curl = await run('curl', ['-sS', '--cacert', caFile, '--resolve', `lab.test:${port}:127.0.0.1`, `https://lab.test:${port}/after-upgrade`]);

@@ -6,6 +6,7 @@
 // had them. Next to the folder is what the old code printed about it (expected/), which this
 // workbench must still show: same sessions, same records and bytes, the same decrypted pages.
 import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,35 +14,16 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src-main/store/migrations';
 import { tlslabInProcess } from '../support/cliInProcess';
+import { dataFolderFixtures, unpackDataFolder, type FixtureMeta } from '../support/dataFolderFixtures';
 import { tshark } from '../support/loopbackCapture';
 import { tlslabSync } from '../support/run';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'data-folders');
-const fixtures = fs
-  .readdirSync(FIXTURES)
-  .filter((f) => f.endsWith('.tar.gz'))
-  .sort();
+const fixtures = dataFolderFixtures;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-upgrade-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Meta {
-  commit: string;
-  schema: number;
-  has: { pki: boolean; passphrase: boolean; importCmd: boolean; tag: boolean };
-  passphrase: string | null;
-  sessions: { tls13: number; tls12: number; download: number; server: number | null; imported?: number };
-  downloadSha256: string;
-  downloadBytes: number;
-}
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Meta = FixtureMeta;type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function unpack(fixture: string, name: string): { data: string; expected: string; meta: Meta } {
-  const dir = path.join(tmp, name);
-  fs.mkdirSync(dir);
-  execFileSync('tar', ['-xzf', path.join(FIXTURES, fixture), '-C', dir]);
-  const expected = path.join(dir, 'expected');
-  return { data: path.join(dir, 'data'), expected, meta: JSON.parse(fs.readFileSync(path.join(expected, 'meta.json'), 'utf8')) };
-}
 
 async function cli(data: string, args: string[], env: Record<string, string | undefined> = {}): Promise<string> {
   const run = await tlslabInProcess(data, args, { TLSLAB_PASSPHRASE: undefined, ...env });
@@ -99,12 +81,29 @@ async function decrypted(data: string, id: number): Promise<{ c2s: Buffer; s2c: 
   return { c2s: Buffer.concat(c2s), s2c: Buffer.concat(s2c), failed };
 }
 
-/** Every row of every table, as sqlite3 dumps it: what "nothing changed" means. */
-const dump = (data: string): string => execFileSync('sqlite3', [path.join(data, 'workbench.sqlite'), '.dump'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** The schema and every row of every table (read only): what "nothing changed" means. */
+function dump(data: string): string {
+  const db = new Database(path.join(data, 'workbench.sqlite'), { readonly: true });
+  try {
+    const objects = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").all() as { type: string; name: string; sql: string | null }[];
+    const rows = objects.filter((o) => o.type === 'table').map((t) => [t.name, db.prepare(`SELECT * FROM "${t.name}"`).all()]);
+    return JSON.stringify({ objects, rows, version: db.pragma('user_version', { simple: true }) });
+  } finally {
+    db.close();
+  }
+}
+const schemaVersion = (data: string): number => {
+  const db = new Database(path.join(data, 'workbench.sqlite'), { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+};
 const mode = (file: string): number => fs.statSync(file).mode & 0o777;
 
 describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture) => {
-  const { data, expected, meta } = unpack(fixture, fixture.replace('.tar.gz', ''));
+  const { data, expected, meta } = unpackDataFolder(fixture, tmp);
   const oldList = JSON.parse(fs.readFileSync(path.join(expected, 'sessions-list.json'), 'utf8')) as Json[];
   const passEnv = { TLSLAB_PASSPHRASE: meta.passphrase ?? undefined };
 
@@ -112,7 +111,7 @@ describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture
     const list = (await cliJson(data, ['sessions', 'list'])) as unknown as Json[];
     const brief = (s: Json) => [s.id, s.kind, s.status, s.target, s.address, s.sni, s.version, s.startedAt];
     expect(list.map(brief)).toEqual(oldList.map(brief));
-    expect(execFileSync('sqlite3', [path.join(data, 'workbench.sqlite'), 'PRAGMA user_version;'], { encoding: 'utf8' }).trim()).toBe(String(MIGRATIONS.length));
+    expect(schemaVersion(data)).toBe(MIGRATIONS.length);
     expect(meta.schema).toBeLessThanOrEqual(MIGRATIONS.length);
   });
 

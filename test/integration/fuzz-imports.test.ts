@@ -19,6 +19,7 @@ import { toErrorInfo } from '../../src-main/errors';
 import { Workbench } from '../../src-main/workbench';
 import { importInto } from '../../src-main/workshop/exchange';
 import { makeTestPki, openssl, type TestPki } from '../support/opensslPki';
+import { loopbackGet } from '../support/clientRequest';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { frames, pcap } from '../support/pcapFrames';
 import { type ByteMutation, mutateBytes } from '../support/fuzzBytes';
@@ -41,15 +42,7 @@ beforeAll(async () => {
   dataDir = path.join(tmp, 'data');
   wb = new Workbench({ dataDir });
   peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', '-tls1_3']);
-  const id = await wb.recordClient({
-    host: 'www.bank32.com',
-    port: peer.port,
-    connectTo: '127.0.0.1',
-    trust: { kind: 'file', path: pki.caCert },
-    verifyPeer: true,
-    checkHostname: true,
-    send: { kind: 'http-get', path: '/fuzz' },
-  });
+  const id = await wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { send: { kind: 'http-get', path: '/fuzz' } }));
   files.bundle = wb.exchange.exportFile(id, 'bundle').bytes;
   files.pcapng = wb.exchange.exportFile(id, 'pcapng').bytes;
   files.pcap = new Uint8Array(pcap(frames(files.pcapng)));

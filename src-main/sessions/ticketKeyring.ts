@@ -6,10 +6,11 @@
 // bundle: it stays where it is.
 import fs from 'node:fs';
 import path from 'node:path';
+import { TICKET_KEYRING_FILE } from '../store/database';
 import { writeFilesAtomically } from '../workshop/files';
 import type { TicketKeyEntry } from '../tls/sessionTicket';
 
-export const TICKET_KEYRING_FILE = 'ticket-keys.json';
+export { TICKET_KEYRING_FILE };
 
 const ABOUT =
   'Session ticket keys of the servers this workbench ran (key name, HMAC-SHA256 secret, AES-128-CBC key, hex). ' +

@@ -84,14 +84,15 @@ export function openDatabase(dataDir: string): Db {
   let db: Db | undefined;
   try {
     const fresh = !fs.existsSync(file);
-    db = new Database(file);
-    keepPrivate(file);
+    // Waits up to 5 s for another process that holds the file (creating or upgrading it) in every
+    // step below, rather than refusing the folder as busy (upgrade-data-folder-concurrent.test.ts).
+    db = new Database(file, { timeout: 5000 });
+    keepPrivate(dataDir, file);
     // Settable only before the first table exists.
     if (fresh) db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db);
   } catch (err) {
     db?.close();
@@ -101,13 +102,21 @@ export function openDatabase(dataDir: string): Db {
   return db;
 }
 
+/** Where recordings go in the data folder (sessionStore.ts). */
+export const RECORDINGS_FOLDER = 'recordings';
+/** The lab servers' ticket keys (sessions/ticketKeyring.ts). */
+export const TICKET_KEYRING_FILE = 'ticket-keys.json';
+
 /**
  * The database holds private keys (sealed only under a workbench passphrase) and every recorded
  * byte: readable by its owner alone, as key files are (mode 0600). SQLite gives its -wal and -shm
- * files the database file's mode. Files an older workbench made readable to others are tightened.
+ * files the database file's mode. Files an older workbench made readable to others are tightened,
+ * and so are the recordings folder and the ticket keys of a folder copied with loose modes (an
+ * archive unpacked as another user, say). The data folder itself is left as it is: it may be one
+ * the user chose for other things too.
  */
-function keepPrivate(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+function keepPrivate(dataDir: string, file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, path.join(dataDir, RECORDINGS_FOLDER), path.join(dataDir, TICKET_KEYRING_FILE)]) {
     try {
       const mode = fs.statSync(f).mode & 0o777;
       if (mode & 0o077) fs.chmodSync(f, mode & 0o700);
@@ -128,7 +137,7 @@ export function migrate(db: Db): void {
   if (current === MIGRATIONS.length) return;
   // Another process may be upgrading the same folder at this moment (the window's engine and a
   // tlslab command, both started after an update): each step takes the write lock first (BEGIN
-  // IMMEDIATE, waiting as busy_timeout allows) and reads the version again under it, so a step the
+  // IMMEDIATE, waiting as the busy timeout allows) and reads the version again under it, so a step the
   // other process applied meanwhile is not applied twice ("table already exists").
   const step = db.transaction((): boolean => {
     const version = db.pragma('user_version', { simple: true }) as number;

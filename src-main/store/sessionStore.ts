@@ -14,7 +14,7 @@ import type {
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import { StoreError, type Db } from './database';
+import { RECORDINGS_FOLDER, StoreError, type Db } from './database';
 import { certificatesOf, decodeSegment, emptyLog, SegmentError, type ConnectionLog, type StoredChunk } from './connectionLog';
 
 export interface SessionFields {
@@ -102,7 +102,7 @@ const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
  * about 140 MB/s and, with WAL, every byte twice; a file append is one write to the page cache.
  * Chunks of connections that never see a large read (handshakes) stay inline in their segments.
  */
-export const RECORDINGS_FOLDER = 'recordings';
+export { RECORDINGS_FOLDER };
 /** A chunk this large moves its connection's bytes to the connection's file from then on. */
 export const FILE_CHUNK_BYTES = 8 * 1024;
 

@@ -15,11 +15,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-upgrade-race-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-it('a process that opens the folder while another is upgrading it waits, then opens it at the current schema with every session', async () => {
-  const { data } = unpackDataFolder('schema-1.tar.gz', tmp);
-  const file = path.join(data, 'workbench.sqlite');
-
-  // The second process: opens the folder as every workbench process does, and says what happened.
+/** A script that opens the folder given to it as every workbench process does, and says what happened. */
+function openerScript(): string {
   const child = path.join(tmp, 'open.mjs');
   fs.writeFileSync(
     child,
@@ -36,6 +33,31 @@ try {
 }
 `,
   );
+  return child;
+}
+
+/** Runs the opener on `data`; once it says it is opening, waits a moment and calls `release` (the other process's lock ends). */
+async function openWhileLocked(data: string, release: () => void): Promise<string> {
+  const second = spawn(process.execPath, [openerScript(), data], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let released = false;
+  const done = new Promise<void>((resolve) => second.on('close', () => resolve()));
+  second.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    // Give the second process the moment it needs to reach the lock and wait for it, then let
+    // the first one finish.
+    if (!released && out.includes('opening\n')) {
+      released = true;
+      setTimeout(release, 500);
+    }
+  });
+  await done;
+  return out;
+}
+
+it('a process that opens the folder while another is upgrading it waits, then opens it at the current schema with every session', async () => {
+  const { data } = unpackDataFolder('schema-1.tar.gz', tmp);
+  const file = path.join(data, 'workbench.sqlite');
 
   // The first process, in the middle of its upgrade: the write lock held, schema 2 applied, not yet committed.
   const first = new Database(file);
@@ -43,23 +65,27 @@ try {
   first.exec(MIGRATIONS[1]);
   first.pragma('user_version = 2');
 
-  const second = spawn(process.execPath, [child, data], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let committed = false;
-  const done = new Promise<void>((resolve) => second.on('close', () => resolve()));
-  second.stdout.on('data', (b: Buffer) => {
-    out += b.toString();
-    // Give the second process the moment it needs to read the version and wait for the lock,
-    // then let the first one finish its step.
-    if (!committed && out.includes('opening\n')) {
-      committed = true;
-      setTimeout(() => first.exec('COMMIT'), 500);
-    }
-  });
-  await done;
+  const out = await openWhileLocked(data, () => first.exec('COMMIT'));
   first.close();
 
   expect(out).not.toContain('refused');
   expect(out).toContain(`opened at schema ${MIGRATIONS.length}, sessions 1,2,3,4`);
   expect(new Database(file, { readonly: true }).pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+});
+
+it('a process that opens a new folder while another is still creating its database waits for it, rather than refusing the folder as busy', async () => {
+  const data = path.join(tmp, 'new');
+  fs.mkdirSync(data);
+  const file = path.join(data, 'workbench.sqlite');
+  // The first process has just created the file and holds it while it sets it up (the switch to
+  // write-ahead logging takes the whole file).
+  const first = new Database(file);
+  first.exec('BEGIN EXCLUSIVE');
+  first.exec('CREATE TABLE setting_up (x)');
+
+  const out = await openWhileLocked(data, () => first.exec('COMMIT'));
+  first.close();
+
+  expect(out).not.toContain('refused');
+  expect(out).toContain(`opened at schema ${MIGRATIONS.length}, sessions null`);
 });

@@ -213,4 +213,21 @@ describe('the database file', () => {
     openDatabase(dir).close();
     expect(mode(DATABASE_FILE)).toBe(0o600);
   });
+
+  it('a data folder unpacked with loose modes gets its recordings folder and ticket keys tightened, not the folder itself', () => {
+    const dir = tempDir();
+    openDatabase(dir).close();
+    // As an archive unpacked by another tool leaves them: readable by all.
+    fs.chmodSync(dir, 0o755);
+    fs.mkdirSync(path.join(dir, 'recordings'), { mode: 0o755 });
+    fs.chmodSync(path.join(dir, 'recordings'), 0o755);
+    fs.writeFileSync(path.join(dir, 'ticket-keys.json'), '{"about":"x"}\n', { mode: 0o644 });
+    fs.chmodSync(path.join(dir, 'ticket-keys.json'), 0o644);
+    const mode = (f: string) => fs.statSync(path.join(dir, f)).mode & 0o777;
+    openDatabase(dir).close();
+    expect(mode('recordings')).toBe(0o700);
+    expect(mode('ticket-keys.json')).toBe(0o600);
+    // The folder may be one the user keeps other things in (--data-dir ~/lab): theirs to decide.
+    expect(mode('.')).toBe(0o755);
+  });
 });

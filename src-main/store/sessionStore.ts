@@ -531,8 +531,9 @@ export class SessionStore {
 
 /**
  * Whether the process that began recording a session at `startedAt` still runs: the pid exists,
- * and (where /proc tells) it started before the session did, so that a pid reused by a later,
- * unrelated process does not keep a killed engine's session "running" for ever.
+ * and (where /proc tells) it started before the session did and is a Node.js or Electron process,
+ * so that neither a pid reused by a later process nor one that happens to be taken on another
+ * machine (a data folder copied from where its engine was killed) keeps a session "running" for ever.
  */
 function recordingProcessAlive(pid: number, startedAt: number): boolean {
   try {
@@ -541,7 +542,20 @@ function recordingProcessAlive(pid: number, startedAt: number): boolean {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false; // ESRCH: gone
   }
   const started = processStartTime(pid);
-  return started === null || started <= startedAt + 1000;
+  if (started !== null && started > startedAt + 1000) return false;
+  return couldRecord(pid);
+}
+
+/** Whether the process runs Node.js or Electron (the workbench runs in nothing else); true where /proc does not tell. */
+function couldRecord(pid: number): boolean {
+  let args: string[];
+  try {
+    args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return true;
+  }
+  // A kernel thread has no command line; a process may rename itself, but keeps its arguments.
+  return /node|electron/i.test(path.basename(args[0] ?? '')) || args.some((a) => /tlslab|tls-lab/i.test(a));
 }
 
 /** When a process started (ms since the epoch), from /proc; null where that cannot be read. */

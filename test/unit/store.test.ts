@@ -188,13 +188,19 @@ describe('sessions left running', () => {
     const gone = insert(killed.pid!, Date.now());
     const old = insert(null, Date.now());
     const reused = insert(engine.pid!, Date.now() - 3_600_000);
+    // A folder copied from a machine where its engine was killed: here its pid belongs to an older
+    // process that is not the workbench.
+    const other = spawn('sleep', ['30']);
+    await new Promise((r) => setTimeout(r, 300));
+    const elsewhere = insert(other.pid!, Date.now());
     try {
-      expect(store.closeAbandonedSessions(Date.now())).toBe(3);
+      expect(store.closeAbandonedSessions(Date.now())).toBe(4);
       const status = (id: number) => store.getSession(id)?.status;
-      expect([status(alive), status(gone), status(old), status(reused)]).toEqual(['running', 'failed', 'failed', 'failed']);
+      expect([status(alive), status(gone), status(old), status(reused), status(elsewhere)]).toEqual(['running', 'failed', 'failed', 'failed', 'failed']);
       expect(store.getSession(gone)?.error?.code).toBe('INTERRUPTED');
     } finally {
       engine.kill();
+      other.kill();
       db.close();
     }
   });

@@ -203,16 +203,21 @@ export function header(head: HttpHead, name: string): string | undefined {
   return undefined;
 }
 
-/** The proxy's own answer to a request it refuses; the connection closes after it. */
-function refusalAnswer(reason: string): Buffer {
-  const body = `The TLS Lab Workbench's proxy refused this request: ${reason}. A server could read where this request ends differently from the proxy, so it was not forwarded.\n`;
+/**
+ * The proxy's own answer to a request it refuses (`reason`: what was wrong, `why`: why the proxy
+ * will not pass it on, one sentence); the connection closes after it.
+ */
+function refusalAnswer(status: number, statusText: string, reason: string, why: string): Buffer {
+  const body = `The TLS Lab Workbench's proxy refused this request: ${reason}.\n${why}\n`;
   const answer = Buffer.from(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     'utf8',
   );
   FINAL_ANSWERS.add(answer);
   return answer;
 }
+
+const SMUGGLING = 'A server could read where this request ends differently from the proxy';
 
 /** Answers after which this direction carries nothing more: they wait until every earlier response has gone out. */
 const FINAL_ANSWERS = new WeakSet<Buffer>();
@@ -383,6 +388,22 @@ export class HttpStream {
     if (data.length) this.events.out(data);
   }
 
+  /**
+   * Refuses the victim's request whose head is `startLine`: the victim gets this answer after the
+   * answers to its earlier requests, and nothing more it sends goes to the real server (the
+   * session ends both connections once the answer is out). `because`: why, for the session's note.
+   */
+  private refuseRequest(startLine: string, status: number, statusText: string, reason: string, why: string, because: string, forwarded = ''): void {
+    this.state = 'refused';
+    this.buffer = Buffer.alloc(0);
+    this.held = null;
+    this.heldHead = null;
+    this.heldRaw = [];
+    this.current = null;
+    this.ctx().note(`the proxy refused the victim's request "${quote(startLine, 80)}" and answered ${status} ${statusText}: ${reason}, so ${because}; ${forwarded}nothing more the victim sends on this connection is forwarded`);
+    this.events.answer?.(refusalAnswer(status, statusText, reason, why));
+  }
+
   /** Parses one head, runs the head hooks and chooses how the body is framed. */
   /** `bytes`: the head with its blank line; `end`: where its last line ends. */
   private startHead(bytes: Buffer, end: number): boolean {
@@ -392,11 +413,7 @@ export class HttpStream {
     if (isRefusal(read) && read.refused === 'start-line') return false;
     const startLine = headLines(text)[0];
     if (isRefusal(read) && this.side === 'request') {
-      // Refused, not forwarded: the victim gets a 400 (after the answers to its earlier requests)
-      // and nothing more it sends goes to the real server.
-      this.state = 'refused';
-      this.ctx().note(`the proxy refused the victim's request "${startLine.slice(0, 80)}" and answered 400 Bad Request: ${read.reason}, so the real server could read where it ends differently from the proxy (request smuggling); nothing more the victim sends on this connection is forwarded`);
-      this.events.answer?.(refusalAnswer(read.reason));
+      this.refuseRequest(startLine, 400, 'Bad Request', read.reason, `${SMUGGLING}, so it was not forwarded.`, 'the real server could read where it ends differently from the proxy (request smuggling)');
       return true;
     }
     if (isRefusal(read)) {
@@ -470,7 +487,15 @@ export class HttpStream {
         break;
       }
       case 'chunked': {
-        const end = framing.scanner.feed(data);
+        let end: number;
+        try {
+          end = framing.scanner.feed(data);
+        } catch (err) {
+          // A response's chunks are read leniently, as clients read them; the caller decides.
+          if (this.side !== 'request') throw err;
+          this.refuseBody(`the chunked body could not be read: ${(err as Error).message}`);
+          return Buffer.alloc(0);
+        }
         used = end < 0 ? data.length : end;
         complete = end >= 0;
         break;
@@ -511,6 +536,27 @@ export class HttpStream {
       this.boundary();
     }
     return data.subarray(used);
+  }
+
+  /**
+   * The victim's chunked body cannot be read (RFC 9112, 7.1): refused like a head. A held request
+   * never reached the real server; a streamed one went out up to the fault, and its answer will
+   * not come, so it is no longer waited for before the refusal.
+   */
+  private refuseBody(reason: string): void {
+    const streamed = this.held === null;
+    const startLine = this.current?.startLine ?? '';
+    // The last method queued is this request's (the response side takes them from the front).
+    this.methods.pop();
+    this.refuseRequest(
+      startLine,
+      400,
+      'Bad Request',
+      reason,
+      `${SMUGGLING}, so ${streamed ? 'the rest of it was' : 'it was'} not forwarded.`,
+      'the real server could read where it ends differently from the proxy (request smuggling)',
+      streamed ? 'its head and its body up to there had already gone to the real server, which the proxy disconnects; ' : '',
+    );
   }
 
   /** A held body is complete: run the body hooks and send the head with the framing fixed. */

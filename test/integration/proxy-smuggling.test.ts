@@ -2,7 +2,8 @@
 // before the colon of Content-Length) is refused: the victim gets the answers to its earlier
 // requests, then the proxy's 400, and the connection ends; the real server never sees it.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProxyInfo } from '../../src-main/api/proxyTypes';
 import { finishedProxySessions, openProxyLab, startLabProxy, type ProxyLab } from '../support/proxyPeers';
 
 let lab: ProxyLab;
@@ -33,4 +34,44 @@ it('openssl s_client sending a smuggling attempt gets 200, then 400, and the pro
   await lab.wb.proxies.stop(proxy.id);
   const notes = session.connections.flatMap((c) => c.timeline).flatMap((e) => (e.kind === 'note' ? [e.text] : []));
   expect(notes.some((t) => t.startsWith('the proxy refused the victim\'s request "POST /transfer HTTP/1.1" and answered 400 Bad Request'))).toBe(true);
+});
+
+/** Runs openssl s_client as the victim through the transparent port; what it received once the proxy closed. */
+async function victimSends(proxy: ProxyInfo, requests: string): Promise<{ code: number | null; out: string }> {
+  // stdin stays open: s_client ends only when the other side closes the connection.
+  const child = spawn('openssl', ['s_client', '-quiet', '-connect', proxy.transparentAddress!, '-servername', 'www.example.com', '-CAfile', lab.wbCa], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  child.stdin.write(requests);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  child.stdin.destroy();
+  return { code, out };
+}
+
+async function notesOf(proxy: ProxyInfo): Promise<{ notes: string[]; error: unknown }> {
+  const [session] = await finishedProxySessions(lab.wb, proxy);
+  await lab.wb.proxies.stop(proxy.id);
+  const notes = session.connections.flatMap((c) => c.timeline).flatMap((e) => (e.kind === 'note' ? [e.text] : []));
+  return { notes, error: session.error };
+}
+
+describe('a victim whose chunked body cannot be read gets 400 after its earlier answers, and the connection ends (the session failed and the victim got nothing)', () => {
+  const hidden = 'GET /hidden HTTP/1.1\r\nHost: www.example.com\r\n\r\n';
+  // "abcXY": the chunk's data runs past its size; a parser that skips any two bytes there reads "0" as the last chunk and the hidden request after it.
+  const requests = 'GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n' + `POST /upload HTTP/1.1\r\nHost: www.example.com\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n${hidden}`;
+
+  it.each([
+    ['streamed to the real server', [], 'the rest of it was not forwarded'],
+    ['held for a rewrite rule', [{ direction: 'request' as const, find: 'abc', replace: 'xyz' }], 'so it was not forwarded'],
+  ])('%s', async (_what, rewrite, forwarded) => {
+    const proxy = await startLabProxy(lab, { mode: 'transparent', rewrite });
+    const { code, out } = await victimSends(proxy, requests);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^HTTP\/1\.[01] 200 OK\r\n[\s\S]*<h1>Example Domain<\/h1>[\s\S]*HTTP\/1\.1 400 Bad Request\r\n[\s\S]*Connection: close\r\n\r\nThe TLS Lab Workbench's proxy refused this request: the chunked body could not be read: a chunk's data does not end in CRLF where its size says/);
+    expect(out).toContain(forwarded);
+    expect(lab.upstream.requests().map((r) => r.line)).not.toContain('GET /hidden HTTP/1.1');
+    const { notes, error } = await notesOf(proxy);
+    expect(error).toBeNull();
+    expect(notes.some((t) => t.startsWith('the proxy refused the victim\'s request "POST /upload HTTP/1.1" and answered 400 Bad Request: the chunked body could not be read'))).toBe(true);
+  });
 });

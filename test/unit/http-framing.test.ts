@@ -274,8 +274,12 @@ function proxy(pieces: Buffer[]): Outcome {
       out: () => undefined,
       head: (h) => outcome.requests.push({ line: h.startLine, body: '' }),
       answer: (d) => {
-        const reason = /proxy refused this request: ([\s\S]*)\. A server could read/.exec(d.toString('utf8'))?.[1] ?? d.toString('utf8');
-        outcome.end = { kind: 'refused', status: 400, reason };
+        const text = d.toString('utf8');
+        const said = /proxy refused this request: (.*)\.\n/.exec(text)?.[1] ?? text;
+        const reason = said.replace(/^the chunked body could not be read: /, '');
+        // Refused in its body: the request was not read whole, and the servers do not count it either.
+        if (reason !== said) outcome.requests.pop();
+        outcome.end = { kind: 'refused', status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1]), reason };
       },
       raw: () => {
         outcome.end = { kind: 'not-http' };
@@ -283,12 +287,8 @@ function proxy(pieces: Buffer[]): Outcome {
     },
     [],
   );
-  try {
-    for (const piece of pieces) stream.push(piece);
-    stream.end();
-  } catch (err) {
-    outcome.end = { kind: 'refused', status: 400, reason: (err as Error).message };
-  }
+  for (const piece of pieces) stream.push(piece);
+  stream.end();
   // A request counts once the proxy has read it whole, as the servers count one.
   if ((stream as unknown as { state: string }).state === 'body') outcome.requests.pop();
   return outcome;

@@ -379,19 +379,18 @@ export function normalQuery(query: string): string {
     .join('&');
 }
 
-/** A chunked body's data, as far as the bytes go. */
+/**
+ * A chunked body's data, as far as the bytes go, read as leniently as recorded traffic is: size
+ * lines may end in LF alone (what openssl s_client sends, and what the live readers take).
+ */
 export function dechunk(body: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  while (at < body.length) {
-    const lineEnd = indexOfCrlf(body, at);
-    if (lineEnd < 0) break;
-    const size = parseInt(latin1(body.subarray(at, lineEnd)).split(';')[0].trim(), 16);
-    if (!Number.isFinite(size) || size <= 0) break;
-    parts.push(body.subarray(lineEnd + 2, Math.min(body.length, lineEnd + 2 + size)));
-    at = lineEnd + 2 + size + 2;
+  const reader = new ChunkedBody(false, true);
+  try {
+    reader.feed(body);
+  } catch {
+    // What came before the fault is the data.
   }
-  return concat(parts);
+  return concat(reader.data);
 }
 
 /** What a request's body carries: its bytes, with a chunked coding undone (chunk sizes are the client's own affair). */

@@ -4,7 +4,7 @@
 import type { ProxyHookEvent, ProxyRewritePart, ProxyRewriteRule } from '../api/proxyTypes';
 import { WorkbenchError } from '../errors';
 import { findHeadEnd, headLines } from './httpHead';
-import { ChunkedBody, couldStartRequest, isRefusal, quote, readHead } from './httpFraming';
+import { ChunkedBody, couldStartRequest, isRefusal, oversizeHead, quote, readHead } from './httpFraming';
 
 /** A parsed HTTP/1.x head; hooks edit it in place and set `changed`. */
 export interface HttpHead {
@@ -353,6 +353,12 @@ export class HttpStream {
       if (this.state === 'head') {
         // A blank line after CRLF or LF alone (what openssl s_client sends unless given -crlf).
         const found = findHeadEnd(data);
+        // A request head past the limit the lab servers keep is refused as they refuse it.
+        const over = this.side === 'request' && this.looksLikeStart(data) ? oversizeHead(data, found) : null;
+        if (over) {
+          const startLine = data.toString('latin1', 0, Math.min(data.length, 200)).split(/\r?\n/)[0];
+          return this.refuseRequest(startLine, over.status, over.reason, over.text.trim(), 'The proxy reads request heads of up to 64 KiB, as the lab servers do, so it was not forwarded.', 'the most the proxy reads, as the lab servers do');
+        }
         if (!found) {
           if (data.length > MAX_HEAD_BYTES || !this.looksLikeStart(data)) return this.fallBack(data, 'the bytes are not an HTTP/1.1 message');
           this.buffer = data;
@@ -400,7 +406,7 @@ export class HttpStream {
     this.heldHead = null;
     this.heldRaw = [];
     this.current = null;
-    this.ctx().note(`the proxy refused the victim's request "${quote(startLine, 80)}" and answered ${status} ${statusText}: ${reason}, so ${because}; ${forwarded}nothing more the victim sends on this connection is forwarded`);
+    this.ctx().note(`the proxy refused the victim's request "${quote(startLine, 80)}" and answered ${status} ${statusText}: ${reason}, ${because}; ${forwarded}nothing more the victim sends on this connection is forwarded`);
     this.events.answer?.(refusalAnswer(status, statusText, reason, why));
   }
 
@@ -413,7 +419,7 @@ export class HttpStream {
     if (isRefusal(read) && read.refused === 'start-line') return false;
     const startLine = headLines(text)[0];
     if (isRefusal(read) && this.side === 'request') {
-      this.refuseRequest(startLine, 400, 'Bad Request', read.reason, `${SMUGGLING}, so it was not forwarded.`, 'the real server could read where it ends differently from the proxy (request smuggling)');
+      this.refuseRequest(startLine, 400, 'Bad Request', read.reason, `${SMUGGLING}, so it was not forwarded.`, 'so the real server could read where it ends differently from the proxy (request smuggling)');
       return true;
     }
     if (isRefusal(read)) {
@@ -554,7 +560,7 @@ export class HttpStream {
       'Bad Request',
       reason,
       `${SMUGGLING}, so ${streamed ? 'the rest of it was' : 'it was'} not forwarded.`,
-      'the real server could read where it ends differently from the proxy (request smuggling)',
+      'so the real server could read where it ends differently from the proxy (request smuggling)',
       streamed ? 'its head and its body up to there had already gone to the real server, which the proxy disconnects; ' : '',
     );
   }

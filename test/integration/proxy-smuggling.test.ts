@@ -75,3 +75,20 @@ describe('a victim whose chunked body cannot be read gets 400 after its earlier 
     expect(notes.some((t) => t.startsWith('the proxy refused the victim\'s request "POST /upload HTTP/1.1" and answered 400 Bad Request: the chunked body could not be read'))).toBe(true);
   });
 });
+
+describe('a victim\'s request head over 64 KiB is refused as the lab servers refuse it (it was forwarded as raw bytes)', () => {
+  it.each([
+    ['a request line over 64 KiB gets 414', `GET /${'a'.repeat(70 * 1024)} HTTP/1.1\r\nHost: www.example.com\r\n\r\n`, '414 URI Too Long', 'the request line is over 64 KiB'],
+    ['header lines over 64 KiB get 431', `GET /big HTTP/1.1\r\nHost: www.example.com\r\nX-Filler: ${'x'.repeat(40 * 1024)}\r\nX-More: ${'y'.repeat(30 * 1024)}\r\n\r\n`, '431 Request Header Fields Too Large', 'the request head is over 64 KiB'],
+  ])('%s', async (_what, big, status, reason) => {
+    const proxy = await startLabProxy(lab, { mode: 'transparent' });
+    const before = lab.upstream.requests().length;
+    const { code, out } = await victimSends(proxy, `GET /first HTTP/1.1\r\nHost: www.example.com\r\n\r\n${big}`);
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^HTTP/1\\.[01] 200 OK\\r\\n[\\s\\S]*<h1>Example Domain</h1>[\\s\\S]*HTTP/1\\.1 ${status}\\r\\n[\\s\\S]*Connection: close\\r\\n\\r\\nThe TLS Lab Workbench's proxy refused this request: ${reason}\\.\\n`));
+    expect(lab.upstream.requests().slice(before).map((r) => r.line)).toEqual(['GET /first HTTP/1.1']);
+    const { notes, error } = await notesOf(proxy);
+    expect(error).toBeNull();
+    expect(notes.some((t) => t.startsWith(`the proxy refused the victim's request "GET /`) && t.includes(`and answered ${status}: ${reason}`))).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRequests, parseResponses, requestContent, type ParsedRequest } from '../../src-main/replay/httpMatch';
 import { ReplayServer } from '../../src-main/replay/serverReplay';
-import { ChunkedBody, isRefusal, readHead, type HeadRefusal, type ReadHead } from '../../src-main/sessions/httpFraming';
+import { ChunkedBody, couldStartRequest, isRefusal, MAX_REQUEST_HEAD_BYTES, readHead, type HeadRefusal, type ReadHead } from '../../src-main/sessions/httpFraming';
 import { type ExchangeContext, HttpStream, ProxyHooks, parseRewriteArgument, rewriteHooks } from '../../src-main/sessions/proxyRewrite';
 import { serveHttp } from '../../src-main/sessions/serverResponders';
 import { FakeClient } from '../support/responderClient';
@@ -294,8 +294,10 @@ function proxy(pieces: Buffer[]): Outcome {
   return outcome;
 }
 
-const START_LINES = ['POST /a HTTP/1.1', 'PUT /b?x=1 HTTP/1.0', 'GET / HTTP/1.1', 'M-SEARCH * HTTP/1.1', 'POST2 /c HTTP/1.1', 'post /a HTTP/1.1', 'POST  /a HTTP/1.1', 'POST /a\x01 HTTP/1.1', 'POST /a HTTP/2.0'];
+const START_LINES = [`GET /${'a'.repeat(MAX_REQUEST_HEAD_BYTES)} HTTP/1.1`, 'POST /a HTTP/1.1', 'PUT /b?x=1 HTTP/1.0', 'GET / HTTP/1.1', 'M-SEARCH * HTTP/1.1', 'POST2 /c HTTP/1.1', 'post /a HTTP/1.1', 'POST  /a HTTP/1.1', 'POST /a\x01 HTTP/1.1', 'POST /a HTTP/2.0'];
 const FIELD_LINES = [
+  // Two of these take the head over MAX_REQUEST_HEAD_BYTES (431), one does not.
+  `X-Big: ${'b'.repeat(MAX_REQUEST_HEAD_BYTES / 2)}`,
   'Host: a',
   'X-Y: z',
   'X:',
@@ -340,15 +342,22 @@ const connection = fc
     const head = lines.map((l) => `${l.line}${l.crlf ? '\r\n' : '\n'}`).join('') + (crlf ? '\r\n' : '\n');
     const all = bytes(head + body + AFTER);
     const at = split % (all.length + 1);
-    return { head, hasCoding: fields.some((f) => /^transfer-encoding:/i.test(f.line)), pieces: [all.subarray(0, at), all.subarray(at)].filter((p) => p.length > 0) };
+    return { start, head, hasCoding: fields.some((f) => /^transfer-encoding:/i.test(f.line)), pieces: [all.subarray(0, at), all.subarray(at)].filter((p) => p.length > 0) };
   });
 
 describe('the three readers agree on every request head', () => {
   it('the lab server, the replay server and the proxy split the same bytes into the same requests, and refuse the same heads for the same reason', async () => {
     await fc.assert(
-      fc.asyncProperty(connection, async ({ head, hasCoding, pieces }) => {
+      fc.asyncProperty(connection, async ({ start, head, hasCoding, pieces }) => {
         const replay = await replayServer(pieces);
-        const byProxy = proxy(pieces);
+        let byProxy = proxy(pieces);
+        const tooLong = replay.end.kind === 'refused' && (replay.end.status === 414 || replay.end.status === 431);
+        if (tooLong && byProxy.end.kind === 'not-http') {
+          // What does not begin like a request is forwarded as bytes by the proxy (other protocols
+          // pass through it), however long; a server refuses it as too long before reading it.
+          expect(couldStartRequest(start), JSON.stringify(head)).toBe(false);
+          byProxy = { ...byProxy, end: replay.end };
+        }
         // The replay server and the proxy both read chunked requests: the same in every way.
         expect(byProxy, JSON.stringify(head)).toEqual(replay);
         const lab = await labServer(pieces);

@@ -252,6 +252,21 @@ function issuerNote(sameName: boolean, forgedIssuer: CertificateInfo | null, rea
 }
 
 /** A proxy session's verdict for its header: about both legs, not only the real server's certificate. */
+/**
+ * A proxy's failure in the window's words. The engine's message ends with advice for the command
+ * line ("Give --upstream-ca ...", "--map HOST=ADDR:PORT"), flags a student in the window has never
+ * seen; the window gives its own advice beside it. So the message stops before that advice.
+ */
+export function proxyErrorText(message: string): string {
+  // The proxy command's own flags only: advice for the victim's program (curl --http1.1) stays.
+  const flag = message.search(/ --(upstream-ca|upstream-insecure|map)\b/);
+  if (flag < 0) return message;
+  const before = message.slice(0, flag);
+  const cut = Math.max(before.lastIndexOf('. '), before.lastIndexOf('; '));
+  if (cut <= 0) return message;
+  return `${message.slice(0, cut)}.`;
+}
+
 export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 'target'> & { proxy?: ProxySessionInfo | null }): {
   tone: OutcomeTone;
   label: string;
@@ -259,7 +274,7 @@ export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 
 } {
   if (session.status === 'running') return { tone: 'running', label: 'Running', detail: 'The victim is still connected through the proxy.' };
   if (session.status === 'failed' || session.error) {
-    return { tone: 'fail', label: 'Failed', detail: session.error?.message ?? 'The proxy session failed without a recorded reason.' };
+    return { tone: 'fail', label: 'Failed', detail: session.error ? proxyErrorText(session.error.message) : 'The proxy session failed without a recorded reason.' };
   }
   const p = session.proxy;
   if (!p) return { tone: 'ok', label: 'Forwarded', detail: 'The proxy forwarded this connection.' };
@@ -431,7 +446,7 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         leg: victimLeg,
         title: 'The victim refused the forged certificate',
         alert,
-        message: error.message,
+        message: proxyErrorText(error.message),
         advice:
           alert === 'unknown_ca'
             ? `The victim does not trust "${proxy?.caName ?? 'the signing CA'}". That is the defence working: the attack needs the victim to trust the proxy's CA (pass it as --cacert, or install it), or a CA it already trusts.`
@@ -449,7 +464,7 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         leg: upstreamLeg,
         title: 'The real server could not be reached',
         alert,
-        message: error.message,
+        message: proxyErrorText(error.message),
         advice: 'Start the real server, or point the name at it: a map entry HOST=127.0.0.1:PORT in the proxy, or a line in the Host table.',
       };
     case 'UPSTREAM_CERT_INVALID':
@@ -457,7 +472,7 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         leg: upstreamLeg,
         title: "The real server's certificate did not verify",
         alert,
-        message: error.message,
+        message: proxyErrorText(error.message),
         advice:
           'A careful proxy refuses, as this one did, and the victim never got a forged certificate. Give the proxy the real server\'s CA as its upstream trust store, or tick "continue anyway" to play the careless proxy.',
       };
@@ -468,7 +483,7 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         leg: victimLeg,
         title: 'The victim did not speak TLS',
         alert,
-        message: error.message,
+        message: proxyErrorText(error.message),
         advice: 'It probably sent plain HTTP (http://) to the TLS port: use https:// in the victim, or CONNECT mode with -x for a proxy-aware client.',
       };
     case 'NO_SNI':
@@ -482,7 +497,7 @@ export function proxyFailure(error: ApiErrorInfo | null, proxy: ProxySessionInfo
         leg,
         title: proxy?.failedLeg === 'upstream' ? 'The proxy ↔ server leg failed' : 'The victim ↔ proxy leg failed',
         alert,
-        message: error.message,
+        message: proxyErrorText(error.message),
         advice: 'Both legs\' timelines below show the last thing that happened on each.',
       };
   }

@@ -98,3 +98,25 @@ export function otherEndLabel(other: Pick<SessionSummary, 'kind'>): string {
   if (other.kind === 'proxy') return "the proxy's session";
   return "the workbench client's session";
 }
+
+/** Why the proxy refused a victim, in the window's words (the engine's message names command-line flags). */
+const PROXY_REFUSALS: Record<string, string> = {
+  UPSTREAM_CERT_INVALID:
+    "the real server's certificate did not verify on the proxy's side, so the proxy refused this client instead of showing it a forged certificate, as a careful proxy does",
+  UPSTREAM_UNREACHABLE: 'the proxy could not reach the real server, so it refused this client',
+  UPSTREAM_CLOSED: 'the real server hung up on the proxy during its handshake, so the proxy refused this client',
+};
+
+/**
+ * Why a client's handshake failed, when the other end decided it and recorded its reason: a
+ * client told only "handshake_failure" by the proxy would otherwise read a list of guesses (TLS
+ * version, cipher list ...) while the proxy's session says what really happened. Null when this
+ * session did not fail on the other end's alert, or no other end recorded a reason.
+ */
+export function otherEndReason(session: Pick<SessionSummary, 'kind' | 'status' | 'error'>, ends: readonly SessionSummary[]): { end: SessionSummary; text: string } | null {
+  if (session.kind !== 'client' || session.status !== 'failed' || session.error?.code !== 'PEER_ALERT') return null;
+  const end = ends.find((e) => e.kind === 'proxy' && e.error) ?? ends.find((e) => e.kind === 'server' && e.error);
+  if (!end?.error) return null;
+  const text = end.kind === 'proxy' ? (PROXY_REFUSALS[end.error.code] ?? end.error.message) : end.error.message;
+  return { end, text };
+}

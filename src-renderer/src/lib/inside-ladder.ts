@@ -3,7 +3,7 @@
 // arrow carrying its records' messages, and the round trips the client waited for before it
 // could send application data. Pure: rows in, positions out; the component only draws.
 import type { ConnectionLeg, RecordRow, SessionKind } from '../api/contract';
-import { type RecordTone, recordTone } from './inside-records';
+import { type RecordTone, isCloseNotify, recordTone } from './inside-records';
 
 export const LADDER = {
   top: 64,
@@ -29,6 +29,8 @@ export interface LadderLine {
   leg: ConnectionLeg;
   connectionId?: number;
   tone: RecordTone;
+  /** A close_notify: drawn as the good end it is, not in an alert's red. */
+  graceful: boolean;
 }
 
 export interface LadderFlight {
@@ -311,7 +313,7 @@ export function buildLadder(kind: SessionKind, legs: readonly LadderLeg[], captu
       const truncated = legHidden > 0 && fi === list.length - 1;
       const key = `${leg.leg}-f${first.number}`;
       flightKeys.push(key);
-      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate, r.number > retryAt, afterHandshake.has(r.number)), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r) }));
+      const lines: LadderLine[] = flight.slice(0, LADDER.maxLines).map((r) => ({ text: lineText(r, fate, r.number > retryAt, afterHandshake.has(r.number)), number: r.number, leg: leg.leg, connectionId: leg.connectionId, tone: recordTone(r), graceful: isCloseNotify(r) }));
       const more = flight.length - lines.length;
       const lineCount = lines.length + (more > 0 || truncated ? 1 : 0);
       const height = LADDER.flightPad + lineCount * LADDER.lineHeight + LADDER.arrowDrop + LADDER.flightPad;

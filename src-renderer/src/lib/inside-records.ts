@@ -17,6 +17,19 @@ export interface RecordRowView {
   tone: RecordTone;
   /** 'locked': ciphertext nobody opened; 'opened': ciphertext the key log opened; '': clear on the wire. */
   protection: 'locked' | 'opened' | '';
+  /** A close_notify: an alert, but the good end of a connection. */
+  graceful: boolean;
+}
+
+/**
+ * A close_notify alert: how every connection ends well (RFC 8446, Section 6.1). It keeps the
+ * alert tone (it is an alert) but is not drawn in a failure's red: a verified session looked as
+ * if it had gone wrong at its end.
+ */
+export function isCloseNotify(row: Pick<RecordRow, 'alert' | 'messages'>): boolean {
+  if (row.alert) return row.alert.descriptionName === 'close_notify';
+  const alerts = row.messages.filter((m) => m.startsWith('Alert') || m === 'Encrypted Alert');
+  return alerts.length > 0 && alerts.every((m) => m.includes('close_notify'));
 }
 
 export function recordTone(row: RecordRow): RecordTone {
@@ -45,6 +58,7 @@ export function recordRowView(row: RecordRow): RecordRowView {
     summary: row.summary,
     tone: recordTone(row),
     protection: row.protected ? (row.decrypted ? 'opened' : 'locked') : '',
+    graceful: isCloseNotify(row),
   };
 }
 

@@ -155,6 +155,14 @@ export interface LiveRequestHead extends HttpMessageHead {
   target: string;
   version: string;
   framing: LiveFraming;
+  /** The client waits for "100 Continue" before it sends the body. */
+  expectsContinue: boolean;
+}
+
+/** A live request head the replay server refuses: the status and the text of its answer. */
+export interface LiveRequestRefusal {
+  status: 400 | 411 | 417;
+  text: string;
 }
 
 /**
@@ -163,11 +171,17 @@ export interface LiveRequestHead extends HttpMessageHead {
  * accepted. Returns the text of a 400 answer when the head is refused.
  */
 export function parseLiveRequestHead(text: string): LiveRequestHead | string {
-  const read = readHead(text, { side: 'request' });
-  if (isRefusal(read)) return `${read.refused === 'start-line' ? 'the replay server speaks HTTP/1.1; ' : ''}${read.reason}\n`;
-  const { startLine, headers, method, target, version } = read;
+  const read = readLiveRequestHead(text);
+  return 'text' in read ? read.text : read;
+}
+
+/** As parseLiveRequestHead, with the status a refusal is answered with (417 for an expectation other than 100-continue). */
+export function readLiveRequestHead(text: string): LiveRequestHead | LiveRequestRefusal {
+  const read = readHead(text, { side: 'request', expectations: true });
+  if (isRefusal(read)) return { status: read.status, text: `${read.refused === 'start-line' ? 'the replay server speaks HTTP/1.1; ' : ''}${read.reason}\n` };
+  const { startLine, headers, method, target, version, expectsContinue } = read;
   const framing: LiveFraming = read.framing.kind === 'chunked' ? { kind: 'chunked' } : { kind: 'length', length: read.framing.kind === 'length' ? read.framing.length : 0 };
-  return { startLine, headers, method, target, version, framing };
+  return { startLine, headers, method, target, version, framing, expectsContinue };
 }
 
 /**

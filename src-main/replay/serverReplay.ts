@@ -13,12 +13,12 @@ import { parseEndpoint } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
 import { findHeadEnd } from '../sessions/httpHead';
 import { MAX_REQUEST_HEAD_BYTES, oversizeHead } from '../sessions/httpFraming';
-import type { ResponderHooks } from '../sessions/serverResponders';
+import { CONTINUE, type ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
 import type { ForgedIdentity } from '../workshop/workshop';
 import { concatBytes as concat } from '../bytes';
-import { ChunkedEnd, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, parseLiveRequestHead, headerValue, responseHead, type LiveRequestHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
+import { ChunkedEnd, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, readLiveRequestHead, headerValue, responseHead, type LiveRequestHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
@@ -469,11 +469,13 @@ export class ReplayServer {
           break;
         }
         const headBytes = buffered.subarray(0, found.next);
-        const head = parseLiveRequestHead(headBytes.subarray(0, found.end).toString('latin1'));
-        if (typeof head === 'string') return fail(400, 'Bad Request', head);
+        const head = readLiveRequestHead(headBytes.subarray(0, found.end).toString('latin1'));
+        if ('text' in head) return fail(head.status, head.status === 417 ? 'Expectation Failed' : 'Bad Request', head.text);
         if (head.framing.kind === 'length' && head.framing.length > limit) {
           return fail(413, 'Content Too Large', `the body is over ${limitText(limit)}, the most the replay server takes (the largest the recording holds, or 8 MiB)\n`);
         }
+        // The client holds its body back until told to go on (curl waits a second, then sends anyway).
+        if (head.expectsContinue) stream.write(CONTINUE);
         const rest = buffered.subarray(found.next);
         buffered = Buffer.alloc(0);
         pending = { headBytes, head, chunked: head.framing.kind === 'chunked' ? new ChunkedEnd() : null, pieces: [], bytes: 0 };

@@ -29,12 +29,13 @@ export type HeadRefusalCode =
   | 'length-and-coding'
   | 'codings'
   | 'length-not-digits'
-  | 'lengths-disagree';
+  | 'lengths-disagree'
+  | 'expectation';
 
 export interface HeadRefusal {
   refused: HeadRefusalCode;
-  /** The status a server answers with: 411 when it reads no chunked bodies and one came, else 400. */
-  status: 400 | 411;
+  /** The status a server answers with: 411 when it reads no chunked bodies and one came, 417 for an expectation it cannot meet, else 400. */
+  status: 400 | 411 | 417;
   /** One sentence in plain words, lower case, without a final stop or line end: what is wrong and what to send instead. */
   reason: string;
 }
@@ -49,12 +50,22 @@ export interface ReadHead {
   /** Names as sent; values without the spaces and tabs around them. */
   headers: [string, string][];
   framing: BodyFraming;
+  /**
+   * The client waits for "100 Continue" before it sends the body (RFC 9110, 10.1.1): an HTTP/1.1
+   * request with "Expect: 100-continue" and a body. An HTTP/1.0 one's expectation is ignored.
+   */
+  expectsContinue: boolean;
 }
 
 export interface HeadRules {
   side: 'request' | 'response';
   /** Whether chunked bodies are read (default true). A reader that says no refuses every Transfer-Encoding with 411. */
   chunked?: boolean;
+  /**
+   * Whether the reader meets a request's expectations itself, as a server does: one other than
+   * 100-continue gets 417. A proxy leaves them to the server it forwards to.
+   */
+  expectations?: boolean;
 }
 
 /** A method as the readers here take one: capitals, digits, "_" and "-", at most 20 characters. */
@@ -90,7 +101,7 @@ export function quote(text: string, max = 40): string {
   return text.slice(0, max).replace(/[^\x20-\x7e]/g, '?');
 }
 
-const refuse = (refused: HeadRefusalCode, reason: string, status: 400 | 411 = 400): HeadRefusal => ({ refused, status, reason });
+const refuse = (refused: HeadRefusalCode, reason: string, status: HeadRefusal['status'] = 400): HeadRefusal => ({ refused, status, reason });
 
 const FIELD_RULE = 'each header line must be "Name: value", with no space before the colon and no line folded onto the one before';
 const LENGTH_RULE = 'the Content-Length header must be one whole number of bytes (digits only, given once)';
@@ -136,6 +147,26 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
   const lengths = named('content-length');
   const codings = named('transfer-encoding');
   const head = { startLine, method, target, version, status, headers };
+  const framing = bodyFraming(lengths, codings, version, rules);
+  if ('refused' in framing) return framing;
+  if (rules.side === 'response') return { ...head, framing, expectsContinue: false };
+  // RFC 9110 (10.1.1): "100-continue" is the one expectation; a server answers any other with 417.
+  const expectations = named('expect')
+    .join(',')
+    .split(',')
+    .map((e) => trimOws(e).toLowerCase())
+    .filter((e) => e !== '');
+  const http11 = version === 'HTTP/1.1';
+  const unmet = expectations.find((e) => e !== '100-continue');
+  if (rules.expectations && http11 && unmet !== undefined) {
+    return refuse('expectation', `this server meets no expectation but 100-continue, and the request expects "${quote(unmet, 40)}"; send it without that Expect header`, 417);
+  }
+  const hasBody = framing.kind === 'chunked' || (framing.kind === 'length' && framing.length > 0);
+  return { ...head, framing, expectsContinue: http11 && hasBody && expectations.includes('100-continue') };
+}
+
+/** How the body is framed, by the head's Content-Length and Transfer-Encoding values (RFC 9112, 6). */
+function bodyFraming(lengths: string[], codings: string[], version: string, rules: HeadRules): BodyFraming | HeadRefusal {
   if (codings.length) {
     if (rules.side === 'request' && rules.chunked === false) return refuse('coding-not-read', 'send the body with Content-Length, not chunked', 411);
     // RFC 9112 (6.1): HTTP/1.0 has no transfer codings, so such a message's framing is faulty.
@@ -152,7 +183,7 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
       return refuse('codings', `the Transfer-Encoding "${quote(codings.join(', '))}" does not end in chunked (once); send the body with Content-Length, or with Transfer-Encoding: chunked (chunked last, and once)`);
     }
     // A response whose codings do not end in chunked runs to the close (RFC 9112, 6.3).
-    return { ...head, framing: endsInChunked ? { kind: 'chunked' } : { kind: 'close' } };
+    return endsInChunked ? { kind: 'chunked' } : { kind: 'close' };
   }
   if (lengths.length) {
     const bad = lengths.find((v) => !/^\d+$/.test(v));
@@ -160,9 +191,9 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
     // The same text repeated is one value (RFC 9110, 8.6); "5" and "05" are not taken as the same.
     const distinct = [...new Set(lengths)];
     if (distinct.length > 1) return refuse('lengths-disagree', `the Content-Length values ${distinct.slice(0, 3).map((v) => quote(v, 20)).join(' and ')} disagree; ${LENGTH_RULE}`);
-    return { ...head, framing: { kind: 'length', length: Number(distinct[0]) } };
+    return { kind: 'length', length: Number(distinct[0]) };
   }
-  return { ...head, framing: rules.side === 'request' ? { kind: 'none' } : { kind: 'close' } };
+  return rules.side === 'request' ? { kind: 'none' } : { kind: 'close' };
 }
 
 /** The most bytes a request head may take, its blank line included (the servers here answer 414 or 431 past it). */

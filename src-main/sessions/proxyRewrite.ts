@@ -457,7 +457,7 @@ export class HttpStream {
     this.framing = framing;
     this.current = head;
     if (framing.kind !== 'none' && this.hooks.wantsBody(this.bodyEvent)) {
-      if (this.side === 'request' && /^100-continue$/i.test(header(head, 'expect')?.trim() ?? '')) {
+      if (read.expectsContinue) {
         // The head waits here for the whole body, so the real server cannot answer "100 Continue"
         // and the client would sit out its timeout (curl: 1 s; some clients: for ever). The proxy
         // answers it itself and sends the request on without the Expect header, body and all.

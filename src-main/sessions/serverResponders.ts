@@ -99,6 +99,8 @@ interface HttpRequest {
   body: Buffer;
   /** The body's length, as its head gives it. */
   length: number;
+  /** The client waits for "100 Continue" before it sends the body. */
+  expectsContinue: boolean;
 }
 
 function header(req: HttpRequest, name: string): string | undefined {
@@ -332,15 +334,20 @@ function respond(responder: ServerResponder, req: HttpRequest, facts: Connection
  * all of the workbench's HTTP readers share (httpFraming.ts); this server reads no chunked bodies,
  * so any Transfer-Encoding gets 411.
  */
-function parseHead(head: Buffer, end: number): HttpRequest | { status: 400 | 411; text: string } {
-  const read = readHead(head.toString('latin1', 0, end), { side: 'request', chunked: false });
+function parseHead(head: Buffer, end: number): HttpRequest | { status: 400 | 411 | 417; text: string } {
+  const read = readHead(head.toString('latin1', 0, end), { side: 'request', chunked: false, expectations: true });
   if (isRefusal(read)) {
     const prefix = read.refused === 'start-line' ? 'this server speaks HTTP/1.1; ' : '';
     return { status: read.status, text: `${prefix}${read.reason}\n` };
   }
   const length = read.framing.kind === 'length' ? read.framing.length : 0;
-  return { method: read.method, target: read.target, version: read.version, headers: read.headers, head, body: Buffer.alloc(0), length };
+  return { method: read.method, target: read.target, version: read.version, headers: read.headers, head, body: Buffer.alloc(0), length, expectsContinue: read.expectsContinue };
 }
+
+const REFUSAL_REASONS = { 400: 'Bad Request', 411: 'Length Required', 417: 'Expectation Failed' } as const;
+
+/** The interim answer to "Expect: 100-continue" (RFC 9110, 15.2.1). */
+export const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 
 function writeAnswer(stream: Duplex, a: HttpAnswer, keepAlive: boolean, head: boolean): void {
   const lines = [
@@ -445,12 +452,14 @@ export function serveHttp(
           hooks.note('the request\'s lines end in LF alone, as openssl s_client sends what is typed unless given -crlf; HTTP wants CRLF, and this server takes LF too, as RFC 9112 allows');
         }
         const req = parseHead(headBytes, found.end);
-        if ('text' in req) return req.status === 411 ? fail(411, 'Length Required', req.text) : fail(400, 'Bad Request', req.text);
+        if ('text' in req) return fail(req.status, REFUSAL_REASONS[req.status], req.text);
         const length = req.length;
         if (length > MAX_BODY_BYTES) return fail(413, 'Content Too Large', 'the body is over 8 MiB\n');
         buffered = buffered.subarray(found.next);
         pending = req;
         bodyNeeded = length;
+        // The client holds its body back until told to go on (curl waits a second, then sends anyway).
+        if (req.expectsContinue) stream.write(CONTINUE);
       }
       if (buffered.length < bodyNeeded) return;
       const req: HttpRequest = pending;

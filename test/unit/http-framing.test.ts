@@ -89,6 +89,30 @@ describe('readHead: what a request head is taken as', () => {
   });
 });
 
+describe('readHead: Expect (RFC 9110, 10.1.1)', () => {
+  const server = (text: string) => readHead(text, { side: 'request', expectations: true });
+  it('a client waits for 100 Continue only with 100-continue, HTTP/1.1 and a body to send', () => {
+    const continues = (text: string) => (isRefusal(server(text)) ? null : (server(text) as ReadHead).expectsContinue);
+    expect(continues('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5')).toBe(true);
+    expect(continues('POST / HTTP/1.1\r\nHost: x\r\nexpect:  100-CONTINUE \r\nTransfer-Encoding: chunked')).toBe(true);
+    expect(continues('POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 0')).toBe(false);
+    expect(continues('GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue')).toBe(false);
+    // An HTTP/1.0 server ignores the expectation (RFC 9110, 10.1.1).
+    expect(continues('POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5')).toBe(false);
+    expect(continues('POST / HTTP/1.1\r\nHost: x\r\nExpect: \r\nContent-Length: 5')).toBe(false);
+  });
+
+  it('a server refuses any other expectation with 417; a proxy leaves it to the server it forwards to', () => {
+    for (const value of ['x-unknown', '100-continue, x-unknown', '100-continue=1']) {
+      const text = `POST / HTTP/1.1\r\nHost: x\r\nExpect: ${value}\r\nContent-Length: 5`;
+      expect(server(text)).toMatchObject({ refused: 'expectation', status: 417 });
+      expect(refusal(request(text))).toBeNull();
+    }
+    // Framing is judged first: a smuggling attempt is named as one.
+    expect(server('POST / HTTP/1.1\r\nHost: x\r\nExpect: x\r\nContent-Length : 5')).toMatchObject({ refused: 'field-line', status: 400 });
+  });
+});
+
 describe('readHead: responses', () => {
   it.each([
     ['no length and no coding: to the close', 'HTTP/1.1 200 OK', { kind: 'close' }],
@@ -188,6 +212,8 @@ describe('ChunkedBody', () => {
 /** What one reader made of a connection's bytes: the requests it passed on, then how it ended. */
 interface Outcome {
   requests: { line: string; body: string }[];
+  /** How many interim "100 Continue" answers the client got. */
+  continues: number;
   end: { kind: 'open' } | { kind: 'refused'; status: number; reason: string } | { kind: 'not-http' };
 }
 
@@ -210,6 +236,12 @@ function answers(text: string): { status: number; body: string }[] {
   return out;
 }
 
+/** The final answers, and how many interim 100 Continue came among them. */
+function finalAnswers(text: string): { continues: number; finals: { status: number; body: string }[] } {
+  const all = answers(text);
+  return { continues: all.filter((a) => a.status === 100).length, finals: all.filter((a) => a.status !== 100) };
+}
+
 /** The lab server with its echo page: every request comes back whole in its answer's body. */
 async function labServer(pieces: Buffer[]): Promise<Outcome> {
   const client = new FakeClient();
@@ -217,8 +249,9 @@ async function labServer(pieces: Buffer[]): Promise<Outcome> {
   for (const piece of pieces) client.push(piece);
   client.push(null);
   await settle();
-  const outcome: Outcome = { requests: [], end: { kind: 'open' } };
-  for (const a of answers(client.text())) {
+  const { continues, finals } = finalAnswers(client.text());
+  const outcome: Outcome = { requests: [], continues, end: { kind: 'open' } };
+  for (const a of finals) {
     if (a.status !== 200) {
       const reason = a.body.replace(/\n$/, '');
       if (reason.startsWith('this server speaks HTTP/1.1; ')) outcome.end = { kind: 'not-http' };
@@ -248,8 +281,9 @@ async function replayServer(pieces: Buffer[]): Promise<Outcome> {
   for (const piece of pieces) client.push(piece);
   client.push(null);
   await settle();
-  const outcome: Outcome = { requests: passed.map((r) => ({ line: r.startLine, body: Buffer.from(requestContent(r)).toString('latin1') })), end: { kind: 'open' } };
-  const refused = answers(client.text())[0];
+  const { continues, finals } = finalAnswers(client.text());
+  const outcome: Outcome = { requests: passed.map((r) => ({ line: r.startLine, body: Buffer.from(requestContent(r)).toString('latin1') })), continues, end: { kind: 'open' } };
+  const refused = finals[0];
   if (refused) {
     const reason = refused.body.replace(/\n$/, '').replace(/^the chunked body could not be read: /, '');
     outcome.end = reason.startsWith('the replay server speaks HTTP/1.1; ') ? { kind: 'not-http' } : { kind: 'refused', status: refused.status, reason };
@@ -259,7 +293,7 @@ async function replayServer(pieces: Buffer[]): Promise<Outcome> {
 
 /** The proxy's request side, with a rule that holds every body so what it forwards can be seen. */
 function proxy(pieces: Buffer[]): Outcome {
-  const outcome: Outcome = { requests: [], end: { kind: 'open' } };
+  const outcome: Outcome = { requests: [], continues: 0, end: { kind: 'open' } };
   const ctx: ExchangeContext = { exchange: 1, fired: () => undefined, note: () => undefined };
   const hooks = rewriteHooks([parseRewriteArgument('request:never-there=>x')], new ProxyHooks());
   hooks.onBody('request-body', (body) => {
@@ -275,6 +309,10 @@ function proxy(pieces: Buffer[]): Outcome {
       head: (h) => outcome.requests.push({ line: h.startLine, body: '' }),
       answer: (d) => {
         const text = d.toString('utf8');
+        if (text === 'HTTP/1.1 100 Continue\r\n\r\n') {
+          outcome.continues++;
+          return;
+        }
         const said = /proxy refused this request: (.*)\.\n/.exec(text)?.[1] ?? text;
         const reason = said.replace(/^the chunked body could not be read: /, '');
         // Refused in its body: the request was not read whole, and the servers do not count it either.
@@ -300,6 +338,10 @@ const FIELD_LINES = [
   `X-Big: ${'b'.repeat(MAX_REQUEST_HEAD_BYTES / 2)}`,
   'Host: a',
   'X-Y: z',
+  'Expect: 100-continue',
+  'expect: 100-Continue ',
+  'Expect: 100-continue, x-unknown',
+  'Expect: ',
   'X:',
   'Content-Length: 3',
   'Content-Length: 03',
@@ -358,8 +400,15 @@ describe('the three readers agree on every request head', () => {
           expect(couldStartRequest(start), JSON.stringify(head)).toBe(false);
           byProxy = { ...byProxy, end: replay.end };
         }
-        // The replay server and the proxy both read chunked requests: the same in every way.
-        expect(byProxy, JSON.stringify(head)).toEqual(replay);
+        if (replay.end.kind === 'refused' && replay.end.status === 417) {
+          // An expectation other than 100-continue is the real server's to meet: the proxy passes
+          // the request on (or refuses its body, which it reads on).
+          expect(byProxy.requests.slice(0, replay.requests.length), JSON.stringify(head)).toEqual(replay.requests);
+          expect(byProxy.requests.length > replay.requests.length || byProxy.end.kind === 'refused', JSON.stringify(head)).toBe(true);
+        } else {
+          // The replay server and the proxy both read chunked requests: the same in every way.
+          expect(byProxy, JSON.stringify(head)).toEqual(replay);
+        }
         const lab = await labServer(pieces);
         if (lab.end.kind === 'refused' && lab.end.status === 411) {
           // The lab server reads no chunked bodies: the head had a coding, and the rules checked
@@ -416,7 +465,7 @@ describe('rules one reader or another lacked', () => {
 
   it('the lab server and the proxy take a method with digits, as the replay server does', async () => {
     const pieces = [bytes('POST2 /x HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi')];
-    for (const outcome of [await labServer(pieces), await replayServer(pieces), proxy(pieces)]) expect(outcome).toEqual({ requests: [{ line: 'POST2 /x HTTP/1.1', body: 'hi' }], end: { kind: 'open' } });
+    for (const outcome of [await labServer(pieces), await replayServer(pieces), proxy(pieces)]) expect(outcome).toEqual({ requests: [{ line: 'POST2 /x HTTP/1.1', body: 'hi' }], continues: 0, end: { kind: 'open' } });
   });
 });
 

@@ -60,8 +60,7 @@ export function timelineRow(entry: TimelineEntry, index: number, leg: Connection
             : entry.encrypted
               ? 'encrypted'
               : '';
-      // close_notify ends a connection well: not in an alert's red.
-      const tone: TimelineTone = entry.malformed ? 'malformed' : entry.alert && entry.alert.descriptionName !== 'close_notify' ? 'alert' : entry.encrypted ? 'encrypted' : 'record';
+      const tone: TimelineTone = entry.malformed ? 'malformed' : entry.alert ? 'alert' : entry.encrypted ? 'encrypted' : 'record';
       return {
         ...base,
         key: `r${entry.number}-${index}`,

@@ -1,7 +1,7 @@
 // A student's first hour in the window, the places where it misled: a victim the careful proxy
 // refused read a list of guesses (TLS version, cipher list ...) while the proxy knew why, and the
 // proxy's own session told a window user to pass command-line flags; the replay's "Send to" showed
-// 127.0.0.1:4433 whatever server the session went to; the good end of every connection
+// 127.0.0.1:4433 whatever server the session went to; the sidebar said such a victim had "no handshake"; the good end of every connection
 // (close_notify) was drawn in a failure's red; the ladder's times had no unit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -60,6 +60,10 @@ describe('a student in the window', () => {
     const why = await text(page, 'session-other-end-why');
     expect(why).toContain("Why it failed: the real server's certificate did not verify on the proxy's side, so the proxy refused this client");
     await screenshot(page, 'first-hour-window-01-victim-why');
+    // Its ClientHello went out and was answered with an alert: in the sidebar, a handshake that failed, not none.
+    const victimId = /#\/sessions\/(\d+)/.exec(page.url())![1];
+    const victimItem = page.locator(`[data-testid="session-nav-item"][href="#/sessions/${victimId}"]`);
+    expect(await victimItem.innerText()).toContain('handshake failed');
 
     await page.getByTestId('session-other-end-why').getByRole('link').click();
     await expect.poll(() => page.getByTestId('session-header').innerText()).toMatch(/Session #\d+ · proxy/);

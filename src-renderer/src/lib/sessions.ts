@@ -38,6 +38,18 @@ export function sortSessions(list: readonly SessionSummary[]): SessionSummary[] 
   return [...list].sort(newestFirst);
 }
 
+/** The client failures that come after its ClientHello went out (src-main/sessions/connectionErrors.ts). */
+const HANDSHAKE_BEGAN = new Set([
+  'PEER_ALERT',
+  'HANDSHAKE_FAILURE',
+  'VERSION_MISMATCH',
+  'LEGACY_TLS_REFUSED',
+  'CLIENT_CERTIFICATE_REQUIRED',
+  'CLIENT_CERTIFICATE_REFUSED',
+  'CLOSED_DURING_HANDSHAKE',
+  'NOT_TLS',
+]);
+
 /** "TLSv1.3 · TLS_AES_256_GCM_SHA384" or what is known so far. */
 export function sessionSubtitle(session: SessionSummary): string {
   const parts: string[] = [];
@@ -48,7 +60,9 @@ export function sessionSubtitle(session: SessionSummary): string {
   }
   // A server or proxy session began with a client's connection: its handshake started, and failed
   // (a victim that refused the forged certificate read "no handshake").
-  else if (session.status === 'failed') parts.push(session.kind === 'client' ? 'no handshake' : 'handshake failed');
+  // A client whose handshake began (its ClientHello answered with an alert, or a hang-up) failed
+  // it; one that never had a connection (refused, no such name) had none.
+  else if (session.status === 'failed') parts.push(session.kind === 'client' && !HANDSHAKE_BEGAN.has(session.error?.code ?? '') ? 'no handshake' : 'handshake failed');
   if (session.kind !== 'client') parts.push(session.kind);
   // Every connection to one server has the same target (its address): the name the client asked for tells them apart.
   if (session.kind === 'server') parts.push(session.sni ?? 'no SNI');

@@ -30,6 +30,7 @@ export type HeadRefusalCode =
   | 'codings'
   | 'length-not-digits'
   | 'lengths-disagree'
+  | 'host'
   | 'expectation';
 
 export interface HeadRefusal {
@@ -150,6 +151,11 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
   const framing = bodyFraming(lengths, codings, version, rules);
   if ('refused' in framing) return framing;
   if (rules.side === 'response') return { ...head, framing, expectsContinue: false };
+  // RFC 9112 (3.2): a server answers 400 to an HTTP/1.1 request without Host, and to any request
+  // with more than one (which site it is for is then a matter of which parser reads it).
+  const hosts = named('host');
+  if (hosts.length > 1) return refuse('host', `the request has ${hosts.length} Host headers; send exactly one, naming the site (such as "Host: www.bank32.com")`);
+  if (hosts.length === 0 && version === 'HTTP/1.1') return refuse('host', 'an HTTP/1.1 request must name its site in a Host header; add one, such as "Host: www.bank32.com"');
   // RFC 9110 (10.1.1): "100-continue" is the one expectation; a server answers any other with 417.
   const expectations = named('expect')
     .join(',')

@@ -419,7 +419,11 @@ export class HttpStream {
     if (isRefusal(read) && read.refused === 'start-line') return false;
     const startLine = headLines(text)[0];
     if (isRefusal(read) && this.side === 'request') {
-      this.refuseRequest(startLine, 400, 'Bad Request', read.reason, `${SMUGGLING}, so it was not forwarded.`, 'so the real server could read where it ends differently from the proxy (request smuggling)');
+      if (read.refused === 'host') {
+        this.refuseRequest(startLine, 400, 'Bad Request', read.reason, 'A server could not tell which site it is for, so it was not forwarded.', 'as the real server should (RFC 9112, 3.2)');
+      } else {
+        this.refuseRequest(startLine, 400, 'Bad Request', read.reason, `${SMUGGLING}, so it was not forwarded.`, 'so the real server could read where it ends differently from the proxy (request smuggling)');
+      }
       return true;
     }
     if (isRefusal(read)) {

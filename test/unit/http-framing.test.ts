@@ -73,19 +73,36 @@ describe('readHead: what a request head is taken as', () => {
   it.each([
     ['no length and no coding: no body', 'GET / HTTP/1.1\r\nHost: x', { kind: 'none' }],
     ['HTTP/1.0 without a coding', 'GET / HTTP/1.0', { kind: 'none' }],
-    ['spaces and tabs around the value', 'POST / HTTP/1.1\r\nContent-Length: \t 12 \t', { kind: 'length', length: 12 }],
-    ['no space after the colon', 'POST / HTTP/1.1\r\ncontent-length:7', { kind: 'length', length: 7 }],
-    ['the same length twice', 'POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 4', { kind: 'length', length: 4 }],
-    ['leading zeros', 'POST / HTTP/1.1\r\nContent-Length: 007', { kind: 'length', length: 7 }],
-    ['Content-Length: 0', 'POST / HTTP/1.1\r\nContent-Length: 0', { kind: 'length', length: 0 }],
-    ['chunked', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked', { kind: 'chunked' }],
-    ['CHUNKED in capitals, the name in lower case', 'POST / HTTP/1.1\r\ntransfer-encoding: CHUNKED', { kind: 'chunked' }],
-    ['gzip then chunked', 'POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked', { kind: 'chunked' }],
-    ['codings over two lines', 'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked', { kind: 'chunked' }],
-    ['an empty list element', 'POST / HTTP/1.1\r\nTransfer-Encoding: , chunked', { kind: 'chunked' }],
-    ['a method with a hyphen', 'M-SEARCH * HTTP/1.1', { kind: 'none' }],
+    ['spaces and tabs around the value', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \t 12 \t', { kind: 'length', length: 12 }],
+    ['no space after the colon', 'POST / HTTP/1.1\r\nHost: x\r\ncontent-length:7', { kind: 'length', length: 7 }],
+    ['the same length twice', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 4', { kind: 'length', length: 4 }],
+    ['leading zeros', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 007', { kind: 'length', length: 7 }],
+    ['Content-Length: 0', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0', { kind: 'length', length: 0 }],
+    ['chunked', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked', { kind: 'chunked' }],
+    ['CHUNKED in capitals, the name in lower case', 'POST / HTTP/1.1\r\nHost: x\r\ntransfer-encoding: CHUNKED', { kind: 'chunked' }],
+    ['gzip then chunked', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked', { kind: 'chunked' }],
+    ['codings over two lines', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked', { kind: 'chunked' }],
+    ['an empty list element', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , chunked', { kind: 'chunked' }],
+    ['a method with a hyphen', 'M-SEARCH * HTTP/1.1\r\nHost: x', { kind: 'none' }],
   ])('%s', (_what, head, expected) => {
     expect(framing(request(head))).toEqual(expected);
+  });
+});
+
+describe('readHead: Host (RFC 9112, 3.2)', () => {
+  it('refuses an HTTP/1.1 request without Host, and any request with more than one', () => {
+    expect(request('GET / HTTP/1.1\r\nAccept: */*')).toMatchObject({ refused: 'host', status: 400, reason: 'an HTTP/1.1 request must name its site in a Host header; add one, such as "Host: www.bank32.com"' });
+    expect(request('GET / HTTP/1.1\r\nHost: a\r\nhost: b')).toMatchObject({ refused: 'host', reason: expect.stringContaining('the request has 2 Host headers') });
+    expect(request('GET / HTTP/1.0\r\nHost: a\r\nHost: a')).toMatchObject({ refused: 'host' });
+  });
+
+  it('takes an HTTP/1.0 request without Host, and an empty Host (a target with no authority)', () => {
+    expect(refusal(request('GET / HTTP/1.0'))).toBeNull();
+    expect(refusal(request('OPTIONS * HTTP/1.1\r\nHost:'))).toBeNull();
+  });
+
+  it('judges framing first: a smuggling attempt without Host is named as one', () => {
+    expect(refusal(request('POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2'))).toBe('lengths-disagree');
   });
 });
 
@@ -374,13 +391,16 @@ const connection = fc
   .record({
     start: fc.constantFrom(...START_LINES),
     fields: fc.array(fc.record({ line: fc.constantFrom(...FIELD_LINES), crlf: fc.boolean() }), { maxLength: 4 }),
+    // Most requests name their site once; some never, some twice (RFC 9112, 3.2).
+    hosts: fc.constantFrom(1, 1, 1, 0, 2),
     crlf: fc.boolean(),
     body: fc.constantFrom(...BODIES),
     split: fc.nat(),
   })
-  .map(({ start, fields, crlf, body, split }) => {
+  .map(({ start, fields, hosts, crlf, body, split }) => {
     // Keep-alive for HTTP/1.0 too, so every reader goes on to the request after.
-    const lines = [{ line: start, crlf }, { line: 'Connection: keep-alive', crlf }, ...fields];
+    const hostLines = Array.from({ length: hosts }, (_, i) => ({ line: `Host: site${i}`, crlf }));
+    const lines = [{ line: start, crlf }, { line: 'Connection: keep-alive', crlf }, ...hostLines, ...fields];
     const head = lines.map((l) => `${l.line}${l.crlf ? '\r\n' : '\n'}`).join('') + (crlf ? '\r\n' : '\n');
     const all = bytes(head + body + AFTER);
     const at = split % (all.length + 1);
@@ -459,12 +479,12 @@ describe('rules one reader or another lacked', () => {
   });
 
   it('the replay server and the proxy refuse a chunked trailer line that is not a field', async () => {
-    const pieces = [bytes('POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n folded\r\n\r\n')];
+    const pieces = [bytes('POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n folded\r\n\r\n')];
     for (const outcome of [await replayServer(pieces), proxy(pieces)]) expect(outcome.end).toMatchObject({ kind: 'refused', reason: expect.stringContaining('is not "Name: value"') });
   });
 
   it('the lab server and the proxy take a method with digits, as the replay server does', async () => {
-    const pieces = [bytes('POST2 /x HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi')];
+    const pieces = [bytes('POST2 /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi')];
     for (const outcome of [await labServer(pieces), await replayServer(pieces), proxy(pieces)]) expect(outcome).toEqual({ requests: [{ line: 'POST2 /x HTTP/1.1', body: 'hi' }], continues: 0, end: { kind: 'open' } });
   });
 });

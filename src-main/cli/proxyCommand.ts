@@ -5,7 +5,8 @@ import type { ProxyConfig, ProxyConnectionSummary, ProxyHostMapping, ProxyInfo, 
 import { WorkbenchError } from '../errors';
 import { parseRewriteArgument } from '../sessions/proxyRewrite';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { CliExit, jsonText, printLine } from './common';
+import { shellWord } from '../api/tryIt';
+import { CliExit, jsonText, printLine, tlslabFor } from './common';
 import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -78,12 +79,34 @@ export function formatProxyConnection(c: ProxyConnectionSummary): string {
   return parts.filter((p) => p !== null).join('  ');
 }
 
-function formatListening(info: ProxyInfo): string {
+/**
+ * How to send a victim through the proxy, as the server's "try it" shows how to reach a server:
+ * the victim names the real site and connects to the proxy, trusting the proxy's root CA (saved
+ * as proxy-ca.pem, so that a ca.pem saved for the real server stays as it is). `site` is a name
+ * the proxy can reach upstream (from --map or the host table), or null when there is none yet.
+ */
+export function proxyTryItLines(info: Pick<ProxyInfo, 'transparentAddress' | 'connectAddress' | 'ca'>, rootCa: string, site: string | null, tlslab = 'tlslab'): string[] {
+  const lines = [`  try it (the victim trusts "${rootCa}", so it takes the forged certificate; leave proxy-ca.pem out and it refuses it):`];
+  lines.push(`    ${tlslab} ca export ${shellWord(rootCa)} --out proxy-ca.pem`);
+  if (site === null) {
+    lines.push('    (no site to send victims to yet: name one with --map HOST=ADDR:PORT, the lab server that plays the real site)');
+    return lines;
+  }
+  if (info.transparentAddress) {
+    lines.push(`    ${tlslab} client ${site} --connect-to ${info.transparentAddress} --ca proxy-ca.pem --get /`);
+    lines.push(`    curl --cacert proxy-ca.pem --connect-to ${site}:443:${info.transparentAddress} https://${site}/`);
+  }
+  if (info.connectAddress) lines.push(`    curl --cacert proxy-ca.pem -x http://${info.connectAddress} https://${site}/`);
+  return lines;
+}
+
+function formatListening(info: ProxyInfo, rootCa: string, site: string | null, tlslab: string): string {
   const lines: string[] = [];
   if (info.transparentAddress) lines.push(`transparent mode on ${info.transparentAddress} (victims connect here and name the site by SNI)`);
   if (info.connectAddress) lines.push(`CONNECT mode on ${info.connectAddress} (curl -x http://${info.connectAddress}, browsers' proxy setting)`);
   lines.push(`forging with "${info.ca.name}" (${info.ca.subject}, ${info.ca.keyType}); upstream verified against ${info.upstreamTrust}${info.config.upstreamInsecure ? ', going on even when that fails (--upstream-insecure)' : ''}`);
   for (const r of info.config.rewrite ?? []) lines.push(`  rewrite ${r.direction}: ${r.regex ? `/${r.find}/${r.flags ?? ''}` : JSON.stringify(r.find)} => ${JSON.stringify(r.replace)}`);
+  lines.push(...proxyTryItLines(info, rootCa, site, tlslab));
   lines.push('stop with Ctrl-C');
   return lines.join('\n');
 }
@@ -113,7 +136,15 @@ export function registerProxyCommand(program: Command): void {
       });
       try {
         const info = await wb.proxies.start(config);
-        printLine(opts.json ? jsonText({ event: 'listening', proxy: info }) : formatListening(info));
+        // A site victims can be sent to: the first named in --map, else the first of the host table.
+        const site = (config.map ?? []).find((m) => !m.host.includes('*'))?.host ?? wb.listHosts()[0]?.name ?? null;
+        let rootCa = info.ca.name;
+        try {
+          rootCa = wb.workshop.rootCaName(info.ca.name) ?? rootCa;
+        } catch {
+          // The signing CA itself is then what the victim trusts.
+        }
+        printLine(opts.json ? jsonText({ event: 'listening', proxy: info }) : formatListening(info, rootCa, site, tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -85,7 +85,7 @@ export function registerClientCommand(program: Command): void {
           process.stdout.write(`${formatClientResult(session, { tlslab: tlslabFor(command) })}\n`);
         }
         if (session.status === 'failed') {
-          const hint = opts.json ? null : trustHint(wb, session, String(opts.ca));
+          const hint = opts.json ? null : (trustHint(wb, session, String(opts.ca)) ?? hostnameHint(session));
           throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})${hint ? `; ${hint}` : ''}`);
         }
       } finally {
@@ -110,4 +110,15 @@ function trustHint(wb: Workbench, session: SessionDetail, ca: string): string | 
   }
   if (!root || ca === `lab:${root}`) return null;
   return `the certificate was issued by this workbench's CA "${root}", which the trust store does not hold; if that is the CA you mean to trust (and not a man in the middle's), add --ca ${shellWord(`lab:${root}`)}; --insecure goes on without trusting it`;
+}
+
+/**
+ * A trusted chain for another name: the server is not the site asked for (a wrong address, or a
+ * man in the middle with a certificate of its own). Says so, and names the flag that skips the
+ * check, which is the lab's experiment.
+ */
+function hostnameHint(session: SessionDetail): string | null {
+  const v = session.verification;
+  if (!v || !v.chain.ok || !v.checkHostname || !v.hostname || v.hostname.ok) return null;
+  return `the server's certificate is for another site, so this is not ${v.hostname.hostname} (a wrong address, or someone in the middle); --no-check-hostname goes on without the name check, as a client that skips it would`;
 }

@@ -88,7 +88,7 @@ describe('tlslab client', () => {
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^tlslab: not verified: hostname mismatch.*www\.bank32\.com.*\(recorded as session \d+\)$/);
+    expect(lines[0]).toMatch(/^tlslab: not verified: hostname mismatch.*www\.bank32\.com.*\(recorded as session \d+\); .*--no-check-hostname/);
     // The report on stdout says it once, as the verification result, not again as an error line.
     expect(r.stdout.match(/hostname mismatch/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/^Verification: not verified: hostname mismatch/m);
@@ -96,7 +96,7 @@ describe('tlslab client', () => {
     // No empty response: it says the request never went out.
     expect(r.stdout).toMatch(/^Request not sent: the session failed before it could go out\.$/m);
     expect(r.stdout).not.toContain('Response (');
-    const id = /session (\d+)\)$/.exec(lines[0])![1];
+    const id = /session (\d+)\)/.exec(lines[0])![1];
     const shown = tlslab(['sessions', 'show', id, '--data-dir', dataDir]).stdout;
     // `sessions show`: the header's verification line is the error; no second line repeats it.
     expect(shown).toMatch(/^Verification: not verified: hostname mismatch/m);

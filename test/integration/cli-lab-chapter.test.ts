@@ -1,0 +1,103 @@
+// The lab chapter done with the tlslab command alone, as a student at a terminal does it: a lab
+// server plays the real site, a man in the middle forges its certificate, and a victim is sent
+// through it by the commands the proxy prints.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports';
+import { run } from '../support/run';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
+let dataDir: string;
+let cwd: string;
+const children: ChildProcessWithoutNullStreams[] = [];
+
+const cli = (...args: string[]) => run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
+
+/** A long-running tlslab command, read line by line until `last` appears. */
+async function startUntil(args: string[], last: string): Promise<string[]> {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes(last)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
+  });
+  return out.split('\n');
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chapter-'));
+  cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chapter-cwd-'));
+  expect((await cli('ca', 'create', 'Model CA', '--subject', '/C=US/O=Model CA LTD./CN=www.modelCA.com')).code).toBe(0);
+  expect((await cli('ca', 'create', 'Evil CA')).code).toBe(0);
+  expect((await cli('cert', 'issue', '--ca', 'Model CA', '--cn', 'www.bank32.com', '--san', 'DNS:www.bank32.com,DNS:*.bank32.com')).code).toBe(0);
+  expect((await cli('ca', 'export', 'Model CA', '--out', 'ca.pem')).code).toBe(0);
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGTERM');
+  fs.rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('the lab chapter from the command line', () => {
+  it('a client that reaches a server whose certificate names another site is told that this is not the site, and which flag skips the check', async () => {
+    const port = await freePort();
+    await startUntil(['server', '--port', String(port), '--identity', 'lab:www.bank32.com'], 'try it:');
+    // The /etc/hosts trick of the chapter: www.facebook.com leads to the bank's server.
+    const r = await cli('client', `www.facebook.com:${port}`, '--connect-to', '127.0.0.1', '--ca', 'ca.pem', '--get', '/');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('hostname mismatch: asked for www.facebook.com');
+    expect(r.stderr).toContain('this is not www.facebook.com');
+    expect(r.stderr).toContain('--no-check-hostname goes on without the name check');
+    // The flag it names does what it says.
+    const unchecked = await cli('client', `www.facebook.com:${port}`, '--connect-to', '127.0.0.1', '--ca', 'ca.pem', '--no-check-hostname', '--get', '/');
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stdout).toContain('hostname check off, which let a mismatch through');
+  });
+
+  it('the proxy prints how to send a victim through it, and the printed commands work as they are: refused without its CA, fooled with it', async () => {
+    const serverPort = await freePort();
+    await startUntil(['server', '--port', String(serverPort), '--identity', 'lab:www.bank32.com'], 'try it:');
+    const listen = `127.0.0.1:${await freePort()}`;
+    const connectListen = `127.0.0.1:${await freePort()}`;
+    const lines = await startUntil(
+      ['proxy', '--mode', 'both', '--listen', listen, '--connect-listen', connectListen, '--ca', 'Evil CA', '--map', `www.bank32.com=127.0.0.1:${serverPort}`, '--upstream-ca', 'ca.pem'],
+      'stop with Ctrl-C',
+    );
+    const tryIt = lines.slice(lines.findIndex((l) => l.startsWith('  try it')) + 1, lines.indexOf('stop with Ctrl-C')).map((l) => l.trim());
+    expect(tryIt).toEqual([
+      `tlslab --data-dir ${dataDir} ca export 'Evil CA' --out proxy-ca.pem`,
+      `tlslab --data-dir ${dataDir} client www.bank32.com --connect-to ${listen} --ca proxy-ca.pem --get /`,
+      `curl --cacert proxy-ca.pem --connect-to www.bank32.com:443:${listen} https://www.bank32.com/`,
+      `curl --cacert proxy-ca.pem -x http://${connectListen} https://www.bank32.com/`,
+    ]);
+    const shell = (script: string) => run('sh', ['-c', `tlslab() { "${process.execPath}" "${BIN}" "$@"; }\n${script}`], { cwd });
+    expect((await shell(tryIt[0])).code).toBe(0);
+
+    // A victim that trusts only the real site's CA refuses the forged certificate.
+    const refused = await shell(tryIt[1].replace('proxy-ca.pem', 'ca.pem'));
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('not verified: untrusted root');
+
+    // One that trusts the proxy's CA gets the bank's page through it, by each printed command.
+    const fooled = await shell(tryIt[1]);
+    expect(fooled.code).toBe(0);
+    expect(fooled.stdout).toContain('Verification: verified: trusted chain, hostname matches');
+    expect(fooled.stdout).toContain('issuer:  CN=Evil CA');
+    expect(fooled.stdout).toContain('<title>Bank32 Online Banking</title>');
+    for (const curl of tryIt.slice(2)) {
+      const r = await shell(`${curl} -sS`);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('<title>Bank32 Online Banking</title>');
+    }
+  });
+});

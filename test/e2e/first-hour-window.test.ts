@@ -27,7 +27,7 @@ async function startLabServer(page: Page): Promise<void> {
   await page.getByTestId('nav-servers').click();
   await page.getByTestId('server-form').waitFor();
   await page.getByTestId('server-identity-starter-make').click();
-  await expect.poll(() => page.getByTestId('server-identity-lab').inputValue()).toBe('www.bank32.com');
+  await expect.poll(() => page.getByTestId('server-identity-lab').inputValue(), { timeout: 30_000 }).toBe('www.bank32.com');
   await page.getByTestId('server-port').fill(String(serverPort));
   await page.getByTestId('server-form-submit').click();
   await page.locator('[data-testid="server-card"][data-status="running"]').waitFor();
@@ -66,13 +66,16 @@ describe('a student in the window', () => {
     expect(await victimItem.innerText()).toContain('handshake failed');
 
     await page.getByTestId('session-other-end-why').getByRole('link').click();
-    await expect.poll(() => page.getByTestId('session-header').innerText()).toMatch(/Session #\d+ · proxy/);
+    await expect.poll(() => page.getByTestId('session-header').innerText(), { timeout: 30_000 }).toMatch(/Session #\d+ · proxy/);
     // The window has no --upstream-ca: it says what happened, and the panel says what to change in the form.
     const detail = await text(page, 'session-outcome-detail');
     expect(detail).toContain("the real server's certificate for www.bank32.com did not verify");
     expect(detail).toMatch(/the proxy refused the victim\.$/);
     expect(detail).not.toContain('--');
     expect(await text(page, 'proxy-failure-message')).not.toContain('--upstream');
+    // Nor do the timelines of its two legs.
+    for (const table of await page.getByTestId('timeline-table').all()) expect(await table.innerText()).not.toContain('--upstream');
+    expect(await page.getByTestId('timeline-table').count()).toBe(2);
     await screenshot(page, 'first-hour-window-02-proxy-refusal');
     expect(errors).toEqual([]);
   });

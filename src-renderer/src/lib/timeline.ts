@@ -2,6 +2,7 @@
 // messages inside them, interleaved with TCP, TLS and verification events.
 import type { ConnectionLeg, Direction, TimelineEntry } from '../api/contract';
 import { formatOffsetMs } from './format';
+import { proxyErrorText } from './proxy-view';
 
 export type TimelineTone = 'record' | 'encrypted' | 'malformed' | 'alert' | 'event' | 'success' | 'warning' | 'error';
 
@@ -91,7 +92,8 @@ export function timelineRow(entry: TimelineEntry, index: number, leg: Connection
     case 'note':
       return { ...base, type: 'Note', summary: entry.text, tone: 'event' };
     case 'error':
-      return { ...base, type: 'Error', summary: entry.message, tone: 'error' };
+      // A proxy's reason ends in advice for its command line: the window's panel gives its own.
+      return { ...base, type: 'Error', summary: leg === 'proxy-client' || leg === 'proxy-upstream' ? proxyErrorText(entry.message) : entry.message, tone: 'error' };
   }
 }
 

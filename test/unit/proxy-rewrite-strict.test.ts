@@ -85,22 +85,24 @@ describe('the proxy refuses request heads whose framing is ambiguous', () => {
     expect(p.upstream()).toBe('GET /one HTTP/1.1\r\nHost: bank\r\n\r\nGET /two HTTP/1.1\r\nHost: bank\r\n\r\n');
   });
 
-  it('a chunk size that is not hex digits alone stops the request (the caller records an HTTP framing error)', () => {
+  it('a chunk size that is not hex digits alone: the victim gets 400 with the reason, and nothing after it is forwarded', () => {
     for (const size of ['0x3', '+3', '3 junk']) {
       const p = proxy();
-      expect(() => p.requests.push(Buffer.from(`POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\nabc\r\n0\r\n\r\n`, 'latin1'))).toThrow(/a chunk size must be hex digits, not "/);
+      p.requests.push(Buffer.from(`POST /x HTTP/1.1\r\nHost: bank\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\nabc\r\n0\r\n\r\n${SMUGGLED}`, 'latin1'));
+      expect(p.victim()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*a chunk size must be hex digits, not "/);
+      expect(p.upstream()).not.toContain('GET /admin');
+      expect(p.notes.join('\n')).toMatch(/a chunk size must be hex digits/);
     }
   });
 
-  it('chunk data that does not end in CRLF where its size says stops the request', () => {
+  it('chunk data that does not end in CRLF where its size says: the victim gets 400, and the request hidden after it never reaches the server', () => {
     // A parser that skips two bytes of anything there ends this body at "0"; one that refuses them does not.
     for (const pieces of ['whole', 'bytes'] as const) {
       const p = proxy();
-      const input = Buffer.from(`POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n${SMUGGLED}`, 'latin1');
-      expect(() => {
-        if (pieces === 'whole') p.requests.push(input);
-        else for (let i = 0; i < input.length; i++) p.requests.push(input.subarray(i, i + 1));
-      }).toThrow(/does not end in CRLF/);
+      const input = Buffer.from(`POST /x HTTP/1.1\r\nHost: bank\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n${SMUGGLED}`, 'latin1');
+      if (pieces === 'whole') p.requests.push(input);
+      else for (let i = 0; i < input.length; i++) p.requests.push(input.subarray(i, i + 1));
+      expect(p.victim()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*does not end in CRLF/);
       expect(p.upstream()).not.toContain('GET /admin');
     }
   });
@@ -108,9 +110,9 @@ describe('the proxy refuses request heads whose framing is ambiguous', () => {
   it('still forwards what is clear: the same length twice, OWS around values, gzip then chunked, LF line ends', () => {
     const p = proxy();
     const ok = [
-      'POST /a HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc',
-      'POST /b HTTP/1.1\r\nContent-Length:   2  \r\n\r\nde',
-      'POST /c HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2;x=y\r\nfg\r\n0\r\n\r\n',
+      'POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc',
+      'POST /b HTTP/1.1\r\nHost: a\r\nContent-Length:   2  \r\n\r\nde',
+      'POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2;x=y\r\nfg\r\n0\r\n\r\n',
       'GET /d HTTP/1.1\nHost: a\n\n',
     ].join('');
     p.requests.push(Buffer.from(ok, 'latin1'));

@@ -14,7 +14,7 @@ describe('parseLiveRequestHead', () => {
     expect(head.method).toBe('POST');
     expect(head.framing).toEqual({ kind: 'length', length: 12 });
     expect(parseLiveRequestHead('GET / HTTP/1.1\nHost: x')).toMatchObject({ framing: { kind: 'length', length: 0 } });
-    expect(parseLiveRequestHead('POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked')).toMatchObject({ framing: { kind: 'chunked' } });
+    expect(parseLiveRequestHead('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked')).toMatchObject({ framing: { kind: 'chunked' } });
   });
 
   it.each([

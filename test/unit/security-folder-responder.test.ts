@@ -88,7 +88,7 @@ describe('the folder responder', () => {
     expect(head.text).toContain('\r\nContent-Length: 12\r\n');
     expect(head.text.endsWith('\r\n\r\n')).toBe(true);
     // The echo responder still echoes any method.
-    expect((await ask('POST /x HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi', { kind: 'echo' })).text).toContain('POST /x HTTP/1.1');
+    expect((await ask('POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi', { kind: 'echo' })).text).toContain('POST /x HTTP/1.1');
   });
 
   it('answers an overlong request line with 414 and closes', async () => {

@@ -38,6 +38,10 @@ describe('the Certificates view in Chromium', () => {
     await page.getByTestId('nav-certificates').click();
     await page.getByRole('heading', { name: 'Certificates', exact: true }).waitFor();
     expect(await text(page, 'key-protection')).toContain('keys not encrypted');
+    // The window's own sentence, not the command line's shouted "NOT protected".
+    expect(await text(page, 'key-protection-message')).toBe(
+      'Private keys are kept unencrypted in the workbench database: anyone who can read your data folder can use them. Set a passphrase to encrypt them.',
+    );
     await screenshot(page, '10-certificates-empty');
 
     // A mistake is explained next to its field, before anything reaches the engine.
@@ -198,6 +202,7 @@ describe('the Certificates view in Chromium', () => {
     await page.locator('[data-testid="key-protection"][data-status="unlocked"]').waitFor();
     await page.getByTestId('passphrase-lock').click();
     await page.locator('[data-testid="key-protection"][data-status="locked"]').waitFor();
+    expect(await text(page, 'key-protection-message')).toMatch(/^Private keys are encrypted with the workbench passphrase and locked: unlock them/);
     await page.getByTestId('pki-new-csr').click();
     await page.getByTestId('csr-subject-CN').fill('locked.bank32.com');
     await page.getByTestId('csr-form-submit').click();

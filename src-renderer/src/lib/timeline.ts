@@ -44,10 +44,13 @@ const SIDES: Record<ConnectionLeg, { local: string; remote: string; listened: bo
 };
 
 export function timelineRows(entries: readonly TimelineEntry[], leg: ConnectionLeg = 'client'): TimelineRow[] {
-  return entries.map((entry, index) => timelineRow(entry, index, leg));
+  // A handshake that finished before its certificate was refused is no success: its row must not
+  // read as one just above "not verified".
+  const refused = entries.some((e) => e.kind === 'verification' && !e.accepted);
+  return entries.map((entry, index) => timelineRow(entry, index, leg, refused));
 }
 
-export function timelineRow(entry: TimelineEntry, index: number, leg: ConnectionLeg = 'client'): TimelineRow {
+function timelineRow(entry: TimelineEntry, index: number, leg: ConnectionLeg, certificateRefused: boolean): TimelineRow {
   const sides = SIDES[leg];
   const base = { key: `${index}`, number: '', time: formatOffsetMs(entry.t), arrow: '' as const, directionLabel: '', version: '', length: '' };
   switch (entry.kind) {
@@ -86,7 +89,9 @@ export function timelineRow(entry: TimelineEntry, index: number, leg: Connection
         tone: 'event',
       };
     case 'tls-established':
-      return { ...base, type: 'TLS established', version: entry.version, summary: entry.cipher, tone: 'success' };
+      return certificateRefused
+        ? { ...base, type: 'TLS established', version: entry.version, summary: `${entry.cipher} · keys agreed, but the certificate was not accepted (below)`, tone: 'event' }
+        : { ...base, type: 'TLS established', version: entry.version, summary: entry.cipher, tone: 'success' };
     case 'verification':
       return { ...base, type: 'Verification', summary: entry.summary, tone: entry.accepted ? 'success' : 'warning' };
     case 'note':

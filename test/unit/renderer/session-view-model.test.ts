@@ -32,12 +32,18 @@ describe('the timeline table', () => {
 
   it('interleaves TLS, verification, error and close events in the order given', () => {
     expect(rows.slice(6).map((r) => [r.type, r.tone])).toEqual([
-      ['TLS established', 'success'],
+      // The handshake finished, but the certificate it brought was refused: not a success.
+      ['TLS established', 'event'],
       ['Verification', 'warning'],
       ['Error', 'error'],
       ['TCP close', 'event'],
     ]);
     expect(rows[9].summary).toBe('closed by the server');
+    expect(rows[6].summary).toMatch(/keys agreed, but the certificate was not accepted \(below\)$/);
+    // With the certificate accepted, the same event is the success it looks like.
+    const accepted = timelineRows(tls12Timeline.map((e) => (e.kind === 'verification' ? { ...e, accepted: true } : e)));
+    expect(accepted.find((r) => r.type === 'TLS established')).toMatchObject({ tone: 'success' });
+    expect(accepted.find((r) => r.type === 'TLS established')?.summary).not.toContain('not accepted');
   });
 
   it('reads TCP open from the side that connected and names who closed by role, on every leg', () => {

@@ -1,7 +1,7 @@
 // tlslab cert: issue, show, hash, verify, export, forge and delete certificates.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { PkiInspection, PkiTrustSpec, PkiVerifyResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
 import { certificateToShow } from '../pki/formats';
@@ -43,11 +43,14 @@ export function registerCertCommands(program: Command): void {
         .option('--eku <list>', 'replace the default extended key usage: serverAuth,clientAuth,... ("none" for none)', commaList)
         .option('--name <name>', 'workbench name (default: the CN)')
         .option('--out-cert <file>', 'also write the certificate (PEM) here ("-" for standard output)')
-        .option('--chain-out <file>', 'write the issuing CA chain (PEM) here')
+        .option('--out-chain <file>', 'write the issuing CA chain (PEM) here')
+        // --chain-out, its first name, still works; --out-chain matches --out-cert and --out-key.
+        .addOption(new Option('--chain-out <file>', 'the first name of --out-chain').hideHelp())
         .option('--json', 'print JSON'),
       { keyOptional: true },
     ),
   ).action(async (opts, command: Command) => {
+    opts.chainOut = opts.outChain ?? opts.chainOut;
     const keyPassphrase = keyPassphraseOf(opts);
     const subject = subjectFromFlags(opts);
     const wb = await openWorkshop(command);
@@ -165,9 +168,12 @@ export function registerCertCommands(program: Command): void {
       .option('--template <file>', 'copy names (CN, O, SANs) from this certificate')
       .requiredOption('--out-cert <file>', 'write the certificate (PEM) here ("-" for standard output)')
       .requiredOption('--out-key <file>', 'write the private key (PEM, mode 0600) here')
-      .option('--chain-out <file>', 'write the CA chain (PEM) here')
+      .option('--out-chain <file>', 'write the CA chain (PEM) here')
+        // --chain-out, its first name, still works; --out-chain matches --out-cert and --out-key.
+        .addOption(new Option('--chain-out <file>', 'the first name of --out-chain').hideHelp())
       .option('--json', 'print JSON'),
   ).action(async (host: string, opts, command: Command) => {
+    opts.chainOut = opts.outChain ?? opts.chainOut;
     const template = opts.template ? readInputFile(opts.template, 'template certificate') : undefined;
     const wb = await openWorkshop(command);
     try {

@@ -1,5 +1,5 @@
 // tlslab csr: make a certificate signing request as openssl req does, show one, sign one.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { exportPrivateKeyPem } from '../pki/keys';
 import { type OutputFile, writeFilesAtomically } from '../workshop/files';
 import { CliExit, integer, messagesFor, printJson } from './common';
@@ -53,9 +53,12 @@ export function registerCsrCommands(program: Command): void {
       .option('--days <n>', 'validity in days (default 365)', integer('--days'))
       .option('--name <name>', 'workbench name of the certificate')
       .requiredOption('--out <file>', 'write the certificate (PEM) here ("-" for standard output)')
-      .option('--chain-out <file>', 'write the CA chain (PEM) here')
+      .option('--out-chain <file>', 'write the CA chain (PEM) here')
+        // --chain-out, its first name, still works; --out-chain matches --out-cert and --out-key.
+        .addOption(new Option('--chain-out <file>', 'the first name of --out-chain').hideHelp())
       .option('--json', 'print JSON'),
   ).action(async (file: string, opts, command: Command) => {
+    opts.chainOut = opts.outChain ?? opts.chainOut;
     const bytes = readInputFile(file, 'certificate signing request');
     const text = /-----BEGIN /.test(Buffer.from(bytes).toString('latin1')) ? Buffer.from(bytes).toString('utf8') : Buffer.from(bytes).toString('base64');
     const wb = await openWorkshop(command);

@@ -1,7 +1,7 @@
 // tlslab replay ID: send a recorded client's application data again and compare the answers.
 // tlslab replay-server ID...: answer new clients from recorded server responses, until interrupted.
 import fs from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, UnmatchedPolicy } from '../api/replayTypes';
 import type { SessionSummary, TrustStoreSpec } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
@@ -16,6 +16,7 @@ import type { Workbench } from '../workbench';
 interface ReplayOptions {
   connection?: number;
   to?: string;
+  connectTo?: string;
   ca?: string;
   caFile?: string;
   sni?: string;
@@ -128,7 +129,9 @@ export function registerReplayCommands(program: Command): void {
     .description("send a recorded session's client application data again, as a new session, and compare the answers")
     .argument('<id>', 'the recorded session', sessionId)
     .option('--connection <n>', 'send this connection of the session again (numbered as "tlslab sessions show" lists them; default: the first on which the client sent data)', integer('--connection', 1))
-    .option('--to <host:port>', 'connect here instead of the original address (SNI and Host stay the original)')
+    .option('--connect-to <addr:port>', 'connect here instead of the original address, as tlslab client --connect-to (SNI and Host stay the original)')
+    // --to, its first name, still works; --connect-to is the client's name for the same thing.
+    .addOption(new Option('--to <host:port>', 'the first name of --connect-to').hideHelp())
     .option('--ca <trust>', 'verify the server against this trust store, as tlslab client takes it: lab:NAME (or a workshop CA\'s bare name), a PEM FILE, a hash-link DIR or "system"')
     .option('--ca-file <file>', 'verify the server against the CA certificates in this PEM file')
     .option('--sni <name>', 'send this SNI ("" for none)')
@@ -146,6 +149,7 @@ export function registerReplayCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (id: number, opts: ReplayOptions, command: Command) => {
       if (opts.ca && opts.caFile) throw new CliExit(2, 'choose one of --ca and --ca-file');
+      opts.to = opts.connectTo ?? opts.to;
       const tls: ReplayTlsOverrides = {};
       if (opts.ca) tls.trust = replayTrust(opts.ca);
       if (opts.caFile) tls.trust = { kind: 'file', path: opts.caFile };

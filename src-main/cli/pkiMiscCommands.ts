@@ -4,14 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { shellWord } from '../api/tryIt';
 import type { Command } from 'commander';
-import type { PkiImportResult } from '../api/pkiTypes';
+import type { PkiImportResult, PkiKeyProtection } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
 import { isPkiError } from '../pki/errors';
 import { WorkbenchError } from '../errors';
 import { splitPem, looksLikePem } from '../pki/pem';
 import { importAllInto, writeTrustFolder } from '../workshop/exchange';
 import { printJson } from './common';
-import { openWorkshop, readImportPassphrases, readInputFile, readPassphraseFile, withWorkbenchPassphrase } from './pkiCommon';
+import { keysLine, openWorkshop, readImportPassphrases, readInputFile, readPassphraseFile, withWorkbenchPassphrase } from './pkiCommon';
 
 export function registerPkiMiscCommands(program: Command): void {
   program
@@ -66,7 +66,7 @@ export function registerPkiMiscCommands(program: Command): void {
     const inputs = files.map((file) => ({ file, bytes: readInputFile(file, 'certificate, key or PKCS#12') }));
     const wb = await openWorkshop(command);
     let results: Array<PkiImportResult & { file: string }>;
-    let keys: { status: string; message: string };
+    let keys: PkiKeyProtection;
     try {
       // All files together, so that a key finds its certificate whatever the order they are given in.
       const imported = importAllInto(
@@ -113,7 +113,7 @@ export function registerPkiMiscCommands(program: Command): void {
         }
       }
       // A key that came in encrypted is kept as the workbench keeps keys: say how that is.
-      if (results.some((r) => r.keysMatched > 0)) process.stdout.write(`Keys: ${keys.message}\n`);
+      if (results.some((r) => r.keysMatched > 0)) process.stdout.write(`${keysLine(keys)}\n`);
     }
   });
 

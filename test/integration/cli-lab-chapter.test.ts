@@ -101,3 +101,54 @@ describe('the lab chapter from the command line', () => {
     }
   });
 });
+
+describe('flags named as their siblings are', () => {
+  it('cert issue, cert forge and csr sign write the CA chain with --out-chain, as --out-cert and --out-key; the first name --chain-out still works', async () => {
+    const help = await cli('cert', 'issue', '--help');
+    expect(help.stdout).toContain('--out-chain <file>');
+    expect(help.stdout).not.toContain('--chain-out');
+    const issued = await cli('cert', 'issue', '--ca', 'Model CA', '--cn', 'mail.bank32.com', '--out-cert', 'mail.crt', '--out-chain', 'mail-chain.pem');
+    expect(issued.code).toBe(0);
+    expect(issued.stdout).toContain('CA chain: mail-chain.pem');
+    const forged = await cli('cert', 'forge', 'www.bank32.com', '--ca', 'Evil CA', '--out-cert', 'forged.crt', '--out-key', 'forged.key', '--out-chain', 'forged-chain.pem');
+    expect(forged.code).toBe(0);
+    expect(await cli('csr', 'create', '--cn', 'shop.bank32.com', '--out-csr', 'shop.csr', '--out-key', 'shop.key').then((r) => r.code)).toBe(0);
+    expect((await cli('csr', 'sign', 'shop.csr', '--ca', 'Model CA', '--out', 'shop.crt', '--out-chain', 'shop-chain.pem')).code).toBe(0);
+    const old = await cli('cert', 'issue', '--ca', 'Model CA', '--cn', 'old.bank32.com', '--chain-out', 'old-chain.pem');
+    expect(old.code).toBe(0);
+    for (const [file, issuer] of [['mail-chain.pem', 'Model CA LTD.'], ['forged-chain.pem', 'Evil CA'], ['shop-chain.pem', 'Model CA LTD.'], ['old-chain.pem', 'Model CA LTD.']]) {
+      const subject = await run('openssl', ['x509', '-in', path.join(cwd, file), '-noout', '-subject']);
+      expect(subject.stdout).toContain(issuer);
+    }
+  });
+
+  it('replay takes --connect-to, as the client does, to send the recorded request to another address (--to still works)', async () => {
+    const first = await freePort();
+    const second = await freePort();
+    await startUntil(['server', '--port', String(first), '--identity', 'lab:www.bank32.com'], 'try it:');
+    await startUntil(['server', '--port', String(second), '--identity', 'lab:www.bank32.com', '--echo'], 'try it:');
+    const recorded = await cli('client', `www.bank32.com:${first}`, '--connect-to', '127.0.0.1', '--ca', 'ca.pem', '--get', '/', '--json');
+    const id = (JSON.parse(recorded.stdout) as { sessionId: number }).sessionId;
+    const help = await cli('replay', '--help');
+    expect(help.stdout).toContain('--connect-to <addr:port>');
+    const replayed = await cli('replay', String(id), '--connect-to', `127.0.0.1:${second}`);
+    expect(replayed.stderr).toBe('');
+    expect(replayed.stdout).toContain(`replay of session ${id} to www.bank32.com:${first} (via 127.0.0.1:${second})`);
+    // The echo server answered, so the request went where --connect-to said.
+    expect(replayed.stdout).toContain('the answers differ');
+    const old = await cli('replay', String(id), '--to', `127.0.0.1:${second}`);
+    expect(old.stdout).toContain(`(via 127.0.0.1:${second})`);
+  });
+});
+
+describe('importing keys', () => {
+  it('says how to protect the keys it kept unencrypted, as every other command does', async () => {
+    fs.writeFileSync(path.join(cwd, 'pass.txt'), 'classpass\n');
+    expect((await cli('ca', 'export', 'Model CA', '--format', 'p12', '--with-key', '--passphrase-file', 'pass.txt', '--out', 'model.p12')).code).toBe(0);
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chapter-student-'));
+    const imported = await run(process.execPath, [BIN, '--data-dir', other, 'import', 'model.p12', '--passphrase-file', 'pass.txt'], { cwd });
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/^Keys: private keys are NOT protected: .* \("tlslab passphrase set"\)$/m);
+    fs.rmSync(other, { recursive: true, force: true });
+  });
+});

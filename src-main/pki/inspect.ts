@@ -152,8 +152,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
   if (selfIssued && publicKey.key) {
     signatureValid = verifySignature(parts.signatureAlgorithm, parts.tbs.encoded, parts.signature.contents.subarray(1), publicKey.key);
   }
-  const status =
-    now < parts.notBefore ? 'not yet valid' : now > parts.notAfter ? 'EXPIRED' : `valid for ${Math.floor((parts.notAfter.getTime() - now.getTime()) / 86_400_000)} more days`;
+  const status = now < parts.notBefore ? 'not yet valid' : now > parts.notAfter ? 'EXPIRED' : `valid for ${timeLeft(parts.notAfter.getTime() - now.getTime())}`;
   const fields: InspectedField[] = [
     {
       label: 'Version',
@@ -845,4 +844,15 @@ function integerText(bytes: Uint8Array): string {
   for (const byte of bytes) value = (value << 8n) | BigInt(byte);
   if (bytes[0] & 0x80) value -= 1n << BigInt(bytes.length * 8);
   return value.toString();
+}
+
+/**
+ * What is left of a validity, as a person counts it: a certificate issued with 365 days (which
+ * starts an hour back, for clocks behind) has 365 more days, not 364; under two days, in hours.
+ */
+export function timeLeft(ms: number): string {
+  const hours = ms / 3_600_000;
+  if (hours < 1) return 'less than an hour more';
+  if (hours < 48) return `${Math.floor(hours)} more hour${Math.floor(hours) === 1 ? '' : 's'}`;
+  return `${Math.round(hours / 24)} more days`;
 }

@@ -172,9 +172,12 @@ export function formatSessionList(list: SessionSummary[]): string {
       s.status.padEnd(7),
       (s.version ?? '-').padEnd(7),
       // A name of hundreds of characters would push the row off any terminal; sessions show has it whole.
-      clip(s.target, 60),
+      // A server session's target is its own address: the name the client asked for says more.
+      clip(s.kind === 'server' && s.sni ? `${s.target} (asked for ${s.sni})` : s.target, 60),
       s.error ? `  (${clip(s.error.message, 60)})` : '',
-    ].join('  '),
+    ]
+      .join('  ')
+      .trimEnd(),
   );
   return terminalSafe(['   id  started              kind    status   version  target', ...rows].join('\n'));
 }

@@ -44,6 +44,13 @@ describe('tlslab sessions list', () => {
     expect(short).toMatch(/\(connection refused\)$/);
   });
 
+  it("names the host a server session's client asked for (SNI) beside the server's own address", () => {
+    expect(formatSessionList([summary({ sni: 'www.bank32.com', status: 'ok', version: 'TLSv1.3' })]).split('\n')[1]).toMatch(/TLSv1\.3  127\.0\.0\.1:4433 \(asked for www\.bank32\.com\)$/);
+    // Without SNI (a client that sent none), and for client sessions, the target alone.
+    expect(formatSessionList([summary({ sni: null, status: 'ok' })]).split('\n')[1]).toMatch(/127\.0\.0\.1:4433$/);
+    expect(formatSessionList([summary({ kind: 'client', target: 'www.bank32.com:4433', sni: 'www.bank32.com', status: 'ok' })]).split('\n')[1]).toMatch(/ www\.bank32\.com:4433$/);
+  });
+
   it('clip never returns more than it was allowed', () => {
     const text = 'x'.repeat(100);
     expect(clip(text, 60)).toHaveLength(60);

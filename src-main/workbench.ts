@@ -8,6 +8,7 @@ import type {
   ClientSessionRequest,
   HostEntry,
   SessionDetail,
+  SessionKind,
   SessionSummary,
 } from './api/types';
 import type { ConnectionKeys, DecryptedConnection } from './api/decryptTypes';
@@ -223,8 +224,8 @@ export class Workbench {
   }
 
   /** The newest sessions, including what the recorder has not written yet. */
-  listSessions(limit?: number): SessionSummary[] {
-    return this.writer.listSessions(limit).map(toSummary);
+  listSessions(limit?: number, kind?: SessionKind): SessionSummary[] {
+    return this.writer.listSessions(limit, kind).map(toSummary);
   }
 
   /** The sessions that recorded the other end of this one's connections (see SessionStore.otherEnds). */

@@ -1,5 +1,6 @@
 // tlslab sessions: the recorded sessions.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { SessionKind } from '../api/types';
 import { CliExit, integer, openWorkbench, printJson, tlslabFor } from './common';
 import { formatConnectionKeys, formatDecryptedConnection } from './decryptFormat';
 import { formatSessionDetail, formatSessionList, terminalSafe } from './format';
@@ -10,12 +11,16 @@ export function registerSessionCommands(program: Command): void {
     .command('list')
     .description('every recorded session, newest first')
     .option('--limit <n>', 'at most this many', integer('--limit', 1), 500)
+    .addOption(
+      new Option('--kind <kind>', "only this kind: client, server or proxy (a client run against the workbench's own server is recorded on both sides)").choices(['client', 'server', 'proxy']),
+    )
     .option('--json', 'print JSON')
     .action(async (opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
-        const list = wb.listSessions(opts.limit);
+        const list = wb.listSessions(opts.limit, opts.kind as SessionKind | undefined);
         if (opts.json) printJson(list);
+        else if (list.length === 0 && opts.kind) process.stdout.write(`No ${opts.kind} sessions. "tlslab sessions list" shows every kind.\n`);
         else process.stdout.write(`${formatSessionList(list)}\n`);
       } finally {
         await wb.close();

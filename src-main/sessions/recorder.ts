@@ -3,7 +3,7 @@
 // backlog outgrows the disk (BACKLOG_HIGH_BYTES), and then every tap waits alike.
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { ConnectionLeg, Direction, SessionSummary } from '../api/types';
+import type { ConnectionLeg, Direction, SessionKind, SessionSummary } from '../api/types';
 import type { ChunkEntry, LogEntry } from '../store/connectionLog';
 import {
   FILE_CHUNK_BYTES,
@@ -437,11 +437,11 @@ export class BatchWriter implements Pacer {
   }
 
   /** The newest sessions, those still on their way to the database included. */
-  listSessions(limit = 500): SessionRow[] {
-    const rows = this.store.listSessions(limit);
+  listSessions(limit = 500, kind?: SessionKind): SessionRow[] {
+    const rows = this.store.listSessions(limit, kind);
     if (this.unwritten.size === 0) return rows;
     const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const [id, entry] of this.unwritten) byId.set(id, { ...entry.row });
+    for (const [id, entry] of this.unwritten) if (!kind || entry.row.kind === kind) byId.set(id, { ...entry.row });
     return [...byId.values()].sort((a, b) => b.startedAt - a.startedAt || b.id - a.id).slice(0, limit);
   }
 

@@ -440,10 +440,13 @@ export class SessionStore {
     })();
   }
 
-  listSessions(limit = 500): SessionRow[] {
-    const rows = this
-      .sql('SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?')
-      .all(limit) as RawSessionRow[];
+  /** The newest sessions, of one kind only when `kind` is given. */
+  listSessions(limit = 500, kind?: SessionKind): SessionRow[] {
+    const rows = (
+      kind
+        ? this.sql('SELECT * FROM sessions WHERE kind = ? ORDER BY started_at DESC, id DESC LIMIT ?').all(kind, limit)
+        : this.sql('SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?').all(limit)
+    ) as RawSessionRow[];
     return rows.map(toSessionRow);
   }
 

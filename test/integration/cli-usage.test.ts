@@ -176,3 +176,19 @@ describe('very long input', () => {
     expect((await tlslabInProcess(dataDir, ['sessions', 'show', String(id)])).stdout).toContain(`${name}:1`);
   });
 });
+
+describe('sessions list --kind', () => {
+  it('lists one kind only, and says when there is none of it', async () => {
+    const client = await tlslabInProcess(dataDir, ['client', 'kind.example:1', '--connect-to', '127.0.0.1', '--json']);
+    const id = (JSON.parse(client.stdout) as { sessionId: number }).sessionId;
+    const clients = await tlslabInProcess(dataDir, ['sessions', 'list', '--kind', 'client']);
+    expect(clients.stdout).toMatch(new RegExp(`^ +${id} .* client .*kind\\.example:1`, 'm'));
+    expect(clients.stdout.split('\n').slice(1).filter(Boolean).every((row) => / client /.test(row))).toBe(true);
+    const json = JSON.parse((await tlslabInProcess(dataDir, ['sessions', 'list', '--kind', 'client', '--json'])).stdout) as { kind: string }[];
+    expect(json.length).toBeGreaterThan(0);
+    expect(new Set(json.map((s) => s.kind))).toEqual(new Set(['client']));
+    const proxies = await tlslabInProcess(dataDir, ['sessions', 'list', '--kind', 'proxy']);
+    expect(proxies.stdout).toBe('No proxy sessions. "tlslab sessions list" shows every kind.\n');
+    expect(await usageError(['sessions', 'list', '--kind', 'browser'])).toBe('tlslab: --kind browser: choose one of client, server, proxy; see "tlslab sessions list --help"');
+  });
+});

@@ -20,13 +20,7 @@ it('openssl s_client sending a smuggling attempt gets 200, then 400, and the pro
   const requests =
     'GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n' +
     `POST /transfer HTTP/1.1\r\nHost: www.example.com\r\nContent-Length : ${hidden.length}\r\n\r\n${hidden}`;
-  // stdin stays open: s_client ends only when the other side closes the connection.
-  const child = spawn('openssl', ['s_client', '-quiet', '-connect', proxy.transparentAddress!, '-servername', 'www.example.com', '-CAfile', lab.wbCa], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-  child.stdin.write(requests);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  child.stdin.destroy();
+  const { code, out } = await victimSends(proxy, requests);
   expect(code).toBe(0);
   expect(out).toMatch(/^HTTP\/1\.[01] 200 OK\r\n[\s\S]*<h1>Example Domain<\/h1>[\s\S]*HTTP\/1\.1 400 Bad Request\r\n[\s\S]*Connection: close\r\n\r\nThe TLS Lab Workbench's proxy refused this request: /);
   expect(lab.upstream.requests().map((r) => r.line)).toEqual(['GET / HTTP/1.1']);

@@ -8,6 +8,7 @@ import type { ProxyConnectionSummary, ProxyHookEvent, ProxySessionInfo } from '.
 import type { ApiErrorInfo, CertificateInfo, ChainVerification, Direction, HostnameVerification, SessionSummary } from '../api/types';
 import { WorkbenchError, toErrorInfo } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
+import { opensslSuiteName } from '../tls/opensslNames';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
 import { ByteTap } from './byteTap';
@@ -146,7 +147,7 @@ const VERSION_NAMES: Record<number, string> = { 0x0301: 'TLSv1', 0x0302: 'TLSv1.
  * version and cipher suite the proxy's ServerHello settled on (known even when the victim then
  * refused the forged certificate).
  */
-function victimHandshake(chunks: RecordedChunk[]): { alerts: string[]; version: string | null; cipher: string | null; alpn: string | null; serverSpoke: boolean } {
+function victimHandshake(chunks: RecordedChunk[]): { alerts: string[]; version: string | null; cipher: string | null; cipherCode: number | null; alpn: string | null; serverSpoke: boolean } {
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
   const decoded = decoder.finish();
@@ -155,6 +156,7 @@ function victimHandshake(chunks: RecordedChunk[]): { alerts: string[]; version: 
     alerts: decoded.records.filter((r) => r.direction === 'client-to-server' && r.alert).map((r) => r.alert!.descriptionName),
     version: hello ? (VERSION_NAMES[hello.version.code] ?? hello.version.name) : null,
     cipher: hello ? hello.cipherSuite.name : null,
+    cipherCode: hello ? hello.cipherSuite.code : null,
     alpn: hello?.alpn ?? null,
     serverSpoke: chunks.some((c) => c.direction === 'server-to-client'),
   };
@@ -947,7 +949,12 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       if (alert && info.victimAlert === null) info.victimAlert = alert;
       // A victim that refused the forged certificate still agreed a version and a cipher suite
       // with the proxy: its ServerHello went out before the certificate.
-      if (info.victim.version === null && seen.version) info.victim = { peer: info.victim.peer, version: seen.version, cipher: seen.cipher, alpn: seen.alpn };
+      if (info.victim.version === null && seen.version) {
+        info.victim = { peer: info.victim.peer, version: seen.version, cipher: seen.cipher, alpn: seen.alpn };
+        // The session's own version is the victim leg's, as for a handshake that finished.
+        const openssl = seen.cipherCode !== null ? opensslSuiteName(seen.cipherCode) : null;
+        recording!.update({ version: seen.version, cipher: seen.cipher ? { openssl: openssl ?? seen.cipher, iana: seen.cipher, version: seen.version } : null, alpn: seen.alpn });
+      }
     }
     kept.length = 0;
     if (victimSecure && upstreamSecure && !failure) noteUndelivered();

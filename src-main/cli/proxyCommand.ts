@@ -2,6 +2,7 @@
 // victim connection as it ends.
 import type { Command } from 'commander';
 import type { ProxyConfig, ProxyConnectionSummary, ProxyHostMapping, ProxyInfo, ProxyMode } from '../api/proxyTypes';
+import type { HostEntry } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { parseRewriteArgument } from '../sessions/proxyRewrite';
 import { parseTrustArgument } from '../sessions/trustStore';
@@ -100,9 +101,35 @@ export function proxyTryItLines(info: Pick<ProxyInfo, 'transparentAddress' | 'co
   return lines;
 }
 
-function formatListening(info: ProxyInfo, rootCa: string, site: string | null, tlslab: string): string {
+/**
+ * Where transparent mode sends the names its victims send, in one line: a ClientHello names the
+ * site but not the port, so a name without --map goes to port 443, and the lab's servers are on
+ * 4433. Said at start, because forgetting --map shows only later, as a refused victim.
+ */
+export function upstreamLine(config: Pick<ProxyConfig, 'map' | 'dns'>, hosts: readonly HostEntry[], site: string | null): string {
+  const where = config.dns === false ? 'its address in the host table' : 'its address in the host table or by DNS';
+  const withPort = (address: string) => {
+    if (address.startsWith('[')) return /\]:\d+$/.test(address) ? address : `${address}:443`;
+    if (address.split(':').length > 2) return `[${address}]:443`;
+    return /:\d+$/.test(address) ? address : `${address}:443`;
+  };
+  const mapped = (config.map ?? []).map((m) => `${m.host} -> ${withPort(m.address)}`);
+  if (mapped.length) {
+    return `real servers: ${mapped.join(', ')} (--map); any other name: port 443 at ${where} (a ClientHello names no port); add --map NAME=ADDR:PORT for a server on another port`;
+  }
+  const entry = hosts.find((h) => h.name === site) ?? hosts[0];
+  const example = entry ? `: ${entry.name} -> ${withPort(entry.address)}` : '';
+  const name = entry?.name ?? 'NAME';
+  const ip = entry ? (entry.address.includes(':') ? `[${entry.address}]` : entry.address) : 'ADDR';
+  return `real servers: without --map a name goes to port 443 at ${where} (a ClientHello names no port)${example}; for a server on another port (the lab's use 4433) add --map ${name}=${ip}:PORT`;
+}
+
+function formatListening(info: ProxyInfo, rootCa: string, site: string | null, tlslab: string, hosts: readonly HostEntry[]): string {
   const lines: string[] = [];
-  if (info.transparentAddress) lines.push(`transparent mode on ${info.transparentAddress} (victims connect here and name the site by SNI)`);
+  if (info.transparentAddress) {
+    lines.push(`transparent mode on ${info.transparentAddress} (victims connect here and name the site by SNI)`);
+    lines.push(upstreamLine(info.config, hosts, site));
+  }
   if (info.connectAddress) lines.push(`CONNECT mode on ${info.connectAddress} (curl -x http://${info.connectAddress}, browsers' proxy setting)`);
   lines.push(`forging with "${info.ca.name}" (${info.ca.subject}, ${info.ca.keyType}); upstream verified against ${info.upstreamTrust}${info.config.upstreamInsecure ? ', going on even when that fails (--upstream-insecure)' : ''}`);
   for (const r of info.config.rewrite ?? []) lines.push(`  rewrite ${r.direction}: ${r.regex ? `/${r.find}/${r.flags ?? ''}` : JSON.stringify(r.find)} => ${JSON.stringify(r.replace)}`);
@@ -144,7 +171,7 @@ export function registerProxyCommand(program: Command): void {
         } catch {
           // The signing CA itself is then what the victim trusts.
         }
-        printLine(opts.json ? jsonText({ event: 'listening', proxy: info }) : formatListening(info, rootCa, site, tlslabFor(command)));
+        printLine(opts.json ? jsonText({ event: 'listening', proxy: info }) : formatListening(info, rootCa, site, tlslabFor(command), wb.listHosts()));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));

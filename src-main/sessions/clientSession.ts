@@ -19,7 +19,7 @@ import { TlsConnectionDecoder } from '../tls/records';
 import { peerChain } from './peerChain';
 import { connectTapped } from './byteTap';
 import { ALERT_LINGER_MS, refusalAlert, sealRefusalAlert } from './refusalAlert';
-import { describeConnectionFailure } from './connectionErrors';
+import { type RefusingProxy, describeConnectionFailure, describeProxyRefusal, peerAlertOf } from './connectionErrors';
 import { BatchWriter, type ConnectionRecording, type SessionLabel, SessionRecording } from './recorder';
 import { clientSecureContext } from './secureContexts';
 import { type LabIdentitySource, type ServerIdentity, loadServerIdentity } from './serverIdentity';
@@ -243,6 +243,7 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
     const sni = request.servername === undefined ? (net.isIP(hostname) ? '' : hostname) : request.servername.trim();
     recording.update({ address, sni: sni || null });
     publish(false);
+    const refusal: PeerRefusal = { alert: null };
     const outcome = await converse(request, {
       recording,
       connection,
@@ -256,7 +257,15 @@ export async function runClientSession(request: ClientSessionRequest, ctx: Clien
       ca: trust.certificates,
       payload: ctx.payload,
       identity,
+      refusal,
     });
+    if (outcome.status === 'failed' && outcome.error && REFUSED_BY_PEER.has(outcome.error.code)) {
+      const proxy = await refusingProxy(ctx.writer, sessionId);
+      if (proxy) {
+        outcome.error = describeProxyRefusal(outcome.error, refusal.alert, proxy, { host: hostname, port: request.port });
+        connection.event('note', { text: outcome.error.message });
+      }
+    }
     recording.update(outcome);
     publish(false);
     return sessionId;
@@ -281,6 +290,35 @@ interface ConversationSetup {
   payload?: Uint8Array | PacedPayload;
   /** The client certificate and key, when the request gives one. */
   identity: ServerIdentity | null;
+  /** Filled in when the server ended the handshake. */
+  refusal: PeerRefusal;
+}
+
+interface PeerRefusal {
+  /** The alert the server sent (handshake_failure), if it sent one. */
+  alert: string | null;
+}
+
+/** Failures the other end decided during the handshake: a proxy of this workbench may have recorded why. */
+const REFUSED_BY_PEER = new Set(['PEER_ALERT', 'CLOSED_DURING_HANDSHAKE']);
+/** How far apart two sessions may start and still record the two ends of one connection (as workbench.ts). */
+const OTHER_END_WINDOW_MS = 60_000;
+
+/**
+ * The workbench's own proxy, when it was the other end of this session's connection and refused
+ * it: it stored its reason before sending its alert, so it is in the data folder by now, whichever
+ * process ran the proxy. This session's rows are flushed first, to be found by their addresses.
+ */
+async function refusingProxy(writer: BatchWriter, sessionId: number): Promise<RefusingProxy | null> {
+  try {
+    await writer.written();
+    const end = writer.store.otherEnds(sessionId, OTHER_END_WINDOW_MS).find((s) => s.kind === 'proxy' && s.error);
+    if (!end?.error) return null;
+    return { sessionId: end.id, upstream: end.address, error: end.error, verificationSummary: end.verification?.summary ?? null };
+  } catch {
+    // Only an explanation is lost: the session's own error stands.
+    return null;
+  }
 }
 
 type Outcome = Parameters<SessionRecording['update']>[0];
@@ -363,6 +401,7 @@ function converse(request: ClientSessionRequest, setup: ConversationSetup): Prom
       }
       if (!failure) {
         failure = describeConnectionFailure(err, failureContext());
+        setup.refusal.alert = handshakeDone ? null : peerAlertOf(err);
         connection.event('error', { message: failure.message });
       }
       secure.destroy();

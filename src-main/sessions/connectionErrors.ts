@@ -169,3 +169,50 @@ export function describeConnectionFailure(err: unknown, ctx: FailureContext): Ap
   const text = plainTlsError(e?.message ?? String(err));
   return { code: code || 'CONNECTION_FAILED', message: `the connection failed: ${text}` };
 }
+
+/** The alert a failed handshake ended with, by its name (handshake_failure), when it ended with one. */
+export function peerAlertOf(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? alertFromCode(code) : null;
+}
+
+/** A man-in-the-middle proxy of this data folder that recorded the other end of a refused client's connection. */
+export interface RefusingProxy {
+  sessionId: number;
+  /** The real server's address the proxy tried ("127.0.0.1:443"), once it knew one. */
+  upstream: string | null;
+  /** The proxy session's own reason. */
+  error: ApiErrorInfo;
+  /** The proxy's check of the real server's certificate, when it got one. */
+  verificationSummary: string | null;
+}
+
+/**
+ * A client refused by a proxy of this workbench: an alert carries no reason, but the proxy's
+ * session recorded one. Keeps what the client saw (the alert) and adds what the proxy saw, in the
+ * words the session view uses; `asked` is the site and port the client meant to reach.
+ */
+export function describeProxyRefusal(original: ApiErrorInfo, alert: string | null, proxy: RefusingProxy, asked: { host: string; port: number }): ApiErrorInfo {
+  const seen = alert ? `the server ended the handshake with the alert "${alert}"` : 'the server closed the connection during the handshake';
+  const see = `see the proxy's session ${proxy.sessionId}`;
+  let cause: string;
+  switch (proxy.error.code) {
+    case 'UPSTREAM_UNREACHABLE': {
+      const upstream = proxy.upstream ?? 'its address';
+      const m = proxy.upstream ? /^(.*):(\d+)$/.exec(proxy.upstream) : null;
+      // A ClientHello names the site, not the port: this client knows the port it meant, the proxy did not.
+      const port =
+        m && Number(m[2]) !== asked.port
+          ? ` (this client asked for port ${asked.port}, which a ClientHello does not carry, so the proxy went to ${m[2]}; give the proxy --map ${asked.host}=${m[1]}:${asked.port})`
+          : '';
+      cause = `the proxy could not reach the real server at ${upstream}: connection refused${port}`;
+      break;
+    }
+    case 'UPSTREAM_CERT_INVALID':
+      cause = `the real server's certificate did not verify on the proxy's side${proxy.verificationSummary ? ` (${proxy.verificationSummary.replace(/^not verified: /, '')})` : ''}, so the proxy refused this client instead of showing it a forged certificate, as a careful proxy does`;
+      break;
+    default:
+      cause = `the proxy refused this client: ${proxy.error.message}`;
+  }
+  return { code: original.code, message: `${seen}; that server was this workbench's man-in-the-middle proxy, and ${cause}; ${see}` };
+}

@@ -395,6 +395,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       info.failedLeg = leg;
       if (leg === 'upstream') upstreamLeg?.event('error', { message: error.message });
       victimEvent('error', { message: error.message });
+      // The session's reason is there before the victim hears of it: a client of this workbench
+      // told only "handshake_failure" reads why from this session (see clientSession.ts).
+      recording?.update({ error: { code: error.code, message: error.message } });
     }
     if (upstreamAlerted) {
       // The real server closes once it has read the alert; until then the connection stays open.
@@ -414,8 +417,14 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       setTimeout(() => raw.destroy(), LINGER_MS).unref();
     } else if (victimTap && !victimTls) {
       victimEvent('note', { text: 'the proxy refused the victim with a handshake_failure alert' });
-      victimTap.end(HANDSHAKE_FAILURE_ALERT);
-      setTimeout(() => victimTap?.destroy(), LINGER_MS).unref();
+      const tap = victimTap;
+      // Stored first (one flush), so that the victim, on hearing the alert, finds the reason in
+      // the data folder even when the proxy runs in another process.
+      void ctx.writer.written().catch(() => undefined).then(() => {
+        if (tap.destroyed) return;
+        tap.end(HANDSHAKE_FAILURE_ALERT);
+        setTimeout(() => tap.destroy(), LINGER_MS).unref();
+      });
     } else {
       teardown();
     }
@@ -597,7 +606,7 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         const code = (err as NodeJS.ErrnoException)?.code;
         const described =
           code === 'ECONNREFUSED'
-            ? { code: 'UPSTREAM_UNREACHABLE', message: `the real server for ${host} at ${target.address} is not reachable (connection refused); start it, or point the name elsewhere with --map ${host}=ADDR:PORT` }
+            ? { code: 'UPSTREAM_UNREACHABLE', message: `the proxy could not reach the real server for ${host} at ${target.address}: connection refused; ${upstreamAddressAdvice(host, target, mode)}` }
             : (() => {
                 const d = describeConnectionFailure(err, {
                   target: `${host}:${port}`,
@@ -1005,4 +1014,20 @@ export function upstreamAdvice(chain: ChainVerification, hostname: HostnameVerif
     return `It is from a trusted CA but not for ${host}: check that the proxy sends ${host} to the right server (--map or the host table); ${anyway}`;
   }
   return `Give --upstream-ca the CA that issued the real server's certificate, or ${anyway}`;
+}
+
+/**
+ * Where the proxy sent a name, and how to send it elsewhere. A ClientHello names the site but not
+ * the port the victim dialled, so transparent mode takes 443 for a name without --map; the lab's
+ * servers listen elsewhere (4433), and only --map can say so.
+ */
+export function upstreamAddressAdvice(host: string, target: Pick<UpstreamTarget, 'ip' | 'port' | 'source'>, mode: 'transparent' | 'connect'): string {
+  if (target.source === 'map') return `the address is the proxy's --map for ${host}; start the real server there, or correct --map ${host}=ADDR:PORT`;
+  const ip = target.ip.includes(':') ? `[${target.ip}]` : target.ip;
+  const from = target.source === 'hosts' ? `${host}'s address in the host table` : net.isIP(host) ? 'the address the victim named' : `${host}'s address by DNS`;
+  if (mode === 'connect') return `that is ${from} and the port of the victim's CONNECT; start the real server there, or give the proxy --map ${host}=ADDR:PORT`;
+  return (
+    `that is ${from} and port 443, which transparent mode uses for a name without --map (a ClientHello does not say which port the victim dialled); ` +
+    `start the real server there, or, if it listens on another port (the lab's servers use 4433), give the proxy --map ${host}=${ip}:PORT`
+  );
 }

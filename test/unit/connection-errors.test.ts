@@ -1,7 +1,7 @@
 // What a failed connection says to a student: OpenSSL's error text without its machinery, and the
 // alerts a server ends a handshake with, read in terms of the client certificate where that is why.
 import { describe, expect, it } from 'vitest';
-import { describeConnectionFailure, plainTlsError } from '../../src-main/sessions/connectionErrors';
+import { describeConnectionFailure, describeProxyRefusal, peerAlertOf, plainTlsError } from '../../src-main/sessions/connectionErrors';
 
 const alert = (name: string) => Object.assign(new Error(`alert ${name}`), { code: `ERR_SSL_TLSV13_ALERT_${name.toUpperCase()}` });
 const ctx = { target: 'www.bank32.com:4433', address: '127.0.0.1:4433', handshakeDone: false };
@@ -42,5 +42,30 @@ describe('an alert about the client certificate', () => {
 
   it('the advice can be another caller\'s (the proxy)', () => {
     expect(describeConnectionFailure(alert('certificate_required'), { ...ctx, certificateAdvice: 'A proxy cannot.' }).message).toMatch(/"certificate_required"\. A proxy cannot\.$/);
+  });
+});
+
+describe('a client refused by the workbench\'s own proxy', () => {
+  const original = describeConnectionFailure(alert('handshake_failure'), ctx);
+  const asked = { host: 'www.bank32.com', port: 4433 };
+
+  it('keeps the alert and says the port only when the proxy went to another one than the client asked for', () => {
+    expect(peerAlertOf(alert('handshake_failure'))).toBe('handshake_failure');
+    const unreachable = { sessionId: 7, upstream: '127.0.0.1:4433', error: { code: 'UPSTREAM_UNREACHABLE', message: '...' }, verificationSummary: null };
+    const same = describeProxyRefusal(original, 'handshake_failure', unreachable, asked);
+    expect(same.code).toBe(original.code);
+    expect(same.message).toBe(
+      'the server ended the handshake with the alert "handshake_failure"; that server was this workbench\'s man-in-the-middle proxy, and the proxy could not reach the real server at 127.0.0.1:4433: connection refused; see the proxy\'s session 7',
+    );
+    expect(describeProxyRefusal(original, 'handshake_failure', { ...unreachable, upstream: '127.0.0.1:443' }, asked).message).toContain(
+      'connection refused (this client asked for port 4433, which a ClientHello does not carry, so the proxy went to 443; give the proxy --map www.bank32.com=127.0.0.1:4433)',
+    );
+  });
+
+  it('another refusal gives the proxy\'s own reason', () => {
+    const noSni = { sessionId: 3, upstream: null, error: { code: 'NO_SNI', message: 'the victim sent no server name (SNI) in its ClientHello' }, verificationSummary: null };
+    expect(describeProxyRefusal(original, null, noSni, asked).message).toBe(
+      'the server closed the connection during the handshake; that server was this workbench\'s man-in-the-middle proxy, and the proxy refused this client: the victim sent no server name (SNI) in its ClientHello; see the proxy\'s session 3',
+    );
   });
 });

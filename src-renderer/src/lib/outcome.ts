@@ -2,6 +2,7 @@
 // failing, red failed, blue still running.
 import type { SessionKind, SessionSummary } from '../api/contract';
 import { serverSessionOutcome } from './server-session';
+import { windowText } from './window-text';
 
 export type OutcomeTone = 'ok' | 'warn' | 'fail' | 'running';
 
@@ -20,7 +21,7 @@ export function sessionOutcome(session: Pick<SessionSummary, 'status' | 'verific
     return {
       tone: 'fail',
       label: 'Failed',
-      detail: error?.message ?? verification?.summary ?? 'The session failed without a recorded reason.',
+      detail: (error ? windowText(error.message) : null) ?? verification?.summary ?? 'The session failed without a recorded reason.',
     };
   }
   if (verification && verification.chain.ok && verification.hostname?.ok === true) {

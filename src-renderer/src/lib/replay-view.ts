@@ -2,6 +2,9 @@
 // diff of the two answers laid out side by side.
 import { clientRequestFate, type ClientReplayRequest, type ClientReplayResult, type ReplayDiffLine, type ReplayExchange, type ReplayServerRequest, type SessionDetail, type TlsVersionName, type UnmatchedPolicy } from '../api/contract';
 import { formatBytes } from './format';
+import { flattenCaTree } from './pki-tree';
+import type { IdentityChoice } from './server-form';
+import type { PkiCertificateSummary, PkiInspectedExtension, PkiTree } from '../api/contract';
 
 export interface ReplayForm {
   to: string;
@@ -198,4 +201,52 @@ export function replayedAnswer(e: ReplayExchange): string {
   if (e.identical) return 'the same bytes as the original';
   if (!e.replayed) return 'no answer';
   return e.original ? `${e.replayed} (differs)` : e.replayed;
+}
+
+const EXTENDED_KEY_USAGE = '2.5.29.37';
+/** clientAuth (1.3.6.1.5.5.7.3.2) and anyExtendedKeyUsage (2.5.29.37.0) as DER object identifiers. */
+const CLIENT_AUTH_DER = ['06082b06010505070302', '0604551d2500'];
+
+/** Whether a certificate with these extensions may authenticate a TLS client: no extended key usage, or one that allows it. */
+export function allowsClientAuth(extensions: readonly Pick<PkiInspectedExtension, 'oid' | 'rawHex'>[]): boolean {
+  const eku = extensions.find((e) => e.oid === EXTENDED_KEY_USAGE);
+  return !eku || CLIENT_AUTH_DER.some((oid) => eku.rawHex.toLowerCase().includes(oid));
+}
+
+/** Workshop certificates with their key and no CA: what the replay's client could present. */
+function leafCertificatesWithKey(tree: PkiTree | null): Array<{ certificate: PkiCertificateSummary; issuerName: string | null }> {
+  if (!tree) return [];
+  const rows = [...flattenCaTree(tree.cas), ...tree.others.map((certificate) => ({ certificate, issuerName: null as string | null }))];
+  return rows.filter((r) => !r.certificate.isCa && r.certificate.hasPrivateKey);
+}
+
+/** Imported certificates with their key, whose usage the window must read from the certificate itself. */
+export function importedWithKey(tree: PkiTree | null): number[] {
+  return leafCertificatesWithKey(tree).filter((r) => r.certificate.kind === 'imported').map((r) => r.certificate.id);
+}
+
+const LACKS_CLIENT_AUTH = /lacks clientAuth/;
+
+/**
+ * The workshop certificates a replay may present instead of the original's: made for client
+ * authentication, with their key. A server certificate (extended key usage serverAuth) would be
+ * refused by any server that asks for a client's; an imported certificate counts when
+ * `importedForClients` (its id checked with allowsClientAuth) says so. `whyNone` says why the list is
+ * empty, so that a student does not look for a certificate that cannot be there.
+ */
+export function replayClientCertificates(tree: PkiTree | null, importedForClients: ReadonlySet<number> = new Set()): { choices: IdentityChoice[]; whyNone: string | null } {
+  const leaves = leafCertificatesWithKey(tree);
+  const usable = leaves.filter(({ certificate: c }) =>
+    c.kind === 'client' ? !(c.cautions ?? []).some((caution) => LACKS_CLIENT_AUTH.test(caution)) : c.kind === 'imported' && importedForClients.has(c.id));
+  const choices = usable.map(({ certificate: c, issuerName }) => ({
+    name: c.name,
+    label: `${c.name} (${c.kind}${issuerName ? `, by ${issuerName}` : ''})`,
+    expired: c.expired,
+  }));
+  if (choices.length > 0) return { choices, whyNone: null };
+  const others = leaves.map((r) => r.certificate.name);
+  const whyNone = others.length === 0
+    ? 'No certificate with its key in the workshop yet: issue a client certificate under Certificates to present another than the original\'s.'
+    : `None of the workshop's certificates with a key is made for client authentication (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}: server certificates, which a server asking for a client's refuses); issue a client certificate under Certificates.`;
+  return { choices, whyNone };
 }

@@ -2,13 +2,14 @@
 // verdict in its header, and what the server saw of the client.
 import type { ServerInfo, ServerSessionInfo, SessionSummary } from '../api/contract';
 import type { SessionOutcome } from './outcome';
+import { windowText } from './window-text';
 
 /** A server session's verdict: did the client finish the handshake, and was its certificate good. */
 export function serverSessionOutcome(session: Pick<SessionSummary, 'status' | 'verification' | 'error'>): SessionOutcome {
   const { status, verification, error } = session;
   if (status === 'running') return { tone: 'running', label: 'Open', detail: 'The client is still connected.' };
   if (status === 'failed' || error) {
-    return { tone: 'fail', label: 'Failed', detail: error?.message ?? 'The connection failed without a recorded reason.' };
+    return { tone: 'fail', label: 'Failed', detail: error ? windowText(error.message) : 'The connection failed without a recorded reason.' };
   }
   if (!verification) {
     return { tone: 'ok', label: 'Served', detail: 'The client finished the handshake and the server answered it.' };

@@ -1,6 +1,7 @@
 // The live sessions list: newest first, kept current by session.created/updated events.
 import type { SessionSummary } from '../api/contract';
 import { sessionOutcome } from './outcome';
+import { windowText } from './window-text';
 
 export function newestFirst(a: SessionSummary, b: SessionSummary): number {
   return b.startedAt - a.startedAt || b.id - a.id;
@@ -70,6 +71,22 @@ export function sessionSubtitle(session: SessionSummary): string {
 }
 
 /**
+ * A session's two lines in the sidebar's recent sessions, one pattern for every kind: the target
+ * (for a server session the site its client asked for, at the server's address), then who recorded
+ * it, its outcome and its TLS version ("client · verified · TLSv1.3", "server · served · TLSv1.3").
+ * A client and a server session read alike, so a student compares the two ends at a glance.
+ */
+export function sessionNavLine(session: SessionSummary): { target: string; detail: string } {
+  const outcome = sessionOutcome(session);
+  const label = outcome.label.charAt(0).toLowerCase() + outcome.label.slice(1);
+  const handshake = session.version
+    ?? (session.status === 'running' ? 'handshaking'
+      : session.kind === 'client' && !HANDSHAKE_BEGAN.has(session.error?.code ?? '') ? 'no handshake' : 'handshake failed');
+  const target = session.kind === 'server' ? `${session.sni ?? 'no SNI'} at ${session.target}` : session.target;
+  return { target, detail: [session.kind, label, handshake].join(' · ') };
+}
+
+/**
  * The muted line under a session in the Sessions list that says which part the workbench played:
  * a server's or a proxy's connection looked like a client session to the server's address. Empty
  * for a client session.
@@ -131,6 +148,6 @@ export function otherEndReason(session: Pick<SessionSummary, 'kind' | 'status' |
   if (session.kind !== 'client' || session.status !== 'failed' || session.error?.code !== 'PEER_ALERT') return null;
   const end = ends.find((e) => e.kind === 'proxy' && e.error) ?? ends.find((e) => e.kind === 'server' && e.error);
   if (!end?.error) return null;
-  const text = end.kind === 'proxy' ? (PROXY_REFUSALS[end.error.code] ?? end.error.message) : end.error.message;
+  const text = end.kind === 'proxy' ? (PROXY_REFUSALS[end.error.code] ?? end.error.message) : windowText(end.error.message);
   return { end, text };
 }

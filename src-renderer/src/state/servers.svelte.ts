@@ -9,6 +9,7 @@ import { addConnectionSummary, mergeServer, sortServers } from '../lib/server-vi
 import { restoreServerForm, storableServerForm, type ServerForm } from '../lib/server-form';
 import { engine } from './app.svelte';
 import { RunningState } from './running.svelte';
+import { windowText } from '../lib/window-text';
 
 const STORAGE_KEY = 'tlslab.serverForm';
 
@@ -39,8 +40,8 @@ export function replaceServerForm(form: ServerForm): void {
 
 export function errorInfo(error: unknown): ApiErrorInfo {
   return error instanceof EngineCallError
-    ? { code: error.code, message: error.message }
-    : { code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
+    ? { code: error.code, message: windowText(error.message) }
+    : { code: 'UNEXPECTED', message: windowText(error instanceof Error ? error.message : String(error)) };
 }
 
 export async function refreshServers(): Promise<void> {

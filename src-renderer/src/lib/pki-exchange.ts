@@ -39,8 +39,21 @@ export function exportChoices(certificate: Pick<PkiCertificateSummary, 'hasPriva
   return EXPORT_CHOICES.map((choice) => {
     if (choice.needsKey && !certificate.hasPrivateKey) return { ...choice, unavailable: 'the private key is not in the workbench' };
     if (choice.caOnly && !certificate.isCa) return { ...choice, unavailable: 'only a CA goes into a trust folder' };
+    // A CA's key is not a browser's client identity: it signs certificates.
+    if (certificate.isCa && choice.format === 'p12') return { ...choice, hint: "One password-protected file with the CA's key, certificate and chain: whoever has it can sign certificates." };
     return choice;
   });
+}
+
+/**
+ * The warning beside an export that carries a CA's private key: a teacher handing it out gives
+ * away the power to sign certificates that every machine trusting the CA accepts, for any site.
+ * Null for any other export.
+ */
+export function caKeyWarning(format: PkiExportFormat, certificate: Pick<PkiCertificateSummary, 'hasPrivateKey' | 'isCa' | 'name'>): string | null {
+  if (!certificate.isCa || !exportHoldsKey(format, certificate)) return null;
+  return `This file holds the private key of the CA "${certificate.name}": whoever gets it can sign certificates for any site that every machine trusting this CA accepts, your students' included. ` +
+    'Clients need only the certificate (PEM); give this file only to those who must sign, and the password separately.';
 }
 
 export interface ExportForm {
@@ -239,4 +252,32 @@ export function shellSaveFile(): SaveFile | null {
 /** Whether an export in this format of this certificate holds its private key. */
 export function exportHoldsKey(format: PkiExportFormat, certificate: Pick<PkiCertificateSummary, 'hasPrivateKey'>): boolean {
   return format === 'key-pem' || (format === 'p12' && certificate.hasPrivateKey);
+}
+
+/** Whether a picked file is PKCS#12: named .p12/.pfx, or DER that opens as a PFX does (SEQUENCE, then version 3). */
+export function isPkcs12File(file: Pick<PickedFile, 'name' | 'base64' | 'pem'>): boolean {
+  if (/\.(p12|pfx)$/i.test(file.name)) return true;
+  if (file.pem !== null) return false;
+  const head = atob(file.base64.slice(0, 12));
+  const bytes = [...head].map((c) => c.charCodeAt(0));
+  if (bytes[0] !== 0x30) return false;
+  const lengthBytes = bytes[1] >= 0x80 ? bytes[1] - 0x80 : 0;
+  const at = 2 + lengthBytes;
+  return bytes[at] === 0x02 && bytes[at + 1] === 0x01 && bytes[at + 2] === 0x03;
+}
+
+const ENCRYPTED_KEY = /-----BEGIN (ENCRYPTED PRIVATE KEY|[A-Z ]*PRIVATE KEY-----\s*Proc-Type: 4,ENCRYPTED)/;
+
+/**
+ * The passphrase field as fits what is to be imported: a PKCS#12 file needs the password it was
+ * exported with (a student who read "optional" left it empty and was refused), an encrypted key its
+ * passphrase; for anything else it is optional.
+ */
+export function importPassphraseField(files: readonly Pick<PickedFile, 'name' | 'base64' | 'pem'>[] | null, text: string): { label: string; optional: boolean; hint: string } {
+  const p12 = files?.find((f) => isPkcs12File(f));
+  if (p12) return { label: 'PKCS#12 password', optional: false, hint: `The password ${p12.name} was exported with (empty only if it was exported without one).` };
+  const encrypted = files ? files.find((f) => f.pem !== null && ENCRYPTED_KEY.test(f.pem)) : null;
+  if (encrypted) return { label: 'Key passphrase', optional: false, hint: `${encrypted.name} holds an encrypted private key: give its passphrase.` };
+  if (!files && ENCRYPTED_KEY.test(text)) return { label: 'Key passphrase', optional: false, hint: 'The pasted private key is encrypted: give its passphrase.' };
+  return { label: 'Passphrase', optional: true, hint: 'For PKCS#12 files and encrypted keys.' };
 }

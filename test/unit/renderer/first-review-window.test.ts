@@ -1,0 +1,100 @@
+// What a first review of a student's first hour in the window found: the replay offered server
+// certificates as a client's, a CA's key left without a warning, "Passphrase optional" for a
+// PKCS#12 file, and sidebar lines worded one way for clients and another for servers.
+import { describe, expect, it } from 'vitest';
+import type { PkiCaNode, PkiCertificateSummary, PkiTree } from '../../../src-renderer/src/api/contract';
+import { allowsClientAuth, importedWithKey, replayClientCertificates } from '../../../src-renderer/src/lib/replay-view';
+import { caKeyWarning, exportChoices, importPassphraseField } from '../../../src-renderer/src/lib/pki-exchange';
+import { sessionNavLine } from '../../../src-renderer/src/lib/sessions';
+import { summary, verification } from './fixtures';
+
+function cert(overrides: Partial<PkiCertificateSummary>): PkiCertificateSummary {
+  return {
+    id: 1, name: 'x', kind: 'server', subject: 'CN=x', issuer: 'CN=Lab Root', issuerId: 1, serialNumber: '01',
+    notBefore: '2025-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', expired: false, isCa: false, selfSigned: false,
+    subjectAltNames: [], keySummary: 'RSA 2048 bits', hasPrivateKey: true, fingerprintSha256: 'ab', createdAt: 0,
+    ...overrides,
+  };
+}
+
+const tree = (issued: PkiCertificateSummary[], others: PkiCertificateSummary[] = []): PkiTree => {
+  const root: PkiCaNode = { ...cert({ id: 1, name: 'Lab Root', kind: 'ca', isCa: true, selfSigned: true, issuerId: null }), children: [], issued };
+  return { cas: [root], others, csrs: [], keyProtection: { status: 'not-protected', message: '' } };
+};
+
+describe("the replay's client certificate list", () => {
+  it('offers client certificates with their key, never a server certificate', () => {
+    const t = tree([cert({ id: 2, name: 'www.bank32.com' }), cert({ id: 3, name: 'alice', kind: 'client' }), cert({ id: 4, name: 'bob', kind: 'client', hasPrivateKey: false })]);
+    const { choices, whyNone } = replayClientCertificates(t);
+    expect(choices.map((c) => c.label)).toEqual(['alice (client, by Lab Root)']);
+    expect(whyNone).toBeNull();
+  });
+
+  it('says why the list is empty when the workshop has only server certificates, or none', () => {
+    const only = replayClientCertificates(tree([cert({ id: 2, name: 'www.bank32.com' })]));
+    expect(only.choices).toEqual([]);
+    expect(only.whyNone).toContain('None of the workshop\'s certificates with a key is made for client authentication (www.bank32.com');
+    expect(only.whyNone).toContain('issue a client certificate under Certificates');
+    expect(replayClientCertificates(tree([])).whyNone).toContain('No certificate with its key in the workshop yet');
+  });
+
+  it('leaves out a client certificate whose extended key usage lacks clientAuth', () => {
+    const odd = cert({ id: 3, name: 'alice', kind: 'client', cautions: ['Its extended key usage lacks clientAuth, so no TLS server accepts it from a client'] });
+    expect(replayClientCertificates(tree([odd])).choices).toEqual([]);
+  });
+
+  it('offers an imported certificate only once its extended key usage is read as allowing a client', () => {
+    const imported = cert({ id: 7, name: 'handout-alice', kind: 'imported', issuerId: null });
+    const t = tree([], [imported]);
+    expect(importedWithKey(t)).toEqual([7]);
+    expect(replayClientCertificates(t).choices).toEqual([]);
+    expect(replayClientCertificates(t, new Set([7])).choices.map((c) => c.name)).toEqual(['handout-alice']);
+    // The extension's value: SEQUENCE of serverAuth, or of clientAuth.
+    expect(allowsClientAuth([{ oid: '2.5.29.37', rawHex: '300a06082b06010505070301' }])).toBe(false);
+    expect(allowsClientAuth([{ oid: '2.5.29.37', rawHex: '300a06082b06010505070302' }])).toBe(true);
+    expect(allowsClientAuth([{ oid: '2.5.29.15', rawHex: '030205a0' }])).toBe(true);
+  });
+});
+
+describe("a CA's key in an export", () => {
+  const ca = cert({ name: 'Class CA', kind: 'ca', isCa: true });
+  it("warns that whoever gets the file can sign certificates every machine trusting the CA accepts", () => {
+    expect(caKeyWarning('p12', ca)).toContain('whoever gets it can sign certificates for any site that every machine trusting this CA accepts');
+    expect(caKeyWarning('key-pem', ca)).toContain('"Class CA"');
+    expect(exportChoices(ca).find((c) => c.format === 'p12')!.hint).not.toContain('for browsers and Windows');
+  });
+  it('says nothing for the CA certificate alone or for a server certificate with its key', () => {
+    expect(caKeyWarning('pem', ca)).toBeNull();
+    expect(caKeyWarning('p12', cert({ name: 'www.bank32.com' }))).toBeNull();
+  });
+});
+
+describe("the import form's passphrase field", () => {
+  const file = (name: string, bytes: number[] | null, pem: string | null = null) =>
+    ({ name, base64: bytes ? btoa(String.fromCharCode(...bytes)) : btoa(pem ?? ''), pem });
+  it('asks for the PKCS#12 password, not an optional passphrase, when a .p12 is picked', () => {
+    const field = importPassphraseField([file('class-ca.p12', [0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03])], '');
+    expect(field).toMatchObject({ label: 'PKCS#12 password', optional: false });
+    // A PKCS#12 file by its content, whatever its name.
+    expect(importPassphraseField([file('download.bin', [0x30, 0x82, 0x09, 0x80, 0x02, 0x01, 0x03])], '').label).toBe('PKCS#12 password');
+  });
+  it('asks for the key passphrase for an encrypted key, and is optional otherwise', () => {
+    expect(importPassphraseField([file('alice.key', null, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMII\n')], '')).toMatchObject({ label: 'Key passphrase', optional: false });
+    expect(importPassphraseField([file('ca.crt', [0x30, 0x82, 0x03, 0x00, 0x30, 0x82])], '')).toMatchObject({ label: 'Passphrase', optional: true });
+    expect(importPassphraseField(null, '-----BEGIN CERTIFICATE-----\n')).toMatchObject({ label: 'Passphrase', optional: true });
+  });
+});
+
+describe('the sidebar lines of recent sessions', () => {
+  it('read target, then who recorded it, its outcome and its version, for a client and a server alike', () => {
+    expect(sessionNavLine(summary())).toEqual({ target: 'www.bank32.com:4433', detail: 'client · verified · TLSv1.3' });
+    expect(sessionNavLine(summary({ kind: 'server', target: '127.0.0.1:4433', verification: null }))).toEqual({
+      target: 'www.bank32.com at 127.0.0.1:4433', detail: 'server · served · TLSv1.3',
+    });
+    expect(sessionNavLine(summary({ kind: 'proxy' })).detail).toMatch(/^proxy · \S.* · TLSv1\.3$/);
+    expect(sessionNavLine(summary({ status: 'failed', version: null, error: { code: 'ECONNREFUSED', message: 'refused' } })).detail).toBe('client · failed · no handshake');
+    expect(sessionNavLine(summary({ kind: 'server', sni: null, target: '127.0.0.1:4433', status: 'failed', version: null, error: { code: 'PEER_ALERT', message: 'x' } })))
+      .toEqual({ target: 'no SNI at 127.0.0.1:4433', detail: 'server · failed · handshake failed' });
+    expect(sessionNavLine(summary({ verification: verification({ checkHostname: false, hostname: undefined }) })).detail).toBe('client · not verified (checks off) · TLSv1.3');
+  });
+});

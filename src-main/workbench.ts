@@ -45,8 +45,6 @@ export interface WorkbenchOptions {
   recordCapBytes?: number;
 }
 
-/** How far apart in time two sessions may start and still record the two ends of one connection. */
-const OTHER_END_WINDOW_MS = 60_000;
 
 export class Workbench {
   readonly db: Db;
@@ -232,7 +230,7 @@ export class Workbench {
   async otherEnds(id: number): Promise<SessionSummary[]> {
     await this.writer.written();
     if (!this.sessions.getSession(id)) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
-    return this.sessions.otherEnds(id, OTHER_END_WINDOW_MS).map(toSummary);
+    return this.sessions.otherEnds(id).map(toSummary);
   }
 
   async session(id: number): Promise<SessionDetail> {

@@ -301,8 +301,6 @@ interface PeerRefusal {
 
 /** Failures the other end decided during the handshake: a proxy of this workbench may have recorded why. */
 const REFUSED_BY_PEER = new Set(['PEER_ALERT', 'CLOSED_DURING_HANDSHAKE']);
-/** How far apart two sessions may start and still record the two ends of one connection (as workbench.ts). */
-const OTHER_END_WINDOW_MS = 60_000;
 
 /**
  * The workbench's own proxy, when it was the other end of this session's connection and refused
@@ -312,7 +310,7 @@ const OTHER_END_WINDOW_MS = 60_000;
 async function refusingProxy(writer: BatchWriter, sessionId: number): Promise<RefusingProxy | null> {
   try {
     await writer.written();
-    const end = writer.store.otherEnds(sessionId, OTHER_END_WINDOW_MS).find((s) => s.kind === 'proxy' && s.error);
+    const end = writer.store.otherEnds(sessionId).find((s) => s.kind === 'proxy' && s.error);
     if (!end?.error) return null;
     return { sessionId: end.id, upstream: end.address, error: end.error, verificationSummary: end.verification?.summary ?? null };
   } catch {

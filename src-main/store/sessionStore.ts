@@ -103,6 +103,9 @@ const DIRECTION_NAME: Direction[] = ['client-to-server', 'server-to-client'];
  * Chunks of connections that never see a large read (handshakes) stay inline in their segments.
  */
 export { RECORDINGS_FOLDER };
+
+/** How far apart in time two sessions may start and still record the two ends of one connection. */
+const OTHER_END_WINDOW_MS = 60_000;
 /** A chunk this large moves its connection's bytes to the connection's file from then on. */
 export const FILE_CHUNK_BYTES = 8 * 1024;
 
@@ -456,7 +459,7 @@ export class SessionStore {
    * and a lab server, the proxy and either), among sessions of another kind started within
    * `windowMs` (ports are reused, so an old session with the same pair is not the other end).
    */
-  otherEnds(id: number, windowMs: number): SessionRow[] {
+  otherEnds(id: number, windowMs = OTHER_END_WINDOW_MS): SessionRow[] {
     const rows = this.sql(
       `SELECT DISTINCT s2.* FROM sessions s1
          JOIN connections c1 ON c1.session_id = s1.id AND c1.local IS NOT NULL AND c1.remote IS NOT NULL

@@ -1,51 +1,27 @@
 // The lab chapter done with the tlslab command alone, as a student at a terminal does it: a lab
 // server plays the real site, a man in the middle forges its certificate, and a victim is sent
 // through it by the commands the proxy prints.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliFolder } from '../support/cliProcesses';
 import { freePort } from '../support/ports';
 import { run } from '../support/run';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
-let dataDir: string;
-let cwd: string;
-const children: ChildProcessWithoutNullStreams[] = [];
-
-const cli = (...args: string[]) => run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
-
-/** A long-running tlslab command, read line by line until `last` appears. */
-async function startUntil(args: string[], last: string): Promise<string[]> {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes(last)) resolve();
-    });
-    child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
-  });
-  return out.split('\n');
-}
+const lab = cliFolder('tlslab-chapter-');
+const { cli, cwd, dataDir } = lab;
+const startUntil = async (args: string[], last: string): Promise<string[]> => (await lab.startUntil(args, last)).lines;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chapter-'));
-  cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-chapter-cwd-'));
   expect((await cli('ca', 'create', 'Model CA', '--subject', '/C=US/O=Model CA LTD./CN=www.modelCA.com')).code).toBe(0);
   expect((await cli('ca', 'create', 'Evil CA')).code).toBe(0);
   expect((await cli('cert', 'issue', '--ca', 'Model CA', '--cn', 'www.bank32.com', '--san', 'DNS:www.bank32.com,DNS:*.bank32.com')).code).toBe(0);
   expect((await cli('ca', 'export', 'Model CA', '--out', 'ca.pem')).code).toBe(0);
 });
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGTERM');
-  fs.rmSync(cwd, { recursive: true, force: true });
-});
+afterAll(() => lab.close());
 
 describe('the lab chapter from the command line', () => {
   it('a client that reaches a server whose certificate names another site is told that this is not the site, and which flag skips the check', async () => {

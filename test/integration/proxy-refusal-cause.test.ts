@@ -2,50 +2,17 @@
 // another process on the same data folder, recorded why: the victim's session says it. And what
 // the proxy says at start and in its failure about where it sends a name (port 443 without
 // --map), and the version a victim that refused the forged certificate had agreed.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliFolder } from '../support/cliProcesses';
 import { freePort } from '../support/ports';
 import { run } from '../support/run';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'tlslab.mjs');
 /** A loopback address nothing listens on: the real server a proxy without --map goes to is here, port 443. */
 const NOWHERE = '127.0.0.77';
-let dataDir: string;
-let cwd: string;
-const children: ChildProcessWithoutNullStreams[] = [];
-
-const cli = (...args: string[]) => run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
-
-/** A long-running tlslab command in its own process, read until `last` appears. */
-async function startUntil(args: string[], last: string): Promise<{ lines: string[]; child: ChildProcessWithoutNullStreams; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes(last)) resolve();
-    });
-    child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
-  });
-  return { lines: out.split('\n'), child, output: () => out };
-}
-
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
+const lab = cliFolder('tlslab-refusal-cause-');
+const { cli, startUntil, stop } = lab;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refusal-cause-'));
-  cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refusal-cause-cwd-'));
   expect((await cli('ca', 'create', 'Model CA')).code).toBe(0);
   expect((await cli('ca', 'create', 'Evil CA')).code).toBe(0);
   expect((await cli('cert', 'issue', '--ca', 'Model CA', '--cn', 'www.bank32.com', '--san', 'DNS:www.bank32.com')).code).toBe(0);
@@ -53,11 +20,7 @@ beforeAll(async () => {
   expect((await cli('hosts', 'set', 'www.bank32.com', NOWHERE)).code).toBe(0);
 });
 
-afterAll(async () => {
-  await Promise.all(children.map(stop));
-  fs.rmSync(cwd, { recursive: true, force: true });
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => lab.close());
 
 describe('what a victim refused by the proxy is told', () => {
   it('without --map the proxy says at start that a name goes to port 443, and a victim it cannot serve is told the real server was unreachable there', async () => {

@@ -6,16 +6,9 @@ import type { PkiCaNode, PkiCertificateSummary, PkiTree } from '../../../src-ren
 import { allowsClientAuth, importedWithKey, replayClientCertificates } from '../../../src-renderer/src/lib/replay-view';
 import { caKeyWarning, exportChoices, importPassphraseField } from '../../../src-renderer/src/lib/pki-exchange';
 import { sessionNavLine } from '../../../src-renderer/src/lib/sessions';
-import { summary, verification } from './fixtures';
+import { pkiCertificate, summary, verification } from './fixtures';
 
-function cert(overrides: Partial<PkiCertificateSummary>): PkiCertificateSummary {
-  return {
-    id: 1, name: 'x', kind: 'server', subject: 'CN=x', issuer: 'CN=Lab Root', issuerId: 1, serialNumber: '01',
-    notBefore: '2025-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', expired: false, isCa: false, selfSigned: false,
-    subjectAltNames: [], keySummary: 'RSA 2048 bits', hasPrivateKey: true, fingerprintSha256: 'ab', createdAt: 0,
-    ...overrides,
-  };
-}
+const cert = pkiCertificate;
 
 const tree = (issued: PkiCertificateSummary[], others: PkiCertificateSummary[] = []): PkiTree => {
   const root: PkiCaNode = { ...cert({ id: 1, name: 'Lab Root', kind: 'ca', isCa: true, selfSigned: true, issuerId: null }), children: [], issued };

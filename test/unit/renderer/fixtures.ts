@@ -6,6 +6,7 @@ import type {
   TimelineEntry,
   VerificationResult,
 } from '../../../src-main/api/types';
+import type { PkiCertificateSummary } from '../../../src-renderer/src/api/contract';
 
 export function verification(overrides: Partial<VerificationResult> = {}): VerificationResult {
   return {
@@ -77,6 +78,16 @@ export function detail(overrides: Partial<SessionDetail> = {}): SessionDetail {
     request: null,
     response: null,
     connections: [],
+    ...overrides,
+  };
+}
+
+/** A workbench certificate as the certificate tree lists it (a server certificate with its key unless overridden). */
+export function pkiCertificate(overrides: Partial<PkiCertificateSummary>): PkiCertificateSummary {
+  return {
+    id: 1, name: 'x', kind: 'server', subject: 'CN=x', issuer: 'CN=Lab Root', issuerId: 1, serialNumber: '01',
+    notBefore: '2025-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', expired: false, isCa: false, selfSigned: false,
+    subjectAltNames: [], keySummary: 'RSA 2048 bits', hasPrivateKey: true, fingerprintSha256: 'ab', createdAt: 0,
     ...overrides,
   };
 }

@@ -15,6 +15,7 @@ import {
   type ServerForm,
 } from '../../../src-renderer/src/lib/server-form';
 import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
+import { pkiCertificate } from './fixtures';
 
 function form(overrides: Partial<ServerForm> = {}): ServerForm {
   const base = defaultServerForm();
@@ -22,14 +23,7 @@ function form(overrides: Partial<ServerForm> = {}): ServerForm {
   return { ...base, ...overrides };
 }
 
-function cert(overrides: Partial<PkiCertificateSummary>): PkiCertificateSummary {
-  return {
-    id: 1, name: 'x', kind: 'server', subject: 'CN=x', issuer: 'CN=Lab Root', issuerId: 1, serialNumber: '01',
-    notBefore: '2025-01-01T00:00:00Z', notAfter: '2027-01-01T00:00:00Z', expired: false, isCa: false, selfSigned: false,
-    subjectAltNames: [], keySummary: 'RSA 2048 bits', hasPrivateKey: true, fingerprintSha256: 'ab', createdAt: 0,
-    ...overrides,
-  };
-}
+const cert = pkiCertificate;
 
 describe('the start-a-server form', () => {
   it('starts from the lab defaults: 127.0.0.1:4433, tickets on, a built-in page per host', () => {

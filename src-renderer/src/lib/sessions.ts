@@ -51,25 +51,6 @@ const HANDSHAKE_BEGAN = new Set([
   'NOT_TLS',
 ]);
 
-/** "TLSv1.3 · TLS_AES_256_GCM_SHA384" or what is known so far. */
-export function sessionSubtitle(session: SessionSummary): string {
-  const parts: string[] = [];
-  if (session.version) {
-    parts.push(session.version);
-    // A handshake that finished and a session that failed anyway (its certificate refused): the dot's colour alone said so.
-    if (session.kind === 'client' && session.status === 'failed') parts.push('failed');
-  }
-  // A server or proxy session began with a client's connection: its handshake started, and failed
-  // (a victim that refused the forged certificate read "no handshake").
-  // A client whose handshake began (its ClientHello answered with an alert, or a hang-up) failed
-  // it; one that never had a connection (refused, no such name) had none.
-  else if (session.status === 'failed') parts.push(session.kind === 'client' && !HANDSHAKE_BEGAN.has(session.error?.code ?? '') ? 'no handshake' : 'handshake failed');
-  if (session.kind !== 'client') parts.push(session.kind);
-  // Every connection to one server has the same target (its address): the name the client asked for tells them apart.
-  if (session.kind === 'server') parts.push(session.sni ?? 'no SNI');
-  return parts.join(' · ');
-}
-
 /**
  * A session's two lines in the sidebar's recent sessions, one pattern for every kind: the target
  * (for a server session the site its client asked for, at the server's address), then who recorded

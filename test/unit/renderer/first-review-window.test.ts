@@ -89,5 +89,8 @@ describe('the sidebar lines of recent sessions', () => {
     expect(sessionNavLine(summary({ kind: 'server', sni: null, target: '127.0.0.1:4433', status: 'failed', version: null, error: { code: 'PEER_ALERT', message: 'x' } })))
       .toEqual({ target: 'no SNI at 127.0.0.1:4433', detail: 'server · failed · handshake failed' });
     expect(sessionNavLine(summary({ verification: verification({ checkHostname: false, hostname: undefined }) })).detail).toBe('client · not verified (checks off) · TLSv1.3');
+    // A client whose ClientHello was answered with an alert did begin a handshake; so did a victim that refused the forged certificate.
+    expect(sessionNavLine(summary({ status: 'failed', version: null, error: { code: 'PEER_ALERT', message: 'x' } })).detail).toBe('client · failed · handshake failed');
+    expect(sessionNavLine(summary({ kind: 'proxy', status: 'failed', version: null, error: { code: 'CLIENT_REFUSED_CERTIFICATE', message: 'x' } })).detail).toMatch(/^proxy · .* · handshake failed$/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { overviewTimeline, timelineRows, recordCounts } from '../../../src-renderer/src/lib/timeline';
 import { chainRole, commonName, distinguishedName, formatCertificateTime, validityState, visibleNames } from '../../../src-renderer/src/lib/certificate';
 import { chainResultText, sessionOutcome } from '../../../src-renderer/src/lib/outcome';
-import { mergeSession, otherEndCandidates, otherEndLabel, sessionListNote, sessionListRole, sessionSubtitle, sortSessions } from '../../../src-renderer/src/lib/sessions';
+import { mergeSession, otherEndCandidates, otherEndLabel, sessionListNote, sessionListRole, sortSessions } from '../../../src-renderer/src/lib/sessions';
 import { exchangeView, type ExchangeSession } from '../../../src-renderer/src/lib/exchange';
 import type { ClientPayload, SessionStatus, SessionSummary } from '../../../src-main/api/types';
 import { certificate, summary, tls12Timeline, verification } from './fixtures';
@@ -202,24 +202,6 @@ describe('the line under a failed certificate chain', () => {
     expect(chainResultText({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'SELF_SIGNED_CERT_IN_CHAIN' })).toBe('Not trusted.');
     expect(chainResultText({ code: 'NO_CERTIFICATE', message: 'no certificate' })).toBe('no certificate');
     expect(chainResultText({ code: 'UNKNOWN' })).toBe('Not trusted.');
-  });
-});
-
-describe('the sidebar line under a session', () => {
-  const base = { id: 1, target: '127.0.0.1:4433', startedAt: 0, endedAt: 1, status: 'ok', version: 'TLSv1.3', sni: 'www.bank32.com', error: null } as unknown as SessionSummary;
-  it('tells a server\'s connections apart by the name the client asked for, and says a failed one\'s handshake failed', () => {
-    expect(sessionSubtitle({ ...base, kind: 'server' })).toBe('TLSv1.3 · server · www.bank32.com');
-    expect(sessionSubtitle({ ...base, kind: 'server', sni: null, version: null, status: 'failed' })).toBe('handshake failed · server · no SNI');
-    expect(sessionSubtitle({ ...base, kind: 'client', version: null, status: 'failed' })).toBe('no handshake');
-    expect(sessionSubtitle({ ...base, kind: 'proxy' })).toBe('TLSv1.3 · proxy');
-    // A victim that refused the forged certificate did start a handshake.
-    expect(sessionSubtitle({ ...base, kind: 'proxy', version: null, status: 'failed' })).toBe('handshake failed · proxy');
-  });
-
-  it('says a client session failed when its handshake finished but its certificate was refused', () => {
-    // It read "TLSv1.3" alone, as a verified session did: only the dot's colour told them apart.
-    expect(sessionSubtitle({ ...base, kind: 'client', status: 'failed' })).toBe('TLSv1.3 · failed');
-    expect(sessionSubtitle({ ...base, kind: 'client' })).toBe('TLSv1.3');
   });
 });
 

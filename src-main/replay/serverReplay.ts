@@ -12,7 +12,7 @@ import type { RecordedSession } from '../export/recordedSession';
 import { parseEndpoint } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
 import { findHeadEnd } from '../sessions/httpHead';
-import { MAX_REQUEST_HEAD_BYTES, oversizeHead } from '../sessions/httpFraming';
+import { MAX_REQUEST_HEAD_BYTES, REFUSAL_REASONS, oversizeHead } from '../sessions/httpFraming';
 import { CONTINUE, type ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
@@ -470,7 +470,7 @@ export class ReplayServer {
         }
         const headBytes = buffered.subarray(0, found.next);
         const head = readLiveRequestHead(headBytes.subarray(0, found.end).toString('latin1'));
-        if ('text' in head) return fail(head.status, head.status === 417 ? 'Expectation Failed' : 'Bad Request', head.text);
+        if ('text' in head) return fail(head.status, REFUSAL_REASONS[head.status], head.text);
         if (head.framing.kind === 'length' && head.framing.length > limit) {
           return fail(413, 'Content Too Large', `the body is over ${limitText(limit)}, the most the replay server takes (the largest the recording holds, or 8 MiB)\n`);
         }

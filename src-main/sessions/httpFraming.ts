@@ -102,6 +102,9 @@ export function quote(text: string, max = 40): string {
   return text.slice(0, max).replace(/[^\x20-\x7e]/g, '?');
 }
 
+/** The reason phrase for each status a refusal carries. */
+export const REFUSAL_REASONS: Record<HeadRefusal['status'], string> = { 400: 'Bad Request', 411: 'Length Required', 417: 'Expectation Failed' };
+
 const refuse = (refused: HeadRefusalCode, reason: string, status: HeadRefusal['status'] = 400): HeadRefusal => ({ refused, status, reason });
 
 const FIELD_RULE = 'each header line must be "Name: value", with no space before the colon and no line folded onto the one before';

@@ -8,7 +8,7 @@ import type { BuiltinPageName, ServerResponder } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
 import { PROJECT_ROOT } from '../paths';
 import { findHeadEnd, hasBareLf } from './httpHead';
-import { isRefusal, MAX_REQUEST_HEAD_BYTES, oversizeHead, readHead } from './httpFraming';
+import { isRefusal, MAX_REQUEST_HEAD_BYTES, oversizeHead, readHead, REFUSAL_REASONS } from './httpFraming';
 
 const PAGES_DIR = pathToFileURL(path.join(PROJECT_ROOT, 'resources', 'pages') + path.sep);
 
@@ -343,8 +343,6 @@ function parseHead(head: Buffer, end: number): HttpRequest | { status: 400 | 411
   const length = read.framing.kind === 'length' ? read.framing.length : 0;
   return { method: read.method, target: read.target, version: read.version, headers: read.headers, head, body: Buffer.alloc(0), length, expectsContinue: read.expectsContinue };
 }
-
-const REFUSAL_REASONS = { 400: 'Bad Request', 411: 'Length Required', 417: 'Expectation Failed' } as const;
 
 /** The interim answer to "Expect: 100-continue" (RFC 9110, 15.2.1). */
 export const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');

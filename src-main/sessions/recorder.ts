@@ -240,7 +240,8 @@ export class BatchWriter implements Pacer {
         this.spares.push(spare);
       }
       if (reply.type === 'done' || reply.type === 'failed') {
-        this.acknowledged = reply.seq;
+        // The writer answers in order; a late answer must never take the count back.
+        this.acknowledged = Math.max(this.acknowledged, reply.seq);
         for (const [id, entry] of this.unwritten) {
           // A refused batch that held some of this session's rows (its first row, say), though
           // later ones are still on their way: the refusal is what became of the session.

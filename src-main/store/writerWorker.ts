@@ -42,26 +42,11 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
   } catch (err) {
     process.stderr.write(`tlslab: could not tidy the recordings folder: ${(err as Error).message}\n`);
   }
-  port.on('message', async (request: WriterRequest) => {
-    if (request.type === 'close') {
-      db.close();
-      port.postMessage({ type: 'closed' } satisfies WriterReply);
-      return;
-    }
-    if (request.type === 'cpu') {
-      port.postMessage({ type: 'cpu', ms: threadCpuMs() } satisfies WriterReply);
-      return;
-    }
-    if (request.type === 'reserve') {
-      // Ids for the engine thread's next block; if this fails it reserves them itself when it must.
-      try {
-        const first = store.reserveIds(request.table, request.count);
-        port.postMessage({ type: 'reserved', table: request.table, first, count: request.count } satisfies WriterReply);
-      } catch {
-        // nothing: the engine thread falls back to reserving on its own
-      }
-      return;
-    }
+  const closeInTurn = () => {
+    db.close();
+    port.postMessage({ type: 'closed' } satisfies WriterReply);
+  };
+  const writeInTurn = async (request: Extract<WriterRequest, { type: 'batch' }>) => {
     for (let attempt = 0; ; attempt++) {
       try {
         store.writeBatch(unpackBatch(request.batch));
@@ -79,6 +64,33 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
         }
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       }
+    }
+  };
+  /**
+   * Batches are written one after the other, in the order they came: a batch waiting to try again
+   * (a busy database) holds back the ones after it. Otherwise a later batch could be written
+   * before an earlier one (a connection before its session's row) and its answer would come first,
+   * so that the engine took an earlier batch's late answer for the newest.
+   */
+  let inOrder: Promise<void> = Promise.resolve();
+  port.on('message', (request: WriterRequest) => {
+    if (request.type === 'batch' || request.type === 'close') {
+      inOrder = inOrder.then(() => (request.type === 'batch' ? writeInTurn(request) : closeInTurn()));
+      return;
+    }
+    if (request.type === 'cpu') {
+      port.postMessage({ type: 'cpu', ms: threadCpuMs() } satisfies WriterReply);
+      return;
+    }
+    if (request.type === 'reserve') {
+      // Ids for the engine thread's next block; if this fails it reserves them itself when it must.
+      try {
+        const first = store.reserveIds(request.table, request.count);
+        port.postMessage({ type: 'reserved', table: request.table, first, count: request.count } satisfies WriterReply);
+      } catch {
+        // nothing: the engine thread falls back to reserving on its own
+      }
+      return;
     }
   });
 }

@@ -47,7 +47,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!canMount) return;
   await server?.stop();
-  spawnSync('umount', [mountPoint]);
+  // Lazily: a workbench a failed test left open still holds files there, and the mount must not stay.
+  spawnSync('umount', ['--lazy', mountPoint]);
   fs.rmSync(mountPoint, { recursive: true, force: true });
   fs.rmSync(www, { recursive: true, force: true });
 });

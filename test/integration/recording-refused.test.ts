@@ -58,4 +58,28 @@ describe('a recording the database refuses', () => {
       await wb.close().catch(() => undefined);
     }
   });
+
+  it('is answered in turn: a refused batch being tried again holds back the later ones, so waiting for them knows of the refusal', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
+    const wb = new Workbench({ dataDir });
+    try {
+      const other = new Database(path.join(dataDir, 'workbench.sqlite'));
+      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON sessions WHEN NEW.target = 'refused.example:443' BEGIN SELECT RAISE(ABORT, 'no room for rows'); END;`);
+      other.close();
+      // Two batches back to back: the first is refused (and tried again twice, 300 ms), the second is fine.
+      const refused = SessionRecording.start(wb.writer, { kind: 'client', target: 'refused.example:443', startedAt: Date.now() });
+      refused.flush();
+      const stored = SessionRecording.start(wb.writer, { kind: 'client', target: 'www.bank32.com:443', startedAt: Date.now() });
+      stored.update({ status: 'ok' });
+      stored.flush();
+      await wb.writer.written();
+      // Everything queued is answered, the refusal included: not "there is no session".
+      await expect(wb.session(refused.id)).rejects.toThrow(/^session \d+ ran, but its recording could not be stored: .*no room for rows/);
+      expect((await wb.session(stored.id)).status).toBe('ok');
+      // And the writer's count of answered batches did not go back: waiting again returns.
+      await wb.writer.written();
+    } finally {
+      await wb.close();
+    }
+  });
 });

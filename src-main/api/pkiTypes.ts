@@ -49,6 +49,15 @@ export interface PkiKeyProtection {
   message: string;
 }
 
+/** One purpose of a certificate's extendedKeyUsage extension. */
+export interface PkiExtendedKeyUsage {
+  /** OpenSSL's name ("serverAuth", "clientAuth"), else the OID. */
+  name: string;
+  oid: string;
+  /** What it lets the certificate be, in a few words: "TLS server", "TLS client", "signing code". */
+  meaning: string;
+}
+
 export interface PkiCertificateSummary {
   id: number;
   /** The workbench name, unique among certificates and CAs ("Lab Root", "www.bank32.com"). */
@@ -76,6 +85,12 @@ export interface PkiCertificateSummary {
   createdAt: number;
   /** What real clients will refuse in it (as PkiInspection.cautions). The engine always sets it. */
   cautions?: string[];
+  /**
+   * What the certificate is for, from its extendedKeyUsage: serverAuth ("TLS server"), clientAuth
+   * ("TLS client"), ...; null when it has no such extension, which allows any use. The engine
+   * always sets it; undefined only in summaries made in the renderer.
+   */
+  extendedKeyUsage?: PkiExtendedKeyUsage[] | null;
 }
 
 /** A CA with the CAs below it and the certificates it issued. */
@@ -299,6 +314,8 @@ export interface PkiInspection {
   extensions: PkiInspectedExtension[];
   /** What real clients will refuse in it, one sentence each with what to do; empty for a CSR and a sound certificate. */
   cautions: string[];
+  /** What the certificate (or the CSR asks to be) is for, as PkiCertificateSummary.extendedKeyUsage; null without the extension. */
+  extendedKeyUsage: PkiExtendedKeyUsage[] | null;
   asn1: PkiAsn1Node;
 }
 

@@ -23,6 +23,7 @@ import {
   readExportPassphrase,
   readInputFile,
   readPassphraseFile,
+  usageText,
   subjectFromFlags,
   withWorkbenchPassphrase,
 } from './pkiCommon';
@@ -370,7 +371,12 @@ function pemOrBase64(bytes: Uint8Array): string {
 }
 
 export function formatInspection(i: PkiInspection): string {
-  const out: string[] = [i.summary, ''];
+  const out: string[] = [i.summary];
+  if (i.kind === 'certificate') {
+    const isCa = i.extensions.some((e) => e.oid === '2.5.29.19' && e.value.startsWith('CA:TRUE'));
+    out.push(`Used for: ${usageText(i.extendedKeyUsage, isCa)}`);
+  } else if (i.extendedKeyUsage) out.push(`Asks to be used for: ${usageText(i.extendedKeyUsage, false)}`);
+  out.push('');
   const cautions = cautionLines(i.cautions ?? []);
   if (cautions.length > 0) out.push(...cautions.map((line) => line.slice(2)), '');
   for (const field of i.fields) {

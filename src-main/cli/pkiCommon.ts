@@ -1,7 +1,7 @@
 // What the certificate commands share: the workbench with its keys unlocked when a workbench
 // passphrase is given, passphrase files, subjects from flags, and the text of a summary.
 import type { Command } from 'commander';
-import type { PkiCaNode, PkiCertificateSummary, PkiKeyProtection, PkiKeyType, PkiSubject, PkiSubjectFields, PkiTree } from '../api/pkiTypes';
+import type { PkiCaNode, PkiCertificateSummary, PkiExtendedKeyUsage, PkiKeyProtection, PkiKeyType, PkiSubject, PkiSubjectFields, PkiTree } from '../api/pkiTypes';
 import { WorkbenchError } from '../errors';
 import { readUserFile } from '../userFiles';
 import { parseKeySpec, formatKeySpec } from '../pki/keys';
@@ -163,9 +163,23 @@ export function formatTree(tree: PkiTree): string {
   return lines.join('\n');
 }
 
+/**
+ * What a certificate is for, as its extendedKeyUsage says: "TLS server (serverAuth)", "TLS server
+ * (serverAuth) and TLS client (clientAuth)"; without the extension a CA signs certificates and any
+ * other certificate may be used for anything. Empty when the summary does not say.
+ */
+export function usageText(purposes: PkiExtendedKeyUsage[] | null | undefined, isCa: boolean): string {
+  if (purposes === undefined) return '';
+  if (purposes === null) return isCa ? 'signing certificates (a CA; no extendedKeyUsage)' : 'any use (no extendedKeyUsage)';
+  if (purposes.length === 0) return 'nothing (an empty extendedKeyUsage)';
+  return purposes.map((p) => (p.name === p.oid ? `${p.meaning} (${p.oid})` : `${p.meaning} (${p.name})`)).join(' and ');
+}
+
 function line(cert: PkiCertificateSummary): string {
+  const usage = usageText(cert.extendedKeyUsage, cert.isCa);
   const flags = [
     cert.kind,
+    cert.isCa && cert.extendedKeyUsage === null ? '' : usage && `for ${usage}`,
     cert.keySummary,
     cert.pathLength !== undefined ? `pathlen ${cert.pathLength}` : '',
     cert.expired ? 'EXPIRED' : `until ${cert.notAfter.slice(0, 10)}`,

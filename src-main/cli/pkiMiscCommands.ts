@@ -11,7 +11,7 @@ import { WorkbenchError } from '../errors';
 import { splitPem, looksLikePem } from '../pki/pem';
 import { importAllInto, writeTrustFolder } from '../workshop/exchange';
 import { printJson } from './common';
-import { keysLine, openWorkshop, readImportPassphrases, readInputFile, readPassphraseFile, withWorkbenchPassphrase } from './pkiCommon';
+import { keysLine, openWorkshop, readImportPassphrases, readInputFile, readPassphraseFile, usageText, withWorkbenchPassphrase } from './pkiCommon';
 
 export function registerPkiMiscCommands(program: Command): void {
   program
@@ -90,7 +90,11 @@ export function registerPkiMiscCommands(program: Command): void {
       const given = results.flatMap((r) => [...r.certificates.map((c) => c.name), ...(r.alreadyStored ?? []).map((d) => d.name)]);
       for (const r of results) {
         process.stdout.write(`${r.file}: ${r.description}\n`);
-        for (const c of r.certificates) process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}\n`);
+        for (const c of r.certificates) {
+          const usage = c.isCa && c.extendedKeyUsage === null ? '' : usageText(c.extendedKeyUsage, c.isCa);
+          const what = [c.isCa ? 'a CA' : '', usage && `for ${usage}`].filter(Boolean).join(', ');
+          process.stdout.write(`  + [${c.id}] ${c.name}: ${c.subject}${c.hasPrivateKey ? ' (with its key)' : ''}${what ? `, ${what}` : ''}\n`);
+        }
         for (const c of r.csrs) process.stdout.write(`  + [csr ${c.id}] ${c.name}: ${c.subject}\n`);
         for (const d of r.alreadyStored ?? []) process.stdout.write(`  = [${d.id}] ${d.message}\n`);
         // Keys that went with a certificate or request the workbench held before (the CA of a

@@ -3,13 +3,15 @@
 // ASN.1 tree whose nodes carry byte offsets for a hex view. Whatever it cannot decode it shows
 // raw; it never throws on the contents of a well-formed DER structure.
 import { type KeyObject, createHash, createPublicKey } from 'node:crypto';
-import { type CertificateParts, type ExtensionNode, KEY_USAGE_NAMES, parseCertificateDer } from './certificateDer.js';
+import { type CertificateParts, type ExtensionNode, KEY_USAGE_NAMES, parseCertificateDer, readExtendedKeyUsage } from './certificateDer.js';
 import { certificateCautions } from './cautions.js';
 import { type CsrInfo, parseCsr } from './csr.js';
 import { type Asn1Node, decodeOid, parseDer, parseDerAt } from './der.js';
 import { PkiError, libraryReason } from './errors.js';
 import { describeAnyKey } from './keys.js';
 import { bytesToIp, decodeGeneralNames, decodeName, decodeStringValue, formatDistinguishedName, formatGeneralName } from './names.js';
+import type { PkiExtendedKeyUsage } from '../api/pkiTypes';
+import { describeExtendedKeyUsage } from './extendedKeyUsage.js';
 import { describeOid, extendedKeyUsageText, oidName } from './oids.js';
 import { labelList, looksLikePem, splitPem, toPem } from './pem.js';
 import { signatureAlgorithmInfo, verifySignature } from './signatures.js';
@@ -98,7 +100,18 @@ export interface Inspection {
   extensions: InspectedExtension[];
   /** What real clients will refuse in it, one sentence each with what to do (certificates only). */
   cautions: string[];
+  /** What the certificate (or the CSR asks to be) is for; null without an extendedKeyUsage. */
+  extendedKeyUsage: PkiExtendedKeyUsage[] | null;
   asn1: Asn1TreeNode;
+}
+
+/** The extendedKeyUsage purposes, or null without the extension (or when it cannot be read: the inspector shows it raw). */
+function purposesOf(extensions: ExtensionNode[]): PkiExtendedKeyUsage[] | null {
+  try {
+    return readExtendedKeyUsage({ extensions })?.map(describeExtendedKeyUsage) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Inspects the first certificate or CSR in PEM text, or DER bytes of either. */
@@ -228,6 +241,7 @@ function inspectCertificateUnchecked(der: Uint8Array, now: Date): Inspection {
     fields,
     extensions,
     cautions: [...certificateCautions(parts, publicKey), ...hashCaution(parts.subject.encoded)],
+    extendedKeyUsage: purposesOf(parts.extensions),
     asn1: asn1Tree(parts.root, certificateLabels(parts)),
   };
 }
@@ -286,6 +300,7 @@ function inspectCsrUnchecked(der: Uint8Array): Inspection {
     fields,
     extensions,
     cautions: hashCaution(info.nodes.subject.encoded),
+    extendedKeyUsage: purposesOf(info.nodes.extensions),
     asn1: asn1Tree(info.nodes.root, csrLabels(info)),
   };
 }
@@ -370,7 +385,10 @@ const DECODERS: Record<string, ExtensionDecoder> = {
   },
   '2.5.29.37': (value) => {
     const oids = value.children.map((child) => decodeOid(expectTag(child, 6).contents));
-    return { value: oids.map(extendedKeyUsageText).join(', ') };
+    return {
+      value: oids.map(extendedKeyUsageText).join(', '),
+      details: oids.map(describeExtendedKeyUsage).map((p) => `${p.name}${p.name === p.oid ? '' : ` (${p.oid})`}: ${p.meaning}`),
+    };
   },
   '2.5.29.17': (value) => generalNamesDecoded(value),
   '2.5.29.18': (value) => generalNamesDecoded(value),

@@ -126,3 +126,18 @@ const EKU_TEXT: Record<string, string> = {
 export function extendedKeyUsageText(oid: string): string {
   return EKU_TEXT[oid] ?? oid;
 }
+
+const EKU_MEANING: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'TLS server',
+  '1.3.6.1.5.5.7.3.2': 'TLS client',
+  '1.3.6.1.5.5.7.3.3': 'signing code',
+  '1.3.6.1.5.5.7.3.4': 'e-mail (S/MIME)',
+  '1.3.6.1.5.5.7.3.8': 'time stamping',
+  '1.3.6.1.5.5.7.3.9': 'signing OCSP answers',
+  '2.5.29.37.0': 'any use',
+};
+
+/** What an extended key usage lets the certificate be, in a few words a student reads: "TLS server". */
+export function extendedKeyUsageMeaning(oid: string): string {
+  return EKU_MEANING[oid] ?? 'a purpose the workbench does not know';
+}

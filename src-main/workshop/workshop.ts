@@ -24,6 +24,7 @@ import type {
 } from '../api/pkiTypes';
 import { WorkbenchError } from '../errors';
 import { parseCertificateDer, readBasicConstraints } from '../pki/certificateDer';
+import { extendedKeyUsageOf } from '../pki/extendedKeyUsage';
 import { describeCertificate } from '../pki/certificateInfo';
 import {
   type CertificateAuthority,
@@ -189,6 +190,7 @@ export class CertificateWorkshop {
       fingerprintSha256: row.fingerprint_sha256,
       createdAt: row.created_at,
       cautions: this.cautionsOf(row),
+      extendedKeyUsage: safeExtendedKeyUsage(row.der),
     };
   }
 
@@ -764,6 +766,15 @@ function safeCautions(der: Uint8Array, role: CautionRole | undefined): string[] 
     return cautionsForCertificate(new Uint8Array(der), role);
   } catch {
     return [];
+  }
+}
+
+/** A stored certificate's purposes; null (any use) when its extension cannot be read, as for a certificate without one. */
+function safeExtendedKeyUsage(der: Uint8Array): PkiCertificateSummary['extendedKeyUsage'] {
+  try {
+    return extendedKeyUsageOf(new Uint8Array(der));
+  } catch {
+    return null;
   }
 }
 

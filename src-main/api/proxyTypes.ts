@@ -111,7 +111,10 @@ export interface ProxySessionInfo {
   proxyLabel: string;
   /** How this victim reached the proxy. */
   mode: 'transparent' | 'connect';
-  /** The site the victim asked for (SNI or CONNECT target), "www.example.com:443". */
+  /**
+   * The site the victim asked for: its CONNECT target, "www.example.com:443", or its SNI with the
+   * port the proxy went to (a ClientHello names none; a --map may give another than 443).
+   */
   host: string | null;
   /** Where the upstream address came from. */
   upstreamSource: 'map' | 'hosts' | 'dns' | null;
@@ -151,7 +154,7 @@ export interface ProxyConnectionSummary {
   at: number;
   mode: 'transparent' | 'connect';
   peer: string;
-  /** SNI or CONNECT target, "www.example.com:443". */
+  /** CONNECT target, or SNI with the port the proxy went to: "www.example.com:4433" (as ProxySessionInfo.host). */
   host: string | null;
   /** "127.0.0.1:4433". */
   upstream: string | null;

@@ -159,6 +159,7 @@ export class ProxyServer {
       handshakeTimeoutMs: timeout,
       recordCapBytes: cap ?? DEFAULT_RECORD_CAP_BYTES,
       resolve: (host, port) => this.resolveUpstream(host, port, mappings, listenAddresses),
+      upstreamPort: (host, port) => mappings.get(mappedName(host))?.port ?? port,
       forge: (host, template) => this.forge(authority.name, host, template),
     };
 
@@ -326,7 +327,7 @@ export class ProxyServer {
   }
 
   private async resolveUpstream(host: string, port: number, mappings: Map<string, { ip: string; port: number | null }>, own: Set<string>): Promise<UpstreamTarget> {
-    const name = host.toLowerCase().replace(/\.$/, '');
+    const name = mappedName(host);
     let ip: string;
     let targetPort = port;
     let source: UpstreamTarget['source'];
@@ -392,4 +393,9 @@ export class ProxyServer {
     for (const c of open) c.close(reason);
     await Promise.all([...closed, ...open.map((c) => c.done)]);
   }
+}
+
+/** The key a name has in the proxy's map: lower case, without a final dot. */
+function mappedName(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '');
 }

@@ -66,6 +66,8 @@ export interface ProxyEndpoint {
   recordCapBytes?: number;
   /** Where the name goes; throws a WorkbenchError that says why not. */
   resolve(host: string, port: number): Promise<UpstreamTarget>;
+  /** The port `resolve` will send the name to: its --map's port, else `port`. */
+  upstreamPort(host: string, port: number): number;
   forge(host: string, template: Uint8Array | undefined): Promise<ForgedForVictim>;
 }
 
@@ -533,7 +535,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
       });
       return;
     }
-    startRecording(peek.serverName, 443);
+    // A ClientHello carries no port: the session names the one the proxy really goes to (a
+    // --map's), as a client session names the HOST:PORT it asked for, and its address where that led.
+    startRecording(peek.serverName, peek.serverName ? endpoint.upstreamPort(peek.serverName, 443) : 443);
     if (!peek.serverName) {
       refuse({ code: 'NO_SNI', message: 'the victim sent no server name (SNI) in its ClientHello; in transparent mode that is how the proxy learns the site. Connect by name (not by IP address), or use CONNECT mode' }, 'victim');
       return;

@@ -148,7 +148,7 @@ describe('the Proxy view in Chromium', () => {
     expect(page.url()).toContain(`#/sessions/${okSession}`);
     // The header's verdict is about both legs.
     expect(await text(page, 'outcome-badge')).toContain('Intercepted');
-    expect(await text(page, 'session-outcome-detail')).toContain('forged for www.example.com:443 by "Lab MITM CA"');
+    expect(await text(page, 'session-outcome-detail')).toContain('forged for www.example.com by "Lab MITM CA"');
     await screenshot(page, 'proxy-03-session-forged-vs-real');
     await page.getByTestId('proxy-certificate-diff').screenshot({ path: path.join(SCREENSHOTS, 'proxy-03b-certificate-diff.png') });
     await page.getByTestId('proxy-legs').screenshot({ path: path.join(SCREENSHOTS, 'proxy-03c-legs.png') });

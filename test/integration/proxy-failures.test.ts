@@ -280,7 +280,7 @@ describe('tlslab proxy (the CLI contract)', () => {
       tick();
     });
     const connection = lines.find((l) => l.event === 'connection')!;
-    expect(connection).toMatchObject({ mode: 'transparent', host: 'www.example.com:443', outcome: 'ok', exchanges: 1, rulesFired: 1, upstreamVerified: true });
+    expect(connection).toMatchObject({ mode: 'transparent', host: `www.example.com:${upstream.port}`, upstream: `127.0.0.1:${upstream.port}`, outcome: 'ok', exchanges: 1, rulesFired: 1, upstreamVerified: true });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -78,7 +78,8 @@ describe('transparent mode (the victim names the site by SNI)', () => {
     expect(s.kind).toBe('proxy');
     expect(s.error).toBeNull();
     expect(s.status).toBe('ok');
-    expect(s.target).toBe('www.example.com:443');
+    // The port the proxy's map sent it to: a ClientHello names none.
+    expect(s.target).toBe(`www.example.com:${upstream.port}`);
     expect(s.sni).toBe('www.example.com');
     expect(s.address).toBe(`127.0.0.1:${upstream.port}`);
     expect(s.connections.map((c) => c.leg)).toEqual(['proxy-client', 'proxy-upstream']);

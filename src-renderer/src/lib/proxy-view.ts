@@ -267,6 +267,12 @@ export function proxyErrorText(message: string): string {
   return `${message.slice(0, cut)}.`;
 }
 
+/** "www.example.com:4433" -> "www.example.com", "[::1]:443" -> "::1". */
+function withoutPort(endpoint: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(endpoint) ?? /^([^:]+):\d+$/.exec(endpoint);
+  return m ? m[1] : endpoint;
+}
+
 export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 'target'> & { proxy?: ProxySessionInfo | null }): {
   tone: OutcomeTone;
   label: string;
@@ -278,7 +284,8 @@ export function proxyOutcome(session: Pick<SessionSummary, 'status' | 'error' | 
   }
   const p = session.proxy;
   if (!p) return { tone: 'ok', label: 'Forwarded', detail: 'The proxy forwarded this connection.' };
-  const host = p.host ?? session.target;
+  // A certificate names a host, never a port.
+  const host = withoutPort(p.host ?? session.target);
   const verified = p.upstreamVerification?.accepted;
   const real = verified === true
     ? "the real server's certificate verified"

@@ -247,7 +247,7 @@ describe('a proxy session', () => {
     const ok = proxyOutcome({ status: 'ok', error: null, target: 'www.example.com:443', proxy: info({ rulesFired: [{ rule: 0, event: 'response-body', exchange: 1, replacements: 1, t: 1 }] }) });
     expect(ok).toMatchObject({ tone: 'ok', label: 'Intercepted' });
     expect(ok.detail).toBe(
-      'The victim accepted the certificate forged for www.example.com:443 by "Lab MITM CA"; the real server\'s certificate verified; 1 HTTP exchange forwarded, 1 rewrite.',
+      'The victim accepted the certificate forged for www.example.com by "Lab MITM CA"; the real server\'s certificate verified; 1 HTTP exchange forwarded, 1 rewrite.',
     );
     const careless = proxyOutcome({
       status: 'ok',

@@ -1,0 +1,58 @@
+// What a student reads about a proxy session beside the real server's: where the proxy went.
+// A ClientHello names no port; with --map the proxy goes to the mapped one, and the session says
+// so (its target HOST:PORT, like a client session's, and the address it reached), not port 443.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliFolder } from '../support/cliProcesses';
+import { freePort } from '../support/ports';
+
+const lab = cliFolder('tlslab-proxy-row-');
+const { cli, startUntil, stop } = lab;
+
+beforeAll(async () => {
+  expect((await cli('ca', 'create', 'Model CA')).code).toBe(0);
+  expect((await cli('ca', 'create', 'Evil CA')).code).toBe(0);
+  expect((await cli('cert', 'issue', '--ca', 'Model CA', '--cn', 'www.bank32.com', '--san', 'DNS:www.bank32.com')).code).toBe(0);
+  expect((await cli('ca', 'export', 'Evil CA', '--out', 'evil.pem')).code).toBe(0);
+});
+
+afterAll(() => lab.close());
+
+interface Listed {
+  id: number;
+  kind: string;
+  target: string;
+  address: string | null;
+}
+
+describe('a transparent proxy session sent on by --map', () => {
+  it('names the port the proxy really went to, in sessions list, sessions show and the proxy line, matching the real server session', async () => {
+    const serverPort = await freePort();
+    const server = await startUntil(['server', '--port', String(serverPort), '--identity', 'lab:www.bank32.com'], 'try it:');
+    const listen = `127.0.0.1:${await freePort()}`;
+    const proxy = await startUntil(
+      ['proxy', '--listen', listen, '--ca', 'Evil CA', '--map', `www.bank32.com=127.0.0.1:${serverPort}`, '--upstream-ca', 'lab:Model CA'],
+      'stop with Ctrl-C',
+    );
+    const victim = await cli('client', `www.bank32.com:${serverPort}`, '--connect-to', listen, '--ca', 'evil.pem', '--get', '/');
+    expect(victim.stderr).toBe('');
+    expect(victim.code).toBe(0);
+    for (let i = 0; i < 200 && !/ok \(\d+ exchange/.test(proxy.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(proxy.output()).toMatch(new RegExp(`transparent  www\\.bank32\\.com:${serverPort}  -> 127\\.0\\.0\\.1:${serverPort}  `));
+    await stop(proxy.child);
+    await stop(server.child);
+
+    const listed = JSON.parse((await cli('sessions', 'list', '--json')).stdout) as Listed[];
+    const proxySession = listed.find((s) => s.kind === 'proxy')!;
+    const serverSessions = listed.filter((s) => s.kind === 'server');
+    expect(proxySession.target).toBe(`www.bank32.com:${serverPort}`);
+    expect(proxySession.address).toBe(`127.0.0.1:${serverPort}`);
+    // The real server's session is on the same port: the one the proxy's session names.
+    expect(serverSessions.map((s) => s.target)).toContain(`127.0.0.1:${serverPort}`);
+
+    const table = await cli('sessions', 'list', '--kind', 'proxy');
+    expect(table.stdout).toMatch(new RegExp(`proxy\\s+ok\\s+TLSv1\\.3\\s+www\\.bank32\\.com:${serverPort}`));
+    expect(table.stdout).not.toContain(':443');
+    const shown = await cli('sessions', 'show', String(proxySession.id));
+    expect(shown.stdout.split('\n')[0]).toBe(`Session ${proxySession.id} (proxy) www.bank32.com:${serverPort} -> 127.0.0.1:${serverPort}: ok`);
+  });
+});

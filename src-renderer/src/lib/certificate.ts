@@ -1,5 +1,5 @@
 // What the certificate cards show beyond the raw fields: validity state, role in the chain.
-import type { CertificateInfo, DistinguishedNameAttribute } from '../api/contract';
+import type { CertificateInfo, DistinguishedNameAttribute, PkiInspection } from '../api/contract';
 
 export type ValidityState = 'valid' | 'expired' | 'not-yet-valid' | 'unknown';
 
@@ -60,4 +60,20 @@ export function visibleNames(names: string[], limit: number, match?: string): { 
   const first = names.slice(0, limit);
   if (match !== undefined && !first.includes(match) && names.includes(match)) first.push(match);
   return { names: first, hidden: names.length - first.length };
+}
+
+/**
+ * What an inspected certificate is for, one line: "TLS server (serverAuth), TLS client (clientAuth)";
+ * a CA without extendedKeyUsage signs certificates, any other certificate without one may be used
+ * for anything. Null for a CSR that asks for no particular use.
+ */
+export function inspectedUsage(inspection: Pick<PkiInspection, 'kind' | 'extendedKeyUsage' | 'extensions'>): string | null {
+  const purposes = inspection.extendedKeyUsage;
+  if (purposes === undefined || (purposes === null && inspection.kind === 'csr')) return null;
+  if (purposes === null) {
+    const isCa = inspection.extensions.some((e) => e.oid === '2.5.29.19' && e.value.startsWith('CA:TRUE'));
+    return isCa ? 'signing certificates: a CA (no extendedKeyUsage limits it)' : 'any use: no extendedKeyUsage limits it';
+  }
+  if (purposes.length === 0) return 'nothing: its extendedKeyUsage is empty';
+  return purposes.map((p) => `${p.meaning} (${p.name})`).join(', ');
 }

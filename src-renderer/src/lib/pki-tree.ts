@@ -133,6 +133,22 @@ export function kindLabel(certificate: Pick<PkiCertificateSummary, 'kind' | 'isC
   return KIND_LABELS[certificate.kind];
 }
 
+/**
+ * What a certificate is for, in a few words, from its extendedKeyUsage: "TLS server", "TLS server,
+ * TLS client"; a CA without one signs certificates and says nothing more, any other certificate
+ * without one may be used for anything. Null when the summary does not say (or for such a CA).
+ */
+export function usageLabel(certificate: Pick<PkiCertificateSummary, 'extendedKeyUsage' | 'isCa'>): { text: string; title: string } | null {
+  const purposes = certificate.extendedKeyUsage;
+  if (purposes === undefined || (purposes === null && certificate.isCa)) return null;
+  if (purposes === null) return { text: 'any use', title: 'No extendedKeyUsage extension: nothing limits what the certificate may be used for' };
+  if (purposes.length === 0) return { text: 'no use', title: 'An empty extendedKeyUsage: no purpose is allowed' };
+  return {
+    text: purposes.map((p) => p.meaning).join(', '),
+    title: `extendedKeyUsage: ${purposes.map((p) => `${p.name} (${p.meaning})`).join(', ')}`,
+  };
+}
+
 /** The common name out of an OpenSSL-style or RFC 2253-style subject, else the whole subject. */
 export function subjectCommonName(subject: string): string {
   const match = /(?:^|[/,]\s*)CN\s*=\s*([^/,]+)/.exec(subject);

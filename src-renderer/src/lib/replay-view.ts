@@ -4,7 +4,7 @@ import { clientRequestFate, type ClientReplayRequest, type ClientReplayResult, t
 import { formatBytes } from './format';
 import { flattenCaTree } from './pki-tree';
 import type { IdentityChoice } from './server-form';
-import type { PkiCertificateSummary, PkiInspectedExtension, PkiTree } from '../api/contract';
+import type { PkiCertificateSummary, PkiTree } from '../api/contract';
 
 export interface ReplayForm {
   to: string;
@@ -203,14 +203,19 @@ export function replayedAnswer(e: ReplayExchange): string {
   return e.original ? `${e.replayed} (differs)` : e.replayed;
 }
 
-const EXTENDED_KEY_USAGE = '2.5.29.37';
-/** clientAuth (1.3.6.1.5.5.7.3.2) and anyExtendedKeyUsage (2.5.29.37.0) as DER object identifiers. */
-const CLIENT_AUTH_DER = ['06082b06010505070302', '0604551d2500'];
+/** clientAuth and anyExtendedKeyUsage. */
+const CLIENT_PURPOSES = ['1.3.6.1.5.5.7.3.2', '2.5.29.37.0'];
+const LACKS_CLIENT_AUTH = /lacks clientAuth/;
 
-/** Whether a certificate with these extensions may authenticate a TLS client: no extended key usage, or one that allows it. */
-export function allowsClientAuth(extensions: readonly Pick<PkiInspectedExtension, 'oid' | 'rawHex'>[]): boolean {
-  const eku = extensions.find((e) => e.oid === EXTENDED_KEY_USAGE);
-  return !eku || CLIENT_AUTH_DER.some((oid) => eku.rawHex.toLowerCase().includes(oid));
+/**
+ * Whether a server that asks for a client's certificate accepts this one, by its extendedKeyUsage:
+ * none at all, or one that names clientAuth (or any use). A summary that does not carry it
+ * falls back on what the workshop made it for.
+ */
+export function allowsClientAuth(certificate: Pick<PkiCertificateSummary, 'extendedKeyUsage' | 'kind' | 'cautions'>): boolean {
+  const purposes = certificate.extendedKeyUsage;
+  if (purposes === undefined) return certificate.kind === 'client' && !(certificate.cautions ?? []).some((caution) => LACKS_CLIENT_AUTH.test(caution));
+  return purposes === null || purposes.some((p) => CLIENT_PURPOSES.includes(p.oid));
 }
 
 /** Workshop certificates with their key and no CA: what the replay's client could present. */
@@ -220,24 +225,15 @@ function leafCertificatesWithKey(tree: PkiTree | null): Array<{ certificate: Pki
   return rows.filter((r) => !r.certificate.isCa && r.certificate.hasPrivateKey);
 }
 
-/** Imported certificates with their key, whose usage the window must read from the certificate itself. */
-export function importedWithKey(tree: PkiTree | null): number[] {
-  return leafCertificatesWithKey(tree).filter((r) => r.certificate.kind === 'imported').map((r) => r.certificate.id);
-}
-
-const LACKS_CLIENT_AUTH = /lacks clientAuth/;
-
 /**
  * The workshop certificates a replay may present instead of the original's: made for client
- * authentication, with their key. A server certificate (extended key usage serverAuth) would be
- * refused by any server that asks for a client's; an imported certificate counts when
- * `importedForClients` (its id checked with allowsClientAuth) says so. `whyNone` says why the list is
- * empty, so that a student does not look for a certificate that cannot be there.
+ * authentication, with their key, whether made here or imported. A server certificate (extended
+ * key usage serverAuth alone) would be refused by any server that asks for a client's. `whyNone`
+ * says why the list is empty, so that a student does not look for a certificate that cannot be there.
  */
-export function replayClientCertificates(tree: PkiTree | null, importedForClients: ReadonlySet<number> = new Set()): { choices: IdentityChoice[]; whyNone: string | null } {
+export function replayClientCertificates(tree: PkiTree | null): { choices: IdentityChoice[]; whyNone: string | null } {
   const leaves = leafCertificatesWithKey(tree);
-  const usable = leaves.filter(({ certificate: c }) =>
-    c.kind === 'client' ? !(c.cautions ?? []).some((caution) => LACKS_CLIENT_AUTH.test(caution)) : c.kind === 'imported' && importedForClients.has(c.id));
+  const usable = leaves.filter(({ certificate: c }) => allowsClientAuth(c));
   const choices = usable.map(({ certificate: c, issuerName }) => ({
     name: c.name,
     label: `${c.name} (${c.kind}${issuerName ? `, by ${issuerName}` : ''})`,

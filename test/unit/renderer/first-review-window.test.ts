@@ -3,7 +3,7 @@
 // PKCS#12 file, and sidebar lines worded one way for clients and another for servers.
 import { describe, expect, it } from 'vitest';
 import type { PkiCaNode, PkiCertificateSummary, PkiTree } from '../../../src-renderer/src/api/contract';
-import { allowsClientAuth, importedWithKey, replayClientCertificates } from '../../../src-renderer/src/lib/replay-view';
+import { allowsClientAuth, replayClientCertificates } from '../../../src-renderer/src/lib/replay-view';
 import { caKeyWarning, exportChoices, importPassphraseField } from '../../../src-renderer/src/lib/pki-exchange';
 import { sessionNavLine } from '../../../src-renderer/src/lib/sessions';
 import { pkiCertificate, summary, verification } from './fixtures';
@@ -36,16 +36,16 @@ describe("the replay's client certificate list", () => {
     expect(replayClientCertificates(tree([odd])).choices).toEqual([]);
   });
 
-  it('offers an imported certificate only once its extended key usage is read as allowing a client', () => {
-    const imported = cert({ id: 7, name: 'handout-alice', kind: 'imported', issuerId: null });
-    const t = tree([], [imported]);
-    expect(importedWithKey(t)).toEqual([7]);
-    expect(replayClientCertificates(t).choices).toEqual([]);
-    expect(replayClientCertificates(t, new Set([7])).choices.map((c) => c.name)).toEqual(['handout-alice']);
-    // The extension's value: SEQUENCE of serverAuth, or of clientAuth.
-    expect(allowsClientAuth([{ oid: '2.5.29.37', rawHex: '300a06082b06010505070301' }])).toBe(false);
-    expect(allowsClientAuth([{ oid: '2.5.29.37', rawHex: '300a06082b06010505070302' }])).toBe(true);
-    expect(allowsClientAuth([{ oid: '2.5.29.15', rawHex: '030205a0' }])).toBe(true);
+  it('offers an imported certificate by the extended key usage its summary carries', () => {
+    const serverAuth = { name: 'serverAuth', oid: '1.3.6.1.5.5.7.3.1', meaning: 'TLS server' };
+    const clientAuth = { name: 'clientAuth', oid: '1.3.6.1.5.5.7.3.2', meaning: 'TLS client' };
+    const alice = cert({ id: 7, name: 'handout-alice', kind: 'imported', issuerId: null, extendedKeyUsage: [clientAuth] });
+    const web = cert({ id: 8, name: 'handout-web', kind: 'imported', issuerId: null, extendedKeyUsage: [serverAuth] });
+    expect(replayClientCertificates(tree([], [alice, web])).choices.map((c) => c.name)).toEqual(['handout-alice']);
+    // A certificate without the extension may be used for anything; a server certificate that also names clientAuth counts.
+    expect(allowsClientAuth(cert({ kind: 'imported', extendedKeyUsage: null }))).toBe(true);
+    expect(allowsClientAuth(cert({ kind: 'server', extendedKeyUsage: [serverAuth, clientAuth] }))).toBe(true);
+    expect(allowsClientAuth(cert({ kind: 'client', extendedKeyUsage: [serverAuth] }))).toBe(false);
   });
 });
 

@@ -464,11 +464,17 @@ export class HttpStream {
       if (read.expectsContinue) {
         // The head waits here for the whole body, so the real server cannot answer "100 Continue"
         // and the client would sit out its timeout (curl: 1 s; some clients: for ever). The proxy
-        // answers it itself and sends the request on without the Expect header, body and all.
-        head.headers = head.headers.filter(([n]) => n.toLowerCase() !== 'expect');
+        // meets that expectation itself and sends the request on, body and all. Any other
+        // expectation is the real server's to meet or refuse with 417 (RFC 9110, 10.1.1): it goes on.
+        const others = withoutContinue(head.headers);
+        head.headers = others.headers;
         head.changed = true;
         this.events.answer?.(Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1'));
-        this.ctx().note('the proxy answered "100 Continue" itself: it holds the request body for the rewrite rules, so the request goes on whole, without its Expect header');
+        this.ctx().note(
+          others.kept.length
+            ? `the proxy answered "100 Continue" itself: it holds the request body for the rewrite rules, so the request goes on whole, expecting only ${others.kept.map((e) => `"${e}"`).join(', ')} of the real server`
+            : 'the proxy answered "100 Continue" itself: it holds the request body for the rewrite rules, so the request goes on whole, without its Expect header',
+        );
       }
       this.held = [];
       this.heldBytes = 0;
@@ -590,4 +596,26 @@ export class HttpStream {
     this.heldRaw = [];
     this.heldBytes = 0;
   }
+}
+
+/**
+ * The header fields with "100-continue" taken out of Expect: the other expectations stay, in one
+ * Expect field where the first was ("Expect: 100-continue, x" goes on as "Expect: x").
+ */
+function withoutContinue(headers: [string, string][]): { headers: [string, string][]; kept: string[] } {
+  const kept = headers
+    .filter(([n]) => n.toLowerCase() === 'expect')
+    .flatMap(([, v]) => v.split(','))
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && e.toLowerCase() !== '100-continue');
+  const out: [string, string][] = [];
+  let placed = false;
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'expect') out.push([name, value]);
+    else if (!placed && kept.length) {
+      out.push([name, kept.join(', ')]);
+      placed = true;
+    }
+  }
+  return { headers: out, kept };
 }

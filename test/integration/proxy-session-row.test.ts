@@ -1,9 +1,12 @@
-// What a student reads about a proxy session beside the real server's: where the proxy went.
-// A ClientHello names no port; with --map the proxy goes to the mapped one, and the session says
-// so (its target HOST:PORT, like a client session's, and the address it reached), not port 443.
+// The proxy between curl or the workbench's client and a lab server, each its own tlslab process.
+// What a student reads about a proxy session beside the real server's: where the proxy went (a
+// ClientHello names no port; with --map the proxy goes to the mapped one, and the session says so,
+// its target HOST:PORT like a client session's and the address it reached, not port 443). And what
+// the real server hears of a request the proxy held for a rewrite rule.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFolder } from '../support/cliProcesses';
 import { freePort } from '../support/ports';
+import { run } from '../support/run';
 
 const lab = cliFolder('tlslab-proxy-row-');
 const { cli, startUntil, stop } = lab;
@@ -54,5 +57,24 @@ describe('a transparent proxy session sent on by --map', () => {
     expect(table.stdout).not.toContain(':443');
     const shown = await cli('sessions', 'show', String(proxySession.id));
     expect(shown.stdout.split('\n')[0]).toBe(`Session ${proxySession.id} (proxy) www.bank32.com:${serverPort} -> 127.0.0.1:${serverPort}: ok`);
+  });
+});
+
+describe('a request the proxy holds for a rewrite rule', () => {
+  it('expecting "100-continue, x": the proxy says 100 Continue itself and passes x on, so the real server answers 417 for it', async () => {
+    const serverPort = await freePort();
+    const server = await startUntil(['server', '--port', String(serverPort), '--identity', 'lab:www.bank32.com'], 'try it:');
+    const listen = `127.0.0.1:${await freePort()}`;
+    const proxy = await startUntil(
+      ['proxy', '--listen', listen, '--ca', 'Evil CA', '--map', `www.bank32.com=127.0.0.1:${serverPort}`, '--upstream-ca', 'lab:Model CA', '--rewrite', 'request:alice=>mallory'],
+      'stop with Ctrl-C',
+    );
+    const out = await run('curl', ['-sS', '-i', '--max-time', '20', '--cacert', `${lab.cwd}/evil.pem`, '--connect-to', `www.bank32.com:443:${listen}`,
+      '-H', 'Expect: 100-continue, x', '--data-binary', 'user=alice', 'https://www.bank32.com/login']);
+    await stop(proxy.child);
+    await stop(server.child);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 417 Expectation Failed\r\n/);
+    expect(out.stdout).toContain('the request expects "x"');
   });
 });

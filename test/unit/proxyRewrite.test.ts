@@ -92,6 +92,19 @@ describe('HttpStream: what it holds, and what it answers itself', () => {
     expect(Buffer.concat(out).toString('latin1')).toBe('POST /login HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\nuser=mallory');
   });
 
+  it('a held request expecting "100-continue, x" goes on expecting x: the real server may refuse that with 417, the proxy does not drop it', () => {
+    const answers: string[] = [];
+    const out: Buffer[] = [];
+    const notes: string[] = [];
+    const noting: ExchangeContext = { ...ctx, note: (text) => notes.push(text) };
+    const stream = new HttpStream('request', rewriteHooks([parseRewriteArgument('request:alice=>mallory')]), () => noting,
+      { out: (d) => out.push(Buffer.from(d)), answer: (d) => answers.push(d.toString('latin1')) }, []);
+    stream.push(Buffer.from('POST /login HTTP/1.1\r\nExpect: 100-continue, x\r\nHost: a\r\nexpect: y=1\r\nContent-Length: 10\r\n\r\nuser=alice'));
+    expect(answers).toEqual(['HTTP/1.1 100 Continue\r\n\r\n']);
+    expect(Buffer.concat(out).toString('latin1')).toBe('POST /login HTTP/1.1\r\nExpect: x, y=1\r\nHost: a\r\nContent-Length: 12\r\n\r\nuser=mallory');
+    expect(notes).toContain('the proxy answered "100 Continue" itself: it holds the request body for the rewrite rules, so the request goes on whole, expecting only "x", "y=1" of the real server');
+  });
+
   it('an interjected answer waits for the end of the response under way', () => {
     const out: string[] = [];
     const stream = new HttpStream('response', rewriteHooks([]), () => ctx, { out: (d) => out.push(d.toString('latin1')) }, ['GET', 'POST']);

@@ -9,6 +9,7 @@
 // How each reader answers a refusal is its own affair (a 400 or 411, the proxy's refusal, or for
 // a response the proxy passing the bytes on unchanged). Recorded traffic from past sessions is
 // read leniently elsewhere (httpMatch.ts parseRequests/parseResponses) and never refused here.
+import net from 'node:net';
 import { headLines } from './httpHead';
 
 /**
@@ -159,6 +160,10 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
   const hosts = named('host');
   if (hosts.length > 1) return refuse('host', `the request has ${hosts.length} Host headers; send exactly one, naming the site (such as "Host: www.bank32.com")`);
   if (hosts.length === 0 && version === 'HTTP/1.1') return refuse('host', 'an HTTP/1.1 request must name its site in a Host header; add one, such as "Host: www.bank32.com"');
+  // ... and to one whose Host value is not a host with an optional port: which site, and which
+  // port, would again be each parser's guess ("a@b", "a b", "a:80x").
+  const unfit = hosts.length === 1 ? hostValueProblem(hosts[0]) : null;
+  if (unfit) return refuse('host', `the Host header "${quote(hosts[0])}" is not a site name with an optional port: ${unfit}; send it as "www.bank32.com" or "127.0.0.1:4433"`);
   // RFC 9110 (10.1.1): "100-continue" is the one expectation; a server answers any other with 417.
   const expectations = named('expect')
     .join(',')
@@ -172,6 +177,54 @@ export function readHead(text: string, rules: HeadRules): ReadHead | HeadRefusal
   }
   const hasBody = framing.kind === 'chunked' || (framing.kind === 'length' && framing.length > 0);
   return { ...head, framing, expectsContinue: http11 && hasBody && expectations.includes('100-continue') };
+}
+
+/** A reg-name's characters (RFC 3986, 3.2.2): unreserved, sub-delims, and %XX. */
+const REG_NAME_CHAR = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})$/;
+const IP_FUTURE = /^v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+$/;
+
+/**
+ * Why a Host value is not `uri-host [ ":" port ]` (RFC 9110, 7.2; RFC 3986, 3.2.2), or null when
+ * it is. An empty value is allowed: it is what a client sends for a target with no authority.
+ */
+export function hostValueProblem(value: string): string | null {
+  let host = value;
+  let port: string | null = null;
+  if (value.startsWith('[')) {
+    const close = value.indexOf(']');
+    if (close < 0) return 'its "[" (an IPv6 address) is never closed by "]"';
+    const literal = value.slice(1, close);
+    if (!net.isIPv6(literal) && !IP_FUTURE.test(literal)) return `"${quote(literal)}" between its brackets is not an IPv6 address`;
+    host = '';
+    const rest = value.slice(close + 1);
+    if (rest !== '') {
+      if (rest[0] !== ':') return 'after its "]" may come only ":" and a port';
+      port = rest.slice(1);
+    }
+  } else {
+    const colon = value.indexOf(':');
+    if (colon >= 0) {
+      host = value.slice(0, colon);
+      port = value.slice(colon + 1);
+    }
+    for (let i = 0; i < host.length; i++) {
+      const pct = host[i] === '%' ? host.slice(i, i + 3) : host[i];
+      if (REG_NAME_CHAR.test(pct)) {
+        i += pct.length - 1;
+        continue;
+      }
+      const c = host[i];
+      if (c === '@') return 'it holds "@", which puts a user name before the site, and a Host names only the site';
+      if (c === ' ' || c === '\t') return 'it holds a space';
+      if (c === '%') return 'its "%" is not followed by two hex digits';
+      return `it holds "${quote(c)}", which no host name may carry`;
+    }
+  }
+  if (port !== null) {
+    if (!/^\d*$/.test(port)) return `its port "${quote(port)}" is not a number`;
+    if (port !== '' && Number(port) > 65535) return `its port ${quote(port)} is over 65535, the highest there is`;
+  }
+  return null;
 }
 
 /** How the body is framed, by the head's Content-Length and Transfer-Encoding values (RFC 9112, 6). */

@@ -98,3 +98,16 @@ it('a victim\'s HTTP/1.1 request without Host gets 400 after the answer to the o
   expect(error).toBeNull();
   expect(notes.some((t) => t.startsWith('the proxy refused the victim\'s request "GET /second HTTP/1.1" and answered 400 Bad Request: an HTTP/1.1 request must name its site'))).toBe(true);
 });
+
+it('a victim\'s request whose Host is no host ("user@site") gets 400 after the answer to the one before, and is not forwarded (RFC 9112, 3.2)', async () => {
+  const proxy = await startLabProxy(lab, { mode: 'transparent' });
+  const before = lab.upstream.requests().length;
+  const { code, out } = await victimSends(proxy, 'GET /first HTTP/1.1\r\nHost: www.example.com\r\n\r\nGET /admin HTTP/1.1\r\nHost: admin@www.example.com\r\n\r\n');
+  expect(code).toBe(0);
+  expect(out).toMatch(
+    /^HTTP\/1\.[01] 200 OK\r\n[\s\S]*<h1>Example Domain<\/h1>[\s\S]*HTTP\/1\.1 400 Bad Request\r\n[\s\S]*Connection: close\r\n\r\nThe TLS Lab Workbench's proxy refused this request: the Host header "admin@www\.example\.com" is not a site name with an optional port: it holds "@", which puts a user name before the site, and a Host names only the site; send it as "www\.bank32\.com" or "127\.0\.0\.1:4433"\.\nA server could not tell which site it is for, so it was not forwarded\.\n$/,
+  );
+  expect(lab.upstream.requests().slice(before).map((r) => r.line)).toEqual(['GET /first HTTP/1.1']);
+  const { error } = await notesOf(proxy);
+  expect(error).toBeNull();
+});

@@ -101,6 +101,33 @@ describe('readHead: Host (RFC 9112, 3.2)', () => {
     expect(refusal(request('OPTIONS * HTTP/1.1\r\nHost:'))).toBeNull();
   });
 
+  it('refuses a Host value that is not a host with an optional port, saying what is wrong in it', () => {
+    const reason = (value: string) => {
+      const read = request(`GET / HTTP/1.1\r\nHost: ${value}`);
+      return isRefusal(read) && read.refused === 'host' && read.status === 400 ? read.reason : null;
+    };
+    expect(reason('www.bank32.com:44x')).toBe(
+      'the Host header "www.bank32.com:44x" is not a site name with an optional port: its port "44x" is not a number; send it as "www.bank32.com" or "127.0.0.1:4433"',
+    );
+    expect(reason('www.bank32.com evil.com')).toContain('it holds a space');
+    expect(reason('user@www.bank32.com')).toContain('it holds "@", which puts a user name before the site');
+    expect(reason('www.bank32.com:99999')).toContain('its port 99999 is over 65535');
+    expect(reason('www.bank32.com:443:443')).toContain('its port "443:443" is not a number');
+    expect(reason('www.bank32.com/admin')).toContain('it holds "/", which no host name may carry');
+    expect(reason('[::1')).toContain('never closed');
+    expect(reason('[not-v6]:443')).toContain('is not an IPv6 address');
+    expect(reason('[::1]x')).toContain('after its "]"');
+    expect(reason('a%zz')).toContain('"%" is not followed by two hex digits');
+    // HTTP/1.0 requests are held to the same form when they send a Host.
+    expect(refusal(request('GET / HTTP/1.0\r\nHost: a b'))).toBe('host');
+  });
+
+  it('takes every form of host RFC 3986 allows: a name, IPv4, IPv6 in brackets, with or without a port', () => {
+    for (const value of ['www.bank32.com', 'WWW.Bank32.COM:4433', '127.0.0.1:4433', '[::1]', '[::1]:443', '[v1.fe]', 'xn--bcher-kva.example', 'a_b~c!$&\'()*+,;=', 'caf%C3%A9.example', 'site:', '']) {
+      expect(refusal(request(`GET / HTTP/1.1\r\nHost: ${value}`)), value).toBeNull();
+    }
+  });
+
   it('judges framing first: a smuggling attempt without Host is named as one', () => {
     expect(refusal(request('POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2'))).toBe('lengths-disagree');
   });
@@ -386,6 +413,7 @@ const FIELD_LINES = [
 ];
 const BODIES = ['', 'abc', 'abcd', '3\r\nabc\r\n0\r\n\r\n', '3\nabc\r\n0\n\n', '3;e=1\r\nabc\r\n0\r\nT: v\r\n\r\n', '0x3\r\nabc\r\n0\r\n\r\n', '3\r\nabcXY0\r\n\r\n', '3\r\nabc\r\n0\r\n folded\r\n\r\n'];
 const AFTER = 'GET /after HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n';
+const HOST_VALUES = ['site0', 'site0', 'site0', 'www.bank32.com:4433', '[::1]:443', '', 'a b', 'site:44x', 'site:99999', 'user@site', 'site/x', '[::1', 'a%zz', '\x7f'];
 
 const connection = fc
   .record({
@@ -393,13 +421,15 @@ const connection = fc
     fields: fc.array(fc.record({ line: fc.constantFrom(...FIELD_LINES), crlf: fc.boolean() }), { maxLength: 4 }),
     // Most requests name their site once; some never, some twice (RFC 9112, 3.2).
     hosts: fc.constantFrom(1, 1, 1, 0, 2),
+    // ... and some in a form no host has (RFC 9110, 7.2).
+    hostValue: fc.constantFrom(...HOST_VALUES),
     crlf: fc.boolean(),
     body: fc.constantFrom(...BODIES),
     split: fc.nat(),
   })
-  .map(({ start, fields, hosts, crlf, body, split }) => {
+  .map(({ start, fields, hosts, hostValue, crlf, body, split }) => {
     // Keep-alive for HTTP/1.0 too, so every reader goes on to the request after.
-    const hostLines = Array.from({ length: hosts }, (_, i) => ({ line: `Host: site${i}`, crlf }));
+    const hostLines = Array.from({ length: hosts }, (_, i) => ({ line: `Host: ${i === 0 ? hostValue : `site${i}`}`, crlf }));
     const lines = [{ line: start, crlf }, { line: 'Connection: keep-alive', crlf }, ...hostLines, ...fields];
     const head = lines.map((l) => `${l.line}${l.crlf ? '\r\n' : '\n'}`).join('') + (crlf ? '\r\n' : '\n');
     const all = bytes(head + body + AFTER);
@@ -467,6 +497,16 @@ describe('rules one reader or another lacked', () => {
     for (const outcome of [await labServer(pieces), await replayServer(pieces), proxy(pieces)]) {
       expect(outcome.requests).toEqual([]);
       expect(outcome.end).toMatchObject({ kind: 'refused', status: 400, reason: expect.stringContaining('a CR that does not end the line') });
+    }
+  });
+
+  it('all three refuse a Host value in no host\'s form with 400 and pass nothing on (they took "user@site", "a b" and "site:44x" as sites)', async () => {
+    for (const value of ['user@www.bank32.com', 'www.bank32.com evil.example', 'www.bank32.com:44x']) {
+      const pieces = [bytes(`GET /first HTTP/1.1\r\nHost: www.bank32.com\r\nConnection: keep-alive\r\n\r\nGET /admin HTTP/1.1\r\nHost: ${value}\r\n\r\n`)];
+      for (const outcome of [await labServer(pieces), await replayServer(pieces), proxy(pieces)]) {
+        expect(outcome.requests.map((r) => r.line), value).toEqual(['GET /first HTTP/1.1']);
+        expect(outcome.end, value).toMatchObject({ kind: 'refused', status: 400, reason: expect.stringContaining(`the Host header "${value}" is not a site name with an optional port`) });
+      }
     }
   });
 

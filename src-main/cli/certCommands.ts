@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import type { PkiInspection, PkiTrustSpec, PkiVerifyResult } from '../api/pkiTypes';
+import type { PkiCertificateSummary, PkiInspection, PkiTrustSpec, PkiVerifyResult } from '../api/pkiTypes';
 import { readCertificate } from '../pki/certificates';
 import { certificateToShow } from '../pki/formats';
 import { exportPrivateKeyPem } from '../pki/keys';
@@ -334,13 +334,15 @@ export function newKeyOptions(command: Command, { keyOptional = false } = {}): C
 
 /** What `cert issue` says it made: the certificate, where it went, and how to use it from the workbench. */
 export function formatIssued(
-  certificate: { name: string; subject: string; issuer: string; subjectAltNames: string[]; kind: string },
+  certificate: Pick<PkiCertificateSummary, 'name' | 'subject' | 'issuer' | 'subjectAltNames' | 'kind'> & Partial<Pick<PkiCertificateSummary, 'extendedKeyUsage' | 'isCa'>>,
   files: { outCert?: string; outKey?: string; chainOut?: string },
   keyEncrypted: boolean,
   tlslab = 'tlslab',
   cautions: readonly string[] = [],
 ): string {
   const lines = [`Issued "${certificate.name}": ${certificate.subject} by ${certificate.issuer}`, `  names: ${certificate.subjectAltNames.join(', ') || '(none)'}`];
+  const usage = usageText(certificate.extendedKeyUsage, certificate.isCa === true);
+  if (usage) lines.push(`  used for: ${usage}`);
   if (files.outCert) lines.push(`  certificate: ${files.outCert}`);
   if (files.outKey) {
     const toFile = files.outKey !== STANDARD_OUTPUT;

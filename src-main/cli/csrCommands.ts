@@ -4,7 +4,7 @@ import { exportPrivateKeyPem } from '../pki/keys';
 import { type OutputFile, writeFilesAtomically } from '../workshop/files';
 import { CliExit, integer, messagesFor, printJson } from './common';
 import { cautionLines, formatInspection, keyPassphraseOf, newKeyOptions } from './certCommands';
-import { collectSans, openWorkshop, readInputFile, subjectFromFlags, withWorkbenchPassphrase } from './pkiCommon';
+import { collectSans, openWorkshop, readInputFile, subjectFromFlags, usageText, withWorkbenchPassphrase } from './pkiCommon';
 import { inspect } from '../pki/inspect';
 import { requirePemOrDer, toApiInspection } from '../workshop/workshop';
 
@@ -79,6 +79,9 @@ export function registerCsrCommands(program: Command): void {
         const named = (oid: string) => (signed.extensionNames[oid] ? `${signed.extensionNames[oid]} (${oid})` : oid);
         if (signed.copiedExtensions.length > 0) out.write(`  copied from the request: ${signed.copiedExtensions.map(named).join(', ')}\n`);
         for (const ignored of signed.ignoredExtensions) out.write(`  not copied: ${named(ignored.oid)}: ${ignored.reason}\n`);
+        if (opts.copyExtensions !== true && signed.ignoredExtensions.length > 0) out.write(`  to copy what the request asks for: sign it again with --copy-extensions\n`);
+        const usage = usageText(signed.certificate.extendedKeyUsage, signed.certificate.isCa);
+        if (usage) out.write(`  used for: ${usage}\n`);
         for (const line of cautionLines(signed.cautions)) out.write(`${line}\n`);
       }
     } finally {

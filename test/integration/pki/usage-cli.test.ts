@@ -67,6 +67,19 @@ describe('what a certificate is for, in the command line', () => {
     expect((await ok(['cert', 'show', 'lab:Lab Root'])).split('\n')[1]).toBe('Used for: signing certificates (a CA; no extendedKeyUsage)');
   });
 
+  it('cert issue and csr sign say what the new certificate is for, and how to copy what a request asked for', async () => {
+    expect(await ok(['cert', 'issue', '--ca', 'Lab Root', '--cn', 'bob', '--client'])).toContain('\n  used for: TLS client (clientAuth)\n');
+    opensslOk(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('shop.key'), '-out', file('shop.csr'),
+      '-subj', '/CN=shop.example', '-addext', 'subjectAltName=DNS:shop.example,DNS:www.shop.example']);
+    const signed = await ok(['csr', 'sign', file('shop.csr'), '--ca', 'Lab Root', '--out', file('shop.crt')]);
+    expect(signed).toContain('  not copied: subjectAltName (2.5.29.17)');
+    expect(signed).toContain('  to copy what the request asks for: sign it again with --copy-extensions\n');
+    expect(signed).toContain('  used for: TLS server (serverAuth)\n');
+    const copied = await ok(['csr', 'sign', file('shop.csr'), '--ca', 'Lab Root', '--copy-extensions', '--name', 'shop copied', '--out', file('shop2.crt')]);
+    expect(copied).toContain('names: DNS:shop.example, DNS:www.shop.example');
+    expect(copied).not.toContain('--copy-extensions');
+  });
+
   it('cert list --json carries the usage in every summary', async () => {
     const tree = JSON.parse(await ok(['cert', 'list', '--json'])) as { others: Array<{ name: string; extendedKeyUsage: unknown }>; cas: Array<{ extendedKeyUsage: unknown }> };
     const byName = Object.fromEntries(tree.others.map((c) => [c.name, c.extendedKeyUsage]));

@@ -375,13 +375,16 @@ const DECODERS: Record<string, ExtensionDecoder> = {
       if (child.tagNumber === 1) ca = child.contents[0] !== 0;
       if (child.tagNumber === 2) pathLength = integerText(child.contents);
     }
-    return { value: `CA:${ca ? 'TRUE' : 'FALSE'}${pathLength !== undefined ? `, pathlen:${pathLength}` : ''}` };
+    const details = ca
+      ? ['CA:TRUE: a CA, it may sign certificates', pathLength !== undefined ? `pathlen:${pathLength}: at most ${pathLength} CA${pathLength === '1' ? '' : 's'} may stand below it` : 'no pathlen: any number of CAs may stand below it']
+      : ['CA:FALSE: an end-entity (leaf) certificate, which may not sign other certificates'];
+    return { value: `CA:${ca ? 'TRUE' : 'FALSE'}${pathLength !== undefined ? `, pathlen:${pathLength}` : ''}`, details };
   },
   '2.5.29.15': (value) => {
     expectTag(value, 3);
     const bits = value.contents.subarray(1);
     const names = KEY_USAGE_NAMES.filter((_, index) => ((bits[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0);
-    return { value: names.length ? names.map(keyUsageText).join(', ') : '(none)' };
+    return { value: names.length ? names.map(keyUsageText).join(', ') : '(none)', details: names.map((name) => `${name}: ${KEY_USAGE_MEANING[name]}`) };
   },
   '2.5.29.37': (value) => {
     const oids = value.children.map((child) => decodeOid(expectTag(child, 6).contents));
@@ -616,6 +619,19 @@ function generalNamesDecoded(node: Asn1Node): Required<Decoded> {
   const entries = decodeGeneralNames(node).map((entry) => (entry.type === 'other' ? entry.value : formatGeneralName(entry)));
   return { value: entries.join(', '), details: entries };
 }
+
+/** What each keyUsage bit lets the key do, in TLS terms (RFC 5280, Section 4.2.1.3). */
+const KEY_USAGE_MEANING: Record<(typeof KEY_USAGE_NAMES)[number], string> = {
+  digitalSignature: 'signs the handshake (ECDHE key exchange, every TLS 1.3 handshake)',
+  nonRepudiation: 'signs content its owner commits to (documents), not a TLS use',
+  keyEncipherment: 'receives the premaster secret encrypted to it (TLS 1.2 RSA key exchange)',
+  dataEncipherment: 'decrypts data encrypted straight to the key, rarely used',
+  keyAgreement: 'agrees on a key with its static (EC)DH key (TLS 1.2 static ECDH)',
+  keyCertSign: 'signs certificates: only a CA may have it',
+  cRLSign: 'signs revocation lists (CRLs): a CA\'s job',
+  encipherOnly: 'with keyAgreement: only to encipher',
+  decipherOnly: 'with keyAgreement: only to decipher',
+};
 
 function keyUsageText(name: string): string {
   const text: Record<string, string> = {

@@ -80,6 +80,15 @@ describe('what a certificate is for, in the command line', () => {
     expect(copied).not.toContain('--copy-extensions');
   });
 
+  it('cert show says what each key usage bit and the CA flag mean, not only their names', async () => {
+    const root = await ok(['cert', 'show', 'lab:Lab Root']);
+    expect(root).toContain('      CA:TRUE: a CA, it may sign certificates\n');
+    expect(root).toContain('      keyCertSign: signs certificates: only a CA may have it\n');
+    const web = await ok(['cert', 'show', 'lab:web.example']);
+    expect(web).toContain('      CA:FALSE: an end-entity (leaf) certificate, which may not sign other certificates\n');
+    expect(web).toContain('      serverAuth (1.3.6.1.5.5.7.3.1): TLS server\n');
+  });
+
   it('cert list --json carries the usage in every summary', async () => {
     const tree = JSON.parse(await ok(['cert', 'list', '--json'])) as { others: Array<{ name: string; extendedKeyUsage: unknown }>; cas: Array<{ extendedKeyUsage: unknown }> };
     const byName = Object.fromEntries(tree.others.map((c) => [c.name, c.extendedKeyUsage]));

@@ -3,7 +3,21 @@ import { Option, type Command } from 'commander';
 import type { SessionKind } from '../api/types';
 import { CliExit, integer, openWorkbench, printJson, tlslabFor } from './common';
 import { formatConnectionKeys, formatDecryptedConnection } from './decryptFormat';
-import { formatSessionDetail, formatSessionList, terminalSafe } from './format';
+import { clip, formatSessionDetail, formatSessionList, terminalSafe } from './format';
+
+/**
+ * The list's rows with each session's name and tags after them: a teacher's "Good handshake" and
+ * the "imported" tag are how a student finds the hand-out among their own sessions.
+ */
+function withNamesAndTags(text: string, entries: { name: string | null; tags: string[] }[]): string {
+  if (entries.length === 0) return text;
+  const [header, ...rows] = text.split('\n');
+  const marked = rows.map((row, i) => {
+    const { name, tags } = entries[i];
+    return `${row}${name ? `  "${terminalSafe(clip(name, 60))}"` : ''}${tags.length ? `  [${terminalSafe(tags.join(', '))}]` : ''}`;
+  });
+  return [header, ...marked].join('\n');
+}
 
 export function registerSessionCommands(program: Command): void {
   const sessions = program.command('sessions').description('recorded sessions');
@@ -21,7 +35,7 @@ export function registerSessionCommands(program: Command): void {
         const list = wb.listSessions(opts.limit, opts.kind as SessionKind | undefined);
         if (opts.json) printJson(list);
         else if (list.length === 0 && opts.kind) process.stdout.write(`No ${opts.kind} sessions. "tlslab sessions list" shows every kind.\n`);
-        else process.stdout.write(`${formatSessionList(list)}\n`);
+        else process.stdout.write(`${withNamesAndTags(formatSessionList(list), list.map((s) => wb.exchange.catalog.entry(s.id)))}\n`);
       } finally {
         await wb.close();
       }

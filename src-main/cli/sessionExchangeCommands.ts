@@ -6,7 +6,7 @@ import type { SessionCatalogEntry, SessionExportFormat, SessionImportResult } fr
 import { shellWord } from '../api/tryIt';
 import { writeOutput } from '../sessions/sessionExchange';
 import { CliExit, integer, messagesFor, openWorkbench, printJson, tlslabFor } from './common';
-import { localTimestamp } from './format';
+import { clip, localTimestamp, terminalSafe } from './format';
 
 /** Said of every export that holds a session's secrets (a key log, a pcapng with one, a bundle). */
 const SECRET_NOTE = "The file holds the session's secrets: whoever has it can decrypt the recorded traffic, so hand it only to whom you mean to";
@@ -33,13 +33,19 @@ function formatEntries(list: SessionCatalogEntry[]): string {
   return ['   id  started              kind    status   version  cipher                          target', ...rows].join('\n');
 }
 
+/** What a session is, for a student who has just received it: its name, kind, target and outcome. */
+function sessionTitle(s: SessionCatalogEntry): string {
+  const name = s.name ? ` "${terminalSafe(clip(s.name, 80))}"` : '';
+  return `${name} (${s.kind} ${terminalSafe(clip(s.target, 60))}, ${s.status})`;
+}
+
 function importLines(file: string, result: SessionImportResult): string[] {
   const name = path.basename(file);
   if (result.alreadyImportedAs !== null) {
-    return [`${name} (${result.source}) is already imported as session ${result.alreadyImportedAs}; nothing was copied`];
+    return [`${name} (${result.source}) is already imported as session ${result.alreadyImportedAs}${sessionTitle(result.session)}; nothing was copied`];
   }
   return [
-    `Imported ${name} (${result.source}) as session ${result.id}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
+    `Imported ${name} (${result.source}) as session ${result.id}${sessionTitle(result.session)}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
     ...result.notes.map((n) => `  note: ${n}`),
   ];
 }

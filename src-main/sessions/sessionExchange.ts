@@ -67,6 +67,9 @@ const EXTENSIONS: Record<SessionExportFormat, { extension: string; mediaType: st
   bundle: { extension: 'tlslab', mediaType: 'application/octet-stream' },
 };
 
+/** The tag every imported session gets (captures get it from captureSession). */
+const IMPORTED_TAG = 'imported';
+
 const MAX_NAME = 200;
 const MAX_TAG = 64;
 
@@ -194,6 +197,9 @@ export class SessionExchange {
         if (options.keylogText !== undefined) notes.push('a bundle carries its own keys: the key log given was not needed and was not used');
         session = readBundle(bytes);
         source = 'bundle';
+        // Marked as a capture import is, so a student tells the teacher's sessions from their own
+        // (after the content identity below, which leaves names and tags out anyway).
+        if (!session.tags.includes(IMPORTED_TAG)) session = { ...session, tags: [...session.tags, IMPORTED_TAG] };
         if (session.status === 'running') {
           session = { ...session, status: 'failed', error: { code: 'INTERRUPTED', message: 'the session was still running when it was exported; what was recorded up to then is kept' } };
         }

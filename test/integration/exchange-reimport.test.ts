@@ -79,7 +79,7 @@ describe('importing the same bundle twice', () => {
 
     const again = cli(['sessions', 'import', file]);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain(`lesson5.tlslab (bundle) is already imported as session ${first.id}; nothing was copied`);
+    expect(again.stdout).toContain(`lesson5.tlslab (bundle) is already imported as session ${first.id} (client www.bank32.com:${peer.port}, ok); nothing was copied`);
     expect(again.stdout).toContain(`To import a second copy anyway: tlslab --data-dir ${dataDir} sessions import ${file} --again`);
     expect(again.stdout).not.toMatch(/^Imported /m);
     expect(sessionIds()).toEqual(before);
@@ -112,7 +112,7 @@ describe('importing the same bundle twice', () => {
 
     const r = cli(['sessions', 'import', fileA, fileB]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`a.tlslab (bundle) is already imported as session ${firstA.id}; nothing was copied`);
+    expect(r.stdout).toContain(`a.tlslab (bundle) is already imported as session ${firstA.id} (client www.bank32.com:${peer.port}, ok); nothing was copied`);
     const madeB = Number(/^Imported b\.tlslab \(bundle\) as session (\d+)/m.exec(r.stdout)?.[1]);
     expect(madeB).toBeGreaterThan(0);
     expect(r.stdout).toContain(`sessions import ${fileA} --again`);

@@ -408,7 +408,13 @@ export function formatVerification(result: PkiVerifyResult): string {
   const out = [`Trust: ${result.trustDescription}`, 'Chain:'];
   result.chain.forEach((entry, index) => out.push(`  [${index}] ${entry.subject || '(empty subject)'}`));
   out.push('Checks:');
-  for (const check of result.checks) {
+  // As the window lists them: what failed first, then the leaf's checks, then each CA's up the chain.
+  const order = (check: PkiVerifyResult['checks'][number]) => check.certificateIndex ?? Number.MAX_SAFE_INTEGER;
+  const checks = result.checks
+    .map((check, position) => ({ check, position }))
+    .sort((a, b) => Number(a.check.ok) - Number(b.check.ok) || order(a.check) - order(b.check) || a.position - b.position)
+    .map(({ check }) => check);
+  for (const check of checks) {
     const where = check.certificateIndex !== undefined ? ` [${check.certificateIndex}]` : '';
     out.push(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}${where}: ${check.detail}`);
   }

@@ -33,13 +33,15 @@ export function exchangeView(session: ExchangeSession): ExchangeView {
 
 /** What the Import panel says about a file it was given: imported now, or imported before. */
 export function importResultMessage(
-  result: { id: number; alreadyImportedAs: number | null; source: string; connections: number; keylogLines: number },
+  result: { id: number; alreadyImportedAs: number | null; source: string; connections: number; keylogLines: number; session?: { name: string | null } },
   fileName: string,
 ): string {
+  // The teacher's name for it ("Refused certificate") is what tells a student where to start.
+  const named = result.session?.name ? ` "${result.session.name}"` : '';
   if (result.alreadyImportedAs !== null) {
-    return `${fileName} is already imported as session ${result.alreadyImportedAs}; nothing was copied. Use "Import a copy anyway" for a second copy.`;
+    return `${fileName} is already imported as session ${result.alreadyImportedAs}${named}; nothing was copied. Use "Import a copy anyway" for a second copy.`;
   }
   const parts = [`${result.connections} connection${result.connections === 1 ? '' : 's'}`];
   if (result.source !== 'bundle' || result.keylogLines > 0) parts.push(`${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`);
-  return `Imported ${fileName} as session ${result.id} (${parts.join(', ')}).`;
+  return `Imported ${fileName} as session ${result.id}${named} (${parts.join(', ')}).`;
 }

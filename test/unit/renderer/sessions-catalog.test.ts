@@ -121,5 +121,12 @@ describe('export and import', () => {
     expect(importResultMessage({ id: 10, alreadyImportedAs: 10, source: 'pcapng', connections: 2, keylogLines: 1 }, 'lab.pcapng')).toBe(
       'lab.pcapng is already imported as session 10; nothing was copied. Use "Import a copy anyway" for a second copy.',
     );
+    // A teacher's bundle: the name it was handed out with says what it is.
+    const named = { id: 11, alreadyImportedAs: null, source: 'bundle', connections: 1, keylogLines: 5, session: { name: 'Refused certificate' } };
+    expect(importResultMessage(named, 'lesson1.tlslab')).toBe('Imported lesson1.tlslab as session 11 "Refused certificate" (1 connection, 5 key log lines).');
+    expect(importResultMessage({ ...named, alreadyImportedAs: 11 }, 'lesson1.tlslab')).toBe(
+      'lesson1.tlslab is already imported as session 11 "Refused certificate"; nothing was copied. Use "Import a copy anyway" for a second copy.',
+    );
+    expect(importResultMessage({ ...named, session: { name: null } }, 'lesson1.tlslab')).toBe('Imported lesson1.tlslab as session 11 (1 connection, 5 key log lines).');
   });
 });

@@ -32,7 +32,9 @@ describe('after a refused certificate', () => {
     await page.getByTestId('nav-servers').click();
     await page.getByTestId('server-form').waitFor();
     await page.getByTestId('server-identity-starter-make').click();
-    await expect.poll(() => page.getByTestId('server-identity-lab').inputValue()).toBe('www.bank32.com');
+    // Making the CA and the pair takes seconds on a busy machine: wait for the notice that they are made.
+    await page.getByTestId('server-identity-starter-made').waitFor();
+    expect(await page.getByTestId('server-identity-lab').inputValue()).toBe('www.bank32.com');
     await page.getByTestId('server-port').fill(String(serverPort));
     await page.getByTestId('server-form-submit').click();
     await page.locator('[data-testid="server-card"][data-status="running"]').waitFor();
@@ -57,7 +59,7 @@ describe('after a refused certificate', () => {
     expect(await otherEnd.innerText()).toMatch(/^the lab server's session #\d+$/);
     const clientUrl = page.url();
     await otherEnd.click();
-    await expect.poll(() => page.getByTestId('session-header').innerText()).toMatch(/Session #\d+ · server/);
+    await expect.poll(() => page.getByTestId('session-header').innerText(), { timeout: 30_000 }).toMatch(/Session #\d+ · server/);
     expect(await text(page, 'session-outcome-detail')).toContain('the client ended the handshake with the alert "unknown_ca"');
     expect(await page.getByTestId('session-other-end-link').innerText()).toMatch(/^the workbench client's session #\d+$/);
     await page.getByTestId('session-other-end-link').click();
@@ -87,7 +89,7 @@ describe('the Sessions list', () => {
     await page.getByTestId('nav-sessions').click();
     await page.getByTestId('sessions-row').first().waitFor();
     // Two client runs, each with the server's own session of it.
-    await expect.poll(() => page.getByTestId('sessions-row').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('sessions-row').count(), { timeout: 30_000 }).toBe(4);
 
     // The server's session of the refused run says why it failed where the student can read it: the
     // line naming the server session no longer uses up the lines, leaving "… asked for www.bank32.com · the…".
@@ -144,7 +146,7 @@ describe('the Sessions list', () => {
     await screenshot(page, 'first-hour-next-02-sessions-by-side-1024');
 
     await page.getByTestId('sessions-filter-clear').click();
-    await expect.poll(() => page.getByTestId('sessions-row').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('sessions-row').count(), { timeout: 30_000 }).toBe(4);
     expect(await kind.inputValue()).toBe('');
     expect(errors).toEqual([]);
   });
@@ -228,7 +230,7 @@ describe('a proxy session', () => {
     const errors = collectPageErrors(page);
     await page.getByTestId('nav-proxy').click();
     await page.getByTestId('proxy-form').waitFor();
-    await expect.poll(() => page.getByTestId('proxy-ca').inputValue()).toBe('Lab Root');
+    await expect.poll(() => page.getByTestId('proxy-ca').inputValue(), { timeout: 30_000 }).toBe('Lab Root');
     await page.getByTestId('proxy-listen').fill('127.0.0.1:0');
     await page.getByTestId('proxy-map').fill(`www.bank32.com=127.0.0.1:${serverPort}`);
     await page.getByTestId('proxy-upstream-lab').check();

@@ -178,7 +178,9 @@ function payloadBytes(request: ClientSessionRequest): Buffer | null {
       return Buffer.from(request.send.text.replace(/\r?\n/g, '\r\n'), 'utf8');
     case 'http-get': {
       const host = wireName(request.host.trim());
-      const hostHeader = request.port === 443 ? host : `${host}:${request.port}`;
+      // An IPv6 address goes in brackets (RFC 9112 3.2, RFC 3986 3.2.2): bare, its colons read as a port.
+      const authority = net.isIPv6(host) ? `[${host}]` : host;
+      const hostHeader = request.port === 443 ? authority : `${authority}:${request.port}`;
       return Buffer.from(
         `GET ${request.send.path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: tls-lab-workbench\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
         'latin1',

@@ -199,6 +199,28 @@ describe('client session against a server that answers slowly', () => {
   });
 });
 
+describe('client session to an IPv6 address', () => {
+  it('sends the address in brackets in its Host header ([::1]:PORT), the only form a server reads as a host and port', async () => {
+    let head = '';
+    const server = tls.createServer({ cert: fs.readFileSync(pki.serverCert), key: fs.readFileSync(pki.serverKey) }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (data: Buffer) => {
+        head = data.toString('latin1');
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const s = await wb.runClient(loopbackGet('::1', port, pki.caCert, { connectTo: '::1', verifyPeer: false, checkHostname: false }));
+      expect(s.status).toBe('ok');
+      expect(head).toContain(`\r\nHost: [::1]:${port}\r\n`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('client session with bad input or a bad peer', () => {
   async function expectRecordedFailure(request: ClientSessionRequest, code: string, text: RegExp): Promise<SessionDetail> {
     const s = await wb.runClient(request);

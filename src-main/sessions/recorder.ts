@@ -177,6 +177,8 @@ export class BatchWriter implements Pacer {
   private acknowledged = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
   private closed = false;
+  /** Set once the writer thread is gone: why, as batches are refused with it. */
+  private stopped: string | null = null;
   private cpuWaiters: ((ms: number) => void)[] = [];
   /** Packing buffers the writer thread handed back, reused for the next batches. */
   private spares: ArrayBuffer[] = [];
@@ -224,40 +226,58 @@ export class BatchWriter implements Pacer {
     this.sessionIds = new IdBlock(store, 'sessions', askAhead);
     this.connectionIds = new IdBlock(store, 'connections', askAhead);
     this.worker = startWriterThread(dataDir);
-    this.worker.on('message', (reply: WriterReply) => {
-      if (reply.type === 'cpu') {
-        this.cpuWaiters.shift()?.(reply.ms);
-        return;
-      }
-      if (reply.type === 'reserved') {
-        (reply.table === 'sessions' ? this.sessionIds : this.connectionIds).reserved(reply.first, reply.count);
-        return;
-      }
-      const refusal = reply.type === 'failed' ? new Error(`recording could not be written: ${reply.message}`) : null;
-      if (refusal) process.stderr.write(`tlslab: ${refusal.message}\n`);
-      const spare = reply.type === 'done' ? reply.spare : undefined;
-      if (spare && spare.byteLength >= SPARE_MIN_BYTES && spare.byteLength <= SPARE_MAX_BYTES && this.spares.length < SPARES) {
-        this.spares.push(spare);
-      }
-      if (reply.type === 'done' || reply.type === 'failed') {
-        // The writer answers in order; a late answer must never take the count back.
-        this.acknowledged = Math.max(this.acknowledged, reply.seq);
-        for (const [id, entry] of this.unwritten) {
-          // A refused batch that held some of this session's rows (its first row, say), though
-          // later ones are still on their way: the refusal is what became of the session.
-          if (refusal && entry.firstSeq <= reply.seq) entry.refusal ??= refusal;
-          if (entry.seq > reply.seq) continue;
-          this.unwritten.delete(id);
-          if (entry.refusal) this.unstoredSessions.set(id, entry.refusal);
-        }
-        this.waiters = this.waiters.filter((w) => (w.seq <= reply.seq ? (w.resolve(), false) : true));
-      }
-    });
-    this.worker.on('error', (err) => {
-      process.stderr.write(`tlslab: the recording writer stopped: ${err.message}\n`);
+    this.worker.on('message', (reply: WriterReply) => this.answered(reply));
+    this.worker.on('error', (err) => this.writerStopped(err.message));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.writerStopped(`it exited with code ${code}`);
     });
     // The writer thread must not keep a finished CLI command alive.
     this.worker.unref();
+  }
+
+  /** A reply of the writer thread. */
+  private answered(reply: WriterReply): void {
+    if (reply.type === 'cpu') {
+      this.cpuWaiters.shift()?.(reply.ms);
+      return;
+    }
+    if (reply.type === 'reserved') {
+      (reply.table === 'sessions' ? this.sessionIds : this.connectionIds).reserved(reply.first, reply.count);
+      return;
+    }
+    const refusal = reply.type === 'failed' ? new Error(`recording could not be written: ${reply.message}`) : null;
+    // Once the writer is gone that was said once (writerStopped), not again for every batch.
+    if (refusal && !this.stopped) process.stderr.write(`tlslab: ${refusal.message}\n`);
+    const spare = reply.type === 'done' ? reply.spare : undefined;
+    if (spare && spare.byteLength >= SPARE_MIN_BYTES && spare.byteLength <= SPARE_MAX_BYTES && this.spares.length < SPARES) {
+      this.spares.push(spare);
+    }
+    if (reply.type === 'done' || reply.type === 'failed') {
+      // The writer answers in order; a late answer must never take the count back.
+      this.acknowledged = Math.max(this.acknowledged, reply.seq);
+      for (const [id, entry] of this.unwritten) {
+        // A refused batch that held some of this session's rows (its first row, say), though
+        // later ones are still on their way: the refusal is what became of the session.
+        if (refusal && entry.firstSeq <= reply.seq) entry.refusal ??= refusal;
+        if (entry.seq > reply.seq) continue;
+        this.unwritten.delete(id);
+        if (entry.refusal) this.unstoredSessions.set(id, entry.refusal);
+      }
+      this.waiters = this.waiters.filter((w) => (w.seq <= reply.seq ? (w.resolve(), false) : true));
+    }
+  }
+
+  /**
+   * The writer thread is gone (an uncaught error, its database not opening): every batch not yet
+   * answered, and every later one, is refused with the reason, so that waiting for the writer
+   * returns and the sessions say why they were not stored, instead of waiting for ever.
+   */
+  private writerStopped(why: string): void {
+    if (this.stopped) return;
+    this.stopped = `the recording writer stopped (${why}); restart the workbench to record again`;
+    process.stderr.write(`tlslab: ${this.stopped}\n`);
+    for (const resolve of this.cpuWaiters.splice(0)) resolve(Number.NaN);
+    if (this.acknowledged < this.seq) this.answered({ type: 'failed', seq: this.seq, message: this.stopped });
   }
 
   /** Where a connection's next entries go: its list in the batch being gathered. */
@@ -500,6 +520,12 @@ export class BatchWriter implements Pacer {
    * go back for reuse and its `kept` bytes leave the backlog.
    */
   private post(seq: number, batch: RecordingBatch, slabs: Buffer[], kept: number): void {
+    if (this.stopped) {
+      this.releaseSlabs(slabs);
+      this.relieve(kept);
+      this.answered({ type: 'failed', seq, message: this.stopped });
+      return;
+    }
     const total = packedSize(batch);
     let spare: ArrayBuffer | undefined;
     if (total >= SPARE_MIN_BYTES) {
@@ -655,6 +681,7 @@ export class BatchWriter implements Pacer {
     this.spareSlabs = [];
     for (const file of this.files.values()) if (file instanceof RecordingFile) file.closeSync();
     this.files.clear();
+    if (this.stopped) return;
     this.worker.ref();
     await new Promise<void>((resolve) => {
       this.worker.once('exit', () => resolve());

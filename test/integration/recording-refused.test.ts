@@ -82,4 +82,25 @@ describe('a recording the database refuses', () => {
       await wb.close();
     }
   });
+
+  it('says why when the writer thread itself stops: waiting for it returns and each session not stored says so', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-refused-'));
+    const wb = new Workbench({ dataDir });
+    try {
+      const stored = await wb.recordClient(loopbackGet('www.bank32.com', server.port, pki.caCert));
+      // The thread dies as an uncaught error would end it.
+      const worker = (wb.writer as unknown as { worker: import('node:worker_threads').Worker }).worker;
+      await new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        void worker.terminate();
+      });
+      const lost = await wb.recordClient(loopbackGet('www.bank32.com', server.port, pki.caCert));
+      await wb.writer.written();
+      await expect(wb.session(lost)).rejects.toThrow(/^session \d+ ran, but its recording could not be stored: .*the recording writer stopped .*restart the workbench/);
+      // What was stored before is still there.
+      expect((await wb.session(stored)).status).toBe('ok');
+    } finally {
+      await wb.close();
+    }
+  });
 });

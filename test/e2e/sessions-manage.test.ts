@@ -161,7 +161,7 @@ describe('the sessions list and playback, in Chromium', () => {
     await screenshot(page, 'sessions-04-import-refused');
     await expectRows(page, [bank.id, shop.id]);
 
-    // The downloaded bundle, imported back through the Import button, is a new session with the name and tag.
+    // The downloaded bundle, imported back through the Import button, is a new session with the name and tags.
     await page.getByTestId('sessions-import-file').setInputFiles(bundleFile);
     await page.getByTestId('sessions-import-submit').click();
     const done = await page.getByTestId('sessions-import-done').innerText();
@@ -169,7 +169,11 @@ describe('the sessions list and playback, in Chromium', () => {
     expect(importedId).toBeGreaterThan(shop.id);
     await expectRows(page, [bank.id, shop.id, importedId]);
     expect(await row(page, importedId).getByTestId('session-name').innerText()).toBe('RSA demo for lab 1');
-    expect(await row(page, importedId).getByTestId('session-tag').allInnerTexts()).toEqual([expect.stringContaining('lab-1')]);
+    // The bundle's own tag comes back, and the workbench marks where the session came from.
+    expect(await row(page, importedId).getByTestId('session-tag').allInnerTexts()).toEqual([
+      expect.stringContaining('imported'),
+      expect.stringContaining('lab-1'),
+    ]);
     await screenshot(page, 'sessions-05-imported');
 
     // Delete the shop session with an inline confirmation; a second window showing it says it was deleted.
@@ -196,7 +200,7 @@ describe('the sessions list and playback, in Chromium', () => {
 
     // Playback on the imported session: the selected record follows the cursor.
     await page.evaluate(`location.hash = '#/sessions/${importedId}'`);
-    expect(await page.getByTestId('session-catalog-line').innerText()).toMatch(/RSA demo for lab 1\s+lab-1/);
+    expect(await page.getByTestId('session-catalog-line').innerText()).toMatch(/RSA demo for lab 1\s+imported\s+lab-1/);
     await page.getByTestId('tab-inside').click();
     const position = page.getByTestId('playback-position');
     await position.filter({ hasText: /Record – of \d+/ }).waitFor();

@@ -11,6 +11,7 @@ import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
 import { connectApi, type ApiConnection } from '../support/engineApi';
 import { run } from '../support/run';
+import { waitUntil } from '../support/waitUntil';
 
 let engine: RunningEngine;
 let api: ApiConnection;
@@ -57,15 +58,20 @@ describe('servers.* over the engine API', () => {
     const from = api.events.length;
     const load = await run(process.execPath, [path.resolve('test/support/tlsLoad.mjs'), 'handshakes', '127.0.0.1', String(server.port), '4', '40']);
     expect(JSON.parse(load.stdout)).toMatchObject({ done: 40, failed: 0 });
-    // The engine announces each connection as it ends; its session's last change follows within the merge delay.
-    for (let i = 0; i < 400 && api.events.slice(from).filter((e) => e.event === 'server.connection').length < 40; i++) await new Promise((r) => setTimeout(r, 25));
-    await new Promise((r) => setTimeout(r, 500));
-    const frames = api.events.slice(from).filter((e) => (e.event === 'session.created' || e.event === 'session.updated') && (e.data as SessionSummary).target === server.address);
+    const sessionFrames = () => api.events.slice(from).filter((e) => (e.event === 'session.created' || e.event === 'session.updated') && (e.data as SessionSummary).target === server.address);
+    const latest = () => new Map(sessionFrames().map((f) => [(f.data as SessionSummary).id, f.data as SessionSummary]));
+    // The engine announces each connection as it ends; its session's last change follows within the
+    // merge delay, however long a busy machine makes that: wait until all 40 have left 'running'.
+    await waitUntil(
+      () => `the window to hear of 40 finished sessions (it heard ${[...latest().values()].filter((s) => s.status !== 'running').length} of ${latest().size})`,
+      () => api.events.slice(from).filter((e) => e.event === 'server.connection').length >= 40 && latest().size >= 40 && [...latest().values()].every((s) => s.status !== 'running'),
+    );
+    const frames = sessionFrames();
     const bySession = new Map<number, string[]>();
     for (const f of frames) bySession.set((f.data as SessionSummary).id, [...(bySession.get((f.data as SessionSummary).id) ?? []), f.event]);
     expect(bySession.size).toBe(40);
     for (const events of bySession.values()) expect(events[0]).toBe('session.created');
-    const last = new Map(frames.map((f) => [(f.data as SessionSummary).id, f.data as SessionSummary]));
+    const last = latest();
     expect([...last.values()].every((s) => s.status === 'ok' && s.version === 'TLSv1.3')).toBe(true);
     // Unmerged, every session is three frames (accepted, established, ended); merged, a session
     // that starts and ends within one merge interval is one (how many do depends on the machine).

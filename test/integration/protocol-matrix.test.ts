@@ -29,6 +29,7 @@ import { makeTestPki, openssl, type TestPki } from '../support/opensslPki';
 import { interactiveSClient, startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { run } from '../support/run';
 import { isSessionOf } from '../support/serverSessions';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: TestPki;
 let wb: Workbench;
@@ -260,12 +261,8 @@ describe('the workbench client against openssl s_server', () => {
 
 /** The server session a connection to `server` left, once it has finished recording. */
 async function serverSession(server: ServerInfo): Promise<SessionDetail> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
-    if (found) return wb.session(found.id);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no finished session for ${server.address}`);
+  const found = await waitUntil(`a finished session for ${server.address}`, () => wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running'));
+  return wb.session(found.id);
 }
 
 interface ServerCase {
@@ -430,7 +427,8 @@ async function relayed(serverPort: number, clientArgs: string[], input = 'GET / 
   const relay = await recordingRelay(serverPort);
   const keylog = path.join(dir, `keys-${relay.port}-${Math.random().toString(16).slice(2)}.txt`);
   const out = await run('openssl', ['s_client', '-connect', `127.0.0.1:${relay.port}`, '-CAfile', pki.caCert, '-keylogfile', keylog, '-ign_eof', ...clientArgs], { input });
-  await new Promise((r) => setTimeout(r, 100));
+  // s_client has exited, but its last bytes may still be on their way through the relay.
+  await relay.settled();
   relay.close();
   const lines = fs.existsSync(keylog) ? fs.readFileSync(keylog, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
   return { chunks: relay.chunks, keylog: lines, output: out.output };
@@ -530,9 +528,7 @@ describe('post-handshake messages from an interactive s_server, against the work
     if (!connection) return 0;
     return wb.sessions.getChunks(connection.id).filter((c) => c.direction === 'server-to-client').reduce((n, c) => n + c.data.length, 0);
   }
-  const until = async (reached: () => boolean) => {
-    for (let i = 0; i < 800 && !reached(); i++) await new Promise((r) => setTimeout(r, 25));
-  };
+  const until = (what: string, reached: () => boolean) => waitUntil(what, reached);
   const typed = (peer: RunningPeer, text: string) => peer.process.stdin?.write(text);
 
   for (const [command, requested] of [
@@ -542,12 +538,12 @@ describe('post-handshake messages from an interactive s_server, against the work
     it(`TLS 1.3 KeyUpdate from the server ("${command}"): the client's recording opens after it, and tshark agrees`, async () => {
       const peer = await opensslServer('rsa', ['-tls1_3']);
       const recording = wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { send: { kind: 'text', text: 'hello from the client\n' }, timeoutMs: 20_000 }));
-      await until(() => peer.output().includes('hello from the client'));
+      await until("s_server to print the client's line", () => peer.output().includes('hello from the client'));
       // s_server prints "SSL_do_handshake -> 1" through a buffer that is not flushed: the sign that
       // it acted on the line is the KeyUpdate record in the client's recording.
       const before = recordedFromServer(peer.port);
       typed(peer, `${command}\n`);
-      await until(() => recordedFromServer(peer.port) > before);
+      await until("the server's KeyUpdate in the client's recording", () => recordedFromServer(peer.port) > before);
       typed(peer, 'after the update\n');
       const id = await recording;
       const session = await wb.session(id);
@@ -573,11 +569,11 @@ describe('post-handshake messages from an interactive s_server, against the work
   it('TLS 1.2 renegotiation the server starts (HelloRequest): both handshakes and the data agree with tshark', async () => {
     const peer = await opensslServer('rsa', ['-tls1_2']);
     const recording = wb.recordClient(loopbackGet('www.bank32.com', peer.port, pki.caCert, { maxVersion: 'TLSv1.2', send: { kind: 'text', text: 'hello from the client\n' }, timeoutMs: 20_000 }));
-    await until(() => peer.output().includes('hello from the client'));
+    await until("s_server to print the client's line", () => peer.output().includes('hello from the client'));
     const before = recordedFromServer(peer.port);
     typed(peer, 'r\n');
     // The second handshake's server flight (ServerHello ... ServerHelloDone) follows the HelloRequest.
-    await until(() => recordedFromServer(peer.port) > before + 1000);
+    await until("the second handshake's server flight in the client's recording", () => recordedFromServer(peer.port) > before + 1000);
     typed(peer, 'after the renegotiation\n');
     const id = await recording;
     const ours = agreeWithTshark(recordedOf(id));

@@ -16,6 +16,7 @@ import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { makeTestPki, openssl, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { recordingRelay } from '../support/recordingRelay';
+import { waitUntil, withDeadline } from '../support/waitUntil';
 
 let pki: TestPki;
 let dir: string;
@@ -58,17 +59,17 @@ async function connect(serverPort: number, clientArgs: string[], echo = false): 
     const sessionOut = clientArgs.includes('-sess_out') ? clientArgs[clientArgs.indexOf('-sess_out') + 1] : null;
     const ready = () =>
       fs.existsSync(keylog) && fs.readFileSync(keylog, 'utf8').includes('CLIENT_TRAFFIC_SECRET_0') && (sessionOut === null || (fs.existsSync(sessionOut) && fs.statSync(sessionOut).size > 0));
-    for (let i = 0; i < 400 && !ready() && client.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil('s_client to finish its handshake (and save its ticket)', () => ready() || client.exitCode !== null);
   }
   client.stdin.end();
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => client.kill(), 10_000);
-    client.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  await new Promise((r) => setTimeout(r, 100));
+  const exited = client.exitCode !== null ? Promise.resolve() : new Promise((resolve) => client.once('exit', resolve));
+  try {
+    await withDeadline('s_client to leave', exited);
+  } finally {
+    client.kill();
+  }
+  // The client is gone, but its last bytes (an alert, a close_notify) may still be on their way through the relay.
+  await relay.settled();
   relay.close();
   const lines = fs.existsSync(keylog) ? fs.readFileSync(keylog, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
   return { chunks: relay.chunks, keylog: lines };

@@ -4,10 +4,18 @@
 import net from 'node:net';
 import type { Direction } from '../../src-main/api/types';
 import type { RecordedChunk } from '../../src-main/tls/records';
+import { waitUntil, withDeadline } from './waitUntil';
 
 export interface RecordingRelay {
   port: number;
   chunks: RecordedChunk[];
+  /**
+   * Resolves once `count` connections have come in and the client of every one has gone: by then
+   * each chunk the client sent is in `chunks` (a socket's 'close' follows its last 'data'), and so
+   * is each one the server sent it (the relay keeps a chunk before passing it on). A client that
+   * has exited may still have bytes on their way through the relay; a server may never close.
+   */
+  settled(count?: number): Promise<void>;
   close(): void;
 }
 
@@ -30,7 +38,15 @@ export async function recordingRelay(port: number): Promise<RecordingRelay> {
   const chunks: RecordedChunk[] = [];
   const start = performance.now();
   const keep = (direction: Direction) => (data: Buffer) => chunks.push({ direction, t: performance.now() - start, data: Uint8Array.from(data) });
-  const listener = net.createServer((client) => void relayKeeping(client, port, keep));
+  const closings: Promise<unknown>[] = [];
+  const listener = net.createServer((client) => {
+    void relayKeeping(client, port, keep);
+    closings.push(new Promise((resolve) => client.once('close', resolve)));
+  });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  return { port: (listener.address() as net.AddressInfo).port, chunks, close: () => listener.close() };
+  const settled = async (count = 1) => {
+    await waitUntil(() => `${count} connection(s) through the relay to port ${port} (${closings.length} came)`, () => closings.length >= count);
+    await withDeadline(`the clients of the relay to port ${port} to close their connections`, Promise.all(closings));
+  };
+  return { port: (listener.address() as net.AddressInfo).port, chunks, settled, close: () => listener.close() };
 }

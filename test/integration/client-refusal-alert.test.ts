@@ -13,6 +13,7 @@ import { tshark } from '../support/loopbackCapture';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer } from '../support/opensslServer';
 import { run, tlslabSync } from '../support/run';
+import { waitUntil, withDeadline } from '../support/waitUntil';
 
 let pki: TestPki;
 let wb: Workbench;
@@ -29,12 +30,17 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** What `openssl s_server` reports receiving from one client ("unknown ca", "bad certificate"...), or null. */
+/**
+ * What `openssl s_server` reports receiving from one client ("unknown ca", "bad certificate"...), or
+ * null. s_server -quiet prints one OpenSSL error line when a handshake ends badly: the alert it was
+ * sent, or "unexpected eof" from a client that left without one. That line, not a fixed wait, says
+ * the server has seen the end of the connection.
+ */
 async function alertSeenBy(serverArgs: { cert: string; key: string; extra?: string[] }, client: (port: number) => Promise<unknown>): Promise<string | null> {
   const server = await startOpensslServer(serverArgs.cert, serverArgs.key, ['-quiet', ...(serverArgs.extra ?? [])]);
   try {
     await client(server.port);
-    for (let i = 0; i < 100 && !/alert/i.test(server.output()); i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => `s_server to report how the handshake ended (it printed: ${JSON.stringify(server.output())})`, () => /:error:/.test(server.output()));
     return /(?:tlsv1|sslv3) alert ([a-z ]+)/i.exec(server.output())?.[1].trim() ?? null;
   } finally {
     await server.stop();
@@ -149,14 +155,10 @@ describe("the lab's Python server", () => {
       const exited = new Promise((r) => child.once('close', r));
       const lines: string[] = [];
       let buffered = '';
-      const nextLine = () =>
-        new Promise<string>((resolve) => {
-          const check = () => {
-            if (lines.length) return resolve(lines.shift()!);
-            setTimeout(check, 10);
-          };
-          check();
-        });
+      const nextLine = async () => {
+        await waitUntil('the Python server to print its port', () => lines.length > 0);
+        return lines.shift()!;
+      };
       child.stdout.on('data', (d: Buffer) => {
         buffered += d.toString();
         let nl: number;
@@ -168,7 +170,7 @@ describe("the lab's Python server", () => {
       const port = Number(await nextLine());
       const result = await workbenchClient(port, { maxVersion: version === '1.3' ? 'TLSv1.3' : 'TLSv1.2' });
       expect(result.status).toBe('failed');
-      await exited;
+      await withDeadline('the Python server to report how the handshake ended and exit', exited);
       expect(lines).toEqual(['TLSV1_ALERT_UNKNOWN_CA']);
     });
   }

@@ -14,6 +14,7 @@ import { freePort } from '../support/ports';
 import { finishedProxySessions, openProxyLab, portOf, startLabProxy, startPythonUpstream, type ProxyLab, type PythonUpstream, type UpstreamPki } from '../support/proxyPeers';
 import { startOpensslServer } from '../support/opensslServer';
 import { run } from '../support/run';
+import { waitUntil, withDeadline } from '../support/waitUntil';
 
 const BIN = path.resolve('bin/tlslab.mjs');
 let lab: ProxyLab;
@@ -126,7 +127,8 @@ describe('bad input and broken peers', () => {
         const notes = s.connections[1].timeline.filter((e) => e.kind === 'note').map((e) => e.text);
         expect(notes).toContain('the proxy sends the real server the fatal alert unknown_ca and closes this connection');
         expect(s.proxy?.upstreamVerification?.alertSent).toBe('unknown_ca');
-        for (let i = 0; i < 100 && !/alert/.test(real.output()); i++) await new Promise((r) => setTimeout(r, 20));
+        // s_server -quiet prints one error line when a handshake ends badly: the alert, or an unexpected eof.
+        await waitUntil(() => `s_server to report how the proxy's handshake ended (${version}; it printed: ${JSON.stringify(real.output())})`, () => /:error:/.test(real.output()));
         expect(real.output(), version).toMatch(/tlsv1 alert unknown ca/);
         await wb.proxies.stop(proxy.id);
       } finally {
@@ -272,14 +274,10 @@ describe('tlslab proxy (the CLI contract)', () => {
         child.once('exit', (code) => reject(new Error(`tlslab proxy exited ${code}`)));
         check();
       });
-    await waitFor(() => lines.some((l) => l.event === 'listening'));
+    await withDeadline('tlslab proxy --json to print its listening line', waitFor(() => lines.some((l) => l.event === 'listening')));
     const out = await run('curl', ['-sS', '--connect-to', `www.example.com:443:127.0.0.1:${listen}`, '--cacert', path.join(tmp, 'cli-ca.pem'), 'https://www.example.com/']);
     expect(out.stdout).toContain('<title>Owned Domain</title>');
-    await new Promise<void>((resolve) => {
-      const tick = () => (lines.some((l) => l.event === 'connection') ? resolve() : setTimeout(tick, 20));
-      tick();
-    });
-    const connection = lines.find((l) => l.event === 'connection')!;
+    const connection = await waitUntil('tlslab proxy --json to print the connection line', () => lines.find((l) => l.event === 'connection'));
     expect(connection).toMatchObject({ mode: 'transparent', host: `www.example.com:${upstream.port}`, upstream: `127.0.0.1:${upstream.port}`, outcome: 'ok', exchanges: 1, rulesFired: 1, upstreamVerified: true });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');

@@ -12,6 +12,7 @@ import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { loopbackGet } from '../support/clientRequest';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -155,14 +156,12 @@ describe('a client certificate', () => {
       const wrongKind = await wb.runClient(request(server.port, { clientCertificate: { kind: 'lab', name: 'students-www' } }));
       expect(wrongKind.status).toBe('failed');
       // The server's session ends once it has seen the client go, after its alert reached the client.
-      let refused: ReturnType<typeof wb.listSessions>[number] | undefined;
-      for (let i = 0; i < 200 && !refused; i++) {
+      const refused = await waitUntil(`a failed session for the server on ${server.address}`, async () => {
         await wb.writer.written();
-        refused = wb.listSessions(50).find((x) => x.kind === 'server' && x.target === server.address && x.status === 'failed');
-        if (!refused) await new Promise((r) => setTimeout(r, 25));
-      }
+        return wb.listSessions(50).find((x) => x.kind === 'server' && x.target === server.address && x.status === 'failed');
+      });
       expect(wrongKind.error?.message).toContain('unsupported_certificate');
-      expect(refused?.error?.message).toContain("the client's certificate is not for client authentication (its extended key usage lacks clientAuth)");
+      expect(refused.error?.message).toContain("the client's certificate is not for client authentication (its extended key usage lacks clientAuth)");
     } finally {
       await wb.servers.stop(server.id);
     }

@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionSummary } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { loopbackGet } from '../support/clientRequest';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer } from '../support/opensslServer';
 import { run } from '../support/run';
 import { isSessionOf } from '../support/serverSessions';
+import { waitUntil } from '../support/waitUntil';
 
 let tmp: string;
 let pki: TestPki;
@@ -47,12 +47,8 @@ describe('old TLS versions, refused with a reason', () => {
     try {
       const client = await run('openssl', ['s_client', '-connect', `127.0.0.1:${server.port}`, '-tls1', '-cipher', 'DEFAULT:@SECLEVEL=0'], { input: '' });
       expect(client.code).not.toBe(0);
-      let failed: SessionSummary | undefined;
-      for (let i = 0; !failed && i < 400; i++) {
-        failed = wb.listSessions(20).find((s) => isSessionOf(s, server) && s.status === 'failed');
-        if (!failed) await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(failed?.error?.code).toBe('LEGACY_TLS_REFUSED');
+      const failed = await waitUntil(`a failed session for ${server.address}`, () => wb.listSessions(20).find((s) => isSessionOf(s, server) && s.status === 'failed'));
+      expect(failed.error?.code).toBe('LEGACY_TLS_REFUSED');
       expect(failed?.error?.message).toContain("add @SECLEVEL=0 to the server's cipher list, e.g. --ciphers 'DEFAULT:@SECLEVEL=0'");
     } finally {
       await wb.servers.stop(server.id);

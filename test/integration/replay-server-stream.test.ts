@@ -11,6 +11,7 @@ import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { loopbackGet } from '../support/clientRequest';
+import { waitUntil } from '../support/waitUntil';
 
 let tmp: string;
 let pki: TestPki;
@@ -49,12 +50,8 @@ function answerTo(port: number, line: string, awaited: string): Promise<string> 
 }
 
 async function finishedServerSession(after: number): Promise<SessionDetail> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(100).find((s) => s.kind === 'server' && s.id > after && s.status !== 'running');
-    if (found) return wb.session(found.id);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('no finished replay server session');
+  const found = await waitUntil('a finished replay server session', () => wb.listSessions(100).find((s) => s.kind === 'server' && s.id > after && s.status !== 'running'));
+  return wb.session(found.id);
 }
 
 describe('replay-server playing back a line protocol', () => {

@@ -14,6 +14,7 @@ import { interactiveSClient, startOpensslServer } from '../support/opensslServer
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -38,12 +39,11 @@ function sClient(server: ServerInfo, args: string[], input = GET) {
 }
 
 async function sessionsOf(server: ServerInfo, count: number): Promise<SessionDetail[]> {
-  for (let i = 0; i < 200; i++) {
-    const found = wb.listSessions(100).filter((s) => isSessionOf(s, server) && s.status !== 'running');
-    if (found.length >= count) return Promise.all(found.reverse().map((s) => wb.session(s.id)));
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for ${server.address}`);
+  const found = await waitUntil(`${count} finished session(s) for ${server.address}`, () => {
+    const finished = wb.listSessions(100).filter((s) => isSessionOf(s, server) && s.status !== 'running');
+    return finished.length >= count ? finished : null;
+  });
+  return Promise.all(found.reverse().map((s) => wb.session(s.id)));
 }
 
 function messages(s: SessionDetail, direction: TlsRecordEntry['direction']): string[] {
@@ -310,7 +310,7 @@ describe('a client that rejects the certificate', () => {
       expect(other.status).toBe('ok');
       expect(other.connections[0].timeline.some((e) => e.kind === 'note' && (e as { text: string }).text.includes('without a word'))).toBe(false);
     }
-    for (let i = 0; i < 200 && summaries.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil(() => `the server to announce its 3 connections (${summaries.length} so far)`, () => summaries.length >= 3);
     unsubscribe();
     expect(summaries.find((c) => c.sessionId === s.id)?.note).toContain('without a word');
     expect(summaries.filter((c) => c.sessionId !== s.id).map((c) => c.note ?? null)).toEqual([null, null]);

@@ -11,6 +11,7 @@ import { Workbench } from '../../src-main/workbench';
 import { run } from '../support/run';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -36,12 +37,8 @@ function sClient(server: ServerInfo, args: string[], input = GET('www.bank32.com
 
 /** The server sessions of one server, newest first, once the connection has been recorded. */
 async function lastSession(server: ServerInfo): Promise<SessionDetail> {
-  for (let i = 0; i < 200; i++) {
-    const found = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
-    if (found) return wb.session(found.id);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no finished session for ${server.address}`);
+  const found = await waitUntil(`a finished session for ${server.address}`, () => wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running'));
+  return wb.session(found.id);
 }
 
 function messages(s: SessionDetail, direction: TlsRecordEntry['direction']): string[] {
@@ -165,12 +162,8 @@ describe('the lab HTTPS server against real clients', () => {
     expect((await lastSession(server)).alpn).toBe('http/1.0');
     const h2 = await sClient(server, ['-alpn', 'h2']);
     expect(h2.output).toContain('no application protocol');
-    let failed = wb.listSessions(10).find((x) => isSessionOf(x, server) && x.status === 'failed');
-    for (let i = 0; i < 200 && !failed; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      failed = wb.listSessions(10).find((x) => isSessionOf(x, server) && x.status === 'failed');
-    }
-    expect(failed?.error?.code).toBe('NO_SHARED_ALPN');
+    const failed = await waitUntil(`a failed session for ${server.address}`, () => wb.listSessions(10).find((x) => isSessionOf(x, server) && x.status === 'failed'));
+    expect(failed.error?.code).toBe('NO_SHARED_ALPN');
     expect(failed?.error?.message).toContain('no protocol this server speaks (http/1.1, http/1.0)');
     await wb.servers.stop(server.id);
   });

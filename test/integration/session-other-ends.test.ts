@@ -12,6 +12,7 @@ import { Workbench } from '../../src-main/workbench';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -35,13 +36,12 @@ async function runClient(trust: string): Promise<SessionDetail> {
 
 async function serverSessionFor(client: SessionDetail): Promise<number> {
   const local = client.connections[0].local;
-  for (let i = 0; i < 200; i++) {
+  return waitUntil(`the server to record a finished session for the client from ${local}`, async () => {
     for (const s of wb.listSessions(50).filter((x) => isSessionOf(x, server) && x.status !== 'running')) {
       if ((await wb.session(s.id)).connections[0].remote === local) return s.id;
     }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('the server recorded no session for the client');
+    return 0;
+  });
 }
 
 const otherEnds = async (id: number) => (await dispatch(wb, 'sessions.otherEnds', validateParams('sessions.otherEnds', { id }))).map((s) => `${s.kind} #${s.id}`);

@@ -27,6 +27,7 @@ import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { run } from '../support/run';
 import { isSessionOf } from '../support/serverSessions';
 import { connectionRelay, fieldsNamed, pdmlPackets, shownName, writeCapture, type PdmlField, type Recorded } from '../support/tsharkClients';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: TestPki;
 let dir: string;
@@ -478,13 +479,10 @@ describe("the server's flight read as tshark reads it", () => {
     try {
       await run('openssl', ['s_client', '-connect', server.address, ...clientArgs], { input: 'GET / HTTP/1.0\r\n\r\n' });
       // The recorder writes in batches: wait for the finished session and its connection.
-      let connection: { id: number } | undefined;
-      for (let i = 0; i < 400 && !connection; i++) {
+      const connection = await waitUntil('the server to record the connection', () => {
         const session = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
-        connection = session ? wb.sessions.getConnections(session.id)[0] : undefined;
-        if (!connection) await new Promise((r) => setTimeout(r, 25));
-      }
-      if (!connection) throw new Error('the server recorded no connection');
+        return session ? wb.sessions.getConnections(session.id)[0] : undefined;
+      });
       const messages = serverFlightAgrees({ chunks: wb.sessions.getChunks(connection.id), keylog: wb.sessions.getKeylog(connection.id) });
       expect(first(messages.find((m) => m.name === 'EncryptedExtensions') as RecordField, 'application_layer_protocol_negotiation').value).toBe('http/1.1');
     } finally {
@@ -504,14 +502,11 @@ describe("Chromium's ClientHello as the workbench's server records it", () => {
       } finally {
         await browser.close();
       }
-      let recorded: Recorded | undefined;
-      for (let i = 0; i < 400 && !recorded; i++) {
+      const recorded: Recorded = await waitUntil("the server to record Chromium's connection", () => {
         const session = wb.listSessions(50).find((s) => isSessionOf(s, server) && s.status !== 'running');
         const connection = session ? wb.sessions.getConnections(session.id)[0] : undefined;
-        if (connection) recorded = { chunks: wb.sessions.getChunks(connection.id), keylog: wb.sessions.getKeylog(connection.id) };
-        else await new Promise((r) => setTimeout(r, 25));
-      }
-      if (!recorded) throw new Error('the server recorded no connection');
+        return connection ? { chunks: wb.sessions.getChunks(connection.id), keylog: wb.sessions.getKeylog(connection.id) } : undefined;
+      });
       const { ours } = clientHelloAgrees(recorded);
       expect(clientGroup(ours)).toContain('X25519MLKEM768');
       expect(extension(ours, 'encrypted_client_hello')).toBeDefined();

@@ -8,6 +8,7 @@ import type { PkiKeyType } from '../../src-main/api/pkiTypes';
 import type { ProxyConfig, ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
+import { waitUntil } from './waitUntil';
 
 export interface UpstreamPki {
   dir: string;
@@ -167,14 +168,17 @@ export function startPythonUpstream(cert: string, key: string): Promise<PythonUp
 
 /** The finished sessions of one proxy, once recorded; waits for `count` of them. */
 export async function finishedProxySessions(wb: Workbench, proxy: ProxyInfo, count = 1): Promise<SessionDetail[]> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
-    const details = await Promise.all(found.map((s) => wb.session(s.id)));
-    const mine = details.filter((d) => d.proxy?.proxyId === proxy.id);
-    if (mine.length >= count) return mine;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for proxy ${proxy.id}`);
+  let seen = 0;
+  return waitUntil(
+    () => `${count} finished session(s) of proxy ${proxy.id} (${seen} recorded)`,
+    async () => {
+      const found = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.status !== 'running');
+      const details = await Promise.all(found.map((s) => wb.session(s.id)));
+      const mine = details.filter((d) => d.proxy?.proxyId === proxy.id);
+      seen = mine.length;
+      return mine.length >= count ? mine : null;
+    },
+  );
 }
 
 /** What a proxy test stands on: a workbench that forges, and the "real" site behind the proxy. */

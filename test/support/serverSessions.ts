@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ServerInfo } from '../../src-main/api/serverTypes';
 import type { SessionSummary } from '../../src-main/api/types';
+import { waitUntil } from './waitUntil';
 
 export function isSessionOf(session: SessionSummary, server: ServerInfo): boolean {
   return session.kind === 'server' && session.target === server.address && session.startedAt >= (server.startedAt ?? 0);
@@ -11,12 +12,15 @@ export function isSessionOf(session: SessionSummary, server: ServerInfo): boolea
 
 /** The finished sessions of one server run, oldest first, once `count` of them are recorded. */
 export async function finishedSessionsOf(wb: { listSessions(limit?: number): SessionSummary[] }, server: ServerInfo, count: number): Promise<SessionSummary[]> {
-  for (let i = 0; i < 400; i++) {
-    const found = wb.listSessions(50).filter((s) => isSessionOf(s, server) && s.status !== 'running');
-    if (found.length >= count) return found.reverse();
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`fewer than ${count} finished sessions for ${server.address}`);
+  let seen = 0;
+  return waitUntil(
+    () => `${count} finished session(s) of the server on ${server.address} (${seen} recorded)`,
+    () => {
+      const found = wb.listSessions(50).filter((s) => isSessionOf(s, server) && s.status !== 'running');
+      seen = found.length;
+      return found.length >= count ? found.reverse() : null;
+    },
+  );
 }
 
 /** What `openssl sess_id -text` says of a session file (-sess_out): the named hex field, lower case. */

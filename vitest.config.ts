@@ -23,7 +23,9 @@ export default defineConfig({
           globalSetup: ['test/support/e2eBuild.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          // Each file has its own engine, data folder and Chromium on free ports: two at a time.
+          fileParallelism: true,
+          maxWorkers: 2,
           // A poll waits for what the window shows after an engine round trip: seconds on a busy
           // classroom machine (key generation, a handshake), not the default 1 s.
           expect: { poll: { timeout: 30_000 } },

@@ -94,3 +94,23 @@ export interface SessionSearchQuery {
   text?: string;
   limit?: number;
 }
+
+/**
+ * Where an imported session came from, as `sessions show` and the session page say it. Imports
+ * made by an older workbench know only when they were imported: file and kind are null then.
+ */
+export interface SessionImportOrigin {
+  /** The imported file's base name ("lab3-handout.tlslab"), or null when not known. */
+  file: string | null;
+  /** When it was imported here (ms since the epoch). */
+  importedAt: number;
+  kind: 'bundle' | 'capture' | null;
+  /** A bundle: the workbench that wrote it, "TLS Lab Workbench 0.9.0". */
+  madeBy?: string;
+  /** A bundle: when it was written (ms since the epoch). */
+  madeAt?: number;
+  /** A capture: where its key log came from: inside the pcapng, a separate file, or none came with it. */
+  keyLog?: 'inside' | 'separate' | 'none';
+  /** A capture with a separate key log: that file's base name, when known. */
+  keyLogFile?: string;
+}

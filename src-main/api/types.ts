@@ -224,6 +224,8 @@ export interface SessionDetail extends SessionSummary {
   proxy?: ProxySessionInfo | null;
   response: ApplicationResponse | null;
   connections: ConnectionDetail[];
+  /** Where the session came from when it was imported (a bundle, a capture); null when it was recorded here. */
+  imported?: import('./exchangeTypes').SessionImportOrigin | null;
 }
 
 export interface HostEntry {

@@ -158,6 +158,19 @@ function damaged(why: string): BundleError {
 }
 
 export function readBundle(bytes: Uint8Array): RecordedSession {
+  return readBundleWithOrigin(bytes).session;
+}
+
+/** Who wrote a bundle and when, from its manifest: what an imported session says it came from. */
+export interface BundleOrigin {
+  /** "TLS Lab Workbench 0.9.0". */
+  madeBy: string;
+  /** When it was written (ms since the epoch), or null when the manifest's date does not read. */
+  madeAt: number | null;
+}
+
+/** readBundle, with the writer and date the manifest names. */
+export function readBundleWithOrigin(bytes: Uint8Array): { session: RecordedSession; origin: BundleOrigin } {
   if (!looksLikeBundle(bytes)) {
     throw new BundleError('NOT_A_BUNDLE', `this is not a TLS Lab session bundle (it does not start with "TLSLAB-BUNDLE"); export one with "tlslab sessions export ID --format bundle"`);
   }
@@ -240,5 +253,10 @@ export function readBundle(bytes: Uint8Array): RecordedSession {
     at += header + length;
   }
   if (at !== body) throw damaged(`${body - at} bytes after the last chunk`);
-  return session;
+  const madeAt = Date.parse(manifest.createdAt);
+  const origin: BundleOrigin = {
+    madeBy: `${manifest.writer.application || 'an unknown workbench'}${manifest.writer.version ? ` ${manifest.writer.version}` : ''}`,
+    madeAt: Number.isFinite(madeAt) ? madeAt : null,
+  };
+  return { session, origin };
 }

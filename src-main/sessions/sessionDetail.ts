@@ -1,5 +1,6 @@
 // A recorded session put back together for the views: its rows, and per connection the
 // timeline decoded from the raw bytes, interleaved with what the runner noted.
+import type { SessionImportOrigin } from '../api/exchangeTypes';
 import type { ProxySessionInfo } from '../api/proxyTypes';
 import type { ServerSessionInfo } from '../api/serverTypes';
 import type { ConnectionDetail, SessionDetail, TimelineEntry } from '../api/types';
@@ -42,7 +43,19 @@ function mergeByTime(events: TimelineEntry[], records: TimelineEntry[]): Timelin
   return out;
 }
 
-export function loadSessionDetail(store: SessionStore, id: number): SessionDetail {
+/** Reads where an imported session came from (store/importIdentity.ts). */
+export type ImportOriginReader = (sessionId: number) => SessionImportOrigin | null;
+
+// The session store does not hand out its database, which the import facts live in; the exchange,
+// which holds both, says here how to read them for its store (see readImportOriginsWith).
+const importOriginReaders = new WeakMap<SessionStore, ImportOriginReader>();
+
+/** How loadSessionDetail reads the import facts of `store`'s sessions when its caller gives none. */
+export function readImportOriginsWith(store: SessionStore, read: ImportOriginReader): void {
+  importOriginReaders.set(store, read);
+}
+
+export function loadSessionDetail(store: SessionStore, id: number, importedFrom: ImportOriginReader | undefined = importOriginReaders.get(store)): SessionDetail {
   const row = store.getSession(id);
   if (!row) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
   let server: ServerSessionInfo | null = null;
@@ -75,6 +88,7 @@ export function loadSessionDetail(store: SessionStore, id: number): SessionDetai
       localCertificates: certificatesOf(log, 'local').map((der) => describeCertificate(der)),
     };
   });
-  if (row.kind === 'proxy') return { ...row, proxy, connections };
-  return row.kind === 'server' ? { ...row, server, connections } : { ...row, connections };
+  const imported = importedFrom?.(id) ?? null;
+  if (row.kind === 'proxy') return { ...row, proxy, connections, imported };
+  return row.kind === 'server' ? { ...row, server, connections, imported } : { ...row, connections, imported };
 }

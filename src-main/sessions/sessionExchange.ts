@@ -12,7 +12,7 @@ import type {
 } from '../api/exchangeTypes';
 import type { SessionSummary } from '../api/types';
 import { WorkbenchError } from '../errors';
-import { BundleError, looksLikeBundle, readBundle, writeBundle } from '../export/bundle';
+import { BundleError, looksLikeBundle, readBundleWithOrigin, writeBundle } from '../export/bundle';
 import { captureSession, streamsLeftOut } from '../export/captureSession';
 import { buildHar, type HarConnectionInput, urlAuthority } from '../export/har';
 import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylog';
@@ -23,13 +23,14 @@ import { sessionCertificatesPem } from '../export/pem';
 import { sessionContentId } from '../export/contentIdentity';
 import { connectionRoles, incompleteRecording, type RecordedSession } from '../export/recordedSession';
 import type { Db } from '../store/database';
-import { findImportedSession, rememberImport } from '../store/importIdentity';
+import { findImportedSession, type ImportFacts, importOrigin, rememberImport } from '../store/importIdentity';
 import { insertRecordedSession, readRecordedSession } from '../store/sessionArchive';
 import { SessionCatalog } from '../store/sessionCatalog';
 import { type SessionStore, toSummary } from '../store/sessionStore';
 import { decryptConnection } from '../tls/sessionKeys';
 import { writeFilesAtomically } from '../workshop/files';
 import { captureGapsOf } from './decryption';
+import { readImportOriginsWith } from './sessionDetail';
 
 export interface ExchangeContext {
   db: Db;
@@ -85,6 +86,7 @@ export class SessionExchange {
 
   constructor(private readonly ctx: ExchangeContext) {
     this.catalog = new SessionCatalog(ctx.db);
+    readImportOriginsWith(ctx.store, (id) => importOrigin(ctx.db, id));
   }
 
   /** Every row of a session, bytes included: the start of exports and replays. */
@@ -187,16 +189,28 @@ export class SessionExchange {
     return { ...result, path: writeOutput(request.path, exported) };
   }
 
-  /** A bundle or a capture, told apart by their first bytes, as one new session. */
-  importBytes(bytes: Uint8Array, options: { source: string; keylogText?: string; keylogSource?: string; again?: boolean }): SessionImportResult {
+  /**
+   * A bundle or a capture, told apart by their first bytes, as one new session. `source` names the
+   * file in messages; `fileName` is what the session keeps as where it came from (default: source).
+   */
+  importBytes(
+    bytes: Uint8Array,
+    options: { source: string; fileName?: string | null; keylogText?: string; keylogSource?: string; keylogFileName?: string | null; again?: boolean },
+  ): SessionImportResult {
     let session: RecordedSession;
     let source: SessionImportResult['source'];
+    let facts: ImportFacts;
+    const file = options.fileName !== undefined ? options.fileName : options.source;
     const notes: string[] = [];
     try {
       if (looksLikeBundle(bytes)) {
         if (options.keylogText !== undefined) notes.push('a bundle carries its own keys: the key log given was not needed and was not used');
-        session = readBundle(bytes);
+        const read = readBundleWithOrigin(bytes);
+        session = read.session;
         source = 'bundle';
+        // The bundle's own maker, not where an imported session in it once came from: a session
+        // exported again is the exporter's hand-out (its import facts stay on that machine).
+        facts = { file, kind: 'bundle', madeBy: read.origin.madeBy, ...(read.origin.madeAt !== null ? { madeAt: read.origin.madeAt } : {}) };
         // Marked as a capture import is, so a student tells the teacher's sessions from their own
         // (after the content identity below, which leaves names and tags out anyway).
         if (!session.tags.includes(IMPORTED_TAG)) session = { ...session, tags: [...session.tags, IMPORTED_TAG] };
@@ -217,6 +231,13 @@ export class SessionExchange {
         const leftOut = streamsLeftOut(capture);
         if (leftOut) notes.push(leftOut);
         source = format ?? capture.format;
+        const given = options.keylogText !== undefined;
+        facts = {
+          file,
+          kind: 'capture',
+          keyLog: given ? 'separate' : capture.keylog.length > 0 ? 'inside' : 'none',
+          ...(given && options.keylogFileName ? { keyLogFile: options.keylogFileName } : {}),
+        };
         const keyed = session.connections.filter((c) => c.keylog.length).length;
         if (keyed < session.connections.length) {
           notes.push(
@@ -237,7 +258,7 @@ export class SessionExchange {
         const found = options.again ? null : findImportedSession(this.ctx.db, contentId);
         if (found !== null) return { id: found, earlier: found };
         const inserted = insertRecordedSession(this.ctx.db, session);
-        rememberImport(this.ctx.db, inserted, contentId);
+        rememberImport(this.ctx.db, inserted, contentId, facts);
         return { id: inserted, earlier: null };
       })
       .immediate();
@@ -272,11 +293,14 @@ export class SessionExchange {
     const bytes = request.path !== undefined ? readUserFile(request.path, 'file', { tooLargeHint: CUT_CAPTURE }) : Buffer.from(request.base64 as string, 'base64');
     let keylogText = request.keylogText;
     if (request.keylogPath !== undefined) keylogText = readUserFile(request.keylogPath, 'key log', {}, 'utf8');
+    const fileName = request.fileName ? path.basename(request.fileName) : request.path !== undefined ? path.basename(request.path) : null;
     const source = request.fileName ?? (request.path ? path.basename(request.path) : 'the uploaded file');
     return this.importBytes(bytes, {
       source,
+      fileName,
       keylogText,
       keylogSource: request.keylogPath ? path.basename(request.keylogPath) : 'the key log',
+      keylogFileName: request.keylogPath ? path.basename(request.keylogPath) : null,
       again: request.again === true,
     });
   }

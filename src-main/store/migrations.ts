@@ -186,4 +186,16 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM session_deletions WHERE seq <= last_insert_rowid() - 1000;
   END;
   `,
+  // 9: an imported session says where it came from: the file's base name, whether it was a bundle
+  // or a capture, for a bundle the workbench that wrote it and when, for a capture where its key
+  // log came from ('inside' the pcapng, a 'separate' file, or 'none'). Rows of older imports have
+  // NULLs here and say only when they were imported.
+  `
+  ALTER TABLE session_imports ADD COLUMN file_name TEXT;
+  ALTER TABLE session_imports ADD COLUMN kind TEXT;
+  ALTER TABLE session_imports ADD COLUMN made_by TEXT;
+  ALTER TABLE session_imports ADD COLUMN made_at INTEGER;
+  ALTER TABLE session_imports ADD COLUMN key_log TEXT;
+  ALTER TABLE session_imports ADD COLUMN key_log_file TEXT;
+  `,
 ];

@@ -94,9 +94,12 @@ describe('bundle round trip', () => {
     // The teacher's tags, and the mark every import gets.
     expect(imported.session.tags).toEqual(['imported', 'lesson-4', 'tls13']);
     const copy = JSON.parse(cli(['sessions', 'show', String(imported.id), '--json']).stdout) as SessionDetail;
-    const strip = (d: SessionDetail) => ({ ...d, id: 0, connections: d.connections.map((c) => ({ ...c, id: 0 })) });
+    const strip = (d: SessionDetail) => ({ ...d, id: 0, imported: undefined, connections: d.connections.map((c) => ({ ...c, id: 0 })) });
     // Timeline (every record, decoded from the bytes), key log, certificates, verification: all equal.
     expect(strip(copy)).toEqual(strip(bytesBefore));
+    // Only where it came from differs: the copy names its file, the recorded session nothing.
+    expect(bytesBefore.imported).toBeNull();
+    expect(copy.imported).toMatchObject({ file: path.basename(file), kind: 'bundle' });
     const strip2 = (list: unknown[]) => JSON.parse(JSON.stringify(list).replace(/"(sessionId|connectionId)":\d+/g, '"$1":0')) as unknown[];
     expect(strip2(await api.result<unknown[]>('sessions.keys', { id: imported.id }))).toEqual(strip2(keys));
     expect(strip2(await api.result<unknown[]>('sessions.decrypt', { id: imported.id }))).toEqual(strip2(decrypted));

@@ -1,5 +1,6 @@
 // The Import panel in Chromium, given a bundle it already imported: it names the session the file
-// became and copies nothing; "Import a copy anyway" makes the second copy asked for.
+// became and copies nothing; "Import a copy anyway" makes the second copy asked for. The imported
+// session's page says where it came from; the one recorded here does not.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,10 @@ afterAll(async () => {
   await app?.close();
   await server?.stop();
 });
+
+/** What the window imported, for the page that says where it came from. */
+let recordedId = 0;
+let importedId = 0;
 
 async function rowIds(page: Page): Promise<number[]> {
   const ids = await page.getByTestId('sessions-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id')));
@@ -59,7 +64,8 @@ describe('importing a bundle twice, in Chromium', () => {
     await page.getByTestId('sessions-import-open-panel').click();
 
     const first = await importFile(page, bundle, /^Imported /);
-    const importedId = Number(/^Imported lesson\.tlslab as session (\d+)/.exec(first)?.[1]);
+    recordedId = recorded.id;
+    importedId = Number(/^Imported lesson\.tlslab as session (\d+)/.exec(first)?.[1]);
     expect(importedId).toBeGreaterThan(recorded.id);
     await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual([recorded.id, importedId]);
 
@@ -74,6 +80,28 @@ describe('importing a bundle twice, in Chromium', () => {
     const copyId = Number(/as session (\d+)/.exec(await page.getByTestId('sessions-import-message').innerText())?.[1]);
     expect(copyId).toBeGreaterThan(importedId);
     await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual([recorded.id, importedId, copyId]);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('an imported session in Chromium', () => {
+  it('its page says which file it came from, when, and which workbench made it; a session recorded here says nothing of the kind', async () => {
+    expect(importedId).toBeGreaterThan(0);
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByRole('heading', { name: 'New client session' }).waitFor();
+    await page.evaluate(`location.hash = '#/sessions/${importedId}'`);
+    await page.getByTestId('session-header').filter({ hasText: new RegExp(`Session #${importedId}\\s`) }).waitFor();
+    const stamp = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d';
+    await expect
+      .poll(() => page.getByTestId('session-imported').innerText(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^Imported from lesson\\.tlslab on ${stamp}: a session bundle made by TLS Lab Workbench \\S+ on ${stamp}$`));
+    await screenshot(page, 'session-imported-origin');
+
+    await page.evaluate(`location.hash = '#/sessions/${recordedId}'`);
+    await page.getByTestId('session-header').filter({ hasText: new RegExp(`Session #${recordedId}\\s`) }).waitFor();
+    expect(await page.getByTestId('session-imported').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -3,11 +3,13 @@
 import type {
   SessionCatalogEntry,
   SessionExportFormat,
+  SessionImportOrigin,
   SessionKind,
   SessionSearchQuery,
   SessionStatus,
   SessionSummary,
 } from '../api/contract';
+import { formatDateTime } from './format';
 
 export interface SessionFilters {
   /** Anywhere: name, target, SNI, cipher, version, tags. */
@@ -178,4 +180,25 @@ export function importFileKind(fileName: string): 'bundle' | 'capture' | 'unknow
 /** How a session reads in the list: its name when it has one, else its target. */
 export function sessionTitle(entry: Pick<SessionCatalogEntry, 'name' | 'target'>): string {
   return entry.name?.trim() || entry.target;
+}
+
+/**
+ * Where an imported session came from, in one line, or null for one recorded here: the same words
+ * as `tlslab sessions show` (src-main/cli/format.ts importOriginLine).
+ */
+export function importOriginText(origin: SessionImportOrigin | null | undefined): string | null {
+  if (!origin) return null;
+  const head = `Imported ${origin.file ? `from ${origin.file} ` : ''}on ${formatDateTime(origin.importedAt)}`;
+  if (origin.kind === 'bundle') {
+    const made = origin.madeBy ? ` made by ${origin.madeBy}${origin.madeAt !== undefined ? ` on ${formatDateTime(origin.madeAt)}` : ''}` : '';
+    return `${head}: a session bundle${made}`;
+  }
+  if (origin.kind === 'capture') {
+    const keys =
+      origin.keyLog === 'inside' ? 'with its key log inside it'
+        : origin.keyLog === 'separate' ? (origin.keyLogFile ? `with the key log ${origin.keyLogFile}` : 'with a separate key log')
+        : 'without a key log';
+    return `${head}: a capture, ${keys}`;
+  }
+  return head;
 }

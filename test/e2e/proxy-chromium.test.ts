@@ -9,6 +9,7 @@ import type { ProxyInfo } from '../../src-main/api/proxyTypes';
 import { Workbench } from '../../src-main/workbench';
 import { launchWithHome, nssHome } from '../support/e2e';
 import { makeUpstreamPki, startPythonUpstream, type PythonUpstream } from '../support/proxyPeers';
+import { waitUntil } from '../support/waitUntil';
 
 let tmp: string;
 let wb: Workbench;
@@ -73,9 +74,20 @@ describe('Chromium through the proxy', () => {
     }
     expect(result.images).toEqual([true, true]);
     expect(result.color).toBe('rgb(0, 51, 102)');
-    await new Promise((r) => setTimeout(r, 500));
-    const sessions = await Promise.all(wb.listSessions(100).filter((s) => s.kind === 'proxy' && s.target === 'www.example.com:443').map((s) => wb.session(s.id)));
-    const served = sessions.filter((s) => (s.proxy?.exchanges ?? 0) > 0);
+    // The page's five requests are recorded as Chromium's connections end: wait for them, however long that takes.
+    const servedSessions = async () => {
+      const sessions = await Promise.all(wb.listSessions(100).filter((s) => s.kind === 'proxy' && s.target === 'www.example.com:443').map((s) => wb.session(s.id)));
+      return sessions.filter((s) => (s.proxy?.exchanges ?? 0) > 0);
+    };
+    let exchanges = 0;
+    const served = await waitUntil(
+      () => `the proxy to record the page's 5 exchanges (${exchanges} so far)`,
+      async () => {
+        const found = await servedSessions();
+        exchanges = found.reduce((n, s) => n + s.proxy!.exchanges, 0);
+        return exchanges >= 5 ? found : null;
+      },
+    );
     expect(served.length).toBeGreaterThan(0);
     expect(served.reduce((n, s) => n + s.proxy!.exchanges, 0)).toBeGreaterThanOrEqual(5);
     for (const s of served) {
@@ -89,8 +101,10 @@ describe('Chromium through the proxy', () => {
     const result = await visit(home(false));
     expect(result.title).toBeNull();
     expect(result.error).toContain('net::ERR_CERT_AUTHORITY_INVALID');
-    await new Promise((r) => setTimeout(r, 500));
-    const refused = await Promise.all(wb.listSessions(100).filter((s) => s.kind === 'proxy' && s.error?.code === 'VICTIM_REJECTED_CERTIFICATE').map((s) => wb.session(s.id)));
+    const refused = await waitUntil('the proxy to record that Chromium refused the forged certificate', async () => {
+      const found = await Promise.all(wb.listSessions(100).filter((s) => s.kind === 'proxy' && s.error?.code === 'VICTIM_REJECTED_CERTIFICATE').map((s) => wb.session(s.id)));
+      return found.length > 0 ? found : null;
+    });
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0].proxy?.failedLeg).toBe('victim');
     expect(refused[0].error?.message).toContain('refused the forged certificate');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReplayServerInfo } from '../../src-main/api/replayTypes';
 import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { waitUntil } from '../support/waitUntil';
 
 /** Bytes copied into new buffers by concatBytes and Buffer.concat, while counting is on. */
 const copied = vi.hoisted(() => ({ on: false, bytes: 0 }));
@@ -69,9 +70,6 @@ async function exchange(request: string | Buffer): Promise<string> {
   return Buffer.concat(got).toString('latin1');
 }
 
-async function until(what: () => boolean): Promise<void> {
-  while (!what()) await new Promise((r) => setTimeout(r, 20));
-}
 
 const info = () => wb.replay.list().find((s) => s.id === server.id)!;
 
@@ -221,8 +219,10 @@ describe('replay server: a client that does not read', () => {
     socket.pause();
     const count = 64;
     socket.write(`GET /big HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`.repeat(count));
-    await until(() => info().matched > before);
-    // Let whatever the buffers take go out; then the server must be waiting, not answering on.
+    await waitUntil('the replay server to answer the first request', () => info().matched > before, { intervalMs: 20 });
+    // Let whatever the buffers take go out; then the server must be waiting, not answering on. A
+    // pause proves only that nothing more came while it lasted, so it ends once the count has held
+    // still for one; the wait above shows the server was already answering.
     let last = -1;
     while (info().matched !== last) {
       last = info().matched;

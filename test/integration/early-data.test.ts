@@ -13,6 +13,7 @@ import type { RecordedChunk } from '../../src-main/tls/records';
 import { recordingRelay } from '../support/recordingRelay';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: TestPki;
 let dir: string;
@@ -40,10 +41,12 @@ async function sClient(port: number, args: string[], input: string, done: () => 
   const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-ign_eof', '-quiet', ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
   clients.push(child);
   child.stdin.write(input);
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
-  child.kill();
-  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
-  if (!done()) throw new Error(`s_client ${args.join(' ')} did not get what the test waited for`);
+  try {
+    await waitUntil(`s_client ${args.join(' ')} to get what the test waits for`, done);
+  } finally {
+    child.kill();
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+  }
 }
 
 /**

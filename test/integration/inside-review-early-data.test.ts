@@ -12,6 +12,7 @@ import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { recordingRelay } from '../support/recordingRelay';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: TestPki;
 let dir: string;
@@ -23,10 +24,12 @@ async function sClient(port: number, args: string[], input: string, done: () => 
   const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-ign_eof', '-quiet', ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
   clients.push(child);
   child.stdin.write(input);
-  for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
-  child.kill();
-  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
-  if (!done()) throw new Error(`s_client ${args.join(' ')} did not get what the test waited for`);
+  try {
+    await waitUntil(`s_client ${args.join(' ')} to get what the test waits for`, done);
+  } finally {
+    child.kill();
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+  }
 }
 
 beforeAll(() => {

@@ -11,6 +11,7 @@ import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { recordingRelay } from '../support/recordingRelay';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: ServerTestPki;
 let dir: string;
@@ -29,8 +30,7 @@ afterAll(async () => {
 });
 
 async function until(done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!done()) throw new Error(`waited in vain for ${what}`);
+  await waitUntil(what, done);
 }
 
 describe('TLS 1.3 post-handshake authentication', () => {

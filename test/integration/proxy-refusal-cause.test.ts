@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFolder } from '../support/cliProcesses';
 import { freePort } from '../support/ports';
 import { run } from '../support/run';
+import { waitUntil } from '../support/waitUntil';
 
 /** A loopback address nothing listens on: the real server a proxy without --map goes to is here, port 443. */
 const NOWHERE = '127.0.0.77';
@@ -46,7 +47,7 @@ describe('what a victim refused by the proxy is told', () => {
     expect(proxySession).not.toBeNull();
 
     // The proxy's own line says where it went and how to change that.
-    for (let i = 0; i < 200 && !proxy.output().includes('FAILED'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => `the proxy to print its FAILED line (it printed: ${JSON.stringify(proxy.output())})`, () => proxy.output().includes('FAILED'));
     expect(proxy.output()).toContain(
       `FAILED: the proxy could not reach the real server for www.bank32.com at ${NOWHERE}:443: connection refused; that is www.bank32.com's address in the host table and port 443, which transparent mode uses for a name without --map`,
     );
@@ -88,7 +89,7 @@ describe('the proxy session of a victim that refused the forged certificate', ()
     // curl trusts only the system store: it refuses the forged certificate with unknown_ca.
     const victim = await run('curl', ['-sS', '--max-time', '20', '--tlsv1.3', '--connect-to', `www.bank32.com:443:${listen}`, 'https://www.bank32.com/']);
     expect(victim.code).not.toBe(0);
-    for (let i = 0; i < 200 && !proxy.output().includes('FAILED'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => `the proxy to print its FAILED line (it printed: ${JSON.stringify(proxy.output())})`, () => proxy.output().includes('FAILED'));
     expect(proxy.output()).toContain('the victim refused the forged certificate with the alert "unknown_ca"');
     await stop(proxy.child);
     await stop(server.child);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliFolder } from '../support/cliProcesses';
 import { freePort } from '../support/ports';
 import { run } from '../support/run';
+import { waitUntil } from '../support/waitUntil';
 
 const lab = cliFolder('tlslab-proxy-row-');
 const { cli, startUntil, stop } = lab;
@@ -39,7 +40,7 @@ describe('a transparent proxy session sent on by --map', () => {
     const victim = await cli('client', `www.bank32.com:${serverPort}`, '--connect-to', listen, '--ca', 'evil.pem', '--get', '/');
     expect(victim.stderr).toBe('');
     expect(victim.code).toBe(0);
-    for (let i = 0; i < 200 && !/ok \(\d+ exchange/.test(proxy.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => `the proxy to print its connection's line (it printed: ${JSON.stringify(proxy.output())})`, () => /ok \(\d+ exchange/.test(proxy.output()));
     expect(proxy.output()).toMatch(new RegExp(`transparent  www\\.bank32\\.com:${serverPort}  -> 127\\.0\\.0\\.1:${serverPort}  `));
     await stop(proxy.child);
     await stop(server.child);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src-main/cli/main';
 import { Workbench } from '../../src-main/workbench';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { waitUntil } from '../support/waitUntil';
 
 const LOGGING_SERVER = String.raw`
 import base64, json, socket, ssl, sys
@@ -89,7 +90,7 @@ class LoggingServer {
 
   /** Waits until `count` requests have been logged (the log line follows the answer by a moment). */
   async logged(count: number): Promise<LoggedRequest[]> {
-    for (let i = 0; i < 400 && this.requests.length < count; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil(() => `the upstream to log ${count} request(s) (${this.requests.length} so far)`, () => this.requests.length >= count);
     return this.requests;
   }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startWorkbench } from '../support/startScript';
+import { waitUntil } from '../support/waitUntil';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -25,7 +26,7 @@ describe('npm start opening a browser', () => {
       // The single line that shows the address is the only place the token is printed.
       expect(output().split(token).length - 1).toBe(1);
 
-      for (let i = 0; i < 400 && !fs.existsSync(argsFile); i++) await new Promise((r) => setTimeout(r, 25));
+      await waitUntil('the stand-in browser to be started and write its arguments', () => fs.existsSync(argsFile));
       const args = fs.readFileSync(argsFile, 'utf8');
       expect(args).not.toContain(token);
       const app = /^--app=(file:\/\/\S+)$/m.exec(args);

@@ -18,6 +18,7 @@ import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
 import { TicketKeyring } from './sessions/ticketKeyring';
 import { RecordPages } from './sessions/recordPages';
 import { loadSessionDetail } from './sessions/sessionDetail';
+import { importOrigin } from './store/importIdentity';
 import { SessionExchange } from './sessions/sessionExchange';
 import { ServerManager } from './sessions/serverManager';
 import { ProxyManager } from './sessions/proxyManager';
@@ -236,7 +237,7 @@ export class Workbench {
   async session(id: number): Promise<SessionDetail> {
     await this.writer.written();
     try {
-      return loadSessionDetail(this.sessions, id);
+      return loadSessionDetail(this.sessions, id, (session) => importOrigin(this.db, session));
     } catch (err) {
       // A session this engine recorded whose rows could not be written (a full disk, a damaged
       // database): say that, not "there is no session".

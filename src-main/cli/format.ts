@@ -3,6 +3,7 @@
 import { clientRequestFate } from '../api/clientRequest';
 import { responseText } from '../api/responseText';
 import type { SessionImportOrigin } from '../api/exchangeTypes';
+import { importOriginWords } from '../api/importOrigin';
 import type {
   CertificateInfo,
   ConnectionDetail,
@@ -230,27 +231,8 @@ function proxyLines(s: SessionDetail): string[] {
   return out;
 }
 
-/**
- * Where an imported session came from, in one line, or null for one recorded here: "Imported from
- * lab3.tlslab on 2026-11-28 15:20:01: a session bundle made by TLS Lab Workbench 0.9.0 on ...".
- * The session page says the same (src-renderer/src/lib/sessions-catalog.ts importOriginText).
- */
-export function importOriginLine(origin: SessionImportOrigin | null | undefined): string | null {
-  if (!origin) return null;
-  const head = `Imported ${origin.file ? `from ${origin.file} ` : ''}on ${localTimestamp(origin.importedAt)}`;
-  if (origin.kind === 'bundle') {
-    const made = origin.madeBy ? ` made by ${origin.madeBy}${origin.madeAt !== undefined ? ` on ${localTimestamp(origin.madeAt)}` : ''}` : '';
-    return `${head}: a session bundle${made}`;
-  }
-  if (origin.kind === 'capture') {
-    const keys =
-      origin.keyLog === 'inside' ? 'with its key log inside it'
-        : origin.keyLog === 'separate' ? (origin.keyLogFile ? `with the key log ${origin.keyLogFile}` : 'with a separate key log')
-        : 'without a key log';
-    return `${head}: a capture, ${keys}`;
-  }
-  return head;
-}
+/** Where an imported session came from, in one line (api/importOrigin.ts), or null for one recorded here. */
+export const importOriginLine = (origin: SessionImportOrigin | null | undefined): string | null => importOriginWords(origin, localTimestamp);
 
 export function formatSessionDetail(s: SessionDetail, options: ReportOptions = {}): string {
   // Where an imported session came from goes right under its first line, before the TLS facts.

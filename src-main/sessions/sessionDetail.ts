@@ -46,16 +46,8 @@ function mergeByTime(events: TimelineEntry[], records: TimelineEntry[]): Timelin
 /** Reads where an imported session came from (store/importIdentity.ts). */
 export type ImportOriginReader = (sessionId: number) => SessionImportOrigin | null;
 
-// The session store does not hand out its database, which the import facts live in; the exchange,
-// which holds both, says here how to read them for its store (see readImportOriginsWith).
-const importOriginReaders = new WeakMap<SessionStore, ImportOriginReader>();
-
-/** How loadSessionDetail reads the import facts of `store`'s sessions when its caller gives none. */
-export function readImportOriginsWith(store: SessionStore, read: ImportOriginReader): void {
-  importOriginReaders.set(store, read);
-}
-
-export function loadSessionDetail(store: SessionStore, id: number, importedFrom: ImportOriginReader | undefined = importOriginReaders.get(store)): SessionDetail {
+/** `importedFrom` reads where an imported session came from; without it the detail says null. */
+export function loadSessionDetail(store: SessionStore, id: number, importedFrom?: ImportOriginReader): SessionDetail {
   const row = store.getSession(id);
   if (!row) throw new WorkbenchError('NOT_FOUND', `there is no session ${id}; list the sessions to see their numbers`);
   let server: ServerSessionInfo | null = null;

@@ -23,14 +23,13 @@ import { sessionCertificatesPem } from '../export/pem';
 import { sessionContentId } from '../export/contentIdentity';
 import { connectionRoles, incompleteRecording, type RecordedSession } from '../export/recordedSession';
 import type { Db } from '../store/database';
-import { findImportedSession, type ImportFacts, importOrigin, rememberImport } from '../store/importIdentity';
+import { findImportedSession, type ImportFacts, rememberImport } from '../store/importIdentity';
 import { insertRecordedSession, readRecordedSession } from '../store/sessionArchive';
 import { SessionCatalog } from '../store/sessionCatalog';
 import { type SessionStore, toSummary } from '../store/sessionStore';
 import { decryptConnection } from '../tls/sessionKeys';
 import { writeFilesAtomically } from '../workshop/files';
 import { captureGapsOf } from './decryption';
-import { readImportOriginsWith } from './sessionDetail';
 
 export interface ExchangeContext {
   db: Db;
@@ -86,7 +85,6 @@ export class SessionExchange {
 
   constructor(private readonly ctx: ExchangeContext) {
     this.catalog = new SessionCatalog(ctx.db);
-    readImportOriginsWith(ctx.store, (id) => importOrigin(ctx.db, id));
   }
 
   /** Every row of a session, bytes included: the start of exports and replays. */

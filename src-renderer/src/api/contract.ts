@@ -19,6 +19,7 @@ export { API_SOCKET_PATH } from '../../../src-main/api/methods';
 export { caFileHint, serverTryCommand, replayTryCommand } from '../../../src-main/api/tryIt';
 export { clientRequestFate } from '../../../src-main/api/clientRequest';
 export { untrustedRoot } from '../../../src-main/api/untrustedRoot';
+export { importOriginWords } from '../../../src-main/api/importOrigin';
 export { responseText } from '../../../src-main/api/responseText';
 export type * from '../../../src-main/api/decryptTypes';
 export type * from '../../../src-main/api/recordTypes';

@@ -9,6 +9,7 @@ import type {
   SessionStatus,
   SessionSummary,
 } from '../api/contract';
+import { importOriginWords } from '../api/contract';
 import { formatDateTime } from './format';
 
 export interface SessionFilters {
@@ -182,23 +183,5 @@ export function sessionTitle(entry: Pick<SessionCatalogEntry, 'name' | 'target'>
   return entry.name?.trim() || entry.target;
 }
 
-/**
- * Where an imported session came from, in one line, or null for one recorded here: the same words
- * as `tlslab sessions show` (src-main/cli/format.ts importOriginLine).
- */
-export function importOriginText(origin: SessionImportOrigin | null | undefined): string | null {
-  if (!origin) return null;
-  const head = `Imported ${origin.file ? `from ${origin.file} ` : ''}on ${formatDateTime(origin.importedAt)}`;
-  if (origin.kind === 'bundle') {
-    const made = origin.madeBy ? ` made by ${origin.madeBy}${origin.madeAt !== undefined ? ` on ${formatDateTime(origin.madeAt)}` : ''}` : '';
-    return `${head}: a session bundle${made}`;
-  }
-  if (origin.kind === 'capture') {
-    const keys =
-      origin.keyLog === 'inside' ? 'with its key log inside it'
-        : origin.keyLog === 'separate' ? (origin.keyLogFile ? `with the key log ${origin.keyLogFile}` : 'with a separate key log')
-        : 'without a key log';
-    return `${head}: a capture, ${keys}`;
-  }
-  return head;
-}
+/** Where an imported session came from, in the words `tlslab sessions show` uses, or null for one recorded here. */
+export const importOriginText = (origin: SessionImportOrigin | null | undefined): string | null => importOriginWords(origin, formatDateTime);

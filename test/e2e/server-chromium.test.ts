@@ -10,6 +10,7 @@ import { Workbench } from '../../src-main/workbench';
 import { launchWithHome, nssHome } from '../support/e2e';
 import { makeServerPki, type ServerTestPki } from '../support/serverPki';
 import { isSessionOf } from '../support/serverSessions';
+import { waitUntil } from '../support/waitUntil';
 
 let pki: ServerTestPki;
 let wb: Workbench;
@@ -66,12 +67,8 @@ describe('Chromium and the lab HTTPS server', () => {
     expect(result.error).toContain('net::ERR_CERT_AUTHORITY_INVALID');
     // Chromium names no reason in its alert: the server's session must not point at the names
     // when the cause here is the CA.
-    let refused = wb.listSessions(20).find((s) => isSessionOf(s, server) && s.status === 'failed');
-    for (let i = 0; !refused && i < 400; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      refused = wb.listSessions(20).find((s) => isSessionOf(s, server) && s.status === 'failed');
-    }
-    expect(refused?.error?.message).toContain('the client ended the handshake with the alert "certificate_unknown"');
+    const refused = await waitUntil(`a failed session for ${server.address}`, () => wb.listSessions(20).find((s) => isSessionOf(s, server) && s.status === 'failed'));
+    expect(refused.error?.message).toContain('the client ended the handshake with the alert "certificate_unknown"');
     expect(refused?.error?.message).toContain('a CA they do not trust');
   });
 });

@@ -2,6 +2,7 @@
 import WebSocket from 'ws';
 import type { EventFrame, ResponseFrame, ServerFrame } from '../../src-main/api/methods';
 import type { RunningEngine } from '../../src-main/host/engine';
+import { WAIT_DEADLINE_MS } from './waitUntil';
 
 export interface ApiConnection {
   /** Every event received so far, oldest first. */
@@ -9,8 +10,11 @@ export interface ApiConnection {
   call(method: string, params: object): Promise<ResponseFrame>;
   /** Calls and returns the result, failing with the engine's error code and message otherwise. */
   result<T>(method: string, params: object): Promise<T>;
-  /** Resolves with the first event (already received or still to come) that matches. */
-  waitForEvent(predicate: (frame: EventFrame) => boolean): Promise<EventFrame>;
+  /**
+   * Resolves with the first event (already received or still to come) that matches; fails after
+   * `timeoutMs` (60 s unless told) naming `what` and the events that did come.
+   */
+  waitForEvent(predicate: (frame: EventFrame) => boolean, what?: string, timeoutMs?: number): Promise<EventFrame>;
   close(): void;
 }
 
@@ -55,10 +59,27 @@ export async function connectApi(engine: RunningEngine): Promise<ApiConnection> 
       if (!frame.ok) throw new Error(`${method}: ${frame.error.code} ${frame.error.message}`);
       return frame.result as T;
     },
-    waitForEvent(predicate) {
+    waitForEvent(predicate, what = 'the event the test waits for', timeoutMs = WAIT_DEADLINE_MS) {
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ predicate, resolve }));
+      const waiting = new Promise<EventFrame>((resolve, reject) => {
+        const waiter = {
+          predicate,
+          resolve: (frame: EventFrame) => {
+            clearTimeout(timer);
+            resolve(frame);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          const names = [...new Set(events.map((e) => e.event))].join(', ') || 'none';
+          reject(new Error(`waited ${Math.round(timeoutMs / 1000)} s for ${what} from the engine, and it never came (events received: ${names})`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+      // A test that fails before it awaits this has its own error; the expiry must not add another.
+      waiting.catch(() => undefined);
+      return waiting;
     },
     close: () => ws.close(),
   };

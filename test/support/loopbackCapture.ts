@@ -3,6 +3,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { waitUntil } from './waitUntil';
 
 export interface LoopbackCapture {
   file: string;
@@ -22,19 +23,24 @@ export async function startLoopbackCapture(port: number, file: string, extraArgs
   });
   // "Capturing on" comes a moment before packets are taken: knock (a bare TCP connect, no TLS)
   // until one is in the file.
-  for (;;) {
-    await new Promise<void>((resolve) => {
-      const probe = net.connect(port, '127.0.0.1', () => probe.destroy());
-      probe.on('close', () => resolve());
-      probe.on('error', () => resolve());
+  try {
+    await waitUntil(`tshark to capture a first packet on lo port ${port} into ${file}`, async () => {
+      await new Promise<void>((resolve) => {
+        const probe = net.connect(port, '127.0.0.1', () => probe.destroy());
+        probe.on('close', () => resolve());
+        probe.on('error', () => resolve());
+      });
+      return spawnSync('tshark', ['-r', file, '-c', '1'], { encoding: 'utf8' }).stdout.trim() !== '';
     });
-    const seen = spawnSync('tshark', ['-r', file, '-c', '1'], { encoding: 'utf8' });
-    if (seen.stdout.trim() !== '') break;
+  } catch (error) {
+    child.kill('SIGINT');
+    throw error;
   }
   return {
     file,
     stop: async () => {
-      // Wait until the file stops growing (the last FIN is in), then let tshark finish it.
+      // Wait until the file stops growing (the last FIN is in), then let tshark finish it. A pause
+      // shows only that nothing came during it; the session's own end was awaited before stop().
       let size = -1;
       while (fs.statSync(file).size !== size) {
         size = fs.statSync(file).size;

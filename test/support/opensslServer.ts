@@ -1,6 +1,7 @@
 // `openssl s_server` as the peer nobody here wrote.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, waitForPort } from './ports';
+import { waitUntil } from './waitUntil';
 
 export interface RunningPeer {
   port: number;
@@ -45,7 +46,7 @@ export async function interactiveSClient(args: string[], steps: { send: string; 
     for (const step of steps) {
       child.stdin.write(step.send);
       const reached = typeof step.until === 'string' ? (o: string) => o.includes(step.until as string) : step.until;
-      for (let i = 0; i < 800 && !reached(output) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+      await waitUntil(() => `s_client to answer ${JSON.stringify(step.send)} (it printed: ${JSON.stringify(output.slice(-500))})`, () => reached(output) || child.exitCode !== null);
     }
     child.stdin.end();
     await closed;

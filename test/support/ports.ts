@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { WAIT_DEADLINE_MS, waitUntil } from './waitUntil';
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -9,19 +10,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once something accepts TCP connections on the port. */
-export async function waitForPort(port: number, host = '127.0.0.1', attempts = 200): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${host}:${port}`);
+/** Resolves once something accepts TCP connections on the port (a peer starting on a busy machine can take seconds). */
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = WAIT_DEADLINE_MS): Promise<void> {
+  await waitUntil(
+    `something to listen on ${host}:${port}`,
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect({ port, host });
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      }),
+    { timeoutMs, intervalMs: 50 },
+  );
 }

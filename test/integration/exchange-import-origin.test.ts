@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionImportOrigin, SessionImportResult } from '../../src-main/api/exchangeTypes';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
-import { tlslabSync } from '../support/run';
+import { tlslabInProcess } from '../support/cliInProcess';
 
 let pki: TestPki;
 let tmp: string;
@@ -33,25 +33,26 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function ok(dataDir: string, args: string[]): string {
-  const r = tlslabSync(dataDir, args);
+// In the test's own process: a child process per command took a minute and a half in all on a busy machine.
+async function ok(dataDir: string, args: string[]): Promise<string> {
+  const r = await tlslabInProcess(dataDir, args);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;
 }
 
-function record(dataDir: string): number {
-  const out = ok(dataDir, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/', '--json']);
+async function record(dataDir: string): Promise<number> {
+  const out = await ok(dataDir, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/', '--json']);
   return (JSON.parse(out) as { sessionId: number }).sessionId;
 }
 
-function importFile(dataDir: string, args: string[]): SessionImportResult {
-  return JSON.parse(ok(dataDir, ['sessions', 'import', ...args, '--json'])) as SessionImportResult;
+async function importFile(dataDir: string, args: string[]): Promise<SessionImportResult> {
+  return JSON.parse(await ok(dataDir, ['sessions', 'import', ...args, '--json'])) as SessionImportResult;
 }
 
-function show(dataDir: string, id: number): { text: string; imported: SessionImportOrigin | null | undefined } {
-  const text = ok(dataDir, ['sessions', 'show', String(id)]);
-  const json = JSON.parse(ok(dataDir, ['sessions', 'show', String(id), '--json'])) as { imported?: SessionImportOrigin | null };
+async function show(dataDir: string, id: number): Promise<{ text: string; imported: SessionImportOrigin | null | undefined }> {
+  const text = await ok(dataDir, ['sessions', 'show', String(id)]);
+  const json = JSON.parse(await ok(dataDir, ['sessions', 'show', String(id), '--json'])) as { imported?: SessionImportOrigin | null };
   return { text, imported: json.imported };
 }
 
@@ -59,21 +60,21 @@ const STAMP = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d';
 /** The line under the session's first line. */
 const secondLine = (text: string) => text.split('\n')[1];
 
-describe('an imported session says where it came from', () => {
+describe('an imported session says where it came from', async () => {
   let recorded: number;
   let bundleId: number;
   const bundle = () => path.join(tmp, 'hand-out', 'lab3-handout.tlslab');
 
-  it('a bundle: its file name, when it was imported, and the workbench that wrote it and when', () => {
-    recorded = record(teacher);
+  it('a bundle: its file name, when it was imported, and the workbench that wrote it and when', async () => {
+    recorded = await record(teacher);
     fs.mkdirSync(path.join(tmp, 'hand-out'));
     const beforeExport = Date.now();
-    ok(teacher, ['sessions', 'export', String(recorded), '--format', 'bundle', '--out', bundle()]);
+    await ok(teacher, ['sessions', 'export', String(recorded), '--format', 'bundle', '--out', bundle()]);
     const beforeImport = Date.now();
-    bundleId = importFile(student, [bundle()]).id;
+    bundleId = (await importFile(student, [bundle()])).id;
     const afterImport = Date.now();
 
-    const { text, imported } = show(student, bundleId);
+    const { text, imported } = await show(student, bundleId);
     expect(imported).toMatchObject({ file: 'lab3-handout.tlslab', kind: 'bundle', madeBy: expect.stringMatching(/^TLS Lab Workbench \S+$/) });
     expect(imported!.importedAt).toBeGreaterThanOrEqual(beforeImport - 1000);
     expect(imported!.importedAt).toBeLessThanOrEqual(afterImport + 1000);
@@ -85,64 +86,64 @@ describe('an imported session says where it came from', () => {
     expect(text).not.toContain(path.join(tmp, 'hand-out'));
   });
 
-  it('a session recorded here says nothing of where it came from', () => {
-    const own = record(student);
-    const { text, imported } = show(student, own);
+  it('a session recorded here says nothing of where it came from', async () => {
+    const own = await record(student);
+    const { text, imported } = await show(student, own);
     expect(imported).toBeNull();
     expect(text).not.toMatch(/^Imported/m);
-    expect(show(teacher, recorded).imported).toBeNull();
+    expect((await show(teacher, recorded)).imported).toBeNull();
   });
 
-  it('importing the bundle again names the same session, which keeps the first import\'s facts', () => {
-    const first = show(student, bundleId).imported;
-    const again = importFile(student, [bundle()]);
+  it('importing the bundle again names the same session, which keeps the first import\'s facts', async () => {
+    const first = (await show(student, bundleId)).imported;
+    const again = await importFile(student, [bundle()]);
     expect(again.alreadyImportedAs).toBe(bundleId);
-    expect(show(student, bundleId).imported).toEqual(first);
+    expect((await show(student, bundleId)).imported).toEqual(first);
   });
 
-  it('a capture with its key log inside, one with a separate key log, one without: each says so', () => {
+  it('a capture with its key log inside, one with a separate key log, one without: each says so', async () => {
     const withKeys = path.join(tmp, 'hand-out', 'lab3-keys-inside.pcapng');
     const bare = path.join(tmp, 'hand-out', 'lab3-bare.pcapng');
     const keylog = path.join(tmp, 'hand-out', 'lab3.keys.log');
-    ok(teacher, ['sessions', 'export', String(recorded), '--format', 'pcapng', '--out', withKeys]);
-    ok(teacher, ['sessions', 'export', String(recorded), '--format', 'pcapng', '--no-secrets', '--out', bare]);
-    ok(teacher, ['sessions', 'export', String(recorded), '--format', 'keylog', '--out', keylog]);
+    await ok(teacher, ['sessions', 'export', String(recorded), '--format', 'pcapng', '--out', withKeys]);
+    await ok(teacher, ['sessions', 'export', String(recorded), '--format', 'pcapng', '--no-secrets', '--out', bare]);
+    await ok(teacher, ['sessions', 'export', String(recorded), '--format', 'keylog', '--out', keylog]);
 
-    const inside = importFile(student, [withKeys]).id;
-    const inShow = show(student, inside);
+    const inside = (await importFile(student, [withKeys])).id;
+    const inShow = await show(student, inside);
     expect(inShow.imported).toMatchObject({ file: 'lab3-keys-inside.pcapng', kind: 'capture', keyLog: 'inside' });
     expect(inShow.imported).not.toHaveProperty('madeBy');
     expect(secondLine(inShow.text)).toMatch(new RegExp(`^Imported from lab3-keys-inside\\.pcapng on ${STAMP}: a capture, with its key log inside it$`));
 
     // The same traffic and keys as the capture above: the same content, so only a second copy says how it came this time.
-    const sameContent = importFile(student, [bare, '--keylog', keylog]);
+    const sameContent = await importFile(student, [bare, '--keylog', keylog]);
     expect(sameContent.alreadyImportedAs).toBe(inside);
-    const separate = importFile(student, [bare, '--keylog', keylog, '--again']).id;
-    const sepShow = show(student, separate);
+    const separate = (await importFile(student, [bare, '--keylog', keylog, '--again'])).id;
+    const sepShow = await show(student, separate);
     expect(sepShow.imported).toMatchObject({ file: 'lab3-bare.pcapng', kind: 'capture', keyLog: 'separate', keyLogFile: 'lab3.keys.log' });
     expect(secondLine(sepShow.text)).toMatch(new RegExp(`^Imported from lab3-bare\\.pcapng on ${STAMP}: a capture, with the key log lab3\\.keys\\.log$`));
 
-    const none = importFile(student, [bare]).id;
+    const none = (await importFile(student, [bare])).id;
     expect(none).not.toBe(separate);
-    const noneShow = show(student, none);
+    const noneShow = await show(student, none);
     expect(noneShow.imported).toMatchObject({ file: 'lab3-bare.pcapng', kind: 'capture', keyLog: 'none' });
     expect(secondLine(noneShow.text)).toMatch(new RegExp(`^Imported from lab3-bare\\.pcapng on ${STAMP}: a capture, without a key log$`));
   });
 
-  it('a bundle exported from an imported session carries its own making only, not where the exporter got it', () => {
+  it('a bundle exported from an imported session carries its own making only, not where the exporter got it', async () => {
     const reexport = path.join(tmp, 'passed-on.tlslab');
-    ok(student, ['sessions', 'export', String(bundleId), '--format', 'bundle', '--out', reexport]);
+    await ok(student, ['sessions', 'export', String(bundleId), '--format', 'bundle', '--out', reexport]);
     const third = path.join(tmp, 'third');
-    const id = importFile(third, [reexport]).id;
-    const { text, imported } = show(third, id);
+    const id = (await importFile(third, [reexport])).id;
+    const { text, imported } = await show(third, id);
     expect(imported).toMatchObject({ file: 'passed-on.tlslab', kind: 'bundle' });
-    expect(imported!.madeAt).toBeGreaterThanOrEqual(show(student, bundleId).imported!.importedAt - 1000);
+    expect(imported!.madeAt).toBeGreaterThanOrEqual((await show(student, bundleId)).imported!.importedAt - 1000);
     expect(text).not.toContain('lab3-handout');
   });
 
-  it('sessions an older workbench imported still open: with only the import time known they say that, with nothing known they say nothing', () => {
-    const older = importFile(student, [bundle(), '--again']).id;
-    const untold = importFile(student, [bundle(), '--again']).id;
+  it('sessions an older workbench imported still open: with only the import time known they say that, with nothing known they say nothing', async () => {
+    const older = (await importFile(student, [bundle(), '--again'])).id;
+    const untold = (await importFile(student, [bundle(), '--again'])).id;
     const db = new Database(path.join(student, 'workbench.sqlite'));
     try {
       // What schema 7 and 8 wrote: the content identity and the time, nothing more.
@@ -152,12 +153,12 @@ describe('an imported session says where it came from', () => {
     } finally {
       db.close();
     }
-    const olderShow = show(student, older);
+    const olderShow = await show(student, older);
     expect(olderShow.imported).toMatchObject({ file: null, kind: null });
     expect(olderShow.imported).not.toHaveProperty('madeBy');
     expect(secondLine(olderShow.text)).toMatch(new RegExp(`^Imported on ${STAMP}$`));
 
-    const untoldShow = show(student, untold);
+    const untoldShow = await show(student, untold);
     expect(untoldShow.imported).toBeNull();
     expect(untoldShow.text).not.toMatch(/^Imported/m);
     expect(untoldShow.text).toMatch(/^Session \d+ \(client\)/);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ResponseFrame, ServerFrame } from '../../src-main/api/methods';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
+import { WAIT_DEADLINE_MS } from '../support/waitUntil';
 
 let engine: RunningEngine;
 
@@ -33,12 +34,12 @@ function attempt(options: { token?: string | null; origin?: string; host?: strin
   return new Promise((resolve) => {
     // Closed by the client once the answer is in (or by the engine, refusing): not after a fixed
     // time, which a busy machine can outlast before the answer is read. No answer and no close in
-    // 10 s: the client closes, and the test sees no frames and no refusal code.
+    // 60 s: the client closes, and the test sees no frames and no refusal code.
     let giveUp: NodeJS.Timeout | undefined;
     ws.on('open', () => {
       result.opened = true;
       ws.send(JSON.stringify(options.send ?? { type: 'request', id: 1, method: 'sessions.list', params: {} }));
-      giveUp = setTimeout(() => ws.close(), 10_000);
+      giveUp = setTimeout(() => ws.close(), WAIT_DEADLINE_MS);
     });
     ws.on('message', (data) => {
       result.frames.push(JSON.parse(data.toString()) as ServerFrame);

@@ -8,6 +8,7 @@ import type { SessionDetail } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { finishedProxySessions, openProxyLab, portOf, startLabProxy, type ProxyLab, type PythonUpstream } from '../support/proxyPeers';
 import { run } from '../support/run';
+import { WAIT_DEADLINE_MS } from '../support/waitUntil';
 
 let lab: ProxyLab;
 let wb: Workbench;
@@ -94,10 +95,11 @@ function silentClient(address: string | null): Promise<'proxy' | 'test'> {
     const socket = net.connect(port(address), '127.0.0.1');
     socket.on('error', () => undefined);
     socket.once('close', () => resolve('proxy'));
+    // Long past the proxy's own limit for a silent client, however slow the machine.
     setTimeout(() => {
       resolve('test');
       socket.destroy();
-    }, 10_000).unref();
+    }, WAIT_DEADLINE_MS).unref();
   });
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, tlslabInProcess } from '../support/cliInProcess';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { openssl, opensslOk } from './pki/openssl';
+import { WAIT_DEADLINE_MS } from '../support/waitUntil';
 
 let dataDir: string;
 let work: string;
@@ -304,7 +305,7 @@ describe('exports', () => {
     reader.stdout.on('data', (d: Buffer) => (read += d.toString()));
     const ended = new Promise<void>((resolve) => reader.once('close', () => resolve()));
     // Should the pipe be replaced, cat would wait for a writer forever: it is stopped then.
-    const guard = setTimeout(() => reader.kill(), 10_000);
+    const guard = setTimeout(() => reader.kill(), WAIT_DEADLINE_MS);
     try {
       const run = await tlslab(['cert', 'issue', '--ca', 'Serve Root', '--cn', 'piped.lab.test', '--out-cert', fifo, '--out-key', file('piped.key')]);
       expect(run.status).toBe(0);

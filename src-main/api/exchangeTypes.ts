@@ -48,6 +48,8 @@ export interface SessionImportRequest {
   fileName?: string;
   /** A key log (SSLKEYLOGFILE text) to go with a capture ... */
   keylogText?: string;
+  /** The name of the file keylogText came from, for messages and where the session came from. */
+  keylogFileName?: string;
   /** ... or its path. */
   keylogPath?: string;
   /**

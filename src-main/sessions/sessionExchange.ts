@@ -297,8 +297,8 @@ export class SessionExchange {
       source,
       fileName,
       keylogText,
-      keylogSource: request.keylogPath ? path.basename(request.keylogPath) : 'the key log',
-      keylogFileName: request.keylogPath ? path.basename(request.keylogPath) : null,
+      keylogSource: request.keylogPath ? path.basename(request.keylogPath) : request.keylogFileName ? path.basename(request.keylogFileName) : 'the key log',
+      keylogFileName: request.keylogPath ? path.basename(request.keylogPath) : request.keylogFileName ? path.basename(request.keylogFileName) : null,
       again: request.again === true,
     });
   }

@@ -105,3 +105,30 @@ describe('an imported session in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('a capture imported in Chromium with its key log picked beside it', () => {
+  it('names the key log file on the session page', async () => {
+    expect(recordedId).toBeGreaterThan(0);
+    const capture = path.join(app.tmp, 'lesson-bare.pcapng');
+    const keylog = path.join(app.tmp, 'lesson.keys.log');
+    await api.result<SessionExportResult>('sessions.export', { id: recordedId, format: 'pcapng', path: capture, secrets: false });
+    await api.result<SessionExportResult>('sessions.export', { id: recordedId, format: 'keylog', path: keylog });
+
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByRole('heading', { name: 'New client session' }).waitFor();
+    await page.evaluate(`location.hash = '#/sessions'`);
+    await page.getByTestId('sessions-import-open-panel').click();
+    await page.getByTestId('sessions-import-keylog').setInputFiles(keylog);
+    const said = await importFile(page, capture, /^Imported /);
+    const id = Number(/as session (\d+)/.exec(said)?.[1]);
+    expect(id).toBeGreaterThan(importedId);
+
+    await page.evaluate(`location.hash = '#/sessions/${id}'`);
+    await expect
+      .poll(() => page.getByTestId('session-imported').innerText(), { timeout: 30_000 })
+      .toMatch(/^Imported from lesson-bare\.pcapng on .*: a capture, with the key log lesson\.keys\.log$/);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -60,6 +60,7 @@ export const EXCHANGE_SCHEMAS: Schemas<ExchangeMethods> = {
       path: filePath.optional(),
       fileName: z.string().max(300).optional(),
       keylogText: z.string().optional(),
+      keylogFileName: z.string().max(300).optional(),
       keylogPath: filePath.optional(),
       again: z.boolean().optional(),
     })

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ByteTap, connectTapped, type TapDirection } from '../../src-main/sessions/byteTap';
+import { waitUntil } from '../support/waitUntil';
 
 const servers: net.Server[] = [];
 afterEach(() => {
@@ -65,9 +66,9 @@ describe('the byte tap', () => {
     // again): two reads, the second into the buffer the first was read into.
     const half = message.length / 2 + 0.5;
     peer.write(message.slice(0, half));
-    while (seen.join('').length < half) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil('the tap to see the first half of the message', () => seen.join('').length >= half, { intervalMs: 5 });
     peer.write(message.slice(half));
-    while (seen.join('').length < message.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil('the tap to see the whole message', () => seen.join('').length >= message.length, { intervalMs: 5 });
     expect(seen).toHaveLength(2);
     const later: Buffer[] = [];
     tap.on('data', (d: Buffer) => later.push(Buffer.from(d)));
@@ -77,7 +78,7 @@ describe('the byte tap', () => {
     // Reading: handed over as it comes, copied by the reader before the next read.
     later.length = 0;
     peer.write(message.toUpperCase());
-    while (Buffer.concat(later).length < message.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil('the reader to be handed the whole message', () => Buffer.concat(later).length >= message.length, { intervalMs: 5 });
     expect(Buffer.concat(later).toString()).toBe(message.toUpperCase());
     expect(seen.join('')).toBe(message + message.toUpperCase());
     socket.destroy();

@@ -509,10 +509,34 @@ export class BatchWriter implements Pacer {
       return;
     }
     this.waitingBatches++;
-    this.posting = Promise.all([this.posting, ...writes]).then(() => {
-      this.waitingBatches--;
-      this.post(seq, batch, slabs, kept);
-    });
+    // Never a rejected chain: a batch whose files could not be settled is refused in turn, and the
+    // ones after it still go.
+    this.posting = Promise.all([this.posting, ...writes]).then(
+      () => {
+        this.waitingBatches--;
+        this.post(seq, batch, slabs, kept);
+      },
+      (err: unknown) => {
+        this.waitingBatches--;
+        this.unsent(seq, slabs, kept, err);
+      },
+    );
+  }
+
+  /**
+   * A batch that could not be handed to the writer thread (an error packing it): the writer
+   * answers it 'failed' in its turn, so its sessions say their recording was not stored and the
+   * batches before it are still waited for.
+   */
+  private unsent(seq: number, slabs: Buffer[], kept: number, err: unknown): void {
+    this.releaseSlabs(slabs);
+    this.relieve(kept);
+    if (this.stopped) {
+      this.answered({ type: 'failed', seq, message: this.stopped });
+      return;
+    }
+    const message = `this engine could not hand the recording to its writer (${err instanceof Error ? err.message : String(err)})`;
+    this.worker.postMessage({ type: 'unsent', seq, message } satisfies WriterRequest);
   }
 
   /**
@@ -526,15 +550,21 @@ export class BatchWriter implements Pacer {
       this.answered({ type: 'failed', seq, message: this.stopped });
       return;
     }
-    const total = packedSize(batch);
-    let spare: ArrayBuffer | undefined;
-    if (total >= SPARE_MIN_BYTES) {
-      const at = this.spares.findIndex((b) => b.byteLength >= total);
-      if (at >= 0) spare = this.spares.splice(at, 1)[0];
-      // A new buffer gets room for a full batch, so that it can be reused.
-      else spare = Buffer.allocUnsafeSlow(Math.max(total, PACK_BUFFER_BYTES)).buffer as ArrayBuffer;
+    let packed: ReturnType<typeof packBatch>;
+    try {
+      const total = packedSize(batch);
+      let spare: ArrayBuffer | undefined;
+      if (total >= SPARE_MIN_BYTES) {
+        const at = this.spares.findIndex((b) => b.byteLength >= total);
+        if (at >= 0) spare = this.spares.splice(at, 1)[0];
+        // A new buffer gets room for a full batch, so that it can be reused.
+        else spare = Buffer.allocUnsafeSlow(Math.max(total, PACK_BUFFER_BYTES)).buffer as ArrayBuffer;
+      }
+      packed = packBatch(batch, spare, total);
+    } catch (err) {
+      this.unsent(seq, slabs, kept, err);
+      return;
     }
-    const packed = packBatch(batch, spare, total);
     this.worker.postMessage({ type: 'batch', seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
     this.releaseSlabs(slabs);
     this.relieve(kept);

@@ -8,6 +8,8 @@ import { SessionStore, sweepRecordingFiles } from './sessionStore';
 
 export type WriterRequest =
   | { type: 'batch'; seq: number; batch: PackedBatch }
+  /** A batch the engine thread could not hand over (it failed to pack it): answered 'failed' in turn. */
+  | { type: 'unsent'; seq: number; message: string }
   | { type: 'reserve'; table: 'sessions' | 'connections'; count: number }
   | { type: 'close' }
   | { type: 'cpu' };
@@ -76,6 +78,11 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
   port.on('message', (request: WriterRequest) => {
     if (request.type === 'batch' || request.type === 'close') {
       inOrder = inOrder.then(() => (request.type === 'batch' ? writeInTurn(request) : closeInTurn()));
+      return;
+    }
+    if (request.type === 'unsent') {
+      const { seq, message } = request;
+      inOrder = inOrder.then(() => port.postMessage({ type: 'failed', seq, message } satisfies WriterReply));
       return;
     }
     if (request.type === 'cpu') {

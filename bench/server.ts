@@ -31,7 +31,7 @@ const WARM_UP_HANDSHAKES = Number(process.env.BENCH_WARM_UP ?? 300);
 const CONCURRENCY = 16;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const LOAD = path.resolve('test/support/tlsLoad.mjs');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** BENCH_PART=handshakes or download runs only that half. */
 const PART = process.env.BENCH_PART ?? 'all';
 
@@ -216,12 +216,17 @@ async function recording(wb: Workbench, cert: string, key: string, chain: string
   return { name, port: info.port, stop: async () => void (await wb.servers.stop(info.id)) };
 }
 
-/** One target's line: its median, and its share of bare Node as the median of the rounds' shares (each round runs every target side by side). */
+/**
+ * One target's line: its median, and its share of bare Node as the median of the rounds' shares
+ * (each round runs every target side by side), then each round's share, so that the spread of a
+ * shared 2-core machine shows next to the figure.
+ */
 function row(name: string, values: number[], unit: string, bare: number[], cpu: CpuSpent, per: number, perUnit: string): string {
   const value = median(values);
-  const share = median(values.map((v, round) => v / bare[round]));
+  const shares = values.map((v, round) => v / bare[round]);
+  const share = median(shares);
   const inProcess = name.startsWith('openssl') ? '' : `  CPU ms/${perUnit}: ${(cpu.cpuMs / per).toFixed(3)} (main ${(cpu.mainMs / per).toFixed(3)}${cpu.writerMs > 0 ? `, writer ${(cpu.writerMs / per).toFixed(3)}` : ''})`;
-  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${(share * 100).toFixed(0).padStart(4)}% of bare Node  [${values.map((v) => v.toFixed(0)).join(' ')}]${inProcess}`;
+  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${(share * 100).toFixed(0).padStart(4)}% of bare Node  [rounds ${shares.map((s) => (s * 100).toFixed(0)).join(' ')}%]${inProcess}`;
 }
 
 export async function benchServer(): Promise<void> {

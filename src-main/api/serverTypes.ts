@@ -133,6 +133,11 @@ export interface ServerSessionInfo {
   clientCertificate: CertificateInfo | null;
   /** Whether that certificate chained to the configured CA (null: none asked for or none sent). */
   clientCertificateAuthorized: boolean | null;
+  /**
+   * What the server asked of the client when it accepted this connection. Kept with the session,
+   * since the server may be gone when the session is read (absent in sessions recorded before it was).
+   */
+  clientCertificatePolicy?: 'off' | 'requested' | 'required';
   /** The alert the client sent to end the handshake, by name ("unknown_ca"), if it sent one. */
   clientAlert: string | null;
   /** HTTP requests answered on this connection. */

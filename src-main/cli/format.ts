@@ -190,6 +190,13 @@ function certificateLine(cert: CertificateInfo): string {
   return `${cert.subject} (issuer ${cert.issuer}${names})`;
 }
 
+/** A server session without a client certificate, by what the server asked for and how far the handshake got. */
+function noClientCertificate(policy: 'off' | 'requested' | 'required', s: SessionDetail): string {
+  if (policy === 'off') return 'not asked for (this server does not request client certificates)';
+  if (s.version || s.error?.code === 'CLIENT_CERT_MISSING') return policy === 'required' ? 'none sent, and this server requires one' : 'none sent (asked for, not required)';
+  return `none received: the handshake ended before the client would have sent one (this server ${policy === 'required' ? 'requires' : 'requests'} one)`;
+}
+
 /** A server session's own facts: the client, resumption, key exchange, client certificate, alert. */
 function serverLines(s: SessionDetail): string[] {
   const info = s.server;
@@ -199,6 +206,8 @@ function serverLines(s: SessionDetail): string[] {
   if (info.clientCertificate) {
     const verdict = info.clientCertificateAuthorized === true ? 'accepted' : info.clientCertificateAuthorized === false ? 'refused' : 'not checked';
     out.push(`  client certificate (${verdict}): ${certificateLine(info.clientCertificate)}`);
+  } else if (info.clientCertificatePolicy) {
+    out.push(`  client certificate: ${noClientCertificate(info.clientCertificatePolicy, s)}`);
   }
   if (info.clientAlert) out.push(`  the client ended the handshake with the alert "${info.clientAlert}"`);
   return out;

@@ -304,6 +304,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
     keyExchange: null,
     clientCertificate: null,
     clientCertificateAuthorized: null,
+    clientCertificatePolicy: server.requireCert ? 'required' : server.requestCert ? 'requested' : 'off',
     clientAlert: null,
     requests: 0,
   };

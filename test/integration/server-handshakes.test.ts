@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig, ServerConnectionSummary, ServerInfo } from '../../src-main/api/serverTypes';
 import { formatConnection } from '../../src-main/cli/serverCommand';
+import { formatSessionDetail } from '../../src-main/cli/format';
 import type { SessionDetail, TlsRecordEntry } from '../../src-main/api/types';
 import { Workbench } from '../../src-main/workbench';
 import { interactiveSClient, startOpensslServer } from '../support/opensslServer';
@@ -65,6 +66,9 @@ describe('client certificates', () => {
       expect(s.error?.message).toContain('client-ca.crt');
       expect(messages(s, 'server-to-client')).toContain(version === '-tls1_2' ? 'CertificateRequest' : 'ServerHello');
       await wb.servers.stop(server.id);
+      // What the server asked for stays with the session once the server is gone.
+      expect(s.server?.clientCertificatePolicy).toBe('required');
+      expect(formatSessionDetail(await wb.session(s.id))).toContain('client certificate: none sent, and this server requires one');
     });
   }
 
@@ -124,6 +128,19 @@ describe('client certificates', () => {
     const [s] = await sessionsOf(server, 1);
     expect(s.status).toBe('ok');
     expect(s.server?.clientCertificate).toBeNull();
+    expect(s.server?.clientCertificatePolicy).toBe('requested');
+    expect(formatSessionDetail(s)).toContain('client certificate: none sent (asked for, not required)');
+    await wb.servers.stop(server.id);
+  });
+
+  it('required, and the client refuses the server first: the session says the handshake ended before the client would have sent one', async () => {
+    const server = await start({ clientAuth: { ca: { kind: 'file', path: pki.clientCaCert }, require: true } });
+    await sClient(server, ['-CAfile', pki.otherCaCert, '-verify_return_error', '-tls1_3', '-cert', pki.client.cert, '-key', pki.client.key]);
+    const [s] = await sessionsOf(server, 1);
+    expect(s.status).toBe('failed');
+    expect(s.server?.clientAlert).toBe('unknown_ca');
+    expect(s.server?.clientCertificatePolicy).toBe('required');
+    expect(formatSessionDetail(s)).toContain('client certificate: none received: the handshake ended before the client would have sent one (this server requires one)');
     await wb.servers.stop(server.id);
   });
 });
@@ -250,6 +267,8 @@ describe('a client that rejects the certificate', () => {
     // The certificate the client refused is kept with the session, as the wire carried it.
     expect(messages(s, 'server-to-client')).toContain('Certificate');
     expect(s.connections[0].localCertificates.map((c) => c.subject)).toEqual([server.names[0].certificate.subject]);
+    expect(s.server?.clientCertificatePolicy).toBe('off');
+    expect(formatSessionDetail(s)).toContain('client certificate: not asked for (this server does not request client certificates)');
     await wb.servers.stop(server.id);
   });
 

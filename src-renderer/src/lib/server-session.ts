@@ -55,9 +55,16 @@ export function clientCertificateView(
   return { tone: 'none', text: "None received: the handshake ended before the client's certificate would have been sent." };
 }
 
-/** The client-certificate policy of the server that accepted a session, if that server is still listed. */
-export function clientCertPolicy(servers: readonly ServerInfo[], serverId: number | null | undefined): ClientCertPolicy {
-  const server = serverId == null ? undefined : servers.find((s) => s.id === serverId);
+/**
+ * What the server that accepted a session asked of the client: as recorded with the session, or
+ * for a session recorded before that was kept, from the server's settings if it is still listed.
+ */
+export function clientCertPolicy(
+  servers: readonly ServerInfo[],
+  info: Pick<ServerSessionInfo, 'serverId' | 'clientCertificatePolicy'> | null | undefined,
+): ClientCertPolicy {
+  if (info?.clientCertificatePolicy) return info.clientCertificatePolicy;
+  const server = info?.serverId == null ? undefined : servers.find((s) => s.id === info.serverId);
   if (!server) return 'unknown';
   if (!server.config.clientAuth) return 'off';
   return server.config.clientAuth.require ? 'required' : 'requested';

@@ -159,12 +159,22 @@ describe('a server session\'s verdict', () => {
     expect(clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, failed('CLIENT_ALERT')).text).toContain('None received');
   });
 
-  it('knows the client-certificate policy of a server still listed', () => {
+  it('knows the client-certificate policy of a server still listed, for sessions that did not record it', () => {
     const required = server({ config: { identity: { kind: 'lab', name: 'x' }, clientAuth: { ca: { kind: 'lab', name: 'Root' }, require: true } } });
-    expect(clientCertPolicy([required], 1)).toBe('required');
-    expect(clientCertPolicy([server()], 1)).toBe('off');
-    expect(clientCertPolicy([server()], 7)).toBe('unknown');
+    expect(clientCertPolicy([required], { serverId: 1 })).toBe('required');
+    expect(clientCertPolicy([server()], { serverId: 1 })).toBe('off');
+    expect(clientCertPolicy([server()], { serverId: 7 })).toBe('unknown');
+    expect(clientCertPolicy([server()], { serverId: null })).toBe('unknown');
     expect(clientCertPolicy([server()], null)).toBe('unknown');
+  });
+
+  it('takes the policy recorded with the session over the server list: the server may be gone, or another one now', () => {
+    expect(clientCertPolicy([], { serverId: 3, clientCertificatePolicy: 'off' })).toBe('off');
+    const required = server({ config: { identity: { kind: 'lab', name: 'x' }, clientAuth: { ca: { kind: 'lab', name: 'Root' }, require: true } } });
+    expect(clientCertPolicy([required], { serverId: 1, clientCertificatePolicy: 'requested' })).toBe('requested');
+    // A failed handshake on a server (run from the command line) that asked for nothing.
+    const failedOff = clientCertificateView({ clientCertificate: null, clientCertificateAuthorized: null }, { verification: null, version: null, error: { code: 'CLIENT_ALERT', message: 'x' } }, clientCertPolicy([], { serverId: null, clientCertificatePolicy: 'off' }));
+    expect(failedOff.text).toContain('Not asked for');
   });
 });
 

@@ -223,6 +223,8 @@ export function registerCertCommands(program: Command): void {
     });
 }
 
+const FORMAT_ALIASES: Record<string, string> = { 'chain-pem': 'chain', 'key-pem': 'key' };
+
 interface ExportFlags {
   out: string;
   format: string;
@@ -234,6 +236,8 @@ interface ExportFlags {
 
 /** `ca export` and `cert export`: one file, written whole or not at all. */
 export async function exportCommand(name: string, opts: ExportFlags, command: Command): Promise<void> {
+  // The API's and the window's names for these two are taken too.
+  opts = { ...opts, format: FORMAT_ALIASES[opts.format] ?? opts.format };
   const password = opts.passphraseFile !== undefined ? readExportPassphrase(opts.passphraseFile) : undefined;
   const wb = await openWorkshop(command);
   try {

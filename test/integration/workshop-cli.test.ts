@@ -271,6 +271,16 @@ describe('exports', () => {
     expect(fs.statSync(file('bank-enc.key')).mode & 0o777).toBe(0o600);
   });
 
+  it("takes the window's and the API's format names too: chain-pem is chain, key-pem is key", async () => {
+    await ok(['cert', 'export', 'www.bank32.com', '--format', 'chain-pem', '--out', file('bank-chain-alias.pem')]);
+    await ok(['cert', 'export', 'www.bank32.com', '--format', 'chain', '--out', file('bank-chain.pem')]);
+    expect(fs.readFileSync(file('bank-chain-alias.pem'), 'utf8')).toBe(fs.readFileSync(file('bank-chain.pem'), 'utf8'));
+    expect(fs.readFileSync(file('bank-chain.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)!.length).toBeGreaterThan(1);
+    await ok(['cert', 'export', 'www.bank32.com', '--format', 'key-pem', '--out', file('bank-alias.key')]);
+    expect(fs.readFileSync(file('bank-alias.key'), 'utf8')).toContain('BEGIN PRIVATE KEY');
+    expect(fs.statSync(file('bank-alias.key')).mode & 0o777).toBe(0o600);
+  });
+
   it('an existing world-readable file gets mode 0600 when a key is exported over it', async () => {
     fs.writeFileSync(file('old.key'), 'old', { mode: 0o644 });
     fs.chmodSync(file('old.key'), 0o644);

@@ -1,14 +1,16 @@
-// The session bundle: one file with everything of a session, to hand to another workbench.
+// The session bundle: one file with everything of a session, or of several (a teacher's hand-out),
+// to hand to another workbench.
 //
 // Layout (all integers big-endian):
 //   magic      14 bytes  "TLSLAB-BUNDLE\n"
-//   format      2 bytes  1, or 2 for a session of more than 65,535 connections; a reader refuses a
-//                         newer one
+//   format      2 bytes  1, or 2 for a session of more than 65,535 connections, or 3 for several
+//                         sessions; a reader refuses a newer one
 //   manifest    4 bytes length + UTF-8 JSON (BundleManifest: the session's rows, certificates
-//                         as base64, and how many chunk records follow)
-//   chunks      per chunk: connection index (u16 in format 1, u32 in format 2), u8 direction
-//                         (0 = client to server), f64 time (ms since the session started), u32
-//                         length, the bytes
+//                         as base64, and how many chunk records follow; format 3: `sessions`, a
+//                         list of what formats 1 and 2 hold in `session`)
+//   chunks      per chunk: in format 3 first a u32 session index; then the connection index (u16
+//                         in format 1, u32 in formats 2 and 3), u8 direction (0 = client to server),
+//                         f64 time (ms since the session started), u32 length, the bytes
 //   checksum   32 bytes  SHA-256 of everything before it, so a truncated or damaged copy is caught
 //
 // The manifest stays right after the format number in every format, so even a reader that refuses
@@ -19,7 +21,11 @@ import type { RecordedSession } from './recordedSession';
 
 export const BUNDLE_MAGIC = 'TLSLAB-BUNDLE\n';
 /** The newest format this workbench reads and writes. */
-export const BUNDLE_FORMAT = 2;
+export const BUNDLE_FORMAT = 3;
+/** The format of a bundle of several sessions; one session is written in format 1 or 2 as before. */
+const SEVERAL_FORMAT = 3;
+/** A session of more connections than format 1's index holds. */
+const WIDE_FORMAT = 2;
 /**
  * Bundles are written in format 1 whenever the session fits it, so that workbenches that read only
  * format 1 still take them; format 2 only widens the connection index past 65,535.
@@ -30,8 +36,8 @@ export const BUNDLE_EXTENSION = '.tlslab';
 
 const MAGIC = new TextEncoder().encode(BUNDLE_MAGIC);
 const HEADER = MAGIC.length + 2 + 4;
-/** Bytes of the connection index before each chunk's direction, time and length (1 + 8 + 4). */
-const indexBytes = (format: number) => (format >= 2 ? 4 : 2);
+/** Bytes of the session and connection indexes before each chunk's direction, time and length (1 + 8 + 4). */
+const indexBytes = (format: number) => (format >= SEVERAL_FORMAT ? 8 : format >= WIDE_FORMAT ? 4 : 2);
 const chunkHeader = (format: number) => indexBytes(format) + 1 + 8 + 4;
 const CHECKSUM = 32;
 
@@ -68,62 +74,82 @@ const manifestConnection = z.object({
   certificates: z.array(z.object({ role: z.enum(['peer', 'local']), position: z.number().int(), der: z.string() })),
 });
 
-const manifestSchema = z.object({
+const manifestSession = z.object({
+  kind: z.enum(['client', 'server', 'proxy']),
+  status: z.enum(['running', 'ok', 'failed']),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  target: z.string(),
+  address: z.string().nullable(),
+  sni: z.string().nullable(),
+  version: z.string().nullable(),
+  cipher: looseObject.nullable(),
+  alpn: z.string().nullable(),
+  verification: looseObject.nullable(),
+  error: looseObject.nullable(),
+  request: looseObject.nullable(),
+  response: looseObject.nullable(),
+  name: z.string().nullable(),
+  tags: z.array(z.string()),
+  connections: z.array(manifestConnection),
+});
+
+const manifestHead = {
   format: z.number().int(),
   writer: z.object({ application: z.string(), version: z.string() }),
   createdAt: z.string(),
   chunkCount: z.number().int().nonnegative(),
   chunkBytes: z.number().int().nonnegative(),
-  session: z.object({
-    kind: z.enum(['client', 'server', 'proxy']),
-    status: z.enum(['running', 'ok', 'failed']),
-    startedAt: z.number(),
-    endedAt: z.number().nullable(),
-    target: z.string(),
-    address: z.string().nullable(),
-    sni: z.string().nullable(),
-    version: z.string().nullable(),
-    cipher: looseObject.nullable(),
-    alpn: z.string().nullable(),
-    verification: looseObject.nullable(),
-    error: looseObject.nullable(),
-    request: looseObject.nullable(),
-    response: looseObject.nullable(),
-    name: z.string().nullable(),
-    tags: z.array(z.string()),
-    connections: z.array(manifestConnection),
-  }),
-});
+};
+
+const manifestSchema = z.object({ ...manifestHead, session: manifestSession });
+/** Format 3: several sessions, each as formats 1 and 2 hold one. */
+const severalManifestSchema = z.object({ ...manifestHead, sessions: z.array(manifestSession).min(1) });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
+export type SeveralBundleManifest = z.infer<typeof severalManifestSchema>;
+type ManifestSession = z.infer<typeof manifestSession>;
 
+function toManifest(session: RecordedSession): ManifestSession {
+  const { connections, ...rest } = session;
+  return {
+    ...(rest as unknown as Omit<ManifestSession, 'connections'>),
+    connections: connections.map(({ chunks: _chunks, certificates, ...c }) => ({
+      ...c,
+      certificates: certificates.map((cert) => ({ role: cert.role, position: cert.position, der: Buffer.from(cert.der).toString('base64') })),
+    })),
+  };
+}
+
+/** One session: format 1, or 2 when its connections outgrow format 1's index. */
 export function writeBundle(session: RecordedSession, writer: BundleWriter, now = new Date()): Uint8Array {
+  return writeBundles([session], writer, now);
+}
+
+/**
+ * Several sessions in one file (format 3). One session is written as writeBundle writes it, so that
+ * workbenches that read only formats 1 and 2 still take it.
+ */
+export function writeBundles(sessions: readonly RecordedSession[], writer: BundleWriter, now = new Date()): Uint8Array {
+  if (sessions.length === 0) throw new Error('a bundle holds at least one session');
   let chunkCount = 0;
   let chunkBytes = 0;
-  for (const c of session.connections) {
-    for (const chunk of c.chunks) {
-      chunkCount++;
-      chunkBytes += chunk.data.length;
+  for (const session of sessions) {
+    for (const c of session.connections) {
+      for (const chunk of c.chunks) {
+        chunkCount++;
+        chunkBytes += chunk.data.length;
+      }
     }
   }
-  const { connections, ...rest } = session;
-  const format = connections.length > NARROW_CONNECTIONS ? BUNDLE_FORMAT : NARROW_FORMAT;
-  const index = indexBytes(format);
-  const manifest: BundleManifest = {
-    format,
-    writer,
-    createdAt: now.toISOString(),
-    chunkCount,
-    chunkBytes,
-    session: {
-      ...(rest as unknown as Omit<BundleManifest['session'], 'connections'>),
-      connections: connections.map(({ chunks: _chunks, certificates, ...c }) => ({
-        ...c,
-        certificates: certificates.map((cert) => ({ role: cert.role, position: cert.position, der: Buffer.from(cert.der).toString('base64') })),
-      })),
-    },
-  };
+  const several = sessions.length > 1;
+  const format = several ? SEVERAL_FORMAT : sessions[0].connections.length > NARROW_CONNECTIONS ? WIDE_FORMAT : NARROW_FORMAT;
+  const head = { format, writer, createdAt: now.toISOString(), chunkCount, chunkBytes };
+  const manifest: BundleManifest | SeveralBundleManifest = several
+    ? { ...head, sessions: sessions.map(toManifest) }
+    : { ...head, session: toManifest(sessions[0]) };
   const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const index = indexBytes(format);
   const header = chunkHeader(format);
   const total = HEADER + json.length + chunkCount * header + chunkBytes + CHECKSUM;
   const out = new Uint8Array(total);
@@ -133,17 +159,22 @@ export function writeBundle(session: RecordedSession, writer: BundleWriter, now 
   view.setUint32(MAGIC.length + 2, json.length);
   out.set(json, HEADER);
   let at = HEADER + json.length;
-  session.connections.forEach((c, connection) => {
-    for (const chunk of c.chunks) {
-      if (index === 4) view.setUint32(at, connection);
-      else view.setUint16(at, connection);
-      out[at + index] = chunk.direction === 'client-to-server' ? 0 : 1;
-      view.setFloat64(at + index + 1, chunk.t);
-      view.setUint32(at + index + 9, chunk.data.length);
-      out.set(chunk.data, at + header);
-      at += header + chunk.data.length;
-    }
-  });
+  sessions.forEach((session, s) =>
+    session.connections.forEach((c, connection) => {
+      for (const chunk of c.chunks) {
+        if (index === 8) {
+          view.setUint32(at, s);
+          view.setUint32(at + 4, connection);
+        } else if (index === 4) view.setUint32(at, connection);
+        else view.setUint16(at, connection);
+        out[at + index] = chunk.direction === 'client-to-server' ? 0 : 1;
+        view.setFloat64(at + index + 1, chunk.t);
+        view.setUint32(at + index + 9, chunk.data.length);
+        out.set(chunk.data, at + header);
+        at += header + chunk.data.length;
+      }
+    }),
+  );
   out.set(createHash('sha256').update(out.subarray(0, at)).digest(), at);
   return out;
 }
@@ -157,6 +188,7 @@ function damaged(why: string): BundleError {
   return new BundleError('BUNDLE_DAMAGED', `the session bundle is damaged or incomplete (${why}); copy the file again from where it came from`);
 }
 
+/** The one session of a bundle of formats 1 and 2 (readBundles reads a hand-out of several). */
 export function readBundle(bytes: Uint8Array): RecordedSession {
   return readBundleWithOrigin(bytes).session;
 }
@@ -171,6 +203,13 @@ export interface BundleOrigin {
 
 /** readBundle, with the writer and date the manifest names. */
 export function readBundleWithOrigin(bytes: Uint8Array): { session: RecordedSession; origin: BundleOrigin } {
+  const { sessions, origin } = readBundles(bytes);
+  if (sessions.length !== 1) throw new Error(`the bundle holds ${sessions.length} sessions; read it with readBundles`);
+  return { session: sessions[0], origin };
+}
+
+/** Every session of a bundle of any format, in the file's order, with the writer and date its manifest names. */
+export function readBundles(bytes: Uint8Array): { sessions: RecordedSession[]; origin: BundleOrigin } {
   if (!looksLikeBundle(bytes)) {
     throw new BundleError('NOT_A_BUNDLE', `this is not a TLS Lab session bundle (it does not start with "TLSLAB-BUNDLE"); export one with "tlslab sessions export ID --format bundle"`);
   }
@@ -199,9 +238,10 @@ export function readBundleWithOrigin(bytes: Uint8Array): { session: RecordedSess
   const actual = createHash('sha256').update(bytes.subarray(0, body)).digest();
   if (!actual.equals(expected)) throw damaged(`its SHA-256 checksum does not match; ${bytes.length} bytes`);
 
-  let manifest: BundleManifest;
+  let manifest: BundleManifest | SeveralBundleManifest;
   try {
-    manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + manifestLength))));
+    const json: unknown = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + manifestLength)));
+    manifest = format >= SEVERAL_FORMAT ? severalManifestSchema.parse(json) : manifestSchema.parse(json);
   } catch (error) {
     // zod's and JSON.parse's own wording names types and tokens; the field is what helps.
     const issue =
@@ -210,42 +250,47 @@ export function readBundleWithOrigin(bytes: Uint8Array): { session: RecordedSess
         : 'it is not JSON';
     throw damaged(`its manifest does not read: ${issue}`);
   }
-  const { connections, ...rest } = manifest.session;
-  const session: RecordedSession = {
+  const several = 'sessions' in manifest;
+  const sessions: RecordedSession[] = ('sessions' in manifest ? manifest.sessions : [manifest.session]).map(({ connections, ...rest }) => ({
     ...(rest as unknown as Omit<RecordedSession, 'connections'>),
     connections: connections.map((c) => ({
       ...(c as Omit<typeof c, 'certificates'>),
       chunks: [],
       certificates: c.certificates.map((cert) => ({ role: cert.role, position: cert.position, der: new Uint8Array(Buffer.from(cert.der, 'base64')) })),
     })),
-  };
-  session.connections.forEach((c, i) =>
-    c.certificates.forEach((cert, k) => {
-      // Every certificate a session recorded was read by OpenSSL off the wire; one it cannot read
-      // was damaged or made up after the export, and the session's views would fail on it.
-      try {
-        new X509Certificate(cert.der);
-      } catch {
-        throw damaged(`certificate ${k + 1} of connection ${i + 1} is not an X.509 certificate`);
-      }
-    }),
+  }));
+  // Messages name the session only when the file holds several.
+  const ofSession = (s: number) => (several ? ` of session ${s + 1}` : '');
+  sessions.forEach((session, s) =>
+    session.connections.forEach((c, i) =>
+      c.certificates.forEach((cert, k) => {
+        // Every certificate a session recorded was read by OpenSSL off the wire; one it cannot read
+        // was damaged or made up after the export, and the session's views would fail on it.
+        try {
+          new X509Certificate(cert.der);
+        } catch {
+          throw damaged(`certificate ${k + 1} of connection ${i + 1}${ofSession(s)} is not an X.509 certificate`);
+        }
+      }),
+    ),
   );
   const width = indexBytes(format);
   const header = chunkHeader(format);
   let at = HEADER + manifestLength;
   for (let i = 0; i < manifest.chunkCount; i++) {
     if (at + header > body) throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} is missing`);
-    const index = width === 4 ? view.getUint32(at) : view.getUint16(at);
+    const s = width === 8 ? view.getUint32(at) : 0;
+    const index = width === 8 ? view.getUint32(at + 4) : width === 4 ? view.getUint32(at) : view.getUint16(at);
     const dir = bytes[at + width];
     const t = view.getFloat64(at + width + 1);
     const length = view.getUint32(at + width + 9);
-    if (index >= session.connections.length || dir > 1 || at + header + length > body) {
+    if (s >= sessions.length || index >= sessions[s].connections.length || dir > 1 || at + header + length > body) {
       throw damaged(`chunk ${i + 1} of ${manifest.chunkCount} does not fit`);
     }
     // NaN or an infinity: JSON turns it into null and every view of the timeline into nonsense.
     if (!Number.isFinite(t)) throw damaged(`the time of chunk ${i + 1} is not a number`);
     // Copy out of the file buffer so the session does not pin it.
-    session.connections[index].chunks.push({
+    sessions[s].connections[index].chunks.push({
       direction: dir === 0 ? 'client-to-server' : 'server-to-client',
       t,
       data: bytes.slice(at + header, at + header + length),
@@ -258,5 +303,5 @@ export function readBundleWithOrigin(bytes: Uint8Array): { session: RecordedSess
     madeBy: `${manifest.writer.application || 'an unknown workbench'}${manifest.writer.version ? ` ${manifest.writer.version}` : ''}`,
     madeAt: Number.isFinite(madeAt) ? madeAt : null,
   };
-  return { session, origin };
+  return { sessions, origin };
 }

@@ -178,7 +178,7 @@ describe('bad input: one clear line, nothing half imported', () => {
   it('a bundle of an unknown (newer) format', () => {
     const newer = Buffer.from(good);
     newer.writeUInt16BE(7, 14);
-    refused('newer.tlslab', newer, /bundle has format 7, written by TLS Lab Workbench .*reads bundle formats up to 2: update the workbench/);
+    refused('newer.tlslab', newer, /bundle has format 7, written by TLS Lab Workbench .*reads bundle formats up to 3: update the workbench/);
   });
 
   it('a file that is not a capture (a PEM or DER certificate: pointed to tlslab import), and an empty one', () => {

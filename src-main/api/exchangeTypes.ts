@@ -10,7 +10,13 @@ import type { SessionKind, SessionStatus, SessionSummary } from './types';
 export type SessionExportFormat = 'pcapng' | 'keylog' | 'har' | 'pem' | 'bundle';
 
 export interface SessionExportRequest {
-  id: number;
+  /** The session to export; give this or `ids`. */
+  id?: number;
+  /**
+   * Several sessions in one file, in this order: a hand-out. Only format `bundle` holds more than one
+   * session; one id here is the same as `id`.
+   */
+  ids?: number[];
   format: SessionExportFormat;
   /** pcapng only: false leaves the Decryption Secrets Block out. Default true. */
   secrets?: boolean;
@@ -19,7 +25,7 @@ export interface SessionExportRequest {
 }
 
 export interface SessionExportResult {
-  /** A suggested file name, e.g. "session-12.pcapng". */
+  /** A suggested file name, e.g. "session-12.pcapng", or "sessions-3-5-9.tlslab" for a hand-out. */
   fileName: string;
   mediaType: string;
   /** Size of the file in bytes. */
@@ -35,7 +41,10 @@ export interface SessionExportResult {
   base64?: string;
   /** Where it was written, when a path was given. */
   path?: string;
-  /** One line: what is in the file ("2 TCP streams, 4 key log lines embedded"). */
+  /**
+   * One line: what is in the file ("2 TCP streams, 4 key log lines embedded"); for several sessions
+   * it starts with how many ("3 sessions: ...").
+   */
   summary: string;
 }
 
@@ -60,7 +69,10 @@ export interface SessionImportRequest {
 }
 
 export interface SessionImportResult {
-  /** The new session, or the one it was imported as before (see alreadyImportedAs). */
+  /**
+   * The new session, or the one it was imported as before (see alreadyImportedAs). A hand-out of
+   * several sessions: the first of them (`sessions` lists them all); so are alreadyImportedAs and session.
+   */
   id: number;
   /**
    * The session this same content was imported as earlier, when nothing was copied this time
@@ -69,10 +81,22 @@ export interface SessionImportResult {
   alreadyImportedAs: number | null;
   /** What the file was. */
   source: 'bundle' | 'pcap' | 'pcapng';
+  /** Connections and key log lines in the file (all its sessions together). */
   connections: number;
   keylogLines: number;
   /** What the importer could not use, and why. */
   notes: string[];
+  session: SessionCatalogEntry;
+  /**
+   * Every session the file holds, in its order: one for a capture or a single-session bundle, several
+   * for a hand-out. Each is new (alreadyImportedAs null) or names the session it was imported as before.
+   */
+  sessions: SessionImportedEntry[];
+}
+
+export interface SessionImportedEntry {
+  id: number;
+  alreadyImportedAs: number | null;
   session: SessionCatalogEntry;
 }
 

@@ -41,13 +41,29 @@ function sessionTitle(s: SessionCatalogEntry): string {
 
 function importLines(file: string, result: SessionImportResult): string[] {
   const name = path.basename(file);
+  const connections = `${result.connections} connection${result.connections === 1 ? '' : 's'}`;
+  const keys = `${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`;
+  const notes = result.notes.map((n) => `  note: ${n}`);
+  const sessions = result.sessions ?? [{ id: result.id, alreadyImportedAs: result.alreadyImportedAs, session: result.session }];
+  if (sessions.length > 1) {
+    // A hand-out: one line per session, in the file's order.
+    const made = sessions.filter((s) => s.alreadyImportedAs === null).length;
+    const head =
+      made === 0
+        ? `${name} (${result.source}, ${sessions.length} sessions) is already imported; nothing was copied:`
+        : `Imported ${name} (${result.source}, ${sessions.length} sessions): ${connections}, ${keys}${made < sessions.length ? `; ${sessions.length - made} already here, not copied` : ''}:`;
+    return [
+      head,
+      ...sessions.map((s) =>
+        s.alreadyImportedAs !== null ? `  already imported as session ${s.alreadyImportedAs}${sessionTitle(s.session)}` : `  session ${s.id}${sessionTitle(s.session)}`,
+      ),
+      ...notes,
+    ];
+  }
   if (result.alreadyImportedAs !== null) {
     return [`${name} (${result.source}) is already imported as session ${result.alreadyImportedAs}${sessionTitle(result.session)}; nothing was copied`];
   }
-  return [
-    `Imported ${name} (${result.source}) as session ${result.id}${sessionTitle(result.session)}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.keylogLines} key log line${result.keylogLines === 1 ? '' : 's'}`,
-    ...result.notes.map((n) => `  note: ${n}`),
-  ];
+  return [`Imported ${name} (${result.source}) as session ${result.id}${sessionTitle(result.session)}: ${connections}, ${keys}`, ...notes];
 }
 
 function sessionsGroup(program: Command): Command {
@@ -66,28 +82,39 @@ export function registerSessionExchangeCommands(program: Command): void {
 
   sessions
     .command('export')
-    .description('a session as a file: pcapng (Wireshark decrypts it with no setup), key log, HAR, PEM or a bundle')
-    .argument('<id>', 'session number', integer('the session id'))
+    .description('a session as a file: pcapng (Wireshark decrypts it with no setup), key log, HAR, PEM or a bundle; several sessions as one hand-out bundle')
+    .argument('<id...>', 'session number (several, with --format bundle: one hand-out file holding them all)')
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).makeOptionMandatory())
     .requiredOption('--out <file>', 'where to write it ("-" for standard output)')
     .option('--no-secrets', 'pcapng: leave the key log out (then only an RSA key exchange opens, with the server key)')
     .option('--json', 'print JSON')
-    .action(async (id: number, opts, command: Command) => {
+    .action(async (values: string[], opts, command: Command) => {
+      const ids = values.map((v) => integer('the session id')(v));
+      if (ids.length > 1 && opts.format !== 'bundle') {
+        throw new CliExit(2, `--format ${opts.format} holds one session and ${ids.length} were given: use --format bundle for one hand-out file of them all, or export them one at a time`);
+      }
       const wb = openWorkbench(command);
       try {
         await wb.writer.written();
         if (opts.secrets === false && opts.format !== 'pcapng') throw new CliExit(2, '--no-secrets applies to --format pcapng only');
-        const exported = wb.exchange.exportFile(id, opts.format, { secrets: opts.secrets });
+        const exported = wb.exchange.exportFiles(ids, opts.format, { secrets: opts.secrets });
+        const which = ids.length === 1 ? `session ${ids[0]}` : `sessions ${ids.join(', ')}`;
         if (opts.out === '-') {
           process.stdout.write(exported.bytes);
           // The summary goes nowhere here; what the file lacks must still be said.
-          if (exported.incomplete) process.stderr.write(`tlslab: session ${id}: ${exported.incomplete}\n`);
+          if (exported.incomplete) process.stderr.write(`tlslab: ${which}: ${exported.incomplete}\n`);
           return;
         }
         const written = writeOutput(opts.out, exported);
         const out = messagesFor(opts.out);
         if (opts.json) {
           printJson({ path: written, fileName: exported.fileName, mediaType: exported.mediaType, size: exported.bytes.length, summary: exported.summary, secret: exported.secret, plaintext: exported.plaintext }, out);
+        } else if (ids.length > 1) {
+          // A hand-out: what it holds, a line per session, named as `sessions import` will name them.
+          out.write(`Wrote ${written} (${exported.bytes.length} bytes): a hand-out of ${ids.length} sessions\n`);
+          for (const id of ids) out.write(`  session ${id}${sessionTitle(wb.exchange.entry(id))}\n`);
+          out.write(`  in all: ${exported.contents ?? exported.summary}\n`);
+          if (exported.secret) out.write(`${SECRET_NOTE}${out === process.stdout ? '; it is readable by you only (mode 0600)' : ''}\n`);
         } else {
           out.write(`Wrote ${written} (${exported.bytes.length} bytes): ${exported.summary}\n`);
           const note = exported.secret ? SECRET_NOTE : exported.plaintext ? PLAINTEXT_NOTE : null;

@@ -6,13 +6,14 @@ import type {
   SessionExportFormat,
   SessionExportRequest,
   SessionExportResult,
+  SessionImportedEntry,
   SessionImportRequest,
   SessionImportResult,
   SessionSearchQuery,
 } from '../api/exchangeTypes';
 import type { SessionSummary } from '../api/types';
 import { WorkbenchError } from '../errors';
-import { BundleError, looksLikeBundle, readBundleWithOrigin, writeBundle } from '../export/bundle';
+import { BundleError, looksLikeBundle, readBundles, writeBundle, writeBundles } from '../export/bundle';
 import { captureSession, streamsLeftOut } from '../export/captureSession';
 import { buildHar, type HarConnectionInput, urlAuthority } from '../export/har';
 import { keylogFile, parseKeylogFile, sessionKeylogLines } from '../export/keylog';
@@ -57,6 +58,8 @@ export interface ExportedFile {
   plaintext: boolean;
   /** Why the file lacks bytes the session once had (a recording file is missing), or null. */
   incomplete: string | null;
+  /** A hand-out of several sessions: what it holds besides them ("5 connections, 12 chunks, ..."). */
+  contents?: string;
 }
 
 const EXTENSIONS: Record<SessionExportFormat, { extension: string; mediaType: string }> = {
@@ -149,6 +152,47 @@ export class SessionExchange {
     }
   }
 
+  /**
+   * Several sessions as one file, in the order given: a hand-out bundle (format 3). One id is
+   * exportFile's export; only a bundle holds more than one session.
+   */
+  exportFiles(ids: readonly number[], format: SessionExportFormat, options: { secrets?: boolean } = {}): ExportedFile {
+    if (ids.length === 0) throw new WorkbenchError('BAD_INPUT', 'give at least one session to export');
+    if (ids.length === 1) return this.exportFile(ids[0], format, options);
+    if (format !== 'bundle') {
+      throw new WorkbenchError(
+        'BAD_INPUT',
+        `a ${format} file holds one session, and ${ids.length} were given; export several as one hand-out with format bundle, or export them one at a time`,
+      );
+    }
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice !== undefined) throw new WorkbenchError('BAD_INPUT', `session ${twice} is given twice; give each session once`);
+    const sessions = ids.map((id) => this.load(id));
+    const bytes = writeBundles(sessions, { application: this.ctx.application.name, version: this.ctx.application.version });
+    const connections = sessions.reduce((n, s) => n + s.connections.length, 0);
+    const chunks = sessions.reduce((n, s) => n + s.connections.reduce((k, c) => k + c.chunks.length, 0), 0);
+    const keys = sessions.reduce((n, s) => n + sessionKeylogLines(s).length, 0);
+    const held = keys ? `${plural(keys, 'key log line')} and the certificates` : 'the certificates, and no key log';
+    const which = ids.map((id, i) => `${id}${sessions[i].name ? ` "${sessions[i].name}"` : ''} (${sessions[i].kind} ${sessions[i].target})`).join(', ');
+    const incomplete = ids.flatMap((id, i) => (incompleteRecording(sessions[i]) ? [id] : []));
+    const lacking = incomplete.length
+      ? `incomplete: session${incomplete.length === 1 ? '' : 's'} ${incomplete.join(', ')} lack${incomplete.length === 1 ? 's' : ''} recorded bytes (a recording file is missing or cut short; export ${incomplete.length === 1 ? 'it' : 'each'} alone to read why)`
+      : null;
+    const contents = `${plural(connections, 'connection')}, ${plural(chunks, 'chunk')}, ${held}`;
+    const summary = `${ids.length} sessions: ${which}; ${contents}`;
+    return {
+      bytes,
+      // A few ids name the file; a long list makes the name say how many.
+      fileName: ids.length <= 5 ? `sessions-${ids.join('-')}.tlslab` : `handout-${ids.length}-sessions.tlslab`,
+      mediaType: EXTENSIONS.bundle.mediaType,
+      summary: lacking ? `${summary}; ${lacking}` : summary,
+      secret: keys > 0,
+      plaintext: false,
+      incomplete: lacking,
+      contents: lacking ? `${contents}; ${lacking}` : contents,
+    };
+  }
+
   private har(id: number, session: RecordedSession): { har: ReturnType<typeof buildHar>; notes: string[] } {
     const notes: string[] = [];
     if (session.alpn === 'h2') notes.push('the session spoke HTTP/2 (ALPN h2), which the HAR export does not read');
@@ -174,7 +218,10 @@ export class SessionExchange {
   }
 
   exportRequest(request: SessionExportRequest): SessionExportResult {
-    const exported = this.exportFile(request.id, request.format, { secrets: request.secrets });
+    if ((request.id === undefined) === (request.ids === undefined)) {
+      throw new WorkbenchError('BAD_INPUT', 'give the session to export as id, or several as ids, one of the two');
+    }
+    const exported = this.exportFiles(request.ids ?? [request.id as number], request.format, { secrets: request.secrets });
     const result: SessionExportResult = {
       fileName: exported.fileName,
       mediaType: exported.mediaType,
@@ -195,7 +242,7 @@ export class SessionExchange {
     bytes: Uint8Array,
     options: { source: string; fileName?: string | null; keylogText?: string; keylogSource?: string; keylogFileName?: string | null; again?: boolean },
   ): SessionImportResult {
-    let session: RecordedSession;
+    let sessions: RecordedSession[];
     let source: SessionImportResult['source'];
     let facts: ImportFacts;
     const file = options.fileName !== undefined ? options.fileName : options.source;
@@ -203,18 +250,21 @@ export class SessionExchange {
     try {
       if (looksLikeBundle(bytes)) {
         if (options.keylogText !== undefined) notes.push('a bundle carries its own keys: the key log given was not needed and was not used');
-        const read = readBundleWithOrigin(bytes);
-        session = read.session;
+        // Every session of a hand-out is read (and its checksum checked) before any is stored.
+        const read = readBundles(bytes);
         source = 'bundle';
         // The bundle's own maker, not where an imported session in it once came from: a session
         // exported again is the exporter's hand-out (its import facts stay on that machine).
         facts = { file, kind: 'bundle', madeBy: read.origin.madeBy, ...(read.origin.madeAt !== null ? { madeAt: read.origin.madeAt } : {}) };
-        // Marked as a capture import is, so a student tells the teacher's sessions from their own
-        // (after the content identity below, which leaves names and tags out anyway).
-        if (!session.tags.includes(IMPORTED_TAG)) session = { ...session, tags: [...session.tags, IMPORTED_TAG] };
-        if (session.status === 'running') {
-          session = { ...session, status: 'failed', error: { code: 'INTERRUPTED', message: 'the session was still running when it was exported; what was recorded up to then is kept' } };
-        }
+        sessions = read.sessions.map((session) => {
+          // Marked as a capture import is, so a student tells the teacher's sessions from their own
+          // (after the content identity below, which leaves names and tags out anyway).
+          if (!session.tags.includes(IMPORTED_TAG)) session = { ...session, tags: [...session.tags, IMPORTED_TAG] };
+          if (session.status === 'running') {
+            session = { ...session, status: 'failed', error: { code: 'INTERRUPTED', message: 'the session was still running when it was exported; what was recorded up to then is kept' } };
+          }
+          return session;
+        });
       } else {
         const format = captureFormat(bytes);
         let keylog: string[] = [];
@@ -225,7 +275,8 @@ export class SessionExchange {
         }
         const capture = readCapture(bytes);
         notes.push(...capture.notes);
-        session = captureSession(capture, { source: options.source, keylog });
+        const session = captureSession(capture, { source: options.source, keylog });
+        sessions = [session];
         const leftOut = streamsLeftOut(capture);
         if (leftOut) notes.push(leftOut);
         source = format ?? capture.format;
@@ -247,40 +298,39 @@ export class SessionExchange {
       if (error instanceof BundleError || error instanceof CaptureError) throw new WorkbenchError(error.code, `${options.source}: ${error.message}`);
       throw error;
     }
-    const contentId = sessionContentId(session);
-    const keylogLines = session.connections.reduce((n, c) => n + c.keylog.length, 0);
-    // Looked up and inserted under one write lock: two imports of one file at once (the window
-    // and a script) still make one session.
-    const { id, earlier } = this.ctx.db
-      .transaction(() => {
-        const found = options.again ? null : findImportedSession(this.ctx.db, contentId);
-        if (found !== null) return { id: found, earlier: found };
-        const inserted = insertRecordedSession(this.ctx.db, session);
-        rememberImport(this.ctx.db, inserted, contentId, facts);
-        return { id: inserted, earlier: null };
-      })
+    const contentIds = sessions.map((session) => sessionContentId(session));
+    const connections = sessions.reduce((n, session) => n + session.connections.length, 0);
+    const keylogLines = sessions.reduce((n, session) => n + session.connections.reduce((k, c) => k + c.keylog.length, 0), 0);
+    // Looked up and inserted under one write lock, every session of the file or none: two imports
+    // of one file at once (the window and a script) still make one copy, and a failure halfway
+    // leaves nothing of the file behind.
+    const stored = this.ctx.db
+      .transaction(() =>
+        sessions.map((session, i) => {
+          const found = options.again ? null : findImportedSession(this.ctx.db, contentIds[i]);
+          if (found !== null) return { id: found, earlier: found };
+          const inserted = insertRecordedSession(this.ctx.db, session);
+          rememberImport(this.ctx.db, inserted, contentIds[i], facts);
+          return { id: inserted, earlier: null };
+        }),
+      )
       .immediate();
-    if (earlier !== null) {
-      return {
-        id: earlier,
-        alreadyImportedAs: earlier,
-        source,
-        connections: session.connections.length,
-        keylogLines,
-        notes: [],
-        session: this.entry(earlier),
-      };
-    }
-    const entry = this.entry(id);
-    this.ctx.events.created(entry);
+    const entries: SessionImportedEntry[] = stored.map(({ id, earlier }) => {
+      const entry = this.entry(id);
+      if (earlier === null) this.ctx.events.created(entry);
+      return { id, alreadyImportedAs: earlier, session: entry };
+    });
+    const [first] = entries;
     return {
-      id,
-      alreadyImportedAs: null,
+      id: first.id,
+      alreadyImportedAs: first.alreadyImportedAs,
       source,
-      connections: session.connections.length,
+      connections,
       keylogLines,
-      notes,
-      session: entry,
+      // Notes are about what was imported now; a file imported before says nothing new.
+      notes: entries.every((e) => e.alreadyImportedAs !== null) ? [] : notes,
+      session: first.session,
+      sessions: entries,
     };
   }
 

@@ -48,12 +48,15 @@ const searchQuery: z.ZodType<SessionSearchQuery> = z
   .strict();
 
 export const EXCHANGE_SCHEMAS: Schemas<ExchangeMethods> = {
-  'sessions.export': z.object({
-    id,
-    format: z.enum(['pcapng', 'keylog', 'har', 'pem', 'bundle'], { message: 'format is one of pcapng, keylog, har, pem, bundle' }),
-    secrets: z.boolean().optional(),
-    path: filePath.optional(),
-  }),
+  'sessions.export': z
+    .object({
+      id: id.optional(),
+      ids: z.array(id).min(1, 'give at least one session id').max(1000).optional(),
+      format: z.enum(['pcapng', 'keylog', 'har', 'pem', 'bundle'], { message: 'format is one of pcapng, keylog, har, pem, bundle' }),
+      secrets: z.boolean().optional(),
+      path: filePath.optional(),
+    })
+    .refine((p) => (p.id === undefined) !== (p.ids === undefined), { message: 'give the session to export as id, or several as ids, one of the two' }),
   'sessions.import': z
     .object({
       base64: z.string().optional(),

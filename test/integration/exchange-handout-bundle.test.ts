@@ -1,0 +1,134 @@
+// A lab's hand-out in one file: the teacher records three sessions, names and tags them, and
+// exports them together (`sessions export 1 2 3 --format bundle`); the student imports that one
+// file and has all three, each named, tagged "imported" and saying which file it came from. Again:
+// nothing copied, each session named as the one it already is. A cut copy: nothing imported.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionCatalogEntry, SessionImportOrigin, SessionImportResult } from '../../src-main/api/exchangeTypes';
+import { tlslabInProcess } from '../support/cliInProcess';
+import { makeTestPki, type TestPki } from '../support/opensslPki';
+import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+
+let pki: TestPki;
+let tmp: string;
+let teacher: string;
+let student: string;
+let peer: RunningPeer;
+
+beforeAll(async () => {
+  pki = makeTestPki('tlslab-handout3-');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-handout3-'));
+  teacher = path.join(tmp, 'teacher');
+  student = path.join(tmp, 'student');
+  peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', '-tls1_3']);
+});
+
+afterAll(async () => {
+  await peer?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function ok(dataDir: string, args: string[]): Promise<string> {
+  const r = await tlslabInProcess(dataDir, args);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+async function record(dataDir: string, uri: string): Promise<number> {
+  const out = await ok(dataDir, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', uri, '--json']);
+  return (JSON.parse(out) as { sessionId: number }).sessionId;
+}
+
+async function list(dataDir: string): Promise<SessionCatalogEntry[]> {
+  return JSON.parse(await ok(dataDir, ['sessions', 'search', '--json'])) as SessionCatalogEntry[];
+}
+
+describe('several sessions in one hand-out bundle', () => {
+  const handout = () => path.join(tmp, 'lab3.tlslab');
+  const names = ['Lab 3: first visit', 'Lab 3: second page', 'Lab 3: the last one'];
+  let ids: number[] = [];
+  let studentSessions: SessionCatalogEntry[] = [];
+
+  it('the teacher exports three sessions as one file; the output names each', async () => {
+    ids = [await record(teacher, '/one'), await record(teacher, '/two'), await record(teacher, '/three')];
+    for (const [i, id] of ids.entries()) {
+      await ok(teacher, ['sessions', 'rename', String(id), names[i]]);
+      await ok(teacher, ['sessions', 'tag', String(id), 'lab-3', `part-${i + 1}`]);
+    }
+    const out = await ok(teacher, ['sessions', 'export', ...ids.map(String), '--format', 'bundle', '--out', handout()]);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^Wrote .*lab3\\.tlslab \\(\\d+ bytes\\): a hand-out of 3 sessions$`));
+    expect(lines.slice(1, 4)).toEqual(ids.map((id, i) => `  session ${id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
+    expect(lines[4]).toMatch(/^ {2}in all: 3 connections, \d+ chunks, \d+ key log lines and the certificates$/);
+    expect(lines[5]).toMatch(/^The file holds the session's secrets/);
+    expect(fs.readFileSync(handout()).readUInt16BE(14)).toBe(3);
+
+    const json = JSON.parse(await ok(teacher, ['sessions', 'export', ...ids.map(String), '--format', 'bundle', '--out', path.join(tmp, 'again.tlslab'), '--json'])) as {
+      fileName: string;
+      summary: string;
+      secret: boolean;
+    };
+    // The suggested name lists the sessions (up to five of them).
+    expect(json.fileName).toBe(`sessions-${ids.join('-')}.tlslab`);
+    expect(json.summary).toMatch(new RegExp(`^3 sessions: ${ids[0]} "${names[0]}" \\(client www\\.bank32\\.com:${peer.port}\\), ${ids[1]} `));
+    expect(json.secret).toBe(true);
+  });
+
+  it('several ids with another format: one usage error; an unknown id: the error naming it', async () => {
+    const har = await tlslabInProcess(teacher, ['sessions', 'export', ...ids.map(String), '--format', 'har', '--out', path.join(tmp, 'x.har')]);
+    expect(har.status).toBe(2);
+    expect(har.stderr).toContain('--format har holds one session and 3 were given: use --format bundle for one hand-out file of them all, or export them one at a time');
+    const unknown = await tlslabInProcess(teacher, ['sessions', 'export', String(ids[0]), '999', '--format', 'bundle', '--out', path.join(tmp, 'y.tlslab')]);
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('there is no session 999');
+    expect(fs.existsSync(path.join(tmp, 'y.tlslab'))).toBe(false);
+  });
+
+  it('the student imports the one file: all three sessions, in order, named, tagged and saying where they came from', async () => {
+    const out = await ok(student, ['sessions', 'import', handout()]);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^Imported lab3\.tlslab \(bundle, 3 sessions\): 3 connections, \d+ key log lines:$/);
+    const mine = (await list(student)).sort((a, b) => a.id - b.id);
+    expect(mine).toHaveLength(3);
+    expect(lines.slice(1, 4)).toEqual(mine.map((s, i) => `  session ${s.id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
+    expect(mine.map((s) => s.name)).toEqual(names);
+    mine.forEach((s, i) => expect(s.tags.sort()).toEqual(['imported', 'lab-3', `part-${i + 1}`]));
+    for (const s of mine) {
+      const shown = JSON.parse(await ok(student, ['sessions', 'show', String(s.id), '--json'])) as { imported: SessionImportOrigin };
+      expect(shown.imported).toMatchObject({ file: 'lab3.tlslab', kind: 'bundle', madeBy: expect.stringMatching(/^TLS Lab Workbench \S+$/) });
+      expect(shown.imported.madeAt).toEqual(expect.any(Number));
+    }
+    // The bytes came too: the first session's key log opens its records as it did for the teacher.
+    const teacherKeys = await ok(teacher, ['sessions', 'export', String(ids[0]), '--format', 'keylog', '--out', '-']);
+    expect(await ok(student, ['sessions', 'export', String(mine[0].id), '--format', 'keylog', '--out', '-'])).toBe(teacherKeys);
+    studentSessions = mine;
+  });
+
+  it('imported again: nothing copied, each session named as the one it already is (--json carries them all)', async () => {
+    const out = await ok(student, ['sessions', 'import', handout()]);
+    const lines = out.trim().split('\n');
+    const before = studentSessions;
+    expect(lines[0]).toBe('lab3.tlslab (bundle, 3 sessions) is already imported; nothing was copied:');
+    expect(lines.slice(1, 4)).toEqual(before.map((s, i) => `  already imported as session ${s.id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
+    expect(lines[4]).toMatch(/To import a second copy anyway: .* --again$/);
+    const json = JSON.parse(await ok(student, ['sessions', 'import', handout(), '--json'])) as SessionImportResult;
+    expect(json.sessions.map((s) => s.alreadyImportedAs)).toEqual(before.map((s) => s.id));
+    expect(json.sessions.map((s) => s.session.name)).toEqual(names);
+    expect(json.alreadyImportedAs).toBe(before[0].id);
+    expect(await list(student)).toHaveLength(3);
+  });
+
+  it('a cut copy of the hand-out: refused with the reason, none of its sessions imported', async () => {
+    const fresh = path.join(tmp, 'fresh');
+    const bytes = fs.readFileSync(handout());
+    const cut = path.join(tmp, 'lab3-cut.tlslab');
+    fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const r = await tlslabInProcess(fresh, ['sessions', 'import', cut]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/lab3-cut\.tlslab: the session bundle is damaged or incomplete \(its SHA-256 checksum does not match/);
+    expect(await list(fresh)).toEqual([]);
+  });
+});

@@ -1,11 +1,12 @@
 // The Import panel in Chromium, given a bundle it already imported: it names the session the file
 // became and copies nothing; "Import a copy anyway" makes the second copy asked for. The imported
-// session's page says where it came from; the one recorded here does not.
+// session's page says where it came from; the one recorded here does not. The sessions a search
+// shows go out as one hand-out bundle, and the panel names every session that file brings back.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { SessionExportResult } from '../../src-main/api/exchangeTypes';
+import type { SessionCatalogEntry, SessionExportResult } from '../../src-main/api/exchangeTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { connectApi, type ApiConnection } from '../support/engineApi';
 import { clientRunParams, collectPageErrors, makeLabPki, newPage, screenshot, startE2e, type E2eApp, type LabPki } from '../support/e2e';
@@ -129,6 +130,54 @@ describe('a capture imported in Chromium with its key log picked beside it', () 
     await expect
       .poll(() => page.getByTestId('session-imported').innerText(), { timeout: 30_000 })
       .toMatch(/^Imported from lesson-bare\.pcapng on .*: a capture, with the key log lesson\.keys\.log$/);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('a hand-out of the sessions shown, in Chromium', () => {
+  it('the search shows three sessions; one click downloads them as one bundle; imported, the panel names all three', async () => {
+    const names = ['Handout lab: one', 'Handout lab: two', 'Handout lab: three'];
+    const ids: number[] = [];
+    for (const name of names) {
+      const recorded = await api.result<SessionDetail>('client.run', clientRunParams('www.bank32.com', server.port, pki.ca));
+      expect(recorded.status, JSON.stringify(recorded.error)).toBe('ok');
+      await api.result<SessionCatalogEntry>('sessions.rename', { id: recorded.id, name });
+      ids.push(recorded.id);
+    }
+
+    const page = await newPage(app.browser);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByRole('heading', { name: 'New client session' }).waitFor();
+    await page.evaluate(`location.hash = '#/sessions'`);
+    await page.getByTestId('sessions-search').fill('Handout lab');
+    await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual(ids);
+    const button = page.getByTestId('sessions-handout-export');
+    expect(await button.innerText()).toBe('Export the 3 sessions shown as one hand-out bundle');
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toBe(`sessions-${ids.join('-')}.tlslab`);
+    const file = path.join(app.tmp, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(await page.getByTestId('sessions-handout-done').innerText()).toContain(`3 sessions: ${ids[0]} "${names[0]}"`);
+
+    // One session shown: no hand-out (the row's own Export is the way).
+    await page.getByTestId('sessions-search').fill(names[1]);
+    await expect.poll(() => rowIds(page), { timeout: 30_000 }).toEqual([ids[1]]);
+    expect(await button.count()).toBe(0);
+
+    // The teacher's copies go; the hand-out brings all three back.
+    for (const id of ids) await api.result('sessions.delete', { id });
+    await page.getByTestId('sessions-search').fill('');
+    await page.getByTestId('sessions-import-open-panel').click();
+    const said = await importFile(page, file, /^Imported 3 sessions from /);
+    const back = (await api.result<SessionCatalogEntry[]>('sessions.search', { text: 'Handout lab' })).sort((a, b) => a.id - b.id);
+    expect(back.map((s) => s.name)).toEqual(names);
+    expect(back.every((s) => s.tags.includes('imported'))).toBe(true);
+    expect(said).toBe(`Imported 3 sessions from ${path.basename(file)}: ${back.map((s, i) => `${s.id} "${names[i]}"`).join(', ')}.`);
+    await expect.poll(async () => (await rowIds(page)).filter((id) => back.some((s) => s.id === id)), { timeout: 30_000 }).toEqual(back.map((s) => s.id));
+    // The window's own list (the sidebar) hears of every session the file brought, not just the first.
+    await expect.poll(() => page.getByTestId('nav-sessions').innerText(), { timeout: 30_000 }).toMatch(/Sessions\s+7$/);
+    await screenshot(page, 'sessions-handout-imported');
     expect(pageErrors).toEqual([]);
   });
 });

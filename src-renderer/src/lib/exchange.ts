@@ -31,11 +31,35 @@ export function exchangeView(session: ExchangeSession): ExchangeView {
   return { verb: 'Sent', request, reason: null, emptyText };
 }
 
-/** What the Import panel says about a file it was given: imported now, or imported before. */
+interface ImportedSession {
+  id: number;
+  alreadyImportedAs: number | null;
+  session?: { name: string | null; kind?: string; target?: string };
+}
+
+/** A session of a hand-out as the panel names it: its number and name, or what it was when it has none. */
+function importedName(s: ImportedSession): string {
+  const id = s.alreadyImportedAs ?? s.id;
+  if (s.session?.name) return `${id} "${s.session.name}"`;
+  return s.session?.kind && s.session.target ? `${id} (${s.session.kind} ${s.session.target})` : String(id);
+}
+
+/** What the Import panel says about a file it was given: imported now, or imported before; every session of a hand-out. */
 export function importResultMessage(
-  result: { id: number; alreadyImportedAs: number | null; source: string; connections: number; keylogLines: number; session?: { name: string | null } },
+  result: ImportedSession & { source: string; connections: number; keylogLines: number; sessions?: ImportedSession[] },
   fileName: string,
 ): string {
+  const sessions = result.sessions ?? [];
+  if (sessions.length > 1) {
+    const made = sessions.filter((s) => s.alreadyImportedAs === null);
+    const earlier = sessions.filter((s) => s.alreadyImportedAs !== null);
+    const before = earlier.length ? `${earlier.length === 1 ? 'session' : 'sessions'} ${earlier.map(importedName).join(', ')}` : '';
+    if (made.length === 0) {
+      return `${fileName} is already imported (${sessions.length} sessions): ${before}; nothing was copied. Use "Import a copy anyway" for second copies.`;
+    }
+    const now = `Imported ${made.length} session${made.length === 1 ? '' : 's'} from ${fileName}: ${made.map(importedName).join(', ')}.`;
+    return earlier.length ? `${now} Already imported before, not copied: ${before}.` : now;
+  }
   // The teacher's name for it ("Refused certificate") is what tells a student where to start.
   const named = result.session?.name ? ` "${result.session.name}"` : '';
   if (result.alreadyImportedAs !== null) {

@@ -185,3 +185,17 @@ export function sessionTitle(entry: Pick<SessionCatalogEntry, 'name' | 'target'>
 
 /** Where an imported session came from, in the words `tlslab sessions show` uses, or null for one recorded here. */
 export const importOriginText = (origin: SessionImportOrigin | null | undefined): string | null => importOriginWords(origin, formatDateTime);
+
+/**
+ * The sessions a hand-out bundle of the list holds, oldest first (the order a lab was recorded in),
+ * or none when fewer than two are shown: one session is the row's own Export.
+ */
+export function handoutIds(shown: readonly { id: number }[]): number[] {
+  if (shown.length < 2) return [];
+  return shown.map((s) => s.id).sort((a, b) => a - b);
+}
+
+/** The hand-out button's text: it says how many sessions the file will hold. */
+export function handoutLabel(count: number): string {
+  return `Export the ${count} sessions shown as one hand-out bundle`;
+}

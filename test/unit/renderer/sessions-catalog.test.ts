@@ -6,6 +6,8 @@ import { importResultMessage } from '../../../src-renderer/src/lib/exchange';
 import {
   EXPORT_CHOICES,
   emptyFilters,
+  handoutIds,
+  handoutLabel,
   exportChoice,
   filtersActive,
   importFileKind,
@@ -128,5 +130,33 @@ describe('export and import', () => {
       'lesson1.tlslab is already imported as session 11 "Refused certificate"; nothing was copied. Use "Import a copy anyway" for a second copy.',
     );
     expect(importResultMessage({ ...named, session: { name: null } }, 'lesson1.tlslab')).toBe('Imported lesson1.tlslab as session 11 (1 connection, 5 key log lines).');
+  });
+
+  it('a hand-out names every session it brought, and the ones imported before', () => {
+    const lab = (id: number, name: string | null) => ({ id, alreadyImportedAs: null as number | null, session: { name, kind: 'client', target: 'www.bank32.com:4433' } });
+    const sessions = [lab(4, 'Lab 3: first visit'), lab(5, null), lab(6, 'Lab 3: the last one')];
+    const result = { ...sessions[0], source: 'bundle', connections: 3, keylogLines: 12, sessions };
+    expect(importResultMessage(result, 'lab3.tlslab')).toBe(
+      'Imported 3 sessions from lab3.tlslab: 4 "Lab 3: first visit", 5 (client www.bank32.com:4433), 6 "Lab 3: the last one".',
+    );
+    const again = sessions.map((s) => ({ ...s, alreadyImportedAs: s.id }));
+    expect(importResultMessage({ ...result, alreadyImportedAs: 4, sessions: again }, 'lab3.tlslab')).toBe(
+      'lab3.tlslab is already imported (3 sessions): sessions 4 "Lab 3: first visit", 5 (client www.bank32.com:4433), 6 "Lab 3: the last one"; nothing was copied. Use "Import a copy anyway" for second copies.',
+    );
+    const mixed = [again[0], lab(7, null), lab(8, 'Lab 3: the last one')];
+    expect(importResultMessage({ ...result, alreadyImportedAs: 4, sessions: mixed }, 'lab3.tlslab')).toBe(
+      'Imported 2 sessions from lab3.tlslab: 7 (client www.bank32.com:4433), 8 "Lab 3: the last one". Already imported before, not copied: session 4 "Lab 3: first visit".',
+    );
+    // One session in the list: the single-file wording, as before.
+    expect(importResultMessage({ ...result, connections: 1, keylogLines: 5, sessions: [sessions[0]] }, 'one.tlslab')).toBe(
+      'Imported one.tlslab as session 4 "Lab 3: first visit" (1 connection, 5 key log lines).',
+    );
+  });
+
+  it('the hand-out export holds the sessions shown, oldest first, and only when there are two or more', () => {
+    expect(handoutIds([{ id: 9 }, { id: 3 }, { id: 5 }])).toEqual([3, 5, 9]);
+    expect(handoutIds([{ id: 9 }])).toEqual([]);
+    expect(handoutIds([])).toEqual([]);
+    expect(handoutLabel(3)).toBe('Export the 3 sessions shown as one hand-out bundle');
   });
 });

@@ -66,6 +66,11 @@ function importLines(file: string, result: SessionImportResult): string[] {
   return [`Imported ${name} (${result.source}) as session ${result.id}${sessionTitle(result.session)}: ${connections}, ${keys}`, ...notes];
 }
 
+/** Session numbers of a variadic argument, each checked as commander reads it (so its error is commander's usage line). */
+function sessionIds(value: string, previous: number[] = []): number[] {
+  return [...previous, integer('the session id')(value)];
+}
+
 function sessionsGroup(program: Command): Command {
   const existing = program.commands.find((c) => c.name() === 'sessions');
   return existing ?? program.command('sessions').description('recorded sessions');
@@ -83,13 +88,12 @@ export function registerSessionExchangeCommands(program: Command): void {
   sessions
     .command('export')
     .description('a session as a file: pcapng (Wireshark decrypts it with no setup), key log, HAR, PEM or a bundle; several sessions as one hand-out bundle')
-    .argument('<id...>', 'session number (several, with --format bundle: one hand-out file holding them all)')
+    .argument('<id...>', 'session number (several, with --format bundle: one hand-out file holding them all)', sessionIds)
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).makeOptionMandatory())
     .requiredOption('--out <file>', 'where to write it ("-" for standard output)')
     .option('--no-secrets', 'pcapng: leave the key log out (then only an RSA key exchange opens, with the server key)')
     .option('--json', 'print JSON')
-    .action(async (values: string[], opts, command: Command) => {
-      const ids = values.map((v) => integer('the session id')(v));
+    .action(async (ids: number[], opts, command: Command) => {
       if (ids.length > 1 && opts.format !== 'bundle') {
         throw new CliExit(2, `--format ${opts.format} holds one session and ${ids.length} were given: use --format bundle for one hand-out file of them all, or export them one at a time`);
       }
@@ -166,10 +170,9 @@ export function registerSessionExchangeCommands(program: Command): void {
   sessions
     .command('delete')
     .description('delete a session with everything recorded under it')
-    .argument('<id...>', 'session numbers')
+    .argument('<id...>', 'session numbers', sessionIds)
     .option('--json', 'print JSON')
-    .action(async (ids: string[], opts, command: Command) => {
-      const numbers = ids.map((v) => integer('the session id')(v));
+    .action(async (numbers: number[], opts, command: Command) => {
       const wb = openWorkbench(command);
       try {
         await wb.writer.written();

@@ -85,6 +85,12 @@ describe('several sessions in one hand-out bundle', () => {
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toContain('there is no session 999');
     expect(fs.existsSync(path.join(tmp, 'y.tlslab'))).toBe(false);
+    const word = await tlslabInProcess(teacher, ['sessions', 'export', String(ids[0]), 'three', '--format', 'bundle', '--out', path.join(tmp, 'z.tlslab')]);
+    expect(word.status).toBe(2);
+    expect(word.stderr).toContain('three: the session id must be a whole number');
+    const deleted = await tlslabInProcess(teacher, ['sessions', 'delete', 'three']);
+    expect(deleted.status).toBe(2);
+    expect(deleted.stderr).toContain('three: the session id must be a whole number');
   });
 
   it('the student imports the one file: all three sessions, in order, named, tagged and saying where they came from', async () => {

@@ -38,7 +38,7 @@ function session(n: number, connections: number): RecordedSession {
     address: '127.0.0.1:443',
     sni: `host${n}.test`,
     version: 'TLSv1.3',
-    cipher: { iana: 'TLS_AES_128_GCM_SHA256' },
+    cipher: { openssl: 'TLS_AES_128_GCM_SHA256', iana: 'TLS_AES_128_GCM_SHA256', version: 'TLSv1.3' },
     alpn: null,
     verification: null,
     error: n === 2 ? { code: 'HANDSHAKE_FAILED', message: 'made up' } : null,

@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionCatalogEntry, SessionImportOrigin, SessionImportResult } from '../../src-main/api/exchangeTypes';
+import type { SessionCatalogEntry, SessionExportResult, SessionImportOrigin, SessionImportResult } from '../../src-main/api/exchangeTypes';
+import { startEngine } from '../../src-main/host/engine';
 import { tlslabInProcess } from '../support/cliInProcess';
+import { connectApi } from '../support/engineApi';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 
@@ -136,5 +138,28 @@ describe('several sessions in one hand-out bundle', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/lab3-cut\.tlslab: the session bundle is damaged or incomplete \(its SHA-256 checksum does not match/);
     expect(await list(fresh)).toEqual([]);
+  });
+
+  it('over the engine API: ids make the hand-out (base64 back); several ids with another format, or id and ids both, are refused', async () => {
+    const engine = await startEngine({ dataDir: teacher });
+    const api = await connectApi(engine);
+    try {
+      const out = await api.result<SessionExportResult>('sessions.export', { ids: [ids[2], ids[0]], format: 'bundle' });
+      expect(out.fileName).toBe(`sessions-${ids[2]}-${ids[0]}.tlslab`);
+      expect(out.summary).toMatch(new RegExp(`^2 sessions: ${ids[2]} "${names[2]}" .*, ${ids[0]} "${names[0]}" `));
+      expect(Buffer.from(out.base64!, 'base64').readUInt16BE(14)).toBe(3);
+      // One id in `ids` is the single-session bundle older workbenches read.
+      const one = await api.result<SessionExportResult>('sessions.export', { ids: [ids[1]], format: 'bundle' });
+      expect(one.fileName).toBe(`session-${ids[1]}.tlslab`);
+      expect(Buffer.from(one.base64!, 'base64').readUInt16BE(14)).toBe(1);
+      await expect(api.result('sessions.export', { ids, format: 'pcapng' })).rejects.toThrow(
+        'a pcapng file holds one session, and 3 were given; export several as one hand-out with format bundle, or export them one at a time',
+      );
+      await expect(api.result('sessions.export', { id: ids[0], ids, format: 'bundle' })).rejects.toThrow('give the session to export as id, or several as ids, one of the two');
+      await expect(api.result('sessions.export', { ids: [ids[0], 999], format: 'bundle' })).rejects.toThrow('there is no session 999');
+    } finally {
+      api.close();
+      await engine.close();
+    }
   });
 });

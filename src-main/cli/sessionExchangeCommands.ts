@@ -118,7 +118,7 @@ export function registerSessionExchangeCommands(program: Command): void {
           out.write(`Wrote ${written} (${exported.bytes.length} bytes): a hand-out of ${ids.length} sessions\n`);
           for (const id of ids) out.write(`  session ${id}${sessionTitle(wb.exchange.entry(id))}\n`);
           out.write(`  in all: ${exported.contents ?? exported.summary}\n`);
-          if (exported.secret) out.write(`${SECRET_NOTE}${out === process.stdout ? '; it is readable by you only (mode 0600)' : ''}\n`);
+          if (exported.secret) out.write(`${SECRET_NOTE.replace("the session's", "the sessions'")}${out === process.stdout ? '; it is readable by you only (mode 0600)' : ''}\n`);
         } else {
           out.write(`Wrote ${written} (${exported.bytes.length} bytes): ${exported.summary}\n`);
           const note = exported.secret ? SECRET_NOTE : exported.plaintext ? PLAINTEXT_NOTE : null;

@@ -65,7 +65,7 @@ describe('several sessions in one hand-out bundle', () => {
     expect(lines[0]).toMatch(new RegExp(`^Wrote .*lab3\\.tlslab \\(\\d+ bytes\\): a hand-out of 3 sessions$`));
     expect(lines.slice(1, 4)).toEqual(ids.map((id, i) => `  session ${id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
     expect(lines[4]).toMatch(/^ {2}in all: 3 connections, \d+ chunks, \d+ key log lines and the certificates$/);
-    expect(lines[5]).toMatch(/^The file holds the session's secrets/);
+    expect(lines[5]).toMatch(/^The file holds the sessions' secrets/);
     expect(fs.readFileSync(handout()).readUInt16BE(14)).toBe(3);
 
     const json = JSON.parse(await ok(teacher, ['sessions', 'export', ...ids.map(String), '--format', 'bundle', '--out', path.join(tmp, 'again.tlslab'), '--json'])) as {

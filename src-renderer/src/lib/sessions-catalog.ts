@@ -141,8 +141,9 @@ export const PLAINTEXT_DOWNLOAD_NOTE =
   'It holds the decrypted requests and answers in clear: form fields, passwords and cookies included. Your browser decides who may read a download: on a shared machine make it private (chmod 600) or delete it when you are done.';
 
 /** What to say under a download about who should read it, or null for a file that holds nothing private. */
-export function privateDownloadNote(file: { secret: boolean; plaintext: boolean }): string | null {
-  return file.secret ? SECRET_DOWNLOAD_NOTE : file.plaintext ? PLAINTEXT_DOWNLOAD_NOTE : null;
+export function privateDownloadNote(file: { secret: boolean; plaintext: boolean }, sessions = 1): string | null {
+  if (file.secret) return sessions > 1 ? SECRET_DOWNLOAD_NOTE.replace("the session's", "the sessions'") : SECRET_DOWNLOAD_NOTE;
+  return file.plaintext ? PLAINTEXT_DOWNLOAD_NOTE : null;
 }
 
 export interface ExportChoice {

@@ -8,6 +8,7 @@ import {
   emptyFilters,
   handoutIds,
   handoutLabel,
+  privateDownloadNote,
   exportChoice,
   filtersActive,
   importFileKind,
@@ -158,5 +159,12 @@ describe('export and import', () => {
     expect(handoutIds([{ id: 9 }])).toEqual([]);
     expect(handoutIds([])).toEqual([]);
     expect(handoutLabel(3)).toBe('Export the 3 sessions shown as one hand-out bundle');
+  });
+
+  it("says whose secrets a download holds: the session's, or the sessions' of a hand-out", () => {
+    expect(privateDownloadNote({ secret: true, plaintext: false })).toMatch(/^It holds the session's secrets/);
+    expect(privateDownloadNote({ secret: true, plaintext: false }, 3)).toMatch(/^It holds the sessions' secrets/);
+    expect(privateDownloadNote({ secret: false, plaintext: true }, 3)).toMatch(/^It holds the decrypted requests/);
+    expect(privateDownloadNote({ secret: false, plaintext: false }, 3)).toBeNull();
   });
 });

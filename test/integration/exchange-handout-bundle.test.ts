@@ -3,46 +3,20 @@
 // file and has all three, each named, tagged "imported" and saying which file it came from. Again:
 // nothing copied, each session named as the one it already is. A cut copy: nothing imported.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SessionCatalogEntry, SessionExportResult, SessionImportOrigin, SessionImportResult } from '../../src-main/api/exchangeTypes';
 import { startEngine } from '../../src-main/host/engine';
 import { tlslabInProcess } from '../support/cliInProcess';
 import { connectApi } from '../support/engineApi';
-import { makeTestPki, type TestPki } from '../support/opensslPki';
-import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
+import { classroom } from '../support/classroom';
 
-let pki: TestPki;
+const room = classroom('tlslab-handout3-');
+const { ok, record } = room;
 let tmp: string;
 let teacher: string;
 let student: string;
-let peer: RunningPeer;
-
-beforeAll(async () => {
-  pki = makeTestPki('tlslab-handout3-');
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-handout3-'));
-  teacher = path.join(tmp, 'teacher');
-  student = path.join(tmp, 'student');
-  peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', '-tls1_3']);
-});
-
-afterAll(async () => {
-  await peer?.stop();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function ok(dataDir: string, args: string[]): Promise<string> {
-  const r = await tlslabInProcess(dataDir, args);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
-}
-
-async function record(dataDir: string, uri: string): Promise<number> {
-  const out = await ok(dataDir, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', uri, '--json']);
-  return (JSON.parse(out) as { sessionId: number }).sessionId;
-}
+beforeAll(() => ({ tmp, teacher, student } = room));
 
 async function list(dataDir: string): Promise<SessionCatalogEntry[]> {
   return JSON.parse(await ok(dataDir, ['sessions', 'search', '--json'])) as SessionCatalogEntry[];
@@ -63,7 +37,7 @@ describe('several sessions in one hand-out bundle', () => {
     const out = await ok(teacher, ['sessions', 'export', ...ids.map(String), '--format', 'bundle', '--out', handout()]);
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^Wrote .*lab3\\.tlslab \\(\\d+ bytes\\): a hand-out of 3 sessions$`));
-    expect(lines.slice(1, 4)).toEqual(ids.map((id, i) => `  session ${id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
+    expect(lines.slice(1, 4)).toEqual(ids.map((id, i) => `  session ${id} "${names[i]}" (client www.bank32.com:${room.peer.port}, ok)`));
     expect(lines[4]).toMatch(/^ {2}in all: 3 connections, \d+ chunks, \d+ key log lines and the certificates$/);
     expect(lines[5]).toMatch(/^The file holds the sessions' secrets/);
     expect(fs.readFileSync(handout()).readUInt16BE(14)).toBe(3);
@@ -75,7 +49,7 @@ describe('several sessions in one hand-out bundle', () => {
     };
     // The suggested name lists the sessions (up to five of them).
     expect(json.fileName).toBe(`sessions-${ids.join('-')}.tlslab`);
-    expect(json.summary).toMatch(new RegExp(`^3 sessions: ${ids[0]} "${names[0]}" \\(client www\\.bank32\\.com:${peer.port}\\), ${ids[1]} `));
+    expect(json.summary).toMatch(new RegExp(`^3 sessions: ${ids[0]} "${names[0]}" \\(client www\\.bank32\\.com:${room.peer.port}\\), ${ids[1]} `));
     expect(json.secret).toBe(true);
   });
 
@@ -101,7 +75,7 @@ describe('several sessions in one hand-out bundle', () => {
     expect(lines[0]).toMatch(/^Imported lab3\.tlslab \(bundle, 3 sessions\): 3 connections, \d+ key log lines:$/);
     const mine = (await list(student)).sort((a, b) => a.id - b.id);
     expect(mine).toHaveLength(3);
-    expect(lines.slice(1, 4)).toEqual(mine.map((s, i) => `  session ${s.id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
+    expect(lines.slice(1, 4)).toEqual(mine.map((s, i) => `  session ${s.id} "${names[i]}" (client www.bank32.com:${room.peer.port}, ok)`));
     expect(mine.map((s) => s.name)).toEqual(names);
     mine.forEach((s, i) => expect(s.tags.sort()).toEqual(['imported', 'lab-3', `part-${i + 1}`]));
     for (const s of mine) {
@@ -120,7 +94,7 @@ describe('several sessions in one hand-out bundle', () => {
     const lines = out.trim().split('\n');
     const before = studentSessions;
     expect(lines[0]).toBe('lab3.tlslab (bundle, 3 sessions) is already imported; nothing was copied:');
-    expect(lines.slice(1, 4)).toEqual(before.map((s, i) => `  already imported as session ${s.id} "${names[i]}" (client www.bank32.com:${peer.port}, ok)`));
+    expect(lines.slice(1, 4)).toEqual(before.map((s, i) => `  already imported as session ${s.id} "${names[i]}" (client www.bank32.com:${room.peer.port}, ok)`));
     expect(lines[4]).toMatch(/To import a second copy anyway: .* --again$/);
     const json = JSON.parse(await ok(student, ['sessions', 'import', handout(), '--json'])) as SessionImportResult;
     expect(json.sessions.map((s) => s.alreadyImportedAs)).toEqual(before.map((s) => s.id));

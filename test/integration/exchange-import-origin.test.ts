@@ -6,45 +6,17 @@
 // only its own making, not where the exporter got the session.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SessionImportOrigin, SessionImportResult } from '../../src-main/api/exchangeTypes';
-import { makeTestPki, type TestPki } from '../support/opensslPki';
-import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
-import { tlslabInProcess } from '../support/cliInProcess';
+import { classroom } from '../support/classroom';
 
-let pki: TestPki;
+const room = classroom('tlslab-origin-');
+const { ok, record } = room;
 let tmp: string;
 let teacher: string;
 let student: string;
-let peer: RunningPeer;
-
-beforeAll(async () => {
-  pki = makeTestPki('tlslab-origin-');
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-origin-'));
-  teacher = path.join(tmp, 'teacher');
-  student = path.join(tmp, 'student');
-  peer = await startOpensslServer(pki.serverCert, pki.serverKey, ['-www', '-tls1_3']);
-});
-
-afterAll(async () => {
-  await peer?.stop();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-// In the test's own process: a child process per command took a minute and a half in all on a busy machine.
-async function ok(dataDir: string, args: string[]): Promise<string> {
-  const r = await tlslabInProcess(dataDir, args);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
-}
-
-async function record(dataDir: string): Promise<number> {
-  const out = await ok(dataDir, ['client', `www.bank32.com:${peer.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--get', '/', '--json']);
-  return (JSON.parse(out) as { sessionId: number }).sessionId;
-}
+beforeAll(() => ({ tmp, teacher, student } = room));
 
 async function importFile(dataDir: string, args: string[]): Promise<SessionImportResult> {
   return JSON.parse(await ok(dataDir, ['sessions', 'import', ...args, '--json'])) as SessionImportResult;

@@ -1,5 +1,5 @@
 // The TLS servers' commands and events (issue 4). Types only.
-import type { ServerConfig, ServerConnectionSummary, ServerInfo } from './serverTypes';
+import type { RunningElsewhere, ServerConfig, ServerConnectionSummary, ServerInfo } from './serverTypes';
 
 export interface ServerMethods {
   /** Every server started since the engine began, running or not. */
@@ -11,6 +11,11 @@ export interface ServerMethods {
   'servers.restart': { params: { id: number; config?: ServerConfig }; result: ServerInfo };
   /** Forget a stopped server (a running one is stopped first). */
   'servers.remove': { params: { id: number }; result: ServerInfo[] };
+  /**
+   * Servers, proxies and replay servers started from a terminal (`tlslab server`, ...) on this data
+   * folder, oldest first: their connections are recorded here, but only their terminal stops them.
+   */
+  'servers.elsewhere': { params: Record<string, never>; result: RunningElsewhere[] };
 }
 
 export interface ServerEvents {

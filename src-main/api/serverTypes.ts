@@ -167,3 +167,28 @@ export interface ServerConnectionSummary {
    */
   note?: string | null;
 }
+
+/** What kind of tlslab command runs elsewhere: `tlslab server`, `tlslab proxy` or `tlslab replay-server`. */
+export type RunningElsewhereKind = 'server' | 'proxy' | 'replay-server';
+
+/**
+ * A server, proxy or replay server started from a terminal on the same data folder: its connections
+ * are recorded here too, but it is not the engine's to stop. Read from the data folder's running/.
+ */
+export interface RunningElsewhere {
+  kind: RunningElsewhereKind;
+  /** The process it runs in; it stops with Ctrl-C in that terminal. */
+  pid: number;
+  /** Where it listens first, "127.0.0.1:4433". */
+  address: string;
+  /** Every address it listens on (a proxy in both modes has two). */
+  addresses: string[];
+  label: string;
+  startedAt: number;
+  /** A server's default certificate subject ("CN=www.bank32.com, O=Bank32"). */
+  certificate?: string;
+  /** The names a server or replay server answers by SNI. */
+  names?: string[];
+  /** A proxy's mode. */
+  mode?: 'transparent' | 'connect' | 'both';
+}

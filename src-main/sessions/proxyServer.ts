@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ProxyConfig, ProxyConnectionSummary, ProxyMode } from '../api/proxyTypes';
 import type { SessionSummary, TrustStoreSpec } from '../api/types';
+import { PortInUseError } from '../store/runningElsewhere';
 import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import { asciiDomain } from '../pki/names';
@@ -191,7 +192,7 @@ export class ProxyServer {
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const where = formatAddress(at.host, at.port);
-        if (err.code === 'EADDRINUSE') reject(new WorkbenchError('PORT_IN_USE', `${flag} ${where} is already in use (another proxy or server); stop it, or choose another port`));
+        if (err.code === 'EADDRINUSE') reject(new PortInUseError(at.host, at.port, `${flag} ${where}`, 'choose another port', `${flag} ${where} is already in use (another proxy or server); stop it, or choose another port`));
         else if (err.code === 'EACCES' || err.code === 'EPERM') reject(new WorkbenchError('PRIVILEGED_PORT', `${flag} ${where}: ports below 1024 need an administrator; use a port such as 8443`));
         else if (err.code === 'EADDRNOTAVAIL') reject(new WorkbenchError('ADDRESS_NOT_AVAILABLE', `${flag} ${where}: ${at.host} is not an address of this machine; use 127.0.0.1`));
         else reject(new WorkbenchError('LISTEN_FAILED', `${flag} ${where}: cannot listen: ${err.message}`));

@@ -15,6 +15,7 @@ import { checkResponder } from './serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from './serverSession';
 import { SessionIdCache } from './sessionIdCache';
 import { TicketKeyring } from './ticketKeyring';
+import { namePortHolder, PortInUseError } from '../store/runningElsewhere';
 import { splitNodeTicketKeys } from '../tls/sessionTicket';
 
 export const DEFAULT_SERVER_HOST = '127.0.0.1';
@@ -283,7 +284,14 @@ export class TlsLabServer {
     const port = this.config.port ?? DEFAULT_SERVER_PORT;
     switch (err.code) {
       case 'EADDRINUSE':
-        return new WorkbenchError('PORT_IN_USE', `port ${port} on ${host} is already in use (another server, or one still running from before); stop it, or choose another port such as ${port === 4433 ? 4434 : 4433}`);
+      {
+        const instead = `choose another port such as ${port === 4433 ? 4434 : 4433}`;
+        const busy = new PortInUseError(host, port, `port ${port} on ${host}`, instead,
+          `port ${port} on ${host} is already in use (another server, or one still running from before); stop it, or ${instead}`);
+        // The keyring's folder is the data folder this server records into: a `tlslab server` run
+        // from a terminal on it says so in running/, and the message names it.
+        return namePortHolder(busy, this.deps.ticketKeyring?.dataDir);
+      }
       case 'EACCES':
       case 'EPERM':
         return port < 1024

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ServerMethods } from '../../api/serverMethods';
 import type { ClientCaSpec, ServerConfig, ServerIdentitySpec, ServerResponder, SniHostConfig } from '../../api/serverTypes';
+import { listRunningElsewhere } from '../../store/runningElsewhere';
 import type { Handlers, Schemas } from './types';
 
 const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -61,6 +62,7 @@ export const SERVER_HANDLERS: Handlers<ServerMethods> = {
   'servers.stop': (wb, { id }) => wb.servers.stop(id),
   'servers.restart': (wb, { id, config }) => wb.servers.restart(id, config),
   'servers.remove': (wb, { id }) => wb.servers.remove(id),
+  'servers.elsewhere': (wb) => listRunningElsewhere(wb.dataDir),
 };
 
 export const SERVER_SCHEMAS: Schemas<ServerMethods> = {
@@ -69,4 +71,5 @@ export const SERVER_SCHEMAS: Schemas<ServerMethods> = {
   'servers.stop': serverId,
   'servers.restart': z.object({ id: z.number().int().positive(), config: serverConfig.optional() }),
   'servers.remove': serverId,
+  'servers.elsewhere': z.object({}).strict() as z.ZodType<Record<string, never>>,
 };

@@ -1,0 +1,91 @@
+// The running/ folder of a data folder: what `tlslab server`, `proxy` and `replay-server` write so
+// that the window knows them. The reader lists live ones, removes the records of processes that are
+// gone and files that do not parse, and leaves out the reading process's own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningElsewhere } from '../../src-main/api/serverTypes';
+import { listRunningElsewhere, namePortHolder, PortInUseError, recordRunning, RUNNING_FOLDER } from '../../src-main/store/runningElsewhere';
+
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** A process that stays alive until the test ends. */
+function liveProcess(): number {
+  const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+  children.push(child);
+  return child.pid!;
+}
+
+/** The id of a process that has ended. */
+async function deadProcess(): Promise<number> {
+  const child = spawn('true', [], { stdio: 'ignore' });
+  const pid = child.pid!;
+  await new Promise((resolve) => child.once('exit', resolve));
+  return pid;
+}
+
+function record(dir: string, entry: RunningElsewhere, n = 1): string {
+  fs.mkdirSync(path.join(dir, RUNNING_FOLDER), { recursive: true });
+  const file = path.join(dir, RUNNING_FOLDER, `${entry.pid}-${entry.kind}-${n}.json`);
+  fs.writeFileSync(file, JSON.stringify(entry));
+  return file;
+}
+
+const server = (pid: number, port = 4433): RunningElsewhere => ({
+  kind: 'server',
+  pid,
+  address: `127.0.0.1:${port}`,
+  addresses: [`127.0.0.1:${port}`],
+  label: `127.0.0.1:${port}`,
+  startedAt: new Date(2026, 0, 5, 2, 3, 43).getTime(),
+  certificate: 'CN=www.bank32.com',
+  names: ['mail.bank32.com'],
+});
+
+describe('the running records of a data folder', () => {
+  it('lists the live records, removes a dead process\'s record and a damaged file, and skips its own', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    expect(listRunningElsewhere(dir)).toEqual([]);
+
+    const live = server(liveProcess());
+    record(dir, live);
+    const dead = record(dir, server(await deadProcess(), 4434));
+    const damaged = path.join(dir, RUNNING_FOLDER, `${liveProcess()}-proxy-1.json`);
+    fs.writeFileSync(damaged, '{"kind": "proxy", "pid"');
+    // This process's own record, written as a `tlslab server` writes it: mode 0600.
+    const own = recordRunning(dir, { kind: 'proxy', address: '127.0.0.1:8443', addresses: ['127.0.0.1:8443', '127.0.0.1:8080'], label: 'mitm', mode: 'both' });
+    expect(fs.statSync(own.file).mode & 0o777).toBe(0o600);
+
+    expect(listRunningElsewhere(dir)).toEqual([live]);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(damaged)).toBe(false);
+    // Another process reading the folder sees this one's record.
+    const seen = listRunningElsewhere(dir, live.pid);
+    expect(seen.map((e) => [e.kind, e.pid, e.addresses])).toEqual([['proxy', process.pid, ['127.0.0.1:8443', '127.0.0.1:8080']]]);
+
+    own.remove();
+    expect(fs.existsSync(own.file)).toBe(false);
+    expect(listRunningElsewhere(dir, live.pid)).toEqual([]);
+  });
+
+  it('names the process that holds a port in the port-in-use message, and keeps the words otherwise', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const holder = server(liveProcess());
+    record(dir, holder);
+    const busy = (port: number) =>
+      new PortInUseError('127.0.0.1', port, `port ${port} on 127.0.0.1`, 'choose another port such as 4434', `port ${port} on 127.0.0.1 is already in use (another server)`);
+
+    expect(namePortHolder(busy(4433), dir).message).toBe(
+      `port 4433 on 127.0.0.1 is already in use by \`tlslab server\` (process ${holder.pid}, started 02:03:43) recording into this data folder; ` +
+        'stop it with Ctrl-C in its terminal, or choose another port such as 4434',
+    );
+    expect(namePortHolder(busy(4435), dir).message).toBe('port 4435 on 127.0.0.1 is already in use (another server)');
+    expect(namePortHolder(busy(4433), undefined).message).toBe('port 4433 on 127.0.0.1 is already in use (another server)');
+  });
+});

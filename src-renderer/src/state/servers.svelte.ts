@@ -2,7 +2,7 @@
 // form's values (kept for the window's life, passphrases never stored). It listens to the engine
 // once for the life of the window, so connections that arrive while another view is open are seen.
 import { live } from '../lib/batched';
-import type { ServerConnectionSummary, ServerInfo } from '../api/contract';
+import type { RunningElsewhere, ServerConnectionSummary, ServerInfo } from '../api/contract';
 import { EngineCallError } from '../api/client';
 import type { ApiErrorInfo } from '../api/contract';
 import { addConnectionSummary, mergeServer, sortServers } from '../lib/server-view';
@@ -93,4 +93,37 @@ export function watchServers(): void {
   client.onState((state) => {
     if (state.kind === 'open') void refreshServers();
   });
+}
+
+/**
+ * Servers, proxies and replay servers run from a terminal on this data folder (servers.elsewhere).
+ * The engine learns of them only by reading the folder, so a view that shows them asks again now
+ * and then (watchElsewhere).
+ */
+export const elsewhere = $state<{ list: RunningElsewhere[]; loaded: boolean }>({ list: [], loaded: false });
+
+/** How often an open view asks for them again: a terminal's server appears within this. */
+export const ELSEWHERE_REFRESH_MS = 3000;
+
+export async function refreshElsewhere(): Promise<void> {
+  try {
+    elsewhere.list = await engine().call('servers.elsewhere', {});
+  } catch {
+    // The engine away or busy: the list stays as it was, and the next round asks again.
+  } finally {
+    elsewhere.loaded = true;
+  }
+}
+
+/** Loads the list now and keeps it current until the returned function is called (the view closes). */
+export function watchElsewhere(): () => void {
+  const timer = setInterval(() => void refreshElsewhere(), ELSEWHERE_REFRESH_MS);
+  // Called at once with the present state: an open engine is asked now.
+  const offState = engine().onState((state) => {
+    if (state.kind === 'open') void refreshElsewhere();
+  });
+  return () => {
+    clearInterval(timer);
+    offState();
+  };
 }

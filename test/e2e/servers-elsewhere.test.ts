@@ -1,0 +1,85 @@
+// The Servers view in Chromium while a student's `tlslab server` runs in a terminal on the data
+// folder the window's engine uses: the view lists it under "Running from a terminal" rather than
+// saying there is no server, the start form says its port is taken before Start is pressed, and
+// the card goes once the terminal's server stops with Ctrl-C.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { freePort } from '../support/ports';
+
+let app: E2eApp;
+let terminal: ChildProcessWithoutNullStreams | undefined;
+
+/** `tlslab server` on the engine's data folder, as a student starts it in a terminal; resolves once it listens. */
+async function terminalServer(dataDir: string, port: number): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tlslab.mjs'), '--data-dir', dataDir, 'server', '--identity', 'lab:www.bank32.com',
+    '--port', String(port), '--label', 'bank from a terminal']);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('stop with Ctrl-C')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`tlslab server exited: ${err}`)));
+  });
+  return child;
+}
+
+beforeAll(async () => {
+  app = await startE2e('servers-elsewhere');
+  await app.engine.workbench.workshop.createCa({ name: 'Lab Root', subject: '/O=Lab/CN=Lab Root CA' });
+  await app.engine.workbench.workshop.issue({ ca: 'Lab Root', name: 'www.bank32.com', subject: { CN: 'www.bank32.com', O: 'Bank32' },
+    subjectAltNames: ['DNS:www.bank32.com'] });
+});
+
+afterAll(async () => {
+  if (terminal && terminal.exitCode === null && terminal.signalCode === null) {
+    const exited = new Promise((resolve) => terminal!.once('exit', resolve));
+    terminal.kill('SIGTERM');
+    await exited;
+  }
+  await app?.close();
+});
+
+describe('a server run from a terminal, in the Servers view', () => {
+  it('shows under "Running from a terminal", holds its port in the form, and goes when stopped with Ctrl-C', async () => {
+    const port = await freePort();
+    terminal = await terminalServer(app.engine.workbench.dataDir, port);
+    const page = await newPage(app.browser);
+    const errors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-servers').click();
+    await page.getByRole('heading', { name: 'Servers', exact: true }).waitFor();
+
+    await page.getByTestId('elsewhere-card').waitFor();
+    expect(await page.getByRole('heading', { name: 'Running from a terminal' }).count()).toBe(1);
+    expect(await text(page, 'elsewhere-address')).toBe(`127.0.0.1:${port}`);
+    expect(await text(page, 'elsewhere-pid')).toBe(String(terminal.pid));
+    const row = await text(page, 'elsewhere-row');
+    expect(row).toContain('tlslab server');
+    expect(row).toContain('bank from a terminal');
+    expect(row).toContain('CN=www.bank32.com');
+    expect(await text(page, 'elsewhere-note')).toContain('show under Sessions');
+    expect(await text(page, 'elsewhere-note')).toContain('Ctrl-C in their terminal');
+    const empty = await text(page, 'servers-empty');
+    expect(empty).not.toContain('No server yet');
+
+    // The form says the port is taken before Start is pressed.
+    await page.getByTestId('server-form').waitFor();
+    await page.getByTestId('server-port').fill(String(port));
+    expect(await text(page, 'server-port-note')).toBe(`127.0.0.1:${port} is taken by tlslab server (process ${terminal.pid}) from a terminal; use ${port + 1} or 0`);
+    await screenshot(page, 'servers-elsewhere');
+
+    // Ctrl-C in the terminal: the card and the note go (the view asks again every few seconds).
+    const exited = new Promise((resolve) => terminal!.once('exit', resolve));
+    terminal.kill('SIGINT');
+    await exited;
+    await page.getByTestId('elsewhere-card').waitFor({ state: 'detached', timeout: 60_000 });
+    expect(await page.getByTestId('server-port-note').count()).toBe(0);
+    expect(await text(page, 'servers-empty')).toContain('No server yet');
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 // The Servers view in Chromium while a student's `tlslab server` runs in a terminal on the data
 // folder the window's engine uses: the view lists it under "Running from a terminal" rather than
 // saying there is no server, the start form says its port is taken before Start is pressed, and
-// the card goes once the terminal's server stops with Ctrl-C.
+// the card goes once the terminal's server stops with Ctrl-C. A `tlslab proxy` shows in the Proxy view.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +9,12 @@ import { ROOT, collectPageErrors, newPage, screenshot, startE2e, text, type E2eA
 import { freePort } from '../support/ports';
 
 let app: E2eApp;
-let terminal: ChildProcessWithoutNullStreams | undefined;
+const terminals: ChildProcessWithoutNullStreams[] = [];
 
-/** `tlslab server` on the engine's data folder, as a student starts it in a terminal; resolves once it listens. */
-async function terminalServer(dataDir: string, port: number): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tlslab.mjs'), '--data-dir', dataDir, 'server', '--identity', 'lab:www.bank32.com',
-    '--port', String(port), '--label', 'bank from a terminal']);
+/** A tlslab command on the engine's data folder, as a student starts it in a terminal; resolves once it listens. */
+async function inTerminal(args: string[]): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tlslab.mjs'), '--data-dir', app.engine.workbench.dataDir, ...args]);
+  terminals.push(child);
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -23,7 +23,7 @@ async function terminalServer(dataDir: string, port: number): Promise<ChildProce
       out += d;
       if (out.includes('stop with Ctrl-C')) resolve();
     });
-    child.once('exit', () => reject(new Error(`tlslab server exited: ${err}`)));
+    child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
   });
   return child;
 }
@@ -36,9 +36,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (terminal && terminal.exitCode === null && terminal.signalCode === null) {
-    const exited = new Promise((resolve) => terminal!.once('exit', resolve));
-    terminal.kill('SIGTERM');
+  for (const child of terminals) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
     await exited;
   }
   await app?.close();
@@ -47,7 +48,7 @@ afterAll(async () => {
 describe('a server run from a terminal, in the Servers view', () => {
   it('shows under "Running from a terminal", holds its port in the form, and goes when stopped with Ctrl-C', async () => {
     const port = await freePort();
-    terminal = await terminalServer(app.engine.workbench.dataDir, port);
+    const terminal = await inTerminal(['server', '--identity', 'lab:www.bank32.com', '--port', String(port), '--label', 'bank from a terminal']);
     const page = await newPage(app.browser);
     const errors = collectPageErrors(page);
     await page.goto(app.engine.url);
@@ -74,12 +75,27 @@ describe('a server run from a terminal, in the Servers view', () => {
     await screenshot(page, 'servers-elsewhere');
 
     // Ctrl-C in the terminal: the card and the note go (the view asks again every few seconds).
-    const exited = new Promise((resolve) => terminal!.once('exit', resolve));
+    const exited = new Promise((resolve) => terminal.once('exit', resolve));
     terminal.kill('SIGINT');
     await exited;
     await page.getByTestId('elsewhere-card').waitFor({ state: 'detached', timeout: 60_000 });
     expect(await page.getByTestId('server-port-note').count()).toBe(0);
     expect(await text(page, 'servers-empty')).toContain('No server yet');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a proxy run from a terminal in the Proxy view', async () => {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const proxy = await inTerminal(['proxy', '--listen', listen, '--ca', 'Lab Root']);
+    const page = await newPage(app.browser);
+    const errors = collectPageErrors(page);
+    await page.goto(app.engine.url);
+    await page.getByTestId('nav-proxy').click();
+    await page.getByTestId('elsewhere-card').waitFor();
+    expect(await text(page, 'elsewhere-address')).toBe(listen);
+    expect(await text(page, 'elsewhere-pid')).toBe(String(proxy.pid));
+    expect(await text(page, 'elsewhere-row')).toContain('tlslab proxy');
+    expect(await text(page, 'proxies-empty')).not.toContain('No proxy yet');
     expect(errors).toEqual([]);
   });
 });

@@ -2,10 +2,10 @@
 // folder the window's engine uses: the view lists it under "Running from a terminal" rather than
 // saying there is no server, the start form says its port is taken before Start is pressed, and
 // the card goes once the terminal's server stops with Ctrl-C. A `tlslab proxy` shows in the Proxy view.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { collectPageErrors, newPage, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { startTlslabUntil } from '../support/cliProcesses';
 import { freePort } from '../support/ports';
 
 let app: E2eApp;
@@ -13,18 +13,8 @@ const terminals: ChildProcessWithoutNullStreams[] = [];
 
 /** A tlslab command on the engine's data folder, as a student starts it in a terminal; resolves once it listens. */
 async function inTerminal(args: string[]): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tlslab.mjs'), '--data-dir', app.engine.workbench.dataDir, ...args]);
+  const { child } = await startTlslabUntil(app.engine.workbench.dataDir, args, 'stop with Ctrl-C');
   terminals.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('stop with Ctrl-C')) resolve();
-    });
-    child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
-  });
   return child;
 }
 

@@ -28,6 +28,22 @@ export interface CliFolder {
   close(): Promise<void>;
 }
 
+/** tlslab `args` on `dataDir` as its own process, read until it prints `last`; fails with its standard error if it exits first. */
+export async function startTlslabUntil(dataDir: string, args: string[], last: string, cwd?: string): Promise<Started> {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes(last)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
+  });
+  return { lines: out.split('\n'), child, output: () => out };
+}
+
 export function cliFolder(prefix: string): CliFolder {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}cwd-`));
@@ -43,19 +59,9 @@ export function cliFolder(prefix: string): CliFolder {
     cwd,
     cli: (...args) => run(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd }),
     async startUntil(args, last) {
-      const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { cwd });
-      children.push(child);
-      let out = '';
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
-          out += d;
-          if (out.includes(last)) resolve();
-        });
-        child.once('exit', () => reject(new Error(`tlslab ${args[0]} exited: ${err}`)));
-      });
-      return { lines: out.split('\n'), child, output: () => out };
+      const started = await startTlslabUntil(dataDir, args, last, cwd);
+      children.push(started.child);
+      return started;
     },
     stop,
     async close() {

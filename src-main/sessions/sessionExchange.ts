@@ -24,7 +24,7 @@ import { sessionCertificatesPem } from '../export/pem';
 import { sessionContentId } from '../export/contentIdentity';
 import { connectionRoles, incompleteRecording, type RecordedSession } from '../export/recordedSession';
 import type { Db } from '../store/database';
-import { findImportedSession, type ImportFacts, rememberImport } from '../store/importIdentity';
+import { findImportedSessions, type ImportFacts, rememberImport } from '../store/importIdentity';
 import { insertRecordedSession, readRecordedSession } from '../store/sessionArchive';
 import { SessionCatalog } from '../store/sessionCatalog';
 import { type SessionStore, toSummary } from '../store/sessionStore';
@@ -305,15 +305,16 @@ export class SessionExchange {
     // of one file at once (the window and a script) still make one copy, and a failure halfway
     // leaves nothing of the file behind.
     const stored = this.ctx.db
-      .transaction(() =>
-        sessions.map((session, i) => {
-          const found = options.again ? null : findImportedSession(this.ctx.db, contentIds[i]);
+      .transaction(() => {
+        const earlier = options.again ? contentIds.map(() => null) : findImportedSessions(this.ctx.db, contentIds);
+        return sessions.map((session, i) => {
+          const found = earlier[i];
           if (found !== null) return { id: found, earlier: found };
           const inserted = insertRecordedSession(this.ctx.db, session);
           rememberImport(this.ctx.db, inserted, contentIds[i], facts);
           return { id: inserted, earlier: null };
-        }),
-      )
+        });
+      })
       .immediate();
     const entries: SessionImportedEntry[] = stored.map(({ id, earlier }) => {
       const entry = this.entry(id);

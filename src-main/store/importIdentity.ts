@@ -4,12 +4,22 @@
 import type { SessionImportOrigin } from '../api/exchangeTypes';
 import type { Db } from './database';
 
-/** The oldest session still in the store that was imported with this content identity, if any. */
-export function findImportedSession(db: Db, contentId: string): number | null {
-  const row = db
-    .prepare('SELECT session_id AS id FROM session_imports WHERE content_id = ? ORDER BY session_id LIMIT 1')
-    .get(contentId) as { id: number } | undefined;
-  return row?.id ?? null;
+/**
+ * The session each of a file's sessions already is in the store, by content identity, or null where
+ * it is new. A file may hold one content twice (a hand-out of two copies imported with --again, each
+ * maybe named for its own exercise): its n-th copy is the n-th session imported with that identity,
+ * oldest first, so each copy is its own session and importing the file again copies nothing.
+ * Call it before storing any session of the file, or the file would find its own first copy.
+ */
+export function findImportedSessions(db: Db, contentIds: readonly string[]): (number | null)[] {
+  const nth = db.prepare('SELECT session_id AS id FROM session_imports WHERE content_id = ? ORDER BY session_id LIMIT 1 OFFSET ?');
+  const seen = new Map<string, number>();
+  return contentIds.map((contentId) => {
+    const copy = seen.get(contentId) ?? 0;
+    seen.set(contentId, copy + 1);
+    const row = nth.get(contentId, copy) as { id: number } | undefined;
+    return row?.id ?? null;
+  });
 }
 
 /** What an import knows of its file when it lands; importedAt is the moment it is remembered. */

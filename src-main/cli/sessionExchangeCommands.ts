@@ -2,7 +2,7 @@
 // open, back in, and found again. Added to the `sessions` group that sessionCommands.ts creates.
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { SessionCatalogEntry, SessionExportFormat, SessionImportResult } from '../api/exchangeTypes';
+import type { SessionCatalogEntry, SessionExportFormat, SessionImportedEntry, SessionImportResult } from '../api/exchangeTypes';
 import { shellWord } from '../api/tryIt';
 import { writeOutput } from '../sessions/sessionExchange';
 import { CliExit, integer, messagesFor, openWorkbench, printJson, tlslabFor } from './common';
@@ -64,6 +64,37 @@ function importLines(file: string, result: SessionImportResult): string[] {
     return [`${name} (${result.source}) is already imported as session ${result.alreadyImportedAs}${sessionTitle(result.session)}; nothing was copied`];
   }
   return [`Imported ${name} (${result.source}) as session ${result.id}${sessionTitle(result.session)}: ${connections}, ${keys}`, ...notes];
+}
+
+/** Session numbers as a student reads them: "13, 14" or, for a longer run, "13 to 20". */
+function idList(ids: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < ids.length; ) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    if (j - i >= 2) runs.push(`${ids[i]} to ${ids[j]}`);
+    else runs.push(...ids.slice(i, j + 1).map(String));
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+/**
+ * The last line of an import: how to look at what came in. One session: the command that shows it.
+ * Several (a hand-out): the command for the first, the others named beside it, and, when a tag of
+ * theirs (the teacher's "lesson-3", not "imported") picks out exactly them, the search that lists them.
+ */
+function showLine(tlslab: string, made: readonly SessionImportedEntry[], taggedOnly: (tag: string) => number[]): string {
+  const [first, ...rest] = made;
+  if (rest.length === 0) return `Show it with: ${tlslab} sessions show ${first.id}`;
+  const show = `Show them with: ${tlslab} sessions show ${first.id} (and ${idList(rest.map((s) => s.id))})`;
+  const ids = made.map((s) => s.id).sort((a, b) => a - b);
+  const shared = first.session.tags.filter((t) => t !== 'imported' && rest.every((s) => s.session.tags.includes(t)));
+  const tag = shared.find((t) => {
+    const tagged = taggedOnly(t).sort((a, b) => a - b);
+    return tagged.length === ids.length && tagged.every((id, i) => id === ids[i]);
+  });
+  return tag === undefined ? show : `${show}; list them with: ${tlslab} sessions search --tag ${shellWord(tag)}`;
 }
 
 /** Session numbers of a variadic argument, each checked as commander reads it (so its error is commander's usage line). */
@@ -158,8 +189,10 @@ export function registerSessionExchangeCommands(program: Command): void {
           const again = [tlslabFor(command), 'sessions import', ...which.map(shellWord), ...(opts.keylog ? ['--keylog', shellWord(opts.keylog)] : []), '--again'].join(' ');
           lines.push(`To import a second copy anyway: ${again}`);
         }
-        const made = results.filter((r) => r.alreadyImportedAs === null);
-        if (made.length > 0) lines.push(`Show ${made.length === 1 ? 'it' : 'one'} with: ${tlslabFor(command)} sessions show ${made[0].id}`);
+        const made = results.flatMap((r) => r.sessions ?? [{ id: r.id, alreadyImportedAs: r.alreadyImportedAs, session: r.session }]).filter((s) => s.alreadyImportedAs === null);
+        if (made.length > 0) {
+          lines.push(showLine(tlslabFor(command), made, (tag) => wb.exchange.search({ tags: [tag], limit: made.length + 1 }).map((s) => s.id)));
+        }
         if (opts.json) printJson(files.length === 1 ? results[0] : results);
         else process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

@@ -174,6 +174,11 @@ describe('a hand-out of the sessions shown, in Chromium', () => {
     expect(back.map((s) => s.name)).toEqual(names);
     expect(back.every((s) => s.tags.includes('imported'))).toBe(true);
     expect(said).toBe(`Imported 3 sessions from ${path.basename(file)}: ${back.map((s, i) => `${s.id} "${names[i]}"`).join(', ')}.`);
+    // A link to each session it brought, not to the first alone.
+    expect(await page.getByTestId('sessions-import-open-all').innerText()).toBe(`Open sessions ${back.map((s) => s.id).join(', ')}`);
+    const links = page.getByTestId('sessions-import-open-all').getByRole('link');
+    expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(back.map((s) => `#/sessions/${s.id}`));
+    expect(await links.nth(2).getAttribute('aria-label')).toBe(`Open session ${back[2].id}`);
     await expect.poll(async () => (await rowIds(page)).filter((id) => back.some((s) => s.id === id)), { timeout: 30_000 }).toEqual(back.map((s) => s.id));
     // The window's own list (the sidebar) hears of every session the file brought, not just the first.
     await expect.poll(() => page.getByTestId('nav-sessions').innerText(), { timeout: 30_000 }).toMatch(/Sessions\s+7$/);

@@ -44,6 +44,16 @@ function importedName(s: ImportedSession): string {
   return s.session?.kind && s.session.target ? `${id} (${s.session.kind} ${s.session.target})` : String(id);
 }
 
+/**
+ * The sessions the Import panel offers to open: every one the file brought now, in the file's
+ * order; when it brought none (imported before), the ones it already is.
+ */
+export function importedSessionIds(result: ImportedSession & { sessions?: ImportedSession[] }): number[] {
+  const sessions = result.sessions?.length ? result.sessions : [result];
+  const made = sessions.filter((s) => s.alreadyImportedAs === null).map((s) => s.id);
+  return made.length ? made : [...new Set(sessions.map((s) => s.alreadyImportedAs ?? s.id))];
+}
+
 /** What the Import panel says about a file it was given: imported now, or imported before; every session of a hand-out. */
 export function importResultMessage(
   result: ImportedSession & { source: string; connections: number; keylogLines: number; sessions?: ImportedSession[] },

@@ -52,7 +52,7 @@ export function registerCaCommands(program: Command): void {
           'needs its key: --format p12 --with-key, brought in there with tlslab import FILE --passphrase-file PASSFILE',
       )
       .argument('<name>', 'the CA\'s workbench name, as ca list shows it (quote a name with spaces)')
-      .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
+      .requiredOption('-o, --out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | p12 | chain | key', 'pem')
       .option('--with-key', 'pem: append the private key; p12: include it')
       .option('--passphrase-file <file>', 'password for p12, or to encrypt the key')

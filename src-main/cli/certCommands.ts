@@ -150,7 +150,7 @@ export function registerCertCommands(program: Command): void {
       .command('export')
       .description('write a workbench certificate (or its key) to a file')
       .argument('<name>', 'the certificate\'s workbench name, as cert list shows it')
-      .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
+      .requiredOption('-o, --out <file>', 'the file to write ("-" for standard output)')
       .option('--format <f>', 'pem | der | chain (certificate and CAs, PEM) | p12 | key', 'pem')
       .option('--with-key', 'pem: append the private key; p12: include it')
       .option('--passphrase-file <file>', 'password for p12, or to encrypt the key')

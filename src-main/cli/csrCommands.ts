@@ -18,7 +18,7 @@ export function registerCsrCommands(program: Command): void {
         .description('make a key and a CSR for it, as openssl req -new does (kept in the workbench too)')
         .option('--san <names>', 'requested subject alternative names: DNS:a,IP:127.0.0.1 (repeatable)', collectSans)
         .option('--name <name>', 'workbench name of the request')
-        .requiredOption('--out-csr <file>', 'write the request (PEM) here ("-" for standard output)')
+        .requiredOption('-o, --out-csr <file>', 'write the request (PEM) here ("-" for standard output)')
         .option('--json', 'print JSON'),
     ),
   ).action(async (opts, command: Command) => {
@@ -52,7 +52,7 @@ export function registerCsrCommands(program: Command): void {
       .option('--client', 'a client certificate instead of a server one')
       .option('--days <n>', 'validity in days (default 365)', integer('--days'))
       .option('--name <name>', 'workbench name of the certificate')
-      .requiredOption('--out <file>', 'write the certificate (PEM) here ("-" for standard output)')
+      .requiredOption('-o, --out <file>', 'write the certificate (PEM) here ("-" for standard output)')
       .option('--out-chain <file>', 'write the CA chain (PEM) here')
         // --chain-out, its first name, still works; --out-chain matches --out-cert and --out-key.
         .addOption(new Option('--chain-out <file>', 'the first name of --out-chain').hideHelp())

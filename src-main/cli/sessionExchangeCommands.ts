@@ -121,7 +121,7 @@ export function registerSessionExchangeCommands(program: Command): void {
     .description('a session as a file: pcapng (Wireshark decrypts it with no setup), key log, HAR, PEM or a bundle; several sessions as one hand-out bundle')
     .argument('<id...>', 'session number (several, with --format bundle: one hand-out file holding them all)', sessionIds)
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).makeOptionMandatory())
-    .requiredOption('--out <file>', 'where to write it ("-" for standard output)')
+    .requiredOption('-o, --out <file>', 'where to write it ("-" for standard output)')
     .option('--no-secrets', 'pcapng: leave the key log out (then only an RSA key exchange opens, with the server key)')
     .option('--json', 'print JSON')
     .action(async (ids: number[], opts, command: Command) => {

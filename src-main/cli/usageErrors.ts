@@ -41,7 +41,9 @@ export function usageErrorLine(command: Command, message: string, code: string |
   let suggestion = '';
   let text = message
     .replace(/^error: /, '')
-    .replace(/\s*\(Did you mean (.*)\?\)\s*$/s, (_all, names: string) => ((suggestion = ` (did you mean ${names}?)`), ''));
+    .replace(/\s*\(Did you mean (.*)\?\)\s*$/s, (_all, names: string) => ((suggestion = ` (did you mean ${names}?)`), ''))
+    // An option with a short form ('-o, --out <file>') is named by its long one, as --help lists it.
+    .replace(/'-[A-Za-z], (--[^']*)'/, "'$1'");
   if (code === 'commander.excessArguments') text = excessArguments(command, path);
   else if (code === 'commander.missingArgument') text = `${text} (usage: ${path} ${command.usage()})`;
   else if (code === 'commander.optionMissingArgument') text = text.replace(/^option '(\S+) ([^']*)' argument missing$/, '$1 needs a value: $1 $2');

@@ -66,9 +66,11 @@ describe('the main flow with the keyboard alone', () => {
     await page.evaluate(`location.hash = '#/about'`);
     await page.getByTestId('about-facts').waitFor();
 
-    // The first Tab offers the skip link; the second is the first page of the sidebar.
+    // The first Tab offers the skip link; the second is the first page of the sidebar (Start here), the third the client form.
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('skip-to-page');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('nav-start');
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('nav-new-client');
     await page.keyboard.press('Enter');

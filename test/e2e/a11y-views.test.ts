@@ -181,6 +181,8 @@ describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
     await open(page, '#/about', 'about-facts');
     await check('about');
     await screenshot(page, 'a11y-01-about');
+    await open(page, '#/start', 'start-steps');
+    await check('start here');
 
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
     expect(errors).toEqual([]);

@@ -1,7 +1,8 @@
-// Hash routes, so that a reload keeps the view: #/new, #/sessions, #/sessions/12, #/hosts,
+// Hash routes, so that a reload keeps the view: #/start, #/new, #/sessions, #/sessions/12, #/hosts,
 // #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/proxy, #/about.
 
 export type Route =
+  | { name: 'start' }
   | { name: 'new-client' }
   | { name: 'sessions' }
   | { name: 'session'; id: number }
@@ -17,6 +18,7 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/[?].*$/, '').replace(/\/+$/, '');
   if (path === '' || path === '/new') return { name: 'new-client' };
+  if (path === '/start') return { name: 'start' };
   if (path === '/sessions') return { name: 'sessions' };
   if (path === '/hosts') return { name: 'hosts' };
   if (path === '/about') return { name: 'about' };
@@ -34,6 +36,8 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(route: Route): string {
   switch (route.name) {
+    case 'start':
+      return '#/start';
     case 'new-client':
       return '#/new';
     case 'sessions':

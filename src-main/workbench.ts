@@ -12,6 +12,7 @@ import type {
   SessionSummary,
 } from './api/types';
 import type { ConnectionKeys, DecryptedConnection } from './api/decryptTypes';
+import type { RunningOrigin } from './api/serverTypes';
 import { runClientSession } from './sessions/clientSession';
 import { BatchWriter } from './sessions/recorder';
 import { type DecryptRequest, SessionDecryption } from './sessions/decryption';
@@ -44,6 +45,12 @@ export interface WorkbenchOptions {
   dataDir: string;
   /** Per-connection recording cap in bytes each way; 0 for none. */
   recordCapBytes?: number;
+  /**
+   * Who runs this engine's servers, proxies and replay servers: the data folder's running/ then
+   * says so while they listen, for the window and the tlslab commands on the same folder. Absent
+   * (the engine as a library, in tests): not written, though a busy port's holder is still named.
+   */
+  startedFrom?: RunningOrigin;
 }
 
 
@@ -85,6 +92,8 @@ export class Workbench {
     this.workshop = new CertificateWorkshop(this.db, (event, data) => this.emit(event, data));
     this.releaseLabTrust = setLabTrustResolver((name) => this.workshop.trustAnchorsPem(name));
     this.servers = new ServerManager({
+      dataDir: options.dataDir,
+      startedFrom: options.startedFrom ?? null,
       writer: this.writer,
       lab: () => this.workshop,
       recordCapBytes: options.recordCapBytes,
@@ -96,6 +105,8 @@ export class Workbench {
       },
     });
     this.proxies = new ProxyManager({
+      dataDir: options.dataDir,
+      startedFrom: options.startedFrom ?? null,
       writer: this.writer,
       hosts: this.hosts,
       workshop: this.workshop,
@@ -105,7 +116,7 @@ export class Workbench {
         session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary),
       },
     });
-    this.replay = new ReplayManager({ store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), lab: this.workshop, recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
+    this.replay = new ReplayManager({ dataDir: options.dataDir, startedFrom: options.startedFrom ?? null, store: this.sessions, writer: this.writer, hosts: this.hosts, load: (id) => this.exchange.load(id), forge: (ca, host) => this.workshop.forgeForHost(ca, host), checkCa: (ca) => void this.workshop.trustAnchorsPem(ca), lab: this.workshop, recordCapBytes: options.recordCapBytes, events: { serverChanged: (info) => this.emit('replay.server.changed', info), session: (summary, created) => this.emit(created ? 'session.created' : 'session.updated', summary) } });
   }
 
   get dataDir(): string {

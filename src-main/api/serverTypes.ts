@@ -171,12 +171,17 @@ export interface ServerConnectionSummary {
 /** What kind of tlslab command runs elsewhere: `tlslab server`, `tlslab proxy` or `tlslab replay-server`. */
 export type RunningElsewhereKind = 'server' | 'proxy' | 'replay-server';
 
+/** Who started a running service: a tlslab command in a terminal, or the workbench window's engine. */
+export type RunningOrigin = 'terminal' | 'window';
+
 /**
- * A server, proxy or replay server started from a terminal on the same data folder: its connections
+ * A server, proxy or replay server another process runs on the same data folder: its connections
  * are recorded here too, but it is not the engine's to stop. Read from the data folder's running/.
  */
 export interface RunningElsewhere {
   kind: RunningElsewhereKind;
+  /** A terminal's `tlslab server` (stopped with Ctrl-C there), or a server the window started. */
+  origin: RunningOrigin;
   /** The process it runs in; it stops with Ctrl-C in that terminal. */
   pid: number;
   /** Where it listens first, "127.0.0.1:4433". */

@@ -90,7 +90,8 @@ export function tlslabFor(command: Command): string {
 
 export function openWorkbench(command: Command): Workbench {
   const globals = command.optsWithGlobals<GlobalOptions>();
-  return new Workbench({ dataDir: resolveDataDir(globals.dataDir) });
+  // A server, proxy or replay server a command starts is listed by the window on this data folder.
+  return new Workbench({ dataDir: resolveDataDir(globals.dataDir), startedFrom: 'terminal' });
 }
 
 /**

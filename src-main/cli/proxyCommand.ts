@@ -6,7 +6,6 @@ import type { HostEntry } from '../api/types';
 import { WorkbenchError } from '../errors';
 import { parseRewriteArgument } from '../sessions/proxyRewrite';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { namePortHolder, recordRunning, type RunningRecord } from '../store/runningElsewhere';
 import { shellWord } from '../api/tryIt';
 import { CliExit, jsonText, printLine, tlslabFor } from './common';
 import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
@@ -157,22 +156,13 @@ export function registerProxyCommand(program: Command): void {
     .action(async (opts: ProxyOptions, command: Command) => {
       const config = proxyConfigFromOptions(opts);
       const wb = await openWorkshop(command);
-      let running: RunningRecord | undefined;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'proxy.connection') return;
         const summary = data as ProxyConnectionSummary;
         printLine(opts.json ? jsonText({ event: 'connection', ...summary }) : formatProxyConnection(summary));
       });
       try {
-        let info: ProxyInfo;
-        try {
-          info = await wb.proxies.start(config);
-        } catch (err) {
-          throw namePortHolder(err, wb.dataDir);
-        }
-        const addresses = [info.transparentAddress, info.connectAddress].filter((a): a is string => a !== null);
-        // The window open on this data folder lists it under "Running from a terminal".
-        running = recordRunning(wb.dataDir, { kind: 'proxy', address: addresses[0] ?? '', addresses, label: info.label, mode: info.mode });
+        const info = await wb.proxies.start(config);
         // A site victims can be sent to: the first named in --map, else the first of the host table.
         const site = (config.map ?? []).find((m) => !m.host.includes('*'))?.host ?? wb.listHosts()[0]?.name ?? null;
         let rootCa = info.ca.name;
@@ -186,12 +176,10 @@ export function registerProxyCommand(program: Command): void {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
-        running.remove();
         const stopped = await wb.proxies.stop(info.id);
         const line = `stopped (${signal}) after ${stopped.connections} connection${stopped.connections === 1 ? '' : 's'}, ${stopped.failed} failed`;
         printLine(opts.json ? jsonText({ event: 'stopped', signal, connections: stopped.connections, failed: stopped.failed }) : line);
       } finally {
-        running?.remove();
         unsubscribe();
         await wb.close();
       }

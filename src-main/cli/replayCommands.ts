@@ -5,7 +5,6 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ClientReplayResult, ReplayServerInfo, ReplayTlsOverrides, UnmatchedPolicy } from '../api/replayTypes';
 import type { SessionSummary, TrustStoreSpec } from '../api/types';
 import { parseTrustArgument } from '../sessions/trustStore';
-import { recordRunning, type RunningRecord } from '../store/runningElsewhere';
 import { replayTryCommand } from '../api/tryIt';
 import { CliExit, integer, jsonText, printJson, printLine, tlslabFor, tlsVersion } from './common';
 import { openWorkshop, withWorkbenchPassphrase } from './pkiCommon';
@@ -207,7 +206,6 @@ export function registerReplayCommands(program: Command): void {
     .action(async (ids: number[], opts: ReplayServerOptions, command: Command) => {
       const wb = await openWorkshop(command);
       let serverId = 0;
-      let running: RunningRecord | undefined;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'session.updated') return;
         const s = data as SessionSummary;
@@ -217,19 +215,15 @@ export function registerReplayCommands(program: Command): void {
       try {
         const info = await wb.replay.startServer({ ids, listen: opts.listen, ca: opts.ca, unmatched: opts.unmatched, ignoreHost: opts.ignoreHost, ignoreBody: opts.ignoreBody });
         serverId = info.id;
-        // The window open on this data folder lists it under "Running from a terminal".
-        running = recordRunning(wb.dataDir, { kind: 'replay-server', address: info.address, addresses: [info.address], label: info.label, names: info.hostnames });
         printLine(opts.json ? jsonText({ event: 'listening', server: info }) : formatServer(info, rootCaOf(wb, info.ca), tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
-        running.remove();
         const stopped = await wb.replay.stopServer(info.id);
         const line = `stopped (${signal}) after ${stopped.connections} connection(s): ${stopped.matched} request(s) answered from the recording, ${stopped.unmatchedRequests} unmatched`;
         printLine(opts.json ? jsonText({ event: 'stopped', signal, server: stopped }) : line);
       } finally {
-        running?.remove();
         unsubscribe();
         await wb.close();
       }

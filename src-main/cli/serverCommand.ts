@@ -5,7 +5,6 @@ import type { ClientCaSpec, ServerConfig, ServerConnectionSummary, ServerIdentit
 import { caFileHint, serverTryCommand, shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readDerOrPem } from '../pki/pem';
-import { recordRunning, type RunningRecord } from '../store/runningElsewhere';
 import { userFileError } from '../userFiles';
 import type { Workbench } from '../workbench';
 import { CliExit, integer, jsonText, listenPort, printLine, tlslabFor, tlsVersion } from './common';
@@ -198,7 +197,6 @@ export function registerServerCommand(program: Command): void {
       const config = serverConfigFromOptions(opts);
       const wb = await openWorkshop(command);
       let info: ServerInfo;
-      let running: RunningRecord | undefined;
       const unsubscribe = wb.subscribe((event, data) => {
         if (event !== 'server.connection') return;
         const summary = data as ServerConnectionSummary;
@@ -216,26 +214,15 @@ export function registerServerCommand(program: Command): void {
             info = await wb.servers.start(config);
           } else throw err;
         }
-        // The window open on this data folder lists it under "Running from a terminal".
-        running = recordRunning(wb.dataDir, {
-          kind: 'server',
-          address: info.address,
-          addresses: [info.address],
-          label: info.label,
-          certificate: info.names.find((n) => n.name === null)?.certificate.subject,
-          names: info.names.flatMap((n) => (n.name === null ? [] : [n.name])),
-        });
         printLine(opts.json ? jsonText({ event: 'listening', server: info }) : formatListening(info, rootCaOf(wb, config.identity), tlslabFor(command)));
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
           process.once('SIGINT', () => resolve('SIGINT'));
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
-        running.remove();
         const stopped = await wb.servers.stop(info.id);
         const line = `stopped (${signal}) after ${stopped.connections} connection${stopped.connections === 1 ? '' : 's'}, ${stopped.failed} failed`;
         printLine(opts.json ? jsonText({ event: 'stopped', signal, connections: stopped.connections, failed: stopped.failed }) : line);
       } finally {
-        running?.remove();
         unsubscribe();
         await wb.close();
       }

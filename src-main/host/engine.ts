@@ -108,7 +108,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
   const token = options.token ?? crypto.randomBytes(32).toString('base64url');
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
-  const workbench = new Workbench(options);
+  // Its servers, proxies and replay servers are the window's: a tlslab command on their port says so.
+  const workbench = new Workbench({ ...options, startedFrom: 'window' });
   let port = options.port ?? 0;
 
   const allowedHosts = () => {

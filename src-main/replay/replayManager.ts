@@ -1,5 +1,6 @@
 // The workbench's replay service: client replays (run and compared) and the running replay servers.
 import type { ClientReplayRequest, ClientReplayResult, ReplayServerInfo, ReplayServerRequest } from '../api/replayTypes';
+import type { RunningOrigin } from '../api/serverTypes';
 import type { SessionSummary } from '../api/types';
 import { WorkbenchError } from '../errors';
 import type { RecordedSession } from '../export/recordedSession';
@@ -7,6 +8,7 @@ import { runClientSession } from '../sessions/clientSession';
 import type { BatchWriter } from '../sessions/recorder';
 import type { LabIdentitySource } from '../sessions/serverIdentity';
 import type { HostTable } from '../store/hostTable';
+import { RunningRecords } from '../store/runningElsewhere';
 import { toSummary, type SessionStore } from '../store/sessionStore';
 import type { ForgedIdentity } from '../workshop/workshop';
 import { compareReplay, replayPayload, replayRequest, replaySource } from './clientReplay';
@@ -14,6 +16,10 @@ import { REPLAY_TAG, ReplayServer } from './serverReplay';
 
 
 export interface ReplayManagerDeps {
+  /** The data folder the replay servers record into: its running/ names who holds a busy port. */
+  dataDir: string;
+  /** Who runs these replay servers, written to running/ for other processes; null: not written. */
+  startedFrom: RunningOrigin | null;
   store: SessionStore;
   writer: BatchWriter;
   hosts: HostTable;
@@ -33,8 +39,12 @@ export interface ReplayManagerDeps {
 export class ReplayManager {
   private readonly servers = new Map<number, ReplayServer>();
   private nextId = 1;
+  /** What the data folder's running/ says of the replay servers while they listen. */
+  private readonly running: RunningRecords;
 
-  constructor(private readonly deps: ReplayManagerDeps) {}
+  constructor(private readonly deps: ReplayManagerDeps) {
+    this.running = new RunningRecords(deps.dataDir, deps.startedFrom);
+  }
 
   /** Sends the recorded client's application data again as a new client session, and compares the answers. */
   async replayClient(request: ClientReplayRequest): Promise<ClientReplayResult> {
@@ -74,7 +84,14 @@ export class ReplayManager {
         if (server && this.servers.has(id)) this.deps.events.serverChanged(server.info());
       },
     });
-    const info = await server.start();
+    let info: ReplayServerInfo;
+    try {
+      info = await server.start();
+    } catch (err) {
+      // A port a terminal's tlslab command or the window holds: the message says which.
+      throw this.running.named(err);
+    }
+    this.running.listening(id, { kind: 'replay-server', address: info.address, addresses: [info.address], label: info.label, names: info.hostnames });
     this.servers.set(id, server);
     this.deps.events.serverChanged(info);
     return info;
@@ -87,7 +104,12 @@ export class ReplayManager {
       throw new WorkbenchError('NOT_FOUND', `there is no replay server ${id}; the running ones are: ${running}`);
     }
     this.servers.delete(id);
-    const info = await server.stop();
+    let info: ReplayServerInfo;
+    try {
+      info = await server.stop();
+    } finally {
+      this.running.stopped(id);
+    }
     this.deps.events.serverChanged(info);
     return info;
   }

@@ -16,6 +16,7 @@ import { MAX_REQUEST_HEAD_BYTES, REFUSAL_REASONS, oversizeHead } from '../sessio
 import { CONTINUE, type ResponderHooks } from '../sessions/serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from '../sessions/serverSession';
 import { loopbackHost } from '../sessions/tlsServer';
+import { PortInUseError } from '../store/runningElsewhere';
 import type { ForgedIdentity } from '../workshop/workshop';
 import { concatBytes as concat } from '../bytes';
 import { ChunkedEnd, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, readLiveRequestHead, headerValue, responseHead, type LiveRequestHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
@@ -256,7 +257,12 @@ export class ReplayServer {
   private listenError(err: NodeJS.ErrnoException, port: number): WorkbenchError {
     switch (err.code) {
       case 'EADDRINUSE':
-        return new WorkbenchError('PORT_IN_USE', `port ${port} on ${this.host} is already in use (a lab server or another replay server); stop it, or choose another with --listen ${this.host}:${port === 4433 ? 4434 : 4433}`);
+      {
+        // The replay manager names the holder when the data folder's running/ knows it.
+        const instead = `choose another with --listen ${this.host}:${port === 4433 ? 4434 : 4433}`;
+        return new PortInUseError(this.host, port, `port ${port} on ${this.host}`, instead,
+          `port ${port} on ${this.host} is already in use (a lab server or another replay server); stop it, or ${instead}`);
+      }
       case 'EACCES':
       case 'EPERM':
         return new WorkbenchError('PRIVILEGED_PORT', `port ${port} is below 1024 and only an administrator may listen on it; use --listen ${this.host}:4433 instead`);

@@ -1,8 +1,10 @@
 // Every man-in-the-middle proxy the engine runs: start, stop, remove, list, and tell listeners
 // when one changes or a victim connection ends. Configurations live in memory only.
 import type { ProxyConfig, ProxyConnectionSummary, ProxyInfo } from '../api/proxyTypes';
+import type { RunningOrigin } from '../api/serverTypes';
 import type { SessionSummary } from '../api/types';
 import type { HostTable } from '../store/hostTable';
+import { RunningRecords } from '../store/runningElsewhere';
 import type { CertificateWorkshop } from '../workshop/workshop';
 import { ProxyServer, modeOf } from './proxyServer';
 import type { BatchWriter } from './recorder';
@@ -21,9 +23,15 @@ export class ProxyManager {
   private readonly registry: RunningRegistry<ProxyServer, ProxyInfo>;
   /** The last connections of each proxy, oldest first: what a window opened later shows. */
   private readonly recent = new Map<number, ProxyConnectionSummary[]>();
+  /** What the data folder's running/ says of these proxies while they listen. */
+  private readonly running: RunningRecords;
 
   constructor(
     private readonly deps: {
+      /** The data folder the proxies record into: its running/ names who holds a busy port. */
+      dataDir: string;
+      /** Who runs these proxies, written to running/ for other processes; null: not written. */
+      startedFrom: RunningOrigin | null;
       writer: BatchWriter;
       hosts: HostTable;
       workshop: CertificateWorkshop;
@@ -36,6 +44,7 @@ export class ProxyManager {
       describe: describeProxy,
       changed: (info) => this.deps.events.changed(info),
     });
+    this.running = new RunningRecords(deps.dataDir, deps.startedFrom);
   }
 
   list(): ProxyInfo[] {
@@ -63,16 +72,33 @@ export class ProxyManager {
       },
       onChange: () => this.registry.changedSoon(id),
     });
-    return this.registry.start(id, proxy);
+    let info: ProxyInfo;
+    try {
+      info = await this.registry.start(id, proxy);
+    } catch (err) {
+      // A port a terminal's `tlslab proxy` or the window holds: the message says which.
+      throw this.running.named(err);
+    }
+    const addresses = [info.transparentAddress, info.connectAddress].filter((a): a is string => a !== null);
+    this.running.listening(id, { kind: 'proxy', address: addresses[0] ?? '', addresses, label: info.label, mode: info.mode });
+    return info;
   }
 
-  stop(id: number): Promise<ProxyInfo> {
-    return this.registry.stop(id);
+  async stop(id: number): Promise<ProxyInfo> {
+    try {
+      return await this.registry.stop(id);
+    } finally {
+      this.running.stopped(id);
+    }
   }
 
-  remove(id: number): Promise<ProxyInfo[]> {
+  async remove(id: number): Promise<ProxyInfo[]> {
     this.recent.delete(id);
-    return this.registry.remove(id);
+    try {
+      return await this.registry.remove(id);
+    } finally {
+      this.running.stopped(id);
+    }
   }
 
   /**
@@ -83,8 +109,12 @@ export class ProxyManager {
     return [...this.recent.values()].flat().sort((a, b) => a.at - b.at || a.sessionId - b.sessionId);
   }
 
-  stopAll(): Promise<void> {
-    return this.registry.stopAll();
+  async stopAll(): Promise<void> {
+    try {
+      await this.registry.stopAll();
+    } finally {
+      this.running.stoppedAll();
+    }
   }
 }
 

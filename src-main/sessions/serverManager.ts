@@ -1,8 +1,9 @@
 // Every lab server the engine runs: start, stop, restart any number of them, list them, and tell
 // listeners when one changes or accepts a connection. Configurations live in memory only.
-import type { ServerConfig, ServerConnectionSummary, ServerInfo } from '../api/serverTypes';
+import type { RunningOrigin, ServerConfig, ServerConnectionSummary, ServerInfo } from '../api/serverTypes';
 import type { SessionSummary } from '../api/types';
 import { toErrorInfo } from '../errors';
+import { RunningRecords } from '../store/runningElsewhere';
 import type { BatchWriter } from './recorder';
 import { RunningRegistry, type RunningEntry } from './runningRegistry';
 import type { LabIdentitySource } from './serverIdentity';
@@ -24,9 +25,15 @@ function publicConfig(config: ServerConfig): ServerConfig {
 
 export class ServerManager {
   private readonly registry: RunningRegistry<TlsLabServer, ServerInfo>;
+  /** What the data folder's running/ says of these servers while they listen. */
+  private readonly running: RunningRecords;
 
   constructor(
     private readonly deps: {
+      /** The data folder the servers record into: its running/ names who holds a busy port. */
+      dataDir: string;
+      /** Who runs these servers, written to running/ for other processes; null: not written. */
+      startedFrom: RunningOrigin | null;
       writer: BatchWriter;
       lab: () => LabIdentitySource | null;
       recordCapBytes?: number;
@@ -41,6 +48,28 @@ export class ServerManager {
       describe: describeServer,
       changed: (info) => this.deps.events.changed(info),
     });
+    this.running = new RunningRecords(deps.dataDir, deps.startedFrom);
+  }
+
+  /** Starts a server, naming the process that holds its port when running/ knows it. */
+  private async listen<T>(start: () => Promise<T>): Promise<T> {
+    try {
+      return await start();
+    } catch (err) {
+      throw this.running.named(err);
+    }
+  }
+
+  private listening(info: ServerInfo): ServerInfo {
+    this.running.listening(info.id, {
+      kind: 'server',
+      address: info.address,
+      addresses: [info.address],
+      label: info.label,
+      certificate: info.names.find((n) => n.name === null)?.certificate.subject,
+      names: info.names.flatMap((n) => (n.name === null ? [] : [n.name])),
+    });
+    return info;
   }
 
   private build(id: number, config: ServerConfig): TlsLabServer {
@@ -67,20 +96,25 @@ export class ServerManager {
   /** Starts a new server; one that cannot start throws its clear error and is not kept. */
   async start(config: ServerConfig): Promise<ServerInfo> {
     const id = this.registry.nextNumber();
-    return this.registry.start(id, this.build(id, config));
+    return this.listening(await this.listen(() => this.registry.start(id, this.build(id, config))));
   }
 
-  stop(id: number): Promise<ServerInfo> {
-    return this.registry.stop(id);
+  async stop(id: number): Promise<ServerInfo> {
+    try {
+      return await this.registry.stop(id);
+    } finally {
+      this.running.stopped(id);
+    }
   }
 
   /** Stops the server and starts it again, with a new configuration when one is given. */
   async restart(id: number, config?: ServerConfig): Promise<ServerInfo> {
     const entry = this.registry.entry(id);
     if (entry.service.listening) await entry.service.stop('the server was restarted');
+    this.running.stopped(id);
     const next = this.build(id, config ?? entry.service.config);
     try {
-      await next.start();
+      await this.listen(() => next.start());
     } catch (err) {
       entry.error = toErrorInfo(err);
       entry.stoppedAt = Date.now();
@@ -91,15 +125,23 @@ export class ServerManager {
     entry.startedAt = Date.now();
     entry.stoppedAt = null;
     entry.error = null;
-    return this.registry.publish(id, entry);
+    return this.listening(this.registry.publish(id, entry));
   }
 
-  remove(id: number): Promise<ServerInfo[]> {
-    return this.registry.remove(id);
+  async remove(id: number): Promise<ServerInfo[]> {
+    try {
+      return await this.registry.remove(id);
+    } finally {
+      this.running.stopped(id);
+    }
   }
 
-  stopAll(): Promise<void> {
-    return this.registry.stopAll();
+  async stopAll(): Promise<void> {
+    try {
+      await this.registry.stopAll();
+    } finally {
+      this.running.stoppedAll();
+    }
   }
 }
 

@@ -15,7 +15,7 @@ import { checkResponder } from './serverResponders';
 import { recordingListener, type AcceptedConnection, type AcceptingServer } from './serverSession';
 import { SessionIdCache } from './sessionIdCache';
 import { TicketKeyring } from './ticketKeyring';
-import { namePortHolder, PortInUseError } from '../store/runningElsewhere';
+import { PortInUseError } from '../store/runningElsewhere';
 import { splitNodeTicketKeys } from '../tls/sessionTicket';
 
 export const DEFAULT_SERVER_HOST = '127.0.0.1';
@@ -285,12 +285,10 @@ export class TlsLabServer {
     switch (err.code) {
       case 'EADDRINUSE':
       {
+        // The server manager names the holder when the data folder's running/ knows it.
         const instead = `choose another port such as ${port === 4433 ? 4434 : 4433}`;
-        const busy = new PortInUseError(host, port, `port ${port} on ${host}`, instead,
+        return new PortInUseError(host, port, `port ${port} on ${host}`, instead,
           `port ${port} on ${host} is already in use (another server, or one still running from before); stop it, or ${instead}`);
-        // The keyring's folder is the data folder this server records into: a `tlslab server` run
-        // from a terminal on it says so in running/, and the message names it.
-        return namePortHolder(busy, this.deps.ticketKeyring?.dataDir);
       }
       case 'EACCES':
       case 'EPERM':

@@ -1,11 +1,12 @@
-// Servers, proxies and replay servers started from a terminal (`tlslab server` and the like) on a
-// data folder, so that the window open on the same folder knows them: each writes one small file,
+// Servers, proxies and replay servers running on a data folder, so that other processes on the same
+// folder know them: the window lists a terminal's `tlslab server` and the like, and a command or
+// window that finds a port taken names who holds it. Each service writes one small file,
 // running/<pid>-<kind>-<n>.json (mode 0600), once it listens, and removes it when it stops. A file
 // whose process is gone (killed, or the machine restarted) or that does not parse is removed by
-// whoever reads the folder next. The engine's own services are not written here: it lists them.
+// whoever reads the folder next.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunningElsewhere, RunningElsewhereKind } from '../api/serverTypes';
+import type { RunningElsewhere, RunningElsewhereKind, RunningOrigin } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
 import { writeFilesAtomically } from '../workshop/files';
 
@@ -16,11 +17,18 @@ const NAME = /^(\d+)-(server|proxy|replay-server)-(\d+)\.json$/;
 
 let written = 0;
 
-function valid(entry: unknown): entry is RunningElsewhere {
-  const e = entry as Partial<RunningElsewhere> | null;
+/** What a running/ file holds. */
+interface StoredEntry extends Omit<RunningElsewhere, 'origin'> {
+  /** Absent in records written before the window wrote its own: those came from terminals. */
+  origin?: RunningOrigin;
+}
+
+function valid(entry: unknown): entry is StoredEntry {
+  const e = entry as Partial<StoredEntry> | null;
   return (
     !!e &&
     typeof e.kind === 'string' && KINDS.includes(e.kind) &&
+    (e.origin === undefined || e.origin === 'terminal' || e.origin === 'window') &&
     Number.isInteger(e.pid) && (e.pid as number) > 0 &&
     typeof e.address === 'string' &&
     Array.isArray(e.addresses) && e.addresses.every((a) => typeof a === 'string') &&
@@ -41,6 +49,15 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** This process's records, removed when it exits without reaching remove() (one listener for all). */
+const removeAtExit = new Set<string>();
+let exitListening = false;
+
+function removeRecordsAtExit(): void {
+  for (const file of removeAtExit) fs.rmSync(file, { force: true });
+  removeAtExit.clear();
+}
+
 export interface RunningRecord {
   readonly file: string;
   /** Removes the file; again is harmless. */
@@ -50,33 +67,71 @@ export interface RunningRecord {
 /**
  * Writes this process's record of a service that now listens. The file goes away with remove(),
  * and on the process's exit if remove() was never reached. A record that cannot be written only
- * costs the window its card: the service runs all the same, and a line says why.
+ * costs the other processes its name: the service runs all the same, and a line says why.
  */
 export function recordRunning(dataDir: string, entry: Omit<RunningElsewhere, 'pid' | 'startedAt'> & { startedAt?: number }): RunningRecord {
   const folder = path.join(dataDir, RUNNING_FOLDER);
   const file = path.join(folder, `${process.pid}-${entry.kind}-${++written}.json`);
-  const full: RunningElsewhere = { ...entry, pid: process.pid, startedAt: entry.startedAt ?? Date.now() };
+  const full: StoredEntry = { ...entry, pid: process.pid, startedAt: entry.startedAt ?? Date.now() };
   let removed = false;
   const remove = (): void => {
     if (removed) return;
     removed = true;
-    process.off('exit', remove);
+    removeAtExit.delete(file);
     fs.rmSync(file, { force: true });
   };
   try {
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
     writeFilesAtomically([{ path: file, data: `${JSON.stringify(full)}\n`, secret: true }]);
-    process.on('exit', remove);
+    removeAtExit.add(file);
+    if (!exitListening) {
+      exitListening = true;
+      process.on('exit', removeRecordsAtExit);
+    }
   } catch (err) {
     removed = true;
-    process.stderr.write(`tlslab: ${entry.address} runs, but the window cannot be told (${(err as Error).message}); its connections are recorded all the same\n`);
+    const who = entry.origin === 'window' ? 'a tlslab command on this data folder cannot name it' : 'the window cannot be told';
+    process.stderr.write(`tlslab: ${entry.address} runs, but ${who} (${(err as Error).message}); its connections are recorded all the same\n`);
   }
   return { file, remove };
 }
 
 /**
- * The services other processes run on this data folder, oldest first. Files of processes that are
- * gone, and files that do not parse, are removed; the reading process's own records are skipped.
+ * The records one manager's services keep while they listen, by the manager's number for them;
+ * with no origin (the engine used as a library, in tests) nothing is written.
+ */
+export class RunningRecords {
+  private readonly records = new Map<number, RunningRecord>();
+
+  constructor(
+    readonly dataDir: string,
+    private readonly origin: RunningOrigin | null,
+  ) {}
+
+  listening(id: number, entry: Omit<RunningElsewhere, 'pid' | 'startedAt' | 'origin'>): void {
+    this.stopped(id);
+    if (this.origin !== null) this.records.set(id, recordRunning(this.dataDir, { ...entry, origin: this.origin }));
+  }
+
+  stopped(id: number): void {
+    this.records.get(id)?.remove();
+    this.records.delete(id);
+  }
+
+  stoppedAll(): void {
+    for (const id of [...this.records.keys()]) this.stopped(id);
+  }
+
+  /** A listen error, naming the process that holds the port when a record says which. */
+  named<E>(err: E): E | PortInUseError {
+    return namePortHolder(err, this.dataDir);
+  }
+}
+
+/**
+ * The services other processes run on this data folder (terminals' commands and windows' engines),
+ * oldest first. Files of processes that are gone, and files that do not parse, are removed; the
+ * reading process's own records are skipped.
  */
 export function listRunningElsewhere(dataDir: string, ownPid = process.pid): RunningElsewhere[] {
   const folder = path.join(dataDir, RUNNING_FOLDER);
@@ -86,7 +141,7 @@ export function listRunningElsewhere(dataDir: string, ownPid = process.pid): Run
   } catch {
     return [];
   }
-  const found: RunningElsewhere[] = [];
+  const found: Array<{ entry: RunningElsewhere; n: number }> = [];
   for (const name of names) {
     const match = NAME.exec(name);
     if (!match) continue;
@@ -105,9 +160,11 @@ export function listRunningElsewhere(dataDir: string, ownPid = process.pid): Run
       fs.rmSync(file, { force: true });
       continue;
     }
-    found.push(entry);
+    const { origin = 'terminal', ...rest } = entry;
+    found.push({ entry: { ...rest, origin }, n: Number(match[3]) });
   }
-  return found.sort((a, b) => a.startedAt - b.startedAt || a.pid - b.pid);
+  // One process's services started in the same millisecond: in the order it wrote them.
+  return found.sort((a, b) => a.entry.startedAt - b.entry.startedAt || a.entry.pid - b.entry.pid || a.n - b.n).map((f) => f.entry);
 }
 
 /** "127.0.0.1:4433", "[::1]:4433": how the workbench writes an address. */
@@ -126,15 +183,23 @@ function clock(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-/** "`tlslab server` (process 1234, started 02:03:43)". */
+/**
+ * Who holds a port and how to stop it: "`tlslab server` (process 1234, started 02:03:43) recording
+ * into this data folder; stop it with Ctrl-C in its terminal", or "the workbench window's server
+ * 'Bank' (process 1234); stop it in the Servers view".
+ */
 export function describeHolder(entry: RunningElsewhere): string {
-  return `\`tlslab ${entry.kind}\` (process ${entry.pid}, started ${clock(entry.startedAt)})`;
+  if (entry.origin === 'window') {
+    const where = { server: 'in the Servers view', proxy: 'in the Proxy view', 'replay-server': "in the Replay panel of its session's page" }[entry.kind];
+    return `the workbench window's ${entry.kind.replace('-', ' ')} '${entry.label}' (process ${entry.pid}); stop it ${where}`;
+  }
+  return `\`tlslab ${entry.kind}\` (process ${entry.pid}, started ${clock(entry.startedAt)}) recording into this data folder; stop it with Ctrl-C in its terminal`;
 }
 
 /**
  * A port already in use. `where` says which ("port 4433 on 127.0.0.1", "--listen 127.0.0.1:8443")
  * and `instead` what to do ("choose another port such as 4434"): with the data folder known, the
- * message can name a terminal's tlslab command that holds the port.
+ * message can name the tlslab command or the window that holds the port.
  */
 export class PortInUseError extends WorkbenchError {
   constructor(
@@ -150,11 +215,12 @@ export class PortInUseError extends WorkbenchError {
 }
 
 /**
- * The error again, naming the `tlslab` command that holds its port when a running record in the
- * data folder says one does; any other error, or a port held by something else, as it was.
+ * The error again, naming the `tlslab` command or workbench window that holds its port when a
+ * running record in the data folder says one does; any other error, or a port held by something
+ * else, as it was.
  */
-export function namePortHolder<E>(err: E, dataDir: string | undefined): E | PortInUseError {
-  if (!(err instanceof PortInUseError) || dataDir === undefined) return err;
+export function namePortHolder<E>(err: E, dataDir: string): E | PortInUseError {
+  if (!(err instanceof PortInUseError)) return err;
   let holder: RunningElsewhere | null;
   try {
     holder = runningAt(dataDir, err.host, err.port);
@@ -162,11 +228,5 @@ export function namePortHolder<E>(err: E, dataDir: string | undefined): E | Port
     holder = null;
   }
   if (!holder) return err;
-  return new PortInUseError(
-    err.host,
-    err.port,
-    err.where,
-    err.instead,
-    `${err.where} is already in use by ${describeHolder(holder)} recording into this data folder; stop it with Ctrl-C in its terminal, or ${err.instead}`,
-  );
+  return new PortInUseError(err.host, err.port, err.where, err.instead, `${err.where} is already in use by ${describeHolder(holder)}, or ${err.instead}`);
 }

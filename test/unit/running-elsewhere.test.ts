@@ -1,13 +1,14 @@
-// The running/ folder of a data folder: what `tlslab server`, `proxy` and `replay-server` write so
-// that the window knows them. The reader lists live ones, removes the records of processes that are
-// gone and files that do not parse, and leaves out the reading process's own.
+// The running/ folder of a data folder: what `tlslab server`, `proxy` and `replay-server` (and the
+// window's own servers) write so that other processes know them. The reader lists live ones, removes
+// the records of processes that are gone and files that do not parse, and leaves out the reading
+// process's own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningElsewhere } from '../../src-main/api/serverTypes';
-import { listRunningElsewhere, namePortHolder, PortInUseError, recordRunning, RUNNING_FOLDER } from '../../src-main/store/runningElsewhere';
+import { listRunningElsewhere, namePortHolder, PortInUseError, recordRunning, RunningRecords, RUNNING_FOLDER } from '../../src-main/store/runningElsewhere';
 
 const children: ChildProcess[] = [];
 
@@ -39,6 +40,7 @@ function record(dir: string, entry: RunningElsewhere, n = 1): string {
 
 const server = (pid: number, port = 4433): RunningElsewhere => ({
   kind: 'server',
+  origin: 'terminal',
   pid,
   address: `127.0.0.1:${port}`,
   addresses: [`127.0.0.1:${port}`],
@@ -59,7 +61,7 @@ describe('the running records of a data folder', () => {
     const damaged = path.join(dir, RUNNING_FOLDER, `${liveProcess()}-proxy-1.json`);
     fs.writeFileSync(damaged, '{"kind": "proxy", "pid"');
     // This process's own record, written as a `tlslab server` writes it: mode 0600.
-    const own = recordRunning(dir, { kind: 'proxy', address: '127.0.0.1:8443', addresses: ['127.0.0.1:8443', '127.0.0.1:8080'], label: 'mitm', mode: 'both' });
+    const own = recordRunning(dir, { kind: 'proxy', origin: 'terminal', address: '127.0.0.1:8443', addresses: ['127.0.0.1:8443', '127.0.0.1:8080'], label: 'mitm', mode: 'both' });
     expect(fs.statSync(own.file).mode & 0o777).toBe(0o600);
 
     expect(listRunningElsewhere(dir)).toEqual([live]);
@@ -86,6 +88,55 @@ describe('the running records of a data folder', () => {
         'stop it with Ctrl-C in its terminal, or choose another port such as 4434',
     );
     expect(namePortHolder(busy(4435), dir).message).toBe('port 4435 on 127.0.0.1 is already in use (another server)');
-    expect(namePortHolder(busy(4433), undefined).message).toBe('port 4433 on 127.0.0.1 is already in use (another server)');
+  });
+
+  it("names the workbench window's server, proxy and replay server and says where to stop them", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const pid = liveProcess();
+    const at = (kind: RunningElsewhere['kind'], port: number, label: string): RunningElsewhere =>
+      ({ kind, origin: 'window', pid, address: `127.0.0.1:${port}`, addresses: [`127.0.0.1:${port}`], label, startedAt: port });
+    record(dir, at('server', 4433, 'Bank'), 1);
+    record(dir, at('proxy', 8443, 'mitm'), 2);
+    record(dir, at('replay-server', 9443, 'replay of #3'), 3);
+    const busy = (port: number, instead: string) => new PortInUseError('127.0.0.1', port, `port ${port} on 127.0.0.1`, instead, 'in use');
+
+    expect(namePortHolder(busy(4433, 'choose another port such as 4434'), dir).message).toBe(
+      `port 4433 on 127.0.0.1 is already in use by the workbench window's server 'Bank' (process ${pid}); stop it in the Servers view, or choose another port such as 4434`,
+    );
+    expect(namePortHolder(busy(8443, 'choose another port'), dir).message).toBe(
+      `port 8443 on 127.0.0.1 is already in use by the workbench window's proxy 'mitm' (process ${pid}); stop it in the Proxy view, or choose another port`,
+    );
+    expect(namePortHolder(busy(9443, 'choose another port'), dir).message).toContain(
+      `by the workbench window's replay server 'replay of #3' (process ${pid}); stop it in the Replay panel of its session's page, or`,
+    );
+    expect(listRunningElsewhere(dir).map((e) => [e.kind, e.origin])).toEqual([['server', 'window'], ['proxy', 'window'], ['replay-server', 'window']]);
+  });
+
+  it('takes a record without an origin, as written before the window wrote its own, for a terminal\'s', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const { origin: _origin, ...old } = server(liveProcess());
+    fs.mkdirSync(path.join(dir, RUNNING_FOLDER));
+    fs.writeFileSync(path.join(dir, RUNNING_FOLDER, `${old.pid}-server-1.json`), JSON.stringify(old));
+    expect(listRunningElsewhere(dir)).toEqual([{ ...old, origin: 'terminal' }]);
+  });
+
+  it('writes its records only when it knows who started its services, and removes them when they stop', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const unannounced = new RunningRecords(dir, null);
+    unannounced.listening(1, { kind: 'server', address: '127.0.0.1:4433', addresses: ['127.0.0.1:4433'], label: 'bank' });
+    expect(fs.existsSync(path.join(dir, RUNNING_FOLDER))).toBe(false);
+
+    const window = new RunningRecords(dir, 'window');
+    window.listening(1, { kind: 'server', address: '127.0.0.1:4433', addresses: ['127.0.0.1:4433'], label: 'bank' });
+    window.listening(2, { kind: 'server', address: '127.0.0.1:4434', addresses: ['127.0.0.1:4434'], label: 'mail' });
+    const seen = () => listRunningElsewhere(dir, pidOfNoOne).map((e) => [e.label, e.origin]);
+    expect(seen()).toEqual([['bank', 'window'], ['mail', 'window']]);
+    window.stopped(1);
+    expect(seen()).toEqual([['mail', 'window']]);
+    window.stoppedAll();
+    expect(fs.readdirSync(path.join(dir, RUNNING_FOLDER))).toEqual([]);
   });
 });
+
+/** A reader's own process id that no record has, so this process's own records are listed. */
+const pidOfNoOne = 0;

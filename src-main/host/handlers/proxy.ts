@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { ProxyMethods } from '../../api/proxyMethods';
 import type { ProxyConfig, ProxyHostMapping, ProxyRewriteRule } from '../../api/proxyTypes';
 import type { TrustStoreSpec } from '../../api/types';
-import { namePortHolder } from '../../store/runningElsewhere';
 import type { Handlers, Schemas } from './types';
 
 const trustStore: z.ZodType<TrustStoreSpec> = z.discriminatedUnion('kind', [
@@ -43,8 +42,7 @@ const proxyId = z.object({ id: z.number().int().positive() });
 
 export const PROXY_HANDLERS: Handlers<ProxyMethods> = {
   'proxies.list': (wb) => wb.proxies.list(),
-  // A port held by a `tlslab proxy` or `server` in a terminal on this data folder is named.
-  'proxies.start': (wb, { config }) => wb.proxies.start(config).catch((err: unknown) => Promise.reject(namePortHolder(err, wb.dataDir))),
+  'proxies.start': (wb, { config }) => wb.proxies.start(config),
   'proxies.stop': (wb, { id }) => wb.proxies.stop(id),
   'proxies.remove': (wb, { id }) => wb.proxies.remove(id),
   'proxies.connections': (wb) => wb.proxies.connections(),

@@ -62,7 +62,8 @@ export const SERVER_HANDLERS: Handlers<ServerMethods> = {
   'servers.stop': (wb, { id }) => wb.servers.stop(id),
   'servers.restart': (wb, { id, config }) => wb.servers.restart(id, config),
   'servers.remove': (wb, { id }) => wb.servers.remove(id),
-  'servers.elsewhere': (wb) => listRunningElsewhere(wb.dataDir),
+  // Terminals' commands only: a window's own services are in its lists, not this card's.
+  'servers.elsewhere': (wb) => listRunningElsewhere(wb.dataDir).filter((entry) => entry.origin === 'terminal'),
 };
 
 export const SERVER_SCHEMAS: Schemas<ServerMethods> = {

@@ -4,10 +4,10 @@ import type { RunningElsewhere } from '../../../src-main/api/serverTypes';
 import { portTakenNote } from '../../../src-renderer/src/lib/running-elsewhere';
 
 const server: RunningElsewhere = {
-  kind: 'server', pid: 1234, address: '127.0.0.1:4433', addresses: ['127.0.0.1:4433'], label: 'bank', startedAt: 0,
+  kind: 'server', origin: 'terminal', pid: 1234, address: '127.0.0.1:4433', addresses: ['127.0.0.1:4433'], label: 'bank', startedAt: 0,
 };
 const proxy: RunningElsewhere = {
-  kind: 'proxy', pid: 77, address: '127.0.0.1:4434', addresses: ['127.0.0.1:4434', '127.0.0.1:8080'], label: 'mitm', startedAt: 0, mode: 'both',
+  kind: 'proxy', origin: 'terminal', pid: 77, address: '127.0.0.1:4434', addresses: ['127.0.0.1:4434', '127.0.0.1:8080'], label: 'mitm', startedAt: 0, mode: 'both',
 };
 
 describe('the port note for a port a terminal holds', () => {

@@ -2,8 +2,8 @@
 // folder know them: the window lists a terminal's `tlslab server` and the like, and a command or
 // window that finds a port taken names who holds it. Each service writes one small file,
 // running/<pid>-<kind>-<n>.json (mode 0600), once it listens, and removes it when it stops. A file
-// whose process is gone (killed, or the machine restarted) or that does not parse is removed by
-// whoever reads the folder next.
+// whose process is gone (killed, the machine restarted, or its process id now another program's)
+// or that does not parse is removed by whoever reads the folder next.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunningElsewhere, RunningElsewhereKind, RunningOrigin } from '../api/serverTypes';
@@ -17,10 +17,15 @@ const NAME = /^(\d+)-(server|proxy|replay-server)-(\d+)\.json$/;
 
 let written = 0;
 
-/** What a running/ file holds. */
+/**
+ * What a running/ file holds: the entry, and when its process started, so that a process id the
+ * system has since given to another program does not make a killed command's record look alive.
+ */
 interface StoredEntry extends Omit<RunningElsewhere, 'origin'> {
   /** Absent in records written before the window wrote its own: those came from terminals. */
   origin?: RunningOrigin;
+  /** Clock ticks after boot (field 22 of /proc/<pid>/stat); absent where /proc is not. */
+  processStart?: number;
 }
 
 function valid(entry: unknown): entry is StoredEntry {
@@ -30,6 +35,7 @@ function valid(entry: unknown): entry is StoredEntry {
     typeof e.kind === 'string' && KINDS.includes(e.kind) &&
     (e.origin === undefined || e.origin === 'terminal' || e.origin === 'window') &&
     Number.isInteger(e.pid) && (e.pid as number) > 0 &&
+    (e.processStart === undefined || typeof e.processStart === 'number') &&
     typeof e.address === 'string' &&
     Array.isArray(e.addresses) && e.addresses.every((a) => typeof a === 'string') &&
     typeof e.label === 'string' &&
@@ -47,6 +53,32 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+}
+
+/**
+ * When the process started, in clock ticks after boot (Linux: field 22 of /proc/<pid>/stat); null
+ * when there is no such process, undefined when this system cannot say (no /proc, or hidden).
+ */
+export function processStartTime(pid: number): number | null | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+    return fs.existsSync('/proc/self/stat') ? null : undefined;
+  }
+  // Field 2, the command's name in parentheses, may hold spaces and ')': count from the last ')'.
+  const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = Number(after[22 - 3]);
+  return Number.isSafeInteger(start) ? start : undefined;
+}
+
+/** Whether the process that wrote the record still runs: same id, and started when it did. */
+function writerAlive(entry: StoredEntry): boolean {
+  const start = processStartTime(entry.pid);
+  if (start === null) return false;
+  if (start === undefined || entry.processStart === undefined) return processAlive(entry.pid);
+  return start === entry.processStart;
 }
 
 /** This process's records, removed when it exits without reaching remove() (one listener for all). */
@@ -72,7 +104,7 @@ export interface RunningRecord {
 export function recordRunning(dataDir: string, entry: Omit<RunningElsewhere, 'pid' | 'startedAt'> & { startedAt?: number }): RunningRecord {
   const folder = path.join(dataDir, RUNNING_FOLDER);
   const file = path.join(folder, `${process.pid}-${entry.kind}-${++written}.json`);
-  const full: StoredEntry = { ...entry, pid: process.pid, startedAt: entry.startedAt ?? Date.now() };
+  const full: StoredEntry = { ...entry, pid: process.pid, startedAt: entry.startedAt ?? Date.now(), processStart: processStartTime(process.pid) ?? undefined };
   let removed = false;
   const remove = (): void => {
     if (removed) return;
@@ -156,11 +188,11 @@ export function listRunningElsewhere(dataDir: string, ownPid = process.pid): Run
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       entry = null;
     }
-    if (!valid(entry) || entry.pid !== pid || !processAlive(pid)) {
+    if (!valid(entry) || entry.pid !== pid || !writerAlive(entry)) {
       fs.rmSync(file, { force: true });
       continue;
     }
-    const { origin = 'terminal', ...rest } = entry;
+    const { processStart: _start, origin = 'terminal', ...rest } = entry;
     found.push({ entry: { ...rest, origin }, n: Number(match[3]) });
   }
   // One process's services started in the same millisecond: in the order it wrote them.

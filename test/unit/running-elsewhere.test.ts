@@ -1,18 +1,19 @@
 // The running/ folder of a data folder: what `tlslab server`, `proxy` and `replay-server` (and the
 // window's own servers) write so that other processes know them. The reader lists live ones, removes
-// the records of processes that are gone and files that do not parse, and leaves out the reading
-// process's own.
+// the records of processes that are gone (or whose process id another program now has) and files
+// that do not parse, and leaves out the reading process's own.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunningElsewhere } from '../../src-main/api/serverTypes';
-import { listRunningElsewhere, namePortHolder, PortInUseError, recordRunning, RunningRecords, RUNNING_FOLDER } from '../../src-main/store/runningElsewhere';
+import { listRunningElsewhere, namePortHolder, PortInUseError, processStartTime, recordRunning, RunningRecords, RUNNING_FOLDER } from '../../src-main/store/runningElsewhere';
 
 const children: ChildProcess[] = [];
 
 afterEach(() => {
+  vi.restoreAllMocks();
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
@@ -31,7 +32,7 @@ async function deadProcess(): Promise<number> {
   return pid;
 }
 
-function record(dir: string, entry: RunningElsewhere, n = 1): string {
+function record(dir: string, entry: RunningElsewhere & { processStart?: number }, n = 1): string {
   fs.mkdirSync(path.join(dir, RUNNING_FOLDER), { recursive: true });
   const file = path.join(dir, RUNNING_FOLDER, `${entry.pid}-${entry.kind}-${n}.json`);
   fs.writeFileSync(file, JSON.stringify(entry));
@@ -140,3 +141,48 @@ describe('the running records of a data folder', () => {
 
 /** A reader's own process id that no record has, so this process's own records are listed. */
 const pidOfNoOne = 0;
+
+describe('a record whose process id another program has taken', () => {
+  it('is gone when the process with its id started at another time, and listed when it started then', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const pid = liveProcess();
+    const started = processStartTime(pid);
+    expect(typeof started).toBe('number');
+
+    // A `tlslab server` SIGKILLed long ago whose process id now belongs to this `sleep`.
+    const reused = record(dir, { ...server(pid), processStart: started! - 1000 }, 1);
+    expect(listRunningElsewhere(dir)).toEqual([]);
+    expect(fs.existsSync(reused)).toBe(false);
+
+    record(dir, { ...server(pid), processStart: started! }, 2);
+    expect(listRunningElsewhere(dir).map((e) => e.pid)).toEqual([pid]);
+    // What the API hands on is the entry, not the start time it was checked by.
+    expect(listRunningElsewhere(dir)[0]).not.toHaveProperty('processStart');
+  });
+
+  it('is written with the start time of the process that writes it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const own = recordRunning(dir, { kind: 'server', origin: 'terminal', address: '127.0.0.1:4433', addresses: ['127.0.0.1:4433'], label: 'bank' });
+    const written = JSON.parse(fs.readFileSync(own.file, 'utf8')) as { processStart?: number };
+    expect(written.processStart).toBe(processStartTime(process.pid));
+    expect(listRunningElsewhere(dir, pidOfNoOne).map((e) => e.label)).toEqual(['bank']);
+    own.remove();
+  });
+
+  it('falls back on asking whether the process id is alive where there is no /proc', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-running-'));
+    const pid = liveProcess();
+    record(dir, { ...server(pid), processStart: 1 }, 1);
+    const noProc = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' });
+    const readFileSync = fs.readFileSync;
+    vi.spyOn(fs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) => {
+      if (String(file).startsWith('/proc/')) throw noProc;
+      return readFileSync(file, options as BufferEncoding);
+    }) as typeof fs.readFileSync);
+    const existsSync = fs.existsSync;
+    vi.spyOn(fs, 'existsSync').mockImplementation((file) => (String(file).startsWith('/proc/') ? false : existsSync(file)));
+
+    expect(processStartTime(pid)).toBeUndefined();
+    expect(listRunningElsewhere(dir).map((e) => e.pid)).toEqual([pid]);
+  });
+});

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { collectPageErrors, openWorkbench, screenshot, startE2e, text, type E2eApp } from '../support/e2e';
+import { freePort } from '../support/ports';
 
 let app: E2eApp;
 
@@ -88,6 +89,25 @@ describe('Start here', () => {
     expect(await page.getByTestId('start-step-proxy').innerText()).toContain('next');
     expect(await page.getByTestId('start-step-hosts').innerText()).not.toContain('next');
     await screenshot(page, 'start-here');
+
+    // Step 7 fills in the proxy form: the lab CA signs, the "real" site is the lab's server, checked against its CA.
+    await page.getByTestId('start-do-proxy').click();
+    await page.getByTestId('proxy-map').waitFor();
+    expect(await page.getByTestId('proxy-map').inputValue()).toBe(`www.bank32.com=127.0.0.1:${server.port}`);
+    expect(await page.getByTestId('proxy-ca').inputValue()).toBe('Lab Root');
+    expect(await page.getByTestId('proxy-upstream-lab-ca').inputValue()).toBe('Lab Root');
+    await page.getByTestId('proxy-listen').fill(`127.0.0.1:${await freePort()}`);
+    await page.getByTestId('proxy-form-submit').click();
+    await page.locator('[data-testid="proxy-card"][data-status="running"]').waitFor();
+    await page.getByTestId('proxy-try-client').click();
+    await page.getByTestId('client-form').waitFor();
+    await page.getByTestId('client-connect').click();
+    await page.locator('[data-testid="outcome-badge"][data-tone="ok"]').waitFor({ timeout: 30_000 });
+    await openStart(page);
+    await expect.poll(() => done(page, 'proxy')).toBe('true');
+    expect(await text(page, 'start-progress')).toBe('6 of 7 done');
+    // Only the optional host table is left, and it is offered as what comes next.
+    expect(await page.getByTestId('start-step-hosts').innerText()).toContain('next');
 
     // Once there are sessions the client form no longer says "first time".
     await page.getByTestId('nav-new-client').click();

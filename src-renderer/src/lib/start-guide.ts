@@ -3,6 +3,7 @@
 // they are and what comes next, and a teacher sees the path the lab takes through the workbench.
 import type { HostEntry, PkiCertificateSummary, PkiTree, ServerInfo, SessionSummary } from '../api/contract';
 import { clientFormFor, type ClientForm, type ClientTarget } from './client-form';
+import { defaultProxyForm, type ProxyForm } from './proxy-form';
 import { flattenCaTree, rootCaOf } from './pki-tree';
 import { serverClientTarget } from './server-view';
 
@@ -100,11 +101,13 @@ export function guideSteps(facts: GuideFacts): GuideStep[] {
 export const OPTIONAL_STEPS: ReadonlySet<GuideStepId> = new Set(['hosts']);
 
 /**
- * The step to do next: the first one not done, an optional one only while nothing after it is
- * done (who connected with "Connect to" has no need of the host table); null when all are done.
+ * The step to do next: the first one not done, passing over an optional one once a step after it
+ * is done (who connected with "Connect to" has no need of the host table), unless nothing else is
+ * left; null when all are done.
  */
 export function nextStep(steps: readonly GuideStep[]): GuideStepId | null {
-  const next = steps.find((s, i) => !s.done && !(OPTIONAL_STEPS.has(s.id) && steps.slice(i + 1).some((later) => later.done)));
+  const skipped = (s: GuideStep, i: number) => OPTIONAL_STEPS.has(s.id) && steps.slice(i + 1).some((later) => later.done);
+  const next = steps.find((s, i) => !s.done && !skipped(s, i)) ?? steps.find((s) => !s.done);
   return next?.id ?? null;
 }
 
@@ -137,4 +140,22 @@ export function guideClientForm(target: ClientTarget): ClientForm {
  */
 export function guideBrokenForm(target: ClientTarget): ClientForm {
   return clientFormFor({ ...target, host: target.connectTo || '127.0.0.1', connectTo: '' });
+}
+
+/**
+ * The proxy form for the last step: forged certificates signed by the workshop CA, and the "real"
+ * site the lab's own server, found by its name (the host map) and checked against its CA, so that
+ * the proxy's second leg verifies as a careful attacker's would.
+ */
+export function guideProxyForm(facts: GuideFacts, caName: string): ProxyForm {
+  const form = defaultProxyForm();
+  form.ca = caName;
+  const target = guideClientTarget(facts);
+  const running = facts.servers.find((s) => s.status === 'running' && s.config.identity.kind === 'lab');
+  if (target && running) form.map = `${target.host}=${running.host}:${running.port}`;
+  if (target?.trustCa) {
+    form.upstreamTrust = 'lab';
+    form.upstreamLab = target.trustCa;
+  }
+  return form;
 }

@@ -7,6 +7,7 @@ import {
   guideBrokenForm,
   guideClientForm,
   guideClientTarget,
+  guideProxyForm,
   guideSteps,
   nextStep,
   type GuideFacts,
@@ -88,6 +89,8 @@ describe('the lab steps a data folder shows done', () => {
     // The host table is optional: once later steps are done it is not "next".
     expect(nextStep(steps)).toBe('proxy');
     expect(guideSteps(facts({ ...base, sessions: [summary({ id: 9, kind: 'proxy' })] })).at(-1)).toMatchObject({ done: true, sessionId: 9 });
+    // With everything else done, the optional step is what is left to do.
+    expect(nextStep(guideSteps(facts({ ...base, sessions: [summary({ id: 9, kind: 'proxy' }), wrongName, verified] })))).toBe('hosts');
   });
 
   it('says nothing is next once every step is done', () => {
@@ -121,6 +124,17 @@ describe('where the client steps point the form', () => {
   it('asks for the same server by its address for the failing check', () => {
     const f = facts({ tree: tree([ca([bank])]), servers: [running(4555)] });
     expect(guideBrokenForm(guideClientTarget(f)!)).toMatchObject({ host: '127.0.0.1', port: '4555', connectTo: '', trustCa: 'Lab Root', checkHostname: true });
+  });
+});
+
+describe('the proxy step', () => {
+  it('signs with the CA, takes the lab server as the real site by its name, and checks it against its CA', () => {
+    const form = guideProxyForm(facts({ tree: tree([ca([bank])]), servers: [running(4555)] }), 'Lab Root');
+    expect(form).toMatchObject({ ca: 'Lab Root', map: 'www.bank32.com=127.0.0.1:4555', upstreamTrust: 'lab', upstreamLab: 'Lab Root', mode: 'transparent' });
+  });
+
+  it('leaves the map empty with no server running', () => {
+    expect(guideProxyForm(facts({ tree: tree([ca([bank])]) }), 'Lab Root')).toMatchObject({ ca: 'Lab Root', map: '' });
   });
 });
 

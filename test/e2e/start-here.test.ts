@@ -51,11 +51,16 @@ describe('Start here', () => {
     await page.getByTestId('start-do-certificate').click();
     await page.getByTestId('issue-name').waitFor();
 
+    // With a certificate but no server yet, the client steps say that the port would be closed.
     await app.engine.workbench.workshop.issue({ ca: 'Lab Root', name: 'www.bank32.com', subject: { CN: 'www.bank32.com', O: 'Bank32' }, subjectAltNames: ['DNS:www.bank32.com'] });
+    await openStart(page);
+    await expect.poll(() => done(page, 'certificate')).toBe('true');
+    expect(await text(page, 'start-caveat-client')).toContain('no server runs now');
     const server = await app.engine.workbench.servers.start({ port: 0, identity: { kind: 'lab', name: 'www.bank32.com' }, label: 'bank' });
     await openStart(page);
     await expect.poll(() => text(page, 'start-progress')).toBe('3 of 7 done');
     expect(await text(page, 'start-evidence-server')).toBe('bank is running');
+    expect(await page.getByTestId('start-caveat-client').count()).toBe(0);
     expect(await page.getByTestId('start-step-server').innerText()).toContain('tlslab server --identity lab:www.bank32.com');
 
     // Step 5 fills in the client form: the server's name, through its address, trusting the lab CA.

@@ -165,4 +165,25 @@ describe('servers and proxies run from a terminal', () => {
     await other.close();
     expect(runningFiles()).toEqual([]);
   });
+
+  it("a window's engine in its own process: a terminal's server on its server's port names it, and the record goes when the shell stops the engine (SIGTERM)", async () => {
+    const runningFiles = () => fs.readdirSync(path.join(lab.dataDir, RUNNING_FOLDER));
+    const started = await startUntil(['engine', '--json'], '"token"');
+    const { port: enginePort, token } = JSON.parse(started.output().trim().split('\n').at(-1)!) as { port: number; token: string };
+    const windowApi = await connectApi({ port: enginePort, token } as RunningEngine);
+    try {
+      const port = await freePort();
+      await windowApi.result('servers.start', { config: { port, label: 'Bank', identity: { kind: 'lab', name: 'www.bank32.com' } } });
+      const refused = await cli('server', '--identity', 'lab:www.bank32.com', '--port', String(port));
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(`is already in use by the workbench window's server 'Bank' (process ${started.child.pid}); stop it in the Servers view`);
+      expect(runningFiles()).toHaveLength(1);
+    } finally {
+      windowApi.close();
+    }
+    const exited = new Promise((resolve) => started.child.once('exit', resolve));
+    started.child.kill('SIGTERM');
+    await exited;
+    expect(runningFiles()).toEqual([]);
+  });
 });

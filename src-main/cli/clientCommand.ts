@@ -85,8 +85,10 @@ export function registerClientCommand(program: Command): void {
           process.stdout.write(`${formatClientResult(session, { tlslab: tlslabFor(command) })}\n`);
         }
         if (session.status === 'failed') {
-          const hint = opts.json ? null : (trustHint(wb, session, String(opts.ca)) ?? hostnameHint(session));
-          throw new CliExit(1, opts.json ? '' : `${session.error?.message ?? 'the session failed'} (recorded as session ${session.id})${hint ? `; ${hint}` : ''}`);
+          const unresolved = resolveHint(session, tlslabFor(command));
+          const hint = opts.json ? null : (trustHint(wb, session, String(opts.ca)) ?? hostnameHint(session) ?? unresolved?.hint);
+          const message = unresolved?.message ?? session.error?.message ?? 'the session failed';
+          throw new CliExit(1, opts.json ? '' : `${message} (recorded as session ${session.id})${hint ? `; ${hint}` : ''}`);
         }
       } finally {
         await wb.close();
@@ -110,6 +112,19 @@ function trustHint(wb: Workbench, session: SessionDetail, ca: string): string | 
   }
   if (!root || ca === `lab:${root}`) return null;
   return `the certificate was issued by this workbench's CA "${root}", which the trust store does not hold; if that is the CA you mean to trust (and not a man in the middle's), add --ca ${shellWord(`lab:${root}`)}; --insecure goes on without trusting it`;
+}
+
+/**
+ * A name neither the host table nor DNS knows (the lab's names are not in any DNS): the two ways
+ * to reach it from a terminal, spelled out, as the shared message speaks of the window's fields.
+ */
+function resolveHint(session: SessionDetail, tlslab: string): { message: string; hint: string } | null {
+  if (session.error?.code !== 'NAME_NOT_RESOLVED') return null;
+  const name = session.target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return {
+    message: `the name ${name} does not resolve to an address`,
+    hint: `give it one with ${tlslab} hosts set ${shellWord(name)} 127.0.0.1 (the workbench's /etc/hosts), or add --connect-to 127.0.0.1 to this command`,
+  };
 }
 
 /**

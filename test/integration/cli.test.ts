@@ -114,6 +114,24 @@ describe('tlslab client', () => {
     expect(tlslab(['sessions', 'show', id, '--data-dir', dataDir]).stdout).toMatch(/^Error: .*refused/im);
   });
 
+  it('a name nothing resolves: one line with the two ways to give it an address, and the first one works', () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-cli-hosts-'));
+    const args = ['client', `lab-site.invalid:${server.port}`, '--ca', pki.caCert, '--no-check-hostname', '--data-dir', own];
+    const r = tlslab(args);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(
+      /^tlslab: the name lab-site\.invalid does not resolve to an address \(recorded as session \d+\); give it one with tlslab --data-dir \S+ hosts set lab-site\.invalid 127\.0\.0\.1 \(the workbench's \/etc\/hosts\), or add --connect-to 127\.0\.0\.1 to this command$/,
+    );
+    // The window's words ("connect to" field) are not what a terminal user reads.
+    expect(r.stderr).not.toContain('"connect to"');
+    expect(tlslab(['hosts', 'set', 'lab-site.invalid', '127.0.0.1', '--data-dir', own]).status).toBe(0);
+    const again = tlslab(args);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    fs.rmSync(own, { recursive: true, force: true });
+  });
+
   it('--no-check-hostname lets the same mismatch through', () => {
     const r = tlslab(['client', `www.example.com:${server.port}`, '--connect-to', '127.0.0.1', '--ca', pki.caCert, '--no-check-hostname', '--json', '--data-dir', dataDir]);
     expect(r.status).toBe(0);

@@ -13,7 +13,8 @@
 // workbench passphrase (`passphrase`), client sessions against `openssl s_server -www` over TLS 1.3
 // and TLS 1.2, a session of the workbench's own server, a download large enough that versions with
 // recording files (schema 4 and later) write it to recordings/<id>.bin, a named and tagged session
-// and an imported capture (`sessions import`). Everything listens on 127.0.0.1 only.
+// and an imported capture (`sessions import`), a hand-out of two sessions imported back (schema 9),
+// and a server session that asked for a client certificate. Everything listens on 127.0.0.1 only.
 //
 // The tarball holds data/ (the folder) and expected/ (meta.json, the old code's `sessions list
 // --json`, `sessions show N --json` for each session, and `ca list --json` where there is one).
@@ -60,7 +61,17 @@ const commands = (args) =>
     .filter(Boolean);
 const top = commands([]);
 const sessionCmds = commands(['sessions']);
-const has = { pki: top.includes('ca'), passphrase: top.includes('passphrase'), importCmd: sessionCmds.includes('import'), tag: sessionCmds.includes('tag') };
+const help = (args) => execFileSync(process.execPath, [cli, ...args, '--help'], { env, encoding: 'utf8', cwd: oldTree });
+const has = {
+  pki: top.includes('ca'),
+  passphrase: top.includes('passphrase'),
+  importCmd: sessionCmds.includes('import'),
+  tag: sessionCmds.includes('tag'),
+  // Several sessions in one hand-out bundle (format 3, schema 9), and a server that asks clients
+  // for a certificate (its sessions keep what it asked since b2712bc, in schema 8).
+  handout: sessionCmds.includes('export') && help(['sessions', 'export']).includes('hand-out'),
+  clientCa: top.includes('server') && help(['server']).includes('--client-ca'),
+};
 
 // openssl's own CA and server certificate for s_server (names lab.test and 127.0.0.1).
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: pki, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
@@ -160,7 +171,30 @@ if (has.importCmd) {
   tlslab(['sessions', 'import', capture]);
   meta.sessions.imported = sessionIds().find((id) => !before.includes(id));
 }
-// 6. Every stored key sealed under the workbench passphrase.
+// 6. A teacher's hand-out of two sessions (bundle format 3), imported back as two new sessions.
+if (has.handout && has.importCmd) {
+  const handout = path.join(work, 'lesson-handout.tlslab');
+  tlslab(['sessions', 'export', String(meta.sessions.tls13), String(meta.sessions.tls12), '--format', 'bundle', '--out', handout]);
+  const before = sessionIds();
+  tlslab(['sessions', 'import', handout]);
+  meta.sessions.handout = sessionIds().filter((id) => !before.includes(id)).sort((a, b) => a - b);
+}
+// 7. A session of a server that asks for a client certificate (and does not require one), reached
+// by curl without one.
+if (has.clientCa && has.pki) {
+  const before = sessionIds();
+  const { child, match } = await startProcess(
+    process.execPath,
+    [cli, '--data-dir', data, 'server', '--port', '0', '--identity', 'lab:lab.test', '--client-ca', 'lab:Course Root CA', '--label', 'asks for a client certificate'],
+    oldTree,
+    (out) => /listening on https:\/\/127\.0\.0\.1:(\d+)/.exec(out),
+  );
+  const port = Number(match[1]);
+  execFileSync('curl', ['-sS', '--cacert', writeCaPem(), '--resolve', `lab.test:${port}:127.0.0.1`, `https://lab.test:${port}/no-client-cert`], { stdio: 'ignore' });
+  await stop(child);
+  meta.sessions.clientCertRequested = sessionIds().find((id) => !before.includes(id)) ?? null;
+}
+// 8. Every stored key sealed under the workbench passphrase.
 if (has.passphrase) {
   tlslab(['passphrase', 'set', '--passphrase-file', passFile]);
   meta.passphrase = PASSPHRASE;

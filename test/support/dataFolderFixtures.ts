@@ -11,9 +11,20 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'data-folders');
 export interface FixtureMeta {
   commit: string;
   schema: number;
-  has: { pki: boolean; passphrase: boolean; importCmd: boolean; tag: boolean };
+  /** handout and clientCa: asked of fixtures made since schema 9. */
+  has: { pki: boolean; passphrase: boolean; importCmd: boolean; tag: boolean; handout?: boolean; clientCa?: boolean };
   passphrase: string | null;
-  sessions: { tls13: number; tls12: number; download: number; server: number | null; imported?: number };
+  sessions: {
+    tls13: number;
+    tls12: number;
+    download: number;
+    server: number | null;
+    imported?: number;
+    /** The hand-out of tls13 and tls12 (bundle format 3) imported back: its two sessions, in that order. */
+    handout?: number[];
+    /** A session of the workbench's server that asked for a client certificate; curl sent none. */
+    clientCertRequested?: number | null;
+  };
   downloadSha256: string;
   downloadBytes: number;
 }

@@ -3,7 +3,8 @@
 // (scripts/make-data-folder-fixture.mjs): sessions recorded against openssl s_server, a session of
 // the workbench's server, a download kept in recordings/<id>.bin (schema 4 and later), a named and
 // tagged session, an imported capture, a CA with a server certificate and keys sealed under a
-// workbench passphrase, where that version had them. Next to the folder is what the old code
+// workbench passphrase, a hand-out of two sessions imported back and a server session that asked
+// for a client certificate, where that version had them. Next to the folder is what the old code
 // printed about it (expected/), which this workbench must still show: same sessions, same records
 // and bytes, the same decrypted pages. The fixtures are split over two test files
 // (test/integration/upgrade-data-folder*.test.ts) so that they run side by side.
@@ -174,11 +175,15 @@ export function describeUpgrades(fixtures: string[]): void {
 
     it('finds the named and tagged session (versions with names and tags)', async () => {
       if (!meta.has.tag) return;
+      // The hand-out's copy of the session (schema 9) carries its name and tags, and "imported".
+      const copy = meta.sessions.handout?.[0];
+      const ids = (list: Json[]) => list.map((s) => s.id as number).sort((a, b) => a - b);
       const tagged = (await cliJson(data, ['sessions', 'search', '--tag', 'lesson-3,tls13'])) as unknown as Json[];
-      expect(tagged.map((s) => s.id)).toEqual([meta.sessions.tls13]);
+      expect(ids(tagged)).toEqual(copy === undefined ? [meta.sessions.tls13] : [meta.sessions.tls13, copy]);
       const named = (await cliJson(data, ['sessions', 'search', 'Lesson 3: TLS 1.3 handshake'])) as unknown as Json[];
-      expect(named.map((s) => s.id)).toEqual([meta.sessions.tls13]);
-      expect(named[0]).toMatchObject({ name: 'Lesson 3: TLS 1.3 handshake', tags: ['lesson-3', 'tls13'] });
+      expect(ids(named)).toEqual(ids(tagged));
+      expect(named.find((s) => s.id === meta.sessions.tls13)).toMatchObject({ name: 'Lesson 3: TLS 1.3 handshake', tags: ['lesson-3', 'tls13'] });
+      if (copy !== undefined) expect(named.find((s) => s.id === copy)).toMatchObject({ name: 'Lesson 3: TLS 1.3 handshake', tags: ['imported', 'lesson-3', 'tls13'] });
     });
 
     it('imports the same capture again as the session it already is (versions with imports)', async () => {
@@ -196,6 +201,42 @@ export function describeUpgrades(fixtures: string[]): void {
         expect(run.stdout).toContain(`already imported as session ${meta.sessions.imported}`);
       }
       if (after > before) await cli(data, ['sessions', 'delete', String(Math.max(...((await cliJson(data, ['sessions', 'list'])) as unknown as Json[]).map((s) => s.id)))]);
+    });
+
+    (meta.sessions.handout ? it : it.skip)("keeps a hand-out's sessions with the file they came from; the same hand-out again copies nothing (schema 9)", async () => {
+      const handout = meta.sessions.handout as number[];
+      const originals = [meta.sessions.tls13, meta.sessions.tls12];
+      for (const [i, id] of handout.entries()) {
+        const before = JSON.parse(fs.readFileSync(path.join(expected, `session-${id}.json`), 'utf8'));
+        const now = await cliJson(data, ['sessions', 'show', String(id)]);
+        expect(before.imported).toMatchObject({ file: 'lesson-handout.tlslab', kind: 'bundle' });
+        expect(now.imported).toEqual(before.imported);
+        const copy = await decrypted(data, id);
+        expect(copy.failed).toBe(0);
+        expect(copy.s2c.equals((await decrypted(data, originals[i])).s2c)).toBe(true);
+      }
+      const text = await cli(data, ['sessions', 'show', String(handout[0])]);
+      expect(text).toContain('lesson-handout.tlslab');
+      // The originals handed out again make the same hand-out: each session is the copy already here.
+      const again = path.join(tmp, `${fixture}-handout.tlslab`);
+      await cli(data, ['sessions', 'export', ...originals.map(String), '--format', 'bundle', '--out', again]);
+      const result = await cliJson(data, ['sessions', 'import', again]);
+      expect(result.sessions.map((s: Json) => s.alreadyImportedAs)).toEqual(handout);
+    });
+
+    (meta.sessions.clientCertRequested ? it : it.skip)('a server session says it asked for a client certificate and the client sent none (schema 9)', async () => {
+      const id = meta.sessions.clientCertRequested as number;
+      const before = JSON.parse(fs.readFileSync(path.join(expected, `session-${id}.json`), 'utf8'));
+      const now = await cliJson(data, ['sessions', 'show', String(id)]);
+      // A workbench before b2712bc kept no policy with the session: none is made up on the way.
+      expect(now.server.clientCertificatePolicy).toBe(before.server.clientCertificatePolicy);
+      if (before.server.clientCertificatePolicy === undefined) return;
+      expect(before.server.clientCertificatePolicy).toBe('requested');
+      expect(now.server.clientCertificate).toBeNull();
+      expect(await cli(data, ['sessions', 'show', String(id)])).toContain('client certificate: none sent (asked for, not required)');
+      const served = await decrypted(data, id);
+      expect(served.failed).toBe(0);
+      expect(served.c2s.toString('latin1')).toMatch(/^GET \/no-client-cert HTTP\/1\.1\r\n/);
     });
 
     it('keeps the CAs and certificates, their keys sealed under the passphrase and usable with it', async () => {

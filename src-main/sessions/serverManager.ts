@@ -3,7 +3,7 @@
 import type { RunningOrigin, ServerConfig, ServerConnectionSummary, ServerInfo } from '../api/serverTypes';
 import type { SessionSummary } from '../api/types';
 import { toErrorInfo } from '../errors';
-import { RunningRecords } from '../store/runningElsewhere';
+import { PortInUseError, RunningRecords } from '../store/runningElsewhere';
 import type { BatchWriter } from './recorder';
 import { RunningRegistry, type RunningEntry } from './runningRegistry';
 import type { LabIdentitySource } from './serverIdentity';
@@ -51,13 +51,25 @@ export class ServerManager {
     this.running = new RunningRecords(deps.dataDir, deps.startedFrom);
   }
 
-  /** Starts a server, naming the process that holds its port when running/ knows it. */
+  /**
+   * Starts a server, naming what holds its port: another of these servers (the window's Start
+   * pressed twice with the lab's 4433), else the process running/ knows of.
+   */
   private async listen<T>(start: () => Promise<T>): Promise<T> {
     try {
       return await start();
     } catch (err) {
-      throw this.running.named(err);
+      throw this.ownHolder(err) ?? this.running.named(err);
     }
+  }
+
+  /** The error naming the running server of this manager that holds the port, when one does. */
+  private ownHolder(err: unknown): PortInUseError | null {
+    if (!(err instanceof PortInUseError)) return null;
+    const holder = this.registry.list().find((s) => s.status === 'running' && s.port === err.port && (s.host === err.host || s.host === '0.0.0.0' || s.host === '::'));
+    if (!holder) return null;
+    return new PortInUseError(err.host, err.port, err.where, err.instead,
+      `${err.where} is already in use by this workbench's server '${holder.label}'; stop or restart that one, or ${err.instead}`);
   }
 
   private listening(info: ServerInfo): ServerInfo {

@@ -55,6 +55,18 @@ describe('failures to start', () => {
     expect(wb.servers.list().some((s) => s.port === port)).toBe(false);
   });
 
+  it("port in use by one of this workbench's own servers: names it", async () => {
+    const port = await freePort();
+    const first = await wb.servers.start({ port, identity: files(), label: 'bank' });
+    try {
+      const e = await startError({ port });
+      expect(e.code).toBe('PORT_IN_USE');
+      expect(e.message).toBe(`port ${port} on 127.0.0.1 is already in use by this workbench's server 'bank'; stop or restart that one, or choose another port such as 4433`);
+    } finally {
+      await wb.servers.stop(first.id);
+    }
+  });
+
   it('a group OpenSSL does not know: one clear error, and the next server still loads its key', async () => {
     const e = await startError({ groups: 'X25519:nope' });
     expect(e.code).toBe('BAD_GROUPS');

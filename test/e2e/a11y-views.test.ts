@@ -151,6 +151,8 @@ describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
     await check('failed session overview');
     await open(page, `#/sessions/${proxySession.id}`, 'session-detail');
     await check('proxy session overview');
+    await open(page, `#/compare/${okSession.id}/${failedSession.id}`, 'compare-facts');
+    await check('compare');
     await open(page, '#/servers', 'server-address');
     await check('servers');
     // A connection's session link says what it opens, not only "#4".

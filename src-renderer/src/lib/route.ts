@@ -1,11 +1,12 @@
 // Hash routes, so that a reload keeps the view: #/start, #/new, #/sessions, #/sessions/12, #/hosts,
-// #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/proxy, #/about.
+// #/compare/12/14, #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/proxy, #/about.
 
 export type Route =
   | { name: 'start' }
   | { name: 'new-client' }
   | { name: 'sessions' }
   | { name: 'session'; id: number }
+  | { name: 'compare'; a: number; b: number }
   | { name: 'hosts' }
   | { name: 'certificates' }
   | { name: 'certificate'; id: number }
@@ -31,6 +32,8 @@ export function parseRoute(hash: string): Route {
   if (csr) return { name: 'csr', id: Number(csr[1]) };
   const session = /^\/sessions\/(\d+)$/.exec(path);
   if (session) return { name: 'session', id: Number(session[1]) };
+  const compare = /^\/compare\/(\d+)\/(\d+)$/.exec(path);
+  if (compare) return { name: 'compare', a: Number(compare[1]), b: Number(compare[2]) };
   return { name: 'not-found', path };
 }
 
@@ -44,6 +47,8 @@ export function routeHash(route: Route): string {
       return '#/sessions';
     case 'session':
       return `#/sessions/${route.id}`;
+    case 'compare':
+      return `#/compare/${route.a}/${route.b}`;
     case 'hosts':
       return '#/hosts';
     case 'certificates':

@@ -41,8 +41,13 @@ describe('hash routes', () => {
     expect(parseRoute('#/sessions/12/')).toEqual({ name: 'session', id: 12 });
   });
 
+  it('reads the two sessions of a comparison, in the order given', () => {
+    expect(parseRoute('#/compare/12/9')).toEqual({ name: 'compare', a: 12, b: 9 });
+    expect(parseRoute('#/compare/12')).toEqual({ name: 'not-found', path: '/compare/12' });
+  });
+
   it('round-trips every route', () => {
-    for (const hash of ['#/new', '#/sessions', '#/sessions/7', '#/hosts', '#/about']) {
+    for (const hash of ['#/new', '#/sessions', '#/sessions/7', '#/compare/7/8', '#/hosts', '#/about']) {
       expect(routeHash(parseRoute(hash))).toBe(hash);
     }
   });

@@ -5,6 +5,7 @@
 // page; a session compared with itself, or one that is not there, says so in one line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { ProxyInfo } from '../../src-main/api/proxyTypes';
 import type { ServerInfo } from '../../src-main/api/serverTypes';
 import type { SessionDetail } from '../../src-main/api/types';
 import { connectApi, type ApiConnection } from '../support/engineApi';
@@ -16,6 +17,8 @@ let app: E2eApp;
 let api: ApiConnection;
 let tls13: SessionDetail;
 let tls12: SessionDetail;
+let request: Record<string, unknown>;
+let serverPort: number;
 
 beforeAll(async () => {
   app = await startE2e('session-compare');
@@ -23,7 +26,8 @@ beforeAll(async () => {
   await api.result('pki.ca.create', { name: 'Lab Root', subject: { CN: 'Lab Root CA', O: 'Lab' }, key: 'ec:P-256' });
   await api.result('pki.cert.issue', { ca: 'Lab Root', name: 'bank32', subject: { CN: HOST }, subjectAltNames: [`DNS:${HOST}`] });
   const server = await api.result<ServerInfo>('servers.start', { config: { port: 0, identity: { kind: 'lab', name: 'bank32' } } });
-  const request = {
+  serverPort = server.port;
+  request = {
     host: HOST, port: server.port, connectTo: '127.0.0.1', trust: { kind: 'lab', name: 'Lab Root' },
     verifyPeer: true, checkHostname: true, send: { kind: 'http-get', path: '/' }, timeoutMs: 60_000,
   };
@@ -124,6 +128,24 @@ describe('comparing two sessions', () => {
     expect(await sides.nth(1).innerText()).toContain('pick another one in Sessions');
     await expect.poll(async () => (await sides.nth(0).innerText()).includes('is ready')).toBe(true);
     expect(await page.getByTestId('compare-facts').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('warns of a man in the middle when the same name came with another certificate through the proxy', async () => {
+    const proxy = await api.result<ProxyInfo>('proxies.start', {
+      config: { ca: 'Lab Root', listen: '127.0.0.1:0', map: [{ host: HOST, address: `127.0.0.1:${serverPort}` }], upstreamTrust: { kind: 'lab', name: 'Lab Root' } },
+    });
+    const proxyPort = Number(proxy.transparentAddress!.split(':')[1]);
+    // The proxy forges with the lab's own CA, which this client trusts: the session verifies all the same.
+    const proxied = await api.result<SessionDetail>('client.run', { ...request, port: proxyPort, minVersion: 'TLSv1.3' });
+    expect(proxied.status).toBe('ok');
+    const page = await openWorkbench(app);
+    const errors = collectPageErrors(page);
+    await page.evaluate(`location.hash = '#/compare/${tls13.id}/${proxied.id}'`);
+    expect(await text(page, 'compare-summary')).toContain(`The two sessions got different certificates for ${HOST}: one of them may come from a man in the middle`);
+    expect((await fact(page, 'cert-fingerprint')).differs).toBe('true');
+    expect(await page.getByTestId('compare-fact-note').innerText()).toBe('different certificates');
+    expect((await fact(page, 'version')).differs).toBe('false');
     expect(errors).toEqual([]);
   });
 });

@@ -67,6 +67,9 @@ describe('comparing two sessions', () => {
     await page.getByTestId('compare-facts').waitFor();
     await expect.poll(() => page.title()).toBe(`Compare #${tls13.id} and #${tls12.id} · TLS Lab Workbench`);
     expect(page.url()).toContain(`#/compare/${tls13.id}/${tls12.id}`);
+    // The sidebar shows the comparison under Sessions, where it was made (not as the Sessions page itself).
+    expect(await page.getByTestId('nav-sessions').getAttribute('class')).toContain('active');
+    expect(await page.getByTestId('nav-sessions').getAttribute('aria-current')).toBeNull();
     // The lesson first, in one sentence.
     expect(await text(page, 'compare-summary')).toBe(`TLS 1.3 (#${tls13.id}) finished its handshake in 1 round trip, TLS 1.2 (#${tls12.id}) in 2.`);
 

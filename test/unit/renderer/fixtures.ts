@@ -7,6 +7,7 @@ import type {
   VerificationResult,
 } from '../../../src-main/api/types';
 import type { PkiCertificateSummary } from '../../../src-renderer/src/api/contract';
+import type { RecordRow } from '../../../src-main/api/recordTypes';
 
 export function verification(overrides: Partial<VerificationResult> = {}): VerificationResult {
   return {
@@ -90,4 +91,54 @@ export function pkiCertificate(overrides: Partial<PkiCertificateSummary>): PkiCe
     subjectAltNames: [], keySummary: 'RSA 2048 bits', hasPrivateKey: true, fingerprintSha256: 'ab', createdAt: 0,
     ...overrides,
   };
+}
+
+/**
+ * One TLS record as the record list gives it: record `number` (also its time), sent by the client
+ * ('c') or the server ('s'), holding `messages`, in the clear unless `extra` says otherwise.
+ */
+export function recordRow(number: number, direction: 'c' | 's', messages: string[], contentType = 22, extra: Partial<RecordRow> = {}): RecordRow {
+  return {
+    number,
+    t: number,
+    direction: direction === 'c' ? 'client-to-server' : 'server-to-client',
+    contentType,
+    contentTypeName: contentType === 22 ? 'Handshake' : contentType === 20 ? 'Change Cipher Spec' : contentType === 21 ? 'Alert' : 'Application Data',
+    version: 0x0303,
+    versionName: 'TLS 1.2',
+    length: 100,
+    streamOffset: 0,
+    encrypted: false,
+    protected: false,
+    decrypted: false,
+    messages,
+    summary: messages.join(', '),
+    ...extra,
+  };
+}
+
+/** A full TLS 1.2 handshake with ECDHE, up to the server's Finished, made with `row` (which numbers the records). */
+export function tls12HandshakeRows(row: (direction: 'c' | 's', messages: string[], contentType?: number, extra?: Partial<RecordRow>) => RecordRow): RecordRow[] {
+  return [
+    row('c', ['ClientHello']),
+    row('s', ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone']),
+    row('c', ['ClientKeyExchange']),
+    row('c', ['ChangeCipherSpec'], 20),
+    row('c', ['Finished'], 22, { protected: true, decrypted: true }),
+    row('s', ['ChangeCipherSpec'], 20),
+    row('s', ['Finished'], 22, { protected: true, decrypted: true }),
+  ];
+}
+
+/** A full TLS 1.3 handshake (its middle records opened), up to the client's Finished, made with `row`. */
+export function tls13HandshakeRows(row: (direction: 'c' | 's', messages: string[], contentType?: number, extra?: Partial<RecordRow>) => RecordRow): RecordRow[] {
+  const opened = { protected: true, decrypted: true };
+  return [
+    row('c', ['ClientHello']),
+    row('s', ['ServerHello']),
+    row('s', ['Change Cipher Spec (compatibility)'], 20),
+    row('s', ['EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished'], 23, opened),
+    row('c', ['Change Cipher Spec (compatibility)'], 20),
+    row('c', ['Finished'], 23, opened),
+  ];
 }

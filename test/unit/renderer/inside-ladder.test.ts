@@ -2,39 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { RecordRow } from '../../../src-main/api/recordTypes';
 import { LADDER, buildLadder, connectionLabel, earlyDataFate, flights, ladderConnections, postHandshakeRequests, roundTripsBeforeData, tcpCloseLabel, tcpConnectLabel } from '../../../src-renderer/src/lib/inside-ladder';
 import { decryptionFacts, recordRowView } from '../../../src-renderer/src/lib/inside-records';
+import { recordRow, tls12HandshakeRows, tls13HandshakeRows } from './fixtures';
 
 let n = 0;
 function row(direction: 'c' | 's', messages: string[], contentType = 22, extra: Partial<RecordRow> = {}): RecordRow {
   n++;
-  return {
-    number: n,
-    t: n,
-    direction: direction === 'c' ? 'client-to-server' : 'server-to-client',
-    contentType,
-    contentTypeName: contentType === 22 ? 'Handshake' : contentType === 20 ? 'Change Cipher Spec' : contentType === 21 ? 'Alert' : 'Application Data',
-    version: 0x0303,
-    versionName: 'TLS 1.2',
-    length: 100,
-    streamOffset: 0,
-    encrypted: false,
-    protected: false,
-    decrypted: false,
-    messages,
-    summary: messages.join(', '),
-    ...extra,
-  };
+  return recordRow(n, direction, messages, contentType, extra);
 }
 
 function tls12(): RecordRow[] {
   n = 0;
   return [
-    row('c', ['ClientHello']),
-    row('s', ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone']),
-    row('c', ['ClientKeyExchange']),
-    row('c', ['ChangeCipherSpec'], 20),
-    row('c', ['Finished'], 22, { protected: true, decrypted: true }),
-    row('s', ['ChangeCipherSpec'], 20),
-    row('s', ['Finished'], 22, { protected: true, decrypted: true }),
+    ...tls12HandshakeRows(row),
     row('c', ['Application Data'], 23, { protected: true, decrypted: true }),
     row('s', ['Application Data'], 23, { protected: true, decrypted: true }),
     row('s', ['Alert (warning, close_notify)'], 21, { protected: true, decrypted: true, alert: { level: 1, levelName: 'warning', description: 0, descriptionName: 'close_notify' } }),
@@ -44,12 +23,7 @@ function tls12(): RecordRow[] {
 function tls13(): RecordRow[] {
   n = 0;
   return [
-    row('c', ['ClientHello']),
-    row('s', ['ServerHello']),
-    row('s', ['Change Cipher Spec (compatibility)'], 20),
-    row('s', ['EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished'], 23, { protected: true, decrypted: true }),
-    row('c', ['Change Cipher Spec (compatibility)'], 20),
-    row('c', ['Finished'], 23, { protected: true, decrypted: true }),
+    ...tls13HandshakeRows(row),
     row('c', ['Application Data'], 23, { protected: true, decrypted: true }),
     row('s', ['NewSessionTicket'], 23, { protected: true, decrypted: true }),
   ];

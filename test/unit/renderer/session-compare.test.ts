@@ -13,40 +13,18 @@ import {
   togglePick,
   type CompareSide,
 } from '../../../src-renderer/src/lib/session-compare';
-import { certificate, detail } from './fixtures';
+import { certificate, detail, recordRow, tls12HandshakeRows, tls13HandshakeRows } from './fixtures';
 
 let n = 0;
 function row(direction: 'c' | 's', messages: string[], contentType = 22, extra: Partial<RecordRow> = {}): RecordRow {
   n++;
-  return {
-    number: n,
-    t: n,
-    direction: direction === 'c' ? 'client-to-server' : 'server-to-client',
-    contentType,
-    contentTypeName: contentType === 22 ? 'Handshake' : contentType === 20 ? 'Change Cipher Spec' : contentType === 21 ? 'Alert' : 'Application Data',
-    version: 0x0303,
-    versionName: 'TLS 1.2',
-    length: 100,
-    streamOffset: 0,
-    encrypted: false,
-    protected: contentType === 23,
-    decrypted: contentType === 23,
-    messages,
-    summary: messages.join(', '),
-    ...extra,
-  };
+  return recordRow(n, direction, messages, contentType, { protected: contentType === 23, decrypted: contentType === 23, ...extra });
 }
 
 function tls12Full(): RecordRow[] {
   n = 0;
   return [
-    row('c', ['ClientHello']),
-    row('s', ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone']),
-    row('c', ['ClientKeyExchange']),
-    row('c', ['ChangeCipherSpec'], 20),
-    row('c', ['Finished'], 22, { protected: true, decrypted: true }),
-    row('s', ['ChangeCipherSpec'], 20),
-    row('s', ['Finished'], 22, { protected: true, decrypted: true }),
+    ...tls12HandshakeRows(row),
     row('c', ['Application Data'], 23),
     row('s', ['Application Data'], 23),
   ];
@@ -69,12 +47,7 @@ function tls12Resumed(): RecordRow[] {
 function tls13(): RecordRow[] {
   n = 0;
   return [
-    row('c', ['ClientHello']),
-    row('s', ['ServerHello']),
-    row('s', ['Change Cipher Spec (compatibility)'], 20),
-    row('s', ['EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished'], 23),
-    row('c', ['Change Cipher Spec (compatibility)'], 20),
-    row('c', ['Finished'], 23),
+    ...tls13HandshakeRows(row),
     row('c', ['Application Data'], 23),
     row('s', ['NewSessionTicket'], 23),
     row('s', ['Application Data'], 23),

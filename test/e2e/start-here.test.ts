@@ -78,6 +78,7 @@ describe('Start here', () => {
     await expect.poll(() => done(page, 'client')).toBe('true');
     expect(await text(page, 'start-evidence-client')).toBe(`session #${verifiedId}, verified · open it`);
     expect(await page.getByTestId('start-look-inside').getAttribute('href')).toBe(`#/sessions/${verifiedId}`);
+    expect(await text(page, 'start-compare')).toContain('Compare');
 
     // Step 6 asks for the same server by its address: the name check fails, and the step is ticked.
     await page.getByTestId('start-do-broken').click();

@@ -66,7 +66,8 @@ export class ServerManager {
   /** The error naming the running server of this manager that holds the port, when one does. */
   private ownHolder(err: unknown): PortInUseError | null {
     if (!(err instanceof PortInUseError)) return null;
-    const holder = this.registry.list().find((s) => s.status === 'running' && s.port === err.port && (s.host === err.host || s.host === '0.0.0.0' || s.host === '::'));
+    // Lab servers listen on loopback addresses only: the same address and port is the same socket.
+    const holder = this.registry.list().find((s) => s.status === 'running' && s.port === err.port && s.host === err.host);
     if (!holder) return null;
     return new PortInUseError(err.host, err.port, err.where, err.instead,
       `${err.where} is already in use by this workbench's server '${holder.label}'; stop or restart that one, or ${err.instead}`);

@@ -9,6 +9,11 @@ export interface PkiTreeRow {
   issuerName: string | null;
 }
 
+/** The first DNS name among a certificate's subject alternative names that is not a wildcard: the name a client asks for. */
+export function firstDnsName(subjectAltNames: readonly string[]): string | null {
+  return subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4) ?? null;
+}
+
 /** Depth-first: each CA, then the CAs below it, then the certificates it issued. */
 export function flattenCaTree(cas: readonly PkiCaNode[]): PkiTreeRow[] {
   const rows: PkiTreeRow[] = [];

@@ -14,6 +14,7 @@ import type {
 import type { ClientTarget } from './client-form';
 import type { OutcomeTone } from './outcome';
 import { plural } from './format';
+import { firstDnsName } from './pki-tree';
 
 export interface ServerStatusView {
   tone: OutcomeTone | 'idle';
@@ -222,7 +223,7 @@ export function serverClientTarget(
   rootCaOf: (certificate: string) => { name: string } | null,
   clientCertificateUnder: (ca: string) => string | null = () => null,
 ): ClientTarget {
-  const san = server.names[0]?.certificate.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4);
+  const san = firstDnsName(server.names[0]?.certificate.subjectAltNames ?? []);
   const named = server.names.find((n) => n.name !== null && !n.name.startsWith('*.'))?.name;
   const identity = server.config.identity;
   const clientAuth = server.config.clientAuth;

@@ -4,7 +4,7 @@
 import type { HostEntry, PkiCertificateSummary, PkiTree, ServerInfo, SessionSummary } from '../api/contract';
 import { clientFormFor, type ClientForm, type ClientTarget } from './client-form';
 import { defaultProxyForm, type ProxyForm } from './proxy-form';
-import { flattenCaTree, rootCaOf } from './pki-tree';
+import { firstDnsName, flattenCaTree, rootCaOf } from './pki-tree';
 import { serverClientTarget } from './server-view';
 
 export type GuideStepId = 'ca' | 'certificate' | 'server' | 'hosts' | 'client' | 'broken' | 'proxy';
@@ -43,9 +43,11 @@ function isServerCertificate(c: PkiCertificateSummary): boolean {
   return usages == null || usages.some((u) => u.name === 'serverAuth');
 }
 
-/** The first DNS name a certificate holds (no wildcard): the name a client asks for. */
-function dnsName(c: PkiCertificateSummary): string | null {
-  return c.subjectAltNames.find((s) => s.startsWith('DNS:') && !s.includes('*'))?.slice(4) ?? null;
+const dnsName = (c: PkiCertificateSummary): string | null => firstDnsName(c.subjectAltNames);
+
+/** The CA the guide's steps and commands name: the first workshop CA that can sign, else the lab's usual one. */
+export function guideCaName(tree: PkiTree | null): string {
+  return signingCas(tree)[0]?.name ?? 'Lab Root';
 }
 
 /** The newest server certificate of the workshop with a name to ask for. */
@@ -54,11 +56,6 @@ export function guideServerCertificate(tree: PkiTree | null): PkiCertificateSumm
   const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others];
   const usable = all.filter((c) => isServerCertificate(c) && dnsName(c) !== null);
   return usable.sort((a, b) => b.createdAt - a.createdAt)[0] ?? null;
-}
-
-function newest(sessions: readonly SessionSummary[], test: (s: SessionSummary) => boolean): SessionSummary | undefined {
-  // The list is newest first.
-  return sessions.find(test);
 }
 
 /** A client session whose server certificate passed both checks. */
@@ -75,12 +72,13 @@ export function guideSteps(facts: GuideFacts): GuideStep[] {
   const cas = signingCas(facts.tree);
   const certificate = guideServerCertificate(facts.tree);
   const running = facts.servers.filter((s) => s.status === 'running');
-  const serverSession = newest(facts.sessions, (s) => s.kind === 'server');
+  // The list is newest first: find() gives the newest that did it.
+  const serverSession = facts.sessions.find((s) => s.kind === 'server');
   const host = certificate ? dnsName(certificate) : null;
   const mapped = facts.hosts.find((h) => host !== null && h.name.toLowerCase() === host.toLowerCase());
-  const client = newest(facts.sessions, verifiedClient);
-  const broken = newest(facts.sessions, failedCheck);
-  const proxied = newest(facts.sessions, (s) => s.kind === 'proxy');
+  const client = facts.sessions.find(verifiedClient);
+  const broken = facts.sessions.find(failedCheck);
+  const proxied = facts.sessions.find((s) => s.kind === 'proxy');
   const serverEvidence =
     running.length > 0 ? `${running[0].label} is running`
     : facts.serversElsewhere > 0 ? 'a server runs from a terminal'

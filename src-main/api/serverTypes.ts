@@ -117,6 +117,13 @@ export interface KeyExchangeInfo {
   ephemeral: boolean;
   /** The group of the ephemeral key, e.g. "x25519", "secp256r1". */
   group: string | null;
+  /**
+   * An abbreviated handshake that took up an earlier session (absent in server sessions
+   * recorded before the engine read it from the handshake).
+   */
+  resumed?: boolean;
+  /** TLS 1.3 resumption: with a fresh key share (psk_dhe_ke) or the pre-shared key alone (psk_ke). */
+  pskMode?: 'psk_ke' | 'psk_dhe_ke' | null;
   /** One line for a student. */
   summary: string;
 }

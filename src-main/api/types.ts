@@ -1,6 +1,6 @@
 // The contract shared by the engine and the renderer: plain data, no Node or DOM imports.
 import type { ProxySessionInfo } from './proxyTypes';
-import type { ServerIdentitySpec, ServerSessionInfo } from './serverTypes';
+import type { KeyExchangeInfo, ServerIdentitySpec, ServerSessionInfo } from './serverTypes';
 
 // Times are milliseconds: wall-clock instants as epoch ms, offsets inside a session as
 // fractional ms since the session started (taken from a monotonic clock).
@@ -189,6 +189,11 @@ export interface ConnectionDetail {
   keylog: string[];
   peerCertificates: CertificateInfo[];
   localCertificates: CertificateInfo[];
+  /**
+   * The key exchange read from this connection's recorded handshake (for a proxy, each leg its
+   * own); null when the recording holds no ServerHello.
+   */
+  keyExchange: KeyExchangeInfo | null;
 }
 
 export interface SessionSummary {

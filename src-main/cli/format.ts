@@ -80,6 +80,7 @@ export function formatConnection(connection: ConnectionDetail): string {
   const out = [
     `Connection ${connection.id} (${connection.leg}) ${connection.local ?? '?'} -> ${connection.remote ?? '?'}`,
     `  bytes client->server ${connection.bytesClientToServer}, server->client ${connection.bytesServerToClient}`,
+    ...(connection.keyExchange ? [`  key exchange: ${connection.keyExchange.summary}`] : []),
     '  time (ms)   #    dir   type               version  length  content',
     ...connection.timeline.map((e) => `  ${formatTimelineEntry(e)}`),
   ];
@@ -202,7 +203,8 @@ function serverLines(s: SessionDetail): string[] {
   const info = s.server;
   if (!info) return [];
   const out = [`Server: ${info.serverLabel}, client ${info.peer}${info.resumed ? ', resumed session (abbreviated handshake)' : ''}, ${info.requests} HTTP request(s) answered`];
-  if (info.keyExchange) out.push(`  key exchange: ${info.keyExchange.summary}`);
+  // Each connection prints the key exchange read from its bytes; a session recorded without them keeps the server's note.
+  if (info.keyExchange && !s.connections.some((c) => c.keyExchange)) out.push(`  key exchange: ${info.keyExchange.summary}`);
   if (info.clientCertificate) {
     const verdict = info.clientCertificateAuthorized === true ? 'accepted' : info.clientCertificateAuthorized === false ? 'refused' : 'not checked';
     out.push(`  client certificate (${verdict}): ${certificateLine(info.clientCertificate)}`);

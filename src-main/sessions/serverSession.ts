@@ -9,7 +9,8 @@ import type { ApiErrorInfo, CertificateInfo, Direction, SessionSummary, Verifica
 import { describeCertificate } from '../pki/certificateInfo';
 import { quickServerHelloShare } from '../tls/handshake';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
-import { keyExchangeOf, namedGroupName } from '../tls/registry';
+import { TLS12_RESUMED, keyExchangeOfHandshake, tls13KeyExchange } from '../tls/keyExchange';
+import { namedGroupName } from '../tls/registry';
 import { ALERT_LINGER_MS, refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { plainTlsError } from './connectionErrors';
 import { peerChain } from './peerChain';
@@ -187,14 +188,6 @@ function clientVerifyError(socket: tls.TLSSocket): Error | null {
   return handle?.verifyError?.() ?? null;
 }
 
-function tls13KeyExchange(group: string | null, resumed: boolean): KeyExchangeInfo {
-  if (!group) {
-    return { method: 'PSK', ephemeral: false, group: null, summary: 'resumed with a pre-shared key only (psk_ke): no ephemeral key, no forward secrecy for this connection' };
-  }
-  const method = /ffdhe/i.test(group) ? 'DHE' : 'ECDHE';
-  return { method, ephemeral: true, group, summary: `${method} with ${group}${resumed ? ' (resumed, with a fresh key share)' : ''}: ephemeral key, forward secrecy` };
-}
-
 /** Decodes what the server sent in the clear to name its key exchange (Node has no server-side getEphemeralKeyInfo). */
 export function keyExchangeFrom(chunks: RecordedChunk[], version: string, resumed: boolean): KeyExchangeInfo {
   const quick = version === 'TLSv1.3' && chunks.length > 0 ? quickServerHelloShare(chunks[0].data) : null;
@@ -202,30 +195,8 @@ export function keyExchangeFrom(chunks: RecordedChunk[], version: string, resume
   const decoder = new TlsConnectionDecoder();
   for (const c of chunks) decoder.push(c);
   const decoded = decoder.finish();
-  const suite = decoded.cipherSuite?.code;
-  if (version === 'TLSv1.3' || decoded.serverHello?.selectedVersion) return tls13KeyExchange(decoded.serverHello?.keyShareGroup?.name ?? null, resumed);
-  if (resumed) {
-    return { method: 'resumed', ephemeral: false, group: null, summary: 'resumed TLS 1.2 session: no key exchange; the keys come from the earlier session\'s master secret' };
-  }
-  const kx = suite !== undefined ? keyExchangeOf(suite) : 'unknown';
-  const ske = decoded.handshakeMessages.find((m) => m.body.kind === 'server_key_exchange')?.body;
-  if (ske && ske.kind === 'server_key_exchange' && ske.ecdh) {
-    const group = namedGroupName(ske.ecdh.namedCurve.code);
-    return { method: 'ECDHE', ephemeral: true, group, summary: `ECDHE with ${group}: ephemeral key, forward secrecy` };
-  }
-  if (ske && ske.kind === 'server_key_exchange' && ske.dh) {
-    const bits = ske.dh.dhP.length * 8;
-    return { method: 'DHE', ephemeral: true, group: `ffdhe ${bits}-bit`, summary: `DHE with a ${bits}-bit group: ephemeral key, forward secrecy` };
-  }
-  if (kx === 'rsa') {
-    return {
-      method: 'RSA',
-      ephemeral: false,
-      group: null,
-      summary: 'RSA key transport: the client encrypts the premaster secret to the certificate\'s key; no ephemeral key, no forward secrecy',
-    };
-  }
-  return { method: kx.toUpperCase(), ephemeral: false, group: null, summary: `${kx} key exchange (no ServerKeyExchange seen)` };
+  if (version === 'TLSv1.3' && !decoded.serverHello?.selectedVersion) return tls13KeyExchange(null, resumed);
+  return keyExchangeOfHandshake(decoded, resumed) ?? (resumed ? TLS12_RESUMED : { method: 'UNKNOWN', ephemeral: false, group: null, summary: 'unknown key exchange (no ServerHello seen)' });
 }
 
 const PRE_SHARED_KEY = 41;

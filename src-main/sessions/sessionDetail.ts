@@ -8,7 +8,8 @@ import { WorkbenchError } from '../errors';
 import { describeCertificate } from '../pki/certificateInfo';
 import { certificatesOf } from '../store/connectionLog';
 import type { SessionStore } from '../store/sessionStore';
-import { decodeTlsTimeline } from '../tls/records';
+import { keyExchangeOfHandshake } from '../tls/keyExchange';
+import { decodeConnection } from '../tls/records';
 
 function eventEntry(kind: string, t: number, data: Record<string, unknown>): TimelineEntry | null {
   switch (kind) {
@@ -62,7 +63,10 @@ export function loadSessionDetail(store: SessionStore, id: number, importedFrom?
     const events = rows
       .map((e) => eventEntry(e.kind, e.t, e.data))
       .filter((e): e is TimelineEntry => e !== null);
-    const records = decodeTlsTimeline(log.chunks);
+    // Read at load time from the recorded bytes, so imported hand-outs and sessions recorded by
+    // older versions name their key exchange too; the decode is the timeline's own.
+    const decoded = decodeConnection(log.chunks);
+    const records = decoded.records;
     return {
       id: c.id,
       leg: c.leg,
@@ -78,6 +82,7 @@ export function loadSessionDetail(store: SessionStore, id: number, importedFrom?
       keylog: log.keylog.map((k) => k.line),
       peerCertificates: certificatesOf(log, 'peer').map((der) => describeCertificate(der)),
       localCertificates: certificatesOf(log, 'local').map((der) => describeCertificate(der)),
+      keyExchange: keyExchangeOfHandshake(decoded),
     };
   });
   const imported = importedFrom?.(id) ?? null;

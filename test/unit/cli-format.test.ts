@@ -2,7 +2,9 @@
 // the client's response, or why there is none (and a binary response's head, not its body).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { responseText } from '../../src-main/api/responseText';
-import type { SessionDetail, SessionSummary } from '../../src-main/api/types';
+import type { KeyExchangeInfo } from '../../src-main/api/serverTypes';
+import type { ConnectionDetail, SessionDetail, SessionSummary } from '../../src-main/api/types';
+import { tls13KeyExchange } from '../../src-main/tls/keyExchange';
 import { clip, formatClientResult, formatSessionDetail, formatSessionList, terminalSafe } from '../../src-main/cli/format';
 import { jsonText } from '../../src-main/cli/common';
 
@@ -179,5 +181,22 @@ describe('tlslab sessions show: what a server or proxy session adds', () => {
     expect(text).toContain('  key exchange: ECDHE on x25519: forward secrecy');
     expect(text).toContain('  client certificate (refused): CN=alice (issuer CN=Client CA)');
     expect(text).toContain('  the client ended the handshake with the alert "unknown_ca"');
+  });
+
+  it("prints each connection's key exchange as read from its handshake: a proxy's two legs their own, a server's once", () => {
+    const leg = (id: number, legName: ConnectionDetail['leg'], keyExchange: KeyExchangeInfo | null) =>
+      ({ id, leg: legName, local: null, remote: null, bytesClientToServer: 0, bytesServerToClient: 0, timeline: [], keylog: [], peerCertificates: [], localCertificates: [], keyExchange }) as unknown as ConnectionDetail;
+    const ecdhe = tls13KeyExchange('x25519', false);
+    const rsa: KeyExchangeInfo = { method: 'RSA', ephemeral: false, group: null, summary: 'RSA key transport: no ephemeral key, no forward secrecy' };
+    const proxy = formatSessionDetail({ ...base, connections: [leg(1, 'proxy-client', ecdhe), leg(2, 'proxy-upstream', rsa)] });
+    expect(proxy).toContain(`Connection 1 (proxy-client) ? -> ?\n  bytes client->server 0, server->client 0\n  key exchange: ${ecdhe.summary}`);
+    expect(proxy).toContain('Connection 2 (proxy-upstream) ? -> ?\n  bytes client->server 0, server->client 0\n  key exchange: RSA key transport: no ephemeral key, no forward secrecy');
+    const server = formatSessionDetail({
+      ...base,
+      kind: 'server',
+      server: { serverId: 2, serverLabel: 'server 2', peer: '127.0.0.1:50001', resumed: false, keyExchange: ecdhe, clientCertificate: null, clientCertificateAuthorized: null, clientAlert: null, requests: 1 },
+      connections: [leg(3, 'server', ecdhe)],
+    } as SessionDetail);
+    expect(server.split('key exchange: ').length - 1).toBe(1);
   });
 });

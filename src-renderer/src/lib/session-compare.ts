@@ -4,6 +4,7 @@
 // Pure: sessions and record rows in, rows and words out; CompareView only draws.
 import type { CertificateInfo, ConnectionDetail, Direction, RecordRow, SessionDetail } from '../api/contract';
 import { flights, ladderText, roundTripsBeforeData } from './inside-ladder';
+import { keyExchangeLabel, sessionKeyExchange } from './key-exchange';
 import { sessionOutcome } from './outcome';
 import { proxyOutcome } from './proxy-view';
 import { formatBytes, formatDuration, formatFingerprint } from './format';
@@ -65,35 +66,16 @@ export function serverLeaf(session: SessionDetail): CertificateInfo | null {
 }
 
 export interface KeyExchangeFact {
-  /** "ECDHE · x25519", "RSA key transport", "(EC)DHE in key_share (TLS 1.3)". */
+  /** "ECDHE · x25519", "RSA key transport", "PSK (psk_ke)" (lib/key-exchange.ts). */
   text: string;
   /** A fresh key for this connection alone: forward secrecy. Null when not known. */
   ephemeral: boolean | null;
 }
 
-const SUITE_KEY_EXCHANGE: [RegExp, string, boolean][] = [
-  [/^TLS_ECDHE_/, 'ECDHE', true],
-  [/^TLS_DHE_/, 'DHE', true],
-  [/^TLS_ECDH_/, 'ECDH (static)', false],
-  [/^TLS_DH_/, 'DH (static)', false],
-  [/^TLS_RSA_PSK_/, 'RSA-PSK', false],
-  [/^TLS_RSA_/, 'RSA key transport', false],
-  [/^TLS_PSK_/, 'PSK', false],
-];
-
-/**
- * The key exchange: a lab server records what it did; for a client it is read from the suite
- * (a TLS 1.2 suite names it, RFC 5246 Appendix A.5; a TLS 1.3 suite names none: the (EC)DHE
- * shares ride in key_share, RFC 8446 4.2.8).
- */
+/** The key exchange the engine read from the handshake bytes (null before a ServerHello was recorded). */
 export function keyExchangeFact(session: SessionDetail): KeyExchangeFact | null {
-  const kx = session.server?.keyExchange;
-  if (kx) return { text: `${kx.method}${kx.group ? ` · ${kx.group}` : ''}`, ephemeral: kx.ephemeral };
-  const suite = session.cipher?.iana;
-  if (!suite) return null;
-  if (session.version === 'TLSv1.3' || /^TLS_(AES|CHACHA20|SM4)_/.test(suite)) return { text: '(EC)DHE in key_share (TLS 1.3)', ephemeral: true };
-  for (const [pattern, text, ephemeral] of SUITE_KEY_EXCHANGE) if (pattern.test(suite)) return { text, ephemeral };
-  return { text: suite, ephemeral: null };
+  const kx = sessionKeyExchange(session);
+  return kx ? { text: keyExchangeLabel(kx), ephemeral: kx.ephemeral } : null;
 }
 
 /**

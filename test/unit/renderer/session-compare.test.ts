@@ -13,7 +13,14 @@ import {
   togglePick,
   type CompareSide,
 } from '../../../src-renderer/src/lib/session-compare';
+import { TLS12_RESUMED, tls13KeyExchange } from '../../../src-main/tls/keyExchange';
 import { certificate, detail, recordRow, tls12HandshakeRows, tls13HandshakeRows } from './fixtures';
+
+// The key exchanges as the engine reads them from a handshake (src-main/tls/keyExchange.ts).
+const X25519 = tls13KeyExchange('x25519', false);
+const PSK_KE = tls13KeyExchange(null, true);
+const RSA_KX = { method: 'RSA', ephemeral: false, group: null, resumed: false, pskMode: null, summary: 'RSA key transport' };
+const ECDHE_12 = { method: 'ECDHE', ephemeral: true, group: 'secp256r1', resumed: false, pskMode: null, summary: 'ECDHE with secp256r1' };
 
 let n = 0;
 function row(direction: 'c' | 's', messages: string[], contentType = 22, extra: Partial<RecordRow> = {}): RecordRow {
@@ -73,6 +80,7 @@ function connection(overrides: Partial<ConnectionDetail> = {}): ConnectionDetail
     keylog: [],
     peerCertificates: [certificate()],
     localCertificates: [],
+    keyExchange: X25519,
     ...overrides,
   };
 }
@@ -173,21 +181,43 @@ describe('comparing two sessions', () => {
     expect(flights[4].right!.messages.map((m) => m.text)).toEqual(['Application Data']);
   });
 
-  it('names RSA key exchange as the one without an ephemeral key, from a client suite or a server record', () => {
-    const rsa = side(5, tls12Full(), { version: 'TLSv1.2', cipher: RSA_SUITE });
-    const ecdhe = side(6, tls12Full(), { kind: 'server', version: 'TLSv1.2', cipher: TLS12_SUITE, server: serverInfo() });
+  it("names RSA key exchange as the one without an ephemeral key, from the engine's reading of each handshake", () => {
+    const rsa = side(5, tls12Full(), { version: 'TLSv1.2', cipher: RSA_SUITE, connections: [connection({ keyExchange: RSA_KX })] });
+    const ecdhe = side(6, tls12Full(), {
+      kind: 'server',
+      version: 'TLSv1.2',
+      cipher: TLS12_SUITE,
+      server: serverInfo(),
+      // A server session shows the certificate it sent: give it the client's certificate to compare with.
+      connections: [connection({ leg: 'server', peerCertificates: [], localCertificates: [certificate()], keyExchange: ECDHE_12 })],
+    });
     expect(keyExchangeFact(rsa.session)).toEqual({ text: 'RSA key transport', ephemeral: false });
-    expect(keyExchangeFact(ecdhe.session)).toEqual({ text: 'ECDHE · x25519', ephemeral: true });
-    expect(keyExchangeFact(side(7, tls13()).session)).toEqual({ text: '(EC)DHE in key_share (TLS 1.3)', ephemeral: true });
-    // A server session shows the certificate it sent: give it the client's certificate to compare with.
-    ecdhe.session.connections = [connection({ leg: 'server', peerCertificates: [], localCertificates: [certificate()] })];
+    // The connection's reading wins over what the server noted when it recorded (x25519 there).
+    expect(keyExchangeFact(ecdhe.session)).toEqual({ text: 'ECDHE · secp256r1', ephemeral: true });
+    expect(keyExchangeFact(side(7, tls13()).session)).toEqual({ text: 'ECDHE · x25519', ephemeral: true });
     expect(fact(compareFacts(rsa, ecdhe), 'key-exchange')).toMatchObject({
-      values: ['RSA key transport · no forward secrecy', 'ECDHE · x25519 · forward secrecy'],
+      values: ['RSA key transport · no forward secrecy', 'ECDHE · secp256r1 · forward secrecy'],
       differs: true,
     });
     expect(compareSummary(rsa, ecdhe)).toBe(
-      "#5 used RSA key transport: no ephemeral key, no forward secrecy (whoever gets the server's private key later can decrypt it); #6 used ECDHE · x25519.",
+      "#5 used RSA key transport: no ephemeral key, no forward secrecy (whoever gets the server's private key later can decrypt it); #6 used ECDHE · secp256r1.",
     );
+  });
+
+  it('tells a TLS 1.3 resumption with the pre-shared key alone (psk_ke) from a full (EC)DHE handshake, though both name a TLS 1.3 suite', () => {
+    const full = side(12, tls13());
+    const pskOnly = side(13, tls13(), { connections: [connection({ keyExchange: PSK_KE })] });
+    expect(keyExchangeFact(pskOnly.session)).toEqual({ text: 'PSK (psk_ke)', ephemeral: false });
+    expect(fact(compareFacts(full, pskOnly), 'key-exchange')).toMatchObject({
+      values: ['ECDHE · x25519 · forward secrecy', 'PSK (psk_ke) · no forward secrecy'],
+      differs: true,
+    });
+    const resumed12 = side(14, tls12Resumed(), { version: 'TLSv1.2', cipher: TLS12_SUITE, connections: [connection({ keyExchange: TLS12_RESUMED })] });
+    expect(keyExchangeFact(resumed12.session)).toEqual({ text: 'resumed session (no key exchange)', ephemeral: false });
+  });
+
+  it('says nothing of a key exchange when the handshake recorded no ServerHello', () => {
+    expect(keyExchangeFact(side(15, [], { connections: [connection({ keyExchange: null })] }).session)).toBeNull();
   });
 
   it('warns of a man in the middle when the same name came with two certificates', () => {

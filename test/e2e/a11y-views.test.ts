@@ -185,6 +185,8 @@ describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
     await screenshot(page, 'a11y-01-about');
     await open(page, '#/start', 'start-steps');
     await check('start here');
+    await open(page, '#/start/teacher', 'teacher-steps');
+    await check('start here: teacher');
 
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
     expect(errors).toEqual([]);

@@ -1,10 +1,13 @@
-// Hash routes, so that a reload keeps the view: #/start, #/new, #/sessions, #/sessions/12, #/hosts,
-// #/compare/12/14, #/certificates, #/certificates/3, #/certificates/csr/2, #/servers, #/proxy, #/about.
+// Hash routes, so that a reload keeps the view: #/start, #/start/teacher, #/new, #/sessions,
+// #/sessions?tag=lab-1, #/sessions/12, #/hosts, #/compare/12/14, #/certificates, #/certificates/3,
+// #/certificates/csr/2, #/servers, #/proxy, #/about.
 
 export type Route =
-  | { name: 'start' }
+  /** The student's first hour, or with `teacher` the teacher's path: preparing a lab to hand out. */
+  | { name: 'start'; teacher?: true }
   | { name: 'new-client' }
-  | { name: 'sessions' }
+  /** With `tag`, the list opens filtered by it (a link to one lab's sessions). */
+  | { name: 'sessions'; tag?: string }
   | { name: 'session'; id: number }
   | { name: 'compare'; a: number; b: number }
   | { name: 'hosts' }
@@ -20,7 +23,11 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/[?].*$/, '').replace(/\/+$/, '');
   if (path === '' || path === '/new') return { name: 'new-client' };
   if (path === '/start') return { name: 'start' };
-  if (path === '/sessions') return { name: 'sessions' };
+  if (path === '/start/teacher') return { name: 'start', teacher: true };
+  if (path === '/sessions') {
+    const tag = new URLSearchParams(/[?](.*)$/.exec(hash)?.[1] ?? '').get('tag')?.trim();
+    return tag ? { name: 'sessions', tag } : { name: 'sessions' };
+  }
   if (path === '/hosts') return { name: 'hosts' };
   if (path === '/about') return { name: 'about' };
   if (path === '/servers') return { name: 'servers' };
@@ -40,11 +47,11 @@ export function parseRoute(hash: string): Route {
 export function routeHash(route: Route): string {
   switch (route.name) {
     case 'start':
-      return '#/start';
+      return route.teacher ? '#/start/teacher' : '#/start';
     case 'new-client':
       return '#/new';
     case 'sessions':
-      return '#/sessions';
+      return route.tag ? `#/sessions?tag=${encodeURIComponent(route.tag)}` : '#/sessions';
     case 'session':
       return `#/sessions/${route.id}`;
     case 'compare':

@@ -1,7 +1,8 @@
 // "Start here": the lab's first hour as steps, each marked done from what the data folder already
 // holds (a CA, a server certificate, a running server, sessions), so that a student sees where
-// they are and what comes next, and a teacher sees the path the lab takes through the workbench.
+// they are and what comes next; and a teacher's path, preparing a lab to hand out, ticked the same way.
 import type { HostEntry, PkiCertificateSummary, PkiTree, ServerInfo, SessionSummary } from '../api/contract';
+import { handoutIds } from './sessions-catalog';
 import { clientFormFor, type ClientForm, type ClientTarget } from './client-form';
 import { defaultProxyForm, type ProxyForm } from './proxy-form';
 import { firstDnsName, flattenCaTree, rootCaOf } from './pki-tree';
@@ -156,4 +157,171 @@ export function guideProxyForm(facts: GuideFacts, caName: string): ProxyForm {
     form.upstreamLab = target.trustCa;
   }
   return form;
+}
+
+// The teacher's path: a lab prepared once (CA, server certificates, reference sessions, one tag)
+// and handed out as one file. An export leaves nothing in the data folder, so the last two steps
+// are never ticked: they say what to do, with the command.
+
+export type TeacherStepId = 'root' | 'intermediate' | 'certificates' | 'reference' | 'tag' | 'handout' | 'students';
+
+export interface TeacherStep {
+  id: TeacherStepId;
+  done: boolean;
+  /** What the data folder shows for it, done or partly done ("tag “lab-1” on 1 session"); null for nothing. */
+  evidence: string | null;
+  /** False for what the data folder cannot show (an export, what students do with it): never ticked. */
+  tracked: boolean;
+}
+
+/** The intermediate CA is for the chain lesson: a lab may do without. */
+export const TEACHER_OPTIONAL_STEPS: ReadonlySet<TeacherStepId> = new Set(['intermediate']);
+
+/** The tag the guide suggests before the folder has one on two sessions. */
+export const LAB_TAG = 'lab-1';
+/** The lab's second site, for the SNI lesson: one server, two names, two certificates. */
+export const SECOND_LAB_HOST = 'www.example32.com';
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** The workshop's root CA that can sign (the first one), the anchor students are given. */
+export function teacherRootCa(tree: PkiTree | null): PkiCertificateSummary | null {
+  return signingCas(tree).find((c) => c.selfSigned) ?? null;
+}
+
+/** A CA with its key signed by another workshop CA: the chain lesson's intermediate (the newest). */
+export function teacherIntermediateCa(tree: PkiTree | null): PkiCertificateSummary | null {
+  return signingCas(tree).filter((c) => !c.selfSigned).sort((a, b) => b.createdAt - a.createdAt)[0] ?? null;
+}
+
+/** The CA that issues the lab's server certificates: the intermediate when there is one. */
+export function teacherIssuingCa(tree: PkiTree | null): string {
+  return teacherIntermediateCa(tree)?.name ?? teacherRootCa(tree)?.name ?? 'Lab Root';
+}
+
+/** The names the workshop's server certificates serve, oldest first, each once. */
+export function labServerNames(tree: PkiTree | null): string[] {
+  if (!tree) return [];
+  const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others];
+  const names: string[] = [];
+  for (const c of all.filter(isServerCertificate).sort((a, b) => a.createdAt - b.createdAt)) {
+    const name = dnsName(c)?.toLowerCase();
+    if (name && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** The server name a teacher should issue next: the lab's usual one, then a second for SNI. */
+export function nextLabHost(tree: PkiTree | null): string {
+  const names = labServerNames(tree);
+  if (!names.includes('www.bank32.com')) return 'www.bank32.com';
+  return SECOND_LAB_HOST;
+}
+
+/** The certificate the lab server presents: www.bank32.com's when there is one, else the newest server certificate. */
+export function teacherServerCertificate(tree: PkiTree | null): PkiCertificateSummary | null {
+  if (!tree) return null;
+  const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others].filter(isServerCertificate);
+  return all.find((c) => dnsName(c)?.toLowerCase() === 'www.bank32.com') ?? guideServerCertificate(tree);
+}
+
+/** The three sessions students open: a verified client session, a failed check, one through the proxy. */
+export type ReferenceKind = 'client' | 'broken' | 'proxy';
+
+export function referenceSessions(sessions: readonly SessionSummary[]): Record<ReferenceKind, SessionSummary | undefined> {
+  return { client: sessions.find(verifiedClient), broken: sessions.find(failedCheck), proxy: sessions.find((s) => s.kind === 'proxy') };
+}
+
+/**
+ * What the reference step's button does next: start a server when none runs (each session needs
+ * one to reach), else record the first reference session missing; null once all three are there.
+ */
+export function referenceAction(facts: GuideFacts): 'server' | ReferenceKind | null {
+  const found = referenceSessions(facts.sessions);
+  const missing = (['client', 'broken', 'proxy'] as const).find((k) => found[k] === undefined);
+  if (!missing) return null;
+  const serverUp = facts.servers.some((s) => s.status === 'running') || facts.serversElsewhere > 0;
+  return serverUp ? missing : 'server';
+}
+
+/** The reference sessions not yet carrying `tag`, oldest first: what the tag step's command names. */
+export function untaggedReferenceIds(sessions: readonly SessionSummary[], tag: string): number[] {
+  const found = referenceSessions(sessions);
+  return [found.client, found.broken, found.proxy]
+    .filter((s): s is SessionSummary => s !== undefined && !tagsOf(s).includes(tag))
+    .map((s) => s.id)
+    .sort((a, b) => a - b);
+}
+
+const tagsOf = (s: SessionSummary): readonly string[] => ('tags' in s && Array.isArray(s.tags) ? (s.tags as string[]) : []);
+
+/** The lab's tag: the one on the most sessions (the first in name order on a tie), with its sessions. */
+export function labTag(sessions: readonly SessionSummary[]): { tag: string; ids: number[] } | null {
+  const byTag = new Map<string, number[]>();
+  for (const s of sessions) for (const t of tagsOf(s)) byTag.set(t, [...(byTag.get(t) ?? []), s.id]);
+  const best = [...byTag].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b))[0];
+  return best ? { tag: best[0], ids: best[1] } : null;
+}
+
+/**
+ * The hand-out: the sessions of the lab's tag, in the order the Sessions view's export writes them
+ * (oldest first), once a tag is on two of them; null before.
+ */
+export function teacherHandout(sessions: readonly SessionSummary[]): { tag: string; ids: number[] } | null {
+  const lab = labTag(sessions);
+  if (!lab || lab.ids.length < 2) return null;
+  return { tag: lab.tag, ids: handoutIds(lab.ids.map((id) => ({ id }))) };
+}
+
+export function teacherSteps(facts: GuideFacts): TeacherStep[] {
+  const root = teacherRootCa(facts.tree);
+  const intermediate = teacherIntermediateCa(facts.tree);
+  const names = labServerNames(facts.tree);
+  const found = referenceSessions(facts.sessions);
+  const lab = labTag(facts.sessions);
+  const referenceWords: Record<ReferenceKind, string> = { client: 'verified', broken: 'failed check', proxy: 'through the proxy' };
+  const foundWords = (['client', 'broken', 'proxy'] as const).filter((k) => found[k]).map((k) => `${referenceWords[k]} #${found[k]!.id}`);
+  const missingWords = (['client', 'broken', 'proxy'] as const).filter((k) => !found[k]).map((k) => referenceWords[k]);
+  const referenceDone = missingWords.length === 0;
+  const intermediateParent = intermediate ? signingCas(facts.tree).find((c) => c.id === intermediate.issuerId) : undefined;
+  return [
+    { id: 'root', tracked: true, done: root !== null, evidence: root ? `root CA “${root.name}”` : null },
+    {
+      id: 'intermediate',
+      tracked: true,
+      done: intermediate !== null,
+      evidence: intermediate ? `“${intermediate.name}”${intermediateParent ? ` under “${intermediateParent.name}”` : ''}` : null,
+    },
+    {
+      id: 'certificates',
+      tracked: true,
+      done: names.length >= 2,
+      evidence: names.length === 0 ? null : names.length === 1 ? `${names[0]}; a second name is still missing` : names.join(', '),
+    },
+    {
+      id: 'reference',
+      tracked: true,
+      done: referenceDone,
+      evidence: foundWords.length === 0 ? null : `${foundWords.join(' · ')}${referenceDone ? '' : `; still missing: ${missingWords.join(', ')}`}`,
+    },
+    {
+      id: 'tag',
+      tracked: true,
+      done: lab !== null && lab.ids.length >= 2,
+      evidence: lab ? `tag “${lab.tag}” on ${plural(lab.ids.length, 'session')}${lab.ids.length < 2 ? '; a hand-out needs two or more' : ''}` : null,
+    },
+    { id: 'handout', tracked: false, done: false, evidence: null },
+    { id: 'students', tracked: false, done: false, evidence: null },
+  ];
+}
+
+/**
+ * The teacher's next step: the first tracked one not done, passing over the optional intermediate
+ * once a later step is done (the lab went on without the chain lesson); then the hand-out, which
+ * the folder cannot show done.
+ */
+export function teacherNextStep(steps: readonly TeacherStep[]): TeacherStepId | null {
+  const tracked = steps.filter((s) => s.tracked);
+  const skipped = (s: TeacherStep, i: number) => TEACHER_OPTIONAL_STEPS.has(s.id) && tracked.slice(i + 1).some((later) => later.done);
+  return tracked.find((s, i) => !s.done && !skipped(s, i))?.id ?? steps.find((s) => !s.tracked)?.id ?? null;
 }

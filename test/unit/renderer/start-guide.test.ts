@@ -1,5 +1,5 @@
 // "Start here": which of the lab's steps a data folder shows done, which comes next, and where the
-// client steps point the form.
+// client steps point the form; the same for the teacher's path (a lab prepared and handed out).
 import { describe, expect, it } from 'vitest';
 import type { PkiCaNode, PkiTree, ServerInfo } from '../../../src-renderer/src/api/contract';
 import { parseRoute, routeHash } from '../../../src-renderer/src/lib/route';
@@ -10,8 +10,17 @@ import {
   guideProxyForm,
   guideSteps,
   nextStep,
+  referenceAction,
+  teacherHandout,
+  teacherIssuingCa,
+  teacherNextStep,
+  teacherSteps,
+  untaggedReferenceIds,
+  nextLabHost,
+  teacherServerCertificate,
   type GuideFacts,
 } from '../../../src-renderer/src/lib/start-guide';
+import type { SessionSummary } from '../../../src-renderer/src/api/contract';
 import { pkiCertificate, summary, verification } from './fixtures';
 
 const root = pkiCertificate({ id: 1, name: 'Lab Root', kind: 'ca', subject: 'CN=Lab Root', isCa: true, selfSigned: true, issuerId: 1 });
@@ -142,5 +151,87 @@ describe('the Start here route', () => {
   it('is #/start both ways', () => {
     expect(parseRoute('#/start')).toEqual({ name: 'start' });
     expect(routeHash({ name: 'start' })).toBe('#/start');
+  });
+
+  it('keeps the teacher path in the link, and the Sessions list filtered by a tag', () => {
+    expect(parseRoute('#/start/teacher')).toEqual({ name: 'start', teacher: true });
+    expect(routeHash({ name: 'start', teacher: true })).toBe('#/start/teacher');
+    expect(parseRoute('#/sessions?tag=lab-1')).toEqual({ name: 'sessions', tag: 'lab-1' });
+    expect(routeHash({ name: 'sessions', tag: 'lab 1&x' })).toBe('#/sessions?tag=lab%201%26x');
+    expect(parseRoute(routeHash({ name: 'sessions', tag: 'lab 1&x' }))).toEqual({ name: 'sessions', tag: 'lab 1&x' });
+    expect(parseRoute('#/sessions?tag=')).toEqual({ name: 'sessions' });
+    expect(parseRoute('#/sessions')).toEqual({ name: 'sessions' });
+  });
+});
+
+const tagged = (s: SessionSummary, ...tags: string[]) => ({ ...s, name: null, tags });
+
+describe("the teacher's path: a lab prepared once and handed out", () => {
+  const teacherDone = (f: GuideFacts) => teacherSteps(f).filter((s) => s.done).map((s) => s.id);
+  const step = (f: GuideFacts, id: string) => teacherSteps(f).find((s) => s.id === id)!;
+  const intermediate = ca([], { id: 5, name: 'Lab Issuing', subject: 'CN=Lab Issuing', selfSigned: false, issuerId: 1, createdAt: 5 });
+  const example = pkiCertificate({ id: 6, name: 'www.example32.com', subject: 'CN=www.example32.com', subjectAltNames: ['DNS:www.example32.com'], createdAt: 20 });
+
+  it('starts at the root CA, with the export and the students never ticked', () => {
+    const steps = teacherSteps(facts());
+    expect(steps.map((s) => s.id)).toEqual(['root', 'intermediate', 'certificates', 'reference', 'tag', 'handout', 'students']);
+    expect(steps.filter((s) => !s.tracked).map((s) => s.id)).toEqual(['handout', 'students']);
+    expect(teacherDone(facts())).toEqual([]);
+    expect(teacherNextStep(steps)).toBe('root');
+  });
+
+  it('counts the intermediate under its root, and issues from it when there is one', () => {
+    expect(teacherIssuingCa(tree([ca()]))).toBe('Lab Root');
+    const f = facts({ tree: tree([ca([], { children: [intermediate] })]) });
+    expect(teacherDone(f)).toEqual(['root', 'intermediate']);
+    expect(step(f, 'intermediate').evidence).toBe('“Lab Issuing” under “Lab Root”');
+    expect(teacherIssuingCa(f.tree)).toBe('Lab Issuing');
+    // An intermediate alone, without a root with its key here, is no lab root.
+    expect(step(facts({ tree: tree([ca([], { hasPrivateKey: false, children: [intermediate] })]) }), 'root').done).toBe(false);
+  });
+
+  it('ticks the certificates at two server names, says which is missing before, and passes over the optional intermediate', () => {
+    let f = facts({ tree: tree([ca([bank])]) });
+    expect(step(f, 'certificates')).toMatchObject({ done: false, evidence: 'www.bank32.com; a second name is still missing' });
+    expect(nextLabHost(f.tree)).toBe('www.example32.com');
+    expect(nextLabHost(tree([ca()]))).toBe('www.bank32.com');
+    f = facts({ tree: tree([ca([bank, example])]) });
+    expect(step(f, 'certificates')).toMatchObject({ done: true, evidence: 'www.bank32.com, www.example32.com' });
+    // The lab server presents www.bank32.com's, though the second name is newer.
+    expect(teacherServerCertificate(f.tree)?.name).toBe('www.bank32.com');
+    expect(teacherNextStep(teacherSteps(f))).toBe('reference');
+  });
+
+  it('wants a verified session, a failed check and a proxy session, and a running server first', () => {
+    const base = { tree: tree([ca([bank, example])]) };
+    const verified = summary({ id: 4 });
+    const wrongName = summary({ id: 5, status: 'failed', verification: verification({ hostname: { ok: false, hostname: '127.0.0.1', validNames: ['www.bank32.com'] }, accepted: false }) });
+    const proxied = summary({ id: 9, kind: 'proxy' });
+    expect(referenceAction(facts(base))).toBe('server');
+    expect(referenceAction(facts({ ...base, servers: [running()] }))).toBe('client');
+    let f = facts({ ...base, servers: [running()], sessions: [verified] });
+    expect(step(f, 'reference')).toMatchObject({ done: false, evidence: 'verified #4; still missing: failed check, through the proxy' });
+    expect(referenceAction(f)).toBe('broken');
+    f = facts({ ...base, servers: [running()], sessions: [proxied, wrongName, verified] });
+    expect(step(f, 'reference')).toMatchObject({ done: true, evidence: 'verified #4 · failed check #5 · through the proxy #9' });
+    expect(referenceAction(f)).toBeNull();
+  });
+
+  it('ticks the tag once it is on two sessions, names it, and then offers the hand-out of those sessions, oldest first', () => {
+    const base = { tree: tree([ca([bank, example])]), servers: [running()] };
+    const verified = summary({ id: 4 });
+    const wrongName = summary({ id: 5, status: 'failed', verification: verification({ hostname: { ok: false, hostname: '127.0.0.1', validNames: ['www.bank32.com'] }, accepted: false }) });
+    const proxied = summary({ id: 9, kind: 'proxy' });
+    let f = facts({ ...base, sessions: [proxied, wrongName, tagged(verified, 'lab-1')] });
+    expect(step(f, 'tag')).toMatchObject({ done: false, evidence: 'tag “lab-1” on 1 session; a hand-out needs two or more' });
+    expect(teacherHandout(f.sessions)).toBeNull();
+    expect(untaggedReferenceIds(f.sessions, 'lab-1')).toEqual([5, 9]);
+    // The tag on the most sessions is the lab's.
+    f = { ...f, sessions: [tagged(proxied, 'lab-1'), tagged(wrongName, 'lab-1'), tagged(verified, 'lab-1', 'mitm'), tagged(summary({ id: 2 }), 'mitm')] };
+    expect(step(f, 'tag')).toMatchObject({ done: true, evidence: 'tag “lab-1” on 3 sessions' });
+    expect(teacherHandout(f.sessions)).toEqual({ tag: 'lab-1', ids: [4, 5, 9] });
+    // With every tracked step done but the optional intermediate, the hand-out is what comes next.
+    expect(teacherNextStep(teacherSteps(f))).toBe('handout');
+    expect(teacherSteps(f).filter((s) => s.tracked && !s.done).map((s) => s.id)).toEqual(['intermediate']);
   });
 });

@@ -75,6 +75,8 @@ describe('the workbench in Chromium', () => {
     const cipher = await text(page, 'cipher-openssl');
     expect(cipher).toMatch(/^[A-Z0-9_-]+$/);
     expect(await text(page, 'cipher-iana')).toMatch(/^TLS_/);
+    // The key exchange the engine read from the handshake, with forward secrecy in words.
+    expect(await text(page, 'fact-key-exchange')).toMatch(/^ECDHE · \S+ · forward secrecy\s+fresh key for this connection: forward secrecy$/);
     // s_server -www reports the cipher it chose in its page; both ends must agree.
     const response = await text(page, 'response-text');
     expect(response).toContain('HTTP/1.0 200 ok');

@@ -79,6 +79,9 @@ describe('the proxy lesson in the window', () => {
     await okRow.getByTestId('proxy-connection-open').click();
     await page.getByTestId('proxy-fact-closed-first').waitFor();
     expect(await text(page, 'proxy-fact-closed-first')).toMatch(/^the (real server|victim); the proxy then closed/);
+    // Each leg's key exchange, as the engine read it from that leg's handshake.
+    expect(await text(page, 'proxy-fact-victim-key-exchange')).toContain('fresh key for this connection: forward secrecy');
+    expect(await text(page, 'proxy-fact-upstream-key-exchange')).toMatch(/^ECDHE · /);
     await screenshot(page, 'proxy-lesson-03-fooled-session');
     expect(errors).toEqual([]);
   });

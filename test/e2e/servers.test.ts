@@ -154,7 +154,7 @@ describe('the Servers view in Chromium', () => {
     expect(await text(page, 'fact-peer')).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await text(page, 'fact-alpn')).toBe('http/1.1');
     expect(await text(page, 'fact-resumed')).toContain('no');
-    expect(await text(page, 'fact-key-exchange')).toContain('forward secrecy');
+    expect(await text(page, 'fact-key-exchange')).toContain('fresh key for this connection: forward secrecy');
     expect(await text(page, 'client-certificate-result')).toContain('Not asked for');
     expect(await text(page, 'cert-subject')).toContain('CN=www.bank32.com');
     const rows = await page.getByTestId('timeline-row').allInnerTexts();
@@ -169,6 +169,7 @@ describe('the Servers view in Chromium', () => {
     await page.getByTestId('fact-key-exchange').waitFor();
     expect(await text(page, 'fact-key-exchange')).toContain('RSA');
     expect(await text(page, 'fact-key-exchange')).toContain('no forward secrecy');
+    expect(await text(page, 'fact-key-exchange')).toContain("no ephemeral key: whoever gets the server's private key later can decrypt this recording");
     expect(await text(page, 'cipher-openssl')).toBe('AES128-GCM-SHA256');
     await screenshot(page, 'servers-04-rsa-key-exchange');
 

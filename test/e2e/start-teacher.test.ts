@@ -77,17 +77,24 @@ describe('Start here, the teacher’s path', () => {
     expect(await text(page, 'teacher-evidence-intermediate')).toBe('“Lab Issuing” under “Lab Root”');
     expect(await text(page, 'teacher-cli-certificates')).toBe('tlslab cert issue --ca "Lab Issuing" --cn www.bank32.com');
 
-    // Step 3 opens the issue form with the intermediate as the issuer.
+    // Step 3 opens the issue form with the intermediate as the issuer and the lab's name typed in.
     await page.getByTestId('teacher-do-certificates').click();
     await expect.poll(() => page.getByTestId('issue-ca').inputValue()).toBe('Lab Issuing');
-    await page.getByTestId('issue-subject-CN').fill('www.bank32.com');
+    expect(await page.getByTestId('issue-subject-CN').inputValue()).toBe('www.bank32.com');
+    await page.getByTestId('issue-key').selectOption('ec:P-256');
     await page.getByTestId('issue-form-submit').click();
     expect(await text(page, 'pki-notice')).toContain('Issued "www.bank32.com"');
     await openTeacher(page);
     await expect.poll(() => text(page, 'teacher-evidence-certificates')).toBe('www.bank32.com; a second name is still missing');
     expect(await done(page, 'certificates')).toBe('false');
     expect(await text(page, 'teacher-cli-certificates')).toBe('tlslab cert issue --ca "Lab Issuing" --cn www.example32.com');
-    await api.result('pki.cert.issue', { ca: 'Lab Issuing', name: 'www.example32.com', subject: { CN: 'www.example32.com' }, subjectAltNames: ['DNS:www.example32.com'] });
+    // Its button again: the second name, for the SNI lesson.
+    await page.getByTestId('teacher-do-certificates').click();
+    await expect.poll(() => page.getByTestId('issue-subject-CN').inputValue()).toBe('www.example32.com');
+    await page.getByTestId('issue-key').selectOption('ec:P-256');
+    await page.getByTestId('issue-form-submit').click();
+    expect(await text(page, 'pki-notice')).toContain('Issued "www.example32.com"');
+    await openTeacher(page);
     await expect.poll(() => done(page, 'certificates')).toBe('true');
     expect(await text(page, 'teacher-evidence-certificates')).toBe('www.bank32.com, www.example32.com');
 

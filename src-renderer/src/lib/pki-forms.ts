@@ -331,12 +331,12 @@ export interface IssueForm {
   extendedKeyUsage: string[];
 }
 
-export function defaultIssueForm(ca = ''): IssueForm {
+export function defaultIssueForm(ca = '', cn = ''): IssueForm {
   return {
     ca,
     name: '',
     profile: 'server',
-    subject: emptySubject(),
+    subject: emptySubject(cn),
     sans: '',
     key: 'rsa:2048',
     days: '365',

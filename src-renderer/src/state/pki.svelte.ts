@@ -10,7 +10,8 @@ import { engine } from './app.svelte';
 /** Which action form the Certificates view shows, with what it was opened for. */
 export type PkiAction =
   | { kind: 'ca'; parent?: string }
-  | { kind: 'issue'; ca?: string }
+  /** `cn`: the host name the form starts with (Start here's teacher path asks for a lab's second name). */
+  | { kind: 'issue'; ca?: string; cn?: string }
   | { kind: 'csr-create' }
   | { kind: 'csr-sign'; csrId?: number }
   | { kind: 'import' }

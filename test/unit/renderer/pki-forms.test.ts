@@ -44,6 +44,13 @@ describe('subject alternative names as a student types them', () => {
     }
   });
 
+  it('opens the issue form with a host name already typed, which becomes its SAN (Start here asks for a lab\'s second name so)', () => {
+    const form = defaultIssueForm('Lab Issuing', 'www.example32.com');
+    expect(form).toMatchObject({ ca: 'Lab Issuing', profile: 'server', subject: { CN: 'www.example32.com' } });
+    expect(implicitServerSans(form)).toBe('DNS:www.example32.com');
+    expect(defaultIssueForm('Lab Root').subject.CN).toBe('');
+  });
+
   it('takes an internationalised name and writes it in the IDNA form the certificate carries, as the engine and browsers do', () => {
     expect(parseSubjectAltNames('bücher.example, *.bücher.example DNS:Bücher.lab.test')).toEqual({
       ok: true,

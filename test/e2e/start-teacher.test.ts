@@ -46,6 +46,13 @@ describe('Start here, the teacher’s path', () => {
     await expect.poll(() => focused(page)).toBe('start-tab-teacher');
     expect(await page.getByTestId('start-tab-teacher').getAttribute('aria-selected')).toBe('true');
     expect(await page.getByTestId('start-steps').count()).toBe(0);
+    // The tabs are one Tab stop: the next Tab is the first step's button, not the other tab.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('teacher-do-root');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toBe('start-tab-teacher');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).not.toBe('start-tab-student');
     expect(await text(page, 'teacher-progress')).toBe('0 of 5 done');
     expect(await page.getByTestId('teacher-step-root').innerText()).toContain('next');
     expect(await page.getByTestId('teacher-do-certificates').isDisabled()).toBe(true);

@@ -40,5 +40,5 @@ if (bundle) {
   register();
   ({ runCli } = await import('../src-main/cli/main.ts'));
 }
-const status = await runCli(process.argv.slice(2));
+const status = await runCli(process.argv.slice(2), { relaunch: true });
 process.exitCode = status;

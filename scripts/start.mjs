@@ -59,9 +59,14 @@ if (electron.binary) {
   const child = spawn(electron.binary, [ROOT], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log(`Starting in browser mode: ${electron.reason}.`);
   const { register } = await import('tsx/esm/api');
   register();
+  // The engine runs in this process: started again with its malloc settings (src-main/engineMalloc.ts)
+  // when it was not, and this one waits for that one.
+  const { relaunchedWithEngineMalloc } = await import('../src-main/engineMalloc.ts');
+  const relaunched = await relaunchedWithEngineMalloc();
+  if (relaunched !== null) process.exit(relaunched);
+  console.log(`Starting in browser mode: ${electron.reason}.`);
   const { startEngine } = await import('../src-main/host/engine.ts');
   const { resolveDataDir } = await import('../src-main/store/dataDir.ts');
   let dataDir;

@@ -17,6 +17,7 @@ import { registerCertCommands } from './certCommands';
 import { registerCsrCommands } from './csrCommands';
 import { registerPkiMiscCommands } from './pkiMiscCommands';
 import { registerReplayCommands } from './replayCommands';
+import { relaunchedWithEngineMalloc, watchLauncher } from '../engineMalloc';
 
 export { CliExit, parseTarget } from './common';
 
@@ -78,9 +79,25 @@ function dataDirArgument(value: string): string {
   return value;
 }
 
-/** Runs the CLI; returns the exit status instead of exiting so tests can call it. */
-export async function runCli(argv: string[]): Promise<number> {
+/** The commands that run until interrupted, serving and recording: they run with the engine's malloc settings. */
+const LONG_RUNNING = new Set(['server', 'proxy', 'replay-server', 'engine']);
+
+/**
+ * Runs the CLI; returns the exit status instead of exiting so tests can call it. `relaunch` (the
+ * tlslab command itself, never a test calling this in its own process) lets a long-running command
+ * start again with the engine's malloc settings (engineMalloc.ts) and wait for that process.
+ */
+export async function runCli(argv: string[], options: { relaunch?: boolean } = {}): Promise<number> {
   const program = buildProgram();
+  if (options.relaunch) {
+    program.hook('preAction', async (_program, action) => {
+      if (!LONG_RUNNING.has(action.name())) return;
+      const status = await relaunchedWithEngineMalloc();
+      if (status !== null) throw new CliExit(status, '');
+      // This is the relaunched process: it stops as if interrupted when the command it came from is gone.
+      watchLauncher(() => process.kill(process.pid, 'SIGTERM'));
+    });
+  }
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { withEngineMalloc } from '../engineMalloc';
 import { parseEngineReady, type EngineReady } from './guards';
 
 /** The last bytes of the engine's standard error kept for the message when it does not start. */
@@ -94,7 +95,8 @@ function tryStart(node: string, args: string[], cwd: string, env: NodeJS.Process
  * started; its error when one starts and fails, or where it looked when none could be started.
  */
 export async function startEngine(root: string, options: { dataDir?: string; candidates?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<StartedEngine> {
-  const env = { ...(options.env ?? process.env), TLSLAB_EXIT_WITH_PARENT: '1', ELECTRON_RUN_AS_NODE: undefined };
+  // The engine's malloc settings from its start (engineMalloc.ts), so that it need not start itself again.
+  const env = { ...withEngineMalloc(options.env ?? process.env), TLSLAB_EXIT_WITH_PARENT: '1', ELECTRON_RUN_AS_NODE: undefined };
   const args = [path.join(root, 'bin', 'tlslab.mjs'), 'engine', '--json', ...(options.dataDir ? ['--data-dir', options.dataDir] : [])];
   const candidates = options.candidates ?? nodeCandidates(options.env ?? process.env);
   for (const node of candidates) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { RunningElsewhere, RunningElsewhereKind, RunningOrigin } from '../api/serverTypes';
 import { WorkbenchError } from '../errors';
 import { writeFilesAtomically } from '../workshop/files';
+import { commandPid } from '../engineMalloc';
 
 export const RUNNING_FOLDER = 'running';
 
@@ -103,8 +104,10 @@ export interface RunningRecord {
  */
 export function recordRunning(dataDir: string, entry: Omit<RunningElsewhere, 'pid' | 'startedAt'> & { startedAt?: number }): RunningRecord {
   const folder = path.join(dataDir, RUNNING_FOLDER);
-  const file = path.join(folder, `${process.pid}-${entry.kind}-${++written}.json`);
-  const full: StoredEntry = { ...entry, pid: process.pid, startedAt: entry.startedAt ?? Date.now(), processStart: processStartTime(process.pid) ?? undefined };
+  // The process the user started: when it relaunched itself (engineMalloc.ts), the one that waits.
+  const pid = commandPid();
+  const file = path.join(folder, `${pid}-${entry.kind}-${++written}.json`);
+  const full: StoredEntry = { ...entry, pid, startedAt: entry.startedAt ?? Date.now(), processStart: processStartTime(pid) ?? undefined };
   let removed = false;
   const remove = (): void => {
     if (removed) return;
@@ -165,7 +168,7 @@ export class RunningRecords {
  * oldest first. Files of processes that are gone, and files that do not parse, are removed; the
  * reading process's own records are skipped.
  */
-export function listRunningElsewhere(dataDir: string, ownPid = process.pid): RunningElsewhere[] {
+export function listRunningElsewhere(dataDir: string, ownPid = commandPid()): RunningElsewhere[] {
   const folder = path.join(dataDir, RUNNING_FOLDER);
   let names: string[];
   try {

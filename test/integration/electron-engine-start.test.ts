@@ -34,6 +34,12 @@ describe('starting the engine', () => {
       expect(started.ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
       const health = await fetch(`${new URL(started.ready.url).origin}/health?token=${started.ready.token}`);
       expect(health.status).toBe(200);
+      if (process.platform === 'linux') {
+        // The engine starts with its malloc settings (engineMalloc.ts), so it serves from this very process.
+        const env = fs.readFileSync(`/proc/${started.child.pid}/environ`, 'latin1').split('\0');
+        expect(env.some((v) => v.startsWith('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304'))).toBe(true);
+        expect(env.some((v) => v.startsWith('TLSLAB_LAUNCHER_PID='))).toBe(false);
+      }
     } finally {
       started.child.kill();
     }

@@ -6,23 +6,17 @@
 // byte and key log line kept in one file, the floor of any recorder that keeps each connection's
 // bytes and keys; the download runs it with each byte written to a file as recordings are, the
 // floor of any recorder that keeps every byte.
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
+import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
-import net, { type AddressInfo } from 'node:net';
-import { ByteTap } from '../src-main/sessions/byteTap';
-import { streamFile } from '../src-main/sessions/serverResponders';
-import { Workbench } from '../src-main/workbench';
+import { withEngineMalloc } from '../src-main/engineMalloc';
 import { run } from '../test/support/run';
 import { freePort, waitForPort } from '../test/support/ports';
 import { makeServerPki } from '../test/support/serverPki';
-import { cpuMark, cpuSince, type CpuSpent } from './cpu';
-import { floorFile } from './floorFile';
-import { floorLog } from './floorLog';
+import type { CpuSpent } from './cpu';
 import { pageCacheText } from './pageCache';
+import type { TargetKind, TargetSpec } from './serverTargets';
 import { median } from './stats';
 
 const HANDSHAKES = 1500;
@@ -31,42 +25,65 @@ const WARM_UP_HANDSHAKES = Number(process.env.BENCH_WARM_UP ?? 300);
 const CONCURRENCY = 16;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
 const LOAD = path.resolve('test/support/tlsLoad.mjs');
+const TARGET_PROCESS = path.resolve('bench/serverTargetProcess.ts');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** BENCH_PART=handshakes or download runs only that half. */
 const PART = process.env.BENCH_PART ?? 'all';
+/**
+ * BENCH_MALLOC: "engine" (the default) starts the recording server as the workbench starts its
+ * engine, with its malloc settings (src-main/engineMalloc.ts), and the ceiling and floor
+ * with the same (they stand for any recorder in such a process); bare Node runs with Node's
+ * defaults, the figure every share is of, and again with the engine's settings. "none" starts
+ * every target with the defaults.
+ */
+const MALLOC = process.env.BENCH_MALLOC ?? 'engine';
+
+interface CpuTotals {
+  cpuMs: number;
+  mainMs: number;
+  writerMs: number;
+  rssMb: number;
+}
+
+interface Target {
+  name: string;
+  port: number;
+  /** The CPU its process spent so far, once what it keeps is written; null for a peer that is not ours. */
+  cpu(): Promise<CpuTotals | null>;
+  stop(): Promise<void>;
+}
 
 /**
  * Runs the load against every target in turn, ROUNDS times alternating; wall median and CPU sum.
  * Each target first gets one unmeasured load (`warmUp`), so that no round measures code that has
  * not been compiled yet: the recorder's code is cold until its first sessions, Node's TLS is not.
  */
-async function rounds(targets: Target[], args: (t: Target) => string[], value: (r: Record<string, number>) => number, writers: Workbench[], warmUp = args): Promise<{ values: number[][]; cpu: CpuSpent[] }> {
+async function rounds(targets: Target[], args: (t: Target) => string[], value: (r: Record<string, number>) => number, warmUp = args): Promise<{ values: number[][]; cpu: CpuSpent[]; rssMb: number[] }> {
   const values: number[][] = targets.map(() => []);
   const cpu: CpuSpent[] = targets.map(() => ({ wallMs: 0, cpuMs: 0, mainMs: 0, writerMs: 0 }));
-  for (const t of targets) await load(warmUp(t));
-  for (const w of writers) await w.writer.written();
+  const rssMb = targets.map(() => 0);
+  for (const t of targets) {
+    await load(warmUp(t));
+    await t.cpu();
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
-      const ws = writers.map((w) => w.writer);
-      const mark = await cpuMark(ws);
+      const before = await t.cpu();
+      const started = performance.now();
       const r = await load(args(t));
-      for (const w of ws) await w.written();
-      const spent = await cpuSince(mark, ws);
+      const after = await t.cpu();
       if (r.failed) console.log(`  (${t.name}: ${r.failed} failed)`);
       values[i].push(value(r));
-      cpu[i].wallMs += spent.wallMs;
-      cpu[i].cpuMs += spent.cpuMs;
-      cpu[i].mainMs += spent.mainMs;
-      cpu[i].writerMs += spent.writerMs;
+      cpu[i].wallMs += performance.now() - started;
+      if (before && after) {
+        cpu[i].cpuMs += after.cpuMs - before.cpuMs;
+        cpu[i].mainMs += after.mainMs - before.mainMs;
+        cpu[i].writerMs += after.writerMs - before.writerMs;
+        rssMb[i] = Math.max(rssMb[i], after.rssMb);
+      }
     }
   }
-  return { values, cpu };
-}
-
-interface Target {
-  name: string;
-  port: number;
-  stop(): Promise<void>;
+  return { values, cpu, rssMb };
 }
 
 async function load(args: string[]): Promise<Record<string, number>> {
@@ -75,135 +92,46 @@ async function load(args: string[]): Promise<Record<string, number>> {
   return JSON.parse(out.stdout) as Record<string, number>;
 }
 
-/**
- * Answers like the recording server, without recording: the page, or big.bin read from the same
- * file with the workbench's own file streaming (so that neither reading the disk nor how it is
- * read counts as recording's cost), then close.
- */
-function answerHello(socket: tls.TLSSocket, big: string): void {
-  socket.on('error', () => undefined);
-  let head = '';
-  socket.on('data', (d: Buffer) => {
-    head += d.toString('latin1');
-    if (!head.includes('\r\n\r\n')) return;
-    socket.removeAllListeners('data');
-    if (head.startsWith('GET /big.bin')) {
-      const size = fs.statSync(big).size;
-      socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
-      streamFile(socket, big, size, () => socket.end());
-      return;
-    }
-    const body = Buffer.from('<p>hello</p>');
-    socket.write(`HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
-    socket.end(body);
+/** A target in a process of its own (serverTargetProcess.ts), with Node's malloc defaults or the engine's settings. */
+async function nodeTarget(name: string, kind: TargetKind, id: { cert: string; key: string; chain?: string }, www: string, engineMalloc: boolean): Promise<Target> {
+  const spec: TargetSpec = { kind, cert: id.cert, key: id.key, chain: id.chain, www };
+  const env = engineMalloc ? withEngineMalloc(process.env, 'linux') : process.env;
+  const child = fork(TARGET_PROCESS, [JSON.stringify(spec)], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>(key: string) => new Promise<T>((resolve, reject) => {
+    const onMessage = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(m[key] as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`benchmark target "${name}" exited (${code}) before answering`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
   });
-}
-
-async function listening(name: string, server: net.Server): Promise<Target> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { name, port: (server.address() as AddressInfo).port, stop: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function bareNode(cert: string, key: string, chain: string | undefined, big: string): Promise<Target> {
-  const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
-  return listening('bare Node TLS server', tls.createServer({ cert: certPem, key: fs.readFileSync(key) }, (socket) => answerHello(socket, big)));
-}
-
-/**
- * The ceiling for any recorder built on Node's TLS: the bare server, but with its TLS socket over
- * the workbench's byte tap (the only way Node hands out the bytes under TLS), every byte seen and
- * dropped. No rows, no session, no database.
- */
-async function tapOnly(cert: string, key: string, chain: string | undefined, big: string): Promise<Target> {
-  const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
-  const secureContext = tls.createSecureContext({ cert: certPem, key: fs.readFileSync(key) });
-  return listening(
-    'byte tap only, nothing recorded (ceiling)',
-    net.createServer((raw) => {
-      raw.on('error', () => undefined);
-      const tap = new ByteTap(raw, { observe: () => undefined, closed: () => undefined });
-      const socket = new tls.TLSSocket(tap, { isServer: true, secureContext });
-      socket.on('end', () => socket.end());
-      answerHello(socket, big);
-    }),
-  );
-}
-
-/**
- * The floor for any recorder that keeps every byte: the tap, and each chunk written to a file as
- * recordings are (floorFile.ts), with no timestamps, rows or database. The files stay until the
- * target stops, as a recorder's do.
- */
-async function tapAndFile(cert: string, key: string, big: string): Promise<Target> {
-  const secureContext = tls.createSecureContext({ cert: fs.readFileSync(cert, 'utf8'), key: fs.readFileSync(key) });
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-floor-'));
-  let connections = 0;
-  const target = await listening(
-    'byte tap + recording files (floor)',
-    net.createServer((raw) => {
-      raw.on('error', () => undefined);
-      const file = floorFile(path.join(folder, `${connections++}.bin`));
-      const tap = new ByteTap(raw, {
-        observe: (_direction, data) => file.observe(data),
-        closed: () => void file.close(),
-      });
-      const socket = new tls.TLSSocket(tap, { isServer: true, secureContext });
-      socket.on('end', () => socket.end());
-      answerHello(socket, big);
-    }),
-  );
-  return removingFolder(target, folder);
-}
-
-/**
- * The floor for a recorder that keeps each connection's bytes and keys: the tap, the TLS settings
- * the workbench server uses (sessions/tlsServer.ts: ticket keys, session id context, server cipher
- * order, DH parameters, ALPN), and each chunk and key log line queued into one shared file
- * (floorLog.ts). No sessions, events or rows.
- */
-async function tapAndLog(cert: string, key: string, chain: string | undefined, big: string): Promise<Target> {
-  const certPem = fs.readFileSync(cert, 'utf8') + (chain ? fs.readFileSync(chain, 'utf8') : '');
-  const secureContext = tls.createSecureContext({ cert: certPem, key: fs.readFileSync(key), dhparam: 'auto', honorCipherOrder: true, secureOptions: 0, sessionIdContext: 'tlslab-bench' });
-  secureContext.context.setTicketKeys(crypto.randomBytes(48));
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-log-'));
-  const log = floorLog(path.join(folder, 'connections.bin'));
-  const target = await listening(
-    'tap + bytes and keys in one file (floor)',
-    net.createServer({ noDelay: true }, (raw) => {
-      raw.on('error', () => undefined);
-      const keep = log.connection();
-      const tap = new ByteTap(raw, {
-        observe: (direction, data) => keep(direction === 'inbound' ? 'client-to-server' : 'server-to-client', data),
-        closed: () => keep('closed'),
-      });
-      const socket = new tls.TLSSocket(tap, { isServer: true, secureContext, ALPNProtocols: ['http/1.1', 'http/1.0'] });
-      socket.on('keylog', (line: Buffer) => keep('keylog', line));
-      socket.on('end', () => socket.end());
-      answerHello(socket, big);
-    }),
-  );
-  return removingFolder(target, folder, () => log.close());
-}
-
-/** The target, stopping which also ends what it kept (`close`) and removes its folder, as a recorder's data goes when it is done. */
-function removingFolder(target: Target, folder: string, close?: () => Promise<void>): Target {
+  const port = await next<number>('port');
   return {
-    ...target,
-    stop: async () => {
-      await target.stop();
-      await close?.();
-      fs.rmSync(folder, { recursive: true, force: true });
+    name,
+    port,
+    cpu: () => {
+      const answer = next<CpuTotals>('cpu');
+      child.send({ ask: 'cpu' });
+      return answer;
     },
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.send({ ask: 'stop' });
+    }),
   };
 }
 
-async function opensslServer(cert: string, key: string, chain: string | undefined, www: string): Promise<Target> {
+async function opensslServer(id: { cert: string; key: string; chain?: string }, www: string): Promise<Target> {
   const port = await freePort();
-  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, ...(chain ? ['-cert_chain', chain] : []), '-WWW', '-quiet'], { cwd: www, stdio: 'ignore' });
+  const child = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', id.cert, '-key', id.key, ...(id.chain ? ['-cert_chain', id.chain] : []), '-WWW', '-quiet'], { cwd: www, stdio: 'ignore' });
   await waitForPort(port);
   return {
     name: 'openssl s_server -WWW',
     port,
+    cpu: async () => null,
     stop: () => new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
@@ -211,69 +139,65 @@ async function opensslServer(cert: string, key: string, chain: string | undefine
   };
 }
 
-async function recording(wb: Workbench, cert: string, key: string, chain: string | undefined, www: string, name: string): Promise<Target> {
-  const info = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: cert, keyPath: key, chainPath: chain }, responder: { kind: 'dir', path: www } });
-  return { name, port: info.port, stop: async () => void (await wb.servers.stop(info.id)) };
-}
-
 /**
  * One target's line: its median, and its share of bare Node as the median of the rounds' shares
  * (each round runs every target side by side), then each round's share, so that the spread of a
- * shared 2-core machine shows next to the figure.
+ * shared 2-core machine shows next to the figure; then the CPU its process spent per unit and its
+ * largest resident size.
  */
-function row(name: string, values: number[], unit: string, bare: number[], cpu: CpuSpent, per: number, perUnit: string): string {
+function row(name: string, values: number[], unit: string, bare: number[], cpu: CpuSpent, rssMb: number, per: number, perUnit: string): string {
   const value = median(values);
   const shares = values.map((v, round) => v / bare[round]);
   const share = median(shares);
-  const inProcess = name.startsWith('openssl') ? '' : `  CPU ms/${perUnit}: ${(cpu.cpuMs / per).toFixed(3)} (main ${(cpu.mainMs / per).toFixed(3)}${cpu.writerMs > 0 ? `, writer ${(cpu.writerMs / per).toFixed(3)}` : ''})`;
-  return `  ${name.padEnd(42)} ${value.toFixed(1).padStart(9)} ${unit}  ${(share * 100).toFixed(0).padStart(4)}% of bare Node  [rounds ${shares.map((s) => (s * 100).toFixed(0)).join(' ')}%]${inProcess}`;
+  const inProcess = name.startsWith('openssl') ? '' : `  CPU ms/${perUnit}: ${(cpu.cpuMs / per).toFixed(3)} (main ${(cpu.mainMs / per).toFixed(3)}${cpu.writerMs > 0 ? `, writer ${(cpu.writerMs / per).toFixed(3)}` : ''}), RSS ${rssMb.toFixed(0)} MB`;
+  return `  ${name.padEnd(44)} ${value.toFixed(1).padStart(9)} ${unit}  ${(share * 100).toFixed(0).padStart(4)}% of bare Node  [rounds ${shares.map((s) => (s * 100).toFixed(0)).join(' ')}%]${inProcess}`;
 }
 
 export async function benchServer(): Promise<void> {
   const pki = await makeServerPki();
   const www = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-www-'));
-  const big = path.join(www, 'big.bin');
-  fs.writeFileSync(big, Buffer.alloc(DOWNLOAD_BYTES, 0x61));
+  fs.writeFileSync(path.join(www, 'big.bin'), Buffer.alloc(DOWNLOAD_BYTES, 0x61));
   fs.writeFileSync(path.join(www, 'index.html'), '<p>hello</p>');
-  const wb = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')) });
-  const uncapped = new Workbench({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-bench-srv-data-')), recordCapBytes: 0 });
-  try {
-    for (const [label, id] of PART === 'download' ? [] : ([['RSA 2048', pki.rsa], ['ECDSA P-256', pki.ecdsa]] as const)) {
-      const chain = 'chain' in id ? id.chain : undefined;
-      console.log(`handshakes per second, TLS 1.3, ${label} (${HANDSHAKES} handshakes, ${CONCURRENCY} at a time):`);
-      const targets = [
-        await bareNode(id.cert, id.key, chain, big),
-        await tapOnly(id.cert, id.key, chain, big),
-        await tapAndLog(id.cert, id.key, chain, big),
-        await recording(wb, id.cert, id.key, chain, www, 'recording workbench server'),
-        await opensslServer(id.cert, id.key, chain, www),
-      ];
+  const engine = MALLOC !== 'none';
+  console.log(
+    engine
+      ? "Each target runs in a process of its own; the recording server, ceiling and floor with the engine's malloc settings (src-main/engineMalloc.ts), bare Node both ways. BENCH_MALLOC=none: Node's defaults for all."
+      : "Each target runs in a process of its own, all with Node's malloc defaults (BENCH_MALLOC=none).",
+  );
+  const nodeTargets = async (id: { cert: string; key: string; chain?: string }, floor: { kind: TargetKind; name: string }, recordings: { kind: TargetKind; name: string }[]) => [
+    await nodeTarget('bare Node TLS server', 'bare', id, www, false),
+    ...(engine ? [await nodeTarget("bare Node, the engine's malloc settings", 'bare', id, www, true)] : []),
+    await nodeTarget('byte tap only, nothing recorded (ceiling)', 'tap', id, www, engine),
+    await nodeTarget(floor.name, floor.kind, id, www, engine),
+    ...(await Promise.all(recordings.map((r) => nodeTarget(r.name, r.kind, id, www, engine)))),
+    await opensslServer(id, www),
+  ];
+  for (const [label, id] of PART === 'download' ? [] : ([['RSA 2048', pki.rsa], ['ECDSA P-256', pki.ecdsa]] as const)) {
+    console.log(`handshakes per second, TLS 1.3, ${label} (${HANDSHAKES} handshakes, ${CONCURRENCY} at a time):`);
+    const targets = await nodeTargets(id, { kind: 'floor-log', name: 'tap + bytes and keys in one file (floor)' }, [{ kind: 'recording', name: 'recording workbench server' }]);
+    try {
       const handshakes = (count: number) => (t: Target) => ['handshakes', '127.0.0.1', String(t.port), String(CONCURRENCY), String(count)];
-      const { values, cpu } = await rounds(targets, handshakes(HANDSHAKES), (r) => r.perSecond, [wb], handshakes(WARM_UP_HANDSHAKES));
-      targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', values[0], cpu[i], HANDSHAKES * ROUNDS, 'handshake')));
+      const { values, cpu, rssMb } = await rounds(targets, handshakes(HANDSHAKES), (r) => r.perSecond, handshakes(WARM_UP_HANDSHAKES));
+      targets.forEach((t, i) => console.log(row(t.name, values[i], 'hs/s', values[0], cpu[i], rssMb[i], HANDSHAKES * ROUNDS, 'handshake')));
+    } finally {
       for (const t of targets) await t.stop();
     }
-    if (PART === 'handshakes') return;
+  }
+  if (PART === 'handshakes') return;
 
-    console.log('100 MB download over TLS 1.3 (RSA 2048), one connection:');
-    const id = pki.rsa;
-    const targets = [
-      await bareNode(id.cert, id.key, undefined, big),
-      await tapOnly(id.cert, id.key, undefined, big),
-      await tapAndFile(id.cert, id.key, big),
-      await recording(wb, id.cert, id.key, undefined, www, 'recording server (64 MiB cap, default)'),
-      await recording(uncapped, id.cert, id.key, undefined, www, 'recording server (no cap: all 100 MB kept)'),
-      await opensslServer(id.cert, id.key, undefined, www),
-    ];
-    const { values, cpu } = await rounds(targets, (t) => ['download', '127.0.0.1', String(t.port), '/big.bin'], (r) => {
+  console.log('100 MB download over TLS 1.3 (RSA 2048), one connection:');
+  const targets = await nodeTargets(pki.rsa, { kind: 'floor-file', name: 'byte tap + recording files (floor)' }, [
+    { kind: 'recording', name: 'recording server (64 MiB cap, default)' },
+    { kind: 'recording-uncapped', name: 'recording server (no cap: all 100 MB kept)' },
+  ]);
+  try {
+    const { values, cpu, rssMb } = await rounds(targets, (t) => ['download', '127.0.0.1', String(t.port), '/big.bin'], (r) => {
       if (r.bytes < DOWNLOAD_BYTES) console.log(`  (only ${r.bytes} bytes)`);
       return r.megabytesPerSecond;
-    }, [wb, uncapped]);
-    targets.forEach((t, i) => console.log(row(t.name, values[i], 'MB/s', values[0], cpu[i], (DOWNLOAD_BYTES / 1e6) * ROUNDS, 'MB')));
+    });
+    targets.forEach((t, i) => console.log(row(t.name, values[i], 'MB/s', values[0], cpu[i], rssMb[i], (DOWNLOAD_BYTES / 1e6) * ROUNDS, 'MB')));
     console.log(`  ${await pageCacheText(DOWNLOAD_BYTES, (DOWNLOAD_BYTES / 1048576 / median(values[0])) * 1000)}`);
-    for (const t of targets) await t.stop();
   } finally {
-    await wb.close();
-    await uncapped.close();
+    for (const t of targets) await t.stop();
   }
 }

@@ -119,18 +119,28 @@ export function registerSessionExchangeCommands(program: Command): void {
   sessions
     .command('export')
     .description('a session as a file: pcapng (Wireshark decrypts it with no setup), key log, HAR, PEM or a bundle; several sessions as one hand-out bundle')
-    .argument('<id...>', 'session number (several, with --format bundle: one hand-out file holding them all)', sessionIds)
+    .argument('[id...]', 'session number (several, with --format bundle: one hand-out file holding them all)', sessionIds)
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).makeOptionMandatory())
     .requiredOption('-o, --out <file>', 'where to write it ("-" for standard output)')
+    .option('--tag <tags>', 'and every session with all of these tags (comma separated; may repeat), oldest first: a lab\'s hand-out in one command', tagList)
     .option('--no-secrets', 'pcapng: leave the key log out (then only an RSA key exchange opens, with the server key)')
     .option('--json', 'print JSON')
-    .action(async (ids: number[], opts, command: Command) => {
-      if (ids.length > 1 && opts.format !== 'bundle') {
-        throw new CliExit(2, `--format ${opts.format} holds one session and ${ids.length} were given: use --format bundle for one hand-out file of them all, or export them one at a time`);
+    .action(async (given: number[] = [], opts, command: Command) => {
+      if (given.length === 0 && !opts.tag) {
+        throw new CliExit(2, 'give the session numbers to export, or --tag TAG for the sessions with that tag (tlslab sessions list shows both)');
       }
       const wb = openWorkbench(command);
       try {
         await wb.writer.written();
+        const tagged = opts.tag ? wb.exchange.search({ tags: opts.tag, limit: Number.MAX_SAFE_INTEGER }).map((s) => s.id).reverse() : [];
+        if (opts.tag && tagged.length === 0) {
+          const tags = (opts.tag as string[]).join(',');
+          throw new CliExit(1, `no session has the tag${opts.tag.length > 1 ? 's' : ''} ${tags}; tag them first (tlslab sessions tag ID ${opts.tag[0]}), or see which tags there are with tlslab sessions list`);
+        }
+        const ids = [...new Set([...given, ...tagged])];
+        if (ids.length > 1 && opts.format !== 'bundle') {
+          throw new CliExit(2, `--format ${opts.format} holds one session and ${ids.length} were given${opts.tag ? ` (with --tag ${(opts.tag as string[]).join(',')})` : ''}: use --format bundle for one hand-out file of them all, or export them one at a time`);
+        }
         if (opts.secrets === false && opts.format !== 'pcapng') throw new CliExit(2, '--no-secrets applies to --format pcapng only');
         const exported = wb.exchange.exportFiles(ids, opts.format, { secrets: opts.secrets });
         const which = ids.length === 1 ? `session ${ids[0]}` : `sessions ${ids.join(', ')}`;

@@ -131,10 +131,9 @@ describe('Start here, the teacher’s path', () => {
     expect(await text(page, 'teacher-evidence-tag')).toBe('tag “lab-1” on 2 sessions');
     expect(await text(page, 'teacher-progress')).toBe('4 of 5 done');
 
-    // The hand-out is never ticked, and its command names the tag and the sessions it holds, oldest first.
+    // The hand-out is never ticked, and its command exports the sessions by the tag.
     expect(await done(page, 'handout')).toBe('false');
-    const ids = [verified.id, failed.id].sort((a, b) => a - b);
-    expect(await text(page, 'teacher-cli-handout')).toBe(`tlslab sessions export ${ids.join(' ')} --format bundle -o lab-1.tlslab`);
+    expect(await text(page, 'teacher-cli-handout')).toBe('tlslab sessions export --tag lab-1 --format bundle -o lab-1.tlslab');
     expect(await text(page, 'teacher-do-handout')).toBe('Open Sessions tagged “lab-1”');
     expect(await page.locator('[data-testid="teacher-cli-students"]').allInnerTexts())
       .toEqual(['tlslab ca export "Lab Root" -o lab-root.pem', 'tlslab sessions import lab-1.tlslab']);

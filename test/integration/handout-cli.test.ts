@@ -200,6 +200,30 @@ describe('session hand-out', () => {
     const shown = await ok(student, ['sessions', 'show', String(imported.id), '--decrypt']);
     expect(shown).toContain('GET / HTTP/1.1');
   });
+
+  it('export --tag: every session of a lab in one hand-out, oldest first, and one clear line when no session has the tag', async () => {
+    const second = await run(teacher, ['client', `www.bank32.com:${peer!.port}`, '--connect-to', '127.0.0.1', '--ca', file('class-ca.pem'), '--get', '/', '--json']);
+    expect(second.status).toBe(0);
+    const listed = JSON.parse(await ok(teacher, ['sessions', 'list', '--json'])) as { id: number }[];
+    const ids = listed.map((s) => s.id).sort((a, b) => a - b).slice(-2);
+    for (const id of ids) await ok(teacher, ['sessions', 'tag', String(id), 'lab-1']);
+
+    const written = await ok(teacher, ['sessions', 'export', '--tag', 'lab-1', '--format', 'bundle', '-o', file('lab-1.tlslab')]);
+    expect(written).toContain('a hand-out of 2 sessions');
+    expect(written.indexOf(`session ${ids[0]}`)).toBeLessThan(written.indexOf(`session ${ids[1]}`));
+    const imported = await ok(path.join(tmp, 'tagged-student'), ['sessions', 'import', file('lab-1.tlslab')]);
+    expect(imported).toMatch(/Show them with: tlslab .*sessions show \d+ \(and \d+\)/);
+
+    const untagged = await run(teacher, ['sessions', 'export', '--tag', 'lab-9', '--format', 'bundle', '-o', file('lab-9.tlslab')]);
+    expect(untagged.status).toBe(1);
+    expect(untagged.stderr).toContain('no session has the tag lab-9; tag them first (tlslab sessions tag ID lab-9)');
+    expect(fs.existsSync(file('lab-9.tlslab'))).toBe(false);
+    const one = await run(teacher, ['sessions', 'export', '--tag', 'lab-1', '--format', 'pcapng', '-o', file('lab-1.pcapng')]);
+    expect(one.stderr).toContain('--format pcapng holds one session and 2 were given (with --tag lab-1): use --format bundle');
+    const nothing = await run(teacher, ['sessions', 'export', '--format', 'bundle', '-o', file('none.tlslab')]);
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toContain('give the session numbers to export, or --tag TAG');
+  });
 });
 
 describe('what a student who forgets a step is told', () => {

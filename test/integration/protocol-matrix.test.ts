@@ -21,6 +21,8 @@ import { handshakeMessageTree } from '../../src-main/sessions/recordFields';
 import { keyExchangeText } from '../../src-renderer/src/lib/inside-records';
 import type { RecordedChunk } from '../../src-main/tls/records';
 import { handshakeMessageName } from '../../src-main/tls/registry';
+import { keyExchangeOfHandshake } from '../../src-main/tls/keyExchange';
+import { decodeConnection } from '../../src-main/tls/records';
 import { opensslSuiteName } from '../../src-main/tls/opensslNames';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { Workbench } from '../../src-main/workbench';
@@ -498,7 +500,10 @@ describe('resumption through a recording relay: the abbreviated handshake opens 
     ['TLS 1.2 by session ID (s_server -no_ticket)', ['-no_ticket'], ['-tls1_2']],
     ['TLS 1.2 by session ticket without extended master secret', [], ['-tls1_2', '-cipher', 'ECDHE-RSA-AES256-SHA384', '-no_etm']],
     ['TLS 1.3 by ticket, after a HelloRetryRequest', ['-groups', 'P-256'], ['-tls1_3', '-groups', 'X25519:P-256']],
-    ['TLS 1.3 by ticket without (EC)DHE (psk_ke)', ['-allow_no_dhe_kex'], ['-tls1_3', '-allow_no_dhe_kex']],
+    // Both sides allow psk_ke, but OpenSSL 3.0's server takes psk_dhe_ke whenever the client offers it
+    // too, and its s_client always does: a recording of psk_ke alone cannot be made with these peers
+    // (the key exchange reader's unit test builds one).
+    ['TLS 1.3 by ticket, psk_ke allowed on both sides (-allow_no_dhe_kex)', ['-allow_no_dhe_kex'], ['-tls1_3', '-allow_no_dhe_kex']],
   ] as const) {
     it(title, async () => {
       const peer = await opensslServer('rsa', ['-www', ...serverArgs]);
@@ -515,6 +520,10 @@ describe('resumption through a recording relay: the abbreviated handshake opens 
       expect(ours.handshake['server-to-client']).not.toContain('Certificate');
       expect(result.keys.notes.join('\n')).toMatch(/resumed/);
       expect(result.keys.notes.join('\n')).not.toMatch(/external pre-shared key/);
+      // The session page's key exchange, read from the same bytes, says it resumed.
+      const kx = keyExchangeOfHandshake(decodeConnection(second.chunks));
+      expect(kx?.resumed).toBe(true);
+      if (/Reused, TLSv1\.3/.test(second.output)) expect(kx?.pskMode).toBe(/Server Temp Key/.test(second.output) ? 'psk_dhe_ke' : 'psk_ke');
       expect(Buffer.from(ours.data['server-to-client'], 'hex').toString('latin1')).toMatch(/^HTTP\/1\.0 200 ok\r\n/);
     });
   }

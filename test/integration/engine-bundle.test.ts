@@ -41,6 +41,16 @@ describe('the engine bundle', () => {
     expect(await engineCode()).toBe('sources');
   });
 
+  it('holds its npm packages too, but better-sqlite3 (native): a short command loads one file, not hundreds', () => {
+    const code = fs.readFileSync(path.join(ROOT, 'dist-engine', 'cli.mjs'), 'utf8');
+    const spec = String.raw`["']((?:@[\w.-]+\/)?[\w.:-]+(?:\/[\w./-]+)?)["']`;
+    // Import statements (each begins a statement: after a ';', '}' or a line break) and require() calls.
+    const statement = String.raw`(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?`;
+    const imported = new Set([...code.matchAll(new RegExp(String.raw`(?:${statement}|\brequire\(\s*)${spec}`, 'gm'))].map((m) => m[1]));
+    const packages = [...imported].filter((spec) => !spec.startsWith('node:'));
+    expect(packages.sort()).toEqual(['better-sqlite3']);
+  });
+
   it('the digest covers every engine source, but not the Electron shell', () => {
     const before = sourcesDigest(copy);
     fs.appendFileSync(path.join(copy, 'src-main', 'electron', 'main.ts'), '\n// the shell is not the engine\n');

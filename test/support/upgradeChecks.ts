@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src-main/store/migrations';
 import { tlslabInProcess } from './cliInProcess';
-import { unpackDataFolder, type FixtureMeta } from './dataFolderFixtures';
+import { dataFolderFixtures, unpackDataFolder, type FixtureMeta } from './dataFolderFixtures';
 import { tshark } from './loopbackCapture';
 import { tlslabSync } from './run';
 
@@ -102,12 +102,21 @@ const schemaVersion = (data: string): number => {
 };
 const mode = (file: string): number => fs.statSync(file).mode & 0o777;
 
-/** Every check, for each of `fixtures` (names from dataFolderFixtures). */
+/**
+ * Every check, for each of `fixtures` (names from dataFolderFixtures). The oldest and the newest
+ * fixture get every check in full; the ones between, whose upgrade paths those two bound, get the
+ * same checks with what does not depend on the schema done once rather than per session: tshark
+ * reads one exported session (the download, which schema 4 moved to a recording file) instead of
+ * three, the second open compares the data folder without showing every session again, and the
+ * replay (which reads sessions as the show does) is left to the two ends.
+ */
 export function describeUpgrades(fixtures: string[]): void {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-upgrade-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const ends = new Set([dataFolderFixtures[0], dataFolderFixtures[dataFolderFixtures.length - 1]]);
 
   describe.each(fixtures)('a data folder from an earlier workbench (%s)', (fixture) => {
+    const full = ends.has(fixture);
     const { data, expected, meta } = unpackDataFolder(fixture, tmp);
     const oldList = JSON.parse(fs.readFileSync(path.join(expected, 'sessions-list.json'), 'utf8')) as Json[];
     const passEnv = { TLSLAB_PASSPHRASE: meta.passphrase ?? undefined };
@@ -163,7 +172,7 @@ export function describeUpgrades(fixtures: string[]): void {
     });
 
     it('exports the sessions to pcapng that tshark reads and decrypts with no setup', async () => {
-      for (const id of [meta.sessions.tls13, meta.sessions.tls12, meta.sessions.download]) {
+      for (const id of full ? [meta.sessions.tls13, meta.sessions.tls12, meta.sessions.download] : [meta.sessions.download]) {
         const out = path.join(tmp, `${fixture}-${id}.pcapng`);
         await cli(data, ['sessions', 'export', String(id), '--format', 'pcapng', '--out', out]);
         const port = Number(/:(\d+)$/.exec(oldList.find((s) => s.id === id)!.address)![1]);
@@ -277,6 +286,7 @@ export function describeUpgrades(fixtures: string[]): void {
       expect(child.status).toBe(0);
       expect((JSON.parse(child.stdout) as Json[]).map((s) => s.id)).toEqual(expect.arrayContaining(oldList.map((s) => s.id)));
       expect(dump(data)).toBe(first);
+      if (!full) return;
       for (const old of oldList) {
         const before = JSON.parse(fs.readFileSync(path.join(expected, `session-${old.id}.json`), 'utf8'));
         expect(lasting(await cliJson(data, ['sessions', 'show', String(old.id)]))).toEqual(lasting(before));
@@ -297,7 +307,7 @@ export function describeUpgrades(fixtures: string[]): void {
     });
 
     // A session the teacher recorded with --ca FILE names a file the student's machine has not.
-    it('replays an old session with --no-verify where the original trust file is not; with verification on, says what to give', async () => {
+    (full ? it : it.skip)('replays an old session with --no-verify where the original trust file is not; with verification on, says what to give', async () => {
       const run = await tlslabInProcess(data, ['replay', String(meta.sessions.tls12), '--to', '127.0.0.1:9', '--no-verify']);
       expect(run.stdout + run.stderr).not.toMatch(/trust file|CA file/);
       const verifying = await tlslabInProcess(data, ['replay', String(meta.sessions.tls12), '--to', '127.0.0.1:9']);

@@ -151,6 +151,9 @@ function responseLines(s: SessionDetail, { tlslab = 'tlslab' }: ReportOptions): 
 /** What `tlslab client` prints on stdout: the lab client's view of a finished session (its error goes to stderr). */
 export function formatClientResult(s: SessionDetail, options: ReportOptions = {}): string {
   const out = [formatSessionHeader(s, { withError: false })];
+  // Beside the version and cipher, as s_client prints its "Server Temp Key": the forward secrecy lesson.
+  const keyExchange = s.connections[0]?.keyExchange;
+  if (keyExchange) out.push(`Key exchange: ${keyExchange.summary}`);
   const peer = s.connections[0]?.peerCertificates ?? [];
   if (peer.length) {
     out.push('Server certificate chain:');

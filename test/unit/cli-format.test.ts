@@ -95,6 +95,15 @@ describe('tlslab client: the response, or why there is none', () => {
     expect(text).not.toContain('Response');
   });
 
+  it("names the key exchange with the handshake's facts, as s_client prints its server temp key, and nothing when no ServerHello was read", () => {
+    const connection = (keyExchange: KeyExchangeInfo | null) => ({ id: 1, leg: 'client', peerCertificates: [], localCertificates: [], keyExchange }) as unknown as ConnectionDetail;
+    const rsa: KeyExchangeInfo = { method: 'RSA', ephemeral: false, group: null, summary: 'RSA key transport: no ephemeral key, no forward secrecy' };
+    const text = formatClientResult(detail({ verification: accepted, connections: [connection(rsa)] }));
+    expect(text).toContain('\nKey exchange: RSA key transport: no ephemeral key, no forward secrecy\n');
+    expect(text.indexOf('Key exchange')).toBeGreaterThan(text.indexOf('Version: TLSv1.3'));
+    expect(formatClientResult(detail({ verification: accepted, connections: [connection(null)] }))).not.toContain('Key exchange');
+  });
+
   it('says the server sent nothing when the request went out and nothing came back', () => {
     expect(formatClientResult(detail({ verification: accepted }))).toContain('Response: none (the server sent no application data).');
   });

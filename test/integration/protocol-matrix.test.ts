@@ -114,12 +114,15 @@ function tsharkFields(recorded: Recorded, fields: string[]): string[][] {
 
 /** What tshark reads from the same bytes with the same key log. */
 function tsharkSees(recorded: Recorded): Seen {
-  const common = capture(recorded);
-  const rows = execFileSync(
+  // One tshark run: the fields of each TLS packet, then (after a line of '=') the stream's decrypted data.
+  const out = execFileSync(
     'tshark',
-    [...common, '-Y', 'tls', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=;', '-e', 'tcp.srcport', '-e', 'tls.record.content_type', '-e', 'tls.handshake.type', '-e', 'tls.alert_message.desc'],
+    [...capture(recorded), '-Y', 'tls', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=;', '-e', 'tcp.srcport', '-e', 'tls.record.content_type', '-e', 'tls.handshake.type', '-e', 'tls.alert_message.desc', '-z', 'follow,tls,raw,0'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
+  const split = out.indexOf('\n====');
+  const rows = out.slice(0, split);
+  const follow = out.slice(split);
   const seen: Seen = { handshake: both(() => []), records: both(() => []), alerts: both(() => []), data: both(() => '') };
   for (const row of rows.split('\n').filter((l) => l.trim() !== '')) {
     const [src, types, handshakes, alerts] = row.split('\t');
@@ -129,7 +132,6 @@ function tsharkSees(recorded: Recorded): Seen {
     seen.handshake[direction].push(...split(handshakes).map(handshakeMessageName));
     seen.alerts[direction].push(...split(alerts));
   }
-  const follow = execFileSync('tshark', [...common, '-q', '-z', 'follow,tls,raw,0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const lines = follow.split('\n').filter((l) => /^\t?[0-9a-f]+$/.test(l));
   // follow prints node 0's data without a tab, node 1's after one.
   const clientFirst = new RegExp(`Node 0: [^\\n]*:${CLIENT_PORT}\\n`).test(follow);

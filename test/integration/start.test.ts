@@ -1,5 +1,6 @@
 // npm start on a machine like this one (no Electron binary, maybe no display): browser mode, one
-// line saying why, the address with its token, and an engine that answers to that token only.
+// line saying why, the address with its token, and an engine that answers to that token only,
+// running with the engine's malloc settings.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,18 @@ describe('npm start', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(await page.text()).toContain('<div id="app"');
+      if (process.platform === 'linux') {
+        // The engine runs in a second process, started with its malloc settings (engineMalloc.ts), that npm start waits for.
+        const engines = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+          try {
+            return fs.readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(`TLSLAB_LAUNCHER_PID=${child.pid}`);
+          } catch {
+            return false;
+          }
+        });
+        expect(engines).toHaveLength(1);
+        expect(fs.readFileSync(`/proc/${engines[0]}/environ`, 'latin1')).toContain('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304');
+      }
     } finally {
       child.kill('SIGTERM');
     }

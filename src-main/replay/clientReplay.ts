@@ -7,7 +7,7 @@ import type { ClientReplayRequest, ClientReplayResult, ReplayDiff, ReplayExchang
 import { WorkbenchError } from '../errors';
 import { connectionRoles, type RecordedSession } from '../export/recordedSession';
 import { createHash } from 'node:crypto';
-import { concatBytes } from '../bytes';
+import { concatBytes, sameBytes } from '../bytes';
 import zlib from 'node:zlib';
 import type { PacedPayload } from '../sessions/clientSession';
 import { AnswerWatcher, dechunk, diffLines, headerValue, pairExchanges, speaksHttp2, parseResponses, parseRequests, type ParsedRequest, type ParsedResponse } from './httpMatch';
@@ -334,9 +334,6 @@ function notStoredNotes(originalId: number, requestNotStored: number, requestByt
   return notes;
 }
 
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}
 
 export function responseDiff(original: Uint8Array, replayed: Uint8Array, originalText: string, replayedText: string): ReplayDiff {
   const { lines, truncated } = diffLines(originalText, replayedText);

@@ -4,7 +4,7 @@
 // Bytes in, values out: no sockets, no database.
 import { findHeadEnd, headLines } from '../sessions/httpHead';
 import { ChunkedBody, isRefusal, readHead } from '../sessions/httpFraming';
-import { concatBytes as concat } from '../bytes';
+import { concatBytes as concat, sameBytes } from '../bytes';
 
 export interface HttpMessageHead {
   /** The first line: "GET /a?b=1 HTTP/1.1" or "HTTP/1.1 200 OK". */
@@ -418,11 +418,6 @@ export function isConditional(request: Pick<ParsedRequest, 'headers'>): boolean 
   return request.headers.some(([k]) => /^if-(none-match|modified-since)$/i.test(k));
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** The key requests are matched by: method, path and query (order of parameters aside). */
 export function matchKey(request: Pick<ParsedRequest, 'method' | 'target'>): string {

@@ -5,6 +5,7 @@
 // that cannot be read decodes to { kind: 'malformed' } with the failing field and offset.
 
 import zlib from 'node:zlib';
+import { sameBytes } from '../bytes';
 import { Cursor, DecodeError } from './cursor';
 import {
   type KeyExchangeAlgorithm,
@@ -807,11 +808,6 @@ export function quickServerHelloShare(flight: Uint8Array): { group: number | nul
 // "DOWNGRD" followed by 0x01 (TLS 1.2) or 0x00 (TLS 1.1 and below).
 const DOWNGRADE_PREFIX = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44];
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function readSessionId(c: Cursor, field: string): Uint8Array {
   const at = c.offset;
@@ -866,7 +862,7 @@ function decodeServerHello(c: Cursor): ServerHello {
   const f = new FieldLog();
   const legacyVersion = f.read(c, 'legacy_version', () => named(c.u16(`${m}.legacy_version`), versionName));
   const random = f.read(c, 'random', () => c.bytes(32, `${m}.random`));
-  const isHelloRetryRequest = equalBytes(random, HELLO_RETRY_REQUEST_RANDOM);
+  const isHelloRetryRequest = sameBytes(random, HELLO_RETRY_REQUEST_RANDOM);
   const sessionId = f.read(c, 'legacy_session_id_echo', () => readSessionId(c, `${m}.legacy_session_id_echo`));
   const cipherSuite = f.read(c, 'cipher_suite', () => named(c.u16(`${m}.cipher_suite`), cipherSuiteName));
   const compressionMethod = f.read(c, 'legacy_compression_method', () =>

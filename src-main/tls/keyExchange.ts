@@ -2,6 +2,7 @@
 // clear: the ServerHello (TLS 1.3 key_share and pre_shared_key, RFC 8446 4.2.8 and 4.2.11), the
 // ServerKeyExchange (TLS 1.2 named curve, RFC 8422 5.4) and the suite (RFC 5246 Appendix A.5).
 import type { KeyExchangeInfo } from '../api/serverTypes';
+import { sameBytes } from '../bytes';
 import type { DecodedConnection } from './records';
 import { keyExchangeOf, namedGroupName } from './registry';
 
@@ -41,9 +42,6 @@ export const TLS12_RESUMED: KeyExchangeInfo = {
   summary: "resumed TLS 1.2 session: no key exchange; the keys come from the earlier session's master secret",
 };
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 /**
  * Whether a TLS 1.2 server resumed: it echoed the client's session id (RFC 5246 7.4.1.3; a

@@ -46,6 +46,11 @@ function isServerCertificate(c: PkiCertificateSummary): boolean {
 
 const dnsName = (c: PkiCertificateSummary): string | null => firstDnsName(c.subjectAltNames);
 
+/** Every certificate of the workshop: the CAs' trees, then the ones without their CA here. */
+function workshopCertificates(tree: PkiTree): PkiCertificateSummary[] {
+  return [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others];
+}
+
 /** The CA the guide's steps and commands name: the first workshop CA that can sign, else the lab's usual one. */
 export function guideCaName(tree: PkiTree | null): string {
   return signingCas(tree)[0]?.name ?? 'Lab Root';
@@ -54,7 +59,7 @@ export function guideCaName(tree: PkiTree | null): string {
 /** The newest server certificate of the workshop with a name to ask for. */
 export function guideServerCertificate(tree: PkiTree | null): PkiCertificateSummary | null {
   if (!tree) return null;
-  const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others];
+  const all = workshopCertificates(tree);
   const usable = all.filter((c) => isServerCertificate(c) && dnsName(c) !== null);
   return usable.sort((a, b) => b.createdAt - a.createdAt)[0] ?? null;
 }
@@ -77,9 +82,7 @@ export function guideSteps(facts: GuideFacts): GuideStep[] {
   const serverSession = facts.sessions.find((s) => s.kind === 'server');
   const host = certificate ? dnsName(certificate) : null;
   const mapped = facts.hosts.find((h) => host !== null && h.name.toLowerCase() === host.toLowerCase());
-  const client = facts.sessions.find(verifiedClient);
-  const broken = facts.sessions.find(failedCheck);
-  const proxied = facts.sessions.find((s) => s.kind === 'proxy');
+  const { client, broken, proxy: proxied } = referenceSessions(facts.sessions);
   const serverEvidence =
     running.length > 0 ? `${running[0].label} is running`
     : facts.serversElsewhere > 0 ? 'a server runs from a terminal'
@@ -202,7 +205,7 @@ export function teacherIssuingCa(tree: PkiTree | null): string {
 /** The names the workshop's server certificates serve, oldest first, each once. */
 export function labServerNames(tree: PkiTree | null): string[] {
   if (!tree) return [];
-  const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others];
+  const all = workshopCertificates(tree);
   const names: string[] = [];
   for (const c of all.filter(isServerCertificate).sort((a, b) => a.createdAt - b.createdAt)) {
     const name = dnsName(c)?.toLowerCase();
@@ -221,7 +224,7 @@ export function nextLabHost(tree: PkiTree | null): string {
 /** The certificate the lab server presents: www.bank32.com's when there is one, else the newest server certificate. */
 export function teacherServerCertificate(tree: PkiTree | null): PkiCertificateSummary | null {
   if (!tree) return null;
-  const all = [...flattenCaTree(tree.cas).map((r) => r.certificate), ...tree.others].filter(isServerCertificate);
+  const all = workshopCertificates(tree).filter(isServerCertificate);
   return all.find((c) => dnsName(c)?.toLowerCase() === 'www.bank32.com') ?? guideServerCertificate(tree);
 }
 

@@ -7,9 +7,10 @@
 // the heap is trimmed and grown again between writes), so 100 MB sent touches 100 MB of new pages:
 // on a virtual machine each page fault is expensive, and profiles of the recording server show half
 // its main thread in page faults under that copy. Keeping buffers up to 4 MiB on the heap and
-// returning memory to the system only past 128 MiB free makes the pages stay: measured on the
-// bench's machine, the recording server's download went from about 55% to about 83% of bare Node,
-// for 35-55 MB more resident memory and no change to handshakes (notes on issue 4).
+// returning memory to the system only past 128 MiB free makes the pages stay: measured with
+// `npm run bench server` (each target in its own process), the recording server's 100 MB download
+// went from 57% to 79% of bare Node, for 35-55 MB more resident memory and no change to handshakes
+// or to bare Node itself (notes on issue 4).
 //
 // glibc reads the settings only when a process starts, so they go in the environment of the
 // process that will run the engine or a recording server: the Electron shell gives them to its
@@ -61,7 +62,7 @@ const LAUNCHER_CHECK_MS = 2000;
  * In a relaunched process: calls `gone` once the command that started it is gone (killed with a
  * signal it could not pass on), so that nothing is left running that nobody can name.
  */
-export function watchLauncher(gone: () => void, env: NodeJS.ProcessEnv = process.env): void {
+function watchLauncher(gone: () => void, env: NodeJS.ProcessEnv = process.env): void {
   const launcher = commandPid(env);
   if (launcher === process.pid) return;
   const timer = setInterval(() => {
@@ -75,14 +76,19 @@ export function watchLauncher(gone: () => void, env: NodeJS.ProcessEnv = process
 /**
  * Runs this same command again in a process that has the engine's malloc settings (glibc reads
  * them only when a process starts) and waits for it: its exit status, or null when no relaunch is
- * needed (not Linux, the settings already in force, or TLSLAB_MALLOC=default asks for glibc's own).
+ * needed (not Linux, the settings already in force, or TLSLAB_MALLOC=default asks for glibc's own);
+ * in a process that was relaunched so, it also watches for the launcher to go.
  *
  * Signals: a terminal's Ctrl+C reaches both processes (one process group), so while any standard
  * stream is a terminal, SIGINT is left to reach the new process that way; otherwise (a script, a
  * test, `kill -INT`) it is passed on. SIGTERM and SIGHUP are always passed on.
  */
 export async function relaunchedWithEngineMalloc(env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
-  if (env.TLSLAB_MALLOC === 'default' || hasEngineMalloc(env)) return null;
+  if (env.TLSLAB_MALLOC === 'default' || hasEngineMalloc(env)) {
+    // The relaunched process stops as if told to (SIGTERM) once the command it came from is gone.
+    watchLauncher(() => process.kill(process.pid, 'SIGTERM'), env);
+    return null;
+  }
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...withEngineMalloc(env), [LAUNCHER_ENV]: String(process.pid) },

@@ -17,7 +17,7 @@ import { registerCertCommands } from './certCommands';
 import { registerCsrCommands } from './csrCommands';
 import { registerPkiMiscCommands } from './pkiMiscCommands';
 import { registerReplayCommands } from './replayCommands';
-import { relaunchedWithEngineMalloc, watchLauncher } from '../engineMalloc';
+import { relaunchedWithEngineMalloc } from '../engineMalloc';
 
 export { CliExit, parseTarget } from './common';
 
@@ -94,8 +94,6 @@ export async function runCli(argv: string[], options: { relaunch?: boolean } = {
       if (!LONG_RUNNING.has(action.name())) return;
       const status = await relaunchedWithEngineMalloc();
       if (status !== null) throw new CliExit(status, '');
-      // This is the relaunched process: it stops as if interrupted when the command it came from is gone.
-      watchLauncher(() => process.kill(process.pid, 'SIGTERM'));
     });
   }
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });

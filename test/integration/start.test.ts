@@ -23,10 +23,11 @@ describe('npm start', () => {
       expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
       expect(await page.text()).toContain('<div id="app"');
       if (process.platform === 'linux') {
-        // The engine runs in a second process, started with its malloc settings (engineMalloc.ts), that npm start waits for.
+        // The engine runs in a second process, started with its malloc settings (engineMalloc.ts), that npm start
+        // waits for (its children, such as the esbuild service tsx starts on a cold cache, inherit the variable too).
         const engines = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
           try {
-            return fs.readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(`TLSLAB_LAUNCHER_PID=${child.pid}`);
+            return fs.readFileSync(`/proc/${p}/environ`, 'latin1').split('\0').includes(`TLSLAB_LAUNCHER_PID=${child.pid}`) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('start.mjs');
           } catch {
             return false;
           }

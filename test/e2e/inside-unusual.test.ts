@@ -38,7 +38,7 @@ async function sClient(port: number, args: string[], keylog: string): Promise<vo
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
-/** Runs `clients` against an openssl s_server while tshark captures, and imports the capture. */
+/** Runs `clients` against an openssl s_server while dumpcap captures, and imports the capture. */
 async function capturedSession(name: string, serverArgs: string[], clients: (port: number, keylog: string) => Promise<void>, withKeylog = true): Promise<number> {
   const peer = await startOpensslServer(pki.cert, pki.key, serverArgs);
   peers.push(peer);
@@ -78,7 +78,8 @@ describe('inside unusual sessions, in Chromium', () => {
 
     // The first connection: a full handshake, the server's certificate in it.
     const connections = page.getByTestId('inside-connection');
-    expect(await connections.locator('option').count()).toBe(2);
+    // The connection list fills in after the page's first paint: wait for both.
+    await expect.poll(() => connections.locator('option').count()).toBe(2);
     // Told apart by their ends (the client's port differs), not by a number alone.
     const options = await connections.locator('option').allInnerTexts();
     for (const [i, option] of options.entries()) expect(option).toMatch(new RegExp(`^${i + 1}: client, 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:\\d+$`));

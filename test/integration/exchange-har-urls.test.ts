@@ -1,5 +1,5 @@
 // HAR of a capture with requests to two servers that carry no Host header (HTTP/1.0 typed into
-// `openssl s_client`, the lab's first exercise): tshark captures each `openssl s_server`, mergecap
+// `openssl s_client`, the lab's first exercise): dumpcap captures each `openssl s_server`, mergecap
 // joins the captures, and the imported session's HAR must put each request on the server it went
 // to, as tshark shows it, in a HAR 1.2 log that has every field the format requires.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';

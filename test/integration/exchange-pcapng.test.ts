@@ -2,8 +2,8 @@
 // `openssl s_server -www`, its own server, and its proxy; tshark is the judge of the exported
 // pcapng (decrypted with the embedded key log alone, expected streams, nothing malformed or out of
 // order), of --no-secrets (an RSA key exchange opens with the server key, ECDHE does not), of
-// the key log export (it opens tshark's own loopback capture of the same traffic), and the
-// import of that capture with its key log shows the same handshake.
+// the key log export (it opens Wireshark's own loopback capture of the same traffic, made by
+// dumpcap), and the import of that capture with its key log shows the same handshake.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -205,14 +205,14 @@ describe('--no-secrets: the RSA key lesson', () => {
   });
 });
 
-describe("tshark's own loopback capture", () => {
+describe("Wireshark's own loopback capture (dumpcap)", () => {
   it.each([
     ['TLS 1.2', ['-tls1_2'], 'pcap'],
     ['TLS 1.3', ['-tls1_3'], 'pcapng'],
   ])('%s: the key log export decrypts it, and importing it (%s) with that key log shows the same handshake and bytes', async (title, args, format) => {
     const peer = await opensslPeer(args);
     const capture = path.join(tmp, `loopback-${peer.port}.${format}`);
-    const capturing = await startLoopbackCapture(peer.port, capture, format === 'pcap' ? ['-F', 'pcap'] : []);
+    const capturing = await startLoopbackCapture(peer.port, capture, { format: format === 'pcap' ? 'pcap' : 'pcapng' });
     const uri = `/captured/${title.replace(' ', '')}`;
     const id = await wb.recordClient(request(peer.port, uri));
     await capturing.stop();

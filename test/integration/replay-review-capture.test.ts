@@ -1,6 +1,7 @@
 // Replay of a capture holding several connections: curl fetched two pages on two connections
-// while tshark captured the loopback, and the capture came in with curl's key log. The replay
-// says which connection it sent and which it did not, and sends another when asked.
+// while dumpcap (Wireshark's capture engine) captured the loopback, and the capture came in with
+// curl's key log. The replay says which connection it sent and which it did not, and sends
+// another when asked.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http2 from 'node:http2';

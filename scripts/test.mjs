@@ -25,6 +25,8 @@ run('typecheck (electron shell)', bin('tsc'), ['-p', 'src-main/electron/tsconfig
 run('typecheck (renderer)', bin('svelte-check'), ['--tsconfig', 'src-renderer/tsconfig.json', '--fail-on-warnings', '--output', 'human']);
 console.log('\n== build renderer');
 ensureRenderer({ quiet: true });
+// The e2e tests drive this build (test/support/e2eBuild.ts) instead of making one of their own.
+process.env.TLSLAB_E2E_RENDERER = path.join(ROOT, 'dist-renderer');
 // The desktop shell (the package test builds a package around it) and the engine's bundle, which
 // the tests that run tlslab as a command then start, as users do.
 run('build shell and engine bundle', process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--no-renderer']);

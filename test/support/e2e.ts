@@ -1,6 +1,6 @@
 // What every e2e test sets up the same way: a temp folder, an engine serving the renderer built
-// for this run (test/support/e2eBuild.ts), headless Chromium; a lab PKI made by openssl; and the page
-// helpers (screenshots, text by test id, the page's errors).
+// for this run and a connection to the run's headless Chromium (both from test/support/e2eBuild.ts);
+// a lab PKI made by openssl; and the page helpers (screenshots, text by test id, the page's errors).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
-import { CHROMIUM, CHROMIUM_ARGS, launchChromium } from './chromium';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 import { loopbackGet } from './clientRequest';
 import { openssl } from './opensslPki';
 
@@ -23,18 +23,21 @@ export interface E2eApp {
   /** Where the renderer was built (shared by the run's tests; read only), for a second engine. */
   staticDir: string;
   engine: RunningEngine;
+  /** The run's shared Chromium: open pages in contexts of their own (newPage, browser.newContext). */
   browser: Browser;
-  /** Closes the browser and the engine and removes the temp folder. */
+  /** Closes this file's contexts in the browser, and the engine, and removes the temp folder. */
   close(): Promise<void>;
 }
 
-/** Starts an engine on a data folder in a new temp folder, serving the run's renderer build, and launches Chromium. */
+/** Starts an engine on a data folder in a new temp folder, serving the run's renderer build, and connects to the run's Chromium. */
 export async function startE2e(name: string): Promise<E2eApp> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tlslab-e2e-${name}-`));
   let engine: RunningEngine | undefined;
   let browser: Browser | undefined;
   const close = async () => {
+    // A connected browser's close() closes the contexts this file made and disconnects; the
+    // browser itself stays for the other files.
     await browser?.close();
     await engine?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -42,7 +45,7 @@ export async function startE2e(name: string): Promise<E2eApp> {
   try {
     const staticDir = inject('rendererDir');
     engine = await startEngine({ dataDir: path.join(tmp, 'data'), staticDir });
-    browser = await launchChromium();
+    browser = await chromium.connect(inject('browserWsEndpoint'));
     return { tmp, staticDir, engine, browser, close };
   } catch (err) {
     await close();

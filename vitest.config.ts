@@ -1,14 +1,40 @@
 import { defineConfig } from 'vitest/config';
+import { OWN_MODULE_FILES } from './test/support/ownModules';
 
-// Three layers: unit (pure code), integration (real sockets, real peers), e2e (Chromium).
+// Three layers: unit (pure code), integration (real sockets, real peers), e2e (Chromium). Unit and
+// integration files share a module graph per worker (isolate: false); the few that mock a module
+// get one of their own (test/support/ownModules.ts).
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000, sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          exclude: OWN_MODULE_FILES,
+          testTimeout: 60_000,
+          isolate: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: OWN_MODULE_FILES,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: true,
+          isolate: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'own modules',
+          include: OWN_MODULE_FILES,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: true,
@@ -23,7 +49,7 @@ export default defineConfig({
           globalSetup: ['test/support/e2eBuild.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // Each file has its own engine, data folder and Chromium on free ports: two at a time.
+          // Each file has its own engine, data folder and contexts in the run's Chromium: two at a time.
           fileParallelism: true,
           maxWorkers: 2,
           // A poll waits for what the window shows after an engine round trip: seconds on a busy

@@ -14,15 +14,16 @@ import { ROOT } from './renderer.mjs';
 
 export const ENGINE_DIR = path.join(ROOT, 'dist-engine');
 
-export async function buildEngine() {
-  const digest = sourcesDigest(ROOT);
-  fs.rmSync(path.join(ENGINE_DIR, 'sources.sha256'), { force: true });
-  await build({
-    entryPoints: {
-      cli: path.join(ROOT, 'src-main/cli/main.ts'),
-      writerWorker: path.join(ROOT, 'src-main/store/writerWorker.ts'),
-    },
-    outdir: ENGINE_DIR,
+/**
+ * esbuild's options for code that runs as the engine runs: the engine's own bundle, and the
+ * server benchmark's target process (bench/server.ts), so that the recorder it measures is the
+ * code users run, not the sources as tsx compiles them on load. `outdir` is one folder down from
+ * the project, as dist-engine/ is.
+ */
+export function engineBundleOptions(entryPoints, outdir) {
+  return {
+    entryPoints,
+    outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
@@ -34,11 +35,25 @@ export async function buildEngine() {
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'linked',
-    // src-main/paths.ts: the project folder, seen from dist-engine/.
+    // src-main/paths.ts: the project folder, seen from the bundle's folder.
     define: { TLSLAB_BUNDLED_ROOT: JSON.stringify('..') },
     sourcemap: 'linked',
     logLevel: 'warning',
-  });
+  };
+}
+
+export async function buildEngine() {
+  const digest = sourcesDigest(ROOT);
+  fs.rmSync(path.join(ENGINE_DIR, 'sources.sha256'), { force: true });
+  await build(
+    engineBundleOptions(
+      {
+        cli: path.join(ROOT, 'src-main/cli/main.ts'),
+        writerWorker: path.join(ROOT, 'src-main/store/writerWorker.ts'),
+      },
+      ENGINE_DIR,
+    ),
+  );
   // Written last: a bundle cut short by a failed build is never taken for current.
   fs.writeFileSync(path.join(ENGINE_DIR, 'sources.sha256'), `${digest}\n`);
 }

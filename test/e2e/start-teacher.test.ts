@@ -148,6 +148,19 @@ describe('Start here, the teacher’s path', () => {
     expect(new URL(page.url()).hash).toBe('#/sessions?tag=lab-1');
     await expect.poll(() => text(page, 'sessions-count')).toBe('2 matching');
     expect(await text(page, 'sessions-handout-export')).toBe('Export the 2 sessions shown as one hand-out bundle');
+    // The address follows the tag filter as it is changed: a reload shows the list as it is now,
+    // not the tag the link came with.
+    const tagsField = page.getByTestId('sessions-filter-tags');
+    await tagsField.fill('');
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/sessions');
+    await page.reload();
+    await page.getByTestId('sessions-count').waitFor();
+    expect(await tagsField.inputValue()).toBe('');
+    await tagsField.fill('lab-1');
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/sessions?tag=lab-1');
+    await page.reload();
+    await expect.poll(() => text(page, 'sessions-count')).toBe('2 matching');
+    expect(await tagsField.inputValue()).toBe('lab-1');
 
     // The students' step opens the root CA, whose certificate (not its key) they are given.
     await openTeacher(page);

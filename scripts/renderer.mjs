@@ -37,13 +37,15 @@ export function buildNodeProblem(version = process.versions.node) {
   );
 }
 
-export function buildRenderer({ quiet = false } = {}) {
+/** Builds the UI into dist-renderer/, or into `outDir` (the e2e tests' own build, without source maps). */
+export function buildRenderer({ quiet = false, outDir = null } = {}) {
   const problem = buildNodeProblem();
   if (problem) {
     console.error(problem);
     process.exit(1);
   }
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', quiet ? 'warn' : 'info'], {
+  const elsewhere = outDir ? ['--outDir', outDir, '--emptyOutDir', '--sourcemap', 'false'] : [];
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', quiet ? 'warn' : 'info', ...elsewhere], {
     cwd: ROOT,
     stdio: 'inherit',
     // What users run is the production build, whatever NODE_ENV the shell has: under NODE_ENV=test

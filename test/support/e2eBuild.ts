@@ -1,31 +1,27 @@
 // The e2e project's global setup.
 // - The renderer under test: the one `npm test` built into dist-renderer just before (it says so
-//   with TLSLAB_E2E_RENDERER), or else one built for this run from the sources as they are now, the
-//   way `npm run build` builds it for users. Vitest runs with NODE_ENV=test, under which Vite and
-//   Svelte build the development bundle (Svelte's dev checks, another size); the tests must see
-//   what a user gets, so the build runs as production.
+//   with TLSLAB_E2E_RENDERER), or else one built for this run from the sources as they are now by
+//   scripts/renderer.mjs, as `npm run build` builds it for users: the production build, though
+//   Vitest runs with NODE_ENV=test.
 // - One headless Chromium for the whole run (a browser server): each test file connects to it and
 //   works in contexts of its own, which the file's close() removes. Launching a browser per file
 //   cost about 2 s of CPU each on this 2-core machine, in a run bound by CPU.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
+import { buildRenderer } from '../../scripts/renderer.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The renderer built for this run (a temp folder, removed when the run ends). */
+    /** The renderer under test: dist-renderer as npm test built it, or a temp folder removed when the run ends. */
     rendererDir: string;
     /** Where the run's shared Chromium listens (playwright's browser server, on loopback). */
     browserWsEndpoint: string;
   }
 }
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The renderer built for users by `npm test`, when it says it just built (or checked) it. */
 function builtByNpmTest(): string | null {
@@ -39,13 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!rendererDir) {
     top = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-e2e-renderer-'));
     rendererDir = path.join(top, 'renderer');
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, sourcemap: false } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    buildRenderer({ quiet: true, outDir: rendererDir });
   }
   project.provide('rendererDir', rendererDir);
   // Loopback only, on a random path: nothing else on the machine drives this browser.

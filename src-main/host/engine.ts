@@ -110,6 +110,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
   // Its servers, proxies and replay servers are the window's: a tlslab command on their port says so.
   const workbench = new Workbench({ ...options, startedFrom: 'window' });
+  // The window's engine runs for hours and records: its writer thread starts (and tidies) now.
+  workbench.writer.start();
   let port = options.port ?? 0;
 
   const allowedHosts = () => {

@@ -172,7 +172,7 @@ export class BatchWriter implements Pacer {
    * Each with the first refusal that touched it (the cause; later ones are its consequences).
    */
   private readonly unstoredSessions = new Map<number, Error>();
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
   private seq = 0;
   private acknowledged = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
@@ -220,19 +220,44 @@ export class BatchWriter implements Pacer {
 
   constructor(
     readonly store: SessionStore,
-    dataDir: string,
+    private readonly dataDir: string,
   ) {
-    const askAhead = (table: IdTable, count: number) => this.worker.postMessage({ type: 'reserve', table, count } satisfies WriterRequest);
+    const askAhead = (table: IdTable, count: number) => this.thread()?.postMessage({ type: 'reserve', table, count } satisfies WriterRequest);
     this.sessionIds = new IdBlock(store, 'sessions', askAhead);
     this.connectionIds = new IdBlock(store, 'connections', askAhead);
-    this.worker = startWriterThread(dataDir);
-    this.worker.on('message', (reply: WriterReply) => this.answered(reply));
-    this.worker.on('error', (err) => this.writerStopped(err.message));
-    this.worker.on('exit', (code) => {
+  }
+
+  /**
+   * The writer thread, started when something is first handed to it (or by start()): a command
+   * that only reads (sessions list, show, export) never starts one. Null once it is gone.
+   */
+  private thread(): Worker | null {
+    if (this.stopped) return null;
+    if (this.worker) return this.worker;
+    let worker: Worker;
+    try {
+      worker = startWriterThread(this.dataDir);
+    } catch (err) {
+      this.writerStopped(`it could not start: ${(err as Error).message}`);
+      return null;
+    }
+    this.worker = worker;
+    worker.on('message', (reply: WriterReply) => this.answered(reply));
+    worker.on('error', (err) => this.writerStopped(err.message));
+    worker.on('exit', (code) => {
       if (!this.closed) this.writerStopped(`it exited with code ${code}`);
     });
     // The writer thread must not keep a finished CLI command alive.
-    this.worker.unref();
+    worker.unref();
+    return worker;
+  }
+
+  /**
+   * Starts the writer thread now rather than with the first recording: a long-running engine does,
+   * so that the recordings folder is tidied as it starts (the thread sweeps it first).
+   */
+  start(): void {
+    this.thread();
   }
 
   /** A reply of the writer thread. */
@@ -499,7 +524,7 @@ export class BatchWriter implements Pacer {
     this.slabs = [];
     this.slabUsed = 0;
     this.batchKept = 0;
-    this.worker.ref();
+    this.thread()?.ref();
     const seq = ++this.seq;
     const files = this.batchFiles;
     this.batchFiles = new Map();
@@ -536,7 +561,7 @@ export class BatchWriter implements Pacer {
       return;
     }
     const message = `this engine could not hand the recording to its writer (${err instanceof Error ? err.message : String(err)})`;
-    this.worker.postMessage({ type: 'unsent', seq, message } satisfies WriterRequest);
+    this.thread()?.postMessage({ type: 'unsent', seq, message } satisfies WriterRequest);
   }
 
   /**
@@ -544,10 +569,11 @@ export class BatchWriter implements Pacer {
    * go back for reuse and its `kept` bytes leave the backlog.
    */
   private post(seq: number, batch: RecordingBatch, slabs: Buffer[], kept: number): void {
-    if (this.stopped) {
+    const worker = this.thread();
+    if (!worker) {
       this.releaseSlabs(slabs);
       this.relieve(kept);
-      this.answered({ type: 'failed', seq, message: this.stopped });
+      this.answered({ type: 'failed', seq, message: this.stopped ?? 'the recording writer stopped' });
       return;
     }
     let packed: ReturnType<typeof packBatch>;
@@ -565,7 +591,7 @@ export class BatchWriter implements Pacer {
       this.unsent(seq, slabs, kept, err);
       return;
     }
-    this.worker.postMessage({ type: 'batch', seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
+    worker.postMessage({ type: 'batch', seq, batch: packed } satisfies WriterRequest, [packed.bytes]);
     this.releaseSlabs(slabs);
     this.relieve(kept);
   }
@@ -688,14 +714,14 @@ export class BatchWriter implements Pacer {
     this.flush();
     const seq = this.seq;
     if (this.acknowledged >= seq) {
-      this.worker.unref();
+      this.worker?.unref();
       return Promise.resolve();
     }
     return new Promise((resolve) =>
       this.waiters.push({
         seq,
         resolve: () => {
-          if (this.acknowledged >= this.seq) this.worker.unref();
+          if (this.acknowledged >= this.seq) this.worker?.unref();
           resolve();
         },
       }),
@@ -711,23 +737,28 @@ export class BatchWriter implements Pacer {
     this.spareSlabs = [];
     for (const file of this.files.values()) if (file instanceof RecordingFile) file.closeSync();
     this.files.clear();
-    if (this.stopped) return;
-    this.worker.ref();
+    // Never started (nothing was recorded) or gone: nothing to close.
+    const worker = this.worker;
+    if (this.stopped || !worker) return;
+    worker.ref();
     await new Promise<void>((resolve) => {
-      this.worker.once('exit', () => resolve());
-      this.worker.once('message', (reply: WriterReply) => {
-        if (reply.type === 'closed') void this.worker.terminate();
+      worker.once('exit', () => resolve());
+      worker.once('message', (reply: WriterReply) => {
+        if (reply.type === 'closed') void worker.terminate();
       });
-      this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+      worker.postMessage({ type: 'close' } satisfies WriterRequest);
     });
   }
 
   /** CPU time the writer thread has spent so far, in ms (Linux only; NaN elsewhere). */
   threadCpuMs(): Promise<number> {
     if (this.closed) return Promise.resolve(Number.NaN);
+    // A thread not started has spent nothing.
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(this.stopped ? Number.NaN : 0);
     return new Promise((resolve) => {
       this.cpuWaiters.push(resolve);
-      this.worker.postMessage({ type: 'cpu' } satisfies WriterRequest);
+      worker.postMessage({ type: 'cpu' } satisfies WriterRequest);
     });
   }
 

@@ -38,7 +38,8 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WRITER_ROLE
   const port = parentPort;
   const db = openDatabase((workerData as { dataDir: string }).dataDir);
   const store = new SessionStore(db);
-  // Files of deleted sessions' connections go when the next engine starts.
+  // Files of deleted sessions' connections go when the next engine starts (a command on the
+  // command line starts this thread only when it records).
   try {
     sweepRecordingFiles(db);
   } catch (err) {

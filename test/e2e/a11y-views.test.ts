@@ -192,4 +192,28 @@ describe('accessibility of the views (axe-core, WCAG 2.1 A and AA)', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('stills the running dot and the spinners for a system set to reduce motion (WCAG 2.3.3), and only then', async () => {
+    // The same animation as the running dot's, as the page's own styles leave it with each setting.
+    const page = await newPage(app.browser);
+    await page.goto(app.engine.url);
+    await page.getByTestId('main').waitFor();
+    const iterations = async (reducedMotion: 'reduce' | 'no-preference') => {
+      await page.emulateMedia({ reducedMotion });
+      return page.evaluate(`(() => {
+        const dot = document.createElement('span');
+        dot.style.animation = 'pulse 1.2s ease-in-out infinite';
+        document.body.append(dot);
+        const style = getComputedStyle(dot);
+        const seen = [style.animationIterationCount, style.animationDuration];
+        dot.remove();
+        return seen;
+      })()`);
+    };
+    expect(await iterations('no-preference')).toEqual(['infinite', '1.2s']);
+    const [count, duration] = (await iterations('reduce')) as [string, string];
+    expect(count).toBe('1');
+    expect(parseFloat(duration)).toBeLessThan(0.001);
+    await page.context().close();
+  });
 });

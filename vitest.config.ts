@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import { OWN_MODULE_FILES } from './test/support/ownModules';
 
-// Three layers: unit (pure code), integration (real sockets, real peers), e2e (Chromium). Unit and
-// integration files share a module graph per worker (isolate: false); the few that mock a module
-// get one of their own (test/support/ownModules.ts).
+// Three layers: unit (pure code), integration (real sockets, real peers), e2e (Chromium). Files
+// share a module graph per worker (isolate: false); the few that mock a module get one of their
+// own (test/support/ownModules.ts).
 export default defineConfig({
   test: {
     projects: [
@@ -46,6 +46,10 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: OWN_MODULE_FILES,
+          // Each file starts its own engine; the engine's modules are imported once per worker
+          // (about 3 s a file when each file imported them again).
+          isolate: false,
           globalSetup: ['test/support/e2eBuild.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -175,6 +175,10 @@ describe('the Proxy view in Chromium', () => {
     await page.getByTestId('proxy-remove').click();
     await page.getByTestId('proxies-empty').waitFor();
     expect(engine.workbench.proxies.list()).toHaveLength(0);
+    expect(await page.getByTestId('proxy-notice').count()).toBe(0);
+    // With no proxy left the form is open again, and the empty list points at it.
+    expect(await page.getByTestId('proxy-form').count()).toBe(1);
+    expect(await text(page, 'proxies-empty')).toBe('No proxy yet. Fill in the form above to start one; it stops when the engine stops.');
 
     expect(errors).toEqual([]);
     await page.context().close();

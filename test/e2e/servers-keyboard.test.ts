@@ -33,10 +33,13 @@ describe('a server card, keyboard only', () => {
     await page.getByTestId('server-form-submit').press('Enter');
     const card = page.getByTestId('server-card');
     await page.locator('[data-testid="server-card"][data-status="running"]').waitFor();
+    expect(await page.getByTestId('server-notice').innerText()).toContain('Started a server on');
 
     await card.getByTestId('server-stop').focus();
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="server-card"][data-status="stopped"]').waitFor();
+    // "Started a server on ..." no longer holds once it is stopped.
+    await expect.poll(() => page.getByTestId('server-notice').count()).toBe(0);
     await expect.poll(() => focused(page)).toBe('server-restart');
     expect(await card.getByTestId('server-restart').innerText()).toBe('Start again');
 
@@ -53,6 +56,9 @@ describe('a server card, keyboard only', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => card.count()).toBe(0);
     await expect.poll(() => focused(page)).toBe('server-new');
+    // The form is closed: the empty list points at the button, not at a form that is not there.
+    expect(await page.getByTestId('server-form').count()).toBe(0);
+    expect(await page.getByTestId('servers-empty').innerText()).toBe('No server yet. Choose “Start a new server” above to start one; it stops when the engine stops.');
     await screenshot(page, 'servers-keyboard-1024');
     expect(errors).toEqual([]);
   });

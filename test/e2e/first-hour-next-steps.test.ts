@@ -220,6 +220,15 @@ describe('a certificate just issued', () => {
     await page.getByTestId('client-form').waitFor();
     expect(await page.getByTestId('client-cert-kind').inputValue()).toBe('lab');
     expect(await page.getByTestId('client-cert-lab').inputValue()).toBe('bob');
+
+    // Inspected from the notice and deleted there, the certificate takes its notice with it.
+    await page.getByTestId('nav-certificates').click();
+    await page.getByTestId('pki-notice-open').click();
+    await page.getByTestId('detail-delete').click();
+    await page.getByTestId('detail-delete-confirm').click();
+    await page.getByTestId('certificates-view').waitFor();
+    expect(await page.getByTestId('pki-notice').count()).toBe(0);
+    expect(await page.getByText('bob', { exact: true }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import * as registry from '../../src-main/tls/registry';
 import { isGrease } from '../../src-main/tls/registry';
 import { decryptConnection } from '../../src-main/tls/sessionKeys';
 import { Workbench } from '../../src-main/workbench';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import { chromiumLaunchOptions } from '../support/chromium';
 import { makeTestPki, type TestPki } from '../support/opensslPki';
 import { startOpensslServer, type RunningPeer } from '../support/opensslServer';
 import { run } from '../support/run';
@@ -247,11 +247,7 @@ const clientGroup = (recorded: RecordField) => {
 describe('ClientHellos of real clients read as tshark reads them', () => {
   it('Chromium: GREASE everywhere, X25519MLKEM768, ALPS and a GREASE ECH', async () => {
     const recorded = await through(async (port, keylog) => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [...CHROMIUM_ARGS, `--ssl-key-log-file=${keylog}`, '--host-resolver-rules=MAP www.bank32.com 127.0.0.1'],
-      });
+      const browser = await chromium.launch(chromiumLaunchOptions([`--ssl-key-log-file=${keylog}`, '--host-resolver-rules=MAP www.bank32.com 127.0.0.1']));
       try {
         const context = await browser.newContext({ ignoreHTTPSErrors: true });
         const page = await context.newPage();
@@ -495,7 +491,7 @@ describe("Chromium's ClientHello as the workbench's server records it", () => {
   it('the byte tap keeps what tshark reads, GREASE, the hybrid share, ALPS and ECH included', async () => {
     const server = await wb.servers.start({ port: 0, identity: { kind: 'files', certPath: pki.serverCert, keyPath: pki.serverKey } });
     try {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP www.bank32.com 127.0.0.1'] });
+      const browser = await chromium.launch(chromiumLaunchOptions(['--host-resolver-rules=MAP www.bank32.com 127.0.0.1']));
       try {
         const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
         await page.goto(`https://www.bank32.com:${server.port}/`);

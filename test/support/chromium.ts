@@ -26,6 +26,14 @@ export const HEADLESS_DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAim
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...HEADLESS_DISABLED_FEATURES].join(',')}`];
 
+/**
+ * How every test and benchmark launches Debian's Chromium: headless, with CHROMIUM_ARGS and then
+ * `extraArgs` (none of which may be another --disable-features: Chromium would take it alone).
+ */
+export function chromiumLaunchOptions(extraArgs: string[] = []): { executablePath: string; headless: true; args: string[] } {
+  return { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] };
+}
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch(chromiumLaunchOptions());
 }

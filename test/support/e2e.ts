@@ -9,13 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startEngine, type RunningEngine } from '../../src-main/host/engine';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
+import { chromiumLaunchOptions } from './chromium';
 import { loopbackGet } from './clientRequest';
 import { openssl } from './opensslPki';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCREENSHOTS = path.join(ROOT, 'test-output', 'e2e');
-export { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 export interface E2eApp {
   /** The test's temp folder (removed by close). */
@@ -64,12 +63,7 @@ export function nssHome(dir: string, caFile: string | null, nickname = 'labca'):
 
 /** Chromium with HOME=homeDir (so it trusts that HOME's NSS database) and a profile inside it. */
 export function launchWithHome(homeDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(path.join(homeDir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    env: { ...process.env, HOME: homeDir },
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-  });
+  return chromium.launchPersistentContext(path.join(homeDir, 'profile'), { ...chromiumLaunchOptions(extraArgs), env: { ...process.env, HOME: homeDir } });
 }
 
 /** A page in a fresh context (its own sessionStorage, as a new browser window would have). */

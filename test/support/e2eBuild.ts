@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 import { buildRenderer } from '../../scripts/renderer.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
+import { chromiumLaunchOptions } from './chromium';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('rendererDir', rendererDir);
   // Loopback only, on a random path: nothing else on the machine drives this browser.
-  const browserServer = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, host: '127.0.0.1' });
+  const browserServer = await chromium.launchServer({ ...chromiumLaunchOptions(), host: '127.0.0.1' });
   project.provide('browserWsEndpoint', browserServer.wsEndpoint());
   return async () => {
     await browserServer.close();

@@ -1,5 +1,5 @@
 // Every test file that mocks a module runs with a module graph of its own; in the shared graph
-// of the unit and integration workers its mock could miss the modules loaded before it, and the
+// of the unit, integration and e2e workers its mock could miss the modules loaded before it, and the
 // test would check the real code while saying it checked the mock's.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -27,6 +27,9 @@ export interface Pacer {
   whenRelieved(resume: () => void): void;
 }
 
+/** Bytes waiting in the socket above which a write completes only once the socket has taken it. */
+const COALESCE_LIMIT = 256 * 1024;
+
 export class ByteTap extends Duplex {
   private localEnded = false;
   private peerEnded = false;
@@ -37,6 +40,9 @@ export class ByteTap extends Duplex {
   private held = false;
   /** finishWith sent the last bytes: what TLS writes afterwards goes nowhere. */
   private muted = false;
+  /** The socket is corked by holdForMore until `release` runs. */
+  private coalescing = false;
+  private releasing = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -148,8 +154,43 @@ export class ByteTap extends Duplex {
     // No copy needed: a TLS socket writes through Node's JSStreamSocket, whose C++ side hands
     // every write over as a fresh Buffer (Buffer::Copy in JSStream::DoWrite) that nobody reuses.
     this.events.observe('outbound', chunk);
-    this.socket.write(chunk, this.paced(callback));
+    const early = this.holdForMore();
+    this.socket.write(chunk, early ? undefined : this.paced(callback));
+    if (early) this.releaseLater(callback);
   }
+
+  /**
+   * Whether this write may be taken as done at once and wait in the corked socket for what TLS
+   * writes next (false while the socket or the pacer is behind: then the write completes when the
+   * socket has taken it, as backpressure wants). Corks the socket for the rest of this turn.
+   */
+  private holdForMore(): boolean {
+    if (this.pacer?.busy || this.socket.writableLength >= COALESCE_LIMIT) return false;
+    if (!this.coalescing) {
+      this.coalescing = true;
+      this.socket.cork();
+    }
+    return true;
+  }
+
+  /**
+   * Completes the write, then sends what waits once TLS has had its turn to write more: Node's
+   * JSStreamSocket hands TLS the completion in a setImmediate, and what TLS then writes (the
+   * close_notify after the session tickets, say) joins this write in one system call.
+   */
+  private releaseLater(callback: (error?: Error | null) => void): void {
+    callback();
+    if (this.releasing) return;
+    this.releasing = true;
+    process.nextTick(() => setImmediate(this.release));
+  }
+
+  private readonly release = () => {
+    this.releasing = false;
+    if (!this.coalescing) return;
+    this.coalescing = false;
+    this.socket.uncork();
+  };
 
   /**
    * Everything TLS wrote while the stream was corked (Node's JSStreamSocket corks around each
@@ -165,11 +206,13 @@ export class ByteTap extends Duplex {
       return;
     }
     for (const { chunk } of chunks) this.events.observe('outbound', chunk);
+    const early = this.holdForMore();
     this.socket.cork();
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(chunks[i].chunk);
-    this.socket.write(chunks[last].chunk, this.paced(callback));
+    this.socket.write(chunks[last].chunk, early ? undefined : this.paced(callback));
     this.socket.uncork();
+    if (early) this.releaseLater(callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -189,6 +232,9 @@ export class ByteTap extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.peerEnded && !this.reported) this.localEnded = true;
+    // What waits in the corked socket (a fatal alert TLS wrote just before the error that ends the
+    // connection) goes out first: destroy() would drop it.
+    this.release();
     this.socket.destroy();
     callback(error);
   }

@@ -84,4 +84,67 @@ describe('the byte tap', () => {
     socket.destroy();
     peer.destroy();
   });
+
+  /** Counts the system-call-sized writes a socket makes: one per _write or _writev Node's stream hands it. */
+  function countWrites(socket: net.Socket): { writes: number } {
+    const counted = { writes: 0 };
+    const own = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+    const write = own._write;
+    const writev = own._writev;
+    own._write = function (this: unknown, ...a: unknown[]) {
+      counted.writes++;
+      write.apply(this, a);
+    };
+    own._writev = function (this: unknown, ...a: unknown[]) {
+      counted.writes++;
+      writev.apply(this, a);
+    };
+    return counted;
+  }
+
+  it('sends what is written once the previous write completed, in the same turn, with it in one write (as TLS writes the close_notify after the session tickets)', async () => {
+    const { accepted, client } = await pair();
+    const counted = countWrites(accepted);
+    const tap = new ByteTap(accepted, { observe: () => undefined, closed: () => undefined });
+    const received: Buffer[] = [];
+    client.on('data', (d: Buffer) => received.push(d));
+    // Node's JSStreamSocket hands TLS a write's completion in a setImmediate; TLS then writes what it has.
+    tap.write(Buffer.from('tickets;'), () => setImmediate(() => tap.write(Buffer.from('close_notify'))));
+    await waitUntil('the client to receive both writes', () => Buffer.concat(received).length === 20, { intervalMs: 5 });
+    expect(Buffer.concat(received).toString()).toBe('tickets;close_notify');
+    expect(counted.writes).toBe(1);
+    client.destroy();
+  });
+
+  it('holds a write back until the socket has taken it once the socket is behind (bounded memory), and sends what waits before it is destroyed', async () => {
+    const { accepted, client } = await pair();
+    client.pause();
+    const tap = new ByteTap(accepted, { observe: () => undefined, closed: () => undefined });
+    const big = Buffer.alloc(8 * 1024 * 1024, 0x61);
+    let firstDone = false;
+    let secondDone = false;
+    tap.write(big, () => (firstDone = true));
+    tap.write(big, () => (secondDone = true));
+    await waitUntil('the first write to complete', () => firstDone, { intervalMs: 5 });
+    // The client reads nothing: the kernel's buffers cannot hold 16 MiB, so the second waits.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(secondDone).toBe(false);
+    expect(accepted.writableLength).toBeGreaterThan(big.length);
+    let read = 0;
+    client.on('data', (d: Buffer) => (read += d.length));
+    client.resume();
+    await waitUntil('the second write to complete once the client reads', () => secondDone, { intervalMs: 5 });
+    await waitUntil('the client to read all 16 MiB', () => read === 2 * big.length, { intervalMs: 5 });
+
+    // A write taken at once waits in the corked socket for the rest of the turn; destroying the
+    // tap in that turn still sends it (a fatal alert written just before the error that ends the
+    // connection).
+    let tail = '';
+    client.on('data', (d: Buffer) => (tail += d.toString('latin1')));
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    tap.write(Buffer.from('alert'));
+    tap.destroy();
+    await closed;
+    expect(tail.endsWith('alert')).toBe(true);
+  });
 });

@@ -120,6 +120,11 @@ describe('Start here, the teacher’s path', () => {
       .toBe(`verified #${verified.id} · failed check #${failed.id}; still missing: through the proxy`);
     expect(await text(page, 'teacher-do-reference')).toBe('Fill in the proxy form');
     expect(await done(page, 'reference')).toBe('false');
+    // Each session the step names opens it.
+    await page.getByTestId(`teacher-session-reference-${failed.id}`).click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/sessions/${failed.id}`);
+    await page.getByTestId('session-target').waitFor();
+    await openTeacher(page);
 
     // Tagged: one session is not enough for a hand-out, two are.
     expect(await text(page, 'teacher-cli-tag')).toContain(`tlslab sessions tag ${verified.id} lab-1`);

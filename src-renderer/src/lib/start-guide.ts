@@ -166,6 +166,12 @@ export function guideProxyForm(facts: GuideFacts, caName: string): ProxyForm {
 // and handed out as one file. An export leaves nothing in the data folder, so the last two steps
 // are never ticked: they say what to do, with the command.
 
+/** A session a step names, with what it stands for ("verified"): shown as "verified #4", linked. */
+export interface SessionLink {
+  label: string;
+  id: number;
+}
+
 export type TeacherStepId = 'root' | 'intermediate' | 'certificates' | 'reference' | 'tag' | 'handout' | 'students';
 
 export interface TeacherStep {
@@ -173,6 +179,8 @@ export interface TeacherStep {
   done: boolean;
   /** What the data folder shows for it, done or partly done ("tag “lab-1” on 1 session"); null for nothing. */
   evidence: string | null;
+  /** Sessions that show it, each a link before the evidence ("verified #4 · failed check #5"). */
+  sessions?: SessionLink[];
   /** False for what the data folder cannot show (an export, what students do with it): never ticked. */
   tracked: boolean;
 }
@@ -283,7 +291,7 @@ export function teacherSteps(facts: GuideFacts): TeacherStep[] {
   const found = referenceSessions(facts.sessions);
   const lab = labTag(facts.sessions);
   const referenceWords: Record<ReferenceKind, string> = { client: 'verified', broken: 'failed check', proxy: 'through the proxy' };
-  const foundWords = (['client', 'broken', 'proxy'] as const).filter((k) => found[k]).map((k) => `${referenceWords[k]} #${found[k]!.id}`);
+  const foundLinks = (['client', 'broken', 'proxy'] as const).flatMap((k) => (found[k] ? [{ label: referenceWords[k], id: found[k].id }] : []));
   const missingWords = (['client', 'broken', 'proxy'] as const).filter((k) => !found[k]).map((k) => referenceWords[k]);
   const referenceDone = missingWords.length === 0;
   const intermediateParent = intermediate ? signingCas(facts.tree).find((c) => c.id === intermediate.issuerId) : undefined;
@@ -305,7 +313,8 @@ export function teacherSteps(facts: GuideFacts): TeacherStep[] {
       id: 'reference',
       tracked: true,
       done: referenceDone,
-      evidence: foundWords.length === 0 ? null : `${foundWords.join(' · ')}${referenceDone ? '' : `; still missing: ${missingWords.join(', ')}`}`,
+      evidence: foundLinks.length === 0 || referenceDone ? null : `still missing: ${missingWords.join(', ')}`,
+      sessions: foundLinks,
     },
     {
       id: 'tag',

@@ -210,10 +210,18 @@ describe("the teacher's path: a lab prepared once and handed out", () => {
     expect(referenceAction(facts(base))).toBe('server');
     expect(referenceAction(facts({ ...base, servers: [running()] }))).toBe('client');
     let f = facts({ ...base, servers: [running()], sessions: [verified] });
-    expect(step(f, 'reference')).toMatchObject({ done: false, evidence: 'verified #4; still missing: failed check, through the proxy' });
+    expect(step(f, 'reference')).toMatchObject({ done: false, evidence: 'still missing: failed check, through the proxy', sessions: [{ label: 'verified', id: 4 }] });
     expect(referenceAction(f)).toBe('broken');
     f = facts({ ...base, servers: [running()], sessions: [proxied, wrongName, verified] });
-    expect(step(f, 'reference')).toMatchObject({ done: true, evidence: 'verified #4 · failed check #5 · through the proxy #9' });
+    expect(step(f, 'reference')).toMatchObject({
+      done: true,
+      evidence: null,
+      sessions: [
+        { label: 'verified', id: 4 },
+        { label: 'failed check', id: 5 },
+        { label: 'through the proxy', id: 9 },
+      ],
+    });
     expect(referenceAction(f)).toBeNull();
   });
 

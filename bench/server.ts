@@ -20,7 +20,7 @@ import { makeServerPki } from '../test/support/serverPki';
 import type { CpuSpent } from './cpu';
 import { pageCacheText } from './pageCache';
 import type { TargetKind, TargetSpec } from './serverTargets';
-import { median } from './stats';
+import { median, quantile } from './stats';
 
 const HANDSHAKES = 1500;
 /** Load before the measured rounds (BENCH_WARM_UP overrides; 2,000 measured no different from 300). */
@@ -162,16 +162,20 @@ async function opensslServer(id: { cert: string; key: string; chain?: string }, 
 
 /**
  * One target's line: its median, and its share of bare Node as the median of the rounds' shares
- * (each round runs every target side by side), then each round's share, so that the spread of a
- * shared 2-core machine shows next to the figure; then the CPU its process spent per unit and its
- * largest resident size.
+ * (each round runs every target side by side) with the middle half of them (the quartiles), then
+ * each round's share, so that the spread of a shared 2-core machine shows next to the figure; then
+ * the CPU its process spent per unit and its largest resident size. BENCH_ROUNDS=15 narrows the
+ * middle half.
  */
 function row(name: string, values: number[], unit: string, bare: number[], cpu: CpuSpent, rssMb: number, per: number, perUnit: string): string {
   const value = median(values);
   const shares = values.map((v, round) => v / bare[round]);
   const share = median(shares);
   const inProcess = name.startsWith('openssl') ? '' : `  CPU ms/${perUnit}: ${(cpu.cpuMs / per).toFixed(3)} (main ${(cpu.mainMs / per).toFixed(3)}${cpu.writerMs > 0 ? `, writer ${(cpu.writerMs / per).toFixed(3)}` : ''}), RSS ${rssMb.toFixed(0)} MB`;
-  return `  ${name.padEnd(44)} ${value.toFixed(1).padStart(9)} ${unit}  ${(share * 100).toFixed(0).padStart(4)}% of bare Node  [rounds ${shares.map((s) => (s * 100).toFixed(0)).join(' ')}%]${inProcess}`;
+  const percent = (s: number) => (s * 100).toFixed(0);
+  const [low, high] = [percent(quantile(shares, 0.25)), percent(quantile(shares, 0.75))];
+  const spread = values.length >= 4 && low !== high ? `, middle half ${low}-${high}%` : '';
+  return `  ${name.padEnd(44)} ${value.toFixed(1).padStart(9)} ${unit}  ${percent(share).padStart(4)}% of bare Node${spread}  [rounds ${shares.map(percent).join(' ')}%]${inProcess}`;
 }
 
 export async function benchServer(): Promise<void> {

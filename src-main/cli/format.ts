@@ -11,6 +11,7 @@ import type {
   SessionSummary,
   TimelineEntry,
 } from '../api/types';
+import { plural } from '../words';
 
 const ARROW = { 'client-to-server': 'C->S', 'server-to-client': 'S->C' } as const;
 
@@ -205,7 +206,7 @@ function noClientCertificate(policy: 'off' | 'requested' | 'required', s: Sessio
 function serverLines(s: SessionDetail): string[] {
   const info = s.server;
   if (!info) return [];
-  const out = [`Server: ${info.serverLabel}, client ${info.peer}${info.resumed ? ', resumed session (abbreviated handshake)' : ''}, ${info.requests} HTTP request(s) answered`];
+  const out = [`Server: ${info.serverLabel}, client ${info.peer}${info.resumed ? ', resumed session (abbreviated handshake)' : ''}, ${plural(info.requests, 'HTTP request')} answered`];
   // Each connection prints the key exchange read from its bytes; a session recorded without them keeps the server's note.
   if (info.keyExchange && !s.connections.some((c) => c.keyExchange)) out.push(`  key exchange: ${info.keyExchange.summary}`);
   if (info.clientCertificate) {
@@ -238,9 +239,9 @@ function proxyLines(s: SessionDetail): string[] {
   if (info.victimAlert) out.push(`  the victim ended the handshake with the alert "${info.victimAlert}"`);
   if (info.failedLeg) out.push(`  failed first: the ${info.failedLeg} leg`);
   if (info.closedFirst) out.push(`  closed first: ${info.closedFirst === 'victim' ? 'the victim' : 'the real server'}`);
-  out.push(`  ${info.rawForwarding ? 'not HTTP/1.1: forwarded as bytes' : `${info.exchanges} HTTP exchange(s) forwarded`}`);
+  out.push(`  ${info.rawForwarding ? 'not HTTP/1.1: forwarded as bytes' : `${plural(info.exchanges, 'HTTP exchange')} forwarded`}`);
   for (const f of info.rulesFired) {
-    out.push(`  rule ${f.rule + 1} fired on the ${f.event.replace('-', ' ')} of exchange ${f.exchange}: ${f.replacements} replacement(s)`);
+    out.push(`  rule ${f.rule + 1} fired on the ${f.event.replace('-', ' ')} of exchange ${f.exchange}: ${plural(f.replacements, 'replacement')}`);
   }
   return out;
 }

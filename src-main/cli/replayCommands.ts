@@ -12,6 +12,7 @@ import { tryItLines } from './serverCommand';
 import { terminalSafe } from './format';
 import { askPassphrase, clientIdentityFromOptions, isEncryptedKeyFile, readPassphraseFile } from './identityOptions';
 import type { Workbench } from '../workbench';
+import { plural } from '../words';
 
 interface ReplayOptions {
   connection?: number;
@@ -80,7 +81,7 @@ export function formatReplay(r: ClientReplayResult): string {
     const cut = r.original.truncated || r.replayed.truncated;
     lines.push(`  the answers differ only in bytes the text does not show (line endings${cut ? ', or bytes past the first 256 KiB of an answer, which is all the text holds' : ''})`);
   } else {
-    lines.push(`  the answers differ: ${r.diff.removed} line(s) only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
+    lines.push(`  the answers differ: ${plural(r.diff.removed, 'line')} only in the original (-), ${r.diff.added} only in the replay (+)${r.diff.truncated ? ' (first 2000 lines compared)' : ''}`);
     // Each change under the answer it is in, where the connection carried several requests.
     let marker: string | null = null;
     let shown: string | null = null;
@@ -117,8 +118,8 @@ function rootCaOf(wb: Workbench, ca: string): string | null {
 function formatServer(info: ReplayServerInfo, rootCa: string | null, tlslab: string): string {
   const lines = [`replaying session${info.sessions.length > 1 ? 's' : ''} ${info.sessions.join(', ')} on https://${info.address}/ (stop with Ctrl-C)`];
   lines.push(`  certificates forged by "${info.ca}" for ${info.hostnames.join(', ')}`);
-  if (info.exchanges) lines.push(`  ${info.exchanges} recorded HTTP answer(s) for: ${info.requests.join(', ')}; anything else: ${info.unmatched === 'close' ? 'connection closed' : info.unmatched}`);
-  if (info.streams) lines.push(`  ${info.streams} recorded non-HTTP connection(s), played back in order`);
+  if (info.exchanges) lines.push(`  ${plural(info.exchanges, 'recorded HTTP answer')} for: ${info.requests.join(', ')}; anything else: ${info.unmatched === 'close' ? 'connection closed' : info.unmatched}`);
+  if (info.streams) lines.push(`  ${plural(info.streams, 'recorded non-HTTP connection')}, played back in order`);
   for (const note of info.notes) lines.push(`  note: ${note}`);
   if (info.exchanges) lines.push(...tryItLines(replayTryCommand(info), rootCa, `ca.pem is the root certificate above "${info.ca}", the CA that forges the certificates`, tlslab));
   return lines.join('\n');
@@ -221,7 +222,7 @@ export function registerReplayCommands(program: Command): void {
           process.once('SIGTERM', () => resolve('SIGTERM'));
         });
         const stopped = await wb.replay.stopServer(info.id);
-        const line = `stopped (${signal}) after ${stopped.connections} connection(s): ${stopped.matched} request(s) answered from the recording, ${stopped.unmatchedRequests} unmatched`;
+        const line = `stopped (${signal}) after ${plural(stopped.connections, 'connection')}: ${plural(stopped.matched, 'request')} answered from the recording, ${stopped.unmatchedRequests} unmatched`;
         printLine(opts.json ? jsonText({ event: 'stopped', signal, server: stopped }) : line);
       } finally {
         unsubscribe();

@@ -21,6 +21,7 @@ import type { ForgedIdentity } from '../workshop/workshop';
 import { concatBytes as concat } from '../bytes';
 import { ChunkedEnd, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, readLiveRequestHead, headerValue, responseHead, type LiveRequestHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
+import { plural } from '../words';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
 /** The tag every session made by replay carries. */
@@ -340,7 +341,7 @@ export class ReplayServer {
     const byLines = expected.includes(LF) && serverTurns.every((t) => t.needed === 0 || expected[t.needed - 1] === LF);
     if (byLines) for (const t of serverTurns) t.needed = countLf(expected.subarray(0, t.needed));
     hooks.note(
-      `replaying the server's ${serverTurns.length} turn(s) of session ${recorded.sessionId}` +
+      `replaying the server's ${plural(serverTurns.length, 'turn')} of session ${recorded.sessionId}` +
         (byLines ? ', each once the client has sent as many lines as the recorded client had before it' : ''),
     );
     // Said once in the session when this client strays from the recorded one, so a student can see

@@ -31,6 +31,7 @@ import { type SessionStore, toSummary } from '../store/sessionStore';
 import { decryptConnection } from '../tls/sessionKeys';
 import { writeFilesAtomically } from '../workshop/files';
 import { captureGapsOf } from './decryption';
+import { plural } from '../words';
 
 export interface ExchangeContext {
   db: Db;
@@ -75,10 +76,6 @@ const IMPORTED_TAG = 'imported';
 
 const MAX_NAME = 200;
 const MAX_TAG = 64;
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** A capture's part, or a session's, when the whole is too large to read at once. */
 const CUT_CAPTURE = "cut it to the connections you need first, e.g. tshark -r FILE -Y 'tcp.port == 443' -w part.pcapng (or editcap -c to split it)";

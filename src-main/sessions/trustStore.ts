@@ -9,6 +9,7 @@ import { shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readUserFile } from '../userFiles';
 import { subjectHash } from '../pki/subjectHash';
+import { plural } from '../words';
 
 /** Where Linux distributions keep the system bundle; Node's own Mozilla roots otherwise. */
 const SYSTEM_BUNDLES = [
@@ -78,7 +79,7 @@ function loadFile(file: string): LoadedTrustStore {
     );
   }
   certificates.forEach((pem) => checkParsable(pem, file));
-  return { id: `file:${file}:${crypto.randomUUID()}`, certificates, description: `${certificates.length} certificate(s) from ${file}` };
+  return { id: `file:${file}:${crypto.randomUUID()}`, certificates, description: `${plural(certificates.length, 'certificate')} from ${file}` };
 }
 
 /**
@@ -119,8 +120,8 @@ function loadHashFolder(dir: string): LoadedTrustStore {
       `the folder ${dir} has no certificate under a subject-hash name (like 1a2b3c4d.0); create the links with "openssl rehash ${dir}" or the workbench's trust-folder export`,
     );
   }
-  const note = ignored ? `, ${ignored} file(s) ignored because their name is not their subject hash` : '';
-  return { id: `dir:${dir}:${crypto.randomUUID()}`, certificates, description: `${certificates.length} certificate(s) from hash links in ${dir}${note}` };
+  const note = ignored ? `, ${plural(ignored, 'file')} ignored: ${ignored === 1 ? 'its name is not its subject hash' : 'their names are not their subject hashes'}` : '';
+  return { id: `dir:${dir}:${crypto.randomUUID()}`, certificates, description: `${plural(certificates.length, 'certificate')} from hash links in ${dir}${note}` };
 }
 
 function loadLab(name: string): LoadedTrustStore {

@@ -275,7 +275,7 @@ describe('client replay of a binary download', () => {
     const result = await wb.replay.replayClient({ id: binaryId });
     expect(result.diff.identical).toBe(false);
     const text = formatReplay(result);
-    expect(text).toContain('the answers differ: 1 line(s) only in the original (-), 1 only in the replay (+)');
+    expect(text).toContain('the answers differ: 1 line only in the original (-), 1 only in the replay (+)');
     expect(text).toMatch(/\n {2}- \[4096 bytes of binary body \(application\/octet-stream\), SHA-256 [0-9a-f]{16}…: not shown\]\n {2}\+ \[4096 bytes of binary body \(application\/octet-stream\), SHA-256 [0-9a-f]{16}…: not shown\]/);
   });
 });

@@ -63,7 +63,7 @@ describe('replay-server playing back a line protocol', () => {
       expect(await answerTo(server.port, 'bye\r\n', 'bal olleh')).toContain('bal olleh');
       const session = await finishedServerSession(id);
       const notes = session.connections[0].timeline.flatMap((e) => (e.kind === 'note' ? [e.text] : []));
-      expect(notes).toContain(`replaying the server's 1 turn(s) of session ${id}, each once the client has sent as many lines as the recorded client had before it`);
+      expect(notes).toContain(`replaying the server's 1 turn of session ${id}, each once the client has sent as many lines as the recorded client had before it`);
       expect(notes).toContain(
         `the client's bytes differ from session ${id}'s recorded client from byte 0 on: the recorded server turns are played back regardless, each once the client has sent as many lines as the recorded client had before it`,
       );

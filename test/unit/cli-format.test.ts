@@ -172,8 +172,8 @@ describe('tlslab sessions show: what a server or proxy session adds', () => {
     expect(text).toContain('  closed first: the real server');
     expect(text).not.toContain('Verification:');
     expect(text).not.toContain('why: the CA is not trusted');
-    expect(text).toContain('  2 HTTP exchange(s) forwarded');
-    expect(text).toContain('  rule 1 fired on the request body of exchange 1: 2 replacement(s)');
+    expect(text).toContain('  2 HTTP exchanges forwarded');
+    expect(text).toContain('  rule 1 fired on the request body of exchange 1: 2 replacements');
   });
 
   it('a server session: the client, resumption, key exchange and the client certificate with its verdict', () => {
@@ -186,7 +186,7 @@ describe('tlslab sessions show: what a server or proxy session adds', () => {
         clientCertificate: cert('CN=alice', 'CN=Client CA', []), clientCertificateAuthorized: false, clientAlert: 'unknown_ca', requests: 0,
       },
     } as SessionDetail);
-    expect(text).toContain('Server: server 2, client 127.0.0.1:50001, resumed session (abbreviated handshake), 0 HTTP request(s) answered');
+    expect(text).toContain('Server: server 2, client 127.0.0.1:50001, resumed session (abbreviated handshake), 0 HTTP requests answered');
     expect(text).toContain('  key exchange: ECDHE on x25519: forward secrecy');
     expect(text).toContain('  client certificate (refused): CN=alice (issuer CN=Client CA)');
     expect(text).toContain('  the client ended the handshake with the alert "unknown_ca"');

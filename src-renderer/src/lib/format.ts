@@ -65,10 +65,8 @@ export function formatHexLines(hex: string, perLine = 16): string[] {
   return lines;
 }
 
-/** Count with a noun: "1 certificate", "3 certificates". */
-export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : pluralForm}`;
-}
+/** Count with a noun: "1 certificate", "3 certificates" (the engine's own, so that both say it alike). */
+export { plural } from '../../../src-main/words';
 
 /** The count above the servers or proxies: "" when there are none (the empty card says so), else "1 running · 2 stopped". */
 export function serviceCount(running: number, total: number): string {

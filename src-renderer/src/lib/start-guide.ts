@@ -7,6 +7,7 @@ import { clientFormFor, type ClientForm, type ClientTarget } from './client-form
 import { defaultProxyForm, type ProxyForm } from './proxy-form';
 import { firstDnsName, flattenCaTree, rootCaOf } from './pki-tree';
 import { serverClientTarget } from './server-view';
+import { plural } from './format';
 
 export type GuideStepId = 'ca' | 'certificate' | 'server' | 'hosts' | 'client' | 'broken' | 'proxy';
 
@@ -193,7 +194,6 @@ export const LAB_TAG = 'lab-1';
 /** The lab's second site, for the SNI lesson: one server, two names, two certificates. */
 export const SECOND_LAB_HOST = 'www.example32.com';
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The workshop's root CA that can sign (the first one), the anchor students are given. */
 export function teacherRootCa(tree: PkiTree | null): PkiCertificateSummary | null {

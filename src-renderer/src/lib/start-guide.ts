@@ -194,7 +194,6 @@ export const LAB_TAG = 'lab-1';
 /** The lab's second site, for the SNI lesson: one server, two names, two certificates. */
 export const SECOND_LAB_HOST = 'www.example32.com';
 
-
 /** The workshop's root CA that can sign (the first one), the anchor students are given. */
 export function teacherRootCa(tree: PkiTree | null): PkiCertificateSummary | null {
   return signingCas(tree).find((c) => c.selfSigned) ?? null;

@@ -11,7 +11,7 @@ import type {
   SessionSummary,
   TimelineEntry,
 } from '../api/types';
-import { plural } from '../words';
+import { plural } from '../api/words';
 
 const ARROW = { 'client-to-server': 'C->S', 'server-to-client': 'S->C' } as const;
 

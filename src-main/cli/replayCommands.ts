@@ -12,7 +12,7 @@ import { tryItLines } from './serverCommand';
 import { terminalSafe } from './format';
 import { askPassphrase, clientIdentityFromOptions, isEncryptedKeyFile, readPassphraseFile } from './identityOptions';
 import type { Workbench } from '../workbench';
-import { plural } from '../words';
+import { plural } from '../api/words';
 
 interface ReplayOptions {
   connection?: number;

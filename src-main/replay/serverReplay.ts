@@ -21,7 +21,7 @@ import type { ForgedIdentity } from '../workshop/workshop';
 import { concatBytes as concat } from '../bytes';
 import { ChunkedEnd, ExchangeIndex, isConditional, looksLikeHttpRequest, speaksHttp2, matchKey, pairExchanges, readLiveRequestHead, headerValue, responseHead, type LiveRequestHead, type ParsedRequest, type RecordedExchange } from './httpMatch';
 import { sessionHostnames, sessionTraffic, type PlainSegment } from './recordedTraffic';
-import { plural } from '../words';
+import { plural } from '../api/words';
 
 export const DEFAULT_REPLAY_LISTEN = '127.0.0.1:4433';
 /** The tag every session made by replay carries. */

@@ -31,7 +31,7 @@ import { type SessionStore, toSummary } from '../store/sessionStore';
 import { decryptConnection } from '../tls/sessionKeys';
 import { writeFilesAtomically } from '../workshop/files';
 import { captureGapsOf } from './decryption';
-import { plural } from '../words';
+import { plural } from '../api/words';
 
 export interface ExchangeContext {
   db: Db;

@@ -9,7 +9,7 @@ import { shellWord } from '../api/tryIt';
 import { WorkbenchError } from '../errors';
 import { readUserFile } from '../userFiles';
 import { subjectHash } from '../pki/subjectHash';
-import { plural } from '../words';
+import { plural } from '../api/words';
 
 /** Where Linux distributions keep the system bundle; Node's own Mozilla roots otherwise. */
 const SYSTEM_BUNDLES = [

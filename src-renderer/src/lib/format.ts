@@ -66,7 +66,7 @@ export function formatHexLines(hex: string, perLine = 16): string[] {
 }
 
 /** Count with a noun: "1 certificate", "3 certificates" (the engine's own, so that both say it alike). */
-export { plural } from '../../../src-main/words';
+export { plural } from '../../../src-main/api/words';
 
 /** The count above the servers or proxies: "" when there are none (the empty card says so), else "1 running · 2 stopped". */
 export function serviceCount(running: number, total: number): string {

@@ -75,6 +75,22 @@ export function serviceCount(running: number, total: number): string {
   return stopped > 0 ? `${running} running · ${stopped} stopped` : `${running} running`;
 }
 
+/** What was said of a server or proxy just started ("Started ... on ADDR"), with its id. */
+export interface StartedNotice {
+  id: number;
+  text: string;
+}
+
+/** The notice while the server or proxy it speaks of runs; null once that one is stopped or removed. */
+export function runningNotice(notice: StartedNotice | null, list: readonly { id: number; status: string }[]): string | null {
+  return notice && list.some((s) => s.id === notice.id && s.status === 'running') ? notice.text : null;
+}
+
+/** How an empty list of servers or proxies says to start one: by the form when it is open, else by the button. */
+export function startHint(formOpen: boolean, what: 'server' | 'proxy'): string {
+  return formOpen ? 'Fill in the form above' : `Choose “Start a new ${what}” above`;
+}
+
 /**
  * A cipher suite name cut into pieces of at most `width` characters at its separators
  * ("TLS_AES_" "256_GCM_" "SHA384"), so that a narrow column breaks it over a few lines, not one

@@ -10,7 +10,9 @@ import {
   formatOffsetMs,
   formatVersionHex,
   plural,
+  runningNotice,
   serviceCount,
+  startHint,
 } from '../../../src-renderer/src/lib/format';
 
 describe('formatting for the screen', () => {
@@ -71,5 +73,17 @@ describe('a cipher suite name in a narrow column', () => {
     expect(cipherPieces('TLS_CHACHA20_POLY1305_SHA256')).toEqual(['TLS_', 'CHACHA20_', 'POLY1305_', 'SHA256']);
     expect(cipherPieces('AES128-SHA')).toEqual(['AES128-SHA']);
     expect(cipherPieces('TLS_AES_256_GCM_SHA384').join('')).toBe('TLS_AES_256_GCM_SHA384');
+  });
+});
+
+describe('the notice above the servers and proxies', () => {
+  it('says "Started ..." only while that one runs, and the empty list points at what is on screen', () => {
+    const notice = { id: 2, text: 'Started a server on 127.0.0.1:4433.' };
+    expect(runningNotice(notice, [{ id: 2, status: 'running' }])).toBe(notice.text);
+    expect(runningNotice(notice, [{ id: 2, status: 'stopped' }])).toBeNull();
+    expect(runningNotice(notice, [{ id: 1, status: 'running' }])).toBeNull();
+    expect(runningNotice(null, [{ id: 2, status: 'running' }])).toBeNull();
+    expect(startHint(true, 'server')).toBe('Fill in the form above');
+    expect(startHint(false, 'proxy')).toBe('Choose “Start a new proxy” above');
   });
 });

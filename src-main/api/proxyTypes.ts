@@ -112,8 +112,9 @@ export interface ProxySessionInfo {
   /** How this victim reached the proxy. */
   mode: 'transparent' | 'connect';
   /**
-   * The site the victim asked for: its CONNECT target, "www.example.com:443", or its SNI with the
-   * port the proxy went to (a ClientHello names none; a --map may give another than 443).
+   * The site the victim asked for: its CONNECT target, "www.example.com:443", or in transparent
+   * mode its SNI with the port it dialed, the proxy's (the session's target has the port the proxy
+   * went to instead: a ClientHello names none, and a --map may give another than 443).
    */
   host: string | null;
   /** Where the upstream address came from. */
@@ -154,7 +155,7 @@ export interface ProxyConnectionSummary {
   at: number;
   mode: 'transparent' | 'connect';
   peer: string;
-  /** CONNECT target, or SNI with the port the proxy went to: "www.example.com:4433" (as ProxySessionInfo.host). */
+  /** CONNECT target, or SNI with the port the victim dialed: "www.example.com:8443" (as ProxySessionInfo.host). */
   host: string | null;
   /** "127.0.0.1:4433". */
   upstream: string | null;

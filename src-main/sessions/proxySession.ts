@@ -356,7 +356,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
 
   function startRecording(host: string | null, port: number): void {
     if (recording) return;
-    info.host = host ? `${host}:${port}` : null;
+    // What the victim asked for: its CONNECT target; in transparent mode the name it sent by SNI at
+    // the port it dialed (the proxy's, where its host table led it), not the real server's port.
+    info.host = host ? `${host}:${mode === 'connect' ? port : raw.localPort}` : null;
     recording = SessionRecording.start(ctx.writer, { kind: 'proxy', target: host ? `${host}:${port}` : `(no name) via ${local}`, startedAt, sni: mode === 'transparent' ? host : null }, endpoint.recordCapBytes);
     sessionId = recording.id;
     victimLeg = recording.openConnection('proxy-client');

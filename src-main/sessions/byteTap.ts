@@ -3,6 +3,7 @@
 // the network or comes from it passes `observe` first, in order, exactly as sent and received.
 import { Duplex } from 'node:stream';
 import net from 'node:net';
+import { MessageChannel } from 'node:worker_threads';
 
 export type TapDirection = 'outbound' | 'inbound';
 
@@ -30,6 +31,48 @@ export interface Pacer {
 /** Bytes waiting in the socket above which a write completes only once the socket has taken it. */
 const COALESCE_LIMIT = 256 * 1024;
 
+/** Outbound writes of at least this many bytes are freed as soon as the socket has sent them. */
+export const RELEASED_WRITE_BYTES = 64 * 1024;
+
+/**
+ * A port closed at both ends. An ArrayBuffer transferred with a message to it is detached, as
+ * every transfer detaches its buffers, and the message goes nowhere: the memory is freed at once.
+ */
+const nowhere = (() => {
+  const { port1, port2 } = new MessageChannel();
+  port1.close();
+  port2.close();
+  return port1;
+})();
+
+/**
+ * Whether the tap frees `chunk` once the socket has sent it: a large buffer that is a whole
+ * ArrayBuffer of its own, as every write of a TLS socket is (JSStreamSocket's C++ side copies each
+ * into a fresh one: Buffer::Copy in JSStream::DoWrite). Left to the garbage collector, those copies
+ * are external memory V8 learns is free only at its next collection: a download of 1 MiB writes
+ * made V8 collect every few megabytes for "external memory pressure", and 100 MB downloaded in a
+ * row cost the tap up to twice the CPU per MB of the first (bench notes on issue 4).
+ */
+function freedOnceSent(chunk: Buffer): boolean {
+  return chunk.length >= RELEASED_WRITE_BYTES && chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.length && chunk.buffer instanceof ArrayBuffer;
+}
+
+/** Chunks freed once sent that a socket still has to send, by buffer: how many writes of each. */
+const unsent = new WeakMap<ArrayBuffer, number>();
+
+/**
+ * What an observer keeps of a chunk after `observe` returns: the chunk itself, or a copy when the
+ * tap frees it once sent (an observer that keeps a large outbound chunk as it is would later find
+ * it empty).
+ */
+export function keptChunk(data: Buffer): Buffer {
+  return freedOnceSent(data) ? Buffer.from(data) : data;
+}
+
+/**
+ * Every write to the tap must be a buffer that nothing else reads once the write is done (what a
+ * TLS socket writes is): large ones are freed once sent (freedOnceSent).
+ */
 export class ByteTap extends Duplex {
   private localEnded = false;
   private peerEnded = false;
@@ -155,8 +198,29 @@ export class ByteTap extends Duplex {
     // every write over as a fresh Buffer (Buffer::Copy in JSStream::DoWrite) that nobody reuses.
     this.events.observe('outbound', chunk);
     const early = this.holdForMore();
-    this.socket.write(chunk, early ? undefined : this.paced(callback));
+    this.socket.write(chunk, this.freeing(chunk, early ? undefined : this.paced(callback)));
     if (early) this.releaseLater(callback);
+  }
+
+  /**
+   * The socket write's callback: `callback`, after freeing the chunk when it is one the tap frees
+   * once sent (the socket calls it when the bytes are in the kernel, or with the error that ends
+   * the write: either way nothing reads the chunk any more).
+   */
+  private freeing(chunk: Buffer, callback?: (error?: Error | null) => void): ((error?: Error | null) => void) | undefined {
+    if (!freedOnceSent(chunk)) return callback;
+    // The same buffer written twice (never by TLS, but a caller may) is freed after its last write.
+    const buffer = chunk.buffer as ArrayBuffer;
+    unsent.set(buffer, (unsent.get(buffer) ?? 0) + 1);
+    return (error) => {
+      const left = (unsent.get(buffer) ?? 1) - 1;
+      if (left > 0) unsent.set(buffer, left);
+      else {
+        unsent.delete(buffer);
+        nowhere.postMessage(null, [buffer]);
+      }
+      callback?.(error);
+    };
   }
 
   /**
@@ -209,8 +273,8 @@ export class ByteTap extends Duplex {
     const early = this.holdForMore();
     this.socket.cork();
     const last = chunks.length - 1;
-    for (let i = 0; i < last; i++) this.socket.write(chunks[i].chunk);
-    this.socket.write(chunks[last].chunk, early ? undefined : this.paced(callback));
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i].chunk, this.freeing(chunks[i].chunk));
+    this.socket.write(chunks[last].chunk, this.freeing(chunks[last].chunk, early ? undefined : this.paced(callback)));
     this.socket.uncork();
     if (early) this.releaseLater(callback);
   }

@@ -11,7 +11,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { opensslSuiteName } from '../tls/opensslNames';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
-import { ByteTap } from './byteTap';
+import { ByteTap, keptChunk } from './byteTap';
 import { refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { describeConnectionFailure, plainTlsError } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
@@ -469,9 +469,9 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         if (dir === 'client-to-server') bytesFromVictim += data.length;
         else answeredVictim = true;
         if (victimLeg) victimLeg.bytes(dir, data);
-        else early.push({ direction: dir, data });
+        else early.push({ direction: dir, data: keptChunk(data) });
         if (!victimSecure && keptBytes < HANDSHAKE_KEEP_BYTES) {
-          kept.push({ direction: dir, t: 0, data });
+          kept.push({ direction: dir, t: 0, data: keptChunk(data) });
           keptBytes += data.length;
         }
         if (dir === 'client-to-server' && !peekDone) onVictimBytes(data);

@@ -14,7 +14,7 @@ import { namedGroupName } from '../tls/registry';
 import { ALERT_LINGER_MS, refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { plainTlsError } from './connectionErrors';
 import { peerChain } from './peerChain';
-import { ByteTap } from './byteTap';
+import { ByteTap, keptChunk } from './byteTap';
 import type { BatchWriter, ConnectionRecording, SessionLabel } from './recorder';
 import { SessionRecording } from './recorder';
 import { type ResponderHooks, serveHttp, servePlain } from './serverResponders';
@@ -289,7 +289,7 @@ export function acceptServerConnection(raw: net.Socket, server: AcceptingServer,
       connection.bytes(dir, data);
       if (handshakeDone && direction === 'inbound') inboundAfterHandshake += data.length;
       if (keeping && keptBytes < HANDSHAKE_KEEP_BYTES) {
-        kept.push({ direction: dir, t: 0, data });
+        kept.push({ direction: dir, t: 0, data: keptChunk(data) });
         keptBytes += data.length;
       }
     },

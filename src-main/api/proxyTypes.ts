@@ -113,8 +113,8 @@ export interface ProxySessionInfo {
   mode: 'transparent' | 'connect';
   /**
    * The site the victim asked for: its CONNECT target, "www.example.com:443", or in transparent
-   * mode its SNI with the port it dialed, the proxy's (the session's target has the port the proxy
-   * went to instead: a ClientHello names none, and a --map may give another than 443).
+   * mode the name it sent by SNI, "www.example.com" (a ClientHello names no port; the session's
+   * target has the port the proxy went to, which a --map may make another than 443).
    */
   host: string | null;
   /** Where the upstream address came from. */
@@ -155,7 +155,7 @@ export interface ProxyConnectionSummary {
   at: number;
   mode: 'transparent' | 'connect';
   peer: string;
-  /** CONNECT target, or SNI with the port the victim dialed: "www.example.com:8443" (as ProxySessionInfo.host). */
+  /** CONNECT target, or the SNI name in transparent mode (as ProxySessionInfo.host). */
   host: string | null;
   /** "127.0.0.1:4433". */
   upstream: string | null;

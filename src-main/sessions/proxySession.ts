@@ -356,9 +356,10 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
 
   function startRecording(host: string | null, port: number): void {
     if (recording) return;
-    // What the victim asked for: its CONNECT target; in transparent mode the name it sent by SNI at
-    // the port it dialed (the proxy's, where its host table led it), not the real server's port.
-    info.host = host ? `${host}:${mode === 'connect' ? port : raw.localPort}` : null;
+    // What the victim asked for: its CONNECT target; in transparent mode the name it sent by SNI,
+    // alone: a ClientHello names no port, and the one the victim dialed is the proxy's (where its
+    // host table, or curl's --connect-to, sent it), not the site's.
+    info.host = host ? (mode === 'connect' ? `${host}:${port}` : host) : null;
     recording = SessionRecording.start(ctx.writer, { kind: 'proxy', target: host ? `${host}:${port}` : `(no name) via ${local}`, startedAt, sni: mode === 'transparent' ? host : null }, endpoint.recordCapBytes);
     sessionId = recording.id;
     victimLeg = recording.openConnection('proxy-client');

@@ -278,7 +278,7 @@ describe('tlslab proxy (the CLI contract)', () => {
     const out = await run('curl', ['-sS', '--connect-to', `www.example.com:443:127.0.0.1:${listen}`, '--cacert', path.join(tmp, 'cli-ca.pem'), 'https://www.example.com/']);
     expect(out.stdout).toContain('<title>Owned Domain</title>');
     const connection = await waitUntil('tlslab proxy --json to print the connection line', () => lines.find((l) => l.event === 'connection'));
-    expect(connection).toMatchObject({ mode: 'transparent', host: `www.example.com:${upstream.port}`, upstream: `127.0.0.1:${upstream.port}`, outcome: 'ok', exchanges: 1, rulesFired: 1, upstreamVerified: true });
+    expect(connection).toMatchObject({ mode: 'transparent', host: 'www.example.com', upstream: `127.0.0.1:${upstream.port}`, outcome: 'ok', exchanges: 1, rulesFired: 1, upstreamVerified: true });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -11,7 +11,7 @@ import { describeCertificate } from '../pki/certificateInfo';
 import { opensslSuiteName } from '../tls/opensslNames';
 import { TlsConnectionDecoder, type RecordedChunk } from '../tls/records';
 import { peerChain } from './peerChain';
-import { ByteTap, keptChunk } from './byteTap';
+import { ByteTap, connectTapped, keptChunk } from './byteTap';
 import { refusalAlert, sealRefusalAlert } from './refusalAlert';
 import { describeConnectionFailure, plainTlsError } from './connectionErrors';
 import { peekClientHello } from './proxyClientHello';
@@ -571,21 +571,12 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
     leg.event('note', { text: `upstream trust store: ${endpoint.upstreamTrust.description}` });
 
     return new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: target.ip, port: target.port });
-      upstreamRaw = socket;
-      socket.setNoDelay(true);
-      track(socket);
-      socket.once('connect', () => {
-        const localAddress = formatEndpoint(socket.localAddress, socket.localPort);
-        leg.update({ openedAt: Date.now(), local: localAddress, remote: target.address });
-        leg.event('tcp-open', { local: localAddress, remote: target.address });
-        tcpConnected?.();
-      });
       /** The real server's handshake flight and the key log: an alert refusing its certificate is sealed with them. */
       const serverFlight: Buffer[] = [];
       let serverFlightBytes = 0;
       const keylog: string[] = [];
-      const tap = new ByteTap(socket, {
+      // The socket reads into one reused buffer (connectTapped): the recorder and serverFlight copy what they keep.
+      const { socket, tap } = connectTapped({ host: target.ip, port: target.port }, {
         observe(direction, data) {
           if (direction === 'inbound') {
             bytesFromUpstream += data.length;
@@ -602,6 +593,15 @@ export function acceptVictim(raw: net.Socket, endpoint: ProxyEndpoint, ctx: Prox
         },
         held: () => leg.heldForDisk(),
       }, ctx.writer);
+      upstreamRaw = socket;
+      socket.setNoDelay(true);
+      track(socket);
+      socket.once('connect', () => {
+        const localAddress = formatEndpoint(socket.localAddress, socket.localPort);
+        leg.update({ openedAt: Date.now(), local: localAddress, remote: target.address });
+        leg.event('tcp-open', { local: localAddress, remote: target.address });
+        tcpConnected?.();
+      });
       let settled = false;
       const settle = (ok: boolean) => {
         if (settled) return;

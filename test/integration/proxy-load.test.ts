@@ -1,6 +1,10 @@
 // 100 concurrent victims, each with 20 keep-alive requests, through the transparent proxy to a
 // Python upstream: every request answered, every connection one recorded session with both legs.
+// And one large download through it, byte for byte.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +17,7 @@ let wb: Workbench;
 let upstream: PythonUpstream;
 let wbCa: string;
 let caCert: string;
+let upstreamPki: ReturnType<typeof makeUpstreamPki>;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tlslab-proxy-load-'));
@@ -21,6 +26,7 @@ beforeAll(async () => {
   wbCa = path.join(tmp, 'wbca.pem');
   fs.writeFileSync(wbCa, wb.workshop.trustAnchorsPem('Load CA').join(''));
   const pki = makeUpstreamPki();
+  upstreamPki = pki;
   caCert = pki.caCert;
   upstream = await startPythonUpstream(pki.cert, pki.key);
 });
@@ -89,5 +95,40 @@ describe('the proxy under load', () => {
       exchanges += s.proxy!.exchanges;
     }
     expect(exchanges).toBe(2000);
+  });
+
+  it('a 24 MiB download reaches the victim byte for byte, and both legs record every byte', async () => {
+    const body = crypto.randomBytes(24 * 1024 * 1024 + 777);
+    const real = https.createServer({ cert: fs.readFileSync(upstreamPki.cert), key: fs.readFileSync(upstreamPki.key) }, (_req, res) => {
+      res.writeHead(200, { 'Content-Length': body.length });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => real.listen(0, '127.0.0.1', resolve));
+    const realPort = (real.address() as AddressInfo).port;
+    const proxy = await wb.proxies.start({
+      ca: 'Load CA',
+      listen: '127.0.0.1:0',
+      map: [{ host: 'www.example.com', address: `127.0.0.1:${realPort}` }],
+      upstreamTrust: { kind: 'file', path: caCert },
+    });
+    const got = path.join(tmp, 'got.bin');
+    const out = await run('curl', ['-sS', '--cacert', wbCa, '--connect-to', `www.example.com:443:${proxy.transparentAddress}`, '-o', got, 'https://www.example.com/big'], { timeoutMs: 120_000 });
+    expect(out.stderr).toBe('');
+    expect(fs.readFileSync(got).equals(body)).toBe(true);
+    await wb.proxies.stop(proxy.id);
+    await new Promise<void>((resolve) => real.close(() => resolve()));
+    const [summary] = wb.listSessions(1000).filter((s) => s.kind === 'proxy' && s.address === `127.0.0.1:${realPort}`);
+    const s = await wb.session(summary.id);
+    expect(s.status).toBe('ok');
+    const [victimLeg, upstreamLeg] = s.connections;
+    expect(upstreamLeg.bytesServerToClient).toBeGreaterThan(body.length);
+    expect(victimLeg.bytesServerToClient).toBeGreaterThan(body.length);
+    expect(upstreamLeg.recordedServerToClient).toBe(upstreamLeg.bytesServerToClient);
+    expect(victimLeg.recordedServerToClient).toBe(victimLeg.bytesServerToClient);
+    // The recorded bytes are the ones sent: every protected record of both legs opens.
+    for (const leg of await wb.decryptSession({ id: s.id, limit: 10_000 })) {
+      expect(leg.total).toBeGreaterThan(1500);
+      expect(leg.decrypted).toBe(leg.total);
+    }
   });
 });

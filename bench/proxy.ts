@@ -144,13 +144,11 @@ export async function benchProxy(): Promise<void> {
   const mitmPort = await freePort();
   const mitm = spawnPeer('mitmdump', ['--listen-host', '127.0.0.1', '--listen-port', String(mitmPort), '--set', `confdir=${confdir}`, '--set', 'stream_large_bodies=1m',
     '--set', `ssl_verify_upstream_trusted_ca=${pki.caCert}`, '-s', addon, '-q']);
-  let mitmOk = true;
-  try {
-    await waitForPort(mitmPort, '127.0.0.1', 400);
-  } catch {
-    mitmOk = false;
-    console.log(`mitmdump did not start: ${mitm.output().slice(0, 400)}`);
-  }
+  // mitmdump (Python) takes most of a second to listen here; one that exits has said why.
+  const exited = new Promise<string>((resolve) => mitm.child.once('exit', (code, signal) => resolve(`it exited (${signal ?? `code ${code}`})`)).once('error', (err) => resolve(err.message)));
+  const failed = await Promise.race([waitForPort(mitmPort, '127.0.0.1', 30_000).then(() => null, () => 'it did not listen within 30 s'), exited]);
+  const mitmOk = failed === null;
+  if (!mitmOk) console.log(`mitmdump did not start: ${failed}. ${mitm.output().slice(0, 400)}`);
 
   const relay = await startBareRelay(pki.cert, pki.key, pki.caCert, upstreamPort);
 

@@ -192,7 +192,8 @@ describe('the byte tap', () => {
     const { accepted, client } = await pair();
     client.pause();
     const tap = new ByteTap(accepted, { observe: () => undefined, closed: () => undefined });
-    const big = crypto.randomBytes(8 * 1024 * 1024);
+    // More than the kernel's buffers hold on loopback, so that the first write is still being sent.
+    const big = crypto.randomBytes(16 * 1024 * 1024);
     const expected = Buffer.concat([big, big]);
     tap.write(big);
     // The first write is in the kernel's and the socket's hands (the client reads nothing yet):

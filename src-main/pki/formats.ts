@@ -6,6 +6,7 @@
 // decrypting the RC2-40 certificate bags of `openssl pkcs12 -export -legacy` and old Windows files.
 import { type KeyObject, createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import forge from 'node-forge';
+import { plural } from '../api/words.js';
 import { parseCertificateDer } from './certificateDer.js';
 import { describeCertificate } from './certificateInfo.js';
 import { parseCsr } from './csr.js';
@@ -515,7 +516,7 @@ function within<T>(where: string, read: () => T): T {
 }
 
 function count(n: number, noun: string): string {
-  return n === 0 ? '' : `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return n === 0 ? '' : plural(n, noun);
 }
 
 function summarise(items: string[]): string[] {

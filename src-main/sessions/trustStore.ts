@@ -126,7 +126,7 @@ function loadHashFolder(dir: string): LoadedTrustStore {
 
 function loadLab(name: string): LoadedTrustStore {
   const certificates = labCertificates(name);
-  const above = certificates.length > 1 ? ` and ${certificates.length - 1} CA(s) above it` : '';
+  const above = certificates.length > 1 ? ` and ${plural(certificates.length - 1, 'CA')} above it` : '';
   return { id: `lab:${name}:${crypto.randomUUID()}`, certificates, description: `workbench CA "${name}"${above}` };
 }
 
